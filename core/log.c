@@ -1,0 +1,49 @@
+/* core/log.c - stderr messages in one shape (see log.h). */
+#include "log.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+static tp_log_level minimum_level = TP_LOG_INFO;
+
+static const char *level_name(tp_log_level level) {
+  switch (level) {
+  case TP_LOG_DEBUG:
+    return "debug";
+  case TP_LOG_INFO:
+    return "info";
+  case TP_LOG_WARN:
+    return "warning";
+  case TP_LOG_ERROR:
+  default:
+    return "error";
+  }
+}
+
+void tp_log_set_level(tp_log_level level) {
+  minimum_level = level;
+}
+
+void tp_logv(tp_log_level level, const char *scope, const char *fmt, va_list args) {
+  if (level < minimum_level)
+    return;
+  char line[4096];
+  int used = snprintf(line, sizeof line, "textpipe: %s: ", level_name(level));
+  if (scope != NULL)
+    used += snprintf(line + used, sizeof line - (size_t)used, "%s: ", scope);
+  int body = vsnprintf(line + used, sizeof line - (size_t)used, fmt, args);
+  size_t length = (size_t)used + (body > 0 ? (size_t)body : 0);
+  if (length > sizeof line - 2)
+    length = sizeof line - 2; /* truncated: keep the newline */
+  line[length++] = '\n';
+  /* One write keeps lines from different threads whole; a failed stderr has nowhere to go. */
+  ssize_t ignored = write(STDERR_FILENO, line, length);
+  (void)ignored;
+}
+
+void tp_log(tp_log_level level, const char *scope, const char *fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  tp_logv(level, scope, fmt, args);
+  va_end(args);
+}

@@ -1,0 +1,208 @@
+/* textpipe/plugin.h - the one header a textpipe plugin needs.
+ *
+ * A plugin is a shared object that exports one symbol, tp_plugin_entry(), returning a constant
+ * descriptor (struct tp_plugin): ABI version, name, configuration schema, the record keys it
+ * requires and provides, and its callbacks. The host passes a table of host functions
+ * (struct tp_host) to create(); plugins call the host only through that table.
+ *
+ * Versioning: TP_ABI_MAJOR changes when anything here changes incompatibly; TP_ABI_MINOR grows
+ * when members are appended to the end of tp_plugin or tp_host. The host refuses a plugin whose
+ * major differs from its own or whose minor is newer than its own, and prints both versions.
+ * struct_size fields let either side tell which members the other one has.
+ *
+ * RECORD OWNERSHIP (the rule, stated once):
+ *   The core owns every record and everything attached to it. A stage sees a record only
+ *   inside process(): it may read the record's JSON, text and attachments, and it changes the
+ *   record only through host->record_set() and host->record_attach(), under keys listed in its
+ *   descriptor's `provides`. A value handed to either call belongs to the core from that
+ *   moment, whether the call succeeds or fails (on failure the core frees it at once).
+ *   When process() returns the stage keeps no pointer into the record; what it needs later
+ *   (for its end-of-stream report) it copies into its partial state.
+ *
+ * THREADS AND STREAM STATE:
+ *   create() builds an instance from the stage's configuration; after create() returns the
+ *   instance is read-only and shared by all workers. Stream-level state lives in "partials":
+ *   the core calls partial_create() once per worker, and process() always receives the
+ *   partial of the worker that runs it. A plugin that sets TP_PLUGIN_CONCURRENT may have
+ *   process() called from several threads at once (each with its own partial); a pipeline with
+ *   any stage lacking the flag runs on one worker. Records reach workers in fixed batches,
+ *   batch k on worker k mod N, so a given input and worker count always give the same result.
+ *   At end of stream the core merges every partial into the first, in worker order, with
+ *   merge(); finish() then writes the stage's section of the report. partial_export() and
+ *   partial_import() turn a partial into JSON and back, so partials from separate processes
+ *   or machines merge through the same merge().
+ *
+ * Errors: callbacks that can fail receive a caller-owned buffer `err` of `err_size` bytes and
+ * write a one-line message into it (no trailing newline, no stage name: the core adds it).
+ */
+#ifndef TEXTPIPE_PLUGIN_H
+#define TEXTPIPE_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TP_ABI_MAJOR 1
+#define TP_ABI_MINOR 0
+
+/* The exported entry point's name, as a string for dlsym(). */
+#define TP_PLUGIN_ENTRY_SYMBOL "tp_plugin_entry"
+
+#if defined(__GNUC__)
+#define TP_EXPORT __attribute__((visibility("default")))
+#define TP_PRINTF(fmt_index, args_index) __attribute__((format(printf, fmt_index, args_index)))
+#else
+#define TP_EXPORT
+#define TP_PRINTF(fmt_index, args_index)
+#endif
+
+typedef struct tp_record tp_record; /* one record in flight; opaque */
+typedef struct tp_stage tp_stage;   /* the pipeline stage an instance serves; opaque */
+
+/* What process() did with a record. */
+typedef enum tp_result {
+  TP_KEEP = 0,  /* go on to the next stage */
+  TP_DROP = 1,  /* remove the record from the output on purpose (counted as dropped) */
+  TP_ERROR = 2, /* the record failed: it is dead-lettered with `err` and the stage name */
+} tp_result;
+
+typedef enum tp_log_level {
+  TP_LOG_DEBUG = 0,
+  TP_LOG_INFO = 1,
+  TP_LOG_WARN = 2,
+  TP_LOG_ERROR = 3,
+} tp_log_level;
+
+/* ---- Configuration schema ------------------------------------------------------------------
+ * Options are declared as data. The core validates a stage's "config" object against them
+ * (unknown keys, types, ranges, choices, required keys), fills in defaults, and hands create()
+ * the complete object; `textpipe plugins NAME` prints them. */
+typedef enum tp_option_type {
+  TP_OPTION_BOOL = 0,
+  TP_OPTION_INT,         /* a JSON integer within [min, max] */
+  TP_OPTION_NUMBER,      /* a JSON number within [min, max] */
+  TP_OPTION_STRING,      /* any JSON string */
+  TP_OPTION_ENUM,        /* a JSON string from `choices` */
+  TP_OPTION_STRING_LIST, /* a JSON array of strings */
+  TP_OPTION_OBJECT,      /* a JSON object; the plugin checks its members in create() */
+  TP_OPTION_PATH,        /* a file the plugin reads; relative paths are resolved against the
+                            pipeline file's folder and the core checks the file is readable.
+                            create() receives the absolute path. */
+} tp_option_type;
+
+typedef struct tp_option {
+  const char *name;                /* [a-z0-9_]+; NULL name ends the option table */
+  tp_option_type type;
+  const char *default_json;        /* default value as JSON text ("3", "\"en\"", "true");
+                                      NULL: no default (the key is absent unless given) */
+  double min, max;                 /* INT and NUMBER: inclusive range, checked when min <= max */
+  const char *const *choices;      /* ENUM: NULL-terminated list of allowed strings */
+  const char *description;         /* one line, for `textpipe plugins NAME` */
+  int required;                    /* nonzero: the pipeline must give it */
+} tp_option;
+
+/* ---- The host API table --------------------------------------------------------------------
+ * Append-only: members are only ever added at the end (with a TP_ABI_MINOR bump). Every
+ * function is safe to call from any worker thread. */
+typedef struct tp_host {
+  uint16_t abi_major;
+  uint16_t abi_minor;
+  uint32_t struct_size; /* sizeof(tp_host) as the host was built */
+
+  /* Logs one line to stderr as "textpipe: <level>: <stage id>: <message>". */
+  void (*log)(const tp_stage *stage, tp_log_level level, const char *fmt, ...) TP_PRINTF(3, 4);
+
+  /* Memory. Plugins allocate long-lived and per-record memory with these so that the core's
+   * allocation accounting and fault injection cover them. alloc/realloc return NULL on
+   * failure; free(NULL) is a no-op. */
+  void *(*alloc)(size_t size);
+  void *(*realloc)(void *ptr, size_t size);
+  void (*free)(void *ptr);
+
+  /* Records, valid only inside process(). */
+  const cJSON *(*record_json)(const tp_record *record);  /* the whole record object */
+  /* The record's text (the pipeline's text_field): valid UTF-8, `*length` bytes, also
+   * NUL-terminated (it may contain NUL bytes encoded as \u0000 in the input). */
+  const char *(*record_text)(const tp_record *record, size_t *length);
+  uint64_t (*record_line)(const tp_record *record); /* 1-based input line (or row) number */
+  /* Sets top-level `key` of the record to `value`, replacing any old value. `key` must be in
+   * the stage's `provides`. Takes ownership of `value` in all cases. 0 on success, -1 if the
+   * key is not the stage's (the value is deleted and an error logged once) or on OOM. */
+  int (*record_set)(tp_record *record, const char *key, cJSON *value);
+  /* Attaches in-memory data under `key` for later stages (not written to the output). `key`
+   * must be in `provides`. The core calls free_fn(data) when the record is done (free_fn may
+   * be NULL). Takes ownership in all cases; 0 on success, -1 on failure. */
+  int (*record_attach)(tp_record *record, const char *key, void *data,
+                       void (*free_fn)(void *data));
+  /* Data attached by an earlier stage under `key`, or NULL. */
+  void *(*record_attachment)(const tp_record *record, const char *key);
+
+  /* Stages and the report. */
+  const char *(*stage_id)(const tp_stage *stage); /* the stage's id in the pipeline */
+  /* During finish(): the report section already written by an earlier stage with id
+   * `stage_id`, or NULL (no such stage, or it has not finished yet). */
+  const cJSON *(*report_section)(const tp_stage *stage, const char *stage_id);
+} tp_host;
+
+/* ---- The plugin descriptor ----------------------------------------------------------------- */
+enum {
+  TP_PLUGIN_CONCURRENT = 1u << 0, /* process() may run on several records at once */
+};
+
+typedef struct tp_plugin {
+  uint16_t abi_major;   /* TP_ABI_MAJOR the plugin was built with */
+  uint16_t abi_minor;   /* TP_ABI_MINOR the plugin was built with */
+  uint32_t struct_size; /* sizeof(tp_plugin) as the plugin was built */
+
+  const char *name;        /* [a-z0-9_-]+, equal to the file name without ".so" */
+  const char *version;     /* the plugin's own version, e.g. "1.0.0" */
+  const char *description; /* one line */
+  const tp_option *options;        /* table ended by an entry with name == NULL; may be NULL */
+  const char *const *requires;     /* NULL-terminated keys earlier stages must provide; or NULL */
+  const char *const *provides;     /* NULL-terminated keys this stage writes or attaches */
+  uint32_t flags;                  /* TP_PLUGIN_* */
+
+  /* Builds an instance from `config` (validated, defaults filled; owned by the core and valid
+   * until destroy()). Returns 0 and sets *instance, or -1 with a message in err. */
+  int (*create)(const tp_host *host, const tp_stage *stage, const cJSON *config,
+                void **instance, char *err, size_t err_size);
+  void (*destroy)(void *instance); /* may be NULL */
+
+  /* Per-worker stream state (all four optional: NULL means the plugin keeps none). */
+  void *(*partial_create)(void *instance);                /* NULL return = out of memory */
+  void (*partial_destroy)(void *instance, void *partial);
+  /* Folds `from` into `into`; `from` is destroyed by the core afterwards. 0 or -1 with err. */
+  int (*merge)(void *instance, void *into, void *from, char *err, size_t err_size);
+
+  /* Processes one record in place. Required. */
+  tp_result (*process)(void *instance, void *partial, tp_record *record, char *err,
+                       size_t err_size);
+
+  /* End of stream: fills `section` (an empty JSON object owned by the core) from the merged
+   * partial. May be NULL. 0 or -1 with err. */
+  int (*finish)(void *instance, void *partial, cJSON *section, char *err, size_t err_size);
+
+  /* Partials across processes (optional): export returns a new JSON value owned by the
+   * caller, or NULL on OOM; import builds a partial from it, or returns NULL with err. */
+  cJSON *(*partial_export)(void *instance, const void *partial);
+  void *(*partial_import)(void *instance, const cJSON *data, char *err, size_t err_size);
+} tp_plugin;
+
+/* Every plugin defines exactly this function (use TP_PLUGIN_DEFINE below). */
+typedef const tp_plugin *(*tp_plugin_entry_fn)(void);
+
+/* Defines the entry point returning `descriptor` (a static const tp_plugin). */
+#define TP_PLUGIN_DEFINE(descriptor)                                                         \
+  TP_EXPORT const tp_plugin *tp_plugin_entry(void);                                          \
+  TP_EXPORT const tp_plugin *tp_plugin_entry(void) { return &(descriptor); }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TEXTPIPE_PLUGIN_H */

@@ -1,0 +1,80 @@
+/* textpipe/text.h - the tokenized text that the tokenize stage attaches to each record.
+ *
+ * The tokenize plugin attaches one tp_text to every record under the key TP_TEXT_KEY
+ * ("tokens"). Later stages that declare `"tokens"` in their `requires` read it with
+ *
+ *   const tp_text *text = host->record_attachment(record, TP_TEXT_KEY);
+ *
+ * instead of re-tokenizing. Everything it points to is owned by the record (see the ownership
+ * rule in plugin.h) and is valid only inside process(); it is read-only for later stages.
+ * Versioned with the plugin ABI (TP_ABI_MAJOR / TP_ABI_MINOR); struct_size lets readers check
+ * for members appended later.
+ */
+#ifndef TEXTPIPE_TEXT_H
+#define TEXTPIPE_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TP_TEXT_KEY "tokens"
+
+typedef enum tp_token_type {
+  TP_TOKEN_WORD = 0,  /* letters/digits with internal ' and - (don't, well-known, o'clock) */
+  TP_TOKEN_NUMBER,    /* 1,000.50  3rd  50%  12:30 */
+  TP_TOKEN_URL,
+  TP_TOKEN_EMAIL,
+  TP_TOKEN_MENTION,   /* @name */
+  TP_TOKEN_HASHTAG,   /* #tag */
+  TP_TOKEN_EMOTICON,  /* :)  :-(  <3  ;P */
+  TP_TOKEN_EMOJI,     /* a whole emoji sequence (ZWJ, skin tone, flag, keycap) */
+  TP_TOKEN_PUNCT,     /* a run of punctuation kept whole: "!!!", "?!", "..." */
+  TP_TOKEN_SYMBOL,    /* anything else that is not space */
+} tp_token_type;
+
+enum {
+  TP_TOKEN_STOPWORD = 1u << 0,    /* norm is in the language's stopword list */
+  TP_TOKEN_ALL_CAPS = 1u << 1,    /* two or more letters, all upper case (GREAT) */
+  TP_TOKEN_CAPITALIZED = 1u << 2, /* first letter upper case, some lower case after (Great) */
+  TP_TOKEN_ELONGATED = 1u << 3,   /* a letter repeated 3+ times in a row (sooo) */
+  TP_TOKEN_SPACE_BEFORE = 1u << 4 /* white space (or the text start) precedes the token */
+};
+
+typedef struct tp_token {
+  uint32_t start;        /* byte offset in tp_text.text */
+  uint32_t length;       /* bytes in tp_text.text */
+  const char *norm;      /* NFKC + case folded, NUL-terminated */
+  uint32_t norm_length;
+  uint32_t stem_length;
+  const char *stem;      /* Snowball stem of norm for words; equal to norm for other types */
+  uint32_t sentence;     /* index into tp_text.sentences */
+  uint16_t type;         /* tp_token_type */
+  uint16_t flags;        /* TP_TOKEN_* */
+} tp_token;
+
+typedef struct tp_sentence {
+  uint32_t start;        /* byte offset in tp_text.text */
+  uint32_t length;       /* bytes, trailing space excluded */
+  uint32_t first_token;  /* index into tp_text.tokens */
+  uint32_t token_count;
+} tp_sentence;
+
+typedef struct tp_text {
+  uint32_t struct_size;        /* sizeof(tp_text) as the tokenize stage was built */
+  const char *text;            /* the record's text, `length` bytes, NUL-terminated */
+  size_t length;
+  const tp_token *tokens;
+  size_t token_count;
+  const tp_sentence *sentences;
+  size_t sentence_count;
+  const char *language;        /* Snowball language name, e.g. "english" */
+} tp_text;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TEXTPIPE_TEXT_H */
