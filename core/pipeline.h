@@ -72,6 +72,7 @@ typedef struct tp_pipeline {
  * typically $TEXTPIPE_PLUGIN_PATH; may be NULL), then the build tree, then the install dir. */
 typedef struct tp_loader_options {
   const char *env_path;
+  const tp_host *host; /* passed to every create(); the run uses tp_host_api() (host.h) */
 } tp_loader_options;
 
 /* Loads and validates the pipeline at `path`, opening plugins and creating every stage
