@@ -1,0 +1,238 @@
+/* plugins/theme/extract.c - terms, keyphrase candidates and the document-frequency sketch
+ * of the theme plugin (see extract.h). Works on tokenize's tp_text only: no re-tokenizing. */
+#include "extract.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+#define TH_SEED_UNIGRAM 0x9u
+#define TH_SEED_BIGRAM  0xb16u
+#define TH_SEED_PHRASE  0x9b7u
+
+static int is_content_word(const tp_token *token) {
+  if (token->type != TP_TOKEN_WORD || (token->flags & TP_TOKEN_STOPWORD))
+    return 0;
+  if (token->norm_length < 2)
+    return 0;
+  for (uint32_t i = 0; i < token->norm_length; i++) {
+    unsigned char c = (unsigned char)token->norm[i];
+    if (c >= 0x80 || (c >= 'a' && c <= 'z'))
+      return 1;
+  }
+  return 0;
+}
+
+static uint32_t stem_hash(const tp_token *token, uint32_t seed) {
+  uint32_t hash = th_hash_bytes(TH_HASH_START ^ seed, token->stem, token->stem_length);
+  return th_hash_mix(hash);
+}
+
+static int add_term(th_scratch *scratch, uint32_t hash) {
+  if (th_grow((void **)&scratch->terms, &scratch->term_capacity, scratch->term_count + 1,
+              sizeof(th_term)))
+    return -1;
+  scratch->terms[scratch->term_count++] = (th_term){hash, 1};
+  return 0;
+}
+
+static int compare_terms(const void *left, const void *right) {
+  uint32_t a = ((const th_term *)left)->hash, b = ((const th_term *)right)->hash;
+  return (a > b) - (a < b);
+}
+
+/* Sorts terms by hash and folds duplicates into counts. */
+static void fold_terms(th_scratch *scratch) {
+  if (scratch->term_count == 0)
+    return;
+  qsort(scratch->terms, scratch->term_count, sizeof(th_term), compare_terms);
+  size_t out = 0;
+  for (size_t i = 1; i < scratch->term_count; i++) {
+    if (scratch->terms[i].hash == scratch->terms[out].hash)
+      scratch->terms[out].count += scratch->terms[i].count;
+    else
+      scratch->terms[++out] = scratch->terms[i];
+  }
+  scratch->term_count = out + 1;
+}
+
+/* Adds the phrase made of content tokens run[0..words-1]; merges with an equal key. */
+static int add_phrase(th_scratch *scratch, const tp_token *const *run, uint32_t words,
+                      uint32_t first) {
+  uint32_t key = TH_HASH_START ^ TH_SEED_PHRASE;
+  size_t display_length = 0;
+  for (uint32_t i = 0; i < words; i++) {
+    key = th_hash_bytes(key, run[i]->stem, run[i]->stem_length);
+    key = th_hash_bytes(key, " ", 1);
+    display_length += run[i]->norm_length + 1;
+  }
+  key = th_hash_mix(key);
+  for (size_t i = 0; i < scratch->phrase_count; i++) {
+    if (scratch->phrases[i].key == key) {
+      scratch->phrases[i].count++;
+      return 0;
+    }
+  }
+  if (th_grow((void **)&scratch->phrases, &scratch->phrase_capacity, scratch->phrase_count + 1,
+              sizeof(th_phrase)) ||
+      th_grow((void **)&scratch->chars, &scratch->char_capacity,
+              scratch->char_count + display_length + 1, 1))
+    return -1;
+  th_phrase *phrase = &scratch->phrases[scratch->phrase_count++];
+  *phrase = (th_phrase){.key = key,
+                        .count = 1,
+                        .first = first,
+                        .sentence = run[0]->sentence,
+                        .words = words,
+                        .display = scratch->char_count};
+  char *out = scratch->chars + scratch->char_count;
+  for (uint32_t i = 0; i < words; i++) {
+    if (i)
+      *out++ = ' ';
+    memcpy(out, run[i]->norm, run[i]->norm_length);
+    out += run[i]->norm_length;
+  }
+  *out++ = '\0';
+  scratch->char_count = (size_t)(out - scratch->chars);
+  return 0;
+}
+
+/* Emits the phrases of a run of content words, in pieces of at most TH_PHRASE_WORDS. */
+static int flush_run(th_scratch *scratch, const tp_token *const *run, uint32_t length,
+                     uint32_t first) {
+  for (uint32_t start = 0; start < length; start += TH_PHRASE_WORDS) {
+    uint32_t words = length - start < TH_PHRASE_WORDS ? length - start : TH_PHRASE_WORDS;
+    if (add_phrase(scratch, run + start, words, first + start))
+      return -1;
+  }
+  return 0;
+}
+
+int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
+  scratch->term_count = 0;
+  scratch->phrase_count = 0;
+  scratch->char_count = 0;
+  scratch->content_words = 0;
+  const tp_token *run[64];
+  uint32_t run_length = 0, run_first = 0;
+  const tp_token *previous = NULL; /* previous token if it was a content word */
+  for (size_t i = 0; i < text->token_count; i++) {
+    const tp_token *token = &text->tokens[i];
+    int content = is_content_word(token);
+    int same_sentence = previous && previous->sentence == token->sentence;
+    if (!content || !same_sentence || run_length == 64) {
+      if (run_length && flush_run(scratch, run, run_length, run_first))
+        return -1;
+      run_length = 0;
+    }
+    if (!content) {
+      previous = NULL;
+      continue;
+    }
+    if (add_term(scratch, stem_hash(token, TH_SEED_UNIGRAM) & ~1u))
+      return -1;
+    if (bigrams && previous && same_sentence) {
+      uint32_t hash = th_hash_mix(stem_hash(previous, TH_SEED_BIGRAM) * 31u +
+                                  stem_hash(token, TH_SEED_BIGRAM)) |
+                      1u;
+      if (add_term(scratch, hash))
+        return -1;
+    }
+    if (run_length == 0)
+      run_first = scratch->content_words;
+    run[run_length++] = token;
+    scratch->content_words++;
+    previous = token;
+  }
+  if (run_length && flush_run(scratch, run, run_length, run_first))
+    return -1;
+  fold_terms(scratch);
+  return 0;
+}
+
+void th_scratch_release(th_scratch *scratch) {
+  th_free(scratch->terms);
+  th_free(scratch->phrases);
+  th_free(scratch->chars);
+  memset(scratch, 0, sizeof(*scratch));
+}
+
+int th_sketch_init(th_sketch *sketch, uint32_t width, uint32_t depth) {
+  uint32_t rounded = 64;
+  while (rounded < width && rounded < (1u << 30))
+    rounded <<= 1;
+  sketch->width = rounded;
+  sketch->depth = depth ? depth : 1;
+  sketch->documents = 0;
+  sketch->counters = th_calloc((size_t)sketch->width * sketch->depth, sizeof(uint32_t));
+  return sketch->counters ? 0 : -1;
+}
+
+void th_sketch_release(th_sketch *sketch) {
+  th_free(sketch->counters);
+  sketch->counters = NULL;
+}
+
+static uint32_t sketch_slot(const th_sketch *sketch, uint32_t hash, uint32_t row) {
+  uint32_t mixed = th_hash_mix(hash + row * 0x9e3779b9u);
+  return row * sketch->width + (mixed & (sketch->width - 1));
+}
+
+void th_sketch_add(th_sketch *sketch, uint32_t hash) {
+  for (uint32_t row = 0; row < sketch->depth; row++) {
+    uint32_t *counter = &sketch->counters[sketch_slot(sketch, hash, row)];
+    if (*counter < UINT32_MAX)
+      (*counter)++;
+  }
+}
+
+uint32_t th_sketch_count(const th_sketch *sketch, uint32_t hash) {
+  uint32_t best = UINT32_MAX;
+  for (uint32_t row = 0; row < sketch->depth; row++) {
+    uint32_t value = sketch->counters[sketch_slot(sketch, hash, row)];
+    if (value < best)
+      best = value;
+  }
+  return best;
+}
+
+int th_sketch_merge(th_sketch *into, const th_sketch *from) {
+  if (into->width != from->width || into->depth != from->depth)
+    return -1;
+  size_t total = (size_t)into->width * into->depth;
+  for (size_t i = 0; i < total; i++) {
+    uint64_t sum = (uint64_t)into->counters[i] + from->counters[i];
+    into->counters[i] = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+  }
+  into->documents += from->documents;
+  return 0;
+}
+
+double th_sketch_idf(const th_sketch *sketch, uint32_t hash) {
+  double df = th_sketch_count(sketch, hash);
+  if (df > (double)sketch->documents)
+    df = (double)sketch->documents;
+  return log((1.0 + (double)sketch->documents) / (1.0 + df)) + 1.0;
+}
+
+static int compare_phrases(const void *left, const void *right) {
+  const th_phrase *a = left, *b = right;
+  if (a->score != b->score)
+    return a->score < b->score ? 1 : -1;
+  return (a->key > b->key) - (a->key < b->key);
+}
+
+void th_phrases_score(th_scratch *scratch, const th_sketch *sketch) {
+  double words = scratch->content_words ? scratch->content_words : 1;
+  for (size_t i = 0; i < scratch->phrase_count; i++) {
+    th_phrase *phrase = &scratch->phrases[i];
+    double frequency = 1.0 + log((double)phrase->count);
+    double position = 1.0 + 0.5 * (1.0 - (double)phrase->first / words);
+    double rarity = th_sketch_idf(sketch, phrase->key);
+    double length = 1.0 + 0.25 * (phrase->words - 1);
+    phrase->score = frequency * position * rarity * length;
+  }
+  qsort(scratch->phrases, scratch->phrase_count, sizeof(th_phrase), compare_phrases);
+}
