@@ -1,4 +1,4 @@
-/* tests/unit/test_pipeline.c - loading pipeline files: every semantic error with its JSON
+/* tests/unit/test_pipeline_file.c - loading pipeline files: every semantic error with its JSON
  * path, and what a good file turns into. Pipelines are written to a temporary folder; plugins
  * come from the fixture folder (build/tests/fixtures/plugins). */
 #include <check.h>
