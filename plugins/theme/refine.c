@@ -16,6 +16,7 @@ th_refine_options th_refine_defaults(uint32_t themes, uint64_t seed) {
       .seed = seed,
       .restarts = 4,
       .bigram_weight = 0.5,
+      .rarity = 0.2,
       .min_df = 2,
       .vocabulary = 1u << 15,
       .neighbors = 4,
@@ -121,7 +122,7 @@ static int build_vocabulary(const th_term *const *terms, const uint32_t *term_co
   for (size_t c = 0; c < distinct; c++) {
     table_put(model, candidates[c].hash, (uint32_t)c);
     double df = candidates[c].df > documents ? documents : candidates[c].df;
-    double idf = log((1.0 + documents) / (1.0 + df)) + 1.0;
+    double idf = 1.0 + options->rarity * log((1.0 + documents) / (1.0 + df));
     if (TH_TERM_IS_BIGRAM(candidates[c].hash))
       idf *= options->bigram_weight;
     model->idf[c] = (float)idf;

@@ -4,8 +4,13 @@
  * learned; it is a good summary but a weak partition. At finish the plugin re-clusters the
  * records it retained (every record when members are reported, else a bounded sample) with
  * final TF-IDF weights:
- *   1. vectors: sublinear tf x idf over stems and (down-weighted) stem bigrams, terms seen in
- *      fewer than min_df records dropped, L2-normalized;
+ *   1. vectors: sublinear tf x damped idf over stems and (down-weighted) stem bigrams, terms
+ *      seen in fewer than min_df records dropped, L2-normalized. The idf is damped,
+ *      1 + rarity * log(N / df) with rarity 0.2 by default: records are often one sentence,
+ *      and with full idf a single rare word dominates a short vector and pulls it towards
+ *      whichever cluster happens to hold that word, while the words that mark a theme are by
+ *      nature frequent ones (a theme of N/k records). Measured on Opinosis sentences: full
+ *      idf NMI ~0.69, damped ~0.73;
  *   2. neighbour smoothing: each vector gains its nearest neighbours' vectors weighted by
  *      similarity (short texts share few words; their neighbours fill in the topic);
  *   3. spherical k-means over-clustered to `overcluster` x themes, seeded by k-means++ from
@@ -27,6 +32,7 @@ typedef struct th_refine_options {
   uint64_t seed;
   uint32_t restarts;      /* k-means++ restarts, >= 1 */
   double bigram_weight;   /* weight of bigram terms relative to stems */
+  double rarity;          /* idf = 1 + rarity * log((1 + N) / (1 + df)); see above */
   uint32_t min_df;        /* terms in fewer records are ignored */
   uint32_t vocabulary;    /* at most this many distinct terms (the most frequent) */
   uint32_t neighbors;     /* smoothing neighbours per record, 0 for none */

@@ -1,0 +1,426 @@
+/* plugins/theme/report.c - finish(): the theme plugin's report section.
+ *
+ *   {"records": N,
+ *    "taxonomy": [{"name", "count", "share", "mean_sentiment"?, "examples": [ids]}],
+ *    "discovered": [{"id", "label", "size", "share", "mean_sentiment"?, "keyphrases",
+ *                    "representatives": [ids], "members": [ids]?, "online_ids": [...]}]}
+ * Discovered themes come from re-clustering the retained records (refine.h) with the final
+ * document frequencies; they are numbered 1.. by size. When only a sample was retained,
+ * sizes are the sample's shares scaled to the stream. Labels are the two most distinctive
+ * keyphrases of the theme's records (frequent in the theme, rare elsewhere).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "plugin.h"
+#include "refine.h"
+
+#define TH_REPORT_KEYPHRASES 5
+
+static double round4(double value) {
+  return round(value * 10000.0) / 10000.0;
+}
+
+static int compare_doc_lines(const void *left, const void *right) {
+  const th_doc *a = *(th_doc *const *)left, *b = *(th_doc *const *)right;
+  return (a->line > b->line) - (a->line < b->line);
+}
+
+/* Appends `item` to `parent` under `key` (an array when key is NULL); NULL item = OOM. */
+static int add(cJSON *parent, const char *key, cJSON *item) {
+  if (!item)
+    return -1;
+  if (key)
+    cJSON_AddItemToObject(parent, key, item);
+  else
+    cJSON_AddItemToArray(parent, item);
+  return 0;
+}
+
+static int taxonomy_section(const th_instance *instance, const th_partial *partial,
+                            cJSON *section) {
+  cJSON *list = cJSON_AddArrayToObject(section, "taxonomy");
+  if (!list)
+    return -1;
+  size_t themes = th_taxonomy_theme_count(instance->taxonomy);
+  size_t *order = th_alloc((themes + 1) * sizeof(size_t));
+  if (!order)
+    return -1;
+  for (size_t t = 0; t < themes; t++)
+    order[t] = t;
+  for (size_t i = 1; i < themes; i++) { /* insertion sort: count desc, then file order */
+    size_t current = order[i], j = i;
+    while (j > 0 && partial->tax[order[j - 1]].count < partial->tax[current].count) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = current;
+  }
+  int status = 0;
+  for (size_t i = 0; i < themes && status == 0; i++) {
+    const th_tax_stats *stats = &partial->tax[order[i]];
+    cJSON *item = cJSON_CreateObject();
+    cJSON *examples = cJSON_CreateArray();
+    status |= add(list, NULL, item) | add(item, "name", cJSON_CreateString(th_taxonomy_theme_name(
+                                                           instance->taxonomy, order[i])));
+    if (status) {
+      cJSON_Delete(examples);
+      break;
+    }
+    status |= add(item, "count", cJSON_CreateNumber((double)stats->count));
+    status |= add(item, "share",
+                  cJSON_CreateNumber(partial->records
+                                         ? round4((double)stats->count / partial->records)
+                                         : 0));
+    if (stats->sentiment_count)
+      status |= add(item, "mean_sentiment",
+                    cJSON_CreateNumber(round4(stats->sentiment_sum / stats->sentiment_count)));
+    status |= add(item, "examples", examples);
+    for (uint32_t e = 0; e < stats->example_count && status == 0; e++)
+      status |= add(examples, NULL,
+                    th_id_json(stats->examples[e].id, stats->examples[e].id_is_string));
+  }
+  th_free(order);
+  return status;
+}
+
+/* A phrase of a retained record, for theme keyphrases. */
+typedef struct phrase_use {
+  uint32_t hash;
+  int32_t theme;
+  uint32_t total; /* uses of the phrase over all themes */
+  const char *text;
+} phrase_use;
+
+static int compare_use_hash(const void *left, const void *right) {
+  const phrase_use *a = left, *b = right;
+  if (a->hash != b->hash)
+    return (a->hash > b->hash) - (a->hash < b->hash);
+  return strcmp(a->text, b->text);
+}
+
+static int compare_use_theme(const void *left, const void *right) {
+  const phrase_use *a = left, *b = right;
+  if (a->theme != b->theme)
+    return (a->theme > b->theme) - (a->theme < b->theme);
+  return compare_use_hash(left, right);
+}
+
+typedef struct scored_phrase {
+  double score;
+  const char *text;
+} scored_phrase;
+
+static int compare_scored(const void *left, const void *right) {
+  const scored_phrase *a = left, *b = right;
+  if (a->score != b->score)
+    return a->score < b->score ? 1 : -1;
+  return strcmp(a->text, b->text);
+}
+
+/* Fills best[theme * TH_REPORT_KEYPHRASES ...] with each theme's most distinctive phrases:
+ * uses in the theme x log(1 + records / uses overall). */
+static int theme_phrases(th_doc **docs, const int32_t *labels, size_t count, uint32_t themes,
+                         scored_phrase *best) {
+  size_t uses = 0;
+  for (size_t i = 0; i < count; i++)
+    for (const char *p = docs[i]->phrases; *p; p += strlen(p) + 1)
+      uses += labels[i] >= 0;
+  phrase_use *table = th_alloc((uses + 1) * sizeof(phrase_use));
+  if (!table)
+    return -1;
+  size_t at = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (labels[i] < 0)
+      continue;
+    for (const char *p = docs[i]->phrases; *p; p += strlen(p) + 1)
+      table[at++] = (phrase_use){th_hash_mix(th_hash_bytes(TH_HASH_START, p, strlen(p))),
+                                 labels[i], 0, p};
+  }
+  qsort(table, uses, sizeof(phrase_use), compare_use_hash);
+  for (size_t start = 0; start < uses;) {
+    size_t end = start;
+    while (end < uses && table[end].hash == table[start].hash)
+      end++;
+    for (size_t i = start; i < end; i++)
+      table[i].total = (uint32_t)(end - start);
+    start = end;
+  }
+  qsort(table, uses, sizeof(phrase_use), compare_use_theme);
+  for (size_t i = 0; i < (size_t)themes * TH_REPORT_KEYPHRASES; i++)
+    best[i] = (scored_phrase){-1, NULL};
+  for (size_t start = 0; start < uses;) {
+    size_t end = start;
+    while (end < uses && table[end].theme == table[start].theme &&
+           table[end].hash == table[start].hash)
+      end++;
+    double score = (double)(end - start) * log(1.0 + (double)count / table[start].total);
+    scored_phrase *slots = best + (size_t)table[start].theme * TH_REPORT_KEYPHRASES;
+    scored_phrase candidate = {score, table[start].text};
+    for (int s = 0; s < TH_REPORT_KEYPHRASES; s++) {
+      if (!slots[s].text || compare_scored(&candidate, &slots[s]) < 0) {
+        memmove(slots + s + 1, slots + s, (TH_REPORT_KEYPHRASES - 1 - s) * sizeof(*slots));
+        slots[s] = candidate;
+        break;
+      }
+    }
+    start = end;
+  }
+  /* the texts point into docs, which outlive the section's construction */
+  th_free(table);
+  return 0;
+}
+
+
+typedef struct online_pair {
+  uint64_t online;
+  int32_t theme;
+} online_pair;
+
+static int compare_pairs(const void *left, const void *right) {
+  const online_pair *a = left, *b = right;
+  if (a->online != b->online)
+    return (a->online > b->online) - (a->online < b->online);
+  return (a->theme > b->theme) - (a->theme < b->theme);
+}
+
+/* Maps every online theme (and so every online id) to its nearest discovered theme.
+ * Returns the pairs sorted by online id (*pair_count of them), or NULL on OOM. */
+static online_pair *map_online(const th_online *online, const th_model *model,
+                               size_t *pair_count) {
+  size_t total = 0;
+  for (size_t m = 0; m < online->count; m++)
+    total += online->micros[m].id_count;
+  online_pair *pairs = th_alloc((total + 1) * sizeof(online_pair));
+  uint32_t *hashes = th_alloc((2 * TH_ONLINE_TERMS + 1) * sizeof(uint32_t));
+  float *weights = th_alloc((2 * TH_ONLINE_TERMS + 1) * sizeof(float));
+  if (!pairs || !hashes || !weights) {
+    th_free(pairs);
+    th_free(hashes);
+    th_free(weights);
+    return NULL;
+  }
+  size_t at = 0;
+  for (size_t m = 0; m < online->count; m++) {
+    const th_micro *micro = &online->micros[m];
+    size_t terms = 0;
+    for (uint32_t slot = 0; slot < micro->capacity && terms < 2 * TH_ONLINE_TERMS; slot++)
+      if (micro->keys[slot]) {
+        hashes[terms] = micro->keys[slot] - 1u;
+        weights[terms++] = micro->weights[slot];
+      }
+    int32_t theme = th_model_nearest(model, hashes, weights, terms, NULL);
+    for (size_t i = 0; i < micro->id_count; i++)
+      pairs[at++] = (online_pair){micro->ids[i], theme};
+  }
+  th_free(hashes);
+  th_free(weights);
+  qsort(pairs, at, sizeof(online_pair), compare_pairs);
+  *pair_count = at;
+  return pairs;
+}
+
+static int32_t lookup_online(const online_pair *pairs, size_t count, uint64_t online) {
+  size_t low = 0, high = count;
+  while (low < high) {
+    size_t middle = (low + high) / 2;
+    if (pairs[middle].online < online)
+      low = middle + 1;
+    else
+      high = middle;
+  }
+  return low < count && pairs[low].online == online ? pairs[low].theme : -1;
+}
+
+/* The number of themes to find when the configuration leaves it open: about
+ * sqrt(records / 2), at least 2, at most max_themes. */
+static uint32_t chosen_themes(size_t records, uint32_t max_themes) {
+  uint32_t k = (uint32_t)lround(sqrt((double)records / 2.0));
+  if (k < 2)
+    k = 2;
+  return k > max_themes ? max_themes : k;
+}
+
+typedef struct theme_totals {
+  size_t count;
+  double sentiment_sum;
+  size_t sentiment_count;
+  uint32_t index;
+} theme_totals;
+
+static int compare_totals(const void *left, const void *right) {
+  const theme_totals *a = left, *b = right;
+  if (a->count != b->count)
+    return a->count < b->count ? 1 : -1;
+  return (a->index > b->index) - (a->index < b->index);
+}
+
+/* Writes one discovered theme (totals of theme `j`, numbered `rank` + 1). */
+static int write_theme(const th_instance *instance, const th_partial *partial, cJSON *list,
+                       th_doc **docs, const int32_t *labels, const float *similarity,
+                       size_t count, const theme_totals *totals, size_t rank,
+                       const scored_phrase *phrases, const online_pair *pairs,
+                       size_t pair_count) {
+  uint32_t j = totals->index;
+  int all = count == partial->records;
+  double size = all ? (double)totals->count
+                    : round((double)totals->count * (double)partial->records / (double)count);
+  cJSON *item = cJSON_CreateObject();
+  if (add(list, NULL, item))
+    return -1;
+  const scored_phrase *mine = phrases + (size_t)j * TH_REPORT_KEYPHRASES;
+  char label[256] = "";
+  for (int p = 0; p < 2 && mine[p].text; p++) {
+    size_t used = strlen(label);
+    snprintf(label + used, sizeof(label) - used, "%s%s", p ? " / " : "", mine[p].text);
+  }
+  int status = add(item, "id", cJSON_CreateNumber((double)(rank + 1)));
+  status |= add(item, "label", cJSON_CreateString(label));
+  status |= add(item, "size", cJSON_CreateNumber(size));
+  status |= add(item, "share", cJSON_CreateNumber(round4(
+                                   partial->records ? size / (double)partial->records : 0)));
+  if (totals->sentiment_count)
+    status |= add(item, "mean_sentiment",
+                  cJSON_CreateNumber(round4(totals->sentiment_sum / totals->sentiment_count)));
+  cJSON *keyphrases = cJSON_CreateArray();
+  status |= add(item, "keyphrases", keyphrases);
+  for (int p = 0; status == 0 && p < TH_REPORT_KEYPHRASES && mine[p].text; p++)
+    status |= add(keyphrases, NULL, cJSON_CreateString(mine[p].text));
+  cJSON *representatives = cJSON_CreateArray();
+  status |= add(item, "representatives", representatives);
+  size_t previous = SIZE_MAX;
+  for (uint32_t r = 0; status == 0 && r < instance->representatives; r++) {
+    /* the next most similar member, in (similarity desc, line asc) order */
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < count; i++) {
+      if (labels[i] != (int32_t)j)
+        continue;
+      if (previous != SIZE_MAX && (similarity[i] > similarity[previous] ||
+                                   (similarity[i] == similarity[previous] && i <= previous)))
+        continue;
+      if (best == SIZE_MAX || similarity[i] > similarity[best])
+        best = i;
+    }
+    if (best == SIZE_MAX)
+      break;
+    status |= add(representatives, NULL, th_id_json(docs[best]->id, docs[best]->id_is_string));
+    previous = best;
+  }
+  if (instance->members && status == 0) {
+    cJSON *members = cJSON_CreateArray();
+    status |= add(item, "members", members);
+    for (size_t i = 0; i < count && status == 0; i++)
+      if (labels[i] == (int32_t)j)
+        status |= add(members, NULL, th_id_json(docs[i]->id, docs[i]->id_is_string));
+  }
+  cJSON *online = cJSON_CreateArray();
+  status |= add(item, "online_ids", online);
+  for (size_t p = 0; p < pair_count && status == 0; p++)
+    if (pairs[p].theme == (int32_t)j)
+      status |= add(online, NULL, cJSON_CreateNumber((double)pairs[p].online));
+  return status;
+}
+
+static int discovered_section(const th_instance *instance, th_partial *partial,
+                              cJSON *section) {
+  cJSON *list = cJSON_AddArrayToObject(section, "discovered");
+  if (!list)
+    return -1;
+  size_t count = partial->doc_count, nonempty = 0;
+  th_doc **docs = partial->docs;
+  if (count)
+    qsort(docs, count, sizeof(th_doc *), compare_doc_lines);
+  for (size_t i = 0; i < count; i++)
+    nonempty += docs[i]->term_count > 0;
+  if (nonempty == 0)
+    return 0;
+  uint32_t k = instance->themes ? instance->themes
+                                : chosen_themes(partial->records, instance->max_themes);
+  if (k > nonempty)
+    k = (uint32_t)nonempty;
+  th_refine_options options = th_refine_defaults(k, instance->seed);
+  options.vocabulary = instance->vocabulary;
+  const th_term **terms = th_alloc(count * sizeof(th_term *));
+  uint32_t *term_counts = th_alloc(count * sizeof(uint32_t));
+  int32_t *labels = th_alloc(count * sizeof(int32_t));
+  float *similarity = th_alloc(count * sizeof(float));
+  theme_totals *totals = th_calloc(k, sizeof(theme_totals));
+  scored_phrase *phrases = th_alloc((size_t)k * TH_REPORT_KEYPHRASES * sizeof(scored_phrase));
+  online_pair *pairs = NULL;
+  size_t pair_count = 0;
+  th_model model = {0};
+  int status = -1;
+  if (!terms || !term_counts || !labels || !similarity || !totals || !phrases)
+    goto done;
+  for (size_t i = 0; i < count; i++) {
+    terms[i] = docs[i]->terms;
+    term_counts[i] = docs[i]->term_count;
+  }
+  if (th_refine(terms, term_counts, count, &partial->sketch, &options, &model, labels,
+                similarity))
+    goto done;
+  pairs = map_online(&partial->online, &model, &pair_count);
+  if (!pairs)
+    goto done;
+  /* records without a known term follow their online theme */
+  for (size_t i = 0; i < count; i++)
+    if (labels[i] < 0 && docs[i]->online)
+      labels[i] = lookup_online(pairs, pair_count, docs[i]->online);
+  for (uint32_t j = 0; j < k; j++)
+    totals[j].index = j;
+  for (size_t i = 0; i < count; i++)
+    if (labels[i] >= 0)
+      totals[labels[i]].count++;
+  uint32_t largest = 0;
+  for (uint32_t j = 1; j < k; j++)
+    if (totals[j].count > totals[largest].count)
+      largest = j;
+  for (size_t i = 0; i < count; i++) { /* and the rest joins the largest theme */
+    if (labels[i] < 0) {
+      labels[i] = (int32_t)largest;
+      similarity[i] = 0;
+      totals[largest].count++;
+    }
+    if (!isnan(docs[i]->sentiment)) {
+      totals[labels[i]].sentiment_sum += docs[i]->sentiment;
+      totals[labels[i]].sentiment_count++;
+    }
+  }
+  if (theme_phrases(docs, labels, count, k, phrases))
+    goto done;
+  qsort(totals, k, sizeof(theme_totals), compare_totals);
+  status = 0;
+  for (uint32_t rank = 0; rank < k && status == 0; rank++) {
+    if (totals[rank].count == 0)
+      continue;
+    status = write_theme(instance, partial, list, docs, labels, similarity, count,
+                         &totals[rank], rank, phrases, pairs, pair_count);
+  }
+done:
+  th_model_release(&model);
+  th_free(terms);
+  th_free(term_counts);
+  th_free(labels);
+  th_free(similarity);
+  th_free(totals);
+  th_free(phrases);
+  th_free(pairs);
+  return status;
+}
+
+int th_report(void *instance_pointer, void *partial_pointer, cJSON *section, char *err,
+              size_t err_size) {
+  const th_instance *instance = instance_pointer;
+  th_partial *partial = partial_pointer;
+  int status = add(section, "records", cJSON_CreateNumber((double)partial->records));
+  if (status == 0 && instance->taxonomy)
+    status = taxonomy_section(instance, partial, section);
+  if (status == 0 && instance->discover)
+    status = discovered_section(instance, partial, section);
+  if (status)
+    snprintf(err, err_size, "out of memory while writing the report");
+  return status;
+}
