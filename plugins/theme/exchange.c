@@ -39,8 +39,7 @@ static cJSON *export_online(const th_online *online) {
   cJSON *list = cJSON_CreateArray();
   for (size_t m = 0; list && m < online->count; m++) {
     const th_micro *micro = &online->micros[m];
-    cJSON *item = cJSON_CreateObject(), *ids = cJSON_CreateArray(),
-          *terms = cJSON_CreateArray();
+    cJSON *item = cJSON_CreateObject(), *ids = cJSON_CreateArray(), *terms = cJSON_CreateArray();
     int status = add(list, NULL, item) | add(item, "ids", ids) | add(item, "terms", terms);
     if (status) {
       cJSON_Delete(ids);
@@ -66,8 +65,7 @@ static cJSON *export_online(const th_online *online) {
 }
 
 static cJSON *export_doc(const th_doc *doc) {
-  cJSON *item = cJSON_CreateObject(), *terms = cJSON_CreateArray(),
-        *phrases = cJSON_CreateArray();
+  cJSON *item = cJSON_CreateObject(), *terms = cJSON_CreateArray(), *phrases = cJSON_CreateArray();
   if (!item || !terms || !phrases) {
     cJSON_Delete(item);
     cJSON_Delete(terms);
@@ -81,8 +79,8 @@ static cJSON *export_doc(const th_doc *doc) {
   if (!isnan(doc->sentiment))
     status |= add_number(item, "sentiment", doc->sentiment);
   for (uint32_t t = 0; t < doc->term_count && !status; t++)
-    status |= add_number(terms, NULL, doc->terms[t].hash) |
-              add_number(terms, NULL, doc->terms[t].count);
+    status |=
+        add_number(terms, NULL, doc->terms[t].hash) | add_number(terms, NULL, doc->terms[t].count);
   for (const char *p = doc->phrases; *p && !status; p += strlen(p) + 1)
     status |= add(phrases, NULL, cJSON_CreateString(p));
   if (status) {
@@ -104,8 +102,8 @@ cJSON *th_partial_export(void *instance_pointer, const void *partial_pointer) {
     cJSON_Delete(docs);
     return NULL;
   }
-  int status = add(root, "sketch", sketch) | add(sketch, "counters", counters) |
-               add(root, "docs", docs);
+  int status =
+      add(root, "sketch", sketch) | add(sketch, "counters", counters) | add(root, "docs", docs);
   status |= add(root, "format", cJSON_CreateString(TH_PARTIAL_FORMAT));
   status |= add_number(root, "records", (double)partial->records);
   status |= add_number(sketch, "width", partial->sketch.width);
@@ -138,8 +136,8 @@ cJSON *th_partial_export(void *instance_pointer, const void *partial_pointer) {
         status |= add(examples, NULL, example);
         if (!status)
           status |= add_number(example, "line", (double)stats->examples[e].line) |
-                    add(example, "id", th_id_json(stats->examples[e].id,
-                                                  stats->examples[e].id_is_string));
+                    add(example, "id",
+                        th_id_json(stats->examples[e].id, stats->examples[e].id_is_string));
       }
     }
   }
@@ -153,8 +151,8 @@ cJSON *th_partial_export(void *instance_pointer, const void *partial_pointer) {
 /* ---- import ---- */
 
 /* A non-negative integer member, or -1 (with err) when missing or malformed. */
-static double member_number(const cJSON *object, const char *key, const char *where,
-                            char *err, size_t err_size) {
+static double member_number(const cJSON *object, const char *key, const char *where, char *err,
+                            size_t err_size) {
   const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
   if (!cJSON_IsNumber(item) || item->valuedouble < 0) {
     snprintf(err, err_size, "partial: %s.%s: expected a non-negative number", where, key);
@@ -168,8 +166,8 @@ static const cJSON *member_pairs(const cJSON *object, const char *key, int strid
                                  const char *where, char *err, size_t err_size) {
   const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
   if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) % stride != 0) {
-    snprintf(err, err_size, "partial: %s.%s: expected an array of %d-number groups", where,
-             key, stride);
+    snprintf(err, err_size, "partial: %s.%s: expected an array of %d-number groups", where, key,
+             stride);
     return NULL;
   }
   const cJSON *value;
@@ -191,9 +189,10 @@ static int import_sketch(th_partial *partial, const cJSON *data, char *err, size
   if (width < 0 || depth < 0 || documents < 0 || !counters)
     return -1;
   if ((uint32_t)width != partial->sketch.width || (uint32_t)depth != partial->sketch.depth) {
-    snprintf(err, err_size, "partial: sketch: %gx%g does not match this stage's %ux%u (a "
-             "different \"vocabulary\")", depth, width, partial->sketch.depth,
-             partial->sketch.width);
+    snprintf(err, err_size,
+             "partial: sketch: %gx%g does not match this stage's %ux%u (a "
+             "different \"vocabulary\")",
+             depth, width, partial->sketch.depth, partial->sketch.width);
     return -1;
   }
   partial->sketch.documents = (uint64_t)documents;
@@ -201,15 +200,14 @@ static int import_sketch(th_partial *partial, const cJSON *data, char *err, size
   for (const cJSON *at = counters->child; at; at = at->next->next) {
     double index = at->valuedouble, value = at->next->valuedouble;
     if (index < 0 || index >= (double)cells || value < 0 || value > UINT32_MAX) {
-      snprintf(err, err_size, "partial: sketch.counters: index %g or value %g out of range",
-               index, value);
+      snprintf(err, err_size, "partial: sketch.counters: index %g or value %g out of range", index,
+               value);
       return -1;
     }
     partial->sketch.counters[(size_t)index] = (uint32_t)value;
   }
   return 0;
 }
-
 
 static int import_online(th_partial *partial, const cJSON *data, char *err, size_t err_size) {
   const cJSON *online = cJSON_GetObjectItemCaseSensitive(data, "online");
@@ -264,8 +262,10 @@ static int import_doc(const th_instance *instance, th_partial *partial, const cJ
     return -1;
   if ((!cJSON_IsString(id) && !cJSON_IsNumber(id)) || !cJSON_IsArray(phrases) ||
       (sentiment && !cJSON_IsNumber(sentiment))) {
-    snprintf(err, err_size, "partial: %s: expected id (string or number), phrases (array) and "
-             "an optional numeric sentiment", where);
+    snprintf(err, err_size,
+             "partial: %s: expected id (string or number), phrases (array) and "
+             "an optional numeric sentiment",
+             where);
     return -1;
   }
   char buffer[64];
@@ -366,8 +366,7 @@ static int import_taxonomy(const th_instance *instance, th_partial *partial, con
   return 0;
 }
 
-void *th_partial_import(void *instance_pointer, const cJSON *data, char *err,
-                        size_t err_size) {
+void *th_partial_import(void *instance_pointer, const cJSON *data, char *err, size_t err_size) {
   const th_instance *instance = instance_pointer;
   const cJSON *format = cJSON_GetObjectItemCaseSensitive(data, "format");
   if (!cJSON_IsString(format) || strcmp(format->valuestring, TH_PARTIAL_FORMAT) != 0) {

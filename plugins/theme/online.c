@@ -139,8 +139,8 @@ static double micro_cosine(const th_micro *micro, const uint32_t *hashes, const 
   return dot / sqrt(micro->norm2);
 }
 
-int th_online_assign(th_online *online, const uint32_t *hashes, const float *weights,
-                     size_t count, uint64_t line, double sentiment, uint64_t *theme_id) {
+int th_online_assign(th_online *online, const uint32_t *hashes, const float *weights, size_t count,
+                     uint64_t line, double sentiment, uint64_t *theme_id) {
   *theme_id = 0;
   if (count == 0)
     return 0;

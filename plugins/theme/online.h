@@ -19,15 +19,15 @@
 #define TH_ONLINE_TERMS 128
 
 typedef struct th_micro {
-  uint64_t *ids;        /* online ids folded into this theme; ids[0] is its own */
+  uint64_t *ids; /* online ids folded into this theme; ids[0] is its own */
   size_t id_count, id_capacity;
-  uint64_t count;       /* records */
+  uint64_t count; /* records */
   double sentiment_sum;
   uint64_t sentiment_count;
-  uint32_t *keys;       /* open addressing, term hash + 1 (0 = empty) */
+  uint32_t *keys; /* open addressing, term hash + 1 (0 = empty) */
   float *weights;
   uint32_t live, capacity;
-  double norm2;         /* squared length of the centroid */
+  double norm2; /* squared length of the centroid */
 } th_micro;
 
 typedef struct th_online {
@@ -44,8 +44,8 @@ void th_online_release(th_online *online);
 /* Assigns the unit-length sparse vector (hashes, weights) of the record at input `line`;
  * `sentiment` is NAN when unknown. Sets *theme_id to the online id joined. An empty vector
  * joins nothing (*theme_id = 0). Returns 0, or -1 on OOM (the record is then not counted). */
-int th_online_assign(th_online *online, const uint32_t *hashes, const float *weights,
-                     size_t count, uint64_t line, double sentiment, uint64_t *theme_id);
+int th_online_assign(th_online *online, const uint32_t *hashes, const float *weights, size_t count,
+                     uint64_t line, double sentiment, uint64_t *theme_id);
 
 /* Moves every theme of `from` into `into` (leaving `from` empty), then folds the most similar
  * pairs until at most into->limit remain. Deterministic. 0, or -1 on OOM. */

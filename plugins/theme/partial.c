@@ -57,8 +57,8 @@ uint64_t th_doc_priority(uint64_t seed, uint64_t line) {
 }
 
 th_doc *th_doc_new(uint32_t term_count, size_t id_length, size_t phrase_bytes) {
-  size_t size = sizeof(th_doc) + (size_t)term_count * sizeof(th_term) + id_length + 1 +
-                phrase_bytes + 1;
+  size_t size =
+      sizeof(th_doc) + (size_t)term_count * sizeof(th_term) + id_length + 1 + phrase_bytes + 1;
   th_doc *doc = th_alloc(size);
   if (!doc)
     return NULL;
@@ -158,7 +158,6 @@ int th_stats_example(th_tax_stats *stats, uint32_t limit, uint64_t line, const c
   return 0;
 }
 
-
 int th_partial_wants(const th_instance *instance, const th_partial *partial, uint64_t priority,
                      uint64_t line) {
   if (instance->members || partial->doc_count < instance->sample)
@@ -167,8 +166,8 @@ int th_partial_wants(const th_instance *instance, const th_partial *partial, uin
   return doc_above(partial->docs[0], &probe);
 }
 
-int th_partial_merge(const th_instance *instance, th_partial *into, th_partial *from,
-                     char *err, size_t err_size) {
+int th_partial_merge(const th_instance *instance, th_partial *into, th_partial *from, char *err,
+                     size_t err_size) {
   into->records += from->records;
   if (th_sketch_merge(&into->sketch, &from->sketch)) {
     snprintf(err, err_size, "partials with different vocabulary sizes cannot merge");

@@ -16,8 +16,8 @@
 #include "online.h"
 #include "taxonomy.h"
 
-#define TH_DOC_TERMS 64   /* terms kept per retained record (the heaviest) */
-#define TH_DOC_PHRASES 3  /* keyphrases kept per retained record, for theme labels */
+#define TH_DOC_TERMS    64 /* terms kept per retained record (the heaviest) */
+#define TH_DOC_PHRASES  3  /* keyphrases kept per retained record, for theme labels */
 #define TH_SKETCH_DEPTH 4
 
 /* The stage's configuration, read-only after create(). */
@@ -28,7 +28,7 @@ typedef struct th_instance {
   double threshold;      /* taxonomy score threshold */
   uint32_t keyphrases;   /* per record; 0: none */
   int discover;
-  uint32_t themes;       /* discovered themes; 0: chosen up to max_themes */
+  uint32_t themes; /* discovered themes; 0: chosen up to max_themes */
   uint32_t max_themes;
   uint64_t seed;
   int members;
@@ -51,8 +51,8 @@ typedef struct th_doc {
   uint32_t term_count;
   int id_is_string;
   th_term *terms;
-  char *id;          /* the record's id as text (a JSON string's value or a number) */
-  char *phrases;     /* NUL-terminated strings, then an empty one */
+  char *id;      /* the record's id as text (a JSON string's value or a number) */
+  char *phrases; /* NUL-terminated strings, then an empty one */
 } th_doc;
 
 /* A taxonomy example: the record id of one of the first matching records. */
@@ -98,8 +98,8 @@ int th_partial_wants(const th_instance *instance, const th_partial *partial, uin
                      uint64_t line);
 
 /* merge(): folds `from` into `into` (from's records move). 0, or -1 with err. */
-int th_partial_merge(const th_instance *instance, th_partial *into, th_partial *from,
-                     char *err, size_t err_size);
+int th_partial_merge(const th_instance *instance, th_partial *into, th_partial *from, char *err,
+                     size_t err_size);
 
 /* Adds an example (line, id) to stats, keeping the lowest `limit` lines; copies id.
  * 0 or -1 on OOM. */

@@ -64,24 +64,24 @@ static int taxonomy_section(const th_instance *instance, const th_partial *parti
     const th_tax_stats *stats = &partial->tax[order[i]];
     cJSON *item = cJSON_CreateObject();
     cJSON *examples = cJSON_CreateArray();
-    status |= add(list, NULL, item) | add(item, "name", cJSON_CreateString(th_taxonomy_theme_name(
-                                                           instance->taxonomy, order[i])));
+    status |=
+        add(list, NULL, item) |
+        add(item, "name", cJSON_CreateString(th_taxonomy_theme_name(instance->taxonomy, order[i])));
     if (status) {
       cJSON_Delete(examples);
       break;
     }
     status |= add(item, "count", cJSON_CreateNumber((double)stats->count));
-    status |= add(item, "share",
-                  cJSON_CreateNumber(partial->records
-                                         ? round4((double)stats->count / partial->records)
-                                         : 0));
+    status |= add(
+        item, "share",
+        cJSON_CreateNumber(partial->records ? round4((double)stats->count / partial->records) : 0));
     if (stats->sentiment_count)
       status |= add(item, "mean_sentiment",
                     cJSON_CreateNumber(round4(stats->sentiment_sum / stats->sentiment_count)));
     status |= add(item, "examples", examples);
     for (uint32_t e = 0; e < stats->example_count && status == 0; e++)
-      status |= add(examples, NULL,
-                    th_id_json(stats->examples[e].id, stats->examples[e].id_is_string));
+      status |=
+          add(examples, NULL, th_id_json(stats->examples[e].id, stats->examples[e].id_is_string));
   }
   th_free(order);
   return status;
@@ -137,8 +137,8 @@ static int theme_phrases(th_doc **docs, const int32_t *labels, size_t count, uin
     if (labels[i] < 0)
       continue;
     for (const char *p = docs[i]->phrases; *p; p += strlen(p) + 1)
-      table[at++] = (phrase_use){th_hash_mix(th_hash_bytes(TH_HASH_START, p, strlen(p))),
-                                 labels[i], 0, p};
+      table[at++] =
+          (phrase_use){th_hash_mix(th_hash_bytes(TH_HASH_START, p, strlen(p))), labels[i], 0, p};
   }
   qsort(table, uses, sizeof(phrase_use), compare_use_hash);
   for (size_t start = 0; start < uses;) {
@@ -174,7 +174,6 @@ static int theme_phrases(th_doc **docs, const int32_t *labels, size_t count, uin
   return 0;
 }
 
-
 typedef struct online_pair {
   uint64_t online;
   int32_t theme;
@@ -189,8 +188,7 @@ static int compare_pairs(const void *left, const void *right) {
 
 /* Maps every online theme (and so every online id) to its nearest discovered theme.
  * Returns the pairs sorted by online id (*pair_count of them), or NULL on OOM. */
-static online_pair *map_online(const th_online *online, const th_model *model,
-                               size_t *pair_count) {
+static online_pair *map_online(const th_online *online, const th_model *model, size_t *pair_count) {
   size_t total = 0;
   for (size_t m = 0; m < online->count; m++)
     total += online->micros[m].id_count;
@@ -260,10 +258,9 @@ static int compare_totals(const void *left, const void *right) {
 
 /* Writes one discovered theme (totals of theme `j`, numbered `rank` + 1). */
 static int write_theme(const th_instance *instance, const th_partial *partial, cJSON *list,
-                       th_doc **docs, const int32_t *labels, const float *similarity,
-                       size_t count, const theme_totals *totals, size_t rank,
-                       const scored_phrase *phrases, const online_pair *pairs,
-                       size_t pair_count) {
+                       th_doc **docs, const int32_t *labels, const float *similarity, size_t count,
+                       const theme_totals *totals, size_t rank, const scored_phrase *phrases,
+                       const online_pair *pairs, size_t pair_count) {
   uint32_t j = totals->index;
   int all = count == partial->records;
   double size = all ? (double)totals->count
@@ -280,8 +277,8 @@ static int write_theme(const th_instance *instance, const th_partial *partial, c
   int status = add(item, "id", cJSON_CreateNumber((double)(rank + 1)));
   status |= add(item, "label", cJSON_CreateString(label));
   status |= add(item, "size", cJSON_CreateNumber(size));
-  status |= add(item, "share", cJSON_CreateNumber(round4(
-                                   partial->records ? size / (double)partial->records : 0)));
+  status |= add(item, "share",
+                cJSON_CreateNumber(round4(partial->records ? size / (double)partial->records : 0)));
   if (totals->sentiment_count)
     status |= add(item, "mean_sentiment",
                   cJSON_CreateNumber(round4(totals->sentiment_sum / totals->sentiment_count)));
@@ -324,8 +321,7 @@ static int write_theme(const th_instance *instance, const th_partial *partial, c
   return status;
 }
 
-static int discovered_section(const th_instance *instance, th_partial *partial,
-                              cJSON *section) {
+static int discovered_section(const th_instance *instance, th_partial *partial, cJSON *section) {
   cJSON *list = cJSON_AddArrayToObject(section, "discovered");
   if (!list)
     return -1;
@@ -337,8 +333,8 @@ static int discovered_section(const th_instance *instance, th_partial *partial,
     nonempty += docs[i]->term_count > 0;
   if (nonempty == 0)
     return 0;
-  uint32_t k = instance->themes ? instance->themes
-                                : chosen_themes(partial->records, instance->max_themes);
+  uint32_t k =
+      instance->themes ? instance->themes : chosen_themes(partial->records, instance->max_themes);
   if (k > nonempty)
     k = (uint32_t)nonempty;
   th_refine_options options = th_refine_defaults(k, instance->seed);
@@ -359,8 +355,7 @@ static int discovered_section(const th_instance *instance, th_partial *partial,
     terms[i] = docs[i]->terms;
     term_counts[i] = docs[i]->term_count;
   }
-  if (th_refine(terms, term_counts, count, &partial->sketch, &options, &model, labels,
-                similarity))
+  if (th_refine(terms, term_counts, count, &partial->sketch, &options, &model, labels, similarity))
     goto done;
   pairs = map_online(&partial->online, &model, &pair_count);
   if (!pairs)
@@ -396,8 +391,8 @@ static int discovered_section(const th_instance *instance, th_partial *partial,
   for (uint32_t rank = 0; rank < k && status == 0; rank++) {
     if (totals[rank].count == 0)
       continue;
-    status = write_theme(instance, partial, list, docs, labels, similarity, count,
-                         &totals[rank], rank, phrases, pairs, pair_count);
+    status = write_theme(instance, partial, list, docs, labels, similarity, count, &totals[rank],
+                         rank, phrases, pairs, pair_count);
   }
 done:
   th_model_release(&model);

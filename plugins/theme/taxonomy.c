@@ -78,8 +78,7 @@ const char *th_taxonomy_theme_name(const th_taxonomy *taxonomy, size_t theme) {
 }
 
 /* Normalizes and stems one word into *word. 0, or -1 on OOM. */
-static int make_word(struct sb_stemmer *stemmer, const char *text, size_t length,
-                     tax_word *word) {
+static int make_word(struct sb_stemmer *stemmer, const char *text, size_t length, tax_word *word) {
   utf8proc_uint8_t *mapped = NULL;
   utf8proc_ssize_t mapped_length =
       utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)length, &mapped,
@@ -99,8 +98,7 @@ static int make_word(struct sb_stemmer *stemmer, const char *text, size_t length
 
 /* Adds one keyword / phrase / exclusion from `item` (a string or {"term", "weight"}). */
 static int add_term(th_taxonomy *taxonomy, struct sb_stemmer *stemmer, const cJSON *item,
-                    uint32_t theme, int exclude, const char *where, char *err,
-                    size_t err_size) {
+                    uint32_t theme, int exclude, const char *where, char *err, size_t err_size) {
   const cJSON *text = item;
   double weight = exclude ? 0 : 1;
   if (cJSON_IsObject(item)) {
@@ -116,8 +114,10 @@ static int add_term(th_taxonomy *taxonomy, struct sb_stemmer *stemmer, const cJS
     }
   }
   if (!cJSON_IsString(text) || !text->valuestring[0]) {
-    snprintf(err, err_size, "%s: expected a non-empty string or {\"term\": string, \"weight\": "
-             "number}", where);
+    snprintf(err, err_size,
+             "%s: expected a non-empty string or {\"term\": string, \"weight\": "
+             "number}",
+             where);
     return -1;
   }
   if (th_grow((void **)&taxonomy->terms, &taxonomy->term_capacity, taxonomy->term_count + 1,
@@ -160,8 +160,8 @@ oom:
 }
 
 static int add_list(th_taxonomy *taxonomy, struct sb_stemmer *stemmer, const cJSON *theme,
-                    const char *key, uint32_t index, int exclude, const char *source,
-                    char *err, size_t err_size) {
+                    const char *key, uint32_t index, int exclude, const char *source, char *err,
+                    size_t err_size) {
   const cJSON *list = cJSON_GetObjectItemCaseSensitive(theme, key);
   if (!list)
     return 0;
@@ -240,14 +240,13 @@ th_taxonomy *th_taxonomy_from_json(const void *json_value, const char *source, c
     }
     for (uint32_t other = 0; other < index; other++)
       if (strcmp(taxonomy->names[other], name->valuestring) == 0) {
-        snprintf(err, err_size, "%s: themes[%u].name: \"%s\" is already themes[%u]", source,
-                 index, name->valuestring, other);
+        snprintf(err, err_size, "%s: themes[%u].name: \"%s\" is already themes[%u]", source, index,
+                 name->valuestring, other);
         goto fail;
       }
     const cJSON *weight = cJSON_GetObjectItemCaseSensitive(theme, "weight");
     if (weight && (!cJSON_IsNumber(weight) || weight->valuedouble <= 0)) {
-      snprintf(err, err_size, "%s: themes[%u].weight: expected a number above 0", source,
-               index);
+      snprintf(err, err_size, "%s: themes[%u].weight: expected a number above 0", source, index);
       goto fail;
     }
     taxonomy->theme_weights[index] = weight ? (float)weight->valuedouble : 1.0f;
@@ -351,8 +350,8 @@ static int term_matches_at(const tax_term *term, const tp_text *text, size_t at)
 
 /* Counts matches of the terms indexed under `hash` starting at token `at` (a term indexed
  * under both its norm and its stem counts once per position). */
-static void match_hash(const th_taxonomy *taxonomy, const tp_text *text, size_t at,
-                       uint32_t hash, th_tax_scratch *scratch) {
+static void match_hash(const th_taxonomy *taxonomy, const tp_text *text, size_t at, uint32_t hash,
+                       th_tax_scratch *scratch) {
   size_t low = 0, high = taxonomy->entry_count;
   while (low < high) {
     size_t middle = (low + high) / 2;

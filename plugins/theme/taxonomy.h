@@ -37,12 +37,12 @@ typedef struct th_tax_hit {
 
 /* Per-worker matching scratch. */
 typedef struct th_tax_scratch {
-  uint32_t *term_counts;   /* per term: occurrences in the record */
-  uint32_t *term_order;    /* terms matched, in order of first occurrence */
+  uint32_t *term_counts; /* per term: occurrences in the record */
+  uint32_t *term_order;  /* terms matched, in order of first occurrence */
   uint32_t order_count;
-  size_t *term_last;       /* per term: 1 + the token index of its last match */
-  th_tax_hit *hits;        /* per theme */
-  char *excluded;          /* per theme */
+  size_t *term_last; /* per term: 1 + the token index of its last match */
+  th_tax_hit *hits;  /* per theme */
+  char *excluded;    /* per theme */
   size_t term_capacity, theme_capacity;
 } th_tax_scratch;
 

@@ -73,8 +73,8 @@ static void theme_destroy(void *instance_pointer) {
   th_free(instance);
 }
 
-static int theme_create(const tp_host *host, const tp_stage *stage, const cJSON *config,
-                        void **out, char *err, size_t err_size) {
+static int theme_create(const tp_host *host, const tp_stage *stage, const cJSON *config, void **out,
+                        char *err, size_t err_size) {
   th_memory_use(host->alloc, host->realloc, host->free);
   th_instance *instance = th_calloc(1, sizeof(th_instance));
   if (!instance) {
@@ -121,7 +121,6 @@ static void *theme_partial_create(void *instance) {
 static void theme_partial_destroy(void *instance, void *partial) {
   th_partial_free(instance, partial);
 }
-
 
 static int theme_merge(void *instance, void *into, void *from, char *err, size_t err_size) {
   return th_partial_merge(instance, into, from, err, err_size);
@@ -175,11 +174,11 @@ static int set_keyphrases(const th_instance *instance, const th_scratch *scratch
   return instance->host->record_set(record, "keyphrases", array);
 }
 
-static int match_taxonomy(const th_instance *instance, th_partial *partial,
-                          const tp_text *text, tp_record *record, uint64_t line,
-                          const char *id, int id_is_string, double sentiment) {
-  int hits = th_taxonomy_match(instance->taxonomy, text, instance->threshold,
-                               &partial->tax_scratch);
+static int match_taxonomy(const th_instance *instance, th_partial *partial, const tp_text *text,
+                          tp_record *record, uint64_t line, const char *id, int id_is_string,
+                          double sentiment) {
+  int hits =
+      th_taxonomy_match(instance->taxonomy, text, instance->threshold, &partial->tax_scratch);
   cJSON *array = hits < 0 ? NULL : cJSON_CreateArray();
   if (!array)
     return -1;
@@ -229,8 +228,7 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
                            uint64_t line, const char *id, int id_is_string, double sentiment) {
   th_scratch *scratch = &partial->scratch;
   size_t count = scratch->term_count;
-  if (th_grow((void **)&partial->hashes, &partial->vector_capacity, count + 1,
-              sizeof(uint32_t)))
+  if (th_grow((void **)&partial->hashes, &partial->vector_capacity, count + 1, sizeof(uint32_t)))
     return -1;
   float *weights = th_realloc(partial->weights, partial->vector_capacity * sizeof(float));
   if (!weights)
@@ -256,8 +254,7 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
   for (size_t i = 0; i < count; i++)
     weights[i] = (float)(weights[i] / sqrt(norm));
   uint64_t online = 0;
-  if (th_online_assign(&partial->online, partial->hashes, weights, count, line, sentiment,
-                       &online))
+  if (th_online_assign(&partial->online, partial->hashes, weights, count, line, sentiment, &online))
     return -1;
   cJSON *theme_id = online ? cJSON_CreateNumber((double)online) : cJSON_CreateNull();
   if (!theme_id || instance->host->record_set(record, "theme_id", theme_id))
@@ -269,9 +266,8 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
     qsort(order, ordered, sizeof(weighted), compare_weighted);
     ordered = TH_DOC_TERMS;
   }
-  size_t phrase_bytes = 0, phrases = scratch->phrase_count < TH_DOC_PHRASES
-                                         ? scratch->phrase_count
-                                         : TH_DOC_PHRASES;
+  size_t phrase_bytes = 0,
+         phrases = scratch->phrase_count < TH_DOC_PHRASES ? scratch->phrase_count : TH_DOC_PHRASES;
   for (size_t p = 0; p < phrases; p++)
     phrase_bytes += strlen(scratch->chars + scratch->phrases[p].display) + 1;
   size_t id_length = strlen(id);
@@ -296,8 +292,8 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
   return th_partial_keep(instance, partial, doc);
 }
 
-static tp_result theme_process(void *instance_pointer, void *partial_pointer,
-                               tp_record *record, char *err, size_t err_size) {
+static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp_record *record,
+                               char *err, size_t err_size) {
   const th_instance *instance = instance_pointer;
   th_partial *partial = partial_pointer;
   const tp_host *host = instance->host;
