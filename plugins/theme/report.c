@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "extract.h"
 #include "plugin.h"
 #include "refine.h"
 
@@ -87,19 +88,28 @@ static int taxonomy_section(const th_instance *instance, const th_partial *parti
   return status;
 }
 
-/* A phrase of a retained record, for theme keyphrases. */
+/* A phrase (or a part of one) of a retained record, for theme keyphrases. */
 typedef struct phrase_use {
   uint32_t hash;
   int32_t theme;
-  uint32_t total; /* uses of the phrase over all themes */
-  const char *text;
+  uint32_t total; /* uses over all themes */
+  uint32_t words;
+  const char *text; /* not NUL-terminated: `length` bytes */
+  size_t length;
 } phrase_use;
+
+static int compare_text(const char *a, size_t a_length, const char *b, size_t b_length) {
+  int order = memcmp(a, b, a_length < b_length ? a_length : b_length);
+  if (order)
+    return order;
+  return (a_length > b_length) - (a_length < b_length);
+}
 
 static int compare_use_hash(const void *left, const void *right) {
   const phrase_use *a = left, *b = right;
   if (a->hash != b->hash)
     return (a->hash > b->hash) - (a->hash < b->hash);
-  return strcmp(a->text, b->text);
+  return compare_text(a->text, a->length, b->text, b->length);
 }
 
 static int compare_use_theme(const void *left, const void *right) {
@@ -112,38 +122,66 @@ static int compare_use_theme(const void *left, const void *right) {
 typedef struct scored_phrase {
   double score;
   const char *text;
+  size_t length;
 } scored_phrase;
 
 static int compare_scored(const void *left, const void *right) {
   const scored_phrase *a = left, *b = right;
   if (a->score != b->score)
     return a->score < b->score ? 1 : -1;
-  return strcmp(a->text, b->text);
+  return compare_text(a->text, a->length, b->text, b->length);
 }
 
-/* Fills best[theme * TH_REPORT_KEYPHRASES ...] with each theme's most distinctive phrases:
- * uses in the theme x log(1 + records / uses overall). */
+/* Calls `use` for every run of 1.. words of `phrase` (words split at spaces); returns how
+ * many it would add when table is NULL. */
+static size_t phrase_parts(const char *phrase, int32_t theme, phrase_use *table) {
+  const char *starts[TH_PHRASE_WORDS + 1];
+  size_t words = 0, added = 0;
+  for (const char *p = phrase; *p && words < TH_PHRASE_WORDS; p++)
+    if (p == phrase || p[-1] == ' ')
+      starts[words++] = p;
+  starts[words] = phrase + strlen(phrase) + 1; /* one past the end, as if a space followed */
+  for (size_t from = 0; from < words; from++) {
+    for (size_t to = from + 1; to <= words; to++) {
+      if (table) {
+        const char *text = starts[from];
+        size_t length = (size_t)(starts[to] - 1 - text);
+        table[added] = (phrase_use){th_hash_mix(th_hash_bytes(TH_HASH_START, text, length)),
+                                    theme,
+                                    0,
+                                    (uint32_t)(to - from),
+                                    text,
+                                    length};
+      }
+      added++;
+    }
+  }
+  return added;
+}
+
+/* Fills best[theme * TH_REPORT_KEYPHRASES ...] with each theme's most distinctive phrases.
+ * Every keyphrase kept with a record counts, and so does each of its parts ("screen" in
+ * "screen looks sharp"), so that what records share surfaces. Score: uses in the theme x
+ * the share of all its uses that fall in the theme x (1 + 0.25 per extra word): frequent
+ * in the theme and specific to it. */
 static int theme_phrases(th_doc **docs, const int32_t *labels, size_t count, uint32_t themes,
                          scored_phrase *best) {
   size_t uses = 0;
   for (size_t i = 0; i < count; i++)
-    for (const char *p = docs[i]->phrases; *p; p += strlen(p) + 1)
-      uses += labels[i] >= 0;
+    for (const char *p = docs[i]->phrases; *p && labels[i] >= 0; p += strlen(p) + 1)
+      uses += phrase_parts(p, labels[i], NULL);
   phrase_use *table = th_alloc((uses + 1) * sizeof(phrase_use));
   if (!table)
     return -1;
   size_t at = 0;
-  for (size_t i = 0; i < count; i++) {
-    if (labels[i] < 0)
-      continue;
-    for (const char *p = docs[i]->phrases; *p; p += strlen(p) + 1)
-      table[at++] =
-          (phrase_use){th_hash_mix(th_hash_bytes(TH_HASH_START, p, strlen(p))), labels[i], 0, p};
-  }
+  for (size_t i = 0; i < count; i++)
+    for (const char *p = docs[i]->phrases; *p && labels[i] >= 0; p += strlen(p) + 1)
+      at += phrase_parts(p, labels[i], table + at);
   qsort(table, uses, sizeof(phrase_use), compare_use_hash);
   for (size_t start = 0; start < uses;) {
     size_t end = start;
-    while (end < uses && table[end].hash == table[start].hash)
+    while (end < uses && compare_text(table[end].text, table[end].length, table[start].text,
+                                      table[start].length) == 0)
       end++;
     for (size_t i = start; i < end; i++)
       table[i].total = (uint32_t)(end - start);
@@ -151,16 +189,19 @@ static int theme_phrases(th_doc **docs, const int32_t *labels, size_t count, uin
   }
   qsort(table, uses, sizeof(phrase_use), compare_use_theme);
   for (size_t i = 0; i < (size_t)themes * TH_REPORT_KEYPHRASES; i++)
-    best[i] = (scored_phrase){-1, NULL};
+    best[i] = (scored_phrase){-1, NULL, 0};
   for (size_t start = 0; start < uses;) {
     size_t end = start;
     while (end < uses && table[end].theme == table[start].theme &&
-           table[end].hash == table[start].hash)
+           compare_text(table[end].text, table[end].length, table[start].text,
+                        table[start].length) == 0)
       end++;
-    double score = (double)(end - start) * log(1.0 + (double)count / table[start].total);
+    double in_theme = (double)(end - start);
+    double score =
+        in_theme * (in_theme / table[start].total) * (1.0 + 0.25 * (table[start].words - 1));
     scored_phrase *slots = best + (size_t)table[start].theme * TH_REPORT_KEYPHRASES;
-    scored_phrase candidate = {score, table[start].text};
-    for (int s = 0; s < TH_REPORT_KEYPHRASES; s++) {
+    scored_phrase candidate = {score, table[start].text, table[start].length};
+    for (int s = 0; s < TH_REPORT_KEYPHRASES && in_theme > 1; s++) {
       if (!slots[s].text || compare_scored(&candidate, &slots[s]) < 0) {
         memmove(slots + s + 1, slots + s, (TH_REPORT_KEYPHRASES - 1 - s) * sizeof(*slots));
         slots[s] = candidate;
@@ -169,8 +210,28 @@ static int theme_phrases(th_doc **docs, const int32_t *labels, size_t count, uin
     }
     start = end;
   }
-  /* the texts point into docs, which outlive the section's construction */
+  /* the texts point into the docs, which outlive the section's construction */
   th_free(table);
+  return 0;
+}
+
+/* A JSON string of `length` bytes of `text`; NULL on OOM. */
+static cJSON *string_of(const char *text, size_t length) {
+  char buffer[256];
+  if (length >= sizeof buffer)
+    length = sizeof buffer - 1;
+  memcpy(buffer, text, length);
+  buffer[length] = '\0';
+  return cJSON_CreateString(buffer);
+}
+
+/* Nonzero when one of the two phrases contains the other. */
+static int overlaps(const scored_phrase *a, const scored_phrase *b) {
+  const scored_phrase *shorter = a->length <= b->length ? a : b;
+  const scored_phrase *longer = shorter == a ? b : a;
+  for (size_t at = 0; at + shorter->length <= longer->length; at++)
+    if (memcmp(longer->text + at, shorter->text, shorter->length) == 0)
+      return 1;
   return 0;
 }
 
@@ -270,9 +331,15 @@ static int write_theme(const th_instance *instance, const th_partial *partial, c
     return -1;
   const scored_phrase *mine = phrases + (size_t)j * TH_REPORT_KEYPHRASES;
   char label[256] = "";
-  for (int p = 0; p < 2 && mine[p].text; p++) {
+  const scored_phrase *second = NULL;
+  for (int p = 1; p < TH_REPORT_KEYPHRASES && mine[0].text && mine[p].text && !second; p++)
+    if (!overlaps(&mine[0], &mine[p]))
+      second = &mine[p];
+  if (mine[0].text)
+    snprintf(label, sizeof label, "%.*s", (int)mine[0].length, mine[0].text);
+  if (second) {
     size_t used = strlen(label);
-    snprintf(label + used, sizeof(label) - used, "%s%s", p ? " / " : "", mine[p].text);
+    snprintf(label + used, sizeof label - used, " / %.*s", (int)second->length, second->text);
   }
   int status = add(item, "id", cJSON_CreateNumber((double)(rank + 1)));
   status |= add(item, "label", cJSON_CreateString(label));
@@ -285,7 +352,7 @@ static int write_theme(const th_instance *instance, const th_partial *partial, c
   cJSON *keyphrases = cJSON_CreateArray();
   status |= add(item, "keyphrases", keyphrases);
   for (int p = 0; status == 0 && p < TH_REPORT_KEYPHRASES && mine[p].text; p++)
-    status |= add(keyphrases, NULL, cJSON_CreateString(mine[p].text));
+    status |= add(keyphrases, NULL, string_of(mine[p].text, mine[p].length));
   cJSON *representatives = cJSON_CreateArray();
   status |= add(item, "representatives", representatives);
   size_t previous = SIZE_MAX;

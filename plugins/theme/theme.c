@@ -100,8 +100,10 @@ static int theme_create(const tp_host *host, const tp_stage *stage, const cJSON 
   instance->online_limit = target * 4 < 64 ? 64 : target * 4;
   const cJSON *taxonomy = cJSON_GetObjectItemCaseSensitive(config, "taxonomy");
   if (cJSON_IsString(taxonomy)) {
-    instance->taxonomy = th_taxonomy_load(taxonomy->valuestring, err, err_size);
+    char message[512];
+    instance->taxonomy = th_taxonomy_load(taxonomy->valuestring, message, sizeof message);
     if (!instance->taxonomy) {
+      snprintf(err, err_size, "config.taxonomy: %s", message);
       theme_destroy(instance);
       return -1;
     }
