@@ -57,8 +57,9 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch);
 /* Frees the scratch's arrays (not the struct). */
 void th_scratch_release(th_scratch *scratch);
 
-/* Count-min sketch of document frequencies: `depth` rows of `width` (a power of two)
- * counters. Merging two sketches of the same shape adds them counter by counter. */
+/* Count-min sketch of document frequencies: `depth` (1..8) rows of `width` (a power of two,
+ * at least 64) counters, blocked so that one hash touches one cache line. Merging two
+ * sketches of the same shape adds them counter by counter. */
 typedef struct th_sketch {
   uint32_t width, depth;
   uint64_t documents; /* documents counted */

@@ -54,7 +54,20 @@ static void keep_best(neighbor *best, uint32_t *count, uint32_t limit, size_t ro
     (*count)++;
 }
 
-int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, th_matrix *out) {
+typedef struct entry {
+  uint32_t col;
+  float value;
+} entry;
+
+static int compare_entries(const void *left, const void *right) {
+  const entry *a = left, *b = right;
+  if (a->value != b->value)
+    return a->value < b->value ? 1 : -1;
+  return (a->col > b->col) - (a->col < b->col);
+}
+
+int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t max_terms,
+              th_matrix *out) {
   memset(out, 0, sizeof(*out));
   size_t n = in->rows, nnz = in->offsets[n];
   uint32_t columns = in->columns;
@@ -67,6 +80,7 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, th_matrix 
   float *dense = th_calloc(columns + 1, sizeof(float));
   uint32_t *dense_cols = th_alloc((columns + 1) * sizeof(uint32_t));
   neighbor *best = th_alloc((neighbors + 1) * sizeof(neighbor));
+  entry *entries = th_alloc((columns + 1) * sizeof(entry));
   out->offsets = th_alloc((n + 1) * sizeof(size_t));
   growing g = {0};
   int status = -1;
@@ -124,10 +138,16 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, th_matrix 
     }
     size_t row_start = g.count;
     for (size_t d = 0; d < dense_count; d++) {
-      if (growing_push(&g, dense_cols[d], dense[dense_cols[d]]))
-        goto done;
+      entries[d] = (entry){dense_cols[d], dense[dense_cols[d]]};
       dense[dense_cols[d]] = 0;
     }
+    if (max_terms && dense_count > max_terms) { /* keep the heaviest terms */
+      qsort(entries, dense_count, sizeof(entry), compare_entries);
+      dense_count = max_terms;
+    }
+    for (size_t d = 0; d < dense_count; d++)
+      if (growing_push(&g, entries[d].col, entries[d].value))
+        goto done;
     th_normalize(g.values + row_start, g.count - row_start);
   }
   out->offsets[n] = g.count;
@@ -148,6 +168,7 @@ done:
   th_free(dense);
   th_free(dense_cols);
   th_free(best);
+  th_free(entries);
   th_free(g.cols);
   th_free(g.values);
   if (status)
@@ -157,13 +178,13 @@ done:
 
 /* Similarity of row r with every centroid, into sims[0..k). */
 static void row_similarities(const th_matrix *m, size_t r, uint32_t k, const float *centroids,
-                             double *sims) {
+                             float *restrict sims) {
   for (uint32_t j = 0; j < k; j++)
     sims[j] = 0;
   for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {
-    const float *column = centroids + (size_t)m->cols[e] * k;
-    double value = m->values[e];
-    for (uint32_t j = 0; j < k; j++)
+    const float *restrict column = centroids + (size_t)m->cols[e] * k;
+    float value = m->values[e];
+    for (uint32_t j = 0; j < k; j++) /* contiguous: vectorizes */
       sims[j] += value * column[j];
   }
 }
@@ -259,10 +280,12 @@ static void normalize_centroids(float *centroids, uint32_t columns, uint32_t k, 
 double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids, int32_t *labels,
                      float *similarity, uint32_t iterations) {
   size_t n = m->rows;
-  double *sims = th_alloc((k + 1) * sizeof(double));
+  float *sims = th_alloc((k + 1) * sizeof(float));
+  double *norms = th_alloc((k + 1) * sizeof(double));
   size_t *sizes = th_alloc((k + 1) * sizeof(size_t));
-  if (!sims || !sizes) {
+  if (!sims || !norms || !sizes) {
     th_free(sims);
+    th_free(norms);
     th_free(sizes);
     return -1;
   }
@@ -316,9 +339,10 @@ double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids, int32_t *
       for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
         centroids[(size_t)m->cols[e] * k + (uint32_t)labels[r]] += m->values[e];
     }
-    normalize_centroids(centroids, m->columns, k, sims);
+    normalize_centroids(centroids, m->columns, k, norms);
   }
   th_free(sims);
+  th_free(norms);
   th_free(sizes);
   return objective;
 }

@@ -23,8 +23,10 @@ void th_matrix_release(th_matrix *m);
 void th_normalize(float *values, size_t count);
 
 /* Builds *out with row i = in_i + weight * sum over in_i's `neighbors` most similar rows j of
- * sim(i, j) * in_j, renormalized. 0, or -1 on OOM (*out then released). */
-int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, th_matrix *out);
+ * sim(i, j) * in_j, cut to its `max_terms` heaviest terms (0: no cut), renormalized.
+ * 0, or -1 on OOM (*out then released). */
+int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t max_terms,
+              th_matrix *out);
 
 /* k-means++ seeding (cosine distance) from the generator state *random: fills `centroids`
  * (columns x k, column-major) with k distinct non-empty rows. Returns the number of centroids

@@ -46,8 +46,7 @@ void th_partial_free(const th_instance *instance, th_partial *partial) {
   }
   th_scratch_release(&partial->scratch);
   th_tax_scratch_release(&partial->tax_scratch);
-  th_free(partial->hashes);
-  th_free(partial->weights);
+  th_free(partial->order);
   th_free(partial);
 }
 

@@ -18,7 +18,14 @@
 
 #define TH_DOC_TERMS    64 /* terms kept per retained record (the heaviest) */
 #define TH_DOC_PHRASES  3  /* keyphrases kept per retained record, for theme labels */
+#define TH_ONLINE_QUERY 24 /* heaviest terms of a record used by online clustering */
 #define TH_SKETCH_DEPTH 4
+
+/* A term of the record being processed (index into the scratch terms) and its weight. */
+typedef struct th_weighted {
+  uint32_t index;
+  float weight;
+} th_weighted;
 
 /* The stage's configuration, read-only after create(). */
 typedef struct th_instance {
@@ -81,9 +88,8 @@ typedef struct th_partial {
   /* per-record scratch, not part of the state */
   th_scratch scratch;
   th_tax_scratch tax_scratch;
-  uint32_t *hashes;
-  float *weights;
-  size_t vector_capacity;
+  th_weighted *order;
+  size_t order_capacity;
 } th_partial;
 
 /* Creates an empty partial, or NULL on OOM. */

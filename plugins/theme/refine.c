@@ -21,6 +21,7 @@ th_refine_options th_refine_defaults(uint32_t themes, uint64_t seed) {
       .vocabulary = 1u << 15,
       .neighbors = 4,
       .neighbor_weight = 0.25,
+      .smoothed_terms = 96,
       .overcluster = 3,
       .iterations = 25,
   };
@@ -52,6 +53,15 @@ int64_t th_model_column(const th_model *model, uint32_t hash) {
     if (model->table_keys[slot] == key)
       return model->table_index[slot];
   }
+}
+
+/* The slot of `hash` in the table: where it is, or the empty slot where it would go. */
+static int64_t table_slot(const th_model *model, uint32_t hash) {
+  uint32_t key = hash + 1u, mask = model->table_size - 1;
+  uint32_t slot = th_hash_mix(hash) & mask;
+  while (model->table_keys[slot] != 0 && model->table_keys[slot] != key)
+    slot = (slot + 1) & mask;
+  return slot;
 }
 
 /* Inserts `hash` (absent) with column `index`. The table always has free slots. */
@@ -96,18 +106,30 @@ static int build_vocabulary(const th_term *const *terms, const uint32_t *term_co
     th_free(candidates);
     return -1;
   }
+  /* distinct hashes, counting the retained records each occurs in (table_index) */
   size_t distinct = 0;
   for (size_t i = 0; i < count; i++) {
     for (uint32_t j = 0; j < term_counts[i]; j++) {
       uint32_t hash = terms[i][j].hash;
-      if (th_model_column(model, hash) >= 0)
-        continue;
-      table_put(model, hash, 0);
-      uint32_t df = th_sketch_count(sketch, hash);
-      if (df >= options->min_df)
-        candidates[distinct++] = (candidate){hash, df};
+      int64_t slot = table_slot(model, hash);
+      if (model->table_keys[slot] == 0) {
+        model->table_keys[slot] = hash + 1u;
+        candidates[distinct++] = (candidate){hash, 0};
+      }
+      model->table_index[slot]++;
     }
   }
+  /* a term must link at least min_df retained records and min_df in the whole stream */
+  size_t kept = 0;
+  for (size_t c = 0; c < distinct; c++) {
+    uint32_t hash = candidates[c].hash;
+    uint32_t local = model->table_index[table_slot(model, hash)];
+    uint32_t df = th_sketch_count(sketch, hash);
+    if (local >= options->min_df && df >= options->min_df)
+      candidates[kept++] = (candidate){hash, df};
+  }
+  distinct = kept;
+  memset(model->table_index, 0, size * sizeof(uint32_t));
   qsort(candidates, distinct, sizeof(candidate), compare_candidates);
   if (distinct > options->vocabulary)
     distinct = options->vocabulary;
@@ -220,7 +242,8 @@ int th_refine(const th_term *const *terms, const uint32_t *term_counts, size_t c
     goto done;
   const th_matrix *m = &plain;
   if (options->neighbors) {
-    if (th_smooth(&plain, options->neighbors, options->neighbor_weight, &smoothed))
+    if (th_smooth(&plain, options->neighbors, options->neighbor_weight, options->smoothed_terms,
+                  &smoothed))
       goto done;
     m = &smoothed;
   }

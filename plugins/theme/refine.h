@@ -30,15 +30,16 @@
 typedef struct th_refine_options {
   uint32_t themes; /* k, >= 1 */
   uint64_t seed;
-  uint32_t restarts;      /* k-means++ restarts, >= 1 */
-  double bigram_weight;   /* weight of bigram terms relative to stems */
-  double rarity;          /* idf = 1 + rarity * log((1 + N) / (1 + df)); see above */
-  uint32_t min_df;        /* terms in fewer records are ignored */
-  uint32_t vocabulary;    /* at most this many distinct terms (the most frequent) */
-  uint32_t neighbors;     /* smoothing neighbours per record, 0 for none */
-  double neighbor_weight; /* weight of the neighbours' sum */
-  uint32_t overcluster;   /* over-clustering factor, >= 1 */
-  uint32_t iterations;    /* k-means passes per run */
+  uint32_t restarts;       /* k-means++ restarts, >= 1 */
+  double bigram_weight;    /* weight of bigram terms relative to stems */
+  double rarity;           /* idf = 1 + rarity * log((1 + N) / (1 + df)); see above */
+  uint32_t min_df;         /* terms in fewer records are ignored */
+  uint32_t vocabulary;     /* at most this many distinct terms (the most frequent) */
+  uint32_t neighbors;      /* smoothing neighbours per record, 0 for none */
+  double neighbor_weight;  /* weight of the neighbours' sum */
+  uint32_t smoothed_terms; /* a smoothed vector keeps its heaviest terms, 0: all */
+  uint32_t overcluster;    /* over-clustering factor, >= 1 */
+  uint32_t iterations;     /* k-means passes per run */
 } th_refine_options;
 
 /* Defaults for `themes` themes. */

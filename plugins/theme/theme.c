@@ -43,7 +43,7 @@ static const tp_option theme_options[] = {
     {"bigrams", TP_OPTION_BOOL, "true", 0, -1, NULL, "cluster on stem bigrams too", 0},
     {"vocabulary", TP_OPTION_INT, "32768", 1024, 1048576, NULL,
      "distinct terms at most in the final clustering (document-frequency sketch size)", 0},
-    {"sample", TP_OPTION_INT, "8192", 64, 1048576, NULL,
+    {"sample", TP_OPTION_INT, "4096", 64, 1048576, NULL,
      "records kept for the final clustering when members is off", 0},
     {"join_similarity", TP_OPTION_NUMBER, "0.25", 0, 1, NULL,
      "cosine a record needs to join an online theme rather than found one", 0},
@@ -92,12 +92,12 @@ static int theme_create(const tp_host *host, const tp_stage *stage, const cJSON 
   instance->members = config_bool(config, "members", 0);
   instance->bigrams = config_bool(config, "bigrams", 1);
   instance->vocabulary = (uint32_t)config_number(config, "vocabulary", 32768);
-  instance->sample = (uint32_t)config_number(config, "sample", 8192);
+  instance->sample = (uint32_t)config_number(config, "sample", 4096);
   instance->join_similarity = config_number(config, "join_similarity", 0.25);
   instance->representatives = (uint32_t)config_number(config, "representatives", 3);
   instance->examples = (uint32_t)config_number(config, "examples", 3);
   uint32_t target = instance->themes ? instance->themes : instance->max_themes;
-  instance->online_limit = target * 4 < 64 ? 64 : target * 4;
+  instance->online_limit = target * 2 < 32 ? 32 : target * 2;
   const cJSON *taxonomy = cJSON_GetObjectItemCaseSensitive(config, "taxonomy");
   if (cJSON_IsString(taxonomy)) {
     char message[512];
@@ -213,33 +213,26 @@ static int match_taxonomy(const th_instance *instance, th_partial *partial, cons
   return instance->host->record_set(record, "themes", array);
 }
 
-typedef struct weighted {
-  uint32_t index;
-  float weight;
-} weighted;
-
 static int compare_weighted(const void *left, const void *right) {
-  const weighted *a = left, *b = right;
+  const th_weighted *a = left, *b = right;
   if (a->weight != b->weight)
     return a->weight < b->weight ? 1 : -1;
   return (a->index > b->index) - (a->index < b->index);
 }
 
-/* Online clustering and retention of one record. */
+/* Online clustering and retention of one record. The record's terms are weighted with the
+ * idf learned so far and ranked; its TH_ONLINE_QUERY heaviest terms (unit length) choose and
+ * move its online theme, which keeps the per-record cost flat for long comments, and its
+ * TH_DOC_TERMS heaviest raw counts are what a retained record keeps. */
 static int discover_record(const th_instance *instance, th_partial *partial, tp_record *record,
                            uint64_t line, const char *id, int id_is_string, double sentiment) {
   th_scratch *scratch = &partial->scratch;
   size_t count = scratch->term_count;
-  if (th_grow((void **)&partial->hashes, &partial->vector_capacity, count + 1, sizeof(uint32_t)))
+  if (th_grow((void **)&partial->order, &partial->order_capacity, count + 1, sizeof(th_weighted)))
     return -1;
-  float *weights = th_realloc(partial->weights, partial->vector_capacity * sizeof(float));
-  if (!weights)
-    return -1;
-  partial->weights = weights;
+  th_weighted *order = partial->order;
   th_refine_options defaults = th_refine_defaults(1, 0);
-  double documents = (double)partial->sketch.documents, norm = 0;
-  weighted order[TH_DOC_TERMS * 4];
-  size_t ordered = 0;
+  double documents = (double)partial->sketch.documents;
   for (size_t i = 0; i < count; i++) {
     uint32_t hash = scratch->terms[i].hash;
     double df = th_sketch_count(&partial->sketch, hash);
@@ -247,27 +240,30 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
                     (1.0 + defaults.rarity * log((1.0 + documents) / (1.0 + df)));
     if (TH_TERM_IS_BIGRAM(hash))
       weight *= defaults.bigram_weight;
-    partial->hashes[i] = hash;
-    weights[i] = (float)weight;
-    norm += weight * weight;
-    if (ordered < sizeof(order) / sizeof(order[0]))
-      order[ordered++] = (weighted){(uint32_t)i, (float)weight};
+    order[i] = (th_weighted){(uint32_t)i, (float)weight};
   }
-  for (size_t i = 0; i < count; i++)
-    weights[i] = (float)(weights[i] / sqrt(norm));
+  if (count > TH_ONLINE_QUERY)
+    qsort(order, count, sizeof(th_weighted), compare_weighted);
+  size_t query = count < TH_ONLINE_QUERY ? count : TH_ONLINE_QUERY;
+  uint32_t hashes[TH_ONLINE_QUERY];
+  float weights[TH_ONLINE_QUERY];
+  double norm = 0;
+  for (size_t q = 0; q < query; q++)
+    norm += (double)order[q].weight * order[q].weight;
+  for (size_t q = 0; q < query; q++) {
+    hashes[q] = scratch->terms[order[q].index].hash;
+    weights[q] = (float)(order[q].weight / sqrt(norm));
+  }
   uint64_t online = 0;
-  if (th_online_assign(&partial->online, partial->hashes, weights, count, line, sentiment, &online))
+  if (th_online_assign(&partial->online, hashes, weights, query, line, sentiment, &online))
     return -1;
   cJSON *theme_id = online ? cJSON_CreateNumber((double)online) : cJSON_CreateNull();
   if (!theme_id || instance->host->record_set(record, "theme_id", theme_id))
     return -1;
+  size_t ordered = count < TH_DOC_TERMS ? count : TH_DOC_TERMS;
   uint64_t priority = th_doc_priority(instance->seed, line);
   if (!th_partial_wants(instance, partial, priority, line))
     return 0;
-  if (ordered > TH_DOC_TERMS) {
-    qsort(order, ordered, sizeof(weighted), compare_weighted);
-    ordered = TH_DOC_TERMS;
-  }
   size_t phrase_bytes = 0,
          phrases = scratch->phrase_count < TH_DOC_PHRASES ? scratch->phrase_count : TH_DOC_PHRASES;
   for (size_t p = 0; p < phrases; p++)
