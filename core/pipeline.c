@@ -23,8 +23,9 @@
 #define MAX_RECORD_BYTES_LIMIT   (1024.0 * 1024.0 * 1024.0)
 
 typedef struct loader {
-  const char *file;        /* the pipeline file as given */
-  char base_dir[PATH_MAX]; /* its folder, absolute */
+  const char *file;         /* the pipeline file as given */
+  char base_dir[PATH_MAX];  /* its folder, absolute */
+  char given_dir[PATH_MAX]; /* its folder as given ("" for the current one), for messages */
   const tp_loader_options *options;
   tp_pipeline *pipeline;
   tp_error *err;
@@ -191,7 +192,8 @@ static int open_stage_plugin(loader *load, const cJSON *spec, tp_plugin_handle *
     if (file->valuestring[0] == '/')
       tp_format(joined, sizeof joined, "%s", file->valuestring);
     else
-      tp_format(joined, sizeof joined, "%s/%s", load->base_dir, file->valuestring);
+      tp_format(joined, sizeof joined, "%s%s%s", load->given_dir,
+                load->given_dir[0] != '\0' ? "/" : "", file->valuestring);
   }
   if (tp_plugin_open(name != NULL ? name->valuestring : NULL, file != NULL ? joined : NULL,
                      load->options, &handle, &error) != 0)
@@ -425,6 +427,10 @@ int tp_pipeline_load(const char *path, const tp_loader_options *options, tp_pipe
     goto fail;
   }
   load.pipeline->max_record_bytes = MAX_RECORD_BYTES_DEFAULT;
+  const char *slash = strrchr(path, '/');
+  if (slash != NULL)
+    tp_format(load.given_dir, sizeof load.given_dir, "%.*s",
+              slash == path ? 1 : (int)(slash - path), path);
   if (folder_of(path, load.base_dir, sizeof load.base_dir) != 0) {
     tp_format(err->message, sizeof err->message, "%s: cannot resolve its folder", path);
     goto fail;

@@ -121,8 +121,11 @@ static const schema_case cases[] = {
     {NULL, "stages[2].config: missing required option \"lexicon\" (a file path (a string))", NULL},
     {"[]", "stages[2].config: expected an object, got an array", NULL},
     {"{\"lexicon\": \"missing.txt\"}",
-     "stages[2].config.lexicon: cannot read \"BASE/missing.txt\": No such file or directory", NULL},
-    {"{\"lexicon\": \".\"}", "stages[2].config.lexicon: \"BASE\" is not a regular file", NULL},
+     "stages[2].config.lexicon: cannot read \"missing.txt\" (relative to the pipeline file): No "
+     "such file or directory",
+     NULL},
+    {"{\"lexicon\": \".\"}",
+     "stages[2].config.lexicon: \".\" (relative to the pipeline file) is not a regular file", NULL},
     {"{\"lexicon\": \"\"}", "stages[2].config.lexicon: expected a file path, got an empty string",
      NULL},
     {"{\"lexicon\": 3}", "stages[2].config.lexicon: expected a file path (a string), got 3", NULL},

@@ -84,7 +84,8 @@ static const error_case error_cases[] = {
     {"{\"stages\": [{\"plugin\": \"flaky\", \"config\": {\"x\": 1}}]}",
      "stages[0].config.x: unknown option (this plugin takes no options)"},
     {"{\"stages\": [{\"plugin\": \"echo\", \"config\": {\"file\": \"missing.txt\"}}]}",
-     "stages[0].config.file: cannot read \"DIR/missing.txt\": No such file or directory"},
+     "stages[0].config.file: cannot read \"missing.txt\" (relative to the pipeline file): No "
+     "such file or directory"},
     {"{\"stages\": [{\"plugin\": \"needs-echo\"}]}",
      "stages[0]: stage \"needs-echo\" (plugin needs-echo) requires \"echo\", which no earlier "
      "stage provides; add a stage {\"plugin\": \"echo\"} before it"},

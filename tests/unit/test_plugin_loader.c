@@ -30,14 +30,12 @@ START_TEST(test_refused_fixtures) {
   tp_loader_options options = support_options();
   tp_plugin_handle *handle = NULL;
   tp_error err = {{0}};
-  char file[PATH_MAX];
-  char resolved[PATH_MAX];
+  char file[PATH_MAX]; /* messages name the file as the search path found it */
   snprintf(file, sizeof file, "%s/%s.so", options.env_path, c->name);
-  ck_assert_ptr_nonnull(realpath(file, resolved));
   ck_assert_int_eq(tp_plugin_open(c->name, NULL, &options, &handle, &err), -1);
   ck_assert_ptr_null(handle);
-  ck_assert_str_eq(support_after_prefix(err.message, resolved), c->reason);
-  ck_assert_int_eq(strncmp(err.message, resolved, strlen(resolved)), 0);
+  ck_assert_int_eq(strncmp(err.message, file, strlen(file)), 0);
+  ck_assert_str_eq(support_after_prefix(err.message, file), c->reason);
 }
 END_TEST
 
@@ -147,6 +145,8 @@ START_TEST(test_writable_plugins_refused) {
   tp_error err = {{0}};
   char resolved[PATH_MAX];
   ck_assert_ptr_nonnull(realpath(to, resolved));
+  char found[PATH_MAX]; /* the file as the search path names it */
+  snprintf(found, sizeof found, "%s/echo.so", dir);
   int status = tp_plugin_open("echo", NULL, &options, &handle, &err);
   if (_i == 2) {
     ck_assert_msg(status == 0, "%s", err.message);
@@ -155,7 +155,7 @@ START_TEST(test_writable_plugins_refused) {
   } else {
     ck_assert_int_eq(status, -1);
     ck_assert_ptr_nonnull(strstr(err.message, "group or others can write (chmod go-w it)"));
-    ck_assert_int_eq(strncmp(err.message, resolved, strlen(resolved)), 0);
+    ck_assert_int_eq(strncmp(err.message, found, strlen(found)), 0);
   }
   support_remove_tree(dir);
 }
