@@ -212,6 +212,8 @@ static int scan_container(scanner *scan, char close) {
       int c = peek(scan);
       if (c < 0)
         return fail_at(scan, open_offset, "unterminated object (no matching '}')");
+      if (c == '\'')
+        return fail_at(scan, scan->offset, "keys must use double quotes, not single quotes");
       if (c != '"')
         return fail_at(scan, scan->offset, "expected a key in double quotes, got %s",
                        show_char(c, shown, sizeof shown));

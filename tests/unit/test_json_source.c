@@ -30,7 +30,7 @@ static const syntax_case syntax_cases[] = {
     {"{\"a\": 1} x", "x.json:1:10: extra data after the document"},
     {"{} {}", "x.json:1:4: extra data after the document"},
     {"{a: 1}", "x.json:1:2: expected a key in double quotes, got 'a'"},
-    {"{'a': 1}", "x.json:1:2: expected a key in double quotes, got '''"},
+    {"{'a': 1}", "x.json:1:2: keys must use double quotes, not single quotes"},
     {"{\"a\": 'b'}", "x.json:1:7: strings must use double quotes, not single quotes"},
     {"{\"a\": 01}", "x.json:1:7: invalid number: leading zero"},
     {"{\"a\": -}", "x.json:1:8: invalid number: expected a digit after '-'"},
