@@ -261,7 +261,8 @@ static int load_stage(loader *load, const cJSON *spec, size_t index) {
   tp_json_path_restore(&load->path, here);
   tp_json_path_key(&load->path, "config");
   char plugin_dir[PATH_MAX];
-  folder_of(stage->handle->path, plugin_dir, sizeof plugin_dir);
+  if (folder_of(stage->handle->path, plugin_dir, sizeof plugin_dir) != 0)
+    return fail(load, "%s: cannot resolve the plugin's folder", stage->handle->path);
   tp_config_context context = {load->file, load->base_dir, plugin_dir};
   if (tp_config_validate(plugin->options, cJSON_GetObjectItemCaseSensitive(spec, "config"),
                          &context, &load->path, &stage->config, load->err) != 0)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "message.h"
 #include "config_schema.h"
@@ -76,14 +77,21 @@ static int find_plugin(const char *name, const tp_loader_options *options, char 
   return status;
 }
 
-/* Refuses a file (`path`, resolved) or folder that group or others may write; messages name
- * the file as `shown` (as the user or the search path gave it). Returns 0 or -1 with err. */
+/* Refuses a file (`path`, resolved) owned by another user (root aside), or a file or folder
+ * that group or others may write; messages name the file as `shown` (as the user or the
+ * search path gave it). Returns 0 or -1 with err. */
 static int check_permissions(const char *path, const char *shown, tp_error *err) {
   struct stat info;
   char folder[PATH_MAX];
   if (stat(path, &info) != 0) {
     tp_format(err->message, sizeof err->message, "%s: cannot open plugin: %s", shown,
               strerror(errno));
+    return -1;
+  }
+  if (info.st_uid != getuid() && info.st_uid != 0) {
+    tp_format(err->message, sizeof err->message,
+              "%s: refusing to load a plugin owned by another user (uid %u)", shown,
+              (unsigned)info.st_uid);
     return -1;
   }
   if (info.st_mode & (S_IWGRP | S_IWOTH)) {

@@ -23,6 +23,10 @@ static const refusal_case refusals[] = {
                   "rebuild the plugin against this one"},
     {"no-entry", "not a textpipe plugin (no tp_plugin_entry() symbol; define it with "
                  "TP_PLUGIN_DEFINE)"},
+    {"no-process", "invalid plugin: it has no process() callback"},
+    {"no-merge", "invalid plugin: it keeps partials but has no merge() callback"},
+    {"bad-default", "invalid plugin: option \"limit\" has a bad default 500: expected an "
+                    "integer from 1 to 100, got 500"},
 };
 
 START_TEST(test_refused_fixtures) {
@@ -97,7 +101,8 @@ START_TEST(test_bad_and_unknown_names) {
   ck_assert_msg(strncmp(err.message, c->message_start, strlen(c->message_start)) == 0, "got: %s",
                 err.message);
   if (strncmp(c->message_start, "unknown", 7) == 0)
-    ck_assert_ptr_nonnull(strstr(err.message, " abi-major, abi-minor, create-fails, echo,"));
+    ck_assert_ptr_nonnull(
+        strstr(err.message, " abi-major, abi-minor, bad-default, create-fails, echo,"));
 }
 END_TEST
 
@@ -108,8 +113,9 @@ START_TEST(test_names_listed_sorted_and_unique) {
   tp_loader_options options = {path, &support_host};
   char **names = NULL;
   ck_assert_int_eq(tp_plugin_names(&options, &names), 0);
-  const char *expected[] = {"abi-major",  "abi-minor",     "create-fails", "echo",  "flaky",
-                            "needs-echo", "needs-missing", "no-entry",     "serial"};
+  const char *expected[] = {"abi-major", "abi-minor", "bad-default", "create-fails",
+                            "echo",      "flaky",     "needs-echo",  "needs-missing",
+                            "no-entry",  "no-merge",  "no-process",  "serial"};
   size_t found = 0;
   for (size_t i = 0; names[i] != NULL; i++) {
     if (i > 0)
