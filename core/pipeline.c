@@ -217,16 +217,23 @@ static int open_stage_plugin(loader *load, const cJSON *spec, tp_plugin_handle *
   return 0;
 }
 
-/* The folder of `file`, made absolute ("." for a bare name). */
+/* The folder part of `file` as written: "." for a bare name, "/" for a file at the root. */
+static void folder_as_written(const char *file, char *out, size_t size) {
+  const char *slash = strrchr(file, '/');
+  if (slash == NULL)
+    tp_format(out, size, ".");
+  else
+    tp_format(out, size, "%.*s", slash == file ? 1 : (int)(slash - file), file);
+}
+
+/* The folder of `file` as written (so a symlinked file's neighbours are the link's, and
+ * /dev/stdin works), made absolute. Returns 0, or -1 when the folder cannot be resolved. */
 static int folder_of(const char *file, char *out, size_t size) {
+  char folder[PATH_MAX];
   char resolved[PATH_MAX];
-  if (realpath(file, resolved) == NULL)
+  folder_as_written(file, folder, sizeof folder);
+  if (realpath(folder, resolved) == NULL)
     return -1;
-  char *slash = strrchr(resolved, '/');
-  if (slash == resolved)
-    slash[1] = '\0';
-  else if (slash != NULL)
-    *slash = '\0';
   tp_format(out, size, "%s", resolved);
   return 0;
 }
@@ -428,10 +435,8 @@ int tp_pipeline_load(const char *path, const tp_loader_options *options, tp_pipe
     goto fail;
   }
   load.pipeline->max_record_bytes = MAX_RECORD_BYTES_DEFAULT;
-  const char *slash = strrchr(path, '/');
-  if (slash != NULL)
-    tp_format(load.given_dir, sizeof load.given_dir, "%.*s",
-              slash == path ? 1 : (int)(slash - path), path);
+  if (strchr(path, '/') != NULL) /* else "": stage paths stay as written */
+    folder_as_written(path, load.given_dir, sizeof load.given_dir);
   if (folder_of(path, load.base_dir, sizeof load.base_dir) != 0) {
     tp_format(err->message, sizeof err->message, "%s: cannot resolve its folder", path);
     goto fail;
