@@ -43,6 +43,15 @@ static int has_range(const tp_option *option) {
   return option->min <= option->max;
 }
 
+/* A bound as people write it: 1048576 rather than 1.04858e+06, 0.05 as 0.05. */
+static const char *number_text(double value, char *buffer, size_t size) {
+  if (floor(value) == value && fabs(value) < 1e15)
+    tp_format(buffer, size, "%.0f", value);
+  else
+    tp_format(buffer, size, "%.15g", value);
+  return buffer;
+}
+
 const char *tp_option_expectation(const tp_option *option, char *buffer, size_t size) {
   size_t used = 0;
   switch (option->type) {
@@ -52,9 +61,12 @@ const char *tp_option_expectation(const tp_option *option, char *buffer, size_t 
   case TP_OPTION_INT:
   case TP_OPTION_NUMBER: {
     const char *noun = option->type == TP_OPTION_INT ? "an integer" : "a number";
-    if (has_range(option))
-      tp_format(buffer, size, "%s from %g to %g", noun, option->min, option->max);
-    else
+    if (has_range(option)) {
+      char low[32];
+      char high[32];
+      tp_format(buffer, size, "%s from %s to %s", noun, number_text(option->min, low, sizeof low),
+                number_text(option->max, high, sizeof high));
+    } else
       tp_format(buffer, size, "%s", noun);
     break;
   }

@@ -396,7 +396,10 @@ const char *tp_json_describe(const cJSON *value, char *buffer, size_t size) {
   } else if (cJSON_IsNull(value)) {
     tp_format(buffer, size, "null");
   } else if (cJSON_IsNumber(value)) {
-    tp_format(buffer, size, "%.17g", value->valuedouble);
+    /* The shortest of 15 or 17 digits that reads back the same: 0.1, not 0.10000000000000001. */
+    tp_format(buffer, size, "%.15g", value->valuedouble);
+    if (strtod(buffer, NULL) != value->valuedouble)
+      tp_format(buffer, size, "%.17g", value->valuedouble);
   } else {
     tp_format(buffer, size, "nothing");
   }

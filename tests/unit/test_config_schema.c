@@ -62,6 +62,11 @@ static const tp_option options[] = {
      .min = 1,
      .max = 0,
      .description = "Any integer (no range)"},
+    {.name = "vocabulary",
+     .type = TP_OPTION_INT,
+     .min = 1024,
+     .max = 1048576,
+     .description = "Large bounds print as written"},
     {.name = NULL},
 };
 
@@ -90,6 +95,8 @@ static const schema_case cases[] = {
      "stages[2].config.max_sentences: expected an integer from 1 to 50, got 51", NULL},
     {"{\"lexicon\": \"lexicon.txt\", \"max_sentences\": 0}",
      "stages[2].config.max_sentences: expected an integer from 1 to 50, got 0", NULL},
+    {"{\"lexicon\": \"lexicon.txt\", \"vocabulary\": 0.1}",
+     "stages[2].config.vocabulary: expected an integer from 1024 to 1048576, got 0.1", NULL},
     {"{\"lexicon\": \"lexicon.txt\", \"count\": 1.5}",
      "stages[2].config.count: expected an integer, got 1.5", NULL},
     {"{\"lexicon\": \"lexicon.txt\", \"threshold\": 1.5}",
@@ -111,11 +118,11 @@ static const schema_case cases[] = {
     {"{\"lexicon\": \"lexicon.txt\", \"max_sentence\": 3}",
      "stages[2].config.max_sentence: unknown option (did you mean \"max_sentences\"?); valid "
      "options: max_sentences, threshold, mode, language, stopwords, lowercase, weights, "
-     "lexicon, count",
+     "lexicon, count, vocabulary",
      NULL},
     {"{\"lexicon\": \"lexicon.txt\", \"zzzzzz\": 3}",
      "stages[2].config.zzzzzz: unknown option; valid options: max_sentences, threshold, mode, "
-     "language, stopwords, lowercase, weights, lexicon, count",
+     "language, stopwords, lowercase, weights, lexicon, count, vocabulary",
      NULL},
     {"{}", "stages[2].config: missing required option \"lexicon\" (a file path (a string))", NULL},
     {NULL, "stages[2].config: missing required option \"lexicon\" (a file path (a string))", NULL},
