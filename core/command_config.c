@@ -89,7 +89,7 @@ static void print_keys(const char *label, const char *const *keys) {
 }
 
 static void print_option(const tp_option *option, size_t name_width) {
-  char expected[512];
+  char expected[700];
   printf("  %-*s  %-11s  ", (int)name_width, option->name, tp_option_type_name(option->type));
   if (option->required)
     printf("required");

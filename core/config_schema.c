@@ -136,7 +136,7 @@ static cJSON *resolve_path(const char *relative, const char *dir, const char *di
  * the caller), or NULL with `reason` set to the message that follows the JSON path. */
 static cJSON *check_value(const tp_option *option, const cJSON *value, const char *dir,
                           const char *dir_owner, char *reason, size_t size) {
-  char expected[256];
+  char expected[700];
   char got[64];
   tp_option_expectation(option, expected, sizeof expected);
   tp_json_describe(value, got, sizeof got);
@@ -187,7 +187,16 @@ static cJSON *check_value(const tp_option *option, const cJSON *value, const cha
     break;
   }
   if (!ok) {
-    tp_format(reason, size, "expected %s, got %s", expected, got);
+    size_t used = tp_format(reason, size, "expected %s, got %s", expected, got);
+    const char *nearest = NULL;
+    if (option->type == TP_OPTION_ENUM && cJSON_IsString(value)) {
+      size_t count = 0;
+      while (option->choices[count] != NULL)
+        count++;
+      nearest = tp_name_nearest(value->valuestring, option->choices, count);
+    }
+    if (nearest != NULL)
+      tp_format(reason + used, size - used, " (did you mean \"%s\"?)", nearest);
     return NULL;
   }
   cJSON *copy = cJSON_Duplicate(value, 1);

@@ -105,6 +105,10 @@ static const schema_case cases[] = {
      "stages[2].config.threshold: expected a number from 0 to 1, got \"high\"", NULL},
     {"{\"lexicon\": \"lexicon.txt\", \"mode\": \"slow\"}",
      "stages[2].config.mode: expected one of \"fast\", \"exact\", got \"slow\"", NULL},
+    {"{\"lexicon\": \"lexicon.txt\", \"mode\": \"exakt\"}",
+     "stages[2].config.mode: expected one of \"fast\", \"exact\", got \"exakt\" (did you mean "
+     "\"exact\"?)",
+     NULL},
     {"{\"lexicon\": \"lexicon.txt\", \"language\": 7}",
      "stages[2].config.language: expected a string, got 7", NULL},
     {"{\"lexicon\": \"lexicon.txt\", \"stopwords\": \"the\"}",
