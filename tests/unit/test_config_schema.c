@@ -202,6 +202,41 @@ START_TEST(test_no_options_table) {
 }
 END_TEST
 
+/* A PATH default is the plugin's own file: resolved against the plugin's folder, not the
+ * pipeline's; a missing one is reported as the plugin's default. */
+START_TEST(test_path_default_is_relative_to_the_plugin) {
+  char temp[PATH_MAX];
+  char plugin_dir[PATH_MAX];
+  char data[PATH_MAX];
+  support_temp_dir(temp, sizeof temp);
+  ck_assert_ptr_nonnull(realpath(temp, plugin_dir));
+  support_write(plugin_dir, "data.tsv", "x\t1\n", data, sizeof data);
+  const tp_option table[] = {{.name = "data",
+                              .type = TP_OPTION_PATH,
+                              .default_json = "\"data.tsv\"",
+                              .min = 1,
+                              .max = 0,
+                              .description = "bundled data"},
+                             {.name = NULL}};
+  tp_config_context context = {"x.json", "/nonexistent-pipeline-dir", plugin_dir};
+  tp_json_path path;
+  tp_json_path_init(&path);
+  tp_json_path_key(&path, "config");
+  cJSON *out = NULL;
+  tp_error err = {{0}};
+  ck_assert_msg(tp_config_validate(table, NULL, &context, &path, &out, &err) == 0, "%s",
+                err.message);
+  ck_assert_str_eq(cJSON_GetObjectItem(out, "data")->valuestring, data);
+  cJSON_Delete(out);
+  ck_assert_int_eq(unlink(data), 0);
+  ck_assert_int_eq(tp_config_validate(table, NULL, &context, &path, &out, &err), -1);
+  ck_assert_str_eq(err.message, "x.json: config.data: the plugin's default \"data.tsv\": cannot "
+                                "read \"data.tsv\" (relative to the plugin file): No such file "
+                                "or directory");
+  support_remove_tree(plugin_dir);
+}
+END_TEST
+
 typedef struct table_case {
   tp_option option;
   const char *reason; /* NULL: the table is fine */
@@ -252,6 +287,7 @@ static Suite *config_schema_suite(void) {
   TCase *validate = tcase_create("validate configs");
   tcase_add_loop_test(validate, test_schema_cases, 0, (int)(sizeof cases / sizeof cases[0]));
   tcase_add_test(validate, test_no_options_table);
+  tcase_add_test(validate, test_path_default_is_relative_to_the_plugin);
   suite_add_tcase(suite, validate);
   TCase *tables = tcase_create("option tables");
   tcase_add_loop_test(tables, test_option_table_checks, 0,
