@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "message.h"
 #include "config_schema.h"
 #include "json_source.h"
+#include "message.h"
 #include "names.h"
 #include "plugin_loader.h"
 

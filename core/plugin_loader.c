@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "message.h"
 #include "config_schema.h"
+#include "message.h"
 #include "names.h"
 #include "tp_config.h"
 
