@@ -331,6 +331,7 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options)
   stream->max_batches = 4 * workers + 4;
   if (open_endpoints(stream, &err) != 0) {
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
+    exit_status = TP_EXIT_USAGE; /* a file named on the command line cannot be used */
     goto cleanup;
   }
   stream->runner = tp_runner_create(&stream->loop, pipeline, workers, on_ready, stream, &err);
