@@ -58,6 +58,14 @@ static int carry_append(tp_framer *framer, const char *bytes, size_t length) {
   return 0;
 }
 
+/* Empties the carry; a buffer grown by one huge line is given back. */
+static void carry_clear(tp_framer *framer) {
+  framer->carry_length = 0;
+  framer->carry_full = 0;
+  if (framer->carry_capacity > TP_READ_BUFFER * 8)
+    tp_framer_free(framer);
+}
+
 static int is_blank(const char *line, size_t length) {
   for (size_t i = 0; i < length; i++)
     if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
@@ -100,8 +108,7 @@ size_t tp_framer_feed(tp_framer *framer, const char *bytes, size_t length, int *
         break;
       }
       result = finish_line(framer, framer->carry, framer->carry_length, framer->carry_full);
-      framer->carry_length = 0;
-      framer->carry_full = 0;
+      carry_clear(framer);
     } else {
       result = finish_line(framer, bytes + at, segment, segment);
     }
@@ -121,8 +128,7 @@ int tp_framer_end(tp_framer *framer) {
   if (framer->carry_full == 0)
     return 0;
   int result = finish_line(framer, framer->carry, framer->carry_length, framer->carry_full);
-  framer->carry_length = 0;
-  framer->carry_full = 0;
+  carry_clear(framer);
   return result;
 }
 
