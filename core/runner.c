@@ -68,13 +68,13 @@ static int ensure_capacity(char **buffer, size_t *capacity, size_t needed) {
 
 int tp_batch_add_line(tp_batch *batch, const char *line, size_t length, uint64_t line_number,
                       uint64_t full_length, uint64_t limit) {
-  if (batch->item_count == batch->item_capacity) {
-    size_t capacity = batch->item_capacity ? batch->item_capacity * 2 : TP_BATCH_RECORDS;
-    tp_batch_item *items = realloc(batch->items, capacity * sizeof *items);
-    if (items == NULL)
+  if (batch->item_count >= TP_BATCH_RECORDS)
+    return -1; /* workers keep exactly TP_BATCH_RECORDS records */
+  if (batch->items == NULL) {
+    batch->items = malloc(TP_BATCH_RECORDS * sizeof *batch->items);
+    if (batch->items == NULL)
       return -1;
-    batch->items = items;
-    batch->item_capacity = capacity;
+    batch->item_capacity = TP_BATCH_RECORDS;
   }
   if (ensure_capacity(&batch->lines, &batch->lines_capacity, batch->lines_used + length + 1))
     return -1;

@@ -11,6 +11,7 @@
  */
 #include "stream.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,16 +102,17 @@ static void on_input_end(void *context, int status) {
 static void log_dead_letter(tp_stream *stream, const tp_batch *batch, const tp_batch_item *item) {
   const char *stage_id =
       item->dead_stage >= 0 ? stream->pipeline->stages[item->dead_stage].id : NULL;
+  const char *reason = item->reason != NULL ? item->reason : "out of memory";
   if (stage_id != NULL)
     tp_log(TP_LOG_ERROR, NULL, "%s:%llu: %s: %s", stream->input_name,
-           (unsigned long long)item->line, stage_id, item->reason);
+           (unsigned long long)item->line, stage_id, reason);
   else
     tp_log(TP_LOG_ERROR, NULL, "%s:%llu: %s", stream->input_name, (unsigned long long)item->line,
-           item->reason);
+           reason);
   if (stream->dead_letters == NULL)
     return;
-  cJSON *letter = tp_dead_letter_create(item->line, stage_id, item->reason,
-                                        batch->lines + item->offset, item->length);
+  cJSON *letter = tp_dead_letter_create(item->line, stage_id, reason, batch->lines + item->offset,
+                                        item->length);
   char *text = letter != NULL ? cJSON_PrintUnformatted(letter) : NULL;
   if (text == NULL || fputs(text, stream->dead_letters) < 0 ||
       fputc('\n', stream->dead_letters) == EOF) {
@@ -320,6 +322,11 @@ static void print_summary(const tp_stream *stream, double seconds) {
   (void)ignored;
 }
 
+/* errno as libuv words it, so every message reads alike ("no such file or directory"). */
+static const char *errno_text(void) {
+  return uv_strerror(uv_translate_sys_error(errno));
+}
+
 static int open_endpoints(tp_stream *stream, tp_error *err) {
   const tp_stream_options *options = stream->options;
   stream->reader = tp_reader_open(&stream->loop, options->input_path, stream->max_record_bytes,
@@ -331,10 +338,19 @@ static int open_endpoints(tp_stream *stream, tp_error *err) {
       tp_writer_open(&stream->loop, options->output_path, err->message, sizeof err->message);
   if (stream->writer == NULL)
     return -1;
+  if (options->report_path != NULL) { /* fail now, not after the whole stream */
+    FILE *report = fopen(options->report_path, "a");
+    if (report == NULL) {
+      snprintf(err->message, sizeof err->message, "%s: cannot open for writing: %s",
+               options->report_path, errno_text());
+      return -1;
+    }
+    fclose(report);
+  }
   if (options->dead_letter_path != NULL &&
       (stream->dead_letters = fopen(options->dead_letter_path, "w")) == NULL) {
-    snprintf(err->message, sizeof err->message, "%s: cannot open for writing: %m",
-             options->dead_letter_path);
+    snprintf(err->message, sizeof err->message, "%s: cannot open for writing: %s",
+             options->dead_letter_path, errno_text());
     return -1;
   }
   return 0;
@@ -409,7 +425,8 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options)
 cleanup:
   if (stream->dead_letters != NULL && fclose(stream->dead_letters) != 0 &&
       exit_status != TP_EXIT_RUNTIME) {
-    tp_log(TP_LOG_ERROR, NULL, "%s: cannot write the dead-letters: %m", options->dead_letter_path);
+    tp_log(TP_LOG_ERROR, NULL, "%s: cannot write the dead-letters: %s", options->dead_letter_path,
+           errno_text());
     exit_status = TP_EXIT_RUNTIME;
   }
   tp_reader_close(stream->reader);
