@@ -145,6 +145,7 @@ struct tp_reader {
   uv_fs_t request;
   int request_pending;
   int fd, own_fd;
+  int saved_flags; /* the pipe's file status flags before uv_pipe_open, restored at close */
   tp_framer framer;
   tp_reader_end_fn end;
   void *context;
@@ -273,6 +274,7 @@ tp_reader *tp_reader_open(uv_loop_t *loop, const char *path, uint64_t max_bytes,
     reader->own_fd = 1;
   }
   reader->kind = uv_guess_handle(reader->fd);
+  reader->saved_flags = fcntl(reader->fd, F_GETFL);
   int status = 0;
   if (reader->kind == UV_TTY) {
     status = uv_tty_init(loop, &reader->io.tty, reader->fd, 1);
@@ -284,8 +286,9 @@ tp_reader *tp_reader_open(uv_loop_t *loop, const char *path, uint64_t max_bytes,
       reader->has_handle = 1;
       reader->io.handle.data = reader;
       status = uv_pipe_open(&reader->io.pipe, reader->fd);
-      if (status == 0)
-        reader->own_fd = 0; /* the handle closes it now (stdin included: we never reuse it) */
+      /* libuv leaves stdio descriptors open at uv_close; others it closes itself. */
+      if (status == 0 && reader->fd > STDERR_FILENO)
+        reader->own_fd = 0;
     }
   } else {
     reader->kind = UV_FILE; /* regular files, character devices, anything else */
@@ -355,6 +358,10 @@ void tp_reader_close(tp_reader *reader) {
   if (reader->has_handle) {
     if (reader->kind == UV_TTY)
       uv_tty_reset_mode();
+    /* uv_pipe_open made the pipe non-blocking for every process sharing it: undo that while
+     * the descriptor is still ours (uv_close may close it). */
+    if (reader->kind == UV_NAMED_PIPE && reader->saved_flags != -1)
+      fcntl(reader->fd, F_SETFL, reader->saved_flags);
     uv_close(&reader->io.handle, on_close);
   } else if (reader->request_pending) {
     reader->close_requested = 1; /* freed when the read comes back */
