@@ -44,9 +44,9 @@ static int carry_append(tp_framer *framer, const char *bytes, size_t length) {
       framer->carry_length = TP_RECORD_INPUT_PREFIX; /* it just went over: drop the rest */
   }
   if (framer->carry_length + keep > framer->carry_capacity) {
-    size_t capacity = framer->carry_capacity ? framer->carry_capacity : 4096;
-    while (capacity < framer->carry_length + keep)
-      capacity *= 2;
+    size_t capacity = framer->carry_capacity ? framer->carry_capacity * 2 : 4096;
+    if (capacity < framer->carry_length + keep)
+      capacity = framer->carry_length + keep;
     char *grown = realloc(framer->carry, capacity);
     if (grown == NULL)
       return -1;

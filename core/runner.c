@@ -55,9 +55,10 @@ static double now_seconds(void) {
 static int ensure_capacity(char **buffer, size_t *capacity, size_t needed) {
   if (needed <= *capacity)
     return 0;
-  size_t grown = *capacity ? *capacity : 4096;
-  while (grown < needed)
-    grown *= 2;
+  /* Double, but jump straight to `needed` for a huge record rather than overshoot it. */
+  size_t grown = *capacity ? *capacity * 2 : 4096;
+  if (grown < needed)
+    grown = needed;
   char *bigger = realloc(*buffer, grown);
   if (bigger == NULL)
     return -1;
