@@ -572,7 +572,8 @@ static unsigned scan_ascii_mark(scan *state, size_t offset, size_t *end) {
     *end = offset + 1 + (state->text[offset + 1] == 0xef ? 6 : 3);
     return TP_TOKEN_EMOJI;
   }
-  if (c == '@' || c == '#') {
+  int after_alnum = offset > 0 && (tk_ascii[state->text[offset - 1]] & TK_ALNUM);
+  if ((c == '@' || c == '#') && !after_alnum) {
     size_t handle = handle_end(state, offset, c == '#');
     if (handle) {
       *end = handle;

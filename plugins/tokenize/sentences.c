@@ -179,6 +179,10 @@ static int ends_sentence(const tk_scratch *scratch, const unsigned char *text, s
   if (attached && is_initial(text, &tokens[mark - 1]) && next_case > 0) {
     /* "Calvin M. Redshaw", "J. R. R. Tolkien", a name starting the sentence */
     size_t before = mark - 1;
+    while (before >= first + 2 && mark_kind(text, &tokens[before - 1]) == MARK_STOP &&
+           is_initial(text, &tokens[before - 2])) {
+      before -= 2;
+    }
     if (before == first || starts_with_case(text, &tokens[before - 1]) > 0) {
       return 0;
     }
