@@ -42,8 +42,34 @@ typedef struct ascii_norm {
   int any_lower;   /* a lower-case letter */
   int two_letters; /* at least two letters */
   int first_upper; /* the first letter is upper case */
+  int elongated;   /* a letter three times in a row */
   int high;        /* a byte >= 0x80 was seen: the result is unusable */
 } ascii_norm;
+
+/* A letter three times in a row within one 8-byte word of lower-cased ASCII (`count` bytes). */
+static inline int word_elongated(uint64_t lowered, uint64_t letters, size_t count) {
+  /* byte i of `same` is 0 when bytes i, i+1 and i+2 are equal; only letters in [0, count-2) */
+  if (count < 3) {
+    return 0;
+  }
+  uint64_t next = lowered ^ (lowered >> 8);
+  uint64_t same = next | (next >> 8);
+  uint64_t valid = count >= 10 ? ~0ull : (1ull << ((count - 2) * 8)) - 1;
+  uint64_t letter_bytes = (letters >> 7) * 0xff;
+  same |= ~(valid & letter_bytes);
+  return ((same - ONES) & ~same & HIGHS) != 0;
+}
+
+/* A letter repeated 3+ times in a row in lower-cased ASCII (any length). */
+static int ascii_elongated(const unsigned char *lowered, size_t length) {
+  for (size_t index = 2; index < length; index++) {
+    unsigned char c = lowered[index];
+    if (c == lowered[index - 1] && c == lowered[index - 2] && c >= 'a' && c <= 'z') {
+      return 1;
+    }
+  }
+  return 0;
+}
 
 /* Lower-cases `length` bytes 8 at a time into `out` (which has 8 bytes of slack), noting the
  * letters' case and hashing exactly like tk_hash(). `readable` bytes from `in` may be read. */
@@ -52,6 +78,7 @@ static void lower_ascii(const unsigned char *in, size_t length, size_t readable,
   uint64_t hash = 0xcbf29ce484222325ull ^ length;
   uint64_t any_upper = 0, any_lower = 0, high = 0, letters_before = 0;
   int two_letters = 0, first_upper = 0;
+  uint64_t first_lowered = 0, first_letters = 0;
   size_t index = 0;
   for (;;) {
     size_t count = length - index < 8 ? length - index : 8;
@@ -68,6 +95,10 @@ static void lower_ascii(const unsigned char *in, size_t length, size_t readable,
     uint64_t lowered = word | (uppers >> 2);
     high |= word;
     memcpy(out + index, &lowered, 8);
+    if (index == 0) {
+      first_lowered = lowered;
+      first_letters = bytes_between(lowered, 'a', 'z');
+    }
     if (letters) {
       if (!letters_before) {
         first_upper = (uppers & (letters & (~letters + 1))) != 0;
@@ -90,19 +121,10 @@ static void lower_ascii(const unsigned char *in, size_t length, size_t readable,
   result->any_upper = any_upper != 0;
   result->any_lower = any_lower != 0;
   result->two_letters = two_letters;
+  result->elongated = length <= 8 ? word_elongated(first_lowered, first_letters, length)
+                                  : ascii_elongated(out, length);
   result->first_upper = first_upper;
   result->high = (high & HIGHS) != 0;
-}
-
-/* A letter repeated 3+ times in a row in lower-cased ASCII. */
-static int ascii_elongated(const unsigned char *lowered, size_t length) {
-  for (size_t index = 2; index < length; index++) {
-    unsigned char c = lowered[index];
-    if (c == lowered[index - 1] && c == lowered[index - 2] && c >= 'a' && c <= 'z') {
-      return 1;
-    }
-  }
-  return 0;
 }
 
 static int reserve_strings(tk_scratch *scratch, size_t more) {
@@ -415,7 +437,7 @@ static int normalize_token(tk_scratch *scratch, const tk_language *language, con
     if (word_like) {
       token->flags |= (ascii.two_letters && !ascii.any_lower ? TP_TOKEN_ALL_CAPS : 0) |
                       (ascii.first_upper && ascii.any_lower ? TP_TOKEN_CAPITALIZED : 0) |
-                      (ascii_elongated(out, length) ? TP_TOKEN_ELONGATED : 0);
+                      (ascii.elongated ? TP_TOKEN_ELONGATED : 0);
     }
   }
   token->norm = (const char *)(uintptr_t)offset;

@@ -25,7 +25,7 @@ typedef struct scan {
 #define BOUND_PICTOGRAPHIC_ZWJ UTF8PROC_BOUNDCLASS_E_ZWG
 
 static int push_token(tk_scratch *scratch, unsigned type, size_t start, size_t end,
-                      int space_before) {
+                      unsigned flags) {
   if (scratch->token_count == scratch->token_capacity &&
       tk_grow((void **)&scratch->tokens, &scratch->token_capacity, sizeof(tp_token)) != 0) {
     return -1;
@@ -35,7 +35,7 @@ static int push_token(tk_scratch *scratch, unsigned type, size_t start, size_t e
   token->start = (uint32_t)start;
   token->length = (uint32_t)(end - start);
   token->type = (uint16_t)type;
-  token->flags = space_before ? TP_TOKEN_SPACE_BEFORE : 0;
+  token->flags = (uint16_t)flags;
   return 0;
 }
 
@@ -647,6 +647,7 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
   scan state = {(const unsigned char *)text, length, 0, 0};
   size_t offset = 0;
   int space_before = 1;
+  unsigned breaks = 0; /* line breaks since the last token */
   while (offset < length) {
     unsigned char c = state.text[offset];
     unsigned type;
@@ -654,6 +655,7 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
     if (c < 0x80) {
       uint8_t class = tk_ascii[c];
       if (class & TK_SPACE) {
+        breaks += c == '\n' || (c == '\r' && (offset + 1 >= length || text[offset + 1] != '\n'));
         offset++;
         space_before = 1;
         continue;
@@ -677,15 +679,28 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
       type = scan_unicode(&state, offset, &end);
       if (type == SCAN_SPACE || type == SCAN_SKIP) {
         space_before |= type == SCAN_SPACE;
+        if (c == 0xe2 && offset + 2 < length && state.text[offset + 1] == 0x80 &&
+            (state.text[offset + 2] == 0xa8 || state.text[offset + 2] == 0xa9)) {
+          breaks += state.text[offset + 2] == 0xa9 ? 2 : 1; /* line / paragraph separator */
+        }
         offset = end;
         continue;
       }
     }
-    if (push_token(scratch, type, offset, end, space_before) != 0) {
+    unsigned flags = (space_before ? TP_TOKEN_SPACE_BEFORE : 0) |
+                     (breaks ? TK_FLAG_LINE_BREAK : 0) | (breaks >= 2 ? TK_FLAG_BLANK_LINE : 0);
+    if (type == TP_TOKEN_PUNCT) {
+      size_t size;
+      flags |= is_terminal_code_point(code_point_at(&state, offset, &size)) ? TK_FLAG_MARK : 0;
+    } else if (type == TP_TOKEN_WORD && state.text[end - 1] == '.') {
+      flags |= TK_FLAG_MARK;
+    }
+    if (push_token(scratch, type, offset, end, flags) != 0) {
       return -1;
     }
     offset = end;
     space_before = 0;
+    breaks = 0;
   }
   return 0;
 }

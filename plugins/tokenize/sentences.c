@@ -36,27 +36,14 @@ static int push_sentence(tk_scratch *scratch, size_t first, size_t last) {
   sentence->token_count = (uint32_t)(last - first + 1);
   for (size_t token = first; token <= last; token++) {
     scratch->tokens[token].sentence = index;
+    scratch->tokens[token].flags &= TK_PUBLIC_FLAGS;
   }
   return 0;
 }
 
-/* Line breaks in the gap between two tokens: 0, 1, or 2 for a blank line or more. */
-static int line_breaks(const unsigned char *text, size_t from, size_t to) {
-  int breaks = 0;
-  for (size_t offset = from; offset < to; offset++) {
-    unsigned char c = text[offset];
-    if (c == '\n' || (c == '\r' && (offset + 1 >= to || text[offset + 1] != '\n'))) {
-      breaks++;
-    } else if (c == 0xe2 && offset + 2 < to && text[offset + 1] == 0x80 &&
-               (text[offset + 2] == 0xa8 || text[offset + 2] == 0xa9)) {
-      breaks += text[offset + 2] == 0xa9 ? 2 : 1;
-    }
-  }
-  return breaks > 2 ? 2 : breaks;
-}
-
-static int token_end(const tp_token *token) {
-  return (int)(token->start + token->length);
+/* Line breaks before a token, as the scanner noted them: 0, 1, or 2 for a blank line. */
+static int line_breaks_before(const tp_token *token) {
+  return (token->flags & TK_FLAG_BLANK_LINE) ? 2 : (token->flags & TK_FLAG_LINE_BREAK) ? 1 : 0;
 }
 
 /* Whether the token starts with an upper-case letter (1), a lower-case letter (-1), or neither. */
@@ -207,9 +194,8 @@ int tk_sentences(tk_scratch *scratch, const char *text_chars, size_t length) {
   size_t index = 0;
   while (index < count) {
     const tp_token *token = &tokens[index];
-    int is_mark =
-        mark_kind(text, token) != MARK_NONE || abbreviation_class(text, token) != TK_ABBREV_NONE;
-    if (is_mark) {
+    if ((token->flags & TK_FLAG_MARK) && (mark_kind(text, token) != MARK_NONE ||
+                                          abbreviation_class(text, token) != TK_ABBREV_NONE)) {
       size_t next = index + 1;
       for (;;) {
         if (next < count && is_closer(text, &tokens[next]) &&
@@ -218,7 +204,7 @@ int tk_sentences(tk_scratch *scratch, const char *text_chars, size_t length) {
         } else if (next < count &&
                    (tokens[next].type == TP_TOKEN_EMOTICON ||
                     tokens[next].type == TP_TOKEN_EMOJI) &&
-                   line_breaks(text, token_end(&tokens[next - 1]), tokens[next].start) == 0) {
+                   line_breaks_before(&tokens[next]) == 0) {
           next++;
         } else {
           break;
@@ -233,7 +219,7 @@ int tk_sentences(tk_scratch *scratch, const char *text_chars, size_t length) {
       }
     }
     if (index + 1 < count) {
-      int breaks = line_breaks(text, token_end(token), tokens[index + 1].start);
+      int breaks = line_breaks_before(&tokens[index + 1]);
       int continues = breaks == 1 && starts_with_case(text, &tokens[index + 1]) < 0 &&
                       (token->type == TP_TOKEN_WORD || token->type == TP_TOKEN_NUMBER ||
                        (token->type == TP_TOKEN_PUNCT && mark_kind(text, token) == MARK_NONE &&

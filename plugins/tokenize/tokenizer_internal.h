@@ -29,6 +29,15 @@ enum {
 };
 extern uint8_t tk_ascii_extra[256];
 
+/* Token flags that only live between tk_scan() and tk_sentences() (which clears them): what the
+ * scanner saw that the sentence splitter needs, so it never looks at the text between tokens. */
+enum {
+  TK_FLAG_MARK = 1u << 13,       /* a sentence-mark run (. ! ? …) or a word ending in '.' */
+  TK_FLAG_LINE_BREAK = 1u << 14, /* a line break precedes the token */
+  TK_FLAG_BLANK_LINE = 1u << 15, /* two or more line breaks precede the token */
+  TK_PUBLIC_FLAGS = 0x1f,        /* the TP_TOKEN_* flags of text.h */
+};
+
 /* How a sentence may end on an abbreviation kept with its full stop. */
 enum {
   TK_ABBREV_NONE = 0,

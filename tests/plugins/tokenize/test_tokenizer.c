@@ -144,7 +144,7 @@ END_TEST
 
 static const struct {
   const char *text;
-  unsigned flags[6]; /* of each token, in order */
+  unsigned flags[8]; /* of each token, in order */
 } flag_cases[] = {
     {"GREAT Great great",
      {TP_TOKEN_ALL_CAPS | TP_TOKEN_SPACE_BEFORE, TP_TOKEN_CAPITALIZED | TP_TOKEN_SPACE_BEFORE,
@@ -155,6 +155,10 @@ static const struct {
       TP_TOKEN_ELONGATED | TP_TOKEN_SPACE_BEFORE}},
     {"don’t,iPhone ÉTÉ",
      {TP_TOKEN_STOPWORD | TP_TOKEN_SPACE_BEFORE, 0, 0, TP_TOKEN_ALL_CAPS | TP_TOKEN_SPACE_BEFORE}},
+    {"aaa xxyyzz 1000 heyyyyyyyyy abcdefghiii wooow!",
+     {TP_TOKEN_ELONGATED | TP_TOKEN_SPACE_BEFORE, TP_TOKEN_SPACE_BEFORE, TP_TOKEN_SPACE_BEFORE,
+      TP_TOKEN_ELONGATED | TP_TOKEN_SPACE_BEFORE, TP_TOKEN_ELONGATED | TP_TOKEN_SPACE_BEFORE,
+      TP_TOKEN_ELONGATED | TP_TOKEN_SPACE_BEFORE, 0}},
     {"\"Yes\" (no)",
      {TP_TOKEN_SPACE_BEFORE, TP_TOKEN_CAPITALIZED, 0, TP_TOKEN_SPACE_BEFORE, TP_TOKEN_STOPWORD, 0}},
 };
@@ -163,6 +167,7 @@ START_TEST(test_flags) {
   const char *text = flag_cases[_i].text;
   ck_assert_int_eq(fixture_tokenize(text, strlen(text)), 0);
   const tk_scratch *scratch = fixture_scratch();
+  ck_assert_uint_le(scratch->token_count, 8);
   for (size_t index = 0; index < scratch->token_count; index++) {
     ck_assert_msg(scratch->tokens[index].flags == flag_cases[_i].flags[index],
                   "%s: token %zu has flags 0x%x, expected 0x%x", text, index,
