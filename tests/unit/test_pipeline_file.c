@@ -58,8 +58,8 @@ static const error_case error_cases[] = {
      "load a file, give \"path\" instead)"},
     {"{\"stages\": [{\"plugin\": \"echo\"}, {\"plugin\": \"ecko\"}]}",
      "stages[1].plugin: unknown plugin \"ecko\" (did you mean \"echo\"?); available: "
-     "abi-major, abi-minor, create-fails, echo, flaky, needs-echo, needs-missing, no-entry, "
-     "serial"},
+     "abi-major, abi-minor, bad-default, create-fails, echo, flaky, needs-echo, needs-missing, "
+     "no-entry, no-merge, no-process, serial"},
     {"{\"stages\": [{\"path\": \"nothere.so\"}]}",
      "stages[0].path: DIR/nothere.so: cannot open plugin: No such file or directory"},
     {"{\"stages\": [{\"plugin\": \"abi-major\"}]}",
@@ -84,7 +84,8 @@ static const error_case error_cases[] = {
     {"{\"stages\": [{\"plugin\": \"flaky\", \"config\": {\"x\": 1}}]}",
      "stages[0].config.x: unknown option (this plugin takes no options)"},
     {"{\"stages\": [{\"plugin\": \"echo\", \"config\": {\"file\": \"missing.txt\"}}]}",
-     "stages[0].config.file: cannot read \"DIR/missing.txt\": No such file or directory"},
+     "stages[0].config.file: cannot read \"missing.txt\" (relative to the pipeline file): No "
+     "such file or directory"},
     {"{\"stages\": [{\"plugin\": \"needs-echo\"}]}",
      "stages[0]: stage \"needs-echo\" (plugin needs-echo) requires \"echo\", which no earlier "
      "stage provides; add a stage {\"plugin\": \"echo\"} before it"},
