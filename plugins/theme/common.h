@@ -67,6 +67,12 @@ static inline uint32_t th_hash_mix(uint32_t hash) {
   return hash;
 }
 
+/* A table slot for an already mixed 32-bit hash (terms are): folds the high bits in, so
+ * that the low bit (the bigram flag of term hashes) does not skew small tables. */
+static inline uint32_t th_hash_slot(uint32_t hash) {
+  return (hash >> 1) ^ (hash >> 17);
+}
+
 /* splitmix64: a deterministic generator for seeded choices (k-means++ seeding, sampling). */
 static inline uint64_t th_random_next(uint64_t *state) {
   uint64_t z = (*state += 0x9e3779b97f4a7c15ull);

@@ -314,7 +314,8 @@ double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids, int32_t *
       objective += sims[best];
       sizes[best]++;
     }
-    if (changed == 0 || pass == iterations)
+    /* converged: at most one row in a thousand moved */
+    if (changed * 1000 <= n || pass == iterations)
       break;
     /* an empty cluster takes the row least similar to its own centroid */
     for (uint32_t j = 0; j < k; j++) {

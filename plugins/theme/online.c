@@ -33,7 +33,7 @@ static float micro_get(const th_micro *micro, uint32_t hash) {
   if (!micro->capacity)
     return 0;
   uint32_t key = hash + 1u, mask = micro->capacity - 1;
-  for (uint32_t slot = th_hash_mix(hash) & mask;; slot = (slot + 1) & mask) {
+  for (uint32_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
     if (micro->keys[slot] == 0)
       return 0;
     if (micro->keys[slot] == key)
@@ -44,7 +44,7 @@ static float micro_get(const th_micro *micro, uint32_t hash) {
 /* Inserts or adds without pruning; the table must have a free slot. */
 static void micro_put(th_micro *micro, uint32_t hash, float weight) {
   uint32_t key = hash + 1u, mask = micro->capacity - 1;
-  uint32_t slot = th_hash_mix(hash) & mask;
+  uint32_t slot = th_hash_slot(hash) & mask;
   while (micro->keys[slot] != 0 && micro->keys[slot] != key)
     slot = (slot + 1) & mask;
   if (micro->keys[slot] == 0) {
@@ -73,7 +73,7 @@ static int compare_entries(const void *left, const void *right) {
  * `keep` terms. 0 or -1 on OOM (the theme is unchanged). */
 static int micro_rebuild(th_micro *micro, uint32_t keep) {
   entry *entries = th_alloc((micro->live + 1) * sizeof(entry));
-  uint32_t capacity = 2 * TH_ONLINE_TERMS * 2;
+  uint32_t capacity = TH_ONLINE_SLOTS;
   uint32_t *keys = th_calloc(capacity, sizeof(uint32_t));
   float *weights = th_calloc(capacity, sizeof(float));
   if (!entries || !keys || !weights) {
@@ -103,7 +103,7 @@ static int micro_rebuild(th_micro *micro, uint32_t keep) {
 }
 
 int th_micro_add(th_micro *micro, uint32_t hash, float weight) {
-  if (!micro->capacity || micro->live >= 2 * TH_ONLINE_TERMS) {
+  if (!micro->capacity || micro->live >= TH_ONLINE_SLOTS / 2) {
     if (micro_rebuild(micro, micro->capacity ? TH_ONLINE_TERMS : 0))
       return -1;
   }

@@ -17,6 +17,9 @@
 #include <stdint.h>
 
 #define TH_ONLINE_TERMS 128
+/* Table slots of an online theme: it grows to half of them before pruning back to
+ * TH_ONLINE_TERMS, so the pruning sort runs once per ~384 new terms. */
+#define TH_ONLINE_SLOTS 1024
 
 typedef struct th_micro {
   uint64_t *ids; /* online ids folded into this theme; ids[0] is its own */

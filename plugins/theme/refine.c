@@ -47,7 +47,7 @@ int64_t th_model_column(const th_model *model, uint32_t hash) {
   if (!model->table_size)
     return -1;
   uint32_t key = hash + 1u, mask = model->table_size - 1;
-  for (uint32_t slot = th_hash_mix(hash) & mask;; slot = (slot + 1) & mask) {
+  for (uint32_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
     if (model->table_keys[slot] == 0)
       return -1;
     if (model->table_keys[slot] == key)
@@ -58,7 +58,7 @@ int64_t th_model_column(const th_model *model, uint32_t hash) {
 /* The slot of `hash` in the table: where it is, or the empty slot where it would go. */
 static int64_t table_slot(const th_model *model, uint32_t hash) {
   uint32_t key = hash + 1u, mask = model->table_size - 1;
-  uint32_t slot = th_hash_mix(hash) & mask;
+  uint32_t slot = th_hash_slot(hash) & mask;
   while (model->table_keys[slot] != 0 && model->table_keys[slot] != key)
     slot = (slot + 1) & mask;
   return slot;
@@ -67,7 +67,7 @@ static int64_t table_slot(const th_model *model, uint32_t hash) {
 /* Inserts `hash` (absent) with column `index`. The table always has free slots. */
 static void table_put(th_model *model, uint32_t hash, uint32_t index) {
   uint32_t key = hash + 1u, mask = model->table_size - 1;
-  uint32_t slot = th_hash_mix(hash) & mask;
+  uint32_t slot = th_hash_slot(hash) & mask;
   while (model->table_keys[slot] != 0 && model->table_keys[slot] != key)
     slot = (slot + 1) & mask;
   model->table_keys[slot] = key;
