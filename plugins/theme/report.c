@@ -201,7 +201,7 @@ static int theme_phrases(th_doc **docs, const int32_t *labels, size_t count, uin
         in_theme * (in_theme / table[start].total) * (1.0 + 0.25 * (table[start].words - 1));
     scored_phrase *slots = best + (size_t)table[start].theme * TH_REPORT_KEYPHRASES;
     scored_phrase candidate = {score, table[start].text, table[start].length};
-    for (int s = 0; s < TH_REPORT_KEYPHRASES && in_theme > 1; s++) {
+    for (int s = 0; s < TH_REPORT_KEYPHRASES; s++) {
       if (!slots[s].text || compare_scored(&candidate, &slots[s]) < 0) {
         memmove(slots + s + 1, slots + s, (TH_REPORT_KEYPHRASES - 1 - s) * sizeof(*slots));
         slots[s] = candidate;

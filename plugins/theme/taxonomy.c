@@ -50,6 +50,26 @@ static uint32_t string_hash(const char *text, size_t length) {
   return th_hash_mix(th_hash_bytes(TH_HASH_START, text, length));
 }
 
+static void free_term(tax_term *term) {
+  for (uint32_t w = 0; w < term->word_count; w++) {
+    th_free(term->words[w].norm);
+    th_free(term->words[w].stem);
+  }
+  th_free(term->text);
+  memset(term, 0, sizeof(*term));
+}
+
+/* Nonzero when two terms of the same theme and kind have the same stems. */
+static int same_stems(const tax_term *a, const tax_term *b) {
+  if (a->theme != b->theme || a->exclude != b->exclude || a->word_count != b->word_count)
+    return 0;
+  for (uint32_t w = 0; w < a->word_count; w++)
+    if (a->words[w].stem_length != b->words[w].stem_length ||
+        memcmp(a->words[w].stem, b->words[w].stem, a->words[w].stem_length) != 0)
+      return 0;
+  return 1;
+}
+
 void th_taxonomy_free(th_taxonomy *taxonomy) {
   if (!taxonomy)
     return;
@@ -57,13 +77,8 @@ void th_taxonomy_free(th_taxonomy *taxonomy) {
     th_free(taxonomy->names[i]);
   th_free(taxonomy->names);
   th_free(taxonomy->theme_weights);
-  for (size_t i = 0; i < taxonomy->term_count; i++) {
-    for (uint32_t w = 0; w < taxonomy->terms[i].word_count; w++) {
-      th_free(taxonomy->terms[i].words[w].norm);
-      th_free(taxonomy->terms[i].words[w].stem);
-    }
-    th_free(taxonomy->terms[i].text);
-  }
+  for (size_t i = 0; i < taxonomy->term_count; i++)
+    free_term(&taxonomy->terms[i]);
   th_free(taxonomy->terms);
   th_free(taxonomy->entries);
   th_free(taxonomy);
@@ -153,6 +168,17 @@ static int add_term(th_taxonomy *taxonomy, struct sb_stemmer *stemmer, const cJS
   if (!exclude && term->word_count > 1 && !cJSON_IsObject(item))
     weight = 2; /* a phrase says more than one of its words */
   term->weight = (float)weight;
+  /* the same stems in the same theme ("mission" and "missions") are one term */
+  for (size_t other = 0; other + 1 < taxonomy->term_count; other++) {
+    tax_term *earlier = &taxonomy->terms[other];
+    if (!same_stems(earlier, term))
+      continue;
+    if (term->weight > earlier->weight)
+      earlier->weight = term->weight;
+    free_term(term);
+    taxonomy->term_count--;
+    break;
+  }
   return 0;
 oom:
   snprintf(err, err_size, "out of memory");
@@ -203,6 +229,32 @@ static int build_index(th_taxonomy *taxonomy) {
   return 0;
 }
 
+/* -1 with err when `object` has a key not in `allowed` (NULL-terminated). */
+static int check_keys(const cJSON *object, const char *const *allowed, const char *source,
+                      const char *where, char *err, size_t err_size) {
+  const cJSON *item;
+  cJSON_ArrayForEach(item, object) {
+    int known = 0;
+    for (size_t i = 0; allowed[i] && !known; i++)
+      known = strcmp(item->string, allowed[i]) == 0;
+    if (known)
+      continue;
+    char list[256] = "";
+    for (size_t i = 0; allowed[i]; i++) {
+      size_t used = strlen(list);
+      snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", allowed[i]);
+    }
+    snprintf(err, err_size, "%s: %s%s: unknown key; allowed keys: %s", source, where, item->string,
+             list);
+    return -1;
+  }
+  return 0;
+}
+
+static const char *const file_keys[] = {"name", "description", "language", "themes", NULL};
+static const char *const theme_keys[] = {"name",    "description", "weight", "keywords",
+                                         "phrases", "exclude",     NULL};
+
 th_taxonomy *th_taxonomy_from_json(const void *json_value, const char *source, char *err,
                                    size_t err_size) {
   const cJSON *json = json_value;
@@ -211,6 +263,8 @@ th_taxonomy *th_taxonomy_from_json(const void *json_value, const char *source, c
     snprintf(err, err_size, "%s: themes: expected a non-empty array of theme objects", source);
     return NULL;
   }
+  if (check_keys(json, file_keys, source, "", err, err_size))
+    return NULL;
   const cJSON *language = cJSON_GetObjectItemCaseSensitive(json, "language");
   if (language && !cJSON_IsString(language)) {
     snprintf(err, err_size, "%s: language: expected a string", source);
@@ -244,6 +298,10 @@ th_taxonomy *th_taxonomy_from_json(const void *json_value, const char *source, c
                  name->valuestring, other);
         goto fail;
       }
+    char where[64];
+    snprintf(where, sizeof where, "themes[%u].", index);
+    if (check_keys(theme, theme_keys, source, where, err, err_size))
+      goto fail;
     const cJSON *weight = cJSON_GetObjectItemCaseSensitive(theme, "weight");
     if (weight && (!cJSON_IsNumber(weight) || weight->valuedouble <= 0)) {
       snprintf(err, err_size, "%s: themes[%u].weight: expected a number above 0", source, index);

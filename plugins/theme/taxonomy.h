@@ -6,6 +6,7 @@
  *                "keywords": ["tax", {"term": "vat", "weight": 2}],
  *                "phrases": ["public services", {"term": "civil service", "weight": 2}],
  *                "exclude": ["taxi"]}]}
+ * Other keys are refused (a typo such as "keyword" must not silently match nothing).
  * Keywords and phrase words are normalized like tokenize's norms (NFKC + case fold) and
  * stemmed with the file's Snowball language, so a keyword matches a token whose norm or stem
  * equals its norm or stem ("taxes" matches "tax", "taxing"). A phrase matches consecutive

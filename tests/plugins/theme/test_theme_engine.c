@@ -135,7 +135,7 @@ END_TEST
 
 static const char taxonomy_json[] =
     "{\"themes\": ["
-    " {\"name\": \"Tax\", \"keywords\": [\"taxes\", {\"term\": \"vat\", \"weight\": 3}],"
+    " {\"name\": \"Tax\", \"keywords\": [\"taxes\", {\"term\": \"vat\", \"weight\": 3}, \"tax\"],"
     "  \"phrases\": [\"council tax\"], \"exclude\": [\"taxi\"]},"
     " {\"name\": \"Civil service\", \"keywords\": [\"whitehall\"],"
     "  \"phrases\": [\"civil service\", \"speed of delivery\"]},"
@@ -157,7 +157,8 @@ typedef struct match_case {
 } match_case;
 
 static const match_case match_cases[] = {
-    /* a keyword matches the stem of a token ("taxes" -> stem "tax" = token stem) */
+    /* a keyword matches the stem of a token ("taxes" -> stem "tax" = token stem); "tax" in
+     * the file has the same stem, so it is the same term and counts once */
     {"I pay tax.", "Tax:0.5:taxes"},
     /* weights: vat counts 3 -> 3/4 */
     {"VAT again", "Tax:0.75:vat"},
@@ -242,6 +243,11 @@ static const error_case error_cases[] = {
      "t.json: language: \"klingon\" is not a Snowball language"},
     {"{\"themes\": [{\"name\": \"A\", \"weight\": 0, \"keywords\": [\"a\"]}]}",
      "t.json: themes[0].weight: expected a number above 0"},
+    {"{\"themes\": [{\"name\": \"A\", \"keyword\": [\"a\"]}]}",
+     "t.json: themes[0].keyword: unknown key; allowed keys: name, description, weight, "
+     "keywords, phrases, exclude"},
+    {"{\"theme\": [], \"themes\": [{\"name\": \"A\", \"keywords\": [\"a\"]}]}",
+     "t.json: theme: unknown key; allowed keys: name, description, language, themes"},
 };
 
 START_TEST(taxonomy_errors_name_the_path) {
