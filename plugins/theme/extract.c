@@ -38,24 +38,36 @@ static int add_term(th_scratch *scratch, uint32_t hash) {
   return 0;
 }
 
-static int compare_terms(const void *left, const void *right) {
-  uint32_t a = ((const th_term *)left)->hash, b = ((const th_term *)right)->hash;
-  return (a > b) - (a < b);
-}
-
-/* Sorts terms by hash and folds duplicates into counts. */
-static void fold_terms(th_scratch *scratch) {
-  if (scratch->term_count == 0)
-    return;
-  qsort(scratch->terms, scratch->term_count, sizeof(th_term), compare_terms);
-  size_t out = 0;
-  for (size_t i = 1; i < scratch->term_count; i++) {
-    if (scratch->terms[i].hash == scratch->terms[out].hash)
-      scratch->terms[out].count += scratch->terms[i].count;
-    else
-      scratch->terms[++out] = scratch->terms[i];
+/* Folds duplicate terms into counts, keeping first occurrences in order, with a scratch
+ * hash table (linear in the number of terms). -1 on OOM. */
+static int fold_terms(th_scratch *scratch) {
+  size_t count = scratch->term_count;
+  if (count < 2)
+    return 0;
+  size_t size = 16;
+  while (size < 2 * count)
+    size <<= 1;
+  if (th_grow((void **)&scratch->slots, &scratch->slot_capacity, size, sizeof(uint32_t)))
+    return -1;
+  memset(scratch->slots, 0, size * sizeof(uint32_t));
+  size_t mask = size - 1, out = 0;
+  for (size_t i = 0; i < count; i++) {
+    th_term term = scratch->terms[i];
+    for (size_t slot = th_hash_slot(term.hash) & mask;; slot = (slot + 1) & mask) {
+      uint32_t held = scratch->slots[slot];
+      if (held == 0) {
+        scratch->slots[slot] = (uint32_t)(out + 1);
+        scratch->terms[out++] = term;
+        break;
+      }
+      if (scratch->terms[held - 1].hash == term.hash) {
+        scratch->terms[held - 1].count += term.count;
+        break;
+      }
+    }
   }
-  scratch->term_count = out + 1;
+  scratch->term_count = out;
+  return 0;
 }
 
 /* Adds the phrase made of content tokens run[0..words-1]; merges with an equal key. */
@@ -148,14 +160,14 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
   }
   if (run_length && flush_run(scratch, run, run_length, run_first))
     return -1;
-  fold_terms(scratch);
-  return 0;
+  return fold_terms(scratch);
 }
 
 void th_scratch_release(th_scratch *scratch) {
   th_free(scratch->terms);
   th_free(scratch->phrases);
   th_free(scratch->chars);
+  th_free(scratch->slots);
   memset(scratch, 0, sizeof(*scratch));
 }
 
@@ -223,14 +235,14 @@ double th_sketch_idf(const th_sketch *sketch, uint32_t hash) {
   return log((1.0 + (double)sketch->documents) / (1.0 + df)) + 1.0;
 }
 
-static int compare_phrases(const void *left, const void *right) {
-  const th_phrase *a = left, *b = right;
+/* Nonzero when phrase a ranks before phrase b: higher score, then lower key. */
+static int phrase_before(const th_phrase *a, const th_phrase *b) {
   if (a->score != b->score)
-    return a->score < b->score ? 1 : -1;
-  return (a->key > b->key) - (a->key < b->key);
+    return a->score > b->score;
+  return a->key < b->key;
 }
 
-void th_phrases_score(th_scratch *scratch, const th_sketch *sketch) {
+void th_phrases_score(th_scratch *scratch, const th_sketch *sketch, size_t best) {
   double words = scratch->content_words ? scratch->content_words : 1;
   for (size_t i = 0; i < scratch->phrase_count; i++) {
     th_phrase *phrase = &scratch->phrases[i];
@@ -240,5 +252,14 @@ void th_phrases_score(th_scratch *scratch, const th_sketch *sketch) {
     double length = 1.0 + 0.25 * (phrase->words - 1);
     phrase->score = frequency * position * rarity * length;
   }
-  qsort(scratch->phrases, scratch->phrase_count, sizeof(th_phrase), compare_phrases);
+  /* selection of the first `best` places: few are wanted, often from many candidates */
+  for (size_t place = 0; place < best && place < scratch->phrase_count; place++) {
+    size_t top = place;
+    for (size_t i = place + 1; i < scratch->phrase_count; i++)
+      if (phrase_before(&scratch->phrases[i], &scratch->phrases[top]))
+        top = i;
+    th_phrase swap = scratch->phrases[place];
+    scratch->phrases[place] = scratch->phrases[top];
+    scratch->phrases[top] = swap;
+  }
 }

@@ -2,7 +2,7 @@
  *
  * From a tp_text (tokenize's attachment) it builds, in a per-worker scratch that is reused
  * record after record:
- *   - terms: hashed features with counts, sorted by hash: the stem of every content word
+ *   - terms: hashed features with counts, distinct, in order of first occurrence: the stem of every content word
  *     (a WORD token that is not a stopword and has a letter) and, between two adjacent
  *     content words, their stem bigram. Terms are what discovery clusters on.
  *   - phrases: keyphrase candidates, the runs of content words between stopwords,
@@ -47,6 +47,8 @@ typedef struct th_scratch {
   char *chars;
   size_t char_count, char_capacity;
   uint32_t content_words; /* content words in the record */
+  uint32_t *slots;        /* hash table used to fold duplicate terms */
+  size_t slot_capacity;
 } th_scratch;
 
 /* Extracts terms and phrase candidates of `text` into `scratch` (previous contents are
@@ -79,7 +81,8 @@ int th_sketch_merge(th_sketch *into, const th_sketch *from);
 double th_sketch_idf(const th_sketch *sketch, uint32_t hash);
 
 /* Scores the phrases in `scratch` (frequency in the record, earliness, rarity from `sketch`,
- * length) and sorts them best first (ties by key, so the order is deterministic). */
-void th_phrases_score(th_scratch *scratch, const th_sketch *sketch);
+ * length) and moves the `best` best to the front, best first (ties by key, so the order is
+ * deterministic); the order of the rest is unspecified. */
+void th_phrases_score(th_scratch *scratch, const th_sketch *sketch, size_t best);
 
 #endif /* THEME_EXTRACT_H */
