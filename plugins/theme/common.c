@@ -46,3 +46,45 @@ int th_grow(void **items, size_t *capacity, size_t needed, size_t item_size) {
   *capacity = next;
   return 0;
 }
+
+/* Nonzero when a ranks before b: heavier, or as heavy with a lower index. */
+static int ranks_before(const th_ranked *a, const th_ranked *b) {
+  if (a->weight != b->weight)
+    return a->weight > b->weight;
+  return a->index < b->index;
+}
+
+void th_select_top(th_ranked *items, size_t count, size_t top) {
+  size_t low = 0, high = count; /* the boundary `top` lies in [low, high) */
+  if (top == 0 || top >= count)
+    return;
+  while (high - low > 1) {
+    /* median of three as pivot, moved to the end */
+    size_t middle = low + (high - low) / 2, last = high - 1;
+    th_ranked *a = &items[low], *b = &items[middle], *c = &items[last];
+    th_ranked *pivot_item = ranks_before(a, b)
+                                ? (ranks_before(b, c) ? b : (ranks_before(a, c) ? c : a))
+                                : (ranks_before(a, c) ? a : (ranks_before(b, c) ? c : b));
+    th_ranked swap = *pivot_item;
+    *pivot_item = items[last];
+    items[last] = swap;
+    th_ranked pivot = items[last];
+    size_t store = low;
+    for (size_t i = low; i < last; i++) {
+      if (ranks_before(&items[i], &pivot)) {
+        swap = items[i];
+        items[i] = items[store];
+        items[store] = swap;
+        store++;
+      }
+    }
+    items[last] = items[store];
+    items[store] = pivot;
+    if (store == top || store + 1 == top)
+      return;
+    if (store > top)
+      high = store;
+    else
+      low = store + 1;
+  }
+}

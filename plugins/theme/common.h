@@ -42,6 +42,16 @@ void *th_calloc(size_t count, size_t size);
 /* A copy of `length` bytes of `text` plus a NUL; NULL on OOM. Free with th_free. */
 char *th_strndup(const char *text, size_t length);
 
+/* An item with a weight, for picking the heaviest few (ties: the lower index first). */
+typedef struct th_ranked {
+  uint32_t index;
+  float weight;
+} th_ranked;
+
+/* Reorders items so that the `top` heaviest come first (in no particular order), in linear
+ * expected time (quickselect with a deterministic pivot choice). */
+void th_select_top(th_ranked *items, size_t count, size_t top);
+
 /* Grows *items (of `item_size` bytes, *capacity of them) to hold at least `needed`.
  * Returns 0, or -1 on OOM (the array is left as it was). */
 int th_grow(void **items, size_t *capacity, size_t needed, size_t item_size);

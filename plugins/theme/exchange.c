@@ -52,10 +52,11 @@ static cJSON *export_online(const th_online *online) {
     status |= add_number(item, "sentiment_count", (double)micro->sentiment_count);
     for (size_t i = 0; i < micro->id_count && !status; i++)
       status |= add_number(ids, NULL, (double)micro->ids[i]);
-    for (uint32_t slot = 0; slot < micro->capacity && !status; slot++)
-      if (micro->keys[slot])
-        status |= add_number(terms, NULL, micro->keys[slot] - 1u) |
-                  add_number(terms, NULL, micro->weights[slot]);
+    for (uint32_t r = 0; r < online->live && !status; r++) {
+      float value = online->weights[(size_t)r * online->stride + m];
+      if (value != 0)
+        status |= add_number(terms, NULL, online->row_hash[r]) | add_number(terms, NULL, value);
+    }
     if (status) {
       cJSON_Delete(list);
       return NULL;
@@ -231,9 +232,12 @@ static int import_online(th_partial *partial, const cJSON *data, char *err, size
       snprintf(err, err_size, "partial: %s: expected sentiment_sum and at least one id", where);
       return -1;
     }
-    th_micro *micro = th_online_append(&partial->online);
-    if (!micro)
-      goto oom;
+    int micro_index = th_online_append(&partial->online);
+    if (micro_index < 0) {
+      snprintf(err, err_size, "partial: %s: more online themes than this stage keeps", where);
+      return -1;
+    }
+    th_micro *micro = &partial->online.micros[micro_index];
     micro->count = (uint64_t)count;
     micro->sentiment_sum = sum->valuedouble;
     micro->sentiment_count = (uint64_t)sentiment_count;
@@ -241,7 +245,8 @@ static int import_online(th_partial *partial, const cJSON *data, char *err, size
       if (th_micro_add_id(micro, (uint64_t)id->valuedouble))
         goto oom;
     for (const cJSON *at = terms->child; at; at = at->next->next)
-      if (th_micro_add(micro, (uint32_t)at->valuedouble, (float)at->next->valuedouble))
+      if (th_online_add(&partial->online, (size_t)micro_index, (uint32_t)at->valuedouble,
+                        (float)at->next->valuedouble))
         goto oom;
   }
   return 0;

@@ -2,8 +2,8 @@
  *
  * From a tp_text (tokenize's attachment) it builds, in a per-worker scratch that is reused
  * record after record:
- *   - terms: hashed features with counts, distinct, in order of first occurrence: the stem of every content word
- *     (a WORD token that is not a stopword and has a letter) and, between two adjacent
+ *   - terms: hashed features with counts, distinct, in order of first occurrence: the stem of every
+ * content word (a WORD token that is not a stopword and has a letter) and, between two adjacent
  *     content words, their stem bigram. Terms are what discovery clusters on.
  *   - phrases: keyphrase candidates, the runs of content words between stopwords,
  *     punctuation and sentence ends, cut into pieces of at most TH_PHRASE_WORDS words; each

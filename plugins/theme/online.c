@@ -1,5 +1,5 @@
-/* plugins/theme/online.c - online leader clustering of records into at most `limit` sparse
- * centroids, and the deterministic fold of two such states (see online.h). */
+/* plugins/theme/online.c - online leader clustering with a term-major centroid table, and the
+ * deterministic fold of two such states (see online.h). */
 #include "online.h"
 
 #include <math.h>
@@ -12,12 +12,11 @@ void th_online_init(th_online *online, size_t limit, double threshold) {
   memset(online, 0, sizeof(*online));
   online->limit = limit ? limit : 1;
   online->threshold = threshold;
+  online->stride = 2 * online->limit;
 }
 
 static void micro_release(th_micro *micro) {
   th_free(micro->ids);
-  th_free(micro->keys);
-  th_free(micro->weights);
   memset(micro, 0, sizeof(*micro));
 }
 
@@ -25,89 +24,129 @@ void th_online_release(th_online *online) {
   for (size_t i = 0; i < online->count; i++)
     micro_release(&online->micros[i]);
   th_free(online->micros);
-  online->micros = NULL;
-  online->count = 0;
+  th_free(online->keys);
+  th_free(online->rows);
+  th_free(online->row_hash);
+  th_free(online->weights);
+  size_t limit = online->limit;
+  double threshold = online->threshold;
+  th_online_init(online, limit, threshold);
 }
 
-static float micro_get(const th_micro *micro, uint32_t hash) {
-  if (!micro->capacity)
+/* Allocates the table and theme array on first use. 0 or -1 on OOM. */
+static int ensure_tables(th_online *online) {
+  if (online->keys)
     return 0;
-  uint32_t key = hash + 1u, mask = micro->capacity - 1;
-  for (uint32_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
-    if (micro->keys[slot] == 0)
-      return 0;
-    if (micro->keys[slot] == key)
-      return micro->weights[slot];
-  }
-}
-
-/* Inserts or adds without pruning; the table must have a free slot. */
-static void micro_put(th_micro *micro, uint32_t hash, float weight) {
-  uint32_t key = hash + 1u, mask = micro->capacity - 1;
-  uint32_t slot = th_hash_slot(hash) & mask;
-  while (micro->keys[slot] != 0 && micro->keys[slot] != key)
-    slot = (slot + 1) & mask;
-  if (micro->keys[slot] == 0) {
-    micro->keys[slot] = key;
-    micro->weights[slot] = 0;
-    micro->live++;
-  }
-  double old = micro->weights[slot];
-  micro->weights[slot] += weight;
-  micro->norm2 += (double)micro->weights[slot] * micro->weights[slot] - old * old;
-}
-
-typedef struct entry {
-  uint32_t key;
-  float weight;
-} entry;
-
-static int compare_entries(const void *left, const void *right) {
-  const entry *a = left, *b = right;
-  if (a->weight != b->weight)
-    return a->weight < b->weight ? 1 : -1;
-  return (a->key > b->key) - (a->key < b->key);
-}
-
-/* Rebuilds the table with room for TH_ONLINE_TERMS entries, keeping the heaviest
- * `keep` terms. 0 or -1 on OOM (the theme is unchanged). */
-static int micro_rebuild(th_micro *micro, uint32_t keep) {
-  entry *entries = th_alloc((micro->live + 1) * sizeof(entry));
-  uint32_t capacity = TH_ONLINE_SLOTS;
-  uint32_t *keys = th_calloc(capacity, sizeof(uint32_t));
-  float *weights = th_calloc(capacity, sizeof(float));
-  if (!entries || !keys || !weights) {
-    th_free(entries);
-    th_free(keys);
-    th_free(weights);
+  online->table_size = 2 * TH_ONLINE_VOCABULARY;
+  online->keys = th_calloc(online->table_size, sizeof(uint32_t));
+  online->rows = th_calloc(online->table_size, sizeof(uint32_t));
+  online->row_hash = th_calloc(TH_ONLINE_VOCABULARY, sizeof(uint32_t));
+  online->weights = th_calloc((size_t)TH_ONLINE_VOCABULARY * online->stride, sizeof(float));
+  online->micros = th_calloc(online->stride, sizeof(th_micro));
+  if (!online->keys || !online->rows || !online->row_hash || !online->weights || !online->micros) {
+    th_free(online->keys);
+    th_free(online->rows);
+    th_free(online->row_hash);
+    th_free(online->weights);
+    th_free(online->micros);
+    online->keys = online->rows = online->row_hash = NULL;
+    online->weights = NULL;
+    online->micros = NULL;
     return -1;
   }
-  uint32_t count = 0;
-  for (uint32_t slot = 0; slot < micro->capacity; slot++)
-    if (micro->keys[slot])
-      entries[count++] = (entry){micro->keys[slot] - 1u, micro->weights[slot]};
-  qsort(entries, count, sizeof(entry), compare_entries);
-  if (count > keep)
-    count = keep;
-  th_free(micro->keys);
-  th_free(micro->weights);
-  micro->keys = keys;
-  micro->weights = weights;
-  micro->capacity = capacity;
-  micro->live = 0;
-  micro->norm2 = 0;
-  for (uint32_t i = 0; i < count; i++)
-    micro_put(micro, entries[i].key, entries[i].weight);
-  th_free(entries);
   return 0;
 }
 
-int th_micro_add(th_micro *micro, uint32_t hash, float weight) {
-  if (!micro->capacity || micro->live >= TH_ONLINE_SLOTS / 2) {
-    if (micro_rebuild(micro, micro->capacity ? TH_ONLINE_TERMS : 0))
+/* The row of `hash`, or -1. */
+static int64_t find_row(const th_online *online, uint32_t hash) {
+  if (!online->keys)
+    return -1;
+  uint32_t key = hash + 1u, mask = online->table_size - 1;
+  for (uint32_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
+    if (online->keys[slot] == 0)
       return -1;
+    if (online->keys[slot] == key)
+      return online->rows[slot];
   }
-  micro_put(micro, hash, weight);
+}
+
+static void table_insert(th_online *online, uint32_t hash, uint32_t row) {
+  uint32_t key = hash + 1u, mask = online->table_size - 1;
+  uint32_t slot = th_hash_slot(hash) & mask;
+  while (online->keys[slot] != 0)
+    slot = (slot + 1) & mask;
+  online->keys[slot] = key;
+  online->rows[slot] = row;
+}
+
+/* Drops the three quarters of the terms that matter least to every theme (importance: the largest
+ * weight / theme length over the themes), compacting rows in their old order. 0 or -1. */
+static int prune(th_online *online) {
+  th_ranked *ranked = th_alloc(online->live * sizeof(th_ranked));
+  if (!ranked)
+    return -1;
+  for (uint32_t r = 0; r < online->live; r++) {
+    const float *row = online->weights + (size_t)r * online->stride;
+    float importance = 0;
+    for (size_t m = 0; m < online->count; m++) {
+      double length = online->micros[m].norm2 > 0 ? sqrt(online->micros[m].norm2) : 1;
+      float value = (float)(row[m] / length);
+      if (value > importance)
+        importance = value;
+    }
+    ranked[r] = (th_ranked){r, importance};
+  }
+  uint32_t keep = online->live / 4;
+  th_select_top(ranked, online->live, keep);
+  char *kept = th_calloc(online->live, 1);
+  if (!kept) {
+    th_free(ranked);
+    return -1;
+  }
+  for (uint32_t i = 0; i < keep; i++)
+    kept[ranked[i].index] = 1;
+  th_free(ranked);
+  memset(online->keys, 0, online->table_size * sizeof(uint32_t));
+  for (size_t m = 0; m < online->count; m++)
+    online->micros[m].norm2 = 0;
+  uint32_t out = 0;
+  for (uint32_t r = 0; r < online->live; r++) {
+    float *source = online->weights + (size_t)r * online->stride;
+    if (!kept[r]) {
+      memset(source, 0, online->stride * sizeof(float));
+      continue;
+    }
+    float *target = online->weights + (size_t)out * online->stride;
+    if (target != source) {
+      memcpy(target, source, online->stride * sizeof(float));
+      memset(source, 0, online->stride * sizeof(float));
+    }
+    for (size_t m = 0; m < online->count; m++)
+      online->micros[m].norm2 += (double)target[m] * target[m];
+    online->row_hash[out] = online->row_hash[r];
+    table_insert(online, online->row_hash[out], out);
+    out++;
+  }
+  online->live = out;
+  th_free(kept);
+  return 0;
+}
+
+int th_online_add(th_online *online, size_t index, uint32_t hash, float weight) {
+  if (ensure_tables(online))
+    return -1;
+  int64_t row = find_row(online, hash);
+  if (row < 0) {
+    if (online->live == TH_ONLINE_VOCABULARY && prune(online))
+      return -1;
+    row = online->live++;
+    online->row_hash[row] = hash;
+    table_insert(online, hash, (uint32_t)row);
+  }
+  float *cell = online->weights + (size_t)row * online->stride + index;
+  double old = *cell;
+  *cell += weight;
+  online->micros[index].norm2 += (double)*cell * *cell - old * old;
   return 0;
 }
 
@@ -118,25 +157,24 @@ int th_micro_add_id(th_micro *micro, uint64_t id) {
   return 0;
 }
 
-th_micro *th_online_append(th_online *online) {
-  size_t capacity = online->count; /* grown one by one: the count is small and bounded */
-  th_micro *grown = th_realloc(online->micros, (capacity + 1) * sizeof(th_micro));
-  if (!grown)
-    return NULL;
-  online->micros = grown;
-  th_micro *micro = &online->micros[online->count++];
-  memset(micro, 0, sizeof(*micro));
-  return micro;
+int th_online_append(th_online *online) {
+  if (ensure_tables(online) || online->count >= online->stride)
+    return -1;
+  memset(&online->micros[online->count], 0, sizeof(th_micro));
+  return (int)online->count++;
 }
 
-static double micro_cosine(const th_micro *micro, const uint32_t *hashes, const float *weights,
-                           size_t count) {
-  if (micro->norm2 <= 0)
-    return 0;
-  double dot = 0;
-  for (size_t i = 0; i < count; i++)
-    dot += (double)weights[i] * micro_get(micro, hashes[i]);
-  return dot / sqrt(micro->norm2);
+size_t th_online_terms(const th_online *online, size_t index, uint32_t *hashes, float *weights,
+                       size_t max) {
+  size_t found = 0;
+  for (uint32_t r = 0; r < online->live && found < max; r++) {
+    float value = online->weights[(size_t)r * online->stride + index];
+    if (value != 0) {
+      hashes[found] = online->row_hash[r];
+      weights[found++] = value;
+    }
+  }
+  return found;
 }
 
 int th_online_assign(th_online *online, const uint32_t *hashes, const float *weights, size_t count,
@@ -144,27 +182,41 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
   *theme_id = 0;
   if (count == 0)
     return 0;
-  size_t best = online->count;
+  if (ensure_tables(online))
+    return -1;
+  float dots[online->stride];
+  size_t themes = online->count;
+  for (size_t m = 0; m < themes; m++)
+    dots[m] = 0;
+  for (size_t i = 0; i < count; i++) {
+    int64_t row = find_row(online, hashes[i]);
+    if (row < 0)
+      continue;
+    const float *restrict cells = online->weights + (size_t)row * online->stride;
+    float weight = weights[i];
+    for (size_t m = 0; m < themes; m++) /* contiguous: vectorizes */
+      dots[m] += weight * cells[m];
+  }
+  size_t best = themes;
   double best_similarity = -1;
-  for (size_t i = 0; i < online->count; i++) {
-    double similarity = micro_cosine(&online->micros[i], hashes, weights, count);
+  for (size_t m = 0; m < themes; m++) {
+    double norm2 = online->micros[m].norm2;
+    double similarity = norm2 > 0 ? dots[m] / sqrt(norm2) : 0;
     if (similarity > best_similarity) {
       best_similarity = similarity;
-      best = i;
+      best = m;
     }
   }
-  th_micro *micro;
-  if (best < online->count &&
-      (best_similarity >= online->threshold || online->count >= online->limit)) {
-    micro = &online->micros[best];
-  } else {
-    micro = th_online_append(online);
-    if (!micro || th_micro_add_id(micro, line))
+  if (best == themes || (best_similarity < online->threshold && themes < online->limit)) {
+    int index = th_online_append(online);
+    if (index < 0 || th_micro_add_id(&online->micros[index], line))
       return -1;
+    best = (size_t)index;
   }
   for (size_t i = 0; i < count; i++)
-    if (th_micro_add(micro, hashes[i], weights[i]))
+    if (th_online_add(online, best, hashes[i], weights[i]))
       return -1;
+  th_micro *micro = &online->micros[best];
   micro->count++;
   if (!isnan(sentiment)) {
     micro->sentiment_sum += sentiment;
@@ -174,98 +226,118 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
   return 0;
 }
 
-static double micro_pair_cosine(const th_micro *a, const th_micro *b) {
-  if (a->norm2 <= 0 || b->norm2 <= 0)
-    return 0;
-  if (a->live > b->live) {
-    const th_micro *swap = a;
-    a = b;
-    b = swap;
+/* Folds theme b into theme a (column b is zeroed, its ids appended to a's). 0 or -1. */
+static int fold(th_online *online, size_t a, size_t b) {
+  th_micro *into = &online->micros[a], *from = &online->micros[b];
+  into->norm2 = 0;
+  for (uint32_t r = 0; r < online->live; r++) {
+    float *row = online->weights + (size_t)r * online->stride;
+    row[a] += row[b];
+    row[b] = 0;
+    into->norm2 += (double)row[a] * row[a];
   }
-  double dot = 0;
-  for (uint32_t slot = 0; slot < a->capacity; slot++)
-    if (a->keys[slot])
-      dot += (double)a->weights[slot] * micro_get(b, a->keys[slot] - 1u);
-  return dot / sqrt(a->norm2 * b->norm2);
-}
-
-/* Folds micro b into a (b is released). 0 or -1 on OOM. */
-static int micro_fold(th_micro *a, th_micro *b) {
-  for (uint32_t slot = 0; slot < b->capacity; slot++)
-    if (b->keys[slot] && th_micro_add(a, b->keys[slot] - 1u, b->weights[slot]))
+  for (size_t i = 0; i < from->id_count; i++)
+    if (th_micro_add_id(into, from->ids[i]))
       return -1;
-  for (size_t i = 0; i < b->id_count; i++)
-    if (th_micro_add_id(a, b->ids[i]))
-      return -1;
-  a->count += b->count;
-  a->sentiment_sum += b->sentiment_sum;
-  a->sentiment_count += b->sentiment_count;
-  micro_release(b);
+  into->count += from->count;
+  into->sentiment_sum += from->sentiment_sum;
+  into->sentiment_count += from->sentiment_count;
+  micro_release(from);
   return 0;
 }
 
-int th_online_merge(th_online *into, th_online *from) {
-  for (size_t i = 0; i < from->count; i++) {
-    th_micro *micro = th_online_append(into);
-    if (!micro)
-      return -1;
-    *micro = from->micros[i];
-    memset(&from->micros[i], 0, sizeof(th_micro));
+/* Moves column `from` to column `to` (to < from; `to` is empty). */
+static void move_theme(th_online *online, size_t from, size_t to) {
+  for (uint32_t r = 0; r < online->live; r++) {
+    float *row = online->weights + (size_t)r * online->stride;
+    row[to] = row[from];
+    row[from] = 0;
   }
+  online->micros[to] = online->micros[from];
+  memset(&online->micros[from], 0, sizeof(th_micro));
+}
+
+int th_online_merge(th_online *into, th_online *from) {
+  int status = 0;
+  if (from->count && ensure_tables(into))
+    return -1;
+  size_t base = into->count;
+  for (size_t j = 0; j < from->count && status == 0; j++) {
+    int index = th_online_append(into);
+    if (index < 0) {
+      status = -1;
+      break;
+    }
+    into->micros[index] = from->micros[j];
+    into->micros[index].norm2 = 0;
+    memset(&from->micros[j], 0, sizeof(th_micro));
+  }
+  for (uint32_t r = 0; r < from->live && status == 0; r++)
+    for (size_t j = 0; j < from->count && status == 0; j++) {
+      float value = from->weights[(size_t)r * from->stride + j];
+      if (value != 0)
+        status = th_online_add(into, base + j, from->row_hash[r], value);
+    }
   th_online_release(from);
   size_t n = into->count;
-  if (n <= into->limit)
-    return 0;
-  double *similarity = th_alloc(n * n * sizeof(double));
+  if (status || n <= into->limit)
+    return status;
+  /* Gram matrix of the themes, then fold the most similar pair (cosine) until `limit` */
+  double *gram = th_calloc(n * n, sizeof(double));
   char *alive = th_alloc(n);
-  if (!similarity || !alive) {
-    th_free(similarity);
+  if (!gram || !alive) {
+    th_free(gram);
     th_free(alive);
     return -1;
   }
   memset(alive, 1, n);
-  for (size_t a = 0; a < n; a++)
-    for (size_t b = a + 1; b < n; b++)
-      similarity[a * n + b] = micro_pair_cosine(&into->micros[a], &into->micros[b]);
-  int status = 0;
-  for (size_t remaining = n; remaining > into->limit; remaining--) {
+  for (uint32_t r = 0; r < into->live; r++) {
+    const float *row = into->weights + (size_t)r * into->stride;
+    for (size_t a = 0; a < n; a++)
+      if (row[a] != 0)
+        for (size_t b = a; b < n; b++)
+          gram[a * n + b] += (double)row[a] * row[b];
+  }
+  for (size_t remaining = n; remaining > into->limit && status == 0; remaining--) {
     size_t best_a = 0, best_b = 0;
     double best = -2;
     for (size_t a = 0; a < n; a++) {
       if (!alive[a])
         continue;
-      for (size_t b = a + 1; b < n; b++)
-        if (alive[b] && similarity[a * n + b] > best) {
-          best = similarity[a * n + b];
+      for (size_t b = a + 1; b < n; b++) {
+        if (!alive[b])
+          continue;
+        double scale = gram[a * n + a] * gram[b * n + b];
+        double cosine = scale > 0 ? gram[a * n + b] / sqrt(scale) : 0;
+        if (cosine > best) {
+          best = cosine;
           best_a = a;
           best_b = b;
         }
+      }
     }
-    if (micro_fold(&into->micros[best_a], &into->micros[best_b])) {
-      status = -1;
-      break;
-    }
-    alive[best_b] = 0;
+    /* gram rows/columns of a absorb b's */
     for (size_t x = 0; x < n; x++) {
-      if (!alive[x] || x == best_a)
+      if (!alive[x] || x == best_a || x == best_b)
         continue;
-      double value = micro_pair_cosine(&into->micros[best_a], &into->micros[x]);
-      if (x < best_a)
-        similarity[x * n + best_a] = value;
-      else
-        similarity[best_a * n + x] = value;
+      double *ax = x < best_a ? &gram[x * n + best_a] : &gram[best_a * n + x];
+      double bx = x < best_b ? gram[x * n + best_b] : gram[best_b * n + x];
+      *ax += bx;
     }
+    gram[best_a * n + best_a] += 2 * gram[best_a * n + best_b] + gram[best_b * n + best_b];
+    alive[best_b] = 0;
+    status = fold(into, best_a, best_b);
   }
-  /* compact, keeping order */
   size_t out = 0;
   for (size_t i = 0; i < n; i++) {
-    if (alive[i])
-      into->micros[out++] = into->micros[i];
-    else
-      micro_release(&into->micros[i]);
+    if (!alive[i])
+      continue;
+    if (out != i)
+      move_theme(into, i, out);
+    out++;
   }
   into->count = out;
-  th_free(similarity);
+  th_free(gram);
   th_free(alive);
   return status;
 }

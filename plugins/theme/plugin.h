@@ -12,6 +12,7 @@
 #include "textpipe/plugin.h"
 #include "textpipe/text.h"
 
+#include "common.h"
 #include "extract.h"
 #include "online.h"
 #include "taxonomy.h"
@@ -20,12 +21,6 @@
 #define TH_DOC_PHRASES  3  /* keyphrases kept per retained record, for theme labels */
 #define TH_ONLINE_QUERY 24 /* heaviest terms of a record used by online clustering */
 #define TH_SKETCH_DEPTH 4
-
-/* A term of the record being processed (index into the scratch terms) and its weight. */
-typedef struct th_weighted {
-  uint32_t index;
-  float weight;
-} th_weighted;
 
 /* The stage's configuration, read-only after create(). */
 typedef struct th_instance {
@@ -88,7 +83,7 @@ typedef struct th_partial {
   /* per-record scratch, not part of the state */
   th_scratch scratch;
   th_tax_scratch tax_scratch;
-  th_weighted *order;
+  th_ranked *order; /* the record's terms by weight (scratch) */
   size_t order_capacity;
 } th_partial;
 

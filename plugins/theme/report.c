@@ -254,8 +254,8 @@ static online_pair *map_online(const th_online *online, const th_model *model, s
   for (size_t m = 0; m < online->count; m++)
     total += online->micros[m].id_count;
   online_pair *pairs = th_alloc((total + 1) * sizeof(online_pair));
-  uint32_t *hashes = th_alloc((TH_ONLINE_SLOTS + 1) * sizeof(uint32_t));
-  float *weights = th_alloc((TH_ONLINE_SLOTS + 1) * sizeof(float));
+  uint32_t *hashes = th_alloc((TH_ONLINE_VOCABULARY + 1) * sizeof(uint32_t));
+  float *weights = th_alloc((TH_ONLINE_VOCABULARY + 1) * sizeof(float));
   if (!pairs || !hashes || !weights) {
     th_free(pairs);
     th_free(hashes);
@@ -265,12 +265,7 @@ static online_pair *map_online(const th_online *online, const th_model *model, s
   size_t at = 0;
   for (size_t m = 0; m < online->count; m++) {
     const th_micro *micro = &online->micros[m];
-    size_t terms = 0;
-    for (uint32_t slot = 0; slot < micro->capacity && terms < TH_ONLINE_SLOTS; slot++)
-      if (micro->keys[slot]) {
-        hashes[terms] = micro->keys[slot] - 1u;
-        weights[terms++] = micro->weights[slot];
-      }
+    size_t terms = th_online_terms(online, m, hashes, weights, TH_ONLINE_VOCABULARY);
     int32_t theme = th_model_nearest(model, hashes, weights, terms, NULL);
     for (size_t i = 0; i < micro->id_count; i++)
       pairs[at++] = (online_pair){micro->ids[i], theme};

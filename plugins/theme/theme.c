@@ -213,13 +213,6 @@ static int match_taxonomy(const th_instance *instance, th_partial *partial, cons
   return instance->host->record_set(record, "themes", array);
 }
 
-static int compare_weighted(const void *left, const void *right) {
-  const th_weighted *a = left, *b = right;
-  if (a->weight != b->weight)
-    return a->weight < b->weight ? 1 : -1;
-  return (a->index > b->index) - (a->index < b->index);
-}
-
 /* Online clustering and retention of one record. The record's terms are weighted with the
  * idf learned so far and ranked; its TH_ONLINE_QUERY heaviest terms (unit length) choose and
  * move its online theme, which keeps the per-record cost flat for long comments, and its
@@ -228,9 +221,9 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
                            uint64_t line, const char *id, int id_is_string, double sentiment) {
   th_scratch *scratch = &partial->scratch;
   size_t count = scratch->term_count;
-  if (th_grow((void **)&partial->order, &partial->order_capacity, count + 1, sizeof(th_weighted)))
+  if (th_grow((void **)&partial->order, &partial->order_capacity, count + 1, sizeof(th_ranked)))
     return -1;
-  th_weighted *order = partial->order;
+  th_ranked *order = partial->order;
   th_refine_options defaults = th_refine_defaults(1, 0);
   double documents = (double)partial->sketch.documents;
   for (size_t i = 0; i < count; i++) {
@@ -240,10 +233,11 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
                     (1.0 + defaults.rarity * log((1.0 + documents) / (1.0 + df)));
     if (TH_TERM_IS_BIGRAM(hash))
       weight *= defaults.bigram_weight;
-    order[i] = (th_weighted){(uint32_t)i, (float)weight};
+    order[i] = (th_ranked){(uint32_t)i, (float)weight};
   }
-  if (count > TH_ONLINE_QUERY)
-    qsort(order, count, sizeof(th_weighted), compare_weighted);
+  /* the TH_DOC_TERMS heaviest first, and the TH_ONLINE_QUERY heaviest first among those */
+  th_select_top(order, count, TH_DOC_TERMS);
+  th_select_top(order, count < TH_DOC_TERMS ? count : TH_DOC_TERMS, TH_ONLINE_QUERY);
   size_t query = count < TH_ONLINE_QUERY ? count : TH_ONLINE_QUERY;
   uint32_t hashes[TH_ONLINE_QUERY];
   float weights[TH_ONLINE_QUERY];

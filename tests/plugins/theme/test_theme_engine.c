@@ -131,6 +131,27 @@ START_TEST(sketch_never_undercounts_and_merges) {
 }
 END_TEST
 
+static const size_t select_sizes[] = {1, 2, 7, 48, 100, 1000};
+
+START_TEST(select_top_picks_the_heaviest) {
+  size_t count = select_sizes[_i];
+  th_ranked items[1000];
+  uint64_t random = 3 + count;
+  for (size_t i = 0; i < count; i++) /* few distinct weights: ties must break by index */
+    items[i] = (th_ranked){(uint32_t)i, (float)(th_random_next(&random) % 17)};
+  for (size_t top = 0; top <= count; top += count / 3 + 1) {
+    th_ranked copy[1000];
+    memcpy(copy, items, count * sizeof(th_ranked));
+    th_select_top(copy, count, top);
+    /* every chosen item ranks before every other one */
+    for (size_t a = 0; a < top && a < count; a++)
+      for (size_t b = top; b < count; b++)
+        ck_assert(copy[a].weight > copy[b].weight ||
+                  (copy[a].weight == copy[b].weight && copy[a].index < copy[b].index));
+  }
+}
+END_TEST
+
 /* ---- taxonomy ---- */
 
 static const char taxonomy_json[] =
@@ -436,6 +457,8 @@ static Suite *theme_engine_suite(void) {
   tcase_add_test(terms, long_runs_are_cut_at_four_words);
   tcase_add_test(terms, keyphrases_rank_frequent_early_and_rare_first);
   tcase_add_test(terms, sketch_never_undercounts_and_merges);
+  tcase_add_loop_test(terms, select_top_picks_the_heaviest, 0,
+                      (int)(sizeof select_sizes / sizeof select_sizes[0]));
   suite_add_tcase(suite, terms);
   TCase *taxonomy = tcase_create("taxonomy");
   tcase_add_loop_test(taxonomy, taxonomy_matches, 0,
