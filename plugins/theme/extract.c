@@ -71,16 +71,14 @@ static int fold_terms(th_scratch *scratch) {
 }
 
 /* Adds the phrase made of content tokens run[0..words-1]; merges with an equal key. */
-static int add_phrase(th_scratch *scratch, const tp_token *const *run, uint32_t words,
-                      uint32_t first) {
-  uint32_t key = TH_HASH_START ^ TH_SEED_PHRASE;
+static int add_phrase(th_scratch *scratch, const tp_token *const *run, const uint32_t *hashes,
+                      uint32_t words, uint32_t first) {
+  uint32_t key = TH_SEED_PHRASE;
   size_t display_length = 0;
   for (uint32_t i = 0; i < words; i++) {
-    key = th_hash_bytes(key, run[i]->stem, run[i]->stem_length);
-    key = th_hash_bytes(key, " ", 1);
+    key = th_hash_mix(key * 31u + hashes[i]);
     display_length += run[i]->norm_length + 1;
   }
-  key = th_hash_mix(key);
   for (size_t i = 0; i < scratch->phrase_count; i++) {
     if (scratch->phrases[i].key == key) {
       scratch->phrases[i].count++;
@@ -99,6 +97,8 @@ static int add_phrase(th_scratch *scratch, const tp_token *const *run, uint32_t 
                         .sentence = run[0]->sentence,
                         .words = words,
                         .display = scratch->char_count};
+  for (uint32_t i = 0; i < words; i++)
+    phrase->word_hashes[i] = hashes[i];
   char *out = scratch->chars + scratch->char_count;
   for (uint32_t i = 0; i < words; i++) {
     if (i)
@@ -112,11 +112,11 @@ static int add_phrase(th_scratch *scratch, const tp_token *const *run, uint32_t 
 }
 
 /* Emits the phrases of a run of content words, in pieces of at most TH_PHRASE_WORDS. */
-static int flush_run(th_scratch *scratch, const tp_token *const *run, uint32_t length,
-                     uint32_t first) {
+static int flush_run(th_scratch *scratch, const tp_token *const *run, const uint32_t *hashes,
+                     uint32_t length, uint32_t first) {
   for (uint32_t start = 0; start < length; start += TH_PHRASE_WORDS) {
     uint32_t words = length - start < TH_PHRASE_WORDS ? length - start : TH_PHRASE_WORDS;
-    if (add_phrase(scratch, run + start, words, first + start))
+    if (add_phrase(scratch, run + start, hashes + start, words, first + start))
       return -1;
   }
   return 0;
@@ -128,14 +128,16 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
   scratch->char_count = 0;
   scratch->content_words = 0;
   const tp_token *run[64];
+  uint32_t run_hashes[64]; /* each run word's stem hash, computed once */
   uint32_t run_length = 0, run_first = 0;
   const tp_token *previous = NULL; /* previous token if it was a content word */
+  uint32_t previous_hash = 0;
   for (size_t i = 0; i < text->token_count; i++) {
     const tp_token *token = &text->tokens[i];
     int content = is_content_word(token);
     int same_sentence = previous && previous->sentence == token->sentence;
     if (!content || !same_sentence || run_length == 64) {
-      if (run_length && flush_run(scratch, run, run_length, run_first))
+      if (run_length && flush_run(scratch, run, run_hashes, run_length, run_first))
         return -1;
       run_length = 0;
     }
@@ -143,22 +145,23 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
       previous = NULL;
       continue;
     }
-    if (add_term(scratch, stem_hash(token, TH_SEED_UNIGRAM) & ~1u))
+    uint32_t hash = stem_hash(token, TH_SEED_UNIGRAM) & ~1u;
+    if (add_term(scratch, hash))
       return -1;
     if (bigrams && previous && same_sentence) {
-      uint32_t hash = th_hash_mix(stem_hash(previous, TH_SEED_BIGRAM) * 31u +
-                                  stem_hash(token, TH_SEED_BIGRAM)) |
-                      1u;
-      if (add_term(scratch, hash))
+      uint32_t bigram = th_hash_mix((previous_hash ^ TH_SEED_BIGRAM) * 31u + hash) | 1u;
+      if (add_term(scratch, bigram))
         return -1;
     }
     if (run_length == 0)
       run_first = scratch->content_words;
+    run_hashes[run_length] = hash;
     run[run_length++] = token;
+    previous_hash = hash;
     scratch->content_words++;
     previous = token;
   }
-  if (run_length && flush_run(scratch, run, run_length, run_first))
+  if (run_length && flush_run(scratch, run, run_hashes, run_length, run_first))
     return -1;
   return fold_terms(scratch);
 }
@@ -248,7 +251,12 @@ void th_phrases_score(th_scratch *scratch, const th_sketch *sketch, size_t best)
     th_phrase *phrase = &scratch->phrases[i];
     double frequency = 1.0 + log((double)phrase->count);
     double position = 1.0 + 0.5 * (1.0 - (double)phrase->first / words);
-    double rarity = th_sketch_idf(sketch, phrase->key);
+    /* rarity: the mean idf of its words (their counters were just touched, so this stays in
+     * cache, and phrases need no counters of their own) */
+    double rarity = 0;
+    for (uint32_t w = 0; w < phrase->words; w++)
+      rarity += th_sketch_idf(sketch, phrase->word_hashes[w]);
+    rarity /= phrase->words;
     double length = 1.0 + 0.25 * (phrase->words - 1);
     phrase->score = frequency * position * rarity * length;
   }

@@ -35,8 +35,9 @@ typedef struct th_phrase {
   uint32_t first;    /* index of the first content word of its first occurrence */
   uint32_t sentence; /* sentence of the first occurrence */
   uint32_t words;    /* 1..TH_PHRASE_WORDS */
-  size_t display;    /* offset of its NUL-terminated display text in scratch.chars */
-  double score;      /* filled by th_phrases_score */
+  uint32_t word_hashes[TH_PHRASE_WORDS]; /* the stem term hash of each word */
+  size_t display; /* offset of its NUL-terminated display text in scratch.chars */
+  double score;   /* filled by th_phrases_score */
 } th_phrase;
 
 typedef struct th_scratch {
@@ -80,9 +81,9 @@ int th_sketch_merge(th_sketch *into, const th_sketch *from);
 /* Smoothed inverse document frequency, log((1 + N) / (1 + df)) + 1. */
 double th_sketch_idf(const th_sketch *sketch, uint32_t hash);
 
-/* Scores the phrases in `scratch` (frequency in the record, earliness, rarity from `sketch`,
- * length) and moves the `best` best to the front, best first (ties by key, so the order is
- * deterministic); the order of the rest is unspecified. */
+/* Scores the phrases in `scratch` (frequency in the record, earliness, rarity of its words
+ * from `sketch`, length) and moves the `best` best to the front, best first (ties by key, so the
+ * order is deterministic); the order of the rest is unspecified. */
 void th_phrases_score(th_scratch *scratch, const th_sketch *sketch, size_t best);
 
 #endif /* THEME_EXTRACT_H */

@@ -15,7 +15,7 @@ th_partial *th_partial_new(const th_instance *instance) {
   if (!partial)
     return NULL;
   th_online_init(&partial->online, instance->online_limit, instance->join_similarity);
-  if (th_sketch_init(&partial->sketch, instance->vocabulary * 2, TH_SKETCH_DEPTH))
+  if (th_sketch_init(&partial->sketch, instance->vocabulary, TH_SKETCH_DEPTH))
     goto fail;
   if (instance->taxonomy) {
     partial->tax = th_calloc(th_taxonomy_theme_count(instance->taxonomy), sizeof(th_tax_stats));

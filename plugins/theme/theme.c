@@ -302,8 +302,6 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
   partial->sketch.documents++;
   for (size_t i = 0; i < scratch->term_count; i++)
     th_sketch_add(&partial->sketch, scratch->terms[i].hash);
-  for (size_t i = 0; i < scratch->phrase_count; i++)
-    th_sketch_add(&partial->sketch, scratch->phrases[i].key);
   th_phrases_score(scratch, &partial->sketch,
                    instance->keyphrases > TH_DOC_PHRASES ? instance->keyphrases : TH_DOC_PHRASES);
   const cJSON *json = host->record_json(record);
