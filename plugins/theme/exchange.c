@@ -21,18 +21,8 @@
 
 #define TH_PARTIAL_FORMAT "textpipe-theme-partial-1"
 
-static int add(cJSON *parent, const char *key, cJSON *item) {
-  if (!item)
-    return -1;
-  if (key)
-    cJSON_AddItemToObject(parent, key, item);
-  else
-    cJSON_AddItemToArray(parent, item);
-  return 0;
-}
-
 static int add_number(cJSON *parent, const char *key, double value) {
-  return add(parent, key, cJSON_CreateNumber(value));
+  return th_json_add(parent, key, cJSON_CreateNumber(value));
 }
 
 static cJSON *export_online(const th_online *online) {
@@ -40,7 +30,8 @@ static cJSON *export_online(const th_online *online) {
   for (size_t m = 0; list && m < online->count; m++) {
     const th_micro *micro = &online->micros[m];
     cJSON *item = cJSON_CreateObject(), *ids = cJSON_CreateArray(), *terms = cJSON_CreateArray();
-    int status = add(list, NULL, item) | add(item, "ids", ids) | add(item, "terms", terms);
+    int status = th_json_add(list, NULL, item) | th_json_add(item, "ids", ids) |
+                 th_json_add(item, "terms", terms);
     if (status) {
       cJSON_Delete(ids);
       cJSON_Delete(terms);
@@ -73,8 +64,8 @@ static cJSON *export_doc(const th_doc *doc) {
     cJSON_Delete(phrases);
     return NULL;
   }
-  int status = add(item, "terms", terms) | add(item, "phrases", phrases);
-  status |= add(item, "id", th_id_json(doc->id, doc->id_is_string));
+  int status = th_json_add(item, "terms", terms) | th_json_add(item, "phrases", phrases);
+  status |= th_json_add(item, "id", th_id_json(doc->id, doc->id_is_string));
   status |= add_number(item, "line", (double)doc->line);
   status |= add_number(item, "online", (double)doc->online);
   if (!isnan(doc->sentiment))
@@ -83,7 +74,7 @@ static cJSON *export_doc(const th_doc *doc) {
     status |=
         add_number(terms, NULL, doc->terms[t].hash) | add_number(terms, NULL, doc->terms[t].count);
   for (const char *p = doc->phrases; *p && !status; p += strlen(p) + 1)
-    status |= add(phrases, NULL, cJSON_CreateString(p));
+    status |= th_json_add(phrases, NULL, cJSON_CreateString(p));
   if (status) {
     cJSON_Delete(item);
     return NULL;
@@ -103,9 +94,9 @@ cJSON *th_partial_export(void *instance_pointer, const void *partial_pointer) {
     cJSON_Delete(docs);
     return NULL;
   }
-  int status =
-      add(root, "sketch", sketch) | add(sketch, "counters", counters) | add(root, "docs", docs);
-  status |= add(root, "format", cJSON_CreateString(TH_PARTIAL_FORMAT));
+  int status = th_json_add(root, "sketch", sketch) | th_json_add(sketch, "counters", counters) |
+               th_json_add(root, "docs", docs);
+  status |= th_json_add(root, "format", cJSON_CreateString(TH_PARTIAL_FORMAT));
   status |= add_number(root, "records", (double)partial->records);
   status |= add_number(sketch, "width", partial->sketch.width);
   status |= add_number(sketch, "depth", partial->sketch.depth);
@@ -115,16 +106,16 @@ cJSON *th_partial_export(void *instance_pointer, const void *partial_pointer) {
     if (partial->sketch.counters[i])
       status |= add_number(counters, NULL, (double)i) |
                 add_number(counters, NULL, partial->sketch.counters[i]);
-  status |= add(root, "online", export_online(&partial->online));
+  status |= th_json_add(root, "online", export_online(&partial->online));
   for (size_t i = 0; i < partial->doc_count && !status; i++)
-    status |= add(docs, NULL, export_doc(partial->docs[i]));
+    status |= th_json_add(docs, NULL, export_doc(partial->docs[i]));
   if (instance->taxonomy && !status) {
     cJSON *taxonomy = cJSON_CreateArray();
-    status |= add(root, "taxonomy", taxonomy);
+    status |= th_json_add(root, "taxonomy", taxonomy);
     for (size_t t = 0; t < th_taxonomy_theme_count(instance->taxonomy) && !status; t++) {
       const th_tax_stats *stats = &partial->tax[t];
       cJSON *item = cJSON_CreateObject(), *examples = cJSON_CreateArray();
-      status |= add(taxonomy, NULL, item) | add(item, "examples", examples);
+      status |= th_json_add(taxonomy, NULL, item) | th_json_add(item, "examples", examples);
       if (status) {
         cJSON_Delete(examples);
         break;
@@ -134,11 +125,11 @@ cJSON *th_partial_export(void *instance_pointer, const void *partial_pointer) {
       status |= add_number(item, "sentiment_count", (double)stats->sentiment_count);
       for (uint32_t e = 0; e < stats->example_count && !status; e++) {
         cJSON *example = cJSON_CreateObject();
-        status |= add(examples, NULL, example);
+        status |= th_json_add(examples, NULL, example);
         if (!status)
           status |= add_number(example, "line", (double)stats->examples[e].line) |
-                    add(example, "id",
-                        th_id_json(stats->examples[e].id, stats->examples[e].id_is_string));
+                    th_json_add(example, "id",
+                                th_id_json(stats->examples[e].id, stats->examples[e].id_is_string));
       }
     }
   }

@@ -200,3 +200,17 @@ oom:
   snprintf(err, err_size, "out of memory while merging partials");
   return -1;
 }
+
+int th_json_add(cJSON *parent, const char *key, cJSON *item) {
+  if (!item)
+    return -1;
+  if (key)
+    cJSON_AddItemToObject(parent, key, item);
+  else
+    cJSON_AddItemToArray(parent, item);
+  return 0;
+}
+
+double th_round4(double value) {
+  return round(value * 10000.0) / 10000.0;
+}

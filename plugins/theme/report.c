@@ -21,24 +21,9 @@
 
 #define TH_REPORT_KEYPHRASES 5
 
-static double round4(double value) {
-  return round(value * 10000.0) / 10000.0;
-}
-
 static int compare_doc_lines(const void *left, const void *right) {
   const th_doc *a = *(th_doc *const *)left, *b = *(th_doc *const *)right;
   return (a->line > b->line) - (a->line < b->line);
-}
-
-/* Appends `item` to `parent` under `key` (an array when key is NULL); NULL item = OOM. */
-static int add(cJSON *parent, const char *key, cJSON *item) {
-  if (!item)
-    return -1;
-  if (key)
-    cJSON_AddItemToObject(parent, key, item);
-  else
-    cJSON_AddItemToArray(parent, item);
-  return 0;
 }
 
 static int taxonomy_section(const th_instance *instance, const th_partial *partial,
@@ -65,24 +50,26 @@ static int taxonomy_section(const th_instance *instance, const th_partial *parti
     const th_tax_stats *stats = &partial->tax[order[i]];
     cJSON *item = cJSON_CreateObject();
     cJSON *examples = cJSON_CreateArray();
-    status |=
-        add(list, NULL, item) |
-        add(item, "name", cJSON_CreateString(th_taxonomy_theme_name(instance->taxonomy, order[i])));
+    status |= th_json_add(list, NULL, item) |
+              th_json_add(item, "name",
+                          cJSON_CreateString(th_taxonomy_theme_name(instance->taxonomy, order[i])));
     if (status) {
       cJSON_Delete(examples);
       break;
     }
-    status |= add(item, "count", cJSON_CreateNumber((double)stats->count));
-    status |= add(
-        item, "share",
-        cJSON_CreateNumber(partial->records ? round4((double)stats->count / partial->records) : 0));
+    status |= th_json_add(item, "count", cJSON_CreateNumber((double)stats->count));
+    status |=
+        th_json_add(item, "share",
+                    cJSON_CreateNumber(
+                        partial->records ? th_round4((double)stats->count / partial->records) : 0));
     if (stats->sentiment_count)
-      status |= add(item, "mean_sentiment",
-                    cJSON_CreateNumber(round4(stats->sentiment_sum / stats->sentiment_count)));
-    status |= add(item, "examples", examples);
-    for (uint32_t e = 0; e < stats->example_count && status == 0; e++)
       status |=
-          add(examples, NULL, th_id_json(stats->examples[e].id, stats->examples[e].id_is_string));
+          th_json_add(item, "mean_sentiment",
+                      cJSON_CreateNumber(th_round4(stats->sentiment_sum / stats->sentiment_count)));
+    status |= th_json_add(item, "examples", examples);
+    for (uint32_t e = 0; e < stats->example_count && status == 0; e++)
+      status |= th_json_add(examples, NULL,
+                            th_id_json(stats->examples[e].id, stats->examples[e].id_is_string));
   }
   th_free(order);
   return status;
@@ -322,7 +309,7 @@ static int write_theme(const th_instance *instance, const th_partial *partial, c
   double size = all ? (double)totals->count
                     : round((double)totals->count * (double)partial->records / (double)count);
   cJSON *item = cJSON_CreateObject();
-  if (add(list, NULL, item))
+  if (th_json_add(list, NULL, item))
     return -1;
   const scored_phrase *mine = phrases + (size_t)j * TH_REPORT_KEYPHRASES;
   char label[256] = "";
@@ -336,20 +323,22 @@ static int write_theme(const th_instance *instance, const th_partial *partial, c
     size_t used = strlen(label);
     snprintf(label + used, sizeof label - used, " / %.*s", (int)second->length, second->text);
   }
-  int status = add(item, "id", cJSON_CreateNumber((double)(rank + 1)));
-  status |= add(item, "label", cJSON_CreateString(label));
-  status |= add(item, "size", cJSON_CreateNumber(size));
-  status |= add(item, "share",
-                cJSON_CreateNumber(round4(partial->records ? size / (double)partial->records : 0)));
+  int status = th_json_add(item, "id", cJSON_CreateNumber((double)(rank + 1)));
+  status |= th_json_add(item, "label", cJSON_CreateString(label));
+  status |= th_json_add(item, "size", cJSON_CreateNumber(size));
+  status |= th_json_add(
+      item, "share",
+      cJSON_CreateNumber(th_round4(partial->records ? size / (double)partial->records : 0)));
   if (totals->sentiment_count)
-    status |= add(item, "mean_sentiment",
-                  cJSON_CreateNumber(round4(totals->sentiment_sum / totals->sentiment_count)));
+    status |=
+        th_json_add(item, "mean_sentiment",
+                    cJSON_CreateNumber(th_round4(totals->sentiment_sum / totals->sentiment_count)));
   cJSON *keyphrases = cJSON_CreateArray();
-  status |= add(item, "keyphrases", keyphrases);
+  status |= th_json_add(item, "keyphrases", keyphrases);
   for (int p = 0; status == 0 && p < TH_REPORT_KEYPHRASES && mine[p].text; p++)
-    status |= add(keyphrases, NULL, string_of(mine[p].text, mine[p].length));
+    status |= th_json_add(keyphrases, NULL, string_of(mine[p].text, mine[p].length));
   cJSON *representatives = cJSON_CreateArray();
-  status |= add(item, "representatives", representatives);
+  status |= th_json_add(item, "representatives", representatives);
   size_t previous = SIZE_MAX;
   for (uint32_t r = 0; status == 0 && r < instance->representatives; r++) {
     /* the next most similar member, in (similarity desc, line asc) order */
@@ -365,21 +354,22 @@ static int write_theme(const th_instance *instance, const th_partial *partial, c
     }
     if (best == SIZE_MAX)
       break;
-    status |= add(representatives, NULL, th_id_json(docs[best]->id, docs[best]->id_is_string));
+    status |=
+        th_json_add(representatives, NULL, th_id_json(docs[best]->id, docs[best]->id_is_string));
     previous = best;
   }
   if (instance->members && status == 0) {
     cJSON *members = cJSON_CreateArray();
-    status |= add(item, "members", members);
+    status |= th_json_add(item, "members", members);
     for (size_t i = 0; i < count && status == 0; i++)
       if (labels[i] == (int32_t)j)
-        status |= add(members, NULL, th_id_json(docs[i]->id, docs[i]->id_is_string));
+        status |= th_json_add(members, NULL, th_id_json(docs[i]->id, docs[i]->id_is_string));
   }
   cJSON *online = cJSON_CreateArray();
-  status |= add(item, "online_ids", online);
+  status |= th_json_add(item, "online_ids", online);
   for (size_t p = 0; p < pair_count && status == 0; p++)
     if (pairs[p].theme == (int32_t)j)
-      status |= add(online, NULL, cJSON_CreateNumber((double)pairs[p].online));
+      status |= th_json_add(online, NULL, cJSON_CreateNumber((double)pairs[p].online));
   return status;
 }
 
@@ -472,7 +462,7 @@ int th_report(void *instance_pointer, void *partial_pointer, cJSON *section, cha
               size_t err_size) {
   const th_instance *instance = instance_pointer;
   th_partial *partial = partial_pointer;
-  int status = add(section, "records", cJSON_CreateNumber((double)partial->records));
+  int status = th_json_add(section, "records", cJSON_CreateNumber((double)partial->records));
   if (status == 0 && instance->taxonomy)
     status = taxonomy_section(instance, partial, section);
   if (status == 0 && instance->discover)

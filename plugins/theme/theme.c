@@ -156,10 +156,6 @@ static double record_sentiment(const cJSON *json) {
   return cJSON_IsNumber(compound) ? compound->valuedouble : NAN;
 }
 
-static double round4(double value) {
-  return round(value * 10000.0) / 10000.0;
-}
-
 static int set_keyphrases(const th_instance *instance, const th_scratch *scratch,
                           tp_record *record) {
   cJSON *array = cJSON_CreateArray();
@@ -191,7 +187,7 @@ static int match_taxonomy(const th_instance *instance, th_partial *partial, cons
     if (!item || !matched ||
         !cJSON_AddStringToObject(item, "name",
                                  th_taxonomy_theme_name(instance->taxonomy, hit->theme)) ||
-        !cJSON_AddNumberToObject(item, "score", round4(hit->score))) {
+        !cJSON_AddNumberToObject(item, "score", th_round4(hit->score))) {
       cJSON_Delete(item);
       cJSON_Delete(matched);
       cJSON_Delete(array);
