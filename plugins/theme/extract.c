@@ -249,7 +249,7 @@ void th_phrases_score(th_scratch *scratch, const th_sketch *sketch, size_t best)
   double words = scratch->content_words ? scratch->content_words : 1;
   for (size_t i = 0; i < scratch->phrase_count; i++) {
     th_phrase *phrase = &scratch->phrases[i];
-    double frequency = 1.0 + log((double)phrase->count);
+    double frequency = phrase->count == 1 ? 1.0 : 1.0 + log((double)phrase->count);
     double position = 1.0 + 0.5 * (1.0 - (double)phrase->first / words);
     /* rarity: the mean idf of its words (their counters were just touched, so this stays in
      * cache, and phrases need no counters of their own) */

@@ -85,12 +85,15 @@ static int prune(th_online *online) {
   th_ranked *ranked = th_alloc(online->live * sizeof(th_ranked));
   if (!ranked)
     return -1;
+  float inverse_length[online->stride];
+  for (size_t m = 0; m < online->count; m++)
+    inverse_length[m] =
+        online->micros[m].norm2 > 0 ? (float)(1.0 / sqrt(online->micros[m].norm2)) : 1.0f;
   for (uint32_t r = 0; r < online->live; r++) {
     const float *row = online->weights + (size_t)r * online->stride;
     float importance = 0;
     for (size_t m = 0; m < online->count; m++) {
-      double length = online->micros[m].norm2 > 0 ? sqrt(online->micros[m].norm2) : 1;
-      float value = (float)(row[m] / length);
+      float value = row[m] * inverse_length[m];
       if (value > importance)
         importance = value;
     }

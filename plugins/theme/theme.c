@@ -225,7 +225,8 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
   for (size_t i = 0; i < count; i++) {
     uint32_t hash = scratch->terms[i].hash;
     double df = th_sketch_count(&partial->sketch, hash);
-    double weight = (1.0 + log((double)scratch->terms[i].count)) *
+    uint32_t occurrences = scratch->terms[i].count;
+    double weight = (occurrences == 1 ? 1.0 : 1.0 + log((double)occurrences)) *
                     (1.0 + defaults.rarity * log((1.0 + documents) / (1.0 + df)));
     if (TH_TERM_IS_BIGRAM(hash))
       weight *= defaults.bigram_weight;
