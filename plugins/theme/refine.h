@@ -69,6 +69,12 @@ int th_refine(const th_term *const *terms, const uint32_t *term_counts, size_t c
 int32_t th_model_nearest(const th_model *model, const uint32_t *hashes, const float *weights,
                          size_t count, double *best_similarity);
 
+/* The theme whose centroid is most similar to a record with these raw term counts (weighted
+ * with the model's idf); sets *similarity to the cosine. -1 (similarity 0) when the record
+ * has no term of the vocabulary. */
+int32_t th_model_assign(const th_model *model, const th_term *terms, size_t count,
+                        float *similarity);
+
 /* The column of `hash`, or -1. */
 int64_t th_model_column(const th_model *model, uint32_t hash);
 

@@ -20,6 +20,7 @@
 #include "refine.h"
 
 #define TH_REPORT_KEYPHRASES 5
+#define TH_CLUSTER_LIMIT     8192 /* records clustered at finish; the others are assigned */
 
 static int compare_doc_lines(const void *left, const void *right) {
   const th_doc *a = *(th_doc *const *)left, *b = *(th_doc *const *)right;
@@ -373,6 +374,62 @@ static int write_theme(const th_instance *instance, const th_partial *partial, c
   return status;
 }
 
+static int compare_doc_priorities(const void *left, const void *right) {
+  const th_doc *a = *(th_doc *const *)left, *b = *(th_doc *const *)right;
+  if (a->priority != b->priority)
+    return (a->priority > b->priority) - (a->priority < b->priority);
+  return (a->line > b->line) - (a->line < b->line);
+}
+
+/* Clusters the docs (in line order) into *model, filling labels and similarity for every doc.
+ * At most TH_CLUSTER_LIMIT of them (with members, all records are kept) take part in the
+ * clustering itself: the bottom of the sampling order, in line order, so the cost of finish
+ * stays bounded; the others are assigned to their nearest final centroid. terms and
+ * term_counts are scratch arrays of `count` entries. 0, or -1 on OOM. */
+static int cluster(th_doc **docs, size_t count, const th_sketch *sketch,
+                   const th_refine_options *options, const th_term **terms, uint32_t *term_counts,
+                   th_model *model, int32_t *labels, float *similarity) {
+  if (count <= TH_CLUSTER_LIMIT) {
+    for (size_t i = 0; i < count; i++) {
+      terms[i] = docs[i]->terms;
+      term_counts[i] = docs[i]->term_count;
+    }
+    return th_refine(terms, term_counts, count, sketch, options, model, labels, similarity);
+  }
+  th_doc **chosen = th_alloc(count * sizeof(th_doc *));
+  int32_t *chosen_labels = th_alloc(TH_CLUSTER_LIMIT * sizeof(int32_t));
+  float *chosen_similarity = th_alloc(TH_CLUSTER_LIMIT * sizeof(float));
+  int status = -1;
+  if (!chosen || !chosen_labels || !chosen_similarity)
+    goto done;
+  memcpy(chosen, docs, count * sizeof(th_doc *));
+  qsort(chosen, count, sizeof(th_doc *), compare_doc_priorities);
+  qsort(chosen, TH_CLUSTER_LIMIT, sizeof(th_doc *), compare_doc_lines);
+  for (size_t i = 0; i < TH_CLUSTER_LIMIT; i++) {
+    terms[i] = chosen[i]->terms;
+    term_counts[i] = chosen[i]->term_count;
+  }
+  if (th_refine(terms, term_counts, TH_CLUSTER_LIMIT, sketch, options, model, chosen_labels,
+                chosen_similarity))
+    goto done;
+  /* both lists are in line order: walk them together */
+  size_t next = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (next < TH_CLUSTER_LIMIT && chosen[next] == docs[i]) {
+      labels[i] = chosen_labels[next];
+      similarity[i] = chosen_similarity[next++];
+    } else {
+      labels[i] = th_model_assign(model, docs[i]->terms, docs[i]->term_count, &similarity[i]);
+    }
+  }
+  status = 0;
+done:
+  th_free(chosen);
+  th_free(chosen_labels);
+  th_free(chosen_similarity);
+  return status;
+}
+
 static int discovered_section(const th_instance *instance, th_partial *partial, cJSON *section) {
   cJSON *list = cJSON_AddArrayToObject(section, "discovered");
   if (!list)
@@ -403,11 +460,8 @@ static int discovered_section(const th_instance *instance, th_partial *partial, 
   int status = -1;
   if (!terms || !term_counts || !labels || !similarity || !totals || !phrases)
     goto done;
-  for (size_t i = 0; i < count; i++) {
-    terms[i] = docs[i]->terms;
-    term_counts[i] = docs[i]->term_count;
-  }
-  if (th_refine(terms, term_counts, count, &partial->sketch, &options, &model, labels, similarity))
+  if (cluster(docs, count, &partial->sketch, &options, terms, term_counts, &model, labels,
+              similarity))
     goto done;
   pairs = map_online(&partial->online, &model, &pair_count);
   if (!pairs)

@@ -440,6 +440,16 @@ START_TEST(refine_separates_groups_deterministically) {
       ck_assert_int_ne(labels[run][i], labels[run][(i + 1) % 3]);
     }
     ck_assert_int_eq(labels[run][count - 1], -1);
+    /* assigning a record to the model agrees with the clustering */
+    for (size_t i = 0; i < count - 1; i++) {
+      float assigned_similarity = 0;
+      ck_assert_int_eq(th_model_assign(&model, terms[i], counts[i], &assigned_similarity),
+                       labels[run][i]);
+      ck_assert_float_gt(assigned_similarity, 0);
+    }
+    float none = 1;
+    ck_assert_int_eq(th_model_assign(&model, terms[count - 1], 0, &none), -1);
+    ck_assert_float_eq(none, 0);
     /* the model maps a group's terms to that group's theme */
     uint32_t probe[] = {100, 102};
     float weights[] = {0.7f, 0.7f};

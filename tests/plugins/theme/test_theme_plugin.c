@@ -14,8 +14,7 @@
 #include "record.h"
 #include "stages.h"
 
-#define BATCH       4 /* records per batch; batch k runs on worker k mod N, as in the runner */
-#define MAX_RECORDS 64
+#define BATCH 4 /* records per batch; batch k runs on worker k mod N, as in the runner */
 
 static const char policy_json[] =
     "{\"themes\": ["
@@ -60,8 +59,8 @@ static int load(const char *config, tp_pipeline **pipeline, tp_error *err) {
 }
 
 typedef struct run_result {
-  char *outputs[MAX_RECORDS]; /* enriched records */
-  cJSON *sections;            /* the report's sections */
+  char **outputs;  /* enriched records */
+  cJSON *sections; /* the report's sections */
 } run_result;
 
 /* Runs `count` lines through the pipeline on `workers` partial sets; when `exchange` is set,
@@ -77,6 +76,8 @@ static run_result run(const char *config, const char *const *lines, size_t count
     ck_assert_ptr_nonnull(partials[w]);
   }
   run_result result = {0};
+  result.outputs = calloc(count + 1, sizeof(char *));
+  ck_assert_ptr_nonnull(result.outputs);
   for (size_t r = 0; r < count; r++) {
     size_t worker = (r / BATCH) % workers;
     tp_record record = {0};
@@ -121,6 +122,7 @@ static run_result run(const char *config, const char *const *lines, size_t count
 static void run_free(run_result *result, size_t count) {
   for (size_t r = 0; r < count; r++)
     free(result->outputs[r]);
+  free(result->outputs);
   cJSON_Delete(result->sections);
 }
 
@@ -315,6 +317,39 @@ START_TEST(report_counts_taxonomy_and_sentiment) {
 }
 END_TEST
 
+START_TEST(members_beyond_the_clustering_limit_are_assigned) {
+  /* more records than finish clusters (8192): the rest go to their nearest theme */
+  enum { PER_TOPIC = 2800, TOTAL = 3 * PER_TOPIC };
+  static const char *const texts[3] = {"battery charge drains", "screen display glare",
+                                       "price cost bargain"};
+  char(*lines)[96] = malloc(TOTAL * sizeof *lines);
+  const char **pointers = malloc(TOTAL * sizeof *pointers);
+  ck_assert_ptr_nonnull(lines);
+  ck_assert_ptr_nonnull(pointers);
+  for (size_t r = 0; r < TOTAL; r++) {
+    snprintf(lines[r], sizeof lines[r], "{\"id\": \"%zu#%zu\", \"text\": \"%s\"}", r % 3, r / 3,
+             texts[r % 3]);
+    pointers[r] = lines[r];
+  }
+  run_result result =
+      run("{\"themes\": 3, \"members\": true, \"keyphrases\": 0}", pointers, TOTAL, 2, 0);
+  const cJSON *item;
+  size_t themes = 0;
+  cJSON_ArrayForEach(item, cJSON_GetObjectItem(section(&result), "discovered")) {
+    const cJSON *members = cJSON_GetObjectItem(item, "members");
+    ck_assert_int_eq(cJSON_GetArraySize(members), PER_TOPIC);
+    char topic = cJSON_GetArrayItem(members, 0)->valuestring[0];
+    const cJSON *member;
+    cJSON_ArrayForEach(member, members) ck_assert_int_eq(member->valuestring[0], topic);
+    themes++;
+  }
+  ck_assert_uint_eq(themes, 3);
+  run_free(&result, TOTAL);
+  free(lines);
+  free(pointers);
+}
+END_TEST
+
 /* ---- configuration ---- */
 
 typedef struct config_error {
@@ -369,6 +404,7 @@ static Suite *theme_plugin_suite(void) {
   tcase_add_test(stream, partials_survive_export_and_import);
   tcase_add_test(stream, sampling_bounds_the_retained_records);
   tcase_add_test(stream, report_counts_taxonomy_and_sentiment);
+  tcase_add_test(stream, members_beyond_the_clustering_limit_are_assigned);
   suite_add_tcase(suite, stream);
   TCase *config = tcase_create("configuration");
   tcase_add_checked_fixture(config, setup, teardown);
