@@ -70,7 +70,39 @@ static int fold_terms(th_scratch *scratch) {
   return 0;
 }
 
-/* Adds the phrase made of content tokens run[0..words-1]; merges with an equal key. */
+/* Folds repeated phrases (equal keys) into the first occurrence's count, linear in the number
+ * of phrases like fold_terms. -1 on OOM. */
+static int fold_phrases(th_scratch *scratch) {
+  size_t count = scratch->phrase_count;
+  if (count < 2)
+    return 0;
+  size_t size = 16;
+  while (size < 2 * count)
+    size <<= 1;
+  if (th_grow((void **)&scratch->slots, &scratch->slot_capacity, size, sizeof(uint32_t)))
+    return -1;
+  memset(scratch->slots, 0, size * sizeof(uint32_t));
+  size_t mask = size - 1, out = 0;
+  for (size_t i = 0; i < count; i++) {
+    th_phrase phrase = scratch->phrases[i];
+    for (size_t slot = th_hash_slot(phrase.key) & mask;; slot = (slot + 1) & mask) {
+      uint32_t held = scratch->slots[slot];
+      if (held == 0) {
+        scratch->slots[slot] = (uint32_t)(out + 1);
+        scratch->phrases[out++] = phrase;
+        break;
+      }
+      if (scratch->phrases[held - 1].key == phrase.key) {
+        scratch->phrases[held - 1].count += phrase.count;
+        break;
+      }
+    }
+  }
+  scratch->phrase_count = out;
+  return 0;
+}
+
+/* Appends the phrase made of content tokens run[0..words-1] (fold_phrases merges repeats). */
 static int add_phrase(th_scratch *scratch, const tp_token *const *run, const uint32_t *hashes,
                       uint32_t words, uint32_t first) {
   uint32_t key = TH_SEED_PHRASE;
@@ -78,12 +110,6 @@ static int add_phrase(th_scratch *scratch, const tp_token *const *run, const uin
   for (uint32_t i = 0; i < words; i++) {
     key = th_hash_mix(key * 31u + hashes[i]);
     display_length += run[i]->norm_length + 1;
-  }
-  for (size_t i = 0; i < scratch->phrase_count; i++) {
-    if (scratch->phrases[i].key == key) {
-      scratch->phrases[i].count++;
-      return 0;
-    }
   }
   if (th_grow((void **)&scratch->phrases, &scratch->phrase_capacity, scratch->phrase_count + 1,
               sizeof(th_phrase)) ||
@@ -163,7 +189,7 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
   }
   if (run_length && flush_run(scratch, run, run_hashes, run_length, run_first))
     return -1;
-  return fold_terms(scratch);
+  return fold_terms(scratch) || fold_phrases(scratch) ? -1 : 0;
 }
 
 void th_scratch_release(th_scratch *scratch) {

@@ -48,7 +48,7 @@ typedef struct th_scratch {
   char *chars;
   size_t char_count, char_capacity;
   uint32_t content_words; /* content words in the record */
-  uint32_t *slots;        /* hash table used to fold duplicate terms */
+  uint32_t *slots;        /* hash table used to fold duplicate terms and phrases */
   size_t slot_capacity;
 } th_scratch;
 
