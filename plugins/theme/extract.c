@@ -285,6 +285,10 @@ void th_phrases_score(th_scratch *scratch, const th_sketch *sketch, size_t best)
     rarity /= phrase->words;
     double length = 1.0 + 0.25 * (phrase->words - 1);
     phrase->score = frequency * position * rarity * length;
+    /* a lone word found in more than 2% of the records so far says little about this one */
+    if (phrase->words == 1 && sketch->documents >= 100 &&
+        th_sketch_count(sketch, phrase->word_hashes[0]) * 50.0 > (double)sketch->documents)
+      phrase->score = 0;
   }
   /* selection of the first `best` places: few are wanted, often from many candidates */
   for (size_t place = 0; place < best && place < scratch->phrase_count; place++) {

@@ -82,8 +82,9 @@ int th_sketch_merge(th_sketch *into, const th_sketch *from);
 double th_sketch_idf(const th_sketch *sketch, uint32_t hash);
 
 /* Scores the phrases in `scratch` (frequency in the record, earliness, rarity of its words
- * from `sketch`, length) and moves the `best` best to the front, best first (ties by key, so the
- * order is deterministic); the order of the rest is unspecified. */
+ * from `sketch`, length; 0 for a single word in more than 2% of 100+ records) and moves the `best`
+ * best to the front, best first (ties by key, so the order is deterministic); the order of the rest
+ * is unspecified. */
 void th_phrases_score(th_scratch *scratch, const th_sketch *sketch, size_t best);
 
 #endif /* THEME_EXTRACT_H */

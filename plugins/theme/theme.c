@@ -161,7 +161,9 @@ static int set_keyphrases(const th_instance *instance, const th_scratch *scratch
   cJSON *array = cJSON_CreateArray();
   if (!array)
     return -1;
-  for (size_t i = 0; i < scratch->phrase_count && i < instance->keyphrases; i++) {
+  for (size_t i = 0;
+       i < scratch->phrase_count && i < instance->keyphrases && scratch->phrases[i].score > 0;
+       i++) {
     cJSON *phrase = cJSON_CreateString(scratch->chars + scratch->phrases[i].display);
     if (!phrase) {
       cJSON_Delete(array);

@@ -108,6 +108,30 @@ START_TEST(keyphrases_rank_frequent_early_and_rare_first) {
 }
 END_TEST
 
+START_TEST(common_single_words_are_not_keyphrases) {
+  th_sketch sketch;
+  ck_assert_int_eq(th_sketch_init(&sketch, 1024, 4), 0);
+  th_scratch scratch = {0};
+  for (int i = 0; i < 200; i++) { /* "good" in 200 of 200 records; "ticket" in none */
+    tp_text *seen = tokenize("good");
+    ck_assert_int_eq(th_features_extract(seen, 1, &scratch), 0);
+    sketch.documents++;
+    th_sketch_add(&sketch, scratch.terms[0].hash);
+    theme_test_text_free(seen);
+  }
+  tp_text *text = tokenize("Good. Ticket!");
+  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  th_phrases_score(&scratch, &sketch, 2);
+  ck_assert_str_eq(phrase_text(&scratch, 0), "ticket");
+  ck_assert_double_gt(scratch.phrases[0].score, 0);
+  ck_assert_str_eq(phrase_text(&scratch, 1), "good");
+  ck_assert_double_eq(scratch.phrases[1].score, 0);
+  th_scratch_release(&scratch);
+  th_sketch_release(&sketch);
+  theme_test_text_free(text);
+}
+END_TEST
+
 START_TEST(sketch_never_undercounts_and_merges) {
   th_sketch a, b;
   ck_assert_int_eq(th_sketch_init(&a, 64, 4), 0);
@@ -468,6 +492,7 @@ static Suite *theme_engine_suite(void) {
   tcase_add_test(terms, phrases_are_runs_between_stopwords_and_punctuation);
   tcase_add_test(terms, long_runs_are_cut_at_four_words);
   tcase_add_test(terms, keyphrases_rank_frequent_early_and_rare_first);
+  tcase_add_test(terms, common_single_words_are_not_keyphrases);
   tcase_add_test(terms, sketch_never_undercounts_and_merges);
   tcase_add_loop_test(terms, select_top_picks_the_heaviest, 0,
                       (int)(sizeof select_sizes / sizeof select_sizes[0]));
