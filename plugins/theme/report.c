@@ -151,19 +151,22 @@ static size_t phrase_parts(const char *phrase, int32_t theme, phrase_use *table)
  * Every keyphrase kept with a record counts, and so does each of its parts ("screen" in
  * "screen looks sharp"), so that what records share surfaces. Score: uses in the theme x
  * the share of all its uses that fall in the theme x (1 + 0.25 per extra word): frequent
- * in the theme and specific to it. */
+ * in the theme and specific to it. Only records with a sampling priority up to
+ * `priority_limit` (those that were clustered) count, which bounds the work. */
 static int theme_phrases(th_doc **docs, const int32_t *labels, size_t count, uint32_t themes,
-                         scored_phrase *best) {
+                         uint64_t priority_limit, scored_phrase *best) {
   size_t uses = 0;
   for (size_t i = 0; i < count; i++)
-    for (const char *p = docs[i]->phrases; *p && labels[i] >= 0; p += strlen(p) + 1)
+    for (const char *p = docs[i]->phrases;
+         *p && labels[i] >= 0 && docs[i]->priority <= priority_limit; p += strlen(p) + 1)
       uses += phrase_parts(p, labels[i], NULL);
   phrase_use *table = th_alloc((uses + 1) * sizeof(phrase_use));
   if (!table)
     return -1;
   size_t at = 0;
   for (size_t i = 0; i < count; i++)
-    for (const char *p = docs[i]->phrases; *p && labels[i] >= 0; p += strlen(p) + 1)
+    for (const char *p = docs[i]->phrases;
+         *p && labels[i] >= 0 && docs[i]->priority <= priority_limit; p += strlen(p) + 1)
       at += phrase_parts(p, labels[i], table + at);
   qsort(table, uses, sizeof(phrase_use), compare_use_hash);
   for (size_t start = 0; start < uses;) {
@@ -385,10 +388,12 @@ static int compare_doc_priorities(const void *left, const void *right) {
  * At most TH_CLUSTER_LIMIT of them (with members, all records are kept) take part in the
  * clustering itself: the bottom of the sampling order, in line order, so the cost of finish
  * stays bounded; the others are assigned to their nearest final centroid. terms and
- * term_counts are scratch arrays of `count` entries. 0, or -1 on OOM. */
+ * term_counts are scratch arrays of `count` entries. *priority_limit is set to the largest
+ * sampling priority clustered. 0, or -1 on OOM. */
 static int cluster(th_doc **docs, size_t count, const th_sketch *sketch,
                    const th_refine_options *options, const th_term **terms, uint32_t *term_counts,
-                   th_model *model, int32_t *labels, float *similarity) {
+                   th_model *model, int32_t *labels, float *similarity, uint64_t *priority_limit) {
+  *priority_limit = UINT64_MAX;
   if (count <= TH_CLUSTER_LIMIT) {
     for (size_t i = 0; i < count; i++) {
       terms[i] = docs[i]->terms;
@@ -404,6 +409,7 @@ static int cluster(th_doc **docs, size_t count, const th_sketch *sketch,
     goto done;
   memcpy(chosen, docs, count * sizeof(th_doc *));
   qsort(chosen, count, sizeof(th_doc *), compare_doc_priorities);
+  *priority_limit = chosen[TH_CLUSTER_LIMIT - 1]->priority;
   qsort(chosen, TH_CLUSTER_LIMIT, sizeof(th_doc *), compare_doc_lines);
   for (size_t i = 0; i < TH_CLUSTER_LIMIT; i++) {
     terms[i] = chosen[i]->terms;
@@ -460,8 +466,9 @@ static int discovered_section(const th_instance *instance, th_partial *partial, 
   int status = -1;
   if (!terms || !term_counts || !labels || !similarity || !totals || !phrases)
     goto done;
+  uint64_t priority_limit = UINT64_MAX;
   if (cluster(docs, count, &partial->sketch, &options, terms, term_counts, &model, labels,
-              similarity))
+              similarity, &priority_limit))
     goto done;
   pairs = map_online(&partial->online, &model, &pair_count);
   if (!pairs)
@@ -490,7 +497,7 @@ static int discovered_section(const th_instance *instance, th_partial *partial, 
       totals[labels[i]].sentiment_count++;
     }
   }
-  if (theme_phrases(docs, labels, count, k, phrases))
+  if (theme_phrases(docs, labels, count, k, priority_limit, phrases))
     goto done;
   qsort(totals, k, sizeof(theme_totals), compare_totals);
   status = 0;
