@@ -41,9 +41,7 @@ static int add_term(th_scratch *scratch, uint32_t hash) {
 /* Folds duplicate terms into counts, keeping first occurrences in order, with a scratch
  * hash table (linear in the number of terms). -1 on OOM. */
 static int fold_terms(th_scratch *scratch) {
-  size_t count = scratch->term_count;
-  if (count < 2)
-    return 0;
+  size_t count = scratch->term_count; /* the table is built even for one term: see term_index */
   size_t size = 16;
   while (size < 2 * count)
     size <<= 1;
@@ -79,16 +77,17 @@ static int fold_phrases(th_scratch *scratch) {
   size_t size = 16;
   while (size < 2 * count)
     size <<= 1;
-  if (th_grow((void **)&scratch->slots, &scratch->slot_capacity, size, sizeof(uint32_t)))
+  if (th_grow((void **)&scratch->phrase_slots, &scratch->phrase_slot_capacity, size,
+              sizeof(uint32_t)))
     return -1;
-  memset(scratch->slots, 0, size * sizeof(uint32_t));
+  memset(scratch->phrase_slots, 0, size * sizeof(uint32_t));
   size_t mask = size - 1, out = 0;
   for (size_t i = 0; i < count; i++) {
     th_phrase phrase = scratch->phrases[i];
     for (size_t slot = th_hash_slot(phrase.key) & mask;; slot = (slot + 1) & mask) {
-      uint32_t held = scratch->slots[slot];
+      uint32_t held = scratch->phrase_slots[slot];
       if (held == 0) {
-        scratch->slots[slot] = (uint32_t)(out + 1);
+        scratch->phrase_slots[slot] = (uint32_t)(out + 1);
         scratch->phrases[out++] = phrase;
         break;
       }
@@ -197,6 +196,9 @@ void th_scratch_release(th_scratch *scratch) {
   th_free(scratch->phrases);
   th_free(scratch->chars);
   th_free(scratch->slots);
+  th_free(scratch->phrase_slots);
+  th_free(scratch->dfs);
+  th_free(scratch->idfs);
   memset(scratch, 0, sizeof(*scratch));
 }
 
@@ -227,12 +229,16 @@ static uint32_t sketch_slot(const th_sketch *sketch, uint32_t hash, uint32_t row
   return line * 16 + ((positions >> (4 * row)) & 15);
 }
 
-void th_sketch_add(th_sketch *sketch, uint32_t hash) {
+uint32_t th_sketch_add(th_sketch *sketch, uint32_t hash) {
+  uint32_t least = UINT32_MAX;
   for (uint32_t row = 0; row < sketch->depth; row++) {
     uint32_t *counter = &sketch->counters[sketch_slot(sketch, hash, row)];
     if (*counter < UINT32_MAX)
       (*counter)++;
+    if (*counter < least)
+      least = *counter;
   }
+  return least;
 }
 
 uint32_t th_sketch_count(const th_sketch *sketch, uint32_t hash) {
@@ -264,6 +270,41 @@ double th_sketch_idf(const th_sketch *sketch, uint32_t hash) {
   return log((1.0 + (double)sketch->documents) / (1.0 + df)) + 1.0;
 }
 
+int th_terms_count(th_scratch *scratch, th_sketch *sketch) {
+  size_t count = scratch->term_count;
+  if (th_grow((void **)&scratch->dfs, &scratch->weight_capacity, count + 1, sizeof(uint32_t)))
+    return -1;
+  float *idfs = th_realloc(scratch->idfs, scratch->weight_capacity * sizeof(float));
+  if (!idfs)
+    return -1;
+  scratch->idfs = idfs;
+  sketch->documents++;
+  double documents = (double)sketch->documents;
+  double log_documents = log(1.0 + documents);
+  for (size_t i = 0; i < count; i++) {
+    uint32_t df = th_sketch_add(sketch, scratch->terms[i].hash);
+    if (df > documents)
+      df = (uint32_t)documents;
+    scratch->dfs[i] = df;
+    scratch->idfs[i] = (float)(log_documents - log(1.0 + df));
+  }
+  scratch->documents = sketch->documents;
+  return 0;
+}
+
+/* The index in scratch->terms of the term `hash` (present: it comes from a phrase word). */
+static size_t term_index(const th_scratch *scratch, uint32_t hash) {
+  size_t size = 16;
+  while (size < 2 * scratch->term_count)
+    size <<= 1;
+  size_t mask = size - 1;
+  for (size_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
+    uint32_t held = scratch->slots[slot];
+    if (held == 0 || scratch->terms[held - 1].hash == hash)
+      return held ? held - 1 : 0;
+  }
+}
+
 /* Nonzero when phrase a ranks before phrase b: higher score, then lower key. */
 static int phrase_before(const th_phrase *a, const th_phrase *b) {
   if (a->score != b->score)
@@ -271,23 +312,27 @@ static int phrase_before(const th_phrase *a, const th_phrase *b) {
   return a->key < b->key;
 }
 
-void th_phrases_score(th_scratch *scratch, const th_sketch *sketch, size_t best) {
+void th_phrases_score(th_scratch *scratch, size_t best) {
   double words = scratch->content_words ? scratch->content_words : 1;
+  double documents = (double)scratch->documents;
   for (size_t i = 0; i < scratch->phrase_count; i++) {
     th_phrase *phrase = &scratch->phrases[i];
     double frequency = phrase->count == 1 ? 1.0 : 1.0 + log((double)phrase->count);
     double position = 1.0 + 0.5 * (1.0 - (double)phrase->first / words);
-    /* rarity: the mean idf of its words (their counters were just touched, so this stays in
-     * cache, and phrases need no counters of their own) */
+    /* rarity: the mean idf of its words, from th_terms_count (phrases need no counters) */
     double rarity = 0;
-    for (uint32_t w = 0; w < phrase->words; w++)
-      rarity += th_sketch_idf(sketch, phrase->word_hashes[w]);
+    size_t first_word = 0;
+    for (uint32_t w = 0; w < phrase->words; w++) {
+      size_t term = term_index(scratch, phrase->word_hashes[w]);
+      rarity += 1.0 + scratch->idfs[term];
+      if (w == 0)
+        first_word = term;
+    }
     rarity /= phrase->words;
     double length = 1.0 + 0.25 * (phrase->words - 1);
     phrase->score = frequency * position * rarity * length;
     /* a lone word found in more than 2% of the records so far says little about this one */
-    if (phrase->words == 1 && sketch->documents >= 100 &&
-        th_sketch_count(sketch, phrase->word_hashes[0]) * 50.0 > (double)sketch->documents)
+    if (phrase->words == 1 && documents >= 100 && scratch->dfs[first_word] * 50.0 > documents)
       phrase->score = 0;
   }
   /* selection of the first `best` places: few are wanted, often from many candidates */

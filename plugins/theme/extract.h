@@ -48,8 +48,14 @@ typedef struct th_scratch {
   char *chars;
   size_t char_count, char_capacity;
   uint32_t content_words; /* content words in the record */
-  uint32_t *slots;        /* hash table used to fold duplicate terms and phrases */
+  uint32_t *slots;        /* hash table of the terms (index + 1), valid after extraction */
   size_t slot_capacity;
+  uint32_t *phrase_slots; /* hash table used to fold repeated phrases */
+  size_t phrase_slot_capacity;
+  uint32_t *dfs; /* th_terms_count: per term, its document frequency so far */
+  float *idfs;   /* per term, log((1 + N) / (1 + df)) */
+  size_t weight_capacity;
+  uint64_t documents; /* N when th_terms_count ran */
 } th_scratch;
 
 /* Extracts terms and phrase candidates of `text` into `scratch` (previous contents are
@@ -72,8 +78,9 @@ typedef struct th_sketch {
 /* Allocates a zeroed sketch; width is rounded up to a power of two. 0 or -1 on OOM. */
 int th_sketch_init(th_sketch *sketch, uint32_t width, uint32_t depth);
 void th_sketch_release(th_sketch *sketch);
-/* Counts one occurrence of `hash` (call once per distinct term per document). */
-void th_sketch_add(th_sketch *sketch, uint32_t hash);
+/* Counts one occurrence of `hash` (call once per distinct term per document); returns the
+ * estimated document frequency after counting it. */
+uint32_t th_sketch_add(th_sketch *sketch, uint32_t hash);
 /* The estimated document frequency of `hash` (never below the true count). */
 uint32_t th_sketch_count(const th_sketch *sketch, uint32_t hash);
 /* Adds `from` into `into`; -1 if the shapes differ. */
@@ -81,10 +88,14 @@ int th_sketch_merge(th_sketch *into, const th_sketch *from);
 /* Smoothed inverse document frequency, log((1 + N) / (1 + df)) + 1. */
 double th_sketch_idf(const th_sketch *sketch, uint32_t hash);
 
+/* Counts the record's terms into `sketch` (one more document) and fills scratch->dfs and
+ * scratch->idfs for each term. 0, or -1 on OOM. */
+int th_terms_count(th_scratch *scratch, th_sketch *sketch);
+
 /* Scores the phrases in `scratch` (frequency in the record, earliness, rarity of its words
- * from `sketch`, length; 0 for a single word in more than 2% of 100+ records) and moves the `best`
- * best to the front, best first (ties by key, so the order is deterministic); the order of the rest
- * is unspecified. */
-void th_phrases_score(th_scratch *scratch, const th_sketch *sketch, size_t best);
+ * from th_terms_count, which must have run, length; 0 for a single word in more than 2% of
+ * 100+ records) and moves the `best` best to the front, best first (ties by key, so the
+ * order is deterministic); the order of the rest is unspecified. */
+void th_phrases_score(th_scratch *scratch, size_t best);
 
 #endif /* THEME_EXTRACT_H */

@@ -223,13 +223,11 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
     return -1;
   th_ranked *order = partial->order;
   th_refine_options defaults = th_refine_defaults(1, 0);
-  double documents = (double)partial->sketch.documents;
   for (size_t i = 0; i < count; i++) {
     uint32_t hash = scratch->terms[i].hash;
-    double df = th_sketch_count(&partial->sketch, hash);
     uint32_t occurrences = scratch->terms[i].count;
     double weight = (occurrences == 1 ? 1.0 : 1.0 + log((double)occurrences)) *
-                    (1.0 + defaults.rarity * log((1.0 + documents) / (1.0 + df)));
+                    (1.0 + defaults.rarity * scratch->idfs[i]);
     if (TH_TERM_IS_BIGRAM(hash))
       weight *= defaults.bigram_weight;
     order[i] = (th_ranked){(uint32_t)i, (float)weight};
@@ -298,10 +296,9 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
   if (th_features_extract(text, instance->bigrams, scratch))
     goto oom;
   partial->records++;
-  partial->sketch.documents++;
-  for (size_t i = 0; i < scratch->term_count; i++)
-    th_sketch_add(&partial->sketch, scratch->terms[i].hash);
-  th_phrases_score(scratch, &partial->sketch,
+  if (th_terms_count(scratch, &partial->sketch))
+    goto oom;
+  th_phrases_score(scratch,
                    instance->keyphrases > TH_DOC_PHRASES ? instance->keyphrases : TH_DOC_PHRASES);
   const cJSON *json = host->record_json(record);
   uint64_t line = host->record_line(record);
