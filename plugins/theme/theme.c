@@ -128,25 +128,35 @@ static int theme_merge(void *instance, void *into, void *from, char *err, size_t
   return th_partial_merge(instance, into, from, err, err_size);
 }
 
+/* The record's id, worked out only when a record is kept or is an example. */
+typedef struct record_ref {
+  const cJSON *json;
+  uint64_t line;
+  const char *id; /* NULL until record_id() */
+  int id_is_string;
+  char buffer[64];
+} record_ref;
+
 /* The record's id as text: its "id" string or number, else its input line. */
-static const char *record_id(const cJSON *json, uint64_t line, char *buffer, size_t size,
-                             int *is_string) {
-  const cJSON *id = cJSON_GetObjectItemCaseSensitive(json, "id");
-  *is_string = 0;
+static const char *record_id(record_ref *ref) {
+  if (ref->id)
+    return ref->id;
+  const cJSON *id = cJSON_GetObjectItemCaseSensitive(ref->json, "id");
+  ref->id = ref->buffer;
+  ref->id_is_string = 0;
   if (cJSON_IsString(id)) {
-    *is_string = 1;
-    return id->valuestring;
-  }
-  if (cJSON_IsNumber(id)) {
+    ref->id_is_string = 1;
+    ref->id = id->valuestring;
+  } else if (cJSON_IsNumber(id)) {
     double value = id->valuedouble;
     if (value == floor(value) && fabs(value) < 1e15)
-      snprintf(buffer, size, "%.0f", value);
+      snprintf(ref->buffer, sizeof ref->buffer, "%.0f", value);
     else
-      snprintf(buffer, size, "%.17g", value);
-    return buffer;
+      snprintf(ref->buffer, sizeof ref->buffer, "%.17g", value);
+  } else {
+    snprintf(ref->buffer, sizeof ref->buffer, "%llu", (unsigned long long)ref->line);
   }
-  snprintf(buffer, size, "%llu", (unsigned long long)line);
-  return buffer;
+  return ref->id;
 }
 
 /* "sentiment.compound" from an earlier sentiment stage, or NAN. */
@@ -175,8 +185,7 @@ static int set_keyphrases(const th_instance *instance, const th_scratch *scratch
 }
 
 static int match_taxonomy(const th_instance *instance, th_partial *partial, const tp_text *text,
-                          tp_record *record, uint64_t line, const char *id, int id_is_string,
-                          double sentiment) {
+                          tp_record *record, record_ref *ref, double sentiment) {
   int hits =
       th_taxonomy_match(instance->taxonomy, text, instance->threshold, &partial->tax_scratch);
   cJSON *array = hits < 0 ? NULL : cJSON_CreateArray();
@@ -203,7 +212,8 @@ static int match_taxonomy(const th_instance *instance, th_partial *partial, cons
       stats->sentiment_sum += sentiment;
       stats->sentiment_count++;
     }
-    if (th_stats_example(stats, instance->examples, line, id, id_is_string)) {
+    const char *id = record_id(ref);
+    if (th_stats_example(stats, instance->examples, ref->line, id, ref->id_is_string)) {
       cJSON_Delete(array);
       return -1;
     }
@@ -216,7 +226,8 @@ static int match_taxonomy(const th_instance *instance, th_partial *partial, cons
  * move its online theme, which keeps the per-record cost flat for long comments, and its
  * TH_DOC_TERMS heaviest raw counts are what a retained record keeps. */
 static int discover_record(const th_instance *instance, th_partial *partial, tp_record *record,
-                           uint64_t line, const char *id, int id_is_string, double sentiment) {
+                           record_ref *ref, double sentiment) {
+  uint64_t line = ref->line;
   th_scratch *scratch = &partial->scratch;
   size_t count = scratch->term_count;
   if (th_grow((void **)&partial->order, &partial->order_capacity, count + 1, sizeof(th_ranked)))
@@ -259,6 +270,7 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
          phrases = scratch->phrase_count < TH_DOC_PHRASES ? scratch->phrase_count : TH_DOC_PHRASES;
   for (size_t p = 0; p < phrases; p++)
     phrase_bytes += strlen(scratch->chars + scratch->phrases[p].display) + 1;
+  const char *id = record_id(ref);
   size_t id_length = strlen(id);
   th_doc *doc = th_doc_new((uint32_t)ordered, id_length, phrase_bytes);
   if (!doc)
@@ -267,7 +279,7 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
   doc->priority = priority;
   doc->online = online;
   doc->sentiment = sentiment;
-  doc->id_is_string = id_is_string;
+  doc->id_is_string = ref->id_is_string;
   memcpy(doc->id, id, id_length + 1);
   for (size_t t = 0; t < ordered; t++)
     doc->terms[t] = scratch->terms[order[t].index];
@@ -302,17 +314,13 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
                    instance->keyphrases > TH_DOC_PHRASES ? instance->keyphrases : TH_DOC_PHRASES);
   const cJSON *json = host->record_json(record);
   uint64_t line = host->record_line(record);
-  char id_buffer[64];
-  int id_is_string = 0;
-  const char *id = record_id(json, line, id_buffer, sizeof(id_buffer), &id_is_string);
+  record_ref ref = {.json = json, .line = line};
   double sentiment = record_sentiment(json);
   if (instance->keyphrases && set_keyphrases(instance, scratch, record))
     goto oom;
-  if (instance->taxonomy &&
-      match_taxonomy(instance, partial, text, record, line, id, id_is_string, sentiment))
+  if (instance->taxonomy && match_taxonomy(instance, partial, text, record, &ref, sentiment))
     goto oom;
-  if (instance->discover &&
-      discover_record(instance, partial, record, line, id, id_is_string, sentiment))
+  if (instance->discover && discover_record(instance, partial, record, &ref, sentiment))
     goto oom;
   return TP_KEEP;
 oom:
