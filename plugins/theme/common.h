@@ -22,6 +22,7 @@ typedef struct th_memory {
 
 extern th_memory th_mem;
 
+/* Makes the plugin allocate with these (no return value; nothing is freed). */
 void th_memory_use(void *(*alloc)(size_t), void *(*realloc_fn)(void *, size_t),
                    void (*free_fn)(void *));
 

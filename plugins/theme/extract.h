@@ -77,6 +77,7 @@ typedef struct th_sketch {
 
 /* Allocates a zeroed sketch; width is rounded up to a power of two. 0 or -1 on OOM. */
 int th_sketch_init(th_sketch *sketch, uint32_t width, uint32_t depth);
+/* Frees the counters (not the struct). */
 void th_sketch_release(th_sketch *sketch);
 /* Counts one occurrence of `hash` (call once per distinct term per document); returns the
  * estimated document frequency after counting it. */

@@ -17,6 +17,7 @@ typedef struct th_matrix {
   float *values;
 } th_matrix;
 
+/* Frees the rows and empties the matrix (not the struct). */
 void th_matrix_release(th_matrix *m);
 
 /* Scales values[0..count-1] to unit length (all-zero values stay zero). */

@@ -47,6 +47,7 @@ typedef struct th_online {
 
 /* An empty state (allocates nothing yet). */
 void th_online_init(th_online *online, size_t limit, double threshold);
+/* Frees everything the state holds and leaves it empty (same limit and threshold). */
 void th_online_release(th_online *online);
 
 /* Assigns the unit-length sparse vector (hashes, weights) of the record at input `line`;

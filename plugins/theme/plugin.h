@@ -87,8 +87,9 @@ typedef struct th_partial {
   size_t order_capacity;
 } th_partial;
 
-/* Creates an empty partial, or NULL on OOM. */
+/* Creates an empty partial (free with th_partial_free), or NULL on OOM. */
 th_partial *th_partial_new(const th_instance *instance);
+/* Frees a partial and every retained record in it. NULL is a no-op. */
 void th_partial_free(const th_instance *instance, th_partial *partial);
 
 /* Retains `doc` (taking ownership) under the sampling rule. 0, or -1 on OOM (doc freed). */
@@ -107,13 +108,14 @@ int th_partial_merge(const th_instance *instance, th_partial *into, th_partial *
 int th_stats_example(th_tax_stats *stats, uint32_t limit, uint64_t line, const char *id,
                      int id_is_string);
 
-/* Allocates a doc with room for `term_count` terms, the id and phrase bytes. NULL on OOM. */
+/* Allocates a doc with room for `term_count` terms, the id and phrase bytes, in one block
+ * that th_free() releases (th_partial_keep takes it over). NULL on OOM. */
 th_doc *th_doc_new(uint32_t term_count, size_t id_length, size_t phrase_bytes);
 
 /* The sampling priority of input line `line`. */
 uint64_t th_doc_priority(uint64_t seed, uint64_t line);
 
-/* A record id as a JSON value: a string, or a number. NULL on OOM. */
+/* A record id as a new JSON value (a string, or a number) owned by the caller. NULL on OOM. */
 cJSON *th_id_json(const char *id, int id_is_string);
 
 /* Adds `item` to `parent` under `key` (appends to an array when key is NULL). Returns 0, or
@@ -123,10 +125,13 @@ int th_json_add(cJSON *parent, const char *key, cJSON *item);
 /* `value` rounded to 4 decimals, for scores and shares in the output. */
 double th_round4(double value);
 
-/* The finish() callback (report.c). */
+/* The finish() callback (report.c): fills `section` from the merged partial. 0, or -1 with
+ * err on OOM. Sorts the partial's retained records, so the partial is not used afterwards. */
 int th_report(void *instance, void *partial, cJSON *section, char *err, size_t err_size);
 
-/* partial_export / partial_import (exchange.c). */
+/* partial_export (exchange.c): a new JSON value owned by the caller, or NULL on OOM.
+ * partial_import: a new partial (th_partial_free) built from such a value, or NULL with a
+ * message naming the offending member in err. */
 cJSON *th_partial_export(void *instance, const void *partial);
 void *th_partial_import(void *instance, const cJSON *data, char *err, size_t err_size);
 

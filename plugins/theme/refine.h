@@ -78,6 +78,7 @@ int32_t th_model_assign(const th_model *model, const th_term *terms, size_t coun
 /* The column of `hash`, or -1. */
 int64_t th_model_column(const th_model *model, uint32_t hash);
 
+/* Frees the model's arrays and empties it (not the struct). */
 void th_model_release(th_model *model);
 
 #endif /* THEME_REFINE_H */

@@ -55,8 +55,10 @@ th_taxonomy *th_taxonomy_load(const char *path, char *err, size_t err_size);
 th_taxonomy *th_taxonomy_from_json(const void *json, const char *source, char *err,
                                    size_t err_size);
 
+/* Frees a taxonomy. NULL is a no-op. */
 void th_taxonomy_free(th_taxonomy *taxonomy);
 
+/* The number of themes, and theme `theme`'s name (owned by the taxonomy). */
 size_t th_taxonomy_theme_count(const th_taxonomy *taxonomy);
 const char *th_taxonomy_theme_name(const th_taxonomy *taxonomy, size_t theme);
 
@@ -65,6 +67,7 @@ const char *th_taxonomy_theme_name(const th_taxonomy *taxonomy, size_t theme);
 int th_taxonomy_match(const th_taxonomy *taxonomy, const tp_text *text, double threshold,
                       th_tax_scratch *scratch);
 
+/* Frees the scratch's arrays (not the struct). */
 void th_tax_scratch_release(th_tax_scratch *scratch);
 
 #endif /* THEME_TAXONOMY_H */
