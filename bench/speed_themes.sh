@@ -7,7 +7,8 @@
 #   tokenize  [tokenize]
 #   theme     [tokenize, theme] with theme's defaults (discovery on, 5 keyphrases)
 # and prints median wall seconds, MB/s and peak RSS of each, the ratio theme / none (target:
-# at most 2.0) and theme / tokenize. Memory: peak RSS of the theme pipeline on the first 5 MB
+# at most 2.0), theme / tokenize and the stages' own process() seconds from the report (less
+# disturbed by other load than wall time). Memory: peak RSS of the theme pipeline on the first 5 MB
 # of the corpus against the whole 50 MB (flat when the ratio is near 1).
 # Environment: BUILD (default build), TOKENIZE_PLUGIN (default tokenize).
 set -euo pipefail
@@ -34,6 +35,9 @@ measure() { # measure NAME INPUT -> appends "seconds rss_kb" to $work/NAME.times
     "$build/core/textpipe" run "$work/$1.json" --workers 1 --quiet --report "$work/$1.report" \
     <"$2" >/dev/null
   cat "$work/time.txt" >>"$work/$1.times"
+  python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))
+print(" ".join("%s=%s" % (s["id"], s["seconds"]) for s in r["stages"]))' "$work/$1.report" \
+    >>"$work/$1.stages"
 }
 
 for _ in $(seq "$runs"); do
@@ -42,12 +46,14 @@ for _ in $(seq "$runs"); do
   done
 done
 cp "$work/theme.times" "$work/theme-full.times"
+cp "$work/theme.stages" "$work/theme-full.stages"
 : >"$work/theme.times"
 for _ in $(seq "$runs"); do
   measure theme "$work/small.ndjson"
 done
 mv "$work/theme.times" "$work/theme-small.times"
 mv "$work/theme-full.times" "$work/theme.times"
+mv "$work/theme-full.stages" "$work/theme.stages"
 
 python3 - "$work" "$(stat -c %s "$corpus")" "$runs" <<'PY'
 import statistics, sys
@@ -63,6 +69,13 @@ for name in ("none", "tokenize", "theme"):
 ratio = results["theme"][0] / results["none"][0]
 print("tokenize+theme / none: %.2fx (target <= 2.00x: %s)" % (ratio, "meets" if ratio <= 2.0 else "MISSES"))
 print("tokenize+theme / tokenize: %.2fx (the theme stage's own share)" % (results["theme"][0] / results["tokenize"][0]))
+stages = {}
+for line in open("%s/theme.stages" % work):
+    for pair in line.split():
+        name, seconds = pair.split("=")
+        stages.setdefault(name, []).append(float(seconds))
+print("process() seconds in the tokenize+theme runs (report, medians): " +
+      ", ".join("%s %.3f s" % (name, statistics.median(v)) for name, v in stages.items()))
 small, full = results["theme-small"][1], results["theme"][1]
 print("peak RSS of tokenize+theme: %.1f MB on 5 MB, %.1f MB on 50 MB (x%.2f)" % (small / 1024, full / 1024, full / small))
 PY
