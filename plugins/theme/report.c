@@ -348,8 +348,8 @@ static int write_theme(const th_instance *instance, const th_partial *partial, c
     /* the next most similar member, in (similarity desc, line asc) order */
     size_t best = SIZE_MAX;
     for (size_t i = 0; i < count; i++) {
-      if (labels[i] != (int32_t)j)
-        continue;
+      if (labels[i] != (int32_t)j || docs[i]->term_count == 0)
+        continue; /* a record without terms represents nothing */
       if (previous != SIZE_MAX && (similarity[i] > similarity[previous] ||
                                    (similarity[i] == similarity[previous] && i <= previous)))
         continue;
