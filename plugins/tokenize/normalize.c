@@ -382,7 +382,7 @@ static int stem_word(tk_scratch *scratch, const tk_language *language, tp_token 
       stem_length = (size_t)sb_stemmer_length(language->stemmer);
     }
   }
-  if (cacheable) {
+  if (cacheable && stem_length <= UINT8_MAX) {
     cache_insert(cache, hash, scratch->strings + norm_offset, norm_length, stem, stem_length,
                  stopword);
   }

@@ -74,8 +74,8 @@ typedef struct tk_language {
 void tk_scratch_release(tk_scratch *scratch);
 
 /* Splits `text` (`length` bytes of valid UTF-8; NUL and control bytes are separators) into
- * tokens in scratch->tokens (type, start, length, SPACE_BEFORE set; the rest zero). Resets the
- * scratch first. Returns 0, or -1 when memory runs out. */
+ * tokens in scratch->tokens (type, start, length, SPACE_BEFORE and internal flags set; the rest
+ * zero). Resets the scratch first. Returns 0, or -1 when memory runs out. */
 int tk_scan(tk_scratch *scratch, const char *text, size_t length);
 
 /* Fills norm, stem, and the STOPWORD / ALL_CAPS / CAPITALIZED / ELONGATED flags of every
@@ -83,7 +83,8 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length);
 int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *text, size_t length);
 
 /* Groups the tokens into sentences (scratch->sentences, token.sentence). Needs normalized
- * tokens. Returns 0, or -1 when memory runs out. */
+ * tokens; clears the scanner's internal flag bits, leaving only text.h's TP_TOKEN_* flags, so
+ * it must run before the tokens are read. Returns 0, or -1 when memory runs out. */
 int tk_sentences(tk_scratch *scratch, const char *text, size_t length);
 
 /* Copies the scratch into one block allocated with `alloc`: the tp_text followed by its tokens,
