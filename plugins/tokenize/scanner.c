@@ -636,7 +636,6 @@ void tk_scratch_release(tk_scratch *scratch) {
   free(scratch->strings);
   free(scratch->codepoints);
   free(scratch->stem_input);
-  free(scratch->hashes);
   memset(scratch, 0, sizeof *scratch);
 }
 

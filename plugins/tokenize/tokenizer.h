@@ -32,8 +32,6 @@ typedef struct tk_scratch {
   size_t codepoint_capacity;
   char *stem_input; /* norm with U+2019 mapped to ', for the stemmer and stopword lookup */
   size_t stem_input_capacity;
-  uint64_t *hashes; /* per token: tk_hash() of its norm, between tk_normalize's two loops */
-  size_t hash_capacity;
 } tk_scratch;
 
 /* A read-only set of NUL-free UTF-8 strings (the stopword list), shared by all workers. */
