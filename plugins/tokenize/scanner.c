@@ -213,8 +213,13 @@ static int is_top_level_domain(const unsigned char *label, size_t length) {
   static const char *const domains[] = {
       "com", "net", "org", "edu", "gov", "mil",  "int", "io", "uk", "de", "fr",  "nl", "eu",
       "ru",  "jp",  "cn",  "ch",  "au",  "info", "biz", "ly", "tv", "ai", "dev", "app"};
+  if (length < 2 || length > 4) {
+    return 0;
+  }
   for (size_t index = 0; index < sizeof domains / sizeof domains[0]; index++) {
-    if (strlen(domains[index]) == length && memcmp(domains[index], label, length) == 0) {
+    const char *domain = domains[index];
+    if (domain[0] == label[0] && strncmp(domain, (const char *)label, length) == 0 &&
+        domain[length] == '\0') {
       return 1;
     }
   }

@@ -155,7 +155,8 @@ int tk_abbreviation_class(const char *word, size_t length) {
   }
   for (size_t index = 0; index < sizeof abbreviations / sizeof abbreviations[0]; index++) {
     const char *candidate = abbreviations[index].word;
-    if (strlen(candidate) == length && memcmp(candidate, lower, length) == 0) {
+    if (candidate[0] == lower[0] && strncmp(candidate, lower, length) == 0 &&
+        candidate[length] == '\0') {
       return abbreviations[index].class;
     }
   }
