@@ -309,8 +309,8 @@ static uint32_t hash_check(uint64_t hash) {
   return check ? check : 1;
 }
 
-static tk_stem_entry *cache_find(tk_stem_cache *cache, uint64_t hash, const char *key,
-                                 size_t length) {
+static inline __attribute__((always_inline)) tk_stem_entry *
+cache_find(tk_stem_cache *cache, uint64_t hash, const char *key, size_t length) {
   size_t mask = cache->capacity - 1;
   uint32_t check = hash_check(hash);
   for (size_t slot = (size_t)hash & mask;; slot = (slot + 1) & mask) {

@@ -121,7 +121,7 @@ static size_t ascii_alnum_end(const unsigned char *text, size_t offset, size_t l
 }
 
 /* From `offset`, the end of letters/digits with internal ' ’ - ‐ and joiners. */
-static size_t word_end(const scan *state, size_t offset) {
+static inline __attribute__((always_inline)) size_t word_end(const scan *state, size_t offset) {
   const unsigned char *text = state->text;
   size_t length = state->length;
   for (;;) {
@@ -388,7 +388,8 @@ static unsigned scan_number(scan *state, size_t offset, size_t *end) {
 }
 
 /* A token that starts with a letter (ASCII or not). */
-static unsigned scan_word(scan *state, size_t offset, size_t *end) {
+static inline __attribute__((always_inline)) unsigned scan_word(scan *state, size_t offset,
+                                                                size_t *end) {
   const unsigned char *text = state->text;
   unsigned char first = text[offset] | 0x20;
   unsigned char second = offset + 1 < state->length ? text[offset + 1] | 0x20 : 0;
@@ -453,9 +454,15 @@ static const char *const emoticons[] = {
 static size_t emoticon_length(const scan *state, size_t offset) {
   const unsigned char *text = state->text;
   size_t available = state->length - offset;
+  if (available < 2) {
+    return 0;
+  }
   for (size_t index = 0; index < sizeof emoticons / sizeof emoticons[0]; index++) {
     const char *candidate = emoticons[index];
     if ((unsigned char)candidate[0] != text[offset]) {
+      continue;
+    }
+    if (candidate[1] != (char)text[offset + 1]) { /* every emoticon has two bytes or more */
       continue;
     }
     size_t length = strlen(candidate);
