@@ -208,6 +208,7 @@ static const struct {
     {"Love it! :) Will buy again 👍", "Love it! :) || Will buy again 👍"},
     {"3. that's pretty much all.", "3. that's pretty much all."},
     {"Visit example.com. It works.", "Visit example.com. || It works."},
+    {"日本語です。次の文！最後", "日本語です。 || 次の文！ || 最後"},
     {"", ""},
     {"   \n\n  ", ""},
 };
