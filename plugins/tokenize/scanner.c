@@ -75,7 +75,8 @@ static inline uint64_t bytes_between(uint64_t word, unsigned first, unsigned las
 }
 
 /* The end of the ASCII letters and digits from `offset`, 8 bytes at a time. */
-static size_t ascii_alnum_end(const unsigned char *text, size_t offset, size_t length) {
+static inline __attribute__((always_inline)) size_t ascii_alnum_end(const unsigned char *text,
+                                                                    size_t offset, size_t length) {
   while (length - offset >= 8) {
     uint64_t word;
     memcpy(&word, text + offset, 8);
