@@ -1,0 +1,370 @@
+/* sentiment_score.c - the sentiment scoring engine (see sentiment_score.h).
+ *
+ * A span is scored in four passes over its word-like tokens ("items"):
+ *   1. lookup: each item's term (exact, de-elongated, then stem), with multi-word phrases
+ *      matched longest first and their later words consumed;
+ *   2. valence: each sentiment word's valence after ALL-CAPS and elongation emphasis, the
+ *      boosters/dampeners up to three items before it, negation, and "least";
+ *   3. weights: contrast ("but": before x0.5, after x1.5), concession and hedged clauses;
+ *   4. totals: the sum plus !/? emphasis, normalized to compound = s / sqrt(s^2 + alpha), and
+ *      VADER's positive/neutral/negative ratios.
+ * The constants that come from VADER keep VADER's values and names in comments.
+ */
+#include "sentiment_score.h"
+
+#include <math.h>
+#include <string.h>
+
+#define SX_BOOST_CAPS        0.733f /* VADER C_INCR: ALL-CAPS emphasis */
+#define SX_BOOST_ELONGATED   0.293f /* sooo goood: emphasis like one booster */
+#define SX_NEGATE_POSITIVE   -0.74f /* VADER N_SCALAR, for negated positive words */
+#define SX_NEGATE_NEGATIVE   -0.5f /* negated negative words flip less: "not bad" is faint praise */
+#define SX_NEGATION_SCOPE    4     /* items after a negator that it can reach in its clause */
+#define SX_CONTRAST_BEFORE   0.5f
+#define SX_CONTRAST_AFTER    1.5f
+#define SX_CONCESSION_WEIGHT 0.5f
+#define SX_HEDGE_WEIGHT      0.6f
+#define SX_STEM_WEIGHT       0.9f
+#define SX_ALPHA             15.0 /* VADER's normalization constant */
+#define SX_MAX_PHRASE        8
+#define SX_KEY_BYTES         256
+
+enum {
+  SX_ITEM_CONSUMED = 1u << 0, /* a later word of a phrase */
+  SX_ITEM_CAPS = 1u << 1,
+  SX_ITEM_ELONGATED = 1u << 2,
+  SX_ITEM_NEGATED = 1u << 3,
+};
+
+typedef struct sx_item {
+  const tp_token *token;
+  const sx_term *term; /* NULL: not in the lexicon */
+  float valence;       /* lexicon valence before rules; 0 for non-sentiment words */
+  float weight;        /* contrast/concession/hedge weight */
+  uint16_t clause;     /* clause number inside the span (punctuation separates clauses) */
+  uint16_t flags;
+} sx_item;
+
+void sx_scratch_release(sx_scratch *scratch) {
+  if (scratch->items != NULL) {
+    scratch->allocator.free(scratch->items);
+  }
+  scratch->items = NULL;
+  scratch->capacity = 0;
+}
+
+static float sx_sign(float value) {
+  return value > 0 ? 1.0f : (value < 0 ? -1.0f : 0.0f);
+}
+
+/* Collapses runs of 3+ equal bytes to `keep` bytes (1 or 2). Returns the new length. */
+static size_t sx_squeeze(const char *in, size_t length, size_t keep, char *out) {
+  size_t used = 0;
+  for (size_t i = 0; i < length && used < SX_KEY_BYTES - 1; i++) {
+    size_t run = 1;
+    while (i + run < length && in[i + run] == in[i]) {
+      run++;
+    }
+    size_t copies = run >= 3 ? keep : run;
+    for (size_t k = 0; k < copies && used < SX_KEY_BYTES - 1; k++) {
+      out[used++] = in[i];
+    }
+    i += run - 1;
+  }
+  return used;
+}
+
+static int sx_ends_with(const char *text, size_t length, const char *suffix) {
+  size_t suffix_length = strlen(suffix);
+  return length >= suffix_length &&
+         memcmp(text + length - suffix_length, suffix, suffix_length) == 0;
+}
+
+static int sx_item_is_negator(const sx_item *item) {
+  if (item->flags & SX_ITEM_CONSUMED) {
+    return 0;
+  }
+  if (item->term != NULL && (item->term->flags & SX_TERM_NEGATOR)) {
+    return 1;
+  }
+  const tp_token *token = item->token;
+  return token->type == TP_TOKEN_WORD &&
+         (sx_ends_with(token->norm, token->norm_length, "n't") ||
+          sx_ends_with(token->norm, token->norm_length, "n\xe2\x80\x99t"));
+}
+
+static int sx_item_has(const sx_item *item, uint16_t flag) {
+  return !(item->flags & SX_ITEM_CONSUMED) && item->term != NULL && (item->term->flags & flag);
+}
+
+/* Looks a word up exactly, then de-elongated (sooo -> soo -> so), then by stem. */
+static const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_token *token,
+                                     uint16_t *item_flags, float *stem_weight) {
+  const sx_term *term = sx_lexicon_find(lexicon, token->norm, token->norm_length);
+  *stem_weight = 1.0f;
+  if (term != NULL && (term->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER | SX_TERM_NEGATOR))) {
+    return term;
+  }
+  if (token->flags & TP_TOKEN_ELONGATED) {
+    char key[SX_KEY_BYTES];
+    for (size_t keep = 2; keep >= 1; keep--) {
+      size_t length = sx_squeeze(token->norm, token->norm_length, keep, key);
+      const sx_term *squeezed = sx_lexicon_find(lexicon, key, length);
+      if (squeezed != NULL) {
+        *item_flags |= SX_ITEM_ELONGATED;
+        return squeezed;
+      }
+    }
+  }
+  if (term == NULL && token->type == TP_TOKEN_WORD && token->stem != NULL &&
+      token->stem_length > 2) {
+    const sx_term *stemmed = sx_lexicon_find_stem(lexicon, token->stem, token->stem_length);
+    if (stemmed != NULL) {
+      *stem_weight = SX_STEM_WEIGHT;
+      return stemmed;
+    }
+  }
+  return term;
+}
+
+/* Pass 1: fills items from the span's tokens. Returns the item count; sets the '!'/'?' counts
+ * and whether the span mixes ALL-CAPS words with others. */
+static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
+                         sx_item *items, int *exclamations, int *questions, int *caps_differ) {
+  size_t item_count = 0, caps = 0, words = 0;
+  uint16_t clause = 0;
+  *exclamations = *questions = 0;
+  for (size_t t = first; t < first + count; t++) {
+    const tp_token *token = &text->tokens[t];
+    if (token->type == TP_TOKEN_PUNCT || token->type == TP_TOKEN_SYMBOL) {
+      for (uint32_t b = 0; b < token->norm_length; b++) {
+        char c = token->norm[b];
+        *exclamations += c == '!';
+        *questions += c == '?';
+        if (c == ',' || c == ';' || c == ':' || c == '.' || c == '!' || c == '?' || c == '(' ||
+            c == ')') {
+          clause += item_count > 0 && items[item_count - 1].clause == clause;
+        }
+      }
+      continue;
+    }
+    if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_EMOTICON &&
+        token->type != TP_TOKEN_EMOJI && token->type != TP_TOKEN_HASHTAG) {
+      continue;
+    }
+    if (token->type == TP_TOKEN_WORD && token->norm_length < 2) {
+      continue; /* like VADER: single letters ("a", "I") are not words */
+    }
+    sx_item *item = &items[item_count++];
+    memset(item, 0, sizeof *item);
+    item->token = token;
+    item->clause = clause;
+    item->weight = 1.0f;
+    float stem_weight = 1.0f;
+    item->term = sx_lookup_word(lexicon, token, &item->flags, &stem_weight);
+    if (item->term != NULL && (item->term->flags & SX_TERM_VALENCE) &&
+        !(item->term->flags & (SX_TERM_NEUTRAL | SX_TERM_BOOSTER))) {
+      item->valence = item->term->valence * stem_weight;
+    }
+    if (token->type == TP_TOKEN_WORD) {
+      words++;
+      if (token->flags & TP_TOKEN_ALL_CAPS) {
+        caps++;
+        item->flags |= SX_ITEM_CAPS;
+      }
+    }
+  }
+  *caps_differ = caps > 0 && caps < words;
+  return item_count;
+}
+
+/* Pass 1b: replaces the first word of each known phrase by the phrase, longest match first. */
+static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t item_count) {
+  char key[SX_KEY_BYTES];
+  for (size_t i = 0; i < item_count; i++) {
+    const sx_term *head = items[i].term;
+    if (head == NULL || head->phrase_words < 2 || (items[i].flags & SX_ITEM_CONSUMED)) {
+      continue;
+    }
+    size_t longest = head->phrase_words < SX_MAX_PHRASE ? head->phrase_words : SX_MAX_PHRASE;
+    for (size_t words = longest; words >= 2; words--) {
+      if (i + words > item_count || items[i + words - 1].clause != items[i].clause) {
+        continue;
+      }
+      size_t used = 0;
+      for (size_t k = 0; k < words && used < sizeof key; k++) {
+        const tp_token *token = items[i + k].token;
+        if (used + token->norm_length + 1 >= sizeof key) {
+          used = sizeof key;
+          break;
+        }
+        if (k > 0) {
+          key[used++] = ' ';
+        }
+        memcpy(key + used, token->norm, token->norm_length);
+        used += token->norm_length;
+      }
+      const sx_term *phrase = used < sizeof key ? sx_lexicon_find(lexicon, key, used) : NULL;
+      if (phrase == NULL || !(phrase->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER))) {
+        continue;
+      }
+      items[i].term = phrase;
+      items[i].valence = (phrase->flags & SX_TERM_VALENCE) ? phrase->valence : 0;
+      for (size_t k = 1; k < words; k++) {
+        items[i + k].flags |= SX_ITEM_CONSUMED;
+        items[i + k].valence = 0;
+      }
+      break;
+    }
+  }
+}
+
+/* Pass 2: the valence of item i after emphasis, boosters, negation and "least". */
+static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
+  sx_item *item = &items[i];
+  float valence = item->valence;
+  if (valence == 0 || (item->flags & SX_ITEM_CONSUMED)) {
+    return 0;
+  }
+  float sign = sx_sign(valence);
+  if ((item->flags & SX_ITEM_CAPS) && caps_differ) {
+    valence += sign * SX_BOOST_CAPS;
+  }
+  if (item->flags & SX_ITEM_ELONGATED) {
+    valence += sign * SX_BOOST_ELONGATED;
+  }
+  static const float distance_decay[] = {1.0f, 0.95f, 0.9f};
+  for (size_t back = 1; back <= 3 && back <= i; back++) {
+    const sx_item *prior = &items[i - back];
+    if (prior->clause != item->clause) {
+      break;
+    }
+    if (sx_item_has(prior, SX_TERM_BOOSTER) && prior->valence == 0) {
+      float scalar = prior->term->booster * sign;
+      if ((prior->flags & SX_ITEM_CAPS) && caps_differ) {
+        scalar += sign * SX_BOOST_CAPS;
+      }
+      valence += scalar * distance_decay[back - 1];
+    }
+  }
+  /* Negation: a negator earlier in the clause, at most SX_NEGATION_SCOPE items back, not
+   * followed by an exempt word ("not only"), and not separated by a contrast word. */
+  for (size_t back = 1; back <= SX_NEGATION_SCOPE && back <= i; back++) {
+    sx_item *prior = &items[i - back];
+    if (prior->clause != item->clause || sx_item_has(prior, SX_TERM_CONTRAST)) {
+      break;
+    }
+    if (!sx_item_is_negator(prior)) {
+      continue;
+    }
+    if (back >= 2 && sx_item_has(&items[i - back + 1], SX_TERM_EXEMPT)) {
+      break;
+    }
+    valence *= valence > 0 ? SX_NEGATE_POSITIVE : SX_NEGATE_NEGATIVE;
+    prior->flags |= SX_ITEM_NEGATED; /* its own valence ("no", "lack") yields to the flip */
+    break;
+  }
+  /* "least good" flips; "at least" is a phrase with no valence and never gets here. */
+  if (i >= 1 && sx_item_has(&items[i - 1], SX_TERM_LEAST)) {
+    valence *= SX_NEGATE_POSITIVE;
+  }
+  return valence;
+}
+
+/* Pass 3: weights for contrast, concession and hedges. */
+static void sx_apply_weights(sx_item *items, size_t item_count) {
+  size_t contrast = item_count;
+  for (size_t i = 0; i < item_count; i++) {
+    if (sx_item_has(&items[i], SX_TERM_CONTRAST)) {
+      contrast = i;
+      break;
+    }
+  }
+  if (contrast < item_count) {
+    for (size_t i = 0; i < item_count; i++) {
+      if (i != contrast) {
+        items[i].weight *= i < contrast ? SX_CONTRAST_BEFORE : SX_CONTRAST_AFTER;
+      }
+    }
+  }
+  for (size_t i = 0; i < item_count; i++) {
+    float weight = sx_item_has(&items[i], SX_TERM_CONCESSION) ? SX_CONCESSION_WEIGHT
+                   : sx_item_has(&items[i], SX_TERM_HEDGE)    ? SX_HEDGE_WEIGHT
+                                                              : 1.0f;
+    for (size_t k = i + 1; weight < 1.0f && k < item_count && items[k].clause == items[i].clause;
+         k++) {
+      items[k].weight *= weight;
+    }
+  }
+}
+
+/* VADER's emphasis of '!' (up to 4) and of several '?'. */
+static double sx_punctuation_emphasis(int exclamations, int questions) {
+  double emphasis = (exclamations > 4 ? 4 : exclamations) * 0.292;
+  if (questions > 1) {
+    emphasis += questions <= 3 ? questions * 0.18 : 0.96;
+  }
+  return emphasis;
+}
+
+int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
+                  sx_scratch *scratch, sx_scores *scores) {
+  memset(scores, 0, sizeof *scores);
+  scores->neutral = 1.0;
+  if (count == 0) {
+    return 0;
+  }
+  if (count > scratch->capacity) {
+    size_t capacity = scratch->capacity ? scratch->capacity : 64;
+    while (capacity < count) {
+      capacity *= 2;
+    }
+    void *items = scratch->allocator.realloc(scratch->items, capacity * sizeof(sx_item));
+    if (items == NULL) {
+      scores->neutral = 0;
+      return -1;
+    }
+    scratch->items = items;
+    scratch->capacity = capacity;
+  }
+  sx_item *items = scratch->items;
+  int exclamations = 0, questions = 0, caps_differ = 0;
+  size_t item_count =
+      sx_collect(lexicon, text, first, count, items, &exclamations, &questions, &caps_differ);
+  sx_match_phrases(lexicon, items, item_count);
+  for (size_t i = 0; i < item_count; i++) {
+    items[i].valence = sx_rule_valence(items, i, caps_differ);
+  }
+  sx_apply_weights(items, item_count);
+  double sum = 0, positive = 0, negative = 0, neutral = 0;
+  for (size_t i = 0; i < item_count; i++) {
+    if (items[i].flags & SX_ITEM_CONSUMED) {
+      continue;
+    }
+    double valence = (items[i].flags & SX_ITEM_NEGATED) ? 0 : items[i].valence * items[i].weight;
+    sum += valence;
+    if (valence > 0) {
+      positive += valence + 1;
+    } else if (valence < 0) {
+      negative += valence - 1;
+    } else {
+      neutral += 1;
+    }
+  }
+  double emphasis = sum != 0 ? sx_punctuation_emphasis(exclamations, questions) : 0;
+  double total = sum + (sum > 0 ? emphasis : -emphasis);
+  scores->sum = total;
+  scores->compound = total / sqrt(total * total + SX_ALPHA);
+  if (positive > -negative) {
+    positive += emphasis;
+  } else if (positive < -negative) {
+    negative -= emphasis;
+  }
+  double all = positive - negative + neutral;
+  if (all > 0) {
+    scores->positive = positive / all;
+    scores->negative = -negative / all;
+    scores->neutral = neutral / all;
+  }
+  return 0;
+}
