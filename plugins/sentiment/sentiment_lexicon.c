@@ -316,11 +316,18 @@ static const struct {
   uint16_t flag;
   int needs_value;
 } sx_rule_kinds[] = {
-    {"booster", SX_TERM_BOOSTER, 1},       {"negator", SX_TERM_NEGATOR, 0},
-    {"exempt", SX_TERM_EXEMPT, 0},         {"contrast", SX_TERM_CONTRAST, 0},
-    {"concession", SX_TERM_CONCESSION, 0}, {"hedge", SX_TERM_HEDGE, 0},
-    {"least", SX_TERM_LEAST, 0},           {"phrase", SX_TERM_VALENCE, 1},
-    {"neutral", SX_TERM_NEUTRAL, 0},       {"word", SX_TERM_VALENCE, 1},
+    {"booster", SX_TERM_BOOSTER, 1},
+    {"negator", SX_TERM_NEGATOR, 0},
+    {"exempt", SX_TERM_EXEMPT, 0},
+    {"contrast", SX_TERM_CONTRAST, 0},
+    {"concession", SX_TERM_CONCESSION, 0},
+    {"hedge", SX_TERM_HEDGE, 0},
+    {"least", SX_TERM_LEAST, 0},
+    {"phrase", SX_TERM_VALENCE, 1},
+    {"neutral", SX_TERM_NEUTRAL, 0},
+    {"word", SX_TERM_VALENCE, 1},
+    {"verb", SX_TERM_VERB, 0},
+    {"subject", SX_TERM_SUBJECT, 0},
 };
 
 static int sx_rule_line(sx_lexicon *lexicon, const char **fields, const size_t *lengths,
@@ -332,7 +339,7 @@ static int sx_rule_line(sx_lexicon *lexicon, const char **fields, const size_t *
   }
   if (kind == kinds) {
     *problem = "unknown rule kind (booster, negator, exempt, contrast, concession, hedge, "
-               "least, phrase, neutral, word)";
+               "least, phrase, neutral, word, verb, subject)";
     return -1;
   }
   double value = 0;
@@ -393,6 +400,13 @@ int sx_lexicon_build_stems(sx_lexicon *lexicon, const char *language, char *err,
       break;
     }
     size_t stem_length = (size_t)sb_stemmer_length(stemmer);
+    /* Only base forms: "hate" serves "hated" and "hates", but "wonderful" (stem "wonder")
+     * must not serve "wonder", nor "moving" serve "moved". */
+    int base_form = stem_length == entry->key_length ||
+                    (stem_length + 1 == entry->key_length && key[stem_length] == 'e');
+    if (!base_form || memcmp(stem, key, stem_length) != 0) {
+      continue;
+    }
     sx_entry *target =
         sx_table_upsert(&lexicon->allocator, &lexicon->stems, (const char *)stem, stem_length);
     if (target == NULL) {

@@ -28,12 +28,14 @@ enum {
   SX_TERM_VALENCE = 1u << 0,    /* `valence` is set */
   SX_TERM_BOOSTER = 1u << 1,    /* `booster` scales the next sentiment word */
   SX_TERM_NEGATOR = 1u << 2,    /* flips sentiment words after it */
-  SX_TERM_EXEMPT = 1u << 3,     /* cancels a negator just before it ("not only") */
+  SX_TERM_EXEMPT = 1u << 3,     /* ends a negator's scope ("not only", "enough") */
   SX_TERM_CONTRAST = 1u << 4,   /* but, however */
   SX_TERM_CONCESSION = 1u << 5, /* although, though */
   SX_TERM_HEDGE = 1u << 6,      /* would, if, hope */
   SX_TERM_LEAST = 1u << 7,      /* least */
   SX_TERM_NEUTRAL = 1u << 8,    /* ignore the lexicon valence of this word */
+  SX_TERM_VERB = 1u << 9,       /* valence only right after a subject ("I like" vs "like a") */
+  SX_TERM_SUBJECT = 1u << 10,   /* pronoun or adverb that marks the next word as a verb */
 };
 
 /* What the table knows about one term. */

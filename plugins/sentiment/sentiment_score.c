@@ -25,6 +25,8 @@
 #define SX_CONCESSION_WEIGHT 0.5f
 #define SX_HEDGE_WEIGHT      0.6f
 #define SX_STEM_WEIGHT       0.9f
+#define SX_CUE_NEGATION      -0.3 /* raw valence of a bare negation */
+#define SX_CUE_QUESTION      -0.3 /* raw valence of a question with no sentiment word */
 #define SX_ALPHA             15.0 /* VADER's normalization constant */
 #define SX_MAX_PHRASE        8
 #define SX_KEY_BYTES         256
@@ -152,9 +154,6 @@ static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t 
         token->type != TP_TOKEN_EMOJI && token->type != TP_TOKEN_HASHTAG) {
       continue;
     }
-    if (token->type == TP_TOKEN_WORD && token->norm_length < 2) {
-      continue; /* like VADER: single letters ("a", "I") are not words */
-    }
     sx_item *item = &items[item_count++];
     memset(item, 0, sizeof *item);
     item->token = token;
@@ -162,8 +161,12 @@ static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t 
     item->weight = 1.0f;
     float stem_weight = 1.0f;
     item->term = sx_lookup_word(lexicon, token, &item->flags, &stem_weight);
+    int verb_without_subject =
+        item->term != NULL && (item->term->flags & SX_TERM_VERB) &&
+        !(item_count >= 2 && (sx_item_has(&items[item_count - 2], SX_TERM_SUBJECT) ||
+                              sx_item_is_negator(&items[item_count - 2])));
     if (item->term != NULL && (item->term->flags & SX_TERM_VALENCE) &&
-        !(item->term->flags & (SX_TERM_NEUTRAL | SX_TERM_BOOSTER))) {
+        !(item->term->flags & SX_TERM_NEUTRAL) && !verb_without_subject) {
       item->valence = item->term->valence * stem_weight;
     }
     if (token->type == TP_TOKEN_WORD) {
@@ -219,6 +222,17 @@ static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t i
   }
 }
 
+/* Pass 1c: a word that is both a booster and a sentiment word ("pretty", "super") boosts the
+ * sentiment word right after it and has no valence of its own there ("pretty good"). */
+static void sx_resolve_boosters(sx_item *items, size_t item_count) {
+  for (size_t i = 0; i + 1 < item_count; i++) {
+    if (items[i].valence != 0 && sx_item_has(&items[i], SX_TERM_BOOSTER) &&
+        items[i + 1].valence != 0 && items[i + 1].clause == items[i].clause) {
+      items[i].valence = 0;
+    }
+  }
+}
+
 /* Pass 2: the valence of item i after emphasis, boosters, negation and "least". */
 static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
   sx_item *item = &items[i];
@@ -227,6 +241,9 @@ static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
     return 0;
   }
   float sign = sx_sign(valence);
+  if (item->token->type == TP_TOKEN_EMOTICON || item->token->type == TP_TOKEN_EMOJI) {
+    return valence; /* :) and emoji mean what they show, whatever words come before */
+  }
   if ((item->flags & SX_ITEM_CAPS) && caps_differ) {
     valence += sign * SX_BOOST_CAPS;
   }
@@ -247,18 +264,16 @@ static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
       valence += scalar * distance_decay[back - 1];
     }
   }
-  /* Negation: a negator earlier in the clause, at most SX_NEGATION_SCOPE items back, not
-   * followed by an exempt word ("not only"), and not separated by a contrast word. */
+  /* Negation: a negator earlier in the clause, at most SX_NEGATION_SCOPE items back, with no
+   * exempt word ("not only", "can't say enough") or contrast word in between. */
   for (size_t back = 1; back <= SX_NEGATION_SCOPE && back <= i; back++) {
     sx_item *prior = &items[i - back];
-    if (prior->clause != item->clause || sx_item_has(prior, SX_TERM_CONTRAST)) {
+    if (prior->clause != item->clause || sx_item_has(prior, SX_TERM_CONTRAST) ||
+        sx_item_has(prior, SX_TERM_EXEMPT)) {
       break;
     }
     if (!sx_item_is_negator(prior)) {
       continue;
-    }
-    if (back >= 2 && sx_item_has(&items[i - back + 1], SX_TERM_EXEMPT)) {
-      break;
     }
     valence *= valence > 0 ? SX_NEGATE_POSITIVE : SX_NEGATE_NEGATIVE;
     prior->flags |= SX_ITEM_NEGATED; /* its own valence ("no", "lack") yields to the flip */
@@ -298,6 +313,21 @@ static void sx_apply_weights(sx_item *items, size_t item_count) {
   }
 }
 
+/* A span with no sentiment word still leans: in opinions, bare negation ("neither will
+ * charge", "don't buy it") and questions ("why was this made?") mostly complain. Returns a
+ * small raw valence (compound about -0.08 per cue), or 0. */
+static double sx_cue_valence(const sx_item *items, size_t item_count, int questions) {
+  double cue = questions > 0 ? SX_CUE_QUESTION : 0;
+  for (size_t i = 0; i < item_count; i++) {
+    if (sx_item_is_negator(&items[i]) &&
+        !(i + 1 < item_count && sx_item_has(&items[i + 1], SX_TERM_EXEMPT))) {
+      cue += SX_CUE_NEGATION;
+      break;
+    }
+  }
+  return cue;
+}
+
 /* VADER's emphasis of '!' (up to 4) and of several '?'. */
 static double sx_punctuation_emphasis(int exclamations, int questions) {
   double emphasis = (exclamations > 4 ? 4 : exclamations) * 0.292;
@@ -332,6 +362,7 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
   size_t item_count =
       sx_collect(lexicon, text, first, count, items, &exclamations, &questions, &caps_differ);
   sx_match_phrases(lexicon, items, item_count);
+  sx_resolve_boosters(items, item_count);
   for (size_t i = 0; i < item_count; i++) {
     items[i].valence = sx_rule_valence(items, i, caps_differ);
   }
@@ -350,6 +381,9 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
     } else {
       neutral += 1;
     }
+  }
+  if (sum == 0) {
+    sum = sx_cue_valence(items, item_count, questions);
   }
   double emphasis = sum != 0 ? sx_punctuation_emphasis(exclamations, questions) : 0;
   double total = sum + (sum > 0 ? emphasis : -emphasis);
