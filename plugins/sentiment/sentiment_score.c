@@ -261,6 +261,9 @@ static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
       if ((prior->flags & SX_ITEM_CAPS) && caps_differ) {
         scalar += sign * SX_BOOST_CAPS;
       }
+      if (prior->flags & SX_ITEM_ELONGATED) {
+        scalar += sign * SX_BOOST_ELONGATED; /* "soooo good" */
+      }
       valence += scalar * distance_decay[back - 1];
     }
   }
