@@ -27,6 +27,10 @@
 #define SX_STEM_WEIGHT       0.9f
 #define SX_CUE_NEGATION      -0.3 /* raw valence of a bare negation */
 #define SX_CUE_QUESTION      -0.3 /* raw valence of a question with no sentiment word */
+#define SX_LENGTH_EXPONENT   0.25
+#define SX_QUESTION_WEIGHT   0.6f
+#define SX_EXCLAIM           0.5  /* emphasis per "!", up to 4 (VADER: 0.292) */
+#define SX_CUE_EXCLAMATION   0.4  /* raw valence of an exclamation with no sentiment word */
 #define SX_ALPHA             15.0 /* VADER's normalization constant */
 #define SX_MAX_PHRASE        8
 #define SX_KEY_BYTES         256
@@ -36,6 +40,7 @@ enum {
   SX_ITEM_CAPS = 1u << 1,
   SX_ITEM_ELONGATED = 1u << 2,
   SX_ITEM_NEGATED = 1u << 3,
+  SX_ITEM_QUESTION = 1u << 4, /* in a sentence that asks: its sentiment is not asserted */
 };
 
 typedef struct sx_item {
@@ -99,10 +104,26 @@ static int sx_item_has(const sx_item *item, uint16_t flag) {
   return !(item->flags & SX_ITEM_CONSUMED) && item->term != NULL && (item->term->flags & flag);
 }
 
+/* Whether `text` repeats its first `period` bytes throughout (hahaha, lololol). */
+static int sx_periodic(const char *text, size_t length, size_t period) {
+  for (size_t i = period; i < length; i++) {
+    if (text[i] != text[i - period]) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
 /* Looks a word up exactly, then de-elongated (sooo -> soo -> so), then by stem. */
 static const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_token *token,
                                      uint16_t *item_flags, float *stem_weight) {
-  const sx_term *term = sx_lexicon_find(lexicon, token->norm, token->norm_length);
+  const char *norm = token->norm;
+  size_t length = token->norm_length;
+  if (token->type == TP_TOKEN_HASHTAG && length > 1 && norm[0] == '#') {
+    norm++; /* #fail, #love */
+    length--;
+  }
+  const sx_term *term = sx_lexicon_find(lexicon, norm, length);
   *stem_weight = 1.0f;
   if (term != NULL && (term->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER | SX_TERM_NEGATOR))) {
     return term;
@@ -110,12 +131,18 @@ static const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_token *
   if (token->flags & TP_TOKEN_ELONGATED) {
     char key[SX_KEY_BYTES];
     for (size_t keep = 2; keep >= 1; keep--) {
-      size_t length = sx_squeeze(token->norm, token->norm_length, keep, key);
-      const sx_term *squeezed = sx_lexicon_find(lexicon, key, length);
+      size_t squeezed_length = sx_squeeze(norm, length, keep, key);
+      const sx_term *squeezed = sx_lexicon_find(lexicon, key, squeezed_length);
       if (squeezed != NULL) {
         *item_flags |= SX_ITEM_ELONGATED;
         return squeezed;
       }
+    }
+  }
+  if (term == NULL && length > 4 && sx_periodic(norm, length, 2)) {
+    const sx_term *laugh = sx_lexicon_find(lexicon, norm, 4); /* hahahaha -> haha */
+    if (laugh != NULL) {
+      return laugh;
     }
   }
   if (term == NULL && token->type == TP_TOKEN_WORD && token->stem != NULL &&
@@ -143,6 +170,10 @@ static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t 
         char c = token->norm[b];
         *exclamations += c == '!';
         *questions += c == '?';
+        for (size_t k = item_count;
+             c == '?' && k > 0 && items[k - 1].token->sentence == token->sentence; k--) {
+          items[k - 1].flags |= SX_ITEM_QUESTION;
+        }
         if (c == ',' || c == ';' || c == ':' || c == '.' || c == '!' || c == '?' || c == '(' ||
             c == ')') {
           clause += item_count > 0 && items[item_count - 1].clause == clause;
@@ -165,8 +196,9 @@ static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t 
         item->term != NULL && (item->term->flags & SX_TERM_VERB) &&
         !(item_count >= 2 && (sx_item_has(&items[item_count - 2], SX_TERM_SUBJECT) ||
                               sx_item_is_negator(&items[item_count - 2])));
+    int single_letter = token->type == TP_TOKEN_WORD && token->norm_length < 2;
     if (item->term != NULL && (item->term->flags & SX_TERM_VALENCE) &&
-        !(item->term->flags & SX_TERM_NEUTRAL) && !verb_without_subject) {
+        !(item->term->flags & SX_TERM_NEUTRAL) && !verb_without_subject && !single_letter) {
       item->valence = item->term->valence * stem_weight;
     }
     if (token->type == TP_TOKEN_WORD) {
@@ -306,6 +338,11 @@ static void sx_apply_weights(sx_item *items, size_t item_count) {
     }
   }
   for (size_t i = 0; i < item_count; i++) {
+    if (items[i].flags & SX_ITEM_QUESTION) {
+      items[i].weight *= SX_QUESTION_WEIGHT;
+    }
+  }
+  for (size_t i = 0; i < item_count; i++) {
     float weight = sx_item_has(&items[i], SX_TERM_CONCESSION) ? SX_CONCESSION_WEIGHT
                    : sx_item_has(&items[i], SX_TERM_HEDGE)    ? SX_HEDGE_WEIGHT
                                                               : 1.0f;
@@ -319,8 +356,9 @@ static void sx_apply_weights(sx_item *items, size_t item_count) {
 /* A span with no sentiment word still leans: in opinions, bare negation ("neither will
  * charge", "don't buy it") and questions ("why was this made?") mostly complain. Returns a
  * small raw valence (compound about -0.08 per cue), or 0. */
-static double sx_cue_valence(const sx_item *items, size_t item_count, int questions) {
-  double cue = questions > 0 ? SX_CUE_QUESTION : 0;
+static double sx_cue_valence(const sx_item *items, size_t item_count, int questions,
+                             int exclamations) {
+  double cue = questions > 0 ? SX_CUE_QUESTION : (exclamations > 0 ? SX_CUE_EXCLAMATION : 0);
   for (size_t i = 0; i < item_count; i++) {
     if (sx_item_is_negator(&items[i]) &&
         !(i + 1 < item_count && sx_item_has(&items[i + 1], SX_TERM_EXEMPT))) {
@@ -333,7 +371,7 @@ static double sx_cue_valence(const sx_item *items, size_t item_count, int questi
 
 /* VADER's emphasis of '!' (up to 4) and of several '?'. */
 static double sx_punctuation_emphasis(int exclamations, int questions) {
-  double emphasis = (exclamations > 4 ? 4 : exclamations) * 0.292;
+  double emphasis = (exclamations > 4 ? 4 : exclamations) * SX_EXCLAIM;
   if (questions > 1) {
     emphasis += questions <= 3 ? questions * 0.18 : 0.96;
   }
@@ -386,10 +424,14 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
     }
   }
   if (sum == 0) {
-    sum = sx_cue_valence(items, item_count, questions);
+    sum = sx_cue_valence(items, item_count, questions, exclamations);
   }
   double emphasis = sum != 0 ? sx_punctuation_emphasis(exclamations, questions) : 0;
   double total = sum + (sum > 0 ? emphasis : -emphasis);
+  uint32_t sentences = text->tokens[first + count - 1].sentence - text->tokens[first].sentence + 1;
+  if (sentences > 1) {
+    total /= pow((double)sentences, SX_LENGTH_EXPONENT);
+  }
   scores->sum = total;
   scores->compound = total / sqrt(total * total + SX_ALPHA);
   if (positive > -negative) {
