@@ -3,8 +3,8 @@
  *
  * Layout: entries live in one growing array and their key bytes in one growing arena (offsets,
  * not pointers, so both can be reallocated while loading); the hash index is an array of
- * entry numbers (+1, 0 = empty slot) with linear probing, kept at most half full. FNV-1a
- * hashes are stored in the entries so probes compare keys only on a hash match.
+ * entry numbers (+1, 0 = empty slot) beside their FNV-1a hashes, with linear probing, kept at
+ * most half full: a probe reads one slot and compares keys only on a full hash match.
  */
 #include "sentiment_lexicon.h"
 
@@ -29,7 +29,7 @@ typedef struct sx_table {
   size_t entry_count, entry_capacity;
   char *keys;
   size_t key_bytes, key_capacity;
-  uint32_t *slots;      /* entry index + 1, 0 = empty */
+  uint64_t *slots;      /* hash << 32 | (entry index + 1); 0 = empty */
   size_t slot_capacity; /* a power of two */
 } sx_table;
 
@@ -62,20 +62,22 @@ static const sx_entry *sx_table_find(const sx_table *table, const char *key, siz
   }
   size_t mask = table->slot_capacity - 1;
   for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
-    uint32_t index = table->slots[slot];
-    if (index == 0) {
+    uint64_t value = table->slots[slot];
+    if (value == 0) {
       return NULL;
     }
-    const sx_entry *entry = &table->entries[index - 1];
-    if (entry->hash == hash && entry->key_length == length &&
-        memcmp(table->keys + entry->key_offset, key, length) == 0) {
+    if ((uint32_t)(value >> 32) != hash) {
+      continue; /* decided from the slot alone, without touching the entry */
+    }
+    const sx_entry *entry = &table->entries[(uint32_t)value - 1];
+    if (entry->key_length == length && memcmp(table->keys + entry->key_offset, key, length) == 0) {
       return entry;
     }
   }
 }
 
 static int sx_table_rehash(const sx_allocator *allocator, sx_table *table, size_t capacity) {
-  uint32_t *slots = allocator->alloc(capacity * sizeof *slots);
+  uint64_t *slots = allocator->alloc(capacity * sizeof *slots);
   if (slots == NULL) {
     return -1;
   }
@@ -85,7 +87,7 @@ static int sx_table_rehash(const sx_allocator *allocator, sx_table *table, size_
     while (slots[slot] != 0) {
       slot = (slot + 1) & (capacity - 1);
     }
-    slots[slot] = (uint32_t)(i + 1);
+    slots[slot] = (uint64_t)table->entries[i].hash << 32 | (uint32_t)(i + 1);
   }
   allocator->free(table->slots);
   table->slots = slots;
@@ -142,7 +144,7 @@ static sx_entry *sx_table_upsert(const sx_allocator *allocator, sx_table *table,
   while (table->slots[slot] != 0) {
     slot = (slot + 1) & mask;
   }
-  table->slots[slot] = (uint32_t)table->entry_count;
+  table->slots[slot] = (uint64_t)hash << 32 | (uint32_t)table->entry_count;
   return entry;
 }
 

@@ -145,8 +145,10 @@ static const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_token *
       return laugh;
     }
   }
+  /* A stem equal to the word itself says nothing new (and would let "hat" reach "hate"). */
   if (term == NULL && token->type == TP_TOKEN_WORD && token->stem != NULL &&
-      token->stem_length > 2) {
+      token->stem_length > 2 &&
+      !(token->stem_length == length && memcmp(token->stem, norm, length) == 0)) {
     const sx_term *stemmed = sx_lexicon_find_stem(lexicon, token->stem, token->stem_length);
     if (stemmed != NULL) {
       *stem_weight = SX_STEM_WEIGHT;
@@ -442,7 +444,7 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
   double all = positive - negative + neutral;
   if (all > 0) {
     scores->positive = positive / all;
-    scores->negative = -negative / all;
+    scores->negative = negative < 0 ? -negative / all : 0.0;
     scores->neutral = neutral / all;
   }
   return 0;
