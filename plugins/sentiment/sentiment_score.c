@@ -5,9 +5,11 @@
  *      matched longest first and their later words consumed;
  *   2. valence: each sentiment word's valence after ALL-CAPS and elongation emphasis, the
  *      boosters/dampeners up to three items before it, negation, and "least";
- *   3. weights: contrast ("but": before x0.5, after x1.5), concession and hedged clauses;
- *   4. totals: the sum plus !/? emphasis, normalized to compound = s / sqrt(s^2 + alpha), and
- *      VADER's positive/neutral/negative ratios.
+ *   3. weights: contrast ("but": before x0.5, after x1.5), concession and hedged clauses,
+ *      questions (asked, not asserted);
+ *   4. totals: the sum plus !/? emphasis, normalized to s / sqrt(s^2 + alpha), blended with
+ *      the positive - negative balance of VADER's positive/neutral/negative ratios; a text with
+ *      no sentiment word leans by its cues (bare negation, question, exclamation).
  * The constants that come from VADER keep VADER's values and names in comments.
  */
 #include "sentiment_score.h"
@@ -24,13 +26,13 @@
 #define SX_CONTRAST_AFTER    1.5f
 #define SX_CONCESSION_WEIGHT 0.5f
 #define SX_HEDGE_WEIGHT      0.6f
-#define SX_STEM_WEIGHT       0.9f
+#define SX_STEM_WEIGHT       0.5f /* a stem match is a guess: half weight */
 #define SX_CUE_NEGATION      -0.3 /* raw valence of a bare negation */
 #define SX_CUE_QUESTION      -0.3 /* raw valence of a question with no sentiment word */
-#define SX_LENGTH_EXPONENT   0.25
 #define SX_QUESTION_WEIGHT   0.6f
 #define SX_EXCLAIM           0.5  /* emphasis per "!", up to 4 (VADER: 0.292) */
 #define SX_CUE_EXCLAMATION   0.4  /* raw valence of an exclamation with no sentiment word */
+#define SX_BALANCE_WEIGHT    0.5  /* weight of positive - negative in the compound */
 #define SX_ALPHA             15.0 /* VADER's normalization constant */
 #define SX_MAX_PHRASE        8
 #define SX_KEY_BYTES         256
@@ -40,7 +42,8 @@ enum {
   SX_ITEM_CAPS = 1u << 1,
   SX_ITEM_ELONGATED = 1u << 2,
   SX_ITEM_NEGATED = 1u << 3,
-  SX_ITEM_QUESTION = 1u << 4, /* in a sentence that asks: its sentiment is not asserted */
+  SX_ITEM_QUESTION = 1u << 4,  /* in a sentence that asks: its sentiment is not asserted */
+  SX_ITEM_EXCLAIMED = 1u << 5, /* in a sentence with '!' */
 };
 
 typedef struct sx_item {
@@ -172,9 +175,10 @@ static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t 
         char c = token->norm[b];
         *exclamations += c == '!';
         *questions += c == '?';
+        uint16_t mark = c == '?' ? SX_ITEM_QUESTION : (c == '!' ? SX_ITEM_EXCLAIMED : 0);
         for (size_t k = item_count;
-             c == '?' && k > 0 && items[k - 1].token->sentence == token->sentence; k--) {
-          items[k - 1].flags |= SX_ITEM_QUESTION;
+             mark && k > 0 && items[k - 1].token->sentence == token->sentence; k--) {
+          items[k - 1].flags |= mark;
         }
         if (c == ',' || c == ';' || c == ':' || c == '.' || c == '!' || c == '?' || c == '(' ||
             c == ')') {
@@ -430,10 +434,6 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
   }
   double emphasis = sum != 0 ? sx_punctuation_emphasis(exclamations, questions) : 0;
   double total = sum + (sum > 0 ? emphasis : -emphasis);
-  uint32_t sentences = text->tokens[first + count - 1].sentence - text->tokens[first].sentence + 1;
-  if (sentences > 1) {
-    total /= pow((double)sentences, SX_LENGTH_EXPONENT);
-  }
   scores->sum = total;
   scores->compound = total / sqrt(total * total + SX_ALPHA);
   if (positive > -negative) {
@@ -447,5 +447,10 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
     scores->negative = negative < 0 ? -negative / all : 0.0;
     scores->neutral = neutral / all;
   }
+  /* The saturating sum says how much is said; the positive-negative balance says how much of
+   * the text says it. Their blend tracks human ratings better than either (and stays in -1..1). */
+  scores->compound =
+      (scores->compound + SX_BALANCE_WEIGHT * (scores->positive - scores->negative)) /
+      (1.0 + SX_BALANCE_WEIGHT);
   return 0;
 }
