@@ -15,6 +15,7 @@
 #include "sentiment_score.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #define SX_BOOST_CAPS        0.733f /* VADER C_INCR: ALL-CAPS emphasis */
@@ -51,7 +52,7 @@ typedef struct sx_item {
   const sx_term *term; /* NULL: not in the lexicon */
   float valence;       /* lexicon valence before rules; 0 for non-sentiment words */
   float weight;        /* contrast/concession/hedge weight */
-  uint16_t clause;     /* clause number inside the span (punctuation separates clauses) */
+  uint32_t clause;     /* clause number inside the span (punctuation separates clauses) */
   uint16_t flags;
 } sx_item;
 
@@ -166,24 +167,28 @@ static const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_token *
 static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                          sx_item *items, int *exclamations, int *questions, int *caps_differ) {
   size_t item_count = 0, caps = 0, words = 0;
-  uint16_t clause = 0;
+  uint32_t clause = 0;
   *exclamations = *questions = 0;
   for (size_t t = first; t < first + count; t++) {
     const tp_token *token = &text->tokens[t];
     if (token->type == TP_TOKEN_PUNCT || token->type == TP_TOKEN_SYMBOL) {
+      uint16_t mark = 0;
       for (uint32_t b = 0; b < token->norm_length; b++) {
         char c = token->norm[b];
         *exclamations += c == '!';
         *questions += c == '?';
-        uint16_t mark = c == '?' ? SX_ITEM_QUESTION : (c == '!' ? SX_ITEM_EXCLAIMED : 0);
-        for (size_t k = item_count;
-             mark && k > 0 && items[k - 1].token->sentence == token->sentence; k--) {
-          items[k - 1].flags |= mark;
-        }
+        mark |= c == '?' ? SX_ITEM_QUESTION : (c == '!' ? SX_ITEM_EXCLAIMED : 0);
         if (c == ',' || c == ';' || c == ':' || c == '.' || c == '!' || c == '?' || c == '(' ||
             c == ')') {
           clause += item_count > 0 && items[item_count - 1].clause == clause;
         }
+      }
+      /* The sentence's words learn that it asks or exclaims (each word once per mark). */
+      for (size_t k = item_count;
+           mark && k > 0 && items[k - 1].token->sentence == token->sentence &&
+           (items[k - 1].flags & mark) != mark;
+           k--) {
+        items[k - 1].flags |= mark;
       }
       continue;
     }
@@ -329,18 +334,23 @@ static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
 
 /* Pass 3: weights for contrast, concession and hedges. */
 static void sx_apply_weights(sx_item *items, size_t item_count) {
-  size_t contrast = item_count;
-  for (size_t i = 0; i < item_count; i++) {
-    if (sx_item_has(&items[i], SX_TERM_CONTRAST)) {
-      contrast = i;
-      break;
+  /* Contrast: the first "but" of a sentence halves what came before it in that sentence (and
+   * the whole previous sentence when "but" opens its own), and raises the rest by half. Each
+   * item is visited a bounded number of times, whatever the text's length. */
+  uint32_t last_sentence = UINT32_MAX;
+  for (size_t contrast = 0; contrast < item_count; contrast++) {
+    uint32_t sentence = items[contrast].token->sentence;
+    if (!sx_item_has(&items[contrast], SX_TERM_CONTRAST) || sentence == last_sentence) {
+      continue;
     }
-  }
-  if (contrast < item_count) {
-    for (size_t i = 0; i < item_count; i++) {
-      if (i != contrast) {
-        items[i].weight *= i < contrast ? SX_CONTRAST_BEFORE : SX_CONTRAST_AFTER;
-      }
+    last_sentence = sentence;
+    int opens = contrast == 0 || items[contrast - 1].token->sentence != sentence;
+    uint32_t reach = opens && sentence > 0 ? sentence - 1 : sentence;
+    for (size_t i = contrast; i > 0 && items[i - 1].token->sentence >= reach; i--) {
+      items[i - 1].weight *= SX_CONTRAST_BEFORE;
+    }
+    for (size_t i = contrast + 1; i < item_count && items[i].token->sentence == sentence; i++) {
+      items[i].weight *= SX_CONTRAST_AFTER;
     }
   }
   for (size_t i = 0; i < item_count; i++) {
@@ -348,13 +358,19 @@ static void sx_apply_weights(sx_item *items, size_t item_count) {
       items[i].weight *= SX_QUESTION_WEIGHT;
     }
   }
+  /* Concession and hedge words weigh down the rest of their clause (one pass: the weight
+   * carried along resets at each clause boundary). */
+  float carried = 1.0f;
   for (size_t i = 0; i < item_count; i++) {
-    float weight = sx_item_has(&items[i], SX_TERM_CONCESSION) ? SX_CONCESSION_WEIGHT
-                   : sx_item_has(&items[i], SX_TERM_HEDGE)    ? SX_HEDGE_WEIGHT
-                                                              : 1.0f;
-    for (size_t k = i + 1; weight < 1.0f && k < item_count && items[k].clause == items[i].clause;
-         k++) {
-      items[k].weight *= weight;
+    if (i > 0 && items[i].clause != items[i - 1].clause) {
+      carried = 1.0f;
+    }
+    items[i].weight *= carried;
+    carried *= sx_item_has(&items[i], SX_TERM_CONCESSION) ? SX_CONCESSION_WEIGHT
+               : sx_item_has(&items[i], SX_TERM_HEDGE)    ? SX_HEDGE_WEIGHT
+                                                          : 1.0f;
+    if (carried < 0.01f) {
+      carried = 0.01f;
     }
   }
 }
@@ -422,9 +438,9 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
     double valence = (items[i].flags & SX_ITEM_NEGATED) ? 0 : items[i].valence * items[i].weight;
     sum += valence;
     if (valence > 0) {
-      positive += valence + 1;
+      positive += valence;
     } else if (valence < 0) {
-      negative += valence - 1;
+      negative += valence;
     } else {
       neutral += 1;
     }
