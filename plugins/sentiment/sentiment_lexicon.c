@@ -15,7 +15,8 @@
 
 #include <libstemmer.h>
 
-#define SX_MAX_TERM 256 /* bytes of one term, phrases included */
+#define SX_MAX_TERM    256 /* bytes of one term, phrases included */
+#define SX_FILTER_BITS 65536
 
 typedef struct sx_entry {
   uint32_t key_offset;
@@ -29,7 +30,10 @@ typedef struct sx_table {
   size_t entry_count, entry_capacity;
   char *keys;
   size_t key_bytes, key_capacity;
-  uint64_t *slots;      /* hash << 32 | (entry index + 1); 0 = empty */
+  uint64_t *slots; /* hash << 32 | (entry index + 1); 0 = empty */
+  /* Bit (hash >> 16) is set for every key: most words are not in the table, and these 8 KB
+   * (in L1 cache) say so before any slot is read. */
+  uint64_t filter[SX_FILTER_BITS / 64];
   size_t slot_capacity; /* a power of two */
 } sx_table;
 
@@ -39,13 +43,35 @@ struct sx_lexicon {
   sx_table stems;
 };
 
-static uint32_t sx_hash(const char *key, size_t length) {
-  uint32_t hash = 2166136261u;
-  for (size_t i = 0; i < length; i++) {
-    hash ^= (unsigned char)key[i];
-    hash *= 16777619u;
+/* Reads 0..8 bytes into one integer with at most two loads (overlapping when 4 < n < 8). */
+static uint64_t sx_read_small(const unsigned char *bytes, size_t length) {
+  if (length >= 4) {
+    uint32_t first, last;
+    memcpy(&first, bytes, 4);
+    memcpy(&last, bytes + length - 4, 4);
+    return (uint64_t)first << 32 | last;
   }
-  return hash;
+  if (length > 0) {
+    return (uint64_t)bytes[0] << 16 | (uint64_t)bytes[length >> 1] << 8 | bytes[length - 1];
+  }
+  return 0;
+}
+
+static uint32_t sx_hash(const char *key, size_t length) {
+  const unsigned char *bytes = (const unsigned char *)key;
+  uint64_t hash = 0x9e3779b97f4a7c15ull ^ length;
+  size_t rest = length;
+  while (rest > 8) {
+    uint64_t word;
+    memcpy(&word, bytes, 8);
+    hash = (hash ^ word) * 0xff51afd7ed558ccdull;
+    hash ^= hash >> 32;
+    bytes += 8;
+    rest -= 8;
+  }
+  hash = (hash ^ sx_read_small(bytes, rest)) * 0xc4ceb9fe1a85ec53ull;
+  hash ^= hash >> 29;
+  return (uint32_t)hash ^ (uint32_t)(hash >> 32);
 }
 
 static void sx_table_free(const sx_allocator *allocator, sx_table *table) {
@@ -57,7 +83,8 @@ static void sx_table_free(const sx_allocator *allocator, sx_table *table) {
 
 static const sx_entry *sx_table_find(const sx_table *table, const char *key, size_t length,
                                      uint32_t hash) {
-  if (table->slot_capacity == 0) {
+  uint32_t bit = hash >> 16;
+  if (table->slot_capacity == 0 || !(table->filter[bit / 64] >> (bit % 64) & 1)) {
     return NULL;
   }
   size_t mask = table->slot_capacity - 1;
@@ -145,6 +172,7 @@ static sx_entry *sx_table_upsert(const sx_allocator *allocator, sx_table *table,
     slot = (slot + 1) & mask;
   }
   table->slots[slot] = (uint64_t)hash << 32 | (uint32_t)table->entry_count;
+  table->filter[(hash >> 16) / 64] |= 1ull << ((hash >> 16) % 64);
   return entry;
 }
 
@@ -209,6 +237,9 @@ static sx_entry *sx_lexicon_add(sx_lexicon *lexicon, const char *term, size_t le
     return NULL;
   }
   if (words > 1) {
+    /* The first word records the longest phrase it starts; every shorter prefix of two or
+     * more words gets an entry (without flags if it is no phrase itself), so matching can
+     * extend a phrase word by word and stop at the first prefix that is not in the table. */
     const char *space = memchr(key, ' ', key_length);
     sx_entry *first =
         sx_table_upsert(&lexicon->allocator, &lexicon->words, key, (size_t)(space - key));
@@ -217,6 +248,12 @@ static sx_entry *sx_lexicon_add(sx_lexicon *lexicon, const char *term, size_t le
     }
     if (first->term.phrase_words < words) {
       first->term.phrase_words = (uint8_t)words;
+    }
+    while ((space = memchr(space + 1, ' ', key_length - (size_t)(space + 1 - key))) != NULL) {
+      if (sx_table_upsert(&lexicon->allocator, &lexicon->words, key, (size_t)(space - key)) ==
+          NULL) {
+        return NULL;
+      }
     }
   }
   return sx_table_upsert(&lexicon->allocator, &lexicon->words, key, key_length);

@@ -53,7 +53,9 @@ typedef struct sx_item {
   float valence;       /* lexicon valence before rules; 0 for non-sentiment words */
   float weight;        /* contrast/concession/hedge weight */
   uint32_t clause;     /* clause number inside the span (punctuation separates clauses) */
-  uint16_t flags;
+  uint32_t sentence;   /* the token's sentence (copied: the passes read it often) */
+  uint16_t flags;      /* SX_ITEM_* */
+  uint16_t rules;      /* the term's SX_TERM_* flags; 0 without a term or once consumed */
 } sx_item;
 
 void sx_scratch_release(sx_scratch *scratch) {
@@ -92,20 +94,11 @@ static int sx_ends_with(const char *text, size_t length, const char *suffix) {
 }
 
 static int sx_item_is_negator(const sx_item *item) {
-  if (item->flags & SX_ITEM_CONSUMED) {
-    return 0;
-  }
-  if (item->term != NULL && (item->term->flags & SX_TERM_NEGATOR)) {
-    return 1;
-  }
-  const tp_token *token = item->token;
-  return token->type == TP_TOKEN_WORD &&
-         (sx_ends_with(token->norm, token->norm_length, "n't") ||
-          sx_ends_with(token->norm, token->norm_length, "n\xe2\x80\x99t"));
+  return (item->rules & SX_TERM_NEGATOR) != 0; /* lexicon negators and any "n't" word */
 }
 
 static int sx_item_has(const sx_item *item, uint16_t flag) {
-  return !(item->flags & SX_ITEM_CONSUMED) && item->term != NULL && (item->term->flags & flag);
+  return (item->rules & flag) != 0; /* cleared when consumed */
 }
 
 /* Whether `text` repeats its first `period` bytes throughout (hahaha, lololol). */
@@ -184,9 +177,8 @@ static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t 
         }
       }
       /* The sentence's words learn that it asks or exclaims (each word once per mark). */
-      for (size_t k = item_count;
-           mark && k > 0 && items[k - 1].token->sentence == token->sentence &&
-           (items[k - 1].flags & mark) != mark;
+      for (size_t k = item_count; mark && k > 0 && items[k - 1].sentence == token->sentence &&
+                                  (items[k - 1].flags & mark) != mark;
            k--) {
         items[k - 1].flags |= mark;
       }
@@ -203,6 +195,13 @@ static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t 
     item->weight = 1.0f;
     float stem_weight = 1.0f;
     item->term = sx_lookup_word(lexicon, token, &item->flags, &stem_weight);
+    item->rules = item->term != NULL ? item->term->flags : 0;
+    if (token->type == TP_TOKEN_WORD &&
+        (sx_ends_with(token->norm, token->norm_length, "n't") ||
+         sx_ends_with(token->norm, token->norm_length, "n\xe2\x80\x99t"))) {
+      item->rules |= SX_TERM_NEGATOR;
+    }
+    item->sentence = token->sentence;
     int verb_without_subject =
         item->term != NULL && (item->term->flags & SX_TERM_VERB) &&
         !(item_count >= 2 && (sx_item_has(&items[item_count - 2], SX_TERM_SUBJECT) ||
@@ -229,38 +228,44 @@ static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t i
   char key[SX_KEY_BYTES];
   for (size_t i = 0; i < item_count; i++) {
     const sx_term *head = items[i].term;
-    if (head == NULL || head->phrase_words < 2 || (items[i].flags & SX_ITEM_CONSUMED)) {
+    size_t used = items[i].token->norm_length;
+    if (head == NULL || head->phrase_words < 2 || (items[i].flags & SX_ITEM_CONSUMED) ||
+        used >= sizeof key) {
       continue;
     }
+    /* Extend word by word while the words so far are a known phrase or phrase prefix. */
+    const sx_term *match = NULL;
+    size_t match_words = 0;
     size_t longest = head->phrase_words < SX_MAX_PHRASE ? head->phrase_words : SX_MAX_PHRASE;
-    for (size_t words = longest; words >= 2; words--) {
-      if (i + words > item_count || items[i + words - 1].clause != items[i].clause) {
-        continue;
+    memcpy(key, items[i].token->norm, used);
+    for (size_t words = 2; words <= longest && i + words <= item_count; words++) {
+      const tp_token *token = items[i + words - 1].token;
+      if (items[i + words - 1].clause != items[i].clause ||
+          used + 1 + token->norm_length >= sizeof key) {
+        break;
       }
-      size_t used = 0;
-      for (size_t k = 0; k < words && used < sizeof key; k++) {
-        const tp_token *token = items[i + k].token;
-        if (used + token->norm_length + 1 >= sizeof key) {
-          used = sizeof key;
-          break;
-        }
-        if (k > 0) {
-          key[used++] = ' ';
-        }
-        memcpy(key + used, token->norm, token->norm_length);
-        used += token->norm_length;
+      key[used++] = ' ';
+      memcpy(key + used, token->norm, token->norm_length);
+      used += token->norm_length;
+      const sx_term *found = sx_lexicon_find(lexicon, key, used);
+      if (found == NULL) {
+        break;
       }
-      const sx_term *phrase = used < sizeof key ? sx_lexicon_find(lexicon, key, used) : NULL;
-      if (phrase == NULL || !(phrase->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER))) {
-        continue;
+      if (found->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER)) {
+        match = found;
+        match_words = words;
       }
-      items[i].term = phrase;
-      items[i].valence = (phrase->flags & SX_TERM_VALENCE) ? phrase->valence : 0;
-      for (size_t k = 1; k < words; k++) {
-        items[i + k].flags |= SX_ITEM_CONSUMED;
-        items[i + k].valence = 0;
-      }
-      break;
+    }
+    if (match == NULL) {
+      continue;
+    }
+    items[i].term = match;
+    items[i].rules = match->flags;
+    items[i].valence = (match->flags & SX_TERM_VALENCE) ? match->valence : 0;
+    for (size_t k = 1; k < match_words; k++) {
+      items[i + k].flags |= SX_ITEM_CONSUMED;
+      items[i + k].rules = 0;
+      items[i + k].valence = 0;
     }
   }
 }
@@ -339,23 +344,23 @@ static void sx_apply_weights(sx_item *items, size_t item_count) {
    * item is visited a bounded number of times, whatever the text's length. */
   uint32_t last_sentence = UINT32_MAX;
   for (size_t contrast = 0; contrast < item_count; contrast++) {
-    uint32_t sentence = items[contrast].token->sentence;
+    uint32_t sentence = items[contrast].sentence;
     if (!sx_item_has(&items[contrast], SX_TERM_CONTRAST) || sentence == last_sentence) {
       continue;
     }
     last_sentence = sentence;
-    int opens = contrast == 0 || items[contrast - 1].token->sentence != sentence;
+    int opens = contrast == 0 || items[contrast - 1].sentence != sentence;
     uint32_t reach = opens && sentence > 0 ? sentence - 1 : sentence;
-    for (size_t i = contrast; i > 0 && items[i - 1].token->sentence >= reach; i--) {
+    for (size_t i = contrast; i > 0 && items[i - 1].sentence >= reach; i--) {
       items[i - 1].weight *= SX_CONTRAST_BEFORE;
     }
-    for (size_t i = contrast + 1; i < item_count && items[i].token->sentence == sentence; i++) {
+    for (size_t i = contrast + 1; i < item_count && items[i].sentence == sentence; i++) {
       items[i].weight *= SX_CONTRAST_AFTER;
     }
   }
   for (size_t i = 0; i < item_count; i++) {
-    if (items[i].flags & SX_ITEM_QUESTION) {
-      items[i].weight *= SX_QUESTION_WEIGHT;
+    if ((items[i].flags & (SX_ITEM_QUESTION | SX_ITEM_EXCLAIMED)) == SX_ITEM_QUESTION) {
+      items[i].weight *= SX_QUESTION_WEIGHT; /* "?!" exclaims rather than asks */
     }
   }
   /* Concession and hedge words weigh down the rest of their clause (one pass: the weight
