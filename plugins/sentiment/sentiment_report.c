@@ -168,7 +168,6 @@ static cJSON *sx_ranked_json(const sx_ranked *list, size_t count) {
     }
     if (item == NULL || id == NULL || !cJSON_AddItemToObject(item, "id", id) ||
         cJSON_AddNumberToObject(item, "compound", sx_round4(list[i].compound)) == NULL ||
-        cJSON_AddNumberToObject(item, "line", (double)list[i].line) == NULL ||
         !cJSON_AddItemToArray(array, item)) {
       cJSON_Delete(item);
       cJSON_Delete(array);

@@ -28,12 +28,14 @@
 #define SX_CONCESSION_WEIGHT 0.5f
 #define SX_HEDGE_WEIGHT      0.6f
 #define SX_STEM_WEIGHT       0.5f /* a stem match is a guess: half weight */
-#define SX_CUE_NEGATION      -0.3 /* raw valence of a bare negation */
-#define SX_CUE_QUESTION      -0.3 /* raw valence of a question with no sentiment word */
 #define SX_QUESTION_WEIGHT   0.6f
 #define SX_EXCLAIM           0.5  /* emphasis per "!", up to 4 (VADER: 0.292) */
-#define SX_CUE_EXCLAMATION   0.4  /* raw valence of an exclamation with no sentiment word */
 #define SX_BALANCE_WEIGHT    0.5  /* weight of positive - negative in the compound */
+#define SX_EMOTICON_WEIGHT   1.3f /* emoticons and emoji: the author's own tone marks */
+#define SX_LEAN_NEGATION     -0.3 /* raw valence of a text with a negation */
+#define SX_LEAN_QUESTION     -0.3 /* ... with a question */
+#define SX_LEAN_HEDGE        -0.3 /* ... with a hedge (would, if, hope) */
+#define SX_LEAN_EXCLAMATION  0.3  /* ... with '!' and no '?' */
 #define SX_ALPHA             15.0 /* VADER's normalization constant */
 #define SX_MAX_PHRASE        8
 #define SX_KEY_BYTES         256
@@ -290,7 +292,8 @@ static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
   }
   float sign = sx_sign(valence);
   if (item->token->type == TP_TOKEN_EMOTICON || item->token->type == TP_TOKEN_EMOJI) {
-    return valence; /* :) and emoji mean what they show, whatever words come before */
+    return valence *
+           SX_EMOTICON_WEIGHT; /* :) and emoji mean what they show, whatever words come before */
   }
   if ((item->flags & SX_ITEM_CAPS) && caps_differ) {
     valence += sign * SX_BOOST_CAPS;
@@ -380,20 +383,20 @@ static void sx_apply_weights(sx_item *items, size_t item_count) {
   }
 }
 
-/* A span with no sentiment word still leans: in opinions, bare negation ("neither will
- * charge", "don't buy it") and questions ("why was this made?") mostly complain. Returns a
- * small raw valence (compound about -0.08 per cue), or 0. */
-static double sx_cue_valence(const sx_item *items, size_t item_count, int questions,
-                             int exclamations) {
-  double cue = questions > 0 ? SX_CUE_QUESTION : (exclamations > 0 ? SX_CUE_EXCLAMATION : 0);
+/* Leans: what human raters read into a text beyond its sentiment words. In opinions, negation
+ * ("neither will charge", "not what I expected"), questions ("why was this made?") and hedges
+ * ("would have been good if") mostly come with complaints, and exclamations with enthusiasm.
+ * Returns a small raw valence added to the sum (also the whole score of a text with no
+ * sentiment word). */
+static double sx_lean(const sx_item *items, size_t item_count, int questions, int exclamations) {
+  double lean = questions > 0 ? SX_LEAN_QUESTION : (exclamations > 0 ? SX_LEAN_EXCLAMATION : 0);
+  int negation = 0, hedge = 0;
   for (size_t i = 0; i < item_count; i++) {
-    if (sx_item_is_negator(&items[i]) &&
-        !(i + 1 < item_count && sx_item_has(&items[i + 1], SX_TERM_EXEMPT))) {
-      cue += SX_CUE_NEGATION;
-      break;
-    }
+    negation = negation || (sx_item_is_negator(&items[i]) &&
+                            !(i + 1 < item_count && sx_item_has(&items[i + 1], SX_TERM_EXEMPT)));
+    hedge = hedge || sx_item_has(&items[i], SX_TERM_HEDGE);
   }
-  return cue;
+  return lean + (negation ? SX_LEAN_NEGATION : 0) + (hedge ? SX_LEAN_HEDGE : 0);
 }
 
 /* VADER's emphasis of '!' (up to 4) and of several '?'. */
@@ -450,9 +453,7 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
       neutral += 1;
     }
   }
-  if (sum == 0) {
-    sum = sx_cue_valence(items, item_count, questions, exclamations);
-  }
+  sum += sx_lean(items, item_count, questions, exclamations);
   double emphasis = sum != 0 ? sx_punctuation_emphasis(exclamations, questions) : 0;
   double total = sum + (sum > 0 ? emphasis : -emphasis);
   scores->sum = total;
