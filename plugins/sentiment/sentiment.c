@@ -217,14 +217,25 @@ static double sx_round(double value, double scale) {
 }
 
 /* Returns a new {"compound", "positive", "neutral", "negative", "label"} object, or NULL. */
+/* Adds `value` under a constant key (cJSON_AddItemToObjectCS: the key is not copied, which
+ * saves an allocation per field on the hot path). Returns 0, or -1 (value freed). */
+static int sx_add(cJSON *object, const char *constant_key, cJSON *value) {
+  if (value == NULL || !cJSON_AddItemToObjectCS(object, constant_key, value)) {
+    cJSON_Delete(value);
+    return -1;
+  }
+  return 0;
+}
+
 static cJSON *sx_scores_json(const sx_instance *instance, const sx_scores *scores) {
   cJSON *object = cJSON_CreateObject();
   double compound = sx_round(scores->compound, 10000.0);
-  if (object == NULL || !cJSON_AddNumberToObject(object, "compound", compound) ||
-      !cJSON_AddNumberToObject(object, "positive", sx_round(scores->positive, 1000.0)) ||
-      !cJSON_AddNumberToObject(object, "neutral", sx_round(scores->neutral, 1000.0)) ||
-      !cJSON_AddNumberToObject(object, "negative", sx_round(scores->negative, 1000.0)) ||
-      !cJSON_AddStringToObject(object, "label", sx_label_names[sx_label_of(instance, compound)])) {
+  if (object == NULL || sx_add(object, "compound", cJSON_CreateNumber(compound)) != 0 ||
+      sx_add(object, "positive", cJSON_CreateNumber(sx_round(scores->positive, 1000.0))) != 0 ||
+      sx_add(object, "neutral", cJSON_CreateNumber(sx_round(scores->neutral, 1000.0))) != 0 ||
+      sx_add(object, "negative", cJSON_CreateNumber(sx_round(scores->negative, 1000.0))) != 0 ||
+      sx_add(object, "label",
+             cJSON_CreateStringReference(sx_label_names[sx_label_of(instance, compound)])) != 0) {
     cJSON_Delete(object);
     return NULL;
   }
