@@ -36,6 +36,7 @@
 #define SX_LEAN_QUESTION     -0.3 /* ... with a question */
 #define SX_LEAN_HEDGE        -0.3 /* ... with a hedge (would, if, hope) */
 #define SX_LEAN_EXCLAMATION  0.3  /* ... with '!' and no '?' */
+#define SX_REPEAT_MEMORY     16   /* sentiment terms remembered for repetition */
 #define SX_ALPHA             15.0 /* VADER's normalization constant */
 #define SX_MAX_PHRASE        8
 #define SX_KEY_BYTES         256
@@ -136,6 +137,24 @@ static const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_token *
         *item_flags |= SX_ITEM_ELONGATED;
         return squeezed;
       }
+    }
+  }
+  if (term == NULL && token->type == TP_TOKEN_EMOTICON && length < SX_KEY_BYTES) {
+    /* :))) -> :), =((( -> =( and, as "=" eyes are ":" eyes, :( */
+    char key[SX_KEY_BYTES];
+    size_t squeezed_length = 0;
+    for (size_t i = 0; i < length; i++) {
+      if (i == 0 || norm[i] != norm[i - 1]) {
+        key[squeezed_length++] = norm[i];
+      }
+    }
+    const sx_term *squeezed = sx_lexicon_find(lexicon, key, squeezed_length);
+    if (squeezed == NULL && key[0] == '=') {
+      key[0] = ':';
+      squeezed = sx_lexicon_find(lexicon, key, squeezed_length);
+    }
+    if (squeezed != NULL) {
+      return squeezed;
     }
   }
   if (term == NULL && length > 4 && sx_periodic(norm, length, 2)) {
@@ -383,6 +402,33 @@ static void sx_apply_weights(sx_item *items, size_t item_count) {
   }
 }
 
+/* Repetition: the k-th occurrence of the same sentiment term in a span weighs 1/sqrt(k)
+ * ("love love love" is more than "love", less than three loves; a chant of a title or a
+ * slogan is not a pile of separate judgements). Remembers the last SX_REPEAT_MEMORY terms. */
+static void sx_dampen_repeats(sx_item *items, size_t item_count) {
+  const sx_term *seen[SX_REPEAT_MEMORY];
+  unsigned counts[SX_REPEAT_MEMORY];
+  size_t used = 0, next = 0;
+  for (size_t i = 0; i < item_count; i++) {
+    if (items[i].valence == 0 || items[i].term == NULL) {
+      continue;
+    }
+    size_t k = 0;
+    while (k < used && seen[k] != items[i].term) {
+      k++;
+    }
+    if (k < used) {
+      counts[k]++;
+      items[i].weight /= sqrtf((float)counts[k]);
+    } else {
+      seen[next] = items[i].term;
+      counts[next] = 1;
+      next = (next + 1) % SX_REPEAT_MEMORY;
+      used += used < SX_REPEAT_MEMORY;
+    }
+  }
+}
+
 /* Leans: what human raters read into a text beyond its sentiment words. In opinions, negation
  * ("neither will charge", "not what I expected"), questions ("why was this made?") and hedges
  * ("would have been good if") mostly come with complaints, and exclamations with enthusiasm.
@@ -438,6 +484,7 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
     items[i].valence = sx_rule_valence(items, i, caps_differ);
   }
   sx_apply_weights(items, item_count);
+  sx_dampen_repeats(items, item_count);
   double sum = 0, positive = 0, negative = 0, neutral = 0;
   for (size_t i = 0; i < item_count; i++) {
     if (items[i].flags & SX_ITEM_CONSUMED) {
