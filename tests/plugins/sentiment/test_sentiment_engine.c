@@ -95,6 +95,14 @@ static const struct {
     {"I really like it.", 1},
     {"It looks like a toy.", 0},
     {"It disappointed me.", -1},
+    {"what a day :)))", 1},
+    {"what a day =(((", -1},
+    {"that was #fail", -1},
+    {"hahahaha", 1},
+    {"It is pretty good.", 1},
+    {"It is pretty bad.", -1},
+    {"Great screen. But the battery died in a day and the case broke.", -1},
+    {"It arrived on time!", 1},
 };
 
 START_TEST(test_sign) {
@@ -124,6 +132,10 @@ static const struct {
     {"The food is bad.", "The food is bad!!!"},
     {"It was not bad.", "It was not good."},
     {"It was slow but good.", "It was good but slow."}, /* the clause after "but" wins */
+    {"I love love love it.", "I love it."},
+    {"I love it. I love it. I love it.", "I love it."},
+    {"The food is good.", "Is the food good?"},
+    {"It works.", "It works if you shake it."},
 };
 
 START_TEST(test_order) {
@@ -131,6 +143,25 @@ START_TEST(test_order) {
   double lower = compound_of(order_cases[_i].lower);
   ck_assert_msg(higher > lower, "\"%s\" %.4f should beat \"%s\" %.4f", order_cases[_i].higher,
                 higher, order_cases[_i].lower, lower);
+}
+END_TEST
+
+static double sum_of(const char *text) {
+  tp_text *tokens = mini_text_new(text);
+  sx_scratch scratch = {.allocator = libc_allocator};
+  sx_scores scores;
+  ck_assert_int_eq(sx_score_span(lexicon, tokens, 0, tokens->token_count, &scratch, &scores), 0);
+  sx_scratch_release(&scratch);
+  mini_text_free(tokens);
+  return scores.sum;
+}
+
+/* A repeated term adds less each time (1, 1/sqrt(2), 1/sqrt(3)), not three times as much. */
+START_TEST(test_repetition_dampened) {
+  double once = sum_of("love");
+  double thrice = sum_of("love love love");
+  ck_assert_double_gt(thrice, once);
+  ck_assert_double_eq_tol(thrice, once * (1 + 1 / sqrt(2) + 1 / sqrt(3)), 1e-4);
 }
 END_TEST
 
@@ -311,6 +342,7 @@ static Suite *sentiment_engine_suite(void) {
   tcase_add_loop_test(rules, test_sign, 0, sizeof sign_cases / sizeof sign_cases[0]);
   tcase_add_loop_test(rules, test_order, 0, sizeof order_cases / sizeof order_cases[0]);
   tcase_add_test(rules, test_ratios_and_range);
+  tcase_add_test(rules, test_repetition_dampened);
   suite_add_tcase(suite, rules);
   TCase *table = tcase_create("term_table");
   tcase_add_checked_fixture(table, load_default_lexicon, free_lexicon);
