@@ -24,7 +24,7 @@
 #define SX_NEGATE_NEGATIVE   -0.5f /* negated negative words flip less: "not bad" is faint praise */
 #define SX_NEGATION_SCOPE    4     /* items after a negator that it can reach in its clause */
 #define SX_CONTRAST_BEFORE   0.5f
-#define SX_CONTRAST_AFTER    1.5f
+#define SX_CONTRAST_AFTER    1.2f /* VADER: 1.5; raters weigh the clause after "but" less */
 #define SX_CONCESSION_WEIGHT 0.5f
 #define SX_HEDGE_WEIGHT      0.6f
 #define SX_STEM_WEIGHT       0.5f /* a stem match is a guess: half weight */
