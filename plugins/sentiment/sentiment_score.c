@@ -1,16 +1,18 @@
 /* sentiment_score.c - the sentiment scoring engine (see sentiment_score.h).
  *
  * A span is scored in four passes over its word-like tokens ("items"):
- *   1. lookup: each item's term (exact, de-elongated, then stem), with multi-word phrases
- *      matched longest first and their later words consumed;
+ *   1. lookup: each item's term (exact; de-elongated; emoticon variants; hashtag without '#';
+ *      laughter by its unit; then the stem's base form), with multi-word phrases matched
+ *      longest first and their later words consumed;
  *   2. valence: each sentiment word's valence after ALL-CAPS and elongation emphasis, the
  *      boosters/dampeners up to three items before it, negation, and "least";
- *   3. weights: contrast ("but": before x0.5, after x1.5), concession and hedged clauses,
- *      questions (asked, not asserted);
- *   4. totals: the sum plus !/? emphasis, normalized to s / sqrt(s^2 + alpha), blended with
- *      the positive - negative balance of VADER's positive/neutral/negative ratios; a text with
- *      no sentiment word leans by its cues (bare negation, question, exclamation).
- * The constants that come from VADER keep VADER's values and names in comments.
+ *   3. weights: contrast per sentence ("but": before x0.5, after x1.2), concession and hedged
+ *      clauses, questions (asked, not asserted), repeated terms (1/sqrt(k));
+ *   4. totals: the sum plus leans (negation, question, hedge, exclamation) and !/? emphasis,
+ *      normalized to s / sqrt(s^2 + alpha) and blended with the positive - negative balance
+ *      of the positive/neutral/negative ratios.
+ * The constants that come from VADER say so; the others were set on the evaluation sets of
+ * ../shared/eval (see plugins/sentiment/README.md).
  */
 #include "sentiment_score.h"
 

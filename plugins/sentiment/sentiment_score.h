@@ -2,8 +2,9 @@
  *
  * Scores a run of tokens of a tp_text (a whole text or one sentence) with a valence lexicon
  * and rules in the manner of VADER (Hutto & Gilbert 2014), plus rules VADER lacks: negation
- * scope to the end of the clause with an asymmetric flip, concessive and hedged clauses,
- * de-elongated and stem lookups, and a length-aware compound. The engine is pure C over
+ * scope to the end of the clause with an asymmetric flip, per-sentence contrast, concessive,
+ * hedged and question clauses, leans, repetition, de-elongated, emoticon and stem lookups, and
+ * a compound blended with the positive/negative balance. The engine is pure C over
  * tp_text: no host, no JSON, no allocation per token (working memory is a caller-owned,
  * reusable sx_scratch).
  */
