@@ -9,8 +9,8 @@
  *   3. weights: contrast per sentence ("but": before x0.5, after x1.2), concession and hedged
  *      clauses, questions (asked, not asserted), repeated terms (1/sqrt(k));
  *   4. totals: the sum plus leans (negation, question, hedge, exclamation) and !/? emphasis,
- *      normalized to s / sqrt(s^2 + alpha) and blended with the positive - negative balance
- *      of the positive/neutral/negative ratios.
+ *      x0.7 when the text shares a link, normalized to s / sqrt(s^2 + alpha) and blended with
+ *      the positive - negative balance of the positive/neutral/negative ratios.
  * The constants that come from VADER say so; the others were set on the evaluation sets of
  * ../shared/eval (see plugins/sentiment/README.md).
  */
@@ -39,6 +39,7 @@
 #define SX_LEAN_HEDGE        -0.3 /* ... with a hedge (would, if, hope) */
 #define SX_LEAN_EXCLAMATION  0.3  /* ... with '!' and no '?' */
 #define SX_REPEAT_MEMORY     16   /* sentiment terms remembered for repetition */
+#define SX_LINK_WEIGHT       0.7  /* a text that shares a link reports more than it judges */
 #define SX_ALPHA             15.0 /* VADER's normalization constant */
 #define SX_MAX_PHRASE        8
 #define SX_KEY_BYTES         256
@@ -181,7 +182,8 @@ static const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_token *
 /* Pass 1: fills items from the span's tokens. Returns the item count; sets the '!'/'?' counts
  * and whether the span mixes ALL-CAPS words with others. */
 static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
-                         sx_item *items, int *exclamations, int *questions, int *caps_differ) {
+                         sx_item *items, int *exclamations, int *questions, int *caps_differ,
+                         int *links) {
   size_t item_count = 0, caps = 0, words = 0;
   uint32_t clause = 0;
   *exclamations = *questions = 0;
@@ -209,6 +211,7 @@ static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t 
     }
     if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_EMOTICON &&
         token->type != TP_TOKEN_EMOJI && token->type != TP_TOKEN_HASHTAG) {
+      *links += token->type == TP_TOKEN_URL;
       continue;
     }
     sx_item *item = &items[item_count++];
@@ -477,9 +480,9 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
     scratch->capacity = capacity;
   }
   sx_item *items = scratch->items;
-  int exclamations = 0, questions = 0, caps_differ = 0;
-  size_t item_count =
-      sx_collect(lexicon, text, first, count, items, &exclamations, &questions, &caps_differ);
+  int exclamations = 0, questions = 0, caps_differ = 0, links = 0;
+  size_t item_count = sx_collect(lexicon, text, first, count, items, &exclamations, &questions,
+                                 &caps_differ, &links);
   sx_match_phrases(lexicon, items, item_count);
   sx_resolve_boosters(items, item_count);
   for (size_t i = 0; i < item_count; i++) {
@@ -505,6 +508,9 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
   sum += sx_lean(items, item_count, questions, exclamations);
   double emphasis = sum != 0 ? sx_punctuation_emphasis(exclamations, questions) : 0;
   double total = sum + (sum > 0 ? emphasis : -emphasis);
+  if (links > 0) {
+    total *= SX_LINK_WEIGHT;
+  }
   scores->sum = total;
   scores->compound = total / sqrt(total * total + SX_ALPHA);
   if (positive > -negative) {

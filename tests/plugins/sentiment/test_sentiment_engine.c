@@ -136,6 +136,7 @@ static const struct {
     {"I love it. I love it. I love it.", "I love it."},
     {"The food is good.", "Is the food good?"},
     {"It works.", "It works if you shake it."},
+    {"Great news about the park.", "Great news about the park http://example.com/park"},
 };
 
 START_TEST(test_order) {
