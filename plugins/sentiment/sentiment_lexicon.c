@@ -85,6 +85,16 @@ static void sx_table_free(const sx_allocator *allocator, sx_table *table) {
   memset(table, 0, sizeof *table);
 }
 
+/* memcmp() == 0 inlined for the short keys of a word list (no library call per lookup). */
+static int sx_same_bytes(const char *a, const char *b, size_t length) {
+  for (size_t i = 0; i < length; i++) {
+    if (a[i] != b[i]) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
 static const sx_entry *sx_table_find(const sx_table *table, const char *key, size_t length,
                                      uint64_t hash) {
   uint32_t bit = (uint32_t)(hash >> 32) & (SX_FILTER_BITS - 1);
@@ -103,7 +113,7 @@ static const sx_entry *sx_table_find(const sx_table *table, const char *key, siz
     }
     const sx_entry *entry = &table->entries[(value & SX_MAX_ENTRIES) - 1];
     if (entry->hash == (uint32_t)hash && entry->key_length == length &&
-        memcmp(table->keys + entry->key_offset, key, length) == 0) {
+        sx_same_bytes(table->keys + entry->key_offset, key, length)) {
       return entry;
     }
   }

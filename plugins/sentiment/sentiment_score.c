@@ -93,10 +93,17 @@ static size_t sx_squeeze(const char *in, size_t length, size_t keep, char *out) 
   return used;
 }
 
-static int sx_ends_with(const char *text, size_t length, const char *suffix) {
-  size_t suffix_length = strlen(suffix);
-  return length >= suffix_length &&
-         memcmp(text + length - suffix_length, suffix, suffix_length) == 0;
+/* Whether a word ends in "n't" (or "n’t"): every such word negates (don't, wouldn't, ain't).
+ * Checked byte by byte: it runs for every word. */
+static int sx_ends_in_nt(const char *text, size_t length) {
+  if (length < 3 || text[length - 1] != 't') {
+    return 0;
+  }
+  if (text[length - 2] == '\'') {
+    return text[length - 3] == 'n';
+  }
+  return length >= 5 && text[length - 2] == '\x99' && text[length - 3] == '\x80' &&
+         text[length - 4] == '\xe2' && text[length - 5] == 'n';
 }
 
 static int sx_item_is_negator(const sx_item *item) {
@@ -167,8 +174,8 @@ static const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_token *
     }
   }
   /* A stem equal to the word itself says nothing new (and would let "hat" reach "hate"). */
-  if (term == NULL && token->type == TP_TOKEN_WORD && token->stem != NULL &&
-      token->stem_length > 2 &&
+  if (term == NULL && token->type == TP_TOKEN_WORD && !(token->flags & TP_TOKEN_STOPWORD) &&
+      token->stem != NULL && token->stem_length > 2 &&
       !(token->stem_length == length && memcmp(token->stem, norm, length) == 0)) {
     const sx_term *stemmed = sx_lexicon_find_stem(lexicon, token->stem, token->stem_length);
     if (stemmed != NULL) {
@@ -222,9 +229,7 @@ static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t 
     float stem_weight = 1.0f;
     item->term = sx_lookup_word(lexicon, token, &item->flags, &stem_weight);
     item->rules = item->term != NULL ? item->term->flags : 0;
-    if (token->type == TP_TOKEN_WORD &&
-        (sx_ends_with(token->norm, token->norm_length, "n't") ||
-         sx_ends_with(token->norm, token->norm_length, "n\xe2\x80\x99t"))) {
+    if (token->type == TP_TOKEN_WORD && sx_ends_in_nt(token->norm, token->norm_length)) {
       item->rules |= SX_TERM_NEGATOR;
     }
     item->sentence = token->sentence;
