@@ -301,17 +301,6 @@ static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t i
   }
 }
 
-/* Pass 1c: a word that is both a booster and a sentiment word ("pretty", "super") boosts the
- * sentiment word right after it and has no valence of its own there ("pretty good"). */
-static void sx_resolve_boosters(sx_item *items, size_t item_count) {
-  for (size_t i = 0; i + 1 < item_count; i++) {
-    if (items[i].valence != 0 && sx_item_has(&items[i], SX_TERM_BOOSTER) &&
-        items[i + 1].valence != 0 && items[i + 1].clause == items[i].clause) {
-      items[i].valence = 0;
-    }
-  }
-}
-
 /* Pass 2: the valence of item i after emphasis, boosters, negation and "least". */
 static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
   sx_item *item = &items[i];
@@ -369,8 +358,8 @@ static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
   return valence;
 }
 
-/* Pass 3: weights for contrast, concession and hedges. */
-static void sx_apply_weights(sx_item *items, size_t item_count) {
+/* Pass 3: contrast weights. */
+static void sx_apply_contrast(sx_item *items, size_t item_count) {
   /* Contrast: the first "but" of a sentence halves what came before it in that sentence (and
    * the whole previous sentence when "but" opens its own), and raises the rest by half. Each
    * item is visited a bounded number of times, whatever the text's length. */
@@ -390,51 +379,77 @@ static void sx_apply_weights(sx_item *items, size_t item_count) {
       items[i].weight *= SX_CONTRAST_AFTER;
     }
   }
-  for (size_t i = 0; i < item_count; i++) {
-    if ((items[i].flags & (SX_ITEM_QUESTION | SX_ITEM_EXCLAIMED)) == SX_ITEM_QUESTION) {
-      items[i].weight *= SX_QUESTION_WEIGHT; /* "?!" exclaims rather than asks */
-    }
+}
+
+/* Pass 4 helper: the k-th occurrence of the same sentiment term in a span weighs 1/sqrt(k)
+ * ("love love love" is more than "love", less than three loves; a chant of a title or a
+ * slogan is not a pile of separate judgements). Remembers the last SX_REPEAT_MEMORY terms. */
+typedef struct sx_repeats {
+  const sx_term *seen[SX_REPEAT_MEMORY];
+  unsigned counts[SX_REPEAT_MEMORY];
+  size_t used, next;
+} sx_repeats;
+
+static float sx_repeat_weight(sx_repeats *repeats, const sx_term *term) {
+  size_t k = 0;
+  while (k < repeats->used && repeats->seen[k] != term) {
+    k++;
   }
-  /* Concession and hedge words weigh down the rest of their clause (one pass: the weight
-   * carried along resets at each clause boundary). */
+  if (k < repeats->used) {
+    return 1.0f / sqrtf((float)++repeats->counts[k]);
+  }
+  repeats->seen[repeats->next] = term;
+  repeats->counts[repeats->next] = 1;
+  repeats->next = (repeats->next + 1) % SX_REPEAT_MEMORY;
+  repeats->used += repeats->used < SX_REPEAT_MEMORY;
+  return 1.0f;
+}
+
+typedef struct sx_totals {
+  double sum, positive, negative, neutral;
+  int negation, hedge; /* for the leans */
+} sx_totals;
+
+/* Pass 4, one loop: the weights of questions ("?!" exclaims rather than asks), of concession
+ * and hedged clauses (the weight carried along resets at each clause boundary) and of
+ * repeats; then the sums, and whether the span negates or hedges. */
+static void sx_sum(sx_item *items, size_t item_count, sx_totals *totals) {
+  sx_repeats repeats = {.used = 0};
   float carried = 1.0f;
+  memset(totals, 0, sizeof *totals);
   for (size_t i = 0; i < item_count; i++) {
-    if (i > 0 && items[i].clause != items[i - 1].clause) {
+    sx_item *item = &items[i];
+    if ((item->flags & (SX_ITEM_QUESTION | SX_ITEM_EXCLAIMED)) == SX_ITEM_QUESTION) {
+      item->weight *= SX_QUESTION_WEIGHT;
+    }
+    if (i > 0 && item->clause != items[i - 1].clause) {
       carried = 1.0f;
     }
-    items[i].weight *= carried;
-    carried *= sx_item_has(&items[i], SX_TERM_CONCESSION) ? SX_CONCESSION_WEIGHT
-               : sx_item_has(&items[i], SX_TERM_HEDGE)    ? SX_HEDGE_WEIGHT
-                                                          : 1.0f;
+    item->weight *= carried;
+    carried *= sx_item_has(item, SX_TERM_CONCESSION) ? SX_CONCESSION_WEIGHT
+               : sx_item_has(item, SX_TERM_HEDGE)    ? SX_HEDGE_WEIGHT
+                                                     : 1.0f;
     if (carried < 0.01f) {
       carried = 0.01f;
     }
-  }
-}
-
-/* Repetition: the k-th occurrence of the same sentiment term in a span weighs 1/sqrt(k)
- * ("love love love" is more than "love", less than three loves; a chant of a title or a
- * slogan is not a pile of separate judgements). Remembers the last SX_REPEAT_MEMORY terms. */
-static void sx_dampen_repeats(sx_item *items, size_t item_count) {
-  const sx_term *seen[SX_REPEAT_MEMORY];
-  unsigned counts[SX_REPEAT_MEMORY];
-  size_t used = 0, next = 0;
-  for (size_t i = 0; i < item_count; i++) {
-    if (items[i].valence == 0 || items[i].term == NULL) {
+    totals->negation =
+        totals->negation || (sx_item_is_negator(item) &&
+                             !(i + 1 < item_count && sx_item_has(&items[i + 1], SX_TERM_EXEMPT)));
+    totals->hedge = totals->hedge || sx_item_has(item, SX_TERM_HEDGE);
+    if (item->flags & SX_ITEM_CONSUMED) {
       continue;
     }
-    size_t k = 0;
-    while (k < used && seen[k] != items[i].term) {
-      k++;
+    if (item->valence != 0 && item->term != NULL) {
+      item->weight *= sx_repeat_weight(&repeats, item->term);
     }
-    if (k < used) {
-      counts[k]++;
-      items[i].weight /= sqrtf((float)counts[k]);
+    double valence = (item->flags & SX_ITEM_NEGATED) ? 0 : item->valence * item->weight;
+    totals->sum += valence;
+    if (valence > 0) {
+      totals->positive += valence;
+    } else if (valence < 0) {
+      totals->negative += valence;
     } else {
-      seen[next] = items[i].term;
-      counts[next] = 1;
-      next = (next + 1) % SX_REPEAT_MEMORY;
-      used += used < SX_REPEAT_MEMORY;
+      totals->neutral += 1;
     }
   }
 }
@@ -444,15 +459,9 @@ static void sx_dampen_repeats(sx_item *items, size_t item_count) {
  * ("would have been good if") mostly come with complaints, and exclamations with enthusiasm.
  * Returns a small raw valence added to the sum (also the whole score of a text with no
  * sentiment word). */
-static double sx_lean(const sx_item *items, size_t item_count, int questions, int exclamations) {
+static double sx_lean(const sx_totals *totals, int questions, int exclamations) {
   double lean = questions > 0 ? SX_LEAN_QUESTION : (exclamations > 0 ? SX_LEAN_EXCLAMATION : 0);
-  int negation = 0, hedge = 0;
-  for (size_t i = 0; i < item_count; i++) {
-    negation = negation || (sx_item_is_negator(&items[i]) &&
-                            !(i + 1 < item_count && sx_item_has(&items[i + 1], SX_TERM_EXEMPT)));
-    hedge = hedge || sx_item_has(&items[i], SX_TERM_HEDGE);
-  }
-  return lean + (negation ? SX_LEAN_NEGATION : 0) + (hedge ? SX_LEAN_HEDGE : 0);
+  return lean + (totals->negation ? SX_LEAN_NEGATION : 0) + (totals->hedge ? SX_LEAN_HEDGE : 0);
 }
 
 /* VADER's emphasis of '!' (up to 4) and of several '?'. */
@@ -489,28 +498,24 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
   size_t item_count = sx_collect(lexicon, text, first, count, items, &exclamations, &questions,
                                  &caps_differ, &links);
   sx_match_phrases(lexicon, items, item_count);
-  sx_resolve_boosters(items, item_count);
+  int contrast = 0;
   for (size_t i = 0; i < item_count; i++) {
+    /* A word that is both a booster and a sentiment word ("pretty", "super") boosts the
+     * sentiment word right after it and has no valence of its own there ("pretty good"). */
+    if (i + 1 < item_count && items[i].valence != 0 && sx_item_has(&items[i], SX_TERM_BOOSTER) &&
+        items[i + 1].valence != 0 && items[i + 1].clause == items[i].clause) {
+      items[i].valence = 0;
+    }
     items[i].valence = sx_rule_valence(items, i, caps_differ);
+    contrast = contrast || sx_item_has(&items[i], SX_TERM_CONTRAST);
   }
-  sx_apply_weights(items, item_count);
-  sx_dampen_repeats(items, item_count);
-  double sum = 0, positive = 0, negative = 0, neutral = 0;
-  for (size_t i = 0; i < item_count; i++) {
-    if (items[i].flags & SX_ITEM_CONSUMED) {
-      continue;
-    }
-    double valence = (items[i].flags & SX_ITEM_NEGATED) ? 0 : items[i].valence * items[i].weight;
-    sum += valence;
-    if (valence > 0) {
-      positive += valence;
-    } else if (valence < 0) {
-      negative += valence;
-    } else {
-      neutral += 1;
-    }
+  if (contrast) {
+    sx_apply_contrast(items, item_count);
   }
-  sum += sx_lean(items, item_count, questions, exclamations);
+  sx_totals totals;
+  sx_sum(items, item_count, &totals);
+  double sum = totals.sum + sx_lean(&totals, questions, exclamations);
+  double positive = totals.positive, negative = totals.negative, neutral = totals.neutral;
   double emphasis = sum != 0 ? sx_punctuation_emphasis(exclamations, questions) : 0;
   double total = sum + (sum > 0 ? emphasis : -emphasis);
   if (links > 0) {
