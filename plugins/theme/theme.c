@@ -44,7 +44,7 @@ static const tp_option theme_options[] = {
     {"vocabulary", TP_OPTION_INT, "32768", 1024, 1048576, NULL,
      "distinct terms at most in the final clustering (document-frequency sketch size)", 0},
     {"sample", TP_OPTION_INT, "4096", 64, 1048576, NULL,
-     "records kept for the final clustering when members is off", 0},
+     "records kept for finish when members is off (at most 8192 are clustered)", 0},
     {"join_similarity", TP_OPTION_NUMBER, "0.25", 0, 1, NULL,
      "cosine a record needs to join an online theme rather than found one", 0},
     {"representatives", TP_OPTION_INT, "3", 0, 20, NULL, "representative ids per theme", 0},
