@@ -147,7 +147,8 @@ static double member_number(const cJSON *object, const char *key, const char *wh
                             size_t err_size) {
   const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
   if (!cJSON_IsNumber(item) || item->valuedouble < 0) {
-    snprintf(err, err_size, "partial: %s.%s: expected a non-negative number", where, key);
+    snprintf(err, err_size, "partial: %s%s%s: expected a non-negative number", where ? where : "",
+             where ? "." : "", key);
     return -1;
   }
   return item->valuedouble;
@@ -192,8 +193,8 @@ static int import_sketch(th_partial *partial, const cJSON *data, char *err, size
   for (const cJSON *at = counters->child; at; at = at->next->next) {
     double index = at->valuedouble, value = at->next->valuedouble;
     if (index < 0 || index >= (double)cells || value < 0 || value > UINT32_MAX) {
-      snprintf(err, err_size, "partial: sketch.counters: index %g or value %g out of range", index,
-               value);
+      snprintf(err, err_size, "partial: sketch.counters: index %.0f or value %.0f out of range",
+               index, value);
       return -1;
     }
     partial->sketch.counters[(size_t)index] = (uint32_t)value;
@@ -369,7 +370,7 @@ void *th_partial_import(void *instance_pointer, const cJSON *data, char *err, si
     snprintf(err, err_size, "partial: format: expected \"%s\"", TH_PARTIAL_FORMAT);
     return NULL;
   }
-  double records = member_number(data, "records", "partial", err, err_size);
+  double records = member_number(data, "records", NULL, err, err_size);
   if (records < 0)
     return NULL;
   th_partial *partial = th_partial_new(instance);

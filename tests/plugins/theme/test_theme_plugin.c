@@ -350,6 +350,47 @@ START_TEST(members_beyond_the_clustering_limit_are_assigned) {
 }
 END_TEST
 
+typedef struct import_error {
+  const char *data;
+  const char *message;
+} import_error;
+
+static const import_error import_errors[] = {
+    {"{}", "partial: format: expected \"textpipe-theme-partial-1\""},
+    {"{\"format\": \"textpipe-theme-partial-1\"}",
+     "partial: records: expected a non-negative number"},
+    {"{\"format\": \"textpipe-theme-partial-1\", \"records\": 1, \"sketch\": {\"width\": 64, "
+     "\"depth\": 4, \"documents\": 1, \"counters\": []}}",
+     "partial: sketch: 4x64 does not match this stage's 4x32768 (a different \"vocabulary\")"},
+    {"{\"format\": \"textpipe-theme-partial-1\", \"records\": 1, \"sketch\": {\"width\": 32768, "
+     "\"depth\": 4, \"documents\": 1, \"counters\": [1]}}",
+     "partial: sketch.counters: expected an array of 2-number groups"},
+    {"{\"format\": \"textpipe-theme-partial-1\", \"records\": 1, \"sketch\": {\"width\": 32768, "
+     "\"depth\": 4, \"documents\": 1, \"counters\": [999999999, 1]}}",
+     "partial: sketch.counters: index 999999999 or value 1 out of range"},
+    {"{\"format\": \"textpipe-theme-partial-1\", \"records\": 1, \"sketch\": {\"width\": 32768, "
+     "\"depth\": 4, \"documents\": 1, \"counters\": []}, \"online\": [], \"docs\": "
+     "[{\"id\": [], \"line\": 1, \"online\": 0, \"terms\": [], \"phrases\": []}]}",
+     "partial: docs[0]: expected id (string or number), phrases (array) and an optional "
+     "numeric sentiment"},
+};
+
+START_TEST(partial_import_errors_name_the_member) {
+  tp_pipeline *pipeline = NULL;
+  tp_error err;
+  ck_assert_msg(load("{}", &pipeline, &err) == 0, "%s", err.message);
+  const tp_plugin *plugin = pipeline->stages[1].handle->plugin;
+  cJSON *data = cJSON_Parse(import_errors[_i].data);
+  ck_assert_ptr_nonnull(data);
+  char message[256] = "";
+  ck_assert_ptr_null(
+      plugin->partial_import(pipeline->stages[1].instance, data, message, sizeof message));
+  ck_assert_str_eq(message, import_errors[_i].message);
+  cJSON_Delete(data);
+  tp_pipeline_free(pipeline);
+}
+END_TEST
+
 /* ---- configuration ---- */
 
 typedef struct config_error {
@@ -405,6 +446,8 @@ static Suite *theme_plugin_suite(void) {
   tcase_add_test(stream, sampling_bounds_the_retained_records);
   tcase_add_test(stream, report_counts_taxonomy_and_sentiment);
   tcase_add_test(stream, members_beyond_the_clustering_limit_are_assigned);
+  tcase_add_loop_test(stream, partial_import_errors_name_the_member, 0,
+                      (int)(sizeof import_errors / sizeof import_errors[0]));
   suite_add_tcase(suite, stream);
   TCase *config = tcase_create("configuration");
   tcase_add_checked_fixture(config, setup, teardown);
