@@ -243,9 +243,8 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
       weight *= defaults.bigram_weight;
     order[i] = (th_ranked){(uint32_t)i, (float)weight};
   }
-  /* the TH_DOC_TERMS heaviest first, and the TH_ONLINE_QUERY heaviest first among those */
-  th_select_top(order, count, TH_DOC_TERMS);
-  th_select_top(order, count < TH_DOC_TERMS ? count : TH_DOC_TERMS, TH_ONLINE_QUERY);
+  /* the TH_ONLINE_QUERY heaviest first (the TH_DOC_TERMS heaviest only if it is kept) */
+  th_select_top(order, count, TH_ONLINE_QUERY);
   size_t query = count < TH_ONLINE_QUERY ? count : TH_ONLINE_QUERY;
   uint32_t hashes[TH_ONLINE_QUERY];
   float weights[TH_ONLINE_QUERY];
@@ -262,10 +261,11 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
   cJSON *theme_id = online ? cJSON_CreateNumber((double)online) : cJSON_CreateNull();
   if (!theme_id || instance->host->record_set(record, "theme_id", theme_id))
     return -1;
-  size_t ordered = count < TH_DOC_TERMS ? count : TH_DOC_TERMS;
   uint64_t priority = th_doc_priority(instance->seed, line);
   if (!th_partial_wants(instance, partial, priority, line))
     return 0;
+  th_select_top(order, count, TH_DOC_TERMS);
+  size_t ordered = count < TH_DOC_TERMS ? count : TH_DOC_TERMS;
   size_t phrase_bytes = 0,
          phrases = scratch->phrase_count < TH_DOC_PHRASES ? scratch->phrase_count : TH_DOC_PHRASES;
   for (size_t p = 0; p < phrases; p++)
