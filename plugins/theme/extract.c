@@ -49,6 +49,7 @@ static int fold_terms(th_scratch *scratch) {
     return -1;
   memset(scratch->slots, 0, size * sizeof(uint32_t));
   size_t mask = size - 1, out = 0;
+  scratch->slot_mask = mask;
   for (size_t i = 0; i < count; i++) {
     th_term term = scratch->terms[i];
     for (size_t slot = th_hash_slot(term.hash) & mask;; slot = (slot + 1) & mask) {
@@ -294,10 +295,7 @@ int th_terms_count(th_scratch *scratch, th_sketch *sketch) {
 
 /* The index in scratch->terms of the term `hash` (present: it comes from a phrase word). */
 static size_t term_index(const th_scratch *scratch, uint32_t hash) {
-  size_t size = 16;
-  while (size < 2 * scratch->term_count)
-    size <<= 1;
-  size_t mask = size - 1;
+  size_t mask = scratch->slot_mask;
   for (size_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
     uint32_t held = scratch->slots[slot];
     if (held == 0 || scratch->terms[held - 1].hash == hash)

@@ -50,6 +50,7 @@ typedef struct th_scratch {
   uint32_t content_words; /* content words in the record */
   uint32_t *slots;        /* hash table of the terms (index + 1), valid after extraction */
   size_t slot_capacity;
+  size_t slot_mask;       /* the table's size - 1 */
   uint32_t *phrase_slots; /* hash table used to fold repeated phrases */
   size_t phrase_slot_capacity;
   uint32_t *dfs; /* th_terms_count: per term, its document frequency so far */
