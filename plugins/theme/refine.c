@@ -10,6 +10,8 @@
 #include "common.h"
 #include "kmeans.h"
 
+#define TH_REFINE_CELLS ((size_t)1 << 23)
+
 th_refine_options th_refine_defaults(uint32_t themes, uint64_t seed) {
   th_refine_options options = {
       .themes = themes ? themes : 1,
@@ -254,6 +256,12 @@ int th_refine(const th_term *const *terms, const uint32_t *term_counts, size_t c
   if (!centroids)
     goto done;
   uint32_t over = options->overcluster > 1 ? options->overcluster * k : k;
+  /* dense centroids cost columns x clusters floats: over-cluster less rather than exceed
+   * TH_REFINE_CELLS (32 MB) when there are many themes over a large vocabulary */
+  if (columns && (size_t)columns * over > TH_REFINE_CELLS) {
+    size_t affordable = TH_REFINE_CELLS / columns;
+    over = affordable > k ? (uint32_t)affordable : k;
+  }
   if (over > k && over < count) {
     wide = th_calloc((size_t)columns * over + 1, sizeof(float));
     wide_labels = th_alloc((count + 1) * sizeof(int32_t));
