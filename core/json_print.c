@@ -1,0 +1,256 @@
+/* core/json_print.c - compact JSON printing, identical to cJSON_PrintUnformatted (json_print.h).
+ *
+ * cJSON 1.7's rules, which this file reproduces:
+ * - numbers: NaN and infinities print as null; anything else as "%1.15g", or "%1.17g" when that
+ *   does not read back within DBL_EPSILON (so -0.0 prints as -0, 1e15 as 1e+15);
+ * - strings and keys: '"' '\\' and \b \f \n \r \t escaped by name, other bytes below 0x20 as
+ *   \u00xx (lower-case hex), every other byte (UTF-8 included) as it is; a NULL string is "";
+ * - raw items verbatim; objects and arrays without spaces.
+ */
+#include "json_print.h"
+
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The growable output: the caller's buffer, length and capacity. */
+typedef struct output {
+  char **buffer;
+  size_t *used;
+  size_t *capacity;
+} output;
+
+static int reserve(output *out, size_t more) {
+  size_t needed = *out->used + more;
+  if (needed <= *out->capacity)
+    return 0;
+  size_t grown = *out->capacity ? *out->capacity * 2 : 4096;
+  if (grown < needed)
+    grown = needed;
+  char *bigger = realloc(*out->buffer, grown);
+  if (bigger == NULL)
+    return -1;
+  *out->buffer = bigger;
+  *out->capacity = grown;
+  return 0;
+}
+
+static int append(output *out, const char *bytes, size_t length) {
+  if (reserve(out, length))
+    return -1;
+  memcpy(*out->buffer + *out->used, bytes, length);
+  *out->used += length;
+  return 0;
+}
+
+/* ---- Numbers --------------------------------------------------------------------------------- */
+
+/* Writes the decimal digits of `magnitude` ending just before `end`; returns the first digit. */
+static char *digits_before(char *end, unsigned long long magnitude) {
+  do {
+    *--end = (char)('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude);
+  return end;
+}
+
+static size_t print_integer(long long value, char out[32]) {
+  char scratch[24];
+  char *end = scratch + sizeof scratch;
+  unsigned long long magnitude =
+      value < 0 ? 0ull - (unsigned long long)value : (unsigned long long)value;
+  char *first = digits_before(end, magnitude);
+  if (value < 0)
+    *--first = '-';
+  size_t length = (size_t)(end - first);
+  memcpy(out, first, length);
+  out[length] = '\0';
+  return length;
+}
+
+/* cJSON's compare_double: equal within DBL_EPSILON relative to the larger magnitude. */
+static int close_enough(double a, double b) {
+  double larger = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+  return fabs(a - b) <= larger * DBL_EPSILON;
+}
+
+/* The shortest decimal with at most 6 fractional digits whose nearest double is `value`, for
+ * 1e-4 <= |value| < 1e9 and value not an integer; 0 if there is none.
+ *
+ * Why this equals "%1.15g": value is the double nearest to m / 10^k (m below 10^15, so at most
+ * 15 significant digits), so rounding value to 15 significant digits gives back exactly
+ * m / 10^k (value is within half an ulp, far less than half a unit of the 15th digit); %g
+ * then drops trailing zeros, and m has none because the smallest k is taken (m / 10 / 10^(k-1)
+ * would have been found first). The exponent is within [-4, 15), so %g prints it in fixed
+ * notation, as here. It reads back exactly, so cJSON would keep it. */
+static size_t print_short_decimal(double value, char out[32]) {
+  static const double powers[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+  double magnitude = fabs(value);
+  if (!(magnitude >= 1e-4 && magnitude < 1e9))
+    return 0;
+  for (int places = 1; places <= 6; places++) {
+    double scaled = nearbyint(magnitude * powers[places]);
+    /* both operands are exact, so the division is the correctly rounded m / 10^k */
+    if (scaled / powers[places] != magnitude)
+      continue;
+    char scratch[32];
+    char *end = scratch + sizeof scratch;
+    char *first = digits_before(end, (unsigned long long)scaled);
+    while (end - first <= places) /* 0.0012: pad with zeros up to the units digit */
+      *--first = '0';
+    size_t integer_digits = (size_t)(end - first) - (size_t)places;
+    char *at = out;
+    if (value < 0)
+      *at++ = '-';
+    memcpy(at, first, integer_digits);
+    at += integer_digits;
+    *at++ = '.';
+    memcpy(at, first + integer_digits, (size_t)places);
+    at += places;
+    *at = '\0';
+    return (size_t)(at - out);
+  }
+  return 0;
+}
+
+size_t tp_json_print_number(double value, int integer, char out[32]) {
+  if (isnan(value) || isinf(value)) {
+    memcpy(out, "null", 5);
+    return 4;
+  }
+  (void)integer; /* cJSON 1.7.15 prints integers with %1.15g too */
+  if (value == 0) {
+    size_t length = signbit(value) ? 2 : 1;
+    memcpy(out, signbit(value) ? "-0" : "0", length + 1);
+    return length;
+  }
+  if (value == nearbyint(value) && fabs(value) < 1e15) /* "%1.15g" prints these as integers */
+    return print_integer((long long)value, out);
+  size_t length = print_short_decimal(value, out);
+  if (length)
+    return length;
+  /* cJSON's own steps (sscanf("%lg") reads numbers as strtod does) */
+  int printed = snprintf(out, 32, "%1.15g", value);
+  if (!close_enough(strtod(out, NULL), value))
+    printed = snprintf(out, 32, "%1.17g", value);
+  return printed > 0 ? (size_t)printed : 0;
+}
+
+/* ---- Strings --------------------------------------------------------------------------------- */
+
+/* Bytes a JSON string must escape: control bytes, '"' and '\\'. */
+static const unsigned char needs_escape[256] = {
+    [0x00 ... 0x1f] = 1,
+    ['"'] = 1,
+    ['\\'] = 1,
+};
+
+static int print_string(output *out, const char *text) {
+  if (text == NULL)
+    return append(out, "\"\"", 2);
+  size_t length = strlen(text);
+  /* worst case: every byte as \u00xx */
+  if (reserve(out, length * 6 + 2))
+    return -1;
+  char *at = *out->buffer + *out->used;
+  *at++ = '"';
+  const unsigned char *bytes = (const unsigned char *)text;
+  size_t start = 0;
+  for (size_t index = 0; index < length; index++) {
+    unsigned char c = bytes[index];
+    if (!needs_escape[c])
+      continue;
+    memcpy(at, bytes + start, index - start);
+    at += index - start;
+    start = index + 1;
+    *at++ = '\\';
+    switch (c) {
+    case '"':
+    case '\\':
+      *at++ = (char)c;
+      break;
+    case '\b':
+      *at++ = 'b';
+      break;
+    case '\f':
+      *at++ = 'f';
+      break;
+    case '\n':
+      *at++ = 'n';
+      break;
+    case '\r':
+      *at++ = 'r';
+      break;
+    case '\t':
+      *at++ = 't';
+      break;
+    default:
+      at += sprintf(at, "u%04x", c);
+      break;
+    }
+  }
+  memcpy(at, bytes + start, length - start);
+  at += length - start;
+  *at++ = '"';
+  *out->used = (size_t)(at - *out->buffer);
+  return 0;
+}
+
+/* ---- Values ---------------------------------------------------------------------------------- */
+
+static int print_value(output *out, const cJSON *item);
+
+/* Members of an array or object between `open` and `close`, with keys for objects. */
+static int print_children(output *out, const cJSON *item, char open, char close, int keys) {
+  if (append(out, &open, 1))
+    return -1;
+  for (const cJSON *child = item->child; child != NULL; child = child->next) {
+    if (keys && (print_string(out, child->string) || append(out, ":", 1)))
+      return -1;
+    if (print_value(out, child))
+      return -1;
+    if (child->next != NULL && append(out, ",", 1))
+      return -1;
+  }
+  return append(out, &close, 1);
+}
+
+static int print_value(output *out, const cJSON *item) {
+  switch (item->type & 0xff) {
+  case cJSON_NULL:
+    return append(out, "null", 4);
+  case cJSON_False:
+    return append(out, "false", 5);
+  case cJSON_True:
+    return append(out, "true", 4);
+  case cJSON_Number: {
+    char number[32];
+    size_t length = tp_json_print_number(item->valuedouble, item->valueint, number);
+    return append(out, number, length);
+  }
+  case cJSON_Raw:
+    return item->valuestring == NULL ? -1
+                                     : append(out, item->valuestring, strlen(item->valuestring));
+  case cJSON_String:
+    return print_string(out, item->valuestring);
+  case cJSON_Array:
+    return print_children(out, item, '[', ']', 0);
+  case cJSON_Object:
+    return print_children(out, item, '{', '}', 1);
+  default:
+    return -1;
+  }
+}
+
+int tp_json_print_append(const cJSON *item, char **buffer, size_t *used, size_t *capacity) {
+  size_t before = *used;
+  output out = {buffer, used, capacity};
+  if (item == NULL || print_value(&out, item) != 0) {
+    *used = before;
+    return -1;
+  }
+  return 0;
+}
