@@ -12,6 +12,7 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,9 @@ size_t tp_json_print_number(double value, int integer, char out[32]) {
 
 /* ---- Strings --------------------------------------------------------------------------------- */
 
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
 /* Bytes a JSON string must escape: control bytes, '"' and '\\'. */
 static const unsigned char needs_escape[256] = {
     [0x00 ... 0x1f] = 1,
@@ -160,6 +164,21 @@ static int print_string(output *out, const char *text) {
   const unsigned char *bytes = (const unsigned char *)text;
   size_t start = 0;
   for (size_t index = 0; index < length; index++) {
+    /* Skip 8 clean bytes at a time: most text has nothing to escape. A byte is below 0x20
+     * when (byte - 0x20) borrows into its high bit while its own high bit is clear; '"' and
+     * '\\' are the zero bytes of word ^ that byte repeated. The test is exact for "any". */
+    while (length - index >= 8) {
+      uint64_t word;
+      memcpy(&word, bytes + index, 8);
+      uint64_t quotes = word ^ (ONES * '"'), backslashes = word ^ (ONES * '\\');
+      uint64_t special = ((word - ONES * 0x20) & ~word) | ((quotes - ONES) & ~quotes) |
+                         ((backslashes - ONES) & ~backslashes);
+      if (special & HIGHS)
+        break;
+      index += 8;
+    }
+    if (index >= length)
+      break;
     unsigned char c = bytes[index];
     if (!needs_escape[c])
       continue;

@@ -110,6 +110,11 @@ static const char *const strings[] = {
     "\x01\x02\x1f\x7f",
     "caf\xc3\xa9 \xe2\x80\x99 \xf0\x9f\x98\x80",
     "ends with newline\n",
+    /* longer than 8 bytes: the 8-at-a-time skip must stop at each of these */
+    "0123456789abcdef\"",
+    "01234567\\89abcdef",
+    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\x1f tail after a control byte",
+    "\xff\xfe\xe2\x80\x99\x7f\x80 then a tab\t and \x01 at the end\x01",
 };
 
 START_TEST(string_as_cjson) {
