@@ -23,7 +23,8 @@
 static const tp_option summary_options[] = {
     {"min_sentences", TP_OPTION_INT, "3", 0, 1000, NULL,
      "comments with more sentences than this get a \"summary\"", 0},
-    {"max_sentences", TP_OPTION_INT, "2", 1, 100, NULL, "sentences in a record's summary", 0},
+    {"max_sentences", TP_OPTION_INT, "2", 1, SUMMARY_RECORD_SENTENCES, NULL,
+     "sentences in a record's summary", 0},
     {"max_words", TP_OPTION_INT, "60", 1, 100000, NULL, "words in a record's summary", 0},
     {"digest_size", TP_OPTION_INT, "5", 1, 100, NULL, "sentences in the report's digest", 0},
     {"pool_size", TP_OPTION_INT, "512", 1, 65536, NULL,
@@ -86,8 +87,11 @@ static int summary_create(const tp_host *host, const tp_stage *stage, const cJSO
     host->free(instance);
     return -1;
   }
-  if (instance->max_sentences > SUMMARY_RECORD_SENTENCES) {
-    snprintf(err, err_size, "max_sentences: at most %d", SUMMARY_RECORD_SENTENCES);
+  if (instance->theme_stage[0] == '\0' ||
+      strlen(cJSON_IsString(theme_stage) ? theme_stage->valuestring : "") >=
+          sizeof instance->theme_stage) {
+    snprintf(err, err_size, "theme_stage: expected a stage id of 1 to %zu bytes",
+             sizeof instance->theme_stage - 1);
     host->free(instance);
     return -1;
   }
@@ -149,7 +153,7 @@ static int sentence_features(summary_instance *self, summary_partial *partial, c
     summary_token *view = &partial->tokens[count++];
     view->is_word = token->type == TP_TOKEN_WORD || token->type == TP_TOKEN_NUMBER;
     view->is_stop = (token->flags & TP_TOKEN_STOPWORD) != 0;
-    view->hash = view->is_word ? summary_hash(token->norm, token->norm_length) : 0;
+    view->hash = view->is_word ? summary_hash(token->stem, token->stem_length) : 0;
   }
   summary_features_build(partial->tokens, count, out);
   return 0;

@@ -11,6 +11,9 @@
  *     digest is picked with maximal marginal relevance at the end of the stream.
  * And the per-record ranking: a centrality graph over the sentences of one comment.
  *
+ * Terms are hashed stems (the plugin hashes tokenize's Snowball stems), so "room" and "rooms"
+ * count as one term.
+ *
  * Memory: every function allocates with the allocator given to it (the plugin passes the host
  * allocator); the caller frees with the matching *_free function. Nothing here is thread-safe
  * by itself: the plugin gives each worker its own sketch and pool and merges them at the end.
