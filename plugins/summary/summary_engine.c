@@ -29,16 +29,20 @@ uint64_t summary_hash(const char *bytes, size_t length) {
   return hash;
 }
 
-static int compare_hash(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return (x > y) - (x < y);
-}
-
-/* Sorts terms[0..count) and removes repeats; returns the new count. */
+/* Sorts terms[0..count) (insertion sort: count <= SUMMARY_MAX_WORDS) and removes repeats;
+ * returns the new count. */
 static size_t sort_unique(uint64_t *terms, size_t count) {
+  for (size_t i = 1; i < count; i++) {
+    uint64_t term = terms[i];
+    size_t j = i;
+    while (j > 0 && terms[j - 1] > term) {
+      terms[j] = terms[j - 1];
+      j--;
+    }
+    terms[j] = term;
+  }
   if (count < 2)
     return count;
-  qsort(terms, count, sizeof *terms, compare_hash);
   size_t kept = 1;
   for (size_t i = 1; i < count; i++)
     if (terms[i] != terms[kept - 1])
@@ -53,10 +57,28 @@ static uint64_t bigram_hash(uint64_t first, uint64_t second) {
   return hash ^ (hash >> 32);
 }
 
+/* A small open-addressing set of term hashes, for dropping repeats within one sentence. */
+#define SEEN_SLOTS 256 /* > 3 * SUMMARY_MAX_WORDS, so probes stay short */
+
+static int seen_insert(uint64_t *slots, uint64_t hash) {
+  if (hash == 0)
+    hash = 1; /* 0 marks an empty slot */
+  size_t index = (size_t)(hash ^ (hash >> 29)) & (SEEN_SLOTS - 1);
+  while (slots[index] != 0) {
+    if (slots[index] == hash)
+      return 0;
+    index = (index + 1) & (SEEN_SLOTS - 1);
+  }
+  slots[index] = hash;
+  return 1;
+}
+
 void summary_features_build(const summary_token *tokens, size_t count, summary_features *out) {
   uint64_t content[SUMMARY_MAX_WORDS], stop[SUMMARY_MAX_WORDS], bigrams[SUMMARY_MAX_WORDS];
+  uint64_t seen[SEEN_SLOTS];
   size_t content_count = 0, stop_count = 0, bigram_count = 0, words = 0;
   const summary_token *previous = NULL;
+  memset(seen, 0, sizeof seen);
   for (size_t i = 0; i < count; i++) {
     const summary_token *token = &tokens[i];
     if (!token->is_word)
@@ -64,17 +86,21 @@ void summary_features_build(const summary_token *tokens, size_t count, summary_f
     words++;
     if (words > SUMMARY_MAX_WORDS)
       continue;
-    if (token->is_stop)
-      stop[stop_count++] = token->hash;
-    else
-      content[content_count++] = token->hash;
-    if (previous && !(previous->is_stop && token->is_stop))
-      bigrams[bigram_count++] = bigram_hash(previous->hash, token->hash);
+    if (seen_insert(seen, token->hash)) {
+      if (token->is_stop)
+        stop[stop_count++] = token->hash;
+      else
+        content[content_count++] = token->hash;
+    }
+    if (previous && !(previous->is_stop && token->is_stop)) {
+      uint64_t bigram = bigram_hash(previous->hash, token->hash);
+      if (seen_insert(seen, bigram))
+        bigrams[bigram_count++] = bigram;
+    }
     previous = token;
   }
+  /* Only the content words need an order (for the merge in summary_similarity). */
   content_count = sort_unique(content, content_count);
-  stop_count = sort_unique(stop, stop_count);
-  bigram_count = sort_unique(bigrams, bigram_count);
   out->words = (uint16_t)(words > UINT16_MAX ? UINT16_MAX : words);
   out->content_count = (uint16_t)content_count;
   out->unigram_count = (uint16_t)(content_count + stop_count);
@@ -326,9 +352,10 @@ size_t summary_pool_select(const summary_pool *pool, size_t k, double lambda, do
 
 /* ---- One record ------------------------------------------------------------------------ */
 
-#define RECORD_REDUNDANCY 0.6
-#define PAGERANK_DAMPING  0.85
-#define PAGERANK_ROUNDS   30
+#define RECORD_REDUNDANCY  0.6
+#define PAGERANK_DAMPING   0.85
+#define PAGERANK_ROUNDS    30
+#define PAGERANK_TOLERANCE 1e-4
 
 static double record_prior(const summary_features *sentence, size_t position) {
   double position_prior = 1.0 + 1.0 / (double)(position + 2);
@@ -363,7 +390,12 @@ static void record_pagerank(const summary_features *sentences, size_t count, dou
           incoming += matrix[j * count + i] / degree[j] * rank[j];
       next[i] = (1.0 - PAGERANK_DAMPING) / (double)count + PAGERANK_DAMPING * incoming;
     }
+    double change = 0.0;
+    for (size_t i = 0; i < count; i++)
+      change += fabs(next[i] - rank[i]);
     memcpy(rank, next, count * sizeof *rank);
+    if (change < PAGERANK_TOLERANCE)
+      break;
   }
 }
 

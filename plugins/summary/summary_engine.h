@@ -42,9 +42,9 @@ typedef struct summary_token {
 } summary_token;
 
 /* The features of one sentence: terms[0..content_count) are the sorted unique content-word
- * hashes, terms[content_count..unigram_count) the sorted unique stopword hashes and
- * terms[unigram_count..unigram_count + bigram_count) the sorted unique bigram hashes (pairs of
- * adjacent words that are not both stopwords). */
+ * hashes, terms[content_count..unigram_count) the unique stopword hashes and
+ * terms[unigram_count..unigram_count + bigram_count) the unique bigram hashes (pairs of
+ * adjacent words that are not both stopwords), both in order of first appearance. */
 typedef struct summary_features {
   uint16_t words; /* word tokens in the whole sentence (also those past SUMMARY_MAX_WORDS) */
   uint16_t content_count;
