@@ -30,9 +30,8 @@ void summary_digest_free(summary_digest *digest, const summary_allocator *memory
 int summary_digest_add(summary_digest *digest, const summary_features *features, const char *text,
                        size_t length, const char *id, const summary_scoring *scoring,
                        const summary_allocator *memory) {
-  summary_sketch_add(&digest->sketch, features);
+  double score = summary_sketch_add(&digest->sketch, features, scoring);
   if (features->words >= 3 && features->words <= SUMMARY_MAX_WORDS) {
-    double score = summary_score(&digest->sketch, features, scoring);
     if (summary_pool_offer(&digest->pool, features, score, text, length, id, memory) < 0)
       return -1;
   }

@@ -57,28 +57,19 @@ static uint64_t bigram_hash(uint64_t first, uint64_t second) {
   return hash ^ (hash >> 32);
 }
 
-/* A small open-addressing set of term hashes, for dropping repeats within one sentence. */
-#define SEEN_SLOTS 256 /* > 3 * SUMMARY_MAX_WORDS, so probes stay short */
-
-static int seen_insert(uint64_t *slots, uint64_t hash) {
-  if (hash == 0)
-    hash = 1; /* 0 marks an empty slot */
-  size_t index = (size_t)(hash ^ (hash >> 29)) & (SEEN_SLOTS - 1);
-  while (slots[index] != 0) {
-    if (slots[index] == hash)
-      return 0;
-    index = (index + 1) & (SEEN_SLOTS - 1);
-  }
-  slots[index] = hash;
-  return 1;
+/* Appends `hash` to list[0..*count) unless it is there already (sentences are short: a
+ * linear scan beats a hash set that would have to be cleared for every sentence). */
+static void append_unique(uint64_t *list, size_t *count, uint64_t hash) {
+  for (size_t i = 0; i < *count; i++)
+    if (list[i] == hash)
+      return;
+  list[(*count)++] = hash;
 }
 
 void summary_features_build(const summary_token *tokens, size_t count, summary_features *out) {
   uint64_t content[SUMMARY_MAX_WORDS], stop[SUMMARY_MAX_WORDS], bigrams[SUMMARY_MAX_WORDS];
-  uint64_t seen[SEEN_SLOTS];
   size_t content_count = 0, stop_count = 0, bigram_count = 0, words = 0;
   const summary_token *previous = NULL;
-  memset(seen, 0, sizeof seen);
   for (size_t i = 0; i < count; i++) {
     const summary_token *token = &tokens[i];
     if (!token->is_word)
@@ -86,17 +77,12 @@ void summary_features_build(const summary_token *tokens, size_t count, summary_f
     words++;
     if (words > SUMMARY_MAX_WORDS)
       continue;
-    if (seen_insert(seen, token->hash)) {
-      if (token->is_stop)
-        stop[stop_count++] = token->hash;
-      else
-        content[content_count++] = token->hash;
-    }
-    if (previous && !(previous->is_stop && token->is_stop)) {
-      uint64_t bigram = bigram_hash(previous->hash, token->hash);
-      if (seen_insert(seen, bigram))
-        bigrams[bigram_count++] = bigram;
-    }
+    if (token->is_stop)
+      append_unique(stop, &stop_count, token->hash);
+    else
+      content[content_count++] = token->hash; /* sorted and made unique below */
+    if (previous && !(previous->is_stop && token->is_stop))
+      append_unique(bigrams, &bigram_count, bigram_hash(previous->hash, token->hash));
     previous = token;
   }
   /* Only the content words need an order (for the merge in summary_similarity). */
@@ -153,16 +139,37 @@ static size_t sketch_index(const summary_sketch *sketch, uint64_t hash, int row)
   return ((size_t)1 << sketch->bits) + ((size_t)(hash >> 32) & mask);
 }
 
-void summary_sketch_add(summary_sketch *sketch, const summary_features *features) {
-  size_t terms = (size_t)features->unigram_count + features->bigram_count;
-  for (size_t i = 0; i < terms; i++) {
-    for (int row = 0; row < 2; row++) {
-      uint32_t *cell = &sketch->rows[sketch_index(sketch, features->terms[i], row)];
-      if (*cell < UINT32_MAX)
-        (*cell)++;
-    }
+/* Increments the cells of terms[0..count) and returns the sum of their new counts. */
+static double sketch_count_in(summary_sketch *sketch, const uint64_t *terms, size_t count) {
+  double sum = 0.0;
+  for (size_t i = 0; i < count; i++) {
+    uint32_t *first = &sketch->rows[sketch_index(sketch, terms[i], 0)];
+    uint32_t *second = &sketch->rows[sketch_index(sketch, terms[i], 1)];
+    uint32_t first_count = *first, second_count = *second;
+    first_count += first_count < UINT32_MAX;
+    second_count += second_count < UINT32_MAX;
+    *first = first_count;
+    *second = second_count;
+    sum += first_count < second_count ? first_count : second_count;
   }
+  return sum;
+}
+
+static double length_prior(const summary_features *features, const summary_scoring *scoring) {
+  double offset = ((double)features->words - scoring->target_words) / scoring->length_spread;
+  return exp(-0.5 * offset * offset);
+}
+
+double summary_sketch_add(summary_sketch *sketch, const summary_features *features,
+                          const summary_scoring *scoring) {
+  double unigrams = sketch_count_in(sketch, features->terms, features->unigram_count);
+  double bigrams =
+      sketch_count_in(sketch, features->terms + features->unigram_count, features->bigram_count);
   sketch->sentences++;
+  double total = (double)sketch->sentences;
+  unigrams = features->unigram_count ? unigrams / total / sqrt(features->unigram_count) : 0.0;
+  bigrams = features->bigram_count ? bigrams / total / sqrt(features->bigram_count) : 0.0;
+  return (unigrams + scoring->bigram_weight * bigrams) * length_prior(features, scoring);
 }
 
 uint32_t summary_sketch_count(const summary_sketch *sketch, uint64_t hash) {
@@ -199,8 +206,7 @@ double summary_score(const summary_sketch *sketch, const summary_features *featu
   double unigrams = centrality(sketch, features->terms, features->unigram_count);
   double bigrams =
       centrality(sketch, features->terms + features->unigram_count, features->bigram_count);
-  double offset = ((double)features->words - scoring->target_words) / scoring->length_spread;
-  return (unigrams + scoring->bigram_weight * bigrams) * exp(-0.5 * offset * offset);
+  return (unigrams + scoring->bigram_weight * bigrams) * length_prior(features, scoring);
 }
 
 /* ---- Candidate pool -------------------------------------------------------------------- */

@@ -72,8 +72,7 @@ typedef struct summary_sketch {
 /* Allocates the counters (8 << bits bytes). Returns 0, or -1 when out of memory. */
 int summary_sketch_init(summary_sketch *sketch, uint32_t bits, const summary_allocator *memory);
 void summary_sketch_free(summary_sketch *sketch, const summary_allocator *memory);
-/* Counts every unigram and bigram of one sentence once. */
-void summary_sketch_add(summary_sketch *sketch, const summary_features *features);
+
 /* How many sentences contained `hash` (an over-estimate on collisions). */
 uint32_t summary_sketch_count(const summary_sketch *sketch, uint64_t hash);
 /* Adds `from`'s counts into `into`. Returns 0, or -1 when the sizes differ. */
@@ -85,6 +84,11 @@ typedef struct summary_scoring {
   double length_spread; /* its width (words) */
   double bigram_weight; /* weight of bigram centrality against unigram centrality */
 } summary_scoring;
+
+/* Counts every unigram and bigram of one sentence once and returns the sentence's score
+ * against the updated sketch (the same value summary_score() would give, in one pass). */
+double summary_sketch_add(summary_sketch *sketch, const summary_features *features,
+                          const summary_scoring *scoring);
 
 /* Centrality of a sentence against the sketch (cosine-like: sum of the document frequencies
  * of its terms over the square root of their number) times a length prior. >= 0. */
