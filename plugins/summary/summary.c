@@ -185,6 +185,23 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
   return self->host->record_set(record, "summary", value);
 }
 
+/* The polarity digest for sentence `index`: the sentiment stage's per-sentence score when it
+ * wrote "sentiment"."sentences" (matched by start offset), else the record's "compound". */
+static int sentence_sentiment(summary_instance *self, summary_partial *partial, const cJSON *json,
+                              const tp_text *text, size_t index, summary_digest **polarity) {
+  const cJSON *sentiment = cJSON_GetObjectItemCaseSensitive(json, "sentiment");
+  *polarity = NULL;
+  if (!sentiment)
+    return 0;
+  const cJSON *compound = cJSON_GetObjectItemCaseSensitive(sentiment, "compound");
+  const cJSON *sentences = cJSON_GetObjectItemCaseSensitive(sentiment, "sentences");
+  const cJSON *item = cJSON_IsArray(sentences) ? cJSON_GetArrayItem(sentences, (int)index) : NULL;
+  const cJSON *start = cJSON_GetObjectItemCaseSensitive(item, "start");
+  if (cJSON_IsNumber(start) && start->valuedouble == text->sentences[index].start)
+    compound = cJSON_GetObjectItemCaseSensitive(item, "compound");
+  return summary_partial_polarity(self, partial, compound, polarity);
+}
+
 static tp_result summary_process(void *instance, void *partial_ptr, tp_record *record, char *err,
                                  size_t err_size) {
   summary_instance *self = instance;
@@ -197,7 +214,7 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
   }
   const cJSON *json = self->host->record_json(record);
   summary_digest *theme = NULL, *polarity = NULL;
-  if (summary_partial_route(self, partial, json, &theme, &polarity) < 0) {
+  if (summary_partial_route(self, partial, json, &theme) < 0) {
     snprintf(err, err_size, "out of memory");
     return TP_ERROR;
   }
@@ -218,6 +235,10 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
     }
     if (!id)
       id = record_id(self, record, id_buffer, sizeof id_buffer, &id_allocated);
+    if (sentence_sentiment(self, partial, json, text, s, &polarity) < 0) {
+      result = TP_ERROR;
+      break;
+    }
     summary_digest *targets[3] = {&partial->stream, theme, polarity};
     for (int t = 0; t < 3; t++)
       if (targets[t] && summary_digest_add(targets[t], features, bytes, length, id, &self->scoring,

@@ -98,9 +98,8 @@ static int polarity_init(summary_instance *instance, summary_partial *partial) {
 }
 
 int summary_partial_route(summary_instance *instance, summary_partial *partial, const cJSON *record,
-                          summary_digest **theme, summary_digest **polarity) {
+                          summary_digest **theme) {
   *theme = NULL;
-  *polarity = NULL;
   const cJSON *theme_id = cJSON_GetObjectItemCaseSensitive(record, "theme_id");
   if (cJSON_IsNumber(theme_id) || cJSON_IsString(theme_id)) {
     char key[128];
@@ -113,14 +112,18 @@ int summary_partial_route(summary_instance *instance, summary_partial *partial, 
         *theme = &slot->digest;
     }
   }
-  const cJSON *sentiment = cJSON_GetObjectItemCaseSensitive(record, "sentiment");
-  const cJSON *compound = cJSON_GetObjectItemCaseSensitive(sentiment, "compound");
-  if (cJSON_IsNumber(compound) &&
-      (compound->valuedouble >= POSITIVE_FROM || compound->valuedouble <= NEGATIVE_TO)) {
-    if (polarity_init(instance, partial) < 0)
-      return -1;
-    *polarity = &partial->polarity[compound->valuedouble >= POSITIVE_FROM ? 0 : 1];
-  }
+  return 0;
+}
+
+int summary_partial_polarity(summary_instance *instance, summary_partial *partial,
+                             const cJSON *compound, summary_digest **polarity) {
+  *polarity = NULL;
+  if (!cJSON_IsNumber(compound) ||
+      (compound->valuedouble < POSITIVE_FROM && compound->valuedouble > NEGATIVE_TO))
+    return 0;
+  if (polarity_init(instance, partial) < 0)
+    return -1;
+  *polarity = &partial->polarity[compound->valuedouble >= POSITIVE_FROM ? 0 : 1];
   return 0;
 }
 

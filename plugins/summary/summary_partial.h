@@ -53,11 +53,15 @@ void summary_partial_destroy(summary_instance *instance, summary_partial *partia
 int summary_partial_reserve_tokens(summary_instance *instance, summary_partial *partial,
                                    size_t count);
 
-/* Finds (creating it if needed) the theme digest for the record's "theme_id" and the polarity
- * digest for its "sentiment"."compound"; each is NULL when the record has none (or the theme
- * limit is reached). Returns 0, or -1 when out of memory. */
+/* Finds (creating it if needed) the theme digest for the record's "theme_id"; *theme is NULL
+ * when the record has none or the theme limit is reached. Returns 0, or -1 when out of memory. */
 int summary_partial_route(summary_instance *instance, summary_partial *partial, const cJSON *record,
-                          summary_digest **theme, summary_digest **polarity);
+                          summary_digest **theme);
+
+/* The positive or negative digest for a sentiment "compound" value (NULL when it is not a
+ * number or is neutral). Returns 0, or -1 when out of memory. */
+int summary_partial_polarity(summary_instance *instance, summary_partial *partial,
+                             const cJSON *compound, summary_digest **polarity);
 
 /* Folds `from` into `into`. Returns 0, or -1 (out of memory, mismatched sizes). */
 int summary_partial_merge(summary_instance *instance, summary_partial *into, summary_partial *from);

@@ -395,6 +395,29 @@ START_TEST(themes_and_polarity) {
 }
 END_TEST
 
+START_TEST(per_sentence_sentiment_wins) {
+  void *partial = plugin->partial_create(instance);
+  /* Positive overall, but the sentiment stage scored the second sentence negative. */
+  cJSON_Delete(process_record(
+      partial,
+      "{\"text\": \"the pool was lovely and warm . the lift was broken all week .\", "
+      "\"sentiment\": {\"compound\": 0.4, \"sentences\": [{\"compound\": 0.8, \"start\": 0}, "
+      "{\"compound\": -0.6, \"start\": 31}]}}",
+      1));
+  cJSON *section = finish(partial);
+  const cJSON *negative = cJSON_GetObjectItem(section, "negative");
+  const cJSON *positive = cJSON_GetObjectItem(section, "positive");
+  ck_assert_int_eq(cJSON_GetArraySize(negative), 1);
+  ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(negative, 0), "text")->valuestring,
+                   "the lift was broken all week .");
+  ck_assert_int_eq(cJSON_GetArraySize(positive), 1);
+  ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(positive, 0), "text")->valuestring,
+                   "the pool was lovely and warm .");
+  cJSON_Delete(section);
+  plugin->partial_destroy(instance, partial);
+}
+END_TEST
+
 START_TEST(no_theme_or_sentiment_keys_without_those_stages) {
   void *partial = plugin->partial_create(instance);
   feed(partial, stream, STREAM_COUNT, 0);
@@ -448,6 +471,7 @@ static Suite *summary_callbacks_suite(void) {
   tcase_add_test(merge, export_import_partial);
   TCase *sections = tcase_for(suite, "sections");
   tcase_add_test(sections, themes_and_polarity);
+  tcase_add_test(sections, per_sentence_sentiment_wins);
   tcase_add_test(sections, no_theme_or_sentiment_keys_without_those_stages);
   TCase *config = tcase_for(suite, "config_errors");
   tcase_add_loop_test(config, config_errors, 0, sizeof config_cases / sizeof *config_cases);
