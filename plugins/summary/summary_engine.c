@@ -101,15 +101,10 @@ double summary_similarity(const summary_features *a, const summary_features *b) 
     return 0.0;
   size_t i = 0, j = 0, shared = 0;
   while (i < a->content_count && j < b->content_count) {
-    if (a->terms[i] == b->terms[j]) {
-      shared++;
-      i++;
-      j++;
-    } else if (a->terms[i] < b->terms[j]) {
-      i++;
-    } else {
-      j++;
-    }
+    uint64_t x = a->terms[i], y = b->terms[j]; /* branch-free merge step */
+    shared += x == y;
+    i += x <= y;
+    j += y <= x;
   }
   return (double)shared / sqrt((double)a->content_count * (double)b->content_count);
 }
