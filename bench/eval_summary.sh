@@ -56,7 +56,7 @@ print(f"system summaries: {system_path}")
 PY
 
 python3 "$eval_dir/tools/rouge.py" "$eval_dir/opinosis/opinosis.ndjson" \
-  "$out_dir/system.ndjson" --json >"$out_dir/rouge.json"
+  "$out_dir/system.ndjson" --json --bootstrap 1000 >"$out_dir/rouge.json"
 python3 - "$out_dir/rouge.json" <<'PY'
 import json, sys
 scores = json.load(open(sys.argv[1]))
@@ -65,14 +65,15 @@ reference = {"TF-IDF centroid": (.281, .070, .105), "TextRank": (.263, .074, .10
              "human vs humans": (.293, .100, .129)}
 print(f"topics {scores['topics']}, missing {scores['missing']}, "
       f"mean summary words {scores['mean_words']}")
-print(f"{'metric':<10} {'R':>7} {'P':>7} {'F':>7} {'target F':>9}  result")
+print(f"{'metric':<10} {'R':>7} {'P':>7} {'F':>7} {'F 95% CI (topics)':>18} {'target F':>9}  result")
 missed = 0
 for metric, target in targets.items():
     m = scores[metric]
     ok = m["F"] >= target
     missed += not ok
-    print(f"{metric:<10} {m['R']:7.4f} {m['P']:7.4f} {m['F']:7.4f} {target:9.3f}  "
-          f"{'met' if ok else 'MISSED'}")
+    low, high = m.get("F_ci95", (float("nan"), float("nan")))
+    print(f"{metric:<10} {m['R']:7.4f} {m['P']:7.4f} {m['F']:7.4f}   [{low:.4f}, {high:.4f}] "
+          f"{target:9.3f}  {'met' if ok else 'MISSED'}")
 for name, (r1, r2, su4) in reference.items():
     print(f"  for comparison, {name}: {r1:.3f} / {r2:.3f} / {su4:.3f}")
 sys.exit(1 if missed else 0)
