@@ -123,20 +123,29 @@ static const char *record_id(const summary_instance *self, const tp_record *reco
   return buffer;
 }
 
-/* Trims white space around a sentence's bytes. */
-static const char *sentence_bytes(const tp_text *text, const tp_sentence *sentence,
-                                  size_t *length) {
-  const char *start = text->text + sentence->start;
-  size_t bytes = sentence->length;
-  while (bytes > 0 && (*start == ' ' || *start == '\t' || *start == '\n' || *start == '\r')) {
-    start++;
-    bytes--;
+static int is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Copies a sentence's bytes to `out` (room for sentence->length + 1) without the white space
+ * around it and with each inner run of ASCII white space (line breaks too) made one space.
+ * Returns the length written (`out` is NUL-terminated). */
+static size_t sentence_copy(const tp_text *text, const tp_sentence *sentence, char *out) {
+  const char *bytes = text->text + sentence->start;
+  size_t length = 0;
+  int pending_space = 0;
+  for (uint32_t i = 0; i < sentence->length; i++) {
+    if (is_space(bytes[i])) {
+      pending_space = length > 0;
+      continue;
+    }
+    if (pending_space)
+      out[length++] = ' ';
+    pending_space = 0;
+    out[length++] = bytes[i];
   }
-  while (bytes > 0 && (start[bytes - 1] == ' ' || start[bytes - 1] == '\t' ||
-                       start[bytes - 1] == '\n' || start[bytes - 1] == '\r'))
-    bytes--;
-  *length = bytes;
-  return start;
+  out[length] = '\0';
+  return length;
 }
 
 /* Builds one sentence's features from the tokenize stage's tokens. */
@@ -170,12 +179,9 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
     return -1;
   size_t used = 0;
   for (size_t c = 0; c < chosen_count; c++) {
-    size_t length;
-    const char *bytes = sentence_bytes(text, &text->sentences[chosen[c]], &length);
     if (used > 0)
       joined[used++] = ' ';
-    memcpy(joined + used, bytes, length);
-    used += length;
+    used += sentence_copy(text, &text->sentences[chosen[c]], joined + used);
   }
   joined[used] = '\0';
   cJSON *value = cJSON_CreateString(joined);
@@ -227,8 +233,12 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
   for (size_t s = 0; s < text->sentence_count && result == TP_KEEP; s++) {
     summary_features *features =
         s < ranked ? &partial->features[s] : &partial->features[SUMMARY_RECORD_SENTENCES];
-    size_t length;
-    const char *bytes = sentence_bytes(text, &text->sentences[s], &length);
+    if (summary_partial_reserve_text(self, partial, text->sentences[s].length + 1) < 0) {
+      result = TP_ERROR;
+      break;
+    }
+    size_t length = sentence_copy(text, &text->sentences[s], partial->sentence_text);
+    const char *bytes = partial->sentence_text;
     if (sentence_features(self, partial, text, &text->sentences[s], features) < 0) {
       result = TP_ERROR;
       break;

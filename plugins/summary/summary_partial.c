@@ -40,6 +40,7 @@ void summary_partial_destroy(summary_instance *instance, summary_partial *partia
     for (int p = 0; p < 2; p++)
       summary_digest_free(&partial->polarity[p], &instance->memory);
   instance->host->free(partial->tokens);
+  instance->host->free(partial->sentence_text);
   instance->host->free(partial);
 }
 
@@ -55,6 +56,21 @@ int summary_partial_reserve_tokens(summary_instance *instance, summary_partial *
     return -1;
   partial->tokens = tokens;
   partial->token_capacity = capacity;
+  return 0;
+}
+
+int summary_partial_reserve_text(summary_instance *instance, summary_partial *partial,
+                                 size_t bytes) {
+  if (bytes <= partial->sentence_capacity)
+    return 0;
+  size_t capacity = partial->sentence_capacity ? partial->sentence_capacity : 256;
+  while (capacity < bytes)
+    capacity *= 2;
+  char *buffer = instance->host->realloc(partial->sentence_text, capacity);
+  if (!buffer)
+    return -1;
+  partial->sentence_text = buffer;
+  partial->sentence_capacity = capacity;
   return 0;
 }
 

@@ -41,6 +41,8 @@ typedef struct summary_partial {
   /* Scratch for one record (this worker only). */
   summary_token *tokens;
   size_t token_capacity;
+  char *sentence_text; /* one sentence's text, white space normalized */
+  size_t sentence_capacity;
   summary_features features[SUMMARY_RECORD_SENTENCES + 1];
   double scratch[SUMMARY_RECORD_SENTENCES * (SUMMARY_RECORD_SENTENCES + 3)];
 } summary_partial;
@@ -52,6 +54,10 @@ void summary_partial_destroy(summary_instance *instance, summary_partial *partia
 /* Makes room for `count` tokens in partial->tokens. 0, or -1 when out of memory. */
 int summary_partial_reserve_tokens(summary_instance *instance, summary_partial *partial,
                                    size_t count);
+
+/* Makes room for `bytes` bytes in partial->sentence_text. 0, or -1 when out of memory. */
+int summary_partial_reserve_text(summary_instance *instance, summary_partial *partial,
+                                 size_t bytes);
 
 /* Finds (creating it if needed) the theme digest for the record's "theme_id"; *theme is NULL
  * when the record has none or the theme limit is reached. Returns 0, or -1 when out of memory. */
