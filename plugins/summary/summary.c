@@ -192,10 +192,11 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
 }
 
 /* The polarity digest for sentence `index`: the sentiment stage's per-sentence score when it
- * wrote "sentiment"."sentences" (matched by start offset), else the record's "compound". */
-static int sentence_sentiment(summary_instance *self, summary_partial *partial, const cJSON *json,
-                              const tp_text *text, size_t index, summary_digest **polarity) {
-  const cJSON *sentiment = cJSON_GetObjectItemCaseSensitive(json, "sentiment");
+ * wrote "sentiment"."sentences" (matched by start offset), else the record's "compound".
+ * `sentiment` is the record's "sentiment" member (NULL: none). */
+static int sentence_sentiment(summary_instance *self, summary_partial *partial,
+                              const cJSON *sentiment, const tp_text *text, size_t index,
+                              summary_digest **polarity) {
   *polarity = NULL;
   if (!sentiment)
     return 0;
@@ -224,6 +225,7 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
     snprintf(err, err_size, "out of memory");
     return TP_ERROR;
   }
+  const cJSON *sentiment = cJSON_GetObjectItemCaseSensitive(json, "sentiment");
   char id_buffer[96];
   char *id_allocated = NULL;
   const char *id = NULL;
@@ -237,23 +239,31 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
       result = TP_ERROR;
       break;
     }
-    size_t length = sentence_copy(text, &text->sentences[s], partial->sentence_text);
-    const char *bytes = partial->sentence_text;
-    if (sentence_features(self, partial, text, &text->sentences[s], features) < 0) {
+    if (sentence_features(self, partial, text, &text->sentences[s], features) < 0 ||
+        sentence_sentiment(self, partial, sentiment, text, s, &polarity) < 0) {
       result = TP_ERROR;
       break;
     }
-    if (!id)
-      id = record_id(self, record, id_buffer, sizeof id_buffer, &id_allocated);
-    if (sentence_sentiment(self, partial, json, text, s, &polarity) < 0) {
-      result = TP_ERROR;
-      break;
-    }
+    /* Count the sentence everywhere; copy its text and the record id only for the pools it
+     * may enter (most sentences of a long stream enter none). */
     summary_digest *targets[3] = {&partial->stream, theme, polarity};
-    for (int t = 0; t < 3; t++)
-      if (targets[t] && summary_digest_add(targets[t], features, bytes, length, id, &self->scoring,
-                                           &self->memory) < 0)
+    double scores[3];
+    size_t length = 0;
+    const char *bytes = NULL;
+    for (int t = 0; t < 3; t++) {
+      scores[t] = targets[t] ? summary_digest_count(targets[t], features, &self->scoring) : -1.0;
+      if (scores[t] < 0.0)
+        continue;
+      if (!bytes) {
+        length = sentence_copy(text, &text->sentences[s], partial->sentence_text);
+        bytes = partial->sentence_text;
+      }
+      if (!id)
+        id = record_id(self, record, id_buffer, sizeof id_buffer, &id_allocated);
+      if (summary_pool_offer(&targets[t]->pool, features, scores[t], bytes, length, id,
+                             &self->memory) < 0)
         result = TP_ERROR;
+    }
   }
   cJSON_free(id_allocated);
   if (result == TP_KEEP && text->sentence_count > self->min_sentences) {

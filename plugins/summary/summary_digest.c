@@ -27,15 +27,25 @@ void summary_digest_free(summary_digest *digest, const summary_allocator *memory
   summary_sketch_free(&digest->sketch, memory);
 }
 
+double summary_digest_count(summary_digest *digest, const summary_features *features,
+                            const summary_scoring *scoring) {
+  double score = summary_sketch_add(&digest->sketch, features, scoring);
+  summary_pool_maybe_rescore(&digest->pool, &digest->sketch, scoring);
+  if (features->words < 3 || features->words > SUMMARY_MAX_WORDS)
+    return -1.0;
+  const summary_pool *pool = &digest->pool;
+  if (pool->count == pool->capacity && score <= pool->items[pool->lowest].score)
+    return -1.0;
+  return score;
+}
+
 int summary_digest_add(summary_digest *digest, const summary_features *features, const char *text,
                        size_t length, const char *id, const summary_scoring *scoring,
                        const summary_allocator *memory) {
-  double score = summary_sketch_add(&digest->sketch, features, scoring);
-  if (features->words >= 3 && features->words <= SUMMARY_MAX_WORDS) {
-    if (summary_pool_offer(&digest->pool, features, score, text, length, id, memory) < 0)
-      return -1;
-  }
-  summary_pool_maybe_rescore(&digest->pool, &digest->sketch, scoring);
+  double score = summary_digest_count(digest, features, scoring);
+  if (score >= 0.0 &&
+      summary_pool_offer(&digest->pool, features, score, text, length, id, memory) < 0)
+    return -1;
   return 0;
 }
 
