@@ -31,7 +31,7 @@ double summary_digest_count(summary_digest *digest, const summary_features *feat
                             const summary_scoring *scoring) {
   double score = summary_sketch_add(&digest->sketch, features, scoring);
   summary_pool_maybe_rescore(&digest->pool, &digest->sketch, scoring);
-  if (features->words < 3 || features->words > SUMMARY_MAX_WORDS)
+  if (features->words < 3 || features->words > SUMMARY_MAX_WORDS || features->content_count < 2)
     return -1.0;
   const summary_pool *pool = &digest->pool;
   if (pool->count == pool->capacity && score <= pool->items[pool->lowest].score)

@@ -24,8 +24,9 @@ int summary_digest_init(summary_digest *digest, uint32_t sketch_bits, size_t poo
 void summary_digest_free(summary_digest *digest, const summary_allocator *memory);
 
 /* Counts one sentence in the sketch (re-scoring the pool when due) and returns its score when
- * it may enter the pool (3 to SUMMARY_MAX_WORDS words, and the pool has room or it beats the
- * lowest candidate), else -1. Hand a score >= 0 to summary_pool_offer() with the text. */
+ * it may enter the pool (3 to SUMMARY_MAX_WORDS words with at least 2 content words, and the
+ * pool has room or it beats the lowest candidate), else -1. Hand a score >= 0 to
+ * summary_pool_offer() with the text. */
 double summary_digest_count(summary_digest *digest, const summary_features *features,
                             const summary_scoring *scoring);
 

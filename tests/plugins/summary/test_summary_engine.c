@@ -245,6 +245,19 @@ START_TEST(pool_drops_exact_repeats) {
 }
 END_TEST
 
+START_TEST(pool_skips_sentences_without_content) {
+  summary_digest digest;
+  ck_assert_int_eq(summary_digest_init(&digest, 10, 8, &memory), 0);
+  add_sentence(&digest, "it was the", "1");           /* no content word */
+  add_sentence(&digest, "and it was very room", "2"); /* one */
+  add_sentence(&digest, "the room was clean", "3");   /* two */
+  ck_assert_uint_eq(digest.pool.count, 1);
+  ck_assert_str_eq(digest.pool.items[0].text, "the room was clean");
+  ck_assert_uint_eq(digest.sketch.sentences, 3); /* all counted */
+  summary_digest_free(&digest, &memory);
+}
+END_TEST
+
 /* Digest texts of a pick, joined, for comparing two digests. */
 static void pick_texts(summary_digest *digest, char *out, size_t size) {
   cJSON *picked = summary_digest_pick(digest, 4, 0.5, 1, &scoring);
@@ -339,6 +352,7 @@ static Suite *summary_engine_suite(void) {
   TCase *pool = tcase_create("bounded_pool");
   tcase_add_test(pool, pool_memory_is_bounded);
   tcase_add_test(pool, pool_drops_exact_repeats);
+  tcase_add_test(pool, pool_skips_sentences_without_content);
   suite_add_tcase(suite, pool);
   TCase *merge = tcase_create("merge");
   tcase_add_test(merge, merge_equals_one_stream);
