@@ -76,10 +76,16 @@ static const tp_host host = {
 static const char *const stopwords[] = {"the", "is", "a",   "and", "was", "it", "very",
                                         "of",  "to", "but", "in",  "we",  "at", NULL};
 
+typedef struct built_text {
+  tp_text text; /* first member: a tp_text pointer is a built_text pointer */
+  char *norms;
+} built_text;
+
 static tp_text *text_build(const char *source) {
-  tp_text *text = calloc(1, sizeof *text);
+  built_text *built = calloc(1, sizeof *built);
+  tp_text *text = &built->text;
   size_t length = strlen(source);
-  char *copy = strdup(source), *norms = strdup(source);
+  char *copy = strdup(source), *norms = built->norms = strdup(source);
   tp_token *tokens = calloc(length + 1, sizeof *tokens);
   tp_sentence *sentences = calloc(length + 1, sizeof *sentences);
   size_t token_count = 0, sentence_count = 0;
@@ -128,7 +134,7 @@ static tp_text *text_build(const char *source) {
 
 static void text_free(tp_text *text) {
   free((void *)text->text);
-  free((void *)(text->token_count ? text->tokens[0].norm : NULL));
+  free(((built_text *)text)->norms);
   free((void *)text->tokens);
   free((void *)text->sentences);
   free(text);
@@ -265,6 +271,33 @@ START_TEST(record_short_comment_has_no_summary) {
       process_record(partial, "{\"text\": \"the room was clean . staff friendly .\"}", 1);
   ck_assert_ptr_null(cJSON_GetObjectItem(record, "summary"));
   cJSON_Delete(record);
+  plugin->partial_destroy(instance, partial);
+}
+END_TEST
+
+START_TEST(record_very_long_or_empty) {
+  void *partial = plugin->partial_create(instance);
+  size_t size = 300 * 40 + 64;
+  char *json = malloc(size);
+  strcpy(json, "{\"text\": \"");
+  for (int i = 0; i < 300; i++) {
+    char sentence[64];
+    snprintf(sentence, sizeof sentence, "the room %d was clean and quiet . ", i);
+    strcat(json, sentence);
+  }
+  strcat(json, "\"}");
+  cJSON *record = process_record(partial, json, 1);
+  const cJSON *summary = cJSON_GetObjectItem(record, "summary");
+  ck_assert(cJSON_IsString(summary));
+  ck_assert_int_le(strlen(summary->valuestring), 2 * 40);
+  cJSON_Delete(record);
+  free(json);
+  record = process_record(partial, "{\"text\": \"\"}", 2);
+  ck_assert_ptr_null(cJSON_GetObjectItem(record, "summary"));
+  cJSON_Delete(record);
+  cJSON *section = finish(partial);
+  ck_assert_int_ge(cJSON_GetArraySize(cJSON_GetObjectItem(section, "digest")), 1);
+  cJSON_Delete(section);
   plugin->partial_destroy(instance, partial);
 }
 END_TEST
@@ -463,6 +496,7 @@ static Suite *summary_callbacks_suite(void) {
   tcase_add_loop_test(record, record_summary_limits_and_order, 0,
                       sizeof record_cases / sizeof *record_cases);
   tcase_add_test(record, record_short_comment_has_no_summary);
+  tcase_add_test(record, record_very_long_or_empty);
   tcase_add_test(record, record_without_tokens_is_an_error);
   TCase *digest = tcase_for(suite, "digest");
   tcase_add_test(digest, digest_ids_and_diversity);
