@@ -131,12 +131,12 @@ cJSON *summary_digest_export(const summary_digest *digest) {
     cJSON_Delete(data);
     return NULL;
   }
-  size_t cell_count = (size_t)2 << digest->sketch.bits;
+  size_t cell_count = (size_t)1 << digest->sketch.bits;
   for (size_t i = 0; i < cell_count; i++) {
-    if (digest->sketch.rows[i] == 0)
+    if (digest->sketch.cells[i] == 0)
       continue;
     cJSON *index = cJSON_CreateNumber((double)i);
-    cJSON *count = cJSON_CreateNumber(digest->sketch.rows[i]);
+    cJSON *count = cJSON_CreateNumber(digest->sketch.cells[i]);
     if (!index || !count) {
       cJSON_Delete(index);
       cJSON_Delete(count);
@@ -222,7 +222,7 @@ int summary_digest_import(summary_digest *digest, const cJSON *data,
     return -1;
   }
   digest->sketch.sentences = (uint64_t)sentences;
-  size_t cell_count = (size_t)2 << digest->sketch.bits;
+  size_t cell_count = (size_t)1 << digest->sketch.bits;
   for (const cJSON *index = cells->child; index; index = index->next->next) {
     const cJSON *count = index->next;
     if (!cJSON_IsNumber(index) || !cJSON_IsNumber(count) || index->valuedouble < 0 ||
@@ -232,7 +232,7 @@ int summary_digest_import(summary_digest *digest, const cJSON *data,
       summary_digest_free(digest, memory);
       return -1;
     }
-    digest->sketch.rows[(size_t)index->valuedouble] = (uint32_t)count->valuedouble;
+    digest->sketch.cells[(size_t)index->valuedouble] = (uint32_t)count->valuedouble;
   }
   const cJSON *entry;
   cJSON_ArrayForEach(entry, pool) {

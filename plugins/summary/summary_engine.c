@@ -4,8 +4,8 @@
  * Why these choices: short opinion summaries written by people are short sentences made of the
  * words and word pairs that many other sentences of the stream also use. So a sentence's score
  * is how frequent its words and bigrams are across everything seen (document frequency from a
- * fixed-size count-min sketch, normalized by the number of sentences, so early and late scores
- * compare), divided by the square root of its term count (a cosine against the stream's
+ * fixed-size hashed table of counters, normalized by the number of sentences, so early and late
+ * scores compare), divided by the square root of its term count (a cosine against the stream's
  * centroid), times a Gaussian length prior. Redundancy is removed at selection time (MMR).
  */
 #include "summary_engine.h"
@@ -112,40 +112,33 @@ double summary_similarity(const summary_features *a, const summary_features *b) 
 /* ---- Sketch ---------------------------------------------------------------------------- */
 
 int summary_sketch_init(summary_sketch *sketch, uint32_t bits, const summary_allocator *memory) {
-  size_t cells = (size_t)2 << bits;
+  size_t cells = (size_t)1 << bits;
   sketch->bits = bits;
   sketch->sentences = 0;
-  sketch->rows = memory->alloc(cells * sizeof *sketch->rows);
-  if (!sketch->rows)
+  sketch->cells = memory->alloc(cells * sizeof *sketch->cells);
+  if (!sketch->cells)
     return -1;
-  memset(sketch->rows, 0, cells * sizeof *sketch->rows);
+  memset(sketch->cells, 0, cells * sizeof *sketch->cells);
   return 0;
 }
 
 void summary_sketch_free(summary_sketch *sketch, const summary_allocator *memory) {
-  memory->free(sketch->rows);
-  sketch->rows = NULL;
+  memory->free(sketch->cells);
+  sketch->cells = NULL;
 }
 
-static size_t sketch_index(const summary_sketch *sketch, uint64_t hash, int row) {
-  size_t mask = ((size_t)1 << sketch->bits) - 1;
-  if (row == 0)
-    return (size_t)hash & mask;
-  return ((size_t)1 << sketch->bits) + ((size_t)(hash >> 32) & mask);
+static size_t sketch_index(const summary_sketch *sketch, uint64_t hash) {
+  return (size_t)(hash >> (64 - sketch->bits)); /* the best-mixed bits of the hash */
 }
 
 /* Increments the cells of terms[0..count) and returns the sum of their new counts. */
 static double sketch_count_in(summary_sketch *sketch, const uint64_t *terms, size_t count) {
   double sum = 0.0;
   for (size_t i = 0; i < count; i++) {
-    uint32_t *first = &sketch->rows[sketch_index(sketch, terms[i], 0)];
-    uint32_t *second = &sketch->rows[sketch_index(sketch, terms[i], 1)];
-    uint32_t first_count = *first, second_count = *second;
-    first_count += first_count < UINT32_MAX;
-    second_count += second_count < UINT32_MAX;
-    *first = first_count;
-    *second = second_count;
-    sum += first_count < second_count ? first_count : second_count;
+    uint32_t *cell = &sketch->cells[sketch_index(sketch, terms[i])];
+    uint32_t value = *cell + (*cell < UINT32_MAX);
+    *cell = value;
+    sum += value;
   }
   return sum;
 }
@@ -168,18 +161,16 @@ double summary_sketch_add(summary_sketch *sketch, const summary_features *featur
 }
 
 uint32_t summary_sketch_count(const summary_sketch *sketch, uint64_t hash) {
-  uint32_t first = sketch->rows[sketch_index(sketch, hash, 0)];
-  uint32_t second = sketch->rows[sketch_index(sketch, hash, 1)];
-  return first < second ? first : second;
+  return sketch->cells[sketch_index(sketch, hash)];
 }
 
 int summary_sketch_merge(summary_sketch *into, const summary_sketch *from) {
   if (into->bits != from->bits)
     return -1;
-  size_t cells = (size_t)2 << into->bits;
+  size_t cells = (size_t)1 << into->bits;
   for (size_t i = 0; i < cells; i++) {
-    uint64_t sum = (uint64_t)into->rows[i] + from->rows[i];
-    into->rows[i] = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+    uint64_t sum = (uint64_t)into->cells[i] + from->cells[i];
+    into->cells[i] = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
   }
   into->sentences += from->sentences;
   return 0;

@@ -4,7 +4,7 @@
  * Three pieces:
  *   - sentence features: the set of word hashes (content words first, then stop words) and
  *     the set of word-bigram hashes of one sentence, built from a sentence's tokens;
- *   - a sketch: a bounded count-min table (two rows) of how many sentences contain each
+ *   - a sketch: a fixed-size table of counters (one hashed row) of how many sentences contain each
  *     unigram and bigram, updated online; its memory is fixed when it is created;
  *   - a candidate pool: the best `capacity` sentences seen so far by centrality against the
  *     sketch (re-scored every time the number of sentences seen doubles), from which the
@@ -64,12 +64,12 @@ double summary_similarity(const summary_features *a, const summary_features *b);
 
 /* ---- Sketch ---------------------------------------------------------------------------- */
 typedef struct summary_sketch {
-  uint32_t bits;      /* each row has 2^bits counters */
-  uint32_t *rows;     /* 2 rows, 2 << bits counters in all */
+  uint32_t bits;      /* 2^bits counters */
+  uint32_t *cells;    /* indexed by the top `bits` bits of a term hash */
   uint64_t sentences; /* sentences added */
 } summary_sketch;
 
-/* Allocates the counters (8 << bits bytes). Returns 0, or -1 when out of memory. */
+/* Allocates the counters (4 << bits bytes). Returns 0, or -1 when out of memory. */
 int summary_sketch_init(summary_sketch *sketch, uint32_t bits, const summary_allocator *memory);
 void summary_sketch_free(summary_sketch *sketch, const summary_allocator *memory);
 

@@ -9,7 +9,7 @@
 
 #define THEME_SKETCH_BITS    12
 #define THEME_POOL           32
-#define POLARITY_SKETCH_BITS 14
+#define POLARITY_SKETCH_BITS 15
 #define POLARITY_POOL        64
 /* "sentiment"."compound" beyond these counts as positive / negative (VADER's usual cut). */
 #define POSITIVE_FROM 0.05
