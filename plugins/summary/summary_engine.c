@@ -29,9 +29,8 @@ uint64_t summary_hash(const char *bytes, size_t length) {
   return hash;
 }
 
-/* Sorts terms[0..count) (insertion sort: count <= SUMMARY_MAX_WORDS) and removes repeats;
- * returns the new count. */
-static size_t sort_unique(uint64_t *terms, size_t count) {
+/* Sorts terms[0..count) (insertion sort: count <= SUMMARY_MAX_WORDS). */
+static void sort_terms(uint64_t *terms, size_t count) {
   for (size_t i = 1; i < count; i++) {
     uint64_t term = terms[i];
     size_t j = i;
@@ -41,13 +40,6 @@ static size_t sort_unique(uint64_t *terms, size_t count) {
     }
     terms[j] = term;
   }
-  if (count < 2)
-    return count;
-  size_t kept = 1;
-  for (size_t i = 1; i < count; i++)
-    if (terms[i] != terms[kept - 1])
-      terms[kept++] = terms[i];
-  return kept;
 }
 
 static uint64_t bigram_hash(uint64_t first, uint64_t second) {
@@ -57,18 +49,24 @@ static uint64_t bigram_hash(uint64_t first, uint64_t second) {
   return hash ^ (hash >> 32);
 }
 
-/* Appends `hash` to list[0..*count) unless it is there already (sentences are short: a
- * linear scan beats a hash set that would have to be cleared for every sentence). */
-static void append_unique(uint64_t *list, size_t *count, uint64_t hash) {
-  for (size_t i = 0; i < *count; i++)
-    if (list[i] == hash)
-      return;
+/* Appends `hash` to list[0..*count) unless it is there already. Sentences are short, so a
+ * linear scan beats a hash set that would need clearing for every sentence; `*seen`, one bit
+ * per hash value modulo 64, skips the scan for most new terms. */
+static void append_unique(uint64_t *list, size_t *count, uint64_t *seen, uint64_t hash) {
+  uint64_t bit = (uint64_t)1 << (hash & 63);
+  if (*seen & bit) {
+    for (size_t i = 0; i < *count; i++)
+      if (list[i] == hash)
+        return;
+  }
+  *seen |= bit;
   list[(*count)++] = hash;
 }
 
 void summary_features_build(const summary_token *tokens, size_t count, summary_features *out) {
   uint64_t content[SUMMARY_MAX_WORDS], stop[SUMMARY_MAX_WORDS], bigrams[SUMMARY_MAX_WORDS];
   size_t content_count = 0, stop_count = 0, bigram_count = 0, words = 0;
+  uint64_t content_seen = 0, stop_seen = 0, bigram_seen = 0;
   const summary_token *previous = NULL;
   for (size_t i = 0; i < count; i++) {
     const summary_token *token = &tokens[i];
@@ -78,15 +76,15 @@ void summary_features_build(const summary_token *tokens, size_t count, summary_f
     if (words > SUMMARY_MAX_WORDS)
       continue;
     if (token->is_stop)
-      append_unique(stop, &stop_count, token->hash);
+      append_unique(stop, &stop_count, &stop_seen, token->hash);
     else
-      content[content_count++] = token->hash; /* sorted and made unique below */
+      append_unique(content, &content_count, &content_seen, token->hash);
     if (previous && !(previous->is_stop && token->is_stop))
-      append_unique(bigrams, &bigram_count, bigram_hash(previous->hash, token->hash));
+      append_unique(bigrams, &bigram_count, &bigram_seen, bigram_hash(previous->hash, token->hash));
     previous = token;
   }
   /* Only the content words need an order (for the merge in summary_similarity). */
-  content_count = sort_unique(content, content_count);
+  sort_terms(content, content_count);
   out->words = (uint16_t)(words > UINT16_MAX ? UINT16_MAX : words);
   out->content_count = (uint16_t)content_count;
   out->unigram_count = (uint16_t)(content_count + stop_count);
