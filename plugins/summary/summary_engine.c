@@ -14,19 +14,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t summary_hash(const char *bytes, size_t length) {
-  uint64_t hash = 1469598103934665603ull;
-  for (size_t i = 0; i < length; i++) {
-    hash ^= (unsigned char)bytes[i];
-    hash *= 1099511628211ull;
-  }
-  /* Finalizer (from splitmix64) so that low and high bits are both well mixed. */
+static uint64_t mix(uint64_t hash) { /* splitmix64's finalizer */
   hash ^= hash >> 30;
   hash *= 0xbf58476d1ce4e5b9ull;
   hash ^= hash >> 27;
   hash *= 0x94d049bb133111ebull;
-  hash ^= hash >> 31;
-  return hash;
+  return hash ^ (hash >> 31);
+}
+
+uint64_t summary_hash(const char *bytes, size_t length) {
+  /* Eight bytes at a time: stems are short, so most take one step. */
+  uint64_t hash = 0x9e3779b97f4a7c15ull ^ length;
+  while (length >= 8) {
+    uint64_t word;
+    memcpy(&word, bytes, 8);
+    hash = mix(hash ^ word);
+    bytes += 8;
+    length -= 8;
+  }
+  uint64_t tail = 0;
+  for (size_t i = 0; i < length; i++)
+    tail |= (uint64_t)(unsigned char)bytes[i] << (8 * i);
+  return mix(hash ^ tail);
 }
 
 /* Sorts terms[0..count) (insertion sort: count <= SUMMARY_MAX_WORDS). */

@@ -53,7 +53,7 @@ typedef struct summary_features {
   uint64_t terms[SUMMARY_MAX_TERMS];
 } summary_features;
 
-/* Hashes `length` bytes (FNV-1a, 64 bits, finalized). Pure. */
+/* Hashes `length` bytes to 64 well-mixed bits (eight bytes a step). Pure. */
 uint64_t summary_hash(const char *bytes, size_t length);
 
 /* Fills *out from the `count` tokens of one sentence. Never fails. */
