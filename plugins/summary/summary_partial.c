@@ -8,7 +8,7 @@
 #include <string.h>
 
 #define THEME_SKETCH_BITS    12
-#define THEME_POOL           32
+#define THEME_POOL           16
 #define POLARITY_SKETCH_BITS 15
 #define POLARITY_POOL        64
 /* "sentiment"."compound" beyond these counts as positive / negative (VADER's usual cut). */
@@ -168,18 +168,73 @@ int summary_partial_merge(summary_instance *instance, summary_partial *into,
   return 0;
 }
 
-/* The label of theme `key` in the theme stage's "discovered" list, or NULL. */
-static const cJSON *theme_label(const cJSON *discovered, const char *key) {
+/* The theme slot whose key is `key`, or NULL. */
+static summary_theme *find_theme(summary_partial *partial, const char *key) {
+  for (size_t i = 0; i < partial->theme_count; i++)
+    if (strcmp(partial->themes[i].key, key) == 0)
+      return &partial->themes[i];
+  return NULL;
+}
+
+/* Writes a theme id value (number or string) as JSON text into key[size]; 0, or -1 if it is
+ * neither or too long. */
+static int id_key(const cJSON *value, char *key, int size) {
+  if (!cJSON_IsNumber(value) && !cJSON_IsString(value))
+    return -1;
+  return cJSON_PrintPreallocated((cJSON *)value, key, size - 5, 0) ? 0 : -1;
+}
+
+/* Appends {"theme_id", "label"?, "sentences"} picked from `digest` to `themes`. */
+static int add_theme(summary_instance *instance, cJSON *themes, cJSON *id, const cJSON *label,
+                     summary_digest *digest) {
+  cJSON *entry = cJSON_CreateObject();
+  if (!entry || !id || !cJSON_AddItemToObject(entry, "theme_id", id)) {
+    cJSON_Delete(id);
+    cJSON_Delete(entry);
+    return -1;
+  }
+  cJSON_AddItemToArray(themes, entry);
+  if (cJSON_IsString(label) && !cJSON_AddItemToObject(entry, "label", cJSON_Duplicate(label, 1)))
+    return -1;
+  cJSON *sentences = summary_digest_pick(digest, instance->theme_sentences, instance->redundancy, 0,
+                                         &instance->scoring);
+  if (!sentences || !cJSON_AddItemToObject(entry, "sentences", sentences)) {
+    cJSON_Delete(sentences);
+    return -1;
+  }
+  return 0;
+}
+
+/* One entry per discovered theme: the digests of the online themes folded into it (its
+ * "online_ids", the values records carry as "theme_id") merged, then picked. */
+static int report_discovered(summary_instance *instance, summary_partial *partial,
+                             const cJSON *discovered, cJSON *themes) {
   const cJSON *theme;
   cJSON_ArrayForEach(theme, discovered) {
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(theme, "id");
-    char id_text[128];
-    if ((cJSON_IsNumber(id) || cJSON_IsString(id)) &&
-        cJSON_PrintPreallocated((cJSON *)id, id_text, (int)sizeof id_text - 5, 0) &&
-        strcmp(id_text, key) == 0)
-      return cJSON_GetObjectItemCaseSensitive(theme, "label");
+    const cJSON *online_ids = cJSON_GetObjectItemCaseSensitive(theme, "online_ids");
+    summary_digest merged;
+    if (summary_digest_init(&merged, THEME_SKETCH_BITS, THEME_POOL, &instance->memory) < 0)
+      return -1;
+    int found = 0, status = 0;
+    const cJSON *online;
+    cJSON_ArrayForEach(online, online_ids) {
+      char key[128];
+      summary_theme *slot = id_key(online, key, sizeof key) == 0 ? find_theme(partial, key) : NULL;
+      if (slot) {
+        found = 1;
+        status |=
+            summary_digest_merge(&merged, &slot->digest, &instance->scoring, &instance->memory);
+      }
+    }
+    if (found && status == 0)
+      status = add_theme(instance, themes,
+                         cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(theme, "id"), 1),
+                         cJSON_GetObjectItemCaseSensitive(theme, "label"), &merged);
+    summary_digest_free(&merged, &instance->memory);
+    if (status != 0)
+      return -1;
   }
-  return NULL;
+  return 0;
 }
 
 static int report_themes(summary_instance *instance, summary_partial *partial, cJSON *section) {
@@ -189,25 +244,22 @@ static int report_themes(summary_instance *instance, summary_partial *partial, c
   cJSON *themes = cJSON_AddArrayToObject(section, "themes");
   if (!themes)
     return -1;
+  const cJSON *first = cJSON_GetArrayItem(discovered, 0);
+  if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(first, "online_ids")))
+    return report_discovered(instance, partial, discovered, themes);
+  /* No mapping from record theme ids to discovered themes: one entry per theme id seen,
+   * labelled when the theme section lists that id. */
   for (size_t i = 0; i < partial->theme_count; i++) {
-    summary_theme *theme = &partial->themes[i];
-    cJSON *entry = cJSON_CreateObject();
-    cJSON *id = cJSON_Parse(theme->key);
-    if (!entry || !id || !cJSON_AddItemToObject(entry, "theme_id", id)) {
-      cJSON_Delete(id);
-      cJSON_Delete(entry);
-      return -1;
+    summary_theme *slot = &partial->themes[i];
+    const cJSON *label = NULL, *theme;
+    cJSON_ArrayForEach(theme, discovered) {
+      char key[128];
+      if (id_key(cJSON_GetObjectItemCaseSensitive(theme, "id"), key, sizeof key) == 0 &&
+          strcmp(key, slot->key) == 0)
+        label = cJSON_GetObjectItemCaseSensitive(theme, "label");
     }
-    cJSON_AddItemToArray(themes, entry);
-    const cJSON *label = theme_label(discovered, theme->key);
-    if (label && !cJSON_AddItemToObject(entry, "label", cJSON_Duplicate(label, 1)))
+    if (add_theme(instance, themes, cJSON_Parse(slot->key), label, &slot->digest) < 0)
       return -1;
-    cJSON *sentences = summary_digest_pick(&theme->digest, instance->theme_sentences,
-                                           instance->redundancy, 0, &instance->scoring);
-    if (!sentences || !cJSON_AddItemToObject(entry, "sentences", sentences)) {
-      cJSON_Delete(sentences);
-      return -1;
-    }
   }
   return 0;
 }

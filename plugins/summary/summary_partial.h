@@ -12,8 +12,9 @@
 /* Sentences of one record that the per-record ranking looks at (later ones are still counted
  * in the digest). */
 #define SUMMARY_RECORD_SENTENCES 128
-/* Themes followed at most; records of later themes only count in the stream digest. */
-#define SUMMARY_MAX_THEMES 64
+/* Theme ids (the theme stage's online themes) followed at most per partial; records of later
+ * ones only count in the stream digest. Each costs 16 KiB of sketch and a 16-sentence pool. */
+#define SUMMARY_MAX_THEMES 256
 
 typedef struct summary_instance {
   const tp_host *host;

@@ -428,6 +428,44 @@ START_TEST(themes_and_polarity) {
 }
 END_TEST
 
+START_TEST(themes_follow_online_ids) {
+  /* Records carry online theme ids (101..103); the theme stage folded 101 and 103 into its
+   * discovered theme 1 and 102 into theme 2. */
+  cJSON *themes = cJSON_Parse("{\"discovered\": [{\"id\": 1, \"label\": \"rooms\", "
+                              "\"online_ids\": [101, 103]}, {\"id\": 2, \"label\": \"staff\", "
+                              "\"online_ids\": [102, 999]}, {\"id\": 3, \"label\": \"empty\", "
+                              "\"online_ids\": [555]}]}");
+  theme_section = themes;
+  void *partial = plugin->partial_create(instance);
+  for (size_t i = 0; i < STREAM_COUNT; i++) {
+    int staff = strstr(stream[i], "staff") != NULL;
+    char json[512];
+    snprintf(json, sizeof json, "{\"id\": %zu, \"text\": \"%s\", \"theme_id\": %d}", i, stream[i],
+             staff ? 102 : (i % 2 ? 101 : 103));
+    cJSON_Delete(process_record(partial, json, i + 1));
+  }
+  cJSON *section = finish(partial);
+  const cJSON *theme_list = cJSON_GetObjectItem(section, "themes");
+  ck_assert_int_eq(cJSON_GetArraySize(theme_list), 2); /* theme 3 has no records */
+  const cJSON *theme;
+  cJSON_ArrayForEach(theme, theme_list) {
+    int id = cJSON_GetObjectItem(theme, "theme_id")->valueint;
+    ck_assert_str_eq(cJSON_GetObjectItem(theme, "label")->valuestring, id == 2 ? "staff" : "rooms");
+    const cJSON *sentences = cJSON_GetObjectItem(theme, "sentences");
+    /* rooms: two different points; staff: its two sentences say the same, so one */
+    ck_assert_int_eq(cJSON_GetArraySize(sentences), id == 2 ? 1 : 2);
+    const cJSON *sentence;
+    cJSON_ArrayForEach(sentence, sentences) {
+      int staff = strstr(cJSON_GetObjectItem(sentence, "text")->valuestring, "staff") != NULL;
+      ck_assert_int_eq(staff, id == 2);
+    }
+  }
+  cJSON_Delete(section);
+  cJSON_Delete(themes);
+  plugin->partial_destroy(instance, partial);
+}
+END_TEST
+
 START_TEST(per_sentence_sentiment_wins) {
   void *partial = plugin->partial_create(instance);
   /* Positive overall, but the sentiment stage scored the second sentence negative. */
@@ -505,6 +543,7 @@ static Suite *summary_callbacks_suite(void) {
   tcase_add_test(merge, export_import_partial);
   TCase *sections = tcase_for(suite, "sections");
   tcase_add_test(sections, themes_and_polarity);
+  tcase_add_test(sections, themes_follow_online_ids);
   tcase_add_test(sections, per_sentence_sentiment_wins);
   tcase_add_test(sections, no_theme_or_sentiment_keys_without_those_stages);
   TCase *config = tcase_for(suite, "config_errors");
