@@ -34,7 +34,7 @@ double summary_digest_count(summary_digest *digest, const summary_features *feat
   if (features->words < 3 || features->words > SUMMARY_MAX_WORDS || features->content_count < 2)
     return -1.0;
   const summary_pool *pool = &digest->pool;
-  if (pool->count == pool->capacity && score <= pool->items[pool->lowest].score)
+  if (pool->count == pool->capacity && score <= pool->scores[pool->lowest])
     return -1.0;
   return score;
 }
@@ -81,7 +81,7 @@ cJSON *summary_digest_pick(summary_digest *digest, size_t k, double redundancy, 
     }
     cJSON_AddItemToArray(list, entry);
     if (!cJSON_AddStringToObject(entry, "text", candidate->text) ||
-        (with_score && !cJSON_AddNumberToObject(entry, "score", candidate->score))) {
+        (with_score && !cJSON_AddNumberToObject(entry, "score", digest->pool.scores[picked[i]]))) {
       cJSON_Delete(list);
       return NULL;
     }
@@ -94,14 +94,14 @@ cJSON *summary_digest_pick(summary_digest *digest, size_t k, double redundancy, 
  *  "capacity": C, "pool": [{"id": "<JSON text>", "text", "score", "words",
  *  "counts": [content, unigram, bigram], "terms": ["16 hex digits", ...]}]} */
 
-static cJSON *candidate_export(const summary_candidate *candidate) {
+static cJSON *candidate_export(const summary_candidate *candidate, double score) {
   cJSON *entry = cJSON_CreateObject();
   cJSON *terms = cJSON_AddArrayToObject(entry, "terms");
   const summary_features *features = &candidate->features;
   int counts[3] = {features->content_count, features->unigram_count, features->bigram_count};
   if (!terms || !cJSON_AddStringToObject(entry, "id", candidate->id) ||
       !cJSON_AddStringToObject(entry, "text", candidate->text) ||
-      !cJSON_AddNumberToObject(entry, "score", candidate->score) ||
+      !cJSON_AddNumberToObject(entry, "score", score) ||
       !cJSON_AddNumberToObject(entry, "words", features->words) ||
       !cJSON_AddItemToObject(entry, "counts", cJSON_CreateIntArray(counts, 3))) {
     cJSON_Delete(entry);
@@ -147,7 +147,7 @@ cJSON *summary_digest_export(const summary_digest *digest) {
     cJSON_AddItemToArray(cells, count);
   }
   for (size_t i = 0; i < digest->pool.count; i++) {
-    cJSON *entry = candidate_export(&digest->pool.items[i]);
+    cJSON *entry = candidate_export(&digest->pool.items[i], digest->pool.scores[i]);
     if (!entry) {
       cJSON_Delete(data);
       return NULL;

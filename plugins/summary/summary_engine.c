@@ -206,9 +206,13 @@ double summary_score(const summary_sketch *sketch, const summary_features *featu
 
 int summary_pool_init(summary_pool *pool, size_t capacity, const summary_allocator *memory) {
   memset(pool, 0, sizeof *pool);
-  pool->items = memory->alloc(capacity * sizeof *pool->items);
-  if (!pool->items)
+  /* One block: candidates, then scores, then text hashes (all 8-byte aligned). */
+  char *block = memory->alloc(capacity * (sizeof *pool->items + sizeof(double) + sizeof(uint64_t)));
+  if (!block)
     return -1;
+  pool->items = (summary_candidate *)block;
+  pool->scores = (double *)(block + capacity * sizeof *pool->items);
+  pool->text_hashes = (uint64_t *)(pool->scores + capacity);
   pool->capacity = capacity;
   pool->next_rescore = 64;
   return 0;
@@ -233,7 +237,7 @@ void summary_pool_free(summary_pool *pool, const summary_allocator *memory) {
 static void pool_find_lowest(summary_pool *pool) {
   size_t lowest = 0;
   for (size_t i = 1; i < pool->count; i++)
-    if (pool->items[i].score < pool->items[lowest].score)
+    if (pool->scores[i] < pool->scores[lowest])
       lowest = i;
   pool->lowest = lowest;
 }
@@ -251,11 +255,11 @@ int summary_pool_offer(summary_pool *pool, const summary_features *features, dou
                        const char *text, size_t length, const char *id,
                        const summary_allocator *memory) {
   int full = pool->count == pool->capacity;
-  if (full && score <= pool->items[pool->lowest].score)
+  if (full && score <= pool->scores[pool->lowest])
     return 0;
   uint64_t text_hash = summary_hash(text, length);
   for (size_t i = 0; i < pool->count; i++)
-    if (pool->items[i].text_hash == text_hash && strlen(pool->items[i].text) == length &&
+    if (pool->text_hashes[i] == text_hash && strlen(pool->items[i].text) == length &&
         memcmp(pool->items[i].text, text, length) == 0)
       return 0;
   char *text_copy = copy_bytes(text, length, memory);
@@ -265,16 +269,13 @@ int summary_pool_offer(summary_pool *pool, const summary_features *features, dou
     memory->free(id_copy);
     return -1;
   }
-  summary_candidate *slot;
-  if (full) {
-    slot = &pool->items[pool->lowest];
+  size_t index = full ? pool->lowest : pool->count++;
+  summary_candidate *slot = &pool->items[index];
+  if (full)
     candidate_clear(slot, memory);
-  } else {
-    slot = &pool->items[pool->count++];
-  }
   slot->features = *features;
-  slot->score = score;
-  slot->text_hash = text_hash;
+  pool->scores[index] = score;
+  pool->text_hashes[index] = text_hash;
   slot->text = text_copy;
   slot->id = id_copy;
   if (pool->count == pool->capacity)
@@ -285,7 +286,7 @@ int summary_pool_offer(summary_pool *pool, const summary_features *features, dou
 void summary_pool_rescore(summary_pool *pool, const summary_sketch *sketch,
                           const summary_scoring *scoring) {
   for (size_t i = 0; i < pool->count; i++)
-    pool->items[i].score = summary_score(sketch, &pool->items[i].features, scoring);
+    pool->scores[i] = summary_score(sketch, &pool->items[i].features, scoring);
   if (pool->count > 0)
     pool_find_lowest(pool);
 }
@@ -303,7 +304,7 @@ int summary_pool_merge(summary_pool *into, const summary_pool *from,
                        const summary_allocator *memory) {
   for (size_t i = 0; i < from->count; i++) {
     const summary_candidate *candidate = &from->items[i];
-    if (summary_pool_offer(into, &candidate->features, candidate->score, candidate->text,
+    if (summary_pool_offer(into, &candidate->features, from->scores[i], candidate->text,
                            strlen(candidate->text), candidate->id, memory) < 0)
       return -1;
   }
@@ -314,8 +315,8 @@ size_t summary_pool_select(const summary_pool *pool, size_t k, double lambda, do
                            size_t *picked) {
   double best_score = 0.0;
   for (size_t i = 0; i < pool->count; i++)
-    if (pool->items[i].score > best_score)
-      best_score = pool->items[i].score;
+    if (pool->scores[i] > best_score)
+      best_score = pool->scores[i];
   if (best_score <= 0.0)
     best_score = 1.0;
   size_t picked_count = 0;
@@ -336,7 +337,7 @@ size_t summary_pool_select(const summary_pool *pool, size_t k, double lambda, do
       }
       if (taken || highest > redundancy)
         continue;
-      double value = lambda * candidate->score / best_score - (1.0 - lambda) * highest;
+      double value = lambda * pool->scores[i] / best_score - (1.0 - lambda) * highest;
       if (value > best_value) {
         best_value = value;
         best = i;

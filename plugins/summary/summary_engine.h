@@ -98,18 +98,20 @@ double summary_score(const summary_sketch *sketch, const summary_features *featu
 /* ---- Candidate pool -------------------------------------------------------------------- */
 typedef struct summary_candidate {
   summary_features features;
-  double score;
-  uint64_t text_hash; /* for dropping exact repeats */
-  char *text;         /* NUL-terminated, owned by the pool */
-  char *id;           /* the record id as JSON text (a number or a quoted string), owned */
+  char *text; /* NUL-terminated, owned by the pool */
+  char *id;   /* the record id as JSON text (a number or a quoted string), owned */
 } summary_candidate;
 
+/* Scores and text hashes sit in arrays of their own beside the candidates so that finding the
+ * lowest score or an exact repeat reads a few contiguous kilobytes, not every candidate. */
 typedef struct summary_pool {
   size_t capacity;
   size_t count;
   size_t lowest;         /* index of the lowest score when count == capacity */
   uint64_t next_rescore; /* re-score everything when the sketch has seen this many */
   summary_candidate *items;
+  double *scores;        /* scores[i] is items[i]'s */
+  uint64_t *text_hashes; /* for dropping exact repeats */
 } summary_pool;
 
 /* Allocates room for `capacity` (>= 1) candidates. Returns 0, or -1 when out of memory. */
