@@ -336,6 +336,21 @@ START_TEST(digest_ids_and_diversity) {
 }
 END_TEST
 
+START_TEST(digest_long_string_id) {
+  void *partial = plugin->partial_create(instance);
+  char id[201], json[512];
+  memset(id, 'x', 200);
+  id[200] = '\0';
+  snprintf(json, sizeof json, "{\"id\": \"%s\", \"text\": \"the room was clean and quiet .\"}", id);
+  cJSON_Delete(process_record(partial, json, 1));
+  cJSON *section = finish(partial);
+  const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(section, "digest"), 0);
+  ck_assert_str_eq(cJSON_GetObjectItem(first, "id")->valuestring, id);
+  cJSON_Delete(section);
+  plugin->partial_destroy(instance, partial);
+}
+END_TEST
+
 START_TEST(merge_two_partials) {
   void *whole = plugin->partial_create(instance);
   void *first = plugin->partial_create(instance);
@@ -538,6 +553,7 @@ static Suite *summary_callbacks_suite(void) {
   tcase_add_test(record, record_without_tokens_is_an_error);
   TCase *digest = tcase_for(suite, "digest");
   tcase_add_test(digest, digest_ids_and_diversity);
+  tcase_add_test(digest, digest_long_string_id);
   TCase *merge = tcase_for(suite, "merge");
   tcase_add_test(merge, merge_two_partials);
   tcase_add_test(merge, export_import_partial);
