@@ -42,37 +42,44 @@ inputs = {"5 MB": sys.argv[4], "50 MB": sys.argv[5]}
 pipelines = ["none", "tokenize", "summary"]
 
 def run(pipeline, path):
-    """Wall seconds and peak RSS (KiB) of one run, from GNU time."""
+    """Wall seconds, CPU seconds (user + system) and peak RSS (KiB) of one run (GNU time)."""
     with open(path, "rb") as stdin:
         start = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", binary, "run",
+        proc = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", binary, "run",
                                os.path.join(work, pipeline + ".json"), "--workers", "1"],
                               stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         seconds = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"bench_summary: {pipeline} failed:\n" + proc.stderr.decode(errors="replace"))
-    rss = int(proc.stderr.decode().strip().splitlines()[-1])
-    return seconds, rss
+    user, system, rss = proc.stderr.decode().strip().splitlines()[-1].split()
+    return seconds, float(user) + float(system), int(rss)
 
 results = {}
 for size, path in inputs.items():
     times = {p: [] for p in pipelines}
+    cpu = {p: [] for p in pipelines}
     peak = {p: 0 for p in pipelines}
     for _ in range(runs):
         for p in pipelines:  # interleaved so that load on the shared machine hits all alike
-            seconds, rss = run(p, path)
+            seconds, cpu_seconds, rss = run(p, path)
             times[p].append(seconds)
+            cpu[p].append(cpu_seconds)
             peak[p] = max(peak[p], rss)
     med = {p: statistics.median(times[p]) for p in pipelines}
+    med_cpu = {p: statistics.median(cpu[p]) for p in pipelines}
     results[size] = (med, peak)
     mb = os.path.getsize(path) / 1e6
     print(f"== {size} ({mb:.1f} MB), median of {runs} runs, one worker")
     for p in pipelines:
-        print(f"  {p:<9} {med[p]:7.3f} s  {mb / med[p]:6.1f} MB/s  peak RSS {peak[p] / 1024:7.1f} MiB")
+        print(f"  {p:<9} wall {med[p]:7.3f} s ({mb / med[p]:6.1f} MB/s)  cpu {med_cpu[p]:7.3f} s"
+              f"  peak RSS {peak[p] / 1024:6.1f} MiB")
     ratio = med["summary"] / med["none"]
-    print(f"  tokenize+summary / no-stage = {ratio:.2f}x (target <= 2.00x: "
+    ratio_cpu = med_cpu["summary"] / med_cpu["none"]
+    print(f"  tokenize+summary / no-stage = {ratio:.2f}x wall, {ratio_cpu:.2f}x cpu (target <= 2.00x: "
           f"{'met' if ratio <= 2.0 else 'MISSED'}); summary alone adds "
-          f"{med['summary'] - med['tokenize']:.3f} s over tokenize")
+          f"{med['summary'] - med['tokenize']:.3f} s wall, "
+          f"{med_cpu['summary'] - med_cpu['tokenize']:.3f} s cpu over tokenize "
+          f"({(med_cpu['summary'] - med_cpu['tokenize']) / med_cpu['none']:.2f}x the no-stage cpu)")
 small, large = results["5 MB"][1], results["50 MB"][1]
 print("== peak RSS, 50 MB / 5 MB: " +
       ", ".join(f"{p} {large[p] / small[p]:.2f}x" for p in pipelines) +
