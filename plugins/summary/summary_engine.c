@@ -355,7 +355,7 @@ size_t summary_pool_select(const summary_pool *pool, size_t k, double lambda, do
 #define RECORD_REDUNDANCY  0.6
 #define PAGERANK_DAMPING   0.85
 #define PAGERANK_ROUNDS    30
-#define PAGERANK_TOLERANCE 1e-4
+#define PAGERANK_TOLERANCE 1e-3
 
 static double record_prior(const summary_features *sentence, size_t position) {
   double position_prior = 1.0 + 1.0 / (double)(position + 2);
