@@ -92,8 +92,6 @@ void summary_features_build(const summary_token *tokens, size_t count, summary_f
       append_unique(bigrams, &bigram_count, &bigram_seen, bigram_hash(previous->hash, token->hash));
     previous = token;
   }
-  /* Only the content words need an order (for the merge in summary_similarity). */
-  sort_terms(content, content_count);
   out->words = (uint16_t)(words > UINT16_MAX ? UINT16_MAX : words);
   out->content_count = (uint16_t)content_count;
   out->unigram_count = (uint16_t)(content_count + stop_count);
@@ -101,6 +99,10 @@ void summary_features_build(const summary_token *tokens, size_t count, summary_f
   memcpy(out->terms, content, content_count * sizeof *content);
   memcpy(out->terms + content_count, stop, stop_count * sizeof *stop);
   memcpy(out->terms + out->unigram_count, bigrams, bigram_count * sizeof *bigrams);
+}
+
+void summary_features_sort(summary_features *features) {
+  sort_terms(features->terms, features->content_count);
 }
 
 double summary_similarity(const summary_features *a, const summary_features *b) {
@@ -141,6 +143,9 @@ static size_t sketch_index(const summary_sketch *sketch, uint64_t hash) {
 /* Increments the cells of terms[0..count) and returns the sum of their new counts. */
 static double sketch_count_in(summary_sketch *sketch, const uint64_t *terms, size_t count) {
   double sum = 0.0;
+  /* The cells are scattered over the table: ask for all of them before touching any. */
+  for (size_t i = 0; i < count; i++)
+    __builtin_prefetch(&sketch->cells[sketch_index(sketch, terms[i])], 1);
   for (size_t i = 0; i < count; i++) {
     uint32_t *cell = &sketch->cells[sketch_index(sketch, terms[i])];
     uint32_t value = *cell + (*cell < UINT32_MAX);
@@ -274,6 +279,7 @@ int summary_pool_offer(summary_pool *pool, const summary_features *features, dou
   if (full)
     candidate_clear(slot, memory);
   slot->features = *features;
+  summary_features_sort(&slot->features);
   pool->scores[index] = score;
   pool->text_hashes[index] = text_hash;
   slot->text = text_copy;
@@ -404,10 +410,12 @@ static int compare_size(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-size_t summary_rank_record(const summary_features *sentences, size_t count, size_t max_sentences,
+size_t summary_rank_record(summary_features *sentences, size_t count, size_t max_sentences,
                            size_t max_words, double *scratch, size_t *chosen) {
   if (count == 0 || max_sentences == 0)
     return 0;
+  for (size_t i = 0; i < count; i++)
+    summary_features_sort(&sentences[i]);
   double *rank = scratch, *next = scratch + count, *degree = scratch + 2 * count;
   record_pagerank(sentences, count, scratch + 3 * count, rank, next, degree);
   for (size_t i = 0; i < count; i++)

@@ -41,10 +41,12 @@ typedef struct summary_token {
   uint8_t is_stop; /* a stopword */
 } summary_token;
 
-/* The features of one sentence: terms[0..content_count) are the sorted unique content-word
+/* The features of one sentence: terms[0..content_count) are the unique content-word
  * hashes, terms[content_count..unigram_count) the unique stopword hashes and
  * terms[unigram_count..unigram_count + bigram_count) the unique bigram hashes (pairs of
- * adjacent words that are not both stopwords), both in order of first appearance. */
+ * adjacent words that are not both stopwords), each in order of first appearance until
+ * summary_features_sort() sorts the content words (which summary_similarity() needs; most
+ * sentences are only counted, so the sort is left to those that are compared). */
 typedef struct summary_features {
   uint16_t words; /* word tokens in the whole sentence (also those past SUMMARY_MAX_WORDS) */
   uint16_t content_count;
@@ -59,7 +61,11 @@ uint64_t summary_hash(const char *bytes, size_t length);
 /* Fills *out from the `count` tokens of one sentence. Never fails. */
 void summary_features_build(const summary_token *tokens, size_t count, summary_features *out);
 
-/* Cosine similarity of the content-word sets of two sentences, in [0, 1]. */
+/* Sorts the content-word hashes (in place). */
+void summary_features_sort(summary_features *features);
+
+/* Cosine similarity of the content-word sets of two sentences, in [0, 1]. Both must have been
+ * through summary_features_sort() (pool candidates and ranked record sentences are). */
 double summary_similarity(const summary_features *a, const summary_features *b);
 
 /* ---- Sketch ---------------------------------------------------------------------------- */
@@ -120,9 +126,9 @@ int summary_pool_init(summary_pool *pool, size_t capacity, const summary_allocat
 void summary_pool_free(summary_pool *pool, const summary_allocator *memory);
 
 /* Offers one sentence with its score. It enters when the pool has room or it beats the lowest
- * candidate (which it then replaces), unless the same text is already in. `text` (`length`
- * bytes) and `id` (NUL-terminated) are copied. Returns 1 if it entered, 0 if not, -1 when out
- * of memory (the pool is unchanged). */
+ * candidate (which it then replaces), unless the same text is already in. `features` (whose
+ * content words the pool's copy sorts), `text` (`length` bytes) and `id` (NUL-terminated) are
+ * copied. Returns 1 if it entered, 0 if not, -1 when out of memory (the pool is unchanged). */
 int summary_pool_offer(summary_pool *pool, const summary_features *features, double score,
                        const char *text, size_t length, const char *id,
                        const summary_allocator *memory);
@@ -148,13 +154,13 @@ size_t summary_pool_select(const summary_pool *pool, size_t k, double lambda, do
 
 /* ---- One record ------------------------------------------------------------------------ */
 
-/* Ranks the `count` sentences of one comment: PageRank over the content-word cosine graph,
- * times a position prior (earlier sentences weigh more) and a length prior. Then picks the
- * best sentences, skipping near-repeats (similarity > 0.6), until `max_sentences` are picked
- * or no other sentence fits in `max_words`. `scratch` needs room for count * (count + 3) doubles.
- * Writes the chosen indices in original order to `chosen` (room for max_sentences) and
- * returns how many (0 when no sentence fits `max_words`). */
-size_t summary_rank_record(const summary_features *sentences, size_t count, size_t max_sentences,
+/* Ranks the `count` sentences of one comment (sorting their content words first): PageRank over the
+ * content-word cosine graph, times a position prior (earlier sentences weigh more) and a length
+ * prior. Then picks the best sentences, skipping near-repeats (similarity > 0.6), until
+ * `max_sentences` are picked or no other sentence fits in `max_words`. `scratch` needs room for
+ * count * (count + 3) doubles. Writes the chosen indices in original order to `chosen` (room for
+ * max_sentences) and returns how many (0 when no sentence fits `max_words`). */
+size_t summary_rank_record(summary_features *sentences, size_t count, size_t max_sentences,
                            size_t max_words, double *scratch, size_t *chosen);
 
 #endif /* TEXTPIPE_SUMMARY_ENGINE_H */

@@ -60,6 +60,7 @@ static void features_of(const char *text, summary_features *out) {
     cursor += length;
   }
   summary_features_build(tokens, count, out);
+  summary_features_sort(out);
 }
 
 static void add_sentence(summary_digest *digest, const char *text, const char *id) {
@@ -245,6 +246,26 @@ START_TEST(pool_drops_exact_repeats) {
 }
 END_TEST
 
+START_TEST(pool_sorts_its_copy) {
+  summary_token tokens[4];
+  const char *words[4] = {"zebra", "apple", "mango", "kiwi"};
+  for (int i = 0; i < 4; i++)
+    tokens[i] = (summary_token){summary_hash(words[i], strlen(words[i])), 1, 0};
+  summary_features unsorted, sorted;
+  summary_features_build(tokens, 4, &unsorted);
+  sorted = unsorted;
+  summary_features_sort(&sorted);
+  summary_pool pool;
+  ck_assert_int_eq(summary_pool_init(&pool, 2, &memory), 0);
+  ck_assert_int_eq(
+      summary_pool_offer(&pool, &unsorted, 1.0, "zebra apple mango kiwi", 22, "1", &memory), 1);
+  for (int i = 1; i < pool.items[0].features.content_count; i++)
+    ck_assert(pool.items[0].features.terms[i - 1] < pool.items[0].features.terms[i]);
+  ck_assert_double_eq_tol(summary_similarity(&pool.items[0].features, &sorted), 1.0, 1e-9);
+  summary_pool_free(&pool, &memory);
+}
+END_TEST
+
 START_TEST(pool_skips_sentences_without_content) {
   summary_digest digest;
   ck_assert_int_eq(summary_digest_init(&digest, 10, 8, &memory), 0);
@@ -353,6 +374,7 @@ static Suite *summary_engine_suite(void) {
   tcase_add_test(pool, pool_memory_is_bounded);
   tcase_add_test(pool, pool_drops_exact_repeats);
   tcase_add_test(pool, pool_skips_sentences_without_content);
+  tcase_add_test(pool, pool_sorts_its_copy);
   suite_add_tcase(suite, pool);
   TCase *merge = tcase_create("merge");
   tcase_add_test(merge, merge_equals_one_stream);
