@@ -148,23 +148,27 @@ static size_t sentence_copy(const tp_text *text, const tp_sentence *sentence, ch
 }
 
 /* Builds one sentence's features from the tokenize stage's tokens. */
-static int sentence_features(summary_instance *self, summary_partial *partial, const tp_text *text,
-                             const tp_sentence *sentence, summary_features *out) {
-  if (summary_partial_reserve_tokens(self, partial, sentence->token_count) < 0)
-    return -1;
-  size_t count = 0;
-  for (uint32_t i = 0; i < sentence->token_count; i++) {
-    size_t index = (size_t)sentence->first_token + i;
-    if (index >= text->token_count)
-      break;
+static void sentence_features(summary_partial *partial, const tp_text *text,
+                              const tp_sentence *sentence, summary_features *out) {
+  /* Only words matter (punctuation does not break a bigram), and only the first
+   * SUMMARY_MAX_WORDS of them are hashed; the rest are just counted. */
+  size_t count = 0, words = 0;
+  size_t end = (size_t)sentence->first_token + sentence->token_count;
+  if (end > text->token_count)
+    end = text->token_count;
+  for (size_t index = sentence->first_token; index < end; index++) {
     const tp_token *token = &text->tokens[index];
+    if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
+      continue;
+    if (words++ >= SUMMARY_MAX_WORDS)
+      continue;
     summary_token *view = &partial->tokens[count++];
-    view->is_word = token->type == TP_TOKEN_WORD || token->type == TP_TOKEN_NUMBER;
+    view->is_word = 1;
     view->is_stop = (token->flags & TP_TOKEN_STOPWORD) != 0;
-    view->hash = view->is_word ? summary_hash(token->stem, token->stem_length) : 0;
+    view->hash = summary_hash(token->stem, token->stem_length);
   }
   summary_features_build(partial->tokens, count, out);
-  return 0;
+  out->words = (uint16_t)(words > UINT16_MAX ? UINT16_MAX : words);
 }
 
 /* Writes the record's "summary" from the chosen sentences. */
@@ -238,8 +242,8 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
       result = TP_ERROR;
       break;
     }
-    if (sentence_features(self, partial, text, &text->sentences[s], features) < 0 ||
-        sentence_sentiment(self, partial, sentiment, text, s, &polarity) < 0) {
+    sentence_features(partial, text, &text->sentences[s], features);
+    if (sentence_sentiment(self, partial, sentiment, text, s, &polarity) < 0) {
       result = TP_ERROR;
       break;
     }

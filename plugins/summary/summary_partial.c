@@ -39,24 +39,8 @@ void summary_partial_destroy(summary_instance *instance, summary_partial *partia
   if (partial->has_polarity)
     for (int p = 0; p < 2; p++)
       summary_digest_free(&partial->polarity[p], &instance->memory);
-  instance->host->free(partial->tokens);
   instance->host->free(partial->sentence_text);
   instance->host->free(partial);
-}
-
-int summary_partial_reserve_tokens(summary_instance *instance, summary_partial *partial,
-                                   size_t count) {
-  if (count <= partial->token_capacity)
-    return 0;
-  size_t capacity = partial->token_capacity ? partial->token_capacity : 64;
-  while (capacity < count)
-    capacity *= 2;
-  summary_token *tokens = instance->host->realloc(partial->tokens, capacity * sizeof *tokens);
-  if (!tokens)
-    return -1;
-  partial->tokens = tokens;
-  partial->token_capacity = capacity;
-  return 0;
 }
 
 int summary_partial_reserve_text(summary_instance *instance, summary_partial *partial,

@@ -40,9 +40,8 @@ typedef struct summary_partial {
   summary_digest polarity[2]; /* [0] positive, [1] negative; used when has_polarity */
   int has_polarity;
   /* Scratch for one record (this worker only). */
-  summary_token *tokens;
-  size_t token_capacity;
-  char *sentence_text; /* one sentence's text, white space normalized */
+  summary_token tokens[SUMMARY_MAX_WORDS]; /* one sentence's words */
+  char *sentence_text;                     /* one sentence's text, white space normalized */
   size_t sentence_capacity;
   summary_features features[SUMMARY_RECORD_SENTENCES + 1];
   double scratch[SUMMARY_RECORD_SENTENCES * (SUMMARY_RECORD_SENTENCES + 3)];
@@ -51,10 +50,6 @@ typedef struct summary_partial {
 /* A new empty partial, or NULL when out of memory. Freed with summary_partial_destroy(). */
 summary_partial *summary_partial_create(summary_instance *instance);
 void summary_partial_destroy(summary_instance *instance, summary_partial *partial);
-
-/* Makes room for `count` tokens in partial->tokens. 0, or -1 when out of memory. */
-int summary_partial_reserve_tokens(summary_instance *instance, summary_partial *partial,
-                                   size_t count);
 
 /* Makes room for `bytes` bytes in partial->sentence_text. 0, or -1 when out of memory. */
 int summary_partial_reserve_text(summary_instance *instance, summary_partial *partial,
