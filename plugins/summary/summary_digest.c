@@ -201,6 +201,7 @@ static int candidate_import(summary_features *features, const cJSON *entry, char
     }
     features->terms[i++] = value;
   }
+  summary_features_mask(features);
   return 0;
 }
 

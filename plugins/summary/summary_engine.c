@@ -96,9 +96,16 @@ void summary_features_build(const summary_token *tokens, size_t count, summary_f
   out->content_count = (uint16_t)content_count;
   out->unigram_count = (uint16_t)(content_count + stop_count);
   out->bigram_count = (uint16_t)bigram_count;
+  out->content_mask = content_seen;
   memcpy(out->terms, content, content_count * sizeof *content);
   memcpy(out->terms + content_count, stop, stop_count * sizeof *stop);
   memcpy(out->terms + out->unigram_count, bigrams, bigram_count * sizeof *bigrams);
+}
+
+void summary_features_mask(summary_features *features) {
+  features->content_mask = 0;
+  for (size_t i = 0; i < features->content_count; i++)
+    features->content_mask |= (uint64_t)1 << (features->terms[i] & 63);
 }
 
 void summary_features_sort(summary_features *features) {
@@ -106,8 +113,8 @@ void summary_features_sort(summary_features *features) {
 }
 
 double summary_similarity(const summary_features *a, const summary_features *b) {
-  if (a->content_count == 0 || b->content_count == 0)
-    return 0.0;
+  if ((a->content_mask & b->content_mask) == 0)
+    return 0.0; /* no content word in common (also when either has none) */
   size_t i = 0, j = 0, shared = 0;
   while (i < a->content_count && j < b->content_count) {
     uint64_t x = a->terms[i], y = b->terms[j]; /* branch-free merge step */

@@ -52,6 +52,7 @@ typedef struct summary_features {
   uint16_t content_count;
   uint16_t unigram_count;
   uint16_t bigram_count;
+  uint64_t content_mask; /* bit (hash % 64) set for each content word: a quick disjointness test */
   uint64_t terms[SUMMARY_MAX_TERMS];
 } summary_features;
 
@@ -60,6 +61,9 @@ uint64_t summary_hash(const char *bytes, size_t length);
 
 /* Fills *out from the `count` tokens of one sentence. Never fails. */
 void summary_features_build(const summary_token *tokens, size_t count, summary_features *out);
+
+/* Recomputes content_mask from the content words (for features built by hand). */
+void summary_features_mask(summary_features *features);
 
 /* Sorts the content-word hashes (in place). */
 void summary_features_sort(summary_features *features);
