@@ -93,7 +93,8 @@ static const char page_style[] =
     "details{margin-top:10px}summary{cursor:pointer;font-weight:600}"
     "pre{overflow-x:auto;background:var(--card);border:1px solid var(--line);padding:12px;"
     "border-radius:8px;font-size:.8rem}"
-    "footer{margin-top:36px;color:var(--muted);font-size:.8rem}";
+    "footer{margin-top:36px;color:var(--muted);font-size:.8rem}"
+    "@media (max-width:600px){.minor{display:none}main{padding:16px 12px 32px}}";
 
 const cJSON *tp__report_member(const cJSON *object, const char *key) {
   if (!cJSON_IsObject(object))
@@ -319,13 +320,14 @@ static void stage_timings(tp_html *html, const cJSON *report) {
       slowest = seconds;
   }
   tp_html_raw(html, "<section class=\"stages\"><h2>Stages</h2>\n<div class=\"table-wrap\"><table>"
-                    "<thead><tr><th>stage</th><th>plugin</th><th>records</th><th>dropped</th>"
-                    "<th>errors</th><th>seconds</th><th>time</th></tr></thead>\n<tbody>\n");
+                    "<thead><tr><th>stage</th><th class=\"minor\">plugin</th><th>records</th>"
+                    "<th class=\"minor\">dropped</th><th class=\"minor\">errors</th>"
+                    "<th>seconds</th><th>time</th></tr></thead>\n<tbody>\n");
   static const char *const counts[] = {"records", "dropped", "errors"};
   cJSON_ArrayForEach(stage, stages) {
     tp_html_raw(html, "<tr><td>");
     tp_html_string(html, tp__report_string(stage, "id"));
-    tp_html_raw(html, "</td><td>");
+    tp_html_raw(html, "</td><td class=\"minor\">");
     tp_html_string(html, tp__report_string(stage, "plugin"));
     const char *version = tp__report_string(stage, "version");
     if (version != NULL) {
@@ -335,7 +337,7 @@ static void stage_timings(tp_html *html, const cJSON *report) {
     tp_html_raw(html, "</td>");
     for (size_t index = 0; index < sizeof counts / sizeof counts[0]; index++) {
       double count;
-      tp_html_raw(html, "<td>");
+      tp_html_raw(html, index == 0 ? "<td>" : "<td class=\"minor\">");
       if (tp__report_number(stage, counts[index], &count))
         tp__report_count(html, count);
       tp_html_raw(html, "</td>");
