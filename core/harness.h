@@ -23,11 +23,15 @@ typedef enum tp_harness_outcome {
  * and creates one partial per stage. Returns 0 and sets *out, or -1 with err filled. */
 int tp_harness_open(const char *pipeline_path, tp_harness **out, tp_error *err);
 
+/* Like tp_harness_open, for a pipeline the caller built or loaded itself (unit tests with
+ * in-process descriptors). The harness borrows `pipeline`: the caller frees it after
+ * tp_harness_close. Returns 0 and sets *out, or -1 with err filled. */
+int tp_harness_open_pipeline(const tp_pipeline *pipeline, tp_harness **out, tp_error *err);
+
 /* Runs one input line (one NDJSON object, or one text line for "lines" input) through every
  * stage. On TP_HARNESS_OUT, *output is the enriched record as a NUL-terminated JSON line
  * (no newline) that the caller frees with free(). Returns the outcome, or -1 on OOM. */
-int tp_harness_process_line(tp_harness *harness, const char *line, char **output,
-                            tp_error *err);
+int tp_harness_process_line(tp_harness *harness, const char *line, char **output, tp_error *err);
 
 /* Ends the stream: runs every stage's finish() and returns the whole report (same shape as
  * `--report`), owned by the caller (cJSON_Delete), or NULL with err filled. Call once. */

@@ -1,0 +1,136 @@
+/* core/command_run.c - `textpipe run PIPELINE [options]`: parse the options, load the
+ * pipeline, hand both to the stream (stream.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "host.h"
+#include "log.h"
+#include "pipeline.h"
+#include "stream.h"
+
+static const char run_usage[] =
+    "Usage: textpipe run PIPELINE [options]\n"
+    "\n"
+    "Streams records (NDJSON, or text lines) from stdin or -i FILE through the pipeline's\n"
+    "stages and writes the enriched records as NDJSON.\n"
+    "\n"
+    "Options:\n"
+    "  -i, --input FILE          read FILE instead of stdin\n"
+    "  -o, --output FILE         write FILE instead of stdout\n"
+    "  --report FILE             write the end-of-stream report (JSON) to FILE\n"
+    "  --dead-letter FILE        write each failed record as NDJSON to FILE\n"
+    "  --workers N               worker threads (default: one per core; 1 if a stage is not\n"
+    "                            concurrent)\n"
+    "  --max-record-bytes N      longest input line accepted (default: the pipeline's\n"
+    "                            input.max_record_bytes, else 16777216)\n"
+    "  -q, --quiet               no summary line\n"
+    "  -h, --help                show this help\n"
+    "\n"
+    "Exit status: 0 all records out (drops included), 1 some records dead-lettered,\n"
+    "2 usage or pipeline error, 3 runtime failure, 130/143 interrupted (SIGINT/SIGTERM).\n";
+
+static int usage_error(const char *what, const char *detail) {
+  tp_log(TP_LOG_ERROR, NULL, "run: %s%s (try 'textpipe run --help')", what, detail);
+  return TP_EXIT_USAGE;
+}
+
+/* Parses a positive integer no larger than `max`. Returns 0, or -1. */
+static int parse_count(const char *text, uint64_t max, uint64_t *out) {
+  if (text == NULL || *text < '0' || *text > '9')
+    return -1;
+  char *end = NULL;
+  unsigned long long value = strtoull(text, &end, 10);
+  if (*end != '\0' || value == 0 || value > max)
+    return -1;
+  *out = value;
+  return 0;
+}
+
+/* The value of option `name` at argv[*index]: "--name=value" or the next argument. */
+static const char *option_value(int argc, char **argv, int *index, const char *name) {
+  const char *argument = argv[*index];
+  size_t length = strlen(name);
+  if (strncmp(argument, name, length) == 0 && argument[length] == '=')
+    return argument + length + 1;
+  if (*index + 1 >= argc)
+    return NULL;
+  return argv[++*index];
+}
+
+static int option_is(const char *argument, const char *short_name, const char *long_name) {
+  size_t length = strlen(long_name);
+  if (short_name != NULL && strcmp(argument, short_name) == 0)
+    return 1;
+  return strncmp(argument, long_name, length) == 0 &&
+         (argument[length] == '\0' || argument[length] == '=');
+}
+
+int tp_command_run(int argc, char **argv) {
+  tp_stream_options options = {0};
+  const char *pipeline_path = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *argument = argv[i];
+    const char **target = NULL;
+    const char *name = NULL;
+    if (strcmp(argument, "-h") == 0 || strcmp(argument, "--help") == 0) {
+      fputs(run_usage, stdout);
+      return TP_EXIT_OK;
+    } else if (strcmp(argument, "-q") == 0 || strcmp(argument, "--quiet") == 0) {
+      options.quiet = 1;
+      continue;
+    } else if (option_is(argument, "-i", "--input")) {
+      target = &options.input_path, name = "--input";
+    } else if (option_is(argument, "-o", "--output")) {
+      target = &options.output_path, name = "--output";
+    } else if (option_is(argument, NULL, "--report")) {
+      target = &options.report_path, name = "--report";
+    } else if (option_is(argument, NULL, "--dead-letter")) {
+      target = &options.dead_letter_path, name = "--dead-letter";
+    } else if (option_is(argument, NULL, "--workers") ||
+               option_is(argument, NULL, "--max-record-bytes")) {
+      int workers = argument[2] == 'w';
+      name = workers ? "--workers" : "--max-record-bytes";
+      const char *value = option_value(argc, argv, &i, name);
+      uint64_t number = 0;
+      if (value == NULL)
+        return usage_error(name, " needs a value");
+      if (parse_count(value, workers ? 256 : (uint64_t)1 << 40, &number) != 0)
+        return usage_error(name, workers ? ": expected a whole number from 1 to 256"
+                                         : ": expected a positive whole number of bytes");
+      if (workers)
+        options.workers = (size_t)number;
+      else
+        options.max_record_bytes = number;
+      continue;
+    } else if (argument[0] == '-' && argument[1] != '\0') {
+      tp_log(TP_LOG_ERROR, NULL, "run: unknown option '%s' (try 'textpipe run --help')", argument);
+      return TP_EXIT_USAGE;
+    } else {
+      if (pipeline_path != NULL)
+        return usage_error("more than one pipeline given", "");
+      pipeline_path = argument;
+      continue;
+    }
+    const char *value = option_value(argc, argv, &i, name);
+    if (value == NULL || value[0] == '\0')
+      return usage_error(name, " needs a file name");
+    *target = value;
+  }
+  if (pipeline_path == NULL)
+    return usage_error("missing the PIPELINE file", "");
+
+  tp_loader_options loader = {getenv("TEXTPIPE_PLUGIN_PATH"), tp_host_api()};
+  tp_pipeline *pipeline = NULL;
+  tp_error err = {{0}};
+  if (tp_pipeline_load(pipeline_path, &loader, &pipeline, &err) != 0) {
+    tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
+    return TP_EXIT_USAGE;
+  }
+  if (options.quiet)
+    tp_log_set_level(TP_LOG_WARN);
+  int status = tp_stream_run(pipeline, &options);
+  tp_pipeline_free(pipeline);
+  return status;
+}

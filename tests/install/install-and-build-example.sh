@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# tests/install/install-and-build-example.sh BUILD_DIR SOURCE_DIR - checks what `meson install`
+# gives a plugin author: installs the build into a temporary DESTDIR, checks the binary, the
+# header, textpipe.pc, the plugin folder and the bundled pipelines are there, builds
+# examples/plugins/wordcount with its one-command Makefile against the installed textpipe.pc,
+# then runs the installed binary with the new plugin (`plugins wordcount`, `check`, `run`).
+# Exits non-zero with a message at the first thing that is missing or wrong.
+set -euo pipefail
+build_dir=$(cd "$1" && pwd)
+source_dir=$(cd "$2" && pwd)
+umask 022 # the loader refuses plugins that group or others can write
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/textpipe-install-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+destdir="$work/destdir"
+
+fail() {
+  echo "install test: $*" >&2
+  exit 1
+}
+
+meson install -C "$build_dir" --no-rebuild --quiet --destdir "$destdir" >"$work/install.log" 2>&1 ||
+  { cat "$work/install.log" >&2; fail "meson install failed"; }
+
+introspect() { meson introspect "$build_dir" --buildoptions |
+  python3 -c "import json,sys; print(next(o['value'] for o in json.load(sys.stdin) if o['name']=='$1'))"; }
+prefix=$(introspect prefix)
+libdir=$(introspect libdir)
+datadir=$(introspect datadir)
+bindir=$(introspect bindir)
+case "$libdir" in /*) ;; *) libdir="$prefix/$libdir" ;; esac
+case "$datadir" in /*) ;; *) datadir="$prefix/$datadir" ;; esac
+case "$bindir" in /*) ;; *) bindir="$prefix/$bindir" ;; esac
+root="$destdir"
+
+binary="$root$bindir/textpipe"
+[ -x "$binary" ] || fail "no executable at $binary"
+[ -f "$root$prefix/include/textpipe/plugin.h" ] || fail "plugin.h not installed"
+[ -f "$root$prefix/include/textpipe/text.h" ] || fail "text.h not installed"
+[ -f "$root$libdir/pkgconfig/textpipe.pc" ] || fail "textpipe.pc not installed"
+[ -f "$root$datadir/textpipe/pipelines/comments.json" ] || fail "pipelines not installed"
+# Built-in plugins land in <libdir>/textpipe/plugins, each as <name>.so.
+for built in "$build_dir"/plugins/*/*.so; do
+  [ -e "$built" ] || continue
+  [ -f "$root$libdir/textpipe/plugins/$(basename "$built")" ] ||
+    fail "built-in plugin $(basename "$built") not installed in $libdir/textpipe/plugins"
+done
+
+# The plugin author's side: pkg-config finds textpipe and the Makefile's one command builds.
+export PKG_CONFIG_PATH="$root$libdir/pkgconfig"
+export PKG_CONFIG_SYSROOT_DIR="$root"
+# (pkg-config prefixes the sysroot to variables too, so compare the end.)
+case "$(pkg-config --variable=plugindir textpipe)" in
+*"$libdir/textpipe/plugins") ;;
+*) fail "textpipe.pc plugindir is $(pkg-config --variable=plugindir textpipe)" ;;
+esac
+mkdir "$work/wordcount"
+cp "$source_dir/examples/plugins/wordcount/"{wordcount.c,Makefile,wordcount.json} "$work/wordcount/"
+make -s -C "$work/wordcount" CFLAGS="-O2 -Wall -Wextra -Werror" >"$work/make.log" 2>&1 ||
+  { cat "$work/make.log" >&2; fail "building the example plugin failed"; }
+
+export TEXTPIPE_PLUGIN_PATH="$work/wordcount"
+"$binary" plugins wordcount >"$work/plugins.out" || fail "textpipe plugins wordcount failed"
+grep -q '^wordcount 1.0.0$' "$work/plugins.out" || fail "plugins wordcount: $(head -1 "$work/plugins.out")"
+grep -q 'min_length' "$work/plugins.out" || fail "plugins wordcount does not list min_length"
+"$binary" check "$work/wordcount/wordcount.json" >"$work/check.out" ||
+  fail "textpipe check of the example pipeline failed"
+grep -q ': ok (1 stage: wordcount)$' "$work/check.out" || fail "check said: $(cat "$work/check.out")"
+
+printf '%s\n' '{"id": 1, "text": "One two three, four!"}' '{"id": 2, "text": "a b c déjà vu"}' \
+  >"$work/input.ndjson"
+"$binary" run "$work/wordcount/wordcount.json" -i "$work/input.ndjson" -o "$work/out.ndjson" \
+  --report "$work/report.json" 2>"$work/run.err" || { cat "$work/run.err" >&2; fail "run failed"; }
+python3 - "$work/out.ndjson" "$work/report.json" <<'PY' || fail "wrong output from the example plugin"
+import json, sys
+records = [json.loads(line) for line in open(sys.argv[1])]
+counts = [r["wordcount"] for r in records]
+assert counts == [4, 2], counts  # min_length 2: "a", "b", "c" are too short
+report = json.dumps(json.load(open(sys.argv[2])))
+assert '"words": 6' in report, report
+PY
+echo "install test: ok (installed to $destdir, example plugin built and run)"

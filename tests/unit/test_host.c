@@ -1,0 +1,142 @@
+/* tests/unit/test_host.c - the host API table: record access, keys enforcement (a stage
+ * writes only its `provides`), attachments, stage ids and report sections during finish. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+#include "record.h"
+#include "stages.h"
+#include "test_pipeline.h"
+
+static const char line[] = "{\"id\": 5, \"text\": \"hello world\"}";
+
+START_TEST(table_is_versioned) {
+  const tp_host *host = tp_host_api();
+  ck_assert_uint_eq(host->abi_major, TP_ABI_MAJOR);
+  ck_assert_uint_eq(host->abi_minor, TP_ABI_MINOR);
+  ck_assert_uint_eq(host->struct_size, sizeof(tp_host));
+  ck_assert_ptr_eq(host, tp_host_api());
+}
+END_TEST
+
+START_TEST(record_accessors) {
+  tp_pipeline *pipeline = test_pipeline_new(NULL, 0, TP_INPUT_NDJSON, NULL);
+  const tp_host *host = tp_host_api();
+  tp_record record = {0};
+  char reason[TP_REASON_SIZE];
+  ck_assert_int_eq(
+      tp_record_prepare(&record, pipeline, line, strlen(line), 9, reason, sizeof reason), 0);
+  size_t length = 0;
+  ck_assert_str_eq(host->record_text(&record, &length), "hello world");
+  ck_assert_uint_eq(length, 11);
+  ck_assert_uint_eq(host->record_line(&record), 9);
+  ck_assert_int_eq(cJSON_GetObjectItem(host->record_json(&record), "id")->valueint, 5);
+  /* Outside process() no stage owns anything. */
+  ck_assert_int_eq(host->record_set(&record, "x", cJSON_CreateTrue()), -1);
+  tp_record_release(&record);
+  test_pipeline_free(pipeline);
+}
+END_TEST
+
+START_TEST(keys_are_enforced) {
+  const tp_plugin *plugins[] = {&test_plugin_count, &test_plugin_thief};
+  tp_pipeline *pipeline = test_pipeline_new(plugins, 2, TP_INPUT_NDJSON, NULL);
+  tp_error err;
+  void **partials = tp_partials_create(pipeline, &err);
+  ck_assert_ptr_nonnull(partials);
+  tp_record record = {0};
+  atomic_int warned[2] = {0, 0};
+  record.key_warned = warned;
+  char reason[TP_REASON_SIZE];
+  tp_stage_stats stats[2] = {{0}};
+  for (int round = 0; round < 2; round++) {
+    ck_assert_int_eq(
+        tp_record_prepare(&record, pipeline, line, strlen(line), 1, reason, sizeof reason), 0);
+    for (size_t s = 0; s < 2; s++)
+      ck_assert_int_eq(tp_stage_process(&pipeline->stages[s], partials[s], &record, &stats[s],
+                                        reason, sizeof reason),
+                       TP_KEEP);
+    char *printed = cJSON_PrintUnformatted(record.json);
+    /* count kept its value, the thief's foreign write and text replacement were refused. */
+    ck_assert_str_eq(printed, round == 0 ? "{\"id\":5,\"text\":\"hello world\",\"count\":1,"
+                                           "\"thief\":[-1,0,-1,-1]}"
+                                         : "{\"id\":5,\"text\":\"hello world\",\"count\":2,"
+                                           "\"thief\":[-1,0,-1,-1]}");
+    free(printed);
+    ck_assert_ptr_nonnull(tp_record_attachment(&record, "tokens"));
+    ck_assert_ptr_null(tp_record_attachment(&record, "other"));
+    ck_assert_ptr_null(record.stage);
+    tp_record_reset(&record);
+  }
+  ck_assert_int_eq(atomic_load(&warned[1]), 1); /* logged once, not per record */
+  ck_assert_uint_eq(stats[1].records, 2);
+  tp_record_release(&record);
+  tp_partials_destroy(pipeline, partials);
+  test_pipeline_free(pipeline);
+}
+END_TEST
+
+START_TEST(report_sections_in_order) {
+  /* thief first: count0 has not finished yet, so it sees null; then the other order. */
+  const tp_plugin *orders[2][2] = {{&test_plugin_thief, &test_plugin_count},
+                                   {&test_plugin_count, &test_plugin_thief}};
+  tp_pipeline *pipeline = test_pipeline_new(orders[_i], 2, TP_INPUT_NDJSON, NULL);
+  if (_i == 0) { /* call the count stage "count0" although it runs second */
+    free(pipeline->stages[1].id);
+    pipeline->stages[1].id = strdup("count0");
+  }
+  tp_error err;
+  void **partials = tp_partials_create(pipeline, &err);
+  /* Feed the count stage three records directly. */
+  size_t count_index = _i == 0 ? 1 : 0;
+  tp_record record = {0};
+  char reason[TP_REASON_SIZE];
+  tp_stage_stats stats = {0};
+  for (int i = 0; i < 3; i++) {
+    tp_record_prepare(&record, pipeline, line, strlen(line), (uint64_t)i + 1, reason,
+                      sizeof reason);
+    tp_stage_process(&pipeline->stages[count_index], partials[count_index], &record, &stats, reason,
+                     sizeof reason);
+    tp_record_reset(&record);
+  }
+  cJSON *sections = cJSON_CreateObject();
+  void **per_worker[1] = {partials};
+  ck_assert_int_eq(tp_stages_finish(pipeline, per_worker, 1, sections, &err), 0);
+  char *printed = cJSON_PrintUnformatted(sections);
+  if (_i == 0)
+    ck_assert_str_eq(printed, "{\"thief0\":{\"seen\":null,\"stage\":\"thief0\"},"
+                              "\"count0\":{\"records\":3,\"line_sum\":6,\"workers_merged\":0}}");
+  else
+    ck_assert_str_eq(printed, "{\"count0\":{\"records\":3,\"line_sum\":6,\"workers_merged\":0},"
+                              "\"thief1\":{\"seen\":3,\"stage\":\"thief1\"}}");
+  free(printed);
+  cJSON_Delete(sections);
+  tp_record_release(&record);
+  tp_partials_destroy(pipeline, partials);
+  test_pipeline_free(pipeline);
+}
+END_TEST
+
+static Suite *host_suite(void) {
+  Suite *suite = suite_create("host");
+  TCase *table = tcase_create("table");
+  tcase_add_test(table, table_is_versioned);
+  tcase_add_test(table, record_accessors);
+  suite_add_tcase(suite, table);
+  TCase *keys = tcase_create("keys");
+  tcase_add_test(keys, keys_are_enforced);
+  suite_add_tcase(suite, keys);
+  TCase *report = tcase_create("report_section");
+  tcase_add_loop_test(report, report_sections_in_order, 0, 2);
+  suite_add_tcase(suite, report);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(host_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

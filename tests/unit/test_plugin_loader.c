@@ -1,0 +1,205 @@
+/* tests/unit/test_plugin_loader.c - the loader against every fixture plugin. */
+#include <check.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config_support.h"
+#include "plugin_loader.h"
+
+#pragma GCC diagnostic ignored "-Wformat-truncation" /* short test paths */
+
+typedef struct refusal_case {
+  const char *name;
+  const char *reason; /* expected message after "<fixture dir>/<name>.so: " */
+} refusal_case;
+
+static const refusal_case refusals[] = {
+    {"abi-major", "plugin ABI 2.0 is incompatible with textpipe's ABI 1.0 (the major versions "
+                  "differ); rebuild the plugin against this textpipe"},
+    {"abi-minor", "plugin needs ABI 1.1 but this textpipe provides ABI 1.0; upgrade textpipe or "
+                  "rebuild the plugin against this one"},
+    {"no-entry", "not a textpipe plugin (no tp_plugin_entry() symbol; define it with "
+                 "TP_PLUGIN_DEFINE)"},
+};
+
+START_TEST(test_refused_fixtures) {
+  const refusal_case *c = &refusals[_i];
+  tp_loader_options options = support_options();
+  tp_plugin_handle *handle = NULL;
+  tp_error err = {{0}};
+  char file[PATH_MAX];
+  char resolved[PATH_MAX];
+  snprintf(file, sizeof file, "%s/%s.so", options.env_path, c->name);
+  ck_assert_ptr_nonnull(realpath(file, resolved));
+  ck_assert_int_eq(tp_plugin_open(c->name, NULL, &options, &handle, &err), -1);
+  ck_assert_ptr_null(handle);
+  ck_assert_str_eq(support_after_prefix(err.message, resolved), c->reason);
+  ck_assert_int_eq(strncmp(err.message, resolved, strlen(resolved)), 0);
+}
+END_TEST
+
+static const char *const loadable[] = {"echo",       "flaky",  "create-fails",
+                                       "needs-echo", "serial", "needs-missing"};
+
+START_TEST(test_good_fixtures_load) {
+  tp_loader_options options = support_options();
+  tp_plugin_handle *handle = NULL;
+  tp_error err = {{0}};
+  ck_assert_msg(tp_plugin_open(loadable[_i], NULL, &options, &handle, &err) == 0, "%s",
+                err.message);
+  ck_assert_str_eq(handle->plugin->name, loadable[_i]);
+  ck_assert_ptr_nonnull(handle->dl);
+  ck_assert_ptr_nonnull(strstr(handle->path, "/tests/fixtures/plugins/"));
+  ck_assert_int_eq(handle->path[0], '/');
+  tp_plugin_close(handle);
+}
+END_TEST
+
+START_TEST(test_open_by_path) {
+  tp_loader_options options = support_options();
+  char file[PATH_MAX];
+  tp_plugin_handle *handle = NULL;
+  tp_error err = {{0}};
+  snprintf(file, sizeof file, "%s/echo.so", options.env_path);
+  ck_assert_int_eq(tp_plugin_open(NULL, file, &options, &handle, &err), 0);
+  ck_assert_str_eq(handle->plugin->name, "echo");
+  ck_assert_str_eq(handle->plugin->version, "1.2.3");
+  ck_assert_uint_eq(handle->plugin->flags & TP_PLUGIN_CONCURRENT, TP_PLUGIN_CONCURRENT);
+  tp_plugin_close(handle);
+  snprintf(file, sizeof file, "%s/absent.so", options.env_path);
+  ck_assert_int_eq(tp_plugin_open(NULL, file, &options, &handle, &err), -1);
+  ck_assert_ptr_nonnull(strstr(err.message, "absent.so: cannot open plugin: No such file"));
+}
+END_TEST
+
+typedef struct name_case {
+  const char *name;
+  const char *message_start;
+} name_case;
+
+static const name_case bad_names[] = {
+    {"../echo", "invalid plugin name \"../echo\" (use only a-z, 0-9, '_' and '-'"},
+    {"Echo", "invalid plugin name \"Echo\""},
+    {"", "invalid plugin name \"\""},
+    {"echo.so", "invalid plugin name \"echo.so\""},
+    {"ecko", "unknown plugin \"ecko\" (did you mean \"echo\"?); available: "},
+    {"serail", "unknown plugin \"serail\" (did you mean \"serial\"?); available: "},
+    {"zzzzzzzzzz", "unknown plugin \"zzzzzzzzzz\"; available: "},
+};
+
+START_TEST(test_bad_and_unknown_names) {
+  const name_case *c = &bad_names[_i];
+  tp_loader_options options = support_options();
+  tp_plugin_handle *handle = NULL;
+  tp_error err = {{0}};
+  ck_assert_int_eq(tp_plugin_open(c->name, NULL, &options, &handle, &err), -1);
+  ck_assert_msg(strncmp(err.message, c->message_start, strlen(c->message_start)) == 0, "got: %s",
+                err.message);
+  if (strncmp(c->message_start, "unknown", 7) == 0)
+    ck_assert_ptr_nonnull(strstr(err.message, " abi-major, abi-minor, create-fails, echo,"));
+}
+END_TEST
+
+START_TEST(test_names_listed_sorted_and_unique) {
+  /* The fixture folder twice on the path: every name still appears once. */
+  char path[PATH_MAX * 2 + 2];
+  snprintf(path, sizeof path, "%s::%s", support_fixture_dir(), support_fixture_dir());
+  tp_loader_options options = {path, &support_host};
+  char **names = NULL;
+  ck_assert_int_eq(tp_plugin_names(&options, &names), 0);
+  const char *expected[] = {"abi-major",  "abi-minor",     "create-fails", "echo",  "flaky",
+                            "needs-echo", "needs-missing", "no-entry",     "serial"};
+  size_t found = 0;
+  for (size_t i = 0; names[i] != NULL; i++) {
+    if (i > 0)
+      ck_assert_int_lt(strcmp(names[i - 1], names[i]), 0);
+    for (size_t e = 0; e < sizeof expected / sizeof expected[0]; e++)
+      found += strcmp(names[i], expected[e]) == 0;
+  }
+  ck_assert_uint_eq(found, sizeof expected / sizeof expected[0]);
+  tp_plugin_names_free(names);
+}
+END_TEST
+
+/* Makes a temporary folder `dir` holding a copy of the echo fixture as <as>.so (mode 0644);
+ * its path goes to `to`. */
+static void copy_echo(char *dir, size_t dir_size, const char *as, char *to, size_t to_size) {
+  char from[PATH_MAX];
+  support_temp_dir(dir, dir_size);
+  snprintf(from, sizeof from, "%s/echo.so", support_fixture_dir());
+  snprintf(to, to_size, "%s/%s.so", dir, as);
+  support_copy(from, to);
+  ck_assert_int_eq(chmod(to, 0644), 0);
+}
+
+/* mode: 0 file group-writable, 1 folder group-writable, 2 folder sticky and world-writable */
+START_TEST(test_writable_plugins_refused) {
+  char dir[PATH_MAX];
+  char to[PATH_MAX];
+  copy_echo(dir, sizeof dir, "echo", to, sizeof to);
+  ck_assert_int_eq(chmod(to, _i == 0 ? 0664 : 0644), 0);
+  ck_assert_int_eq(chmod(dir, _i == 1 ? 0775 : _i == 2 ? 01777 : 0755), 0);
+  tp_loader_options options = {dir, &support_host};
+  tp_plugin_handle *handle = NULL;
+  tp_error err = {{0}};
+  char resolved[PATH_MAX];
+  ck_assert_ptr_nonnull(realpath(to, resolved));
+  int status = tp_plugin_open("echo", NULL, &options, &handle, &err);
+  if (_i == 2) {
+    ck_assert_msg(status == 0, "%s", err.message);
+    ck_assert_str_eq(handle->path, resolved);
+    tp_plugin_close(handle);
+  } else {
+    ck_assert_int_eq(status, -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "group or others can write (chmod go-w it)"));
+    ck_assert_int_eq(strncmp(err.message, resolved, strlen(resolved)), 0);
+  }
+  support_remove_tree(dir);
+}
+END_TEST
+
+START_TEST(test_plugin_must_match_its_file_name) {
+  char dir[PATH_MAX];
+  char to[PATH_MAX];
+  copy_echo(dir, sizeof dir, "renamed", to, sizeof to);
+  tp_loader_options options = {dir, &support_host};
+  tp_plugin_handle *handle = NULL;
+  tp_error err = {{0}};
+  ck_assert_int_eq(tp_plugin_open("renamed", NULL, &options, &handle, &err), -1);
+  ck_assert_ptr_nonnull(
+      strstr(err.message, ": invalid plugin: it is named \"echo\" but the file is renamed.so"));
+  support_remove_tree(dir);
+}
+END_TEST
+
+static Suite *plugin_loader_suite(void) {
+  Suite *suite = suite_create("plugin_loader");
+  TCase *fixtures = tcase_create("fixture plugins");
+  tcase_add_loop_test(fixtures, test_refused_fixtures, 0,
+                      (int)(sizeof refusals / sizeof refusals[0]));
+  tcase_add_loop_test(fixtures, test_good_fixtures_load, 0,
+                      (int)(sizeof loadable / sizeof loadable[0]));
+  tcase_add_test(fixtures, test_open_by_path);
+  suite_add_tcase(suite, fixtures);
+  TCase *names = tcase_create("names and search path");
+  tcase_add_loop_test(names, test_bad_and_unknown_names, 0,
+                      (int)(sizeof bad_names / sizeof bad_names[0]));
+  tcase_add_test(names, test_names_listed_sorted_and_unique);
+  tcase_add_test(names, test_plugin_must_match_its_file_name);
+  suite_add_tcase(suite, names);
+  TCase *permissions = tcase_create("permissions");
+  tcase_add_loop_test(permissions, test_writable_plugins_refused, 0, 3);
+  suite_add_tcase(suite, permissions);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(plugin_loader_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,181 @@
+/* tests/unit/test_record.c - records: UTF-8 check, preparing a record from a line (every kind
+ * of bad input), attachments, dead-letter records. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "test_pipeline.h"
+
+typedef struct utf8_case {
+  const char *bytes;
+  size_t length;
+  size_t valid; /* expected valid prefix */
+} utf8_case;
+
+static const utf8_case utf8_cases[] = {
+    {"plain ascii text, long enough for the fast path", 48, 48},
+    {"caf\xC3\xA9", 5, 5},
+    {"\xE2\x82\xAC euro", 8, 8},
+    {"\xF0\x9F\x98\x80 smile", 10, 10},
+    {"ab\xC3", 3, 2},           /* truncated sequence */
+    {"\xC0\xAF", 2, 0},         /* overlong '/' */
+    {"\xE0\x80\xAF", 3, 0},     /* overlong three bytes */
+    {"x\xED\xA0\x80", 4, 1},    /* UTF-16 surrogate */
+    {"\xF4\x90\x80\x80", 4, 0}, /* above U+10FFFF */
+    {"abcdefgh\xFFxyz", 12, 8}, /* invalid byte after the fast path */
+    {"\xE2\x28\xA1", 3, 0},     /* bad continuation */
+    {"", 0, 0},
+};
+
+START_TEST(utf8_valid_prefix_table) {
+  const utf8_case *c = &utf8_cases[_i];
+  ck_assert_uint_eq(tp_utf8_valid_prefix(c->bytes, c->length), c->valid);
+}
+END_TEST
+
+typedef struct prepare_case {
+  const char *line;
+  tp_input_format format;
+  const char *text_field;
+  const char *reason; /* NULL: prepared fine */
+  const char *text;   /* expected text when fine */
+} prepare_case;
+
+static const prepare_case prepare_cases[] = {
+    {"{\"id\": 1, \"text\": \"hello\"}", TP_INPUT_NDJSON, "text", NULL, "hello"},
+    {"{\"comment\": {\"body\": \"deep\"}}", TP_INPUT_NDJSON, "comment.body", NULL, "deep"},
+    {"{\"comment\": {\"body\": 3}}", TP_INPUT_NDJSON, "comment.body",
+     "text field \"comment.body\" is a number, expected a string", NULL},
+    {"{\"comment\": \"flat\"}", TP_INPUT_NDJSON, "comment.body",
+     "missing text field \"comment.body\"", NULL},
+    {"{\"id\": 1}", TP_INPUT_NDJSON, "text", "missing text field \"text\"", NULL},
+    {"{\"text\": null}", TP_INPUT_NDJSON, "text", "text field \"text\" is null, expected a string",
+     NULL},
+    {"[1, 2]", TP_INPUT_NDJSON, "text", "expected a JSON object, got an array", NULL},
+    {"\"just a string\"", TP_INPUT_NDJSON, "text", "expected a JSON object, got a string", NULL},
+    {"{\"text\": \"a\"} trailing", TP_INPUT_NDJSON, "text", "invalid JSON at column 15", NULL},
+    {"{\"text\": ", TP_INPUT_NDJSON, "text", "invalid JSON: unexpected end of line", NULL},
+    {"{\"text\": \"caf\xC3\"}", TP_INPUT_NDJSON, "text", "invalid UTF-8 at byte 14", NULL},
+    {"plain words", TP_INPUT_LINES, "text", NULL, "plain words"},
+    {"{\"not\": \"parsed\"}", TP_INPUT_LINES, "text", NULL, "{\"not\": \"parsed\"}"},
+    {"bad \xFF byte", TP_INPUT_LINES, "text", "invalid UTF-8 at byte 5", NULL},
+};
+
+START_TEST(prepare_table) {
+  const prepare_case *c = &prepare_cases[_i];
+  tp_pipeline *pipeline = test_pipeline_new(NULL, 0, c->format, c->text_field);
+  tp_record record = {0};
+  char reason[TP_REASON_SIZE] = "";
+  int status =
+      tp_record_prepare(&record, pipeline, c->line, strlen(c->line), 7, reason, sizeof reason);
+  if (c->reason != NULL) {
+    ck_assert_int_eq(status, -1);
+    ck_assert_str_eq(reason, c->reason);
+    ck_assert_ptr_null(record.json);
+  } else {
+    ck_assert_int_eq(status, 0);
+    ck_assert_str_eq(record.text, c->text);
+    ck_assert_uint_eq(record.text_length, strlen(c->text));
+    ck_assert_uint_eq(record.line, 7);
+    ck_assert_ptr_eq(record.input, c->line);
+  }
+  tp_record_release(&record);
+  test_pipeline_free(pipeline);
+}
+END_TEST
+
+START_TEST(lines_record_shape) {
+  tp_pipeline *pipeline = test_pipeline_new(NULL, 0, TP_INPUT_LINES, NULL);
+  tp_record record = {0};
+  char reason[TP_REASON_SIZE];
+  ck_assert_int_eq(tp_record_prepare(&record, pipeline, "say \"hi\"", 8, 42, reason, sizeof reason),
+                   0);
+  char *printed = cJSON_PrintUnformatted(record.json);
+  ck_assert_str_eq(printed, "{\"id\":42,\"text\":\"say \\\"hi\\\"\"}");
+  free(printed);
+  tp_record_release(&record);
+  test_pipeline_free(pipeline);
+}
+END_TEST
+
+static int freed_count;
+static void count_free(void *data) {
+  freed_count++;
+  free(data);
+}
+
+START_TEST(attachments_replace_and_free) {
+  tp_record record = {0};
+  freed_count = 0;
+  /* Keys must outlive the record (the host passes the plugin's provides entries). */
+  static const char *const keys[] = {"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"};
+  for (int i = 0; i < 10; i++) {
+    ck_assert_int_eq(tp_record_attach(&record, keys[i], malloc(4), count_free), 0);
+  }
+  ck_assert_uint_eq(record.attachment_count, 10);
+  void *replacement = malloc(4);
+  ck_assert_int_eq(tp_record_attach(&record, "k3", replacement, count_free), 0);
+  ck_assert_int_eq(freed_count, 1);
+  ck_assert_ptr_eq(tp_record_attachment(&record, "k3"), replacement);
+  ck_assert_ptr_null(tp_record_attachment(&record, "missing"));
+  tp_record_reset(&record);
+  ck_assert_int_eq(freed_count, 11);
+  ck_assert_uint_eq(record.attachment_count, 0);
+  ck_assert_ptr_null(tp_record_attachment(&record, "k3"));
+  tp_record_release(&record);
+}
+END_TEST
+
+START_TEST(dead_letter_shape) {
+  cJSON *letter = tp_dead_letter_create(12, NULL, "invalid JSON at column 3", "{x\xFF", 3);
+  char *printed = cJSON_PrintUnformatted(letter);
+  ck_assert_str_eq(printed, "{\"line\":12,\"stage\":null,\"reason\":\"invalid JSON at column "
+                            "3\",\"input\":\"{x\xEF\xBF\xBD\"}");
+  free(printed);
+  cJSON_Delete(letter);
+  letter = tp_dead_letter_create(3, "sentiment", "boom", "{}", 2);
+  printed = cJSON_PrintUnformatted(letter);
+  ck_assert_str_eq(printed,
+                   "{\"line\":3,\"stage\":\"sentiment\",\"reason\":\"boom\",\"input\":\"{}\"}");
+  free(printed);
+  cJSON_Delete(letter);
+}
+END_TEST
+
+START_TEST(lossy_string_keeps_valid_text) {
+  cJSON *string = tp_json_string_lossy("a\xC3\xA9\xFF\xFE z", 7);
+  ck_assert_str_eq(string->valuestring, "a\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD z");
+  cJSON_Delete(string);
+}
+END_TEST
+
+static Suite *record_suite(void) {
+  Suite *suite = suite_create("record");
+  TCase *utf8 = tcase_create("utf8");
+  tcase_add_loop_test(utf8, utf8_valid_prefix_table, 0,
+                      (int)(sizeof utf8_cases / sizeof utf8_cases[0]));
+  tcase_add_test(utf8, lossy_string_keeps_valid_text);
+  suite_add_tcase(suite, utf8);
+  TCase *prepare = tcase_create("prepare");
+  tcase_add_loop_test(prepare, prepare_table, 0,
+                      (int)(sizeof prepare_cases / sizeof prepare_cases[0]));
+  tcase_add_test(prepare, lines_record_shape);
+  suite_add_tcase(suite, prepare);
+  TCase *attachments = tcase_create("attachments");
+  tcase_add_test(attachments, attachments_replace_and_free);
+  suite_add_tcase(suite, attachments);
+  TCase *dead = tcase_create("dead_letter");
+  tcase_add_test(dead, dead_letter_shape);
+  suite_add_tcase(suite, dead);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(record_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
