@@ -99,24 +99,6 @@ static cJSON *load_report(const char *path) {
   return report;
 }
 
-/* Writes `length` bytes to `path` ("-" or NULL: stdout). 0, or -1 after logging. */
-static int write_page(const char *path, const char *page, size_t length) {
-  bool to_stdout = path == NULL || strcmp(path, "-") == 0;
-  const char *name = to_stdout ? "stdout" : path;
-  FILE *stream = to_stdout ? stdout : fopen(path, "wb");
-  if (stream == NULL) {
-    tp_log(TP_LOG_ERROR, NULL, "%s: cannot create: %s", name, strerror(errno));
-    return -1;
-  }
-  bool written = fwrite(page, 1, length, stream) == length;
-  bool flushed = to_stdout ? fflush(stream) == 0 : fclose(stream) == 0;
-  if (!written || !flushed) {
-    tp_log(TP_LOG_ERROR, NULL, "%s: cannot write: %s", name, strerror(errno));
-    return -1;
-  }
-  return 0;
-}
-
 int tp_command_report(int argc, char **argv) {
   const char *input = NULL, *output = NULL;
   for (int index = 1; index < argc; index++) {
@@ -150,15 +132,12 @@ int tp_command_report(int argc, char **argv) {
   cJSON *report = load_report(input);
   if (report == NULL)
     return TP_EXIT_USAGE;
-  char err[256];
-  size_t length = 0;
-  char *page = tp_report_html_render(report, &length, err, sizeof err);
+  char err[512];
+  int status = tp_report_html_write(report, output != NULL ? output : "-", err, sizeof err);
   cJSON_Delete(report);
-  if (page == NULL) {
-    tp_log(TP_LOG_ERROR, NULL, "report: %s", err);
+  if (status != 0) {
+    tp_log(TP_LOG_ERROR, NULL, "%s", err);
     return TP_EXIT_RUNTIME;
   }
-  int status = write_page(output, page, length) == 0 ? TP_EXIT_OK : TP_EXIT_RUNTIME;
-  free(page);
-  return status;
+  return TP_EXIT_OK;
 }

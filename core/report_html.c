@@ -11,9 +11,12 @@
  */
 #include "report_html.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "report_charts.h"
 #include "report_html_internal.h"
@@ -460,4 +463,40 @@ char *tp_report_html_render(const cJSON *report, size_t *length, char *err, size
   if (document == NULL)
     snprintf(err, err_size, "out of memory while rendering the HTML report");
   return document;
+}
+
+bool tp_report_html_wanted(const char *path, const char *format) {
+  if (format != NULL)
+    return strcmp(format, "html") == 0;
+  size_t length = path != NULL ? strlen(path) : 0;
+  return (length >= 5 && strcasecmp(path + length - 5, ".html") == 0) ||
+         (length >= 4 && strcasecmp(path + length - 4, ".htm") == 0);
+}
+
+int tp_report_html_write(const cJSON *report, const char *path, char *err, size_t err_size) {
+  size_t length = 0;
+  char render_err[128];
+  char *page = tp_report_html_render(report, &length, render_err, sizeof render_err);
+  if (page == NULL) {
+    snprintf(err, err_size, "%s: %s", path, render_err);
+    return -1;
+  }
+  bool to_stdout = strcmp(path, "-") == 0;
+  FILE *file = to_stdout ? stdout : fopen(path, "wb");
+  if (file == NULL) {
+    snprintf(err, err_size, "%s: cannot write the report: %s", path, strerror(errno));
+    free(page);
+    return -1;
+  }
+  bool written = fwrite(page, 1, length, file) == length;
+  int saved = errno;
+  bool closed = to_stdout ? fflush(file) == 0 : fclose(file) == 0;
+  if (written && !closed)
+    saved = errno;
+  free(page);
+  if (!written || !closed) {
+    snprintf(err, err_size, "%s: cannot write the report: %s", path, strerror(saved));
+    return -1;
+  }
+  return 0;
 }

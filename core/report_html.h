@@ -10,6 +10,7 @@
 #ifndef TP_CORE_REPORT_HTML_H
 #define TP_CORE_REPORT_HTML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -19,5 +20,13 @@
  * with a message in `err` when `report` is not an object or memory runs out. Members of the
  * wrong type are skipped, never fatal. */
 char *tp_report_html_render(const cJSON *report, size_t *length, char *err, size_t err_size);
+
+/* Whether a report written to `path` is HTML: `format` is "html", or `format` is NULL and
+ * `path` ends in ".html" or ".htm" (any case). */
+bool tp_report_html_wanted(const char *path, const char *format);
+
+/* Renders `report` and writes the page to `path` ("-": stdout). Returns 0, or -1 with a
+ * message naming the path in `err` (nothing is left half-written on a render failure). */
+int tp_report_html_write(const cJSON *report, const char *path, char *err, size_t err_size);
 
 #endif /* TP_CORE_REPORT_HTML_H */

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "reader.h"
 #include "report.h"
+#include "report_html.h"
 #include "runner.h"
 #include "writer.h"
 
@@ -261,7 +262,10 @@ static int finish_run(tp_stream *stream, double seconds) {
     if (report == NULL) {
       tp_log(TP_LOG_ERROR, NULL, "out of memory building the report");
       status = -1;
-    } else if (tp_report_write(report, stream->options->report_path, &err) != 0) {
+    } else if ((tp_report_html_wanted(stream->options->report_path, stream->options->report_format)
+                    ? tp_report_html_write(report, stream->options->report_path, err.message,
+                                           sizeof err.message)
+                    : tp_report_write(report, stream->options->report_path, &err)) != 0) {
       tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
       status = -1;
     }

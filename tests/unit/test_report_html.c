@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "html.h"
 #include "report_charts.h"
@@ -374,6 +375,48 @@ START_TEST(test_unknown_section_shown_as_json) {
 }
 END_TEST
 
+/* ---- choosing and writing the HTML report ------------------------------------------------ */
+
+static const struct {
+  const char *path, *format;
+  bool html;
+} wanted_cases[] = {
+    {"report.html", NULL, true},    {"out/REPORT.HTM", NULL, true},
+    {"report.json", NULL, false},   {"html", NULL, false},
+    {"report.html", "json", false}, {"report.json", "html", true},
+    {".htm", NULL, true},           {NULL, NULL, false},
+};
+
+START_TEST(test_html_wanted) {
+  ck_assert(tp_report_html_wanted(wanted_cases[_i].path, wanted_cases[_i].format) ==
+            wanted_cases[_i].html);
+}
+END_TEST
+
+START_TEST(test_html_write) {
+  char path[] = "/tmp/textpipe-report-XXXXXX";
+  int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  cJSON *report = load_fixture();
+  char err[256] = "";
+  ck_assert_msg(tp_report_html_write(report, path, err, sizeof err) == 0, "%s", err);
+  char *page = render(report);
+  FILE *file = fopen(path, "rb");
+  static char written[1 << 20];
+  size_t length = fread(written, 1, sizeof written - 1, file);
+  fclose(file);
+  written[length] = '\0';
+  ck_assert_str_eq(written, page); /* the file is the rendered page, whole */
+  unlink(path);
+  ck_assert_int_eq(tp_report_html_write(report, "/nonexistent/dir/r.html", err, sizeof err), -1);
+  ck_assert_str_eq(err, "/nonexistent/dir/r.html: cannot write the report: No such file or "
+                        "directory");
+  free(page);
+  cJSON_Delete(report);
+}
+END_TEST
+
 /* ---- colours ------------------------------------------------------------------------------ */
 
 START_TEST(test_sentiment_colours) {
@@ -411,6 +454,11 @@ static Suite *report_html_suite(void) {
                       sizeof odd_reports / sizeof odd_reports[0]);
   tcase_add_test(malformed, test_not_an_object_is_refused);
   suite_add_tcase(suite, malformed);
+
+  TCase *writing = tcase_create("writing");
+  tcase_add_loop_test(writing, test_html_wanted, 0, sizeof wanted_cases / sizeof wanted_cases[0]);
+  tcase_add_test(writing, test_html_write);
+  suite_add_tcase(suite, writing);
 
   TCase *colours = tcase_create("colours");
   tcase_add_test(colours, test_sentiment_colours);
