@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
+
 enum {
   FIELD_START = 0, /* at the start of a field */
   UNQUOTED,        /* inside a field that did not start with a quote */
@@ -169,17 +171,17 @@ int tp_csv_header_check(tp_csv_row *header, const char *text_field, char *err, s
   for (size_t column = 0; column < header->count; column++) {
     const char *name = header->bytes + header->offsets[column];
     if (header->lengths[column] == 0) {
-      snprintf(err, err_size, "CSV header: column %zu has no name", column + 1);
+      snprintf(err, err_size, "column %zu has no name", column + 1);
       return -1;
     }
     if (strlen(name) != header->lengths[column]) {
-      snprintf(err, err_size, "CSV header: column %zu's name holds a NUL byte", column + 1);
+      snprintf(err, err_size, "column %zu's name holds a NUL byte", column + 1);
       return -1;
     }
     for (size_t earlier = 0; earlier < column; earlier++) {
       if (strcmp(name, header->bytes + header->offsets[earlier]) == 0) {
-        snprintf(err, err_size, "CSV header: column \"%.100s\" appears twice (columns %zu and %zu)",
-                 name, earlier + 1, column + 1);
+        snprintf(err, err_size, "column \"%.100s\" appears twice (columns %zu and %zu)", name,
+                 earlier + 1, column + 1);
         return -1;
       }
     }
@@ -187,8 +189,7 @@ int tp_csv_header_check(tp_csv_row *header, const char *text_field, char *err, s
       found = true;
   }
   if (!found) {
-    int used = snprintf(err, err_size,
-                        "CSV header: no column \"%s\" (the text_field); columns:", text_field);
+    int used = snprintf(err, err_size, "no column \"%s\" (the text_field); columns:", text_field);
     for (size_t column = 0; column < header->count && used >= 0 && (size_t)used < err_size;
          column++)
       used += snprintf(err + used, err_size - (size_t)used, "%s %s", column == 0 ? "" : ",",
@@ -196,6 +197,23 @@ int tp_csv_header_check(tp_csv_row *header, const char *text_field, char *err, s
     return -1;
   }
   return 0;
+}
+
+int tp_csv_header_read(tp_csv_row *header, const char *line, size_t length, uint64_t full_length,
+                       const char *text_field, char *err, size_t err_size) {
+  if (full_length > length) {
+    snprintf(err, err_size, "longer than the record limit (%llu bytes)",
+             (unsigned long long)full_length);
+    return -1;
+  }
+  size_t valid = tp_utf8_valid_prefix(line, length);
+  if (valid < length) {
+    snprintf(err, err_size, "invalid UTF-8 at byte %zu", valid + 1);
+    return -1;
+  }
+  if (tp_csv_split(header, line, length, err, err_size) != 0)
+    return -1;
+  return tp_csv_header_check(header, text_field != NULL ? text_field : "text", err, err_size);
 }
 
 cJSON *tp_csv_object(const tp_csv_row *header, const tp_csv_row *row, char *err, size_t err_size) {
@@ -223,4 +241,34 @@ cJSON *tp_csv_object(const tp_csv_row *header, const tp_csv_row *row, char *err,
   if (object == NULL)
     snprintf(err, err_size, "out of memory");
   return object;
+}
+
+int tp_csv_record_prepare(tp_record *record, const tp_csv_row *header, const char *text_field,
+                          const char *line, size_t length, uint64_t line_number, char *reason,
+                          size_t reason_size) {
+  if (text_field == NULL)
+    text_field = "text";
+  if (tp_record_start(record, line, length, line_number, reason, reason_size) != 0)
+    return -1;
+  tp_csv_row row;
+  tp_csv_row_init(&row);
+  char err[256];
+  cJSON *object = NULL;
+  if (tp_csv_split(&row, line, length, err, sizeof err) == 0)
+    object = tp_csv_object(header, &row, err, sizeof err);
+  tp_csv_row_free(&row);
+  if (object == NULL) {
+    snprintf(reason, reason_size, "CSV row: %s", err);
+    return -1;
+  }
+  const cJSON *text = cJSON_GetObjectItemCaseSensitive(object, text_field);
+  if (!cJSON_IsString(text)) { /* the header was checked: only OOM gets here */
+    snprintf(reason, reason_size, "CSV row: no \"%s\" field", text_field);
+    cJSON_Delete(object);
+    return -1;
+  }
+  record->json = object;
+  record->text = text->valuestring;
+  record->text_length = strlen(text->valuestring);
+  return 0;
 }

@@ -14,8 +14,11 @@
 #define TP_CORE_CSV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
+
+#include "textpipe/plugin.h"
 
 /* ---- Finding the end of a record ----------------------------------------------------------- */
 
@@ -55,6 +58,12 @@ int tp_csv_split(tp_csv_row *row, const char *record, size_t length, char *err, 
 
 /* ---- The header and the record object ------------------------------------------------------ */
 
+/* Reads the header row: `line` (`length` bytes; `full_length` > `length` when it was cut at
+ * the record limit) is checked for UTF-8, split into `header` and checked with
+ * tp_csv_header_check(). `text_field` NULL means "text". Returns 0, or -1 with a reason. */
+int tp_csv_header_read(tp_csv_row *header, const char *line, size_t length, uint64_t full_length,
+                       const char *text_field, char *err, size_t err_size);
+
 /* Checks a split header row: every column named, no name twice, and (when `text_field` is not
  * NULL) a column named `text_field`. A UTF-8 byte order mark before the first name is removed
  * in place. Returns 0, or -1 with a reason in `err`. */
@@ -64,5 +73,16 @@ int tp_csv_header_check(tp_csv_row *header, const char *text_field, char *err, s
  * Returns a new object the caller frees with cJSON_Delete, or NULL with a reason in `err` when
  * the row does not have one field per column (or on OOM). */
 cJSON *tp_csv_object(const tp_csv_row *header, const tp_csv_row *row, char *err, size_t err_size);
+
+/* ---- Records -------------------------------------------------------------------------------- */
+
+/* Makes `record` (reset) from one CSV record `line` (`length` bytes, NUL after them; it must
+ * stay valid while the record is used) starting at input line `line_number`, with the columns
+ * of `header` (checked by tp_csv_header_check with `text_field`): UTF-8 check, split, object,
+ * text. The CSV counterpart of tp_record_prepare (record.h). Returns 0, or -1 with a one-line
+ * reason in `reason` (the record stays reset). */
+int tp_csv_record_prepare(tp_record *record, const tp_csv_row *header, const char *text_field,
+                          const char *line, size_t length, uint64_t line_number, char *reason,
+                          size_t reason_size);
 
 #endif /* TP_CORE_CSV_H */

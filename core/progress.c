@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
+
 enum { REDRAW_MILLISECONDS = 100 }; /* at most 10 redraws a second */
 
 struct tp_progress {
@@ -104,9 +106,10 @@ size_t tp_progress_format(const tp_progress_sample *sample, char *line, size_t s
   return length;
 }
 
-uint64_t tp_progress_input_size(int fd) {
+uint64_t tp_progress_input_size(const char *path) {
   struct stat status;
-  if (fstat(fd, &status) != 0 || !S_ISREG(status.st_mode) || status.st_size <= 0)
+  int result = path != NULL ? stat(path, &status) : fstat(STDIN_FILENO, &status);
+  if (result != 0 || !S_ISREG(status.st_mode) || status.st_size <= 0)
     return 0;
   return (uint64_t)status.st_size;
 }
@@ -135,6 +138,8 @@ static void redraw(uv_timer_t *timer) {
   size_t length = 1 + tp_progress_format(&sample, line + 1, sizeof line - 4, columns);
   memcpy(line + length, "\033[K", 3); /* erase what a longer earlier line left */
   put(progress->fd, line, length + 3);
+  if (!progress->drawn)
+    tp_log_progress_line(1);
   progress->drawn = true;
 }
 
@@ -168,7 +173,9 @@ void tp_progress_stop(tp_progress *progress) {
   if (progress == NULL)
     return;
   uv_timer_stop(&progress->timer);
-  if (progress->drawn)
+  if (progress->drawn) {
+    tp_log_progress_line(0);
     put(progress->fd, "\r\033[K", 4);
+  }
   uv_close((uv_handle_t *)&progress->timer, free_on_close);
 }

@@ -29,8 +29,9 @@ typedef struct tp_progress_sample {
  * most `size` bytes including the NUL. Returns the line's length. */
 size_t tp_progress_format(const tp_progress_sample *sample, char *line, size_t size, int columns);
 
-/* The size of the regular file open as `fd`, or 0 when it is not a regular file. */
-uint64_t tp_progress_input_size(int fd);
+/* The size of the input `path` (NULL: stdin, which may be a redirected file), or 0 when it is
+ * not a regular file or cannot be examined. */
+uint64_t tp_progress_input_size(const char *path);
 
 /* Fills `sample` (all but `total_bytes` and `seconds`, which the progress line sets). */
 typedef void (*tp_progress_sample_fn)(void *context, tp_progress_sample *sample);

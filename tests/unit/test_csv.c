@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "csv.h"
+#include "reader.h"
+#include "record.h"
 
 /* ---- splitting one record ----------------------------------------------------------------- */
 
@@ -148,9 +150,9 @@ static const struct {
 } header_cases[] = {
     {"id,text,author", NULL},
     {"\xEF\xBB\xBFtext,id", NULL},
-    {"id,,text", "CSV header: column 2 has no name"},
-    {"text,id,text", "CSV header: column \"text\" appears twice (columns 1 and 3)"},
-    {"id,body", "CSV header: no column \"text\" (the text_field); columns: id, body"},
+    {"id,,text", "column 2 has no name"},
+    {"text,id,text", "column \"text\" appears twice (columns 1 and 3)"},
+    {"id,body", "no column \"text\" (the text_field); columns: id, body"},
 };
 
 START_TEST(test_header_table) {
@@ -195,6 +197,101 @@ START_TEST(test_object_from_row) {
 }
 END_TEST
 
+/* ---- the reader's framer in CSV mode ------------------------------------------------------ */
+
+typedef struct framed {
+  char records[8][64];
+  uint64_t lines[8];
+  int count;
+} framed;
+
+static int collect(void *context, const char *line, size_t length, uint64_t number,
+                   uint64_t full_length) {
+  framed *out = context;
+  ck_assert_uint_eq(full_length, length);
+  ck_assert_int_lt(out->count, 8);
+  memcpy(out->records[out->count], line, length);
+  out->records[out->count][length] = '\0';
+  out->lines[out->count++] = number;
+  return 0;
+}
+
+static const char framed_text[] = "id,text\r\n"
+                                  "1,\"two\r\nlines\"\r\n"
+                                  "\r\n"
+                                  "2,\"blank\n\nline inside\"\n"
+                                  "3,plain";
+
+/* Records keep their inner line breaks and carry the number of their first line, however the
+ * input is cut into reads. */
+START_TEST(test_framer_numbers_csv_records) {
+  size_t piece = (size_t)_i + 1, total = sizeof framed_text - 1;
+  framed out = {0};
+  tp_framer framer;
+  tp_csv_scanner scanner;
+  tp_framer_init(&framer, 1024, collect, &out);
+  tp_csv_scanner_reset(&scanner);
+  framer.csv = &scanner;
+  for (size_t start = 0; start < total; start += piece) {
+    int failed = 0;
+    size_t length = total - start < piece ? total - start : piece;
+    ck_assert_uint_eq(tp_framer_feed(&framer, framed_text + start, length, &failed), length);
+    ck_assert_int_eq(failed, 0);
+  }
+  ck_assert_int_eq(tp_framer_end(&framer), 0);
+  tp_framer_free(&framer);
+  ck_assert_int_eq(out.count, 4);
+  ck_assert_str_eq(out.records[0], "id,text");
+  ck_assert_str_eq(out.records[1], "1,\"two\r\nlines\"");
+  ck_assert_str_eq(out.records[2], "2,\"blank\n\nline inside\"");
+  ck_assert_str_eq(out.records[3], "3,plain");
+  ck_assert_uint_eq(out.lines[0], 1);
+  ck_assert_uint_eq(out.lines[1], 2);
+  ck_assert_uint_eq(out.lines[2], 5); /* line 4 was blank */
+  ck_assert_uint_eq(out.lines[3], 8);
+  ck_assert_uint_eq(framer.skipped_empty, 1);
+  ck_assert_uint_eq(framer.bytes, total);
+}
+END_TEST
+
+/* ---- records ------------------------------------------------------------------------------- */
+
+START_TEST(test_record_prepare) {
+  tp_csv_row header;
+  tp_csv_row_init(&header);
+  char reason[256] = "";
+  ck_assert_int_eq(tp_csv_header_read(&header, "id,body", 7, 7, "body", reason, sizeof reason), 0);
+  tp_record record = {0};
+  const char line[] = "7,\"Hi, \"\"you\"\"\"";
+  ck_assert_int_eq(tp_csv_record_prepare(&record, &header, "body", line, sizeof line - 1, 12,
+                                         reason, sizeof reason),
+                   0);
+  ck_assert_str_eq(record.text, "Hi, \"you\"");
+  ck_assert_uint_eq(record.text_length, 9);
+  ck_assert_uint_eq(record.line, 12);
+  ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(record.json, "id")->valuestring, "7");
+  tp_record_release(&record);
+
+  tp_record bad = {0};
+  ck_assert_int_eq(
+      tp_csv_record_prepare(&bad, &header, "body", "1,\xFF", 3, 3, reason, sizeof reason), -1);
+  ck_assert_str_eq(reason, "invalid UTF-8 at byte 3");
+  ck_assert_int_eq(
+      tp_csv_record_prepare(&bad, &header, "body", "1,2,3", 5, 4, reason, sizeof reason), -1);
+  ck_assert_str_eq(reason, "CSV row: the row has 3 fields, the header has 2 columns");
+  ck_assert_ptr_null(bad.json);
+  tp_record_release(&bad);
+
+  ck_assert_int_eq(tp_csv_header_read(&header, "id,body", 7, 900, NULL, reason, sizeof reason), -1);
+  ck_assert_str_eq(reason, "longer than the record limit (900 bytes)");
+  ck_assert_int_eq(tp_csv_header_read(&header, "id,\xC3", 4, 4, NULL, reason, sizeof reason), -1);
+  ck_assert_str_eq(reason, "invalid UTF-8 at byte 4");
+  ck_assert_int_eq(tp_csv_header_read(&header, "id,\"x", 5, 5, NULL, reason, sizeof reason), -1);
+  ck_assert_str_eq(reason, "field 2: a quoted field never closes");
+  tp_csv_row_free(&header);
+}
+END_TEST
+
 static Suite *csv_suite(void) {
   Suite *suite = suite_create("csv");
   TCase *fields = tcase_create("fields");
@@ -205,9 +302,12 @@ static Suite *csv_suite(void) {
   TCase *records = tcase_create("record_ends");
   tcase_add_loop_test(records, test_scan_across_reads, 0, (int)sizeof stream_text - 1);
   tcase_add_test(records, test_scan_unterminated_quote_runs_on);
+
+  tcase_add_loop_test(records, test_framer_numbers_csv_records, 0, (int)sizeof framed_text - 1);
   suite_add_tcase(suite, records);
 
   TCase *objects = tcase_create("header_and_object");
+  tcase_add_test(objects, test_record_prepare);
   tcase_add_loop_test(objects, test_header_table, 0, sizeof header_cases / sizeof header_cases[0]);
   tcase_add_test(objects, test_object_from_row);
   suite_add_tcase(suite, objects);

@@ -61,16 +61,25 @@ START_TEST(test_input_size) {
   char path[] = "/tmp/textpipe-progress-XXXXXX";
   int fd = mkstemp(path);
   ck_assert_int_ge(fd, 0);
-  ck_assert_uint_eq(tp_progress_input_size(fd), 0); /* empty: unknown */
+  ck_assert_uint_eq(tp_progress_input_size(path), 0); /* empty: unknown */
   ck_assert_int_eq(write(fd, "hello\n", 6), 6);
-  ck_assert_uint_eq(tp_progress_input_size(fd), 6);
-  close(fd);
-  unlink(path);
+  ck_assert_uint_eq(tp_progress_input_size(path), 6);
+  /* stdin redirected from the file: known too. */
+  int saved = dup(STDIN_FILENO);
+  ck_assert_int_eq(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+  ck_assert_uint_eq(tp_progress_input_size(NULL), 6);
   int pipe_fds[2];
   ck_assert_int_eq(pipe(pipe_fds), 0);
-  ck_assert_uint_eq(tp_progress_input_size(pipe_fds[0]), 0);
+  ck_assert_int_eq(dup2(pipe_fds[0], STDIN_FILENO), STDIN_FILENO);
+  ck_assert_uint_eq(tp_progress_input_size(NULL), 0); /* a pipe: unknown */
+  dup2(saved, STDIN_FILENO);
+  close(saved);
   close(pipe_fds[0]);
   close(pipe_fds[1]);
+  close(fd);
+  unlink(path);
+  ck_assert_uint_eq(tp_progress_input_size("/nonexistent/file"), 0);
+  ck_assert_uint_eq(tp_progress_input_size("/tmp"), 0);
 }
 END_TEST
 
