@@ -241,7 +241,8 @@ void tp_report_chart_timeline(tp_html *html, const cJSON *timeline) {
   }
   char last[48] = "end";
   if (bucket_records > 0)
-    snprintf(last, sizeof last, "line %.0f+", (buckets - 1) * bucket_records + 1);
+    snprintf(last, sizeof last, "line %.0f%s", (buckets - 1) * bucket_records + 1,
+             bucket_records > 1 ? "+" : "");
   const char *x_labels[2] = {"line 1", last};
   const double x_at[2] = {0, 100};
   plot_close(html, x_labels, x_at, 2);

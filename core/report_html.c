@@ -86,6 +86,7 @@ static const char page_style[] =
     "ol.digest{margin:0;padding-left:1.6em}"
     "ol.digest li{margin:0 0 12px;white-space:pre-line;overflow-wrap:anywhere}"
     ".ids{margin:8px 0 0}"
+    ".bare{display:flex;flex-wrap:wrap;gap:6px 16px;margin:4px 0 0}"
     ".table-wrap{overflow-x:auto}"
     "table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:.92rem}"
     "th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:right;"
@@ -358,8 +359,41 @@ static void stage_timings(tp_html *html, const cJSON *report) {
                     "summed over workers; bars are relative to the slowest stage.</p></section>\n");
 }
 
-/* A section of no known shape: its JSON, escaped and cut at 64 KB. */
+/* Whether `section` is a small object of numbers, strings and booleans. */
+static bool flat(const cJSON *section) {
+  int members = 0;
+  const cJSON *item;
+  cJSON_ArrayForEach(item, section) {
+    if (!(cJSON_IsNumber(item) || cJSON_IsString(item) || cJSON_IsBool(item)) || ++members > 12)
+      return false;
+  }
+  return members > 0;
+}
+
+/* A section of no known shape: tiles when it is flat, else its JSON, escaped and cut at
+ * 64 KB. */
 static void other_section(tp_html *html, const char *stage_id, const cJSON *section) {
+  if (flat(section)) {
+    tp__report_section_open(html, "other", "Stage section", stage_id, "");
+    tp_html_raw(html, "<div class=\"tiles\">\n");
+    const cJSON *item;
+    cJSON_ArrayForEach(item, section) {
+      tp_html_raw(html, "<div class=\"tile\"><span class=\"value\">");
+      if (cJSON_IsString(item))
+        tp_html_text(html, item->valuestring, strlen(item->valuestring), 60);
+      else if (cJSON_IsBool(item))
+        tp_html_raw(html, cJSON_IsTrue(item) ? "yes" : "no");
+      else if (item->valuedouble == floor(item->valuedouble) && fabs(item->valuedouble) < 1e15)
+        tp__report_count(html, item->valuedouble);
+      else
+        tp_html_rawf(html, "%.4g", item->valuedouble);
+      tp_html_raw(html, "</span><span class=\"name\">");
+      tp_html_string(html, item->string);
+      tp_html_raw(html, "</span></div>\n");
+    }
+    tp_html_raw(html, "</div></section>\n");
+    return;
+  }
   char *json = cJSON_Print(section);
   if (json == NULL)
     return;
@@ -394,7 +428,8 @@ static section_kind kind_of(const cJSON *report, const char *stage_id, const cJS
   }
   if (tp__report_member(section, "histogram") != NULL ||
       tp__report_member(section, "timeline") != NULL ||
-      tp__report_member(section, "mean_compound") != NULL)
+      tp__report_member(section, "mean_compound") != NULL ||
+      tp__report_member(section, "most_positive") != NULL)
     return SECTION_SENTIMENT;
   if (tp__report_member(section, "taxonomy") != NULL ||
       tp__report_member(section, "discovered") != NULL)

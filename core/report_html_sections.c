@@ -43,25 +43,35 @@ static void extremes(tp__report_page *page, const cJSON *list, const char *title
   if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
     return;
   tp_html *html = page->html;
-  tp_html_rawf(html, "<div class=\"card\"><h3>%s</h3><ul class=\"quotes\">\n", title);
-  const cJSON *item;
-  cJSON_ArrayForEach(item, list) {
-    const cJSON *id = tp__report_member(item, "id");
-    char id_text[128];
-    tp__report_id_text(id, id_text, sizeof id_text);
-    double compound;
-    tp_html_raw(html, "<li>");
-    if (tp__report_number(item, "compound", &compound))
-      tp__report_sentiment_chip(html, compound);
-    tp_html_raw(html, " <span class=\"figures\">record ");
-    tp_html_string(html, id_text);
-    tp_html_raw(html, "</span>");
-    const char *text = tp__report_record_text(page, id);
-    if (text != NULL)
-      quote(html, text);
-    tp_html_raw(html, "</li>\n");
+  tp_html_rawf(html, "<div class=\"card\"><h3>%s</h3>\n", title);
+  /* Records whose text the report holds are quoted; the others are listed compactly. */
+  for (int quoted = 1; quoted >= 0; quoted--) {
+    int shown = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, list) {
+      const cJSON *id = tp__report_member(item, "id");
+      const char *text = tp__report_record_text(page, id);
+      if ((text != NULL) != quoted)
+        continue;
+      if (shown++ == 0)
+        tp_html_raw(html, quoted ? "<ul class=\"quotes\">\n" : "<p class=\"bare\">");
+      char id_text[128];
+      tp__report_id_text(id, id_text, sizeof id_text);
+      double compound;
+      tp_html_raw(html, quoted ? "<li>" : "<span>");
+      if (tp__report_number(item, "compound", &compound))
+        tp__report_sentiment_chip(html, compound);
+      tp_html_raw(html, " <span class=\"figures\">record ");
+      tp_html_string(html, id_text);
+      tp_html_raw(html, "</span>");
+      if (quoted)
+        quote(html, text);
+      tp_html_raw(html, quoted ? "</li>\n" : "</span>");
+    }
+    if (shown > 0)
+      tp_html_raw(html, quoted ? "</ul>\n" : "</p>\n");
   }
-  tp_html_raw(html, "</ul></div>\n");
+  tp_html_raw(html, "</div>\n");
 }
 
 void tp__report_sentiment(tp__report_page *page, const char *stage_id, const cJSON *section) {
@@ -234,7 +244,7 @@ static void discovered_theme(tp__report_page *page, const cJSON *theme, double l
   tp_html *html = page->html;
   tp_html_raw(html, "<article class=\"card\"><div class=\"theme-head\"><h4>");
   const char *label = tp__report_string(theme, "label");
-  if (label != NULL) {
+  if (label != NULL && label[0] != '\0') {
     tp_html_string(html, label);
   } else {
     char id[128];
@@ -342,7 +352,7 @@ void tp__report_summary(tp__report_page *page, const char *stage_id, const cJSON
   cJSON_ArrayForEach(theme, themes) {
     tp_html_raw(html, "<div class=\"card\"><h3>");
     const char *label = tp__report_string(theme, "label");
-    tp_html_string(html, label != NULL ? label : "theme");
+    tp_html_string(html, label != NULL && label[0] != '\0' ? label : "theme");
     tp_html_raw(html, "</h3>\n");
     sentence_list(html, tp__report_member(theme, "sentences"), NULL);
     tp_html_raw(html, "</div>\n");

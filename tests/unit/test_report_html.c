@@ -365,11 +365,45 @@ START_TEST(test_not_an_object_is_refused) {
 END_TEST
 
 START_TEST(test_unknown_section_shown_as_json) {
-  cJSON *report = cJSON_Parse("{\"sections\": {\"lang\": {\"english\": 12, \"note\": \"<b>\"}}}");
+  cJSON *report = cJSON_Parse("{\"sections\": {\"lang\": {\"english\": 12, \"by\": [\"<b>\"]}}}");
   char *page = render(report);
   ck_assert_ptr_nonnull(strstr(page, "<h2>Stage section<span class=\"stage\">stage lang</span>"));
-  ck_assert_ptr_nonnull(strstr(page, "&quot;english&quot;:\t12"));
-  ck_assert_ptr_nonnull(strstr(page, "&lt;b&gt;"));
+  ck_assert_ptr_nonnull(strstr(page, "<pre>{\n\t&quot;english&quot;:\t12,"));
+  ck_assert_ptr_nonnull(strstr(page, "&quot;&lt;b&gt;&quot;"));
+  free(page);
+  cJSON_Delete(report);
+}
+END_TEST
+
+/* Extremes without a text in the report are listed compactly; a theme without a label is
+ * named by its id. */
+START_TEST(test_ids_without_text) {
+  cJSON *report =
+      cJSON_Parse("{\"sections\": {\"s\": {\"most_positive\": [{\"id\": 9, \"compound\": 0.9}]},"
+                  " \"t\": {\"discovered\": [{\"id\": 2, \"label\": \"\", \"share\": 0.5}]}}}");
+  char *page = render(report);
+  ck_assert_ptr_nonnull(strstr(page, "<p class=\"bare\"><span><span class=\"chip\""));
+  ck_assert_ptr_nonnull(strstr(page, "record 9</span></span></p>"));
+  ck_assert_ptr_null(strstr(page, "<ul class=\"quotes\">"));
+  ck_assert_ptr_nonnull(strstr(page, "<h4>theme 2</h4>"));
+  const char *problem = markup_problem(page);
+  ck_assert_msg(problem == NULL, "%s", problem);
+  free(page);
+  cJSON_Delete(report);
+}
+END_TEST
+
+/* A flat unknown section (numbers, strings, booleans) is shown as tiles. */
+START_TEST(test_flat_unknown_section_as_tiles) {
+  cJSON *report = cJSON_Parse("{\"sections\": {\"tokenize\": {\"language\": \"<en>\","
+                              " \"tokens\": 208378, \"ratio\": 0.51234, \"stemmed\": true}}}");
+  char *page = render(report);
+  ck_assert_ptr_nonnull(strstr(page, "<span class=\"value\">&lt;en&gt;</span><span "
+                                     "class=\"name\">language</span>"));
+  ck_assert_ptr_nonnull(strstr(page, "<span class=\"value\">208,378</span>"));
+  ck_assert_ptr_nonnull(strstr(page, "<span class=\"value\">0.5123</span>"));
+  ck_assert_ptr_nonnull(strstr(page, "<span class=\"value\">yes</span>"));
+  ck_assert_ptr_null(strstr(page, "<pre>"));
   free(page);
   cJSON_Delete(report);
 }
@@ -447,6 +481,8 @@ static Suite *report_html_suite(void) {
   tcase_add_loop_test(sections, test_section_present_and_absent, 0, PART_COUNT);
   tcase_add_test(sections, test_fixture_content);
   tcase_add_test(sections, test_unknown_section_shown_as_json);
+  tcase_add_test(sections, test_flat_unknown_section_as_tiles);
+  tcase_add_test(sections, test_ids_without_text);
   suite_add_tcase(suite, sections);
 
   TCase *malformed = tcase_create("malformed");
