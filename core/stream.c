@@ -393,7 +393,8 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options)
   uv_check_start(&stream->flush, on_flush_check);
   uv_unref((uv_handle_t *)&stream->flush);
 
-  if (!stream->interactive) /* typing into the terminal would fight the line */
+  /* No progress line when the terminal also shows the input being typed or the output. */
+  if (!stream->interactive && (options->output_path != NULL || !isatty(STDOUT_FILENO)))
     stream->progress =
         tp_progress_start(&stream->loop, STDERR_FILENO, options->quiet,
                           tp_progress_input_size(options->input_path), progress_sample, stream);
