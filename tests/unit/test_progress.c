@@ -2,9 +2,11 @@
  * in a terminal; see docs/input-formats.md). */
 #include <check.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "progress.h"
@@ -106,6 +108,83 @@ START_TEST(test_no_line_without_terminal) {
 }
 END_TEST
 
+/* ---- on a real terminal (a pseudo-terminal) ---------------------------------------------- */
+
+typedef struct drawing {
+  int samples;
+  uv_timer_t guard; /* keeps the loop alive (the progress timer does not) and bounds the test */
+  bool timed_out;
+} drawing;
+
+static void sample_five(void *context, tp_progress_sample *sample) {
+  drawing *state = context;
+  state->samples++;
+  sample->records = 5;
+  sample->bytes = 500;
+  sample->dead_letters = 1;
+}
+
+static void on_guard(uv_timer_t *timer) {
+  ((drawing *)timer->data)->timed_out = true;
+}
+
+/* Reads what the terminal received so far. */
+static size_t read_terminal(int master, char *text, size_t size) {
+  size_t used = 0;
+  ssize_t got;
+  while (used + 1 < size && (got = read(master, text + used, size - 1 - used)) > 0)
+    used += (size_t)got;
+  text[used] = '\0';
+  return used;
+}
+
+/* The line is drawn in place ("\r", text, erase to the end), fits the terminal's width, and is
+ * erased when the progress stops. Driven by the loop's own timers: about 0.2 s. */
+START_TEST(test_draws_and_erases_on_a_terminal) {
+  int master = posix_openpt(O_RDWR | O_NOCTTY);
+  ck_assert_int_ge(master, 0);
+  ck_assert_int_eq(grantpt(master), 0);
+  ck_assert_int_eq(unlockpt(master), 0);
+  int terminal = open(ptsname(master), O_RDWR | O_NOCTTY);
+  ck_assert_int_ge(terminal, 0);
+  struct winsize size = {.ws_row = 24, .ws_col = 60};
+  ck_assert_int_eq(ioctl(terminal, TIOCSWINSZ, &size), 0);
+  ck_assert_int_eq(fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK), 0);
+
+  uv_loop_t loop;
+  ck_assert_int_eq(uv_loop_init(&loop), 0);
+  drawing state = {0};
+  ck_assert_ptr_null(tp_progress_start(&loop, terminal, 1, 1000, sample_five, &state)); /* quiet */
+  tp_progress *progress = tp_progress_start(&loop, terminal, 0, 1000, sample_five, &state);
+  ck_assert_ptr_nonnull(progress);
+  uv_timer_init(&loop, &state.guard);
+  state.guard.data = &state;
+  uv_timer_start(&state.guard, on_guard, 5000, 0);
+  while (state.samples < 2 && !state.timed_out)
+    uv_run(&loop, UV_RUN_ONCE);
+  ck_assert(!state.timed_out);
+  tp_progress_stop(progress);
+  uv_close((uv_handle_t *)&state.guard, NULL);
+  ck_assert_int_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  ck_assert_int_eq(uv_loop_close(&loop), 0);
+
+  char text[2048];
+  read_terminal(master, text, sizeof text);
+  const char *first = strstr(text, "\rtextpipe: 5 records | 0.0 MB | 50% | ETA ");
+  ck_assert_msg(first != NULL, "terminal got: %s", text);
+  const char *erase = strstr(first, "\033[K");
+  ck_assert_ptr_nonnull(erase);
+  ck_assert_int_lt((int)(erase - first - 1), 60);                    /* within the 60 columns */
+  ck_assert_ptr_nonnull(strstr(erase + 3, "\rtextpipe: 5 records")); /* redrawn in place */
+  size_t length = strlen(text);
+  ck_assert_uint_ge(length, 4);
+  ck_assert_str_eq(text + length - 4, "\r\033[K"); /* erased at the end */
+  ck_assert_ptr_null(strchr(text, '\n'));
+  close(terminal);
+  close(master);
+}
+END_TEST
+
 static Suite *progress_suite(void) {
   Suite *suite = suite_create("progress");
   TCase *format = tcase_create("format");
@@ -115,6 +194,7 @@ static Suite *progress_suite(void) {
   TCase *terminal = tcase_create("terminal");
   tcase_add_test(terminal, test_input_size);
   tcase_add_test(terminal, test_no_line_without_terminal);
+  tcase_add_test(terminal, test_draws_and_erases_on_a_terminal);
   suite_add_tcase(suite, terminal);
   return suite;
 }
