@@ -11,8 +11,9 @@
 #      bench/out/report-desktop.png and bench/out/report-phone.png.
 #
 # Without an argument it renders the report of the bundled sample (pipelines/comments.json on
-# samples/comments.ndjson) when `textpipe run` produces one with analysis sections, else the
-# hand-written test fixture tests/fixtures/report/hand-written-report.json, and says which.
+# samples/comments.ndjson) when that pipeline runs an analysis (sentiment, theme or summary),
+# else the hand-written test fixture tests/fixtures/report/hand-written-report.json, and says
+# which.
 # Exits non-zero when a check fails. Not a unit test: it needs Chromium and takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,13 +39,16 @@ if [ -z "$report" ]; then
   report=tests/fixtures/report/hand-written-report.json
   if "$textpipe" run pipelines/comments.json --report "$work/sample-report.json" \
     <samples/comments.ndjson >/dev/null 2>"$work/run.stderr" &&
-    python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1])).get("sections") else 1)' \
-      "$work/sample-report.json" 2>/dev/null; then
+    python3 -c '
+import json, sys
+stages = {s.get("plugin") for s in json.load(open(sys.argv[1])).get("stages", [])}
+sys.exit(0 if stages & {"sentiment", "theme", "summary"} else 1)' "$work/sample-report.json" \
+      2>/dev/null; then
     report="$work/sample-report.json"
     cp "$report" "$out/sample-report.json"
     echo "report_screenshots: rendering the bundled sample's report (bench/out/sample-report.json)"
   else
-    echo "report_screenshots: the sample pipeline gave no analysis sections yet;" \
+    echo "report_screenshots: the sample pipeline runs no analysis yet;" \
       "rendering the HAND-WRITTEN TEST FIXTURE $report"
   fi
 fi
