@@ -373,8 +373,10 @@ static bool flat(const cJSON *section) {
 /* A section of no known shape: tiles when it is flat, else its JSON, escaped and cut at
  * 64 KB. */
 static void other_section(tp_html *html, const char *stage_id, const cJSON *section) {
+  tp_html_raw(html, "<section class=\"other\"><h2>");
+  tp_html_string(html, stage_id);
+  tp_html_raw(html, "<span class=\"stage\">stage section</span></h2>\n");
   if (flat(section)) {
-    tp__report_section_open(html, "other", "Stage section", stage_id, "");
     tp_html_raw(html, "<div class=\"tiles\">\n");
     const cJSON *item;
     cJSON_ArrayForEach(item, section) {
@@ -395,11 +397,9 @@ static void other_section(tp_html *html, const char *stage_id, const cJSON *sect
     return;
   }
   char *json = cJSON_Print(section);
-  if (json == NULL)
-    return;
-  tp__report_section_open(html, "other", "Stage section", stage_id, "");
   tp_html_raw(html, "<pre>");
-  tp_html_text(html, json, strlen(json), 64 * 1024);
+  if (json != NULL)
+    tp_html_text(html, json, strlen(json), 64 * 1024);
   tp_html_raw(html, "</pre></section>\n");
   cJSON_free(json);
 }

@@ -119,7 +119,7 @@ void tp__report_sentiment(tp__report_page *page, const char *stage_id, const cJS
                  "input order (%d buckets",
                  cJSON_GetArraySize(means));
     if (tp__report_number(timeline, "bucket_records", &number))
-      tp_html_rawf(html, " of %.0f lines", number);
+      tp_html_rawf(html, " of %.0f line%s", number, number == 1 ? "" : "s");
     tp_html_raw(html, "); the grey strip shows how many records each bucket holds.</p></div>\n");
   }
   tp_html_raw(html, "</div>\n<div class=\"cards\">\n");
@@ -191,6 +191,12 @@ static void theme_records(tp__report_page *page, const cJSON *ids, const cJSON *
       quoted++;
     }
   }
+  int listable = 0; /* ids without a text, to say "record" or "records" */
+  cJSON_ArrayForEach(id, ids) {
+    char id_text[128];
+    tp__report_id_text(id, id_text, sizeof id_text);
+    listable += tp__report_record_text(page, id) == NULL && id_text[0] != '\0';
+  }
   cJSON_ArrayForEach(id, ids) {
     if (tp__report_record_text(page, id) != NULL)
       continue;
@@ -202,7 +208,10 @@ static void theme_records(tp__report_page *page, const cJSON *ids, const cJSON *
       unlisted++;
       continue;
     }
-    tp_html_raw(html, listed == 0 ? "<p class=\"ids\">records " : ", ");
+    if (listed == 0)
+      tp_html_raw(html, listable == 1 ? "<p class=\"ids\">record " : "<p class=\"ids\">records ");
+    else
+      tp_html_raw(html, ", ");
     tp_html_string(html, id_text);
     listed++;
   }
