@@ -47,10 +47,11 @@ for built in "$build_dir"/plugins/*/*.so; do
     fail "built-in plugin $(basename "$built") not installed in $libdir/textpipe/plugins"
 done
 
-# The bundled pipelines are valid where they are installed (files they name, such as a theme
-# taxonomy, are found relative to the installed pipeline).
+# The bundled pipelines are valid where they are installed, with the installed plugins (searched
+# first through TEXTPIPE_PLUGIN_PATH) and the files they name, such as a theme taxonomy, found
+# relative to the installed pipeline.
 for pipeline in "$root$datadir"/textpipe/pipelines/*.json; do
-  TEXTPIPE_PLUGIN_PATH= "$binary" check "$pipeline" >/dev/null 2>"$work/check-installed.err" ||
+  TEXTPIPE_PLUGIN_PATH="$root$libdir/textpipe/plugins" "$binary" check "$pipeline" >/dev/null 2>"$work/check-installed.err" ||
     { cat "$work/check-installed.err" >&2; fail "installed $(basename "$pipeline") does not check"; }
 done
 
