@@ -43,8 +43,9 @@ struct tp_runner {
   size_t ring_size;
   uint64_t next_submit, next_deliver;
   size_t in_flight, in_flight_bytes;
-  tp_batch *pool;         /* released batches for reuse */
-  atomic_int *key_warned; /* per stage, shared by all records */
+  tp_batch *pool;               /* released batches for reuse */
+  atomic_int *key_warned;       /* per stage, shared by all records */
+  const tp_csv_row *csv_header; /* CSV input: the columns; NULL otherwise */
 };
 
 static double now_seconds(void) {
@@ -167,8 +168,12 @@ static void run_batch(tp_worker *worker, tp_batch *batch) {
     }
     tp_record *record = &worker->records[i];
     record->key_warned = worker->runner->key_warned;
-    if (tp_record_prepare(record, pipeline, batch->lines + item->offset, item->length, item->line,
-                          reason, sizeof reason) != 0) {
+    const tp_csv_row *header = worker->runner->csv_header;
+    const char *line = batch->lines + item->offset;
+    if ((header != NULL ? tp_csv_record_prepare(record, header, pipeline->text_field, line,
+                                                item->length, item->line, reason, sizeof reason)
+                        : tp_record_prepare(record, pipeline, line, item->length, item->line,
+                                            reason, sizeof reason)) != 0) {
       tp_record_reset(record);
       item_fail(batch, item, -1, reason);
       continue;
@@ -367,6 +372,10 @@ tp_batch *tp_runner_batch_acquire(tp_runner *runner) {
     return batch;
   }
   return calloc(1, sizeof *batch);
+}
+
+void tp_runner_set_csv_header(tp_runner *runner, const tp_csv_row *header) {
+  runner->csv_header = header;
 }
 
 void tp_runner_submit(tp_runner *runner, tp_batch *batch) {
