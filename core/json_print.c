@@ -152,17 +152,46 @@ static const unsigned char needs_escape[256] = {
     ['\\'] = 1,
 };
 
+/* The escape sequence of a byte that needs one (needs_escape), into out; returns its length. */
+static size_t escape_byte(unsigned char c, char out[7]) {
+  out[0] = '\\';
+  switch (c) {
+  case '"':
+  case '\\':
+    out[1] = (char)c;
+    return 2;
+  case '\b':
+    out[1] = 'b';
+    return 2;
+  case '\f':
+    out[1] = 'f';
+    return 2;
+  case '\n':
+    out[1] = 'n';
+    return 2;
+  case '\r':
+    out[1] = 'r';
+    return 2;
+  case '\t':
+    out[1] = 't';
+    return 2;
+  default:
+    return 1 + (size_t)snprintf(out + 1, 6, "u%04x", c);
+  }
+}
+
+/* Room is reserved for the string as it is plus its quotes, and grown only as escapes come:
+ * reserving the worst case (6 bytes a byte) up front would make one 16 MiB text grow the
+ * batch's buffer, which is kept and reused, to 96 MiB. */
 static int print_string(output *out, const char *text) {
   if (text == NULL)
     return append(out, "\"\"", 2);
   size_t length = strlen(text);
-  /* worst case: every byte as \u00xx */
-  if (reserve(out, length * 6 + 2))
+  if (reserve(out, length + 2))
     return -1;
-  char *at = *out->buffer + *out->used;
-  *at++ = '"';
+  (*out->buffer)[(*out->used)++] = '"';
   const unsigned char *bytes = (const unsigned char *)text;
-  size_t start = 0;
+  size_t start = 0; /* the first byte not yet copied */
   for (size_t index = 0; index < length; index++) {
     /* Skip 8 clean bytes at a time: most text has nothing to escape. A byte is below 0x20
      * when (byte - 0x20) borrows into its high bit while its own high bit is clear; '"' and
@@ -179,42 +208,23 @@ static int print_string(output *out, const char *text) {
     }
     if (index >= length)
       break;
-    unsigned char c = bytes[index];
-    if (!needs_escape[c])
+    if (!needs_escape[bytes[index]])
       continue;
-    memcpy(at, bytes + start, index - start);
-    at += index - start;
+    char escape[7];
+    size_t escape_length = escape_byte(bytes[index], escape);
+    /* the clean run, the escape, and room for the rest of the text unescaped + the quote */
+    if (reserve(out, (index - start) + escape_length + (length - index - 1) + 1))
+      return -1;
+    memcpy(*out->buffer + *out->used, bytes + start, index - start);
+    *out->used += index - start;
+    memcpy(*out->buffer + *out->used, escape, escape_length);
+    *out->used += escape_length;
     start = index + 1;
-    *at++ = '\\';
-    switch (c) {
-    case '"':
-    case '\\':
-      *at++ = (char)c;
-      break;
-    case '\b':
-      *at++ = 'b';
-      break;
-    case '\f':
-      *at++ = 'f';
-      break;
-    case '\n':
-      *at++ = 'n';
-      break;
-    case '\r':
-      *at++ = 'r';
-      break;
-    case '\t':
-      *at++ = 't';
-      break;
-    default:
-      at += sprintf(at, "u%04x", c);
-      break;
-    }
   }
-  memcpy(at, bytes + start, length - start);
-  at += length - start;
-  *at++ = '"';
-  *out->used = (size_t)(at - *out->buffer);
+  /* reserved: the text's length plus the quotes, topped up at each escape */
+  memcpy(*out->buffer + *out->used, bytes + start, length - start);
+  *out->used += length - start;
+  (*out->buffer)[(*out->used)++] = '"';
   return 0;
 }
 

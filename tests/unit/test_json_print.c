@@ -144,6 +144,22 @@ START_TEST(document_as_cjson) {
 }
 END_TEST
 
+/* Escapes that outgrow the room reserved for the text as it is: the buffer grows mid-string. */
+START_TEST(long_escaped_string_as_cjson) {
+  size_t length = 20000;
+  char *text = malloc(length + 1);
+  ck_assert_ptr_nonnull(text);
+  for (size_t i = 0; i < length; i++)
+    text[i] = "\x01\"a\n\\bc\x1f"[i % 8];
+  text[length] = '\0';
+  cJSON *string = cJSON_CreateString(text);
+  ck_assert_ptr_nonnull(string);
+  assert_same_as_cjson(string);
+  cJSON_Delete(string);
+  free(text);
+}
+END_TEST
+
 START_TEST(raw_and_appending) {
   cJSON *object = cJSON_CreateObject();
   cJSON_AddRawToObject(object, "raw", "[1, 2]");
@@ -176,6 +192,7 @@ static Suite *json_print_suite(void) {
   suite_add_tcase(suite, numbers_case);
   TCase *strings_case = tcase_create("strings");
   tcase_add_loop_test(strings_case, string_as_cjson, 0, (int)(sizeof strings / sizeof *strings));
+  tcase_add_test(strings_case, long_escaped_string_as_cjson);
   suite_add_tcase(suite, strings_case);
   TCase *documents_case = tcase_create("documents");
   tcase_add_loop_test(documents_case, document_as_cjson, 0,
