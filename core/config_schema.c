@@ -152,8 +152,9 @@ static cJSON *check_value(const tp_option *option, const cJSON *value, const cha
           (value->valuedouble >= option->min && value->valuedouble <= option->max));
     break;
   case TP_OPTION_NUMBER:
-    ok = cJSON_IsNumber(value) && (!tp_option_has_range(option) || (value->valuedouble >= option->min &&
-                                                          value->valuedouble <= option->max));
+    ok = cJSON_IsNumber(value) &&
+         (!tp_option_has_range(option) ||
+          (value->valuedouble >= option->min && value->valuedouble <= option->max));
     break;
   case TP_OPTION_STRING:
     ok = cJSON_IsString(value);
