@@ -133,7 +133,8 @@ size_t tp_json_print_number(double value, int integer, char out[32]) {
   size_t length = print_short_decimal(value, out);
   if (length)
     return length;
-  /* cJSON's own steps (sscanf("%lg") reads numbers as strtod does) */
+  /* cJSON's own steps (sscanf("%lg") reads numbers as strtod does). textpipe never calls
+   * setlocale, so snprintf's decimal point is '.', the one cJSON writes whatever the locale. */
   int printed = snprintf(out, 32, "%1.15g", value);
   if (!close_enough(strtod(out, NULL), value))
     printed = snprintf(out, 32, "%1.17g", value);
