@@ -1,11 +1,10 @@
-/* test_sentiment_plugin.c - Check suite of the built sentiment.so, loaded with dlopen and
- * driven through its descriptor with a small stand-in host: the descriptor, configuration
+/* test_sentiment_plugin.c - Check suite of the built sentiment.so, opened through the real
+ * loader and driven callback by callback with the real host, config schema and records
+ * (tests/support/plugin_under_test.h), tokens from mini_text.c: the descriptor, configuration
  * errors, process() output (with per-sentence scores and lexicon_extra), and the report of
- * two merged worker partials. (The core's harness tests the same .so through the real loader.)
+ * two merged worker partials. (test_sentiment_harness.c runs it after the real tokenize.)
  */
 #include <check.h>
-#include <dlfcn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,87 +12,38 @@
 #include <textpipe/plugin.h>
 #include <textpipe/text.h>
 
+#include "host.h"
 #include "mini_text.h"
+#include "plugin_under_test.h"
 
-/* The stand-in record: its JSON, its tokens, and what the stage set. */
-struct tp_record {
-  cJSON *json;
-  tp_text *text;
-  cJSON *sentiment;
-  uint64_t line;
-};
-
-static void host_log(const tp_stage *stage, tp_log_level level, const char *fmt, ...) {
-  (void)stage, (void)level, (void)fmt;
-}
-static const cJSON *host_record_json(const tp_record *record) {
-  return record->json;
-}
-static uint64_t host_record_line(const tp_record *record) {
-  return record->line;
-}
-static int host_record_set(tp_record *record, const char *key, cJSON *value) {
-  if (strcmp(key, "sentiment") != 0) {
-    cJSON_Delete(value);
-    return -1;
-  }
-  cJSON_Delete(record->sentiment);
-  record->sentiment = value;
-  return 0;
-}
-static void *host_record_attachment(const tp_record *record, const char *key) {
-  return strcmp(key, TP_TEXT_KEY) == 0 ? record->text : NULL;
-}
-
-static const tp_host host = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_host),
-    .log = host_log,
-    .alloc = malloc,
-    .realloc = realloc,
-    .free = free,
-    .record_json = host_record_json,
-    .record_line = host_record_line,
-    .record_set = host_record_set,
-    .record_attachment = host_record_attachment,
-};
-
-static void *library;
+static put_plugin put;
 static const tp_plugin *plugin;
 
 static void open_plugin(void) {
-  const char *root = getenv("TEXTPIPE_BUILD_ROOT");
-  char path[4096];
-  snprintf(path, sizeof path, "%s/plugins/sentiment/sentiment.so", root ? root : "build");
-  library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  ck_assert_msg(library != NULL, "dlopen: %s", dlerror());
-  tp_plugin_entry_fn entry = (tp_plugin_entry_fn)dlsym(library, TP_PLUGIN_ENTRY_SYMBOL);
-  ck_assert_ptr_nonnull(entry);
-  plugin = entry();
+  put_open(&put, "sentiment");
+  plugin = put.plugin;
 }
 
 static void close_plugin(void) {
-  dlclose(library);
+  put_close(&put);
 }
 
-/* The config the core would pass: the defaults, then `json` on top. */
-static cJSON *config_with(const char *json) {
-  cJSON *config = cJSON_CreateObject();
-  for (const tp_option *option = plugin->options; option->name != NULL; option++) {
-    if (option->default_json != NULL) {
-      cJSON_AddItemToObject(config, option->name, cJSON_Parse(option->default_json));
-    }
-  }
-  cJSON *given = cJSON_Parse(json);
-  ck_assert_ptr_nonnull(given);
-  cJSON *item = NULL;
-  cJSON_ArrayForEach(item, given) {
-    cJSON_DeleteItemFromObject(config, item->string);
-    cJSON_AddItemToObject(config, item->string, cJSON_Duplicate(item, 1));
-  }
-  cJSON_Delete(given);
-  return config;
+static void text_free(void *text) {
+  mini_text_free(text);
+}
+
+/* A real record {"id": line * 10, "text": text} with mini_text's tokens attached under
+ * TP_TEXT_KEY, as the tokenize stage would leave it. */
+static tp_record *tokenized_record(const char *text, uint64_t line) {
+  cJSON *object = cJSON_CreateObject();
+  cJSON_AddNumberToObject(object, "id", (double)(line * 10));
+  cJSON_AddStringToObject(object, "text", text);
+  char *json = cJSON_PrintUnformatted(object);
+  tp_record *record = put_record(&put, json, line);
+  free(json);
+  cJSON_Delete(object);
+  ck_assert_int_eq(tp_record_attach(record, TP_TEXT_KEY, mini_text_new(text), text_free), 0);
+  return record;
 }
 
 START_TEST(test_descriptor) {
@@ -117,17 +67,34 @@ static const struct {
     {"{\"positive_threshold\": -0.2, \"negative_threshold\": 0.2}",
      "config.negative_threshold (0.2) is above config.positive_threshold (-0.2)"},
     {"{\"language\": \"klingon\"}", "no Snowball stemmer for language \"klingon\""},
-    {"{\"lexicon\": \"/nonexistent/words.tsv\"}", "/nonexistent/words.tsv: cannot read file"},
+    /* the core's schema check rejects an unreadable PATH before create() runs */
+    {"{\"lexicon\": \"/nonexistent/words.tsv\"}",
+     "sentiment test: config.lexicon: cannot read \"/nonexistent/words.tsv\""},
 };
 
 START_TEST(test_config_errors) {
-  cJSON *config = config_with(config_error_cases[_i].config);
   void *instance = NULL;
   char err[256] = "";
-  ck_assert_int_eq(plugin->create(&host, NULL, config, &instance, err, sizeof err), -1);
+  ck_assert_int_eq(put_create(&put, config_error_cases[_i].config, &instance, err, sizeof err), -1);
   ck_assert_msg(
       strncmp(err, config_error_cases[_i].message, strlen(config_error_cases[_i].message)) == 0,
       "got \"%s\"", err);
+}
+END_TEST
+
+/* A lexicon that was readable when the config was checked but is gone at create(): the
+ * plugin's own check names the file. */
+START_TEST(test_lexicon_gone_at_create) {
+  cJSON *config = NULL;
+  tp_error config_err = {""};
+  ck_assert_msg(put_config(&put, "{}", &config, &config_err) == 0, "%s", config_err.message);
+  cJSON_DeleteItemFromObjectCaseSensitive(config, "lexicon");
+  cJSON_AddStringToObject(config, "lexicon", "/nonexistent/words.tsv");
+  void *instance = NULL;
+  char err[256] = "";
+  ck_assert_int_eq(plugin->create(tp_host_api(), &put.stage, config, &instance, err, sizeof err),
+                   -1);
+  ck_assert_str_eq(err, "/nonexistent/words.tsv: cannot read file");
   cJSON_Delete(config);
 }
 END_TEST
@@ -135,21 +102,21 @@ END_TEST
 static tp_result run(void *instance, void *partial, const char *text, uint64_t line,
                      cJSON **sentiment) {
   char err[256];
-  tp_record record = {.json = cJSON_CreateObject(), .text = mini_text_new(text), .line = line};
-  cJSON_AddNumberToObject(record.json, "id", (double)(line * 10));
-  tp_result result = plugin->process(instance, partial, &record, err, sizeof err);
-  *sentiment = record.sentiment;
-  cJSON_Delete(record.json);
-  mini_text_free(record.text);
+  tp_record *record = tokenized_record(text, line);
+  tp_result result = put_process(&put, instance, partial, record, err, sizeof err);
+  *sentiment = cJSON_DetachItemFromObjectCaseSensitive(record->json, "sentiment");
+  put_record_free(record);
   return result;
 }
 
 START_TEST(test_process_and_report) {
-  cJSON *config = config_with("{\"sentences\": true, \"lexicon_extra\": {\"mission washing\": "
-                              "-1.5}, \"report_top\": 1}");
   void *instance = NULL;
   char err[256] = "";
-  ck_assert_int_eq(plugin->create(&host, NULL, config, &instance, err, sizeof err), 0);
+  ck_assert_int_eq(put_create(&put,
+                              "{\"sentences\": true, \"lexicon_extra\": {\"mission washing\": "
+                              "-1.5}, \"report_top\": 1}",
+                              &instance, err, sizeof err),
+                   0);
   void *first = plugin->partial_create(instance);
   void *second = plugin->partial_create(instance);
   cJSON *sentiment = NULL;
@@ -169,10 +136,11 @@ START_TEST(test_process_and_report) {
   ck_assert_str_eq(cJSON_GetObjectItem(sentiment, "label")->valuestring, "neutral");
   cJSON_Delete(sentiment);
 
-  tp_record bare = {.json = cJSON_CreateObject(), .line = 4};
-  ck_assert_int_eq(plugin->process(instance, first, &bare, err, sizeof err), TP_ERROR);
+  /* A record without tokens (no tokenize stage before): an error naming tokenize. */
+  tp_record *bare = put_record(&put, "{\"id\": 40, \"text\": \"\"}", 4);
+  ck_assert_int_eq(put_process(&put, instance, first, bare, err, sizeof err), TP_ERROR);
   ck_assert_ptr_nonnull(strstr(err, "tokenize"));
-  cJSON_Delete(bare.json);
+  put_record_free(bare);
 
   ck_assert_int_eq(plugin->merge(instance, first, second, err, sizeof err), 0);
   plugin->partial_destroy(instance, second);
@@ -202,7 +170,6 @@ START_TEST(test_process_and_report) {
   plugin->partial_destroy(instance, imported);
   plugin->partial_destroy(instance, first);
   plugin->destroy(instance);
-  cJSON_Delete(config);
 }
 END_TEST
 
@@ -216,6 +183,7 @@ static Suite *sentiment_plugin_suite(void) {
   tcase_add_checked_fixture(config, open_plugin, close_plugin);
   tcase_add_loop_test(config, test_config_errors, 0,
                       sizeof config_error_cases / sizeof config_error_cases[0]);
+  tcase_add_test(config, test_lexicon_gone_at_create);
   suite_add_tcase(suite, config);
   TCase *process = tcase_create("process_and_report");
   tcase_add_checked_fixture(process, open_plugin, close_plugin);
