@@ -1,11 +1,11 @@
-/* tests/plugins/summary/test_summary_callbacks.c - the summary plugin's descriptor callbacks
- * driven directly with a minimal host and hand-built tokenized texts (no loader, no tokenize
- * stage): per-record summaries and short comments, the digest through process/finish, merging
- * two workers' partials, export/import, the theme and sentiment sections, and config errors.
- * The same behaviour through the real loader is in test_summary_plugin.c.
+/* tests/plugins/summary/test_summary_callbacks.c - the built summary.so's callbacks driven one
+ * by one through the real loader, host, config schema and records (tests/support), over
+ * hand-built tokenized texts (no tokenize stage): per-record summaries and short comments, the
+ * digest through process/finish, merging two workers' partials, export/import, the theme and
+ * sentiment sections, and config errors. The same behaviour behind the real tokenize stage
+ * (core/harness.h) is in test_summary_plugin.c.
  */
 #include <check.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,63 +13,12 @@
 #include <textpipe/plugin.h>
 #include <textpipe/text.h>
 
-const tp_plugin *tp_plugin_entry(void);
+#include "plugin_under_test.h"
 
-/* ---- A minimal host ---------------------------------------------------------------------- */
-
-struct tp_record {
-  cJSON *json;
-  tp_text *text;
-  uint64_t line;
-};
-
-static const cJSON *theme_section; /* what report_section(stage, "theme") returns */
-
-static void host_log(const tp_stage *stage, tp_log_level level, const char *fmt, ...) {
-  (void)stage, (void)level, (void)fmt;
-}
-static void *host_alloc(size_t size) {
-  return malloc(size);
-}
-static void *host_realloc(void *ptr, size_t size) {
-  return realloc(ptr, size);
-}
-static void host_free(void *ptr) {
-  free(ptr);
-}
-static const cJSON *host_record_json(const tp_record *record) {
-  return record->json;
-}
-static uint64_t host_record_line(const tp_record *record) {
-  return record->line;
-}
-static int host_record_set(tp_record *record, const char *key, cJSON *value) {
-  cJSON_DeleteItemFromObjectCaseSensitive(record->json, key);
-  cJSON_AddItemToObject(record->json, key, value);
-  return 0;
-}
-static void *host_record_attachment(const tp_record *record, const char *key) {
-  return strcmp(key, TP_TEXT_KEY) == 0 ? record->text : NULL;
-}
-static const cJSON *host_report_section(const tp_stage *stage, const char *stage_id) {
-  (void)stage;
-  return strcmp(stage_id, "theme") == 0 ? theme_section : NULL;
-}
-
-static const tp_host host = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_host),
-    .log = host_log,
-    .alloc = host_alloc,
-    .realloc = host_realloc,
-    .free = host_free,
-    .record_json = host_record_json,
-    .record_line = host_record_line,
-    .record_set = host_record_set,
-    .record_attachment = host_record_attachment,
-    .report_section = host_report_section,
-};
+static put_plugin put;
+static const tp_plugin *plugin;
+static void *instance;
+static const cJSON *theme_section; /* the "theme" stage's report section finish() sees */
 
 /* ---- Hand-built tokenized text: sentences end with " .", words split at spaces ----------- */
 
@@ -132,7 +81,8 @@ static tp_text *text_build(const char *source) {
   return text;
 }
 
-static void text_free(tp_text *text) {
+static void text_free(void *data) {
+  tp_text *text = data;
   free((void *)text->text);
   free(((built_text *)text)->norms);
   free((void *)text->tokens);
@@ -142,37 +92,22 @@ static void text_free(tp_text *text) {
 
 /* ---- Driving the plugin ------------------------------------------------------------------ */
 
-static const tp_plugin *plugin;
-static void *instance;
-
-/* Creates an instance with the option defaults, `overrides` (a JSON object text) on top. */
+/* Creates an instance (config checked and completed by the core's schema code), `overrides`
+ * (a JSON object text) on top of the defaults. */
 static int open_instance(const char *overrides, char *err, size_t err_size) {
-  cJSON *config = cJSON_CreateObject();
-  for (const tp_option *option = plugin->options; option->name; option++)
-    if (option->default_json)
-      cJSON_AddItemToObject(config, option->name, cJSON_Parse(option->default_json));
-  cJSON *extra = cJSON_Parse(overrides);
-  cJSON *item;
-  cJSON_ArrayForEach(item, extra) {
-    cJSON_DeleteItemFromObject(config, item->string);
-    cJSON_AddItemToObject(config, item->string, cJSON_Duplicate(item, 1));
-  }
-  cJSON_Delete(extra);
-  int status = plugin->create(&host, NULL, config, &instance, err, err_size);
-  cJSON_Delete(config);
-  return status;
+  return put_create(&put, overrides, &instance, err, err_size);
 }
 
-/* Runs one record {"id"?, "text", extra members} through process(); returns the record JSON
- * (caller deletes). */
+/* Runs one record {"id"?, "text", extra members}, its text tokenized by text_build, through
+ * process(); returns the record JSON (caller deletes). */
 static cJSON *process_record(void *partial, const char *json, uint64_t line) {
-  tp_record record = {cJSON_Parse(json), NULL, line};
-  ck_assert_ptr_nonnull(record.json);
-  record.text = text_build(cJSON_GetObjectItem(record.json, "text")->valuestring);
+  tp_record *record = put_record(&put, json, line);
+  ck_assert_int_eq(tp_record_attach(record, TP_TEXT_KEY, text_build(record->text), text_free), 0);
   char err[256] = "";
-  ck_assert_int_eq(plugin->process(instance, partial, &record, err, sizeof err), TP_KEEP);
-  text_free(record.text);
-  return record.json;
+  ck_assert_int_eq(put_process(&put, instance, partial, record, err, sizeof err), TP_KEEP);
+  cJSON *result = put_record_take_json(record);
+  put_record_free(record);
+  return result;
 }
 
 static void feed(void *partial, const char *const *texts, size_t count, size_t from) {
@@ -183,15 +118,21 @@ static void feed(void *partial, const char *const *texts, size_t count, size_t f
   }
 }
 
+/* finish() with the theme stage's section (when a test set one) among the earlier sections. */
 static cJSON *finish(void *partial) {
+  cJSON *sections = cJSON_CreateObject();
+  if (theme_section != NULL)
+    cJSON_AddItemReferenceToObject(sections, "theme", (cJSON *)theme_section);
   cJSON *section = cJSON_CreateObject();
   char err[256];
-  ck_assert_int_eq(plugin->finish(instance, partial, section, err, sizeof err), 0);
+  ck_assert_int_eq(put_finish(&put, instance, partial, sections, section, err, sizeof err), 0);
+  cJSON_Delete(sections);
   return section;
 }
 
 static void setup(void) {
-  plugin = tp_plugin_entry();
+  put_open(&put, "summary");
+  plugin = put.plugin;
   theme_section = NULL;
   char err[256];
   ck_assert_int_eq(open_instance("{}", err, sizeof err), 0);
@@ -199,6 +140,7 @@ static void setup(void) {
 
 static void teardown(void) {
   plugin->destroy(instance);
+  put_close(&put);
 }
 
 static const char *const stream[] = {
@@ -304,11 +246,11 @@ END_TEST
 
 START_TEST(record_without_tokens_is_an_error) {
   void *partial = plugin->partial_create(instance);
-  tp_record record = {cJSON_Parse("{\"text\": \"x\"}"), NULL, 1};
+  tp_record *record = put_record(&put, "{\"text\": \"x\"}", 1);
   char err[256] = "";
-  ck_assert_int_eq(plugin->process(instance, partial, &record, err, sizeof err), TP_ERROR);
+  ck_assert_int_eq(put_process(&put, instance, partial, record, err, sizeof err), TP_ERROR);
   ck_assert_ptr_nonnull(strstr(err, "tokenize"));
-  cJSON_Delete(record.json);
+  put_record_free(record);
   plugin->partial_destroy(instance, partial);
 }
 END_TEST
