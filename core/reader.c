@@ -360,6 +360,10 @@ int tp_reader_is_tty(const tp_reader *reader) {
   return reader->kind == UV_TTY;
 }
 
+int tp_reader_is_pipe(const tp_reader *reader) {
+  return reader->kind == UV_NAMED_PIPE;
+}
+
 void tp_reader_use_csv(tp_reader *reader, tp_csv_scanner *scanner) {
   tp_csv_scanner_reset(scanner);
   reader->framer.csv = scanner;

@@ -74,6 +74,10 @@ int tp_reader_paused(const tp_reader *reader);
 /* Whether the input is a terminal (interactive: the stream sends records one by one). */
 int tp_reader_is_tty(const tp_reader *reader);
 
+/* Whether the input is a pipe or FIFO: bytes come when the other end writes them, so the input
+ * can go idle mid-stream (a file or device is read straight through to its end). */
+int tp_reader_is_pipe(const tp_reader *reader);
+
 /* Frames CSV records (which may span lines) instead of lines, with `scanner` (owned by the
  * caller, valid while the reader is); a record is numbered by its first line. Call before
  * tp_reader_start. */

@@ -1,9 +1,9 @@
 /* core/runner.h - the stage runner: batches of records through the stages on N workers.
  *
  * The stream fills batches (tp_runner_batch_acquire / tp_batch_add_line) in input order and
- * submits them; batch k runs on worker k mod N, so a given input and worker count always give
- * the same partials. Each worker runs its batch stage by stage (one timing per stage per batch),
- * prints every record that came through into the batch's output buffer, and hands the batch
+ * submits them; batch k runs on worker k mod N, so the same batches and worker count always
+ * give the same partials. Each worker runs its batch stage by stage (one timing per stage per
+ * batch), prints every record that came through into the batch's output buffer, and hands the batch
  * back. Batches come back to the stream's `ready` callback on the loop thread strictly in
  * submission order, so output order is input order. At the end tp_runner_finish() joins the
  * workers, merges partials into the first (worker order) and runs finish() per stage.

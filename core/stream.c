@@ -3,6 +3,8 @@
  * Data flow: reader -> on_line (fills the current batch; submits full ones) -> runner workers
  * -> on_ready (in input order: dead-letters logged and written, batch queued for output) ->
  * writer -> on_written (counts, batch back to the pool, reading resumes below the bound).
+ * A partial batch goes out early only at the end of input, on a terminal, with one worker, or
+ * when a pipe input has been idle for TP_IDLE_FLUSH_MS (on_idle; docs/stream.md, "Live pipes").
  *
  * Accounting: a batch's dropped and dead-lettered records are counted when it comes back from
  * the workers, its output records when they are written. If the output fails (EPIPE, disk
@@ -29,6 +31,9 @@
 
 #define TP_MAX_IN_FLIGHT_BYTES (16u * 1024 * 1024)
 
+/* A pipe that brings no new byte for this long is idle: the partial batch goes out (on_idle). */
+#define TP_IDLE_FLUSH_MS 200
+
 typedef struct tp_stream {
   uv_loop_t loop;
   const tp_pipeline *pipeline;
@@ -44,7 +49,10 @@ typedef struct tp_stream {
   size_t max_batches;
   uv_signal_t sigint, sigterm;
   uv_check_t flush;
-  int interactive; /* tty input: one record per batch */
+  uv_timer_t idle;     /* pipe input: fires TP_IDLE_FLUSH_MS after the last byte read */
+  int idle_flush;      /* pipe input with several workers: the idle timer is in use */
+  uint64_t idle_bytes; /* input bytes framed when the idle timer was last (re)started */
+  int interactive;     /* tty input: one record per batch */
   int input_done, stopping, output_failed, failed, signal_number, done;
   int cut; /* on_error "stop" fired: later batches are dropped uncounted */
   uint64_t unwritten;
@@ -278,12 +286,41 @@ static void on_signal(uv_signal_t *handle, int signal_number) {
   request_stop(stream);
 }
 
+/* Pipe input went idle with a partial batch pending: send it rather than make a live stream
+ * (`tail -f | textpipe run`) wait for a full batch. Not while reading is held back at the
+ * in-flight bound (then we are the slow side, not the input, and the batch fills once reading
+ * resumes): look again in TP_IDLE_FLUSH_MS; new bytes restart the wait (on_flush_check). */
+static void on_idle(uv_timer_t *handle) {
+  tp_stream *stream = handle->data;
+  if (stream->stopping || stream->input_done)
+    return;
+  if (tp_reader_paused(stream->reader) || at_bound(stream))
+    uv_timer_start(&stream->idle, on_idle, TP_IDLE_FLUSH_MS, 0);
+  else
+    submit_current(stream);
+}
+
+/* After each loop iteration's I/O. One worker: batch boundaries cannot change results, so send
+ * what we have now rather than make a slow producer wait for a full batch. Several workers on
+ * a pipe: restart the idle timer whenever bytes came in since the last time, so it fires only
+ * once the input has brought nothing for TP_IDLE_FLUSH_MS. */
 static void on_flush_check(uv_check_t *handle) {
   tp_stream *stream = handle->data;
-  /* One worker: batch boundaries cannot change results, so send what we have now rather than
-   * make a slow producer wait for a full batch. */
-  if (tp_runner_workers(stream->runner) == 1 && !tp_reader_paused(stream->reader))
-    submit_current(stream);
+  if (tp_runner_workers(stream->runner) == 1) {
+    if (!tp_reader_paused(stream->reader))
+      submit_current(stream);
+    return;
+  }
+  if (!stream->idle_flush)
+    return;
+  uint64_t bytes = tp_reader_framer(stream->reader)->bytes;
+  if (stream->current == NULL || stream->current->item_count == 0) {
+    uv_timer_stop(&stream->idle);
+    stream->idle_bytes = bytes;
+  } else if (bytes != stream->idle_bytes) {
+    stream->idle_bytes = bytes;
+    uv_timer_start(&stream->idle, on_idle, TP_IDLE_FLUSH_MS, 0);
+  }
 }
 
 static void close_walk(uv_handle_t *handle, void *argument) {
@@ -443,6 +480,10 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options)
   stream->flush.data = stream;
   uv_check_start(&stream->flush, on_flush_check);
   uv_unref((uv_handle_t *)&stream->flush);
+  uv_timer_init(&stream->loop, &stream->idle);
+  stream->idle.data = stream;
+  uv_unref((uv_handle_t *)&stream->idle);
+  stream->idle_flush = tp_runner_workers(stream->runner) > 1 && tp_reader_is_pipe(stream->reader);
 
   /* No progress line when the terminal also shows the input being typed or the output. */
   if (!stream->interactive && (options->output_path != NULL || !isatty(STDOUT_FILENO)))
