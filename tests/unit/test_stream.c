@@ -1,10 +1,16 @@
 /* tests/unit/test_stream.c - one whole run in process (tp_stream_run) over files: output in
  * input order with any worker count, the same partials for the same worker count, the
- * report's counts, dead-letter records, on_error "stop" and exit statuses. */
+ * report's counts, dead-letter records, on_error "stop" and exit statuses; records from a live
+ * pipe come out before the pipe ends. */
 #include <check.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -178,6 +184,84 @@ START_TEST(missing_input_is_a_usage_error) {
 }
 END_TEST
 
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Reads `fd` into `text` (NUL-terminated) until it holds `lines` newlines, the writer closes,
+ * or `seconds` pass, waiting in poll() only. Returns the newlines read. */
+static int read_lines(int fd, char *text, size_t size, int lines, double seconds) {
+  size_t used = strlen(text);
+  double deadline = now_seconds() + seconds;
+  while (count_lines(text) < lines && used + 1 < size) {
+    int left_ms = (int)((deadline - now_seconds()) * 1000);
+    struct pollfd waiting = {.fd = fd, .events = POLLIN};
+    if (left_ms <= 0 || poll(&waiting, 1, left_ms) <= 0)
+      break;
+    ssize_t got = read(fd, text + used, size - used - 1);
+    if (got <= 0)
+      break;
+    used += (size_t)got;
+    text[used] = '\0';
+  }
+  return count_lines(text);
+}
+
+/* A live stream on two workers: three lines written into a FIFO whose write end stays open
+ * come out (through an output FIFO) long before a 128-record batch could fill or the input
+ * end; then the rest, in order, once the input ends. */
+START_TEST(live_pipe_flushes_partial_batch) {
+  char input[] = "/tmp/textpipe-stream-live-XXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(input));
+  char in_path[64], out_path[64];
+  snprintf(in_path, sizeof in_path, "%s/in", input);
+  snprintf(out_path, sizeof out_path, "%s/out", input);
+  ck_assert_int_eq(mkfifo(in_path, 0600), 0);
+  ck_assert_int_eq(mkfifo(out_path, 0600), 0);
+  int out_fd = open(out_path, O_RDONLY | O_NONBLOCK); /* so the run's open does not block */
+  ck_assert_int_ge(out_fd, 0);
+
+  const tp_plugin *plugins[] = {&test_plugin_count};
+  tp_pipeline *pipeline = test_pipeline_new(plugins, 1, TP_INPUT_NDJSON, NULL);
+  pid_t child = fork();
+  ck_assert_int_ge(child, 0);
+  if (child == 0) {
+    tp_stream_options options = {
+        .input_path = in_path, .output_path = out_path, .workers = 2, .quiet = 1};
+    _exit(tp_stream_run(pipeline, &options));
+  }
+  int in_fd = open(in_path, O_WRONLY); /* waits for the run to open its end */
+  ck_assert_int_ge(in_fd, 0);
+  const char *early = "{\"id\":1,\"text\":\"a\"}\n{\"id\":2,\"text\":\"b\"}\n"
+                      "{\"id\":3,\"text\":\"c\"}\n";
+  ck_assert_int_eq(write(in_fd, early, strlen(early)), (ssize_t)strlen(early));
+  char output[4096] = "";
+  /* The write end is still open: only the idle flush can bring these out. */
+  ck_assert_int_eq(read_lines(out_fd, output, sizeof output, 3, 30.0), 3);
+  ck_assert_ptr_nonnull(strstr(output, "{\"id\":1,\"text\":\"a\",\"count\":1}\n"));
+  ck_assert_ptr_nonnull(strstr(output, "{\"id\":3,"));
+
+  const char *late = "{\"id\":4,\"text\":\"d\"}\n";
+  ck_assert_int_eq(write(in_fd, late, strlen(late)), (ssize_t)strlen(late));
+  close(in_fd);
+  ck_assert_int_eq(read_lines(out_fd, output, sizeof output, 5, 30.0), 4);
+  const char *third = strstr(output, "\"id\":3,"), *fourth = strstr(output, "\"id\":4,");
+  ck_assert_ptr_nonnull(fourth);
+  ck_assert_int_lt(third - output, fourth - output);
+  int status = 0;
+  ck_assert_int_eq(waitpid(child, &status, 0), child);
+  ck_assert(WIFEXITED(status));
+  ck_assert_int_eq(WEXITSTATUS(status), TP_EXIT_OK);
+  close(out_fd);
+  unlink(in_path);
+  unlink(out_path);
+  rmdir(input);
+  test_pipeline_free(pipeline);
+}
+END_TEST
+
 static Suite *stream_suite(void) {
   Suite *suite = suite_create("stream");
   TCase *order = tcase_create("order");
@@ -185,6 +269,10 @@ static Suite *stream_suite(void) {
   tcase_add_loop_test(order, order_and_determinism, 1, 4);
   tcase_add_loop_test(order, stop_at_first_error, 1, 4);
   suite_add_tcase(suite, order);
+  TCase *live = tcase_create("live");
+  tcase_set_timeout(live, 90);
+  tcase_add_test(live, live_pipe_flushes_partial_batch);
+  suite_add_tcase(suite, live);
   TCase *errors = tcase_create("errors");
   tcase_add_test(errors, missing_input_is_a_usage_error);
   suite_add_tcase(suite, errors);
