@@ -100,16 +100,18 @@ static void on_input_end(void *context, int status) {
 static void log_dead_letter(tp_stream *stream, const tp_batch *batch, const tp_batch_item *item) {
   const char *stage_id =
       item->dead_stage >= 0 ? stream->pipeline->stages[item->dead_stage].id : NULL;
+  /* The reason is a copy; if even that failed, say so rather than print "(null)". */
+  const char *reason = item->reason != NULL ? item->reason : "out of memory keeping the reason";
   if (stage_id != NULL)
     tp_log(TP_LOG_ERROR, NULL, "%s:%llu: %s: %s", stream->input_name,
-           (unsigned long long)item->line, stage_id, item->reason);
+           (unsigned long long)item->line, stage_id, reason);
   else
     tp_log(TP_LOG_ERROR, NULL, "%s:%llu: %s", stream->input_name, (unsigned long long)item->line,
-           item->reason);
+           reason);
   if (stream->dead_letters == NULL)
     return;
-  cJSON *letter = tp_dead_letter_create(item->line, stage_id, item->reason,
-                                        batch->lines + item->offset, item->length);
+  cJSON *letter = tp_dead_letter_create(item->line, stage_id, reason, batch->lines + item->offset,
+                                        item->length);
   char *text = letter != NULL ? cJSON_PrintUnformatted(letter) : NULL;
   if (text == NULL || fputs(text, stream->dead_letters) < 0 ||
       fputc('\n', stream->dead_letters) == EOF) {

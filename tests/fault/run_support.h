@@ -103,6 +103,7 @@ static inline void support_exec_child(const run_spec *spec, const run_result *re
   int err = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (in < 0 || err < 0 || dup2(in, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(err, 2) < 0)
     _exit(126);
+  alarm(60); /* a hung run dies of SIGALRM and fails the test instead of stalling it */
   if (spec->file_size_limit > 0) {
     struct rlimit limit = {(rlim_t)spec->file_size_limit, (rlim_t)spec->file_size_limit};
     signal(SIGXFSZ, SIG_IGN); /* writes past the limit fail with EFBIG instead */
