@@ -15,6 +15,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "plugin_loader.h"
+#include "tp_config.h"
 
 static const char check_usage[] = "usage: textpipe check PIPELINE";
 static const char plugins_usage[] = "usage: textpipe plugins [NAME] [--json]";
@@ -88,7 +89,7 @@ static void print_keys(const char *label, const char *const *keys) {
 }
 
 static void print_option(const tp_option *option, size_t name_width) {
-  char expected[512];
+  char expected[700];
   printf("  %-*s  %-11s  ", (int)name_width, option->name, tp_option_type_name(option->type));
   if (option->required)
     printf("required");
@@ -198,6 +199,9 @@ static int list_all(int as_json, const tp_loader_options *options) {
   size_t count = 0;
   while (names[count] != NULL)
     count++;
+  if (count == 0)
+    tp_log(TP_LOG_WARN, NULL, "no plugins found (searched $TEXTPIPE_PLUGIN_PATH, %s, %s)",
+           TP_BUILD_PLUGIN_DIR, TP_INSTALL_PLUGIN_DIR);
   tp_plugin_handle **handles = calloc(count + 1, sizeof *handles);
   cJSON *array = as_json ? cJSON_CreateArray() : NULL;
   size_t name_width = 4;

@@ -17,8 +17,8 @@ static const char run_usage[] =
     "stages and writes the enriched records as NDJSON.\n"
     "\n"
     "Options:\n"
-    "  -i, --input FILE          read FILE instead of stdin\n"
-    "  -o, --output FILE         write FILE instead of stdout\n"
+    "  -i, --input FILE          read FILE instead of stdin (\"-\": stdin)\n"
+    "  -o, --output FILE         write FILE instead of stdout (\"-\": stdout)\n"
     "  --report FILE             write the end-of-stream report (JSON) to FILE\n"
     "  --dead-letter FILE        write each failed record as NDJSON to FILE\n"
     "  --workers N               worker threads (default: one per core; 1 if a stage is not\n"
@@ -116,7 +116,10 @@ int tp_command_run(int argc, char **argv) {
     const char *value = option_value(argc, argv, &i, name);
     if (value == NULL || value[0] == '\0')
       return usage_error(name, " needs a file name");
-    *target = value;
+    /* "-" is the usual name for stdin/stdout. */
+    int standard = strcmp(value, "-") == 0 &&
+                   (target == &options.input_path || target == &options.output_path);
+    *target = standard ? NULL : value;
   }
   if (pipeline_path == NULL)
     return usage_error("missing the PIPELINE file", "");

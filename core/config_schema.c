@@ -43,6 +43,15 @@ static int has_range(const tp_option *option) {
   return option->min <= option->max;
 }
 
+/* A bound as people write it: 1048576 rather than 1.04858e+06, 0.05 as 0.05. */
+static const char *number_text(double value, char *buffer, size_t size) {
+  if (floor(value) == value && fabs(value) < 1e15)
+    tp_format(buffer, size, "%.0f", value);
+  else
+    tp_format(buffer, size, "%.15g", value);
+  return buffer;
+}
+
 const char *tp_option_expectation(const tp_option *option, char *buffer, size_t size) {
   size_t used = 0;
   switch (option->type) {
@@ -52,9 +61,12 @@ const char *tp_option_expectation(const tp_option *option, char *buffer, size_t 
   case TP_OPTION_INT:
   case TP_OPTION_NUMBER: {
     const char *noun = option->type == TP_OPTION_INT ? "an integer" : "a number";
-    if (has_range(option))
-      tp_format(buffer, size, "%s from %g to %g", noun, option->min, option->max);
-    else
+    if (has_range(option)) {
+      char low[32];
+      char high[32];
+      tp_format(buffer, size, "%s from %s to %s", noun, number_text(option->min, low, sizeof low),
+                number_text(option->max, high, sizeof high));
+    } else
       tp_format(buffer, size, "%s", noun);
     break;
   }
@@ -86,10 +98,15 @@ const char *tp_option_expectation(const tp_option *option, char *buffer, size_t 
 }
 
 /* Resolves `relative` against `dir` and checks it is a readable regular file. Returns a new
- * cJSON string with the absolute path, or NULL with `reason` filled. */
-static cJSON *resolve_path(const char *relative, const char *dir, char *reason, size_t size) {
+ * cJSON string with the absolute path, or NULL with `reason` filled (naming the file as
+ * written, so messages do not depend on where the tree is). */
+static cJSON *resolve_path(const char *relative, const char *dir, const char *dir_owner,
+                           char *reason, size_t size) {
   char joined[PATH_MAX];
   char resolved[PATH_MAX];
+  char where[64] = "";
+  if (relative[0] != '/' && dir != NULL)
+    tp_format(where, sizeof where, " (relative to the %s)", dir_owner);
   if (relative[0] == '\0') {
     tp_format(reason, size, "expected a file path, got an empty string");
     return NULL;
@@ -100,25 +117,26 @@ static cJSON *resolve_path(const char *relative, const char *dir, char *reason, 
     tp_format(joined, sizeof joined, "%s/%s", dir, relative);
   struct stat info;
   if (realpath(joined, resolved) == NULL || stat(resolved, &info) != 0) {
-    tp_format(reason, size, "cannot read \"%s\": %s", joined, strerror(errno));
+    tp_format(reason, size, "cannot read \"%s\"%s: %s", relative, where, strerror(errno));
     return NULL;
   }
   if (!S_ISREG(info.st_mode)) {
-    tp_format(reason, size, "\"%s\" is not a regular file", resolved);
+    tp_format(reason, size, "\"%s\"%s is not a regular file", relative, where);
     return NULL;
   }
   if (access(resolved, R_OK) != 0) {
-    tp_format(reason, size, "cannot read \"%s\": %s", resolved, strerror(errno));
+    tp_format(reason, size, "cannot read \"%s\"%s: %s", relative, where, strerror(errno));
     return NULL;
   }
   return cJSON_CreateString(resolved);
 }
 
-/* Checks one value against its option. Returns the value to store (a new cJSON owned by the
- * caller), or NULL with `reason` set to the message that follows the JSON path. */
+/* Checks one value against its option; relative PATH values are resolved against `dir`
+ * (the folder of the `dir_owner`, for messages). Returns the value to store (a new cJSON owned by
+ * the caller), or NULL with `reason` set to the message that follows the JSON path. */
 static cJSON *check_value(const tp_option *option, const cJSON *value, const char *dir,
-                          char *reason, size_t size) {
-  char expected[256];
+                          const char *dir_owner, char *reason, size_t size) {
+  char expected[700];
   char got[64];
   tp_option_expectation(option, expected, sizeof expected);
   tp_json_describe(value, got, sizeof got);
@@ -165,11 +183,20 @@ static cJSON *check_value(const tp_option *option, const cJSON *value, const cha
     break;
   case TP_OPTION_PATH:
     if (cJSON_IsString(value))
-      return resolve_path(value->valuestring, dir, reason, size);
+      return resolve_path(value->valuestring, dir, dir_owner, reason, size);
     break;
   }
   if (!ok) {
-    tp_format(reason, size, "expected %s, got %s", expected, got);
+    size_t used = tp_format(reason, size, "expected %s, got %s", expected, got);
+    const char *nearest = NULL;
+    if (option->type == TP_OPTION_ENUM && cJSON_IsString(value)) {
+      size_t count = 0;
+      while (option->choices[count] != NULL)
+        count++;
+      nearest = tp_name_nearest(value->valuestring, option->choices, count);
+    }
+    if (nearest != NULL)
+      tp_format(reason + used, size - used, " (did you mean \"%s\"?)", nearest);
     return NULL;
   }
   cJSON *copy = cJSON_Duplicate(value, 1);
@@ -241,7 +268,8 @@ int tp_config_validate(const tp_option *options, const cJSON *config,
       tp_json_path_restore(path, mark);
       goto fail;
     }
-    cJSON *value = check_value(option, member, context->base_dir, reason, sizeof reason);
+    cJSON *value =
+        check_value(option, member, context->base_dir, "pipeline file", reason, sizeof reason);
     if (value == NULL) {
       tp_format(err->message, sizeof err->message, "%s: %s%s%s", context->file, path->text,
                 reason[0] == '[' ? "" : ": ", reason);
@@ -270,8 +298,9 @@ int tp_config_validate(const tp_option *options, const cJSON *config,
       continue;
     cJSON *parsed = cJSON_Parse(option->default_json);
     int parsed_ok = parsed != NULL;
-    cJSON *value =
-        parsed_ok ? check_value(option, parsed, context->plugin_dir, reason, sizeof reason) : NULL;
+    cJSON *value = parsed_ok ? check_value(option, parsed, context->plugin_dir, "plugin file",
+                                           reason, sizeof reason)
+                             : NULL;
     cJSON_Delete(parsed);
     if (value == NULL) {
       size_t mark = tp_json_path_key(path, option->name);
@@ -329,7 +358,8 @@ int tp_config_check_table(const tp_option *options, char *reason, size_t reason_
       continue; /* a PATH default is checked where it is used, against the plugin's folder */
     cJSON *parsed = cJSON_Parse(option->default_json);
     int parsed_ok = parsed != NULL;
-    cJSON *checked = parsed_ok ? check_value(option, parsed, NULL, detail, sizeof detail) : NULL;
+    cJSON *checked =
+        parsed_ok ? check_value(option, parsed, NULL, NULL, detail, sizeof detail) : NULL;
     cJSON_Delete(parsed);
     if (checked == NULL) {
       tp_format(reason, reason_size, "option \"%s\" has a bad default %s: %s", name,

@@ -3,12 +3,18 @@
  * The record functions act on the record a worker runs and on record->stage, the stage whose
  * process() is running (set by tp_stage_process). record_set and record_attach enforce the
  * ownership rule: a stage writes only keys listed in its descriptor's `provides`.
+ *
+ * Fault injection: with TEXTPIPE_FAIL_ALLOC=N in the environment, the Nth call of
+ * host->alloc or host->realloc in the process (counting from 1) returns NULL, so a plugin's
+ * tests can walk its out-of-memory paths through the harness.
  */
 #include "host.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <uv.h>
 
 #include "log.h"
 #include "record.h"
@@ -27,12 +33,29 @@ static void host_log(const tp_stage *stage, tp_log_level level, const char *fmt,
   va_end(args);
 }
 
+static atomic_ullong allocation_count;
+static unsigned long long failing_allocation; /* 0: none; read once from the environment */
+static uv_once_t failing_allocation_once = UV_ONCE_INIT;
+
+static void read_failing_allocation(void) {
+  const char *value = getenv("TEXTPIPE_FAIL_ALLOC");
+  if (value != NULL)
+    failing_allocation = strtoull(value, NULL, 10);
+}
+
+/* Whether this allocation is the one TEXTPIPE_FAIL_ALLOC asks to fail. */
+static int allocation_fails(void) {
+  uv_once(&failing_allocation_once, read_failing_allocation);
+  unsigned long long number = atomic_fetch_add(&allocation_count, 1) + 1;
+  return failing_allocation != 0 && number == failing_allocation;
+}
+
 static void *host_alloc(size_t size) {
-  return malloc(size);
+  return allocation_fails() ? NULL : malloc(size);
 }
 
 static void *host_realloc(void *ptr, size_t size) {
-  return realloc(ptr, size);
+  return allocation_fails() ? NULL : realloc(ptr, size);
 }
 
 static void host_free(void *ptr) {

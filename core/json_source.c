@@ -212,6 +212,8 @@ static int scan_container(scanner *scan, char close) {
       int c = peek(scan);
       if (c < 0)
         return fail_at(scan, open_offset, "unterminated object (no matching '}')");
+      if (c == '\'')
+        return fail_at(scan, scan->offset, "keys must use double quotes, not single quotes");
       if (c != '"')
         return fail_at(scan, scan->offset, "expected a key in double quotes, got %s",
                        show_char(c, shown, sizeof shown));
@@ -394,7 +396,10 @@ const char *tp_json_describe(const cJSON *value, char *buffer, size_t size) {
   } else if (cJSON_IsNull(value)) {
     tp_format(buffer, size, "null");
   } else if (cJSON_IsNumber(value)) {
-    tp_format(buffer, size, "%.17g", value->valuedouble);
+    /* The shortest of 15 or 17 digits that reads back the same: 0.1, not 0.10000000000000001. */
+    tp_format(buffer, size, "%.15g", value->valuedouble);
+    if (strtod(buffer, NULL) != value->valuedouble)
+      tp_format(buffer, size, "%.17g", value->valuedouble);
   } else {
     tp_format(buffer, size, "nothing");
   }

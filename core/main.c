@@ -1,6 +1,9 @@
 /* core/main.c - the textpipe executable: global options and dispatch to a subcommand. The
  * work lives in the core library (commands.h). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "commands.h"
@@ -36,7 +39,25 @@ static const char usage[] =
     "  130  interrupted by SIGINT (records in flight finished, report written)\n"
     "  143  terminated by SIGTERM (same)\n";
 
+/* A closed stdin, stdout or stderr would be reused by the next open() (the event loop's own
+ * descriptors, the pipeline file), with confusing results. Occupy each closed one with
+ * /dev/null opened the wrong way round, so that reading stdin or writing stdout fails with a
+ * clear "bad file descriptor" instead. */
+static void occupy_closed_stdio(void) {
+  static const int flags[3] = {O_WRONLY, O_RDONLY, O_WRONLY};
+  for (int fd = 0; fd <= 2; fd++) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+      continue;
+    int opened = open("/dev/null", flags[fd]);
+    if (opened >= 0 && opened != fd) {
+      dup2(opened, fd);
+      close(opened);
+    }
+  }
+}
+
 int main(int argc, char **argv) {
+  occupy_closed_stdio();
   if (argc < 2) {
     tp_log(TP_LOG_ERROR, NULL, "missing a command (try 'textpipe --help')");
     return TP_EXIT_USAGE;

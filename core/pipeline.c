@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "message.h"
 #include "config_schema.h"
 #include "json_source.h"
+#include "message.h"
 #include "names.h"
 #include "plugin_loader.h"
 
@@ -23,8 +23,9 @@
 #define MAX_RECORD_BYTES_LIMIT   (1024.0 * 1024.0 * 1024.0)
 
 typedef struct loader {
-  const char *file;        /* the pipeline file as given */
-  char base_dir[PATH_MAX]; /* its folder, absolute */
+  const char *file;         /* the pipeline file as given */
+  char base_dir[PATH_MAX];  /* its folder, absolute */
+  char given_dir[PATH_MAX]; /* its folder as given ("" for the current one), for messages */
   const tp_loader_options *options;
   tp_pipeline *pipeline;
   tp_error *err;
@@ -191,7 +192,8 @@ static int open_stage_plugin(loader *load, const cJSON *spec, tp_plugin_handle *
     if (file->valuestring[0] == '/')
       tp_format(joined, sizeof joined, "%s", file->valuestring);
     else
-      tp_format(joined, sizeof joined, "%s/%s", load->base_dir, file->valuestring);
+      tp_format(joined, sizeof joined, "%s%s%s", load->given_dir,
+                load->given_dir[0] != '\0' ? "/" : "", file->valuestring);
   }
   if (tp_plugin_open(name != NULL ? name->valuestring : NULL, file != NULL ? joined : NULL,
                      load->options, &handle, &error) != 0)
@@ -215,16 +217,23 @@ static int open_stage_plugin(loader *load, const cJSON *spec, tp_plugin_handle *
   return 0;
 }
 
-/* The folder of `file`, made absolute ("." for a bare name). */
+/* The folder part of `file` as written: "." for a bare name, "/" for a file at the root. */
+static void folder_as_written(const char *file, char *out, size_t size) {
+  const char *slash = strrchr(file, '/');
+  if (slash == NULL)
+    tp_format(out, size, ".");
+  else
+    tp_format(out, size, "%.*s", slash == file ? 1 : (int)(slash - file), file);
+}
+
+/* The folder of `file` as written (so a symlinked file's neighbours are the link's, and
+ * /dev/stdin works), made absolute. Returns 0, or -1 when the folder cannot be resolved. */
 static int folder_of(const char *file, char *out, size_t size) {
+  char folder[PATH_MAX];
   char resolved[PATH_MAX];
-  if (realpath(file, resolved) == NULL)
+  folder_as_written(file, folder, sizeof folder);
+  if (realpath(folder, resolved) == NULL)
     return -1;
-  char *slash = strrchr(resolved, '/');
-  if (slash == resolved)
-    slash[1] = '\0';
-  else if (slash != NULL)
-    *slash = '\0';
   tp_format(out, size, "%s", resolved);
   return 0;
 }
@@ -259,7 +268,8 @@ static int load_stage(loader *load, const cJSON *spec, size_t index) {
   tp_json_path_restore(&load->path, here);
   tp_json_path_key(&load->path, "config");
   char plugin_dir[PATH_MAX];
-  folder_of(stage->handle->path, plugin_dir, sizeof plugin_dir);
+  if (folder_of(stage->handle->path, plugin_dir, sizeof plugin_dir) != 0)
+    return fail(load, "%s: cannot resolve the plugin's folder", stage->handle->path);
   tp_config_context context = {load->file, load->base_dir, plugin_dir};
   if (tp_config_validate(plugin->options, cJSON_GetObjectItemCaseSensitive(spec, "config"),
                          &context, &load->path, &stage->config, load->err) != 0)
@@ -425,6 +435,8 @@ int tp_pipeline_load(const char *path, const tp_loader_options *options, tp_pipe
     goto fail;
   }
   load.pipeline->max_record_bytes = MAX_RECORD_BYTES_DEFAULT;
+  if (strchr(path, '/') != NULL) /* else "": stage paths stay as written */
+    folder_as_written(path, load.given_dir, sizeof load.given_dir);
   if (folder_of(path, load.base_dir, sizeof load.base_dir) != 0) {
     tp_format(err->message, sizeof err->message, "%s: cannot resolve its folder", path);
     goto fail;

@@ -15,9 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include "message.h"
 #include "config_schema.h"
+#include "message.h"
 #include "names.h"
 #include "tp_config.h"
 
@@ -76,18 +77,27 @@ static int find_plugin(const char *name, const tp_loader_options *options, char 
   return status;
 }
 
-/* Refuses a file or folder that group or others may write. Returns 0 or -1 with err. */
-static int check_permissions(const char *path, tp_error *err) {
+/* Refuses a file (`path`, resolved) owned by another user (root aside), or a file or folder
+ * that group or others may write; messages name the file as `shown` (as the user or the
+ * search path gave it). Returns 0 or -1 with err. */
+static int check_permissions(const char *path, const char *shown, tp_error *err) {
   struct stat info;
   char folder[PATH_MAX];
   if (stat(path, &info) != 0) {
-    tp_format(err->message, sizeof err->message, "%s: cannot open plugin: %s", path,
+    tp_format(err->message, sizeof err->message, "%s: cannot open plugin: %s", shown,
               strerror(errno));
+    return -1;
+  }
+  if (info.st_uid != getuid() && info.st_uid != 0) {
+    tp_format(err->message, sizeof err->message,
+              "%s: refusing to load a plugin owned by another user (uid %u)", shown,
+              (unsigned)info.st_uid);
     return -1;
   }
   if (info.st_mode & (S_IWGRP | S_IWOTH)) {
     tp_format(err->message, sizeof err->message,
-              "%s: refusing to load a plugin that group or others can write (chmod go-w it)", path);
+              "%s: refusing to load a plugin that group or others can write (chmod go-w it)",
+              shown);
     return -1;
   }
   tp_format(folder, sizeof folder, "%s", path);
@@ -108,7 +118,7 @@ static int check_permissions(const char *path, tp_error *err) {
     tp_format(err->message, sizeof err->message,
               "%s: refusing to load a plugin from folder %s, which group or others can write "
               "(chmod go-w it)",
-              path, folder);
+              shown, folder);
     return -1;
   }
   return 0;
@@ -239,40 +249,39 @@ int tp_plugin_open(const char *name, const char *path, const tp_loader_options *
               strerror(errno));
     return -1;
   }
-  if (check_permissions(resolved, err) != 0)
+  if (check_permissions(resolved, path, err) != 0)
     return -1;
   file_name = name_from_file(resolved);
   if (file_name == NULL) {
-    tp_format(err->message, sizeof err->message, "%s: a plugin file must be named <name>.so",
-              resolved);
+    tp_format(err->message, sizeof err->message, "%s: a plugin file must be named <name>.so", path);
     return -1;
   }
   dl = dlopen(resolved, RTLD_NOW | RTLD_LOCAL);
   if (dl == NULL) {
-    tp_format(err->message, sizeof err->message, "%s: cannot load plugin: %s", resolved, dlerror());
+    tp_format(err->message, sizeof err->message, "%s: cannot load plugin: %s", path, dlerror());
     goto fail;
   }
   dlerror();
   void *symbol = dlsym(dl, TP_PLUGIN_ENTRY_SYMBOL);
   if (symbol == NULL) {
     tp_format(err->message, sizeof err->message,
-              "%s: not a textpipe plugin (no %s() symbol; define it with TP_PLUGIN_DEFINE)",
-              resolved, TP_PLUGIN_ENTRY_SYMBOL);
+              "%s: not a textpipe plugin (no %s() symbol; define it with TP_PLUGIN_DEFINE)", path,
+              TP_PLUGIN_ENTRY_SYMBOL);
     goto fail;
   }
   tp_plugin_entry_fn entry;
   memcpy(&entry, &symbol, sizeof entry); /* object pointer to function pointer, as POSIX allows */
   const tp_plugin *plugin = entry();
   if (plugin == NULL) {
-    tp_format(err->message, sizeof err->message, "%s: %s() returned NULL", resolved,
+    tp_format(err->message, sizeof err->message, "%s: %s() returned NULL", path,
               TP_PLUGIN_ENTRY_SYMBOL);
     goto fail;
   }
-  if (check_descriptor(resolved, file_name, plugin, err) != 0)
+  if (check_descriptor(path, file_name, plugin, err) != 0)
     goto fail;
   handle = calloc(1, sizeof *handle);
   if (handle == NULL || (handle->path = strdup(resolved)) == NULL) {
-    tp_format(err->message, sizeof err->message, "%s: out of memory", resolved);
+    tp_format(err->message, sizeof err->message, "%s: out of memory", path);
     goto fail;
   }
   handle->dl = dl;

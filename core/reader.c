@@ -44,9 +44,9 @@ static int carry_append(tp_framer *framer, const char *bytes, size_t length) {
       framer->carry_length = TP_RECORD_INPUT_PREFIX; /* it just went over: drop the rest */
   }
   if (framer->carry_length + keep > framer->carry_capacity) {
-    size_t capacity = framer->carry_capacity ? framer->carry_capacity : 4096;
-    while (capacity < framer->carry_length + keep)
-      capacity *= 2;
+    size_t capacity = framer->carry_capacity ? framer->carry_capacity * 2 : 4096;
+    if (capacity < framer->carry_length + keep)
+      capacity = framer->carry_length + keep;
     char *grown = realloc(framer->carry, capacity);
     if (grown == NULL)
       return -1;
@@ -56,6 +56,14 @@ static int carry_append(tp_framer *framer, const char *bytes, size_t length) {
   memcpy(framer->carry + framer->carry_length, bytes, keep);
   framer->carry_length += keep;
   return 0;
+}
+
+/* Empties the carry; a buffer grown by one huge line is given back. */
+static void carry_clear(tp_framer *framer) {
+  framer->carry_length = 0;
+  framer->carry_full = 0;
+  if (framer->carry_capacity > TP_READ_BUFFER * 8)
+    tp_framer_free(framer);
 }
 
 static int is_blank(const char *line, size_t length) {
@@ -100,8 +108,7 @@ size_t tp_framer_feed(tp_framer *framer, const char *bytes, size_t length, int *
         break;
       }
       result = finish_line(framer, framer->carry, framer->carry_length, framer->carry_full);
-      framer->carry_length = 0;
-      framer->carry_full = 0;
+      carry_clear(framer);
     } else {
       result = finish_line(framer, bytes + at, segment, segment);
     }
@@ -121,8 +128,7 @@ int tp_framer_end(tp_framer *framer) {
   if (framer->carry_full == 0)
     return 0;
   int result = finish_line(framer, framer->carry, framer->carry_length, framer->carry_full);
-  framer->carry_length = 0;
-  framer->carry_full = 0;
+  carry_clear(framer);
   return result;
 }
 
@@ -139,6 +145,7 @@ struct tp_reader {
   uv_fs_t request;
   int request_pending;
   int fd, own_fd;
+  int saved_flags; /* the pipe's file status flags before uv_pipe_open, restored at close */
   tp_framer framer;
   tp_reader_end_fn end;
   void *context;
@@ -267,6 +274,7 @@ tp_reader *tp_reader_open(uv_loop_t *loop, const char *path, uint64_t max_bytes,
     reader->own_fd = 1;
   }
   reader->kind = uv_guess_handle(reader->fd);
+  reader->saved_flags = fcntl(reader->fd, F_GETFL);
   int status = 0;
   if (reader->kind == UV_TTY) {
     status = uv_tty_init(loop, &reader->io.tty, reader->fd, 1);
@@ -278,8 +286,9 @@ tp_reader *tp_reader_open(uv_loop_t *loop, const char *path, uint64_t max_bytes,
       reader->has_handle = 1;
       reader->io.handle.data = reader;
       status = uv_pipe_open(&reader->io.pipe, reader->fd);
-      if (status == 0)
-        reader->own_fd = 0; /* the handle closes it now (stdin included: we never reuse it) */
+      /* libuv leaves stdio descriptors open at uv_close; others it closes itself. */
+      if (status == 0 && reader->fd > STDERR_FILENO)
+        reader->own_fd = 0;
     }
   } else {
     reader->kind = UV_FILE; /* regular files, character devices, anything else */
@@ -349,6 +358,10 @@ void tp_reader_close(tp_reader *reader) {
   if (reader->has_handle) {
     if (reader->kind == UV_TTY)
       uv_tty_reset_mode();
+    /* uv_pipe_open made the pipe non-blocking for every process sharing it: undo that while
+     * the descriptor is still ours (uv_close may close it). */
+    if (reader->kind == UV_NAMED_PIPE && reader->saved_flags != -1)
+      fcntl(reader->fd, F_SETFL, reader->saved_flags);
     uv_close(&reader->io.handle, on_close);
   } else if (reader->request_pending) {
     reader->close_requested = 1; /* freed when the read comes back */

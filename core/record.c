@@ -150,8 +150,8 @@ static cJSON *field_at_path(cJSON *object, const char *path) {
   }
 }
 
-static int prepare_lines_record(tp_record *record, const char *line, size_t length,
-                                uint64_t line_number, char *reason, size_t reason_size) {
+static int prepare_lines_record(tp_record *record, const char *line, uint64_t line_number,
+                                char *reason, size_t reason_size) {
   cJSON *object = cJSON_CreateObject();
   cJSON *text = NULL;
   if (object == NULL || cJSON_AddNumberToObject(object, "id", (double)line_number) == NULL ||
@@ -162,7 +162,8 @@ static int prepare_lines_record(tp_record *record, const char *line, size_t leng
   }
   record->json = object;
   record->text = text->valuestring;
-  record->text_length = length;
+  /* Not `length`: a NUL byte in the line ends the JSON string early. */
+  record->text_length = strlen(text->valuestring);
   return 0;
 }
 
@@ -177,7 +178,7 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
     return -1;
   }
   if (pipeline->input_format == TP_INPUT_LINES)
-    return prepare_lines_record(record, line, length, line_number, reason, reason_size);
+    return prepare_lines_record(record, line, line_number, reason, reason_size);
 
   const char *end = NULL;
   /* length + 1 covers the NUL after the line, so trailing garbage is an error. */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include "tp_config.h"
 
 /* Seconds rounded to milliseconds, so the report does not carry timer noise digits. */
@@ -97,7 +99,7 @@ int tp_report_write(const cJSON *report, const char *path, tp_error *err) {
   FILE *file = fopen(path, "w");
   if (file == NULL) {
     snprintf(err->message, sizeof err->message, "%s: cannot write the report: %s", path,
-             strerror(errno));
+             uv_strerror(uv_translate_sys_error(errno)));
     free(text);
     return -1;
   }
@@ -110,7 +112,7 @@ int tp_report_write(const cJSON *report, const char *path, tp_error *err) {
   free(text);
   if (!ok) {
     snprintf(err->message, sizeof err->message, "%s: cannot write the report: %s", path,
-             strerror(saved));
+             uv_strerror(uv_translate_sys_error(saved)));
     return -1;
   }
   return 0;

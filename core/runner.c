@@ -55,9 +55,10 @@ static double now_seconds(void) {
 static int ensure_capacity(char **buffer, size_t *capacity, size_t needed) {
   if (needed <= *capacity)
     return 0;
-  size_t grown = *capacity ? *capacity : 4096;
-  while (grown < needed)
-    grown *= 2;
+  /* Double, but jump straight to `needed` for a huge record rather than overshoot it. */
+  size_t grown = *capacity ? *capacity * 2 : 4096;
+  if (grown < needed)
+    grown = needed;
   char *bigger = realloc(*buffer, grown);
   if (bigger == NULL)
     return -1;
@@ -68,13 +69,13 @@ static int ensure_capacity(char **buffer, size_t *capacity, size_t needed) {
 
 int tp_batch_add_line(tp_batch *batch, const char *line, size_t length, uint64_t line_number,
                       uint64_t full_length, uint64_t limit) {
-  if (batch->item_count == batch->item_capacity) {
-    size_t capacity = batch->item_capacity ? batch->item_capacity * 2 : TP_BATCH_RECORDS;
-    tp_batch_item *items = realloc(batch->items, capacity * sizeof *items);
-    if (items == NULL)
+  if (batch->item_count >= TP_BATCH_RECORDS)
+    return -1; /* workers keep exactly TP_BATCH_RECORDS records */
+  if (batch->items == NULL) {
+    batch->items = malloc(TP_BATCH_RECORDS * sizeof *batch->items);
+    if (batch->items == NULL)
       return -1;
-    batch->items = items;
-    batch->item_capacity = capacity;
+    batch->item_capacity = TP_BATCH_RECORDS;
   }
   if (ensure_capacity(&batch->lines, &batch->lines_capacity, batch->lines_used + length + 1))
     return -1;
@@ -144,8 +145,9 @@ static void item_fail(tp_batch *batch, tp_batch_item *item, long stage, const ch
 
 /* Appends the record as one NDJSON line to batch->out. 0, or -1 on OOM. */
 static int print_record(tp_batch *batch, const tp_record *record) {
-  /* The printed record is rarely over twice its input; stages' keys get the slack. */
-  size_t estimate = record->input_length * 2 + 4096;
+  /* Printed records are rarely much longer than their input (cJSON prints UTF-8 as is); the
+   * slack covers the stages' keys, and a miss retries with more room. */
+  size_t estimate = record->input_length + record->input_length / 8 + 4096;
   for (int attempt = 0; attempt < 3; attempt++) {
     if (ensure_capacity(&batch->out, &batch->out_capacity, batch->out_used + estimate + 2))
       return -1;

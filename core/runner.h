@@ -68,7 +68,8 @@ tp_runner *tp_runner_create(uv_loop_t *loop, const tp_pipeline *pipeline, size_t
 tp_batch *tp_runner_batch_acquire(tp_runner *runner);
 
 /* Appends one input line to `batch` (copied, NUL added). An `oversize` line is added already
- * dead-lettered with a reason naming `full_length` and the limit. Returns 0, or -1 on OOM. */
+ * dead-lettered with a reason naming `full_length` and the limit. Returns 0, or -1 on OOM or
+ * when the batch already holds TP_BATCH_RECORDS records. */
 int tp_batch_add_line(tp_batch *batch, const char *line, size_t length, uint64_t line_number,
                       uint64_t full_length, uint64_t limit);
 

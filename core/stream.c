@@ -11,6 +11,7 @@
  */
 #include "stream.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@ typedef struct tp_stream {
   uv_check_t flush;
   int interactive; /* tty input: one record per batch */
   int input_done, stopping, output_failed, failed, signal_number, done;
+  int cut; /* on_error "stop" fired: later batches are dropped uncounted */
   uint64_t unwritten;
   tp_run_counts counts;
 } tp_stream;
@@ -100,8 +102,7 @@ static void on_input_end(void *context, int status) {
 static void log_dead_letter(tp_stream *stream, const tp_batch *batch, const tp_batch_item *item) {
   const char *stage_id =
       item->dead_stage >= 0 ? stream->pipeline->stages[item->dead_stage].id : NULL;
-  /* The reason is a copy; if even that failed, say so rather than print "(null)". */
-  const char *reason = item->reason != NULL ? item->reason : "out of memory keeping the reason";
+  const char *reason = item->reason != NULL ? item->reason : "out of memory";
   if (stage_id != NULL)
     tp_log(TP_LOG_ERROR, NULL, "%s:%llu: %s: %s", stream->input_name,
            (unsigned long long)item->line, stage_id, reason);
@@ -169,15 +170,45 @@ static void pump_writes(tp_stream *stream) {
   }
 }
 
+/* on_error "stop": keeps only what comes before the failed item `stop_at` (its own dead-letter
+ * included) and drops the rest of the batch uncounted, as if it had never been read. So the
+ * result does not depend on how far reading had got when the error came back. */
+static void cut_batch_after(tp_batch *batch, size_t stop_at) {
+  size_t out_before = 0;
+  batch->dropped_count = batch->dead_count = 0;
+  for (size_t i = 0; i <= stop_at; i++) {
+    tp_item_state state = batch->items[i].state;
+    out_before += state == TP_ITEM_OUT;
+    batch->dropped_count += state == TP_ITEM_DROPPED;
+    batch->dead_count += state == TP_ITEM_DEAD;
+  }
+  size_t offset = 0;
+  for (size_t lines = 0; lines < out_before; offset++)
+    lines += batch->out[offset] == '\n';
+  batch->out_used = offset;
+  batch->out_count = out_before;
+}
+
 static void on_ready(void *context, tp_batch *batch) {
   tp_stream *stream = context;
-  int stage_failed = 0;
+  if (stream->cut) { /* after an on_error "stop": read too far, never counted */
+    tp_runner_batch_release(stream->runner, batch);
+    check_done(stream);
+    return;
+  }
   for (size_t i = 0; i < batch->item_count; i++) {
     const tp_batch_item *item = &batch->items[i];
     if (item->state != TP_ITEM_DEAD)
       continue;
     log_dead_letter(stream, batch, item);
-    stage_failed |= item->dead_stage >= 0;
+    if (item->dead_stage >= 0 && stream->pipeline->on_error == TP_ON_ERROR_STOP) {
+      tp_log(TP_LOG_ERROR, NULL, "%s:%llu: stopping at the first stage error (on_error: stop)",
+             stream->input_name, (unsigned long long)item->line);
+      cut_batch_after(batch, i);
+      stream->cut = 1;
+      request_stop(stream);
+      break;
+    }
   }
   stream->counts.in += batch->dropped_count + batch->dead_count;
   stream->counts.dropped += batch->dropped_count;
@@ -188,10 +219,6 @@ static void on_ready(void *context, tp_batch *batch) {
   else
     stream->queue_head = batch;
   stream->queue_tail = batch;
-  if (stage_failed && stream->pipeline->on_error == TP_ON_ERROR_STOP && !stream->stopping) {
-    tp_log(TP_LOG_ERROR, NULL, "stopping at the first stage error (on_error: stop)");
-    request_stop(stream);
-  }
   pump_writes(stream);
 }
 
@@ -231,8 +258,15 @@ static void close_walk(uv_handle_t *handle, void *argument) {
 
 static size_t default_workers(const tp_pipeline *pipeline, size_t requested) {
   if (!pipeline->concurrent) {
-    if (requested > 1)
-      tp_log(TP_LOG_WARN, NULL, "a stage is not concurrent: running on one worker");
+    for (size_t s = 0; s < pipeline->stage_count && requested > 1; s++) {
+      const tp_stage *stage = &pipeline->stages[s];
+      if (!(stage->handle->plugin->flags & TP_PLUGIN_CONCURRENT)) {
+        tp_log(TP_LOG_WARN, NULL,
+               "--workers %zu: stage \"%s\" is not concurrent, running on one worker", requested,
+               stage->id);
+        break;
+      }
+    }
     return 1;
   }
   if (requested > 0)
@@ -288,6 +322,11 @@ static void print_summary(const tp_stream *stream, double seconds) {
   (void)ignored;
 }
 
+/* errno as libuv words it, so every message reads alike ("no such file or directory"). */
+static const char *errno_text(void) {
+  return uv_strerror(uv_translate_sys_error(errno));
+}
+
 static int open_endpoints(tp_stream *stream, tp_error *err) {
   const tp_stream_options *options = stream->options;
   stream->reader = tp_reader_open(&stream->loop, options->input_path, stream->max_record_bytes,
@@ -299,10 +338,19 @@ static int open_endpoints(tp_stream *stream, tp_error *err) {
       tp_writer_open(&stream->loop, options->output_path, err->message, sizeof err->message);
   if (stream->writer == NULL)
     return -1;
+  if (options->report_path != NULL) { /* fail now, not after the whole stream */
+    FILE *report = fopen(options->report_path, "a");
+    if (report == NULL) {
+      snprintf(err->message, sizeof err->message, "%s: cannot open for writing: %s",
+               options->report_path, errno_text());
+      return -1;
+    }
+    fclose(report);
+  }
   if (options->dead_letter_path != NULL &&
       (stream->dead_letters = fopen(options->dead_letter_path, "w")) == NULL) {
-    snprintf(err->message, sizeof err->message, "%s: cannot open for writing: %m",
-             options->dead_letter_path);
+    snprintf(err->message, sizeof err->message, "%s: cannot open for writing: %s",
+             options->dead_letter_path, errno_text());
     return -1;
   }
   return 0;
@@ -333,6 +381,7 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options)
   stream->max_batches = 4 * workers + 4;
   if (open_endpoints(stream, &err) != 0) {
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
+    exit_status = TP_EXIT_USAGE; /* a file named on the command line cannot be used */
     goto cleanup;
   }
   stream->runner = tp_runner_create(&stream->loop, pipeline, workers, on_ready, stream, &err);
@@ -376,7 +425,8 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options)
 cleanup:
   if (stream->dead_letters != NULL && fclose(stream->dead_letters) != 0 &&
       exit_status != TP_EXIT_RUNTIME) {
-    tp_log(TP_LOG_ERROR, NULL, "%s: cannot write the dead-letters: %m", options->dead_letter_path);
+    tp_log(TP_LOG_ERROR, NULL, "%s: cannot write the dead-letters: %s", options->dead_letter_path,
+           errno_text());
     exit_status = TP_EXIT_RUNTIME;
   }
   tp_reader_close(stream->reader);

@@ -2,7 +2,12 @@
  *
  * A buffer is written whole or not at all as far as a regular file can tell: when a write to
  * a regular file fails part-way (disk full, file size limit), the file is cut back to the end
- * of the last buffer written whole, so it never ends in half a line. */
+ * of the last buffer written whole, so it never ends in half a line.
+ *
+ * Pipes are written with uv_fs_write (a blocking write on the thread pool) rather than a
+ * uv_pipe_t: uv_pipe_open would switch the shared pipe to non-blocking mode, which stays so
+ * for the other processes writing to it (a shell's next command, or our own stderr under
+ * 2>&1, whose lines would then be lost on EAGAIN). One write per batch makes the hop cheap. */
 #include "writer.h"
 
 #include <fcntl.h>
@@ -18,7 +23,6 @@ struct tp_writer {
   union {
     uv_handle_t handle;
     uv_stream_t stream;
-    uv_pipe_t pipe;
     uv_tty_t tty;
   } io;
   int has_handle;
@@ -122,14 +126,6 @@ tp_writer *tp_writer_open(uv_loop_t *loop, const char *path, char *err, size_t e
   if (writer->kind == UV_TTY) {
     status = uv_tty_init(loop, &writer->io.tty, writer->fd, 0);
     writer->has_handle = status == 0;
-  } else if (writer->kind == UV_NAMED_PIPE) {
-    status = uv_pipe_init(loop, &writer->io.pipe, 0);
-    writer->has_handle = status == 0;
-    if (status == 0) {
-      status = uv_pipe_open(&writer->io.pipe, writer->fd);
-      if (status == 0)
-        writer->own_fd = 0;
-    }
   } else {
     writer->kind = UV_FILE;
     struct stat info;

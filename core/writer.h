@@ -1,8 +1,8 @@
 /* core/writer.h - the output side of the stream: whole NDJSON buffers to stdout or a file.
  *
  * One write is in flight at a time, so output order is submission order even for files
- * (uv_fs_write on the thread pool). Pipes and terminals use uv_write; everything else
- * (regular files, /dev/null, /dev/full) uv_fs_write. Errors come back to the callback as
+ * (uv_fs_write on the thread pool). Terminals use uv_write; everything else (pipes, regular
+ * files, /dev/null, /dev/full) uv_fs_write. Errors come back to the callback as
  * libuv codes (UV_EPIPE when the reader went away, UV_ENOSPC, ...); SIGPIPE must be ignored
  * by the caller.
  */

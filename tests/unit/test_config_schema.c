@@ -62,6 +62,11 @@ static const tp_option options[] = {
      .min = 1,
      .max = 0,
      .description = "Any integer (no range)"},
+    {.name = "vocabulary",
+     .type = TP_OPTION_INT,
+     .min = 1024,
+     .max = 1048576,
+     .description = "Large bounds print as written"},
     {.name = NULL},
 };
 
@@ -90,6 +95,8 @@ static const schema_case cases[] = {
      "stages[2].config.max_sentences: expected an integer from 1 to 50, got 51", NULL},
     {"{\"lexicon\": \"lexicon.txt\", \"max_sentences\": 0}",
      "stages[2].config.max_sentences: expected an integer from 1 to 50, got 0", NULL},
+    {"{\"lexicon\": \"lexicon.txt\", \"vocabulary\": 0.1}",
+     "stages[2].config.vocabulary: expected an integer from 1024 to 1048576, got 0.1", NULL},
     {"{\"lexicon\": \"lexicon.txt\", \"count\": 1.5}",
      "stages[2].config.count: expected an integer, got 1.5", NULL},
     {"{\"lexicon\": \"lexicon.txt\", \"threshold\": 1.5}",
@@ -98,6 +105,10 @@ static const schema_case cases[] = {
      "stages[2].config.threshold: expected a number from 0 to 1, got \"high\"", NULL},
     {"{\"lexicon\": \"lexicon.txt\", \"mode\": \"slow\"}",
      "stages[2].config.mode: expected one of \"fast\", \"exact\", got \"slow\"", NULL},
+    {"{\"lexicon\": \"lexicon.txt\", \"mode\": \"exakt\"}",
+     "stages[2].config.mode: expected one of \"fast\", \"exact\", got \"exakt\" (did you mean "
+     "\"exact\"?)",
+     NULL},
     {"{\"lexicon\": \"lexicon.txt\", \"language\": 7}",
      "stages[2].config.language: expected a string, got 7", NULL},
     {"{\"lexicon\": \"lexicon.txt\", \"stopwords\": \"the\"}",
@@ -111,18 +122,21 @@ static const schema_case cases[] = {
     {"{\"lexicon\": \"lexicon.txt\", \"max_sentence\": 3}",
      "stages[2].config.max_sentence: unknown option (did you mean \"max_sentences\"?); valid "
      "options: max_sentences, threshold, mode, language, stopwords, lowercase, weights, "
-     "lexicon, count",
+     "lexicon, count, vocabulary",
      NULL},
     {"{\"lexicon\": \"lexicon.txt\", \"zzzzzz\": 3}",
      "stages[2].config.zzzzzz: unknown option; valid options: max_sentences, threshold, mode, "
-     "language, stopwords, lowercase, weights, lexicon, count",
+     "language, stopwords, lowercase, weights, lexicon, count, vocabulary",
      NULL},
     {"{}", "stages[2].config: missing required option \"lexicon\" (a file path (a string))", NULL},
     {NULL, "stages[2].config: missing required option \"lexicon\" (a file path (a string))", NULL},
     {"[]", "stages[2].config: expected an object, got an array", NULL},
     {"{\"lexicon\": \"missing.txt\"}",
-     "stages[2].config.lexicon: cannot read \"BASE/missing.txt\": No such file or directory", NULL},
-    {"{\"lexicon\": \".\"}", "stages[2].config.lexicon: \"BASE\" is not a regular file", NULL},
+     "stages[2].config.lexicon: cannot read \"missing.txt\" (relative to the pipeline file): No "
+     "such file or directory",
+     NULL},
+    {"{\"lexicon\": \".\"}",
+     "stages[2].config.lexicon: \".\" (relative to the pipeline file) is not a regular file", NULL},
     {"{\"lexicon\": \"\"}", "stages[2].config.lexicon: expected a file path, got an empty string",
      NULL},
     {"{\"lexicon\": 3}", "stages[2].config.lexicon: expected a file path (a string), got 3", NULL},
@@ -188,6 +202,41 @@ START_TEST(test_no_options_table) {
 }
 END_TEST
 
+/* A PATH default is the plugin's own file: resolved against the plugin's folder, not the
+ * pipeline's; a missing one is reported as the plugin's default. */
+START_TEST(test_path_default_is_relative_to_the_plugin) {
+  char temp[PATH_MAX];
+  char plugin_dir[PATH_MAX];
+  char data[PATH_MAX];
+  support_temp_dir(temp, sizeof temp);
+  ck_assert_ptr_nonnull(realpath(temp, plugin_dir));
+  support_write(plugin_dir, "data.tsv", "x\t1\n", data, sizeof data);
+  const tp_option table[] = {{.name = "data",
+                              .type = TP_OPTION_PATH,
+                              .default_json = "\"data.tsv\"",
+                              .min = 1,
+                              .max = 0,
+                              .description = "bundled data"},
+                             {.name = NULL}};
+  tp_config_context context = {"x.json", "/nonexistent-pipeline-dir", plugin_dir};
+  tp_json_path path;
+  tp_json_path_init(&path);
+  tp_json_path_key(&path, "config");
+  cJSON *out = NULL;
+  tp_error err = {{0}};
+  ck_assert_msg(tp_config_validate(table, NULL, &context, &path, &out, &err) == 0, "%s",
+                err.message);
+  ck_assert_str_eq(cJSON_GetObjectItem(out, "data")->valuestring, data);
+  cJSON_Delete(out);
+  ck_assert_int_eq(unlink(data), 0);
+  ck_assert_int_eq(tp_config_validate(table, NULL, &context, &path, &out, &err), -1);
+  ck_assert_str_eq(err.message, "x.json: config.data: the plugin's default \"data.tsv\": cannot "
+                                "read \"data.tsv\" (relative to the plugin file): No such file "
+                                "or directory");
+  support_remove_tree(plugin_dir);
+}
+END_TEST
+
 typedef struct table_case {
   tp_option option;
   const char *reason; /* NULL: the table is fine */
@@ -238,6 +287,7 @@ static Suite *config_schema_suite(void) {
   TCase *validate = tcase_create("validate configs");
   tcase_add_loop_test(validate, test_schema_cases, 0, (int)(sizeof cases / sizeof cases[0]));
   tcase_add_test(validate, test_no_options_table);
+  tcase_add_test(validate, test_path_default_is_relative_to_the_plugin);
   suite_add_tcase(suite, validate);
   TCase *tables = tcase_create("option tables");
   tcase_add_loop_test(tables, test_option_table_checks, 0,

@@ -2,7 +2,9 @@
  * error messages with line numbers, the report at the end, and opening a missing pipeline. */
 #include <check.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "test_pipeline.h"
@@ -84,6 +86,46 @@ START_TEST(missing_pipeline_file) {
 }
 END_TEST
 
+/* The real loader, host and .so files: what plugin tests do with their own plugin. */
+START_TEST(fixture_plugins_through_the_loader) {
+  const char *build = getenv("TEXTPIPE_BUILD_ROOT");
+  ck_assert_ptr_nonnull(build);
+  char plugin_path[4096];
+  snprintf(plugin_path, sizeof plugin_path, "%s/tests/fixtures/plugins", build);
+  setenv("TEXTPIPE_PLUGIN_PATH", plugin_path, 1);
+  char path[] = "/tmp/textpipe-harness-XXXXXX";
+  int fd = mkstemp(path);
+  const char *pipeline = "{\"name\": \"h\", \"stages\": [{\"plugin\": \"echo\", \"config\": "
+                         "{\"prefix\": \"> \"}}, {\"plugin\": \"flaky\"}]}";
+  ck_assert_int_eq(write(fd, pipeline, strlen(pipeline)), (ssize_t)strlen(pipeline));
+  close(fd);
+  tp_harness *harness = NULL;
+  tp_error err = {{0}};
+  int opened = tp_harness_open(path, &harness, &err);
+  unlink(path);
+  ck_assert_msg(opened == 0, "%s", err.message);
+  char *output = NULL;
+  ck_assert_int_eq(tp_harness_process_line(harness, "{\"text\":\"one\"}", &output, &err),
+                   TP_HARNESS_OUT);
+  ck_assert_str_eq(output, "{\"text\":\"one\",\"echo\":\"> one\"}");
+  free(output);
+  ck_assert_int_eq(tp_harness_process_line(harness, "{\"text\":\"two\"}", &output, &err),
+                   TP_HARNESS_DEAD);
+  ck_assert_str_eq(err.message, "line 2: flaky: rejected line 2 (this fixture fails every even "
+                                "line)");
+  cJSON *report = tp_harness_finish(harness, &err);
+  ck_assert_ptr_nonnull(report);
+  const cJSON *echo = cJSON_GetObjectItem(cJSON_GetObjectItem(report, "sections"), "echo");
+  ck_assert_int_eq(cJSON_GetObjectItem(echo, "records")->valueint, 2);
+  const cJSON *stages = cJSON_GetObjectItem(report, "stages");
+  ck_assert_int_eq(cJSON_GetArraySize(stages), 2);
+  ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(stages, 1), "id")->valuestring, "flaky");
+  ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(stages, 1), "errors")->valueint, 1);
+  cJSON_Delete(report);
+  tp_harness_close(harness);
+}
+END_TEST
+
 static Suite *harness_suite(void) {
   Suite *suite = suite_create("harness");
   TCase *process = tcase_create("process");
@@ -92,6 +134,7 @@ static Suite *harness_suite(void) {
   suite_add_tcase(suite, process);
   TCase *open = tcase_create("open");
   tcase_add_test(open, missing_pipeline_file);
+  tcase_add_test(open, fixture_plugins_through_the_loader);
   suite_add_tcase(suite, open);
   return suite;
 }

@@ -118,8 +118,31 @@ START_TEST(report_sections_in_order) {
 }
 END_TEST
 
+/* TEXTPIPE_FAIL_ALLOC=N fails exactly the Nth host allocation (read once per process). */
+START_TEST(fault_injection_fails_one_allocation) {
+  setenv("TEXTPIPE_FAIL_ALLOC", "3", 1);
+  const tp_host *host = tp_host_api();
+  void *first = host->alloc(8);
+  void *second = host->realloc(NULL, 8);
+  void *third = host->alloc(8);
+  void *fourth = host->alloc(8);
+  ck_assert_ptr_nonnull(first);
+  ck_assert_ptr_nonnull(second);
+  ck_assert_ptr_null(third);
+  ck_assert_ptr_nonnull(fourth);
+  host->free(first);
+  host->free(second);
+  host->free(fourth);
+  host->free(NULL);
+}
+END_TEST
+
 static Suite *host_suite(void) {
   Suite *suite = suite_create("host");
+  /* First, so that it also holds with CK_FORK=no (the allocation count is process-wide). */
+  TCase *memory = tcase_create("memory");
+  tcase_add_test(memory, fault_injection_fails_one_allocation);
+  suite_add_tcase(suite, memory);
   TCase *table = tcase_create("table");
   tcase_add_test(table, table_is_versioned);
   tcase_add_test(table, record_accessors);

@@ -30,7 +30,7 @@ static const syntax_case syntax_cases[] = {
     {"{\"a\": 1} x", "x.json:1:10: extra data after the document"},
     {"{} {}", "x.json:1:4: extra data after the document"},
     {"{a: 1}", "x.json:1:2: expected a key in double quotes, got 'a'"},
-    {"{'a': 1}", "x.json:1:2: expected a key in double quotes, got '''"},
+    {"{'a': 1}", "x.json:1:2: keys must use double quotes, not single quotes"},
     {"{\"a\": 'b'}", "x.json:1:7: strings must use double quotes, not single quotes"},
     {"{\"a\": 01}", "x.json:1:7: invalid number: leading zero"},
     {"{\"a\": -}", "x.json:1:8: invalid number: expected a digit after '-'"},
@@ -133,12 +133,16 @@ END_TEST
 
 START_TEST(test_describe_values) {
   char buffer[64];
-  const char *json[] = {
-      "\"three\"", "3",   "2.5", "true",
-      "null",      "[1]", "{}",  "\"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\""};
-  const char *expected[] = {
-      "\"three\"", "3",        "2.5",       "true",
-      "null",      "an array", "an object", "\"abcdefghijklmnopqrstuvwxyzabcdefghijk...\""};
+  const char *json[] = {"\"three\"", "3",
+                        "2.5",       "true",
+                        "null",      "[1]",
+                        "{}",        "\"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\"",
+                        "0.1",       "0.30000000000000004"};
+  const char *expected[] = {"\"three\"", "3",
+                            "2.5",       "true",
+                            "null",      "an array",
+                            "an object", "\"abcdefghijklmnopqrstuvwxyzabcdefghijk...\"",
+                            "0.1",       "0.30000000000000004"};
   for (size_t i = 0; i < sizeof json / sizeof json[0]; i++) {
     cJSON *value = cJSON_Parse(json[i]);
     ck_assert_str_eq(tp_json_describe(value, buffer, sizeof buffer), expected[i]);

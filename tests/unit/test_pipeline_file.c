@@ -58,8 +58,8 @@ static const error_case error_cases[] = {
      "load a file, give \"path\" instead)"},
     {"{\"stages\": [{\"plugin\": \"echo\"}, {\"plugin\": \"ecko\"}]}",
      "stages[1].plugin: unknown plugin \"ecko\" (did you mean \"echo\"?); available: "
-     "abi-major, abi-minor, create-fails, echo, flaky, misbehave, needs-echo, needs-missing, "
-     "no-entry, serial, slow"},
+     "abi-major, abi-minor, bad-default, create-fails, echo, flaky, needs-echo, needs-missing, "
+     "no-entry, no-merge, no-process, *"},
     {"{\"stages\": [{\"path\": \"nothere.so\"}]}",
      "stages[0].path: DIR/nothere.so: cannot open plugin: No such file or directory"},
     {"{\"stages\": [{\"plugin\": \"abi-major\"}]}",
@@ -84,7 +84,8 @@ static const error_case error_cases[] = {
     {"{\"stages\": [{\"plugin\": \"flaky\", \"config\": {\"x\": 1}}]}",
      "stages[0].config.x: unknown option (this plugin takes no options)"},
     {"{\"stages\": [{\"plugin\": \"echo\", \"config\": {\"file\": \"missing.txt\"}}]}",
-     "stages[0].config.file: cannot read \"DIR/missing.txt\": No such file or directory"},
+     "stages[0].config.file: cannot read \"missing.txt\" (relative to the pipeline file): No "
+     "such file or directory"},
     {"{\"stages\": [{\"plugin\": \"needs-echo\"}]}",
      "stages[0]: stage \"needs-echo\" (plugin needs-echo) requires \"echo\", which no earlier "
      "stage provides; add a stage {\"plugin\": \"echo\"} before it"},
@@ -121,7 +122,14 @@ START_TEST(test_pipeline_errors) {
   support_replace(c->message, "DIR", dir, with_dir, sizeof with_dir);
   support_replace(with_dir, "FIXTURES", fixtures, expected, sizeof expected);
   ck_assert_int_eq(strncmp(err.message, file, strlen(file)), 0);
-  ck_assert_str_eq(support_after_prefix(err.message, file), expected);
+  /* A trailing '*' matches anything: the list of available plugins also holds the built-in
+   * plugins of the build tree, which grow as plugins are added. */
+  size_t expected_length = strlen(expected);
+  if (expected_length > 0 && expected[expected_length - 1] == '*')
+    ck_assert_int_eq(
+        strncmp(support_after_prefix(err.message, file), expected, expected_length - 1), 0);
+  else
+    ck_assert_str_eq(support_after_prefix(err.message, file), expected);
   support_remove_tree(dir);
 }
 END_TEST

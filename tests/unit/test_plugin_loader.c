@@ -23,6 +23,10 @@ static const refusal_case refusals[] = {
                   "rebuild the plugin against this one"},
     {"no-entry", "not a textpipe plugin (no tp_plugin_entry() symbol; define it with "
                  "TP_PLUGIN_DEFINE)"},
+    {"no-process", "invalid plugin: it has no process() callback"},
+    {"no-merge", "invalid plugin: it keeps partials but has no merge() callback"},
+    {"bad-default", "invalid plugin: option \"limit\" has a bad default 500: expected an "
+                    "integer from 1 to 100, got 500"},
 };
 
 START_TEST(test_refused_fixtures) {
@@ -30,14 +34,12 @@ START_TEST(test_refused_fixtures) {
   tp_loader_options options = support_options();
   tp_plugin_handle *handle = NULL;
   tp_error err = {{0}};
-  char file[PATH_MAX];
-  char resolved[PATH_MAX];
+  char file[PATH_MAX]; /* messages name the file as the search path found it */
   snprintf(file, sizeof file, "%s/%s.so", options.env_path, c->name);
-  ck_assert_ptr_nonnull(realpath(file, resolved));
   ck_assert_int_eq(tp_plugin_open(c->name, NULL, &options, &handle, &err), -1);
   ck_assert_ptr_null(handle);
-  ck_assert_str_eq(support_after_prefix(err.message, resolved), c->reason);
-  ck_assert_int_eq(strncmp(err.message, resolved, strlen(resolved)), 0);
+  ck_assert_int_eq(strncmp(err.message, file, strlen(file)), 0);
+  ck_assert_str_eq(support_after_prefix(err.message, file), c->reason);
 }
 END_TEST
 
@@ -99,7 +101,8 @@ START_TEST(test_bad_and_unknown_names) {
   ck_assert_msg(strncmp(err.message, c->message_start, strlen(c->message_start)) == 0, "got: %s",
                 err.message);
   if (strncmp(c->message_start, "unknown", 7) == 0)
-    ck_assert_ptr_nonnull(strstr(err.message, " abi-major, abi-minor, create-fails, echo,"));
+    ck_assert_ptr_nonnull(
+        strstr(err.message, " abi-major, abi-minor, bad-default, create-fails, echo,"));
 }
 END_TEST
 
@@ -110,8 +113,9 @@ START_TEST(test_names_listed_sorted_and_unique) {
   tp_loader_options options = {path, &support_host};
   char **names = NULL;
   ck_assert_int_eq(tp_plugin_names(&options, &names), 0);
-  const char *expected[] = {"abi-major",  "abi-minor",     "create-fails", "echo",  "flaky",
-                            "needs-echo", "needs-missing", "no-entry",     "serial"};
+  const char *expected[] = {"abi-major", "abi-minor", "bad-default", "create-fails",
+                            "echo",      "flaky",     "needs-echo",  "needs-missing",
+                            "no-entry",  "no-merge",  "no-process",  "serial"};
   size_t found = 0;
   for (size_t i = 0; names[i] != NULL; i++) {
     if (i > 0)
@@ -147,6 +151,8 @@ START_TEST(test_writable_plugins_refused) {
   tp_error err = {{0}};
   char resolved[PATH_MAX];
   ck_assert_ptr_nonnull(realpath(to, resolved));
+  char found[PATH_MAX]; /* the file as the search path names it */
+  snprintf(found, sizeof found, "%s/echo.so", dir);
   int status = tp_plugin_open("echo", NULL, &options, &handle, &err);
   if (_i == 2) {
     ck_assert_msg(status == 0, "%s", err.message);
@@ -155,7 +161,7 @@ START_TEST(test_writable_plugins_refused) {
   } else {
     ck_assert_int_eq(status, -1);
     ck_assert_ptr_nonnull(strstr(err.message, "group or others can write (chmod go-w it)"));
-    ck_assert_int_eq(strncmp(err.message, resolved, strlen(resolved)), 0);
+    ck_assert_int_eq(strncmp(err.message, found, strlen(found)), 0);
   }
   support_remove_tree(dir);
 }

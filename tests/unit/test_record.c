@@ -100,6 +100,19 @@ START_TEST(lines_record_shape) {
 }
 END_TEST
 
+/* A NUL byte inside a "lines" line: the text ends there, and its length says so. */
+START_TEST(lines_record_with_nul_byte) {
+  tp_pipeline *pipeline = test_pipeline_new(NULL, 0, TP_INPUT_LINES, NULL);
+  tp_record record = {0};
+  char reason[TP_REASON_SIZE];
+  ck_assert_int_eq(tp_record_prepare(&record, pipeline, "ab\0cd", 5, 1, reason, sizeof reason), 0);
+  ck_assert_str_eq(record.text, "ab");
+  ck_assert_uint_eq(record.text_length, 2);
+  tp_record_release(&record);
+  test_pipeline_free(pipeline);
+}
+END_TEST
+
 static int freed_count;
 static void count_free(void *data) {
   freed_count++;
@@ -162,6 +175,7 @@ static Suite *record_suite(void) {
   tcase_add_loop_test(prepare, prepare_table, 0,
                       (int)(sizeof prepare_cases / sizeof prepare_cases[0]));
   tcase_add_test(prepare, lines_record_shape);
+  tcase_add_test(prepare, lines_record_with_nul_byte);
   suite_add_tcase(suite, prepare);
   TCase *attachments = tcase_create("attachments");
   tcase_add_test(attachments, attachments_replace_and_free);

@@ -62,7 +62,7 @@ START_TEST(report_written_to_file) {
   cJSON_Delete(back);
   ck_assert_int_eq(tp_report_write(report, "/nonexistent/dir/report.json", &err), -1);
   ck_assert_str_eq(err.message,
-                   "/nonexistent/dir/report.json: cannot write the report: No such file or "
+                   "/nonexistent/dir/report.json: cannot write the report: no such file or "
                    "directory");
   cJSON_Delete(report);
   test_pipeline_free(pipeline);

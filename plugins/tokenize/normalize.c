@@ -1,0 +1,534 @@
+/* plugins/tokenize/normalize.c - pass 2: norm, stem and flags of every token, and the stem cache.
+ *
+ * norm is NFKC + case folding. ASCII tokens (nearly all of them) are lower-cased by table,
+ * which is exactly NFKC + case folding for ASCII; only tokens with a non-ASCII byte go through
+ * utf8proc, into a reused code point buffer. Words are stemmed with Snowball (libstemmer),
+ * which is slow enough that a bounded per-worker cache (norm -> stem + stopword bit) sits in
+ * front of it. Snowball and the stopword lists know only the ASCII apostrophe, so the stemmer
+ * and the stopword lookup see U+2019 as ' (the norm itself keeps the character).
+ */
+#include "tokenizer_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libstemmer.h>
+#include <utf8proc.h>
+
+/* Words longer than this are not real words: no stemming, no caching. */
+#define TK_MAX_STEMMED_BYTES 120
+
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static inline uint64_t load_word(const unsigned char *bytes, size_t count) {
+  uint64_t word = 0;
+  memcpy(&word, bytes, count);
+  return word;
+}
+
+/* The bytes of `word` in [first, last] (ASCII), as their high bits. */
+static inline uint64_t bytes_between(uint64_t word, unsigned first, unsigned last) {
+  uint64_t low7 = word & ~HIGHS;
+  uint64_t at_least_first = low7 + (0x80 - first) * ONES;
+  uint64_t above_last = low7 + (0x7f - last) * ONES;
+  return at_least_first & ~above_last & ~word & HIGHS;
+}
+
+/* What the ASCII fast path learns about a token while lower-casing it. */
+typedef struct ascii_norm {
+  uint64_t hash;   /* tk_hash() of the lower-cased bytes */
+  int any_upper;   /* an upper-case letter */
+  int any_lower;   /* a lower-case letter */
+  int two_letters; /* at least two letters */
+  int first_upper; /* the first letter is upper case */
+  int elongated;   /* a letter three times in a row */
+  int high;        /* a byte >= 0x80 was seen: the result is unusable */
+} ascii_norm;
+
+/* A letter three times in a row within one 8-byte word of lower-cased ASCII (`count` bytes). */
+static inline int word_elongated(uint64_t lowered, uint64_t letters, size_t count) {
+  /* byte i of `same` is 0 when bytes i, i+1 and i+2 are equal; only letters in [0, count-2) */
+  if (count < 3) {
+    return 0;
+  }
+  uint64_t next = lowered ^ (lowered >> 8);
+  uint64_t same = next | (next >> 8);
+  uint64_t valid = count >= 10 ? ~0ull : (1ull << ((count - 2) * 8)) - 1;
+  uint64_t letter_bytes = (letters >> 7) * 0xff;
+  same |= ~(valid & letter_bytes);
+  return ((same - ONES) & ~same & HIGHS) != 0;
+}
+
+/* A letter repeated 3+ times in a row in lower-cased ASCII (any length). */
+static int ascii_elongated(const unsigned char *lowered, size_t length) {
+  for (size_t index = 2; index < length; index++) {
+    unsigned char c = lowered[index];
+    if (c == lowered[index - 1] && c == lowered[index - 2] && c >= 'a' && c <= 'z') {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Lower-cases `length` bytes 8 at a time into `out` (which has 8 bytes of slack), noting the
+ * letters' case and hashing exactly like tk_hash(). `readable` bytes from `in` may be read. */
+static void lower_ascii(const unsigned char *in, size_t length, size_t readable, unsigned char *out,
+                        ascii_norm *result) {
+  uint64_t hash = 0xcbf29ce484222325ull ^ length;
+  uint64_t any_upper = 0, any_lower = 0, high = 0, letters_before = 0;
+  int two_letters = 0, first_upper = 0;
+  uint64_t first_lowered = 0, first_letters = 0;
+  size_t index = 0;
+  for (;;) {
+    size_t count = length - index < 8 ? length - index : 8;
+    uint64_t word;
+    if (readable - index >= 8) { /* one load, masked: no store-forwarding stall */
+      memcpy(&word, in + index, 8);
+      word &= count == 8 ? ~0ull : (1ull << (count * 8)) - 1;
+    } else {
+      word = load_word(in + index, count);
+    }
+    uint64_t uppers = bytes_between(word, 'A', 'Z');
+    uint64_t lowers = bytes_between(word, 'a', 'z');
+    uint64_t letters = uppers | lowers;
+    uint64_t lowered = word | (uppers >> 2);
+    high |= word;
+    memcpy(out + index, &lowered, 8);
+    if (index == 0) {
+      first_lowered = lowered;
+      first_letters = bytes_between(lowered, 'a', 'z');
+    }
+    if (letters) {
+      if (!letters_before) {
+        first_upper = (uppers & (letters & (~letters + 1))) != 0;
+      }
+      two_letters |= letters_before || (letters & (letters - 1));
+      letters_before = 1;
+    }
+    any_upper |= uppers;
+    any_lower |= lowers;
+    if (count < 8) {
+      hash = (hash ^ lowered) * 0x9e3779b97f4a7c15ull;
+      hash ^= hash >> 32;
+      break;
+    }
+    hash = (hash ^ lowered) * 0x100000001b3ull;
+    hash ^= hash >> 29;
+    index += 8;
+  }
+  result->hash = hash ? hash : 1;
+  result->any_upper = any_upper != 0;
+  result->any_lower = any_lower != 0;
+  result->two_letters = two_letters;
+  result->elongated = length <= 8 ? word_elongated(first_lowered, first_letters, length)
+                                  : ascii_elongated(out, length);
+  result->first_upper = first_upper;
+  result->high = (high & HIGHS) != 0;
+}
+
+static int reserve_strings(tk_scratch *scratch, size_t more) {
+  size_t needed = scratch->string_length + more;
+  if (needed <= scratch->string_capacity) {
+    return 0;
+  }
+  size_t capacity = scratch->string_capacity ? scratch->string_capacity : 4096;
+  while (capacity < needed) {
+    capacity *= 2;
+  }
+  char *strings = realloc(scratch->strings, capacity);
+  if (!strings) {
+    return -1;
+  }
+  scratch->strings = strings;
+  scratch->string_capacity = capacity;
+  return 0;
+}
+
+/* Appends `length` bytes and a NUL; returns the offset, or (size_t)-1 on OOM. */
+static size_t append_string(tk_scratch *scratch, const char *bytes, size_t length) {
+  if (reserve_strings(scratch, length + 9) != 0) { /* 8 bytes of slack for readers */
+    return (size_t)-1;
+  }
+  size_t offset = scratch->string_length;
+  memcpy(scratch->strings + offset, bytes, length);
+  scratch->strings[offset + length] = '\0';
+  scratch->string_length += length + 1;
+  return offset;
+}
+
+/* NFKC + case fold of a token with non-ASCII bytes, appended to the strings. */
+static size_t append_unicode_norm(tk_scratch *scratch, const char *bytes, size_t length) {
+  const utf8proc_option_t options =
+      UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD;
+  for (;;) {
+    utf8proc_ssize_t count =
+        utf8proc_decompose((const utf8proc_uint8_t *)bytes, (utf8proc_ssize_t)length,
+                           (utf8proc_int32_t *)scratch->codepoints,
+                           (utf8proc_ssize_t)scratch->codepoint_capacity, options);
+    if (count < 0) {
+      return append_string(scratch, bytes, length); /* not reachable for valid UTF-8 */
+    }
+    if ((size_t)count > scratch->codepoint_capacity) {
+      size_t capacity = (size_t)count + 64;
+      int32_t *codepoints = realloc(scratch->codepoints, capacity * sizeof *codepoints);
+      if (!codepoints) {
+        return (size_t)-1;
+      }
+      scratch->codepoints = codepoints;
+      scratch->codepoint_capacity = capacity;
+      continue;
+    }
+    utf8proc_ssize_t encoded =
+        utf8proc_reencode((utf8proc_int32_t *)scratch->codepoints, count, options);
+    if (encoded < 0) {
+      return append_string(scratch, bytes, length);
+    }
+    return append_string(scratch, (const char *)scratch->codepoints, (size_t)encoded);
+  }
+}
+
+/* ALL_CAPS / CAPITALIZED / ELONGATED from the token's original text. */
+static uint16_t case_flags(const unsigned char *bytes, size_t length) {
+  size_t upper = 0, lower = 0, letters = 0, run = 0;
+  int first_upper = 0, elongated = 0;
+  int32_t previous = -1;
+  for (size_t offset = 0; offset < length;) {
+    size_t size = 1;
+    int32_t cp = bytes[offset];
+    int is_upper = 0, is_lower = 0;
+    if (cp < 0x80) {
+      uint8_t class = tk_ascii[cp];
+      if (class & TK_LETTER) {
+        is_upper = (class & TK_UPPER) != 0;
+        is_lower = !is_upper;
+        cp |= 0x20;
+      }
+    } else {
+      cp = tk_decode(bytes + offset, length - offset, &size);
+      utf8proc_category_t category = utf8proc_category(cp);
+      is_upper = category == UTF8PROC_CATEGORY_LU || category == UTF8PROC_CATEGORY_LT;
+      is_lower = category == UTF8PROC_CATEGORY_LL;
+      if (is_upper) {
+        cp = utf8proc_tolower(cp);
+      }
+    }
+    offset += size;
+    if (!is_upper && !is_lower) {
+      previous = -1;
+      continue;
+    }
+    if (letters == 0) {
+      first_upper = is_upper;
+    }
+    letters++;
+    upper += is_upper;
+    lower += is_lower;
+    run = cp == previous ? run + 1 : 1;
+    elongated |= run >= 3;
+    previous = cp;
+  }
+  uint16_t flags = 0;
+  if (letters >= 2 && lower == 0) {
+    flags |= TP_TOKEN_ALL_CAPS;
+  }
+  if (first_upper && lower > 0) {
+    flags |= TP_TOKEN_CAPITALIZED;
+  }
+  if (elongated) {
+    flags |= TP_TOKEN_ELONGATED;
+  }
+  return flags;
+}
+
+/* ---- The stem cache -------------------------------------------------------------------------- */
+
+int tk_stem_cache_init(tk_stem_cache *cache, size_t capacity) {
+  memset(cache, 0, sizeof *cache);
+  size_t slots = 64;
+  while (slots < capacity) {
+    slots *= 2;
+  }
+  cache->slots = calloc(slots, sizeof *cache->slots);
+  cache->arena_capacity = slots * 16;
+  cache->arena = malloc(cache->arena_capacity + 8); /* slack for equal_with_slack() */
+  if (!cache->slots || !cache->arena) {
+    tk_stem_cache_release(cache);
+    return -1;
+  }
+  cache->capacity = slots;
+  return 0;
+}
+
+void tk_stem_cache_release(tk_stem_cache *cache) {
+  free(cache->slots);
+  free(cache->arena);
+  memset(cache, 0, sizeof *cache);
+}
+
+/* Equal `length` bytes? Both sides have 8 readable bytes of slack past `length`. */
+static inline int equal_with_slack(const char *left, const char *right, size_t length) {
+  for (;;) {
+    uint64_t a, b;
+    memcpy(&a, left, 8);
+    memcpy(&b, right, 8);
+    if (length <= 8) {
+      uint64_t mask = length == 8 ? ~0ull : (1ull << (length * 8)) - 1;
+      return ((a ^ b) & mask) == 0;
+    }
+    if (a != b) {
+      return 0;
+    }
+    left += 8, right += 8, length -= 8;
+  }
+}
+
+static uint32_t hash_check(uint64_t hash) {
+  uint32_t check = (uint32_t)(hash >> 32);
+  return check ? check : 1;
+}
+
+static tk_stem_entry *cache_find(tk_stem_cache *cache, uint64_t hash, const char *key,
+                                 size_t length) {
+  size_t mask = cache->capacity - 1;
+  uint32_t check = hash_check(hash);
+  for (size_t slot = (size_t)hash & mask;; slot = (slot + 1) & mask) {
+    tk_stem_entry *entry = &cache->slots[slot];
+    if (entry->check == 0 || (entry->check == check && entry->key_length == length &&
+                              equal_with_slack(cache->arena + entry->offset, key, length))) {
+      return entry;
+    }
+  }
+}
+
+/* Inserts (key -> stem, stopword) unless the cache is full, in which case it is emptied first. */
+static void cache_insert(tk_stem_cache *cache, uint64_t hash, const char *key, size_t key_length,
+                         const char *stem, size_t stem_length, int stopword) {
+  int same = stem_length == key_length && memcmp(stem, key, key_length) == 0;
+  size_t bytes = key_length + (same ? 0 : stem_length);
+  if (cache->count * 4 >= cache->capacity * 3 ||
+      cache->arena_length + bytes > cache->arena_capacity) {
+    memset(cache->slots, 0, cache->capacity * sizeof *cache->slots);
+    cache->count = 0;
+    cache->arena_length = 0;
+  }
+  tk_stem_entry *entry = cache_find(cache, hash, key, key_length);
+  entry->check = hash_check(hash);
+  entry->offset = (uint32_t)cache->arena_length;
+  entry->key_length = (uint16_t)key_length;
+  entry->stem_length = (uint16_t)stem_length;
+  entry->stopword = (uint8_t)stopword;
+  entry->stem_is_norm = (uint8_t)same;
+  memcpy(cache->arena + cache->arena_length, key, key_length);
+  if (!same) {
+    memcpy(cache->arena + cache->arena_length + key_length, stem, stem_length);
+  }
+  cache->arena_length += bytes;
+  cache->count++;
+}
+
+/* Stem and stopword bit of the word whose norm is at strings[norm_offset] (`hash` is its
+ * tk_hash(), or 0 if not known yet). Sets the token's stem (an offset) and STOPWORD flag.
+ * Returns 0 or -1 on OOM. */
+static int stem_word(tk_scratch *scratch, const tk_language *language, tp_token *token,
+                     size_t norm_offset, size_t norm_length, uint64_t hash) {
+  tk_stem_cache *cache = language->cache;
+  int cacheable = cache && norm_length <= TK_MAX_STEMMED_BYTES;
+  if (cacheable) {
+    if (!hash) {
+      hash = tk_hash(scratch->strings + norm_offset, norm_length);
+    }
+    tk_stem_entry *entry = cache_find(cache, hash, scratch->strings + norm_offset, norm_length);
+    if (entry->check) {
+      cache->hits++;
+      token->flags |= entry->stopword ? TP_TOKEN_STOPWORD : 0;
+      if (entry->stem_is_norm) {
+        token->stem = (const char *)(uintptr_t)norm_offset;
+        token->stem_length = (uint32_t)norm_length;
+        return 0;
+      }
+      size_t stem = append_string(scratch, cache->arena + entry->offset + entry->key_length,
+                                  entry->stem_length);
+      if (stem == (size_t)-1) {
+        return -1;
+      }
+      token->stem = (const char *)(uintptr_t)stem;
+      token->stem_length = entry->stem_length;
+      return 0;
+    }
+    cache->misses++;
+  }
+  /* The stemmer's input: the norm with U+2019 as '. */
+  if (scratch->stem_input_capacity < norm_length + 1) {
+    size_t capacity = norm_length + 64;
+    char *input = realloc(scratch->stem_input, capacity);
+    if (!input) {
+      return -1;
+    }
+    scratch->stem_input = input;
+    scratch->stem_input_capacity = capacity;
+  }
+  memcpy(scratch->stem_input, scratch->strings + norm_offset, norm_length + 1);
+  size_t input_length = norm_length;
+  tk_apostrophes_to_ascii(scratch->stem_input, &input_length);
+  int stopword = tk_word_set_contains(language->stopwords, scratch->stem_input, input_length);
+  const char *stem = scratch->stem_input;
+  size_t stem_length = input_length;
+  if (language->stemmer && norm_length <= TK_MAX_STEMMED_BYTES) {
+    const sb_symbol *stemmed = sb_stemmer_stem(
+        language->stemmer, (const sb_symbol *)scratch->stem_input, (int)input_length);
+    if (stemmed) {
+      stem = (const char *)stemmed;
+      stem_length = (size_t)sb_stemmer_length(language->stemmer);
+    }
+  }
+  if (cacheable) {
+    cache_insert(cache, hash, scratch->strings + norm_offset, norm_length, stem, stem_length,
+                 stopword);
+  }
+  token->flags |= stopword ? TP_TOKEN_STOPWORD : 0;
+  if (stem_length == norm_length &&
+      memcmp(stem, scratch->strings + norm_offset, norm_length) == 0) {
+    token->stem = (const char *)(uintptr_t)norm_offset;
+    token->stem_length = (uint32_t)norm_length;
+    return 0;
+  }
+  size_t offset = append_string(scratch, stem, stem_length);
+  if (offset == (size_t)-1) {
+    return -1;
+  }
+  token->stem = (const char *)(uintptr_t)offset;
+  token->stem_length = (uint32_t)stem_length;
+  return 0;
+}
+
+/* Loop 1 of tk_normalize: norm and case flags of token `index`; for a cacheable word, its hash
+ * goes to scratch->hashes[index] and its cache slot is prefetched. */
+static int normalize_token(tk_scratch *scratch, const tk_language *language, const char *text,
+                           size_t text_length, size_t index) {
+  tp_token *token = &scratch->tokens[index];
+  const unsigned char *bytes = (const unsigned char *)text + token->start;
+  size_t length = token->length;
+  if (reserve_strings(scratch, length + 9) != 0) {
+    return -1;
+  }
+  /* ASCII fast path; a token with a non-ASCII byte is redone through utf8proc. */
+  size_t offset = scratch->string_length;
+  unsigned char *out = (unsigned char *)scratch->strings + offset;
+  ascii_norm ascii;
+  lower_ascii(bytes, length, text_length - token->start, out, &ascii);
+  size_t norm_length = length;
+  uint64_t hash = ascii.hash;
+  unsigned type = token->type;
+  int word_like = type == TP_TOKEN_WORD || type == TP_TOKEN_HASHTAG || type == TP_TOKEN_MENTION;
+  if (ascii.high) {
+    offset = append_unicode_norm(scratch, (const char *)bytes, length);
+    if (offset == (size_t)-1) {
+      return -1;
+    }
+    norm_length = strlen(scratch->strings + offset);
+    hash = tk_hash(scratch->strings + offset, norm_length);
+    if (word_like) {
+      token->flags |= case_flags(bytes, length);
+    }
+  } else {
+    out[length] = '\0';
+    scratch->string_length += length + 1;
+    if (word_like) {
+      token->flags |= (ascii.two_letters && !ascii.any_lower ? TP_TOKEN_ALL_CAPS : 0) |
+                      (ascii.first_upper && ascii.any_lower ? TP_TOKEN_CAPITALIZED : 0) |
+                      (ascii.elongated ? TP_TOKEN_ELONGATED : 0);
+    }
+  }
+  token->norm = (const char *)(uintptr_t)offset;
+  token->norm_length = (uint32_t)norm_length;
+  token->stem = token->norm;
+  token->stem_length = token->norm_length;
+  tk_stem_cache *cache = language->cache;
+  scratch->hashes[index] = hash;
+  if (type == TP_TOKEN_WORD && cache && norm_length <= TK_MAX_STEMMED_BYTES) {
+    __builtin_prefetch(&cache->slots[(size_t)hash & (cache->capacity - 1)]);
+  }
+  return 0;
+}
+
+int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *text,
+                 size_t text_length) {
+  /* Two loops so that cache slots are fetched from memory while other tokens are worked on:
+   * the stem cache is too big for L1/L2 and a lookup would otherwise wait for it. */
+  if (scratch->hash_capacity < scratch->token_count) {
+    uint64_t *hashes = realloc(scratch->hashes, scratch->token_capacity * sizeof *hashes);
+    if (!hashes) {
+      return -1;
+    }
+    scratch->hashes = hashes;
+    scratch->hash_capacity = scratch->token_capacity;
+  }
+  for (size_t index = 0; index < scratch->token_count; index++) {
+    if (normalize_token(scratch, language, text, text_length, index) != 0) {
+      return -1;
+    }
+  }
+  tk_stem_cache *cache = language->cache;
+  for (size_t index = 0; index < scratch->token_count; index++) {
+    tp_token *token = &scratch->tokens[index];
+    if (cache && index + 4 < scratch->token_count) {
+      /* the key of a word a few tokens ahead, from the slot fetched in loop 1 */
+      const tk_stem_entry *ahead =
+          &cache->slots[(size_t)scratch->hashes[index + 4] & (cache->capacity - 1)];
+      __builtin_prefetch(cache->arena + ahead->offset);
+    }
+    if (token->type == TP_TOKEN_WORD &&
+        stem_word(scratch, language, token, (uintptr_t)token->norm, token->norm_length,
+                  scratch->hashes[index]) != 0) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
+const char *tk_scratch_norm(const tk_scratch *scratch, const tp_token *token) {
+  return scratch->strings + (uintptr_t)token->norm;
+}
+
+const char *tk_scratch_stem(const tk_scratch *scratch, const tp_token *token) {
+  return scratch->strings + (uintptr_t)token->stem;
+}
+
+tp_text *tk_text_build(const tk_scratch *scratch, const char *text, size_t length,
+                       const char *language_name, void *(*alloc)(size_t size)) {
+  size_t tokens_bytes = scratch->token_count * sizeof(tp_token);
+  size_t sentences_bytes = scratch->sentence_count * sizeof(tp_sentence);
+  size_t header = (sizeof(tp_text) + 15) & ~(size_t)15;
+  char *block = alloc(header + tokens_bytes + sentences_bytes + scratch->string_length + 1);
+  if (!block) {
+    return NULL;
+  }
+  tp_text *result = (tp_text *)block;
+  tp_token *tokens = (tp_token *)(block + header);
+  tp_sentence *sentences = (tp_sentence *)(block + header + tokens_bytes);
+  char *strings = block + header + tokens_bytes + sentences_bytes;
+  if (tokens_bytes) {
+    memcpy(tokens, scratch->tokens, tokens_bytes);
+  }
+  if (sentences_bytes) {
+    memcpy(sentences, scratch->sentences, sentences_bytes);
+  }
+  if (scratch->string_length) {
+    memcpy(strings, scratch->strings, scratch->string_length);
+  }
+  strings[scratch->string_length] = '\0';
+  for (size_t index = 0; index < scratch->token_count; index++) {
+    tokens[index].norm = strings + (uintptr_t)tokens[index].norm;
+    tokens[index].stem = strings + (uintptr_t)tokens[index].stem;
+  }
+  result->struct_size = sizeof(tp_text);
+  result->text = text;
+  result->length = length;
+  result->tokens = tokens;
+  result->token_count = scratch->token_count;
+  result->sentences = sentences;
+  result->sentence_count = scratch->sentence_count;
+  result->language = language_name;
+  return result;
+}

@@ -1,0 +1,706 @@
+/* plugins/tokenize/scanner.c - pass 1: split a text into typed tokens.
+ *
+ * One left-to-right pass. ASCII bytes are classified by a table; only non-ASCII characters are
+ * decoded and looked up in utf8proc. Every look-ahead that can fail (e-mail local parts, bare
+ * domains) remembers how far it looked, so a later token inside the same run does not look
+ * again: the scan stays linear even on 1 MB without a space ("a.a.a.a...").
+ */
+#include "tokenizer_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+typedef struct scan {
+  const unsigned char *text;
+  size_t length;
+  size_t no_email_before;  /* an e-mail cannot start before this offset */
+  size_t no_domain_before; /* a bare domain cannot start before this offset */
+} scan;
+
+#define BOUND_EXTEND           UTF8PROC_BOUNDCLASS_EXTEND
+#define BOUND_RI               UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR
+#define BOUND_PICTOGRAPHIC     UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC
+#define BOUND_PICTOGRAPHIC_ZWJ UTF8PROC_BOUNDCLASS_E_ZWG
+
+static int push_token(tk_scratch *scratch, unsigned type, size_t start, size_t end,
+                      unsigned flags) {
+  if (scratch->token_count == scratch->token_capacity &&
+      tk_grow((void **)&scratch->tokens, &scratch->token_capacity, sizeof(tp_token)) != 0) {
+    return -1;
+  }
+  tp_token *token = &scratch->tokens[scratch->token_count++];
+  memset(token, 0, sizeof *token);
+  token->start = (uint32_t)start;
+  token->length = (uint32_t)(end - start);
+  token->type = (uint16_t)type;
+  token->flags = (uint16_t)flags;
+  return 0;
+}
+
+static int32_t code_point_at(const scan *state, size_t offset, size_t *size) {
+  return tk_decode(state->text + offset, state->length - offset, size);
+}
+
+static int is_ideograph(int32_t cp) {
+  return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
+         (cp >= 0x20000 && cp <= 0x3134f) || (cp >= 0xf900 && cp <= 0xfaff);
+}
+
+/* A character that continues a word: letters, marks, digits (ideographs stand alone). */
+static int is_word_code_point(int32_t cp) {
+  switch (utf8proc_category(cp)) {
+  case UTF8PROC_CATEGORY_LU:
+  case UTF8PROC_CATEGORY_LL:
+  case UTF8PROC_CATEGORY_LT:
+  case UTF8PROC_CATEGORY_LM:
+  case UTF8PROC_CATEGORY_LO:
+  case UTF8PROC_CATEGORY_MN:
+  case UTF8PROC_CATEGORY_MC:
+  case UTF8PROC_CATEGORY_ME:
+  case UTF8PROC_CATEGORY_ND:
+  case UTF8PROC_CATEGORY_NL:
+  case UTF8PROC_CATEGORY_NO:
+    return !is_ideograph(cp);
+  default:
+    return 0;
+  }
+}
+
+/* Bytes of the letter or digit at `offset` (ASCII or not), or 0. */
+static size_t alnum_at(const scan *state, size_t offset) {
+  if (offset >= state->length) {
+    return 0;
+  }
+  unsigned char c = state->text[offset];
+  if (c < 0x80) {
+    return (tk_ascii[c] & TK_ALNUM) ? 1 : 0;
+  }
+  size_t size;
+  int32_t cp = code_point_at(state, offset, &size);
+  return is_word_code_point(cp) ? size : 0;
+}
+
+static int is_terminal_code_point(int32_t cp) {
+  return cp == '.' || cp == '!' || cp == '?' || cp == 0x2026 || cp == 0x203c || cp == 0x203d ||
+         cp == 0x2047 || cp == 0x2048 || cp == 0x2049 || cp == 0x3002 || cp == 0xff01 ||
+         cp == 0xff0e || cp == 0xff1f || cp == 0xff61;
+}
+
+/* ---- Words, numbers, e-mails, bare domains ------------------------------------------------- */
+
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* The bytes of `word` in [first, last] (ASCII), as their high bits. */
+static inline uint64_t bytes_between(uint64_t word, unsigned first, unsigned last) {
+  uint64_t low7 = word & ~HIGHS;
+  uint64_t at_least_first = low7 + (0x80 - first) * ONES;
+  uint64_t above_last = low7 + (0x7f - last) * ONES;
+  return at_least_first & ~above_last & ~word & HIGHS;
+}
+
+/* The end of the ASCII letters and digits from `offset`, 8 bytes at a time. */
+static size_t ascii_alnum_end(const unsigned char *text, size_t offset, size_t length) {
+  while (length - offset >= 8) {
+    uint64_t word;
+    memcpy(&word, text + offset, 8);
+    uint64_t alnum =
+        bytes_between(word | 0x2020202020202020ull, 'a', 'z') | bytes_between(word, '0', '9');
+    uint64_t other = ~alnum & HIGHS;
+    if (other) {
+      return offset + (size_t)(__builtin_ctzll(other) >> 3);
+    }
+    offset += 8;
+  }
+  while (offset < length && (tk_ascii[text[offset]] & TK_ALNUM)) {
+    offset++;
+  }
+  return offset;
+}
+
+/* From `offset`, the end of letters/digits with internal ' ’ - ‐ and joiners. */
+static size_t word_end(const scan *state, size_t offset) {
+  const unsigned char *text = state->text;
+  size_t length = state->length;
+  for (;;) {
+    offset = ascii_alnum_end(text, offset, length);
+    if (offset >= length) {
+      return offset;
+    }
+    unsigned char c = text[offset];
+    if (c < 0x80) {
+      if ((c == '\'' || c == '-') && alnum_at(state, offset + 1)) {
+        offset++;
+        continue;
+      }
+      return offset;
+    }
+    size_t size;
+    int32_t cp = code_point_at(state, offset, &size);
+    if (is_word_code_point(cp)) {
+      offset += size;
+      continue;
+    }
+    int joiner = cp == 0x2019 || cp == 0x02bc || cp == 0x2010 || cp == 0x2011 || cp == 0x200c ||
+                 cp == 0x200d || cp == 0x00ad;
+    if (joiner && alnum_at(state, offset + size)) {
+      offset += size;
+      continue;
+    }
+    return offset;
+  }
+}
+
+/* A domain at `offset`: labels of letters, digits and '-' joined by single dots. Sets *labels
+ * and *last_label (offset of the last label); returns the end. */
+static size_t domain_end(const scan *state, size_t offset, int *labels, size_t *last_label) {
+  const unsigned char *text = state->text;
+  *labels = 0;
+  *last_label = offset;
+  for (;;) {
+    size_t start = offset;
+    while (offset < state->length && ((tk_ascii[text[offset]] & TK_ALNUM) || text[offset] == '-')) {
+      offset++;
+    }
+    if (offset == start) {
+      return start > 0 && text[start - 1] == '.' ? start - 1 : start;
+    }
+    (*labels)++;
+    *last_label = start;
+    if (offset + 1 < state->length && text[offset] == '.' &&
+        (tk_ascii[text[offset + 1]] & TK_ALNUM)) {
+      offset++;
+      continue;
+    }
+    return offset;
+  }
+}
+
+static int all_letters(const unsigned char *text, size_t length) {
+  for (size_t index = 0; index < length; index++) {
+    if (!(tk_ascii[text[index]] & TK_LETTER)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* An e-mail starting at `offset`: returns its end, or 0. */
+static size_t email_end(scan *state, size_t offset) {
+  if (offset < state->no_email_before) {
+    return 0;
+  }
+  const unsigned char *text = state->text;
+  size_t at = offset;
+  while (at < state->length && (tk_ascii[text[at]] & TK_LOCAL)) {
+    at++;
+  }
+  if (at > offset && at + 1 < state->length && text[at] == '@') {
+    int labels;
+    size_t last_label;
+    size_t end = domain_end(state, at + 1, &labels, &last_label);
+    if (labels >= 2 && end - last_label >= 2 && all_letters(text + last_label, end - last_label)) {
+      return end;
+    }
+  }
+  state->no_email_before = at;
+  return 0;
+}
+
+static int is_top_level_domain(const unsigned char *label, size_t length) {
+  static const char *const domains[] = {
+      "com", "net", "org", "edu", "gov", "mil",  "int", "io", "uk", "de", "fr",  "nl", "eu",
+      "ru",  "jp",  "cn",  "ch",  "au",  "info", "biz", "ly", "tv", "ai", "dev", "app"};
+  for (size_t index = 0; index < sizeof domains / sizeof domains[0]; index++) {
+    if (strlen(domains[index]) == length && memcmp(domains[index], label, length) == 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* The end of a URL's path/query from `offset`: URL characters, then trailing punctuation and
+ * unbalanced closing brackets trimmed. `start` is the URL's first byte. */
+static size_t url_rest_end(const scan *state, size_t start, size_t offset) {
+  const unsigned char *text = state->text;
+  while (offset < state->length) {
+    unsigned char c = text[offset];
+    if (c < 0x80) {
+      if (!(tk_ascii[c] & TK_URL)) {
+        break;
+      }
+      offset++;
+    } else {
+      size_t size = alnum_at(state, offset);
+      if (!size) {
+        break;
+      }
+      offset += size;
+    }
+  }
+  for (;;) {
+    unsigned char last = text[offset - 1];
+    if (offset - start > 1 && strchr(".,;:!?'*", last)) {
+      offset--;
+      continue;
+    }
+    if (last == ')' || last == ']') {
+      unsigned char open = last == ')' ? '(' : '[';
+      long balance = 0;
+      for (size_t index = start; index < offset; index++) {
+        balance += text[index] == open ? 1 : text[index] == last ? -1 : 0;
+      }
+      if (balance < 0) {
+        offset--;
+        continue;
+      }
+    }
+    return offset;
+  }
+}
+
+/* A bare domain such as example.com (optionally with a path) at `offset`: its end, or 0. */
+static size_t bare_domain_end(scan *state, size_t offset) {
+  if (offset < state->no_domain_before) {
+    return 0;
+  }
+  int labels;
+  size_t last_label;
+  size_t end = domain_end(state, offset, &labels, &last_label);
+  if (labels >= 2 && is_top_level_domain(state->text + last_label, end - last_label) &&
+      !alnum_at(state, end)) {
+    if (end < state->length && state->text[end] == '/') {
+      return url_rest_end(state, offset, end);
+    }
+    return end;
+  }
+  state->no_domain_before = end;
+  return 0;
+}
+
+static int prefix_is(const scan *state, size_t offset, const char *prefix) {
+  size_t length = strlen(prefix);
+  if (state->length - offset < length) {
+    return 0;
+  }
+  for (size_t index = 0; index < length; index++) {
+    if ((state->text[offset + index] | 0x20) != (unsigned char)prefix[index] &&
+        state->text[offset + index] != (unsigned char)prefix[index]) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* A URL with a scheme or "www." at `offset`: its end, or 0. */
+static size_t scheme_url_end(const scan *state, size_t offset) {
+  static const char *const schemes[] = {"http://", "https://", "ftp://", "www."};
+  for (size_t index = 0; index < sizeof schemes / sizeof schemes[0]; index++) {
+    size_t length = strlen(schemes[index]);
+    if (prefix_is(state, offset, schemes[index]) && alnum_at(state, offset + length)) {
+      return url_rest_end(state, offset, offset + length);
+    }
+  }
+  return 0;
+}
+
+/* Single letters joined by full stops (U.S., e.g., a.m.): the end including the last stop, or
+ * 0 when there are fewer than two letters. */
+static size_t initialism_end(const scan *state, size_t offset) {
+  const unsigned char *text = state->text;
+  size_t length = state->length;
+  size_t letters = 0;
+  while (offset < length && (tk_ascii[text[offset]] & TK_LETTER) &&
+         !(offset + 1 < length && (tk_ascii[text[offset + 1]] & TK_ALNUM))) {
+    letters++;
+    offset++;
+    if (offset < length && text[offset] == '.') {
+      offset++;
+    } else {
+      break;
+    }
+  }
+  return letters >= 2 ? offset : 0;
+}
+
+static int is_keycap_after(const scan *state, size_t offset) {
+  const unsigned char *text = state->text;
+  if (state->length - offset >= 3 && text[offset] == 0xef && text[offset + 1] == 0xb8 &&
+      text[offset + 2] == 0x8f) {
+    offset += 3;
+  }
+  return state->length - offset >= 3 && text[offset] == 0xe2 && text[offset + 1] == 0x83 &&
+         text[offset + 2] == 0xa3;
+}
+
+/* Digits with internal , . : - / between digits, then an ordinal suffix or %, else a word. */
+static unsigned scan_number(scan *state, size_t offset, size_t *end) {
+  const unsigned char *text = state->text;
+  size_t length = state->length;
+  size_t start = offset;
+  if (is_keycap_after(state, offset + 1)) {
+    *end = offset + 1 + (text[offset + 1] == 0xef ? 6 : 3);
+    return TP_TOKEN_EMOJI;
+  }
+  for (;;) {
+    while (offset < length && (tk_ascii[text[offset]] & TK_DIGIT)) {
+      offset++;
+    }
+    if (offset + 1 < length && (tk_ascii_extra[text[offset]] & TK_NUMBER_JOIN) &&
+        (tk_ascii[text[offset + 1]] & TK_DIGIT)) {
+      offset++;
+      continue;
+    }
+    break;
+  }
+  if (offset < length && text[offset] == '%') {
+    *end = offset + 1;
+    return TP_TOKEN_NUMBER;
+  }
+  if (offset + 2 <= length && !alnum_at(state, offset + 2)) {
+    char suffix[2] = {(char)(text[offset] | 0x20), (char)(text[offset + 1] | 0x20)};
+    if (!memcmp(suffix, "st", 2) || !memcmp(suffix, "nd", 2) || !memcmp(suffix, "rd", 2) ||
+        !memcmp(suffix, "th", 2)) {
+      *end = offset + 2;
+      return TP_TOKEN_NUMBER;
+    }
+  }
+  size_t email = email_end(state, start);
+  if (email) {
+    *end = email;
+    return TP_TOKEN_EMAIL;
+  }
+  if (alnum_at(state, offset) ||
+      (offset < length && (text[offset] == '\'' || text[offset] == '-') &&
+       alnum_at(state, offset + 1))) {
+    *end = word_end(state, offset);
+    return TP_TOKEN_WORD;
+  }
+  *end = offset;
+  return TP_TOKEN_NUMBER;
+}
+
+/* A token that starts with a letter (ASCII or not). */
+static unsigned scan_word(scan *state, size_t offset, size_t *end) {
+  const unsigned char *text = state->text;
+  unsigned char first = text[offset] | 0x20;
+  unsigned char second = offset + 1 < state->length ? text[offset + 1] | 0x20 : 0;
+  if ((first == 'h' && second == 't') || (first == 'w' && second == 'w') ||
+      (first == 'f' && second == 't')) {
+    size_t url = scheme_url_end(state, offset);
+    if (url) {
+      *end = url;
+      return TP_TOKEN_URL;
+    }
+  }
+  size_t stop = word_end(state, offset);
+  if (stop < state->length) {
+    unsigned char next = text[stop];
+    if (next == '@' || next == '.' || next == '+' || next == '%' || next == '_') {
+      size_t email = email_end(state, offset);
+      if (email) {
+        *end = email;
+        return TP_TOKEN_EMAIL;
+      }
+    }
+    if (next == '.') {
+      size_t domain = bare_domain_end(state, offset);
+      if (domain) {
+        *end = domain;
+        return TP_TOKEN_URL;
+      }
+      size_t initialism = initialism_end(state, offset);
+      if (initialism) {
+        *end = initialism;
+        return TP_TOKEN_WORD;
+      }
+      int class = tk_abbreviation_class((const char *)text + offset, stop - offset);
+      if (class != TK_ABBREV_NONE) {
+        /* "no." is an abbreviation only before a number (No. 5). */
+        int is_no = stop - offset == 2 && (text[offset] | 0x20) == 'n';
+        size_t after = stop + 1;
+        while (is_no && after < state->length && text[after] == ' ') {
+          after++;
+        }
+        if (!is_no || (after < state->length && (tk_ascii[text[after]] & TK_DIGIT))) {
+          *end = stop + 1;
+          return TP_TOKEN_WORD;
+        }
+      }
+    }
+  }
+  *end = stop;
+  return TP_TOKEN_WORD;
+}
+
+/* ---- Emoticons ------------------------------------------------------------------------------ */
+
+static const char *const emoticons[] = {
+    ":-)", ":)",  ":-(",  ":(",  ":-D", ":D",  ":-P", ":P",  ":-p", ":p",  ";-)",
+    ";)",  ";-P", ";P",   ";p",  ";D",  ":-/", ":/",  ":\\", ":-|", ":|",  ":-O",
+    ":O",  ":o",  ":'-(", ":'(", ":')", ":-*", ":*",  ":3",  ":]",  ":[",  "=)",
+    "=(",  "=D",  "=P",   "=/",  "</3", "<3",  "XD",  "xD",  "X-D", "^_^", "^.^",
+    "^^",  "-_-", "T_T",  ";_;", "o_O", "O_o", "o.O", ">:(", ">:)"};
+
+/* The length of the emoticon at `offset` (with repeats: ":)))", "<333"), or 0. */
+static size_t emoticon_length(const scan *state, size_t offset) {
+  const unsigned char *text = state->text;
+  size_t available = state->length - offset;
+  for (size_t index = 0; index < sizeof emoticons / sizeof emoticons[0]; index++) {
+    const char *candidate = emoticons[index];
+    if ((unsigned char)candidate[0] != text[offset]) {
+      continue;
+    }
+    size_t length = strlen(candidate);
+    if (length > available || memcmp(candidate, text + offset, length) != 0) {
+      continue;
+    }
+    unsigned char last = (unsigned char)candidate[length - 1];
+    if (strchr(")(D3", last)) {
+      while (offset + length < state->length && text[offset + length] == last) {
+        length++;
+      }
+    }
+    if ((tk_ascii[last] & TK_ALNUM) && alnum_at(state, offset + length)) {
+      return 0;
+    }
+    return length;
+  }
+  return 0;
+}
+
+/* ---- Emoji, punctuation, symbols ------------------------------------------------------------- */
+
+/* A whole emoji sequence: flag pairs, or pictographs with variation selectors, skin tones and
+ * tags, joined by ZWJ. */
+static size_t emoji_end(const scan *state, size_t offset, int32_t cp, size_t size) {
+  int bound = utf8proc_get_property(cp)->boundclass;
+  if (bound == BOUND_RI) {
+    offset += size;
+    if (offset < state->length) {
+      size_t next_size;
+      int32_t next = code_point_at(state, offset, &next_size);
+      if (utf8proc_get_property(next)->boundclass == BOUND_RI) {
+        offset += next_size;
+      }
+    }
+    return offset;
+  }
+  for (;;) {
+    offset += size;
+    while (offset < state->length && state->text[offset] >= 0x80) {
+      int32_t next = code_point_at(state, offset, &size);
+      if (utf8proc_get_property(next)->boundclass != BOUND_EXTEND) {
+        break;
+      }
+      offset += size;
+    }
+    if (offset + 3 < state->length && state->text[offset] == 0xe2 &&
+        state->text[offset + 1] == 0x80 && state->text[offset + 2] == 0x8d) { /* ZWJ */
+      int32_t next = code_point_at(state, offset + 3, &size);
+      bound = utf8proc_get_property(next)->boundclass;
+      if (bound == BOUND_PICTOGRAPHIC || bound == BOUND_PICTOGRAPHIC_ZWJ) {
+        offset += 3;
+        continue;
+      }
+    }
+    return offset;
+  }
+}
+
+static int followed_by_emoji_selector(const scan *state, size_t offset) {
+  return state->length - offset >= 3 && state->text[offset] == 0xef &&
+         state->text[offset + 1] == 0xb8 && state->text[offset + 2] == 0x8f;
+}
+
+/* A punctuation or symbol run from `offset` whose first character is `cp` (`size` bytes):
+ * sentence marks (. ! ? … and friends) run together, anything else only with itself. */
+static size_t mark_run_end(const scan *state, size_t offset, int32_t cp, size_t size) {
+  int terminal = is_terminal_code_point(cp);
+  offset += size;
+  while (offset < state->length) {
+    size_t next_size;
+    int32_t next = code_point_at(state, offset, &next_size);
+    if (terminal ? !is_terminal_code_point(next) : next != cp) {
+      break;
+    }
+    offset += next_size;
+  }
+  return offset;
+}
+
+/* '@name' or '#tag' at `offset`: its end, or 0. Hashtags need a character that is not a digit. */
+static size_t handle_end(const scan *state, size_t offset, int hashtag) {
+  size_t end = offset + 1;
+  int letters = 0;
+  for (;;) {
+    if (end < state->length && state->text[end] == '_') {
+      end++;
+      letters++;
+      continue;
+    }
+    size_t size = alnum_at(state, end);
+    if (!size) {
+      break;
+    }
+    if (state->text[end] < 0x80) {
+      letters += (tk_ascii[state->text[end]] & TK_LETTER) != 0;
+    } else {
+      size_t ignored;
+      utf8proc_category_t category = utf8proc_category(code_point_at(state, end, &ignored));
+      letters += category >= UTF8PROC_CATEGORY_LU && category <= UTF8PROC_CATEGORY_LO;
+    }
+    end += size;
+  }
+  if (end == offset + 1 || (hashtag && letters == 0)) {
+    return 0;
+  }
+  return end;
+}
+
+/* A token starting with ASCII punctuation or a symbol. */
+static unsigned scan_ascii_mark(scan *state, size_t offset, size_t *end) {
+  unsigned char c = state->text[offset];
+  size_t length = (tk_ascii_extra[c] & TK_EMOTICON_START) ? emoticon_length(state, offset) : 0;
+  if (length) {
+    *end = offset + length;
+    return TP_TOKEN_EMOTICON;
+  }
+  if ((c == '#' || c == '*') && is_keycap_after(state, offset + 1)) {
+    *end = offset + 1 + (state->text[offset + 1] == 0xef ? 6 : 3);
+    return TP_TOKEN_EMOJI;
+  }
+  int after_alnum = offset > 0 && (tk_ascii[state->text[offset - 1]] & TK_ALNUM);
+  if ((c == '@' || c == '#') && !after_alnum) {
+    size_t handle = handle_end(state, offset, c == '#');
+    if (handle) {
+      *end = handle;
+      return c == '@' ? TP_TOKEN_MENTION : TP_TOKEN_HASHTAG;
+    }
+  }
+  *end = mark_run_end(state, offset, c, 1);
+  return (tk_ascii[c] & TK_SYMBOL) ? TP_TOKEN_SYMBOL : TP_TOKEN_PUNCT;
+}
+
+enum { SCAN_SPACE = 100, SCAN_SKIP = 101 };
+
+/* A token starting with a non-ASCII character, or SCAN_SPACE / SCAN_SKIP with *end set. */
+static unsigned scan_unicode(scan *state, size_t offset, size_t *end) {
+  size_t size;
+  int32_t cp = code_point_at(state, offset, &size);
+  const utf8proc_property_t *property = utf8proc_get_property(cp);
+  int bound = property->boundclass;
+  if (bound == BOUND_RI ||
+      ((bound == BOUND_PICTOGRAPHIC || bound == BOUND_PICTOGRAPHIC_ZWJ) &&
+       ((property->category != UTF8PROC_CATEGORY_PO && cp != 0xa9 && cp != 0xae && cp != 0x2122) ||
+        followed_by_emoji_selector(state, offset + size)))) {
+    *end = emoji_end(state, offset, cp, size);
+    return TP_TOKEN_EMOJI;
+  }
+  *end = offset + size;
+  switch (property->category) {
+  case UTF8PROC_CATEGORY_ZS:
+  case UTF8PROC_CATEGORY_ZL:
+  case UTF8PROC_CATEGORY_ZP:
+  case UTF8PROC_CATEGORY_CC:
+    return SCAN_SPACE;
+  case UTF8PROC_CATEGORY_CF:
+    return SCAN_SKIP;
+  case UTF8PROC_CATEGORY_PC:
+  case UTF8PROC_CATEGORY_PD:
+  case UTF8PROC_CATEGORY_PS:
+  case UTF8PROC_CATEGORY_PE:
+  case UTF8PROC_CATEGORY_PI:
+  case UTF8PROC_CATEGORY_PF:
+  case UTF8PROC_CATEGORY_PO:
+    *end = mark_run_end(state, offset, cp, size);
+    return TP_TOKEN_PUNCT;
+  default:
+    break;
+  }
+  if (is_ideograph(cp)) {
+    return TP_TOKEN_WORD;
+  }
+  if (is_word_code_point(cp)) {
+    return scan_word(state, offset, end);
+  }
+  *end = mark_run_end(state, offset, cp, size);
+  return TP_TOKEN_SYMBOL;
+}
+
+void tk_scratch_release(tk_scratch *scratch) {
+  free(scratch->tokens);
+  free(scratch->sentences);
+  free(scratch->strings);
+  free(scratch->codepoints);
+  free(scratch->stem_input);
+  free(scratch->hashes);
+  memset(scratch, 0, sizeof *scratch);
+}
+
+int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
+  scratch->token_count = 0;
+  scratch->sentence_count = 0;
+  scratch->string_length = 0;
+  scan state = {(const unsigned char *)text, length, 0, 0};
+  size_t offset = 0;
+  int space_before = 1;
+  unsigned breaks = 0; /* line breaks since the last token */
+  while (offset < length) {
+    unsigned char c = state.text[offset];
+    unsigned type;
+    size_t end;
+    if (c < 0x80) {
+      uint8_t class = tk_ascii[c];
+      if (class & TK_SPACE) {
+        breaks += c == '\n' || (c == '\r' && (offset + 1 >= length || text[offset + 1] != '\n'));
+        offset++;
+        space_before = 1;
+        continue;
+      }
+      size_t emoticon = 0;
+      if ((tk_ascii_extra[c] & TK_EMOTICON_START) && offset + 1 < length &&
+          (tk_ascii_extra[state.text[offset + 1]] & TK_EMOTICON_SECOND)) {
+        emoticon = emoticon_length(&state, offset);
+      }
+      if (emoticon) {
+        end = offset + emoticon;
+        type = TP_TOKEN_EMOTICON;
+      } else if (class & TK_LETTER) {
+        type = scan_word(&state, offset, &end);
+      } else if (class & TK_DIGIT) {
+        type = scan_number(&state, offset, &end);
+      } else {
+        type = scan_ascii_mark(&state, offset, &end);
+      }
+    } else {
+      type = scan_unicode(&state, offset, &end);
+      if (type == SCAN_SPACE || type == SCAN_SKIP) {
+        space_before |= type == SCAN_SPACE;
+        if (c == 0xe2 && offset + 2 < length && state.text[offset + 1] == 0x80 &&
+            (state.text[offset + 2] == 0xa8 || state.text[offset + 2] == 0xa9)) {
+          breaks += state.text[offset + 2] == 0xa9 ? 2 : 1; /* line / paragraph separator */
+        }
+        offset = end;
+        continue;
+      }
+    }
+    unsigned flags = (space_before ? TP_TOKEN_SPACE_BEFORE : 0) |
+                     (breaks ? TK_FLAG_LINE_BREAK : 0) | (breaks >= 2 ? TK_FLAG_BLANK_LINE : 0);
+    if (type == TP_TOKEN_PUNCT) {
+      size_t size;
+      flags |= is_terminal_code_point(code_point_at(&state, offset, &size)) ? TK_FLAG_MARK : 0;
+    } else if (type == TP_TOKEN_WORD && state.text[end - 1] == '.') {
+      flags |= TK_FLAG_MARK;
+    }
+    if (push_token(scratch, type, offset, end, flags) != 0) {
+      return -1;
+    }
+    offset = end;
+    space_before = 0;
+    breaks = 0;
+  }
+  return 0;
+}

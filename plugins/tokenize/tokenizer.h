@@ -1,0 +1,121 @@
+/* plugins/tokenize/tokenizer.h - the tokenize plugin's engine, independent of the host.
+ *
+ * Internal to the plugin (the tests compile these files in directly). Tokenizing a text runs in
+ * three passes over one growing scratch (tk_scratch, one per worker, reused across records):
+ *   tk_scan()       splits the text into tokens (type, byte span, SPACE_BEFORE);
+ *   tk_normalize()  fills norm, stem and the case/stopword/elongation flags, with strings kept
+ *                   as offsets into the scratch's string arena;
+ *   tk_sentences()  groups the tokens into sentences;
+ * and tk_text_build() copies the result into one allocation block, a complete tp_text.
+ * Nothing here allocates per token; the scratch grows by doubling and is kept.
+ */
+#ifndef TP_PLUGIN_TOKENIZER_H
+#define TP_PLUGIN_TOKENIZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "textpipe/text.h"
+
+struct sb_stemmer;
+
+/* Per-worker scratch. Token norm/stem pointers hold offsets into `strings` (cast to pointers)
+ * until tk_text_build() turns them into real pointers inside the built block. */
+typedef struct tk_scratch {
+  tp_token *tokens;
+  size_t token_count, token_capacity;
+  tp_sentence *sentences;
+  size_t sentence_count, sentence_capacity;
+  char *strings;
+  size_t string_length, string_capacity;
+  int32_t *codepoints; /* utf8proc work buffer for non-ASCII tokens */
+  size_t codepoint_capacity;
+  char *stem_input; /* norm with U+2019 mapped to ', for the stemmer and stopword lookup */
+  size_t stem_input_capacity;
+  uint64_t *hashes; /* per token: tk_hash() of its norm, between tk_normalize's two loops */
+  size_t hash_capacity;
+} tk_scratch;
+
+/* A read-only set of NUL-free UTF-8 strings (the stopword list), shared by all workers. */
+typedef struct tk_word_set {
+  char **words; /* open-addressed table of `capacity` slots (power of two), NULL = empty */
+  size_t capacity;
+  size_t count;
+} tk_word_set;
+
+/* A bounded per-worker map from a word's norm to its stem and stopword bit. When it fills up it
+ * is emptied and starts again: cheap, and the frequent words come straight back. */
+typedef struct tk_stem_entry {
+  uint32_t check;  /* high half of the key's hash, 0 = empty slot */
+  uint32_t offset; /* key (norm) then stem, in the cache arena */
+  uint8_t key_length;
+  uint8_t stem_length;
+  uint8_t stopword;
+  uint8_t stem_is_norm;
+} tk_stem_entry;
+
+typedef struct tk_stem_cache {
+  tk_stem_entry *slots;
+  size_t capacity; /* power of two */
+  size_t count;
+  char *arena;
+  size_t arena_length, arena_capacity;
+  uint64_t hits, misses; /* for the bench and the report */
+} tk_stem_cache;
+
+/* What tk_normalize() needs: the (per-worker) stemmer, cache and the (shared) stopword set. */
+typedef struct tk_language {
+  struct sb_stemmer *stemmer;   /* NULL: stem = norm */
+  tk_stem_cache *cache;         /* NULL: no caching */
+  const tk_word_set *stopwords; /* NULL: no STOPWORD flags */
+} tk_language;
+
+/* Frees the scratch's buffers (not the struct itself). */
+void tk_scratch_release(tk_scratch *scratch);
+
+/* Splits `text` (`length` bytes of valid UTF-8; NUL and control bytes are separators) into
+ * tokens in scratch->tokens (type, start, length, SPACE_BEFORE set; the rest zero). Resets the
+ * scratch first. Returns 0, or -1 when memory runs out. */
+int tk_scan(tk_scratch *scratch, const char *text, size_t length);
+
+/* Fills norm, stem, and the STOPWORD / ALL_CAPS / CAPITALIZED / ELONGATED flags of every
+ * token scanned from `text` (`length` bytes). Returns 0, or -1 when memory runs out. */
+int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *text, size_t length);
+
+/* Groups the tokens into sentences (scratch->sentences, token.sentence). Needs normalized
+ * tokens. Returns 0, or -1 when memory runs out. */
+int tk_sentences(tk_scratch *scratch, const char *text, size_t length);
+
+/* Copies the scratch into one block allocated with `alloc`: the tp_text followed by its tokens,
+ * sentences and strings. `text` is referenced, not copied. Returns the block (freed with the
+ * allocator's free) or NULL when `alloc` fails. */
+tp_text *tk_text_build(const tk_scratch *scratch, const char *text, size_t length,
+                       const char *language_name, void *(*alloc)(size_t size));
+
+/* The norm/stem of a token while still in the scratch (before tk_text_build). */
+const char *tk_scratch_norm(const tk_scratch *scratch, const tp_token *token);
+const char *tk_scratch_stem(const tk_scratch *scratch, const tp_token *token);
+
+/* Word sets. tk_word_set_build() normalizes each word (NFKC + case fold, U+2019 -> ') and
+ * returns 0, or -1 on OOM (the set is then empty). */
+int tk_word_set_build(tk_word_set *set, const char *const *words, size_t count);
+int tk_word_set_contains(const tk_word_set *set, const char *word, size_t length);
+void tk_word_set_release(tk_word_set *set);
+
+/* Stem caches: init returns 0 or -1 on OOM; release frees the buffers. */
+int tk_stem_cache_init(tk_stem_cache *cache, size_t capacity);
+void tk_stem_cache_release(tk_stem_cache *cache);
+
+/* The built-in stopword list for a Snowball language name, or NULL when there is none.
+ * Generated at build time from plugins/tokenize/stopwords/ (stopwords_data.c). */
+const char *const *tk_stopwords_for(const char *language, size_t *count);
+
+/* The name of a token type ("word", "number", ...), for JSON and tests. */
+const char *tk_type_name(unsigned type);
+
+/* Shared helpers of the passes (tokenizer_util.c). */
+uint64_t tk_hash(const char *bytes, size_t length);
+/* Decodes one code point of valid UTF-8 at `text` (`available` bytes left, >= 1); sets *size. */
+int32_t tk_decode(const unsigned char *text, size_t available, size_t *size);
+
+#endif /* TP_PLUGIN_TOKENIZER_H */

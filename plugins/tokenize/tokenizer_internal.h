@@ -1,0 +1,60 @@
+/* plugins/tokenize/tokenizer_internal.h - declarations shared by the tokenizer's own files
+ * (character classes, abbreviations, apostrophes); not used by tokenize.c.
+ */
+#ifndef TP_PLUGIN_TOKENIZER_INTERNAL_H
+#define TP_PLUGIN_TOKENIZER_INTERNAL_H
+
+#include "tokenizer.h"
+
+/* Bits of tk_ascii[c] for bytes below 0x80. */
+enum {
+  TK_SPACE = 1u << 0,  /* white space or a control byte: separates tokens */
+  TK_LETTER = 1u << 1, /* A-Z a-z */
+  TK_UPPER = 1u << 2,  /* A-Z */
+  TK_DIGIT = 1u << 3,  /* 0-9 */
+  TK_PUNCT = 1u << 4,  /* general category P* */
+  TK_SYMBOL = 1u << 5, /* general category S* */
+  TK_LOCAL = 1u << 6,  /* may appear in an e-mail's local part */
+  TK_URL = 1u << 7,    /* may appear in a URL */
+};
+#define TK_ALNUM (TK_LETTER | TK_DIGIT)
+
+extern uint8_t tk_ascii[256];
+
+/* Bits of tk_ascii_extra[c]: rarer questions the scanner asks about a byte. */
+enum {
+  TK_EMOTICON_START = 1u << 0,  /* an emoticon may start with it (: ; = < > ^ - x X T o O) */
+  TK_EMOTICON_SECOND = 1u << 1, /* second byte of a letter-led emoticon (XD X-D T_T o.O) */
+  TK_NUMBER_JOIN = 1u << 2,     /* joins digits inside a number (, . : - /) */
+};
+extern uint8_t tk_ascii_extra[256];
+
+/* Token flags that only live between tk_scan() and tk_sentences() (which clears them): what the
+ * scanner saw that the sentence splitter needs, so it never looks at the text between tokens. */
+enum {
+  TK_FLAG_MARK = 1u << 13,       /* a sentence-mark run (. ! ? …) or a word ending in '.' */
+  TK_FLAG_LINE_BREAK = 1u << 14, /* a line break precedes the token */
+  TK_FLAG_BLANK_LINE = 1u << 15, /* two or more line breaks precede the token */
+  TK_PUBLIC_FLAGS = 0x1f,        /* the TP_TOKEN_* flags of text.h */
+};
+
+/* How a sentence may end on an abbreviation kept with its full stop. */
+enum {
+  TK_ABBREV_NONE = 0,
+  TK_ABBREV_NEVER_ENDS,           /* Mr. Dr. e.g. vs.: the next word continues the sentence */
+  TK_ABBREV_ENDS_BEFORE_STOPWORD, /* U.S. Inc. Jan.: ends only before "The", "We", "It" ... */
+  TK_ABBREV_ENDS_BEFORE_CAPITAL,  /* etc.: ends before any capitalized word */
+};
+
+/* The class of `word` (letters only, without its full stop), or TK_ABBREV_NONE. */
+int tk_abbreviation_class(const char *word, size_t length);
+
+/* Replaces each U+2019 in bytes[0..*length) with ' in place, updates *length, and returns how
+ * many it replaced (bytes stays NUL-terminated when it was). */
+size_t tk_apostrophes_to_ascii(char *bytes, size_t *length);
+
+/* Doubles the array *items of *capacity elements of `size` bytes (64 when empty). Returns 0, or
+ * -1 on OOM with the array unchanged. */
+int tk_grow(void **items, size_t *capacity, size_t size);
+
+#endif /* TP_PLUGIN_TOKENIZER_INTERNAL_H */

@@ -1,0 +1,324 @@
+/* tests/plugins/tokenize/test_plugin.c - the built tokenize.so, driven through its descriptor.
+ *
+ * Opens build/plugins/tokenize/tokenize.so with dlopen() exactly as the loader does, checks the
+ * descriptor (ABI, flags, provides, options against libstemmer), then runs create / partials /
+ * process / merge / finish / export / import with a small in-test host table: what a record gets
+ * attached (tp_text) and written ("sentences", "tokens") for each "emit" setting.
+ * (test_harness.c runs the same .so through the core's harness and the textpipe binary.)
+ */
+#include <check.h>
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <libstemmer.h>
+
+#include "textpipe/plugin.h"
+#include "textpipe/text.h"
+
+/* ---- a minimal host ----------------------------------------------------------------------- */
+
+struct tp_record {
+  const char *text;
+  size_t length;
+  cJSON *json;
+  void *attachment;
+  void (*attachment_free)(void *data);
+};
+
+static void host_log(const tp_stage *stage, tp_log_level level, const char *format, ...) {
+  (void)stage, (void)level;
+  va_list arguments;
+  va_start(arguments, format);
+  vfprintf(stderr, format, arguments);
+  va_end(arguments);
+}
+
+static const cJSON *host_record_json(const tp_record *record) {
+  return record->json;
+}
+
+static const char *host_record_text(const tp_record *record, size_t *length) {
+  *length = record->length;
+  return record->text;
+}
+
+static uint64_t host_record_line(const tp_record *record) {
+  (void)record;
+  return 1;
+}
+
+static int host_record_set(tp_record *record, const char *key, cJSON *value) {
+  if (strcmp(key, "tokens") != 0 && strcmp(key, "sentences") != 0) {
+    cJSON_Delete(value);
+    return -1;
+  }
+  cJSON_DeleteItemFromObject(record->json, key);
+  cJSON_AddItemToObject(record->json, key, value);
+  return 0;
+}
+
+static int host_record_attach(tp_record *record, const char *key, void *data,
+                              void (*free_fn)(void *data)) {
+  ck_assert_str_eq(key, TP_TEXT_KEY);
+  ck_assert_ptr_null(record->attachment);
+  record->attachment = data;
+  record->attachment_free = free_fn;
+  return 0;
+}
+
+static void *host_record_attachment(const tp_record *record, const char *key) {
+  return strcmp(key, TP_TEXT_KEY) == 0 ? record->attachment : NULL;
+}
+
+static const tp_host host = {
+    .abi_major = TP_ABI_MAJOR,
+    .abi_minor = TP_ABI_MINOR,
+    .struct_size = sizeof(tp_host),
+    .log = host_log,
+    .alloc = malloc,
+    .realloc = realloc,
+    .free = free,
+    .record_json = host_record_json,
+    .record_text = host_record_text,
+    .record_line = host_record_line,
+    .record_set = host_record_set,
+    .record_attach = host_record_attach,
+    .record_attachment = host_record_attachment,
+};
+
+static void record_release(tp_record *record) {
+  if (record->attachment_free) {
+    record->attachment_free(record->attachment);
+  }
+  cJSON_Delete(record->json);
+}
+
+/* ---- the plugin ------------------------------------------------------------------------------ */
+
+static void *library;
+static const tp_plugin *plugin;
+
+static void open_plugin(void) {
+  const char *root = getenv("TEXTPIPE_BUILD_ROOT");
+  char path[4096];
+  snprintf(path, sizeof path, "%s/plugins/tokenize/tokenize.so", root ? root : "build");
+  library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  ck_assert_msg(library != NULL, "dlopen: %s", dlerror());
+  tp_plugin_entry_fn entry = (tp_plugin_entry_fn)dlsym(library, TP_PLUGIN_ENTRY_SYMBOL);
+  ck_assert_ptr_nonnull(entry);
+  plugin = entry();
+}
+
+static void close_plugin(void) {
+  dlclose(library);
+}
+
+/* A complete config as the core hands it over: defaults filled in, then `overrides` merged. */
+static cJSON *make_config(const char *overrides) {
+  cJSON *config = cJSON_CreateObject();
+  for (const tp_option *option = plugin->options; option->name; option++) {
+    cJSON_AddItemToObject(config, option->name, cJSON_Parse(option->default_json));
+  }
+  cJSON *extra = cJSON_Parse(overrides);
+  cJSON *item;
+  cJSON_ArrayForEach(item, extra) {
+    cJSON_ReplaceItemInObject(config, item->string, cJSON_Duplicate(item, 1));
+  }
+  cJSON_Delete(extra);
+  return config;
+}
+
+/* Runs one text through a fresh instance; fills *record (release with record_release). */
+static void run_one(const char *overrides, const char *text, tp_record *record) {
+  cJSON *config = make_config(overrides);
+  void *instance = NULL;
+  char err[256] = "";
+  ck_assert_msg(plugin->create(&host, NULL, config, &instance, err, sizeof err) == 0, "%s", err);
+  void *partial = plugin->partial_create(instance);
+  ck_assert_ptr_nonnull(partial);
+  memset(record, 0, sizeof *record);
+  record->text = text;
+  record->length = strlen(text);
+  record->json = cJSON_CreateObject();
+  ck_assert_int_eq(plugin->process(instance, partial, record, err, sizeof err), TP_KEEP);
+  plugin->partial_destroy(instance, partial);
+  plugin->destroy(instance);
+  cJSON_Delete(config);
+}
+
+START_TEST(test_descriptor) {
+  ck_assert_uint_eq(plugin->abi_major, TP_ABI_MAJOR);
+  ck_assert_uint_eq(plugin->abi_minor, TP_ABI_MINOR);
+  ck_assert_uint_eq(plugin->struct_size, sizeof(tp_plugin));
+  ck_assert_str_eq(plugin->name, "tokenize");
+  ck_assert(plugin->flags & TP_PLUGIN_CONCURRENT);
+  ck_assert_str_eq(plugin->provides[0], TP_TEXT_KEY);
+  ck_assert_str_eq(plugin->provides[1], "sentences");
+  ck_assert_ptr_null(plugin->provides[2]);
+  /* "language" offers exactly libstemmer's algorithms */
+  const tp_option *language = &plugin->options[0];
+  ck_assert_str_eq(language->name, "language");
+  size_t offered = 0;
+  for (; language->choices[offered]; offered++) {
+    struct sb_stemmer *stemmer = sb_stemmer_new(language->choices[offered], NULL);
+    ck_assert_msg(stemmer != NULL, "%s is not a libstemmer language", language->choices[offered]);
+    sb_stemmer_delete(stemmer);
+  }
+  size_t available = 0;
+  for (const char **name = sb_stemmer_list(); *name; name++) {
+    available++;
+  }
+  ck_assert_uint_eq(offered, available);
+}
+END_TEST
+
+START_TEST(test_attaches_text) {
+  tp_record record;
+  run_one("{}", "Great phone!!! I LOVE it :) Calvin M. Redshaw agreed.", &record);
+  const tp_text *text = record.attachment;
+  ck_assert_ptr_nonnull(text);
+  ck_assert_ptr_eq(text->text, record.text);
+  ck_assert_uint_eq(text->struct_size, sizeof(tp_text));
+  ck_assert_str_eq(text->language, "english");
+  ck_assert_uint_eq(text->sentence_count, 2);
+  ck_assert_uint_eq(text->token_count, 13);
+  ck_assert_uint_eq(text->tokens[2].type, TP_TOKEN_PUNCT);
+  ck_assert_uint_eq(text->tokens[2].length, 3);
+  ck_assert_str_eq(text->tokens[4].norm, "love");
+  ck_assert(text->tokens[4].flags & TP_TOKEN_ALL_CAPS);
+  ck_assert_uint_eq(text->tokens[6].type, TP_TOKEN_EMOTICON);
+  ck_assert_uint_eq(text->tokens[12].sentence, 1);
+  ck_assert_uint_eq(text->tokens[3].sentence, 1);
+  ck_assert_uint_eq(text->tokens[2].sentence, 0);
+  ck_assert_str_eq(text->tokens[11].stem, "agre");
+  /* emit "none": nothing written into the record */
+  ck_assert_ptr_null(record.json->child);
+  record_release(&record);
+}
+END_TEST
+
+START_TEST(test_emit_sentences) {
+  tp_record record;
+  run_one("{\"emit\": \"sentences\"}", "One. Two two!", &record);
+  char *json = cJSON_PrintUnformatted(record.json);
+  ck_assert_str_eq(json, "{\"sentences\":[{\"text\":\"One.\",\"start\":0,\"end\":4},"
+                         "{\"text\":\"Two two!\",\"start\":5,\"end\":13}]}");
+  free(json);
+  record_release(&record);
+}
+END_TEST
+
+START_TEST(test_emit_tokens) {
+  tp_record record;
+  run_one("{\"emit\": \"tokens\"}", "Cats 😀", &record);
+  char *json = cJSON_PrintUnformatted(cJSON_GetObjectItem(record.json, "tokens"));
+  ck_assert_str_eq(json, "[{\"text\":\"Cats\",\"norm\":\"cats\",\"stem\":\"cat\",\"type\":\"word\","
+                         "\"start\":0,\"end\":4,\"sentence\":0},"
+                         "{\"text\":\"😀\",\"norm\":\"😀\",\"stem\":\"😀\",\"type\":\"emoji\","
+                         "\"start\":5,\"end\":9,\"sentence\":0}]");
+  free(json);
+  ck_assert_ptr_nonnull(cJSON_GetObjectItem(record.json, "sentences"));
+  record_release(&record);
+}
+END_TEST
+
+static const struct {
+  const char *config;
+  const char *text;
+  size_t token;
+  const char *stem;
+  int stopword;
+} language_cases[] = {
+    {"{}", "the", 0, "the", 1},
+    {"{\"stopwords\": false}", "the", 0, "the", 0},
+    {"{\"extra_stopwords\": [\"Phone\"]}", "phones phone", 1, "phone", 1},
+    {"{\"language\": \"german\"}", "die Häuser", 1, "haus", 0},
+    {"{\"language\": \"german\"}", "die Häuser", 0, "die", 1},
+    {"{\"language\": \"french\"}", "les maisons", 1, "maison", 0},
+    {"{\"language\": \"russian\"}", "книги", 0, "книг", 0},
+};
+
+START_TEST(test_languages_and_stopwords) {
+  tp_record record;
+  run_one(language_cases[_i].config, language_cases[_i].text, &record);
+  const tp_text *text = record.attachment;
+  ck_assert_uint_gt(text->token_count, language_cases[_i].token);
+  const tp_token *token = &text->tokens[language_cases[_i].token];
+  ck_assert_str_eq(token->stem, language_cases[_i].stem);
+  ck_assert_int_eq((token->flags & TP_TOKEN_STOPWORD) != 0, language_cases[_i].stopword);
+  record_release(&record);
+}
+END_TEST
+
+START_TEST(test_partials_report) {
+  cJSON *config = make_config("{}");
+  void *instance = NULL;
+  char err[256] = "";
+  ck_assert_int_eq(plugin->create(&host, NULL, config, &instance, err, sizeof err), 0);
+  void *first = plugin->partial_create(instance), *second = plugin->partial_create(instance);
+  const char *texts[] = {"One two. Three.", "Four!", "Five six seven"};
+  for (size_t index = 0; index < 3; index++) {
+    tp_record record = {.text = texts[index], .length = strlen(texts[index])};
+    record.json = cJSON_CreateObject();
+    ck_assert_int_eq(plugin->process(instance, index ? second : first, &record, err, sizeof err),
+                     TP_KEEP);
+    record_release(&record);
+  }
+  cJSON *exported = plugin->partial_export(instance, second);
+  void *imported = plugin->partial_import(instance, exported, err, sizeof err);
+  ck_assert_ptr_nonnull(imported);
+  ck_assert_int_eq(plugin->merge(instance, first, imported, err, sizeof err), 0);
+  cJSON *section = cJSON_CreateObject();
+  ck_assert_int_eq(plugin->finish(instance, first, section, err, sizeof err), 0);
+  char *json = cJSON_PrintUnformatted(section);
+  ck_assert_str_eq(json, "{\"language\":\"english\",\"records\":3,\"tokens\":10,\"sentences\":4}");
+  free(json);
+  cJSON *bad = cJSON_Parse("{\"records\": -1}");
+  ck_assert_ptr_null(plugin->partial_import(instance, bad, err, sizeof err));
+  ck_assert_str_eq(err, "partial: \"records\" must be a non-negative number");
+  cJSON_Delete(bad);
+  cJSON_Delete(section);
+  cJSON_Delete(exported);
+  plugin->partial_destroy(instance, imported);
+  plugin->partial_destroy(instance, second);
+  plugin->partial_destroy(instance, first);
+  plugin->destroy(instance);
+  cJSON_Delete(config);
+}
+END_TEST
+
+static Suite *plugin_suite(void) {
+  Suite *suite = suite_create("tokenize_plugin");
+  TCase *descriptor = tcase_create("descriptor");
+  tcase_add_checked_fixture(descriptor, open_plugin, close_plugin);
+  tcase_add_test(descriptor, test_descriptor);
+  suite_add_tcase(suite, descriptor);
+  TCase *records = tcase_create("records");
+  tcase_add_checked_fixture(records, open_plugin, close_plugin);
+  tcase_add_test(records, test_attaches_text);
+  tcase_add_test(records, test_emit_sentences);
+  tcase_add_test(records, test_emit_tokens);
+  suite_add_tcase(suite, records);
+  TCase *languages = tcase_create("languages_and_stopwords");
+  tcase_add_checked_fixture(languages, open_plugin, close_plugin);
+  tcase_add_loop_test(languages, test_languages_and_stopwords, 0,
+                      (int)(sizeof language_cases / sizeof language_cases[0]));
+  suite_add_tcase(suite, languages);
+  TCase *partials = tcase_create("partials");
+  tcase_add_checked_fixture(partials, open_plugin, close_plugin);
+  tcase_add_test(partials, test_partials_report);
+  suite_add_tcase(suite, partials);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(plugin_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

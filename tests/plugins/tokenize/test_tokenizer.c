@@ -1,0 +1,361 @@
+/* tests/plugins/tokenize/test_tokenizer.c - the tokenize engine on tables of tricky cases.
+ *
+ * One Suite ("tokenizer"), one TCase per behaviour of issue 3: token types, normalization and
+ * stems, flags, sentence splitting, robustness, and lines of the bundled sample comments.
+ * The engine is compiled in (tokenize_core); test_plugin.c loads the built .so instead.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokenize_fixture.h"
+
+typedef struct tokens_case {
+  const char *text;
+  const char *tokens; /* "type:text ..." */
+} tokens_case;
+
+static const tokens_case word_cases[] = {
+    {"don't it's well-known o'clock", "word:don't word:it's word:well-known word:o'clock"},
+    {"don’t I’ve rock'n'roll", "word:don’t word:I’ve word:rock'n'roll"},
+    {"dogs' 'tis -well- --",
+     "word:dogs punct:' punct:' word:tis punct:- word:well punct:- punct:--"},
+    {"COVID-19 mp3 naïve café", "word:COVID-19 word:mp3 word:naïve word:café"},
+    {"Mr. Smith, e.g. this; U.S. and U.K.", "word:Mr. word:Smith punct:, word:e.g. word:this "
+                                            "punct:; word:U.S. word:and word:U.K."},
+    {"I said no. No. 5 it is",
+     "word:I word:said word:no punct:. word:No. number:5 word:it word:is"},
+    {"中文字 ok", "word:中 word:文 word:字 word:ok"},
+};
+
+static const tokens_case number_cases[] = {
+    {"1,000.50 3rd 50% 12:30", "number:1,000.50 number:3rd number:50% number:12:30"},
+    {"21st 2nd 4TH 3.14 2024-01-05 1/2", "number:21st number:2nd number:4TH number:3.14 "
+                                         "number:2024-01-05 number:1/2"},
+    {"10am 90's $5, 7.", "word:10am word:90's symbol:$ number:5 punct:, number:7 punct:."},
+};
+
+static const tokens_case url_cases[] = {
+    {"see https://example.com/a?b=1, ok", "word:see url:https://example.com/a?b=1 punct:, word:ok"},
+    {"(http://x.org/wiki/Foo_(bar))", "punct:( url:http://x.org/wiki/Foo_(bar) punct:)"},
+    {"www.test.com. Amazon.com/x is", "url:www.test.com punct:. url:Amazon.com/x word:is"},
+    {"it failed.Then node.js", "word:it word:failed punct:. word:Then word:node punct:. word:js"},
+    {"mail john.smith+tag@example.co.uk.", "word:mail email:john.smith+tag@example.co.uk punct:."},
+    {"a@b x@y.z 1@ex.com me#1", "word:a punct:@ word:b word:x punct:@ word:y.z "
+                                "email:1@ex.com word:me punct:# number:1"},
+    {"@joe_1 hi @ #love #1 #", "mention:@joe_1 word:hi punct:@ hashtag:#love punct:# number:1 "
+                               "punct:#"},
+    {"#ÉtéChaud @José", "hashtag:#ÉtéChaud mention:@José"},
+};
+
+static const tokens_case emoticon_cases[] = {
+    {":) :-( <3 ;P :D XD", "emoticon::) emoticon::-( emoticon:<3 emoticon:;P emoticon::D "
+                           "emoticon:XD"},
+    {":'( ^_^ </3 :))) great:)", "emoticon::'( emoticon:^_^ emoticon:</3 emoticon::))) word:great "
+                                 "emoticon::)"},
+    {"Note:Paris :Dog 8) XDs", "word:Note punct:: word:Paris punct:: word:Dog number:8 punct:) "
+                               "word:XDs"},
+};
+
+static const tokens_case emoji_cases[] = {
+    {"👍🏽 👨‍👩‍👧 🇬🇧",
+     "emoji:👍🏽 emoji:👨‍👩‍👧 emoji:🇬🇧"},
+    {"1️⃣ #️⃣ ❤️ 😀😀",
+     "emoji:1️⃣ emoji:#️⃣ emoji:❤️ emoji:😀 emoji:😀"},
+    {"🏴󠁧󠁢󠁥󠁮󠁧󠁿 flag", "emoji:🏴󠁧󠁢󠁥󠁮󠁧󠁿 word:flag"},
+    {"great👍🏽!", "word:great emoji:👍🏽 punct:!"},
+};
+
+static const tokens_case punct_cases[] = {
+    {"Wow!!! What?! Hmm... ok…", "word:Wow punct:!!! word:What punct:?! word:Hmm punct:... "
+                                 "word:ok punct:…"},
+    {"“quoted” (yes) -- a,b", "punct:“ word:quoted punct:” punct:( word:yes punct:) punct:-- "
+                              "word:a punct:, word:b"},
+    {"$ + → © ™ ‼", "symbol:$ symbol:+ symbol:→ symbol:© symbol:™ punct:‼"},
+};
+
+static void check_tokens(const tokens_case *cases, int index) {
+  const tokens_case *item = &cases[index];
+  ck_assert_int_eq(fixture_tokenize(item->text, strlen(item->text)), 0);
+  ck_assert_str_eq(fixture_tokens(), item->tokens);
+  ck_assert_ptr_null(fixture_check_invariants());
+}
+
+START_TEST(test_words) {
+  check_tokens(word_cases, _i);
+}
+END_TEST
+
+START_TEST(test_numbers) {
+  check_tokens(number_cases, _i);
+}
+END_TEST
+
+START_TEST(test_urls_emails_handles) {
+  check_tokens(url_cases, _i);
+}
+END_TEST
+
+START_TEST(test_emoticons) {
+  check_tokens(emoticon_cases, _i);
+}
+END_TEST
+
+START_TEST(test_emoji) {
+  check_tokens(emoji_cases, _i);
+}
+END_TEST
+
+START_TEST(test_punctuation) {
+  check_tokens(punct_cases, _i);
+}
+END_TEST
+
+/* ---- norm and stem -------------------------------------------------------------------------- */
+
+static const tokens_case stem_cases[] = {
+    {"Running CATS generalization", "Running:running:run CATS:cats:cat "
+                                    "generalization:generalization:general"},
+    {"it’s Straße ﬁne ＡＢＣ", "it’s:it’s:it Straße:strasse:strass ﬁne:fine:fine ＡＢＣ:abc:abc"},
+    {"Mr. U.S. well-known", "Mr.:mr.:mr. U.S.:u.s.:u.s. well-known:well-known:well-known"},
+};
+
+START_TEST(test_norm_and_stem) {
+  const tokens_case *item = &stem_cases[_i];
+  ck_assert_int_eq(fixture_tokenize(item->text, strlen(item->text)), 0);
+  ck_assert_str_eq(fixture_stems(), item->tokens);
+}
+END_TEST
+
+START_TEST(test_norm_of_other_types) {
+  const char *text = "Visit HTTPS://Example.COM #LOVE @Joe";
+  ck_assert_int_eq(fixture_tokenize(text, strlen(text)), 0);
+  const tk_scratch *scratch = fixture_scratch();
+  ck_assert_uint_eq(scratch->token_count, 4);
+  ck_assert_str_eq(tk_scratch_norm(scratch, &scratch->tokens[1]), "https://example.com");
+  ck_assert_str_eq(tk_scratch_stem(scratch, &scratch->tokens[1]), "https://example.com");
+  ck_assert_str_eq(tk_scratch_norm(scratch, &scratch->tokens[2]), "#love");
+  ck_assert_str_eq(tk_scratch_norm(scratch, &scratch->tokens[3]), "@joe");
+}
+END_TEST
+
+/* ---- flags ----------------------------------------------------------------------------------- */
+
+static const struct {
+  const char *text;
+  unsigned flags[8]; /* of each token, in order */
+} flag_cases[] = {
+    {"GREAT Great great",
+     {TP_TOKEN_ALL_CAPS | TP_TOKEN_SPACE_BEFORE, TP_TOKEN_CAPITALIZED | TP_TOKEN_SPACE_BEFORE,
+      TP_TOKEN_SPACE_BEFORE}},
+    {"I the SOOO sooo",
+     {TP_TOKEN_STOPWORD | TP_TOKEN_SPACE_BEFORE, TP_TOKEN_STOPWORD | TP_TOKEN_SPACE_BEFORE,
+      TP_TOKEN_ALL_CAPS | TP_TOKEN_ELONGATED | TP_TOKEN_SPACE_BEFORE,
+      TP_TOKEN_ELONGATED | TP_TOKEN_SPACE_BEFORE}},
+    {"don’t,iPhone ÉTÉ",
+     {TP_TOKEN_STOPWORD | TP_TOKEN_SPACE_BEFORE, 0, 0, TP_TOKEN_ALL_CAPS | TP_TOKEN_SPACE_BEFORE}},
+    {"aaa xxyyzz 1000 heyyyyyyyyy abcdefghiii wooow!",
+     {TP_TOKEN_ELONGATED | TP_TOKEN_SPACE_BEFORE, TP_TOKEN_SPACE_BEFORE, TP_TOKEN_SPACE_BEFORE,
+      TP_TOKEN_ELONGATED | TP_TOKEN_SPACE_BEFORE, TP_TOKEN_ELONGATED | TP_TOKEN_SPACE_BEFORE,
+      TP_TOKEN_ELONGATED | TP_TOKEN_SPACE_BEFORE, 0}},
+    {"\"Yes\" (no)",
+     {TP_TOKEN_SPACE_BEFORE, TP_TOKEN_CAPITALIZED, 0, TP_TOKEN_SPACE_BEFORE, TP_TOKEN_STOPWORD, 0}},
+};
+
+START_TEST(test_flags) {
+  const char *text = flag_cases[_i].text;
+  ck_assert_int_eq(fixture_tokenize(text, strlen(text)), 0);
+  const tk_scratch *scratch = fixture_scratch();
+  ck_assert_uint_le(scratch->token_count, 8);
+  for (size_t index = 0; index < scratch->token_count; index++) {
+    ck_assert_msg(scratch->tokens[index].flags == flag_cases[_i].flags[index],
+                  "%s: token %zu has flags 0x%x, expected 0x%x", text, index,
+                  scratch->tokens[index].flags, flag_cases[_i].flags[index]);
+  }
+}
+END_TEST
+
+/* ---- sentences ------------------------------------------------------------------------------- */
+
+static const struct {
+  const char *text;
+  const char *sentences; /* joined by " || " */
+} sentence_cases[] = {
+    {"Mr. Smith met Dr. Jones. They left.", "Mr. Smith met Dr. Jones. || They left."},
+    {"Use e.g. apples, i.e. fruit. Then more.", "Use e.g. apples, i.e. fruit. || Then more."},
+    {"He moved to the U.S. The weather was better.",
+     "He moved to the U.S. || The weather was better."},
+    {"The U.S. Army arrived at 5 p.m. today.", "The U.S. Army arrived at 5 p.m. today."},
+    {"I bought apples, pears etc. Then I left.", "I bought apples, pears etc. || Then I left."},
+    {"Calvin M. Redshaw wrote this. It was good.", "Calvin M. Redshaw wrote this. || It was good."},
+    {"J. R. R. Tolkien wrote books. I read plan B. Then slept.",
+     "J. R. R. Tolkien wrote books. || I read plan B. || Then slept."},
+    {"It costs 3.50 today. At 12:30 we left.", "It costs 3.50 today. || At 12:30 we left."},
+    {"the pro...  way less expensive. i recieved it",
+     "the pro...  way less expensive. || i recieved it"},
+    {"Well... Maybe not. Wait… what?", "Well... || Maybe not. || Wait… what?"},
+    {"He said \"no.\" Then he left.", "He said \"no.\" || Then he left."},
+    {"(It broke!) We returned it. “Never again.” Done.",
+     "(It broke!) || We returned it. || “Never again.” || Done."},
+    {"First line\n\nsecond paragraph", "First line || second paragraph"},
+    {"Item one\nItem two\n- item three", "Item one || Item two || - item three"},
+    {"a wrapped\nline continues, and\nso on", "a wrapped\nline continues, and\nso on"},
+    {"i like it. it works.", "i like it. || it works."},
+    {"it failed.Then we left. see file.txt now", "it failed. || Then we left. || see file.txt now"},
+    {"Wow!!! That was great?! yes", "Wow!!! || That was great?! || yes"},
+    {"Love it! :) Will buy again 👍", "Love it! :) || Will buy again 👍"},
+    {"3. that's pretty much all.", "3. that's pretty much all."},
+    {"Visit example.com. It works.", "Visit example.com. || It works."},
+    {"", ""},
+    {"   \n\n  ", ""},
+};
+
+START_TEST(test_sentences) {
+  const char *text = sentence_cases[_i].text;
+  ck_assert_int_eq(fixture_tokenize(text, strlen(text)), 0);
+  ck_assert_str_eq(fixture_sentences(), sentence_cases[_i].sentences);
+  ck_assert_ptr_null(fixture_check_invariants());
+}
+END_TEST
+
+/* ---- robustness ------------------------------------------------------------------------------ */
+
+START_TEST(test_nul_and_control_bytes) {
+  static const char text[] = "a\0b\x01 c\x7f\x1b[0m d\xe2\x80\x8b"
+                             "e";
+  ck_assert_int_eq(fixture_tokenize(text, sizeof text - 1), 0);
+  ck_assert_str_eq(fixture_tokens(), "word:a word:b word:c punct:[ word:0m word:d word:e");
+  ck_assert_ptr_null(fixture_check_invariants());
+}
+END_TEST
+
+/* 1 MB texts without a space, each a worst case for one part of the scanner. */
+static const char *const megabyte_units[] = {"a", "a.", "!", "😀", "a@", "x-", ":)", "1,", "ab.c"};
+
+START_TEST(test_megabyte_without_space) {
+  const char *unit = megabyte_units[_i];
+  size_t unit_length = strlen(unit), length = 1 << 20;
+  char *text = malloc(length + 1);
+  ck_assert_ptr_nonnull(text);
+  size_t used = 0;
+  while (used + unit_length <= length) {
+    memcpy(text + used, unit, unit_length);
+    used += unit_length;
+  }
+  text[used] = '\0';
+  ck_assert_int_eq(fixture_tokenize(text, used), 0);
+  ck_assert_uint_gt(fixture_scratch()->token_count, 0);
+  ck_assert_ptr_null(fixture_check_invariants());
+  free(text);
+}
+END_TEST
+
+START_TEST(test_text_block) {
+  const char *text = "Two words. And more!";
+  ck_assert_int_eq(fixture_tokenize(text, strlen(text)), 0);
+  tp_text *built = tk_text_build(fixture_scratch(), text, strlen(text), "english", malloc);
+  ck_assert_ptr_nonnull(built);
+  ck_assert_uint_eq(built->struct_size, sizeof(tp_text));
+  ck_assert_ptr_eq(built->text, text);
+  ck_assert_uint_eq(built->token_count, 6);
+  ck_assert_uint_eq(built->sentence_count, 2);
+  ck_assert_str_eq(built->language, "english");
+  ck_assert_str_eq(built->tokens[0].norm, "two");
+  ck_assert_str_eq(built->tokens[0].stem, "two");
+  ck_assert_str_eq(built->tokens[5].norm, "!");
+  ck_assert_uint_eq(built->tokens[5].sentence, 1);
+  ck_assert_uint_eq(built->sentences[1].first_token, 3);
+  ck_assert_uint_eq(built->sentences[1].start, 11);
+  ck_assert_uint_eq(built->sentences[1].length, 9);
+  free(built);
+}
+END_TEST
+
+/* ---- the bundled sample ------------------------------------------------------------------------
+ */
+
+#include <cjson/cJSON.h>
+
+#include "sample_cases.h"
+
+/* The "text" of record `id` of samples/comments.ndjson (under $TEXTPIPE_SOURCE_ROOT), or NULL.
+ * The caller frees it. */
+static char *sample_text(int id) {
+  const char *root = getenv("TEXTPIPE_SOURCE_ROOT");
+  char path[4096];
+  snprintf(path, sizeof path, "%s/samples/comments.ndjson", root ? root : ".");
+  FILE *file = fopen(path, "r");
+  if (!file) {
+    return NULL;
+  }
+  char *line = NULL, *text = NULL;
+  size_t capacity = 0;
+  while (!text && getline(&line, &capacity, file) > 0) {
+    cJSON *record = cJSON_Parse(line);
+    if (cJSON_GetNumberValue(cJSON_GetObjectItem(record, "id")) == id) {
+      const char *value = cJSON_GetStringValue(cJSON_GetObjectItem(record, "text"));
+      text = value ? strdup(value) : NULL;
+    }
+    cJSON_Delete(record);
+  }
+  free(line);
+  fclose(file);
+  return text;
+}
+
+START_TEST(test_sample_comments) {
+  char *text = sample_text(sample_cases[_i].id);
+  ck_assert_ptr_nonnull(text);
+  ck_assert_int_eq(fixture_tokenize(text, strlen(text)), 0);
+  ck_assert_ptr_null(fixture_check_invariants());
+  const tk_scratch *scratch = fixture_scratch();
+  ck_assert_uint_eq(scratch->sentence_count, sample_cases[_i].sentence_count);
+  const tp_sentence *first = &scratch->sentences[0];
+  ck_assert_uint_eq(first->length, strlen(sample_cases[_i].first_sentence));
+  ck_assert_int_eq(memcmp(text + first->start, sample_cases[_i].first_sentence, first->length), 0);
+  ck_assert_ptr_nonnull(strstr(fixture_tokens(), sample_cases[_i].tokens_fragment));
+  free(text);
+}
+END_TEST
+
+#define TABLE_SIZE(table) ((int)(sizeof(table) / sizeof((table)[0])))
+
+static Suite *tokenizer_suite(void) {
+  Suite *suite = suite_create("tokenizer");
+  struct {
+    const char *name;
+    const TTest *test;
+    int count;
+  } cases[] = {
+      {"words", test_words, TABLE_SIZE(word_cases)},
+      {"numbers", test_numbers, TABLE_SIZE(number_cases)},
+      {"urls_emails_handles", test_urls_emails_handles, TABLE_SIZE(url_cases)},
+      {"emoticons", test_emoticons, TABLE_SIZE(emoticon_cases)},
+      {"emoji", test_emoji, TABLE_SIZE(emoji_cases)},
+      {"punctuation", test_punctuation, TABLE_SIZE(punct_cases)},
+      {"norm_and_stem", test_norm_and_stem, TABLE_SIZE(stem_cases)},
+      {"norm_of_other_types", test_norm_of_other_types, 1},
+      {"flags", test_flags, TABLE_SIZE(flag_cases)},
+      {"sentences", test_sentences, TABLE_SIZE(sentence_cases)},
+      {"nul_and_control_bytes", test_nul_and_control_bytes, 1},
+      {"megabyte_without_space", test_megabyte_without_space, TABLE_SIZE(megabyte_units)},
+      {"text_block", test_text_block, 1},
+      {"sample_comments", test_sample_comments, TABLE_SIZE(sample_cases)},
+  };
+  for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
+    TCase *tcase = tcase_create(cases[index].name);
+    tcase_set_timeout(tcase, 60);
+    tcase_add_loop_test(tcase, cases[index].test, 0, cases[index].count);
+    suite_add_tcase(suite, tcase);
+  }
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(tokenizer_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,200 @@
+/* tests/unit/test_stream.c - one whole run in process (tp_stream_run) over files: output in
+ * input order with any worker count, the same partials for the same worker count, the
+ * report's counts, dead-letter records, on_error "stop" and exit statuses. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "stream.h"
+#include "test_pipeline.h"
+
+#define RECORDS 2000
+
+typedef struct run_files {
+  char input[64], output[64], report[64], dead[64];
+} run_files;
+
+static void files_create(run_files *files) {
+  const char *names[4] = {"in", "out", "report", "dead"};
+  char *paths[4] = {files->input, files->output, files->report, files->dead};
+  for (int i = 0; i < 4; i++) {
+    snprintf(paths[i], 64, "/tmp/textpipe-stream-%s-XXXXXX", names[i]);
+    int fd = mkstemp(paths[i]);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+  }
+  FILE *input = fopen(files->input, "w");
+  for (int n = 1; n <= RECORDS; n++) {
+    if (n % 400 == 0)
+      fprintf(input, "{\"id\":%d,\"text\":\"fail %d\"}\n", n, n);
+    else if (n % 9 == 0)
+      fprintf(input, "{\"id\":%d,\"text\":\"drop %d\"}\n", n, n);
+    else if (n % 250 == 0)
+      fprintf(input, "\n");
+    else
+      fprintf(input, "{\"id\":%d,\"text\":\"keep %d\"}\n", n, n);
+  }
+  fclose(input);
+}
+
+static void files_remove(run_files *files) {
+  unlink(files->input);
+  unlink(files->output);
+  unlink(files->report);
+  unlink(files->dead);
+}
+
+static char *slurp(const char *path) {
+  FILE *file = fopen(path, "rb");
+  ck_assert_ptr_nonnull(file);
+  fseek(file, 0, SEEK_END);
+  long size = ftell(file);
+  rewind(file);
+  char *text = malloc((size_t)size + 1);
+  ck_assert_uint_eq(fread(text, 1, (size_t)size, file), (size_t)size);
+  text[size] = '\0';
+  fclose(file);
+  return text;
+}
+
+static int run(tp_pipeline *pipeline, run_files *files, size_t workers) {
+  tp_stream_options options = {.input_path = files->input,
+                               .output_path = files->output,
+                               .report_path = files->report,
+                               .dead_letter_path = files->dead,
+                               .workers = workers,
+                               .quiet = 1};
+  return tp_stream_run(pipeline, &options);
+}
+
+static int count_lines(const char *text) {
+  int lines = 0;
+  for (; *text; text++)
+    lines += *text == '\n';
+  return lines;
+}
+
+/* The same input with 1, 2 and 3 workers: records in input order every time; with N workers
+ * the per-partial counts are those of batches k on worker k mod N, so two runs with the same
+ * N are byte-identical. */
+START_TEST(order_and_determinism) {
+  size_t workers = (size_t)_i;
+  const tp_plugin *plugins[] = {&test_plugin_filter, &test_plugin_count};
+  tp_pipeline *pipeline = test_pipeline_new(plugins, 2, TP_INPUT_NDJSON, NULL);
+  run_files files;
+  files_create(&files);
+  ck_assert_int_eq(run(pipeline, &files, workers), TP_EXIT_DEAD_LETTERS);
+  char *first = slurp(files.output);
+  ck_assert_int_eq(run(pipeline, &files, workers), TP_EXIT_DEAD_LETTERS);
+  char *second = slurp(files.output);
+  ck_assert_str_eq(first, second);
+
+  int last_id = 0, kept = 0;
+  for (const char *line = first; *line; line = strchr(line, '\n') + 1) {
+    int id = atoi(line + 6);
+    ck_assert_int_gt(id, last_id);
+    last_id = id;
+    kept++;
+  }
+  /* What each line should have become, in the order files_create decides it. */
+  int expect_kept = 0, expect_dropped = 0, expect_dead = 0, expect_skipped = 0;
+  for (int n = 1; n <= RECORDS; n++) {
+    if (n % 400 == 0)
+      expect_dead++;
+    else if (n % 9 == 0)
+      expect_dropped++;
+    else if (n % 250 == 0)
+      expect_skipped++;
+    else
+      expect_kept++;
+  }
+  ck_assert_int_eq(kept, expect_kept);
+
+  char *report_text = slurp(files.report);
+  cJSON *report = cJSON_Parse(report_text);
+  const cJSON *counts = cJSON_GetObjectItem(report, "counts");
+  ck_assert_int_eq(cJSON_GetObjectItem(counts, "in")->valueint,
+                   expect_kept + expect_dropped + expect_dead);
+  ck_assert_int_eq(cJSON_GetObjectItem(counts, "out")->valueint, expect_kept);
+  ck_assert_int_eq(cJSON_GetObjectItem(counts, "dropped")->valueint, expect_dropped);
+  ck_assert_int_eq(cJSON_GetObjectItem(counts, "dead_letter")->valueint, expect_dead);
+  ck_assert_int_eq(cJSON_GetObjectItem(counts, "skipped_empty")->valueint, expect_skipped);
+  ck_assert_int_eq(cJSON_GetObjectItem(report, "workers")->valueint, (int)workers);
+  const cJSON *section = cJSON_GetObjectItem(cJSON_GetObjectItem(report, "sections"), "count1");
+  ck_assert_int_eq(cJSON_GetObjectItem(section, "records")->valueint, expect_kept);
+  ck_assert_int_eq(cJSON_GetObjectItem(section, "workers_merged")->valueint, (int)workers - 1);
+
+  char *dead = slurp(files.dead);
+  ck_assert_int_eq(count_lines(dead), expect_dead);
+  ck_assert_ptr_nonnull(strstr(dead, "{\"line\":400,\"stage\":\"filter0\",\"reason\":\"asked to "
+                                     "fail\",\"input\":\"{\\\"id\\\":400,\\\"text\\\":\\\"fail "
+                                     "400\\\"}\"}\n"));
+  free(dead);
+  cJSON_Delete(report);
+  free(report_text);
+  free(first);
+  free(second);
+  files_remove(&files);
+  test_pipeline_free(pipeline);
+}
+END_TEST
+
+/* on_error "stop": everything before the first failing record (line 400), nothing after, with
+ * any worker count. */
+START_TEST(stop_at_first_error) {
+  const tp_plugin *plugins[] = {&test_plugin_filter};
+  tp_pipeline *pipeline = test_pipeline_new(plugins, 1, TP_INPUT_NDJSON, NULL);
+  pipeline->on_error = TP_ON_ERROR_STOP;
+  run_files files;
+  files_create(&files);
+  ck_assert_int_eq(run(pipeline, &files, (size_t)_i), TP_EXIT_DEAD_LETTERS);
+  char *output = slurp(files.output);
+  int lines = count_lines(output);
+  /* Lines 1..399: 44 dropped (multiples of 9), 1 blank (250). */
+  ck_assert_int_eq(lines, 399 - 44 - 1);
+  ck_assert_ptr_nonnull(strstr(output, "{\"id\":399,"));
+  char *report_text = slurp(files.report);
+  cJSON *report = cJSON_Parse(report_text);
+  const cJSON *counts = cJSON_GetObjectItem(report, "counts");
+  /* 399 records (400 lines, one blank): 354 out + 44 dropped + 1 dead. */
+  ck_assert_int_eq(cJSON_GetObjectItem(counts, "in")->valueint, 399);
+  ck_assert_int_eq(cJSON_GetObjectItem(counts, "dead_letter")->valueint, 1);
+  cJSON_Delete(report);
+  free(report_text);
+  free(output);
+  files_remove(&files);
+  test_pipeline_free(pipeline);
+}
+END_TEST
+
+START_TEST(missing_input_is_a_usage_error) {
+  tp_pipeline *pipeline = test_pipeline_new(NULL, 0, TP_INPUT_NDJSON, NULL);
+  tp_stream_options options = {.input_path = "/nonexistent/in.ndjson", .quiet = 1};
+  ck_assert_int_eq(tp_stream_run(pipeline, &options), TP_EXIT_USAGE);
+  test_pipeline_free(pipeline);
+}
+END_TEST
+
+static Suite *stream_suite(void) {
+  Suite *suite = suite_create("stream");
+  TCase *order = tcase_create("order");
+  tcase_set_timeout(order, 60);
+  tcase_add_loop_test(order, order_and_determinism, 1, 4);
+  tcase_add_loop_test(order, stop_at_first_error, 1, 4);
+  suite_add_tcase(suite, order);
+  TCase *errors = tcase_create("errors");
+  tcase_add_test(errors, missing_input_is_a_usage_error);
+  suite_add_tcase(suite, errors);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(stream_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
