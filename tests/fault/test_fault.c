@@ -131,7 +131,7 @@ START_TEST(test_slow_stage) {
 }
 END_TEST
 
-/* One mode of the misbehave fixture per row, on every other record. */
+/* One mode of the unruly fixture per row, on every other record. */
 static const struct {
   const char *mode;
   int dead;           /* records dead-lettered out of 20 */
@@ -149,7 +149,7 @@ static const struct {
 START_TEST(test_misbehaving_stage) {
   char pipeline[512];
   snprintf(pipeline, sizeof pipeline,
-           PIPELINE("{\"plugin\": \"misbehave\", \"config\": {\"mode\": \"%s\", "
+           PIPELINE("{\"plugin\": \"unruly\", \"config\": {\"mode\": \"%s\", "
                     "\"every_other\": true}}"),
            misdeeds[_i].mode);
   char *input = support_records(20);
@@ -164,7 +164,7 @@ START_TEST(test_misbehaving_stage) {
   ck_assert_ptr_null(strstr(result.out, "text_copy"));
   ck_assert_ptr_null(strstr(result.out, "replaced"));
   if (misdeeds[_i].reason != NULL) {
-    assert_contains(result.dead, "\"stage\":\"misbehave\"");
+    assert_contains(result.dead, "\"stage\":\"unruly\"");
     assert_contains(result.dead, misdeeds[_i].reason);
   }
   support_run_free(&result);
