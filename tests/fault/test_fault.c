@@ -204,6 +204,90 @@ START_TEST(test_signal_mid_stream) {
 }
 END_TEST
 
+/* ---- security ------------------------------------------------------------------------------- */
+
+/* A copy of the echo fixture in a new folder: the folder's mode and the file's mode given. */
+static void copy_echo(char *dir, size_t dir_size, char *plugin, size_t plugin_size, mode_t dir_mode,
+                      mode_t file_mode) {
+  snprintf(dir, dir_size, "/tmp/textpipe-plugins-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  char from[4096];
+  snprintf(from, sizeof from, "%s/echo.so", support_fixture_plugins());
+  snprintf(plugin, plugin_size, "%s/echo.so", dir);
+  size_t length = 0;
+  char *bytes = support_read_file(from, &length);
+  ck_assert_ptr_nonnull(bytes);
+  FILE *file = fopen(plugin, "wb");
+  ck_assert_ptr_nonnull(file);
+  ck_assert_uint_eq(fwrite(bytes, 1, length, file), length);
+  ck_assert_int_eq(fclose(file), 0);
+  free(bytes);
+  ck_assert_int_eq(chmod(plugin, file_mode), 0);
+  ck_assert_int_eq(chmod(dir, dir_mode), 0);
+}
+
+/* A pipeline naming a plugin by "path" that others could have replaced is refused before
+ * anything runs (exit 2), the way ssh refuses a key file others can write. */
+static const struct {
+  mode_t dir_mode, file_mode;
+  const char *message; /* NULL: loads */
+} plugin_modes[] = {
+    {0755, 0664, "refusing to load a plugin that group or others can write"},
+    {0755, 0646, "refusing to load a plugin that group or others can write"},
+    {0777, 0644, "refusing to load a plugin from folder"},
+    {0755, 0644, NULL},
+};
+
+START_TEST(test_writable_plugin_refused) {
+  char dir[256], plugin[512], pipeline[1024];
+  copy_echo(dir, sizeof dir, plugin, sizeof plugin, plugin_modes[_i].dir_mode,
+            plugin_modes[_i].file_mode);
+  snprintf(pipeline, sizeof pipeline, PIPELINE("{\"path\": \"%s\"}"), plugin);
+  run_spec spec = {.pipeline = pipeline, .input = "{\"text\": \"hello\"}\n"};
+  run_result result = support_run(&spec);
+  if (plugin_modes[_i].message != NULL) {
+    ck_assert_int_eq(result.exit_status, 2);
+    assert_contains(result.err, plugin_modes[_i].message);
+    assert_contains(result.err, "stages[0].path");
+    ck_assert_int_eq(result.out_length, 0);
+  } else {
+    ck_assert_msg(result.exit_status == 0, "exit %d: %s", result.exit_status, result.err);
+    assert_contains(result.out, "\"echo\":\"hello\"");
+  }
+  support_run_free(&result);
+  unlink(plugin);
+  rmdir(dir);
+}
+END_TEST
+
+/* What a pipeline file can make textpipe open: a plugin only by a plain name on the search
+ * path or an explicit "path"; a file only through an option the plugin declares as a path,
+ * which must exist and be readable. */
+static const struct {
+  const char *stages;
+  const char *message;
+} reach_cases[] = {
+    {"{\"plugin\": \"../fixtures/plugins/echo\"}", "invalid plugin name"},
+    {"{\"plugin\": \"/etc/passwd\"}", "invalid plugin name"},
+    {"{\"plugin\": \"echo\", \"config\": {\"file\": \"/nonexistent/lexicon.txt\"}}",
+     "stages[0].config.file"},
+    {"{\"plugin\": \"echo\", \"config\": {\"file\": \"/root/.ssh/id_rsa\", \"tags\": 3}}",
+     "stages[0].config"},
+    {"{\"path\": \"/etc/passwd\"}", "stages[0].path"},
+};
+
+START_TEST(test_pipeline_reach) {
+  char pipeline[1024];
+  snprintf(pipeline, sizeof pipeline, PIPELINE("%s"), reach_cases[_i].stages);
+  run_spec spec = {.pipeline = pipeline, .input = "{\"text\": \"hello\"}\n"};
+  run_result result = support_run(&spec);
+  ck_assert_int_eq(result.exit_status, 2);
+  assert_contains(result.err, reach_cases[_i].message);
+  ck_assert_int_eq(result.out_length, 0);
+  support_run_free(&result);
+}
+END_TEST
+
 static Suite *fault_suite(void) {
   Suite *suite = suite_create("fault");
   TCase *output = tcase_create("output");
@@ -220,6 +304,12 @@ static Suite *fault_suite(void) {
   tcase_set_timeout(interrupts, 60);
   tcase_add_loop_test(interrupts, test_signal_mid_stream, 0, 2);
   suite_add_tcase(suite, interrupts);
+  TCase *security = tcase_create("security");
+  tcase_add_loop_test(security, test_writable_plugin_refused, 0,
+                      (int)(sizeof plugin_modes / sizeof plugin_modes[0]));
+  tcase_add_loop_test(security, test_pipeline_reach, 0,
+                      (int)(sizeof reach_cases / sizeof reach_cases[0]));
+  suite_add_tcase(suite, security);
   return suite;
 }
 
