@@ -13,6 +13,11 @@
 
 static tp_pipeline *pipeline;
 
+/* At exit, so that leak checkers see a clean end. */
+static void free_pipeline(void) {
+  tp_pipeline_free(pipeline);
+}
+
 /* Replaces each stage's partial in `partials` by its export/import round trip, where the
  * stage has both. */
 static void round_trip(void **partials) {
@@ -40,8 +45,10 @@ static void round_trip(void **partials) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   tp_error err = {{0}};
-  if (pipeline == NULL)
+  if (pipeline == NULL) {
     pipeline = fuzz_load_pipeline("pipelines/comments.json");
+    atexit(free_pipeline);
+  }
   void **partials[2] = {tp_partials_create(pipeline, &err), tp_partials_create(pipeline, &err)};
   FUZZ_CHECK(partials[0] != NULL && partials[1] != NULL, "%s", err.message);
   char *text = malloc(size + 1);

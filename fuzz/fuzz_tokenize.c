@@ -11,6 +11,12 @@
 static tp_pipeline *pipeline;
 static void **partials;
 
+/* At exit, so that leak checkers see a clean end. */
+static void free_pipeline(void) {
+  tp_partials_destroy(pipeline, partials);
+  tp_pipeline_free(pipeline);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static unsigned long runs;
   tp_error err = {{0}};
@@ -18,6 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     pipeline = fuzz_load_pipeline("fuzz/tokenize.json");
     partials = tp_partials_create(pipeline, &err);
     FUZZ_CHECK(partials != NULL, "%s", err.message);
+    atexit(free_pipeline);
   }
   if (size < 1)
     return 0;
