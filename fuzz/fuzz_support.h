@@ -101,4 +101,21 @@ static inline tp_result fuzz_run_record(const tp_pipeline *pipeline, void **part
   return result;
 }
 
+/* End of stream over `workers` partial sets: merge into the first and finish() every stage;
+ * the report sections must print as one valid JSON object (a failed merge or finish has
+ * a message, which is the stage's business). */
+static inline void fuzz_finish(const tp_pipeline *pipeline, void ***partials, size_t workers) {
+  tp_error err = {{0}};
+  cJSON *sections = cJSON_CreateObject();
+  if (sections != NULL && tp_stages_finish(pipeline, partials, workers, sections, &err) == 0) {
+    char *printed = cJSON_PrintUnformatted(sections);
+    if (printed != NULL)
+      fuzz_check_json_object(printed, "the report sections");
+    free(printed);
+  } else if (sections != NULL) {
+    FUZZ_CHECK(err.message[0] != '\0', "end of stream failed without a message");
+  }
+  cJSON_Delete(sections);
+}
+
 #endif /* TP_FUZZ_SUPPORT_H */
