@@ -29,9 +29,10 @@
 
 /* Where the child's stdout goes. */
 typedef enum run_output {
-  RUN_OUTPUT_FILE = 0,   /* dir/out.ndjson */
-  RUN_OUTPUT_DEV_FULL,   /* /dev/full: every write fails with ENOSPC */
-  RUN_OUTPUT_CLOSED_PIPE /* a pipe whose read end is closed before the run */
+  RUN_OUTPUT_FILE = 0,    /* dir/out.ndjson */
+  RUN_OUTPUT_DEV_FULL,    /* /dev/full: every write fails with ENOSPC */
+  RUN_OUTPUT_CLOSED_PIPE, /* a pipe whose read end is closed before the run */
+  RUN_OUTPUT_PIPE         /* a pipe the test reads (then saved as dir/out.ndjson) */
 } run_output;
 
 typedef struct run_spec {
@@ -42,6 +43,8 @@ typedef struct run_spec {
   long file_size_limit;  /* > 0: RLIMIT_FSIZE for the child (a disk that fills mid-run) */
   const char *extra_env; /* "NAME=VALUE" set in the child, or NULL */
   const char *workers;   /* --workers value, or NULL */
+  int kill_after_lines;  /* RUN_OUTPUT_PIPE: send kill_signal once this many lines came out */
+  int kill_signal;
 } run_spec;
 
 typedef struct run_result {
@@ -128,6 +131,30 @@ static inline void support_exec_child(const run_spec *spec, const run_result *re
   _exit(127);
 }
 
+/* Parent side of RUN_OUTPUT_PIPE: reads the child's stdout to EOF into dir/out.ndjson and
+ * sends spec->kill_signal once spec->kill_after_lines whole lines have come out. */
+static inline void support_read_output(const run_spec *spec, const run_result *result, int fd,
+                                       pid_t child) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/out.ndjson", result->dir);
+  FILE *out = fopen(path, "wb");
+  ck_assert_ptr_nonnull(out);
+  char buffer[65536];
+  ssize_t got;
+  int lines = 0, signalled = 0;
+  while ((got = read(fd, buffer, sizeof buffer)) > 0) {
+    ck_assert_uint_eq(fwrite(buffer, 1, (size_t)got, out), (size_t)got);
+    for (ssize_t i = 0; i < got; i++)
+      lines += buffer[i] == '\n';
+    if (!signalled && spec->kill_after_lines > 0 && lines >= spec->kill_after_lines) {
+      ck_assert_int_eq(kill(child, spec->kill_signal), 0);
+      signalled = 1;
+    }
+  }
+  close(fd);
+  ck_assert_int_eq(fclose(out), 0);
+}
+
 /* Runs the spec; the caller frees the result with support_run_free. */
 static inline run_result support_run(const run_spec *spec) {
   run_result result;
@@ -142,7 +169,7 @@ static inline run_result support_run(const run_spec *spec) {
   const char *binary = spec->binary != NULL ? spec->binary : getenv("TEXTPIPE_BINARY");
   ck_assert_msg(binary != NULL, "TEXTPIPE_BINARY is not set; run through meson test");
 
-  int stdout_fd = -1;
+  int stdout_fd = -1, read_fd = -1;
   if (spec->output == RUN_OUTPUT_FILE) {
     snprintf(path, sizeof path, "%s/out.ndjson", result.dir);
     stdout_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -151,15 +178,23 @@ static inline run_result support_run(const run_spec *spec) {
   } else {
     int ends[2];
     ck_assert_int_eq(pipe(ends), 0);
-    close(ends[0]); /* the reader is gone before the first write */
+    if (spec->output == RUN_OUTPUT_CLOSED_PIPE)
+      close(ends[0]); /* the reader is gone before the first write */
+    else
+      read_fd = ends[0];
     stdout_fd = ends[1];
   }
   ck_assert_int_ge(stdout_fd, 0);
   pid_t child = fork();
   ck_assert_int_ge(child, 0);
-  if (child == 0)
+  if (child == 0) {
+    if (read_fd >= 0)
+      close(read_fd);
     support_exec_child(spec, &result, stdout_fd, binary);
+  }
   close(stdout_fd);
+  if (read_fd >= 0)
+    support_read_output(spec, &result, read_fd, child);
   int status = 0;
   ck_assert_int_eq(waitpid(child, &status, 0), child);
   result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -288,6 +288,28 @@ START_TEST(test_pipeline_reach) {
 }
 END_TEST
 
+/* The same from outside: the test reads the output and sends the signal once 100 records
+ * came out of a slow stage (so at least 100 records are in, and far from all of them). */
+START_TEST(test_signal_from_outside) {
+  char *input = support_records(20000);
+  run_spec spec = {.pipeline = PIPELINE("{\"plugin\": \"slow\", \"config\": {\"delay_ms\": 1}}"),
+                   .input = input,
+                   .output = RUN_OUTPUT_PIPE,
+                   .kill_after_lines = 100,
+                   .kill_signal = _i == 0 ? SIGINT : SIGTERM};
+  run_result result = support_run(&spec);
+  ck_assert_int_eq(result.exit_status, signals[_i].exit_status);
+  assert_contains(result.err, signals[_i].message);
+  long long in = support_check_counts(&result);
+  ck_assert_int_ge(in, 100);
+  ck_assert_int_lt(in, 20000);
+  ck_assert_int_eq(support_check_lines(result.out, result.out_length),
+                   support_count(&result, "out"));
+  support_run_free(&result);
+  free(input);
+}
+END_TEST
+
 static Suite *fault_suite(void) {
   Suite *suite = suite_create("fault");
   TCase *output = tcase_create("output");
@@ -303,6 +325,7 @@ static Suite *fault_suite(void) {
   TCase *interrupts = tcase_create("signals");
   tcase_set_timeout(interrupts, 60);
   tcase_add_loop_test(interrupts, test_signal_mid_stream, 0, 2);
+  tcase_add_loop_test(interrupts, test_signal_from_outside, 0, 2);
   suite_add_tcase(suite, interrupts);
   TCase *security = tcase_create("security");
   tcase_add_loop_test(security, test_writable_plugin_refused, 0,
