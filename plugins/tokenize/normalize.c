@@ -75,6 +75,27 @@ static int ascii_elongated(const unsigned char *lowered, size_t length) {
  * letters' case and hashing exactly like tk_hash(). `readable` bytes from `in` may be read. */
 static void lower_ascii(const unsigned char *in, size_t length, size_t readable, unsigned char *out,
                         ascii_norm *result) {
+  if (length < 8 && readable >= 8) {
+    /* the common short token: one masked load, no loop, no data-dependent branch */
+    uint64_t word;
+    memcpy(&word, in, 8);
+    word &= (1ull << (length * 8)) - 1;
+    uint64_t uppers = bytes_between(word, 'A', 'Z');
+    uint64_t lowers = bytes_between(word, 'a', 'z');
+    uint64_t letters = uppers | lowers;
+    uint64_t lowered = word | (uppers >> 2);
+    memcpy(out, &lowered, 8);
+    uint64_t hash = ((0xcbf29ce484222325ull ^ length) ^ lowered) * 0x9e3779b97f4a7c15ull;
+    hash ^= hash >> 32;
+    result->hash = hash ? hash : 1;
+    result->any_upper = uppers != 0;
+    result->any_lower = lowers != 0;
+    result->two_letters = (letters & (letters - 1)) != 0;
+    result->first_upper = (uppers & (letters & (~letters + 1))) != 0;
+    result->elongated = word_elongated(lowered, bytes_between(lowered, 'a', 'z'), length);
+    result->high = (word & HIGHS) != 0;
+    return;
+  }
   uint64_t hash = 0xcbf29ce484222325ull ^ length;
   uint64_t any_upper = 0, any_lower = 0, high = 0, letters_before = 0;
   int two_letters = 0, first_upper = 0;
@@ -288,8 +309,8 @@ static uint32_t hash_check(uint64_t hash) {
   return check ? check : 1;
 }
 
-static tk_stem_entry *cache_find(tk_stem_cache *cache, uint64_t hash, const char *key,
-                                 size_t length) {
+static inline __attribute__((always_inline)) tk_stem_entry *
+cache_find(tk_stem_cache *cache, uint64_t hash, const char *key, size_t length) {
   size_t mask = cache->capacity - 1;
   uint32_t check = hash_check(hash);
   for (size_t slot = (size_t)hash & mask;; slot = (slot + 1) & mask) {
@@ -382,7 +403,7 @@ static int stem_word(tk_scratch *scratch, const tk_language *language, tp_token 
       stem_length = (size_t)sb_stemmer_length(language->stemmer);
     }
   }
-  if (cacheable) {
+  if (cacheable && stem_length <= UINT8_MAX) {
     cache_insert(cache, hash, scratch->strings + norm_offset, norm_length, stem, stem_length,
                  stopword);
   }
@@ -402,8 +423,7 @@ static int stem_word(tk_scratch *scratch, const tk_language *language, tp_token 
   return 0;
 }
 
-/* Loop 1 of tk_normalize: norm and case flags of token `index`; for a cacheable word, its hash
- * goes to scratch->hashes[index] and its cache slot is prefetched. */
+/* Norm, flags, and for words stem and STOPWORD, of token `index`. Returns 0 or -1 on OOM. */
 static int normalize_token(tk_scratch *scratch, const tk_language *language, const char *text,
                            size_t text_length, size_t index) {
   tp_token *token = &scratch->tokens[index];
@@ -444,43 +464,16 @@ static int normalize_token(tk_scratch *scratch, const tk_language *language, con
   token->norm_length = (uint32_t)norm_length;
   token->stem = token->norm;
   token->stem_length = token->norm_length;
-  tk_stem_cache *cache = language->cache;
-  scratch->hashes[index] = hash;
-  if (type == TP_TOKEN_WORD && cache && norm_length <= TK_MAX_STEMMED_BYTES) {
-    __builtin_prefetch(&cache->slots[(size_t)hash & (cache->capacity - 1)]);
+  if (type == TP_TOKEN_WORD) {
+    return stem_word(scratch, language, token, offset, norm_length, hash);
   }
   return 0;
 }
 
 int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *text,
                  size_t text_length) {
-  /* Two loops so that cache slots are fetched from memory while other tokens are worked on:
-   * the stem cache is too big for L1/L2 and a lookup would otherwise wait for it. */
-  if (scratch->hash_capacity < scratch->token_count) {
-    uint64_t *hashes = realloc(scratch->hashes, scratch->token_capacity * sizeof *hashes);
-    if (!hashes) {
-      return -1;
-    }
-    scratch->hashes = hashes;
-    scratch->hash_capacity = scratch->token_capacity;
-  }
   for (size_t index = 0; index < scratch->token_count; index++) {
     if (normalize_token(scratch, language, text, text_length, index) != 0) {
-      return -1;
-    }
-  }
-  tk_stem_cache *cache = language->cache;
-  for (size_t index = 0; index < scratch->token_count; index++) {
-    tp_token *token = &scratch->tokens[index];
-    if (cache && index + 4 < scratch->token_count) {
-      /* the key of a word a few tokens ahead, from the slot fetched in loop 1 */
-      const tk_stem_entry *ahead =
-          &cache->slots[(size_t)scratch->hashes[index + 4] & (cache->capacity - 1)];
-      __builtin_prefetch(cache->arena + ahead->offset);
-    }
-    if (token->type == TP_TOKEN_WORD &&
-        stem_word(scratch, language, token, (uintptr_t)token->norm, token->norm_length,
-                  scratch->hashes[index]) != 0) {
       return -1;
     }
   }

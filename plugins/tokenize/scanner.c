@@ -1,9 +1,8 @@
 /* plugins/tokenize/scanner.c - pass 1: split a text into typed tokens.
  *
  * One left-to-right pass. ASCII bytes are classified by a table; only non-ASCII characters are
- * decoded and looked up in utf8proc. Every look-ahead that can fail (e-mail local parts, bare
- * domains) remembers how far it looked, so a later token inside the same run does not look
- * again: the scan stays linear even on 1 MB without a space ("a.a.a.a...").
+ * decoded and looked up in utf8proc. Words, numbers, emoticons, emoji, punctuation runs and
+ * handles are here; URLs and e-mails in scanner_links.c.
  */
 #include "tokenizer_internal.h"
 
@@ -11,13 +10,6 @@
 #include <string.h>
 
 #include <utf8proc.h>
-
-typedef struct scan {
-  const unsigned char *text;
-  size_t length;
-  size_t no_email_before;  /* an e-mail cannot start before this offset */
-  size_t no_domain_before; /* a bare domain cannot start before this offset */
-} scan;
 
 #define BOUND_EXTEND           UTF8PROC_BOUNDCLASS_EXTEND
 #define BOUND_RI               UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR
@@ -39,17 +31,12 @@ static int push_token(tk_scratch *scratch, unsigned type, size_t start, size_t e
   return 0;
 }
 
-static int32_t code_point_at(const scan *state, size_t offset, size_t *size) {
-  return tk_decode(state->text + offset, state->length - offset, size);
-}
-
 static int is_ideograph(int32_t cp) {
   return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
          (cp >= 0x20000 && cp <= 0x3134f) || (cp >= 0xf900 && cp <= 0xfaff);
 }
 
-/* A character that continues a word: letters, marks, digits (ideographs stand alone). */
-static int is_word_code_point(int32_t cp) {
+int tk_is_word_code_point(int32_t cp) {
   switch (utf8proc_category(cp)) {
   case UTF8PROC_CATEGORY_LU:
   case UTF8PROC_CATEGORY_LL:
@@ -66,20 +53,6 @@ static int is_word_code_point(int32_t cp) {
   default:
     return 0;
   }
-}
-
-/* Bytes of the letter or digit at `offset` (ASCII or not), or 0. */
-static size_t alnum_at(const scan *state, size_t offset) {
-  if (offset >= state->length) {
-    return 0;
-  }
-  unsigned char c = state->text[offset];
-  if (c < 0x80) {
-    return (tk_ascii[c] & TK_ALNUM) ? 1 : 0;
-  }
-  size_t size;
-  int32_t cp = code_point_at(state, offset, &size);
-  return is_word_code_point(cp) ? size : 0;
 }
 
 static int is_terminal_code_point(int32_t cp) {
@@ -102,7 +75,8 @@ static inline uint64_t bytes_between(uint64_t word, unsigned first, unsigned las
 }
 
 /* The end of the ASCII letters and digits from `offset`, 8 bytes at a time. */
-static size_t ascii_alnum_end(const unsigned char *text, size_t offset, size_t length) {
+static inline __attribute__((always_inline)) size_t ascii_alnum_end(const unsigned char *text,
+                                                                    size_t offset, size_t length) {
   while (length - offset >= 8) {
     uint64_t word;
     memcpy(&word, text + offset, 8);
@@ -121,7 +95,8 @@ static size_t ascii_alnum_end(const unsigned char *text, size_t offset, size_t l
 }
 
 /* From `offset`, the end of letters/digits with internal ' ’ - ‐ and joiners. */
-static size_t word_end(const scan *state, size_t offset) {
+static inline __attribute__((always_inline)) size_t word_end(const tk_scan_state *state,
+                                                             size_t offset) {
   const unsigned char *text = state->text;
   size_t length = state->length;
   for (;;) {
@@ -131,184 +106,31 @@ static size_t word_end(const scan *state, size_t offset) {
     }
     unsigned char c = text[offset];
     if (c < 0x80) {
-      if ((c == '\'' || c == '-') && alnum_at(state, offset + 1)) {
+      if ((c == '\'' || c == '-') && tk_alnum_at(state, offset + 1)) {
         offset++;
         continue;
       }
       return offset;
     }
     size_t size;
-    int32_t cp = code_point_at(state, offset, &size);
-    if (is_word_code_point(cp)) {
+    int32_t cp = tk_code_point_at(state, offset, &size);
+    if (tk_is_word_code_point(cp)) {
       offset += size;
       continue;
     }
     int joiner = cp == 0x2019 || cp == 0x02bc || cp == 0x2010 || cp == 0x2011 || cp == 0x200c ||
                  cp == 0x200d || cp == 0x00ad;
-    if (joiner && alnum_at(state, offset + size)) {
+    if (joiner && tk_alnum_at(state, offset + size)) {
       offset += size;
       continue;
     }
     return offset;
   }
-}
-
-/* A domain at `offset`: labels of letters, digits and '-' joined by single dots. Sets *labels
- * and *last_label (offset of the last label); returns the end. */
-static size_t domain_end(const scan *state, size_t offset, int *labels, size_t *last_label) {
-  const unsigned char *text = state->text;
-  *labels = 0;
-  *last_label = offset;
-  for (;;) {
-    size_t start = offset;
-    while (offset < state->length && ((tk_ascii[text[offset]] & TK_ALNUM) || text[offset] == '-')) {
-      offset++;
-    }
-    if (offset == start) {
-      return start > 0 && text[start - 1] == '.' ? start - 1 : start;
-    }
-    (*labels)++;
-    *last_label = start;
-    if (offset + 1 < state->length && text[offset] == '.' &&
-        (tk_ascii[text[offset + 1]] & TK_ALNUM)) {
-      offset++;
-      continue;
-    }
-    return offset;
-  }
-}
-
-static int all_letters(const unsigned char *text, size_t length) {
-  for (size_t index = 0; index < length; index++) {
-    if (!(tk_ascii[text[index]] & TK_LETTER)) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-/* An e-mail starting at `offset`: returns its end, or 0. */
-static size_t email_end(scan *state, size_t offset) {
-  if (offset < state->no_email_before) {
-    return 0;
-  }
-  const unsigned char *text = state->text;
-  size_t at = offset;
-  while (at < state->length && (tk_ascii[text[at]] & TK_LOCAL)) {
-    at++;
-  }
-  if (at > offset && at + 1 < state->length && text[at] == '@') {
-    int labels;
-    size_t last_label;
-    size_t end = domain_end(state, at + 1, &labels, &last_label);
-    if (labels >= 2 && end - last_label >= 2 && all_letters(text + last_label, end - last_label)) {
-      return end;
-    }
-  }
-  state->no_email_before = at;
-  return 0;
-}
-
-static int is_top_level_domain(const unsigned char *label, size_t length) {
-  static const char *const domains[] = {
-      "com", "net", "org", "edu", "gov", "mil",  "int", "io", "uk", "de", "fr",  "nl", "eu",
-      "ru",  "jp",  "cn",  "ch",  "au",  "info", "biz", "ly", "tv", "ai", "dev", "app"};
-  for (size_t index = 0; index < sizeof domains / sizeof domains[0]; index++) {
-    if (strlen(domains[index]) == length && memcmp(domains[index], label, length) == 0) {
-      return 1;
-    }
-  }
-  return 0;
-}
-
-/* The end of a URL's path/query from `offset`: URL characters, then trailing punctuation and
- * unbalanced closing brackets trimmed. `start` is the URL's first byte. */
-static size_t url_rest_end(const scan *state, size_t start, size_t offset) {
-  const unsigned char *text = state->text;
-  while (offset < state->length) {
-    unsigned char c = text[offset];
-    if (c < 0x80) {
-      if (!(tk_ascii[c] & TK_URL)) {
-        break;
-      }
-      offset++;
-    } else {
-      size_t size = alnum_at(state, offset);
-      if (!size) {
-        break;
-      }
-      offset += size;
-    }
-  }
-  for (;;) {
-    unsigned char last = text[offset - 1];
-    if (offset - start > 1 && strchr(".,;:!?'*", last)) {
-      offset--;
-      continue;
-    }
-    if (last == ')' || last == ']') {
-      unsigned char open = last == ')' ? '(' : '[';
-      long balance = 0;
-      for (size_t index = start; index < offset; index++) {
-        balance += text[index] == open ? 1 : text[index] == last ? -1 : 0;
-      }
-      if (balance < 0) {
-        offset--;
-        continue;
-      }
-    }
-    return offset;
-  }
-}
-
-/* A bare domain such as example.com (optionally with a path) at `offset`: its end, or 0. */
-static size_t bare_domain_end(scan *state, size_t offset) {
-  if (offset < state->no_domain_before) {
-    return 0;
-  }
-  int labels;
-  size_t last_label;
-  size_t end = domain_end(state, offset, &labels, &last_label);
-  if (labels >= 2 && is_top_level_domain(state->text + last_label, end - last_label) &&
-      !alnum_at(state, end)) {
-    if (end < state->length && state->text[end] == '/') {
-      return url_rest_end(state, offset, end);
-    }
-    return end;
-  }
-  state->no_domain_before = end;
-  return 0;
-}
-
-static int prefix_is(const scan *state, size_t offset, const char *prefix) {
-  size_t length = strlen(prefix);
-  if (state->length - offset < length) {
-    return 0;
-  }
-  for (size_t index = 0; index < length; index++) {
-    if ((state->text[offset + index] | 0x20) != (unsigned char)prefix[index] &&
-        state->text[offset + index] != (unsigned char)prefix[index]) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-/* A URL with a scheme or "www." at `offset`: its end, or 0. */
-static size_t scheme_url_end(const scan *state, size_t offset) {
-  static const char *const schemes[] = {"http://", "https://", "ftp://", "www."};
-  for (size_t index = 0; index < sizeof schemes / sizeof schemes[0]; index++) {
-    size_t length = strlen(schemes[index]);
-    if (prefix_is(state, offset, schemes[index]) && alnum_at(state, offset + length)) {
-      return url_rest_end(state, offset, offset + length);
-    }
-  }
-  return 0;
 }
 
 /* Single letters joined by full stops (U.S., e.g., a.m.): the end including the last stop, or
  * 0 when there are fewer than two letters. */
-static size_t initialism_end(const scan *state, size_t offset) {
+static size_t initialism_end(const tk_scan_state *state, size_t offset) {
   const unsigned char *text = state->text;
   size_t length = state->length;
   size_t letters = 0;
@@ -325,7 +147,7 @@ static size_t initialism_end(const scan *state, size_t offset) {
   return letters >= 2 ? offset : 0;
 }
 
-static int is_keycap_after(const scan *state, size_t offset) {
+static int is_keycap_after(const tk_scan_state *state, size_t offset) {
   const unsigned char *text = state->text;
   if (state->length - offset >= 3 && text[offset] == 0xef && text[offset + 1] == 0xb8 &&
       text[offset + 2] == 0x8f) {
@@ -336,7 +158,7 @@ static int is_keycap_after(const scan *state, size_t offset) {
 }
 
 /* Digits with internal , . : - / between digits, then an ordinal suffix or %, else a word. */
-static unsigned scan_number(scan *state, size_t offset, size_t *end) {
+static unsigned scan_number(tk_scan_state *state, size_t offset, size_t *end) {
   const unsigned char *text = state->text;
   size_t length = state->length;
   size_t start = offset;
@@ -359,7 +181,7 @@ static unsigned scan_number(scan *state, size_t offset, size_t *end) {
     *end = offset + 1;
     return TP_TOKEN_NUMBER;
   }
-  if (offset + 2 <= length && !alnum_at(state, offset + 2)) {
+  if (offset + 2 <= length && !tk_alnum_at(state, offset + 2)) {
     char suffix[2] = {(char)(text[offset] | 0x20), (char)(text[offset + 1] | 0x20)};
     if (!memcmp(suffix, "st", 2) || !memcmp(suffix, "nd", 2) || !memcmp(suffix, "rd", 2) ||
         !memcmp(suffix, "th", 2)) {
@@ -367,14 +189,14 @@ static unsigned scan_number(scan *state, size_t offset, size_t *end) {
       return TP_TOKEN_NUMBER;
     }
   }
-  size_t email = email_end(state, start);
+  size_t email = tk_email_end(state, start);
   if (email) {
     *end = email;
     return TP_TOKEN_EMAIL;
   }
-  if (alnum_at(state, offset) ||
+  if (tk_alnum_at(state, offset) ||
       (offset < length && (text[offset] == '\'' || text[offset] == '-') &&
-       alnum_at(state, offset + 1))) {
+       tk_alnum_at(state, offset + 1))) {
     *end = word_end(state, offset);
     return TP_TOKEN_WORD;
   }
@@ -383,13 +205,14 @@ static unsigned scan_number(scan *state, size_t offset, size_t *end) {
 }
 
 /* A token that starts with a letter (ASCII or not). */
-static unsigned scan_word(scan *state, size_t offset, size_t *end) {
+static inline __attribute__((always_inline)) unsigned scan_word(tk_scan_state *state, size_t offset,
+                                                                size_t *end) {
   const unsigned char *text = state->text;
   unsigned char first = text[offset] | 0x20;
   unsigned char second = offset + 1 < state->length ? text[offset + 1] | 0x20 : 0;
   if ((first == 'h' && second == 't') || (first == 'w' && second == 'w') ||
       (first == 'f' && second == 't')) {
-    size_t url = scheme_url_end(state, offset);
+    size_t url = tk_scheme_url_end(state, offset);
     if (url) {
       *end = url;
       return TP_TOKEN_URL;
@@ -399,14 +222,14 @@ static unsigned scan_word(scan *state, size_t offset, size_t *end) {
   if (stop < state->length) {
     unsigned char next = text[stop];
     if (next == '@' || next == '.' || next == '+' || next == '%' || next == '_') {
-      size_t email = email_end(state, offset);
+      size_t email = tk_email_end(state, offset);
       if (email) {
         *end = email;
         return TP_TOKEN_EMAIL;
       }
     }
     if (next == '.') {
-      size_t domain = bare_domain_end(state, offset);
+      size_t domain = tk_bare_domain_end(state, offset);
       if (domain) {
         *end = domain;
         return TP_TOKEN_URL;
@@ -445,12 +268,18 @@ static const char *const emoticons[] = {
     "^^",  "-_-", "T_T",  ";_;", "o_O", "O_o", "o.O", ">:(", ">:)"};
 
 /* The length of the emoticon at `offset` (with repeats: ":)))", "<333"), or 0. */
-static size_t emoticon_length(const scan *state, size_t offset) {
+static size_t emoticon_length(const tk_scan_state *state, size_t offset) {
   const unsigned char *text = state->text;
   size_t available = state->length - offset;
+  if (available < 2) {
+    return 0;
+  }
   for (size_t index = 0; index < sizeof emoticons / sizeof emoticons[0]; index++) {
     const char *candidate = emoticons[index];
     if ((unsigned char)candidate[0] != text[offset]) {
+      continue;
+    }
+    if (candidate[1] != (char)text[offset + 1]) { /* every emoticon has two bytes or more */
       continue;
     }
     size_t length = strlen(candidate);
@@ -463,7 +292,7 @@ static size_t emoticon_length(const scan *state, size_t offset) {
         length++;
       }
     }
-    if ((tk_ascii[last] & TK_ALNUM) && alnum_at(state, offset + length)) {
+    if ((tk_ascii[last] & TK_ALNUM) && tk_alnum_at(state, offset + length)) {
       return 0;
     }
     return length;
@@ -475,13 +304,13 @@ static size_t emoticon_length(const scan *state, size_t offset) {
 
 /* A whole emoji sequence: flag pairs, or pictographs with variation selectors, skin tones and
  * tags, joined by ZWJ. */
-static size_t emoji_end(const scan *state, size_t offset, int32_t cp, size_t size) {
+static size_t emoji_end(const tk_scan_state *state, size_t offset, int32_t cp, size_t size) {
   int bound = utf8proc_get_property(cp)->boundclass;
   if (bound == BOUND_RI) {
     offset += size;
     if (offset < state->length) {
       size_t next_size;
-      int32_t next = code_point_at(state, offset, &next_size);
+      int32_t next = tk_code_point_at(state, offset, &next_size);
       if (utf8proc_get_property(next)->boundclass == BOUND_RI) {
         offset += next_size;
       }
@@ -491,7 +320,7 @@ static size_t emoji_end(const scan *state, size_t offset, int32_t cp, size_t siz
   for (;;) {
     offset += size;
     while (offset < state->length && state->text[offset] >= 0x80) {
-      int32_t next = code_point_at(state, offset, &size);
+      int32_t next = tk_code_point_at(state, offset, &size);
       if (utf8proc_get_property(next)->boundclass != BOUND_EXTEND) {
         break;
       }
@@ -499,7 +328,7 @@ static size_t emoji_end(const scan *state, size_t offset, int32_t cp, size_t siz
     }
     if (offset + 3 < state->length && state->text[offset] == 0xe2 &&
         state->text[offset + 1] == 0x80 && state->text[offset + 2] == 0x8d) { /* ZWJ */
-      int32_t next = code_point_at(state, offset + 3, &size);
+      int32_t next = tk_code_point_at(state, offset + 3, &size);
       bound = utf8proc_get_property(next)->boundclass;
       if (bound == BOUND_PICTOGRAPHIC || bound == BOUND_PICTOGRAPHIC_ZWJ) {
         offset += 3;
@@ -510,19 +339,19 @@ static size_t emoji_end(const scan *state, size_t offset, int32_t cp, size_t siz
   }
 }
 
-static int followed_by_emoji_selector(const scan *state, size_t offset) {
+static int followed_by_emoji_selector(const tk_scan_state *state, size_t offset) {
   return state->length - offset >= 3 && state->text[offset] == 0xef &&
          state->text[offset + 1] == 0xb8 && state->text[offset + 2] == 0x8f;
 }
 
 /* A punctuation or symbol run from `offset` whose first character is `cp` (`size` bytes):
  * sentence marks (. ! ? … and friends) run together, anything else only with itself. */
-static size_t mark_run_end(const scan *state, size_t offset, int32_t cp, size_t size) {
+static size_t mark_run_end(const tk_scan_state *state, size_t offset, int32_t cp, size_t size) {
   int terminal = is_terminal_code_point(cp);
   offset += size;
   while (offset < state->length) {
     size_t next_size;
-    int32_t next = code_point_at(state, offset, &next_size);
+    int32_t next = tk_code_point_at(state, offset, &next_size);
     if (terminal ? !is_terminal_code_point(next) : next != cp) {
       break;
     }
@@ -532,7 +361,7 @@ static size_t mark_run_end(const scan *state, size_t offset, int32_t cp, size_t 
 }
 
 /* '@name' or '#tag' at `offset`: its end, or 0. Hashtags need a character that is not a digit. */
-static size_t handle_end(const scan *state, size_t offset, int hashtag) {
+static size_t handle_end(const tk_scan_state *state, size_t offset, int hashtag) {
   size_t end = offset + 1;
   int letters = 0;
   for (;;) {
@@ -541,7 +370,7 @@ static size_t handle_end(const scan *state, size_t offset, int hashtag) {
       letters++;
       continue;
     }
-    size_t size = alnum_at(state, end);
+    size_t size = tk_alnum_at(state, end);
     if (!size) {
       break;
     }
@@ -549,7 +378,7 @@ static size_t handle_end(const scan *state, size_t offset, int hashtag) {
       letters += (tk_ascii[state->text[end]] & TK_LETTER) != 0;
     } else {
       size_t ignored;
-      utf8proc_category_t category = utf8proc_category(code_point_at(state, end, &ignored));
+      utf8proc_category_t category = utf8proc_category(tk_code_point_at(state, end, &ignored));
       letters += category >= UTF8PROC_CATEGORY_LU && category <= UTF8PROC_CATEGORY_LO;
     }
     end += size;
@@ -561,7 +390,7 @@ static size_t handle_end(const scan *state, size_t offset, int hashtag) {
 }
 
 /* A token starting with ASCII punctuation or a symbol. */
-static unsigned scan_ascii_mark(scan *state, size_t offset, size_t *end) {
+static unsigned scan_ascii_mark(tk_scan_state *state, size_t offset, size_t *end) {
   unsigned char c = state->text[offset];
   size_t length = (tk_ascii_extra[c] & TK_EMOTICON_START) ? emoticon_length(state, offset) : 0;
   if (length) {
@@ -587,9 +416,9 @@ static unsigned scan_ascii_mark(scan *state, size_t offset, size_t *end) {
 enum { SCAN_SPACE = 100, SCAN_SKIP = 101 };
 
 /* A token starting with a non-ASCII character, or SCAN_SPACE / SCAN_SKIP with *end set. */
-static unsigned scan_unicode(scan *state, size_t offset, size_t *end) {
+static unsigned scan_unicode(tk_scan_state *state, size_t offset, size_t *end) {
   size_t size;
-  int32_t cp = code_point_at(state, offset, &size);
+  int32_t cp = tk_code_point_at(state, offset, &size);
   const utf8proc_property_t *property = utf8proc_get_property(cp);
   int bound = property->boundclass;
   if (bound == BOUND_RI ||
@@ -623,7 +452,7 @@ static unsigned scan_unicode(scan *state, size_t offset, size_t *end) {
   if (is_ideograph(cp)) {
     return TP_TOKEN_WORD;
   }
-  if (is_word_code_point(cp)) {
+  if (tk_is_word_code_point(cp)) {
     return scan_word(state, offset, end);
   }
   *end = mark_run_end(state, offset, cp, size);
@@ -636,7 +465,6 @@ void tk_scratch_release(tk_scratch *scratch) {
   free(scratch->strings);
   free(scratch->codepoints);
   free(scratch->stem_input);
-  free(scratch->hashes);
   memset(scratch, 0, sizeof *scratch);
 }
 
@@ -644,7 +472,7 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
   scratch->token_count = 0;
   scratch->sentence_count = 0;
   scratch->string_length = 0;
-  scan state = {(const unsigned char *)text, length, 0, 0};
+  tk_scan_state state = {(const unsigned char *)text, length, 0, 0};
   size_t offset = 0;
   int space_before = 1;
   unsigned breaks = 0; /* line breaks since the last token */
@@ -691,7 +519,7 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
                      (breaks ? TK_FLAG_LINE_BREAK : 0) | (breaks >= 2 ? TK_FLAG_BLANK_LINE : 0);
     if (type == TP_TOKEN_PUNCT) {
       size_t size;
-      flags |= is_terminal_code_point(code_point_at(&state, offset, &size)) ? TK_FLAG_MARK : 0;
+      flags |= is_terminal_code_point(tk_code_point_at(&state, offset, &size)) ? TK_FLAG_MARK : 0;
     } else if (type == TP_TOKEN_WORD && state.text[end - 1] == '.') {
       flags |= TK_FLAG_MARK;
     }

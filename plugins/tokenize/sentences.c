@@ -78,7 +78,7 @@ static int is_closer(const unsigned char *text, const tp_token *token) {
   return category == UTF8PROC_CATEGORY_PE || category == UTF8PROC_CATEGORY_PF;
 }
 
-enum { MARK_NONE = 0, MARK_STOP, MARK_ELLIPSIS, MARK_STRONG };
+enum { MARK_NONE = 0, MARK_STOP, MARK_ELLIPSIS, MARK_STRONG, MARK_IDEOGRAPHIC_STOP };
 
 /* What kind of sentence mark a punctuation token is. */
 static int mark_kind(const unsigned char *text, const tp_token *token) {
@@ -101,7 +101,7 @@ static int mark_kind(const unsigned char *text, const tp_token *token) {
                cp == 0x2048 || cp == 0x2049 || cp == 0xff01 || cp == 0xff1f) {
       others++;
     } else if (cp == 0x3002 || cp == 0xff0e || cp == 0xff61) {
-      return MARK_STOP; /* ideographic full stops */
+      return MARK_IDEOGRAPHIC_STOP; /* 。．｡: no space follows them */
     } else {
       return MARK_NONE;
     }
@@ -157,6 +157,8 @@ static int ends_sentence(const tk_scratch *scratch, const unsigned char *text, s
     return spaced || next_case >= 0;
   case MARK_ELLIPSIS:
     return next_case > 0;
+  case MARK_IDEOGRAPHIC_STOP:
+    return 1;
   case MARK_STOP:
     break;
   default:

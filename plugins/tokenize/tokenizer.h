@@ -32,8 +32,6 @@ typedef struct tk_scratch {
   size_t codepoint_capacity;
   char *stem_input; /* norm with U+2019 mapped to ', for the stemmer and stopword lookup */
   size_t stem_input_capacity;
-  uint64_t *hashes; /* per token: tk_hash() of its norm, between tk_normalize's two loops */
-  size_t hash_capacity;
 } tk_scratch;
 
 /* A read-only set of NUL-free UTF-8 strings (the stopword list), shared by all workers. */
@@ -74,8 +72,8 @@ typedef struct tk_language {
 void tk_scratch_release(tk_scratch *scratch);
 
 /* Splits `text` (`length` bytes of valid UTF-8; NUL and control bytes are separators) into
- * tokens in scratch->tokens (type, start, length, SPACE_BEFORE set; the rest zero). Resets the
- * scratch first. Returns 0, or -1 when memory runs out. */
+ * tokens in scratch->tokens (type, start, length, SPACE_BEFORE and internal flags set; the rest
+ * zero). Resets the scratch first. Returns 0, or -1 when memory runs out. */
 int tk_scan(tk_scratch *scratch, const char *text, size_t length);
 
 /* Fills norm, stem, and the STOPWORD / ALL_CAPS / CAPITALIZED / ELONGATED flags of every
@@ -83,7 +81,8 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length);
 int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *text, size_t length);
 
 /* Groups the tokens into sentences (scratch->sentences, token.sentence). Needs normalized
- * tokens. Returns 0, or -1 when memory runs out. */
+ * tokens; clears the scanner's internal flag bits, leaving only text.h's TP_TOKEN_* flags, so
+ * it must run before the tokens are read. Returns 0, or -1 when memory runs out. */
 int tk_sentences(tk_scratch *scratch, const char *text, size_t length);
 
 /* Copies the scratch into one block allocated with `alloc`: the tp_text followed by its tokens,

@@ -57,4 +57,39 @@ size_t tk_apostrophes_to_ascii(char *bytes, size_t *length);
  * -1 on OOM with the array unchanged. */
 int tk_grow(void **items, size_t *capacity, size_t size);
 
+/* ---- The scanner's state, shared by scanner.c and scanner_links.c ---- */
+typedef struct tk_scan_state {
+  const unsigned char *text;
+  size_t length;
+  size_t no_email_before;  /* an e-mail cannot start before this offset */
+  size_t no_domain_before; /* a bare domain cannot start before this offset */
+} tk_scan_state;
+
+/* Letters, marks and digits outside ASCII that continue a word (Han ideographs stand alone). */
+int tk_is_word_code_point(int32_t cp);
+
+static inline int32_t tk_code_point_at(const tk_scan_state *state, size_t offset, size_t *size) {
+  return tk_decode(state->text + offset, state->length - offset, size);
+}
+
+/* Bytes of the letter or digit at `offset` (ASCII or not), or 0. */
+static inline size_t tk_alnum_at(const tk_scan_state *state, size_t offset) {
+  if (offset >= state->length) {
+    return 0;
+  }
+  unsigned char c = state->text[offset];
+  if (c < 0x80) {
+    return (tk_ascii[c] & TK_ALNUM) ? 1 : 0;
+  }
+  size_t size;
+  int32_t cp = tk_code_point_at(state, offset, &size);
+  return tk_is_word_code_point(cp) ? size : 0;
+}
+
+/* The end of an e-mail address, a bare domain (example.com[/path]) or a URL with a scheme or
+ * "www." starting at `offset`, or 0 when there is none (scanner_links.c). */
+size_t tk_email_end(tk_scan_state *state, size_t offset);
+size_t tk_bare_domain_end(tk_scan_state *state, size_t offset);
+size_t tk_scheme_url_end(const tk_scan_state *state, size_t offset);
+
 #endif /* TP_PLUGIN_TOKENIZER_INTERNAL_H */

@@ -141,21 +141,32 @@ static const struct {
     {"etc", TK_ABBREV_ENDS_BEFORE_CAPITAL},
 };
 
+/* Each abbreviation as its bytes in a little-endian integer (filled with the ASCII table). */
+static uint64_t abbreviation_keys[sizeof abbreviations / sizeof abbreviations[0]];
+
+__attribute__((constructor)) static void abbreviation_keys_init(void) {
+  for (size_t index = 0; index < sizeof abbreviations / sizeof abbreviations[0]; index++) {
+    const char *word = abbreviations[index].word;
+    for (size_t position = 0; word[position]; position++) {
+      abbreviation_keys[index] |= (uint64_t)(unsigned char)word[position] << (position * 8);
+    }
+  }
+}
+
 int tk_abbreviation_class(const char *word, size_t length) {
   if (length == 0 || length > 6) {
     return TK_ABBREV_NONE;
   }
-  char lower[8];
+  uint64_t key = 0;
   for (size_t index = 0; index < length; index++) {
     unsigned char c = (unsigned char)word[index];
     if (!(tk_ascii[c] & TK_LETTER)) {
       return TK_ABBREV_NONE;
     }
-    lower[index] = (char)(c | 0x20);
+    key |= (uint64_t)(c | 0x20) << (index * 8);
   }
   for (size_t index = 0; index < sizeof abbreviations / sizeof abbreviations[0]; index++) {
-    const char *candidate = abbreviations[index].word;
-    if (strlen(candidate) == length && memcmp(candidate, lower, length) == 0) {
+    if (abbreviation_keys[index] == key) {
       return abbreviations[index].class;
     }
   }

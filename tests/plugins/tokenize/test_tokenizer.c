@@ -5,6 +5,7 @@
  * The engine is compiled in (tokenize_core); test_plugin.c loads the built .so instead.
  */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,7 @@ static const struct {
     {"Love it! :) Will buy again 👍", "Love it! :) || Will buy again 👍"},
     {"3. that's pretty much all.", "3. that's pretty much all."},
     {"Visit example.com. It works.", "Visit example.com. || It works."},
+    {"日本語です。次の文！最後", "日本語です。 || 次の文！ || 最後"},
     {"", ""},
     {"   \n\n  ", ""},
 };
@@ -247,6 +249,57 @@ START_TEST(test_megabyte_without_space) {
   ck_assert_int_eq(fixture_tokenize(text, used), 0);
   ck_assert_uint_gt(fixture_scratch()->token_count, 0);
   ck_assert_ptr_null(fixture_check_invariants());
+  free(text);
+}
+END_TEST
+
+/* Random texts from the characters that steer the scanner, checked for the invariants only:
+ * the point is that no mix of them crashes, loops or breaks the token/sentence structure. */
+static size_t encode_utf8(uint32_t cp, char *out) {
+  if (cp < 0x80) {
+    out[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (char)(0xc0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3f));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = (char)(0xe0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    out[2] = (char)(0x80 | (cp & 0x3f));
+    return 3;
+  }
+  out[0] = (char)(0xf0 | (cp >> 18));
+  out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+  out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+  out[3] = (char)(0x80 | (cp & 0x3f));
+  return 4;
+}
+
+START_TEST(test_random_mixtures) {
+  static const uint32_t alphabet[] = {
+      'a',     'Z',    'o',    'x',     'T',     'D',     'P',     '3',     '0',     '.',
+      '!',     '?',    ',',    ':',     ';',     '-',     '\'',    '"',     '(',     ')',
+      '@',     '#',    '%',    '/',     '<',     '>',     '^',     '_',     '=',     '*',
+      ' ',     '\n',   '\r',   '\t',    0,       1,       0x1b,    0x7f,    0xe9,    0x301,
+      0x2019,  0x2026, 0x201c, 0x201d,  0x200d,  0xfe0f,  0x20e3,  0x200b,  0xad,    0x2028,
+      0x2029,  0x4e2d, 0x3002, 0x1f600, 0x1f44d, 0x1f3fd, 0x1f1ec, 0x1f1e7, 0x1f3f4, 0xe0067,
+      0xe007f, 0x2764, 0xa9,   0x203c,  0x430,   0x5d0,   0x627,   0x0e01,  0xff01,  0x10ffff};
+  uint64_t state = 0x9e3779b97f4a7c15ull * (uint64_t)(_i + 1);
+  char *text = malloc(4 * 3000 + 1);
+  ck_assert_ptr_nonnull(text);
+  size_t length = 0;
+  size_t count = 1 + (size_t)(_i * 37 % 3000);
+  for (size_t index = 0; index < count; index++) {
+    state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+    length += encode_utf8(alphabet[state % (sizeof alphabet / sizeof alphabet[0])], text + length);
+  }
+  text[length] = '\0';
+  ck_assert_int_eq(fixture_tokenize(text, length), 0);
+  const char *problem = fixture_check_invariants();
+  ck_assert_msg(problem == NULL, "mixture %d: %s", _i, problem);
   free(text);
 }
 END_TEST
@@ -340,6 +393,7 @@ static Suite *tokenizer_suite(void) {
       {"sentences", test_sentences, TABLE_SIZE(sentence_cases)},
       {"nul_and_control_bytes", test_nul_and_control_bytes, 1},
       {"megabyte_without_space", test_megabyte_without_space, TABLE_SIZE(megabyte_units)},
+      {"random_mixtures", test_random_mixtures, 300},
       {"text_block", test_text_block, 1},
       {"sample_comments", test_sample_comments, TABLE_SIZE(sample_cases)},
   };

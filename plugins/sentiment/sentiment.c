@@ -1,0 +1,379 @@
+/* sentiment.c - the sentiment stage: glue between textpipe's plugin ABI and the scoring engine.
+ *
+ * create() builds the read-only term table (built-in or configured word list and rules, plus
+ * "lexicon_extra"); process() scores the tokens the tokenize stage attached (whole text, and
+ * each sentence on request) and sets "sentiment" on the record; each worker's partial keeps
+ * the stream statistics for the report (sentiment_report.h). The engine files do the work:
+ * sentiment_lexicon.c (term table), sentiment_score.c (rules), sentiment_report.c (report).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <textpipe/plugin.h>
+#include <textpipe/text.h>
+
+#include "sentiment_lexicon.h"
+#include "sentiment_report.h"
+#include "sentiment_score.h"
+
+/* The built-in data, compiled in by data/embed.py. */
+extern const unsigned char sx_builtin_lexicon[];
+extern const size_t sx_builtin_lexicon_length;
+extern const unsigned char sx_builtin_rules[];
+extern const size_t sx_builtin_rules_length;
+
+typedef struct sx_instance {
+  const tp_host *host;
+  sx_lexicon *lexicon;
+  double positive_threshold;
+  double negative_threshold;
+  int sentences;
+  size_t top;
+} sx_instance;
+
+typedef struct sx_partial {
+  sx_scratch scratch;
+  sx_report report;
+} sx_partial;
+
+static const tp_option sx_options[] = {
+    {"lexicon", TP_OPTION_PATH, NULL, 0, 0, NULL,
+     "word list (term<TAB>valence lines) replacing the built-in English one", 0},
+    {"rules", TP_OPTION_PATH, NULL, 0, 0, NULL,
+     "rule list (boosters, negators, phrases...) replacing the built-in English one", 0},
+    {"lexicon_extra", TP_OPTION_OBJECT, "{}", 0, 0, NULL,
+     "words or phrases to add or override, {\"term\": valence -4..4}", 0},
+    {"language", TP_OPTION_STRING, "\"english\"", 0, 0, NULL,
+     "Snowball language for stem fallback lookups, or \"none\"", 0},
+    {"positive_threshold", TP_OPTION_NUMBER, "0.05", -1, 1, NULL,
+     "compound at or above which the label is positive", 0},
+    {"negative_threshold", TP_OPTION_NUMBER, "-0.05", -1, 1, NULL,
+     "compound at or below which the label is negative", 0},
+    {"sentences", TP_OPTION_BOOL, "false", 0, 0, NULL, "also score each sentence", 0},
+    {"report_top", TP_OPTION_INT, "5", 0, SX_REPORT_MAX_TOP, NULL,
+     "how many most positive and most negative records the report lists", 0},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
+};
+
+static const char *const sx_requires[] = {TP_TEXT_KEY, NULL};
+static const char *const sx_provides[] = {"sentiment", NULL};
+
+/* Reads a whole file into host memory (NUL-terminated). Returns it or NULL with err filled. */
+static char *sx_read_file(const tp_host *host, const char *path, size_t *length, char *err,
+                          size_t err_size) {
+  FILE *file = fopen(path, "rb");
+  char *data = NULL;
+  long size = -1;
+  if (file != NULL && fseek(file, 0, SEEK_END) == 0 && (size = ftell(file)) >= 0 &&
+      fseek(file, 0, SEEK_SET) == 0 && (data = host->alloc((size_t)size + 1)) != NULL &&
+      fread(data, 1, (size_t)size, file) == (size_t)size) {
+    data[size] = '\0';
+    *length = (size_t)size;
+    fclose(file);
+    return data;
+  }
+  snprintf(err, err_size, "%s: cannot read file", path);
+  host->free(data);
+  if (file != NULL) {
+    fclose(file);
+  }
+  return NULL;
+}
+
+/* Loads the word list or rules from `path`, or the built-in data when path is NULL. */
+static int sx_load(const tp_host *host, sx_lexicon *lexicon, const char *path, int rules, char *err,
+                   size_t err_size) {
+  if (path == NULL) {
+    const char *data = rules ? (const char *)sx_builtin_rules : (const char *)sx_builtin_lexicon;
+    size_t length = rules ? sx_builtin_rules_length : sx_builtin_lexicon_length;
+    return rules ? sx_lexicon_load_rules(lexicon, data, length, "rules.tsv", err, err_size)
+                 : sx_lexicon_load_words(lexicon, data, length, "lexicon.tsv", err, err_size);
+  }
+  size_t length = 0;
+  char *data = sx_read_file(host, path, &length, err, err_size);
+  if (data == NULL) {
+    return -1;
+  }
+  int status = rules ? sx_lexicon_load_rules(lexicon, data, length, path, err, err_size)
+                     : sx_lexicon_load_words(lexicon, data, length, path, err, err_size);
+  host->free(data);
+  return status;
+}
+
+static int sx_load_extra(sx_lexicon *lexicon, const cJSON *extra, char *err, size_t err_size) {
+  const cJSON *entry = NULL;
+  cJSON_ArrayForEach(entry, extra) {
+    if (!cJSON_IsNumber(entry) || entry->valuedouble < -4 || entry->valuedouble > 4) {
+      snprintf(err, err_size, "config.lexicon_extra.\"%s\": expected a valence from -4 to 4",
+               entry->string);
+      return -1;
+    }
+    if (sx_lexicon_set_valence(lexicon, entry->string, entry->valuedouble) != 0) {
+      snprintf(err, err_size, "config.lexicon_extra.\"%s\": empty or longer than 255 bytes",
+               entry->string);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static void sx_destroy(void *opaque) {
+  sx_instance *instance = opaque;
+  if (instance != NULL) {
+    sx_lexicon_destroy(instance->lexicon);
+    instance->host->free(instance);
+  }
+}
+
+static const char *sx_config_string(const cJSON *config, const char *key) {
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(config, key);
+  return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+static double sx_config_number(const cJSON *config, const char *key, double fallback) {
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(config, key);
+  return cJSON_IsNumber(item) ? item->valuedouble : fallback;
+}
+
+static int sx_create(const tp_host *host, const tp_stage *stage, const cJSON *config, void **out,
+                     char *err, size_t err_size) {
+  (void)stage;
+  sx_instance *instance = host->alloc(sizeof *instance);
+  if (instance == NULL) {
+    snprintf(err, err_size, "out of memory");
+    return -1;
+  }
+  memset(instance, 0, sizeof *instance);
+  instance->host = host;
+  instance->positive_threshold = sx_config_number(config, "positive_threshold", 0.05);
+  instance->negative_threshold = sx_config_number(config, "negative_threshold", -0.05);
+  instance->sentences = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(config, "sentences"));
+  instance->top = (size_t)sx_config_number(config, "report_top", 5);
+  const char *language = sx_config_string(config, "language");
+  if (language != NULL && strcmp(language, "none") == 0) {
+    language = NULL;
+  }
+  sx_allocator allocator = {host->alloc, host->realloc, host->free};
+  instance->lexicon = sx_lexicon_create(&allocator);
+  if (instance->lexicon == NULL) {
+    snprintf(err, err_size, "out of memory");
+    sx_destroy(instance);
+    return -1;
+  }
+  if (instance->negative_threshold > instance->positive_threshold) {
+    snprintf(err, err_size,
+             "config.negative_threshold (%g) is above config.positive_threshold (%g)",
+             instance->negative_threshold, instance->positive_threshold);
+    sx_destroy(instance);
+    return -1;
+  }
+  if (sx_load(host, instance->lexicon, sx_config_string(config, "lexicon"), 0, err, err_size) !=
+          0 ||
+      sx_load(host, instance->lexicon, sx_config_string(config, "rules"), 1, err, err_size) != 0 ||
+      sx_load_extra(instance->lexicon, cJSON_GetObjectItemCaseSensitive(config, "lexicon_extra"),
+                    err, err_size) != 0 ||
+      sx_lexicon_build_stems(instance->lexicon, language, err, err_size) != 0) {
+    sx_destroy(instance);
+    return -1;
+  }
+  *out = instance;
+  return 0;
+}
+
+static void *sx_partial_create(void *opaque) {
+  sx_instance *instance = opaque;
+  sx_partial *partial = instance->host->alloc(sizeof *partial);
+  if (partial != NULL) {
+    memset(&partial->scratch, 0, sizeof partial->scratch);
+    partial->scratch.allocator =
+        (sx_allocator){instance->host->alloc, instance->host->realloc, instance->host->free};
+    sx_report_init(&partial->report, instance->top);
+  }
+  return partial;
+}
+
+static void sx_partial_destroy(void *opaque, void *partial_opaque) {
+  sx_instance *instance = opaque;
+  sx_partial *partial = partial_opaque;
+  if (partial != NULL) {
+    sx_scratch_release(&partial->scratch);
+    instance->host->free(partial);
+  }
+}
+
+static sx_label sx_label_of(const sx_instance *instance, double compound) {
+  if (compound >= instance->positive_threshold && compound > instance->negative_threshold) {
+    return SX_LABEL_POSITIVE;
+  }
+  return compound <= instance->negative_threshold ? SX_LABEL_NEGATIVE : SX_LABEL_NEUTRAL;
+}
+
+static const char *const sx_label_names[] = {"negative", "neutral", "positive"};
+
+static double sx_round(double value, double scale) {
+  return round(value * scale) / scale;
+}
+
+/* Returns a new {"compound", "positive", "neutral", "negative", "label"} object, or NULL. */
+/* Adds `value` under a constant key (cJSON_AddItemToObjectCS: the key is not copied, which
+ * saves an allocation per field on the hot path). Returns 0, or -1 (value freed). */
+static int sx_add(cJSON *object, const char *constant_key, cJSON *value) {
+  if (value == NULL || !cJSON_AddItemToObjectCS(object, constant_key, value)) {
+    cJSON_Delete(value);
+    return -1;
+  }
+  return 0;
+}
+
+static cJSON *sx_scores_json(const sx_instance *instance, const sx_scores *scores) {
+  cJSON *object = cJSON_CreateObject();
+  double compound = sx_round(scores->compound, 10000.0);
+  if (object == NULL || sx_add(object, "compound", cJSON_CreateNumber(compound)) != 0 ||
+      sx_add(object, "positive", cJSON_CreateNumber(sx_round(scores->positive, 1000.0))) != 0 ||
+      sx_add(object, "neutral", cJSON_CreateNumber(sx_round(scores->neutral, 1000.0))) != 0 ||
+      sx_add(object, "negative", cJSON_CreateNumber(sx_round(scores->negative, 1000.0))) != 0 ||
+      sx_add(object, "label",
+             cJSON_CreateStringReference(sx_label_names[sx_label_of(instance, compound)])) != 0) {
+    cJSON_Delete(object);
+    return NULL;
+  }
+  return object;
+}
+
+static cJSON *sx_sentences_json(const sx_instance *instance, const tp_text *text,
+                                sx_scratch *scratch) {
+  cJSON *array = cJSON_CreateArray();
+  for (size_t i = 0; array != NULL && i < text->sentence_count; i++) {
+    const tp_sentence *sentence = &text->sentences[i];
+    sx_scores scores;
+    cJSON *item = NULL;
+    if (sx_score_span(instance->lexicon, text, sentence->first_token, sentence->token_count,
+                      scratch, &scores) != 0 ||
+        (item = sx_scores_json(instance, &scores)) == NULL ||
+        !cJSON_AddNumberToObject(item, "start", sentence->start) ||
+        !cJSON_AddNumberToObject(item, "length", sentence->length) ||
+        !cJSON_AddItemToArray(array, item)) {
+      cJSON_Delete(item);
+      cJSON_Delete(array);
+      return NULL;
+    }
+  }
+  return array;
+}
+
+/* The record's id for the report, as JSON text: its "id" value if it is a string or number. */
+static void sx_record_id(const tp_host *host, const tp_record *record, char *id, size_t size) {
+  const cJSON *json = host->record_json(record);
+  const cJSON *value = cJSON_GetObjectItemCaseSensitive(json, "id");
+  id[0] = '\0';
+  if (cJSON_IsNumber(value)) {
+    snprintf(id, size, "%.17g", value->valuedouble);
+  } else if (cJSON_IsString(value) && strlen(value->valuestring) + 3 <= size) {
+    char *printed = cJSON_PrintUnformatted(value);
+    if (printed != NULL && strlen(printed) < size) {
+      snprintf(id, size, "%s", printed);
+    }
+    cJSON_free(printed);
+  }
+}
+
+static tp_result sx_process(void *opaque, void *partial_opaque, tp_record *record, char *err,
+                            size_t err_size) {
+  sx_instance *instance = opaque;
+  sx_partial *partial = partial_opaque;
+  const tp_host *host = instance->host;
+  const tp_text *text = host->record_attachment(record, TP_TEXT_KEY);
+  if (text == NULL) {
+    snprintf(err, err_size, "no \"%s\" attachment: run the tokenize stage before sentiment",
+             TP_TEXT_KEY);
+    return TP_ERROR;
+  }
+  sx_scores scores;
+  if (sx_score_span(instance->lexicon, text, 0, text->token_count, &partial->scratch, &scores) !=
+      0) {
+    snprintf(err, err_size, "out of memory");
+    return TP_ERROR;
+  }
+  cJSON *result = sx_scores_json(instance, &scores);
+  if (result != NULL && instance->sentences) {
+    cJSON *sentences = sx_sentences_json(instance, text, &partial->scratch);
+    if (sentences == NULL || !cJSON_AddItemToObject(result, "sentences", sentences)) {
+      cJSON_Delete(sentences);
+      cJSON_Delete(result);
+      result = NULL;
+    }
+  }
+  if (result == NULL || host->record_set(record, "sentiment", result) != 0) {
+    snprintf(err, err_size, "out of memory");
+    return TP_ERROR;
+  }
+  double compound = sx_round(scores.compound, 10000.0);
+  char id[SX_REPORT_ID_BYTES];
+  const char *id_text = NULL;
+  if (sx_report_wants_id(&partial->report, compound)) {
+    sx_record_id(host, record, id, sizeof id);
+    id_text = id[0] ? id : NULL;
+  }
+  sx_report_add(&partial->report, compound, sx_label_of(instance, compound),
+                host->record_line(record), id_text);
+  return TP_KEEP;
+}
+
+static int sx_merge(void *opaque, void *into, void *from, char *err, size_t err_size) {
+  (void)opaque, (void)err, (void)err_size;
+  sx_report_merge(&((sx_partial *)into)->report, &((sx_partial *)from)->report);
+  return 0;
+}
+
+static int sx_finish(void *opaque, void *partial, cJSON *section, char *err, size_t err_size) {
+  (void)opaque;
+  if (sx_report_write(&((sx_partial *)partial)->report, section) != 0) {
+    snprintf(err, err_size, "out of memory writing the report");
+    return -1;
+  }
+  return 0;
+}
+
+static cJSON *sx_partial_export(void *opaque, const void *partial) {
+  (void)opaque;
+  return sx_report_export(&((const sx_partial *)partial)->report);
+}
+
+static void *sx_partial_import(void *opaque, const cJSON *data, char *err, size_t err_size) {
+  sx_partial *partial = sx_partial_create(opaque);
+  if (partial == NULL) {
+    snprintf(err, err_size, "out of memory");
+    return NULL;
+  }
+  if (sx_report_import(&partial->report, data, err, err_size) != 0) {
+    sx_partial_destroy(opaque, partial);
+    return NULL;
+  }
+  return partial;
+}
+
+static const tp_plugin sx_plugin = {
+    .abi_major = TP_ABI_MAJOR,
+    .abi_minor = TP_ABI_MINOR,
+    .struct_size = sizeof(tp_plugin),
+    .name = "sentiment",
+    .version = "1.0.0",
+    .description = "lexicon-and-rules sentiment (VADER-style, extended) per record and sentence",
+    .options = sx_options,
+    .requires = sx_requires,
+    .provides = sx_provides,
+    .flags = TP_PLUGIN_CONCURRENT,
+    .create = sx_create,
+    .destroy = sx_destroy,
+    .partial_create = sx_partial_create,
+    .partial_destroy = sx_partial_destroy,
+    .merge = sx_merge,
+    .process = sx_process,
+    .finish = sx_finish,
+    .partial_export = sx_partial_export,
+    .partial_import = sx_partial_import,
+};
+
+TP_PLUGIN_DEFINE(sx_plugin)

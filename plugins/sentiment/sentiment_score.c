@@ -1,0 +1,543 @@
+/* sentiment_score.c - the sentiment scoring engine (see sentiment_score.h).
+ *
+ * A span is scored in four passes over its word-like tokens ("items"):
+ *   1. lookup: each item's term (exact; de-elongated; emoticon variants; hashtag without '#';
+ *      laughter by its unit; then the stem's base form), with multi-word phrases matched
+ *      longest first and their later words consumed;
+ *   2. valence: each sentiment word's valence after ALL-CAPS and elongation emphasis, the
+ *      boosters/dampeners up to three items before it, negation, and "least";
+ *   3. weights: contrast per sentence ("but": before x0.5, after x1.2), concession and hedged
+ *      clauses, questions (asked, not asserted), repeated terms (1/sqrt(k));
+ *   4. totals: the sum plus leans (negation, question, hedge, exclamation) and !/? emphasis,
+ *      x0.7 when the text shares a link, normalized to s / sqrt(s^2 + alpha) and blended with
+ *      the positive - negative balance of the positive/neutral/negative ratios.
+ * The constants that come from VADER say so; the others were set on the evaluation sets of
+ * ../shared/eval (see plugins/sentiment/README.md).
+ */
+#include "sentiment_score.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define SX_BOOST_CAPS        0.733f /* VADER C_INCR: ALL-CAPS emphasis */
+#define SX_BOOST_ELONGATED   0.293f /* sooo goood: emphasis like one booster */
+#define SX_NEGATE_POSITIVE   -0.74f /* VADER N_SCALAR, for negated positive words */
+#define SX_NEGATE_NEGATIVE   -0.5f /* negated negative words flip less: "not bad" is faint praise */
+#define SX_NEGATION_SCOPE    4     /* items after a negator that it can reach in its clause */
+#define SX_CONTRAST_BEFORE   0.5f
+#define SX_CONTRAST_AFTER    1.2f /* VADER: 1.5; raters weigh the clause after "but" less */
+#define SX_CONCESSION_WEIGHT 0.5f
+#define SX_HEDGE_WEIGHT      0.6f
+#define SX_STEM_WEIGHT       0.5f /* a stem match is a guess: half weight */
+#define SX_QUESTION_WEIGHT   0.6f
+#define SX_EXCLAIM           0.5  /* emphasis per "!", up to 4 (VADER: 0.292) */
+#define SX_BALANCE_WEIGHT    0.5  /* weight of positive - negative in the compound */
+#define SX_EMOTICON_WEIGHT   1.3f /* emoticons and emoji: the author's own tone marks */
+#define SX_LEAN_NEGATION     -0.3 /* raw valence of a text with a negation */
+#define SX_LEAN_QUESTION     -0.3 /* ... with a question */
+#define SX_LEAN_HEDGE        -0.3 /* ... with a hedge (would, if, hope) */
+#define SX_LEAN_EXCLAMATION  0.3  /* ... with '!' and no '?' */
+#define SX_REPEAT_MEMORY     16   /* sentiment terms remembered for repetition */
+#define SX_LINK_WEIGHT       0.7  /* a text that shares a link reports more than it judges */
+#define SX_ALPHA             15.0 /* VADER's normalization constant */
+#define SX_MAX_PHRASE        8
+#define SX_KEY_BYTES         256
+
+enum {
+  SX_ITEM_CONSUMED = 1u << 0, /* a later word of a phrase */
+  SX_ITEM_CAPS = 1u << 1,
+  SX_ITEM_ELONGATED = 1u << 2,
+  SX_ITEM_NEGATED = 1u << 3,
+  SX_ITEM_QUESTION = 1u << 4,  /* in a sentence that asks: its sentiment is not asserted */
+  SX_ITEM_EXCLAIMED = 1u << 5, /* in a sentence with '!' */
+};
+
+typedef struct sx_item {
+  const tp_token *token;
+  const sx_term *term; /* NULL: not in the lexicon */
+  float valence;       /* lexicon valence before rules; 0 for non-sentiment words */
+  float weight;        /* contrast/concession/hedge weight */
+  uint32_t clause;     /* clause number inside the span (punctuation separates clauses) */
+  uint32_t sentence;   /* the token's sentence (copied: the passes read it often) */
+  uint16_t flags;      /* SX_ITEM_* */
+  uint16_t rules;      /* the term's SX_TERM_* flags; 0 without a term or once consumed */
+} sx_item;
+
+void sx_scratch_release(sx_scratch *scratch) {
+  if (scratch->items != NULL) {
+    scratch->allocator.free(scratch->items);
+  }
+  scratch->items = NULL;
+  scratch->capacity = 0;
+}
+
+static float sx_sign(float value) {
+  return value > 0 ? 1.0f : (value < 0 ? -1.0f : 0.0f);
+}
+
+/* Collapses runs of 3+ equal bytes to `keep` bytes (1 or 2). Returns the new length. */
+static size_t sx_squeeze(const char *in, size_t length, size_t keep, char *out) {
+  size_t used = 0;
+  for (size_t i = 0; i < length && used < SX_KEY_BYTES - 1; i++) {
+    size_t run = 1;
+    while (i + run < length && in[i + run] == in[i]) {
+      run++;
+    }
+    size_t copies = run >= 3 ? keep : run;
+    for (size_t k = 0; k < copies && used < SX_KEY_BYTES - 1; k++) {
+      out[used++] = in[i];
+    }
+    i += run - 1;
+  }
+  return used;
+}
+
+/* Whether a word ends in "n't" (or "n’t"): every such word negates (don't, wouldn't, ain't).
+ * Checked byte by byte: it runs for every word. */
+static int sx_ends_in_nt(const char *text, size_t length) {
+  if (length < 3 || text[length - 1] != 't') {
+    return 0;
+  }
+  if (text[length - 2] == '\'') {
+    return text[length - 3] == 'n';
+  }
+  return length >= 5 && text[length - 2] == '\x99' && text[length - 3] == '\x80' &&
+         text[length - 4] == '\xe2' && text[length - 5] == 'n';
+}
+
+static int sx_item_is_negator(const sx_item *item) {
+  return (item->rules & SX_TERM_NEGATOR) != 0; /* lexicon negators and any "n't" word */
+}
+
+static int sx_item_has(const sx_item *item, uint16_t flag) {
+  return (item->rules & flag) != 0; /* cleared when consumed */
+}
+
+/* Whether `text` repeats its first `period` bytes throughout (hahaha, lololol). */
+static int sx_periodic(const char *text, size_t length, size_t period) {
+  for (size_t i = period; i < length; i++) {
+    if (text[i] != text[i - period]) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* Looks a word up exactly, then de-elongated (sooo -> soo -> so), then by stem. */
+static const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_token *token,
+                                     uint16_t *item_flags, float *stem_weight) {
+  const char *norm = token->norm;
+  size_t length = token->norm_length;
+  if (token->type == TP_TOKEN_HASHTAG && length > 1 && norm[0] == '#') {
+    norm++; /* #fail, #love */
+    length--;
+  }
+  const sx_term *term = sx_lexicon_find(lexicon, norm, length);
+  *stem_weight = 1.0f;
+  if (term != NULL && (term->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER | SX_TERM_NEGATOR))) {
+    return term;
+  }
+  if (token->flags & TP_TOKEN_ELONGATED) {
+    char key[SX_KEY_BYTES];
+    for (size_t keep = 2; keep >= 1; keep--) {
+      size_t squeezed_length = sx_squeeze(norm, length, keep, key);
+      const sx_term *squeezed = sx_lexicon_find(lexicon, key, squeezed_length);
+      if (squeezed != NULL) {
+        *item_flags |= SX_ITEM_ELONGATED;
+        return squeezed;
+      }
+    }
+  }
+  if (term == NULL && token->type == TP_TOKEN_EMOTICON && length < SX_KEY_BYTES) {
+    /* :))) -> :), =((( -> =( and, as "=" eyes are ":" eyes, :( */
+    char key[SX_KEY_BYTES];
+    size_t squeezed_length = 0;
+    for (size_t i = 0; i < length; i++) {
+      if (i == 0 || norm[i] != norm[i - 1]) {
+        key[squeezed_length++] = norm[i];
+      }
+    }
+    const sx_term *squeezed = sx_lexicon_find(lexicon, key, squeezed_length);
+    if (squeezed == NULL && key[0] == '=') {
+      key[0] = ':';
+      squeezed = sx_lexicon_find(lexicon, key, squeezed_length);
+    }
+    if (squeezed != NULL) {
+      return squeezed;
+    }
+  }
+  if (term == NULL && length > 4 && sx_periodic(norm, length, 2)) {
+    const sx_term *laugh = sx_lexicon_find(lexicon, norm, 4); /* hahahaha -> haha */
+    if (laugh != NULL) {
+      return laugh;
+    }
+  }
+  /* A stem equal to the word itself says nothing new (and would let "hat" reach "hate"). */
+  if (term == NULL && token->type == TP_TOKEN_WORD && !(token->flags & TP_TOKEN_STOPWORD) &&
+      token->stem != NULL && token->stem_length > 2 &&
+      !(token->stem_length == length && memcmp(token->stem, norm, length) == 0)) {
+    const sx_term *stemmed = sx_lexicon_find_stem(lexicon, token->stem, token->stem_length);
+    if (stemmed != NULL) {
+      *stem_weight = SX_STEM_WEIGHT;
+      return stemmed;
+    }
+  }
+  return term;
+}
+
+/* Pass 1: fills items from the span's tokens. Returns the item count; sets the '!'/'?' counts
+ * and whether the span mixes ALL-CAPS words with others. */
+static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
+                         sx_item *items, int *exclamations, int *questions, int *caps_differ,
+                         int *links) {
+  size_t item_count = 0, caps = 0, words = 0;
+  uint32_t clause = 0;
+  *exclamations = *questions = 0;
+  for (size_t t = first; t < first + count; t++) {
+    const tp_token *token = &text->tokens[t];
+    if (token->type == TP_TOKEN_PUNCT || token->type == TP_TOKEN_SYMBOL) {
+      uint16_t mark = 0;
+      for (uint32_t b = 0; b < token->norm_length; b++) {
+        char c = token->norm[b];
+        *exclamations += c == '!';
+        *questions += c == '?';
+        mark |= c == '?' ? SX_ITEM_QUESTION : (c == '!' ? SX_ITEM_EXCLAIMED : 0);
+        if (c == ',' || c == ';' || c == ':' || c == '.' || c == '!' || c == '?' || c == '(' ||
+            c == ')') {
+          clause += item_count > 0 && items[item_count - 1].clause == clause;
+        }
+      }
+      /* The sentence's words learn that it asks or exclaims (each word once per mark). */
+      for (size_t k = item_count; mark && k > 0 && items[k - 1].sentence == token->sentence &&
+                                  (items[k - 1].flags & mark) != mark;
+           k--) {
+        items[k - 1].flags |= mark;
+      }
+      continue;
+    }
+    if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_EMOTICON &&
+        token->type != TP_TOKEN_EMOJI && token->type != TP_TOKEN_HASHTAG) {
+      *links += token->type == TP_TOKEN_URL;
+      continue;
+    }
+    sx_item *item = &items[item_count++];
+    memset(item, 0, sizeof *item);
+    item->token = token;
+    item->clause = clause;
+    item->weight = 1.0f;
+    float stem_weight = 1.0f;
+    item->term = sx_lookup_word(lexicon, token, &item->flags, &stem_weight);
+    item->rules = item->term != NULL ? item->term->flags : 0;
+    if (token->type == TP_TOKEN_WORD && sx_ends_in_nt(token->norm, token->norm_length)) {
+      item->rules |= SX_TERM_NEGATOR;
+    }
+    item->sentence = token->sentence;
+    int verb_without_subject =
+        item->term != NULL && (item->term->flags & SX_TERM_VERB) &&
+        !(item_count >= 2 && (sx_item_has(&items[item_count - 2], SX_TERM_SUBJECT) ||
+                              sx_item_is_negator(&items[item_count - 2])));
+    int single_letter = token->type == TP_TOKEN_WORD && token->norm_length < 2;
+    if (item->term != NULL && (item->term->flags & SX_TERM_VALENCE) &&
+        !(item->term->flags & SX_TERM_NEUTRAL) && !verb_without_subject && !single_letter) {
+      item->valence = item->term->valence * stem_weight;
+    }
+    if (token->type == TP_TOKEN_WORD) {
+      words++;
+      if (token->flags & TP_TOKEN_ALL_CAPS) {
+        caps++;
+        item->flags |= SX_ITEM_CAPS;
+      }
+    }
+  }
+  *caps_differ = caps > 0 && caps < words;
+  return item_count;
+}
+
+/* Pass 1b: replaces the first word of each known phrase by the phrase, longest match first. */
+static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t item_count) {
+  char key[SX_KEY_BYTES];
+  for (size_t i = 0; i < item_count; i++) {
+    const sx_term *head = items[i].term;
+    size_t used = items[i].token->norm_length;
+    if (head == NULL || head->phrase_words < 2 || (items[i].flags & SX_ITEM_CONSUMED) ||
+        used >= sizeof key) {
+      continue;
+    }
+    /* Extend word by word while the words so far are a known phrase or phrase prefix. */
+    const sx_term *match = NULL;
+    size_t match_words = 0;
+    size_t longest = head->phrase_words < SX_MAX_PHRASE ? head->phrase_words : SX_MAX_PHRASE;
+    memcpy(key, items[i].token->norm, used);
+    for (size_t words = 2; words <= longest && i + words <= item_count; words++) {
+      const tp_token *token = items[i + words - 1].token;
+      if (items[i + words - 1].clause != items[i].clause ||
+          used + 1 + token->norm_length >= sizeof key) {
+        break;
+      }
+      key[used++] = ' ';
+      memcpy(key + used, token->norm, token->norm_length);
+      used += token->norm_length;
+      const sx_term *found = sx_lexicon_find(lexicon, key, used);
+      if (found == NULL) {
+        break;
+      }
+      if (found->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER)) {
+        match = found;
+        match_words = words;
+      }
+    }
+    if (match == NULL) {
+      continue;
+    }
+    items[i].term = match;
+    items[i].rules = match->flags;
+    items[i].valence = (match->flags & SX_TERM_VALENCE) ? match->valence : 0;
+    for (size_t k = 1; k < match_words; k++) {
+      items[i + k].flags |= SX_ITEM_CONSUMED;
+      items[i + k].rules = 0;
+      items[i + k].valence = 0;
+    }
+  }
+}
+
+/* Pass 2: the valence of item i after emphasis, boosters, negation and "least". */
+static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
+  sx_item *item = &items[i];
+  float valence = item->valence;
+  if (valence == 0 || (item->flags & SX_ITEM_CONSUMED)) {
+    return 0;
+  }
+  float sign = sx_sign(valence);
+  if (item->token->type == TP_TOKEN_EMOTICON || item->token->type == TP_TOKEN_EMOJI) {
+    return valence *
+           SX_EMOTICON_WEIGHT; /* :) and emoji mean what they show, whatever words come before */
+  }
+  if ((item->flags & SX_ITEM_CAPS) && caps_differ) {
+    valence += sign * SX_BOOST_CAPS;
+  }
+  if (item->flags & SX_ITEM_ELONGATED) {
+    valence += sign * SX_BOOST_ELONGATED;
+  }
+  static const float distance_decay[] = {1.0f, 0.95f, 0.9f};
+  for (size_t back = 1; back <= 3 && back <= i; back++) {
+    const sx_item *prior = &items[i - back];
+    if (prior->clause != item->clause) {
+      break;
+    }
+    if (sx_item_has(prior, SX_TERM_BOOSTER) && prior->valence == 0) {
+      float scalar = prior->term->booster * sign;
+      if ((prior->flags & SX_ITEM_CAPS) && caps_differ) {
+        scalar += sign * SX_BOOST_CAPS;
+      }
+      if (prior->flags & SX_ITEM_ELONGATED) {
+        scalar += sign * SX_BOOST_ELONGATED; /* "soooo good" */
+      }
+      valence += scalar * distance_decay[back - 1];
+    }
+  }
+  /* Negation: a negator earlier in the clause, at most SX_NEGATION_SCOPE items back, with no
+   * exempt word ("not only", "can't say enough") or contrast word in between. */
+  for (size_t back = 1; back <= SX_NEGATION_SCOPE && back <= i; back++) {
+    sx_item *prior = &items[i - back];
+    if (prior->clause != item->clause || sx_item_has(prior, SX_TERM_CONTRAST) ||
+        sx_item_has(prior, SX_TERM_EXEMPT)) {
+      break;
+    }
+    if (!sx_item_is_negator(prior)) {
+      continue;
+    }
+    valence *= valence > 0 ? SX_NEGATE_POSITIVE : SX_NEGATE_NEGATIVE;
+    prior->flags |= SX_ITEM_NEGATED; /* its own valence ("no", "lack") yields to the flip */
+    break;
+  }
+  /* "least good" flips; "at least" is a phrase with no valence and never gets here. */
+  if (i >= 1 && sx_item_has(&items[i - 1], SX_TERM_LEAST)) {
+    valence *= SX_NEGATE_POSITIVE;
+  }
+  return valence;
+}
+
+/* Pass 3: contrast weights. */
+static void sx_apply_contrast(sx_item *items, size_t item_count) {
+  /* Contrast: the first "but" of a sentence halves what came before it in that sentence (and
+   * the whole previous sentence when "but" opens its own), and raises the rest by half. Each
+   * item is visited a bounded number of times, whatever the text's length. */
+  uint32_t last_sentence = UINT32_MAX;
+  for (size_t contrast = 0; contrast < item_count; contrast++) {
+    uint32_t sentence = items[contrast].sentence;
+    if (!sx_item_has(&items[contrast], SX_TERM_CONTRAST) || sentence == last_sentence) {
+      continue;
+    }
+    last_sentence = sentence;
+    int opens = contrast == 0 || items[contrast - 1].sentence != sentence;
+    uint32_t reach = opens && sentence > 0 ? sentence - 1 : sentence;
+    for (size_t i = contrast; i > 0 && items[i - 1].sentence >= reach; i--) {
+      items[i - 1].weight *= SX_CONTRAST_BEFORE;
+    }
+    for (size_t i = contrast + 1; i < item_count && items[i].sentence == sentence; i++) {
+      items[i].weight *= SX_CONTRAST_AFTER;
+    }
+  }
+}
+
+/* Pass 4 helper: the k-th occurrence of the same sentiment term in a span weighs 1/sqrt(k)
+ * ("love love love" is more than "love", less than three loves; a chant of a title or a
+ * slogan is not a pile of separate judgements). Remembers the last SX_REPEAT_MEMORY terms. */
+typedef struct sx_repeats {
+  const sx_term *seen[SX_REPEAT_MEMORY];
+  unsigned counts[SX_REPEAT_MEMORY];
+  size_t used, next;
+} sx_repeats;
+
+static float sx_repeat_weight(sx_repeats *repeats, const sx_term *term) {
+  size_t k = 0;
+  while (k < repeats->used && repeats->seen[k] != term) {
+    k++;
+  }
+  if (k < repeats->used) {
+    return 1.0f / sqrtf((float)++repeats->counts[k]);
+  }
+  repeats->seen[repeats->next] = term;
+  repeats->counts[repeats->next] = 1;
+  repeats->next = (repeats->next + 1) % SX_REPEAT_MEMORY;
+  repeats->used += repeats->used < SX_REPEAT_MEMORY;
+  return 1.0f;
+}
+
+typedef struct sx_totals {
+  double sum, positive, negative, neutral;
+  int negation, hedge; /* for the leans */
+} sx_totals;
+
+/* Pass 4, one loop: the weights of questions ("?!" exclaims rather than asks), of concession
+ * and hedged clauses (the weight carried along resets at each clause boundary) and of
+ * repeats; then the sums, and whether the span negates or hedges. */
+static void sx_sum(sx_item *items, size_t item_count, sx_totals *totals) {
+  sx_repeats repeats = {.used = 0};
+  float carried = 1.0f;
+  memset(totals, 0, sizeof *totals);
+  for (size_t i = 0; i < item_count; i++) {
+    sx_item *item = &items[i];
+    if ((item->flags & (SX_ITEM_QUESTION | SX_ITEM_EXCLAIMED)) == SX_ITEM_QUESTION) {
+      item->weight *= SX_QUESTION_WEIGHT;
+    }
+    if (i > 0 && item->clause != items[i - 1].clause) {
+      carried = 1.0f;
+    }
+    item->weight *= carried;
+    carried *= sx_item_has(item, SX_TERM_CONCESSION) ? SX_CONCESSION_WEIGHT
+               : sx_item_has(item, SX_TERM_HEDGE)    ? SX_HEDGE_WEIGHT
+                                                     : 1.0f;
+    if (carried < 0.01f) {
+      carried = 0.01f;
+    }
+    totals->negation =
+        totals->negation || (sx_item_is_negator(item) &&
+                             !(i + 1 < item_count && sx_item_has(&items[i + 1], SX_TERM_EXEMPT)));
+    totals->hedge = totals->hedge || sx_item_has(item, SX_TERM_HEDGE);
+    if (item->flags & SX_ITEM_CONSUMED) {
+      continue;
+    }
+    if (item->valence != 0 && item->term != NULL) {
+      item->weight *= sx_repeat_weight(&repeats, item->term);
+    }
+    double valence = (item->flags & SX_ITEM_NEGATED) ? 0 : item->valence * item->weight;
+    totals->sum += valence;
+    if (valence > 0) {
+      totals->positive += valence;
+    } else if (valence < 0) {
+      totals->negative += valence;
+    } else {
+      totals->neutral += 1;
+    }
+  }
+}
+
+/* Leans: what human raters read into a text beyond its sentiment words. In opinions, negation
+ * ("neither will charge", "not what I expected"), questions ("why was this made?") and hedges
+ * ("would have been good if") mostly come with complaints, and exclamations with enthusiasm.
+ * Returns a small raw valence added to the sum (also the whole score of a text with no
+ * sentiment word). */
+static double sx_lean(const sx_totals *totals, int questions, int exclamations) {
+  double lean = questions > 0 ? SX_LEAN_QUESTION : (exclamations > 0 ? SX_LEAN_EXCLAMATION : 0);
+  return lean + (totals->negation ? SX_LEAN_NEGATION : 0) + (totals->hedge ? SX_LEAN_HEDGE : 0);
+}
+
+/* VADER's emphasis of '!' (up to 4) and of several '?'. */
+static double sx_punctuation_emphasis(int exclamations, int questions) {
+  double emphasis = (exclamations > 4 ? 4 : exclamations) * SX_EXCLAIM;
+  if (questions > 1) {
+    emphasis += questions <= 3 ? questions * 0.18 : 0.96;
+  }
+  return emphasis;
+}
+
+int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
+                  sx_scratch *scratch, sx_scores *scores) {
+  memset(scores, 0, sizeof *scores);
+  scores->neutral = 1.0;
+  if (count == 0) {
+    return 0;
+  }
+  if (count > scratch->capacity) {
+    size_t capacity = scratch->capacity ? scratch->capacity : 64;
+    while (capacity < count) {
+      capacity *= 2;
+    }
+    void *items = scratch->allocator.realloc(scratch->items, capacity * sizeof(sx_item));
+    if (items == NULL) {
+      scores->neutral = 0;
+      return -1;
+    }
+    scratch->items = items;
+    scratch->capacity = capacity;
+  }
+  sx_item *items = scratch->items;
+  int exclamations = 0, questions = 0, caps_differ = 0, links = 0;
+  size_t item_count = sx_collect(lexicon, text, first, count, items, &exclamations, &questions,
+                                 &caps_differ, &links);
+  sx_match_phrases(lexicon, items, item_count);
+  int contrast = 0;
+  for (size_t i = 0; i < item_count; i++) {
+    /* A word that is both a booster and a sentiment word ("pretty", "super") boosts the
+     * sentiment word right after it and has no valence of its own there ("pretty good"). */
+    if (i + 1 < item_count && items[i].valence != 0 && sx_item_has(&items[i], SX_TERM_BOOSTER) &&
+        items[i + 1].valence != 0 && items[i + 1].clause == items[i].clause) {
+      items[i].valence = 0;
+    }
+    items[i].valence = sx_rule_valence(items, i, caps_differ);
+    contrast = contrast || sx_item_has(&items[i], SX_TERM_CONTRAST);
+  }
+  if (contrast) {
+    sx_apply_contrast(items, item_count);
+  }
+  sx_totals totals;
+  sx_sum(items, item_count, &totals);
+  double sum = totals.sum + sx_lean(&totals, questions, exclamations);
+  double positive = totals.positive, negative = totals.negative, neutral = totals.neutral;
+  double emphasis = sum != 0 ? sx_punctuation_emphasis(exclamations, questions) : 0;
+  double total = sum + (sum > 0 ? emphasis : -emphasis);
+  if (links > 0) {
+    total *= SX_LINK_WEIGHT;
+  }
+  scores->sum = total;
+  scores->compound = total / sqrt(total * total + SX_ALPHA);
+  if (positive > -negative) {
+    positive += emphasis;
+  } else if (positive < -negative) {
+    negative -= emphasis;
+  }
+  double all = positive - negative + neutral;
+  if (all > 0) {
+    scores->positive = positive / all;
+    scores->negative = negative < 0 ? -negative / all : 0.0;
+    scores->neutral = neutral / all;
+  }
+  /* The saturating sum says how much is said; the positive-negative balance says how much of
+   * the text says it. Their blend tracks human ratings better than either (and stays in -1..1). */
+  scores->compound =
+      (scores->compound + SX_BALANCE_WEIGHT * (scores->positive - scores->negative)) /
+      (1.0 + SX_BALANCE_WEIGHT);
+  return 0;
+}

@@ -1,0 +1,45 @@
+/* sentiment_score.h - the sentiment plugin's scoring engine (internal to the plugin).
+ *
+ * Scores a run of tokens of a tp_text (a whole text or one sentence) with a valence lexicon
+ * and rules in the manner of VADER (Hutto & Gilbert 2014), plus rules VADER lacks: negation
+ * scope to the end of the clause with an asymmetric flip, per-sentence contrast, concessive,
+ * hedged and question clauses, leans, repetition, de-elongated, emoticon and stem lookups, and
+ * a compound blended with the positive/negative balance. The engine is pure C over
+ * tp_text: no host, no JSON, no allocation per token (working memory is a caller-owned,
+ * reusable sx_scratch).
+ */
+#ifndef TP_SENTIMENT_SCORE_H
+#define TP_SENTIMENT_SCORE_H
+
+#include <stddef.h>
+
+#include <textpipe/text.h>
+
+#include "sentiment_lexicon.h"
+
+/* The four VADER-style scores of a span. compound is in -1..1; the three ratios sum to 1. */
+typedef struct sx_scores {
+  double compound;
+  double positive;
+  double neutral;
+  double negative;
+  double sum; /* the raw valence sum before normalization */
+} sx_scores;
+
+/* Per-thread working memory, reused from call to call. Zero-initialize it, set `allocator`,
+ * and free it with sx_scratch_release(). */
+typedef struct sx_scratch {
+  sx_allocator allocator;
+  void *items;
+  size_t capacity;
+} sx_scratch;
+
+/* Frees the scratch's buffers (the struct itself is the caller's). */
+void sx_scratch_release(sx_scratch *scratch);
+
+/* Scores tokens [first, first + count) of `text`. Returns 0 and fills *scores, or -1 if the
+ * scratch could not grow (out of memory; *scores is then all zero). */
+int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
+                  sx_scratch *scratch, sx_scores *scores);
+
+#endif /* TP_SENTIMENT_SCORE_H */

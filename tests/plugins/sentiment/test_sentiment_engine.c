@@ -1,0 +1,369 @@
+/* test_sentiment_engine.c - Check suite of the sentiment engine: the rules (tables of texts and
+ * the expected direction of their scores), the term table (loading, errors, lexicon_extra
+ * overrides), and the report statistics (merge of partials, export/import round trip).
+ * Texts are tokenized by mini_text.c; the term table is loaded from the plugin's data files.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mini_text.h"
+#include "sentiment_lexicon.h"
+#include "sentiment_report.h"
+#include "sentiment_score.h"
+
+static const sx_allocator libc_allocator = {malloc, realloc, free};
+static sx_lexicon *lexicon;
+
+static char *read_file(const char *relative, size_t *length) {
+  const char *root = getenv("TEXTPIPE_SOURCE_ROOT");
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", root ? root : ".", relative);
+  FILE *file = fopen(path, "rb");
+  ck_assert_msg(file != NULL, "cannot open %s", path);
+  fseek(file, 0, SEEK_END);
+  *length = (size_t)ftell(file);
+  rewind(file);
+  char *data = malloc(*length + 1);
+  ck_assert_uint_eq(fread(data, 1, *length, file), *length);
+  data[*length] = '\0';
+  fclose(file);
+  return data;
+}
+
+static void load_default_lexicon(void) {
+  char err[256];
+  size_t length = 0;
+  lexicon = sx_lexicon_create(&libc_allocator);
+  char *words = read_file("plugins/sentiment/data/lexicon.tsv", &length);
+  ck_assert_int_eq(sx_lexicon_load_words(lexicon, words, length, "lexicon.tsv", err, sizeof err),
+                   0);
+  free(words);
+  char *rules = read_file("plugins/sentiment/data/rules.tsv", &length);
+  ck_assert_int_eq(sx_lexicon_load_rules(lexicon, rules, length, "rules.tsv", err, sizeof err), 0);
+  free(rules);
+  ck_assert_int_eq(sx_lexicon_build_stems(lexicon, "english", err, sizeof err), 0);
+}
+
+static void free_lexicon(void) {
+  sx_lexicon_destroy(lexicon);
+  lexicon = NULL;
+}
+
+static double compound_of(const char *text) {
+  tp_text *tokens = mini_text_new(text);
+  sx_scratch scratch = {.allocator = libc_allocator};
+  sx_scores scores;
+  ck_assert_ptr_nonnull(tokens);
+  ck_assert_int_eq(sx_score_span(lexicon, tokens, 0, tokens->token_count, &scratch, &scores), 0);
+  sx_scratch_release(&scratch);
+  mini_text_free(tokens);
+  return scores.compound;
+}
+
+/* ---- Rules: the sign of single texts -------------------------------------------------- */
+static const struct {
+  const char *text;
+  int sign;
+} sign_cases[] = {
+    {"The phone is good.", 1},
+    {"The phone is not good.", -1},
+    {"The phone isn't good.", -1},
+    {"The phone is never good.", -1},
+    {"It works without problems.", 1},
+    {"The movie was bad.", -1},
+    {"The movie was not bad at all.", 1},
+    {"Not only good but great.", 1},
+    {"The plot was great but the acting was awful.", -1},
+    {"The plot was awful but the acting was great.", 1},
+    {"Although the plot was great, the acting was awful.", -1},
+    {"I can't say enough how awesome it is.", 1},
+    {"I can't wait to see it.", 1},
+    {"It is the least helpful manual.", -1},
+    {"At least it is cheap and good.", 1},
+    {"Loved it 😍", 1},
+    {"I am so sad 😢", -1},
+    {"what a day :)", 1},
+    {"what a day :(", -1},
+    {"This is sooo goooood", 1},
+    {"A waste of money.", -1},
+    {"Neither of them will charge.", -1},
+    {"Why was this film made?", -1},
+    {"The table is brown.", 0},
+    {"I really like it.", 1},
+    {"It looks like a toy.", 0},
+    {"It disappointed me.", -1},
+    {"what a day :)))", 1},
+    {"what a day =(((", -1},
+    {"that was #fail", -1},
+    {"hahahaha", 1},
+    {"It is pretty good.", 1},
+    {"It is pretty bad.", -1},
+    {"Great screen. But the battery died in a day and the case broke.", -1},
+    {"It arrived on time!", 1},
+};
+
+START_TEST(test_sign) {
+  double compound = compound_of(sign_cases[_i].text);
+  int sign = compound > 0 ? 1 : (compound < 0 ? -1 : 0);
+  ck_assert_msg(sign == sign_cases[_i].sign, "\"%s\": compound %.4f, expected sign %d",
+                sign_cases[_i].text, compound, sign_cases[_i].sign);
+}
+END_TEST
+
+/* ---- Rules: the first text scores higher than the second -------------------------------- */
+static const struct {
+  const char *higher;
+  const char *lower;
+} order_cases[] = {
+    {"The food is very good.", "The food is good."},
+    {"The food is extremely good.", "The food is good."},
+    {"The food is good.", "The food is kind of good."},
+    {"The food is good.", "The food is slightly good."},
+    {"The food is GOOD, they said.", "The food is good, they said."},
+    {"The food is good!!!", "The food is good."},
+    {"The food is good!", "The food is good."},
+    {"The food is soooo good", "The food is so good"},
+    {"The food is good.", "The food is sooo bad"},
+    {"The food is bad.", "The food is BAD, they said."},
+    {"The food is bad.", "The food is very bad."},
+    {"The food is bad.", "The food is bad!!!"},
+    {"It was not bad.", "It was not good."},
+    {"It was slow but good.", "It was good but slow."}, /* the clause after "but" wins */
+    {"I love love love it.", "I love it."},
+    {"I love it. I love it. I love it.", "I love it."},
+    {"The food is good.", "Is the food good?"},
+    {"It works.", "It works if you shake it."},
+    {"Great news about the park.", "Great news about the park http://example.com/park"},
+};
+
+START_TEST(test_order) {
+  double higher = compound_of(order_cases[_i].higher);
+  double lower = compound_of(order_cases[_i].lower);
+  ck_assert_msg(higher > lower, "\"%s\" %.4f should beat \"%s\" %.4f", order_cases[_i].higher,
+                higher, order_cases[_i].lower, lower);
+}
+END_TEST
+
+static double sum_of(const char *text) {
+  tp_text *tokens = mini_text_new(text);
+  sx_scratch scratch = {.allocator = libc_allocator};
+  sx_scores scores;
+  ck_assert_int_eq(sx_score_span(lexicon, tokens, 0, tokens->token_count, &scratch, &scores), 0);
+  sx_scratch_release(&scratch);
+  mini_text_free(tokens);
+  return scores.sum;
+}
+
+/* A repeated term adds less each time (1, 1/sqrt(2), 1/sqrt(3)), not three times as much. */
+START_TEST(test_repetition_dampened) {
+  double once = sum_of("love");
+  double thrice = sum_of("love love love");
+  ck_assert_double_gt(thrice, once);
+  ck_assert_double_eq_tol(thrice, once * (1 + 1 / sqrt(2) + 1 / sqrt(3)), 1e-4);
+}
+END_TEST
+
+START_TEST(test_ratios_and_range) {
+  tp_text *tokens = mini_text_new("Great food, awful service, and the room was fine!!");
+  sx_scratch scratch = {.allocator = libc_allocator};
+  sx_scores scores;
+  ck_assert_int_eq(sx_score_span(lexicon, tokens, 0, tokens->token_count, &scratch, &scores), 0);
+  ck_assert_double_le(fabs(scores.positive + scores.neutral + scores.negative - 1.0), 1e-9);
+  ck_assert_double_gt(scores.positive, 0);
+  ck_assert_double_gt(scores.negative, 0);
+  ck_assert_double_le(fabs(scores.compound), 1.0);
+  ck_assert_int_eq(sx_score_span(lexicon, tokens, 0, 0, &scratch, &scores), 0);
+  ck_assert_double_eq(scores.compound, 0);
+  ck_assert_double_eq(scores.neutral, 1.0);
+  sx_scratch_release(&scratch);
+  mini_text_free(tokens);
+}
+END_TEST
+
+/* ---- The term table ---------------------------------------------------------------------- */
+START_TEST(test_extra_overrides) {
+  ck_assert_double_eq(compound_of("They call it mission washing."), 0);
+  ck_assert_int_eq(sx_lexicon_set_valence(lexicon, "Mission  Washing", -1.5), 0);
+  ck_assert_double_lt(compound_of("They call it mission washing."), 0);
+  ck_assert_double_gt(compound_of("The food is good."), 0);
+  ck_assert_int_eq(sx_lexicon_set_valence(lexicon, "good", -2), 0);
+  ck_assert_double_lt(compound_of("The food is good."), 0);
+  const sx_term *term = sx_lexicon_find(lexicon, "mission washing", 15);
+  ck_assert_ptr_nonnull(term);
+  ck_assert_double_eq_tol(term->valence, -1.5, 1e-6);
+}
+END_TEST
+
+static const struct {
+  int rules;
+  const char *data;
+  const char *message;
+} load_error_cases[] = {
+    {0, "good\t1.9\nbad\n", "test.tsv:2: expected term<TAB>valence"},
+    {0, "good\tvery\n", "test.tsv:1: expected term<TAB>valence"},
+    {0, "# comment\n\ngood\t99\n", "test.tsv:3: expected term<TAB>valence"},
+    {1, "booster\tvery\n", "test.tsv:1: expected kind<TAB>term<TAB>number"},
+    {1, "negator\tnot\nshouter\tyes\n", "test.tsv:2: unknown rule kind"},
+    {1, "phrase\t\t1\n", "test.tsv:1: expected kind<TAB>term<TAB>number"},
+};
+
+START_TEST(test_load_errors) {
+  sx_lexicon *table = sx_lexicon_create(&libc_allocator);
+  char err[256] = "";
+  const char *data = load_error_cases[_i].data;
+  int status = load_error_cases[_i].rules
+                   ? sx_lexicon_load_rules(table, data, strlen(data), "test.tsv", err, sizeof err)
+                   : sx_lexicon_load_words(table, data, strlen(data), "test.tsv", err, sizeof err);
+  ck_assert_int_eq(status, -1);
+  ck_assert_msg(strncmp(err, load_error_cases[_i].message, strlen(load_error_cases[_i].message)) ==
+                    0,
+                "got \"%s\"", err);
+  sx_lexicon_destroy(table);
+}
+END_TEST
+
+START_TEST(test_stems_and_unknown_language) {
+  char err[256];
+  sx_lexicon *table = sx_lexicon_create(&libc_allocator);
+  const char *words = "hate\t-2.7\nwonderful\t2.7\n";
+  ck_assert_int_eq(sx_lexicon_load_words(table, words, strlen(words), "w", err, sizeof err), 0);
+  ck_assert_int_eq(sx_lexicon_build_stems(table, "english", err, sizeof err), 0);
+  ck_assert_ptr_nonnull(sx_lexicon_find_stem(table, "hate", 4)); /* hated, hating */
+  ck_assert_ptr_null(sx_lexicon_find_stem(table, "wonder", 6));  /* not a base form */
+  sx_lexicon_destroy(table);
+  table = sx_lexicon_create(&libc_allocator);
+  ck_assert_int_eq(sx_lexicon_build_stems(table, "klingon", err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "klingon"));
+  sx_lexicon_destroy(table);
+}
+END_TEST
+
+/* ---- Report statistics --------------------------------------------------------------------- */
+static void add_records(sx_report *report, uint64_t first_line, uint64_t last_line) {
+  for (uint64_t line = first_line; line <= last_line; line++) {
+    double compound = sin((double)line * 0.7);
+    sx_label label = compound >= 0.05    ? SX_LABEL_POSITIVE
+                     : compound <= -0.05 ? SX_LABEL_NEGATIVE
+                                         : SX_LABEL_NEUTRAL;
+    char id[32];
+    snprintf(id, sizeof id, "\"r%llu\"", (unsigned long long)line);
+    sx_report_add(report, compound, label, line, id);
+  }
+}
+
+static char *section_text(const sx_report *report) {
+  cJSON *section = cJSON_CreateObject();
+  ck_assert_int_eq(sx_report_write(report, section), 0);
+  char *text = cJSON_PrintUnformatted(section);
+  cJSON_Delete(section);
+  return text;
+}
+
+START_TEST(test_report_merge) {
+  static sx_report whole, first, second;
+  sx_report_init(&whole, 3);
+  sx_report_init(&first, 3);
+  sx_report_init(&second, 3);
+  add_records(&whole, 1, 1000);
+  add_records(&first, 1, 300); /* workers see interleaved batches in the core; any split works */
+  add_records(&second, 301, 1000);
+  sx_report_merge(&first, &second);
+  char *expected = section_text(&whole);
+  char *merged = section_text(&first);
+  ck_assert_str_eq(merged, expected);
+  cJSON *section = cJSON_Parse(merged);
+  ck_assert_int_eq(cJSON_GetObjectItem(section, "records")->valueint, 1000);
+  const cJSON *timeline = cJSON_GetObjectItem(section, "timeline");
+  ck_assert_int_eq(cJSON_GetObjectItem(timeline, "bucket_records")->valueint, 8);
+  ck_assert_int_le(cJSON_GetArraySize(cJSON_GetObjectItem(timeline, "means")), 128);
+  const cJSON *best = cJSON_GetArrayItem(cJSON_GetObjectItem(section, "most_positive"), 0);
+  uint64_t best_line = 1;
+  for (uint64_t line = 1; line <= 1000; line++) {
+    best_line = sin((double)line * 0.7) > sin((double)best_line * 0.7) ? line : best_line;
+  }
+  char best_id[32];
+  snprintf(best_id, sizeof best_id, "r%llu", (unsigned long long)best_line);
+  ck_assert_str_eq(cJSON_GetObjectItem(best, "id")->valuestring, best_id);
+  cJSON_Delete(section);
+  free(expected);
+  free(merged);
+}
+END_TEST
+
+START_TEST(test_report_export_import) {
+  static sx_report report, copy;
+  char err[256];
+  sx_report_init(&report, 5);
+  add_records(&report, 1, 777);
+  cJSON *exported = sx_report_export(&report);
+  ck_assert_ptr_nonnull(exported);
+  char *text = cJSON_PrintUnformatted(exported);
+  cJSON *parsed = cJSON_Parse(text);
+  ck_assert_int_eq(sx_report_import(&copy, parsed, err, sizeof err), 0);
+  char *original = section_text(&report);
+  char *imported = section_text(&copy);
+  ck_assert_str_eq(imported, original);
+  cJSON_DeleteItemFromObject(parsed, "histogram");
+  ck_assert_int_eq(sx_report_import(&copy, parsed, err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "histogram"));
+  cJSON_Delete(exported);
+  cJSON_Delete(parsed);
+  free(text);
+  free(original);
+  free(imported);
+}
+END_TEST
+
+START_TEST(test_report_median_and_ids) {
+  static sx_report report;
+  sx_report_init(&report, 2);
+  const double values[] = {-0.5, 0.1, 0.3, 0.9, -0.8};
+  for (size_t i = 0; i < 5; i++) {
+    sx_report_add(&report, values[i], SX_LABEL_NEUTRAL, i + 1, NULL);
+  }
+  cJSON *section = cJSON_CreateObject();
+  ck_assert_int_eq(sx_report_write(&report, section), 0);
+  ck_assert_double_eq_tol(cJSON_GetObjectItem(section, "median_compound")->valuedouble, 0.1, 0.001);
+  ck_assert_double_eq_tol(cJSON_GetObjectItem(section, "mean_compound")->valuedouble, 0.0, 1e-9);
+  const cJSON *worst = cJSON_GetObjectItem(section, "most_negative");
+  ck_assert_int_eq(cJSON_GetArraySize(worst), 2);
+  ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(worst, 0), "id")->valueint, 5);
+  ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(worst, 1), "id")->valueint, 1);
+  cJSON_Delete(section);
+}
+END_TEST
+
+static Suite *sentiment_engine_suite(void) {
+  Suite *suite = suite_create("sentiment_engine");
+  TCase *rules = tcase_create("rules");
+  tcase_add_unchecked_fixture(rules, load_default_lexicon, free_lexicon);
+  tcase_add_loop_test(rules, test_sign, 0, sizeof sign_cases / sizeof sign_cases[0]);
+  tcase_add_loop_test(rules, test_order, 0, sizeof order_cases / sizeof order_cases[0]);
+  tcase_add_test(rules, test_ratios_and_range);
+  tcase_add_test(rules, test_repetition_dampened);
+  suite_add_tcase(suite, rules);
+  TCase *table = tcase_create("term_table");
+  tcase_add_checked_fixture(table, load_default_lexicon, free_lexicon);
+  tcase_add_test(table, test_extra_overrides);
+  tcase_add_loop_test(table, test_load_errors, 0,
+                      sizeof load_error_cases / sizeof load_error_cases[0]);
+  tcase_add_test(table, test_stems_and_unknown_language);
+  suite_add_tcase(suite, table);
+  TCase *report = tcase_create("report");
+  tcase_add_test(report, test_report_merge);
+  tcase_add_test(report, test_report_export_import);
+  tcase_add_test(report, test_report_median_and_ids);
+  suite_add_tcase(suite, report);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(sentiment_engine_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
