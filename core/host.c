@@ -88,7 +88,7 @@ static const char *owned_key(tp_record *record, const char *key, const char *wha
   for (size_t i = 0; provides != NULL && provides[i] != NULL; i++)
     if (strcmp(provides[i], key) == 0)
       return provides[i];
-  if (record->key_warned == NULL || atomic_exchange(&record->key_warned[stage->index], 1) == 0)
+  if (record->key_warned == NULL || !(atomic_fetch_or(&record->key_warned[stage->index], 1) & 1))
     tp_log(TP_LOG_ERROR, stage->id, "%s: key \"%s\" is not in the plugin's provides", what, key);
   return NULL;
 }
@@ -132,8 +132,11 @@ static int host_record_set(tp_record *record, const char *key, cJSON *value) {
   int valid = is_valid_utf8_tree(value);
   value->next = next;
   if (!valid) {
-    tp_log(TP_LOG_ERROR, record->stage->id, "record_set: \"%s\": a string is not valid UTF-8",
-           owned);
+    /* Bit 2 of key_warned: logged once per stage, like a foreign key (bit 1). */
+    if (record->key_warned == NULL ||
+        !(atomic_fetch_or(&record->key_warned[record->stage->index], 2) & 2))
+      tp_log(TP_LOG_ERROR, record->stage->id, "record_set: \"%s\": a string is not valid UTF-8",
+             owned);
     cJSON_Delete(value);
     return -1;
   }

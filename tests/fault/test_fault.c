@@ -134,17 +134,28 @@ END_TEST
 /* One mode of the unruly fixture per row, on every other record. */
 static const struct {
   const char *mode;
-  int dead;           /* records dead-lettered out of 20 */
-  const char *reason; /* in the dead-letters, or NULL */
+  int dead;                /* records dead-lettered out of 20 */
+  const char *reason;      /* in the dead-letters, or NULL */
+  const char *host_logged; /* the host's own complaint, logged once per run, or NULL */
 } misdeeds[] = {
-    {"foreign_key", 10, "the host refused key \\\"text_copy\\\""},
-    {"text_key", 10, "the host refused key \\\"text\\\""},
-    {"null_value", 10, "the host refused a NULL value"},
-    {"bad_utf8", 10, "the host refused invalid UTF-8"},
-    {"not_finite", 0, NULL}, /* NaN is written as null: valid JSON */
-    {"bad_result", 10, "process() returned 7, not keep/drop/error"},
-    {"foreign_attach", 10, "the host refused attachment \\\"tokens\\\""},
+    {"foreign_key", 10, "the host refused key \\\"text_copy\\\"",
+     "is not in the plugin's provides"},
+    {"text_key", 10, "the host refused key \\\"text\\\"", NULL},
+    {"null_value", 10, "the host refused a NULL value", NULL},
+    {"bad_utf8", 10, "the host refused invalid UTF-8", "a string is not valid UTF-8"},
+    {"not_finite", 0, NULL, NULL}, /* NaN is written as null: valid JSON */
+    {"bad_result", 10, "process() returned 7, not keep/drop/error", NULL},
+    {"foreign_attach", 10, "the host refused attachment \\\"tokens\\\"",
+     "is not in the plugin's provides"},
 };
+
+/* How many times `part` occurs in `text`. */
+static int occurrences(const char *text, const char *part) {
+  int count = 0;
+  for (const char *at = strstr(text, part); at != NULL; at = strstr(at + 1, part))
+    count++;
+  return count;
+}
 
 START_TEST(test_misbehaving_stage) {
   char pipeline[512];
@@ -163,6 +174,8 @@ START_TEST(test_misbehaving_stage) {
                 "output is not valid UTF-8");
   ck_assert_ptr_null(strstr(result.out, "text_copy"));
   ck_assert_ptr_null(strstr(result.out, "replaced"));
+  if (misdeeds[_i].host_logged != NULL)
+    ck_assert_int_eq(occurrences(result.err, misdeeds[_i].host_logged), 1);
   if (misdeeds[_i].reason != NULL) {
     assert_contains(result.dead, "\"stage\":\"unruly\"");
     assert_contains(result.dead, misdeeds[_i].reason);
