@@ -2,8 +2,10 @@
  * validation (syntax with positions, every key, plugin names, option schemas, stage order,
  * create()). The built-in plugins of the build tree are the ones a name can find.
  *
- * Checks: a file either loads (and frees cleanly) or fails with a one-line message that
- * names the file; nothing crashes or leaks on any path.
+ * Checks: a file either loads (and frees cleanly) or fails with a message that names the
+ * file; nothing crashes or leaks on any path. (Messages quote the file's keys and values raw;
+ * tp_logv escapes control characters when it prints them: fuzz/regressions/pipeline/
+ * message-with-newline found that, and tests/fault checks the printed form.)
  */
 #include <unistd.h>
 
@@ -43,7 +45,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   FUZZ_CHECK(pipeline == NULL, "failed but returned a pipeline");
   FUZZ_CHECK(err.message[0] != '\0', "failed without a message");
-  FUZZ_CHECK(strchr(err.message, '\n') == NULL, "message of several lines: %s", err.message);
   FUZZ_CHECK(strstr(err.message, "pipeline.json") != NULL, "message without the file: %s",
              err.message);
   return 0;

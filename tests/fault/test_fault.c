@@ -323,6 +323,20 @@ START_TEST(test_signal_from_outside) {
 }
 END_TEST
 
+/* Keys and values from the file are quoted in messages: control characters in them come out
+ * escaped, so a message is one line and cannot send escape sequences to the terminal (found
+ * by fuzz/fuzz_pipeline.c). */
+START_TEST(test_messages_escape_control_characters) {
+  run_spec spec = {.pipeline = "{\"stages\": [], \"na\\nme\\u001b[31m\": 1}", .input = ""};
+  run_result result = support_run(&spec);
+  ck_assert_int_eq(result.exit_status, 2);
+  assert_contains(result.err, "[\"na\\nme\\u001b[31m\"]: unknown key");
+  ck_assert_ptr_null(strchr(result.err, '\x1b'));
+  ck_assert_int_eq(occurrences(result.err, "\n"), 1);
+  support_run_free(&result);
+}
+END_TEST
+
 static Suite *fault_suite(void) {
   Suite *suite = suite_create("fault");
   TCase *output = tcase_create("output");
@@ -343,6 +357,7 @@ static Suite *fault_suite(void) {
   TCase *security = tcase_create("security");
   tcase_add_loop_test(security, test_writable_plugin_refused, 0,
                       (int)(sizeof plugin_modes / sizeof plugin_modes[0]));
+  tcase_add_test(security, test_messages_escape_control_characters);
   tcase_add_loop_test(security, test_pipeline_reach, 0,
                       (int)(sizeof reach_cases / sizeof reach_cases[0]));
   suite_add_tcase(suite, security);
