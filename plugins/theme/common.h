@@ -1,0 +1,100 @@
+/* plugins/theme/common.h - what every module of the theme plugin shares: the allocator (the
+ * host's, once create() has set it; malloc before, e.g. in unit tests), 32-bit string hashing,
+ * a small deterministic random generator, and growable arrays.
+ *
+ * The plugin is several .c files linked into one theme.so; every function here and in the
+ * other module headers has hidden visibility (the project builds with -fvisibility=hidden),
+ * so tp_plugin_entry stays the only exported symbol.
+ */
+#ifndef THEME_COMMON_H
+#define THEME_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The allocator every module uses. th_memory_use() is called by create() with the host's
+ * functions; all three must be given. Not thread-safe: call it before any worker runs. */
+typedef struct th_memory {
+  void *(*alloc)(size_t size);
+  void *(*realloc)(void *ptr, size_t size);
+  void (*free)(void *ptr);
+} th_memory;
+
+extern th_memory th_mem;
+
+/* Makes the plugin allocate with these (no return value; nothing is freed). */
+void th_memory_use(void *(*alloc)(size_t), void *(*realloc_fn)(void *, size_t),
+                   void (*free_fn)(void *));
+
+static inline void *th_alloc(size_t size) {
+  return th_mem.alloc(size ? size : 1);
+}
+static inline void *th_realloc(void *ptr, size_t size) {
+  return th_mem.realloc(ptr, size ? size : 1);
+}
+static inline void th_free(void *ptr) {
+  if (ptr)
+    th_mem.free(ptr);
+}
+
+/* Zeroed memory for `count` items of `size` bytes, or NULL on OOM / overflow. */
+void *th_calloc(size_t count, size_t size);
+
+/* A copy of `length` bytes of `text` plus a NUL; NULL on OOM. Free with th_free. */
+char *th_strndup(const char *text, size_t length);
+
+/* An item with a weight, for picking the heaviest few (ties: the lower index first). */
+typedef struct th_ranked {
+  uint32_t index;
+  float weight;
+} th_ranked;
+
+/* Reorders items so that the `top` heaviest come first (in no particular order), in linear
+ * expected time (quickselect with a deterministic pivot choice). */
+void th_select_top(th_ranked *items, size_t count, size_t top);
+
+/* Grows *items (of `item_size` bytes, *capacity of them) to hold at least `needed`.
+ * Returns 0, or -1 on OOM (the array is left as it was). */
+int th_grow(void **items, size_t *capacity, size_t needed, size_t item_size);
+
+/* FNV-1a over `length` bytes, continuing from `hash` (start with TH_HASH_START). */
+#define TH_HASH_START 2166136261u
+static inline uint32_t th_hash_bytes(uint32_t hash, const void *data, size_t length) {
+  const unsigned char *bytes = data;
+  for (size_t i = 0; i < length; i++) {
+    hash ^= bytes[i];
+    hash *= 16777619u;
+  }
+  return hash;
+}
+
+/* A final avalanche so that nearby FNV values spread over all bits. */
+static inline uint32_t th_hash_mix(uint32_t hash) {
+  hash ^= hash >> 16;
+  hash *= 0x7feb352du;
+  hash ^= hash >> 15;
+  hash *= 0x846ca68bu;
+  hash ^= hash >> 16;
+  return hash;
+}
+
+/* A table slot for an already mixed 32-bit hash (terms are): folds the high bits in, so
+ * that the low bit (the bigram flag of term hashes) does not skew small tables. */
+static inline uint32_t th_hash_slot(uint32_t hash) {
+  return (hash >> 1) ^ (hash >> 17);
+}
+
+/* splitmix64: a deterministic generator for seeded choices (k-means++ seeding, sampling). */
+static inline uint64_t th_random_next(uint64_t *state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/* A uniform double in [0, 1). */
+static inline double th_random_unit(uint64_t *state) {
+  return (double)(th_random_next(state) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+#endif /* THEME_COMMON_H */

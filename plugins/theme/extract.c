@@ -1,0 +1,346 @@
+/* plugins/theme/extract.c - terms, keyphrase candidates and the document-frequency sketch
+ * of the theme plugin (see extract.h). Works on tokenize's tp_text only: no re-tokenizing. */
+#include "extract.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+#define TH_SEED_UNIGRAM 0x9u
+#define TH_SEED_BIGRAM  0xb16u
+#define TH_SEED_PHRASE  0x9b7u
+
+static int is_content_word(const tp_token *token) {
+  if (token->type != TP_TOKEN_WORD || (token->flags & TP_TOKEN_STOPWORD))
+    return 0;
+  if (token->norm_length < 2)
+    return 0;
+  for (uint32_t i = 0; i < token->norm_length; i++) {
+    unsigned char c = (unsigned char)token->norm[i];
+    if (c >= 0x80 || (c >= 'a' && c <= 'z'))
+      return 1;
+  }
+  return 0;
+}
+
+static uint32_t stem_hash(const tp_token *token, uint32_t seed) {
+  uint32_t hash = th_hash_bytes(TH_HASH_START ^ seed, token->stem, token->stem_length);
+  return th_hash_mix(hash);
+}
+
+static int add_term(th_scratch *scratch, uint32_t hash) {
+  if (th_grow((void **)&scratch->terms, &scratch->term_capacity, scratch->term_count + 1,
+              sizeof(th_term)))
+    return -1;
+  scratch->terms[scratch->term_count++] = (th_term){hash, 1};
+  return 0;
+}
+
+/* Folds duplicate terms into counts, keeping first occurrences in order, with a scratch
+ * hash table (linear in the number of terms). -1 on OOM. */
+static int fold_terms(th_scratch *scratch) {
+  size_t count = scratch->term_count; /* the table is built even for one term: see term_index */
+  size_t size = 16;
+  while (size < 2 * count)
+    size <<= 1;
+  if (th_grow((void **)&scratch->slots, &scratch->slot_capacity, size, sizeof(uint32_t)))
+    return -1;
+  memset(scratch->slots, 0, size * sizeof(uint32_t));
+  size_t mask = size - 1, out = 0;
+  scratch->slot_mask = mask;
+  for (size_t i = 0; i < count; i++) {
+    th_term term = scratch->terms[i];
+    for (size_t slot = th_hash_slot(term.hash) & mask;; slot = (slot + 1) & mask) {
+      uint32_t held = scratch->slots[slot];
+      if (held == 0) {
+        scratch->slots[slot] = (uint32_t)(out + 1);
+        scratch->terms[out++] = term;
+        break;
+      }
+      if (scratch->terms[held - 1].hash == term.hash) {
+        scratch->terms[held - 1].count += term.count;
+        break;
+      }
+    }
+  }
+  scratch->term_count = out;
+  return 0;
+}
+
+/* Folds repeated phrases (equal keys) into the first occurrence's count, linear in the number
+ * of phrases like fold_terms. -1 on OOM. */
+static int fold_phrases(th_scratch *scratch) {
+  size_t count = scratch->phrase_count;
+  if (count < 2)
+    return 0;
+  size_t size = 16;
+  while (size < 2 * count)
+    size <<= 1;
+  if (th_grow((void **)&scratch->phrase_slots, &scratch->phrase_slot_capacity, size,
+              sizeof(uint32_t)))
+    return -1;
+  memset(scratch->phrase_slots, 0, size * sizeof(uint32_t));
+  size_t mask = size - 1, out = 0;
+  for (size_t i = 0; i < count; i++) {
+    th_phrase phrase = scratch->phrases[i];
+    for (size_t slot = th_hash_slot(phrase.key) & mask;; slot = (slot + 1) & mask) {
+      uint32_t held = scratch->phrase_slots[slot];
+      if (held == 0) {
+        scratch->phrase_slots[slot] = (uint32_t)(out + 1);
+        scratch->phrases[out++] = phrase;
+        break;
+      }
+      if (scratch->phrases[held - 1].key == phrase.key) {
+        scratch->phrases[held - 1].count += phrase.count;
+        break;
+      }
+    }
+  }
+  scratch->phrase_count = out;
+  return 0;
+}
+
+/* Appends the phrase made of content tokens run[0..words-1] (fold_phrases merges repeats). */
+static int add_phrase(th_scratch *scratch, const tp_token *const *run, const uint32_t *hashes,
+                      uint32_t words, uint32_t first) {
+  uint32_t key = TH_SEED_PHRASE;
+  size_t display_length = 0;
+  for (uint32_t i = 0; i < words; i++) {
+    key = th_hash_mix(key * 31u + hashes[i]);
+    display_length += run[i]->norm_length + 1;
+  }
+  if (th_grow((void **)&scratch->phrases, &scratch->phrase_capacity, scratch->phrase_count + 1,
+              sizeof(th_phrase)) ||
+      th_grow((void **)&scratch->chars, &scratch->char_capacity,
+              scratch->char_count + display_length + 1, 1))
+    return -1;
+  th_phrase *phrase = &scratch->phrases[scratch->phrase_count++];
+  *phrase = (th_phrase){.key = key,
+                        .count = 1,
+                        .first = first,
+                        .sentence = run[0]->sentence,
+                        .words = words,
+                        .display = scratch->char_count};
+  for (uint32_t i = 0; i < words; i++)
+    phrase->word_hashes[i] = hashes[i];
+  char *out = scratch->chars + scratch->char_count;
+  for (uint32_t i = 0; i < words; i++) {
+    if (i)
+      *out++ = ' ';
+    memcpy(out, run[i]->norm, run[i]->norm_length);
+    out += run[i]->norm_length;
+  }
+  *out++ = '\0';
+  scratch->char_count = (size_t)(out - scratch->chars);
+  return 0;
+}
+
+/* Emits the phrases of a run of content words, in pieces of at most TH_PHRASE_WORDS. */
+static int flush_run(th_scratch *scratch, const tp_token *const *run, const uint32_t *hashes,
+                     uint32_t length, uint32_t first) {
+  for (uint32_t start = 0; start < length; start += TH_PHRASE_WORDS) {
+    uint32_t words = length - start < TH_PHRASE_WORDS ? length - start : TH_PHRASE_WORDS;
+    if (add_phrase(scratch, run + start, hashes + start, words, first + start))
+      return -1;
+  }
+  return 0;
+}
+
+int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
+  scratch->term_count = 0;
+  scratch->phrase_count = 0;
+  scratch->char_count = 0;
+  scratch->content_words = 0;
+  const tp_token *run[64];
+  uint32_t run_hashes[64]; /* each run word's stem hash, computed once */
+  uint32_t run_length = 0, run_first = 0;
+  const tp_token *previous = NULL; /* previous token if it was a content word */
+  uint32_t previous_hash = 0;
+  for (size_t i = 0; i < text->token_count; i++) {
+    const tp_token *token = &text->tokens[i];
+    int content = is_content_word(token);
+    int same_sentence = previous && previous->sentence == token->sentence;
+    if (!content || !same_sentence || run_length == 64) {
+      if (run_length && flush_run(scratch, run, run_hashes, run_length, run_first))
+        return -1;
+      run_length = 0;
+    }
+    if (!content) {
+      previous = NULL;
+      continue;
+    }
+    uint32_t hash = stem_hash(token, TH_SEED_UNIGRAM) & ~1u;
+    if (add_term(scratch, hash))
+      return -1;
+    if (bigrams && previous && same_sentence) {
+      uint32_t bigram = th_hash_mix((previous_hash ^ TH_SEED_BIGRAM) * 31u + hash) | 1u;
+      if (add_term(scratch, bigram))
+        return -1;
+    }
+    if (run_length == 0)
+      run_first = scratch->content_words;
+    run_hashes[run_length] = hash;
+    run[run_length++] = token;
+    previous_hash = hash;
+    scratch->content_words++;
+    previous = token;
+  }
+  if (run_length && flush_run(scratch, run, run_hashes, run_length, run_first))
+    return -1;
+  return fold_terms(scratch) || fold_phrases(scratch) ? -1 : 0;
+}
+
+void th_scratch_release(th_scratch *scratch) {
+  th_free(scratch->terms);
+  th_free(scratch->phrases);
+  th_free(scratch->chars);
+  th_free(scratch->slots);
+  th_free(scratch->phrase_slots);
+  th_free(scratch->dfs);
+  th_free(scratch->idfs);
+  memset(scratch, 0, sizeof(*scratch));
+}
+
+int th_sketch_init(th_sketch *sketch, uint32_t width, uint32_t depth) {
+  uint32_t rounded = 64;
+  while (rounded < width && rounded < (1u << 30))
+    rounded <<= 1;
+  sketch->width = rounded;
+  sketch->depth = depth < 1 ? 1 : depth > 8 ? 8 : depth;
+  sketch->documents = 0;
+  sketch->counters = th_calloc((size_t)sketch->width * sketch->depth, sizeof(uint32_t));
+  return sketch->counters ? 0 : -1;
+}
+
+void th_sketch_release(th_sketch *sketch) {
+  th_free(sketch->counters);
+  sketch->counters = NULL;
+}
+
+/* The counter of `hash` in row `row`. Blocked layout: all rows of a hash live in one 64-byte
+ * line (16 counters) picked by the hash, at positions picked by other bits of it, so a lookup
+ * costs one cache miss instead of `depth`. */
+static uint32_t sketch_slot(const th_sketch *sketch, uint32_t hash, uint32_t row) {
+  uint32_t lines = sketch->width * sketch->depth / 16;
+  uint32_t mixed = th_hash_mix(hash);
+  uint32_t line = mixed & (lines - 1);
+  uint32_t positions = th_hash_mix(hash ^ 0x5bd1e995u);
+  return line * 16 + ((positions >> (4 * row)) & 15);
+}
+
+uint32_t th_sketch_add(th_sketch *sketch, uint32_t hash) {
+  uint32_t least = UINT32_MAX;
+  for (uint32_t row = 0; row < sketch->depth; row++) {
+    uint32_t *counter = &sketch->counters[sketch_slot(sketch, hash, row)];
+    if (*counter < UINT32_MAX)
+      (*counter)++;
+    if (*counter < least)
+      least = *counter;
+  }
+  return least;
+}
+
+uint32_t th_sketch_count(const th_sketch *sketch, uint32_t hash) {
+  uint32_t best = UINT32_MAX;
+  for (uint32_t row = 0; row < sketch->depth; row++) {
+    uint32_t value = sketch->counters[sketch_slot(sketch, hash, row)];
+    if (value < best)
+      best = value;
+  }
+  return best;
+}
+
+int th_sketch_merge(th_sketch *into, const th_sketch *from) {
+  if (into->width != from->width || into->depth != from->depth)
+    return -1;
+  size_t total = (size_t)into->width * into->depth;
+  for (size_t i = 0; i < total; i++) {
+    uint64_t sum = (uint64_t)into->counters[i] + from->counters[i];
+    into->counters[i] = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+  }
+  into->documents += from->documents;
+  return 0;
+}
+
+double th_sketch_idf(const th_sketch *sketch, uint32_t hash) {
+  double df = th_sketch_count(sketch, hash);
+  if (df > (double)sketch->documents)
+    df = (double)sketch->documents;
+  return log((1.0 + (double)sketch->documents) / (1.0 + df)) + 1.0;
+}
+
+int th_terms_count(th_scratch *scratch, th_sketch *sketch) {
+  size_t count = scratch->term_count;
+  if (th_grow((void **)&scratch->dfs, &scratch->weight_capacity, count + 1, sizeof(uint32_t)))
+    return -1;
+  float *idfs = th_realloc(scratch->idfs, scratch->weight_capacity * sizeof(float));
+  if (!idfs)
+    return -1;
+  scratch->idfs = idfs;
+  sketch->documents++;
+  double documents = (double)sketch->documents;
+  double log_documents = log(1.0 + documents);
+  for (size_t i = 0; i < count; i++) {
+    uint32_t df = th_sketch_add(sketch, scratch->terms[i].hash);
+    if (df > documents)
+      df = (uint32_t)documents;
+    scratch->dfs[i] = df;
+    scratch->idfs[i] = (float)(log_documents - log(1.0 + df));
+  }
+  scratch->documents = sketch->documents;
+  return 0;
+}
+
+/* The index in scratch->terms of the term `hash` (present: it comes from a phrase word). */
+static size_t term_index(const th_scratch *scratch, uint32_t hash) {
+  size_t mask = scratch->slot_mask;
+  for (size_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
+    uint32_t held = scratch->slots[slot];
+    if (held == 0 || scratch->terms[held - 1].hash == hash)
+      return held ? held - 1 : 0;
+  }
+}
+
+/* Nonzero when phrase a ranks before phrase b: higher score, then lower key. */
+static int phrase_before(const th_phrase *a, const th_phrase *b) {
+  if (a->score != b->score)
+    return a->score > b->score;
+  return a->key < b->key;
+}
+
+void th_phrases_score(th_scratch *scratch, size_t best) {
+  double words = scratch->content_words ? scratch->content_words : 1;
+  double documents = (double)scratch->documents;
+  for (size_t i = 0; i < scratch->phrase_count; i++) {
+    th_phrase *phrase = &scratch->phrases[i];
+    double frequency = phrase->count == 1 ? 1.0 : 1.0 + log((double)phrase->count);
+    double position = 1.0 + 0.5 * (1.0 - (double)phrase->first / words);
+    /* rarity: the mean idf of its words, from th_terms_count (phrases need no counters) */
+    double rarity = 0;
+    size_t first_word = 0;
+    for (uint32_t w = 0; w < phrase->words; w++) {
+      size_t term = term_index(scratch, phrase->word_hashes[w]);
+      rarity += 1.0 + scratch->idfs[term];
+      if (w == 0)
+        first_word = term;
+    }
+    rarity /= phrase->words;
+    double length = 1.0 + 0.25 * (phrase->words - 1);
+    phrase->score = frequency * position * rarity * length;
+    /* a lone word found in more than 2% of the records so far says little about this one */
+    if (phrase->words == 1 && documents >= 100 && scratch->dfs[first_word] * 50.0 > documents)
+      phrase->score = 0;
+  }
+  /* selection of the first `best` places: few are wanted, often from many candidates */
+  for (size_t place = 0; place < best && place < scratch->phrase_count; place++) {
+    size_t top = place;
+    for (size_t i = place + 1; i < scratch->phrase_count; i++)
+      if (phrase_before(&scratch->phrases[i], &scratch->phrases[top]))
+        top = i;
+    th_phrase swap = scratch->phrases[place];
+    scratch->phrases[place] = scratch->phrases[top];
+    scratch->phrases[top] = swap;
+  }
+}

@@ -1,0 +1,441 @@
+/* plugins/theme/kmeans.c - the clustering steps used by refine.c (see kmeans.h). */
+#include "kmeans.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+typedef struct growing {
+  uint32_t *cols;
+  float *values;
+  size_t count, capacity;
+} growing;
+
+static int growing_push(growing *g, uint32_t col, float value) {
+  if (g->count == g->capacity) {
+    size_t next = g->capacity ? g->capacity * 2 : 1024;
+    uint32_t *cols = th_realloc(g->cols, next * sizeof(uint32_t));
+    if (!cols)
+      return -1;
+    g->cols = cols;
+    float *values = th_realloc(g->values, next * sizeof(float));
+    if (!values)
+      return -1;
+    g->values = values;
+    g->capacity = next;
+  }
+  g->cols[g->count] = col;
+  g->values[g->count] = value;
+  g->count++;
+  return 0;
+}
+
+typedef struct neighbor {
+  size_t row;
+  float similarity;
+} neighbor;
+
+/* Inserts (row, similarity) into best[0..*count) kept sorted, most similar first (ties: the
+ * lower row first), at most `limit` entries. */
+static void keep_best(neighbor *best, uint32_t *count, uint32_t limit, size_t row,
+                      float similarity) {
+  uint32_t at = *count;
+  while (at > 0 && (best[at - 1].similarity < similarity ||
+                    (best[at - 1].similarity == similarity && best[at - 1].row > row)))
+    at--;
+  if (at >= limit)
+    return;
+  uint32_t end = *count < limit ? *count : limit - 1;
+  memmove(best + at + 1, best + at, (end - at) * sizeof(neighbor));
+  best[at] = (neighbor){row, similarity};
+  if (*count < limit)
+    (*count)++;
+}
+
+typedef struct entry {
+  uint32_t col;
+  float value;
+} entry;
+
+static int compare_entries(const void *left, const void *right) {
+  const entry *a = left, *b = right;
+  if (a->value != b->value)
+    return a->value < b->value ? 1 : -1;
+  return (a->col > b->col) - (a->col < b->col);
+}
+
+int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t max_terms,
+              th_matrix *out) {
+  memset(out, 0, sizeof(*out));
+  size_t n = in->rows, nnz = in->offsets[n];
+  uint32_t columns = in->columns;
+  size_t *posting_start = th_calloc(columns + 1, sizeof(size_t));
+  size_t *posting_fill = th_calloc(columns + 1, sizeof(size_t));
+  size_t *posting_rows = th_alloc((nnz + 1) * sizeof(size_t));
+  float *posting_values = th_alloc((nnz + 1) * sizeof(float));
+  double *scores = th_calloc(n + 1, sizeof(double));
+  size_t *touched = th_alloc((n + 1) * sizeof(size_t));
+  float *dense = th_calloc(columns + 1, sizeof(float));
+  uint32_t *dense_cols = th_alloc((columns + 1) * sizeof(uint32_t));
+  neighbor *best = th_alloc((neighbors + 1) * sizeof(neighbor));
+  entry *entries = th_alloc((columns + 1) * sizeof(entry));
+  out->offsets = th_alloc((n + 1) * sizeof(size_t));
+  growing g = {0};
+  int status = -1;
+  if (!posting_start || !posting_fill || !posting_rows || !posting_values || !scores || !touched ||
+      !dense || !dense_cols || !best || !out->offsets)
+    goto done;
+  for (size_t i = 0; i < nnz; i++)
+    posting_start[in->cols[i] + 1]++;
+  for (uint32_t c = 0; c < columns; c++)
+    posting_start[c + 1] += posting_start[c];
+  for (size_t r = 0; r < n; r++) {
+    for (size_t e = in->offsets[r]; e < in->offsets[r + 1]; e++) {
+      uint32_t c = in->cols[e];
+      size_t at = posting_start[c] + posting_fill[c]++;
+      posting_rows[at] = r;
+      posting_values[at] = in->values[e];
+    }
+  }
+  for (size_t r = 0; r < n; r++) {
+    out->offsets[r] = g.count;
+    size_t touched_count = 0;
+    for (size_t e = in->offsets[r]; e < in->offsets[r + 1]; e++) {
+      uint32_t c = in->cols[e];
+      for (size_t p = posting_start[c]; p < posting_start[c + 1]; p++) {
+        size_t other = posting_rows[p];
+        if (other == r)
+          continue;
+        if (scores[other] == 0)
+          touched[touched_count++] = other;
+        scores[other] += (double)in->values[e] * posting_values[p];
+      }
+    }
+    uint32_t best_count = 0;
+    for (size_t t = 0; t < touched_count; t++) {
+      if (neighbors)
+        keep_best(best, &best_count, neighbors, touched[t], (float)scores[touched[t]]);
+      scores[touched[t]] = 0;
+    }
+    size_t dense_count = 0;
+    for (size_t e = in->offsets[r]; e < in->offsets[r + 1]; e++) {
+      dense_cols[dense_count++] = in->cols[e];
+      dense[in->cols[e]] = in->values[e];
+    }
+    for (uint32_t b = 0; b < best_count; b++) {
+      size_t other = best[b].row;
+      float scale = (float)(weight * best[b].similarity);
+      for (size_t e = in->offsets[other]; e < in->offsets[other + 1]; e++) {
+        uint32_t c = in->cols[e];
+        if (dense[c] == 0)
+          dense_cols[dense_count++] = c;
+        dense[c] += scale * in->values[e];
+        if (dense[c] == 0)
+          dense[c] = 1e-30f; /* keep it marked as present */
+      }
+    }
+    size_t row_start = g.count;
+    for (size_t d = 0; d < dense_count; d++) {
+      entries[d] = (entry){dense_cols[d], dense[dense_cols[d]]};
+      dense[dense_cols[d]] = 0;
+    }
+    if (max_terms && dense_count > max_terms) { /* keep the heaviest terms */
+      qsort(entries, dense_count, sizeof(entry), compare_entries);
+      dense_count = max_terms;
+    }
+    for (size_t d = 0; d < dense_count; d++)
+      if (growing_push(&g, entries[d].col, entries[d].value))
+        goto done;
+    th_normalize(g.values + row_start, g.count - row_start);
+  }
+  out->offsets[n] = g.count;
+  out->rows = n;
+  out->columns = columns;
+  out->cols = g.cols;
+  out->values = g.values;
+  g.cols = NULL;
+  g.values = NULL;
+  status = 0;
+done:
+  th_free(posting_start);
+  th_free(posting_fill);
+  th_free(posting_rows);
+  th_free(posting_values);
+  th_free(scores);
+  th_free(touched);
+  th_free(dense);
+  th_free(dense_cols);
+  th_free(best);
+  th_free(entries);
+  th_free(g.cols);
+  th_free(g.values);
+  if (status)
+    th_matrix_release(out);
+  return status;
+}
+
+/* Similarity of row r with every centroid, into sims[0..k). */
+static void row_similarities(const th_matrix *m, size_t r, uint32_t k, const float *centroids,
+                             float *restrict sims) {
+  for (uint32_t j = 0; j < k; j++)
+    sims[j] = 0;
+  for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {
+    const float *restrict column = centroids + (size_t)m->cols[e] * k;
+    float value = m->values[e];
+    for (uint32_t j = 0; j < k; j++) /* contiguous: vectorizes */
+      sims[j] += value * column[j];
+  }
+}
+
+static void set_centroid_from_row(const th_matrix *m, size_t r, uint32_t k, uint32_t j,
+                                  float *centroids) {
+  for (uint32_t c = 0; c < m->columns; c++)
+    centroids[(size_t)c * k + j] = 0;
+  for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
+    centroids[(size_t)m->cols[e] * k + j] = m->values[e];
+}
+
+static double row_dot(const th_matrix *m, size_t a, const float *dense_b) {
+  double sum = 0;
+  for (size_t e = m->offsets[a]; e < m->offsets[a + 1]; e++)
+    sum += (double)m->values[e] * dense_b[m->cols[e]];
+  return sum;
+}
+
+int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *centroids) {
+  size_t n = m->rows;
+  double *closest = th_alloc((n + 1) * sizeof(double));
+  float *dense = th_calloc(m->columns + 1, sizeof(float));
+  if (!closest || !dense) {
+    th_free(closest);
+    th_free(dense);
+    return -1;
+  }
+  size_t nonempty = 0;
+  for (size_t r = 0; r < n; r++) {
+    int empty = m->offsets[r] == m->offsets[r + 1];
+    closest[r] = empty ? 1.0 : -1.0; /* empty rows are never picked */
+    nonempty += !empty;
+  }
+  uint32_t seeded = 0;
+  while (seeded < k && seeded < nonempty) {
+    double total = 0;
+    for (size_t r = 0; r < n; r++) {
+      double distance = 1.0 - closest[r];
+      total += distance > 0 ? distance * distance : 0;
+    }
+    size_t pick = n;
+    if (total > 0) {
+      double target = th_random_unit(random) * total;
+      for (size_t r = 0; r < n; r++) {
+        double distance = 1.0 - closest[r];
+        double weight = distance > 0 ? distance * distance : 0;
+        if (weight > 0) {
+          pick = r;
+          if (target < weight)
+            break;
+          target -= weight;
+        }
+      }
+    }
+    if (pick == n) /* every row equals a centroid: take the first not yet taken */
+      break;
+    set_centroid_from_row(m, pick, k, seeded, centroids);
+    for (size_t e = m->offsets[pick]; e < m->offsets[pick + 1]; e++)
+      dense[m->cols[e]] = m->values[e];
+    for (size_t r = 0; r < n; r++) {
+      if (m->offsets[r] == m->offsets[r + 1])
+        continue;
+      double similarity = row_dot(m, r, dense);
+      if (r == pick)
+        similarity = 1.0;
+      if (similarity > closest[r])
+        closest[r] = similarity;
+    }
+    for (size_t e = m->offsets[pick]; e < m->offsets[pick + 1]; e++)
+      dense[m->cols[e]] = 0;
+    seeded++;
+  }
+  th_free(closest);
+  th_free(dense);
+  return (int)seeded;
+}
+
+/* Normalizes each of the k column-major centroids; returns 0. */
+static void normalize_centroids(float *centroids, uint32_t columns, uint32_t k, double *norms) {
+  for (uint32_t j = 0; j < k; j++)
+    norms[j] = 0;
+  for (size_t c = 0; c < columns; c++)
+    for (uint32_t j = 0; j < k; j++)
+      norms[j] += (double)centroids[c * k + j] * centroids[c * k + j];
+  for (uint32_t j = 0; j < k; j++)
+    norms[j] = norms[j] > 0 ? 1.0 / sqrt(norms[j]) : 0;
+  for (size_t c = 0; c < columns; c++)
+    for (uint32_t j = 0; j < k; j++)
+      centroids[c * k + j] = (float)(centroids[c * k + j] * norms[j]);
+}
+
+double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids, int32_t *labels,
+                     float *similarity, uint32_t iterations) {
+  size_t n = m->rows;
+  float *sims = th_alloc((k + 1) * sizeof(float));
+  double *norms = th_alloc((k + 1) * sizeof(double));
+  size_t *sizes = th_alloc((k + 1) * sizeof(size_t));
+  if (!sims || !norms || !sizes) {
+    th_free(sims);
+    th_free(norms);
+    th_free(sizes);
+    return -1;
+  }
+  for (size_t r = 0; r < n; r++)
+    labels[r] = -2;
+  double objective = 0;
+  for (uint32_t pass = 0; pass <= iterations; pass++) {
+    size_t changed = 0;
+    objective = 0;
+    for (uint32_t j = 0; j < k; j++)
+      sizes[j] = 0;
+    for (size_t r = 0; r < n; r++) {
+      if (m->offsets[r] == m->offsets[r + 1]) {
+        labels[r] = -1;
+        similarity[r] = 0;
+        continue;
+      }
+      row_similarities(m, r, k, centroids, sims);
+      uint32_t best = 0;
+      for (uint32_t j = 1; j < k; j++)
+        if (sims[j] > sims[best])
+          best = j;
+      changed += labels[r] != (int32_t)best;
+      labels[r] = (int32_t)best;
+      similarity[r] = (float)sims[best];
+      objective += sims[best];
+      sizes[best]++;
+    }
+    /* converged: at most one row in a thousand moved */
+    if (changed * 1000 <= n || pass == iterations)
+      break;
+    /* an empty cluster takes the row least similar to its own centroid */
+    for (uint32_t j = 0; j < k; j++) {
+      if (sizes[j])
+        continue;
+      size_t worst = n;
+      for (size_t r = 0; r < n; r++)
+        if (labels[r] >= 0 && sizes[labels[r]] > 1 &&
+            (worst == n || similarity[r] < similarity[worst]))
+          worst = r;
+      if (worst == n)
+        continue;
+      sizes[labels[worst]]--;
+      labels[worst] = (int32_t)j;
+      similarity[worst] = 1;
+      sizes[j] = 1;
+    }
+    memset(centroids, 0, (size_t)m->columns * k * sizeof(float));
+    for (size_t r = 0; r < n; r++) {
+      if (labels[r] < 0)
+        continue;
+      for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
+        centroids[(size_t)m->cols[e] * k + (uint32_t)labels[r]] += m->values[e];
+    }
+    normalize_centroids(centroids, m->columns, k, norms);
+  }
+  th_free(sims);
+  th_free(norms);
+  th_free(sizes);
+  return objective;
+}
+
+int th_kmeans_merge(const th_matrix *m, const int32_t *labels, uint32_t from, uint32_t to,
+                    float *centroids) {
+  size_t columns = m->columns;
+  float *sums = th_calloc(columns * from + 1, sizeof(float));
+  double *gram = th_calloc((size_t)from * from + 1, sizeof(double));
+  double *sizes = th_calloc(from + 1, sizeof(double));
+  uint32_t *group = th_alloc((from + 1) * sizeof(uint32_t));
+  double *norms = th_alloc((to + 1) * sizeof(double));
+  int status = -1;
+  if (!sums || !gram || !sizes || !group || !norms)
+    goto done;
+  for (size_t r = 0; r < m->rows; r++) {
+    if (labels[r] < 0)
+      continue;
+    sizes[labels[r]] += 1;
+    for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
+      sums[(size_t)m->cols[e] * from + (uint32_t)labels[r]] += m->values[e];
+  }
+  for (size_t r = 0; r < m->rows; r++) {
+    if (labels[r] < 0)
+      continue;
+    double *row = gram + (size_t)labels[r] * from;
+    for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {
+      const float *column = sums + (size_t)m->cols[e] * from;
+      for (uint32_t b = 0; b < from; b++)
+        row[b] += (double)m->values[e] * column[b];
+    }
+  }
+  for (uint32_t j = 0; j < from; j++)
+    group[j] = j;
+  uint32_t active = 0;
+  for (uint32_t j = 0; j < from; j++)
+    active += sizes[j] > 0;
+  while (active > to) {
+    uint32_t best_a = 0, best_b = 0;
+    double best = -1e300;
+    for (uint32_t a = 0; a < from; a++) {
+      if (group[a] != a || sizes[a] == 0)
+        continue;
+      for (uint32_t b = a + 1; b < from; b++) {
+        if (group[b] != b || sizes[b] == 0)
+          continue;
+        double linkage = gram[(size_t)a * from + b] / (sizes[a] * sizes[b]);
+        if (linkage > best) {
+          best = linkage;
+          best_a = a;
+          best_b = b;
+        }
+      }
+    }
+    /* fold b into a */
+    double self = gram[(size_t)best_a * from + best_a] + 2 * gram[(size_t)best_a * from + best_b] +
+                  gram[(size_t)best_b * from + best_b];
+    for (uint32_t x = 0; x < from; x++) {
+      gram[(size_t)best_a * from + x] += gram[(size_t)best_b * from + x];
+      gram[(size_t)x * from + best_a] = gram[(size_t)best_a * from + x];
+    }
+    gram[(size_t)best_a * from + best_a] = self;
+    sizes[best_a] += sizes[best_b];
+    sizes[best_b] = 0;
+    for (uint32_t j = 0; j < from; j++)
+      if (group[j] == best_b)
+        group[j] = best_a;
+    active--;
+  }
+  /* number the surviving groups 0..to-1 in order and sum their columns */
+  uint32_t *slot = th_alloc((from + 1) * sizeof(uint32_t));
+  if (!slot)
+    goto done;
+  uint32_t next = 0;
+  for (uint32_t j = 0; j < from; j++)
+    slot[j] = (group[j] == j && sizes[j] > 0 && next < to) ? next++ : UINT32_MAX;
+  memset(centroids, 0, columns * to * sizeof(float));
+  for (uint32_t j = 0; j < from; j++) {
+    uint32_t target = slot[group[j]];
+    if (target == UINT32_MAX)
+      continue;
+    for (size_t c = 0; c < columns; c++)
+      centroids[c * to + target] += sums[c * from + j];
+  }
+  th_free(slot);
+  normalize_centroids(centroids, (uint32_t)columns, to, norms);
+  status = 0;
+done:
+  th_free(sums);
+  th_free(gram);
+  th_free(sizes);
+  th_free(group);
+  th_free(norms);
+  return status;
+}

@@ -1,0 +1,49 @@
+/* plugins/theme/kmeans.h - sparse row matrices and the clustering steps of refine.c:
+ * neighbour smoothing, k-means++ seeding, spherical k-means, average-linkage merging.
+ * Centroids are dense and column-major (centroid j of column c at [c * k + j]) so that a
+ * sparse row meets all k centroids in one contiguous run per term. */
+#ifndef THEME_KMEANS_H
+#define THEME_KMEANS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Sparse rows: row i is cols/values[offsets[i] .. offsets[i+1]), L2-normalized or empty. */
+typedef struct th_matrix {
+  size_t rows;
+  uint32_t columns;
+  size_t *offsets;
+  uint32_t *cols;
+  float *values;
+} th_matrix;
+
+/* Frees the rows and empties the matrix (not the struct). */
+void th_matrix_release(th_matrix *m);
+
+/* Scales values[0..count-1] to unit length (all-zero values stay zero). */
+void th_normalize(float *values, size_t count);
+
+/* Builds *out with row i = in_i + weight * sum over in_i's `neighbors` most similar rows j of
+ * sim(i, j) * in_j, cut to its `max_terms` heaviest terms (0: no cut), renormalized.
+ * 0, or -1 on OOM (*out then released). */
+int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t max_terms,
+              th_matrix *out);
+
+/* k-means++ seeding (cosine distance) from the generator state *random: fills `centroids`
+ * (columns x k, column-major) with k distinct non-empty rows. Returns the number of centroids
+ * seeded (less than k when there are fewer non-empty rows), or -1 on OOM. */
+int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *centroids);
+
+/* Spherical k-means from `centroids` (updated in place) for at most `iterations` passes.
+ * Fills labels (-1 for empty rows) and similarity to the own centroid. Returns the objective
+ * (sum of similarities), or -1 on OOM. */
+double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids, int32_t *labels,
+                     float *similarity, uint32_t iterations);
+
+/* Merges the clusters given by labels (0..from-1) pairwise, most similar first (average
+ * similarity between members), until `to` remain; writes their normalized centroids to
+ * `centroids` (columns x to, column-major). 0, or -1 on OOM. */
+int th_kmeans_merge(const th_matrix *m, const int32_t *labels, uint32_t from, uint32_t to,
+                    float *centroids);
+
+#endif /* THEME_KMEANS_H */

@@ -1,0 +1,346 @@
+/* plugins/theme/online.c - online leader clustering with a term-major centroid table, and the
+ * deterministic fold of two such states (see online.h). */
+#include "online.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+void th_online_init(th_online *online, size_t limit, double threshold) {
+  memset(online, 0, sizeof(*online));
+  online->limit = limit ? limit : 1;
+  online->threshold = threshold;
+  online->stride = 2 * online->limit;
+}
+
+static void micro_release(th_micro *micro) {
+  th_free(micro->ids);
+  memset(micro, 0, sizeof(*micro));
+}
+
+void th_online_release(th_online *online) {
+  for (size_t i = 0; i < online->count; i++)
+    micro_release(&online->micros[i]);
+  th_free(online->micros);
+  th_free(online->keys);
+  th_free(online->rows);
+  th_free(online->row_hash);
+  th_free(online->weights);
+  size_t limit = online->limit;
+  double threshold = online->threshold;
+  th_online_init(online, limit, threshold);
+}
+
+/* Allocates the table and theme array on first use. 0 or -1 on OOM. */
+static int ensure_tables(th_online *online) {
+  if (online->keys)
+    return 0;
+  online->table_size = 2 * TH_ONLINE_VOCABULARY;
+  online->keys = th_calloc(online->table_size, sizeof(uint32_t));
+  online->rows = th_calloc(online->table_size, sizeof(uint32_t));
+  online->row_hash = th_calloc(TH_ONLINE_VOCABULARY, sizeof(uint32_t));
+  online->weights = th_calloc((size_t)TH_ONLINE_VOCABULARY * online->stride, sizeof(float));
+  online->micros = th_calloc(online->stride, sizeof(th_micro));
+  if (!online->keys || !online->rows || !online->row_hash || !online->weights || !online->micros) {
+    th_free(online->keys);
+    th_free(online->rows);
+    th_free(online->row_hash);
+    th_free(online->weights);
+    th_free(online->micros);
+    online->keys = online->rows = online->row_hash = NULL;
+    online->weights = NULL;
+    online->micros = NULL;
+    return -1;
+  }
+  return 0;
+}
+
+/* The row of `hash`, or -1. */
+static int64_t find_row(const th_online *online, uint32_t hash) {
+  if (!online->keys)
+    return -1;
+  uint32_t key = hash + 1u, mask = online->table_size - 1;
+  for (uint32_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
+    if (online->keys[slot] == 0)
+      return -1;
+    if (online->keys[slot] == key)
+      return online->rows[slot];
+  }
+}
+
+static void table_insert(th_online *online, uint32_t hash, uint32_t row) {
+  uint32_t key = hash + 1u, mask = online->table_size - 1;
+  uint32_t slot = th_hash_slot(hash) & mask;
+  while (online->keys[slot] != 0)
+    slot = (slot + 1) & mask;
+  online->keys[slot] = key;
+  online->rows[slot] = row;
+}
+
+/* Drops the three quarters of the terms that matter least to every theme (importance: the largest
+ * weight / theme length over the themes), compacting rows in their old order. 0 or -1. */
+static int prune(th_online *online) {
+  th_ranked *ranked = th_alloc(online->live * sizeof(th_ranked));
+  if (!ranked)
+    return -1;
+  float inverse_length[online->stride];
+  for (size_t m = 0; m < online->count; m++)
+    inverse_length[m] =
+        online->micros[m].norm2 > 0 ? (float)(1.0 / sqrt(online->micros[m].norm2)) : 1.0f;
+  for (uint32_t r = 0; r < online->live; r++) {
+    const float *row = online->weights + (size_t)r * online->stride;
+    float importance = 0;
+    for (size_t m = 0; m < online->count; m++) {
+      float value = row[m] * inverse_length[m];
+      if (value > importance)
+        importance = value;
+    }
+    ranked[r] = (th_ranked){r, importance};
+  }
+  uint32_t keep = online->live / 4;
+  th_select_top(ranked, online->live, keep);
+  char *kept = th_calloc(online->live, 1);
+  if (!kept) {
+    th_free(ranked);
+    return -1;
+  }
+  for (uint32_t i = 0; i < keep; i++)
+    kept[ranked[i].index] = 1;
+  th_free(ranked);
+  memset(online->keys, 0, online->table_size * sizeof(uint32_t));
+  for (size_t m = 0; m < online->count; m++)
+    online->micros[m].norm2 = 0;
+  uint32_t out = 0;
+  for (uint32_t r = 0; r < online->live; r++) {
+    float *source = online->weights + (size_t)r * online->stride;
+    if (!kept[r]) {
+      memset(source, 0, online->stride * sizeof(float));
+      continue;
+    }
+    float *target = online->weights + (size_t)out * online->stride;
+    if (target != source) {
+      memcpy(target, source, online->stride * sizeof(float));
+      memset(source, 0, online->stride * sizeof(float));
+    }
+    for (size_t m = 0; m < online->count; m++)
+      online->micros[m].norm2 += (double)target[m] * target[m];
+    online->row_hash[out] = online->row_hash[r];
+    table_insert(online, online->row_hash[out], out);
+    out++;
+  }
+  online->live = out;
+  th_free(kept);
+  return 0;
+}
+
+int th_online_add(th_online *online, size_t index, uint32_t hash, float weight) {
+  if (ensure_tables(online))
+    return -1;
+  int64_t row = find_row(online, hash);
+  if (row < 0) {
+    if (online->live == TH_ONLINE_VOCABULARY && prune(online))
+      return -1;
+    row = online->live++;
+    online->row_hash[row] = hash;
+    table_insert(online, hash, (uint32_t)row);
+  }
+  float *cell = online->weights + (size_t)row * online->stride + index;
+  double old = *cell;
+  *cell += weight;
+  online->micros[index].norm2 += (double)*cell * *cell - old * old;
+  return 0;
+}
+
+int th_micro_add_id(th_micro *micro, uint64_t id) {
+  if (th_grow((void **)&micro->ids, &micro->id_capacity, micro->id_count + 1, sizeof(uint64_t)))
+    return -1;
+  micro->ids[micro->id_count++] = id;
+  return 0;
+}
+
+int th_online_append(th_online *online) {
+  if (ensure_tables(online) || online->count >= online->stride)
+    return -1;
+  memset(&online->micros[online->count], 0, sizeof(th_micro));
+  return (int)online->count++;
+}
+
+size_t th_online_terms(const th_online *online, size_t index, uint32_t *hashes, float *weights,
+                       size_t max) {
+  size_t found = 0;
+  for (uint32_t r = 0; r < online->live && found < max; r++) {
+    float value = online->weights[(size_t)r * online->stride + index];
+    if (value != 0) {
+      hashes[found] = online->row_hash[r];
+      weights[found++] = value;
+    }
+  }
+  return found;
+}
+
+int th_online_assign(th_online *online, const uint32_t *hashes, const float *weights, size_t count,
+                     uint64_t line, double sentiment, uint64_t *theme_id) {
+  *theme_id = 0;
+  if (count == 0)
+    return 0;
+  if (ensure_tables(online))
+    return -1;
+  float dots[online->stride];
+  size_t themes = online->count;
+  for (size_t m = 0; m < themes; m++)
+    dots[m] = 0;
+  for (size_t i = 0; i < count; i++) {
+    int64_t row = find_row(online, hashes[i]);
+    if (row < 0)
+      continue;
+    const float *restrict cells = online->weights + (size_t)row * online->stride;
+    float weight = weights[i];
+    for (size_t m = 0; m < themes; m++) /* contiguous: vectorizes */
+      dots[m] += weight * cells[m];
+  }
+  size_t best = themes;
+  double best_similarity = -1;
+  for (size_t m = 0; m < themes; m++) {
+    double norm2 = online->micros[m].norm2;
+    double similarity = norm2 > 0 ? dots[m] / sqrt(norm2) : 0;
+    if (similarity > best_similarity) {
+      best_similarity = similarity;
+      best = m;
+    }
+  }
+  if (best == themes || (best_similarity < online->threshold && themes < online->limit)) {
+    int index = th_online_append(online);
+    if (index < 0 || th_micro_add_id(&online->micros[index], line))
+      return -1;
+    best = (size_t)index;
+  }
+  for (size_t i = 0; i < count; i++)
+    if (th_online_add(online, best, hashes[i], weights[i]))
+      return -1;
+  th_micro *micro = &online->micros[best];
+  micro->count++;
+  if (!isnan(sentiment)) {
+    micro->sentiment_sum += sentiment;
+    micro->sentiment_count++;
+  }
+  *theme_id = micro->ids[0];
+  return 0;
+}
+
+/* Folds theme b into theme a (column b is zeroed, its ids appended to a's). 0 or -1. */
+static int fold(th_online *online, size_t a, size_t b) {
+  th_micro *into = &online->micros[a], *from = &online->micros[b];
+  into->norm2 = 0;
+  for (uint32_t r = 0; r < online->live; r++) {
+    float *row = online->weights + (size_t)r * online->stride;
+    row[a] += row[b];
+    row[b] = 0;
+    into->norm2 += (double)row[a] * row[a];
+  }
+  for (size_t i = 0; i < from->id_count; i++)
+    if (th_micro_add_id(into, from->ids[i]))
+      return -1;
+  into->count += from->count;
+  into->sentiment_sum += from->sentiment_sum;
+  into->sentiment_count += from->sentiment_count;
+  micro_release(from);
+  return 0;
+}
+
+/* Moves column `from` to column `to` (to < from; `to` is empty). */
+static void move_theme(th_online *online, size_t from, size_t to) {
+  for (uint32_t r = 0; r < online->live; r++) {
+    float *row = online->weights + (size_t)r * online->stride;
+    row[to] = row[from];
+    row[from] = 0;
+  }
+  online->micros[to] = online->micros[from];
+  memset(&online->micros[from], 0, sizeof(th_micro));
+}
+
+int th_online_merge(th_online *into, th_online *from) {
+  int status = 0;
+  if (from->count && ensure_tables(into))
+    return -1;
+  size_t base = into->count;
+  for (size_t j = 0; j < from->count && status == 0; j++) {
+    int index = th_online_append(into);
+    if (index < 0) {
+      status = -1;
+      break;
+    }
+    into->micros[index] = from->micros[j];
+    into->micros[index].norm2 = 0;
+    memset(&from->micros[j], 0, sizeof(th_micro));
+  }
+  for (uint32_t r = 0; r < from->live && status == 0; r++)
+    for (size_t j = 0; j < from->count && status == 0; j++) {
+      float value = from->weights[(size_t)r * from->stride + j];
+      if (value != 0)
+        status = th_online_add(into, base + j, from->row_hash[r], value);
+    }
+  th_online_release(from);
+  size_t n = into->count;
+  if (status || n <= into->limit)
+    return status;
+  /* Gram matrix of the themes, then fold the most similar pair (cosine) until `limit` */
+  double *gram = th_calloc(n * n, sizeof(double));
+  char *alive = th_alloc(n);
+  if (!gram || !alive) {
+    th_free(gram);
+    th_free(alive);
+    return -1;
+  }
+  memset(alive, 1, n);
+  for (uint32_t r = 0; r < into->live; r++) {
+    const float *row = into->weights + (size_t)r * into->stride;
+    for (size_t a = 0; a < n; a++)
+      if (row[a] != 0)
+        for (size_t b = a; b < n; b++)
+          gram[a * n + b] += (double)row[a] * row[b];
+  }
+  for (size_t remaining = n; remaining > into->limit && status == 0; remaining--) {
+    size_t best_a = 0, best_b = 0;
+    double best = -2;
+    for (size_t a = 0; a < n; a++) {
+      if (!alive[a])
+        continue;
+      for (size_t b = a + 1; b < n; b++) {
+        if (!alive[b])
+          continue;
+        double scale = gram[a * n + a] * gram[b * n + b];
+        double cosine = scale > 0 ? gram[a * n + b] / sqrt(scale) : 0;
+        if (cosine > best) {
+          best = cosine;
+          best_a = a;
+          best_b = b;
+        }
+      }
+    }
+    /* gram rows/columns of a absorb b's */
+    for (size_t x = 0; x < n; x++) {
+      if (!alive[x] || x == best_a || x == best_b)
+        continue;
+      double *ax = x < best_a ? &gram[x * n + best_a] : &gram[best_a * n + x];
+      double bx = x < best_b ? gram[x * n + best_b] : gram[best_b * n + x];
+      *ax += bx;
+    }
+    gram[best_a * n + best_a] += 2 * gram[best_a * n + best_b] + gram[best_b * n + best_b];
+    alive[best_b] = 0;
+    status = fold(into, best_a, best_b);
+  }
+  size_t out = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!alive[i])
+      continue;
+    if (out != i)
+      move_theme(into, i, out);
+    out++;
+  }
+  into->count = out;
+  th_free(gram);
+  th_free(alive);
+  return status;
+}

@@ -1,0 +1,78 @@
+/* plugins/theme/online.h - online (single-pass) theme clustering, one state per worker.
+ *
+ * Leader clustering over sparse weighted term vectors: a record joins the most similar online
+ * theme when the cosine reaches `threshold`, or founds a new one while fewer than `limit`
+ * exist (else it joins the most similar anyway). Centroids are stored term-major: one table
+ * of at most TH_ONLINE_VOCABULARY terms, each with a row of weights, one per online theme,
+ * so a record's similarity to every theme costs one table probe per record term plus a
+ * contiguous multiply-add over the row. When the table fills up, the terms that matter least
+ * to every theme (smallest weight relative to the theme's length) are dropped down to a
+ * quarter,
+ * so memory is TH_ONLINE_VOCABULARY x 2 x limit floats whatever the stream.
+ * An online theme's id is the input line of the record that founded it: unique across
+ * workers and processes, and what a record's "theme_id" holds. Merging two states appends the
+ * themes of one to the other and folds the most similar pairs until `limit` remain; a folded
+ * theme keeps every id it absorbed, so each record's theme_id can be traced to a final theme.
+ */
+#ifndef THEME_ONLINE_H
+#define THEME_ONLINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TH_ONLINE_VOCABULARY 8192
+
+typedef struct th_micro {
+  uint64_t *ids; /* online ids folded into this theme; ids[0] is its own */
+  size_t id_count, id_capacity;
+  uint64_t count; /* records */
+  double sentiment_sum;
+  uint64_t sentiment_count;
+  double norm2; /* squared length of the centroid */
+} th_micro;
+
+typedef struct th_online {
+  th_micro *micros; /* `count` themes (room for 2 x limit, for merges) */
+  size_t count;
+  size_t limit;
+  double threshold;
+  /* the term table: keys (hash + 1, 0 = empty) and each key's row index */
+  uint32_t *keys, *rows;
+  uint32_t table_size; /* 2 x TH_ONLINE_VOCABULARY, allocated on first use */
+  uint32_t live;       /* rows in use */
+  uint32_t *row_hash;  /* per row: its term hash */
+  float *weights;      /* rows x stride */
+  size_t stride;       /* 2 x limit */
+} th_online;
+
+/* An empty state (allocates nothing yet). */
+void th_online_init(th_online *online, size_t limit, double threshold);
+/* Frees everything the state holds and leaves it empty (same limit and threshold). */
+void th_online_release(th_online *online);
+
+/* Assigns the unit-length sparse vector (hashes, weights) of the record at input `line`;
+ * `sentiment` is NAN when unknown. Sets *theme_id to the online id joined. An empty vector
+ * joins nothing (*theme_id = 0). Returns 0, or -1 on OOM (the record is then not counted). */
+int th_online_assign(th_online *online, const uint32_t *hashes, const float *weights, size_t count,
+                     uint64_t line, double sentiment, uint64_t *theme_id);
+
+/* Moves every theme of `from` into `into` (leaving `from` empty), then folds the most similar
+ * pairs until at most into->limit remain. Both must have the same limit. Deterministic.
+ * 0, or -1 on OOM. */
+int th_online_merge(th_online *into, th_online *from);
+
+/* Appends an empty theme; returns its index, or -1 when 2 x limit exist or on OOM. */
+int th_online_append(th_online *online);
+
+/* Adds `weight` to term `hash` of theme `index` (import). 0, or -1 on OOM. */
+int th_online_add(th_online *online, size_t index, uint32_t hash, float weight);
+
+/* Appends an online id to a theme (import). 0, or -1 on OOM. */
+int th_micro_add_id(th_micro *micro, uint64_t id);
+
+/* Writes theme `index`'s non-zero terms (at most `max`) into hashes/weights; returns how many.
+ */
+size_t th_online_terms(const th_online *online, size_t index, uint32_t *hashes, float *weights,
+                       size_t max);
+
+#endif /* THEME_ONLINE_H */

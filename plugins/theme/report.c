@@ -1,0 +1,534 @@
+/* plugins/theme/report.c - finish(): the theme plugin's report section.
+ *
+ *   {"records": N,
+ *    "taxonomy": [{"name", "count", "share", "mean_sentiment"?, "examples": [ids]}],
+ *    "discovered": [{"id", "label", "size", "share", "mean_sentiment"?, "keyphrases",
+ *                    "representatives": [ids], "members": [ids]?, "online_ids": [...]}]}
+ * Discovered themes come from re-clustering the retained records (refine.h) with the final
+ * document frequencies; they are numbered 1.. by size. When only a sample was retained,
+ * sizes are the sample's shares scaled to the stream. Labels are the two most distinctive
+ * keyphrases of the theme's records (frequent in the theme, rare elsewhere).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "extract.h"
+#include "plugin.h"
+#include "refine.h"
+
+#define TH_REPORT_KEYPHRASES 5
+#define TH_CLUSTER_LIMIT     8192 /* records clustered at finish; the others are assigned */
+
+static int compare_doc_lines(const void *left, const void *right) {
+  const th_doc *a = *(th_doc *const *)left, *b = *(th_doc *const *)right;
+  return (a->line > b->line) - (a->line < b->line);
+}
+
+static int taxonomy_section(const th_instance *instance, const th_partial *partial,
+                            cJSON *section) {
+  cJSON *list = cJSON_AddArrayToObject(section, "taxonomy");
+  if (!list)
+    return -1;
+  size_t themes = th_taxonomy_theme_count(instance->taxonomy);
+  size_t *order = th_alloc((themes + 1) * sizeof(size_t));
+  if (!order)
+    return -1;
+  for (size_t t = 0; t < themes; t++)
+    order[t] = t;
+  for (size_t i = 1; i < themes; i++) { /* insertion sort: count desc, then file order */
+    size_t current = order[i], j = i;
+    while (j > 0 && partial->tax[order[j - 1]].count < partial->tax[current].count) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = current;
+  }
+  int status = 0;
+  for (size_t i = 0; i < themes && status == 0; i++) {
+    const th_tax_stats *stats = &partial->tax[order[i]];
+    cJSON *item = cJSON_CreateObject();
+    cJSON *examples = cJSON_CreateArray();
+    status |= th_json_add(list, NULL, item) |
+              th_json_add(item, "name",
+                          cJSON_CreateString(th_taxonomy_theme_name(instance->taxonomy, order[i])));
+    if (status) {
+      cJSON_Delete(examples);
+      break;
+    }
+    status |= th_json_add(item, "count", cJSON_CreateNumber((double)stats->count));
+    status |=
+        th_json_add(item, "share",
+                    cJSON_CreateNumber(
+                        partial->records ? th_round4((double)stats->count / partial->records) : 0));
+    if (stats->sentiment_count)
+      status |=
+          th_json_add(item, "mean_sentiment",
+                      cJSON_CreateNumber(th_round4(stats->sentiment_sum / stats->sentiment_count)));
+    status |= th_json_add(item, "examples", examples);
+    for (uint32_t e = 0; e < stats->example_count && status == 0; e++)
+      status |= th_json_add(examples, NULL,
+                            th_id_json(stats->examples[e].id, stats->examples[e].id_is_string));
+  }
+  th_free(order);
+  return status;
+}
+
+/* A phrase (or a part of one) of a retained record, for theme keyphrases. */
+typedef struct phrase_use {
+  uint32_t hash;
+  int32_t theme;
+  uint32_t total; /* uses over all themes */
+  uint32_t words;
+  const char *text; /* not NUL-terminated: `length` bytes */
+  size_t length;
+} phrase_use;
+
+static int compare_text(const char *a, size_t a_length, const char *b, size_t b_length) {
+  int order = memcmp(a, b, a_length < b_length ? a_length : b_length);
+  if (order)
+    return order;
+  return (a_length > b_length) - (a_length < b_length);
+}
+
+static int compare_use_hash(const void *left, const void *right) {
+  const phrase_use *a = left, *b = right;
+  if (a->hash != b->hash)
+    return (a->hash > b->hash) - (a->hash < b->hash);
+  return compare_text(a->text, a->length, b->text, b->length);
+}
+
+static int compare_use_theme(const void *left, const void *right) {
+  const phrase_use *a = left, *b = right;
+  if (a->theme != b->theme)
+    return (a->theme > b->theme) - (a->theme < b->theme);
+  return compare_use_hash(left, right);
+}
+
+typedef struct scored_phrase {
+  double score;
+  const char *text;
+  size_t length;
+} scored_phrase;
+
+static int compare_scored(const void *left, const void *right) {
+  const scored_phrase *a = left, *b = right;
+  if (a->score != b->score)
+    return a->score < b->score ? 1 : -1;
+  return compare_text(a->text, a->length, b->text, b->length);
+}
+
+/* Calls `use` for every run of 1.. words of `phrase` (words split at spaces); returns how
+ * many it would add when table is NULL. */
+static size_t phrase_parts(const char *phrase, int32_t theme, phrase_use *table) {
+  const char *starts[TH_PHRASE_WORDS + 1];
+  size_t words = 0, added = 0;
+  for (const char *p = phrase; *p && words < TH_PHRASE_WORDS; p++)
+    if (p == phrase || p[-1] == ' ')
+      starts[words++] = p;
+  starts[words] = phrase + strlen(phrase) + 1; /* one past the end, as if a space followed */
+  for (size_t from = 0; from < words; from++) {
+    for (size_t to = from + 1; to <= words; to++) {
+      if (table) {
+        const char *text = starts[from];
+        size_t length = (size_t)(starts[to] - 1 - text);
+        table[added] = (phrase_use){th_hash_mix(th_hash_bytes(TH_HASH_START, text, length)),
+                                    theme,
+                                    0,
+                                    (uint32_t)(to - from),
+                                    text,
+                                    length};
+      }
+      added++;
+    }
+  }
+  return added;
+}
+
+/* Fills best[theme * TH_REPORT_KEYPHRASES ...] with each theme's most distinctive phrases.
+ * Every keyphrase kept with a record counts, and so does each of its parts ("screen" in
+ * "screen looks sharp"), so that what records share surfaces. Score: uses in the theme x
+ * the share of all its uses that fall in the theme x (1 + 0.25 per extra word): frequent
+ * in the theme and specific to it. Only records with a sampling priority up to
+ * `priority_limit` (those that were clustered) count, which bounds the work. */
+static int theme_phrases(th_doc **docs, const int32_t *labels, size_t count, uint32_t themes,
+                         uint64_t priority_limit, scored_phrase *best) {
+  size_t uses = 0;
+  for (size_t i = 0; i < count; i++)
+    for (const char *p = docs[i]->phrases;
+         *p && labels[i] >= 0 && docs[i]->priority <= priority_limit; p += strlen(p) + 1)
+      uses += phrase_parts(p, labels[i], NULL);
+  phrase_use *table = th_alloc((uses + 1) * sizeof(phrase_use));
+  if (!table)
+    return -1;
+  size_t at = 0;
+  for (size_t i = 0; i < count; i++)
+    for (const char *p = docs[i]->phrases;
+         *p && labels[i] >= 0 && docs[i]->priority <= priority_limit; p += strlen(p) + 1)
+      at += phrase_parts(p, labels[i], table + at);
+  qsort(table, uses, sizeof(phrase_use), compare_use_hash);
+  for (size_t start = 0; start < uses;) {
+    size_t end = start;
+    while (end < uses && compare_text(table[end].text, table[end].length, table[start].text,
+                                      table[start].length) == 0)
+      end++;
+    for (size_t i = start; i < end; i++)
+      table[i].total = (uint32_t)(end - start);
+    start = end;
+  }
+  qsort(table, uses, sizeof(phrase_use), compare_use_theme);
+  for (size_t i = 0; i < (size_t)themes * TH_REPORT_KEYPHRASES; i++)
+    best[i] = (scored_phrase){-1, NULL, 0};
+  for (size_t start = 0; start < uses;) {
+    size_t end = start;
+    while (end < uses && table[end].theme == table[start].theme &&
+           compare_text(table[end].text, table[end].length, table[start].text,
+                        table[start].length) == 0)
+      end++;
+    double in_theme = (double)(end - start);
+    double score =
+        in_theme * (in_theme / table[start].total) * (1.0 + 0.25 * (table[start].words - 1));
+    scored_phrase *slots = best + (size_t)table[start].theme * TH_REPORT_KEYPHRASES;
+    scored_phrase candidate = {score, table[start].text, table[start].length};
+    for (int s = 0; s < TH_REPORT_KEYPHRASES; s++) {
+      if (!slots[s].text || compare_scored(&candidate, &slots[s]) < 0) {
+        memmove(slots + s + 1, slots + s, (TH_REPORT_KEYPHRASES - 1 - s) * sizeof(*slots));
+        slots[s] = candidate;
+        break;
+      }
+    }
+    start = end;
+  }
+  /* the texts point into the docs, which outlive the section's construction */
+  th_free(table);
+  return 0;
+}
+
+/* A JSON string of `length` bytes of `text`; NULL on OOM. */
+static cJSON *string_of(const char *text, size_t length) {
+  char buffer[256];
+  if (length >= sizeof buffer)
+    length = sizeof buffer - 1;
+  memcpy(buffer, text, length);
+  buffer[length] = '\0';
+  return cJSON_CreateString(buffer);
+}
+
+/* Nonzero when one of the two phrases contains the other. */
+static int overlaps(const scored_phrase *a, const scored_phrase *b) {
+  const scored_phrase *shorter = a->length <= b->length ? a : b;
+  const scored_phrase *longer = shorter == a ? b : a;
+  for (size_t at = 0; at + shorter->length <= longer->length; at++)
+    if (memcmp(longer->text + at, shorter->text, shorter->length) == 0)
+      return 1;
+  return 0;
+}
+
+typedef struct online_pair {
+  uint64_t online;
+  int32_t theme;
+} online_pair;
+
+static int compare_pairs(const void *left, const void *right) {
+  const online_pair *a = left, *b = right;
+  if (a->online != b->online)
+    return (a->online > b->online) - (a->online < b->online);
+  return (a->theme > b->theme) - (a->theme < b->theme);
+}
+
+/* Maps every online theme (and so every online id) to its nearest discovered theme.
+ * Returns the pairs sorted by online id (*pair_count of them), or NULL on OOM. */
+static online_pair *map_online(const th_online *online, const th_model *model, size_t *pair_count) {
+  size_t total = 0;
+  for (size_t m = 0; m < online->count; m++)
+    total += online->micros[m].id_count;
+  online_pair *pairs = th_alloc((total + 1) * sizeof(online_pair));
+  uint32_t *hashes = th_alloc((TH_ONLINE_VOCABULARY + 1) * sizeof(uint32_t));
+  float *weights = th_alloc((TH_ONLINE_VOCABULARY + 1) * sizeof(float));
+  if (!pairs || !hashes || !weights) {
+    th_free(pairs);
+    th_free(hashes);
+    th_free(weights);
+    return NULL;
+  }
+  size_t at = 0;
+  for (size_t m = 0; m < online->count; m++) {
+    const th_micro *micro = &online->micros[m];
+    size_t terms = th_online_terms(online, m, hashes, weights, TH_ONLINE_VOCABULARY);
+    int32_t theme = th_model_nearest(model, hashes, weights, terms, NULL);
+    for (size_t i = 0; i < micro->id_count; i++)
+      pairs[at++] = (online_pair){micro->ids[i], theme};
+  }
+  th_free(hashes);
+  th_free(weights);
+  qsort(pairs, at, sizeof(online_pair), compare_pairs);
+  *pair_count = at;
+  return pairs;
+}
+
+static int32_t lookup_online(const online_pair *pairs, size_t count, uint64_t online) {
+  size_t low = 0, high = count;
+  while (low < high) {
+    size_t middle = (low + high) / 2;
+    if (pairs[middle].online < online)
+      low = middle + 1;
+    else
+      high = middle;
+  }
+  return low < count && pairs[low].online == online ? pairs[low].theme : -1;
+}
+
+/* The number of themes to find when the configuration leaves it open: about
+ * sqrt(records / 2), at least 2, at most max_themes. */
+static uint32_t chosen_themes(size_t records, uint32_t max_themes) {
+  uint32_t k = (uint32_t)lround(sqrt((double)records / 2.0));
+  if (k < 2)
+    k = 2;
+  return k > max_themes ? max_themes : k;
+}
+
+typedef struct theme_totals {
+  size_t count;
+  double sentiment_sum;
+  size_t sentiment_count;
+  uint32_t index;
+} theme_totals;
+
+static int compare_totals(const void *left, const void *right) {
+  const theme_totals *a = left, *b = right;
+  if (a->count != b->count)
+    return a->count < b->count ? 1 : -1;
+  return (a->index > b->index) - (a->index < b->index);
+}
+
+/* Writes one discovered theme (totals of theme `j`, numbered `rank` + 1). */
+static int write_theme(const th_instance *instance, const th_partial *partial, cJSON *list,
+                       th_doc **docs, const int32_t *labels, const float *similarity, size_t count,
+                       const theme_totals *totals, size_t rank, const scored_phrase *phrases,
+                       const online_pair *pairs, size_t pair_count) {
+  uint32_t j = totals->index;
+  int all = count == partial->records;
+  double size = all ? (double)totals->count
+                    : round((double)totals->count * (double)partial->records / (double)count);
+  cJSON *item = cJSON_CreateObject();
+  if (th_json_add(list, NULL, item))
+    return -1;
+  const scored_phrase *mine = phrases + (size_t)j * TH_REPORT_KEYPHRASES;
+  char label[256] = "";
+  const scored_phrase *second = NULL;
+  for (int p = 1; p < TH_REPORT_KEYPHRASES && mine[0].text && mine[p].text && !second; p++)
+    if (!overlaps(&mine[0], &mine[p]))
+      second = &mine[p];
+  if (mine[0].text)
+    snprintf(label, sizeof label, "%.*s", (int)mine[0].length, mine[0].text);
+  if (second) {
+    size_t used = strlen(label);
+    snprintf(label + used, sizeof label - used, " / %.*s", (int)second->length, second->text);
+  }
+  int status = th_json_add(item, "id", cJSON_CreateNumber((double)(rank + 1)));
+  status |= th_json_add(item, "label", cJSON_CreateString(label));
+  status |= th_json_add(item, "size", cJSON_CreateNumber(size));
+  status |= th_json_add(
+      item, "share",
+      cJSON_CreateNumber(th_round4(partial->records ? size / (double)partial->records : 0)));
+  if (totals->sentiment_count)
+    status |=
+        th_json_add(item, "mean_sentiment",
+                    cJSON_CreateNumber(th_round4(totals->sentiment_sum / totals->sentiment_count)));
+  cJSON *keyphrases = cJSON_CreateArray();
+  status |= th_json_add(item, "keyphrases", keyphrases);
+  for (int p = 0; status == 0 && p < TH_REPORT_KEYPHRASES && mine[p].text; p++)
+    status |= th_json_add(keyphrases, NULL, string_of(mine[p].text, mine[p].length));
+  cJSON *representatives = cJSON_CreateArray();
+  status |= th_json_add(item, "representatives", representatives);
+  size_t previous = SIZE_MAX;
+  for (uint32_t r = 0; status == 0 && r < instance->representatives; r++) {
+    /* the next most similar member, in (similarity desc, line asc) order */
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < count; i++) {
+      if (labels[i] != (int32_t)j || docs[i]->term_count == 0)
+        continue; /* a record without terms represents nothing */
+      if (previous != SIZE_MAX && (similarity[i] > similarity[previous] ||
+                                   (similarity[i] == similarity[previous] && i <= previous)))
+        continue;
+      if (best == SIZE_MAX || similarity[i] > similarity[best])
+        best = i;
+    }
+    if (best == SIZE_MAX)
+      break;
+    status |=
+        th_json_add(representatives, NULL, th_id_json(docs[best]->id, docs[best]->id_is_string));
+    previous = best;
+  }
+  if (instance->members && status == 0) {
+    cJSON *members = cJSON_CreateArray();
+    status |= th_json_add(item, "members", members);
+    for (size_t i = 0; i < count && status == 0; i++)
+      if (labels[i] == (int32_t)j)
+        status |= th_json_add(members, NULL, th_id_json(docs[i]->id, docs[i]->id_is_string));
+  }
+  cJSON *online = cJSON_CreateArray();
+  status |= th_json_add(item, "online_ids", online);
+  for (size_t p = 0; p < pair_count && status == 0; p++)
+    if (pairs[p].theme == (int32_t)j)
+      status |= th_json_add(online, NULL, cJSON_CreateNumber((double)pairs[p].online));
+  return status;
+}
+
+static int compare_doc_priorities(const void *left, const void *right) {
+  const th_doc *a = *(th_doc *const *)left, *b = *(th_doc *const *)right;
+  if (a->priority != b->priority)
+    return (a->priority > b->priority) - (a->priority < b->priority);
+  return (a->line > b->line) - (a->line < b->line);
+}
+
+/* Clusters the docs (in line order) into *model, filling labels and similarity for every doc.
+ * At most TH_CLUSTER_LIMIT of them (with members, all records are kept) take part in the
+ * clustering itself: the bottom of the sampling order, in line order, so the cost of finish
+ * stays bounded; the others are assigned to their nearest final centroid. terms and
+ * term_counts are scratch arrays of `count` entries. *priority_limit is set to the largest
+ * sampling priority clustered. 0, or -1 on OOM. */
+static int cluster(th_doc **docs, size_t count, const th_sketch *sketch,
+                   const th_refine_options *options, const th_term **terms, uint32_t *term_counts,
+                   th_model *model, int32_t *labels, float *similarity, uint64_t *priority_limit) {
+  *priority_limit = UINT64_MAX;
+  if (count <= TH_CLUSTER_LIMIT) {
+    for (size_t i = 0; i < count; i++) {
+      terms[i] = docs[i]->terms;
+      term_counts[i] = docs[i]->term_count;
+    }
+    return th_refine(terms, term_counts, count, sketch, options, model, labels, similarity);
+  }
+  th_doc **chosen = th_alloc(count * sizeof(th_doc *));
+  int32_t *chosen_labels = th_alloc(TH_CLUSTER_LIMIT * sizeof(int32_t));
+  float *chosen_similarity = th_alloc(TH_CLUSTER_LIMIT * sizeof(float));
+  int status = -1;
+  if (!chosen || !chosen_labels || !chosen_similarity)
+    goto done;
+  memcpy(chosen, docs, count * sizeof(th_doc *));
+  qsort(chosen, count, sizeof(th_doc *), compare_doc_priorities);
+  *priority_limit = chosen[TH_CLUSTER_LIMIT - 1]->priority;
+  qsort(chosen, TH_CLUSTER_LIMIT, sizeof(th_doc *), compare_doc_lines);
+  for (size_t i = 0; i < TH_CLUSTER_LIMIT; i++) {
+    terms[i] = chosen[i]->terms;
+    term_counts[i] = chosen[i]->term_count;
+  }
+  if (th_refine(terms, term_counts, TH_CLUSTER_LIMIT, sketch, options, model, chosen_labels,
+                chosen_similarity))
+    goto done;
+  /* both lists are in line order: walk them together */
+  size_t next = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (next < TH_CLUSTER_LIMIT && chosen[next] == docs[i]) {
+      labels[i] = chosen_labels[next];
+      similarity[i] = chosen_similarity[next++];
+    } else {
+      labels[i] = th_model_assign(model, docs[i]->terms, docs[i]->term_count, &similarity[i]);
+    }
+  }
+  status = 0;
+done:
+  th_free(chosen);
+  th_free(chosen_labels);
+  th_free(chosen_similarity);
+  return status;
+}
+
+static int discovered_section(const th_instance *instance, th_partial *partial, cJSON *section) {
+  cJSON *list = cJSON_AddArrayToObject(section, "discovered");
+  if (!list)
+    return -1;
+  size_t count = partial->doc_count, nonempty = 0;
+  th_doc **docs = partial->docs;
+  if (count)
+    qsort(docs, count, sizeof(th_doc *), compare_doc_lines);
+  for (size_t i = 0; i < count; i++)
+    nonempty += docs[i]->term_count > 0;
+  if (nonempty == 0)
+    return 0;
+  uint32_t k =
+      instance->themes ? instance->themes : chosen_themes(partial->records, instance->max_themes);
+  if (k > nonempty)
+    k = (uint32_t)nonempty;
+  th_refine_options options = th_refine_defaults(k, instance->seed);
+  options.vocabulary = instance->vocabulary;
+  const th_term **terms = th_alloc(count * sizeof(th_term *));
+  uint32_t *term_counts = th_alloc(count * sizeof(uint32_t));
+  int32_t *labels = th_alloc(count * sizeof(int32_t));
+  float *similarity = th_alloc(count * sizeof(float));
+  theme_totals *totals = th_calloc(k, sizeof(theme_totals));
+  scored_phrase *phrases = th_alloc((size_t)k * TH_REPORT_KEYPHRASES * sizeof(scored_phrase));
+  online_pair *pairs = NULL;
+  size_t pair_count = 0;
+  th_model model = {0};
+  int status = -1;
+  if (!terms || !term_counts || !labels || !similarity || !totals || !phrases)
+    goto done;
+  uint64_t priority_limit = UINT64_MAX;
+  if (cluster(docs, count, &partial->sketch, &options, terms, term_counts, &model, labels,
+              similarity, &priority_limit))
+    goto done;
+  pairs = map_online(&partial->online, &model, &pair_count);
+  if (!pairs)
+    goto done;
+  /* records without a known term follow their online theme */
+  for (size_t i = 0; i < count; i++)
+    if (labels[i] < 0 && docs[i]->online)
+      labels[i] = lookup_online(pairs, pair_count, docs[i]->online);
+  for (uint32_t j = 0; j < k; j++)
+    totals[j].index = j;
+  for (size_t i = 0; i < count; i++)
+    if (labels[i] >= 0)
+      totals[labels[i]].count++;
+  uint32_t largest = 0;
+  for (uint32_t j = 1; j < k; j++)
+    if (totals[j].count > totals[largest].count)
+      largest = j;
+  for (size_t i = 0; i < count; i++) { /* and the rest joins the largest theme */
+    if (labels[i] < 0) {
+      labels[i] = (int32_t)largest;
+      similarity[i] = 0;
+      totals[largest].count++;
+    }
+    if (!isnan(docs[i]->sentiment)) {
+      totals[labels[i]].sentiment_sum += docs[i]->sentiment;
+      totals[labels[i]].sentiment_count++;
+    }
+  }
+  if (theme_phrases(docs, labels, count, k, priority_limit, phrases))
+    goto done;
+  qsort(totals, k, sizeof(theme_totals), compare_totals);
+  status = 0;
+  for (uint32_t rank = 0; rank < k && status == 0; rank++) {
+    if (totals[rank].count == 0)
+      continue;
+    status = write_theme(instance, partial, list, docs, labels, similarity, count, &totals[rank],
+                         rank, phrases, pairs, pair_count);
+  }
+done:
+  th_model_release(&model);
+  th_free(terms);
+  th_free(term_counts);
+  th_free(labels);
+  th_free(similarity);
+  th_free(totals);
+  th_free(phrases);
+  th_free(pairs);
+  return status;
+}
+
+int th_report(void *instance_pointer, void *partial_pointer, cJSON *section, char *err,
+              size_t err_size) {
+  const th_instance *instance = instance_pointer;
+  th_partial *partial = partial_pointer;
+  int status = th_json_add(section, "records", cJSON_CreateNumber((double)partial->records));
+  if (status == 0 && instance->taxonomy)
+    status = taxonomy_section(instance, partial, section);
+  if (status == 0 && instance->discover)
+    status = discovered_section(instance, partial, section);
+  if (status)
+    snprintf(err, err_size, "out of memory while writing the report");
+  return status;
+}

@@ -1,0 +1,353 @@
+/* plugins/theme/theme.c - the theme plugin: what comments talk about.
+ *
+ * Per record (after tokenize, reading its tp_text): taxonomy themes from a theme file
+ * ("themes"), statistical keyphrases ("keyphrases"), and the online theme the record joined
+ * ("theme_id"). Across the stream: discovered themes and taxonomy counts in the report
+ * (report.c). The module map: extract.c (terms, keyphrase candidates, df sketch), online.c
+ * (per-worker leader clustering), refine.c + kmeans.c (end-of-stream clustering),
+ * taxonomy.c (theme files), exchange.c (partials as JSON).
+ *
+ * Threads: TP_PLUGIN_CONCURRENT; the instance is read-only after create(), every mutable
+ * thing lives in the worker's partial. merge() folds partials deterministically.
+ *
+ * theme_id: the id of the online theme the record joined, which is the input line of the
+ * record that founded it (unique across workers and processes). Online themes are folded
+ * into the final discovered themes at finish; each discovered theme in the report lists the
+ * online ids folded into it ("online_ids"), so a record's theme_id maps to exactly one
+ * discovered theme. The report's "members" are the final assignment (a record may end in a
+ * different theme than its online one after the end-of-stream re-clustering).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "plugin.h"
+#include "refine.h"
+
+static const tp_option theme_options[] = {
+    {"taxonomy", TP_OPTION_PATH, NULL, 0, -1, NULL,
+     "theme file (JSON: themes with keywords, phrases, weights, exclusions)", 0},
+    {"threshold", TP_OPTION_NUMBER, "0.5", 0, 1, NULL,
+     "lowest taxonomy score a theme needs to be listed (one keyword scores 0.5)", 0},
+    {"keyphrases", TP_OPTION_INT, "5", 0, 50, NULL, "keyphrases per record (0: none)", 0},
+    {"discover", TP_OPTION_BOOL, "true", 0, -1, NULL,
+     "discover themes across the stream (theme_id per record, report section)", 0},
+    {"themes", TP_OPTION_INT, "0", 0, 256, NULL,
+     "number of discovered themes; 0 chooses it, up to max_themes", 0},
+    {"max_themes", TP_OPTION_INT, "12", 1, 256, NULL, "most discovered themes when chosen", 0},
+    {"seed", TP_OPTION_INT, "42", 0, 2147483647, NULL, "seed of the clustering's choices", 0},
+    {"members", TP_OPTION_BOOL, "false", 0, -1, NULL,
+     "list every record id under its discovered theme (keeps every record's terms)", 0},
+    {"bigrams", TP_OPTION_BOOL, "true", 0, -1, NULL, "cluster on stem bigrams too", 0},
+    {"vocabulary", TP_OPTION_INT, "32768", 1024, 1048576, NULL,
+     "distinct terms at most in the final clustering (document-frequency sketch size)", 0},
+    {"sample", TP_OPTION_INT, "4096", 64, 1048576, NULL,
+     "records kept for finish when members is off (at most 8192 are clustered)", 0},
+    {"join_similarity", TP_OPTION_NUMBER, "0.25", 0, 1, NULL,
+     "cosine a record needs to join an online theme rather than found one", 0},
+    {"representatives", TP_OPTION_INT, "3", 0, 20, NULL, "representative ids per theme", 0},
+    {"examples", TP_OPTION_INT, "3", 0, 20, NULL, "example ids per taxonomy theme", 0},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
+};
+
+static const char *const theme_requires[] = {TP_TEXT_KEY, NULL};
+static const char *const theme_provides[] = {"themes", "keyphrases", "theme_id", NULL};
+
+static double config_number(const cJSON *config, const char *key, double fallback) {
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(config, key);
+  return cJSON_IsNumber(item) ? item->valuedouble : fallback;
+}
+
+static int config_bool(const cJSON *config, const char *key, int fallback) {
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(config, key);
+  return cJSON_IsBool(item) ? cJSON_IsTrue(item) : fallback;
+}
+
+static void theme_destroy(void *instance_pointer) {
+  th_instance *instance = instance_pointer;
+  if (!instance)
+    return;
+  th_taxonomy_free(instance->taxonomy);
+  th_free(instance);
+}
+
+static int theme_create(const tp_host *host, const tp_stage *stage, const cJSON *config, void **out,
+                        char *err, size_t err_size) {
+  th_memory_use(host->alloc, host->realloc, host->free);
+  th_instance *instance = th_calloc(1, sizeof(th_instance));
+  if (!instance) {
+    snprintf(err, err_size, "out of memory");
+    return -1;
+  }
+  instance->host = host;
+  instance->stage = stage;
+  instance->threshold = config_number(config, "threshold", 0.5);
+  instance->keyphrases = (uint32_t)config_number(config, "keyphrases", 5);
+  instance->discover = config_bool(config, "discover", 1);
+  instance->themes = (uint32_t)config_number(config, "themes", 0);
+  instance->max_themes = (uint32_t)config_number(config, "max_themes", 12);
+  instance->seed = (uint64_t)config_number(config, "seed", 42);
+  instance->members = config_bool(config, "members", 0);
+  instance->bigrams = config_bool(config, "bigrams", 1);
+  instance->vocabulary = (uint32_t)config_number(config, "vocabulary", 32768);
+  instance->sample = (uint32_t)config_number(config, "sample", 4096);
+  instance->join_similarity = config_number(config, "join_similarity", 0.25);
+  instance->representatives = (uint32_t)config_number(config, "representatives", 3);
+  instance->examples = (uint32_t)config_number(config, "examples", 3);
+  uint32_t target = instance->themes ? instance->themes : instance->max_themes;
+  instance->online_limit = target * 2 < 32 ? 32 : target * 2;
+  const cJSON *taxonomy = cJSON_GetObjectItemCaseSensitive(config, "taxonomy");
+  if (cJSON_IsString(taxonomy)) {
+    char message[512];
+    instance->taxonomy = th_taxonomy_load(taxonomy->valuestring, message, sizeof message);
+    if (!instance->taxonomy) {
+      snprintf(err, err_size, "config.taxonomy: %s", message);
+      theme_destroy(instance);
+      return -1;
+    }
+  } else if (taxonomy) {
+    snprintf(err, err_size, "config.taxonomy: expected a file path");
+    theme_destroy(instance);
+    return -1;
+  }
+  *out = instance;
+  return 0;
+}
+
+static void *theme_partial_create(void *instance) {
+  return th_partial_new(instance);
+}
+
+static void theme_partial_destroy(void *instance, void *partial) {
+  th_partial_free(instance, partial);
+}
+
+static int theme_merge(void *instance, void *into, void *from, char *err, size_t err_size) {
+  return th_partial_merge(instance, into, from, err, err_size);
+}
+
+/* The record's id, worked out only when a record is kept or is an example. */
+typedef struct record_ref {
+  const cJSON *json;
+  uint64_t line;
+  const char *id; /* NULL until record_id() */
+  int id_is_string;
+  char buffer[64];
+} record_ref;
+
+/* The record's id as text: its "id" string or number, else its input line. */
+static const char *record_id(record_ref *ref) {
+  if (ref->id)
+    return ref->id;
+  const cJSON *id = cJSON_GetObjectItemCaseSensitive(ref->json, "id");
+  ref->id = ref->buffer;
+  ref->id_is_string = 0;
+  if (cJSON_IsString(id)) {
+    ref->id_is_string = 1;
+    ref->id = id->valuestring;
+  } else if (cJSON_IsNumber(id)) {
+    double value = id->valuedouble;
+    if (value == floor(value) && fabs(value) < 1e15)
+      snprintf(ref->buffer, sizeof ref->buffer, "%.0f", value);
+    else
+      snprintf(ref->buffer, sizeof ref->buffer, "%.17g", value);
+  } else {
+    snprintf(ref->buffer, sizeof ref->buffer, "%llu", (unsigned long long)ref->line);
+  }
+  return ref->id;
+}
+
+/* "sentiment.compound" from an earlier sentiment stage, or NAN. */
+static double record_sentiment(const cJSON *json) {
+  const cJSON *sentiment = cJSON_GetObjectItemCaseSensitive(json, "sentiment");
+  const cJSON *compound = cJSON_GetObjectItemCaseSensitive(sentiment, "compound");
+  return cJSON_IsNumber(compound) ? compound->valuedouble : NAN;
+}
+
+static int set_keyphrases(const th_instance *instance, const th_scratch *scratch,
+                          tp_record *record) {
+  cJSON *array = cJSON_CreateArray();
+  if (!array)
+    return -1;
+  for (size_t i = 0;
+       i < scratch->phrase_count && i < instance->keyphrases && scratch->phrases[i].score > 0;
+       i++) {
+    cJSON *phrase = cJSON_CreateString(scratch->chars + scratch->phrases[i].display);
+    if (!phrase) {
+      cJSON_Delete(array);
+      return -1;
+    }
+    cJSON_AddItemToArray(array, phrase);
+  }
+  return instance->host->record_set(record, "keyphrases", array);
+}
+
+static int match_taxonomy(const th_instance *instance, th_partial *partial, const tp_text *text,
+                          tp_record *record, record_ref *ref, double sentiment) {
+  int hits =
+      th_taxonomy_match(instance->taxonomy, text, instance->threshold, &partial->tax_scratch);
+  cJSON *array = hits < 0 ? NULL : cJSON_CreateArray();
+  if (!array)
+    return -1;
+  for (int h = 0; h < hits; h++) {
+    const th_tax_hit *hit = &partial->tax_scratch.hits[h];
+    cJSON *item = cJSON_CreateObject();
+    cJSON *matched = cJSON_CreateStringArray(hit->matched, (int)hit->matched_count);
+    if (!item || !matched ||
+        !cJSON_AddStringToObject(item, "name",
+                                 th_taxonomy_theme_name(instance->taxonomy, hit->theme)) ||
+        !cJSON_AddNumberToObject(item, "score", th_round4(hit->score))) {
+      cJSON_Delete(item);
+      cJSON_Delete(matched);
+      cJSON_Delete(array);
+      return -1;
+    }
+    cJSON_AddItemToObject(item, "matched", matched);
+    cJSON_AddItemToArray(array, item);
+    th_tax_stats *stats = &partial->tax[hit->theme];
+    stats->count++;
+    if (!isnan(sentiment)) {
+      stats->sentiment_sum += sentiment;
+      stats->sentiment_count++;
+    }
+    const char *id = record_id(ref);
+    if (th_stats_example(stats, instance->examples, ref->line, id, ref->id_is_string)) {
+      cJSON_Delete(array);
+      return -1;
+    }
+  }
+  return instance->host->record_set(record, "themes", array);
+}
+
+/* Online clustering and retention of one record. The record's terms are weighted with the
+ * idf learned so far and ranked; its TH_ONLINE_QUERY heaviest terms (unit length) choose and
+ * move its online theme, which keeps the per-record cost flat for long comments, and its
+ * TH_DOC_TERMS heaviest raw counts are what a retained record keeps. */
+static int discover_record(const th_instance *instance, th_partial *partial, tp_record *record,
+                           record_ref *ref, double sentiment) {
+  uint64_t line = ref->line;
+  th_scratch *scratch = &partial->scratch;
+  size_t count = scratch->term_count;
+  if (th_grow((void **)&partial->order, &partial->order_capacity, count + 1, sizeof(th_ranked)))
+    return -1;
+  th_ranked *order = partial->order;
+  th_refine_options defaults = th_refine_defaults(1, 0);
+  for (size_t i = 0; i < count; i++) {
+    uint32_t hash = scratch->terms[i].hash;
+    uint32_t occurrences = scratch->terms[i].count;
+    double weight = (occurrences == 1 ? 1.0 : 1.0 + log((double)occurrences)) *
+                    (1.0 + defaults.rarity * scratch->idfs[i]);
+    if (TH_TERM_IS_BIGRAM(hash))
+      weight *= defaults.bigram_weight;
+    order[i] = (th_ranked){(uint32_t)i, (float)weight};
+  }
+  /* the TH_ONLINE_QUERY heaviest first (the TH_DOC_TERMS heaviest only if it is kept) */
+  th_select_top(order, count, TH_ONLINE_QUERY);
+  size_t query = count < TH_ONLINE_QUERY ? count : TH_ONLINE_QUERY;
+  uint32_t hashes[TH_ONLINE_QUERY];
+  float weights[TH_ONLINE_QUERY];
+  double norm = 0;
+  for (size_t q = 0; q < query; q++)
+    norm += (double)order[q].weight * order[q].weight;
+  for (size_t q = 0; q < query; q++) {
+    hashes[q] = scratch->terms[order[q].index].hash;
+    weights[q] = (float)(order[q].weight / sqrt(norm));
+  }
+  uint64_t online = 0;
+  if (th_online_assign(&partial->online, hashes, weights, query, line, sentiment, &online))
+    return -1;
+  cJSON *theme_id = online ? cJSON_CreateNumber((double)online) : cJSON_CreateNull();
+  if (!theme_id || instance->host->record_set(record, "theme_id", theme_id))
+    return -1;
+  uint64_t priority = th_doc_priority(instance->seed, line);
+  if (!th_partial_wants(instance, partial, priority, line))
+    return 0;
+  th_select_top(order, count, TH_DOC_TERMS);
+  size_t ordered = count < TH_DOC_TERMS ? count : TH_DOC_TERMS;
+  size_t phrase_bytes = 0,
+         phrases = scratch->phrase_count < TH_DOC_PHRASES ? scratch->phrase_count : TH_DOC_PHRASES;
+  for (size_t p = 0; p < phrases; p++)
+    phrase_bytes += strlen(scratch->chars + scratch->phrases[p].display) + 1;
+  const char *id = record_id(ref);
+  size_t id_length = strlen(id);
+  th_doc *doc = th_doc_new((uint32_t)ordered, id_length, phrase_bytes);
+  if (!doc)
+    return -1;
+  doc->line = line;
+  doc->priority = priority;
+  doc->online = online;
+  doc->sentiment = sentiment;
+  doc->id_is_string = ref->id_is_string;
+  memcpy(doc->id, id, id_length + 1);
+  for (size_t t = 0; t < ordered; t++)
+    doc->terms[t] = scratch->terms[order[t].index];
+  char *out = doc->phrases;
+  for (size_t p = 0; p < phrases; p++) {
+    const char *display = scratch->chars + scratch->phrases[p].display;
+    size_t length = strlen(display) + 1;
+    memcpy(out, display, length);
+    out += length;
+  }
+  return th_partial_keep(instance, partial, doc);
+}
+
+static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp_record *record,
+                               char *err, size_t err_size) {
+  const th_instance *instance = instance_pointer;
+  th_partial *partial = partial_pointer;
+  const tp_host *host = instance->host;
+  const tp_text *text = host->record_attachment(record, TP_TEXT_KEY);
+  if (!text) {
+    snprintf(err, err_size, "no \"%s\" attachment: run the tokenize stage before theme",
+             TP_TEXT_KEY);
+    return TP_ERROR;
+  }
+  th_scratch *scratch = &partial->scratch;
+  if (th_features_extract(text, instance->bigrams, scratch))
+    goto oom;
+  partial->records++;
+  if (th_terms_count(scratch, &partial->sketch))
+    goto oom;
+  th_phrases_score(scratch,
+                   instance->keyphrases > TH_DOC_PHRASES ? instance->keyphrases : TH_DOC_PHRASES);
+  const cJSON *json = host->record_json(record);
+  uint64_t line = host->record_line(record);
+  record_ref ref = {.json = json, .line = line};
+  double sentiment = record_sentiment(json);
+  if (instance->keyphrases && set_keyphrases(instance, scratch, record))
+    goto oom;
+  if (instance->taxonomy && match_taxonomy(instance, partial, text, record, &ref, sentiment))
+    goto oom;
+  if (instance->discover && discover_record(instance, partial, record, &ref, sentiment))
+    goto oom;
+  return TP_KEEP;
+oom:
+  snprintf(err, err_size, "out of memory");
+  return TP_ERROR;
+}
+
+static const tp_plugin theme_plugin = {
+    .abi_major = TP_ABI_MAJOR,
+    .abi_minor = TP_ABI_MINOR,
+    .struct_size = sizeof(tp_plugin),
+    .name = "theme",
+    .version = "1.0.0",
+    .description = "taxonomy themes, keyphrases and discovered themes (needs tokenize)",
+    .options = theme_options,
+    .requires = theme_requires,
+    .provides = theme_provides,
+    .flags = TP_PLUGIN_CONCURRENT,
+    .create = theme_create,
+    .destroy = theme_destroy,
+    .partial_create = theme_partial_create,
+    .partial_destroy = theme_partial_destroy,
+    .merge = theme_merge,
+    .process = theme_process,
+    .finish = th_report,
+    .partial_export = th_partial_export,
+    .partial_import = th_partial_import,
+};
+
+TP_PLUGIN_DEFINE(theme_plugin)

@@ -1,0 +1,524 @@
+/* tests/plugins/theme/test_theme_engine.c - the theme plugin's engine without the core:
+ * terms and keyphrase candidates, the document-frequency sketch, taxonomy matching and theme
+ * file errors, online clustering and its merge, and the end-of-stream clustering. Token
+ * arrays come from tokens_helper.c. */
+#include <check.h>
+#include <stdio.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "common.h"
+#include "extract.h"
+#include "online.h"
+#include "refine.h"
+#include "taxonomy.h"
+#include "tokens_helper.h"
+
+static tp_text *tokenize(const char *text) {
+  return theme_test_tokenize(text, strlen(text));
+}
+
+static const char *phrase_text(const th_scratch *scratch, size_t index) {
+  return scratch->chars + scratch->phrases[index].display;
+}
+
+/* ---- terms and keyphrases ---- */
+
+START_TEST(terms_count_stems_and_bigrams) {
+  tp_text *text = tokenize("Tax cuts, tax cuts and public services.");
+  th_scratch scratch = {0};
+  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  /* stems: tax x2, cut x2, public, servic; bigrams: "tax cut" x2, "public servic" */
+  uint32_t unigrams = 0, bigrams = 0, total = 0;
+  for (size_t i = 0; i < scratch.term_count; i++) {
+    if (TH_TERM_IS_BIGRAM(scratch.terms[i].hash))
+      bigrams++;
+    else
+      unigrams++;
+    total += scratch.terms[i].count;
+    for (size_t j = 0; j < i; j++)
+      ck_assert_uint_ne(scratch.terms[j].hash, scratch.terms[i].hash);
+  }
+  ck_assert_uint_eq(unigrams, 4);
+  ck_assert_uint_eq(bigrams, 2);
+  ck_assert_uint_eq(total, 9);
+  ck_assert_uint_eq(scratch.content_words, 6);
+  ck_assert_int_eq(th_features_extract(text, 0, &scratch), 0);
+  ck_assert_uint_eq(scratch.term_count, 4);
+  th_scratch_release(&scratch);
+  theme_test_text_free(text);
+}
+END_TEST
+
+START_TEST(phrases_are_runs_between_stopwords_and_punctuation) {
+  tp_text *text = tokenize("Tax cuts, tax cuts and public services. Services matter");
+  th_scratch scratch = {0};
+  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  /* "tax cuts" twice, "public services", then a new sentence: "services matter" */
+  ck_assert_uint_eq(scratch.phrase_count, 3);
+  ck_assert_str_eq(phrase_text(&scratch, 0), "tax cuts");
+  ck_assert_uint_eq(scratch.phrases[0].count, 2);
+  ck_assert_str_eq(phrase_text(&scratch, 1), "public services");
+  ck_assert_str_eq(phrase_text(&scratch, 2), "services matter");
+  ck_assert_uint_eq(scratch.phrases[2].sentence, 1);
+  th_scratch_release(&scratch);
+  theme_test_text_free(text);
+}
+END_TEST
+
+START_TEST(long_runs_are_cut_at_four_words) {
+  tp_text *text = tokenize("local council budget housing policy review panel");
+  th_scratch scratch = {0};
+  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  ck_assert_uint_eq(scratch.phrase_count, 2);
+  ck_assert_str_eq(phrase_text(&scratch, 0), "local council budget housing");
+  ck_assert_uint_eq(scratch.phrases[0].words, 4);
+  ck_assert_str_eq(phrase_text(&scratch, 1), "policy review panel");
+  th_scratch_release(&scratch);
+  theme_test_text_free(text);
+}
+END_TEST
+
+START_TEST(keyphrases_rank_frequent_early_and_rare_first) {
+  th_sketch sketch;
+  ck_assert_int_eq(th_sketch_init(&sketch, 1024, 4), 0);
+  th_scratch scratch = {0};
+  /* "good service" is in every earlier record: its words are common; "ticket office" is new.
+   * With equal counts the rare phrase must win. */
+  for (int i = 0; i < 20; i++) {
+    tp_text *seen = tokenize("good service");
+    ck_assert_int_eq(th_features_extract(seen, 1, &scratch), 0);
+    ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
+    theme_test_text_free(seen);
+  }
+  tp_text *text = tokenize("Good service. The ticket office.");
+  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
+  th_phrases_score(&scratch, scratch.phrase_count);
+  ck_assert_str_eq(phrase_text(&scratch, 0), "ticket office");
+  ck_assert_str_eq(phrase_text(&scratch, scratch.phrase_count - 1), "good service");
+  th_scratch_release(&scratch);
+  th_sketch_release(&sketch);
+  theme_test_text_free(text);
+}
+END_TEST
+
+START_TEST(common_single_words_are_not_keyphrases) {
+  th_sketch sketch;
+  ck_assert_int_eq(th_sketch_init(&sketch, 1024, 4), 0);
+  th_scratch scratch = {0};
+  for (int i = 0; i < 200; i++) { /* "good" in 200 of 200 records; "ticket" in none */
+    tp_text *seen = tokenize("good");
+    ck_assert_int_eq(th_features_extract(seen, 1, &scratch), 0);
+    ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
+    theme_test_text_free(seen);
+  }
+  tp_text *text = tokenize("Good. Ticket!");
+  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
+  th_phrases_score(&scratch, 2);
+  ck_assert_str_eq(phrase_text(&scratch, 0), "ticket");
+  ck_assert_double_gt(scratch.phrases[0].score, 0);
+  ck_assert_str_eq(phrase_text(&scratch, 1), "good");
+  ck_assert_double_eq(scratch.phrases[1].score, 0);
+  th_scratch_release(&scratch);
+  th_sketch_release(&sketch);
+  theme_test_text_free(text);
+}
+END_TEST
+
+START_TEST(sketch_never_undercounts_and_merges) {
+  th_sketch a, b;
+  ck_assert_int_eq(th_sketch_init(&a, 64, 4), 0);
+  ck_assert_int_eq(th_sketch_init(&b, 64, 4), 0);
+  for (uint32_t hash = 0; hash < 500; hash++)
+    for (uint32_t times = 0; times < hash % 5; times++)
+      th_sketch_add(&a, hash * 2654435761u);
+  for (uint32_t hash = 0; hash < 500; hash++)
+    ck_assert_uint_ge(th_sketch_count(&a, hash * 2654435761u), hash % 5);
+  th_sketch_add(&b, 7);
+  a.documents = 3;
+  b.documents = 2;
+  uint32_t before = th_sketch_count(&a, 7);
+  ck_assert_int_eq(th_sketch_merge(&a, &b), 0);
+  ck_assert_uint_eq(th_sketch_count(&a, 7), before + 1);
+  ck_assert_uint_eq(a.documents, 5);
+  th_sketch c;
+  ck_assert_int_eq(th_sketch_init(&c, 128, 4), 0);
+  ck_assert_int_eq(th_sketch_merge(&a, &c), -1);
+  th_sketch_release(&a);
+  th_sketch_release(&b);
+  th_sketch_release(&c);
+}
+END_TEST
+
+static const size_t select_sizes[] = {1, 2, 7, 48, 100, 1000};
+
+START_TEST(select_top_picks_the_heaviest) {
+  size_t count = select_sizes[_i];
+  th_ranked items[1000];
+  uint64_t random = 3 + count;
+  for (size_t i = 0; i < count; i++) /* few distinct weights: ties must break by index */
+    items[i] = (th_ranked){(uint32_t)i, (float)(th_random_next(&random) % 17)};
+  for (size_t top = 0; top <= count; top += count / 3 + 1) {
+    th_ranked copy[1000];
+    memcpy(copy, items, count * sizeof(th_ranked));
+    th_select_top(copy, count, top);
+    /* every chosen item ranks before every other one */
+    for (size_t a = 0; a < top && a < count; a++)
+      for (size_t b = top; b < count; b++)
+        ck_assert(copy[a].weight > copy[b].weight ||
+                  (copy[a].weight == copy[b].weight && copy[a].index < copy[b].index));
+  }
+}
+END_TEST
+
+/* ---- taxonomy ---- */
+
+static const char taxonomy_json[] =
+    "{\"themes\": ["
+    " {\"name\": \"Tax\", \"keywords\": [\"taxes\", {\"term\": \"vat\", \"weight\": 3}, \"tax\"],"
+    "  \"phrases\": [\"council tax\"], \"exclude\": [\"taxi\"]},"
+    " {\"name\": \"Civil service\", \"keywords\": [\"whitehall\"],"
+    "  \"phrases\": [\"civil service\", \"speed of delivery\"]},"
+    " {\"name\": \"Elections\", \"weight\": 0.5, \"keywords\": [\"vote\", \"election\"]}]}";
+
+static th_taxonomy *load_taxonomy(const char *json_text) {
+  cJSON *json = cJSON_Parse(json_text);
+  ck_assert_ptr_nonnull(json);
+  char err[256] = "";
+  th_taxonomy *taxonomy = th_taxonomy_from_json(json, "t.json", err, sizeof err);
+  cJSON_Delete(json);
+  ck_assert_msg(taxonomy != NULL, "%s", err);
+  return taxonomy;
+}
+
+typedef struct match_case {
+  const char *text;
+  const char *expected; /* "name:score:matched|matched;..." best first, "" for none */
+} match_case;
+
+static const match_case match_cases[] = {
+    /* a keyword matches the stem of a token ("taxes" -> stem "tax" = token stem); "tax" in
+     * the file has the same stem, so it is the same term and counts once */
+    {"I pay tax.", "Tax:0.5:taxes"},
+    /* weights: vat counts 3 -> 3/4 */
+    {"VAT again", "Tax:0.75:vat"},
+    /* a phrase across tokens (weight 2); its "tax" also counts for the keyword, which so
+     * occurs twice: raw 2 + (1 + ln 2) = 3.69 */
+    {"council tax and taxes", "Tax:0.7869:council tax|taxes"},
+    /* punctuation breaks a phrase */
+    {"civil, service", ""},
+    {"The civil service is slow", "Civil service:0.6667:civil service"},
+    /* a phrase with a stopword inside */
+    {"speed of delivery matters", "Civil service:0.6667:speed of delivery"},
+    /* an exclusion removes its theme from the record */
+    {"tax on every taxi", ""},
+    /* a theme weight: one keyword x 0.5 -> 1/3, under the 0.5 threshold */
+    {"vote now", ""},
+    {"vote in the election", "Elections:0.5:vote|election"},
+    /* ranking: higher score first */
+    {"whitehall and the civil service, the election", "Civil service:0.75:whitehall|civil "
+                                                      "service"},
+};
+
+START_TEST(taxonomy_matches) {
+  const match_case *c = &match_cases[_i];
+  th_taxonomy *taxonomy = load_taxonomy(taxonomy_json);
+  th_tax_scratch scratch = {0};
+  tp_text *text = tokenize(c->text);
+  int hits = th_taxonomy_match(taxonomy, text, 0.5, &scratch);
+  char got[512] = "";
+  for (int h = 0; h < hits; h++) {
+    const th_tax_hit *hit = &scratch.hits[h];
+    size_t used = strlen(got);
+    snprintf(got + used, sizeof got - used, "%s%s:%.4g:", h ? ";" : "",
+             th_taxonomy_theme_name(taxonomy, hit->theme), hit->score);
+    for (uint32_t m = 0; m < hit->matched_count; m++) {
+      used = strlen(got);
+      snprintf(got + used, sizeof got - used, "%s%s", m ? "|" : "", hit->matched[m]);
+    }
+  }
+  ck_assert_str_eq(got, c->expected);
+  theme_test_text_free(text);
+  th_tax_scratch_release(&scratch);
+  th_taxonomy_free(taxonomy);
+}
+END_TEST
+
+START_TEST(taxonomy_ranks_by_score) {
+  th_taxonomy *taxonomy = load_taxonomy(taxonomy_json);
+  th_tax_scratch scratch = {0};
+  tp_text *text = tokenize("VAT, whitehall");
+  ck_assert_int_eq(th_taxonomy_match(taxonomy, text, 0.0, &scratch), 2);
+  ck_assert_str_eq(th_taxonomy_theme_name(taxonomy, scratch.hits[0].theme), "Tax");
+  ck_assert_str_eq(th_taxonomy_theme_name(taxonomy, scratch.hits[1].theme), "Civil service");
+  ck_assert_int_eq(th_taxonomy_match(taxonomy, text, 0.7, &scratch), 1);
+  theme_test_text_free(text);
+  th_tax_scratch_release(&scratch);
+  th_taxonomy_free(taxonomy);
+}
+END_TEST
+
+typedef struct error_case {
+  const char *json;
+  const char *message;
+} error_case;
+
+static const error_case error_cases[] = {
+    {"{}", "t.json: themes: expected a non-empty array of theme objects"},
+    {"{\"themes\": [{\"keywords\": [\"a\"]}]}",
+     "t.json: themes[0].name: expected a non-empty string"},
+    {"{\"themes\": [{\"name\": \"A\", \"keywords\": [\"a\"]}, {\"name\": \"A\", \"keywords\": "
+     "[\"b\"]}]}",
+     "t.json: themes[1].name: \"A\" is already themes[0]"},
+    {"{\"themes\": [{\"name\": \"A\", \"keywords\": [{\"term\": \"a\", \"weight\": -1}]}]}",
+     "t.json: themes[0].keywords[0].weight: expected a number above 0, at most 100"},
+    {"{\"themes\": [{\"name\": \"A\", \"keywords\": [3]}]}",
+     "t.json: themes[0].keywords[0]: expected a non-empty string or {\"term\": string, "
+     "\"weight\": number}"},
+    {"{\"themes\": [{\"name\": \"A\", \"exclude\": [\"a\"]}]}",
+     "t.json: themes[0]: needs at least one keyword or phrase"},
+    {"{\"themes\": [{\"name\": \"A\", \"phrases\": \"a b\"}]}",
+     "t.json: themes[0].phrases: expected an array"},
+    {"{\"language\": \"klingon\", \"themes\": [{\"name\": \"A\", \"keywords\": [\"a\"]}]}",
+     "t.json: language: \"klingon\" is not a Snowball language"},
+    {"{\"themes\": [{\"name\": \"A\", \"weight\": 0, \"keywords\": [\"a\"]}]}",
+     "t.json: themes[0].weight: expected a number above 0"},
+    {"{\"themes\": [{\"name\": \"A\", \"keyword\": [\"a\"]}]}",
+     "t.json: themes[0].keyword: unknown key; allowed keys: name, description, weight, "
+     "keywords, phrases, exclude"},
+    {"{\"theme\": [], \"themes\": [{\"name\": \"A\", \"keywords\": [\"a\"]}]}",
+     "t.json: theme: unknown key; allowed keys: name, description, language, themes"},
+};
+
+START_TEST(taxonomy_errors_name_the_path) {
+  cJSON *json = cJSON_Parse(error_cases[_i].json);
+  ck_assert_ptr_nonnull(json);
+  char err[256] = "";
+  ck_assert_ptr_null(th_taxonomy_from_json(json, "t.json", err, sizeof err));
+  ck_assert_str_eq(err, error_cases[_i].message);
+  cJSON_Delete(json);
+}
+END_TEST
+
+START_TEST(taxonomy_file_syntax_error_has_line_and_column) {
+  char path[] = "/tmp/theme-taxonomy-XXXXXX";
+  int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  const char text[] = "{\n  \"themes\": [\n    {\"name\" 1}\n  ]\n}\n";
+  ck_assert_int_eq(write(fd, text, sizeof text - 1), (int)(sizeof text - 1));
+  close(fd);
+  char err[512] = "", expected[512];
+  ck_assert_ptr_null(th_taxonomy_load(path, err, sizeof err));
+  snprintf(expected, sizeof expected, "%s:3:13: invalid JSON", path);
+  ck_assert_str_eq(err, expected);
+  unlink(path);
+  ck_assert_ptr_null(th_taxonomy_load(path, err, sizeof err));
+  snprintf(expected, sizeof expected, "%s: cannot open: No such file or directory", path);
+  ck_assert_str_eq(err, expected);
+}
+END_TEST
+
+/* ---- online clustering ---- */
+
+static void unit_vector(size_t count, float *weights) {
+  for (size_t i = 0; i < count; i++)
+    weights[i] = (float)(1.0 / sqrt((double)count));
+}
+
+START_TEST(online_joins_similar_and_founds_new) {
+  th_online online;
+  th_online_init(&online, 8, 0.3);
+  uint32_t a[] = {10, 20, 30}, b[] = {10, 20, 40}, c[] = {500, 600};
+  float weights[3];
+  uint64_t id = 0;
+  unit_vector(3, weights);
+  ck_assert_int_eq(th_online_assign(&online, a, weights, 3, 5, 0.5, &id), 0);
+  ck_assert_uint_eq(id, 5); /* founded by line 5 */
+  ck_assert_int_eq(th_online_assign(&online, b, weights, 3, 6, NAN, &id), 0);
+  ck_assert_uint_eq(id, 5); /* joined */
+  unit_vector(2, weights);
+  ck_assert_int_eq(th_online_assign(&online, c, weights, 2, 9, -1.0, &id), 0);
+  ck_assert_uint_eq(id, 9);
+  ck_assert_int_eq(th_online_assign(&online, c, weights, 0, 10, NAN, &id), 0);
+  ck_assert_uint_eq(id, 0); /* no terms: no theme */
+  ck_assert_uint_eq(online.count, 2);
+  ck_assert_uint_eq(online.micros[0].count, 2);
+  ck_assert_uint_eq(online.micros[0].sentiment_count, 1);
+  ck_assert_double_eq(online.micros[1].sentiment_sum, -1.0);
+  th_online_release(&online);
+}
+END_TEST
+
+START_TEST(online_limit_forces_joining) {
+  th_online online;
+  th_online_init(&online, 2, 0.9);
+  float one = 1;
+  uint64_t id = 0;
+  for (uint32_t term = 1; term <= 5; term++)
+    ck_assert_int_eq(th_online_assign(&online, &term, &one, 1, term, NAN, &id), 0);
+  ck_assert_uint_eq(online.count, 2);
+  ck_assert_uint_eq(online.micros[0].count + online.micros[1].count, 5);
+  th_online_release(&online);
+}
+END_TEST
+
+/* Fills `online` with three themes from lines base+1.. over disjoint term ranges. */
+static void three_themes(th_online *online, uint32_t base, uint32_t term_base) {
+  th_online_init(online, 3, 0.5);
+  for (uint32_t theme = 0; theme < 3; theme++) {
+    uint32_t terms[2] = {term_base + theme * 2, term_base + theme * 2 + 1};
+    float weights[2];
+    unit_vector(2, weights);
+    uint64_t id = 0;
+    ck_assert_int_eq(th_online_assign(online, terms, weights, 2, base + theme + 1, NAN, &id), 0);
+  }
+}
+
+START_TEST(online_merge_folds_down_to_limit) {
+  th_online into, from;
+  three_themes(&into, 0, 100);
+  three_themes(&from, 10, 102); /* its first two themes equal into's last two */
+  into.limit = 4;
+  ck_assert_int_eq(th_online_merge(&into, &from), 0);
+  ck_assert_uint_eq(from.count, 0);
+  ck_assert_uint_eq(into.count, 4);
+  /* lines 2 and 11 had the same terms (102, 103), so did 3 and 12 */
+  uint64_t total = 0;
+  size_t ids = 0;
+  for (size_t m = 0; m < into.count; m++) {
+    total += into.micros[m].count;
+    ids += into.micros[m].id_count;
+  }
+  ck_assert_uint_eq(total, 6);
+  ck_assert_uint_eq(ids, 6);
+  ck_assert_uint_eq(into.micros[1].ids[0], 2);
+  ck_assert_uint_eq(into.micros[1].ids[1], 11);
+  ck_assert_uint_eq(into.micros[2].ids[0], 3);
+  ck_assert_uint_eq(into.micros[2].ids[1], 12);
+  th_online_release(&into);
+}
+END_TEST
+
+/* ---- end-of-stream clustering ---- */
+
+#define GROUP_DOCS 30
+
+/* 3 groups of GROUP_DOCS records over their own 6 terms (3 each, varying), plus a shared
+ * term in all of them, and one record without terms. */
+static void grouped_docs(th_term docs[][4], uint32_t *counts, size_t *count, th_sketch *sketch) {
+  uint64_t random = 7;
+  size_t n = 0;
+  ck_assert_int_eq(th_sketch_init(sketch, 4096, 4), 0);
+  for (int round = 0; round < GROUP_DOCS; round++) {
+    for (uint32_t group = 0; group < 3; group++) {
+      uint32_t used = 0;
+      docs[n][used++] = (th_term){2000, 1}; /* shared by everyone */
+      while (used < 4) {
+        uint32_t hash = 100 * (group + 1) + (uint32_t)(th_random_next(&random) % 6) * 2;
+        int seen = 0;
+        for (uint32_t u = 0; u < used; u++)
+          seen |= docs[n][u].hash == hash;
+        if (!seen)
+          docs[n][used++] = (th_term){hash, 1};
+      }
+      counts[n] = used;
+      for (uint32_t u = 0; u < used; u++)
+        th_sketch_add(sketch, docs[n][u].hash);
+      sketch->documents++;
+      n++;
+    }
+  }
+  counts[n++] = 0; /* a record without terms */
+  sketch->documents++;
+  *count = n;
+}
+
+START_TEST(refine_separates_groups_deterministically) {
+  static th_term docs[3 * GROUP_DOCS + 1][4];
+  uint32_t counts[3 * GROUP_DOCS + 1];
+  const th_term *terms[3 * GROUP_DOCS + 1];
+  size_t count = 0;
+  th_sketch sketch;
+  grouped_docs(docs, counts, &count, &sketch);
+  for (size_t i = 0; i < count; i++)
+    terms[i] = docs[i];
+  int32_t labels[2][3 * GROUP_DOCS + 1];
+  float similarity[3 * GROUP_DOCS + 1];
+  for (int run = 0; run < 2; run++) {
+    th_refine_options options = th_refine_defaults(3, 11);
+    th_model model;
+    ck_assert_int_eq(
+        th_refine(terms, counts, count, &sketch, &options, &model, labels[run], similarity), 0);
+    ck_assert_uint_eq(model.themes, 3);
+    /* a record of group g must be with the other records of group g and no other */
+    for (size_t i = 0; i < count - 1; i++) {
+      ck_assert_int_ge(labels[run][i], 0);
+      ck_assert_int_eq(labels[run][i] == labels[run][i % 3], 1);
+      ck_assert_int_ne(labels[run][i], labels[run][(i + 1) % 3]);
+    }
+    ck_assert_int_eq(labels[run][count - 1], -1);
+    /* assigning a record to the model agrees with the clustering */
+    for (size_t i = 0; i < count - 1; i++) {
+      float assigned_similarity = 0;
+      ck_assert_int_eq(th_model_assign(&model, terms[i], counts[i], &assigned_similarity),
+                       labels[run][i]);
+      ck_assert_float_gt(assigned_similarity, 0);
+    }
+    float none = 1;
+    ck_assert_int_eq(th_model_assign(&model, terms[count - 1], 0, &none), -1);
+    ck_assert_float_eq(none, 0);
+    /* the model maps a group's terms to that group's theme */
+    uint32_t probe[] = {100, 102};
+    float weights[] = {0.7f, 0.7f};
+    ck_assert_int_eq(th_model_nearest(&model, probe, weights, 2, NULL), labels[run][0]);
+    th_model_release(&model);
+  }
+  ck_assert_mem_eq(labels[0], labels[1], sizeof labels[0]);
+  th_sketch_release(&sketch);
+}
+END_TEST
+
+static Suite *theme_engine_suite(void) {
+  Suite *suite = suite_create("theme-engine");
+  TCase *terms = tcase_create("terms and keyphrases");
+  tcase_add_test(terms, terms_count_stems_and_bigrams);
+  tcase_add_test(terms, phrases_are_runs_between_stopwords_and_punctuation);
+  tcase_add_test(terms, long_runs_are_cut_at_four_words);
+  tcase_add_test(terms, keyphrases_rank_frequent_early_and_rare_first);
+  tcase_add_test(terms, common_single_words_are_not_keyphrases);
+  tcase_add_test(terms, sketch_never_undercounts_and_merges);
+  tcase_add_loop_test(terms, select_top_picks_the_heaviest, 0,
+                      (int)(sizeof select_sizes / sizeof select_sizes[0]));
+  suite_add_tcase(suite, terms);
+  TCase *taxonomy = tcase_create("taxonomy");
+  tcase_add_loop_test(taxonomy, taxonomy_matches, 0,
+                      (int)(sizeof match_cases / sizeof match_cases[0]));
+  tcase_add_test(taxonomy, taxonomy_ranks_by_score);
+  tcase_add_loop_test(taxonomy, taxonomy_errors_name_the_path, 0,
+                      (int)(sizeof error_cases / sizeof error_cases[0]));
+  tcase_add_test(taxonomy, taxonomy_file_syntax_error_has_line_and_column);
+  suite_add_tcase(suite, taxonomy);
+  TCase *online = tcase_create("online clustering");
+  tcase_add_test(online, online_joins_similar_and_founds_new);
+  tcase_add_test(online, online_limit_forces_joining);
+  tcase_add_test(online, online_merge_folds_down_to_limit);
+  suite_add_tcase(suite, online);
+  TCase *refine = tcase_create("end-of-stream clustering");
+  tcase_add_test(refine, refine_separates_groups_deterministically);
+  suite_add_tcase(suite, refine);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(theme_engine_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
