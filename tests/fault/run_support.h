@@ -36,9 +36,10 @@ typedef enum run_output {
 } run_output;
 
 typedef struct run_spec {
-  const char *binary;   /* NULL: $TEXTPIPE_BINARY */
-  const char *pipeline; /* pipeline file text, written to dir/pipeline.json */
-  const char *input;    /* input text, written to dir/in.ndjson and given on stdin */
+  const char *binary;        /* NULL: $TEXTPIPE_BINARY */
+  const char *pipeline;      /* pipeline file text, written to dir/pipeline.json; or NULL and: */
+  const char *pipeline_path; /* an existing pipeline file, used as it is */
+  const char *input;         /* input text, written to dir/in.ndjson and given on stdin */
   run_output output;
   long file_size_limit;  /* > 0: RLIMIT_FSIZE for the child (a disk that fills mid-run) */
   const char *extra_env; /* "NAME=VALUE" set in the child, or NULL */
@@ -117,7 +118,10 @@ static inline void support_exec_child(const run_spec *spec, const run_result *re
   if (spec->extra_env != NULL)
     putenv((char *)spec->extra_env);
   char pipeline[512], report[512], dead[512];
-  snprintf(pipeline, sizeof pipeline, "%s/pipeline.json", result->dir);
+  if (spec->pipeline_path != NULL)
+    snprintf(pipeline, sizeof pipeline, "%s", spec->pipeline_path);
+  else
+    snprintf(pipeline, sizeof pipeline, "%s/pipeline.json", result->dir);
   snprintf(report, sizeof report, "%s/report.json", result->dir);
   snprintf(dead, sizeof dead, "%s/dead.ndjson", result->dir);
   char *argv[12] = {(char *)binary, "run", pipeline, "--report", report, "--dead-letter", dead};
@@ -162,8 +166,10 @@ static inline run_result support_run(const run_spec *spec) {
   snprintf(result.dir, sizeof result.dir, "/tmp/textpipe-fault-XXXXXX");
   ck_assert_ptr_nonnull(mkdtemp(result.dir));
   char path[512];
-  snprintf(path, sizeof path, "%s/pipeline.json", result.dir);
-  support_write_file(path, spec->pipeline);
+  if (spec->pipeline != NULL) {
+    snprintf(path, sizeof path, "%s/pipeline.json", result.dir);
+    support_write_file(path, spec->pipeline);
+  }
   snprintf(path, sizeof path, "%s/in.ndjson", result.dir);
   support_write_file(path, spec->input);
   const char *binary = spec->binary != NULL ? spec->binary : getenv("TEXTPIPE_BINARY");

@@ -31,23 +31,43 @@ static const char input[] = "{\"id\": 1, \"text\": \"first\"}\n"
 
 #define INPUT_RECORDS 5
 
-/* The sweep runs once with one worker and once with two (allocation order then varies from
- * run to run, which only widens what is covered). */
-static const char *const worker_counts[] = {"1", "2"};
+/* The sweeps: the echo fixture with one worker and with two (allocation order then varies
+ * from run to run, which only widens what is covered), and the default pipeline (every
+ * built-in stage it has, their allocations through the host table and cJSON) at every 4th N. */
+static const struct {
+  const char *pipeline_path; /* under the source root; NULL: the echo pipeline above */
+  const char *workers;
+  long stride;
+} sweeps[] = {
+    {NULL, "1", 1},
+    {NULL, "2", 1},
+    {"pipelines/comments.json", "1", 4},
+};
 
-static run_spec sweep_spec(char *env, const char *workers) {
-  static char binary[4096];
+static run_spec sweep_spec(char *env, int sweep) {
+  static char binary[4096], pipeline_path[4096];
   const char *fault_binary = getenv("TEXTPIPE_FAULT_BINARY");
-  ck_assert_msg(fault_binary != NULL, "TEXTPIPE_FAULT_BINARY is not set; run through meson test");
+  const char *source_root = getenv("TEXTPIPE_SOURCE_ROOT");
+  ck_assert_msg(fault_binary != NULL && source_root != NULL,
+                "TEXTPIPE_FAULT_BINARY or TEXTPIPE_SOURCE_ROOT is not set; run through meson test");
   snprintf(binary, sizeof binary, "%s", fault_binary);
-  run_spec spec = {
-      .binary = binary, .pipeline = pipeline, .input = input, .extra_env = env, .workers = workers};
+  run_spec spec = {.binary = binary,
+                   .pipeline = pipeline,
+                   .input = input,
+                   .extra_env = env,
+                   .workers = sweeps[sweep].workers};
+  if (sweeps[sweep].pipeline_path != NULL) {
+    snprintf(pipeline_path, sizeof pipeline_path, "%s/%s", source_root,
+             sweeps[sweep].pipeline_path);
+    spec.pipeline = NULL;
+    spec.pipeline_path = pipeline_path;
+  }
   return spec;
 }
 
 /* The allocation count of an undisturbed run (which must itself succeed as expected). */
-static long count_allocations(const char *workers) {
-  run_spec spec = sweep_spec("TEXTPIPE_ALLOC_COUNT=1", workers);
+static long count_allocations(int sweep) {
+  run_spec spec = sweep_spec("TEXTPIPE_ALLOC_COUNT=1", sweep);
   run_result result = support_run(&spec);
   ck_assert_msg(result.exit_status == 1, "baseline run: exit %d\n%s", result.exit_status,
                 result.err);
@@ -78,17 +98,19 @@ static const char *judge(const run_result *result) {
 }
 
 START_TEST(test_every_allocation_fails_once) {
-  long total = count_allocations(worker_counts[_i]);
+  long total = count_allocations(_i);
   ck_assert_int_gt(total, 50);
   const char *stride_text = getenv("TEXTPIPE_ALLOC_STRIDE");
-  long stride = stride_text != NULL && atol(stride_text) > 0 ? atol(stride_text) : 1;
+  long stride = sweeps[_i].stride;
+  if (stride_text != NULL && atol(stride_text) > 0)
+    stride *= atol(stride_text);
   /* A little past the count: the run may allocate differently once something failed. */
   long failures = 0, exits[4] = {0};
   char first[1024] = "";
   for (long n = 1; n <= total + 10; n += stride) {
     char env[64];
     snprintf(env, sizeof env, "TEXTPIPE_FAIL_ALLOC_AT=%ld", n);
-    run_spec spec = sweep_spec(env, worker_counts[_i]);
+    run_spec spec = sweep_spec(env, _i);
     run_result result = support_run(&spec);
     const char *why = judge(&result);
     if (why == NULL && result.report != NULL) {
@@ -113,9 +135,10 @@ START_TEST(test_every_allocation_fails_once) {
     support_run_free(&result);
   }
   fprintf(stderr,
-          "alloc sweep, %s worker(s): %ld allocations, exits: 0 x%ld, 1 x%ld, 2 x%ld, 3 x%ld, "
+          "alloc sweep %s, %s worker(s): %ld allocations, exits: 0 x%ld, 1 x%ld, 2 x%ld, 3 x%ld, "
           "bad x%ld\n",
-          worker_counts[_i], total, exits[0], exits[1], exits[2], exits[3], failures);
+          sweeps[_i].pipeline_path != NULL ? sweeps[_i].pipeline_path : "echo", sweeps[_i].workers,
+          total, exits[0], exits[1], exits[2], exits[3], failures);
   ck_assert_msg(failures == 0, "%ld runs ended badly: %s", failures, first);
 }
 END_TEST
@@ -124,7 +147,8 @@ int main(void) {
   Suite *suite = suite_create("alloc_fault");
   TCase *sweep = tcase_create("sweep");
   tcase_set_timeout(sweep, 600);
-  tcase_add_loop_test(sweep, test_every_allocation_fails_once, 0, 2);
+  tcase_add_loop_test(sweep, test_every_allocation_fails_once, 0,
+                      (int)(sizeof sweeps / sizeof sweeps[0]));
   suite_add_tcase(suite, sweep);
   SRunner *runner = srunner_create(suite);
   srunner_run_all(runner, CK_NORMAL);
