@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/install/install-and-build-example.sh BUILD_DIR SOURCE_DIR - checks what `meson install`
 # gives a plugin author: installs the build into a temporary DESTDIR, checks the binary, the
-# header, textpipe.pc, the plugin folder and the bundled pipelines are there, builds
+# header, textpipe.pc, the plugin folder and the bundled pipelines are there (and the pipelines
+# pass `textpipe check` where they are installed), builds
 # examples/plugins/wordcount with its one-command Makefile against the installed textpipe.pc,
 # then runs the installed binary with the new plugin (`plugins wordcount`, `check`, `run`).
 # Exits non-zero with a message at the first thing that is missing or wrong.
@@ -44,6 +45,14 @@ for built in "$build_dir"/plugins/*/*.so; do
   [ -e "$built" ] || continue
   [ -f "$root$libdir/textpipe/plugins/$(basename "$built")" ] ||
     fail "built-in plugin $(basename "$built") not installed in $libdir/textpipe/plugins"
+done
+
+# The bundled pipelines are valid where they are installed, with the installed plugins (searched
+# first through TEXTPIPE_PLUGIN_PATH) and the files they name, such as a theme taxonomy, found
+# relative to the installed pipeline.
+for pipeline in "$root$datadir"/textpipe/pipelines/*.json; do
+  TEXTPIPE_PLUGIN_PATH="$root$libdir/textpipe/plugins" "$binary" check "$pipeline" >/dev/null 2>"$work/check-installed.err" ||
+    { cat "$work/check-installed.err" >&2; fail "installed $(basename "$pipeline") does not check"; }
 done
 
 # The plugin author's side: pkg-config finds textpipe and the Makefile's one command builds.

@@ -1,0 +1,339 @@
+/* plugins/summary/summary.c - the summary plugin: an extractive summary of each long comment
+ * and, in the report, a digest of the whole stream (plus representative sentences per theme
+ * and per sentiment polarity when those stages ran first).
+ *
+ * Per record: comments with more than `min_sentences` sentences get "summary": their most
+ * central sentences (see summary_rank_record) joined in original order. Shorter comments get
+ * no "summary" key: their text is already its own summary, and leaving the key out keeps the
+ * output small and tells readers that nothing was cut.
+ *
+ * Stream: every sentence updates a fixed-size term sketch and is offered to a fixed-size
+ * candidate pool (summary_digest.h), so memory does not grow with the stream. Each worker has
+ * its own partial; merge() folds them; finish() picks the digest by MMR.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <textpipe/plugin.h>
+#include <textpipe/text.h>
+
+#include "summary_digest.h"
+#include "summary_partial.h"
+
+static const tp_option summary_options[] = {
+    {"min_sentences", TP_OPTION_INT, "3", 0, 1000, NULL,
+     "comments with more sentences than this get a \"summary\"", 0},
+    {"max_sentences", TP_OPTION_INT, "2", 1, SUMMARY_RECORD_SENTENCES, NULL,
+     "sentences in a record's summary", 0},
+    {"max_words", TP_OPTION_INT, "60", 1, 100000, NULL, "words in a record's summary", 0},
+    {"digest_size", TP_OPTION_INT, "5", 1, 100, NULL, "sentences in the report's digest", 0},
+    {"pool_size", TP_OPTION_INT, "512", 1, 65536, NULL,
+     "candidate sentences kept per worker (fixed memory)", 0},
+    {"sketch_bits", TP_OPTION_INT, "17", 10, 24, NULL, "the term sketch has 2^bits counters", 0},
+    {"target_words", TP_OPTION_NUMBER, "8", 1, 100, NULL,
+     "digest sentences are preferred near this length (words)", 0},
+    {"redundancy", TP_OPTION_NUMBER, "0.5", 0, 1, NULL,
+     "two digest sentences are never more similar than this (cosine)", 0},
+    {"theme_sentences", TP_OPTION_INT, "2", 1, 20, NULL, "sentences per theme in the report", 0},
+    {"sentiment_points", TP_OPTION_INT, "3", 1, 20, NULL,
+     "positive and negative points in the report", 0},
+    {"theme_stage", TP_OPTION_STRING, "\"theme\"", 0, -1, NULL,
+     "id of the theme stage whose report section names the themes", 0},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
+};
+
+static const char *const summary_requires[] = {TP_TEXT_KEY, NULL};
+static const char *const summary_provides[] = {"summary", NULL};
+
+static int option_int(const cJSON *config, const char *key) {
+  return cJSON_GetObjectItemCaseSensitive(config, key)->valueint;
+}
+
+static double option_number(const cJSON *config, const char *key) {
+  return cJSON_GetObjectItemCaseSensitive(config, key)->valuedouble;
+}
+
+static int summary_create(const tp_host *host, const tp_stage *stage, const cJSON *config,
+                          void **instance_out, char *err, size_t err_size) {
+  summary_instance *instance = host->alloc(sizeof *instance);
+  if (!instance) {
+    snprintf(err, err_size, "out of memory");
+    return -1;
+  }
+  memset(instance, 0, sizeof *instance);
+  instance->host = host;
+  instance->stage = stage;
+  instance->memory.alloc = host->alloc;
+  instance->memory.free = host->free;
+  instance->min_sentences = (size_t)option_int(config, "min_sentences");
+  instance->max_sentences = (size_t)option_int(config, "max_sentences");
+  instance->max_words = (size_t)option_int(config, "max_words");
+  instance->digest_size = (size_t)option_int(config, "digest_size");
+  instance->pool_size = (size_t)option_int(config, "pool_size");
+  instance->sketch_bits = (uint32_t)option_int(config, "sketch_bits");
+  instance->redundancy = option_number(config, "redundancy");
+  instance->theme_sentences = (size_t)option_int(config, "theme_sentences");
+  instance->sentiment_points = (size_t)option_int(config, "sentiment_points");
+  instance->scoring.target_words = option_number(config, "target_words");
+  instance->scoring.length_spread = 4.0;
+  instance->scoring.bigram_weight = 1.0;
+  const cJSON *theme_stage = cJSON_GetObjectItemCaseSensitive(config, "theme_stage");
+  snprintf(instance->theme_stage, sizeof instance->theme_stage, "%s",
+           cJSON_IsString(theme_stage) ? theme_stage->valuestring : "theme");
+  if (instance->pool_size < instance->digest_size) {
+    snprintf(err, err_size, "pool_size: %zu is smaller than digest_size (%zu)", instance->pool_size,
+             instance->digest_size);
+    host->free(instance);
+    return -1;
+  }
+  if (instance->theme_stage[0] == '\0' ||
+      strlen(cJSON_IsString(theme_stage) ? theme_stage->valuestring : "") >=
+          sizeof instance->theme_stage) {
+    snprintf(err, err_size, "theme_stage: expected a stage id of 1 to %zu bytes",
+             sizeof instance->theme_stage - 1);
+    host->free(instance);
+    return -1;
+  }
+  *instance_out = instance;
+  return 0;
+}
+
+static void summary_destroy(void *instance) {
+  summary_instance *self = instance;
+  if (self)
+    self->host->free(self);
+}
+
+/* The record id as JSON text in buffer (size >= 32): the "id" member (string or number), else
+ * the input line number. Returns buffer, or a string the caller frees with cJSON_free (set in
+ * *allocated) for long string ids. */
+static const char *record_id(const summary_instance *self, const tp_record *record, char *buffer,
+                             size_t size, char **allocated) {
+  const cJSON *id = cJSON_GetObjectItemCaseSensitive(self->host->record_json(record), "id");
+  *allocated = NULL;
+  if (cJSON_IsNumber(id) || cJSON_IsString(id)) {
+    if (cJSON_PrintPreallocated((cJSON *)id, buffer, (int)size - 5, 0))
+      return buffer;
+    *allocated = cJSON_PrintUnformatted(id);
+    if (*allocated)
+      return *allocated;
+  }
+  snprintf(buffer, size, "%llu", (unsigned long long)self->host->record_line(record));
+  return buffer;
+}
+
+static int is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Copies a sentence's bytes to `out` (room for sentence->length + 1) without the white space
+ * around it and with each inner run of ASCII white space (line breaks too) made one space.
+ * Returns the length written (`out` is NUL-terminated). */
+static size_t sentence_copy(const tp_text *text, const tp_sentence *sentence, char *out) {
+  const char *bytes = text->text + sentence->start;
+  size_t length = 0;
+  int pending_space = 0;
+  for (uint32_t i = 0; i < sentence->length; i++) {
+    if (is_space(bytes[i])) {
+      pending_space = length > 0;
+      continue;
+    }
+    if (pending_space)
+      out[length++] = ' ';
+    pending_space = 0;
+    out[length++] = bytes[i];
+  }
+  out[length] = '\0';
+  return length;
+}
+
+/* Builds one sentence's features from the tokenize stage's tokens. */
+static void sentence_features(summary_partial *partial, const tp_text *text,
+                              const tp_sentence *sentence, summary_features *out) {
+  /* Only words matter (punctuation does not break a bigram), and only the first
+   * SUMMARY_MAX_WORDS of them are hashed; the rest are just counted. */
+  size_t count = 0, words = 0;
+  size_t end = (size_t)sentence->first_token + sentence->token_count;
+  if (end > text->token_count)
+    end = text->token_count;
+  for (size_t index = sentence->first_token; index < end; index++) {
+    const tp_token *token = &text->tokens[index];
+    if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
+      continue;
+    if (words++ >= SUMMARY_MAX_WORDS)
+      continue;
+    summary_token *view = &partial->tokens[count++];
+    view->is_word = 1;
+    view->is_stop = (token->flags & TP_TOKEN_STOPWORD) != 0;
+    view->hash = summary_hash(token->stem, token->stem_length);
+  }
+  summary_features_build(partial->tokens, count, out);
+  out->words = (uint16_t)(words > UINT16_MAX ? UINT16_MAX : words);
+}
+
+/* Writes the record's "summary" from the chosen sentences. */
+static int write_summary(const summary_instance *self, tp_record *record, const tp_text *text,
+                         const size_t *chosen, size_t chosen_count) {
+  size_t total = 1;
+  for (size_t c = 0; c < chosen_count; c++)
+    total += text->sentences[chosen[c]].length + 1;
+  char *joined = self->host->alloc(total);
+  if (!joined)
+    return -1;
+  size_t used = 0;
+  for (size_t c = 0; c < chosen_count; c++) {
+    if (used > 0)
+      joined[used++] = ' ';
+    used += sentence_copy(text, &text->sentences[chosen[c]], joined + used);
+  }
+  joined[used] = '\0';
+  cJSON *value = cJSON_CreateString(joined);
+  self->host->free(joined);
+  if (!value)
+    return -1;
+  return self->host->record_set(record, "summary", value);
+}
+
+/* The polarity digest for sentence `index`: the sentiment stage's per-sentence score when it
+ * wrote "sentiment"."sentences" (matched by start offset), else the record's "compound".
+ * `sentiment` is the record's "sentiment" member (NULL: none). */
+static int sentence_sentiment(summary_instance *self, summary_partial *partial,
+                              const cJSON *sentiment, const tp_text *text, size_t index,
+                              summary_digest **polarity) {
+  *polarity = NULL;
+  if (!sentiment)
+    return 0;
+  const cJSON *compound = cJSON_GetObjectItemCaseSensitive(sentiment, "compound");
+  const cJSON *sentences = cJSON_GetObjectItemCaseSensitive(sentiment, "sentences");
+  const cJSON *item = cJSON_IsArray(sentences) ? cJSON_GetArrayItem(sentences, (int)index) : NULL;
+  const cJSON *start = cJSON_GetObjectItemCaseSensitive(item, "start");
+  if (cJSON_IsNumber(start) && start->valuedouble == text->sentences[index].start)
+    compound = cJSON_GetObjectItemCaseSensitive(item, "compound");
+  return summary_partial_polarity(self, partial, compound, polarity);
+}
+
+static tp_result summary_process(void *instance, void *partial_ptr, tp_record *record, char *err,
+                                 size_t err_size) {
+  summary_instance *self = instance;
+  summary_partial *partial = partial_ptr;
+  const tp_text *text = self->host->record_attachment(record, TP_TEXT_KEY);
+  if (!text) {
+    snprintf(err, err_size, "no \"%s\" attachment: put the tokenize stage before summary",
+             TP_TEXT_KEY);
+    return TP_ERROR;
+  }
+  const cJSON *json = self->host->record_json(record);
+  summary_digest *theme = NULL, *polarity = NULL;
+  if (summary_partial_route(self, partial, json, &theme) < 0) {
+    snprintf(err, err_size, "out of memory");
+    return TP_ERROR;
+  }
+  const cJSON *sentiment = cJSON_GetObjectItemCaseSensitive(json, "sentiment");
+  char id_buffer[96];
+  char *id_allocated = NULL;
+  const char *id = NULL;
+  size_t ranked = text->sentence_count < SUMMARY_RECORD_SENTENCES ? text->sentence_count
+                                                                  : SUMMARY_RECORD_SENTENCES;
+  tp_result result = TP_KEEP;
+  for (size_t s = 0; s < text->sentence_count && result == TP_KEEP; s++) {
+    summary_features *features =
+        s < ranked ? &partial->features[s] : &partial->features[SUMMARY_RECORD_SENTENCES];
+    if (summary_partial_reserve_text(self, partial, text->sentences[s].length + 1) < 0) {
+      result = TP_ERROR;
+      break;
+    }
+    sentence_features(partial, text, &text->sentences[s], features);
+    if (sentence_sentiment(self, partial, sentiment, text, s, &polarity) < 0) {
+      result = TP_ERROR;
+      break;
+    }
+    /* Count the sentence everywhere; copy its text and the record id only for the pools it
+     * may enter (most sentences of a long stream enter none). */
+    summary_digest *targets[3] = {&partial->stream, theme, polarity};
+    double scores[3];
+    size_t length = 0;
+    const char *bytes = NULL;
+    for (int t = 0; t < 3; t++) {
+      scores[t] = targets[t] ? summary_digest_count(targets[t], features, &self->scoring) : -1.0;
+      if (scores[t] < 0.0)
+        continue;
+      if (!bytes) {
+        length = sentence_copy(text, &text->sentences[s], partial->sentence_text);
+        bytes = partial->sentence_text;
+      }
+      if (!id)
+        id = record_id(self, record, id_buffer, sizeof id_buffer, &id_allocated);
+      if (summary_pool_offer(&targets[t]->pool, features, scores[t], bytes, length, id,
+                             &self->memory) < 0)
+        result = TP_ERROR;
+    }
+  }
+  cJSON_free(id_allocated);
+  if (result == TP_KEEP && text->sentence_count > self->min_sentences) {
+    size_t chosen[SUMMARY_RECORD_SENTENCES];
+    size_t chosen_count = summary_rank_record(partial->features, ranked, self->max_sentences,
+                                              self->max_words, partial->scratch, chosen);
+    if (chosen_count > 0 && write_summary(self, record, text, chosen, chosen_count) < 0)
+      result = TP_ERROR;
+  }
+  if (result == TP_ERROR)
+    snprintf(err, err_size, "out of memory");
+  return result;
+}
+
+static void *summary_partial_create_callback(void *instance) {
+  return summary_partial_create(instance);
+}
+
+static void summary_partial_destroy_callback(void *instance, void *partial) {
+  summary_partial_destroy(instance, partial);
+}
+
+static int summary_merge(void *instance, void *into, void *from, char *err, size_t err_size) {
+  if (summary_partial_merge(instance, into, from) < 0) {
+    snprintf(err, err_size, "merging partials failed (out of memory or mismatched sizes)");
+    return -1;
+  }
+  return 0;
+}
+
+static int summary_finish(void *instance, void *partial, cJSON *section, char *err,
+                          size_t err_size) {
+  if (summary_partial_report(instance, partial, section) < 0) {
+    snprintf(err, err_size, "out of memory while writing the report");
+    return -1;
+  }
+  return 0;
+}
+
+static cJSON *summary_export(void *instance, const void *partial) {
+  return summary_partial_export(instance, partial);
+}
+
+static void *summary_import(void *instance, const cJSON *data, char *err, size_t err_size) {
+  return summary_partial_import(instance, data, err, err_size);
+}
+
+static const tp_plugin summary_plugin = {
+    .abi_major = TP_ABI_MAJOR,
+    .abi_minor = TP_ABI_MINOR,
+    .struct_size = sizeof(tp_plugin),
+    .name = "summary",
+    .version = "1.0.0",
+    .description = "extractive summary of long comments and a digest of the stream",
+    .options = summary_options,
+    .requires = summary_requires,
+    .provides = summary_provides,
+    .flags = TP_PLUGIN_CONCURRENT,
+    .create = summary_create,
+    .destroy = summary_destroy,
+    .partial_create = summary_partial_create_callback,
+    .partial_destroy = summary_partial_destroy_callback,
+    .merge = summary_merge,
+    .process = summary_process,
+    .finish = summary_finish,
+    .partial_export = summary_export,
+    .partial_import = summary_import,
+};
+
+TP_PLUGIN_DEFINE(summary_plugin)

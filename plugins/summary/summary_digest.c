@@ -1,0 +1,260 @@
+/* plugins/summary/summary_digest.c - a stream digest (sketch + candidate pool): adding
+ * sentences, merging partials, picking the report's sentences, and the JSON form used by
+ * partial_export/partial_import. See summary_digest.h.
+ */
+#include "summary_digest.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* MMR trade-off between centrality and novelty. */
+#define DIGEST_LAMBDA 0.7
+
+int summary_digest_init(summary_digest *digest, uint32_t sketch_bits, size_t pool_capacity,
+                        const summary_allocator *memory) {
+  if (summary_sketch_init(&digest->sketch, sketch_bits, memory) < 0)
+    return -1;
+  if (summary_pool_init(&digest->pool, pool_capacity, memory) < 0) {
+    summary_sketch_free(&digest->sketch, memory);
+    return -1;
+  }
+  return 0;
+}
+
+void summary_digest_free(summary_digest *digest, const summary_allocator *memory) {
+  summary_pool_free(&digest->pool, memory);
+  summary_sketch_free(&digest->sketch, memory);
+}
+
+double summary_digest_count(summary_digest *digest, const summary_features *features,
+                            const summary_scoring *scoring) {
+  double score = summary_sketch_add(&digest->sketch, features, scoring);
+  summary_pool_maybe_rescore(&digest->pool, &digest->sketch, scoring);
+  if (features->words < 3 || features->words > SUMMARY_MAX_WORDS || features->content_count < 2)
+    return -1.0;
+  const summary_pool *pool = &digest->pool;
+  if (pool->count == pool->capacity && score <= pool->scores[pool->lowest])
+    return -1.0;
+  return score;
+}
+
+int summary_digest_add(summary_digest *digest, const summary_features *features, const char *text,
+                       size_t length, const char *id, const summary_scoring *scoring,
+                       const summary_allocator *memory) {
+  double score = summary_digest_count(digest, features, scoring);
+  if (score >= 0.0 &&
+      summary_pool_offer(&digest->pool, features, score, text, length, id, memory) < 0)
+    return -1;
+  return 0;
+}
+
+int summary_digest_merge(summary_digest *into, const summary_digest *from,
+                         const summary_scoring *scoring, const summary_allocator *memory) {
+  if (summary_sketch_merge(&into->sketch, &from->sketch) < 0)
+    return -1;
+  if (summary_pool_merge(&into->pool, &from->pool, memory) < 0)
+    return -1;
+  summary_pool_rescore(&into->pool, &into->sketch, scoring);
+  return 0;
+}
+
+cJSON *summary_digest_pick(summary_digest *digest, size_t k, double redundancy, int with_score,
+                           const summary_scoring *scoring) {
+  cJSON *list = cJSON_CreateArray();
+  size_t picked[128];
+  if (!list)
+    return NULL;
+  if (k > sizeof picked / sizeof *picked)
+    k = sizeof picked / sizeof *picked;
+  summary_pool_rescore(&digest->pool, &digest->sketch, scoring);
+  size_t count = summary_pool_select(&digest->pool, k, DIGEST_LAMBDA, redundancy, picked);
+  for (size_t i = 0; i < count; i++) {
+    const summary_candidate *candidate = &digest->pool.items[picked[i]];
+    cJSON *entry = cJSON_CreateObject();
+    cJSON *id = cJSON_Parse(candidate->id);
+    if (!entry || !id || !cJSON_AddItemToObject(entry, "id", id)) {
+      cJSON_Delete(id);
+      cJSON_Delete(entry);
+      cJSON_Delete(list);
+      return NULL;
+    }
+    cJSON_AddItemToArray(list, entry);
+    if (!cJSON_AddStringToObject(entry, "text", candidate->text) ||
+        (with_score && !cJSON_AddNumberToObject(entry, "score", digest->pool.scores[picked[i]]))) {
+      cJSON_Delete(list);
+      return NULL;
+    }
+  }
+  return list;
+}
+
+/* ---- JSON form --------------------------------------------------------------------------
+ * {"bits": B, "sentences": N, "cells": [index, count, index, count, ...] (non-zero cells),
+ *  "capacity": C, "pool": [{"id": "<JSON text>", "text", "score", "words",
+ *  "counts": [content, unigram, bigram], "terms": ["16 hex digits", ...]}]} */
+
+static cJSON *candidate_export(const summary_candidate *candidate, double score) {
+  cJSON *entry = cJSON_CreateObject();
+  cJSON *terms = cJSON_AddArrayToObject(entry, "terms");
+  const summary_features *features = &candidate->features;
+  int counts[3] = {features->content_count, features->unigram_count, features->bigram_count};
+  if (!terms || !cJSON_AddStringToObject(entry, "id", candidate->id) ||
+      !cJSON_AddStringToObject(entry, "text", candidate->text) ||
+      !cJSON_AddNumberToObject(entry, "score", score) ||
+      !cJSON_AddNumberToObject(entry, "words", features->words) ||
+      !cJSON_AddItemToObject(entry, "counts", cJSON_CreateIntArray(counts, 3))) {
+    cJSON_Delete(entry);
+    return NULL;
+  }
+  size_t term_count = (size_t)features->unigram_count + features->bigram_count;
+  for (size_t i = 0; i < term_count; i++) {
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016" PRIx64, features->terms[i]);
+    cJSON *term = cJSON_CreateString(hex);
+    if (!term) {
+      cJSON_Delete(entry);
+      return NULL;
+    }
+    cJSON_AddItemToArray(terms, term);
+  }
+  return entry;
+}
+
+cJSON *summary_digest_export(const summary_digest *digest) {
+  cJSON *data = cJSON_CreateObject();
+  cJSON *cells = cJSON_AddArrayToObject(data, "cells");
+  cJSON *pool = cJSON_AddArrayToObject(data, "pool");
+  if (!cells || !pool || !cJSON_AddNumberToObject(data, "bits", digest->sketch.bits) ||
+      !cJSON_AddNumberToObject(data, "sentences", (double)digest->sketch.sentences) ||
+      !cJSON_AddNumberToObject(data, "capacity", (double)digest->pool.capacity)) {
+    cJSON_Delete(data);
+    return NULL;
+  }
+  size_t cell_count = (size_t)1 << digest->sketch.bits;
+  for (size_t i = 0; i < cell_count; i++) {
+    if (digest->sketch.cells[i] == 0)
+      continue;
+    cJSON *index = cJSON_CreateNumber((double)i);
+    cJSON *count = cJSON_CreateNumber(digest->sketch.cells[i]);
+    if (!index || !count) {
+      cJSON_Delete(index);
+      cJSON_Delete(count);
+      cJSON_Delete(data);
+      return NULL;
+    }
+    cJSON_AddItemToArray(cells, index);
+    cJSON_AddItemToArray(cells, count);
+  }
+  for (size_t i = 0; i < digest->pool.count; i++) {
+    cJSON *entry = candidate_export(&digest->pool.items[i], digest->pool.scores[i]);
+    if (!entry) {
+      cJSON_Delete(data);
+      return NULL;
+    }
+    cJSON_AddItemToArray(pool, entry);
+  }
+  return data;
+}
+
+static int number_member(const cJSON *data, const char *key, double min, double max, double *out,
+                         char *err, size_t err_size) {
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(data, key);
+  if (!cJSON_IsNumber(item) || item->valuedouble < min || item->valuedouble > max) {
+    snprintf(err, err_size, "partial: \"%s\": expected a number from %g to %g", key, min, max);
+    return -1;
+  }
+  *out = item->valuedouble;
+  return 0;
+}
+
+static int candidate_import(summary_features *features, const cJSON *entry, char *err,
+                            size_t err_size) {
+  const cJSON *counts = cJSON_GetObjectItemCaseSensitive(entry, "counts");
+  const cJSON *terms = cJSON_GetObjectItemCaseSensitive(entry, "terms");
+  double words;
+  if (number_member(entry, "words", 0, UINT16_MAX, &words, err, err_size) < 0)
+    return -1;
+  if (!cJSON_IsArray(counts) || cJSON_GetArraySize(counts) != 3 || !cJSON_IsArray(terms)) {
+    snprintf(err, err_size, "partial: pool entry: \"counts\" or \"terms\" malformed");
+    return -1;
+  }
+  int content = cJSON_GetArrayItem(counts, 0)->valueint;
+  int unigrams = cJSON_GetArrayItem(counts, 1)->valueint;
+  int bigrams = cJSON_GetArrayItem(counts, 2)->valueint;
+  if (content < 0 || unigrams < content || bigrams < 0 || unigrams + bigrams > SUMMARY_MAX_TERMS ||
+      cJSON_GetArraySize(terms) != unigrams + bigrams) {
+    snprintf(err, err_size, "partial: pool entry: term counts do not match \"terms\"");
+    return -1;
+  }
+  features->words = (uint16_t)words;
+  features->content_count = (uint16_t)content;
+  features->unigram_count = (uint16_t)unigrams;
+  features->bigram_count = (uint16_t)bigrams;
+  int i = 0;
+  const cJSON *term;
+  cJSON_ArrayForEach(term, terms) {
+    uint64_t value;
+    if (!cJSON_IsString(term) || sscanf(term->valuestring, "%16" SCNx64, &value) != 1) {
+      snprintf(err, err_size, "partial: pool entry: a term is not 16 hex digits");
+      return -1;
+    }
+    features->terms[i++] = value;
+  }
+  summary_features_mask(features);
+  return 0;
+}
+
+int summary_digest_import(summary_digest *digest, const cJSON *data,
+                          const summary_allocator *memory, char *err, size_t err_size) {
+  double bits, sentences, capacity;
+  const cJSON *cells = cJSON_GetObjectItemCaseSensitive(data, "cells");
+  const cJSON *pool = cJSON_GetObjectItemCaseSensitive(data, "pool");
+  if (number_member(data, "bits", 8, 24, &bits, err, err_size) < 0 ||
+      number_member(data, "sentences", 0, 9e15, &sentences, err, err_size) < 0 ||
+      number_member(data, "capacity", 1, 1 << 20, &capacity, err, err_size) < 0)
+    return -1;
+  if (!cJSON_IsArray(cells) || !cJSON_IsArray(pool) || cJSON_GetArraySize(cells) % 2 != 0) {
+    snprintf(err, err_size, "partial: \"cells\" and \"pool\" must be arrays");
+    return -1;
+  }
+  if (summary_digest_init(digest, (uint32_t)bits, (size_t)capacity, memory) < 0) {
+    snprintf(err, err_size, "out of memory");
+    return -1;
+  }
+  digest->sketch.sentences = (uint64_t)sentences;
+  size_t cell_count = (size_t)1 << digest->sketch.bits;
+  for (const cJSON *index = cells->child; index; index = index->next->next) {
+    const cJSON *count = index->next;
+    if (!cJSON_IsNumber(index) || !cJSON_IsNumber(count) || index->valuedouble < 0 ||
+        index->valuedouble >= (double)cell_count || count->valuedouble < 0 ||
+        count->valuedouble > UINT32_MAX) {
+      snprintf(err, err_size, "partial: \"cells\": bad index or count");
+      summary_digest_free(digest, memory);
+      return -1;
+    }
+    digest->sketch.cells[(size_t)index->valuedouble] = (uint32_t)count->valuedouble;
+  }
+  const cJSON *entry;
+  cJSON_ArrayForEach(entry, pool) {
+    summary_features features;
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(entry, "id");
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(entry, "text");
+    double score;
+    if (!cJSON_IsString(id) || !cJSON_IsString(text) ||
+        number_member(entry, "score", -1e300, 1e300, &score, err, err_size) < 0 ||
+        candidate_import(&features, entry, err, err_size) < 0) {
+      if (!cJSON_IsString(id) || !cJSON_IsString(text))
+        snprintf(err, err_size, "partial: pool entry: \"id\" and \"text\" must be strings");
+      summary_digest_free(digest, memory);
+      return -1;
+    }
+    if (summary_pool_offer(&digest->pool, &features, score, text->valuestring,
+                           strlen(text->valuestring), id->valuestring, memory) < 0) {
+      snprintf(err, err_size, "out of memory");
+      summary_digest_free(digest, memory);
+      return -1;
+    }
+  }
+  return 0;
+}

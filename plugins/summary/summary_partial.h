@@ -1,0 +1,81 @@
+/* plugins/summary/summary_partial.h - the summary plugin's instance (read-only after create)
+ * and its per-worker partial: the stream digest, one digest per theme and per polarity, and
+ * the worker's scratch buffers for ranking one record. Merge, report, export and import.
+ */
+#ifndef TEXTPIPE_SUMMARY_PARTIAL_H
+#define TEXTPIPE_SUMMARY_PARTIAL_H
+
+#include <textpipe/plugin.h>
+
+#include "summary_digest.h"
+
+/* Sentences of one record that the per-record ranking looks at (later ones are still counted
+ * in the digest). */
+#define SUMMARY_RECORD_SENTENCES 128
+/* Theme ids (the theme stage's online themes) followed at most per partial; records of later
+ * ones only count in the stream digest. Each costs 16 KiB of sketch and a 16-sentence pool. */
+#define SUMMARY_MAX_THEMES 256
+
+typedef struct summary_instance {
+  const tp_host *host;
+  const tp_stage *stage;
+  summary_allocator memory;
+  size_t min_sentences, max_sentences, max_words;
+  size_t digest_size, pool_size, theme_sentences, sentiment_points;
+  uint32_t sketch_bits;
+  double redundancy;
+  summary_scoring scoring;
+  char theme_stage[128];
+} summary_instance;
+
+typedef struct summary_theme {
+  char *key; /* the theme id as JSON text */
+  summary_digest digest;
+} summary_theme;
+
+typedef struct summary_partial {
+  summary_digest stream;
+  summary_theme themes[SUMMARY_MAX_THEMES];
+  size_t theme_count;
+  summary_digest polarity[2]; /* [0] positive, [1] negative; used when has_polarity */
+  int has_polarity;
+  /* Scratch for one record (this worker only). */
+  summary_token tokens[SUMMARY_MAX_WORDS]; /* one sentence's words */
+  char *sentence_text;                     /* one sentence's text, white space normalized */
+  size_t sentence_capacity;
+  summary_features features[SUMMARY_RECORD_SENTENCES + 1];
+  double scratch[SUMMARY_RECORD_SENTENCES * (SUMMARY_RECORD_SENTENCES + 3)];
+} summary_partial;
+
+/* A new empty partial, or NULL when out of memory. Freed with summary_partial_destroy(). */
+summary_partial *summary_partial_create(summary_instance *instance);
+void summary_partial_destroy(summary_instance *instance, summary_partial *partial);
+
+/* Makes room for `bytes` bytes in partial->sentence_text. 0, or -1 when out of memory. */
+int summary_partial_reserve_text(summary_instance *instance, summary_partial *partial,
+                                 size_t bytes);
+
+/* Finds (creating it if needed) the theme digest for the record's "theme_id"; *theme is NULL
+ * when the record has none or the theme limit is reached. Returns 0, or -1 when out of memory. */
+int summary_partial_route(summary_instance *instance, summary_partial *partial, const cJSON *record,
+                          summary_digest **theme);
+
+/* The positive or negative digest for a sentiment "compound" value (NULL when it is not a
+ * number or is neutral). Returns 0, or -1 when out of memory. */
+int summary_partial_polarity(summary_instance *instance, summary_partial *partial,
+                             const cJSON *compound, summary_digest **polarity);
+
+/* Folds `from` into `into`. Returns 0, or -1 (out of memory, mismatched sizes). */
+int summary_partial_merge(summary_instance *instance, summary_partial *into, summary_partial *from);
+
+/* Writes "digest" and, when seen, "themes", "positive" and "negative" into `section`.
+ * Returns 0, or -1 when out of memory. */
+int summary_partial_report(summary_instance *instance, summary_partial *partial, cJSON *section);
+
+/* The partial as JSON (caller deletes), or NULL when out of memory. */
+cJSON *summary_partial_export(summary_instance *instance, const summary_partial *partial);
+/* A partial rebuilt from summary_partial_export() output, or NULL with a message in err. */
+summary_partial *summary_partial_import(summary_instance *instance, const cJSON *data, char *err,
+                                        size_t err_size);
+
+#endif /* TEXTPIPE_SUMMARY_PARTIAL_H */

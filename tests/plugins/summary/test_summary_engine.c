@@ -1,0 +1,393 @@
+/* tests/plugins/summary/test_summary_engine.c - unit tests of the summary plugin's ranking
+ * engine over hand-built token arrays: sentence features, per-record ranking (order, limits),
+ * digest diversity, the bounded candidate pool, merging two partial digests, and the JSON
+ * export/import round trip.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "summary_digest.h"
+#include "summary_engine.h"
+
+/* ---- Helpers: an allocator that counts live blocks, and a whitespace tokenizer ------------ */
+
+static long live_blocks;
+
+static void *counting_alloc(size_t size) {
+  void *block = malloc(size);
+  if (block)
+    live_blocks++;
+  return block;
+}
+
+static void counting_free(void *block) {
+  if (block)
+    live_blocks--;
+  free(block);
+}
+
+static const summary_allocator memory = {counting_alloc, counting_free};
+static const summary_scoring scoring = {8.0, 4.0, 1.0};
+
+static const char *const stopwords[] = {"the",  "is", "a",  "and", "was", "it",
+                                        "very", "of", "to", "but", "in",  NULL};
+
+static int is_stopword(const char *word, size_t length) {
+  for (size_t i = 0; stopwords[i]; i++)
+    if (strlen(stopwords[i]) == length && memcmp(stopwords[i], word, length) == 0)
+      return 1;
+  return 0;
+}
+
+/* Splits `text` at spaces; "." and "," are punctuation tokens. */
+static void features_of(const char *text, summary_features *out) {
+  summary_token tokens[256];
+  size_t count = 0;
+  const char *cursor = text;
+  while (*cursor && count < 256) {
+    if (*cursor == ' ') {
+      cursor++;
+      continue;
+    }
+    size_t length = strcspn(cursor, " ");
+    int punctuation = (*cursor == '.' || *cursor == ',') && length == 1;
+    tokens[count].hash = punctuation ? 0 : summary_hash(cursor, length);
+    tokens[count].is_word = !punctuation;
+    tokens[count].is_stop = !punctuation && is_stopword(cursor, length);
+    count++;
+    cursor += length;
+  }
+  summary_features_build(tokens, count, out);
+  summary_features_sort(out);
+}
+
+static void add_sentence(summary_digest *digest, const char *text, const char *id) {
+  summary_features features;
+  features_of(text, &features);
+  ck_assert_int_eq(summary_digest_add(digest, &features, text, strlen(text), id, &scoring, &memory),
+                   0);
+}
+
+static const char *picked_text(const cJSON *list, int index) {
+  return cJSON_GetObjectItem(cJSON_GetArrayItem(list, index), "text")->valuestring;
+}
+
+/* ---- Features -------------------------------------------------------------------------- */
+
+START_TEST(features_split_content_stop_and_bigrams) {
+  summary_features features;
+  features_of("the room was clean , the room was quiet .", &features);
+  ck_assert_int_eq(features.words, 8);
+  ck_assert_int_eq(features.content_count, 3); /* room clean quiet */
+  ck_assert_int_eq(features.unigram_count, 5); /* + the was */
+  /* the-room room-was was-clean clean-the (punctuation skipped) was-quiet; room-was repeats */
+  ck_assert_int_eq(features.bigram_count, 5);
+}
+END_TEST
+
+START_TEST(features_cap_long_sentences) {
+  char text[4096] = "";
+  for (int i = 0; i < 100; i++) {
+    char word[16];
+    snprintf(word, sizeof word, "w%d ", i);
+    strcat(text, word);
+  }
+  summary_features features;
+  features_of(text, &features);
+  ck_assert_int_eq(features.words, 100);
+  ck_assert_int_eq(features.content_count, SUMMARY_MAX_WORDS);
+  ck_assert_int_le(features.unigram_count + features.bigram_count, SUMMARY_MAX_TERMS);
+}
+END_TEST
+
+START_TEST(similarity_bounds) {
+  summary_features a, b, c;
+  features_of("great screen and battery", &a);
+  features_of("battery and great screen", &b);
+  features_of("terrible keyboard", &c);
+  ck_assert_double_eq_tol(summary_similarity(&a, &b), 1.0, 1e-9);
+  ck_assert_double_eq_tol(summary_similarity(&a, &c), 0.0, 1e-9);
+}
+END_TEST
+
+/* ---- Per-record ranking: order kept, limits respected ---------------------------------- */
+
+static const char *const review[] = {
+    "the hotel room was clean and quiet .",
+    "we arrived late at night after a long flight from boston .",
+    "the room was clean , quiet and the bed was comfortable .",
+    "breakfast was fine .",
+    "the staff at the desk was friendly and the room was clean .",
+    "parking costs extra .",
+};
+
+typedef struct rank_case {
+  size_t max_sentences, max_words;
+} rank_case;
+
+static const rank_case rank_cases[] = {{1, 100}, {2, 100}, {3, 100}, {2, 12}, {6, 30}};
+
+START_TEST(record_rank_respects_limits_and_order) {
+  const rank_case *limits = &rank_cases[_i];
+  size_t count = sizeof review / sizeof *review;
+  summary_features sentences[6];
+  double scratch[6 * 9];
+  size_t chosen[6];
+  for (size_t i = 0; i < count; i++)
+    features_of(review[i], &sentences[i]);
+  size_t picked = summary_rank_record(sentences, count, limits->max_sentences, limits->max_words,
+                                      scratch, chosen);
+  ck_assert_uint_ge(picked, 1);
+  ck_assert_uint_le(picked, limits->max_sentences);
+  size_t words = 0;
+  for (size_t c = 0; c < picked; c++) {
+    words += sentences[chosen[c]].words;
+    if (c > 0)
+      ck_assert_uint_lt(chosen[c - 1], chosen[c]); /* original order */
+  }
+  ck_assert_uint_le(words, limits->max_words);
+}
+END_TEST
+
+START_TEST(record_rank_prefers_central_sentence) {
+  size_t count = sizeof review / sizeof *review;
+  summary_features sentences[6];
+  double scratch[6 * 9];
+  size_t chosen[1];
+  for (size_t i = 0; i < count; i++)
+    features_of(review[i], &sentences[i]);
+  ck_assert_uint_eq(summary_rank_record(sentences, count, 1, 100, scratch, chosen), 1);
+  /* One of the three "room clean" sentences, never the flight or the parking. */
+  ck_assert(chosen[0] == 0 || chosen[0] == 2 || chosen[0] == 4);
+}
+END_TEST
+
+START_TEST(record_rank_nothing_fits) {
+  summary_features sentences[2];
+  double scratch[2 * 5];
+  size_t chosen[2];
+  features_of("the hotel room was clean and quiet .", &sentences[0]);
+  features_of("the staff was friendly and helpful .", &sentences[1]);
+  ck_assert_uint_eq(summary_rank_record(sentences, 2, 2, 3, scratch, chosen), 0);
+}
+END_TEST
+
+/* ---- Digest: diversity, bounded pool, merge, export/import ------------------------------- */
+
+static const char *const stream[] = {
+    "the room was clean",         "the room was very clean",
+    "room clean and quiet",       "the staff was friendly",
+    "friendly staff and helpful", "the room was clean and nice",
+    "the breakfast was cold",     "staff friendly",
+    "the location is great",      "great location near the station",
+};
+
+START_TEST(digest_skips_near_duplicates) {
+  summary_digest digest;
+  ck_assert_int_eq(summary_digest_init(&digest, 12, 64, &memory), 0);
+  for (int repeat = 0; repeat < 3; repeat++)
+    for (size_t i = 0; i < sizeof stream / sizeof *stream; i++)
+      add_sentence(&digest, stream[i], "1");
+  cJSON *picked = summary_digest_pick(&digest, 3, 0.5, 1, &scoring);
+  ck_assert_ptr_nonnull(picked);
+  int count = cJSON_GetArraySize(picked);
+  ck_assert_int_eq(count, 3);
+  for (int i = 0; i < count; i++) {
+    summary_features a;
+    features_of(picked_text(picked, i), &a);
+    for (int j = i + 1; j < count; j++) {
+      summary_features b;
+      features_of(picked_text(picked, j), &b);
+      ck_assert_double_le(summary_similarity(&a, &b), 0.5);
+    }
+  }
+  /* The most frequent idea (a clean room) comes first. */
+  ck_assert_ptr_nonnull(strstr(picked_text(picked, 0), "clean"));
+  cJSON_Delete(picked);
+  summary_digest_free(&digest, &memory);
+  ck_assert_int_eq(live_blocks, 0);
+}
+END_TEST
+
+START_TEST(pool_memory_is_bounded) {
+  summary_digest digest;
+  ck_assert_int_eq(summary_digest_init(&digest, 10, 16, &memory), 0);
+  long most_blocks = 0;
+  for (int i = 0; i < 20000; i++) {
+    char text[64], id[16];
+    snprintf(text, sizeof text, "word%d the room was clean w%d", i % 97, i);
+    snprintf(id, sizeof id, "%d", i);
+    add_sentence(&digest, text, id);
+    if (live_blocks > most_blocks)
+      most_blocks = live_blocks;
+  }
+  ck_assert_uint_eq(digest.pool.count, 16);
+  ck_assert_uint_eq(digest.sketch.sentences, 20000);
+  /* sketch + pool array + text and id per candidate */
+  ck_assert_int_le(most_blocks, 2 + 2 * 16);
+  summary_digest_free(&digest, &memory);
+  ck_assert_int_eq(live_blocks, 0);
+}
+END_TEST
+
+START_TEST(pool_drops_exact_repeats) {
+  summary_pool pool;
+  summary_features features;
+  ck_assert_int_eq(summary_pool_init(&pool, 4, &memory), 0);
+  features_of("the room was clean", &features);
+  ck_assert_int_eq(
+      summary_pool_offer(&pool, &features, 1.0, "the room was clean", 18, "1", &memory), 1);
+  ck_assert_int_eq(
+      summary_pool_offer(&pool, &features, 2.0, "the room was clean", 18, "2", &memory), 0);
+  ck_assert_uint_eq(pool.count, 1);
+  summary_pool_free(&pool, &memory);
+}
+END_TEST
+
+START_TEST(pool_sorts_its_copy) {
+  summary_token tokens[4];
+  const char *words[4] = {"zebra", "apple", "mango", "kiwi"};
+  for (int i = 0; i < 4; i++)
+    tokens[i] = (summary_token){summary_hash(words[i], strlen(words[i])), 1, 0};
+  summary_features unsorted, sorted;
+  summary_features_build(tokens, 4, &unsorted);
+  sorted = unsorted;
+  summary_features_sort(&sorted);
+  summary_pool pool;
+  ck_assert_int_eq(summary_pool_init(&pool, 2, &memory), 0);
+  ck_assert_int_eq(
+      summary_pool_offer(&pool, &unsorted, 1.0, "zebra apple mango kiwi", 22, "1", &memory), 1);
+  for (int i = 1; i < pool.items[0].features.content_count; i++)
+    ck_assert(pool.items[0].features.terms[i - 1] < pool.items[0].features.terms[i]);
+  ck_assert_double_eq_tol(summary_similarity(&pool.items[0].features, &sorted), 1.0, 1e-9);
+  summary_pool_free(&pool, &memory);
+}
+END_TEST
+
+START_TEST(pool_skips_sentences_without_content) {
+  summary_digest digest;
+  ck_assert_int_eq(summary_digest_init(&digest, 10, 8, &memory), 0);
+  add_sentence(&digest, "it was the", "1");           /* no content word */
+  add_sentence(&digest, "and it was very room", "2"); /* one */
+  add_sentence(&digest, "the room was clean", "3");   /* two */
+  ck_assert_uint_eq(digest.pool.count, 1);
+  ck_assert_str_eq(digest.pool.items[0].text, "the room was clean");
+  ck_assert_uint_eq(digest.sketch.sentences, 3); /* all counted */
+  summary_digest_free(&digest, &memory);
+}
+END_TEST
+
+/* Digest texts of a pick, joined, for comparing two digests. */
+static void pick_texts(summary_digest *digest, char *out, size_t size) {
+  cJSON *picked = summary_digest_pick(digest, 4, 0.5, 1, &scoring);
+  out[0] = '\0';
+  for (int i = 0; i < cJSON_GetArraySize(picked); i++) {
+    strncat(out, picked_text(picked, i), size - strlen(out) - 2);
+    strcat(out, "|");
+  }
+  cJSON_Delete(picked);
+}
+
+START_TEST(merge_equals_one_stream) {
+  summary_digest whole, first, second;
+  ck_assert_int_eq(summary_digest_init(&whole, 12, 64, &memory), 0);
+  ck_assert_int_eq(summary_digest_init(&first, 12, 64, &memory), 0);
+  ck_assert_int_eq(summary_digest_init(&second, 12, 64, &memory), 0);
+  size_t count = sizeof stream / sizeof *stream;
+  for (size_t i = 0; i < count; i++) {
+    char id[8];
+    snprintf(id, sizeof id, "%zu", i);
+    add_sentence(&whole, stream[i], id);
+    add_sentence(i % 2 ? &second : &first, stream[i], id);
+  }
+  ck_assert_int_eq(summary_digest_merge(&first, &second, &scoring, &memory), 0);
+  ck_assert_uint_eq(first.sketch.sentences, count);
+  ck_assert_uint_eq(first.pool.count, count - 1); /* "staff friendly" is too short */
+  char merged_texts[1024], whole_texts[1024];
+  pick_texts(&first, merged_texts, sizeof merged_texts);
+  pick_texts(&whole, whole_texts, sizeof whole_texts);
+  ck_assert_str_eq(merged_texts, whole_texts);
+  summary_digest_free(&whole, &memory);
+  summary_digest_free(&first, &memory);
+  summary_digest_free(&second, &memory);
+  ck_assert_int_eq(live_blocks, 0);
+}
+END_TEST
+
+START_TEST(merge_refuses_mismatched_sketches) {
+  summary_digest a, b;
+  ck_assert_int_eq(summary_digest_init(&a, 10, 4, &memory), 0);
+  ck_assert_int_eq(summary_digest_init(&b, 11, 4, &memory), 0);
+  ck_assert_int_eq(summary_digest_merge(&a, &b, &scoring, &memory), -1);
+  summary_digest_free(&a, &memory);
+  summary_digest_free(&b, &memory);
+}
+END_TEST
+
+START_TEST(export_import_round_trip) {
+  summary_digest original, copy;
+  char err[256];
+  ck_assert_int_eq(summary_digest_init(&original, 10, 8, &memory), 0);
+  for (size_t i = 0; i < sizeof stream / sizeof *stream; i++)
+    add_sentence(&original, stream[i], "\"r\"");
+  cJSON *data = summary_digest_export(&original);
+  ck_assert_ptr_nonnull(data);
+  ck_assert_int_eq(summary_digest_import(&copy, data, &memory, err, sizeof err), 0);
+  char before[1024], after[1024];
+  pick_texts(&original, before, sizeof before);
+  pick_texts(&copy, after, sizeof after);
+  ck_assert_str_eq(before, after);
+  ck_assert_uint_eq(copy.sketch.sentences, original.sketch.sentences);
+  /* A broken partial is refused with a message, allocating nothing. */
+  cJSON_ReplaceItemInObject(data, "bits", cJSON_CreateString("x"));
+  long blocks = live_blocks;
+  ck_assert_int_eq(summary_digest_import(&copy, data, &memory, err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "bits"));
+  ck_assert_int_eq(live_blocks, blocks);
+  cJSON_Delete(data);
+  summary_digest_free(&original, &memory);
+  pick_texts(&copy, after, sizeof after); /* still usable */
+  summary_digest_free(&copy, &memory);
+  ck_assert_int_eq(live_blocks, 0);
+}
+END_TEST
+
+static Suite *summary_engine_suite(void) {
+  Suite *suite = suite_create("summary_engine");
+  TCase *features = tcase_create("features");
+  tcase_add_test(features, features_split_content_stop_and_bigrams);
+  tcase_add_test(features, features_cap_long_sentences);
+  tcase_add_test(features, similarity_bounds);
+  suite_add_tcase(suite, features);
+  TCase *record = tcase_create("record_summary");
+  tcase_add_loop_test(record, record_rank_respects_limits_and_order, 0,
+                      sizeof rank_cases / sizeof *rank_cases);
+  tcase_add_test(record, record_rank_prefers_central_sentence);
+  tcase_add_test(record, record_rank_nothing_fits);
+  suite_add_tcase(suite, record);
+  TCase *diversity = tcase_create("digest_diversity");
+  tcase_add_test(diversity, digest_skips_near_duplicates);
+  suite_add_tcase(suite, diversity);
+  TCase *pool = tcase_create("bounded_pool");
+  tcase_add_test(pool, pool_memory_is_bounded);
+  tcase_add_test(pool, pool_drops_exact_repeats);
+  tcase_add_test(pool, pool_skips_sentences_without_content);
+  tcase_add_test(pool, pool_sorts_its_copy);
+  suite_add_tcase(suite, pool);
+  TCase *merge = tcase_create("merge");
+  tcase_add_test(merge, merge_equals_one_stream);
+  tcase_add_test(merge, merge_refuses_mismatched_sketches);
+  tcase_add_test(merge, export_import_round_trip);
+  suite_add_tcase(suite, merge);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(summary_engine_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
