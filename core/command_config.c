@@ -99,7 +99,7 @@ static void print_option(const tp_option *option, size_t name_width) {
     printf("no default");
   if (option->type == TP_OPTION_ENUM ||
       ((option->type == TP_OPTION_INT || option->type == TP_OPTION_NUMBER) &&
-       option->min <= option->max))
+       tp_option_has_range(option)))
     printf("; %s", tp_option_expectation(option, expected, sizeof expected));
   printf("\n      %s\n", option->description != NULL ? option->description : "");
 }
@@ -149,7 +149,7 @@ static cJSON *plugin_json(const tp_plugin *plugin) {
     cJSON_AddItemToObject(entry, "default", fallback != NULL ? fallback : cJSON_CreateNull());
     cJSON_AddBoolToObject(entry, "required", option->required != 0);
     if ((option->type == TP_OPTION_INT || option->type == TP_OPTION_NUMBER) &&
-        option->min <= option->max) {
+        tp_option_has_range(option)) {
       cJSON_AddNumberToObject(entry, "min", option->min);
       cJSON_AddNumberToObject(entry, "max", option->max);
     }

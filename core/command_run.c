@@ -19,7 +19,8 @@ static const char run_usage[] =
     "Options:\n"
     "  -i, --input FILE          read FILE instead of stdin (\"-\": stdin)\n"
     "  -o, --output FILE         write FILE instead of stdout (\"-\": stdout)\n"
-    "  --report FILE             write the end-of-stream report (JSON) to FILE\n"
+    "  --report FILE             write the end-of-stream report (JSON, or HTML) to FILE\n"
+    "  --report-format FORMAT    json or html (default: html when FILE ends in .html)\n"
     "  --dead-letter FILE        write each failed record as NDJSON to FILE\n"
     "  --workers N               worker threads (default: one per core; 1 if a stage is not\n"
     "                            concurrent)\n"
@@ -86,6 +87,8 @@ int tp_command_run(int argc, char **argv) {
       target = &options.output_path, name = "--output";
     } else if (option_is(argument, NULL, "--report")) {
       target = &options.report_path, name = "--report";
+    } else if (option_is(argument, NULL, "--report-format")) {
+      target = &options.report_format, name = "--report-format";
     } else if (option_is(argument, NULL, "--dead-letter")) {
       target = &options.dead_letter_path, name = "--dead-letter";
     } else if (option_is(argument, NULL, "--workers") ||
@@ -123,6 +126,11 @@ int tp_command_run(int argc, char **argv) {
   }
   if (pipeline_path == NULL)
     return usage_error("missing the PIPELINE file", "");
+  if (options.report_format != NULL && strcmp(options.report_format, "json") != 0 &&
+      strcmp(options.report_format, "html") != 0)
+    return usage_error("--report-format", ": expected json or html");
+  if (options.report_format != NULL && options.report_path == NULL)
+    return usage_error("--report-format", " needs --report FILE");
 
   tp_loader_options loader = {getenv("TEXTPIPE_PLUGIN_PATH"), tp_host_api()};
   tp_pipeline *pipeline = NULL;

@@ -20,5 +20,6 @@ enum {
 int tp_command_run(int argc, char **argv);     /* core/command_run.c */
 int tp_command_check(int argc, char **argv);   /* core/command_config.c */
 int tp_command_plugins(int argc, char **argv); /* core/command_config.c */
+int tp_command_report(int argc, char **argv);  /* core/command_report.c */
 
 #endif /* TP_CORE_COMMANDS_H */

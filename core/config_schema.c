@@ -39,8 +39,8 @@ const char *tp_option_type_name(tp_option_type type) {
   return "unknown";
 }
 
-static int has_range(const tp_option *option) {
-  return option->min <= option->max;
+int tp_option_has_range(const tp_option *option) {
+  return option->min < option->max;
 }
 
 /* A bound as people write it: 1048576 rather than 1.04858e+06, 0.05 as 0.05. */
@@ -61,7 +61,7 @@ const char *tp_option_expectation(const tp_option *option, char *buffer, size_t 
   case TP_OPTION_INT:
   case TP_OPTION_NUMBER: {
     const char *noun = option->type == TP_OPTION_INT ? "an integer" : "a number";
-    if (has_range(option)) {
+    if (tp_option_has_range(option)) {
       char low[32];
       char high[32];
       tp_format(buffer, size, "%s from %s to %s", noun, number_text(option->min, low, sizeof low),
@@ -148,12 +148,13 @@ static cJSON *check_value(const tp_option *option, const cJSON *value, const cha
   case TP_OPTION_INT:
     ok = cJSON_IsNumber(value) && floor(value->valuedouble) == value->valuedouble &&
          fabs(value->valuedouble) <= 9007199254740992.0 &&
-         (!has_range(option) ||
+         (!tp_option_has_range(option) ||
           (value->valuedouble >= option->min && value->valuedouble <= option->max));
     break;
   case TP_OPTION_NUMBER:
-    ok = cJSON_IsNumber(value) && (!has_range(option) || (value->valuedouble >= option->min &&
-                                                          value->valuedouble <= option->max));
+    ok = cJSON_IsNumber(value) &&
+         (!tp_option_has_range(option) ||
+          (value->valuedouble >= option->min && value->valuedouble <= option->max));
     break;
   case TP_OPTION_STRING:
     ok = cJSON_IsString(value);

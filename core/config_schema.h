@@ -40,4 +40,7 @@ const char *tp_option_type_name(tp_option_type type);
  * Writes into `buffer` and returns it. */
 const char *tp_option_expectation(const tp_option *option, char *buffer, size_t size);
 
+/* Nonzero when an INT or NUMBER option declares a range (min < max; both 0 means none). */
+int tp_option_has_range(const tp_option *option);
+
 #endif /* TP_CORE_CONFIG_SCHEMA_H */

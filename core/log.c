@@ -1,10 +1,12 @@
 /* core/log.c - stderr messages in one shape (see log.h). */
 #include "log.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <unistd.h>
 
 static tp_log_level minimum_level = TP_LOG_INFO;
+static atomic_int progress_line_shown; /* a message first erases the progress line */
 
 static const char *level_name(tp_log_level level) {
   switch (level) {
@@ -24,11 +26,17 @@ void tp_log_set_level(tp_log_level level) {
   minimum_level = level;
 }
 
+void tp_log_progress_line(int shown) {
+  atomic_store(&progress_line_shown, shown);
+}
+
 void tp_logv(tp_log_level level, const char *scope, const char *fmt, va_list args) {
   if (level < minimum_level)
     return;
   char line[4096];
-  int used = snprintf(line, sizeof line, "textpipe: %s: ", level_name(level));
+  int used = snprintf(line, sizeof line,
+                      "%stextpipe: %s: ", atomic_load(&progress_line_shown) ? "\r\033[K" : "",
+                      level_name(level));
   if (scope != NULL)
     used += snprintf(line + used, sizeof line - (size_t)used, "%s: ", scope);
   int body = vsnprintf(line + used, sizeof line - (size_t)used, fmt, args);

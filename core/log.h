@@ -15,6 +15,10 @@
 /* Minimum level printed; TP_LOG_INFO unless changed (e.g. by --quiet or --verbose). */
 void tp_log_set_level(tp_log_level level);
 
+/* While `shown` is nonzero, each message starts by erasing the terminal's current line, where
+ * the progress line (progress.h) is drawn; the progress line draws itself again below. */
+void tp_log_progress_line(int shown);
+
 /* Prints "textpipe: <level>: [<scope>: ]<message>\n". `scope` may be NULL. */
 void tp_log(tp_log_level level, const char *scope, const char *fmt, ...) TP_PRINTF(3, 4);
 void tp_logv(tp_log_level level, const char *scope, const char *fmt, va_list args);

@@ -23,6 +23,8 @@ static const char usage[] =
     "                            --quiet (see 'textpipe run --help')\n"
     "  check PIPELINE            validate a pipeline file exactly as strictly as a run\n"
     "  plugins [NAME] [--json]   list plugins, or describe one (options, requires/provides)\n"
+    "  report REPORT.json [-o FILE.html]\n"
+    "                            render a saved JSON report as one self-contained HTML page\n"
     "\n"
     "Options:\n"
     "  -h, --help                show this help\n"
@@ -78,6 +80,8 @@ int main(int argc, char **argv) {
     return tp_command_check(argc - 1, argv + 1);
   if (strcmp(command, "plugins") == 0)
     return tp_command_plugins(argc - 1, argv + 1);
+  if (strcmp(command, "report") == 0)
+    return tp_command_report(argc - 1, argv + 1);
   if (command[0] == '-')
     tp_log(TP_LOG_ERROR, NULL, "unknown option '%s' (try 'textpipe --help')", command);
   else

@@ -124,7 +124,7 @@ static int dotted_path_ok(const char *text) {
 
 static int load_input(loader *load, const cJSON *input) {
   static const char *const keys[] = {"format", "text_field", "max_record_bytes"};
-  static const char *const formats[] = {"ndjson", "lines"};
+  static const char *const formats[] = {"ndjson", "lines", "csv"};
   tp_pipeline *pipeline = load->pipeline;
   int format = TP_INPUT_NDJSON;
   if (input == NULL)
@@ -134,7 +134,8 @@ static int load_input(loader *load, const cJSON *input) {
   if (!cJSON_IsObject(input))
     return fail_type(load, input, "an object");
   if (check_keys(load, input, keys, 3) != 0 ||
-      optional_choice(load, input, "format", formats, 2, "\"ndjson\" or \"lines\"", &format) != 0)
+      optional_choice(load, input, "format", formats, 3, "\"ndjson\", \"lines\" or \"csv\"",
+                      &format) != 0)
     return -1;
   pipeline->input_format = (tp_input_format)format;
   const cJSON *field = cJSON_GetObjectItemCaseSensitive(input, "text_field");

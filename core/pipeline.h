@@ -29,6 +29,7 @@ typedef struct tp_error {
 typedef enum tp_input_format {
   TP_INPUT_NDJSON = 0,
   TP_INPUT_LINES,
+  TP_INPUT_CSV, /* RFC 4180 with a header row; text_field names a column (core/csv.h) */
 } tp_input_format;
 
 typedef enum tp_on_error {

@@ -75,7 +75,9 @@ static int is_blank(const char *line, size_t length) {
 
 /* One whole line: number it, skip it if blank, cut it if oversize, hand it to the sink. */
 static int finish_line(tp_framer *framer, const char *line, size_t length, uint64_t full) {
-  framer->line_number++;
+  uint64_t first_line = ++framer->line_number;
+  framer->line_number += framer->record_breaks; /* CSV: a record spans lines */
+  framer->record_breaks = 0;
   if (full == length && length > 0 && line[length - 1] == '\r')
     full = --length;
   if (is_blank(line, length)) {
@@ -84,14 +86,29 @@ static int finish_line(tp_framer *framer, const char *line, size_t length, uint6
   }
   if (full > framer->max_bytes && length > TP_RECORD_INPUT_PREFIX)
     length = TP_RECORD_INPUT_PREFIX;
-  return framer->emit(framer->context, line, length, framer->line_number, full);
+  return framer->emit(framer->context, line, length, first_line, full);
+}
+
+/* CSV: the offset of the line feed ending the current record in `length` bytes, or `length`;
+ * counts the line feeds inside the record on the way. */
+static size_t csv_record_end(tp_framer *framer, const char *bytes, size_t length) {
+  size_t end = tp_csv_scan(framer->csv, bytes, length);
+  for (const char *at = bytes; (at = memchr(at, '\n', (size_t)(bytes + end - at))) != NULL; at++)
+    framer->record_breaks++;
+  return end;
 }
 
 size_t tp_framer_feed(tp_framer *framer, const char *bytes, size_t length, int *failed) {
   size_t at = 0;
   *failed = 0;
   while (at < length) {
-    const char *newline = memchr(bytes + at, '\n', length - at);
+    const char *newline;
+    if (framer->csv != NULL) {
+      size_t end = csv_record_end(framer, bytes + at, length - at);
+      newline = end < length - at ? bytes + at + end : NULL;
+    } else {
+      newline = memchr(bytes + at, '\n', length - at);
+    }
     if (newline == NULL) {
       if (carry_append(framer, bytes + at, length - at) != 0) {
         *failed = 1;
@@ -341,6 +358,11 @@ int tp_reader_paused(const tp_reader *reader) {
 
 int tp_reader_is_tty(const tp_reader *reader) {
   return reader->kind == UV_TTY;
+}
+
+void tp_reader_use_csv(tp_reader *reader, tp_csv_scanner *scanner) {
+  tp_csv_scanner_reset(scanner);
+  reader->framer.csv = scanner;
 }
 
 const tp_framer *tp_reader_framer(const tp_reader *reader) {

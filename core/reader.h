@@ -18,6 +18,8 @@
 
 #include <uv.h>
 
+#include "csv.h"
+
 /* Receives one line: `length` bytes (not NUL-terminated; for an oversize line only its first
  * bytes), its 1-based number and its real length (over the limit for an oversize line).
  * Returns 0 to go on, 1 to pause after this line, -1 to stop on a fatal error (OOM). */
@@ -33,7 +35,9 @@ typedef struct tp_framer {
   uint64_t bytes; /* input bytes consumed */
   char *carry;    /* the start of a line split between reads */
   size_t carry_length, carry_capacity;
-  uint64_t carry_full; /* real length of the carried line (grows past the limit) */
+  uint64_t carry_full;    /* real length of the carried line (grows past the limit) */
+  tp_csv_scanner *csv;    /* CSV input: a record ends at a line feed outside quotes (csv.h) */
+  uint64_t record_breaks; /* CSV: line feeds inside the record being framed */
 } tp_framer;
 
 /* Sets up a framer. Nothing to free until the first split line; tp_framer_free frees it. */
@@ -69,6 +73,11 @@ int tp_reader_paused(const tp_reader *reader);
 
 /* Whether the input is a terminal (interactive: the stream sends records one by one). */
 int tp_reader_is_tty(const tp_reader *reader);
+
+/* Frames CSV records (which may span lines) instead of lines, with `scanner` (owned by the
+ * caller, valid while the reader is); a record is numbered by its first line. Call before
+ * tp_reader_start. */
+void tp_reader_use_csv(tp_reader *reader, tp_csv_scanner *scanner);
 
 /* The framer's counters. */
 const tp_framer *tp_reader_framer(const tp_reader *reader);

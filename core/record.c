@@ -167,8 +167,8 @@ static int prepare_lines_record(tp_record *record, const char *line, uint64_t li
   return 0;
 }
 
-int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char *line,
-                      size_t length, uint64_t line_number, char *reason, size_t reason_size) {
+int tp_record_start(tp_record *record, const char *line, size_t length, uint64_t line_number,
+                    char *reason, size_t reason_size) {
   record->line = line_number;
   record->input = line;
   record->input_length = length;
@@ -177,6 +177,13 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
     snprintf(reason, reason_size, "invalid UTF-8 at byte %zu", valid + 1);
     return -1;
   }
+  return 0;
+}
+
+int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char *line,
+                      size_t length, uint64_t line_number, char *reason, size_t reason_size) {
+  if (tp_record_start(record, line, length, line_number, reason, reason_size) != 0)
+    return -1;
   if (pipeline->input_format == TP_INPUT_LINES)
     return prepare_lines_record(record, line, line_number, reason, reason_size);
 

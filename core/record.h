@@ -50,6 +50,11 @@ struct tp_record {
 int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char *line,
                       size_t length, uint64_t line_number, char *reason, size_t reason_size);
 
+/* The first step of making a record, whatever the input format: sets its line number and
+ * original input and checks the input is UTF-8. Returns 0, or -1 with a reason. */
+int tp_record_start(tp_record *record, const char *line, size_t length, uint64_t line_number,
+                    char *reason, size_t reason_size);
+
 /* Frees the record's JSON tree and attachments (calling their free functions) and clears it
  * for reuse; the attachment array is kept. Safe on a zeroed record. */
 void tp_record_reset(tp_record *record);

@@ -53,7 +53,9 @@ cJSON *tp_report_build(const tp_pipeline *pipeline, const char *source, const tp
     cJSON_Delete(stages);
     goto fail;
   }
-  const char *format = pipeline->input_format == TP_INPUT_LINES ? "lines" : "ndjson";
+  const char *format = pipeline->input_format == TP_INPUT_LINES ? "lines"
+                       : pipeline->input_format == TP_INPUT_CSV ? "csv"
+                                                                : "ndjson";
   ok = cJSON_AddStringToObject(input, "format", format) != NULL &&
        cJSON_AddNumberToObject(input, "bytes", (double)counts->bytes) != NULL &&
        cJSON_AddStringToObject(input, "source", source) != NULL;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_print.h"
 #include "record.h"
 
 typedef struct tp_worker {
@@ -42,8 +43,9 @@ struct tp_runner {
   size_t ring_size;
   uint64_t next_submit, next_deliver;
   size_t in_flight, in_flight_bytes;
-  tp_batch *pool;         /* released batches for reuse */
-  atomic_int *key_warned; /* per stage, shared by all records */
+  tp_batch *pool;               /* released batches for reuse */
+  atomic_int *key_warned;       /* per stage, shared by all records */
+  const tp_csv_row *csv_header; /* CSV input: the columns; NULL otherwise */
 };
 
 static double now_seconds(void) {
@@ -143,38 +145,15 @@ static void item_fail(tp_batch *batch, tp_batch_item *item, long stage, const ch
   batch->dead_count++;
 }
 
-/* Appends the record as one NDJSON line to batch->out. 0, or -1 on OOM. */
+/* Appends the record as one NDJSON line to batch->out (json_print.c: cJSON's compact text,
+ * printed faster). 0, or -1 on OOM. */
 static int print_record(tp_batch *batch, const tp_record *record) {
-  /* Printed records are rarely much longer than their input (cJSON prints UTF-8 as is); the
-   * slack covers the stages' keys, and a miss retries with more room. */
-  size_t estimate = record->input_length + record->input_length / 8 + 4096;
-  for (int attempt = 0; attempt < 3; attempt++) {
-    if (ensure_capacity(&batch->out, &batch->out_capacity, batch->out_used + estimate + 2))
-      return -1;
-    char *at = batch->out + batch->out_used;
-    size_t room = batch->out_capacity - batch->out_used - 1;
-    if (room > INT32_MAX)
-      room = INT32_MAX;
-    if (cJSON_PrintPreallocated(record->json, at, (int)room, 0)) {
-      size_t length = strlen(at);
-      at[length] = '\n';
-      batch->out_used += length + 1;
-      return 0;
-    }
-    estimate *= 4;
-  }
-  char *printed = cJSON_PrintUnformatted(record->json);
-  if (printed == NULL)
+  if (tp_json_print_append(record->json, &batch->out, &batch->out_used, &batch->out_capacity))
     return -1;
-  size_t length = strlen(printed);
-  int status = ensure_capacity(&batch->out, &batch->out_capacity, batch->out_used + length + 1);
-  if (status == 0) {
-    memcpy(batch->out + batch->out_used, printed, length);
-    batch->out[batch->out_used + length] = '\n';
-    batch->out_used += length + 1;
-  }
-  free(printed);
-  return status;
+  if (ensure_capacity(&batch->out, &batch->out_capacity, batch->out_used + 1))
+    return -1;
+  batch->out[batch->out_used++] = '\n';
+  return 0;
 }
 
 static void run_batch(tp_worker *worker, tp_batch *batch) {
@@ -189,8 +168,12 @@ static void run_batch(tp_worker *worker, tp_batch *batch) {
     }
     tp_record *record = &worker->records[i];
     record->key_warned = worker->runner->key_warned;
-    if (tp_record_prepare(record, pipeline, batch->lines + item->offset, item->length, item->line,
-                          reason, sizeof reason) != 0) {
+    const tp_csv_row *header = worker->runner->csv_header;
+    const char *line = batch->lines + item->offset;
+    if ((header != NULL ? tp_csv_record_prepare(record, header, pipeline->text_field, line,
+                                                item->length, item->line, reason, sizeof reason)
+                        : tp_record_prepare(record, pipeline, line, item->length, item->line,
+                                            reason, sizeof reason)) != 0) {
       tp_record_reset(record);
       item_fail(batch, item, -1, reason);
       continue;
@@ -389,6 +372,10 @@ tp_batch *tp_runner_batch_acquire(tp_runner *runner) {
     return batch;
   }
   return calloc(1, sizeof *batch);
+}
+
+void tp_runner_set_csv_header(tp_runner *runner, const tp_csv_row *header) {
+  runner->csv_header = header;
 }
 
 void tp_runner_submit(tp_runner *runner, tp_batch *batch) {

@@ -16,6 +16,7 @@
 
 #include <uv.h>
 
+#include "csv.h"
 #include "pipeline.h"
 #include "stages.h"
 
@@ -75,6 +76,10 @@ int tp_batch_add_line(tp_batch *batch, const char *line, size_t length, uint64_t
 
 /* Whether `batch` reached TP_BATCH_RECORDS records or TP_BATCH_BYTES bytes. */
 int tp_batch_full(const tp_batch *batch);
+
+/* CSV input: records are made with these columns (csv.h) from now on. `header` must stay
+ * valid while the runner runs; set it before submitting the first batch of rows. */
+void tp_runner_set_csv_header(tp_runner *runner, const tp_csv_row *header);
 
 /* Queues `batch` on worker (sequence mod workers). The runner owns it until `ready`. */
 void tp_runner_submit(tp_runner *runner, tp_batch *batch);

@@ -20,8 +20,10 @@
 
 #include "commands.h"
 #include "log.h"
+#include "progress.h"
 #include "reader.h"
 #include "report.h"
+#include "report_html.h"
 #include "runner.h"
 #include "writer.h"
 
@@ -47,6 +49,11 @@ typedef struct tp_stream {
   int cut; /* on_error "stop" fired: later batches are dropped uncounted */
   uint64_t unwritten;
   tp_run_counts counts;
+  tp_csv_scanner csv_scanner; /* CSV input: where records end */
+  tp_csv_row csv_header;      /* CSV input: the columns, once read */
+  int csv_header_pending;     /* CSV input: the next record is the header */
+  uint64_t records_read;      /* for the progress line */
+  tp_progress *progress;      /* the live line on a terminal, or NULL */
 } tp_stream;
 
 static void check_done(tp_stream *stream);
@@ -64,9 +71,31 @@ static void submit_current(tp_stream *stream) {
   stream->current = NULL;
 }
 
+static void request_stop(tp_stream *stream);
+
+/* CSV input: the first record names the columns; a header that cannot serve stops the run. */
+static int on_csv_header(tp_stream *stream, const char *line, size_t length, uint64_t number,
+                         uint64_t full_length) {
+  stream->csv_header_pending = 0;
+  char reason[TP_REASON_SIZE];
+  if (tp_csv_header_read(&stream->csv_header, line, length, full_length,
+                         stream->pipeline->text_field, reason, sizeof reason) != 0) {
+    tp_log(TP_LOG_ERROR, NULL, "%s:%llu: CSV header: %s", stream->input_name,
+           (unsigned long long)number, reason);
+    stream->failed = 1;
+    request_stop(stream);
+    return 1;
+  }
+  tp_runner_set_csv_header(stream->runner, &stream->csv_header);
+  return 0;
+}
+
 static int on_line(void *context, const char *line, size_t length, uint64_t number,
                    uint64_t full_length) {
   tp_stream *stream = context;
+  if (stream->csv_header_pending)
+    return on_csv_header(stream, line, length, number, full_length);
+  stream->records_read++;
   if (stream->current == NULL &&
       (stream->current = tp_runner_batch_acquire(stream->runner)) == NULL)
     return -1;
@@ -222,6 +251,13 @@ static void on_ready(void *context, tp_batch *batch) {
   pump_writes(stream);
 }
 
+static void progress_sample(void *context, tp_progress_sample *sample) {
+  const tp_stream *stream = context;
+  sample->records = stream->records_read;
+  sample->bytes = tp_reader_framer(stream->reader)->bytes;
+  sample->dead_letters = stream->counts.dead_letter;
+}
+
 static void check_done(tp_stream *stream) {
   if (stream->done || !(stream->input_done || stream->stopping))
     return;
@@ -297,7 +333,10 @@ static int finish_run(tp_stream *stream, double seconds) {
     if (report == NULL) {
       tp_log(TP_LOG_ERROR, NULL, "out of memory building the report");
       status = -1;
-    } else if (tp_report_write(report, stream->options->report_path, &err) != 0) {
+    } else if ((tp_report_html_wanted(stream->options->report_path, stream->options->report_format)
+                    ? tp_report_html_write(report, stream->options->report_path, err.message,
+                                           sizeof err.message)
+                    : tp_report_write(report, stream->options->report_path, &err)) != 0) {
       tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
       status = -1;
     }
@@ -334,6 +373,10 @@ static int open_endpoints(tp_stream *stream, tp_error *err) {
   if (stream->reader == NULL)
     return -1;
   stream->interactive = tp_reader_is_tty(stream->reader);
+  if (stream->pipeline->input_format == TP_INPUT_CSV) {
+    tp_reader_use_csv(stream->reader, &stream->csv_scanner);
+    stream->csv_header_pending = 1;
+  }
   stream->writer =
       tp_writer_open(&stream->loop, options->output_path, err->message, sizeof err->message);
   if (stream->writer == NULL)
@@ -401,10 +444,16 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options)
   uv_check_start(&stream->flush, on_flush_check);
   uv_unref((uv_handle_t *)&stream->flush);
 
+  /* No progress line when the terminal also shows the input being typed or the output. */
+  if (!stream->interactive && (options->output_path != NULL || !isatty(STDOUT_FILENO)))
+    stream->progress =
+        tp_progress_start(&stream->loop, STDERR_FILENO, options->quiet,
+                          tp_progress_input_size(options->input_path), progress_sample, stream);
   tp_reader_start(stream->reader);
   check_done(stream);
   if (!stream->done)
     uv_run(&stream->loop, UV_RUN_DEFAULT);
+  tp_progress_stop(stream->progress);
   if (!stream->done) {
     tp_log(TP_LOG_ERROR, NULL, "the event loop ended with records in flight");
     stream->failed = 1;
@@ -436,6 +485,7 @@ cleanup:
   if (stream->current != NULL && stream->runner != NULL)
     tp_runner_batch_release(stream->runner, stream->current);
   tp_runner_free(stream->runner);
+  tp_csv_row_free(&stream->csv_header);
   uv_loop_close(&stream->loop);
   free(stream);
   return exit_status;

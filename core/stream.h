@@ -15,6 +15,7 @@ typedef struct tp_stream_options {
   const char *input_path;       /* NULL: stdin */
   const char *output_path;      /* NULL: stdout */
   const char *report_path;      /* NULL: no report file */
+  const char *report_format;    /* "json", "html"; NULL: html when report_path ends in .html */
   const char *dead_letter_path; /* NULL: dead-letters only logged */
   size_t workers;               /* 0: one per core */
   uint64_t max_record_bytes;    /* 0: the pipeline's limit */

@@ -100,7 +100,8 @@ typedef struct tp_option {
   tp_option_type type;
   const char *default_json;        /* default value as JSON text ("3", "\"en\"", "true");
                                       NULL: no default (the key is absent unless given) */
-  double min, max;                 /* INT and NUMBER: inclusive range, checked when min <= max */
+  double min, max;                 /* INT and NUMBER: inclusive range, checked when min < max
+                                      (leaving both 0 means no range) */
   const char *const *choices;      /* ENUM: NULL-terminated list of allowed strings */
   const char *description;         /* one line, for `textpipe plugins NAME` */
   int required;                    /* nonzero: the pipeline must give it */

@@ -142,7 +142,11 @@ static void *partial_create(void *self_pointer) {
     return NULL;
   }
   partial->stemmer = sb_stemmer_new(self->language, NULL);
-  if (!partial->stemmer || tk_stem_cache_init(&partial->cache, 32768) != 0) {
+  /* 65536 slots (~1.8 MB per worker): the cache empties itself when 3/4 full, and at 32768
+   * slots the 50 MB bench corpus's vocabulary made it do so often enough to drop the hit rate
+   * to 96.8% (each miss runs Snowball); at 65536 it is 99.9% and the engine ~12% faster.
+   * Larger tables were slower again (cache misses on the slots). */
+  if (!partial->stemmer || tk_stem_cache_init(&partial->cache, 65536) != 0) {
     sb_stemmer_delete(partial->stemmer);
     free(partial);
     return NULL;

@@ -26,8 +26,8 @@ static const error_case error_cases[] = {
     {"{\"description\": [], \"stages\": []}", "description: expected a string, got an array"},
     {"{\"stages\": {}}", "stages: expected an array of stages, got an object"},
     {"{\"input\": \"ndjson\", \"stages\": []}", "input: expected an object, got \"ndjson\""},
-    {"{\"input\": {\"format\": \"csv\"}, \"stages\": []}",
-     "input.format: expected \"ndjson\" or \"lines\", got \"csv\""},
+    {"{\"input\": {\"format\": \"tsv\"}, \"stages\": []}",
+     "input.format: expected \"ndjson\", \"lines\" or \"csv\", got \"tsv\""},
     {"{\"input\": {\"text_feld\": \"x\"}, \"stages\": []}",
      "input.text_feld: unknown key (did you mean \"text_field\"?); allowed keys: format, "
      "text_field, max_record_bytes"},

@@ -1,0 +1,211 @@
+/* tests/unit/test_json_print.c - core/json_print.c prints exactly what cJSON_PrintUnformatted
+ * prints: tables of numbers (short decimals, rounded scores, integers, huge, tiny, negative
+ * zero, NaN), of strings (escapes, control bytes, UTF-8) and of whole documents, plus many
+ * pseudo-random doubles. */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_print.h"
+
+/* Prints `item` both ways and compares. */
+static void assert_same_as_cjson(const cJSON *item) {
+  char *expected = cJSON_PrintUnformatted(item);
+  ck_assert_ptr_nonnull(expected);
+  char *buffer = NULL;
+  size_t used = 0, capacity = 0;
+  ck_assert_int_eq(tp_json_print_append(item, &buffer, &used, &capacity), 0);
+  ck_assert_uint_eq(used, strlen(expected));
+  ck_assert_msg(memcmp(buffer, expected, used) == 0, "printed %.*s, cJSON %s", (int)used, buffer,
+                expected);
+  free(buffer);
+  cJSON_free(expected);
+}
+
+static void assert_number_same(double value) {
+  cJSON *number = cJSON_CreateNumber(value);
+  ck_assert_ptr_nonnull(number);
+  assert_same_as_cjson(number);
+  cJSON_Delete(number);
+}
+
+static const double numbers[] = {0.0,
+                                 -0.0,
+                                 1.0,
+                                 -1.0,
+                                 0.5,
+                                 0.1703,
+                                 -0.2189,
+                                 0.11,
+                                 0.839,
+                                 0.052,
+                                 0.0001,
+                                 -0.0001,
+                                 0.00012,
+                                 0.00009,
+                                 1e-5,
+                                 0.9999,
+                                 0.1,
+                                 0.2,
+                                 0.3,
+                                 1.0 / 3.0,
+                                 2.0 / 3,
+                                 3.14159,
+                                 123456.789,
+                                 2147483647.0,
+                                 -2147483648.0,
+                                 2147483648.0,
+                                 3e9,
+                                 1e15,
+                                 1e16,
+                                 1e20,
+                                 -1e300,
+                                 123456789.5,
+                                 999999999.999999,
+                                 0.000123456,
+                                 1.5e-300,
+                                 4.9e-324,
+                                 0.30000000000000004,
+                                 100.25,
+                                 -7.125,
+                                 1e9,
+                                 999999999.5,
+                                 0.07,
+                                 12.5,
+                                 NAN,
+                                 INFINITY,
+                                 -INFINITY,
+                                 5e-5};
+
+START_TEST(number_as_cjson) {
+  assert_number_same(numbers[_i]);
+}
+END_TEST
+
+/* Rounded values as stages make them (4 and 3 decimals), and raw random doubles. */
+START_TEST(many_numbers_as_cjson) {
+  uint64_t state = 0x9e3779b97f4a7c15ull;
+  for (int index = 0; index < 20000; index++) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    double unit = (double)(state >> 11) / 9007199254740992.0 * 2 - 1;
+    assert_number_same(round(unit * 10000) / 10000);
+    assert_number_same(round(unit * 1000) / 1000);
+    assert_number_same(unit);
+    assert_number_same(unit * 1e6);
+    double bits;
+    uint64_t raw = state ^ (state >> 17);
+    memcpy(&bits, &raw, sizeof bits);
+    assert_number_same(bits);
+  }
+}
+END_TEST
+
+static const char *const strings[] = {
+    "",
+    "plain",
+    "quote \" and backslash \\ and slash /",
+    "\b\f\n\r\t",
+    "\x01\x02\x1f\x7f",
+    "caf\xc3\xa9 \xe2\x80\x99 \xf0\x9f\x98\x80",
+    "ends with newline\n",
+    /* longer than 8 bytes: the 8-at-a-time skip must stop at each of these */
+    "0123456789abcdef\"",
+    "01234567\\89abcdef",
+    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\x1f tail after a control byte",
+    "\xff\xfe\xe2\x80\x99\x7f\x80 then a tab\t and \x01 at the end\x01",
+};
+
+START_TEST(string_as_cjson) {
+  cJSON *object = cJSON_CreateObject();
+  ck_assert_ptr_nonnull(cJSON_AddStringToObject(object, strings[_i], strings[_i]));
+  assert_same_as_cjson(object);
+  cJSON_Delete(object);
+}
+END_TEST
+
+static const char *const documents[] = {
+    "{}",
+    "[]",
+    "null",
+    "true",
+    "[false,true,null,1,-2.5,\"x\",[],{},[[{}]]]",
+    "{\"id\":1,\"text\":\"Hi\\u0000there\",\"n\":{\"a\":[1,2,{\"b\":null}]}}",
+    "{\"sentiment\":{\"compound\":0.1703,\"positive\":0.11,\"neutral\":0.839,"
+    "\"negative\":0.052,\"label\":\"positive\"},\"themes\":[],\"theme_id\":1}",
+};
+
+START_TEST(document_as_cjson) {
+  cJSON *json = cJSON_Parse(documents[_i]);
+  ck_assert_ptr_nonnull(json);
+  assert_same_as_cjson(json);
+  cJSON_Delete(json);
+}
+END_TEST
+
+/* Escapes that outgrow the room reserved for the text as it is: the buffer grows mid-string. */
+START_TEST(long_escaped_string_as_cjson) {
+  size_t length = 20000;
+  char *text = malloc(length + 1);
+  ck_assert_ptr_nonnull(text);
+  for (size_t i = 0; i < length; i++)
+    text[i] = "\x01\"a\n\\bc\x1f"[i % 8];
+  text[length] = '\0';
+  cJSON *string = cJSON_CreateString(text);
+  ck_assert_ptr_nonnull(string);
+  assert_same_as_cjson(string);
+  cJSON_Delete(string);
+  free(text);
+}
+END_TEST
+
+START_TEST(raw_and_appending) {
+  cJSON *object = cJSON_CreateObject();
+  cJSON_AddRawToObject(object, "raw", "[1, 2]");
+  char *buffer = NULL;
+  size_t used = 0, capacity = 0;
+  ck_assert_int_eq(tp_json_print_append(object, &buffer, &used, &capacity), 0);
+  ck_assert_int_eq(tp_json_print_append(object, &buffer, &used, &capacity), 0);
+  ck_assert_uint_eq(used, 2 * strlen("{\"raw\":[1, 2]}"));
+  ck_assert(memcmp(buffer, "{\"raw\":[1, 2]}{\"raw\":[1, 2]}", used) == 0);
+  /* a raw item without text cannot be printed (nor can cJSON print it): nothing appended */
+  cJSON *broken = cJSON_CreateRaw("x");
+  cJSON_free(broken->valuestring);
+  broken->valuestring = NULL;
+  cJSON_AddItemToObject(object, "broken", broken);
+  ck_assert_ptr_null(cJSON_PrintUnformatted(object));
+  size_t before = used;
+  ck_assert_int_eq(tp_json_print_append(object, &buffer, &used, &capacity), -1);
+  ck_assert_uint_eq(used, before);
+  free(buffer);
+  cJSON_Delete(object);
+}
+END_TEST
+
+static Suite *json_print_suite(void) {
+  Suite *suite = suite_create("json_print");
+  TCase *numbers_case = tcase_create("numbers");
+  tcase_add_loop_test(numbers_case, number_as_cjson, 0, (int)(sizeof numbers / sizeof *numbers));
+  tcase_add_test(numbers_case, many_numbers_as_cjson);
+  tcase_set_timeout(numbers_case, 60);
+  suite_add_tcase(suite, numbers_case);
+  TCase *strings_case = tcase_create("strings");
+  tcase_add_loop_test(strings_case, string_as_cjson, 0, (int)(sizeof strings / sizeof *strings));
+  tcase_add_test(strings_case, long_escaped_string_as_cjson);
+  suite_add_tcase(suite, strings_case);
+  TCase *documents_case = tcase_create("documents");
+  tcase_add_loop_test(documents_case, document_as_cjson, 0,
+                      (int)(sizeof documents / sizeof *documents));
+  tcase_add_test(documents_case, raw_and_appending);
+  suite_add_tcase(suite, documents_case);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(json_print_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
