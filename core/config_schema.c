@@ -277,7 +277,11 @@ int tp_config_validate(const tp_option *options, const cJSON *config,
       tp_json_path_restore(path, mark);
       goto fail;
     }
-    cJSON_AddItemToObject(result, option->name, value);
+    if (!cJSON_AddItemToObject(result, option->name, value)) {
+      cJSON_Delete(value);
+      tp_json_path_restore(path, mark);
+      goto out_of_memory;
+    }
     tp_json_path_restore(path, mark);
   }
   /* Missing keys: required ones are errors, the others take their defaults. */
@@ -307,7 +311,10 @@ int tp_config_validate(const tp_option *options, const cJSON *config,
       tp_json_path_restore(path, mark);
       goto fail;
     }
-    cJSON_AddItemToObject(result, option->name, value);
+    if (!cJSON_AddItemToObject(result, option->name, value)) {
+      cJSON_Delete(value);
+      goto out_of_memory;
+    }
   }
   *out = result;
   return 0;

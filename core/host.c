@@ -88,7 +88,7 @@ static const char *owned_key(tp_record *record, const char *key, const char *wha
   for (size_t i = 0; provides != NULL && provides[i] != NULL; i++)
     if (strcmp(provides[i], key) == 0)
       return provides[i];
-  if (record->key_warned == NULL || atomic_exchange(&record->key_warned[stage->index], 1) == 0)
+  if (record->key_warned == NULL || !(atomic_fetch_or(&record->key_warned[stage->index], 1) & 1))
     tp_log(TP_LOG_ERROR, stage->id, "%s: key \"%s\" is not in the plugin's provides", what, key);
   return NULL;
 }
@@ -103,9 +103,40 @@ static int is_text_root(const tp_record *record, const char *key) {
   return strncmp(field, key, length) == 0 && key[length] == '\0';
 }
 
+/* Whether every string and member name in `value` is valid UTF-8, so that the output stays
+ * valid NDJSON whatever a plugin hands over. */
+static int is_valid_utf8_tree(const cJSON *value) {
+  for (; value != NULL; value = value->next) {
+    if (value->string != NULL &&
+        tp_utf8_valid_prefix(value->string, strlen(value->string)) != strlen(value->string))
+      return 0;
+    if (cJSON_IsString(value) && value->valuestring != NULL &&
+        tp_utf8_valid_prefix(value->valuestring, strlen(value->valuestring)) !=
+            strlen(value->valuestring))
+      return 0;
+    if (value->child != NULL && !is_valid_utf8_tree(value->child))
+      return 0;
+  }
+  return 1;
+}
+
 static int host_record_set(tp_record *record, const char *key, cJSON *value) {
   const char *owned = owned_key(record, key, "record_set");
   if (owned == NULL || value == NULL || record->json == NULL) {
+    cJSON_Delete(value);
+    return -1;
+  }
+  /* Only `value` itself, not its siblings (a plugin may hand over a detached item). */
+  cJSON *next = value->next;
+  value->next = NULL;
+  int valid = is_valid_utf8_tree(value);
+  value->next = next;
+  if (!valid) {
+    /* Bit 2 of key_warned: logged once per stage, like a foreign key (bit 1). */
+    if (record->key_warned == NULL ||
+        !(atomic_fetch_or(&record->key_warned[record->stage->index], 2) & 2))
+      tp_log(TP_LOG_ERROR, record->stage->id, "record_set: \"%s\": a string is not valid UTF-8",
+             owned);
     cJSON_Delete(value);
     return -1;
   }

@@ -41,11 +41,24 @@ void tp_logv(tp_log_level level, const char *scope, const char *fmt, va_list arg
     used += snprintf(line + used, sizeof line - (size_t)used, "%s: ", scope);
   int body = vsnprintf(line + used, sizeof line - (size_t)used, fmt, args);
   size_t length = (size_t)used + (body > 0 ? (size_t)body : 0);
-  if (length > sizeof line - 2)
-    length = sizeof line - 2; /* truncated: keep the newline */
-  line[length++] = '\n';
+  if (length > sizeof line - 1)
+    length = sizeof line - 1; /* truncated */
+  /* Messages quote what the user's files hold (keys, values, names): control characters are
+   * written escaped, so a message stays one line and cannot drive the terminal. */
+  char escaped[sizeof line * 2];
+  size_t out = 0;
+  for (size_t i = 0; i < length && out < sizeof escaped - 8; i++) {
+    unsigned char c = (unsigned char)line[i];
+    if (c == '\n' || c == '\r' || c == '\t')
+      out += (size_t)snprintf(escaped + out, 3, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+    else if (c < 0x20 || c == 0x7f)
+      out += (size_t)snprintf(escaped + out, 7, "\\u%04x", c);
+    else
+      escaped[out++] = (char)c;
+  }
+  escaped[out++] = '\n';
   /* One write keeps lines from different threads whole; a failed stderr has nowhere to go. */
-  ssize_t ignored = write(STDERR_FILENO, line, length);
+  ssize_t ignored = write(STDERR_FILENO, escaped, out);
   (void)ignored;
 }
 

@@ -39,7 +39,8 @@ struct tp_record {
   tp_attachment *attachments; /* owned array */
   size_t attachment_count;
   size_t attachment_capacity;
-  atomic_int *key_warned; /* per stage index: "wrote outside provides" already logged; or NULL */
+  atomic_int *key_warned; /* per stage index, logged already: bit 1 "wrote outside provides",
+                             bit 2 "invalid UTF-8" (host.c); or NULL */
 };
 
 /* Parses `line` (`length` bytes, followed by a NUL at line[length]) as one record of

@@ -83,10 +83,8 @@ cJSON *tp_report_build(const tp_pipeline *pipeline, const char *source, const tp
       goto fail;
     }
   }
-  if (!cJSON_AddItemToObject(report, "sections", sections)) {
-    sections = NULL;
-    goto fail;
-  }
+  if (!cJSON_AddItemToObject(report, "sections", sections))
+    goto fail; /* not added: still ours to delete */
   return report;
 fail:
   cJSON_Delete(sections);

@@ -447,6 +447,7 @@ int tp_runner_finish(tp_runner *runner, cJSON *sections, tp_stage_stats *stats, 
 void tp_runner_free(tp_runner *runner) {
   if (runner == NULL)
     return;
+  stop_workers(runner); /* still running if tp_runner_finish was never reached (OOM) */
   for (size_t w = 0; w < runner->worker_count; w++) {
     worker_cleanup(runner, &runner->workers[w]);
     uv_cond_destroy(&runner->workers[w].wake);

@@ -109,7 +109,13 @@ int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t worke
       status = -1;
       goto done;
     }
-    cJSON_AddItemToObject(sections, stage->id, section);
+    if (!cJSON_AddItemToObject(sections, stage->id, section)) {
+      cJSON_Delete(section);
+      snprintf(err->message, sizeof err->message, "%s: out of memory adding the report section",
+               stage->id);
+      status = -1;
+      goto done;
+    }
   }
 done:
   tp_host_set_report_sections(NULL);

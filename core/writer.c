@@ -1,5 +1,9 @@
 /* core/writer.c - whole NDJSON buffers to stdout or a file with libuv (writer.h).
  *
+ * A buffer is written whole or not at all as far as a regular file can tell: when a write to
+ * a regular file fails part-way (disk full, file size limit), the file is cut back to the end
+ * of the last buffer written whole, so it never ends in half a line.
+ *
  * Pipes are written with uv_fs_write (a blocking write on the thread pool) rather than a
  * uv_pipe_t: uv_pipe_open would switch the shared pipe to non-blocking mode, which stays so
  * for the other processes writing to it (a shell's next command, or our own stderr under
@@ -10,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct tp_writer {
@@ -28,6 +33,9 @@ struct tp_writer {
   int busy;
   const char *data; /* what is left to write (files may take partial writes) */
   size_t length;
+  int regular;     /* a regular file: a failed write is cut back to `committed` */
+  off_t committed; /* the file offset after the last buffer written whole; -1 unknown */
+  size_t total;    /* the length of the buffer being written */
   tp_write_done_fn done;
   void *context;
 };
@@ -40,6 +48,15 @@ static void writer_free(tp_writer *writer) {
 }
 
 static void write_finished(tp_writer *writer, int status) {
+  if (writer->regular && writer->committed >= 0) {
+    if (status == 0) {
+      writer->committed += (off_t)writer->total;
+    } else if (writer->length < writer->total &&
+               (ftruncate(writer->fd, writer->committed) != 0 ||
+                lseek(writer->fd, writer->committed, SEEK_SET) < 0)) {
+      writer->committed = -1; /* cannot undo: the message still says the write failed */
+    }
+  }
   writer->busy = 0;
   writer->done(writer->context, status);
 }
@@ -111,6 +128,12 @@ tp_writer *tp_writer_open(uv_loop_t *loop, const char *path, char *err, size_t e
     writer->has_handle = status == 0;
   } else {
     writer->kind = UV_FILE;
+    struct stat info;
+    writer->regular = fstat(writer->fd, &info) == 0 && S_ISREG(info.st_mode);
+    /* Appending (">>"): others may append too, so never cut the file. */
+    int flags = fcntl(writer->fd, F_GETFL);
+    writer->committed =
+        writer->regular && flags >= 0 && !(flags & O_APPEND) ? lseek(writer->fd, 0, SEEK_CUR) : -1;
   }
   if (writer->has_handle)
     writer->io.handle.data = writer;
@@ -130,6 +153,7 @@ int tp_writer_write(tp_writer *writer, const char *data, size_t length, tp_write
   writer->context = context;
   writer->data = data;
   writer->length = length;
+  writer->total = length;
   writer->busy = 1;
   if (writer->kind == UV_FILE) {
     start_file_write(writer);

@@ -96,7 +96,7 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
   growing g = {0};
   int status = -1;
   if (!posting_start || !posting_fill || !posting_rows || !posting_values || !scores || !touched ||
-      !dense || !dense_cols || !best || !out->offsets)
+      !dense || !dense_cols || !best || !entries || !out->offsets)
     goto done;
   for (size_t i = 0; i < nnz; i++)
     posting_start[in->cols[i] + 1]++;
@@ -159,7 +159,8 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
     for (size_t d = 0; d < dense_count; d++)
       if (growing_push(&g, entries[d].col, entries[d].value))
         goto done;
-    th_normalize(g.values + row_start, g.count - row_start);
+    if (g.count > row_start) /* an empty row: g.values may still be NULL */
+      th_normalize(g.values + row_start, g.count - row_start);
   }
   out->offsets[n] = g.count;
   out->rows = n;
