@@ -188,53 +188,54 @@ static cJSON *sx_counts_json(const uint64_t *counts, size_t count) {
   return array;
 }
 
+/* Adds `item` to `object` under `key`; on any failure (item NULL, or no memory for the key)
+ * deletes `item` so nothing leaks. 1 on success, 0 on failure. */
+static int sx_attach(cJSON *object, const char *key, cJSON *item) {
+  if (item != NULL && cJSON_AddItemToObject(object, key, item))
+    return 1;
+  cJSON_Delete(item);
+  return 0;
+}
+
+/* Every container is attached to `section` as soon as it is created, so whatever fails later,
+ * the core's deletion of `section` frees all of it. */
 int sx_report_write(const sx_report *report, cJSON *section) {
   double mean = report->records ? report->compound_sum / (double)report->records : 0;
-  cJSON *labels = cJSON_CreateObject();
-  cJSON *histogram = cJSON_CreateObject();
-  cJSON *timeline = cJSON_CreateObject();
-  int ok = labels && histogram && timeline;
-  ok = ok && cJSON_AddNumberToObject(section, "records", (double)report->records);
-  ok = ok && cJSON_AddNumberToObject(section, "mean_compound", sx_round4(mean));
-  ok = ok && cJSON_AddNumberToObject(section, "median_compound", sx_median(report));
-  ok = ok && cJSON_AddNumberToObject(labels, "positive", (double)report->labels[SX_LABEL_POSITIVE]);
-  ok = ok && cJSON_AddNumberToObject(labels, "neutral", (double)report->labels[SX_LABEL_NEUTRAL]);
-  ok = ok && cJSON_AddNumberToObject(labels, "negative", (double)report->labels[SX_LABEL_NEGATIVE]);
-  ok = ok && cJSON_AddItemToObject(section, "labels", labels);
-  if (!ok) {
-    cJSON_Delete(labels);
-    cJSON_Delete(histogram);
-    cJSON_Delete(timeline);
-    return -1;
-  }
-  ok =
-      cJSON_AddNumberToObject(histogram, "min", -1) &&
-      cJSON_AddNumberToObject(histogram, "max", 1) &&
-      cJSON_AddItemToObject(histogram, "counts", sx_counts_json(report->histogram, SX_REPORT_BINS));
-  ok = cJSON_AddItemToObject(section, "histogram", histogram) && ok;
-  if (!ok) {
-    cJSON_Delete(timeline);
-    return -1;
-  }
+  int ok = cJSON_AddNumberToObject(section, "records", (double)report->records) != NULL &&
+           cJSON_AddNumberToObject(section, "mean_compound", sx_round4(mean)) != NULL &&
+           cJSON_AddNumberToObject(section, "median_compound", sx_median(report)) != NULL;
+
+  cJSON *labels = ok ? cJSON_AddObjectToObject(section, "labels") : NULL;
+  ok = labels != NULL &&
+       cJSON_AddNumberToObject(labels, "positive", (double)report->labels[SX_LABEL_POSITIVE]) &&
+       cJSON_AddNumberToObject(labels, "neutral", (double)report->labels[SX_LABEL_NEUTRAL]) &&
+       cJSON_AddNumberToObject(labels, "negative", (double)report->labels[SX_LABEL_NEGATIVE]);
+
+  cJSON *histogram = ok ? cJSON_AddObjectToObject(section, "histogram") : NULL;
+  ok = histogram != NULL && cJSON_AddNumberToObject(histogram, "min", -1) &&
+       cJSON_AddNumberToObject(histogram, "max", 1) &&
+       sx_attach(histogram, "counts", sx_counts_json(report->histogram, SX_REPORT_BINS));
+
   size_t used = SX_REPORT_TIMELINE;
   while (used > 0 && report->timeline_counts[used - 1] == 0) {
     used--;
   }
-  cJSON *means = cJSON_CreateArray();
-  for (size_t i = 0; means != NULL && i < used; i++) {
+  cJSON *timeline = ok ? cJSON_AddObjectToObject(section, "timeline") : NULL;
+  ok = timeline != NULL &&
+       cJSON_AddNumberToObject(timeline, "bucket_records", (double)report->timeline_width);
+  cJSON *means = ok ? cJSON_AddArrayToObject(timeline, "means") : NULL;
+  ok = means != NULL;
+  for (size_t i = 0; ok && i < used; i++) {
     double bucket_mean = report->timeline_counts[i]
                              ? report->timeline_sums[i] / (double)report->timeline_counts[i]
                              : 0;
-    cJSON_AddItemToArray(means, cJSON_CreateNumber(sx_round4(bucket_mean)));
+    ok = cJSON_AddItemToArray(means, cJSON_CreateNumber(sx_round4(bucket_mean)));
   }
-  ok = cJSON_AddNumberToObject(timeline, "bucket_records", (double)report->timeline_width) &&
-       cJSON_AddItemToObject(timeline, "means", means) &&
-       cJSON_AddItemToObject(timeline, "counts", sx_counts_json(report->timeline_counts, used));
-  ok = cJSON_AddItemToObject(section, "timeline", timeline) && ok;
-  ok = ok && cJSON_AddItemToObject(section, "most_positive",
-                                   sx_ranked_json(report->positive, report->positive_count));
-  ok = ok && cJSON_AddItemToObject(section, "most_negative",
-                                   sx_ranked_json(report->negative, report->negative_count));
+  ok = ok && sx_attach(timeline, "counts", sx_counts_json(report->timeline_counts, used));
+  ok = ok && sx_attach(section, "most_positive",
+                       sx_ranked_json(report->positive, report->positive_count));
+  ok = ok && sx_attach(section, "most_negative",
+                       sx_ranked_json(report->negative, report->negative_count));
   return ok ? 0 : -1;
 }
 

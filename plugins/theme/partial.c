@@ -204,10 +204,13 @@ oom:
 int th_json_add(cJSON *parent, const char *key, cJSON *item) {
   if (!item)
     return -1;
-  if (key)
-    cJSON_AddItemToObject(parent, key, item);
-  else
-    cJSON_AddItemToArray(parent, item);
+  cJSON_bool added =
+      key ? cJSON_AddItemToObject(parent, key, item) : cJSON_AddItemToArray(parent, item);
+  if (!added) {
+    /* No memory for the key (or no parent): the item was not taken, so it is ours to free. */
+    cJSON_Delete(item);
+    return -1;
+  }
   return 0;
 }
 

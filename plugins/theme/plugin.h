@@ -118,8 +118,9 @@ uint64_t th_doc_priority(uint64_t seed, uint64_t line);
 /* A record id as a new JSON value (a string, or a number) owned by the caller. NULL on OOM. */
 cJSON *th_id_json(const char *id, int id_is_string);
 
-/* Adds `item` to `parent` under `key` (appends to an array when key is NULL). Returns 0, or
- * -1 when item is NULL (a failed cJSON_Create*), so calls can be chained with |. */
+/* Adds `item` to `parent` under `key` (appends to an array when key is NULL) and takes
+ * ownership of it. Returns 0, or -1 when item is NULL (a failed cJSON_Create*) or could not be
+ * added (it is then deleted), so calls can be chained with |. */
 int th_json_add(cJSON *parent, const char *key, cJSON *item);
 
 /* `value` rounded to 4 decimals, for scores and shares in the output. */

@@ -43,7 +43,6 @@ typedef struct run_spec {
   run_output output;
   long file_size_limit;   /* > 0: RLIMIT_FSIZE for the child (a disk that fills mid-run) */
   const char *extra_env;  /* "NAME=VALUE" set in the child, or NULL */
-  const char *extra_env2; /* another one, or NULL */
   const char *workers;    /* --workers value, or NULL */
   int kill_after_lines;   /* RUN_OUTPUT_PIPE: send kill_signal once this many lines came out */
   int kill_signal;
@@ -118,8 +117,6 @@ static inline void support_exec_child(const run_spec *spec, const run_result *re
   setenv("TEXTPIPE_PLUGIN_PATH", support_fixture_plugins(), 1);
   if (spec->extra_env != NULL)
     putenv((char *)spec->extra_env);
-  if (spec->extra_env2 != NULL)
-    putenv((char *)spec->extra_env2);
   char pipeline[512], report[512], dead[512];
   if (spec->pipeline_path != NULL)
     snprintf(pipeline, sizeof pipeline, "%s", spec->pipeline_path);
