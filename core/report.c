@@ -68,6 +68,7 @@ cJSON *tp_report_build(const tp_pipeline *pipeline, const char *source, const tp
        cJSON_AddNumberToObject(count_object, "out", (double)counts->out) != NULL &&
        cJSON_AddNumberToObject(count_object, "dropped", (double)counts->dropped) != NULL &&
        cJSON_AddNumberToObject(count_object, "dead_letter", (double)counts->dead_letter) != NULL &&
+       cJSON_AddNumberToObject(count_object, "not_written", (double)counts->not_written) != NULL &&
        cJSON_AddNumberToObject(count_object, "skipped_empty", (double)counts->skipped_empty) !=
            NULL &&
        cJSON_AddNumberToObject(report, "workers", (double)workers) != NULL &&
@@ -122,10 +123,14 @@ int tp_report_write(const cJSON *report, const char *path, tp_error *err) {
 
 void tp_report_summary(const tp_run_counts *counts, double seconds, char *line, size_t size) {
   double rate = seconds > 0 ? (double)counts->bytes / 1e6 / seconds : 0.0;
+  char not_written[64] = "";
+  if (counts->not_written > 0)
+    snprintf(not_written, sizeof not_written, ", not written %llu",
+             (unsigned long long)counts->not_written);
   snprintf(line, size,
-           "summary: in %llu, out %llu, dropped %llu, dead-letter %llu, skipped %llu; %.3f s, "
+           "summary: in %llu, out %llu, dropped %llu, dead-letter %llu%s, skipped %llu; %.3f s, "
            "%.1f MB/s",
            (unsigned long long)counts->in, (unsigned long long)counts->out,
            (unsigned long long)counts->dropped, (unsigned long long)counts->dead_letter,
-           (unsigned long long)counts->skipped_empty, seconds, rate);
+           not_written, (unsigned long long)counts->skipped_empty, seconds, rate);
 }

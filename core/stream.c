@@ -55,7 +55,6 @@ typedef struct tp_stream {
   int interactive;     /* tty input: one record per batch */
   int input_done, stopping, output_failed, failed, signal_number, done;
   int cut; /* on_error "stop" fired: later batches are dropped uncounted */
-  uint64_t unwritten;
   tp_run_counts counts;
   tp_csv_scanner csv_scanner; /* CSV input: where records end */
   tp_csv_row csv_header;      /* CSV input: the columns, once read */
@@ -169,11 +168,11 @@ static void on_written(void *context, int status) {
   stream->queue_head = batch->next;
   if (stream->queue_head == NULL)
     stream->queue_tail = NULL;
+  stream->counts.in += batch->out_count;
   if (status == 0) {
-    stream->counts.in += batch->out_count;
     stream->counts.out += batch->out_count;
   } else {
-    stream->unwritten += batch->out_count;
+    stream->counts.not_written += batch->out_count;
     if (!stream->output_failed) {
       if (status == UV_EPIPE)
         tp_log(TP_LOG_ERROR, NULL, "%s: the reader closed the output (broken pipe); stopping",
@@ -385,9 +384,9 @@ static int finish_run(tp_stream *stream, double seconds) {
 }
 
 static void print_summary(const tp_stream *stream, double seconds) {
-  if (stream->unwritten > 0)
+  if (stream->counts.not_written > 0)
     tp_log(TP_LOG_ERROR, NULL, "%llu records were processed but not written",
-           (unsigned long long)stream->unwritten);
+           (unsigned long long)stream->counts.not_written);
   if (stream->options->quiet)
     return;
   char line[512];

@@ -245,14 +245,16 @@ static inline long long support_count(const run_result *result, const char *name
   return (long long)value->valuedouble;
 }
 
-/* Checks in = out + dropped + dead_letter in the report and returns `in`. */
+/* Checks in = out + dropped + dead_letter + not_written in the report and returns `in`. */
 static inline long long support_check_counts(const run_result *result) {
   long long in = support_count(result, "in");
   long long out = support_count(result, "out");
   long long dropped = support_count(result, "dropped");
   long long dead = support_count(result, "dead_letter");
-  ck_assert_msg(in == out + dropped + dead, "in %lld != out %lld + dropped %lld + dead %lld", in,
-                out, dropped, dead);
+  long long not_written = support_count(result, "not_written");
+  ck_assert_msg(in == out + dropped + dead + not_written,
+                "in %lld != out %lld + dropped %lld + dead %lld + not written %lld", in, out,
+                dropped, dead, not_written);
   return in;
 }
 
