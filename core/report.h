@@ -16,7 +16,7 @@
 typedef struct tp_run_counts {
   uint64_t in, out, dropped, dead_letter, skipped_empty;
   uint64_t not_written; /* processed, but lost to an output failure (the run then exits 3) */
-  uint64_t bytes; /* input bytes read */
+  uint64_t bytes;       /* input bytes read */
 } tp_run_counts;
 
 /* Builds the report. `source` is "stdin" or the input path; `stats` has stage_count entries;
