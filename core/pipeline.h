@@ -21,7 +21,8 @@
 
 /* One error message for the user, without the "textpipe: error: " prefix, e.g.
  * "pipelines/x.json:12:7: expected ',' or '}'" or
- * "pipelines/x.json: stages[2].config.max_sentences: expected an integer from 1 to 50, got \"three\"". */
+ * "pipelines/x.json: stages[2].config.max_sentences: expected an integer from 1 to 50, got
+ * \"three\"". */
 typedef struct tp_error {
   char message[TP_ERROR_SIZE];
 } tp_error;
@@ -39,34 +40,34 @@ typedef enum tp_on_error {
 
 /* A plugin shared object, opened once per pipeline even if several stages use it. */
 typedef struct tp_plugin_handle {
-  char *path;                 /* absolute path of the .so */
-  void *dl;                   /* dlopen() handle */
-  const tp_plugin *plugin;    /* the descriptor from tp_plugin_entry() */
+  char *path;              /* absolute path of the .so */
+  void *dl;                /* dlopen() handle */
+  const tp_plugin *plugin; /* the descriptor from tp_plugin_entry() */
 } tp_plugin_handle;
 
 /* The definition of the opaque tp_stage of plugin.h. */
 struct tp_stage {
-  char *id;                   /* "id" from the file, or the plugin name; unique */
-  size_t index;               /* position in the pipeline */
-  tp_plugin_handle *handle;   /* owned by the pipeline's handle list */
-  cJSON *config;              /* validated config with defaults filled (owned) */
-  void *instance;             /* from create(); NULL until created */
+  char *id;                 /* "id" from the file, or the plugin name; unique */
+  size_t index;             /* position in the pipeline */
+  tp_plugin_handle *handle; /* owned by the pipeline's handle list */
+  cJSON *config;            /* validated config with defaults filled (owned) */
+  void *instance;           /* from create(); NULL until created */
   struct tp_pipeline *pipeline;
 };
 
 typedef struct tp_pipeline {
-  char *path;                 /* the file as given on the command line */
+  char *path; /* the file as given on the command line */
   char *name;
-  char *description;          /* may be NULL */
+  char *description; /* may be NULL */
   tp_input_format input_format;
-  char *text_field;           /* dotted path, e.g. "comment.body"; default "text" */
-  uint64_t max_record_bytes;  /* "input.max_record_bytes", default 16 MiB */
+  char *text_field;          /* dotted path, e.g. "comment.body"; default "text" */
+  uint64_t max_record_bytes; /* "input.max_record_bytes", default 16 MiB */
   tp_on_error on_error;
   struct tp_stage *stages;
   size_t stage_count;
   tp_plugin_handle **handles;
   size_t handle_count;
-  int concurrent;             /* nonzero when every stage's plugin is TP_PLUGIN_CONCURRENT */
+  int concurrent; /* nonzero when every stage's plugin is TP_PLUGIN_CONCURRENT */
 } tp_pipeline;
 
 /* Where plugins are searched for, in order: each directory of `env_path` (colon-separated,

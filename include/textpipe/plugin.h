@@ -54,7 +54,7 @@ extern "C" {
 #define TP_PLUGIN_ENTRY_SYMBOL "tp_plugin_entry"
 
 #if defined(__GNUC__)
-#define TP_EXPORT __attribute__((visibility("default")))
+#define TP_EXPORT                        __attribute__((visibility("default")))
 #define TP_PRINTF(fmt_index, args_index) __attribute__((format(printf, fmt_index, args_index)))
 #else
 #define TP_EXPORT
@@ -96,15 +96,15 @@ typedef enum tp_option_type {
 } tp_option_type;
 
 typedef struct tp_option {
-  const char *name;                /* [a-z0-9_]+; NULL name ends the option table */
+  const char *name; /* [a-z0-9_]+; NULL name ends the option table */
   tp_option_type type;
-  const char *default_json;        /* default value as JSON text ("3", "\"en\"", "true");
-                                      NULL: no default (the key is absent unless given) */
-  double min, max;                 /* INT and NUMBER: inclusive range, checked when min < max
-                                      (leaving both 0 means no range) */
-  const char *const *choices;      /* ENUM: NULL-terminated list of allowed strings */
-  const char *description;         /* one line, for `textpipe plugins NAME` */
-  int required;                    /* nonzero: the pipeline must give it */
+  const char *default_json;   /* default value as JSON text ("3", "\"en\"", "true");
+                                 NULL: no default (the key is absent unless given) */
+  double min, max;            /* INT and NUMBER: inclusive range, checked when min < max
+                                 (leaving both 0 means no range) */
+  const char *const *choices; /* ENUM: NULL-terminated list of allowed strings */
+  const char *description;    /* one line, for `textpipe plugins NAME` */
+  int required;               /* nonzero: the pipeline must give it */
 } tp_option;
 
 /* ---- The host API table --------------------------------------------------------------------
@@ -126,7 +126,7 @@ typedef struct tp_host {
   void (*free)(void *ptr);
 
   /* Records, valid only inside process(). */
-  const cJSON *(*record_json)(const tp_record *record);  /* the whole record object */
+  const cJSON *(*record_json)(const tp_record *record); /* the whole record object */
   /* The record's text (the pipeline's text_field): valid UTF-8, `*length` bytes, also
    * NUL-terminated (it may contain NUL bytes encoded as \u0000 in the input). */
   const char *(*record_text)(const tp_record *record, size_t *length);
@@ -138,8 +138,7 @@ typedef struct tp_host {
   /* Attaches in-memory data under `key` for later stages (not written to the output). `key`
    * must be in `provides`. The core calls free_fn(data) when the record is done (free_fn may
    * be NULL). Takes ownership in all cases; 0 on success, -1 on failure. */
-  int (*record_attach)(tp_record *record, const char *key, void *data,
-                       void (*free_fn)(void *data));
+  int (*record_attach)(tp_record *record, const char *key, void *data, void (*free_fn)(void *data));
   /* Data attached by an earlier stage under `key`, or NULL. */
   void *(*record_attachment)(const tp_record *record, const char *key);
 
@@ -160,22 +159,22 @@ typedef struct tp_plugin {
   uint16_t abi_minor;   /* TP_ABI_MINOR the plugin was built with */
   uint32_t struct_size; /* sizeof(tp_plugin) as the plugin was built */
 
-  const char *name;        /* [a-z0-9_-]+, equal to the file name without ".so" */
-  const char *version;     /* the plugin's own version, e.g. "1.0.0" */
-  const char *description; /* one line */
-  const tp_option *options;        /* table ended by an entry with name == NULL; may be NULL */
-  const char *const *requires;     /* NULL-terminated keys earlier stages must provide; or NULL */
-  const char *const *provides;     /* NULL-terminated keys this stage writes or attaches */
-  uint32_t flags;                  /* TP_PLUGIN_* */
+  const char *name;            /* [a-z0-9_-]+, equal to the file name without ".so" */
+  const char *version;         /* the plugin's own version, e.g. "1.0.0" */
+  const char *description;     /* one line */
+  const tp_option *options;    /* table ended by an entry with name == NULL; may be NULL */
+  const char *const *requires; /* NULL-terminated keys earlier stages must provide; or NULL */
+  const char *const *provides; /* NULL-terminated keys this stage writes or attaches */
+  uint32_t flags;              /* TP_PLUGIN_* */
 
   /* Builds an instance from `config` (validated, defaults filled; owned by the core and valid
    * until destroy()). Returns 0 and sets *instance, or -1 with a message in err. */
-  int (*create)(const tp_host *host, const tp_stage *stage, const cJSON *config,
-                void **instance, char *err, size_t err_size);
+  int (*create)(const tp_host *host, const tp_stage *stage, const cJSON *config, void **instance,
+                char *err, size_t err_size);
   void (*destroy)(void *instance); /* may be NULL */
 
   /* Per-worker stream state (all four optional: NULL means the plugin keeps none). */
-  void *(*partial_create)(void *instance);                /* NULL return = out of memory */
+  void *(*partial_create)(void *instance); /* NULL return = out of memory */
   void (*partial_destroy)(void *instance, void *partial);
   /* Folds `from` into `into`; `from` is destroyed by the core afterwards. 0 or -1 with err. */
   int (*merge)(void *instance, void *into, void *from, char *err, size_t err_size);
@@ -198,9 +197,11 @@ typedef struct tp_plugin {
 typedef const tp_plugin *(*tp_plugin_entry_fn)(void);
 
 /* Defines the entry point returning `descriptor` (a static const tp_plugin). */
-#define TP_PLUGIN_DEFINE(descriptor)                                                         \
-  TP_EXPORT const tp_plugin *tp_plugin_entry(void);                                          \
-  TP_EXPORT const tp_plugin *tp_plugin_entry(void) { return &(descriptor); }
+#define TP_PLUGIN_DEFINE(descriptor)                                                               \
+  TP_EXPORT const tp_plugin *tp_plugin_entry(void);                                                \
+  TP_EXPORT const tp_plugin *tp_plugin_entry(void) {                                               \
+    return &(descriptor);                                                                          \
+  }
 
 #ifdef __cplusplus
 }

@@ -23,16 +23,16 @@ extern "C" {
 #define TP_TEXT_KEY "tokens"
 
 typedef enum tp_token_type {
-  TP_TOKEN_WORD = 0,  /* letters/digits with internal ' and - (don't, well-known, o'clock) */
-  TP_TOKEN_NUMBER,    /* 1,000.50  3rd  50%  12:30 */
+  TP_TOKEN_WORD = 0, /* letters/digits with internal ' and - (don't, well-known, o'clock) */
+  TP_TOKEN_NUMBER,   /* 1,000.50  3rd  50%  12:30 */
   TP_TOKEN_URL,
   TP_TOKEN_EMAIL,
-  TP_TOKEN_MENTION,   /* @name */
-  TP_TOKEN_HASHTAG,   /* #tag */
-  TP_TOKEN_EMOTICON,  /* :)  :-(  <3  ;P */
-  TP_TOKEN_EMOJI,     /* a whole emoji sequence (ZWJ, skin tone, flag, keycap) */
-  TP_TOKEN_PUNCT,     /* a run of punctuation kept whole: "!!!", "?!", "..." */
-  TP_TOKEN_SYMBOL,    /* anything else that is not space */
+  TP_TOKEN_MENTION,  /* @name */
+  TP_TOKEN_HASHTAG,  /* #tag */
+  TP_TOKEN_EMOTICON, /* :)  :-(  <3  ;P */
+  TP_TOKEN_EMOJI,    /* a whole emoji sequence (ZWJ, skin tone, flag, keycap) */
+  TP_TOKEN_PUNCT,    /* a run of punctuation kept whole: "!!!", "?!", "..." */
+  TP_TOKEN_SYMBOL,   /* anything else that is not space */
 } tp_token_type;
 
 enum {
@@ -44,33 +44,33 @@ enum {
 };
 
 typedef struct tp_token {
-  uint32_t start;        /* byte offset in tp_text.text */
-  uint32_t length;       /* bytes in tp_text.text */
-  const char *norm;      /* NFKC + case folded, NUL-terminated */
+  uint32_t start;   /* byte offset in tp_text.text */
+  uint32_t length;  /* bytes in tp_text.text */
+  const char *norm; /* NFKC + case folded, NUL-terminated */
   uint32_t norm_length;
   uint32_t stem_length;
-  const char *stem;      /* Snowball stem of norm for words; equal to norm for other types */
-  uint32_t sentence;     /* index into tp_text.sentences */
-  uint16_t type;         /* tp_token_type */
-  uint16_t flags;        /* TP_TOKEN_* */
+  const char *stem;  /* Snowball stem of norm for words; equal to norm for other types */
+  uint32_t sentence; /* index into tp_text.sentences */
+  uint16_t type;     /* tp_token_type */
+  uint16_t flags;    /* TP_TOKEN_* */
 } tp_token;
 
 typedef struct tp_sentence {
-  uint32_t start;        /* byte offset in tp_text.text */
-  uint32_t length;       /* bytes, trailing space excluded */
-  uint32_t first_token;  /* index into tp_text.tokens */
+  uint32_t start;       /* byte offset in tp_text.text */
+  uint32_t length;      /* bytes, trailing space excluded */
+  uint32_t first_token; /* index into tp_text.tokens */
   uint32_t token_count;
 } tp_sentence;
 
 typedef struct tp_text {
-  uint32_t struct_size;        /* sizeof(tp_text) as the tokenize stage was built */
-  const char *text;            /* the record's text, `length` bytes, NUL-terminated */
+  uint32_t struct_size; /* sizeof(tp_text) as the tokenize stage was built */
+  const char *text;     /* the record's text, `length` bytes, NUL-terminated */
   size_t length;
   const tp_token *tokens;
   size_t token_count;
   const tp_sentence *sentences;
   size_t sentence_count;
-  const char *language;        /* Snowball language name, e.g. "english" */
+  const char *language; /* Snowball language name, e.g. "english" */
 } tp_text;
 
 #ifdef __cplusplus

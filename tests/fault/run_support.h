@@ -41,10 +41,10 @@ typedef struct run_spec {
   const char *pipeline_path; /* an existing pipeline file, used as it is */
   const char *input;         /* input text, written to dir/in.ndjson and given on stdin */
   run_output output;
-  long file_size_limit;   /* > 0: RLIMIT_FSIZE for the child (a disk that fills mid-run) */
-  const char *extra_env;  /* "NAME=VALUE" set in the child, or NULL */
-  const char *workers;    /* --workers value, or NULL */
-  int kill_after_lines;   /* RUN_OUTPUT_PIPE: send kill_signal once this many lines came out */
+  long file_size_limit;  /* > 0: RLIMIT_FSIZE for the child (a disk that fills mid-run) */
+  const char *extra_env; /* "NAME=VALUE" set in the child, or NULL */
+  const char *workers;   /* --workers value, or NULL */
+  int kill_after_lines;  /* RUN_OUTPUT_PIPE: send kill_signal once this many lines came out */
   int kill_signal;
 } run_spec;
 

@@ -26,7 +26,8 @@ START_TEST(report_shape) {
   snprintf(expected, sizeof expected,
            "{\"textpipe\":\"%s\",\"pipeline\":\"test\","
            "\"input\":{\"format\":\"lines\",\"bytes\":6568,\"source\":\"stdin\"},"
-           "\"counts\":{\"in\":12,\"out\":9,\"dropped\":2,\"dead_letter\":1,\"not_written\":0,\"skipped_empty\":3},"
+           "\"counts\":{\"in\":12,\"out\":9,\"dropped\":2,\"dead_letter\":1,\"not_written\":0,"
+           "\"skipped_empty\":3},"
            "\"workers\":2,\"seconds\":0.013,"
            "\"stages\":[{\"id\":\"filter0\",\"plugin\":\"filter\",\"version\":\"0.1.0\","
            "\"seconds\":0.001,\"records\":12,\"dropped\":2,\"errors\":1},"
