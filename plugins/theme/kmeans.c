@@ -188,20 +188,61 @@ done:
   return status;
 }
 
-/* Similarity of row r with every centroid, into sims[0..k). Always inlined, so that it is
- * compiled into each of th_kmeans_run's clones (TH_WIDE_LANES). */
+/* Similarities of row r with the centroids j .. j + VECTORS x lanes - 1, into sims[j ..]. The
+ * sums stay in VECTORS registers for the whole row instead of going through memory once per
+ * term, and a term's index arithmetic is shared by all of them. Each lane still adds the row's
+ * terms in order, one multiply then one add, so the sums are bit-identical to summing one
+ * centroid at a time. */
+typedef float lanes8 __attribute__((vector_size(8 * sizeof(float))));
+typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
+#define ROW_BLOCK(NAME, LANES, VECTORS)                                                            \
+  static inline __attribute__((always_inline)) void NAME(const th_matrix *m, size_t r, uint32_t k, \
+                                                         uint32_t j, const float *centroids,       \
+                                                         float *restrict sims) {                   \
+    LANES block[VECTORS] = {0};                                                                    \
+    for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {                                   \
+      const float *column = centroids + (size_t)m->cols[e] * k + j;                                \
+      float value = m->values[e];                                                                  \
+      _Pragma("GCC unroll 4") /* the VECTORS sums stay in registers */                             \
+          for (uint32_t v = 0; v < VECTORS; v++) {                                                 \
+        LANES lanes;                                                                               \
+        memcpy(&lanes, column + v * sizeof(LANES) / sizeof(float), sizeof lanes);                  \
+        block[v] += value * lanes;                                                                 \
+      }                                                                                            \
+    }                                                                                              \
+    memcpy(sims + j, block, sizeof block);                                                         \
+  }
+ROW_BLOCK(row_block_32, lanes8, 4)
+ROW_BLOCK(row_block_8, lanes8, 1)
+ROW_BLOCK(row_block_4, lanes4, 1)
+
+/* Similarity of row r with centroid j alone, into sims[j]. */
+static inline __attribute__((always_inline)) void row_block_1(const th_matrix *m, size_t r,
+                                                              uint32_t k, uint32_t j,
+                                                              const float *centroids,
+                                                              float *restrict sims) {
+  float sum = 0;
+  for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
+    sum += m->values[e] * centroids[(size_t)m->cols[e] * k + j];
+  sims[j] = sum;
+}
+
+/* Similarity of row r with every centroid, into sims[0..k): 32 centroids at a time, then 8, 4
+ * and one. Always inlined, so that it is compiled into each of th_kmeans_run's clones
+ * (TH_WIDE_LANES: 8 lanes are one AVX2 register, or two SSE ones). */
 static inline __attribute__((always_inline)) void row_similarities(const th_matrix *m, size_t r,
                                                                    uint32_t k,
                                                                    const float *centroids,
                                                                    float *restrict sims) {
-  for (uint32_t j = 0; j < k; j++)
-    sims[j] = 0;
-  for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {
-    const float *restrict column = centroids + (size_t)m->cols[e] * k;
-    float value = m->values[e];
-    for (uint32_t j = 0; j < k; j++) /* contiguous: vectorizes */
-      sims[j] += value * column[j];
-  }
+  uint32_t j = 0;
+  for (; j + 32 <= k; j += 32)
+    row_block_32(m, r, k, j, centroids, sims);
+  for (; j + 8 <= k; j += 8)
+    row_block_8(m, r, k, j, centroids, sims);
+  for (; j + 4 <= k; j += 4)
+    row_block_4(m, r, k, j, centroids, sims);
+  for (; j < k; j++)
+    row_block_1(m, r, k, j, centroids, sims);
 }
 
 static void set_centroid_from_row(const th_matrix *m, size_t r, uint32_t k, uint32_t j,
