@@ -30,12 +30,9 @@ static uint32_t stem_hash(const tp_token *token, uint32_t seed) {
   return th_hash_mix(hash);
 }
 
-static int add_term(th_scratch *scratch, uint32_t hash) {
-  if (th_grow((void **)&scratch->terms, &scratch->term_capacity, scratch->term_count + 1,
-              sizeof(th_term)))
-    return -1;
+/* Appends a term; th_features_extract has made room for two per token. */
+static void add_term(th_scratch *scratch, uint32_t hash) {
   scratch->terms[scratch->term_count++] = (th_term){hash, 1};
-  return 0;
 }
 
 /* Folds duplicate terms into counts, keeping first occurrences in order, with a scratch
@@ -153,6 +150,10 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
   scratch->phrase_count = 0;
   scratch->char_count = 0;
   scratch->content_words = 0;
+  /* at most two terms per token (its stem and a bigram): room for all of them up front */
+  if (th_grow((void **)&scratch->terms, &scratch->term_capacity, 2 * text->token_count + 1,
+              sizeof(th_term)))
+    return -1;
   const tp_token *run[64];
   uint32_t run_hashes[64]; /* each run word's stem hash, computed once */
   uint32_t run_length = 0, run_first = 0;
@@ -172,12 +173,10 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
       continue;
     }
     uint32_t hash = stem_hash(token, TH_SEED_UNIGRAM) & ~1u;
-    if (add_term(scratch, hash))
-      return -1;
+    add_term(scratch, hash);
     if (bigrams && previous && same_sentence) {
       uint32_t bigram = th_hash_mix((previous_hash ^ TH_SEED_BIGRAM) * 31u + hash) | 1u;
-      if (add_term(scratch, bigram))
-        return -1;
+      add_term(scratch, bigram);
     }
     if (run_length == 0)
       run_first = scratch->content_words;
@@ -219,21 +218,25 @@ void th_sketch_release(th_sketch *sketch) {
   sketch->counters = NULL;
 }
 
-/* The counter of `hash` in row `row`. Blocked layout: all rows of a hash live in one 64-byte
- * line (16 counters) picked by the hash, at positions picked by other bits of it, so a lookup
- * costs one cache miss instead of `depth`. */
-static uint32_t sketch_slot(const th_sketch *sketch, uint32_t hash, uint32_t row) {
+/* Where a hash's counters are. Blocked layout: all rows of a hash live in one 64-byte line
+ * (16 counters) picked by the hash, at positions picked by other bits of it (4 bits per row),
+ * so a lookup costs one cache miss instead of `depth`. */
+typedef struct sketch_place {
+  uint32_t *line;     /* the hash's 16 counters */
+  uint32_t positions; /* row r's counter is line[(positions >> (4 * r)) & 15] */
+} sketch_place;
+
+static sketch_place sketch_locate(const th_sketch *sketch, uint32_t hash) {
   uint32_t lines = sketch->width * sketch->depth / 16;
-  uint32_t mixed = th_hash_mix(hash);
-  uint32_t line = mixed & (lines - 1);
-  uint32_t positions = th_hash_mix(hash ^ 0x5bd1e995u);
-  return line * 16 + ((positions >> (4 * row)) & 15);
+  uint32_t line = th_hash_mix(hash) & (lines - 1);
+  return (sketch_place){sketch->counters + (size_t)line * 16, th_hash_mix(hash ^ 0x5bd1e995u)};
 }
 
 uint32_t th_sketch_add(th_sketch *sketch, uint32_t hash) {
+  sketch_place place = sketch_locate(sketch, hash);
   uint32_t least = UINT32_MAX;
   for (uint32_t row = 0; row < sketch->depth; row++) {
-    uint32_t *counter = &sketch->counters[sketch_slot(sketch, hash, row)];
+    uint32_t *counter = &place.line[(place.positions >> (4 * row)) & 15];
     if (*counter < UINT32_MAX)
       (*counter)++;
     if (*counter < least)
@@ -243,9 +246,10 @@ uint32_t th_sketch_add(th_sketch *sketch, uint32_t hash) {
 }
 
 uint32_t th_sketch_count(const th_sketch *sketch, uint32_t hash) {
+  sketch_place place = sketch_locate(sketch, hash);
   uint32_t best = UINT32_MAX;
   for (uint32_t row = 0; row < sketch->depth; row++) {
-    uint32_t value = sketch->counters[sketch_slot(sketch, hash, row)];
+    uint32_t value = place.line[(place.positions >> (4 * row)) & 15];
     if (value < best)
       best = value;
   }
