@@ -199,6 +199,7 @@ void th_scratch_release(th_scratch *scratch) {
   th_free(scratch->phrase_slots);
   th_free(scratch->dfs);
   th_free(scratch->idfs);
+  th_free(scratch->log_counts);
   memset(scratch, 0, sizeof(*scratch));
 }
 
@@ -283,6 +284,13 @@ int th_terms_count(th_scratch *scratch, th_sketch *sketch) {
   if (!idfs)
     return -1;
   scratch->idfs = idfs;
+  if (!scratch->log_counts) { /* log(1 + df) of the common small counts, computed once */
+    scratch->log_counts = th_alloc(TH_LOG_COUNTS * sizeof(double));
+    if (!scratch->log_counts)
+      return -1;
+    for (uint32_t df = 0; df < TH_LOG_COUNTS; df++)
+      scratch->log_counts[df] = log(1.0 + df);
+  }
   sketch->documents++;
   double documents = (double)sketch->documents;
   double log_documents = log(1.0 + documents);
@@ -291,7 +299,8 @@ int th_terms_count(th_scratch *scratch, th_sketch *sketch) {
     if (df > documents)
       df = (uint32_t)documents;
     scratch->dfs[i] = df;
-    scratch->idfs[i] = (float)(log_documents - log(1.0 + df));
+    double log_count = df < TH_LOG_COUNTS ? scratch->log_counts[df] : log(1.0 + df);
+    scratch->idfs[i] = (float)(log_documents - log_count);
   }
   scratch->documents = sketch->documents;
   return 0;

@@ -21,6 +21,7 @@
 #include "textpipe/text.h"
 
 #define TH_PHRASE_WORDS 4
+#define TH_LOG_COUNTS   16384 /* document frequencies whose log th_terms_count keeps */
 
 typedef struct th_term {
   uint32_t hash; /* bit 0: 0 for a stem, 1 for a stem bigram */
@@ -56,6 +57,7 @@ typedef struct th_scratch {
   uint32_t *dfs; /* th_terms_count: per term, its document frequency so far */
   float *idfs;   /* per term, log((1 + N) / (1 + df)) */
   size_t weight_capacity;
+  double *log_counts; /* log(1 + df) for df < TH_LOG_COUNTS, filled on first use */
   uint64_t documents; /* N when th_terms_count ran */
 } th_scratch;
 
