@@ -128,7 +128,7 @@ typedef struct tp_host {
   /* Records, valid only inside process(). */
   const cJSON *(*record_json)(const tp_record *record); /* the whole record object */
   /* The record's text (the pipeline's text_field): valid UTF-8, `*length` bytes, also
-   * NUL-terminated (it may contain NUL bytes encoded as \u0000 in the input). */
+   * NUL-terminated. A \u0000 in the input ends the text there (cJSON strings are C strings). */
   const char *(*record_text)(const tp_record *record, size_t *length);
   uint64_t (*record_line)(const tp_record *record); /* 1-based input line (or row) number */
   /* Sets top-level `key` of the record to `value`, replacing any old value. `key` must be in
