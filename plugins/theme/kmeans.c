@@ -253,22 +253,29 @@ static void set_centroid_from_row(const th_matrix *m, size_t r, uint32_t k, uint
     centroids[(size_t)m->cols[e] * k + j] = m->values[e];
 }
 
-static double row_dot(const th_matrix *m, size_t a, const float *dense_b) {
+/* Dot product of row a (its values widened to double beforehand: `wide`) with a dense row.
+ * Widening a float is exact, so this is the sum of (double)value x (double)dense in row order
+ * that the float arrays give, without two conversions per term. */
+static double row_dot(const th_matrix *m, const double *wide, size_t a, const double *dense_b) {
   double sum = 0;
   for (size_t e = m->offsets[a]; e < m->offsets[a + 1]; e++)
-    sum += (double)m->values[e] * dense_b[m->cols[e]];
+    sum += wide[e] * dense_b[m->cols[e]];
   return sum;
 }
 
 int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *centroids) {
   size_t n = m->rows;
   double *closest = th_alloc((n + 1) * sizeof(double));
-  float *dense = th_calloc(m->columns + 1, sizeof(float));
-  if (!closest || !dense) {
+  double *dense = th_calloc(m->columns + 1, sizeof(double));
+  double *wide = th_alloc((m->offsets[n] + 1) * sizeof(double));
+  if (!closest || !dense || !wide) {
     th_free(closest);
     th_free(dense);
+    th_free(wide);
     return -1;
   }
+  for (size_t e = 0; e < m->offsets[n]; e++)
+    wide[e] = m->values[e];
   size_t nonempty = 0;
   for (size_t r = 0; r < n; r++) {
     int empty = m->offsets[r] == m->offsets[r + 1];
@@ -304,7 +311,7 @@ int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *cent
     for (size_t r = 0; r < n; r++) {
       if (m->offsets[r] == m->offsets[r + 1])
         continue;
-      double similarity = row_dot(m, r, dense);
+      double similarity = row_dot(m, wide, r, dense);
       if (r == pick)
         similarity = 1.0;
       if (similarity > closest[r])
@@ -316,6 +323,7 @@ int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *cent
   }
   th_free(closest);
   th_free(dense);
+  th_free(wide);
   return (int)seeded;
 }
 
