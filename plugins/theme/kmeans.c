@@ -85,7 +85,7 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
   size_t *posting_start = th_calloc(columns + 1, sizeof(size_t));
   size_t *posting_fill = th_calloc(columns + 1, sizeof(size_t));
   size_t *posting_rows = th_alloc((nnz + 1) * sizeof(size_t));
-  float *posting_values = th_alloc((nnz + 1) * sizeof(float));
+  double *posting_values = th_alloc((nnz + 1) * sizeof(double)); /* widened once: exact */
   double *scores = th_calloc(n + 1, sizeof(double));
   size_t *touched = th_alloc((n + 1) * sizeof(size_t));
   float *dense = th_calloc(columns + 1, sizeof(float));
@@ -115,13 +115,15 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
     size_t touched_count = 0;
     for (size_t e = in->offsets[r]; e < in->offsets[r + 1]; e++) {
       uint32_t c = in->cols[e];
-      for (size_t p = posting_start[c]; p < posting_start[c + 1]; p++) {
+      double value = in->values[e];
+      size_t end = posting_start[c + 1]; /* kept in registers: scores[] cannot alias them */
+      for (size_t p = posting_start[c]; p < end; p++) {
         size_t other = posting_rows[p];
         if (other == r)
           continue;
         if (scores[other] == 0)
           touched[touched_count++] = other;
-        scores[other] += (double)in->values[e] * posting_values[p];
+        scores[other] += value * posting_values[p];
       }
     }
     uint32_t best_count = 0;
