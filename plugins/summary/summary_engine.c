@@ -395,12 +395,21 @@ static void record_pagerank(const summary_features *sentences, size_t count, dou
       degree[i] += matrix[i * count + j];
     rank[i] = 1.0 / (double)count;
   }
+  /* The matrix becomes the transition matrix, once for all rounds: matrix[i][j] = the share
+   * of j's rank that flows to i, similarity(j, i) / degree[j] (the similarity is symmetric;
+   * 0 from a sentence with no edge). Each round then reads rows, without a division. */
+  for (size_t j = 0; j < count; j++)
+    for (size_t i = j; i < count; i++) {
+      double similarity = matrix[i * count + j];
+      matrix[i * count + j] = degree[j] > 0.0 ? similarity / degree[j] : 0.0;
+      matrix[j * count + i] = degree[i] > 0.0 ? similarity / degree[i] : 0.0;
+    }
   for (int round = 0; round < PAGERANK_ROUNDS; round++) {
     for (size_t i = 0; i < count; i++) {
+      const double *to_i = &matrix[i * count];
       double incoming = 0.0;
       for (size_t j = 0; j < count; j++)
-        if (degree[j] > 0.0)
-          incoming += matrix[j * count + i] / degree[j] * rank[j];
+        incoming += to_i[j] * rank[j];
       next[i] = (1.0 - PAGERANK_DAMPING) / (double)count + PAGERANK_DAMPING * incoming;
     }
     double change = 0.0;
