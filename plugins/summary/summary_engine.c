@@ -32,9 +32,19 @@ uint64_t summary_hash(const char *bytes, size_t length) {
     bytes += 8;
     length -= 8;
   }
+  /* The last 0..7 bytes as one little-endian number, read with at most two loads (they
+   * overlap when 4 < length < 8: the shared bytes land on the same bits) instead of a loop. */
+  const unsigned char *rest = (const unsigned char *)bytes;
   uint64_t tail = 0;
-  for (size_t i = 0; i < length; i++)
-    tail |= (uint64_t)(unsigned char)bytes[i] << (8 * i);
+  if (length >= 4) {
+    uint32_t first, last;
+    memcpy(&first, rest, 4);
+    memcpy(&last, rest + length - 4, 4);
+    tail = first | (uint64_t)last << (8 * (length - 4));
+  } else if (length > 0) {
+    tail = rest[0] | (uint64_t)rest[length / 2] << (8 * (length / 2)) |
+           (uint64_t)rest[length - 1] << (8 * (length - 1));
+  }
   return mix(hash ^ tail);
 }
 
