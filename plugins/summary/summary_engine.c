@@ -70,8 +70,10 @@ static uint64_t bigram_hash(uint64_t first, uint64_t second) {
 
 /* Appends `hash` to list[0..*count) unless it is there already. Sentences are short, so a
  * linear scan beats a hash set that would need clearing for every sentence; `*seen`, one bit
- * per hash value modulo 64, skips the scan for most new terms. */
-static void append_unique(uint64_t *list, size_t *count, uint64_t *seen, uint64_t hash) {
+ * per hash value modulo 64, skips the scan for most new terms. Always inlined: its three
+ * call sites then keep the counts and bits in registers instead of going through memory. */
+static inline __attribute__((always_inline)) void append_unique(uint64_t *list, size_t *count,
+                                                                uint64_t *seen, uint64_t hash) {
   uint64_t bit = (uint64_t)1 << (hash & 63);
   if (*seen & bit) {
     for (size_t i = 0; i < *count; i++)
