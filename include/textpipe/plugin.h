@@ -128,12 +128,13 @@ typedef struct tp_host {
   /* Records, valid only inside process(). */
   const cJSON *(*record_json)(const tp_record *record); /* the whole record object */
   /* The record's text (the pipeline's text_field): valid UTF-8, `*length` bytes, also
-   * NUL-terminated (it may contain NUL bytes encoded as \u0000 in the input). */
+   * NUL-terminated. A \u0000 in the input ends the text there (cJSON strings are C strings). */
   const char *(*record_text)(const tp_record *record, size_t *length);
   uint64_t (*record_line)(const tp_record *record); /* 1-based input line (or row) number */
   /* Sets top-level `key` of the record to `value`, replacing any old value. `key` must be in
    * the stage's `provides`. Takes ownership of `value` in all cases. 0 on success, -1 if the
-   * key is not the stage's (the value is deleted and an error logged once) or on OOM. */
+   * key is not the stage's or a string in `value` is not valid UTF-8 (the value is deleted and
+   * an error logged once per stage), or on OOM. */
   int (*record_set)(tp_record *record, const char *key, cJSON *value);
   /* Attaches in-memory data under `key` for later stages (not written to the output). `key`
    * must be in `provides`. The core calls free_fn(data) when the record is done (free_fn may
