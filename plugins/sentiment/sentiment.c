@@ -253,8 +253,8 @@ static cJSON *sx_sentences_json(const sx_instance *instance, const tp_text *text
     if (sx_score_sentence(instance->lexicon, text, sentence->first_token, sentence->token_count,
                           scratch, &scores) != 0 ||
         (item = sx_scores_json(instance, &scores)) == NULL ||
-        !cJSON_AddNumberToObject(item, "start", sentence->start) ||
-        !cJSON_AddNumberToObject(item, "length", sentence->length) ||
+        sx_add(item, "start", cJSON_CreateNumber(sentence->start)) != 0 ||
+        sx_add(item, "length", cJSON_CreateNumber(sentence->length)) != 0 ||
         !cJSON_AddItemToArray(array, item)) {
       cJSON_Delete(item);
       cJSON_Delete(array);
