@@ -228,10 +228,9 @@ static int sx_word_like(uint16_t type) {
  * that covers this one); when `lookups` is not NULL and not `reuse`, its lookups are kept
  * there. Returns the item count; sets the '!'/'?' counts and whether the span mixes ALL-CAPS
  * words with others. */
-static inline __attribute__((always_inline)) size_t
-sx_collect(const sx_lexicon *lexicon, sx_lookup *lookups, int reuse, const tp_text *text,
-           size_t first, size_t count, sx_item *items, int *exclamations, int *questions,
-           int *caps_differ, int *links) {
+static size_t sx_collect(const sx_lexicon *lexicon, sx_lookup *lookups, int reuse,
+                         const tp_text *text, size_t first, size_t count, sx_item *items,
+                         int *exclamations, int *questions, int *caps_differ, int *links) {
   size_t item_count = 0, caps = 0, words = 0;
   uint32_t clause = 0;
   *exclamations = *questions = 0;
