@@ -242,6 +242,7 @@ static cJSON *sx_scores_json(const sx_instance *instance, const sx_scores *score
   return object;
 }
 
+/* Scores each sentence of `text` (whose tokens `scratch` has looked up) into a new array. */
 static cJSON *sx_sentences_json(const sx_instance *instance, const tp_text *text,
                                 sx_scratch *scratch) {
   cJSON *array = cJSON_CreateArray();
@@ -249,11 +250,11 @@ static cJSON *sx_sentences_json(const sx_instance *instance, const tp_text *text
     const tp_sentence *sentence = &text->sentences[i];
     sx_scores scores;
     cJSON *item = NULL;
-    if (sx_score_span(instance->lexicon, text, sentence->first_token, sentence->token_count,
-                      scratch, &scores) != 0 ||
+    if (sx_score_sentence(instance->lexicon, text, sentence->first_token, sentence->token_count,
+                          scratch, &scores) != 0 ||
         (item = sx_scores_json(instance, &scores)) == NULL ||
-        !cJSON_AddNumberToObject(item, "start", sentence->start) ||
-        !cJSON_AddNumberToObject(item, "length", sentence->length) ||
+        sx_add(item, "start", cJSON_CreateNumber(sentence->start)) != 0 ||
+        sx_add(item, "length", cJSON_CreateNumber(sentence->length)) != 0 ||
         !cJSON_AddItemToArray(array, item)) {
       cJSON_Delete(item);
       cJSON_Delete(array);
@@ -291,8 +292,12 @@ static tp_result sx_process(void *opaque, void *partial_opaque, tp_record *recor
     return TP_ERROR;
   }
   sx_scores scores;
-  if (sx_score_span(instance->lexicon, text, 0, text->token_count, &partial->scratch, &scores) !=
-      0) {
+  /* With sentences, the whole text's lookups are kept: one lookup per token serves both. */
+  int failed = instance->sentences
+                   ? sx_score_text(instance->lexicon, text, &partial->scratch, &scores)
+                   : sx_score_span(instance->lexicon, text, 0, text->token_count, &partial->scratch,
+                                   &scores);
+  if (failed) {
     snprintf(err, err_size, "out of memory");
     return TP_ERROR;
   }

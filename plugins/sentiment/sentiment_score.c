@@ -64,12 +64,43 @@ typedef struct sx_item {
   uint16_t rules;      /* the term's SX_TERM_* flags; 0 without a term or once consumed */
 } sx_item;
 
+/* A token's lexicon lookup (pass 1's lookup step), made once per token of a text. */
+typedef struct sx_lookup {
+  const sx_term *term; /* NULL: not in the lexicon, or not a word-like token */
+  float stem_weight;   /* SX_STEM_WEIGHT for a stem match, else 1 */
+  uint16_t flags;      /* SX_ITEM_ELONGATED when found de-elongated */
+} sx_lookup;
+
 void sx_scratch_release(sx_scratch *scratch) {
   if (scratch->items != NULL) {
     scratch->allocator.free(scratch->items);
   }
+  if (scratch->lookups != NULL) {
+    scratch->allocator.free(scratch->lookups);
+  }
   scratch->items = NULL;
   scratch->capacity = 0;
+  scratch->lookups = NULL;
+  scratch->lookup_capacity = 0;
+}
+
+/* Grows *buffer to hold `count` elements of `size` bytes (doubling from 64). Returns 0 or -1. */
+static int sx_reserve(const sx_allocator *allocator, void **buffer, size_t *capacity, size_t count,
+                      size_t size) {
+  if (count <= *capacity) {
+    return 0;
+  }
+  size_t grown = *capacity ? *capacity : 64;
+  while (grown < count) {
+    grown *= 2;
+  }
+  void *resized = allocator->realloc(*buffer, grown * size);
+  if (resized == NULL) {
+    return -1;
+  }
+  *buffer = resized;
+  *capacity = grown;
+  return 0;
 }
 
 static float sx_sign(float value) {
@@ -186,11 +217,20 @@ static const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_token *
   return term;
 }
 
-/* Pass 1: fills items from the span's tokens. Returns the item count; sets the '!'/'?' counts
- * and whether the span mixes ALL-CAPS words with others. */
-static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
-                         sx_item *items, int *exclamations, int *questions, int *caps_differ,
-                         int *links) {
+/* Whether pass 1 makes an item of a token of this type. */
+static int sx_word_like(uint16_t type) {
+  return type == TP_TOKEN_WORD || type == TP_TOKEN_EMOTICON || type == TP_TOKEN_EMOJI ||
+         type == TP_TOKEN_HASHTAG;
+}
+
+/* Pass 1: fills items from the span's tokens. Each word-like token is looked up in the
+ * lexicon, or, with `reuse`, read from lookups[t - first] (made by an earlier call over a span
+ * that covers this one); when `lookups` is not NULL and not `reuse`, its lookups are kept
+ * there. Returns the item count; sets the '!'/'?' counts and whether the span mixes ALL-CAPS
+ * words with others. */
+static size_t sx_collect(const sx_lexicon *lexicon, sx_lookup *lookups, int reuse,
+                         const tp_text *text, size_t first, size_t count, sx_item *items,
+                         int *exclamations, int *questions, int *caps_differ, int *links) {
   size_t item_count = 0, caps = 0, words = 0;
   uint32_t clause = 0;
   *exclamations = *questions = 0;
@@ -216,8 +256,7 @@ static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t 
       }
       continue;
     }
-    if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_EMOTICON &&
-        token->type != TP_TOKEN_EMOJI && token->type != TP_TOKEN_HASHTAG) {
+    if (!sx_word_like(token->type)) {
       *links += token->type == TP_TOKEN_URL;
       continue;
     }
@@ -226,8 +265,18 @@ static size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text, size_t 
     item->token = token;
     item->clause = clause;
     item->weight = 1.0f;
-    float stem_weight = 1.0f;
-    item->term = sx_lookup_word(lexicon, token, &item->flags, &stem_weight);
+    sx_lookup lookup = {.term = NULL, .stem_weight = 1.0f, .flags = 0};
+    if (reuse) {
+      lookup = lookups[t - first];
+    } else {
+      lookup.term = sx_lookup_word(lexicon, token, &lookup.flags, &lookup.stem_weight);
+      if (lookups != NULL) {
+        lookups[t - first] = lookup;
+      }
+    }
+    item->term = lookup.term;
+    item->flags |= lookup.flags;
+    float stem_weight = lookup.stem_weight;
     item->rules = item->term != NULL ? item->term->flags : 0;
     if (token->type == TP_TOKEN_WORD && sx_ends_in_nt(token->norm, token->norm_length)) {
       item->rules |= SX_TERM_NEGATOR;
@@ -473,30 +522,23 @@ static double sx_punctuation_emphasis(int exclamations, int questions) {
   return emphasis;
 }
 
-int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
-                  sx_scratch *scratch, sx_scores *scores) {
+/* Scores a span; `lookups` and `reuse` as in sx_collect(). */
+static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
+                    sx_lookup *lookups, int reuse, sx_scratch *scratch, sx_scores *scores) {
   memset(scores, 0, sizeof *scores);
   scores->neutral = 1.0;
   if (count == 0) {
     return 0;
   }
-  if (count > scratch->capacity) {
-    size_t capacity = scratch->capacity ? scratch->capacity : 64;
-    while (capacity < count) {
-      capacity *= 2;
-    }
-    void *items = scratch->allocator.realloc(scratch->items, capacity * sizeof(sx_item));
-    if (items == NULL) {
-      scores->neutral = 0;
-      return -1;
-    }
-    scratch->items = items;
-    scratch->capacity = capacity;
+  if (sx_reserve(&scratch->allocator, &scratch->items, &scratch->capacity, count,
+                 sizeof(sx_item)) != 0) {
+    scores->neutral = 0;
+    return -1;
   }
   sx_item *items = scratch->items;
   int exclamations = 0, questions = 0, caps_differ = 0, links = 0;
-  size_t item_count = sx_collect(lexicon, text, first, count, items, &exclamations, &questions,
-                                 &caps_differ, &links);
+  size_t item_count = sx_collect(lexicon, lookups, reuse, text, first, count, items, &exclamations,
+                                 &questions, &caps_differ, &links);
   sx_match_phrases(lexicon, items, item_count);
   int contrast = 0;
   for (size_t i = 0; i < item_count; i++) {
@@ -540,4 +582,25 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
       (scores->compound + SX_BALANCE_WEIGHT * (scores->positive - scores->negative)) /
       (1.0 + SX_BALANCE_WEIGHT);
   return 0;
+}
+
+int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
+                  sx_scratch *scratch, sx_scores *scores) {
+  return sx_score(lexicon, text, first, count, NULL, 0, scratch, scores);
+}
+
+int sx_score_text(const sx_lexicon *lexicon, const tp_text *text, sx_scratch *scratch,
+                  sx_scores *scores) {
+  if (sx_reserve(&scratch->allocator, &scratch->lookups, &scratch->lookup_capacity,
+                 text->token_count, sizeof(sx_lookup)) != 0) {
+    memset(scores, 0, sizeof *scores);
+    return -1;
+  }
+  return sx_score(lexicon, text, 0, text->token_count, scratch->lookups, 0, scratch, scores);
+}
+
+int sx_score_sentence(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
+                      sx_scratch *scratch, sx_scores *scores) {
+  sx_lookup *lookups = (sx_lookup *)scratch->lookups + first;
+  return sx_score(lexicon, text, first, count, lookups, 1, scratch, scores);
 }

@@ -32,6 +32,8 @@ typedef struct sx_scratch {
   sx_allocator allocator;
   void *items;
   size_t capacity;
+  void *lookups;          /* each token's lexicon lookup, kept by sx_score_text() */
+  size_t lookup_capacity; /* entries of lookups */
 } sx_scratch;
 
 /* Frees the scratch's buffers (the struct itself is the caller's). */
@@ -41,5 +43,18 @@ void sx_scratch_release(sx_scratch *scratch);
  * scratch could not grow (out of memory; *scores is then all zero). */
 int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                   sx_scratch *scratch, sx_scores *scores);
+
+/* Scores the whole of `text` like sx_score_span() and keeps each token's lexicon lookup in
+ * the scratch, for sx_score_sentence() calls on the same text. Returns 0 and fills *scores, or
+ * -1 out of memory (*scores all zero). */
+int sx_score_text(const sx_lexicon *lexicon, const tp_text *text, sx_scratch *scratch,
+                  sx_scores *scores);
+
+/* Scores tokens [first, first + count) of `text` like sx_score_span(), reusing the lookups that
+ * the last sx_score_text() call on this scratch kept: valid only for the text of that call,
+ * until the scratch is used for another. Returns 0 and fills *scores, or -1 out of memory
+ * (*scores all zero). */
+int sx_score_sentence(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
+                      sx_scratch *scratch, sx_scores *scores);
 
 #endif /* TP_SENTIMENT_SCORE_H */

@@ -32,9 +32,19 @@ uint64_t summary_hash(const char *bytes, size_t length) {
     bytes += 8;
     length -= 8;
   }
+  /* The last 0..7 bytes as one little-endian number, read with at most two loads (they
+   * overlap when 4 < length < 8: the shared bytes land on the same bits) instead of a loop. */
+  const unsigned char *rest = (const unsigned char *)bytes;
   uint64_t tail = 0;
-  for (size_t i = 0; i < length; i++)
-    tail |= (uint64_t)(unsigned char)bytes[i] << (8 * i);
+  if (length >= 4) {
+    uint32_t first, last;
+    memcpy(&first, rest, 4);
+    memcpy(&last, rest + length - 4, 4);
+    tail = first | (uint64_t)last << (8 * (length - 4));
+  } else if (length > 0) {
+    tail = rest[0] | (uint64_t)rest[length / 2] << (8 * (length / 2)) |
+           (uint64_t)rest[length - 1] << (8 * (length - 1));
+  }
   return mix(hash ^ tail);
 }
 
@@ -60,8 +70,10 @@ static uint64_t bigram_hash(uint64_t first, uint64_t second) {
 
 /* Appends `hash` to list[0..*count) unless it is there already. Sentences are short, so a
  * linear scan beats a hash set that would need clearing for every sentence; `*seen`, one bit
- * per hash value modulo 64, skips the scan for most new terms. */
-static void append_unique(uint64_t *list, size_t *count, uint64_t *seen, uint64_t hash) {
+ * per hash value modulo 64, skips the scan for most new terms. Always inlined: its three
+ * call sites then keep the counts and bits in registers instead of going through memory. */
+static inline __attribute__((always_inline)) void append_unique(uint64_t *list, size_t *count,
+                                                                uint64_t *seen, uint64_t hash) {
   uint64_t bit = (uint64_t)1 << (hash & 63);
   if (*seen & bit) {
     for (size_t i = 0; i < *count; i++)
@@ -395,12 +407,21 @@ static void record_pagerank(const summary_features *sentences, size_t count, dou
       degree[i] += matrix[i * count + j];
     rank[i] = 1.0 / (double)count;
   }
+  /* The matrix becomes the transition matrix, once for all rounds: matrix[i][j] = the share
+   * of j's rank that flows to i, similarity(j, i) / degree[j] (the similarity is symmetric;
+   * 0 from a sentence with no edge). Each round then reads rows, without a division. */
+  for (size_t j = 0; j < count; j++)
+    for (size_t i = j; i < count; i++) {
+      double similarity = matrix[i * count + j];
+      matrix[i * count + j] = degree[j] > 0.0 ? similarity / degree[j] : 0.0;
+      matrix[j * count + i] = degree[i] > 0.0 ? similarity / degree[i] : 0.0;
+    }
   for (int round = 0; round < PAGERANK_ROUNDS; round++) {
     for (size_t i = 0; i < count; i++) {
+      const double *to_i = &matrix[i * count];
       double incoming = 0.0;
       for (size_t j = 0; j < count; j++)
-        if (degree[j] > 0.0)
-          incoming += matrix[j * count + i] / degree[j] * rank[j];
+        incoming += to_i[j] * rank[j];
       next[i] = (1.0 - PAGERANK_DAMPING) / (double)count + PAGERANK_DAMPING * incoming;
     }
     double change = 0.0;

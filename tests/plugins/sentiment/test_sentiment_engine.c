@@ -336,6 +336,35 @@ START_TEST(test_report_median_and_ids) {
 }
 END_TEST
 
+/* sx_score_text() + sx_score_sentence() (one lookup per token, reused) score the text and each
+ * sentence exactly as sx_score_span() does on its own: elongations, emoticons, stems, phrases,
+ * negation and contrast across several sentences. */
+START_TEST(test_kept_lookups_score_the_same) {
+  tp_text *tokens = mini_text_new("The room was sooo goood :) But the staff disappoints. "
+                                  "Not bad at all, a waste of money? I LOVE it!!");
+  sx_scratch kept = {.allocator = libc_allocator}, plain = {.allocator = libc_allocator};
+  sx_scores with, without;
+  ck_assert_ptr_nonnull(tokens);
+  ck_assert_uint_ge(tokens->sentence_count, 3);
+  ck_assert_int_eq(sx_score_text(lexicon, tokens, &kept, &with), 0);
+  ck_assert_int_eq(sx_score_span(lexicon, tokens, 0, tokens->token_count, &plain, &without), 0);
+  ck_assert_mem_eq(&with, &without, sizeof with);
+  for (size_t i = 0; i < tokens->sentence_count; i++) {
+    const tp_sentence *sentence = &tokens->sentences[i];
+    ck_assert_int_eq(sx_score_sentence(lexicon, tokens, sentence->first_token,
+                                       sentence->token_count, &kept, &with),
+                     0);
+    ck_assert_int_eq(sx_score_span(lexicon, tokens, sentence->first_token, sentence->token_count,
+                                   &plain, &without),
+                     0);
+    ck_assert_mem_eq(&with, &without, sizeof with);
+  }
+  sx_scratch_release(&kept);
+  sx_scratch_release(&plain);
+  mini_text_free(tokens);
+}
+END_TEST
+
 static Suite *sentiment_engine_suite(void) {
   Suite *suite = suite_create("sentiment_engine");
   TCase *rules = tcase_create("rules");
@@ -344,6 +373,7 @@ static Suite *sentiment_engine_suite(void) {
   tcase_add_loop_test(rules, test_order, 0, sizeof order_cases / sizeof order_cases[0]);
   tcase_add_test(rules, test_ratios_and_range);
   tcase_add_test(rules, test_repetition_dampened);
+  tcase_add_test(rules, test_kept_lookups_score_the_same);
   suite_add_tcase(suite, rules);
   TCase *table = tcase_create("term_table");
   tcase_add_checked_fixture(table, load_default_lexicon, free_lexicon);
