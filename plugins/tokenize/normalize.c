@@ -425,26 +425,25 @@ static inline int tail_equal(const unsigned char *left, const unsigned char *rig
 
 /* The slot holding the key, or the empty slot where it would go. */
 static inline __attribute__((always_inline)) tk_word_entry *
-cache_find(const tk_word_cache *cache, uint64_t hash, uint64_t head, const unsigned char *key,
-           size_t length, unsigned type) {
-  size_t mask = cache->capacity - 1;
+cache_find(tk_word_entry *slots, size_t mask, const char *arena, uint64_t hash, uint64_t head,
+           const unsigned char *key, size_t length, unsigned type) {
   uint32_t check = hash_check(hash);
   for (size_t slot = (size_t)hash & mask;; slot = (slot + 1) & mask) {
-    tk_word_entry *entry = &cache->slots[slot];
+    tk_word_entry *entry = &slots[slot];
     if (entry->check == 0) {
       return entry;
     }
     if (entry->head == head && entry->check == check && entry->key_length == length &&
         entry->type == type &&
-        (length <= 8 || tail_equal((const unsigned char *)cache->arena + entry->offset + 8, key + 8,
-                                   length - 8))) {
+        (length <= 8 ||
+         tail_equal((const unsigned char *)arena + entry->offset + 8, key + 8, length - 8))) {
       return entry;
     }
   }
 }
 
 /* Remembers what normalize_token() made of `token` (norm and stem in the scratch strings),
- * emptying the cache first when it is full. Results too long for the entry are not kept. */
+ * emptying the cache first when it is full. Results too long for an entry are not kept. */
 static void cache_insert(tk_word_cache *cache, const tk_scratch *scratch, const tp_token *token,
                          uint64_t hash, uint64_t head, const unsigned char *key) {
   size_t key_length = token->length;
@@ -461,7 +460,8 @@ static void cache_insert(tk_word_cache *cache, const tk_scratch *scratch, const 
     cache->count = 0;
     cache->arena_length = 0;
   }
-  tk_word_entry *entry = cache_find(cache, hash, head, key, key_length, token->type);
+  tk_word_entry *entry = cache_find(cache->slots, cache->capacity - 1, cache->arena, hash, head,
+                                    key, key_length, token->type);
   entry->head = head;
   entry->check = hash_check(hash);
   entry->offset = (uint32_t)cache->arena_length;
@@ -482,60 +482,77 @@ static void cache_insert(tk_word_cache *cache, const tk_scratch *scratch, const 
   cache->count++;
 }
 
-/* A hit: the cached norm and stem appended to the strings in one copy, flags added. Returns 0
- * or -1 on OOM. */
-static inline int emit_cached(tk_scratch *scratch, const tk_word_cache *cache,
-                              const tk_word_entry *entry, tp_token *token) {
-  size_t norm_bytes = (size_t)entry->norm_length + 1;
-  size_t bytes = norm_bytes + (entry->stem_is_norm ? 0 : (size_t)entry->stem_length + 1);
-  if (scratch->string_length + bytes + TK_COPY_SLACK > scratch->string_capacity &&
-      reserve_strings(scratch, bytes + TK_COPY_SLACK) != 0) {
-    return -1;
-  }
-  size_t offset = scratch->string_length;
-  const char *from = cache->arena + entry->offset + entry->key_length;
-  char *to = scratch->strings + offset;
-  for (size_t copied = 0; copied < bytes; copied += 16) { /* both sides have the slack */
-    memcpy(to + copied, from + copied, 16);
-  }
-  scratch->string_length += bytes;
-  token->flags |= entry->flags;
-  token->norm = (const char *)(uintptr_t)offset;
-  token->norm_length = entry->norm_length;
-  token->stem = (const char *)(uintptr_t)(entry->stem_is_norm ? offset : offset + norm_bytes);
-  token->stem_length = entry->stem_length;
-  return 0;
-}
-
 int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *text,
                  size_t text_length) {
   tk_word_cache *cache = language->cache;
-  for (size_t index = 0; index < scratch->token_count; index++) {
-    tp_token *token = &scratch->tokens[index];
-    const unsigned char *bytes = (const unsigned char *)text + token->start;
-    size_t readable = text_length - token->start;
-    if (!cache || token->length > TK_MAX_CACHED_BYTES) {
-      if (normalize_token(scratch, language, token, bytes, readable) != 0) {
+  tp_token *tokens = scratch->tokens;
+  size_t count = scratch->token_count;
+  if (!cache) {
+    for (size_t index = 0; index < count; index++) {
+      const unsigned char *bytes = (const unsigned char *)text + tokens[index].start;
+      if (normalize_token(scratch, language, &tokens[index], bytes,
+                          text_length - tokens[index].start) != 0) {
         return -1;
       }
-      continue;
     }
-    uint64_t head;
-    uint64_t hash = key_hash(bytes, token->length, readable, token->type, &head);
-    const tk_word_entry *entry = cache_find(cache, hash, head, bytes, token->length, token->type);
-    if (entry->check) {
-      cache->hits++;
-      if (emit_cached(scratch, cache, entry, token) != 0) {
-        return -1;
+    return 0;
+  }
+  /* The hit path keeps everything it touches in locals: its stores into the strings would
+   * otherwise make the compiler reload the scratch and cache fields after each one. */
+  tk_word_entry *slots = cache->slots;
+  size_t mask = cache->capacity - 1;
+  const char *arena = cache->arena;
+  char *strings = scratch->strings;
+  size_t used = scratch->string_length, capacity = scratch->string_capacity;
+  uint64_t hits = 0;
+  for (size_t index = 0; index < count; index++) {
+    tp_token *token = &tokens[index];
+    size_t start = token->start, length = token->length;
+    unsigned type = token->type;
+    const unsigned char *bytes = (const unsigned char *)text + start;
+    uint64_t head = 0, hash = 0;
+    if (length <= TK_MAX_CACHED_BYTES) {
+      hash = key_hash(bytes, length, text_length - start, type, &head);
+      const tk_word_entry *entry = cache_find(slots, mask, arena, hash, head, bytes, length, type);
+      size_t norm_bytes = (size_t)entry->norm_length + 1;
+      size_t bytes_out = norm_bytes + (entry->stem_is_norm ? 0 : (size_t)entry->stem_length + 1);
+      if (entry->check && used + bytes_out + TK_COPY_SLACK <= capacity) {
+        /* a hit: norm and stem (NUL-terminated, one after the other) in one copy */
+        const char *from = arena + entry->offset + entry->key_length;
+        for (size_t copied = 0; copied < bytes_out; copied += 16) { /* both have the slack */
+          memcpy(strings + used + copied, from + copied, 16);
+        }
+        token->flags |= entry->flags;
+        token->norm = (const char *)(uintptr_t)used;
+        token->norm_length = entry->norm_length;
+        token->stem = (const char *)(uintptr_t)(entry->stem_is_norm ? used : used + norm_bytes);
+        token->stem_length = entry->stem_length;
+        used += bytes_out;
+        hits++;
+        continue;
       }
-      continue;
     }
-    cache->misses++;
-    if (normalize_token(scratch, language, token, bytes, readable) != 0) {
+    /* A miss (or a full strings buffer): computed from scratch, then remembered. */
+    scratch->string_length = used;
+    if (reserve_strings(scratch, 2 * TK_COPY_SLACK) != 0 ||
+        normalize_token(scratch, language, token, bytes, text_length - start) != 0) {
       return -1;
     }
-    cache_insert(cache, scratch, token, hash, head, bytes);
+    if (length <= TK_MAX_CACHED_BYTES) {
+      const tk_word_entry *entry = cache_find(slots, mask, arena, hash, head, bytes, length, type);
+      if (entry->check) {
+        hits++; /* it was there: only the strings buffer had to grow */
+      } else {
+        cache->misses++;
+        cache_insert(cache, scratch, token, hash, head, bytes);
+      }
+    }
+    strings = scratch->strings;
+    used = scratch->string_length;
+    capacity = scratch->string_capacity;
   }
+  scratch->string_length = used;
+  cache->hits += hits;
   return 0;
 }
 
