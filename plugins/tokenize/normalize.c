@@ -377,6 +377,14 @@ void tk_word_cache_release(tk_word_cache *cache) {
 static inline uint64_t key_hash(const unsigned char *bytes, size_t length, size_t readable,
                                 unsigned type, uint64_t *head) {
   uint64_t hash = 0xcbf29ce484222325ull ^ (length | (uint64_t)type << 8);
+  if (length <= 8 && readable >= 8) { /* most tokens: one masked load, no loop */
+    uint64_t word;
+    memcpy(&word, bytes, 8);
+    word &= length == 8 ? ~0ull : (1ull << (length * 8)) - 1;
+    *head = word;
+    hash = (hash ^ word) * 0x9e3779b97f4a7c15ull;
+    return hash ^ (hash >> 32);
+  }
   size_t index = 0;
   for (;;) {
     size_t count = length - index < 8 ? length - index : 8;
@@ -405,22 +413,20 @@ static inline uint32_t hash_check(uint64_t hash) {
   return check ? check : 1;
 }
 
-/* Are `length` bytes equal? (Key tails past the head: no slack on either side.) */
+/* Are the keys `left` and `right` of `length` (> 8) bytes equal past their first 8 bytes? 8 bytes
+ * at a time, the last 8 overlapping: no byte loop, no read outside either key. */
 static inline int tail_equal(const unsigned char *left, const unsigned char *right, size_t length) {
-  for (; length >= 8; left += 8, right += 8, length -= 8) {
-    uint64_t a, b;
-    memcpy(&a, left, 8);
-    memcpy(&b, right, 8);
+  uint64_t a, b;
+  for (size_t offset = 8; offset + 8 < length; offset += 8) {
+    memcpy(&a, left + offset, 8);
+    memcpy(&b, right + offset, 8);
     if (a != b) {
       return 0;
     }
   }
-  for (; length; left++, right++, length--) {
-    if (*left != *right) {
-      return 0;
-    }
-  }
-  return 1;
+  memcpy(&a, left + length - 8, 8);
+  memcpy(&b, right + length - 8, 8);
+  return a == b;
 }
 
 /* The slot holding the key, or the empty slot where it would go. */
@@ -482,6 +488,34 @@ static void cache_insert(tk_word_cache *cache, const tk_scratch *scratch, const 
   cache->count++;
 }
 
+/* The word cache's miss path, out of line so that the hit path keeps its registers: `token`
+ * normalized from scratch and, when short enough, remembered (`hash` and `head` are its key's,
+ * if it has one). A full strings buffer also ends up here, and then finds the entry.
+ * Returns 0 or -1 on OOM. */
+static __attribute__((noinline)) int normalize_miss(tk_scratch *scratch,
+                                                    const tk_language *language, tp_token *token,
+                                                    const unsigned char *bytes, size_t readable,
+                                                    uint64_t hash, uint64_t head) {
+  tk_word_cache *cache = language->cache;
+  if (reserve_strings(scratch, 2 * TK_COPY_SLACK) != 0 ||
+      normalize_token(scratch, language, token, bytes, readable) != 0) {
+    return -1;
+  }
+  size_t length = token->length;
+  if (length > TK_MAX_CACHED_BYTES) {
+    return 0;
+  }
+  if (cache_find(cache->slots, cache->capacity - 1, cache->arena, hash, head, bytes, length,
+                 token->type)
+          ->check) {
+    cache->hits++;
+  } else {
+    cache->misses++;
+    cache_insert(cache, scratch, token, hash, head, bytes);
+  }
+  return 0;
+}
+
 int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *text,
                  size_t text_length) {
   tk_word_cache *cache = language->cache;
@@ -534,18 +568,8 @@ int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *t
     }
     /* A miss (or a full strings buffer): computed from scratch, then remembered. */
     scratch->string_length = used;
-    if (reserve_strings(scratch, 2 * TK_COPY_SLACK) != 0 ||
-        normalize_token(scratch, language, token, bytes, text_length - start) != 0) {
+    if (normalize_miss(scratch, language, token, bytes, text_length - start, hash, head) != 0) {
       return -1;
-    }
-    if (length <= TK_MAX_CACHED_BYTES) {
-      const tk_word_entry *entry = cache_find(slots, mask, arena, hash, head, bytes, length, type);
-      if (entry->check) {
-        hits++; /* it was there: only the strings buffer had to grow */
-      } else {
-        cache->misses++;
-        cache_insert(cache, scratch, token, hash, head, bytes);
-      }
     }
     strings = scratch->strings;
     used = scratch->string_length;
