@@ -16,18 +16,16 @@
 #define BOUND_PICTOGRAPHIC     UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC
 #define BOUND_PICTOGRAPHIC_ZWJ UTF8PROC_BOUNDCLASS_E_ZWG
 
-static int push_token(tk_scratch *scratch, unsigned type, size_t start, size_t end,
-                      unsigned flags) {
+static inline __attribute__((always_inline)) int
+push_token(tk_scratch *scratch, unsigned type, size_t start, size_t end, unsigned flags) {
   if (scratch->token_count == scratch->token_capacity &&
       tk_grow((void **)&scratch->tokens, &scratch->token_capacity, sizeof(tp_token)) != 0) {
     return -1;
   }
-  tp_token *token = &scratch->tokens[scratch->token_count++];
-  memset(token, 0, sizeof *token);
-  token->start = (uint32_t)start;
-  token->length = (uint32_t)(end - start);
-  token->type = (uint16_t)type;
-  token->flags = (uint16_t)flags;
+  scratch->tokens[scratch->token_count++] = (tp_token){.start = (uint32_t)start,
+                                                       .length = (uint32_t)(end - start),
+                                                       .type = (uint16_t)type,
+                                                       .flags = (uint16_t)flags};
   return 0;
 }
 
@@ -480,8 +478,57 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
     unsigned char c = state.text[offset];
     unsigned type;
     size_t end;
+    if (c == ' ') {
+      offset++;
+      space_before = 1;
+      continue;
+    }
     if (c < 0x80) {
       uint8_t class = tk_ascii[c];
+      if ((class & TK_LETTER) && offset + 1 < length) {
+        /* The common case, decided here with the same answers as scan_word(): letters and
+         * digits ending at a byte that cannot continue or change the token, not starting an
+         * emoticon (XD) or a URL (http, www, ftp). */
+        unsigned char second = state.text[offset + 1];
+        size_t stop = ascii_alnum_end(state.text, offset + 1, length);
+        unsigned char first_two[2] = {c | 0x20, second | 0x20};
+        if ((stop == length || (tk_ascii_extra[state.text[stop]] & TK_WORD_END)) &&
+            !((tk_ascii_extra[c] & TK_EMOTICON_START) &&
+              (tk_ascii_extra[second] & TK_EMOTICON_SECOND)) &&
+            memcmp(first_two, "ht", 2) != 0 && memcmp(first_two, "ww", 2) != 0 &&
+            memcmp(first_two, "ft", 2) != 0) {
+          unsigned flags = (space_before ? TP_TOKEN_SPACE_BEFORE : 0) |
+                           (breaks ? TK_FLAG_LINE_BREAK : 0) |
+                           (breaks >= 2 ? TK_FLAG_BLANK_LINE : 0);
+          if (push_token(scratch, TP_TOKEN_WORD, offset, stop, flags) != 0) {
+            return -1;
+          }
+          offset = stop;
+          space_before = 0;
+          breaks = 0;
+          continue;
+        }
+      }
+      if ((class & (TK_PUNCT | TK_SYMBOL)) && !(tk_ascii_extra[c] & TK_EMOTICON_START) &&
+          c != '@' && c != '#' && c != '*') {
+        /* One ASCII mark that no run continues (as scan_ascii_mark() would find): ", " ". " */
+        int terminal = c == '.' || c == '!' || c == '?';
+        unsigned char next = offset + 1 < length ? state.text[offset + 1] : ' ';
+        if (next < 0x80 && next != c &&
+            !(terminal && (next == '.' || next == '!' || next == '?'))) {
+          unsigned type = (class & TK_SYMBOL) ? TP_TOKEN_SYMBOL : TP_TOKEN_PUNCT;
+          unsigned flags = (space_before ? TP_TOKEN_SPACE_BEFORE : 0) |
+                           (breaks ? TK_FLAG_LINE_BREAK : 0) |
+                           (breaks >= 2 ? TK_FLAG_BLANK_LINE : 0) | (terminal ? TK_FLAG_MARK : 0);
+          if (push_token(scratch, type, offset, offset + 1, flags) != 0) {
+            return -1;
+          }
+          offset++;
+          space_before = 0;
+          breaks = 0;
+          continue;
+        }
+      }
       if (class & TK_SPACE) {
         breaks += c == '\n' || (c == '\r' && (offset + 1 >= length || text[offset + 1] != '\n'));
         offset++;

@@ -26,6 +26,7 @@ enum {
   TK_EMOTICON_START = 1u << 0,  /* an emoticon may start with it (: ; = < > ^ - x X T o O) */
   TK_EMOTICON_SECOND = 1u << 1, /* second byte of a letter-led emoticon (XD X-D T_T o.O) */
   TK_NUMBER_JOIN = 1u << 2,     /* joins digits inside a number (, . : - /) */
+  TK_WORD_END = 1u << 3, /* ends an ASCII word with nothing more to check (not ' - @ . + % _) */
 };
 extern uint8_t tk_ascii_extra[256];
 
