@@ -1,5 +1,4 @@
-/* plugins/tokenize/normalize.c - pass 2: norm, stem and flags of every token, the word cache,
- * and the copy of the result into one tp_text block.
+/* plugins/tokenize/normalize.c - pass 2: norm, stem and flags of every token, and the word cache.
  *
  * Each token is first looked up in the per-worker word cache by its exact bytes and type; a hit
  * (99.9% on the bench corpus) yields norm, stem and flags with one probe and one copy. Only a
@@ -372,8 +371,8 @@ void tk_word_cache_release(tk_word_cache *cache) {
   memset(cache, 0, sizeof *cache);
 }
 
-/* The key's hash (never 0 in its high half's check) and its first 8 bytes in *head. `readable`
- * bytes from `bytes` may be read (at least `length`). */
+/* The key's hash and its first 8 bytes in *head. `readable` bytes from `bytes` may be read (at
+ * least `length`). */
 static inline uint64_t key_hash(const unsigned char *bytes, size_t length, size_t readable,
                                 unsigned type, uint64_t *head) {
   uint64_t hash = 0xcbf29ce484222325ull ^ (length | (uint64_t)type << 8);
@@ -408,9 +407,9 @@ static inline uint64_t key_hash(const unsigned char *bytes, size_t length, size_
   return hash ^ (hash >> 32);
 }
 
-static inline uint32_t hash_check(uint64_t hash) {
-  uint32_t check = (uint32_t)(hash >> 32);
-  return check ? check : 1;
+/* The entry tag of a key: its length and type, and hash bits the slot index does not use. */
+static inline uint32_t key_tag(uint64_t hash, size_t length, unsigned type) {
+  return (uint32_t)length | (uint32_t)type << 8 | (uint32_t)(hash >> 48) << 16;
 }
 
 /* Are the keys `left` and `right` of `length` (> 8) bytes equal past their first 8 bytes? 8 bytes
@@ -429,20 +428,19 @@ static inline int tail_equal(const unsigned char *left, const unsigned char *rig
   return a == b;
 }
 
-/* The slot holding the key, or the empty slot where it would go. */
+/* The slot holding the key (tag and head from key_tag() and key_hash()), or the empty slot where
+ * it would go. */
 static inline __attribute__((always_inline)) tk_word_entry *
-cache_find(tk_word_entry *slots, size_t mask, const char *arena, uint64_t hash, uint64_t head,
-           const unsigned char *key, size_t length, unsigned type) {
-  uint32_t check = hash_check(hash);
+cache_find(tk_word_entry *slots, size_t mask, const char *arena, uint64_t hash, uint32_t tag,
+           uint64_t head, const unsigned char *key, size_t length) {
   for (size_t slot = (size_t)hash & mask;; slot = (slot + 1) & mask) {
     tk_word_entry *entry = &slots[slot];
-    if (entry->check == 0) {
+    if (entry->tag == tag && entry->head == head &&
+        (length <= 8 ||
+         tail_equal((const unsigned char *)arena + entry->offset - length, key, length))) {
       return entry;
     }
-    if (entry->head == head && entry->check == check && entry->key_length == length &&
-        entry->type == type &&
-        (length <= 8 ||
-         tail_equal((const unsigned char *)arena + entry->offset + 8, key + 8, length - 8))) {
+    if (entry->tag == 0) {
       return entry;
     }
   }
@@ -459,32 +457,32 @@ static void cache_insert(tk_word_cache *cache, const tk_scratch *scratch, const 
   if (token->norm_length > UINT8_MAX || token->stem_length > UINT8_MAX) {
     return;
   }
-  size_t bytes = key_length + token->norm_length + 1 + (same ? 0 : token->stem_length + 1);
+  size_t out_length = token->norm_length + 1 + (same ? 0 : token->stem_length + 1);
   if (cache->count * 4 >= cache->capacity * 3 ||
-      cache->arena_length + bytes > cache->arena_capacity) {
+      cache->arena_length + key_length + out_length > cache->arena_capacity) {
     memset(cache->slots, 0, cache->capacity * sizeof *cache->slots);
     cache->count = 0;
     cache->arena_length = 0;
   }
-  tk_word_entry *entry = cache_find(cache->slots, cache->capacity - 1, cache->arena, hash, head,
-                                    key, key_length, token->type);
-  entry->head = head;
-  entry->check = hash_check(hash);
-  entry->offset = (uint32_t)cache->arena_length;
-  entry->key_length = (uint8_t)key_length;
-  entry->norm_length = (uint8_t)token->norm_length;
-  entry->stem_length = (uint8_t)token->stem_length;
-  entry->type = (uint8_t)token->type;
-  entry->flags = token->flags & (TP_TOKEN_STOPWORD | TP_TOKEN_ALL_CAPS | TP_TOKEN_CAPITALIZED |
-                                 TP_TOKEN_ELONGATED);
-  entry->stem_is_norm = (uint8_t)same;
+  uint32_t tag = key_tag(hash, key_length, token->type);
+  tk_word_entry *entry =
+      cache_find(cache->slots, cache->capacity - 1, cache->arena, hash, tag, head, key, key_length);
   char *out = cache->arena + cache->arena_length;
   memcpy(out, key, key_length);
   memcpy(out + key_length, norm, token->norm_length + 1);
   if (!same) {
     memcpy(out + key_length + token->norm_length + 1, stem, token->stem_length + 1);
   }
-  cache->arena_length += bytes;
+  entry->head = head;
+  entry->tag = tag;
+  entry->offset = (uint32_t)(cache->arena_length + key_length);
+  entry->out_length = (uint16_t)out_length;
+  entry->stem_skip = (uint16_t)(same ? 0 : token->norm_length + 1);
+  entry->norm_length = (uint8_t)token->norm_length;
+  entry->stem_length = (uint8_t)token->stem_length;
+  entry->flags = (uint8_t)(token->flags & (TP_TOKEN_STOPWORD | TP_TOKEN_ALL_CAPS |
+                                           TP_TOKEN_CAPITALIZED | TP_TOKEN_ELONGATED));
+  cache->arena_length += key_length + out_length;
   cache->count++;
 }
 
@@ -505,9 +503,9 @@ static __attribute__((noinline)) int normalize_miss(tk_scratch *scratch,
   if (length > TK_MAX_CACHED_BYTES) {
     return 0;
   }
-  if (cache_find(cache->slots, cache->capacity - 1, cache->arena, hash, head, bytes, length,
-                 token->type)
-          ->check) {
+  if (cache_find(cache->slots, cache->capacity - 1, cache->arena, hash,
+                 key_tag(hash, length, token->type), head, bytes, length)
+          ->tag) {
     cache->hits++;
   } else {
     cache->misses++;
@@ -547,21 +545,21 @@ int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *t
     uint64_t head = 0, hash = 0;
     if (length <= TK_MAX_CACHED_BYTES) {
       hash = key_hash(bytes, length, text_length - start, type, &head);
-      const tk_word_entry *entry = cache_find(slots, mask, arena, hash, head, bytes, length, type);
-      size_t norm_bytes = (size_t)entry->norm_length + 1;
-      size_t bytes_out = norm_bytes + (entry->stem_is_norm ? 0 : (size_t)entry->stem_length + 1);
-      if (entry->check && used + bytes_out + TK_COPY_SLACK <= capacity) {
+      const tk_word_entry *entry =
+          cache_find(slots, mask, arena, hash, key_tag(hash, length, type), head, bytes, length);
+      size_t out_length = entry->out_length;
+      if (entry->tag && used + out_length + TK_COPY_SLACK <= capacity) {
         /* a hit: norm and stem (NUL-terminated, one after the other) in one copy */
-        const char *from = arena + entry->offset + entry->key_length;
-        for (size_t copied = 0; copied < bytes_out; copied += 16) { /* both have the slack */
+        const char *from = arena + entry->offset;
+        for (size_t copied = 0; copied < out_length; copied += 16) { /* both have the slack */
           memcpy(strings + used + copied, from + copied, 16);
         }
         token->flags |= entry->flags;
         token->norm = (const char *)(uintptr_t)used;
         token->norm_length = entry->norm_length;
-        token->stem = (const char *)(uintptr_t)(entry->stem_is_norm ? used : used + norm_bytes);
+        token->stem = (const char *)(uintptr_t)(used + entry->stem_skip);
         token->stem_length = entry->stem_length;
-        used += bytes_out;
+        used += out_length;
         hits++;
         continue;
       }
@@ -578,50 +576,4 @@ int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *t
   scratch->string_length = used;
   cache->hits += hits;
   return 0;
-}
-
-const char *tk_scratch_norm(const tk_scratch *scratch, const tp_token *token) {
-  return scratch->strings + (uintptr_t)token->norm;
-}
-
-const char *tk_scratch_stem(const tk_scratch *scratch, const tp_token *token) {
-  return scratch->strings + (uintptr_t)token->stem;
-}
-
-tp_text *tk_text_build(const tk_scratch *scratch, const char *text, size_t length,
-                       const char *language_name, void *(*alloc)(size_t size)) {
-  size_t tokens_bytes = scratch->token_count * sizeof(tp_token);
-  size_t sentences_bytes = scratch->sentence_count * sizeof(tp_sentence);
-  size_t header = (sizeof(tp_text) + 15) & ~(size_t)15;
-  char *block = alloc(header + tokens_bytes + sentences_bytes + scratch->string_length + 1);
-  if (!block) {
-    return NULL;
-  }
-  tp_text *result = (tp_text *)block;
-  tp_token *tokens = (tp_token *)(block + header);
-  tp_sentence *sentences = (tp_sentence *)(block + header + tokens_bytes);
-  char *strings = block + header + tokens_bytes + sentences_bytes;
-  if (tokens_bytes) {
-    memcpy(tokens, scratch->tokens, tokens_bytes);
-  }
-  if (sentences_bytes) {
-    memcpy(sentences, scratch->sentences, sentences_bytes);
-  }
-  if (scratch->string_length) {
-    memcpy(strings, scratch->strings, scratch->string_length);
-  }
-  strings[scratch->string_length] = '\0';
-  for (size_t index = 0; index < scratch->token_count; index++) {
-    tokens[index].norm = strings + (uintptr_t)tokens[index].norm;
-    tokens[index].stem = strings + (uintptr_t)tokens[index].stem;
-  }
-  result->struct_size = sizeof(tp_text);
-  result->text = text;
-  result->length = length;
-  result->tokens = tokens;
-  result->token_count = scratch->token_count;
-  result->sentences = sentences;
-  result->sentence_count = scratch->sentence_count;
-  result->language = language_name;
-  return result;
 }

@@ -47,15 +47,14 @@ typedef struct tk_word_set {
  * looks up and stems. When the table fills up it is emptied and starts again: cheap, and the
  * frequent words come straight back. */
 typedef struct tk_word_entry {
-  uint64_t head;   /* the key's first (up to) 8 bytes, zero-padded */
-  uint32_t check;  /* high half of the key's hash, 0 = empty slot */
-  uint32_t offset; /* in the arena: key, then norm and NUL, then stem and NUL (unless == norm) */
-  uint8_t key_length;
+  uint64_t head;       /* the key's first (up to) 8 bytes, zero-padded */
+  uint32_t tag;        /* key length | type << 8 | 16 bits of its hash << 16; 0 = empty slot */
+  uint32_t offset;     /* in the arena: the norm and NUL (the key just before), then the stem */
+  uint16_t out_length; /* norm and NUL, plus stem and NUL unless the stem is the norm */
+  uint16_t stem_skip;  /* where the stem starts after the norm: 0 (it is the norm) or past it */
   uint8_t norm_length;
   uint8_t stem_length;
-  uint8_t type;
-  uint16_t flags; /* the TP_TOKEN_* flags the key implies (never SPACE_BEFORE) */
-  uint8_t stem_is_norm;
+  uint8_t flags; /* the TP_TOKEN_* flags the key implies (never SPACE_BEFORE) */
 } tk_word_entry;
 
 typedef struct tk_word_cache {
