@@ -466,6 +466,78 @@ void tk_scratch_release(tk_scratch *scratch) {
   memset(scratch, 0, sizeof *scratch);
 }
 
+/* The common tokens from `offset` on, in a loop that keeps its state in registers: single
+ * spaces, plain ASCII words (letters and digits ending at a byte that cannot continue or change
+ * the token, not starting an emoticon such as XD or a URL: http, www, ftp) and lone ASCII marks
+ * that no run continues (", " ". "), each pushed exactly as tk_scan()'s general path would.
+ * *space_before and *breaks carry the scanner's state in and out. Returns the offset of the
+ * first byte left to the general path (or `length`), or (size_t)-1 when memory runs out. */
+static __attribute__((noinline)) size_t scan_plain(tk_scratch *scratch, const unsigned char *text,
+                                                   size_t offset, size_t length,
+                                                   int *space_before_io, unsigned *breaks_io) {
+  tp_token *tokens = scratch->tokens;
+  size_t count = scratch->token_count, capacity = scratch->token_capacity;
+  int space_before = *space_before_io;
+  unsigned breaks = *breaks_io;
+  while (offset < length) {
+    unsigned char c = text[offset];
+    if (c == ' ') {
+      offset++;
+      space_before = 1;
+      continue;
+    }
+    uint8_t class = tk_ascii[c]; /* 0 for bytes >= 0x80 */
+    size_t end;
+    unsigned type, flags = 0;
+    if ((class & TK_LETTER) && offset + 1 < length) {
+      unsigned char second = text[offset + 1];
+      end = ascii_alnum_end(text, offset + 1, length);
+      unsigned first_two = (unsigned)(c | 0x20) | (unsigned)(second | 0x20) << 8;
+      if ((end < length && !(tk_ascii_extra[text[end]] & TK_WORD_END)) ||
+          ((tk_ascii_extra[c] & TK_EMOTICON_START) &&
+           (tk_ascii_extra[second] & TK_EMOTICON_SECOND)) ||
+          first_two == ('h' | 't' << 8) || first_two == ('w' | 'w' << 8) ||
+          first_two == ('f' | 't' << 8)) {
+        break;
+      }
+      type = TP_TOKEN_WORD;
+    } else if ((class & (TK_PUNCT | TK_SYMBOL)) && !(tk_ascii_extra[c] & TK_EMOTICON_START) &&
+               c != '@' && c != '#' && c != '*') {
+      int terminal = c == '.' || c == '!' || c == '?';
+      unsigned char next = offset + 1 < length ? text[offset + 1] : ' ';
+      if (next >= 0x80 || next == c || (terminal && (next == '.' || next == '!' || next == '?'))) {
+        break;
+      }
+      end = offset + 1;
+      type = (class & TK_SYMBOL) ? TP_TOKEN_SYMBOL : TP_TOKEN_PUNCT;
+      flags = terminal ? TK_FLAG_MARK : 0;
+    } else {
+      break;
+    }
+    if (count == capacity) {
+      scratch->token_count = count;
+      if (tk_grow((void **)&scratch->tokens, &scratch->token_capacity, sizeof(tp_token)) != 0) {
+        return (size_t)-1;
+      }
+      tokens = scratch->tokens;
+      capacity = scratch->token_capacity;
+    }
+    flags |= (space_before ? TP_TOKEN_SPACE_BEFORE : 0) | (breaks ? TK_FLAG_LINE_BREAK : 0) |
+             (breaks >= 2 ? TK_FLAG_BLANK_LINE : 0);
+    tokens[count++] = (tp_token){.start = (uint32_t)offset,
+                                 .length = (uint32_t)(end - offset),
+                                 .type = (uint16_t)type,
+                                 .flags = (uint16_t)flags};
+    offset = end;
+    space_before = 0;
+    breaks = 0;
+  }
+  scratch->token_count = count;
+  *space_before_io = space_before;
+  *breaks_io = breaks;
+  return offset;
+}
+
 int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
   scratch->token_count = 0;
   scratch->sentence_count = 0;
@@ -474,61 +546,19 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
   size_t offset = 0;
   int space_before = 1;
   unsigned breaks = 0; /* line breaks since the last token */
-  while (offset < length) {
+  for (;;) {
+    offset = scan_plain(scratch, state.text, offset, length, &space_before, &breaks);
+    if (offset == (size_t)-1) {
+      return -1;
+    }
+    if (offset >= length) {
+      break;
+    }
     unsigned char c = state.text[offset];
     unsigned type;
     size_t end;
-    if (c == ' ') {
-      offset++;
-      space_before = 1;
-      continue;
-    }
     if (c < 0x80) {
       uint8_t class = tk_ascii[c];
-      if ((class & TK_LETTER) && offset + 1 < length) {
-        /* The common case, decided here with the same answers as scan_word(): letters and
-         * digits ending at a byte that cannot continue or change the token, not starting an
-         * emoticon (XD) or a URL (http, www, ftp). */
-        unsigned char second = state.text[offset + 1];
-        size_t stop = ascii_alnum_end(state.text, offset + 1, length);
-        unsigned char first_two[2] = {c | 0x20, second | 0x20};
-        if ((stop == length || (tk_ascii_extra[state.text[stop]] & TK_WORD_END)) &&
-            !((tk_ascii_extra[c] & TK_EMOTICON_START) &&
-              (tk_ascii_extra[second] & TK_EMOTICON_SECOND)) &&
-            memcmp(first_two, "ht", 2) != 0 && memcmp(first_two, "ww", 2) != 0 &&
-            memcmp(first_two, "ft", 2) != 0) {
-          unsigned flags = (space_before ? TP_TOKEN_SPACE_BEFORE : 0) |
-                           (breaks ? TK_FLAG_LINE_BREAK : 0) |
-                           (breaks >= 2 ? TK_FLAG_BLANK_LINE : 0);
-          if (push_token(scratch, TP_TOKEN_WORD, offset, stop, flags) != 0) {
-            return -1;
-          }
-          offset = stop;
-          space_before = 0;
-          breaks = 0;
-          continue;
-        }
-      }
-      if ((class & (TK_PUNCT | TK_SYMBOL)) && !(tk_ascii_extra[c] & TK_EMOTICON_START) &&
-          c != '@' && c != '#' && c != '*') {
-        /* One ASCII mark that no run continues (as scan_ascii_mark() would find): ", " ". " */
-        int terminal = c == '.' || c == '!' || c == '?';
-        unsigned char next = offset + 1 < length ? state.text[offset + 1] : ' ';
-        if (next < 0x80 && next != c &&
-            !(terminal && (next == '.' || next == '!' || next == '?'))) {
-          unsigned type = (class & TK_SYMBOL) ? TP_TOKEN_SYMBOL : TP_TOKEN_PUNCT;
-          unsigned flags = (space_before ? TP_TOKEN_SPACE_BEFORE : 0) |
-                           (breaks ? TK_FLAG_LINE_BREAK : 0) |
-                           (breaks >= 2 ? TK_FLAG_BLANK_LINE : 0) | (terminal ? TK_FLAG_MARK : 0);
-          if (push_token(scratch, type, offset, offset + 1, flags) != 0) {
-            return -1;
-          }
-          offset++;
-          space_before = 0;
-          breaks = 0;
-          continue;
-        }
-      }
       if (class & TK_SPACE) {
         breaks += c == '\n' || (c == '\r' && (offset + 1 >= length || text[offset + 1] != '\n'));
         offset++;
