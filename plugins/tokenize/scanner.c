@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define BOUND_EXTEND           UTF8PROC_BOUNDCLASS_EXTEND
 #define BOUND_RI               UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR
@@ -72,9 +75,25 @@ static inline uint64_t bytes_between(uint64_t word, unsigned first, unsigned las
   return at_least_first & ~above_last & ~word & HIGHS;
 }
 
-/* The end of the ASCII letters and digits from `offset`, 8 bytes at a time. */
+/* The end of the ASCII letters and digits from `offset`: 16 bytes at a time with SSE2 (every
+ * x86-64) while 16 are left, then 8 at a time in a 64-bit word. */
 static inline __attribute__((always_inline)) size_t ascii_alnum_end(const unsigned char *text,
                                                                     size_t offset, size_t length) {
+#ifdef __SSE2__
+  while (length - offset >= 16) {
+    __m128i bytes = _mm_loadu_si128((const __m128i *)(text + offset));
+    /* letter: (byte | 0x20) - 'a' <= 25, digit: byte - '0' <= 9, both unsigned (wrapping) */
+    __m128i letter = _mm_sub_epi8(_mm_or_si128(bytes, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    __m128i digit = _mm_sub_epi8(bytes, _mm_set1_epi8('0'));
+    __m128i alnum = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter),
+                                 _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit));
+    unsigned other = ~(unsigned)_mm_movemask_epi8(alnum) & 0xffff;
+    if (other) {
+      return offset + (size_t)__builtin_ctz(other);
+    }
+    offset += 16;
+  }
+#endif
   while (length - offset >= 8) {
     uint64_t word;
     memcpy(&word, text + offset, 8);
