@@ -19,21 +19,10 @@
 /* Words longer than this are not real words: no stemming, no caching. */
 #define TK_MAX_STEMMED_BYTES 120
 
-#define ONES  0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
 static inline uint64_t load_word(const unsigned char *bytes, size_t count) {
   uint64_t word = 0;
   memcpy(&word, bytes, count);
   return word;
-}
-
-/* The bytes of `word` in [first, last] (ASCII), as their high bits. */
-static inline uint64_t bytes_between(uint64_t word, unsigned first, unsigned last) {
-  uint64_t low7 = word & ~HIGHS;
-  uint64_t at_least_first = low7 + (0x80 - first) * ONES;
-  uint64_t above_last = low7 + (0x7f - last) * ONES;
-  return at_least_first & ~above_last & ~word & HIGHS;
 }
 
 /* What the ASCII fast path learns about a token while lower-casing it. */
@@ -57,7 +46,7 @@ static inline int word_elongated(uint64_t lowered, uint64_t letters, size_t coun
   uint64_t valid = count >= 10 ? ~0ull : (1ull << ((count - 2) * 8)) - 1;
   uint64_t letter_bytes = (letters >> 7) * 0xff;
   same |= ~(valid & letter_bytes);
-  return ((same - ONES) & ~same & HIGHS) != 0;
+  return ((same - TK_ONES) & ~same & TK_HIGHS) != 0;
 }
 
 /* A letter repeated 3+ times in a row in lower-cased ASCII (any length). */
@@ -80,8 +69,8 @@ static void lower_ascii(const unsigned char *in, size_t length, size_t readable,
     uint64_t word;
     memcpy(&word, in, 8);
     word &= (1ull << (length * 8)) - 1;
-    uint64_t uppers = bytes_between(word, 'A', 'Z');
-    uint64_t lowers = bytes_between(word, 'a', 'z');
+    uint64_t uppers = tk_bytes_between(word, 'A', 'Z');
+    uint64_t lowers = tk_bytes_between(word, 'a', 'z');
     uint64_t letters = uppers | lowers;
     uint64_t lowered = word | (uppers >> 2);
     memcpy(out, &lowered, 8);
@@ -89,8 +78,8 @@ static void lower_ascii(const unsigned char *in, size_t length, size_t readable,
     result->any_lower = lowers != 0;
     result->two_letters = (letters & (letters - 1)) != 0;
     result->first_upper = (uppers & (letters & (~letters + 1))) != 0;
-    result->elongated = word_elongated(lowered, bytes_between(lowered, 'a', 'z'), length);
-    result->high = (word & HIGHS) != 0;
+    result->elongated = word_elongated(lowered, tk_bytes_between(lowered, 'a', 'z'), length);
+    result->high = (word & TK_HIGHS) != 0;
     return;
   }
   uint64_t any_upper = 0, any_lower = 0, high = 0, letters_before = 0;
@@ -106,15 +95,15 @@ static void lower_ascii(const unsigned char *in, size_t length, size_t readable,
     } else {
       word = load_word(in + index, count);
     }
-    uint64_t uppers = bytes_between(word, 'A', 'Z');
-    uint64_t lowers = bytes_between(word, 'a', 'z');
+    uint64_t uppers = tk_bytes_between(word, 'A', 'Z');
+    uint64_t lowers = tk_bytes_between(word, 'a', 'z');
     uint64_t letters = uppers | lowers;
     uint64_t lowered = word | (uppers >> 2);
     high |= word;
     memcpy(out + index, &lowered, 8);
     if (index == 0) {
       first_lowered = lowered;
-      first_letters = bytes_between(lowered, 'a', 'z');
+      first_letters = tk_bytes_between(lowered, 'a', 'z');
     }
     if (letters) {
       if (!letters_before) {
@@ -136,7 +125,7 @@ static void lower_ascii(const unsigned char *in, size_t length, size_t readable,
   result->elongated = length <= 8 ? word_elongated(first_lowered, first_letters, length)
                                   : ascii_elongated(out, length);
   result->first_upper = first_upper;
-  result->high = (high & HIGHS) != 0;
+  result->high = (high & TK_HIGHS) != 0;
 }
 
 static int reserve_strings(tk_scratch *scratch, size_t more) {

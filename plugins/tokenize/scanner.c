@@ -1,8 +1,10 @@
 /* plugins/tokenize/scanner.c - pass 1: split a text into typed tokens.
  *
- * One left-to-right pass. ASCII bytes are classified by a table; only non-ASCII characters are
- * decoded and looked up in utf8proc. Words, numbers, emoticons, emoji, punctuation runs and
- * handles are here; URLs and e-mails in scanner_links.c.
+ * One left-to-right pass. The common tokens (plain ASCII words, lone marks, single spaces) go
+ * through tk_scan_plain() (scanner_plain.c); everything else through the general path here,
+ * where ASCII bytes are classified by a table and only non-ASCII characters are decoded and
+ * looked up in utf8proc. Words, numbers, emoticons, emoji, punctuation runs and handles are
+ * here; URLs and e-mails in scanner_links.c.
  */
 #include "tokenizer_internal.h"
 
@@ -10,9 +12,6 @@
 #include <string.h>
 
 #include <utf8proc.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #define BOUND_EXTEND           UTF8PROC_BOUNDCLASS_EXTEND
 #define BOUND_RI               UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR
@@ -64,60 +63,13 @@ static int is_terminal_code_point(int32_t cp) {
 
 /* ---- Words, numbers, e-mails, bare domains ------------------------------------------------- */
 
-#define ONES  0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-/* The bytes of `word` in [first, last] (ASCII), as their high bits. */
-static inline uint64_t bytes_between(uint64_t word, unsigned first, unsigned last) {
-  uint64_t low7 = word & ~HIGHS;
-  uint64_t at_least_first = low7 + (0x80 - first) * ONES;
-  uint64_t above_last = low7 + (0x7f - last) * ONES;
-  return at_least_first & ~above_last & ~word & HIGHS;
-}
-
-/* The end of the ASCII letters and digits from `offset`: 16 bytes at a time with SSE2 (every
- * x86-64) while 16 are left, then 8 at a time in a 64-bit word. */
-static inline __attribute__((always_inline)) size_t ascii_alnum_end(const unsigned char *text,
-                                                                    size_t offset, size_t length) {
-#ifdef __SSE2__
-  while (length - offset >= 16) {
-    __m128i bytes = _mm_loadu_si128((const __m128i *)(text + offset));
-    /* letter: (byte | 0x20) - 'a' <= 25, digit: byte - '0' <= 9, both unsigned (wrapping) */
-    __m128i letter = _mm_sub_epi8(_mm_or_si128(bytes, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-    __m128i digit = _mm_sub_epi8(bytes, _mm_set1_epi8('0'));
-    __m128i alnum = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter),
-                                 _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit));
-    unsigned other = ~(unsigned)_mm_movemask_epi8(alnum) & 0xffff;
-    if (other) {
-      return offset + (size_t)__builtin_ctz(other);
-    }
-    offset += 16;
-  }
-#endif
-  while (length - offset >= 8) {
-    uint64_t word;
-    memcpy(&word, text + offset, 8);
-    uint64_t alnum =
-        bytes_between(word | 0x2020202020202020ull, 'a', 'z') | bytes_between(word, '0', '9');
-    uint64_t other = ~alnum & HIGHS;
-    if (other) {
-      return offset + (size_t)(__builtin_ctzll(other) >> 3);
-    }
-    offset += 8;
-  }
-  while (offset < length && (tk_ascii[text[offset]] & TK_ALNUM)) {
-    offset++;
-  }
-  return offset;
-}
-
 /* From `offset`, the end of letters/digits with internal ' ’ - ‐ and joiners. */
 static inline __attribute__((always_inline)) size_t word_end(const tk_scan_state *state,
                                                              size_t offset) {
   const unsigned char *text = state->text;
   size_t length = state->length;
   for (;;) {
-    offset = ascii_alnum_end(text, offset, length);
+    offset = tk_ascii_alnum_end(text, offset, length);
     if (offset >= length) {
       return offset;
     }
@@ -485,78 +437,6 @@ void tk_scratch_release(tk_scratch *scratch) {
   memset(scratch, 0, sizeof *scratch);
 }
 
-/* The common tokens from `offset` on, in a loop that keeps its state in registers: single
- * spaces, plain ASCII words (letters and digits ending at a byte that cannot continue or change
- * the token, not starting an emoticon such as XD or a URL: http, www, ftp) and lone ASCII marks
- * that no run continues (", " ". "), each pushed exactly as tk_scan()'s general path would.
- * *space_before and *breaks carry the scanner's state in and out. Returns the offset of the
- * first byte left to the general path (or `length`), or (size_t)-1 when memory runs out. */
-static __attribute__((noinline)) size_t scan_plain(tk_scratch *scratch, const unsigned char *text,
-                                                   size_t offset, size_t length,
-                                                   int *space_before_io, unsigned *breaks_io) {
-  tp_token *tokens = scratch->tokens;
-  size_t count = scratch->token_count, capacity = scratch->token_capacity;
-  int space_before = *space_before_io;
-  unsigned breaks = *breaks_io;
-  while (offset < length) {
-    unsigned char c = text[offset];
-    if (c == ' ') {
-      offset++;
-      space_before = 1;
-      continue;
-    }
-    uint8_t class = tk_ascii[c]; /* 0 for bytes >= 0x80 */
-    size_t end;
-    unsigned type, flags = 0;
-    if ((class & TK_LETTER) && offset + 1 < length) {
-      unsigned char second = text[offset + 1];
-      end = ascii_alnum_end(text, offset + 1, length);
-      unsigned first_two = (unsigned)(c | 0x20) | (unsigned)(second | 0x20) << 8;
-      if ((end < length && !(tk_ascii_extra[text[end]] & TK_WORD_END)) ||
-          ((tk_ascii_extra[c] & TK_EMOTICON_START) &&
-           (tk_ascii_extra[second] & TK_EMOTICON_SECOND)) ||
-          first_two == ('h' | 't' << 8) || first_two == ('w' | 'w' << 8) ||
-          first_two == ('f' | 't' << 8)) {
-        break;
-      }
-      type = TP_TOKEN_WORD;
-    } else if ((class & (TK_PUNCT | TK_SYMBOL)) && !(tk_ascii_extra[c] & TK_EMOTICON_START) &&
-               c != '@' && c != '#' && c != '*') {
-      int terminal = c == '.' || c == '!' || c == '?';
-      unsigned char next = offset + 1 < length ? text[offset + 1] : ' ';
-      if (next >= 0x80 || next == c || (terminal && (next == '.' || next == '!' || next == '?'))) {
-        break;
-      }
-      end = offset + 1;
-      type = (class & TK_SYMBOL) ? TP_TOKEN_SYMBOL : TP_TOKEN_PUNCT;
-      flags = terminal ? TK_FLAG_MARK : 0;
-    } else {
-      break;
-    }
-    if (count == capacity) {
-      scratch->token_count = count;
-      if (tk_grow((void **)&scratch->tokens, &scratch->token_capacity, sizeof(tp_token)) != 0) {
-        return (size_t)-1;
-      }
-      tokens = scratch->tokens;
-      capacity = scratch->token_capacity;
-    }
-    flags |= (space_before ? TP_TOKEN_SPACE_BEFORE : 0) | (breaks ? TK_FLAG_LINE_BREAK : 0) |
-             (breaks >= 2 ? TK_FLAG_BLANK_LINE : 0);
-    tokens[count++] = (tp_token){.start = (uint32_t)offset,
-                                 .length = (uint32_t)(end - offset),
-                                 .type = (uint16_t)type,
-                                 .flags = (uint16_t)flags};
-    offset = end;
-    space_before = 0;
-    breaks = 0;
-  }
-  scratch->token_count = count;
-  *space_before_io = space_before;
-  *breaks_io = breaks;
-  return offset;
-}
-
 int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
   scratch->token_count = 0;
   scratch->sentence_count = 0;
@@ -566,7 +446,7 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
   int space_before = 1;
   unsigned breaks = 0; /* line breaks since the last token */
   for (;;) {
-    offset = scan_plain(scratch, state.text, offset, length, &space_before, &breaks);
+    offset = tk_scan_plain(scratch, state.text, offset, length, &space_before, &breaks);
     if (offset == (size_t)-1) {
       return -1;
     }
