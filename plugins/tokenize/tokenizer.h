@@ -3,8 +3,9 @@
  * Internal to the plugin (the tests compile these files in directly). Tokenizing a text runs in
  * three passes over one growing scratch (tk_scratch, one per worker, reused across records):
  *   tk_scan()       splits the text into tokens (type, byte span, SPACE_BEFORE);
- *   tk_normalize()  fills norm, stem and the case/stopword/elongation flags, with strings kept
- *                   as offsets into the scratch's string arena;
+ *   tk_normalize()  fills norm, stem and the case/stopword/elongation flags from the per-worker
+ *                   word cache (computing them only on a miss), with strings kept as offsets
+ *                   into the scratch's string arena;
  *   tk_sentences()  groups the tokens into sentences;
  * and tk_text_build() copies the result into one allocation block, a complete tp_text.
  * Nothing here allocates per token; the scratch grows by doubling and is kept.
