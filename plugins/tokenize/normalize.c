@@ -525,9 +525,8 @@ int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *t
   const char *arena = cache->arena;
   char *strings = scratch->strings;
   size_t used = scratch->string_length, capacity = scratch->string_capacity;
-  uint64_t hits = 0;
-  for (size_t index = 0; index < count; index++) {
-    tp_token *token = &tokens[index];
+  size_t slow = 0; /* tokens that took the miss path */
+  for (tp_token *token = tokens, *last = tokens + count; token < last; token++) {
     size_t start = token->start, length = token->length;
     unsigned type = token->type;
     const unsigned char *bytes = (const unsigned char *)text + start;
@@ -549,11 +548,11 @@ int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *t
         token->stem = (const char *)(uintptr_t)(used + entry->stem_skip);
         token->stem_length = entry->stem_length;
         used += out_length;
-        hits++;
         continue;
       }
     }
     /* A miss (or a full strings buffer): computed from scratch, then remembered. */
+    slow++;
     scratch->string_length = used;
     if (normalize_miss(scratch, language, token, bytes, text_length - start, hash, head) != 0) {
       return -1;
@@ -563,6 +562,6 @@ int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *t
     capacity = scratch->string_capacity;
   }
   scratch->string_length = used;
-  cache->hits += hits;
+  cache->hits += count - slow;
   return 0;
 }
