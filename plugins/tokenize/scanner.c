@@ -190,7 +190,13 @@ static inline __attribute__((always_inline)) unsigned scan_word(tk_scan_state *s
   size_t stop = word_end(state, offset);
   if (stop < state->length) {
     unsigned char next = text[stop];
-    if (next == '@' || next == '.' || next == '+' || next == '%' || next == '_') {
+    /* A full stop that ends the text or comes before a byte that can continue neither an
+     * e-mail's local part nor a domain ("word. ", "word.\n") leaves no e-mail or domain to
+     * look for (the look-aheads would stop right there, at no cost to later tokens). */
+    int final_stop =
+        next == '.' && (stop + 1 >= state->length ||
+                        (!(tk_ascii[text[stop + 1]] & TK_LOCAL) && text[stop + 1] != '@'));
+    if ((next == '@' || next == '.' || next == '+' || next == '%' || next == '_') && !final_stop) {
       size_t email = tk_email_end(state, offset);
       if (email) {
         *end = email;
@@ -198,7 +204,7 @@ static inline __attribute__((always_inline)) unsigned scan_word(tk_scan_state *s
       }
     }
     if (next == '.') {
-      size_t domain = tk_bare_domain_end(state, offset);
+      size_t domain = final_stop ? 0 : tk_bare_domain_end(state, offset);
       if (domain) {
         *end = domain;
         return TP_TOKEN_URL;
