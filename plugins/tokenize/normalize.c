@@ -477,15 +477,16 @@ static void cache_insert(tk_word_cache *cache, const tk_scratch *scratch, const 
 
 /* The word cache's miss path, out of line so that the hit path keeps its registers: `token`
  * normalized from scratch and, when short enough, remembered (`hash` and `head` are its key's,
- * if it has one). A full strings buffer also ends up here, and then finds the entry.
+ * if it has one). A hit that found the strings buffer full also ends up here (and then finds
+ * the entry); the buffer keeps room for the largest cached norm and stem, so the next hit fits.
  * Returns 0 or -1 on OOM. */
 static __attribute__((noinline)) int normalize_miss(tk_scratch *scratch,
                                                     const tk_language *language, tp_token *token,
                                                     const unsigned char *bytes, size_t readable,
                                                     uint64_t hash, uint64_t head) {
   tk_word_cache *cache = language->cache;
-  if (reserve_strings(scratch, 2 * TK_COPY_SLACK) != 0 ||
-      normalize_token(scratch, language, token, bytes, readable) != 0) {
+  if (normalize_token(scratch, language, token, bytes, readable) != 0 ||
+      reserve_strings(scratch, 2 * (UINT8_MAX + 1) + TK_COPY_SLACK) != 0) {
     return -1;
   }
   size_t length = token->length;
