@@ -147,12 +147,15 @@ static size_t sentence_copy(const tp_text *text, const tp_sentence *sentence, ch
   return length;
 }
 
-/* Builds one sentence's features from the tokenize stage's tokens. */
+/* Builds one sentence's features from the tokenize stage's tokens: each word's stem hashed and
+ * filed as it is read. */
 static void sentence_features(summary_partial *partial, const tp_text *text,
                               const tp_sentence *sentence, summary_features *out) {
   /* Only words matter (punctuation does not break a bigram), and only the first
    * SUMMARY_MAX_WORDS of them are hashed; the rest are just counted. */
-  size_t count = 0, words = 0;
+  summary_builder builder;
+  summary_builder_start(&builder, &partial->seen, out);
+  size_t words = 0;
   size_t end = (size_t)sentence->first_token + sentence->token_count;
   if (end > text->token_count)
     end = text->token_count;
@@ -162,13 +165,10 @@ static void sentence_features(summary_partial *partial, const tp_text *text,
       continue;
     if (words++ >= SUMMARY_MAX_WORDS)
       continue;
-    summary_token *view = &partial->tokens[count++];
-    view->is_word = 1;
-    view->is_stop = (token->flags & TP_TOKEN_STOPWORD) != 0;
-    view->hash = summary_hash(token->stem, token->stem_length);
+    summary_builder_add(&builder, summary_hash(token->stem, token->stem_length),
+                        (token->flags & TP_TOKEN_STOPWORD) != 0);
   }
-  summary_features_build(partial->tokens, count, out);
-  out->words = (uint16_t)(words > UINT16_MAX ? UINT16_MAX : words);
+  summary_builder_finish(&builder, words);
 }
 
 /* Writes the record's "summary" from the chosen sentences. */
@@ -271,8 +271,8 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
   cJSON_free(id_allocated);
   if (result == TP_KEEP && text->sentence_count > self->min_sentences) {
     size_t chosen[SUMMARY_RECORD_SENTENCES];
-    size_t chosen_count = summary_rank_record(partial->features, ranked, self->max_sentences,
-                                              self->max_words, partial->scratch, chosen);
+    size_t chosen_count = summary_rank_record(&partial->ranker, partial->features, ranked,
+                                              self->max_sentences, self->max_words, chosen);
     if (chosen_count > 0 && write_summary(self, record, text, chosen, chosen_count) < 0)
       result = TP_ERROR;
   }
