@@ -11,6 +11,7 @@
  * candidate pool (summary_digest.h), so memory does not grow with the stream. Each worker has
  * its own partial; merge() folds them; finish() picks the digest by MMR.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -111,6 +112,14 @@ static const char *record_id(const summary_instance *self, const tp_record *reco
                              size_t size, char **allocated) {
   const cJSON *id = cJSON_GetObjectItemCaseSensitive(self->host->record_json(record), "id");
   *allocated = NULL;
+  if (cJSON_IsNumber(id) && fabs(id->valuedouble) < 1e15 &&
+      id->valuedouble == (double)(long long)id->valuedouble &&
+      !(id->valuedouble == 0.0 && signbit(id->valuedouble))) {
+    /* An integer below 1e15 (not -0): the digits cJSON's "%1.15g" would print, without
+     * sprintf and its round-trip check. Most ids are such numbers. */
+    snprintf(buffer, size, "%lld", (long long)id->valuedouble);
+    return buffer;
+  }
   if (cJSON_IsNumber(id) || cJSON_IsString(id)) {
     if (cJSON_PrintPreallocated((cJSON *)id, buffer, (int)size - 5, 0))
       return buffer;
@@ -126,11 +135,49 @@ static int is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+#define BYTES_ONES  0x0101010101010101ull
+#define BYTES_HIGHS 0x8080808080808080ull
+
+/* 1 when bytes[0..length) has no byte below 0x20 (tabs, line breaks, other controls), no two
+ * spaces in a row and no space at either end, i.e. sentence_copy() would copy it unchanged
+ * (most sentences). Eight bytes a step. */
+static int is_plain(const char *bytes, size_t length) {
+  if (length > 0 && (bytes[0] == ' ' || bytes[length - 1] == ' '))
+    return 0;
+  uint64_t carry = 0; /* 0x80 when the last byte looked at was a space */
+  size_t i = 0;
+  for (; i + 8 <= length; i += 8) {
+    uint64_t word;
+    memcpy(&word, bytes + i, 8);
+    /* The high bit of each byte below 0x20 (exact for the lowest one, enough for "any"). */
+    uint64_t controls = (word - BYTES_ONES * 0x20) & ~word & BYTES_HIGHS;
+    /* The high bit of each byte that is a space (exact: no carry crosses bytes). */
+    uint64_t other = word ^ (BYTES_ONES * ' ');
+    uint64_t spaces = ~(((other & ~BYTES_HIGHS) + ~BYTES_HIGHS) | other | ~BYTES_HIGHS);
+    if (controls | (spaces & (spaces << 8 | carry)))
+      return 0;
+    carry = spaces >> 56;
+  }
+  int previous_space = carry != 0;
+  for (; i < length; i++) {
+    unsigned char c = (unsigned char)bytes[i];
+    if (c < 0x20 || (c == ' ' && previous_space))
+      return 0;
+    previous_space = c == ' ';
+  }
+  return 1;
+}
+
 /* Copies a sentence's bytes to `out` (room for sentence->length + 1) without the white space
  * around it and with each inner run of ASCII white space (line breaks too) made one space.
  * Returns the length written (`out` is NUL-terminated). */
 static size_t sentence_copy(const tp_text *text, const tp_sentence *sentence, char *out) {
   const char *bytes = text->text + sentence->start;
+  if (is_plain(bytes, sentence->length)) {
+    memcpy(out, bytes, sentence->length);
+    out[sentence->length] = '\0';
+    return sentence->length;
+  }
   size_t length = 0;
   int pending_space = 0;
   for (uint32_t i = 0; i < sentence->length; i++) {
@@ -177,7 +224,9 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
   size_t total = 1;
   for (size_t c = 0; c < chosen_count; c++)
     total += text->sentences[chosen[c]].length + 1;
-  char *joined = self->host->alloc(total);
+  /* Joined straight into the string the JSON node will own (cJSON's allocator, so that
+   * cJSON_Delete frees it), not copied once more by cJSON_CreateString. */
+  char *joined = cJSON_malloc(total);
   if (!joined)
     return -1;
   size_t used = 0;
@@ -187,10 +236,12 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
     used += sentence_copy(text, &text->sentences[chosen[c]], joined + used);
   }
   joined[used] = '\0';
-  cJSON *value = cJSON_CreateString(joined);
-  self->host->free(joined);
-  if (!value)
+  cJSON *value = cJSON_CreateStringReference(joined);
+  if (!value) {
+    cJSON_free(joined);
     return -1;
+  }
+  value->type &= ~cJSON_IsReference; /* the node owns `joined` now */
   return self->host->record_set(record, "summary", value);
 }
 

@@ -36,14 +36,17 @@ static size_t sketch_index(const summary_sketch *sketch, uint64_t hash) {
   return (size_t)(hash >> (64 - sketch->bits)); /* the best-mixed bits of the hash */
 }
 
-/* Increments the cells of terms[0..count) and returns the sum of their new counts. */
-static double sketch_count_in(summary_sketch *sketch, const uint64_t *terms, size_t count) {
-  double sum = 0.0;
+/* Increments the cells of terms[0..count) and returns the sum of their new counts (exact:
+ * at most SUMMARY_MAX_TERMS counts below 2^32). */
+static uint64_t sketch_count_in(summary_sketch *sketch, const uint64_t *terms, size_t count) {
+  uint32_t *cells = sketch->cells; /* locals: the stores below could alias sketch->bits */
+  unsigned shift = 64 - sketch->bits;
+  uint64_t sum = 0;
   /* The cells are scattered over the table: ask for all of them before touching any. */
   for (size_t i = 0; i < count; i++)
-    __builtin_prefetch(&sketch->cells[sketch_index(sketch, terms[i])], 1);
+    __builtin_prefetch(&cells[terms[i] >> shift], 1);
   for (size_t i = 0; i < count; i++) {
-    uint32_t *cell = &sketch->cells[sketch_index(sketch, terms[i])];
+    uint32_t *cell = &cells[terms[i] >> shift]; /* the best-mixed bits of the hash */
     uint32_t value = *cell + (*cell < UINT32_MAX);
     *cell = value;
     sum += value;
@@ -56,15 +59,21 @@ static double length_prior(const summary_features *features, const summary_scori
   return exp(-0.5 * offset * offset);
 }
 
-double summary_sketch_add(summary_sketch *sketch, const summary_features *features,
-                          const summary_scoring *scoring) {
-  double unigrams = sketch_count_in(sketch, features->terms, features->unigram_count);
-  double bigrams =
+void summary_sketch_add(summary_sketch *sketch, const summary_features *features,
+                        uint64_t sums[2]) {
+  sums[0] = sketch_count_in(sketch, features->terms, features->unigram_count);
+  sums[1] =
       sketch_count_in(sketch, features->terms + features->unigram_count, features->bigram_count);
   sketch->sentences++;
+}
+
+double summary_score_sums(const summary_sketch *sketch, const summary_features *features,
+                          const uint64_t sums[2], const summary_scoring *scoring) {
   double total = (double)sketch->sentences;
-  unigrams = features->unigram_count ? unigrams / total / sqrt(features->unigram_count) : 0.0;
-  bigrams = features->bigram_count ? bigrams / total / sqrt(features->bigram_count) : 0.0;
+  double unigrams =
+      features->unigram_count ? (double)sums[0] / total / sqrt(features->unigram_count) : 0.0;
+  double bigrams =
+      features->bigram_count ? (double)sums[1] / total / sqrt(features->bigram_count) : 0.0;
   return (unigrams + scoring->bigram_weight * bigrams) * length_prior(features, scoring);
 }
 

@@ -54,10 +54,14 @@ typedef struct summary_scoring {
   double bigram_weight; /* weight of bigram centrality against unigram centrality */
 } summary_scoring;
 
-/* Counts every unigram and bigram of one sentence once and returns the sentence's score
- * against the updated sketch (the same value summary_score() would give, in one pass). */
-double summary_sketch_add(summary_sketch *sketch, const summary_features *features,
-                          const summary_scoring *scoring);
+/* Counts every unigram and bigram of one sentence once; writes the sums of their updated
+ * counts to sums[0] (unigrams) and sums[1] (bigrams). */
+void summary_sketch_add(summary_sketch *sketch, const summary_features *features, uint64_t sums[2]);
+
+/* The sentence's score right after summary_sketch_add() wrote `sums` (the value summary_score()
+ * would give then, without reading the cells again). */
+double summary_score_sums(const summary_sketch *sketch, const summary_features *features,
+                          const uint64_t sums[2], const summary_scoring *scoring);
 
 /* Centrality of a sentence against the sketch (cosine-like: sum of the document frequencies
  * of its terms over the square root of their number) times a length prior. >= 0. */
