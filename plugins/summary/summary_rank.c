@@ -22,10 +22,12 @@ static size_t assign_ids(summary_ranker *ranker, const summary_features *sentenc
   for (size_t i = 0; i < count; i++)
     terms += sentences[i].content_count;
   size_t slots = 64;
-  while (slots < 2 * terms)
+  while (slots < 4 * terms)
     slots *= 2; /* at most SUMMARY_RECORD_SLOTS: terms <= SUMMARY_RECORD_TERMS */
   int shift = 64 - __builtin_ctzll(slots);
-  memset(ranker->slot_ids, 0, slots * sizeof *ranker->slot_ids);
+  uint64_t *slot_terms = ranker->slot_terms;
+  uint16_t *slot_ids = ranker->slot_ids;
+  memset(slot_ids, 0, slots * sizeof *slot_ids);
   size_t distinct = 0;
   for (size_t i = 0; i < count; i++) {
     const summary_features *sentence = &sentences[i];
@@ -33,13 +35,17 @@ static size_t assign_ids(summary_ranker *ranker, const summary_features *sentenc
     for (size_t k = 0; k < sentence->content_count; k++) {
       uint64_t term = sentence->terms[k];
       size_t slot = (size_t)(term >> shift); /* the top bits are the best mixed */
-      while (ranker->slot_ids[slot] != 0 && ranker->slot_terms[slot] != term)
+      /* At most a quarter full: the first slot is nearly always the term's or free. Whether
+       * the term is new is unpredictable, so that case is settled without a branch. */
+      while ((slot_ids[slot] != 0) & (slot_terms[slot] != term))
         slot = (slot + 1) & (slots - 1);
-      if (ranker->slot_ids[slot] == 0) {
-        ranker->slot_terms[slot] = term;
-        ranker->slot_ids[slot] = (uint16_t)++distinct;
-      }
-      ids[k] = (uint16_t)(ranker->slot_ids[slot] - 1);
+      unsigned id = slot_ids[slot];
+      unsigned is_new = id == 0;
+      distinct += is_new;
+      id = is_new ? (unsigned)distinct : id;
+      slot_ids[slot] = (uint16_t)id;
+      slot_terms[slot] = term;
+      ids[k] = (uint16_t)(id - 1);
     }
   }
   return distinct;
@@ -48,6 +54,18 @@ static size_t assign_ids(summary_ranker *ranker, const summary_features *sentenc
 /* Fills each sentence's bit set (`stride` words) and its range of non-zero words. */
 static void fill_bits(summary_ranker *ranker, const summary_features *sentences, size_t count,
                       size_t stride) {
+  if (stride == 1) { /* up to 64 distinct words (most records): one register a sentence */
+    for (size_t i = 0; i < count; i++) {
+      const uint16_t *ids = &ranker->term_ids[i * SUMMARY_MAX_WORDS];
+      uint64_t bits = 0;
+      for (size_t k = 0; k < sentences[i].content_count; k++)
+        bits |= (uint64_t)1 << ids[k];
+      ranker->bits[i] = bits;
+      ranker->low[i] = 0;
+      ranker->high[i] = 1;
+    }
+    return;
+  }
   memset(ranker->bits, 0, count * stride * sizeof *ranker->bits);
   for (size_t i = 0; i < count; i++) {
     uint64_t *bits = &ranker->bits[i * stride];
@@ -112,24 +130,29 @@ static void pagerank(summary_ranker *ranker, size_t count) {
   for (size_t i = 0; i < count; i++)
     for (size_t e = 0; e < ranker->edges[i]; e++)
       ranker->weights[i * count + e] /= ranker->degree[ranker->neighbours[i * count + e]];
+  double *rank = ranker->rank, *next = ranker->next;
   for (size_t i = 0; i < count; i++)
-    ranker->rank[i] = 1.0 / (double)count;
+    rank[i] = 1.0 / (double)count;
+  double base = (1.0 - PAGERANK_DAMPING) / (double)count;
   for (int round = 0; round < PAGERANK_ROUNDS; round++) {
+    double change = 0.0;
     for (size_t i = 0; i < count; i++) {
       const uint8_t *from = &ranker->neighbours[i * count];
       const double *share = &ranker->weights[i * count];
       double incoming = 0.0;
       for (size_t e = 0; e < ranker->edges[i]; e++)
-        incoming += share[e] * ranker->rank[from[e]];
-      ranker->next[i] = (1.0 - PAGERANK_DAMPING) / (double)count + PAGERANK_DAMPING * incoming;
+        incoming += share[e] * rank[from[e]];
+      next[i] = base + PAGERANK_DAMPING * incoming;
+      change += fabs(next[i] - rank[i]);
     }
-    double change = 0.0;
-    for (size_t i = 0; i < count; i++)
-      change += fabs(ranker->next[i] - ranker->rank[i]);
-    memcpy(ranker->rank, ranker->next, count * sizeof *ranker->rank);
+    double *swap = rank; /* next round reads what this one wrote */
+    rank = next;
+    next = swap;
     if (change < PAGERANK_TOLERANCE)
       break;
   }
+  if (rank != ranker->rank)
+    memcpy(ranker->rank, rank, count * sizeof *rank);
 }
 
 static double record_prior(const summary_features *sentence, size_t position) {

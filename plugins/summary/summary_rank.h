@@ -12,7 +12,7 @@
  *     PageRank round adds exactly the non-zero terms the dense sum would add, in the same
  *     order (adding +0.0 changes nothing), and skips the rest.
  *
- * Memory: a summary_ranker is fixed-size scratch (about 400 KiB) for one worker; nothing is
+ * Memory: a summary_ranker is fixed-size scratch (about 560 KiB) for one worker; nothing is
  * allocated while ranking.
  */
 #ifndef TEXTPIPE_SUMMARY_RANK_H
@@ -27,8 +27,8 @@
 #define SUMMARY_RECORD_TERMS (SUMMARY_RECORD_SENTENCES * SUMMARY_MAX_WORDS)
 /* 64-bit words of one sentence's bit set at most. */
 #define SUMMARY_RECORD_BITS ((SUMMARY_RECORD_TERMS + 63) / 64)
-/* Slots of the term -> id table (a power of two, at least twice the terms). */
-#define SUMMARY_RECORD_SLOTS 16384
+/* Slots of the term -> id table (a power of two, at least four times the terms). */
+#define SUMMARY_RECORD_SLOTS 32768
 
 typedef struct summary_ranker {
   /* Term -> id table, open addressing; slot_ids[s] is id + 1, 0 when free. */
