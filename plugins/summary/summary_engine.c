@@ -36,22 +36,28 @@ static size_t sketch_index(const summary_sketch *sketch, uint64_t hash) {
   return (size_t)(hash >> (64 - sketch->bits)); /* the best-mixed bits of the hash */
 }
 
-/* Increments the cells of terms[0..count) and returns the sum of their new counts (exact:
- * at most SUMMARY_MAX_TERMS counts below 2^32). */
-static uint64_t sketch_count_in(summary_sketch *sketch, const uint64_t *terms, size_t count) {
+/* Increments the cells of the sentence's terms (unigrams, then bigrams: contiguous) and writes
+ * the sums of their new counts to sums[0] and sums[1] (exact: at most SUMMARY_MAX_TERMS counts
+ * below 2^32). */
+static void sketch_count_in(summary_sketch *sketch, const summary_features *features,
+                            uint64_t sums[2]) {
   uint32_t *cells = sketch->cells; /* locals: the stores below could alias sketch->bits */
   unsigned shift = 64 - sketch->bits;
-  uint64_t sum = 0;
+  const uint64_t *terms = features->terms;
+  size_t unigrams = features->unigram_count, count = unigrams + features->bigram_count;
   /* The cells are scattered over the table: ask for all of them before touching any. */
   for (size_t i = 0; i < count; i++)
     __builtin_prefetch(&cells[terms[i] >> shift], 1);
-  for (size_t i = 0; i < count; i++) {
-    uint32_t *cell = &cells[terms[i] >> shift]; /* the best-mixed bits of the hash */
-    uint32_t value = *cell + (*cell < UINT32_MAX);
-    *cell = value;
-    sum += value;
+  for (int part = 0; part < 2; part++) {
+    uint64_t sum = 0;
+    for (size_t i = part ? unigrams : 0; i < (part ? count : unigrams); i++) {
+      uint32_t *cell = &cells[terms[i] >> shift]; /* the best-mixed bits of the hash */
+      uint32_t value = *cell + (*cell < UINT32_MAX);
+      *cell = value;
+      sum += value;
+    }
+    sums[part] = sum;
   }
-  return sum;
 }
 
 static double length_prior(const summary_features *features, const summary_scoring *scoring) {
@@ -61,9 +67,7 @@ static double length_prior(const summary_features *features, const summary_scori
 
 void summary_sketch_add(summary_sketch *sketch, const summary_features *features,
                         uint64_t sums[2]) {
-  sums[0] = sketch_count_in(sketch, features->terms, features->unigram_count);
-  sums[1] =
-      sketch_count_in(sketch, features->terms + features->unigram_count, features->bigram_count);
+  sketch_count_in(sketch, features, sums);
   sketch->sentences++;
 }
 
