@@ -1,7 +1,8 @@
 /* tests/plugins/summary/test_summary_engine.c - unit tests of the summary plugin's ranking
- * engine over hand-built token arrays: sentence features, per-record ranking (order, limits,
- * bit-for-bit the scores of the dense definition), digest diversity, the bounded candidate
- * pool, merging two partial digests, and the JSON export/import round trip.
+ * engine over hand-built token arrays: sentence features (exactly as the plain definition builds
+ * them), per-record ranking (order, limits, bit for bit the scores of the dense definition),
+ * digest diversity, the bounded candidate pool, merging two partial digests, and the JSON
+ * export/import round trip.
  */
 #include <check.h>
 #include <math.h>
@@ -102,6 +103,63 @@ START_TEST(features_cap_long_sentences) {
   ck_assert_int_eq(features.words, 100);
   ck_assert_int_eq(features.content_count, SUMMARY_MAX_WORDS);
   ck_assert_int_le(features.unigram_count + features.bigram_count, SUMMARY_MAX_TERMS);
+}
+END_TEST
+
+/* The plain definition the builder must match: unique terms by linear search, in order of
+ * first appearance. */
+static void append_new(uint64_t *list, uint16_t *count, uint64_t term) {
+  for (uint16_t i = 0; i < *count; i++)
+    if (list[i] == term)
+      return;
+  list[(*count)++] = term;
+}
+
+/* Random word sequences over small and large vocabularies (many repeats; many terms sharing a
+ * slot of the seen table) give exactly the plainly built features. */
+START_TEST(features_match_plain_definition) {
+  unsigned state = 777u + (unsigned)_i;
+  for (int trial = 0; trial < 200; trial++) {
+    summary_token tokens[70];
+    size_t count = (state = state * 1103515245u + 12345u) % 70;
+    unsigned vocabulary = 2u + (unsigned)trial * 5u;
+    for (size_t k = 0; k < count; k++) {
+      state = state * 1103515245u + 12345u;
+      unsigned word = (state >> 8) % vocabulary;
+      /* Hashes sharing their top byte on purpose when _i is 1. */
+      uint64_t hash = summary_hash((const char *)&word, sizeof word);
+      if (_i == 1)
+        hash = (hash & 0x00ffffffffffffffull) | ((uint64_t)(word % 3) << 56);
+      tokens[k] = (summary_token){hash, (uint8_t)(word % 7 != 0), (uint8_t)(word % 4 == 0)};
+    }
+    summary_features built, plain;
+    summary_features_build(tokens, count, &built);
+    uint64_t content[SUMMARY_MAX_WORDS], stop[SUMMARY_MAX_WORDS], bigrams[SUMMARY_MAX_WORDS];
+    uint16_t contents = 0, stops = 0, pairs = 0, words = 0;
+    const summary_token *previous = NULL;
+    for (size_t k = 0; k < count; k++) {
+      if (!tokens[k].is_word || ++words > SUMMARY_MAX_WORDS)
+        continue;
+      if (tokens[k].is_stop)
+        append_new(stop, &stops, tokens[k].hash);
+      else
+        append_new(content, &contents, tokens[k].hash);
+      if (previous && !(previous->is_stop && tokens[k].is_stop))
+        append_new(bigrams, &pairs, summary_bigram_hash(previous->hash, tokens[k].hash));
+      previous = &tokens[k];
+    }
+    plain.content_count = contents;
+    memcpy(plain.terms, content, contents * sizeof *content);
+    summary_features_mask(&plain);
+    ck_assert_uint_eq(built.words, words);
+    ck_assert_uint_eq(built.content_count, contents);
+    ck_assert_uint_eq(built.unigram_count, contents + stops);
+    ck_assert_uint_eq(built.bigram_count, pairs);
+    ck_assert_uint_eq(built.content_mask, plain.content_mask);
+    ck_assert_mem_eq(built.terms, content, contents * sizeof *content);
+    ck_assert_mem_eq(built.terms + contents, stop, stops * sizeof *stop);
+    ck_assert_mem_eq(built.terms + contents + stops, bigrams, pairs * sizeof *bigrams);
+  }
 }
 END_TEST
 
@@ -434,6 +492,7 @@ static Suite *summary_engine_suite(void) {
   tcase_add_test(features, features_split_content_stop_and_bigrams);
   tcase_add_test(features, features_cap_long_sentences);
   tcase_add_test(features, similarity_bounds);
+  tcase_add_loop_test(features, features_match_plain_definition, 0, 2);
   suite_add_tcase(suite, features);
   TCase *record = tcase_create("record_summary");
   tcase_add_loop_test(record, record_rank_respects_limits_and_order, 0,
