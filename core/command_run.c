@@ -1,8 +1,12 @@
 /* core/command_run.c - `textpipe run PIPELINE [options]`: parse the options, load the
  * pipeline, hand both to the stream (stream.c). */
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "host.h"
@@ -68,6 +72,68 @@ static int option_is(const char *argument, const char *short_name, const char *l
          (argument[length] == '\0' || argument[length] == '=');
 }
 
+/* One of the files a run reads or writes, and what identifies it on disk. */
+typedef struct endpoint {
+  const char *option; /* "--input", ... */
+  const char *path;   /* as given, or "stdin"/"stdout" */
+  int regular;        /* an existing regular file: compared by device and inode */
+  dev_t device;
+  ino_t inode;
+  char canonical[PATH_MAX + 1]; /* a file still to be created: its resolved path, else "" */
+} endpoint;
+
+/* Fills `end` for `path` (or, when NULL, for the open descriptor `fd`). */
+static void endpoint_identify(endpoint *end, const char *option, const char *path, int fd) {
+  struct stat info;
+  end->option = option;
+  end->path = path != NULL ? path : fd == STDIN_FILENO ? "stdin" : "stdout";
+  end->regular = 0;
+  end->canonical[0] = '\0';
+  if ((path != NULL ? stat(path, &info) : fstat(fd, &info)) == 0) {
+    end->regular = S_ISREG(info.st_mode);
+    end->device = info.st_dev;
+    end->inode = info.st_ino;
+    return;
+  }
+  if (path == NULL || strlen(path) >= PATH_MAX)
+    return;
+  char folder[PATH_MAX], base[PATH_MAX], resolved[PATH_MAX];
+  snprintf(folder, sizeof folder, "%s", path);
+  snprintf(base, sizeof base, "%s", path);
+  if (realpath(dirname(folder), resolved) != NULL)
+    snprintf(end->canonical, sizeof end->canonical, "%.*s/%s", (int)(PATH_MAX / 2), resolved,
+             basename(base));
+}
+
+/* Refuses a run whose input, output, report and dead-letter files are not all different
+ * files: writing one would destroy the other (an output opened over the input empties it
+ * before a line is read; two outputs overwrite each other). Devices and pipes (/dev/null, a
+ * terminal) may be shared. Returns 0, or the usage exit status after saying which two clash. */
+static int check_distinct_files(const tp_stream_options *options) {
+  endpoint ends[4];
+  size_t count = 0;
+  endpoint_identify(&ends[count++], "--input", options->input_path, STDIN_FILENO);
+  endpoint_identify(&ends[count++], "--output", options->output_path, STDOUT_FILENO);
+  if (options->report_path != NULL)
+    endpoint_identify(&ends[count++], "--report", options->report_path, -1);
+  if (options->dead_letter_path != NULL)
+    endpoint_identify(&ends[count++], "--dead-letter", options->dead_letter_path, -1);
+  for (size_t a = 0; a < count; a++) {
+    for (size_t b = a + 1; b < count; b++) {
+      int same =
+          (ends[a].regular && ends[b].regular && ends[a].device == ends[b].device &&
+           ends[a].inode == ends[b].inode) ||
+          (ends[a].canonical[0] != '\0' && strcmp(ends[a].canonical, ends[b].canonical) == 0);
+      if (same) {
+        tp_log(TP_LOG_ERROR, NULL, "run: %s %s and %s %s are the same file", ends[a].option,
+               ends[a].path, ends[b].option, ends[b].path);
+        return TP_EXIT_USAGE;
+      }
+    }
+  }
+  return 0;
+}
+
 int tp_command_run(int argc, char **argv) {
   tp_stream_options options = {0};
   const char *pipeline_path = NULL;
@@ -99,9 +165,10 @@ int tp_command_run(int argc, char **argv) {
       uint64_t number = 0;
       if (value == NULL)
         return usage_error(name, " needs a value");
-      if (parse_count(value, workers ? 256 : (uint64_t)1 << 40, &number) != 0)
+      if (parse_count(value, workers ? 256 : TP_MAX_RECORD_BYTES_LIMIT, &number) != 0)
         return usage_error(name, workers ? ": expected a whole number from 1 to 256"
-                                         : ": expected a positive whole number of bytes");
+                                         : ": expected a whole number of bytes from 1 to "
+                                           "1073741824");
       if (workers)
         options.workers = (size_t)number;
       else
@@ -131,6 +198,9 @@ int tp_command_run(int argc, char **argv) {
     return usage_error("--report-format", ": expected json or html");
   if (options.report_format != NULL && options.report_path == NULL)
     return usage_error("--report-format", " needs --report FILE");
+  int clash = check_distinct_files(&options);
+  if (clash != 0)
+    return clash;
 
   tp_loader_options loader = {getenv("TEXTPIPE_PLUGIN_PATH"), tp_host_api()};
   tp_pipeline *pipeline = NULL;

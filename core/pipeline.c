@@ -20,7 +20,6 @@
 #include "plugin_loader.h"
 
 #define MAX_RECORD_BYTES_DEFAULT (16u * 1024u * 1024u)
-#define MAX_RECORD_BYTES_LIMIT   (1024.0 * 1024.0 * 1024.0)
 
 typedef struct loader {
   const char *file;         /* the pipeline file as given */
@@ -152,7 +151,7 @@ static int load_input(loader *load, const cJSON *input) {
   if (limit != NULL) {
     tp_json_path_key(&load->path, "max_record_bytes");
     if (!cJSON_IsNumber(limit) || limit->valuedouble < 1 ||
-        limit->valuedouble > MAX_RECORD_BYTES_LIMIT ||
+        limit->valuedouble > (double)TP_MAX_RECORD_BYTES_LIMIT ||
         (double)(uint64_t)limit->valuedouble != limit->valuedouble)
       return fail_type(load, limit, "an integer from 1 to 1073741824");
     pipeline->max_record_bytes = (uint64_t)limit->valuedouble;

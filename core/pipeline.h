@@ -17,6 +17,9 @@
 
 #include "textpipe/plugin.h"
 
+/* The longest record a pipeline (input.max_record_bytes) or --max-record-bytes may allow. */
+#define TP_MAX_RECORD_BYTES_LIMIT ((uint64_t)1 << 30)
+
 #define TP_ERROR_SIZE 1024
 
 /* One error message for the user, without the "textpipe: error: " prefix, e.g.
