@@ -16,6 +16,8 @@
  */
 #include "sentiment_score.h"
 
+#include "sentiment_lookup.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -29,7 +31,6 @@
 #define SX_CONTRAST_AFTER    1.2f /* VADER: 1.5; raters weigh the clause after "but" less */
 #define SX_CONCESSION_WEIGHT 0.5f
 #define SX_HEDGE_WEIGHT      0.6f
-#define SX_STEM_WEIGHT       0.5f /* a stem match is a guess: half weight */
 #define SX_QUESTION_WEIGHT   0.6f
 #define SX_EXCLAIM           0.5  /* emphasis per "!", up to 4 (VADER: 0.292) */
 #define SX_BALANCE_WEIGHT    0.5  /* weight of positive - negative in the compound */
@@ -64,13 +65,6 @@ typedef struct sx_item {
   uint16_t rules;      /* the term's SX_TERM_* flags; 0 without a term or once consumed */
 } sx_item;
 
-/* A token's lexicon lookup (pass 1's lookup step), made once per token of a text. */
-typedef struct sx_lookup {
-  const sx_term *term; /* NULL: not in the lexicon, or not a word-like token */
-  float stem_weight;   /* SX_STEM_WEIGHT for a stem match, else 1 */
-  uint16_t flags;      /* SX_ITEM_ELONGATED when found de-elongated */
-} sx_lookup;
-
 void sx_scratch_release(sx_scratch *scratch) {
   if (scratch->items != NULL) {
     scratch->allocator.free(scratch->items);
@@ -83,6 +77,8 @@ void sx_scratch_release(sx_scratch *scratch) {
   scratch->lookups = NULL;
   scratch->lookup_capacity = 0;
 }
+
+_Static_assert(SX_ITEM_ELONGATED == SX_LOOKUP_ELONGATED, "a lookup's flag is the item's flag");
 
 /* Grows *buffer to hold `count` elements of `size` bytes (doubling from 64). Returns 0 or -1. */
 static int sx_reserve(const sx_allocator *allocator, void **buffer, size_t *capacity, size_t count,
@@ -107,23 +103,6 @@ static float sx_sign(float value) {
   return value > 0 ? 1.0f : (value < 0 ? -1.0f : 0.0f);
 }
 
-/* Collapses runs of 3+ equal bytes to `keep` bytes (1 or 2). Returns the new length. */
-static size_t sx_squeeze(const char *in, size_t length, size_t keep, char *out) {
-  size_t used = 0;
-  for (size_t i = 0; i < length && used < SX_KEY_BYTES - 1; i++) {
-    size_t run = 1;
-    while (i + run < length && in[i + run] == in[i]) {
-      run++;
-    }
-    size_t copies = run >= 3 ? keep : run;
-    for (size_t k = 0; k < copies && used < SX_KEY_BYTES - 1; k++) {
-      out[used++] = in[i];
-    }
-    i += run - 1;
-  }
-  return used;
-}
-
 /* Whether a word ends in "n't" (or "n’t"): every such word negates (don't, wouldn't, ain't).
  * Checked byte by byte: it runs for every word. */
 static int sx_ends_in_nt(const char *text, size_t length) {
@@ -143,78 +122,6 @@ static int sx_item_is_negator(const sx_item *item) {
 
 static int sx_item_has(const sx_item *item, uint16_t flag) {
   return (item->rules & flag) != 0; /* cleared when consumed */
-}
-
-/* Whether `text` repeats its first `period` bytes throughout (hahaha, lololol). */
-static int sx_periodic(const char *text, size_t length, size_t period) {
-  for (size_t i = period; i < length; i++) {
-    if (text[i] != text[i - period]) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-/* Looks a word up exactly, then de-elongated (sooo -> soo -> so), then by stem. */
-static const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_token *token,
-                                     uint16_t *item_flags, float *stem_weight) {
-  const char *norm = token->norm;
-  size_t length = token->norm_length;
-  if (token->type == TP_TOKEN_HASHTAG && length > 1 && norm[0] == '#') {
-    norm++; /* #fail, #love */
-    length--;
-  }
-  const sx_term *term = sx_lexicon_find(lexicon, norm, length);
-  *stem_weight = 1.0f;
-  if (term != NULL && (term->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER | SX_TERM_NEGATOR))) {
-    return term;
-  }
-  if (token->flags & TP_TOKEN_ELONGATED) {
-    char key[SX_KEY_BYTES];
-    for (size_t keep = 2; keep >= 1; keep--) {
-      size_t squeezed_length = sx_squeeze(norm, length, keep, key);
-      const sx_term *squeezed = sx_lexicon_find(lexicon, key, squeezed_length);
-      if (squeezed != NULL) {
-        *item_flags |= SX_ITEM_ELONGATED;
-        return squeezed;
-      }
-    }
-  }
-  if (term == NULL && token->type == TP_TOKEN_EMOTICON && length < SX_KEY_BYTES) {
-    /* :))) -> :), =((( -> =( and, as "=" eyes are ":" eyes, :( */
-    char key[SX_KEY_BYTES];
-    size_t squeezed_length = 0;
-    for (size_t i = 0; i < length; i++) {
-      if (i == 0 || norm[i] != norm[i - 1]) {
-        key[squeezed_length++] = norm[i];
-      }
-    }
-    const sx_term *squeezed = sx_lexicon_find(lexicon, key, squeezed_length);
-    if (squeezed == NULL && key[0] == '=') {
-      key[0] = ':';
-      squeezed = sx_lexicon_find(lexicon, key, squeezed_length);
-    }
-    if (squeezed != NULL) {
-      return squeezed;
-    }
-  }
-  if (term == NULL && length > 4 && sx_periodic(norm, length, 2)) {
-    const sx_term *laugh = sx_lexicon_find(lexicon, norm, 4); /* hahahaha -> haha */
-    if (laugh != NULL) {
-      return laugh;
-    }
-  }
-  /* A stem equal to the word itself says nothing new (and would let "hat" reach "hate"). */
-  if (term == NULL && token->type == TP_TOKEN_WORD && !(token->flags & TP_TOKEN_STOPWORD) &&
-      token->stem != NULL && token->stem_length > 2 &&
-      !(token->stem_length == length && memcmp(token->stem, norm, length) == 0)) {
-    const sx_term *stemmed = sx_lexicon_find_stem(lexicon, token->stem, token->stem_length);
-    if (stemmed != NULL) {
-      *stem_weight = SX_STEM_WEIGHT;
-      return stemmed;
-    }
-  }
-  return term;
 }
 
 /* Whether pass 1 makes an item of a token of this type. */
@@ -265,11 +172,11 @@ static size_t sx_collect(const sx_lexicon *lexicon, sx_lookup *lookups, int reus
     item->token = token;
     item->clause = clause;
     item->weight = 1.0f;
-    sx_lookup lookup = {.term = NULL, .stem_weight = 1.0f, .flags = 0};
+    sx_lookup lookup;
     if (reuse) {
       lookup = lookups[t - first];
     } else {
-      lookup.term = sx_lookup_word(lexicon, token, &lookup.flags, &lookup.stem_weight);
+      sx_lookup_word(lexicon, token, &lookup);
       if (lookups != NULL) {
         lookups[t - first] = lookup;
       }
@@ -473,6 +380,12 @@ static void sx_sum(sx_item *items, size_t item_count, sx_totals *totals) {
     }
     if (i > 0 && item->clause != items[i - 1].clause) {
       carried = 1.0f;
+    }
+    if (item->rules == 0 && item->valence == 0) {
+      /* Most items: no rule and no valence. All the steps below would leave the totals and
+       * `carried` as they are, but count the item as neutral (unless consumed). */
+      totals->neutral += !(item->flags & SX_ITEM_CONSUMED);
+      continue;
     }
     item->weight *= carried;
     carried *= sx_item_has(item, SX_TERM_CONCESSION) ? SX_CONCESSION_WEIGHT
