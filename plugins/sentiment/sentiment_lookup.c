@@ -60,14 +60,14 @@ static int sx_same(const char *a, const char *b, size_t length) {
  * without valence, booster or negator): the variant's term, or NULL. */
 static const sx_term *sx_lookup_variant(const sx_lexicon *lexicon, const tp_token *token,
                                         const char *norm, size_t length, const sx_term *term,
-                                        sx_lookup *lookup) {
+                                        uint16_t *flags) {
   if (token->flags & TP_TOKEN_ELONGATED) {
     char key[SX_KEY_BYTES];
     for (size_t keep = 2; keep >= 1; keep--) {
       size_t squeezed_length = sx_squeeze(norm, length, keep, key);
       const sx_term *squeezed = sx_lexicon_find(lexicon, key, squeezed_length);
       if (squeezed != NULL) {
-        lookup->flags |= SX_LOOKUP_ELONGATED;
+        *flags |= SX_LOOKUP_ELONGATED;
         return squeezed;
       }
     }
@@ -96,7 +96,9 @@ static const sx_term *sx_lookup_variant(const sx_lexicon *lexicon, const tp_toke
   return NULL;
 }
 
-void sx_lookup_word(const sx_lexicon *lexicon, const tp_token *token, sx_lookup *lookup) {
+/* The term of a word-like token, or NULL; sets *stem_weight and *flags. */
+static inline const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_token *token,
+                                            float *stem_weight, uint16_t *flags) {
   const char *norm = token->norm;
   size_t length = token->norm_length;
   if (token->type == TP_TOKEN_HASHTAG && length > 1 && norm[0] == '#') {
@@ -105,21 +107,18 @@ void sx_lookup_word(const sx_lexicon *lexicon, const tp_token *token, sx_lookup 
   }
   const sx_entry *entry = sx_table_lookup(&lexicon->words, norm, length);
   const sx_term *term = entry ? &entry->term : NULL;
-  lookup->term = term;
-  lookup->stem_weight = 1.0f;
-  lookup->flags = 0;
+  *stem_weight = 1.0f;
   if (term != NULL && (term->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER | SX_TERM_NEGATOR))) {
-    return;
+    return term;
   }
   /* The variants: elongated words, emoticons, and words of 5+ bytes that may be laughter
    * (their first four bytes repeat a 2-byte unit: tested here, without a call, for all). */
   if ((token->flags & TP_TOKEN_ELONGATED) ||
       (term == NULL && (token->type == TP_TOKEN_EMOTICON ||
                         (length > 4 && norm[2] == norm[0] && norm[3] == norm[1])))) {
-    const sx_term *variant = sx_lookup_variant(lexicon, token, norm, length, term, lookup);
+    const sx_term *variant = sx_lookup_variant(lexicon, token, norm, length, term, flags);
     if (variant != NULL) {
-      lookup->term = variant;
-      return;
+      return variant;
     }
   }
   /* A stem equal to the word itself says nothing new (and would let "hat" reach "hate"). */
@@ -128,8 +127,49 @@ void sx_lookup_word(const sx_lexicon *lexicon, const tp_token *token, sx_lookup 
       !(token->stem_length == length && sx_same(token->stem, norm, length))) {
     const sx_term *stemmed = sx_lexicon_find_stem(lexicon, token->stem, token->stem_length);
     if (stemmed != NULL) {
-      lookup->term = stemmed;
-      lookup->stem_weight = SX_STEM_WEIGHT;
+      *stem_weight = SX_STEM_WEIGHT;
+      return stemmed;
+    }
+  }
+  return term;
+}
+
+/* Whether a word ends in "n't" (or "n’t"): every such word negates (don't, wouldn't, ain't). */
+static int sx_ends_in_nt(const char *text, size_t length) {
+  if (length < 3 || text[length - 1] != 't') {
+    return 0;
+  }
+  if (text[length - 2] == '\'') {
+    return text[length - 3] == 'n';
+  }
+  return length >= 5 && text[length - 2] == '\x99' && text[length - 3] == '\x80' &&
+         text[length - 4] == '\xe2' && text[length - 5] == 'n';
+}
+
+void sx_lookup_tokens(const sx_lexicon *lexicon, const tp_token *tokens, size_t count,
+                      sx_lookup *lookups) {
+  for (size_t t = 0; t < count; t++) {
+    const tp_token *token = &tokens[t];
+    uint16_t type = token->type;
+    if (type != TP_TOKEN_WORD && type != TP_TOKEN_EMOTICON && type != TP_TOKEN_EMOJI &&
+        type != TP_TOKEN_HASHTAG) {
+      continue;
+    }
+    sx_lookup *lookup = &lookups[t];
+    float stem_weight = 1.0f;
+    uint16_t flags = 0;
+    const sx_term *term = sx_lookup_word(lexicon, token, &stem_weight, &flags);
+    lookup->term = term;
+    lookup->flags = flags;
+    lookup->rules = term != NULL ? term->flags : 0;
+    lookup->valence = 0;
+    if (type == TP_TOKEN_WORD && sx_ends_in_nt(token->norm, token->norm_length)) {
+      lookup->rules |= SX_TERM_NEGATOR;
+    }
+    int single_letter = type == TP_TOKEN_WORD && token->norm_length < 2;
+    if (term != NULL && (term->flags & SX_TERM_VALENCE) && !(term->flags & SX_TERM_NEUTRAL) &&
+        !single_letter) {
+      lookup->valence = term->valence * stem_weight;
     }
   }
 }

@@ -103,19 +103,6 @@ static float sx_sign(float value) {
   return value > 0 ? 1.0f : (value < 0 ? -1.0f : 0.0f);
 }
 
-/* Whether a word ends in "n't" (or "n’t"): every such word negates (don't, wouldn't, ain't).
- * Checked byte by byte: it runs for every word. */
-static int sx_ends_in_nt(const char *text, size_t length) {
-  if (length < 3 || text[length - 1] != 't') {
-    return 0;
-  }
-  if (text[length - 2] == '\'') {
-    return text[length - 3] == 'n';
-  }
-  return length >= 5 && text[length - 2] == '\x99' && text[length - 3] == '\x80' &&
-         text[length - 4] == '\xe2' && text[length - 5] == 'n';
-}
-
 static int sx_item_is_negator(const sx_item *item) {
   return (item->rules & SX_TERM_NEGATOR) != 0; /* lexicon negators and any "n't" word */
 }
@@ -130,14 +117,12 @@ static int sx_word_like(uint16_t type) {
          type == TP_TOKEN_HASHTAG;
 }
 
-/* Pass 1: fills items from the span's tokens. Each word-like token is looked up in the
- * lexicon, or, with `reuse`, read from lookups[t - first] (made by an earlier call over a span
- * that covers this one); when `lookups` is not NULL and not `reuse`, its lookups are kept
- * there. Returns the item count; sets the '!'/'?' counts and whether the span mixes ALL-CAPS
- * words with others. */
-static size_t sx_collect(const sx_lexicon *lexicon, sx_lookup *lookups, int reuse,
-                         const tp_text *text, size_t first, size_t count, sx_item *items,
-                         int *exclamations, int *questions, int *caps_differ, int *links) {
+/* Pass 1: fills items from the span's tokens and their lookups (lookups[t - first] for token
+ * t, by sx_lookup_tokens). Returns the item count; sets the '!'/'?' counts and whether the
+ * span mixes ALL-CAPS words with others. */
+static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t first, size_t count,
+                         sx_item *items, int *exclamations, int *questions, int *caps_differ,
+                         int *links) {
   size_t item_count = 0, caps = 0, words = 0;
   uint32_t clause = 0;
   *exclamations = *questions = 0;
@@ -167,37 +152,21 @@ static size_t sx_collect(const sx_lexicon *lexicon, sx_lookup *lookups, int reus
       *links += token->type == TP_TOKEN_URL;
       continue;
     }
+    const sx_lookup *lookup = &lookups[t - first];
     sx_item *item = &items[item_count++];
-    memset(item, 0, sizeof *item);
     item->token = token;
-    item->clause = clause;
+    item->term = lookup->term;
     item->weight = 1.0f;
-    sx_lookup lookup;
-    if (reuse) {
-      lookup = lookups[t - first];
-    } else {
-      sx_lookup_word(lexicon, token, &lookup);
-      if (lookups != NULL) {
-        lookups[t - first] = lookup;
-      }
-    }
-    item->term = lookup.term;
-    item->flags |= lookup.flags;
-    float stem_weight = lookup.stem_weight;
-    item->rules = item->term != NULL ? item->term->flags : 0;
-    if (token->type == TP_TOKEN_WORD && sx_ends_in_nt(token->norm, token->norm_length)) {
-      item->rules |= SX_TERM_NEGATOR;
-    }
+    item->clause = clause;
     item->sentence = token->sentence;
+    item->flags = lookup->flags;
+    item->rules = lookup->rules;
+    /* A verb ("like") counts only right after a subject or a negator ("I like", "don't like"). */
     int verb_without_subject =
-        item->term != NULL && (item->term->flags & SX_TERM_VERB) &&
+        (lookup->rules & SX_TERM_VERB) && item->term != NULL &&
         !(item_count >= 2 && (sx_item_has(&items[item_count - 2], SX_TERM_SUBJECT) ||
                               sx_item_is_negator(&items[item_count - 2])));
-    int single_letter = token->type == TP_TOKEN_WORD && token->norm_length < 2;
-    if (item->term != NULL && (item->term->flags & SX_TERM_VALENCE) &&
-        !(item->term->flags & SX_TERM_NEUTRAL) && !verb_without_subject && !single_letter) {
-      item->valence = item->term->valence * stem_weight;
-    }
+    item->valence = verb_without_subject ? 0 : lookup->valence;
     if (token->type == TP_TOKEN_WORD) {
       words++;
       if (token->flags & TP_TOKEN_ALL_CAPS) {
@@ -435,9 +404,9 @@ static double sx_punctuation_emphasis(int exclamations, int questions) {
   return emphasis;
 }
 
-/* Scores a span; `lookups` and `reuse` as in sx_collect(). */
+/* Scores a span; `lookups` as in sx_collect(). */
 static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
-                    sx_lookup *lookups, int reuse, sx_scratch *scratch, sx_scores *scores) {
+                    const sx_lookup *lookups, sx_scratch *scratch, sx_scores *scores) {
   memset(scores, 0, sizeof *scores);
   scores->neutral = 1.0;
   if (count == 0) {
@@ -450,8 +419,8 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   }
   sx_item *items = scratch->items;
   int exclamations = 0, questions = 0, caps_differ = 0, links = 0;
-  size_t item_count = sx_collect(lexicon, lookups, reuse, text, first, count, items, &exclamations,
-                                 &questions, &caps_differ, &links);
+  size_t item_count = sx_collect(lookups, text, first, count, items, &exclamations, &questions,
+                                 &caps_differ, &links);
   sx_match_phrases(lexicon, items, item_count);
   int contrast = 0;
   for (size_t i = 0; i < item_count; i++) {
@@ -497,23 +466,34 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   return 0;
 }
 
+/* Looks tokens [first, first + count) up into the scratch's lookups. Returns 0, or -1 out of
+ * memory (*scores all zero). */
+static int sx_look_up(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
+                      sx_scratch *scratch, sx_scores *scores) {
+  if (sx_reserve(&scratch->allocator, &scratch->lookups, &scratch->lookup_capacity, count,
+                 sizeof(sx_lookup)) != 0) {
+    memset(scores, 0, sizeof *scores);
+    return -1;
+  }
+  sx_lookup_tokens(lexicon, text->tokens + first, count, scratch->lookups);
+  return 0;
+}
+
 int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                   sx_scratch *scratch, sx_scores *scores) {
-  return sx_score(lexicon, text, first, count, NULL, 0, scratch, scores);
+  if (sx_look_up(lexicon, text, first, count, scratch, scores) != 0) {
+    return -1;
+  }
+  return sx_score(lexicon, text, first, count, scratch->lookups, scratch, scores);
 }
 
 int sx_score_text(const sx_lexicon *lexicon, const tp_text *text, sx_scratch *scratch,
                   sx_scores *scores) {
-  if (sx_reserve(&scratch->allocator, &scratch->lookups, &scratch->lookup_capacity,
-                 text->token_count, sizeof(sx_lookup)) != 0) {
-    memset(scores, 0, sizeof *scores);
-    return -1;
-  }
-  return sx_score(lexicon, text, 0, text->token_count, scratch->lookups, 0, scratch, scores);
+  return sx_score_span(lexicon, text, 0, text->token_count, scratch, scores);
 }
 
 int sx_score_sentence(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                       sx_scratch *scratch, sx_scores *scores) {
-  sx_lookup *lookups = (sx_lookup *)scratch->lookups + first;
-  return sx_score(lexicon, text, first, count, lookups, 1, scratch, scores);
+  const sx_lookup *lookups = (const sx_lookup *)scratch->lookups + first;
+  return sx_score(lexicon, text, first, count, lookups, scratch, scores);
 }
