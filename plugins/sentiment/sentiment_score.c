@@ -2,8 +2,9 @@
  *
  * A span is scored in four passes over its word-like tokens ("items"):
  *   1. lookup: each item's term (exact; de-elongated; emoticon variants; hashtag without '#';
- *      laughter by its unit; then the stem's base form), with multi-word phrases matched
- *      longest first and their later words consumed;
+ *      laughter by its unit; then the stem's base form), looked up once per token of a text
+ *      by sentiment_lookup.c and read here for the text and each of its sentences, with
+ *      multi-word phrases matched longest first and their later words consumed;
  *   2. valence: each sentiment word's valence after ALL-CAPS and elongation emphasis, the
  *      boosters/dampeners up to three items before it, negation, and "least";
  *   3. weights: contrast per sentence ("but": before x0.5, after x1.2), concession and hedged
