@@ -60,33 +60,30 @@ size_t tp_utf8_valid_prefix(const char *text, size_t length) {
   return length;
 }
 
-cJSON *tp_json_string_lossy(const char *bytes, size_t length) {
+/* The length of the prefix of `bytes` that is valid UTF-8 and holds no NUL byte. */
+static size_t carriable_prefix(const char *bytes, size_t length) {
   size_t valid = tp_utf8_valid_prefix(bytes, length);
-  if (valid == length) {
-    char *copy = malloc(length + 1);
-    if (copy == NULL)
-      return NULL;
-    memcpy(copy, bytes, length);
-    copy[length] = '\0';
-    cJSON *string = cJSON_CreateString(copy);
-    free(copy);
-    return string;
-  }
+  const char *nul = memchr(bytes, '\0', valid);
+  return nul != NULL ? (size_t)(nul - bytes) : valid;
+}
+
+cJSON *tp_json_string_lossy(const char *bytes, size_t length) {
   /* Worst case every byte becomes the 3-byte U+FFFD. */
-  char *fixed = malloc(length * 3 + 1);
+  size_t good = carriable_prefix(bytes, length);
+  char *fixed = malloc(good == length ? length + 1 : length * 3 + 1);
   if (fixed == NULL)
     return NULL;
   size_t used = 0, at = 0;
-  while (at < length) {
-    size_t good = tp_utf8_valid_prefix(bytes + at, length - at);
+  for (;;) {
     memcpy(fixed + used, bytes + at, good);
     used += good;
     at += good;
-    if (at < length) {
-      memcpy(fixed + used, "\xEF\xBF\xBD", 3);
-      used += 3;
-      at++;
-    }
+    if (at >= length)
+      break;
+    memcpy(fixed + used, "\xEF\xBF\xBD", 3);
+    used += 3;
+    at++;
+    good = carriable_prefix(bytes + at, length - at);
   }
   fixed[used] = '\0';
   cJSON *string = cJSON_CreateString(fixed);
@@ -150,6 +147,28 @@ static cJSON *field_at_path(cJSON *object, const char *path) {
   }
 }
 
+/* The first NUL character that a record made from `line` would carry: a raw 0 byte, or, when
+ * `json` is set, the string escape \u0000. cJSON strings end at a NUL, so the rest of the
+ * string would be lost without a word; such a line is refused instead. Returns the byte offset
+ * of the NUL (of the escape's backslash), or `length` when there is none. Backslashes are only
+ * looked at inside a line cJSON has accepted, where each one starts an escape. */
+static size_t nul_character_offset(const char *line, size_t length, int json) {
+  const char *raw = memchr(line, '\0', length);
+  size_t limit = raw != NULL ? (size_t)(raw - line) : length;
+  if (!json)
+    return limit;
+  const char *at = line;
+  const char *end = line + limit;
+  while ((at = memchr(at, '\\', (size_t)(end - at))) != NULL) {
+    if (end - at >= 6 && memcmp(at + 1, "u0000", 5) == 0)
+      return (size_t)(at - line);
+    at += 2; /* the escaped character, which may itself be a backslash */
+    if (at >= end)
+      break;
+  }
+  return limit;
+}
+
 static int prepare_lines_record(tp_record *record, const char *line, uint64_t line_number,
                                 char *reason, size_t reason_size) {
   cJSON *object = cJSON_CreateObject();
@@ -162,8 +181,7 @@ static int prepare_lines_record(tp_record *record, const char *line, uint64_t li
   }
   record->json = object;
   record->text = text->valuestring;
-  /* Not `length`: a NUL byte in the line ends the JSON string early. */
-  record->text_length = strlen(text->valuestring);
+  record->text_length = strlen(text->valuestring); /* == length: NUL bytes were refused */
   return 0;
 }
 
@@ -184,8 +202,16 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
                       size_t length, uint64_t line_number, char *reason, size_t reason_size) {
   if (tp_record_start(record, line, length, line_number, reason, reason_size) != 0)
     return -1;
-  if (pipeline->input_format == TP_INPUT_LINES)
+  int json_input = pipeline->input_format != TP_INPUT_LINES;
+  if (!json_input) {
+    size_t nul = nul_character_offset(line, length, 0);
+    if (nul < length) {
+      snprintf(reason, reason_size, "NUL byte at byte %zu (NUL characters are not supported)",
+               nul + 1);
+      return -1;
+    }
     return prepare_lines_record(record, line, line_number, reason, reason_size);
+  }
 
   const char *end = NULL;
   /* length + 1 covers the NUL after the line, so trailing garbage is an error. */
@@ -196,6 +222,17 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
       snprintf(reason, reason_size, "invalid JSON: unexpected end of line");
     else
       snprintf(reason, reason_size, "invalid JSON at column %zu", column);
+    return -1;
+  }
+  size_t nul = nul_character_offset(line, length, json_input);
+  if (nul < length) {
+    if (line[nul] == '\0')
+      snprintf(reason, reason_size, "NUL byte at column %zu (NUL characters are not supported)",
+               nul + 1);
+    else
+      snprintf(reason, reason_size, "\\u0000 at column %zu (NUL characters are not supported)",
+               nul + 1);
+    cJSON_Delete(json);
     return -1;
   }
   if (!cJSON_IsObject(json)) {

@@ -73,8 +73,9 @@ void *tp_record_attachment(const tp_record *record, const char *key);
  * it is valid UTF-8 (no overlongs, surrogates or code points above U+10FFFF). */
 size_t tp_utf8_valid_prefix(const char *text, size_t length);
 
-/* A new JSON string holding `length` bytes of `bytes`, with each invalid UTF-8 sequence
- * replaced by U+FFFD (so any input can go into a dead-letter). Caller owns it; NULL on OOM. */
+/* A new JSON string holding `length` bytes of `bytes`, with each invalid UTF-8 sequence and
+ * each NUL byte replaced by U+FFFD (so any input can go into a dead-letter). Caller owns it; NULL
+ * on OOM. */
 cJSON *tp_json_string_lossy(const char *bytes, size_t length);
 
 /* A new dead-letter object {"line", "stage", "reason", "input"} (stage_id NULL gives

@@ -100,14 +100,50 @@ START_TEST(lines_record_shape) {
 }
 END_TEST
 
-/* A NUL byte inside a "lines" line: the text ends there, and its length says so. */
-START_TEST(lines_record_with_nul_byte) {
-  tp_pipeline *pipeline = test_pipeline_new(NULL, 0, TP_INPUT_LINES, NULL);
+/* NUL characters cannot travel in a cJSON string (it ends at the first one), so a line that
+ * would carry one is refused with where it is, instead of losing the rest of its text. */
+typedef struct nul_case {
+  const char *line;
+  size_t length;
+  tp_input_format format;
+  const char *reason; /* NULL: prepared fine, and the text is the whole string */
+} nul_case;
+
+/* A string literal and its length (the NUL bytes inside included). */
+#define LINE(literal) literal, sizeof(literal) - 1
+
+static const nul_case nul_cases[] = {
+    {LINE("ab\0cd"), TP_INPUT_LINES, "NUL byte at byte 3 (NUL characters are not supported)"},
+    {LINE("{\"text\": \"a\0b\"}"), TP_INPUT_NDJSON,
+     "NUL byte at column 12 (NUL characters are not supported)"},
+    {LINE("{\"text\": \"a\\u0000b\"}"), TP_INPUT_NDJSON,
+     "\\u0000 at column 12 (NUL characters are not supported)"},
+    {LINE("{\"x\": \"\\u0000\", \"text\": \"ok\"}"), TP_INPUT_NDJSON,
+     "\\u0000 at column 8 (NUL characters are not supported)"},
+    /* an escaped backslash followed by the letters u0000: no NUL */
+    {LINE("{\"text\": \"a\\\\u0000b\"}"), TP_INPUT_NDJSON, NULL},
+    {LINE("{\"text\": \"a\\\\\\u0000b\"}"), TP_INPUT_NDJSON,
+     "\\u0000 at column 14 (NUL characters are not supported)"},
+    {LINE("{\"text\": \"\\u00001\"}"), TP_INPUT_NDJSON,
+     "\\u0000 at column 11 (NUL characters are not supported)"},
+    {LINE("{\"text\": \"\\u0001\"}"), TP_INPUT_NDJSON, NULL},
+    {LINE("u0000 \\u0000"), TP_INPUT_LINES, NULL},
+};
+
+START_TEST(nul_character_table) {
+  const nul_case *c = &nul_cases[_i];
+  tp_pipeline *pipeline = test_pipeline_new(NULL, 0, c->format, NULL);
   tp_record record = {0};
-  char reason[TP_REASON_SIZE];
-  ck_assert_int_eq(tp_record_prepare(&record, pipeline, "ab\0cd", 5, 1, reason, sizeof reason), 0);
-  ck_assert_str_eq(record.text, "ab");
-  ck_assert_uint_eq(record.text_length, 2);
+  char reason[TP_REASON_SIZE] = "";
+  int status = tp_record_prepare(&record, pipeline, c->line, c->length, 1, reason, sizeof reason);
+  if (c->reason != NULL) {
+    ck_assert_int_eq(status, -1);
+    ck_assert_str_eq(reason, c->reason);
+    ck_assert_ptr_null(record.json);
+  } else {
+    ck_assert_msg(status == 0, "refused: %s", reason);
+    ck_assert_uint_eq(record.text_length, strlen(record.text));
+  }
   tp_record_release(&record);
   test_pipeline_free(pipeline);
 }
@@ -161,6 +197,10 @@ START_TEST(lossy_string_keeps_valid_text) {
   cJSON *string = tp_json_string_lossy("a\xC3\xA9\xFF\xFE z", 7);
   ck_assert_str_eq(string->valuestring, "a\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD z");
   cJSON_Delete(string);
+  /* a NUL byte would end the string: it becomes U+FFFD too, and the rest is kept */
+  string = tp_json_string_lossy("x\0y\xFF", 4);
+  ck_assert_str_eq(string->valuestring, "x\xEF\xBF\xBDy\xEF\xBF\xBD");
+  cJSON_Delete(string);
 }
 END_TEST
 
@@ -175,7 +215,8 @@ static Suite *record_suite(void) {
   tcase_add_loop_test(prepare, prepare_table, 0,
                       (int)(sizeof prepare_cases / sizeof prepare_cases[0]));
   tcase_add_test(prepare, lines_record_shape);
-  tcase_add_test(prepare, lines_record_with_nul_byte);
+  tcase_add_loop_test(prepare, nul_character_table, 0,
+                      (int)(sizeof nul_cases / sizeof nul_cases[0]));
   suite_add_tcase(suite, prepare);
   TCase *attachments = tcase_create("attachments");
   tcase_add_test(attachments, attachments_replace_and_free);
