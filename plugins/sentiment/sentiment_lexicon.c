@@ -96,8 +96,8 @@ static sx_entry *sx_table_upsert(const sx_allocator *allocator, sx_table *table,
     slot = (slot + 1) & mask;
   }
   table->slots[slot] = (uint32_t)entry->tag << 20 | (uint32_t)table->entry_count;
-  uint32_t bit = (uint32_t)(hash >> 32) & (SX_FILTER_BITS - 1);
-  table->filter[bit / 64] |= 1ull << (bit % 64);
+  size_t word;
+  table->filter[word] |= sx_table_filter(hash, &word);
   return entry;
 }
 

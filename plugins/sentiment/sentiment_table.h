@@ -20,8 +20,8 @@
 
 #include "sentiment_lexicon.h"
 
-#define SX_FILTER_BITS (1u << 18)
-#define SX_MAX_ENTRIES ((1u << 20) - 1) /* entry numbers fit the low 20 bits of a slot */
+#define SX_FILTER_WORDS 1024             /* 8 KB of filter per table: it stays in the L1 cache */
+#define SX_MAX_ENTRIES  ((1u << 20) - 1) /* entry numbers fit the low 20 bits of a slot */
 
 typedef struct sx_entry {
   uint32_t key_offset;
@@ -38,9 +38,10 @@ typedef struct sx_table {
   size_t key_bytes, key_capacity;
   uint32_t *slots; /* tag << 20 | (entry index + 1); 0 = empty. 4 bytes keep the slots of a
                       12,000-term table in 128 KB */
-  /* Bit (hash >> 32) of every key is set: most words are not in the table, and these 32 KB
-   * (about 4% false hits for 12,000 keys) say so before any slot is read. */
-  uint64_t filter[SX_FILTER_BITS / 64];
+  /* Most words are not in the table, and these 8 KB say so before any slot is read: each key
+   * sets two bits of one 64-bit word (sx_table_filter), about 6% false hits for 9,400 keys. A
+   * larger filter misses the L1 cache on most words (32 KB did on two thirds of them). */
+  uint64_t filter[SX_FILTER_WORDS];
   size_t slot_capacity; /* a power of two */
 } sx_table;
 
@@ -101,12 +102,19 @@ static inline uint64_t sx_table_hash(const char *key, size_t length, uint64_t pa
   return sx_table_mix(hash);
 }
 
+/* The filter word of a hash and the two bits its key sets there. */
+static inline uint64_t sx_table_filter(uint64_t hash, size_t *word) {
+  *word = (size_t)(hash >> 32) & (SX_FILTER_WORDS - 1);
+  return 1ull << ((hash >> 42) & 63) | 1ull << ((hash >> 26) & 63);
+}
+
 /* Returns the entry for `key` (`length` bytes, `hash` from sx_table_hash with its `packed`
  * bytes), or NULL. */
 static inline const sx_entry *sx_table_find(const sx_table *table, const char *key, size_t length,
                                             uint64_t hash, const uint64_t packed[2]) {
-  uint32_t bit = (uint32_t)(hash >> 32) & (SX_FILTER_BITS - 1);
-  if (table->slot_capacity == 0 || !(table->filter[bit / 64] >> (bit % 64) & 1)) {
+  size_t word;
+  uint64_t bits = sx_table_filter(hash, &word);
+  if (table->slot_capacity == 0 || (table->filter[word] & bits) != bits) {
     return NULL;
   }
   uint32_t tag = (uint32_t)(hash >> 52);
