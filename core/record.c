@@ -147,26 +147,49 @@ static cJSON *field_at_path(cJSON *object, const char *path) {
   }
 }
 
-/* The first NUL character that a record made from `line` would carry: a raw 0 byte, or, when
- * `json` is set, the string escape \u0000. cJSON strings end at a NUL, so the rest of the
- * string would be lost without a word; such a line is refused instead. Returns the byte offset
- * of the NUL (of the escape's backslash), or `length` when there is none. Backslashes are only
- * looked at inside a line cJSON has accepted, where each one starts an escape. */
-static size_t nul_character_offset(const char *line, size_t length, int json) {
-  const char *raw = memchr(line, '\0', length);
-  size_t limit = raw != NULL ? (size_t)(raw - line) : length;
-  if (!json)
-    return limit;
+/* Whether a record made from `line` would carry a NUL character: a raw 0 byte, or, when `json`
+ * is set, the string escape \u0000. Backslashes are only looked at in a line cJSON has
+ * accepted, where each one starts an escape. */
+static int has_nul_character(const char *line, size_t length, int json) {
+  if (memchr(line, '\0', length) != NULL)
+    return 1;
   const char *at = line;
-  const char *end = line + limit;
-  while ((at = memchr(at, '\\', (size_t)(end - at))) != NULL) {
+  const char *end = line + length;
+  while (json && at < end && (at = memchr(at, '\\', (size_t)(end - at))) != NULL) {
     if (end - at >= 6 && memcmp(at + 1, "u0000", 5) == 0)
-      return (size_t)(at - line);
-    at += 2; /* the escaped character, which may itself be a backslash */
-    if (at >= end)
-      break;
+      return 1;
+    at += 2; /* past the escaped character, which may itself be a backslash */
   }
-  return limit;
+  return 0;
+}
+
+/* A copy of `line` in which every NUL character is U+FFFD: a raw 0 byte becomes its three
+ * UTF-8 bytes and (with `json`) the escape \u0000 becomes \uFFFD. cJSON strings end at the
+ * first NUL, so without this the rest of the text would be lost without a word; HTML parsers
+ * make the same replacement. Returns the copy (malloc'd, NUL-terminated, its length in
+ * *copy_length), or NULL on OOM. */
+static char *replace_nul_characters(const char *line, size_t length, int json,
+                                    size_t *copy_length) {
+  char *copy = malloc(length * 3 + 1);
+  if (copy == NULL)
+    return NULL;
+  size_t used = 0;
+  for (size_t at = 0; at < length; at++) {
+    if (line[at] == '\0') {
+      memcpy(copy + used, "\xEF\xBF\xBD", 3);
+      used += 3;
+    } else if (json && line[at] == '\\' && at + 1 < length && line[at + 1] != '\0') {
+      int nul_escape = length - at >= 6 && memcmp(line + at + 1, "u0000", 5) == 0;
+      memcpy(copy + used, nul_escape ? "\\uFFFD" : line + at, nul_escape ? 6 : 2);
+      used += nul_escape ? 6 : 2;
+      at += nul_escape ? 5 : 1;
+    } else {
+      copy[used++] = line[at];
+    }
+  }
+  copy[used] = '\0';
+  *copy_length = used;
+  return copy;
 }
 
 static int prepare_lines_record(tp_record *record, const char *line, uint64_t line_number,
@@ -181,7 +204,7 @@ static int prepare_lines_record(tp_record *record, const char *line, uint64_t li
   }
   record->json = object;
   record->text = text->valuestring;
-  record->text_length = strlen(text->valuestring); /* == length: NUL bytes were refused */
+  record->text_length = strlen(text->valuestring); /* NUL bytes were replaced first */
   return 0;
 }
 
@@ -204,13 +227,15 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
     return -1;
   int json_input = pipeline->input_format != TP_INPUT_LINES;
   if (!json_input) {
-    size_t nul = nul_character_offset(line, length, 0);
-    if (nul < length) {
-      snprintf(reason, reason_size, "NUL byte at byte %zu (NUL characters are not supported)",
-               nul + 1);
-      return -1;
-    }
-    return prepare_lines_record(record, line, line_number, reason, reason_size);
+    if (!has_nul_character(line, length, 0))
+      return prepare_lines_record(record, line, line_number, reason, reason_size);
+    size_t copy_length;
+    char *copy = replace_nul_characters(line, length, 0, &copy_length);
+    int status = copy != NULL ? prepare_lines_record(record, copy, line_number, reason, reason_size)
+                              : (snprintf(reason, reason_size, "out of memory"), -1);
+    free(copy);
+    record->nul_replaced = status == 0;
+    return status;
   }
 
   const char *end = NULL;
@@ -224,16 +249,17 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
       snprintf(reason, reason_size, "invalid JSON at column %zu", column);
     return -1;
   }
-  size_t nul = nul_character_offset(line, length, json_input);
-  if (nul < length) {
-    if (line[nul] == '\0')
-      snprintf(reason, reason_size, "NUL byte at column %zu (NUL characters are not supported)",
-               nul + 1);
-    else
-      snprintf(reason, reason_size, "\\u0000 at column %zu (NUL characters are not supported)",
-               nul + 1);
+  if (has_nul_character(line, length, 1)) { /* rare: parse again without the NULs */
     cJSON_Delete(json);
-    return -1;
+    size_t copy_length;
+    char *copy = replace_nul_characters(line, length, 1, &copy_length);
+    json = copy != NULL ? cJSON_ParseWithLengthOpts(copy, copy_length + 1, NULL, 1) : NULL;
+    free(copy);
+    if (json == NULL) {
+      snprintf(reason, reason_size, "out of memory");
+      return -1;
+    }
+    record->nul_replaced = 1;
   }
   if (!cJSON_IsObject(json)) {
     snprintf(reason, reason_size, "expected a JSON object, got %s", json_type_name(json));
@@ -270,6 +296,7 @@ void tp_record_reset(tp_record *record) {
   record->json = NULL;
   record->text = NULL;
   record->text_length = 0;
+  record->nul_replaced = 0;
   record->input = NULL;
   record->input_length = 0;
   record->stage = NULL;
