@@ -77,6 +77,11 @@ void sx_scratch_release(sx_scratch *scratch) {
   scratch->capacity = 0;
   scratch->lookups = NULL;
   scratch->lookup_capacity = 0;
+  if (scratch->candidates != NULL) {
+    scratch->allocator.free(scratch->candidates);
+  }
+  scratch->candidates = NULL;
+  scratch->candidate_capacity = 0;
 }
 
 _Static_assert(SX_ITEM_ELONGATED == SX_LOOKUP_ELONGATED, "a lookup's flag is the item's flag");
@@ -118,23 +123,35 @@ static int sx_word_like(uint16_t type) {
          type == TP_TOKEN_HASHTAG;
 }
 
+/* What pass 1 learns about a span besides its items. */
+typedef struct sx_span {
+  int exclamations, questions; /* '!' and '?' marks */
+  int caps_differ;             /* ALL-CAPS words among words that are not */
+  int links;                   /* URL tokens */
+  int contrast;                /* an item was a contrast word before phrases were matched */
+  /* The items that may carry valence after phrases: those with a valence, and the first words
+   * of known phrases; in order. The other items keep no valence, so passes 1b and 2 skip them
+   * (they would leave them as they are). */
+  uint32_t *candidates;
+  size_t candidate_count;
+} sx_span;
+
 /* Pass 1: fills items from the span's tokens and their lookups (lookups[t - first] for token
- * t, by sx_lookup_tokens). Returns the item count; sets the '!'/'?' counts and whether the
- * span mixes ALL-CAPS words with others. */
+ * t, by sx_lookup_tokens), and *span (its `candidates` array has room for `count`). Returns the
+ * item count. */
 static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t first, size_t count,
-                         sx_item *items, int *exclamations, int *questions, int *caps_differ,
-                         int *links) {
+                         sx_item *items, sx_span *span) {
   size_t item_count = 0, caps = 0, words = 0;
   uint32_t clause = 0;
-  *exclamations = *questions = 0;
+  uint16_t rules_seen = 0;
   for (size_t t = first; t < first + count; t++) {
     const tp_token *token = &text->tokens[t];
     if (token->type == TP_TOKEN_PUNCT || token->type == TP_TOKEN_SYMBOL) {
       uint16_t mark = 0;
       for (uint32_t b = 0; b < token->norm_length; b++) {
         char c = token->norm[b];
-        *exclamations += c == '!';
-        *questions += c == '?';
+        span->exclamations += c == '!';
+        span->questions += c == '?';
         mark |= c == '?' ? SX_ITEM_QUESTION : (c == '!' ? SX_ITEM_EXCLAIMED : 0);
         if (c == ',' || c == ';' || c == ':' || c == '.' || c == '!' || c == '?' || c == '(' ||
             c == ')') {
@@ -150,7 +167,7 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
       continue;
     }
     if (!sx_word_like(token->type)) {
-      *links += token->type == TP_TOKEN_URL;
+      span->links += token->type == TP_TOKEN_URL;
       continue;
     }
     const sx_lookup *lookup = &lookups[t - first];
@@ -168,6 +185,10 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
         !(item_count >= 2 && (sx_item_has(&items[item_count - 2], SX_TERM_SUBJECT) ||
                               sx_item_is_negator(&items[item_count - 2])));
     item->valence = verb_without_subject ? 0 : lookup->valence;
+    rules_seen |= item->rules;
+    if (item->valence != 0 || (item->term != NULL && item->term->phrase_words >= 2)) {
+      span->candidates[span->candidate_count++] = (uint32_t)(item_count - 1);
+    }
     if (token->type == TP_TOKEN_WORD) {
       words++;
       if (token->flags & TP_TOKEN_ALL_CAPS) {
@@ -176,14 +197,18 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
       }
     }
   }
-  *caps_differ = caps > 0 && caps < words;
+  span->caps_differ = caps > 0 && caps < words;
+  span->contrast = (rules_seen & SX_TERM_CONTRAST) != 0;
   return item_count;
 }
 
-/* Pass 1b: replaces the first word of each known phrase by the phrase, longest match first. */
-static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t item_count) {
+/* Pass 1b: replaces the first word of each known phrase by the phrase, longest match first
+ * (phrase heads are among the span's candidates). */
+static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t item_count,
+                             sx_span *span) {
   char key[SX_KEY_BYTES];
-  for (size_t i = 0; i < item_count; i++) {
+  for (size_t c = 0; c < span->candidate_count; c++) {
+    size_t i = span->candidates[c];
     const sx_term *head = items[i].term;
     size_t used = items[i].token->norm_length;
     if (head == NULL || head->phrase_words < 2 || (items[i].flags & SX_ITEM_CONSUMED) ||
@@ -218,6 +243,7 @@ static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t i
     }
     items[i].term = match;
     items[i].rules = match->flags;
+    span->contrast = span->contrast || (match->flags & SX_TERM_CONTRAST);
     items[i].valence = (match->flags & SX_TERM_VALENCE) ? match->valence : 0;
     for (size_t k = 1; k < match_words; k++) {
       items[i + k].flags |= SX_ITEM_CONSUMED;
@@ -414,27 +440,33 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
     return 0;
   }
   if (sx_reserve(&scratch->allocator, &scratch->items, &scratch->capacity, count,
-                 sizeof(sx_item)) != 0) {
+                 sizeof(sx_item)) != 0 ||
+      sx_reserve(&scratch->allocator, &scratch->candidates, &scratch->candidate_capacity, count,
+                 sizeof(uint32_t)) != 0) {
     scores->neutral = 0;
     return -1;
   }
   sx_item *items = scratch->items;
-  int exclamations = 0, questions = 0, caps_differ = 0, links = 0;
-  size_t item_count = sx_collect(lookups, text, first, count, items, &exclamations, &questions,
-                                 &caps_differ, &links);
-  sx_match_phrases(lexicon, items, item_count);
-  int contrast = 0;
-  for (size_t i = 0; i < item_count; i++) {
+  sx_span span = {.candidates = scratch->candidates};
+  size_t item_count = sx_collect(lookups, text, first, count, items, &span);
+  sx_match_phrases(lexicon, items, item_count, &span);
+  int exclamations = span.exclamations, questions = span.questions;
+  /* Pass 2 over the candidates, in order: every other item has no valence, which it keeps. */
+  for (size_t c = 0; c < span.candidate_count; c++) {
+    size_t i = span.candidates[c];
+    if (items[i].valence == 0) {
+      continue; /* consumed by a phrase */
+    }
     /* A word that is both a booster and a sentiment word ("pretty", "super") boosts the
      * sentiment word right after it and has no valence of its own there ("pretty good"). */
-    if (i + 1 < item_count && items[i].valence != 0 && sx_item_has(&items[i], SX_TERM_BOOSTER) &&
+    if (i + 1 < item_count && sx_item_has(&items[i], SX_TERM_BOOSTER) &&
         items[i + 1].valence != 0 && items[i + 1].clause == items[i].clause) {
       items[i].valence = 0;
     }
-    items[i].valence = sx_rule_valence(items, i, caps_differ);
-    contrast = contrast || sx_item_has(&items[i], SX_TERM_CONTRAST);
+    items[i].valence = sx_rule_valence(items, i, span.caps_differ);
   }
-  if (contrast) {
+  /* With no contrast word left (a phrase may have consumed it), this changes nothing. */
+  if (span.contrast) {
     sx_apply_contrast(items, item_count);
   }
   sx_totals totals;
@@ -443,7 +475,7 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   double positive = totals.positive, negative = totals.negative, neutral = totals.neutral;
   double emphasis = sum != 0 ? sx_punctuation_emphasis(exclamations, questions) : 0;
   double total = sum + (sum > 0 ? emphasis : -emphasis);
-  if (links > 0) {
+  if (span.links > 0) {
     total *= SX_LINK_WEIGHT;
   }
   scores->sum = total;

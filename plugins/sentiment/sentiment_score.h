@@ -34,6 +34,8 @@ typedef struct sx_scratch {
   size_t capacity;
   void *lookups;          /* each token's lexicon lookup, kept by sx_score_text() */
   size_t lookup_capacity; /* entries of lookups */
+  void *candidates;       /* item numbers a span's later passes visit */
+  size_t candidate_capacity;
 } sx_scratch;
 
 /* Frees the scratch's buffers (the struct itself is the caller's). */
