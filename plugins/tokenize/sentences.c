@@ -195,6 +195,11 @@ int tk_sentences(tk_scratch *scratch, const char *text_chars, size_t length) {
   size_t first = 0;
   size_t index = 0;
   while (index < count) {
+    /* Most tokens neither are a mark nor come before a line break: nothing to decide there. */
+    while (index + 1 < count && !(tokens[index].flags & TK_FLAG_MARK) &&
+           !(tokens[index + 1].flags & TK_FLAG_LINE_BREAK)) {
+      index++;
+    }
     const tp_token *token = &tokens[index];
     if ((token->flags & TK_FLAG_MARK) && (mark_kind(text, token) != MARK_NONE ||
                                           abbreviation_class(text, token) != TK_ABBREV_NONE)) {
