@@ -7,7 +7,9 @@
  * - With no space after the mark ("failed.Then") only an upper-case word after a word starts a
  *   new sentence ("file.txt", "3.x" do not).
  * - Ellipses ("...", "…") end a sentence only before an upper-case word.
- * - Abbreviations kept with their stop (Mr., e.g., U.S., etc.) end one per their class.
+ * - Abbreviations kept with their stop (Mr., e.g., U.S., etc.) end one per their class: titles
+ *   never (Mr. Smith), company and month words and "St." only before a capitalized stopword
+ *   ("Main St. The shop" ends, "St. Louis" does not).
  * - Closing quotes and brackets right after the mark, and emoticons/emoji after it on the same
  *   line, stay in the sentence they close.
  * - A blank line always ends a sentence; a single line break does unless the next line

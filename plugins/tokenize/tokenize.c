@@ -14,6 +14,7 @@
 
 #include "textpipe/plugin.h"
 #include "textpipe/text.h"
+#include "entities.h"
 #include "tokenizer.h"
 
 enum { EMIT_NONE = 0, EMIT_SENTENCES, EMIT_TOKENS };
@@ -47,6 +48,11 @@ static const tp_option options[] = {
      .type = TP_OPTION_STRING_LIST,
      .default_json = "[]",
      .description = "more words to flag as STOPWORD (with stopwords true)"},
+    {.name = "html_entities",
+     .type = TP_OPTION_BOOL,
+     .default_json = "true",
+     .description = "read HTML character references (&amp; &lt;3 &#39;) as the characters they "
+                    "stand for; offsets still point into the original text"},
     {.name = NULL},
 };
 
@@ -57,11 +63,13 @@ typedef struct instance {
   const tp_stage *stage;
   const char *language; /* an entry of languages[] */
   int emit;
+  int html_entities; /* decode character references before scanning */
   tk_word_set stopwords;
 } instance;
 
 typedef struct worker {
   tk_scratch scratch;
+  tk_decoded decoded; /* the text with its character references decoded, when it has any */
   tk_word_cache cache;
   struct sb_stemmer *stemmer;
   uint64_t records, tokens, sentences;
@@ -73,6 +81,7 @@ static int create(const tp_host *host, const tp_stage *stage, const cJSON *confi
   const char *emit = cJSON_GetStringValue(cJSON_GetObjectItem(config, "emit"));
   const cJSON *extra = cJSON_GetObjectItem(config, "extra_stopwords");
   int use_stopwords = !cJSON_IsFalse(cJSON_GetObjectItem(config, "stopwords"));
+  int html_entities = !cJSON_IsFalse(cJSON_GetObjectItem(config, "html_entities"));
   instance *self = calloc(1, sizeof *self);
   if (!self) {
     snprintf(err, err_size, "out of memory");
@@ -80,6 +89,7 @@ static int create(const tp_host *host, const tp_stage *stage, const cJSON *confi
   }
   self->host = host;
   self->stage = stage;
+  self->html_entities = html_entities;
   self->language = languages[6]; /* english */
   for (size_t index = 0; language && languages[index]; index++) {
     if (strcmp(languages[index], language) == 0) {
@@ -160,6 +170,7 @@ static void partial_destroy(void *self_pointer, void *partial_pointer) {
   worker *partial = partial_pointer;
   if (partial) {
     tk_scratch_release(&partial->scratch);
+    tk_decoded_release(&partial->decoded);
     tk_word_cache_release(&partial->cache);
     sb_stemmer_delete(partial->stemmer);
     free(partial);
@@ -249,12 +260,19 @@ static tp_result process(void *self_pointer, void *partial_pointer, tp_record *r
   }
   tk_language language = {partial->stemmer, &partial->cache,
                           self->stopwords.count ? &self->stopwords : NULL};
-  if (tk_scan(&partial->scratch, text, length) != 0 ||
-      tk_normalize(&partial->scratch, &language, text, length) != 0 ||
-      tk_sentences(&partial->scratch, text, length) != 0) {
+  /* With character references, the passes read the decoded text and the spans are mapped back
+   * to the original before the block is built (entities.h). */
+  int decoded = self->html_entities ? tk_entities_decode(&partial->decoded, text, length) : 0;
+  const char *scanned = decoded == 1 ? partial->decoded.text : text;
+  size_t scanned_length = decoded == 1 ? partial->decoded.length : length;
+  if (decoded < 0 || tk_scan(&partial->scratch, scanned, scanned_length) != 0 ||
+      tk_normalize(&partial->scratch, &language, scanned, scanned_length) != 0 ||
+      tk_sentences(&partial->scratch, scanned, scanned_length) != 0) {
     snprintf(err, err_size, "out of memory while tokenizing %zu bytes", length);
     return TP_ERROR;
   }
+  if (decoded == 1)
+    tk_entities_map_back(&partial->scratch, &partial->decoded);
   tp_text *result = tk_text_build(&partial->scratch, text, length, self->language, host->alloc);
   if (!result) {
     snprintf(err, err_size, "out of memory while tokenizing %zu bytes", length);

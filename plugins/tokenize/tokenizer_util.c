@@ -108,7 +108,7 @@ static const struct {
     {"ms", TK_ABBREV_NEVER_ENDS},
     {"dr", TK_ABBREV_NEVER_ENDS},
     {"prof", TK_ABBREV_NEVER_ENDS},
-    {"st", TK_ABBREV_NEVER_ENDS},
+    {"st", TK_ABBREV_ENDS_BEFORE_STOPWORD}, /* St. Louis, but "on Main St. The ..." */
     {"rev", TK_ABBREV_NEVER_ENDS},
     {"gen", TK_ABBREV_NEVER_ENDS},
     {"col", TK_ABBREV_NEVER_ENDS},

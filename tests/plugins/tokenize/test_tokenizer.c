@@ -191,6 +191,8 @@ static const struct {
      "He moved to the U.S. || The weather was better."},
     {"The U.S. Army arrived at 5 p.m. today.", "The U.S. Army arrived at 5 p.m. today."},
     {"I bought apples, pears etc. Then I left.", "I bought apples, pears etc. || Then I left."},
+    {"We met in St. Louis. The shop is on Main St. It was shut.",
+     "We met in St. Louis. || The shop is on Main St. || It was shut."},
     {"Calvin M. Redshaw wrote this. It was good.", "Calvin M. Redshaw wrote this. || It was good."},
     {"J. R. R. Tolkien wrote books. I read plan B. Then slept.",
      "J. R. R. Tolkien wrote books. || I read plan B. || Then slept."},
