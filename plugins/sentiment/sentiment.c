@@ -259,16 +259,19 @@ static cJSON *sx_scores_json(const sx_instance *instance, const sx_scores *score
   return object;
 }
 
-/* Scores each sentence of `text` (whose tokens `scratch` has looked up) into a new array. */
+/* Scores each sentence of `text` (whose tokens `scratch` has looked up) into a new array. A
+ * sentence that holds every token of the text has the text's scores (`whole`): scoring it
+ * again would compute the same figures from the same items. */
 static cJSON *sx_sentences_json(const sx_instance *instance, const tp_text *text,
-                                sx_scratch *scratch) {
+                                sx_scratch *scratch, const sx_scores *whole) {
   cJSON *array = cJSON_CreateArray();
   for (size_t i = 0; array != NULL && i < text->sentence_count; i++) {
     const tp_sentence *sentence = &text->sentences[i];
-    sx_scores scores;
+    sx_scores scores = *whole;
     cJSON *item = NULL;
-    if (sx_score_sentence(instance->lexicon, text, sentence->first_token, sentence->token_count,
-                          scratch, &scores) != 0 ||
+    int all_tokens = sentence->first_token == 0 && sentence->token_count == text->token_count;
+    if ((!all_tokens && sx_score_sentence(instance->lexicon, text, sentence->first_token,
+                                          sentence->token_count, scratch, &scores) != 0) ||
         (item = sx_scores_json(instance, &scores)) == NULL ||
         sx_add(item, "start", cJSON_CreateNumber(sentence->start)) != 0 ||
         sx_add(item, "length", cJSON_CreateNumber(sentence->length)) != 0 ||
@@ -342,7 +345,7 @@ static tp_result sx_process(void *opaque, void *partial_opaque, tp_record *recor
   }
   cJSON *result = sx_scores_json(instance, &scores);
   if (result != NULL && instance->sentences) {
-    cJSON *sentences = sx_sentences_json(instance, text, &partial->scratch);
+    cJSON *sentences = sx_sentences_json(instance, text, &partial->scratch, &scores);
     if (sentences == NULL || !cJSON_AddItemToObject(result, "sentences", sentences)) {
       cJSON_Delete(sentences);
       cJSON_Delete(result);

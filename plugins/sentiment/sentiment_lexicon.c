@@ -1,10 +1,6 @@
-/* sentiment_lexicon.c - the sentiment plugin's term table: loading word and rule lists, and
- * lookups (see sentiment_lexicon.h).
- *
- * Layout: entries live in one growing array and their key bytes in one growing arena (offsets,
- * not pointers, so both can be reallocated while loading); the hash index is an array of
- * entry numbers (+1, 0 = empty slot) beside their FNV-1a hashes, with linear probing, kept at
- * most half full: a probe reads one slot and compares keys only on a full hash match.
+/* sentiment_lexicon.c - the sentiment plugin's term table: creating it and loading word lists,
+ * rule lists and stems into it (see sentiment_lexicon.h; its layout and probe are in
+ * sentiment_table.h, lookups in sentiment_lookup.c).
  */
 #include "sentiment_lexicon.h"
 
@@ -15,108 +11,15 @@
 
 #include <libstemmer.h>
 
-#define SX_MAX_TERM    256 /* bytes of one term, phrases included */
-#define SX_FILTER_BITS (1u << 18)
-#define SX_MAX_ENTRIES ((1u << 20) - 1) /* entry numbers fit the low 20 bits of a slot */
+#include "sentiment_table.h"
 
-typedef struct sx_entry {
-  uint32_t key_offset;
-  uint16_t key_length;
-  uint16_t tag;  /* bits 52..63 of the key's hash, as in its slot */
-  uint32_t hash; /* bits 0..31 of the key's hash: the home slot */
-  sx_term term;
-} sx_entry;
-
-typedef struct sx_table {
-  sx_entry *entries;
-  size_t entry_count, entry_capacity;
-  char *keys;
-  size_t key_bytes, key_capacity;
-  uint32_t *slots; /* tag << 20 | (entry index + 1); 0 = empty. 4 bytes keep the slots of a
-                      12,000-term table in 128 KB */
-  /* Bit (hash >> 32) of every key is set: most words are not in the table, and these 32 KB
-   * (about 4% false hits for 12,000 keys) say so before any slot is read. */
-  uint64_t filter[SX_FILTER_BITS / 64];
-  size_t slot_capacity; /* a power of two */
-} sx_table;
-
-struct sx_lexicon {
-  sx_allocator allocator;
-  sx_table words;
-  sx_table stems;
-};
-
-/* Reads 0..8 bytes into one integer with at most two loads (overlapping when 4 < n < 8). */
-static uint64_t sx_read_small(const unsigned char *bytes, size_t length) {
-  if (length >= 4) {
-    uint32_t first, last;
-    memcpy(&first, bytes, 4);
-    memcpy(&last, bytes + length - 4, 4);
-    return (uint64_t)first << 32 | last;
-  }
-  if (length > 0) {
-    return (uint64_t)bytes[0] << 16 | (uint64_t)bytes[length >> 1] << 8 | bytes[length - 1];
-  }
-  return 0;
-}
-
-static uint64_t sx_hash(const char *key, size_t length) {
-  const unsigned char *bytes = (const unsigned char *)key;
-  uint64_t hash = 0x9e3779b97f4a7c15ull ^ length;
-  size_t rest = length;
-  while (rest > 8) {
-    uint64_t word;
-    memcpy(&word, bytes, 8);
-    hash = (hash ^ word) * 0xff51afd7ed558ccdull;
-    hash ^= hash >> 32;
-    bytes += 8;
-    rest -= 8;
-  }
-  hash = (hash ^ sx_read_small(bytes, rest)) * 0xc4ceb9fe1a85ec53ull;
-  hash ^= hash >> 29;
-  hash *= 0xff51afd7ed558ccdull;
-  return hash ^ (hash >> 31);
-}
+#define SX_MAX_TERM 256 /* bytes of one term, phrases included */
 
 static void sx_table_free(const sx_allocator *allocator, sx_table *table) {
   allocator->free(table->entries);
   allocator->free(table->keys);
   allocator->free(table->slots);
   memset(table, 0, sizeof *table);
-}
-
-/* memcmp() == 0 inlined for the short keys of a word list (no library call per lookup). */
-static int sx_same_bytes(const char *a, const char *b, size_t length) {
-  for (size_t i = 0; i < length; i++) {
-    if (a[i] != b[i]) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-static const sx_entry *sx_table_find(const sx_table *table, const char *key, size_t length,
-                                     uint64_t hash) {
-  uint32_t bit = (uint32_t)(hash >> 32) & (SX_FILTER_BITS - 1);
-  if (table->slot_capacity == 0 || !(table->filter[bit / 64] >> (bit % 64) & 1)) {
-    return NULL;
-  }
-  uint32_t tag = (uint32_t)(hash >> 52);
-  size_t mask = table->slot_capacity - 1;
-  for (size_t slot = (uint32_t)hash & mask;; slot = (slot + 1) & mask) {
-    uint32_t value = table->slots[slot];
-    if (value == 0) {
-      return NULL;
-    }
-    if (value >> 20 != tag) {
-      continue; /* decided from the slot alone, without touching the entry */
-    }
-    const sx_entry *entry = &table->entries[(value & SX_MAX_ENTRIES) - 1];
-    if (entry->hash == (uint32_t)hash && entry->key_length == length &&
-        sx_same_bytes(table->keys + entry->key_offset, key, length)) {
-      return entry;
-    }
-  }
 }
 
 static int sx_table_rehash(const sx_allocator *allocator, sx_table *table, size_t capacity) {
@@ -141,8 +44,9 @@ static int sx_table_rehash(const sx_allocator *allocator, sx_table *table, size_
 /* Returns the entry for `key`, inserting an empty one if missing; NULL on OOM. */
 static sx_entry *sx_table_upsert(const sx_allocator *allocator, sx_table *table, const char *key,
                                  size_t length) {
-  uint64_t hash = sx_hash(key, length);
-  const sx_entry *found = sx_table_find(table, key, length, hash);
+  uint64_t packed[2];
+  uint64_t hash = sx_table_hash(key, length, packed);
+  const sx_entry *found = sx_table_find(table, key, length, hash, packed);
   if (found != NULL) {
     return (sx_entry *)found;
   }
@@ -192,8 +96,8 @@ static sx_entry *sx_table_upsert(const sx_allocator *allocator, sx_table *table,
     slot = (slot + 1) & mask;
   }
   table->slots[slot] = (uint32_t)entry->tag << 20 | (uint32_t)table->entry_count;
-  uint32_t bit = (uint32_t)(hash >> 32) & (SX_FILTER_BITS - 1);
-  table->filter[bit / 64] |= 1ull << (bit % 64);
+  size_t word;
+  table->filter[word] |= sx_table_filter(hash, &word);
   return entry;
 }
 
@@ -496,16 +400,6 @@ int sx_lexicon_build_stems(sx_lexicon *lexicon, const char *language, char *err,
     term->booster = 0;
   }
   return 0;
-}
-
-const sx_term *sx_lexicon_find(const sx_lexicon *lexicon, const char *key, size_t length) {
-  const sx_entry *entry = sx_table_find(&lexicon->words, key, length, sx_hash(key, length));
-  return entry ? &entry->term : NULL;
-}
-
-const sx_term *sx_lexicon_find_stem(const sx_lexicon *lexicon, const char *stem, size_t length) {
-  const sx_entry *entry = sx_table_find(&lexicon->stems, stem, length, sx_hash(stem, length));
-  return (entry && (entry->term.flags & SX_TERM_VALENCE)) ? &entry->term : NULL;
 }
 
 size_t sx_lexicon_size(const sx_lexicon *lexicon) {

@@ -2,8 +2,9 @@
  *
  * A span is scored in four passes over its word-like tokens ("items"):
  *   1. lookup: each item's term (exact; de-elongated; emoticon variants; hashtag without '#';
- *      laughter by its unit; then the stem's base form), with multi-word phrases matched
- *      longest first and their later words consumed;
+ *      laughter by its unit; then the stem's base form), looked up once per token of a text
+ *      by sentiment_lookup.c and read here for the text and each of its sentences, with
+ *      multi-word phrases matched longest first and their later words consumed;
  *   2. valence: each sentiment word's valence after ALL-CAPS and elongation emphasis, the
  *      boosters/dampeners up to three items before it, negation, and "least";
  *   3. weights: contrast per sentence ("but": before x0.5, after x1.2), concession and hedged
@@ -15,6 +16,8 @@
  * ../shared/eval (see plugins/sentiment/README.md).
  */
 #include "sentiment_score.h"
+
+#include "sentiment_lookup.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -29,7 +32,6 @@
 #define SX_CONTRAST_AFTER    1.2f /* VADER: 1.5; raters weigh the clause after "but" less */
 #define SX_CONCESSION_WEIGHT 0.5f
 #define SX_HEDGE_WEIGHT      0.6f
-#define SX_STEM_WEIGHT       0.5f /* a stem match is a guess: half weight */
 #define SX_QUESTION_WEIGHT   0.6f
 #define SX_EXCLAIM           0.5  /* emphasis per "!", up to 4 (VADER: 0.292) */
 #define SX_BALANCE_WEIGHT    0.5  /* weight of positive - negative in the compound */
@@ -64,13 +66,6 @@ typedef struct sx_item {
   uint16_t rules;      /* the term's SX_TERM_* flags; 0 without a term or once consumed */
 } sx_item;
 
-/* A token's lexicon lookup (pass 1's lookup step), made once per token of a text. */
-typedef struct sx_lookup {
-  const sx_term *term; /* NULL: not in the lexicon, or not a word-like token */
-  float stem_weight;   /* SX_STEM_WEIGHT for a stem match, else 1 */
-  uint16_t flags;      /* SX_ITEM_ELONGATED when found de-elongated */
-} sx_lookup;
-
 void sx_scratch_release(sx_scratch *scratch) {
   if (scratch->items != NULL) {
     scratch->allocator.free(scratch->items);
@@ -82,7 +77,14 @@ void sx_scratch_release(sx_scratch *scratch) {
   scratch->capacity = 0;
   scratch->lookups = NULL;
   scratch->lookup_capacity = 0;
+  if (scratch->candidates != NULL) {
+    scratch->allocator.free(scratch->candidates);
+  }
+  scratch->candidates = NULL;
+  scratch->candidate_capacity = 0;
 }
+
+_Static_assert(SX_ITEM_ELONGATED == SX_LOOKUP_ELONGATED, "a lookup's flag is the item's flag");
 
 /* Grows *buffer to hold `count` elements of `size` bytes (doubling from 64). Returns 0 or -1. */
 static int sx_reserve(const sx_allocator *allocator, void **buffer, size_t *capacity, size_t count,
@@ -107,36 +109,6 @@ static float sx_sign(float value) {
   return value > 0 ? 1.0f : (value < 0 ? -1.0f : 0.0f);
 }
 
-/* Collapses runs of 3+ equal bytes to `keep` bytes (1 or 2). Returns the new length. */
-static size_t sx_squeeze(const char *in, size_t length, size_t keep, char *out) {
-  size_t used = 0;
-  for (size_t i = 0; i < length && used < SX_KEY_BYTES - 1; i++) {
-    size_t run = 1;
-    while (i + run < length && in[i + run] == in[i]) {
-      run++;
-    }
-    size_t copies = run >= 3 ? keep : run;
-    for (size_t k = 0; k < copies && used < SX_KEY_BYTES - 1; k++) {
-      out[used++] = in[i];
-    }
-    i += run - 1;
-  }
-  return used;
-}
-
-/* Whether a word ends in "n't" (or "n’t"): every such word negates (don't, wouldn't, ain't).
- * Checked byte by byte: it runs for every word. */
-static int sx_ends_in_nt(const char *text, size_t length) {
-  if (length < 3 || text[length - 1] != 't') {
-    return 0;
-  }
-  if (text[length - 2] == '\'') {
-    return text[length - 3] == 'n';
-  }
-  return length >= 5 && text[length - 2] == '\x99' && text[length - 3] == '\x80' &&
-         text[length - 4] == '\xe2' && text[length - 5] == 'n';
-}
-
 static int sx_item_is_negator(const sx_item *item) {
   return (item->rules & SX_TERM_NEGATOR) != 0; /* lexicon negators and any "n't" word */
 }
@@ -145,103 +117,41 @@ static int sx_item_has(const sx_item *item, uint16_t flag) {
   return (item->rules & flag) != 0; /* cleared when consumed */
 }
 
-/* Whether `text` repeats its first `period` bytes throughout (hahaha, lololol). */
-static int sx_periodic(const char *text, size_t length, size_t period) {
-  for (size_t i = period; i < length; i++) {
-    if (text[i] != text[i - period]) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-/* Looks a word up exactly, then de-elongated (sooo -> soo -> so), then by stem. */
-static const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_token *token,
-                                     uint16_t *item_flags, float *stem_weight) {
-  const char *norm = token->norm;
-  size_t length = token->norm_length;
-  if (token->type == TP_TOKEN_HASHTAG && length > 1 && norm[0] == '#') {
-    norm++; /* #fail, #love */
-    length--;
-  }
-  const sx_term *term = sx_lexicon_find(lexicon, norm, length);
-  *stem_weight = 1.0f;
-  if (term != NULL && (term->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER | SX_TERM_NEGATOR))) {
-    return term;
-  }
-  if (token->flags & TP_TOKEN_ELONGATED) {
-    char key[SX_KEY_BYTES];
-    for (size_t keep = 2; keep >= 1; keep--) {
-      size_t squeezed_length = sx_squeeze(norm, length, keep, key);
-      const sx_term *squeezed = sx_lexicon_find(lexicon, key, squeezed_length);
-      if (squeezed != NULL) {
-        *item_flags |= SX_ITEM_ELONGATED;
-        return squeezed;
-      }
-    }
-  }
-  if (term == NULL && token->type == TP_TOKEN_EMOTICON && length < SX_KEY_BYTES) {
-    /* :))) -> :), =((( -> =( and, as "=" eyes are ":" eyes, :( */
-    char key[SX_KEY_BYTES];
-    size_t squeezed_length = 0;
-    for (size_t i = 0; i < length; i++) {
-      if (i == 0 || norm[i] != norm[i - 1]) {
-        key[squeezed_length++] = norm[i];
-      }
-    }
-    const sx_term *squeezed = sx_lexicon_find(lexicon, key, squeezed_length);
-    if (squeezed == NULL && key[0] == '=') {
-      key[0] = ':';
-      squeezed = sx_lexicon_find(lexicon, key, squeezed_length);
-    }
-    if (squeezed != NULL) {
-      return squeezed;
-    }
-  }
-  if (term == NULL && length > 4 && sx_periodic(norm, length, 2)) {
-    const sx_term *laugh = sx_lexicon_find(lexicon, norm, 4); /* hahahaha -> haha */
-    if (laugh != NULL) {
-      return laugh;
-    }
-  }
-  /* A stem equal to the word itself says nothing new (and would let "hat" reach "hate"). */
-  if (term == NULL && token->type == TP_TOKEN_WORD && !(token->flags & TP_TOKEN_STOPWORD) &&
-      token->stem != NULL && token->stem_length > 2 &&
-      !(token->stem_length == length && memcmp(token->stem, norm, length) == 0)) {
-    const sx_term *stemmed = sx_lexicon_find_stem(lexicon, token->stem, token->stem_length);
-    if (stemmed != NULL) {
-      *stem_weight = SX_STEM_WEIGHT;
-      return stemmed;
-    }
-  }
-  return term;
-}
-
 /* Whether pass 1 makes an item of a token of this type. */
 static int sx_word_like(uint16_t type) {
   return type == TP_TOKEN_WORD || type == TP_TOKEN_EMOTICON || type == TP_TOKEN_EMOJI ||
          type == TP_TOKEN_HASHTAG;
 }
 
-/* Pass 1: fills items from the span's tokens. Each word-like token is looked up in the
- * lexicon, or, with `reuse`, read from lookups[t - first] (made by an earlier call over a span
- * that covers this one); when `lookups` is not NULL and not `reuse`, its lookups are kept
- * there. Returns the item count; sets the '!'/'?' counts and whether the span mixes ALL-CAPS
- * words with others. */
-static size_t sx_collect(const sx_lexicon *lexicon, sx_lookup *lookups, int reuse,
-                         const tp_text *text, size_t first, size_t count, sx_item *items,
-                         int *exclamations, int *questions, int *caps_differ, int *links) {
+/* What pass 1 learns about a span besides its items. */
+typedef struct sx_span {
+  int exclamations, questions; /* '!' and '?' marks */
+  int caps_differ;             /* ALL-CAPS words among words that are not */
+  int links;                   /* URL tokens */
+  int contrast;                /* an item was a contrast word before phrases were matched */
+  /* The items that may carry valence after phrases: those with a valence, and the first words
+   * of known phrases; in order. The other items keep no valence, so passes 1b and 2 skip them
+   * (they would leave them as they are). */
+  uint32_t *candidates;
+  size_t candidate_count;
+} sx_span;
+
+/* Pass 1: fills items from the span's tokens and their lookups (lookups[t - first] for token
+ * t, by sx_lookup_tokens), and *span (its `candidates` array has room for `count`). Returns the
+ * item count. */
+static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t first, size_t count,
+                         sx_item *items, sx_span *span) {
   size_t item_count = 0, caps = 0, words = 0;
   uint32_t clause = 0;
-  *exclamations = *questions = 0;
+  uint16_t rules_seen = 0;
   for (size_t t = first; t < first + count; t++) {
     const tp_token *token = &text->tokens[t];
     if (token->type == TP_TOKEN_PUNCT || token->type == TP_TOKEN_SYMBOL) {
       uint16_t mark = 0;
       for (uint32_t b = 0; b < token->norm_length; b++) {
         char c = token->norm[b];
-        *exclamations += c == '!';
-        *questions += c == '?';
+        span->exclamations += c == '!';
+        span->questions += c == '?';
         mark |= c == '?' ? SX_ITEM_QUESTION : (c == '!' ? SX_ITEM_EXCLAIMED : 0);
         if (c == ',' || c == ';' || c == ':' || c == '.' || c == '!' || c == '?' || c == '(' ||
             c == ')') {
@@ -257,39 +167,27 @@ static size_t sx_collect(const sx_lexicon *lexicon, sx_lookup *lookups, int reus
       continue;
     }
     if (!sx_word_like(token->type)) {
-      *links += token->type == TP_TOKEN_URL;
+      span->links += token->type == TP_TOKEN_URL;
       continue;
     }
+    const sx_lookup *lookup = &lookups[t - first];
     sx_item *item = &items[item_count++];
-    memset(item, 0, sizeof *item);
     item->token = token;
-    item->clause = clause;
+    item->term = lookup->term;
     item->weight = 1.0f;
-    sx_lookup lookup = {.term = NULL, .stem_weight = 1.0f, .flags = 0};
-    if (reuse) {
-      lookup = lookups[t - first];
-    } else {
-      lookup.term = sx_lookup_word(lexicon, token, &lookup.flags, &lookup.stem_weight);
-      if (lookups != NULL) {
-        lookups[t - first] = lookup;
-      }
-    }
-    item->term = lookup.term;
-    item->flags |= lookup.flags;
-    float stem_weight = lookup.stem_weight;
-    item->rules = item->term != NULL ? item->term->flags : 0;
-    if (token->type == TP_TOKEN_WORD && sx_ends_in_nt(token->norm, token->norm_length)) {
-      item->rules |= SX_TERM_NEGATOR;
-    }
+    item->clause = clause;
     item->sentence = token->sentence;
+    item->flags = lookup->flags;
+    item->rules = lookup->rules;
+    /* A verb ("like") counts only right after a subject or a negator ("I like", "don't like"). */
     int verb_without_subject =
-        item->term != NULL && (item->term->flags & SX_TERM_VERB) &&
+        (lookup->rules & SX_TERM_VERB) && item->term != NULL &&
         !(item_count >= 2 && (sx_item_has(&items[item_count - 2], SX_TERM_SUBJECT) ||
                               sx_item_is_negator(&items[item_count - 2])));
-    int single_letter = token->type == TP_TOKEN_WORD && token->norm_length < 2;
-    if (item->term != NULL && (item->term->flags & SX_TERM_VALENCE) &&
-        !(item->term->flags & SX_TERM_NEUTRAL) && !verb_without_subject && !single_letter) {
-      item->valence = item->term->valence * stem_weight;
+    item->valence = verb_without_subject ? 0 : lookup->valence;
+    rules_seen |= item->rules;
+    if (item->valence != 0 || (item->term != NULL && item->term->phrase_words >= 2)) {
+      span->candidates[span->candidate_count++] = (uint32_t)(item_count - 1);
     }
     if (token->type == TP_TOKEN_WORD) {
       words++;
@@ -299,14 +197,18 @@ static size_t sx_collect(const sx_lexicon *lexicon, sx_lookup *lookups, int reus
       }
     }
   }
-  *caps_differ = caps > 0 && caps < words;
+  span->caps_differ = caps > 0 && caps < words;
+  span->contrast = (rules_seen & SX_TERM_CONTRAST) != 0;
   return item_count;
 }
 
-/* Pass 1b: replaces the first word of each known phrase by the phrase, longest match first. */
-static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t item_count) {
+/* Pass 1b: replaces the first word of each known phrase by the phrase, longest match first
+ * (phrase heads are among the span's candidates). */
+static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t item_count,
+                             sx_span *span) {
   char key[SX_KEY_BYTES];
-  for (size_t i = 0; i < item_count; i++) {
+  for (size_t c = 0; c < span->candidate_count; c++) {
+    size_t i = span->candidates[c];
     const sx_term *head = items[i].term;
     size_t used = items[i].token->norm_length;
     if (head == NULL || head->phrase_words < 2 || (items[i].flags & SX_ITEM_CONSUMED) ||
@@ -341,6 +243,7 @@ static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t i
     }
     items[i].term = match;
     items[i].rules = match->flags;
+    span->contrast = span->contrast || (match->flags & SX_TERM_CONTRAST);
     items[i].valence = (match->flags & SX_TERM_VALENCE) ? match->valence : 0;
     for (size_t k = 1; k < match_words; k++) {
       items[i + k].flags |= SX_ITEM_CONSUMED;
@@ -474,6 +377,12 @@ static void sx_sum(sx_item *items, size_t item_count, sx_totals *totals) {
     if (i > 0 && item->clause != items[i - 1].clause) {
       carried = 1.0f;
     }
+    if (item->rules == 0 && item->valence == 0) {
+      /* Most items: no rule and no valence. All the steps below would leave the totals and
+       * `carried` as they are, but count the item as neutral (unless consumed). */
+      totals->neutral += !(item->flags & SX_ITEM_CONSUMED);
+      continue;
+    }
     item->weight *= carried;
     carried *= sx_item_has(item, SX_TERM_CONCESSION) ? SX_CONCESSION_WEIGHT
                : sx_item_has(item, SX_TERM_HEDGE)    ? SX_HEDGE_WEIGHT
@@ -522,36 +431,42 @@ static double sx_punctuation_emphasis(int exclamations, int questions) {
   return emphasis;
 }
 
-/* Scores a span; `lookups` and `reuse` as in sx_collect(). */
+/* Scores a span; `lookups` as in sx_collect(). */
 static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
-                    sx_lookup *lookups, int reuse, sx_scratch *scratch, sx_scores *scores) {
+                    const sx_lookup *lookups, sx_scratch *scratch, sx_scores *scores) {
   memset(scores, 0, sizeof *scores);
   scores->neutral = 1.0;
   if (count == 0) {
     return 0;
   }
   if (sx_reserve(&scratch->allocator, &scratch->items, &scratch->capacity, count,
-                 sizeof(sx_item)) != 0) {
+                 sizeof(sx_item)) != 0 ||
+      sx_reserve(&scratch->allocator, &scratch->candidates, &scratch->candidate_capacity, count,
+                 sizeof(uint32_t)) != 0) {
     scores->neutral = 0;
     return -1;
   }
   sx_item *items = scratch->items;
-  int exclamations = 0, questions = 0, caps_differ = 0, links = 0;
-  size_t item_count = sx_collect(lexicon, lookups, reuse, text, first, count, items, &exclamations,
-                                 &questions, &caps_differ, &links);
-  sx_match_phrases(lexicon, items, item_count);
-  int contrast = 0;
-  for (size_t i = 0; i < item_count; i++) {
+  sx_span span = {.candidates = scratch->candidates};
+  size_t item_count = sx_collect(lookups, text, first, count, items, &span);
+  sx_match_phrases(lexicon, items, item_count, &span);
+  int exclamations = span.exclamations, questions = span.questions;
+  /* Pass 2 over the candidates, in order: every other item has no valence, which it keeps. */
+  for (size_t c = 0; c < span.candidate_count; c++) {
+    size_t i = span.candidates[c];
+    if (items[i].valence == 0) {
+      continue; /* consumed by a phrase */
+    }
     /* A word that is both a booster and a sentiment word ("pretty", "super") boosts the
      * sentiment word right after it and has no valence of its own there ("pretty good"). */
-    if (i + 1 < item_count && items[i].valence != 0 && sx_item_has(&items[i], SX_TERM_BOOSTER) &&
+    if (i + 1 < item_count && sx_item_has(&items[i], SX_TERM_BOOSTER) &&
         items[i + 1].valence != 0 && items[i + 1].clause == items[i].clause) {
       items[i].valence = 0;
     }
-    items[i].valence = sx_rule_valence(items, i, caps_differ);
-    contrast = contrast || sx_item_has(&items[i], SX_TERM_CONTRAST);
+    items[i].valence = sx_rule_valence(items, i, span.caps_differ);
   }
-  if (contrast) {
+  /* With no contrast word left (a phrase may have consumed it), this changes nothing. */
+  if (span.contrast) {
     sx_apply_contrast(items, item_count);
   }
   sx_totals totals;
@@ -560,7 +475,7 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   double positive = totals.positive, negative = totals.negative, neutral = totals.neutral;
   double emphasis = sum != 0 ? sx_punctuation_emphasis(exclamations, questions) : 0;
   double total = sum + (sum > 0 ? emphasis : -emphasis);
-  if (links > 0) {
+  if (span.links > 0) {
     total *= SX_LINK_WEIGHT;
   }
   scores->sum = total;
@@ -584,23 +499,34 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   return 0;
 }
 
+/* Looks tokens [first, first + count) up into the scratch's lookups. Returns 0, or -1 out of
+ * memory (*scores all zero). */
+static int sx_look_up(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
+                      sx_scratch *scratch, sx_scores *scores) {
+  if (sx_reserve(&scratch->allocator, &scratch->lookups, &scratch->lookup_capacity, count,
+                 sizeof(sx_lookup)) != 0) {
+    memset(scores, 0, sizeof *scores);
+    return -1;
+  }
+  sx_lookup_tokens(lexicon, text->tokens + first, count, scratch->lookups);
+  return 0;
+}
+
 int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                   sx_scratch *scratch, sx_scores *scores) {
-  return sx_score(lexicon, text, first, count, NULL, 0, scratch, scores);
+  if (sx_look_up(lexicon, text, first, count, scratch, scores) != 0) {
+    return -1;
+  }
+  return sx_score(lexicon, text, first, count, scratch->lookups, scratch, scores);
 }
 
 int sx_score_text(const sx_lexicon *lexicon, const tp_text *text, sx_scratch *scratch,
                   sx_scores *scores) {
-  if (sx_reserve(&scratch->allocator, &scratch->lookups, &scratch->lookup_capacity,
-                 text->token_count, sizeof(sx_lookup)) != 0) {
-    memset(scores, 0, sizeof *scores);
-    return -1;
-  }
-  return sx_score(lexicon, text, 0, text->token_count, scratch->lookups, 0, scratch, scores);
+  return sx_score_span(lexicon, text, 0, text->token_count, scratch, scores);
 }
 
 int sx_score_sentence(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                       sx_scratch *scratch, sx_scores *scores) {
-  sx_lookup *lookups = (sx_lookup *)scratch->lookups + first;
-  return sx_score(lexicon, text, first, count, lookups, 1, scratch, scores);
+  const sx_lookup *lookups = (const sx_lookup *)scratch->lookups + first;
+  return sx_score(lexicon, text, first, count, lookups, scratch, scores);
 }

@@ -34,6 +34,8 @@ typedef struct sx_scratch {
   size_t capacity;
   void *lookups;          /* each token's lexicon lookup, kept by sx_score_text() */
   size_t lookup_capacity; /* entries of lookups */
+  void *candidates;       /* item numbers a span's later passes visit */
+  size_t candidate_capacity;
 } sx_scratch;
 
 /* Frees the scratch's buffers (the struct itself is the caller's). */
@@ -52,8 +54,8 @@ int sx_score_text(const sx_lexicon *lexicon, const tp_text *text, sx_scratch *sc
 
 /* Scores tokens [first, first + count) of `text` like sx_score_span(), reusing the lookups that
  * the last sx_score_text() call on this scratch kept: valid only for the text of that call,
- * until the scratch is used for another. Returns 0 and fills *scores, or -1 out of memory
- * (*scores all zero). */
+ * until the scratch is given to sx_score_text() or sx_score_span() again. Returns 0 and fills
+ * *scores, or -1 out of memory (*scores all zero). */
 int sx_score_sentence(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                       sx_scratch *scratch, sx_scores *scores);
 
