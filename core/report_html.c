@@ -167,6 +167,20 @@ const char *tp__report_record_text(const tp__report_page *page, const cJSON *id)
   return NULL;
 }
 
+const char *tp__report_record_text_in(const tp__report_page *page, const cJSON *id,
+                                      const char *list) {
+  char wanted[128];
+  tp__report_id_text(id, wanted, sizeof wanted);
+  if (wanted[0] == '\0')
+    return NULL;
+  for (int index = 0; index < page->summary_count; index++) {
+    const char *text = text_in(tp__report_member(page->summaries[index], list), wanted);
+    if (text != NULL)
+      return text;
+  }
+  return NULL;
+}
+
 bool tp__report_is_extreme(const tp__report_page *page, const cJSON *id) {
   char wanted[128];
   tp__report_id_text(id, wanted, sizeof wanted);

@@ -45,6 +45,11 @@ void tp__report_id_text(const cJSON *id, char *text, size_t size);
 /* The text of the record with this id found in a summary section, or NULL. */
 const char *tp__report_record_text(const tp__report_page *page, const cJSON *id);
 
+/* The text of record `id` in one list of the summary sections ("positive", "negative", ...),
+ * or NULL: for quotes that must match what the list stands for. */
+const char *tp__report_record_text_in(const tp__report_page *page, const cJSON *id,
+                                      const char *list);
+
 /* True when the record with this id is quoted as a most positive/negative record. */
 bool tp__report_is_extreme(const tp__report_page *page, const cJSON *id);
 

@@ -38,8 +38,11 @@ static void label_legend(tp_html *html, const cJSON *labels) {
   tp_html_raw(html, "</ul>\n");
 }
 
-/* Most positive / most negative records: [{"id", "compound"}...] with texts when known. */
-static void extremes(tp__report_page *page, const cJSON *list, const char *title) {
+/* Most positive / most negative records: [{"id", "compound"}...], quoted with the record's
+ * sentence from the summary's list of the same polarity (`quotes`: "positive" or "negative")
+ * when it has one; any other sentence of the record could say the opposite. */
+static void extremes(tp__report_page *page, const cJSON *list, const char *title,
+                     const char *quotes) {
   if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
     return;
   tp_html *html = page->html;
@@ -50,7 +53,7 @@ static void extremes(tp__report_page *page, const cJSON *list, const char *title
     const cJSON *item;
     cJSON_ArrayForEach(item, list) {
       const cJSON *id = tp__report_member(item, "id");
-      const char *text = tp__report_record_text(page, id);
+      const char *text = tp__report_record_text_in(page, id, quotes);
       if ((text != NULL) != quoted)
         continue;
       if (shown++ == 0)
@@ -161,8 +164,8 @@ void tp__report_sentiment(tp__report_page *page, const char *stage_id, const cJS
     tp_html_raw(html, ".</p></div>\n");
   }
   tp_html_raw(html, "</div>\n<div class=\"cards\">\n");
-  extremes(page, tp__report_member(section, "most_positive"), "Most positive");
-  extremes(page, tp__report_member(section, "most_negative"), "Most negative");
+  extremes(page, tp__report_member(section, "most_positive"), "Most positive", "positive");
+  extremes(page, tp__report_member(section, "most_negative"), "Most negative", "negative");
   tp_html_raw(html, "</div></section>\n");
 }
 

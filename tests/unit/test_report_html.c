@@ -380,6 +380,37 @@ START_TEST(test_time_timeline_card) {
 }
 END_TEST
 
+/* The most positive record is quoted with its sentence from the summary's positive points,
+ * never with another of its sentences (here a negative one, first in the digest); a record
+ * with no sentence of that polarity is listed by id. */
+START_TEST(test_extremes_quote_their_polarity) {
+  cJSON *report = cJSON_Parse(
+      "{\"sections\": {\"sentiment\": {\"most_positive\": [{\"id\": 3, \"compound\": 0.3}],"
+      " \"most_negative\": [{\"id\": 7, \"compound\": -0.6}]},"
+      " \"summary\": {\"digest\": [{\"id\": 3, \"text\": \"The state is weak.\"},"
+      " {\"id\": 7, \"text\": \"Rishi tried.\"}],"
+      " \"positive\": [{\"id\": 3, \"text\": \"Compare it with Denmark, a fine example.\"}],"
+      " \"negative\": []}}}");
+  ck_assert_ptr_nonnull(report);
+  char *page = render(report);
+  const char *positive = strstr(page, "<h3>Most positive</h3>");
+  const char *negative = strstr(page, "<h3>Most negative</h3>");
+  ck_assert_ptr_nonnull(positive);
+  ck_assert_ptr_nonnull(negative);
+  const char *fine = strstr(positive, "a fine example");
+  ck_assert(fine != NULL && fine < negative);
+  const char *weak = strstr(positive, "The state is weak.");
+  ck_assert(weak == NULL || weak > negative);
+  const char *card_end = strstr(negative, "</div>");
+  const char *rishi = strstr(negative, "Rishi tried.");
+  ck_assert(rishi == NULL || rishi > card_end); /* not quoted in its card */
+  const char *listed = strstr(negative, "record 7");
+  ck_assert(listed != NULL && listed < card_end);
+  free(page);
+  cJSON_Delete(report);
+}
+END_TEST
+
 START_TEST(test_not_an_object_is_refused) {
   cJSON *array = cJSON_Parse("[1, 2]");
   char err[128] = "";
@@ -507,6 +538,7 @@ static Suite *report_html_suite(void) {
   tcase_add_loop_test(sections, test_section_present_and_absent, 0, PART_COUNT);
   tcase_add_test(sections, test_fixture_content);
   tcase_add_test(sections, test_time_timeline_card);
+  tcase_add_test(sections, test_extremes_quote_their_polarity);
   tcase_add_test(sections, test_unknown_section_shown_as_json);
   tcase_add_test(sections, test_flat_unknown_section_as_tiles);
   tcase_add_test(sections, test_ids_without_text);
