@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "json_literals.h"
 #include "log.h"
 #include "report_html.h"
 
@@ -92,6 +93,10 @@ static cJSON *load_report(const char *path) {
     tp_log(TP_LOG_ERROR, NULL, "%s:%zu:%zu: invalid JSON in report", name, line, column);
   } else if (!cJSON_IsObject(report)) {
     tp_log(TP_LOG_ERROR, NULL, "%s:1:1: a report is a JSON object", name);
+    cJSON_Delete(report);
+    report = NULL;
+  } else if (tp_json_keep_number_literals(report, text, length) != 0) { /* 64-bit ids */
+    tp_log(TP_LOG_ERROR, NULL, "%s: out of memory", name);
     cJSON_Delete(report);
     report = NULL;
   }

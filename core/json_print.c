@@ -257,6 +257,8 @@ static int print_value(output *out, const cJSON *item) {
   case cJSON_True:
     return append(out, "true", 4);
   case cJSON_Number: {
+    if (item->valuestring != NULL) /* an input number kept as written (json_literals.h) */
+      return append(out, item->valuestring, strlen(item->valuestring));
     char number[32];
     size_t length = tp_json_print_number(item->valuedouble, item->valueint, number);
     return append(out, number, length);

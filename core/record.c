@@ -6,6 +6,8 @@
  */
 #include "record.h"
 
+#include "json_literals.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,12 +256,20 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
     size_t copy_length;
     char *copy = replace_nul_characters(line, length, 1, &copy_length);
     json = copy != NULL ? cJSON_ParseWithLengthOpts(copy, copy_length + 1, NULL, 1) : NULL;
+    if (json != NULL && tp_json_keep_number_literals(json, copy, copy_length) != 0) {
+      cJSON_Delete(json);
+      json = NULL;
+    }
     free(copy);
     if (json == NULL) {
       snprintf(reason, reason_size, "out of memory");
       return -1;
     }
     record->nul_replaced = 1;
+  } else if (tp_json_keep_number_literals(json, line, length) != 0) {
+    cJSON_Delete(json);
+    snprintf(reason, reason_size, "out of memory");
+    return -1;
   }
   if (!cJSON_IsObject(json)) {
     snprintf(reason, reason_size, "expected a JSON object, got %s", json_type_name(json));

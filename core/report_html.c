@@ -121,7 +121,9 @@ const char *tp__report_string(const cJSON *object, const char *key) {
 
 void tp__report_id_text(const cJSON *id, char *text, size_t size) {
   text[0] = '\0';
-  if (cJSON_IsNumber(id) && isfinite(id->valuedouble)) {
+  if ((cJSON_IsNumber(id) || cJSON_IsRaw(id)) && id->valuestring != NULL) {
+    snprintf(text, size, "%s", id->valuestring); /* a 64-bit id, as written */
+  } else if (cJSON_IsNumber(id) && isfinite(id->valuedouble)) {
     if (id->valuedouble == floor(id->valuedouble) && fabs(id->valuedouble) < 1e15)
       snprintf(text, size, "%.0f", id->valuedouble);
     else

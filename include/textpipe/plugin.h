@@ -126,9 +126,12 @@ typedef struct tp_host {
   void (*free)(void *ptr);
 
   /* Records, valid only inside process(). */
-  const cJSON *(*record_json)(const tp_record *record); /* the whole record object */
+  /* The whole record object. A number of the input that cJSON would not print back as written
+   * (magnitude 10^15 or more, such as a 64-bit id, or out of range) keeps that text in its
+   * valuestring, which the core prints in place of valuedouble: quote it from there. */
+  const cJSON *(*record_json)(const tp_record *record);
   /* The record's text (the pipeline's text_field): valid UTF-8, `*length` bytes, also
-   * NUL-terminated. A \u0000 in the input ends the text there (cJSON strings are C strings). */
+   * NUL-terminated. NUL characters of the input reach stages as U+FFFD. */
   const char *(*record_text)(const tp_record *record, size_t *length);
   uint64_t (*record_line)(const tp_record *record); /* 1-based input line (or row) number */
   /* Sets top-level `key` of the record to `value`, replacing any old value. `key` must be in

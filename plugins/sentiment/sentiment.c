@@ -289,7 +289,9 @@ static void sx_record_id(const tp_host *host, const tp_record *record, char *id,
   const cJSON *json = host->record_json(record);
   const cJSON *value = cJSON_GetObjectItemCaseSensitive(json, "id");
   id[0] = '\0';
-  if (cJSON_IsNumber(value)) {
+  if (cJSON_IsNumber(value) && value->valuestring != NULL) {
+    snprintf(id, size, "%s", value->valuestring); /* as written (plugin.h: input numbers) */
+  } else if (cJSON_IsNumber(value)) {
     snprintf(id, size, "%.17g", value->valuedouble);
   } else if (cJSON_IsString(value) && strlen(value->valuestring) + 3 <= size) {
     char *printed = cJSON_PrintUnformatted(value);

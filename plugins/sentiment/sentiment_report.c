@@ -164,7 +164,11 @@ static cJSON *sx_ranked_json(const sx_ranked *list, size_t count) {
   for (size_t i = 0; array != NULL && i < count; i++) {
     cJSON *item = cJSON_CreateObject();
     cJSON *id = cJSON_Parse(list[i].id);
-    if (id == NULL) {
+    if (cJSON_IsNumber(id) &&
+        !(fabs(id->valuedouble) < 1e15)) { /* would not print back: keep the digits */
+      cJSON_Delete(id);
+      id = cJSON_CreateRaw(list[i].id);
+    } else if (id == NULL) {
       id = cJSON_CreateString(list[i].id); /* an id cut to fit is kept as text */
     }
     if (item == NULL || id == NULL || !cJSON_AddItemToObject(item, "id", id) ||

@@ -120,6 +120,10 @@ static const char *record_id(const summary_instance *self, const tp_record *reco
     snprintf(buffer, size, "%lld", (long long)id->valuedouble);
     return buffer;
   }
+  if (cJSON_IsNumber(id) && id->valuestring != NULL && strlen(id->valuestring) < size) {
+    snprintf(buffer, size, "%s", id->valuestring); /* as written (plugin.h: input numbers) */
+    return buffer;
+  }
   if (cJSON_IsNumber(id) || cJSON_IsString(id)) {
     if (cJSON_PrintPreallocated((cJSON *)id, buffer, (int)size - 5, 0))
       return buffer;

@@ -5,6 +5,7 @@
 #include "summary_digest.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,6 +76,10 @@ cJSON *summary_digest_pick(summary_digest *digest, size_t k, double redundancy, 
     const summary_candidate *candidate = &digest->pool.items[picked[i]];
     cJSON *entry = cJSON_CreateObject();
     cJSON *id = cJSON_Parse(candidate->id);
+    if (cJSON_IsNumber(id) && !(fabs(id->valuedouble) < 1e15)) {
+      cJSON_Delete(id); /* a number no double holds exactly: keep its digits */
+      id = cJSON_CreateRaw(candidate->id);
+    }
     if (!entry || !id || !cJSON_AddItemToObject(entry, "id", id)) {
       cJSON_Delete(id);
       cJSON_Delete(entry);

@@ -73,7 +73,11 @@ th_doc *th_doc_new(uint32_t term_count, size_t id_length, size_t phrase_bytes) {
 }
 
 cJSON *th_id_json(const char *id, int id_is_string) {
-  return id_is_string ? cJSON_CreateString(id) : cJSON_CreateNumber(strtod(id, NULL));
+  if (id_is_string)
+    return cJSON_CreateString(id);
+  double value = strtod(id, NULL);
+  /* a number no double holds exactly (a 64-bit id) keeps its digits */
+  return fabs(value) < 1e15 ? cJSON_CreateNumber(value) : cJSON_CreateRaw(id);
 }
 
 /* Max-heap order on (priority, line). */

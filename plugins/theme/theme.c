@@ -147,6 +147,8 @@ static const char *record_id(record_ref *ref) {
   if (cJSON_IsString(id)) {
     ref->id_is_string = 1;
     ref->id = id->valuestring;
+  } else if (cJSON_IsNumber(id) && id->valuestring != NULL) {
+    snprintf(ref->buffer, sizeof ref->buffer, "%s", id->valuestring); /* as written (plugin.h) */
   } else if (cJSON_IsNumber(id)) {
     double value = id->valuedouble;
     if (value == floor(value) && fabs(value) < 1e15)
