@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include "commands.h"
 #include "json_literals.h"
 #include "log.h"
@@ -133,6 +135,15 @@ int tp_command_report(int argc, char **argv) {
   if (input == NULL) {
     fputs(usage, stderr);
     return TP_EXIT_USAGE;
+  }
+  if (output != NULL && strcmp(output, "-") != 0) { /* like run: a file that cannot be opened */
+    FILE *probe = fopen(output, "a");
+    if (probe == NULL) {
+      tp_log(TP_LOG_ERROR, NULL, "%s: cannot open: %s", output,
+             uv_strerror(uv_translate_sys_error(errno)));
+      return TP_EXIT_USAGE;
+    }
+    fclose(probe);
   }
   cJSON *report = load_report(input);
   if (report == NULL)

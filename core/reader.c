@@ -8,9 +8,10 @@
 #include "reader.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "record.h"
@@ -289,6 +290,12 @@ tp_reader *tp_reader_open(uv_loop_t *loop, const char *path, uint64_t max_bytes,
     }
     reader->fd = fd;
     reader->own_fd = 1;
+    struct stat info;
+    if (fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) { /* before any output is opened */
+      snprintf(err, err_size, "%s: cannot read: %s", path, uv_strerror(UV_EISDIR));
+      reader_free(reader);
+      return NULL;
+    }
   }
   reader->kind = uv_guess_handle(reader->fd);
   reader->saved_flags = fcntl(reader->fd, F_GETFL);
