@@ -24,8 +24,10 @@ static const char run_usage[] =
     "  -i, --input FILE          read FILE instead of stdin (\"-\": stdin)\n"
     "  -o, --output FILE         write FILE instead of stdout (\"-\": stdout)\n"
     "  --report FILE             write the end-of-stream report (JSON, or HTML) to FILE\n"
+    "                            (\"-\": stdout, with -o FILE)\n"
     "  --report-format FORMAT    json or html (default: html when FILE ends in .html)\n"
-    "  --dead-letter FILE        write each failed record as NDJSON to FILE\n"
+    "  --dead-letter FILE        write each failed record as NDJSON to FILE (\"-\": stdout,\n"
+    "                            with -o FILE)\n"
     "  --workers N               worker threads (default: one per core; 1 if a stage is not\n"
     "                            concurrent)\n"
     "  --max-record-bytes N      longest input line accepted (default: the pipeline's\n"
@@ -186,10 +188,13 @@ int tp_command_run(int argc, char **argv) {
     const char *value = option_value(argc, argv, &i, name);
     if (value == NULL || value[0] == '\0')
       return usage_error(name, " needs a file name");
-    /* "-" is the usual name for stdin/stdout. */
-    int standard = strcmp(value, "-") == 0 &&
-                   (target == &options.input_path || target == &options.output_path);
-    *target = standard ? NULL : value;
+    /* "-" is the usual name for stdin/stdout; for the report and the dead-letters it is
+     * stdout too, which then must not carry the records (checked below). */
+    int standard = strcmp(value, "-") == 0;
+    if (standard && (target == &options.report_path || target == &options.dead_letter_path))
+      *target = "/dev/stdout";
+    else
+      *target = standard ? NULL : value;
   }
   if (pipeline_path == NULL)
     return usage_error("missing the PIPELINE file", "");
@@ -198,6 +203,17 @@ int tp_command_run(int argc, char **argv) {
     return usage_error("--report-format", ": expected json or html");
   if (options.report_format != NULL && options.report_path == NULL)
     return usage_error("--report-format", " needs --report FILE");
+  const char *const to_stdout[] = {options.report_path, options.dead_letter_path};
+  for (size_t i = 0; i < 2; i++)
+    if (to_stdout[i] != NULL && strcmp(to_stdout[i], "/dev/stdout") == 0 &&
+        options.output_path == NULL)
+      return usage_error(i == 0 ? "--report" : "--dead-letter",
+                         ": stdout already carries the records (give -o FILE to write the "
+                         "records elsewhere)");
+  if (options.report_path != NULL && options.dead_letter_path != NULL &&
+      strcmp(options.report_path, "/dev/stdout") == 0 &&
+      strcmp(options.dead_letter_path, "/dev/stdout") == 0)
+    return usage_error("--report and --dead-letter", ": only one of them can go to stdout");
   int clash = check_distinct_files(&options);
   if (clash != 0)
     return clash;
