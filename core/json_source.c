@@ -342,6 +342,11 @@ int tp_json_parse_text(const char *label, const char *text, size_t length, cJSON
 }
 
 int tp_json_load_file(const char *path, cJSON **out, tp_error *err) {
+  return tp_json_load_file_text(path, out, NULL, NULL, err);
+}
+
+int tp_json_load_file_text(const char *path, cJSON **out, char **text_out, size_t *length_out,
+                           tp_error *err) {
   FILE *file = fopen(path, "rb");
   char *text = NULL;
   size_t length = 0;
@@ -372,10 +377,135 @@ int tp_json_load_file(const char *path, cJSON **out, tp_error *err) {
   }
   text[length] = '\0';
   status = tp_json_parse_text(path, text, length, out, err);
+  if (status == 0 && text_out != NULL) {
+    *text_out = text;
+    *length_out = length;
+    text = NULL;
+  }
 done:
   free(text);
   fclose(file);
   return status;
+}
+
+/* ---- Locating a JSON path in the text ---------------------------------------------------- */
+/* The text has passed tp_json_check_syntax(), so these walkers trust its shape. */
+
+static size_t locate_space(const char *text, size_t length, size_t at) {
+  while (at < length &&
+         (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' || text[at] == '\r'))
+    at++;
+  return at;
+}
+
+/* Past the string starting at text[at] == '"'. */
+static size_t locate_string(const char *text, size_t length, size_t at) {
+  for (at++; at < length && text[at] != '"'; at++)
+    if (text[at] == '\\')
+      at++;
+  return at + 1;
+}
+
+/* Past the value starting at text[at]. */
+static size_t locate_value(const char *text, size_t length, size_t at) {
+  if (text[at] == '"')
+    return locate_string(text, length, at);
+  if (text[at] != '{' && text[at] != '[') {
+    while (at < length && strchr(",]} \t\r\n", text[at]) == NULL)
+      at++;
+    return at;
+  }
+  int depth = 0;
+  while (at < length) {
+    char c = text[at];
+    if (c == '"') {
+      at = locate_string(text, length, at);
+      continue;
+    }
+    depth += (c == '{' || c == '[') - (c == '}' || c == ']');
+    at++;
+    if (depth == 0)
+      break;
+  }
+  return at;
+}
+
+/* The next segment of a JSON path (tp_json_path's syntax) at *path: a key (bare, or ["..."]
+ * with JSON escapes as written) into key/key_length, or an index into *index (key NULL).
+ * Returns 0, or -1 at the end or on a malformed path. */
+static int next_segment(const char **path, const char **key, size_t *key_length, long *index) {
+  const char *at = *path;
+  if (*at == '.')
+    at++;
+  if (*at == '\0')
+    return -1;
+  if (at[0] == '[' && at[1] == '"') {
+    const char *end = at + 2;
+    while (*end != '\0' && !(end[0] == '"' && end[1] == ']'))
+      end += end[0] == '\\' && end[1] != '\0' ? 2 : 1;
+    if (*end == '\0')
+      return -1;
+    *key = at + 2;
+    *key_length = (size_t)(end - at - 2);
+    *path = end + 2;
+    return 0;
+  }
+  if (at[0] == '[') {
+    char *end = NULL;
+    *index = strtol(at + 1, &end, 10);
+    if (end == NULL || *end != ']' || *index < 0)
+      return -1;
+    *key = NULL;
+    *path = end + 1;
+    return 0;
+  }
+  *key = at;
+  *key_length = strcspn(at, ".[");
+  *path = at + *key_length;
+  return 0;
+}
+
+size_t tp_json_locate(const char *text, size_t length, const char *path) {
+  size_t at = locate_space(text, length, 0), found = 0;
+  const char *key;
+  size_t key_length;
+  long index;
+  while (at < length && next_segment(&path, &key, &key_length, &index) == 0) {
+    int matched = 0;
+    if (key != NULL && text[at] == '{') {
+      for (at = locate_space(text, length, at + 1); at < length && text[at] == '"';) {
+        size_t key_start = at, key_end = locate_string(text, length, at);
+        int same = key_end - key_start - 2 == key_length &&
+                   memcmp(text + key_start + 1, key, key_length) == 0;
+        at = locate_space(text, length, key_end);
+        at = locate_space(text, length, at + 1); /* past ':' */
+        if (same) {
+          found = key_start;
+          matched = 1;
+          if (*path != '\0')
+            break; /* the last segment goes on: a repeated key is named where it repeats */
+        }
+        at = locate_space(text, length, locate_value(text, length, at));
+        if (at < length && text[at] == ',')
+          at = locate_space(text, length, at + 1);
+      }
+    } else if (key == NULL && text[at] == '[') {
+      at = locate_space(text, length, at + 1);
+      for (long element = 0; at < length && text[at] != ']'; element++) {
+        if (element == index) {
+          found = at;
+          matched = 1;
+          break;
+        }
+        at = locate_space(text, length, locate_value(text, length, at));
+        if (at < length && text[at] == ',')
+          at = locate_space(text, length, at + 1);
+      }
+    }
+    if (!matched)
+      break;
+  }
+  return found;
 }
 
 const char *tp_json_describe(const cJSON *value, char *buffer, size_t size) {

@@ -21,6 +21,17 @@
  * with err filled ("x.json: cannot read: No such file or directory", "x.json:3:9: ..."). */
 int tp_json_load_file(const char *path, cJSON **out, tp_error *err);
 
+/* tp_json_load_file() that also hands over the file's text (NUL-terminated, `*length_out`
+ * bytes; the caller frees it) when it parsed. */
+int tp_json_load_file_text(const char *path, cJSON **out, char **text_out, size_t *length_out,
+                           tp_error *err);
+
+/* The byte offset in `text` (a document that passed the syntax check) of what JSON path `path`
+ * ("stages[2].config.max_sentences") names: the key's opening quote for an object member, the
+ * value for an array element (for a key that repeats, its last occurrence). When only a prefix
+ * of the path exists, the offset of the deepest part found; 0 when nothing of it is found. */
+size_t tp_json_locate(const char *text, size_t length, const char *path);
+
 /* Parses `length` bytes of `text` as one JSON document. Returns 0 and sets *out (caller
  * frees with cJSON_Delete), or -1 with err set to "<label>:<line>:<col>: <reason>". */
 int tp_json_parse_text(const char *label, const char *text, size_t length, cJSON **out,

@@ -7,6 +7,7 @@
  */
 #include "pipeline.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -420,13 +421,41 @@ static int load_document(loader *load, const cJSON *root) {
   return 0;
 }
 
+/* Turns "<file>: <path>: ..." (every error about a key) into "<file>:<line>:<col>: <path>: ...",
+ * the line and column of the key (or array element) the JSON path names in the file's text.
+ * The path is read from the message, which may name a key below the loader's own path. */
+static void add_position(tp_error *err, const char *file, const char *text, size_t length) {
+  size_t file_length = strlen(file);
+  const char *message = err->message;
+  if (strncmp(message, file, file_length) != 0 || strncmp(message + file_length, ": ", 2) != 0)
+    return;
+  const char *path = message + file_length + 2;
+  const char *path_end = strstr(path, ": ");
+  if (path_end == NULL || path_end == path || (size_t)(path_end - path) >= 512 ||
+      !(isalpha((unsigned char)path[0]) || path[0] == '_' || path[0] == '['))
+    return;
+  char wanted[512];
+  tp_format(wanted, sizeof wanted, "%.*s", (int)(path_end - path), path);
+  if (strchr(wanted, ' ') != NULL && strchr(wanted, '[') == NULL)
+    return; /* words, not a path */
+  size_t offset = tp_json_locate(text, length, wanted), line, column;
+  if (offset == 0)
+    return;
+  tp_json_position(text, offset, &line, &column);
+  char rest[TP_ERROR_SIZE];
+  tp_format(rest, sizeof rest, "%s", path);
+  tp_format(err->message, sizeof err->message, "%s:%zu:%zu: %s", file, line, column, rest);
+}
+
 int tp_pipeline_load(const char *path, const tp_loader_options *options, tp_pipeline **out,
                      tp_error *err) {
   cJSON *root = NULL;
+  char *text = NULL;
+  size_t length = 0;
   loader load = {.file = path, .options = options, .err = err};
   tp_json_path_init(&load.path);
   *out = NULL;
-  if (tp_json_load_file(path, &root, err) != 0)
+  if (tp_json_load_file_text(path, &root, &text, &length, err) != 0)
     return -1;
   load.pipeline = calloc(1, sizeof *load.pipeline);
   if (load.pipeline == NULL || (load.pipeline->path = strdup(path)) == NULL ||
@@ -441,13 +470,17 @@ int tp_pipeline_load(const char *path, const tp_loader_options *options, tp_pipe
     tp_format(err->message, sizeof err->message, "%s: cannot resolve its folder", path);
     goto fail;
   }
-  if (load_document(&load, root) != 0)
+  if (load_document(&load, root) != 0) {
+    add_position(err, path, text, length);
     goto fail;
+  }
   cJSON_Delete(root);
+  free(text);
   *out = load.pipeline;
   return 0;
 fail:
   cJSON_Delete(root);
+  free(text);
   tp_pipeline_free(load.pipeline);
   return -1;
 }

@@ -125,12 +125,19 @@ static inline void support_replace(const char *text, const char *word, const cha
   out[used < size ? used : size - 1] = '\0';
 }
 
-/* The part of `message` after "<prefix>: ", or the whole message when it does not start so. */
+/* The part of `message` after "<prefix>: " or "<prefix>:<line>:<col>: " (positions have tests
+ * of their own), or the whole message when it does not start so. */
 static inline const char *support_after_prefix(const char *message, const char *prefix) {
   size_t length = strlen(prefix);
-  if (strncmp(message, prefix, length) == 0 && strncmp(message + length, ": ", 2) == 0)
-    return message + length + 2;
-  return message;
+  if (strncmp(message, prefix, length) != 0)
+    return message;
+  const char *at = message + length;
+  for (int number = 0; number < 2 && at[0] == ':' && at[1] >= '0' && at[1] <= '9'; number++) {
+    at++;
+    while (*at >= '0' && *at <= '9')
+      at++;
+  }
+  return strncmp(at, ": ", 2) == 0 ? at + 2 : message;
 }
 
 #endif /* TP_TESTS_CONFIG_SUPPORT_H */

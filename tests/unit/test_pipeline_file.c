@@ -134,6 +134,40 @@ START_TEST(test_pipeline_errors) {
 }
 END_TEST
 
+/* Errors about a key say where it is: "p.json:<line>:<col>: <json path>: ...", the key's
+ * opening quote (an array element's first character; a repeated key where it repeats). */
+static const struct {
+  const char *pipeline;
+  const char *where; /* "<line>:<col>: <path>" */
+} position_cases[] = {
+    {"{\n  \"name\": \"x\",\n  \"stages\": [\n    {\"plugin\": \"echo\",\n"
+     "     \"config\": {\"bogus\": 1}}\n  ]\n}",
+     "5:17: stages[0].config.bogus"},
+    {"{\"stages\": [\n  {\"plugin\": \"echo\"},\n  {\"plugin\": \"echo\", \"idd\": \"b\"}]}",
+     "3:22: stages[1].idd"},
+    {"{\"name\": \"a\",\n \"stages\": [],\n \"name\": \"b\"}", "3:2: name"},
+    {"{\"stages\": [],\n\t\"on_error\": \"halt\"}", "2:2: on_error"},
+    {"{\"stages\": [\n  {\"plugin\": \"echo\"},\n  7]}", "3:3: stages[1]"},
+    {"{\"stages\": [], \"input\": {\"format\":\n  \"xml\"}}", "1:26: input.format"},
+};
+
+START_TEST(test_error_positions) {
+  char dir[PATH_MAX], temp[PATH_MAX], file[PATH_MAX];
+  support_temp_dir(temp, sizeof temp);
+  ck_assert_ptr_nonnull(realpath(temp, dir));
+  support_write(dir, "p.json", position_cases[_i].pipeline, file, sizeof file);
+  tp_loader_options options = support_options();
+  tp_pipeline *pipeline = NULL;
+  tp_error err = {{0}};
+  ck_assert_int_eq(tp_pipeline_load(file, &options, &pipeline, &err), -1);
+  char expected[PATH_MAX + 64];
+  snprintf(expected, sizeof expected, "%s:%s: ", file, position_cases[_i].where);
+  ck_assert_msg(strncmp(err.message, expected, strlen(expected)) == 0, "got %s, expected %s...",
+                err.message, expected);
+  support_remove_tree(dir);
+}
+END_TEST
+
 /* Loads `text` from a temporary p.json; the caller frees the pipeline and removes `dir`. */
 static tp_pipeline *load_good(const char *text, char *dir, size_t size) {
   char file[PATH_MAX];
@@ -261,6 +295,8 @@ static Suite *pipeline_suite(void) {
   tcase_add_loop_test(errors, test_pipeline_errors, 0,
                       (int)(sizeof error_cases / sizeof error_cases[0]));
   tcase_add_test(errors, test_syntax_error_has_position);
+  tcase_add_loop_test(errors, test_error_positions, 0,
+                      (int)(sizeof position_cases / sizeof position_cases[0]));
   suite_add_tcase(suite, errors);
   TCase *good = tcase_create("good pipelines");
   tcase_add_test(good, test_defaults);
