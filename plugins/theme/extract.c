@@ -227,23 +227,30 @@ typedef struct sketch_place {
   uint32_t positions; /* row r's counter is line[(positions >> (4 * r)) & 15] */
 } sketch_place;
 
-static sketch_place sketch_locate(const th_sketch *sketch, uint32_t hash) {
+static inline sketch_place sketch_locate(const th_sketch *sketch, uint32_t hash) {
   uint32_t lines = sketch->width * sketch->depth / 16;
   uint32_t line = th_hash_mix(hash) & (lines - 1);
   return (sketch_place){sketch->counters + (size_t)line * 16, th_hash_mix(hash ^ 0x5bd1e995u)};
 }
 
-uint32_t th_sketch_add(th_sketch *sketch, uint32_t hash) {
+/* th_sketch_add for a sketch of `depth` rows; inlined into th_terms_count's loop, where the
+ * usual depth is a constant and the rows unroll. */
+static inline __attribute__((always_inline)) uint32_t sketch_add(th_sketch *sketch, uint32_t hash,
+                                                                 uint32_t depth) {
   sketch_place place = sketch_locate(sketch, hash);
   uint32_t least = UINT32_MAX;
-  for (uint32_t row = 0; row < sketch->depth; row++) {
+  for (uint32_t row = 0; row < depth; row++) {
     uint32_t *counter = &place.line[(place.positions >> (4 * row)) & 15];
-    if (*counter < UINT32_MAX)
-      (*counter)++;
-    if (*counter < least)
-      least = *counter;
+    uint32_t value = *counter;
+    value += value < UINT32_MAX;
+    *counter = value;
+    least = value < least ? value : least;
   }
   return least;
+}
+
+uint32_t th_sketch_add(th_sketch *sketch, uint32_t hash) {
+  return sketch_add(sketch, hash, sketch->depth);
 }
 
 uint32_t th_sketch_count(const th_sketch *sketch, uint32_t hash) {
@@ -277,13 +284,18 @@ double th_sketch_idf(const th_sketch *sketch, uint32_t hash) {
 }
 
 int th_terms_count(th_scratch *scratch, th_sketch *sketch) {
-  size_t count = scratch->term_count;
+  size_t count = scratch->term_count, capacity = scratch->weight_capacity;
   if (th_grow((void **)&scratch->dfs, &scratch->weight_capacity, count + 1, sizeof(uint32_t)))
     return -1;
-  float *idfs = th_realloc(scratch->idfs, scratch->weight_capacity * sizeof(float));
-  if (!idfs)
-    return -1;
-  scratch->idfs = idfs;
+  if (!scratch->idfs || scratch->weight_capacity != capacity) { /* idfs follow dfs' size */
+    float *idfs = th_realloc(scratch->idfs, scratch->weight_capacity * sizeof(float));
+    if (!idfs) {
+      th_free(scratch->idfs); /* so that the next call allocates again */
+      scratch->idfs = NULL;
+      return -1;
+    }
+    scratch->idfs = idfs;
+  }
   if (!scratch->log_counts) { /* log(1 + df) of the common small counts, computed once */
     scratch->log_counts = th_alloc(TH_LOG_COUNTS * sizeof(double));
     if (!scratch->log_counts)
@@ -294,8 +306,10 @@ int th_terms_count(th_scratch *scratch, th_sketch *sketch) {
   sketch->documents++;
   double documents = (double)sketch->documents;
   double log_documents = log(1.0 + documents);
+  int depth4 = sketch->depth == 4; /* the plugin's depth (TH_SKETCH_DEPTH) */
   for (size_t i = 0; i < count; i++) {
-    uint32_t df = th_sketch_add(sketch, scratch->terms[i].hash);
+    uint32_t hash = scratch->terms[i].hash;
+    uint32_t df = depth4 ? sketch_add(sketch, hash, 4) : sketch_add(sketch, hash, sketch->depth);
     if (df > documents)
       df = (uint32_t)documents;
     scratch->dfs[i] = df;
