@@ -1,4 +1,5 @@
-/* plugins/theme/kmeans.c - the clustering steps used by refine.c (see kmeans.h). */
+/* plugins/theme/kmeans.c - neighbour smoothing, k-means++ seeding and average-linkage merging
+ * for refine.c (see kmeans.h); the k-means passes are in lloyd.c. */
 #include "kmeans.h"
 
 #include <math.h>
@@ -6,17 +7,6 @@
 #include <string.h>
 
 #include "common.h"
-
-/* The k-means loops below run over k contiguous centroid lanes (sims[j] += value * column[j]),
- * which GCC vectorizes 4 floats wide for baseline x86-64. On a CPU with AVX2 the same loops run
- * 8 wide: target_clones builds both and picks one at load time. The arithmetic is the same (each
- * lane is still one multiply then one add, in the same order; -mavx2 does not enable FMA
- * contraction), so results are bit-identical on every CPU. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define TH_WIDE_LANES __attribute__((target_clones("avx2", "default")))
-#else
-#define TH_WIDE_LANES
-#endif
 
 typedef struct growing {
   uint32_t *cols;
@@ -190,63 +180,6 @@ done:
   return status;
 }
 
-/* Similarities of row r with the centroids j .. j + VECTORS x lanes - 1, into sims[j ..]. The
- * sums stay in VECTORS registers for the whole row instead of going through memory once per
- * term, and a term's index arithmetic is shared by all of them. Each lane still adds the row's
- * terms in order, one multiply then one add, so the sums are bit-identical to summing one
- * centroid at a time. */
-typedef float lanes8 __attribute__((vector_size(8 * sizeof(float))));
-typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
-#define ROW_BLOCK(NAME, LANES, VECTORS)                                                            \
-  static inline __attribute__((always_inline)) void NAME(const th_matrix *m, size_t r, uint32_t k, \
-                                                         uint32_t j, const float *centroids,       \
-                                                         float *restrict sims) {                   \
-    LANES block[VECTORS] = {0};                                                                    \
-    for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {                                   \
-      const float *column = centroids + (size_t)m->cols[e] * k + j;                                \
-      float value = m->values[e];                                                                  \
-      _Pragma("GCC unroll 4") /* the VECTORS sums stay in registers */                             \
-          for (uint32_t v = 0; v < VECTORS; v++) {                                                 \
-        LANES lanes;                                                                               \
-        memcpy(&lanes, column + v * sizeof(LANES) / sizeof(float), sizeof lanes);                  \
-        block[v] += value * lanes;                                                                 \
-      }                                                                                            \
-    }                                                                                              \
-    memcpy(sims + j, block, sizeof block);                                                         \
-  }
-ROW_BLOCK(row_block_32, lanes8, 4)
-ROW_BLOCK(row_block_8, lanes8, 1)
-ROW_BLOCK(row_block_4, lanes4, 1)
-
-/* Similarity of row r with centroid j alone, into sims[j]. */
-static inline __attribute__((always_inline)) void row_block_1(const th_matrix *m, size_t r,
-                                                              uint32_t k, uint32_t j,
-                                                              const float *centroids,
-                                                              float *restrict sims) {
-  float sum = 0;
-  for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
-    sum += m->values[e] * centroids[(size_t)m->cols[e] * k + j];
-  sims[j] = sum;
-}
-
-/* Similarity of row r with every centroid, into sims[0..k): 32 centroids at a time, then 8, 4
- * and one. Always inlined, so that it is compiled into each of th_kmeans_run's clones
- * (TH_WIDE_LANES: 8 lanes are one AVX2 register, or two SSE ones). */
-static inline __attribute__((always_inline)) void row_similarities(const th_matrix *m, size_t r,
-                                                                   uint32_t k,
-                                                                   const float *centroids,
-                                                                   float *restrict sims) {
-  uint32_t j = 0;
-  for (; j + 32 <= k; j += 32)
-    row_block_32(m, r, k, j, centroids, sims);
-  for (; j + 8 <= k; j += 8)
-    row_block_8(m, r, k, j, centroids, sims);
-  for (; j + 4 <= k; j += 4)
-    row_block_4(m, r, k, j, centroids, sims);
-  for (; j < k; j++)
-    row_block_1(m, r, k, j, centroids, sims);
-}
-
 static void set_centroid_from_row(const th_matrix *m, size_t r, uint32_t k, uint32_t j,
                                   float *centroids) {
   for (uint32_t c = 0; c < m->columns; c++)
@@ -327,92 +260,6 @@ int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *cent
   th_free(dense);
   th_free(wide);
   return (int)seeded;
-}
-
-/* Normalizes each of the k column-major centroids; returns 0. */
-TH_WIDE_LANES static void normalize_centroids(float *centroids, uint32_t columns, uint32_t k,
-                                              double *norms) {
-  for (uint32_t j = 0; j < k; j++)
-    norms[j] = 0;
-  for (size_t c = 0; c < columns; c++)
-    for (uint32_t j = 0; j < k; j++)
-      norms[j] += (double)centroids[c * k + j] * centroids[c * k + j];
-  for (uint32_t j = 0; j < k; j++)
-    norms[j] = norms[j] > 0 ? 1.0 / sqrt(norms[j]) : 0;
-  for (size_t c = 0; c < columns; c++)
-    for (uint32_t j = 0; j < k; j++)
-      centroids[c * k + j] = (float)(centroids[c * k + j] * norms[j]);
-}
-
-TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids,
-                                   int32_t *labels, float *similarity, uint32_t iterations) {
-  size_t n = m->rows;
-  float *sims = th_alloc((k + 1) * sizeof(float));
-  double *norms = th_alloc((k + 1) * sizeof(double));
-  size_t *sizes = th_alloc((k + 1) * sizeof(size_t));
-  if (!sims || !norms || !sizes) {
-    th_free(sims);
-    th_free(norms);
-    th_free(sizes);
-    return -1;
-  }
-  for (size_t r = 0; r < n; r++)
-    labels[r] = -2;
-  double objective = 0;
-  for (uint32_t pass = 0; pass <= iterations; pass++) {
-    size_t changed = 0;
-    objective = 0;
-    for (uint32_t j = 0; j < k; j++)
-      sizes[j] = 0;
-    for (size_t r = 0; r < n; r++) {
-      if (m->offsets[r] == m->offsets[r + 1]) {
-        labels[r] = -1;
-        similarity[r] = 0;
-        continue;
-      }
-      row_similarities(m, r, k, centroids, sims);
-      uint32_t best = 0;
-      for (uint32_t j = 1; j < k; j++)
-        if (sims[j] > sims[best])
-          best = j;
-      changed += labels[r] != (int32_t)best;
-      labels[r] = (int32_t)best;
-      similarity[r] = (float)sims[best];
-      objective += sims[best];
-      sizes[best]++;
-    }
-    /* converged: at most one row in a thousand moved */
-    if (changed * 1000 <= n || pass == iterations)
-      break;
-    /* an empty cluster takes the row least similar to its own centroid */
-    for (uint32_t j = 0; j < k; j++) {
-      if (sizes[j])
-        continue;
-      size_t worst = n;
-      for (size_t r = 0; r < n; r++)
-        if (labels[r] >= 0 && sizes[labels[r]] > 1 &&
-            (worst == n || similarity[r] < similarity[worst]))
-          worst = r;
-      if (worst == n)
-        continue;
-      sizes[labels[worst]]--;
-      labels[worst] = (int32_t)j;
-      similarity[worst] = 1;
-      sizes[j] = 1;
-    }
-    memset(centroids, 0, (size_t)m->columns * k * sizeof(float));
-    for (size_t r = 0; r < n; r++) {
-      if (labels[r] < 0)
-        continue;
-      for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
-        centroids[(size_t)m->cols[e] * k + (uint32_t)labels[r]] += m->values[e];
-    }
-    normalize_centroids(centroids, m->columns, k, norms);
-  }
-  th_free(sims);
-  th_free(norms);
-  th_free(sizes);
-  return objective;
 }
 
 int th_kmeans_merge(const th_matrix *m, const int32_t *labels, uint32_t from, uint32_t to,
@@ -496,7 +343,7 @@ int th_kmeans_merge(const th_matrix *m, const int32_t *labels, uint32_t from, ui
       centroids[c * to + target] += sums[c * from + j];
   }
   th_free(slot);
-  normalize_centroids(centroids, (uint32_t)columns, to, norms);
+  th_centroids_normalize(centroids, (uint32_t)columns, to, norms);
   status = 0;
 done:
   th_free(sums);
