@@ -191,8 +191,9 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
   size_t themes = online->count;
   for (size_t m = 0; m < themes; m++)
     dots[m] = 0;
+  int64_t rows[count]; /* each term's row (-1: none yet), found once for both loops */
   for (size_t i = 0; i < count; i++) {
-    int64_t row = find_row(online, hashes[i]);
+    int64_t row = rows[i] = find_row(online, hashes[i]);
     if (row < 0)
       continue;
     const float *restrict cells = online->weights + (size_t)row * online->stride;
@@ -216,9 +217,22 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
       return -1;
     best = (size_t)index;
   }
-  for (size_t i = 0; i < count; i++)
-    if (th_online_add(online, best, hashes[i], weights[i]))
-      return -1;
+  /* as th_online_add, reusing the rows found above; a new term's row may prune the table,
+   * which renumbers rows: from then on they are looked up again */
+  int renumbered = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (rows[i] < 0 || renumbered) {
+      uint32_t live = online->live;
+      if (th_online_add(online, best, hashes[i], weights[i]))
+        return -1;
+      renumbered |= online->live < live; /* only a prune shrinks the table */
+      continue;
+    }
+    float *cell = online->weights + (size_t)rows[i] * online->stride + best;
+    double old = *cell;
+    *cell += weights[i];
+    online->micros[best].norm2 += (double)*cell * *cell - old * old;
+  }
   th_micro *micro = &online->micros[best];
   micro->count++;
   if (!isnan(sentiment)) {
