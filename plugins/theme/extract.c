@@ -99,20 +99,14 @@ static int fold_phrases(th_scratch *scratch) {
   return 0;
 }
 
-/* Appends the phrase made of content tokens run[0..words-1] (fold_phrases merges repeats). */
+/* Appends the phrase made of content tokens run[0..words-1] (fold_phrases merges repeats).
+ * Returns 0 (the room was made up front). */
 static int add_phrase(th_scratch *scratch, const tp_token *const *run, const uint32_t *hashes,
                       uint32_t words, uint32_t first) {
   uint32_t key = TH_SEED_PHRASE;
-  size_t display_length = 0;
-  for (uint32_t i = 0; i < words; i++) {
+  for (uint32_t i = 0; i < words; i++)
     key = th_hash_mix(key * 31u + hashes[i]);
-    display_length += run[i]->norm_length + 1;
-  }
-  if (th_grow((void **)&scratch->phrases, &scratch->phrase_capacity, scratch->phrase_count + 1,
-              sizeof(th_phrase)) ||
-      th_grow((void **)&scratch->chars, &scratch->char_capacity,
-              scratch->char_count + display_length + 1, 1))
-    return -1;
+  /* th_features_extract made room for every phrase and its text */
   th_phrase *phrase = &scratch->phrases[scratch->phrase_count++];
   *phrase = (th_phrase){.key = key,
                         .count = 1,
@@ -150,9 +144,16 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
   scratch->phrase_count = 0;
   scratch->char_count = 0;
   scratch->content_words = 0;
-  /* at most two terms per token (its stem and a bigram): room for all of them up front */
+  /* at most two terms per token (its stem and a bigram), one phrase per token and, for the
+   * phrases' text, each token's norm and a separator once: room for all of them up front */
+  size_t norm_bytes = 1;
+  for (size_t i = 0; i < text->token_count; i++)
+    norm_bytes += text->tokens[i].norm_length + 1;
   if (th_grow((void **)&scratch->terms, &scratch->term_capacity, 2 * text->token_count + 1,
-              sizeof(th_term)))
+              sizeof(th_term)) ||
+      th_grow((void **)&scratch->phrases, &scratch->phrase_capacity, text->token_count + 1,
+              sizeof(th_phrase)) ||
+      th_grow((void **)&scratch->chars, &scratch->char_capacity, norm_bytes, 1))
     return -1;
   const tp_token *run[64];
   uint32_t run_hashes[64]; /* each run word's stem hash, computed once */
