@@ -240,6 +240,7 @@ static inline __attribute__((always_inline)) uint32_t sketch_add(th_sketch *sket
                                                                  uint32_t depth) {
   sketch_place place = sketch_locate(sketch, hash);
   uint32_t least = UINT32_MAX;
+#pragma GCC unroll 8
   for (uint32_t row = 0; row < depth; row++) {
     uint32_t *counter = &place.line[(place.positions >> (4 * row)) & 15];
     uint32_t value = *counter;
@@ -361,14 +362,34 @@ void th_phrases_score(th_scratch *scratch, size_t best) {
     if (phrase->words == 1 && documents >= 100 && scratch->dfs[first_word] * 50.0 > documents)
       phrase->score = 0;
   }
-  /* selection of the first `best` places: few are wanted, often from many candidates */
-  for (size_t place = 0; place < best && place < scratch->phrase_count; place++) {
-    size_t top = place;
-    for (size_t i = place + 1; i < scratch->phrase_count; i++)
-      if (phrase_before(&scratch->phrases[i], &scratch->phrases[top]))
-        top = i;
+  /* the `best` best in one pass (few are wanted, often from many candidates), kept sorted in
+   * `top`; the order is total (keys are distinct), so they are the same whatever the method */
+  size_t count = scratch->phrase_count, kept = 0;
+  if (best > count)
+    best = count;
+  if (best == 0)
+    return;
+  size_t top[best];
+  for (size_t i = 0; i < count; i++) {
+    const th_phrase *phrase = &scratch->phrases[i];
+    if (kept == best && !phrase_before(phrase, &scratch->phrases[top[best - 1]]))
+      continue;
+    size_t at = kept < best ? kept++ : best - 1;
+    while (at > 0 && phrase_before(phrase, &scratch->phrases[top[at - 1]])) {
+      top[at] = top[at - 1];
+      at--;
+    }
+    top[at] = i;
+  }
+  /* swap them to the front in order; a swap moves the phrase at `place` to top[place], so a
+   * later entry naming `place` follows it there */
+  for (size_t place = 0; place < kept; place++) {
+    size_t from = top[place];
     th_phrase swap = scratch->phrases[place];
-    scratch->phrases[place] = scratch->phrases[top];
-    scratch->phrases[top] = swap;
+    scratch->phrases[place] = scratch->phrases[from];
+    scratch->phrases[from] = swap;
+    for (size_t later = place + 1; later < kept; later++)
+      if (top[later] == place)
+        top[later] = from;
   }
 }
