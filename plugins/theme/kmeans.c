@@ -67,6 +67,39 @@ static int compare_entries(const void *left, const void *right) {
   return (a->col > b->col) - (a->col < b->col);
 }
 
+/* Reorders entries so that the `top` first in compare_entries' order (a total order: columns
+ * are distinct) come first, in no particular order (quickselect, median-of-three pivot). */
+static void select_entries(entry *entries, size_t count, size_t top) {
+  size_t low = 0, high = count; /* the boundary `top` lies in [low, high) */
+  while (high - low > 1) {
+    size_t middle = low + (high - low) / 2, last = high - 1;
+    entry *a = &entries[low], *b = &entries[middle], *c = &entries[last];
+    entry *pivot_item = compare_entries(a, b) < 0
+                            ? (compare_entries(b, c) < 0 ? b : (compare_entries(a, c) < 0 ? c : a))
+                            : (compare_entries(a, c) < 0 ? a : (compare_entries(b, c) < 0 ? c : b));
+    entry pivot = *pivot_item;
+    *pivot_item = entries[last];
+    entries[last] = pivot;
+    size_t store = low;
+    for (size_t i = low; i < last; i++) {
+      if (compare_entries(&entries[i], &pivot) < 0) {
+        entry swap = entries[i];
+        entries[i] = entries[store];
+        entries[store] = swap;
+        store++;
+      }
+    }
+    entries[last] = entries[store];
+    entries[store] = pivot;
+    if (store == top || store + 1 == top)
+      return;
+    if (store > top)
+      high = store;
+    else
+      low = store + 1;
+  }
+}
+
 int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t max_terms,
               th_matrix *out) {
   memset(out, 0, sizeof(*out));
@@ -144,8 +177,9 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
       entries[d] = (entry){dense_cols[d], dense[dense_cols[d]]};
       dense[dense_cols[d]] = 0;
     }
-    if (max_terms && dense_count > max_terms) { /* keep the heaviest terms */
-      qsort(entries, dense_count, sizeof(entry), compare_entries);
+    if (max_terms && dense_count > max_terms) { /* keep the heaviest terms, sorted */
+      select_entries(entries, dense_count, max_terms);
+      qsort(entries, max_terms, sizeof(entry), compare_entries);
       dense_count = max_terms;
     }
     for (size_t d = 0; d < dense_count; d++)
