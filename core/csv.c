@@ -225,12 +225,10 @@ cJSON *tp_csv_object(const tp_csv_row *header, const tp_csv_row *row, char *err,
   cJSON *object = cJSON_CreateObject();
   for (size_t column = 0; object != NULL && column < row->count; column++) {
     const char *value = row->bytes + row->offsets[column];
-    if (strlen(value) != row->lengths[column]) {
-      snprintf(err, err_size, "field %zu holds a NUL byte", column + 1);
-      cJSON_Delete(object);
-      return NULL;
-    }
-    cJSON *string = cJSON_CreateString(value);
+    /* a NUL byte would end the string: it becomes U+FFFD, as in the other input formats */
+    cJSON *string = strlen(value) != row->lengths[column]
+                        ? tp_json_string_lossy(value, row->lengths[column])
+                        : cJSON_CreateString(value);
     if (string == NULL ||
         !cJSON_AddItemToObject(object, header->bytes + header->offsets[column], string)) {
       cJSON_Delete(string);
@@ -270,5 +268,6 @@ int tp_csv_record_prepare(tp_record *record, const tp_csv_row *header, const cha
   record->json = object;
   record->text = text->valuestring;
   record->text_length = strlen(text->valuestring);
+  record->nul_replaced = memchr(line, '\0', length) != NULL;
   return 0;
 }

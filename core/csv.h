@@ -69,7 +69,8 @@ int tp_csv_header_read(tp_csv_row *header, const char *line, size_t length, uint
  * in place. Returns 0, or -1 with a reason in `err`. */
 int tp_csv_header_check(tp_csv_row *header, const char *text_field, char *err, size_t err_size);
 
-/* Builds the record object {"<column>": "<field>", ...} in header order from a split row.
+/* Builds the record object {"<column>": "<field>", ...} in header order from a split row; a NUL
+ * byte in a field becomes U+FFFD.
  * Returns a new object the caller frees with cJSON_Delete, or NULL with a reason in `err` when
  * the row does not have one field per column (or on OOM). */
 cJSON *tp_csv_object(const tp_csv_row *header, const tp_csv_row *row, char *err, size_t err_size);

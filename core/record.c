@@ -60,33 +60,30 @@ size_t tp_utf8_valid_prefix(const char *text, size_t length) {
   return length;
 }
 
-cJSON *tp_json_string_lossy(const char *bytes, size_t length) {
+/* The length of the prefix of `bytes` that is valid UTF-8 and holds no NUL byte. */
+static size_t carriable_prefix(const char *bytes, size_t length) {
   size_t valid = tp_utf8_valid_prefix(bytes, length);
-  if (valid == length) {
-    char *copy = malloc(length + 1);
-    if (copy == NULL)
-      return NULL;
-    memcpy(copy, bytes, length);
-    copy[length] = '\0';
-    cJSON *string = cJSON_CreateString(copy);
-    free(copy);
-    return string;
-  }
+  const char *nul = memchr(bytes, '\0', valid);
+  return nul != NULL ? (size_t)(nul - bytes) : valid;
+}
+
+cJSON *tp_json_string_lossy(const char *bytes, size_t length) {
   /* Worst case every byte becomes the 3-byte U+FFFD. */
-  char *fixed = malloc(length * 3 + 1);
+  size_t good = carriable_prefix(bytes, length);
+  char *fixed = malloc(good == length ? length + 1 : length * 3 + 1);
   if (fixed == NULL)
     return NULL;
   size_t used = 0, at = 0;
-  while (at < length) {
-    size_t good = tp_utf8_valid_prefix(bytes + at, length - at);
+  for (;;) {
     memcpy(fixed + used, bytes + at, good);
     used += good;
     at += good;
-    if (at < length) {
-      memcpy(fixed + used, "\xEF\xBF\xBD", 3);
-      used += 3;
-      at++;
-    }
+    if (at >= length)
+      break;
+    memcpy(fixed + used, "\xEF\xBF\xBD", 3);
+    used += 3;
+    at++;
+    good = carriable_prefix(bytes + at, length - at);
   }
   fixed[used] = '\0';
   cJSON *string = cJSON_CreateString(fixed);
@@ -150,6 +147,51 @@ static cJSON *field_at_path(cJSON *object, const char *path) {
   }
 }
 
+/* Whether a record made from `line` would carry a NUL character: a raw 0 byte, or, when `json`
+ * is set, the string escape \u0000. Backslashes are only looked at in a line cJSON has
+ * accepted, where each one starts an escape. */
+static int has_nul_character(const char *line, size_t length, int json) {
+  if (memchr(line, '\0', length) != NULL)
+    return 1;
+  const char *at = line;
+  const char *end = line + length;
+  while (json && at < end && (at = memchr(at, '\\', (size_t)(end - at))) != NULL) {
+    if (end - at >= 6 && memcmp(at + 1, "u0000", 5) == 0)
+      return 1;
+    at += 2; /* past the escaped character, which may itself be a backslash */
+  }
+  return 0;
+}
+
+/* A copy of `line` in which every NUL character is U+FFFD: a raw 0 byte becomes its three
+ * UTF-8 bytes and (with `json`) the escape \u0000 becomes \uFFFD. cJSON strings end at the
+ * first NUL, so without this the rest of the text would be lost without a word; HTML parsers
+ * make the same replacement. Returns the copy (malloc'd, NUL-terminated, its length in
+ * *copy_length), or NULL on OOM. */
+static char *replace_nul_characters(const char *line, size_t length, int json,
+                                    size_t *copy_length) {
+  char *copy = malloc(length * 3 + 1);
+  if (copy == NULL)
+    return NULL;
+  size_t used = 0;
+  for (size_t at = 0; at < length; at++) {
+    if (line[at] == '\0') {
+      memcpy(copy + used, "\xEF\xBF\xBD", 3);
+      used += 3;
+    } else if (json && line[at] == '\\' && at + 1 < length && line[at + 1] != '\0') {
+      int nul_escape = length - at >= 6 && memcmp(line + at + 1, "u0000", 5) == 0;
+      memcpy(copy + used, nul_escape ? "\\uFFFD" : line + at, nul_escape ? 6 : 2);
+      used += nul_escape ? 6 : 2;
+      at += nul_escape ? 5 : 1;
+    } else {
+      copy[used++] = line[at];
+    }
+  }
+  copy[used] = '\0';
+  *copy_length = used;
+  return copy;
+}
+
 static int prepare_lines_record(tp_record *record, const char *line, uint64_t line_number,
                                 char *reason, size_t reason_size) {
   cJSON *object = cJSON_CreateObject();
@@ -162,8 +204,7 @@ static int prepare_lines_record(tp_record *record, const char *line, uint64_t li
   }
   record->json = object;
   record->text = text->valuestring;
-  /* Not `length`: a NUL byte in the line ends the JSON string early. */
-  record->text_length = strlen(text->valuestring);
+  record->text_length = strlen(text->valuestring); /* NUL bytes were replaced first */
   return 0;
 }
 
@@ -184,8 +225,18 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
                       size_t length, uint64_t line_number, char *reason, size_t reason_size) {
   if (tp_record_start(record, line, length, line_number, reason, reason_size) != 0)
     return -1;
-  if (pipeline->input_format == TP_INPUT_LINES)
-    return prepare_lines_record(record, line, line_number, reason, reason_size);
+  int json_input = pipeline->input_format != TP_INPUT_LINES;
+  if (!json_input) {
+    if (!has_nul_character(line, length, 0))
+      return prepare_lines_record(record, line, line_number, reason, reason_size);
+    size_t copy_length;
+    char *copy = replace_nul_characters(line, length, 0, &copy_length);
+    int status = copy != NULL ? prepare_lines_record(record, copy, line_number, reason, reason_size)
+                              : (snprintf(reason, reason_size, "out of memory"), -1);
+    free(copy);
+    record->nul_replaced = status == 0;
+    return status;
+  }
 
   const char *end = NULL;
   /* length + 1 covers the NUL after the line, so trailing garbage is an error. */
@@ -197,6 +248,18 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
     else
       snprintf(reason, reason_size, "invalid JSON at column %zu", column);
     return -1;
+  }
+  if (has_nul_character(line, length, 1)) { /* rare: parse again without the NULs */
+    cJSON_Delete(json);
+    size_t copy_length;
+    char *copy = replace_nul_characters(line, length, 1, &copy_length);
+    json = copy != NULL ? cJSON_ParseWithLengthOpts(copy, copy_length + 1, NULL, 1) : NULL;
+    free(copy);
+    if (json == NULL) {
+      snprintf(reason, reason_size, "out of memory");
+      return -1;
+    }
+    record->nul_replaced = 1;
   }
   if (!cJSON_IsObject(json)) {
     snprintf(reason, reason_size, "expected a JSON object, got %s", json_type_name(json));
@@ -233,6 +296,7 @@ void tp_record_reset(tp_record *record) {
   record->json = NULL;
   record->text = NULL;
   record->text_length = 0;
+  record->nul_replaced = 0;
   record->input = NULL;
   record->input_length = 0;
   record->stage = NULL;

@@ -39,13 +39,15 @@ struct tp_record {
   tp_attachment *attachments; /* owned array */
   size_t attachment_count;
   size_t attachment_capacity;
+  int nul_replaced;       /* the input carried NUL characters, now U+FFFD (record.c) */
   atomic_int *key_warned; /* per stage index, logged already: bit 1 "wrote outside provides",
                              bit 2 "invalid UTF-8" (host.c); or NULL */
 };
 
 /* Parses `line` (`length` bytes, followed by a NUL at line[length]) as one record of
  * `pipeline` into `record` (which must be reset): UTF-8 check, JSON object (or the "lines"
- * record {"id": line, "text": ...}), text field. `line` must stay valid while the record is
+ * record {"id": line, "text": ...}), text field. NUL characters (a raw 0 byte, or \u0000 in
+ * JSON) become U+FFFD, and record->nul_replaced says so. `line` must stay valid while the record is
  * in use. Returns 0, or -1 with a one-line reason in `reason` (the record stays reset). */
 int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char *line,
                       size_t length, uint64_t line_number, char *reason, size_t reason_size);
@@ -73,8 +75,9 @@ void *tp_record_attachment(const tp_record *record, const char *key);
  * it is valid UTF-8 (no overlongs, surrogates or code points above U+10FFFF). */
 size_t tp_utf8_valid_prefix(const char *text, size_t length);
 
-/* A new JSON string holding `length` bytes of `bytes`, with each invalid UTF-8 sequence
- * replaced by U+FFFD (so any input can go into a dead-letter). Caller owns it; NULL on OOM. */
+/* A new JSON string holding `length` bytes of `bytes`, with each invalid UTF-8 sequence and
+ * each NUL byte replaced by U+FFFD (so any input can go into a dead-letter). Caller owns it; NULL
+ * on OOM. */
 cJSON *tp_json_string_lossy(const char *bytes, size_t length);
 
 /* A new dead-letter object {"line", "stage", "reason", "input"} (stage_id NULL gives

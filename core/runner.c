@@ -178,6 +178,7 @@ static void run_batch(tp_worker *worker, tp_batch *batch) {
       item_fail(batch, item, -1, reason);
       continue;
     }
+    item->nul_replaced = record->nul_replaced != 0;
     live++;
   }
   for (size_t s = 0; s < pipeline->stage_count && live > 0; s++) {

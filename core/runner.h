@@ -11,6 +11,7 @@
 #ifndef TP_CORE_RUNNER_H
 #define TP_CORE_RUNNER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,8 +37,9 @@ typedef struct tp_batch_item {
   size_t length;
   uint64_t line; /* input line number */
   tp_item_state state;
-  long dead_stage; /* stage index that failed it, or -1 (input errors) */
-  char *reason;    /* TP_ITEM_DEAD: owned message */
+  bool nul_replaced; /* its input's NUL characters became U+FFFD (a warning to log) */
+  long dead_stage;   /* stage index that failed it, or -1 (input errors) */
+  char *reason;      /* TP_ITEM_DEAD: owned message */
 } tp_batch_item;
 
 typedef struct tp_batch {

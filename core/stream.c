@@ -234,6 +234,9 @@ static void on_ready(void *context, tp_batch *batch) {
   }
   for (size_t i = 0; i < batch->item_count; i++) {
     const tp_batch_item *item = &batch->items[i];
+    if (item->nul_replaced)
+      tp_log(TP_LOG_WARN, NULL, "%s:%llu: NUL character replaced by U+FFFD", stream->input_name,
+             (unsigned long long)item->line);
     if (item->state != TP_ITEM_DEAD)
       continue;
     log_dead_letter(stream, batch, item);

@@ -192,6 +192,13 @@ START_TEST(test_object_from_row) {
   split(&row, "1,2,3,4");
   ck_assert_ptr_null(tp_csv_object(&header, &row, err, sizeof err));
   ck_assert_str_eq(err, "the row has 4 fields, the header has 3 columns");
+  /* a NUL byte in a field becomes U+FFFD instead of ending the string */
+  ck_assert_int_eq(tp_csv_split(&row, "9,a\0b,1", 8, err, sizeof err), 0);
+  object = tp_csv_object(&header, &row, err, sizeof err);
+  ck_assert_msg(object != NULL, "%s", err);
+  ck_assert_str_eq(cJSON_GetObjectItem(object, "text")->valuestring, "a\xEF\xBF\xBD"
+                                                                     "b");
+  cJSON_Delete(object);
   tp_csv_row_free(&header);
   tp_csv_row_free(&row);
 }

@@ -100,14 +100,60 @@ START_TEST(lines_record_shape) {
 }
 END_TEST
 
-/* A NUL byte inside a "lines" line: the text ends there, and its length says so. */
-START_TEST(lines_record_with_nul_byte) {
-  tp_pipeline *pipeline = test_pipeline_new(NULL, 0, TP_INPUT_LINES, NULL);
+/* NUL characters cannot travel in a cJSON string (it ends at the first one), so a line that
+ * would carry one gets U+FFFD in its place, and the rest of its text is kept. */
+typedef struct nul_case {
+  const char *line;
+  size_t length;
+  tp_input_format format;
+  const char *text; /* the record's text */
+  int nul_replaced; /* record->nul_replaced */
+} nul_case;
+
+/* A string literal and its length (the NUL bytes inside included). */
+#define LINE(literal) literal, sizeof(literal) - 1
+#define FFFD          "\xEF\xBF\xBD"
+
+static const nul_case nul_cases[] = {
+    {LINE("ab\0cd"), TP_INPUT_LINES, "ab" FFFD "cd", 1},
+    {LINE("\0"), TP_INPUT_LINES, FFFD, 1},
+    {LINE("{\"text\": \"a\0b\"}"), TP_INPUT_NDJSON, "a" FFFD "b", 1},
+    {LINE("{\"text\": \"a\\u0000b\"}"), TP_INPUT_NDJSON, "a" FFFD "b", 1},
+    {LINE("{\"x\": \"\\u0000\", \"text\": \"ok\"}"), TP_INPUT_NDJSON, "ok", 1},
+    /* an escaped backslash followed by the letters u0000: no NUL */
+    {LINE("{\"text\": \"a\\\\u0000b\"}"), TP_INPUT_NDJSON, "a\\u0000b", 0},
+    {LINE("{\"text\": \"a\\\\\\u0000b\"}"), TP_INPUT_NDJSON, "a\\" FFFD "b", 1},
+    {LINE("{\"text\": \"\\u00001\"}"), TP_INPUT_NDJSON, FFFD "1", 1},
+    {LINE("{\"text\": \"\\u0001\"}"), TP_INPUT_NDJSON, "\x01", 0},
+    {LINE("u0000 \\u0000"), TP_INPUT_LINES, "u0000 \\u0000", 0},
+};
+
+START_TEST(nul_character_table) {
+  const nul_case *c = &nul_cases[_i];
+  tp_pipeline *pipeline = test_pipeline_new(NULL, 0, c->format, NULL);
   tp_record record = {0};
-  char reason[TP_REASON_SIZE];
-  ck_assert_int_eq(tp_record_prepare(&record, pipeline, "ab\0cd", 5, 1, reason, sizeof reason), 0);
-  ck_assert_str_eq(record.text, "ab");
-  ck_assert_uint_eq(record.text_length, 2);
+  char reason[TP_REASON_SIZE] = "";
+  int status = tp_record_prepare(&record, pipeline, c->line, c->length, 1, reason, sizeof reason);
+  ck_assert_msg(status == 0, "refused: %s", reason);
+  ck_assert_str_eq(record.text, c->text);
+  ck_assert_uint_eq(record.text_length, strlen(c->text));
+  ck_assert_int_eq(record.nul_replaced, c->nul_replaced);
+  ck_assert_ptr_eq(record.input, c->line); /* dead-letters still show the original */
+  tp_record_release(&record);
+  ck_assert_int_eq(record.nul_replaced, 0);
+  test_pipeline_free(pipeline);
+}
+END_TEST
+
+/* A NUL inside a line that is not JSON: the JSON error, with the original's column. */
+START_TEST(nul_in_invalid_json) {
+  tp_pipeline *pipeline = test_pipeline_new(NULL, 0, TP_INPUT_NDJSON, NULL);
+  tp_record record = {0};
+  char reason[TP_REASON_SIZE] = "";
+  ck_assert_int_eq(
+      tp_record_prepare(&record, pipeline, LINE("{\"text\": \"a\0\" x"), 1, reason, sizeof reason),
+      -1);
+  ck_assert_str_eq(reason, "invalid JSON at column 15");
   tp_record_release(&record);
   test_pipeline_free(pipeline);
 }
@@ -161,6 +207,10 @@ START_TEST(lossy_string_keeps_valid_text) {
   cJSON *string = tp_json_string_lossy("a\xC3\xA9\xFF\xFE z", 7);
   ck_assert_str_eq(string->valuestring, "a\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD z");
   cJSON_Delete(string);
+  /* a NUL byte would end the string: it becomes U+FFFD too, and the rest is kept */
+  string = tp_json_string_lossy("x\0y\xFF", 4);
+  ck_assert_str_eq(string->valuestring, "x\xEF\xBF\xBDy\xEF\xBF\xBD");
+  cJSON_Delete(string);
 }
 END_TEST
 
@@ -175,7 +225,9 @@ static Suite *record_suite(void) {
   tcase_add_loop_test(prepare, prepare_table, 0,
                       (int)(sizeof prepare_cases / sizeof prepare_cases[0]));
   tcase_add_test(prepare, lines_record_shape);
-  tcase_add_test(prepare, lines_record_with_nul_byte);
+  tcase_add_loop_test(prepare, nul_character_table, 0,
+                      (int)(sizeof nul_cases / sizeof nul_cases[0]));
+  tcase_add_test(prepare, nul_in_invalid_json);
   suite_add_tcase(suite, prepare);
   TCase *attachments = tcase_create("attachments");
   tcase_add_test(attachments, attachments_replace_and_free);

@@ -113,9 +113,11 @@ START_TEST(test_lines_input_and_language) {
 }
 END_TEST
 
-/* Text the core accepts but that is hostile to a tokenizer: NULs, controls, empty, no text. */
+/* Text the core accepts but that is hostile to a tokenizer: NULs (U+FFFD by the time a stage
+ * sees them, see tests/unit/test_record.c), controls, empty, no text. */
 static const char *const hostile_lines[] = {
     "{\"text\":\"a\\u0000b\\u0001c\\u001b[0m \\u0000\"}",
+    "{\"text\":\"a\\u0001b\\u0002c\\u001b[0m \\u007f\"}",
     "{\"text\":\"\"}",
     "{\"text\":\"   \\n\\n\\t \"}",
     "{\"text\":\"\\ud83d\\ude00\\u200d\\u200d\\ufe0f\\u20e3#\\ufe0f\"}",
