@@ -234,11 +234,10 @@ static inline sketch_place sketch_locate(const th_sketch *sketch, uint32_t hash)
   return (sketch_place){sketch->counters + (size_t)line * 16, th_hash_mix(hash ^ 0x5bd1e995u)};
 }
 
-/* th_sketch_add for a sketch of `depth` rows; inlined into th_terms_count's loop, where the
- * usual depth is a constant and the rows unroll. */
-static inline __attribute__((always_inline)) uint32_t sketch_add(th_sketch *sketch, uint32_t hash,
-                                                                 uint32_t depth) {
-  sketch_place place = sketch_locate(sketch, hash);
+/* Adds one to the `depth` counters of a located hash and returns the least of them; inlined
+ * into th_terms_count's loop, where the usual depth is a constant and the rows unroll. */
+static inline __attribute__((always_inline)) uint32_t sketch_bump(sketch_place place,
+                                                                  uint32_t depth) {
   uint32_t least = UINT32_MAX;
 #pragma GCC unroll 8
   for (uint32_t row = 0; row < depth; row++) {
@@ -252,7 +251,7 @@ static inline __attribute__((always_inline)) uint32_t sketch_add(th_sketch *sket
 }
 
 uint32_t th_sketch_add(th_sketch *sketch, uint32_t hash) {
-  return sketch_add(sketch, hash, sketch->depth);
+  return sketch_bump(sketch_locate(sketch, hash), sketch->depth);
 }
 
 uint32_t th_sketch_count(const th_sketch *sketch, uint32_t hash) {
@@ -309,9 +308,18 @@ int th_terms_count(th_scratch *scratch, th_sketch *sketch) {
   double documents = (double)sketch->documents;
   double log_documents = log(1.0 + documents);
   int depth4 = sketch->depth == 4; /* the plugin's depth (TH_SKETCH_DEPTH) */
+  /* the terms' counter lines are scattered over the sketch: locate a block of them and ask for
+   * their lines before counting, so that the cache misses overlap */
+  enum { BLOCK = 16 };
+  sketch_place places[BLOCK];
   for (size_t i = 0; i < count; i++) {
-    uint32_t hash = scratch->terms[i].hash;
-    uint32_t df = depth4 ? sketch_add(sketch, hash, 4) : sketch_add(sketch, hash, sketch->depth);
+    if (i % BLOCK == 0)
+      for (size_t b = 0; b < BLOCK && i + b < count; b++) {
+        places[b] = sketch_locate(sketch, scratch->terms[i + b].hash);
+        __builtin_prefetch(places[b].line, 1);
+      }
+    sketch_place place = places[i % BLOCK];
+    uint32_t df = depth4 ? sketch_bump(place, 4) : sketch_bump(place, sketch->depth);
     if (df > documents)
       df = (uint32_t)documents;
     scratch->dfs[i] = df;
