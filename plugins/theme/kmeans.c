@@ -55,49 +55,13 @@ static void keep_best(neighbor *best, uint32_t *count, uint32_t limit, size_t ro
     (*count)++;
 }
 
-typedef struct entry {
-  uint32_t col;
-  float value;
-} entry;
-
+/* A smoothed row's terms are th_ranked items (index: column, weight: value), heaviest first,
+ * ties by column: th_select_top's order, so it picks the same heaviest ones a sort would. */
 static int compare_entries(const void *left, const void *right) {
-  const entry *a = left, *b = right;
-  if (a->value != b->value)
-    return a->value < b->value ? 1 : -1;
-  return (a->col > b->col) - (a->col < b->col);
-}
-
-/* Reorders entries so that the `top` first in compare_entries' order (a total order: columns
- * are distinct) come first, in no particular order (quickselect, median-of-three pivot). */
-static void select_entries(entry *entries, size_t count, size_t top) {
-  size_t low = 0, high = count; /* the boundary `top` lies in [low, high) */
-  while (high - low > 1) {
-    size_t middle = low + (high - low) / 2, last = high - 1;
-    entry *a = &entries[low], *b = &entries[middle], *c = &entries[last];
-    entry *pivot_item = compare_entries(a, b) < 0
-                            ? (compare_entries(b, c) < 0 ? b : (compare_entries(a, c) < 0 ? c : a))
-                            : (compare_entries(a, c) < 0 ? a : (compare_entries(b, c) < 0 ? c : b));
-    entry pivot = *pivot_item;
-    *pivot_item = entries[last];
-    entries[last] = pivot;
-    size_t store = low;
-    for (size_t i = low; i < last; i++) {
-      if (compare_entries(&entries[i], &pivot) < 0) {
-        entry swap = entries[i];
-        entries[i] = entries[store];
-        entries[store] = swap;
-        store++;
-      }
-    }
-    entries[last] = entries[store];
-    entries[store] = pivot;
-    if (store == top || store + 1 == top)
-      return;
-    if (store > top)
-      high = store;
-    else
-      low = store + 1;
-  }
+  const th_ranked *a = left, *b = right;
+  if (a->weight != b->weight)
+    return a->weight < b->weight ? 1 : -1;
+  return (a->index > b->index) - (a->index < b->index);
 }
 
 int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t max_terms,
@@ -114,7 +78,7 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
   float *dense = th_calloc(columns + 1, sizeof(float));
   uint32_t *dense_cols = th_alloc((columns + 1) * sizeof(uint32_t));
   neighbor *best = th_alloc((neighbors + 1) * sizeof(neighbor));
-  entry *entries = th_alloc((columns + 1) * sizeof(entry));
+  th_ranked *entries = th_alloc((columns + 1) * sizeof(th_ranked));
   out->offsets = th_alloc((n + 1) * sizeof(size_t));
   growing g = {0};
   int status = -1;
@@ -174,16 +138,16 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
     }
     size_t row_start = g.count;
     for (size_t d = 0; d < dense_count; d++) {
-      entries[d] = (entry){dense_cols[d], dense[dense_cols[d]]};
+      entries[d] = (th_ranked){dense_cols[d], dense[dense_cols[d]]};
       dense[dense_cols[d]] = 0;
     }
     if (max_terms && dense_count > max_terms) { /* keep the heaviest terms, sorted */
-      select_entries(entries, dense_count, max_terms);
-      qsort(entries, max_terms, sizeof(entry), compare_entries);
+      th_select_top(entries, dense_count, max_terms);
+      qsort(entries, max_terms, sizeof(th_ranked), compare_entries);
       dense_count = max_terms;
     }
     for (size_t d = 0; d < dense_count; d++)
-      if (growing_push(&g, entries[d].col, entries[d].value))
+      if (growing_push(&g, entries[d].index, entries[d].weight))
         goto done;
     if (g.count > row_start) /* an empty row: g.values may still be NULL */
       th_normalize(g.values + row_start, g.count - row_start);
