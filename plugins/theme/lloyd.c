@@ -88,9 +88,11 @@ static inline __attribute__((always_inline)) void row_similarities(const th_matr
     row_block_1(m, r, k, j, centroids, sims);
 }
 
-/* Above this many cells (rows x centroids) the similarity cache is not kept: every pass then
- * computes every similarity, as without the cache. */
-#define TH_CACHE_CELLS ((size_t)1 << 22)
+/* The similarity cache (rows x k floats) and the compact centroids (columns x 3/4 k floats)
+ * are each kept only when they fit in this many cells (8 MB), so that they add at most 16 MB
+ * to the dense centroids refine.c bounds; otherwise every pass computes every similarity and
+ * centroid, as without them (the same results). */
+#define TH_CACHE_CELLS ((size_t)1 << 21)
 
 TH_WIDE_LANES void th_centroids_normalize(float *centroids, uint32_t columns, uint32_t k,
                                           double *norms) {
@@ -203,7 +205,8 @@ TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centro
                                    int32_t *labels, float *similarity, uint32_t iterations) {
   size_t n = m->rows;
   lloyd l = {.m = m, .k = k};
-  int cached = n && (size_t)n * k <= TH_CACHE_CELLS;
+  int cached =
+      n && (size_t)n * k <= TH_CACHE_CELLS && (size_t)m->columns * (k - k / 4) <= TH_CACHE_CELLS;
   l.cache = cached ? th_alloc(n * k * sizeof(float)) : NULL;
   float *compact_memory =
       cached ? th_alloc(((size_t)m->columns * (k - k / 4) + 1) * sizeof(float)) : NULL;
