@@ -8,8 +8,12 @@
 # at most 2x), summary's own share, and the peak RSS of each at both sizes (target: flat, the
 # candidate pool and sketch have a fixed size). Never run as a test.
 #
+# With REFERENCE set to another build's textpipe binary (e.g. main's, from `git archive main`),
+# its [tokenize] and [tokenize, summary] run interleaved with the others too, and the script
+# prints summary's own cost (tokenize + summary minus tokenize) of both builds side by side.
+#
 # Environment: TEXTPIPE (default BUILD_DIR/core/textpipe), RUNS (default 5), BENCH_CORPUS
-# (default bench/data/comments.ndjson).
+# (default bench/data/comments.ndjson), REFERENCE (default: none).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${1:-$root/build}
@@ -35,18 +39,25 @@ write_pipeline none '[]'
 write_pipeline tokenize '[{"plugin": "tokenize"}]'
 write_pipeline summary '[{"plugin": "tokenize"}, {"plugin": "summary"}]'
 
-python3 - "$binary" "$work" "$runs" "$work/small.ndjson" "$corpus" <<'PY'
+if [[ -n ${REFERENCE:-} && ! -x $REFERENCE ]]; then
+  echo "bench_summary: REFERENCE=$REFERENCE is not an executable" >&2
+  exit 2
+fi
+
+python3 - "$binary" "$work" "$runs" "$work/small.ndjson" "$corpus" "${REFERENCE:-}" <<'PY'
 import os, statistics, subprocess, sys, time
 binary, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 inputs = {"5 MB": sys.argv[4], "50 MB": sys.argv[5]}
-pipelines = ["none", "tokenize", "summary"]
+reference = sys.argv[6]
+pipelines = ["none", "tokenize", "summary"] + (["tokenize@ref", "summary@ref"] if reference else [])
 
 def run(pipeline, path):
     """Wall seconds, CPU seconds (user + system) and peak RSS (KiB) of one run (GNU time)."""
+    name, _, build = pipeline.partition("@")
     with open(path, "rb") as stdin:
         start = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", binary, "run",
-                               os.path.join(work, pipeline + ".json"), "--workers", "1"],
+        proc = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", reference if build else binary,
+                               "run", os.path.join(work, name + ".json"), "--workers", "1"],
                               stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         seconds = time.perf_counter() - start
     if proc.returncode != 0:
@@ -71,7 +82,7 @@ for size, path in inputs.items():
     mb = os.path.getsize(path) / 1e6
     print(f"== {size} ({mb:.1f} MB), median of {runs} runs, one worker")
     for p in pipelines:
-        print(f"  {p:<9} wall {med[p]:7.3f} s ({mb / med[p]:6.1f} MB/s)  cpu {med_cpu[p]:7.3f} s"
+        print(f"  {p:<12} wall {med[p]:7.3f} s ({mb / med[p]:6.1f} MB/s)  cpu {med_cpu[p]:7.3f} s"
               f"  peak RSS {peak[p] / 1024:6.1f} MiB")
     ratio = med["summary"] / med["none"]
     # GNU time counts CPU in 10 ms ticks: a short no-stage run can read 0.
@@ -82,9 +93,15 @@ for size, path in inputs.items():
           f"{med['summary'] - med['tokenize']:.3f} s wall, "
           f"{med_cpu['summary'] - med_cpu['tokenize']:.3f} s cpu over tokenize "
           f"({cpu_ratio(med_cpu['summary'] - med_cpu['tokenize'])} the no-stage cpu)")
+    if reference:
+        own = med_cpu["summary"] - med_cpu["tokenize"]
+        own_ref = med_cpu["summary@ref"] - med_cpu["tokenize@ref"]
+        print(f"  summary's own cpu: this build {own:.3f} s, reference {own_ref:.3f} s"
+              f" ({own_ref / own:.2f}x less); tokenize+summary wall {med['summary']:.3f} s vs"
+              f" {med['summary@ref']:.3f} s" if own > 0 else "  summary's own cpu: n/a")
 small, large = results["5 MB"][1], results["50 MB"][1]
 print("== peak RSS, 50 MB / 5 MB: " +
-      ", ".join(f"{p} {large[p] / small[p]:.2f}x" for p in pipelines) +
+      ", ".join(f"{p} {large[p] / small[p]:.2f}x" for p in pipelines if "@" not in p) +
       f"  (summary over tokenize: {(small['summary'] - small['tokenize']) / 1024:.1f} MiB at 5 MB,"
       f" {(large['summary'] - large['tokenize']) / 1024:.1f} MiB at 50 MB)")
 PY

@@ -2,7 +2,7 @@
  *
  *   tokenize_bench [--runs N] [--language L] CORPUS.ndjson
  *       parses every record's "text" first (untimed), then times tokenizing all of them N times
- *       (default 5, CPU time of the process) and prints the median MB/s, tokens/s and the stem
+ *       (default 5, CPU time of the process) and prints the median MB/s, tokens/s and the word
  *       cache hit rate.
  *   tokenize_bench --dump TEXT
  *       prints the tokens and sentences of TEXT, one per line (for looking at cases by hand).
@@ -117,10 +117,10 @@ int main(int argc, char **argv) {
   size_t stopword_count = 0;
   const char *const *stopword_list = tk_stopwords_for(language_name, &stopword_count);
   tk_word_set stopwords;
-  tk_stem_cache cache;
+  tk_word_cache cache;
   tk_language language = {sb_stemmer_new(language_name, NULL), &cache, &stopwords};
   if (!language.stemmer || tk_word_set_build(&stopwords, stopword_list, stopword_count) != 0 ||
-      tk_stem_cache_init(&cache, cache_slots) != 0) {
+      tk_word_cache_init(&cache, cache_slots) != 0) {
     fprintf(stderr, "tokenize_bench: cannot set up language %s\n", language_name);
     return 2;
   }
@@ -159,10 +159,11 @@ int main(int argc, char **argv) {
   double median = seconds[runs / 2];
   printf("records %zu, text %.1f MB, tokens %zu, sentences %zu\n", corpus.count,
          (double)corpus.bytes / 1e6, tokens, sentences);
-  printf("median of %d runs: %.3f s CPU (fastest %.3f s), %.1f MB/s of text, %.2f M tokens/s, stem "
-         "cache hit rate %.1f%%\n",
+  printf("median of %d runs: %.3f s CPU (fastest %.3f s), %.1f MB/s of text, %.2f M tokens/s, word "
+         "cache hit rate %.2f%% (%.0f misses per run)\n",
          runs, median, seconds[0], (double)corpus.bytes / 1e6 / median,
          (double)tokens / 1e6 / median,
-         100.0 * (double)cache.hits / (double)(cache.hits + cache.misses + !cache.hits));
+         100.0 * (double)cache.hits / (double)(cache.hits + cache.misses + !cache.hits),
+         (double)cache.misses / runs);
   return 0;
 }

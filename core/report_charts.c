@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Plots are drawn in a 1000 x 100 viewBox stretched to the plot's box (preserveAspectRatio
  * "none"); strokes keep their width with vector-effect, points are very short round-capped
@@ -151,6 +152,15 @@ void tp_report_chart_histogram(tp_html *html, const cJSON *histogram) {
   plot_close(html, x_labels, x_at, 5);
 }
 
+/* An axis label for an RFC 3339 UTC time "YYYY-MM-DDTHH:MM:SSZ": the date, and the time of day
+ * (to the minute) unless it is midnight. */
+static void time_label(const char *time, char *out, size_t size) {
+  if (strlen(time) >= 16 && strncmp(time + 10, "T00:00", 6) != 0)
+    snprintf(out, size, "%.10s %.5s", time, time + 11);
+  else
+    snprintf(out, size, "%.10s", time);
+}
+
 void tp_report_chart_timeline(tp_html *html, const cJSON *timeline) {
   const cJSON *means = cJSON_GetObjectItemCaseSensitive(timeline, "means");
   const cJSON *counts = cJSON_GetObjectItemCaseSensitive(timeline, "counts");
@@ -159,6 +169,7 @@ void tp_report_chart_timeline(tp_html *html, const cJSON *timeline) {
     return;
   double bucket_records =
       number_or(cJSON_GetObjectItemCaseSensitive(timeline, "bucket_records"), 0);
+  const char *start = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(timeline, "start"));
   double largest_mean = 0;
   const cJSON *item;
   cJSON_ArrayForEach(item, means) {
@@ -182,7 +193,8 @@ void tp_report_chart_timeline(tp_html *html, const cJSON *timeline) {
   snprintf(y_text[1], sizeof y_text[1], "-%.2f", range);
   const char *y_labels[3] = {y_text[0], "0", y_text[1]};
   const double y_at[3] = {top, middle, low};
-  plot_open(html, "Mean sentiment along the input", y_labels, y_at, 3);
+  plot_open(html, start != NULL ? "Mean sentiment over time" : "Mean sentiment along the input",
+            y_labels, y_at, 3);
   tp_html_rawf(html,
                "<line class=\"zero\" x1=\"0\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" "
                "vector-effect=\"non-scaling-stroke\"/>",
@@ -239,11 +251,16 @@ void tp_report_chart_timeline(tp_html *html, const cJSON *timeline) {
     }
     bucket++;
   }
-  char last[48] = "end";
-  if (bucket_records > 0)
+  char first[48] = "line 1", last[48] = "end";
+  const char *end = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(timeline, "end"));
+  if (start != NULL && end != NULL) {
+    time_label(start, first, sizeof first);
+    time_label(end, last, sizeof last);
+  } else if (bucket_records > 0) {
     snprintf(last, sizeof last, "line %.0f%s", (buckets - 1) * bucket_records + 1,
              bucket_records > 1 ? "+" : "");
-  const char *x_labels[2] = {"line 1", last};
+  }
+  const char *x_labels[2] = {first, last};
   const double x_at[2] = {0, 100};
   plot_close(html, x_labels, x_at, 2);
 }

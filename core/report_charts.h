@@ -21,8 +21,10 @@ const char *tp_report_sentiment_colour(double sentiment, char colour[8]);
  * nothing when counts is missing or empty. */
 void tp_report_chart_histogram(tp_html *html, const cJSON *histogram);
 
-/* The timeline {"bucket_records", "means": [...], "counts": [...]} as the mean along the input
- * (null means leave gaps) over a strip of records per bucket. Appends nothing without means. */
+/* A timeline {"means": [...], "counts": [...]} as the mean per bucket (null means leave gaps)
+ * over a strip of records per bucket. Along the input ("bucket_records": lines per bucket) the
+ * axis runs from line 1; over time ("start" and "end", RFC 3339) from the first bucket's start
+ * to the last one's end. Appends nothing without means. */
 void tp_report_chart_timeline(tp_html *html, const cJSON *timeline);
 
 /* One stacked bar of label counts {"positive", "neutral", "negative"}; nothing when all are

@@ -431,6 +431,7 @@ static section_kind kind_of(const cJSON *report, const char *stage_id, const cJS
   }
   if (tp__report_member(section, "histogram") != NULL ||
       tp__report_member(section, "timeline") != NULL ||
+      tp__report_member(section, "time_timeline") != NULL ||
       tp__report_member(section, "mean_compound") != NULL ||
       tp__report_member(section, "most_positive") != NULL)
     return SECTION_SENTIMENT;

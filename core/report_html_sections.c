@@ -74,6 +74,28 @@ static void extremes(tp__report_page *page, const cJSON *list, const char *title
   tp_html_raw(html, "</div>\n");
 }
 
+/* "hour", "6 hours", "day", "7 days", ... for a bucket width in seconds. Static buffer. */
+static const char *bucket_span(const cJSON *seconds_item) {
+  static const struct {
+    double seconds;
+    const char *name;
+  } units[] = {{86400, "day"}, {3600, "hour"}, {60, "minute"}, {1, "second"}};
+  static char text[48];
+  double seconds = cJSON_IsNumber(seconds_item) ? seconds_item->valuedouble : 0;
+  snprintf(text, sizeof text, "bucket");
+  for (size_t index = 0; seconds > 0 && index < sizeof units / sizeof units[0]; index++) {
+    double count = seconds / units[index].seconds;
+    if (count >= 1 && count == (double)(long long)count) {
+      if (count == 1)
+        snprintf(text, sizeof text, "%s", units[index].name);
+      else
+        snprintf(text, sizeof text, "%.0f %ss", count, units[index].name);
+      break;
+    }
+  }
+  return text;
+}
+
 void tp__report_sentiment(tp__report_page *page, const char *stage_id, const cJSON *section) {
   tp_html *html = page->html;
   tp__report_section_open(html, "sentiment", "Sentiment", stage_id, "sentiment");
@@ -121,6 +143,22 @@ void tp__report_sentiment(tp__report_page *page, const char *stage_id, const cJS
     if (tp__report_number(timeline, "bucket_records", &number))
       tp_html_rawf(html, " of %.0f line%s", number, number == 1 ? "" : "s");
     tp_html_raw(html, "); the grey strip shows how many records each bucket holds.</p></div>\n");
+  }
+  const cJSON *over_time = tp__report_member(section, "time_timeline");
+  means = tp__report_member(over_time, "means");
+  if (cJSON_IsArray(means) && cJSON_GetArraySize(means) > 0) {
+    const char *field = cJSON_GetStringValue(tp__report_member(over_time, "field"));
+    tp_html_raw(html, "</div>\n<div class=\"cards\"><div class=\"card wide\"><h3>Over time</h3>\n");
+    tp_report_chart_timeline(html, over_time);
+    tp_html_rawf(html, "<p class=\"note\">Mean compound score per %s (UTC) by the records' ",
+                 bucket_span(tp__report_member(over_time, "bucket_seconds")));
+    tp_html_raw(html, "<code>");
+    tp_html_string(html, field != NULL ? field : "time");
+    tp_html_raw(html, "</code> field");
+    if (tp__report_number(over_time, "untimed", &number) && number > 0)
+      tp_html_rawf(html, "; %.0f record%s without a readable time %s left out", number,
+                   number == 1 ? "" : "s", number == 1 ? "is" : "are");
+    tp_html_raw(html, ".</p></div>\n");
   }
   tp_html_raw(html, "</div>\n<div class=\"cards\">\n");
   extremes(page, tp__report_member(section, "most_positive"), "Most positive");

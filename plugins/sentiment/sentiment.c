@@ -31,6 +31,7 @@ typedef struct sx_instance {
   double negative_threshold;
   int sentences;
   size_t top;
+  char *time_field; /* dotted path of the records' time, or NULL */
 } sx_instance;
 
 typedef struct sx_partial {
@@ -54,6 +55,10 @@ static const tp_option sx_options[] = {
     {"sentences", TP_OPTION_BOOL, "false", 0, 0, NULL, "also score each sentence", 0},
     {"report_top", TP_OPTION_INT, "5", 0, SX_REPORT_MAX_TOP, NULL,
      "how many most positive and most negative records the report lists", 0},
+    {"time_field", TP_OPTION_STRING, "\"\"", 0, 0, NULL,
+     "field holding each record's time (ISO 8601 or seconds since 1970; a dotted path such as "
+     "\"meta.created_at\"): the report then also shows sentiment over time",
+     0},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
@@ -123,6 +128,7 @@ static void sx_destroy(void *opaque) {
   sx_instance *instance = opaque;
   if (instance != NULL) {
     sx_lexicon_destroy(instance->lexicon);
+    instance->host->free(instance->time_field);
     instance->host->free(instance);
   }
 }
@@ -151,6 +157,16 @@ static int sx_create(const tp_host *host, const tp_stage *stage, const cJSON *co
   instance->negative_threshold = sx_config_number(config, "negative_threshold", -0.05);
   instance->sentences = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(config, "sentences"));
   instance->top = (size_t)sx_config_number(config, "report_top", 5);
+  const char *time_field = sx_config_string(config, "time_field");
+  if (time_field != NULL && time_field[0] != '\0') {
+    instance->time_field = host->alloc(strlen(time_field) + 1);
+    if (instance->time_field == NULL) {
+      snprintf(err, err_size, "out of memory");
+      host->free(instance);
+      return -1;
+    }
+    strcpy(instance->time_field, time_field);
+  }
   const char *language = sx_config_string(config, "language");
   if (language != NULL && strcmp(language, "none") == 0) {
     language = NULL;
@@ -190,6 +206,7 @@ static void *sx_partial_create(void *opaque) {
     partial->scratch.allocator =
         (sx_allocator){instance->host->alloc, instance->host->realloc, instance->host->free};
     sx_report_init(&partial->report, instance->top);
+    partial->report.time_field = instance->time_field;
   }
   return partial;
 }
@@ -280,6 +297,28 @@ static void sx_record_id(const tp_host *host, const tp_record *record, char *id,
   }
 }
 
+/* The value at a dotted path ("meta.created_at") of `object`, or NULL. */
+static const cJSON *sx_field_at_path(const cJSON *object, const char *path) {
+  const cJSON *at = object;
+  while (at != NULL && *path != '\0') {
+    if (!cJSON_IsObject(at))
+      return NULL;
+    const char *dot = strchr(path, '.');
+    size_t length = dot != NULL ? (size_t)(dot - path) : strlen(path);
+    const cJSON *found = NULL, *child;
+    cJSON_ArrayForEach(child, at) {
+      if (child->string != NULL && strncmp(child->string, path, length) == 0 &&
+          child->string[length] == '\0') {
+        found = child;
+        break;
+      }
+    }
+    at = found;
+    path += length + (dot != NULL);
+  }
+  return at;
+}
+
 static tp_result sx_process(void *opaque, void *partial_opaque, tp_record *record, char *err,
                             size_t err_size) {
   sx_instance *instance = opaque;
@@ -323,6 +362,14 @@ static tp_result sx_process(void *opaque, void *partial_opaque, tp_record *recor
   }
   sx_report_add(&partial->report, compound, sx_label_of(instance, compound),
                 host->record_line(record), id_text);
+  if (instance->time_field != NULL) {
+    int64_t seconds;
+    if (sx_time_parse(sx_field_at_path(host->record_json(record), instance->time_field),
+                      &seconds) == 0)
+      sx_time_line_add(&partial->report.time, seconds, compound, 1);
+    else
+      partial->report.time.untimed++;
+  }
   return TP_KEEP;
 }
 
@@ -356,6 +403,7 @@ static void *sx_partial_import(void *opaque, const cJSON *data, char *err, size_
     sx_partial_destroy(opaque, partial);
     return NULL;
   }
+  partial->report.time_field = ((sx_instance *)opaque)->time_field;
   return partial;
 }
 

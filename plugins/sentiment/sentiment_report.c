@@ -123,6 +123,7 @@ void sx_report_merge(sx_report *into, const sx_report *from) {
     into->timeline_sums[i] += widened.timeline_sums[i];
     into->timeline_counts[i] += widened.timeline_counts[i];
   }
+  sx_time_line_merge(&into->time, &from->time);
   for (size_t i = 0; i < from->positive_count; i++) {
     sx_list_insert(into->positive, &into->positive_count, into->top, &from->positive[i], 1.0);
   }
@@ -232,6 +233,9 @@ int sx_report_write(const sx_report *report, cJSON *section) {
     ok = cJSON_AddItemToArray(means, cJSON_CreateNumber(sx_round4(bucket_mean)));
   }
   ok = ok && sx_attach(timeline, "counts", sx_counts_json(report->timeline_counts, used));
+  if (report->time_field != NULL)
+    ok = ok && sx_attach(section, "time_timeline",
+                         sx_time_line_report(&report->time, report->time_field));
   ok = ok && sx_attach(section, "most_positive",
                        sx_ranked_json(report->positive, report->positive_count));
   ok = ok && sx_attach(section, "most_negative",
@@ -286,7 +290,9 @@ cJSON *sx_report_export(const sx_report *report) {
       cJSON_AddItemToObject(data, "positive",
                             sx_ranked_export(report->positive, report->positive_count)) &&
       cJSON_AddItemToObject(data, "negative",
-                            sx_ranked_export(report->negative, report->negative_count));
+                            sx_ranked_export(report->negative, report->negative_count)) &&
+      (report->time_field == NULL ||
+       cJSON_AddItemToObject(data, "time", sx_time_line_export(&report->time)));
   if (!ok) {
     if (!cJSON_IsObject(data) || cJSON_GetObjectItem(data, "median_bins") == NULL) {
       cJSON_Delete(median);
@@ -386,5 +392,8 @@ int sx_report_import(sx_report *report, const cJSON *data, char *err, size_t err
     snprintf(err, err_size, "sentiment partial: bad labels/histogram/timeline/positive/negative");
     return -1;
   }
+  const cJSON *time = cJSON_GetObjectItemCaseSensitive(data, "time");
+  if (time != NULL && sx_time_line_import(&report->time, time, err, err_size) != 0)
+    return -1;
   return 0;
 }

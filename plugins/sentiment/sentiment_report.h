@@ -4,7 +4,8 @@
  * not grow with the input: the count and sum of compounds, label counts, a 20-bin histogram, a
  * 2000-bin histogram for the median (exact to 0.001), a timeline of at most 128 buckets over
  * input line numbers (the bucket width doubles as lines grow, so any two reports can be
- * brought to the same width and added), and the few most positive and most negative records.
+ * brought to the same width and added), the same over a time field of the records when one is
+ * configured (sentiment_timeline.h), and the few most positive and most negative records.
  * Reports merge (worker order does not change the result), and convert to JSON and back so
  * reports of separate processes merge the same way.
  */
@@ -15,6 +16,8 @@
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
+
+#include "sentiment_timeline.h"
 
 #define SX_REPORT_BINS        20
 #define SX_REPORT_MEDIAN_BINS 2000
@@ -49,6 +52,8 @@ typedef struct sx_report {
   size_t positive_count, negative_count;
   sx_ranked positive[SX_REPORT_MAX_TOP]; /* best first */
   sx_ranked negative[SX_REPORT_MAX_TOP]; /* worst first */
+  const char *time_field; /* the "time_field" option (not owned), or NULL: no time line */
+  sx_time_line time;      /* sentiment over time_field, when it is set */
 } sx_report;
 
 /* Resets `report` to empty, keeping lists of `top` records (clamped to SX_REPORT_MAX_TOP). */

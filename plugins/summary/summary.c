@@ -11,6 +11,7 @@
  * candidate pool (summary_digest.h), so memory does not grow with the stream. Each worker has
  * its own partial; merge() folds them; finish() picks the digest by MMR.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -111,6 +112,14 @@ static const char *record_id(const summary_instance *self, const tp_record *reco
                              size_t size, char **allocated) {
   const cJSON *id = cJSON_GetObjectItemCaseSensitive(self->host->record_json(record), "id");
   *allocated = NULL;
+  if (cJSON_IsNumber(id) && fabs(id->valuedouble) < 1e15 &&
+      id->valuedouble == (double)(long long)id->valuedouble &&
+      !(id->valuedouble == 0.0 && signbit(id->valuedouble))) {
+    /* An integer below 1e15 (not -0): the digits cJSON's "%1.15g" would print, without
+     * sprintf and its round-trip check. Most ids are such numbers. */
+    snprintf(buffer, size, "%lld", (long long)id->valuedouble);
+    return buffer;
+  }
   if (cJSON_IsNumber(id) || cJSON_IsString(id)) {
     if (cJSON_PrintPreallocated((cJSON *)id, buffer, (int)size - 5, 0))
       return buffer;
@@ -126,11 +135,49 @@ static int is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+#define BYTES_ONES  0x0101010101010101ull
+#define BYTES_HIGHS 0x8080808080808080ull
+
+/* 1 when bytes[0..length) has no byte below 0x20 (tabs, line breaks, other controls), no two
+ * spaces in a row and no space at either end, i.e. sentence_copy() would copy it unchanged
+ * (most sentences). Eight bytes a step. */
+static int is_plain(const char *bytes, size_t length) {
+  if (length > 0 && (bytes[0] == ' ' || bytes[length - 1] == ' '))
+    return 0;
+  uint64_t carry = 0; /* 0x80 when the last byte looked at was a space */
+  size_t i = 0;
+  for (; i + 8 <= length; i += 8) {
+    uint64_t word;
+    memcpy(&word, bytes + i, 8);
+    /* The high bit of each byte below 0x20 (exact for the lowest one, enough for "any"). */
+    uint64_t controls = (word - BYTES_ONES * 0x20) & ~word & BYTES_HIGHS;
+    /* The high bit of each byte that is a space (exact: no carry crosses bytes). */
+    uint64_t other = word ^ (BYTES_ONES * ' ');
+    uint64_t spaces = ~(((other & ~BYTES_HIGHS) + ~BYTES_HIGHS) | other | ~BYTES_HIGHS);
+    if (controls | (spaces & (spaces << 8 | carry)))
+      return 0;
+    carry = spaces >> 56;
+  }
+  int previous_space = carry != 0;
+  for (; i < length; i++) {
+    unsigned char c = (unsigned char)bytes[i];
+    if (c < 0x20 || (c == ' ' && previous_space))
+      return 0;
+    previous_space = c == ' ';
+  }
+  return 1;
+}
+
 /* Copies a sentence's bytes to `out` (room for sentence->length + 1) without the white space
  * around it and with each inner run of ASCII white space (line breaks too) made one space.
  * Returns the length written (`out` is NUL-terminated). */
 static size_t sentence_copy(const tp_text *text, const tp_sentence *sentence, char *out) {
   const char *bytes = text->text + sentence->start;
+  if (is_plain(bytes, sentence->length)) {
+    memcpy(out, bytes, sentence->length);
+    out[sentence->length] = '\0';
+    return sentence->length;
+  }
   size_t length = 0;
   int pending_space = 0;
   for (uint32_t i = 0; i < sentence->length; i++) {
@@ -147,12 +194,15 @@ static size_t sentence_copy(const tp_text *text, const tp_sentence *sentence, ch
   return length;
 }
 
-/* Builds one sentence's features from the tokenize stage's tokens. */
+/* Builds one sentence's features from the tokenize stage's tokens: each word's stem hashed and
+ * filed as it is read. */
 static void sentence_features(summary_partial *partial, const tp_text *text,
                               const tp_sentence *sentence, summary_features *out) {
   /* Only words matter (punctuation does not break a bigram), and only the first
    * SUMMARY_MAX_WORDS of them are hashed; the rest are just counted. */
-  size_t count = 0, words = 0;
+  summary_builder builder;
+  summary_builder_start(&builder, &partial->seen, out);
+  size_t words = 0;
   size_t end = (size_t)sentence->first_token + sentence->token_count;
   if (end > text->token_count)
     end = text->token_count;
@@ -162,13 +212,10 @@ static void sentence_features(summary_partial *partial, const tp_text *text,
       continue;
     if (words++ >= SUMMARY_MAX_WORDS)
       continue;
-    summary_token *view = &partial->tokens[count++];
-    view->is_word = 1;
-    view->is_stop = (token->flags & TP_TOKEN_STOPWORD) != 0;
-    view->hash = summary_hash(token->stem, token->stem_length);
+    summary_builder_add(&builder, summary_hash(token->stem, token->stem_length),
+                        (token->flags & TP_TOKEN_STOPWORD) != 0);
   }
-  summary_features_build(partial->tokens, count, out);
-  out->words = (uint16_t)(words > UINT16_MAX ? UINT16_MAX : words);
+  summary_builder_finish(&builder, words);
 }
 
 /* Writes the record's "summary" from the chosen sentences. */
@@ -177,7 +224,9 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
   size_t total = 1;
   for (size_t c = 0; c < chosen_count; c++)
     total += text->sentences[chosen[c]].length + 1;
-  char *joined = self->host->alloc(total);
+  /* Joined straight into the string the JSON node will own (cJSON's allocator, so that
+   * cJSON_Delete frees it), not copied once more by cJSON_CreateString. */
+  char *joined = cJSON_malloc(total);
   if (!joined)
     return -1;
   size_t used = 0;
@@ -187,10 +236,12 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
     used += sentence_copy(text, &text->sentences[chosen[c]], joined + used);
   }
   joined[used] = '\0';
-  cJSON *value = cJSON_CreateString(joined);
-  self->host->free(joined);
-  if (!value)
+  cJSON *value = cJSON_CreateStringReference(joined);
+  if (!value) {
+    cJSON_free(joined);
     return -1;
+  }
+  value->type &= ~cJSON_IsReference; /* the node owns `joined` now */
   return self->host->record_set(record, "summary", value);
 }
 
@@ -271,8 +322,8 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
   cJSON_free(id_allocated);
   if (result == TP_KEEP && text->sentence_count > self->min_sentences) {
     size_t chosen[SUMMARY_RECORD_SENTENCES];
-    size_t chosen_count = summary_rank_record(partial->features, ranked, self->max_sentences,
-                                              self->max_words, partial->scratch, chosen);
+    size_t chosen_count = summary_rank_record(&partial->ranker, partial->features, ranked,
+                                              self->max_sentences, self->max_words, chosen);
     if (chosen_count > 0 && write_summary(self, record, text, chosen, chosen_count) < 0)
       result = TP_ERROR;
   }

@@ -29,10 +29,12 @@ void summary_digest_free(summary_digest *digest, const summary_allocator *memory
 
 double summary_digest_count(summary_digest *digest, const summary_features *features,
                             const summary_scoring *scoring) {
-  double score = summary_sketch_add(&digest->sketch, features, scoring);
+  uint64_t sums[2];
+  summary_sketch_add(&digest->sketch, features, sums);
   summary_pool_maybe_rescore(&digest->pool, &digest->sketch, scoring);
   if (features->words < 3 || features->words > SUMMARY_MAX_WORDS || features->content_count < 2)
-    return -1.0;
+    return -1.0; /* never a candidate: no score needed */
+  double score = summary_score_sums(&digest->sketch, features, sums, scoring);
   const summary_pool *pool = &digest->pool;
   if (pool->count == pool->capacity && score <= pool->scores[pool->lowest])
     return -1.0;

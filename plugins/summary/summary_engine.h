@@ -1,15 +1,15 @@
 /* plugins/summary/summary_engine.h - the ranking engine of the summary plugin, free of the
  * plugin ABI so that it can be unit-tested over hand-built token arrays.
  *
- * Three pieces:
- *   - sentence features: the set of word hashes (content words first, then stop words) and
- *     the set of word-bigram hashes of one sentence, built from a sentence's tokens;
+ * Two pieces, over sentence features (summary_features.h: the set of word hashes, content
+ * words first, then stop words, and the set of word-bigram hashes of one sentence):
  *   - a sketch: a fixed-size table of counters (one hashed row) of how many sentences contain each
  *     unigram and bigram, updated online; its memory is fixed when it is created;
  *   - a candidate pool: the best `capacity` sentences seen so far by centrality against the
  *     sketch (re-scored every time the number of sentences seen doubles), from which the
  *     digest is picked with maximal marginal relevance at the end of the stream.
- * And the per-record ranking: a centrality graph over the sentences of one comment.
+ * The per-record ranking (a centrality graph over the sentences of one comment) is in
+ * summary_rank.h.
  *
  * Terms are hashed stems (the plugin hashes tokenize's Snowball stems), so "room" and "rooms"
  * count as one term.
@@ -24,53 +24,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Word tokens beyond this many in a sentence are not looked at; longer sentences never enter
- * the digest pool. */
-#define SUMMARY_MAX_WORDS 48
-#define SUMMARY_MAX_TERMS (2 * SUMMARY_MAX_WORDS)
+#include "summary_features.h"
 
 typedef struct summary_allocator {
   void *(*alloc)(size_t size);
   void (*free)(void *ptr);
 } summary_allocator;
-
-/* One token as the engine sees it: the hash of its normalized form and two flags. */
-typedef struct summary_token {
-  uint64_t hash;
-  uint8_t is_word; /* a word or number (not punctuation, emoji, URL, ...) */
-  uint8_t is_stop; /* a stopword */
-} summary_token;
-
-/* The features of one sentence: terms[0..content_count) are the unique content-word
- * hashes, terms[content_count..unigram_count) the unique stopword hashes and
- * terms[unigram_count..unigram_count + bigram_count) the unique bigram hashes (pairs of
- * adjacent words that are not both stopwords), each in order of first appearance until
- * summary_features_sort() sorts the content words (which summary_similarity() needs; most
- * sentences are only counted, so the sort is left to those that are compared). */
-typedef struct summary_features {
-  uint16_t words; /* word tokens in the whole sentence (also those past SUMMARY_MAX_WORDS) */
-  uint16_t content_count;
-  uint16_t unigram_count;
-  uint16_t bigram_count;
-  uint64_t content_mask; /* bit (hash % 64) set for each content word: a quick disjointness test */
-  uint64_t terms[SUMMARY_MAX_TERMS];
-} summary_features;
-
-/* Hashes `length` bytes to 64 well-mixed bits (eight bytes a step). Pure. */
-uint64_t summary_hash(const char *bytes, size_t length);
-
-/* Fills *out from the `count` tokens of one sentence. Never fails. */
-void summary_features_build(const summary_token *tokens, size_t count, summary_features *out);
-
-/* Recomputes content_mask from the content words (for features built by hand). */
-void summary_features_mask(summary_features *features);
-
-/* Sorts the content-word hashes (in place). */
-void summary_features_sort(summary_features *features);
-
-/* Cosine similarity of the content-word sets of two sentences, in [0, 1]. Both must have been
- * through summary_features_sort() (pool candidates and ranked record sentences are). */
-double summary_similarity(const summary_features *a, const summary_features *b);
 
 /* ---- Sketch ---------------------------------------------------------------------------- */
 typedef struct summary_sketch {
@@ -95,10 +54,14 @@ typedef struct summary_scoring {
   double bigram_weight; /* weight of bigram centrality against unigram centrality */
 } summary_scoring;
 
-/* Counts every unigram and bigram of one sentence once and returns the sentence's score
- * against the updated sketch (the same value summary_score() would give, in one pass). */
-double summary_sketch_add(summary_sketch *sketch, const summary_features *features,
-                          const summary_scoring *scoring);
+/* Counts every unigram and bigram of one sentence once; writes the sums of their updated
+ * counts to sums[0] (unigrams) and sums[1] (bigrams). */
+void summary_sketch_add(summary_sketch *sketch, const summary_features *features, uint64_t sums[2]);
+
+/* The sentence's score right after summary_sketch_add() wrote `sums` (the value summary_score()
+ * would give then, without reading the cells again). */
+double summary_score_sums(const summary_sketch *sketch, const summary_features *features,
+                          const uint64_t sums[2], const summary_scoring *scoring);
 
 /* Centrality of a sentence against the sketch (cosine-like: sum of the document frequencies
  * of its terms over the square root of their number) times a length prior. >= 0. */
@@ -155,16 +118,5 @@ int summary_pool_merge(summary_pool *into, const summary_pool *from,
  * candidate indices, best first, to `picked` (room for k). Returns how many were picked. */
 size_t summary_pool_select(const summary_pool *pool, size_t k, double lambda, double redundancy,
                            size_t *picked);
-
-/* ---- One record ------------------------------------------------------------------------ */
-
-/* Ranks the `count` sentences of one comment (sorting their content words first): PageRank over the
- * content-word cosine graph, times a position prior (earlier sentences weigh more) and a length
- * prior. Then picks the best sentences, skipping near-repeats (similarity > 0.6), until
- * `max_sentences` are picked or no other sentence fits in `max_words`. `scratch` needs room for
- * count * (count + 3) doubles. Writes the chosen indices in original order to `chosen` (room for
- * max_sentences) and returns how many (0 when no sentence fits `max_words`). */
-size_t summary_rank_record(summary_features *sentences, size_t count, size_t max_sentences,
-                           size_t max_words, double *scratch, size_t *chosen);
 
 #endif /* TEXTPIPE_SUMMARY_ENGINE_H */

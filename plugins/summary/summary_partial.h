@@ -8,10 +8,8 @@
 #include <textpipe/plugin.h>
 
 #include "summary_digest.h"
+#include "summary_rank.h"
 
-/* Sentences of one record that the per-record ranking looks at (later ones are still counted
- * in the digest). */
-#define SUMMARY_RECORD_SENTENCES 128
 /* Theme ids (the theme stage's online themes) followed at most per partial; records of later
  * ones only count in the stream digest. Each costs 16 KiB of sketch and a 16-sentence pool. */
 #define SUMMARY_MAX_THEMES 256
@@ -40,11 +38,11 @@ typedef struct summary_partial {
   summary_digest polarity[2]; /* [0] positive, [1] negative; used when has_polarity */
   int has_polarity;
   /* Scratch for one record (this worker only). */
-  summary_token tokens[SUMMARY_MAX_WORDS]; /* one sentence's words */
-  char *sentence_text;                     /* one sentence's text, white space normalized */
+  summary_seen seen;   /* terms of the sentence being built */
+  char *sentence_text; /* one sentence's text, white space normalized */
   size_t sentence_capacity;
   summary_features features[SUMMARY_RECORD_SENTENCES + 1];
-  double scratch[SUMMARY_RECORD_SENTENCES * (SUMMARY_RECORD_SENTENCES + 3)];
+  summary_ranker ranker;
 } summary_partial;
 
 /* A new empty partial, or NULL when out of memory. Freed with summary_partial_destroy(). */

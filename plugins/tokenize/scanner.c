@@ -1,8 +1,10 @@
 /* plugins/tokenize/scanner.c - pass 1: split a text into typed tokens.
  *
- * One left-to-right pass. ASCII bytes are classified by a table; only non-ASCII characters are
- * decoded and looked up in utf8proc. Words, numbers, emoticons, emoji, punctuation runs and
- * handles are here; URLs and e-mails in scanner_links.c.
+ * One left-to-right pass. The common tokens (plain ASCII words, lone marks, single spaces) go
+ * through tk_scan_plain() (scanner_plain.c); everything else through the general path here,
+ * where ASCII bytes are classified by a table and only non-ASCII characters are decoded and
+ * looked up in utf8proc. Words, numbers, emoticons, emoji, punctuation runs and handles are
+ * here; URLs and e-mails in scanner_links.c.
  */
 #include "tokenizer_internal.h"
 
@@ -16,18 +18,16 @@
 #define BOUND_PICTOGRAPHIC     UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC
 #define BOUND_PICTOGRAPHIC_ZWJ UTF8PROC_BOUNDCLASS_E_ZWG
 
-static int push_token(tk_scratch *scratch, unsigned type, size_t start, size_t end,
-                      unsigned flags) {
+static inline __attribute__((always_inline)) int
+push_token(tk_scratch *scratch, unsigned type, size_t start, size_t end, unsigned flags) {
   if (scratch->token_count == scratch->token_capacity &&
       tk_grow((void **)&scratch->tokens, &scratch->token_capacity, sizeof(tp_token)) != 0) {
     return -1;
   }
-  tp_token *token = &scratch->tokens[scratch->token_count++];
-  memset(token, 0, sizeof *token);
-  token->start = (uint32_t)start;
-  token->length = (uint32_t)(end - start);
-  token->type = (uint16_t)type;
-  token->flags = (uint16_t)flags;
+  scratch->tokens[scratch->token_count++] = (tp_token){.start = (uint32_t)start,
+                                                       .length = (uint32_t)(end - start),
+                                                       .type = (uint16_t)type,
+                                                       .flags = (uint16_t)flags};
   return 0;
 }
 
@@ -63,44 +63,13 @@ static int is_terminal_code_point(int32_t cp) {
 
 /* ---- Words, numbers, e-mails, bare domains ------------------------------------------------- */
 
-#define ONES  0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-/* The bytes of `word` in [first, last] (ASCII), as their high bits. */
-static inline uint64_t bytes_between(uint64_t word, unsigned first, unsigned last) {
-  uint64_t low7 = word & ~HIGHS;
-  uint64_t at_least_first = low7 + (0x80 - first) * ONES;
-  uint64_t above_last = low7 + (0x7f - last) * ONES;
-  return at_least_first & ~above_last & ~word & HIGHS;
-}
-
-/* The end of the ASCII letters and digits from `offset`, 8 bytes at a time. */
-static inline __attribute__((always_inline)) size_t ascii_alnum_end(const unsigned char *text,
-                                                                    size_t offset, size_t length) {
-  while (length - offset >= 8) {
-    uint64_t word;
-    memcpy(&word, text + offset, 8);
-    uint64_t alnum =
-        bytes_between(word | 0x2020202020202020ull, 'a', 'z') | bytes_between(word, '0', '9');
-    uint64_t other = ~alnum & HIGHS;
-    if (other) {
-      return offset + (size_t)(__builtin_ctzll(other) >> 3);
-    }
-    offset += 8;
-  }
-  while (offset < length && (tk_ascii[text[offset]] & TK_ALNUM)) {
-    offset++;
-  }
-  return offset;
-}
-
 /* From `offset`, the end of letters/digits with internal ' ’ - ‐ and joiners. */
 static inline __attribute__((always_inline)) size_t word_end(const tk_scan_state *state,
                                                              size_t offset) {
   const unsigned char *text = state->text;
   size_t length = state->length;
   for (;;) {
-    offset = ascii_alnum_end(text, offset, length);
+    offset = tk_ascii_alnum_end(text, offset, length);
     if (offset >= length) {
       return offset;
     }
@@ -221,7 +190,13 @@ static inline __attribute__((always_inline)) unsigned scan_word(tk_scan_state *s
   size_t stop = word_end(state, offset);
   if (stop < state->length) {
     unsigned char next = text[stop];
-    if (next == '@' || next == '.' || next == '+' || next == '%' || next == '_') {
+    /* A full stop that ends the text or comes before a byte that can continue neither an
+     * e-mail's local part nor a domain ("word. ", "word.\n") leaves no e-mail or domain to
+     * look for (the look-aheads would stop right there, at no cost to later tokens). */
+    int final_stop =
+        next == '.' && (stop + 1 >= state->length ||
+                        (!(tk_ascii[text[stop + 1]] & TK_LOCAL) && text[stop + 1] != '@'));
+    if ((next == '@' || next == '.' || next == '+' || next == '%' || next == '_') && !final_stop) {
       size_t email = tk_email_end(state, offset);
       if (email) {
         *end = email;
@@ -229,7 +204,7 @@ static inline __attribute__((always_inline)) unsigned scan_word(tk_scan_state *s
       }
     }
     if (next == '.') {
-      size_t domain = tk_bare_domain_end(state, offset);
+      size_t domain = final_stop ? 0 : tk_bare_domain_end(state, offset);
       if (domain) {
         *end = domain;
         return TP_TOKEN_URL;
@@ -476,7 +451,14 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
   size_t offset = 0;
   int space_before = 1;
   unsigned breaks = 0; /* line breaks since the last token */
-  while (offset < length) {
+  for (;;) {
+    offset = tk_scan_plain(scratch, state.text, offset, length, &space_before, &breaks);
+    if (offset == (size_t)-1) {
+      return -1;
+    }
+    if (offset >= length) {
+      break;
+    }
     unsigned char c = state.text[offset];
     unsigned type;
     size_t end;

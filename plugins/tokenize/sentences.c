@@ -7,7 +7,9 @@
  * - With no space after the mark ("failed.Then") only an upper-case word after a word starts a
  *   new sentence ("file.txt", "3.x" do not).
  * - Ellipses ("...", "…") end a sentence only before an upper-case word.
- * - Abbreviations kept with their stop (Mr., e.g., U.S., etc.) end one per their class.
+ * - Abbreviations kept with their stop (Mr., e.g., U.S., etc.) end one per their class: titles
+ *   never (Mr. Smith), company and month words and "St." only before a capitalized stopword
+ *   ("Main St. The shop" ends, "St. Louis" does not).
  * - Closing quotes and brackets right after the mark, and emoticons/emoji after it on the same
  *   line, stay in the sentence they close.
  * - A blank line always ends a sentence; a single line break does unless the next line
@@ -195,6 +197,11 @@ int tk_sentences(tk_scratch *scratch, const char *text_chars, size_t length) {
   size_t first = 0;
   size_t index = 0;
   while (index < count) {
+    /* Most tokens neither are a mark nor come before a line break: nothing to decide there. */
+    while (index + 1 < count && !(tokens[index].flags & TK_FLAG_MARK) &&
+           !(tokens[index + 1].flags & TK_FLAG_LINE_BREAK)) {
+      index++;
+    }
     const tp_token *token = &tokens[index];
     if ((token->flags & TK_FLAG_MARK) && (mark_kind(text, token) != MARK_NONE ||
                                           abbreviation_class(text, token) != TK_ABBREV_NONE)) {

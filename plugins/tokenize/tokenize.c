@@ -4,7 +4,7 @@
  * block under "tokens" (text.h) for later stages, and writes "sentences" / "tokens" JSON into
  * the record only when the "emit" option asks. The instance (language, stopword set, emit mode)
  * is read-only after create(); each worker's partial holds its scratch buffers, its own Snowball
- * stemmer (not thread-safe) and stem cache, and the counts reported at end of stream.
+ * stemmer (not thread-safe) and word cache, and the counts reported at end of stream.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 
 #include "textpipe/plugin.h"
 #include "textpipe/text.h"
+#include "entities.h"
 #include "tokenizer.h"
 
 enum { EMIT_NONE = 0, EMIT_SENTENCES, EMIT_TOKENS };
@@ -47,6 +48,11 @@ static const tp_option options[] = {
      .type = TP_OPTION_STRING_LIST,
      .default_json = "[]",
      .description = "more words to flag as STOPWORD (with stopwords true)"},
+    {.name = "html_entities",
+     .type = TP_OPTION_BOOL,
+     .default_json = "true",
+     .description = "read HTML character references (&amp; &lt;3 &#39;) as the characters they "
+                    "stand for; offsets still point into the original text"},
     {.name = NULL},
 };
 
@@ -57,12 +63,14 @@ typedef struct instance {
   const tp_stage *stage;
   const char *language; /* an entry of languages[] */
   int emit;
+  int html_entities; /* decode character references before scanning */
   tk_word_set stopwords;
 } instance;
 
 typedef struct worker {
   tk_scratch scratch;
-  tk_stem_cache cache;
+  tk_decoded decoded; /* the text with its character references decoded, when it has any */
+  tk_word_cache cache;
   struct sb_stemmer *stemmer;
   uint64_t records, tokens, sentences;
 } worker;
@@ -73,6 +81,7 @@ static int create(const tp_host *host, const tp_stage *stage, const cJSON *confi
   const char *emit = cJSON_GetStringValue(cJSON_GetObjectItem(config, "emit"));
   const cJSON *extra = cJSON_GetObjectItem(config, "extra_stopwords");
   int use_stopwords = !cJSON_IsFalse(cJSON_GetObjectItem(config, "stopwords"));
+  int html_entities = !cJSON_IsFalse(cJSON_GetObjectItem(config, "html_entities"));
   instance *self = calloc(1, sizeof *self);
   if (!self) {
     snprintf(err, err_size, "out of memory");
@@ -80,6 +89,7 @@ static int create(const tp_host *host, const tp_stage *stage, const cJSON *confi
   }
   self->host = host;
   self->stage = stage;
+  self->html_entities = html_entities;
   self->language = languages[6]; /* english */
   for (size_t index = 0; language && languages[index]; index++) {
     if (strcmp(languages[index], language) == 0) {
@@ -142,11 +152,12 @@ static void *partial_create(void *self_pointer) {
     return NULL;
   }
   partial->stemmer = sb_stemmer_new(self->language, NULL);
-  /* 65536 slots (~1.8 MB per worker): the cache empties itself when 3/4 full, and at 32768
-   * slots the 50 MB bench corpus's vocabulary made it do so often enough to drop the hit rate
-   * to 96.8% (each miss runs Snowball); at 65536 it is 99.9% and the engine ~12% faster.
-   * Larger tables were slower again (cache misses on the slots). */
-  if (!partial->stemmer || tk_stem_cache_init(&partial->cache, 65536) != 0) {
+  /* 65536 slots (24 bytes each, and an arena of the same size: ~3 MB per worker): the cache
+   * empties itself when 3/4 full, and the 50 MB bench corpus has ~33k distinct tokens (case
+   * variants count apart), so at 32768 slots the hit rate fell to 94% (each miss lowers, folds
+   * and runs Snowball) and the engine took 1.6x as long; at 65536 it is 99.6% in one pass over
+   * the corpus, and 131072 was no faster. */
+  if (!partial->stemmer || tk_word_cache_init(&partial->cache, 65536) != 0) {
     sb_stemmer_delete(partial->stemmer);
     free(partial);
     return NULL;
@@ -159,7 +170,8 @@ static void partial_destroy(void *self_pointer, void *partial_pointer) {
   worker *partial = partial_pointer;
   if (partial) {
     tk_scratch_release(&partial->scratch);
-    tk_stem_cache_release(&partial->cache);
+    tk_decoded_release(&partial->decoded);
+    tk_word_cache_release(&partial->cache);
     sb_stemmer_delete(partial->stemmer);
     free(partial);
   }
@@ -248,12 +260,19 @@ static tp_result process(void *self_pointer, void *partial_pointer, tp_record *r
   }
   tk_language language = {partial->stemmer, &partial->cache,
                           self->stopwords.count ? &self->stopwords : NULL};
-  if (tk_scan(&partial->scratch, text, length) != 0 ||
-      tk_normalize(&partial->scratch, &language, text, length) != 0 ||
-      tk_sentences(&partial->scratch, text, length) != 0) {
+  /* With character references, the passes read the decoded text and the spans are mapped back
+   * to the original before the block is built (entities.h). */
+  int decoded = self->html_entities ? tk_entities_decode(&partial->decoded, text, length) : 0;
+  const char *scanned = decoded == 1 ? partial->decoded.text : text;
+  size_t scanned_length = decoded == 1 ? partial->decoded.length : length;
+  if (decoded < 0 || tk_scan(&partial->scratch, scanned, scanned_length) != 0 ||
+      tk_normalize(&partial->scratch, &language, scanned, scanned_length) != 0 ||
+      tk_sentences(&partial->scratch, scanned, scanned_length) != 0) {
     snprintf(err, err_size, "out of memory while tokenizing %zu bytes", length);
     return TP_ERROR;
   }
+  if (decoded == 1)
+    tk_entities_map_back(&partial->scratch, &partial->decoded);
   tp_text *result = tk_text_build(&partial->scratch, text, length, self->language, host->alloc);
   if (!result) {
     snprintf(err, err_size, "out of memory while tokenizing %zu bytes", length);

@@ -3,8 +3,9 @@
  * Internal to the plugin (the tests compile these files in directly). Tokenizing a text runs in
  * three passes over one growing scratch (tk_scratch, one per worker, reused across records):
  *   tk_scan()       splits the text into tokens (type, byte span, SPACE_BEFORE);
- *   tk_normalize()  fills norm, stem and the case/stopword/elongation flags, with strings kept
- *                   as offsets into the scratch's string arena;
+ *   tk_normalize()  fills norm, stem and the case/stopword/elongation flags from the per-worker
+ *                   word cache (computing them only on a miss), with strings kept as offsets
+ *                   into the scratch's string arena;
  *   tk_sentences()  groups the tokens into sentences;
  * and tk_text_build() copies the result into one allocation block, a complete tp_text.
  * Nothing here allocates per token; the scratch grows by doubling and is kept.
@@ -41,30 +42,35 @@ typedef struct tk_word_set {
   size_t count;
 } tk_word_set;
 
-/* A bounded per-worker map from a word's norm to its stem and stopword bit. When it fills up it
- * is emptied and starts again: cheap, and the frequent words come straight back. */
-typedef struct tk_stem_entry {
-  uint32_t check;  /* high half of the key's hash, 0 = empty slot */
-  uint32_t offset; /* key (norm) then stem, in the cache arena */
-  uint8_t key_length;
+/* A bounded per-worker map from a token's exact bytes (case included) and type to everything
+ * tk_normalize() derives from them: norm, stem, and the STOPWORD / ALL_CAPS / CAPITALIZED /
+ * ELONGATED flags. A hit costs a hash, one probe and one copy; only a miss lowers, folds,
+ * looks up and stems. When the table fills up it is emptied and starts again: cheap, and the
+ * frequent words come straight back. */
+typedef struct tk_word_entry {
+  uint64_t head;       /* the key's first (up to) 8 bytes, zero-padded */
+  uint32_t tag;        /* key length | type << 8 | 16 bits of its hash << 16; 0 = empty slot */
+  uint32_t offset;     /* in the arena: the norm and NUL (the key just before), then the stem */
+  uint16_t out_length; /* norm and NUL, plus stem and NUL unless the stem is the norm */
+  uint16_t stem_skip;  /* where the stem starts after the norm: 0 (it is the norm) or past it */
+  uint8_t norm_length;
   uint8_t stem_length;
-  uint8_t stopword;
-  uint8_t stem_is_norm;
-} tk_stem_entry;
+  uint8_t flags; /* the TP_TOKEN_* flags the key implies (never SPACE_BEFORE) */
+} tk_word_entry;
 
-typedef struct tk_stem_cache {
-  tk_stem_entry *slots;
+typedef struct tk_word_cache {
+  tk_word_entry *slots;
   size_t capacity; /* power of two */
   size_t count;
   char *arena;
   size_t arena_length, arena_capacity;
-  uint64_t hits, misses; /* for the bench and the report */
-} tk_stem_cache;
+  uint64_t hits, misses; /* for the bench */
+} tk_word_cache;
 
-/* What tk_normalize() needs: the (per-worker) stemmer, cache and the (shared) stopword set. */
+/* What tk_normalize() needs: the (per-worker) stemmer, word cache and the (shared) stopword set. */
 typedef struct tk_language {
   struct sb_stemmer *stemmer;   /* NULL: stem = norm */
-  tk_stem_cache *cache;         /* NULL: no caching */
+  tk_word_cache *cache;         /* NULL: no caching */
   const tk_word_set *stopwords; /* NULL: no STOPWORD flags */
 } tk_language;
 
@@ -101,9 +107,10 @@ int tk_word_set_build(tk_word_set *set, const char *const *words, size_t count);
 int tk_word_set_contains(const tk_word_set *set, const char *word, size_t length);
 void tk_word_set_release(tk_word_set *set);
 
-/* Stem caches: init returns 0 or -1 on OOM; release frees the buffers. */
-int tk_stem_cache_init(tk_stem_cache *cache, size_t capacity);
-void tk_stem_cache_release(tk_stem_cache *cache);
+/* Word caches of at least `capacity` slots: init returns 0 or -1 on OOM (nothing is then held);
+ * release frees the buffers. */
+int tk_word_cache_init(tk_word_cache *cache, size_t capacity);
+void tk_word_cache_release(tk_word_cache *cache);
 
 /* The built-in stopword list for a Snowball language name, or NULL when there is none.
  * Generated at build time from plugins/tokenize/stopwords/ (stopwords_data.c). */

@@ -1,10 +1,17 @@
 /* plugins/tokenize/tokenizer_internal.h - declarations shared by the tokenizer's own files
- * (character classes, abbreviations, apostrophes); not used by tokenize.c.
+ * (character classes, abbreviations, apostrophes, ASCII bytes a word at a time, the scanner's
+ * state and paths); not used by tokenize.c.
  */
 #ifndef TP_PLUGIN_TOKENIZER_INTERNAL_H
 #define TP_PLUGIN_TOKENIZER_INTERNAL_H
 
+#include <string.h>
+
 #include "tokenizer.h"
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Bits of tk_ascii[c] for bytes below 0x80. */
 enum {
@@ -26,6 +33,7 @@ enum {
   TK_EMOTICON_START = 1u << 0,  /* an emoticon may start with it (: ; = < > ^ - x X T o O) */
   TK_EMOTICON_SECOND = 1u << 1, /* second byte of a letter-led emoticon (XD X-D T_T o.O) */
   TK_NUMBER_JOIN = 1u << 2,     /* joins digits inside a number (, . : - /) */
+  TK_WORD_END = 1u << 3, /* ends an ASCII word with nothing more to check (not ' - @ . + % _) */
 };
 extern uint8_t tk_ascii_extra[256];
 
@@ -57,7 +65,55 @@ size_t tk_apostrophes_to_ascii(char *bytes, size_t *length);
  * -1 on OOM with the array unchanged. */
 int tk_grow(void **items, size_t *capacity, size_t size);
 
-/* ---- The scanner's state, shared by scanner.c and scanner_links.c ---- */
+/* ---- ASCII bytes 8 (or 16) at a time ---- */
+#define TK_ONES  0x0101010101010101ull
+#define TK_HIGHS 0x8080808080808080ull
+
+/* The bytes of `word` in [first, last] (ASCII), as their high bits. */
+static inline uint64_t tk_bytes_between(uint64_t word, unsigned first, unsigned last) {
+  uint64_t low7 = word & ~TK_HIGHS;
+  uint64_t at_least_first = low7 + (0x80 - first) * TK_ONES;
+  uint64_t above_last = low7 + (0x7f - last) * TK_ONES;
+  return at_least_first & ~above_last & ~word & TK_HIGHS;
+}
+
+/* The end of the ASCII letters and digits from `offset`: 16 bytes at a time with SSE2 (every
+ * x86-64) while 16 are left, then 8 at a time in a 64-bit word. */
+static inline __attribute__((always_inline)) size_t
+tk_ascii_alnum_end(const unsigned char *text, size_t offset, size_t length) {
+#ifdef __SSE2__
+  while (length - offset >= 16) {
+    __m128i bytes = _mm_loadu_si128((const __m128i *)(text + offset));
+    /* letter: (byte | 0x20) - 'a' <= 25, digit: byte - '0' <= 9, both unsigned (wrapping) */
+    __m128i letter = _mm_sub_epi8(_mm_or_si128(bytes, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    __m128i digit = _mm_sub_epi8(bytes, _mm_set1_epi8('0'));
+    __m128i alnum = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter),
+                                 _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit));
+    unsigned other = ~(unsigned)_mm_movemask_epi8(alnum) & 0xffff;
+    if (other) {
+      return offset + (size_t)__builtin_ctz(other);
+    }
+    offset += 16;
+  }
+#endif
+  while (length - offset >= 8) {
+    uint64_t word;
+    memcpy(&word, text + offset, 8);
+    uint64_t alnum =
+        tk_bytes_between(word | 0x2020202020202020ull, 'a', 'z') | tk_bytes_between(word, '0', '9');
+    uint64_t other = ~alnum & TK_HIGHS;
+    if (other) {
+      return offset + (size_t)(__builtin_ctzll(other) >> 3);
+    }
+    offset += 8;
+  }
+  while (offset < length && (tk_ascii[text[offset]] & TK_ALNUM)) {
+    offset++;
+  }
+  return offset;
+}
+
+/* ---- The scanner's state, shared by scanner.c, scanner_plain.c and scanner_links.c ---- */
 typedef struct tk_scan_state {
   const unsigned char *text;
   size_t length;
@@ -91,5 +147,12 @@ static inline size_t tk_alnum_at(const tk_scan_state *state, size_t offset) {
 size_t tk_email_end(tk_scan_state *state, size_t offset);
 size_t tk_bare_domain_end(tk_scan_state *state, size_t offset);
 size_t tk_scheme_url_end(const tk_scan_state *state, size_t offset);
+
+/* The common tokens from `offset` on (scanner_plain.c): single spaces, plain ASCII words and
+ * lone ASCII marks, pushed exactly as tk_scan()'s general path would push them. *space_before
+ * and *breaks carry the scanner's state in and out. Returns the offset of the first byte left to
+ * the general path (or `length`), or (size_t)-1 when memory runs out. */
+size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offset, size_t length,
+                     int *space_before, unsigned *breaks);
 
 #endif /* TP_PLUGIN_TOKENIZER_INTERNAL_H */

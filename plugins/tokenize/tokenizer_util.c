@@ -36,7 +36,8 @@ __attribute__((constructor)) static void ascii_table_init(void) {
     tk_ascii[c] = class;
     tk_ascii_extra[c] = (strchr(":;=<>^-xXToO", c) && c ? TK_EMOTICON_START : 0) |
                         (strchr("D-_.", c) && c ? TK_EMOTICON_SECOND : 0) |
-                        (strchr(",.:-/", c) && c ? TK_NUMBER_JOIN : 0);
+                        (strchr(",.:-/", c) && c ? TK_NUMBER_JOIN : 0) |
+                        (strchr("'-@.+%_", c) && c ? 0 : TK_WORD_END);
   }
 }
 
@@ -107,7 +108,7 @@ static const struct {
     {"ms", TK_ABBREV_NEVER_ENDS},
     {"dr", TK_ABBREV_NEVER_ENDS},
     {"prof", TK_ABBREV_NEVER_ENDS},
-    {"st", TK_ABBREV_NEVER_ENDS},
+    {"st", TK_ABBREV_ENDS_BEFORE_STOPWORD}, /* St. Louis, but "on Main St. The ..." */
     {"rev", TK_ABBREV_NEVER_ENDS},
     {"gen", TK_ABBREV_NEVER_ENDS},
     {"col", TK_ABBREV_NEVER_ENDS},
@@ -141,15 +142,31 @@ static const struct {
     {"etc", TK_ABBREV_ENDS_BEFORE_CAPITAL},
 };
 
-/* Each abbreviation as its bytes in a little-endian integer (filled with the ASCII table). */
-static uint64_t abbreviation_keys[sizeof abbreviations / sizeof abbreviations[0]];
+/* Each abbreviation as its bytes in a little-endian integer, in a 64-slot open-addressed table
+ * (filled with the ASCII table): a lookup is one multiply and, nearly always, one compare. */
+#define ABBREVIATION_SLOTS 64
+static struct {
+  uint64_t key; /* 0 = empty */
+  int class;
+} abbreviation_table[ABBREVIATION_SLOTS];
 
-__attribute__((constructor)) static void abbreviation_keys_init(void) {
+static size_t abbreviation_slot(uint64_t key) {
+  return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 58);
+}
+
+__attribute__((constructor)) static void abbreviation_table_init(void) {
   for (size_t index = 0; index < sizeof abbreviations / sizeof abbreviations[0]; index++) {
     const char *word = abbreviations[index].word;
+    uint64_t key = 0;
     for (size_t position = 0; word[position]; position++) {
-      abbreviation_keys[index] |= (uint64_t)(unsigned char)word[position] << (position * 8);
+      key |= (uint64_t)(unsigned char)word[position] << (position * 8);
     }
+    size_t slot = abbreviation_slot(key);
+    while (abbreviation_table[slot].key) {
+      slot = (slot + 1) % ABBREVIATION_SLOTS;
+    }
+    abbreviation_table[slot].key = key;
+    abbreviation_table[slot].class = abbreviations[index].class;
   }
 }
 
@@ -165,9 +182,10 @@ int tk_abbreviation_class(const char *word, size_t length) {
     }
     key |= (uint64_t)(c | 0x20) << (index * 8);
   }
-  for (size_t index = 0; index < sizeof abbreviations / sizeof abbreviations[0]; index++) {
-    if (abbreviation_keys[index] == key) {
-      return abbreviations[index].class;
+  for (size_t slot = abbreviation_slot(key); abbreviation_table[slot].key;
+       slot = (slot + 1) % ABBREVIATION_SLOTS) {
+    if (abbreviation_table[slot].key == key) {
+      return abbreviation_table[slot].class;
     }
   }
   return TK_ABBREV_NONE;

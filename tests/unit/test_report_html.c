@@ -334,6 +334,8 @@ static const char *const odd_reports[] = {
     " \"most_positive\": [{\"id\": null}, 3]}}}",
     "{\"sections\": {\"sentiment\": {\"histogram\": {\"min\": 1, \"max\": -1,"
     " \"counts\": [0, 0, -4]}, \"timeline\": {\"means\": [], \"bucket_records\": 0}}}}",
+    "{\"sections\": {\"sentiment\": {\"time_timeline\": {\"means\": [1, null], \"field\": 3,"
+    " \"start\": \"x\", \"end\": 5, \"bucket_seconds\": -2, \"untimed\": \"many\"}}}}",
     "{\"sections\": {\"theme\": {\"taxonomy\": [{}, 1, {\"name\": 5, \"share\": \"x\"}],"
     " \"discovered\": [{\"keyphrases\": [1, null], \"representatives\": {\"a\": 1}}]}}}",
     "{\"sections\": {\"summary\": {\"digest\": [{\"text\": 1}, {\"id\": 2}],"
@@ -349,6 +351,30 @@ START_TEST(test_odd_reports_render) {
   const char *problem = markup_problem(page);
   ck_assert_msg(problem == NULL, "%s", problem);
   assert_nothing_external(page);
+  free(page);
+  cJSON_Delete(report);
+}
+END_TEST
+
+/* Sentiment over a time field: its own card, dates on the axis, the bucket span and the
+ * records left out. */
+START_TEST(test_time_timeline_card) {
+  cJSON *report = cJSON_Parse(
+      "{\"sections\": {\"sentiment\": {\"records\": 3, \"time_timeline\": {\"field\": "
+      "\"created<at>\", \"bucket_seconds\": 21600, \"start\": \"2024-05-01T00:00:00Z\", "
+      "\"end\": \"2024-05-02T06:00:00Z\", \"means\": [0.5, null, null, null, -0.25], "
+      "\"counts\": [2, 0, 0, 0, 1], \"untimed\": 1}}}}");
+  ck_assert_ptr_nonnull(report);
+  char *page = render(report);
+  ck_assert_ptr_nonnull(strstr(page, "<h3>Over time</h3>"));
+  ck_assert_ptr_nonnull(strstr(page, ">2024-05-01</span>"));
+  ck_assert_ptr_nonnull(strstr(page, ">2024-05-02 06:00</span>"));
+  ck_assert_ptr_nonnull(strstr(page, "per 6 hours (UTC)"));
+  ck_assert_ptr_nonnull(strstr(page, "<code>created&lt;at&gt;</code>"));
+  ck_assert_ptr_nonnull(strstr(page, "1 record without a readable time is left out"));
+  ck_assert_int_eq(occurrences(page, "<line class=\"point\""), 2);
+  const char *problem = markup_problem(page);
+  ck_assert_msg(problem == NULL, "%s", problem);
   free(page);
   cJSON_Delete(report);
 }
@@ -480,6 +506,7 @@ static Suite *report_html_suite(void) {
   TCase *sections = tcase_create("sections");
   tcase_add_loop_test(sections, test_section_present_and_absent, 0, PART_COUNT);
   tcase_add_test(sections, test_fixture_content);
+  tcase_add_test(sections, test_time_timeline_card);
   tcase_add_test(sections, test_unknown_section_shown_as_json);
   tcase_add_test(sections, test_flat_unknown_section_as_tiles);
   tcase_add_test(sections, test_ids_without_text);

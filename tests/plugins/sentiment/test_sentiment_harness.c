@@ -87,6 +87,59 @@ START_TEST(test_records_and_report) {
 }
 END_TEST
 
+/* With time_field, the report also has the mean per time bucket; records whose field is missing
+ * or not a time are counted as untimed, and still scored. */
+START_TEST(test_time_timeline) {
+  char path[4096];
+  pipeline_path("pipeline_time.json", path, sizeof path);
+  tp_harness *harness = NULL;
+  tp_error err = {{0}};
+  ck_assert_msg(tp_harness_open(path, &harness, &err) == 0, "%s", err.message);
+  static const char *const lines[] = {
+      "{\"text\":\"I love it\",\"meta\":{\"created_at\":\"2024-05-01T10:00:00Z\"}}",
+      "{\"text\":\"I hate it\",\"meta\":{\"created_at\":\"2024-05-01T12:30:00+02:00\"}}",
+      "{\"text\":\"Great\",\"meta\":{\"created_at\":1714561200}}", /* 11:00Z */
+      "{\"text\":\"No time here\"}",
+      "{\"text\":\"Bad time\",\"meta\":{\"created_at\":\"soon\"}}",
+  };
+  double compounds[5];
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    cJSON *record = NULL;
+    compounds[i] =
+        cJSON_GetObjectItem(run_line(harness, lines[i], &record), "compound")->valuedouble;
+    cJSON_Delete(record);
+  }
+  cJSON *report = tp_harness_finish(harness, &err);
+  ck_assert_ptr_nonnull(report);
+  const cJSON *section = cJSON_GetObjectItem(cJSON_GetObjectItem(report, "sections"), "sentiment");
+  const cJSON *timeline = cJSON_GetObjectItem(section, "time_timeline");
+  /* 10:00, 10:30 and 11:00 UTC: one-minute buckets from 10:00 to 11:01 */
+  ck_assert_str_eq(cJSON_GetObjectItem(timeline, "field")->valuestring, "meta.created_at");
+  ck_assert_int_eq(cJSON_GetObjectItem(timeline, "bucket_seconds")->valueint, 60);
+  ck_assert_str_eq(cJSON_GetObjectItem(timeline, "start")->valuestring, "2024-05-01T10:00:00Z");
+  ck_assert_str_eq(cJSON_GetObjectItem(timeline, "end")->valuestring, "2024-05-01T11:01:00Z");
+  ck_assert_int_eq(cJSON_GetObjectItem(timeline, "untimed")->valueint, 2);
+  const cJSON *means = cJSON_GetObjectItem(timeline, "means");
+  const cJSON *counts = cJSON_GetObjectItem(timeline, "counts");
+  ck_assert_int_eq(cJSON_GetArraySize(means), 61);
+  static const int filled[3] = {0, 30, 60}; /* records 0, 1, 2 */
+  for (int bucket = 0, next = 0; bucket < 61; bucket++) {
+    if (next < 3 && bucket == filled[next]) {
+      ck_assert_double_eq_tol(cJSON_GetArrayItem(means, bucket)->valuedouble, compounds[next],
+                              1e-4);
+      ck_assert_int_eq(cJSON_GetArrayItem(counts, bucket)->valueint, 1);
+      next++;
+    } else {
+      ck_assert(cJSON_IsNull(cJSON_GetArrayItem(means, bucket)));
+      ck_assert_int_eq(cJSON_GetArrayItem(counts, bucket)->valueint, 0);
+    }
+  }
+  ck_assert_int_eq(cJSON_GetObjectItem(section, "records")->valueint, 5);
+  cJSON_Delete(report);
+  tp_harness_close(harness);
+}
+END_TEST
+
 START_TEST(test_config_error) {
   char path[4096];
   pipeline_path("bad_extra.json", path, sizeof path);
@@ -102,6 +155,7 @@ static Suite *sentiment_harness_suite(void) {
   Suite *suite = suite_create("sentiment_harness");
   TCase *records = tcase_create("records_and_report");
   tcase_add_test(records, test_records_and_report);
+  tcase_add_test(records, test_time_timeline);
   suite_add_tcase(suite, records);
   TCase *config = tcase_create("config_error");
   tcase_add_test(config, test_config_error);

@@ -1,15 +1,18 @@
 /* tests/plugins/summary/test_summary_engine.c - unit tests of the summary plugin's ranking
- * engine over hand-built token arrays: sentence features, per-record ranking (order, limits),
+ * engine over hand-built token arrays: sentence features (exactly as the plain definition builds
+ * them), per-record ranking (order, limits, bit for bit the scores of the dense definition),
  * digest diversity, the bounded candidate pool, merging two partial digests, and the JSON
  * export/import round trip.
  */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "summary_digest.h"
 #include "summary_engine.h"
+#include "summary_rank.h"
 
 /* ---- Helpers: an allocator that counts live blocks, and a whitespace tokenizer ------------ */
 
@@ -30,6 +33,7 @@ static void counting_free(void *block) {
 
 static const summary_allocator memory = {counting_alloc, counting_free};
 static const summary_scoring scoring = {8.0, 4.0, 1.0};
+static summary_ranker ranker; /* about 560 KiB: not on the stack */
 
 static const char *const stopwords[] = {"the",  "is", "a",  "and", "was", "it",
                                         "very", "of", "to", "but", "in",  NULL};
@@ -102,6 +106,63 @@ START_TEST(features_cap_long_sentences) {
 }
 END_TEST
 
+/* The plain definition the builder must match: unique terms by linear search, in order of
+ * first appearance. */
+static void append_new(uint64_t *list, uint16_t *count, uint64_t term) {
+  for (uint16_t i = 0; i < *count; i++)
+    if (list[i] == term)
+      return;
+  list[(*count)++] = term;
+}
+
+/* Random word sequences over small and large vocabularies (many repeats; many terms sharing a
+ * slot of the seen table) give exactly the plainly built features. */
+START_TEST(features_match_plain_definition) {
+  unsigned state = 777u + (unsigned)_i;
+  for (int trial = 0; trial < 200; trial++) {
+    summary_token tokens[70];
+    size_t count = (state = state * 1103515245u + 12345u) % 70;
+    unsigned vocabulary = 2u + (unsigned)trial * 5u;
+    for (size_t k = 0; k < count; k++) {
+      state = state * 1103515245u + 12345u;
+      unsigned word = (state >> 8) % vocabulary;
+      /* Hashes sharing their top byte on purpose when _i is 1. */
+      uint64_t hash = summary_hash((const char *)&word, sizeof word);
+      if (_i == 1)
+        hash = (hash & 0x00ffffffffffffffull) | ((uint64_t)(word % 3) << 56);
+      tokens[k] = (summary_token){hash, (uint8_t)(word % 7 != 0), (uint8_t)(word % 4 == 0)};
+    }
+    summary_features built, plain;
+    summary_features_build(tokens, count, &built);
+    uint64_t content[SUMMARY_MAX_WORDS], stop[SUMMARY_MAX_WORDS], bigrams[SUMMARY_MAX_WORDS];
+    uint16_t contents = 0, stops = 0, pairs = 0, words = 0;
+    const summary_token *previous = NULL;
+    for (size_t k = 0; k < count; k++) {
+      if (!tokens[k].is_word || ++words > SUMMARY_MAX_WORDS)
+        continue;
+      if (tokens[k].is_stop)
+        append_new(stop, &stops, tokens[k].hash);
+      else
+        append_new(content, &contents, tokens[k].hash);
+      if (previous && !(previous->is_stop && tokens[k].is_stop))
+        append_new(bigrams, &pairs, summary_bigram_hash(previous->hash, tokens[k].hash));
+      previous = &tokens[k];
+    }
+    plain.content_count = contents;
+    memcpy(plain.terms, content, contents * sizeof *content);
+    summary_features_mask(&plain);
+    ck_assert_uint_eq(built.words, words);
+    ck_assert_uint_eq(built.content_count, contents);
+    ck_assert_uint_eq(built.unigram_count, contents + stops);
+    ck_assert_uint_eq(built.bigram_count, pairs);
+    ck_assert_uint_eq(built.content_mask, plain.content_mask);
+    ck_assert_mem_eq(built.terms, content, contents * sizeof *content);
+    ck_assert_mem_eq(built.terms + contents, stop, stops * sizeof *stop);
+    ck_assert_mem_eq(built.terms + contents + stops, bigrams, pairs * sizeof *bigrams);
+  }
+}
+END_TEST
+
 START_TEST(similarity_bounds) {
   summary_features a, b, c;
   features_of("great screen and battery", &a);
@@ -133,12 +194,11 @@ START_TEST(record_rank_respects_limits_and_order) {
   const rank_case *limits = &rank_cases[_i];
   size_t count = sizeof review / sizeof *review;
   summary_features sentences[6];
-  double scratch[6 * 9];
   size_t chosen[6];
   for (size_t i = 0; i < count; i++)
     features_of(review[i], &sentences[i]);
-  size_t picked = summary_rank_record(sentences, count, limits->max_sentences, limits->max_words,
-                                      scratch, chosen);
+  size_t picked = summary_rank_record(&ranker, sentences, count, limits->max_sentences,
+                                      limits->max_words, chosen);
   ck_assert_uint_ge(picked, 1);
   ck_assert_uint_le(picked, limits->max_sentences);
   size_t words = 0;
@@ -154,11 +214,10 @@ END_TEST
 START_TEST(record_rank_prefers_central_sentence) {
   size_t count = sizeof review / sizeof *review;
   summary_features sentences[6];
-  double scratch[6 * 9];
   size_t chosen[1];
   for (size_t i = 0; i < count; i++)
     features_of(review[i], &sentences[i]);
-  ck_assert_uint_eq(summary_rank_record(sentences, count, 1, 100, scratch, chosen), 1);
+  ck_assert_uint_eq(summary_rank_record(&ranker, sentences, count, 1, 100, chosen), 1);
   /* One of the three "room clean" sentences, never the flight or the parking. */
   ck_assert(chosen[0] == 0 || chosen[0] == 2 || chosen[0] == 4);
 }
@@ -166,11 +225,84 @@ END_TEST
 
 START_TEST(record_rank_nothing_fits) {
   summary_features sentences[2];
-  double scratch[2 * 5];
   size_t chosen[2];
   features_of("the hotel room was clean and quiet .", &sentences[0]);
   features_of("the staff was friendly and helpful .", &sentences[1]);
-  ck_assert_uint_eq(summary_rank_record(sentences, 2, 2, 3, scratch, chosen), 0);
+  ck_assert_uint_eq(summary_rank_record(&ranker, sentences, 2, 2, 3, chosen), 0);
+}
+END_TEST
+
+/* The dense definition the ranker must match bit for bit: an n x n similarity matrix of
+ * sorted-merge cosines, row sums as degrees, every PageRank round summing whole rows. */
+static void dense_scores(const summary_features *sentences, size_t count, double *out) {
+  static double matrix[SUMMARY_RECORD_SENTENCES * SUMMARY_RECORD_SENTENCES];
+  double degree[SUMMARY_RECORD_SENTENCES], next[SUMMARY_RECORD_SENTENCES];
+  summary_features sorted[SUMMARY_RECORD_SENTENCES];
+  for (size_t i = 0; i < count; i++) {
+    sorted[i] = sentences[i];
+    summary_features_sort(&sorted[i]);
+  }
+  for (size_t i = 0; i < count; i++)
+    for (size_t j = 0; j < count; j++)
+      matrix[i * count + j] = i == j ? 0.0 : summary_similarity(&sorted[i], &sorted[j]);
+  for (size_t i = 0; i < count; i++) {
+    degree[i] = 0.0;
+    for (size_t j = 0; j < count; j++)
+      degree[i] += matrix[i * count + j];
+    out[i] = 1.0 / (double)count;
+  }
+  for (size_t i = 0; i < count; i++)
+    for (size_t j = 0; j < count; j++)
+      matrix[i * count + j] = degree[j] > 0.0 ? matrix[i * count + j] / degree[j] : 0.0;
+  for (int round = 0; round < 30; round++) {
+    double change = 0.0;
+    for (size_t i = 0; i < count; i++) {
+      double incoming = 0.0;
+      for (size_t j = 0; j < count; j++)
+        incoming += matrix[i * count + j] * out[j];
+      next[i] = (1.0 - 0.85) / (double)count + 0.85 * incoming;
+    }
+    for (size_t i = 0; i < count; i++)
+      change += fabs(next[i] - out[i]);
+    memcpy(out, next, count * sizeof *out);
+    if (change < 1e-3)
+      break;
+  }
+  for (size_t i = 0; i < count; i++) {
+    double words = sentences[i].words, length = words < 6.0 ? (words + 1.0) / 7.0 : 1.0;
+    if (words > 40.0)
+      length = 40.0 / words;
+    out[i] *= (1.0 + 1.0 / (double)(i + 2)) * length;
+  }
+}
+
+/* Random records (sizes, vocabularies and overlaps of several scales) score exactly as the
+ * dense definition does. */
+static const size_t dense_sizes[] = {1, 2, 4, 7, 12, 40, SUMMARY_RECORD_SENTENCES};
+
+START_TEST(record_scores_match_dense_definition) {
+  static summary_features sentences[SUMMARY_RECORD_SENTENCES];
+  double expected[SUMMARY_RECORD_SENTENCES];
+  size_t count = dense_sizes[_i];
+  unsigned state = 12345u + (unsigned)_i;
+  for (int trial = 0; trial < 20; trial++) {
+    unsigned vocabulary = 4u + (unsigned)trial * 37u; /* small: many edges; large: few */
+    for (size_t i = 0; i < count; i++) {
+      summary_token tokens[60];
+      size_t words = 1 + (state = state * 1103515245u + 12345u) % 60;
+      for (size_t k = 0; k < words; k++) {
+        state = state * 1103515245u + 12345u;
+        unsigned word = (state >> 8) % vocabulary;
+        tokens[k] = (summary_token){summary_hash((const char *)&word, sizeof word), 1,
+                                    (uint8_t)(word % 5 == 0)};
+      }
+      summary_features_build(tokens, words, &sentences[i]);
+    }
+    dense_scores(sentences, count, expected);
+    summary_rank_scores(&ranker, sentences, count);
+    for (size_t i = 0; i < count; i++)
+      ck_assert_mem_eq(&ranker.rank[i], &expected[i], sizeof expected[i]);
+  }
 }
 END_TEST
 
@@ -360,12 +492,15 @@ static Suite *summary_engine_suite(void) {
   tcase_add_test(features, features_split_content_stop_and_bigrams);
   tcase_add_test(features, features_cap_long_sentences);
   tcase_add_test(features, similarity_bounds);
+  tcase_add_loop_test(features, features_match_plain_definition, 0, 2);
   suite_add_tcase(suite, features);
   TCase *record = tcase_create("record_summary");
   tcase_add_loop_test(record, record_rank_respects_limits_and_order, 0,
                       sizeof rank_cases / sizeof *rank_cases);
   tcase_add_test(record, record_rank_prefers_central_sentence);
   tcase_add_test(record, record_rank_nothing_fits);
+  tcase_add_loop_test(record, record_scores_match_dense_definition, 0,
+                      sizeof dense_sizes / sizeof *dense_sizes);
   suite_add_tcase(suite, record);
   TCase *diversity = tcase_create("digest_diversity");
   tcase_add_test(diversity, digest_skips_near_duplicates);

@@ -1,6 +1,7 @@
 /* tests/plugins/summary/test_summary_plugin.c - the summary plugin through the real loader and
- * host (core/harness.h) behind the real tokenize stage: per-record summaries and short
- * comments, the digest in the report, and configuration errors as the user sees them.
+ * host (core/harness.h) behind the real tokenize stage: per-record summaries (limits, white
+ * space made single spaces) and short comments, the digest in the report, and configuration
+ * errors as the user sees them.
  */
 #include <check.h>
 #include <stdio.h>
@@ -117,6 +118,53 @@ START_TEST(short_comment_has_no_summary) {
 }
 END_TEST
 
+/* Comments whose every sentence makes the summary (distinct words, room for all): the summary
+ * is the text with each run of white space made one space and none at the ends, whether the
+ * sentences are plain (copied whole) or not (tabs, line breaks, runs of spaces, also across
+ * an 8-byte boundary, and a control byte, which is kept). */
+static const char *const spacing_texts[] = {
+    "Plain words here. Another plain sentence follows now.",
+    "Tabs\there  and   there. Line\nbreaks inside\r\nthis one. Last\f one\vhere.",
+    "  Leading space first.   Second sentence follows.  ",
+    "abcdefg  hijklmn opqrstu. Abcdefghijklmno  pq rs. Short.",
+    "Odd\001byte sits here. Fine sentence too.",
+};
+
+static int is_white(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+START_TEST(summary_normalizes_white_space) {
+  char *path;
+  tp_harness *harness =
+      open_pipeline("{\"min_sentences\": 1, \"max_sentences\": 10, \"max_words\": 100}", &path);
+  cJSON *line = cJSON_CreateObject();
+  cJSON_AddStringToObject(line, "text", spacing_texts[_i]);
+  char *input = cJSON_PrintUnformatted(line);
+  cJSON *record = run_line(harness, input);
+  char expected[256];
+  size_t length = 0;
+  for (const char *c = spacing_texts[_i]; *c; c++) {
+    if (is_white(*c)) {
+      if (length > 0 && expected[length - 1] != ' ')
+        expected[length++] = ' ';
+      continue;
+    }
+    expected[length++] = *c;
+  }
+  while (length > 0 && expected[length - 1] == ' ')
+    length--;
+  expected[length] = '\0';
+  const cJSON *summary = cJSON_GetObjectItem(record, "summary");
+  ck_assert(cJSON_IsString(summary));
+  ck_assert_str_eq(summary->valuestring, expected);
+  cJSON_Delete(record);
+  cJSON_free(input);
+  cJSON_Delete(line);
+  close_pipeline(harness, path);
+}
+END_TEST
+
 START_TEST(report_has_diverse_digest_with_ids) {
   static const char *const lines[] = {
       "{\"id\": \"a\", \"text\": \"The room was clean.\"}",
@@ -183,6 +231,8 @@ static Suite *summary_plugin_suite(void) {
   tcase_add_loop_test(record, long_comment_gets_summary_within_limits, 0,
                       sizeof limit_cases / sizeof *limit_cases);
   tcase_add_test(record, short_comment_has_no_summary);
+  tcase_add_loop_test(record, summary_normalizes_white_space, 0,
+                      sizeof spacing_texts / sizeof *spacing_texts);
   suite_add_tcase(suite, record);
   TCase *report = tcase_create("report");
   tcase_add_test(report, report_has_diverse_digest_with_ids);

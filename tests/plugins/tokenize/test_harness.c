@@ -63,6 +63,52 @@ START_TEST(test_default_pipeline_attaches_only) {
 }
 END_TEST
 
+/* "text norm type start end" of each token of the record's "tokens", space-separated lines. */
+static char *token_lines(const char *output) {
+  cJSON *record = cJSON_Parse(output);
+  ck_assert_ptr_nonnull(record);
+  static char lines[2048];
+  size_t used = 0;
+  const cJSON *token;
+  cJSON_ArrayForEach(token, cJSON_GetObjectItem(record, "tokens")) {
+    used += (size_t)snprintf(lines + used, sizeof lines - used, "%s %s %s %d %d\n",
+                             cJSON_GetStringValue(cJSON_GetObjectItem(token, "text")),
+                             cJSON_GetStringValue(cJSON_GetObjectItem(token, "norm")),
+                             cJSON_GetStringValue(cJSON_GetObjectItem(token, "type")),
+                             cJSON_GetObjectItem(token, "start")->valueint,
+                             cJSON_GetObjectItem(token, "end")->valueint);
+    ck_assert_uint_lt(used, sizeof lines);
+  }
+  cJSON_Delete(record);
+  return lines;
+}
+
+/* HTML character references are read as their characters (norm, type), while the tokens'
+ * text and offsets stay those of the record's own text; html_entities false turns it off. */
+START_TEST(test_html_entities) {
+  const char *line = "{\"text\":\"I &lt;3 fish &amp; chips, don&#39;t you? &gt;:(\"}";
+  tp_harness *harness = open_pipeline("tests/plugins/tokenize/pipelines/emit-tokens.json");
+  char *output = run_line(harness, line);
+  ck_assert_str_eq(token_lines(output), "I i word 0 1\n"
+                                        "&lt;3 <3 emoticon 2 7\n"
+                                        "fish fish word 8 12\n"
+                                        "&amp; & punct 13 18\n"
+                                        "chips chips word 19 24\n"
+                                        ", , punct 24 25\n"
+                                        "don&#39;t don't word 26 35\n"
+                                        "you you word 36 39\n"
+                                        "? ? punct 39 40\n"
+                                        "&gt;:( >:( emoticon 41 47\n");
+  free(output);
+  tp_harness_close(harness);
+  harness = open_pipeline("tests/plugins/tokenize/pipelines/emit-tokens-raw-entities.json");
+  output = run_line(harness, line);
+  ck_assert_ptr_nonnull(strstr(token_lines(output), "amp amp word 14 17\n"));
+  free(output);
+  tp_harness_close(harness);
+}
+END_TEST
+
 START_TEST(test_emit_tokens) {
   tp_harness *harness = open_pipeline("tests/plugins/tokenize/pipelines/emit-tokens.json");
   char *output = run_line(harness, "{\"text\":\"Sooo GOOD :) #win\"}");
@@ -184,6 +230,7 @@ static Suite *harness_suite(void) {
   TCase *records = tcase_create("records");
   tcase_add_test(records, test_default_pipeline_attaches_only);
   tcase_add_test(records, test_emit_tokens);
+  tcase_add_test(records, test_html_entities);
   tcase_add_test(records, test_later_stage_reads_attachment);
   tcase_add_test(records, test_lines_input_and_language);
   tcase_add_loop_test(records, test_hostile_text, 0,

@@ -1,10 +1,12 @@
 /* tests/plugins/tokenize/test_tokenizer.c - the tokenize engine on tables of tricky cases.
  *
  * One Suite ("tokenizer"), one TCase per behaviour of issue 3: token types, normalization and
- * stems, flags, sentence splitting, robustness, and lines of the bundled sample comments.
+ * stems, flags, sentence splitting, robustness, the word cache (same results as without one),
+ * and lines of the bundled sample comments.
  * The engine is compiled in (tokenize_core); test_plugin.c loads the built .so instead.
  */
 #include <check.h>
+#include <libstemmer.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +191,8 @@ static const struct {
      "He moved to the U.S. || The weather was better."},
     {"The U.S. Army arrived at 5 p.m. today.", "The U.S. Army arrived at 5 p.m. today."},
     {"I bought apples, pears etc. Then I left.", "I bought apples, pears etc. || Then I left."},
+    {"We met in St. Louis. The shop is on Main St. It was shut.",
+     "We met in St. Louis. || The shop is on Main St. || It was shut."},
     {"Calvin M. Redshaw wrote this. It was good.", "Calvin M. Redshaw wrote this. || It was good."},
     {"J. R. R. Tolkien wrote books. I read plan B. Then slept.",
      "J. R. R. Tolkien wrote books. || I read plan B. || Then slept."},
@@ -328,6 +332,70 @@ END_TEST
 /* ---- the bundled sample ------------------------------------------------------------------------
  */
 
+/* Texts whose tokens stress the word cache: case and type variants of the same bytes, long keys
+ * that share their first and last 8 bytes, keys of 8, 9, 16, 17, 24 and 64+ bytes, non-ASCII
+ * norms that grow (NFKC), and more distinct words than a 64-slot cache holds. */
+static const char *const cache_texts[] = {
+    "The the THE tHe #the @the the. The. Running RUNNING running runs #Running sooo SOOO Sooo",
+    "abcdefgh12345678ijklmnop abcdefghXXXXXXXXijklmnop abcdefgh12345678ijklmnop "
+    "abcdefgh abcdefghi abcdefgh12345678 abcdefgh12345678i abcdefgh12345678ijklmnop",
+    "internationalization internationalisation Internationalization "
+    "pneumonoultramicroscopicsilicovolcanoconiosis_and_then_some_more_letters_to_pass_64 x",
+    "ﬁnance ﬁnance Ｆｕｌｌ ＦＵＬＬ ﬀ ﬃ ㍿ ½ Straße STRASSE it’s it's don’t DON’T",
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty alpha beta gamma delta epsilon zeta eta theta "
+    "iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega one two "
+    "three four five six seven eight nine ten alpha beta gamma :) :) <3 <3 !!! !!! 3rd 3rd",
+};
+
+/* Every token of `text` through tk_normalize() with `cache` (NULL: none) into `scratch`. */
+static void normalize_with(tk_scratch *scratch, tk_word_cache *cache, const char *text) {
+  static tk_word_set stopwords;
+  static struct sb_stemmer *stemmer;
+  if (!stemmer) {
+    size_t count = 0;
+    const char *const *words = tk_stopwords_for("english", &count);
+    ck_assert_int_eq(tk_word_set_build(&stopwords, words, count), 0);
+    stemmer = sb_stemmer_new("english", NULL);
+  }
+  tk_language language = {stemmer, cache, &stopwords};
+  size_t length = strlen(text);
+  ck_assert_int_eq(tk_scan(scratch, text, length), 0);
+  ck_assert_int_eq(tk_normalize(scratch, &language, text, length), 0);
+}
+
+START_TEST(test_word_cache) {
+  const char *text = cache_texts[_i];
+  tk_scratch plain = {0}, cached = {0};
+  tk_word_cache cache;
+  ck_assert_int_eq(tk_word_cache_init(&cache, 64), 0);
+  normalize_with(&plain, NULL, text);
+  for (int pass = 0; pass < 3; pass++) { /* cold, warm, and after the other texts */
+    if (pass == 2) {
+      for (size_t other = 0; other < sizeof cache_texts / sizeof cache_texts[0]; other++) {
+        normalize_with(&cached, &cache, cache_texts[other]);
+      }
+    }
+    normalize_with(&cached, &cache, text);
+    ck_assert_uint_eq(cached.token_count, plain.token_count);
+    for (size_t index = 0; index < plain.token_count; index++) {
+      const tp_token *want = &plain.tokens[index], *got = &cached.tokens[index];
+      ck_assert_uint_eq(got->type, want->type);
+      ck_assert_uint_eq(got->flags, want->flags);
+      ck_assert_uint_eq(got->norm_length, want->norm_length);
+      ck_assert_uint_eq(got->stem_length, want->stem_length);
+      ck_assert_str_eq(tk_scratch_norm(&cached, got), tk_scratch_norm(&plain, want));
+      ck_assert_str_eq(tk_scratch_stem(&cached, got), tk_scratch_stem(&plain, want));
+    }
+  }
+  ck_assert_uint_gt(cache.hits, 0);
+  ck_assert_uint_gt(cache.misses, 0);
+  tk_word_cache_release(&cache);
+  tk_scratch_release(&plain);
+  tk_scratch_release(&cached);
+}
+END_TEST
+
 #include <cjson/cJSON.h>
 
 #include "sample_cases.h"
@@ -395,6 +463,7 @@ static Suite *tokenizer_suite(void) {
       {"megabyte_without_space", test_megabyte_without_space, TABLE_SIZE(megabyte_units)},
       {"random_mixtures", test_random_mixtures, 300},
       {"text_block", test_text_block, 1},
+      {"word_cache", test_word_cache, TABLE_SIZE(cache_texts)},
       {"sample_comments", test_sample_comments, TABLE_SIZE(sample_cases)},
   };
   for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {

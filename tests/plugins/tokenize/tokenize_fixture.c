@@ -9,7 +9,7 @@
 
 static tk_scratch scratch;
 static tk_word_set stopwords;
-static tk_stem_cache cache;
+static tk_word_cache cache;
 static tk_language language;
 static const char *last_text;
 static size_t last_length;
@@ -21,7 +21,7 @@ static void fixture_setup(void) {
   }
   size_t count = 0;
   const char *const *words = tk_stopwords_for("english", &count);
-  if (tk_word_set_build(&stopwords, words, count) != 0 || tk_stem_cache_init(&cache, 1024) != 0) {
+  if (tk_word_set_build(&stopwords, words, count) != 0 || tk_word_cache_init(&cache, 1024) != 0) {
     abort();
   }
   language.stemmer = sb_stemmer_new("english", NULL);
