@@ -55,7 +55,7 @@ mv "$work/theme.times" "$work/theme-small.times"
 mv "$work/theme-full.times" "$work/theme.times"
 mv "$work/theme-full.stages" "$work/theme.stages"
 
-python3 - "$work" "$(stat -c %s "$corpus")" "$runs" <<'PY'
+python3 - "$work" "$(stat -L -c %s "$corpus")" "$runs" <<'PY'
 import statistics, sys
 work, size, runs = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 def load(name):

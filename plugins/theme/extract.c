@@ -99,20 +99,14 @@ static int fold_phrases(th_scratch *scratch) {
   return 0;
 }
 
-/* Appends the phrase made of content tokens run[0..words-1] (fold_phrases merges repeats). */
+/* Appends the phrase made of content tokens run[0..words-1] (fold_phrases merges repeats).
+ * Returns 0 (the room was made up front). */
 static int add_phrase(th_scratch *scratch, const tp_token *const *run, const uint32_t *hashes,
                       uint32_t words, uint32_t first) {
   uint32_t key = TH_SEED_PHRASE;
-  size_t display_length = 0;
-  for (uint32_t i = 0; i < words; i++) {
+  for (uint32_t i = 0; i < words; i++)
     key = th_hash_mix(key * 31u + hashes[i]);
-    display_length += run[i]->norm_length + 1;
-  }
-  if (th_grow((void **)&scratch->phrases, &scratch->phrase_capacity, scratch->phrase_count + 1,
-              sizeof(th_phrase)) ||
-      th_grow((void **)&scratch->chars, &scratch->char_capacity,
-              scratch->char_count + display_length + 1, 1))
-    return -1;
+  /* th_features_extract made room for every phrase and its text */
   th_phrase *phrase = &scratch->phrases[scratch->phrase_count++];
   *phrase = (th_phrase){.key = key,
                         .count = 1,
@@ -150,9 +144,16 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
   scratch->phrase_count = 0;
   scratch->char_count = 0;
   scratch->content_words = 0;
-  /* at most two terms per token (its stem and a bigram): room for all of them up front */
+  /* at most two terms per token (its stem and a bigram), one phrase per token and, for the
+   * phrases' text, each token's norm and a separator once: room for all of them up front */
+  size_t norm_bytes = 1;
+  for (size_t i = 0; i < text->token_count; i++)
+    norm_bytes += text->tokens[i].norm_length + 1;
   if (th_grow((void **)&scratch->terms, &scratch->term_capacity, 2 * text->token_count + 1,
-              sizeof(th_term)))
+              sizeof(th_term)) ||
+      th_grow((void **)&scratch->phrases, &scratch->phrase_capacity, text->token_count + 1,
+              sizeof(th_phrase)) ||
+      th_grow((void **)&scratch->chars, &scratch->char_capacity, norm_bytes, 1))
     return -1;
   const tp_token *run[64];
   uint32_t run_hashes[64]; /* each run word's stem hash, computed once */
@@ -227,23 +228,30 @@ typedef struct sketch_place {
   uint32_t positions; /* row r's counter is line[(positions >> (4 * r)) & 15] */
 } sketch_place;
 
-static sketch_place sketch_locate(const th_sketch *sketch, uint32_t hash) {
+static inline sketch_place sketch_locate(const th_sketch *sketch, uint32_t hash) {
   uint32_t lines = sketch->width * sketch->depth / 16;
   uint32_t line = th_hash_mix(hash) & (lines - 1);
   return (sketch_place){sketch->counters + (size_t)line * 16, th_hash_mix(hash ^ 0x5bd1e995u)};
 }
 
-uint32_t th_sketch_add(th_sketch *sketch, uint32_t hash) {
-  sketch_place place = sketch_locate(sketch, hash);
+/* Adds one to the `depth` counters of a located hash and returns the least of them; inlined
+ * into th_terms_count's loop, where the usual depth is a constant and the rows unroll. */
+static inline __attribute__((always_inline)) uint32_t sketch_bump(sketch_place place,
+                                                                  uint32_t depth) {
   uint32_t least = UINT32_MAX;
-  for (uint32_t row = 0; row < sketch->depth; row++) {
+#pragma GCC unroll 8
+  for (uint32_t row = 0; row < depth; row++) {
     uint32_t *counter = &place.line[(place.positions >> (4 * row)) & 15];
-    if (*counter < UINT32_MAX)
-      (*counter)++;
-    if (*counter < least)
-      least = *counter;
+    uint32_t value = *counter;
+    value += value < UINT32_MAX;
+    *counter = value;
+    least = value < least ? value : least;
   }
   return least;
+}
+
+uint32_t th_sketch_add(th_sketch *sketch, uint32_t hash) {
+  return sketch_bump(sketch_locate(sketch, hash), sketch->depth);
 }
 
 uint32_t th_sketch_count(const th_sketch *sketch, uint32_t hash) {
@@ -277,13 +285,18 @@ double th_sketch_idf(const th_sketch *sketch, uint32_t hash) {
 }
 
 int th_terms_count(th_scratch *scratch, th_sketch *sketch) {
-  size_t count = scratch->term_count;
+  size_t count = scratch->term_count, capacity = scratch->weight_capacity;
   if (th_grow((void **)&scratch->dfs, &scratch->weight_capacity, count + 1, sizeof(uint32_t)))
     return -1;
-  float *idfs = th_realloc(scratch->idfs, scratch->weight_capacity * sizeof(float));
-  if (!idfs)
-    return -1;
-  scratch->idfs = idfs;
+  if (!scratch->idfs || scratch->weight_capacity != capacity) { /* idfs follow dfs' size */
+    float *idfs = th_realloc(scratch->idfs, scratch->weight_capacity * sizeof(float));
+    if (!idfs) {
+      th_free(scratch->idfs); /* so that the next call allocates again */
+      scratch->idfs = NULL;
+      return -1;
+    }
+    scratch->idfs = idfs;
+  }
   if (!scratch->log_counts) { /* log(1 + df) of the common small counts, computed once */
     scratch->log_counts = th_alloc(TH_LOG_COUNTS * sizeof(double));
     if (!scratch->log_counts)
@@ -294,8 +307,19 @@ int th_terms_count(th_scratch *scratch, th_sketch *sketch) {
   sketch->documents++;
   double documents = (double)sketch->documents;
   double log_documents = log(1.0 + documents);
+  int depth4 = sketch->depth == 4; /* the plugin's depth (TH_SKETCH_DEPTH) */
+  /* the terms' counter lines are scattered over the sketch: locate a block of them and ask for
+   * their lines before counting, so that the cache misses overlap */
+  enum { BLOCK = 16 };
+  sketch_place places[BLOCK];
   for (size_t i = 0; i < count; i++) {
-    uint32_t df = th_sketch_add(sketch, scratch->terms[i].hash);
+    if (i % BLOCK == 0)
+      for (size_t b = 0; b < BLOCK && i + b < count; b++) {
+        places[b] = sketch_locate(sketch, scratch->terms[i + b].hash);
+        __builtin_prefetch(places[b].line, 1);
+      }
+    sketch_place place = places[i % BLOCK];
+    uint32_t df = depth4 ? sketch_bump(place, 4) : sketch_bump(place, sketch->depth);
     if (df > documents)
       df = (uint32_t)documents;
     scratch->dfs[i] = df;
@@ -346,14 +370,34 @@ void th_phrases_score(th_scratch *scratch, size_t best) {
     if (phrase->words == 1 && documents >= 100 && scratch->dfs[first_word] * 50.0 > documents)
       phrase->score = 0;
   }
-  /* selection of the first `best` places: few are wanted, often from many candidates */
-  for (size_t place = 0; place < best && place < scratch->phrase_count; place++) {
-    size_t top = place;
-    for (size_t i = place + 1; i < scratch->phrase_count; i++)
-      if (phrase_before(&scratch->phrases[i], &scratch->phrases[top]))
-        top = i;
+  /* the `best` best in one pass (few are wanted, often from many candidates), kept sorted in
+   * `top`; the order is total (keys are distinct), so they are the same whatever the method */
+  size_t count = scratch->phrase_count, kept = 0;
+  if (best > count)
+    best = count;
+  if (best == 0)
+    return;
+  size_t top[best];
+  for (size_t i = 0; i < count; i++) {
+    const th_phrase *phrase = &scratch->phrases[i];
+    if (kept == best && !phrase_before(phrase, &scratch->phrases[top[best - 1]]))
+      continue;
+    size_t at = kept < best ? kept++ : best - 1;
+    while (at > 0 && phrase_before(phrase, &scratch->phrases[top[at - 1]])) {
+      top[at] = top[at - 1];
+      at--;
+    }
+    top[at] = i;
+  }
+  /* swap them to the front in order; a swap moves the phrase at `place` to top[place], so a
+   * later entry naming `place` follows it there */
+  for (size_t place = 0; place < kept; place++) {
+    size_t from = top[place];
     th_phrase swap = scratch->phrases[place];
-    scratch->phrases[place] = scratch->phrases[top];
-    scratch->phrases[top] = swap;
+    scratch->phrases[place] = scratch->phrases[from];
+    scratch->phrases[from] = swap;
+    for (size_t later = place + 1; later < kept; later++)
+      if (top[later] == place)
+        top[later] = from;
   }
 }

@@ -1,4 +1,5 @@
-/* plugins/theme/kmeans.c - the clustering steps used by refine.c (see kmeans.h). */
+/* plugins/theme/kmeans.c - neighbour smoothing, k-means++ seeding and average-linkage merging
+ * for refine.c (see kmeans.h); the k-means passes are in lloyd.c. */
 #include "kmeans.h"
 
 #include <math.h>
@@ -6,17 +7,6 @@
 #include <string.h>
 
 #include "common.h"
-
-/* The k-means loops below run over k contiguous centroid lanes (sims[j] += value * column[j]),
- * which GCC vectorizes 4 floats wide for baseline x86-64. On a CPU with AVX2 the same loops run
- * 8 wide: target_clones builds both and picks one at load time. The arithmetic is the same (each
- * lane is still one multiply then one add, in the same order; -mavx2 does not enable FMA
- * contraction), so results are bit-identical on every CPU. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define TH_WIDE_LANES __attribute__((target_clones("avx2", "default")))
-#else
-#define TH_WIDE_LANES
-#endif
 
 typedef struct growing {
   uint32_t *cols;
@@ -65,16 +55,13 @@ static void keep_best(neighbor *best, uint32_t *count, uint32_t limit, size_t ro
     (*count)++;
 }
 
-typedef struct entry {
-  uint32_t col;
-  float value;
-} entry;
-
+/* A smoothed row's terms are th_ranked items (index: column, weight: value), heaviest first,
+ * ties by column: th_select_top's order, so it picks the same heaviest ones a sort would. */
 static int compare_entries(const void *left, const void *right) {
-  const entry *a = left, *b = right;
-  if (a->value != b->value)
-    return a->value < b->value ? 1 : -1;
-  return (a->col > b->col) - (a->col < b->col);
+  const th_ranked *a = left, *b = right;
+  if (a->weight != b->weight)
+    return a->weight < b->weight ? 1 : -1;
+  return (a->index > b->index) - (a->index < b->index);
 }
 
 int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t max_terms,
@@ -91,7 +78,7 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
   float *dense = th_calloc(columns + 1, sizeof(float));
   uint32_t *dense_cols = th_alloc((columns + 1) * sizeof(uint32_t));
   neighbor *best = th_alloc((neighbors + 1) * sizeof(neighbor));
-  entry *entries = th_alloc((columns + 1) * sizeof(entry));
+  th_ranked *entries = th_alloc((columns + 1) * sizeof(th_ranked));
   out->offsets = th_alloc((n + 1) * sizeof(size_t));
   growing g = {0};
   int status = -1;
@@ -151,15 +138,16 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
     }
     size_t row_start = g.count;
     for (size_t d = 0; d < dense_count; d++) {
-      entries[d] = (entry){dense_cols[d], dense[dense_cols[d]]};
+      entries[d] = (th_ranked){dense_cols[d], dense[dense_cols[d]]};
       dense[dense_cols[d]] = 0;
     }
-    if (max_terms && dense_count > max_terms) { /* keep the heaviest terms */
-      qsort(entries, dense_count, sizeof(entry), compare_entries);
+    if (max_terms && dense_count > max_terms) { /* keep the heaviest terms, sorted */
+      th_select_top(entries, dense_count, max_terms);
+      qsort(entries, max_terms, sizeof(th_ranked), compare_entries);
       dense_count = max_terms;
     }
     for (size_t d = 0; d < dense_count; d++)
-      if (growing_push(&g, entries[d].col, entries[d].value))
+      if (growing_push(&g, entries[d].index, entries[d].weight))
         goto done;
     if (g.count > row_start) /* an empty row: g.values may still be NULL */
       th_normalize(g.values + row_start, g.count - row_start);
@@ -188,63 +176,6 @@ done:
   if (status)
     th_matrix_release(out);
   return status;
-}
-
-/* Similarities of row r with the centroids j .. j + VECTORS x lanes - 1, into sims[j ..]. The
- * sums stay in VECTORS registers for the whole row instead of going through memory once per
- * term, and a term's index arithmetic is shared by all of them. Each lane still adds the row's
- * terms in order, one multiply then one add, so the sums are bit-identical to summing one
- * centroid at a time. */
-typedef float lanes8 __attribute__((vector_size(8 * sizeof(float))));
-typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
-#define ROW_BLOCK(NAME, LANES, VECTORS)                                                            \
-  static inline __attribute__((always_inline)) void NAME(const th_matrix *m, size_t r, uint32_t k, \
-                                                         uint32_t j, const float *centroids,       \
-                                                         float *restrict sims) {                   \
-    LANES block[VECTORS] = {0};                                                                    \
-    for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {                                   \
-      const float *column = centroids + (size_t)m->cols[e] * k + j;                                \
-      float value = m->values[e];                                                                  \
-      _Pragma("GCC unroll 4") /* the VECTORS sums stay in registers */                             \
-          for (uint32_t v = 0; v < VECTORS; v++) {                                                 \
-        LANES lanes;                                                                               \
-        memcpy(&lanes, column + v * sizeof(LANES) / sizeof(float), sizeof lanes);                  \
-        block[v] += value * lanes;                                                                 \
-      }                                                                                            \
-    }                                                                                              \
-    memcpy(sims + j, block, sizeof block);                                                         \
-  }
-ROW_BLOCK(row_block_32, lanes8, 4)
-ROW_BLOCK(row_block_8, lanes8, 1)
-ROW_BLOCK(row_block_4, lanes4, 1)
-
-/* Similarity of row r with centroid j alone, into sims[j]. */
-static inline __attribute__((always_inline)) void row_block_1(const th_matrix *m, size_t r,
-                                                              uint32_t k, uint32_t j,
-                                                              const float *centroids,
-                                                              float *restrict sims) {
-  float sum = 0;
-  for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
-    sum += m->values[e] * centroids[(size_t)m->cols[e] * k + j];
-  sims[j] = sum;
-}
-
-/* Similarity of row r with every centroid, into sims[0..k): 32 centroids at a time, then 8, 4
- * and one. Always inlined, so that it is compiled into each of th_kmeans_run's clones
- * (TH_WIDE_LANES: 8 lanes are one AVX2 register, or two SSE ones). */
-static inline __attribute__((always_inline)) void row_similarities(const th_matrix *m, size_t r,
-                                                                   uint32_t k,
-                                                                   const float *centroids,
-                                                                   float *restrict sims) {
-  uint32_t j = 0;
-  for (; j + 32 <= k; j += 32)
-    row_block_32(m, r, k, j, centroids, sims);
-  for (; j + 8 <= k; j += 8)
-    row_block_8(m, r, k, j, centroids, sims);
-  for (; j + 4 <= k; j += 4)
-    row_block_4(m, r, k, j, centroids, sims);
-  for (; j < k; j++)
-    row_block_1(m, r, k, j, centroids, sims);
 }
 
 static void set_centroid_from_row(const th_matrix *m, size_t r, uint32_t k, uint32_t j,
@@ -329,92 +260,6 @@ int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *cent
   return (int)seeded;
 }
 
-/* Normalizes each of the k column-major centroids; returns 0. */
-TH_WIDE_LANES static void normalize_centroids(float *centroids, uint32_t columns, uint32_t k,
-                                              double *norms) {
-  for (uint32_t j = 0; j < k; j++)
-    norms[j] = 0;
-  for (size_t c = 0; c < columns; c++)
-    for (uint32_t j = 0; j < k; j++)
-      norms[j] += (double)centroids[c * k + j] * centroids[c * k + j];
-  for (uint32_t j = 0; j < k; j++)
-    norms[j] = norms[j] > 0 ? 1.0 / sqrt(norms[j]) : 0;
-  for (size_t c = 0; c < columns; c++)
-    for (uint32_t j = 0; j < k; j++)
-      centroids[c * k + j] = (float)(centroids[c * k + j] * norms[j]);
-}
-
-TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids,
-                                   int32_t *labels, float *similarity, uint32_t iterations) {
-  size_t n = m->rows;
-  float *sims = th_alloc((k + 1) * sizeof(float));
-  double *norms = th_alloc((k + 1) * sizeof(double));
-  size_t *sizes = th_alloc((k + 1) * sizeof(size_t));
-  if (!sims || !norms || !sizes) {
-    th_free(sims);
-    th_free(norms);
-    th_free(sizes);
-    return -1;
-  }
-  for (size_t r = 0; r < n; r++)
-    labels[r] = -2;
-  double objective = 0;
-  for (uint32_t pass = 0; pass <= iterations; pass++) {
-    size_t changed = 0;
-    objective = 0;
-    for (uint32_t j = 0; j < k; j++)
-      sizes[j] = 0;
-    for (size_t r = 0; r < n; r++) {
-      if (m->offsets[r] == m->offsets[r + 1]) {
-        labels[r] = -1;
-        similarity[r] = 0;
-        continue;
-      }
-      row_similarities(m, r, k, centroids, sims);
-      uint32_t best = 0;
-      for (uint32_t j = 1; j < k; j++)
-        if (sims[j] > sims[best])
-          best = j;
-      changed += labels[r] != (int32_t)best;
-      labels[r] = (int32_t)best;
-      similarity[r] = (float)sims[best];
-      objective += sims[best];
-      sizes[best]++;
-    }
-    /* converged: at most one row in a thousand moved */
-    if (changed * 1000 <= n || pass == iterations)
-      break;
-    /* an empty cluster takes the row least similar to its own centroid */
-    for (uint32_t j = 0; j < k; j++) {
-      if (sizes[j])
-        continue;
-      size_t worst = n;
-      for (size_t r = 0; r < n; r++)
-        if (labels[r] >= 0 && sizes[labels[r]] > 1 &&
-            (worst == n || similarity[r] < similarity[worst]))
-          worst = r;
-      if (worst == n)
-        continue;
-      sizes[labels[worst]]--;
-      labels[worst] = (int32_t)j;
-      similarity[worst] = 1;
-      sizes[j] = 1;
-    }
-    memset(centroids, 0, (size_t)m->columns * k * sizeof(float));
-    for (size_t r = 0; r < n; r++) {
-      if (labels[r] < 0)
-        continue;
-      for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
-        centroids[(size_t)m->cols[e] * k + (uint32_t)labels[r]] += m->values[e];
-    }
-    normalize_centroids(centroids, m->columns, k, norms);
-  }
-  th_free(sims);
-  th_free(norms);
-  th_free(sizes);
-  return objective;
-}
-
 int th_kmeans_merge(const th_matrix *m, const int32_t *labels, uint32_t from, uint32_t to,
                     float *centroids) {
   size_t columns = m->columns;
@@ -496,7 +341,7 @@ int th_kmeans_merge(const th_matrix *m, const int32_t *labels, uint32_t from, ui
       centroids[c * to + target] += sums[c * from + j];
   }
   th_free(slot);
-  normalize_centroids(centroids, (uint32_t)columns, to, norms);
+  th_centroids_normalize(centroids, (uint32_t)columns, to, norms);
   status = 0;
 done:
   th_free(sums);

@@ -1,5 +1,6 @@
 /* plugins/theme/kmeans.h - sparse row matrices and the clustering steps of refine.c:
- * neighbour smoothing, k-means++ seeding, spherical k-means, average-linkage merging.
+ * neighbour smoothing, k-means++ seeding, average-linkage merging (kmeans.c) and spherical
+ * k-means passes (lloyd.c).
  * Centroids are dense and column-major (centroid j of column c at [c * k + j]) so that a
  * sparse row meets all k centroids in one contiguous run per term. */
 #ifndef THEME_KMEANS_H
@@ -34,7 +35,11 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
  * seeded (less than k when there are fewer non-empty rows), or -1 on OOM. */
 int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *centroids);
 
-/* Spherical k-means from `centroids` (updated in place) for at most `iterations` passes.
+/* Scales each of the k column-major centroids (columns x k) to unit length (all-zero ones stay
+ * zero); norms: k doubles of scratch. */
+void th_centroids_normalize(float *centroids, uint32_t columns, uint32_t k, double *norms);
+
+/* Spherical k-means (lloyd.c) from `centroids` (updated in place) for at most `iterations` passes.
  * Fills labels (-1 for empty rows) and similarity to the own centroid. Returns the objective
  * (sum of similarities), or -1 on OOM. */
 double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids, int32_t *labels,

@@ -79,57 +79,83 @@ static void table_insert(th_online *online, uint32_t hash, uint32_t row) {
   online->rows[slot] = row;
 }
 
+typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
+typedef int32_t mask4 __attribute__((vector_size(4 * sizeof(int32_t))));
+
+/* The largest row[m] x inverse_length[m] over the `count` themes, at least 0. A maximum is
+ * the same value in any order, so four lanes at a time give what one at a time gives (up to
+ * the sign of a zero, which ranking by weight does not see). */
+static float row_importance(const float *row, const float *inverse_length, size_t count) {
+  lanes4 best = {0, 0, 0, 0};
+  size_t m = 0;
+  for (; m + 4 <= count; m += 4) {
+    lanes4 values, scales;
+    memcpy(&values, row + m, sizeof values);
+    memcpy(&scales, inverse_length + m, sizeof scales);
+    values *= scales;
+    mask4 greater = values > best, value_bits, best_bits; /* best = greater ? values : best */
+    memcpy(&value_bits, &values, sizeof value_bits);
+    memcpy(&best_bits, &best, sizeof best_bits);
+    best_bits = (greater & value_bits) | (~greater & best_bits);
+    memcpy(&best, &best_bits, sizeof best);
+  }
+  float importance = 0;
+  for (int lane = 0; lane < 4; lane++)
+    if (best[lane] > importance)
+      importance = best[lane];
+  for (; m < count; m++) {
+    float value = row[m] * inverse_length[m];
+    if (value > importance)
+      importance = value;
+  }
+  return importance;
+}
+
 /* Drops the three quarters of the terms that matter least to every theme (importance: the largest
  * weight / theme length over the themes), compacting rows in their old order. 0 or -1. */
 static int prune(th_online *online) {
   th_ranked *ranked = th_alloc(online->live * sizeof(th_ranked));
-  if (!ranked)
+  char *kept = th_calloc(online->live, 1);
+  if (!ranked || !kept) {
+    th_free(ranked);
+    th_free(kept);
     return -1;
-  float inverse_length[online->stride];
-  for (size_t m = 0; m < online->count; m++)
+  }
+  size_t count = online->count, stride = online->stride;
+  float inverse_length[stride];
+  for (size_t m = 0; m < count; m++)
     inverse_length[m] =
         online->micros[m].norm2 > 0 ? (float)(1.0 / sqrt(online->micros[m].norm2)) : 1.0f;
-  for (uint32_t r = 0; r < online->live; r++) {
-    const float *row = online->weights + (size_t)r * online->stride;
-    float importance = 0;
-    for (size_t m = 0; m < online->count; m++) {
-      float value = row[m] * inverse_length[m];
-      if (value > importance)
-        importance = value;
-    }
-    ranked[r] = (th_ranked){r, importance};
-  }
+  for (uint32_t r = 0; r < online->live; r++)
+    ranked[r] =
+        (th_ranked){r, row_importance(online->weights + (size_t)r * stride, inverse_length, count)};
   uint32_t keep = online->live / 4;
   th_select_top(ranked, online->live, keep);
-  char *kept = th_calloc(online->live, 1);
-  if (!kept) {
-    th_free(ranked);
-    return -1;
-  }
   for (uint32_t i = 0; i < keep; i++)
     kept[ranked[i].index] = 1;
   th_free(ranked);
   memset(online->keys, 0, online->table_size * sizeof(uint32_t));
-  for (size_t m = 0; m < online->count; m++)
-    online->micros[m].norm2 = 0;
+  double norms[stride]; /* each theme's squared length, summed in row order */
+  for (size_t m = 0; m < count; m++)
+    norms[m] = 0;
   uint32_t out = 0;
   for (uint32_t r = 0; r < online->live; r++) {
-    float *source = online->weights + (size_t)r * online->stride;
-    if (!kept[r]) {
-      memset(source, 0, online->stride * sizeof(float));
+    if (!kept[r])
       continue;
-    }
-    float *target = online->weights + (size_t)out * online->stride;
-    if (target != source) {
-      memcpy(target, source, online->stride * sizeof(float));
-      memset(source, 0, online->stride * sizeof(float));
-    }
-    for (size_t m = 0; m < online->count; m++)
-      online->micros[m].norm2 += (double)target[m] * target[m];
+    float *target = online->weights + (size_t)out * stride;
+    if (out != r)
+      memcpy(target, online->weights + (size_t)r * stride, stride * sizeof(float));
+    for (size_t m = 0; m < count; m++)
+      norms[m] += (double)target[m] * target[m];
     online->row_hash[out] = online->row_hash[r];
     table_insert(online, online->row_hash[out], out);
     out++;
   }
+  /* the dropped rows and the old places of moved ones are all at or after `out` now */
+  memset(online->weights + (size_t)out * stride, 0,
+         (size_t)(online->live - out) * stride * sizeof(float));
+  for (size_t m = 0; m < count; m++)
+    online->micros[m].norm2 = norms[m];
   online->live = out;
   th_free(kept);
   return 0;
@@ -191,8 +217,9 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
   size_t themes = online->count;
   for (size_t m = 0; m < themes; m++)
     dots[m] = 0;
+  int64_t rows[count]; /* each term's row (-1: none yet), found once for both loops */
   for (size_t i = 0; i < count; i++) {
-    int64_t row = find_row(online, hashes[i]);
+    int64_t row = rows[i] = find_row(online, hashes[i]);
     if (row < 0)
       continue;
     const float *restrict cells = online->weights + (size_t)row * online->stride;
@@ -216,9 +243,22 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
       return -1;
     best = (size_t)index;
   }
-  for (size_t i = 0; i < count; i++)
-    if (th_online_add(online, best, hashes[i], weights[i]))
-      return -1;
+  /* as th_online_add, reusing the rows found above; a new term's row may prune the table,
+   * which renumbers rows: from then on they are looked up again */
+  int renumbered = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (rows[i] < 0 || renumbered) {
+      uint32_t live = online->live;
+      if (th_online_add(online, best, hashes[i], weights[i]))
+        return -1;
+      renumbered |= online->live < live; /* only a prune shrinks the table */
+      continue;
+    }
+    float *cell = online->weights + (size_t)rows[i] * online->stride + best;
+    double old = *cell;
+    *cell += weights[i];
+    online->micros[best].norm2 += (double)*cell * *cell - old * old;
+  }
   th_micro *micro = &online->micros[best];
   micro->count++;
   if (!isnan(sentiment)) {

@@ -1,0 +1,282 @@
+/* plugins/theme/lloyd.c - spherical k-means passes (th_kmeans_run, see kmeans.h) and centroid
+ * normalization.
+ *
+ * A pass assigns every row to its most similar centroid, then recomputes each centroid as the
+ * normalized sum of its rows (in row order). Two facts make later passes cheap without
+ * changing a single bit of the result:
+ *   - a centroid whose member set did not change is recomputed to the same floats (the same
+ *     rows summed in the same order, the same norm), so only the centroids that gained or lost
+ *     a row are recomputed;
+ *   - a row's similarity to an unchanged centroid is the same float as in the previous pass,
+ *     so rows keep their similarities to every centroid (a rows x k cache) and only those to
+ *     the changed centroids are computed again, gathered into a compact matrix so that the
+ *     vectorized row blocks still apply.
+ * Most passes after the first few move a few dozen rows, touching part of the centroids.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "kmeans.h"
+
+/* The k-means loops below run over k contiguous centroid lanes (sims[j] += value * column[j]),
+ * which GCC vectorizes 4 floats wide for baseline x86-64. On a CPU with AVX2 the same loops run
+ * 8 wide: target_clones builds both and picks one at load time. The arithmetic is the same (each
+ * lane is still one multiply then one add, in the same order; -mavx2 does not enable FMA
+ * contraction), so results are bit-identical on every CPU. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define TH_WIDE_LANES __attribute__((target_clones("avx2", "default")))
+#else
+#define TH_WIDE_LANES
+#endif
+
+/* Similarities of row r with the centroids j .. j + VECTORS x lanes - 1, into sims[j ..]. The
+ * sums stay in VECTORS registers for the whole row instead of going through memory once per
+ * term, and a term's index arithmetic is shared by all of them. Each lane still adds the row's
+ * terms in order, one multiply then one add, so the sums are bit-identical to summing one
+ * centroid at a time. */
+typedef float lanes8 __attribute__((vector_size(8 * sizeof(float))));
+typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
+#define ROW_BLOCK(NAME, LANES, VECTORS)                                                            \
+  static inline __attribute__((always_inline)) void NAME(const th_matrix *m, size_t r, uint32_t k, \
+                                                         uint32_t j, const float *centroids,       \
+                                                         float *restrict sims) {                   \
+    LANES block[VECTORS] = {0};                                                                    \
+    for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {                                   \
+      const float *column = centroids + (size_t)m->cols[e] * k + j;                                \
+      float value = m->values[e];                                                                  \
+      _Pragma("GCC unroll 4") /* the VECTORS sums stay in registers */                             \
+          for (uint32_t v = 0; v < VECTORS; v++) {                                                 \
+        LANES lanes;                                                                               \
+        memcpy(&lanes, column + v * sizeof(LANES) / sizeof(float), sizeof lanes);                  \
+        block[v] += value * lanes;                                                                 \
+      }                                                                                            \
+    }                                                                                              \
+    memcpy(sims + j, block, sizeof block);                                                         \
+  }
+ROW_BLOCK(row_block_32, lanes8, 4)
+ROW_BLOCK(row_block_8, lanes8, 1)
+ROW_BLOCK(row_block_4, lanes4, 1)
+
+/* Similarity of row r with centroid j alone, into sims[j]. */
+static inline __attribute__((always_inline)) void row_block_1(const th_matrix *m, size_t r,
+                                                              uint32_t k, uint32_t j,
+                                                              const float *centroids,
+                                                              float *restrict sims) {
+  float sum = 0;
+  for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
+    sum += m->values[e] * centroids[(size_t)m->cols[e] * k + j];
+  sims[j] = sum;
+}
+
+/* Similarity of row r with every centroid, into sims[0..k): 32 centroids at a time, then 8, 4
+ * and one. Always inlined, so that it is compiled into each of th_kmeans_run's clones
+ * (TH_WIDE_LANES: 8 lanes are one AVX2 register, or two SSE ones). */
+static inline __attribute__((always_inline)) void row_similarities(const th_matrix *m, size_t r,
+                                                                   uint32_t k,
+                                                                   const float *centroids,
+                                                                   float *restrict sims) {
+  uint32_t j = 0;
+  for (; j + 32 <= k; j += 32)
+    row_block_32(m, r, k, j, centroids, sims);
+  for (; j + 8 <= k; j += 8)
+    row_block_8(m, r, k, j, centroids, sims);
+  for (; j + 4 <= k; j += 4)
+    row_block_4(m, r, k, j, centroids, sims);
+  for (; j < k; j++)
+    row_block_1(m, r, k, j, centroids, sims);
+}
+
+/* The similarity cache (rows x k floats) and the compact centroids (columns x 3/4 k floats)
+ * are each kept only when they fit in this many cells (8 MB), so that they add at most 16 MB
+ * to the dense centroids refine.c bounds; otherwise every pass computes every similarity and
+ * centroid, as without them (the same results). */
+#define TH_CACHE_CELLS ((size_t)1 << 21)
+
+TH_WIDE_LANES void th_centroids_normalize(float *centroids, uint32_t columns, uint32_t k,
+                                          double *norms) {
+  for (uint32_t j = 0; j < k; j++)
+    norms[j] = 0;
+  for (size_t c = 0; c < columns; c++)
+    for (uint32_t j = 0; j < k; j++)
+      norms[j] += (double)centroids[c * k + j] * centroids[c * k + j];
+  for (uint32_t j = 0; j < k; j++)
+    norms[j] = norms[j] > 0 ? 1.0 / sqrt(norms[j]) : 0;
+  for (size_t c = 0; c < columns; c++)
+    for (uint32_t j = 0; j < k; j++)
+      centroids[c * k + j] = (float)(centroids[c * k + j] * norms[j]);
+}
+
+/* Vector operations per term that row_similarities spends on `k` centroids. */
+static uint32_t block_cost(uint32_t k) {
+  return k / 32 * 4 + k % 32 / 8 + k % 8 / 4 + k % 4;
+}
+
+/* Work arrays of th_kmeans_run. */
+typedef struct lloyd {
+  const th_matrix *m;
+  uint32_t k;
+  float *cache;   /* rows x k similarities, or NULL (too large) */
+  float *sims;    /* k: one row's similarities without a cache */
+  float *compact; /* columns x changed: the changed centroids side by side */
+  float *compact_sims;
+  uint32_t *changed; /* the changed centroids' indices */
+  uint32_t *slot;    /* per changed centroid: its place in `changed` */
+  uint32_t changed_count;
+  char *dirty;   /* per centroid: its member set changed */
+  int32_t *used; /* per row: the label the current centroids were computed with */
+  double *norms;
+  size_t *sizes;
+} lloyd;
+
+/* Row r's similarities to every centroid: from the cache, computing those to the changed
+ * centroids (all of them on the first pass or without a cache). Returns k floats. */
+static inline __attribute__((always_inline)) const float *
+row_all(lloyd *l, size_t r, const float *centroids, int first) {
+  float *row = l->cache ? l->cache + r * l->k : l->sims;
+  if (first || !l->cache || !l->compact) {
+    row_similarities(l->m, r, l->k, centroids, row);
+  } else {
+    row_similarities(l->m, r, l->changed_count, l->compact, l->compact_sims);
+    for (uint32_t i = 0; i < l->changed_count; i++)
+      row[l->changed[i]] = l->compact_sims[i];
+  }
+  return row;
+}
+
+/* Recomputes the centroids whose member set changed since they were computed (all of them
+ * after the first pass) and lists them in l->changed. When at most 3/4 of them changed (the
+ * room of compact_memory), they are summed and normalized side by side in compact_memory
+ * (the same sums in the same order, so the same floats) and copied into `centroids`; l->compact
+ * then points there if computing the rows' similarities to them alone pays, else is NULL. */
+static void update_centroids(lloyd *l, const int32_t *labels, float *centroids, int first,
+                             float *compact_memory) {
+  const th_matrix *m = l->m;
+  uint32_t k = l->k, columns = m->columns;
+  memset(l->dirty, first, k);
+  for (size_t r = 0; r < m->rows; r++) {
+    if (first)
+      l->used[r] = labels[r];
+    if (l->used[r] == labels[r])
+      continue;
+    if (l->used[r] >= 0)
+      l->dirty[l->used[r]] = 1;
+    if (labels[r] >= 0)
+      l->dirty[labels[r]] = 1;
+    l->used[r] = labels[r];
+  }
+  uint32_t d = 0;
+  for (uint32_t j = 0; j < k; j++)
+    if (l->dirty[j]) {
+      l->slot[j] = d;
+      l->changed[d++] = j;
+    }
+  l->changed_count = d;
+  l->compact = NULL;
+  if (!compact_memory || d > k - k / 4) { /* one dense sweep, as for the first pass */
+    memset(centroids, 0, (size_t)columns * k * sizeof(float));
+    for (size_t r = 0; r < m->rows; r++) {
+      if (labels[r] < 0)
+        continue;
+      for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
+        centroids[(size_t)m->cols[e] * k + (uint32_t)labels[r]] += m->values[e];
+    }
+    th_centroids_normalize(centroids, columns, k, l->norms);
+    return;
+  }
+  memset(compact_memory, 0, (size_t)columns * d * sizeof(float));
+  for (size_t r = 0; r < m->rows; r++) {
+    if (labels[r] < 0 || !l->dirty[labels[r]])
+      continue;
+    uint32_t i = l->slot[labels[r]];
+    for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
+      compact_memory[(size_t)m->cols[e] * d + i] += m->values[e];
+  }
+  th_centroids_normalize(compact_memory, columns, d, l->norms);
+  for (size_t c = 0; c < columns; c++)
+    for (uint32_t i = 0; i < d; i++)
+      centroids[c * k + l->changed[i]] = compact_memory[c * d + i];
+  if (block_cost(d) + 1 < block_cost(k))
+    l->compact = compact_memory;
+}
+
+TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids,
+                                   int32_t *labels, float *similarity, uint32_t iterations) {
+  size_t n = m->rows;
+  lloyd l = {.m = m, .k = k};
+  int cached =
+      n && (size_t)n * k <= TH_CACHE_CELLS && (size_t)m->columns * (k - k / 4) <= TH_CACHE_CELLS;
+  l.cache = cached ? th_alloc(n * k * sizeof(float)) : NULL;
+  float *compact_memory =
+      cached ? th_alloc(((size_t)m->columns * (k - k / 4) + 1) * sizeof(float)) : NULL;
+  l.sims = th_alloc((k + 1) * sizeof(float));
+  l.compact_sims = th_alloc((k + 1) * sizeof(float));
+  l.changed = th_alloc((k + 1) * sizeof(uint32_t));
+  l.slot = th_alloc((k + 1) * sizeof(uint32_t));
+  l.dirty = th_alloc(k + 1);
+  l.used = th_alloc((n + 1) * sizeof(int32_t));
+  l.norms = th_alloc((k + 1) * sizeof(double));
+  l.sizes = th_alloc((k + 1) * sizeof(size_t));
+  double objective = -1;
+  if ((cached && (!l.cache || !compact_memory)) || !l.sims || !l.compact_sims || !l.changed ||
+      !l.slot || !l.dirty || !l.used || !l.norms || !l.sizes)
+    goto done;
+  for (size_t r = 0; r < n; r++)
+    labels[r] = -2;
+  for (uint32_t pass = 0; pass <= iterations; pass++) {
+    size_t changed = 0;
+    objective = 0;
+    for (uint32_t j = 0; j < k; j++)
+      l.sizes[j] = 0;
+    for (size_t r = 0; r < n; r++) {
+      if (m->offsets[r] == m->offsets[r + 1]) {
+        labels[r] = -1;
+        similarity[r] = 0;
+        continue;
+      }
+      const float *sims = row_all(&l, r, centroids, pass == 0);
+      uint32_t best = 0;
+      for (uint32_t j = 1; j < k; j++)
+        if (sims[j] > sims[best])
+          best = j;
+      changed += labels[r] != (int32_t)best;
+      labels[r] = (int32_t)best;
+      similarity[r] = (float)sims[best];
+      objective += sims[best];
+      l.sizes[best]++;
+    }
+    /* converged: at most one row in a thousand moved */
+    if (changed * 1000 <= n || pass == iterations)
+      break;
+    /* an empty cluster takes the row least similar to its own centroid */
+    for (uint32_t j = 0; j < k; j++) {
+      if (l.sizes[j])
+        continue;
+      size_t worst = n;
+      for (size_t r = 0; r < n; r++)
+        if (labels[r] >= 0 && l.sizes[labels[r]] > 1 &&
+            (worst == n || similarity[r] < similarity[worst]))
+          worst = r;
+      if (worst == n)
+        continue;
+      l.sizes[labels[worst]]--;
+      labels[worst] = (int32_t)j;
+      similarity[worst] = 1;
+      l.sizes[j] = 1;
+    }
+    update_centroids(&l, labels, centroids, pass == 0, compact_memory);
+  }
+done:
+  th_free(l.cache);
+  th_free(compact_memory);
+  th_free(l.sims);
+  th_free(l.compact_sims);
+  th_free(l.changed);
+  th_free(l.slot);
+  th_free(l.dirty);
+  th_free(l.used);
+  th_free(l.norms);
+  th_free(l.sizes);
+  return objective;
+}

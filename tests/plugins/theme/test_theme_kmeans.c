@@ -1,0 +1,175 @@
+/* tests/plugins/theme/test_theme_kmeans.c - th_kmeans_run (lloyd.c), which recomputes only the
+ * centroids whose members changed and reuses rows' similarities to the others, against a plain
+ * Lloyd reference that recomputes everything every pass: labels, similarities, objective and
+ * centroids must be equal bit for bit. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "kmeans.h"
+
+/* A sparse matrix of `rows` unit rows over `columns` columns, in `groups` topics (each row
+ * mostly draws columns from its topic's band, sometimes anywhere); every 17th row is empty. */
+static void make_matrix(th_matrix *m, size_t rows, uint32_t columns, uint32_t groups,
+                        uint64_t seed) {
+  memset(m, 0, sizeof(*m));
+  m->rows = rows;
+  m->columns = columns;
+  m->offsets = malloc((rows + 1) * sizeof(size_t));
+  m->cols = malloc((rows * 32 + 1) * sizeof(uint32_t));
+  m->values = malloc((rows * 32 + 1) * sizeof(float));
+  uint64_t random = seed;
+  size_t at = 0;
+  char *seen = calloc(columns, 1);
+  for (size_t r = 0; r < rows; r++) {
+    m->offsets[r] = at;
+    size_t start = at;
+    uint32_t terms = r % 17 == 3 ? 0 : 4 + (uint32_t)(th_random_next(&random) % 28);
+    uint32_t band = columns / groups, group = (uint32_t)(r % groups);
+    for (uint32_t t = 0; t < terms; t++) {
+      uint32_t col = th_random_next(&random) % 5 == 0
+                         ? (uint32_t)(th_random_next(&random) % columns)
+                         : group * band + (uint32_t)(th_random_next(&random) % band);
+      if (seen[col])
+        continue;
+      seen[col] = 1;
+      m->cols[at] = col;
+      m->values[at++] = (float)(0.1 + th_random_unit(&random));
+    }
+    for (size_t e = start; e < at; e++)
+      seen[m->cols[e]] = 0;
+    th_normalize(m->values + start, at - start);
+  }
+  m->offsets[rows] = at;
+  free(seen);
+}
+
+/* The plain algorithm: every similarity and every centroid, every pass. */
+static double reference_run(const th_matrix *m, uint32_t k, float *centroids, int32_t *labels,
+                            float *similarity, uint32_t iterations) {
+  size_t n = m->rows;
+  float *sims = malloc((k + 1) * sizeof(float));
+  size_t *sizes = malloc((k + 1) * sizeof(size_t));
+  double objective = 0;
+  for (size_t r = 0; r < n; r++)
+    labels[r] = -2;
+  for (uint32_t pass = 0; pass <= iterations; pass++) {
+    size_t changed = 0;
+    objective = 0;
+    memset(sizes, 0, k * sizeof(size_t));
+    for (size_t r = 0; r < n; r++) {
+      if (m->offsets[r] == m->offsets[r + 1]) {
+        labels[r] = -1;
+        similarity[r] = 0;
+        continue;
+      }
+      for (uint32_t j = 0; j < k; j++) {
+        float sum = 0;
+        for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
+          sum += m->values[e] * centroids[(size_t)m->cols[e] * k + j];
+        sims[j] = sum;
+      }
+      uint32_t best = 0;
+      for (uint32_t j = 1; j < k; j++)
+        if (sims[j] > sims[best])
+          best = j;
+      changed += labels[r] != (int32_t)best;
+      labels[r] = (int32_t)best;
+      similarity[r] = sims[best];
+      objective += sims[best];
+      sizes[best]++;
+    }
+    if (changed * 1000 <= n || pass == iterations)
+      break;
+    for (uint32_t j = 0; j < k; j++) {
+      if (sizes[j])
+        continue;
+      size_t worst = n;
+      for (size_t r = 0; r < n; r++)
+        if (labels[r] >= 0 && sizes[labels[r]] > 1 &&
+            (worst == n || similarity[r] < similarity[worst]))
+          worst = r;
+      if (worst == n)
+        continue;
+      sizes[labels[worst]]--;
+      labels[worst] = (int32_t)j;
+      similarity[worst] = 1;
+      sizes[j] = 1;
+    }
+    memset(centroids, 0, (size_t)m->columns * k * sizeof(float));
+    for (size_t r = 0; r < n; r++)
+      if (labels[r] >= 0)
+        for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
+          centroids[(size_t)m->cols[e] * k + (uint32_t)labels[r]] += m->values[e];
+    for (uint32_t j = 0; j < k; j++) {
+      double norm = 0;
+      for (size_t c = 0; c < m->columns; c++)
+        norm += (double)centroids[c * k + j] * centroids[c * k + j];
+      norm = norm > 0 ? 1.0 / sqrt(norm) : 0;
+      for (size_t c = 0; c < m->columns; c++)
+        centroids[c * k + j] = (float)(centroids[c * k + j] * norm);
+    }
+  }
+  free(sims);
+  free(sizes);
+  return objective;
+}
+
+static const struct {
+  uint32_t k;
+  size_t rows;
+  uint32_t columns, groups, iterations;
+} run_cases[] = {
+    {1, 60, 50, 2, 25},       {5, 700, 300, 5, 25},    {12, 700, 400, 8, 25},
+    {36, 900, 600, 12, 25},   {40, 900, 600, 20, 3},   {36, 30, 200, 6, 25}, /* empty clusters */
+    {13, 2000, 1500, 30, 25}, {40, 300, 80000, 10, 6}, /* too wide for lloyd.c's cache */
+};
+
+START_TEST(kmeans_run_equals_plain_lloyd) {
+  uint32_t k = run_cases[_i].k, iterations = run_cases[_i].iterations;
+  th_matrix m;
+  make_matrix(&m, run_cases[_i].rows, run_cases[_i].columns, run_cases[_i].groups, 7 + _i);
+  size_t n = m.rows, cells = (size_t)m.columns * k;
+  float *seeded = calloc(cells, sizeof(float)), *mine = malloc(cells * sizeof(float)),
+        *plain = malloc(cells * sizeof(float));
+  int32_t *labels = malloc(n * sizeof(int32_t)), *plain_labels = malloc(n * sizeof(int32_t));
+  float *similarity = malloc(n * sizeof(float)), *plain_similarity = malloc(n * sizeof(float));
+  uint64_t random = 42;
+  ck_assert_int_ge(th_kmeans_seed(&m, k, &random, seeded), 1);
+  memcpy(mine, seeded, cells * sizeof(float));
+  memcpy(plain, seeded, cells * sizeof(float));
+  double objective = th_kmeans_run(&m, k, mine, labels, similarity, iterations);
+  double expected = reference_run(&m, k, plain, plain_labels, plain_similarity, iterations);
+  ck_assert(objective == expected);
+  ck_assert_mem_eq(labels, plain_labels, n * sizeof(int32_t));
+  ck_assert_mem_eq(similarity, plain_similarity, n * sizeof(float));
+  ck_assert_mem_eq(mine, plain, cells * sizeof(float));
+  free(seeded);
+  free(mine);
+  free(plain);
+  free(labels);
+  free(plain_labels);
+  free(similarity);
+  free(plain_similarity);
+  th_matrix_release(&m);
+}
+END_TEST
+
+static Suite *theme_kmeans_suite(void) {
+  Suite *suite = suite_create("theme-kmeans");
+  TCase *run = tcase_create("k-means passes");
+  tcase_add_loop_test(run, kmeans_run_equals_plain_lloyd, 0,
+                      (int)(sizeof run_cases / sizeof run_cases[0]));
+  suite_add_tcase(suite, run);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(theme_kmeans_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
