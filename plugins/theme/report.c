@@ -238,36 +238,6 @@ static int compare_pairs(const void *left, const void *right) {
   return (a->theme > b->theme) - (a->theme < b->theme);
 }
 
-/* Maps every online theme (and so every online id) to its nearest discovered theme.
- * Returns the pairs sorted by online id (*pair_count of them), or NULL on OOM. */
-static online_pair *map_online(const th_online *online, const th_model *model, size_t *pair_count) {
-  size_t total = 0;
-  for (size_t m = 0; m < online->count; m++)
-    total += online->micros[m].id_count;
-  online_pair *pairs = th_alloc((total + 1) * sizeof(online_pair));
-  uint32_t *hashes = th_alloc((TH_ONLINE_VOCABULARY + 1) * sizeof(uint32_t));
-  float *weights = th_alloc((TH_ONLINE_VOCABULARY + 1) * sizeof(float));
-  if (!pairs || !hashes || !weights) {
-    th_free(pairs);
-    th_free(hashes);
-    th_free(weights);
-    return NULL;
-  }
-  size_t at = 0;
-  for (size_t m = 0; m < online->count; m++) {
-    const th_micro *micro = &online->micros[m];
-    size_t terms = th_online_terms(online, m, hashes, weights, TH_ONLINE_VOCABULARY);
-    int32_t theme = th_model_nearest(model, hashes, weights, terms, NULL);
-    for (size_t i = 0; i < micro->id_count; i++)
-      pairs[at++] = (online_pair){micro->ids[i], theme};
-  }
-  th_free(hashes);
-  th_free(weights);
-  qsort(pairs, at, sizeof(online_pair), compare_pairs);
-  *pair_count = at;
-  return pairs;
-}
-
 static int32_t lookup_online(const online_pair *pairs, size_t count, uint64_t online) {
   size_t low = 0, high = count;
   while (low < high) {
@@ -278,6 +248,67 @@ static int32_t lookup_online(const online_pair *pairs, size_t count, uint64_t on
       high = middle;
   }
   return low < count && pairs[low].online == online ? pairs[low].theme : -1;
+}
+
+/* Maps every online theme (and so every online id) to one discovered theme: the theme that
+ * most of its retained records were finally assigned to (ties: the lower theme index), or,
+ * when none of its records was retained, the theme of the nearest centroid, or else theme
+ * `fallback`. Returns the pairs sorted by online id (*pair_count of them), or NULL on OOM. */
+static online_pair *map_online(const th_online *online, const th_model *model, th_doc **docs,
+                               const int32_t *labels, size_t count, uint32_t themes,
+                               int32_t fallback, size_t *pair_count) {
+  size_t total = 0;
+  for (size_t m = 0; m < online->count; m++)
+    total += online->micros[m].id_count;
+  online_pair *pairs = th_alloc((total + 1) * sizeof(online_pair));
+  uint32_t *votes = th_calloc(online->count * themes + 1, sizeof(uint32_t));
+  uint32_t *hashes = th_alloc((TH_ONLINE_VOCABULARY + 1) * sizeof(uint32_t));
+  float *weights = th_alloc((TH_ONLINE_VOCABULARY + 1) * sizeof(float));
+  if (!pairs || !votes || !hashes || !weights) {
+    th_free(pairs);
+    th_free(votes);
+    th_free(hashes);
+    th_free(weights);
+    return NULL;
+  }
+  /* first every online id with the index of the online theme that holds it */
+  size_t at = 0;
+  for (size_t m = 0; m < online->count; m++)
+    for (size_t i = 0; i < online->micros[m].id_count; i++)
+      pairs[at++] = (online_pair){online->micros[m].ids[i], (int32_t)m};
+  qsort(pairs, at, sizeof(online_pair), compare_pairs);
+  for (size_t i = 0; i < count; i++) {
+    int32_t micro = docs[i]->online ? lookup_online(pairs, at, docs[i]->online) : -1;
+    if (micro >= 0 && labels[i] >= 0)
+      votes[(size_t)micro * themes + (size_t)labels[i]]++;
+  }
+  int32_t *theme_of = th_alloc((online->count + 1) * sizeof(int32_t));
+  if (!theme_of) {
+    th_free(pairs);
+    pairs = NULL;
+    goto done;
+  }
+  for (size_t m = 0; m < online->count; m++) {
+    const uint32_t *row = votes + m * themes;
+    int32_t best = -1;
+    for (uint32_t j = 0; j < themes; j++)
+      if (row[j] > 0 && (best < 0 || row[j] > row[best]))
+        best = (int32_t)j;
+    if (best < 0) {
+      size_t terms = th_online_terms(online, m, hashes, weights, TH_ONLINE_VOCABULARY);
+      best = th_model_nearest(model, hashes, weights, terms, NULL);
+    }
+    theme_of[m] = best >= 0 ? best : fallback;
+  }
+  for (size_t p = 0; p < at; p++)
+    pairs[p].theme = theme_of[pairs[p].theme];
+  th_free(theme_of);
+  *pair_count = at;
+done:
+  th_free(votes);
+  th_free(hashes);
+  th_free(weights);
+  return pairs;
 }
 
 /* The number of themes to find when the configuration leaves it open: about
@@ -470,24 +501,35 @@ static int discovered_section(const th_instance *instance, th_partial *partial, 
   if (cluster(docs, count, &partial->sketch, &options, terms, term_counts, &model, labels,
               similarity, &priority_limit))
     goto done;
-  pairs = map_online(&partial->online, &model, &pair_count);
-  if (!pairs)
-    goto done;
-  /* records without a known term follow their online theme */
-  for (size_t i = 0; i < count; i++)
-    if (labels[i] < 0 && docs[i]->online)
-      labels[i] = lookup_online(pairs, pair_count, docs[i]->online);
   for (uint32_t j = 0; j < k; j++)
     totals[j].index = j;
+  uint32_t largest = 0;
   for (size_t i = 0; i < count; i++)
     if (labels[i] >= 0)
       totals[labels[i]].count++;
-  uint32_t largest = 0;
   for (uint32_t j = 1; j < k; j++)
     if (totals[j].count > totals[largest].count)
       largest = j;
+  pairs =
+      map_online(&partial->online, &model, docs, labels, count, k, (int32_t)largest, &pair_count);
+  if (!pairs)
+    goto done;
+  /* A record's theme is the one its online theme maps to, so that its theme_id, the
+   * online_ids and the members agree; records without a known term follow it too. */
+  for (size_t i = 0; i < count; i++) {
+    if (!docs[i]->online)
+      continue;
+    int32_t theme = lookup_online(pairs, pair_count, docs[i]->online);
+    if (theme >= 0 && theme != labels[i]) {
+      if (labels[i] >= 0)
+        totals[labels[i]].count--;
+      labels[i] = theme;
+      totals[theme].count++;
+      similarity[i] = th_model_similarity(&model, docs[i]->terms, docs[i]->term_count, theme);
+    }
+  }
   for (size_t i = 0; i < count; i++) { /* and the rest joins the largest theme */
-    if (labels[i] < 0) {
+    if (labels[i] < 0) {               /* no term, no online theme: the largest theme */
       labels[i] = (int32_t)largest;
       similarity[i] = 0;
       totals[largest].count++;
