@@ -5,9 +5,11 @@
  *    "discovered": [{"id", "label", "size", "share", "mean_sentiment"?, "keyphrases",
  *                    "representatives": [ids], "members": [ids]?, "online_ids": [...]}]}
  * Discovered themes come from re-clustering the retained records (refine.h) with the final
- * document frequencies; they are numbered 1.. by size. When only a sample was retained,
- * sizes are the sample's shares scaled to the stream. Labels are the two most distinctive
- * keyphrases of the theme's records (frequent in the theme, rare elsewhere).
+ * document frequencies; each online theme then goes to the discovered theme most of its
+ * retained records were assigned to, and every record to the theme of its online theme, so
+ * that a record's theme_id, the themes' online_ids and members agree. Themes are numbered
+ * 1.. by size; when only a sample was retained, sizes are the sample's shares scaled to the
+ * stream. Keyphrases and labels: labels.h.
  */
 #include <math.h>
 #include <stdio.h>

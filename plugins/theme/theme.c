@@ -14,8 +14,7 @@
  * record that founded it (unique across workers and processes). Online themes are folded
  * into the final discovered themes at finish; each discovered theme in the report lists the
  * online ids folded into it ("online_ids"), so a record's theme_id maps to exactly one
- * discovered theme. The report's "members" are the final assignment (a record may end in a
- * different theme than its online one after the end-of-stream re-clustering).
+ * discovered theme, and that theme is the record's final theme (its "members").
  */
 #include <math.h>
 #include <stdio.h>
