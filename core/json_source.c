@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -525,6 +526,8 @@ const char *tp_json_describe(const cJSON *value, char *buffer, size_t size) {
     tp_format(buffer, size, "false");
   } else if (cJSON_IsNull(value)) {
     tp_format(buffer, size, "null");
+  } else if (cJSON_IsNumber(value) && !isfinite(value->valuedouble)) {
+    tp_format(buffer, size, "a number out of range");
   } else if (cJSON_IsNumber(value)) {
     /* The shortest of 15 or 17 digits that reads back the same: 0.1, not 0.10000000000000001. */
     tp_format(buffer, size, "%.15g", value->valuedouble);

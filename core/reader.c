@@ -31,6 +31,20 @@ void tp_framer_free(tp_framer *framer) {
   framer->carry_capacity = framer->carry_length = 0;
 }
 
+/* `length`, less the bytes of a UTF-8 sequence cut short at the end of the `length` bytes at
+ * `bytes` (a prefix kept for a dead-letter must not end in half a character). */
+static size_t whole_characters(const char *bytes, size_t length) {
+  const unsigned char *text = (const unsigned char *)bytes;
+  for (size_t back = 1; back <= 4 && back <= length; back++) {
+    unsigned char byte = text[length - back];
+    if ((byte & 0xC0) == 0x80)
+      continue; /* a continuation byte: look further back for its lead */
+    size_t need = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1;
+    return need > back ? length - back : length;
+  }
+  return length;
+}
+
 /* Keeps `length` more bytes of a line split between reads; past the limit only the prefix
  * for the dead-letter is kept. Returns 0, or -1 on OOM. */
 static int carry_append(tp_framer *framer, const char *bytes, size_t length) {
@@ -85,8 +99,11 @@ static int finish_line(tp_framer *framer, const char *line, size_t length, uint6
     framer->skipped_empty++;
     return 0;
   }
-  if (full > framer->max_bytes && length > TP_RECORD_INPUT_PREFIX)
-    length = TP_RECORD_INPUT_PREFIX;
+  if (full > framer->max_bytes) { /* only the dead-letter's prefix, cut between characters */
+    if (length > TP_RECORD_INPUT_PREFIX)
+      length = TP_RECORD_INPUT_PREFIX;
+    length = whole_characters(line, length);
+  }
   return framer->emit(framer->context, line, length, first_line, full);
 }
 

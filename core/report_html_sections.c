@@ -115,12 +115,14 @@ void tp__report_sentiment(tp__report_page *page, const char *stage_id, const cJS
     tp__report_count(html, number);
     tp_html_raw(html, " records scored</span>");
   }
-  if (tp__report_number(section, "mean_compound", &number)) {
+  double records = 1;
+  tp__report_number(section, "records", &records);
+  if (records > 0 && tp__report_number(section, "mean_compound", &number)) {
     tp_html_raw(html, "<span>mean ");
     tp__report_sentiment_chip(html, number);
     tp_html_raw(html, "</span>");
   }
-  if (tp__report_number(section, "median_compound", &number)) {
+  if (records > 0 && tp__report_number(section, "median_compound", &number)) {
     tp_html_raw(html, "<span>median ");
     tp__report_sentiment_chip(html, number);
     tp_html_raw(html, "</span>");
@@ -395,6 +397,9 @@ void tp__report_summary(tp__report_page *page, const char *stage_id, const cJSON
     tp_html_raw(html, "<div class=\"card wide\"><h3>The stream in a few sentences</h3>\n");
     sentence_list(html, digest, NULL);
     tp_html_raw(html, "</div>\n");
+  } else {
+    tp_html_raw(html, "<div class=\"card wide\"><p class=\"note\">No digest: the stream had no "
+                      "sentences to choose from.</p></div>\n");
   }
   /* Theme sentences are shown in the theme cards when there is a theme section. */
   const cJSON *themes = page->has_theme_section ? NULL : tp__report_member(section, "themes");

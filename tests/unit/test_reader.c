@@ -118,6 +118,33 @@ START_TEST(oversize_line_keeps_prefix) {
 }
 END_TEST
 
+/* The prefix of an oversize line never ends in half a character: a line of 3-byte characters,
+ * whose 1024-byte prefix would cut the 342nd in two, keeps 341 whole ones. */
+START_TEST(oversize_prefix_whole_characters) {
+  size_t chunk = _i == 0 ? 5000 : 7;
+  size_t characters = 1000;
+  char *input = malloc(characters * 3 + 2);
+  for (size_t i = 0; i < characters; i++)
+    memcpy(input + 3 * i, "\xE2\x82\xAC", 3); /* the euro sign */
+  input[characters * 3] = '\n';
+  size_t total = characters * 3 + 1;
+  collected out = {0};
+  tp_framer framer;
+  tp_framer_init(&framer, 100, collect, &out);
+  int failed = 0;
+  for (size_t at = 0; at < total; at += chunk)
+    tp_framer_feed(&framer, input + at, total - at < chunk ? total - at : chunk, &failed);
+  tp_framer_end(&framer);
+  ck_assert_uint_eq(out.count, 1);
+  ck_assert_uint_eq(out.lengths[0], 341 * 3);
+  ck_assert_uint_eq(out.full[0], characters * 3);
+  ck_assert_uint_eq(tp_utf8_valid_prefix(out.lines[0], out.lengths[0]), out.lengths[0]);
+  tp_framer_free(&framer);
+  collected_free(&out);
+  free(input);
+}
+END_TEST
+
 START_TEST(limit_is_inclusive) {
   collected out = {0};
   tp_framer framer;
@@ -229,6 +256,7 @@ static Suite *reader_suite(void) {
   suite_add_tcase(suite, framing);
   TCase *limits = tcase_create("limits");
   tcase_add_loop_test(limits, oversize_line_keeps_prefix, 0, 2);
+  tcase_add_loop_test(limits, oversize_prefix_whole_characters, 0, 2);
   tcase_add_test(limits, limit_is_inclusive);
   suite_add_tcase(suite, limits);
   TCase *pausing = tcase_create("pausing");

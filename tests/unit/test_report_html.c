@@ -411,6 +411,20 @@ START_TEST(test_extremes_quote_their_polarity) {
 }
 END_TEST
 
+/* An empty stream: no mean or median of nothing, and the digest says why it is empty. */
+START_TEST(test_empty_stream) {
+  cJSON *report =
+      cJSON_Parse("{\"sections\": {\"sentiment\": {\"records\": 0, \"mean_compound\": 0,"
+                  " \"median_compound\": 0}, \"summary\": {\"digest\": []}}}");
+  char *page = render(report);
+  ck_assert_ptr_null(strstr(page, "<span>mean "));
+  ck_assert_ptr_null(strstr(page, "<span>median "));
+  ck_assert_ptr_nonnull(strstr(page, "No digest: the stream had no sentences"));
+  free(page);
+  cJSON_Delete(report);
+}
+END_TEST
+
 START_TEST(test_not_an_object_is_refused) {
   cJSON *array = cJSON_Parse("[1, 2]");
   char err[128] = "";
@@ -539,6 +553,7 @@ static Suite *report_html_suite(void) {
   tcase_add_test(sections, test_fixture_content);
   tcase_add_test(sections, test_time_timeline_card);
   tcase_add_test(sections, test_extremes_quote_their_polarity);
+  tcase_add_test(sections, test_empty_stream);
   tcase_add_test(sections, test_unknown_section_shown_as_json);
   tcase_add_test(sections, test_flat_unknown_section_as_tiles);
   tcase_add_test(sections, test_ids_without_text);
