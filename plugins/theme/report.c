@@ -100,7 +100,8 @@ static int compare_pairs(const void *left, const void *right) {
   return (a->theme > b->theme) - (a->theme < b->theme);
 }
 
-static int32_t lookup_online(const online_pair *pairs, size_t count, uint64_t online) {
+/* The position of `online` in the sorted pairs, or -1. */
+static int64_t find_online(const online_pair *pairs, size_t count, uint64_t online) {
   size_t low = 0, high = count;
   while (low < high) {
     size_t middle = (low + high) / 2;
@@ -109,13 +110,24 @@ static int32_t lookup_online(const online_pair *pairs, size_t count, uint64_t on
     else
       high = middle;
   }
-  return low < count && pairs[low].online == online ? pairs[low].theme : -1;
+  return low < count && pairs[low].online == online ? (int64_t)low : -1;
 }
 
-/* Maps every online theme (and so every online id) to one discovered theme: the theme that
- * most of its retained records were finally assigned to (ties: the lower theme index), or,
- * when none of its records was retained, the theme of the nearest centroid, or else theme
- * `fallback`. Returns the pairs sorted by online id (*pair_count of them), or NULL on OOM. */
+/* The theme with most votes in row[0..themes-1], or -1 when none has any (ties: lower). */
+static int32_t most_voted(const uint32_t *row, uint32_t themes) {
+  int32_t best = -1;
+  for (uint32_t j = 0; j < themes; j++)
+    if (row[j] > 0 && (best < 0 || row[j] > row[best]))
+      best = (int32_t)j;
+  return best;
+}
+
+/* Maps every online id to one discovered theme: the theme that most of its retained records
+ * (those whose theme_id is that id) were assigned to; when none was retained, the theme most
+ * of the retained records of the online theme now holding the id went to; else the theme of
+ * the nearest centroid to that online theme, else theme `fallback`. Ids are the finest unit:
+ * an online theme that merge() folded together from several workers' keeps each worker's id.
+ * Returns the pairs sorted by online id (*pair_count of them), or NULL on OOM. */
 static online_pair *map_online(const th_online *online, const th_model *model, th_doc **docs,
                                const int32_t *labels, size_t count, uint32_t themes,
                                int32_t fallback, size_t *pair_count) {
@@ -123,15 +135,14 @@ static online_pair *map_online(const th_online *online, const th_model *model, t
   for (size_t m = 0; m < online->count; m++)
     total += online->micros[m].id_count;
   online_pair *pairs = th_alloc((total + 1) * sizeof(online_pair));
-  uint32_t *votes = th_calloc(online->count * themes + 1, sizeof(uint32_t));
+  uint32_t *votes = th_calloc(total * themes + 1, sizeof(uint32_t));
+  uint32_t *micro_votes = th_calloc(online->count * themes + 1, sizeof(uint32_t));
   uint32_t *hashes = th_alloc((TH_ONLINE_VOCABULARY + 1) * sizeof(uint32_t));
   float *weights = th_alloc((TH_ONLINE_VOCABULARY + 1) * sizeof(float));
-  if (!pairs || !votes || !hashes || !weights) {
+  if (!pairs || !votes || !micro_votes || !hashes || !weights) {
     th_free(pairs);
-    th_free(votes);
-    th_free(hashes);
-    th_free(weights);
-    return NULL;
+    pairs = NULL;
+    goto done;
   }
   /* first every online id with the index of the online theme that holds it */
   size_t at = 0;
@@ -140,34 +151,27 @@ static online_pair *map_online(const th_online *online, const th_model *model, t
       pairs[at++] = (online_pair){online->micros[m].ids[i], (int32_t)m};
   qsort(pairs, at, sizeof(online_pair), compare_pairs);
   for (size_t i = 0; i < count; i++) {
-    int32_t micro = docs[i]->online ? lookup_online(pairs, at, docs[i]->online) : -1;
-    if (micro >= 0 && labels[i] >= 0)
-      votes[(size_t)micro * themes + (size_t)labels[i]]++;
+    int64_t position = docs[i]->online ? find_online(pairs, at, docs[i]->online) : -1;
+    if (position < 0 || labels[i] < 0)
+      continue;
+    votes[(size_t)position * themes + (size_t)labels[i]]++;
+    micro_votes[(size_t)pairs[position].theme * themes + (size_t)labels[i]]++;
   }
-  int32_t *theme_of = th_alloc((online->count + 1) * sizeof(int32_t));
-  if (!theme_of) {
-    th_free(pairs);
-    pairs = NULL;
-    goto done;
-  }
-  for (size_t m = 0; m < online->count; m++) {
-    const uint32_t *row = votes + m * themes;
-    int32_t best = -1;
-    for (uint32_t j = 0; j < themes; j++)
-      if (row[j] > 0 && (best < 0 || row[j] > row[best]))
-        best = (int32_t)j;
+  for (size_t p = 0; p < at; p++) {
+    size_t micro = (size_t)pairs[p].theme;
+    int32_t best = most_voted(votes + p * themes, themes);
+    if (best < 0)
+      best = most_voted(micro_votes + micro * themes, themes);
     if (best < 0) {
-      size_t terms = th_online_terms(online, m, hashes, weights, TH_ONLINE_VOCABULARY);
+      size_t terms = th_online_terms(online, micro, hashes, weights, TH_ONLINE_VOCABULARY);
       best = th_model_nearest(model, hashes, weights, terms, NULL);
     }
-    theme_of[m] = best >= 0 ? best : fallback;
+    pairs[p].theme = best >= 0 ? best : fallback;
   }
-  for (size_t p = 0; p < at; p++)
-    pairs[p].theme = theme_of[pairs[p].theme];
-  th_free(theme_of);
   *pair_count = at;
 done:
   th_free(votes);
+  th_free(micro_votes);
   th_free(hashes);
   th_free(weights);
   return pairs;
@@ -373,7 +377,8 @@ static int discovered_section(const th_instance *instance, th_partial *partial, 
   for (size_t i = 0; i < count; i++) {
     if (!docs[i]->online)
       continue;
-    int32_t theme = lookup_online(pairs, pair_count, docs[i]->online);
+    int64_t position = find_online(pairs, pair_count, docs[i]->online);
+    int32_t theme = position >= 0 ? pairs[position].theme : -1;
     if (theme >= 0 && theme != labels[i]) {
       if (labels[i] >= 0)
         totals[labels[i]].count--;
