@@ -20,11 +20,11 @@
 
 /* Single words too vague to name a theme: modal and light verbs, fillers, generic nouns. */
 static const char *const weak_words[] = {
-    "also", "bit",   "come",  "could", "even",  "get",  "gets",  "getting", "go",     "going",
-    "got",  "just",  "know",  "like",  "lot",   "lots", "make",  "makes",   "many",   "may",
-    "mean", "means", "might", "much",  "must",  "need", "one",   "ones",    "quite",  "really",
-    "said", "say",   "says",  "see",   "still", "sure", "take",  "thing",   "things", "think",
-    "use",  "used",  "want",  "way",   "ways",  "well", "would", "yes",
+    "also",   "another", "bit",   "come",  "could", "even",  "get",  "gets",  "getting", "go",
+    "going",  "got",     "just",  "know",  "like",  "lot",   "lots", "make",  "makes",   "many",
+    "may",    "mean",    "means", "might", "much",  "must",  "need", "one",   "ones",    "quite",
+    "really", "said",    "say",   "says",  "see",   "still", "sure", "take",  "thing",   "things",
+    "think",  "use",     "used",  "want",  "way",   "ways",  "well", "would", "yes",
 };
 
 /* One use of a phrase (or a sub-run of one) by one record. */
