@@ -134,6 +134,11 @@ static const struct {
     {"It is not good enough.", -1},
     {"I can't recommend this.", -1},
     {"I don't like it more than the old one.", -1},
+    /* "minus" as a noun of criticism; "minus the" means "without". */
+    {"Big minus.", -1},
+    {"big minus!!", -1},
+    {"The only minus is the price.", -1},
+    {"Great phone, minus the ads.", 1},
 };
 
 START_TEST(test_sign) {
@@ -168,6 +173,9 @@ static const struct {
     {"The food is good.", "Is the food good?"},
     {"It works.", "It works if you shake it."},
     {"Great news about the park.", "Great news about the park http://example.com/park"},
+    {"It has a problem.", "It has a big problem."}, /* big, huge, major boost */
+    {"It is a huge success.", "It is a success."},
+    {"It has a minor problem.", "It has a problem."}, /* minor dampens */
 };
 
 START_TEST(test_order) {
