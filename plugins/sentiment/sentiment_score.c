@@ -500,7 +500,8 @@ static void sx_sum(sx_item *items, size_t item_count, sx_totals *totals) {
     }
     totals->negation =
         totals->negation || (sx_item_is_negator(item) && !(item->flags & SX_ITEM_EMPHATIC) &&
-                             !(i + 1 < item_count && sx_item_has(&items[i + 1], SX_TERM_EXEMPT)));
+                             !(i + 1 < item_count && sx_item_has(&items[i + 1], SX_TERM_EXEMPT)) &&
+                             !sx_hyperbole(items, item_count, i));
     totals->hedge = totals->hedge || sx_item_has(item, SX_TERM_HEDGE);
     if (item->flags & SX_ITEM_CONSUMED) {
       continue;

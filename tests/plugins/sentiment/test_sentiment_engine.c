@@ -133,6 +133,9 @@ static const struct {
     {"I couldn't be more disappointed.", -1},
     {"It is not good enough.", -1},
     {"I can't recommend this.", -1},
+    {"I can't get enough of this album.", 1},
+    {"I can't stress enough how bad it is.", -1},
+    {"I can't stress this enough.", 0}, /* emphasis of nothing: no negation lean either */
     {"I don't like it more than the old one.", -1},
     /* "minus" as a noun of criticism; "minus the" means "without". */
     {"Big minus.", -1},
