@@ -4,9 +4,11 @@
  *   1. lookup: each item's term (exact; de-elongated; emoticon variants; hashtag without '#';
  *      laughter by its unit; then the stem's base form), looked up once per token of a text
  *      by sentiment_lookup.c and read here for the text and each of its sentences, with
- *      multi-word phrases matched longest first and their later words consumed;
+ *      multi-word phrases matched longest first and their later words consumed, and words
+ *      of proper names ("the United States") dropped;
  *   2. valence: each sentiment word's valence after ALL-CAPS and elongation emphasis, the
- *      boosters/dampeners up to three items before it, negation, and "least";
+ *      boosters/dampeners up to three items before it, negation (not of idioms; emphasis in
+ *      "can't X enough"), and "least";
  *   3. weights: contrast per sentence ("but": before x0.5, after x1.2), concession and hedged
  *      clauses, questions (asked, not asserted), repeated terms (1/sqrt(k));
  *   4. totals: the sum plus leans (negation, question, hedge, exclamation) and !/? emphasis,
