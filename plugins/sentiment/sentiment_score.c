@@ -336,16 +336,19 @@ static void sx_drop_names(const tp_text *text, sx_item *items, size_t item_count
   }
 }
 
-/* Whether the negator at item n and a word after it in its clause are hyperbole, not negation:
+/* Whether the negator at item n and the sentiment word at item i are hyperbole, not negation:
  * a negated modal of ability ("can't", "cannot", "can not", "couldn't") with "enough" or "more"
- * later in the clause ("I can't recommend it enough", "couldn't be more pleased"). */
-static int sx_hyperbole(const sx_item *items, size_t item_count, size_t n) {
+ * either between them ("couldn't be more pleased") or later in the clause when the sentiment
+ * word is the verb right after the modal ("I can't recommend it enough"). Not "could not get
+ * strong enough", where "enough" says what was lacking. */
+static int sx_hyperbole(const sx_item *items, size_t item_count, size_t n, size_t i) {
   if (!sx_item_has(&items[n], SX_TERM_ABILITY) &&
       !(n > 0 && items[n - 1].clause == items[n].clause &&
         sx_item_has(&items[n - 1], SX_TERM_ABILITY))) {
     return 0;
   }
-  for (size_t k = n + 1; k < item_count && k <= n + SX_HYPERBOLE_REACH; k++) {
+  size_t last = i == n + 1 ? n + SX_HYPERBOLE_REACH : i;
+  for (size_t k = n + 1; k < item_count && k <= last; k++) {
     if (items[k].clause != items[n].clause) {
       break;
     }
@@ -404,7 +407,7 @@ static float sx_rule_valence(sx_item *items, size_t item_count, size_t i, int ca
     if (!sx_item_is_negator(prior)) {
       continue;
     }
-    if (sx_hyperbole(items, item_count, i - back)) {
+    if (sx_hyperbole(items, item_count, i - back, i)) {
       valence += sign * SX_BOOST_HYPERBOLE;
       prior->flags |= SX_ITEM_NEGATED | SX_ITEM_EMPHATIC;
       break;
@@ -502,8 +505,7 @@ static void sx_sum(sx_item *items, size_t item_count, sx_totals *totals) {
     }
     totals->negation =
         totals->negation || (sx_item_is_negator(item) && !(item->flags & SX_ITEM_EMPHATIC) &&
-                             !(i + 1 < item_count && sx_item_has(&items[i + 1], SX_TERM_EXEMPT)) &&
-                             !sx_hyperbole(items, item_count, i));
+                             !(i + 1 < item_count && sx_item_has(&items[i + 1], SX_TERM_EXEMPT)));
     totals->hedge = totals->hedge || sx_item_has(item, SX_TERM_HEDGE);
     if (item->flags & SX_ITEM_CONSUMED) {
       continue;

@@ -132,6 +132,8 @@ static const struct {
     {"I couldn't agree more.", 1},
     {"I couldn't be more disappointed.", -1},
     {"It is not good enough.", -1},
+    {"It could not get strong enough.", -1}, /* "enough" of what was lacking */
+    {"I can't thank you enough for this.", 1},
     {"I can't recommend this.", -1},
     {"I can't get enough of this album.", 1},
     {"I can't stress enough how bad it is.", -1},
