@@ -135,7 +135,7 @@ typedef struct sx_span {
   int caps_differ;             /* ALL-CAPS words among words that are not */
   int links;                   /* URL tokens */
   int contrast;                /* an item was a contrast word before phrases were matched */
-  int capitalized;             /* Capitalized words with a valence */
+  int capitalized;             /* Capitalized words with a valence right after a word */
   /* The items that may carry valence after phrases: those with a valence, and the first words
    * of known phrases; in order. The other items keep no valence, so passes 1b and 2 skip them
    * (they would leave them as they are). */
@@ -198,7 +198,9 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
     }
     if (token->type == TP_TOKEN_WORD) {
       words++;
-      span->capitalized += (token->flags & TP_TOKEN_CAPITALIZED) && item->valence != 0;
+      /* Only a Capitalized sentiment word right after a word can be inside a name. */
+      span->capitalized += (token->flags & TP_TOKEN_CAPITALIZED) && item->valence != 0 &&
+                           t > first && text->tokens[t - 1].type == TP_TOKEN_WORD;
       if (token->flags & TP_TOKEN_ALL_CAPS) {
         caps++;
         item->flags |= SX_ITEM_CAPS;
