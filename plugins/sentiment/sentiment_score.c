@@ -4,9 +4,11 @@
  *   1. lookup: each item's term (exact; de-elongated; emoticon variants; hashtag without '#';
  *      laughter by its unit; then the stem's base form), looked up once per token of a text
  *      by sentiment_lookup.c and read here for the text and each of its sentences, with
- *      multi-word phrases matched longest first and their later words consumed;
+ *      multi-word phrases matched longest first and their later words consumed, and words
+ *      of proper names ("the United States") dropped;
  *   2. valence: each sentiment word's valence after ALL-CAPS and elongation emphasis, the
- *      boosters/dampeners up to three items before it, negation, and "least";
+ *      boosters/dampeners up to three items before it, negation (not of idioms; emphasis in
+ *      "can't X enough"), and "least";
  *   3. weights: contrast per sentence ("but": before x0.5, after x1.2), concession and hedged
  *      clauses, questions (asked, not asserted), repeated terms (1/sqrt(k));
  *   4. totals: the sum plus leans (negation, question, hedge, exclamation) and !/? emphasis,
@@ -19,6 +21,7 @@
 
 #include "sentiment_lookup.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -28,6 +31,8 @@
 #define SX_NEGATE_POSITIVE   -0.74f /* VADER N_SCALAR, for negated positive words */
 #define SX_NEGATE_NEGATIVE   -0.5f /* negated negative words flip less: "not bad" is faint praise */
 #define SX_NEGATION_SCOPE    4     /* items after a negator that it can reach in its clause */
+#define SX_HYPERBOLE_REACH   8     /* items after "can't" where "enough"/"more" make it emphasis */
+#define SX_BOOST_HYPERBOLE   0.293f /* "can't recommend it enough": emphasis like one booster */
 #define SX_CONTRAST_BEFORE   0.5f
 #define SX_CONTRAST_AFTER    1.2f /* VADER: 1.5; raters weigh the clause after "but" less */
 #define SX_CONCESSION_WEIGHT 0.5f
@@ -53,6 +58,7 @@ enum {
   SX_ITEM_NEGATED = 1u << 3,
   SX_ITEM_QUESTION = 1u << 4,  /* in a sentence that asks: its sentiment is not asserted */
   SX_ITEM_EXCLAIMED = 1u << 5, /* in a sentence with '!' */
+  SX_ITEM_EMPHATIC = 1u << 6,  /* a negator in "can't X enough": emphasis, not negation */
 };
 
 typedef struct sx_item {
@@ -129,6 +135,7 @@ typedef struct sx_span {
   int caps_differ;             /* ALL-CAPS words among words that are not */
   int links;                   /* URL tokens */
   int contrast;                /* an item was a contrast word before phrases were matched */
+  int capitalized;             /* Capitalized words with a valence right after a word */
   /* The items that may carry valence after phrases: those with a valence, and the first words
    * of known phrases; in order. The other items keep no valence, so passes 1b and 2 skip them
    * (they would leave them as they are). */
@@ -191,6 +198,9 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
     }
     if (token->type == TP_TOKEN_WORD) {
       words++;
+      /* Only a Capitalized sentiment word right after a word can be inside a name. */
+      span->capitalized += (token->flags & TP_TOKEN_CAPITALIZED) && item->valence != 0 &&
+                           t > first && text->tokens[t - 1].type == TP_TOKEN_WORD;
       if (token->flags & TP_TOKEN_ALL_CAPS) {
         caps++;
         item->flags |= SX_ITEM_CAPS;
@@ -253,8 +263,106 @@ static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t i
   }
 }
 
+/* Whether item i opens its clause (or sentence): no word before it in the clause. */
+static int sx_opens_clause(const sx_item *items, size_t i) {
+  return i == 0 || items[i - 1].clause != items[i].clause ||
+         items[i - 1].sentence != items[i].sentence;
+}
+
+/* Whether item i may continue a name: a word right after another word of its clause (not
+ * after a mark, a mention or a quote, where capitals start something new). */
+static int sx_continues(const tp_text *text, const sx_item *items, size_t i) {
+  return !sx_opens_clause(items, i) && items[i].token > text->tokens &&
+         items[i].token[-1].type == TP_TOKEN_WORD;
+}
+
+/* Whether item i is a Capitalized word (Britain, not BRITAIN or britain). */
+static int sx_capitalized(const sx_item *items, size_t i) {
+  return items[i].token->type == TP_TOKEN_WORD && (items[i].token->flags & TP_TOKEN_CAPITALIZED);
+}
+
+/* Whether the clause of item i is written in Title Case (a headline, a title, a greeting): its
+ * first word starts with a capital and no other word of it starts lower case, short stopwords
+ * (of, the, and, in...) aside ("Lord of the Rings Is Great", "Happy Birthday Sir"). */
+static int sx_title_clause(const tp_text *text, const sx_item *items, size_t item_count, size_t i) {
+  size_t first = i;
+  while (!sx_opens_clause(items, first)) {
+    first--;
+  }
+  for (size_t k = first; k < item_count && (k == first || !sx_opens_clause(items, k)); k++) {
+    const tp_token *token = items[k].token;
+    if (token->type != TP_TOKEN_WORD || (token->flags & TP_TOKEN_ALL_CAPS)) {
+      continue;
+    }
+    unsigned char initial = (unsigned char)text->text[token->start];
+    int minor = token->norm_length <= 3 && (token->flags & TP_TOKEN_STOPWORD);
+    if (islower(initial) && (k == first || !minor)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* Pass 1c: proper names. A sentiment word written Capitalized inside a run of Capitalized words
+ * in mid-clause ("the United States", "in Great Britain", "the Liberal Democrats") is part of a
+ * name and says nothing of the writer's opinion: its valence is dropped. The first word of a
+ * clause is Capitalized anyway and keeps its valence ("Great product."), and so does every word
+ * of a clause written in Title Case (see sx_title_clause) or ALL CAPS, where capitals do not
+ * mark names. */
+static void sx_drop_names(const tp_text *text, sx_item *items, size_t item_count,
+                          const sx_span *span) {
+  if (span->capitalized == 0) {
+    return;
+  }
+  uint32_t title_checked = UINT32_MAX;
+  int title = 0;
+  for (size_t c = 0; c < span->candidate_count; c++) {
+    size_t i = span->candidates[c];
+    if (items[i].valence == 0 || !sx_capitalized(items, i) || !sx_continues(text, items, i) ||
+        (i + 1 < item_count && (items[i + 1].flags & SX_ITEM_CONSUMED))) {
+      continue; /* not a name word, the clause's first word, or a matched phrase */
+    }
+    int before = sx_capitalized(items, i - 1) && sx_continues(text, items, i - 1);
+    int after =
+        i + 1 < item_count && sx_continues(text, items, i + 1) && sx_capitalized(items, i + 1);
+    if (!before && !after) {
+      continue;
+    }
+    if (items[i].clause != title_checked) {
+      title_checked = items[i].clause;
+      title = sx_title_clause(text, items, item_count, i);
+    }
+    if (!title) {
+      items[i].valence = 0;
+    }
+  }
+}
+
+/* Whether the negator at item n and the sentiment word at item i are hyperbole, not negation:
+ * a negated modal of ability ("can't", "cannot", "can not", "couldn't") with "enough" or "more"
+ * either between them ("couldn't be more pleased") or later in the clause when the sentiment
+ * word is the verb right after the modal ("I can't recommend it enough"). Not "could not get
+ * strong enough", where "enough" says what was lacking. */
+static int sx_hyperbole(const sx_item *items, size_t item_count, size_t n, size_t i) {
+  if (!sx_item_has(&items[n], SX_TERM_ABILITY) &&
+      !(n > 0 && items[n - 1].clause == items[n].clause &&
+        sx_item_has(&items[n - 1], SX_TERM_ABILITY))) {
+    return 0;
+  }
+  size_t last = i == n + 1 ? n + SX_HYPERBOLE_REACH : i;
+  for (size_t k = n + 1; k < item_count && k <= last; k++) {
+    if (items[k].clause != items[n].clause) {
+      break;
+    }
+    if (sx_item_has(&items[k], SX_TERM_HYPERBOLE)) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* Pass 2: the valence of item i after emphasis, boosters, negation and "least". */
-static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
+static float sx_rule_valence(sx_item *items, size_t item_count, size_t i, int caps_differ) {
   sx_item *item = &items[i];
   float valence = item->valence;
   if (valence == 0 || (item->flags & SX_ITEM_CONSUMED)) {
@@ -289,8 +397,10 @@ static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
     }
   }
   /* Negation: a negator earlier in the clause, at most SX_NEGATION_SCOPE items back, with no
-   * exempt word ("not only", "can't say enough") or contrast word in between. */
-  for (size_t back = 1; back <= SX_NEGATION_SCOPE && back <= i; back++) {
+   * exempt word ("not only", "can't say enough") or contrast word in between. An idiom keeps
+   * its valence under negation ("don't waste your money"); "can't X enough" emphasizes. */
+  size_t scope = sx_item_has(item, SX_TERM_IDIOM) ? 0 : SX_NEGATION_SCOPE;
+  for (size_t back = 1; back <= scope && back <= i; back++) {
     sx_item *prior = &items[i - back];
     if (prior->clause != item->clause || sx_item_has(prior, SX_TERM_CONTRAST) ||
         sx_item_has(prior, SX_TERM_EXEMPT)) {
@@ -298,6 +408,11 @@ static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
     }
     if (!sx_item_is_negator(prior)) {
       continue;
+    }
+    if (sx_hyperbole(items, item_count, i - back, i)) {
+      valence += sign * SX_BOOST_HYPERBOLE;
+      prior->flags |= SX_ITEM_NEGATED | SX_ITEM_EMPHATIC;
+      break;
     }
     valence *= valence > 0 ? SX_NEGATE_POSITIVE : SX_NEGATE_NEGATIVE;
     prior->flags |= SX_ITEM_NEGATED; /* its own valence ("no", "lack") yields to the flip */
@@ -391,7 +506,7 @@ static void sx_sum(sx_item *items, size_t item_count, sx_totals *totals) {
       carried = 0.01f;
     }
     totals->negation =
-        totals->negation || (sx_item_is_negator(item) &&
+        totals->negation || (sx_item_is_negator(item) && !(item->flags & SX_ITEM_EMPHATIC) &&
                              !(i + 1 < item_count && sx_item_has(&items[i + 1], SX_TERM_EXEMPT)));
     totals->hedge = totals->hedge || sx_item_has(item, SX_TERM_HEDGE);
     if (item->flags & SX_ITEM_CONSUMED) {
@@ -450,6 +565,7 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   sx_span span = {.candidates = scratch->candidates};
   size_t item_count = sx_collect(lookups, text, first, count, items, &span);
   sx_match_phrases(lexicon, items, item_count, &span);
+  sx_drop_names(text, items, item_count, &span);
   int exclamations = span.exclamations, questions = span.questions;
   /* Pass 2 over the candidates, in order: every other item has no valence, which it keeps. */
   for (size_t c = 0; c < span.candidate_count; c++) {
@@ -463,7 +579,7 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
         items[i + 1].valence != 0 && items[i + 1].clause == items[i].clause) {
       items[i].valence = 0;
     }
-    items[i].valence = sx_rule_valence(items, i, span.caps_differ);
+    items[i].valence = sx_rule_valence(items, item_count, i, span.caps_differ);
   }
   /* With no contrast word left (a phrase may have consumed it), this changes nothing. */
   if (span.contrast) {
