@@ -5,7 +5,7 @@
  *      laughter by its unit; then the stem's base form), looked up once per token of a text
  *      by sentiment_lookup.c and read here for the text and each of its sentences, with
  *      multi-word phrases matched longest first and their later words consumed, and words
- *      of proper names ("the United States") dropped;
+ *      of proper names ("the United States") dropped (sentiment_names.c);
  *   2. valence: each sentiment word's valence after ALL-CAPS and elongation emphasis, the
  *      boosters/dampeners up to three items before it, negation (not of idioms; emphasis in
  *      "can't X enough"), and "least";
@@ -19,6 +19,7 @@
  */
 #include "sentiment_score.h"
 
+#include "sentiment_items.h"
 #include "sentiment_lookup.h"
 
 #include <ctype.h>
@@ -50,27 +51,6 @@
 #define SX_ALPHA             15.0 /* VADER's normalization constant */
 #define SX_MAX_PHRASE        8
 #define SX_KEY_BYTES         256
-
-enum {
-  SX_ITEM_CONSUMED = 1u << 0, /* a later word of a phrase */
-  SX_ITEM_CAPS = 1u << 1,
-  SX_ITEM_ELONGATED = 1u << 2,
-  SX_ITEM_NEGATED = 1u << 3,
-  SX_ITEM_QUESTION = 1u << 4,  /* in a sentence that asks: its sentiment is not asserted */
-  SX_ITEM_EXCLAIMED = 1u << 5, /* in a sentence with '!' */
-  SX_ITEM_EMPHATIC = 1u << 6,  /* a negator in "can't X enough": emphasis, not negation */
-};
-
-typedef struct sx_item {
-  const tp_token *token;
-  const sx_term *term; /* NULL: not in the lexicon */
-  float valence;       /* lexicon valence before rules; 0 for non-sentiment words */
-  float weight;        /* contrast/concession/hedge weight */
-  uint32_t clause;     /* clause number inside the span (punctuation separates clauses) */
-  uint32_t sentence;   /* the token's sentence (copied: the passes read it often) */
-  uint16_t flags;      /* SX_ITEM_* */
-  uint16_t rules;      /* the term's SX_TERM_* flags; 0 without a term or once consumed */
-} sx_item;
 
 void sx_scratch_release(sx_scratch *scratch) {
   if (scratch->items != NULL) {
@@ -128,20 +108,6 @@ static int sx_word_like(uint16_t type) {
   return type == TP_TOKEN_WORD || type == TP_TOKEN_EMOTICON || type == TP_TOKEN_EMOJI ||
          type == TP_TOKEN_HASHTAG;
 }
-
-/* What pass 1 learns about a span besides its items. */
-typedef struct sx_span {
-  int exclamations, questions; /* '!' and '?' marks */
-  int caps_differ;             /* ALL-CAPS words among words that are not */
-  int links;                   /* URL tokens */
-  int contrast;                /* an item was a contrast word before phrases were matched */
-  int capitalized;             /* Capitalized words with a valence right after a word */
-  /* The items that may carry valence after phrases: those with a valence, and the first words
-   * of known phrases; in order. The other items keep no valence, so passes 1b and 2 skip them
-   * (they would leave them as they are). */
-  uint32_t *candidates;
-  size_t candidate_count;
-} sx_span;
 
 /* Pass 1: fills items from the span's tokens and their lookups (lookups[t - first] for token
  * t, by sx_lookup_tokens), and *span (its `candidates` array has room for `count`). Returns the
@@ -259,81 +225,6 @@ static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t i
       items[i + k].flags |= SX_ITEM_CONSUMED;
       items[i + k].rules = 0;
       items[i + k].valence = 0;
-    }
-  }
-}
-
-/* Whether item i opens its clause (or sentence): no word before it in the clause. */
-static int sx_opens_clause(const sx_item *items, size_t i) {
-  return i == 0 || items[i - 1].clause != items[i].clause ||
-         items[i - 1].sentence != items[i].sentence;
-}
-
-/* Whether item i may continue a name: a word right after another word of its clause (not
- * after a mark, a mention or a quote, where capitals start something new). */
-static int sx_continues(const tp_text *text, const sx_item *items, size_t i) {
-  return !sx_opens_clause(items, i) && items[i].token > text->tokens &&
-         items[i].token[-1].type == TP_TOKEN_WORD;
-}
-
-/* Whether item i is a Capitalized word (Britain, not BRITAIN or britain). */
-static int sx_capitalized(const sx_item *items, size_t i) {
-  return items[i].token->type == TP_TOKEN_WORD && (items[i].token->flags & TP_TOKEN_CAPITALIZED);
-}
-
-/* Whether the clause of item i is written in Title Case (a headline, a title, a greeting): its
- * first word starts with a capital and no other word of it starts lower case, short stopwords
- * (of, the, and, in...) aside ("Lord of the Rings Is Great", "Happy Birthday Sir"). */
-static int sx_title_clause(const tp_text *text, const sx_item *items, size_t item_count, size_t i) {
-  size_t first = i;
-  while (!sx_opens_clause(items, first)) {
-    first--;
-  }
-  for (size_t k = first; k < item_count && (k == first || !sx_opens_clause(items, k)); k++) {
-    const tp_token *token = items[k].token;
-    if (token->type != TP_TOKEN_WORD || (token->flags & TP_TOKEN_ALL_CAPS)) {
-      continue;
-    }
-    unsigned char initial = (unsigned char)text->text[token->start];
-    int minor = token->norm_length <= 3 && (token->flags & TP_TOKEN_STOPWORD);
-    if (islower(initial) && (k == first || !minor)) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-/* Pass 1c: proper names. A sentiment word written Capitalized inside a run of Capitalized words
- * in mid-clause ("the United States", "in Great Britain", "the Liberal Democrats") is part of a
- * name and says nothing of the writer's opinion: its valence is dropped. The first word of a
- * clause is Capitalized anyway and keeps its valence ("Great product."), and so does every word
- * of a clause written in Title Case (see sx_title_clause) or ALL CAPS, where capitals do not
- * mark names. */
-static void sx_drop_names(const tp_text *text, sx_item *items, size_t item_count,
-                          const sx_span *span) {
-  if (span->capitalized == 0) {
-    return;
-  }
-  uint32_t title_checked = UINT32_MAX;
-  int title = 0;
-  for (size_t c = 0; c < span->candidate_count; c++) {
-    size_t i = span->candidates[c];
-    if (items[i].valence == 0 || !sx_capitalized(items, i) || !sx_continues(text, items, i) ||
-        (i + 1 < item_count && (items[i + 1].flags & SX_ITEM_CONSUMED))) {
-      continue; /* not a name word, the clause's first word, or a matched phrase */
-    }
-    int before = sx_capitalized(items, i - 1) && sx_continues(text, items, i - 1);
-    int after =
-        i + 1 < item_count && sx_continues(text, items, i + 1) && sx_capitalized(items, i + 1);
-    if (!before && !after) {
-      continue;
-    }
-    if (items[i].clause != title_checked) {
-      title_checked = items[i].clause;
-      title = sx_title_clause(text, items, item_count, i);
-    }
-    if (!title) {
-      items[i].valence = 0;
     }
   }
 }
