@@ -292,6 +292,9 @@ static const struct {
     {"word", SX_TERM_VALENCE, 1},
     {"verb", SX_TERM_VERB, 0},
     {"subject", SX_TERM_SUBJECT, 0},
+    {"idiom", SX_TERM_VALENCE | SX_TERM_IDIOM, 1},
+    {"ability", SX_TERM_ABILITY, 0},
+    {"hyperbole", SX_TERM_HYPERBOLE, 0},
 };
 
 static int sx_rule_line(sx_lexicon *lexicon, const char **fields, const size_t *lengths,
@@ -303,7 +306,7 @@ static int sx_rule_line(sx_lexicon *lexicon, const char **fields, const size_t *
   }
   if (kind == kinds) {
     *problem = "unknown rule kind (booster, negator, exempt, contrast, concession, hedge, "
-               "least, phrase, neutral, word, verb, subject)";
+               "least, phrase, neutral, word, verb, subject, idiom, ability, hyperbole)";
     return -1;
   }
   double value = 0;
@@ -326,7 +329,7 @@ static int sx_rule_line(sx_lexicon *lexicon, const char **fields, const size_t *
   entry->term.flags |= flag;
   if (flag == SX_TERM_BOOSTER) {
     entry->term.booster = (float)value;
-  } else if (flag == SX_TERM_VALENCE) {
+  } else if (flag & SX_TERM_VALENCE) {
     entry->term.valence = (float)value;
   }
   return 0;

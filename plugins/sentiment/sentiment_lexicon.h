@@ -36,6 +36,9 @@ enum {
   SX_TERM_NEUTRAL = 1u << 8,    /* ignore the lexicon valence of this word */
   SX_TERM_VERB = 1u << 9,       /* valence only right after a subject ("I like" vs "like a") */
   SX_TERM_SUBJECT = 1u << 10,   /* pronoun or adverb that marks the next word as a verb */
+  SX_TERM_IDIOM = 1u << 11,     /* a phrase that negation does not flip ("waste your money") */
+  SX_TERM_ABILITY = 1u << 12,   /* can, cannot, couldn't: "can't X enough" is emphasis */
+  SX_TERM_HYPERBOLE = 1u << 13, /* enough, more: after an ability negator, emphasis */
 };
 
 /* What the table knows about one term. */

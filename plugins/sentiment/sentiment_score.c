@@ -4,9 +4,11 @@
  *   1. lookup: each item's term (exact; de-elongated; emoticon variants; hashtag without '#';
  *      laughter by its unit; then the stem's base form), looked up once per token of a text
  *      by sentiment_lookup.c and read here for the text and each of its sentences, with
- *      multi-word phrases matched longest first and their later words consumed;
+ *      multi-word phrases matched longest first and their later words consumed, and words
+ *      of proper names ("the United States") dropped (sentiment_names.c);
  *   2. valence: each sentiment word's valence after ALL-CAPS and elongation emphasis, the
- *      boosters/dampeners up to three items before it, negation, and "least";
+ *      boosters/dampeners up to three items before it, negation (not of idioms; emphasis in
+ *      "can't X enough"), and "least";
  *   3. weights: contrast per sentence ("but": before x0.5, after x1.2), concession and hedged
  *      clauses, questions (asked, not asserted), repeated terms (1/sqrt(k));
  *   4. totals: the sum plus leans (negation, question, hedge, exclamation) and !/? emphasis,
@@ -17,8 +19,10 @@
  */
 #include "sentiment_score.h"
 
+#include "sentiment_items.h"
 #include "sentiment_lookup.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -28,6 +32,8 @@
 #define SX_NEGATE_POSITIVE   -0.74f /* VADER N_SCALAR, for negated positive words */
 #define SX_NEGATE_NEGATIVE   -0.5f /* negated negative words flip less: "not bad" is faint praise */
 #define SX_NEGATION_SCOPE    4     /* items after a negator that it can reach in its clause */
+#define SX_HYPERBOLE_REACH   8     /* items after "can't" where "enough"/"more" make it emphasis */
+#define SX_BOOST_HYPERBOLE   0.293f /* "can't recommend it enough": emphasis like one booster */
 #define SX_CONTRAST_BEFORE   0.5f
 #define SX_CONTRAST_AFTER    1.2f /* VADER: 1.5; raters weigh the clause after "but" less */
 #define SX_CONCESSION_WEIGHT 0.5f
@@ -45,26 +51,6 @@
 #define SX_ALPHA             15.0 /* VADER's normalization constant */
 #define SX_MAX_PHRASE        8
 #define SX_KEY_BYTES         256
-
-enum {
-  SX_ITEM_CONSUMED = 1u << 0, /* a later word of a phrase */
-  SX_ITEM_CAPS = 1u << 1,
-  SX_ITEM_ELONGATED = 1u << 2,
-  SX_ITEM_NEGATED = 1u << 3,
-  SX_ITEM_QUESTION = 1u << 4,  /* in a sentence that asks: its sentiment is not asserted */
-  SX_ITEM_EXCLAIMED = 1u << 5, /* in a sentence with '!' */
-};
-
-typedef struct sx_item {
-  const tp_token *token;
-  const sx_term *term; /* NULL: not in the lexicon */
-  float valence;       /* lexicon valence before rules; 0 for non-sentiment words */
-  float weight;        /* contrast/concession/hedge weight */
-  uint32_t clause;     /* clause number inside the span (punctuation separates clauses) */
-  uint32_t sentence;   /* the token's sentence (copied: the passes read it often) */
-  uint16_t flags;      /* SX_ITEM_* */
-  uint16_t rules;      /* the term's SX_TERM_* flags; 0 without a term or once consumed */
-} sx_item;
 
 void sx_scratch_release(sx_scratch *scratch) {
   if (scratch->items != NULL) {
@@ -123,19 +109,6 @@ static int sx_word_like(uint16_t type) {
          type == TP_TOKEN_HASHTAG;
 }
 
-/* What pass 1 learns about a span besides its items. */
-typedef struct sx_span {
-  int exclamations, questions; /* '!' and '?' marks */
-  int caps_differ;             /* ALL-CAPS words among words that are not */
-  int links;                   /* URL tokens */
-  int contrast;                /* an item was a contrast word before phrases were matched */
-  /* The items that may carry valence after phrases: those with a valence, and the first words
-   * of known phrases; in order. The other items keep no valence, so passes 1b and 2 skip them
-   * (they would leave them as they are). */
-  uint32_t *candidates;
-  size_t candidate_count;
-} sx_span;
-
 /* Pass 1: fills items from the span's tokens and their lookups (lookups[t - first] for token
  * t, by sx_lookup_tokens), and *span (its `candidates` array has room for `count`). Returns the
  * item count. */
@@ -191,6 +164,9 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
     }
     if (token->type == TP_TOKEN_WORD) {
       words++;
+      /* Only a Capitalized sentiment word right after a word can be inside a name. */
+      span->capitalized += (token->flags & TP_TOKEN_CAPITALIZED) && item->valence != 0 &&
+                           t > first && text->tokens[t - 1].type == TP_TOKEN_WORD;
       if (token->flags & TP_TOKEN_ALL_CAPS) {
         caps++;
         item->flags |= SX_ITEM_CAPS;
@@ -253,8 +229,31 @@ static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t i
   }
 }
 
+/* Whether the negator at item n and the sentiment word at item i are hyperbole, not negation:
+ * a negated modal of ability ("can't", "cannot", "can not", "couldn't") with "enough" or "more"
+ * either between them ("couldn't be more pleased") or later in the clause when the sentiment
+ * word is the verb right after the modal ("I can't recommend it enough"). Not "could not get
+ * strong enough", where "enough" says what was lacking. */
+static int sx_hyperbole(const sx_item *items, size_t item_count, size_t n, size_t i) {
+  if (!sx_item_has(&items[n], SX_TERM_ABILITY) &&
+      !(n > 0 && items[n - 1].clause == items[n].clause &&
+        sx_item_has(&items[n - 1], SX_TERM_ABILITY))) {
+    return 0;
+  }
+  size_t last = i == n + 1 ? n + SX_HYPERBOLE_REACH : i;
+  for (size_t k = n + 1; k < item_count && k <= last; k++) {
+    if (items[k].clause != items[n].clause) {
+      break;
+    }
+    if (sx_item_has(&items[k], SX_TERM_HYPERBOLE)) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* Pass 2: the valence of item i after emphasis, boosters, negation and "least". */
-static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
+static float sx_rule_valence(sx_item *items, size_t item_count, size_t i, int caps_differ) {
   sx_item *item = &items[i];
   float valence = item->valence;
   if (valence == 0 || (item->flags & SX_ITEM_CONSUMED)) {
@@ -289,8 +288,10 @@ static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
     }
   }
   /* Negation: a negator earlier in the clause, at most SX_NEGATION_SCOPE items back, with no
-   * exempt word ("not only", "can't say enough") or contrast word in between. */
-  for (size_t back = 1; back <= SX_NEGATION_SCOPE && back <= i; back++) {
+   * exempt word ("not only", "can't say enough") or contrast word in between. An idiom keeps
+   * its valence under negation ("don't waste your money"); "can't X enough" emphasizes. */
+  size_t scope = sx_item_has(item, SX_TERM_IDIOM) ? 0 : SX_NEGATION_SCOPE;
+  for (size_t back = 1; back <= scope && back <= i; back++) {
     sx_item *prior = &items[i - back];
     if (prior->clause != item->clause || sx_item_has(prior, SX_TERM_CONTRAST) ||
         sx_item_has(prior, SX_TERM_EXEMPT)) {
@@ -298,6 +299,11 @@ static float sx_rule_valence(sx_item *items, size_t i, int caps_differ) {
     }
     if (!sx_item_is_negator(prior)) {
       continue;
+    }
+    if (sx_hyperbole(items, item_count, i - back, i)) {
+      valence += sign * SX_BOOST_HYPERBOLE;
+      prior->flags |= SX_ITEM_NEGATED | SX_ITEM_EMPHATIC;
+      break;
     }
     valence *= valence > 0 ? SX_NEGATE_POSITIVE : SX_NEGATE_NEGATIVE;
     prior->flags |= SX_ITEM_NEGATED; /* its own valence ("no", "lack") yields to the flip */
@@ -391,7 +397,7 @@ static void sx_sum(sx_item *items, size_t item_count, sx_totals *totals) {
       carried = 0.01f;
     }
     totals->negation =
-        totals->negation || (sx_item_is_negator(item) &&
+        totals->negation || (sx_item_is_negator(item) && !(item->flags & SX_ITEM_EMPHATIC) &&
                              !(i + 1 < item_count && sx_item_has(&items[i + 1], SX_TERM_EXEMPT)));
     totals->hedge = totals->hedge || sx_item_has(item, SX_TERM_HEDGE);
     if (item->flags & SX_ITEM_CONSUMED) {
@@ -450,6 +456,7 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   sx_span span = {.candidates = scratch->candidates};
   size_t item_count = sx_collect(lookups, text, first, count, items, &span);
   sx_match_phrases(lexicon, items, item_count, &span);
+  sx_drop_names(text, items, item_count, &span);
   int exclamations = span.exclamations, questions = span.questions;
   /* Pass 2 over the candidates, in order: every other item has no valence, which it keeps. */
   for (size_t c = 0; c < span.candidate_count; c++) {
@@ -463,7 +470,7 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
         items[i + 1].valence != 0 && items[i + 1].clause == items[i].clause) {
       items[i].valence = 0;
     }
-    items[i].valence = sx_rule_valence(items, i, span.caps_differ);
+    items[i].valence = sx_rule_valence(items, item_count, i, span.caps_differ);
   }
   /* With no contrast word left (a phrase may have consumed it), this changes nothing. */
   if (span.contrast) {

@@ -150,6 +150,9 @@ tp_text *mini_text_new(const char *input) {
     if (t->type == TP_TOKEN_WORD && upper >= 2 && lower == 0) {
       t->flags |= TP_TOKEN_ALL_CAPS;
     }
+    if (t->type == TP_TOKEN_WORD && isupper((unsigned char)input[start]) && lower > 0) {
+      t->flags |= TP_TOKEN_CAPITALIZED;
+    }
     if (t->type == TP_TOKEN_WORD) {
       const sb_symbol *stem =
           sb_stemmer_stem(stemmer, (const sb_symbol *)norm, (int)t->norm_length);

@@ -103,6 +103,47 @@ static const struct {
     {"It is pretty bad.", -1},
     {"Great screen. But the battery died in a day and the case broke.", -1},
     {"It arrived on time!", 1},
+    /* Proper names: a Capitalized sentiment word inside a run of Capitalized words in
+     * mid-clause is part of a name; the first word of a clause and Title Case keep theirs. */
+    {"the United States", 0},
+    {"Compare that with the United States.", 0},
+    {"I live in Great Britain.", 0},
+    {"They voted for the Liberal Democrats.", 0},
+    {"I love the United States!", 1},
+    {"Great product.", 1},
+    {"It is a Great product.", 1}, /* Capitalized, but no name run */
+    {"Razr battery - Good buy.", 1},
+    {"I Love The Way It Looks", 1}, /* Title Case: capitals mark no name */
+    {"Happy Birthday Sir!", 1},
+    {"THE UNITED STATES ARE GREAT", 1},
+    /* Idioms that negation does not flip, and advice against buying. */
+    {"Don't waste your money.", -1},
+    {"Do not waste your money on this.", -1},
+    {"Dont waste your time with this one.", -1},
+    {"I wasted my money.", -1},
+    {"Save your money.", -1},
+    {"Do yourself a favor and save your money.", -1},
+    {"not a waste", 1}, /* "waste" alone still flips */
+    {"It was not a waste of money.", 1},
+    /* "can't X enough/more": hyperbole, not negation; other negations keep flipping. */
+    {"I can't recommend this enough.", 1},
+    {"I cannot praise them enough.", 1},
+    {"I can not thank you enough!", 1},
+    {"I couldn't agree more.", 1},
+    {"I couldn't be more disappointed.", -1},
+    {"It is not good enough.", -1},
+    {"It could not get strong enough.", -1}, /* "enough" of what was lacking */
+    {"I can't thank you enough for this.", 1},
+    {"I can't recommend this.", -1},
+    {"I can't get enough of this album.", 1},
+    {"I can't stress enough how bad it is.", -1},
+    {"I can't stress this enough.", 0}, /* emphasis of nothing: no negation lean either */
+    {"I don't like it more than the old one.", -1},
+    /* "minus" as a noun of criticism; "minus the" means "without". */
+    {"Big minus.", -1},
+    {"big minus!!", -1},
+    {"The only minus is the price.", -1},
+    {"Great phone, minus the ads.", 1},
 };
 
 START_TEST(test_sign) {
@@ -137,6 +178,9 @@ static const struct {
     {"The food is good.", "Is the food good?"},
     {"It works.", "It works if you shake it."},
     {"Great news about the park.", "Great news about the park http://example.com/park"},
+    {"It has a problem.", "It has a big problem."}, /* big, huge, major boost */
+    {"It is a huge success.", "It is a success."},
+    {"It has a minor problem.", "It has a problem."}, /* minor dampens */
 };
 
 START_TEST(test_order) {

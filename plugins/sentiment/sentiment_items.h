@@ -1,0 +1,51 @@
+/* sentiment_items.h - the items the scoring passes work on (internal to sentiment_score.c and
+ * sentiment_names.c): one per word-like token of a span, and what pass 1 learns of the span. */
+#ifndef TP_SENTIMENT_ITEMS_H
+#define TP_SENTIMENT_ITEMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sentiment_lexicon.h"
+#include "textpipe/text.h"
+
+enum {
+  SX_ITEM_CONSUMED = 1u << 0, /* a later word of a phrase */
+  SX_ITEM_CAPS = 1u << 1,
+  SX_ITEM_ELONGATED = 1u << 2,
+  SX_ITEM_NEGATED = 1u << 3,
+  SX_ITEM_QUESTION = 1u << 4,  /* in a sentence that asks: its sentiment is not asserted */
+  SX_ITEM_EXCLAIMED = 1u << 5, /* in a sentence with '!' */
+  SX_ITEM_EMPHATIC = 1u << 6,  /* a negator in "can't X enough": emphasis, not negation */
+};
+
+typedef struct sx_item {
+  const tp_token *token;
+  const sx_term *term; /* NULL: not in the lexicon */
+  float valence;       /* lexicon valence before rules; 0 for non-sentiment words */
+  float weight;        /* contrast/concession/hedge weight */
+  uint32_t clause;     /* clause number inside the span (punctuation separates clauses) */
+  uint32_t sentence;   /* the token's sentence (copied: the passes read it often) */
+  uint16_t flags;      /* SX_ITEM_* */
+  uint16_t rules;      /* the term's SX_TERM_* flags; 0 without a term or once consumed */
+} sx_item;
+
+/* What pass 1 learns about a span besides its items. */
+typedef struct sx_span {
+  int exclamations, questions; /* '!' and '?' marks */
+  int caps_differ;             /* ALL-CAPS words among words that are not */
+  int links;                   /* URL tokens */
+  int contrast;                /* an item was a contrast word before phrases were matched */
+  int capitalized;             /* Capitalized words with a valence right after a word */
+  /* The items that may carry valence after phrases: those with a valence, and the first words
+   * of known phrases; in order. The other items keep no valence, so passes 1b and 2 skip them
+   * (they would leave them as they are). */
+  uint32_t *candidates;
+  size_t candidate_count;
+} sx_span;
+
+/* Pass 1c: drops the valence of sentiment words that are part of a proper name ("the United
+ * States"); see sentiment_names.c. */
+void sx_drop_names(const tp_text *text, sx_item *items, size_t item_count, const sx_span *span);
+
+#endif /* TP_SENTIMENT_ITEMS_H */
