@@ -189,8 +189,11 @@ static int add_theme(summary_instance *instance, cJSON *themes, cJSON *id, const
   return 0;
 }
 
-/* One entry per discovered theme: the digests of the online themes folded into it (its
- * "online_ids", the values records carry as "theme_id") merged, then picked. */
+/* One entry per discovered theme, in the section's order: the digests of the online themes
+ * folded into it (its "online_ids", the values records carry as "theme_id") merged, then
+ * picked; so a theme quotes only records whose theme_id maps to it. A theme none of whose
+ * online ids has a slot (more than SUMMARY_MAX_THEMES online ids in the stream) still gets
+ * its entry, without sentences. */
 static int report_discovered(summary_instance *instance, summary_partial *partial,
                              const cJSON *discovered, cJSON *themes) {
   const cJSON *theme;
@@ -199,18 +202,16 @@ static int report_discovered(summary_instance *instance, summary_partial *partia
     summary_digest merged;
     if (summary_digest_init(&merged, THEME_SKETCH_BITS, THEME_POOL, &instance->memory) < 0)
       return -1;
-    int found = 0, status = 0;
+    int status = 0;
     const cJSON *online;
     cJSON_ArrayForEach(online, online_ids) {
       char key[128];
       summary_theme *slot = id_key(online, key, sizeof key) == 0 ? find_theme(partial, key) : NULL;
-      if (slot) {
-        found = 1;
+      if (slot)
         status |=
             summary_digest_merge(&merged, &slot->digest, &instance->scoring, &instance->memory);
-      }
     }
-    if (found && status == 0)
+    if (status == 0)
       status = add_theme(instance, themes,
                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(theme, "id"), 1),
                          cJSON_GetObjectItemCaseSensitive(theme, "label"), &merged);

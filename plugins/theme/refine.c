@@ -341,3 +341,18 @@ int32_t th_model_assign(const th_model *model, const th_term *terms, size_t coun
   *similarity = (float)(sums[best] / sqrt(norm));
   return (int32_t)best;
 }
+
+float th_model_similarity(const th_model *model, const th_term *terms, size_t count,
+                          int32_t theme) {
+  const float *centroid = model->centroids + (size_t)theme * model->vocabulary;
+  double sum = 0, norm = 0;
+  for (size_t i = 0; i < count; i++) {
+    int64_t column = th_model_column(model, terms[i].hash);
+    if (column < 0)
+      continue;
+    double weight = (1.0 + log((double)terms[i].count)) * model->idf[column];
+    norm += weight * weight;
+    sum += weight * centroid[column];
+  }
+  return norm > 0 ? (float)(sum / sqrt(norm)) : 0.0f;
+}

@@ -75,6 +75,10 @@ int32_t th_model_nearest(const th_model *model, const uint32_t *hashes, const fl
 int32_t th_model_assign(const th_model *model, const th_term *terms, size_t count,
                         float *similarity);
 
+/* The cosine of a record with these raw term counts to the centroid of `theme` (0 when the
+ * record has no term of the vocabulary). */
+float th_model_similarity(const th_model *model, const th_term *terms, size_t count, int32_t theme);
+
 /* The column of `hash`, or -1. */
 int64_t th_model_column(const th_model *model, uint32_t hash);
 

@@ -5,9 +5,11 @@
  *    "discovered": [{"id", "label", "size", "share", "mean_sentiment"?, "keyphrases",
  *                    "representatives": [ids], "members": [ids]?, "online_ids": [...]}]}
  * Discovered themes come from re-clustering the retained records (refine.h) with the final
- * document frequencies; they are numbered 1.. by size. When only a sample was retained,
- * sizes are the sample's shares scaled to the stream. Labels are the two most distinctive
- * keyphrases of the theme's records (frequent in the theme, rare elsewhere).
+ * document frequencies; each online theme then goes to the discovered theme most of its
+ * retained records were assigned to, and every record to the theme of its online theme, so
+ * that a record's theme_id, the themes' online_ids and members agree. Themes are numbered
+ * 1.. by size; when only a sample was retained, sizes are the sample's shares scaled to the
+ * stream. Keyphrases and labels: labels.h.
  */
 #include <math.h>
 #include <stdio.h>
@@ -16,11 +18,11 @@
 
 #include "common.h"
 #include "extract.h"
+#include "labels.h"
 #include "plugin.h"
 #include "refine.h"
 
-#define TH_REPORT_KEYPHRASES 5
-#define TH_CLUSTER_LIMIT     8192 /* records clustered at finish; the others are assigned */
+#define TH_CLUSTER_LIMIT 8192 /* records clustered at finish; the others are assigned */
 
 static int compare_doc_lines(const void *left, const void *right) {
   const th_doc *a = *(th_doc *const *)left, *b = *(th_doc *const *)right;
@@ -76,136 +78,6 @@ static int taxonomy_section(const th_instance *instance, const th_partial *parti
   return status;
 }
 
-/* A phrase (or a part of one) of a retained record, for theme keyphrases. */
-typedef struct phrase_use {
-  uint32_t hash;
-  int32_t theme;
-  uint32_t total; /* uses over all themes */
-  uint32_t words;
-  const char *text; /* not NUL-terminated: `length` bytes */
-  size_t length;
-} phrase_use;
-
-static int compare_text(const char *a, size_t a_length, const char *b, size_t b_length) {
-  int order = memcmp(a, b, a_length < b_length ? a_length : b_length);
-  if (order)
-    return order;
-  return (a_length > b_length) - (a_length < b_length);
-}
-
-static int compare_use_hash(const void *left, const void *right) {
-  const phrase_use *a = left, *b = right;
-  if (a->hash != b->hash)
-    return (a->hash > b->hash) - (a->hash < b->hash);
-  return compare_text(a->text, a->length, b->text, b->length);
-}
-
-static int compare_use_theme(const void *left, const void *right) {
-  const phrase_use *a = left, *b = right;
-  if (a->theme != b->theme)
-    return (a->theme > b->theme) - (a->theme < b->theme);
-  return compare_use_hash(left, right);
-}
-
-typedef struct scored_phrase {
-  double score;
-  const char *text;
-  size_t length;
-} scored_phrase;
-
-static int compare_scored(const void *left, const void *right) {
-  const scored_phrase *a = left, *b = right;
-  if (a->score != b->score)
-    return a->score < b->score ? 1 : -1;
-  return compare_text(a->text, a->length, b->text, b->length);
-}
-
-/* Calls `use` for every run of 1.. words of `phrase` (words split at spaces); returns how
- * many it would add when table is NULL. */
-static size_t phrase_parts(const char *phrase, int32_t theme, phrase_use *table) {
-  const char *starts[TH_PHRASE_WORDS + 1];
-  size_t words = 0, added = 0;
-  for (const char *p = phrase; *p && words < TH_PHRASE_WORDS; p++)
-    if (p == phrase || p[-1] == ' ')
-      starts[words++] = p;
-  starts[words] = phrase + strlen(phrase) + 1; /* one past the end, as if a space followed */
-  for (size_t from = 0; from < words; from++) {
-    for (size_t to = from + 1; to <= words; to++) {
-      if (table) {
-        const char *text = starts[from];
-        size_t length = (size_t)(starts[to] - 1 - text);
-        table[added] = (phrase_use){th_hash_mix(th_hash_bytes(TH_HASH_START, text, length)),
-                                    theme,
-                                    0,
-                                    (uint32_t)(to - from),
-                                    text,
-                                    length};
-      }
-      added++;
-    }
-  }
-  return added;
-}
-
-/* Fills best[theme * TH_REPORT_KEYPHRASES ...] with each theme's most distinctive phrases.
- * Every keyphrase kept with a record counts, and so does each of its parts ("screen" in
- * "screen looks sharp"), so that what records share surfaces. Score: uses in the theme x
- * the share of all its uses that fall in the theme x (1 + 0.25 per extra word): frequent
- * in the theme and specific to it. Only records with a sampling priority up to
- * `priority_limit` (those that were clustered) count, which bounds the work. */
-static int theme_phrases(th_doc **docs, const int32_t *labels, size_t count, uint32_t themes,
-                         uint64_t priority_limit, scored_phrase *best) {
-  size_t uses = 0;
-  for (size_t i = 0; i < count; i++)
-    for (const char *p = docs[i]->phrases;
-         *p && labels[i] >= 0 && docs[i]->priority <= priority_limit; p += strlen(p) + 1)
-      uses += phrase_parts(p, labels[i], NULL);
-  phrase_use *table = th_alloc((uses + 1) * sizeof(phrase_use));
-  if (!table)
-    return -1;
-  size_t at = 0;
-  for (size_t i = 0; i < count; i++)
-    for (const char *p = docs[i]->phrases;
-         *p && labels[i] >= 0 && docs[i]->priority <= priority_limit; p += strlen(p) + 1)
-      at += phrase_parts(p, labels[i], table + at);
-  qsort(table, uses, sizeof(phrase_use), compare_use_hash);
-  for (size_t start = 0; start < uses;) {
-    size_t end = start;
-    while (end < uses && compare_text(table[end].text, table[end].length, table[start].text,
-                                      table[start].length) == 0)
-      end++;
-    for (size_t i = start; i < end; i++)
-      table[i].total = (uint32_t)(end - start);
-    start = end;
-  }
-  qsort(table, uses, sizeof(phrase_use), compare_use_theme);
-  for (size_t i = 0; i < (size_t)themes * TH_REPORT_KEYPHRASES; i++)
-    best[i] = (scored_phrase){-1, NULL, 0};
-  for (size_t start = 0; start < uses;) {
-    size_t end = start;
-    while (end < uses && table[end].theme == table[start].theme &&
-           compare_text(table[end].text, table[end].length, table[start].text,
-                        table[start].length) == 0)
-      end++;
-    double in_theme = (double)(end - start);
-    double score =
-        in_theme * (in_theme / table[start].total) * (1.0 + 0.25 * (table[start].words - 1));
-    scored_phrase *slots = best + (size_t)table[start].theme * TH_REPORT_KEYPHRASES;
-    scored_phrase candidate = {score, table[start].text, table[start].length};
-    for (int s = 0; s < TH_REPORT_KEYPHRASES; s++) {
-      if (!slots[s].text || compare_scored(&candidate, &slots[s]) < 0) {
-        memmove(slots + s + 1, slots + s, (TH_REPORT_KEYPHRASES - 1 - s) * sizeof(*slots));
-        slots[s] = candidate;
-        break;
-      }
-    }
-    start = end;
-  }
-  /* the texts point into the docs, which outlive the section's construction */
-  th_free(table);
-  return 0;
-}
-
 /* A JSON string of `length` bytes of `text`; NULL on OOM. */
 static cJSON *string_of(const char *text, size_t length) {
   char buffer[256];
@@ -214,16 +86,6 @@ static cJSON *string_of(const char *text, size_t length) {
   memcpy(buffer, text, length);
   buffer[length] = '\0';
   return cJSON_CreateString(buffer);
-}
-
-/* Nonzero when one of the two phrases contains the other. */
-static int overlaps(const scored_phrase *a, const scored_phrase *b) {
-  const scored_phrase *shorter = a->length <= b->length ? a : b;
-  const scored_phrase *longer = shorter == a ? b : a;
-  for (size_t at = 0; at + shorter->length <= longer->length; at++)
-    if (memcmp(longer->text + at, shorter->text, shorter->length) == 0)
-      return 1;
-  return 0;
 }
 
 typedef struct online_pair {
@@ -238,37 +100,8 @@ static int compare_pairs(const void *left, const void *right) {
   return (a->theme > b->theme) - (a->theme < b->theme);
 }
 
-/* Maps every online theme (and so every online id) to its nearest discovered theme.
- * Returns the pairs sorted by online id (*pair_count of them), or NULL on OOM. */
-static online_pair *map_online(const th_online *online, const th_model *model, size_t *pair_count) {
-  size_t total = 0;
-  for (size_t m = 0; m < online->count; m++)
-    total += online->micros[m].id_count;
-  online_pair *pairs = th_alloc((total + 1) * sizeof(online_pair));
-  uint32_t *hashes = th_alloc((TH_ONLINE_VOCABULARY + 1) * sizeof(uint32_t));
-  float *weights = th_alloc((TH_ONLINE_VOCABULARY + 1) * sizeof(float));
-  if (!pairs || !hashes || !weights) {
-    th_free(pairs);
-    th_free(hashes);
-    th_free(weights);
-    return NULL;
-  }
-  size_t at = 0;
-  for (size_t m = 0; m < online->count; m++) {
-    const th_micro *micro = &online->micros[m];
-    size_t terms = th_online_terms(online, m, hashes, weights, TH_ONLINE_VOCABULARY);
-    int32_t theme = th_model_nearest(model, hashes, weights, terms, NULL);
-    for (size_t i = 0; i < micro->id_count; i++)
-      pairs[at++] = (online_pair){micro->ids[i], theme};
-  }
-  th_free(hashes);
-  th_free(weights);
-  qsort(pairs, at, sizeof(online_pair), compare_pairs);
-  *pair_count = at;
-  return pairs;
-}
-
-static int32_t lookup_online(const online_pair *pairs, size_t count, uint64_t online) {
+/* The position of `online` in the sorted pairs, or -1. */
+static int64_t find_online(const online_pair *pairs, size_t count, uint64_t online) {
   size_t low = 0, high = count;
   while (low < high) {
     size_t middle = (low + high) / 2;
@@ -277,7 +110,71 @@ static int32_t lookup_online(const online_pair *pairs, size_t count, uint64_t on
     else
       high = middle;
   }
-  return low < count && pairs[low].online == online ? pairs[low].theme : -1;
+  return low < count && pairs[low].online == online ? (int64_t)low : -1;
+}
+
+/* The theme with most votes in row[0..themes-1], or -1 when none has any (ties: lower). */
+static int32_t most_voted(const uint32_t *row, uint32_t themes) {
+  int32_t best = -1;
+  for (uint32_t j = 0; j < themes; j++)
+    if (row[j] > 0 && (best < 0 || row[j] > row[best]))
+      best = (int32_t)j;
+  return best;
+}
+
+/* Maps every online id to one discovered theme: the theme that most of its retained records
+ * (those whose theme_id is that id) were assigned to; when none was retained, the theme most
+ * of the retained records of the online theme now holding the id went to; else the theme of
+ * the nearest centroid to that online theme, else theme `fallback`. Ids are the finest unit:
+ * an online theme that merge() folded together from several workers' keeps each worker's id.
+ * Returns the pairs sorted by online id (*pair_count of them), or NULL on OOM. */
+static online_pair *map_online(const th_online *online, const th_model *model, th_doc **docs,
+                               const int32_t *labels, size_t count, uint32_t themes,
+                               int32_t fallback, size_t *pair_count) {
+  size_t total = 0;
+  for (size_t m = 0; m < online->count; m++)
+    total += online->micros[m].id_count;
+  online_pair *pairs = th_alloc((total + 1) * sizeof(online_pair));
+  uint32_t *votes = th_calloc(total * themes + 1, sizeof(uint32_t));
+  uint32_t *micro_votes = th_calloc(online->count * themes + 1, sizeof(uint32_t));
+  uint32_t *hashes = th_alloc((TH_ONLINE_VOCABULARY + 1) * sizeof(uint32_t));
+  float *weights = th_alloc((TH_ONLINE_VOCABULARY + 1) * sizeof(float));
+  if (!pairs || !votes || !micro_votes || !hashes || !weights) {
+    th_free(pairs);
+    pairs = NULL;
+    goto done;
+  }
+  /* first every online id with the index of the online theme that holds it */
+  size_t at = 0;
+  for (size_t m = 0; m < online->count; m++)
+    for (size_t i = 0; i < online->micros[m].id_count; i++)
+      pairs[at++] = (online_pair){online->micros[m].ids[i], (int32_t)m};
+  qsort(pairs, at, sizeof(online_pair), compare_pairs);
+  for (size_t i = 0; i < count; i++) {
+    int64_t position = docs[i]->online ? find_online(pairs, at, docs[i]->online) : -1;
+    if (position < 0 || labels[i] < 0)
+      continue;
+    votes[(size_t)position * themes + (size_t)labels[i]]++;
+    micro_votes[(size_t)pairs[position].theme * themes + (size_t)labels[i]]++;
+  }
+  for (size_t p = 0; p < at; p++) {
+    size_t micro = (size_t)pairs[p].theme;
+    int32_t best = most_voted(votes + p * themes, themes);
+    if (best < 0)
+      best = most_voted(micro_votes + micro * themes, themes);
+    if (best < 0) {
+      size_t terms = th_online_terms(online, micro, hashes, weights, TH_ONLINE_VOCABULARY);
+      best = th_model_nearest(model, hashes, weights, terms, NULL);
+    }
+    pairs[p].theme = best >= 0 ? best : fallback;
+  }
+  *pair_count = at;
+done:
+  th_free(votes);
+  th_free(micro_votes);
+  th_free(hashes);
+  th_free(weights);
+  return pairs;
 }
 
 /* The number of themes to find when the configuration leaves it open: about
@@ -306,7 +203,7 @@ static int compare_totals(const void *left, const void *right) {
 /* Writes one discovered theme (totals of theme `j`, numbered `rank` + 1). */
 static int write_theme(const th_instance *instance, const th_partial *partial, cJSON *list,
                        th_doc **docs, const int32_t *labels, const float *similarity, size_t count,
-                       const theme_totals *totals, size_t rank, const scored_phrase *phrases,
+                       const theme_totals *totals, size_t rank, const th_keyphrase *phrases,
                        const online_pair *pairs, size_t pair_count) {
   uint32_t j = totals->index;
   int all = count == partial->records;
@@ -315,18 +212,9 @@ static int write_theme(const th_instance *instance, const th_partial *partial, c
   cJSON *item = cJSON_CreateObject();
   if (th_json_add(list, NULL, item))
     return -1;
-  const scored_phrase *mine = phrases + (size_t)j * TH_REPORT_KEYPHRASES;
-  char label[256] = "";
-  const scored_phrase *second = NULL;
-  for (int p = 1; p < TH_REPORT_KEYPHRASES && mine[0].text && mine[p].text && !second; p++)
-    if (!overlaps(&mine[0], &mine[p]))
-      second = &mine[p];
-  if (mine[0].text)
-    snprintf(label, sizeof label, "%.*s", (int)mine[0].length, mine[0].text);
-  if (second) {
-    size_t used = strlen(label);
-    snprintf(label + used, sizeof label - used, " / %.*s", (int)second->length, second->text);
-  }
+  const th_keyphrase *mine = phrases + (size_t)j * TH_THEME_KEYPHRASES;
+  char label[256];
+  th_theme_label(mine, label, sizeof label);
   int status = th_json_add(item, "id", cJSON_CreateNumber((double)(rank + 1)));
   status |= th_json_add(item, "label", cJSON_CreateString(label));
   status |= th_json_add(item, "size", cJSON_CreateNumber(size));
@@ -339,7 +227,7 @@ static int write_theme(const th_instance *instance, const th_partial *partial, c
                     cJSON_CreateNumber(th_round4(totals->sentiment_sum / totals->sentiment_count)));
   cJSON *keyphrases = cJSON_CreateArray();
   status |= th_json_add(item, "keyphrases", keyphrases);
-  for (int p = 0; status == 0 && p < TH_REPORT_KEYPHRASES && mine[p].text; p++)
+  for (int p = 0; status == 0 && p < TH_THEME_KEYPHRASES && mine[p].text; p++)
     status |= th_json_add(keyphrases, NULL, string_of(mine[p].text, mine[p].length));
   cJSON *representatives = cJSON_CreateArray();
   status |= th_json_add(item, "representatives", representatives);
@@ -459,35 +347,48 @@ static int discovered_section(const th_instance *instance, th_partial *partial, 
   int32_t *labels = th_alloc(count * sizeof(int32_t));
   float *similarity = th_alloc(count * sizeof(float));
   theme_totals *totals = th_calloc(k, sizeof(theme_totals));
-  scored_phrase *phrases = th_alloc((size_t)k * TH_REPORT_KEYPHRASES * sizeof(scored_phrase));
+  th_keyphrase *phrases = th_alloc((size_t)k * TH_THEME_KEYPHRASES * sizeof(th_keyphrase));
+  const char **record_phrases = th_alloc((count + 1) * sizeof(char *));
   online_pair *pairs = NULL;
   size_t pair_count = 0;
   th_model model = {0};
   int status = -1;
-  if (!terms || !term_counts || !labels || !similarity || !totals || !phrases)
+  if (!terms || !term_counts || !labels || !similarity || !totals || !phrases || !record_phrases)
     goto done;
   uint64_t priority_limit = UINT64_MAX;
   if (cluster(docs, count, &partial->sketch, &options, terms, term_counts, &model, labels,
               similarity, &priority_limit))
     goto done;
-  pairs = map_online(&partial->online, &model, &pair_count);
-  if (!pairs)
-    goto done;
-  /* records without a known term follow their online theme */
-  for (size_t i = 0; i < count; i++)
-    if (labels[i] < 0 && docs[i]->online)
-      labels[i] = lookup_online(pairs, pair_count, docs[i]->online);
   for (uint32_t j = 0; j < k; j++)
     totals[j].index = j;
+  uint32_t largest = 0;
   for (size_t i = 0; i < count; i++)
     if (labels[i] >= 0)
       totals[labels[i]].count++;
-  uint32_t largest = 0;
   for (uint32_t j = 1; j < k; j++)
     if (totals[j].count > totals[largest].count)
       largest = j;
+  pairs =
+      map_online(&partial->online, &model, docs, labels, count, k, (int32_t)largest, &pair_count);
+  if (!pairs)
+    goto done;
+  /* A record's theme is the one its online theme maps to, so that its theme_id, the
+   * online_ids and the members agree; records without a known term follow it too. */
+  for (size_t i = 0; i < count; i++) {
+    if (!docs[i]->online)
+      continue;
+    int64_t position = find_online(pairs, pair_count, docs[i]->online);
+    int32_t theme = position >= 0 ? pairs[position].theme : -1;
+    if (theme >= 0 && theme != labels[i]) {
+      if (labels[i] >= 0)
+        totals[labels[i]].count--;
+      labels[i] = theme;
+      totals[theme].count++;
+      similarity[i] = th_model_similarity(&model, docs[i]->terms, docs[i]->term_count, theme);
+    }
+  }
   for (size_t i = 0; i < count; i++) { /* and the rest joins the largest theme */
-    if (labels[i] < 0) {
+    if (labels[i] < 0) {               /* no term, no online theme: the largest theme */
       labels[i] = (int32_t)largest;
       similarity[i] = 0;
       totals[largest].count++;
@@ -497,7 +398,11 @@ static int discovered_section(const th_instance *instance, th_partial *partial, 
       totals[labels[i]].sentiment_count++;
     }
   }
-  if (theme_phrases(docs, labels, count, k, priority_limit, phrases))
+  /* only records that were clustered (sampling priority up to the limit) bring phrases,
+   * which bounds the work */
+  for (size_t i = 0; i < count; i++)
+    record_phrases[i] = docs[i]->priority <= priority_limit ? docs[i]->phrases : NULL;
+  if (th_theme_keyphrases(record_phrases, labels, count, k, phrases))
     goto done;
   qsort(totals, k, sizeof(theme_totals), compare_totals);
   status = 0;
@@ -515,6 +420,7 @@ done:
   th_free(similarity);
   th_free(totals);
   th_free(phrases);
+  th_free(record_phrases);
   th_free(pairs);
   return status;
 }

@@ -14,8 +14,7 @@
  * record that founded it (unique across workers and processes). Online themes are folded
  * into the final discovered themes at finish; each discovered theme in the report lists the
  * online ids folded into it ("online_ids"), so a record's theme_id maps to exactly one
- * discovered theme. The report's "members" are the final assignment (a record may end in a
- * different theme than its online one after the end-of-stream re-clustering).
+ * discovered theme, and that theme is the record's final theme (its "members").
  */
 #include <math.h>
 #include <stdio.h>
@@ -97,7 +96,8 @@ static int theme_create(const tp_host *host, const tp_stage *stage, const cJSON 
   instance->representatives = (uint32_t)config_number(config, "representatives", 3);
   instance->examples = (uint32_t)config_number(config, "examples", 3);
   uint32_t target = instance->themes ? instance->themes : instance->max_themes;
-  instance->online_limit = target * 2 < 32 ? 32 : target * 2;
+  /* records take the discovered theme their online theme maps to: enough online themes */
+  instance->online_limit = target * 2 < 48 ? 48 : target * 2;
   const cJSON *taxonomy = cJSON_GetObjectItemCaseSensitive(config, "taxonomy");
   if (cJSON_IsString(taxonomy)) {
     char message[512];

@@ -403,12 +403,20 @@ START_TEST(themes_follow_online_ids) {
   }
   cJSON *section = finish(partial);
   const cJSON *theme_list = cJSON_GetObjectItem(section, "themes");
-  ck_assert_int_eq(cJSON_GetArraySize(theme_list), 2); /* theme 3 has no records */
+  /* one entry per discovered theme, in order; theme 3's online id has no record here */
+  ck_assert_int_eq(cJSON_GetArraySize(theme_list), 3);
   const cJSON *theme;
+  int expected_id = 1;
   cJSON_ArrayForEach(theme, theme_list) {
     int id = cJSON_GetObjectItem(theme, "theme_id")->valueint;
-    ck_assert_str_eq(cJSON_GetObjectItem(theme, "label")->valuestring, id == 2 ? "staff" : "rooms");
+    ck_assert_int_eq(id, expected_id++);
     const cJSON *sentences = cJSON_GetObjectItem(theme, "sentences");
+    if (id == 3) {
+      ck_assert_str_eq(cJSON_GetObjectItem(theme, "label")->valuestring, "empty");
+      ck_assert_int_eq(cJSON_GetArraySize(sentences), 0);
+      continue;
+    }
+    ck_assert_str_eq(cJSON_GetObjectItem(theme, "label")->valuestring, id == 2 ? "staff" : "rooms");
     /* rooms: two different points; staff: its two sentences say the same, so one */
     ck_assert_int_eq(cJSON_GetArraySize(sentences), id == 2 ? 1 : 2);
     const cJSON *sentence;

@@ -240,18 +240,25 @@ START_TEST(workers_merge_to_the_same_themes) {
   run_result many = run(config, pointers, count, worker_counts[_i], 0);
   char *expected = final_themes(&one), *got = final_themes(&many);
   ck_assert_str_eq(got, expected);
-  /* every record's theme_id is listed under exactly one discovered theme */
+  /* every record's theme_id is listed under exactly one discovered theme, which has the
+   * record among its members */
   const cJSON *discovered = cJSON_GetObjectItem(section(&many), "discovered");
   for (size_t r = 0; r < count; r++) {
     cJSON *record = cJSON_Parse(many.outputs[r]);
     double online = cJSON_GetObjectItem(record, "theme_id")->valuedouble;
-    int found = 0;
+    const char *record_id = cJSON_GetObjectItem(record, "id")->valuestring;
+    int found = 0, member = 0;
     const cJSON *item, *id;
     cJSON_ArrayForEach(item, discovered) {
-      cJSON_ArrayForEach(id, cJSON_GetObjectItem(item, "online_ids")) found +=
+      int mine = 0;
+      cJSON_ArrayForEach(id, cJSON_GetObjectItem(item, "online_ids")) mine +=
           id->valuedouble == online;
+      found += mine;
+      cJSON_ArrayForEach(id, cJSON_GetObjectItem(item, "members")) member +=
+          mine && strcmp(id->valuestring, record_id) == 0;
     }
     ck_assert_int_eq(found, 1);
+    ck_assert_int_eq(member, 1);
     cJSON_Delete(record);
   }
   free(expected);

@@ -1,0 +1,283 @@
+/* plugins/theme/labels.c - keyphrases and labels of discovered themes (see labels.h): counts
+ * each phrase and word sub-run per theme and over all clustered records, filters by minimum
+ * use, lift and weak words, and picks the best non-redundant ones. */
+#include "labels.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "extract.h"
+
+#define MIN_USES     3    /* records of the theme that must use a keyphrase */
+#define MIN_USE_ROOT 0.5  /* ... or this x the square root of the theme's records, when more */
+#define MIN_LIFT     1.5  /* share in the theme / share in all records */
+#define LONGER_KEEPS 0.25 /* a longer phrase needs this share of its sub-phrase's uses */
+#define REPEAT_SHARE 1.25 /* a sub-phrase used at most this x its kept phrase repeats it */
+#define WORD_BONUS   0.25 /* score bonus per extra word */
+
+/* Single words too vague to name a theme: modal and light verbs, fillers, generic nouns. */
+static const char *const weak_words[] = {
+    "also",   "another", "bit",   "come",  "could", "even",  "get",  "gets",  "getting", "go",
+    "going",  "got",     "just",  "know",  "like",  "lot",   "lots", "make",  "makes",   "many",
+    "may",    "mean",    "means", "might", "much",  "must",  "need", "one",   "ones",    "quite",
+    "really", "said",    "say",   "says",  "see",   "still", "sure", "take",  "thing",   "things",
+    "think",  "use",     "used",  "want",  "way",   "ways",  "well", "would", "yes",
+};
+
+/* One use of a phrase (or a sub-run of one) by one record. */
+typedef struct phrase_use {
+  uint32_t hash;
+  int32_t theme;
+  uint32_t record;
+  uint32_t words;
+  const char *text; /* `length` bytes, not NUL-terminated */
+  size_t length;
+  uint32_t total; /* records using it, over all themes */
+} phrase_use;
+
+/* A distinct phrase of one theme. */
+typedef struct candidate {
+  th_keyphrase phrase;
+  uint32_t words, uses, total;
+  int tier; /* the first of the fallback tiers at which it may be chosen (see pick) */
+} candidate;
+
+static int compare_text(const char *a, size_t a_length, const char *b, size_t b_length) {
+  int order = memcmp(a, b, a_length < b_length ? a_length : b_length);
+  if (order)
+    return order;
+  return (a_length > b_length) - (a_length < b_length);
+}
+
+static int compare_use_text(const void *left, const void *right) {
+  const phrase_use *a = left, *b = right;
+  if (a->hash != b->hash)
+    return (a->hash > b->hash) - (a->hash < b->hash);
+  int order = compare_text(a->text, a->length, b->text, b->length);
+  if (order)
+    return order;
+  return (a->record > b->record) - (a->record < b->record);
+}
+
+static int compare_use_theme(const void *left, const void *right) {
+  const phrase_use *a = left, *b = right;
+  if (a->theme != b->theme)
+    return (a->theme > b->theme) - (a->theme < b->theme);
+  return compare_use_text(left, right);
+}
+
+static int compare_keyphrases(const th_keyphrase *a, const th_keyphrase *b) {
+  if (a->score != b->score)
+    return a->score < b->score ? 1 : -1;
+  return compare_text(a->text, a->length, b->text, b->length);
+}
+
+static int compare_candidates(const void *left, const void *right) {
+  return compare_keyphrases(&((const candidate *)left)->phrase,
+                            &((const candidate *)right)->phrase);
+}
+
+/* Adds to `table` (when not NULL) every run of 1.. words of `phrase`; returns how many. */
+static size_t phrase_parts(const char *phrase, int32_t theme, uint32_t record, phrase_use *table) {
+  const char *starts[TH_PHRASE_WORDS + 1];
+  size_t words = 0, added = 0;
+  for (const char *p = phrase; *p && words < TH_PHRASE_WORDS; p++)
+    if (p == phrase || p[-1] == ' ')
+      starts[words++] = p;
+  starts[words] = phrase + strlen(phrase) + 1; /* one past the end, as if a space followed */
+  for (size_t from = 0; from < words; from++) {
+    for (size_t to = from + 1; to <= words; to++) {
+      if (table) {
+        const char *text = starts[from];
+        size_t length = (size_t)(starts[to] - 1 - text);
+        table[added] = (phrase_use){th_hash_mix(th_hash_bytes(TH_HASH_START, text, length)),
+                                    theme,
+                                    record,
+                                    (uint32_t)(to - from),
+                                    text,
+                                    length,
+                                    0};
+      }
+      added++;
+    }
+  }
+  return added;
+}
+
+/* Nonzero when `inner` occurs in `outer` as whole words (outer != inner). */
+static int contains_words(const th_keyphrase *outer, const th_keyphrase *inner) {
+  if (inner->length >= outer->length)
+    return 0;
+  for (size_t at = 0; at + inner->length <= outer->length; at++) {
+    if (memcmp(outer->text + at, inner->text, inner->length) != 0)
+      continue;
+    size_t end = at + inner->length;
+    if ((at == 0 || outer->text[at - 1] == ' ') &&
+        (end == outer->length || outer->text[end] == ' '))
+      return 1;
+  }
+  return 0;
+}
+
+static int is_weak(const candidate *c) {
+  if (c->words != 1)
+    return 0;
+  for (size_t w = 0; w < sizeof weak_words / sizeof weak_words[0]; w++)
+    if (strlen(weak_words[w]) == c->phrase.length &&
+        memcmp(weak_words[w], c->phrase.text, c->phrase.length) == 0)
+      return 1;
+  return 0;
+}
+
+/* Picks up to TH_THEME_KEYPHRASES of the theme's candidates (sorted best first) into slots,
+ * among those whose tier is at most `tier`. Returns how many. */
+static int pick(const candidate *list, size_t count, int tier, th_keyphrase *slots) {
+  int kept = 0;
+  const candidate *chosen[TH_THEME_KEYPHRASES];
+  for (size_t c = 0; c < count && kept < TH_THEME_KEYPHRASES; c++) {
+    const candidate *at = &list[c];
+    if (at->tier > tier)
+      continue;
+    int skip = 0;
+    for (int k = 0; k < kept && !skip; k++) /* only repeats a kept longer phrase */
+      skip = contains_words(&chosen[k]->phrase, &at->phrase) &&
+             at->uses <= REPEAT_SHARE * chosen[k]->uses;
+    for (size_t s = 0; s < count && !skip && at->words > 1; s++) /* a rare longer phrase */
+      skip = list[s].tier <= tier && contains_words(&at->phrase, &list[s].phrase) &&
+             at->uses < LONGER_KEEPS * list[s].uses;
+    if (skip)
+      continue;
+    chosen[kept] = at;
+    slots[kept++] = at->phrase;
+  }
+  return kept;
+}
+
+/* Scores the candidates of one theme (`records` of its records take part, `all_records`
+ * over every theme), sorts them and fills its slots. */
+static void theme_keyphrases(candidate *list, size_t count, size_t records, size_t all_records,
+                             th_keyphrase *slots) {
+  double min_uses = ceil(MIN_USE_ROOT * sqrt((double)records));
+  if (min_uses < MIN_USES)
+    min_uses = MIN_USES;
+  double share = all_records ? (double)records / (double)all_records : 1;
+  /* a theme that is most of the stream cannot reach the full lift */
+  double min_lift = share > 0 ? 0.5 + 0.5 / share : MIN_LIFT;
+  if (min_lift > MIN_LIFT)
+    min_lift = MIN_LIFT;
+  for (size_t c = 0; c < count; c++) {
+    candidate *at = &list[c];
+    double lift = ((double)at->uses / (double)records) / ((double)at->total / (double)all_records);
+    /* 0: every rule; 1: without the lift; 2: used by two records; 3: any phrase but a weak
+     * word; 4: any phrase */
+    int weak = is_weak(at);
+    at->tier = weak ? 4 : at->uses < 2 ? 3 : at->uses < min_uses ? 2 : lift < min_lift ? 1 : 0;
+    at->phrase.score =
+        (double)at->uses * ((double)at->uses / at->total) * (1.0 + WORD_BONUS * (at->words - 1));
+  }
+  qsort(list, count, sizeof(candidate), compare_candidates);
+  if (pick(list, count, 0, slots) || pick(list, count, 1, slots))
+    return;
+  /* no phrase is used by enough records: the most used ones, not the most specific (which
+   * would be a rare phrase of two records) */
+  for (size_t c = 0; c < count; c++)
+    list[c].phrase.score = list[c].uses;
+  qsort(list, count, sizeof(candidate), compare_candidates);
+  for (int tier = 2; tier <= 4 && pick(list, count, tier, slots) == 0; tier++)
+    ;
+}
+
+int th_theme_keyphrases(const char *const *phrases, const int32_t *labels, size_t count,
+                        uint32_t themes, th_keyphrase *best) {
+  for (size_t i = 0; i < (size_t)themes * TH_THEME_KEYPHRASES; i++)
+    best[i] = (th_keyphrase){-1, NULL, 0};
+  size_t uses = 0, all_records = 0;
+  size_t *records = th_calloc((size_t)themes + 1, sizeof(size_t));
+  if (!records)
+    return -1;
+  for (size_t i = 0; i < count; i++) {
+    if (!phrases[i] || labels[i] < 0 || (uint32_t)labels[i] >= themes)
+      continue;
+    records[labels[i]]++;
+    all_records++;
+    for (const char *p = phrases[i]; *p; p += strlen(p) + 1)
+      uses += phrase_parts(p, labels[i], (uint32_t)i, NULL);
+  }
+  phrase_use *table = th_alloc((uses + 1) * sizeof(phrase_use));
+  candidate *list = th_alloc((uses + 1) * sizeof(candidate));
+  if (!table || !list) {
+    th_free(records);
+    th_free(table);
+    th_free(list);
+    return -1;
+  }
+  size_t at = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (!phrases[i] || labels[i] < 0 || (uint32_t)labels[i] >= themes)
+      continue;
+    for (const char *p = phrases[i]; *p; p += strlen(p) + 1)
+      at += phrase_parts(p, labels[i], (uint32_t)i, table + at);
+  }
+  /* one use per record and phrase; then each phrase's records over all themes */
+  qsort(table, uses, sizeof(phrase_use), compare_use_text);
+  size_t kept = 0;
+  for (size_t u = 0; u < uses; u++)
+    if (kept == 0 || compare_use_text(&table[u], &table[kept - 1]) != 0)
+      table[kept++] = table[u];
+  uses = kept;
+  for (size_t start = 0; start < uses;) {
+    size_t end = start + 1;
+    while (end < uses && compare_text(table[end].text, table[end].length, table[start].text,
+                                      table[start].length) == 0)
+      end++;
+    for (size_t u = start; u < end; u++)
+      table[u].total = (uint32_t)(end - start);
+    start = end;
+  }
+  qsort(table, uses, sizeof(phrase_use), compare_use_theme);
+  size_t distinct = 0, theme_start = 0;
+  for (size_t start = 0; start < uses;) {
+    size_t end = start + 1;
+    while (end < uses && table[end].theme == table[start].theme &&
+           compare_text(table[end].text, table[end].length, table[start].text,
+                        table[start].length) == 0)
+      end++;
+    list[distinct++] = (candidate){{0, table[start].text, table[start].length},
+                                   table[start].words,
+                                   (uint32_t)(end - start),
+                                   table[start].total,
+                                   0};
+    int32_t theme = table[start].theme;
+    if (end == uses || table[end].theme != theme) { /* the theme's candidates are complete */
+      theme_keyphrases(list + theme_start, distinct - theme_start, records[theme], all_records,
+                       best + (size_t)theme * TH_THEME_KEYPHRASES);
+      theme_start = distinct;
+    }
+    start = end;
+  }
+  th_free(records);
+  th_free(table);
+  th_free(list);
+  return 0;
+}
+
+void th_theme_label(const th_keyphrase *mine, char *label, size_t size) {
+  if (size == 0)
+    return;
+  label[0] = '\0';
+  if (!mine[0].text)
+    return;
+  const th_keyphrase *second = NULL;
+  for (int p = 1; p < TH_THEME_KEYPHRASES && mine[p].text && !second; p++)
+    if (!contains_words(&mine[0], &mine[p]) && !contains_words(&mine[p], &mine[0]))
+      second = &mine[p];
+  snprintf(label, size, "%.*s", (int)mine[0].length, mine[0].text);
+  if (second) {
+    size_t used = strlen(label);
+    if (used < size)
+      snprintf(label + used, size - used, " / %.*s", (int)second->length, second->text);
+  }
+}

@@ -1,0 +1,149 @@
+/* tests/plugins/theme/test_theme_labels.c - discovered theme keyphrases and labels
+ * (plugins/theme/labels.c) on hand-built phrase lists: a phrase of a few records does not
+ * label a large theme, weak words do not label, a rare longer phrase gives way to its frequent
+ * sub-phrase, a sub-phrase that only repeats a kept phrase is dropped, tiny themes still get a
+ * label, and the label joins two phrases that do not contain each other. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "labels.h"
+
+#define RECORDS 400
+
+/* Phrase lists ("a\0b\0\0") built per record; labels per record. */
+typedef struct corpus {
+  char *phrases[RECORDS];
+  int32_t labels[RECORDS];
+  size_t count;
+} corpus;
+
+/* Appends a record of theme `theme` with the phrases of `list` ("a|b|c"). */
+static void add(corpus *c, int32_t theme, const char *list) {
+  size_t length = strlen(list);
+  char *phrases = calloc(length + 2, 1);
+  memcpy(phrases, list, length);
+  for (size_t i = 0; i < length; i++)
+    if (phrases[i] == '|')
+      phrases[i] = '\0';
+  c->phrases[c->count] = phrases;
+  c->labels[c->count++] = theme;
+}
+
+static void release(corpus *c) {
+  for (size_t i = 0; i < c->count; i++)
+    free(c->phrases[i]);
+}
+
+static int has(const th_keyphrase *slots, const char *text) {
+  for (int s = 0; s < TH_THEME_KEYPHRASES && slots[s].text; s++)
+    if (slots[s].length == strlen(text) && memcmp(slots[s].text, text, slots[s].length) == 0)
+      return 1;
+  return 0;
+}
+
+/* Theme 0: 300 records about batteries (some about battery life), a weak word everywhere
+ * and a rare four-word phrase in 3 records; theme 1: 100 records about screens. */
+static void build(corpus *c) {
+  memset(c, 0, sizeof *c);
+  for (int i = 0; i < 300; i++) {
+    if (i < 3)
+      add(c, 0, "walt doodled steamboat willie|may|battery");
+    else if (i % 3 == 0)
+      add(c, 0, "battery life|may");
+    else if (i % 50 == 1) /* 6 records: fewer than sqrt(300) / 2 */
+      add(c, 0, "battery charger dies|may|battery");
+    else
+      add(c, 0, "battery|may");
+  }
+  for (int i = 0; i < 100; i++)
+    add(c, 1, i % 2 ? "screen|may" : "bright screen|may");
+}
+
+START_TEST(frequent_distinctive_phrases_label) {
+  corpus c;
+  build(&c);
+  th_keyphrase best[2 * TH_THEME_KEYPHRASES];
+  ck_assert_int_eq(th_theme_keyphrases((const char *const *)c.phrases, c.labels, c.count, 2, best),
+                   0);
+  const th_keyphrase *battery = best, *screen = best + TH_THEME_KEYPHRASES;
+  ck_assert(has(battery, "battery"));
+  ck_assert(has(battery, "battery life"));
+  ck_assert(!has(battery, "walt doodled steamboat willie")); /* 3 records of 300 */
+  ck_assert(!has(battery, "doodled steamboat"));
+  ck_assert(!has(battery, "may"));     /* weak, and in every theme */
+  ck_assert(!has(battery, "charger")); /* too few records */
+  ck_assert(!has(battery, "battery charger dies"));
+  ck_assert(has(screen, "screen"));
+  ck_assert(!has(screen, "may"));
+  char label[64];
+  th_theme_label(battery, label, sizeof label);
+  ck_assert_str_eq(label, "battery");
+  th_theme_label(screen, label, sizeof label);
+  ck_assert_str_eq(label, "screen");
+  release(&c);
+}
+END_TEST
+
+/* A longer phrase that most uses of its sub-phrase come with is kept, and the sub-phrase that
+ * only repeats it is dropped. */
+START_TEST(sub_phrase_that_repeats_is_dropped) {
+  corpus c;
+  memset(&c, 0, sizeof c);
+  for (int i = 0; i < 60; i++)
+    add(&c, 0, i < 50 ? "gas mileage" : "parking");
+  for (int i = 0; i < 60; i++)
+    add(&c, 1, "room service");
+  th_keyphrase best[2 * TH_THEME_KEYPHRASES];
+  ck_assert_int_eq(th_theme_keyphrases((const char *const *)c.phrases, c.labels, c.count, 2, best),
+                   0);
+  ck_assert(has(best, "gas mileage"));
+  ck_assert(!has(best, "gas"));
+  ck_assert(!has(best, "mileage"));
+  ck_assert(has(best, "parking"));
+  char label[64];
+  th_theme_label(best, label, sizeof label);
+  ck_assert_str_eq(label, "gas mileage / parking");
+  release(&c);
+}
+END_TEST
+
+/* A theme of one record still gets its phrases, and a theme without records none. */
+START_TEST(tiny_theme_falls_back) {
+  corpus c;
+  memset(&c, 0, sizeof c);
+  add(&c, 0, "public sector|economy");
+  for (int i = 0; i < 20; i++)
+    add(&c, 1, "delivery speed");
+  th_keyphrase best[3 * TH_THEME_KEYPHRASES];
+  ck_assert_int_eq(th_theme_keyphrases((const char *const *)c.phrases, c.labels, c.count, 3, best),
+                   0);
+  ck_assert(has(best, "public sector"));
+  ck_assert(has(best, "economy"));
+  ck_assert(has(best + TH_THEME_KEYPHRASES, "delivery speed"));
+  ck_assert_ptr_null(best[2 * TH_THEME_KEYPHRASES].text);
+  char label[64];
+  th_theme_label(best + 2 * TH_THEME_KEYPHRASES, label, sizeof label);
+  ck_assert_str_eq(label, "");
+  release(&c);
+}
+END_TEST
+
+static Suite *theme_labels_suite(void) {
+  Suite *suite = suite_create("theme-labels");
+  TCase *choice = tcase_create("keyphrase choice");
+  tcase_add_test(choice, frequent_distinctive_phrases_label);
+  tcase_add_test(choice, sub_phrase_that_repeats_is_dropped);
+  tcase_add_test(choice, tiny_theme_falls_back);
+  suite_add_tcase(suite, choice);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(theme_labels_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
