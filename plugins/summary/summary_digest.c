@@ -106,11 +106,13 @@ static cJSON *candidate_export(const summary_candidate *candidate, double score)
   cJSON *terms = cJSON_AddArrayToObject(entry, "terms");
   const summary_features *features = &candidate->features;
   int counts[3] = {features->content_count, features->unigram_count, features->bigram_count};
+  cJSON *count_array = cJSON_CreateIntArray(counts, 3);
   if (!terms || !cJSON_AddStringToObject(entry, "id", candidate->id) ||
       !cJSON_AddStringToObject(entry, "text", candidate->text) ||
       !cJSON_AddNumberToObject(entry, "score", score) ||
-      !cJSON_AddNumberToObject(entry, "words", features->words) ||
-      !cJSON_AddItemToObject(entry, "counts", cJSON_CreateIntArray(counts, 3))) {
+      !cJSON_AddNumberToObject(entry, "words", features->words) || !count_array ||
+      !cJSON_AddItemToObject(entry, "counts", count_array)) {
+    cJSON_Delete(count_array); /* not attached on any failure path */
     cJSON_Delete(entry);
     return NULL;
   }

@@ -178,8 +178,13 @@ static int add_theme(summary_instance *instance, cJSON *themes, cJSON *id, const
     return -1;
   }
   cJSON_AddItemToArray(themes, entry);
-  if (cJSON_IsString(label) && !cJSON_AddItemToObject(entry, "label", cJSON_Duplicate(label, 1)))
-    return -1;
+  if (cJSON_IsString(label)) {
+    cJSON *copy = cJSON_Duplicate(label, 1);
+    if (!copy || !cJSON_AddItemToObject(entry, "label", copy)) {
+      cJSON_Delete(copy); /* not attached: still ours */
+      return -1;
+    }
+  }
   cJSON *sentences = summary_digest_pick(digest, instance->theme_sentences, instance->redundancy, 0,
                                          &instance->scoring);
   if (!sentences || !cJSON_AddItemToObject(entry, "sentences", sentences)) {
