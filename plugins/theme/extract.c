@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "labels.h"
 
 #define TH_SEED_UNIGRAM 0x9u
 #define TH_SEED_BIGRAM  0xb16u
@@ -366,9 +367,15 @@ void th_phrases_score(th_scratch *scratch, size_t best) {
     rarity /= phrase->words;
     double length = 1.0 + 0.25 * (phrase->words - 1);
     phrase->score = frequency * position * rarity * length;
-    /* a lone word found in more than 2% of the records so far says little about this one */
+    /* a lone word found in more than 2% of the records so far says little about this one, and
+     * neither does a vague one ("may", "way", "mean"), however rare */
     if (phrase->words == 1 && documents >= 100 && scratch->dfs[first_word] * 50.0 > documents)
       phrase->score = 0;
+    if (phrase->words == 1) {
+      const char *text = scratch->chars + phrase->display;
+      if (th_weak_word(text, strlen(text)))
+        phrase->score = 0;
+    }
   }
   /* the `best` best in one pass (few are wanted, often from many candidates), kept sorted in
    * `top`; the order is total (keys are distinct), so they are the same whatever the method */

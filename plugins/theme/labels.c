@@ -122,14 +122,15 @@ static int contains_words(const th_keyphrase *outer, const th_keyphrase *inner) 
   return 0;
 }
 
-static int is_weak(const candidate *c) {
-  if (c->words != 1)
-    return 0;
+int th_weak_word(const char *text, size_t length) {
   for (size_t w = 0; w < sizeof weak_words / sizeof weak_words[0]; w++)
-    if (strlen(weak_words[w]) == c->phrase.length &&
-        memcmp(weak_words[w], c->phrase.text, c->phrase.length) == 0)
+    if (strlen(weak_words[w]) == length && memcmp(weak_words[w], text, length) == 0)
       return 1;
   return 0;
+}
+
+static int is_weak(const candidate *c) {
+  return c->words == 1 && th_weak_word(c->phrase.text, c->phrase.length);
 }
 
 /* Picks up to TH_THEME_KEYPHRASES of the theme's candidates (sorted best first) into slots,

@@ -46,4 +46,8 @@ int th_theme_keyphrases(const char *const *phrases, const int32_t *labels, size_
  * contained in it, when there is one; "" without keyphrases. */
 void th_theme_label(const th_keyphrase *mine, char *label, size_t size);
 
+/* Whether `length` bytes at `text` are a single word too vague to name a theme or to stand as
+ * a record's keyphrase ("may", "way", "get", "mean"...). */
+int th_weak_word(const char *text, size_t length);
+
 #endif /* THEME_LABELS_H */
