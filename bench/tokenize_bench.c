@@ -16,47 +16,8 @@
 #include <cjson/cJSON.h>
 #include <libstemmer.h>
 
+#include "bench_corpus.h"
 #include "tokenizer.h"
-
-typedef struct corpus {
-  char **texts;
-  size_t *lengths;
-  size_t count, capacity, bytes;
-} corpus;
-
-static int corpus_load(corpus *corpus, const char *path) {
-  FILE *file = fopen(path, "r");
-  if (!file) {
-    perror(path);
-    return -1;
-  }
-  char *line = NULL;
-  size_t line_capacity = 0;
-  ssize_t line_length;
-  while ((line_length = getline(&line, &line_capacity, file)) > 0) {
-    cJSON *record = cJSON_ParseWithLength(line, (size_t)line_length);
-    const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(record, "text"));
-    if (text) {
-      if (corpus->count == corpus->capacity) {
-        corpus->capacity = corpus->capacity ? corpus->capacity * 2 : 1024;
-        corpus->texts = realloc(corpus->texts, corpus->capacity * sizeof *corpus->texts);
-        corpus->lengths = realloc(corpus->lengths, corpus->capacity * sizeof *corpus->lengths);
-        if (!corpus->texts || !corpus->lengths) {
-          fprintf(stderr, "out of memory\n");
-          exit(1);
-        }
-      }
-      corpus->texts[corpus->count] = strdup(text);
-      corpus->lengths[corpus->count] = strlen(text);
-      corpus->bytes += corpus->lengths[corpus->count];
-      corpus->count++;
-    }
-    cJSON_Delete(record);
-  }
-  free(line);
-  fclose(file);
-  return 0;
-}
 
 /* CPU time of this (single-threaded) process: other work on the shared machine does not count. */
 static double now(void) {
