@@ -308,6 +308,23 @@ static int find_provider(loader *load, const char *key, char *out, size_t size) 
   return found;
 }
 
+/* The option a plugin's start-up error is about, when the message names one that the stage's
+ * config sets ("pool_size: 1 is smaller than ...", "config.negative_threshold (...) is ..."):
+ * its name (an entry of plugin->options), or NULL. */
+static const char *option_named_by(const tp_plugin *plugin, const cJSON *config,
+                                   const char *message) {
+  if (strncmp(message, "config.", 7) == 0)
+    message += 7;
+  for (size_t i = 0; plugin->options != NULL && plugin->options[i].name != NULL; i++) {
+    const char *name = plugin->options[i].name;
+    size_t length = strlen(name);
+    if (strncmp(message, name, length) == 0 && strchr(":. (", message[length]) != NULL &&
+        message[length] != '\0' && cJSON_GetObjectItemCaseSensitive(config, name) != NULL)
+      return name;
+  }
+  return NULL;
+}
+
 /* Each stage's `requires` must be provided by an earlier stage; the error names the fix. */
 static int check_order(loader *load) {
   tp_pipeline *pipeline = load->pipeline;
@@ -359,6 +376,11 @@ static int create_stages(loader *load) {
     if (plugin->create(host, stage, stage->config, &stage->instance, message, sizeof message) !=
         0) {
       stage->instance = NULL;
+      const char *option = option_named_by(plugin, stage->config, message);
+      if (option != NULL) { /* point at the option, not only at the stage */
+        tp_json_path_key(&load->path, "config");
+        tp_json_path_key(&load->path, option);
+      }
       return fail(load, "stage \"%s\" (plugin %s) failed to start: %s", stage->id, plugin->name,
                   message[0] != '\0' ? message : "no reason given");
     }

@@ -205,7 +205,7 @@ typedef struct config_case {
 } config_case;
 
 static const config_case config_cases[] = {
-    {"{\"digest_size\": 10, \"pool_size\": 4}", 1, "pool_size"},
+    {"{\"digest_size\": 10, \"pool_size\": 4}", 1, "stages[1].config.pool_size: stage"},
     {"{\"max_words\": 0}", 1, "max_words"},
     {"{\"max_sentence\": 2}", 1, "max_sentence"},
     {"{\"redundancy\": \"high\"}", 1, "redundancy"},
