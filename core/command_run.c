@@ -38,6 +38,10 @@ static const char run_usage[] =
     "Exit status: 0 all records out (drops included), 1 some records dead-lettered,\n"
     "2 usage or pipeline error, 3 runtime failure, 130/143 interrupted (SIGINT/SIGTERM).\n";
 
+/* What "-" stands for after --report or --dead-letter. Compared by address, so that only a "-"
+ * is held to the rules for it, not a /dev/stdout the user wrote out. */
+static const char stdout_dash[] = "/dev/stdout";
+
 static int usage_error(const char *what, const char *detail) {
   tp_log(TP_LOG_ERROR, NULL, "run: %s%s (try 'textpipe run --help')", what, detail);
   return TP_EXIT_USAGE;
@@ -192,7 +196,7 @@ int tp_command_run(int argc, char **argv) {
      * stdout too, which then must not carry the records (checked below). */
     int standard = strcmp(value, "-") == 0;
     if (standard && (target == &options.report_path || target == &options.dead_letter_path))
-      *target = "/dev/stdout";
+      *target = stdout_dash; /* told apart from a /dev/stdout written out by its address */
     else
       *target = standard ? NULL : value;
   }
@@ -205,15 +209,12 @@ int tp_command_run(int argc, char **argv) {
     return usage_error("--report-format", " needs --report FILE");
   const char *const to_stdout[] = {options.report_path, options.dead_letter_path};
   for (size_t i = 0; i < 2; i++)
-    if (to_stdout[i] != NULL && strcmp(to_stdout[i], "/dev/stdout") == 0 &&
-        options.output_path == NULL)
-      return usage_error(i == 0 ? "--report" : "--dead-letter",
+    if (to_stdout[i] == stdout_dash && options.output_path == NULL)
+      return usage_error(i == 0 ? "--report -" : "--dead-letter -",
                          ": stdout already carries the records (give -o FILE to write the "
                          "records elsewhere)");
-  if (options.report_path != NULL && options.dead_letter_path != NULL &&
-      strcmp(options.report_path, "/dev/stdout") == 0 &&
-      strcmp(options.dead_letter_path, "/dev/stdout") == 0)
-    return usage_error("--report and --dead-letter", ": only one of them can go to stdout");
+  if (options.report_path == stdout_dash && options.dead_letter_path == stdout_dash)
+    return usage_error("--report - and --dead-letter -", ": only one of them can go to stdout");
   int clash = check_distinct_files(&options);
   if (clash != 0)
     return clash;
