@@ -15,16 +15,17 @@
  */
 #include "json_literals.h"
 
+#include "textpipe/plugin.h"
+
 #include <math.h>
 #include <string.h>
 
-/* From 10^15 on, cJSON's printer (which json_print.c matches byte for byte) writes a number
- * with 15 significant digits whenever that reads back within its tolerance, so a 16-digit id
- * loses its last digit, and from 2^53 on the double itself is not exact. */
-#define PRINTED_EXACTLY_BELOW 1e15
-
+/* From TP_JSON_PRINTED_EXACTLY_BELOW (10^15) on, cJSON's printer (which json_print.c matches
+ * byte for byte) writes a number with 15 significant digits whenever that reads back within
+ * its tolerance, so a 16-digit id loses its last digit, and from 2^53 on the double itself is
+ * not exact. */
 static int is_inexact(const cJSON *item) {
-  return !isfinite(item->valuedouble) || fabs(item->valuedouble) >= PRINTED_EXACTLY_BELOW;
+  return !isfinite(item->valuedouble) || fabs(item->valuedouble) >= TP_JSON_PRINTED_EXACTLY_BELOW;
 }
 
 /* Whether the tree under `item` holds a number whose text would not survive. */

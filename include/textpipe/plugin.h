@@ -107,6 +107,12 @@ typedef struct tp_option {
   int required;               /* nonzero: the pipeline must give it */
 } tp_option;
 
+/* cJSON prints a number of smaller magnitude so that it reads back as the same value; from
+ * this magnitude on it may drop digits (16-digit ids), so input numbers keep their text (see
+ * record_json) and a stage that writes such a number it read as text should write it raw
+ * (cJSON_CreateRaw) rather than as a double. */
+#define TP_JSON_PRINTED_EXACTLY_BELOW 1e15
+
 /* ---- The host API table --------------------------------------------------------------------
  * Append-only: members are only ever added at the end (with a TP_ABI_MINOR bump). Every
  * function is safe to call from any worker thread. */
@@ -127,8 +133,9 @@ typedef struct tp_host {
 
   /* Records, valid only inside process(). */
   /* The whole record object. A number of the input that cJSON would not print back as written
-   * (magnitude 10^15 or more, such as a 64-bit id, or out of range) keeps that text in its
-   * valuestring, which the core prints in place of valuedouble: quote it from there. */
+   * (magnitude TP_JSON_PRINTED_EXACTLY_BELOW or more, such as a 64-bit id, or out of range)
+   * keeps that text in its valuestring, which the core prints in place of valuedouble: quote
+   * it from there. */
   const cJSON *(*record_json)(const tp_record *record);
   /* The record's text (the pipeline's text_field): valid UTF-8, `*length` bytes, also
    * NUL-terminated. NUL characters of the input reach stages as U+FFFD. */

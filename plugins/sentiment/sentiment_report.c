@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "textpipe/plugin.h"
+
 void sx_report_init(sx_report *report, size_t top) {
   memset(report, 0, sizeof *report);
   report->top = top > SX_REPORT_MAX_TOP ? SX_REPORT_MAX_TOP : top;
@@ -165,7 +167,8 @@ static cJSON *sx_ranked_json(const sx_ranked *list, size_t count) {
     cJSON *item = cJSON_CreateObject();
     cJSON *id = cJSON_Parse(list[i].id);
     if (cJSON_IsNumber(id) &&
-        !(fabs(id->valuedouble) < 1e15)) { /* would not print back: keep the digits */
+        !(fabs(id->valuedouble) <
+          TP_JSON_PRINTED_EXACTLY_BELOW)) { /* would not print back: keep the digits */
       cJSON_Delete(id);
       id = cJSON_CreateRaw(list[i].id);
     } else if (id == NULL) {

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "textpipe/plugin.h"
+
 /* MMR trade-off between centrality and novelty. */
 #define DIGEST_LAMBDA 0.7
 
@@ -76,7 +78,7 @@ cJSON *summary_digest_pick(summary_digest *digest, size_t k, double redundancy, 
     const summary_candidate *candidate = &digest->pool.items[picked[i]];
     cJSON *entry = cJSON_CreateObject();
     cJSON *id = cJSON_Parse(candidate->id);
-    if (cJSON_IsNumber(id) && !(fabs(id->valuedouble) < 1e15)) {
+    if (cJSON_IsNumber(id) && !(fabs(id->valuedouble) < TP_JSON_PRINTED_EXACTLY_BELOW)) {
       cJSON_Delete(id); /* a number no double holds exactly: keep its digits */
       id = cJSON_CreateRaw(candidate->id);
     }

@@ -77,7 +77,8 @@ cJSON *th_id_json(const char *id, int id_is_string) {
     return cJSON_CreateString(id);
   double value = strtod(id, NULL);
   /* a number no double holds exactly (a 64-bit id) keeps its digits */
-  return fabs(value) < 1e15 ? cJSON_CreateNumber(value) : cJSON_CreateRaw(id);
+  return fabs(value) < TP_JSON_PRINTED_EXACTLY_BELOW ? cJSON_CreateNumber(value)
+                                                     : cJSON_CreateRaw(id);
 }
 
 /* Max-heap order on (priority, line). */
