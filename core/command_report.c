@@ -10,11 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <uv.h>
-
 #include "commands.h"
 #include "json_literals.h"
 #include "log.h"
+#include "report.h"
 #include "report_html.h"
 
 static const char usage[] =
@@ -136,14 +135,11 @@ int tp_command_report(int argc, char **argv) {
     fputs(usage, stderr);
     return TP_EXIT_USAGE;
   }
-  if (output != NULL && strcmp(output, "-") != 0) { /* like run: a file that cannot be opened */
-    FILE *probe = fopen(output, "a");
-    if (probe == NULL) {
-      tp_log(TP_LOG_ERROR, NULL, "%s: cannot open: %s", output,
-             uv_strerror(uv_translate_sys_error(errno)));
-      return TP_EXIT_USAGE;
-    }
-    fclose(probe);
+  tp_error err_open = {{0}};
+  if (output != NULL && strcmp(output, "-") != 0 &&
+      tp_report_check_writable(output, &err_open) != 0) { /* like run: a usage error */
+    tp_log(TP_LOG_ERROR, NULL, "%s", err_open.message);
+    return TP_EXIT_USAGE;
   }
   cJSON *report = load_report(input);
   if (report == NULL)

@@ -93,6 +93,17 @@ fail:
   return NULL;
 }
 
+int tp_report_check_writable(const char *path, tp_error *err) {
+  FILE *file = fopen(path, "a");
+  if (file == NULL) {
+    snprintf(err->message, sizeof err->message, "%s: cannot open for writing: %s", path,
+             uv_strerror(uv_translate_sys_error(errno)));
+    return -1;
+  }
+  fclose(file);
+  return 0;
+}
+
 int tp_report_write(const cJSON *report, const char *path, tp_error *err) {
   char *text = cJSON_Print(report);
   if (text == NULL) {

@@ -30,6 +30,11 @@ cJSON *tp_report_build(const tp_pipeline *pipeline, const char *source, const tp
  * message naming the path in err. */
 int tp_report_write(const cJSON *report, const char *path, tp_error *err);
 
+/* Opens `path` for appending (creating it when missing) and closes it again, so that a report
+ * that cannot be written is found before a stream or a render runs, not after. Returns 0, or
+ * -1 with "<path>: cannot open for writing: <reason>" in err. */
+int tp_report_check_writable(const char *path, tp_error *err);
+
 /* Formats the one-line summary "summary: in N, out N, dropped N, dead-letter N, skipped N;
  * T s, R MB/s" (without the "textpipe: " prefix) into `line`. */
 void tp_report_summary(const tp_run_counts *counts, double seconds, char *line, size_t size);

@@ -420,15 +420,8 @@ static int open_endpoints(tp_stream *stream, tp_error *err) {
       tp_writer_open(&stream->loop, options->output_path, err->message, sizeof err->message);
   if (stream->writer == NULL)
     return -1;
-  if (options->report_path != NULL) { /* fail now, not after the whole stream */
-    FILE *report = fopen(options->report_path, "a");
-    if (report == NULL) {
-      snprintf(err->message, sizeof err->message, "%s: cannot open for writing: %s",
-               options->report_path, errno_text());
-      return -1;
-    }
-    fclose(report);
-  }
+  if (options->report_path != NULL && tp_report_check_writable(options->report_path, err) != 0)
+    return -1;
   if (options->dead_letter_path != NULL &&
       (stream->dead_letters = fopen(options->dead_letter_path, "w")) == NULL) {
     snprintf(err->message, sizeof err->message, "%s: cannot open for writing: %s",
