@@ -25,9 +25,8 @@ if [[ ! -x $binary ]]; then
   echo "bench_summary: no textpipe binary at $binary (build first: scripts/build)" >&2
   exit 2
 fi
-if [[ ! -s $corpus ]]; then
-  python3 "$root/../shared/eval/make_bench.py" --out "$corpus"
-fi
+. "$(dirname "$0")/corpus.sh"
+ensure_corpus "$corpus"
 mkdir -p "$work"
 head -c 5000000 "$corpus" | sed '$d' >"$work/small.ndjson" # whole lines only
 

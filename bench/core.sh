@@ -22,10 +22,8 @@ ninja -C "$build" core/textpipe bench/cjson_loop >/dev/null
 textpipe=$build/core/textpipe
 loop=$build/bench/cjson_loop
 
-if [ ! -s "$corpus" ]; then
-  echo "building $corpus ..."
-  python3 ../shared/eval/make_bench.py --out "$corpus"
-fi
+. "$(dirname "$0")/corpus.sh"
+ensure_corpus "$corpus"
 size=$(stat -c %s "$corpus")
 
 # Wall-clock seconds of one command (stdin from the corpus, stdout to /dev/null).

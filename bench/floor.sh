@@ -13,10 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 corpus=bench/data/comments.ndjson
-if [ ! -s "$corpus" ]; then
-  mkdir -p bench/data
-  python3 ../shared/eval/make_bench.py --out "$corpus" >&2
-fi
+. "$(dirname "$0")/corpus.sh"
+ensure_corpus "$corpus"
 scripts/build build >&2
 ninja -C build bench/floor >/dev/null
 floors=$(mktemp)

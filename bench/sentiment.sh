@@ -15,9 +15,8 @@ corpus=bench/data/comments.ndjson
 out=bench/out/sentiment_bench
 mkdir -p "$out" bench/data
 [ -x "$build/core/textpipe" ] || { echo "bench/sentiment.sh: build first" >&2; exit 2; }
-if [ ! -s "$corpus" ]; then
-  python3 ../shared/eval/make_bench.py --out "$corpus"
-fi
+. "$(dirname "$0")/corpus.sh"
+ensure_corpus "$corpus"
 head -c 5000000 "$corpus" | sed '$d' >"$out/first5mb.ndjson"
 
 write_pipeline() { # name, stages JSON

@@ -17,10 +17,8 @@ build=${BUILD:-build}
 tokenize=${TOKENIZE_PLUGIN:-tokenize}
 runs=${1:-5}
 corpus=bench/data/comments.ndjson
-if [ ! -s "$corpus" ]; then
-  mkdir -p bench/data
-  python3 ../shared/eval/make_bench.py --out "$corpus" >&2
-fi
+. "$(dirname "$0")/corpus.sh"
+ensure_corpus "$corpus"
 [ -x "$build/core/textpipe" ] || ninja -C "$build" >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
