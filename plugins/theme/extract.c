@@ -371,7 +371,7 @@ void th_phrases_score(th_scratch *scratch, size_t best) {
      * neither does a vague one ("may", "way", "mean"), however rare */
     if (phrase->words == 1 && documents >= 100 && scratch->dfs[first_word] * 50.0 > documents)
       phrase->score = 0;
-    if (phrase->words == 1) {
+    if (phrase->words == 1 && phrase->score > 0) {
       const char *text = scratch->chars + phrase->display;
       if (th_weak_word(text, strlen(text)))
         phrase->score = 0;

@@ -18,14 +18,26 @@
 #define REPEAT_SHARE 1.25 /* a sub-phrase used at most this x its kept phrase repeats it */
 #define WORD_BONUS   0.25 /* score bonus per extra word */
 
-/* Single words too vague to name a theme: modal and light verbs, fillers, generic nouns. */
-static const char *const weak_words[] = {
-    "also",   "another", "bit",   "come",  "could", "even",  "get",  "gets",  "getting", "go",
-    "going",  "got",     "just",  "know",  "like",  "lot",   "lots", "make",  "makes",   "many",
-    "may",    "mean",    "means", "might", "much",  "must",  "need", "one",   "ones",    "quite",
-    "really", "said",    "say",   "says",  "see",   "still", "sure", "take",  "thing",   "things",
-    "think",  "use",     "used",  "want",  "way",   "ways",  "well", "would", "yes",
+/* Single words too vague to name a theme: modal and light verbs, fillers, generic nouns. Each
+ * with its length, so that a lookup (made for every lone-word phrase of every record) compares
+ * bytes only for words of the same length. */
+#define WEAK(word)                                                                                 \
+  { word, sizeof(word) - 1 }
+static const struct {
+  const char *text;
+  size_t length;
+} weak_words[] = {
+    WEAK("also"),   WEAK("another"), WEAK("bit"),     WEAK("come"),   WEAK("could"), WEAK("even"),
+    WEAK("get"),    WEAK("gets"),    WEAK("getting"), WEAK("go"),     WEAK("going"), WEAK("got"),
+    WEAK("just"),   WEAK("know"),    WEAK("like"),    WEAK("lot"),    WEAK("lots"),  WEAK("make"),
+    WEAK("makes"),  WEAK("many"),    WEAK("may"),     WEAK("mean"),   WEAK("means"), WEAK("might"),
+    WEAK("much"),   WEAK("must"),    WEAK("need"),    WEAK("one"),    WEAK("ones"),  WEAK("quite"),
+    WEAK("really"), WEAK("said"),    WEAK("say"),     WEAK("says"),   WEAK("see"),   WEAK("still"),
+    WEAK("sure"),   WEAK("take"),    WEAK("thing"),   WEAK("things"), WEAK("think"), WEAK("use"),
+    WEAK("used"),   WEAK("want"),    WEAK("way"),     WEAK("ways"),   WEAK("well"),  WEAK("would"),
+    WEAK("yes"),
 };
+#undef WEAK
 
 /* One use of a phrase (or a sub-run of one) by one record. */
 typedef struct phrase_use {
@@ -124,7 +136,7 @@ static int contains_words(const th_keyphrase *outer, const th_keyphrase *inner) 
 
 int th_weak_word(const char *text, size_t length) {
   for (size_t w = 0; w < sizeof weak_words / sizeof weak_words[0]; w++)
-    if (strlen(weak_words[w]) == length && memcmp(weak_words[w], text, length) == 0)
+    if (weak_words[w].length == length && memcmp(weak_words[w].text, text, length) == 0)
       return 1;
   return 0;
 }
