@@ -13,7 +13,7 @@ stream finishes its in-flight records, writes them and exits 130): if reading di
 at the bound, the whole 50 MB file would be in memory within the first second. Peak RSS is
 the process's VmHWM (/proc/PID/status), polled every 5 ms until it exits (wait4's ru_maxrss
 would count the Python process the child was forked from). The bound: at most 4N+4 batches of 128 records and 16 MiB of
-input lines in flight (core/stream.c).
+input lines in flight (core/run/stream.c).
 """
 import os
 import pathlib

@@ -1,11 +1,11 @@
 /* tests/fault/fail_alloc.c - allocation failure injection for the test-only textpipe-fault
- * binary (core/main.c and the core library linked with -Wl,--wrap=malloc,... ; see
+ * binary (core/cli/main.c and the core library linked with -Wl,--wrap=malloc,... ; see
  * tests/fault/meson.build). The normal textpipe binary does not contain this file.
  *
  * TEXTPIPE_FAIL_ALLOC_AT=N makes the Nth allocation of the process fail (1-based; 0 or unset:
  * none fails). Counted are the core's own malloc/calloc/realloc/strdup/strndup calls (the
  * link-time wrap), everything cJSON allocates (cJSON_InitHooks, so plugins' cJSON values too),
- * and the host table's alloc/realloc, which plugins use (core/host.c calls malloc).
+ * and the host table's alloc/realloc, which plugins use (core/run/host.c calls malloc).
  * libuv's own allocations are left alone: libuv aborts on some of them by design (e.g. in
  * uv_loop_init), which says nothing about textpipe. With TEXTPIPE_ALLOC_COUNT=1 the process
  * prints "textpipe-fault: N allocations" on stderr at exit, so a test knows the range to sweep.

@@ -1,11 +1,11 @@
 /* tests/support/plugin_under_test.h - one built-in plugin driven through the real core, for
  * the plugin tests that call its callbacks one by one.
  *
- * The plugin's .so is opened by the real loader (core/plugin_loader.h, the build tree search
- * path), its config is validated and completed by the real schema code (core/config_schema.h),
- * create() gets the real host table (core/host.h, tp_host_api()) and a real stage, records are
- * real records (core/record.h, tp_record_prepare) and process() runs through the real
- * tp_stage_process (core/stages.h), so record_set / record_attach enforce the plugin's
+ * The plugin's .so is opened by the real loader (core/config/plugin_loader.h, the build tree search
+ * path), its config is validated and completed by the real schema code (core/config/config_schema.h),
+ * create() gets the real host table (core/run/host.h, tp_host_api()) and a real stage, records are
+ * real records (core/run/record.h, tp_record_prepare) and process() runs through the real
+ * tp_stage_process (core/run/stages.h), so record_set / record_attach enforce the plugin's
  * `provides` exactly as in a run. Failures end the test with a Check assertion.
  */
 #ifndef TP_TESTS_PLUGIN_UNDER_TEST_H

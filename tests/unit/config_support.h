@@ -1,6 +1,6 @@
 /* tests/unit/config_support.h - helpers shared by the configuration-side unit tests.
  *
- * A minimal host table (enough for create() and logging; the real one is core/host.c), the
+ * A minimal host table (enough for create() and logging; the real one is core/run/host.c), the
  * fixture plugin folder, and temporary folders with files written from strings.
  * Header-only (static functions) so each test executable stays one source file.
  */

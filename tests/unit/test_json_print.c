@@ -1,4 +1,4 @@
-/* tests/unit/test_json_print.c - core/json_print.c prints exactly what cJSON_PrintUnformatted
+/* tests/unit/test_json_print.c - core/util/json_print.c prints exactly what cJSON_PrintUnformatted
  * prints: tables of numbers (short decimals, rounded scores, integers, huge, tiny, negative
  * zero, NaN), of strings (escapes, control bytes, UTF-8) and of whole documents, plus many
  * pseudo-random doubles. */

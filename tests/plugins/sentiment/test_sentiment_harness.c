@@ -1,5 +1,5 @@
 /* test_sentiment_harness.c - Check suite of the sentiment stage through the real loader, host
- * and harness (core/harness.h), after the real tokenize stage: enriched records (labels,
+ * and harness (core/run/harness.h), after the real tokenize stage: enriched records (labels,
  * per-sentence scores, lexicon_extra), the report section, and a configuration error. */
 #include <check.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * hand-built tokenized texts (no tokenize stage): per-record summaries and short comments, the
  * digest through process/finish, merging two workers' partials, export/import, the theme and
  * sentiment sections, and config errors. The same behaviour behind the real tokenize stage
- * (core/harness.h) is in test_summary_plugin.c.
+ * (core/run/harness.h) is in test_summary_plugin.c.
  */
 #include <check.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* tests/plugins/summary/test_summary_plugin.c - the summary plugin through the real loader and
- * host (core/harness.h) behind the real tokenize stage: per-record summaries (limits, white
+ * host (core/run/harness.h) behind the real tokenize stage: per-record summaries (limits, white
  * space made single spaces) and short comments, the digest in the report, and configuration
  * errors as the user sees them.
  */

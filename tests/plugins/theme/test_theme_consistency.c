@@ -1,6 +1,6 @@
 /* tests/plugins/theme/test_theme_consistency.c - discovered themes, the records' theme_id and
  * the summary's per-theme sentences agree. Runs tokenize, sentiment, theme and summary
- * through core/harness.h (the real plugins) and checks, on identical records, on a generated
+ * through core/run/harness.h (the real plugins) and checks, on identical records, on a generated
  * stream of several topics and on the bundled sample with 7 themes:
  *   - every theme_id a record received is in the online_ids of exactly one discovered theme,
  *     and every discovered theme has at least one online id;

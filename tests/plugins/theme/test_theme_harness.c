@@ -1,6 +1,6 @@
 /* tests/plugins/theme/test_theme_harness.c - the bundled default pipeline
  * (pipelines/comments.json: tokenize, sentiment, theme with the public-policy theme file) on
- * the bundled sample, through core/harness.h with the real tokenize and sentiment plugins:
+ * the bundled sample, through core/run/harness.h with the real tokenize and sentiment plugins:
  * every record gets the theme keys, and the report's theme section counts the taxonomy with
  * mean sentiment and lists discovered themes covering every record. */
 #include <check.h>

@@ -1,5 +1,5 @@
 /* tests/plugins/tokenize/test_harness.c - tokenize.so through the real loader, host and stage
- * runner (core/harness.h), and through the textpipe binary.
+ * runner (core/run/harness.h), and through the textpipe binary.
  *
  * Pipelines come from tests/plugins/tokenize/pipelines/ and pipelines/; the test plugin
  * tokens-reader (tokens_reader.c) stands in for the later stages that read the attachment.

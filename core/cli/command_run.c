@@ -1,0 +1,234 @@
+/* core/cli/command_run.c - `textpipe run PIPELINE [options]`: parse the options, load the
+ * pipeline, hand both to the stream (stream.c). */
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "host.h"
+#include "log.h"
+#include "pipeline.h"
+#include "stream.h"
+
+static const char run_usage[] =
+    "Usage: textpipe run PIPELINE [options]\n"
+    "\n"
+    "Streams records (NDJSON, or text lines) from stdin or -i FILE through the pipeline's\n"
+    "stages and writes the enriched records as NDJSON.\n"
+    "\n"
+    "Options:\n"
+    "  -i, --input FILE          read FILE instead of stdin (\"-\": stdin)\n"
+    "  -o, --output FILE         write FILE instead of stdout (\"-\": stdout)\n"
+    "  --report FILE             write the end-of-stream report (JSON, or HTML) to FILE\n"
+    "                            (\"-\": stdout, with -o FILE)\n"
+    "  --report-format FORMAT    json or html (default: html when FILE ends in .html)\n"
+    "  --dead-letter FILE        write each failed record as NDJSON to FILE (\"-\": stdout,\n"
+    "                            with -o FILE)\n"
+    "  --workers N               worker threads (default: one per core; 1 if a stage is not\n"
+    "                            concurrent)\n"
+    "  --max-record-bytes N      longest input line accepted (default: the pipeline's\n"
+    "                            input.max_record_bytes, else 16777216)\n"
+    "  -q, --quiet               no summary line\n"
+    "  -h, --help                show this help\n"
+    "\n"
+    "Exit status: 0 all records out (drops included), 1 some records dead-lettered,\n"
+    "2 usage or pipeline error, 3 runtime failure, 130/143 interrupted (SIGINT/SIGTERM).\n";
+
+/* What "-" stands for after --report or --dead-letter. Compared by address, so that only a "-"
+ * is held to the rules for it, not a /dev/stdout the user wrote out. */
+static const char stdout_dash[] = "/dev/stdout";
+
+static int usage_error(const char *what, const char *detail) {
+  tp_log(TP_LOG_ERROR, NULL, "run: %s%s (try 'textpipe run --help')", what, detail);
+  return TP_EXIT_USAGE;
+}
+
+/* Parses a positive integer no larger than `max`. Returns 0, or -1. */
+static int parse_count(const char *text, uint64_t max, uint64_t *out) {
+  if (text == NULL || *text < '0' || *text > '9')
+    return -1;
+  char *end = NULL;
+  unsigned long long value = strtoull(text, &end, 10);
+  if (*end != '\0' || value == 0 || value > max)
+    return -1;
+  *out = value;
+  return 0;
+}
+
+/* The value of option `name` at argv[*index]: "--name=value" or the next argument. */
+static const char *option_value(int argc, char **argv, int *index, const char *name) {
+  const char *argument = argv[*index];
+  size_t length = strlen(name);
+  if (strncmp(argument, name, length) == 0 && argument[length] == '=')
+    return argument + length + 1;
+  if (*index + 1 >= argc)
+    return NULL;
+  return argv[++*index];
+}
+
+static int option_is(const char *argument, const char *short_name, const char *long_name) {
+  size_t length = strlen(long_name);
+  if (short_name != NULL && strcmp(argument, short_name) == 0)
+    return 1;
+  return strncmp(argument, long_name, length) == 0 &&
+         (argument[length] == '\0' || argument[length] == '=');
+}
+
+/* One of the files a run reads or writes, and what identifies it on disk. */
+typedef struct endpoint {
+  const char *option; /* "--input", ... */
+  const char *path;   /* as given, or "stdin"/"stdout" */
+  int regular;        /* an existing regular file: compared by device and inode */
+  dev_t device;
+  ino_t inode;
+  char canonical[PATH_MAX + 1]; /* a file still to be created: its resolved path, else "" */
+} endpoint;
+
+/* Fills `end` for `path` (or, when NULL, for the open descriptor `fd`). */
+static void endpoint_identify(endpoint *end, const char *option, const char *path, int fd) {
+  struct stat info;
+  end->option = option;
+  end->path = path != NULL ? path : fd == STDIN_FILENO ? "stdin" : "stdout";
+  end->regular = 0;
+  end->canonical[0] = '\0';
+  if ((path != NULL ? stat(path, &info) : fstat(fd, &info)) == 0) {
+    end->regular = S_ISREG(info.st_mode);
+    end->device = info.st_dev;
+    end->inode = info.st_ino;
+    return;
+  }
+  if (path == NULL || strlen(path) >= PATH_MAX)
+    return;
+  char folder[PATH_MAX], base[PATH_MAX], resolved[PATH_MAX];
+  snprintf(folder, sizeof folder, "%s", path);
+  snprintf(base, sizeof base, "%s", path);
+  if (realpath(dirname(folder), resolved) != NULL)
+    snprintf(end->canonical, sizeof end->canonical, "%.*s/%s", (int)(PATH_MAX / 2), resolved,
+             basename(base));
+}
+
+/* Refuses a run whose input, output, report and dead-letter files are not all different
+ * files: writing one would destroy the other (an output opened over the input empties it
+ * before a line is read; two outputs overwrite each other). Devices and pipes (/dev/null, a
+ * terminal) may be shared. Returns 0, or the usage exit status after saying which two clash. */
+static int check_distinct_files(const tp_stream_options *options) {
+  endpoint ends[4];
+  size_t count = 0;
+  endpoint_identify(&ends[count++], "--input", options->input_path, STDIN_FILENO);
+  endpoint_identify(&ends[count++], "--output", options->output_path, STDOUT_FILENO);
+  if (options->report_path != NULL)
+    endpoint_identify(&ends[count++], "--report", options->report_path, -1);
+  if (options->dead_letter_path != NULL)
+    endpoint_identify(&ends[count++], "--dead-letter", options->dead_letter_path, -1);
+  for (size_t a = 0; a < count; a++) {
+    for (size_t b = a + 1; b < count; b++) {
+      int same =
+          (ends[a].regular && ends[b].regular && ends[a].device == ends[b].device &&
+           ends[a].inode == ends[b].inode) ||
+          (ends[a].canonical[0] != '\0' && strcmp(ends[a].canonical, ends[b].canonical) == 0);
+      if (same) {
+        tp_log(TP_LOG_ERROR, NULL, "run: %s %s and %s %s are the same file", ends[a].option,
+               ends[a].path, ends[b].option, ends[b].path);
+        return TP_EXIT_USAGE;
+      }
+    }
+  }
+  return 0;
+}
+
+int tp_command_run(int argc, char **argv) {
+  tp_stream_options options = {0};
+  const char *pipeline_path = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *argument = argv[i];
+    const char **target = NULL;
+    const char *name = NULL;
+    if (strcmp(argument, "-h") == 0 || strcmp(argument, "--help") == 0) {
+      fputs(run_usage, stdout);
+      return TP_EXIT_OK;
+    } else if (strcmp(argument, "-q") == 0 || strcmp(argument, "--quiet") == 0) {
+      options.quiet = 1;
+      continue;
+    } else if (option_is(argument, "-i", "--input")) {
+      target = &options.input_path, name = "--input";
+    } else if (option_is(argument, "-o", "--output")) {
+      target = &options.output_path, name = "--output";
+    } else if (option_is(argument, NULL, "--report")) {
+      target = &options.report_path, name = "--report";
+    } else if (option_is(argument, NULL, "--report-format")) {
+      target = &options.report_format, name = "--report-format";
+    } else if (option_is(argument, NULL, "--dead-letter")) {
+      target = &options.dead_letter_path, name = "--dead-letter";
+    } else if (option_is(argument, NULL, "--workers") ||
+               option_is(argument, NULL, "--max-record-bytes")) {
+      int workers = argument[2] == 'w';
+      name = workers ? "--workers" : "--max-record-bytes";
+      const char *value = option_value(argc, argv, &i, name);
+      uint64_t number = 0;
+      if (value == NULL)
+        return usage_error(name, " needs a value");
+      if (parse_count(value, workers ? 256 : TP_MAX_RECORD_BYTES_LIMIT, &number) != 0)
+        return usage_error(name, workers ? ": expected a whole number from 1 to 256"
+                                         : ": expected a whole number of bytes from 1 to "
+                                           "1073741824");
+      if (workers)
+        options.workers = (size_t)number;
+      else
+        options.max_record_bytes = number;
+      continue;
+    } else if (argument[0] == '-' && argument[1] != '\0') {
+      tp_log(TP_LOG_ERROR, NULL, "run: unknown option '%s' (try 'textpipe run --help')", argument);
+      return TP_EXIT_USAGE;
+    } else {
+      if (pipeline_path != NULL)
+        return usage_error("more than one pipeline given", "");
+      pipeline_path = argument;
+      continue;
+    }
+    const char *value = option_value(argc, argv, &i, name);
+    if (value == NULL || value[0] == '\0')
+      return usage_error(name, " needs a file name");
+    /* "-" is the usual name for stdin/stdout; for the report and the dead-letters it is
+     * stdout too, which then must not carry the records (checked below). */
+    int standard = strcmp(value, "-") == 0;
+    if (standard && (target == &options.report_path || target == &options.dead_letter_path))
+      *target = stdout_dash; /* told apart from a /dev/stdout written out by its address */
+    else
+      *target = standard ? NULL : value;
+  }
+  if (pipeline_path == NULL)
+    return usage_error("missing the PIPELINE file", "");
+  if (options.report_format != NULL && strcmp(options.report_format, "json") != 0 &&
+      strcmp(options.report_format, "html") != 0)
+    return usage_error("--report-format", ": expected json or html");
+  if (options.report_format != NULL && options.report_path == NULL)
+    return usage_error("--report-format", " needs --report FILE");
+  const char *const to_stdout[] = {options.report_path, options.dead_letter_path};
+  for (size_t i = 0; i < 2; i++)
+    if (to_stdout[i] == stdout_dash && options.output_path == NULL)
+      return usage_error(i == 0 ? "--report -" : "--dead-letter -",
+                         ": stdout already carries the records (give -o FILE to write the "
+                         "records elsewhere)");
+  if (options.report_path == stdout_dash && options.dead_letter_path == stdout_dash)
+    return usage_error("--report - and --dead-letter -", ": only one of them can go to stdout");
+  int clash = check_distinct_files(&options);
+  if (clash != 0)
+    return clash;
+
+  tp_loader_options loader = {getenv("TEXTPIPE_PLUGIN_PATH"), tp_host_api()};
+  tp_pipeline *pipeline = NULL;
+  tp_error err = {{0}};
+  if (tp_pipeline_load(pipeline_path, &loader, &pipeline, &err) != 0) {
+    tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
+    return TP_EXIT_USAGE;
+  }
+  if (options.quiet)
+    tp_log_set_level(TP_LOG_WARN);
+  int status = tp_stream_run(pipeline, &options);
+  tp_pipeline_free(pipeline);
+  return status;
+}

@@ -1,0 +1,90 @@
+/* core/cli/main.c - the textpipe executable: global options and dispatch to a subcommand. The
+ * work lives in the core library (commands.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+#include "tp_config.h"
+
+static const char usage[] =
+    "Usage: textpipe COMMAND [options]\n"
+    "\n"
+    "A text-analytics pipeline: NDJSON records (or text lines) in, enriched NDJSON out,\n"
+    "through a chain of plugins described by a pipeline file.\n"
+    "\n"
+    "Commands:\n"
+    "  run PIPELINE [options]    stream stdin (or -i FILE) through PIPELINE to stdout\n"
+    "                            (or -o FILE); options: -i FILE, -o FILE, --report FILE,\n"
+    "                            --dead-letter FILE, --workers N, --max-record-bytes N,\n"
+    "                            --quiet (see 'textpipe run --help')\n"
+    "  check PIPELINE            validate a pipeline file exactly as strictly as a run\n"
+    "  plugins [NAME] [--json]   list plugins, or describe one (options, requires/provides)\n"
+    "  report REPORT.json [-o FILE.html]\n"
+    "                            render a saved JSON report as one self-contained HTML page\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help                show this help\n"
+    "  --version                 show the version\n"
+    "\n"
+    "Environment:\n"
+    "  TEXTPIPE_PLUGIN_PATH      colon-separated folders searched for plugins first\n"
+    "\n"
+    "Exit status:\n"
+    "  0    all records written (records a stage dropped on purpose included)\n"
+    "  1    some records were dead-lettered (bad input or a stage error)\n"
+    "  2    usage error or invalid pipeline\n"
+    "  3    runtime failure (read/write error, out of memory, broken output pipe)\n"
+    "  130  interrupted by SIGINT (records in flight finished, report written)\n"
+    "  143  terminated by SIGTERM (same)\n";
+
+/* A closed stdin, stdout or stderr would be reused by the next open() (the event loop's own
+ * descriptors, the pipeline file), with confusing results. Occupy each closed one with
+ * /dev/null opened the wrong way round, so that reading stdin or writing stdout fails with a
+ * clear "bad file descriptor" instead. */
+static void occupy_closed_stdio(void) {
+  static const int flags[3] = {O_WRONLY, O_RDONLY, O_WRONLY};
+  for (int fd = 0; fd <= 2; fd++) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+      continue;
+    int opened = open("/dev/null", flags[fd]);
+    if (opened >= 0 && opened != fd) {
+      dup2(opened, fd);
+      close(opened);
+    }
+  }
+}
+
+int main(int argc, char **argv) {
+  occupy_closed_stdio();
+  if (argc < 2) {
+    tp_log(TP_LOG_ERROR, NULL, "missing a command (try 'textpipe --help')");
+    return TP_EXIT_USAGE;
+  }
+  const char *command = argv[1];
+  if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0 ||
+      strcmp(command, "help") == 0) {
+    fputs(usage, stdout);
+    return TP_EXIT_OK;
+  }
+  if (strcmp(command, "--version") == 0 || strcmp(command, "-V") == 0) {
+    printf("textpipe %s (plugin ABI %d.%d)\n", TP_VERSION, TP_ABI_MAJOR, TP_ABI_MINOR);
+    return TP_EXIT_OK;
+  }
+  if (strcmp(command, "run") == 0)
+    return tp_command_run(argc - 1, argv + 1);
+  if (strcmp(command, "check") == 0)
+    return tp_command_check(argc - 1, argv + 1);
+  if (strcmp(command, "plugins") == 0)
+    return tp_command_plugins(argc - 1, argv + 1);
+  if (strcmp(command, "report") == 0)
+    return tp_command_report(argc - 1, argv + 1);
+  if (command[0] == '-')
+    tp_log(TP_LOG_ERROR, NULL, "unknown option '%s' (try 'textpipe --help')", command);
+  else
+    tp_log(TP_LOG_ERROR, NULL, "unknown command '%s' (try 'textpipe --help')", command);
+  return TP_EXIT_USAGE;
+}

@@ -1,0 +1,393 @@
+/* core/config/plugin_loader.c - finding, opening and checking plugin shared objects (plugin_loader.h).
+ *
+ * Opening a plugin is a chain of checks, each with a message naming the file: the file and its
+ * folder are not writable by group or others (a plugin runs with the user's rights, so like
+ * ssh we refuse files someone else could have replaced), dlopen() succeeds, the entry symbol
+ * exists, the ABI version is compatible, the descriptor is complete and self-consistent.
+ */
+#include "plugin_loader.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config_schema.h"
+#include "message.h"
+#include "names.h"
+#include "tp_config.h"
+
+/* The directories searched, in order: $TEXTPIPE_PLUGIN_PATH entries, build tree, install dir.
+ * Returns a NULL-terminated array of strings (free with tp_plugin_names_free) or NULL. */
+static char **search_dirs(const tp_loader_options *options) {
+  const char *env = options != NULL ? options->env_path : NULL;
+  size_t count = 2;
+  for (const char *c = env; c != NULL && *c != '\0'; c++)
+    count += *c == ':';
+  count += env != NULL ? 1 : 0;
+  char **dirs = calloc(count + 1, sizeof *dirs);
+  size_t used = 0;
+  if (dirs == NULL)
+    return NULL;
+  for (const char *start = env; start != NULL && *start != '\0';) {
+    const char *end = strchr(start, ':');
+    size_t length = end != NULL ? (size_t)(end - start) : strlen(start);
+    if (length > 0 && (dirs[used++] = strndup(start, length)) == NULL)
+      goto out_of_memory;
+    start = end != NULL ? end + 1 : start + length;
+  }
+  if ((dirs[used++] = strdup(TP_BUILD_PLUGIN_DIR)) == NULL ||
+      (dirs[used++] = strdup(TP_INSTALL_PLUGIN_DIR)) == NULL)
+    goto out_of_memory;
+  return dirs;
+out_of_memory:
+  tp_plugin_names_free(dirs);
+  return NULL;
+}
+
+static int is_file(const char *path) {
+  struct stat info;
+  return stat(path, &info) == 0 && S_ISREG(info.st_mode);
+}
+
+/* Finds <dir>/<name>.so or <dir>/<name>/<name>.so in the search dirs. Returns 1 and fills
+ * `found`, 0 if absent, -1 on OOM. */
+static int find_plugin(const char *name, const tp_loader_options *options, char *found,
+                       size_t size) {
+  char **dirs = search_dirs(options);
+  if (dirs == NULL)
+    return -1;
+  int status = 0;
+  for (size_t i = 0; dirs[i] != NULL && status == 0; i++) {
+    tp_format(found, size, "%s/%s.so", dirs[i], name);
+    if (is_file(found)) {
+      status = 1;
+      break;
+    }
+    tp_format(found, size, "%s/%s/%s.so", dirs[i], name, name);
+    if (is_file(found))
+      status = 1;
+  }
+  tp_plugin_names_free(dirs);
+  return status;
+}
+
+/* Refuses a file (`path`, resolved) owned by another user (root aside), or a file or folder
+ * that group or others may write; messages name the file as `shown` (as the user or the
+ * search path gave it). Returns 0 or -1 with err. */
+static int check_permissions(const char *path, const char *shown, tp_error *err) {
+  struct stat info;
+  char folder[PATH_MAX];
+  if (stat(path, &info) != 0) {
+    tp_format(err->message, sizeof err->message, "%s: cannot open plugin: %s", shown,
+              strerror(errno));
+    return -1;
+  }
+  if (info.st_uid != getuid() && info.st_uid != 0) {
+    tp_format(err->message, sizeof err->message,
+              "%s: refusing to load a plugin owned by another user (uid %u)", shown,
+              (unsigned)info.st_uid);
+    return -1;
+  }
+  if (info.st_mode & (S_IWGRP | S_IWOTH)) {
+    tp_format(err->message, sizeof err->message,
+              "%s: refusing to load a plugin that group or others can write (chmod go-w it)",
+              shown);
+    return -1;
+  }
+  tp_format(folder, sizeof folder, "%s", path);
+  char *slash = strrchr(folder, '/');
+  if (slash == NULL)
+    tp_format(folder, sizeof folder, ".");
+  else if (slash == folder)
+    folder[1] = '\0';
+  else
+    *slash = '\0';
+  if (stat(folder, &info) != 0) {
+    tp_format(err->message, sizeof err->message, "%s: cannot open plugin folder: %s", folder,
+              strerror(errno));
+    return -1;
+  }
+  /* A sticky world-writable folder (/tmp) still lets only the owner replace the file. */
+  if ((info.st_mode & (S_IWGRP | S_IWOTH)) && !(info.st_mode & S_ISVTX)) {
+    tp_format(err->message, sizeof err->message,
+              "%s: refusing to load a plugin from folder %s, which group or others can write "
+              "(chmod go-w it)",
+              shown, folder);
+    return -1;
+  }
+  return 0;
+}
+
+static int key_list_ok(const char *const *keys) {
+  for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
+    if (keys[i][0] == '\0')
+      return 0;
+  }
+  return 1;
+}
+
+/* Checks the descriptor's versions, size, strings and callbacks. 0 or -1 with err. */
+static int check_descriptor(const char *path, const char *expected_name, const tp_plugin *plugin,
+                            tp_error *err) {
+  char reason[300];
+  if (plugin->abi_major != TP_ABI_MAJOR) {
+    tp_format(err->message, sizeof err->message,
+              "%s: plugin ABI %u.%u is incompatible with textpipe's ABI %d.%d (the major "
+              "versions differ); rebuild the plugin against this textpipe",
+              path, plugin->abi_major, plugin->abi_minor, TP_ABI_MAJOR, TP_ABI_MINOR);
+    return -1;
+  }
+  if (plugin->abi_minor > TP_ABI_MINOR) {
+    tp_format(err->message, sizeof err->message,
+              "%s: plugin needs ABI %u.%u but this textpipe provides ABI %d.%d; upgrade "
+              "textpipe or rebuild the plugin against this one",
+              path, plugin->abi_major, plugin->abi_minor, TP_ABI_MAJOR, TP_ABI_MINOR);
+    return -1;
+  }
+  if (plugin->struct_size < sizeof(tp_plugin)) {
+    tp_format(err->message, sizeof err->message,
+              "%s: plugin descriptor is %u bytes, ABI %u.%u needs %zu", path, plugin->struct_size,
+              plugin->abi_major, plugin->abi_minor, sizeof(tp_plugin));
+    return -1;
+  }
+  reason[0] = '\0';
+  if (!tp_name_is_valid(plugin->name))
+    tp_format(reason, sizeof reason, "its name is missing or not [a-z0-9_-]+");
+  else if (expected_name != NULL && strcmp(plugin->name, expected_name) != 0)
+    tp_format(reason, sizeof reason, "it is named \"%s\" but the file is %s.so", plugin->name,
+              expected_name);
+  else if (plugin->version == NULL || plugin->description == NULL)
+    tp_format(reason, sizeof reason, "it has no version or no description");
+  else if (plugin->process == NULL)
+    tp_format(reason, sizeof reason, "it has no process() callback");
+  else if ((plugin->partial_create == NULL) != (plugin->partial_destroy == NULL))
+    tp_format(reason, sizeof reason, "it has only one of partial_create() and partial_destroy()");
+  else if (plugin->partial_create != NULL && plugin->merge == NULL)
+    tp_format(reason, sizeof reason, "it keeps partials but has no merge() callback");
+  else if ((plugin->partial_export == NULL) != (plugin->partial_import == NULL))
+    tp_format(reason, sizeof reason, "it has only one of partial_export() and partial_import()");
+  else if (!key_list_ok(plugin->requires) || !key_list_ok(plugin->provides))
+    tp_format(reason, sizeof reason, "it lists an empty key in requires or provides");
+  else
+    tp_config_check_table(plugin->options, reason, sizeof reason);
+  if (reason[0] != '\0') {
+    tp_format(err->message, sizeof err->message, "%s: invalid plugin: %s", path, reason);
+    return -1;
+  }
+  return 0;
+}
+
+/* "x.so" -> "x" for the file name check; NULL when the file is not named <something>.so. */
+static char *name_from_file(const char *path) {
+  const char *base = strrchr(path, '/');
+  base = base != NULL ? base + 1 : path;
+  size_t length = strlen(base);
+  if (length <= 3 || strcmp(base + length - 3, ".so") != 0)
+    return NULL;
+  return strndup(base, length - 3);
+}
+
+static int unknown_name(const char *name, const tp_loader_options *options, tp_error *err) {
+  char **names = NULL;
+  if (tp_plugin_names(options, &names) != 0) {
+    tp_format(err->message, sizeof err->message, "unknown plugin \"%s\" (out of memory)", name);
+    return -1;
+  }
+  size_t count = 0;
+  while (names[count] != NULL)
+    count++;
+  const char *nearest = tp_name_nearest(name, (const char *const *)names, count);
+  size_t used = tp_format(err->message, sizeof err->message, "unknown plugin \"%s\"", name);
+  if (nearest != NULL)
+    used += tp_format(err->message + used, sizeof err->message - used, " (did you mean \"%s\"?)",
+                      nearest);
+  if (count == 0)
+    tp_format(err->message + used, sizeof err->message - used,
+              "; no plugins found (searched $TEXTPIPE_PLUGIN_PATH, %s, %s)", TP_BUILD_PLUGIN_DIR,
+              TP_INSTALL_PLUGIN_DIR);
+  else
+    used += tp_format(err->message + used, sizeof err->message - used, "; available:");
+  for (size_t i = 0; count > 0 && i < count && used < sizeof err->message; i++)
+    used += tp_format(err->message + used, sizeof err->message - used, "%s %s", i == 0 ? "" : ",",
+                      names[i]);
+  tp_plugin_names_free(names);
+  return -1;
+}
+
+int tp_plugin_open(const char *name, const char *path, const tp_loader_options *options,
+                   tp_plugin_handle **out, tp_error *err) {
+  char found[PATH_MAX];
+  char resolved[PATH_MAX];
+  char *file_name = NULL;
+  tp_plugin_handle *handle = NULL;
+  void *dl = NULL;
+  if (path == NULL) {
+    if (!tp_name_is_valid(name)) {
+      tp_format(err->message, sizeof err->message,
+                "invalid plugin name \"%s\" (use only a-z, 0-9, '_' and '-'; to load a file, "
+                "give \"path\" instead)",
+                name != NULL ? name : "");
+      return -1;
+    }
+    int status = find_plugin(name, options, found, sizeof found);
+    if (status < 0) {
+      tp_format(err->message, sizeof err->message, "%s: out of memory", name);
+      return -1;
+    }
+    if (status == 0)
+      return unknown_name(name, options, err);
+    path = found;
+  }
+  if (realpath(path, resolved) == NULL) {
+    tp_format(err->message, sizeof err->message, "%s: cannot open plugin: %s", path,
+              strerror(errno));
+    return -1;
+  }
+  if (check_permissions(resolved, path, err) != 0)
+    return -1;
+  file_name = name_from_file(resolved);
+  if (file_name == NULL) {
+    tp_format(err->message, sizeof err->message, "%s: a plugin file must be named <name>.so", path);
+    return -1;
+  }
+  dl = dlopen(resolved, RTLD_NOW | RTLD_LOCAL);
+  if (dl == NULL) {
+    tp_format(err->message, sizeof err->message, "%s: cannot load plugin: %s", path, dlerror());
+    goto fail;
+  }
+  dlerror();
+  void *symbol = dlsym(dl, TP_PLUGIN_ENTRY_SYMBOL);
+  if (symbol == NULL) {
+    tp_format(err->message, sizeof err->message,
+              "%s: not a textpipe plugin (no %s() symbol; define it with TP_PLUGIN_DEFINE)", path,
+              TP_PLUGIN_ENTRY_SYMBOL);
+    goto fail;
+  }
+  tp_plugin_entry_fn entry;
+  memcpy(&entry, &symbol, sizeof entry); /* object pointer to function pointer, as POSIX allows */
+  const tp_plugin *plugin = entry();
+  if (plugin == NULL) {
+    tp_format(err->message, sizeof err->message, "%s: %s() returned NULL", path,
+              TP_PLUGIN_ENTRY_SYMBOL);
+    goto fail;
+  }
+  if (check_descriptor(path, file_name, plugin, err) != 0)
+    goto fail;
+  handle = calloc(1, sizeof *handle);
+  if (handle == NULL || (handle->path = strdup(resolved)) == NULL) {
+    tp_format(err->message, sizeof err->message, "%s: out of memory", path);
+    goto fail;
+  }
+  handle->dl = dl;
+  handle->plugin = plugin;
+  free(file_name);
+  *out = handle;
+  return 0;
+fail:
+  if (handle != NULL)
+    free(handle->path);
+  free(handle);
+  if (dl != NULL)
+    dlclose(dl);
+  free(file_name);
+  return -1;
+}
+
+void tp_plugin_close(tp_plugin_handle *handle) {
+  if (handle == NULL)
+    return;
+  if (handle->dl != NULL)
+    dlclose(handle->dl);
+  free(handle->path);
+  free(handle);
+}
+
+static int compare_names(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends `name` to the growing array unless it is invalid. Returns 0 or -1 on OOM. */
+static int add_name(char ***names, size_t *count, size_t *capacity, const char *name) {
+  if (!tp_name_is_valid(name))
+    return 0;
+  if (*count + 1 >= *capacity) {
+    size_t grown_capacity = *capacity == 0 ? 16 : *capacity * 2;
+    char **grown = realloc(*names, grown_capacity * sizeof *grown);
+    if (grown == NULL)
+      return -1;
+    *names = grown;
+    *capacity = grown_capacity;
+  }
+  if (((*names)[*count] = strdup(name)) == NULL)
+    return -1;
+  (*count)++;
+  (*names)[*count] = NULL;
+  return 0;
+}
+
+/* Adds every <dir>/<name>.so and <dir>/<name>/<name>.so. Returns 0 or -1 on OOM. */
+static int scan_dir(const char *dir, char ***names, size_t *count, size_t *capacity) {
+  DIR *stream = opendir(dir);
+  char candidate[PATH_MAX];
+  int status = 0;
+  if (stream == NULL)
+    return 0; /* a missing folder on the path is not an error */
+  for (struct dirent *entry = readdir(stream); entry != NULL && status == 0;
+       entry = readdir(stream)) {
+    char *stem = name_from_file(entry->d_name);
+    if (stem != NULL) {
+      tp_format(candidate, sizeof candidate, "%s/%s", dir, entry->d_name);
+      if (is_file(candidate))
+        status = add_name(names, count, capacity, stem);
+    } else if (tp_name_is_valid(entry->d_name)) {
+      tp_format(candidate, sizeof candidate, "%s/%s/%s.so", dir, entry->d_name, entry->d_name);
+      if (is_file(candidate))
+        status = add_name(names, count, capacity, entry->d_name);
+    }
+    free(stem);
+  }
+  closedir(stream);
+  return status;
+}
+
+int tp_plugin_names(const tp_loader_options *options, char ***names) {
+  char **dirs = search_dirs(options);
+  char **list = NULL;
+  size_t count = 0;
+  size_t capacity = 0;
+  if (dirs == NULL)
+    return -1;
+  capacity = 16;
+  list = calloc(capacity, sizeof *list);
+  int status = list != NULL ? 0 : -1;
+  for (size_t i = 0; dirs[i] != NULL && status == 0; i++)
+    status = scan_dir(dirs[i], &list, &count, &capacity);
+  tp_plugin_names_free(dirs);
+  if (status != 0) {
+    tp_plugin_names_free(list);
+    return -1;
+  }
+  qsort(list, count, sizeof *list, compare_names);
+  size_t unique = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (unique > 0 && strcmp(list[unique - 1], list[i]) == 0)
+      free(list[i]);
+    else
+      list[unique++] = list[i];
+  }
+  list[unique] = NULL;
+  *names = list;
+  return 0;
+}
+
+void tp_plugin_names_free(char **names) {
+  for (size_t i = 0; names != NULL && names[i] != NULL; i++)
+    free(names[i]);
+  free(names);
+}

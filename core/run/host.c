@@ -1,0 +1,211 @@
+/* core/run/host.c - the host API table plugins call (tp_host of plugin.h).
+ *
+ * The record functions act on the record a worker runs and on record->stage, the stage whose
+ * process() is running (set by tp_stage_process). record_set and record_attach enforce the
+ * ownership rule: a stage writes only keys listed in its descriptor's `provides`.
+ *
+ * Fault injection: with TEXTPIPE_FAIL_ALLOC=N in the environment, the Nth call of
+ * host->alloc or host->realloc in the process (counting from 1) returns NULL, so a plugin's
+ * tests can walk its out-of-memory paths through the harness.
+ */
+#include "host.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "log.h"
+#include "record.h"
+#include "stages.h"
+
+static const cJSON *finishing_sections;
+
+void tp_host_set_report_sections(const cJSON *sections) {
+  finishing_sections = sections;
+}
+
+static void host_log(const tp_stage *stage, tp_log_level level, const char *fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  tp_logv(level, stage != NULL ? stage->id : NULL, fmt, args);
+  va_end(args);
+}
+
+static atomic_ullong allocation_count;
+static unsigned long long failing_allocation; /* 0: none; read once from the environment */
+static uv_once_t failing_allocation_once = UV_ONCE_INIT;
+
+static void read_failing_allocation(void) {
+  const char *value = getenv("TEXTPIPE_FAIL_ALLOC");
+  if (value != NULL)
+    failing_allocation = strtoull(value, NULL, 10);
+}
+
+/* Whether this allocation is the one TEXTPIPE_FAIL_ALLOC asks to fail. */
+static int allocation_fails(void) {
+  uv_once(&failing_allocation_once, read_failing_allocation);
+  unsigned long long number = atomic_fetch_add(&allocation_count, 1) + 1;
+  return failing_allocation != 0 && number == failing_allocation;
+}
+
+static void *host_alloc(size_t size) {
+  return allocation_fails() ? NULL : malloc(size);
+}
+
+static void *host_realloc(void *ptr, size_t size) {
+  return allocation_fails() ? NULL : realloc(ptr, size);
+}
+
+static void host_free(void *ptr) {
+  free(ptr);
+}
+
+static const cJSON *host_record_json(const tp_record *record) {
+  return record->json;
+}
+
+static const char *host_record_text(const tp_record *record, size_t *length) {
+  if (length != NULL)
+    *length = record->text_length;
+  return record->text;
+}
+
+static uint64_t host_record_line(const tp_record *record) {
+  return record->line;
+}
+
+/* The `provides` entry equal to `key` of the stage running `record`, or NULL (logged once
+ * per stage when the stage writes a key it does not own). */
+static const char *owned_key(tp_record *record, const char *key, const char *what) {
+  const tp_stage *stage = record->stage;
+  if (stage == NULL || key == NULL) {
+    tp_log(TP_LOG_ERROR, NULL, "%s called outside process()", what);
+    return NULL;
+  }
+  const char *const *provides = stage->handle->plugin->provides;
+  for (size_t i = 0; provides != NULL && provides[i] != NULL; i++)
+    if (strcmp(provides[i], key) == 0)
+      return provides[i];
+  if (record->key_warned == NULL || !(atomic_fetch_or(&record->key_warned[stage->index], 1) & 1))
+    tp_log(TP_LOG_ERROR, stage->id, "%s: key \"%s\" is not in the plugin's provides", what, key);
+  return NULL;
+}
+
+/* Whether `key` is the first part of the pipeline's text field (replacing it would pull the
+ * text out from under later stages). */
+static int is_text_root(const tp_record *record, const char *key) {
+  const char *field = record->stage->pipeline != NULL ? record->stage->pipeline->text_field : NULL;
+  if (field == NULL)
+    field = "text";
+  size_t length = strcspn(field, ".");
+  return strncmp(field, key, length) == 0 && key[length] == '\0';
+}
+
+/* Whether every string and member name in `value` is valid UTF-8, so that the output stays
+ * valid NDJSON whatever a plugin hands over. */
+static int is_valid_utf8_tree(const cJSON *value) {
+  for (; value != NULL; value = value->next) {
+    if (value->string != NULL &&
+        tp_utf8_valid_prefix(value->string, strlen(value->string)) != strlen(value->string))
+      return 0;
+    if (cJSON_IsString(value) && value->valuestring != NULL &&
+        tp_utf8_valid_prefix(value->valuestring, strlen(value->valuestring)) !=
+            strlen(value->valuestring))
+      return 0;
+    if (value->child != NULL && !is_valid_utf8_tree(value->child))
+      return 0;
+  }
+  return 1;
+}
+
+static int host_record_set(tp_record *record, const char *key, cJSON *value) {
+  const char *owned = owned_key(record, key, "record_set");
+  if (owned == NULL || value == NULL || record->json == NULL) {
+    cJSON_Delete(value);
+    return -1;
+  }
+  /* Only `value` itself, not its siblings (a plugin may hand over a detached item). */
+  cJSON *next = value->next;
+  value->next = NULL;
+  int valid = is_valid_utf8_tree(value);
+  value->next = next;
+  if (!valid) {
+    /* Bit 2 of key_warned: logged once per stage, like a foreign key (bit 1). */
+    if (record->key_warned == NULL ||
+        !(atomic_fetch_or(&record->key_warned[record->stage->index], 2) & 2))
+      tp_log(TP_LOG_ERROR, record->stage->id, "record_set: \"%s\": a string is not valid UTF-8",
+             owned);
+    cJSON_Delete(value);
+    return -1;
+  }
+  if (is_text_root(record, owned)) {
+    tp_log(TP_LOG_ERROR, record->stage->id, "record_set: \"%s\" holds the text field", owned);
+    cJSON_Delete(value);
+    return -1;
+  }
+  if (cJSON_GetObjectItemCaseSensitive(record->json, owned) != NULL) {
+    if (!cJSON_ReplaceItemInObjectCaseSensitive(record->json, owned, value)) {
+      cJSON_Delete(value);
+      return -1;
+    }
+    return 0;
+  }
+  /* The key string is the plugin's own constant: no copy per record. */
+  if (!cJSON_AddItemToObjectCS(record->json, owned, value)) {
+    cJSON_Delete(value);
+    return -1;
+  }
+  return 0;
+}
+
+static int host_record_attach(tp_record *record, const char *key, void *data,
+                              void (*free_fn)(void *data)) {
+  const char *owned = owned_key(record, key, "record_attach");
+  if (owned == NULL) {
+    if (free_fn != NULL)
+      free_fn(data);
+    return -1;
+  }
+  return tp_record_attach(record, owned, data, free_fn);
+}
+
+static void *host_record_attachment(const tp_record *record, const char *key) {
+  if (key == NULL)
+    return NULL;
+  return tp_record_attachment(record, key);
+}
+
+static const char *host_stage_id(const tp_stage *stage) {
+  return stage != NULL ? stage->id : NULL;
+}
+
+static const cJSON *host_report_section(const tp_stage *stage, const char *stage_id) {
+  (void)stage;
+  if (finishing_sections == NULL || stage_id == NULL)
+    return NULL;
+  return cJSON_GetObjectItemCaseSensitive(finishing_sections, stage_id);
+}
+
+static const tp_host host_api = {
+    .abi_major = TP_ABI_MAJOR,
+    .abi_minor = TP_ABI_MINOR,
+    .struct_size = sizeof(tp_host),
+    .log = host_log,
+    .alloc = host_alloc,
+    .realloc = host_realloc,
+    .free = host_free,
+    .record_json = host_record_json,
+    .record_text = host_record_text,
+    .record_line = host_record_line,
+    .record_set = host_record_set,
+    .record_attach = host_record_attach,
+    .record_attachment = host_record_attachment,
+    .stage_id = host_stage_id,
+    .report_section = host_report_section,
+};
+
+const tp_host *tp_host_api(void) {
+  return &host_api;
+}

@@ -1,0 +1,468 @@
+/* core/run/runner.c - batches of records through the stages on worker threads (runner.h).
+ *
+ * Threads: the loop thread fills and submits batches and receives them back through one
+ * uv_async_t; each worker has its own queue, because batch k must run on worker k mod N.
+ * One mutex guards all queues and the completed list: it is taken twice per batch (~128
+ * records), so it never shows up next to the JSON work. Completed batches are put back in
+ * order in a ring indexed by sequence (the in-flight bound is the stream's job).
+ */
+#include "runner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json_print.h"
+#include "record.h"
+
+typedef struct tp_worker {
+  struct tp_runner *runner;
+  size_t index;
+  uv_thread_t thread;
+  uv_cond_t wake;
+  tp_batch *queue_head, *queue_tail;
+  void **partials;       /* one per stage */
+  tp_stage_stats *stats; /* one per stage */
+  tp_record *records;    /* TP_BATCH_RECORDS reusable records */
+} tp_worker;
+
+struct tp_runner {
+  uv_loop_t *loop;
+  uv_async_t async;
+  const tp_pipeline *pipeline;
+  tp_batch_ready_fn ready;
+  void *context;
+  uv_mutex_t lock;
+  tp_worker *workers;
+  size_t worker_count;
+  size_t started; /* threads started */
+  int stopping;
+  tp_batch *completed; /* guarded by lock; any order */
+  tp_batch **ring;     /* completed batches by sequence % ring_size (loop thread) */
+  size_t ring_size;
+  uint64_t next_submit, next_deliver;
+  size_t in_flight, in_flight_bytes;
+  tp_batch *pool;               /* released batches for reuse */
+  atomic_int *key_warned;       /* per stage, shared by all records */
+  const tp_csv_row *csv_header; /* CSV input: the columns; NULL otherwise */
+};
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int ensure_capacity(char **buffer, size_t *capacity, size_t needed) {
+  if (needed <= *capacity)
+    return 0;
+  /* Double, but jump straight to `needed` for a huge record rather than overshoot it. */
+  size_t grown = *capacity ? *capacity * 2 : 4096;
+  if (grown < needed)
+    grown = needed;
+  char *bigger = realloc(*buffer, grown);
+  if (bigger == NULL)
+    return -1;
+  *buffer = bigger;
+  *capacity = grown;
+  return 0;
+}
+
+int tp_batch_add_line(tp_batch *batch, const char *line, size_t length, uint64_t line_number,
+                      uint64_t full_length, uint64_t limit) {
+  if (batch->item_count >= TP_BATCH_RECORDS)
+    return -1; /* workers keep exactly TP_BATCH_RECORDS records */
+  if (batch->items == NULL) {
+    batch->items = malloc(TP_BATCH_RECORDS * sizeof *batch->items);
+    if (batch->items == NULL)
+      return -1;
+    batch->item_capacity = TP_BATCH_RECORDS;
+  }
+  if (ensure_capacity(&batch->lines, &batch->lines_capacity, batch->lines_used + length + 1))
+    return -1;
+  tp_batch_item *item = &batch->items[batch->item_count];
+  *item = (tp_batch_item){.offset = batch->lines_used,
+                          .length = length,
+                          .line = line_number,
+                          .state = TP_ITEM_PENDING,
+                          .dead_stage = -1};
+  if (full_length > limit) {
+    char reason[TP_REASON_SIZE];
+    snprintf(reason, sizeof reason, "record of %llu bytes is over the limit of %llu bytes",
+             (unsigned long long)full_length, (unsigned long long)limit);
+    item->reason = strdup(reason);
+    if (item->reason == NULL)
+      return -1;
+    item->state = TP_ITEM_DEAD;
+  }
+  memcpy(batch->lines + batch->lines_used, line, length);
+  batch->lines[batch->lines_used + length] = '\0';
+  batch->lines_used += length + 1;
+  batch->item_count++;
+  return 0;
+}
+
+int tp_batch_full(const tp_batch *batch) {
+  return batch->item_count >= TP_BATCH_RECORDS || batch->lines_used >= TP_BATCH_BYTES;
+}
+
+static void batch_clear(tp_batch *batch) {
+  for (size_t i = 0; i < batch->item_count; i++)
+    free(batch->items[i].reason);
+  batch->item_count = 0;
+  batch->lines_used = 0;
+  batch->out_used = 0;
+  batch->out_count = batch->dropped_count = batch->dead_count = 0;
+  batch->next = NULL;
+  /* A huge record must not pin its buffers for the rest of the stream. */
+  if (batch->lines_capacity > 4 * TP_BATCH_BYTES) {
+    free(batch->lines);
+    batch->lines = NULL;
+    batch->lines_capacity = 0;
+  }
+  if (batch->out_capacity > 8 * TP_BATCH_BYTES) {
+    free(batch->out);
+    batch->out = NULL;
+    batch->out_capacity = 0;
+  }
+}
+
+static void batch_free(tp_batch *batch) {
+  if (batch == NULL)
+    return;
+  batch_clear(batch);
+  free(batch->lines);
+  free(batch->items);
+  free(batch->out);
+  free(batch);
+}
+
+static void item_fail(tp_batch *batch, tp_batch_item *item, long stage, const char *reason) {
+  item->state = TP_ITEM_DEAD;
+  item->dead_stage = stage;
+  item->reason = strdup(reason);
+  batch->dead_count++;
+}
+
+/* Appends the record as one NDJSON line to batch->out (json_print.c: cJSON's compact text,
+ * printed faster). 0, or -1 on OOM. */
+static int print_record(tp_batch *batch, const tp_record *record) {
+  if (tp_json_print_append(record->json, &batch->out, &batch->out_used, &batch->out_capacity))
+    return -1;
+  if (ensure_capacity(&batch->out, &batch->out_capacity, batch->out_used + 1))
+    return -1;
+  batch->out[batch->out_used++] = '\n';
+  return 0;
+}
+
+static void run_batch(tp_worker *worker, tp_batch *batch) {
+  const tp_pipeline *pipeline = worker->runner->pipeline;
+  char reason[TP_REASON_SIZE];
+  size_t live = 0;
+  for (size_t i = 0; i < batch->item_count; i++) {
+    tp_batch_item *item = &batch->items[i];
+    if (item->state == TP_ITEM_DEAD) { /* oversize, failed while framing */
+      batch->dead_count++;
+      continue;
+    }
+    tp_record *record = &worker->records[i];
+    record->key_warned = worker->runner->key_warned;
+    const tp_csv_row *header = worker->runner->csv_header;
+    const char *line = batch->lines + item->offset;
+    if ((header != NULL ? tp_csv_record_prepare(record, header, pipeline->text_field, line,
+                                                item->length, item->line, reason, sizeof reason)
+                        : tp_record_prepare(record, pipeline, line, item->length, item->line,
+                                            reason, sizeof reason)) != 0) {
+      tp_record_reset(record);
+      item_fail(batch, item, -1, reason);
+      continue;
+    }
+    item->nul_replaced = record->nul_replaced != 0;
+    live++;
+  }
+  for (size_t s = 0; s < pipeline->stage_count && live > 0; s++) {
+    const tp_stage *stage = &pipeline->stages[s];
+    tp_stage_stats *stats = &worker->stats[s];
+    double start = now_seconds();
+    for (size_t i = 0; i < batch->item_count; i++) {
+      tp_batch_item *item = &batch->items[i];
+      if (item->state != TP_ITEM_PENDING)
+        continue;
+      tp_record *record = &worker->records[i];
+      tp_result result =
+          tp_stage_process(stage, worker->partials[s], record, stats, reason, sizeof reason);
+      if (result == TP_KEEP)
+        continue;
+      tp_record_reset(record);
+      live--;
+      if (result == TP_DROP) {
+        item->state = TP_ITEM_DROPPED;
+        batch->dropped_count++;
+      } else {
+        item_fail(batch, item, (long)s, reason);
+      }
+    }
+    stats->seconds += now_seconds() - start;
+  }
+  for (size_t i = 0; i < batch->item_count; i++) {
+    tp_batch_item *item = &batch->items[i];
+    if (item->state != TP_ITEM_PENDING)
+      continue;
+    tp_record *record = &worker->records[i];
+    if (print_record(batch, record) != 0) {
+      item_fail(batch, item, -1, "out of memory printing the record");
+    } else {
+      item->state = TP_ITEM_OUT;
+      batch->out_count++;
+    }
+    tp_record_reset(record);
+  }
+}
+
+static void worker_main(void *argument) {
+  tp_worker *worker = argument;
+  tp_runner *runner = worker->runner;
+  uv_mutex_lock(&runner->lock);
+  for (;;) {
+    while (worker->queue_head == NULL && !runner->stopping)
+      uv_cond_wait(&worker->wake, &runner->lock);
+    tp_batch *batch = worker->queue_head;
+    if (batch == NULL)
+      break; /* stopping and nothing left */
+    worker->queue_head = batch->next;
+    if (worker->queue_head == NULL)
+      worker->queue_tail = NULL;
+    uv_mutex_unlock(&runner->lock);
+
+    run_batch(worker, batch);
+
+    uv_mutex_lock(&runner->lock);
+    batch->next = runner->completed;
+    runner->completed = batch;
+    uv_async_send(&runner->async);
+  }
+  uv_mutex_unlock(&runner->lock);
+}
+
+static void on_async(uv_async_t *async) {
+  tp_runner *runner = async->data;
+  uv_mutex_lock(&runner->lock);
+  tp_batch *done = runner->completed;
+  runner->completed = NULL;
+  uv_mutex_unlock(&runner->lock);
+  while (done != NULL) {
+    tp_batch *next = done->next;
+    done->next = NULL;
+    runner->ring[done->sequence % runner->ring_size] = done;
+    done = next;
+  }
+  for (;;) {
+    size_t slot = runner->next_deliver % runner->ring_size;
+    tp_batch *batch = runner->ring[slot];
+    if (batch == NULL || batch->sequence != runner->next_deliver)
+      break;
+    runner->ring[slot] = NULL;
+    runner->next_deliver++;
+    runner->ready(runner->context, batch);
+  }
+}
+
+/* Wakes every worker to finish its queue and exit, and joins the started ones. */
+static void stop_workers(tp_runner *runner) {
+  uv_mutex_lock(&runner->lock);
+  runner->stopping = 1;
+  for (size_t w = 0; w < runner->worker_count; w++)
+    uv_cond_signal(&runner->workers[w].wake);
+  uv_mutex_unlock(&runner->lock);
+  for (size_t w = 0; w < runner->started; w++)
+    uv_thread_join(&runner->workers[w].thread);
+  runner->started = 0;
+}
+
+static void worker_cleanup(tp_runner *runner, tp_worker *worker) {
+  tp_partials_destroy(runner->pipeline, worker->partials);
+  worker->partials = NULL;
+  free(worker->stats);
+  worker->stats = NULL;
+  if (worker->records != NULL)
+    for (size_t i = 0; i < TP_BATCH_RECORDS; i++)
+      tp_record_release(&worker->records[i]);
+  free(worker->records);
+  worker->records = NULL;
+}
+
+tp_runner *tp_runner_create(uv_loop_t *loop, const tp_pipeline *pipeline, size_t workers,
+                            tp_batch_ready_fn ready, void *context, tp_error *err) {
+  err->message[0] = '\0';
+  if (workers == 0)
+    workers = 1;
+  tp_runner *runner = calloc(1, sizeof *runner);
+  if (runner == NULL)
+    goto oom;
+  runner->loop = loop;
+  runner->pipeline = pipeline;
+  runner->ready = ready;
+  runner->context = context;
+  runner->worker_count = workers;
+  /* The ring must hold every batch in flight; the stream bounds those far below this. */
+  runner->ring_size = 64 * workers + 64;
+  runner->ring = calloc(runner->ring_size, sizeof *runner->ring);
+  runner->workers = calloc(workers, sizeof *runner->workers);
+  runner->key_warned = calloc(pipeline->stage_count + 1, sizeof *runner->key_warned);
+  if (runner->ring == NULL || runner->workers == NULL || runner->key_warned == NULL)
+    goto oom;
+  uv_mutex_init(&runner->lock);
+  for (size_t w = 0; w < workers; w++) {
+    tp_worker *worker = &runner->workers[w];
+    worker->runner = runner;
+    worker->index = w;
+    uv_cond_init(&worker->wake);
+  }
+  for (size_t w = 0; w < workers; w++) {
+    tp_worker *worker = &runner->workers[w];
+    worker->partials = tp_partials_create(pipeline, err);
+    if (worker->partials == NULL)
+      goto fail;
+    worker->stats = calloc(pipeline->stage_count + 1, sizeof *worker->stats);
+    worker->records = calloc(TP_BATCH_RECORDS, sizeof *worker->records);
+    if (worker->stats == NULL || worker->records == NULL) {
+      snprintf(err->message, sizeof err->message, "out of memory");
+      goto fail;
+    }
+  }
+  for (size_t w = 0; w < workers; w++) {
+    if (uv_thread_create(&runner->workers[w].thread, worker_main, &runner->workers[w]) != 0) {
+      snprintf(err->message, sizeof err->message, "cannot start worker thread %zu", w + 1);
+      goto fail;
+    }
+    runner->started++;
+  }
+  /* Last: nothing can fail after the handle exists, so failures never need the loop. */
+  if (uv_async_init(loop, &runner->async, on_async) != 0) {
+    snprintf(err->message, sizeof err->message, "cannot create the worker wake-up handle");
+    goto fail;
+  }
+  runner->async.data = runner;
+  return runner;
+
+fail:
+  stop_workers(runner);
+  for (size_t w = 0; w < workers; w++) {
+    worker_cleanup(runner, &runner->workers[w]);
+    uv_cond_destroy(&runner->workers[w].wake);
+  }
+  uv_mutex_destroy(&runner->lock);
+oom:
+  if (err->message[0] == '\0')
+    snprintf(err->message, sizeof err->message, "out of memory");
+  if (runner != NULL) {
+    free(runner->ring);
+    free(runner->workers);
+    free(runner->key_warned);
+    free(runner);
+  }
+  return NULL;
+}
+
+tp_batch *tp_runner_batch_acquire(tp_runner *runner) {
+  tp_batch *batch = runner->pool;
+  if (batch != NULL) {
+    runner->pool = batch->next;
+    batch->next = NULL;
+    return batch;
+  }
+  return calloc(1, sizeof *batch);
+}
+
+void tp_runner_set_csv_header(tp_runner *runner, const tp_csv_row *header) {
+  runner->csv_header = header;
+}
+
+void tp_runner_submit(tp_runner *runner, tp_batch *batch) {
+  batch->sequence = runner->next_submit++;
+  batch->next = NULL;
+  batch->submitted = 1;
+  runner->in_flight++;
+  runner->in_flight_bytes += batch->lines_used;
+  tp_worker *worker = &runner->workers[batch->sequence % runner->worker_count];
+  uv_mutex_lock(&runner->lock);
+  if (worker->queue_tail != NULL)
+    worker->queue_tail->next = batch;
+  else
+    worker->queue_head = batch;
+  worker->queue_tail = batch;
+  uv_cond_signal(&worker->wake);
+  uv_mutex_unlock(&runner->lock);
+}
+
+void tp_runner_batch_release(tp_runner *runner, tp_batch *batch) {
+  if (batch->submitted) {
+    runner->in_flight--;
+    runner->in_flight_bytes -= batch->lines_used;
+    batch->submitted = 0;
+  }
+  batch_clear(batch);
+  batch->next = runner->pool;
+  runner->pool = batch;
+}
+
+size_t tp_runner_in_flight(const tp_runner *runner) {
+  return runner->in_flight;
+}
+
+size_t tp_runner_in_flight_bytes(const tp_runner *runner) {
+  return runner->in_flight_bytes;
+}
+
+size_t tp_runner_workers(const tp_runner *runner) {
+  return runner->worker_count;
+}
+
+int tp_runner_finish(tp_runner *runner, cJSON *sections, tp_stage_stats *stats, tp_error *err) {
+  stop_workers(runner);
+  uv_close((uv_handle_t *)&runner->async, NULL);
+
+  const tp_pipeline *pipeline = runner->pipeline;
+  for (size_t s = 0; s < pipeline->stage_count; s++) {
+    stats[s] = (tp_stage_stats){0};
+    for (size_t w = 0; w < runner->worker_count; w++) {
+      stats[s].seconds += runner->workers[w].stats[s].seconds;
+      stats[s].records += runner->workers[w].stats[s].records;
+      stats[s].dropped += runner->workers[w].stats[s].dropped;
+      stats[s].errors += runner->workers[w].stats[s].errors;
+    }
+  }
+  void ***partials = calloc(runner->worker_count, sizeof *partials);
+  if (partials == NULL) {
+    snprintf(err->message, sizeof err->message, "out of memory");
+    return -1;
+  }
+  for (size_t w = 0; w < runner->worker_count; w++)
+    partials[w] = runner->workers[w].partials;
+  int status = tp_stages_finish(pipeline, partials, runner->worker_count, sections, err);
+  free(partials);
+  return status;
+}
+
+void tp_runner_free(tp_runner *runner) {
+  if (runner == NULL)
+    return;
+  stop_workers(runner); /* still running if tp_runner_finish was never reached (OOM) */
+  for (size_t w = 0; w < runner->worker_count; w++) {
+    worker_cleanup(runner, &runner->workers[w]);
+    uv_cond_destroy(&runner->workers[w].wake);
+  }
+  while (runner->pool != NULL) {
+    tp_batch *next = runner->pool->next;
+    batch_free(runner->pool);
+    runner->pool = next;
+  }
+  for (size_t i = 0; i < runner->ring_size; i++)
+    batch_free(runner->ring[i]);
+  uv_mutex_destroy(&runner->lock);
+  free(runner->ring);
+  free(runner->workers);
+  free(runner->key_warned);
+  free(runner);
+}

@@ -1,0 +1,123 @@
+/* core/run/stages.c - partials, one record through one stage, and the end of stream (stages.h). */
+#include "stages.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void **tp_partials_create(const tp_pipeline *pipeline, tp_error *err) {
+  void **partials = calloc(pipeline->stage_count ? pipeline->stage_count : 1, sizeof *partials);
+  if (partials == NULL) {
+    snprintf(err->message, sizeof err->message, "out of memory");
+    return NULL;
+  }
+  for (size_t s = 0; s < pipeline->stage_count; s++) {
+    const tp_stage *stage = &pipeline->stages[s];
+    const tp_plugin *plugin = stage->handle->plugin;
+    if (plugin->partial_create == NULL)
+      continue;
+    partials[s] = plugin->partial_create(stage->instance);
+    if (partials[s] == NULL) {
+      snprintf(err->message, sizeof err->message, "%s: out of memory creating the stage's state",
+               stage->id);
+      tp_partials_destroy(pipeline, partials);
+      return NULL;
+    }
+  }
+  return partials;
+}
+
+void tp_partials_destroy(const tp_pipeline *pipeline, void **partials) {
+  if (partials == NULL)
+    return;
+  for (size_t s = 0; s < pipeline->stage_count; s++) {
+    const tp_stage *stage = &pipeline->stages[s];
+    const tp_plugin *plugin = stage->handle->plugin;
+    if (partials[s] != NULL && plugin->partial_destroy != NULL)
+      plugin->partial_destroy(stage->instance, partials[s]);
+  }
+  free(partials);
+}
+
+tp_result tp_stage_process(const tp_stage *stage, void *partial, tp_record *record,
+                           tp_stage_stats *stats, char *reason, size_t reason_size) {
+  record->stage = stage;
+  reason[0] = '\0';
+  tp_result result =
+      stage->handle->plugin->process(stage->instance, partial, record, reason, reason_size);
+  record->stage = NULL;
+  stats->records++;
+  switch (result) {
+  case TP_KEEP:
+    break;
+  case TP_DROP:
+    stats->dropped++;
+    break;
+  case TP_ERROR:
+    stats->errors++;
+    if (reason[0] == '\0')
+      snprintf(reason, reason_size, "failed without a message");
+    break;
+  default:
+    stats->errors++;
+    snprintf(reason, reason_size, "process() returned %d, not keep/drop/error", (int)result);
+    result = TP_ERROR;
+    break;
+  }
+  return result;
+}
+
+int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t workers, cJSON *sections,
+                     tp_error *err) {
+  char reason[TP_REASON_SIZE];
+  int status = 0;
+  tp_host_set_report_sections(sections);
+  for (size_t s = 0; s < pipeline->stage_count; s++) {
+    const tp_stage *stage = &pipeline->stages[s];
+    const tp_plugin *plugin = stage->handle->plugin;
+    for (size_t w = 1; w < workers; w++) {
+      if (partials[w][s] == NULL)
+        continue;
+      reason[0] = '\0';
+      int merged = 0;
+      if (plugin->merge != NULL && partials[0][s] != NULL)
+        merged =
+            plugin->merge(stage->instance, partials[0][s], partials[w][s], reason, sizeof reason);
+      if (plugin->partial_destroy != NULL)
+        plugin->partial_destroy(stage->instance, partials[w][s]);
+      partials[w][s] = NULL;
+      if (merged != 0) {
+        snprintf(err->message, sizeof err->message, "%s: merge failed: %s", stage->id,
+                 reason[0] ? reason : "no message");
+        status = -1;
+        goto done;
+      }
+    }
+    if (plugin->finish == NULL)
+      continue;
+    cJSON *section = cJSON_CreateObject();
+    if (section == NULL) {
+      snprintf(err->message, sizeof err->message, "out of memory");
+      status = -1;
+      goto done;
+    }
+    reason[0] = '\0';
+    if (plugin->finish(stage->instance, partials[0][s], section, reason, sizeof reason) != 0) {
+      cJSON_Delete(section);
+      snprintf(err->message, sizeof err->message, "%s: end of stream failed: %s", stage->id,
+               reason[0] ? reason : "no message");
+      status = -1;
+      goto done;
+    }
+    if (!cJSON_AddItemToObject(sections, stage->id, section)) {
+      cJSON_Delete(section);
+      snprintf(err->message, sizeof err->message, "%s: out of memory adding the report section",
+               stage->id);
+      status = -1;
+      goto done;
+    }
+  }
+done:
+  tp_host_set_report_sections(NULL);
+  return status;
+}

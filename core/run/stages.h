@@ -1,0 +1,49 @@
+/* core/run/stages.h - running a pipeline's stages: partials, one record through one stage, and
+ * the end of stream (merge + finish into report sections).
+ *
+ * Shared by the threaded runner (runner.c) and the synchronous harness (harness.c), so both
+ * treat results, errors and partials exactly alike.
+ */
+#ifndef TP_CORE_STAGES_H
+#define TP_CORE_STAGES_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "pipeline.h"
+#include "record.h"
+
+/* Counts and time of one stage (on one worker, or summed over all of them). */
+typedef struct tp_stage_stats {
+  double seconds;
+  uint64_t records; /* records handed to process() */
+  uint64_t dropped;
+  uint64_t errors;
+} tp_stage_stats;
+
+/* Creates one partial per stage for one worker. Returns a stage_count array (entries NULL for
+ * stages without partial_create) that tp_partials_destroy frees; NULL with err filled when a
+ * partial_create fails (everything already made is freed). */
+void **tp_partials_create(const tp_pipeline *pipeline, tp_error *err);
+
+/* Destroys the partials of one worker and the array. NULL is a no-op. */
+void tp_partials_destroy(const tp_pipeline *pipeline, void **partials);
+
+/* Runs `stage` on `record` with the worker's `partial`, updating `stats`. Returns the plugin's
+ * result; on TP_ERROR `reason` holds the plugin's message (a default if it left it empty). */
+tp_result tp_stage_process(const tp_stage *stage, void *partial, tp_record *record,
+                           tp_stage_stats *stats, char *reason, size_t reason_size);
+
+/* End of stream: for each stage in pipeline order, merges partials[1..workers-1][stage] into
+ * partials[0][stage] (destroying the merged ones and setting them NULL), then calls finish()
+ * into a new object added to `sections` under the stage id (stages without finish() add
+ * nothing). Returns 0, or -1 with err naming the stage (sections keeps what was done). */
+int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t workers, cJSON *sections,
+                     tp_error *err);
+
+/* The sections host->report_section() reads during finish(); NULL outside finish. Set by
+ * tp_stages_finish (implemented in host.c). */
+void tp_host_set_report_sections(const cJSON *sections);
+
+#endif /* TP_CORE_STAGES_H */

@@ -1,0 +1,288 @@
+/* core/util/json_print.c - compact JSON printing, identical to cJSON_PrintUnformatted (json_print.h).
+ *
+ * cJSON 1.7's rules, which this file reproduces:
+ * - numbers: NaN and infinities print as null; anything else as "%1.15g", or "%1.17g" when that
+ *   does not read back within DBL_EPSILON (so -0.0 prints as -0, 1e15 as 1e+15);
+ * - strings and keys: '"' '\\' and \b \f \n \r \t escaped by name, other bytes below 0x20 as
+ *   \u00xx (lower-case hex), every other byte (UTF-8 included) as it is; a NULL string is "";
+ * - raw items verbatim; objects and arrays without spaces.
+ */
+#include "json_print.h"
+
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The growable output: the caller's buffer, length and capacity. */
+typedef struct output {
+  char **buffer;
+  size_t *used;
+  size_t *capacity;
+} output;
+
+static int reserve(output *out, size_t more) {
+  size_t needed = *out->used + more;
+  if (needed <= *out->capacity)
+    return 0;
+  size_t grown = *out->capacity ? *out->capacity * 2 : 4096;
+  if (grown < needed)
+    grown = needed;
+  char *bigger = realloc(*out->buffer, grown);
+  if (bigger == NULL)
+    return -1;
+  *out->buffer = bigger;
+  *out->capacity = grown;
+  return 0;
+}
+
+static int append(output *out, const char *bytes, size_t length) {
+  if (reserve(out, length))
+    return -1;
+  memcpy(*out->buffer + *out->used, bytes, length);
+  *out->used += length;
+  return 0;
+}
+
+/* ---- Numbers --------------------------------------------------------------------------------- */
+
+/* Writes the decimal digits of `magnitude` ending just before `end`; returns the first digit. */
+static char *digits_before(char *end, unsigned long long magnitude) {
+  do {
+    *--end = (char)('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude);
+  return end;
+}
+
+static size_t print_integer(long long value, char out[32]) {
+  char scratch[24];
+  char *end = scratch + sizeof scratch;
+  unsigned long long magnitude =
+      value < 0 ? 0ull - (unsigned long long)value : (unsigned long long)value;
+  char *first = digits_before(end, magnitude);
+  if (value < 0)
+    *--first = '-';
+  size_t length = (size_t)(end - first);
+  memcpy(out, first, length);
+  out[length] = '\0';
+  return length;
+}
+
+/* cJSON's compare_double: equal within DBL_EPSILON relative to the larger magnitude. */
+static int close_enough(double a, double b) {
+  double larger = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+  return fabs(a - b) <= larger * DBL_EPSILON;
+}
+
+/* The shortest decimal with at most 6 fractional digits whose nearest double is `value`, for
+ * 1e-4 <= |value| < 1e9 and value not an integer; 0 if there is none.
+ *
+ * Why this equals "%1.15g": value is the double nearest to m / 10^k (m below 10^15, so at most
+ * 15 significant digits), so rounding value to 15 significant digits gives back exactly
+ * m / 10^k (value is within half an ulp, far less than half a unit of the 15th digit); %g
+ * then drops trailing zeros, and m has none because the smallest k is taken (m / 10 / 10^(k-1)
+ * would have been found first). The exponent is within [-4, 15), so %g prints it in fixed
+ * notation, as here. It reads back exactly, so cJSON would keep it. */
+static size_t print_short_decimal(double value, char out[32]) {
+  static const double powers[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+  double magnitude = fabs(value);
+  if (!(magnitude >= 1e-4 && magnitude < 1e9))
+    return 0;
+  for (int places = 1; places <= 6; places++) {
+    double scaled = nearbyint(magnitude * powers[places]);
+    /* both operands are exact, so the division is the correctly rounded m / 10^k */
+    if (scaled / powers[places] != magnitude)
+      continue;
+    char scratch[32];
+    char *end = scratch + sizeof scratch;
+    char *first = digits_before(end, (unsigned long long)scaled);
+    while (end - first <= places) /* 0.0012: pad with zeros up to the units digit */
+      *--first = '0';
+    size_t integer_digits = (size_t)(end - first) - (size_t)places;
+    char *at = out;
+    if (value < 0)
+      *at++ = '-';
+    memcpy(at, first, integer_digits);
+    at += integer_digits;
+    *at++ = '.';
+    memcpy(at, first + integer_digits, (size_t)places);
+    at += places;
+    *at = '\0';
+    return (size_t)(at - out);
+  }
+  return 0;
+}
+
+size_t tp_json_print_number(double value, int integer, char out[32]) {
+  if (isnan(value) || isinf(value)) {
+    memcpy(out, "null", 5);
+    return 4;
+  }
+  (void)integer; /* cJSON 1.7.15 prints integers with %1.15g too */
+  if (value == 0) {
+    size_t length = signbit(value) ? 2 : 1;
+    memcpy(out, signbit(value) ? "-0" : "0", length + 1);
+    return length;
+  }
+  if (value == nearbyint(value) && fabs(value) < 1e15) /* "%1.15g" prints these as integers */
+    return print_integer((long long)value, out);
+  size_t length = print_short_decimal(value, out);
+  if (length)
+    return length;
+  /* cJSON's own steps (sscanf("%lg") reads numbers as strtod does). textpipe never calls
+   * setlocale, so snprintf's decimal point is '.', the one cJSON writes whatever the locale. */
+  int printed = snprintf(out, 32, "%1.15g", value);
+  if (!close_enough(strtod(out, NULL), value))
+    printed = snprintf(out, 32, "%1.17g", value);
+  return printed > 0 ? (size_t)printed : 0;
+}
+
+/* ---- Strings --------------------------------------------------------------------------------- */
+
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Bytes a JSON string must escape: control bytes, '"' and '\\'. */
+static const unsigned char needs_escape[256] = {
+    [0x00 ... 0x1f] = 1,
+    ['"'] = 1,
+    ['\\'] = 1,
+};
+
+/* The escape sequence of a byte that needs one (needs_escape), into out; returns its length. */
+static size_t escape_byte(unsigned char c, char out[7]) {
+  out[0] = '\\';
+  switch (c) {
+  case '"':
+  case '\\':
+    out[1] = (char)c;
+    return 2;
+  case '\b':
+    out[1] = 'b';
+    return 2;
+  case '\f':
+    out[1] = 'f';
+    return 2;
+  case '\n':
+    out[1] = 'n';
+    return 2;
+  case '\r':
+    out[1] = 'r';
+    return 2;
+  case '\t':
+    out[1] = 't';
+    return 2;
+  default:
+    return 1 + (size_t)snprintf(out + 1, 6, "u%04x", c);
+  }
+}
+
+/* Room is reserved for the string as it is plus its quotes, and grown only as escapes come:
+ * reserving the worst case (6 bytes a byte) up front would make one 16 MiB text grow the
+ * batch's buffer, which is kept and reused, to 96 MiB. */
+static int print_string(output *out, const char *text) {
+  if (text == NULL)
+    return append(out, "\"\"", 2);
+  size_t length = strlen(text);
+  if (reserve(out, length + 2))
+    return -1;
+  (*out->buffer)[(*out->used)++] = '"';
+  const unsigned char *bytes = (const unsigned char *)text;
+  size_t start = 0; /* the first byte not yet copied */
+  for (size_t index = 0; index < length; index++) {
+    /* Skip 8 clean bytes at a time: most text has nothing to escape. A byte is below 0x20
+     * when (byte - 0x20) borrows into its high bit while its own high bit is clear; '"' and
+     * '\\' are the zero bytes of word ^ that byte repeated. The test is exact for "any". */
+    while (length - index >= 8) {
+      uint64_t word;
+      memcpy(&word, bytes + index, 8);
+      uint64_t quotes = word ^ (ONES * '"'), backslashes = word ^ (ONES * '\\');
+      uint64_t special = ((word - ONES * 0x20) & ~word) | ((quotes - ONES) & ~quotes) |
+                         ((backslashes - ONES) & ~backslashes);
+      if (special & HIGHS)
+        break;
+      index += 8;
+    }
+    if (index >= length)
+      break;
+    if (!needs_escape[bytes[index]])
+      continue;
+    char escape[7];
+    size_t escape_length = escape_byte(bytes[index], escape);
+    /* the clean run, the escape, and room for the rest of the text unescaped + the quote */
+    if (reserve(out, (index - start) + escape_length + (length - index - 1) + 1))
+      return -1;
+    memcpy(*out->buffer + *out->used, bytes + start, index - start);
+    *out->used += index - start;
+    memcpy(*out->buffer + *out->used, escape, escape_length);
+    *out->used += escape_length;
+    start = index + 1;
+  }
+  /* reserved: the text's length plus the quotes, topped up at each escape */
+  memcpy(*out->buffer + *out->used, bytes + start, length - start);
+  *out->used += length - start;
+  (*out->buffer)[(*out->used)++] = '"';
+  return 0;
+}
+
+/* ---- Values ---------------------------------------------------------------------------------- */
+
+static int print_value(output *out, const cJSON *item);
+
+/* Members of an array or object between `open` and `close`, with keys for objects. */
+static int print_children(output *out, const cJSON *item, char open, char close, int keys) {
+  if (append(out, &open, 1))
+    return -1;
+  for (const cJSON *child = item->child; child != NULL; child = child->next) {
+    if (keys && (print_string(out, child->string) || append(out, ":", 1)))
+      return -1;
+    if (print_value(out, child))
+      return -1;
+    if (child->next != NULL && append(out, ",", 1))
+      return -1;
+  }
+  return append(out, &close, 1);
+}
+
+static int print_value(output *out, const cJSON *item) {
+  switch (item->type & 0xff) {
+  case cJSON_NULL:
+    return append(out, "null", 4);
+  case cJSON_False:
+    return append(out, "false", 5);
+  case cJSON_True:
+    return append(out, "true", 4);
+  case cJSON_Number: {
+    if (item->valuestring != NULL) /* an input number kept as written (json_literals.h) */
+      return append(out, item->valuestring, strlen(item->valuestring));
+    char number[32];
+    size_t length = tp_json_print_number(item->valuedouble, item->valueint, number);
+    return append(out, number, length);
+  }
+  case cJSON_Raw:
+    return item->valuestring == NULL ? -1
+                                     : append(out, item->valuestring, strlen(item->valuestring));
+  case cJSON_String:
+    return print_string(out, item->valuestring);
+  case cJSON_Array:
+    return print_children(out, item, '[', ']', 0);
+  case cJSON_Object:
+    return print_children(out, item, '{', '}', 1);
+  default:
+    return -1;
+  }
+}
+
+int tp_json_print_append(const cJSON *item, char **buffer, size_t *used, size_t *capacity) {
+  size_t before = *used;
+  output out = {buffer, used, capacity};
+  if (item == NULL || print_value(&out, item) != 0) {
+    *used = before;
+    return -1;
+  }
+  return 0;
+}
