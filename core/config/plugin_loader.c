@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_bind.h"
 #include "config_schema.h"
 #include "message.h"
 #include "names.h"
@@ -243,8 +244,8 @@ static int check_descriptor(const char *path, const char *expected_name, const t
     tp_format(reason, sizeof reason, "it lists an empty key in requires_keys or provides_keys");
   else if (!uses_ok(plugin->uses))
     tp_format(reason, sizeof reason, "it lists an empty key or unknown flags in uses");
-  else
-    tp_config_check_table(plugin->options, reason, sizeof reason);
+  else if (tp_config_check_table(plugin->options, reason, sizeof reason) == 0)
+    tp_config_check_bindings(plugin->options, plugin->config_size, reason, sizeof reason);
   if (reason[0] != '\0') {
     tp_format(err->message, sizeof err->message, "%s: invalid plugin: %s", path, reason);
     return -1;

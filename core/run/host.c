@@ -221,6 +221,10 @@ static const cJSON *host_record_field(const tp_record *record, const char *path)
   return tp_record_field_at(record->json, path);
 }
 
+static const void *host_stage_config(const tp_stage *stage) {
+  return stage != NULL ? stage->bound_config : NULL;
+}
+
 static const tp_host host_api = {
     .abi_major = TP_ABI_MAJOR,
     .abi_minor = TP_ABI_MINOR,
@@ -239,6 +243,7 @@ static const tp_host host_api = {
     .report_section = host_report_section,
     .record_id = host_record_id,
     .record_field = host_record_field,
+    .stage_config = host_stage_config,
 };
 
 const tp_host *tp_host_api(void) {

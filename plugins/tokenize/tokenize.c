@@ -7,6 +7,7 @@
  * is read-only after create(); each worker's partial holds its scratch buffers, its own Snowball
  * stemmer (not thread-safe) and word cache, and the counts reported at end of stream.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,31 +31,45 @@ static const char *const languages[] = {
     "spanish",   "swedish",    "tamil",      "turkish",  "yiddish",    NULL};
 static const char *const emit_choices[] = {"none", "sentences", "tokens", NULL};
 
+/* The stage's options, written by the host from options[] (host->stage_config). */
+typedef struct config {
+  int language;                 /* index in languages[] */
+  int emit;                     /* EMIT_*, the index in emit_choices[] */
+  bool stopwords;               /* flag the language's stopwords */
+  const cJSON *extra_stopwords; /* array of strings */
+  bool html_entities;
+} config;
+
 static const tp_option options[] = {
     {.name = "language",
      .type = TP_OPTION_ENUM,
      .default_json = "\"english\"",
      .choices = languages,
-     .description = "Snowball stemmer and stopword list to use"},
+     .description = "Snowball stemmer and stopword list to use",
+     TP_OPTION_FIELD(config, language)},
     {.name = "emit",
      .type = TP_OPTION_ENUM,
      .default_json = "\"none\"",
      .choices = emit_choices,
+     TP_OPTION_FIELD(config, emit),
      .description = "what to write into the record's \"tokens\": nothing, \"sentences\", or "
                     "\"tokens\" (tokens and sentences)"},
     {.name = "stopwords",
      .type = TP_OPTION_BOOL,
      .default_json = "true",
-     .description = "flag words of the language's stopword list as STOPWORD"},
+     .description = "flag words of the language's stopword list as STOPWORD",
+     TP_OPTION_FIELD(config, stopwords)},
     {.name = "extra_stopwords",
      .type = TP_OPTION_STRING_LIST,
      .default_json = "[]",
-     .description = "more words to flag as STOPWORD (with stopwords true)"},
+     .description = "more words to flag as STOPWORD (with stopwords true)",
+     TP_OPTION_FIELD(config, extra_stopwords)},
     {.name = "html_entities",
      .type = TP_OPTION_BOOL,
      .default_json = "true",
      .description = "read HTML character references (&amp; &lt;3 &#39;) as the characters they "
-                    "stand for; offsets still point into the original text"},
+                    "stand for; offsets still point into the original text",
+     TP_OPTION_FIELD(config, html_entities)},
     {.name = NULL},
 };
 
@@ -77,13 +92,13 @@ typedef struct worker {
   uint64_t records, tokens, sentences;
 } worker;
 
-static int create(const tp_host *host, const tp_stage *stage, const cJSON *config, void **out,
+static int create(const tp_host *host, const tp_stage *stage, const cJSON *json, void **out,
                   char *err, size_t err_size) {
-  const char *language = cJSON_GetStringValue(cJSON_GetObjectItem(config, "language"));
-  const char *emit = cJSON_GetStringValue(cJSON_GetObjectItem(config, "emit"));
-  const cJSON *extra = cJSON_GetObjectItem(config, "extra_stopwords");
-  int use_stopwords = !cJSON_IsFalse(cJSON_GetObjectItem(config, "stopwords"));
-  int html_entities = !cJSON_IsFalse(cJSON_GetObjectItem(config, "html_entities"));
+  (void)json;
+  const config *given = host->stage_config(stage);
+  const cJSON *extra = given->extra_stopwords;
+  int use_stopwords = given->stopwords;
+  int html_entities = given->html_entities;
   instance *self = calloc(1, sizeof *self);
   if (!self) {
     snprintf(err, err_size, "out of memory");
@@ -92,15 +107,8 @@ static int create(const tp_host *host, const tp_stage *stage, const cJSON *confi
   self->host = host;
   self->stage = stage;
   self->html_entities = html_entities;
-  self->language = languages[6]; /* english */
-  for (size_t index = 0; language && languages[index]; index++) {
-    if (strcmp(languages[index], language) == 0) {
-      self->language = languages[index];
-    }
-  }
-  self->emit = !emit || strcmp(emit, "none") == 0 ? EMIT_NONE
-               : strcmp(emit, "sentences") == 0   ? EMIT_SENTENCES
-                                                  : EMIT_TOKENS;
+  self->language = languages[given->language];
+  self->emit = given->emit;
   struct sb_stemmer *probe = sb_stemmer_new(self->language, NULL);
   if (!probe) {
     snprintf(err, err_size, "language: libstemmer has no stemmer for \"%s\"", self->language);
@@ -371,6 +379,7 @@ static const tp_plugin descriptor = {
     .version = "1.0.0",
     .description = "Unicode tokens and sentences (norm, Snowball stem, flags) for later stages",
     .options = options,
+    .config_size = sizeof(config),
     .provides_keys = provides,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = create,
