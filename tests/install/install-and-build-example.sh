@@ -55,6 +55,14 @@ for pipeline in "$root$datadir"/textpipe/pipelines/*.json; do
     { cat "$work/check-installed.err" >&2; fail "installed $(basename "$pipeline") does not check"; }
 done
 
+# The installed binary never searches the tree it was built in: none of its plugins (each listed
+# with its file) comes from the build folder.
+TEXTPIPE_PLUGIN_PATH="" "$binary" plugins >"$work/plugins-installed.out" 2>&1 ||
+  fail "textpipe plugins failed: $(cat "$work/plugins-installed.out")"
+if grep -qF "$build_dir/" "$work/plugins-installed.out"; then
+  fail "the installed binary loads plugins from its build tree: $(grep -F "$build_dir/" "$work/plugins-installed.out" | head -1)"
+fi
+
 # The plugin author's side: pkg-config finds textpipe and the Makefile's one command builds.
 export PKG_CONFIG_PATH="$root$libdir/pkgconfig"
 export PKG_CONFIG_SYSROOT_DIR="$root"
