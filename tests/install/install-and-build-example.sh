@@ -71,8 +71,13 @@ case "$(pkg-config --variable=plugindir textpipe)" in
 *"$libdir/textpipe/plugins") ;;
 *) fail "textpipe.pc plugindir is $(pkg-config --variable=plugindir textpipe)" ;;
 esac
-mkdir "$work/wordcount"
-cp "$source_dir/examples/plugins/wordcount/"{wordcount.c,Makefile,wordcount.json} "$work/wordcount/"
+# The example comes from where it is installed, as a plugin author finds it.
+example="$root$datadir/textpipe/examples/wordcount"
+[ -f "$example/wordcount.c" ] || fail "the example plugin is not installed in $datadir/textpipe/examples"
+cmp -s "$example/wordcount.c" "$source_dir/examples/plugins/wordcount/wordcount.c" ||
+  fail "the installed example differs from examples/plugins/wordcount"
+cp -r "$example" "$work/wordcount"
+chmod -R go-w "$work/wordcount"
 make -s -C "$work/wordcount" CFLAGS="-O2 -Wall -Wextra -Werror" >"$work/make.log" 2>&1 ||
   { cat "$work/make.log" >&2; fail "building the example plugin failed"; }
 
@@ -96,4 +101,9 @@ assert counts == [4, 2], counts  # min_length 2: "a", "b", "c" are too short
 report = json.dumps(json.load(open(sys.argv[2])))
 assert '"words": 6' in report, report
 PY
-echo "install test: ok (installed to $destdir, example plugin built and run)"
+# The plugin author's kit: the example's golden cases pass with the installed binary.
+"$binary" test "$work/wordcount/tests" >"$work/test.out" 2>&1 ||
+  { cat "$work/test.out" >&2; fail "textpipe test of the example's cases failed"; }
+grep -q '^2 cases: 2 passed, 0 failed$' "$work/test.out" || fail "textpipe test said: $(cat "$work/test.out")"
+
+echo "install test: ok (installed to $destdir, example plugin built, run and tested)"
