@@ -145,10 +145,12 @@ static int create(const tp_host *host, const tp_stage *stage_handle, const cJSON
       goto fail;
     }
   }
-  const char *program = strrchr(stage->argv[0], '/');
+  /* Messages name the script when there is one ("questions.py exited ..."), else the program. */
+  const char *named = script != NULL ? script->valuestring : stage->argv[0];
+  const char *program = strrchr(named, '/');
   stage->settings = (exec_settings){
       .argv = stage->argv,
-      .name = program != NULL ? program + 1 : stage->argv[0],
+      .name = program != NULL ? program + 1 : named,
       .timeout_ms = int_option(config, "timeout_ms"),
       .in_flight_bytes = (size_t)int_option(config, "max_in_flight_kb") * 1024,
       .backoff_ms = int_option(config, "restart_backoff_ms"),

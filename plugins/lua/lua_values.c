@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -108,6 +109,34 @@ static int is_sequence(lua_State *state, int index, lua_Integer *count) {
   return length > 0 && keys == length;
 }
 
+static int by_key(const void *left, const void *right) {
+  return strcmp((*(cJSON *const *)left)->string, (*(cJSON *const *)right)->string);
+}
+
+/* Orders an object's members by key, so that the same table always prints the same (Lua's
+ * table order depends on a per-state hash seed). 0, or -1 on OOM (order left as it was). */
+static int sort_members(cJSON *object) {
+  size_t count = 0;
+  for (cJSON *item = object->child; item != NULL; item = item->next)
+    count++;
+  if (count < 2)
+    return 0;
+  cJSON **items = malloc(count * sizeof *items);
+  if (items == NULL)
+    return -1;
+  count = 0;
+  for (cJSON *item = object->child; item != NULL; item = item->next)
+    items[count++] = item;
+  qsort(items, count, sizeof *items, by_key);
+  for (size_t i = 0; i < count; i++) {
+    items[i]->prev = i > 0 ? items[i - 1] : items[count - 1]; /* cJSON: head's prev is the tail */
+    items[i]->next = i + 1 < count ? items[i + 1] : NULL;
+  }
+  object->child = items[0];
+  free(items);
+  return 0;
+}
+
 static cJSON *convert(lua_State *state, int index, path *where, int depth, char *err,
                       size_t err_size) {
   index = lua_absindex(state, index);
@@ -198,6 +227,10 @@ static cJSON *convert(lua_State *state, int index, path *where, int depth, char 
       cJSON_Delete(result);
       return item == NULL ? NULL : fail(where, err, err_size, "out of memory");
     }
+  }
+  if (result != NULL && sort_members(result) != 0) {
+    cJSON_Delete(result);
+    return fail(where, err, err_size, "out of memory");
   }
   return result;
 }
