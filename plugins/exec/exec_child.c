@@ -242,6 +242,10 @@ static int fail(exec_child *child, char *reason, size_t reason_size) {
   size_t used = strlen(reason);
   if (tail[0] != '\0' && used + 12 < reason_size)
     snprintf(reason + used, reason_size - used, "; stderr: %s", tail);
+  /* What the child wrote may be any bytes: the reason stays printable ASCII. */
+  for (char *c = reason; *c != '\0'; c++)
+    if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+      *c = '?';
   unsigned doublings = child->failures_in_a_row < 6 ? child->failures_in_a_row : 6;
   child->failures_in_a_row++;
   child->restart_after =
@@ -263,8 +267,8 @@ static int take_answer(exec_child *child, uint64_t id, cJSON **answer, char *rea
   const cJSON *id_item = cJSON_GetObjectItemCaseSensitive(parsed, "id");
   int status = -1;
   if (parsed == NULL || !cJSON_IsObject(parsed))
-    snprintf(reason, reason_size, "%s answered a line that is not a JSON object: \"%.60s\"",
-             child->settings->name, length > 0 ? child->answer : "");
+    snprintf(reason, reason_size, "%s answered a line that is not a JSON object: \"%.*s\"",
+             child->settings->name, (int)(length < 60 ? length : 60), child->answer);
   else if (!cJSON_IsNumber(id_item))
     snprintf(reason, reason_size, "%s answered without a numeric \"id\"", child->settings->name);
   else if (id_item->valuedouble != (double)id)
