@@ -259,7 +259,7 @@ static int fail(exec_child *child, char *reason, size_t reason_size) {
  * *answer; 0: no complete line yet; -1: garbage, reason filled. */
 static int take_answer(exec_child *child, uint64_t id, cJSON **answer, char *reason,
                        size_t reason_size) {
-  char *newline = memchr(child->answer, '\n', child->answer_used);
+  char *newline = child->answer_used > 0 ? memchr(child->answer, '\n', child->answer_used) : NULL;
   if (newline == NULL)
     return 0;
   size_t length = (size_t)(newline - child->answer);
