@@ -309,6 +309,34 @@ static int read_answers(exec_child *child) {
   return -1;
 }
 
+/* Writes requests while the in-flight bound allows and the socket takes them. Returns 1 when
+ * the socket is full (poll for POLLOUT), else 0. */
+static int send_requests(exec_child *child, const char *const *requests, const size_t *lengths,
+                         size_t count, size_t *written, size_t *offset, size_t *in_flight,
+                         int *stdin_open) {
+  /* One request may always be in flight, however large; more only within the bound. */
+  while (*stdin_open && *written < count &&
+         (*in_flight == 0 || *in_flight < child->settings->in_flight_bytes)) {
+    ssize_t sent = send(child->in_fd, requests[*written] + *offset, lengths[*written] - *offset,
+                        MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return 1;
+      if (errno != EINTR)
+        *stdin_open = 0; /* the child went away; its stdout tells how */
+      continue;
+    }
+    if (*offset == 0)
+      *in_flight += lengths[*written];
+    *offset += (size_t)sent;
+    if (*offset == lengths[*written]) {
+      (*written)++;
+      *offset = 0;
+    }
+  }
+  return 0;
+}
+
 int exec_child_exchange(exec_child *child, const char *const *requests, const size_t *lengths,
                         const uint64_t *ids, size_t count, cJSON **answers, size_t *answered,
                         char *reason, size_t reason_size) {
@@ -321,6 +349,8 @@ int exec_child_exchange(exec_child *child, const char *const *requests, const si
   size_t written = 0, offset = 0, in_flight = 0;
   int stdin_open = 1;
   for (;;) {
+    int socket_full =
+        send_requests(child, requests, lengths, count, &written, &offset, &in_flight, &stdin_open);
     int got;
     while (*answered < count && (got = take_answer(child, ids[*answered], &answers[*answered],
                                                    reason, reason_size)) != 0) {
@@ -338,10 +368,7 @@ int exec_child_exchange(exec_child *child, const char *const *requests, const si
     }
     struct pollfd watched[3] = {{.fd = child->out_fd, .events = POLLIN},
                                 {.fd = child->err_fd, .events = POLLIN},
-                                {.fd = -1, .events = POLLOUT}};
-    /* One request may always be in flight, however large; more only within the bound. */
-    if (stdin_open && written < count && (in_flight == 0 || in_flight < settings->in_flight_bytes))
-      watched[2].fd = child->in_fd;
+                                {.fd = socket_full ? child->in_fd : -1, .events = POLLOUT}};
     double left = deadline - now_seconds();
     if (left <= 0) {
       snprintf(reason, reason_size, "%s did not answer within %d ms (%zu of %zu answers)",
@@ -354,23 +381,8 @@ int exec_child_exchange(exec_child *child, const char *const *requests, const si
     }
     if (watched[1].revents != 0)
       stderr_drain(child);
-    if (watched[2].revents & (POLLERR | POLLHUP)) {
+    if (watched[2].revents & (POLLERR | POLLHUP))
       stdin_open = 0;
-    } else if (watched[2].revents & POLLOUT) {
-      ssize_t sent = send(child->in_fd, requests[written] + offset, lengths[written] - offset,
-                          MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (sent > 0) {
-        if (offset == 0)
-          in_flight += lengths[written];
-        offset += (size_t)sent;
-        if (offset == lengths[written]) {
-          written++;
-          offset = 0;
-        }
-      } else if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        stdin_open = 0; /* the child went away; its stdout tells how */
-      }
-    }
     if (watched[0].revents != 0 && read_answers(child) < 0) {
       int killed;
       stderr_drain(child);
@@ -381,9 +393,7 @@ int exec_child_exchange(exec_child *child, const char *const *requests, const si
       goto failed;
     }
   }
-  /* Anything more on stdout now is an answer nobody asked for. */
-  if (child->answer_used == 0)
-    read_answers(child);
+  /* Anything more already received is an answer nobody asked for. */
   if (child->answer_used > 0) {
     snprintf(reason, reason_size, "%s answered more lines than it was sent records",
              settings->name);
@@ -392,7 +402,6 @@ int exec_child_exchange(exec_child *child, const char *const *requests, const si
     *answered = 0;
     goto failed;
   }
-  stderr_drain(child);
   child->failures_in_a_row = 0;
   return 0;
 failed:
