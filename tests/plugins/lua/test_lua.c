@@ -230,6 +230,26 @@ START_TEST(test_example_mentions_on_two_workers) {
 }
 END_TEST
 
+START_TEST(test_tokens_sentences_and_fields) {
+  char pipeline[2048];
+  snprintf(pipeline, sizeof pipeline,
+           "{\"name\": \"lua-tokens\", \"stages\": [{\"plugin\": \"tokenize\"}, {\"plugin\": "
+           "\"lua\", \"config\": {\"script\": \"%s/tests/plugins/lua/scripts/tokens.lua\"}}]}",
+           getenv("TEXTPIPE_SOURCE_ROOT") ? getenv("TEXTPIPE_SOURCE_ROOT") : ".");
+  run_spec spec = {.pipeline = pipeline,
+                   .input =
+                       "{\"text\":\"Cats were running. Dogs!\",\"meta\":{\"author\":\"ann\"}}\n"};
+  run_result result = support_run(&spec);
+  ck_assert_msg(result.exit_status == 0, "exit %d:\n%s", result.exit_status, result.err);
+  ck_assert_str_eq(result.out,
+                   "{\"text\":\"Cats were running. Dogs!\",\"meta\":{\"author\":\"ann\"},"
+                   "\"token_summary\":{\"author\":\"ann\",\"last_sentence_of_last_token\":2,"
+                   "\"sentences\":[\"Cats were running.\",\"Dogs!\"],\"words\":[\"cats/cat\","
+                   "\"were/were\",\"running/run\",\"dogs/dog\"]}}\n");
+  support_run_free(&result);
+}
+END_TEST
+
 static Suite *lua_suite(void) {
   Suite *suite = suite_create("lua");
   TCase *escapes = tcase_create("escapes");
@@ -245,6 +265,7 @@ static Suite *lua_suite(void) {
   tcase_set_timeout(state, 60);
   tcase_add_test(state, test_state_merges_across_workers);
   tcase_add_test(state, test_example_mentions_on_two_workers);
+  tcase_add_test(state, test_tokens_sentences_and_fields);
   suite_add_tcase(suite, state);
   return suite;
 }
