@@ -271,14 +271,12 @@ static tp_result process(void *instance, void *partial, tp_record *record, char 
 }
 
 static const tp_plugin descriptor = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_plugin),
+    TP_PLUGIN_ABI, /* versions and sizes */
     .name = "exec",
     .version = "1.0.0",
     .description = "Runs a command as a co-process per worker, exchanging records as NDJSON",
     .options = options,
-    .provides = all_keys.list,
+    .provides_keys = all_keys.list,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = create,
     .destroy = destroy,

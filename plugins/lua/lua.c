@@ -422,14 +422,12 @@ static int finish(void *instance, void *partial, cJSON *section, char *err, size
 }
 
 static const tp_plugin descriptor = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_plugin),
+    TP_PLUGIN_ABI, /* versions and sizes */
     .name = "lua",
     .version = "1.0.0",
     .description = "Runs a sandboxed Lua 5.4 script's process(record, state) on every record",
     .options = options,
-    .provides = all_keys.list,
+    .provides_keys = all_keys.list,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = create,
     .destroy = destroy,

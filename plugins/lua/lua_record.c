@@ -33,21 +33,8 @@ static int record_line(lua_State *state) {
 
 static int record_get(lua_State *state) {
   lua_record *handle = checked_record(state);
-  size_t length;
-  const char *path = luaL_checklstring(state, 2, &length);
-  const cJSON *value = handle->host->record_json(handle->record);
-  char part[256];
-  while (value != NULL && *path != '\0') {
-    size_t part_length = strcspn(path, ".");
-    if (part_length >= sizeof part)
-      return luaL_error(state, "record:get: a path part is longer than %d bytes",
-                        (int)sizeof part - 1);
-    memcpy(part, path, part_length);
-    part[part_length] = '\0';
-    value = cJSON_IsObject(value) ? cJSON_GetObjectItemCaseSensitive(value, part) : NULL;
-    path += part_length + (path[part_length] == '.');
-  }
-  lua_values_push(state, value);
+  const char *path = luaL_checkstring(state, 2);
+  lua_values_push(state, handle->host->record_field(handle->record, path));
   return 1;
 }
 
@@ -72,7 +59,7 @@ static int record_set(lua_State *state) {
 
 static const tp_text *attached_text(lua_record *handle) {
   const tp_text *text = handle->host->record_attachment(handle->record, TP_TEXT_KEY);
-  return text != NULL && text->struct_size >= sizeof(tp_text) ? text : NULL;
+  return text != NULL && TP_TEXT_HAS(text, language) ? text : NULL;
 }
 
 static const char *const token_type_names[] = {"word",    "number",   "url",   "email", "mention",
@@ -87,7 +74,7 @@ static int record_tokens(lua_State *state) {
   }
   lua_createtable(state, (int)text->token_count, 0);
   for (size_t i = 0; i < text->token_count; i++) {
-    const tp_token *token = &text->tokens[i];
+    const tp_token *token = TP_TEXT_TOKEN(text, i);
     lua_createtable(state, 0, 5);
     lua_pushlstring(state, text->text + token->start, token->length);
     lua_setfield(state, -2, "text");
@@ -115,7 +102,8 @@ static int record_sentences(lua_State *state) {
   }
   lua_createtable(state, (int)text->sentence_count, 0);
   for (size_t i = 0; i < text->sentence_count; i++) {
-    lua_pushlstring(state, text->text + text->sentences[i].start, text->sentences[i].length);
+    const tp_sentence *sentence = TP_TEXT_SENTENCE(text, i);
+    lua_pushlstring(state, text->text + sentence->start, sentence->length);
     lua_rawseti(state, -2, (lua_Integer)i + 1);
   }
   return 1;
