@@ -80,6 +80,8 @@ const tp_plugin descriptor = {
     .finish = nullptr,
     .partial_export = nullptr,
     .partial_import = nullptr,
+    .stage_keys = nullptr,
+    .process_batch = nullptr,
 };
 
 } // namespace
