@@ -6,9 +6,10 @@
  * with that message). Everything about the process (start, timeouts, garbage, stderr,
  * restarts with backoff) is exec_child.c; this file is the stage around it.
  *
- * Under ABI 1 the core hands a stage one record per process() call and the stage may keep no
- * pointer into it, so each record is one exchange (a batch of one): the child must flush
- * each answer line. exec_child_exchange takes whole batches already, for a batch callback.
+ * The core hands the stage whole batches through process_batch (ABI 2.1): all of a batch's
+ * requests go out, within the in-flight bound, while the answers come back, so the child
+ * works on one record while the next ones wait in its input. process() is a batch of one.
+ * The keys of the "provides" option reach the core through stage_keys() (ABI 2.1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,26 +20,28 @@
 #include "exec_child.h"
 #include "stage_keys.h"
 
-static stage_keys all_keys;
-
-__attribute__((destructor)) static void unload(void) {
-  stage_keys_clear(&all_keys);
-}
-
 typedef struct exec_stage {
   const tp_host *host;
   const tp_stage *stage;
   exec_settings settings;
   char **argv;
-  const char *keys[STAGE_KEYS_MAX];
-  size_t key_count;
+  stage_keys keys; /* the "provides" option: the core's stage_keys() */
 } exec_stage;
 
-/* One worker's child and its request buffer. */
+/* Failed exchanges in a row, with no answer at all, after which the rest of a batch is
+ * dead-lettered without being sent to another child. */
+#define EXEC_GIVE_UP_AFTER 3
+
+/* One worker's child, and the requests and answers of the batch in hand. */
 typedef struct exec_worker {
   exec_child child;
-  char *request;
-  size_t request_capacity;
+  char *requests; /* every request line of the batch, one after another */
+  size_t requests_used, requests_capacity;
+  size_t room; /* entries of the arrays below */
+  size_t *offsets, *lengths;
+  const char **lines;
+  uint64_t *ids;
+  cJSON **answers;
 } exec_worker;
 
 static const tp_option options[] = {
@@ -92,6 +95,7 @@ static void destroy(void *instance) {
   exec_stage *stage = instance;
   if (stage == NULL)
     return;
+  stage_keys_free(&stage->keys, stage->host);
   for (size_t i = 0; stage->argv != NULL && stage->argv[i] != NULL; i++)
     stage->host->free(stage->argv[i]);
   stage->host->free(stage->argv);
@@ -139,8 +143,7 @@ static int create(const tp_host *host, const tp_stage *stage_handle, const cJSON
   }
   cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(config, "provides")) {
     char reason[200];
-    if (stage_keys_declare(&all_keys, stage->keys, &stage->key_count, item->valuestring, reason,
-                           sizeof reason) != 0) {
+    if (stage_keys_declare(&stage->keys, host, item->valuestring, reason, sizeof reason) != 0) {
       snprintf(err, err_size, "provides: %s", reason);
       goto fail;
     }
@@ -181,7 +184,12 @@ static void partial_destroy(void *instance, void *partial) {
   if (worker == NULL)
     return;
   exec_child_stop(&worker->child);
-  stage->host->free(worker->request);
+  stage->host->free(worker->requests);
+  stage->host->free(worker->offsets);
+  stage->host->free(worker->lengths);
+  stage->host->free(worker->lines);
+  stage->host->free(worker->ids);
+  stage->host->free(worker->answers);
   stage->host->free(worker);
 }
 
@@ -191,26 +199,49 @@ static int merge(void *instance, void *into, void *from, char *err, size_t err_s
   return 0;
 }
 
-/* Builds `{"id":N,"record":<record>}\n` in worker->request. Returns its length, or 0 on OOM. */
-static size_t build_request(exec_stage *stage, exec_worker *worker, const cJSON *record,
-                            uint64_t id) {
+/* Room for `count` requests in the worker's arrays. 0, or -1 on OOM. */
+static int ensure_room(const tp_host *host, exec_worker *worker, size_t count) {
+  if (count <= worker->room)
+    return 0;
+  size_t room = count < 128 ? 128 : count;
+  void **arrays[] = {(void **)&worker->offsets, (void **)&worker->lengths, (void **)&worker->lines,
+                     (void **)&worker->ids, (void **)&worker->answers};
+  size_t sizes[] = {sizeof(size_t), sizeof(size_t), sizeof(char *), sizeof(uint64_t),
+                    sizeof(cJSON *)};
+  for (size_t a = 0; a < sizeof sizes / sizeof sizes[0]; a++) {
+    void *bigger = host->realloc(*arrays[a], room * sizes[a]);
+    if (bigger == NULL)
+      return -1;
+    *arrays[a] = bigger;
+  }
+  worker->room = room;
+  return 0;
+}
+
+/* Appends `{"id":N,"record":<record>}\n` to the worker's request text. 0, or -1 on OOM. */
+static int append_request(const tp_host *host, exec_worker *worker, const cJSON *record,
+                          uint64_t id, size_t *length) {
   char *json = cJSON_PrintUnformatted(record);
   if (json == NULL)
-    return 0;
-  size_t needed = strlen(json) + 64;
-  if (needed > worker->request_capacity) {
-    char *bigger = stage->host->realloc(worker->request, needed);
+    return -1;
+  size_t needed = worker->requests_used + strlen(json) + 48;
+  if (needed > worker->requests_capacity) {
+    size_t grown = worker->requests_capacity * 2 > needed ? worker->requests_capacity * 2 : needed;
+    char *bigger = host->realloc(worker->requests, grown);
     if (bigger == NULL) {
       cJSON_free(json);
-      return 0;
+      return -1;
     }
-    worker->request = bigger;
-    worker->request_capacity = needed;
+    worker->requests = bigger;
+    worker->requests_capacity = grown;
   }
-  int length = snprintf(worker->request, needed, "{\"id\":%llu,\"record\":%s}\n",
-                        (unsigned long long)id, json);
+  int written = snprintf(worker->requests + worker->requests_used,
+                         worker->requests_capacity - worker->requests_used,
+                         "{\"id\":%llu,\"record\":%s}\n", (unsigned long long)id, json);
   cJSON_free(json);
-  return length > 0 ? (size_t)length : 0;
+  *length = (size_t)written;
+  worker->requests_used += (size_t)written;
+  return 0;
 }
 
 /* Applies one answer to the record. TP_KEEP, or TP_ERROR with err. */
@@ -230,44 +261,89 @@ static tp_result apply_answer(exec_stage *stage, tp_record *record, cJSON *answe
     return TP_ERROR;
   }
   for (cJSON *field = fields->child; field != NULL; field = field->next)
-    if (!stage_keys_has(stage->keys, stage->key_count, field->string)) {
+    if (stage_keys_find(&stage->keys, field->string) == NULL) {
       snprintf(err, err_size, "%s set \"%s\", which is not in the stage's provides",
                stage->settings.name, field->string);
       return TP_ERROR;
     }
   while (fields->child != NULL) {
     cJSON *field = cJSON_DetachItemViaPointer(fields, fields->child);
-    size_t k = 0;
-    while (strcmp(stage->keys[k], field->string) != 0)
-      k++;
-    if (stage->host->record_set(record, stage->keys[k], field) != 0) {
+    const char *key = stage_keys_find(&stage->keys, field->string);
+    if (stage->host->record_set(record, key, field) != 0) {
       snprintf(err, err_size, "%s: the value of \"%s\" was refused (see the log)",
-               stage->settings.name, stage->keys[k]);
+               stage->settings.name, key);
       return TP_ERROR;
     }
   }
   return TP_KEEP;
 }
 
-static tp_result process(void *instance, void *partial, tp_record *record, char *err,
-                         size_t err_size) {
+/* The records of a batch through the child in one exchange (ABI 2.1's process_batch; also
+ * process() with a batch of one). */
+static void process_batch(void *instance, void *partial, tp_record *const *records, size_t count,
+                          tp_result *results, char *errors, size_t err_size) {
   exec_stage *stage = instance;
   exec_worker *worker = partial;
-  uint64_t id = worker->child.next_id++;
-  size_t length = build_request(stage, worker, stage->host->record_json(record), id);
-  if (length == 0) {
-    snprintf(err, err_size, "out of memory writing the request");
-    return TP_ERROR;
+  const tp_host *host = stage->host;
+  char reason[1024];
+  worker->requests_used = 0;
+  if (ensure_room(host, worker, count) != 0)
+    goto out_of_memory;
+  for (size_t i = 0; i < count; i++) {
+    worker->ids[i] = worker->child.next_id++;
+    worker->offsets[i] = worker->requests_used;
+    if (append_request(host, worker, host->record_json(records[i]), worker->ids[i],
+                       &worker->lengths[i]) != 0)
+      goto out_of_memory;
   }
-  const char *request = worker->request;
-  cJSON *answer = NULL;
-  size_t answered = 0;
-  if (exec_child_exchange(&worker->child, &request, &length, &id, 1, &answer, &answered, err,
-                          err_size) != 0)
-    return TP_ERROR;
-  tp_result result = apply_answer(stage, record, answer, err, err_size);
-  cJSON_Delete(answer);
+  for (size_t i = 0; i < count; i++)
+    worker->lines[i] = worker->requests + worker->offsets[i];
+  /* A failure blames one record; the ones after it go to a new child, unless the child keeps
+   * failing without answering anything (then they share the last reason). */
+  size_t done = 0;
+  while (done < count) {
+    size_t answered = 0;
+    int status = exec_child_exchange(&worker->child, worker->lines + done, worker->lengths + done,
+                                     worker->ids + done, count - done, worker->answers + done,
+                                     &answered, reason, sizeof reason);
+    for (size_t i = done; i < done + answered; i++) {
+      results[i] =
+          apply_answer(stage, records[i], worker->answers[i], errors + i * err_size, err_size);
+      cJSON_Delete(worker->answers[i]);
+    }
+    done += answered;
+    if (status == 0)
+      break;
+    results[done] = TP_ERROR;
+    snprintf(errors + done * err_size, err_size, "%s", reason);
+    done++;
+    if (worker->child.failures_in_a_row >= EXEC_GIVE_UP_AFTER) {
+      for (; done < count; done++) {
+        results[done] = TP_ERROR;
+        snprintf(errors + done * err_size, err_size, "not sent: %s failed %u times in a row (%s)",
+                 stage->settings.name, worker->child.failures_in_a_row, reason);
+      }
+    }
+  }
+  return;
+out_of_memory:
+  for (size_t i = 0; i < count; i++) {
+    results[i] = TP_ERROR;
+    snprintf(errors + i * err_size, err_size, "out of memory writing the requests");
+  }
+}
+
+static tp_result process(void *instance, void *partial, tp_record *record, char *err,
+                         size_t err_size) {
+  tp_result result;
+  process_batch(instance, partial, &record, 1, &result, err, err_size);
   return result;
+}
+
+/* The keys the "provides" option declares (ABI 2.1): record_set takes them for this stage. */
+static const char *const *stage_keys_of(void *instance) {
+  exec_stage *stage = instance;
+  return (const char *const *)stage->keys.list;
 }
 
 static const tp_plugin descriptor = {
@@ -276,7 +352,6 @@ static const tp_plugin descriptor = {
     .version = "1.0.0",
     .description = "Runs a command as a co-process per worker, exchanging records as NDJSON",
     .options = options,
-    .provides_keys = all_keys.list,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = create,
     .destroy = destroy,
@@ -284,6 +359,8 @@ static const tp_plugin descriptor = {
     .partial_destroy = partial_destroy,
     .merge = merge,
     .process = process,
+    .stage_keys = stage_keys_of,
+    .process_batch = process_batch,
 };
 
 TP_PLUGIN_DEFINE(descriptor)

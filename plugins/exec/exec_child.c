@@ -179,7 +179,7 @@ static void kill_now(exec_child *child) {
   close_fd(&child->out_fd);
   stderr_drain(child);
   close_fd(&child->err_fd);
-  child->answer_used = 0;
+  child->answer_start = child->answer_used = 0;
 }
 
 static int start(exec_child *child, char *reason, size_t reason_size) {
@@ -221,7 +221,7 @@ static int start(exec_child *child, char *reason, size_t reason_size) {
   stdin_pair[0] = stdout_pipe[0] = stderr_pipe[0] = -1;
   fcntl(child->out_fd, F_SETFL, O_NONBLOCK);
   fcntl(child->err_fd, F_SETFL, O_NONBLOCK);
-  child->answer_used = 0;
+  child->answer_start = child->answer_used = 0;
   child->logged_lines = 0;
   child->tail_used = child->tail_next = 0;
   status = 0;
@@ -235,7 +235,7 @@ done:
 }
 
 /* After a failure: the reason gets the stderr tail, the child goes, the restart waits. */
-static int fail(exec_child *child, char *reason, size_t reason_size) {
+static int fail(exec_child *child, int progress, char *reason, size_t reason_size) {
   kill_now(child);
   char tail[EXEC_TAIL_BYTES * 2];
   tail_text(child, tail, sizeof tail);
@@ -246,6 +246,8 @@ static int fail(exec_child *child, char *reason, size_t reason_size) {
   for (char *c = reason; *c != '\0'; c++)
     if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
       *c = '?';
+  if (progress)
+    child->failures_in_a_row = 0; /* it answered something: it is not failing at once */
   unsigned doublings = child->failures_in_a_row < 6 ? child->failures_in_a_row : 6;
   child->failures_in_a_row++;
   child->restart_after =
@@ -256,33 +258,42 @@ static int fail(exec_child *child, char *reason, size_t reason_size) {
 /* ---- one exchange -------------------------------------------------------------------------- */
 
 /* Parses the first complete line of child->answer as the answer for `id`. 1: parsed into
- * *answer; 0: no complete line yet; -1: garbage, reason filled. */
+ * *answer; 0: no complete line yet; -1: garbage, reason filled; -2: a second answer for
+ * `id` - 1 (ids count up by one within a child), reason filled. */
 static int take_answer(exec_child *child, uint64_t id, cJSON **answer, char *reason,
                        size_t reason_size) {
-  char *newline = child->answer_used > 0 ? memchr(child->answer, '\n', child->answer_used) : NULL;
+  char *line = child->answer + child->answer_start;
+  size_t pending = child->answer_used - child->answer_start;
+  char *newline = pending > 0 ? memchr(line, '\n', pending) : NULL;
   if (newline == NULL)
     return 0;
-  size_t length = (size_t)(newline - child->answer);
-  cJSON *parsed = cJSON_ParseWithLength(child->answer, length);
+  size_t length = (size_t)(newline - line);
+  cJSON *parsed = cJSON_ParseWithLength(line, length);
   const cJSON *id_item = cJSON_GetObjectItemCaseSensitive(parsed, "id");
   int status = -1;
   if (parsed == NULL || !cJSON_IsObject(parsed))
     snprintf(reason, reason_size, "%s answered a line that is not a JSON object: \"%.*s\"",
-             child->settings->name, (int)(length < 60 ? length : 60), child->answer);
+             child->settings->name, (int)(length < 60 ? length : 60), line);
   else if (!cJSON_IsNumber(id_item))
     snprintf(reason, reason_size, "%s answered without a numeric \"id\"", child->settings->name);
-  else if (id_item->valuedouble != (double)id)
+  else if (id > 0 && id_item->valuedouble == (double)(id - 1)) {
+    snprintf(reason, reason_size, "%s answered id %llu twice (more lines than records)",
+             child->settings->name, (unsigned long long)(id - 1));
+    status = -2;
+  } else if (id_item->valuedouble != (double)id)
     snprintf(reason, reason_size,
-             "%s answered id %.0f where id %llu was expected (answers come in request order)",
+             "%s answered id %.0f where id %llu was expected (answers come in request order, "
+             "one per record)",
              child->settings->name, id_item->valuedouble, (unsigned long long)id);
   else
     status = 1;
   if (status != 1) {
     cJSON_Delete(parsed);
-    return -1;
+    return status;
   }
-  child->answer_used -= length + 1;
-  memmove(child->answer, newline + 1, child->answer_used);
+  child->answer_start += length + 1;
+  if (child->answer_start == child->answer_used)
+    child->answer_start = child->answer_used = 0;
   *answer = parsed;
   return 1;
 }
@@ -290,6 +301,11 @@ static int take_answer(exec_child *child, uint64_t id, cJSON **answer, char *rea
 /* Reads what stdout holds now into child->answer. 1: read something; 0: nothing yet; -1:
  * end of output or error. */
 static int read_answers(exec_child *child) {
+  if (child->answer_start > 0) { /* consumed lines go, once per read */
+    child->answer_used -= child->answer_start;
+    memmove(child->answer, child->answer + child->answer_start, child->answer_used);
+    child->answer_start = 0;
+  }
   if (child->answer_capacity - child->answer_used < 65536) {
     size_t grown = child->answer_capacity * 2 + 65536;
     char *bigger = child->host->realloc(child->answer, grown);
@@ -344,7 +360,7 @@ int exec_child_exchange(exec_child *child, const char *const *requests, const si
   *answered = 0;
   reason[0] = '\0';
   if (child->pid == 0 && start(child, reason, reason_size) != 0)
-    return fail(child, reason, reason_size);
+    return fail(child, 0, reason, reason_size);
   double deadline = now_seconds() + settings->timeout_ms / 1000.0;
   size_t written = 0, offset = 0, in_flight = 0;
   int stdin_open = 1;
@@ -354,6 +370,8 @@ int exec_child_exchange(exec_child *child, const char *const *requests, const si
     int got;
     while (*answered < count && (got = take_answer(child, ids[*answered], &answers[*answered],
                                                    reason, reason_size)) != 0) {
+      if (got == -2 && *answered > 0) /* the surplus line blames the record it repeats */
+        cJSON_Delete(answers[--*answered]);
       if (got < 0)
         goto failed;
       in_flight -= lengths[*answered];
@@ -361,7 +379,7 @@ int exec_child_exchange(exec_child *child, const char *const *requests, const si
     }
     if (*answered == count)
       break;
-    if (child->answer_used > EXEC_ANSWER_MAX) {
+    if (child->answer_used - child->answer_start > EXEC_ANSWER_MAX) {
       snprintf(reason, reason_size, "%s answered a line of over %u MB", settings->name,
                EXEC_ANSWER_MAX >> 20);
       goto failed;
@@ -394,18 +412,16 @@ int exec_child_exchange(exec_child *child, const char *const *requests, const si
     }
   }
   /* Anything more already received is an answer nobody asked for. */
-  if (child->answer_used > 0) {
+  if (child->answer_used > child->answer_start) {
     snprintf(reason, reason_size, "%s answered more lines than it was sent records",
              settings->name);
-    for (size_t i = 0; i < *answered; i++)
-      cJSON_Delete(answers[i]);
-    *answered = 0;
+    cJSON_Delete(answers[--*answered]); /* blamed on the last record */
     goto failed;
   }
   child->failures_in_a_row = 0;
   return 0;
 failed:
-  return fail(child, reason, reason_size);
+  return fail(child, *answered > 0, reason, reason_size);
 }
 
 void exec_child_stop(exec_child *child) {

@@ -42,8 +42,8 @@ typedef struct exec_child {
   const tp_stage *stage;
   pid_t pid; /* 0: not running */
   int in_fd, out_fd, err_fd;
-  char *answer; /* stdout bytes received and not yet consumed */
-  size_t answer_used, answer_capacity;
+  char *answer; /* stdout bytes received; [answer_start, answer_used) not yet consumed */
+  size_t answer_start, answer_used, answer_capacity;
   char log_line[EXEC_LOG_LINE_BYTES + 1];
   size_t log_line_used;
   int log_line_cut;
@@ -51,8 +51,8 @@ typedef struct exec_child {
   size_t tail_next, tail_used;
   unsigned logged_lines;
   unsigned long long unlogged_lines;
-  unsigned failures_in_a_row;
-  double restart_after; /* monotonic seconds */
+  unsigned failures_in_a_row; /* exchanges that failed with no answer at all, in a row */
+  double restart_after;       /* monotonic seconds */
   uint64_t next_id;
 } exec_child;
 
@@ -61,10 +61,12 @@ void exec_child_init(exec_child *child, const exec_settings *settings, const tp_
                      const tp_stage *stage);
 
 /* Sends requests[0..count) (each a complete line, newline included, lengths[i] bytes, whose
- * "id" is ids[i]) and reads the answers in order, starting the child first when none runs.
- * answers[i] receives each parsed answer object (the caller frees them) for i < *answered.
- * Returns 0 when all `count` came back; otherwise -1 with the reason for the records from
- * *answered on ("... ; stderr: <tail>"), the child stopped and its restart scheduled. */
+ * "id" is ids[i], counting up by one) and reads the answers in order, starting the child
+ * first when none runs. answers[i] receives each parsed answer object (the caller frees them)
+ * for i < *answered. Returns 0 when all `count` came back; otherwise -1 with the child
+ * stopped, its restart scheduled, and the reason ("...; stderr: <tail>") for record
+ * *answered, the one to blame: the first unanswered one, or the one whose answer came twice
+ * (its first answer is then not among the answers). Records after it were not answered. */
 int exec_child_exchange(exec_child *child, const char *const *requests, const size_t *lengths,
                         const uint64_t *ids, size_t count, cJSON **answers, size_t *answered,
                         char *reason, size_t reason_size);

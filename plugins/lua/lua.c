@@ -10,7 +10,8 @@
  * record whose call fails (script error, instruction budget, memory cap) is dead-lettered with
  * the script's file:line and the state stays in use for the next record. Lua 5.4 was chosen
  * over LuaJIT by measurement (plugins/lua/README.md): LuaJIT's compiled loops do not run count
- * hooks, so its instruction budget holds only with the JIT off.
+ * hooks, so its instruction budget holds only with the JIT off. The keys the script declares
+ * reach the core through stage_keys() (ABI 2.1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,13 +25,6 @@
 #include "lua_values.h"
 #include "stage_keys.h"
 
-/* Every key a lua stage of this process declared: what the descriptor's provides points at. */
-static stage_keys all_keys;
-
-__attribute__((destructor)) static void unload(void) {
-  stage_keys_clear(&all_keys);
-}
-
 typedef struct lua_stage {
   const tp_host *host;
   const tp_stage *stage;
@@ -39,8 +33,7 @@ typedef struct lua_stage {
   size_t source_length;
   const cJSON *params; /* the config's "params" (owned by the core) or NULL */
   sandbox_limits limits;
-  const char *keys[STAGE_KEYS_MAX]; /* the script's provides, interned in all_keys */
-  size_t key_count;
+  stage_keys keys; /* the script's provides: the core's stage_keys() */
 } lua_stage;
 
 /* One worker's state. */
@@ -119,6 +112,7 @@ static void destroy(void *instance) {
   lua_stage *stage = instance;
   if (stage == NULL)
     return;
+  stage_keys_free(&stage->keys, stage->host);
   stage->host->free(stage->source);
   stage->host->free(stage->script_path);
   stage->host->free(stage);
@@ -144,8 +138,7 @@ static int read_provides(lua_stage *stage, lua_State *state, const char *chunk, 
     }
     const char *key = lua_type(state, -1) == LUA_TSTRING ? lua_tostring(state, -1) : NULL;
     char reason[200];
-    if (stage_keys_declare(&all_keys, stage->keys, &stage->key_count, key, reason, sizeof reason) !=
-        0) {
+    if (stage_keys_declare(&stage->keys, stage->host, key, reason, sizeof reason) != 0) {
       snprintf(err, err_size, "%s: provides[%lld]: %s", chunk, (long long)i, reason);
       status = -1;
     }
@@ -253,7 +246,7 @@ static int setup_worker(lua_State *state) {
     lua_call(state, 0, 1);
     worker->merge_ref = luaL_ref(state, LUA_REGISTRYINDEX);
   }
-  worker->record = lua_record_push_new(state, stage->host, stage->keys, stage->key_count);
+  worker->record = lua_record_push_new(state, stage->host, &stage->keys);
   worker->record_ref = luaL_ref(state, LUA_REGISTRYINDEX);
   if (lua_getglobal(state, "init") == LUA_TFUNCTION) {
     lua_call(state, 0, 1);
@@ -421,13 +414,18 @@ static int finish(void *instance, void *partial, cJSON *section, char *err, size
   return 0;
 }
 
+/* The keys the script declares (ABI 2.1): record_set takes them for this stage. */
+static const char *const *stage_keys_of(void *instance) {
+  lua_stage *stage = instance;
+  return (const char *const *)stage->keys.list;
+}
+
 static const tp_plugin descriptor = {
     TP_PLUGIN_ABI, /* versions and sizes */
     .name = "lua",
     .version = "1.0.0",
     .description = "Runs a sandboxed Lua 5.4 script's process(record, state) on every record",
     .options = options,
-    .provides_keys = all_keys.list,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = create,
     .destroy = destroy,
@@ -436,6 +434,7 @@ static const tp_plugin descriptor = {
     .merge = merge,
     .process = process,
     .finish = finish,
+    .stage_keys = stage_keys_of,
 };
 
 TP_PLUGIN_DEFINE(descriptor)

@@ -42,10 +42,7 @@ static int record_set(lua_State *state) {
   lua_record *handle = checked_record(state);
   const char *key = luaL_checkstring(state, 2);
   luaL_checkany(state, 3);
-  const char *owned = NULL;
-  for (size_t i = 0; i < handle->key_count && owned == NULL; i++)
-    if (strcmp(handle->keys[i], key) == 0)
-      owned = handle->keys[i];
+  const char *owned = stage_keys_find(handle->keys, key);
   if (owned == NULL)
     return luaL_error(state, "record:set(\"%s\"): the key is not in the script's provides", key);
   char problem[256];
@@ -109,15 +106,14 @@ static int record_sentences(lua_State *state) {
   return 1;
 }
 
-lua_record *lua_record_push_new(lua_State *state, const tp_host *host, const char *const *keys,
-                                size_t key_count) {
+lua_record *lua_record_push_new(lua_State *state, const tp_host *host, const stage_keys *keys) {
   static const luaL_Reg methods[] = {
       {"text", record_text}, {"line", record_line},     {"get", record_get},
       {"set", record_set},   {"tokens", record_tokens}, {"sentences", record_sentences},
       {NULL, NULL},
   };
   lua_record *handle = lua_newuserdatauv(state, sizeof *handle, 0);
-  *handle = (lua_record){.host = host, .keys = keys, .key_count = key_count};
+  *handle = (lua_record){.host = host, .keys = keys};
   if (luaL_newmetatable(state, RECORD_METATABLE)) {
     luaL_newlib(state, methods);
     lua_setfield(state, -2, "__index");

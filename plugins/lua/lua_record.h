@@ -20,17 +20,17 @@
 #include <lua.h>
 #include <textpipe/plugin.h>
 
+#include "stage_keys.h"
+
 typedef struct lua_record {
   const tp_host *host;
-  tp_record *record;       /* NULL outside process() */
-  const char *const *keys; /* the script's provides (interned strings) */
-  size_t key_count;
+  tp_record *record;      /* NULL outside process() */
+  const stage_keys *keys; /* the script's provides (owned by the stage) */
 } lua_record;
 
 /* Creates the state's record userdata and its methods, and leaves it on the stack. Returns
  * the userdata's memory (valid while the state is open). Raises a Lua error on memory
  * failure (call it inside a protected call). */
-lua_record *lua_record_push_new(lua_State *state, const tp_host *host, const char *const *keys,
-                                size_t key_count);
+lua_record *lua_record_push_new(lua_State *state, const tp_host *host, const stage_keys *keys);
 
 #endif /* TP_LUA_RECORD_H */

@@ -19,12 +19,16 @@ def answer(request_id, **members):
 def main():
     if MODE == "exit_at_once":
         sys.exit(3)
+    held = None
     for line in sys.stdin:
         request = json.loads(line)
         request_id = request["id"]
         text = request["record"].get("text")
         if text != "trigger":
             answer(request_id, fields={"seen": True})
+            if held is not None:
+                answer(held, fields={"seen": True})
+                held = None
         elif MODE == "exit_mid":
             sys.stderr.write("about to exit\n")
             sys.stderr.flush()
@@ -37,6 +41,9 @@ def main():
             sys.stdout.write(json.dumps({"id": request_id}) + "\n" + json.dumps({"id": request_id}) + "\n")
         elif MODE == "invalid":
             sys.stdout.write("not json at all\n")
+        elif MODE == "reorder":
+            held = request_id  # answered after the next record's answer
+            continue
         elif MODE == "wrong_id":
             answer(request_id + 1, fields={"seen": True})
         elif MODE == "error":

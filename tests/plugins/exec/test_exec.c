@@ -3,8 +3,9 @@
  * dead-letters exactly the record it hit, with a reason that says what happened, and every
  * other record comes out. Also the examples/exec Python co-process on two workers.
  *
- * Timeouts are the test's own (timeout_ms in the pipeline), so the hanging cases cost about
- * a second each; restarts use no backoff.
+ * The six records reach the stage as one batch: a failure blames one record and the rest
+ * go to a new child. Timeouts are the test's own (timeout_ms in the pipeline), so the hanging
+ * case costs a second; restarts use no backoff.
  */
 #include <check.h>
 #include <stdio.h>
@@ -52,17 +53,25 @@ typedef struct misbehave_case {
   const char *reason; /* the first dead-letter's reason starts with this */
 } misbehave_case;
 
+/* The records are one batch (ids 0-5; the trigger, record 3, has id 2). */
 static const misbehave_case misbehave_cases[] = {
-    {"exit_at_once", 5000, RECORDS, "misbehave.py exited with status 3 after 0 of 1 answers"},
+    /* Three failures in a row without an answer: records 1-3 blamed one by one, 4-6 not sent. */
+    {"exit_at_once", 5000, RECORDS, "misbehave.py exited with status 3 after 0 of 6 answers"},
     {"exit_mid", 5000, 1,
-     "misbehave.py exited with status 4 after 0 of 1 answers; stderr: about to exit"},
-    {"sleep", 1000, 1, "misbehave.py did not answer within 1000 ms (0 of 1 answers)"},
-    {"fewer", 1000, 1, "misbehave.py did not answer within 1000 ms (0 of 1 answers)"},
-    {"more", 5000, 1, "misbehave.py answered more lines than it was sent records"},
+     "misbehave.py exited with status 4 after 2 of 6 answers; stderr: about to exit"},
+    {"sleep", 1000, 1, "misbehave.py did not answer within 1000 ms (2 of 6 answers)"},
+    {"fewer", 5000, 1,
+     "misbehave.py answered id 3 where id 2 was expected (answers come in request order, one per "
+     "record)"},
+    {"more", 5000, 1, "misbehave.py answered id 2 twice (more lines than records)"},
     {"invalid", 5000, 1,
      "misbehave.py answered a line that is not a JSON object: \"not json at all\""},
+    {"reorder", 5000, 1,
+     "misbehave.py answered id 3 where id 2 was expected (answers come in request order, one per "
+     "record)"},
     {"wrong_id", 5000, 1,
-     "misbehave.py answered id 3 where id 2 was expected (answers come in request order)"},
+     "misbehave.py answered id 3 where id 2 was expected (answers come in request order, one per "
+     "record)"},
     {"error", 5000, 1, "misbehave.py: cannot score this one"},
     {"foreign_key", 5000, 1, "misbehave.py set \"other\", which is not in the stage's provides"},
     {"stderr_flood", 20000, 0, NULL},
