@@ -428,6 +428,8 @@ static int create_stages(loader *load) {
       return fail(load, "stage \"%s\" (plugin %s) failed to start: %s", stage->id, plugin->name,
                   message[0] != '\0' ? message : "no reason given");
     }
+    if (plugin->stage_keys != NULL)
+      stage->keys = plugin->stage_keys(stage->instance);
     tp_json_path_restore(&load->path, 0);
   }
   return 0;

@@ -2,7 +2,8 @@
  *
  * The record functions act on the record a worker runs and on record->stage, the stage whose
  * process() is running (set by tp_stage_process). record_set and record_attach enforce the
- * ownership rule: a stage writes only keys listed in its descriptor's `provides_keys`.
+ * ownership rule: a stage writes only keys listed in its descriptor's `provides_keys` or in
+ * its instance's stage_keys() (ABI 2.1).
  *
  * No fault injection here: the test-only textpipe-fault binary fails allocations (host->alloc
  * included) by wrapping malloc at link time (tests/fault/fail_alloc.c).
@@ -66,6 +67,9 @@ static const char *owned_key(tp_record *record, const char *key, const char *wha
   for (size_t i = 0; provides != NULL && provides[i] != NULL; i++)
     if (strcmp(provides[i], key) == 0)
       return provides[i];
+  for (size_t i = 0; stage->keys != NULL && stage->keys[i] != NULL; i++)
+    if (strcmp(stage->keys[i], key) == 0)
+      return stage->keys[i];
   if (record->key_warned == NULL || !(atomic_fetch_or(&record->key_warned[stage->index], 1) & 1))
     tp_log(TP_LOG_ERROR, stage->id, "%s: key \"%s\" is not in the plugin's provides_keys", what,
            key);

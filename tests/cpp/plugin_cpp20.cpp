@@ -85,6 +85,8 @@ const tp_plugin descriptor = {
     .partial_export = nullptr,
     .partial_import = nullptr,
     .config_size = sizeof(words_config),
+    .stage_keys = nullptr,
+    .process_batch = nullptr,
 };
 
 } // namespace

@@ -58,8 +58,8 @@ static const error_case error_cases[] = {
      "load a file, give \"path\" instead)"},
     {"{\"stages\": [{\"plugin\": \"echo\"}, {\"plugin\": \"ecko\"}]}",
      "stages[1].plugin: unknown plugin \"ecko\" (did you mean \"echo\"?); available: "
-     "abi-major, abi-minor, bad-default, create-fails, echo, flaky, frozen-2-0, needs-echo, "
-     "needs-missing, no-entry, no-merge, no-process, *"},
+     "abi-major, abi-minor, bad-default, create-fails, echo, exec, flaky, frozen-2-0, lua, "
+     "needs-echo, needs-missing, no-entry, no-merge, no-process, *"},
     {"{\"stages\": [{\"path\": \"nothere.so\"}]}",
      "stages[0].path: DIR/nothere.so: cannot open plugin: No such file or directory"},
     {"{\"stages\": [{\"plugin\": \"abi-major\"}]}",
