@@ -53,6 +53,7 @@ static const char page_style[] =
     ".tile.alert{border-color:var(--neg)}.tile.alert .value{color:var(--neg)}"
     ".tile-block h3{margin:4px 0 8px}"
     ".cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,420px),1fr));"
+    "align-items:start;"
     "gap:14px}"
     ".wide{grid-column:1/-1}"
     ".plot{display:grid;grid-template-columns:auto 1fr;grid-template-rows:170px auto;"
