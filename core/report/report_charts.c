@@ -191,6 +191,20 @@ static void x_label(const cJSON *x, char *out, size_t size) {
   }
 }
 
+/* The y scale of a timeline: values from `bottom` to `top` drawn between heights `low` and
+ * `high` of the plot (0 is the top of the viewBox). */
+typedef struct y_scale {
+  double bottom, top; /* values */
+  double low, high;   /* heights */
+} y_scale;
+
+/* The height of `value` on `scale`, clamped to the scale. */
+static double y_of(const y_scale *scale, double value) {
+  double clamped = fmax(scale->bottom, fmin(scale->top, value));
+  return scale->low -
+         (clamped - scale->bottom) / (scale->top - scale->bottom) * (scale->low - scale->high);
+}
+
 /* A step of 1, 2 or 5 times a power of ten at least `span` / 2 (for a tidy axis). */
 static double tidy_step(double span) {
   double power = pow(10, floor(log10(span / 2)));
@@ -241,8 +255,7 @@ int tp_report_chart_timeline(tp_html *html, const cJSON *points, bool diverging,
   const double top = 4, low = 76;                  /* the values */
   const double strip_top = 84, strip_bottom = 100; /* counts */
   double step = (double)PLOT_WIDTH / count;
-#define Y_OF(value)                                                                                \
-  (low - ((fmax(y_bottom, fmin(y_top, (value))) - y_bottom) / (y_top - y_bottom)) * (low - top))
+  const y_scale scale = {y_bottom, y_top, low, top};
 
   char y_text[3][40];
   tp__report_value_text(y_top, diverging, y_text[0], sizeof y_text[0]);
@@ -255,7 +268,7 @@ int tp_report_chart_timeline(tp_html *html, const cJSON *points, bool diverging,
     tp_html_rawf(html,
                  "<line class=\"zero\" x1=\"0\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" "
                  "vector-effect=\"non-scaling-stroke\"/>",
-                 Y_OF(0), PLOT_WIDTH, Y_OF(0));
+                 y_of(&scale, 0), PLOT_WIDTH, y_of(&scale, 0));
 
   /* Counts as a faint strip under the line. */
   if (largest_count > 0) {
@@ -282,7 +295,7 @@ int tp_report_chart_timeline(tp_html *html, const cJSON *points, bool diverging,
     const cJSON *y = tp__report_member(point, "y");
     if (tp__report_finite(y)) {
       tp_html_rawf(html, "%c%.2f %.2f ", drawing ? 'L' : 'M', (index + 0.5) * step,
-                   Y_OF(y->valuedouble));
+                   y_of(&scale, y->valuedouble));
       drawing = true;
     } else {
       drawing = false;
@@ -297,7 +310,7 @@ int tp_report_chart_timeline(tp_html *html, const cJSON *points, bool diverging,
       break;
     const cJSON *y = tp__report_member(point, "y");
     if (tp__report_finite(y)) {
-      double x = (index + 0.5) * step, y_at_point = Y_OF(y->valuedouble);
+      double x = (index + 0.5) * step, y_at_point = y_of(&scale, y->valuedouble);
       char stroke[8] = "", x_text[48], y_value[40];
       tp_html_rawf(html, "<line class=\"point\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"", x,
                    y_at_point, x + 0.01, y_at_point);
@@ -319,7 +332,6 @@ int tp_report_chart_timeline(tp_html *html, const cJSON *points, bool diverging,
     }
     index++;
   }
-#undef Y_OF
   char first[48], last[48];
   x_label(tp__report_member(cJSON_GetArrayItem(points, 0), "x"), first, sizeof first);
   x_label(tp__report_member(cJSON_GetArrayItem(points, count - 1), "x"), last, sizeof last);

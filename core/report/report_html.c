@@ -404,9 +404,11 @@ char *tp_report_html_render(const cJSON *report, size_t *length, char *err, size
   tp_html_rawf(&html, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n", page_style);
   page_header(&html, report);
   overview(&html, report);
-  const cJSON *section;
-  cJSON_ArrayForEach(section, tp__report_member(report, "sections")) {
-    stage_section(page, section->string, section);
+  const cJSON *sections = tp__report_member(report, "sections"), *section;
+  if (cJSON_IsObject(sections)) {
+    cJSON_ArrayForEach(section, sections) {
+      stage_section(page, section->string, section);
+    }
   }
   stage_timings(&html, report);
   tp_html_raw(&html, "<footer>Rendered by textpipe from its JSON report. This page is "
