@@ -76,6 +76,10 @@ static double tone_of(const cJSON *item) {
 static void tiles(tp_html *html, const cJSON *block) {
   int total, skipped = 0, index = 0;
   const cJSON *items = items_of(block, "items", &total);
+  if (items == NULL) {
+    fallback(html, block, "This tiles block has no \"items\" array");
+    return;
+  }
   block_open(html, block, "tile-block", true);
   tp_html_raw(html, "<div class=\"tiles\">\n");
   const cJSON *item;
