@@ -19,24 +19,30 @@
 extern "C" {
 #endif
 
+/* Appends a new empty object to parent[key] (an array, created when missing) and returns it. */
+static inline cJSON *tp_block_append_object(cJSON *parent, const char *key) {
+  if (parent == NULL || key == NULL)
+    return NULL;
+  cJSON *array = cJSON_GetObjectItemCaseSensitive(parent, key);
+  if (array == NULL)
+    array = cJSON_AddArrayToObject(parent, key);
+  if (!cJSON_IsArray(array))
+    return NULL;
+  cJSON *object = cJSON_CreateObject();
+  if (object == NULL)
+    return NULL;
+  if (!cJSON_AddItemToArray(array, object)) {
+    cJSON_Delete(object);
+    return NULL;
+  }
+  return object;
+}
+
 /* Appends a block {"type": type, "title": title} to section["blocks"] (created when missing)
  * and returns it. `title` may be NULL (no title). */
 static inline cJSON *tp_block_add(cJSON *section, const char *type, const char *title) {
-  if (section == NULL || type == NULL)
-    return NULL;
-  cJSON *blocks = cJSON_GetObjectItemCaseSensitive(section, "blocks");
-  if (blocks == NULL)
-    blocks = cJSON_AddArrayToObject(section, "blocks");
-  if (!cJSON_IsArray(blocks))
-    return NULL;
-  cJSON *block = cJSON_CreateObject();
-  if (block == NULL)
-    return NULL;
-  if (!cJSON_AddItemToArray(blocks, block)) {
-    cJSON_Delete(block);
-    return NULL;
-  }
-  if (cJSON_AddStringToObject(block, "type", type) == NULL ||
+  cJSON *block = type != NULL ? tp_block_append_object(section, "blocks") : NULL;
+  if (block == NULL || cJSON_AddStringToObject(block, "type", type) == NULL ||
       (title != NULL && cJSON_AddStringToObject(block, "title", title) == NULL))
     return NULL;
   return block;
@@ -45,21 +51,7 @@ static inline cJSON *tp_block_add(cJSON *section, const char *type, const char *
 /* Appends a new empty object to block[key] (an array, created when missing) and returns it:
  * one tile, bin, point, quote or bar. */
 static inline cJSON *tp_block_item(cJSON *block, const char *key) {
-  if (block == NULL || key == NULL)
-    return NULL;
-  cJSON *items = cJSON_GetObjectItemCaseSensitive(block, key);
-  if (items == NULL)
-    items = cJSON_AddArrayToObject(block, key);
-  if (!cJSON_IsArray(items))
-    return NULL;
-  cJSON *item = cJSON_CreateObject();
-  if (item == NULL)
-    return NULL;
-  if (!cJSON_AddItemToArray(items, item)) {
-    cJSON_Delete(item);
-    return NULL;
-  }
-  return item;
+  return tp_block_append_object(block, key);
 }
 
 #ifdef __cplusplus
