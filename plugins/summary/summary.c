@@ -361,7 +361,8 @@ static int summary_merge(void *instance, void *into, void *from, char *err, size
 
 static int summary_finish(void *instance, void *partial, cJSON *section, char *err,
                           size_t err_size) {
-  if (summary_partial_report(instance, partial, section) < 0) {
+  if (summary_partial_report(instance, partial, section) < 0 ||
+      summary_report_blocks(section) < 0) {
     snprintf(err, err_size, "out of memory while writing the report");
     return -1;
   }
