@@ -7,7 +7,9 @@
 #    with per-sentence scores (one worker). Prints each pipeline's time / no-stage (targets:
 #    default <= 10x, tokenize + sentiment <= 5x) and two workers' speed-up over one (target
 #    >= 1.8x), with the CPU seconds beside the wall ones: on a busy machine CPU stays put while
-#    wall grows, and a speed-up below 2x with equal CPU means the workers waited.
+#    wall grows. "waiting" is the time the run's threads were runnable but had no CPU (summed
+#    over threads from /proc/PID/task/*/schedstat, sampled every 20 ms): the share of the wall
+#    that other processes took, which no change to textpipe can win back.
 # 2. Peers, first 5 MB of the corpus (whole lines), one process each: AFINN-165 (npm
 #    `sentiment`) and VADER's JavaScript port (npm `vader-sentiment`) through bench/peers.js,
 #    against the default pipeline and tokenize + sentiment on one worker. Targets: default
@@ -34,32 +36,49 @@ printf '%s\n' '{"name": "tokenize_sentences", "input": {"format": "ndjson", "tex
   ' "stages": [{"plugin": "tokenize"}, {"plugin": "sentiment", "config": {"sentences": true}}]}' \
   >"$out/tokenize_sentences.json"
 
-python3 - "$build/core/textpipe" "$out" "$corpus" <<'PY'
+python3 - "$build/core/textpipe" "$out" "$corpus" "$0" <<'PY'
 import os, shutil, statistics, subprocess, sys, time
-textpipe, out, corpus = sys.argv[1], sys.argv[2], sys.argv[3]
+textpipe, out, corpus, script = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 runs, big_bytes, peers_dir = int(os.environ["RUNS"]), int(os.environ["BIG_BYTES"]), os.environ["PEERS_DIR"]
 first5mb = os.path.join(out, "first5mb.ndjson")
 
 def textpipe_command(pipeline, workers):
     return [textpipe, "run", pipeline, "--quiet"] + (["--workers", str(workers)] if workers else [])
 
+def run_queue_wait(pid, waits):
+    """Records each thread's run-queue wait so far (ns, /proc/PID/task/*/schedstat) in `waits`."""
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                waits[tid] = int(f.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+
 def run(command, path):
-    """Runs `command` with stdin from `path`, stdout to /dev/null: (wall s, CPU s, peak RSS MiB)."""
+    """Runs `command` with stdin from `path`, stdout to /dev/null: (wall s, CPU s, peak RSS MiB,
+    s its threads waited for a CPU while runnable: time other processes took from it)."""
+    waits = {}
     with open(path, "rb") as stdin, open(os.devnull, "wb") as stdout:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdin=stdin, stdout=stdout)
-        _, status, usage = os.wait4(child.pid, 0)
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid != 0:
+                break
+            run_queue_wait(child.pid, waits)
+            time.sleep(0.02)
         wall = time.perf_counter() - start
     if status != 0:
         sys.exit("bench/pipeline_speed.sh: %s exited with status %d" % (" ".join(command), status))
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, sum(waits.values()) / 1e9
 
 def rounds(commands, path):
     """Runs every command once per round, RUNS rounds: {name: [(wall, cpu), ...]}."""
     results = {name: [] for name, _ in commands}
     for _ in range(runs):
         for name, command in commands:
-            results[name].append(run(command, path)[:2])
+            wall, cpu, _, waited = run(command, path)
+            results[name].append((wall, cpu, waited))
     return results
 
 def median_of(results, name, index):
@@ -72,9 +91,9 @@ def ratio(results, slow, fast, index=0):
 def table(results, size_mb):
     for name in results:
         walls = " ".join("%.3f" % sample[0] for sample in results[name])
-        print("  %-28s %7.3f s wall  %7.3f s cpu  %7.1f MB/s   walls: %s" %
+        print("  %-28s %7.3f s wall  %7.3f s cpu  %6.3f s waiting  %7.1f MB/s   walls: %s" %
               (name, median_of(results, name, 0), median_of(results, name, 1),
-               size_mb / median_of(results, name, 0), walls))
+               median_of(results, name, 2), size_mb / median_of(results, name, 0), walls))
 
 def verdict(value, target, at_most):
     return "met" if (value <= target if at_most else value >= target) else "MISSED"
@@ -109,7 +128,7 @@ missing = [package for package in ("sentiment", "vader-sentiment")
 if node is None or missing:
     print("2. peers: skipped (%s). To measure them: mkdir -p /tmp/peers && (cd /tmp/peers && "
           "npm install sentiment vader-sentiment), then PEERS_DIR=/tmp/peers %s" %
-          ("no node" if node is None else "PEERS_DIR has no " + ", ".join(missing), sys.argv[0]))
+          ("no node" if node is None else "PEERS_DIR has no " + ", ".join(missing), script))
 else:
     peers_js = os.path.join(os.getcwd(), "bench", "peers.js")
     results = rounds([("default, 1 worker", textpipe_command("pipelines/comments.json", 1)),
