@@ -249,18 +249,17 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
   return self->host->record_set(record, "summary", value);
 }
 
-/* The polarity digest for sentence `index`: the sentiment stage's per-sentence score when it
- * wrote "sentiment"."sentences" (matched by start offset), else the record's "compound".
- * `sentiment` is the record's "sentiment" member (NULL: none). */
-static int sentence_sentiment(summary_instance *self, summary_partial *partial,
-                              const cJSON *sentiment, const tp_text *text, size_t index,
-                              summary_digest **polarity) {
+/* The polarity digest for sentence `index`: the sentiment stage's per-sentence score `item`
+ * (the index-th member of "sentiment"."sentences", NULL if none) when its start offset is the
+ * sentence's, else the record's score `record_compound` ("sentiment"."compound"). Without a
+ * "sentiment" member (`has_sentiment` 0) there is none. */
+static int sentence_sentiment(summary_instance *self, summary_partial *partial, int has_sentiment,
+                              const cJSON *record_compound, const cJSON *item, const tp_text *text,
+                              size_t index, summary_digest **polarity) {
   *polarity = NULL;
-  if (!sentiment)
+  if (!has_sentiment)
     return 0;
-  const cJSON *compound = cJSON_GetObjectItemCaseSensitive(sentiment, "compound");
-  const cJSON *sentences = cJSON_GetObjectItemCaseSensitive(sentiment, "sentences");
-  const cJSON *item = cJSON_IsArray(sentences) ? cJSON_GetArrayItem(sentences, (int)index) : NULL;
+  const cJSON *compound = record_compound;
   const cJSON *start = cJSON_GetObjectItemCaseSensitive(item, "start");
   if (cJSON_IsNumber(start) && start->valuedouble == text->sentences[index].start)
     compound = cJSON_GetObjectItemCaseSensitive(item, "compound");
@@ -283,7 +282,12 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
     snprintf(err, err_size, "out of memory");
     return TP_ERROR;
   }
+  /* The sentiment stage's scores, looked up once; its per-sentence scores are walked in step
+   * with the sentences (not fetched by index, which walks the array from its start each time). */
   const cJSON *sentiment = cJSON_GetObjectItemCaseSensitive(json, "sentiment");
+  const cJSON *record_compound = cJSON_GetObjectItemCaseSensitive(sentiment, "compound");
+  const cJSON *sentence_scores = cJSON_GetObjectItemCaseSensitive(sentiment, "sentences");
+  const cJSON *sentence_score = cJSON_IsArray(sentence_scores) ? sentence_scores->child : NULL;
   char id_buffer[96];
   char *id_allocated = NULL;
   const char *id = NULL;
@@ -298,7 +302,10 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
       break;
     }
     sentence_features(partial, text, &text->sentences[s], features);
-    if (sentence_sentiment(self, partial, sentiment, text, s, &polarity) < 0) {
+    const cJSON *item = sentence_score;
+    sentence_score = sentence_score != NULL ? sentence_score->next : NULL;
+    if (sentence_sentiment(self, partial, sentiment != NULL, record_compound, item, text, s,
+                           &polarity) < 0) {
       result = TP_ERROR;
       break;
     }
