@@ -1,4 +1,5 @@
-/* core/util/json_print.c - compact JSON printing, identical to cJSON_PrintUnformatted (json_print.h).
+/* core/util/json_print.c - compact JSON printing, identical to cJSON_PrintUnformatted
+ * (json_print.h).
  *
  * cJSON 1.7's rules, which this file reproduces:
  * - numbers: NaN and infinities print as null; anything else as "%1.15g", or "%1.17g" when that
@@ -233,12 +234,41 @@ static int print_string(output *out, const char *text) {
 
 static int print_value(output *out, const cJSON *item);
 
+/* Room for a key printed in one pass (print_key): the longest key it copies, quotes and ':'. */
+#define SHORT_KEY_BYTES 24
+
+/* `"key":` - in one pass when the key is short and has nothing to escape (member names a stage
+ * writes: "compound", "start", ...), else through print_string. */
+static int print_key(output *out, const char *key) {
+  if (key != NULL) {
+    if (reserve(out, SHORT_KEY_BYTES + 3))
+      return -1;
+    char *start = *out->buffer + *out->used;
+    char *at = start;
+    *at++ = '"';
+    for (size_t index = 0; index < SHORT_KEY_BYTES; index++) {
+      unsigned char byte = (unsigned char)key[index];
+      if (byte == '\0') {
+        *at++ = '"';
+        *at++ = ':';
+        *out->used += (size_t)(at - start);
+        return 0;
+      }
+      if (needs_escape[byte])
+        break;
+      *at++ = (char)byte;
+    }
+    /* long or escaped: nothing was counted as used, print_string writes it over */
+  }
+  return print_string(out, key) || append(out, ":", 1) ? -1 : 0;
+}
+
 /* Members of an array or object between `open` and `close`, with keys for objects. */
 static int print_children(output *out, const cJSON *item, char open, char close, int keys) {
   if (append(out, &open, 1))
     return -1;
   for (const cJSON *child = item->child; child != NULL; child = child->next) {
-    if (keys && (print_string(out, child->string) || append(out, ":", 1)))
+    if (keys && print_key(out, child->string))
       return -1;
     if (print_value(out, child))
       return -1;
@@ -259,9 +289,11 @@ static int print_value(output *out, const cJSON *item) {
   case cJSON_Number: {
     if (item->valuestring != NULL) /* an input number kept as written (json_literals.h) */
       return append(out, item->valuestring, strlen(item->valuestring));
-    char number[32];
-    size_t length = tp_json_print_number(item->valuedouble, item->valueint, number);
-    return append(out, number, length);
+    if (reserve(out, 32)) /* printed straight into the buffer */
+      return -1;
+    *out->used +=
+        tp_json_print_number(item->valuedouble, item->valueint, *out->buffer + *out->used);
+    return 0;
   }
   case cJSON_Raw:
     return item->valuestring == NULL ? -1
