@@ -18,33 +18,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The growable output: the caller's buffer, length and capacity. */
+/* The growable output, held by value while printing (so the compiler keeps it in registers)
+ * and handed back to the caller's buffer, length and capacity at the end. */
 typedef struct output {
-  char **buffer;
-  size_t *used;
-  size_t *capacity;
+  char *buffer;
+  size_t used;
+  size_t capacity;
 } output;
 
-static int reserve(output *out, size_t more) {
-  size_t needed = *out->used + more;
-  if (needed <= *out->capacity)
-    return 0;
-  size_t grown = *out->capacity ? *out->capacity * 2 : 4096;
+/* reserve()'s slow path: grows the buffer to hold `needed` bytes. 0, or -1 on OOM. */
+static __attribute__((noinline)) int grow(output *out, size_t needed) {
+  size_t grown = out->capacity ? out->capacity * 2 : 4096;
   if (grown < needed)
     grown = needed;
-  char *bigger = realloc(*out->buffer, grown);
+  char *bigger = realloc(out->buffer, grown);
   if (bigger == NULL)
     return -1;
-  *out->buffer = bigger;
-  *out->capacity = grown;
+  out->buffer = bigger;
+  out->capacity = grown;
   return 0;
+}
+
+static inline int reserve(output *out, size_t more) {
+  size_t needed = out->used + more;
+  return needed <= out->capacity ? 0 : grow(out, needed);
 }
 
 static int append(output *out, const char *bytes, size_t length) {
   if (reserve(out, length))
     return -1;
-  memcpy(*out->buffer + *out->used, bytes, length);
-  *out->used += length;
+  memcpy(out->buffer + out->used, bytes, length);
+  out->used += length;
   return 0;
 }
 
@@ -191,7 +195,7 @@ static int print_string(output *out, const char *text) {
   size_t length = strlen(text);
   if (reserve(out, length + 2))
     return -1;
-  (*out->buffer)[(*out->used)++] = '"';
+  out->buffer[out->used++] = '"';
   const unsigned char *bytes = (const unsigned char *)text;
   size_t start = 0; /* the first byte not yet copied */
   for (size_t index = 0; index < length; index++) {
@@ -217,16 +221,16 @@ static int print_string(output *out, const char *text) {
     /* the clean run, the escape, and room for the rest of the text unescaped + the quote */
     if (reserve(out, (index - start) + escape_length + (length - index - 1) + 1))
       return -1;
-    memcpy(*out->buffer + *out->used, bytes + start, index - start);
-    *out->used += index - start;
-    memcpy(*out->buffer + *out->used, escape, escape_length);
-    *out->used += escape_length;
+    memcpy(out->buffer + out->used, bytes + start, index - start);
+    out->used += index - start;
+    memcpy(out->buffer + out->used, escape, escape_length);
+    out->used += escape_length;
     start = index + 1;
   }
   /* reserved: the text's length plus the quotes, topped up at each escape */
-  memcpy(*out->buffer + *out->used, bytes + start, length - start);
-  *out->used += length - start;
-  (*out->buffer)[(*out->used)++] = '"';
+  memcpy(out->buffer + out->used, bytes + start, length - start);
+  out->used += length - start;
+  out->buffer[out->used++] = '"';
   return 0;
 }
 
@@ -243,7 +247,7 @@ static int print_key(output *out, const char *key) {
   if (key != NULL) {
     if (reserve(out, SHORT_KEY_BYTES + 3))
       return -1;
-    char *start = *out->buffer + *out->used;
+    char *start = out->buffer + out->used;
     char *at = start;
     *at++ = '"';
     for (size_t index = 0; index < SHORT_KEY_BYTES; index++) {
@@ -251,7 +255,7 @@ static int print_key(output *out, const char *key) {
       if (byte == '\0') {
         *at++ = '"';
         *at++ = ':';
-        *out->used += (size_t)(at - start);
+        out->used += (size_t)(at - start);
         return 0;
       }
       if (needs_escape[byte])
@@ -291,8 +295,7 @@ static int print_value(output *out, const cJSON *item) {
       return append(out, item->valuestring, strlen(item->valuestring));
     if (reserve(out, 32)) /* printed straight into the buffer */
       return -1;
-    *out->used +=
-        tp_json_print_number(item->valuedouble, item->valueint, *out->buffer + *out->used);
+    out->used += tp_json_print_number(item->valuedouble, item->valueint, out->buffer + out->used);
     return 0;
   }
   case cJSON_Raw:
@@ -310,11 +313,11 @@ static int print_value(output *out, const cJSON *item) {
 }
 
 int tp_json_print_append(const cJSON *item, char **buffer, size_t *used, size_t *capacity) {
-  size_t before = *used;
-  output out = {buffer, used, capacity};
-  if (item == NULL || print_value(&out, item) != 0) {
-    *used = before;
-    return -1;
-  }
-  return 0;
+  output out = {*buffer, *used, *capacity};
+  int status = item == NULL || print_value(&out, item) != 0 ? -1 : 0;
+  *buffer = out.buffer; /* may have grown even on failure */
+  *capacity = out.capacity;
+  if (status == 0)
+    *used = out.used;
+  return status;
 }
