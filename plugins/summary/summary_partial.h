@@ -28,7 +28,8 @@ typedef struct summary_instance {
 } summary_instance;
 
 typedef struct summary_theme {
-  char *key; /* the theme id as JSON text */
+  char *key;         /* the theme id as JSON text */
+  uint32_t key_hash; /* summary_key_hash(key): compared before the key itself */
   summary_digest digest;
 } summary_theme;
 
@@ -45,6 +46,9 @@ typedef struct summary_partial {
   summary_features features[SUMMARY_RECORD_SENTENCES + 1];
   summary_ranker ranker;
 } summary_partial;
+
+/* The hash of a theme key that summary_theme.key_hash holds. */
+uint32_t summary_key_hash(const char *key);
 
 /* A new empty partial, or NULL when out of memory. Freed with summary_partial_destroy(). */
 summary_partial *summary_partial_create(summary_instance *instance);
