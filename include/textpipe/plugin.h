@@ -20,7 +20,8 @@
  *     (text.h), which step by the producer's element sizes.
  *   Members are marked with the minor that added them when it is not 2.0.
  *   History: 2.0 the contract above; 2.1 options bound to the plugin's config struct
- *   (tp_option.field_offset/field_size, tp_plugin.config_size, host->stage_config).
+ *   (tp_option.field_offset/field_size, tp_plugin.config_size, host->stage_config) and
+ *   configured keys and batches (tp_plugin.stage_keys, process_batch).
  *
  * RECORD OWNERSHIP (the rule, stated once):
  *   The core owns every record and everything attached to it. A stage sees a record only
