@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_bind.h"
 #include "config_schema.h"
 #include "json_source.h"
 #include "log.h"
@@ -276,6 +277,11 @@ static int load_stage(loader *load, const cJSON *spec, size_t index) {
   if (tp_config_validate(plugin->options, cJSON_GetObjectItemCaseSensitive(spec, "config"),
                          &context, &load->path, &stage->config, load->err) != 0)
     return -1;
+  if (plugin->config_size > 0) {
+    if ((stage->bound_config = calloc(1, plugin->config_size)) == NULL)
+      return fail(load, "out of memory");
+    tp_config_bind(plugin->options, stage->config, stage->bound_config);
+  }
   tp_json_path_restore(&load->path, mark);
   return 0;
 }
@@ -555,6 +561,7 @@ void tp_pipeline_free(tp_pipeline *pipeline) {
     if (stage->instance != NULL && stage->handle->plugin->destroy != NULL)
       stage->handle->plugin->destroy(stage->instance);
     cJSON_Delete(stage->config);
+    free(stage->bound_config);
     free(stage->id);
   }
   free(pipeline->stages);

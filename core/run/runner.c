@@ -25,7 +25,7 @@ typedef struct tp_worker {
   void **partials;       /* one per stage */
   tp_stage_stats *stats; /* one per stage */
   tp_record *records;    /* TP_BATCH_RECORDS reusable records */
-  /* For stages with process_batch (ABI 2.1): the live records of a batch, their item
+  /* For stages with process_batch (ABI 2.2): the live records of a batch, their item
    * indexes, results and reasons (TP_BATCH_RECORDS each; allocated on first use). */
   tp_record **batch_records;
   size_t *batch_items;
