@@ -62,7 +62,7 @@ struct tp_stage {
   void *instance;           /* from create(); NULL until created */
   struct tp_pipeline *pipeline;
   const cJSON *section;    /* its report section while later stages finish(); NULL otherwise */
-  const char *const *keys; /* the instance's stage_keys() (ABI 2.2), or NULL; owned by it */
+  const char *const *keys; /* the instance's stage_keys() (ABI 2.1), or NULL; owned by it */
 };
 
 typedef struct tp_pipeline {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_alloc.h"
 #include "json_print.h"
 #include "record.h"
 
@@ -25,7 +26,7 @@ typedef struct tp_worker {
   void **partials;       /* one per stage */
   tp_stage_stats *stats; /* one per stage */
   tp_record *records;    /* TP_BATCH_RECORDS reusable records */
-  /* For stages with process_batch (ABI 2.2): the live records of a batch, their item
+  /* For stages with process_batch (ABI 2.1): the live records of a batch, their item
    * indexes, results and reasons (TP_BATCH_RECORDS each; allocated on first use). */
   tp_record **batch_records;
   size_t *batch_items;
@@ -288,6 +289,7 @@ static void run_batch(tp_worker *worker, tp_batch *batch) {
 static void worker_main(void *argument) {
   tp_worker *worker = argument;
   tp_runner *runner = worker->runner;
+  tp_json_alloc_thread_start();
   uv_mutex_lock(&runner->lock);
   for (;;) {
     while (worker->queue_head == NULL && !runner->stopping)
@@ -308,6 +310,7 @@ static void worker_main(void *argument) {
     uv_async_send(&runner->async);
   }
   uv_mutex_unlock(&runner->lock);
+  tp_json_alloc_thread_stop();
 }
 
 static void on_async(uv_async_t *async) {
@@ -370,6 +373,7 @@ tp_runner *tp_runner_create(uv_loop_t *loop, const tp_pipeline *pipeline, size_t
   err->message[0] = '\0';
   if (workers == 0)
     workers = 1;
+  tp_json_alloc_install();
   tp_runner *runner = calloc(1, sizeof *runner);
   if (runner == NULL)
     goto oom;

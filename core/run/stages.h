@@ -35,7 +35,7 @@ void tp_partials_destroy(const tp_pipeline *pipeline, void **partials);
 tp_result tp_stage_process(const tp_stage *stage, void *partial, tp_record *record,
                            tp_stage_stats *stats, char *reason, size_t reason_size);
 
-/* Runs `stage` on `count` records at once through its process_batch() (ABI 2.2; only for a
+/* Runs `stage` on `count` records at once through its process_batch() (ABI 2.1; only for a
  * plugin that has it), updating `stats` as `count` tp_stage_process calls would. results[i]
  * receives record i's result and, on TP_ERROR, reasons + i * reason_size its message. */
 void tp_stage_process_batch(const tp_stage *stage, void *partial, tp_record *const *records,

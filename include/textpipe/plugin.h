@@ -20,9 +20,7 @@
  *     (text.h), which step by the producer's element sizes.
  *   Members are marked with the minor that added them when it is not 2.0.
  *   History: 2.0 the contract above; 2.1 options bound to the plugin's config struct
- *   (tp_option.field_offset/field_size, tp_plugin.config_size, host->stage_config); 2.2 keys
- *   a stage learns at create() (tp_plugin.stage_keys) and whole batches
- *   (tp_plugin.process_batch).
+ *   (tp_option.field_offset/field_size, tp_plugin.config_size, host->stage_config).
  *
  * RECORD OWNERSHIP (the rule, stated once):
  *   The core owns every record and everything attached to it. A stage sees a record only
@@ -71,7 +69,7 @@ extern "C" {
 #endif
 
 #define TP_ABI_MAJOR 2
-#define TP_ABI_MINOR 2
+#define TP_ABI_MINOR 1
 
 /* The exported entry point's name, as a string for dlsym(). */
 #define TP_PLUGIN_ENTRY_SYMBOL "tp_plugin_entry"
@@ -295,12 +293,15 @@ typedef struct tp_plugin {
   cJSON *(*partial_export)(void *instance, const void *partial);
   void *(*partial_import)(void *instance, const cJSON *data, char *err, size_t err_size);
 
-  /* 2.1: sizeof the config struct the options are bound to (TP_OPTION_FIELD), read in create()
+  /* ---- 2.1 ---- */
+
+  /* sizeof the config struct the options are bound to (TP_OPTION_FIELD), read in create()
    * with host->stage_config(stage); 0: none. */
   uint32_t config_size;
 
-  /* 2.2 (this member and the next are optional; an older descriptor reads them as NULL):
-   * the keys this stage writes that come from its configuration (a script's list, a config
+  /* ---- also 2.1 (both optional; a 2.0 descriptor reads them as NULL) ---- */
+
+  /* The keys this stage writes that come from its configuration (a script's list, a config
    * option) rather than from `provides_keys`: NULL-terminated, owned by the instance, valid
    * until destroy(). The core asks once, right after create(); record_set and record_attach
    * then take these keys as well. (`textpipe check` orders stages by `provides_keys` only,

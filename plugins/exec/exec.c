@@ -6,10 +6,10 @@
  * with that message). Everything about the process (start, timeouts, garbage, stderr,
  * restarts with backoff) is exec_child.c; this file is the stage around it.
  *
- * The core hands the stage whole batches through process_batch (ABI 2.2): all of a batch's
+ * The core hands the stage whole batches through process_batch (ABI 2.1): all of a batch's
  * requests go out, within the in-flight bound, while the answers come back, so the child
  * works on one record while the next ones wait in its input. process() is a batch of one.
- * The keys of the "provides" option reach the core through stage_keys() (ABI 2.2).
+ * The keys of the "provides" option reach the core through stage_keys() (ABI 2.1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,7 +278,7 @@ static tp_result apply_answer(exec_stage *stage, tp_record *record, cJSON *answe
   return TP_KEEP;
 }
 
-/* The records of a batch through the child in one exchange (ABI 2.2's process_batch; also
+/* The records of a batch through the child in one exchange (ABI 2.1's process_batch; also
  * process() with a batch of one). */
 static void process_batch(void *instance, void *partial, tp_record *const *records, size_t count,
                           tp_result *results, char *errors, size_t err_size) {
@@ -340,7 +340,7 @@ static tp_result process(void *instance, void *partial, tp_record *record, char 
   return result;
 }
 
-/* The keys the "provides" option declares (ABI 2.2): record_set takes them for this stage. */
+/* The keys the "provides" option declares (ABI 2.1): record_set takes them for this stage. */
 static const char *const *stage_keys_of(void *instance) {
   exec_stage *stage = instance;
   return (const char *const *)stage->keys.list;

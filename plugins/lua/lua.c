@@ -11,7 +11,7 @@
  * the script's file:line and the state stays in use for the next record. Lua 5.4 was chosen
  * over LuaJIT by measurement (plugins/lua/README.md): LuaJIT's compiled loops do not run count
  * hooks, so its instruction budget holds only with the JIT off. The keys the script declares
- * reach the core through stage_keys() (ABI 2.2).
+ * reach the core through stage_keys() (ABI 2.1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -414,7 +414,7 @@ static int finish(void *instance, void *partial, cJSON *section, char *err, size
   return 0;
 }
 
-/* The keys the script declares (ABI 2.2): record_set takes them for this stage. */
+/* The keys the script declares (ABI 2.1): record_set takes them for this stage. */
 static const char *const *stage_keys_of(void *instance) {
   lua_stage *stage = instance;
   return (const char *const *)stage->keys.list;
