@@ -1,7 +1,7 @@
 /* plugins/theme/exchange.c - a theme partial as JSON and back (partial_export /
  * partial_import), so partials from separate processes merge through merge().
  *
- *   {"format": "textpipe-theme-partial-1", "records": N,
+ *   {"format": "textpipe-theme-partial-2", "records": N, "term_total": T,
  *    "sketch": {"width", "depth", "documents", "counters": [index, value, ...]} (non-zero only),
  *    "online": [{"ids": [...], "count", "sentiment_sum", "sentiment_count",
  *                "terms": [hash, weight, ...]}],
@@ -19,7 +19,7 @@
 #include "common.h"
 #include "plugin.h"
 
-#define TH_PARTIAL_FORMAT "textpipe-theme-partial-1"
+#define TH_PARTIAL_FORMAT "textpipe-theme-partial-2" /* 2: term_total */
 
 static int add_number(cJSON *parent, const char *key, double value) {
   return th_json_add(parent, key, cJSON_CreateNumber(value));
@@ -98,6 +98,7 @@ cJSON *th_partial_export(void *instance_pointer, const void *partial_pointer) {
                th_json_add(root, "docs", docs);
   status |= th_json_add(root, "format", cJSON_CreateString(TH_PARTIAL_FORMAT));
   status |= add_number(root, "records", (double)partial->records);
+  status |= add_number(root, "term_total", (double)partial->term_total);
   status |= add_number(sketch, "width", partial->sketch.width);
   status |= add_number(sketch, "depth", partial->sketch.depth);
   status |= add_number(sketch, "documents", (double)partial->sketch.documents);
@@ -371,7 +372,8 @@ void *th_partial_import(void *instance_pointer, const cJSON *data, char *err, si
     return NULL;
   }
   double records = member_number(data, "records", NULL, err, err_size);
-  if (records < 0)
+  double term_total = records < 0 ? -1 : member_number(data, "term_total", NULL, err, err_size);
+  if (term_total < 0)
     return NULL;
   th_partial *partial = th_partial_new(instance);
   if (!partial) {
@@ -379,6 +381,7 @@ void *th_partial_import(void *instance_pointer, const cJSON *data, char *err, si
     return NULL;
   }
   partial->records = (uint64_t)records;
+  partial->term_total = (uint64_t)term_total;
   if (import_sketch(partial, data, err, err_size) || import_online(partial, data, err, err_size))
     goto fail;
   const cJSON *docs = cJSON_GetObjectItemCaseSensitive(data, "docs");

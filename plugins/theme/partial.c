@@ -173,6 +173,7 @@ int th_partial_wants(const th_instance *instance, const th_partial *partial, uin
 int th_partial_merge(const th_instance *instance, th_partial *into, th_partial *from, char *err,
                      size_t err_size) {
   into->records += from->records;
+  into->term_total += from->term_total;
   if (th_sketch_merge(&into->sketch, &from->sketch)) {
     snprintf(err, err_size, "partials with different vocabulary sizes cannot merge");
     return -1;

@@ -5,6 +5,7 @@
 #define THEME_PLUGIN_H
 
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -19,7 +20,7 @@
 
 #define TH_DOC_TERMS    64 /* terms kept per retained record (the heaviest) */
 #define TH_DOC_PHRASES  3  /* keyphrases kept per retained record, for theme labels */
-#define TH_ONLINE_QUERY 24 /* heaviest terms of a record used by online clustering */
+#define TH_ONLINE_QUERY 64 /* heaviest terms of a record used by online clustering */
 #define TH_SKETCH_DEPTH 4
 
 /* The stage's configuration, read-only after create(). */
@@ -74,6 +75,7 @@ typedef struct th_tax_stats {
 
 typedef struct th_partial {
   uint64_t records;
+  uint64_t term_total; /* distinct terms over all records (their mean sets the idf's strength) */
   th_sketch sketch;
   th_online online;
   th_doc **docs; /* all records (members) or a bounded sample; a max-heap on priority
@@ -86,6 +88,25 @@ typedef struct th_partial {
   th_ranked *order; /* the record's terms by weight (scratch) */
   size_t order_capacity;
 } th_partial;
+
+/* How much rarity counts in a term's weight, from the mean number of distinct terms per
+ * record: 0.2 for sentences (20 terms or fewer), rising with the logarithm to 1 (full idf) at
+ * 200 terms. In a short record one rare word would dominate the vector and pull it to whatever
+ * theme holds that word, while the words that mark a theme are frequent by nature; in a long
+ * one many terms average out, and a word in most records ("said", "would", "people") must not
+ * weigh as much as the topic's words. */
+static inline double th_rarity(const th_partial *partial) {
+  double mean = partial->records ? (double)partial->term_total / (double)partial->records : 0;
+  double position = mean > 20 ? log(mean / 20.0) / log(10.0) : 0;
+  return 0.2 + 0.8 * (position < 1 ? position : 1);
+}
+
+/* A term's weight in a record's online vector: sublinear count x (1 + rarity x idf), where idf
+ * is log((1 + N) / (1 + df)); stem bigrams weigh half. */
+static inline double th_online_weight(uint32_t count, double idf, uint32_t hash, double rarity) {
+  double weight = (count == 1 ? 1.0 : 1.0 + log((double)count)) * (1.0 + rarity * idf);
+  return TH_TERM_IS_BIGRAM(hash) ? weight * 0.5 : weight;
+}
 
 /* Creates an empty partial (free with th_partial_free), or NULL on OOM. */
 th_partial *th_partial_new(const th_instance *instance);

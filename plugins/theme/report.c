@@ -342,6 +342,7 @@ static int discovered_section(const th_instance *instance, th_partial *partial, 
     k = (uint32_t)nonempty;
   th_refine_options options = th_refine_defaults(k, instance->seed);
   options.vocabulary = instance->vocabulary;
+  options.rarity = th_rarity(partial);
   const th_term **terms = th_alloc(count * sizeof(th_term *));
   uint32_t *term_counts = th_alloc(count * sizeof(uint32_t));
   int32_t *labels = th_alloc(count * sizeof(int32_t));

@@ -235,14 +235,10 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
   if (th_grow((void **)&partial->order, &partial->order_capacity, count + 1, sizeof(th_ranked)))
     return -1;
   th_ranked *order = partial->order;
-  th_refine_options defaults = th_refine_defaults(1, 0);
+  double rarity = th_rarity(partial);
   for (size_t i = 0; i < count; i++) {
     uint32_t hash = scratch->terms[i].hash;
-    uint32_t occurrences = scratch->terms[i].count;
-    double weight = (occurrences == 1 ? 1.0 : 1.0 + log((double)occurrences)) *
-                    (1.0 + defaults.rarity * scratch->idfs[i]);
-    if (TH_TERM_IS_BIGRAM(hash))
-      weight *= defaults.bigram_weight;
+    double weight = th_online_weight(scratch->terms[i].count, scratch->idfs[i], hash, rarity);
     order[i] = (th_ranked){(uint32_t)i, (float)weight};
   }
   /* the TH_ONLINE_QUERY heaviest first (the TH_DOC_TERMS heaviest only if it is kept) */
@@ -310,6 +306,7 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
   if (th_features_extract(text, instance->bigrams, scratch))
     goto oom;
   partial->records++;
+  partial->term_total += scratch->term_count;
   if (th_terms_count(scratch, &partial->sketch))
     goto oom;
   th_phrases_score(scratch,

@@ -363,19 +363,25 @@ typedef struct import_error {
 } import_error;
 
 static const import_error import_errors[] = {
-    {"{}", "partial: format: expected \"textpipe-theme-partial-1\""},
-    {"{\"format\": \"textpipe-theme-partial-1\"}",
+    {"{}", "partial: format: expected \"textpipe-theme-partial-2\""},
+    {"{\"format\": \"textpipe-theme-partial-2\"}",
      "partial: records: expected a non-negative number"},
-    {"{\"format\": \"textpipe-theme-partial-1\", \"records\": 1, \"sketch\": {\"width\": 64, "
+    {"{\"format\": \"textpipe-theme-partial-2\", \"records\": 1}",
+     "partial: term_total: expected a non-negative number"},
+    {"{\"format\": \"textpipe-theme-partial-2\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 64, "
      "\"depth\": 4, \"documents\": 1, \"counters\": []}}",
      "partial: sketch: 4x64 does not match this stage's 4x32768 (a different \"vocabulary\")"},
-    {"{\"format\": \"textpipe-theme-partial-1\", \"records\": 1, \"sketch\": {\"width\": 32768, "
+    {"{\"format\": \"textpipe-theme-partial-2\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 32768, "
      "\"depth\": 4, \"documents\": 1, \"counters\": [1]}}",
      "partial: sketch.counters: expected an array of 2-number groups"},
-    {"{\"format\": \"textpipe-theme-partial-1\", \"records\": 1, \"sketch\": {\"width\": 32768, "
+    {"{\"format\": \"textpipe-theme-partial-2\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 32768, "
      "\"depth\": 4, \"documents\": 1, \"counters\": [999999999, 1]}}",
      "partial: sketch.counters: index 999999999 or value 1 out of range"},
-    {"{\"format\": \"textpipe-theme-partial-1\", \"records\": 1, \"sketch\": {\"width\": 32768, "
+    {"{\"format\": \"textpipe-theme-partial-2\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 32768, "
      "\"depth\": 4, \"documents\": 1, \"counters\": []}, \"online\": [], \"docs\": "
      "[{\"id\": [], \"line\": 1, \"online\": 0, \"terms\": [], \"phrases\": []}]}",
      "partial: docs[0]: expected id (string or number), phrases (array) and an optional "
