@@ -18,10 +18,11 @@
 #include "online.h"
 #include "taxonomy.h"
 
-#define TH_DOC_TERMS    64 /* terms kept per retained record (the heaviest) */
-#define TH_DOC_PHRASES  3  /* keyphrases kept per retained record, for theme labels */
-#define TH_ONLINE_QUERY 64 /* heaviest terms of a record used by online clustering */
-#define TH_SKETCH_DEPTH 4
+#define TH_DOC_TERMS       64 /* terms kept per retained record (the heaviest) */
+#define TH_DOC_PHRASES     3  /* keyphrases kept per retained record, for theme labels ... */
+#define TH_DOC_PHRASES_MAX 12 /* ... plus one per 40 content words, up to this many */
+#define TH_ONLINE_QUERY    64 /* heaviest terms of a record used by online clustering */
+#define TH_SKETCH_DEPTH    4
 
 /* The stage's configuration, read-only after create(). */
 typedef struct th_instance {
@@ -106,6 +107,13 @@ static inline double th_rarity(const th_partial *partial) {
 static inline double th_online_weight(uint32_t count, double idf, uint32_t hash, double rarity) {
   double weight = (count == 1 ? 1.0 : 1.0 + log((double)count)) * (1.0 + rarity * idf);
   return TH_TERM_IS_BIGRAM(hash) ? weight * 0.5 : weight;
+}
+
+/* The keyphrases a retained record keeps for theme labels: a sentence's 3 best say what it is
+ * about, a long post needs more for its theme's common words to show among them. */
+static inline size_t th_doc_phrases(const th_scratch *scratch) {
+  size_t phrases = TH_DOC_PHRASES + scratch->content_words / 40;
+  return phrases < TH_DOC_PHRASES_MAX ? phrases : TH_DOC_PHRASES_MAX;
 }
 
 /* Creates an empty partial (free with th_partial_free), or NULL on OOM. */

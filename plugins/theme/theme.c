@@ -266,8 +266,9 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
     return 0;
   th_select_top(order, count, TH_DOC_TERMS);
   size_t ordered = count < TH_DOC_TERMS ? count : TH_DOC_TERMS;
-  size_t phrase_bytes = 0,
-         phrases = scratch->phrase_count < TH_DOC_PHRASES ? scratch->phrase_count : TH_DOC_PHRASES;
+  size_t phrase_bytes = 0, phrases = th_doc_phrases(scratch);
+  if (phrases > scratch->phrase_count)
+    phrases = scratch->phrase_count;
   for (size_t p = 0; p < phrases; p++)
     phrase_bytes += strlen(scratch->chars + scratch->phrases[p].display) + 1;
   const char *id = record_id(ref);
@@ -311,8 +312,9 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
   partial->term_total += scratch->term_count;
   if (th_terms_count(scratch, &partial->sketch))
     goto oom;
+  size_t doc_phrases = th_doc_phrases(scratch);
   th_phrases_score(scratch,
-                   instance->keyphrases > TH_DOC_PHRASES ? instance->keyphrases : TH_DOC_PHRASES);
+                   instance->keyphrases > doc_phrases ? instance->keyphrases : doc_phrases);
   const cJSON *json = host->record_json(record);
   uint64_t line = host->record_line(record);
   record_ref ref = {.json = json, .line = line};
