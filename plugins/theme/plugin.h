@@ -15,6 +15,8 @@
 
 #include "common.h"
 #include "extract.h"
+#include "labels.h"
+#include "model.h"
 #include "online.h"
 #include "taxonomy.h"
 
@@ -43,6 +45,8 @@ typedef struct th_instance {
   double join_similarity;
   uint32_t representatives;
   uint32_t examples;
+  th_saved_model *saved; /* "model": apply these themes instead of discovering (apply.c) */
+  char *model_out;       /* "model_out": where discovery writes its model, or NULL */
 } th_instance;
 
 /* A record kept for the end-of-stream clustering: one allocation holding the struct, its
@@ -83,6 +87,7 @@ typedef struct th_partial {
                     while sampling */
   size_t doc_count, doc_capacity;
   th_tax_stats *tax; /* per taxonomy theme */
+  uint64_t *applied; /* with a model: records per model theme, then outliers */
   /* per-record scratch, not part of the state */
   th_scratch scratch;
   th_tax_scratch tax_scratch;
@@ -147,17 +152,23 @@ uint64_t th_doc_priority(uint64_t seed, uint64_t line);
 /* A record id as a new JSON value (a string, or a number) owned by the caller. NULL on OOM. */
 cJSON *th_id_json(const char *id, int id_is_string);
 
-/* Adds `item` to `parent` under `key` (appends to an array when key is NULL) and takes
- * ownership of it. Returns 0, or -1 when item is NULL (a failed cJSON_Create*) or could not be
- * added (it is then deleted), so calls can be chained with |. */
-int th_json_add(cJSON *parent, const char *key, cJSON *item);
-
 /* `value` rounded to 4 decimals, for scores and shares in the output. */
 double th_round4(double value);
 
 /* The finish() callback (report.c): fills `section` from the merged partial. 0, or -1 with
  * err on OOM. Sorts the partial's retained records, so the partial is not used afterwards. */
 int th_report(void *instance, void *partial, cJSON *section, char *err, size_t err_size);
+
+/* apply.c: assigns the record in partial's scratch to the model's themes (theme_id,
+ * theme_similarity); its report section; and the model file of a discovery run, from the
+ * refined vectors, the records' final themes (labels) and the themes in report order
+ * (ranked: theme indexes, numbered 1.. as in the report). Each returns 0, or -1 (on OOM; for
+ * th_save_model also when the file cannot be written, with err). */
+int th_apply_record(const th_instance *instance, th_partial *partial, tp_record *record);
+int th_apply_section(const th_instance *instance, const th_partial *partial, cJSON *section);
+int th_save_model(const th_instance *instance, const th_partial *partial, const th_model *model,
+                  th_doc *const *docs, const int32_t *labels, size_t count, const uint32_t *ranked,
+                  uint32_t ranked_count, const th_keyphrase *phrases, char *err, size_t err_size);
 
 /* partial_export (exchange.c): a new JSON value owned by the caller, or NULL on OOM.
  * partial_import: a new partial (th_partial_free) built from such a value, or NULL with a

@@ -78,6 +78,24 @@ static void table_put(th_model *model, uint32_t hash, uint32_t index) {
   model->table_index[slot] = index;
 }
 
+int64_t th_model_index(th_model *model, const uint32_t *hashes, uint32_t count) {
+  uint32_t size = 64;
+  while (size < 2 * (size_t)count + 2)
+    size <<= 1;
+  model->table_size = size;
+  model->vocabulary = count;
+  model->table_keys = th_calloc(size, sizeof(uint32_t));
+  model->table_index = th_calloc(size, sizeof(uint32_t));
+  if (!model->table_keys || !model->table_index)
+    return -2;
+  for (uint32_t c = 0; c < count; c++) {
+    if (th_model_column(model, hashes[c]) >= 0)
+      return c;
+    table_put(model, hashes[c], c);
+  }
+  return -1;
+}
+
 typedef struct candidate {
   uint32_t hash;
   uint32_t df;

@@ -89,6 +89,11 @@ int32_t th_model_assign(const th_model *model, const th_term *terms, size_t coun
  * record has no term of the vocabulary). */
 float th_model_similarity(const th_model *model, const th_term *terms, size_t count, int32_t theme);
 
+/* Gives `model` a table of `count` columns, column c for hashes[c] (the model's vocabulary
+ * and table; idf and centroids are the caller's). Returns -1 when done, the first c whose hash
+ * is listed before, or -2 on OOM. */
+int64_t th_model_index(th_model *model, const uint32_t *hashes, uint32_t count);
+
 /* The column of `hash`, or -1. */
 int64_t th_model_column(const th_model *model, uint32_t hash);
 

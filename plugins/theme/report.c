@@ -355,7 +355,8 @@ done:
   return status;
 }
 
-static int discovered_section(const th_instance *instance, th_partial *partial, cJSON *section) {
+static int discovered_section(const th_instance *instance, th_partial *partial, cJSON *section,
+                              char *err, size_t err_size) {
   cJSON *list = cJSON_AddArrayToObject(section, "discovered");
   if (!list)
     return -1;
@@ -443,6 +444,16 @@ static int discovered_section(const th_instance *instance, th_partial *partial, 
   if (th_theme_keyphrases(record_phrases, labels, count, k, phrases))
     goto done;
   qsort(totals, k, sizeof(theme_totals), compare_totals);
+  if (instance->model_out) {
+    uint32_t ranked[k], ranked_count = 0;
+    while (ranked_count < k && totals[ranked_count].count > 0) {
+      ranked[ranked_count] = totals[ranked_count].index;
+      ranked_count++;
+    }
+    if (th_save_model(instance, partial, &model, docs, labels, count, ranked, ranked_count, phrases,
+                      err, err_size))
+      goto done;
+  }
   status = 0;
   for (uint32_t rank = 0; rank < k && status == 0; rank++) {
     if (totals[rank].count == 0)
@@ -467,12 +478,16 @@ int th_report(void *instance_pointer, void *partial_pointer, cJSON *section, cha
               size_t err_size) {
   const th_instance *instance = instance_pointer;
   th_partial *partial = partial_pointer;
+  if (err_size)
+    err[0] = '\0';
   int status = th_json_add(section, "records", cJSON_CreateNumber((double)partial->records));
   if (status == 0 && instance->taxonomy)
     status = taxonomy_section(instance, partial, section);
-  if (status == 0 && instance->discover)
-    status = discovered_section(instance, partial, section);
-  if (status)
+  if (status == 0 && instance->saved)
+    status = th_apply_section(instance, partial, section);
+  else if (status == 0 && instance->discover)
+    status = discovered_section(instance, partial, section, err, err_size);
+  if (status && !err[0])
     snprintf(err, err_size, "out of memory while writing the report");
   return status;
 }

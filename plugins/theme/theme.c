@@ -48,11 +48,16 @@ static const tp_option theme_options[] = {
      "cosine a record needs to join an online theme rather than found one", 0},
     {"representatives", TP_OPTION_INT, "3", 0, 20, NULL, "representative ids per theme", 0},
     {"examples", TP_OPTION_INT, "3", 0, 20, NULL, "example ids per taxonomy theme", 0},
+    {"model", TP_OPTION_PATH, NULL, 0, -1, NULL,
+     "theme model file (from model_out) to apply instead of discovering", 0},
+    {"model_out", TP_OPTION_STRING, NULL, 0, -1, NULL,
+     "file to write the discovered themes to as a model, at the end of the stream", 0},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
 static const char *const theme_requires[] = {TP_TEXT_KEY, NULL};
-static const char *const theme_provides[] = {"themes", "keyphrases", "theme_id", NULL};
+static const char *const theme_provides[] = {"themes", "keyphrases", "theme_id", "theme_similarity",
+                                             NULL};
 
 static double config_number(const cJSON *config, const char *key, double fallback) {
   const cJSON *item = cJSON_GetObjectItemCaseSensitive(config, key);
@@ -64,11 +69,49 @@ static int config_bool(const cJSON *config, const char *key, int fallback) {
   return cJSON_IsBool(item) ? cJSON_IsTrue(item) : fallback;
 }
 
+/* "model" (apply) and "model_out" (write at the end of discovery). 0, or -1 with err. */
+static int load_model(th_instance *instance, const cJSON *config, char *err, size_t err_size) {
+  const cJSON *model = cJSON_GetObjectItemCaseSensitive(config, "model");
+  const cJSON *model_out = cJSON_GetObjectItemCaseSensitive(config, "model_out");
+  if (model && model_out) {
+    snprintf(err, err_size,
+             "config.model_out: a stage applies a model (model) or fits one, not both");
+    return -1;
+  }
+  if (cJSON_IsString(model_out)) {
+    if (!instance->discover) {
+      snprintf(err, err_size, "config.model_out: needs discover");
+      return -1;
+    }
+    instance->model_out = th_strndup(model_out->valuestring, strlen(model_out->valuestring));
+    if (!instance->model_out) {
+      snprintf(err, err_size, "out of memory");
+      return -1;
+    }
+  }
+  if (cJSON_IsString(model)) {
+    char message[512];
+    instance->saved = th_model_load(model->valuestring, message, sizeof message);
+    if (!instance->saved) {
+      snprintf(err, err_size, "config.model: %s", message);
+      return -1;
+    }
+    if (instance->saved->bigrams != instance->bigrams) {
+      snprintf(err, err_size, "config.model: %s: bigrams: the model was fitted with bigrams %s",
+               model->valuestring, instance->saved->bigrams ? "on" : "off");
+      return -1;
+    }
+  }
+  return 0;
+}
+
 static void theme_destroy(void *instance_pointer) {
   th_instance *instance = instance_pointer;
   if (!instance)
     return;
   th_taxonomy_free(instance->taxonomy);
+  th_saved_model_free(instance->saved);
+  th_free(instance->model_out);
   th_free(instance);
 }
 
@@ -111,6 +154,10 @@ static int theme_create(const tp_host *host, const tp_stage *stage, const cJSON 
     }
   } else if (taxonomy) {
     snprintf(err, err_size, "config.taxonomy: expected a file path");
+    theme_destroy(instance);
+    return -1;
+  }
+  if (load_model(instance, config, err, err_size)) {
     theme_destroy(instance);
     return -1;
   }
@@ -323,8 +370,12 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
     goto oom;
   if (instance->taxonomy && match_taxonomy(instance, partial, text, record, &ref, sentiment))
     goto oom;
-  if (instance->discover && discover_record(instance, partial, record, &ref, sentiment))
+  if (instance->saved) {
+    if (th_apply_record(instance, partial, record))
+      goto oom;
+  } else if (instance->discover && discover_record(instance, partial, record, &ref, sentiment)) {
     goto oom;
+  }
   return TP_KEEP;
 oom:
   snprintf(err, err_size, "out of memory");
