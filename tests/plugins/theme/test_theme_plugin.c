@@ -542,6 +542,7 @@ static Suite *theme_plugin_suite(void) {
   suite_add_tcase(suite, records);
   TCase *stream = tcase_create("across the stream");
   tcase_add_checked_fixture(stream, setup, teardown);
+  tcase_set_timeout(stream, 60); /* 8,400 records with members, slow under the sanitizers */
   tcase_add_test(stream, discovered_themes_recover_the_topics);
   tcase_add_loop_test(stream, workers_merge_to_the_same_themes, 0,
                       (int)(sizeof worker_counts / sizeof worker_counts[0]));
