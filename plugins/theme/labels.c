@@ -27,15 +27,68 @@ static const struct {
   const char *text;
   size_t length;
 } weak_words[] = {
-    WEAK("also"),   WEAK("another"), WEAK("bit"),     WEAK("come"),   WEAK("could"), WEAK("even"),
-    WEAK("get"),    WEAK("gets"),    WEAK("getting"), WEAK("go"),     WEAK("going"), WEAK("got"),
-    WEAK("just"),   WEAK("know"),    WEAK("like"),    WEAK("lot"),    WEAK("lots"),  WEAK("make"),
-    WEAK("makes"),  WEAK("many"),    WEAK("may"),     WEAK("mean"),   WEAK("means"), WEAK("might"),
-    WEAK("much"),   WEAK("must"),    WEAK("need"),    WEAK("one"),    WEAK("ones"),  WEAK("quite"),
-    WEAK("really"), WEAK("said"),    WEAK("say"),     WEAK("says"),   WEAK("see"),   WEAK("still"),
-    WEAK("sure"),   WEAK("take"),    WEAK("thing"),   WEAK("things"), WEAK("think"), WEAK("use"),
-    WEAK("used"),   WEAK("want"),    WEAK("way"),     WEAK("ways"),   WEAK("well"),  WEAK("would"),
+    WEAK("also"),
+    WEAK("another"),
+    WEAK("bit"),
+    WEAK("come"),
+    WEAK("could"),
+    WEAK("even"),
+    WEAK("get"),
+    WEAK("gets"),
+    WEAK("getting"),
+    WEAK("go"),
+    WEAK("going"),
+    WEAK("got"),
+    WEAK("just"),
+    WEAK("know"),
+    WEAK("like"),
+    WEAK("lot"),
+    WEAK("lots"),
+    WEAK("make"),
+    WEAK("makes"),
+    WEAK("many"),
+    WEAK("may"),
+    WEAK("mean"),
+    WEAK("means"),
+    WEAK("might"),
+    WEAK("much"),
+    WEAK("must"),
+    WEAK("need"),
+    WEAK("one"),
+    WEAK("ones"),
+    WEAK("quite"),
+    WEAK("really"),
+    WEAK("said"),
+    WEAK("say"),
+    WEAK("says"),
+    WEAK("see"),
+    WEAK("still"),
+    WEAK("sure"),
+    WEAK("take"),
+    WEAK("thing"),
+    WEAK("things"),
+    WEAK("think"),
+    WEAK("use"),
+    WEAK("used"),
+    WEAK("want"),
+    WEAK("way"),
+    WEAK("ways"),
+    WEAK("well"),
+    WEAK("would"),
     WEAK("yes"),
+    /* interjections and politeness: how people talk, not what about */
+    WEAK("hey"),
+    WEAK("lol"),
+    WEAK("oh"),
+    WEAK("ok"),
+    WEAK("okay"),
+    WEAK("omg"),
+    WEAK("please"),
+    WEAK("thank"),
+    WEAK("thanks"),
+    WEAK("wow"),
+    WEAK("yay"),
+    WEAK("yeah"),
 };
 
 /* Words that say someone spoke, or name a person's title: frequent in news and forum text,
@@ -191,18 +244,10 @@ int th_weak_phrase(const char *text, size_t length) {
   if (first_end == length) /* one word */
     return th_weak_word(text, length);
   size_t last_length = length - last_start;
-  if (th_reporting_word(text, first_end) || th_reporting_word(text + last_start, last_length) ||
-      th_title_word(text + last_start, last_length))
-    return 1;
-  for (size_t start = 0; start < length;) { /* weak when every word is */
-    size_t end = start;
-    while (end < length && text[end] != ' ')
-      end++;
-    if (!th_weak_word(text + start, end - start))
-      return 0;
-    start = end + 1;
-  }
-  return 1;
+  /* a filler, reporting verb or title last, or a filler or reporting verb first ("yay
+   * parking", "said mr", "blair said", "minister mr"); a title first names someone */
+  return th_weak_word(text + last_start, last_length) ||
+         (th_weak_word(text, first_end) && !th_title_word(text, first_end));
 }
 
 static int is_weak(const candidate *c) {

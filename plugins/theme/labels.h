@@ -56,8 +56,9 @@ void th_theme_label(const th_keyphrase *mine, char *label, size_t size);
 int th_weak_word(const char *text, size_t length);
 
 /* Whether a keyphrase (words separated by single spaces) cannot name a theme: a weak word
- * alone, a phrase of weak words only, a phrase that begins or ends with a reporting verb or
- * ends with a title ("said mr", "blair said", "minister mr"). */
+ * alone, or a phrase that ends with a weak word (vague word, reporting verb or title) or
+ * begins with one that is not a title ("yay parking", "said mr", "blair said", "minister mr";
+ * "mr blair" names someone). */
 int th_weak_phrase(const char *text, size_t length);
 
 /* Reporting verbs and titles, the two lists th_weak_word adds to the vague words. */
