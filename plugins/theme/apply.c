@@ -27,10 +27,10 @@ int th_apply_record(const th_instance *instance, th_partial *partial, tp_record 
   int32_t theme = th_saved_model_assign(model, scratch->terms, scratch->term_count, &similarity);
   partial->applied[theme >= 0 ? (uint32_t)theme : model->vectors.themes]++;
   cJSON *id = theme >= 0 ? cJSON_CreateNumber((double)model->ids[theme]) : cJSON_CreateNull();
-  if (!id || instance->host->record_set(record, "theme_id", id))
+  if (!id || instance->host->record_set(record, TP_KEY_THEME_ID, id))
     return -1;
   cJSON *value = cJSON_CreateNumber(th_round4(similarity));
-  return value ? instance->host->record_set(record, "theme_similarity", value) : -1;
+  return value ? instance->host->record_set(record, TP_KEY_THEME_SIMILARITY, value) : -1;
 }
 
 int th_apply_section(const th_instance *instance, const th_partial *partial, cJSON *section) {
