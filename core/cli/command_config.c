@@ -89,7 +89,7 @@ static void print_keys(const char *label, const char *const *keys) {
   printf("\n");
 }
 
-/* "sentiment.compound (optional), theme_id (optional, report section)". */
+/* "scores.mean (optional), group_id (optional, report section)": each use, with its flags. */
 static void print_uses(const tp_key_use *uses) {
   printf("%-12s", "uses:");
   if (uses == NULL || uses[0].key == NULL)

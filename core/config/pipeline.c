@@ -250,7 +250,7 @@ static int load_stage(loader *load, const cJSON *spec, size_t index) {
   stage->index = index;
   stage->pipeline = pipeline;
   if (!cJSON_IsObject(spec))
-    return fail_type(load, spec, "a stage object such as {\"plugin\": \"tokenize\"}");
+    return fail_type(load, spec, "a stage object such as {\"plugin\": \"NAME\"}");
   if (check_keys(load, spec, keys, 4) != 0 || open_stage_plugin(load, spec, &stage->handle) != 0)
     return -1;
   tp_json_path_restore(&load->path, here);
@@ -428,6 +428,8 @@ static int create_stages(loader *load) {
       return fail(load, "stage \"%s\" (plugin %s) failed to start: %s", stage->id, plugin->name,
                   message[0] != '\0' ? message : "no reason given");
     }
+    if (plugin->stage_keys != NULL)
+      stage->keys = plugin->stage_keys(stage->instance);
     tp_json_path_restore(&load->path, 0);
   }
   return 0;

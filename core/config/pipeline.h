@@ -61,7 +61,8 @@ struct tp_stage {
                                NULL when it binds no option (host->stage_config) */
   void *instance;           /* from create(); NULL until created */
   struct tp_pipeline *pipeline;
-  const cJSON *section; /* its report section while later stages finish(); NULL otherwise */
+  const cJSON *section;    /* its report section while later stages finish(); NULL otherwise */
+  const char *const *keys; /* the instance's stage_keys() (ABI 2.1), or NULL; owned by it */
 };
 
 typedef struct tp_pipeline {

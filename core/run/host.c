@@ -2,7 +2,8 @@
  *
  * The record functions act on the record a worker runs and on record->stage, the stage whose
  * process() is running (set by tp_stage_process). record_set and record_attach enforce the
- * ownership rule: a stage writes only keys listed in its descriptor's `provides_keys`.
+ * ownership rule: a stage writes only keys listed in its descriptor's `provides_keys` or in
+ * its instance's stage_keys() (ABI 2.1).
  *
  * No fault injection here: the test-only textpipe-fault binary fails allocations (host->alloc
  * included) by wrapping malloc at link time (tests/fault/fail_alloc.c).
@@ -66,6 +67,9 @@ static const char *owned_key(tp_record *record, const char *key, const char *wha
   for (size_t i = 0; provides != NULL && provides[i] != NULL; i++)
     if (strcmp(provides[i], key) == 0)
       return provides[i];
+  for (size_t i = 0; stage->keys != NULL && stage->keys[i] != NULL; i++)
+    if (strcmp(stage->keys[i], key) == 0)
+      return stage->keys[i];
   if (record->key_warned == NULL || !(atomic_fetch_or(&record->key_warned[stage->index], 1) & 1))
     tp_log(TP_LOG_ERROR, stage->id, "%s: key \"%s\" is not in the plugin's provides_keys", what,
            key);
@@ -82,16 +86,29 @@ static int is_text_root(const tp_record *record, const char *key) {
   return strncmp(field, key, length) == 0 && key[length] == '\0';
 }
 
+/* Whether the NUL-terminated `text` is valid UTF-8. Most strings a stage writes are short ASCII
+ * keys and labels, settled by one pass over at most 16 bytes; the rest take strlen and the
+ * word-at-a-time check. */
+static int is_valid_utf8_string(const char *text) {
+  const unsigned char *bytes = (const unsigned char *)text;
+  for (size_t at = 0; at < 16; at++) {
+    if (bytes[at] == '\0')
+      return 1;
+    if (bytes[at] >= 0x80)
+      break;
+  }
+  size_t length = strlen(text);
+  return tp_utf8_valid_prefix(text, length) == length;
+}
+
 /* Whether every string and member name in `value` is valid UTF-8, so that the output stays
  * valid NDJSON whatever a plugin hands over. */
 static int is_valid_utf8_tree(const cJSON *value) {
   for (; value != NULL; value = value->next) {
-    if (value->string != NULL &&
-        tp_utf8_valid_prefix(value->string, strlen(value->string)) != strlen(value->string))
+    if (value->string != NULL && !is_valid_utf8_string(value->string))
       return 0;
     if (cJSON_IsString(value) && value->valuestring != NULL &&
-        tp_utf8_valid_prefix(value->valuestring, strlen(value->valuestring)) !=
-            strlen(value->valuestring))
+        !is_valid_utf8_string(value->valuestring))
       return 0;
     if (value->child != NULL && !is_valid_utf8_tree(value->child))
       return 0;

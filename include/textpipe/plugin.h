@@ -293,9 +293,28 @@ typedef struct tp_plugin {
   cJSON *(*partial_export)(void *instance, const void *partial);
   void *(*partial_import)(void *instance, const cJSON *data, char *err, size_t err_size);
 
-  /* 2.1: sizeof the config struct the options are bound to (TP_OPTION_FIELD), read in create()
+  /* ---- 2.1 ---- */
+
+  /* sizeof the config struct the options are bound to (TP_OPTION_FIELD), read in create()
    * with host->stage_config(stage); 0: none. */
   uint32_t config_size;
+
+  /* ---- also 2.1 (both optional; a 2.0 descriptor reads them as NULL) ---- */
+
+  /* The keys this stage writes that come from its configuration (a script's list, a config
+   * option) rather than from `provides_keys`: NULL-terminated, owned by the instance, valid
+   * until destroy(). The core asks once, right after create(); record_set and record_attach
+   * then take these keys as well. (`textpipe check` orders stages by `provides_keys` only,
+   * before any create().) */
+  const char *const *(*stage_keys)(void *instance);
+
+  /* Processes the `count` records of one batch that reach this stage, in input order, in
+   * place of `count` calls of process() (which stays required: the harness runs single
+   * records through it). For each i, results[i] receives record i's result and, for
+   * TP_ERROR, its message goes to errors + i * err_size. process()'s record rules hold for
+   * every record of the batch, until the call returns. */
+  void (*process_batch)(void *instance, void *partial, tp_record *const *records, size_t count,
+                        tp_result *results, char *errors, size_t err_size);
 } tp_plugin;
 
 /* The version members every descriptor starts with, as designated initializers:

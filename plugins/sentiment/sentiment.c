@@ -347,13 +347,16 @@ static tp_result sx_process(void *opaque, void *partial_opaque, tp_record *recor
   }
   double compound = sx_round(scores.compound, 10000.0);
   char id[SX_REPORT_ID_BYTES];
-  const char *id_text = NULL;
-  /* An id longer than the report keeps is left out rather than cut. */
-  if (sx_report_wants_id(&partial->report, compound) &&
-      host->record_id(record, id, sizeof id) < sizeof id)
-    id_text = id;
-  sx_report_add(&partial->report, compound, sx_label_of(instance, compound),
-                host->record_line(record), id_text);
+  const char *id_text = NULL, *record_text = NULL;
+  size_t text_length = 0;
+  if (sx_report_wants_id(&partial->report, compound)) {
+    /* An id longer than the report keeps is left out rather than cut. */
+    if (host->record_id(record, id, sizeof id) < sizeof id)
+      id_text = id;
+    record_text = host->record_text(record, &text_length);
+  }
+  sx_report_add_quoted(&partial->report, compound, sx_label_of(instance, compound),
+                       host->record_line(record), id_text, record_text, text_length);
   if (instance->time_field != NULL) {
     int64_t seconds;
     if (sx_time_parse(host->record_field(record, instance->time_field), &seconds) == 0)
@@ -372,7 +375,8 @@ static int sx_merge(void *opaque, void *into, void *from, char *err, size_t err_
 
 static int sx_finish(void *opaque, void *partial, cJSON *section, char *err, size_t err_size) {
   (void)opaque;
-  if (sx_report_write(&((sx_partial *)partial)->report, section) != 0) {
+  if (sx_report_write(&((sx_partial *)partial)->report, section) != 0 ||
+      sx_report_blocks(&((sx_partial *)partial)->report, section) != 0) {
     snprintf(err, err_size, "out of memory writing the report");
     return -1;
   }

@@ -256,14 +256,13 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
   return self->host->record_set(record, TP_KEY_SUMMARY, value);
 }
 
-/* The polarity digest for sentence `index`: the sentiment stage's per-sentence score when it
- * wrote TP_KEY_SENTIMENT_SENTENCES (matched by start offset), else the record's
- * TP_KEY_SENTIMENT_COMPOUND (`compound` and `sentences`: NULL when absent). */
+/* The polarity digest for sentence `index`: the sentiment stage's per-sentence score `item`
+ * (the index-th member of TP_KEY_SENTIMENT_SENTENCES, NULL if none) when its start offset is
+ * the sentence's, else the record's TP_KEY_SENTIMENT_COMPOUND (`compound`: NULL when absent). */
 static int sentence_sentiment(summary_instance *self, summary_partial *partial,
-                              const cJSON *compound, const cJSON *sentences, const tp_text *text,
+                              const cJSON *compound, const cJSON *item, const tp_text *text,
                               size_t index, summary_digest **polarity) {
   *polarity = NULL;
-  const cJSON *item = cJSON_IsArray(sentences) ? cJSON_GetArrayItem(sentences, (int)index) : NULL;
   const cJSON *start = cJSON_GetObjectItemCaseSensitive(item, "start");
   if (cJSON_IsNumber(start) && start->valuedouble == TP_TEXT_SENTENCE(text, index)->start)
     compound = cJSON_GetObjectItemCaseSensitive(item, "compound");
@@ -286,8 +285,11 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
     snprintf(err, err_size, "out of memory");
     return TP_ERROR;
   }
+  /* The per-sentence scores are walked in step with the sentences (fetching the index-th
+   * member would walk the array from its start for each sentence). */
   const cJSON *compound = self->host->record_field(record, TP_KEY_SENTIMENT_COMPOUND);
   const cJSON *sentences = self->host->record_field(record, TP_KEY_SENTIMENT_SENTENCES);
+  const cJSON *sentence_score = cJSON_IsArray(sentences) ? sentences->child : NULL;
   char id_buffer[96];
   char *id_allocated = NULL;
   const char *id = NULL;
@@ -303,7 +305,9 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
       break;
     }
     sentence_features(partial, text, sentence, features);
-    if (sentence_sentiment(self, partial, compound, sentences, text, s, &polarity) < 0) {
+    const cJSON *item = sentence_score;
+    sentence_score = sentence_score != NULL ? sentence_score->next : NULL;
+    if (sentence_sentiment(self, partial, compound, item, text, s, &polarity) < 0) {
       result = TP_ERROR;
       break;
     }
@@ -361,7 +365,8 @@ static int summary_merge(void *instance, void *into, void *from, char *err, size
 
 static int summary_finish(void *instance, void *partial, cJSON *section, char *err,
                           size_t err_size) {
-  if (summary_partial_report(instance, partial, section) < 0) {
+  if (summary_partial_report(instance, partial, section) < 0 ||
+      summary_report_blocks(section) < 0) {
     snprintf(err, err_size, "out of memory while writing the report");
     return -1;
   }

@@ -172,6 +172,10 @@ int th_save_model(const th_instance *instance, const th_partial *partial, const 
                   th_doc *const *docs, const int32_t *labels, size_t count, const uint32_t *ranked,
                   uint32_t ranked_count, const th_keyphrase *phrases, char *err, size_t err_size);
 
+/* The section's "blocks" (report_blocks.c), read from the members th_report() wrote. 0, or -1
+ * on OOM. */
+int th_report_blocks(cJSON *section);
+
 /* partial_export (exchange.c): a new JSON value owned by the caller, or NULL on OOM.
  * partial_import: a new partial (th_partial_free) built from such a value, or NULL with a
  * message naming the offending member in err. */

@@ -487,6 +487,8 @@ int th_report(void *instance_pointer, void *partial_pointer, cJSON *section, cha
     status = th_apply_section(instance, partial, section);
   else if (status == 0 && instance->discover)
     status = discovered_section(instance, partial, section, err, err_size);
+  if (status == 0)
+    status = th_report_blocks(section);
   if (status && !err[0])
     snprintf(err, err_size, "out of memory while writing the report");
   return status;

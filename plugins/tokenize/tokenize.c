@@ -14,6 +14,7 @@
 
 #include <libstemmer.h>
 
+#include "textpipe/blocks.h"
 #include "textpipe/plugin.h"
 #include "textpipe/keys.h"
 #include "textpipe/text.h"
@@ -330,6 +331,35 @@ static tp_result process(void *self_pointer, void *partial_pointer, tp_record *r
   return TP_KEEP;
 }
 
+/* The report's tiles (docs/report-format.md): records, tokens, sentences, tokens per record
+ * and the language. 0, or -1 on OOM. */
+static int report_blocks(const instance *self, const worker *partial, cJSON *section) {
+  cJSON *block = tp_block_add(section, "tiles", NULL);
+  const struct {
+    const char *label;
+    double value;
+  } counts[] = {
+      {"records", (double)partial->records},
+      {"tokens", (double)partial->tokens},
+      {"sentences", (double)partial->sentences},
+      {"tokens per record",
+       partial->records
+           ? (double)((partial->tokens * 10 + partial->records / 2) / partial->records) / 10
+           : 0},
+  };
+  for (size_t index = 0; index < sizeof counts / sizeof counts[0]; index++) {
+    cJSON *item = tp_block_item(block, "items");
+    if (item == NULL || !cJSON_AddStringToObject(item, "label", counts[index].label) ||
+        !cJSON_AddNumberToObject(item, "value", counts[index].value))
+      return -1;
+  }
+  cJSON *language = tp_block_item(block, "items");
+  if (language == NULL || !cJSON_AddStringToObject(language, "label", "language") ||
+      !cJSON_AddStringToObject(language, "value", self->language))
+    return -1;
+  return 0;
+}
+
 static int finish(void *self_pointer, void *partial_pointer, cJSON *section, char *err,
                   size_t err_size) {
   instance *self = self_pointer;
@@ -337,7 +367,8 @@ static int finish(void *self_pointer, void *partial_pointer, cJSON *section, cha
   if (!cJSON_AddStringToObject(section, "language", self->language) ||
       !cJSON_AddNumberToObject(section, "records", (double)partial->records) ||
       !cJSON_AddNumberToObject(section, "tokens", (double)partial->tokens) ||
-      !cJSON_AddNumberToObject(section, "sentences", (double)partial->sentences)) {
+      !cJSON_AddNumberToObject(section, "sentences", (double)partial->sentences) ||
+      report_blocks(self, partial, section) != 0) {
     snprintf(err, err_size, "out of memory");
     return -1;
   }

@@ -4,6 +4,7 @@
 // plugin.h, text.h and keys.h must stay valid C++ (no member named `requires`, C linkage for
 // the entry point, designated initializers in declaration order) and use every macro a plugin
 // author meets.
+#include <textpipe/blocks.h> // report blocks: compiled as C++20 too
 #include <textpipe/keys.h>
 #include <textpipe/plugin.h>
 #include <textpipe/text.h>
@@ -85,6 +86,8 @@ const tp_plugin descriptor = {
     .partial_export = nullptr,
     .partial_import = nullptr,
     .config_size = sizeof(words_config),
+    .stage_keys = nullptr,
+    .process_batch = nullptr,
 };
 
 } // namespace
