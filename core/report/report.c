@@ -104,32 +104,31 @@ int tp_report_check_writable(const char *path, tp_error *err) {
   return 0;
 }
 
-int tp_report_write(const cJSON *report, const char *path, tp_error *err) {
-  char *text = cJSON_Print(report);
+int tp_json_write_file(const cJSON *json, int pretty, const char *path, const char *what,
+                       tp_error *err) {
+  char *text = pretty ? cJSON_Print(json) : cJSON_PrintUnformatted(json);
   if (text == NULL) {
-    snprintf(err->message, sizeof err->message, "%s: out of memory printing the report", path);
+    snprintf(err->message, sizeof err->message, "%s: out of memory printing the %s", path, what);
     return -1;
   }
   FILE *file = fopen(path, "w");
-  if (file == NULL) {
-    snprintf(err->message, sizeof err->message, "%s: cannot write the report: %s", path,
-             uv_strerror(uv_translate_sys_error(errno)));
-    free(text);
-    return -1;
-  }
-  int ok = fputs(text, file) >= 0 && fputc('\n', file) != EOF;
+  int ok = file != NULL && fputs(text, file) >= 0 && fputc('\n', file) != EOF;
   int saved = errno;
-  if (fclose(file) != 0 && ok) {
+  if (file != NULL && fclose(file) != 0 && ok) {
     ok = 0;
     saved = errno;
   }
   free(text);
   if (!ok) {
-    snprintf(err->message, sizeof err->message, "%s: cannot write the report: %s", path,
+    snprintf(err->message, sizeof err->message, "%s: cannot write the %s: %s", path, what,
              uv_strerror(uv_translate_sys_error(saved)));
     return -1;
   }
   return 0;
+}
+
+int tp_report_write(const cJSON *report, const char *path, tp_error *err) {
+  return tp_json_write_file(report, 1, path, "report", err);
 }
 
 void tp_report_summary(const tp_run_counts *counts, double seconds, char *line, size_t size) {

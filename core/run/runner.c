@@ -71,6 +71,22 @@ static int ensure_capacity(char **buffer, size_t *capacity, size_t needed) {
 
 int tp_batch_add_line(tp_batch *batch, const char *line, size_t length, uint64_t line_number,
                       uint64_t full_length, uint64_t limit) {
+  tp_position position = {.number = line_number};
+  return tp_batch_add_record(batch, line, length, &position, full_length, limit);
+}
+
+int tp_batch_add_dead_letter(tp_batch *batch, const char *text, size_t length) {
+  if (ensure_capacity(&batch->dead_letters, &batch->dead_letters_capacity,
+                      batch->dead_letters_used + length + 1))
+    return -1;
+  memcpy(batch->dead_letters + batch->dead_letters_used, text, length);
+  batch->dead_letters_used += length;
+  batch->dead_letters[batch->dead_letters_used++] = '\n';
+  return 0;
+}
+
+int tp_batch_add_record(tp_batch *batch, const char *line, size_t length,
+                        const tp_position *position, uint64_t full_length, uint64_t limit) {
   if (batch->item_count >= TP_BATCH_RECORDS)
     return -1; /* workers keep exactly TP_BATCH_RECORDS records */
   if (batch->items == NULL) {
@@ -84,7 +100,7 @@ int tp_batch_add_line(tp_batch *batch, const char *line, size_t length, uint64_t
   tp_batch_item *item = &batch->items[batch->item_count];
   *item = (tp_batch_item){.offset = batch->lines_used,
                           .length = length,
-                          .line = line_number,
+                          .line = position->number,
                           .state = TP_ITEM_PENDING,
                           .dead_stage = -1};
   if (full_length > limit) {
@@ -96,6 +112,7 @@ int tp_batch_add_line(tp_batch *batch, const char *line, size_t length, uint64_t
       return -1;
     item->state = TP_ITEM_DEAD;
   }
+  memcpy(item->entry_id, position->id, sizeof item->entry_id);
   memcpy(batch->lines + batch->lines_used, line, length);
   batch->lines[batch->lines_used + length] = '\0';
   batch->lines_used += length + 1;
@@ -113,6 +130,7 @@ static void batch_clear(tp_batch *batch) {
   batch->item_count = 0;
   batch->lines_used = 0;
   batch->out_used = 0;
+  batch->dead_letters_used = 0;
   batch->out_count = batch->dropped_count = batch->dead_count = 0;
   batch->next = NULL;
   /* A huge record must not pin its buffers for the rest of the stream. */
@@ -135,6 +153,7 @@ static void batch_free(tp_batch *batch) {
   free(batch->lines);
   free(batch->items);
   free(batch->out);
+  free(batch->dead_letters);
   free(batch);
 }
 
@@ -419,7 +438,8 @@ size_t tp_runner_workers(const tp_runner *runner) {
   return runner->worker_count;
 }
 
-int tp_runner_finish(tp_runner *runner, cJSON *sections, tp_stage_stats *stats, tp_error *err) {
+int tp_runner_finish(tp_runner *runner, cJSON *sections, cJSON *exports, tp_stage_stats *stats,
+                     tp_error *err) {
   stop_workers(runner);
   uv_close((uv_handle_t *)&runner->async, NULL);
 
@@ -440,7 +460,8 @@ int tp_runner_finish(tp_runner *runner, cJSON *sections, tp_stage_stats *stats, 
   }
   for (size_t w = 0; w < runner->worker_count; w++)
     partials[w] = runner->workers[w].partials;
-  int status = tp_stages_finish(pipeline, partials, runner->worker_count, sections, err);
+  int status =
+      tp_stages_finish_exporting(pipeline, partials, runner->worker_count, sections, exports, err);
   free(partials);
   return status;
 }

@@ -42,6 +42,12 @@ tp_result tp_stage_process(const tp_stage *stage, void *partial, tp_record *reco
 int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t workers, cJSON *sections,
                      tp_error *err);
 
+/* tp_stages_finish that also adds each stage's merged partial, as partial_export() gives it,
+ * to `exports` under the stage id, before that stage's finish() (stages without partials or
+ * without partial_export add nothing; `exports` NULL: none). Returns 0, or -1 with err. */
+int tp_stages_finish_exporting(const tp_pipeline *pipeline, void ***partials, size_t workers,
+                               cJSON *sections, cJSON *exports, tp_error *err);
+
 /* The sections host->report_section() reads during finish(); NULL outside finish. Set by
  * tp_stages_finish (implemented in host.c). */
 void tp_host_set_report_sections(const cJSON *sections);
