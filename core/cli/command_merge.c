@@ -11,6 +11,7 @@
 #include "log.h"
 #include "partial_file.h"
 #include "pipeline.h"
+#include "redis_link.h"
 #include "report.h"
 
 static const char merge_usage[] =
@@ -18,6 +19,8 @@ static const char merge_usage[] =
     "\n"
     "Merges the partial states written by 'textpipe run --partial FILE' (for example one per\n"
     "machine or per shard of the input) into one report, as if one run had read every input.\n"
+    "A PARTIAL may also be redis://HOST:PORT/STREAM?group=G: every checkpoint that group's\n"
+    "consumers stored (docs/distributed.md).\n"
     "Every partial must come from the same pipeline (same stages and configs).\n"
     "\n"
     "Options:\n"
@@ -86,15 +89,66 @@ static int parse_arguments(int argc, char **argv, merge_options *options) {
   return 0;
 }
 
+/* The documents of all inputs: partial files, and consumer groups' checkpoints in Redis. */
+typedef struct merge_inputs {
+  cJSON **documents;
+  char **names;
+  size_t count;
+} merge_inputs;
+
+static void inputs_free(merge_inputs *inputs) {
+  for (size_t i = 0; i < inputs->count; i++) {
+    cJSON_Delete(inputs->documents[i]);
+    free(inputs->names[i]);
+  }
+  free(inputs->documents);
+  free(inputs->names);
+}
+
+/* Reads every input. Returns 0, or -1 (logged). */
+static int read_inputs(const merge_options *options, merge_inputs *inputs) {
+  char message[TP_ERROR_SIZE];
+  tp_error err = {{0}};
+  for (size_t i = 0; i < options->input_count; i++) {
+    const char *input = options->inputs[i];
+    if (strncmp(input, "redis://", 8) == 0) {
+      if (tp_redis_checkpoints_read(input, &inputs->documents, &inputs->names, &inputs->count,
+                                    message, sizeof message) != 0) {
+        tp_log(TP_LOG_ERROR, NULL, "%s", message);
+        return -1;
+      }
+      continue;
+    }
+    cJSON *document = tp_partial_read(input, &err);
+    cJSON **documents = realloc(inputs->documents, (inputs->count + 1) * sizeof *documents);
+    char **names =
+        documents != NULL ? realloc(inputs->names, (inputs->count + 1) * sizeof *names) : NULL;
+    if (documents != NULL)
+      inputs->documents = documents;
+    if (names != NULL)
+      inputs->names = names;
+    char *name = strdup(input);
+    if (document == NULL || documents == NULL || names == NULL || name == NULL) {
+      tp_log(TP_LOG_ERROR, NULL, "%s", document == NULL ? err.message : "out of memory");
+      cJSON_Delete(document);
+      free(name);
+      return -1;
+    }
+    inputs->documents[inputs->count] = document;
+    inputs->names[inputs->count++] = name;
+  }
+  return 0;
+}
+
 int tp_command_merge(int argc, char **argv) {
   merge_options options = {0};
   options.inputs = calloc((size_t)argc + 1, sizeof *options.inputs);
-  cJSON **documents = calloc((size_t)argc + 1, sizeof *documents);
+  merge_inputs inputs = {0};
   tp_pipeline *pipeline = NULL;
   tp_partial_merged merged = {0};
   tp_error err = {{0}};
   int status = TP_EXIT_USAGE;
-  if (options.inputs == NULL || documents == NULL) {
+  if (options.inputs == NULL) {
     tp_log(TP_LOG_ERROR, NULL, "out of memory");
     status = TP_EXIT_RUNTIME;
     goto done;
@@ -104,17 +158,13 @@ int tp_command_merge(int argc, char **argv) {
     status = parsed < 0 ? TP_EXIT_OK : parsed;
     goto done;
   }
-  for (size_t i = 0; i < options.input_count; i++) {
-    if ((documents[i] = tp_partial_read(options.inputs[i], &err)) == NULL) {
-      tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
-      goto done;
-    }
-  }
+  if (read_inputs(&options, &inputs) != 0)
+    goto done;
   const char *pipeline_path = options.pipeline_path != NULL
                                   ? options.pipeline_path
-                                  : tp_partial_pipeline_path(documents[0]);
+                                  : tp_partial_pipeline_path(inputs.documents[0]);
   if (pipeline_path == NULL) {
-    tp_log(TP_LOG_ERROR, NULL, "%s: pipeline: missing (give --pipeline FILE)", options.inputs[0]);
+    tp_log(TP_LOG_ERROR, NULL, "%s: pipeline: missing (give --pipeline FILE)", inputs.names[0]);
     goto done;
   }
   tp_loader_options loader = {getenv("TEXTPIPE_PLUGIN_PATH"), tp_host_api()};
@@ -122,28 +172,26 @@ int tp_command_merge(int argc, char **argv) {
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
     goto done;
   }
-  if (tp_partial_merge(pipeline, documents, options.inputs, options.input_count, &merged, &err) !=
-      0) {
+  if (tp_partial_merge(pipeline, inputs.documents, (const char *const *)inputs.names, inputs.count,
+                       &merged, &err) != 0) {
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
     goto done;
   }
   char source[64];
-  snprintf(source, sizeof source, "merge of %zu partials", options.input_count);
+  snprintf(source, sizeof source, "merge of %zu partials", inputs.count);
   tp_run_parts parts = {source,       merged.counts,   merged.workers, merged.seconds,
                         merged.stats, merged.sections, merged.partials};
-  merged.sections = NULL; /* taken over */
+  merged.sections = merged.partials = NULL; /* taken over */
   tp_run_outputs outputs = {options.report_path, options.report_format, options.partial_path};
   status = tp_run_write_outputs(pipeline, &parts, &outputs) == 0 ? TP_EXIT_OK : TP_EXIT_RUNTIME;
   if (!options.quiet) {
     char line[512];
     tp_report_summary(&merged.counts, merged.seconds, line, sizeof line);
-    fprintf(stderr, "textpipe: merged %zu partials: %s\n", options.input_count, line);
+    fprintf(stderr, "textpipe: merged %zu partials: %s\n", inputs.count, line);
   }
 done:
   tp_partial_merged_free(&merged);
-  for (size_t i = 0; documents != NULL && i < options.input_count; i++)
-    cJSON_Delete(documents[i]);
-  free(documents);
+  inputs_free(&inputs);
   free(options.inputs);
   tp_pipeline_free(pipeline);
   return status;

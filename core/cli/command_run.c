@@ -172,12 +172,15 @@ int tp_run_write_outputs(const tp_pipeline *pipeline, tp_run_parts *parts,
   if (outputs->partial_path != NULL) {
     cJSON *document = tp_partial_build(pipeline, parts->source, &parts->counts, parts->workers,
                                        parts->seconds, parts->stats, parts->partials);
+    parts->partials = NULL; /* taken over */
     if (document == NULL || tp_partial_write(document, outputs->partial_path, &err) != 0) {
       tp_log(TP_LOG_ERROR, NULL, "%s", document == NULL ? "out of memory" : err.message);
       status = -1;
     }
     cJSON_Delete(document);
   }
+  cJSON_Delete(parts->partials); /* not written */
+  parts->partials = NULL;
   cJSON *sections = parts->sections;
   parts->sections = NULL; /* taken over */
   if (outputs->report_path == NULL) {
@@ -223,7 +226,7 @@ int tp_run_pipeline(const tp_pipeline *pipeline, const tp_stream_options *option
   } else {
     tp_run_parts parts = {result.input_name, result.counts,   result.workers, result.seconds,
                           result.stats,      result.sections, result.partials};
-    result.sections = NULL; /* taken over */
+    result.sections = result.partials = NULL; /* taken over */
     if (tp_run_write_outputs(pipeline, &parts, outputs) != 0)
       result.failed = 1;
   }

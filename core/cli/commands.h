@@ -34,7 +34,8 @@ typedef struct tp_run_parts {
   double seconds;
   const tp_stage_stats *stats; /* stage_count entries */
   cJSON *sections;             /* taken over by tp_run_write_outputs */
-  const cJSON *partials;       /* each stage's exported partial (for --partial), or NULL */
+  cJSON *partials;             /* each stage's exported partial (for --partial), or NULL;
+                                * taken over by tp_run_write_outputs */
 } tp_run_parts;
 
 /* Writes the partial file and the report that `outputs` ask for from `parts` (whose sections

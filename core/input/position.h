@@ -15,6 +15,9 @@
 typedef struct tp_position {
   uint64_t number;              /* 1-based line number, or entry number in this run */
   char id[TP_POSITION_ID_SIZE]; /* the broker's entry id; "" for files */
+  int redelivered;              /* the broker delivered this entry before (a crash or restart) */
+  const char *invalid; /* a static reason the entry holds no record (it is dead-lettered), or
+                        * NULL */
 } tp_position;
 
 #endif /* TP_CORE_POSITION_H */

@@ -7,8 +7,10 @@
 tp_source *tp_source_open(uv_loop_t *loop, const tp_source_config *config, char *err,
                           size_t err_size) {
   const char *location = config->location;
+  if (location != NULL && strncmp(location, "redis://", 8) == 0)
+    return tp_source_redis_open(loop, config, err, err_size);
   if (location != NULL && strstr(location, "://") != NULL) {
-    snprintf(err, err_size, "%s: unknown source (expected a file)", location);
+    snprintf(err, err_size, "%s: unknown source (expected a file or redis://)", location);
     return NULL;
   }
   return tp_source_file_open(loop, config, err, err_size);

@@ -53,6 +53,12 @@ typedef struct tp_source_ops {
    * message in err. NULL: nothing to acknowledge (files). */
   int (*acknowledge)(tp_source *source, const tp_position *positions, size_t count, char *err,
                      size_t err_size);
+  /* Broker sources: stores `state` (the consumer's partial state document, JSON text, covering
+   * exactly the records acknowledged so far) and makes every acknowledgement given since the
+   * last checkpoint, in one transaction, so a crash loses neither nor counts twice. Runs in
+   * order after earlier calls; may return before it is done. Returns 0, or -1 with err. NULL:
+   * no checkpoints (files). */
+  int (*checkpoint)(tp_source *source, char *state, char *err, size_t err_size);
   /* The counters so far. */
   struct tp_source_counters (*counters)(const tp_source *source);
   /* Releases everything (the loop must run once more to close handles). */
@@ -65,6 +71,7 @@ struct tp_source {
   int interactive;              /* a terminal: the stream sends records one by one */
   int live;                     /* input may go idle mid-stream (pipe, broker) */
   const tp_csv_row *csv_header; /* CSV: the columns once read (records before it: none) */
+  uint64_t checkpoint_ms;       /* with ops->checkpoint: how often the stream checkpoints */
 };
 
 /* What a source needs to open. */
@@ -99,6 +106,10 @@ static inline int tp_source_paused(const tp_source *source) {
 static inline tp_source_counters tp_source_counters_get(const tp_source *source) {
   return source->ops->counters(source);
 }
+
+/* The Redis Streams source (core/broker/source_redis.c): a consumer in a consumer group. */
+tp_source *tp_source_redis_open(uv_loop_t *loop, const tp_source_config *config, char *err,
+                                size_t err_size);
 
 /* Acknowledges stored records (see tp_source_ops). Returns 0, or -1 with err. */
 int tp_source_acknowledge(tp_source *source, const tp_position *positions, size_t count, char *err,

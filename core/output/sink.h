@@ -64,6 +64,10 @@ static inline int tp_sink_busy(const tp_sink *sink) {
   return sink->ops->busy(sink);
 }
 
+/* The Redis Streams sink (core/broker/sink_redis.c): XADD to a stream. */
+tp_sink *tp_sink_redis_open(uv_loop_t *loop, const tp_sink_config *config, char *err,
+                            size_t err_size);
+
 /* Closes `sink` (NULL: no-op). Returns 0, or -1 with err (see tp_sink_ops.close). */
 int tp_sink_close(tp_sink *sink, char *err, size_t err_size);
 

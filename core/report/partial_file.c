@@ -48,12 +48,12 @@ static cJSON *stages_json(const tp_pipeline *pipeline) {
 
 cJSON *tp_partial_build(const tp_pipeline *pipeline, const char *source,
                         const tp_run_counts *counts, size_t workers, double seconds,
-                        const tp_stage_stats *stats, const cJSON *exports) {
+                        const tp_stage_stats *stats, cJSON *exports) {
   cJSON *document = cJSON_CreateObject();
   cJSON *stages = stages_json(pipeline);
   cJSON *count_object = cJSON_CreateObject();
   cJSON *stats_object = cJSON_CreateObject();
-  cJSON *partials = exports != NULL ? cJSON_Duplicate(exports, 1) : cJSON_CreateObject();
+  cJSON *partials = exports != NULL ? exports : cJSON_CreateObject();
   char resolved[PATH_MAX];
   const char *path = realpath(pipeline->path, resolved) != NULL ? resolved : pipeline->path;
   int ok = document != NULL && stages != NULL && count_object != NULL && stats_object != NULL &&

@@ -37,10 +37,10 @@ typedef struct tp_partial_merged {
 } tp_partial_merged;
 
 /* Builds the document for one run's parts (`exports` as tp_stages_finish_exporting filled
- * it; not taken over). Returns a new object, or NULL on OOM. */
+ * it, taken over in all cases; NULL: none). Returns a new object, or NULL on OOM. */
 cJSON *tp_partial_build(const tp_pipeline *pipeline, const char *source,
                         const tp_run_counts *counts, size_t workers, double seconds,
-                        const tp_stage_stats *stats, const cJSON *exports);
+                        const tp_stage_stats *stats, cJSON *exports);
 
 /* Writes a document to `path`. Returns 0, or -1 with a message naming the path in err. */
 int tp_partial_write(const cJSON *document, const char *path, tp_error *err);

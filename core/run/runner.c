@@ -103,10 +103,14 @@ int tp_batch_add_record(tp_batch *batch, const char *line, size_t length,
                           .line = position->number,
                           .state = TP_ITEM_PENDING,
                           .dead_stage = -1};
-  if (full_length > limit) {
+  item->redelivered = position->redelivered != 0;
+  if (full_length > limit || position->invalid != NULL) {
     char reason[TP_REASON_SIZE];
-    snprintf(reason, sizeof reason, "record of %llu bytes is over the limit of %llu bytes",
-             (unsigned long long)full_length, (unsigned long long)limit);
+    if (position->invalid != NULL)
+      snprintf(reason, sizeof reason, "%s", position->invalid);
+    else
+      snprintf(reason, sizeof reason, "record of %llu bytes is over the limit of %llu bytes",
+               (unsigned long long)full_length, (unsigned long long)limit);
     item->reason = strdup(reason);
     if (item->reason == NULL)
       return -1;
@@ -464,6 +468,30 @@ int tp_runner_finish(tp_runner *runner, cJSON *sections, cJSON *exports, tp_stag
       tp_stages_finish_exporting(pipeline, partials, runner->worker_count, sections, exports, err);
   free(partials);
   return status;
+}
+
+int tp_runner_export_worker(tp_runner *runner, size_t worker, cJSON *exports, tp_stage_stats *stats,
+                            tp_error *err) {
+  const tp_pipeline *pipeline = runner->pipeline;
+  uv_mutex_lock(&runner->lock); /* orders this read after the worker's last batch */
+  for (size_t s = 0; s < pipeline->stage_count; s++) {
+    const tp_stage *stage = &pipeline->stages[s];
+    const tp_plugin *plugin = stage->handle->plugin;
+    void *partial = runner->workers[worker].partials[s];
+    stats[s] = runner->workers[worker].stats[s];
+    if (partial == NULL || plugin->partial_export == NULL)
+      continue;
+    cJSON *exported = plugin->partial_export(stage->instance, partial);
+    if (exported == NULL || !cJSON_AddItemToObject(exports, stage->id, exported)) {
+      cJSON_Delete(exported);
+      uv_mutex_unlock(&runner->lock);
+      snprintf(err->message, sizeof err->message, "%s: out of memory exporting the partial",
+               stage->id);
+      return -1;
+    }
+  }
+  uv_mutex_unlock(&runner->lock);
+  return 0;
 }
 
 void tp_runner_free(tp_runner *runner) {

@@ -38,6 +38,7 @@ typedef struct tp_batch_item {
   size_t length;
   uint64_t line;                      /* input line number (position.number) */
   char entry_id[TP_POSITION_ID_SIZE]; /* a broker's entry id (position.id); "" for files */
+  bool redelivered;                   /* position.redelivered */
   tp_item_state state;
   bool nul_replaced; /* its input's NUL characters became U+FFFD (a warning to log) */
   long dead_stage;   /* stage index that failed it, or -1 (input errors) */
@@ -114,6 +115,13 @@ size_t tp_runner_workers(const tp_runner *runner);
  * (stage_count entries, caller-owned). Returns 0, or -1 with err filled. Call once. */
 int tp_runner_finish(tp_runner *runner, cJSON *sections, cJSON *exports, tp_stage_stats *stats,
                      tp_error *err);
+
+/* With nothing in flight (tp_runner_in_flight() == 0, so every worker waits): adds worker
+ * `worker`'s partial of each stage, as partial_export() gives it, to `exports` under the stage
+ * id, and copies its per-stage stats into `stats` (stage_count entries). The partials go on
+ * unchanged. Returns 0, or -1 with err (OOM). */
+int tp_runner_export_worker(tp_runner *runner, size_t worker, cJSON *exports, tp_stage_stats *stats,
+                            tp_error *err);
 
 /* Frees the runner (after tp_runner_finish and the loop closing its handle). NULL is a no-op. */
 void tp_runner_free(tp_runner *runner);

@@ -7,6 +7,11 @@
  * A partial batch goes out early only at the end of input, on a terminal, with one worker, or
  * when a pipe input has been idle for TP_IDLE_FLUSH_MS (on_idle; docs/stream.md, "Live pipes").
  *
+ * Checkpoints (broker sources, checkpoint.h): every source->checkpoint_ms the stream stops
+ * taking records, lets everything in flight be stored, then hands the source its state (counts
+ * and every worker's partial) with the acknowledgements it covers, and reads on; once more at
+ * the end. So a checkpoint never counts a record whose entry is not acknowledged with it.
+ *
  * Accounting: a batch's dropped and dead-lettered records are counted when it comes back from
  * the workers, its output records when they are written. If the output fails (EPIPE, disk
  * full), records processed but never written are reported as such and left out of `in`, so
@@ -23,6 +28,7 @@
 
 #include "log.h"
 #include "progress.h"
+#include "checkpoint.h"
 #include "runner.h"
 #include "sink.h"
 #include "source.h"
@@ -48,10 +54,13 @@ typedef struct tp_stream {
   size_t max_batches;
   uv_signal_t sigint, sigterm;
   uv_check_t flush;
-  uv_timer_t idle;     /* pipe input: fires TP_IDLE_FLUSH_MS after the last byte read */
-  int idle_flush;      /* pipe input with several workers: the idle timer is in use */
-  uint64_t idle_bytes; /* input bytes framed when the idle timer was last (re)started */
-  int interactive;     /* tty input: one record per batch */
+  uv_timer_t idle;             /* pipe input: fires TP_IDLE_FLUSH_MS after the last byte read */
+  uv_timer_t checkpoint_timer; /* broker sources: asks for a checkpoint every checkpoint_ms */
+  int checkpoint_wanted;       /* a checkpoint waits for what is in flight to be stored */
+  uint64_t start_time;         /* uv_hrtime() at the start */
+  int idle_flush;              /* pipe input with several workers: the idle timer is in use */
+  uint64_t idle_bytes;         /* input bytes framed when the idle timer was last (re)started */
+  int interactive;             /* tty input: one record per batch */
   int input_done, stopping, output_failed, failed, signal_number, done;
   int cut; /* on_error "stop" fired: later batches are dropped uncounted */
   tp_run_counts counts;
@@ -61,6 +70,39 @@ typedef struct tp_stream {
 } tp_stream;
 
 static void check_done(tp_stream *stream);
+
+/* Hands the source a checkpoint of what is stored so far (nothing may be in flight). */
+static void checkpoint_now(tp_stream *stream) {
+  tp_error err = {{0}};
+  double seconds = (double)(uv_hrtime() - stream->start_time) / 1e9;
+  stream->counts.bytes = tp_source_counters_get(stream->source).bytes;
+  char *state = tp_checkpoint_build(stream->pipeline, stream->runner, stream->input_name,
+                                    &stream->counts, seconds, &err);
+  char message[TP_ERROR_SIZE];
+  if (state == NULL) {
+    tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
+  } else if (stream->source->ops->checkpoint(stream->source, state, message, sizeof message) != 0) {
+    tp_log(TP_LOG_ERROR, NULL, "%s", message);
+  }
+}
+
+/* Whether everything read is stored: nothing in flight, queued, or being filled. */
+static int all_stored(const tp_stream *stream) {
+  return tp_runner_in_flight(stream->runner) == 0 && stream->queue_head == NULL &&
+         (stream->current == NULL || stream->current->item_count == 0);
+}
+
+static int at_bound(const tp_stream *stream);
+
+/* A checkpoint was asked for: take it once everything read is stored, then read on. */
+static void try_checkpoint(tp_stream *stream) {
+  if (!stream->checkpoint_wanted || !all_stored(stream) || stream->done)
+    return;
+  stream->checkpoint_wanted = 0;
+  checkpoint_now(stream);
+  if (tp_source_paused(stream->source) && !at_bound(stream))
+    tp_source_start(stream->source);
+}
 
 static int at_bound(const tp_stream *stream) {
   size_t in_flight = tp_runner_in_flight(stream->runner);
@@ -91,9 +133,9 @@ static int on_record(void *context, const char *bytes, size_t length, const tp_p
   if (tp_batch_add_record(stream->current, bytes, length, position, full_length,
                           stream->max_record_bytes) != 0)
     return -1;
-  if (stream->interactive || tp_batch_full(stream->current))
+  if (stream->interactive || tp_batch_full(stream->current) || stream->checkpoint_wanted)
     submit_current(stream);
-  return at_bound(stream) ? 1 : 0;
+  return at_bound(stream) || stream->checkpoint_wanted ? 1 : 0;
 }
 
 /* Stops reading for good; what was read still runs to the end. */
@@ -200,8 +242,9 @@ static void on_written(void *context, int status, const char *message) {
   }
   tp_runner_batch_release(stream->runner, batch);
   pump_writes(stream);
-  if (tp_source_paused(stream->source) && !at_bound(stream))
+  if (tp_source_paused(stream->source) && !at_bound(stream) && !stream->checkpoint_wanted)
     tp_source_start(stream->source);
+  try_checkpoint(stream);
   check_done(stream);
 }
 
@@ -292,6 +335,8 @@ static void check_done(tp_stream *stream) {
   if (tp_runner_in_flight(stream->runner) > 0 ||
       (stream->current != NULL && stream->current->item_count > 0))
     return;
+  if (stream->source->ops->checkpoint != NULL && !stream->cut)
+    checkpoint_now(stream); /* the last one: everything read is stored */
   stream->done = 1;
   uv_stop(&stream->loop);
 }
@@ -341,6 +386,15 @@ static void on_flush_check(uv_check_t *handle) {
     stream->idle_bytes = bytes;
     uv_timer_start(&stream->idle, on_idle, TP_IDLE_FLUSH_MS, 0);
   }
+}
+
+static void on_checkpoint_timer(uv_timer_t *handle) {
+  tp_stream *stream = handle->data;
+  if (stream->stopping || stream->input_done || stream->done)
+    return; /* the last checkpoint comes at the end */
+  stream->checkpoint_wanted = 1;
+  submit_current(stream);
+  try_checkpoint(stream);
 }
 
 static void close_walk(uv_handle_t *handle, void *argument) {
@@ -437,6 +491,7 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options,
     return -1;
   }
   uint64_t start = uv_hrtime();
+  stream->start_time = start;
   size_t workers = default_workers(pipeline, options->workers);
   stream->max_batches = 4 * workers + 4;
   if (open_endpoints(stream, &err) != 0) {
@@ -467,6 +522,12 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options,
   stream->idle.data = stream;
   uv_unref((uv_handle_t *)&stream->idle);
   stream->idle_flush = tp_runner_workers(stream->runner) > 1 && stream->source->live;
+  uv_timer_init(&stream->loop, &stream->checkpoint_timer);
+  stream->checkpoint_timer.data = stream;
+  uv_unref((uv_handle_t *)&stream->checkpoint_timer);
+  if (stream->source->ops->checkpoint != NULL && stream->source->checkpoint_ms > 0)
+    uv_timer_start(&stream->checkpoint_timer, on_checkpoint_timer, stream->source->checkpoint_ms,
+                   stream->source->checkpoint_ms);
 
   /* No progress line when the terminal also shows the input being typed or the output. */
   if (!stream->interactive && (options->output_path != NULL || !isatty(STDOUT_FILENO)))
