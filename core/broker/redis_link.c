@@ -241,6 +241,20 @@ static void sleep_ms(uint64_t ms) {
   nanosleep(&wait, NULL);
 }
 
+/* Whether a reply says the server cannot serve yet (a restart loading its append-only file,
+ * a busy script, a replica without its master): worth waiting for, unlike other errors. */
+static int server_busy(redisReply **replies, size_t count) {
+  static const char *const transient[] = {"LOADING ", "BUSY ", "MASTERDOWN ", "TRYAGAIN "};
+  for (size_t i = 0; i < count; i++) {
+    if (replies[i]->type != REDIS_REPLY_ERROR)
+      continue;
+    for (size_t t = 0; t < sizeof transient / sizeof *transient; t++)
+      if (strncmp(replies[i]->str, transient[t], strlen(transient[t])) == 0)
+        return 1;
+  }
+  return 0;
+}
+
 int tp_redis_pipeline(tp_redis_link *link, size_t count, const int *argcs, const size_t *firsts,
                       const char **argv, const size_t *lengths, redisReply **replies,
                       uint64_t give_up_ms, char *err, size_t err_size) {
@@ -271,10 +285,14 @@ int tp_redis_pipeline(tp_redis_link *link, size_t count, const int *argcs, const
         if (redisGetReply(link->context, (void **)&replies[received]) != REDIS_OK)
           break;
     }
-    if (received == count)
+    if (received == count && !server_busy(replies, count))
       return 0;
     for (size_t i = 0; i < received; i++)
       freeReplyObject(replies[i]);
+    if (received == count) { /* connected, but the server cannot serve yet: wait and resend */
+      snprintf(err, err_size, "%s: the server is loading its data or busy", link->url.display);
+      continue;
+    }
     snprintf(err, err_size, "%s: connection lost: %s", link->url.display,
              link->context->errstr[0] ? link->context->errstr : "out of memory");
     tp_redis_link_drop(link);

@@ -17,6 +17,11 @@
  * to the loop through a bounded queue and a uv_async; the thread reads no more while the
  * queue is full, so backpressure reaches Redis (entries stay in the stream, not in memory).
  *
+ * Entries this consumer holds (read, not yet acknowledged) are kept fresh: every claim/4 ms the
+ * thread XCLAIMs those idle for more than claim/2 ms to itself (JUSTID), so a live consumer's
+ * entries never look dead to the others, however long its queue; only a consumer that stopped
+ * running (killed, or paused for longer than claim) loses them.
+ *
  * Acknowledgements are not sent one by one: they are kept until the stream checkpoints, and
  * then XACK and the consumer's state (HSET STREAM:textpipe:GROUP:checkpoints CONSUMER:RUN)
  * go in one MULTI/EXEC. A crash between checkpoints leaves the entries pending and the state
@@ -71,6 +76,8 @@ typedef struct redis_source {
   int closing;         /* the thread ends once the requests are done */
   int ended, end_status;
   char end_message[600];
+  char (*held)[TP_POSITION_ID_SIZE]; /* entries read and not acknowledged yet, in order */
+  size_t held_count, held_capacity;
   volatile int cancel; /* retries stop: set at close once the requests are done */
   uint64_t bytes;
   /* loop side */
@@ -105,6 +112,17 @@ static void queue_entry(redis_source *source, const redisReply *entry, int redel
   if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2 ||
       entry->element[0]->type != REDIS_REPLY_STRING)
     return;
+  if (source->held_count == source->held_capacity) {
+    size_t capacity = source->held_capacity ? source->held_capacity * 2 : 1024;
+    char(*grown)[TP_POSITION_ID_SIZE] = realloc(source->held, capacity * sizeof *grown);
+    if (grown == NULL) {
+      end_input(source, UV_ENOMEM, NULL);
+      return;
+    }
+    source->held = grown;
+    source->held_capacity = capacity;
+  }
+  snprintf(source->held[source->held_count++], TP_POSITION_ID_SIZE, "%s", entry->element[0]->str);
   redis_entry *slot =
       &source->queue[(source->queue_head + source->queue_count) % source->queue_capacity];
   memset(slot, 0, sizeof *slot);
@@ -275,12 +293,73 @@ done:
   return status;
 }
 
+/* Forgets the held entries a checkpoint acknowledged (in the order they were read, so mostly
+ * a prefix). Called with the lock held. */
+static void release_held(redis_source *source, const checkpoint_request *request) {
+  size_t kept = 0, next = 0;
+  for (size_t h = 0; h < source->held_count; h++) {
+    int acknowledged = 0;
+    if (next < request->count && strcmp(source->held[h], request->ids[next]) == 0) {
+      acknowledged = 1;
+      next++;
+    } else {
+      for (size_t a = next; a < request->count && !acknowledged; a++)
+        acknowledged = strcmp(source->held[h], request->ids[a]) == 0;
+    }
+    if (!acknowledged)
+      memmove(source->held[kept++], source->held[h], TP_POSITION_ID_SIZE);
+  }
+  source->held_count = kept;
+}
+
 /* run_checkpoint_once, retried for up to a minute even when the run is stopping. */
 static int run_checkpoint(redis_source *source, const checkpoint_request *request) {
   source->link.cancel = NULL;
   int status = run_checkpoint_once(source, request);
   source->link.cancel = &source->cancel;
+  if (status == 0) {
+    uv_mutex_lock(&source->lock);
+    release_held(source, request);
+    uv_mutex_unlock(&source->lock);
+  }
   return status;
+}
+
+/* Keeps the held entries this consumer's: XCLAIM to itself (JUSTID) those idle for more than
+ * claim/2 ms, before anyone may take them at claim ms. Called without the lock. */
+static void refresh_held(redis_source *source) {
+  uv_mutex_lock(&source->lock);
+  size_t count = source->held_count;
+  const char **argv = count > 0 ? malloc((count + 6) * sizeof *argv) : NULL;
+  char(*ids)[TP_POSITION_ID_SIZE] = count > 0 ? malloc(count * sizeof *ids) : NULL;
+  if (argv == NULL || ids == NULL) {
+    uv_mutex_unlock(&source->lock);
+    free(argv);
+    free(ids);
+    return;
+  }
+  memcpy(ids, source->held, count * sizeof *ids);
+  uv_mutex_unlock(&source->lock);
+  char idle[32];
+  snprintf(idle, sizeof idle, "%llu", (unsigned long long)source->claim_ms / 2);
+  size_t at = 0;
+  argv[at++] = "XCLAIM", argv[at++] = source->url.stream, argv[at++] = source->group;
+  argv[at++] = source->consumer, argv[at++] = idle;
+  for (size_t i = 0; i < count; i++)
+    argv[at++] = ids[i];
+  argv[at++] = "JUSTID";
+  size_t *lengths = malloc(at * sizeof *lengths);
+  if (lengths != NULL) {
+    for (size_t i = 0; i < at; i++)
+      lengths[i] = strlen(argv[i]);
+    char err[600];
+    redisReply *reply = tp_redis_command(&source->link, (int)at, argv, lengths, 0, err, sizeof err);
+    if (reply != NULL)
+      freeReplyObject(reply); /* a failure is retried at the next refresh */
+  }
+  free(lengths);
+  free(argv);
+  free(ids);
 }
 
 /* Joins a failed request's acknowledgements to the next one (or keeps it for the next). */
@@ -329,6 +408,7 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
     if (reply != NULL)
       freeReplyObject(reply);
   } else if (now_ms() - *last_claim >= source->claim_ms / 4 + 1) {
+    refresh_held(source);
     const char *argv[] = {"XAUTOCLAIM", source->url.stream, source->group, source->consumer,
                           claim,        claim_cursor,       "COUNT",       count};
     redisReply *reply = command(source, 8, argv);
@@ -368,7 +448,7 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
 static void source_thread(void *argument) {
   redis_source *source = argument;
   int own_pending = 1;
-  uint64_t last_claim = 0, idle_since = now_ms();
+  uint64_t last_claim = 0, idle_since = now_ms(), last_refresh = now_ms();
   char claim_cursor[48] = "0-0", own_cursor[TP_POSITION_ID_SIZE] = "0";
   int group_ready = 0;
   uv_mutex_lock(&source->lock);
@@ -394,7 +474,14 @@ static void source_thread(void *argument) {
     if (source->closing)
       break;
     if (source->reading_stopped || source->queue_count >= source->queue_capacity) {
-      uv_cond_wait(&source->changed, &source->lock);
+      /* waits, but wakes to keep held entries fresh while the loop works through them */
+      uv_cond_timedwait(&source->changed, &source->lock, source->claim_ms / 4 * 1000000 + 1);
+      if (now_ms() - last_refresh >= source->claim_ms / 4) {
+        uv_mutex_unlock(&source->lock);
+        refresh_held(source);
+        last_refresh = now_ms();
+        uv_mutex_lock(&source->lock);
+      }
       continue;
     }
     uv_mutex_unlock(&source->lock);
@@ -544,6 +631,7 @@ static void redis_close(tp_source *base) {
   }
   free(source->queue);
   free(source->acks);
+  free(source->held);
   uv_close((uv_handle_t *)&source->wake, on_closed);
 }
 

@@ -13,6 +13,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "e2e_process.h"
+
 #define RECORDS 3000
 #define SHARDS  3
 
@@ -87,26 +89,10 @@ static void write_corpus(const paths *p, unsigned long long first_id) {
   fclose(whole);
 }
 
-/* Runs the binary with `argv` (NULL-terminated, without argv[0]); stdout and stderr to
- * /dev/null. Returns its exit status. */
+/* Runs the binary with `arguments` (NULL-terminated) to its end (at most 120 s). Returns its
+ * exit status. */
 static int run_binary(const paths *p, const char *const *arguments) {
-  const char *argv[24] = {p->binary};
-  size_t count = 1;
-  for (; arguments[count - 1] != NULL && count < 23; count++)
-    argv[count] = arguments[count - 1];
-  argv[count] = NULL;
-  pid_t child = fork();
-  ck_assert_int_ge(child, 0);
-  if (child == 0) {
-    if (freopen("/dev/null", "w", stdout) == NULL || freopen("/dev/null", "w", stderr) == NULL)
-      _exit(127);
-    setenv("TEXTPIPE_PLUGIN_PATH", "", 1);
-    execv(p->binary, (char *const *)argv);
-    _exit(127);
-  }
-  int status = 0;
-  ck_assert_int_eq(waitpid(child, &status, 0), child);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return e2e_wait(e2e_spawn(p->binary, arguments, NULL), 120);
 }
 
 static cJSON *load_json(const char *path) {
