@@ -88,6 +88,18 @@ static void print_keys(const char *label, const char *const *keys) {
   printf("\n");
 }
 
+/* "sentiment.compound (optional), theme_id (optional, report section)". */
+static void print_uses(const tp_key_use *uses) {
+  printf("%-12s", "uses:");
+  if (uses == NULL || uses[0].key == NULL)
+    printf("(none)");
+  for (size_t i = 0; uses != NULL && uses[i].key != NULL; i++)
+    printf("%s%s (%s%s)", i > 0 ? ", " : "", uses[i].key,
+           uses[i].flags & TP_USE_OPTIONAL ? "optional" : "required",
+           uses[i].flags & TP_USE_REPORT_SECTION ? ", report section" : "");
+  printf("\n");
+}
+
 static void print_option(const tp_option *option, size_t name_width) {
   char expected[700];
   printf("  %-*s  %-11s  ", (int)name_width, option->name, tp_option_type_name(option->type));
@@ -108,8 +120,9 @@ static void print_detail(const tp_plugin *plugin) {
   printf("%s %s\n%s\n\n", plugin->name, plugin->version, plugin->description);
   printf("%-12s%u.%u\n", "abi:", plugin->abi_major, plugin->abi_minor);
   printf("%-12s%s\n", "concurrent:", plugin->flags & TP_PLUGIN_CONCURRENT ? "yes" : "no");
-  print_keys("requires:", plugin->requires);
-  print_keys("provides:", plugin->provides);
+  print_keys("requires:", plugin->requires_keys);
+  print_uses(plugin->uses);
+  print_keys("provides:", plugin->provides_keys);
   size_t width = 0;
   for (size_t i = 0; plugin->options != NULL && plugin->options[i].name != NULL; i++) {
     if (strlen(plugin->options[i].name) > width)
@@ -138,8 +151,17 @@ static cJSON *plugin_json(const tp_plugin *plugin) {
   cJSON_AddStringToObject(object, "description", plugin->description);
   cJSON_AddStringToObject(object, "abi", abi);
   cJSON_AddBoolToObject(object, "concurrent", (plugin->flags & TP_PLUGIN_CONCURRENT) != 0);
-  cJSON_AddItemToObject(object, "requires", key_array(plugin->requires));
-  cJSON_AddItemToObject(object, "provides", key_array(plugin->provides));
+  cJSON_AddItemToObject(object, "requires", key_array(plugin->requires_keys));
+  cJSON *uses = cJSON_AddArrayToObject(object, "uses");
+  for (size_t i = 0; uses != NULL && plugin->uses != NULL && plugin->uses[i].key != NULL; i++) {
+    cJSON *use = cJSON_CreateObject();
+    cJSON_AddStringToObject(use, "key", plugin->uses[i].key);
+    cJSON_AddBoolToObject(use, "optional", (plugin->uses[i].flags & TP_USE_OPTIONAL) != 0);
+    cJSON_AddBoolToObject(use, "report_section",
+                          (plugin->uses[i].flags & TP_USE_REPORT_SECTION) != 0);
+    cJSON_AddItemToArray(uses, use);
+  }
+  cJSON_AddItemToObject(object, "provides", key_array(plugin->provides_keys));
   for (size_t i = 0; plugin->options != NULL && plugin->options[i].name != NULL; i++) {
     const tp_option *option = &plugin->options[i];
     cJSON *entry = cJSON_CreateObject();
@@ -250,7 +272,7 @@ int tp_command_plugins(int argc, char **argv) {
       as_json = 1;
     } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       printf("%s\nLists the plugins on the search path ($TEXTPIPE_PLUGIN_PATH, the build tree, "
-             "the install dir);\nwith NAME, describes one plugin: requires/provides and every "
+             "the install dir);\nwith NAME, describes one plugin: requires/uses/provides and every "
              "option.\n",
              plugins_usage);
       return finish_output(TP_EXIT_OK);

@@ -1,4 +1,5 @@
-/* core/config/pipeline.h - a loaded, validated pipeline: the boundary between configuration and run.
+/* core/config/pipeline.h - a loaded, validated pipeline: the boundary between configuration and
+ * run.
  *
  * tp_pipeline_load() reads a pipeline file, validates it exactly as strictly as a run needs
  * (JSON syntax with file:line:col, every key by its JSON path, plugins found and loaded,
@@ -45,7 +46,9 @@ typedef enum tp_on_error {
 typedef struct tp_plugin_handle {
   char *path;              /* absolute path of the .so */
   void *dl;                /* dlopen() handle */
-  const tp_plugin *plugin; /* the descriptor from tp_plugin_entry() */
+  const tp_plugin *plugin; /* &descriptor: what the core reads */
+  tp_plugin descriptor;    /* the plugin's descriptor at this host's size (later members 0) */
+  tp_option *options;      /* its option table at this host's entry size (owned), or NULL */
 } tp_plugin_handle;
 
 /* The definition of the opaque tp_stage of plugin.h. */
@@ -56,6 +59,7 @@ struct tp_stage {
   cJSON *config;            /* validated config with defaults filled (owned) */
   void *instance;           /* from create(); NULL until created */
   struct tp_pipeline *pipeline;
+  const cJSON *section; /* its report section while later stages finish(); NULL otherwise */
 };
 
 typedef struct tp_pipeline {

@@ -1,9 +1,12 @@
-/* core/config/plugin_loader.c - finding, opening and checking plugin shared objects (plugin_loader.h).
+/* core/config/plugin_loader.c - finding, opening and checking plugin shared objects
+ * (plugin_loader.h).
  *
  * Opening a plugin is a chain of checks, each with a message naming the file: the file and its
  * folder are not writable by group or others (a plugin runs with the user's rights, so like
  * ssh we refuse files someone else could have replaced), dlopen() succeeds, the entry symbol
  * exists, the ABI version is compatible, the descriptor is complete and self-consistent.
+ * The descriptor and its option table are copied at this host's sizes (copy_descriptor), so a
+ * plugin built against an older minor of ABI 2 reads as one whose later members are NULL.
  */
 #include "plugin_loader.h"
 
@@ -11,6 +14,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,10 +136,26 @@ static int key_list_ok(const char *const *keys) {
   return 1;
 }
 
-/* Checks the descriptor's versions, size, strings and callbacks. 0 or -1 with err. */
-static int check_descriptor(const char *path, const char *expected_name, const tp_plugin *plugin,
-                            tp_error *err) {
-  char reason[300];
+static int uses_ok(const tp_key_use *uses) {
+  for (size_t i = 0; uses != NULL && uses[i].key != NULL; i++) {
+    if (uses[i].key[0] == '\0' || uses[i].key[0] == '.' ||
+        (uses[i].flags & ~(uint32_t)(TP_USE_OPTIONAL | TP_USE_REPORT_SECTION)) != 0)
+      return 0;
+  }
+  return 1;
+}
+
+/* The end of member `member` of struct `type`: the smallest size that holds it. */
+#define END_OF(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+
+/* The smallest descriptor and option entry of ABI 2.0 the host accepts: a descriptor must reach
+ * its one required callback, process(); an option entry must hold every 2.0 member. */
+#define DESCRIPTOR_SIZE_MIN END_OF(tp_plugin, process)
+#define OPTION_SIZE_MIN     END_OF(tp_option, required)
+
+/* Checks the descriptor's ABI version and sizes, which must hold before any other member is
+ * read. 0 or -1 with err. */
+static int check_version(const char *path, const tp_plugin *plugin, tp_error *err) {
   if (plugin->abi_major != TP_ABI_MAJOR) {
     tp_format(err->message, sizeof err->message,
               "%s: plugin ABI %u.%u is incompatible with textpipe's ABI %d.%d (the major "
@@ -150,12 +170,59 @@ static int check_descriptor(const char *path, const char *expected_name, const t
               path, plugin->abi_major, plugin->abi_minor, TP_ABI_MAJOR, TP_ABI_MINOR);
     return -1;
   }
-  if (plugin->struct_size < sizeof(tp_plugin)) {
+  if (plugin->struct_size < DESCRIPTOR_SIZE_MIN) {
     tp_format(err->message, sizeof err->message,
-              "%s: plugin descriptor is %u bytes, ABI %u.%u needs %zu", path, plugin->struct_size,
-              plugin->abi_major, plugin->abi_minor, sizeof(tp_plugin));
+              "%s: plugin descriptor is %u bytes, ABI %u.%u needs at least %zu (set it with "
+              "TP_PLUGIN_ABI)",
+              path, plugin->struct_size, plugin->abi_major, plugin->abi_minor,
+              (size_t)DESCRIPTOR_SIZE_MIN);
     return -1;
   }
+  /* options is inside every accepted descriptor (it comes before process). */
+  if (plugin->options != NULL && plugin->option_size < OPTION_SIZE_MIN) {
+    tp_format(err->message, sizeof err->message,
+              "%s: plugin option entries are %u bytes, ABI %u.%u needs at least %zu (set "
+              "option_size with TP_PLUGIN_ABI)",
+              path, plugin->option_size, plugin->abi_major, plugin->abi_minor,
+              (size_t)OPTION_SIZE_MIN);
+    return -1;
+  }
+  return 0;
+}
+
+/* Copies the plugin's descriptor and option table into `handle` at this host's sizes: the
+ * first struct_size bytes of the descriptor and option_size bytes of each option, the rest
+ * zero, so the core reads every member it knows and finds the ones the plugin predates NULL.
+ * 0, or -1 on OOM. */
+static int copy_descriptor(tp_plugin_handle *handle, const tp_plugin *plugin) {
+  size_t size = plugin->struct_size < sizeof(tp_plugin) ? plugin->struct_size : sizeof(tp_plugin);
+  memset(&handle->descriptor, 0, sizeof handle->descriptor);
+  memcpy(&handle->descriptor, plugin, size);
+  handle->descriptor.struct_size = sizeof(tp_plugin);
+  if (plugin->options != NULL) {
+    const char *entries = (const char *)plugin->options;
+    size_t stride = plugin->option_size;
+    size_t count = 0;
+    while (((const tp_option *)(const void *)(entries + count * stride))->name != NULL)
+      count++;
+    handle->options = calloc(count + 1, sizeof *handle->options);
+    if (handle->options == NULL)
+      return -1;
+    size_t copied = stride < sizeof(tp_option) ? stride : sizeof(tp_option);
+    for (size_t i = 0; i < count; i++)
+      memcpy(&handle->options[i], entries + i * stride, copied);
+    handle->descriptor.options = handle->options;
+    handle->descriptor.option_size = sizeof(tp_option);
+  }
+  handle->plugin = &handle->descriptor;
+  return 0;
+}
+
+/* Checks the descriptor's strings, callbacks, keys and options (read from the host-size copy).
+ * 0 or -1 with err. */
+static int check_descriptor(const char *path, const char *expected_name, const tp_plugin *plugin,
+                            tp_error *err) {
+  char reason[300];
   reason[0] = '\0';
   if (!tp_name_is_valid(plugin->name))
     tp_format(reason, sizeof reason, "its name is missing or not [a-z0-9_-]+");
@@ -172,8 +239,10 @@ static int check_descriptor(const char *path, const char *expected_name, const t
     tp_format(reason, sizeof reason, "it keeps partials but has no merge() callback");
   else if ((plugin->partial_export == NULL) != (plugin->partial_import == NULL))
     tp_format(reason, sizeof reason, "it has only one of partial_export() and partial_import()");
-  else if (!key_list_ok(plugin->requires) || !key_list_ok(plugin->provides))
-    tp_format(reason, sizeof reason, "it lists an empty key in requires or provides");
+  else if (!key_list_ok(plugin->requires_keys) || !key_list_ok(plugin->provides_keys))
+    tp_format(reason, sizeof reason, "it lists an empty key in requires_keys or provides_keys");
+  else if (!uses_ok(plugin->uses))
+    tp_format(reason, sizeof reason, "it lists an empty key or unknown flags in uses");
   else
     tp_config_check_table(plugin->options, reason, sizeof reason);
   if (reason[0] != '\0') {
@@ -277,21 +346,25 @@ int tp_plugin_open(const char *name, const char *path, const tp_loader_options *
               TP_PLUGIN_ENTRY_SYMBOL);
     goto fail;
   }
-  if (check_descriptor(path, file_name, plugin, err) != 0)
+  if (check_version(path, plugin, err) != 0)
     goto fail;
   handle = calloc(1, sizeof *handle);
-  if (handle == NULL || (handle->path = strdup(resolved)) == NULL) {
+  if (handle == NULL || (handle->path = strdup(resolved)) == NULL ||
+      copy_descriptor(handle, plugin) != 0) {
     tp_format(err->message, sizeof err->message, "%s: out of memory", path);
     goto fail;
   }
+  if (check_descriptor(path, file_name, handle->plugin, err) != 0)
+    goto fail;
   handle->dl = dl;
-  handle->plugin = plugin;
   free(file_name);
   *out = handle;
   return 0;
 fail:
-  if (handle != NULL)
+  if (handle != NULL) {
     free(handle->path);
+    free(handle->options);
+  }
   free(handle);
   if (dl != NULL)
     dlclose(dl);
@@ -305,6 +378,7 @@ void tp_plugin_close(tp_plugin_handle *handle) {
   if (handle->dl != NULL)
     dlclose(handle->dl);
   free(handle->path);
+  free(handle->options);
   free(handle);
 }
 

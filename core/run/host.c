@@ -2,7 +2,7 @@
  *
  * The record functions act on the record a worker runs and on record->stage, the stage whose
  * process() is running (set by tp_stage_process). record_set and record_attach enforce the
- * ownership rule: a stage writes only keys listed in its descriptor's `provides`.
+ * ownership rule: a stage writes only keys listed in its descriptor's `provides_keys`.
  *
  * Fault injection: with TEXTPIPE_FAIL_ALLOC=N in the environment, the Nth call of
  * host->alloc or host->realloc in the process (counting from 1) returns NULL, so a plugin's
@@ -11,20 +11,16 @@
 #include "host.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <uv.h>
 
+#include "json_print.h"
 #include "log.h"
 #include "record.h"
 #include "stages.h"
-
-static const cJSON *finishing_sections;
-
-void tp_host_set_report_sections(const cJSON *sections) {
-  finishing_sections = sections;
-}
 
 static void host_log(const tp_stage *stage, tp_log_level level, const char *fmt, ...) {
   va_list args;
@@ -76,7 +72,7 @@ static uint64_t host_record_line(const tp_record *record) {
   return record->line;
 }
 
-/* The `provides` entry equal to `key` of the stage running `record`, or NULL (logged once
+/* The `provides_keys` entry equal to `key` of the stage running `record`, or NULL (logged once
  * per stage when the stage writes a key it does not own). */
 static const char *owned_key(tp_record *record, const char *key, const char *what) {
   const tp_stage *stage = record->stage;
@@ -84,12 +80,13 @@ static const char *owned_key(tp_record *record, const char *key, const char *wha
     tp_log(TP_LOG_ERROR, NULL, "%s called outside process()", what);
     return NULL;
   }
-  const char *const *provides = stage->handle->plugin->provides;
+  const char *const *provides = stage->handle->plugin->provides_keys;
   for (size_t i = 0; provides != NULL && provides[i] != NULL; i++)
     if (strcmp(provides[i], key) == 0)
       return provides[i];
   if (record->key_warned == NULL || !(atomic_fetch_or(&record->key_warned[stage->index], 1) & 1))
-    tp_log(TP_LOG_ERROR, stage->id, "%s: key \"%s\" is not in the plugin's provides", what, key);
+    tp_log(TP_LOG_ERROR, stage->id, "%s: key \"%s\" is not in the plugin's provides_keys", what,
+           key);
   return NULL;
 }
 
@@ -181,11 +178,47 @@ static const char *host_stage_id(const tp_stage *stage) {
   return stage != NULL ? stage->id : NULL;
 }
 
+/* The section of the stage `stage_id` of the same pipeline, once that stage has finished
+ * (tp_stages_finish keeps it on the stage while later stages finish). */
 static const cJSON *host_report_section(const tp_stage *stage, const char *stage_id) {
-  (void)stage;
-  if (finishing_sections == NULL || stage_id == NULL)
+  if (stage == NULL || stage->pipeline == NULL || stage_id == NULL)
     return NULL;
-  return cJSON_GetObjectItemCaseSensitive(finishing_sections, stage_id);
+  const tp_pipeline *pipeline = stage->pipeline;
+  for (size_t s = 0; s < pipeline->stage_count; s++) {
+    if (strcmp(pipeline->stages[s].id, stage_id) == 0)
+      return pipeline->stages[s].section;
+  }
+  return NULL;
+}
+
+/* The id rule of plugin.h: "id" as JSON text when it is a string or a number, else the line. */
+static size_t host_record_id(const tp_record *record, char *buffer, size_t size) {
+  const cJSON *id = cJSON_GetObjectItemCaseSensitive(record->json, "id");
+  char number[64];
+  char *printed = NULL;
+  const char *text = number;
+  if (cJSON_IsNumber(id) && id->valuestring != NULL)
+    text = id->valuestring; /* the input's own digits (plugin.h: record_json) */
+  else if (cJSON_IsNumber(id) && tp_json_print_number(id->valuedouble, id->valueint, number) > 0)
+    text = number;
+  else if (cJSON_IsString(id) && (printed = cJSON_PrintUnformatted(id)) != NULL)
+    text = printed;
+  else
+    snprintf(number, sizeof number, "%llu", (unsigned long long)record->line);
+  size_t length = strlen(text);
+  if (size > 0) {
+    size_t copied = length < size ? length : size - 1;
+    memcpy(buffer, text, copied);
+    buffer[copied] = '\0';
+  }
+  cJSON_free(printed);
+  return length;
+}
+
+static const cJSON *host_record_field(const tp_record *record, const char *path) {
+  if (record == NULL || path == NULL)
+    return NULL;
+  return tp_record_field_at(record->json, path);
 }
 
 static const tp_host host_api = {
@@ -204,6 +237,8 @@ static const tp_host host_api = {
     .record_attachment = host_record_attachment,
     .stage_id = host_stage_id,
     .report_section = host_report_section,
+    .record_id = host_record_id,
+    .record_field = host_record_field,
 };
 
 const tp_host *tp_host_api(void) {

@@ -127,9 +127,8 @@ static const char *json_type_name(const cJSON *item) {
   return "null";
 }
 
-/* Follows a dotted path ("comment.body") through nested objects. */
-static cJSON *field_at_path(cJSON *object, const char *path) {
-  cJSON *at = object;
+cJSON *tp_record_field_at(const cJSON *object, const char *path) {
+  cJSON *at = (cJSON *)object; /* the caller's constness is its own */
   const char *part = path;
   for (;;) {
     const char *dot = strchr(part, '.');
@@ -279,7 +278,7 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
     return -1;
   }
   const char *field_path = pipeline->text_field != NULL ? pipeline->text_field : "text";
-  cJSON *text = field_at_path(json, field_path);
+  cJSON *text = tp_record_field_at(json, field_path);
   if (text == NULL) {
     snprintf(reason, reason_size, "missing text field \"%s\"", field_path);
     cJSON_Delete(json);

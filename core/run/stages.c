@@ -76,7 +76,6 @@ int tp_stages_finish_exporting(const tp_pipeline *pipeline, void ***partials, si
                                cJSON *sections, cJSON *exports, tp_error *err) {
   char reason[TP_REASON_SIZE];
   int status = 0;
-  tp_host_set_report_sections(sections);
   for (size_t s = 0; s < pipeline->stage_count; s++) {
     const tp_stage *stage = &pipeline->stages[s];
     const tp_plugin *plugin = stage->handle->plugin;
@@ -131,8 +130,10 @@ int tp_stages_finish_exporting(const tp_pipeline *pipeline, void ***partials, si
       status = -1;
       goto done;
     }
+    pipeline->stages[s].section = section; /* for host->report_section of later stages */
   }
 done:
-  tp_host_set_report_sections(NULL);
+  for (size_t s = 0; s < pipeline->stage_count; s++)
+    pipeline->stages[s].section = NULL; /* `sections` may be freed once we return */
   return status;
 }

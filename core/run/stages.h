@@ -38,7 +38,9 @@ tp_result tp_stage_process(const tp_stage *stage, void *partial, tp_record *reco
 /* End of stream: for each stage in pipeline order, merges partials[1..workers-1][stage] into
  * partials[0][stage] (destroying the merged ones and setting them NULL), then calls finish()
  * into a new object added to `sections` under the stage id (stages without finish() add
- * nothing). Returns 0, or -1 with err naming the stage (sections keeps what was done). */
+ * nothing). While it runs, each finished stage's `section` member points at its section, which
+ * host->report_section() of later stages reads; all are NULL again when it returns. Returns 0,
+ * or -1 with err naming the stage (sections keeps what was done). */
 int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t workers, cJSON *sections,
                      tp_error *err);
 
@@ -47,9 +49,5 @@ int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t worke
  * without partial_export add nothing; `exports` NULL: none). Returns 0, or -1 with err. */
 int tp_stages_finish_exporting(const tp_pipeline *pipeline, void ***partials, size_t workers,
                                cJSON *sections, cJSON *exports, tp_error *err);
-
-/* The sections host->report_section() reads during finish(); NULL outside finish. Set by
- * tp_stages_finish (implemented in host.c). */
-void tp_host_set_report_sections(const cJSON *sections);
 
 #endif /* TP_CORE_STAGES_H */

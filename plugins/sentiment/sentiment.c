@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <textpipe/plugin.h>
+#include <textpipe/keys.h>
 #include <textpipe/text.h>
 
 #include "sentiment_lexicon.h"
@@ -62,8 +63,8 @@ static const tp_option sx_options[] = {
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
-static const char *const sx_requires[] = {TP_TEXT_KEY, NULL};
-static const char *const sx_provides[] = {"sentiment", NULL};
+static const char *const sx_requires[] = {TP_KEY_TOKENS, NULL};
+static const char *const sx_provides[] = {TP_KEY_SENTIMENT, NULL};
 
 /* Reads a whole file into host memory (NUL-terminated). Returns it or NULL with err filled. */
 static char *sx_read_file(const tp_host *host, const char *path, size_t *length, char *err,
@@ -266,7 +267,7 @@ static cJSON *sx_sentences_json(const sx_instance *instance, const tp_text *text
                                 sx_scratch *scratch, const sx_scores *whole) {
   cJSON *array = cJSON_CreateArray();
   for (size_t i = 0; array != NULL && i < text->sentence_count; i++) {
-    const tp_sentence *sentence = &text->sentences[i];
+    const tp_sentence *sentence = TP_TEXT_SENTENCE(text, i);
     sx_scores scores = *whole;
     cJSON *item = NULL;
     int all_tokens = sentence->first_token == 0 && sentence->token_count == text->token_count;
@@ -282,46 +283,6 @@ static cJSON *sx_sentences_json(const sx_instance *instance, const tp_text *text
     }
   }
   return array;
-}
-
-/* The record's id for the report, as JSON text: its "id" value if it is a string or number. */
-static void sx_record_id(const tp_host *host, const tp_record *record, char *id, size_t size) {
-  const cJSON *json = host->record_json(record);
-  const cJSON *value = cJSON_GetObjectItemCaseSensitive(json, "id");
-  id[0] = '\0';
-  if (cJSON_IsNumber(value) && value->valuestring != NULL) {
-    snprintf(id, size, "%s", value->valuestring); /* as written (plugin.h: input numbers) */
-  } else if (cJSON_IsNumber(value)) {
-    snprintf(id, size, "%.17g", value->valuedouble);
-  } else if (cJSON_IsString(value) && strlen(value->valuestring) + 3 <= size) {
-    char *printed = cJSON_PrintUnformatted(value);
-    if (printed != NULL && strlen(printed) < size) {
-      snprintf(id, size, "%s", printed);
-    }
-    cJSON_free(printed);
-  }
-}
-
-/* The value at a dotted path ("meta.created_at") of `object`, or NULL. */
-static const cJSON *sx_field_at_path(const cJSON *object, const char *path) {
-  const cJSON *at = object;
-  while (at != NULL && *path != '\0') {
-    if (!cJSON_IsObject(at))
-      return NULL;
-    const char *dot = strchr(path, '.');
-    size_t length = dot != NULL ? (size_t)(dot - path) : strlen(path);
-    const cJSON *found = NULL, *child;
-    cJSON_ArrayForEach(child, at) {
-      if (child->string != NULL && strncmp(child->string, path, length) == 0 &&
-          child->string[length] == '\0') {
-        found = child;
-        break;
-      }
-    }
-    at = found;
-    path += length + (dot != NULL);
-  }
-  return at;
 }
 
 static tp_result sx_process(void *opaque, void *partial_opaque, tp_record *record, char *err,
@@ -354,23 +315,22 @@ static tp_result sx_process(void *opaque, void *partial_opaque, tp_record *recor
       result = NULL;
     }
   }
-  if (result == NULL || host->record_set(record, "sentiment", result) != 0) {
+  if (result == NULL || host->record_set(record, TP_KEY_SENTIMENT, result) != 0) {
     snprintf(err, err_size, "out of memory");
     return TP_ERROR;
   }
   double compound = sx_round(scores.compound, 10000.0);
   char id[SX_REPORT_ID_BYTES];
   const char *id_text = NULL;
-  if (sx_report_wants_id(&partial->report, compound)) {
-    sx_record_id(host, record, id, sizeof id);
-    id_text = id[0] ? id : NULL;
-  }
+  /* An id longer than the report keeps is left out rather than cut. */
+  if (sx_report_wants_id(&partial->report, compound) &&
+      host->record_id(record, id, sizeof id) < sizeof id)
+    id_text = id;
   sx_report_add(&partial->report, compound, sx_label_of(instance, compound),
                 host->record_line(record), id_text);
   if (instance->time_field != NULL) {
     int64_t seconds;
-    if (sx_time_parse(sx_field_at_path(host->record_json(record), instance->time_field),
-                      &seconds) == 0)
+    if (sx_time_parse(host->record_field(record, instance->time_field), &seconds) == 0)
       sx_time_line_add(&partial->report.time, seconds, compound, 1);
     else
       partial->report.time.untimed++;
@@ -413,15 +373,13 @@ static void *sx_partial_import(void *opaque, const cJSON *data, char *err, size_
 }
 
 static const tp_plugin sx_plugin = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_plugin),
+    TP_PLUGIN_ABI, /* the ABI version and struct sizes it is built with */
     .name = "sentiment",
     .version = "1.0.0",
     .description = "lexicon-and-rules sentiment (VADER-style, extended) per record and sentence",
     .options = sx_options,
-    .requires = sx_requires,
-    .provides = sx_provides,
+    .requires_keys = sx_requires,
+    .provides_keys = sx_provides,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = sx_create,
     .destroy = sx_destroy,

@@ -11,10 +11,10 @@
  * candidate pool (summary_digest.h), so memory does not grow with the stream. Each worker has
  * its own partial; merge() folds them; finish() picks the digest by MMR.
  */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <textpipe/keys.h>
 #include <textpipe/plugin.h>
 #include <textpipe/text.h>
 
@@ -43,8 +43,16 @@ static const tp_option summary_options[] = {
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
-static const char *const summary_requires[] = {TP_TEXT_KEY, NULL};
-static const char *const summary_provides[] = {"summary", NULL};
+static const char *const summary_requires[] = {TP_KEY_TOKENS, NULL};
+static const char *const summary_provides[] = {TP_KEY_SUMMARY, NULL};
+/* Sentences are also filed by polarity (per-sentence scores when sentiment wrote them) and by
+ * theme, named from the theme stage's report section. */
+static const tp_key_use summary_uses[] = {
+    {TP_KEY_SENTIMENT_COMPOUND, TP_USE_OPTIONAL},
+    {TP_KEY_SENTIMENT_SENTENCES, TP_USE_OPTIONAL},
+    {TP_KEY_THEME_ID, TP_USE_OPTIONAL | TP_USE_REPORT_SECTION},
+    {NULL, 0},
+};
 
 static int option_int(const cJSON *config, const char *key) {
   return cJSON_GetObjectItemCaseSensitive(config, key)->valueint;
@@ -105,34 +113,17 @@ static void summary_destroy(void *instance) {
     self->host->free(self);
 }
 
-/* The record id as JSON text in buffer (size >= 32): the "id" member (string or number), else
- * the input line number. Returns buffer, or a string the caller frees with cJSON_free (set in
- * *allocated) for long string ids. */
+/* The record id as JSON text (host->record_id): in buffer when it fits, else in a new block
+ * set in *allocated (the caller frees it with host->free). NULL out of memory. */
 static const char *record_id(const summary_instance *self, const tp_record *record, char *buffer,
                              size_t size, char **allocated) {
-  const cJSON *id = cJSON_GetObjectItemCaseSensitive(self->host->record_json(record), "id");
-  *allocated = NULL;
-  if (cJSON_IsNumber(id) && fabs(id->valuedouble) < 1e15 &&
-      id->valuedouble == (double)(long long)id->valuedouble &&
-      !(id->valuedouble == 0.0 && signbit(id->valuedouble))) {
-    /* An integer below 1e15 (not -0): the digits cJSON's "%1.15g" would print, without
-     * sprintf and its round-trip check. Most ids are such numbers. */
-    snprintf(buffer, size, "%lld", (long long)id->valuedouble);
+  size_t length = self->host->record_id(record, buffer, size);
+  if (length < size)
     return buffer;
-  }
-  if (cJSON_IsNumber(id) && id->valuestring != NULL && strlen(id->valuestring) < size) {
-    snprintf(buffer, size, "%s", id->valuestring); /* as written (plugin.h: input numbers) */
-    return buffer;
-  }
-  if (cJSON_IsNumber(id) || cJSON_IsString(id)) {
-    if (cJSON_PrintPreallocated((cJSON *)id, buffer, (int)size - 5, 0))
-      return buffer;
-    *allocated = cJSON_PrintUnformatted(id);
-    if (*allocated)
-      return *allocated;
-  }
-  snprintf(buffer, size, "%llu", (unsigned long long)self->host->record_line(record));
-  return buffer;
+  *allocated = self->host->alloc(length + 1);
+  if (*allocated)
+    self->host->record_id(record, *allocated, length + 1);
+  return *allocated;
 }
 
 static int is_space(char c) {
@@ -211,7 +202,7 @@ static void sentence_features(summary_partial *partial, const tp_text *text,
   if (end > text->token_count)
     end = text->token_count;
   for (size_t index = sentence->first_token; index < end; index++) {
-    const tp_token *token = &text->tokens[index];
+    const tp_token *token = TP_TEXT_TOKEN(text, index);
     if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
       continue;
     if (words++ >= SUMMARY_MAX_WORDS)
@@ -227,7 +218,7 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
                          const size_t *chosen, size_t chosen_count) {
   size_t total = 1;
   for (size_t c = 0; c < chosen_count; c++)
-    total += text->sentences[chosen[c]].length + 1;
+    total += TP_TEXT_SENTENCE(text, chosen[c])->length + 1;
   /* Joined straight into the string the JSON node will own (cJSON's allocator, so that
    * cJSON_Delete frees it), not copied once more by cJSON_CreateString. */
   char *joined = cJSON_malloc(total);
@@ -237,7 +228,7 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
   for (size_t c = 0; c < chosen_count; c++) {
     if (used > 0)
       joined[used++] = ' ';
-    used += sentence_copy(text, &text->sentences[chosen[c]], joined + used);
+    used += sentence_copy(text, TP_TEXT_SENTENCE(text, chosen[c]), joined + used);
   }
   joined[used] = '\0';
   cJSON *value = cJSON_CreateStringReference(joined);
@@ -246,23 +237,19 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
     return -1;
   }
   value->type &= ~cJSON_IsReference; /* the node owns `joined` now */
-  return self->host->record_set(record, "summary", value);
+  return self->host->record_set(record, TP_KEY_SUMMARY, value);
 }
 
 /* The polarity digest for sentence `index`: the sentiment stage's per-sentence score when it
- * wrote "sentiment"."sentences" (matched by start offset), else the record's "compound".
- * `sentiment` is the record's "sentiment" member (NULL: none). */
+ * wrote TP_KEY_SENTIMENT_SENTENCES (matched by start offset), else the record's
+ * TP_KEY_SENTIMENT_COMPOUND (`compound` and `sentences`: NULL when absent). */
 static int sentence_sentiment(summary_instance *self, summary_partial *partial,
-                              const cJSON *sentiment, const tp_text *text, size_t index,
-                              summary_digest **polarity) {
+                              const cJSON *compound, const cJSON *sentences, const tp_text *text,
+                              size_t index, summary_digest **polarity) {
   *polarity = NULL;
-  if (!sentiment)
-    return 0;
-  const cJSON *compound = cJSON_GetObjectItemCaseSensitive(sentiment, "compound");
-  const cJSON *sentences = cJSON_GetObjectItemCaseSensitive(sentiment, "sentences");
   const cJSON *item = cJSON_IsArray(sentences) ? cJSON_GetArrayItem(sentences, (int)index) : NULL;
   const cJSON *start = cJSON_GetObjectItemCaseSensitive(item, "start");
-  if (cJSON_IsNumber(start) && start->valuedouble == text->sentences[index].start)
+  if (cJSON_IsNumber(start) && start->valuedouble == TP_TEXT_SENTENCE(text, index)->start)
     compound = cJSON_GetObjectItemCaseSensitive(item, "compound");
   return summary_partial_polarity(self, partial, compound, polarity);
 }
@@ -271,7 +258,7 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
                                  size_t err_size) {
   summary_instance *self = instance;
   summary_partial *partial = partial_ptr;
-  const tp_text *text = self->host->record_attachment(record, TP_TEXT_KEY);
+  const tp_text *text = self->host->record_attachment(record, TP_KEY_TOKENS);
   if (!text) {
     snprintf(err, err_size, "no \"%s\" attachment: put the tokenize stage before summary",
              TP_TEXT_KEY);
@@ -283,7 +270,8 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
     snprintf(err, err_size, "out of memory");
     return TP_ERROR;
   }
-  const cJSON *sentiment = cJSON_GetObjectItemCaseSensitive(json, "sentiment");
+  const cJSON *compound = self->host->record_field(record, TP_KEY_SENTIMENT_COMPOUND);
+  const cJSON *sentences = self->host->record_field(record, TP_KEY_SENTIMENT_SENTENCES);
   char id_buffer[96];
   char *id_allocated = NULL;
   const char *id = NULL;
@@ -293,12 +281,13 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
   for (size_t s = 0; s < text->sentence_count && result == TP_KEEP; s++) {
     summary_features *features =
         s < ranked ? &partial->features[s] : &partial->features[SUMMARY_RECORD_SENTENCES];
-    if (summary_partial_reserve_text(self, partial, text->sentences[s].length + 1) < 0) {
+    const tp_sentence *sentence = TP_TEXT_SENTENCE(text, s);
+    if (summary_partial_reserve_text(self, partial, sentence->length + 1) < 0) {
       result = TP_ERROR;
       break;
     }
-    sentence_features(partial, text, &text->sentences[s], features);
-    if (sentence_sentiment(self, partial, sentiment, text, s, &polarity) < 0) {
+    sentence_features(partial, text, sentence, features);
+    if (sentence_sentiment(self, partial, compound, sentences, text, s, &polarity) < 0) {
       result = TP_ERROR;
       break;
     }
@@ -313,17 +302,19 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
       if (scores[t] < 0.0)
         continue;
       if (!bytes) {
-        length = sentence_copy(text, &text->sentences[s], partial->sentence_text);
+        length = sentence_copy(text, sentence, partial->sentence_text);
         bytes = partial->sentence_text;
       }
-      if (!id)
-        id = record_id(self, record, id_buffer, sizeof id_buffer, &id_allocated);
+      if (!id && !(id = record_id(self, record, id_buffer, sizeof id_buffer, &id_allocated))) {
+        result = TP_ERROR;
+        break;
+      }
       if (summary_pool_offer(&targets[t]->pool, features, scores[t], bytes, length, id,
                              &self->memory) < 0)
         result = TP_ERROR;
     }
   }
-  cJSON_free(id_allocated);
+  self->host->free(id_allocated);
   if (result == TP_KEEP && text->sentence_count > self->min_sentences) {
     size_t chosen[SUMMARY_RECORD_SENTENCES];
     size_t chosen_count = summary_rank_record(&partial->ranker, partial->features, ranked,
@@ -370,15 +361,14 @@ static void *summary_import(void *instance, const cJSON *data, char *err, size_t
 }
 
 static const tp_plugin summary_plugin = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_plugin),
+    TP_PLUGIN_ABI, /* the ABI version and struct sizes it is built with */
     .name = "summary",
     .version = "1.0.0",
     .description = "extractive summary of long comments and a digest of the stream",
     .options = summary_options,
-    .requires = summary_requires,
-    .provides = summary_provides,
+    .requires_keys = summary_requires,
+    .provides_keys = summary_provides,
+    .uses = summary_uses,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = summary_create,
     .destroy = summary_destroy,

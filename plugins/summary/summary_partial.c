@@ -100,7 +100,7 @@ static int polarity_init(summary_instance *instance, summary_partial *partial) {
 int summary_partial_route(summary_instance *instance, summary_partial *partial, const cJSON *record,
                           summary_digest **theme) {
   *theme = NULL;
-  const cJSON *theme_id = cJSON_GetObjectItemCaseSensitive(record, "theme_id");
+  const cJSON *theme_id = cJSON_GetObjectItemCaseSensitive(record, TP_KEY_THEME_ID);
   if (cJSON_IsNumber(theme_id) || cJSON_IsString(theme_id)) {
     char key[128];
     int failed = 0;

@@ -5,6 +5,7 @@
 #ifndef TEXTPIPE_SUMMARY_PARTIAL_H
 #define TEXTPIPE_SUMMARY_PARTIAL_H
 
+#include <textpipe/keys.h>
 #include <textpipe/plugin.h>
 
 #include "summary_digest.h"

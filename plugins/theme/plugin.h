@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "textpipe/keys.h"
 #include "textpipe/plugin.h"
 #include "textpipe/text.h"
 
@@ -115,7 +116,8 @@ th_doc *th_doc_new(uint32_t term_count, size_t id_length, size_t phrase_bytes);
 /* The sampling priority of input line `line`. */
 uint64_t th_doc_priority(uint64_t seed, uint64_t line);
 
-/* A record id as a new JSON value (a string, or a number) owned by the caller. NULL on OOM. */
+/* A record id as a new JSON value (a string, or a number) owned by the caller. NULL on OOM.
+ * `id` is a string's value when id_is_string, else JSON text (host->record_id). */
 cJSON *th_id_json(const char *id, int id_is_string);
 
 /* Adds `item` to `parent` under `key` (appends to an array when key is NULL) and takes

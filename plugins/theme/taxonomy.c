@@ -397,7 +397,7 @@ static int term_matches_at(const tax_term *term, const tp_text *text, size_t at)
   if (at + term->word_count > text->token_count)
     return 0;
   for (uint32_t w = 0; w < term->word_count; w++) {
-    const tp_token *token = &text->tokens[at + w];
+    const tp_token *token = TP_TEXT_TOKEN(text, at + w);
     if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
       return 0;
     if (!word_matches(token, &term->words[w]))
@@ -470,7 +470,7 @@ int th_taxonomy_match(const th_taxonomy *taxonomy, const tp_text *text, double t
     return -1;
   scratch->order_count = 0;
   for (size_t i = 0; i < text->token_count; i++) {
-    const tp_token *token = &text->tokens[i];
+    const tp_token *token = TP_TEXT_TOKEN(text, i);
     if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
       continue;
     uint32_t norm = string_hash(token->norm, token->norm_length);

@@ -51,8 +51,11 @@ static const tp_option theme_options[] = {
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
-static const char *const theme_requires[] = {TP_TEXT_KEY, NULL};
-static const char *const theme_provides[] = {"themes", "keyphrases", "theme_id", NULL};
+static const char *const theme_requires[] = {TP_KEY_TOKENS, NULL};
+static const char *const theme_provides[] = {TP_KEY_THEMES, TP_KEY_KEYPHRASES, TP_KEY_THEME_ID,
+                                             NULL};
+/* The mean sentiment of each theme, when a sentiment stage ran before. */
+static const tp_key_use theme_uses[] = {{TP_KEY_SENTIMENT_COMPOUND, TP_USE_OPTIONAL}, {NULL, 0}};
 
 static double config_number(const cJSON *config, const char *key, double fallback) {
   const cJSON *item = cJSON_GetObjectItemCaseSensitive(config, key);
@@ -130,41 +133,34 @@ static int theme_merge(void *instance, void *into, void *from, char *err, size_t
 
 /* The record's id, worked out only when a record is kept or is an example. */
 typedef struct record_ref {
-  const cJSON *json;
+  const tp_host *host;
+  const tp_record *record;
   uint64_t line;
-  const char *id; /* NULL until record_id() */
+  const char *id;  /* NULL until record_id() */
+  char *allocated; /* the id when it does not fit in buffer (th_free) */
   int id_is_string;
   char buffer[64];
 } record_ref;
 
-/* The record's id as text: its "id" string or number, else its input line. */
+/* The record's id as JSON text (host->record_id, the rule every stage shares), or NULL out of
+ * memory. */
 static const char *record_id(record_ref *ref) {
   if (ref->id)
     return ref->id;
-  const cJSON *id = cJSON_GetObjectItemCaseSensitive(ref->json, "id");
-  ref->id = ref->buffer;
-  ref->id_is_string = 0;
-  if (cJSON_IsString(id)) {
-    ref->id_is_string = 1;
-    ref->id = id->valuestring;
-  } else if (cJSON_IsNumber(id) && id->valuestring != NULL) {
-    snprintf(ref->buffer, sizeof ref->buffer, "%s", id->valuestring); /* as written (plugin.h) */
-  } else if (cJSON_IsNumber(id)) {
-    double value = id->valuedouble;
-    if (value == floor(value) && fabs(value) < 1e15)
-      snprintf(ref->buffer, sizeof ref->buffer, "%.0f", value);
-    else
-      snprintf(ref->buffer, sizeof ref->buffer, "%.17g", value);
-  } else {
-    snprintf(ref->buffer, sizeof ref->buffer, "%llu", (unsigned long long)ref->line);
-  }
-  return ref->id;
+  size_t length = ref->host->record_id(ref->record, ref->buffer, sizeof ref->buffer);
+  ref->id_is_string = 0; /* JSON text: th_id_json puts it in as it is */
+  if (length < sizeof ref->buffer)
+    return ref->id = ref->buffer;
+  ref->allocated = th_alloc(length + 1);
+  if (!ref->allocated)
+    return NULL;
+  ref->host->record_id(ref->record, ref->allocated, length + 1);
+  return ref->id = ref->allocated;
 }
 
-/* "sentiment.compound" from an earlier sentiment stage, or NAN. */
-static double record_sentiment(const cJSON *json) {
-  const cJSON *sentiment = cJSON_GetObjectItemCaseSensitive(json, "sentiment");
-  const cJSON *compound = cJSON_GetObjectItemCaseSensitive(sentiment, "compound");
+/* TP_KEY_SENTIMENT_COMPOUND from an earlier sentiment stage, or NAN. */
+static double record_sentiment(const tp_host *host, const tp_record *record) {
+  const cJSON *compound = host->record_field(record, TP_KEY_SENTIMENT_COMPOUND);
   return cJSON_IsNumber(compound) ? compound->valuedouble : NAN;
 }
 
@@ -183,7 +179,7 @@ static int set_keyphrases(const th_instance *instance, const th_scratch *scratch
     }
     cJSON_AddItemToArray(array, phrase);
   }
-  return instance->host->record_set(record, "keyphrases", array);
+  return instance->host->record_set(record, TP_KEY_KEYPHRASES, array);
 }
 
 static int match_taxonomy(const th_instance *instance, th_partial *partial, const tp_text *text,
@@ -215,12 +211,12 @@ static int match_taxonomy(const th_instance *instance, th_partial *partial, cons
       stats->sentiment_count++;
     }
     const char *id = record_id(ref);
-    if (th_stats_example(stats, instance->examples, ref->line, id, ref->id_is_string)) {
+    if (!id || th_stats_example(stats, instance->examples, ref->line, id, ref->id_is_string)) {
       cJSON_Delete(array);
       return -1;
     }
   }
-  return instance->host->record_set(record, "themes", array);
+  return instance->host->record_set(record, TP_KEY_THEMES, array);
 }
 
 /* Online clustering and retention of one record. The record's terms are weighted with the
@@ -261,7 +257,7 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
   if (th_online_assign(&partial->online, hashes, weights, query, line, sentiment, &online))
     return -1;
   cJSON *theme_id = online ? cJSON_CreateNumber((double)online) : cJSON_CreateNull();
-  if (!theme_id || instance->host->record_set(record, "theme_id", theme_id))
+  if (!theme_id || instance->host->record_set(record, TP_KEY_THEME_ID, theme_id))
     return -1;
   uint64_t priority = th_doc_priority(instance->seed, line);
   if (!th_partial_wants(instance, partial, priority, line))
@@ -273,6 +269,8 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
   for (size_t p = 0; p < phrases; p++)
     phrase_bytes += strlen(scratch->chars + scratch->phrases[p].display) + 1;
   const char *id = record_id(ref);
+  if (!id)
+    return -1;
   size_t id_length = strlen(id);
   th_doc *doc = th_doc_new((uint32_t)ordered, id_length, phrase_bytes);
   if (!doc)
@@ -314,16 +312,15 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
     goto oom;
   th_phrases_score(scratch,
                    instance->keyphrases > TH_DOC_PHRASES ? instance->keyphrases : TH_DOC_PHRASES);
-  const cJSON *json = host->record_json(record);
-  uint64_t line = host->record_line(record);
-  record_ref ref = {.json = json, .line = line};
-  double sentiment = record_sentiment(json);
-  if (instance->keyphrases && set_keyphrases(instance, scratch, record))
+  record_ref ref = {.host = host, .record = record, .line = host->record_line(record)};
+  double sentiment = record_sentiment(host, record);
+  if ((instance->keyphrases && set_keyphrases(instance, scratch, record)) ||
+      (instance->taxonomy && match_taxonomy(instance, partial, text, record, &ref, sentiment)) ||
+      (instance->discover && discover_record(instance, partial, record, &ref, sentiment))) {
+    th_free(ref.allocated);
     goto oom;
-  if (instance->taxonomy && match_taxonomy(instance, partial, text, record, &ref, sentiment))
-    goto oom;
-  if (instance->discover && discover_record(instance, partial, record, &ref, sentiment))
-    goto oom;
+  }
+  th_free(ref.allocated);
   return TP_KEEP;
 oom:
   snprintf(err, err_size, "out of memory");
@@ -331,15 +328,14 @@ oom:
 }
 
 static const tp_plugin theme_plugin = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_plugin),
+    TP_PLUGIN_ABI, /* the ABI version and struct sizes it is built with */
     .name = "theme",
     .version = "1.0.0",
     .description = "taxonomy themes, keyphrases and discovered themes (needs tokenize)",
     .options = theme_options,
-    .requires = theme_requires,
-    .provides = theme_provides,
+    .requires_keys = theme_requires,
+    .provides_keys = theme_provides,
+    .uses = theme_uses,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = theme_create,
     .destroy = theme_destroy,

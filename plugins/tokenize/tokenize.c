@@ -1,8 +1,9 @@
 /* plugins/tokenize/tokenize.c - the tokenize stage: the plugin descriptor around the tokenizer.
  *
  * For each record it tokenizes the text once (tokenizer.h), attaches the result as one tp_text
- * block under "tokens" (text.h) for later stages, and writes "sentences" / "tokens" JSON into
- * the record only when the "emit" option asks. The instance (language, stopword set, emit mode)
+ * block under "tokens" (text.h, keys.h) for later stages, and writes the same key's JSON,
+ * {"sentences": [...], "tokens": [...]}, into the record only when the "emit" option asks: the
+ * one key it provides is there on every record. The instance (language, stopword set, emit mode)
  * is read-only after create(); each worker's partial holds its scratch buffers, its own Snowball
  * stemmer (not thread-safe) and word cache, and the counts reported at end of stream.
  */
@@ -13,6 +14,7 @@
 #include <libstemmer.h>
 
 #include "textpipe/plugin.h"
+#include "textpipe/keys.h"
 #include "textpipe/text.h"
 #include "entities.h"
 #include "tokenizer.h"
@@ -38,8 +40,8 @@ static const tp_option options[] = {
      .type = TP_OPTION_ENUM,
      .default_json = "\"none\"",
      .choices = emit_choices,
-     .description = "what to write into the record: nothing, \"sentences\", or \"tokens\" "
-                    "(tokens and sentences)"},
+     .description = "what to write into the record's \"tokens\": nothing, \"sentences\", or "
+                    "\"tokens\" (tokens and sentences)"},
     {.name = "stopwords",
      .type = TP_OPTION_BOOL,
      .default_json = "true",
@@ -56,7 +58,7 @@ static const tp_option options[] = {
     {.name = NULL},
 };
 
-static const char *const provides[] = {TP_TEXT_KEY, "sentences", NULL};
+static const char *const provides[] = {TP_KEY_TOKENS, NULL};
 
 typedef struct instance {
   const tp_host *host;
@@ -292,13 +294,18 @@ static tp_result process(void *self_pointer, void *partial_pointer, tp_record *r
       snprintf(err, err_size, "out of memory while writing tokens");
       return TP_ERROR;
     }
-    int failed = host->record_set(record, "sentences", sentences) != 0;
-    if (tokens) {
-      failed |= host->record_set(record, "tokens", tokens) != 0;
+    cJSON *emitted = cJSON_CreateObject();
+    if (emitted) {
+      cJSON_AddItemToObject(emitted, "sentences", sentences);
+      if (tokens)
+        cJSON_AddItemToObject(emitted, "tokens", tokens);
+    } else {
+      cJSON_Delete(sentences);
+      cJSON_Delete(tokens);
     }
-    if (failed) {
+    if (!emitted || host->record_set(record, TP_KEY_TOKENS, emitted) != 0) {
       host->free(result);
-      snprintf(err, err_size, "could not write sentences/tokens into the record");
+      snprintf(err, err_size, "could not write the tokens into the record");
       return TP_ERROR;
     }
   }
@@ -359,15 +366,12 @@ static void *partial_import(void *self_pointer, const cJSON *data, char *err, si
 }
 
 static const tp_plugin descriptor = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_plugin),
+    TP_PLUGIN_ABI, /* the ABI version and struct sizes it is built with */
     .name = "tokenize",
     .version = "1.0.0",
     .description = "Unicode tokens and sentences (norm, Snowball stem, flags) for later stages",
     .options = options,
-    .requires = NULL,
-    .provides = provides,
+    .provides_keys = provides,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = create,
     .destroy = destroy,

@@ -127,9 +127,26 @@ tp_result put_process(put_plugin *put, void *instance, void *partial, tp_record 
 
 int put_finish(put_plugin *put, void *instance, void *partial, const cJSON *sections,
                cJSON *section, char *err, size_t err_size) {
-  tp_host_set_report_sections(sections);
+  /* The earlier stages, one per member of `sections`, each already finished with that
+   * section: the pipeline's stage list while finish() runs. */
+  size_t count = (size_t)cJSON_GetArraySize(sections);
+  struct tp_stage *earlier = calloc(count + 1, sizeof *earlier);
+  ck_assert_ptr_nonnull(earlier);
+  size_t index = 0;
+  for (const cJSON *item = sections != NULL ? sections->child : NULL; item != NULL;
+       item = item->next, index++) {
+    earlier[index].id = item->string;
+    earlier[index].index = index;
+    earlier[index].pipeline = &put->pipeline;
+    earlier[index].section = item;
+  }
+  earlier[count] = put->stage;
+  put->pipeline.stages = earlier;
+  put->pipeline.stage_count = count + 1;
   err[0] = '\0';
   int status = put->plugin->finish(instance, partial, section, err, err_size);
-  tp_host_set_report_sections(NULL);
+  put->pipeline.stages = &put->stage;
+  put->pipeline.stage_count = 1;
+  free(earlier);
   return status;
 }

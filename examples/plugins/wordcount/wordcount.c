@@ -163,15 +163,13 @@ static void *partial_import(void *instance, const cJSON *data, char *err, size_t
 }
 
 static const tp_plugin descriptor = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_plugin),
+    TP_PLUGIN_ABI, /* the ABI version and struct sizes it is built with */
     .name = "wordcount",
     .version = "1.0.0",
     .description = "Counts the words in each record's text; the report gives the totals",
     .options = options,
-    .requires = NULL,
-    .provides = provides,
+    .requires_keys = NULL,
+    .provides_keys = provides,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = create,
     .destroy = destroy,

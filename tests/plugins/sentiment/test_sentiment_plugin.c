@@ -49,8 +49,8 @@ static tp_record *tokenized_record(const char *text, uint64_t line) {
 START_TEST(test_descriptor) {
   ck_assert_int_eq(plugin->abi_major, TP_ABI_MAJOR);
   ck_assert_str_eq(plugin->name, "sentiment");
-  ck_assert_str_eq(plugin->requires[0], TP_TEXT_KEY);
-  ck_assert_str_eq(plugin->provides[0], "sentiment");
+  ck_assert_str_eq(plugin->requires_keys[0], TP_TEXT_KEY);
+  ck_assert_str_eq(plugin->provides_keys[0], "sentiment");
   ck_assert_uint_ne(plugin->flags & TP_PLUGIN_CONCURRENT, 0);
   ck_assert_ptr_nonnull(plugin->merge);
   ck_assert_ptr_nonnull(plugin->partial_export);
