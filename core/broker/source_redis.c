@@ -1,7 +1,7 @@
 /* core/broker/source_redis.c - the Redis Streams source: one consumer of a consumer group.
  *
  *   redis://HOST:PORT/STREAM?group=G[&consumer=C][&field=record][&count=256][&block=100]
- *                           [&idle=0][&claim=30000][&checkpoint=5000]
+ *                           [&idle=0][&claim=60000][&checkpoint=10000]
  *
  * group: the consumer group (created at the stream's start, with the stream, when missing).
  * consumer: this consumer's name (default: host name and process id). field: the entry field
@@ -75,6 +75,8 @@ typedef struct redis_source {
   int reading_stopped; /* no more reads (stop, or the input ended) */
   int closing;         /* the thread ends once the requests are done */
   int ended, end_status;
+  int went_idle; /* a read found nothing while entries are held: the loop checkpoints */
+  int idle_told; /* went_idle was set since the last read that found entries (thread only) */
   char end_message[600];
   char (*held)[TP_POSITION_ID_SIZE]; /* entries read and not acknowledged yet, in order */
   size_t held_count, held_capacity;
@@ -434,6 +436,17 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
     if (reply != NULL)
       freeReplyObject(reply);
   }
+  if (got == 0 && !source->idle_told) { /* once per quiet spell */
+    uv_mutex_lock(&source->lock);
+    if (source->held_count > 0) {
+      source->went_idle = 1;
+      source->idle_told = 1;
+      uv_async_send(&source->wake);
+    }
+    uv_mutex_unlock(&source->lock);
+  }
+  if (got > 0)
+    source->idle_told = 0;
   if (got > 0) {
     *idle_since = now_ms();
   } else if (source->idle_ms > 0 && now_ms() - *idle_since >= source->idle_ms && !*own_pending &&
@@ -499,6 +512,13 @@ static void source_thread(void *argument) {
 /* Hands queued entries to the stream until it pauses; reports the end once all are out. */
 static void on_wake(uv_async_t *handle) {
   redis_source *source = handle->data;
+  uv_mutex_lock(&source->lock);
+  int went_idle = source->went_idle && source->queue_count == 0;
+  if (went_idle)
+    source->went_idle = 0;
+  uv_mutex_unlock(&source->lock);
+  if (went_idle && source->config.idle != NULL && !source->stopped)
+    source->config.idle(source->config.context);
   while (!source->paused && !source->stopped) {
     uv_mutex_lock(&source->lock);
     if (source->queue_count == 0) {
@@ -656,8 +676,8 @@ static int read_options(redis_source *source, char *err, size_t err_size) {
       tp_redis_url_number(url, "count", 256, 100000, &source->count, err, err_size) != 0 ||
       tp_redis_url_number(url, "block", 100, 60000, &source->block_ms, err, err_size) != 0 ||
       tp_redis_url_number(url, "idle", 0, UINT32_MAX, &source->idle_ms, err, err_size) != 0 ||
-      tp_redis_url_number(url, "claim", 30000, UINT32_MAX, &source->claim_ms, err, err_size) != 0 ||
-      tp_redis_url_number(url, "checkpoint", 5000, UINT32_MAX, &checkpoint_ms, err, err_size) != 0)
+      tp_redis_url_number(url, "claim", 60000, UINT32_MAX, &source->claim_ms, err, err_size) != 0 ||
+      tp_redis_url_number(url, "checkpoint", 10000, UINT32_MAX, &checkpoint_ms, err, err_size) != 0)
     return -1;
   if (!tp_redis_url_get(url, "group", source->group, sizeof source->group) ||
       source->group[0] == '\0') {

@@ -82,6 +82,10 @@ typedef struct tp_source_config {
   uint64_t line_offset;      /* files: number lines from line_offset + 1 (a shard of a whole) */
   tp_source_record_fn record;
   tp_source_end_fn end;
+  /* Broker sources: nothing new came in for a while, a good moment for a checkpoint (so other
+   * consumers waiting for this one's acknowledgements need not wait for the timer). May be
+   * NULL. */
+  void (*idle)(void *context);
   void *context;
 } tp_source_config;
 

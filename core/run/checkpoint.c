@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "json_print.h"
 #include "partial_file.h"
 
 char *tp_checkpoint_build(const tp_pipeline *pipeline, tp_runner *runner, const char *source,
@@ -33,9 +34,16 @@ char *tp_checkpoint_build(const tp_pipeline *pipeline, tp_runner *runner, const 
       goto oom;
     }
   }
-  text = cJSON_PrintUnformatted(checkpoint);
-  if (text == NULL)
+  size_t used = 0, capacity = 0; /* the core's printer: cJSON's output, much faster */
+  char *ended = NULL;
+  if (tp_json_print_append(checkpoint, &text, &used, &capacity) != 0 ||
+      (ended = realloc(text, used + 1)) == NULL) {
+    free(text);
+    text = NULL;
     goto oom;
+  }
+  text = ended;
+  text[used] = '\0';
   goto done;
 oom:
   snprintf(err->message, sizeof err->message, "out of memory building a checkpoint");

@@ -57,6 +57,7 @@ typedef struct tp_stream {
   uv_timer_t idle;             /* pipe input: fires TP_IDLE_FLUSH_MS after the last byte read */
   uv_timer_t checkpoint_timer; /* broker sources: asks for a checkpoint every checkpoint_ms */
   int checkpoint_wanted;       /* a checkpoint waits for what is in flight to be stored */
+  uint64_t unconfirmed;        /* records acknowledged since the last checkpoint */
   uint64_t start_time;         /* uv_hrtime() at the start */
   int idle_flush;              /* pipe input with several workers: the idle timer is in use */
   uint64_t idle_bytes;         /* input bytes framed when the idle timer was last (re)started */
@@ -79,6 +80,7 @@ static void checkpoint_now(tp_stream *stream) {
   char *state = tp_checkpoint_build(stream->pipeline, stream->runner, stream->input_name,
                                     &stream->counts, seconds, &err);
   char message[TP_ERROR_SIZE];
+  stream->unconfirmed = 0;
   if (state == NULL) {
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
   } else if (stream->source->ops->checkpoint(stream->source, state, message, sizeof message) != 0) {
@@ -200,6 +202,7 @@ static void acknowledge_batch(tp_stream *stream, const tp_batch *batch) {
     const tp_batch_item *item = &batch->items[i];
     if (item->state == TP_ITEM_PENDING)
       continue; /* cut: never processed */
+    stream->unconfirmed++;
     stream->acknowledged[count].number = item->line;
     memcpy(stream->acknowledged[count].id, item->entry_id, TP_POSITION_ID_SIZE);
     count++;
@@ -335,7 +338,7 @@ static void check_done(tp_stream *stream) {
   if (tp_runner_in_flight(stream->runner) > 0 ||
       (stream->current != NULL && stream->current->item_count > 0))
     return;
-  if (stream->source->ops->checkpoint != NULL && !stream->cut)
+  if (stream->source->ops->checkpoint != NULL && !stream->cut && stream->unconfirmed > 0)
     checkpoint_now(stream); /* the last one: everything read is stored */
   stream->done = 1;
   uv_stop(&stream->loop);
@@ -392,6 +395,8 @@ static void on_checkpoint_timer(uv_timer_t *handle) {
   tp_stream *stream = handle->data;
   if (stream->stopping || stream->input_done || stream->done)
     return; /* the last checkpoint comes at the end */
+  if (stream->unconfirmed == 0 && tp_runner_in_flight(stream->runner) == 0)
+    return; /* nothing new since the last one */
   stream->checkpoint_wanted = 1;
   submit_current(stream);
   try_checkpoint(stream);
@@ -442,6 +447,15 @@ static int finish_run(tp_stream *stream) {
   return 0;
 }
 
+static void on_checkpoint_timer(uv_timer_t *handle);
+
+/* The broker source has nothing new: checkpoint now what was acknowledged, if anything. */
+static void on_source_idle(void *context) {
+  tp_stream *stream = context;
+  if (stream->unconfirmed > 0 || tp_runner_in_flight(stream->runner) > 0)
+    on_checkpoint_timer(&stream->checkpoint_timer);
+}
+
 static int open_endpoints(tp_stream *stream, tp_error *err) {
   const tp_stream_options *options = stream->options;
   tp_source_config source = {.location = options->input_path,
@@ -450,6 +464,7 @@ static int open_endpoints(tp_stream *stream, tp_error *err) {
                              .line_offset = options->line_offset,
                              .record = on_record,
                              .end = on_input_end,
+                             .idle = on_source_idle,
                              .context = stream};
   stream->source = tp_source_open(&stream->loop, &source, err->message, sizeof err->message);
   if (stream->source == NULL)
