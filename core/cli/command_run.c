@@ -28,6 +28,8 @@ static const char run_usage[] =
     "Options:\n"
     "  -i, --input FILE          read FILE instead of stdin (\"-\": stdin)\n"
     "  -o, --output FILE         write FILE instead of stdout (\"-\": stdout)\n"
+    "  --source URL, --sink URL  read from / write to a broker instead:\n"
+    "                            redis://HOST:PORT/STREAM?group=G (docs/distributed.md)\n"
     "  --report FILE             write the end-of-stream report (JSON, or HTML) to FILE\n"
     "                            (\"-\": stdout, with -o FILE)\n"
     "  --report-format FORMAT    json or html (default: html when FILE ends in .html)\n"
@@ -239,6 +241,7 @@ int tp_command_run(int argc, char **argv) {
   tp_stream_options options = {0};
   tp_run_outputs outputs = {0};
   const char *pipeline_path = NULL;
+  int input_given = 0, output_given = 0; /* -i/--source, -o/--sink override the pipeline's */
   for (int i = 1; i < argc; i++) {
     const char *argument = argv[i];
     const char **target = NULL;
@@ -249,10 +252,12 @@ int tp_command_run(int argc, char **argv) {
     } else if (strcmp(argument, "-q") == 0 || strcmp(argument, "--quiet") == 0) {
       options.quiet = 1;
       continue;
-    } else if (option_is(argument, "-i", "--input")) {
-      target = &options.input_path, name = "--input";
-    } else if (option_is(argument, "-o", "--output")) {
-      target = &options.output_path, name = "--output";
+    } else if (option_is(argument, "-i", "--input") || option_is(argument, NULL, "--source")) {
+      input_given = 1;
+      target = &options.input_path, name = argument[2] == 's' ? "--source" : "--input";
+    } else if (option_is(argument, "-o", "--output") || option_is(argument, NULL, "--sink")) {
+      output_given = 1;
+      target = &options.output_path, name = argument[2] == 's' ? "--sink" : "--output";
     } else if (option_is(argument, NULL, "--report")) {
       target = &outputs.report_path, name = "--report";
     } else if (option_is(argument, NULL, "--report-format")) {
@@ -347,6 +352,10 @@ int tp_command_run(int argc, char **argv) {
     }
   }
   options.export_partials = outputs.partial_path != NULL;
+  if (!input_given && pipeline->source_url != NULL)
+    options.input_path = pipeline->source_url; /* the pipeline's "source" */
+  if (!output_given && pipeline->sink_url != NULL)
+    options.output_path = pipeline->sink_url;
   int status = tp_run_pipeline(pipeline, &options, &outputs);
   tp_pipeline_free(pipeline);
   return status;
