@@ -290,7 +290,9 @@ typedef struct tp_plugin {
   int (*finish)(void *instance, void *partial, cJSON *section, char *err, size_t err_size);
 
   /* Partials across processes (optional): export returns a new JSON value owned by the
-   * caller, or NULL on OOM; import builds a partial from it, or returns NULL with err. */
+   * caller, or NULL on OOM; import builds a partial from it, or returns NULL with err. The
+   * data import reads was printed and parsed again: a number written raw (a 64-bit id, see
+   * TP_JSON_PRINTED_EXACTLY_BELOW) arrives with its text in valuestring, as in record_json. */
   cJSON *(*partial_export)(void *instance, const void *partial);
   void *(*partial_import)(void *instance, const cJSON *data, char *err, size_t err_size);
 

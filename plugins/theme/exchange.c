@@ -275,7 +275,7 @@ static int import_doc(const th_instance *instance, th_partial *partial, const cJ
   }
   char buffer[64];
   const char *id_text = buffer;
-  if (cJSON_IsString(id))
+  if (cJSON_IsString(id) || id->valuestring != NULL) /* a number's text kept by the host */
     id_text = id->valuestring;
   else if (id->valuedouble == floor(id->valuedouble) && fabs(id->valuedouble) < 1e15)
     snprintf(buffer, sizeof(buffer), "%.0f", id->valuedouble);
@@ -374,8 +374,8 @@ static int import_taxonomy(const th_instance *instance, th_partial *partial, con
         return -1;
       char buffer[64];
       const char *id_text = buffer;
-      if (cJSON_IsString(id))
-        id_text = id->valuestring;
+      if (cJSON_IsString(id) || (cJSON_IsNumber(id) && id->valuestring != NULL))
+        id_text = id->valuestring; /* a 64-bit id: its text, kept by the host */
       else if (cJSON_IsNumber(id))
         snprintf(buffer, sizeof(buffer), "%.0f", id->valuedouble);
       else {
