@@ -255,12 +255,14 @@ static int server_busy(redisReply **replies, size_t count) {
   return 0;
 }
 
-int tp_redis_pipeline(tp_redis_link *link, size_t count, const int *argcs, const size_t *firsts,
-                      const char **argv, const size_t *lengths, redisReply **replies,
-                      uint64_t give_up_ms, char *err, size_t err_size) {
+int tp_redis_pipeline_once(tp_redis_link *link, size_t count, const int *argcs,
+                           const size_t *firsts, const char **argv, const size_t *lengths,
+                           redisReply **replies, int (*applied)(tp_redis_link *link, void *context),
+                           void *context, uint64_t give_up_ms, char *err, size_t err_size) {
   uint64_t start = now_ms();
   uint64_t backoff = TP_REDIS_BACKOFF_FIRST_MS;
   int attempts = 0;
+  int unknown = 0; /* sent, and the connection failed before every reply came */
   for (;;) {
     if (attempts++ > 0) {
       if ((link->cancel != NULL && *link->cancel) ||
@@ -274,6 +276,17 @@ int tp_redis_pipeline(tp_redis_link *link, size_t count, const int *argcs, const
       continue;
     if (!was_connected && attempts > 1)
       link->reconnects++;
+    if (unknown && applied != NULL) {
+      int ran = applied(link, context);
+      if (ran < 0)
+        continue;
+      if (ran > 0) {
+        for (size_t i = 0; i < count; i++)
+          replies[i] = NULL;
+        return 0;
+      }
+      unknown = 0;
+    }
     size_t sent = 0;
     for (; sent < count; sent++)
       if (redisAppendCommandArgv(link->context, argcs[sent], argv + firsts[sent],
@@ -293,10 +306,18 @@ int tp_redis_pipeline(tp_redis_link *link, size_t count, const int *argcs, const
       snprintf(err, err_size, "%s: the server is loading its data or busy", link->url.display);
       continue;
     }
+    unknown = sent == count;
     snprintf(err, err_size, "%s: connection lost: %s", link->url.display,
              link->context->errstr[0] ? link->context->errstr : "out of memory");
     tp_redis_link_drop(link);
   }
+}
+
+int tp_redis_pipeline(tp_redis_link *link, size_t count, const int *argcs, const size_t *firsts,
+                      const char **argv, const size_t *lengths, redisReply **replies,
+                      uint64_t give_up_ms, char *err, size_t err_size) {
+  return tp_redis_pipeline_once(link, count, argcs, firsts, argv, lengths, replies, NULL, NULL,
+                                give_up_ms, err, err_size);
 }
 
 redisReply *tp_redis_command(tp_redis_link *link, int argc, const char **argv,

@@ -76,6 +76,38 @@ int tp_redis_pipeline(tp_redis_link *link, size_t count, const int *argcs, const
                       const char **argv, const size_t *lengths, redisReply **replies,
                       uint64_t give_up_ms, char *err, size_t err_size);
 
+/* Like tp_redis_pipeline, for commands that must not run twice (a MULTI ... EXEC adding
+ * entries): when the connection fails after the commands were sent, their fate is unknown, so
+ * before sending again it reconnects and asks `applied` (on the new connection) whether they
+ * ran: 1 yes (returns 0 with replies[] all NULL), 0 no (sends again), -1 cannot tell yet
+ * (retries). */
+int tp_redis_pipeline_once(tp_redis_link *link, size_t count, const int *argcs,
+                           const size_t *firsts, const char **argv, const size_t *lengths,
+                           redisReply **replies, int (*applied)(tp_redis_link *link, void *context),
+                           void *context, uint64_t give_up_ms, char *err, size_t err_size);
+
+/* Commands kept for later (redis_staged.c): an exactly-once sink's XADDs, waiting to go into
+ * the source's checkpoint transaction. Owns copies of every argument. */
+typedef struct tp_redis_staged {
+  char *bytes; /* every argument, one after the other */
+  size_t bytes_used, bytes_capacity;
+  size_t *lengths; /* per argument */
+  size_t argument_count, argument_capacity;
+  int *argcs; /* per command */
+  size_t command_count, command_capacity;
+} tp_redis_staged;
+
+/* Appends one command of `argc` arguments. Returns 0, or -1 on OOM (nothing appended). */
+int tp_redis_staged_add(tp_redis_staged *staged, int argc, const char **argv,
+                        const size_t *lengths);
+/* Fills argv/lengths (argument_count entries each) and argcs/firsts (command_count each)
+ * pointing into `staged`, starting at argument `at` and command `command`, as
+ * tp_redis_pipeline takes them. */
+void tp_redis_staged_layout(const tp_redis_staged *staged, const char **argv, size_t *lengths,
+                            size_t at, int *argcs, size_t *firsts, size_t command);
+/* Frees `staged` (NULL: no-op) and everything in it. */
+void tp_redis_staged_free(tp_redis_staged *staged);
+
 /* Drops the connection (the next command reconnects). */
 void tp_redis_link_drop(tp_redis_link *link);
 

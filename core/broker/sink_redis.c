@@ -14,6 +14,13 @@
  * when Redis goes away it reconnects with backoff and sends the whole batch again (entries
  * already added are added again, marked by nothing: the at-least-once rule), so nothing is
  * lost and the stream acknowledges the source only once every XADD was answered.
+ *
+ * exactly_once=1 (the source must be a Redis source on the same server): no thread writes;
+ * a batch's XADDs are staged (copied) and go into the source's next checkpoint, inside the
+ * MULTI/EXEC that acknowledges the batch's entries and stores the consumer's state. So an
+ * entry's output is in the stream if and only if the entry is acknowledged: after a crash
+ * nothing repeats and nothing is lost. The cost: outputs appear only at checkpoints (every
+ * checkpoint= ms of the source, or sooner once 8 MB wait), see docs/distributed.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +47,8 @@ typedef struct redis_sink {
   char message[600];
   volatile int cancel;
   /* loop side */
+  int exactly_once;
+  tp_redis_staged *staged; /* exactly_once: the XADDs since the last take_staged, or NULL */
   tp_sink_done_fn callback;
   void *context;
   int busy;
@@ -179,8 +188,50 @@ static void on_answer(uv_async_t *handle) {
   sink->callback(sink->context, status, status != 0 && sink->message[0] ? sink->message : NULL);
 }
 
+/* exactly_once: copies the batch's XADDs into sink->staged. Returns 0, or UV_ENOMEM. */
+static int stage_batch(redis_sink *sink, const tp_batch *batch) {
+  const char **argv = NULL;
+  size_t *lengths = NULL, *firsts = NULL;
+  int *argcs = NULL;
+  char *numbers = NULL;
+  long commands = build_commands(sink, batch, &argv, &lengths, &argcs, &firsts, &numbers);
+  if (commands < 0)
+    return UV_ENOMEM;
+  int status = 0;
+  if (sink->staged == NULL && (sink->staged = calloc(1, sizeof *sink->staged)) == NULL)
+    status = UV_ENOMEM;
+  for (long i = 0; i < commands && status == 0; i++)
+    if (tp_redis_staged_add(sink->staged, argcs[i], argv + firsts[i], lengths + firsts[i]) != 0)
+      status = UV_ENOMEM; /* the batch half staged: the run stops, never checkpointing it */
+  free(argv), free(lengths), free(argcs), free(firsts), free(numbers);
+  return status;
+}
+
+static void *redis_take_staged(tp_sink *base) {
+  redis_sink *sink = (redis_sink *)base;
+  tp_redis_staged *staged = sink->staged;
+  sink->staged = NULL;
+  return staged;
+}
+
+static size_t redis_staged_bytes(const tp_sink *base) {
+  const redis_sink *sink = (const redis_sink *)base;
+  return sink->staged != NULL ? sink->staged->bytes_used : 0;
+}
+
+static void redis_abandon(tp_sink *base) {
+  redis_sink *sink = (redis_sink *)base;
+  sink->cancel = 1; /* the thread's retries give up: the batch comes back not stored */
+}
+
 static int redis_write(tp_sink *base, const tp_batch *batch, tp_sink_done_fn done, void *context) {
   redis_sink *sink = (redis_sink *)base;
+  if (sink->exactly_once) {
+    int status = stage_batch(sink, batch);
+    if (status == 0)
+      done(context, 0, NULL);
+    return status;
+  }
   sink->callback = done;
   sink->context = context;
   sink->busy = 1;
@@ -215,7 +266,11 @@ static int redis_close(tp_sink *base, char *err, size_t err_size) {
     uv_thread_join(&sink->thread);
   }
   tp_redis_link_close(&sink->link);
-  uv_close((uv_handle_t *)&sink->answer, on_closed);
+  tp_redis_staged_free(sink->staged); /* never checkpointed: its entries stay pending */
+  if (!sink->exactly_once)
+    uv_close((uv_handle_t *)&sink->answer, on_closed);
+  else
+    on_closed((uv_handle_t *)&sink->answer);
   return 0;
 }
 
@@ -223,23 +278,34 @@ static const tp_sink_ops redis_ops = {
     .kind = "redis",
     .write = redis_write,
     .busy = redis_busy,
+    .abandon = redis_abandon,
+    .close = redis_close,
+};
+
+static const tp_sink_ops exactly_once_ops = {
+    .kind = "redis",
+    .write = redis_write,
+    .busy = redis_busy,
+    .take_staged = redis_take_staged,
+    .staged_bytes = redis_staged_bytes,
     .close = redis_close,
 };
 
 tp_sink *tp_sink_redis_open(uv_loop_t *loop, const tp_sink_config *config, char *err,
                             size_t err_size) {
-  static const char *const known[] = {"dead", "maxlen", "field", NULL};
+  static const char *const known[] = {"dead", "maxlen", "field", "exactly_once", NULL};
   redis_sink *sink = calloc(1, sizeof *sink);
   if (sink == NULL) {
     snprintf(err, err_size, "out of memory");
     return NULL;
   }
   sink->base.ops = &redis_ops;
-  uint64_t maxlen = 0;
+  uint64_t maxlen = 0, exactly_once = 0;
   if (tp_redis_url_parse(config->location, &sink->url, err, err_size) != 0 ||
       tp_redis_url_check_keys(&sink->url, known, err, err_size) != 0 ||
       tp_redis_url_number(&sink->url, "maxlen", 0, UINT64_C(1) << 40, &maxlen, err, err_size) !=
-          0) {
+          0 ||
+      tp_redis_url_number(&sink->url, "exactly_once", 0, 1, &exactly_once, err, err_size) != 0) {
     free(sink);
     return NULL;
   }
@@ -268,6 +334,14 @@ tp_sink *tp_sink_redis_open(uv_loop_t *loop, const tp_sink_config *config, char 
   }
   uv_mutex_init(&sink->lock);
   uv_cond_init(&sink->changed);
+  sink->answer.data = sink; /* on_closed's way back, also without the handle */
+  if (exactly_once) { /* the source's thread writes, in its checkpoints */
+    sink->exactly_once = 1;
+    sink->base.ops = &exactly_once_ops;
+    snprintf(sink->base.home, sizeof sink->base.home, "redis://%s:%d", sink->url.host,
+             sink->url.port);
+    return &sink->base;
+  }
   uv_async_init(loop, &sink->answer, on_answer);
   sink->answer.data = sink;
   if (uv_thread_create(&sink->thread, sink_thread, sink) != 0) {

@@ -26,7 +26,8 @@
  * then XACK and the consumer's state (HSET STREAM:textpipe:GROUP:checkpoints CONSUMER:RUN)
  * go in one MULTI/EXEC. A crash between checkpoints leaves the entries pending and the state
  * without them; whoever processes them again counts them once. A checkpoint that fails keeps
- * its acknowledgements for the next one.
+ * its acknowledgements for the next one. With an exactly-once sink the checkpoint also carries
+ * the sink's XADDs for those entries (sink_redis.c), between the XACK and the HSET.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,14 +119,17 @@ static int redis_acknowledge(tp_source *base, const tp_position *positions, size
   return 0;
 }
 
-static int redis_checkpoint(tp_source *base, char *state, char *err, size_t err_size) {
+static int redis_checkpoint(tp_source *base, char *state, void *staged, char *err,
+                            size_t err_size) {
   redis_source *source = (redis_source *)base;
   checkpoint_request *request = calloc(1, sizeof *request);
   if (request == NULL) {
     snprintf(err, err_size, "out of memory");
     free(state);
+    tp_redis_staged_free(staged);
     return -1;
   }
+  request->staged = staged;
   request->ids = source->acks;
   request->count = source->ack_count;
   request->state = state;
@@ -173,15 +177,19 @@ static void redis_close(tp_source *base) {
     free(source->queue[(source->queue_head + i) % source->queue_capacity].data);
   while (source->requests != NULL) {
     checkpoint_request *next = source->requests->next;
-    free(source->requests->ids);
-    free(source->requests->state);
-    free(source->requests);
+    tp__redis_request_free(source->requests);
     source->requests = next;
   }
   free(source->queue);
   free(source->acks);
   free(source->held);
   uv_close((uv_handle_t *)&source->wake, on_closed);
+}
+
+static void redis_abandon(tp_source *base) {
+  redis_source *source = (redis_source *)base;
+  source->abandoned = 1;
+  source->cancel = 1;
 }
 
 static const tp_source_ops redis_ops = {
@@ -191,6 +199,7 @@ static const tp_source_ops redis_ops = {
     .paused = redis_paused,
     .acknowledge = redis_acknowledge,
     .checkpoint = redis_checkpoint,
+    .abandon = redis_abandon,
     .counters = redis_counters,
     .close = redis_close,
 };
@@ -263,6 +272,8 @@ tp_source *tp_source_redis_open(uv_loop_t *loop, const tp_source_config *config,
     return NULL;
   }
   snprintf(source->base.name, sizeof source->base.name, "%s", source->url.display);
+  snprintf(source->base.home, sizeof source->base.home, "redis://%s:%d", source->url.host,
+           source->url.port);
   source->queue_capacity = (size_t)source->count * 4;
   source->queue = calloc(source->queue_capacity, sizeof *source->queue);
   if (source->queue == NULL) {

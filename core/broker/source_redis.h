@@ -24,6 +24,7 @@ typedef struct checkpoint_request {
   char (*ids)[TP_POSITION_ID_SIZE];
   size_t count;
   char *state;
+  tp_redis_staged *staged; /* an exactly-once sink's XADDs for these entries, or NULL */
   struct checkpoint_request *next;
 } checkpoint_request;
 
@@ -53,6 +54,7 @@ typedef struct redis_source {
   char (*held)[TP_POSITION_ID_SIZE]; /* entries read and not acknowledged yet, in order */
   size_t held_count, held_capacity;
   volatile int cancel; /* retries stop: set at close once the requests are done */
+  volatile int abandoned; /* even the checkpoints' retries stop (a stop that cannot wait) */
   uint64_t bytes;
   /* loop side */
   char (*acks)[TP_POSITION_ID_SIZE];
@@ -64,5 +66,8 @@ typedef struct redis_source {
 /* The thread's body: reads, claims, refreshes and checkpoints until closing
  * (source_redis_thread.c). */
 void tp__redis_source_thread(void *argument);
+
+/* Frees a checkpoint request and what it owns. */
+void tp__redis_request_free(checkpoint_request *request);
 
 #endif /* TP_CORE_SOURCE_REDIS_H */

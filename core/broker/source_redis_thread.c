@@ -163,18 +163,57 @@ static int others_pending(redis_source *source) {
   return others;
 }
 
-/* MULTI, XACK of the request's ids, HSET of its state, EXEC. Returns 0, or -1 (logged). */
+void tp__redis_request_free(checkpoint_request *request) {
+  free(request->ids);
+  free(request->state);
+  tp_redis_staged_free(request->staged);
+  free(request);
+}
+
+/* What checkpoint_applied needs: whose state, and which. */
+typedef struct checkpoint_check {
+  redis_source *source;
+  const char *state;
+} checkpoint_check;
+
+/* After a connection lost mid-checkpoint: whether the transaction ran, that is whether the
+ * consumer's checkpoint field holds this very state (each state is unique: it counts time).
+ * Returns 1, 0, or -1 (cannot tell: the connection failed again). */
+static int checkpoint_applied(tp_redis_link *link, void *context) {
+  const checkpoint_check *check = context;
+  const char *argv[] = {"HGET", check->source->checkpoint_key, check->source->checkpoint_field};
+  size_t lengths[] = {4, strlen(argv[1]), strlen(argv[2])};
+  redisReply *reply = redisCommandArgv(link->context, 3, argv, lengths);
+  if (reply == NULL) {
+    tp_redis_link_drop(link);
+    return -1;
+  }
+  int ran = reply->type == REDIS_REPLY_STRING && strcmp(reply->str, check->state) == 0 ? 1
+            : reply->type == REDIS_REPLY_ERROR                                       ? -1
+                                                                                     : 0;
+  freeReplyObject(reply);
+  return ran;
+}
+
+/* MULTI, XACK of the request's ids, the staged XADDs, HSET of its state, EXEC. Returns 0, or
+ * -1 (logged). */
 static int run_checkpoint_once(redis_source *source, const checkpoint_request *request) {
-  size_t commands = 4;
-  size_t args = 1 + (3 + request->count) + 4 + 1;
+  const tp_redis_staged *staged = request->staged;
+  size_t staged_commands = staged != NULL ? staged->command_count : 0;
+  size_t staged_arguments = staged != NULL ? staged->argument_count : 0;
+  size_t commands = 4 + staged_commands;
+  size_t args = 1 + (3 + request->count) + staged_arguments + 4 + 1;
   const char **argv = malloc(args * sizeof *argv);
   size_t *lengths = malloc(args * sizeof *lengths);
-  int argcs[4];
-  size_t firsts[4];
-  redisReply *replies[4] = {0};
+  int *argcs = malloc(commands * sizeof *argcs);
+  size_t *firsts = malloc(commands * sizeof *firsts);
+  redisReply **replies = calloc(commands, sizeof *replies);
   int status = -1;
-  if (argv == NULL || lengths == NULL)
+  if (argv == NULL || lengths == NULL || argcs == NULL || firsts == NULL || replies == NULL) {
+    tp_log(TP_LOG_ERROR, NULL, "%s: out of memory; the checkpoint's entries stay pending",
+           source->url.display);
     goto done;
+  }
   size_t at = 0;
   firsts[0] = at, argcs[0] = 1, argv[at++] = "MULTI";
   firsts[1] = at;
@@ -187,30 +226,51 @@ static int run_checkpoint_once(redis_source *source, const checkpoint_request *r
     argv[at++] = "PING";
     argcs[1] = 1;
   }
-  firsts[2] = at, argcs[2] = 4;
-  argv[at++] = "HSET", argv[at++] = source->checkpoint_key, argv[at++] = source->checkpoint_field;
-  argv[at++] = request->state;
-  firsts[3] = at, argcs[3] = 1, argv[at++] = "EXEC";
   for (size_t i = 0; i < at; i++)
     lengths[i] = strlen(argv[i]);
+  if (staged != NULL) {
+    tp_redis_staged_layout(staged, argv, lengths, at, argcs, firsts, 2);
+    at += staged_arguments;
+  }
+  size_t hset = 2 + staged_commands;
+  firsts[hset] = at, argcs[hset] = 4;
+  argv[at++] = "HSET", argv[at++] = source->checkpoint_key, argv[at++] = source->checkpoint_field;
+  argv[at++] = request->state;
+  firsts[hset + 1] = at, argcs[hset + 1] = 1, argv[at++] = "EXEC";
+  for (size_t i = firsts[hset]; i < at; i++)
+    lengths[i] = strlen(argv[i]);
   char err[600];
-  if (tp_redis_pipeline(&source->link, commands, argcs, firsts, argv, lengths, replies, 60000, err,
-                        sizeof err) != 0) {
+  checkpoint_check check = {source, request->state};
+  if (tp_redis_pipeline_once(&source->link, commands, argcs, firsts, argv, lengths, replies,
+                             checkpoint_applied, &check, 60000, err, sizeof err) != 0) {
     tp_log(TP_LOG_ERROR, NULL, "%s; the checkpoint's entries stay pending", err);
     goto done;
   }
-  const redisReply *exec = replies[3];
-  if (exec->type != REDIS_REPLY_ARRAY || exec->elements != 2 ||
-      exec->element[0]->type == REDIS_REPLY_ERROR || exec->element[1]->type == REDIS_REPLY_ERROR) {
+  const redisReply *exec = replies[commands - 1];
+  if (exec == NULL) { /* the transaction ran; its reply was lost with the connection */
+    status = 0;
+    goto done;
+  }
+  int failed = exec->type != REDIS_REPLY_ARRAY || exec->elements != commands - 2;
+  for (size_t i = 0; !failed && i < exec->elements; i++)
+    failed = exec->element[i]->type == REDIS_REPLY_ERROR;
+  if (failed) {
+    const char *reason = exec->type == REDIS_REPLY_ERROR ? exec->str : "a command of it failed";
+    for (size_t i = 1; i + 1 < commands; i++) /* a command refused while queued says why */
+      if (replies[i] != NULL && replies[i]->type == REDIS_REPLY_ERROR)
+        reason = replies[i]->str;
     tp_log(TP_LOG_ERROR, NULL, "%s: checkpoint transaction failed: %s", source->url.display,
-           exec->type == REDIS_REPLY_ERROR ? exec->str : "a command of it failed");
+           reason);
     goto done;
   }
   status = 0;
 done:
-  for (size_t i = 0; i < commands; i++)
+  for (size_t i = 0; replies != NULL && i < commands; i++)
     if (replies[i] != NULL)
       freeReplyObject(replies[i]);
+  free(replies);
+  free(argcs);
+  free(firsts);
   free(argv);
   free(lengths);
   return status;
@@ -237,7 +297,7 @@ static void release_held(redis_source *source, const checkpoint_request *request
 
 /* run_checkpoint_once, retried for up to a minute even when the run is stopping. */
 static int run_checkpoint(redis_source *source, const checkpoint_request *request) {
-  source->link.cancel = NULL;
+  source->link.cancel = &source->abandoned;
   int status = run_checkpoint_once(source, request);
   source->link.cancel = &source->cancel;
   if (status == 0) {
@@ -288,6 +348,11 @@ static void refresh_held(redis_source *source) {
 /* Joins a failed request's acknowledgements to the next one (or keeps it for the next). */
 static void carry_over(redis_source *source, checkpoint_request *failed) {
   checkpoint_request *next = source->requests;
+  if (next != NULL && failed->staged != NULL) { /* its outputs: retried first, as they are */
+    failed->next = next;
+    source->requests = failed;
+    return;
+  }
   if (next == NULL) {
     failed->next = NULL;
     source->requests = source->requests_tail = failed;
@@ -299,9 +364,7 @@ static void carry_over(redis_source *source, checkpoint_request *failed) {
     next->ids = ids;
     next->count += failed->count;
   }
-  free(failed->ids);
-  free(failed->state);
-  free(failed);
+  tp__redis_request_free(failed);
 }
 
 /* Reads what there is to read: own pending entries first, then others' idle ones, then new
@@ -399,9 +462,7 @@ void tp__redis_source_thread(void *argument) {
         carry_over(source, request);
         uv_cond_timedwait(&source->changed, &source->lock, (uint64_t)1000 * 1000000);
       } else {
-        free(request->ids);
-        free(request->state);
-        free(request);
+        tp__redis_request_free(request);
       }
       continue;
     }

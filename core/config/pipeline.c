@@ -192,7 +192,9 @@ static int load_endpoint(loader *load, const cJSON *root, const char *what, cons
       continue;
     tp_json_path_key(&load->path, member->string);
     char value[64];
-    if (cJSON_IsNumber(member) && member->valuedouble >= 0 && member->valuedouble < 4e9 &&
+    if (cJSON_IsBool(member))
+      tp_format(value, sizeof value, "%d", cJSON_IsTrue(member) ? 1 : 0);
+    else if (cJSON_IsNumber(member) && member->valuedouble >= 0 && member->valuedouble < 4e9 &&
         member->valuedouble == (double)(uint64_t)member->valuedouble)
       tp_format(value, sizeof value, "%llu", (unsigned long long)member->valuedouble);
     else if (cJSON_IsString(member) && member->valuestring[0] != '\0' &&
@@ -200,7 +202,7 @@ static int load_endpoint(loader *load, const cJSON *root, const char *what, cons
              strpbrk(member->valuestring, "&?=# ") == NULL)
       tp_format(value, sizeof value, "%s", member->valuestring);
     else
-      return fail_type(load, member, "a name (no & ? = # or space) or a whole number");
+      return fail_type(load, member, "a name (no & ? = # or space), a whole number or a boolean");
     tp_json_path_restore(&load->path, here);
     used += tp_format(text + used, sizeof text - used, "%c%s=%s", separator, member->string, value);
     separator = '&';
@@ -498,7 +500,7 @@ static int load_document(loader *load, const cJSON *root) {
                                      "on_error", "source",      "sink"};
   static const char *const source_keys[] = {"url",   "group", "consumer", "field",     "count",
                                             "block", "idle",  "claim",    "checkpoint"};
-  static const char *const sink_keys[] = {"url", "dead", "maxlen", "field"};
+  static const char *const sink_keys[] = {"url", "dead", "maxlen", "field", "exactly_once"};
   static const char *const on_error[] = {"dead_letter", "stop"};
   tp_pipeline *pipeline = load->pipeline;
   int policy = TP_ON_ERROR_DEAD_LETTER;
@@ -506,7 +508,7 @@ static int load_document(loader *load, const cJSON *root) {
     return fail_type(load, root, "a JSON object with \"stages\"");
   if (check_keys(load, root, keys, 7) != 0 ||
       load_endpoint(load, root, "source", source_keys, 9, &pipeline->source_url) != 0 ||
-      load_endpoint(load, root, "sink", sink_keys, 4, &pipeline->sink_url) != 0 ||
+      load_endpoint(load, root, "sink", sink_keys, 5, &pipeline->sink_url) != 0 ||
       optional_string(load, root, "name", 1, &pipeline->name) != 0 ||
       optional_string(load, root, "description", 0, &pipeline->description) != 0 ||
       load_input(load, cJSON_GetObjectItemCaseSensitive(root, "input")) != 0)

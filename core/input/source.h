@@ -56,9 +56,14 @@ typedef struct tp_source_ops {
   /* Broker sources: stores `state` (the consumer's partial state document, JSON text, covering
    * exactly the records acknowledged so far) and makes every acknowledgement given since the
    * last checkpoint, in one transaction, so a crash loses neither nor counts twice. Runs in
-   * order after earlier calls; may return before it is done. Returns 0, or -1 with err. NULL:
-   * no checkpoints (files). */
-  int (*checkpoint)(tp_source *source, char *state, char *err, size_t err_size);
+   * order after earlier calls; may return before it is done. `staged` (NULL: none) is what an
+   * exactly-once sink staged (tp_sink_ops.take_staged) for the records acknowledged: written
+   * in the same transaction. The source owns `state` and `staged`. Returns 0, or -1 with err.
+   * NULL: no checkpoints (files). */
+  int (*checkpoint)(tp_source *source, char *state, void *staged, char *err, size_t err_size);
+  /* Stops retrying against a broker that is away: what is not done yet (the last checkpoint)
+   * is given up, its entries left pending. NULL: nothing to give up (files). */
+  void (*abandon)(tp_source *source);
   /* The counters so far. */
   struct tp_source_counters (*counters)(const tp_source *source);
   /* Releases everything (the loop must run once more to close handles). */
@@ -72,6 +77,7 @@ struct tp_source {
   int live;                     /* input may go idle mid-stream (pipe, broker) */
   const tp_csv_row *csv_header; /* CSV: the columns once read (records before it: none) */
   uint64_t checkpoint_ms;       /* with ops->checkpoint: how often the stream checkpoints */
+  char home[300]; /* brokers: the server of its transactions ("redis://host:port"), "" else */
 };
 
 /* What a source needs to open. */

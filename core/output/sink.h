@@ -32,6 +32,17 @@ typedef struct tp_sink_ops {
   int (*write)(tp_sink *sink, const tp_batch *batch, tp_sink_done_fn done, void *context);
   /* Whether a write is in flight. */
   int (*busy)(const tp_sink *sink);
+  /* Exactly-once sinks (NULL otherwise): `write` only stages the batch and says done at once;
+   * take_staged hands over (to the caller) what was staged since the last call, for the
+   * source's checkpoint transaction (tp_source_ops.checkpoint), which writes it with the
+   * acknowledgements it covers. */
+  void *(*take_staged)(tp_sink *sink);
+  /* With take_staged: bytes staged and not taken yet (the stream checkpoints early past a
+   * bound, so memory stays bounded). */
+  size_t (*staged_bytes)(const tp_sink *sink);
+  /* Gives up the write in flight (the run is being stopped for good): `done` comes soon with
+   * an error, the batch not stored. NULL: writes always end by themselves (files). */
+  void (*abandon)(tp_sink *sink);
   /* Flushes and releases everything (the loop must run once more to close handles). Returns
    * 0, or -1 with a message in err when something written could not be kept (close of the
    * dead-letter file). */
@@ -41,6 +52,9 @@ typedef struct tp_sink_ops {
 struct tp_sink {
   const tp_sink_ops *ops;
   char name[512]; /* for messages: "stdout", the path, "redis://host:port/stream" */
+  /* With take_staged: the server whose transactions must carry the staged writes
+   * ("redis://host:port"); the source's tp_source.home must be the same. */
+  char home[300];
 };
 
 /* What a sink needs to open. */

@@ -35,6 +35,9 @@
 
 #define TP_MAX_IN_FLIGHT_BYTES (16u * 1024 * 1024)
 
+/* An exactly-once sink holding this much staged output asks for a checkpoint at once. */
+#define TP_MAX_STAGED_BYTES (8u * 1024 * 1024)
+
 /* A pipe that brings no new byte for this long is idle: the partial batch goes out (on_idle). */
 #define TP_IDLE_FLUSH_MS 200
 
@@ -64,6 +67,7 @@ typedef struct tp_stream {
   int interactive;             /* tty input: one record per batch */
   int input_done, stopping, output_failed, failed, signal_number, done;
   int cut; /* on_error "stop" fired: later batches are dropped uncounted */
+  int abandoning; /* a second signal: the endpoints give up waiting for the broker */
   tp_run_counts counts;
   int csv_header_set;    /* CSV input: the runner has the columns */
   uint64_t records_read; /* for the progress line */
@@ -71,6 +75,13 @@ typedef struct tp_stream {
 } tp_stream;
 
 static void check_done(tp_stream *stream);
+
+/* An exactly-once sink's output staged since the last checkpoint (NULL: none, or not such a
+ * sink): it goes into the checkpoint's transaction. */
+static void *take_staged(tp_stream *stream) {
+  return stream->sink->ops->take_staged != NULL ? stream->sink->ops->take_staged(stream->sink)
+                                                : NULL;
+}
 
 /* Hands the source a checkpoint of what is stored so far (nothing may be in flight). */
 static void checkpoint_now(tp_stream *stream) {
@@ -83,7 +94,8 @@ static void checkpoint_now(tp_stream *stream) {
   stream->unconfirmed = 0;
   if (state == NULL) {
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
-  } else if (stream->source->ops->checkpoint(stream->source, state, message, sizeof message) != 0) {
+  } else if (stream->source->ops->checkpoint(stream->source, state, take_staged(stream), message,
+                                              sizeof message) != 0) {
     tp_log(TP_LOG_ERROR, NULL, "%s", message);
   }
 }
@@ -217,6 +229,7 @@ static void acknowledge_batch(tp_stream *stream, const tp_batch *batch) {
 }
 
 static void pump_writes(tp_stream *stream);
+static void on_checkpoint_timer(uv_timer_t *handle);
 
 static void on_written(void *context, int status, const char *message) {
   tp_stream *stream = context;
@@ -244,6 +257,9 @@ static void on_written(void *context, int status, const char *message) {
     request_stop(stream);
   }
   tp_runner_batch_release(stream->runner, batch);
+  if (stream->sink->ops->staged_bytes != NULL && !stream->checkpoint_wanted &&
+      stream->sink->ops->staged_bytes(stream->sink) >= TP_MAX_STAGED_BYTES)
+    on_checkpoint_timer(&stream->checkpoint_timer); /* the staged output waits in memory */
   pump_writes(stream);
   if (tp_source_paused(stream->source) && !at_bound(stream) && !stream->checkpoint_wanted)
     tp_source_start(stream->source);
@@ -344,12 +360,27 @@ static void check_done(tp_stream *stream) {
   uv_stop(&stream->loop);
 }
 
+/* A stop that cannot wait for a broker that is away: the sink gives up its write in flight
+ * and the source its last checkpoint, so their entries stay pending (nothing is lost;
+ * whoever reads them next processes them) and the run ends counting them not written. */
+static void abandon_endpoints(tp_stream *stream) {
+  if (stream->sink->ops->abandon != NULL)
+    stream->sink->ops->abandon(stream->sink);
+  if (stream->source->ops->abandon != NULL)
+    stream->source->ops->abandon(stream->source);
+}
+
 static void on_signal(uv_signal_t *handle, int signal_number) {
   tp_stream *stream = handle->data;
   if (stream->signal_number == 0) {
     stream->signal_number = signal_number;
     tp_log(TP_LOG_WARN, NULL, "%s: finishing the records in flight",
            signal_number == SIGINT ? "interrupted" : "terminated");
+  } else if (!stream->abandoning) {
+    stream->abandoning = 1;
+    tp_log(TP_LOG_WARN, NULL, "signalled again: giving up what waits for the output or the "
+                              "broker (left unacknowledged)");
+    abandon_endpoints(stream);
   }
   request_stop(stream);
 }
@@ -447,8 +478,6 @@ static int finish_run(tp_stream *stream) {
   return 0;
 }
 
-static void on_checkpoint_timer(uv_timer_t *handle);
-
 /* The broker source has nothing new: checkpoint now what was acknowledged, if anything. */
 static void on_source_idle(void *context) {
   tp_stream *stream = context;
@@ -474,7 +503,18 @@ static int open_endpoints(tp_stream *stream, tp_error *err) {
   tp_sink_config sink = {.location = options->output_path,
                          .dead_letter_path = options->dead_letter_path};
   stream->sink = tp_sink_open(&stream->loop, &sink, err->message, sizeof err->message);
-  return stream->sink != NULL ? 0 : -1;
+  if (stream->sink == NULL)
+    return -1;
+  if (stream->sink->ops->take_staged != NULL &&
+      (stream->source->ops->checkpoint == NULL ||
+       strcmp(stream->sink->home, stream->source->home) != 0)) {
+    snprintf(err->message, sizeof err->message,
+             "%s: exactly_once writes in the source's checkpoints: the source must be a "
+             "redis:// stream on the same server (%s)",
+             stream->sink->name, stream->sink->home);
+    return -1;
+  }
+  return 0;
 }
 
 int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options,
