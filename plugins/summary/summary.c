@@ -251,16 +251,16 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
 
 /* The polarity digest for sentence `index`: the sentiment stage's per-sentence score when it
  * wrote "sentiment"."sentences" (matched by start offset), else the record's "compound".
- * `sentiment` is the record's "sentiment" member (NULL: none). */
+ * `sentiment` is the record's "sentiment" member (NULL: none); `item` is element `index` of its
+ * "sentences" array (NULL: none), walked in step by the caller, since cJSON_GetArrayItem walks
+ * the list from its head and made a record of n sentences cost n squared. */
 static int sentence_sentiment(summary_instance *self, summary_partial *partial,
-                              const cJSON *sentiment, const tp_text *text, size_t index,
-                              summary_digest **polarity) {
+                              const cJSON *sentiment, const cJSON *item, const tp_text *text,
+                              size_t index, summary_digest **polarity) {
   *polarity = NULL;
   if (!sentiment)
     return 0;
   const cJSON *compound = cJSON_GetObjectItemCaseSensitive(sentiment, "compound");
-  const cJSON *sentences = cJSON_GetObjectItemCaseSensitive(sentiment, "sentences");
-  const cJSON *item = cJSON_IsArray(sentences) ? cJSON_GetArrayItem(sentences, (int)index) : NULL;
   const cJSON *start = cJSON_GetObjectItemCaseSensitive(item, "start");
   if (cJSON_IsNumber(start) && start->valuedouble == text->sentences[index].start)
     compound = cJSON_GetObjectItemCaseSensitive(item, "compound");
@@ -284,6 +284,8 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
     return TP_ERROR;
   }
   const cJSON *sentiment = cJSON_GetObjectItemCaseSensitive(json, "sentiment");
+  const cJSON *sentence_scores = cJSON_GetObjectItemCaseSensitive(sentiment, "sentences");
+  const cJSON *sentence_score = cJSON_IsArray(sentence_scores) ? sentence_scores->child : NULL;
   char id_buffer[96];
   char *id_allocated = NULL;
   const char *id = NULL;
@@ -298,10 +300,11 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
       break;
     }
     sentence_features(partial, text, &text->sentences[s], features);
-    if (sentence_sentiment(self, partial, sentiment, text, s, &polarity) < 0) {
+    if (sentence_sentiment(self, partial, sentiment, sentence_score, text, s, &polarity) < 0) {
       result = TP_ERROR;
       break;
     }
+    sentence_score = sentence_score != NULL ? sentence_score->next : NULL;
     /* Count the sentence everywhere; copy its text and the record id only for the pools it
      * may enter (most sentences of a long stream enter none). */
     summary_digest *targets[3] = {&partial->stream, theme, polarity};
