@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "file_guard.h"
 #include "json_literals.h"
 #include "log.h"
 #include "report.h"
@@ -135,6 +137,13 @@ int tp_command_report(int argc, char **argv) {
     fputs(usage, stderr);
     return TP_EXIT_USAGE;
   }
+  tp_file_guard guard = {.count = 0};
+  tp_file_guard_add(&guard, "REPORT.json", strcmp(input, "-") == 0 ? NULL : input, STDIN_FILENO,
+                    false);
+  tp_file_guard_add(&guard, "--output", output == NULL || strcmp(output, "-") == 0 ? NULL : output,
+                    STDOUT_FILENO, true);
+  if (tp_file_guard_check(&guard, "report") != 0)
+    return TP_EXIT_USAGE;
   tp_error err_open = {{0}};
   if (output != NULL && strcmp(output, "-") != 0 &&
       tp_report_check_writable(output, &err_open) != 0) { /* like run: a usage error */
