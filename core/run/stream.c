@@ -10,6 +10,12 @@
  * the workers, its output records when they are written. If the output fails (EPIPE, disk
  * full), records processed but never written are reported as such and left out of `in`, so
  * in = out + dropped + dead-letter holds for every run.
+ *
+ * Stopping (stop.c): the first SIGINT/SIGTERM stops reading and lets what was read finish; a
+ * second one, or the stop deadline, abandons the run at once (stop_at_once): records read but
+ * not finished are counted as `unfinished` (so the sum still holds), the report is written from
+ * what the stages finished, and the process exits without waiting for a busy stage or a
+ * blocked output.
  */
 #include "stream.h"
 
@@ -27,6 +33,7 @@
 #include "report.h"
 #include "report_html.h"
 #include "runner.h"
+#include "stop.h"
 #include "writer.h"
 
 #define TP_MAX_IN_FLIGHT_BYTES (16u * 1024 * 1024)
@@ -47,14 +54,17 @@ typedef struct tp_stream {
   tp_batch *current;                 /* being filled */
   tp_batch *queue_head, *queue_tail; /* ready, waiting for the writer */
   size_t max_batches;
-  uv_signal_t sigint, sigterm;
+  tp_stop stop; /* SIGINT/SIGTERM */
   uv_check_t flush;
   uv_timer_t idle;     /* pipe input: fires TP_IDLE_FLUSH_MS after the last byte read */
   int idle_flush;      /* pipe input with several workers: the idle timer is in use */
   uint64_t idle_bytes; /* input bytes framed when the idle timer was last (re)started */
   int interactive;     /* tty input: one record per batch */
-  int input_done, stopping, output_failed, failed, signal_number, done;
-  int cut; /* on_error "stop" fired: later batches are dropped uncounted */
+  int input_done, stopping, output_failed, failed, done;
+  int abandoned;        /* hard stop: nothing more is waited for (stop_at_once) */
+  size_t busy_workers;  /* abandoned: workers still inside a batch, never joined */
+  uint64_t records_cut; /* on_error "stop": records read but dropped uncounted */
+  int cut;              /* on_error "stop" fired: later batches are dropped uncounted */
   tp_run_counts counts;
   tp_csv_scanner csv_scanner; /* CSV input: where records end */
   tp_csv_row csv_header;      /* CSV input: the columns, once read */
@@ -135,6 +145,11 @@ static void on_input_end(void *context, int status) {
   check_done(stream);
 }
 
+/* errno as libuv words it, so every message reads alike ("no such file or directory"). */
+static const char *errno_text(void) {
+  return uv_strerror(uv_translate_sys_error(errno));
+}
+
 static void log_dead_letter(tp_stream *stream, const tp_batch *batch, const tp_batch_item *item) {
   const char *stage_id =
       item->dead_stage >= 0 ? stream->pipeline->stages[item->dead_stage].id : NULL;
@@ -150,10 +165,13 @@ static void log_dead_letter(tp_stream *stream, const tp_batch *batch, const tp_b
   cJSON *letter = tp_dead_letter_create(item->line, stage_id, reason, batch->lines + item->offset,
                                         item->length);
   char *text = letter != NULL ? cJSON_PrintUnformatted(letter) : NULL;
+  /* The file is line-buffered, so a full disk shows here, on the letter that was lost. */
   if (text == NULL || fputs(text, stream->dead_letters) < 0 ||
       fputc('\n', stream->dead_letters) == EOF) {
-    tp_log(TP_LOG_ERROR, NULL, "%s: cannot write the dead-letter of line %llu",
-           stream->options->dead_letter_path, (unsigned long long)item->line);
+    if (stream->counts.dead_letter_not_written++ == 0)
+      tp_log(TP_LOG_ERROR, NULL, "%s: cannot write the dead-letter of line %llu: %s",
+             stream->options->dead_letter_path, (unsigned long long)item->line,
+             text == NULL ? "out of memory" : errno_text());
     stream->failed = 1;
   }
   free(text);
@@ -228,6 +246,7 @@ static void cut_batch_after(tp_batch *batch, size_t stop_at) {
 static void on_ready(void *context, tp_batch *batch) {
   tp_stream *stream = context;
   if (stream->cut) { /* after an on_error "stop": read too far, never counted */
+    stream->records_cut += batch->item_count;
     tp_runner_batch_release(stream->runner, batch);
     check_done(stream);
     return;
@@ -243,6 +262,7 @@ static void on_ready(void *context, tp_batch *batch) {
     if (item->dead_stage >= 0 && stream->pipeline->on_error == TP_ON_ERROR_STOP) {
       tp_log(TP_LOG_ERROR, NULL, "%s:%llu: stopping at the first stage error (on_error: stop)",
              stream->input_name, (unsigned long long)item->line);
+      stream->records_cut += batch->item_count - (i + 1);
       cut_batch_after(batch, i);
       stream->cut = 1;
       request_stop(stream);
@@ -278,14 +298,26 @@ static void check_done(tp_stream *stream) {
   uv_stop(&stream->loop);
 }
 
-static void on_signal(uv_signal_t *handle, int signal_number) {
-  tp_stream *stream = handle->data;
-  if (stream->signal_number == 0) {
-    stream->signal_number = signal_number;
-    tp_log(TP_LOG_WARN, NULL, "%s: finishing the records in flight",
-           signal_number == SIGINT ? "interrupted" : "terminated");
-  }
-  request_stop(stream);
+/* The first SIGINT/SIGTERM (stop.c): stop reading, finish what was read. */
+static void stop_gently(void *context) {
+  request_stop(context);
+}
+
+/* A second signal or the stop deadline: the loop stops now, workers take no further batch. */
+static void stop_at_once(void *context) {
+  tp_stream *stream = context;
+  stream->abandoned = 1;
+  stream->busy_workers = tp_runner_abandon(stream->runner);
+  stream->done = 1;
+  uv_stop(&stream->loop);
+}
+
+/* After a hard stop: every record read and not yet accounted for is counted as unfinished. */
+static void count_unfinished(tp_stream *stream) {
+  uint64_t accounted = stream->counts.in + stream->records_cut;
+  stream->counts.unfinished =
+      stream->records_read > accounted ? stream->records_read - accounted : 0;
+  stream->counts.in += stream->counts.unfinished;
 }
 
 /* Pipe input went idle with a partial batch pending: send it rather than make a live stream
@@ -357,8 +389,10 @@ static int finish_run(tp_stream *stream, double seconds) {
   int status = 0;
   cJSON *sections = cJSON_CreateObject();
   tp_stage_stats *stats = calloc(pipeline->stage_count + 1, sizeof *stats);
+  /* Abandoned with a stage still busy: its partials are in use, so the report has counts only. */
+  int stages_usable = !(stream->abandoned && stream->busy_workers > 0);
   if (sections == NULL || stats == NULL ||
-      tp_runner_finish(stream->runner, sections, stats, &err) != 0) {
+      (stages_usable && tp_runner_finish(stream->runner, sections, stats, &err) != 0)) {
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message[0] ? err.message : "out of memory");
     status = -1;
   }
@@ -390,6 +424,9 @@ static void print_summary(const tp_stream *stream, double seconds) {
   if (stream->counts.not_written > 0)
     tp_log(TP_LOG_ERROR, NULL, "%llu records were processed but not written",
            (unsigned long long)stream->counts.not_written);
+  if (stream->counts.unfinished > 0)
+    tp_log(TP_LOG_WARN, NULL, "%llu records were read but not finished (stopped at once)",
+           (unsigned long long)stream->counts.unfinished);
   if (stream->options->quiet)
     return;
   char line[512];
@@ -398,11 +435,6 @@ static void print_summary(const tp_stream *stream, double seconds) {
   int length = snprintf(message, sizeof message, "textpipe: %s\n", line);
   ssize_t ignored = write(STDERR_FILENO, message, (size_t)length);
   (void)ignored;
-}
-
-/* errno as libuv words it, so every message reads alike ("no such file or directory"). */
-static const char *errno_text(void) {
-  return uv_strerror(uv_translate_sys_error(errno));
 }
 
 static int open_endpoints(tp_stream *stream, tp_error *err) {
@@ -428,6 +460,8 @@ static int open_endpoints(tp_stream *stream, tp_error *err) {
              options->dead_letter_path, errno_text());
     return -1;
   }
+  if (stream->dead_letters != NULL)
+    setvbuf(stream->dead_letters, NULL, _IOLBF, 0);
   return 0;
 }
 
@@ -464,13 +498,8 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options)
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
     goto cleanup;
   }
-  uv_signal_init(&stream->loop, &stream->sigint);
-  uv_signal_init(&stream->loop, &stream->sigterm);
-  stream->sigint.data = stream->sigterm.data = stream;
-  uv_signal_start(&stream->sigint, on_signal, SIGINT);
-  uv_signal_start(&stream->sigterm, on_signal, SIGTERM);
-  uv_unref((uv_handle_t *)&stream->sigint);
-  uv_unref((uv_handle_t *)&stream->sigterm);
+  tp_stop_watch(&stream->stop, &stream->loop, options->stop_timeout, stop_gently, stop_at_once,
+                stream);
   uv_check_init(&stream->loop, &stream->flush);
   stream->flush.data = stream;
   uv_check_start(&stream->flush, on_flush_check);
@@ -494,14 +523,16 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options)
     tp_log(TP_LOG_ERROR, NULL, "the event loop ended with records in flight");
     stream->failed = 1;
   }
+  if (stream->abandoned)
+    count_unfinished(stream);
   double seconds = (double)(uv_hrtime() - start) / 1e9;
   if (finish_run(stream, seconds) != 0)
     stream->failed = 1;
   print_summary(stream, seconds);
   if (stream->failed || stream->output_failed)
     exit_status = TP_EXIT_RUNTIME;
-  else if (stream->signal_number != 0)
-    exit_status = stream->signal_number == SIGINT ? TP_EXIT_SIGINT : TP_EXIT_SIGTERM;
+  else if (tp_stop_exit_status(&stream->stop) != 0)
+    exit_status = tp_stop_exit_status(&stream->stop);
   else if (stream->counts.dead_letter > 0)
     exit_status = TP_EXIT_DEAD_LETTERS;
   else
@@ -513,6 +544,16 @@ cleanup:
     tp_log(TP_LOG_ERROR, NULL, "%s: cannot write the dead-letters: %s", options->dead_letter_path,
            errno_text());
     exit_status = TP_EXIT_RUNTIME;
+  }
+  /* Abandoned with a stage still busy or a write that may never return (a full pipe): there is
+   * nothing safe left to free or wait for. */
+  if (stream->abandoned &&
+      (stream->busy_workers > 0 || (stream->writer != NULL && tp_writer_busy(stream->writer))))
+    _exit(exit_status);
+  while (stream->queue_head != NULL) { /* abandoned: batches never written */
+    tp_batch *next = stream->queue_head->next;
+    tp_runner_batch_release(stream->runner, stream->queue_head);
+    stream->queue_head = next;
   }
   tp_reader_close(stream->reader);
   tp_writer_close(stream->writer);

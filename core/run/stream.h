@@ -20,6 +20,8 @@ typedef struct tp_stream_options {
   size_t workers;               /* 0: one per core */
   uint64_t max_record_bytes;    /* 0: the pipeline's limit */
   int quiet;                    /* no summary line */
+  double stop_timeout;          /* seconds from a first SIGINT/SIGTERM to stopping at once;
+                                 * 0: TP_STOP_TIMEOUT_DEFAULT (stop.h) */
 } tp_stream_options;
 
 /* Runs `pipeline` (owned by the caller) over the input. Returns the exit status (commands.h):
