@@ -28,12 +28,22 @@ static const char usage[] =
     "  -o, --output FILE    write the page to FILE instead of stdout\n"
     "  -h, --help           show this help\n";
 
-/* Reads all of `stream` into a NUL-terminated buffer the caller frees; NULL on error. */
+/* The largest report `textpipe report` reads (a report of a long stream is a few MiB; a million
+ * timeline points ~10 MiB): a bigger input is the wrong file, refused before it fills memory. */
+#define REPORT_MAX_BYTES (256u * 1024 * 1024)
+
+/* Reads all of `stream` into a NUL-terminated buffer the caller frees; NULL on error, with
+ * errno EFBIG past REPORT_MAX_BYTES. */
 static char *read_all(FILE *stream, size_t *length) {
   size_t capacity = 1 << 16, used = 0;
   char *data = malloc(capacity);
   while (data != NULL) {
     used += fread(data + used, 1, capacity - used - 1, stream);
+    if (used > REPORT_MAX_BYTES) {
+      free(data);
+      errno = EFBIG;
+      return NULL;
+    }
     if (ferror(stream)) {
       free(data);
       return NULL;
@@ -80,6 +90,11 @@ static cJSON *load_report(const char *path) {
   int read_errno = errno;
   if (!from_stdin)
     fclose(stream);
+  if (text == NULL && read_errno == EFBIG) {
+    tp_log(TP_LOG_ERROR, NULL, "%s: too large for a report (more than %u MiB)", name,
+           REPORT_MAX_BYTES >> 20);
+    return NULL;
+  }
   if (text == NULL) {
     tp_log(TP_LOG_ERROR, NULL, "%s: cannot read: %s", name, strerror(read_errno));
     return NULL;

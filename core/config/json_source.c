@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,6 +401,12 @@ int tp_json_load_file_text(const char *path, cJSON **out, char **text_out, size_
     length += got;
     if (got == 0)
       break;
+    if (length > TP_JSON_FILE_MAX_BYTES) { /* /dev/zero, or the wrong file */
+      tp_format(err->message, sizeof err->message,
+                "%s: too large for a pipeline file (more than %d MiB)", path,
+                TP_JSON_FILE_MAX_BYTES >> 20);
+      goto done;
+    }
   }
   if (ferror(file)) {
     tp_format(err->message, sizeof err->message, "%s: cannot read: %s", path, strerror(errno));
@@ -624,9 +631,38 @@ const char *tp_json_describe(const cJSON *value, char *buffer, size_t size) {
   return buffer;
 }
 
+static uint64_t key_hash(const char *key) {
+  uint64_t hash = 1469598103934665603u; /* FNV-1a */
+  for (; *key != '\0'; key++)
+    hash = (hash ^ (unsigned char)*key) * 1099511628211u;
+  return hash;
+}
+
 const cJSON *tp_json_duplicate_key(const cJSON *object) {
   if (!cJSON_IsObject(object))
     return NULL;
+  size_t count = 0;
+  for (const cJSON *member = object->child; member != NULL; member = member->next)
+    count++;
+  /* Members in a hash set, in order: linear, so a file of a million keys is not a hang. */
+  size_t slots = 64;
+  while (slots < 2 * count)
+    slots *= 2;
+  const cJSON **set = count > 16 ? calloc(slots, sizeof *set) : NULL;
+  if (set != NULL) {
+    const cJSON *found = NULL;
+    for (const cJSON *member = object->child; member != NULL && found == NULL;
+         member = member->next) {
+      size_t slot = (size_t)key_hash(member->string) & (slots - 1);
+      while (set[slot] != NULL && strcmp(set[slot]->string, member->string) != 0)
+        slot = (slot + 1) & (slots - 1);
+      if (set[slot] != NULL)
+        found = member;
+      set[slot] = member;
+    }
+    free(set);
+    return found;
+  }
   for (const cJSON *member = object->child; member != NULL; member = member->next) {
     for (const cJSON *earlier = object->child; earlier != member; earlier = earlier->next) {
       if (strcmp(earlier->string, member->string) == 0)
