@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include "commands.h"
 #include "log.h"
 #include "tp_config.h"
@@ -95,7 +97,8 @@ static int flush_stdout(int status) {
   if ((fflush(stdout) == 0 && !ferror(stdout)) ||
       (status != TP_EXIT_OK && status != TP_EXIT_DEAD_LETTERS)) /* already said and failed */
     return status;
-  tp_log(TP_LOG_ERROR, NULL, "stdout: write failed: %s", strerror(errno));
+  tp_log(TP_LOG_ERROR, NULL, "stdout: write failed: %s",
+         uv_strerror(uv_translate_sys_error(errno)));
   return TP_EXIT_RUNTIME;
 }
 
