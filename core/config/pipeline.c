@@ -1,7 +1,7 @@
 /* core/config/pipeline.c - loading and validating pipeline files (pipeline.h).
  *
  * The load is one pass over the file in document order, so the first mistake in the file is
- * the one reported, then two checks that need every stage (requires/provides order), then
+ * the one reported, then two checks that need every stage (requires/uses/provides order), then
  * create() for each stage. Every message starts with the file and the JSON path it is about.
  * All failures go through one cleanup: tp_pipeline_free() of the partly built pipeline.
  */
@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_bind.h"
 #include "config_schema.h"
 #include "json_source.h"
+#include "log.h"
 #include "message.h"
 #include "names.h"
 #include "plugin_loader.h"
@@ -248,7 +250,7 @@ static int load_stage(loader *load, const cJSON *spec, size_t index) {
   stage->index = index;
   stage->pipeline = pipeline;
   if (!cJSON_IsObject(spec))
-    return fail_type(load, spec, "a stage object such as {\"plugin\": \"tokenize\"}");
+    return fail_type(load, spec, "a stage object such as {\"plugin\": \"NAME\"}");
   if (check_keys(load, spec, keys, 4) != 0 || open_stage_plugin(load, spec, &stage->handle) != 0)
     return -1;
   tp_json_path_restore(&load->path, here);
@@ -275,13 +277,20 @@ static int load_stage(loader *load, const cJSON *spec, size_t index) {
   if (tp_config_validate(plugin->options, cJSON_GetObjectItemCaseSensitive(spec, "config"),
                          &context, &load->path, &stage->config, load->err) != 0)
     return -1;
+  if (plugin->config_size > 0) {
+    if ((stage->bound_config = calloc(1, plugin->config_size)) == NULL)
+      return fail(load, "out of memory");
+    tp_config_bind(plugin->options, stage->config, stage->bound_config);
+  }
   tp_json_path_restore(&load->path, mark);
   return 0;
 }
 
-static int provides_key(const tp_plugin *plugin, const char *key) {
-  for (size_t i = 0; plugin->provides != NULL && plugin->provides[i] != NULL; i++) {
-    if (strcmp(plugin->provides[i], key) == 0)
+/* Whether `plugin` provides the top-level key `key` (its first `length` bytes). */
+static int provides_key(const tp_plugin *plugin, const char *key, size_t length) {
+  for (size_t i = 0; plugin->provides_keys != NULL && plugin->provides_keys[i] != NULL; i++) {
+    if (strncmp(plugin->provides_keys[i], key, length) == 0 &&
+        plugin->provides_keys[i][length] == '\0')
       return 1;
   }
   return 0;
@@ -298,7 +307,7 @@ static int find_provider(loader *load, const char *key, char *out, size_t size) 
     tp_error ignored;
     if (tp_plugin_open(names[i], NULL, load->options, &handle, &ignored) != 0)
       continue; /* a broken plugin cannot be the answer */
-    if (provides_key(handle->plugin, key)) {
+    if (provides_key(handle->plugin, key, strlen(key))) {
       tp_format(out, size, "%s", names[i]);
       found = 1;
     }
@@ -325,35 +334,70 @@ static const char *option_named_by(const tp_plugin *plugin, const cJSON *config,
   return NULL;
 }
 
-/* Each stage's `requires` must be provided by an earlier stage; the error names the fix. */
+/* The index of the first stage in [from, to) that provides the top-level key of `key` (its
+ * part before the first '.'), or `to`. */
+static size_t provider_in(const tp_pipeline *pipeline, const char *key, size_t from, size_t to) {
+  size_t length = strcspn(key, ".");
+  while (from < to && !provides_key(pipeline->stages[from].handle->plugin, key, length))
+    from++;
+  return from;
+}
+
+/* Stage `s` needs `key` (`how`: "requires" or "uses") and no earlier stage provides it: fails
+ * with a message naming the stage to move or to add. */
+static int missing_key(loader *load, size_t s, const char *how, const char *key) {
+  tp_pipeline *pipeline = load->pipeline;
+  const tp_stage *stage = &pipeline->stages[s];
+  char message[TP_ERROR_SIZE - 300];
+  char provider[128];
+  char root[128];
+  tp_json_path_key(&load->path, "stages");
+  tp_json_path_index(&load->path, s);
+  tp_format(message, sizeof message,
+            "stage \"%s\" (plugin %s) %s \"%s\", which no earlier stage provides", stage->id,
+            stage->handle->plugin->name, how, key);
+  size_t later = provider_in(pipeline, key, s + 1, pipeline->stage_count);
+  if (later < pipeline->stage_count)
+    return fail(load, "%s; stage \"%s\" (stages[%zu]) provides it: move it before this one",
+                message, pipeline->stages[later].id, later);
+  tp_format(root, sizeof root, "%.*s", (int)strcspn(key, "."), key);
+  if (find_provider(load, root, provider, sizeof provider))
+    return fail(load, "%s; add a stage {\"plugin\": \"%s\"} before it", message, provider);
+  return fail(load, "%s, and no available plugin provides it", message);
+}
+
+/* Stage `s` would read the optional `key` that only the later stage `later` provides: warns,
+ * naming both stages and the key. */
+static void late_optional_key(const loader *load, size_t s, size_t later, const tp_key_use *use) {
+  const tp_stage *stages = load->pipeline->stages;
+  tp_log(TP_LOG_WARN, NULL,
+         "%s: stages[%zu]: stage \"%s\" (plugin %s) reads \"%s\"%s (optional), but stage \"%s\" "
+         "(stages[%zu]) provides it only after it runs: move \"%s\" before \"%s\" to use it",
+         load->file, s, stages[s].id, stages[s].handle->plugin->name, use->key,
+         use->flags & TP_USE_REPORT_SECTION ? " and that stage's report section" : "",
+         stages[later].id, later, stages[later].id, stages[s].id);
+}
+
+/* Every key a stage requires, and every required key it uses, must be provided by an earlier
+ * stage (the error names the fix); an optional key provided only later is warned about. A key
+ * used from a report section is read in finish(), which runs in stage order too. */
 static int check_order(loader *load) {
   tp_pipeline *pipeline = load->pipeline;
   for (size_t s = 0; s < pipeline->stage_count; s++) {
     const tp_plugin *plugin = pipeline->stages[s].handle->plugin;
-    for (size_t r = 0; plugin->requires != NULL && plugin->requires[r] != NULL; r++) {
-      const char *key = plugin->requires[r];
-      size_t earlier = 0;
-      while (earlier < s && !provides_key(pipeline->stages[earlier].handle->plugin, key))
-        earlier++;
-      if (earlier < s)
+    for (size_t r = 0; plugin->requires_keys != NULL && plugin->requires_keys[r] != NULL; r++) {
+      if (provider_in(pipeline, plugin->requires_keys[r], 0, s) == s)
+        return missing_key(load, s, "requires", plugin->requires_keys[r]);
+    }
+    for (size_t u = 0; plugin->uses != NULL && plugin->uses[u].key != NULL; u++) {
+      const tp_key_use *use = &plugin->uses[u];
+      if (provider_in(pipeline, use->key, 0, s) < s)
         continue;
-      tp_json_path_key(&load->path, "stages");
-      tp_json_path_index(&load->path, s);
-      char message[TP_ERROR_SIZE - 300];
-      char provider[128];
-      tp_format(message, sizeof message,
-                "stage \"%s\" (plugin %s) requires \"%s\", which no earlier stage provides",
-                pipeline->stages[s].id, plugin->name, key);
-      size_t later = s + 1;
-      while (later < pipeline->stage_count &&
-             !provides_key(pipeline->stages[later].handle->plugin, key))
-        later++;
+      if (!(use->flags & TP_USE_OPTIONAL))
+        return missing_key(load, s, "uses", use->key);
+      size_t later = provider_in(pipeline, use->key, s + 1, pipeline->stage_count);
       if (later < pipeline->stage_count)
-        return fail(load, "%s; stage \"%s\" (stages[%zu]) provides it: move it before this one",
-                    message, pipeline->stages[later].id, later);
-      if (find_provider(load, key, provider, sizeof provider))
-        return fail(load, "%s; add a stage {\"plugin\": \"%s\"} before it", message, provider);
-      return fail(load, "%s, and no available plugin provides it", message);
+        late_optional_key(load, s, later, use);
     }
   }
   return 0;
@@ -384,6 +428,8 @@ static int create_stages(loader *load) {
       return fail(load, "stage \"%s\" (plugin %s) failed to start: %s", stage->id, plugin->name,
                   message[0] != '\0' ? message : "no reason given");
     }
+    if (plugin->stage_keys != NULL)
+      stage->keys = plugin->stage_keys(stage->instance);
     tp_json_path_restore(&load->path, 0);
   }
   return 0;
@@ -519,6 +565,7 @@ void tp_pipeline_free(tp_pipeline *pipeline) {
     if (stage->instance != NULL && stage->handle->plugin->destroy != NULL)
       stage->handle->plugin->destroy(stage->instance);
     cJSON_Delete(stage->config);
+    free(stage->bound_config);
     free(stage->id);
   }
   free(pipeline->stages);

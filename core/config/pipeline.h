@@ -1,4 +1,5 @@
-/* core/config/pipeline.h - a loaded, validated pipeline: the boundary between configuration and run.
+/* core/config/pipeline.h - a loaded, validated pipeline: the boundary between configuration and
+ * run.
  *
  * tp_pipeline_load() reads a pipeline file, validates it exactly as strictly as a run needs
  * (JSON syntax with file:line:col, every key by its JSON path, plugins found and loaded,
@@ -49,7 +50,9 @@ typedef enum tp_on_error {
 typedef struct tp_plugin_handle {
   char *path;              /* absolute path of the .so */
   void *dl;                /* dlopen() handle */
-  const tp_plugin *plugin; /* the descriptor from tp_plugin_entry() */
+  const tp_plugin *plugin; /* &descriptor: what the core reads */
+  tp_plugin descriptor;    /* the plugin's descriptor at this host's size (later members 0) */
+  tp_option *options;      /* its option table at this host's entry size (owned), or NULL */
 } tp_plugin_handle;
 
 /* The definition of the opaque tp_stage of plugin.h. */
@@ -58,8 +61,12 @@ struct tp_stage {
   size_t index;             /* position in the pipeline */
   tp_plugin_handle *handle; /* owned by the pipeline's handle list */
   cJSON *config;            /* validated config with defaults filled (owned) */
+  void *bound_config;       /* the plugin's config struct filled from `config` (owned; 2.1), or
+                               NULL when it binds no option (host->stage_config) */
   void *instance;           /* from create(); NULL until created */
   struct tp_pipeline *pipeline;
+  const cJSON *section;    /* its report section while later stages finish(); NULL otherwise */
+  const char *const *keys; /* the instance's stage_keys() (ABI 2.1), or NULL; owned by it */
 };
 
 typedef struct tp_pipeline {

@@ -9,6 +9,8 @@
  * descriptor (/proc/self/fd/N), so no one can swap it between check and load; dlopen() succeeds,
  * the entry symbol exists, the ABI version is compatible, the descriptor is complete and
  * self-consistent.
+ * The descriptor and its option table are copied at this host's sizes (copy_descriptor), so a
+ * plugin built against an older minor of ABI 2 reads as one whose later members are NULL.
  */
 #include "plugin_loader.h"
 
@@ -17,19 +19,40 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_bind.h"
 #include "config_schema.h"
 #include "message.h"
 #include "names.h"
 #include "tp_config.h"
 
-/* The directories searched, in order: $TEXTPIPE_PLUGIN_PATH entries, build tree, install dir.
- * Returns a NULL-terminated array of strings (free with tp_plugin_names_free) or NULL. */
+const char *tp_plugin_build_dir(void) {
+  char exe[PATH_MAX];
+  char root[PATH_MAX];
+  ssize_t length = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (length <= 0 || realpath(TP_BUILD_ROOT, root) == NULL)
+    return NULL;
+  exe[length] = '\0';
+  size_t root_length = strlen(root);
+  return strncmp(exe, root, root_length) == 0 && exe[root_length] == '/' ? TP_BUILD_PLUGIN_DIR
+                                                                         : NULL;
+}
+
+size_t tp_plugin_searched(char *out, size_t size) {
+  const char *build = tp_plugin_build_dir();
+  return tp_format(out, size, "$TEXTPIPE_PLUGIN_PATH, %s%s%s", build != NULL ? build : "",
+                   build != NULL ? ", " : "", TP_INSTALL_PLUGIN_DIR);
+}
+
+/* The directories searched, in order: $TEXTPIPE_PLUGIN_PATH entries, the build tree (only for
+ * a binary run from it), the install dir. Returns a NULL-terminated array of strings (free
+ * with tp_plugin_names_free) or NULL. */
 static char **search_dirs(const tp_loader_options *options) {
   const char *env = options != NULL ? options->env_path : NULL;
   size_t count = 2;
@@ -47,7 +70,8 @@ static char **search_dirs(const tp_loader_options *options) {
       goto out_of_memory;
     start = end != NULL ? end + 1 : start + length;
   }
-  if ((dirs[used++] = strdup(TP_BUILD_PLUGIN_DIR)) == NULL ||
+  const char *build = tp_plugin_build_dir();
+  if ((build != NULL && (dirs[used++] = strdup(build)) == NULL) ||
       (dirs[used++] = strdup(TP_INSTALL_PLUGIN_DIR)) == NULL)
     goto out_of_memory;
   return dirs;
@@ -236,10 +260,26 @@ static int key_list_ok(const char *const *keys) {
   return 1;
 }
 
-/* Checks the descriptor's versions, size, strings and callbacks. 0 or -1 with err. */
-static int check_descriptor(const char *path, const char *expected_name, const tp_plugin *plugin,
-                            tp_error *err) {
-  char reason[300];
+static int uses_ok(const tp_key_use *uses) {
+  for (size_t i = 0; uses != NULL && uses[i].key != NULL; i++) {
+    if (uses[i].key[0] == '\0' || uses[i].key[0] == '.' ||
+        (uses[i].flags & ~(uint32_t)(TP_USE_OPTIONAL | TP_USE_REPORT_SECTION)) != 0)
+      return 0;
+  }
+  return 1;
+}
+
+/* The end of member `member` of struct `type`: the smallest size that holds it. */
+#define END_OF(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+
+/* The smallest descriptor and option entry of ABI 2.0 the host accepts: a descriptor must reach
+ * its one required callback, process(); an option entry must hold every 2.0 member. */
+#define DESCRIPTOR_SIZE_MIN END_OF(tp_plugin, process)
+#define OPTION_SIZE_MIN     END_OF(tp_option, required)
+
+/* Checks the descriptor's ABI version and sizes, which must hold before any other member is
+ * read. 0 or -1 with err. */
+static int check_version(const char *path, const tp_plugin *plugin, tp_error *err) {
   if (plugin->abi_major != TP_ABI_MAJOR) {
     tp_format(err->message, sizeof err->message,
               "%s: plugin ABI %u.%u is incompatible with textpipe's ABI %d.%d (the major "
@@ -254,12 +294,59 @@ static int check_descriptor(const char *path, const char *expected_name, const t
               path, plugin->abi_major, plugin->abi_minor, TP_ABI_MAJOR, TP_ABI_MINOR);
     return -1;
   }
-  if (plugin->struct_size < sizeof(tp_plugin)) {
+  if (plugin->struct_size < DESCRIPTOR_SIZE_MIN) {
     tp_format(err->message, sizeof err->message,
-              "%s: plugin descriptor is %u bytes, ABI %u.%u needs %zu", path, plugin->struct_size,
-              plugin->abi_major, plugin->abi_minor, sizeof(tp_plugin));
+              "%s: plugin descriptor is %u bytes, ABI %u.%u needs at least %zu (set it with "
+              "TP_PLUGIN_ABI)",
+              path, plugin->struct_size, plugin->abi_major, plugin->abi_minor,
+              (size_t)DESCRIPTOR_SIZE_MIN);
     return -1;
   }
+  /* options is inside every accepted descriptor (it comes before process). */
+  if (plugin->options != NULL && plugin->option_size < OPTION_SIZE_MIN) {
+    tp_format(err->message, sizeof err->message,
+              "%s: plugin option entries are %u bytes, ABI %u.%u needs at least %zu (set "
+              "option_size with TP_PLUGIN_ABI)",
+              path, plugin->option_size, plugin->abi_major, plugin->abi_minor,
+              (size_t)OPTION_SIZE_MIN);
+    return -1;
+  }
+  return 0;
+}
+
+/* Copies the plugin's descriptor and option table into `handle` at this host's sizes: the
+ * first struct_size bytes of the descriptor and option_size bytes of each option, the rest
+ * zero, so the core reads every member it knows and finds the ones the plugin predates NULL.
+ * 0, or -1 on OOM. */
+static int copy_descriptor(tp_plugin_handle *handle, const tp_plugin *plugin) {
+  size_t size = plugin->struct_size < sizeof(tp_plugin) ? plugin->struct_size : sizeof(tp_plugin);
+  memset(&handle->descriptor, 0, sizeof handle->descriptor);
+  memcpy(&handle->descriptor, plugin, size);
+  handle->descriptor.struct_size = sizeof(tp_plugin);
+  if (plugin->options != NULL) {
+    const char *entries = (const char *)plugin->options;
+    size_t stride = plugin->option_size;
+    size_t count = 0;
+    while (((const tp_option *)(const void *)(entries + count * stride))->name != NULL)
+      count++;
+    handle->options = calloc(count + 1, sizeof *handle->options);
+    if (handle->options == NULL)
+      return -1;
+    size_t copied = stride < sizeof(tp_option) ? stride : sizeof(tp_option);
+    for (size_t i = 0; i < count; i++)
+      memcpy(&handle->options[i], entries + i * stride, copied);
+    handle->descriptor.options = handle->options;
+    handle->descriptor.option_size = sizeof(tp_option);
+  }
+  handle->plugin = &handle->descriptor;
+  return 0;
+}
+
+/* Checks the descriptor's strings, callbacks, keys and options (read from the host-size copy).
+ * 0 or -1 with err. */
+static int check_descriptor(const char *path, const char *expected_name, const tp_plugin *plugin,
+                            tp_error *err) {
+  char reason[300];
   reason[0] = '\0';
   if (!tp_name_is_valid(plugin->name))
     tp_format(reason, sizeof reason, "its name is missing or not [a-z0-9_-]+");
@@ -276,10 +363,12 @@ static int check_descriptor(const char *path, const char *expected_name, const t
     tp_format(reason, sizeof reason, "it keeps partials but has no merge() callback");
   else if ((plugin->partial_export == NULL) != (plugin->partial_import == NULL))
     tp_format(reason, sizeof reason, "it has only one of partial_export() and partial_import()");
-  else if (!key_list_ok(plugin->requires) || !key_list_ok(plugin->provides))
-    tp_format(reason, sizeof reason, "it lists an empty key in requires or provides");
-  else
-    tp_config_check_table(plugin->options, reason, sizeof reason);
+  else if (!key_list_ok(plugin->requires_keys) || !key_list_ok(plugin->provides_keys))
+    tp_format(reason, sizeof reason, "it lists an empty key in requires_keys or provides_keys");
+  else if (!uses_ok(plugin->uses))
+    tp_format(reason, sizeof reason, "it lists an empty key or unknown flags in uses");
+  else if (tp_config_check_table(plugin->options, reason, sizeof reason) == 0)
+    tp_config_check_bindings(plugin->options, plugin->config_size, reason, sizeof reason);
   if (reason[0] != '\0') {
     tp_format(err->message, sizeof err->message, "%s: invalid plugin: %s", path, reason);
     return -1;
@@ -311,10 +400,11 @@ static int unknown_name(const char *name, const tp_loader_options *options, tp_e
   if (nearest != NULL)
     used += tp_format(err->message + used, sizeof err->message - used, " (did you mean \"%s\"?)",
                       nearest);
+  char searched[2 * PATH_MAX];
+  tp_plugin_searched(searched, sizeof searched);
   if (count == 0)
-    tp_format(err->message + used, sizeof err->message - used,
-              "; no plugins found (searched $TEXTPIPE_PLUGIN_PATH, %s, %s)", TP_BUILD_PLUGIN_DIR,
-              TP_INSTALL_PLUGIN_DIR);
+    tp_format(err->message + used, sizeof err->message - used, "; no plugins found (searched %s)",
+              searched);
   else
     used += tp_format(err->message + used, sizeof err->message - used, "; available:");
   for (size_t i = 0; count > 0 && i < count && used < sizeof err->message; i++)
@@ -377,21 +467,25 @@ int tp_plugin_open(const char *name, const char *path, const tp_loader_options *
               TP_PLUGIN_ENTRY_SYMBOL);
     goto fail;
   }
-  if (check_descriptor(path, file_name, plugin, err) != 0)
+  if (check_version(path, plugin, err) != 0)
     goto fail;
   handle = calloc(1, sizeof *handle);
-  if (handle == NULL || (handle->path = strdup(resolved)) == NULL) {
+  if (handle == NULL || (handle->path = strdup(resolved)) == NULL ||
+      copy_descriptor(handle, plugin) != 0) {
     tp_format(err->message, sizeof err->message, "%s: out of memory", path);
     goto fail;
   }
+  if (check_descriptor(path, file_name, handle->plugin, err) != 0)
+    goto fail;
   handle->dl = dl;
-  handle->plugin = plugin;
   free(file_name);
   *out = handle;
   return 0;
 fail:
-  if (handle != NULL)
+  if (handle != NULL) {
     free(handle->path);
+    free(handle->options);
+  }
   free(handle);
   if (dl != NULL)
     unload_plugin_file(dl);
@@ -405,6 +499,7 @@ void tp_plugin_close(tp_plugin_handle *handle) {
   if (handle->dl != NULL)
     unload_plugin_file(handle->dl);
   free(handle->path);
+  free(handle->options);
   free(handle);
 }
 

@@ -2,29 +2,23 @@
  *
  * The record functions act on the record a worker runs and on record->stage, the stage whose
  * process() is running (set by tp_stage_process). record_set and record_attach enforce the
- * ownership rule: a stage writes only keys listed in its descriptor's `provides`.
+ * ownership rule: a stage writes only keys listed in its descriptor's `provides_keys` or in
+ * its instance's stage_keys() (ABI 2.1).
  *
- * Fault injection: with TEXTPIPE_FAIL_ALLOC=N in the environment, the Nth call of
- * host->alloc or host->realloc in the process (counting from 1) returns NULL, so a plugin's
- * tests can walk its out-of-memory paths through the harness.
+ * No fault injection here: the test-only textpipe-fault binary fails allocations (host->alloc
+ * included) by wrapping malloc at link time (tests/fault/fail_alloc.c).
  */
 #include "host.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <uv.h>
-
+#include "json_print.h"
 #include "log.h"
 #include "record.h"
 #include "stages.h"
-
-static const cJSON *finishing_sections;
-
-void tp_host_set_report_sections(const cJSON *sections) {
-  finishing_sections = sections;
-}
 
 static void host_log(const tp_stage *stage, tp_log_level level, const char *fmt, ...) {
   va_list args;
@@ -33,29 +27,14 @@ static void host_log(const tp_stage *stage, tp_log_level level, const char *fmt,
   va_end(args);
 }
 
-static atomic_ullong allocation_count;
-static unsigned long long failing_allocation; /* 0: none; read once from the environment */
-static uv_once_t failing_allocation_once = UV_ONCE_INIT;
-
-static void read_failing_allocation(void) {
-  const char *value = getenv("TEXTPIPE_FAIL_ALLOC");
-  if (value != NULL)
-    failing_allocation = strtoull(value, NULL, 10);
-}
-
-/* Whether this allocation is the one TEXTPIPE_FAIL_ALLOC asks to fail. */
-static int allocation_fails(void) {
-  uv_once(&failing_allocation_once, read_failing_allocation);
-  unsigned long long number = atomic_fetch_add(&allocation_count, 1) + 1;
-  return failing_allocation != 0 && number == failing_allocation;
-}
-
+/* Plain malloc: allocation failures are injected only in the test-only textpipe-fault binary
+ * (tests/fault/fail_alloc.c wraps malloc at link time), never in this release code. */
 static void *host_alloc(size_t size) {
-  return allocation_fails() ? NULL : malloc(size);
+  return malloc(size);
 }
 
 static void *host_realloc(void *ptr, size_t size) {
-  return allocation_fails() ? NULL : realloc(ptr, size);
+  return realloc(ptr, size);
 }
 
 static void host_free(void *ptr) {
@@ -76,7 +55,7 @@ static uint64_t host_record_line(const tp_record *record) {
   return record->line;
 }
 
-/* The `provides` entry equal to `key` of the stage running `record`, or NULL (logged once
+/* The `provides_keys` entry equal to `key` of the stage running `record`, or NULL (logged once
  * per stage when the stage writes a key it does not own). */
 static const char *owned_key(tp_record *record, const char *key, const char *what) {
   const tp_stage *stage = record->stage;
@@ -84,12 +63,16 @@ static const char *owned_key(tp_record *record, const char *key, const char *wha
     tp_log(TP_LOG_ERROR, NULL, "%s called outside process()", what);
     return NULL;
   }
-  const char *const *provides = stage->handle->plugin->provides;
+  const char *const *provides = stage->handle->plugin->provides_keys;
   for (size_t i = 0; provides != NULL && provides[i] != NULL; i++)
     if (strcmp(provides[i], key) == 0)
       return provides[i];
+  for (size_t i = 0; stage->keys != NULL && stage->keys[i] != NULL; i++)
+    if (strcmp(stage->keys[i], key) == 0)
+      return stage->keys[i];
   if (record->key_warned == NULL || !(atomic_fetch_or(&record->key_warned[stage->index], 1) & 1))
-    tp_log(TP_LOG_ERROR, stage->id, "%s: key \"%s\" is not in the plugin's provides", what, key);
+    tp_log(TP_LOG_ERROR, stage->id, "%s: key \"%s\" is not in the plugin's provides_keys", what,
+           key);
   return NULL;
 }
 
@@ -103,16 +86,29 @@ static int is_text_root(const tp_record *record, const char *key) {
   return strncmp(field, key, length) == 0 && key[length] == '\0';
 }
 
+/* Whether the NUL-terminated `text` is valid UTF-8. Most strings a stage writes are short ASCII
+ * keys and labels, settled by one pass over at most 16 bytes; the rest take strlen and the
+ * word-at-a-time check. */
+static int is_valid_utf8_string(const char *text) {
+  const unsigned char *bytes = (const unsigned char *)text;
+  for (size_t at = 0; at < 16; at++) {
+    if (bytes[at] == '\0')
+      return 1;
+    if (bytes[at] >= 0x80)
+      break;
+  }
+  size_t length = strlen(text);
+  return tp_utf8_valid_prefix(text, length) == length;
+}
+
 /* Whether every string and member name in `value` is valid UTF-8, so that the output stays
  * valid NDJSON whatever a plugin hands over. */
 static int is_valid_utf8_tree(const cJSON *value) {
   for (; value != NULL; value = value->next) {
-    if (value->string != NULL &&
-        tp_utf8_valid_prefix(value->string, strlen(value->string)) != strlen(value->string))
+    if (value->string != NULL && !is_valid_utf8_string(value->string))
       return 0;
     if (cJSON_IsString(value) && value->valuestring != NULL &&
-        tp_utf8_valid_prefix(value->valuestring, strlen(value->valuestring)) !=
-            strlen(value->valuestring))
+        !is_valid_utf8_string(value->valuestring))
       return 0;
     if (value->child != NULL && !is_valid_utf8_tree(value->child))
       return 0;
@@ -181,11 +177,51 @@ static const char *host_stage_id(const tp_stage *stage) {
   return stage != NULL ? stage->id : NULL;
 }
 
+/* The section of the stage `stage_id` of the same pipeline, once that stage has finished
+ * (tp_stages_finish keeps it on the stage while later stages finish). */
 static const cJSON *host_report_section(const tp_stage *stage, const char *stage_id) {
-  (void)stage;
-  if (finishing_sections == NULL || stage_id == NULL)
+  if (stage == NULL || stage->pipeline == NULL || stage_id == NULL)
     return NULL;
-  return cJSON_GetObjectItemCaseSensitive(finishing_sections, stage_id);
+  const tp_pipeline *pipeline = stage->pipeline;
+  for (size_t s = 0; s < pipeline->stage_count; s++) {
+    if (strcmp(pipeline->stages[s].id, stage_id) == 0)
+      return pipeline->stages[s].section;
+  }
+  return NULL;
+}
+
+/* The id rule of plugin.h: "id" as JSON text when it is a string or a number, else the line. */
+static size_t host_record_id(const tp_record *record, char *buffer, size_t size) {
+  const cJSON *id = cJSON_GetObjectItemCaseSensitive(record->json, "id");
+  char number[64];
+  char *printed = NULL;
+  const char *text = number;
+  if (cJSON_IsNumber(id) && id->valuestring != NULL)
+    text = id->valuestring; /* the input's own digits (plugin.h: record_json) */
+  else if (cJSON_IsNumber(id) && tp_json_print_number(id->valuedouble, id->valueint, number) > 0)
+    text = number;
+  else if (cJSON_IsString(id) && (printed = cJSON_PrintUnformatted(id)) != NULL)
+    text = printed;
+  else
+    snprintf(number, sizeof number, "%llu", (unsigned long long)record->line);
+  size_t length = strlen(text);
+  if (size > 0) {
+    size_t copied = length < size ? length : size - 1;
+    memcpy(buffer, text, copied);
+    buffer[copied] = '\0';
+  }
+  cJSON_free(printed);
+  return length;
+}
+
+static const cJSON *host_record_field(const tp_record *record, const char *path) {
+  if (record == NULL || path == NULL)
+    return NULL;
+  return tp_record_field_at(record->json, path);
+}
+
+static const void *host_stage_config(const tp_stage *stage) {
+  return stage != NULL ? stage->bound_config : NULL;
 }
 
 static const tp_host host_api = {
@@ -204,6 +240,9 @@ static const tp_host host_api = {
     .record_attachment = host_record_attachment,
     .stage_id = host_stage_id,
     .report_section = host_report_section,
+    .record_id = host_record_id,
+    .record_field = host_record_field,
+    .stage_config = host_stage_config,
 };
 
 const tp_host *tp_host_api(void) {

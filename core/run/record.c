@@ -128,8 +128,8 @@ static const char *json_type_name(const cJSON *item) {
 /* Follows a dotted path ("comment.body") through nested objects. Sets *duplicate when a key of
  * the path appears twice in its object: JSON readers disagree on which one counts (cJSON and
  * so the stages would see the first, Python's json the last), so such a record is refused. */
-static cJSON *field_at_path(cJSON *object, const char *path, int *duplicate) {
-  cJSON *at = object;
+static cJSON *field_at_path(const cJSON *object, const char *path, int *duplicate) {
+  cJSON *at = (cJSON *)object; /* the caller's constness is its own */
   const char *part = path;
   *duplicate = 0;
   for (;;) {
@@ -153,6 +153,11 @@ static cJSON *field_at_path(cJSON *object, const char *path, int *duplicate) {
     at = found;
     part = dot + 1;
   }
+}
+
+cJSON *tp_record_field_at(const cJSON *object, const char *path) {
+  int duplicate;
+  return field_at_path(object, path, &duplicate);
 }
 
 /* Whether a record made from `line` would carry a NUL character: a raw 0 byte, or, when `json`

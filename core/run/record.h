@@ -71,6 +71,10 @@ int tp_record_attach(tp_record *record, const char *key, void *data, void (*free
 /* The attachment under `key`, or NULL. */
 void *tp_record_attachment(const tp_record *record, const char *key);
 
+/* Follows a dotted path ("comment.body") through nested objects of `object`: the member found,
+ * or NULL when a part is missing or not an object. Borrowed from `object`. */
+cJSON *tp_record_field_at(const cJSON *object, const char *path);
+
 /* The first invalid byte of `length` bytes of `text`, as an offset; or `length` when all of
  * it is valid UTF-8 (no overlongs, surrogates or code points above U+10FFFF). */
 size_t tp_utf8_valid_prefix(const char *text, size_t length);

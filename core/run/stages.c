@@ -39,13 +39,9 @@ void tp_partials_destroy(const tp_pipeline *pipeline, void **partials) {
   free(partials);
 }
 
-tp_result tp_stage_process(const tp_stage *stage, void *partial, tp_record *record,
-                           tp_stage_stats *stats, char *reason, size_t reason_size) {
-  record->stage = stage;
-  reason[0] = '\0';
-  tp_result result =
-      stage->handle->plugin->process(stage->instance, partial, record, reason, reason_size);
-  record->stage = NULL;
+/* Counts `result` in `stats` and makes it one of keep/drop/error, with a reason for errors. */
+static tp_result count_result(tp_result result, tp_stage_stats *stats, char *reason,
+                              size_t reason_size) {
   stats->records++;
   switch (result) {
   case TP_KEEP:
@@ -67,11 +63,36 @@ tp_result tp_stage_process(const tp_stage *stage, void *partial, tp_record *reco
   return result;
 }
 
+tp_result tp_stage_process(const tp_stage *stage, void *partial, tp_record *record,
+                           tp_stage_stats *stats, char *reason, size_t reason_size) {
+  record->stage = stage;
+  reason[0] = '\0';
+  tp_result result =
+      stage->handle->plugin->process(stage->instance, partial, record, reason, reason_size);
+  record->stage = NULL;
+  return count_result(result, stats, reason, reason_size);
+}
+
+void tp_stage_process_batch(const tp_stage *stage, void *partial, tp_record *const *records,
+                            size_t count, tp_stage_stats *stats, tp_result *results, char *reasons,
+                            size_t reason_size) {
+  for (size_t i = 0; i < count; i++) {
+    records[i]->stage = stage;
+    reasons[i * reason_size] = '\0';
+    results[i] = TP_ERROR;
+  }
+  stage->handle->plugin->process_batch(stage->instance, partial, records, count, results, reasons,
+                                       reason_size);
+  for (size_t i = 0; i < count; i++) {
+    records[i]->stage = NULL;
+    results[i] = count_result(results[i], stats, reasons + i * reason_size, reason_size);
+  }
+}
+
 int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t workers, cJSON *sections,
                      tp_error *err) {
   char reason[TP_REASON_SIZE];
   int status = 0;
-  tp_host_set_report_sections(sections);
   for (size_t s = 0; s < pipeline->stage_count; s++) {
     const tp_stage *stage = &pipeline->stages[s];
     const tp_plugin *plugin = stage->handle->plugin;
@@ -116,8 +137,10 @@ int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t worke
       status = -1;
       goto done;
     }
+    pipeline->stages[s].section = section; /* for host->report_section of later stages */
   }
 done:
-  tp_host_set_report_sections(NULL);
+  for (size_t s = 0; s < pipeline->stage_count; s++)
+    pipeline->stages[s].section = NULL; /* `sections` may be freed once we return */
   return status;
 }

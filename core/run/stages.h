@@ -35,15 +35,20 @@ void tp_partials_destroy(const tp_pipeline *pipeline, void **partials);
 tp_result tp_stage_process(const tp_stage *stage, void *partial, tp_record *record,
                            tp_stage_stats *stats, char *reason, size_t reason_size);
 
+/* Runs `stage` on `count` records at once through its process_batch() (ABI 2.1; only for a
+ * plugin that has it), updating `stats` as `count` tp_stage_process calls would. results[i]
+ * receives record i's result and, on TP_ERROR, reasons + i * reason_size its message. */
+void tp_stage_process_batch(const tp_stage *stage, void *partial, tp_record *const *records,
+                            size_t count, tp_stage_stats *stats, tp_result *results, char *reasons,
+                            size_t reason_size);
+
 /* End of stream: for each stage in pipeline order, merges partials[1..workers-1][stage] into
  * partials[0][stage] (destroying the merged ones and setting them NULL), then calls finish()
  * into a new object added to `sections` under the stage id (stages without finish() add
- * nothing). Returns 0, or -1 with err naming the stage (sections keeps what was done). */
+ * nothing). While it runs, each finished stage's `section` member points at its section, which
+ * host->report_section() of later stages reads; all are NULL again when it returns. Returns 0,
+ * or -1 with err naming the stage (sections keeps what was done). */
 int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t workers, cJSON *sections,
                      tp_error *err);
-
-/* The sections host->report_section() reads during finish(); NULL outside finish. Set by
- * tp_stages_finish (implemented in host.c). */
-void tp_host_set_report_sections(const cJSON *sections);
 
 #endif /* TP_CORE_STAGES_H */

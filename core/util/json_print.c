@@ -1,4 +1,5 @@
-/* core/util/json_print.c - compact JSON printing, identical to cJSON_PrintUnformatted (json_print.h).
+/* core/util/json_print.c - compact JSON printing, identical to cJSON_PrintUnformatted
+ * (json_print.h).
  *
  * cJSON 1.7's rules, which this file reproduces:
  * - numbers: NaN and infinities print as null; anything else as "%1.15g", or "%1.17g" when that
@@ -17,33 +18,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The growable output: the caller's buffer, length and capacity. */
+/* The growable output, held by value while printing (so the compiler keeps it in registers)
+ * and handed back to the caller's buffer, length and capacity at the end. */
 typedef struct output {
-  char **buffer;
-  size_t *used;
-  size_t *capacity;
+  char *buffer;
+  size_t used;
+  size_t capacity;
 } output;
 
-static int reserve(output *out, size_t more) {
-  size_t needed = *out->used + more;
-  if (needed <= *out->capacity)
-    return 0;
-  size_t grown = *out->capacity ? *out->capacity * 2 : 4096;
+/* reserve()'s slow path: grows the buffer to hold `needed` bytes. 0, or -1 on OOM. */
+static __attribute__((noinline)) int grow(output *out, size_t needed) {
+  size_t grown = out->capacity ? out->capacity * 2 : 4096;
   if (grown < needed)
     grown = needed;
-  char *bigger = realloc(*out->buffer, grown);
+  char *bigger = realloc(out->buffer, grown);
   if (bigger == NULL)
     return -1;
-  *out->buffer = bigger;
-  *out->capacity = grown;
+  out->buffer = bigger;
+  out->capacity = grown;
   return 0;
+}
+
+static inline int reserve(output *out, size_t more) {
+  size_t needed = out->used + more;
+  return needed <= out->capacity ? 0 : grow(out, needed);
 }
 
 static int append(output *out, const char *bytes, size_t length) {
   if (reserve(out, length))
     return -1;
-  memcpy(*out->buffer + *out->used, bytes, length);
-  *out->used += length;
+  memcpy(out->buffer + out->used, bytes, length);
+  out->used += length;
   return 0;
 }
 
@@ -190,7 +195,7 @@ static int print_string(output *out, const char *text) {
   size_t length = strlen(text);
   if (reserve(out, length + 2))
     return -1;
-  (*out->buffer)[(*out->used)++] = '"';
+  out->buffer[out->used++] = '"';
   const unsigned char *bytes = (const unsigned char *)text;
   size_t start = 0; /* the first byte not yet copied */
   for (size_t index = 0; index < length; index++) {
@@ -216,16 +221,16 @@ static int print_string(output *out, const char *text) {
     /* the clean run, the escape, and room for the rest of the text unescaped + the quote */
     if (reserve(out, (index - start) + escape_length + (length - index - 1) + 1))
       return -1;
-    memcpy(*out->buffer + *out->used, bytes + start, index - start);
-    *out->used += index - start;
-    memcpy(*out->buffer + *out->used, escape, escape_length);
-    *out->used += escape_length;
+    memcpy(out->buffer + out->used, bytes + start, index - start);
+    out->used += index - start;
+    memcpy(out->buffer + out->used, escape, escape_length);
+    out->used += escape_length;
     start = index + 1;
   }
   /* reserved: the text's length plus the quotes, topped up at each escape */
-  memcpy(*out->buffer + *out->used, bytes + start, length - start);
-  *out->used += length - start;
-  (*out->buffer)[(*out->used)++] = '"';
+  memcpy(out->buffer + out->used, bytes + start, length - start);
+  out->used += length - start;
+  out->buffer[out->used++] = '"';
   return 0;
 }
 
@@ -233,12 +238,41 @@ static int print_string(output *out, const char *text) {
 
 static int print_value(output *out, const cJSON *item);
 
+/* Room for a key printed in one pass (print_key): the longest key it copies, quotes and ':'. */
+#define SHORT_KEY_BYTES 24
+
+/* `"key":` - in one pass when the key is short and has nothing to escape (member names a stage
+ * writes: "compound", "start", ...), else through print_string. */
+static int print_key(output *out, const char *key) {
+  if (key != NULL) {
+    if (reserve(out, SHORT_KEY_BYTES + 3))
+      return -1;
+    char *start = out->buffer + out->used;
+    char *at = start;
+    *at++ = '"';
+    for (size_t index = 0; index < SHORT_KEY_BYTES; index++) {
+      unsigned char byte = (unsigned char)key[index];
+      if (byte == '\0') {
+        *at++ = '"';
+        *at++ = ':';
+        out->used += (size_t)(at - start);
+        return 0;
+      }
+      if (needs_escape[byte])
+        break;
+      *at++ = (char)byte;
+    }
+    /* long or escaped: nothing was counted as used, print_string writes it over */
+  }
+  return print_string(out, key) || append(out, ":", 1) ? -1 : 0;
+}
+
 /* Members of an array or object between `open` and `close`, with keys for objects. */
 static int print_children(output *out, const cJSON *item, char open, char close, int keys) {
   if (append(out, &open, 1))
     return -1;
   for (const cJSON *child = item->child; child != NULL; child = child->next) {
-    if (keys && (print_string(out, child->string) || append(out, ":", 1)))
+    if (keys && print_key(out, child->string))
       return -1;
     if (print_value(out, child))
       return -1;
@@ -259,9 +293,10 @@ static int print_value(output *out, const cJSON *item) {
   case cJSON_Number: {
     if (item->valuestring != NULL) /* an input number kept as written (json_literals.h) */
       return append(out, item->valuestring, strlen(item->valuestring));
-    char number[32];
-    size_t length = tp_json_print_number(item->valuedouble, item->valueint, number);
-    return append(out, number, length);
+    if (reserve(out, 32)) /* printed straight into the buffer */
+      return -1;
+    out->used += tp_json_print_number(item->valuedouble, item->valueint, out->buffer + out->used);
+    return 0;
   }
   case cJSON_Raw:
     return item->valuestring == NULL ? -1
@@ -278,11 +313,11 @@ static int print_value(output *out, const cJSON *item) {
 }
 
 int tp_json_print_append(const cJSON *item, char **buffer, size_t *used, size_t *capacity) {
-  size_t before = *used;
-  output out = {buffer, used, capacity};
-  if (item == NULL || print_value(&out, item) != 0) {
-    *used = before;
-    return -1;
-  }
-  return 0;
+  output out = {*buffer, *used, *capacity};
+  int status = item == NULL || print_value(&out, item) != 0 ? -1 : 0;
+  *buffer = out.buffer; /* may have grown even on failure */
+  *capacity = out.capacity;
+  if (status == 0)
+    *used = out.used;
+  return status;
 }

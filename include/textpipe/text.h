@@ -1,14 +1,19 @@
 /* textpipe/text.h - the tokenized text that the tokenize stage attaches to each record.
  *
  * The tokenize plugin attaches one tp_text to every record under the key TP_TEXT_KEY
- * ("tokens"). Later stages that declare `"tokens"` in their `requires` read it with
+ * ("tokens", keys.h). Later stages that list it in their `requires_keys` read it with
  *
  *   const tp_text *text = host->record_attachment(record, TP_TEXT_KEY);
+ *   for (size_t i = 0; i < text->token_count; i++) {
+ *     const tp_token *token = TP_TEXT_TOKEN(text, i);
  *
  * instead of re-tokenizing. Everything it points to is owned by the record (see the ownership
  * rule in plugin.h) and is valid only inside process(); it is read-only for later stages.
- * Versioned with the plugin ABI (TP_ABI_MAJOR / TP_ABI_MINOR); struct_size lets readers check
- * for members appended later.
+ * Versioned with the plugin ABI (TP_ABI_MAJOR / TP_ABI_MINOR): tp_token, tp_sentence and
+ * tp_text only grow at their ends within a major. Readers never index the arrays with their
+ * own sizeof: TP_TEXT_TOKEN / TP_TEXT_SENTENCE step by the sizes the producer was built with,
+ * and TP_TEXT_HAS / TP_TOKEN_HAS / TP_SENTENCE_HAS tell whether a member appended later is
+ * there.
  */
 #ifndef TEXTPIPE_TEXT_H
 #define TEXTPIPE_TEXT_H
@@ -20,7 +25,9 @@
 extern "C" {
 #endif
 
-#define TP_TEXT_KEY "tokens"
+#include "keys.h"
+
+#define TP_TEXT_KEY TP_KEY_TOKENS
 
 typedef enum tp_token_type {
   TP_TOKEN_WORD = 0, /* letters/digits with internal ' and - (don't, well-known, o'clock) */
@@ -63,8 +70,10 @@ typedef struct tp_sentence {
 } tp_sentence;
 
 typedef struct tp_text {
-  uint32_t struct_size; /* sizeof(tp_text) as the tokenize stage was built */
-  const char *text;     /* the record's text, `length` bytes, NUL-terminated */
+  uint32_t struct_size;   /* sizeof(tp_text) as the tokenize stage was built */
+  uint32_t token_size;    /* sizeof(tp_token) as built: the stride of `tokens` */
+  uint32_t sentence_size; /* sizeof(tp_sentence) as built: the stride of `sentences` */
+  const char *text;       /* the record's text, `length` bytes, NUL-terminated */
   size_t length;
   const tp_token *tokens;
   size_t token_count;
@@ -72,6 +81,23 @@ typedef struct tp_text {
   size_t sentence_count;
   const char *language; /* Snowball language name, e.g. "english" */
 } tp_text;
+
+/* Token / sentence `index` of `text` (a const tp_text *), stepping by the producer's sizes. */
+#define TP_TEXT_TOKEN(text, index)                                                                 \
+  ((const tp_token *)(const void *)((const char *)(text)->tokens +                                 \
+                                    (size_t)(index) * (text)->token_size))
+#define TP_TEXT_SENTENCE(text, index)                                                              \
+  ((const tp_sentence *)(const void *)((const char *)(text)->sentences +                           \
+                                       (size_t)(index) * (text)->sentence_size))
+
+/* Whether the producer's tp_text / tp_token / tp_sentence has `member` (one appended after
+ * 2.0 must be checked before it is read). */
+#define TP_TEXT_HAS(text, member)                                                                  \
+  ((text)->struct_size >= offsetof(tp_text, member) + sizeof((text)->member))
+#define TP_TOKEN_HAS(text, member)                                                                 \
+  ((text)->token_size >= offsetof(tp_token, member) + sizeof(((tp_token *)0)->member))
+#define TP_SENTENCE_HAS(text, member)                                                              \
+  ((text)->sentence_size >= offsetof(tp_sentence, member) + sizeof(((tp_sentence *)0)->member))
 
 #ifdef __cplusplus
 }

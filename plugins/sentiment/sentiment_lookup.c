@@ -146,10 +146,10 @@ static int sx_ends_in_nt(const char *text, size_t length) {
          text[length - 4] == '\xe2' && text[length - 5] == 'n';
 }
 
-void sx_lookup_tokens(const sx_lexicon *lexicon, const tp_token *tokens, size_t count,
+void sx_lookup_tokens(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                       sx_lookup *lookups) {
   for (size_t t = 0; t < count; t++) {
-    const tp_token *token = &tokens[t];
+    const tp_token *token = TP_TEXT_TOKEN(text, first + t);
     uint16_t type = token->type;
     if (type != TP_TOKEN_WORD && type != TP_TOKEN_EMOTICON && type != TP_TOKEN_EMOJI &&
         type != TP_TOKEN_HASHTAG) {

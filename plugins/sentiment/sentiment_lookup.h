@@ -30,9 +30,10 @@ typedef struct sx_lookup {
   uint16_t flags;      /* SX_LOOKUP_ELONGATED when found de-elongated */
 } sx_lookup;
 
-/* Fills lookups[i] for each word, emoticon, emoji and hashtag among tokens[0..count); the
- * entries of other tokens are left as they are. Never fails. */
-void sx_lookup_tokens(const sx_lexicon *lexicon, const tp_token *tokens, size_t count,
+/* Fills lookups[i] for each word, emoticon, emoji and hashtag among the text's tokens
+ * [first, first + count) (lookups[i] for token first + i); the entries of other tokens are left
+ * as they are. Never fails. */
+void sx_lookup_tokens(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                       sx_lookup *lookups);
 
 #endif /* TP_SENTIMENT_LOOKUP_H */

@@ -118,7 +118,7 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
   uint32_t clause = 0;
   uint16_t rules_seen = 0;
   for (size_t t = first; t < first + count; t++) {
-    const tp_token *token = &text->tokens[t];
+    const tp_token *token = TP_TEXT_TOKEN(text, t);
     if (token->type == TP_TOKEN_PUNCT || token->type == TP_TOKEN_SYMBOL) {
       uint16_t mark = 0;
       for (uint32_t b = 0; b < token->norm_length; b++) {
@@ -166,7 +166,7 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
       words++;
       /* Only a Capitalized sentiment word right after a word can be inside a name. */
       span->capitalized += (token->flags & TP_TOKEN_CAPITALIZED) && item->valence != 0 &&
-                           t > first && text->tokens[t - 1].type == TP_TOKEN_WORD;
+                           t > first && TP_TEXT_TOKEN(text, t - 1)->type == TP_TOKEN_WORD;
       if (token->flags & TP_TOKEN_ALL_CAPS) {
         caps++;
         item->flags |= SX_ITEM_CAPS;
@@ -515,7 +515,7 @@ static int sx_look_up(const sx_lexicon *lexicon, const tp_text *text, size_t fir
     memset(scores, 0, sizeof *scores);
     return -1;
   }
-  sx_lookup_tokens(lexicon, text->tokens + first, count, scratch->lookups);
+  sx_lookup_tokens(lexicon, text, first, count, scratch->lookups);
   return 0;
 }
 

@@ -11,51 +11,78 @@
  * candidate pool (summary_digest.h), so memory does not grow with the stream. Each worker has
  * its own partial; merge() folds them; finish() picks the digest by MMR.
  */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <textpipe/keys.h>
 #include <textpipe/plugin.h>
 #include <textpipe/text.h>
 
 #include "summary_digest.h"
 #include "summary_partial.h"
 
+/* The stage's options, written by the host from summary_options (host->stage_config). */
+typedef struct summary_config {
+  int64_t min_sentences, max_sentences, max_words, digest_size, pool_size, sketch_bits;
+  double target_words, redundancy;
+  int64_t theme_sentences, sentiment_points;
+  const char *theme_stage;
+} summary_config;
+
+/* One INT option bound to the member of the same name. */
+#define SUMMARY_INT(option, default_text, low, high, text)                                         \
+  {                                                                                                \
+    .name = #option, .type = TP_OPTION_INT, .default_json = default_text, .min = low, .max = high, \
+    .description = text, TP_OPTION_FIELD(summary_config, option)                                   \
+  }
+
 static const tp_option summary_options[] = {
-    {"min_sentences", TP_OPTION_INT, "3", 0, 1000, NULL,
-     "comments with more sentences than this get a \"summary\"", 0},
-    {"max_sentences", TP_OPTION_INT, "2", 1, SUMMARY_RECORD_SENTENCES, NULL,
-     "sentences in a record's summary", 0},
-    {"max_words", TP_OPTION_INT, "60", 1, 100000, NULL, "words in a record's summary", 0},
-    {"digest_size", TP_OPTION_INT, "5", 1, 100, NULL, "sentences in the report's digest", 0},
-    {"pool_size", TP_OPTION_INT, "512", 1, 65536, NULL,
-     "candidate sentences kept per worker (fixed memory)", 0},
-    {"sketch_bits", TP_OPTION_INT, "17", 10, 24, NULL, "the term sketch has 2^bits counters", 0},
-    {"target_words", TP_OPTION_NUMBER, "8", 1, 100, NULL,
-     "digest sentences are preferred near this length (words)", 0},
-    {"redundancy", TP_OPTION_NUMBER, "0.5", 0, 1, NULL,
-     "two digest sentences are never more similar than this (cosine)", 0},
-    {"theme_sentences", TP_OPTION_INT, "2", 1, 20, NULL, "sentences per theme in the report", 0},
-    {"sentiment_points", TP_OPTION_INT, "3", 1, 20, NULL,
-     "positive and negative points in the report", 0},
-    {"theme_stage", TP_OPTION_STRING, "\"theme\"", 0, -1, NULL,
-     "id of the theme stage whose report section names the themes", 0},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
+    SUMMARY_INT(min_sentences, "3", 0, 1000,
+                "comments with more sentences than this get a \"summary\""),
+    SUMMARY_INT(max_sentences, "2", 1, SUMMARY_RECORD_SENTENCES, "sentences in a record's summary"),
+    SUMMARY_INT(max_words, "60", 1, 100000, "words in a record's summary"),
+    SUMMARY_INT(digest_size, "5", 1, 100, "sentences in the report's digest"),
+    SUMMARY_INT(pool_size, "512", 1, 65536, "candidate sentences kept per worker (fixed memory)"),
+    SUMMARY_INT(sketch_bits, "17", 10, 24, "the term sketch has 2^bits counters"),
+    {.name = "target_words",
+     .type = TP_OPTION_NUMBER,
+     .default_json = "8",
+     .min = 1,
+     .max = 100,
+     .description = "digest sentences are preferred near this length (words)",
+     TP_OPTION_FIELD(summary_config, target_words)},
+    {.name = "redundancy",
+     .type = TP_OPTION_NUMBER,
+     .default_json = "0.5",
+     .min = 0,
+     .max = 1,
+     .description = "two digest sentences are never more similar than this (cosine)",
+     TP_OPTION_FIELD(summary_config, redundancy)},
+    SUMMARY_INT(theme_sentences, "2", 1, 20, "sentences per theme in the report"),
+    SUMMARY_INT(sentiment_points, "3", 1, 20, "positive and negative points in the report"),
+    {.name = "theme_stage",
+     .type = TP_OPTION_STRING,
+     .default_json = "\"theme\"",
+     .description = "id of the theme stage whose report section names the themes",
+     TP_OPTION_FIELD(summary_config, theme_stage)},
+    {.name = NULL},
 };
 
-static const char *const summary_requires[] = {TP_TEXT_KEY, NULL};
-static const char *const summary_provides[] = {"summary", NULL};
+static const char *const summary_requires[] = {TP_KEY_TOKENS, NULL};
+static const char *const summary_provides[] = {TP_KEY_SUMMARY, NULL};
+/* Sentences are also filed by polarity (per-sentence scores when sentiment wrote them) and by
+ * theme, named from the theme stage's report section. */
+static const tp_key_use summary_uses[] = {
+    {TP_KEY_SENTIMENT_COMPOUND, TP_USE_OPTIONAL},
+    {TP_KEY_SENTIMENT_SENTENCES, TP_USE_OPTIONAL},
+    {TP_KEY_THEME_ID, TP_USE_OPTIONAL | TP_USE_REPORT_SECTION},
+    {NULL, 0},
+};
 
-static int option_int(const cJSON *config, const char *key) {
-  return cJSON_GetObjectItemCaseSensitive(config, key)->valueint;
-}
-
-static double option_number(const cJSON *config, const char *key) {
-  return cJSON_GetObjectItemCaseSensitive(config, key)->valuedouble;
-}
-
-static int summary_create(const tp_host *host, const tp_stage *stage, const cJSON *config,
+static int summary_create(const tp_host *host, const tp_stage *stage, const cJSON *json,
                           void **instance_out, char *err, size_t err_size) {
+  (void)json;
+  const summary_config *config = host->stage_config(stage);
   summary_instance *instance = host->alloc(sizeof *instance);
   if (!instance) {
     snprintf(err, err_size, "out of memory");
@@ -66,30 +93,27 @@ static int summary_create(const tp_host *host, const tp_stage *stage, const cJSO
   instance->stage = stage;
   instance->memory.alloc = host->alloc;
   instance->memory.free = host->free;
-  instance->min_sentences = (size_t)option_int(config, "min_sentences");
-  instance->max_sentences = (size_t)option_int(config, "max_sentences");
-  instance->max_words = (size_t)option_int(config, "max_words");
-  instance->digest_size = (size_t)option_int(config, "digest_size");
-  instance->pool_size = (size_t)option_int(config, "pool_size");
-  instance->sketch_bits = (uint32_t)option_int(config, "sketch_bits");
-  instance->redundancy = option_number(config, "redundancy");
-  instance->theme_sentences = (size_t)option_int(config, "theme_sentences");
-  instance->sentiment_points = (size_t)option_int(config, "sentiment_points");
-  instance->scoring.target_words = option_number(config, "target_words");
+  instance->min_sentences = (size_t)config->min_sentences;
+  instance->max_sentences = (size_t)config->max_sentences;
+  instance->max_words = (size_t)config->max_words;
+  instance->digest_size = (size_t)config->digest_size;
+  instance->pool_size = (size_t)config->pool_size;
+  instance->sketch_bits = (uint32_t)config->sketch_bits;
+  instance->redundancy = config->redundancy;
+  instance->theme_sentences = (size_t)config->theme_sentences;
+  instance->sentiment_points = (size_t)config->sentiment_points;
+  instance->scoring.target_words = config->target_words;
   instance->scoring.length_spread = 4.0;
   instance->scoring.bigram_weight = 1.0;
-  const cJSON *theme_stage = cJSON_GetObjectItemCaseSensitive(config, "theme_stage");
-  snprintf(instance->theme_stage, sizeof instance->theme_stage, "%s",
-           cJSON_IsString(theme_stage) ? theme_stage->valuestring : "theme");
+  const char *theme_stage = config->theme_stage != NULL ? config->theme_stage : "";
+  snprintf(instance->theme_stage, sizeof instance->theme_stage, "%s", theme_stage);
   if (instance->pool_size < instance->digest_size) {
     snprintf(err, err_size, "pool_size: %zu is smaller than digest_size (%zu)", instance->pool_size,
              instance->digest_size);
     host->free(instance);
     return -1;
   }
-  if (instance->theme_stage[0] == '\0' ||
-      strlen(cJSON_IsString(theme_stage) ? theme_stage->valuestring : "") >=
-          sizeof instance->theme_stage) {
+  if (instance->theme_stage[0] == '\0' || strlen(theme_stage) >= sizeof instance->theme_stage) {
     snprintf(err, err_size, "theme_stage: expected a stage id of 1 to %zu bytes",
              sizeof instance->theme_stage - 1);
     host->free(instance);
@@ -105,34 +129,17 @@ static void summary_destroy(void *instance) {
     self->host->free(self);
 }
 
-/* The record id as JSON text in buffer (size >= 32): the "id" member (string or number), else
- * the input line number. Returns buffer, or a string the caller frees with cJSON_free (set in
- * *allocated) for long string ids. */
+/* The record id as JSON text (host->record_id): in buffer when it fits, else in a new block
+ * set in *allocated (the caller frees it with host->free). NULL out of memory. */
 static const char *record_id(const summary_instance *self, const tp_record *record, char *buffer,
                              size_t size, char **allocated) {
-  const cJSON *id = cJSON_GetObjectItemCaseSensitive(self->host->record_json(record), "id");
-  *allocated = NULL;
-  if (cJSON_IsNumber(id) && fabs(id->valuedouble) < 1e15 &&
-      id->valuedouble == (double)(long long)id->valuedouble &&
-      !(id->valuedouble == 0.0 && signbit(id->valuedouble))) {
-    /* An integer below 1e15 (not -0): the digits cJSON's "%1.15g" would print, without
-     * sprintf and its round-trip check. Most ids are such numbers. */
-    snprintf(buffer, size, "%lld", (long long)id->valuedouble);
+  size_t length = self->host->record_id(record, buffer, size);
+  if (length < size)
     return buffer;
-  }
-  if (cJSON_IsNumber(id) && id->valuestring != NULL && strlen(id->valuestring) < size) {
-    snprintf(buffer, size, "%s", id->valuestring); /* as written (plugin.h: input numbers) */
-    return buffer;
-  }
-  if (cJSON_IsNumber(id) || cJSON_IsString(id)) {
-    if (cJSON_PrintPreallocated((cJSON *)id, buffer, (int)size - 5, 0))
-      return buffer;
-    *allocated = cJSON_PrintUnformatted(id);
-    if (*allocated)
-      return *allocated;
-  }
-  snprintf(buffer, size, "%llu", (unsigned long long)self->host->record_line(record));
-  return buffer;
+  *allocated = self->host->alloc(length + 1);
+  if (*allocated)
+    self->host->record_id(record, *allocated, length + 1);
+  return *allocated;
 }
 
 static int is_space(char c) {
@@ -211,7 +218,7 @@ static void sentence_features(summary_partial *partial, const tp_text *text,
   if (end > text->token_count)
     end = text->token_count;
   for (size_t index = sentence->first_token; index < end; index++) {
-    const tp_token *token = &text->tokens[index];
+    const tp_token *token = TP_TEXT_TOKEN(text, index);
     if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
       continue;
     if (words++ >= SUMMARY_MAX_WORDS)
@@ -227,7 +234,7 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
                          const size_t *chosen, size_t chosen_count) {
   size_t total = 1;
   for (size_t c = 0; c < chosen_count; c++)
-    total += text->sentences[chosen[c]].length + 1;
+    total += TP_TEXT_SENTENCE(text, chosen[c])->length + 1;
   /* Joined straight into the string the JSON node will own (cJSON's allocator, so that
    * cJSON_Delete frees it), not copied once more by cJSON_CreateString. */
   char *joined = cJSON_malloc(total);
@@ -237,7 +244,7 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
   for (size_t c = 0; c < chosen_count; c++) {
     if (used > 0)
       joined[used++] = ' ';
-    used += sentence_copy(text, &text->sentences[chosen[c]], joined + used);
+    used += sentence_copy(text, TP_TEXT_SENTENCE(text, chosen[c]), joined + used);
   }
   joined[used] = '\0';
   cJSON *value = cJSON_CreateStringReference(joined);
@@ -246,23 +253,18 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
     return -1;
   }
   value->type &= ~cJSON_IsReference; /* the node owns `joined` now */
-  return self->host->record_set(record, "summary", value);
+  return self->host->record_set(record, TP_KEY_SUMMARY, value);
 }
 
-/* The polarity digest for sentence `index`: the sentiment stage's per-sentence score when it
- * wrote "sentiment"."sentences" (matched by start offset), else the record's "compound".
- * `sentiment` is the record's "sentiment" member (NULL: none); `item` is element `index` of its
- * "sentences" array (NULL: none), walked in step by the caller, since cJSON_GetArrayItem walks
- * the list from its head and made a record of n sentences cost n squared. */
+/* The polarity digest for sentence `index`: the sentiment stage's per-sentence score `item`
+ * (the index-th member of TP_KEY_SENTIMENT_SENTENCES, NULL if none) when its start offset is
+ * the sentence's, else the record's TP_KEY_SENTIMENT_COMPOUND (`compound`: NULL when absent). */
 static int sentence_sentiment(summary_instance *self, summary_partial *partial,
-                              const cJSON *sentiment, const cJSON *item, const tp_text *text,
+                              const cJSON *compound, const cJSON *item, const tp_text *text,
                               size_t index, summary_digest **polarity) {
   *polarity = NULL;
-  if (!sentiment)
-    return 0;
-  const cJSON *compound = cJSON_GetObjectItemCaseSensitive(sentiment, "compound");
   const cJSON *start = cJSON_GetObjectItemCaseSensitive(item, "start");
-  if (cJSON_IsNumber(start) && start->valuedouble == text->sentences[index].start)
+  if (cJSON_IsNumber(start) && start->valuedouble == TP_TEXT_SENTENCE(text, index)->start)
     compound = cJSON_GetObjectItemCaseSensitive(item, "compound");
   return summary_partial_polarity(self, partial, compound, polarity);
 }
@@ -271,7 +273,7 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
                                  size_t err_size) {
   summary_instance *self = instance;
   summary_partial *partial = partial_ptr;
-  const tp_text *text = self->host->record_attachment(record, TP_TEXT_KEY);
+  const tp_text *text = self->host->record_attachment(record, TP_KEY_TOKENS);
   if (!text) {
     snprintf(err, err_size, "no \"%s\" attachment: put the tokenize stage before summary",
              TP_TEXT_KEY);
@@ -283,9 +285,11 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
     snprintf(err, err_size, "out of memory");
     return TP_ERROR;
   }
-  const cJSON *sentiment = cJSON_GetObjectItemCaseSensitive(json, "sentiment");
-  const cJSON *sentence_scores = cJSON_GetObjectItemCaseSensitive(sentiment, "sentences");
-  const cJSON *sentence_score = cJSON_IsArray(sentence_scores) ? sentence_scores->child : NULL;
+  /* The per-sentence scores are walked in step with the sentences (fetching the index-th
+   * member would walk the array from its start for each sentence). */
+  const cJSON *compound = self->host->record_field(record, TP_KEY_SENTIMENT_COMPOUND);
+  const cJSON *sentences = self->host->record_field(record, TP_KEY_SENTIMENT_SENTENCES);
+  const cJSON *sentence_score = cJSON_IsArray(sentences) ? sentences->child : NULL;
   char id_buffer[96];
   char *id_allocated = NULL;
   const char *id = NULL;
@@ -295,16 +299,18 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
   for (size_t s = 0; s < text->sentence_count && result == TP_KEEP; s++) {
     summary_features *features =
         s < ranked ? &partial->features[s] : &partial->features[SUMMARY_RECORD_SENTENCES];
-    if (summary_partial_reserve_text(self, partial, text->sentences[s].length + 1) < 0) {
+    const tp_sentence *sentence = TP_TEXT_SENTENCE(text, s);
+    if (summary_partial_reserve_text(self, partial, sentence->length + 1) < 0) {
       result = TP_ERROR;
       break;
     }
-    sentence_features(partial, text, &text->sentences[s], features);
-    if (sentence_sentiment(self, partial, sentiment, sentence_score, text, s, &polarity) < 0) {
-      result = TP_ERROR;
-      break;
-    }
+    sentence_features(partial, text, sentence, features);
+    const cJSON *item = sentence_score;
     sentence_score = sentence_score != NULL ? sentence_score->next : NULL;
+    if (sentence_sentiment(self, partial, compound, item, text, s, &polarity) < 0) {
+      result = TP_ERROR;
+      break;
+    }
     /* Count the sentence everywhere; copy its text and the record id only for the pools it
      * may enter (most sentences of a long stream enter none). */
     summary_digest *targets[3] = {&partial->stream, theme, polarity};
@@ -316,17 +322,19 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
       if (scores[t] < 0.0)
         continue;
       if (!bytes) {
-        length = sentence_copy(text, &text->sentences[s], partial->sentence_text);
+        length = sentence_copy(text, sentence, partial->sentence_text);
         bytes = partial->sentence_text;
       }
-      if (!id)
-        id = record_id(self, record, id_buffer, sizeof id_buffer, &id_allocated);
+      if (!id && !(id = record_id(self, record, id_buffer, sizeof id_buffer, &id_allocated))) {
+        result = TP_ERROR;
+        break;
+      }
       if (summary_pool_offer(&targets[t]->pool, features, scores[t], bytes, length, id,
                              &self->memory) < 0)
         result = TP_ERROR;
     }
   }
-  cJSON_free(id_allocated);
+  self->host->free(id_allocated);
   if (result == TP_KEEP && text->sentence_count > self->min_sentences) {
     size_t chosen[SUMMARY_RECORD_SENTENCES];
     size_t chosen_count = summary_rank_record(&partial->ranker, partial->features, ranked,
@@ -357,7 +365,8 @@ static int summary_merge(void *instance, void *into, void *from, char *err, size
 
 static int summary_finish(void *instance, void *partial, cJSON *section, char *err,
                           size_t err_size) {
-  if (summary_partial_report(instance, partial, section) < 0) {
+  if (summary_partial_report(instance, partial, section) < 0 ||
+      summary_report_blocks(section) < 0) {
     snprintf(err, err_size, "out of memory while writing the report");
     return -1;
   }
@@ -373,15 +382,15 @@ static void *summary_import(void *instance, const cJSON *data, char *err, size_t
 }
 
 static const tp_plugin summary_plugin = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_plugin),
+    TP_PLUGIN_ABI, /* the ABI version and struct sizes it is built with */
     .name = "summary",
     .version = "1.0.0",
     .description = "extractive summary of long comments and a digest of the stream",
     .options = summary_options,
-    .requires = summary_requires,
-    .provides = summary_provides,
+    .config_size = sizeof(summary_config),
+    .requires_keys = summary_requires,
+    .provides_keys = summary_provides,
+    .uses = summary_uses,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = summary_create,
     .destroy = summary_destroy,

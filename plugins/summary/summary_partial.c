@@ -4,6 +4,7 @@
  */
 #include "summary_partial.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,12 +59,20 @@ int summary_partial_reserve_text(summary_instance *instance, summary_partial *pa
   return 0;
 }
 
+uint32_t summary_key_hash(const char *key) {
+  uint32_t hash = 2166136261u; /* FNV-1a */
+  for (const unsigned char *at = (const unsigned char *)key; *at != '\0'; at++)
+    hash = (hash ^ *at) * 16777619u;
+  return hash;
+}
+
 /* The theme slot for `key`, created when missing and room is left; NULL otherwise (*failed is
  * set when out of memory). */
 static summary_theme *theme_slot(summary_instance *instance, summary_partial *partial,
                                  const char *key, int *failed) {
+  uint32_t hash = summary_key_hash(key);
   for (size_t i = 0; i < partial->theme_count; i++)
-    if (strcmp(partial->themes[i].key, key) == 0)
+    if (partial->themes[i].key_hash == hash && strcmp(partial->themes[i].key, key) == 0)
       return &partial->themes[i];
   if (partial->theme_count == SUMMARY_MAX_THEMES)
     return NULL;
@@ -78,6 +87,7 @@ static summary_theme *theme_slot(summary_instance *instance, summary_partial *pa
     return NULL;
   }
   memcpy(theme->key, key, length + 1);
+  theme->key_hash = hash;
   partial->theme_count++;
   return theme;
 }
@@ -97,14 +107,32 @@ static int polarity_init(summary_instance *instance, summary_partial *partial) {
   return 0;
 }
 
+/* The theme's key: the theme id as cJSON prints it. A whole number below 10^15 (theme ids are
+ * input line numbers) prints as its digits ("%1.15g"), written here without cJSON's
+ * snprintf-and-read-back; anything else goes through cJSON_PrintPreallocated. Nonzero when the
+ * key fits `size` bytes. */
+static int theme_key(const cJSON *theme_id, char *key, size_t size) {
+  double value = theme_id->valuedouble;
+  if (cJSON_IsNumber(theme_id) && value >= 1 && value < 1e15 && value == (double)(int64_t)value) {
+    char digits[24];
+    char *first = digits + sizeof digits;
+    *--first = '\0';
+    for (uint64_t rest = (uint64_t)value; rest > 0; rest /= 10)
+      *--first = (char)('0' + rest % 10);
+    memcpy(key, first, (size_t)(digits + sizeof digits - first));
+    return 1;
+  }
+  return cJSON_PrintPreallocated((cJSON *)theme_id, key, (int)size - 5, 0);
+}
+
 int summary_partial_route(summary_instance *instance, summary_partial *partial, const cJSON *record,
                           summary_digest **theme) {
   *theme = NULL;
-  const cJSON *theme_id = cJSON_GetObjectItemCaseSensitive(record, "theme_id");
+  const cJSON *theme_id = cJSON_GetObjectItemCaseSensitive(record, TP_KEY_THEME_ID);
   if (cJSON_IsNumber(theme_id) || cJSON_IsString(theme_id)) {
     char key[128];
     int failed = 0;
-    if (cJSON_PrintPreallocated((cJSON *)theme_id, key, (int)sizeof key - 5, 0)) {
+    if (theme_key(theme_id, key, sizeof key)) {
       summary_theme *slot = theme_slot(instance, partial, key, &failed);
       if (failed)
         return -1;
@@ -352,6 +380,7 @@ summary_partial *summary_partial_import(summary_instance *instance, const cJSON 
       return NULL;
     }
     memcpy(theme->key, key->valuestring, length + 1);
+    theme->key_hash = summary_key_hash(theme->key);
     if (summary_digest_import(&theme->digest, digest, &instance->memory, err, err_size) < 0) {
       instance->host->free(theme->key);
       theme->key = NULL;

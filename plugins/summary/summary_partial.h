@@ -5,6 +5,7 @@
 #ifndef TEXTPIPE_SUMMARY_PARTIAL_H
 #define TEXTPIPE_SUMMARY_PARTIAL_H
 
+#include <textpipe/keys.h>
 #include <textpipe/plugin.h>
 
 #include "summary_digest.h"
@@ -27,7 +28,8 @@ typedef struct summary_instance {
 } summary_instance;
 
 typedef struct summary_theme {
-  char *key; /* the theme id as JSON text */
+  char *key;         /* the theme id as JSON text */
+  uint32_t key_hash; /* summary_key_hash(key): compared before the key itself */
   summary_digest digest;
 } summary_theme;
 
@@ -44,6 +46,9 @@ typedef struct summary_partial {
   summary_features features[SUMMARY_RECORD_SENTENCES + 1];
   summary_ranker ranker;
 } summary_partial;
+
+/* The hash of a theme key that summary_theme.key_hash holds. */
+uint32_t summary_key_hash(const char *key);
 
 /* A new empty partial, or NULL when out of memory. Freed with summary_partial_destroy(). */
 summary_partial *summary_partial_create(summary_instance *instance);
@@ -69,6 +74,10 @@ int summary_partial_merge(summary_instance *instance, summary_partial *into, sum
 /* Writes "digest" and, when seen, "themes", "positive" and "negative" into `section`.
  * Returns 0, or -1 when out of memory. */
 int summary_partial_report(summary_instance *instance, summary_partial *partial, cJSON *section);
+
+/* Adds the section's "blocks" (summary_blocks.c), read from the members
+ * summary_partial_report() wrote. 0, or -1 on OOM. */
+int summary_report_blocks(cJSON *section);
 
 /* The partial as JSON (caller deletes), or NULL when out of memory. */
 cJSON *summary_partial_export(summary_instance *instance, const summary_partial *partial);

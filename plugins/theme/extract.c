@@ -149,7 +149,7 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
    * phrases' text, each token's norm and a separator once: room for all of them up front */
   size_t norm_bytes = 1;
   for (size_t i = 0; i < text->token_count; i++)
-    norm_bytes += text->tokens[i].norm_length + 1;
+    norm_bytes += TP_TEXT_TOKEN(text, i)->norm_length + 1;
   if (th_grow((void **)&scratch->terms, &scratch->term_capacity, 2 * text->token_count + 1,
               sizeof(th_term)) ||
       th_grow((void **)&scratch->phrases, &scratch->phrase_capacity, text->token_count + 1,
@@ -162,7 +162,7 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
   const tp_token *previous = NULL; /* previous token if it was a content word */
   uint32_t previous_hash = 0;
   for (size_t i = 0; i < text->token_count; i++) {
-    const tp_token *token = &text->tokens[i];
+    const tp_token *token = TP_TEXT_TOKEN(text, i);
     int content = is_content_word(token);
     int same_sentence = previous && previous->sentence == token->sentence;
     if (!content || !same_sentence || run_length == 64) {

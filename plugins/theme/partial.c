@@ -75,6 +75,8 @@ th_doc *th_doc_new(uint32_t term_count, size_t id_length, size_t phrase_bytes) {
 cJSON *th_id_json(const char *id, int id_is_string) {
   if (id_is_string)
     return cJSON_CreateString(id);
+  if (id[0] == '"')
+    return cJSON_Parse(id); /* a string id as JSON text (host->record_id) */
   double value = strtod(id, NULL);
   /* a number no double holds exactly (a 64-bit id) keeps its digits */
   return fabs(value) < TP_JSON_PRINTED_EXACTLY_BELOW ? cJSON_CreateNumber(value)

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "textpipe/keys.h"
 #include "textpipe/plugin.h"
 #include "textpipe/text.h"
 
@@ -115,7 +116,8 @@ th_doc *th_doc_new(uint32_t term_count, size_t id_length, size_t phrase_bytes);
 /* The sampling priority of input line `line`. */
 uint64_t th_doc_priority(uint64_t seed, uint64_t line);
 
-/* A record id as a new JSON value (a string, or a number) owned by the caller. NULL on OOM. */
+/* A record id as a new JSON value (a string, or a number) owned by the caller. NULL on OOM.
+ * `id` is a string's value when id_is_string, else JSON text (host->record_id). */
 cJSON *th_id_json(const char *id, int id_is_string);
 
 /* Adds `item` to `parent` under `key` (appends to an array when key is NULL) and takes
@@ -129,6 +131,10 @@ double th_round4(double value);
 /* The finish() callback (report.c): fills `section` from the merged partial. 0, or -1 with
  * err on OOM. Sorts the partial's retained records, so the partial is not used afterwards. */
 int th_report(void *instance, void *partial, cJSON *section, char *err, size_t err_size);
+
+/* The section's "blocks" (report_blocks.c), read from the members th_report() wrote. 0, or -1
+ * on OOM. */
+int th_report_blocks(cJSON *section);
 
 /* partial_export (exchange.c): a new JSON value owned by the caller, or NULL on OOM.
  * partial_import: a new partial (th_partial_free) built from such a value, or NULL with a

@@ -36,6 +36,10 @@ typedef struct tax_entry {
   uint32_t term;
 } tax_entry;
 
+/* Bits of the entry filter (a power of two, 8 KiB): most tokens name no term, and one bit
+ * test settles them without the binary search through `entries` (a cache miss per probe). */
+#define TAX_FILTER_BITS 65536
+
 struct th_taxonomy {
   char **names;
   float *theme_weights;
@@ -44,6 +48,7 @@ struct th_taxonomy {
   size_t term_count, term_capacity;
   tax_entry *entries; /* sorted by hash */
   size_t entry_count;
+  uint64_t filter[TAX_FILTER_BITS / 64]; /* bit (hash % TAX_FILTER_BITS) set for each entry */
 };
 
 static uint32_t string_hash(const char *text, size_t length) {
@@ -226,6 +231,10 @@ static int build_index(th_taxonomy *taxonomy) {
       taxonomy->entries[taxonomy->entry_count++] = (tax_entry){stem, (uint32_t)i};
   }
   qsort(taxonomy->entries, taxonomy->entry_count, sizeof(tax_entry), compare_entries);
+  for (size_t e = 0; e < taxonomy->entry_count; e++) {
+    uint32_t bit = taxonomy->entries[e].hash % TAX_FILTER_BITS;
+    taxonomy->filter[bit / 64] |= 1ull << (bit % 64);
+  }
   return 0;
 }
 
@@ -397,7 +406,7 @@ static int term_matches_at(const tax_term *term, const tp_text *text, size_t at)
   if (at + term->word_count > text->token_count)
     return 0;
   for (uint32_t w = 0; w < term->word_count; w++) {
-    const tp_token *token = &text->tokens[at + w];
+    const tp_token *token = TP_TEXT_TOKEN(text, at + w);
     if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
       return 0;
     if (!word_matches(token, &term->words[w]))
@@ -410,6 +419,9 @@ static int term_matches_at(const tax_term *term, const tp_text *text, size_t at)
  * under both its norm and its stem counts once per position). */
 static void match_hash(const th_taxonomy *taxonomy, const tp_text *text, size_t at, uint32_t hash,
                        th_tax_scratch *scratch) {
+  uint32_t bit = hash % TAX_FILTER_BITS;
+  if (!(taxonomy->filter[bit / 64] >> (bit % 64) & 1))
+    return; /* no entry has this hash */
   size_t low = 0, high = taxonomy->entry_count;
   while (low < high) {
     size_t middle = (low + high) / 2;
@@ -470,7 +482,7 @@ int th_taxonomy_match(const th_taxonomy *taxonomy, const tp_text *text, double t
     return -1;
   scratch->order_count = 0;
   for (size_t i = 0; i < text->token_count; i++) {
-    const tp_token *token = &text->tokens[i];
+    const tp_token *token = TP_TEXT_TOKEN(text, i);
     if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
       continue;
     uint32_t norm = string_hash(token->norm, token->norm_length);

@@ -42,6 +42,8 @@ tp_text *tk_text_build(const tk_scratch *scratch, const char *text, size_t lengt
     tokens[index].stem = strings + (uintptr_t)tokens[index].stem;
   }
   result->struct_size = sizeof(tp_text);
+  result->token_size = sizeof(tp_token);
+  result->sentence_size = sizeof(tp_sentence);
   result->text = text;
   result->length = length;
   result->tokens = tokens;

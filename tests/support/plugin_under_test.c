@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config_bind.h"
 #include "config_schema.h"
 #include "host.h"
 #include "plugin_loader.h"
@@ -42,9 +43,12 @@ void put_open(put_plugin *put, const char *name) {
 }
 
 void put_close(put_plugin *put) {
-  for (size_t i = 0; i < put->config_count; i++)
+  for (size_t i = 0; i < put->config_count; i++) {
     cJSON_Delete(put->configs[i]);
+    free(put->bound_configs[i]);
+  }
   free(put->configs);
+  free(put->bound_configs);
   tp_plugin_close(put->handle);
   memset(put, 0, sizeof *put);
 }
@@ -83,6 +87,16 @@ int put_create(put_plugin *put, const char *json, void **instance, char *err, si
   cJSON **configs = realloc(put->configs, (put->config_count + 1) * sizeof *configs);
   ck_assert_ptr_nonnull(configs);
   put->configs = configs;
+  void **bound = realloc(put->bound_configs, (put->config_count + 1) * sizeof *bound);
+  ck_assert_ptr_nonnull(bound);
+  put->bound_configs = bound;
+  put->stage.bound_config = NULL;
+  if (put->plugin->config_size > 0) { /* as a pipeline load does (host->stage_config) */
+    put->stage.bound_config = calloc(1, put->plugin->config_size);
+    ck_assert_ptr_nonnull(put->stage.bound_config);
+    tp_config_bind(put->plugin->options, config, put->stage.bound_config);
+  }
+  put->bound_configs[put->config_count] = put->stage.bound_config;
   put->configs[put->config_count++] = config;
   *instance = NULL;
   err[0] = '\0';
@@ -127,9 +141,26 @@ tp_result put_process(put_plugin *put, void *instance, void *partial, tp_record 
 
 int put_finish(put_plugin *put, void *instance, void *partial, const cJSON *sections,
                cJSON *section, char *err, size_t err_size) {
-  tp_host_set_report_sections(sections);
+  /* The earlier stages, one per member of `sections`, each already finished with that
+   * section: the pipeline's stage list while finish() runs. */
+  size_t count = (size_t)cJSON_GetArraySize(sections);
+  struct tp_stage *earlier = calloc(count + 1, sizeof *earlier);
+  ck_assert_ptr_nonnull(earlier);
+  size_t index = 0;
+  for (const cJSON *item = sections != NULL ? sections->child : NULL; item != NULL;
+       item = item->next, index++) {
+    earlier[index].id = item->string;
+    earlier[index].index = index;
+    earlier[index].pipeline = &put->pipeline;
+    earlier[index].section = item;
+  }
+  earlier[count] = put->stage;
+  put->pipeline.stages = earlier;
+  put->pipeline.stage_count = count + 1;
   err[0] = '\0';
   int status = put->plugin->finish(instance, partial, section, err, err_size);
-  tp_host_set_report_sections(NULL);
+  put->pipeline.stages = &put->stage;
+  put->pipeline.stage_count = 1;
+  free(earlier);
   return status;
 }

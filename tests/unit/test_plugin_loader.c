@@ -1,6 +1,7 @@
 /* tests/unit/test_plugin_loader.c - the loader against every fixture plugin. */
 #include <check.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,9 @@ typedef struct refusal_case {
 } refusal_case;
 
 static const refusal_case refusals[] = {
-    {"abi-major", "plugin ABI 2.0 is incompatible with textpipe's ABI 1.0 (the major versions "
+    {"abi-major", "plugin ABI 3.0 is incompatible with textpipe's ABI 2.1 (the major versions "
                   "differ); rebuild the plugin against this textpipe"},
-    {"abi-minor", "plugin needs ABI 1.1 but this textpipe provides ABI 1.0; upgrade textpipe or "
+    {"abi-minor", "plugin needs ABI 2.2 but this textpipe provides ABI 2.1; upgrade textpipe or "
                   "rebuild the plugin against this one"},
     {"no-entry", "not a textpipe plugin (no tp_plugin_entry() symbol; define it with "
                  "TP_PLUGIN_DEFINE)"},
@@ -43,8 +44,9 @@ START_TEST(test_refused_fixtures) {
 }
 END_TEST
 
-static const char *const loadable[] = {"echo",       "flaky",  "create-fails",
-                                       "needs-echo", "serial", "needs-missing"};
+static const char *const loadable[] = {"echo",       "flaky",     "create-fails",
+                                       "needs-echo", "serial",    "needs-missing",
+                                       "frozen-2-0", "uses-echo", "short-descriptor"};
 
 START_TEST(test_good_fixtures_load) {
   tp_loader_options options = support_options();
@@ -181,6 +183,61 @@ START_TEST(test_plugin_must_match_its_file_name) {
 }
 END_TEST
 
+/* Built against the frozen 2.0 headers: its descriptor and option table are read at their
+ * own sizes and come out at this host's, nothing lost. */
+START_TEST(test_frozen_2_0_fixture) {
+  tp_loader_options options = support_options();
+  tp_plugin_handle *handle = NULL;
+  tp_error err = {{0}};
+  ck_assert_msg(tp_plugin_open("frozen-2-0", NULL, &options, &handle, &err) == 0, "%s",
+                err.message);
+  const tp_plugin *plugin = handle->plugin;
+  ck_assert_uint_eq(plugin->abi_major, 2);
+  ck_assert_uint_eq(plugin->abi_minor, 0);
+  ck_assert_uint_le(plugin->abi_minor, TP_ABI_MINOR);
+  ck_assert_uint_eq(plugin->struct_size, sizeof(tp_plugin));
+  ck_assert_uint_eq(plugin->option_size, sizeof(tp_option));
+  ck_assert_str_eq(plugin->options[0].name, "label");
+  ck_assert_str_eq(plugin->options[0].default_json, "\"two-oh\"");
+  ck_assert_ptr_null(plugin->options[1].name);
+  ck_assert_str_eq(plugin->provides_keys[0], "frozen");
+  ck_assert_str_eq(plugin->uses[0].key, "tokens");
+  ck_assert_uint_eq(plugin->uses[0].flags, TP_USE_OPTIONAL);
+  ck_assert_ptr_nonnull(plugin->process);
+  tp_plugin_close(handle);
+}
+END_TEST
+
+/* struct_size ends before finish(): the members past it are set in the file but read as
+ * absent (their set values would be refused as inconsistent if they were read). */
+START_TEST(test_short_descriptor_reads_later_members_as_absent) {
+  tp_loader_options options = support_options();
+  tp_plugin_handle *handle = NULL;
+  tp_error err = {{0}};
+  ck_assert_msg(tp_plugin_open("short-descriptor", NULL, &options, &handle, &err) == 0, "%s",
+                err.message);
+  ck_assert_ptr_nonnull(handle->plugin->process);
+  ck_assert_ptr_null(handle->plugin->finish);
+  ck_assert_ptr_null(handle->plugin->partial_export);
+  ck_assert_ptr_null(handle->plugin->partial_import);
+  tp_plugin_close(handle);
+}
+END_TEST
+
+START_TEST(test_tiny_descriptor_refused) {
+  tp_loader_options options = support_options();
+  tp_plugin_handle *handle = NULL;
+  tp_error err = {{0}};
+  char expected[256];
+  snprintf(expected, sizeof expected,
+           "tiny-descriptor.so: plugin descriptor is %zu bytes, ABI 2.0 needs at least %zu (set "
+           "it with TP_PLUGIN_ABI)",
+           offsetof(tp_plugin, name), offsetof(tp_plugin, process) + sizeof(void (*)(void)));
+  ck_assert_int_eq(tp_plugin_open("tiny-descriptor", NULL, &options, &handle, &err), -1);
+  ck_assert_msg(strstr(err.message, expected) != NULL, "got: %s", err.message);
+}
+END_TEST
+
 static Suite *plugin_loader_suite(void) {
   Suite *suite = suite_create("plugin_loader");
   TCase *fixtures = tcase_create("fixture plugins");
@@ -189,6 +246,9 @@ static Suite *plugin_loader_suite(void) {
   tcase_add_loop_test(fixtures, test_good_fixtures_load, 0,
                       (int)(sizeof loadable / sizeof loadable[0]));
   tcase_add_test(fixtures, test_open_by_path);
+  tcase_add_test(fixtures, test_frozen_2_0_fixture);
+  tcase_add_test(fixtures, test_short_descriptor_reads_later_members_as_absent);
+  tcase_add_test(fixtures, test_tiny_descriptor_refused);
   suite_add_tcase(suite, fixtures);
   TCase *names = tcase_create("names and search path");
   tcase_add_loop_test(names, test_bad_and_unknown_names, 0,

@@ -62,13 +62,11 @@ static int count_finish(void *instance, void *partial, cJSON *section, char *err
 static const char *const count_provides[] = {"count", NULL};
 
 const tp_plugin test_plugin_count = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_plugin),
+    TP_PLUGIN_ABI, /* the ABI version and struct sizes it is built with */
     .name = "count",
     .version = "1.0.0",
     .description = "counts records per partial",
-    .provides = count_provides,
+    .provides_keys = count_provides,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = count_create,
     .partial_create = count_partial_create,
@@ -107,13 +105,11 @@ static tp_result filter_process(void *instance, void *partial, tp_record *record
 static const char *const filter_provides[] = {"filter", NULL};
 
 const tp_plugin test_plugin_filter = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_plugin),
+    TP_PLUGIN_ABI, /* the ABI version and struct sizes it is built with */
     .name = "filter",
     .version = "0.1.0",
     .description = "drops, fails or marks records by their text",
-    .provides = filter_provides,
+    .provides_keys = filter_provides,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = filter_create,
     .process = filter_process,
@@ -160,13 +156,11 @@ static tp_result thief_process(void *instance, void *partial, tp_record *record,
 static const char *const thief_provides[] = {"thief", "tokens", "text", NULL};
 
 const tp_plugin test_plugin_thief = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_plugin),
+    TP_PLUGIN_ABI, /* the ABI version and struct sizes it is built with */
     .name = "thief",
     .version = "0.0.1",
     .description = "writes a key it does not own",
-    .provides = thief_provides,
+    .provides_keys = thief_provides,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = thief_create,
     .process = thief_process,

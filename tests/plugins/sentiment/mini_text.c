@@ -189,6 +189,8 @@ tp_text *mini_text_new(const char *input) {
   }
   sb_stemmer_delete(stemmer);
   m->text.struct_size = sizeof m->text;
+  m->text.token_size = sizeof(tp_token);
+  m->text.sentence_size = sizeof(tp_sentence);
   m->text.text = m->copy;
   m->text.length = n;
   m->text.tokens = m->tokens;

@@ -71,6 +71,8 @@ static tp_text *text_build(const char *source) {
     i = end;
   }
   text->struct_size = sizeof *text;
+  text->token_size = sizeof(tp_token);
+  text->sentence_size = sizeof(tp_sentence);
   text->text = copy;
   text->length = length;
   text->tokens = tokens;

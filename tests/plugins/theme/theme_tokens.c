@@ -31,13 +31,11 @@ static tp_result process(void *instance, void *partial, tp_record *record, char 
 }
 
 static const tp_plugin plugin = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_plugin),
+    TP_PLUGIN_ABI, /* the ABI version and struct sizes it is built with */
     .name = "theme-tokens",
     .version = "0.0.1",
     .description = "test stand-in for tokenize (ASCII words, crude stems)",
-    .provides = provides,
+    .provides_keys = provides,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = create,
     .process = process,

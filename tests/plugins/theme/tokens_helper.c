@@ -109,6 +109,8 @@ tp_text *theme_test_tokenize(const char *text, size_t length) {
   if (sentence_open)
     sentences++;
   owned->text = (tp_text){.struct_size = sizeof(tp_text),
+                          .token_size = sizeof(tp_token),
+                          .sentence_size = sizeof(tp_sentence),
                           .text = text,
                           .length = length,
                           .tokens = owned->tokens,

@@ -3,7 +3,7 @@
  * Opens tokenize.so through the real loader (tests/support/plugin_under_test.h), checks the
  * descriptor (ABI, flags, provides, options against libstemmer), then runs create / partials /
  * process / merge / finish / export / import with the real host, records and config schema:
- * what a record gets attached (tp_text) and written ("sentences", "tokens") for each "emit"
+ * what a record gets attached (tp_text) and written ("tokens") for each "emit"
  * setting.
  * (test_harness.c runs the same .so through the core's harness and the textpipe binary.)
  */
@@ -67,9 +67,9 @@ START_TEST(test_descriptor) {
   ck_assert_uint_eq(plugin->struct_size, sizeof(tp_plugin));
   ck_assert_str_eq(plugin->name, "tokenize");
   ck_assert(plugin->flags & TP_PLUGIN_CONCURRENT);
-  ck_assert_str_eq(plugin->provides[0], TP_TEXT_KEY);
-  ck_assert_str_eq(plugin->provides[1], "sentences");
-  ck_assert_ptr_null(plugin->provides[2]);
+  /* one key, on every record: the attachment, and with "emit" its JSON */
+  ck_assert_str_eq(plugin->provides_keys[0], TP_TEXT_KEY);
+  ck_assert_ptr_null(plugin->provides_keys[1]);
   /* "language" offers exactly libstemmer's algorithms */
   const tp_option *language = &plugin->options[0];
   ck_assert_str_eq(language->name, "language");
@@ -93,6 +93,8 @@ START_TEST(test_attaches_text) {
   ck_assert_ptr_nonnull(text);
   ck_assert_ptr_eq(text->text, record->text);
   ck_assert_uint_eq(text->struct_size, sizeof(tp_text));
+  ck_assert_uint_eq(text->token_size, sizeof(tp_token));
+  ck_assert_uint_eq(text->sentence_size, sizeof(tp_sentence));
   ck_assert_str_eq(text->language, "english");
   ck_assert_uint_eq(text->sentence_count, 2);
   ck_assert_uint_eq(text->token_count, 13);
@@ -116,8 +118,8 @@ START_TEST(test_emit_sentences) {
   tp_record *record = run_one("{\"emit\": \"sentences\"}", "One. Two two!");
   char *json = cJSON_PrintUnformatted(record->json);
   ck_assert_str_eq(
-      json, "{\"text\":\"One. Two two!\",\"sentences\":[{\"text\":\"One.\",\"start\":0,\"end\":4},"
-            "{\"text\":\"Two two!\",\"start\":5,\"end\":13}]}");
+      json, "{\"text\":\"One. Two two!\",\"tokens\":{\"sentences\":[{\"text\":\"One.\",\"start\":0,"
+            "\"end\":4},{\"text\":\"Two two!\",\"start\":5,\"end\":13}]}}");
   free(json);
   put_record_free(record);
 }
@@ -125,13 +127,14 @@ END_TEST
 
 START_TEST(test_emit_tokens) {
   tp_record *record = run_one("{\"emit\": \"tokens\"}", "Cats 😀");
-  char *json = cJSON_PrintUnformatted(cJSON_GetObjectItem(record->json, "tokens"));
+  const cJSON *emitted = cJSON_GetObjectItem(record->json, "tokens");
+  char *json = cJSON_PrintUnformatted(cJSON_GetObjectItem(emitted, "tokens"));
   ck_assert_str_eq(json, "[{\"text\":\"Cats\",\"norm\":\"cats\",\"stem\":\"cat\",\"type\":\"word\","
                          "\"start\":0,\"end\":4,\"sentence\":0},"
                          "{\"text\":\"😀\",\"norm\":\"😀\",\"stem\":\"😀\",\"type\":\"emoji\","
                          "\"start\":5,\"end\":9,\"sentence\":0}]");
   free(json);
-  ck_assert_ptr_nonnull(cJSON_GetObjectItem(record->json, "sentences"));
+  ck_assert_ptr_nonnull(cJSON_GetObjectItem(emitted, "sentences"));
   put_record_free(record);
 }
 END_TEST
@@ -182,7 +185,12 @@ START_TEST(test_partials_report) {
   cJSON *section = cJSON_CreateObject();
   ck_assert_int_eq(plugin->finish(instance, first, section, err, sizeof err), 0);
   char *json = cJSON_PrintUnformatted(section);
-  ck_assert_str_eq(json, "{\"language\":\"english\",\"records\":3,\"tokens\":10,\"sentences\":4}");
+  ck_assert_str_eq(json, "{\"language\":\"english\",\"records\":3,\"tokens\":10,\"sentences\":4,"
+                         "\"blocks\":[{\"type\":\"tiles\",\"items\":["
+                         "{\"label\":\"records\",\"value\":3},{\"label\":\"tokens\",\"value\":10},"
+                         "{\"label\":\"sentences\",\"value\":4},"
+                         "{\"label\":\"tokens per record\",\"value\":3.3},"
+                         "{\"label\":\"language\",\"value\":\"english\"}]}]}");
   free(json);
   cJSON *bad = cJSON_Parse("{\"records\": -1}");
   ck_assert_ptr_null(plugin->partial_import(instance, bad, err, sizeof err));

@@ -48,14 +48,12 @@ static tp_result process(void *instance, void *partial, tp_record *record, char 
 }
 
 static const tp_plugin descriptor = {
-    .abi_major = TP_ABI_MAJOR,
-    .abi_minor = TP_ABI_MINOR,
-    .struct_size = sizeof(tp_plugin),
+    TP_PLUGIN_ABI, /* the ABI version and struct sizes it is built with */
     .name = "tokens-reader",
     .version = "0.0.1",
     .description = "test plugin: reports the tokens attachment it reads",
-    .requires = requires_keys,
-    .provides = provides_keys,
+    .requires_keys = requires_keys,
+    .provides_keys = provides_keys,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = create,
     .process = process,
