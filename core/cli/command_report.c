@@ -53,12 +53,13 @@ static char *read_all(FILE *stream, size_t *length) {
       *length = used;
       return data;
     }
-    if (capacity - used - 1 == 0) {
-      char *grown = realloc(data, capacity * 2);
+    if (capacity - used - 1 == 0) { /* grows to one byte past the cap at most */
+      size_t bigger = capacity * 2 < REPORT_MAX_BYTES + 2 ? capacity * 2 : REPORT_MAX_BYTES + 2;
+      char *grown = realloc(data, bigger);
       if (grown == NULL)
         free(data);
       data = grown;
-      capacity *= 2;
+      capacity = bigger;
     }
   }
   return NULL;

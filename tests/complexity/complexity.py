@@ -10,7 +10,7 @@ to 3 runs, and 3 more for a case over the bound before it fails) grows more than
 
 What a run costs on a one-word record (start-up: plugins, taxonomy, lexicon) is measured the
 same way and taken off both sizes, so only the record's own work is compared. N starts at
---bytes and doubles (up to 2 MiB) while the work at N is under MIN_WORK seconds: too short a
+--bytes and doubles (up to 1 MiB) while the work at N is under MIN_WORK seconds: too short a
 time cannot be compared. A pair that is clearly linear after one run (<= 4.5x) is not run again.
 
 Usage: complexity.py BINARY SOURCE_ROOT [--bytes N] [--stages] [--table] [--only NAME]
@@ -29,11 +29,11 @@ import tempfile
 BOUND = 5.0
 RUNS = 3
 CLEARLY_LINEAR = 4.5
-MIN_WORK = 0.04  # CPU seconds of work at N below which N is doubled
-# N at most (4N = 8 MiB, under the 16 MiB record limit). Shapes that make many tokens reach
-# MIN_WORK far below it: past a few MiB of tokens, caches and page faults alone make linear
-# work grow 5-6x from N to 4N on a busy machine.
-MAX_BYTES = 2 << 20
+MIN_WORK = 0.03  # CPU seconds of work at N below which N is doubled
+# N at most (4N = 4 MiB). Shapes that make many tokens reach MIN_WORK far below it: past a few
+# MiB of record, caches and page faults alone make linear work grow 5x or more from N to 4N
+# on a busy machine (callgrind counts of the same runs grow 3-4x).
+MAX_BYTES = 1 << 20
 # Work at N under this counts as this much: a case still that fast at the largest N is fast
 # beyond what CPU time can compare (its 4N run must then stay under 5 x FLOOR_SECONDS).
 FLOOR_SECONDS = MIN_WORK / 2
@@ -158,13 +158,13 @@ def write_record(path, text):
 
 
 def write_report(path, size):
-    """A report whose sentiment timeline has about size / 10 points."""
-    points = max(1, size // 10)
+    """A report whose section draws a timeline block of about size / 30 points."""
+    points = max(1, size // 30)
+    block = {"type": "timeline", "title": "Mean over the input", "diverging": True,
+             "points": [{"x": i + 1, "y": ((i % 200) - 100) / 100, "count": i % 7 + 1}
+                        for i in range(points)]}
     report = {"textpipe": "0.1.0", "pipeline": "complexity", "counts": {"in": points},
-              "sections": {"sentiment": {"timeline": {
-                  "bucket_records": 1,
-                  "means": [((i % 200) - 100) / 100 for i in range(points)],
-                  "counts": [i % 7 + 1 for i in range(points)]}}}}
+              "sections": {"sentiment": {"blocks": [block]}}}
     with open(path, "w") as out:
         json.dump(report, out)
 

@@ -399,7 +399,7 @@ END_TEST
 /* ---- caps on what is read ------------------------------------------------------------------- */
 
 static const struct {
-  const char *args[4];
+  const char *args[5];
   const char *message;
 } endless_inputs[] = {
     {{"check", "/dev/zero", NULL}, "/dev/zero: too large for a pipeline file (more than 4 MiB)"},
@@ -412,7 +412,8 @@ static const struct {
 START_TEST(test_endless_input_refused) {
   child run;
   make_dir(&run);
-  ck_assert_int_eq(run_to_end(&run, NULL, endless_inputs[_i].args), 2);
+  int status = run_to_end(&run, NULL, endless_inputs[_i].args);
+  ck_assert_msg(status == 2, "exit %d: %s", status, run.err);
   assert_contains(run.err, endless_inputs[_i].message);
   remove_dir(&run);
 }
