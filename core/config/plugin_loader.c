@@ -225,8 +225,7 @@ static void *load_plugin_file(int fd, const char *shown, tp_error *err) {
     if (file == NULL)
       tp_format(err->message, sizeof err->message, "%s: out of memory", shown);
     else
-      tp_format(err->message, sizeof err->message, "%s: cannot load plugin: %s", shown,
-                dlerror());
+      tp_format(err->message, sizeof err->message, "%s: cannot load plugin: %s", shown, dlerror());
     free(file);
     close(fd);
     return NULL;
