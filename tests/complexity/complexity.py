@@ -9,9 +9,12 @@ after tokenize, which they need: the bench table, too slow for the suite); then
 to 3 runs, and 3 more for a case over the bound before it fails) grows more than 5x. A linear stage grows about 4x, a quadratic one 16x.
 
 What a run costs on a one-word record (start-up: plugins, taxonomy, lexicon) is measured the
-same way and taken off both sizes, so only the record's own work is compared. N starts at
---bytes and doubles (up to 1 MiB) while the work at N is under MIN_WORK seconds: too short a
-time cannot be compared. A pair that is clearly linear after one run (<= 4.5x) is not run again.
+same way; N starts at --bytes and doubles (up to 1 MiB) while the record's own work at N (the
+time above start-up) is under MIN_WORK seconds, so that it is not lost in the start-up. The
+ratio compares whole runs, start-up included: a linear record then grows less than 4x and a
+quadratic one (16x on its own work, at least as much as the start-up) well over 5x, and a
+busy machine's noise in the start-up cannot push a linear record over the bound. A pair that
+is clearly linear after one run (<= 4.5x) is not run again.
 
 Usage: complexity.py BINARY SOURCE_ROOT [--bytes N] [--stages] [--table] [--only NAME]
   --bytes N    the smallest N (default 65536, or $TEXTPIPE_COMPLEXITY_BYTES)
@@ -34,9 +37,7 @@ MIN_WORK = 0.03  # CPU seconds of work at N below which N is doubled
 # MiB of record, caches and page faults alone make linear work grow 5x or more from N to 4N
 # on a busy machine (callgrind counts of the same runs grow 3-4x).
 MAX_BYTES = 1 << 20
-# Work at N under this counts as this much: a case still that fast at the largest N is fast
-# beyond what CPU time can compare (its 4N run must then stay under 5 x FLOOR_SECONDS).
-FLOOR_SECONDS = MIN_WORK / 2
+FLOOR_SECONDS = 0.001  # no division by ~0
 
 
 def repeat(unit):
@@ -229,7 +230,7 @@ def measure(case, folder, size, base):
         if run > 0:
             at_n = min(at_n, case.seconds(small))
         at_4n = min(at_4n, case.seconds(large))
-        ratio = max(at_4n - base, 0.0) / max(at_n - base, FLOOR_SECONDS)
+        ratio = at_4n / max(at_n, FLOOR_SECONDS)
         # Best of 3; a case still over the bound gets 3 more runs before it fails (a busy
         # machine), and one clearly linear after a run is not run again.
         if ratio <= CLEARLY_LINEAR or (run == RUNS - 1 and ratio <= BOUND):
