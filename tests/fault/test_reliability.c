@@ -431,7 +431,7 @@ START_TEST(test_dead_letters_on_full_disk) {
   const char *args[] = {"run",           "pipeline.json", "-i", "in.ndjson",
                         "--dead-letter", "/dev/full",     NULL};
   ck_assert_int_eq(run_to_end(&run, NULL, args), 3);
-  assert_contains(run.err, "/dev/full: cannot write the dead-letter of line 2: no space left");
+  assert_contains(run.err, "/dev/full: cannot write the dead-letters: no space left");
   assert_contains(run.err, "dead-letter 2 (not written 2)");
   remove_dir(&run);
 }
