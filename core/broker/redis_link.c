@@ -268,7 +268,9 @@ int tp_redis_pipeline_once(tp_redis_link *link, size_t count, const int *argcs,
       if ((link->cancel != NULL && *link->cancel) ||
           (give_up_ms > 0 && now_ms() - start >= give_up_ms))
         return -1; /* err holds the last failure */
-      sleep_ms(backoff);
+      for (uint64_t slept = 0; slept < backoff && !(link->cancel != NULL && *link->cancel);
+           slept += 50) /* in steps, so a stop that cannot wait is not held up */
+        sleep_ms(backoff - slept < 50 ? backoff - slept : 50);
       backoff = backoff * 2 > TP_REDIS_BACKOFF_MAX_MS ? TP_REDIS_BACKOFF_MAX_MS : backoff * 2;
     }
     int was_connected = link->context != NULL;

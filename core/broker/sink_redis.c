@@ -335,7 +335,7 @@ tp_sink *tp_sink_redis_open(uv_loop_t *loop, const tp_sink_config *config, char 
   uv_mutex_init(&sink->lock);
   uv_cond_init(&sink->changed);
   sink->answer.data = sink; /* on_closed's way back, also without the handle */
-  if (exactly_once) { /* the source's thread writes, in its checkpoints */
+  if (exactly_once) {       /* the source's thread writes, in its checkpoints */
     sink->exactly_once = 1;
     sink->base.ops = &exactly_once_ops;
     snprintf(sink->base.home, sizeof sink->base.home, "redis://%s:%d", sink->url.host,

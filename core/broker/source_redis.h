@@ -53,7 +53,7 @@ typedef struct redis_source {
   char end_message[600];
   char (*held)[TP_POSITION_ID_SIZE]; /* entries read and not acknowledged yet, in order */
   size_t held_count, held_capacity;
-  volatile int cancel; /* retries stop: set at close once the requests are done */
+  volatile int cancel;    /* retries stop: set at close once the requests are done */
   volatile int abandoned; /* even the checkpoints' retries stop (a stop that cannot wait) */
   uint64_t bytes;
   /* loop side */

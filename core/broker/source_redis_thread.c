@@ -189,8 +189,8 @@ static int checkpoint_applied(tp_redis_link *link, void *context) {
     return -1;
   }
   int ran = reply->type == REDIS_REPLY_STRING && strcmp(reply->str, check->state) == 0 ? 1
-            : reply->type == REDIS_REPLY_ERROR                                       ? -1
-                                                                                     : 0;
+            : reply->type == REDIS_REPLY_ERROR                                         ? -1
+                                                                                       : 0;
   freeReplyObject(reply);
   return ran;
 }

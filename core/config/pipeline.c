@@ -195,7 +195,7 @@ static int load_endpoint(loader *load, const cJSON *root, const char *what, cons
     if (cJSON_IsBool(member))
       tp_format(value, sizeof value, "%d", cJSON_IsTrue(member) ? 1 : 0);
     else if (cJSON_IsNumber(member) && member->valuedouble >= 0 && member->valuedouble < 4e9 &&
-        member->valuedouble == (double)(uint64_t)member->valuedouble)
+             member->valuedouble == (double)(uint64_t)member->valuedouble)
       tp_format(value, sizeof value, "%llu", (unsigned long long)member->valuedouble);
     else if (cJSON_IsString(member) && member->valuestring[0] != '\0' &&
              strlen(member->valuestring) < sizeof value &&
@@ -520,6 +520,10 @@ static int load_document(loader *load, const cJSON *root) {
   if (!cJSON_IsArray(stages))
     return fail_type(load, stages, "an array of stages");
   size_t count = (size_t)cJSON_GetArraySize(stages);
+  if (count > TP_MAX_STAGES) {
+    tp_json_path_index(&load->path, TP_MAX_STAGES);
+    return fail(load, "too many stages: %zu (a pipeline has at most %d)", count, TP_MAX_STAGES);
+  }
   if (count > 0 && (pipeline->stages = calloc(count, sizeof *pipeline->stages)) == NULL)
     return fail(load, "out of memory");
   const cJSON *spec = stages->child;

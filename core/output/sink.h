@@ -55,6 +55,7 @@ struct tp_sink {
   /* With take_staged: the server whose transactions must carry the staged writes
    * ("redis://host:port"); the source's tp_source.home must be the same. */
   char home[300];
+  uint64_t dead_letters_not_written; /* dead-letters a batch had that could not be stored */
 };
 
 /* What a sink needs to open. */

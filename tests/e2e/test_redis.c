@@ -27,9 +27,10 @@
 
 #include "e2e_process.h"
 
-#define RECORDS     3000
-#define CONSUMERS   3
-#define BAD_ENTRIES 4
+#define RECORDS      3000
+#define CONSUMERS    3
+#define BAD_ENTRIES  4
+#define ONCE_RECORDS 30000 /* enough to be mid-stream a while, outputs coming at checkpoints */
 
 typedef struct fixture {
   char folder[64];
@@ -155,19 +156,19 @@ static long long stream_length(redisContext *context, const char *stream) {
   return length;
 }
 
-/* Writes RECORDS records to a file and publishes it into stream "in" with textpipe. */
-static void publish(fixture *f) {
+/* Writes `records` records to a file and publishes it into `stream` with textpipe. */
+static void publish(fixture *f, const char *stream, int records) {
   char input[700], sink[128];
   snprintf(input, sizeof input, "%s/input.ndjson", f->folder);
   FILE *file = fopen(input, "w");
   ck_assert_ptr_nonnull(file);
   static const char *const words[] = {"good",   "awful",   "film", "tax",   "battery",
                                       "lovely", "delayed", "soup", "price", "camera"};
-  for (int n = 1; n <= RECORDS; n++)
+  for (int n = 1; n <= records; n++)
     fprintf(file, "{\"id\":%d,\"text\":\"The %s %s was %s today.\"}\n", n, words[n % 10],
             words[(n / 10) % 10], words[(n / 100) % 10]);
   fclose(file);
-  snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/in", f->port);
+  snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/%s", f->port, stream);
   const char *arguments[] = {"run", f->passthrough, "-i", input, "-o", sink, "-q", NULL};
   ck_assert_int_eq(wait_exit(spawn(f, arguments, NULL), 60), 0);
 }
@@ -229,7 +230,7 @@ static void free_values(char **values, size_t count) {
 
 START_TEST(consumers_survive_a_kill_and_a_restart) {
   fixture *f = &setup_state;
-  publish(f);
+  publish(f, "in", RECORDS);
   redisContext *context = connect_server(f);
   ck_assert_ptr_nonnull(context);
   ck_assert_int_eq(stream_length(context, "in"), RECORDS);
@@ -353,12 +354,167 @@ START_TEST(consumers_survive_a_kill_and_a_restart) {
 }
 END_TEST
 
+/* Waits up to 30 s until `stream` holds at least `wanted` entries; returns how many. */
+static long long wait_for_entries(fixture *f, const char *stream, long long wanted) {
+  redisContext *context = NULL;
+  long long length = 0;
+  for (double deadline = now_seconds() + 30; now_seconds() < deadline && length < wanted;) {
+    pause_ms(20);
+    if (context == NULL)
+      context = connect_server(f);
+    length = context != NULL ? stream_length(context, stream) : 0;
+  }
+  if (context != NULL)
+    redisFree(context);
+  return length;
+}
+
+/* exactly_once=1: a consumer killed with SIGKILL mid-stream and started again, beside a live
+ * one: every entry's output (or dead-letter) is in the output streams exactly once. */
+START_TEST(exactly_once_output_survives_a_kill) {
+  fixture *f = &setup_state;
+  publish(f, "once", ONCE_RECORDS);
+  char sources[2][256], sink[128], logs[2][700];
+  snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/once-out?exactly_once=1", f->port);
+  const char *arguments[2][12];
+  for (int c = 0; c < 2; c++) {
+    snprintf(sources[c], sizeof sources[c],
+             "redis://127.0.0.1:%d/once?group=e&consumer=e%d&idle=1500&claim=1200&checkpoint=100"
+             "&count=32",
+             f->port, c);
+    snprintf(logs[c], sizeof logs[c], "%.63s/once%d.log", f->folder, c);
+    const char *list[] = {"run", f->pipeline, "-i", sources[c], "-o",
+                          sink,  "--workers", "1",  "-q",       NULL};
+    memcpy(arguments[c], list, sizeof list);
+    f->consumers[c] = spawn(f, arguments[c], logs[c]);
+  }
+  long long out = wait_for_entries(f, "once-out", 1);
+  redisContext *context = connect_server(f);
+  ck_assert_ptr_nonnull(context);
+  redisReply *held = redisCommand(context, "XPENDING once e - + 1 e0");
+  size_t held_by_killed = held != NULL && held->type == REDIS_REPLY_ARRAY ? held->elements : 0;
+  if (held != NULL)
+    freeReplyObject(held);
+  redisFree(context);
+  ck_assert_msg(out >= 1 && out < ONCE_RECORDS && held_by_killed > 0,
+                "output %lld, consumer e0 holding %zu: not mid-stream", out, held_by_killed);
+  kill(f->consumers[0], SIGKILL);
+  waitpid(f->consumers[0], NULL, 0);
+  f->consumers[0] = spawn(f, arguments[0], logs[0]); /* its own pending entries first */
+  for (int c = 0; c < 2; c++) {
+    int status = wait_exit(f->consumers[c], 60);
+    ck_assert_msg(status == 0, "consumer %d exit status %d (log: %s)", c, status, logs[c]);
+    f->consumers[c] = 0;
+  }
+  context = connect_server(f);
+  ck_assert_ptr_nonnull(context);
+  size_t entry_count, output_count, dead_count;
+  char **entries = stream_values(context, "once", NULL, &entry_count);
+  char **outputs = stream_values(context, "once-out", "source_id", &output_count);
+  char **dead = stream_values(context, "once-out:dead", "source_id", &dead_count);
+  fprintf(stderr, "exactly once: %zu entries, %zu outputs, %zu dead-letters; killed at %lld\n",
+          entry_count, output_count, dead_count, out);
+  ck_assert_uint_eq(entry_count, ONCE_RECORDS);
+  ck_assert_uint_eq(output_count + dead_count, ONCE_RECORDS); /* none repeated, none lost */
+  for (size_t e = 0; e < entry_count; e++)
+    ck_assert_msg(contains(outputs, output_count, entries[e]) ||
+                      contains(dead, dead_count, entries[e]),
+                  "entry %s is in neither the output nor the dead-letters", entries[e]);
+  redisReply *pending = redisCommand(context, "XPENDING once e");
+  ck_assert_int_eq(pending->element[0]->integer, 0);
+  freeReplyObject(pending);
+  free_values(entries, entry_count);
+  free_values(outputs, output_count);
+  free_values(dead, dead_count);
+  redisFree(context);
+}
+END_TEST
+
+/* SIGTERM while Redis is down: the run ends within --stop-timeout (and a margin), the records
+ * it could not store counted unfinished and their entries left pending, not acknowledged. */
+START_TEST(a_stop_with_redis_down_ends_in_time) {
+  fixture *f = &setup_state;
+  publish(f, "down", RECORDS);
+  char source[256], sink[128], log[700];
+  snprintf(source, sizeof source,
+           "redis://127.0.0.1:%d/down?group=d&consumer=d0&claim=1200&checkpoint=300&count=16",
+           f->port);
+  snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/down-out", f->port);
+  snprintf(log, sizeof log, "%.63s/down.log", f->folder);
+  const char *arguments[] = {"run", f->pipeline,      "-i", source, "-o", sink, "--workers",
+                             "1",   "--stop-timeout", "1",  NULL};
+  f->consumers[0] = spawn(f, arguments, log);
+  long long out = wait_for_entries(f, "down-out", RECORDS / 10);
+  ck_assert_msg(out >= RECORDS / 10 && out < RECORDS, "output %lld: not mid-stream", out);
+  stop_server(f);
+  pause_ms(200); /* the sink is retrying against no server now */
+  double start = now_seconds();
+  kill(f->consumers[0], SIGTERM);
+  int status = wait_exit(f->consumers[0], 10);
+  double took = now_seconds() - start;
+  f->consumers[0] = status < 0 ? f->consumers[0] : 0;
+  ck_assert_msg(status >= 0, "still running 10 s after SIGTERM with --stop-timeout 1");
+  ck_assert_msg(took < 2.5, "the stop took %.2f s with --stop-timeout 1", took);
+  FILE *file = fopen(log, "r");
+  ck_assert_ptr_nonnull(file);
+  static char text[1 << 16];
+  size_t length = fread(text, 1, sizeof text - 1, file);
+  text[length] = '\0';
+  fclose(file);
+  const char *summary = strstr(text, "summary: in ");
+  ck_assert_msg(summary != NULL, "no accounting line in %s", log);
+  unsigned long long in = 0, written = 0, unfinished = 0;
+  ck_assert_int_eq(sscanf(summary, "summary: in %llu, out %llu", &in, &written), 2);
+  const char *cut = strstr(summary, "unfinished ");
+  ck_assert_msg(cut != NULL, "no unfinished count: %s", summary);
+  unfinished = strtoull(cut + 11, NULL, 10);
+  fprintf(stderr, "stop with redis down: %.2f s; in %llu, out %llu, unfinished %llu\n", took, in,
+          written, unfinished);
+  ck_assert_uint_gt(unfinished, 0);
+  ck_assert_uint_eq(in, written + unfinished); /* the pipeline drops nothing of these */
+  start_server(f);                             /* the append-only file brings the stream back */
+  redisContext *context = connect_server(f);
+  ck_assert_ptr_nonnull(context);
+  size_t entry_count, output_count;
+  char **entries = stream_values(context, "down", NULL, &entry_count);
+  char **outputs = stream_values(context, "down-out", "source_id", &output_count);
+  redisReply *pending = redisCommand(context, "XPENDING down d");
+  ck_assert_int_ge(pending->element[0]->integer, (long long)unfinished);
+  freeReplyObject(pending);
+  /* Nothing lost: an entry without output is still pending (or was never read). */
+  for (size_t e = 0; e < entry_count; e++) {
+    if (contains(outputs, output_count, entries[e]))
+      continue;
+    redisReply *range = redisCommand(context, "XPENDING down d %s %s 1", entries[e], entries[e]);
+    redisReply *read = redisCommand(context, "XINFO GROUPS down"); /* [[key, value, ...]] */
+    const char *last = NULL;
+    for (size_t i = 0; read->element[0]->elements > 0 && i + 1 < read->element[0]->elements; i += 2)
+      if (strcmp(read->element[0]->element[i]->str, "last-delivered-id") == 0)
+        last = read->element[0]->element[i + 1]->str;
+    unsigned long long ms = 0, last_ms = 0, seq = 0, last_seq = 0;
+    sscanf(entries[e], "%llu-%llu", &ms, &seq);
+    if (last != NULL)
+      sscanf(last, "%llu-%llu", &last_ms, &last_seq);
+    int never_read = ms > last_ms || (ms == last_ms && seq > last_seq);
+    ck_assert_msg(range->elements == 1 || never_read,
+                  "entry %s has no output and is not pending: lost", entries[e]);
+    freeReplyObject(range);
+    freeReplyObject(read);
+  }
+  free_values(entries, entry_count);
+  free_values(outputs, output_count);
+  redisFree(context);
+}
+END_TEST
+
 static Suite *redis_suite(void) {
   Suite *suite = suite_create("redis");
   TCase *group = tcase_create("group");
   tcase_add_unchecked_fixture(group, setup, teardown);
   tcase_set_timeout(group, 180);
   tcase_add_test(group, consumers_survive_a_kill_and_a_restart);
+  tcase_add_test(group, exactly_once_output_survives_a_kill);
+  tcase_add_test(group, a_stop_with_redis_down_ends_in_time);
   suite_add_tcase(suite, group);
   return suite;
 }
