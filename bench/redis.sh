@@ -11,6 +11,10 @@
 #   file         the default pipeline (pipelines/comments.json) on the corpus file
 #   redis-1      the same pipeline, one consumer process reading the stream; target <= 1.15x file
 #   w1-1 / w1-2  one consumer vs two consumer processes, one worker each; target >= 1.8x
+#   sink-1       redis-1 writing its output to a stream (at-least-once sink)
+#   sink-eo      the same with exactly_once=1 (outputs written in the checkpoint transaction)
+#   latency      one entry at a time (20, 100 ms apart) through a running consumer: ms from
+#                XADD to its output entry, median and max, at-least-once vs exactly_once
 #
 # A consumer ends 500 ms after the stream has nothing new (idle=500); that wait is taken out
 # of its wall time. redis-server's own CPU seconds are shown beside each Redis figure: with 2
@@ -76,6 +80,31 @@ def parallel(argument_lists):
 def source(stream, group, consumer):
     return "%s/%s?group=%s&consumer=%s&idle=%d" % (base, stream, group, consumer, IDLE * 1000)
 
+def probe_latency(name, query):
+    """ms from XADD to the output entry, for 20 entries sent one at a time."""
+    stream, out = "lat-" + name, "lat-out-" + name
+    cli("XGROUP", "CREATE", stream, "g", "$", "MKSTREAM")
+    child = subprocess.Popen([textpipe, "run", "pipelines/comments.json", "-i",
+                              "%s/%s?group=g&consumer=a" % (base, stream), "-o",
+                              base + "/" + out + query, "-q"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=env)
+    samples, last = [], "0-0"
+    try:
+        time.sleep(0.5)
+        with open(corpus, "rb") as lines:
+            for _ in range(20):
+                record = lines.readline().decode().strip()
+                start = time.perf_counter()
+                cli("XADD", stream, "*", "record", record)
+                reply = cli("XREAD", "BLOCK", "30000", "STREAMS", out, last)
+                samples.append((time.perf_counter() - start) * 1000)
+                last = reply.split("\n")[1]
+                time.sleep(0.1)
+    finally:
+        child.terminate()
+        child.wait()
+    return statistics.median(samples), max(samples)
+
 try:
     for _ in range(100):
         try:
@@ -117,6 +146,15 @@ try:
                                source("in", "v%d" % r, name), "-o", "/dev/null", "--workers",
                                "1"] for name in ("a", "b")])
         note("w1-2", wall, cpu, server_cpu() - before)
+        for name, query in (("sink-1", ""), ("sink-eo", "?exactly_once=1")):
+            before = server_cpu()
+            wall, cpu = run(["run", "pipelines/comments.json", "-i",
+                             source("in", "%s%d" % (name, r), "a"), "-o",
+                             base + "/" + name + query], idle=True)
+            note(name, wall, cpu, server_cpu() - before, records)
+            cli("DEL", name, name + ":dead")
+    latency = {name: probe_latency(name, query)
+               for name, query in (("at-least-once", ""), ("exactly_once", "?exactly_once=1"))}
     print("corpus: %s, %d records, mean %d bytes; %d runs, medians" % (corpus, records,
                                                                         mean_bytes, runs))
     print("%-10s %9s %9s %11s %12s" % ("what", "wall s", "cpu s", "redis cpu s", "entries/s"))
@@ -135,6 +173,11 @@ try:
     print("redis-1 / file wall: %.2fx (target <= 1.15)" % (median["redis-1"] / median["file"]))
     print("two consumers / one (1 worker each): %.2fx faster (target >= 1.8)"
           % (median["w1-1"] / median["w1-2"]))
+    print("sink-eo / sink-1 wall: %.2fx (exactly_once's throughput cost)"
+          % (median["sink-eo"] / median["sink-1"]))
+    for name, (middle, worst) in latency.items():
+        print("latency %-14s median %6.1f ms, max %6.1f ms (XADD to output, one at a time)"
+              % (name, middle, worst))
 finally:
     server.terminate()
     server.wait()

@@ -444,7 +444,7 @@ static void on_checkpoint_timer(uv_timer_t *handle) {
   tp_stream *stream = handle->data;
   if (stream->stopping || stream->input_done || stream->done)
     return; /* the last checkpoint comes at the end */
-  if (stream->unconfirmed == 0 && tp_runner_in_flight(stream->runner) == 0)
+  if (stream->unconfirmed == 0 && all_stored(stream))
     return; /* nothing new since the last one */
   stream->checkpoint_wanted = 1;
   submit_current(stream);
@@ -501,7 +501,7 @@ static int finish_run(tp_stream *stream) {
 /* The broker source has nothing new: checkpoint now what was acknowledged, if anything. */
 static void on_source_idle(void *context) {
   tp_stream *stream = context;
-  if (stream->unconfirmed > 0 || tp_runner_in_flight(stream->runner) > 0)
+  if (stream->unconfirmed > 0 || !all_stored(stream)) /* a partial batch included */
     on_checkpoint_timer(&stream->checkpoint_timer);
 }
 
