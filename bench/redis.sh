@@ -30,7 +30,7 @@ command -v redis-server >/dev/null || { echo "bench/redis.sh: run scripts/setup"
 ensure_corpus "$corpus"
 
 python3 - "$build/core/textpipe" "$corpus" "$runs" <<'PY'
-import os, shutil, socket, statistics, subprocess, sys, tempfile, time
+import os, re, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 textpipe, corpus, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 folder = tempfile.mkdtemp(prefix="textpipe-redis-bench-")
@@ -124,7 +124,10 @@ try:
         out = subprocess.run(["redis-benchmark", "-p", str(port), "-c", "1", "-P", "128", "-n",
                               str(records), "-q", "XADD", "ref", "*", "record", value],
                              capture_output=True, text=True).stdout
-        per_second = float(out.replace("\r", "\n").strip().split("\n")[-1].split(":")[1].split()[0])
+        found = re.findall(r"([0-9.]+) requests per second", out)
+        if not found:
+            sys.exit("bench/redis.sh: no redis-benchmark figure in: %r" % out[-300:])
+        per_second = float(found[-1])
         note("xadd-ref", records / per_second, 0.0, None, records)
         cli("DEL", "ref")
         before = server_cpu()

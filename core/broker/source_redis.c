@@ -161,8 +161,9 @@ static void on_closed(uv_handle_t *handle) {
   free(source);
 }
 
-static void redis_close(tp_source *base) {
+static int redis_close(tp_source *base) {
   redis_source *source = (redis_source *)base;
+  int fenced = 0;
   if (source->thread_started) {
     uv_mutex_lock(&source->lock);
     source->closing = 1;
@@ -171,6 +172,7 @@ static void redis_close(tp_source *base) {
     uv_cond_signal(&source->changed);
     uv_mutex_unlock(&source->lock);
     uv_thread_join(&source->thread); /* after the last checkpoint ran */
+    fenced = source->fenced;
   }
   tp_redis_link_close(&source->link);
   for (size_t i = 0; i < source->queue_count; i++)
@@ -184,6 +186,7 @@ static void redis_close(tp_source *base) {
   free(source->acks);
   free(source->held);
   uv_close((uv_handle_t *)&source->wake, on_closed);
+  return fenced ? -1 : 0;
 }
 
 static void redis_abandon(tp_source *base) {
@@ -295,7 +298,7 @@ tp_source *tp_source_redis_open(uv_loop_t *loop, const tp_source_config *config,
   source->reading_stopped = 0;
   if (uv_thread_create(&source->thread, tp__redis_source_thread, source) != 0) {
     snprintf(err, err_size, "%s: cannot start the reading thread", source->url.display);
-    redis_close(&source->base);
+    (void)redis_close(&source->base);
     return NULL;
   }
   source->thread_started = 1;

@@ -55,6 +55,7 @@ typedef struct redis_source {
   size_t held_count, held_capacity;
   volatile int cancel;    /* retries stop: set at close once the requests are done */
   volatile int abandoned; /* even the checkpoints' retries stop (a stop that cannot wait) */
+  int fenced; /* an entry was lost to another consumer: no checkpoint is written any more */
   uint64_t bytes;
   /* loop side */
   char (*acks)[TP_POSITION_ID_SIZE];

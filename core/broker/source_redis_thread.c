@@ -195,82 +195,112 @@ static int checkpoint_applied(tp_redis_link *link, void *context) {
   return ran;
 }
 
-/* MULTI, XACK of the request's ids, the staged XADDs, HSET of its state, EXEC. Returns 0, or
- * -1 (logged). */
+/* The checkpoint transaction, run atomically by Redis (EVAL). It first checks that this
+ * consumer still owns every entry it acknowledges (each is pending under its name): one that
+ * was claimed by another consumer (this one paused for longer than claim) is being counted
+ * there, so nothing is written and {0, id, owner} comes back ("fenced"). Otherwise: XACK of
+ * the ids (in chunks, within Lua's unpack limit), the staged commands (each ARGV run: its
+ * argument count, then its arguments), HSET of the state; {1}.
+ * KEYS: stream, checkpoint hash. ARGV: group, consumer, field, state, id count, ids...,
+ * staged... */
+static const char checkpoint_script[] =
+    "local stream, group, consumer = KEYS[1], ARGV[1], ARGV[2]\n"
+    "local last = 5 + tonumber(ARGV[5])\n"
+    "for i = 6, last do\n"
+    "  local p = redis.call('XPENDING', stream, group, ARGV[i], ARGV[i], 1)\n"
+    "  if #p == 0 then return {0, ARGV[i], ''} end\n"
+    "  if p[1][2] ~= consumer then return {0, ARGV[i], p[1][2]} end\n"
+    "end\n"
+    "for i = 6, last, 1000 do\n"
+    "  redis.call('XACK', stream, group, unpack(ARGV, i, math.min(i + 999, last)))\n"
+    "end\n"
+    "local at = last + 1\n"
+    "while at <= #ARGV do\n"
+    "  local n = tonumber(ARGV[at])\n"
+    "  redis.call(unpack(ARGV, at + 1, at + n))\n"
+    "  at = at + n + 1\n"
+    "end\n"
+    "redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])\n"
+    "return {1}\n";
+
+/* Runs the request's checkpoint (checkpoint_script). Returns 0, 1 when fenced (logged: this
+ * consumer lost an entry to another), or -1 (logged). */
 static int run_checkpoint_once(redis_source *source, const checkpoint_request *request) {
   const tp_redis_staged *staged = request->staged;
   size_t staged_commands = staged != NULL ? staged->command_count : 0;
   size_t staged_arguments = staged != NULL ? staged->argument_count : 0;
-  size_t commands = 4 + staged_commands;
-  size_t args = 1 + (3 + request->count) + staged_arguments + 4 + 1;
+  size_t args = 10 + request->count + staged_commands + staged_arguments;
   const char **argv = malloc(args * sizeof *argv);
   size_t *lengths = malloc(args * sizeof *lengths);
-  int *argcs = malloc(commands * sizeof *argcs);
-  size_t *firsts = malloc(commands * sizeof *firsts);
-  redisReply **replies = calloc(commands, sizeof *replies);
+  char *numbers = malloc((staged_commands + 1) * 16); /* argument counts as text */
+  int *argcs = malloc((staged_commands + 1) * sizeof *argcs);
+  size_t *firsts = malloc((staged_commands + 1) * sizeof *firsts);
+  redisReply *reply = NULL;
   int status = -1;
-  if (argv == NULL || lengths == NULL || argcs == NULL || firsts == NULL || replies == NULL) {
+  if (argv == NULL || lengths == NULL || numbers == NULL || argcs == NULL || firsts == NULL) {
     tp_log(TP_LOG_ERROR, NULL, "%s: out of memory; the checkpoint's entries stay pending",
            source->url.display);
     goto done;
   }
+  char id_count[24];
+  snprintf(id_count, sizeof id_count, "%zu", request->count);
   size_t at = 0;
-  firsts[0] = at, argcs[0] = 1, argv[at++] = "MULTI";
-  firsts[1] = at;
-  argv[at++] = "XACK", argv[at++] = source->url.stream, argv[at++] = source->group;
+  argv[at++] = "EVAL", argv[at++] = checkpoint_script, argv[at++] = "2";
+  argv[at++] = source->url.stream, argv[at++] = source->checkpoint_key;
+  argv[at++] = source->group, argv[at++] = source->consumer;
+  argv[at++] = source->checkpoint_field, argv[at++] = request->state, argv[at++] = id_count;
   for (size_t i = 0; i < request->count; i++)
     argv[at++] = request->ids[i];
-  argcs[1] = (int)(at - firsts[1]);
-  if (request->count == 0) { /* XACK needs an id: a PING keeps the layout */
-    at = firsts[1];
-    argv[at++] = "PING";
-    argcs[1] = 1;
-  }
   for (size_t i = 0; i < at; i++)
     lengths[i] = strlen(argv[i]);
-  if (staged != NULL) {
-    tp_redis_staged_layout(staged, argv, lengths, at, argcs, firsts, 2);
-    at += staged_arguments;
+  if (staged != NULL) { /* laid out after the ids, then each run gets its count in front */
+    tp_redis_staged_layout(staged, argv, lengths, at + staged_commands, argcs, firsts, 0);
+    size_t from = at + staged_commands; /* shift each command down, leaving room for counts */
+    for (size_t c = 0; c < staged_commands; c++) {
+      char *number = numbers + c * 16;
+      snprintf(number, 16, "%d", argcs[c]);
+      argv[at] = number, lengths[at] = strlen(number), at++;
+      for (int i = 0; i < argcs[c]; i++, at++, from++)
+        argv[at] = argv[from], lengths[at] = lengths[from];
+    }
   }
-  size_t hset = 2 + staged_commands;
-  firsts[hset] = at, argcs[hset] = 4;
-  argv[at++] = "HSET", argv[at++] = source->checkpoint_key, argv[at++] = source->checkpoint_field;
-  argv[at++] = request->state;
-  firsts[hset + 1] = at, argcs[hset + 1] = 1, argv[at++] = "EXEC";
-  for (size_t i = firsts[hset]; i < at; i++)
-    lengths[i] = strlen(argv[i]);
   char err[600];
   checkpoint_check check = {source, request->state};
-  if (tp_redis_pipeline_once(&source->link, commands, argcs, firsts, argv, lengths, replies,
+  int argc = (int)at;
+  size_t first = 0;
+  if (tp_redis_pipeline_once(&source->link, 1, &argc, &first, argv, lengths, &reply,
                              checkpoint_applied, &check, 60000, err, sizeof err) != 0) {
     tp_log(TP_LOG_ERROR, NULL, "%s; the checkpoint's entries stay pending", err);
     goto done;
   }
-  const redisReply *exec = replies[commands - 1];
-  if (exec == NULL) { /* the transaction ran; its reply was lost with the connection */
+  if (reply == NULL) { /* the transaction ran; its reply was lost with the connection */
     status = 0;
     goto done;
   }
-  int failed = exec->type != REDIS_REPLY_ARRAY || exec->elements != commands - 2;
-  for (size_t i = 0; !failed && i < exec->elements; i++)
-    failed = exec->element[i]->type == REDIS_REPLY_ERROR;
-  if (failed) {
-    const char *reason = exec->type == REDIS_REPLY_ERROR ? exec->str : "a command of it failed";
-    for (size_t i = 1; i + 1 < commands; i++) /* a command refused while queued says why */
-      if (replies[i] != NULL && replies[i]->type == REDIS_REPLY_ERROR)
-        reason = replies[i]->str;
+  if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 &&
+      reply->element[0]->type == REDIS_REPLY_INTEGER && reply->element[0]->integer == 1) {
+    status = 0;
+  } else if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
+             reply->element[1]->type == REDIS_REPLY_STRING &&
+             reply->element[2]->type == REDIS_REPLY_STRING) {
+    tp_log(TP_LOG_ERROR, NULL,
+           "%s: entry %s is no longer this consumer's (%s%s): it was claimed while this one "
+           "was paused for longer than claim, and is counted there; this consumer stops "
+           "without checkpointing again (its other entries stay pending)",
+           source->url.display, reply->element[1]->str,
+           reply->element[2]->str[0] ? "now held by " : "already acknowledged",
+           reply->element[2]->str);
+    status = 1;
+  } else {
     tp_log(TP_LOG_ERROR, NULL, "%s: checkpoint transaction failed: %s", source->url.display,
-           reason);
-    goto done;
+           reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply");
   }
-  status = 0;
 done:
-  for (size_t i = 0; replies != NULL && i < commands; i++)
-    if (replies[i] != NULL)
-      freeReplyObject(replies[i]);
-  free(replies);
+  if (reply != NULL)
+    freeReplyObject(reply);
   free(argcs);
   free(firsts);
+  free(numbers);
   free(argv);
   free(lengths);
   return status;
@@ -295,11 +325,23 @@ static void release_held(redis_source *source, const checkpoint_request *request
   source->held_count = kept;
 }
 
-/* run_checkpoint_once, retried for up to a minute even when the run is stopping. */
+/* run_checkpoint_once, retried for up to a minute even when the run is stopping. Returns 0,
+ * -1 (failed: carried over to the next), or 1 (fenced: dropped, as every later one). */
 static int run_checkpoint(redis_source *source, const checkpoint_request *request) {
+  if (source->fenced)
+    return 1; /* a later state counts what was fenced off: never written */
   source->link.cancel = &source->abandoned;
   int status = run_checkpoint_once(source, request);
   source->link.cancel = &source->cancel;
+  if (status == 1) {
+    source->fenced = 1;
+    uv_mutex_lock(&source->lock);
+    char message[600];
+    snprintf(message, sizeof message, "%.480s: stopping: this consumer's entries were taken over",
+             source->url.display);
+    end_input(source, UV_EIO, message); /* the run ends, failed */
+    uv_mutex_unlock(&source->lock);
+  }
   if (status == 0) {
     uv_mutex_lock(&source->lock);
     release_held(source, request);
@@ -458,7 +500,7 @@ void tp__redis_source_thread(void *argument) {
       uv_mutex_unlock(&source->lock);
       int status = run_checkpoint(source, request);
       uv_mutex_lock(&source->lock);
-      if (status != 0 && !source->closing) {
+      if (status < 0 && !source->closing) {
         carry_over(source, request);
         uv_cond_timedwait(&source->changed, &source->lock, (uint64_t)1000 * 1000000);
       } else {

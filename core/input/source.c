@@ -23,7 +23,6 @@ int tp_source_acknowledge(tp_source *source, const tp_position *positions, size_
   return source->ops->acknowledge(source, positions, count, err, err_size);
 }
 
-void tp_source_close(tp_source *source) {
-  if (source != NULL)
-    source->ops->close(source);
+int tp_source_close(tp_source *source) {
+  return source != NULL ? source->ops->close(source) : 0;
 }

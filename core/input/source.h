@@ -66,8 +66,9 @@ typedef struct tp_source_ops {
   void (*abandon)(tp_source *source);
   /* The counters so far. */
   struct tp_source_counters (*counters)(const tp_source *source);
-  /* Releases everything (the loop must run once more to close handles). */
-  void (*close)(tp_source *source);
+  /* Releases everything (the loop must run once more to close handles). Returns 0, or -1
+   * when work it still had failed for good (logged): a broker's last checkpoint fenced off. */
+  int (*close)(tp_source *source);
 } tp_source_ops;
 
 struct tp_source {
@@ -125,7 +126,7 @@ tp_source *tp_source_redis_open(uv_loop_t *loop, const tp_source_config *config,
 int tp_source_acknowledge(tp_source *source, const tp_position *positions, size_t count, char *err,
                           size_t err_size);
 
-/* Closes `source`; NULL is a no-op. */
-void tp_source_close(tp_source *source);
+/* Closes `source`; NULL is a no-op. Returns 0, or -1 (see tp_source_ops.close). */
+int tp_source_close(tp_source *source);
 
 #endif /* TP_CORE_SOURCE_H */

@@ -71,11 +71,12 @@ static tp_source_counters file_counters(const tp_source *base) {
   return (tp_source_counters){.bytes = framer->bytes, .skipped_empty = framer->skipped_empty};
 }
 
-static void file_close(tp_source *base) {
+static int file_close(tp_source *base) {
   file_source *source = (file_source *)base;
   tp_reader_close(source->reader);
   tp_csv_row_free(&source->csv_header);
   free(source);
+  return 0;
 }
 
 static const tp_source_ops file_ops = {

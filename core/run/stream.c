@@ -648,7 +648,8 @@ cleanup:
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
     stream->failed = 1;
   }
-  tp_source_close(stream->source);
+  if (tp_source_close(stream->source) != 0)
+    stream->failed = 1;
   uv_walk(&stream->loop, close_walk, NULL);
   uv_run(&stream->loop, UV_RUN_DEFAULT);
   if (stream->current != NULL && stream->runner != NULL)

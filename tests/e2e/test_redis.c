@@ -507,6 +507,80 @@ START_TEST(a_stop_with_redis_down_ends_in_time) {
 }
 END_TEST
 
+/* A consumer paused (SIGSTOP) for longer than claim while holding entries: the other takes
+ * them over and counts them; when the paused one resumes, its checkpoint finds entries no
+ * longer its own and writes nothing (it stops, failed). The merged report counts every entry
+ * exactly once. */
+START_TEST(a_paused_consumer_is_fenced_off) {
+  fixture *f = &setup_state;
+  publish(f, "pause", RECORDS);
+  char sources[2][256], sink[128], logs[2][700];
+  snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/pause-out", f->port);
+  const char *arguments[2][12];
+  for (int c = 0; c < 2; c++) {
+    snprintf(sources[c], sizeof sources[c],
+             "redis://127.0.0.1:%d/pause?group=p&consumer=p%d&idle=1500&claim=600&checkpoint=300"
+             "&count=64",
+             f->port, c);
+    snprintf(logs[c], sizeof logs[c], "%.63s/pause%d.log", f->folder, c);
+    const char *list[] = {"run", f->pipeline, "-i", sources[c], "-o",
+                          sink,  "--workers", "1",  "-q",       NULL};
+    memcpy(arguments[c], list, sizeof list);
+  }
+  f->consumers[0] = spawn(f, arguments[0], logs[0]);
+  /* Pause p0 once it holds entries (read, not checkpointed), then start p1. */
+  redisContext *context = connect_server(f);
+  ck_assert_ptr_nonnull(context);
+  size_t held = 0;
+  for (double deadline = now_seconds() + 30; now_seconds() < deadline && held == 0;) {
+    redisReply *reply = redisCommand(context, "XPENDING pause p - + 1 p0");
+    held = reply != NULL && reply->type == REDIS_REPLY_ARRAY ? reply->elements : 0;
+    if (reply != NULL)
+      freeReplyObject(reply);
+    if (held == 0)
+      pause_ms(5);
+  }
+  kill(f->consumers[0], SIGSTOP);
+  ck_assert_uint_gt(held, 0);
+  f->consumers[1] = spawn(f, arguments[1], logs[1]);
+  int status = wait_exit(f->consumers[1], 60); /* takes p0's entries over after claim ms */
+  ck_assert_msg(status == 0, "consumer p1 exit status %d (log: %s)", status, logs[1]);
+  f->consumers[1] = 0;
+  kill(f->consumers[0], SIGCONT);
+  status = wait_exit(f->consumers[0], 60);
+  f->consumers[0] = status < 0 ? f->consumers[0] : 0;
+  ck_assert_msg(status > 0 && status < 128, "the paused consumer's exit status %d (log: %s)",
+                status, logs[0]);
+  FILE *log = fopen(logs[0], "r");
+  ck_assert_ptr_nonnull(log);
+  static char said[1 << 16];
+  said[fread(said, 1, sizeof said - 1, log)] = '\0';
+  fclose(log);
+  ck_assert_msg(strstr(said, "is no longer this consumer's") != NULL, "not fenced: %s", said);
+  redisReply *pending = redisCommand(context, "XPENDING pause p");
+  ck_assert_int_eq(pending->element[0]->integer, 0);
+  freeReplyObject(pending);
+  redisFree(context);
+  char group[128], report[700];
+  snprintf(group, sizeof group, "redis://127.0.0.1:%d/pause?group=p", f->port);
+  snprintf(report, sizeof report, "%.63s/paused.json", f->folder);
+  const char *merge[] = {"merge", group, "--report", report, "-q", NULL};
+  ck_assert_int_eq(wait_exit(spawn(f, merge, NULL), 60), 0);
+  FILE *file = fopen(report, "r");
+  ck_assert_ptr_nonnull(file);
+  static char text[1 << 20];
+  size_t length = fread(text, 1, sizeof text - 1, file);
+  text[length] = '\0';
+  fclose(file);
+  cJSON *json = cJSON_Parse(text);
+  const cJSON *counts = cJSON_GetObjectItem(json, "counts");
+  fprintf(stderr, "paused consumer: merged in %d (published %d)\n",
+          cJSON_GetObjectItem(counts, "in")->valueint, RECORDS);
+  ck_assert_int_eq(cJSON_GetObjectItem(counts, "in")->valueint, RECORDS);
+  cJSON_Delete(json);
+}
+END_TEST
+
 static Suite *redis_suite(void) {
   Suite *suite = suite_create("redis");
   TCase *group = tcase_create("group");
@@ -515,6 +589,7 @@ static Suite *redis_suite(void) {
   tcase_add_test(group, consumers_survive_a_kill_and_a_restart);
   tcase_add_test(group, exactly_once_output_survives_a_kill);
   tcase_add_test(group, a_stop_with_redis_down_ends_in_time);
+  tcase_add_test(group, a_paused_consumer_is_fenced_off);
   suite_add_tcase(suite, group);
   return suite;
 }
