@@ -20,7 +20,7 @@
  * MULTI/EXEC that acknowledges the batch's entries and stores the consumer's state. So an
  * entry's output is in the stream if and only if the entry is acknowledged: after a crash
  * nothing repeats and nothing is lost. The cost: outputs appear only at checkpoints (every
- * checkpoint= ms of the source, or sooner once 8 MB wait), see docs/distributed.md.
+ * checkpoint= ms of the source, or sooner once 32 MB wait), see docs/distributed.md.
  */
 #include <stdio.h>
 #include <stdlib.h>

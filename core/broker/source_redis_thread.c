@@ -224,7 +224,8 @@ static const char checkpoint_script[] =
     "return {1}\n";
 
 /* Runs the request's checkpoint (checkpoint_script). Returns 0, 1 when fenced (logged: this
- * consumer lost an entry to another), or -1 (logged). */
+ * consumer lost an entry to another, or a script with outputs failed midway), or -1
+ * (logged; the request may be sent again). */
 static int run_checkpoint_once(redis_source *source, const checkpoint_request *request) {
   const tp_redis_staged *staged = request->staged;
   size_t staged_commands = staged != NULL ? staged->command_count : 0;
@@ -292,8 +293,12 @@ static int run_checkpoint_once(redis_source *source, const checkpoint_request *r
            reply->element[2]->str);
     status = 1;
   } else {
-    tp_log(TP_LOG_ERROR, NULL, "%s: checkpoint transaction failed: %s", source->url.display,
-           reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply");
+    tp_log(TP_LOG_ERROR, NULL, "%s: checkpoint transaction failed: %s%s", source->url.display,
+           reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply",
+           staged != NULL ? "; outputs may be partly written (a script is not rolled back): "
+                            "stopping without checkpointing again"
+                          : "");
+    status = staged != NULL ? 1 : -1; /* sent again, outputs could repeat */
   }
 done:
   if (reply != NULL)

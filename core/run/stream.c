@@ -42,7 +42,7 @@
 #define TP_MAX_IN_FLIGHT_BYTES (16u * 1024 * 1024)
 
 /* An exactly-once sink holding this much staged output asks for a checkpoint at once. */
-#define TP_MAX_STAGED_BYTES (8u * 1024 * 1024)
+#define TP_MAX_STAGED_BYTES (32u * 1024 * 1024)
 
 /* A pipe that brings no new byte for this long is idle: the partial batch goes out (on_idle). */
 #define TP_IDLE_FLUSH_MS 200
