@@ -80,8 +80,9 @@ int main(int argc, char **argv) {
   tk_word_set stopwords;
   tk_word_cache cache;
   tk_language language = {sb_stemmer_new(language_name, NULL), &cache, &stopwords};
-  if (!language.stemmer || tk_word_set_build(&stopwords, stopword_list, stopword_count) != 0 ||
-      tk_word_cache_init(&cache, cache_slots) != 0) {
+  if (!language.stemmer ||
+      tk_word_set_build(&stopwords, stopword_list, stopword_count, NULL) != 0 ||
+      tk_word_cache_init(&cache, cache_slots, NULL) != 0) {
     fprintf(stderr, "tokenize_bench: cannot set up language %s\n", language_name);
     return 2;
   }

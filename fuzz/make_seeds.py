@@ -64,3 +64,37 @@ write("tokenize", "mixed-scripts", "\x00Привет мир. 你好，世界。 
 # default: NDJSON records.
 write("default", "samples", b"\n".join(sample_lines) + b"\n")
 write("default", "edges", b"\n".join(edge_lines) + b"\n")
+
+# report: JSON reports for the HTML renderer, every block type and a few broken ones.
+write("report", "hand-written.json",
+      (ROOT / "tests" / "fixtures" / "report" / "hand-written-report.json").read_bytes())
+write("report", "escapes.json",
+      (ROOT / "tests" / "e2e" / "cases" / "report_html_escapes_text" / "stdin").read_bytes())
+blocks = {
+    "tiles": [{"type": "tiles", "title": "T", "note": "n", "items": [
+        {"label": "n", "value": 1234567}, {"label": "m", "value": 0.0857, "tone": 0.0857},
+        {"label": "s", "value": "en", "unit": "%", "note": "nb"}, {"label": "x", "value": [1]}]}],
+    "histogram": [{"type": "histogram", "diverging": True, "x_label": "x", "bins": [
+        {"from": -1, "to": 0, "count": 2}, {"from": 0, "to": 1, "count": 1e300},
+        {"from": "a", "count": -1}, 3]}],
+    "timeline": [{"type": "timeline", "y_label": "y", "points": [
+        {"x": 1, "y": 5, "count": 2}, {"x": 2, "y": None}, {"x": "2024-05-01T06:00:00Z", "y": 7},
+        {"x": [], "y": "a"}]}],
+    "timeline-diverging": [{"type": "timeline", "diverging": True, "points": [
+        {"x": "2024-05-01T00:00:00Z", "y": 0.5}, {"x": "2024-05-02T06:00:00Z", "y": -0.25}]}],
+    "quotes": [{"type": "quotes", "items": [{"text": "a <b> & c", "score": 0.5, "tone": 0.5,
+                                             "record": 12, "line": 1300}]},
+               {"type": "quotes", "skip_quoted": True, "items": [{"text": "again", "record": 12},
+                                                                 {"text": 3}]}],
+    "bars": [{"type": "bars", "unit": "u", "items": [{"label": "a", "value": 10, "tone": -1},
+                                                     {"label": "b", "value": 5}, {"value": 1}]}],
+    "table": [{"type": "table", "columns": ["a", "b", 3], "rows": [["x", 1, True], [None], 7,
+                                                                    [{"o": 1}]]}],
+    "unknown": [{"type": "sankey", "flows": [{"from": "a", "n": 2}]}, {"title": "no type"}, 5],
+}
+for name, value in blocks.items():
+    write("report", f"blocks-{name}.json",
+          json.dumps({"sections": {"s": {"blocks": value}}}).encode())
+write("report", "no-blocks.json", json.dumps({"sections": {"s": {
+    "n": 1, "list": [1, "a"], "rows": [{"a": 1}, {"b": {"c": 2}}], "deep": {"x": {"y": [1]}}},
+    "t": {"blocks": "not an array"}}}).encode())

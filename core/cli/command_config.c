@@ -5,6 +5,7 @@
  * from the same option tables the validation uses, so the documentation cannot drift.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +89,7 @@ static void print_keys(const char *label, const char *const *keys) {
   printf("\n");
 }
 
-/* "sentiment.compound (optional), theme_id (optional, report section)". */
+/* "scores.mean (optional), group_id (optional, report section)": each use, with its flags. */
 static void print_uses(const tp_key_use *uses) {
   printf("%-12s", "uses:");
   if (uses == NULL || uses[0].key == NULL)
@@ -116,8 +117,10 @@ static void print_option(const tp_option *option, size_t name_width) {
   printf("\n      %s\n", option->description != NULL ? option->description : "");
 }
 
-static void print_detail(const tp_plugin *plugin) {
+static void print_detail(const tp_plugin_handle *handle) {
+  const tp_plugin *plugin = handle->plugin;
   printf("%s %s\n%s\n\n", plugin->name, plugin->version, plugin->description);
+  printf("%-12s%s\n", "file:", handle->path);
   printf("%-12s%u.%u\n", "abi:", plugin->abi_major, plugin->abi_minor);
   printf("%-12s%s\n", "concurrent:", plugin->flags & TP_PLUGIN_CONCURRENT ? "yes" : "no");
   print_keys("requires:", plugin->requires_keys);
@@ -141,7 +144,8 @@ static cJSON *key_array(const char *const *keys) {
 }
 
 /* The plugin as JSON (what --json prints). Returns a new object, or NULL on OOM. */
-static cJSON *plugin_json(const tp_plugin *plugin) {
+static cJSON *plugin_json(const tp_plugin_handle *handle) {
+  const tp_plugin *plugin = handle->plugin;
   char abi[32];
   cJSON *object = cJSON_CreateObject();
   cJSON *options = cJSON_CreateArray();
@@ -150,6 +154,7 @@ static cJSON *plugin_json(const tp_plugin *plugin) {
   cJSON_AddStringToObject(object, "version", plugin->version);
   cJSON_AddStringToObject(object, "description", plugin->description);
   cJSON_AddStringToObject(object, "abi", abi);
+  cJSON_AddStringToObject(object, "file", handle->path);
   cJSON_AddBoolToObject(object, "concurrent", (plugin->flags & TP_PLUGIN_CONCURRENT) != 0);
   cJSON_AddItemToObject(object, "requires", key_array(plugin->requires_keys));
   cJSON *uses = cJSON_AddArrayToObject(object, "uses");
@@ -205,9 +210,9 @@ static int describe_one(const char *name, int as_json, const tp_loader_options *
   }
   int status = TP_EXIT_OK;
   if (as_json)
-    status = print_json(plugin_json(handle->plugin)) == 0 ? TP_EXIT_OK : TP_EXIT_RUNTIME;
+    status = print_json(plugin_json(handle)) == 0 ? TP_EXIT_OK : TP_EXIT_RUNTIME;
   else
-    print_detail(handle->plugin);
+    print_detail(handle);
   tp_plugin_close(handle);
   return status;
 }
@@ -221,9 +226,10 @@ static int list_all(int as_json, const tp_loader_options *options) {
   size_t count = 0;
   while (names[count] != NULL)
     count++;
+  char searched[2 * PATH_MAX];
+  tp_plugin_searched(searched, sizeof searched);
   if (count == 0)
-    tp_log(TP_LOG_WARN, NULL, "no plugins found (searched $TEXTPIPE_PLUGIN_PATH, %s, %s)",
-           TP_BUILD_PLUGIN_DIR, TP_INSTALL_PLUGIN_DIR);
+    tp_log(TP_LOG_WARN, NULL, "no plugins found (searched %s)", searched);
   tp_plugin_handle **handles = calloc(count + 1, sizeof *handles);
   cJSON *array = as_json ? cJSON_CreateArray() : NULL;
   size_t name_width = 4;
@@ -242,18 +248,19 @@ static int list_all(int as_json, const tp_loader_options *options) {
     if (strlen(plugin->version) > version_width)
       version_width = strlen(plugin->version);
     if (as_json)
-      cJSON_AddItemToArray(array, plugin_json(plugin));
+      cJSON_AddItemToArray(array, plugin_json(handles[i]));
   }
   if (status == TP_EXIT_OK && as_json) {
     status = print_json(array) == 0 ? TP_EXIT_OK : TP_EXIT_RUNTIME;
     array = NULL;
   } else if (status == TP_EXIT_OK) {
     printf("%-*s  %-*s  %s\n", (int)name_width, "NAME", (int)version_width, "VERSION",
-           "DESCRIPTION");
+           "DESCRIPTION (FILE)");
     for (size_t i = 0; i < count; i++) {
       if (handles[i] != NULL)
-        printf("%-*s  %-*s  %s\n", (int)name_width, handles[i]->plugin->name, (int)version_width,
-               handles[i]->plugin->version, handles[i]->plugin->description);
+        printf("%-*s  %-*s  %s (%s)\n", (int)name_width, handles[i]->plugin->name,
+               (int)version_width, handles[i]->plugin->version, handles[i]->plugin->description,
+               handles[i]->path);
     }
   }
   for (size_t i = 0; handles != NULL && i < count; i++)

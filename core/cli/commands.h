@@ -21,5 +21,6 @@ int tp_command_run(int argc, char **argv);     /* core/cli/command_run.c */
 int tp_command_check(int argc, char **argv);   /* core/cli/command_config.c */
 int tp_command_plugins(int argc, char **argv); /* core/cli/command_config.c */
 int tp_command_report(int argc, char **argv);  /* core/cli/command_report.c */
+int tp_command_test(int argc, char **argv);    /* core/cli/command_test.c */
 
 #endif /* TP_CORE_COMMANDS_H */

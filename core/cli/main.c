@@ -22,7 +22,10 @@ static const char usage[] =
     "                            --dead-letter FILE, --workers N, --max-record-bytes N,\n"
     "                            --quiet (see 'textpipe run --help')\n"
     "  check PIPELINE            validate a pipeline file exactly as strictly as a run\n"
-    "  plugins [NAME] [--json]   list plugins, or describe one (options, requires/provides)\n"
+    "  plugins [NAME] [--json]   list plugins and their files, or describe one (options,\n"
+    "                            requires/uses/provides)\n"
+    "  test CASES_DIR            run golden cases (pipeline, input, expected records and\n"
+    "                            report fragment) for any plugin\n"
     "  report REPORT.json [-o FILE.html]\n"
     "                            render a saved JSON report as one self-contained HTML page\n"
     "\n"
@@ -78,6 +81,8 @@ int main(int argc, char **argv) {
     return tp_command_run(argc - 1, argv + 1);
   if (strcmp(command, "check") == 0)
     return tp_command_check(argc - 1, argv + 1);
+  if (strcmp(command, "test") == 0)
+    return tp_command_test(argc - 1, argv + 1);
   if (strcmp(command, "plugins") == 0)
     return tp_command_plugins(argc - 1, argv + 1);
   if (strcmp(command, "report") == 0)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_bind.h"
 #include "config_schema.h"
 #include "json_source.h"
 #include "log.h"
@@ -249,7 +250,7 @@ static int load_stage(loader *load, const cJSON *spec, size_t index) {
   stage->index = index;
   stage->pipeline = pipeline;
   if (!cJSON_IsObject(spec))
-    return fail_type(load, spec, "a stage object such as {\"plugin\": \"tokenize\"}");
+    return fail_type(load, spec, "a stage object such as {\"plugin\": \"NAME\"}");
   if (check_keys(load, spec, keys, 4) != 0 || open_stage_plugin(load, spec, &stage->handle) != 0)
     return -1;
   tp_json_path_restore(&load->path, here);
@@ -276,6 +277,11 @@ static int load_stage(loader *load, const cJSON *spec, size_t index) {
   if (tp_config_validate(plugin->options, cJSON_GetObjectItemCaseSensitive(spec, "config"),
                          &context, &load->path, &stage->config, load->err) != 0)
     return -1;
+  if (plugin->config_size > 0) {
+    if ((stage->bound_config = calloc(1, plugin->config_size)) == NULL)
+      return fail(load, "out of memory");
+    tp_config_bind(plugin->options, stage->config, stage->bound_config);
+  }
   tp_json_path_restore(&load->path, mark);
   return 0;
 }
@@ -422,6 +428,8 @@ static int create_stages(loader *load) {
       return fail(load, "stage \"%s\" (plugin %s) failed to start: %s", stage->id, plugin->name,
                   message[0] != '\0' ? message : "no reason given");
     }
+    if (plugin->stage_keys != NULL)
+      stage->keys = plugin->stage_keys(stage->instance);
     tp_json_path_restore(&load->path, 0);
   }
   return 0;
@@ -553,6 +561,7 @@ void tp_pipeline_free(tp_pipeline *pipeline) {
     if (stage->instance != NULL && stage->handle->plugin->destroy != NULL)
       stage->handle->plugin->destroy(stage->instance);
     cJSON_Delete(stage->config);
+    free(stage->bound_config);
     free(stage->id);
   }
   free(pipeline->stages);

@@ -57,9 +57,12 @@ struct tp_stage {
   size_t index;             /* position in the pipeline */
   tp_plugin_handle *handle; /* owned by the pipeline's handle list */
   cJSON *config;            /* validated config with defaults filled (owned) */
+  void *bound_config;       /* the plugin's config struct filled from `config` (owned; 2.1), or
+                               NULL when it binds no option (host->stage_config) */
   void *instance;           /* from create(); NULL until created */
   struct tp_pipeline *pipeline;
-  const cJSON *section; /* its report section while later stages finish(); NULL otherwise */
+  const cJSON *section;    /* its report section while later stages finish(); NULL otherwise */
+  const char *const *keys; /* the instance's stage_keys() (ABI 2.1), or NULL; owned by it */
 };
 
 typedef struct tp_pipeline {

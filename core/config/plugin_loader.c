@@ -21,13 +21,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_bind.h"
 #include "config_schema.h"
 #include "message.h"
 #include "names.h"
 #include "tp_config.h"
 
-/* The directories searched, in order: $TEXTPIPE_PLUGIN_PATH entries, build tree, install dir.
- * Returns a NULL-terminated array of strings (free with tp_plugin_names_free) or NULL. */
+const char *tp_plugin_build_dir(void) {
+  char exe[PATH_MAX];
+  char root[PATH_MAX];
+  ssize_t length = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (length <= 0 || realpath(TP_BUILD_ROOT, root) == NULL)
+    return NULL;
+  exe[length] = '\0';
+  size_t root_length = strlen(root);
+  return strncmp(exe, root, root_length) == 0 && exe[root_length] == '/' ? TP_BUILD_PLUGIN_DIR
+                                                                         : NULL;
+}
+
+size_t tp_plugin_searched(char *out, size_t size) {
+  const char *build = tp_plugin_build_dir();
+  return tp_format(out, size, "$TEXTPIPE_PLUGIN_PATH, %s%s%s", build != NULL ? build : "",
+                   build != NULL ? ", " : "", TP_INSTALL_PLUGIN_DIR);
+}
+
+/* The directories searched, in order: $TEXTPIPE_PLUGIN_PATH entries, the build tree (only for
+ * a binary run from it), the install dir. Returns a NULL-terminated array of strings (free
+ * with tp_plugin_names_free) or NULL. */
 static char **search_dirs(const tp_loader_options *options) {
   const char *env = options != NULL ? options->env_path : NULL;
   size_t count = 2;
@@ -45,7 +65,8 @@ static char **search_dirs(const tp_loader_options *options) {
       goto out_of_memory;
     start = end != NULL ? end + 1 : start + length;
   }
-  if ((dirs[used++] = strdup(TP_BUILD_PLUGIN_DIR)) == NULL ||
+  const char *build = tp_plugin_build_dir();
+  if ((build != NULL && (dirs[used++] = strdup(build)) == NULL) ||
       (dirs[used++] = strdup(TP_INSTALL_PLUGIN_DIR)) == NULL)
     goto out_of_memory;
   return dirs;
@@ -243,8 +264,8 @@ static int check_descriptor(const char *path, const char *expected_name, const t
     tp_format(reason, sizeof reason, "it lists an empty key in requires_keys or provides_keys");
   else if (!uses_ok(plugin->uses))
     tp_format(reason, sizeof reason, "it lists an empty key or unknown flags in uses");
-  else
-    tp_config_check_table(plugin->options, reason, sizeof reason);
+  else if (tp_config_check_table(plugin->options, reason, sizeof reason) == 0)
+    tp_config_check_bindings(plugin->options, plugin->config_size, reason, sizeof reason);
   if (reason[0] != '\0') {
     tp_format(err->message, sizeof err->message, "%s: invalid plugin: %s", path, reason);
     return -1;
@@ -276,10 +297,11 @@ static int unknown_name(const char *name, const tp_loader_options *options, tp_e
   if (nearest != NULL)
     used += tp_format(err->message + used, sizeof err->message - used, " (did you mean \"%s\"?)",
                       nearest);
+  char searched[2 * PATH_MAX];
+  tp_plugin_searched(searched, sizeof searched);
   if (count == 0)
-    tp_format(err->message + used, sizeof err->message - used,
-              "; no plugins found (searched $TEXTPIPE_PLUGIN_PATH, %s, %s)", TP_BUILD_PLUGIN_DIR,
-              TP_INSTALL_PLUGIN_DIR);
+    tp_format(err->message + used, sizeof err->message - used, "; no plugins found (searched %s)",
+              searched);
   else
     used += tp_format(err->message + used, sizeof err->message - used, "; available:");
   for (size_t i = 0; count > 0 && i < count && used < sizeof err->message; i++)

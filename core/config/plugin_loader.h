@@ -2,7 +2,9 @@
  *
  * Search order for a plugin NAME ([a-z0-9_-]+ only, so a name can never be a path): each
  * directory of options->env_path (colon-separated), then the build tree (TP_BUILD_PLUGIN_DIR,
- * as <dir>/<name>/<name>.so and <dir>/<name>.so), then the install dir (TP_INSTALL_PLUGIN_DIR).
+ * as <dir>/<name>/<name>.so and <dir>/<name>.so) but only for a program run from the build
+ * tree (tp_plugin_build_dir), then the install dir (TP_INSTALL_PLUGIN_DIR). An installed
+ * textpipe never looks into the tree it was built in.
  * Files are opened with dlopen(RTLD_NOW | RTLD_LOCAL) and must export tp_plugin_entry().
  */
 #ifndef TP_CORE_PLUGIN_LOADER_H
@@ -17,6 +19,14 @@
  * available plugins and the nearest name. */
 int tp_plugin_open(const char *name, const char *path, const tp_loader_options *options,
                    tp_plugin_handle **out, tp_error *err);
+
+/* TP_BUILD_PLUGIN_DIR when the running program (/proc/self/exe) lies inside the build tree
+ * it was built in (the textpipe binary, the tests), else NULL. */
+const char *tp_plugin_build_dir(void);
+
+/* Writes the searched folders for messages ("$TEXTPIPE_PLUGIN_PATH, <build>, <install>")
+ * into `out`; returns the length (tp_format). */
+size_t tp_plugin_searched(char *out, size_t size);
 
 /* dlclose()s and frees a handle. NULL is a no-op. */
 void tp_plugin_close(tp_plugin_handle *handle);

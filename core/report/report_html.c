@@ -5,9 +5,10 @@
  * but the inline styles, so even a mistake here cannot reach the network. The layout is a
  * single column of cards on a phone and a two-column grid on a desktop, by CSS alone.
  *
- * Sections are recognised by the plugin named for their stage in "stages", or by their shape
- * when the plugin is unknown (a user's plugin may write a sentiment-like section). Sections of
- * no known shape are shown as escaped JSON, so nothing in the report is hidden.
+ * Stage sections follow in pipeline order, each drawn from its "blocks" (report_blocks.c,
+ * docs/report-format.md), whoever wrote it: the renderer never looks at plugin names. A
+ * section without blocks is shown as readable data (report_dump.c), so nothing in the report
+ * is hidden.
  */
 #include "report_html.h"
 
@@ -23,7 +24,7 @@
 
 static const char page_style[] =
     ":root{--bg:#f5f6f8;--card:#fff;--ink:#1c2230;--muted:#5d6878;--line:#e1e5ea;"
-    "--pos:#2e8b57;--neu:#9aa0a6;--neg:#c0392b;--accent:#3558c8}"
+    "--neg:#c0392b;--accent:#3558c8}"
     "@media (prefers-color-scheme:dark){:root{--bg:#13161b;--card:#1c2027;--ink:#e5e8ed;"
     "--muted:#9ba5b3;--line:#2d333c;--accent:#7d9cf0}}"
     "*{box-sizing:border-box}"
@@ -31,22 +32,29 @@ static const char page_style[] =
     "font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif}"
     "main{max-width:1120px;margin:0 auto;padding:24px 16px 40px}"
     "h1{font-size:1.55rem;margin:0 0 4px;overflow-wrap:anywhere}"
-    "h2{font-size:1.2rem;margin:0 0 12px;padding-bottom:6px;border-bottom:1px solid var(--line)}"
-    "h3{font-size:1rem;margin:0 0 10px}"
-    "h4{font-size:1rem;margin:0;overflow-wrap:anywhere}"
+    "h2{font-size:1.2rem;margin:0 0 12px;padding-bottom:6px;border-bottom:1px solid var(--line);"
+    "overflow-wrap:anywhere}"
+    "section.stage-section h2::first-letter{text-transform:uppercase}"
+    "h3{font-size:1rem;margin:0 0 10px;overflow-wrap:anywhere}"
+    "h4{font-size:.95rem;margin:12px 0 6px;overflow-wrap:anywhere}"
     "section{margin-top:28px}"
-    ".meta,.note,.figures,.ids{color:var(--muted);font-size:.87rem}"
-    ".note{margin:8px 0 0}"
+    ".meta,.note,.figures,.axis-name{color:var(--muted);font-size:.87rem}"
+    ".note{margin:8px 0 0}.problem{color:var(--neg)}"
+    ".axis-name{margin:2px 0 0;text-align:center}"
     ".stage{font-weight:400;color:var(--muted);font-size:.85rem;margin-left:8px}"
     ".tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(130px,1fr));gap:10px}"
     ".tile,.card{background:var(--card);border:1px solid var(--line);border-radius:10px;"
     "padding:12px 16px;min-width:0}"
-    ".tile .value{display:block;font-size:1.55rem;font-weight:650;"
+    ".tile .value{display:block;font-size:1.55rem;font-weight:650;overflow-wrap:anywhere;"
     "font-variant-numeric:tabular-nums}"
-    ".tile .name{color:var(--muted);font-size:.85rem}"
+    ".tile .value small{font-size:.9rem;font-weight:400;margin-left:3px}"
+    ".tile .name{display:block;color:var(--muted);font-size:.85rem;overflow-wrap:anywhere}"
+    ".tile .figures{display:block;font-size:.8rem}"
     ".tile.alert{border-color:var(--neg)}.tile.alert .value{color:var(--neg)}"
-    ".cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,340px),1fr));"
-    "gap:14px;margin-top:14px}"
+    ".tile-block h3{margin:4px 0 8px}"
+    ".cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,420px),1fr));"
+    "align-items:start;"
+    "gap:14px}"
     ".wide{grid-column:1/-1}"
     ".plot{display:grid;grid-template-columns:auto 1fr;grid-template-rows:170px auto;"
     "column-gap:8px;font-size:.78rem;color:var(--muted);font-variant-numeric:tabular-nums}"
@@ -59,46 +67,38 @@ static const char page_style[] =
     ".gridline{stroke:var(--line);stroke-width:1}"
     ".zero{stroke:var(--muted);stroke-width:1;stroke-dasharray:4 3}"
     ".trend{fill:none;stroke:var(--accent);stroke-width:2;stroke-linejoin:round}"
-    ".point{stroke-linecap:round}"
-    ".strip{fill:var(--line)}"
-    "svg.stack{display:block;width:100%;height:18px;border-radius:4px}"
-    "svg.bar{display:block;width:100%;height:10px;margin:8px 0;border-radius:3px}"
-    "svg.bar .track{fill:var(--line)}"
-    "rect.positive{fill:var(--pos)}rect.neutral{fill:var(--neu)}rect.negative{fill:var(--neg)}"
-    ".legend{display:flex;flex-wrap:wrap;gap:4px 18px;list-style:none;margin:10px 0 0;"
-    "padding:0;font-size:.9rem;font-variant-numeric:tabular-nums}"
-    ".swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}"
-    ".swatch.positive{background:var(--pos)}.swatch.neutral{background:var(--neu)}"
-    ".swatch.negative{background:var(--neg)}"
-    ".stats{display:flex;flex-wrap:wrap;gap:6px 22px;margin:14px 0 0;font-size:.95rem}"
+    ".point{stroke-linecap:round;stroke:var(--accent)}"
+    ".bin{fill:var(--accent)}.strip{fill:var(--line)}"
+    "svg.bar{display:block;width:100%;height:10px;margin:4px 0;border-radius:3px}"
+    "svg.bar .track{fill:var(--line)}svg.bar .fill{fill:var(--accent)}"
+    ".bars{list-style:none;padding:0;margin:0}"
+    ".bars li{margin:0 0 12px}"
+    ".bar-head{display:flex;justify-content:space-between;align-items:baseline;gap:2px 12px}"
+    ".bar-label{font-weight:600;overflow-wrap:anywhere;min-width:0}"
+    ".bar-head .figures{white-space:nowrap;font-variant-numeric:tabular-nums}"
     ".chip{display:inline-block;padding:0 8px;border-radius:999px;color:#fff;font-weight:600;"
     "font-size:.85rem;font-variant-numeric:tabular-nums}"
-    ".theme-head{display:flex;flex-wrap:wrap;justify-content:space-between;"
-    "align-items:baseline;gap:2px 12px}"
-    ".phrases{display:flex;flex-wrap:wrap;gap:6px;list-style:none;padding:0;margin:6px 0}"
-    ".phrases li{border:1px solid var(--line);border-radius:999px;padding:0 10px;"
-    "font-size:.85rem;overflow-wrap:anywhere}"
-    "blockquote{margin:8px 0 0;padding:4px 12px;border-left:3px solid var(--line);"
+    "blockquote{margin:4px 0 0;padding:4px 12px;border-left:3px solid var(--line);"
     "white-space:pre-line;overflow-wrap:anywhere}"
-    ".quotes{list-style:none;padding:0;margin:0}"
-    ".quotes li{margin:0 0 12px}"
-    ".quotes blockquote{margin-top:4px}"
-    "ol.digest{margin:0;padding-left:1.6em}"
-    "ol.digest li{margin:0 0 12px;white-space:pre-line;overflow-wrap:anywhere}"
-    ".ids{margin:8px 0 0}"
-    ".bare{display:flex;flex-wrap:wrap;gap:6px 16px;margin:4px 0 0}"
+    "ol.quotes{list-style:none;padding:0;margin:0}"
+    "ol.quotes li{margin:0 0 14px}"
+    ".list{overflow-wrap:anywhere}"
+    ".dump{margin-top:12px}"
     ".table-wrap{overflow-x:auto}"
     "table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:.92rem}"
     "th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:right;"
     "white-space:nowrap}"
     "th{color:var(--muted);font-weight:600}"
     "th:first-child,td:first-child{text-align:left}"
+    "table.data th,table.data td{text-align:left;white-space:normal;overflow-wrap:anywhere;"
+    "min-width:4em}"
+    "table.data td.number{text-align:right;white-space:nowrap}"
     "td.share{width:28%;min-width:90px}"
-    "details{margin-top:10px}summary{cursor:pointer;font-weight:600}"
     "pre{overflow-x:auto;background:var(--card);border:1px solid var(--line);padding:12px;"
-    "border-radius:8px;font-size:.8rem}"
+    "border-radius:8px;font-size:.8rem;white-space:pre-wrap;overflow-wrap:anywhere}"
     "footer{margin-top:36px;color:var(--muted);font-size:.8rem}"
-    "@media (max-width:600px){.minor{display:none}main{padding:16px 12px 32px}}";
+    "@media (max-width:600px){.minor{display:none}main{padding:16px 12px 32px}"
+    ".card{padding:10px 12px}}";
 
 const cJSON *tp__report_member(const cJSON *object, const char *key) {
   if (!cJSON_IsObject(object))
@@ -133,79 +133,17 @@ void tp__report_id_text(const cJSON *id, char *text, size_t size) {
   }
 }
 
-/* The text of the item in `array` ([{"id", "text"}...]) whose id reads `wanted`, or NULL. */
-static const char *text_in(const cJSON *array, const char *wanted) {
-  const cJSON *item;
-  cJSON_ArrayForEach(item, array) {
-    char id[128];
-    tp__report_id_text(tp__report_member(item, "id"), id, sizeof id);
-    const char *text = tp__report_string(item, "text");
-    if (text != NULL && id[0] != '\0' && strcmp(id, wanted) == 0)
-      return text;
-  }
-  return NULL;
-}
-
-const char *tp__report_record_text(const tp__report_page *page, const cJSON *id) {
-  char wanted[128];
-  tp__report_id_text(id, wanted, sizeof wanted);
-  if (wanted[0] == '\0')
-    return NULL;
-  static const char *const lists[] = {"digest", "positive", "negative"};
-  for (int index = 0; index < page->summary_count; index++) {
-    const cJSON *summary = page->summaries[index];
-    for (size_t list = 0; list < sizeof lists / sizeof lists[0]; list++) {
-      const char *text = text_in(tp__report_member(summary, lists[list]), wanted);
-      if (text != NULL)
-        return text;
-    }
-    const cJSON *theme;
-    cJSON_ArrayForEach(theme, tp__report_member(summary, "themes")) {
-      const char *text = text_in(tp__report_member(theme, "sentences"), wanted);
-      if (text != NULL)
-        return text;
-    }
-  }
-  return NULL;
-}
-
-const char *tp__report_record_text_in(const tp__report_page *page, const cJSON *id,
-                                      const char *list) {
-  char wanted[128];
-  tp__report_id_text(id, wanted, sizeof wanted);
-  if (wanted[0] == '\0')
-    return NULL;
-  for (int index = 0; index < page->summary_count; index++) {
-    const char *text = text_in(tp__report_member(page->summaries[index], list), wanted);
-    if (text != NULL)
-      return text;
-  }
-  return NULL;
-}
-
-bool tp__report_is_extreme(const tp__report_page *page, const cJSON *id) {
-  char wanted[128];
-  tp__report_id_text(id, wanted, sizeof wanted);
-  if (wanted[0] == '\0')
-    return false;
-  static const char *const lists[] = {"most_positive", "most_negative"};
-  for (int index = 0; index < page->sentiment_count; index++) {
-    for (int list = 0; list < 2; list++) {
-      const cJSON *item;
-      cJSON_ArrayForEach(item, tp__report_member(page->sentiments[index], lists[list])) {
-        char id[128];
-        tp__report_id_text(tp__report_member(item, "id"), id, sizeof id);
-        if (strcmp(id, wanted) == 0)
-          return true;
-      }
-    }
-  }
-  return false;
+bool tp__report_finite(const cJSON *item) {
+  return cJSON_IsNumber(item) && isfinite(item->valuedouble);
 }
 
 void tp__report_count(tp_html *html, double count) {
+  if (!isfinite(count) || fabs(count) >= 1e15) {
+    tp_html_rawf(html, "%.3g", count);
+    return;
+  }
   char digits[40];
-  snprintf(digits, sizeof digits, "%.0f", fabs(count) < 1e18 ? fabs(count) : 1e18);
+  snprintf(digits, sizeof digits, "%.0f", fabs(count));
   size_t length = strlen(digits);
   if (count <= -0.5)
     tp_html_raw(html, "-");
@@ -216,21 +154,44 @@ void tp__report_count(tp_html *html, double count) {
   }
 }
 
-void tp__report_sentiment_chip(tp_html *html, double sentiment) {
-  char colour[8];
-  tp_html_rawf(html, "<span class=\"chip\" style=\"background:%s\">%+.2f</span>",
-               tp_report_sentiment_colour(sentiment, colour), sentiment);
+void tp__report_value_text(double value, bool sign, char *text, size_t size) {
+  const char *plus = sign && value > 0 ? "+" : "";
+  double magnitude = fabs(value);
+  if (!isfinite(value))
+    snprintf(text, size, "%s", isnan(value) ? "NaN" : value > 0 ? "infinity" : "-infinity");
+  else if (magnitude >= 1e15 || (magnitude < 0.01 && magnitude > 0))
+    snprintf(text, size, "%s%.2g", plus, value);
+  else if (value == floor(value))
+    snprintf(text, size, "%s%.0f", plus, value);
+  else if (magnitude >= 100)
+    snprintf(text, size, "%s%.1f", plus, value);
+  else
+    snprintf(text, size, "%s%.2f", plus, value);
 }
 
-void tp__report_section_open(tp_html *html, const char *css_class, const char *title,
-                             const char *stage_id, const char *usual_id) {
-  tp_html_rawf(html, "<section class=\"%s\"><h2>%s", css_class, title);
-  if (stage_id != NULL && strcmp(stage_id, usual_id) != 0) {
-    tp_html_raw(html, "<span class=\"stage\">stage ");
-    tp_html_string(html, stage_id);
-    tp_html_raw(html, "</span>");
+void tp__report_value(tp_html *html, double value, bool sign) {
+  if (isfinite(value) && value == floor(value) && fabs(value) < 1e15) {
+    if (sign && value > 0)
+      tp_html_raw(html, "+");
+    tp__report_count(html, value);
+    return;
   }
-  tp_html_raw(html, "</h2>\n");
+  char text[48];
+  tp__report_value_text(value, sign, text, sizeof text);
+  tp_html_string(html, text);
+}
+
+void tp__report_label(tp_html *html, const char *text) {
+  if (text != NULL)
+    tp_html_text(html, text, strlen(text), TP__REPORT_LABEL_BYTES);
+}
+
+void tp__report_tone_chip(tp_html *html, double value, double tone) {
+  char colour[8];
+  tp_html_rawf(html, "<span class=\"chip\" style=\"background:%s\">",
+               tp_report_tone_colour(tone, colour));
+  tp__report_value(html, value, true);
+  tp_html_raw(html, "</span>");
 }
 
 /* Appends a byte count as "812 B", "6.4 KB", "50.2 MB", "1.3 GB". */
@@ -371,92 +332,49 @@ static void stage_timings(tp_html *html, const cJSON *report) {
     else
       tp_html_raw(html, "<td></td><td class=\"share\">");
     if (timed && slowest > 0)
-      tp_report_chart_bar(html, seconds / slowest, NAN);
+      tp_report_chart_bar(html, seconds / slowest, "#9aa0a6");
     tp_html_raw(html, "</td></tr>\n");
   }
   tp_html_raw(html, "</tbody></table></div>\n<p class=\"note\">Seconds are each stage's own time "
                     "summed over workers; bars are relative to the slowest stage.</p></section>\n");
 }
 
-/* Whether `section` is a small object of numbers, strings and booleans. */
-static bool flat(const cJSON *section) {
-  int members = 0;
-  const cJSON *item;
-  cJSON_ArrayForEach(item, section) {
-    if (!(cJSON_IsNumber(item) || cJSON_IsString(item) || cJSON_IsBool(item)) || ++members > 12)
-      return false;
-  }
-  return members > 0;
-}
-
-/* A section of no known shape: tiles when it is flat, else its JSON, escaped and cut at
- * 64 KB. */
-static void other_section(tp_html *html, const char *stage_id, const cJSON *section) {
-  tp_html_raw(html, "<section class=\"other\"><h2>");
-  tp_html_string(html, stage_id);
-  tp_html_raw(html, "<span class=\"stage\">stage section</span></h2>\n");
-  if (flat(section)) {
-    tp_html_raw(html, "<div class=\"tiles\">\n");
-    const cJSON *item;
-    cJSON_ArrayForEach(item, section) {
-      tp_html_raw(html, "<div class=\"tile\"><span class=\"value\">");
-      if (cJSON_IsString(item))
-        tp_html_text(html, item->valuestring, strlen(item->valuestring), 60);
-      else if (cJSON_IsBool(item))
-        tp_html_raw(html, cJSON_IsTrue(item) ? "yes" : "no");
-      else if (item->valuedouble == floor(item->valuedouble) && fabs(item->valuedouble) < 1e15)
-        tp__report_count(html, item->valuedouble);
-      else
-        tp_html_rawf(html, "%.4g", item->valuedouble);
-      tp_html_raw(html, "</span><span class=\"name\">");
-      tp_html_string(html, item->string);
-      tp_html_raw(html, "</span></div>\n");
-    }
-    tp_html_raw(html, "</div></section>\n");
-    return;
-  }
-  char *json = cJSON_Print(section);
-  tp_html_raw(html, "<pre>");
-  if (json != NULL)
-    tp_html_text(html, json, strlen(json), 64 * 1024);
-  tp_html_raw(html, "</pre></section>\n");
-  cJSON_free(json);
-}
-
-typedef enum section_kind {
-  SECTION_OTHER,
-  SECTION_SENTIMENT,
-  SECTION_THEME,
-  SECTION_SUMMARY,
-} section_kind;
-
-/* What a section holds: by its stage's plugin name, else by its members. */
-static section_kind kind_of(const cJSON *report, const char *stage_id, const cJSON *section) {
+/* The plugin that wrote stage `stage_id`'s section, from the report's "stages", or NULL. */
+static const cJSON *stage_of(const cJSON *report, const char *stage_id) {
   const cJSON *stage;
   cJSON_ArrayForEach(stage, tp__report_member(report, "stages")) {
     const char *id = tp__report_string(stage, "id");
-    const char *plugin = tp__report_string(stage, "plugin");
-    if (id == NULL || plugin == NULL || strcmp(id, stage_id) != 0)
-      continue;
-    if (strcmp(plugin, "sentiment") == 0)
-      return SECTION_SENTIMENT;
-    if (strcmp(plugin, "theme") == 0)
-      return SECTION_THEME;
-    if (strcmp(plugin, "summary") == 0)
-      return SECTION_SUMMARY;
+    if (id != NULL && stage_id != NULL && strcmp(id, stage_id) == 0)
+      return stage;
   }
-  if (tp__report_member(section, "histogram") != NULL ||
-      tp__report_member(section, "timeline") != NULL ||
-      tp__report_member(section, "time_timeline") != NULL ||
-      tp__report_member(section, "mean_compound") != NULL ||
-      tp__report_member(section, "most_positive") != NULL)
-    return SECTION_SENTIMENT;
-  if (tp__report_member(section, "taxonomy") != NULL ||
-      tp__report_member(section, "discovered") != NULL)
-    return SECTION_THEME;
-  if (tp__report_member(section, "digest") != NULL)
-    return SECTION_SUMMARY;
-  return SECTION_OTHER;
+  return NULL;
+}
+
+/* One stage's section: its heading (the stage id, with the plugin beside it when the names
+ * differ), then its blocks, or its data when it has none. */
+static void stage_section(tp__report_page *page, const char *stage_id, const cJSON *section) {
+  tp_html *html = page->html;
+  tp_html_raw(html, "<section class=\"stage-section\"><h2>");
+  tp__report_label(html, stage_id);
+  const char *plugin = tp__report_string(stage_of(page->report, stage_id), "plugin");
+  if (plugin != NULL && stage_id != NULL && strcmp(plugin, stage_id) != 0) {
+    tp_html_raw(html, "<span class=\"stage\">");
+    tp__report_label(html, plugin);
+    tp_html_raw(html, "</span>");
+  }
+  tp_html_raw(html, "</h2>\n");
+  const cJSON *blocks = tp__report_member(section, "blocks");
+  if (cJSON_IsArray(blocks)) {
+    tp__report_blocks(page, blocks);
+    if (cJSON_GetArraySize(blocks) == 0)
+      tp_html_raw(html, "<p class=\"note\">This stage reported nothing to show.</p>\n");
+  } else {
+    if (blocks != NULL)
+      tp_html_raw(html, "<p class=\"note problem\">This section's \"blocks\" is not an array; "
+                        "its data follows.</p>\n");
+    tp__report_dump(html, section);
+  }
+  tp_html_raw(html, "</section>\n");
 }
 
 char *tp_report_html_render(const cJSON *report, size_t *length, char *err, size_t err_size) {
@@ -466,20 +384,13 @@ char *tp_report_html_render(const cJSON *report, size_t *length, char *err, size
   }
   tp_html html;
   tp_html_init(&html);
-  tp__report_page page = {.html = &html, .report = report};
-  const cJSON *sections = tp__report_member(report, "sections");
-  if (!cJSON_IsObject(sections))
-    sections = NULL;
-  const cJSON *section;
-  cJSON_ArrayForEach(section, sections) {
-    section_kind kind = kind_of(report, section->string, section);
-    if (kind == SECTION_SUMMARY && page.summary_count < TP__REPORT_MAX_SUMMARIES)
-      page.summaries[page.summary_count++] = section;
-    if (kind == SECTION_THEME)
-      page.has_theme_section = true;
-    if (kind == SECTION_SENTIMENT && page.sentiment_count < TP__REPORT_MAX_SUMMARIES)
-      page.sentiments[page.sentiment_count++] = section;
+  tp__report_page *page = calloc(1, sizeof *page);
+  if (page == NULL) {
+    snprintf(err, err_size, "out of memory while rendering the HTML report");
+    return NULL;
   }
+  page->html = &html;
+  page->report = report;
 
   tp_html_raw(&html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -488,32 +399,22 @@ char *tp_report_html_render(const cJSON *report, size_t *length, char *err, size
   const char *pipeline = tp__report_string(report, "pipeline");
   if (pipeline != NULL) {
     tp_html_raw(&html, ": ");
-    tp_html_string(&html, pipeline);
+    tp__report_label(&html, pipeline);
   }
   tp_html_rawf(&html, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n", page_style);
   page_header(&html, report);
   overview(&html, report);
-  /* The analyses in reading order, each kind in pipeline order. */
-  for (section_kind kind = SECTION_SENTIMENT; kind <= SECTION_SUMMARY; kind++) {
+  const cJSON *sections = tp__report_member(report, "sections"), *section;
+  if (cJSON_IsObject(sections)) {
     cJSON_ArrayForEach(section, sections) {
-      if (kind_of(report, section->string, section) != kind || !cJSON_IsObject(section))
-        continue;
-      if (kind == SECTION_SENTIMENT)
-        tp__report_sentiment(&page, section->string, section);
-      else if (kind == SECTION_THEME)
-        tp__report_themes(&page, section->string, section);
-      else
-        tp__report_summary(&page, section->string, section);
+      stage_section(page, section->string, section);
     }
   }
   stage_timings(&html, report);
-  cJSON_ArrayForEach(section, sections) {
-    if (kind_of(report, section->string, section) == SECTION_OTHER || !cJSON_IsObject(section))
-      other_section(&html, section->string, section);
-  }
   tp_html_raw(&html, "<footer>Rendered by textpipe from its JSON report. This page is "
                      "self-contained: no scripts, fonts, images or network requests.</footer>\n"
                      "</main>\n</body>\n</html>\n");
+  free(page);
   char *document = tp_html_take(&html, length);
   if (document == NULL)
     snprintf(err, err_size, "out of memory while rendering the HTML report");

@@ -2,11 +2,11 @@
  *
  * The record functions act on the record a worker runs and on record->stage, the stage whose
  * process() is running (set by tp_stage_process). record_set and record_attach enforce the
- * ownership rule: a stage writes only keys listed in its descriptor's `provides_keys`.
+ * ownership rule: a stage writes only keys listed in its descriptor's `provides_keys` or in
+ * its instance's stage_keys() (ABI 2.1).
  *
- * Fault injection: with TEXTPIPE_FAIL_ALLOC=N in the environment, the Nth call of
- * host->alloc or host->realloc in the process (counting from 1) returns NULL, so a plugin's
- * tests can walk its out-of-memory paths through the harness.
+ * No fault injection here: the test-only textpipe-fault binary fails allocations (host->alloc
+ * included) by wrapping malloc at link time (tests/fault/fail_alloc.c).
  */
 #include "host.h"
 
@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <uv.h>
 
 #include "json_print.h"
 #include "log.h"
@@ -29,29 +27,14 @@ static void host_log(const tp_stage *stage, tp_log_level level, const char *fmt,
   va_end(args);
 }
 
-static atomic_ullong allocation_count;
-static unsigned long long failing_allocation; /* 0: none; read once from the environment */
-static uv_once_t failing_allocation_once = UV_ONCE_INIT;
-
-static void read_failing_allocation(void) {
-  const char *value = getenv("TEXTPIPE_FAIL_ALLOC");
-  if (value != NULL)
-    failing_allocation = strtoull(value, NULL, 10);
-}
-
-/* Whether this allocation is the one TEXTPIPE_FAIL_ALLOC asks to fail. */
-static int allocation_fails(void) {
-  uv_once(&failing_allocation_once, read_failing_allocation);
-  unsigned long long number = atomic_fetch_add(&allocation_count, 1) + 1;
-  return failing_allocation != 0 && number == failing_allocation;
-}
-
+/* Plain malloc: allocation failures are injected only in the test-only textpipe-fault binary
+ * (tests/fault/fail_alloc.c wraps malloc at link time), never in this release code. */
 static void *host_alloc(size_t size) {
-  return allocation_fails() ? NULL : malloc(size);
+  return malloc(size);
 }
 
 static void *host_realloc(void *ptr, size_t size) {
-  return allocation_fails() ? NULL : realloc(ptr, size);
+  return realloc(ptr, size);
 }
 
 static void host_free(void *ptr) {
@@ -84,6 +67,9 @@ static const char *owned_key(tp_record *record, const char *key, const char *wha
   for (size_t i = 0; provides != NULL && provides[i] != NULL; i++)
     if (strcmp(provides[i], key) == 0)
       return provides[i];
+  for (size_t i = 0; stage->keys != NULL && stage->keys[i] != NULL; i++)
+    if (strcmp(stage->keys[i], key) == 0)
+      return stage->keys[i];
   if (record->key_warned == NULL || !(atomic_fetch_or(&record->key_warned[stage->index], 1) & 1))
     tp_log(TP_LOG_ERROR, stage->id, "%s: key \"%s\" is not in the plugin's provides_keys", what,
            key);
@@ -234,6 +220,10 @@ static const cJSON *host_record_field(const tp_record *record, const char *path)
   return tp_record_field_at(record->json, path);
 }
 
+static const void *host_stage_config(const tp_stage *stage) {
+  return stage != NULL ? stage->bound_config : NULL;
+}
+
 static const tp_host host_api = {
     .abi_major = TP_ABI_MAJOR,
     .abi_minor = TP_ABI_MINOR,
@@ -252,6 +242,7 @@ static const tp_host host_api = {
     .report_section = host_report_section,
     .record_id = host_record_id,
     .record_field = host_record_field,
+    .stage_config = host_stage_config,
 };
 
 const tp_host *tp_host_api(void) {

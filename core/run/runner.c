@@ -26,6 +26,12 @@ typedef struct tp_worker {
   void **partials;       /* one per stage */
   tp_stage_stats *stats; /* one per stage */
   tp_record *records;    /* TP_BATCH_RECORDS reusable records */
+  /* For stages with process_batch (ABI 2.1): the live records of a batch, their item
+   * indexes, results and reasons (TP_BATCH_RECORDS each; allocated on first use). */
+  tp_record **batch_records;
+  size_t *batch_items;
+  tp_result *batch_results;
+  char *batch_reasons;
 } tp_worker;
 
 struct tp_runner {
@@ -157,6 +163,60 @@ static int print_record(tp_batch *batch, const tp_record *record) {
   return 0;
 }
 
+/* The worker's arrays for process_batch, allocated once. 0, or -1 on OOM (the stage then
+ * runs record by record through process()). */
+static int batch_room(tp_worker *worker) {
+  if (worker->batch_reasons != NULL)
+    return 0;
+  worker->batch_records = malloc(TP_BATCH_RECORDS * sizeof *worker->batch_records);
+  worker->batch_items = malloc(TP_BATCH_RECORDS * sizeof *worker->batch_items);
+  worker->batch_results = malloc(TP_BATCH_RECORDS * sizeof *worker->batch_results);
+  worker->batch_reasons = malloc((size_t)TP_BATCH_RECORDS * TP_REASON_SIZE);
+  if (worker->batch_records == NULL || worker->batch_items == NULL ||
+      worker->batch_results == NULL || worker->batch_reasons == NULL) {
+    free(worker->batch_records);
+    free(worker->batch_items);
+    free(worker->batch_results);
+    free(worker->batch_reasons);
+    worker->batch_records = NULL;
+    worker->batch_items = NULL;
+    worker->batch_results = NULL;
+    worker->batch_reasons = NULL;
+    return -1;
+  }
+  return 0;
+}
+
+/* Runs stage `s` on the batch's live records with one process_batch() call and settles each
+ * result as the record-by-record loop does. Returns how many records left the stream. */
+static size_t run_stage_batch(tp_worker *worker, tp_batch *batch, size_t s) {
+  const tp_stage *stage = &worker->runner->pipeline->stages[s];
+  size_t count = 0, gone = 0;
+  for (size_t i = 0; i < batch->item_count; i++) {
+    if (batch->items[i].state != TP_ITEM_PENDING)
+      continue;
+    worker->batch_records[count] = &worker->records[i];
+    worker->batch_items[count++] = i;
+  }
+  tp_stage_process_batch(stage, worker->partials[s], worker->batch_records, count,
+                         &worker->stats[s], worker->batch_results, worker->batch_reasons,
+                         TP_REASON_SIZE);
+  for (size_t k = 0; k < count; k++) {
+    tp_batch_item *item = &batch->items[worker->batch_items[k]];
+    if (worker->batch_results[k] == TP_KEEP)
+      continue;
+    tp_record_reset(worker->batch_records[k]);
+    gone++;
+    if (worker->batch_results[k] == TP_DROP) {
+      item->state = TP_ITEM_DROPPED;
+      batch->dropped_count++;
+    } else {
+      item_fail(batch, item, (long)s, worker->batch_reasons + k * TP_REASON_SIZE);
+    }
+  }
+  return gone;
+}
+
 static void run_batch(tp_worker *worker, tp_batch *batch) {
   const tp_pipeline *pipeline = worker->runner->pipeline;
   char reason[TP_REASON_SIZE];
@@ -186,6 +246,11 @@ static void run_batch(tp_worker *worker, tp_batch *batch) {
     const tp_stage *stage = &pipeline->stages[s];
     tp_stage_stats *stats = &worker->stats[s];
     double start = now_seconds();
+    if (stage->handle->plugin->process_batch != NULL && batch_room(worker) == 0) {
+      live -= run_stage_batch(worker, batch, s);
+      stats->seconds += now_seconds() - start;
+      continue;
+    }
     for (size_t i = 0; i < batch->item_count; i++) {
       tp_batch_item *item = &batch->items[i];
       if (item->state != TP_ITEM_PENDING)
@@ -293,6 +358,14 @@ static void worker_cleanup(tp_runner *runner, tp_worker *worker) {
       tp_record_release(&worker->records[i]);
   free(worker->records);
   worker->records = NULL;
+  free(worker->batch_records);
+  free(worker->batch_items);
+  free(worker->batch_results);
+  free(worker->batch_reasons);
+  worker->batch_records = NULL;
+  worker->batch_items = NULL;
+  worker->batch_results = NULL;
+  worker->batch_reasons = NULL;
 }
 
 tp_runner *tp_runner_create(uv_loop_t *loop, const tp_pipeline *pipeline, size_t workers,

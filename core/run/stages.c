@@ -39,13 +39,9 @@ void tp_partials_destroy(const tp_pipeline *pipeline, void **partials) {
   free(partials);
 }
 
-tp_result tp_stage_process(const tp_stage *stage, void *partial, tp_record *record,
-                           tp_stage_stats *stats, char *reason, size_t reason_size) {
-  record->stage = stage;
-  reason[0] = '\0';
-  tp_result result =
-      stage->handle->plugin->process(stage->instance, partial, record, reason, reason_size);
-  record->stage = NULL;
+/* Counts `result` in `stats` and makes it one of keep/drop/error, with a reason for errors. */
+static tp_result count_result(tp_result result, tp_stage_stats *stats, char *reason,
+                              size_t reason_size) {
   stats->records++;
   switch (result) {
   case TP_KEEP:
@@ -65,6 +61,32 @@ tp_result tp_stage_process(const tp_stage *stage, void *partial, tp_record *reco
     break;
   }
   return result;
+}
+
+tp_result tp_stage_process(const tp_stage *stage, void *partial, tp_record *record,
+                           tp_stage_stats *stats, char *reason, size_t reason_size) {
+  record->stage = stage;
+  reason[0] = '\0';
+  tp_result result =
+      stage->handle->plugin->process(stage->instance, partial, record, reason, reason_size);
+  record->stage = NULL;
+  return count_result(result, stats, reason, reason_size);
+}
+
+void tp_stage_process_batch(const tp_stage *stage, void *partial, tp_record *const *records,
+                            size_t count, tp_stage_stats *stats, tp_result *results, char *reasons,
+                            size_t reason_size) {
+  for (size_t i = 0; i < count; i++) {
+    records[i]->stage = stage;
+    reasons[i * reason_size] = '\0';
+    results[i] = TP_ERROR;
+  }
+  stage->handle->plugin->process_batch(stage->instance, partial, records, count, results, reasons,
+                                       reason_size);
+  for (size_t i = 0; i < count; i++) {
+    records[i]->stage = NULL;
+    results[i] = count_result(results[i], stats, reasons + i * reason_size, reason_size);
+  }
 }
 
 int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t workers, cJSON *sections,

@@ -35,6 +35,13 @@ void tp_partials_destroy(const tp_pipeline *pipeline, void **partials);
 tp_result tp_stage_process(const tp_stage *stage, void *partial, tp_record *record,
                            tp_stage_stats *stats, char *reason, size_t reason_size);
 
+/* Runs `stage` on `count` records at once through its process_batch() (ABI 2.1; only for a
+ * plugin that has it), updating `stats` as `count` tp_stage_process calls would. results[i]
+ * receives record i's result and, on TP_ERROR, reasons + i * reason_size its message. */
+void tp_stage_process_batch(const tp_stage *stage, void *partial, tp_record *const *records,
+                            size_t count, tp_stage_stats *stats, tp_result *results, char *reasons,
+                            size_t reason_size);
+
 /* End of stream: for each stage in pipeline order, merges partials[1..workers-1][stage] into
  * partials[0][stage] (destroying the merged ones and setting them NULL), then calls finish()
  * into a new object added to `sections` under the stage id (stages without finish() add

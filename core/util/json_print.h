@@ -3,8 +3,8 @@
  *
  * Why not cJSON's printer: it formats every non-integer number with snprintf("%1.15g") and
  * parses it back with sscanf to check the round trip, and scans every string twice. Stages
- * add several such numbers per record (sentiment's scores), and printing was a quarter of a
- * tokenize + sentiment run. This printer takes a short exact decimal when the number has one
+ * add several such numbers per record (scores), and printing was a quarter of a run of two
+ * analysis stages. This printer takes a short exact decimal when the number has one
  * (nearly always) and falls back to cJSON's own steps otherwise, so the output is identical
  * (tests/unit/test_json_print.c compares both on tables of values).
  */

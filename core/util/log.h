@@ -1,7 +1,7 @@
 /* core/util/log.h - the one message shape textpipe uses on stderr.
  *
  *   textpipe: error: pipelines/x.json:12:7: expected ',' or '}'
- *   textpipe: warn: sentiment: lexicon entry "foo" ignored
+ *   textpipe: warn: my-stage: word list entry "foo" ignored
  *
  * Thread-safe: each message is written with a single write(2).
  */

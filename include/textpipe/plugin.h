@@ -14,9 +14,13 @@
  *   Every growable struct is read by its size, never by sizeof on the reader's side:
  *   - the host reads a descriptor's first struct_size bytes (members past them read as absent:
  *     NULL / 0) and its option table with a stride of option_size (TP_PLUGIN_ABI fills both);
- *   - a plugin calls a host member added after 2.0 only when TP_HOST_HAS(host, member);
+ *   - a plugin whose abi_minor is lower than its header's calls a host member newer than that
+ *     minor only when TP_HOST_HAS(host, member);
  *   - a reader of tp_text indexes tokens and sentences with TP_TEXT_TOKEN / TP_TEXT_SENTENCE
  *     (text.h), which step by the producer's element sizes.
+ *   Members are marked with the minor that added them when it is not 2.0.
+ *   History: 2.0 the contract above; 2.1 options bound to the plugin's config struct
+ *   (tp_option.field_offset/field_size, tp_plugin.config_size, host->stage_config).
  *
  * RECORD OWNERSHIP (the rule, stated once):
  *   The core owns every record and everything attached to it. A stage sees a record only
@@ -65,7 +69,7 @@ extern "C" {
 #endif
 
 #define TP_ABI_MAJOR 2
-#define TP_ABI_MINOR 0
+#define TP_ABI_MINOR 1
 
 /* The exported entry point's name, as a string for dlsym(). */
 #define TP_PLUGIN_ENTRY_SYMBOL "tp_plugin_entry"
@@ -131,7 +135,26 @@ typedef struct tp_option {
   const char *const *choices; /* ENUM: NULL-terminated list of allowed strings */
   const char *description;    /* one line, for `textpipe plugins NAME` */
   int required;               /* nonzero: the pipeline must give it */
+
+  /* 2.1: the member of the plugin's config struct (tp_plugin.config_size) the host writes the
+   * value to; set both with TP_OPTION_FIELD(struct, member). field_size 0: not bound. The
+   * member's type follows the option's:
+   *   BOOL          bool or int (0 / 1)
+   *   INT           int32_t / int, or int64_t (an unsigned type of that size for ranges >= 0)
+   *   NUMBER        double or float
+   *   STRING, PATH  const char * (valid until destroy(); NULL when absent without default)
+   *   ENUM          int: the index of the value in `choices`
+   *   STRING_LIST,
+   *   OBJECT        const cJSON * (the value, valid until destroy(); NULL when absent)
+   * The loader refuses a binding whose size does not fit the type or the struct. */
+  uint32_t field_offset;
+  uint32_t field_size;
 } tp_option;
+
+/* Binds an option to `member` of the plugin's config struct `type` (2.1). */
+#define TP_OPTION_FIELD(type, member)                                                              \
+  .field_offset = (uint32_t)offsetof(type, member),                                                \
+  .field_size = (uint32_t)sizeof(((type *)0)->member)
 
 /* cJSON prints a number of smaller magnitude so that it reads back as the same value; from
  * this magnitude on it may drop digits (16-digit ids), so input numbers keep their text (see
@@ -196,6 +219,11 @@ typedef struct tp_host {
   /* The value at a dotted path of the record ("sentiment.compound", "meta.created_at"), each
    * part a member name of an object; NULL if any part is missing or not an object. */
   const cJSON *(*record_field)(const tp_record *record, const char *path);
+
+  /* 2.1: the stage's config struct (tp_plugin.config_size bytes, zeroed, every option bound
+   * with TP_OPTION_FIELD written from the validated config, defaults included), or NULL when
+   * the plugin binds none. Owned by the core; valid from create() until destroy(). */
+  const void *(*stage_config)(const tp_stage *stage);
 } tp_host;
 
 /* Whether the host table has `member`. A plugin that sets a lower abi_minor than its header's
@@ -264,6 +292,29 @@ typedef struct tp_plugin {
    * caller, or NULL on OOM; import builds a partial from it, or returns NULL with err. */
   cJSON *(*partial_export)(void *instance, const void *partial);
   void *(*partial_import)(void *instance, const cJSON *data, char *err, size_t err_size);
+
+  /* ---- 2.1 ---- */
+
+  /* sizeof the config struct the options are bound to (TP_OPTION_FIELD), read in create()
+   * with host->stage_config(stage); 0: none. */
+  uint32_t config_size;
+
+  /* ---- also 2.1 (both optional; a 2.0 descriptor reads them as NULL) ---- */
+
+  /* The keys this stage writes that come from its configuration (a script's list, a config
+   * option) rather than from `provides_keys`: NULL-terminated, owned by the instance, valid
+   * until destroy(). The core asks once, right after create(); record_set and record_attach
+   * then take these keys as well. (`textpipe check` orders stages by `provides_keys` only,
+   * before any create().) */
+  const char *const *(*stage_keys)(void *instance);
+
+  /* Processes the `count` records of one batch that reach this stage, in input order, in
+   * place of `count` calls of process() (which stays required: the harness runs single
+   * records through it). For each i, results[i] receives record i's result and, for
+   * TP_ERROR, its message goes to errors + i * err_size. process()'s record rules hold for
+   * every record of the batch, until the call returns. */
+  void (*process_batch)(void *instance, void *partial, tp_record *const *records, size_t count,
+                        tp_result *results, char *errors, size_t err_size);
 } tp_plugin;
 
 /* The version members every descriptor starts with, as designated initializers:

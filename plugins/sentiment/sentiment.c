@@ -7,6 +7,7 @@
  * sentiment_lexicon.c (term table), sentiment_score.c (rules), sentiment_report.c (report).
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ typedef struct sx_instance {
   double negative_threshold;
   int sentences;
   size_t top;
-  char *time_field; /* dotted path of the records' time, or NULL */
+  const char *time_field; /* dotted path of the records' time (the config's), or NULL */
 } sx_instance;
 
 typedef struct sx_partial {
@@ -40,27 +41,72 @@ typedef struct sx_partial {
   sx_report report;
 } sx_partial;
 
+/* The stage's options, written by the host from sx_options (host->stage_config). */
+typedef struct sx_config {
+  const char *lexicon; /* NULL: the built-in word list */
+  const char *rules;   /* NULL: the built-in rules */
+  const cJSON *lexicon_extra;
+  const char *language;
+  double positive_threshold;
+  double negative_threshold;
+  bool sentences;
+  int32_t report_top;
+  const char *time_field;
+} sx_config;
+
 static const tp_option sx_options[] = {
-    {"lexicon", TP_OPTION_PATH, NULL, 0, 0, NULL,
-     "word list (term<TAB>valence lines) replacing the built-in English one", 0},
-    {"rules", TP_OPTION_PATH, NULL, 0, 0, NULL,
-     "rule list (boosters, negators, phrases...) replacing the built-in English one", 0},
-    {"lexicon_extra", TP_OPTION_OBJECT, "{}", 0, 0, NULL,
-     "words or phrases to add or override, {\"term\": valence -4..4}", 0},
-    {"language", TP_OPTION_STRING, "\"english\"", 0, 0, NULL,
-     "Snowball language for stem fallback lookups, or \"none\"", 0},
-    {"positive_threshold", TP_OPTION_NUMBER, "0.05", -1, 1, NULL,
-     "compound at or above which the label is positive", 0},
-    {"negative_threshold", TP_OPTION_NUMBER, "-0.05", -1, 1, NULL,
-     "compound at or below which the label is negative", 0},
-    {"sentences", TP_OPTION_BOOL, "false", 0, 0, NULL, "also score each sentence", 0},
-    {"report_top", TP_OPTION_INT, "5", 0, SX_REPORT_MAX_TOP, NULL,
-     "how many most positive and most negative records the report lists", 0},
-    {"time_field", TP_OPTION_STRING, "\"\"", 0, 0, NULL,
-     "field holding each record's time (ISO 8601 or seconds since 1970; a dotted path such as "
-     "\"meta.created_at\"): the report then also shows sentiment over time",
-     0},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
+    {.name = "lexicon",
+     .type = TP_OPTION_PATH,
+     .description = "word list (term<TAB>valence lines) replacing the built-in English one",
+     TP_OPTION_FIELD(sx_config, lexicon)},
+    {.name = "rules",
+     .type = TP_OPTION_PATH,
+     .description = "rule list (boosters, negators, phrases...) replacing the built-in English one",
+     TP_OPTION_FIELD(sx_config, rules)},
+    {.name = "lexicon_extra",
+     .type = TP_OPTION_OBJECT,
+     .default_json = "{}",
+     .description = "words or phrases to add or override, {\"term\": valence -4..4}",
+     TP_OPTION_FIELD(sx_config, lexicon_extra)},
+    {.name = "language",
+     .type = TP_OPTION_STRING,
+     .default_json = "\"english\"",
+     .description = "Snowball language for stem fallback lookups, or \"none\"",
+     TP_OPTION_FIELD(sx_config, language)},
+    {.name = "positive_threshold",
+     .type = TP_OPTION_NUMBER,
+     .default_json = "0.05",
+     .min = -1,
+     .max = 1,
+     .description = "compound at or above which the label is positive",
+     TP_OPTION_FIELD(sx_config, positive_threshold)},
+    {.name = "negative_threshold",
+     .type = TP_OPTION_NUMBER,
+     .default_json = "-0.05",
+     .min = -1,
+     .max = 1,
+     .description = "compound at or below which the label is negative",
+     TP_OPTION_FIELD(sx_config, negative_threshold)},
+    {.name = "sentences",
+     .type = TP_OPTION_BOOL,
+     .default_json = "false",
+     .description = "also score each sentence",
+     TP_OPTION_FIELD(sx_config, sentences)},
+    {.name = "report_top",
+     .type = TP_OPTION_INT,
+     .default_json = "5",
+     .min = 0,
+     .max = SX_REPORT_MAX_TOP,
+     .description = "how many most positive and most negative records the report lists",
+     TP_OPTION_FIELD(sx_config, report_top)},
+    {.name = "time_field",
+     .type = TP_OPTION_STRING,
+     .default_json = "\"\"",
+     .description = "field holding each record's time (ISO 8601 or seconds since 1970; a dotted "
+                    "path such as \"meta.created_at\"): the report then also shows sentiment "
+                    "over time",
+     TP_OPTION_FIELD(sx_config, time_field)},
+    {.name = NULL},
 };
 
 static const char *const sx_requires[] = {TP_KEY_TOKENS, NULL};
@@ -129,24 +175,14 @@ static void sx_destroy(void *opaque) {
   sx_instance *instance = opaque;
   if (instance != NULL) {
     sx_lexicon_destroy(instance->lexicon);
-    instance->host->free(instance->time_field);
     instance->host->free(instance);
   }
 }
 
-static const char *sx_config_string(const cJSON *config, const char *key) {
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive(config, key);
-  return cJSON_IsString(item) ? item->valuestring : NULL;
-}
-
-static double sx_config_number(const cJSON *config, const char *key, double fallback) {
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive(config, key);
-  return cJSON_IsNumber(item) ? item->valuedouble : fallback;
-}
-
-static int sx_create(const tp_host *host, const tp_stage *stage, const cJSON *config, void **out,
+static int sx_create(const tp_host *host, const tp_stage *stage, const cJSON *json, void **out,
                      char *err, size_t err_size) {
-  (void)stage;
+  (void)json;
+  const sx_config *config = host->stage_config(stage);
   sx_instance *instance = host->alloc(sizeof *instance);
   if (instance == NULL) {
     snprintf(err, err_size, "out of memory");
@@ -154,21 +190,13 @@ static int sx_create(const tp_host *host, const tp_stage *stage, const cJSON *co
   }
   memset(instance, 0, sizeof *instance);
   instance->host = host;
-  instance->positive_threshold = sx_config_number(config, "positive_threshold", 0.05);
-  instance->negative_threshold = sx_config_number(config, "negative_threshold", -0.05);
-  instance->sentences = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(config, "sentences"));
-  instance->top = (size_t)sx_config_number(config, "report_top", 5);
-  const char *time_field = sx_config_string(config, "time_field");
-  if (time_field != NULL && time_field[0] != '\0') {
-    instance->time_field = host->alloc(strlen(time_field) + 1);
-    if (instance->time_field == NULL) {
-      snprintf(err, err_size, "out of memory");
-      host->free(instance);
-      return -1;
-    }
-    strcpy(instance->time_field, time_field);
-  }
-  const char *language = sx_config_string(config, "language");
+  instance->positive_threshold = config->positive_threshold;
+  instance->negative_threshold = config->negative_threshold;
+  instance->sentences = config->sentences;
+  instance->top = (size_t)config->report_top;
+  if (config->time_field != NULL && config->time_field[0] != '\0')
+    instance->time_field = config->time_field;
+  const char *language = config->language;
   if (language != NULL && strcmp(language, "none") == 0) {
     language = NULL;
   }
@@ -186,11 +214,9 @@ static int sx_create(const tp_host *host, const tp_stage *stage, const cJSON *co
     sx_destroy(instance);
     return -1;
   }
-  if (sx_load(host, instance->lexicon, sx_config_string(config, "lexicon"), 0, err, err_size) !=
-          0 ||
-      sx_load(host, instance->lexicon, sx_config_string(config, "rules"), 1, err, err_size) != 0 ||
-      sx_load_extra(instance->lexicon, cJSON_GetObjectItemCaseSensitive(config, "lexicon_extra"),
-                    err, err_size) != 0 ||
+  if (sx_load(host, instance->lexicon, config->lexicon, 0, err, err_size) != 0 ||
+      sx_load(host, instance->lexicon, config->rules, 1, err, err_size) != 0 ||
+      sx_load_extra(instance->lexicon, config->lexicon_extra, err, err_size) != 0 ||
       sx_lexicon_build_stems(instance->lexicon, language, err, err_size) != 0) {
     sx_destroy(instance);
     return -1;
@@ -321,13 +347,16 @@ static tp_result sx_process(void *opaque, void *partial_opaque, tp_record *recor
   }
   double compound = sx_round(scores.compound, 10000.0);
   char id[SX_REPORT_ID_BYTES];
-  const char *id_text = NULL;
-  /* An id longer than the report keeps is left out rather than cut. */
-  if (sx_report_wants_id(&partial->report, compound) &&
-      host->record_id(record, id, sizeof id) < sizeof id)
-    id_text = id;
-  sx_report_add(&partial->report, compound, sx_label_of(instance, compound),
-                host->record_line(record), id_text);
+  const char *id_text = NULL, *record_text = NULL;
+  size_t text_length = 0;
+  if (sx_report_wants_id(&partial->report, compound)) {
+    /* An id longer than the report keeps is left out rather than cut. */
+    if (host->record_id(record, id, sizeof id) < sizeof id)
+      id_text = id;
+    record_text = host->record_text(record, &text_length);
+  }
+  sx_report_add_quoted(&partial->report, compound, sx_label_of(instance, compound),
+                       host->record_line(record), id_text, record_text, text_length);
   if (instance->time_field != NULL) {
     int64_t seconds;
     if (sx_time_parse(host->record_field(record, instance->time_field), &seconds) == 0)
@@ -346,7 +375,8 @@ static int sx_merge(void *opaque, void *into, void *from, char *err, size_t err_
 
 static int sx_finish(void *opaque, void *partial, cJSON *section, char *err, size_t err_size) {
   (void)opaque;
-  if (sx_report_write(&((sx_partial *)partial)->report, section) != 0) {
+  if (sx_report_write(&((sx_partial *)partial)->report, section) != 0 ||
+      sx_report_blocks(&((sx_partial *)partial)->report, section) != 0) {
     snprintf(err, err_size, "out of memory writing the report");
     return -1;
   }
@@ -378,6 +408,7 @@ static const tp_plugin sx_plugin = {
     .version = "1.0.0",
     .description = "lexicon-and-rules sentiment (VADER-style, extended) per record and sentence",
     .options = sx_options,
+    .config_size = sizeof(sx_config),
     .requires_keys = sx_requires,
     .provides_keys = sx_provides,
     .flags = TP_PLUGIN_CONCURRENT,

@@ -78,8 +78,35 @@ static void sx_timeline_widen(sx_report *report, uint64_t width) {
   }
 }
 
+/* Copies `text` into `out` (SX_REPORT_TEXT_BYTES); a longer text is cut at the last space
+ * that leaves room for an ellipsis (or, without one, before a UTF-8 continuation byte, so a
+ * character is never split) and ends in "\u2026". */
+static void sx_copy_text(char *out, const char *text, size_t length) {
+  if (length < SX_REPORT_TEXT_BYTES) {
+    memcpy(out, text, length);
+    out[length] = '\0';
+    return;
+  }
+  size_t cut = SX_REPORT_TEXT_BYTES - 4; /* room for the 3-byte ellipsis and the NUL */
+  size_t space = cut;
+  while (space > cut / 2 && text[space] != ' ')
+    space--;
+  if (space > cut / 2)
+    cut = space;
+  else
+    while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+      cut--;
+  memcpy(out, text, cut);
+  memcpy(out + cut, "\xE2\x80\xA6", 4);
+}
+
 void sx_report_add(sx_report *report, double compound, sx_label label, uint64_t line,
                    const char *id) {
+  sx_report_add_quoted(report, compound, label, line, id, NULL, 0);
+}
+
+void sx_report_add_quoted(sx_report *report, double compound, sx_label label, uint64_t line,
+                          const char *id, const char *text, size_t length) {
   report->records++;
   report->compound_sum += compound;
   report->labels[label]++;
@@ -97,6 +124,8 @@ void sx_report_add(sx_report *report, double compound, sx_label label, uint64_t 
     return;
   }
   sx_ranked item = {.compound = compound, .line = line};
+  if (text != NULL)
+    sx_copy_text(item.text, text, length);
   if (id != NULL) {
     snprintf(item.id, sizeof item.id, "%s", id);
   } else {
@@ -258,7 +287,9 @@ static cJSON *sx_ranked_export(const sx_ranked *list, size_t count) {
     cJSON *item = cJSON_CreateObject();
     if (item == NULL || !cJSON_AddNumberToObject(item, "compound", list[i].compound) ||
         !cJSON_AddNumberToObject(item, "line", (double)list[i].line) ||
-        !cJSON_AddStringToObject(item, "id", list[i].id) || !cJSON_AddItemToArray(array, item)) {
+        !cJSON_AddStringToObject(item, "id", list[i].id) ||
+        !cJSON_AddStringToObject(item, "text", list[i].text) ||
+        !cJSON_AddItemToArray(array, item)) {
       cJSON_Delete(item);
       cJSON_Delete(array);
       return NULL;
@@ -354,6 +385,10 @@ static int sx_import_ranked(const cJSON *data, const char *key, sx_ranked *list,
     ranked->compound = compound->valuedouble;
     ranked->line = (uint64_t)line->valuedouble;
     snprintf(ranked->id, sizeof ranked->id, "%s", id->valuestring);
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(item, "text"); /* optional */
+    ranked->text[0] = '\0';
+    if (cJSON_IsString(text))
+      sx_copy_text(ranked->text, text->valuestring, strlen(text->valuestring));
   }
   return 0;
 }

@@ -24,6 +24,7 @@
 #define SX_REPORT_TIMELINE    128
 #define SX_REPORT_MAX_TOP     100
 #define SX_REPORT_ID_BYTES    64
+#define SX_REPORT_TEXT_BYTES  320 /* the start of a listed record's text, for the report */
 
 typedef enum sx_label {
   SX_LABEL_NEGATIVE = 0,
@@ -32,11 +33,13 @@ typedef enum sx_label {
 } sx_label;
 
 /* One record of a most-positive/most-negative list. `id` is the record's id as JSON text
- * (a quoted string or a number), cut to fit. */
+ * (a quoted string or a number), cut to fit; `text` the start of its text (UTF-8, cut on a
+ * character boundary, "" when unknown). */
 typedef struct sx_ranked {
   double compound;
   uint64_t line;
   char id[SX_REPORT_ID_BYTES];
+  char text[SX_REPORT_TEXT_BYTES];
 } sx_ranked;
 
 typedef struct sx_report {
@@ -68,12 +71,22 @@ int sx_report_wants_id(const sx_report *report, double compound);
 void sx_report_add(sx_report *report, double compound, sx_label label, uint64_t line,
                    const char *id);
 
+/* The same, keeping the start of the record's text (`length` bytes of valid UTF-8) when the
+ * record enters a list, so the report can quote it. */
+void sx_report_add_quoted(sx_report *report, double compound, sx_label label, uint64_t line,
+                          const char *id, const char *text, size_t length);
+
 /* Adds `from` into `into`. */
 void sx_report_merge(sx_report *into, const sx_report *from);
 
 /* Writes the report section (docs/report-format.md "sentiment") into `section`.
  * Returns 0, or -1 on OOM. */
 int sx_report_write(const sx_report *report, cJSON *section);
+
+/* Adds the section's "blocks" (docs/report-format.md): tiles, histogram, timelines and the
+ * listed records as quotes, read from the members sx_report_write() wrote and from `report`
+ * (sentiment_blocks.c). Returns 0, or -1 on OOM. */
+int sx_report_blocks(const sx_report *report, cJSON *section);
 
 /* Returns the report as a new JSON value (caller deletes it), or NULL on OOM. */
 cJSON *sx_report_export(const sx_report *report);

@@ -21,26 +21,51 @@
 #include "summary_digest.h"
 #include "summary_partial.h"
 
+/* The stage's options, written by the host from summary_options (host->stage_config). */
+typedef struct summary_config {
+  int64_t min_sentences, max_sentences, max_words, digest_size, pool_size, sketch_bits;
+  double target_words, redundancy;
+  int64_t theme_sentences, sentiment_points;
+  const char *theme_stage;
+} summary_config;
+
+/* One INT option bound to the member of the same name. */
+#define SUMMARY_INT(option, default_text, low, high, text)                                         \
+  {                                                                                                \
+    .name = #option, .type = TP_OPTION_INT, .default_json = default_text, .min = low, .max = high, \
+    .description = text, TP_OPTION_FIELD(summary_config, option)                                   \
+  }
+
 static const tp_option summary_options[] = {
-    {"min_sentences", TP_OPTION_INT, "3", 0, 1000, NULL,
-     "comments with more sentences than this get a \"summary\"", 0},
-    {"max_sentences", TP_OPTION_INT, "2", 1, SUMMARY_RECORD_SENTENCES, NULL,
-     "sentences in a record's summary", 0},
-    {"max_words", TP_OPTION_INT, "60", 1, 100000, NULL, "words in a record's summary", 0},
-    {"digest_size", TP_OPTION_INT, "5", 1, 100, NULL, "sentences in the report's digest", 0},
-    {"pool_size", TP_OPTION_INT, "512", 1, 65536, NULL,
-     "candidate sentences kept per worker (fixed memory)", 0},
-    {"sketch_bits", TP_OPTION_INT, "17", 10, 24, NULL, "the term sketch has 2^bits counters", 0},
-    {"target_words", TP_OPTION_NUMBER, "8", 1, 100, NULL,
-     "digest sentences are preferred near this length (words)", 0},
-    {"redundancy", TP_OPTION_NUMBER, "0.5", 0, 1, NULL,
-     "two digest sentences are never more similar than this (cosine)", 0},
-    {"theme_sentences", TP_OPTION_INT, "2", 1, 20, NULL, "sentences per theme in the report", 0},
-    {"sentiment_points", TP_OPTION_INT, "3", 1, 20, NULL,
-     "positive and negative points in the report", 0},
-    {"theme_stage", TP_OPTION_STRING, "\"theme\"", 0, -1, NULL,
-     "id of the theme stage whose report section names the themes", 0},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
+    SUMMARY_INT(min_sentences, "3", 0, 1000,
+                "comments with more sentences than this get a \"summary\""),
+    SUMMARY_INT(max_sentences, "2", 1, SUMMARY_RECORD_SENTENCES, "sentences in a record's summary"),
+    SUMMARY_INT(max_words, "60", 1, 100000, "words in a record's summary"),
+    SUMMARY_INT(digest_size, "5", 1, 100, "sentences in the report's digest"),
+    SUMMARY_INT(pool_size, "512", 1, 65536, "candidate sentences kept per worker (fixed memory)"),
+    SUMMARY_INT(sketch_bits, "17", 10, 24, "the term sketch has 2^bits counters"),
+    {.name = "target_words",
+     .type = TP_OPTION_NUMBER,
+     .default_json = "8",
+     .min = 1,
+     .max = 100,
+     .description = "digest sentences are preferred near this length (words)",
+     TP_OPTION_FIELD(summary_config, target_words)},
+    {.name = "redundancy",
+     .type = TP_OPTION_NUMBER,
+     .default_json = "0.5",
+     .min = 0,
+     .max = 1,
+     .description = "two digest sentences are never more similar than this (cosine)",
+     TP_OPTION_FIELD(summary_config, redundancy)},
+    SUMMARY_INT(theme_sentences, "2", 1, 20, "sentences per theme in the report"),
+    SUMMARY_INT(sentiment_points, "3", 1, 20, "positive and negative points in the report"),
+    {.name = "theme_stage",
+     .type = TP_OPTION_STRING,
+     .default_json = "\"theme\"",
+     .description = "id of the theme stage whose report section names the themes",
+     TP_OPTION_FIELD(summary_config, theme_stage)},
+    {.name = NULL},
 };
 
 static const char *const summary_requires[] = {TP_KEY_TOKENS, NULL};
@@ -54,16 +79,10 @@ static const tp_key_use summary_uses[] = {
     {NULL, 0},
 };
 
-static int option_int(const cJSON *config, const char *key) {
-  return cJSON_GetObjectItemCaseSensitive(config, key)->valueint;
-}
-
-static double option_number(const cJSON *config, const char *key) {
-  return cJSON_GetObjectItemCaseSensitive(config, key)->valuedouble;
-}
-
-static int summary_create(const tp_host *host, const tp_stage *stage, const cJSON *config,
+static int summary_create(const tp_host *host, const tp_stage *stage, const cJSON *json,
                           void **instance_out, char *err, size_t err_size) {
+  (void)json;
+  const summary_config *config = host->stage_config(stage);
   summary_instance *instance = host->alloc(sizeof *instance);
   if (!instance) {
     snprintf(err, err_size, "out of memory");
@@ -74,30 +93,27 @@ static int summary_create(const tp_host *host, const tp_stage *stage, const cJSO
   instance->stage = stage;
   instance->memory.alloc = host->alloc;
   instance->memory.free = host->free;
-  instance->min_sentences = (size_t)option_int(config, "min_sentences");
-  instance->max_sentences = (size_t)option_int(config, "max_sentences");
-  instance->max_words = (size_t)option_int(config, "max_words");
-  instance->digest_size = (size_t)option_int(config, "digest_size");
-  instance->pool_size = (size_t)option_int(config, "pool_size");
-  instance->sketch_bits = (uint32_t)option_int(config, "sketch_bits");
-  instance->redundancy = option_number(config, "redundancy");
-  instance->theme_sentences = (size_t)option_int(config, "theme_sentences");
-  instance->sentiment_points = (size_t)option_int(config, "sentiment_points");
-  instance->scoring.target_words = option_number(config, "target_words");
+  instance->min_sentences = (size_t)config->min_sentences;
+  instance->max_sentences = (size_t)config->max_sentences;
+  instance->max_words = (size_t)config->max_words;
+  instance->digest_size = (size_t)config->digest_size;
+  instance->pool_size = (size_t)config->pool_size;
+  instance->sketch_bits = (uint32_t)config->sketch_bits;
+  instance->redundancy = config->redundancy;
+  instance->theme_sentences = (size_t)config->theme_sentences;
+  instance->sentiment_points = (size_t)config->sentiment_points;
+  instance->scoring.target_words = config->target_words;
   instance->scoring.length_spread = 4.0;
   instance->scoring.bigram_weight = 1.0;
-  const cJSON *theme_stage = cJSON_GetObjectItemCaseSensitive(config, "theme_stage");
-  snprintf(instance->theme_stage, sizeof instance->theme_stage, "%s",
-           cJSON_IsString(theme_stage) ? theme_stage->valuestring : "theme");
+  const char *theme_stage = config->theme_stage != NULL ? config->theme_stage : "";
+  snprintf(instance->theme_stage, sizeof instance->theme_stage, "%s", theme_stage);
   if (instance->pool_size < instance->digest_size) {
     snprintf(err, err_size, "pool_size: %zu is smaller than digest_size (%zu)", instance->pool_size,
              instance->digest_size);
     host->free(instance);
     return -1;
   }
-  if (instance->theme_stage[0] == '\0' ||
-      strlen(cJSON_IsString(theme_stage) ? theme_stage->valuestring : "") >=
-          sizeof instance->theme_stage) {
+  if (instance->theme_stage[0] == '\0' || strlen(theme_stage) >= sizeof instance->theme_stage) {
     snprintf(err, err_size, "theme_stage: expected a stage id of 1 to %zu bytes",
              sizeof instance->theme_stage - 1);
     host->free(instance);
@@ -349,7 +365,8 @@ static int summary_merge(void *instance, void *into, void *from, char *err, size
 
 static int summary_finish(void *instance, void *partial, cJSON *section, char *err,
                           size_t err_size) {
-  if (summary_partial_report(instance, partial, section) < 0) {
+  if (summary_partial_report(instance, partial, section) < 0 ||
+      summary_report_blocks(section) < 0) {
     snprintf(err, err_size, "out of memory while writing the report");
     return -1;
   }
@@ -370,6 +387,7 @@ static const tp_plugin summary_plugin = {
     .version = "1.0.0",
     .description = "extractive summary of long comments and a digest of the stream",
     .options = summary_options,
+    .config_size = sizeof(summary_config),
     .requires_keys = summary_requires,
     .provides_keys = summary_provides,
     .uses = summary_uses,

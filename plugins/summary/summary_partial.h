@@ -75,6 +75,10 @@ int summary_partial_merge(summary_instance *instance, summary_partial *into, sum
  * Returns 0, or -1 when out of memory. */
 int summary_partial_report(summary_instance *instance, summary_partial *partial, cJSON *section);
 
+/* Adds the section's "blocks" (summary_blocks.c), read from the members
+ * summary_partial_report() wrote. 0, or -1 on OOM. */
+int summary_report_blocks(cJSON *section);
+
 /* The partial as JSON (caller deletes), or NULL when out of memory. */
 cJSON *summary_partial_export(summary_instance *instance, const summary_partial *partial);
 /* A partial rebuilt from summary_partial_export() output, or NULL with a message in err. */

@@ -132,6 +132,10 @@ double th_round4(double value);
  * err on OOM. Sorts the partial's retained records, so the partial is not used afterwards. */
 int th_report(void *instance, void *partial, cJSON *section, char *err, size_t err_size);
 
+/* The section's "blocks" (report_blocks.c), read from the members th_report() wrote. 0, or -1
+ * on OOM. */
+int th_report_blocks(cJSON *section);
+
 /* partial_export (exchange.c): a new JSON value owned by the caller, or NULL on OOM.
  * partial_import: a new partial (th_partial_free) built from such a value, or NULL with a
  * message naming the offending member in err. */

@@ -434,6 +434,8 @@ int th_report(void *instance_pointer, void *partial_pointer, cJSON *section, cha
     status = taxonomy_section(instance, partial, section);
   if (status == 0 && instance->discover)
     status = discovered_section(instance, partial, section);
+  if (status == 0)
+    status = th_report_blocks(section);
   if (status)
     snprintf(err, err_size, "out of memory while writing the report");
   return status;

@@ -17,6 +17,7 @@
  * discovered theme, and that theme is the record's final theme (its "members").
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,30 +26,50 @@
 #include "plugin.h"
 #include "refine.h"
 
+/* The stage's options, written by the host from theme_options (host->stage_config). */
+typedef struct theme_config {
+  const char *taxonomy; /* NULL: none */
+  double threshold;
+  int64_t keyphrases;
+  bool discover;
+  int64_t themes, max_themes, seed;
+  bool members, bigrams;
+  int64_t vocabulary, sample;
+  double join_similarity;
+  int64_t representatives, examples;
+} theme_config;
+
+/* One option bound to the member of the same name. */
+#define THEME_OPTION(option, kind, default_text, low, high, text)                                  \
+  {                                                                                                \
+    .name = #option, .type = kind, .default_json = default_text, .min = low, .max = high,          \
+    .description = text, TP_OPTION_FIELD(theme_config, option)                                     \
+  }
+
 static const tp_option theme_options[] = {
-    {"taxonomy", TP_OPTION_PATH, NULL, 0, -1, NULL,
-     "theme file (JSON: themes with keywords, phrases, weights, exclusions)", 0},
-    {"threshold", TP_OPTION_NUMBER, "0.5", 0, 1, NULL,
-     "lowest taxonomy score a theme needs to be listed (one keyword scores 0.5)", 0},
-    {"keyphrases", TP_OPTION_INT, "5", 0, 50, NULL, "keyphrases per record (0: none)", 0},
-    {"discover", TP_OPTION_BOOL, "true", 0, -1, NULL,
-     "discover themes across the stream (theme_id per record, report section)", 0},
-    {"themes", TP_OPTION_INT, "0", 0, 256, NULL,
-     "number of discovered themes; 0 chooses it, up to max_themes", 0},
-    {"max_themes", TP_OPTION_INT, "12", 1, 256, NULL, "most discovered themes when chosen", 0},
-    {"seed", TP_OPTION_INT, "42", 0, 2147483647, NULL, "seed of the clustering's choices", 0},
-    {"members", TP_OPTION_BOOL, "false", 0, -1, NULL,
-     "list every record id under its discovered theme (keeps every record's terms)", 0},
-    {"bigrams", TP_OPTION_BOOL, "true", 0, -1, NULL, "cluster on stem bigrams too", 0},
-    {"vocabulary", TP_OPTION_INT, "32768", 1024, 1048576, NULL,
-     "distinct terms at most in the final clustering (document-frequency sketch size)", 0},
-    {"sample", TP_OPTION_INT, "4096", 64, 1048576, NULL,
-     "records kept for finish when members is off (at most 8192 are clustered)", 0},
-    {"join_similarity", TP_OPTION_NUMBER, "0.25", 0, 1, NULL,
-     "cosine a record needs to join an online theme rather than found one", 0},
-    {"representatives", TP_OPTION_INT, "3", 0, 20, NULL, "representative ids per theme", 0},
-    {"examples", TP_OPTION_INT, "3", 0, 20, NULL, "example ids per taxonomy theme", 0},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
+    THEME_OPTION(taxonomy, TP_OPTION_PATH, NULL, 0, 0,
+                 "theme file (JSON: themes with keywords, phrases, weights, exclusions)"),
+    THEME_OPTION(threshold, TP_OPTION_NUMBER, "0.5", 0, 1,
+                 "lowest taxonomy score a theme needs to be listed (one keyword scores 0.5)"),
+    THEME_OPTION(keyphrases, TP_OPTION_INT, "5", 0, 50, "keyphrases per record (0: none)"),
+    THEME_OPTION(discover, TP_OPTION_BOOL, "true", 0, 0,
+                 "discover themes across the stream (theme_id per record, report section)"),
+    THEME_OPTION(themes, TP_OPTION_INT, "0", 0, 256,
+                 "number of discovered themes; 0 chooses it, up to max_themes"),
+    THEME_OPTION(max_themes, TP_OPTION_INT, "12", 1, 256, "most discovered themes when chosen"),
+    THEME_OPTION(seed, TP_OPTION_INT, "42", 0, 2147483647, "seed of the clustering's choices"),
+    THEME_OPTION(members, TP_OPTION_BOOL, "false", 0, 0,
+                 "list every record id under its discovered theme (keeps every record's terms)"),
+    THEME_OPTION(bigrams, TP_OPTION_BOOL, "true", 0, 0, "cluster on stem bigrams too"),
+    THEME_OPTION(vocabulary, TP_OPTION_INT, "32768", 1024, 1048576,
+                 "distinct terms at most in the final clustering (document-frequency sketch size)"),
+    THEME_OPTION(sample, TP_OPTION_INT, "4096", 64, 1048576,
+                 "records kept for finish when members is off (at most 8192 are clustered)"),
+    THEME_OPTION(join_similarity, TP_OPTION_NUMBER, "0.25", 0, 1,
+                 "cosine a record needs to join an online theme rather than found one"),
+    THEME_OPTION(representatives, TP_OPTION_INT, "3", 0, 20, "representative ids per theme"),
+    THEME_OPTION(examples, TP_OPTION_INT, "3", 0, 20, "example ids per taxonomy theme"),
+    {.name = NULL},
 };
 
 static const char *const theme_requires[] = {TP_KEY_TOKENS, NULL};
@@ -56,16 +77,6 @@ static const char *const theme_provides[] = {TP_KEY_THEMES, TP_KEY_KEYPHRASES, T
                                              NULL};
 /* The mean sentiment of each theme, when a sentiment stage ran before. */
 static const tp_key_use theme_uses[] = {{TP_KEY_SENTIMENT_COMPOUND, TP_USE_OPTIONAL}, {NULL, 0}};
-
-static double config_number(const cJSON *config, const char *key, double fallback) {
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive(config, key);
-  return cJSON_IsNumber(item) ? item->valuedouble : fallback;
-}
-
-static int config_bool(const cJSON *config, const char *key, int fallback) {
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive(config, key);
-  return cJSON_IsBool(item) ? cJSON_IsTrue(item) : fallback;
-}
 
 static void theme_destroy(void *instance_pointer) {
   th_instance *instance = instance_pointer;
@@ -75,8 +86,10 @@ static void theme_destroy(void *instance_pointer) {
   th_free(instance);
 }
 
-static int theme_create(const tp_host *host, const tp_stage *stage, const cJSON *config, void **out,
+static int theme_create(const tp_host *host, const tp_stage *stage, const cJSON *json, void **out,
                         char *err, size_t err_size) {
+  (void)json;
+  const theme_config *config = host->stage_config(stage);
   th_memory_use(host->alloc, host->realloc, host->free);
   th_instance *instance = th_calloc(1, sizeof(th_instance));
   if (!instance) {
@@ -85,35 +98,30 @@ static int theme_create(const tp_host *host, const tp_stage *stage, const cJSON 
   }
   instance->host = host;
   instance->stage = stage;
-  instance->threshold = config_number(config, "threshold", 0.5);
-  instance->keyphrases = (uint32_t)config_number(config, "keyphrases", 5);
-  instance->discover = config_bool(config, "discover", 1);
-  instance->themes = (uint32_t)config_number(config, "themes", 0);
-  instance->max_themes = (uint32_t)config_number(config, "max_themes", 12);
-  instance->seed = (uint64_t)config_number(config, "seed", 42);
-  instance->members = config_bool(config, "members", 0);
-  instance->bigrams = config_bool(config, "bigrams", 1);
-  instance->vocabulary = (uint32_t)config_number(config, "vocabulary", 32768);
-  instance->sample = (uint32_t)config_number(config, "sample", 4096);
-  instance->join_similarity = config_number(config, "join_similarity", 0.25);
-  instance->representatives = (uint32_t)config_number(config, "representatives", 3);
-  instance->examples = (uint32_t)config_number(config, "examples", 3);
+  instance->threshold = config->threshold;
+  instance->keyphrases = (uint32_t)config->keyphrases;
+  instance->discover = config->discover;
+  instance->themes = (uint32_t)config->themes;
+  instance->max_themes = (uint32_t)config->max_themes;
+  instance->seed = (uint64_t)config->seed;
+  instance->members = config->members;
+  instance->bigrams = config->bigrams;
+  instance->vocabulary = (uint32_t)config->vocabulary;
+  instance->sample = (uint32_t)config->sample;
+  instance->join_similarity = config->join_similarity;
+  instance->representatives = (uint32_t)config->representatives;
+  instance->examples = (uint32_t)config->examples;
   uint32_t target = instance->themes ? instance->themes : instance->max_themes;
   /* records take the discovered theme their online theme maps to: enough online themes */
   instance->online_limit = target * 2 < 48 ? 48 : target * 2;
-  const cJSON *taxonomy = cJSON_GetObjectItemCaseSensitive(config, "taxonomy");
-  if (cJSON_IsString(taxonomy)) {
+  if (config->taxonomy) {
     char message[512];
-    instance->taxonomy = th_taxonomy_load(taxonomy->valuestring, message, sizeof message);
+    instance->taxonomy = th_taxonomy_load(config->taxonomy, message, sizeof message);
     if (!instance->taxonomy) {
       snprintf(err, err_size, "config.taxonomy: %s", message);
       theme_destroy(instance);
       return -1;
     }
-  } else if (taxonomy) {
-    snprintf(err, err_size, "config.taxonomy: expected a file path");
-    theme_destroy(instance);
-    return -1;
   }
   *out = instance;
   return 0;
@@ -333,6 +341,7 @@ static const tp_plugin theme_plugin = {
     .version = "1.0.0",
     .description = "taxonomy themes, keyphrases and discovered themes (needs tokenize)",
     .options = theme_options,
+    .config_size = sizeof(theme_config),
     .requires_keys = theme_requires,
     .provides_keys = theme_provides,
     .uses = theme_uses,

@@ -253,11 +253,11 @@ static int decoded_reserve(tk_decoded *decoded, size_t length) {
   size_t capacity = decoded->capacity ? decoded->capacity : 256;
   while (capacity <= length)
     capacity *= 2;
-  char *text = realloc(decoded->text, capacity);
+  char *text = tk_realloc(decoded->memory, decoded->text, capacity);
   if (text == NULL)
     return -1;
   decoded->text = text;
-  uint32_t *source = realloc(decoded->source, capacity * sizeof *source);
+  uint32_t *source = tk_realloc(decoded->memory, decoded->source, capacity * sizeof *source);
   if (source == NULL)
     return -1;
   decoded->source = source;
@@ -327,8 +327,8 @@ void tk_entities_map_back(tk_scratch *scratch, const tk_decoded *decoded) {
 }
 
 void tk_decoded_release(tk_decoded *decoded) {
-  free(decoded->text);
-  free(decoded->source);
+  tk_free(decoded->memory, decoded->text);
+  tk_free(decoded->memory, decoded->source);
   decoded->text = NULL;
   decoded->source = NULL;
   decoded->capacity = decoded->length = 0;

@@ -15,8 +15,9 @@
 /* A decoded copy of a text, with where each of its bytes came from. Buffers are reused from
  * call to call and only grow; tk_decoded_release() frees them. */
 typedef struct tk_decoded {
-  char *text;       /* the decoded bytes, NUL-terminated */
-  size_t length;    /* bytes in text */
+  const struct tk_memory *memory; /* set before first use; NULL: the C library */
+  char *text;                     /* the decoded bytes, NUL-terminated */
+  size_t length;                  /* bytes in text */
   uint32_t *source; /* source[i]: offset in the original of the character decoded byte i is part
                        of (the '&' of a reference); source[length]: the original's length */
   size_t capacity;  /* bytes allocated for text, entries for source */

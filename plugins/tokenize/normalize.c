@@ -137,7 +137,7 @@ static int reserve_strings(tk_scratch *scratch, size_t more) {
   while (capacity < needed) {
     capacity *= 2;
   }
-  char *strings = realloc(scratch->strings, capacity);
+  char *strings = tk_realloc(scratch->memory, scratch->strings, capacity);
   if (!strings) {
     return -1;
   }
@@ -172,7 +172,8 @@ static size_t append_unicode_norm(tk_scratch *scratch, const char *bytes, size_t
     }
     if ((size_t)count > scratch->codepoint_capacity) {
       size_t capacity = (size_t)count + 64;
-      int32_t *codepoints = realloc(scratch->codepoints, capacity * sizeof *codepoints);
+      int32_t *codepoints =
+          tk_realloc(scratch->memory, scratch->codepoints, capacity * sizeof *codepoints);
       if (!codepoints) {
         return (size_t)-1;
       }
@@ -249,7 +250,7 @@ static int stem_word(tk_scratch *scratch, const tk_language *language, tp_token 
   /* The stemmer's input: the norm with U+2019 as '. */
   if (scratch->stem_input_capacity < norm_length + 1) {
     size_t capacity = norm_length + 64;
-    char *input = realloc(scratch->stem_input, capacity);
+    char *input = tk_realloc(scratch->memory, scratch->stem_input, capacity);
     if (!input) {
       return -1;
     }
@@ -337,15 +338,18 @@ static int normalize_token(tk_scratch *scratch, const tk_language *language, tp_
 /* Bytes readable past the end of the arena and of the scratch strings, for 16-byte copies. */
 #define TK_COPY_SLACK 16
 
-int tk_word_cache_init(tk_word_cache *cache, size_t capacity) {
+int tk_word_cache_init(tk_word_cache *cache, size_t capacity, const tk_memory *memory) {
   memset(cache, 0, sizeof *cache);
+  cache->memory = memory;
   size_t slots = 64;
   while (slots < capacity) {
     slots *= 2;
   }
-  cache->slots = calloc(slots, sizeof *cache->slots);
+  cache->slots = tk_alloc(memory, slots * sizeof *cache->slots);
+  if (cache->slots)
+    memset(cache->slots, 0, slots * sizeof *cache->slots);
   cache->arena_capacity = slots * 24;
-  cache->arena = malloc(cache->arena_capacity + TK_COPY_SLACK);
+  cache->arena = tk_alloc(memory, cache->arena_capacity + TK_COPY_SLACK);
   if (!cache->slots || !cache->arena) {
     tk_word_cache_release(cache);
     return -1;
@@ -355,9 +359,11 @@ int tk_word_cache_init(tk_word_cache *cache, size_t capacity) {
 }
 
 void tk_word_cache_release(tk_word_cache *cache) {
-  free(cache->slots);
-  free(cache->arena);
+  tk_free(cache->memory, cache->slots);
+  tk_free(cache->memory, cache->arena);
+  const tk_memory *memory = cache->memory;
   memset(cache, 0, sizeof *cache);
+  cache->memory = memory;
 }
 
 /* The key's hash and its first 8 bytes in *head. `readable` bytes from `bytes` may be read (at

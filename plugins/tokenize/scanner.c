@@ -21,7 +21,8 @@
 static inline __attribute__((always_inline)) int
 push_token(tk_scratch *scratch, unsigned type, size_t start, size_t end, unsigned flags) {
   if (scratch->token_count == scratch->token_capacity &&
-      tk_grow((void **)&scratch->tokens, &scratch->token_capacity, sizeof(tp_token)) != 0) {
+      tk_grow(scratch->memory, (void **)&scratch->tokens, &scratch->token_capacity,
+              sizeof(tp_token)) != 0) {
     return -1;
   }
   scratch->tokens[scratch->token_count++] = (tp_token){.start = (uint32_t)start,
@@ -435,12 +436,14 @@ static unsigned scan_unicode(tk_scan_state *state, size_t offset, size_t *end) {
 }
 
 void tk_scratch_release(tk_scratch *scratch) {
-  free(scratch->tokens);
-  free(scratch->sentences);
-  free(scratch->strings);
-  free(scratch->codepoints);
-  free(scratch->stem_input);
+  const tk_memory *memory = scratch->memory;
+  tk_free(memory, scratch->tokens);
+  tk_free(memory, scratch->sentences);
+  tk_free(memory, scratch->strings);
+  tk_free(memory, scratch->codepoints);
+  tk_free(memory, scratch->stem_input);
   memset(scratch, 0, sizeof *scratch);
+  scratch->memory = memory;
 }
 
 int tk_scan(tk_scratch *scratch, const char *text, size_t length) {

@@ -51,7 +51,8 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
     }
     if (count == capacity) {
       scratch->token_count = count;
-      if (tk_grow((void **)&scratch->tokens, &scratch->token_capacity, sizeof(tp_token)) != 0) {
+      if (tk_grow(scratch->memory, (void **)&scratch->tokens, &scratch->token_capacity,
+                  sizeof(tp_token)) != 0) {
         return (size_t)-1;
       }
       tokens = scratch->tokens;

@@ -25,8 +25,8 @@
 
 static int push_sentence(tk_scratch *scratch, size_t first, size_t last) {
   if (scratch->sentence_count == scratch->sentence_capacity &&
-      tk_grow((void **)&scratch->sentences, &scratch->sentence_capacity, sizeof(tp_sentence)) !=
-          0) {
+      tk_grow(scratch->memory, (void **)&scratch->sentences, &scratch->sentence_capacity,
+              sizeof(tp_sentence)) != 0) {
     return -1;
   }
   const tp_token *tokens = scratch->tokens;

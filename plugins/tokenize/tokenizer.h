@@ -20,9 +20,23 @@
 
 struct sb_stemmer;
 
+/* Where the engine's memory comes from. The plugin passes the host's allocator (tokenize.c), so
+ * every buffer is memory the core accounts for; NULL means the C library's (the engine's own
+ * tests and the bench). */
+typedef struct tk_memory {
+  void *(*alloc)(size_t size);
+  void *(*realloc)(void *pointer, size_t size);
+  void (*free)(void *pointer);
+} tk_memory;
+
+void *tk_alloc(const tk_memory *memory, size_t size);
+void *tk_realloc(const tk_memory *memory, void *pointer, size_t size);
+void tk_free(const tk_memory *memory, void *pointer);
+
 /* Per-worker scratch. Token norm/stem pointers hold offsets into `strings` (cast to pointers)
  * until tk_text_build() turns them into real pointers inside the built block. */
 typedef struct tk_scratch {
+  const tk_memory *memory; /* set before first use; NULL: the C library */
   tp_token *tokens;
   size_t token_count, token_capacity;
   tp_sentence *sentences;
@@ -37,6 +51,7 @@ typedef struct tk_scratch {
 
 /* A read-only set of NUL-free UTF-8 strings (the stopword list), shared by all workers. */
 typedef struct tk_word_set {
+  const tk_memory *memory;
   char **words; /* open-addressed table of `capacity` slots (power of two), NULL = empty */
   size_t capacity;
   size_t count;
@@ -59,6 +74,7 @@ typedef struct tk_word_entry {
 } tk_word_entry;
 
 typedef struct tk_word_cache {
+  const tk_memory *memory;
   tk_word_entry *slots;
   size_t capacity; /* power of two */
   size_t count;
@@ -103,13 +119,14 @@ const char *tk_scratch_stem(const tk_scratch *scratch, const tp_token *token);
 
 /* Word sets. tk_word_set_build() normalizes each word (NFKC + case fold, U+2019 -> ') and
  * returns 0, or -1 on OOM (the set is then empty). */
-int tk_word_set_build(tk_word_set *set, const char *const *words, size_t count);
+int tk_word_set_build(tk_word_set *set, const char *const *words, size_t count,
+                      const tk_memory *memory);
 int tk_word_set_contains(const tk_word_set *set, const char *word, size_t length);
 void tk_word_set_release(tk_word_set *set);
 
 /* Word caches of at least `capacity` slots: init returns 0 or -1 on OOM (nothing is then held);
  * release frees the buffers. */
-int tk_word_cache_init(tk_word_cache *cache, size_t capacity);
+int tk_word_cache_init(tk_word_cache *cache, size_t capacity, const tk_memory *memory);
 void tk_word_cache_release(tk_word_cache *cache);
 
 /* The built-in stopword list for a Snowball language name, or NULL when there is none.

@@ -61,9 +61,9 @@ int tk_abbreviation_class(const char *word, size_t length);
  * many it replaced (bytes stays NUL-terminated when it was). */
 size_t tk_apostrophes_to_ascii(char *bytes, size_t *length);
 
-/* Doubles the array *items of *capacity elements of `size` bytes (64 when empty). Returns 0, or
- * -1 on OOM with the array unchanged. */
-int tk_grow(void **items, size_t *capacity, size_t size);
+/* Doubles the array *items of *capacity elements of `size` bytes (64 when empty), with
+ * `memory`. Returns 0, or -1 on OOM with the array unchanged. */
+int tk_grow(const tk_memory *memory, void **items, size_t *capacity, size_t size);
 
 /* ---- ASCII bytes 8 (or 16) at a time ---- */
 #define TK_ONES  0x0101010101010101ull

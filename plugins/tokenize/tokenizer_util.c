@@ -64,9 +64,24 @@ int32_t tk_decode(const unsigned char *text, size_t available, size_t *size) {
          ((int32_t)(text[2] & 0x3f) << 6) | (text[3] & 0x3f);
 }
 
-int tk_grow(void **items, size_t *capacity, size_t size) {
+void *tk_alloc(const tk_memory *memory, size_t size) {
+  return memory ? memory->alloc(size) : malloc(size);
+}
+
+void *tk_realloc(const tk_memory *memory, void *pointer, size_t size) {
+  return memory ? memory->realloc(pointer, size) : realloc(pointer, size);
+}
+
+void tk_free(const tk_memory *memory, void *pointer) {
+  if (memory)
+    memory->free(pointer);
+  else
+    free(pointer);
+}
+
+int tk_grow(const tk_memory *memory, void **items, size_t *capacity, size_t size) {
   size_t grown = *capacity ? *capacity * 2 : 64;
-  void *larger = realloc(*items, grown * size);
+  void *larger = tk_realloc(memory, *items, grown * size);
   if (!larger) {
     return -1;
   }
@@ -203,16 +218,19 @@ static size_t word_set_slot(const tk_word_set *set, const char *word, size_t len
   return slot;
 }
 
-int tk_word_set_build(tk_word_set *set, const char *const *words, size_t count) {
+int tk_word_set_build(tk_word_set *set, const char *const *words, size_t count,
+                      const tk_memory *memory) {
   memset(set, 0, sizeof *set);
+  set->memory = memory;
   size_t capacity = 16;
   while (capacity < count * 2 + 2) {
     capacity *= 2;
   }
-  set->words = calloc(capacity, sizeof *set->words);
+  set->words = tk_alloc(memory, capacity * sizeof *set->words);
   if (!set->words) {
     return -1;
   }
+  memset(set->words, 0, capacity * sizeof *set->words);
   set->capacity = capacity;
   for (size_t index = 0; index < count; index++) {
     utf8proc_uint8_t *folded = NULL;
@@ -226,12 +244,19 @@ int tk_word_set_build(tk_word_set *set, const char *const *words, size_t count) 
     size_t length = (size_t)folded_length;
     tk_apostrophes_to_ascii((char *)folded, &length);
     size_t slot = word_set_slot(set, (const char *)folded, length);
-    if (set->words[slot] || length == 0) {
-      free(folded);
-      continue;
+    char *word = set->words[slot] || length == 0 ? NULL : tk_alloc(memory, length + 1);
+    if (word) { /* utf8proc allocates with malloc: the set keeps its own copy */
+      memcpy(word, folded, length);
+      word[length] = '\0';
+      set->words[slot] = word;
+      set->count++;
     }
-    set->words[slot] = (char *)folded;
-    set->count++;
+    int failed = !word && !set->words[slot] && length > 0;
+    free(folded);
+    if (failed) {
+      tk_word_set_release(set);
+      return -1;
+    }
   }
   return 0;
 }
@@ -245,9 +270,9 @@ int tk_word_set_contains(const tk_word_set *set, const char *word, size_t length
 
 void tk_word_set_release(tk_word_set *set) {
   for (size_t index = 0; index < set->capacity; index++) {
-    free(set->words[index]);
+    tk_free(set->memory, set->words[index]);
   }
-  free(set->words);
+  tk_free(set->memory, set->words);
   memset(set, 0, sizeof *set);
 }
 

@@ -4,6 +4,7 @@
 // plugin.h, text.h and keys.h must stay valid C++ (no member named `requires`, C linkage for
 // the entry point, designated initializers in declaration order) and use every macro a plugin
 // author meets.
+#include <textpipe/blocks.h> // report blocks: compiled as C++20 too
 #include <textpipe/keys.h>
 #include <textpipe/plugin.h>
 #include <textpipe/text.h>
@@ -11,6 +12,11 @@
 #include <cstdio>
 
 namespace {
+
+// The stage's options, written by the host (ABI 2.1: TP_OPTION_FIELD, host->stage_config).
+struct words_config {
+  int32_t minimum;
+};
 
 const char *const requires_keys[] = {TP_KEY_TOKENS, nullptr};
 const char *const provides_keys[] = {"words_cpp", nullptr};
@@ -23,21 +29,20 @@ const tp_option options[] = {
      .max = 9,
      .choices = nullptr,
      .description = "shortest word counted",
-     .required = 0},
-    {.name = nullptr,
-     .type = TP_OPTION_BOOL,
-     .default_json = nullptr,
-     .min = 0,
-     .max = 0,
-     .choices = nullptr,
-     .description = nullptr,
-     .required = 0},
+     .required = 0,
+     TP_OPTION_FIELD(words_config, minimum)},
+    {},
 };
 
-int create(const tp_host *host, const tp_stage *, const cJSON *, void **instance, char *err,
+int create(const tp_host *host, const tp_stage *stage, const cJSON *, void **instance, char *err,
            size_t err_size) {
-  if (!TP_HOST_HAS(host, record_field)) {
+  if (!TP_HOST_HAS(host, stage_config)) {
     std::snprintf(err, err_size, "host too old");
+    return -1;
+  }
+  const words_config *config = static_cast<const words_config *>(host->stage_config(stage));
+  if (config->minimum != 1) {
+    std::snprintf(err, err_size, "minimum: expected the default 1, got %d", config->minimum);
     return -1;
   }
   *instance = const_cast<tp_host *>(host);
@@ -80,6 +85,9 @@ const tp_plugin descriptor = {
     .finish = nullptr,
     .partial_export = nullptr,
     .partial_import = nullptr,
+    .config_size = sizeof(words_config),
+    .stage_keys = nullptr,
+    .process_batch = nullptr,
 };
 
 } // namespace

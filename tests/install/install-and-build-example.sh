@@ -55,6 +55,14 @@ for pipeline in "$root$datadir"/textpipe/pipelines/*.json; do
     { cat "$work/check-installed.err" >&2; fail "installed $(basename "$pipeline") does not check"; }
 done
 
+# The installed binary never searches the tree it was built in: none of its plugins (each listed
+# with its file) comes from the build folder.
+TEXTPIPE_PLUGIN_PATH="" "$binary" plugins >"$work/plugins-installed.out" 2>&1 ||
+  fail "textpipe plugins failed: $(cat "$work/plugins-installed.out")"
+if grep -qF "$build_dir/" "$work/plugins-installed.out"; then
+  fail "the installed binary loads plugins from its build tree: $(grep -F "$build_dir/" "$work/plugins-installed.out" | head -1)"
+fi
+
 # The plugin author's side: pkg-config finds textpipe and the Makefile's one command builds.
 export PKG_CONFIG_PATH="$root$libdir/pkgconfig"
 export PKG_CONFIG_SYSROOT_DIR="$root"
@@ -63,8 +71,13 @@ case "$(pkg-config --variable=plugindir textpipe)" in
 *"$libdir/textpipe/plugins") ;;
 *) fail "textpipe.pc plugindir is $(pkg-config --variable=plugindir textpipe)" ;;
 esac
-mkdir "$work/wordcount"
-cp "$source_dir/examples/plugins/wordcount/"{wordcount.c,Makefile,wordcount.json} "$work/wordcount/"
+# The example comes from where it is installed, as a plugin author finds it.
+example="$root$datadir/textpipe/examples/wordcount"
+[ -f "$example/wordcount.c" ] || fail "the example plugin is not installed in $datadir/textpipe/examples"
+cmp -s "$example/wordcount.c" "$source_dir/examples/plugins/wordcount/wordcount.c" ||
+  fail "the installed example differs from examples/plugins/wordcount"
+cp -r "$example" "$work/wordcount"
+chmod -R go-w "$work/wordcount"
 make -s -C "$work/wordcount" CFLAGS="-O2 -Wall -Wextra -Werror" >"$work/make.log" 2>&1 ||
   { cat "$work/make.log" >&2; fail "building the example plugin failed"; }
 
@@ -88,4 +101,46 @@ assert counts == [4, 2], counts  # min_length 2: "a", "b", "c" are too short
 report = json.dumps(json.load(open(sys.argv[2])))
 assert '"words": 6' in report, report
 PY
-echo "install test: ok (installed to $destdir, example plugin built and run)"
+# The walk-through of CONTRIBUTING.md as written: step 2's code block compiles warning-free,
+# step 5's pipeline checks and gives the output shown there, step 6's case passes.
+walk="$work/walkthrough"
+mkdir -p "$walk/tests/basic"
+python3 - "$source_dir/CONTRIBUTING.md" "$walk" <<'PY' || fail "CONTRIBUTING.md: the walk-through's blocks are missing"
+import re, sys
+text = open(sys.argv[1]).read()
+def block(step, kind):
+    section = text[text.index("### %d. " % step):]
+    section = section[:section.index("\n### ", 4)]
+    return re.search(r"```%s\n(.*?)```" % kind, section, re.S).group(1)
+open(sys.argv[2] + "/wordcount.c", "w").write(block(2, "c"))
+open(sys.argv[2] + "/wordcount.json", "w").write(block(5, "json"))
+steps = block(5, "sh")
+open(sys.argv[2] + "/run-line", "w").write(re.search(r"^echo '(.*?)' \|", steps, re.M).group(1) + "\n")
+open(sys.argv[2] + "/expected-line", "w").write(re.search(r"^# (\{.*\})$", steps, re.M).group(1) + "\n")
+case = block(6, "sh")
+for name in ("pipeline.json", "input.ndjson", "expected.ndjson"):
+    line = re.search(r"^printf '%%s\\n' '(.*?)' >%s$" % re.escape(name), case, re.M).group(1)
+    open(sys.argv[2] + "/tests/basic/" + name, "w").write(line + "\n")
+PY
+cc -Wall -Wextra -Werror -shared -fPIC -o "$walk/wordcount.so" "$walk/wordcount.c" \
+  $(pkg-config --cflags --libs textpipe) 2>"$walk/cc.log" ||
+  { cat "$walk/cc.log" >&2; fail "CONTRIBUTING.md step 2 does not compile warning-free"; }
+chmod -R go-w "$walk"
+(
+  export TEXTPIPE_PLUGIN_PATH="$walk"
+  cd "$walk"
+  "$binary" check wordcount.json | grep -qx 'wordcount.json: ok (1 stage: wordcount)' ||
+    fail "CONTRIBUTING.md step 5: check does not say what it shows"
+  "$binary" run -q wordcount.json <run-line >got-line || fail "CONTRIBUTING.md step 5: run failed"
+  cmp -s got-line expected-line ||
+    fail "CONTRIBUTING.md step 5: run printed $(cat got-line), the text shows $(cat expected-line)"
+  "$binary" test tests | grep -qx '1 case: 1 passed, 0 failed' ||
+    fail "CONTRIBUTING.md step 6: textpipe test does not pass: $("$binary" test tests 2>&1)"
+)
+
+# The plugin author's kit: the example's golden cases pass with the installed binary.
+"$binary" test "$work/wordcount/tests" >"$work/test.out" 2>&1 ||
+  { cat "$work/test.out" >&2; fail "textpipe test of the example's cases failed"; }
+grep -q '^2 cases: 2 passed, 0 failed$' "$work/test.out" || fail "textpipe test said: $(cat "$work/test.out")"
+
+echo "install test: ok (installed to $destdir, example plugin built, run and tested)"

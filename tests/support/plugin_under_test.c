@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config_bind.h"
 #include "config_schema.h"
 #include "host.h"
 #include "plugin_loader.h"
@@ -42,9 +43,12 @@ void put_open(put_plugin *put, const char *name) {
 }
 
 void put_close(put_plugin *put) {
-  for (size_t i = 0; i < put->config_count; i++)
+  for (size_t i = 0; i < put->config_count; i++) {
     cJSON_Delete(put->configs[i]);
+    free(put->bound_configs[i]);
+  }
   free(put->configs);
+  free(put->bound_configs);
   tp_plugin_close(put->handle);
   memset(put, 0, sizeof *put);
 }
@@ -83,6 +87,16 @@ int put_create(put_plugin *put, const char *json, void **instance, char *err, si
   cJSON **configs = realloc(put->configs, (put->config_count + 1) * sizeof *configs);
   ck_assert_ptr_nonnull(configs);
   put->configs = configs;
+  void **bound = realloc(put->bound_configs, (put->config_count + 1) * sizeof *bound);
+  ck_assert_ptr_nonnull(bound);
+  put->bound_configs = bound;
+  put->stage.bound_config = NULL;
+  if (put->plugin->config_size > 0) { /* as a pipeline load does (host->stage_config) */
+    put->stage.bound_config = calloc(1, put->plugin->config_size);
+    ck_assert_ptr_nonnull(put->stage.bound_config);
+    tp_config_bind(put->plugin->options, config, put->stage.bound_config);
+  }
+  put->bound_configs[put->config_count] = put->stage.bound_config;
   put->configs[put->config_count++] = config;
   *instance = NULL;
   err[0] = '\0';

@@ -2,11 +2,11 @@
  * the plugin tests that call its callbacks one by one.
  *
  * The plugin's .so is opened by the real loader (core/config/plugin_loader.h, the build tree search
- * path), its config is validated and completed by the real schema code (core/config/config_schema.h),
- * create() gets the real host table (core/run/host.h, tp_host_api()) and a real stage, records are
- * real records (core/run/record.h, tp_record_prepare) and process() runs through the real
- * tp_stage_process (core/run/stages.h), so record_set / record_attach enforce the plugin's
- * `provides` exactly as in a run. Failures end the test with a Check assertion.
+ * path), its config is validated and completed by the real schema code
+ * (core/config/config_schema.h), create() gets the real host table (core/run/host.h, tp_host_api())
+ * and a real stage, records are real records (core/run/record.h, tp_record_prepare) and process()
+ * runs through the real tp_stage_process (core/run/stages.h), so record_set / record_attach enforce
+ * the plugin's `provides` exactly as in a run. Failures end the test with a Check assertion.
  */
 #ifndef TP_TESTS_PLUGIN_UNDER_TEST_H
 #define TP_TESTS_PLUGIN_UNDER_TEST_H
@@ -27,6 +27,7 @@ typedef struct put_plugin {
   tp_pipeline pipeline;
   struct tp_stage stage; /* what create() and process() see; stage.instance is set per call */
   cJSON **configs;       /* the configs handed to create(): they must outlive the instances */
+  void **bound_configs;  /* each config's bound struct (NULL entries when none), likewise */
   size_t config_count;
 } put_plugin;
 

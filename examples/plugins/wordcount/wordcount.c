@@ -15,6 +15,11 @@
 
 #include <textpipe/plugin.h>
 
+/* The stage's options: the host writes them here (TP_OPTION_FIELD), defaults included. */
+typedef struct wordcount_config {
+  int32_t min_length;
+} wordcount_config;
+
 /* The instance: built once from the stage's config, then read-only and shared by workers. */
 typedef struct wordcount {
   const tp_host *host;
@@ -33,7 +38,8 @@ static const tp_option options[] = {
      .default_json = "1",
      .min = 1,
      .max = 100,
-     .description = "Words shorter than this many bytes are not counted"},
+     .description = "Words shorter than this many bytes are not counted",
+     TP_OPTION_FIELD(wordcount_config, min_length)},
     {.name = NULL},
 };
 
@@ -59,17 +65,18 @@ static uint64_t count_words(const char *text, size_t length, size_t min_length) 
   return words;
 }
 
-static int create(const tp_host *host, const tp_stage *stage, const cJSON *config, void **instance,
+static int create(const tp_host *host, const tp_stage *stage, const cJSON *json, void **instance,
                   char *err, size_t err_size) {
-  (void)stage;
+  (void)json; /* the same options as JSON; the struct below is easier to read */
+  const wordcount_config *config = host->stage_config(stage);
   wordcount *self = host->alloc(sizeof *self);
   if (self == NULL) {
     snprintf(err, err_size, "out of memory");
     return -1;
   }
   self->host = host;
-  /* The core validated the config and filled defaults: min_length is an int in 1..100. */
-  self->min_length = (size_t)cJSON_GetObjectItemCaseSensitive(config, "min_length")->valueint;
+  /* The core validated the config and filled defaults: min_length is in 1..100. */
+  self->min_length = (size_t)config->min_length;
   *instance = self;
   return 0;
 }
@@ -168,7 +175,7 @@ static const tp_plugin descriptor = {
     .version = "1.0.0",
     .description = "Counts the words in each record's text; the report gives the totals",
     .options = options,
-    .requires_keys = NULL,
+    .config_size = sizeof(wordcount_config),
     .provides_keys = provides,
     .flags = TP_PLUGIN_CONCURRENT,
     .create = create,

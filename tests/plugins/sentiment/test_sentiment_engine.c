@@ -361,6 +361,41 @@ START_TEST(test_report_export_import) {
 }
 END_TEST
 
+/* A listed record keeps the start of its text for the report's quotes: whole when short, cut
+ * at a space with an ellipsis when long; the text survives export and import. */
+START_TEST(test_report_keeps_quote_texts) {
+  static sx_report report, copy;
+  char err[256], long_text[1000] = "";
+  while (strlen(long_text) < 600)
+    strcat(long_text, "caf\xC3\xA9 words ");
+  sx_report_init(&report, 2);
+  const char *short_text = "Tr\xC3\xA8s bien <3";
+  sx_report_add_quoted(&report, 0.9, SX_LABEL_POSITIVE, 1, "1", short_text, strlen(short_text));
+  sx_report_add_quoted(&report, 0.8, SX_LABEL_POSITIVE, 2, "2", long_text, strlen(long_text));
+  sx_report_add_quoted(&report, 0.1, SX_LABEL_POSITIVE, 3, "3", "dropped", 7); /* not top 2 */
+  cJSON *exported = sx_report_export(&report);
+  ck_assert_int_eq(sx_report_import(&copy, exported, err, sizeof err), 0);
+  ck_assert_str_eq(copy.positive[0].text, short_text);
+  const char *cut = copy.positive[1].text;
+  size_t length = strlen(cut);
+  ck_assert_uint_lt(length, SX_REPORT_TEXT_BYTES);
+  ck_assert(strcmp(cut + length - 3, "\xE2\x80\xA6") == 0);
+  ck_assert(strncmp(cut, long_text, length - 3) == 0);
+  ck_assert(cut[length - 4] != ' ' && long_text[length - 3] == ' '); /* cut before a space */
+  cJSON *section = cJSON_CreateObject();
+  ck_assert_int_eq(sx_report_write(&copy, section), 0);
+  ck_assert_int_eq(sx_report_blocks(&copy, section), 0);
+  const cJSON *blocks = cJSON_GetObjectItem(section, "blocks");
+  const cJSON *quotes = cJSON_GetArrayItem(blocks, cJSON_GetArraySize(blocks) - 1);
+  ck_assert_str_eq(cJSON_GetObjectItem(quotes, "title")->valuestring, "Most positive");
+  const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(quotes, "items"), 0);
+  ck_assert_str_eq(cJSON_GetObjectItem(first, "text")->valuestring, short_text);
+  ck_assert_int_eq(cJSON_GetObjectItem(first, "record")->valueint, 1);
+  cJSON_Delete(section);
+  cJSON_Delete(exported);
+}
+END_TEST
+
 START_TEST(test_report_median_and_ids) {
   static sx_report report;
   sx_report_init(&report, 2);
@@ -429,6 +464,7 @@ static Suite *sentiment_engine_suite(void) {
   TCase *report = tcase_create("report");
   tcase_add_test(report, test_report_merge);
   tcase_add_test(report, test_report_export_import);
+  tcase_add_test(report, test_report_keeps_quote_texts);
   tcase_add_test(report, test_report_median_and_ids);
   suite_add_tcase(suite, report);
   return suite;

@@ -82,6 +82,21 @@ START_TEST(test_records_and_report) {
   ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(section, "most_negative")), 2);
   const cJSON *histogram = cJSON_GetObjectItem(section, "histogram");
   ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(histogram, "counts")), 20);
+  /* the blocks: tiles, histogram, timeline, then the listed records quoted with their text */
+  const char *types[] = {"tiles", "histogram", "timeline", "quotes", "quotes"};
+  const cJSON *blocks = cJSON_GetObjectItem(section, "blocks");
+  ck_assert_int_eq(cJSON_GetArraySize(blocks), 5);
+  for (int index = 0; index < 5; index++)
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(blocks, index), "type")->valuestring,
+                     types[index]);
+  const cJSON *bins = cJSON_GetObjectItem(cJSON_GetArrayItem(blocks, 1), "bins");
+  ck_assert_int_eq(cJSON_GetArraySize(bins), 20);
+  ck_assert(cJSON_GetObjectItem(cJSON_GetArrayItem(bins, 0), "from")->valuedouble == -1);
+  const cJSON *quote =
+      cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(blocks, 4), "items"), 0);
+  ck_assert_str_eq(cJSON_GetObjectItem(quote, "text")->valuestring,
+                   "This is the WORST thing EVER!!!");
+  ck_assert_int_eq(cJSON_GetObjectItem(quote, "record")->valueint, 5);
   cJSON_Delete(report);
   tp_harness_close(harness);
 }

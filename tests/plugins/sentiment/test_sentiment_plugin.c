@@ -12,6 +12,7 @@
 #include <textpipe/plugin.h>
 #include <textpipe/text.h>
 
+#include "config_bind.h"
 #include "host.h"
 #include "mini_text.h"
 #include "plugin_under_test.h"
@@ -92,9 +93,14 @@ START_TEST(test_lexicon_gone_at_create) {
   cJSON_AddStringToObject(config, "lexicon", "/nonexistent/words.tsv");
   void *instance = NULL;
   char err[256] = "";
+  put.stage.bound_config = calloc(1, plugin->config_size); /* host->stage_config, as loaded */
+  ck_assert_ptr_nonnull(put.stage.bound_config);
+  tp_config_bind(plugin->options, config, put.stage.bound_config);
   ck_assert_int_eq(plugin->create(tp_host_api(), &put.stage, config, &instance, err, sizeof err),
                    -1);
   ck_assert_str_eq(err, "/nonexistent/words.tsv: cannot read file");
+  free(put.stage.bound_config);
+  put.stage.bound_config = NULL;
   cJSON_Delete(config);
 }
 END_TEST

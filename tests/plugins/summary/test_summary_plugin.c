@@ -193,6 +193,22 @@ START_TEST(report_has_diverse_digest_with_ids) {
     clean += strstr(cJSON_GetObjectItem(entry, "text")->valuestring, "clean") != NULL;
   }
   ck_assert_int_eq(clean, 1);
+  /* the digest is the first block, quoted in the same order with its records */
+  const cJSON *block = cJSON_GetArrayItem(
+      cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(report, "sections"), "summary"),
+                          "blocks"),
+      0);
+  ck_assert_str_eq(cJSON_GetObjectItem(block, "type")->valuestring, "quotes");
+  const cJSON *items = cJSON_GetObjectItem(block, "items");
+  ck_assert_int_eq(cJSON_GetArraySize(items), 3);
+  int index = 0;
+  cJSON_ArrayForEach(entry, digest) {
+    const cJSON *item = cJSON_GetArrayItem(items, index++);
+    ck_assert_str_eq(cJSON_GetObjectItem(item, "text")->valuestring,
+                     cJSON_GetObjectItem(entry, "text")->valuestring);
+    ck_assert(
+        cJSON_Compare(cJSON_GetObjectItem(item, "record"), cJSON_GetObjectItem(entry, "id"), 1));
+  }
   cJSON_Delete(report);
   close_pipeline(harness, path);
 }

@@ -67,6 +67,27 @@ START_TEST(default_pipeline_on_the_sample) {
     ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(item, "mean_sentiment")));
   }
   ck_assert_int_eq(size, 7);
+  /* the blocks: one bar per taxonomy theme, then per discovered theme, in the same order,
+   * coloured by the mean sentiment */
+  const cJSON *blocks = cJSON_GetObjectItem(theme, "blocks");
+  ck_assert_int_eq(cJSON_GetArraySize(blocks), 2);
+  const char *lists[] = {"taxonomy", "discovered"}, *labels[] = {"name", "label"};
+  for (int list = 0; list < 2; list++) {
+    const cJSON *block = cJSON_GetArrayItem(blocks, list);
+    ck_assert_str_eq(cJSON_GetObjectItem(block, "type")->valuestring, "bars");
+    const cJSON *bars = cJSON_GetObjectItem(block, "items");
+    const cJSON *themes_listed = cJSON_GetObjectItem(theme, lists[list]);
+    ck_assert_int_eq(cJSON_GetArraySize(bars), cJSON_GetArraySize(themes_listed));
+    int index = 0;
+    cJSON_ArrayForEach(item, themes_listed) {
+      const cJSON *bar = cJSON_GetArrayItem(bars, index++);
+      ck_assert_str_eq(cJSON_GetObjectItem(bar, "label")->valuestring,
+                       cJSON_GetObjectItem(item, labels[list])->valuestring);
+      const cJSON *tone = cJSON_GetObjectItem(item, "mean_sentiment");
+      if (tone != NULL)
+        ck_assert(cJSON_GetObjectItem(bar, "tone")->valuedouble == tone->valuedouble);
+    }
+  }
   cJSON_Delete(report);
   tp_harness_close(harness);
 }

@@ -53,8 +53,11 @@ START_TEST(test_default_pipeline_attaches_only) {
   tp_error err = {{0}};
   cJSON *report = tp_harness_finish(harness, &err);
   ck_assert_ptr_nonnull(report);
-  char *section = cJSON_PrintUnformatted(
-      cJSON_GetObjectItem(cJSON_GetObjectItem(report, "sections"), "tokenize"));
+  cJSON *tokenize = cJSON_GetObjectItem(cJSON_GetObjectItem(report, "sections"), "tokenize");
+  /* the data members; the blocks are the plugin test's business */
+  ck_assert(cJSON_IsArray(cJSON_GetObjectItem(tokenize, "blocks")));
+  cJSON_DeleteItemFromObject(tokenize, "blocks");
+  char *section = cJSON_PrintUnformatted(tokenize);
   ck_assert_str_eq(section,
                    "{\"language\":\"english\",\"records\":1,\"tokens\":7,\"sentences\":2}");
   free(section);

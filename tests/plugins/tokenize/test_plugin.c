@@ -185,7 +185,12 @@ START_TEST(test_partials_report) {
   cJSON *section = cJSON_CreateObject();
   ck_assert_int_eq(plugin->finish(instance, first, section, err, sizeof err), 0);
   char *json = cJSON_PrintUnformatted(section);
-  ck_assert_str_eq(json, "{\"language\":\"english\",\"records\":3,\"tokens\":10,\"sentences\":4}");
+  ck_assert_str_eq(json, "{\"language\":\"english\",\"records\":3,\"tokens\":10,\"sentences\":4,"
+                         "\"blocks\":[{\"type\":\"tiles\",\"items\":["
+                         "{\"label\":\"records\",\"value\":3},{\"label\":\"tokens\",\"value\":10},"
+                         "{\"label\":\"sentences\",\"value\":4},"
+                         "{\"label\":\"tokens per record\",\"value\":3.3},"
+                         "{\"label\":\"language\",\"value\":\"english\"}]}]}");
   free(json);
   cJSON *bad = cJSON_Parse("{\"records\": -1}");
   ck_assert_ptr_null(plugin->partial_import(instance, bad, err, sizeof err));

@@ -355,7 +355,7 @@ static void normalize_with(tk_scratch *scratch, tk_word_cache *cache, const char
   if (!stemmer) {
     size_t count = 0;
     const char *const *words = tk_stopwords_for("english", &count);
-    ck_assert_int_eq(tk_word_set_build(&stopwords, words, count), 0);
+    ck_assert_int_eq(tk_word_set_build(&stopwords, words, count, NULL), 0);
     stemmer = sb_stemmer_new("english", NULL);
   }
   tk_language language = {stemmer, cache, &stopwords};
@@ -368,7 +368,7 @@ START_TEST(test_word_cache) {
   const char *text = cache_texts[_i];
   tk_scratch plain = {0}, cached = {0};
   tk_word_cache cache;
-  ck_assert_int_eq(tk_word_cache_init(&cache, 64), 0);
+  ck_assert_int_eq(tk_word_cache_init(&cache, 64, NULL), 0);
   normalize_with(&plain, NULL, text);
   for (int pass = 0; pass < 3; pass++) { /* cold, warm, and after the other texts */
     if (pass == 2) {

@@ -21,7 +21,8 @@ static void fixture_setup(void) {
   }
   size_t count = 0;
   const char *const *words = tk_stopwords_for("english", &count);
-  if (tk_word_set_build(&stopwords, words, count) != 0 || tk_word_cache_init(&cache, 1024) != 0) {
+  if (tk_word_set_build(&stopwords, words, count, NULL) != 0 ||
+      tk_word_cache_init(&cache, 1024, NULL) != 0) {
     abort();
   }
   language.stemmer = sb_stemmer_new("english", NULL);

@@ -1,0 +1,444 @@
+/* plugins/exec/exec_child.c - one NDJSON co-process: spawn, batch exchange, stderr, restart
+ * (exec_child.h). */
+#include "exec_child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static double now_seconds(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
+}
+
+static void sleep_seconds(double seconds) {
+  if (seconds <= 0)
+    return;
+  struct timespec delay = {.tv_sec = (time_t)seconds,
+                           .tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9)};
+  while (nanosleep(&delay, &delay) != 0 && errno == EINTR)
+    ;
+}
+
+void exec_child_init(exec_child *child, const exec_settings *settings, const tp_host *host,
+                     const tp_stage *stage) {
+  memset(child, 0, sizeof *child);
+  child->settings = settings;
+  child->host = host;
+  child->stage = stage;
+  child->in_fd = child->out_fd = child->err_fd = -1;
+}
+
+/* ---- stderr: the log and the tail ---------------------------------------------------------- */
+
+static void log_line_flush(exec_child *child) {
+  if (child->logged_lines < child->settings->stderr_lines) {
+    child->log_line[child->log_line_used] = '\0';
+    child->host->log(child->stage, TP_LOG_WARN, "%s: %s%s", child->settings->name, child->log_line,
+                     child->log_line_cut ? " [cut]" : "");
+    if (++child->logged_lines == child->settings->stderr_lines)
+      child->host->log(child->stage, TP_LOG_WARN,
+                       "%s: further stderr lines of this child are counted, not shown",
+                       child->settings->name);
+  } else {
+    child->unlogged_lines++;
+  }
+  child->log_line_used = 0;
+  child->log_line_cut = 0;
+}
+
+static void stderr_take(exec_child *child, const char *data, size_t length) {
+  /* Only the last EXEC_TAIL_BYTES can stay in the tail. */
+  size_t skip = length > EXEC_TAIL_BYTES ? length - EXEC_TAIL_BYTES : 0;
+  for (size_t i = skip; i < length; i++) {
+    child->tail[child->tail_next] = data[i];
+    child->tail_next = (child->tail_next + 1) % EXEC_TAIL_BYTES;
+    if (child->tail_used < EXEC_TAIL_BYTES)
+      child->tail_used++;
+  }
+  /* Past the logged lines only newlines matter: count them without copying. */
+  for (size_t i = 0; i < length; i++) {
+    if (data[i] == '\n') {
+      log_line_flush(child);
+    } else if (child->logged_lines >= child->settings->stderr_lines) {
+      const char *newline = memchr(data + i, '\n', length - i);
+      if (newline == NULL)
+        break;
+      i = (size_t)(newline - data) - 1;
+    } else if (child->log_line_used < EXEC_LOG_LINE_BYTES) {
+      unsigned char c = (unsigned char)data[i];
+      child->log_line[child->log_line_used++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    } else {
+      child->log_line_cut = 1;
+    }
+  }
+}
+
+/* Reads what stderr holds now (non-blocking). */
+static void stderr_drain(exec_child *child) {
+  char block[65536];
+  while (child->err_fd >= 0) {
+    ssize_t got = read(child->err_fd, block, sizeof block);
+    if (got > 0) {
+      stderr_take(child, block, (size_t)got);
+      continue;
+    }
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+      if (child->log_line_used > 0)
+        log_line_flush(child);
+      close(child->err_fd);
+      child->err_fd = -1;
+    }
+    break;
+  }
+}
+
+/* The stderr tail as one line ("a | b"), empty when there is none. */
+static void tail_text(const exec_child *child, char *out, size_t size) {
+  size_t used = 0;
+  size_t start = (child->tail_next + EXEC_TAIL_BYTES - child->tail_used) % EXEC_TAIL_BYTES;
+  for (size_t i = 0; i < child->tail_used && used + 4 < size; i++) {
+    unsigned char c = (unsigned char)child->tail[(start + i) % EXEC_TAIL_BYTES];
+    if (c == '\n') {
+      if (i + 1 < child->tail_used && used > 0) {
+        memcpy(out + used, " | ", 3);
+        used += 3;
+      }
+    } else {
+      out[used++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    }
+  }
+  out[used] = '\0';
+}
+
+/* ---- the process --------------------------------------------------------------------------- */
+
+static void close_fd(int *fd) {
+  if (*fd >= 0)
+    close(*fd);
+  *fd = -1;
+}
+
+/* Waits up to `seconds` for the child to exit by itself, then kills it; reaps it either way.
+ * Returns the wait status, and sets *killed when it had to be killed. */
+static int reap(exec_child *child, double seconds, int *killed) {
+  int status = 0;
+  double give_up = now_seconds() + seconds;
+  *killed = 0;
+  for (;;) {
+    pid_t done = waitpid(child->pid, &status, WNOHANG);
+    if (done == child->pid || (done < 0 && errno != EINTR))
+      break;
+    if (now_seconds() >= give_up) {
+      kill(child->pid, SIGKILL);
+      *killed = 1;
+      while (waitpid(child->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+      break;
+    }
+    stderr_drain(child);
+    sleep_seconds(0.001);
+  }
+  child->pid = 0;
+  return status;
+}
+
+static void describe_status(int status, int killed, const char *name, char *out, size_t size) {
+  if (killed)
+    snprintf(out, size, "%s closed its output", name);
+  else if (WIFEXITED(status))
+    snprintf(out, size, "%s exited with status %d", name, WEXITSTATUS(status));
+  else if (WIFSIGNALED(status))
+    snprintf(out, size, "%s was killed by signal %d (%s)", name, WTERMSIG(status),
+             strsignal(WTERMSIG(status)));
+  else
+    snprintf(out, size, "%s stopped", name);
+}
+
+/* Stops the child at once (after a failure): kill, reap, close, keep the stderr tail. */
+static void kill_now(exec_child *child) {
+  if (child->pid > 0) {
+    kill(child->pid, SIGKILL);
+    int killed;
+    reap(child, 0, &killed);
+  }
+  close_fd(&child->in_fd);
+  close_fd(&child->out_fd);
+  stderr_drain(child);
+  close_fd(&child->err_fd);
+  child->answer_start = child->answer_used = 0;
+}
+
+static int start(exec_child *child, char *reason, size_t reason_size) {
+  sleep_seconds(child->restart_after - now_seconds());
+  int stdin_pair[2] = {-1, -1}, stdout_pipe[2] = {-1, -1}, stderr_pipe[2] = {-1, -1};
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attributes;
+  int status = -1;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, stdin_pair) != 0 ||
+      pipe2(stdout_pipe, O_CLOEXEC) != 0 || pipe2(stderr_pipe, O_CLOEXEC) != 0) {
+    snprintf(reason, reason_size, "cannot start %s: %s", child->settings->name, strerror(errno));
+    goto done;
+  }
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, stdin_pair[1], 0);
+  posix_spawn_file_actions_adddup2(&actions, stdout_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, stderr_pipe[1], 2);
+  posix_spawnattr_init(&attributes);
+  /* textpipe ignores SIGPIPE and its workers may block signals: the child starts clean. */
+  sigset_t defaults, empty;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  sigemptyset(&empty);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setsigmask(&attributes, &empty);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  int failed = posix_spawnp(&child->pid, child->settings->argv[0], &actions, &attributes,
+                            child->settings->argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  if (failed != 0) {
+    child->pid = 0;
+    snprintf(reason, reason_size, "cannot start %s: %s", child->settings->name, strerror(failed));
+    goto done;
+  }
+  child->in_fd = stdin_pair[0];
+  child->out_fd = stdout_pipe[0];
+  child->err_fd = stderr_pipe[0];
+  stdin_pair[0] = stdout_pipe[0] = stderr_pipe[0] = -1;
+  fcntl(child->out_fd, F_SETFL, O_NONBLOCK);
+  fcntl(child->err_fd, F_SETFL, O_NONBLOCK);
+  child->answer_start = child->answer_used = 0;
+  child->logged_lines = 0;
+  child->tail_used = child->tail_next = 0;
+  status = 0;
+done:
+  for (int i = 0; i < 2; i++) {
+    close_fd(&stdin_pair[i]);
+    close_fd(&stdout_pipe[i]);
+    close_fd(&stderr_pipe[i]);
+  }
+  return status;
+}
+
+/* After a failure: the reason gets the stderr tail, the child goes, the restart waits. */
+static int fail(exec_child *child, int progress, char *reason, size_t reason_size) {
+  kill_now(child);
+  char tail[EXEC_TAIL_BYTES * 2];
+  tail_text(child, tail, sizeof tail);
+  size_t used = strlen(reason);
+  if (tail[0] != '\0' && used + 12 < reason_size)
+    snprintf(reason + used, reason_size - used, "; stderr: %s", tail);
+  /* What the child wrote may be any bytes: the reason stays printable ASCII. */
+  for (char *c = reason; *c != '\0'; c++)
+    if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+      *c = '?';
+  if (progress)
+    child->failures_in_a_row = 0; /* it answered something: it is not failing at once */
+  unsigned doublings = child->failures_in_a_row < 6 ? child->failures_in_a_row : 6;
+  child->failures_in_a_row++;
+  child->restart_after =
+      now_seconds() + (double)child->settings->backoff_ms / 1000.0 * (double)(1u << doublings);
+  return -1;
+}
+
+/* ---- one exchange -------------------------------------------------------------------------- */
+
+/* Parses the first complete line of child->answer as the answer for `id`. 1: parsed into
+ * *answer; 0: no complete line yet; -1: garbage, reason filled; -2: a second answer for
+ * `id` - 1 (ids count up by one within a child), reason filled. */
+static int take_answer(exec_child *child, uint64_t id, cJSON **answer, char *reason,
+                       size_t reason_size) {
+  char *line = child->answer + child->answer_start;
+  size_t pending = child->answer_used - child->answer_start;
+  char *newline = pending > 0 ? memchr(line, '\n', pending) : NULL;
+  if (newline == NULL)
+    return 0;
+  size_t length = (size_t)(newline - line);
+  cJSON *parsed = cJSON_ParseWithLength(line, length);
+  const cJSON *id_item = cJSON_GetObjectItemCaseSensitive(parsed, "id");
+  int status = -1;
+  if (parsed == NULL || !cJSON_IsObject(parsed))
+    snprintf(reason, reason_size, "%s answered a line that is not a JSON object: \"%.*s\"",
+             child->settings->name, (int)(length < 60 ? length : 60), line);
+  else if (!cJSON_IsNumber(id_item))
+    snprintf(reason, reason_size, "%s answered without a numeric \"id\"", child->settings->name);
+  else if (id > 0 && id_item->valuedouble == (double)(id - 1)) {
+    snprintf(reason, reason_size, "%s answered id %llu twice (more lines than records)",
+             child->settings->name, (unsigned long long)(id - 1));
+    status = -2;
+  } else if (id_item->valuedouble != (double)id)
+    snprintf(reason, reason_size,
+             "%s answered id %.0f where id %llu was expected (answers come in request order, "
+             "one per record)",
+             child->settings->name, id_item->valuedouble, (unsigned long long)id);
+  else
+    status = 1;
+  if (status != 1) {
+    cJSON_Delete(parsed);
+    return status;
+  }
+  child->answer_start += length + 1;
+  if (child->answer_start == child->answer_used)
+    child->answer_start = child->answer_used = 0;
+  *answer = parsed;
+  return 1;
+}
+
+/* Reads what stdout holds now into child->answer. 1: read something; 0: nothing yet; -1:
+ * end of output or error. */
+static int read_answers(exec_child *child) {
+  if (child->answer_start > 0) { /* consumed lines go, once per read */
+    child->answer_used -= child->answer_start;
+    memmove(child->answer, child->answer + child->answer_start, child->answer_used);
+    child->answer_start = 0;
+  }
+  if (child->answer_capacity - child->answer_used < 65536) {
+    size_t grown = child->answer_capacity * 2 + 65536;
+    char *bigger = child->host->realloc(child->answer, grown);
+    if (bigger == NULL)
+      return -1;
+    child->answer = bigger;
+    child->answer_capacity = grown;
+  }
+  ssize_t got = read(child->out_fd, child->answer + child->answer_used,
+                     child->answer_capacity - child->answer_used);
+  if (got > 0) {
+    child->answer_used += (size_t)got;
+    return 1;
+  }
+  if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    return 0;
+  return -1;
+}
+
+/* Writes requests while the in-flight bound allows and the socket takes them. Returns 1 when
+ * the socket is full (poll for POLLOUT), else 0. */
+static int send_requests(exec_child *child, const char *const *requests, const size_t *lengths,
+                         size_t count, size_t *written, size_t *offset, size_t *in_flight,
+                         int *stdin_open) {
+  /* One request may always be in flight, however large; more only within the bound. */
+  while (*stdin_open && *written < count &&
+         (*in_flight == 0 || *in_flight < child->settings->in_flight_bytes)) {
+    ssize_t sent = send(child->in_fd, requests[*written] + *offset, lengths[*written] - *offset,
+                        MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return 1;
+      if (errno != EINTR)
+        *stdin_open = 0; /* the child went away; its stdout tells how */
+      continue;
+    }
+    if (*offset == 0)
+      *in_flight += lengths[*written];
+    *offset += (size_t)sent;
+    if (*offset == lengths[*written]) {
+      (*written)++;
+      *offset = 0;
+    }
+  }
+  return 0;
+}
+
+int exec_child_exchange(exec_child *child, const char *const *requests, const size_t *lengths,
+                        const uint64_t *ids, size_t count, cJSON **answers, size_t *answered,
+                        char *reason, size_t reason_size) {
+  const exec_settings *settings = child->settings;
+  *answered = 0;
+  reason[0] = '\0';
+  if (child->pid == 0 && start(child, reason, reason_size) != 0)
+    return fail(child, 0, reason, reason_size);
+  double deadline = now_seconds() + settings->timeout_ms / 1000.0;
+  size_t written = 0, offset = 0, in_flight = 0;
+  int stdin_open = 1;
+  for (;;) {
+    int socket_full =
+        send_requests(child, requests, lengths, count, &written, &offset, &in_flight, &stdin_open);
+    int got;
+    while (*answered < count && (got = take_answer(child, ids[*answered], &answers[*answered],
+                                                   reason, reason_size)) != 0) {
+      if (got == -2 && *answered > 0) /* the surplus line blames the record it repeats */
+        cJSON_Delete(answers[--*answered]);
+      if (got < 0)
+        goto failed;
+      in_flight -= lengths[*answered];
+      (*answered)++;
+    }
+    if (*answered == count)
+      break;
+    if (child->answer_used - child->answer_start > EXEC_ANSWER_MAX) {
+      snprintf(reason, reason_size, "%s answered a line of over %u MB", settings->name,
+               EXEC_ANSWER_MAX >> 20);
+      goto failed;
+    }
+    struct pollfd watched[3] = {{.fd = child->out_fd, .events = POLLIN},
+                                {.fd = child->err_fd, .events = POLLIN},
+                                {.fd = socket_full ? child->in_fd : -1, .events = POLLOUT}};
+    double left = deadline - now_seconds();
+    if (left <= 0) {
+      snprintf(reason, reason_size, "%s did not answer within %d ms (%zu of %zu answers)",
+               settings->name, settings->timeout_ms, *answered, count);
+      goto failed;
+    }
+    if (poll(watched, 3, (int)(left * 1000) + 1) < 0 && errno != EINTR) {
+      snprintf(reason, reason_size, "poll: %s", strerror(errno));
+      goto failed;
+    }
+    if (watched[1].revents != 0)
+      stderr_drain(child);
+    if (watched[2].revents & (POLLERR | POLLHUP))
+      stdin_open = 0;
+    if (watched[0].revents != 0 && read_answers(child) < 0) {
+      int killed;
+      stderr_drain(child);
+      int status = reap(child, 0.5, &killed);
+      describe_status(status, killed, settings->name, reason, reason_size);
+      size_t used = strlen(reason);
+      snprintf(reason + used, reason_size - used, " after %zu of %zu answers", *answered, count);
+      goto failed;
+    }
+  }
+  /* Anything more already received is an answer nobody asked for. */
+  if (child->answer_used > child->answer_start) {
+    snprintf(reason, reason_size, "%s answered more lines than it was sent records",
+             settings->name);
+    cJSON_Delete(answers[--*answered]); /* blamed on the last record */
+    goto failed;
+  }
+  child->failures_in_a_row = 0;
+  return 0;
+failed:
+  return fail(child, *answered > 0, reason, reason_size);
+}
+
+void exec_child_stop(exec_child *child) {
+  if (child->pid > 0) {
+    close_fd(&child->in_fd); /* end of input: a well-behaved child exits now */
+    int killed;
+    reap(child, child->settings->timeout_ms / 1000.0, &killed);
+  }
+  close_fd(&child->in_fd);
+  close_fd(&child->out_fd);
+  stderr_drain(child);
+  close_fd(&child->err_fd);
+  if (child->unlogged_lines > 0)
+    child->host->log(child->stage, TP_LOG_WARN, "%s: %llu more stderr lines were not shown",
+                     child->settings->name, child->unlogged_lines);
+  child->unlogged_lines = 0;
+  child->host->free(child->answer);
+  child->answer = NULL;
+  child->answer_used = child->answer_capacity = 0;
+}

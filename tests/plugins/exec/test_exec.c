@@ -1,0 +1,182 @@
+/* tests/plugins/exec/test_exec.c - the exec stage through the textpipe binary (real loader,
+ * host, workers) with children that misbehave on purpose (misbehave.py MODE): each failure
+ * dead-letters exactly the record it hit, with a reason that says what happened, and every
+ * other record comes out. Also the examples/exec Python co-process on two workers.
+ *
+ * The six records reach the stage as one batch: a failure blames one record and the rest
+ * go to a new child. Timeouts are the test's own (timeout_ms in the pipeline), so the hanging
+ * case costs a second; restarts use no backoff.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "run_support.h"
+
+#define RECORDS 6 /* the trigger is record 3 */
+
+static const char *source_root(void) {
+  const char *root = getenv("TEXTPIPE_SOURCE_ROOT");
+  return root != NULL ? root : ".";
+}
+
+static char *exec_pipeline(const char *mode, int timeout_ms) {
+  static char text[2048];
+  snprintf(text, sizeof text,
+           "{\"name\": \"exec-test\", \"stages\": [{\"plugin\": \"exec\", \"config\": "
+           "{\"command\": [\"python3\"], \"script\": \"%s/tests/plugins/exec/misbehave.py\", "
+           "\"args\": [\"%s\"], \"provides\": [\"seen\"], \"timeout_ms\": %d, "
+           "\"restart_backoff_ms\": 0, \"stderr_lines\": 5}}]}",
+           source_root(), mode, timeout_ms);
+  return text;
+}
+
+static char *trigger_input(void) {
+  static char text[1024];
+  size_t used = 0;
+  for (int line = 1; line <= RECORDS; line++)
+    used += (size_t)snprintf(text + used, sizeof text - used,
+                             line == 3 ? "{\"id\":%d,\"text\":\"trigger\"}\n"
+                                       : "{\"id\":%d,\"text\":\"fine %d\"}\n",
+                             line, line);
+  return text;
+}
+
+typedef struct misbehave_case {
+  const char *mode;
+  int timeout_ms;
+  int dead;           /* records dead-lettered */
+  const char *reason; /* the first dead-letter's reason starts with this */
+} misbehave_case;
+
+/* The records are one batch (ids 0-5; the trigger, record 3, has id 2). */
+static const misbehave_case misbehave_cases[] = {
+    /* Three failures in a row without an answer: records 1-3 blamed one by one, 4-6 not sent. */
+    {"exit_at_once", 5000, RECORDS, "misbehave.py exited with status 3 after 0 of 6 answers"},
+    {"exit_mid", 5000, 1,
+     "misbehave.py exited with status 4 after 2 of 6 answers; stderr: about to exit"},
+    {"sleep", 1000, 1, "misbehave.py did not answer within 1000 ms (2 of 6 answers)"},
+    {"fewer", 5000, 1,
+     "misbehave.py answered id 3 where id 2 was expected (answers come in request order, one per "
+     "record)"},
+    {"more", 5000, 1, "misbehave.py answered id 2 twice (more lines than records)"},
+    {"invalid", 5000, 1,
+     "misbehave.py answered a line that is not a JSON object: \"not json at all\""},
+    {"reorder", 5000, 1,
+     "misbehave.py answered id 3 where id 2 was expected (answers come in request order, one per "
+     "record)"},
+    {"wrong_id", 5000, 1,
+     "misbehave.py answered id 3 where id 2 was expected (answers come in request order, one per "
+     "record)"},
+    {"error", 5000, 1, "misbehave.py: cannot score this one"},
+    {"foreign_key", 5000, 1, "misbehave.py set \"other\", which is not in the stage's provides"},
+    {"stderr_flood", 20000, 0, NULL},
+};
+
+START_TEST(test_misbehaving_child) {
+  const misbehave_case *test = &misbehave_cases[_i];
+  run_spec spec = {.pipeline = exec_pipeline(test->mode, test->timeout_ms),
+                   .input = trigger_input()};
+  run_result result = support_run(&spec);
+  ck_assert_msg(result.exit_status == (test->dead > 0 ? 1 : 0), "%s: exit %d, stderr:\n%.2000s",
+                test->mode, result.exit_status, result.err);
+  ck_assert_int_eq(support_check_counts(&result), RECORDS);
+  ck_assert_int_eq(support_count(&result, "dead_letter"), test->dead);
+  ck_assert_int_eq(support_check_lines(result.out, result.out_length), RECORDS - test->dead);
+  if (test->dead == 1) {
+    /* Exactly the trigger record, and every other one came out answered. */
+    ck_assert_ptr_null(strstr(result.out, "trigger"));
+    for (int line = 1; line <= RECORDS; line++) {
+      char expected[80];
+      snprintf(expected, sizeof expected, "{\"id\":%d,\"text\":\"fine %d\",\"seen\":true}\n", line,
+               line);
+      ck_assert_msg(line == 3 || strstr(result.out, expected) != NULL, "%s: no %s in:\n%s",
+                    test->mode, expected, result.out);
+    }
+  }
+  if (test->reason != NULL) {
+    cJSON *letter = cJSON_Parse(result.dead);
+    const cJSON *reason = cJSON_GetObjectItemCaseSensitive(letter, "reason");
+    ck_assert_msg(cJSON_IsString(reason) &&
+                      strncmp(reason->valuestring, test->reason, strlen(test->reason)) == 0,
+                  "%s: dead letter %s", test->mode, result.dead);
+    cJSON_Delete(letter);
+  }
+  if (strcmp(test->mode, "stderr_flood") == 0) {
+    /* 100 MB of stderr: 5 lines shown, one notice, the rest counted; the log stays small. */
+    ck_assert_uint_lt(strlen(result.err), 4096);
+    ck_assert_msg(strstr(result.err, "misbehave.py: 999995 more stderr lines were not shown") !=
+                      NULL,
+                  "stderr:\n%s", result.err);
+  }
+  support_run_free(&result);
+}
+END_TEST
+
+START_TEST(test_example_on_two_workers) {
+  char pipeline[1024];
+  snprintf(pipeline, sizeof pipeline, "%s/examples/exec/pipeline.json", source_root());
+  size_t capacity = 300 * 80;
+  char *input = malloc(capacity);
+  size_t used = 0;
+  for (int line = 1; line <= 300; line++)
+    used += (size_t)snprintf(input + used, capacity - used,
+                             line % 2 ? "{\"id\":%d,\"text\":\"Does it float?\"}\n"
+                                      : "{\"id\":%d,\"text\":\"It floats.\"}\n",
+                             line);
+  run_spec spec = {.pipeline_path = pipeline, .input = input, .workers = "2"};
+  run_result result = support_run(&spec);
+  ck_assert_msg(result.exit_status == 0, "exit %d:\n%s", result.exit_status, result.err);
+  ck_assert_int_eq(support_check_counts(&result), 300);
+  ck_assert_int_eq(support_check_lines(result.out, result.out_length), 300);
+  ck_assert_ptr_nonnull(
+      strstr(result.out, "{\"id\":299,\"text\":\"Does it float?\",\"question\":true}\n"));
+  ck_assert_ptr_nonnull(
+      strstr(result.out, "{\"id\":300,\"text\":\"It floats.\",\"question\":false}\n"));
+  support_run_free(&result);
+  free(input);
+}
+END_TEST
+
+START_TEST(test_missing_program) {
+  run_spec spec = {.pipeline =
+                       "{\"name\": \"exec-test\", \"stages\": [{\"plugin\": \"exec\", \"config\": "
+                       "{\"command\": [\"textpipe-no-such-program\"], \"provides\": [\"seen\"], "
+                       "\"restart_backoff_ms\": 0}}]}",
+                   .input = "{\"text\":\"a\"}\n{\"text\":\"b\"}\n"};
+  run_result result = support_run(&spec);
+  ck_assert_int_eq(result.exit_status, 1);
+  ck_assert_int_eq(support_count(&result, "dead_letter"), 2);
+  ck_assert_msg(strstr(result.dead, "\"reason\":\"cannot start textpipe-no-such-program: No such "
+                                    "file or directory\"") != NULL,
+                "%s", result.dead);
+  support_run_free(&result);
+}
+END_TEST
+
+static Suite *exec_suite(void) {
+  Suite *suite = suite_create("exec");
+  TCase *children = tcase_create("misbehaving children");
+  tcase_set_timeout(children, 120);
+  tcase_add_loop_test(children, test_misbehaving_child, 0,
+                      (int)(sizeof misbehave_cases / sizeof misbehave_cases[0]));
+  tcase_add_test(children, test_missing_program);
+  suite_add_tcase(suite, children);
+  TCase *example = tcase_create("example");
+  tcase_set_timeout(example, 60);
+  tcase_add_test(example, test_example_on_two_workers);
+  suite_add_tcase(suite, example);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(exec_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

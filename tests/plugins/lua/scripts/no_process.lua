@@ -1,0 +1,3 @@
+-- Defines no process function.
+provides = {"ok"}
+function proces(record) end
