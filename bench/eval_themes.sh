@@ -8,7 +8,8 @@
 # ../shared/eval/tools/score_themes.py (NMI, ARI, purity). Prints one line per seed and the
 # median NMI against the 0.68 target; exits 1 when the median misses it.
 #
-# Environment: BUILD (build folder, default build), WORKERS (default 1), SHUFFLE (the shuffle's
+# Environment: EVAL_DATA (the shared eval folder; default: the first shared/eval beside the
+# repository or a parent), BUILD (build folder, default build), WORKERS (default 1), SHUFFLE (the shuffle's
 # seed, default 20100823), TOPICS (all, even or odd: every topic, or every other one in file
 # order, with "themes" set to their number - a check that nothing is tuned to the 34), TOKENIZE_PLUGIN
 # (default tokenize; theme-tokens with TEXTPIPE_PLUGIN_PATH=build/tests/plugins/theme runs the
@@ -20,9 +21,17 @@ build=${BUILD:-build}
 workers=${WORKERS:-1}
 tokenize=${TOKENIZE_PLUGIN:-tokenize}
 target=0.68
-shared=$(cd "$root/../shared" && pwd)
-gold="$shared/eval/opinosis/opinosis.ndjson"
-scorer="$shared/eval/tools/score_themes.py"
+eval_dir=${EVAL_DATA:-}
+if [ -z "$eval_dir" ]; then # the first shared/eval beside the repository or one of its parents
+  folder=$root
+  while [ "$folder" != / ] && [ -z "$eval_dir" ]; do
+    folder=$(dirname "$folder")
+    [ -d "$folder/shared/eval" ] && eval_dir="$folder/shared/eval"
+  done
+fi
+[ -n "$eval_dir" ] || { echo "eval_themes: no shared/eval folder found: set EVAL_DATA" >&2; exit 2; }
+gold="$eval_dir/opinosis/opinosis.ndjson"
+scorer="$eval_dir/tools/score_themes.py"
 seeds=("$@")
 [ ${#seeds[@]} -gt 0 ] || seeds=(42)
 

@@ -1,6 +1,8 @@
 /* core/cli/command_run.c - `textpipe run PIPELINE [options]`: parse the options, load the
- * pipeline, hand both to the stream (stream.c). */
+ * pipeline, hand both to the stream (stream.c), then turn what the stream returns into the
+ * report, the partial state (--partial), the summary line and the exit status. */
 #include <libgen.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,10 @@
 #include "commands.h"
 #include "host.h"
 #include "log.h"
+#include "partial_file.h"
 #include "pipeline.h"
+#include "report.h"
+#include "report_html.h"
 #include "stream.h"
 
 static const char run_usage[] =
@@ -23,11 +28,17 @@ static const char run_usage[] =
     "Options:\n"
     "  -i, --input FILE          read FILE instead of stdin (\"-\": stdin)\n"
     "  -o, --output FILE         write FILE instead of stdout (\"-\": stdout)\n"
+    "  --source URL, --sink URL  read from / write to a broker instead:\n"
+    "                            redis://HOST:PORT/STREAM?group=G (docs/distributed.md)\n"
     "  --report FILE             write the end-of-stream report (JSON, or HTML) to FILE\n"
     "                            (\"-\": stdout, with -o FILE)\n"
     "  --report-format FORMAT    json or html (default: html when FILE ends in .html)\n"
     "  --dead-letter FILE        write each failed record as NDJSON to FILE (\"-\": stdout,\n"
     "                            with -o FILE)\n"
+    "  --partial FILE            write the run's partial state (counts and every stage's\n"
+    "                            partial) to FILE, for 'textpipe merge'\n"
+    "  --line-offset N           number input lines from N+1 (a shard that starts at line\n"
+    "                            N+1 of the whole input; its merge then equals one run)\n"
     "  --workers N               worker threads (default: one per core; 1 if a stage is not\n"
     "                            concurrent)\n"
     "  --max-record-bytes N      longest input line accepted (default: the pipeline's\n"
@@ -115,13 +126,15 @@ static void endpoint_identify(endpoint *end, const char *option, const char *pat
  * files: writing one would destroy the other (an output opened over the input empties it
  * before a line is read; two outputs overwrite each other). Devices and pipes (/dev/null, a
  * terminal) may be shared. Returns 0, or the usage exit status after saying which two clash. */
-static int check_distinct_files(const tp_stream_options *options) {
-  endpoint ends[4];
+static int check_distinct_files(const tp_stream_options *options, const tp_run_outputs *outputs) {
+  endpoint ends[5];
   size_t count = 0;
   endpoint_identify(&ends[count++], "--input", options->input_path, STDIN_FILENO);
   endpoint_identify(&ends[count++], "--output", options->output_path, STDOUT_FILENO);
-  if (options->report_path != NULL)
-    endpoint_identify(&ends[count++], "--report", options->report_path, -1);
+  if (outputs->report_path != NULL)
+    endpoint_identify(&ends[count++], "--report", outputs->report_path, -1);
+  if (outputs->partial_path != NULL)
+    endpoint_identify(&ends[count++], "--partial", outputs->partial_path, -1);
   if (options->dead_letter_path != NULL)
     endpoint_identify(&ends[count++], "--dead-letter", options->dead_letter_path, -1);
   for (size_t a = 0; a < count; a++) {
@@ -140,9 +153,95 @@ static int check_distinct_files(const tp_stream_options *options) {
   return 0;
 }
 
+static void print_summary(const tp_stream_result *result, int quiet) {
+  if (result->counts.not_written > 0)
+    tp_log(TP_LOG_ERROR, NULL, "%llu records were processed but not written",
+           (unsigned long long)result->counts.not_written);
+  if (quiet)
+    return;
+  char line[512];
+  tp_report_summary(&result->counts, result->seconds, line, sizeof line);
+  char message[600];
+  int length = snprintf(message, sizeof message, "textpipe: %s\n", line);
+  ssize_t ignored = write(STDERR_FILENO, message, (size_t)length);
+  (void)ignored;
+}
+
+int tp_run_write_outputs(const tp_pipeline *pipeline, tp_run_parts *parts,
+                         const tp_run_outputs *outputs) {
+  tp_error err = {{0}};
+  int status = 0;
+  if (outputs->partial_path != NULL) {
+    cJSON *document = tp_partial_build(pipeline, parts->source, &parts->counts, parts->workers,
+                                       parts->seconds, parts->stats, parts->partials);
+    parts->partials = NULL; /* taken over */
+    if (document == NULL || tp_partial_write(document, outputs->partial_path, &err) != 0) {
+      tp_log(TP_LOG_ERROR, NULL, "%s", document == NULL ? "out of memory" : err.message);
+      status = -1;
+    }
+    cJSON_Delete(document);
+  }
+  cJSON_Delete(parts->partials); /* not written */
+  parts->partials = NULL;
+  cJSON *sections = parts->sections;
+  parts->sections = NULL; /* taken over */
+  if (outputs->report_path == NULL) {
+    cJSON_Delete(sections);
+    return status;
+  }
+  cJSON *report = tp_report_build(pipeline, parts->source, &parts->counts, parts->workers,
+                                  parts->seconds, parts->stats, sections);
+  if (report == NULL) {
+    tp_log(TP_LOG_ERROR, NULL, "out of memory building the report");
+    return -1;
+  }
+  if (tp_report_save(report, outputs->report_path, outputs->report_format, &err) != 0) {
+    tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
+    status = -1;
+  }
+  cJSON_Delete(report);
+  return status;
+}
+
+/* The exit status for a run (commands.h). */
+static int exit_status(const tp_stream_result *result) {
+  if (result->cannot_open)
+    return TP_EXIT_USAGE; /* a file named on the command line cannot be used */
+  if (result->failed || result->output_failed)
+    return TP_EXIT_RUNTIME;
+  if (result->signal_number != 0)
+    return result->signal_number == SIGINT ? TP_EXIT_SIGINT : TP_EXIT_SIGTERM;
+  if (result->counts.dead_letter > 0)
+    return TP_EXIT_DEAD_LETTERS;
+  return TP_EXIT_OK;
+}
+
+int tp_run_pipeline(const tp_pipeline *pipeline, const tp_stream_options *options,
+                    const tp_run_outputs *outputs) {
+  tp_stream_result result;
+  if (tp_stream_run(pipeline, options, &result) != 0) {
+    tp_stream_result_free(&result);
+    return result.cannot_open ? TP_EXIT_USAGE : TP_EXIT_RUNTIME;
+  }
+  if (result.sections == NULL || result.stats == NULL) {
+    result.failed = 1; /* the stages could not finish (logged) */
+  } else {
+    tp_run_parts parts = {result.input_name, result.counts,   result.workers, result.seconds,
+                          result.stats,      result.sections, result.partials};
+    result.sections = result.partials = NULL; /* taken over */
+    if (tp_run_write_outputs(pipeline, &parts, outputs) != 0)
+      result.failed = 1;
+  }
+  print_summary(&result, options->quiet);
+  tp_stream_result_free(&result);
+  return exit_status(&result);
+}
+
 int tp_command_run(int argc, char **argv) {
   tp_stream_options options = {0};
+  tp_run_outputs outputs = {0};
   const char *pipeline_path = NULL;
+  int input_given = 0, output_given = 0; /* -i/--source, -o/--sink override the pipeline's */
   for (int i = 1; i < argc; i++) {
     const char *argument = argv[i];
     const char **target = NULL;
@@ -153,16 +252,29 @@ int tp_command_run(int argc, char **argv) {
     } else if (strcmp(argument, "-q") == 0 || strcmp(argument, "--quiet") == 0) {
       options.quiet = 1;
       continue;
-    } else if (option_is(argument, "-i", "--input")) {
-      target = &options.input_path, name = "--input";
-    } else if (option_is(argument, "-o", "--output")) {
-      target = &options.output_path, name = "--output";
+    } else if (option_is(argument, "-i", "--input") || option_is(argument, NULL, "--source")) {
+      input_given = 1;
+      target = &options.input_path, name = argument[2] == 's' ? "--source" : "--input";
+    } else if (option_is(argument, "-o", "--output") || option_is(argument, NULL, "--sink")) {
+      output_given = 1;
+      target = &options.output_path, name = argument[2] == 's' ? "--sink" : "--output";
     } else if (option_is(argument, NULL, "--report")) {
-      target = &options.report_path, name = "--report";
+      target = &outputs.report_path, name = "--report";
     } else if (option_is(argument, NULL, "--report-format")) {
-      target = &options.report_format, name = "--report-format";
+      target = &outputs.report_format, name = "--report-format";
+    } else if (option_is(argument, NULL, "--partial")) {
+      target = &outputs.partial_path, name = "--partial";
     } else if (option_is(argument, NULL, "--dead-letter")) {
       target = &options.dead_letter_path, name = "--dead-letter";
+    } else if (option_is(argument, NULL, "--line-offset")) {
+      const char *value = option_value(argc, argv, &i, "--line-offset");
+      uint64_t number = 0;
+      if (value == NULL)
+        return usage_error("--line-offset", " needs a value");
+      if (strcmp(value, "0") != 0 && parse_count(value, UINT64_C(1) << 52, &number) != 0)
+        return usage_error("--line-offset", ": expected a whole number from 0 to 2^52");
+      options.line_offset = number;
+      continue;
     } else if (option_is(argument, NULL, "--workers") ||
                option_is(argument, NULL, "--max-record-bytes")) {
       int workers = argument[2] == 'w';
@@ -195,27 +307,30 @@ int tp_command_run(int argc, char **argv) {
     /* "-" is the usual name for stdin/stdout; for the report and the dead-letters it is
      * stdout too, which then must not carry the records (checked below). */
     int standard = strcmp(value, "-") == 0;
-    if (standard && (target == &options.report_path || target == &options.dead_letter_path))
+    if (standard && (target == &outputs.report_path || target == &options.dead_letter_path ||
+                     target == &outputs.partial_path))
       *target = stdout_dash; /* told apart from a /dev/stdout written out by its address */
     else
       *target = standard ? NULL : value;
   }
   if (pipeline_path == NULL)
     return usage_error("missing the PIPELINE file", "");
-  if (options.report_format != NULL && strcmp(options.report_format, "json") != 0 &&
-      strcmp(options.report_format, "html") != 0)
+  if (outputs.report_format != NULL && strcmp(outputs.report_format, "json") != 0 &&
+      strcmp(outputs.report_format, "html") != 0)
     return usage_error("--report-format", ": expected json or html");
-  if (options.report_format != NULL && options.report_path == NULL)
+  if (outputs.report_format != NULL && outputs.report_path == NULL)
     return usage_error("--report-format", " needs --report FILE");
-  const char *const to_stdout[] = {options.report_path, options.dead_letter_path};
+  const char *const to_stdout[] = {outputs.report_path, options.dead_letter_path};
   for (size_t i = 0; i < 2; i++)
     if (to_stdout[i] == stdout_dash && options.output_path == NULL)
       return usage_error(i == 0 ? "--report -" : "--dead-letter -",
                          ": stdout already carries the records (give -o FILE to write the "
                          "records elsewhere)");
-  if (options.report_path == stdout_dash && options.dead_letter_path == stdout_dash)
+  if (outputs.report_path == stdout_dash && options.dead_letter_path == stdout_dash)
     return usage_error("--report - and --dead-letter -", ": only one of them can go to stdout");
-  int clash = check_distinct_files(&options);
+  if (outputs.partial_path == stdout_dash)
+    return usage_error("--partial", ": give a file name");
+  int clash = check_distinct_files(&options, &outputs);
   if (clash != 0)
     return clash;
 
@@ -228,7 +343,20 @@ int tp_command_run(int argc, char **argv) {
   }
   if (options.quiet)
     tp_log_set_level(TP_LOG_WARN);
-  int status = tp_stream_run(pipeline, &options);
+  const char *const written[] = {outputs.report_path, outputs.partial_path};
+  for (size_t i = 0; i < 2; i++) {
+    if (written[i] != NULL && tp_report_check_writable(written[i], &err) != 0) {
+      tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
+      tp_pipeline_free(pipeline);
+      return TP_EXIT_USAGE;
+    }
+  }
+  options.export_partials = outputs.partial_path != NULL;
+  if (!input_given && pipeline->source_url != NULL)
+    options.input_path = pipeline->source_url; /* the pipeline's "source" */
+  if (!output_given && pipeline->sink_url != NULL)
+    options.output_path = pipeline->sink_url;
+  int status = tp_run_pipeline(pipeline, &options, &outputs);
   tp_pipeline_free(pipeline);
   return status;
 }

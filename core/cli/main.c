@@ -28,6 +28,9 @@ static const char usage[] =
     "                            report fragment) for any plugin\n"
     "  report REPORT.json [-o FILE.html]\n"
     "                            render a saved JSON report as one self-contained HTML page\n"
+    "  merge PARTIAL... [--report FILE]\n"
+    "                            one report from the partial states of several runs\n"
+    "                            (written by 'run --partial FILE')\n"
     "\n"
     "Options:\n"
     "  -h, --help                show this help\n"
@@ -87,6 +90,8 @@ int main(int argc, char **argv) {
     return tp_command_plugins(argc - 1, argv + 1);
   if (strcmp(command, "report") == 0)
     return tp_command_report(argc - 1, argv + 1);
+  if (strcmp(command, "merge") == 0)
+    return tp_command_merge(argc - 1, argv + 1);
   if (command[0] == '-')
     tp_log(TP_LOG_ERROR, NULL, "unknown option '%s' (try 'textpipe --help')", command);
   else

@@ -163,6 +163,54 @@ static int load_input(loader *load, const cJSON *input) {
   return 0;
 }
 
+/* Reads "source" or "sink" (`what`): {"url": "redis://HOST:PORT/STREAM", KEY: VALUE...}, with
+ * `keys` allowed beside "url" (each a string or a whole number), into one URL whose query
+ * carries the keys (broker/redis_link.h). */
+static int load_endpoint(loader *load, const cJSON *root, const char *what, const char *const *keys,
+                         size_t key_count, char **out) {
+  const cJSON *object = cJSON_GetObjectItemCaseSensitive(root, what);
+  if (object == NULL)
+    return 0;
+  size_t mark = tp_json_path_key(&load->path, what);
+  if (!cJSON_IsObject(object))
+    return fail_type(load, object, "an object with \"url\"");
+  if (check_keys(load, object, keys, key_count) != 0)
+    return -1;
+  const cJSON *url = cJSON_GetObjectItemCaseSensitive(object, "url");
+  if (url == NULL)
+    return fail(load, "missing \"url\" (redis://HOST:PORT/STREAM)");
+  size_t here = tp_json_path_key(&load->path, "url");
+  if (!cJSON_IsString(url) || strncmp(url->valuestring, "redis://", 8) != 0 ||
+      strchr(url->valuestring, '?') != NULL)
+    return fail_type(load, url, "a URL redis://HOST:PORT/STREAM (options as keys beside it)");
+  tp_json_path_restore(&load->path, here);
+  char text[2048];
+  size_t used = tp_format(text, sizeof text, "%s", url->valuestring);
+  char separator = '?';
+  for (const cJSON *member = object->child; member != NULL; member = member->next) {
+    if (strcmp(member->string, "url") == 0)
+      continue;
+    tp_json_path_key(&load->path, member->string);
+    char value[64];
+    if (cJSON_IsNumber(member) && member->valuedouble >= 0 && member->valuedouble < 4e9 &&
+        member->valuedouble == (double)(uint64_t)member->valuedouble)
+      tp_format(value, sizeof value, "%llu", (unsigned long long)member->valuedouble);
+    else if (cJSON_IsString(member) && member->valuestring[0] != '\0' &&
+             strlen(member->valuestring) < sizeof value &&
+             strpbrk(member->valuestring, "&?=# ") == NULL)
+      tp_format(value, sizeof value, "%s", member->valuestring);
+    else
+      return fail_type(load, member, "a name (no & ? = # or space) or a whole number");
+    tp_json_path_restore(&load->path, here);
+    used += tp_format(text + used, sizeof text - used, "%c%s=%s", separator, member->string, value);
+    separator = '&';
+  }
+  tp_json_path_restore(&load->path, mark);
+  if ((*out = strdup(text)) == NULL)
+    return fail(load, "out of memory");
+  return 0;
+}
+
 /* The handle for the file at `handle->path` if the pipeline already opened it. */
 static tp_plugin_handle *shared_handle(tp_pipeline *pipeline, tp_plugin_handle *handle) {
   for (size_t i = 0; i < pipeline->handle_count; i++) {
@@ -446,13 +494,19 @@ static char *default_name(const char *file) {
 }
 
 static int load_document(loader *load, const cJSON *root) {
-  static const char *const keys[] = {"name", "description", "input", "stages", "on_error"};
+  static const char *const keys[] = {"name",     "description", "input", "stages",
+                                     "on_error", "source",      "sink"};
+  static const char *const source_keys[] = {"url",   "group", "consumer", "field",     "count",
+                                            "block", "idle",  "claim",    "checkpoint"};
+  static const char *const sink_keys[] = {"url", "dead", "maxlen", "field"};
   static const char *const on_error[] = {"dead_letter", "stop"};
   tp_pipeline *pipeline = load->pipeline;
   int policy = TP_ON_ERROR_DEAD_LETTER;
   if (!cJSON_IsObject(root))
     return fail_type(load, root, "a JSON object with \"stages\"");
-  if (check_keys(load, root, keys, 5) != 0 ||
+  if (check_keys(load, root, keys, 7) != 0 ||
+      load_endpoint(load, root, "source", source_keys, 9, &pipeline->source_url) != 0 ||
+      load_endpoint(load, root, "sink", sink_keys, 4, &pipeline->sink_url) != 0 ||
       optional_string(load, root, "name", 1, &pipeline->name) != 0 ||
       optional_string(load, root, "description", 0, &pipeline->description) != 0 ||
       load_input(load, cJSON_GetObjectItemCaseSensitive(root, "input")) != 0)
@@ -572,5 +626,7 @@ void tp_pipeline_free(tp_pipeline *pipeline) {
   free(pipeline->name);
   free(pipeline->description);
   free(pipeline->text_field);
+  free(pipeline->source_url);
+  free(pipeline->sink_url);
   free(pipeline);
 }

@@ -73,6 +73,8 @@ typedef struct tp_pipeline {
   char *text_field;          /* dotted path, e.g. "comment.body"; default "text" */
   uint64_t max_record_bytes; /* "input.max_record_bytes", default 16 MiB */
   tp_on_error on_error;
+  char *source_url; /* "source" as a URL (docs/distributed.md), or NULL: -i/stdin */
+  char *sink_url;   /* "sink" as a URL, or NULL: -o/stdout */
   struct tp_stage *stages;
   size_t stage_count;
   tp_plugin_handle **handles;

@@ -30,6 +30,15 @@ cJSON *tp_report_build(const tp_pipeline *pipeline, const char *source, const tp
  * message naming the path in err. */
 int tp_report_write(const cJSON *report, const char *path, tp_error *err);
 
+/* Writes `json` (pretty or compact, with a final newline) to `path`; messages call it `what`
+ * ("<path>: cannot write the <what>: <reason>"). Returns 0, or -1 with err. */
+int tp_json_write_file(const cJSON *json, int pretty, const char *path, const char *what,
+                       tp_error *err);
+
+/* Writes `report` as HTML or JSON: `format` "html"/"json", or NULL for html when `path` ends
+ * in .html (report_html.c). Returns 0, or -1 with err. */
+int tp_report_save(const cJSON *report, const char *path, const char *format, tp_error *err);
+
 /* Opens `path` for appending (creating it when missing) and closes it again, so that a report
  * that cannot be written is found before a stream or a render runs, not after. Returns 0, or
  * -1 with "<path>: cannot open for writing: <reason>" in err. */

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "report.h"
 #include "report_charts.h"
 #include "report_html_internal.h"
 
@@ -455,4 +456,10 @@ int tp_report_html_write(const cJSON *report, const char *path, char *err, size_
     return -1;
   }
   return 0;
+}
+
+int tp_report_save(const cJSON *report, const char *path, const char *format, tp_error *err) {
+  if (tp_report_html_wanted(path, format))
+    return tp_report_html_write(report, path, err->message, sizeof err->message);
+  return tp_report_write(report, path, err);
 }

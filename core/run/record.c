@@ -93,13 +93,15 @@ cJSON *tp_json_string_lossy(const char *bytes, size_t length) {
   return string;
 }
 
-cJSON *tp_dead_letter_create(uint64_t line, const char *stage_id, const char *reason,
+cJSON *tp_dead_letter_create(const tp_position *position, const char *stage_id, const char *reason,
                              const char *input, size_t input_length) {
   cJSON *letter = cJSON_CreateObject();
   if (letter == NULL)
     return NULL;
   cJSON *input_json = tp_json_string_lossy(input, input_length);
-  if (cJSON_AddNumberToObject(letter, "line", (double)line) == NULL ||
+  if ((position->id[0] != '\0'
+           ? cJSON_AddStringToObject(letter, "entry_id", position->id)
+           : cJSON_AddNumberToObject(letter, "line", (double)position->number)) == NULL ||
       (stage_id != NULL ? cJSON_AddStringToObject(letter, "stage", stage_id)
                         : cJSON_AddNullToObject(letter, "stage")) == NULL ||
       cJSON_AddStringToObject(letter, "reason", reason) == NULL || input_json == NULL ||

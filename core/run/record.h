@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "pipeline.h"
+#include "position.h"
 
 /* How many bytes of an oversize line a dead-letter keeps as "input". */
 #define TP_RECORD_INPUT_PREFIX 1024
@@ -84,9 +85,10 @@ size_t tp_utf8_valid_prefix(const char *text, size_t length);
  * on OOM. */
 cJSON *tp_json_string_lossy(const char *bytes, size_t length);
 
-/* A new dead-letter object {"line", "stage", "reason", "input"} (stage_id NULL gives
- * null). Caller owns it (cJSON_Delete); NULL on OOM. */
-cJSON *tp_dead_letter_create(uint64_t line, const char *stage_id, const char *reason,
+/* A new dead-letter object {"line", "stage", "reason", "input"} for a record from a file, or
+ * {"entry_id", "stage", "reason", "input"} for a broker's entry (position->id not empty);
+ * stage_id NULL gives null. Caller owns it (cJSON_Delete); NULL on OOM. */
+cJSON *tp_dead_letter_create(const tp_position *position, const char *stage_id, const char *reason,
                              const char *input, size_t input_length);
 
 #endif /* TP_CORE_RECORD_H */

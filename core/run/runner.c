@@ -78,6 +78,22 @@ static int ensure_capacity(char **buffer, size_t *capacity, size_t needed) {
 
 int tp_batch_add_line(tp_batch *batch, const char *line, size_t length, uint64_t line_number,
                       uint64_t full_length, uint64_t limit) {
+  tp_position position = {.number = line_number};
+  return tp_batch_add_record(batch, line, length, &position, full_length, limit);
+}
+
+int tp_batch_add_dead_letter(tp_batch *batch, const char *text, size_t length) {
+  if (ensure_capacity(&batch->dead_letters, &batch->dead_letters_capacity,
+                      batch->dead_letters_used + length + 1))
+    return -1;
+  memcpy(batch->dead_letters + batch->dead_letters_used, text, length);
+  batch->dead_letters_used += length;
+  batch->dead_letters[batch->dead_letters_used++] = '\n';
+  return 0;
+}
+
+int tp_batch_add_record(tp_batch *batch, const char *line, size_t length,
+                        const tp_position *position, uint64_t full_length, uint64_t limit) {
   if (batch->item_count >= TP_BATCH_RECORDS)
     return -1; /* workers keep exactly TP_BATCH_RECORDS records */
   if (batch->items == NULL) {
@@ -91,18 +107,23 @@ int tp_batch_add_line(tp_batch *batch, const char *line, size_t length, uint64_t
   tp_batch_item *item = &batch->items[batch->item_count];
   *item = (tp_batch_item){.offset = batch->lines_used,
                           .length = length,
-                          .line = line_number,
+                          .line = position->number,
                           .state = TP_ITEM_PENDING,
                           .dead_stage = -1};
-  if (full_length > limit) {
+  item->redelivered = position->redelivered != 0;
+  if (full_length > limit || position->invalid != NULL) {
     char reason[TP_REASON_SIZE];
-    snprintf(reason, sizeof reason, "record of %llu bytes is over the limit of %llu bytes",
-             (unsigned long long)full_length, (unsigned long long)limit);
+    if (position->invalid != NULL)
+      snprintf(reason, sizeof reason, "%s", position->invalid);
+    else
+      snprintf(reason, sizeof reason, "record of %llu bytes is over the limit of %llu bytes",
+               (unsigned long long)full_length, (unsigned long long)limit);
     item->reason = strdup(reason);
     if (item->reason == NULL)
       return -1;
     item->state = TP_ITEM_DEAD;
   }
+  memcpy(item->entry_id, position->id, sizeof item->entry_id);
   memcpy(batch->lines + batch->lines_used, line, length);
   batch->lines[batch->lines_used + length] = '\0';
   batch->lines_used += length + 1;
@@ -120,6 +141,7 @@ static void batch_clear(tp_batch *batch) {
   batch->item_count = 0;
   batch->lines_used = 0;
   batch->out_used = 0;
+  batch->dead_letters_used = 0;
   batch->out_count = batch->dropped_count = batch->dead_count = 0;
   batch->next = NULL;
   /* A huge record must not pin its buffers for the rest of the stream. */
@@ -142,6 +164,7 @@ static void batch_free(tp_batch *batch) {
   free(batch->lines);
   free(batch->items);
   free(batch->out);
+  free(batch->dead_letters);
   free(batch);
 }
 
@@ -496,7 +519,8 @@ size_t tp_runner_workers(const tp_runner *runner) {
   return runner->worker_count;
 }
 
-int tp_runner_finish(tp_runner *runner, cJSON *sections, tp_stage_stats *stats, tp_error *err) {
+int tp_runner_finish(tp_runner *runner, cJSON *sections, cJSON *exports, tp_stage_stats *stats,
+                     tp_error *err) {
   stop_workers(runner);
   uv_close((uv_handle_t *)&runner->async, NULL);
 
@@ -517,9 +541,34 @@ int tp_runner_finish(tp_runner *runner, cJSON *sections, tp_stage_stats *stats, 
   }
   for (size_t w = 0; w < runner->worker_count; w++)
     partials[w] = runner->workers[w].partials;
-  int status = tp_stages_finish(pipeline, partials, runner->worker_count, sections, err);
+  int status =
+      tp_stages_finish_exporting(pipeline, partials, runner->worker_count, sections, exports, err);
   free(partials);
   return status;
+}
+
+int tp_runner_export_worker(tp_runner *runner, size_t worker, cJSON *exports, tp_stage_stats *stats,
+                            tp_error *err) {
+  const tp_pipeline *pipeline = runner->pipeline;
+  uv_mutex_lock(&runner->lock); /* orders this read after the worker's last batch */
+  for (size_t s = 0; s < pipeline->stage_count; s++) {
+    const tp_stage *stage = &pipeline->stages[s];
+    const tp_plugin *plugin = stage->handle->plugin;
+    void *partial = runner->workers[worker].partials[s];
+    stats[s] = runner->workers[worker].stats[s];
+    if (partial == NULL || plugin->partial_export == NULL)
+      continue;
+    cJSON *exported = plugin->partial_export(stage->instance, partial);
+    if (exported == NULL || !cJSON_AddItemToObject(exports, stage->id, exported)) {
+      cJSON_Delete(exported);
+      uv_mutex_unlock(&runner->lock);
+      snprintf(err->message, sizeof err->message, "%s: out of memory exporting the partial",
+               stage->id);
+      return -1;
+    }
+  }
+  uv_mutex_unlock(&runner->lock);
+  return 0;
 }
 
 void tp_runner_free(tp_runner *runner) {

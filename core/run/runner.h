@@ -19,6 +19,7 @@
 
 #include "csv.h"
 #include "pipeline.h"
+#include "position.h"
 #include "stages.h"
 
 /* Records and line bytes after which a batch is full (whichever comes first). */
@@ -35,7 +36,9 @@ typedef enum tp_item_state {
 typedef struct tp_batch_item {
   size_t offset; /* of the line in batch->lines (NUL-terminated there) */
   size_t length;
-  uint64_t line; /* input line number */
+  uint64_t line;                      /* input line number (position.number) */
+  char entry_id[TP_POSITION_ID_SIZE]; /* a broker's entry id (position.id); "" for files */
+  bool redelivered;                   /* position.redelivered */
   tp_item_state state;
   bool nul_replaced; /* its input's NUL characters became U+FFFD (a warning to log) */
   long dead_stage;   /* stage index that failed it, or -1 (input errors) */
@@ -50,6 +53,8 @@ typedef struct tp_batch {
   size_t item_count, item_capacity;
   char *out; /* the enriched records, NDJSON */
   size_t out_used, out_capacity;
+  char *dead_letters; /* the dead-letters, NDJSON (filled by the stream, stored by the sink) */
+  size_t dead_letters_used, dead_letters_capacity;
   uint64_t out_count, dropped_count, dead_count;
   int submitted;         /* counted in flight */
   struct tp_batch *next; /* queue link (runner-internal) */
@@ -70,11 +75,18 @@ tp_runner *tp_runner_create(uv_loop_t *loop, const tp_pipeline *pipeline, size_t
 /* An empty batch from the pool (or a new one). Returns NULL on OOM. */
 tp_batch *tp_runner_batch_acquire(tp_runner *runner);
 
-/* Appends one input line to `batch` (copied, NUL added). An `oversize` line is added already
- * dead-lettered with a reason naming `full_length` and the limit. Returns 0, or -1 on OOM or
- * when the batch already holds TP_BATCH_RECORDS records. */
+/* Appends one input record to `batch` (copied, NUL added) with its position. An oversize
+ * record (`full_length` over `limit`) is added already dead-lettered with a reason naming both.
+ * Returns 0, or -1 on OOM or when the batch already holds TP_BATCH_RECORDS records. */
+int tp_batch_add_record(tp_batch *batch, const char *bytes, size_t length,
+                        const tp_position *position, uint64_t full_length, uint64_t limit);
+
+/* tp_batch_add_record for a file line: position `line_number`, no entry id. */
 int tp_batch_add_line(tp_batch *batch, const char *line, size_t length, uint64_t line_number,
                       uint64_t full_length, uint64_t limit);
+
+/* Appends `length` bytes and a line feed to the batch's dead-letters. Returns 0, or -1 on OOM. */
+int tp_batch_add_dead_letter(tp_batch *batch, const char *text, size_t length);
 
 /* Whether `batch` reached TP_BATCH_RECORDS records or TP_BATCH_BYTES bytes. */
 int tp_batch_full(const tp_batch *batch);
@@ -98,9 +110,18 @@ size_t tp_runner_workers(const tp_runner *runner);
 
 /* Stops and joins the workers (every submitted batch must have been released) and closes the
  * async handle (the loop must run once more to finish closing it). Then merges partials and
- * runs finish() per stage into `sections`, and sums per-stage stats into `stats` (stage_count
- * entries, caller-owned). Returns 0, or -1 with err filled. Call once. */
-int tp_runner_finish(tp_runner *runner, cJSON *sections, tp_stage_stats *stats, tp_error *err);
+ * runs finish() per stage into `sections` (with each merged partial exported into `exports`
+ * first, unless it is NULL: tp_stages_finish_exporting), and sums per-stage stats into `stats`
+ * (stage_count entries, caller-owned). Returns 0, or -1 with err filled. Call once. */
+int tp_runner_finish(tp_runner *runner, cJSON *sections, cJSON *exports, tp_stage_stats *stats,
+                     tp_error *err);
+
+/* With nothing in flight (tp_runner_in_flight() == 0, so every worker waits): adds worker
+ * `worker`'s partial of each stage, as partial_export() gives it, to `exports` under the stage
+ * id, and copies its per-stage stats into `stats` (stage_count entries). The partials go on
+ * unchanged. Returns 0, or -1 with err (OOM). */
+int tp_runner_export_worker(tp_runner *runner, size_t worker, cJSON *exports, tp_stage_stats *stats,
+                            tp_error *err);
 
 /* Frees the runner (after tp_runner_finish and the loop closing its handle). NULL is a no-op. */
 void tp_runner_free(tp_runner *runner);

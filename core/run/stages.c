@@ -91,6 +91,11 @@ void tp_stage_process_batch(const tp_stage *stage, void *partial, tp_record *con
 
 int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t workers, cJSON *sections,
                      tp_error *err) {
+  return tp_stages_finish_exporting(pipeline, partials, workers, sections, NULL, err);
+}
+
+int tp_stages_finish_exporting(const tp_pipeline *pipeline, void ***partials, size_t workers,
+                               cJSON *sections, cJSON *exports, tp_error *err) {
   char reason[TP_REASON_SIZE];
   int status = 0;
   for (size_t s = 0; s < pipeline->stage_count; s++) {
@@ -110,6 +115,16 @@ int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t worke
       if (merged != 0) {
         snprintf(err->message, sizeof err->message, "%s: merge failed: %s", stage->id,
                  reason[0] ? reason : "no message");
+        status = -1;
+        goto done;
+      }
+    }
+    if (exports != NULL && partials[0][s] != NULL && plugin->partial_export != NULL) {
+      cJSON *exported = plugin->partial_export(stage->instance, partials[0][s]);
+      if (exported == NULL || !cJSON_AddItemToObject(exports, stage->id, exported)) {
+        cJSON_Delete(exported);
+        snprintf(err->message, sizeof err->message, "%s: out of memory exporting the partial",
+                 stage->id);
         status = -1;
         goto done;
       }

@@ -51,4 +51,10 @@ void tp_stage_process_batch(const tp_stage *stage, void *partial, tp_record *con
 int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t workers, cJSON *sections,
                      tp_error *err);
 
+/* tp_stages_finish that also adds each stage's merged partial, as partial_export() gives it,
+ * to `exports` under the stage id, before that stage's finish() (stages without partials or
+ * without partial_export add nothing; `exports` NULL: none). Returns 0, or -1 with err. */
+int tp_stages_finish_exporting(const tp_pipeline *pipeline, void ***partials, size_t workers,
+                               cJSON *sections, cJSON *exports, tp_error *err);
+
 #endif /* TP_CORE_STAGES_H */

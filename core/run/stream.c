@@ -1,10 +1,16 @@
 /* core/run/stream.c - one `textpipe run` on a libuv loop (stream.h).
  *
- * Data flow: reader -> on_line (fills the current batch; submits full ones) -> runner workers
- * -> on_ready (in input order: dead-letters logged and written, batch queued for output) ->
- * writer -> on_written (counts, batch back to the pool, reading resumes below the bound).
+ * Data flow: source -> on_record (fills the current batch; submits full ones) -> runner workers
+ * -> on_ready (in input order: dead-letters logged and added to the batch, batch queued for
+ * the sink) -> sink -> on_written (counts, positions acknowledged to the source, batch back to
+ * the pool, reading resumes below the bound).
  * A partial batch goes out early only at the end of input, on a terminal, with one worker, or
  * when a pipe input has been idle for TP_IDLE_FLUSH_MS (on_idle; docs/stream.md, "Live pipes").
+ *
+ * Checkpoints (broker sources, checkpoint.h): every source->checkpoint_ms the stream stops
+ * taking records, lets everything in flight be stored, then hands the source its state (counts
+ * and every worker's partial) with the acknowledgements it covers, and reads on; once more at
+ * the end. So a checkpoint never counts a record whose entry is not acknowledged with it.
  *
  * Accounting: a batch's dropped and dead-lettered records are counted when it comes back from
  * the workers, its output records when they are written. If the output fails (EPIPE, disk
@@ -20,14 +26,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "log.h"
 #include "progress.h"
-#include "reader.h"
-#include "report.h"
-#include "report_html.h"
+#include "checkpoint.h"
 #include "runner.h"
-#include "writer.h"
+#include "sink.h"
+#include "source.h"
 
 #define TP_MAX_IN_FLIGHT_BYTES (16u * 1024 * 1024)
 
@@ -40,30 +44,67 @@ typedef struct tp_stream {
   const tp_stream_options *options;
   const char *input_name;
   uint64_t max_record_bytes;
-  tp_reader *reader;
-  tp_writer *writer;
+  tp_source *source;
+  tp_sink *sink;
   tp_runner *runner;
-  FILE *dead_letters;
+  tp_stream_result *result;
+  tp_position *acknowledged;         /* the positions of the batch being acknowledged */
   tp_batch *current;                 /* being filled */
   tp_batch *queue_head, *queue_tail; /* ready, waiting for the writer */
   size_t max_batches;
   uv_signal_t sigint, sigterm;
   uv_check_t flush;
-  uv_timer_t idle;     /* pipe input: fires TP_IDLE_FLUSH_MS after the last byte read */
-  int idle_flush;      /* pipe input with several workers: the idle timer is in use */
-  uint64_t idle_bytes; /* input bytes framed when the idle timer was last (re)started */
-  int interactive;     /* tty input: one record per batch */
+  uv_timer_t idle;             /* pipe input: fires TP_IDLE_FLUSH_MS after the last byte read */
+  uv_timer_t checkpoint_timer; /* broker sources: asks for a checkpoint every checkpoint_ms */
+  int checkpoint_wanted;       /* a checkpoint waits for what is in flight to be stored */
+  uint64_t unconfirmed;        /* records acknowledged since the last checkpoint */
+  uint64_t start_time;         /* uv_hrtime() at the start */
+  int idle_flush;              /* pipe input with several workers: the idle timer is in use */
+  uint64_t idle_bytes;         /* input bytes framed when the idle timer was last (re)started */
+  int interactive;             /* tty input: one record per batch */
   int input_done, stopping, output_failed, failed, signal_number, done;
   int cut; /* on_error "stop" fired: later batches are dropped uncounted */
   tp_run_counts counts;
-  tp_csv_scanner csv_scanner; /* CSV input: where records end */
-  tp_csv_row csv_header;      /* CSV input: the columns, once read */
-  int csv_header_pending;     /* CSV input: the next record is the header */
-  uint64_t records_read;      /* for the progress line */
-  tp_progress *progress;      /* the live line on a terminal, or NULL */
+  int csv_header_set;    /* CSV input: the runner has the columns */
+  uint64_t records_read; /* for the progress line */
+  tp_progress *progress; /* the live line on a terminal, or NULL */
 } tp_stream;
 
 static void check_done(tp_stream *stream);
+
+/* Hands the source a checkpoint of what is stored so far (nothing may be in flight). */
+static void checkpoint_now(tp_stream *stream) {
+  tp_error err = {{0}};
+  double seconds = (double)(uv_hrtime() - stream->start_time) / 1e9;
+  stream->counts.bytes = tp_source_counters_get(stream->source).bytes;
+  char *state = tp_checkpoint_build(stream->pipeline, stream->runner, stream->input_name,
+                                    &stream->counts, seconds, &err);
+  char message[TP_ERROR_SIZE];
+  stream->unconfirmed = 0;
+  if (state == NULL) {
+    tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
+  } else if (stream->source->ops->checkpoint(stream->source, state, message, sizeof message) != 0) {
+    tp_log(TP_LOG_ERROR, NULL, "%s", message);
+  }
+}
+
+/* Whether everything read is stored: nothing in flight, queued, or being filled. */
+static int all_stored(const tp_stream *stream) {
+  return tp_runner_in_flight(stream->runner) == 0 && stream->queue_head == NULL &&
+         (stream->current == NULL || stream->current->item_count == 0);
+}
+
+static int at_bound(const tp_stream *stream);
+
+/* A checkpoint was asked for: take it once everything read is stored, then read on. */
+static void try_checkpoint(tp_stream *stream) {
+  if (!stream->checkpoint_wanted || !all_stored(stream) || stream->done)
+    return;
+  stream->checkpoint_wanted = 0;
+  checkpoint_now(stream);
+  if (tp_source_paused(stream->source) && !at_bound(stream))
+    tp_source_start(stream->source);
+}
 
 static int at_bound(const tp_stream *stream) {
   size_t in_flight = tp_runner_in_flight(stream->runner);
@@ -80,38 +121,23 @@ static void submit_current(tp_stream *stream) {
 
 static void request_stop(tp_stream *stream);
 
-/* CSV input: the first record names the columns; a header that cannot serve stops the run. */
-static int on_csv_header(tp_stream *stream, const char *line, size_t length, uint64_t number,
-                         uint64_t full_length) {
-  stream->csv_header_pending = 0;
-  char reason[TP_REASON_SIZE];
-  if (tp_csv_header_read(&stream->csv_header, line, length, full_length,
-                         stream->pipeline->text_field, reason, sizeof reason) != 0) {
-    tp_log(TP_LOG_ERROR, NULL, "%s:%llu: CSV header: %s", stream->input_name,
-           (unsigned long long)number, reason);
-    stream->failed = 1;
-    request_stop(stream);
-    return 1;
-  }
-  tp_runner_set_csv_header(stream->runner, &stream->csv_header);
-  return 0;
-}
-
-static int on_line(void *context, const char *line, size_t length, uint64_t number,
-                   uint64_t full_length) {
+static int on_record(void *context, const char *bytes, size_t length, const tp_position *position,
+                     uint64_t full_length) {
   tp_stream *stream = context;
-  if (stream->csv_header_pending)
-    return on_csv_header(stream, line, length, number, full_length);
+  if (!stream->csv_header_set && stream->source->csv_header != NULL) {
+    tp_runner_set_csv_header(stream->runner, stream->source->csv_header);
+    stream->csv_header_set = 1;
+  }
   stream->records_read++;
   if (stream->current == NULL &&
       (stream->current = tp_runner_batch_acquire(stream->runner)) == NULL)
     return -1;
-  if (tp_batch_add_line(stream->current, line, length, number, full_length,
-                        stream->max_record_bytes) != 0)
+  if (tp_batch_add_record(stream->current, bytes, length, position, full_length,
+                          stream->max_record_bytes) != 0)
     return -1;
-  if (stream->interactive || tp_batch_full(stream->current))
+  if (stream->interactive || tp_batch_full(stream->current) || stream->checkpoint_wanted)
     submit_current(stream);
-  return at_bound(stream) ? 1 : 0;
+  return at_bound(stream) || stream->checkpoint_wanted ? 1 : 0;
 }
 
 /* Stops reading for good; what was read still runs to the end. */
@@ -119,15 +145,18 @@ static void request_stop(tp_stream *stream) {
   if (stream->stopping)
     return;
   stream->stopping = 1;
-  tp_reader_stop(stream->reader);
+  tp_source_stop(stream->source);
   submit_current(stream);
   check_done(stream);
 }
 
-static void on_input_end(void *context, int status) {
+static void on_input_end(void *context, int status, const char *message) {
   tp_stream *stream = context;
   if (status < 0) {
-    tp_log(TP_LOG_ERROR, NULL, "%s: read failed: %s", stream->input_name, uv_strerror(status));
+    if (message != NULL)
+      tp_log(TP_LOG_ERROR, NULL, "%s", message);
+    else
+      tp_log(TP_LOG_ERROR, NULL, "%s: read failed: %s", stream->input_name, uv_strerror(status));
     stream->failed = 1;
   }
   stream->input_done = 1;
@@ -135,34 +164,61 @@ static void on_input_end(void *context, int status) {
   check_done(stream);
 }
 
-static void log_dead_letter(tp_stream *stream, const tp_batch *batch, const tp_batch_item *item) {
+/* Logs a dead-letter ("input:line: ..." or "input entry ID: ...") and adds it to the batch
+ * for the sink. */
+static void log_dead_letter(tp_stream *stream, tp_batch *batch, const tp_batch_item *item) {
   const char *stage_id =
       item->dead_stage >= 0 ? stream->pipeline->stages[item->dead_stage].id : NULL;
   const char *reason = item->reason != NULL ? item->reason : "out of memory";
-  if (stage_id != NULL)
-    tp_log(TP_LOG_ERROR, NULL, "%s:%llu: %s: %s", stream->input_name,
-           (unsigned long long)item->line, stage_id, reason);
+  char where[64];
+  if (item->entry_id[0] != '\0')
+    snprintf(where, sizeof where, " entry %s", item->entry_id);
   else
-    tp_log(TP_LOG_ERROR, NULL, "%s:%llu: %s", stream->input_name, (unsigned long long)item->line,
-           reason);
-  if (stream->dead_letters == NULL)
-    return;
-  cJSON *letter = tp_dead_letter_create(item->line, stage_id, reason, batch->lines + item->offset,
-                                        item->length);
+    snprintf(where, sizeof where, ":%llu", (unsigned long long)item->line);
+  if (stage_id != NULL)
+    tp_log(TP_LOG_ERROR, NULL, "%s%s: %s: %s", stream->input_name, where, stage_id, reason);
+  else
+    tp_log(TP_LOG_ERROR, NULL, "%s%s: %s", stream->input_name, where, reason);
+  tp_position position = {.number = item->line};
+  memcpy(position.id, item->entry_id, sizeof position.id);
+  cJSON *letter =
+      tp_dead_letter_create(&position, stage_id, reason, batch->lines + item->offset, item->length);
   char *text = letter != NULL ? cJSON_PrintUnformatted(letter) : NULL;
-  if (text == NULL || fputs(text, stream->dead_letters) < 0 ||
-      fputc('\n', stream->dead_letters) == EOF) {
-    tp_log(TP_LOG_ERROR, NULL, "%s: cannot write the dead-letter of line %llu",
-           stream->options->dead_letter_path, (unsigned long long)item->line);
+  if (text == NULL || tp_batch_add_dead_letter(batch, text, strlen(text)) != 0) {
+    tp_log(TP_LOG_ERROR, NULL, "out of memory keeping the dead-letter of%s", where);
     stream->failed = 1;
   }
   free(text);
   cJSON_Delete(letter);
 }
 
+/* Tells the source that `batch`'s records are stored (output or dead-letter), all but those
+ * cut by on_error "stop", which are neither counted nor acknowledged. */
+static void acknowledge_batch(tp_stream *stream, const tp_batch *batch) {
+  if (stream->source->ops->acknowledge == NULL)
+    return;
+  size_t count = 0;
+  for (size_t i = 0; i < batch->item_count; i++) {
+    const tp_batch_item *item = &batch->items[i];
+    if (item->state == TP_ITEM_PENDING)
+      continue; /* cut: never processed */
+    stream->unconfirmed++;
+    stream->acknowledged[count].number = item->line;
+    memcpy(stream->acknowledged[count].id, item->entry_id, TP_POSITION_ID_SIZE);
+    count++;
+  }
+  char message[TP_ERROR_SIZE];
+  if (tp_source_acknowledge(stream->source, stream->acknowledged, count, message, sizeof message) !=
+      0) {
+    tp_log(TP_LOG_ERROR, NULL, "%s", message);
+    stream->failed = 1;
+    request_stop(stream);
+  }
+}
+
 static void pump_writes(tp_stream *stream);
 
-static void on_written(void *context, int status) {
+static void on_written(void *context, int status, const char *message) {
   tp_stream *stream = context;
   tp_batch *batch = stream->queue_head;
   stream->queue_head = batch->next;
@@ -171,14 +227,17 @@ static void on_written(void *context, int status) {
   stream->counts.in += batch->out_count;
   if (status == 0) {
     stream->counts.out += batch->out_count;
+    acknowledge_batch(stream, batch);
   } else {
     stream->counts.not_written += batch->out_count;
     if (!stream->output_failed) {
-      if (status == UV_EPIPE)
+      if (message != NULL)
+        tp_log(TP_LOG_ERROR, NULL, "%s; stopping", message);
+      else if (status == UV_EPIPE)
         tp_log(TP_LOG_ERROR, NULL, "%s: the reader closed the output (broken pipe); stopping",
-               tp_writer_name(stream->writer));
+               stream->sink->name);
       else
-        tp_log(TP_LOG_ERROR, NULL, "%s: write failed: %s; stopping", tp_writer_name(stream->writer),
+        tp_log(TP_LOG_ERROR, NULL, "%s: write failed: %s; stopping", stream->sink->name,
                uv_strerror(status));
     }
     stream->output_failed = 1;
@@ -186,23 +245,26 @@ static void on_written(void *context, int status) {
   }
   tp_runner_batch_release(stream->runner, batch);
   pump_writes(stream);
-  if (tp_reader_paused(stream->reader) && !at_bound(stream))
-    tp_reader_start(stream->reader);
+  if (tp_source_paused(stream->source) && !at_bound(stream) && !stream->checkpoint_wanted)
+    tp_source_start(stream->source);
+  try_checkpoint(stream);
   check_done(stream);
 }
 
 static void pump_writes(tp_stream *stream) {
-  while (stream->queue_head != NULL && !tp_writer_busy(stream->writer)) {
+  while (stream->queue_head != NULL && !tp_sink_busy(stream->sink)) {
     tp_batch *batch = stream->queue_head;
-    if (stream->output_failed || batch->out_used == 0) {
-      on_written(stream, stream->output_failed ? UV_ECANCELED : 0);
+    if (stream->output_failed) {
+      on_written(stream, UV_ECANCELED, NULL);
       return; /* on_written pumps again */
     }
-    int status = tp_writer_write(stream->writer, batch->out, batch->out_used, on_written, stream);
+    int status = tp_sink_write(stream->sink, batch, on_written, stream);
     if (status != 0) {
-      on_written(stream, status);
+      on_written(stream, status, NULL);
       return;
     }
+    if (stream->queue_head != batch)
+      return; /* stored at once: on_written pumped already */
   }
 }
 
@@ -223,6 +285,8 @@ static void cut_batch_after(tp_batch *batch, size_t stop_at) {
     lines += batch->out[offset] == '\n';
   batch->out_used = offset;
   batch->out_count = out_before;
+  for (size_t i = stop_at + 1; i < batch->item_count; i++)
+    batch->items[i].state = TP_ITEM_PENDING; /* not stored, so not acknowledged either */
 }
 
 static void on_ready(void *context, tp_batch *batch) {
@@ -264,7 +328,7 @@ static void on_ready(void *context, tp_batch *batch) {
 static void progress_sample(void *context, tp_progress_sample *sample) {
   const tp_stream *stream = context;
   sample->records = stream->records_read;
-  sample->bytes = tp_reader_framer(stream->reader)->bytes;
+  sample->bytes = tp_source_counters_get(stream->source).bytes;
   sample->dead_letters = stream->counts.dead_letter;
 }
 
@@ -274,6 +338,8 @@ static void check_done(tp_stream *stream) {
   if (tp_runner_in_flight(stream->runner) > 0 ||
       (stream->current != NULL && stream->current->item_count > 0))
     return;
+  if (stream->source->ops->checkpoint != NULL && !stream->cut && stream->unconfirmed > 0)
+    checkpoint_now(stream); /* the last one: everything read is stored */
   stream->done = 1;
   uv_stop(&stream->loop);
 }
@@ -296,7 +362,7 @@ static void on_idle(uv_timer_t *handle) {
   tp_stream *stream = handle->data;
   if (stream->stopping || stream->input_done)
     return;
-  if (tp_reader_paused(stream->reader) || at_bound(stream))
+  if (tp_source_paused(stream->source) || at_bound(stream))
     uv_timer_start(&stream->idle, on_idle, TP_IDLE_FLUSH_MS, 0);
   else
     submit_current(stream);
@@ -309,13 +375,13 @@ static void on_idle(uv_timer_t *handle) {
 static void on_flush_check(uv_check_t *handle) {
   tp_stream *stream = handle->data;
   if (tp_runner_workers(stream->runner) == 1) {
-    if (!tp_reader_paused(stream->reader))
+    if (!tp_source_paused(stream->source))
       submit_current(stream);
     return;
   }
   if (!stream->idle_flush)
     return;
-  uint64_t bytes = tp_reader_framer(stream->reader)->bytes;
+  uint64_t bytes = tp_source_counters_get(stream->source).bytes;
   if (stream->current == NULL || stream->current->item_count == 0) {
     uv_timer_stop(&stream->idle);
     stream->idle_bytes = bytes;
@@ -323,6 +389,17 @@ static void on_flush_check(uv_check_t *handle) {
     stream->idle_bytes = bytes;
     uv_timer_start(&stream->idle, on_idle, TP_IDLE_FLUSH_MS, 0);
   }
+}
+
+static void on_checkpoint_timer(uv_timer_t *handle) {
+  tp_stream *stream = handle->data;
+  if (stream->stopping || stream->input_done || stream->done)
+    return; /* the last checkpoint comes at the end */
+  if (stream->unconfirmed == 0 && tp_runner_in_flight(stream->runner) == 0)
+    return; /* nothing new since the last one */
+  stream->checkpoint_wanted = 1;
+  submit_current(stream);
+  try_checkpoint(stream);
 }
 
 static void close_walk(uv_handle_t *handle, void *argument) {
@@ -350,120 +427,101 @@ static size_t default_workers(const tp_pipeline *pipeline, size_t requested) {
   return cores > 0 ? cores : 1;
 }
 
-/* End of the run: finish() per stage, the report, the summary. Returns 0 or -1. */
-static int finish_run(tp_stream *stream, double seconds) {
+/* End of the run: merge and finish() per stage into the result's sections (and the merged
+ * partials exported, when asked). Returns 0 or -1. */
+static int finish_run(tp_stream *stream) {
   const tp_pipeline *pipeline = stream->pipeline;
+  tp_stream_result *result = stream->result;
   tp_error err = {{0}};
-  int status = 0;
-  cJSON *sections = cJSON_CreateObject();
-  tp_stage_stats *stats = calloc(pipeline->stage_count + 1, sizeof *stats);
-  if (sections == NULL || stats == NULL ||
-      tp_runner_finish(stream->runner, sections, stats, &err) != 0) {
+  result->sections = cJSON_CreateObject();
+  result->stats = calloc(pipeline->stage_count + 1, sizeof *result->stats);
+  if (stream->options->export_partials)
+    result->partials = cJSON_CreateObject();
+  if (result->sections == NULL || result->stats == NULL ||
+      (stream->options->export_partials && result->partials == NULL) ||
+      tp_runner_finish(stream->runner, result->sections, result->partials, result->stats, &err) !=
+          0) {
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message[0] ? err.message : "out of memory");
-    status = -1;
-  }
-  const tp_framer *framer = tp_reader_framer(stream->reader);
-  stream->counts.skipped_empty = framer->skipped_empty;
-  stream->counts.bytes = framer->bytes;
-  if (stream->options->report_path != NULL && stats != NULL) {
-    cJSON *report = tp_report_build(pipeline, stream->input_name, &stream->counts,
-                                    tp_runner_workers(stream->runner), seconds, stats, sections);
-    sections = NULL;
-    if (report == NULL) {
-      tp_log(TP_LOG_ERROR, NULL, "out of memory building the report");
-      status = -1;
-    } else if ((tp_report_html_wanted(stream->options->report_path, stream->options->report_format)
-                    ? tp_report_html_write(report, stream->options->report_path, err.message,
-                                           sizeof err.message)
-                    : tp_report_write(report, stream->options->report_path, &err)) != 0) {
-      tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
-      status = -1;
-    }
-    cJSON_Delete(report);
-  }
-  cJSON_Delete(sections);
-  free(stats);
-  return status;
-}
-
-static void print_summary(const tp_stream *stream, double seconds) {
-  if (stream->counts.not_written > 0)
-    tp_log(TP_LOG_ERROR, NULL, "%llu records were processed but not written",
-           (unsigned long long)stream->counts.not_written);
-  if (stream->options->quiet)
-    return;
-  char line[512];
-  tp_report_summary(&stream->counts, seconds, line, sizeof line);
-  char message[600];
-  int length = snprintf(message, sizeof message, "textpipe: %s\n", line);
-  ssize_t ignored = write(STDERR_FILENO, message, (size_t)length);
-  (void)ignored;
-}
-
-/* errno as libuv words it, so every message reads alike ("no such file or directory"). */
-static const char *errno_text(void) {
-  return uv_strerror(uv_translate_sys_error(errno));
-}
-
-static int open_endpoints(tp_stream *stream, tp_error *err) {
-  const tp_stream_options *options = stream->options;
-  stream->reader = tp_reader_open(&stream->loop, options->input_path, stream->max_record_bytes,
-                                  on_line, on_input_end, stream, err->message, sizeof err->message);
-  if (stream->reader == NULL)
-    return -1;
-  stream->interactive = tp_reader_is_tty(stream->reader);
-  if (stream->pipeline->input_format == TP_INPUT_CSV) {
-    tp_reader_use_csv(stream->reader, &stream->csv_scanner);
-    stream->csv_header_pending = 1;
-  }
-  stream->writer =
-      tp_writer_open(&stream->loop, options->output_path, err->message, sizeof err->message);
-  if (stream->writer == NULL)
-    return -1;
-  if (options->report_path != NULL && tp_report_check_writable(options->report_path, err) != 0)
-    return -1;
-  if (options->dead_letter_path != NULL &&
-      (stream->dead_letters = fopen(options->dead_letter_path, "w")) == NULL) {
-    snprintf(err->message, sizeof err->message, "%s: cannot open for writing: %s",
-             options->dead_letter_path, errno_text());
     return -1;
   }
   return 0;
 }
 
-int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options) {
+static void on_checkpoint_timer(uv_timer_t *handle);
+
+/* The broker source has nothing new: checkpoint now what was acknowledged, if anything. */
+static void on_source_idle(void *context) {
+  tp_stream *stream = context;
+  if (stream->unconfirmed > 0 || tp_runner_in_flight(stream->runner) > 0)
+    on_checkpoint_timer(&stream->checkpoint_timer);
+}
+
+static int open_endpoints(tp_stream *stream, tp_error *err) {
+  const tp_stream_options *options = stream->options;
+  tp_source_config source = {.location = options->input_path,
+                             .pipeline = stream->pipeline,
+                             .max_record_bytes = stream->max_record_bytes,
+                             .line_offset = options->line_offset,
+                             .record = on_record,
+                             .end = on_input_end,
+                             .idle = on_source_idle,
+                             .context = stream};
+  stream->source = tp_source_open(&stream->loop, &source, err->message, sizeof err->message);
+  if (stream->source == NULL)
+    return -1;
+  stream->input_name = stream->source->name;
+  stream->interactive = stream->source->interactive;
+  tp_sink_config sink = {.location = options->output_path,
+                         .dead_letter_path = options->dead_letter_path};
+  stream->sink = tp_sink_open(&stream->loop, &sink, err->message, sizeof err->message);
+  return stream->sink != NULL ? 0 : -1;
+}
+
+int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options,
+                  tp_stream_result *result) {
+  memset(result, 0, sizeof *result);
   tp_stream *stream = calloc(1, sizeof *stream);
-  if (stream == NULL) {
+  if (stream == NULL ||
+      (stream->acknowledged = calloc(TP_BATCH_RECORDS, sizeof *stream->acknowledged)) == NULL) {
+    free(stream);
     tp_log(TP_LOG_ERROR, NULL, "out of memory");
-    return TP_EXIT_RUNTIME;
+    result->failed = 1;
+    return -1;
   }
   stream->pipeline = pipeline;
   stream->options = options;
+  stream->result = result;
   stream->input_name = options->input_path != NULL ? options->input_path : "stdin";
   stream->max_record_bytes = options->max_record_bytes    ? options->max_record_bytes
                              : pipeline->max_record_bytes ? pipeline->max_record_bytes
                                                           : 16u * 1024 * 1024;
   signal(SIGPIPE, SIG_IGN);
-  int exit_status = TP_EXIT_RUNTIME;
+  int status = -1;
   tp_error err = {{0}};
   if (uv_loop_init(&stream->loop) != 0) {
     tp_log(TP_LOG_ERROR, NULL, "cannot start the event loop");
+    free(stream->acknowledged);
     free(stream);
-    return TP_EXIT_RUNTIME;
+    result->failed = 1;
+    return -1;
   }
   uint64_t start = uv_hrtime();
+  stream->start_time = start;
   size_t workers = default_workers(pipeline, options->workers);
   stream->max_batches = 4 * workers + 4;
   if (open_endpoints(stream, &err) != 0) {
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
-    exit_status = TP_EXIT_USAGE; /* a file named on the command line cannot be used */
+    result->cannot_open = 1; /* a file named on the command line cannot be used */
     goto cleanup;
   }
+  snprintf(result->input_name, sizeof result->input_name, "%s", stream->source->name);
   stream->runner = tp_runner_create(&stream->loop, pipeline, workers, on_ready, stream, &err);
   if (stream->runner == NULL) {
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
+    stream->failed = 1;
     goto cleanup;
   }
+  result->workers = tp_runner_workers(stream->runner);
   uv_signal_init(&stream->loop, &stream->sigint);
   uv_signal_init(&stream->loop, &stream->sigterm);
   stream->sigint.data = stream->sigterm.data = stream;
@@ -478,14 +536,20 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options)
   uv_timer_init(&stream->loop, &stream->idle);
   stream->idle.data = stream;
   uv_unref((uv_handle_t *)&stream->idle);
-  stream->idle_flush = tp_runner_workers(stream->runner) > 1 && tp_reader_is_pipe(stream->reader);
+  stream->idle_flush = tp_runner_workers(stream->runner) > 1 && stream->source->live;
+  uv_timer_init(&stream->loop, &stream->checkpoint_timer);
+  stream->checkpoint_timer.data = stream;
+  uv_unref((uv_handle_t *)&stream->checkpoint_timer);
+  if (stream->source->ops->checkpoint != NULL && stream->source->checkpoint_ms > 0)
+    uv_timer_start(&stream->checkpoint_timer, on_checkpoint_timer, stream->source->checkpoint_ms,
+                   stream->source->checkpoint_ms);
 
   /* No progress line when the terminal also shows the input being typed or the output. */
   if (!stream->interactive && (options->output_path != NULL || !isatty(STDOUT_FILENO)))
     stream->progress =
         tp_progress_start(&stream->loop, STDERR_FILENO, options->quiet,
                           tp_progress_input_size(options->input_path), progress_sample, stream);
-  tp_reader_start(stream->reader);
+  tp_source_start(stream->source);
   check_done(stream);
   if (!stream->done)
     uv_run(&stream->loop, UV_RUN_DEFAULT);
@@ -494,35 +558,41 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options)
     tp_log(TP_LOG_ERROR, NULL, "the event loop ended with records in flight");
     stream->failed = 1;
   }
-  double seconds = (double)(uv_hrtime() - start) / 1e9;
-  if (finish_run(stream, seconds) != 0)
+  result->seconds = (double)(uv_hrtime() - start) / 1e9;
+  if (finish_run(stream) != 0)
     stream->failed = 1;
-  print_summary(stream, seconds);
-  if (stream->failed || stream->output_failed)
-    exit_status = TP_EXIT_RUNTIME;
-  else if (stream->signal_number != 0)
-    exit_status = stream->signal_number == SIGINT ? TP_EXIT_SIGINT : TP_EXIT_SIGTERM;
-  else if (stream->counts.dead_letter > 0)
-    exit_status = TP_EXIT_DEAD_LETTERS;
-  else
-    exit_status = TP_EXIT_OK;
+  status = 0;
 
 cleanup:
-  if (stream->dead_letters != NULL && fclose(stream->dead_letters) != 0 &&
-      exit_status != TP_EXIT_RUNTIME) {
-    tp_log(TP_LOG_ERROR, NULL, "%s: cannot write the dead-letters: %s", options->dead_letter_path,
-           errno_text());
-    exit_status = TP_EXIT_RUNTIME;
+  if (stream->source != NULL) {
+    tp_source_counters counters = tp_source_counters_get(stream->source);
+    stream->counts.skipped_empty = counters.skipped_empty;
+    stream->counts.bytes = counters.bytes;
   }
-  tp_reader_close(stream->reader);
-  tp_writer_close(stream->writer);
+  if (tp_sink_close(stream->sink, err.message, sizeof err.message) != 0) {
+    tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
+    stream->failed = 1;
+  }
+  tp_source_close(stream->source);
   uv_walk(&stream->loop, close_walk, NULL);
   uv_run(&stream->loop, UV_RUN_DEFAULT);
   if (stream->current != NULL && stream->runner != NULL)
     tp_runner_batch_release(stream->runner, stream->current);
   tp_runner_free(stream->runner);
-  tp_csv_row_free(&stream->csv_header);
   uv_loop_close(&stream->loop);
+  result->counts = stream->counts;
+  result->failed = stream->failed;
+  result->output_failed = stream->output_failed;
+  result->signal_number = stream->signal_number;
+  free(stream->acknowledged);
   free(stream);
-  return exit_status;
+  return status;
+}
+
+void tp_stream_result_free(tp_stream_result *result) {
+  cJSON_Delete(result->sections);
+  cJSON_Delete(result->partials);
+  free(result->stats);
+  result->sections = result->partials = NULL;
+  result->stats = NULL;
 }

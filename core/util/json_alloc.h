@@ -1,7 +1,7 @@
 /* core/util/json_alloc.h - cJSON's allocator: a per-worker cache of node-sized blocks.
  *
  * Every record's tree is built from cJSON nodes (64 bytes each): the parse makes some, each
- * stage's output more (sentiment's per-sentence scores about 30 a record), and the whole tree is
+ * stage's output more (per-sentence scores, for one, about 30 a record), and the whole tree is
  * freed when the record is printed. glibc keeps only 7 freed blocks of a size per thread
  * (tcache); the rest go to its fastbins, which the next large allocation consolidates, so a
  * batch's ~9,000 nodes went through malloc's slow paths twice (a tenth of the default

@@ -22,6 +22,8 @@
 #define TP_KEY_THEMES     "themes"
 #define TP_KEY_KEYPHRASES "keyphrases"
 #define TP_KEY_THEME_ID   "theme_id"
+/* with a model (apply mode): the cosine to the nearest theme; theme_id is null below its floor */
+#define TP_KEY_THEME_SIMILARITY "theme_similarity"
 
 /* summary: the record's summary sentence(s). */
 #define TP_KEY_SUMMARY "summary"

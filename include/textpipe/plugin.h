@@ -20,7 +20,8 @@
  *     (text.h), which step by the producer's element sizes.
  *   Members are marked with the minor that added them when it is not 2.0.
  *   History: 2.0 the contract above; 2.1 options bound to the plugin's config struct
- *   (tp_option.field_offset/field_size, tp_plugin.config_size, host->stage_config).
+ *   (tp_option.field_offset/field_size, tp_plugin.config_size, host->stage_config) and
+ *   configured keys and batches (tp_plugin.stage_keys, process_batch).
  *
  * RECORD OWNERSHIP (the rule, stated once):
  *   The core owns every record and everything attached to it. A stage sees a record only
@@ -289,7 +290,9 @@ typedef struct tp_plugin {
   int (*finish)(void *instance, void *partial, cJSON *section, char *err, size_t err_size);
 
   /* Partials across processes (optional): export returns a new JSON value owned by the
-   * caller, or NULL on OOM; import builds a partial from it, or returns NULL with err. */
+   * caller, or NULL on OOM; import builds a partial from it, or returns NULL with err. The
+   * data import reads was printed and parsed again: a number written raw (a 64-bit id, see
+   * TP_JSON_PRINTED_EXACTLY_BELOW) arrives with its text in valuestring, as in record_json. */
   cJSON *(*partial_export)(void *instance, const void *partial);
   void *(*partial_import)(void *instance, const cJSON *data, char *err, size_t err_size);
 

@@ -10,6 +10,7 @@
  * centroid), times a Gaussian length prior. Redundancy is removed at selection time (MMR).
  */
 #include "summary_engine.h"
+#include "summary_readable.h"
 
 #include <math.h>
 #include <string.h>
@@ -234,6 +235,11 @@ size_t summary_pool_select(const summary_pool *pool, size_t k, double lambda, do
       best_score = pool->scores[i];
   if (best_score <= 0.0)
     best_score = 1.0;
+  /* fragments and list items give way to sentences unless nothing else competes */
+  double readable[pool->count + 1];
+  for (size_t i = 0; i < pool->count; i++)
+    readable[i] =
+        summary_reading_factor(summary_readable(pool->items[i].text, strlen(pool->items[i].text)));
   size_t picked_count = 0;
   while (picked_count < k) {
     size_t best = pool->count;
@@ -252,7 +258,7 @@ size_t summary_pool_select(const summary_pool *pool, size_t k, double lambda, do
       }
       if (taken || highest > redundancy)
         continue;
-      double value = lambda * pool->scores[i] / best_score - (1.0 - lambda) * highest;
+      double value = lambda * readable[i] * pool->scores[i] / best_score - (1.0 - lambda) * highest;
       if (value > best_value) {
         best_value = value;
         best = i;

@@ -1,13 +1,14 @@
 /* plugins/theme/exchange.c - a theme partial as JSON and back (partial_export /
  * partial_import), so partials from separate processes merge through merge().
  *
- *   {"format": "textpipe-theme-partial-1", "records": N,
+ *   {"format": "textpipe-theme-partial-2", "records": N, "term_total": T,
  *    "sketch": {"width", "depth", "documents", "counters": [index, value, ...]} (non-zero only),
  *    "online": [{"ids": [...], "count", "sentiment_sum", "sentiment_count",
  *                "terms": [hash, weight, ...]}],
  *    "docs": [{"id", "line", "online", "sentiment"?, "terms": [hash, count, ...],
  *              "phrases": [...]}],
- *    "taxonomy": [{"count", "sentiment_sum", "sentiment_count", "examples": [{"line", "id"}]}]}
+ *    "taxonomy": [{"count", "sentiment_sum", "sentiment_count", "examples": [{"line", "id"}]}],
+ *    "applied": [records per model theme..., outliers] (a stage applying a model)}
  * A doc's "id" keeps its JSON type (string or number). Sampling priorities are not stored:
  * they are recomputed from the seed and line.
  */
@@ -19,7 +20,7 @@
 #include "common.h"
 #include "plugin.h"
 
-#define TH_PARTIAL_FORMAT "textpipe-theme-partial-1"
+#define TH_PARTIAL_FORMAT "textpipe-theme-partial-2" /* 2: term_total */
 
 static int add_number(cJSON *parent, const char *key, double value) {
   return th_json_add(parent, key, cJSON_CreateNumber(value));
@@ -98,6 +99,13 @@ cJSON *th_partial_export(void *instance_pointer, const void *partial_pointer) {
                th_json_add(root, "docs", docs);
   status |= th_json_add(root, "format", cJSON_CreateString(TH_PARTIAL_FORMAT));
   status |= add_number(root, "records", (double)partial->records);
+  status |= add_number(root, "term_total", (double)partial->term_total);
+  if (instance->saved) {
+    cJSON *applied = cJSON_CreateArray();
+    status |= th_json_add(root, "applied", applied);
+    for (uint32_t j = 0; status == 0 && j <= instance->saved->vectors.themes; j++)
+      status |= add_number(applied, NULL, (double)partial->applied[j]);
+  }
   status |= add_number(sketch, "width", partial->sketch.width);
   status |= add_number(sketch, "depth", partial->sketch.depth);
   status |= add_number(sketch, "documents", (double)partial->sketch.documents);
@@ -267,7 +275,7 @@ static int import_doc(const th_instance *instance, th_partial *partial, const cJ
   }
   char buffer[64];
   const char *id_text = buffer;
-  if (cJSON_IsString(id))
+  if (cJSON_IsString(id) || id->valuestring != NULL) /* a number's text kept by the host */
     id_text = id->valuestring;
   else if (id->valuedouble == floor(id->valuedouble) && fabs(id->valuedouble) < 1e15)
     snprintf(buffer, sizeof(buffer), "%.0f", id->valuedouble);
@@ -310,6 +318,27 @@ oom:
   return -1;
 }
 
+/* "applied": records per model theme, then outliers (a stage applying a model). */
+static int import_applied(const th_instance *instance, th_partial *partial, const cJSON *data,
+                          char *err, size_t err_size) {
+  const cJSON *applied = cJSON_GetObjectItemCaseSensitive(data, "applied");
+  uint32_t slots = instance->saved->vectors.themes + 1;
+  if (!cJSON_IsArray(applied) || (uint32_t)cJSON_GetArraySize(applied) != slots) {
+    snprintf(err, err_size, "partial: applied: expected an array of %u counts", slots);
+    return -1;
+  }
+  uint32_t j = 0;
+  const cJSON *item;
+  cJSON_ArrayForEach(item, applied) {
+    if (!cJSON_IsNumber(item) || item->valuedouble < 0) {
+      snprintf(err, err_size, "partial: applied[%u]: expected a count", j);
+      return -1;
+    }
+    partial->applied[j++] = (uint64_t)item->valuedouble;
+  }
+  return 0;
+}
+
 static int import_taxonomy(const th_instance *instance, th_partial *partial, const cJSON *data,
                            char *err, size_t err_size) {
   const cJSON *taxonomy = cJSON_GetObjectItemCaseSensitive(data, "taxonomy");
@@ -345,8 +374,8 @@ static int import_taxonomy(const th_instance *instance, th_partial *partial, con
         return -1;
       char buffer[64];
       const char *id_text = buffer;
-      if (cJSON_IsString(id))
-        id_text = id->valuestring;
+      if (cJSON_IsString(id) || (cJSON_IsNumber(id) && id->valuestring != NULL))
+        id_text = id->valuestring; /* a 64-bit id: its text, kept by the host */
       else if (cJSON_IsNumber(id))
         snprintf(buffer, sizeof(buffer), "%.0f", id->valuedouble);
       else {
@@ -371,7 +400,8 @@ void *th_partial_import(void *instance_pointer, const cJSON *data, char *err, si
     return NULL;
   }
   double records = member_number(data, "records", NULL, err, err_size);
-  if (records < 0)
+  double term_total = records < 0 ? -1 : member_number(data, "term_total", NULL, err, err_size);
+  if (term_total < 0)
     return NULL;
   th_partial *partial = th_partial_new(instance);
   if (!partial) {
@@ -379,6 +409,7 @@ void *th_partial_import(void *instance_pointer, const cJSON *data, char *err, si
     return NULL;
   }
   partial->records = (uint64_t)records;
+  partial->term_total = (uint64_t)term_total;
   if (import_sketch(partial, data, err, err_size) || import_online(partial, data, err, err_size))
     goto fail;
   const cJSON *docs = cJSON_GetObjectItemCaseSensitive(data, "docs");
@@ -395,6 +426,8 @@ void *th_partial_import(void *instance_pointer, const cJSON *data, char *err, si
       goto fail;
   }
   if (instance->taxonomy && import_taxonomy(instance, partial, data, err, err_size))
+    goto fail;
+  if (instance->saved && import_applied(instance, partial, data, err, err_size))
     goto fail;
   return partial;
 fail:

@@ -260,8 +260,40 @@ int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *cent
   return (int)seeded;
 }
 
+/* Modularity of the grouping in `gram` (cluster-sum Gram matrix, live groups: group[j] == j
+ * with sizes[j] > 0), the records' similarity graph (edge weight x_i . x_j) taken as given:
+ * sum over groups of (within weight - degree^2 / total) / total. */
+static double modularity(const double *gram, const double *sizes, const uint32_t *group,
+                         uint32_t from) {
+  double total = 0, value = 0;
+  for (uint32_t a = 0; a < from; a++) {
+    if (group[a] != a || sizes[a] == 0)
+      continue;
+    for (uint32_t b = 0; b < from; b++)
+      if (group[b] == b && sizes[b] > 0)
+        total += gram[(size_t)a * from + b];
+  }
+  if (total <= 0)
+    return 0;
+  for (uint32_t a = 0; a < from; a++) {
+    if (group[a] != a || sizes[a] == 0)
+      continue;
+    double degree = 0;
+    for (uint32_t b = 0; b < from; b++)
+      if (group[b] == b && sizes[b] > 0)
+        degree += gram[(size_t)a * from + b];
+    value += gram[(size_t)a * from + a] - degree * degree / total;
+  }
+  return value / total;
+}
+
 int th_kmeans_merge(const th_matrix *m, const int32_t *labels, uint32_t from, uint32_t to,
                     float *centroids) {
+  return th_kmeans_merge_scored(m, labels, from, to, centroids, NULL);
+}
+
+int th_kmeans_merge_scored(const th_matrix *m, const int32_t *labels, uint32_t from, uint32_t to,
+                           float *centroids, double *quality) {
   size_t columns = m->columns;
   float *sums = th_calloc(columns * from + 1, sizeof(float));
   double *gram = th_calloc((size_t)from * from + 1, sizeof(double));
@@ -293,6 +325,11 @@ int th_kmeans_merge(const th_matrix *m, const int32_t *labels, uint32_t from, ui
   uint32_t active = 0;
   for (uint32_t j = 0; j < from; j++)
     active += sizes[j] > 0;
+  if (quality) {
+    for (uint32_t j = 0; j <= from; j++)
+      quality[j] = NAN;
+    quality[active] = modularity(gram, sizes, group, from);
+  }
   while (active > to) {
     uint32_t best_a = 0, best_b = 0;
     double best = -1e300;
@@ -324,6 +361,8 @@ int th_kmeans_merge(const th_matrix *m, const int32_t *labels, uint32_t from, ui
       if (group[j] == best_b)
         group[j] = best_a;
     active--;
+    if (quality)
+      quality[active] = modularity(gram, sizes, group, from);
   }
   /* number the surviving groups 0..to-1 in order and sum their columns */
   uint32_t *slot = th_alloc((from + 1) * sizeof(uint32_t));

@@ -51,4 +51,11 @@ double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids, int32_t *
 int th_kmeans_merge(const th_matrix *m, const int32_t *labels, uint32_t from, uint32_t to,
                     float *centroids);
 
+/* As th_kmeans_merge, and when `quality` is not NULL (from + 1 entries) sets quality[c] to the
+ * modularity of the grouping when c groups remain (NAN for counts never reached): the
+ * records' similarity graph (edge weights x_i . x_j, from the Gram matrix of cluster sums),
+ * sum over groups of (weight within - degree^2 / total weight) / total weight. */
+int th_kmeans_merge_scored(const th_matrix *m, const int32_t *labels, uint32_t from, uint32_t to,
+                           float *centroids, double *quality);
+
 #endif /* THEME_KMEANS_H */

@@ -27,17 +27,112 @@ static const struct {
   const char *text;
   size_t length;
 } weak_words[] = {
-    WEAK("also"),   WEAK("another"), WEAK("bit"),     WEAK("come"),   WEAK("could"), WEAK("even"),
-    WEAK("get"),    WEAK("gets"),    WEAK("getting"), WEAK("go"),     WEAK("going"), WEAK("got"),
-    WEAK("just"),   WEAK("know"),    WEAK("like"),    WEAK("lot"),    WEAK("lots"),  WEAK("make"),
-    WEAK("makes"),  WEAK("many"),    WEAK("may"),     WEAK("mean"),   WEAK("means"), WEAK("might"),
-    WEAK("much"),   WEAK("must"),    WEAK("need"),    WEAK("one"),    WEAK("ones"),  WEAK("quite"),
-    WEAK("really"), WEAK("said"),    WEAK("say"),     WEAK("says"),   WEAK("see"),   WEAK("still"),
-    WEAK("sure"),   WEAK("take"),    WEAK("thing"),   WEAK("things"), WEAK("think"), WEAK("use"),
-    WEAK("used"),   WEAK("want"),    WEAK("way"),     WEAK("ways"),   WEAK("well"),  WEAK("would"),
+    WEAK("also"),
+    WEAK("another"),
+    WEAK("bit"),
+    WEAK("come"),
+    WEAK("could"),
+    WEAK("even"),
+    WEAK("get"),
+    WEAK("gets"),
+    WEAK("getting"),
+    WEAK("go"),
+    WEAK("going"),
+    WEAK("got"),
+    WEAK("just"),
+    WEAK("know"),
+    WEAK("like"),
+    WEAK("lot"),
+    WEAK("lots"),
+    WEAK("make"),
+    WEAK("makes"),
+    WEAK("many"),
+    WEAK("may"),
+    WEAK("mean"),
+    WEAK("means"),
+    WEAK("might"),
+    WEAK("much"),
+    WEAK("must"),
+    WEAK("need"),
+    WEAK("one"),
+    WEAK("ones"),
+    WEAK("quite"),
+    WEAK("really"),
+    WEAK("said"),
+    WEAK("say"),
+    WEAK("says"),
+    WEAK("see"),
+    WEAK("still"),
+    WEAK("sure"),
+    WEAK("take"),
+    WEAK("thing"),
+    WEAK("things"),
+    WEAK("think"),
+    WEAK("use"),
+    WEAK("used"),
+    WEAK("want"),
+    WEAK("way"),
+    WEAK("ways"),
+    WEAK("well"),
+    WEAK("would"),
     WEAK("yes"),
+    /* interjections and politeness: how people talk, not what about */
+    WEAK("hey"),
+    WEAK("lol"),
+    WEAK("oh"),
+    WEAK("ok"),
+    WEAK("okay"),
+    WEAK("omg"),
+    WEAK("please"),
+    WEAK("thank"),
+    WEAK("thanks"),
+    WEAK("wow"),
+    WEAK("yay"),
+    WEAK("yeah"),
+};
+
+/* Words that say someone spoke, or name a person's title: frequent in news and forum text,
+ * never the subject. A reporting verb at either end of a phrase ("said mr", "blair said")
+ * makes it weak, as does a title at its end ("minister mr"); a title first ("mr blair")
+ * names someone and stays. */
+static const struct {
+  const char *text;
+  size_t length;
+} reporting_words[] =
+    {
+        WEAK("according"), WEAK("added"),  WEAK("adds"),     WEAK("announced"), WEAK("asked"),
+        WEAK("asks"),      WEAK("claim"),  WEAK("claimed"),  WEAK("claims"),    WEAK("commented"),
+        WEAK("explained"), WEAK("noted"),  WEAK("reported"), WEAK("reports"),   WEAK("said"),
+        WEAK("say"),       WEAK("saying"), WEAK("says"),     WEAK("stated"),    WEAK("states"),
+        WEAK("tell"),      WEAK("tells"),  WEAK("told"),     WEAK("wrote"),     WEAK("write"),
+        WEAK("writes"),
+},
+  titles[] = {
+      WEAK("dr"),  WEAK("miss"), WEAK("mr"),   WEAK("mrs"), WEAK("ms"), WEAK("prof"),
+      WEAK("sir"), WEAK("lord"), WEAK("lady"), WEAK("st"),  WEAK("jr"), WEAK("sr"),
 };
 #undef WEAK
+
+/* Whether `length` bytes at `text` are one of the `count` words of `list`. */
+#define IN_LIST(list, text, length) in_list((list), sizeof(list) / sizeof((list)[0]), text, length)
+static int in_list(const void *list_pointer, size_t count, const char *text, size_t length) {
+  const struct {
+    const char *text;
+    size_t length;
+  } *list = list_pointer;
+  for (size_t w = 0; w < count; w++)
+    if (list[w].length == length && memcmp(list[w].text, text, length) == 0)
+      return 1;
+  return 0;
+}
+
+int th_reporting_word(const char *text, size_t length) {
+  return IN_LIST(reporting_words, text, length);
+}
+
+int th_title_word(const char *text, size_t length) {
+  return IN_LIST(titles, text, length);
+}
 
 /* One use of a phrase (or a sub-run of one) by one record. */
 typedef struct phrase_use {
@@ -135,14 +230,28 @@ static int contains_words(const th_keyphrase *outer, const th_keyphrase *inner) 
 }
 
 int th_weak_word(const char *text, size_t length) {
-  for (size_t w = 0; w < sizeof weak_words / sizeof weak_words[0]; w++)
-    if (weak_words[w].length == length && memcmp(weak_words[w].text, text, length) == 0)
-      return 1;
-  return 0;
+  return IN_LIST(weak_words, text, length) || th_reporting_word(text, length) ||
+         th_title_word(text, length);
+}
+
+int th_weak_phrase(const char *text, size_t length) {
+  size_t first_end = 0, last_start = 0;
+  while (first_end < length && text[first_end] != ' ')
+    first_end++;
+  for (size_t at = 0; at < length; at++)
+    if (text[at] == ' ')
+      last_start = at + 1;
+  if (first_end == length) /* one word */
+    return th_weak_word(text, length);
+  size_t last_length = length - last_start;
+  /* a filler, reporting verb or title last, or a filler or reporting verb first ("yay
+   * parking", "said mr", "blair said", "minister mr"); a title first names someone */
+  return th_weak_word(text + last_start, last_length) ||
+         (th_weak_word(text, first_end) && !th_title_word(text, first_end));
 }
 
 static int is_weak(const candidate *c) {
-  return c->words == 1 && th_weak_word(c->phrase.text, c->phrase.length);
+  return th_weak_phrase(c->phrase.text, c->phrase.length);
 }
 
 /* Picks up to TH_THEME_KEYPHRASES of the theme's candidates (sorted best first) into slots,
@@ -277,20 +386,75 @@ int th_theme_keyphrases(const char *const *phrases, const int32_t *labels, size_
   return 0;
 }
 
+/* The number of words of a keyphrase. */
+static size_t word_count(const th_keyphrase *phrase) {
+  size_t words = 1;
+  for (size_t at = 0; at < phrase->length; at++)
+    words += phrase->text[at] == ' ';
+  return words;
+}
+
+/* Nonzero when a word of `a` and a word of `b` are the same but for a plural ending ("room",
+ * "rooms"; "battery", "batteries"): a label naming it twice says it once. */
+static int share_word(const th_keyphrase *a, const th_keyphrase *b) {
+  for (size_t i = 0; i < a->length;) {
+    size_t i_end = i;
+    while (i_end < a->length && a->text[i_end] != ' ')
+      i_end++;
+    for (size_t j = 0; j < b->length;) {
+      size_t j_end = j;
+      while (j_end < b->length && b->text[j_end] != ' ')
+        j_end++;
+      const char *x = a->text + i, *y = b->text + j;
+      size_t x_length = i_end - i, y_length = j_end - j;
+      if (x_length > y_length) { /* x the shorter */
+        const char *swap = x;
+        x = y;
+        y = swap;
+        size_t swap_length = x_length;
+        x_length = y_length;
+        y_length = swap_length;
+      }
+      size_t stem = x_length;
+      if (x_length >= 4 && x[x_length - 1] == 'y') /* battery / batteries */
+        stem--;
+      if (y_length - stem <= 3 && memcmp(x, y, stem) == 0 &&
+          (y_length == x_length || y[stem] == 's' || y[stem] == 'e' || y[stem] == 'i'))
+        return 1;
+      j = j_end + 1;
+    }
+    i = i_end + 1;
+  }
+  return 0;
+}
+
 void th_theme_label(const th_keyphrase *mine, char *label, size_t size) {
   if (size == 0)
     return;
   label[0] = '\0';
   if (!mine[0].text)
     return;
-  const th_keyphrase *second = NULL;
-  for (int p = 1; p < TH_THEME_KEYPHRASES && mine[p].text && !second; p++)
-    if (!contains_words(&mine[0], &mine[p]) && !contains_words(&mine[p], &mine[0]))
-      second = &mine[p];
-  snprintf(label, size, "%.*s", (int)mine[0].length, mine[0].text);
-  if (second) {
-    size_t used = strlen(label);
-    if (used < size)
-      snprintf(label + used, size - used, " / %.*s", (int)second->length, second->text);
+  /* the best keyphrase, then the next ones that neither contain a chosen one nor share a word
+   * with it, while the label stays within TH_LABEL_WORDS words; at most TH_LABEL_PHRASES */
+  const th_keyphrase *chosen[TH_LABEL_PHRASES] = {&mine[0]};
+  size_t kept = 1, words = word_count(&mine[0]);
+  for (int p = 1; p < TH_THEME_KEYPHRASES && mine[p].text && kept < TH_LABEL_PHRASES; p++) {
+    size_t more = word_count(&mine[p]);
+    int fits = words + more <= TH_LABEL_WORDS;
+    for (size_t k = 0; k < kept && fits; k++)
+      fits = !contains_words(chosen[k], &mine[p]) && !contains_words(&mine[p], chosen[k]) &&
+             !share_word(chosen[k], &mine[p]);
+    if (!fits)
+      continue;
+    if (kept == 2 && words >= 2) /* a third phrase only to reach two words */
+      break;
+    chosen[kept++] = &mine[p];
+    words += more;
+  }
+  size_t used = 0;
+  for (size_t k = 0; k < kept && used < size; k++) {
+    snprintf(label + used, size - used, "%s%.*s", k ? " / " : "", (int)chosen[k]->length,
+             chosen[k]->text);
+    used += strlen(label + used);
   }
 }

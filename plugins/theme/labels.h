@@ -25,6 +25,8 @@
 #include <stdint.h>
 
 #define TH_THEME_KEYPHRASES 5
+#define TH_LABEL_WORDS      4 /* most words in a label */
+#define TH_LABEL_PHRASES    3 /* most keyphrases joined in a label */
 
 /* A theme keyphrase: `length` bytes of `text` (pointing into the caller's phrase lists). */
 typedef struct th_keyphrase {
@@ -42,12 +44,25 @@ int th_theme_keyphrases(const char *const *phrases, const int32_t *labels, size_
                         uint32_t themes, th_keyphrase *best);
 
 /* Writes the label of a theme from its keyphrases (`mine`, TH_THEME_KEYPHRASES slots) into
- * label[size]: the best one, then " / " and the best one that neither contains nor is
- * contained in it, when there is one; "" without keyphrases. */
+ * label[size]: the best one, then (" / " between) the next best ones that neither contain nor
+ * are contained in a chosen one nor share a word with it but for a plural ending ("room" and
+ * "rooms"), within TH_LABEL_WORDS words: two keyphrases, or three when two make one word
+ * only; "" without keyphrases. */
 void th_theme_label(const th_keyphrase *mine, char *label, size_t size);
 
 /* Whether `length` bytes at `text` are a single word too vague to name a theme or to stand as
- * a record's keyphrase ("may", "way", "get", "mean"...). */
+ * a record's keyphrase ("may", "way", "get", "mean"...), a reporting verb ("said", "told",
+ * "according") or a title ("mr", "dr"). */
 int th_weak_word(const char *text, size_t length);
+
+/* Whether a keyphrase (words separated by single spaces) cannot name a theme: a weak word
+ * alone, or a phrase that ends with a weak word (vague word, reporting verb or title) or
+ * begins with one that is not a title ("yay parking", "said mr", "blair said", "minister mr";
+ * "mr blair" names someone). */
+int th_weak_phrase(const char *text, size_t length);
+
+/* Reporting verbs and titles, the two lists th_weak_word adds to the vague words. */
+int th_reporting_word(const char *text, size_t length);
+int th_title_word(const char *text, size_t length);
 
 #endif /* THEME_LABELS_H */

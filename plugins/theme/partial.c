@@ -22,6 +22,11 @@ th_partial *th_partial_new(const th_instance *instance) {
     if (!partial->tax)
       goto fail;
   }
+  if (instance->saved) {
+    partial->applied = th_calloc(instance->saved->vectors.themes + 1, sizeof(uint64_t));
+    if (!partial->applied)
+      goto fail;
+  }
   return partial;
 fail:
   th_partial_free(instance, partial);
@@ -44,6 +49,7 @@ void th_partial_free(const th_instance *instance, th_partial *partial) {
     }
     th_free(partial->tax);
   }
+  th_free(partial->applied);
   th_scratch_release(&partial->scratch);
   th_tax_scratch_release(&partial->tax_scratch);
   th_free(partial->order);
@@ -175,6 +181,9 @@ int th_partial_wants(const th_instance *instance, const th_partial *partial, uin
 int th_partial_merge(const th_instance *instance, th_partial *into, th_partial *from, char *err,
                      size_t err_size) {
   into->records += from->records;
+  into->term_total += from->term_total;
+  for (uint32_t j = 0; instance->saved && j <= instance->saved->vectors.themes; j++)
+    into->applied[j] += from->applied[j];
   if (th_sketch_merge(&into->sketch, &from->sketch)) {
     snprintf(err, err_size, "partials with different vocabulary sizes cannot merge");
     return -1;
@@ -206,19 +215,6 @@ int th_partial_merge(const th_instance *instance, th_partial *into, th_partial *
 oom:
   snprintf(err, err_size, "out of memory while merging partials");
   return -1;
-}
-
-int th_json_add(cJSON *parent, const char *key, cJSON *item) {
-  if (!item)
-    return -1;
-  cJSON_bool added =
-      key ? cJSON_AddItemToObject(parent, key, item) : cJSON_AddItemToArray(parent, item);
-  if (!added) {
-    /* No memory for the key (or no parent): the item was not taken, so it is ours to free. */
-    cJSON_Delete(item);
-    return -1;
-  }
-  return 0;
 }
 
 double th_round4(double value) {

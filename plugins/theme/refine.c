@@ -10,7 +10,8 @@
 #include "common.h"
 #include "kmeans.h"
 
-#define TH_REFINE_CELLS ((size_t)1 << 23)
+#define TH_REFINE_CELLS     ((size_t)1 << 23)
+#define TH_CHOOSE_TOLERANCE 0.02 /* relative modularity below the peak still taken as level */
 
 th_refine_options th_refine_defaults(uint32_t themes, uint64_t seed) {
   th_refine_options options = {
@@ -42,6 +43,7 @@ void th_model_release(th_model *model) {
   th_free(model->table_index);
   th_free(model->idf);
   th_free(model->centroids);
+  th_free(model->quality);
   memset(model, 0, sizeof(*model));
 }
 
@@ -74,6 +76,24 @@ static void table_put(th_model *model, uint32_t hash, uint32_t index) {
     slot = (slot + 1) & mask;
   model->table_keys[slot] = key;
   model->table_index[slot] = index;
+}
+
+int64_t th_model_index(th_model *model, const uint32_t *hashes, uint32_t count) {
+  uint32_t size = 64;
+  while (size < 2 * (size_t)count + 2)
+    size <<= 1;
+  model->table_size = size;
+  model->vocabulary = count;
+  model->table_keys = th_calloc(size, sizeof(uint32_t));
+  model->table_index = th_calloc(size, sizeof(uint32_t));
+  if (!model->table_keys || !model->table_index)
+    return -2;
+  for (uint32_t c = 0; c < count; c++) {
+    if (th_model_column(model, hashes[c]) >= 0)
+      return c;
+    table_put(model, hashes[c], c);
+  }
+  return -1;
 }
 
 typedef struct candidate {
@@ -252,9 +272,6 @@ int th_refine(const th_term *const *terms, const uint32_t *term_counts, size_t c
   uint32_t k = options->themes;
   uint32_t columns = model->vocabulary;
   uint64_t random = options->seed;
-  centroids = th_calloc((size_t)columns * k + 1, sizeof(float));
-  if (!centroids)
-    goto done;
   uint32_t over = options->overcluster > 1 ? options->overcluster * k : k;
   /* dense centroids cost columns x clusters floats: over-cluster less rather than exceed
    * TH_REFINE_CELLS (32 MB) when there are many themes over a large vocabulary */
@@ -262,12 +279,41 @@ int th_refine(const th_term *const *terms, const uint32_t *term_counts, size_t c
     size_t affordable = TH_REFINE_CELLS / columns;
     over = affordable > k ? (uint32_t)affordable : k;
   }
-  if (over > k && over < count) {
+  if (options->choose && k > 2 && over > 2 && over < count) {
+    /* over-cluster, then merge down to 2 measuring modularity; keep the best count <= k */
     wide = th_calloc((size_t)columns * over + 1, sizeof(float));
     wide_labels = th_alloc((count + 1) * sizeof(int32_t));
-    if (!wide || !wide_labels ||
+    model->quality = th_alloc((over + 1) * sizeof(double));
+    model->quality_count = over + 1;
+    if (!wide || !wide_labels || !model->quality ||
         best_of_restarts(m, over, options, &random, wide, wide_labels, similarity) ||
-        th_kmeans_merge(m, wide_labels, over, k, centroids))
+        th_kmeans_merge_scored(m, wide_labels, over, 2, wide, model->quality))
+      goto done;
+    uint32_t best = 2;
+    for (uint32_t c = 3; c <= k && c <= over; c++)
+      if (!isnan(model->quality[c]) && model->quality[c] > model->quality[best])
+        best = c;
+    /* modularity is flat near its peak and known to favour too few groups on large graphs
+     * (its resolution limit): take the most themes within TH_CHOOSE_TOLERANCE of the peak */
+    uint32_t most = best;
+    for (uint32_t c = best + 1; c <= k && c <= over; c++)
+      if (!isnan(model->quality[c]) &&
+          model->quality[c] >= model->quality[best] * (1.0 - TH_CHOOSE_TOLERANCE))
+        most = c;
+    k = most;
+  }
+  centroids = th_calloc((size_t)columns * k + 1, sizeof(float));
+  if (!centroids)
+    goto done;
+  if (over > k && over < count) {
+    if (!wide) {
+      wide = th_calloc((size_t)columns * over + 1, sizeof(float));
+      wide_labels = th_alloc((count + 1) * sizeof(int32_t));
+      if (!wide || !wide_labels ||
+          best_of_restarts(m, over, options, &random, wide, wide_labels, similarity))
+        goto done;
+    }
+    if (th_kmeans_merge(m, wide_labels, over, k, centroids))
       goto done;
     if (th_kmeans_run(m, k, centroids, labels, similarity, options->iterations) < 0 && count)
       goto done;

@@ -17,6 +17,11 @@
  *      the seed, several restarts keeping the best objective;
  *   4. agglomerative merge of the over-clustered centroids (size-weighted, most similar pair
  *      first) down to `themes`, then k-means passes from the merged centroids.
+ *      With `choose`, the merge goes on down to 2 and the number of themes is the count of
+ *      groups (at most `themes`) where the modularity of the records' similarity graph is
+ *      highest: the share of similarity that stays within groups, minus what it would be if
+ *      similarity were spread regardless of groups. Merging two groups that belong together
+ *      raises it; merging two that do not lowers it.
  * Everything is deterministic for a given document order, options and seed.
  */
 #ifndef THEME_REFINE_H
@@ -28,7 +33,8 @@
 #include "extract.h"
 
 typedef struct th_refine_options {
-  uint32_t themes; /* k, >= 1 */
+  uint32_t themes; /* k, >= 1; with `choose`, the most themes */
+  int choose;      /* nonzero: choose the number of themes (2..themes), see th_refine */
   uint64_t seed;
   uint32_t restarts;       /* k-means++ restarts, >= 1 */
   double bigram_weight;    /* weight of bigram terms relative to stems */
@@ -48,6 +54,10 @@ th_refine_options th_refine_defaults(uint32_t themes, uint64_t seed);
 /* The clustering result: vocabulary, idf and one L2-normalized dense centroid per theme. */
 typedef struct th_model {
   uint32_t themes;
+  /* with options.choose: quality[c] = the modularity with c themes, c = 0..quality_count - 1
+   * (NAN where not measured); the themes are the c of the highest */
+  double *quality;
+  uint32_t quality_count;
   uint32_t vocabulary;   /* columns */
   uint32_t table_size;   /* power of two */
   uint32_t *table_keys;  /* open addressing: term hash + 1 (0 = empty) */
@@ -78,6 +88,11 @@ int32_t th_model_assign(const th_model *model, const th_term *terms, size_t coun
 /* The cosine of a record with these raw term counts to the centroid of `theme` (0 when the
  * record has no term of the vocabulary). */
 float th_model_similarity(const th_model *model, const th_term *terms, size_t count, int32_t theme);
+
+/* Gives `model` a table of `count` columns, column c for hashes[c] (the model's vocabulary
+ * and table; idf and centroids are the caller's). Returns -1 when done, the first c whose hash
+ * is listed before, or -2 on OOM. */
+int64_t th_model_index(th_model *model, const uint32_t *hashes, uint32_t count);
 
 /* The column of `hash`, or -1. */
 int64_t th_model_column(const th_model *model, uint32_t hash);

@@ -177,13 +177,44 @@ done:
   return pairs;
 }
 
-/* The number of themes to find when the configuration leaves it open: about
- * sqrt(records / 2), at least 2, at most max_themes. */
-static uint32_t chosen_themes(size_t records, uint32_t max_themes) {
+/* The most themes chosen among when the configuration leaves the number open: max_themes, and
+ * at most about sqrt(records / 2) (at least 2), so that a handful of records is not cut into
+ * as many themes. */
+static uint32_t chosen_bound(size_t records, uint32_t max_themes) {
   uint32_t k = (uint32_t)lround(sqrt((double)records / 2.0));
   if (k < 2)
     k = 2;
   return k > max_themes ? max_themes : k;
+}
+
+/* "chosen": how the number of themes was chosen (themes 0): the criterion, the bound and the
+ * modularity at each count measured. 0, or -1 on OOM. */
+static int chosen_section(const th_model *model, uint32_t maximum, uint32_t max_themes,
+                          cJSON *section) {
+  cJSON *chosen = cJSON_CreateObject(), *values = cJSON_CreateObject();
+  int status = th_json_add(section, "chosen", chosen);
+  if (status) {
+    cJSON_Delete(values);
+    return -1;
+  }
+  status |= th_json_add(chosen, "themes", cJSON_CreateNumber(model->themes));
+  status |= th_json_add(chosen, "max_themes", cJSON_CreateNumber(max_themes));
+  status |= th_json_add(chosen, "bound", cJSON_CreateNumber(maximum)); /* with sqrt(records/2) */
+  status |= th_json_add(
+      chosen, "criterion",
+      cJSON_CreateString(model->quality_count
+                             ? "the most themes within 2% of the highest modularity of the "
+                               "records' similarity graph, merging over-clustered k-means clusters"
+                             : "too few records to over-cluster: the bound"));
+  status |= th_json_add(chosen, "modularity", values);
+  for (uint32_t c = 2; c < model->quality_count && c <= maximum && status == 0; c++) {
+    if (isnan(model->quality[c]))
+      continue;
+    char key[16];
+    snprintf(key, sizeof key, "%u", c);
+    status |= th_json_add(values, key, cJSON_CreateNumber(th_round4(model->quality[c])));
+  }
+  return status;
 }
 
 typedef struct theme_totals {
@@ -324,7 +355,8 @@ done:
   return status;
 }
 
-static int discovered_section(const th_instance *instance, th_partial *partial, cJSON *section) {
+static int discovered_section(const th_instance *instance, th_partial *partial, cJSON *section,
+                              char *err, size_t err_size) {
   cJSON *list = cJSON_AddArrayToObject(section, "discovered");
   if (!list)
     return -1;
@@ -336,28 +368,35 @@ static int discovered_section(const th_instance *instance, th_partial *partial, 
     nonempty += docs[i]->term_count > 0;
   if (nonempty == 0)
     return 0;
-  uint32_t k =
-      instance->themes ? instance->themes : chosen_themes(partial->records, instance->max_themes);
+  uint32_t k = instance->themes ? instance->themes : chosen_bound(nonempty, instance->max_themes);
   if (k > nonempty)
     k = (uint32_t)nonempty;
   th_refine_options options = th_refine_defaults(k, instance->seed);
   options.vocabulary = instance->vocabulary;
+  options.rarity = th_rarity(partial);
+  options.choose = instance->themes == 0;
   const th_term **terms = th_alloc(count * sizeof(th_term *));
   uint32_t *term_counts = th_alloc(count * sizeof(uint32_t));
   int32_t *labels = th_alloc(count * sizeof(int32_t));
   float *similarity = th_alloc(count * sizeof(float));
-  theme_totals *totals = th_calloc(k, sizeof(theme_totals));
-  th_keyphrase *phrases = th_alloc((size_t)k * TH_THEME_KEYPHRASES * sizeof(th_keyphrase));
+  theme_totals *totals = NULL;
+  th_keyphrase *phrases = NULL;
   const char **record_phrases = th_alloc((count + 1) * sizeof(char *));
   online_pair *pairs = NULL;
   size_t pair_count = 0;
   th_model model = {0};
   int status = -1;
-  if (!terms || !term_counts || !labels || !similarity || !totals || !phrases || !record_phrases)
+  if (!terms || !term_counts || !labels || !similarity || !record_phrases)
     goto done;
   uint64_t priority_limit = UINT64_MAX;
   if (cluster(docs, count, &partial->sketch, &options, terms, term_counts, &model, labels,
               similarity, &priority_limit))
+    goto done;
+  k = model.themes; /* chosen when the configuration leaves it open */
+  totals = th_calloc(k, sizeof(theme_totals));
+  phrases = th_alloc((size_t)k * TH_THEME_KEYPHRASES * sizeof(th_keyphrase));
+  if (!totals || !phrases ||
+      (options.choose && chosen_section(&model, options.themes, instance->max_themes, section)))
     goto done;
   for (uint32_t j = 0; j < k; j++)
     totals[j].index = j;
@@ -405,6 +444,16 @@ static int discovered_section(const th_instance *instance, th_partial *partial, 
   if (th_theme_keyphrases(record_phrases, labels, count, k, phrases))
     goto done;
   qsort(totals, k, sizeof(theme_totals), compare_totals);
+  if (instance->model_out) {
+    uint32_t ranked[k], ranked_count = 0;
+    while (ranked_count < k && totals[ranked_count].count > 0) {
+      ranked[ranked_count] = totals[ranked_count].index;
+      ranked_count++;
+    }
+    if (th_save_model(instance, partial, &model, docs, labels, count, ranked, ranked_count, phrases,
+                      err, err_size))
+      goto done;
+  }
   status = 0;
   for (uint32_t rank = 0; rank < k && status == 0; rank++) {
     if (totals[rank].count == 0)
@@ -429,14 +478,18 @@ int th_report(void *instance_pointer, void *partial_pointer, cJSON *section, cha
               size_t err_size) {
   const th_instance *instance = instance_pointer;
   th_partial *partial = partial_pointer;
+  if (err_size)
+    err[0] = '\0';
   int status = th_json_add(section, "records", cJSON_CreateNumber((double)partial->records));
   if (status == 0 && instance->taxonomy)
     status = taxonomy_section(instance, partial, section);
-  if (status == 0 && instance->discover)
-    status = discovered_section(instance, partial, section);
+  if (status == 0 && instance->saved)
+    status = th_apply_section(instance, partial, section);
+  else if (status == 0 && instance->discover)
+    status = discovered_section(instance, partial, section, err, err_size);
   if (status == 0)
     status = th_report_blocks(section);
-  if (status)
+  if (status && !err[0])
     snprintf(err, err_size, "out of memory while writing the report");
   return status;
 }

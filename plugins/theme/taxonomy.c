@@ -13,6 +13,7 @@
 #include <utf8proc.h>
 
 #include "common.h"
+#include "model.h"
 
 #define TH_TERM_WORDS 8
 
@@ -351,44 +352,9 @@ fail:
 }
 
 th_taxonomy *th_taxonomy_load(const char *path, char *err, size_t err_size) {
-  FILE *file = fopen(path, "rb");
-  if (!file) {
-    snprintf(err, err_size, "%s: cannot open: %s", path, strerror(errno));
+  cJSON *json = th_json_load(path, err, err_size);
+  if (!json)
     return NULL;
-  }
-  char *text = NULL;
-  size_t length = 0, capacity = 0;
-  for (;;) {
-    if (th_grow((void **)&text, &capacity, length + 4097, 1)) {
-      fclose(file);
-      th_free(text);
-      snprintf(err, err_size, "out of memory");
-      return NULL;
-    }
-    size_t got = fread(text + length, 1, 4096, file);
-    length += got;
-    if (got < 4096)
-      break;
-  }
-  fclose(file);
-  text[length] = '\0';
-  const char *end = NULL;
-  cJSON *json = cJSON_ParseWithLengthOpts(text, length, &end, 0);
-  if (!json) {
-    size_t offset = end ? (size_t)(end - text) : 0, line = 1, column = 1;
-    for (size_t i = 0; i < offset && i < length; i++) {
-      if (text[i] == '\n') {
-        line++;
-        column = 1;
-      } else {
-        column++;
-      }
-    }
-    snprintf(err, err_size, "%s:%zu:%zu: invalid JSON", path, line, column);
-    th_free(text);
-    return NULL;
-  }
-  th_free(text);
   th_taxonomy *taxonomy = th_taxonomy_from_json(json, path, err, err_size);
   cJSON_Delete(json);
   return taxonomy;

@@ -19,7 +19,7 @@ static const error_case error_cases[] = {
     {"{\"name\": \"x\"}", "missing \"stages\" (an array of stages, may be empty)"},
     {"{\"stages\": [], \"stage\": []}",
      "stage: unknown key (did you mean \"stages\"?); allowed keys: name, description, input, "
-     "stages, on_error"},
+     "stages, on_error, source, sink"},
     {"{\"stages\": [], \"stages\": []}", "stages: duplicate key"},
     {"{\"name\": 3, \"stages\": []}", "name: expected a non-empty string, got 3"},
     {"{\"name\": \"\", \"stages\": []}", "name: expected a non-empty string, got \"\""},

@@ -188,16 +188,25 @@ START_TEST(attachments_replace_and_free) {
 END_TEST
 
 START_TEST(dead_letter_shape) {
-  cJSON *letter = tp_dead_letter_create(12, NULL, "invalid JSON at column 3", "{x\xFF", 3);
+  cJSON *letter = tp_dead_letter_create(&(tp_position){.number = 12}, NULL,
+                                        "invalid JSON at column 3", "{x\xFF", 3);
   char *printed = cJSON_PrintUnformatted(letter);
   ck_assert_str_eq(printed, "{\"line\":12,\"stage\":null,\"reason\":\"invalid JSON at column "
                             "3\",\"input\":\"{x\xEF\xBF\xBD\"}");
   free(printed);
   cJSON_Delete(letter);
-  letter = tp_dead_letter_create(3, "sentiment", "boom", "{}", 2);
+  letter = tp_dead_letter_create(&(tp_position){.number = 3}, "sentiment", "boom", "{}", 2);
   printed = cJSON_PrintUnformatted(letter);
   ck_assert_str_eq(printed,
                    "{\"line\":3,\"stage\":\"sentiment\",\"reason\":\"boom\",\"input\":\"{}\"}");
+  free(printed);
+  cJSON_Delete(letter);
+  /* a broker's entry is named by its id, not by the order this run read it in */
+  letter = tp_dead_letter_create(&(tp_position){.number = 7, .id = "1700000000000-3"}, NULL,
+                                 "no field \"record\"", "", 0);
+  printed = cJSON_PrintUnformatted(letter);
+  ck_assert_str_eq(printed, "{\"entry_id\":\"1700000000000-3\",\"stage\":null,\"reason\":"
+                            "\"no field \\\"record\\\"\",\"input\":\"\"}");
   free(printed);
   cJSON_Delete(letter);
 }

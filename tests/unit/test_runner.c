@@ -128,7 +128,7 @@ START_TEST(order_and_assignment) {
 
   cJSON *sections = cJSON_CreateObject();
   tp_stage_stats stats[2];
-  ck_assert_int_eq(tp_runner_finish(runner, sections, stats, &err), 0);
+  ck_assert_int_eq(tp_runner_finish(runner, sections, NULL, stats, &err), 0);
   uv_run(&loop, UV_RUN_DEFAULT); /* closes the async handle */
   const cJSON *count = cJSON_GetObjectItem(sections, "count1");
   ck_assert_int_eq(cJSON_GetObjectItem(count, "records")->valueint, kept);
@@ -164,7 +164,7 @@ START_TEST(oversize_items_arrive_dead) {
   ck_assert_str_eq(d.output, "{\"text\":\"x\"}\n");
   ck_assert_uint_eq(d.dead, 1);
   cJSON *sections = cJSON_CreateObject();
-  ck_assert_int_eq(tp_runner_finish(runner, sections, NULL, &err), 0);
+  ck_assert_int_eq(tp_runner_finish(runner, sections, NULL, NULL, &err), 0);
   uv_run(&loop, UV_RUN_DEFAULT);
   ck_assert_ptr_null(sections->child);
   cJSON_Delete(sections);

@@ -69,11 +69,11 @@ static char *slurp(const char *path) {
 static int run(tp_pipeline *pipeline, run_files *files, size_t workers) {
   tp_stream_options options = {.input_path = files->input,
                                .output_path = files->output,
-                               .report_path = files->report,
                                .dead_letter_path = files->dead,
                                .workers = workers,
                                .quiet = 1};
-  return tp_stream_run(pipeline, &options);
+  tp_run_outputs outputs = {.report_path = files->report};
+  return tp_run_pipeline(pipeline, &options, &outputs);
 }
 
 static int count_lines(const char *text) {
@@ -179,7 +179,8 @@ END_TEST
 START_TEST(missing_input_is_a_usage_error) {
   tp_pipeline *pipeline = test_pipeline_new(NULL, 0, TP_INPUT_NDJSON, NULL);
   tp_stream_options options = {.input_path = "/nonexistent/in.ndjson", .quiet = 1};
-  ck_assert_int_eq(tp_stream_run(pipeline, &options), TP_EXIT_USAGE);
+  tp_run_outputs outputs = {0};
+  ck_assert_int_eq(tp_run_pipeline(pipeline, &options, &outputs), TP_EXIT_USAGE);
   test_pipeline_free(pipeline);
 }
 END_TEST
@@ -230,7 +231,8 @@ START_TEST(live_pipe_flushes_partial_batch) {
   if (child == 0) {
     tp_stream_options options = {
         .input_path = in_path, .output_path = out_path, .workers = 2, .quiet = 1};
-    _exit(tp_stream_run(pipeline, &options));
+    tp_run_outputs outputs = {0};
+    _exit(tp_run_pipeline(pipeline, &options, &outputs));
   }
   int in_fd = open(in_path, O_WRONLY); /* waits for the run to open its end */
   ck_assert_int_ge(in_fd, 0);

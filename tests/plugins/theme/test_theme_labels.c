@@ -130,6 +130,82 @@ START_TEST(tiny_theme_falls_back) {
 }
 END_TEST
 
+/* Which keyphrases can name a theme: reporting verbs, titles and vague words never alone, a
+ * reporting verb at either end or a title at the end never; a title first names someone. */
+static const struct {
+  const char *phrase;
+  int weak;
+} weak_cases[] = {
+    {"said", 1},
+    {"says", 1},
+    {"told", 1},
+    {"according", 1},
+    {"mr", 1},
+    {"dr", 1},
+    {"mrs", 1},
+    {"would", 1},
+    {"may", 1},
+    {"said mr", 1},
+    {"blair said", 1},
+    {"minister mr", 1},
+    {"would say", 1},
+    {"mr blair", 0},
+    {"battery life", 0},
+    {"phones", 0},
+    {"minister", 0},
+    {"saidi", 0},
+    {"tube station", 0},
+    {"told story time", 1},
+    {"sales figures", 0},
+    {"people", 0},
+    {"yay", 1},
+    {"thanks", 1},
+    {"yay parking", 1},
+};
+
+START_TEST(weak_phrases_never_label) {
+  const char *phrase = weak_cases[_i].phrase;
+  ck_assert_msg(th_weak_phrase(phrase, strlen(phrase)) == weak_cases[_i].weak, "%s: expected %d",
+                phrase, weak_cases[_i].weak);
+}
+END_TEST
+
+/* Labels from a theme's keyphrases (best first, "|" between): two to four words, no word
+ * named twice (plural or not), no phrase inside another. */
+static const struct {
+  const char *keyphrases;
+  const char *label;
+} label_cases[] = {
+    {"rooms|room|small|clean", "rooms / small"},
+    {"battery|batteries|battery life|charger", "battery / charger"},
+    {"msg", "msg"},
+    {"space|launch|lunar", "space / launch"},
+    {"great location|tube station|tube", "great location / tube station"},
+    {"water pressure heater broken|shower", "water pressure heater broken"},
+    {"wifi|free|fast", "wifi / free"},
+    {"ab|cd ef gh|ij", "ab / cd ef gh"},
+    {"front desk staff|staff|friendly", "front desk staff / friendly"},
+    {"gun|guns|assault weapons|militia", "gun / assault weapons"},
+    {"", ""},
+};
+
+START_TEST(labels_from_keyphrases) {
+  th_keyphrase mine[TH_THEME_KEYPHRASES];
+  for (int p = 0; p < TH_THEME_KEYPHRASES; p++)
+    mine[p] = (th_keyphrase){0, NULL, 0};
+  const char *list = label_cases[_i].keyphrases;
+  for (int p = 0; *list && p < TH_THEME_KEYPHRASES; p++) {
+    const char *end = strchr(list, '|');
+    size_t length = end ? (size_t)(end - list) : strlen(list);
+    mine[p] = (th_keyphrase){TH_THEME_KEYPHRASES - p, list, length};
+    list += length + (end ? 1 : 0);
+  }
+  char label[128];
+  th_theme_label(mine, label, sizeof label);
+  ck_assert_str_eq(label, label_cases[_i].label);
+}
+END_TEST
+
 static Suite *theme_labels_suite(void) {
   Suite *suite = suite_create("theme-labels");
   TCase *choice = tcase_create("keyphrase choice");
@@ -137,6 +213,12 @@ static Suite *theme_labels_suite(void) {
   tcase_add_test(choice, sub_phrase_that_repeats_is_dropped);
   tcase_add_test(choice, tiny_theme_falls_back);
   suite_add_tcase(suite, choice);
+  TCase *table = tcase_create("label tables");
+  tcase_add_loop_test(table, weak_phrases_never_label, 0,
+                      (int)(sizeof weak_cases / sizeof weak_cases[0]));
+  tcase_add_loop_test(table, labels_from_keyphrases, 0,
+                      (int)(sizeof label_cases / sizeof label_cases[0]));
+  suite_add_tcase(suite, table);
   return suite;
 }
 

@@ -36,6 +36,18 @@ static void setup(void) {
   ck_assert_ptr_nonnull(mkdtemp(folder));
   write_file("policy.json", policy_json);
   write_file("broken.json", "{\n  \"themes\": [\n    {\"name\" 1}\n  ]\n}\n");
+  write_file("model-v2.json", "{\"format\": \"textpipe-theme-model\", \"version\": 2}");
+  write_file("model-terms.json",
+             "{\"format\": \"textpipe-theme-model\", \"version\": 1, \"records\": 3, "
+             "\"bigrams\": true, \"vocabulary\": [17, 1.5], \"themes\": [{\"id\": 1, "
+             "\"label\": \"a\", \"keyphrases\": [], \"size\": 3, \"floor\": 0.1, "
+             "\"terms\": [4, 1]}]}");
+  write_file("model-ids.json",
+             "{\"format\": \"textpipe-theme-model\", \"version\": 1, \"records\": 3, "
+             "\"bigrams\": true, \"vocabulary\": [17, 1.5], \"themes\": [{\"id\": 1, "
+             "\"label\": \"a\", \"keyphrases\": [], \"size\": 3, \"floor\": 0.1, "
+             "\"terms\": []}, {\"id\": 1}]}");
+  write_file("model-broken.json", "{\"format\": \"textpipe-theme-model\",\n \"version\" 1}");
 }
 
 static void teardown(void) {
@@ -363,19 +375,25 @@ typedef struct import_error {
 } import_error;
 
 static const import_error import_errors[] = {
-    {"{}", "partial: format: expected \"textpipe-theme-partial-1\""},
-    {"{\"format\": \"textpipe-theme-partial-1\"}",
+    {"{}", "partial: format: expected \"textpipe-theme-partial-2\""},
+    {"{\"format\": \"textpipe-theme-partial-2\"}",
      "partial: records: expected a non-negative number"},
-    {"{\"format\": \"textpipe-theme-partial-1\", \"records\": 1, \"sketch\": {\"width\": 64, "
+    {"{\"format\": \"textpipe-theme-partial-2\", \"records\": 1}",
+     "partial: term_total: expected a non-negative number"},
+    {"{\"format\": \"textpipe-theme-partial-2\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 64, "
      "\"depth\": 4, \"documents\": 1, \"counters\": []}}",
      "partial: sketch: 4x64 does not match this stage's 4x32768 (a different \"vocabulary\")"},
-    {"{\"format\": \"textpipe-theme-partial-1\", \"records\": 1, \"sketch\": {\"width\": 32768, "
+    {"{\"format\": \"textpipe-theme-partial-2\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 32768, "
      "\"depth\": 4, \"documents\": 1, \"counters\": [1]}}",
      "partial: sketch.counters: expected an array of 2-number groups"},
-    {"{\"format\": \"textpipe-theme-partial-1\", \"records\": 1, \"sketch\": {\"width\": 32768, "
+    {"{\"format\": \"textpipe-theme-partial-2\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 32768, "
      "\"depth\": 4, \"documents\": 1, \"counters\": [999999999, 1]}}",
      "partial: sketch.counters: index 999999999 or value 1 out of range"},
-    {"{\"format\": \"textpipe-theme-partial-1\", \"records\": 1, \"sketch\": {\"width\": 32768, "
+    {"{\"format\": \"textpipe-theme-partial-2\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 32768, "
      "\"depth\": 4, \"documents\": 1, \"counters\": []}, \"online\": [], \"docs\": "
      "[{\"id\": [], \"line\": 1, \"online\": 0, \"terms\": [], \"phrases\": []}]}",
      "partial: docs[0]: expected id (string or number), phrases (array) and an optional "
@@ -398,6 +416,72 @@ START_TEST(partial_import_errors_name_the_member) {
 }
 END_TEST
 
+/* Fit on the stream with model_out, then apply the model to the same records on `workers`
+ * workers (through export and import): every record gets the id of the fitted theme it was a
+ * member of, from its first record on, none is an outlier, and the sizes agree. */
+static const size_t apply_workers[] = {1, 2};
+
+START_TEST(a_fitted_model_applies_with_the_same_ids) {
+  char lines[3 * TOPIC_RECORDS][256];
+  const char *pointers[3 * TOPIC_RECORDS];
+  size_t count = corpus(lines, pointers, 0);
+  char config[1024];
+  snprintf(config, sizeof config,
+           "{\"themes\": 3, \"members\": true, \"model_out\": \"%s/fitted.json\"}", folder);
+  run_result fit = run(config, pointers, count, 1, 0);
+  run_result applied = run("{\"model\": \"fitted.json\"}", pointers, count, apply_workers[_i], 1);
+  const cJSON *fitted = cJSON_GetObjectItem(section(&fit), "discovered");
+  for (size_t r = 0; r < count; r++) {
+    cJSON *record = cJSON_Parse(applied.outputs[r]);
+    const char *id = cJSON_GetObjectItem(record, "id")->valuestring;
+    const cJSON *theme_id = cJSON_GetObjectItem(record, "theme_id");
+    ck_assert_msg(cJSON_IsNumber(theme_id), "record %s: %s", id, applied.outputs[r]);
+    ck_assert_double_gt(cJSON_GetObjectItem(record, "theme_similarity")->valuedouble, 0);
+    int found = 0;
+    const cJSON *theme, *member;
+    cJSON_ArrayForEach(theme, fitted) {
+      cJSON_ArrayForEach(member, cJSON_GetObjectItem(theme, "members")) {
+        if (strcmp(member->valuestring, id) == 0)
+          found = cJSON_GetObjectItem(theme, "id")->valueint;
+      }
+    }
+    ck_assert_int_eq(theme_id->valueint, found);
+    cJSON_Delete(record);
+  }
+  const cJSON *report = section(&applied);
+  ck_assert_int_eq(cJSON_GetObjectItem(report, "outliers")->valueint, 0);
+  const cJSON *themes = cJSON_GetObjectItem(report, "discovered");
+  ck_assert_int_eq(cJSON_GetArraySize(themes), 3);
+  for (int j = 0; j < 3; j++) {
+    const cJSON *mine = cJSON_GetArrayItem(themes, j), *theirs = cJSON_GetArrayItem(fitted, j);
+    ck_assert_int_eq(cJSON_GetObjectItem(mine, "size")->valueint, TOPIC_RECORDS);
+    ck_assert_str_eq(cJSON_GetObjectItem(mine, "label")->valuestring,
+                     cJSON_GetObjectItem(theirs, "label")->valuestring);
+  }
+  run_free(&fit, count);
+  run_free(&applied, count);
+}
+END_TEST
+
+/* A record that shares no word with the model is an outlier: theme_id null. */
+START_TEST(a_record_far_from_every_theme_is_an_outlier) {
+  char lines[3 * TOPIC_RECORDS][256];
+  const char *pointers[3 * TOPIC_RECORDS + 1];
+  size_t count = corpus(lines, pointers, 0);
+  char config[1024];
+  snprintf(config, sizeof config, "{\"themes\": 3, \"model_out\": \"%s/fitted.json\"}", folder);
+  run_result fit = run(config, pointers, count, 1, 0);
+  const char *far[] = {"{\"id\": \"x\", \"text\": \"Penguins waddle across frozen lakes.\"}"};
+  run_result applied = run("{\"model\": \"fitted.json\"}", far, 1, 1, 0);
+  cJSON *record = cJSON_Parse(applied.outputs[0]);
+  ck_assert(cJSON_IsNull(cJSON_GetObjectItem(record, "theme_id")));
+  ck_assert_int_eq(cJSON_GetObjectItem(section(&applied), "outliers")->valueint, 1);
+  cJSON_Delete(record);
+  run_free(&fit, count);
+  run_free(&applied, 1);
+}
+END_TEST
+
 /* ---- configuration ---- */
 
 typedef struct config_error {
@@ -411,6 +495,18 @@ static const config_error config_errors[] = {
     {"{\"themes\": \"three\"}",
      "stages[1].config.themes: expected an integer from 0 to 256, got \"three\""},
     {"{\"taxonomy\": \"broken.json\"}", "/broken.json:3:13: invalid JSON"},
+    {"{\"model\": \"model-v2.json\"}",
+     "/model-v2.json: version: the file is version 2, this theme stage reads version 1"},
+    {"{\"model\": \"model-broken.json\"}", "/model-broken.json:2:12: invalid JSON"},
+    {"{\"model\": \"model-terms.json\"}",
+     "/model-terms.json: themes[0].terms[0]: expected a vocabulary index below 1 and a weight "
+     "after it"},
+    {"{\"model\": \"model-ids.json\"}",
+     "/model-ids.json: themes[1].id: 1 is also the id of themes[0]"},
+    {"{\"model\": \"model-v2.json\", \"model_out\": \"x.json\"}",
+     "config.model_out: a stage applies a model (model) or fits one, not both"},
+    {"{\"model\": \"policy.json\"}",
+     "/policy.json: format: expected \"textpipe-theme-model\" (not a theme model file)"},
 };
 
 START_TEST(config_errors_are_reported) {
@@ -446,6 +542,7 @@ static Suite *theme_plugin_suite(void) {
   suite_add_tcase(suite, records);
   TCase *stream = tcase_create("across the stream");
   tcase_add_checked_fixture(stream, setup, teardown);
+  tcase_set_timeout(stream, 60); /* 8,400 records with members, slow under the sanitizers */
   tcase_add_test(stream, discovered_themes_recover_the_topics);
   tcase_add_loop_test(stream, workers_merge_to_the_same_themes, 0,
                       (int)(sizeof worker_counts / sizeof worker_counts[0]));
@@ -453,6 +550,9 @@ static Suite *theme_plugin_suite(void) {
   tcase_add_test(stream, sampling_bounds_the_retained_records);
   tcase_add_test(stream, report_counts_taxonomy_and_sentiment);
   tcase_add_test(stream, members_beyond_the_clustering_limit_are_assigned);
+  tcase_add_loop_test(stream, a_fitted_model_applies_with_the_same_ids, 0,
+                      (int)(sizeof apply_workers / sizeof apply_workers[0]));
+  tcase_add_test(stream, a_record_far_from_every_theme_is_an_outlier);
   tcase_add_loop_test(stream, partial_import_errors_name_the_member, 0,
                       (int)(sizeof import_errors / sizeof import_errors[0]));
   suite_add_tcase(suite, stream);

@@ -1,0 +1,311 @@
+/* core/broker/redis_link.c - Redis URL, password, and commands that retry (redis_link.h). */
+#include "redis_link.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define TP_REDIS_BACKOFF_FIRST_MS   50
+#define TP_REDIS_BACKOFF_MAX_MS     2000
+#define TP_REDIS_CONNECT_TIMEOUT_MS 2000
+
+int tp_redis_url_parse(const char *location, tp_redis_url *url, char *err, size_t err_size) {
+  memset(url, 0, sizeof *url);
+  const char *prefix = "redis://";
+  if (strncmp(location, prefix, strlen(prefix)) != 0) {
+    snprintf(err, err_size, "%s: expected redis://HOST:PORT/STREAM", location);
+    return -1;
+  }
+  const char *at = location + strlen(prefix);
+  if (strchr(at, '@') != NULL && strchr(at, '@') < strchr(at, '/')) {
+    snprintf(err, err_size,
+             "redis://...: a password never goes in the URL; set TEXTPIPE_REDIS_PASSWORD or "
+             "TEXTPIPE_REDIS_PASSWORD_FILE");
+    return -1;
+  }
+  const char *slash = strchr(at, '/');
+  const char *colon = memchr(at, ':', slash != NULL ? (size_t)(slash - at) : strlen(at));
+  const char *host_end = colon != NULL ? colon : slash;
+  if (slash == NULL || host_end == at || (size_t)(host_end - at) >= sizeof url->host) {
+    snprintf(err, err_size, "%s: expected redis://HOST:PORT/STREAM", location);
+    return -1;
+  }
+  memcpy(url->host, at, (size_t)(host_end - at));
+  url->port = 6379;
+  if (colon != NULL) {
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (end != slash || port < 1 || port > 65535) {
+      snprintf(err, err_size, "%s: the port must be a number from 1 to 65535", location);
+      return -1;
+    }
+    url->port = (int)port;
+  }
+  const char *stream = slash + 1;
+  const char *question = strchr(stream, '?');
+  size_t stream_length = question != NULL ? (size_t)(question - stream) : strlen(stream);
+  if (stream_length == 0 || stream_length >= sizeof url->stream) {
+    snprintf(err, err_size, "%s: missing the stream name after the '/'", location);
+    return -1;
+  }
+  memcpy(url->stream, stream, stream_length);
+  if (question != NULL && strlen(question + 1) >= sizeof url->query) {
+    snprintf(err, err_size, "%s: the query is too long", location);
+    return -1;
+  }
+  if (question != NULL)
+    snprintf(url->query, sizeof url->query, "%s", question + 1);
+  snprintf(url->display, sizeof url->display, "redis://%.200s:%d/%.200s", url->host, url->port,
+           url->stream);
+  return 0;
+}
+
+/* Calls `visit` for each key=value of the query; stops when it returns nonzero. */
+static int each_pair(const tp_redis_url *url,
+                     int (*visit)(void *context, const char *key, size_t key_length,
+                                  const char *value, size_t value_length),
+                     void *context) {
+  const char *at = url->query;
+  while (*at != '\0') {
+    const char *end = strchr(at, '&');
+    size_t length = end != NULL ? (size_t)(end - at) : strlen(at);
+    const char *equals = memchr(at, '=', length);
+    size_t key_length = equals != NULL ? (size_t)(equals - at) : length;
+    const char *value = equals != NULL ? equals + 1 : at + length;
+    size_t value_length = equals != NULL ? length - key_length - 1 : 0;
+    int stop = visit(context, at, key_length, value, value_length);
+    if (stop != 0)
+      return stop;
+    at += length + (end != NULL);
+  }
+  return 0;
+}
+
+typedef struct lookup {
+  const char *key;
+  char *value;
+  size_t size;
+} lookup;
+
+static int find_key(void *context, const char *key, size_t key_length, const char *value,
+                    size_t value_length) {
+  lookup *wanted = context;
+  if (strlen(wanted->key) != key_length || memcmp(wanted->key, key, key_length) != 0)
+    return 0;
+  snprintf(wanted->value, wanted->size, "%.*s", (int)value_length, value);
+  return 1;
+}
+
+int tp_redis_url_get(const tp_redis_url *url, const char *key, char *value, size_t size) {
+  lookup wanted = {key, value, size};
+  return each_pair(url, find_key, &wanted);
+}
+
+int tp_redis_url_number(const tp_redis_url *url, const char *key, uint64_t fallback, uint64_t max,
+                        uint64_t *out, char *err, size_t err_size) {
+  char text[32];
+  *out = fallback;
+  if (!tp_redis_url_get(url, key, text, sizeof text))
+    return 0;
+  char *end = NULL;
+  errno = 0;
+  unsigned long long value = strtoull(text, &end, 10);
+  if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || value > max) {
+    snprintf(err, err_size, "%s: %s=%s: expected a whole number from 0 to %llu", url->display, key,
+             text, (unsigned long long)max);
+    return -1;
+  }
+  *out = value;
+  return 0;
+}
+
+typedef struct key_check {
+  const char *const *known;
+  char *err;
+  size_t err_size;
+  const tp_redis_url *url;
+} key_check;
+
+static int check_key(void *context, const char *key, size_t key_length, const char *value,
+                     size_t value_length) {
+  (void)value, (void)value_length;
+  key_check *check = context;
+  for (const char *const *name = check->known; *name != NULL; name++)
+    if (strlen(*name) == key_length && memcmp(*name, key, key_length) == 0)
+      return 0;
+  char list[512] = "";
+  for (const char *const *name = check->known; *name != NULL; name++)
+    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? ", " : "", *name);
+  snprintf(check->err, check->err_size, "%s: unknown key \"%.*s\" (known: %s)", check->url->display,
+           (int)key_length, key, list);
+  return -1;
+}
+
+int tp_redis_url_check_keys(const tp_redis_url *url, const char *const *known, char *err,
+                            size_t err_size) {
+  key_check check = {known, err, err_size, url};
+  return each_pair(url, check_key, &check) != 0 ? -1 : 0;
+}
+
+void tp_redis_link_init(tp_redis_link *link, const tp_redis_url *url, volatile int *cancel) {
+  memset(link, 0, sizeof *link);
+  link->url = *url;
+  link->cancel = cancel;
+}
+
+/* The password from the environment or its file into `password` ("" for none). Returns 0,
+ * or -1 with err (which never holds the password). */
+static int read_password(char *password, size_t size, char *err, size_t err_size) {
+  password[0] = '\0';
+  const char *value = getenv("TEXTPIPE_REDIS_PASSWORD");
+  if (value != NULL && value[0] != '\0') {
+    snprintf(password, size, "%s", value);
+    return 0;
+  }
+  const char *path = getenv("TEXTPIPE_REDIS_PASSWORD_FILE");
+  if (path == NULL || path[0] == '\0')
+    return 0;
+  FILE *file = fopen(path, "r");
+  if (file == NULL || fgets(password, (int)size, file) == NULL) {
+    snprintf(err, err_size, "TEXTPIPE_REDIS_PASSWORD_FILE %s: cannot read: %s", path,
+             strerror(errno));
+    if (file != NULL)
+      fclose(file);
+    password[0] = '\0';
+    return -1;
+  }
+  fclose(file);
+  password[strcspn(password, "\r\n")] = '\0';
+  return 0;
+}
+
+int tp_redis_link_connect(tp_redis_link *link, char *err, size_t err_size) {
+  if (link->context != NULL)
+    return 0;
+  struct timeval timeout = {TP_REDIS_CONNECT_TIMEOUT_MS / 1000,
+                            (TP_REDIS_CONNECT_TIMEOUT_MS % 1000) * 1000};
+  redisContext *context = redisConnectWithTimeout(link->url.host, link->url.port, timeout);
+  if (context == NULL || context->err != 0) {
+    snprintf(err, err_size, "%s: cannot connect: %s", link->url.display,
+             context != NULL ? context->errstr : "out of memory");
+    if (context != NULL)
+      redisFree(context);
+    return -1;
+  }
+  char password[512];
+  if (read_password(password, sizeof password, err, err_size) != 0) {
+    redisFree(context);
+    return -1;
+  }
+  if (password[0] != '\0') {
+    const char *argv[] = {"AUTH", password};
+    size_t lengths[] = {4, strlen(password)};
+    redisReply *reply = redisCommandArgv(context, 2, argv, lengths);
+    memset(password, 0, sizeof password);
+    if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+      snprintf(err, err_size, "%s: authentication failed: %s", link->url.display,
+               reply != NULL ? reply->str : context->errstr);
+      if (reply != NULL)
+        freeReplyObject(reply);
+      redisFree(context);
+      return -1;
+    }
+    freeReplyObject(reply);
+  }
+  struct timeval command_timeout = {10, 0}; /* a command answers well within this */
+  redisSetTimeout(context, command_timeout);
+  link->context = context;
+  return 0;
+}
+
+void tp_redis_link_drop(tp_redis_link *link) {
+  if (link->context != NULL)
+    redisFree(link->context);
+  link->context = NULL;
+}
+
+void tp_redis_link_close(tp_redis_link *link) {
+  tp_redis_link_drop(link);
+}
+
+static uint64_t now_ms(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+}
+
+static void sleep_ms(uint64_t ms) {
+  struct timespec wait = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000};
+  nanosleep(&wait, NULL);
+}
+
+/* Whether a reply says the server cannot serve yet (a restart loading its append-only file,
+ * a busy script, a replica without its master): worth waiting for, unlike other errors. */
+static int server_busy(redisReply **replies, size_t count) {
+  static const char *const transient[] = {"LOADING ", "BUSY ", "MASTERDOWN ", "TRYAGAIN "};
+  for (size_t i = 0; i < count; i++) {
+    if (replies[i]->type != REDIS_REPLY_ERROR)
+      continue;
+    for (size_t t = 0; t < sizeof transient / sizeof *transient; t++)
+      if (strncmp(replies[i]->str, transient[t], strlen(transient[t])) == 0)
+        return 1;
+  }
+  return 0;
+}
+
+int tp_redis_pipeline(tp_redis_link *link, size_t count, const int *argcs, const size_t *firsts,
+                      const char **argv, const size_t *lengths, redisReply **replies,
+                      uint64_t give_up_ms, char *err, size_t err_size) {
+  uint64_t start = now_ms();
+  uint64_t backoff = TP_REDIS_BACKOFF_FIRST_MS;
+  int attempts = 0;
+  for (;;) {
+    if (attempts++ > 0) {
+      if ((link->cancel != NULL && *link->cancel) ||
+          (give_up_ms > 0 && now_ms() - start >= give_up_ms))
+        return -1; /* err holds the last failure */
+      sleep_ms(backoff);
+      backoff = backoff * 2 > TP_REDIS_BACKOFF_MAX_MS ? TP_REDIS_BACKOFF_MAX_MS : backoff * 2;
+    }
+    int was_connected = link->context != NULL;
+    if (tp_redis_link_connect(link, err, err_size) != 0)
+      continue;
+    if (!was_connected && attempts > 1)
+      link->reconnects++;
+    size_t sent = 0;
+    for (; sent < count; sent++)
+      if (redisAppendCommandArgv(link->context, argcs[sent], argv + firsts[sent],
+                                 lengths + firsts[sent]) != REDIS_OK)
+        break;
+    size_t received = 0;
+    if (sent == count) {
+      for (; received < count; received++)
+        if (redisGetReply(link->context, (void **)&replies[received]) != REDIS_OK)
+          break;
+    }
+    if (received == count && !server_busy(replies, count))
+      return 0;
+    for (size_t i = 0; i < received; i++)
+      freeReplyObject(replies[i]);
+    if (received == count) { /* connected, but the server cannot serve yet: wait and resend */
+      snprintf(err, err_size, "%s: the server is loading its data or busy", link->url.display);
+      continue;
+    }
+    snprintf(err, err_size, "%s: connection lost: %s", link->url.display,
+             link->context->errstr[0] ? link->context->errstr : "out of memory");
+    tp_redis_link_drop(link);
+  }
+}
+
+redisReply *tp_redis_command(tp_redis_link *link, int argc, const char **argv,
+                             const size_t *lengths, uint64_t give_up_ms, char *err,
+                             size_t err_size) {
+  size_t first = 0;
+  redisReply *reply = NULL;
+  if (tp_redis_pipeline(link, 1, &argc, &first, argv, lengths, &reply, give_up_ms, err, err_size) !=
+      0)
+    return NULL;
+  return reply;
+}

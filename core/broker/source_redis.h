@@ -1,0 +1,68 @@
+/* core/broker/source_redis.h - the Redis Streams source's state, shared by its loop side
+ * (source_redis.c: the tp_source) and its thread (source_redis_thread.c: the Redis client).
+ * Internal to the source; everything under `lock` is shared, the rest belongs to one side. */
+#ifndef TP_CORE_SOURCE_REDIS_H
+#define TP_CORE_SOURCE_REDIS_H
+
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "redis_link.h"
+#include "source.h"
+
+/* One entry read, on its way to the loop. */
+typedef struct redis_entry {
+  char *data; /* the field's value (a prefix for an oversize one), or NULL */
+  size_t length;
+  uint64_t full_length;
+  tp_position position;
+} redis_entry;
+
+/* A checkpoint for the thread: acknowledgements and the state they go with. */
+typedef struct checkpoint_request {
+  char (*ids)[TP_POSITION_ID_SIZE];
+  size_t count;
+  char *state;
+  struct checkpoint_request *next;
+} checkpoint_request;
+
+typedef struct redis_source {
+  tp_source base; /* first: a tp_source* is a redis_source* */
+  tp_source_config config;
+  tp_redis_url url;
+  tp_redis_link link;
+  char group[TP_REDIS_NAME_SIZE], consumer[TP_REDIS_NAME_SIZE], field[TP_REDIS_NAME_SIZE];
+  char checkpoint_key[TP_REDIS_NAME_SIZE * 2 + 32], checkpoint_field[TP_REDIS_NAME_SIZE + 64];
+  uint64_t count, block_ms, idle_ms, claim_ms;
+  uv_async_t wake;
+  uv_thread_t thread;
+  int thread_started;
+  uv_mutex_t lock;
+  uv_cond_t changed;
+  /* under lock */
+  redis_entry *queue; /* a ring of queue_capacity */
+  size_t queue_head, queue_count, queue_capacity;
+  checkpoint_request *requests, *requests_tail;
+  int reading_stopped; /* no more reads (stop, or the input ended) */
+  int closing;         /* the thread ends once the requests are done */
+  int ended, end_status;
+  int went_idle; /* a read found nothing while entries are held: the loop checkpoints */
+  int idle_told; /* went_idle was set since the last read that found entries (thread only) */
+  char end_message[600];
+  char (*held)[TP_POSITION_ID_SIZE]; /* entries read and not acknowledged yet, in order */
+  size_t held_count, held_capacity;
+  volatile int cancel; /* retries stop: set at close once the requests are done */
+  uint64_t bytes;
+  /* loop side */
+  char (*acks)[TP_POSITION_ID_SIZE];
+  size_t ack_count, ack_capacity;
+  uint64_t number; /* entries handed out */
+  int paused, stopped, end_reported;
+} redis_source;
+
+/* The thread's body: reads, claims, refreshes and checkpoints until closing
+ * (source_redis_thread.c). */
+void tp__redis_source_thread(void *argument);
+
+#endif /* TP_CORE_SOURCE_REDIS_H */

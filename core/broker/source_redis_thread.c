@@ -1,0 +1,429 @@
+/* core/broker/source_redis_thread.c - the Redis Streams source's thread: the blocking
+ * client that reads, claims, refreshes held entries and runs checkpoints (source_redis.c says
+ * how it all fits). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "record.h"
+#include "source_redis.h"
+
+static uint64_t now_ms(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+}
+
+/* ---- The thread ----------------------------------------------------------------------- */
+
+/* Ends the input with `message` (NULL: normal end). Called with the lock held. */
+static void end_input(redis_source *source, int status, const char *message) {
+  if (source->ended)
+    return;
+  source->ended = 1;
+  source->end_status = status;
+  if (message != NULL)
+    snprintf(source->end_message, sizeof source->end_message, "%s", message);
+  source->reading_stopped = 1;
+  uv_async_send(&source->wake);
+}
+
+/* Adds one entry ([id, [field, value, ...]]) to the queue. Called with the lock held. */
+static void queue_entry(redis_source *source, const redisReply *entry, int redelivered) {
+  if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2 ||
+      entry->element[0]->type != REDIS_REPLY_STRING)
+    return;
+  if (source->held_count == source->held_capacity) {
+    size_t capacity = source->held_capacity ? source->held_capacity * 2 : 1024;
+    char(*grown)[TP_POSITION_ID_SIZE] = realloc(source->held, capacity * sizeof *grown);
+    if (grown == NULL) {
+      end_input(source, UV_ENOMEM, NULL);
+      return;
+    }
+    source->held = grown;
+    source->held_capacity = capacity;
+  }
+  snprintf(source->held[source->held_count++], TP_POSITION_ID_SIZE, "%s", entry->element[0]->str);
+  redis_entry *slot =
+      &source->queue[(source->queue_head + source->queue_count) % source->queue_capacity];
+  memset(slot, 0, sizeof *slot);
+  snprintf(slot->position.id, sizeof slot->position.id, "%s", entry->element[0]->str);
+  slot->position.redelivered = redelivered;
+  const redisReply *fields = entry->element[1];
+  const redisReply *value = NULL;
+  for (size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements; f += 2)
+    if (fields->element[f]->type == REDIS_REPLY_STRING &&
+        strcmp(fields->element[f]->str, source->field) == 0)
+      value = fields->element[f + 1];
+  if (fields->type != REDIS_REPLY_ARRAY) {
+    slot->position.invalid = "entry deleted from the stream before it was processed";
+  } else if (value == NULL || value->type != REDIS_REPLY_STRING) {
+    slot->position.invalid = "entry has no record field (see field= in the source URL)";
+  } else {
+    size_t keep = value->len;
+    if (keep > source->config.max_record_bytes && keep > TP_RECORD_INPUT_PREFIX)
+      keep = TP_RECORD_INPUT_PREFIX; /* only what the dead-letter shows */
+    slot->data = malloc(keep + 1);
+    if (slot->data == NULL) {
+      end_input(source, UV_ENOMEM, NULL);
+      return;
+    }
+    memcpy(slot->data, value->str, keep);
+    slot->length = keep;
+    slot->full_length = value->len;
+    source->bytes += value->len;
+  }
+  source->queue_count++;
+}
+
+/* Queues the entries of an XREADGROUP reply ([[stream, [entry...]]]) or of XAUTOCLAIM's
+ * ([cursor, [entry...], ...]). Returns how many. Called with the lock held. */
+static size_t queue_entries(redis_source *source, const redisReply *entries, int redelivered) {
+  size_t before = source->queue_count;
+  for (size_t e = 0; entries != NULL && entries->type == REDIS_REPLY_ARRAY &&
+                     e < entries->elements && source->queue_count < source->queue_capacity;
+       e++)
+    queue_entry(source, entries->element[e], redelivered);
+  if (source->queue_count > before)
+    uv_async_send(&source->wake);
+  return source->queue_count - before;
+}
+
+static const redisReply *read_reply_entries(const redisReply *reply) {
+  if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements == 0)
+    return NULL;
+  const redisReply *stream = reply->element[0];
+  if (stream->type != REDIS_REPLY_ARRAY || stream->elements < 2)
+    return NULL;
+  return stream->element[1];
+}
+
+/* Runs one command on the thread's link; a Redis error ends the input. Returns the reply or
+ * NULL (input ended, or cancelled). */
+static redisReply *command(redis_source *source, int argc, const char **argv) {
+  size_t lengths[16];
+  for (int i = 0; i < argc; i++)
+    lengths[i] = strlen(argv[i]);
+  char err[600];
+  redisReply *reply = tp_redis_command(&source->link, argc, argv, lengths, 0, err, sizeof err);
+  if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
+    snprintf(err, sizeof err, "%s: %s: %s", source->url.display, argv[0], reply->str);
+    freeReplyObject(reply);
+    reply = NULL;
+  }
+  if (reply == NULL && !source->cancel) {
+    uv_mutex_lock(&source->lock);
+    end_input(source, UV_EIO, err);
+    uv_mutex_unlock(&source->lock);
+  }
+  return reply;
+}
+
+/* Creates the group (at the stream's start, with the stream) unless it exists. */
+static int create_group(redis_source *source) {
+  const char *argv[] = {"XGROUP", "CREATE", source->url.stream, source->group, "0", "MKSTREAM"};
+  size_t lengths[6];
+  for (int i = 0; i < 6; i++)
+    lengths[i] = strlen(argv[i]);
+  char err[600];
+  redisReply *reply = tp_redis_command(&source->link, 6, argv, lengths, 0, err, sizeof err);
+  int ok = reply != NULL &&
+           (reply->type != REDIS_REPLY_ERROR || strncmp(reply->str, "BUSYGROUP", 9) == 0);
+  if (reply != NULL && !ok)
+    snprintf(err, sizeof err, "%s: XGROUP CREATE: %s", source->url.display, reply->str);
+  if (reply != NULL)
+    freeReplyObject(reply);
+  if (!ok && !source->cancel) {
+    uv_mutex_lock(&source->lock);
+    end_input(source, UV_EIO, err);
+    uv_mutex_unlock(&source->lock);
+  }
+  return ok ? 0 : -1;
+}
+
+/* Whether consumers other than this one hold pending entries (XPENDING summary). */
+static int others_pending(redis_source *source) {
+  const char *argv[] = {"XPENDING", source->url.stream, source->group};
+  redisReply *reply = command(source, 3, argv);
+  int others = 0;
+  if (reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 4 &&
+      reply->element[3]->type == REDIS_REPLY_ARRAY) {
+    const redisReply *consumers = reply->element[3];
+    for (size_t c = 0; c < consumers->elements; c++) {
+      const redisReply *pair = consumers->element[c];
+      if (pair->type == REDIS_REPLY_ARRAY && pair->elements == 2 &&
+          strcmp(pair->element[0]->str, source->consumer) != 0)
+        others = 1;
+    }
+  }
+  if (reply != NULL)
+    freeReplyObject(reply);
+  return others;
+}
+
+/* MULTI, XACK of the request's ids, HSET of its state, EXEC. Returns 0, or -1 (logged). */
+static int run_checkpoint_once(redis_source *source, const checkpoint_request *request) {
+  size_t commands = 4;
+  size_t args = 1 + (3 + request->count) + 4 + 1;
+  const char **argv = malloc(args * sizeof *argv);
+  size_t *lengths = malloc(args * sizeof *lengths);
+  int argcs[4];
+  size_t firsts[4];
+  redisReply *replies[4] = {0};
+  int status = -1;
+  if (argv == NULL || lengths == NULL)
+    goto done;
+  size_t at = 0;
+  firsts[0] = at, argcs[0] = 1, argv[at++] = "MULTI";
+  firsts[1] = at;
+  argv[at++] = "XACK", argv[at++] = source->url.stream, argv[at++] = source->group;
+  for (size_t i = 0; i < request->count; i++)
+    argv[at++] = request->ids[i];
+  argcs[1] = (int)(at - firsts[1]);
+  if (request->count == 0) { /* XACK needs an id: a PING keeps the layout */
+    at = firsts[1];
+    argv[at++] = "PING";
+    argcs[1] = 1;
+  }
+  firsts[2] = at, argcs[2] = 4;
+  argv[at++] = "HSET", argv[at++] = source->checkpoint_key, argv[at++] = source->checkpoint_field;
+  argv[at++] = request->state;
+  firsts[3] = at, argcs[3] = 1, argv[at++] = "EXEC";
+  for (size_t i = 0; i < at; i++)
+    lengths[i] = strlen(argv[i]);
+  char err[600];
+  if (tp_redis_pipeline(&source->link, commands, argcs, firsts, argv, lengths, replies, 60000, err,
+                        sizeof err) != 0) {
+    tp_log(TP_LOG_ERROR, NULL, "%s; the checkpoint's entries stay pending", err);
+    goto done;
+  }
+  const redisReply *exec = replies[3];
+  if (exec->type != REDIS_REPLY_ARRAY || exec->elements != 2 ||
+      exec->element[0]->type == REDIS_REPLY_ERROR || exec->element[1]->type == REDIS_REPLY_ERROR) {
+    tp_log(TP_LOG_ERROR, NULL, "%s: checkpoint transaction failed: %s", source->url.display,
+           exec->type == REDIS_REPLY_ERROR ? exec->str : "a command of it failed");
+    goto done;
+  }
+  status = 0;
+done:
+  for (size_t i = 0; i < commands; i++)
+    if (replies[i] != NULL)
+      freeReplyObject(replies[i]);
+  free(argv);
+  free(lengths);
+  return status;
+}
+
+/* Forgets the held entries a checkpoint acknowledged (in the order they were read, so mostly
+ * a prefix). Called with the lock held. */
+static void release_held(redis_source *source, const checkpoint_request *request) {
+  size_t kept = 0, next = 0;
+  for (size_t h = 0; h < source->held_count; h++) {
+    int acknowledged = 0;
+    if (next < request->count && strcmp(source->held[h], request->ids[next]) == 0) {
+      acknowledged = 1;
+      next++;
+    } else {
+      for (size_t a = next; a < request->count && !acknowledged; a++)
+        acknowledged = strcmp(source->held[h], request->ids[a]) == 0;
+    }
+    if (!acknowledged)
+      memmove(source->held[kept++], source->held[h], TP_POSITION_ID_SIZE);
+  }
+  source->held_count = kept;
+}
+
+/* run_checkpoint_once, retried for up to a minute even when the run is stopping. */
+static int run_checkpoint(redis_source *source, const checkpoint_request *request) {
+  source->link.cancel = NULL;
+  int status = run_checkpoint_once(source, request);
+  source->link.cancel = &source->cancel;
+  if (status == 0) {
+    uv_mutex_lock(&source->lock);
+    release_held(source, request);
+    uv_mutex_unlock(&source->lock);
+  }
+  return status;
+}
+
+/* Keeps the held entries this consumer's: XCLAIM to itself (JUSTID) those idle for more than
+ * claim/2 ms, before anyone may take them at claim ms. Called without the lock. */
+static void refresh_held(redis_source *source) {
+  uv_mutex_lock(&source->lock);
+  size_t count = source->held_count;
+  const char **argv = count > 0 ? malloc((count + 6) * sizeof *argv) : NULL;
+  char(*ids)[TP_POSITION_ID_SIZE] = count > 0 ? malloc(count * sizeof *ids) : NULL;
+  if (argv == NULL || ids == NULL) {
+    uv_mutex_unlock(&source->lock);
+    free(argv);
+    free(ids);
+    return;
+  }
+  memcpy(ids, source->held, count * sizeof *ids);
+  uv_mutex_unlock(&source->lock);
+  char idle[32];
+  snprintf(idle, sizeof idle, "%llu", (unsigned long long)source->claim_ms / 2);
+  size_t at = 0;
+  argv[at++] = "XCLAIM", argv[at++] = source->url.stream, argv[at++] = source->group;
+  argv[at++] = source->consumer, argv[at++] = idle;
+  for (size_t i = 0; i < count; i++)
+    argv[at++] = ids[i];
+  argv[at++] = "JUSTID";
+  size_t *lengths = malloc(at * sizeof *lengths);
+  if (lengths != NULL) {
+    for (size_t i = 0; i < at; i++)
+      lengths[i] = strlen(argv[i]);
+    char err[600];
+    redisReply *reply = tp_redis_command(&source->link, (int)at, argv, lengths, 0, err, sizeof err);
+    if (reply != NULL)
+      freeReplyObject(reply); /* a failure is retried at the next refresh */
+  }
+  free(lengths);
+  free(argv);
+  free(ids);
+}
+
+/* Joins a failed request's acknowledgements to the next one (or keeps it for the next). */
+static void carry_over(redis_source *source, checkpoint_request *failed) {
+  checkpoint_request *next = source->requests;
+  if (next == NULL) {
+    failed->next = NULL;
+    source->requests = source->requests_tail = failed;
+    return; /* retried as it is */
+  }
+  char(*ids)[TP_POSITION_ID_SIZE] = realloc(next->ids, (next->count + failed->count) * sizeof *ids);
+  if (ids != NULL) {
+    memcpy(ids + next->count, failed->ids, failed->count * sizeof *ids);
+    next->ids = ids;
+    next->count += failed->count;
+  }
+  free(failed->ids);
+  free(failed->state);
+  free(failed);
+}
+
+/* Reads what there is to read: own pending entries first, then others' idle ones, then new
+ * ones. Called without the lock. */
+static void read_entries(redis_source *source, int *own_pending, char *own_cursor,
+                         uint64_t *last_claim, char *claim_cursor, uint64_t *idle_since) {
+  char count[32], block[32], claim[32];
+  uv_mutex_lock(&source->lock);
+  size_t room = source->queue_capacity - source->queue_count;
+  uv_mutex_unlock(&source->lock);
+  snprintf(count, sizeof count, "%zu", room < source->count ? room : (size_t)source->count);
+  snprintf(block, sizeof block, "%llu", (unsigned long long)source->block_ms);
+  snprintf(claim, sizeof claim, "%llu", (unsigned long long)source->claim_ms);
+  size_t got = 0;
+  if (*own_pending) {
+    const char *argv[] = {"XREADGROUP", "GROUP",   source->group,      source->consumer, "COUNT",
+                          count,        "STREAMS", source->url.stream, own_cursor};
+    redisReply *reply = command(source, 9, argv);
+    const redisReply *entries = read_reply_entries(reply);
+    uv_mutex_lock(&source->lock);
+    got = queue_entries(source, entries, 1);
+    uv_mutex_unlock(&source->lock);
+    if (reply != NULL && got == 0)
+      *own_pending = 0;
+    else if (got > 0) /* pending entries stay pending until the checkpoint: read on after */
+      snprintf(own_cursor, TP_POSITION_ID_SIZE, "%s", entries->element[got - 1]->element[0]->str);
+    if (reply != NULL)
+      freeReplyObject(reply);
+  } else if (now_ms() - *last_claim >= source->claim_ms / 4 + 1) {
+    refresh_held(source);
+    const char *argv[] = {"XAUTOCLAIM", source->url.stream, source->group, source->consumer,
+                          claim,        claim_cursor,       "COUNT",       count};
+    redisReply *reply = command(source, 8, argv);
+    if (reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2) {
+      uv_mutex_lock(&source->lock);
+      got = queue_entries(source, reply->element[1], 1);
+      uv_mutex_unlock(&source->lock);
+      if (reply->element[0]->type == REDIS_REPLY_STRING)
+        snprintf(claim_cursor, 48, "%s", reply->element[0]->str);
+    }
+    if (got == 0 || strcmp(claim_cursor, "0-0") == 0)
+      *last_claim = now_ms(); /* a full pass done: look again in claim/4 ms */
+    if (reply != NULL)
+      freeReplyObject(reply);
+  }
+  if (got == 0 && !*own_pending) {
+    const char *argv[] = {"XREADGROUP", "GROUP", source->group, source->consumer,   "COUNT", count,
+                          "BLOCK",      block,   "STREAMS",     source->url.stream, ">"};
+    redisReply *reply = command(source, 11, argv);
+    uv_mutex_lock(&source->lock);
+    got = queue_entries(source, read_reply_entries(reply), 0);
+    uv_mutex_unlock(&source->lock);
+    if (reply != NULL)
+      freeReplyObject(reply);
+  }
+  if (got == 0 && !source->idle_told) { /* once per quiet spell */
+    uv_mutex_lock(&source->lock);
+    if (source->held_count > 0) {
+      source->went_idle = 1;
+      source->idle_told = 1;
+      uv_async_send(&source->wake);
+    }
+    uv_mutex_unlock(&source->lock);
+  }
+  if (got > 0)
+    source->idle_told = 0;
+  if (got > 0) {
+    *idle_since = now_ms();
+  } else if (source->idle_ms > 0 && now_ms() - *idle_since >= source->idle_ms && !*own_pending &&
+             !others_pending(source)) {
+    uv_mutex_lock(&source->lock);
+    if (source->queue_count == 0)
+      end_input(source, 0, NULL);
+    uv_mutex_unlock(&source->lock);
+  }
+}
+
+void tp__redis_source_thread(void *argument) {
+  redis_source *source = argument;
+  int own_pending = 1;
+  uint64_t last_claim = 0, idle_since = now_ms(), last_refresh = now_ms();
+  char claim_cursor[48] = "0-0", own_cursor[TP_POSITION_ID_SIZE] = "0";
+  int group_ready = 0;
+  uv_mutex_lock(&source->lock);
+  for (;;) {
+    if (source->requests != NULL) {
+      checkpoint_request *request = source->requests;
+      source->requests = request->next;
+      if (source->requests == NULL)
+        source->requests_tail = NULL;
+      uv_mutex_unlock(&source->lock);
+      int status = run_checkpoint(source, request);
+      uv_mutex_lock(&source->lock);
+      if (status != 0 && !source->closing) {
+        carry_over(source, request);
+        uv_cond_timedwait(&source->changed, &source->lock, (uint64_t)1000 * 1000000);
+      } else {
+        free(request->ids);
+        free(request->state);
+        free(request);
+      }
+      continue;
+    }
+    if (source->closing)
+      break;
+    if (source->reading_stopped || source->queue_count >= source->queue_capacity) {
+      /* waits, but wakes to keep held entries fresh while the loop works through them */
+      uv_cond_timedwait(&source->changed, &source->lock, source->claim_ms / 4 * 1000000 + 1);
+      if (now_ms() - last_refresh >= source->claim_ms / 4) {
+        uv_mutex_unlock(&source->lock);
+        refresh_held(source);
+        last_refresh = now_ms();
+        uv_mutex_lock(&source->lock);
+      }
+      continue;
+    }
+    uv_mutex_unlock(&source->lock);
+    if (!group_ready)
+      group_ready = create_group(source) == 0;
+    if (group_ready)
+      read_entries(source, &own_pending, own_cursor, &last_claim, claim_cursor, &idle_since);
+    uv_mutex_lock(&source->lock);
+  }
+  uv_mutex_unlock(&source->lock);
+}
