@@ -76,7 +76,7 @@ int tp_redis_pipeline(tp_redis_link *link, size_t count, const int *argcs, const
                       const char **argv, const size_t *lengths, redisReply **replies,
                       uint64_t give_up_ms, char *err, size_t err_size);
 
-/* Like tp_redis_pipeline, for commands that must not run twice (a MULTI ... EXEC adding
+/* Like tp_redis_pipeline, for commands that must not run twice (a transaction adding
  * entries): when the connection fails after the commands were sent, their fate is unknown, so
  * before sending again it reconnects and asks `applied` (on the new connection) whether they
  * ran: 1 yes (returns 0 with replies[] all NULL), 0 no (sends again), -1 cannot tell yet

@@ -1,6 +1,6 @@
 /* core/broker/redis_staged.c - commands kept for a later transaction (redis_link.h): the
  * exactly-once sink stages its XADDs here and the source sends them inside its checkpoint's
- * MULTI/EXEC. */
+ * transaction (EVAL). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -17,8 +17,8 @@
  *
  * exactly_once=1 (the source must be a Redis source on the same server): no thread writes;
  * a batch's XADDs are staged (copied) and go into the source's next checkpoint, inside the
- * MULTI/EXEC that acknowledges the batch's entries and stores the consumer's state. So an
- * entry's output is in the stream if and only if the entry is acknowledged: after a crash
+ * transaction (one EVAL) that acknowledges the batch's entries and stores the consumer's state. So
+ * an entry's output is in the stream if and only if the entry is acknowledged: after a crash
  * nothing repeats and nothing is lost. The cost: outputs appear only at checkpoints (every
  * checkpoint= ms of the source, or sooner once 32 MB wait), see docs/distributed.md.
  */

@@ -24,10 +24,13 @@
  *
  * Acknowledgements are not sent one by one: they are kept until the stream checkpoints, and
  * then XACK and the consumer's state (HSET STREAM:textpipe:GROUP:checkpoints CONSUMER:RUN)
- * go in one MULTI/EXEC. A crash between checkpoints leaves the entries pending and the state
- * without them; whoever processes them again counts them once. A checkpoint that fails keeps
- * its acknowledgements for the next one. With an exactly-once sink the checkpoint also carries
- * the sink's XADDs for those entries (sink_redis.c), between the XACK and the HSET.
+ * go in one transaction (a Lua script, EVAL), which first checks that every entry is still
+ * pending under this consumer's name: one claimed by another while this consumer was paused
+ * is counted there, so the checkpoint writes nothing and the consumer stops ("fenced"). A
+ * crash between checkpoints leaves the entries pending and the state without them; whoever
+ * processes them again counts them once. A checkpoint that fails keeps its acknowledgements
+ * for the next one. With an exactly-once sink the checkpoint also carries the sink's XADDs for
+ * those entries (sink_redis.c), between the XACK and the HSET.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,6 +8,12 @@
  *   under its name. Every published entry id is then in
  *   the output or the dead-letter stream, the bad ones dead-lettered under their own id, and
  *   `textpipe merge` of the group's checkpoints counts exactly the entries published.
+ * - exactly_once=1: one of two consumers killed mid-stream and restarted; every entry's output
+ *   is in the output streams exactly once.
+ * - SIGTERM with redis-server stopped: the run ends within --stop-timeout, what it could not
+ *   store counted unfinished and left pending.
+ * - A consumer paused (SIGSTOP) past claim: the other takes its entries over; the paused
+ *   one's checkpoint is fenced off and the merged report counts every entry once.
  * Every wait is bounded; the server and the consumers are stopped whatever happens.
  */
 #include <arpa/inet.h>
