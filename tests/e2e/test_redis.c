@@ -36,7 +36,7 @@
 #define RECORDS      3000
 #define CONSUMERS    3
 #define BAD_ENTRIES  4
-#define ONCE_RECORDS 30000 /* enough to be mid-stream a while, outputs coming at checkpoints */
+#define ONCE_RECORDS 3000 /* 1 ms a record (slow.so): mid-stream for a while */
 
 typedef struct fixture {
   char folder[64];
