@@ -116,14 +116,22 @@ static void stop_server(fixture *f) {
   f->server = 0;
 }
 
-static void teardown(void) {
-  fixture *f = &setup_state;
+/* Kills the consumers still running (a test that failed midway leaves them; the next test
+ * reuses the slots). */
+static void stop_consumers(fixture *f) {
   for (int c = 0; c < CONSUMERS; c++)
     if (f->consumers[c] > 0) {
       kill(f->consumers[c], SIGKILL);
       waitpid(f->consumers[c], NULL, 0);
       f->consumers[c] = 0;
     }
+}
+
+static void teardown(void) {
+  fixture *f = &setup_state;
+  stop_consumers(f);
+  if (f->server <= 0) /* a test that failed midway stopped it */
+    start_server(f);
   stop_server(f);
   char command[128];
   snprintf(command, sizeof command, "rm -rf '%.63s'", f->folder);
@@ -398,6 +406,9 @@ static long long wait_for_entries(fixture *f, const char *stream, long long want
  * one: every entry's output (or dead-letter) is in the output streams exactly once. */
 START_TEST(exactly_once_output_survives_a_kill) {
   fixture *f = &setup_state;
+  stop_consumers(f);
+  if (f->server <= 0) /* a test that failed midway stopped it */
+    start_server(f);
   publish(f, "once", ONCE_RECORDS);
   char sources[2][256], sink[128], logs[2][700];
   snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/once-out?exactly_once=1", f->port);
@@ -459,6 +470,9 @@ END_TEST
  * it could not store counted unfinished and their entries left pending, not acknowledged. */
 START_TEST(a_stop_with_redis_down_ends_in_time) {
   fixture *f = &setup_state;
+  stop_consumers(f);
+  if (f->server <= 0) /* a test that failed midway stopped it */
+    start_server(f);
   publish(f, "down", RECORDS);
   char source[256], sink[128], log[700];
   snprintf(source, sizeof source,
@@ -538,6 +552,9 @@ END_TEST
  * exactly once. */
 START_TEST(a_paused_consumer_is_fenced_off) {
   fixture *f = &setup_state;
+  stop_consumers(f);
+  if (f->server <= 0) /* a test that failed midway stopped it */
+    start_server(f);
   publish(f, "pause", RECORDS);
   char sources[2][256], sink[128], logs[2][700];
   snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/pause-out", f->port);
