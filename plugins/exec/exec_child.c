@@ -424,6 +424,7 @@ int exec_child_exchange(exec_child *child, exec_requests *requests, size_t *next
       goto failed;
     int socket_full = send_requests(child, requests, *next, &sent, &stdin_open);
     int got;
+    size_t answered_before = *next;
     while (*next < requests->count &&
            (got = take_answer(child, requests->ids[*next], &answers[*next], reason, reason_size)) !=
                0) {
@@ -435,6 +436,9 @@ int exec_child_exchange(exec_child *child, exec_requests *requests, size_t *next
     }
     if (*next == requests->count)
       break;
+    /* Answers free room under the in-flight bound: send more before waiting. */
+    if (*next > answered_before && sent < requests->ends[requests->printed - 1])
+      continue;
     /* While the child works on what it has, print the next requests (unless the socket is
      * full and the bound reached: then the answers come first). */
     if (requests->printed < requests->count && !socket_full) {
