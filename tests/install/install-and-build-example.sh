@@ -141,6 +141,6 @@ chmod -R go-w "$walk"
 # The plugin author's kit: the example's golden cases pass with the installed binary.
 "$binary" test "$work/wordcount/tests" >"$work/test.out" 2>&1 ||
   { cat "$work/test.out" >&2; fail "textpipe test of the example's cases failed"; }
-grep -q '^2 cases: 2 passed, 0 failed$' "$work/test.out" || fail "textpipe test said: $(cat "$work/test.out")"
+grep -q '^3 cases: 3 passed, 0 failed$' "$work/test.out" || fail "textpipe test said: $(cat "$work/test.out")"
 
 echo "install test: ok (installed to $destdir, example plugin built, run and tested)"
