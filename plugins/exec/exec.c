@@ -18,6 +18,7 @@
 #include <textpipe/plugin.h>
 
 #include "exec_child.h"
+#include "exec_print.h"
 #include "stage_keys.h"
 
 typedef struct exec_stage {
@@ -32,16 +33,21 @@ typedef struct exec_stage {
  * dead-lettered without being sent to another child. */
 #define EXEC_GIVE_UP_AFTER 3
 
+/* Requests are printed in chunks of about this many bytes: the child starts on the first
+ * chunk while the next is printed. */
+#define EXEC_CHUNK_BYTES 16384
+
 /* One worker's child, and the requests and answers of the batch in hand. */
 typedef struct exec_worker {
   exec_child child;
-  char *requests; /* every request line of the batch, one after another */
-  size_t requests_used, requests_capacity;
-  size_t room; /* entries of the arrays below */
-  size_t *offsets, *lengths;
-  const char **lines;
+  const tp_host *host;
+  exec_buffer text; /* the batch's request lines, one after another */
+  size_t room;      /* entries of the arrays below */
+  size_t *ends;     /* ends[i]: offset in text past request i's newline */
   uint64_t *ids;
   cJSON **answers;
+  tp_record *const *records; /* the batch in hand */
+  exec_requests requests;    /* what exec_child_exchange sees of it */
 } exec_worker;
 
 static const tp_option options[] = {
@@ -184,10 +190,8 @@ static void partial_destroy(void *instance, void *partial) {
   if (worker == NULL)
     return;
   exec_child_stop(&worker->child);
-  stage->host->free(worker->requests);
-  stage->host->free(worker->offsets);
-  stage->host->free(worker->lengths);
-  stage->host->free(worker->lines);
+  stage->host->free(worker->text.bytes);
+  stage->host->free(worker->ends);
   stage->host->free(worker->ids);
   stage->host->free(worker->answers);
   stage->host->free(worker);
@@ -204,10 +208,8 @@ static int ensure_room(const tp_host *host, exec_worker *worker, size_t count) {
   if (count <= worker->room)
     return 0;
   size_t room = count < 128 ? 128 : count;
-  void **arrays[] = {(void **)&worker->offsets, (void **)&worker->lengths, (void **)&worker->lines,
-                     (void **)&worker->ids, (void **)&worker->answers};
-  size_t sizes[] = {sizeof(size_t), sizeof(size_t), sizeof(char *), sizeof(uint64_t),
-                    sizeof(cJSON *)};
+  void **arrays[] = {(void **)&worker->ends, (void **)&worker->ids, (void **)&worker->answers};
+  size_t sizes[] = {sizeof(size_t), sizeof(uint64_t), sizeof(cJSON *)};
   for (size_t a = 0; a < sizeof sizes / sizeof sizes[0]; a++) {
     void *bigger = host->realloc(*arrays[a], room * sizes[a]);
     if (bigger == NULL)
@@ -218,29 +220,24 @@ static int ensure_room(const tp_host *host, exec_worker *worker, size_t count) {
   return 0;
 }
 
-/* Appends `{"id":N,"record":<record>}\n` to the worker's request text. 0, or -1 on OOM. */
-static int append_request(const tp_host *host, exec_worker *worker, const cJSON *record,
-                          uint64_t id, size_t *length) {
-  char *json = cJSON_PrintUnformatted(record);
-  if (json == NULL)
-    return -1;
-  size_t needed = worker->requests_used + strlen(json) + 48;
-  if (needed > worker->requests_capacity) {
-    size_t grown = worker->requests_capacity * 2 > needed ? worker->requests_capacity * 2 : needed;
-    char *bigger = host->realloc(worker->requests, grown);
-    if (bigger == NULL) {
-      cJSON_free(json);
+/* exec_requests.more(): prints the batch's next requests, about EXEC_CHUNK_BYTES of them
+ * (at least one). */
+static int print_more(void *context, char *reason, size_t reason_size) {
+  exec_worker *worker = context;
+  exec_requests *requests = &worker->requests;
+  size_t chunk_start = worker->text.used;
+  do {
+    size_t i = requests->printed;
+    if (exec_print_request(&worker->text, worker->host, worker->ids[i],
+                           worker->host->record_json(worker->records[i])) != 0) {
+      snprintf(reason, reason_size, "out of memory printing the requests");
       return -1;
     }
-    worker->requests = bigger;
-    worker->requests_capacity = grown;
-  }
-  int written = snprintf(worker->requests + worker->requests_used,
-                         worker->requests_capacity - worker->requests_used,
-                         "{\"id\":%llu,\"record\":%s}\n", (unsigned long long)id, json);
-  cJSON_free(json);
-  *length = (size_t)written;
-  worker->requests_used += (size_t)written;
+    worker->ends[i] = worker->text.used;
+    requests->printed++;
+  } while (requests->printed < requests->count &&
+           worker->text.used - chunk_start < EXEC_CHUNK_BYTES);
+  requests->text = worker->text.bytes;
   return 0;
 }
 
@@ -286,32 +283,36 @@ static void process_batch(void *instance, void *partial, tp_record *const *recor
   exec_worker *worker = partial;
   const tp_host *host = stage->host;
   char reason[1024];
-  worker->requests_used = 0;
-  if (ensure_room(host, worker, count) != 0)
-    goto out_of_memory;
-  for (size_t i = 0; i < count; i++) {
-    worker->ids[i] = worker->child.next_id++;
-    worker->offsets[i] = worker->requests_used;
-    if (append_request(host, worker, host->record_json(records[i]), worker->ids[i],
-                       &worker->lengths[i]) != 0)
-      goto out_of_memory;
+  if (ensure_room(host, worker, count) != 0) {
+    for (size_t i = 0; i < count; i++) {
+      results[i] = TP_ERROR;
+      snprintf(errors + i * err_size, err_size, "out of memory for the requests");
+    }
+    return;
   }
   for (size_t i = 0; i < count; i++)
-    worker->lines[i] = worker->requests + worker->offsets[i];
+    worker->ids[i] = worker->child.next_id++;
+  worker->host = host;
+  worker->records = records;
+  worker->text.used = 0;
+  worker->requests = (exec_requests){.count = count,
+                                     .ids = worker->ids,
+                                     .text = worker->text.bytes,
+                                     .ends = worker->ends,
+                                     .more = print_more,
+                                     .context = worker};
   /* A failure blames one record; the ones after it go to a new child, unless the child keeps
    * failing without answering anything (then they share the last reason). */
   size_t done = 0;
   while (done < count) {
-    size_t answered = 0;
-    int status = exec_child_exchange(&worker->child, worker->lines + done, worker->lengths + done,
-                                     worker->ids + done, count - done, worker->answers + done,
-                                     &answered, reason, sizeof reason);
-    for (size_t i = done; i < done + answered; i++) {
+    size_t first = done;
+    int status = exec_child_exchange(&worker->child, &worker->requests, &done, worker->answers,
+                                     reason, sizeof reason);
+    for (size_t i = first; i < done; i++) {
       results[i] =
           apply_answer(stage, records[i], worker->answers[i], errors + i * err_size, err_size);
       cJSON_Delete(worker->answers[i]);
     }
-    done += answered;
     if (status == 0)
       break;
     results[done] = TP_ERROR;
@@ -324,12 +325,6 @@ static void process_batch(void *instance, void *partial, tp_record *const *recor
                  stage->settings.name, worker->child.failures_in_a_row, reason);
       }
     }
-  }
-  return;
-out_of_memory:
-  for (size_t i = 0; i < count; i++) {
-    results[i] = TP_ERROR;
-    snprintf(errors + i * err_size, err_size, "out of memory writing the requests");
   }
 }
 

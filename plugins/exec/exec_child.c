@@ -257,9 +257,43 @@ static int fail(exec_child *child, int progress, char *reason, size_t reason_siz
 
 /* ---- one exchange -------------------------------------------------------------------------- */
 
-/* Parses the first complete line of child->answer as the answer for `id`. 1: parsed into
- * *answer; 0: no complete line yet; -1: garbage, reason filled; -2: a second answer for
- * `id` - 1 (ids count up by one within a child), reason filled. */
+static const char *skip_space(const char *at, const char *end) {
+  while (at < end && (*at == ' ' || *at == '\t' || *at == '\r'))
+    at++;
+  return at;
+}
+
+/* When `line` is exactly {"id": N} (N up to 18 digits, JSON whitespace anywhere between the
+ * tokens), sets *id and returns 1: the common answer, read without building a cJSON object.
+ * 0 otherwise (the line goes to the parser). */
+static int bare_answer(const char *line, size_t length, uint64_t *id) {
+  const char *end = line + length, *at = skip_space(line, end);
+  if (at == end || *at++ != '{')
+    return 0;
+  at = skip_space(at, end);
+  if (end - at < 4 || memcmp(at, "\"id\"", 4) != 0)
+    return 0;
+  at = skip_space(at + 4, end);
+  if (at == end || *at++ != ':')
+    return 0;
+  at = skip_space(at, end);
+  const char *digits = at;
+  uint64_t value = 0;
+  while (at < end && *at >= '0' && *at <= '9' && at - digits < 18)
+    value = value * 10 + (uint64_t)(*at++ - '0');
+  if (at == digits || (*digits == '0' && at - digits > 1))
+    return 0;
+  at = skip_space(at, end);
+  if (at == end || *at++ != '}' || skip_space(at, end) != end)
+    return 0;
+  *id = value;
+  return 1;
+}
+
+/* Parses the first complete line of child->answer as the answer for `id`. 1: taken, the
+ * parsed object in *answer (NULL for a bare {"id": N}); 0: no complete line yet; -1: garbage,
+ * reason filled; -2: a second answer for `id` - 1 (ids count up by one within a child),
+ * reason filled. */
 static int take_answer(exec_child *child, uint64_t id, cJSON **answer, char *reason,
                        size_t reason_size) {
   char *line = child->answer + child->answer_start;
@@ -268,34 +302,52 @@ static int take_answer(exec_child *child, uint64_t id, cJSON **answer, char *rea
   if (newline == NULL)
     return 0;
   size_t length = (size_t)(newline - line);
-  cJSON *parsed = cJSON_ParseWithLength(line, length);
-  const cJSON *id_item = cJSON_GetObjectItemCaseSensitive(parsed, "id");
+  cJSON *parsed = NULL;
+  uint64_t answered_id = 0;
+  double shown; /* the answered id, for the message */
   int status = -1;
-  if (parsed == NULL || !cJSON_IsObject(parsed))
-    snprintf(reason, reason_size, "%s answered a line that is not a JSON object: \"%.*s\"",
-             child->settings->name, (int)(length < 60 ? length : 60), line);
-  else if (!cJSON_IsNumber(id_item))
-    snprintf(reason, reason_size, "%s answered without a numeric \"id\"", child->settings->name);
-  else if (id > 0 && id_item->valuedouble == (double)(id - 1)) {
+  if (bare_answer(line, length, &answered_id)) {
+    shown = (double)answered_id;
+  } else {
+    parsed = cJSON_ParseWithLength(line, length);
+    const cJSON *id_item = cJSON_GetObjectItemCaseSensitive(parsed, "id");
+    if (parsed == NULL || !cJSON_IsObject(parsed)) {
+      snprintf(reason, reason_size, "%s answered a line that is not a JSON object: \"%.*s\"",
+               child->settings->name, (int)(length < 60 ? length : 60), line);
+      goto refused;
+    }
+    if (!cJSON_IsNumber(id_item)) {
+      snprintf(reason, reason_size, "%s answered without a numeric \"id\"", child->settings->name);
+      goto refused;
+    }
+    double value = id_item->valuedouble;
+    shown = value;
+    /* Ids stay far below 2^53: any other value is simply not the one expected. */
+    answered_id = value >= 0 && value < 9007199254740992.0 && value == (double)(uint64_t)value
+                      ? (uint64_t)value
+                      : UINT64_MAX;
+  }
+  if (id > 0 && answered_id == id - 1) {
     snprintf(reason, reason_size, "%s answered id %llu twice (more lines than records)",
              child->settings->name, (unsigned long long)(id - 1));
     status = -2;
-  } else if (id_item->valuedouble != (double)id)
+    goto refused;
+  }
+  if (answered_id != id) {
     snprintf(reason, reason_size,
              "%s answered id %.0f where id %llu was expected (answers come in request order, "
              "one per record)",
-             child->settings->name, id_item->valuedouble, (unsigned long long)id);
-  else
-    status = 1;
-  if (status != 1) {
-    cJSON_Delete(parsed);
-    return status;
+             child->settings->name, shown, (unsigned long long)id);
+    goto refused;
   }
   child->answer_start += length + 1;
   if (child->answer_start == child->answer_used)
     child->answer_start = child->answer_used = 0;
   *answer = parsed;
   return 1;
+refused:
+  cJSON_Delete(parsed);
+  return status;
 }
 
 /* Reads what stdout holds now into child->answer. 1: read something; 0: nothing yet; -1:
@@ -325,60 +377,75 @@ static int read_answers(exec_child *child) {
   return -1;
 }
 
-/* Writes requests while the in-flight bound allows and the socket takes them. Returns 1 when
- * the socket is full (poll for POLLOUT), else 0. */
-static int send_requests(exec_child *child, const char *const *requests, const size_t *lengths,
-                         size_t count, size_t *written, size_t *offset, size_t *in_flight,
-                         int *stdin_open) {
-  /* One request may always be in flight, however large; more only within the bound. */
-  while (*stdin_open && *written < count &&
-         (*in_flight == 0 || *in_flight < child->settings->in_flight_bytes)) {
-    ssize_t sent = send(child->in_fd, requests[*written] + *offset, lengths[*written] - *offset,
-                        MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent < 0) {
+static size_t start_of(const exec_requests *requests, size_t index) {
+  return index == 0 ? 0 : requests->ends[index - 1];
+}
+
+/* Writes printed request bytes, as many as one send() takes, while the in-flight bound allows
+ * (request `next`, the oldest unanswered, may always go whole, however large). *sent is the
+ * offset in requests->text written so far. Returns 1 when the socket is full (poll for
+ * POLLOUT), else 0. */
+static int send_requests(exec_child *child, const exec_requests *requests, size_t next,
+                         size_t *sent, int *stdin_open) {
+  if (next >= requests->printed)
+    return 0;
+  size_t limit = start_of(requests, next) + child->settings->in_flight_bytes;
+  if (limit < requests->ends[next])
+    limit = requests->ends[next];
+  if (limit > requests->ends[requests->printed - 1])
+    limit = requests->ends[requests->printed - 1];
+  while (*stdin_open && *sent < limit) {
+    ssize_t written =
+        send(child->in_fd, requests->text + *sent, limit - *sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (written < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK)
         return 1;
       if (errno != EINTR)
         *stdin_open = 0; /* the child went away; its stdout tells how */
       continue;
     }
-    if (*offset == 0)
-      *in_flight += lengths[*written];
-    *offset += (size_t)sent;
-    if (*offset == lengths[*written]) {
-      (*written)++;
-      *offset = 0;
-    }
+    *sent += (size_t)written;
   }
   return 0;
 }
 
-int exec_child_exchange(exec_child *child, const char *const *requests, const size_t *lengths,
-                        const uint64_t *ids, size_t count, cJSON **answers, size_t *answered,
+int exec_child_exchange(exec_child *child, exec_requests *requests, size_t *next, cJSON **answers,
                         char *reason, size_t reason_size) {
   const exec_settings *settings = child->settings;
-  *answered = 0;
+  size_t first = *next;
   reason[0] = '\0';
   if (child->pid == 0 && start(child, reason, reason_size) != 0)
     return fail(child, 0, reason, reason_size);
   double deadline = now_seconds() + settings->timeout_ms / 1000.0;
-  size_t written = 0, offset = 0, in_flight = 0;
+  size_t sent = start_of(requests, *next);
   int stdin_open = 1;
   for (;;) {
-    int socket_full =
-        send_requests(child, requests, lengths, count, &written, &offset, &in_flight, &stdin_open);
+    if (requests->printed <= *next && requests->more(requests->context, reason, reason_size) != 0)
+      goto failed;
+    int socket_full = send_requests(child, requests, *next, &sent, &stdin_open);
     int got;
-    while (*answered < count && (got = take_answer(child, ids[*answered], &answers[*answered],
-                                                   reason, reason_size)) != 0) {
-      if (got == -2 && *answered > 0) /* the surplus line blames the record it repeats */
-        cJSON_Delete(answers[--*answered]);
+    size_t answered_before = *next;
+    while (*next < requests->count &&
+           (got = take_answer(child, requests->ids[*next], &answers[*next], reason, reason_size)) !=
+               0) {
+      if (got == -2 && *next > first) /* the surplus line blames the record it repeats */
+        cJSON_Delete(answers[--*next]);
       if (got < 0)
         goto failed;
-      in_flight -= lengths[*answered];
-      (*answered)++;
+      ++*next;
     }
-    if (*answered == count)
+    if (*next == requests->count)
       break;
+    /* Answers free room under the in-flight bound: send more before waiting. */
+    if (*next > answered_before && sent < requests->ends[requests->printed - 1])
+      continue;
+    /* While the child works on what it has, print the next requests (unless the socket is
+     * full and the bound reached: then the answers come first). */
+    if (requests->printed < requests->count && !socket_full) {
+      if (requests->more(requests->context, reason, reason_size) != 0)
+        goto failed;
+      continue;
+    }
     if (child->answer_used - child->answer_start > EXEC_ANSWER_MAX) {
       snprintf(reason, reason_size, "%s answered a line of over %u MB", settings->name,
                EXEC_ANSWER_MAX >> 20);
@@ -390,7 +457,7 @@ int exec_child_exchange(exec_child *child, const char *const *requests, const si
     double left = deadline - now_seconds();
     if (left <= 0) {
       snprintf(reason, reason_size, "%s did not answer within %d ms (%zu of %zu answers)",
-               settings->name, settings->timeout_ms, *answered, count);
+               settings->name, settings->timeout_ms, *next - first, requests->count - first);
       goto failed;
     }
     if (poll(watched, 3, (int)(left * 1000) + 1) < 0 && errno != EINTR) {
@@ -407,7 +474,8 @@ int exec_child_exchange(exec_child *child, const char *const *requests, const si
       int status = reap(child, 0.5, &killed);
       describe_status(status, killed, settings->name, reason, reason_size);
       size_t used = strlen(reason);
-      snprintf(reason + used, reason_size - used, " after %zu of %zu answers", *answered, count);
+      snprintf(reason + used, reason_size - used, " after %zu of %zu answers", *next - first,
+               requests->count - first);
       goto failed;
     }
   }
@@ -415,13 +483,13 @@ int exec_child_exchange(exec_child *child, const char *const *requests, const si
   if (child->answer_used > child->answer_start) {
     snprintf(reason, reason_size, "%s answered more lines than it was sent records",
              settings->name);
-    cJSON_Delete(answers[--*answered]); /* blamed on the last record */
+    cJSON_Delete(answers[--*next]); /* blamed on the last record */
     goto failed;
   }
   child->failures_in_a_row = 0;
   return 0;
 failed:
-  return fail(child, *answered > 0, reason, reason_size);
+  return fail(child, *next > first, reason, reason_size);
 }
 
 void exec_child_stop(exec_child *child) {

@@ -60,15 +60,29 @@ typedef struct exec_child {
 void exec_child_init(exec_child *child, const exec_settings *settings, const tp_host *host,
                      const tp_stage *stage);
 
-/* Sends requests[0..count) (each a complete line, newline included, lengths[i] bytes, whose
- * "id" is ids[i], counting up by one) and reads the answers in order, starting the child
- * first when none runs. answers[i] receives each parsed answer object (the caller frees them)
- * for i < *answered. Returns 0 when all `count` came back; otherwise -1 with the child
- * stopped, its restart scheduled, and the reason ("...; stderr: <tail>") for record
- * *answered, the one to blame: the first unanswered one, or the one whose answer came twice
- * (its first answer is then not among the answers). Records after it were not answered. */
-int exec_child_exchange(exec_child *child, const char *const *requests, const size_t *lengths,
-                        const uint64_t *ids, size_t count, cJSON **answers, size_t *answered,
+/* The requests of one exchange. They are printed as the exchange goes (more()), so that
+ * textpipe prints the next ones while the child works on the first: request i is the line
+ * text[start .. ends[i]) (start: ends[i - 1], or 0), newline included, with "id" ids[i]
+ * (counting up by one); requests [0, printed) are printed. */
+typedef struct exec_requests {
+  size_t count;
+  const uint64_t *ids;
+  const char *text; /* may move when more() prints */
+  const size_t *ends;
+  size_t printed;
+  /* Prints at least one more request (printed < count). 0, or -1 with the reason. */
+  int (*more)(void *context, char *reason, size_t reason_size);
+  void *context;
+} exec_requests;
+
+/* Sends requests [*next, count), printing them as it goes, and reads the answers in order,
+ * starting the child first when none runs. answers[i] receives each parsed answer object (the
+ * caller frees them; NULL for an answer that is only {"id": N}); *next moves past each
+ * answered request. Returns 0 when all came back; otherwise -1 with the child stopped, its
+ * restart scheduled, and the reason ("...; stderr: <tail>") for record *next, the one to
+ * blame: the first unanswered one, or the one whose answer came twice (its first answer is
+ * then not among the answers). Records after it were not answered. */
+int exec_child_exchange(exec_child *child, exec_requests *requests, size_t *next, cJSON **answers,
                         char *reason, size_t reason_size);
 
 /* Closes the child's stdin, waits for it to exit (killing it after the timeout), logs the

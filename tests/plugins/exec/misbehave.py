@@ -3,7 +3,8 @@
 
 It answers every request like a correct child ({"id": N, "fields": {"seen": true}}), except
 for the record whose text is the MODE's trigger word, where it does what MODE says. Used by
-test_exec.c, one pipeline per MODE.
+test_exec.c, one pipeline per MODE. MODE "echo" is a correct child that answers with the
+record as it read it ({"seen": "<the record, printed compactly by Python>"}).
 """
 import json
 import sys
@@ -24,7 +25,10 @@ def main():
         request = json.loads(line)
         request_id = request["id"]
         text = request["record"].get("text")
-        if text != "trigger":
+        if MODE == "echo":
+            seen = json.dumps(request["record"], ensure_ascii=False, separators=(",", ":"))
+            answer(request_id, fields={"seen": seen})
+        elif text != "trigger":
             answer(request_id, fields={"seen": True})
             if held is not None:
                 answer(held, fields={"seen": True})

@@ -24,15 +24,20 @@ static const char *source_root(void) {
   return root != NULL ? root : ".";
 }
 
-static char *exec_pipeline(const char *mode, int timeout_ms) {
+/* The misbehave.py pipeline; `more_options` (",\"name\": value" or "") go into its config. */
+static char *exec_pipeline_with(const char *mode, int timeout_ms, const char *more_options) {
   static char text[2048];
   snprintf(text, sizeof text,
            "{\"name\": \"exec-test\", \"stages\": [{\"plugin\": \"exec\", \"config\": "
            "{\"command\": [\"python3\"], \"script\": \"%s/tests/plugins/exec/misbehave.py\", "
            "\"args\": [\"%s\"], \"provides\": [\"seen\"], \"timeout_ms\": %d, "
-           "\"restart_backoff_ms\": 0, \"stderr_lines\": 5}}]}",
-           source_root(), mode, timeout_ms);
+           "\"restart_backoff_ms\": 0, \"stderr_lines\": 5%s}}]}",
+           source_root(), mode, timeout_ms, more_options);
   return text;
+}
+
+static char *exec_pipeline(const char *mode, int timeout_ms) {
+  return exec_pipeline_with(mode, timeout_ms, "");
 }
 
 static char *trigger_input(void) {
@@ -119,6 +124,76 @@ START_TEST(test_misbehaving_child) {
 }
 END_TEST
 
+/* The child sees each record as written in the input: 64-bit ids (which a double would round:
+ * 1460323737035677698 is not a double), escapes, UTF-8, nested values. Python prints each
+ * record back compactly; these lines are written the way it prints them. */
+START_TEST(test_child_sees_records_exactly) {
+  static const char *const lines[] = {
+      "{\"id\":1460323737035677698,\"text\":\"a 64-bit id\"}",
+      "{\"id\":-9223372036854775808,\"text\":\"tab\\t quote \\\" backslash \\\\ "
+      "control \\u0001 \xc3\xa9\"}",
+      "{\"id\":18446744073709551615,\"text\":\"u64\",\"meta\":{\"n\":[1,2.5,-3,0.1,1e+300,"
+      "123456789012345,1000000000000001],\"t\":true,\"f\":false,\"z\":null}}",
+  };
+  size_t count = sizeof lines / sizeof lines[0];
+  char input[1024] = "";
+  for (size_t i = 0; i < count; i++) {
+    strcat(input, lines[i]);
+    strcat(input, "\n");
+  }
+  run_spec spec = {.pipeline = exec_pipeline("echo", 5000), .input = input};
+  run_result result = support_run(&spec);
+  ck_assert_msg(result.exit_status == 0, "exit %d:\n%s", result.exit_status, result.err);
+  ck_assert_int_eq(support_check_lines(result.out, result.out_length), (long long)count);
+  const char *line = result.out;
+  for (size_t i = 0; i < count; i++) {
+    const char *end = strchr(line, '\n');
+    cJSON *record = cJSON_ParseWithLength(line, (size_t)(end - line));
+    const cJSON *seen = cJSON_GetObjectItemCaseSensitive(record, "seen");
+    ck_assert_msg(cJSON_IsString(seen), "no \"seen\" in %.*s", (int)(end - line), line);
+    ck_assert_str_eq(seen->valuestring, lines[i]);
+    cJSON_Delete(record);
+    line = end + 1;
+  }
+  support_run_free(&result);
+}
+END_TEST
+
+/* A batch of 128 records of ~1 KB, with 1 KB in flight at most: the requests go out in
+ * chunks, one at a time, while the answers come back; every record comes back, in order. */
+START_TEST(test_in_flight_bound) {
+  enum { LINES = 300 };
+  size_t capacity = LINES * 1100;
+  char *input = malloc(capacity);
+  size_t used = 0;
+  char filler[1001];
+  memset(filler, 'x', 1000);
+  filler[1000] = '\0';
+  for (int line = 1; line <= LINES; line++)
+    used += (size_t)snprintf(input + used, capacity - used, "{\"id\":%d,\"text\":\"%s\"}\n", line,
+                             filler + line % 7);
+  run_spec spec = {.pipeline = exec_pipeline_with("echo", 20000, ", \"max_in_flight_kb\": 1"),
+                   .input = input};
+  run_result result = support_run(&spec);
+  ck_assert_msg(result.exit_status == 0, "exit %d:\n%s", result.exit_status, result.err);
+  ck_assert_int_eq(support_check_lines(result.out, result.out_length), LINES);
+  const char *in = input, *out = result.out;
+  for (int line = 1; line <= LINES; line++) {
+    const char *in_end = strchr(in, '\n'), *out_end = strchr(out, '\n');
+    cJSON *record = cJSON_ParseWithLength(out, (size_t)(out_end - out));
+    const cJSON *seen = cJSON_GetObjectItemCaseSensitive(record, "seen");
+    ck_assert_msg(cJSON_IsString(seen) && strlen(seen->valuestring) == (size_t)(in_end - in) &&
+                      memcmp(seen->valuestring, in, (size_t)(in_end - in)) == 0,
+                  "line %d: %.80s", line, out);
+    cJSON_Delete(record);
+    in = in_end + 1;
+    out = out_end + 1;
+  }
+  support_run_free(&result);
+  free(input);
+}
+END_TEST
+
 START_TEST(test_example_on_two_workers) {
   char pipeline[1024];
   snprintf(pipeline, sizeof pipeline, "%s/examples/exec/pipeline.json", source_root());
@@ -167,6 +242,8 @@ static Suite *exec_suite(void) {
   tcase_add_loop_test(children, test_misbehaving_child, 0,
                       (int)(sizeof misbehave_cases / sizeof misbehave_cases[0]));
   tcase_add_test(children, test_missing_program);
+  tcase_add_test(children, test_child_sees_records_exactly);
+  tcase_add_test(children, test_in_flight_bound);
   suite_add_tcase(suite, children);
   TCase *example = tcase_create("example");
   tcase_set_timeout(example, 60);
