@@ -4,7 +4,8 @@
 # header, textpipe.pc, the plugin folder and the bundled pipelines are there (and the pipelines
 # pass `textpipe check` where they are installed), builds
 # examples/plugins/wordcount with its one-command Makefile against the installed textpipe.pc,
-# then runs the installed binary with the new plugin (`plugins wordcount`, `check`, `run`).
+# then runs the installed binary with the new plugin (`plugins wordcount`, `check`, `run`,
+# `report` to HTML with its histogram).
 # Exits non-zero with a message at the first thing that is missing or wrong.
 set -euo pipefail
 build_dir=$(cd "$1" && pwd)
@@ -101,6 +102,23 @@ assert counts == [4, 2], counts  # min_length 2: "a", "b", "c" are too short
 report = json.dumps(json.load(open(sys.argv[2])))
 assert '"words": 6' in report, report
 PY
+# Step 7: the HTML report draws the outside plugin's histogram block as a chart (an inline SVG
+# with one <rect class="bin"> per bin, inside the wordcount section), with no change to the core.
+"$binary" report "$work/report.json" -o "$work/report.html" 2>"$work/report.err" ||
+  { cat "$work/report.err" >&2; fail "textpipe report report.json -o report.html failed"; }
+python3 - "$work/report.html" <<'PY' || fail "the HTML report does not draw the example's histogram"
+import re, sys
+html = open(sys.argv[1]).read()
+start = html.index("<h2>wordcount</h2>")
+section = html[start:html.index("</section>", start)]
+chart = section.index("<h3>Words per record</h3>")
+svg = section.index('<div class="plot" role="img" aria-label="Histogram">', chart)
+svg = section.index("<svg", svg)
+svg_end = section.index("</svg>", svg)
+bins = re.findall(r'<rect class="bin"[^>]*><title>([^<]*)</title>', section[svg:svg_end])
+assert len(bins) == 9, bins
+assert bins[0] == "0 to 5: 2", bins
+PY
 # The walk-through of CONTRIBUTING.md as written: step 2's code block compiles warning-free,
 # step 5's pipeline checks and gives the output shown there, step 6's case passes.
 walk="$work/walkthrough"
@@ -141,6 +159,6 @@ chmod -R go-w "$walk"
 # The plugin author's kit: the example's golden cases pass with the installed binary.
 "$binary" test "$work/wordcount/tests" >"$work/test.out" 2>&1 ||
   { cat "$work/test.out" >&2; fail "textpipe test of the example's cases failed"; }
-grep -q '^2 cases: 2 passed, 0 failed$' "$work/test.out" || fail "textpipe test said: $(cat "$work/test.out")"
+grep -q '^3 cases: 3 passed, 0 failed$' "$work/test.out" || fail "textpipe test said: $(cat "$work/test.out")"
 
 echo "install test: ok (installed to $destdir, example plugin built, run and tested)"
