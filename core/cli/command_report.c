@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "file_guard.h"
 #include "json_literals.h"
 #include "log.h"
 #include "report.h"
@@ -26,12 +28,22 @@ static const char usage[] =
     "  -o, --output FILE    write the page to FILE instead of stdout\n"
     "  -h, --help           show this help\n";
 
-/* Reads all of `stream` into a NUL-terminated buffer the caller frees; NULL on error. */
+/* The largest report `textpipe report` reads (a report of a long stream is a few MiB; a million
+ * timeline points ~10 MiB): a bigger input is the wrong file, refused before it fills memory. */
+#define REPORT_MAX_BYTES (256u * 1024 * 1024)
+
+/* Reads all of `stream` into a NUL-terminated buffer the caller frees; NULL on error, with
+ * errno EFBIG past REPORT_MAX_BYTES. */
 static char *read_all(FILE *stream, size_t *length) {
   size_t capacity = 1 << 16, used = 0;
   char *data = malloc(capacity);
   while (data != NULL) {
     used += fread(data + used, 1, capacity - used - 1, stream);
+    if (used > REPORT_MAX_BYTES) {
+      free(data);
+      errno = EFBIG;
+      return NULL;
+    }
     if (ferror(stream)) {
       free(data);
       return NULL;
@@ -41,12 +53,13 @@ static char *read_all(FILE *stream, size_t *length) {
       *length = used;
       return data;
     }
-    if (capacity - used - 1 == 0) {
-      char *grown = realloc(data, capacity * 2);
+    if (capacity - used - 1 == 0) { /* grows to one byte past the cap at most */
+      size_t bigger = capacity * 2 < REPORT_MAX_BYTES + 2 ? capacity * 2 : REPORT_MAX_BYTES + 2;
+      char *grown = realloc(data, bigger);
       if (grown == NULL)
         free(data);
       data = grown;
-      capacity *= 2;
+      capacity = bigger;
     }
   }
   return NULL;
@@ -78,6 +91,11 @@ static cJSON *load_report(const char *path) {
   int read_errno = errno;
   if (!from_stdin)
     fclose(stream);
+  if (text == NULL && read_errno == EFBIG) {
+    tp_log(TP_LOG_ERROR, NULL, "%s: too large for a report (more than %u MiB)", name,
+           REPORT_MAX_BYTES >> 20);
+    return NULL;
+  }
   if (text == NULL) {
     tp_log(TP_LOG_ERROR, NULL, "%s: cannot read: %s", name, strerror(read_errno));
     return NULL;
@@ -135,6 +153,13 @@ int tp_command_report(int argc, char **argv) {
     fputs(usage, stderr);
     return TP_EXIT_USAGE;
   }
+  tp_file_guard guard = {.count = 0};
+  tp_file_guard_add(&guard, "REPORT.json", strcmp(input, "-") == 0 ? NULL : input, STDIN_FILENO,
+                    false);
+  tp_file_guard_add(&guard, "--output", output == NULL || strcmp(output, "-") == 0 ? NULL : output,
+                    STDOUT_FILENO, true);
+  if (tp_file_guard_check(&guard, "report") != 0)
+    return TP_EXIT_USAGE;
   tp_error err_open = {{0}};
   if (output != NULL && strcmp(output, "-") != 0 &&
       tp_report_check_writable(output, &err_open) != 0) { /* like run: a usage error */

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "partial_file.h"
 #include "pipeline.h"
+#include "file_guard.h"
 #include "report.h"
 #include "report_html.h"
 #include "stream.h"
@@ -43,6 +44,9 @@ static const char run_usage[] =
     "                            concurrent)\n"
     "  --max-record-bytes N      longest input line accepted (default: the pipeline's\n"
     "                            input.max_record_bytes, else 16777216)\n"
+    "  --stop-timeout SECONDS    after a first SIGINT/SIGTERM, how long the records in flight\n"
+    "                            may take before the run stops at once (default 10; a second\n"
+    "                            signal stops at once too)\n"
     "  -q, --quiet               no summary line\n"
     "  -h, --help                show this help\n"
     "\n"
@@ -70,6 +74,18 @@ static int parse_count(const char *text, uint64_t max, uint64_t *out) {
   return 0;
 }
 
+/* Parses a number of seconds in (0, 86400] ("10", "0.5"). Returns 0, or -1. */
+static int parse_seconds(const char *text, double *out) {
+  if (text == NULL || ((*text < '0' || *text > '9') && *text != '.'))
+    return -1;
+  char *end = NULL;
+  double value = strtod(text, &end);
+  if (*end != '\0' || !(value > 0) || value > 86400)
+    return -1;
+  *out = value;
+  return 0;
+}
+
 /* The value of option `name` at argv[*index]: "--name=value" or the next argument. */
 static const char *option_value(int argc, char **argv, int *index, const char *name) {
   const char *argument = argv[*index];
@@ -89,74 +105,32 @@ static int option_is(const char *argument, const char *short_name, const char *l
          (argument[length] == '\0' || argument[length] == '=');
 }
 
-/* One of the files a run reads or writes, and what identifies it on disk. */
-typedef struct endpoint {
-  const char *option; /* "--input", ... */
-  const char *path;   /* as given, or "stdin"/"stdout" */
-  int regular;        /* an existing regular file: compared by device and inode */
-  dev_t device;
-  ino_t inode;
-  char canonical[PATH_MAX + 1]; /* a file still to be created: its resolved path, else "" */
-} endpoint;
-
-/* Fills `end` for `path` (or, when NULL, for the open descriptor `fd`). */
-static void endpoint_identify(endpoint *end, const char *option, const char *path, int fd) {
-  struct stat info;
-  end->option = option;
-  end->path = path != NULL ? path : fd == STDIN_FILENO ? "stdin" : "stdout";
-  end->regular = 0;
-  end->canonical[0] = '\0';
-  if ((path != NULL ? stat(path, &info) : fstat(fd, &info)) == 0) {
-    end->regular = S_ISREG(info.st_mode);
-    end->device = info.st_dev;
-    end->inode = info.st_ino;
-    return;
-  }
-  if (path == NULL || strlen(path) >= PATH_MAX)
-    return;
-  char folder[PATH_MAX], base[PATH_MAX], resolved[PATH_MAX];
-  snprintf(folder, sizeof folder, "%s", path);
-  snprintf(base, sizeof base, "%s", path);
-  if (realpath(dirname(folder), resolved) != NULL)
-    snprintf(end->canonical, sizeof end->canonical, "%.*s/%s", (int)(PATH_MAX / 2), resolved,
-             basename(base));
-}
-
-/* Refuses a run whose input, output, report and dead-letter files are not all different
- * files: writing one would destroy the other (an output opened over the input empties it
- * before a line is read; two outputs overwrite each other). Devices and pipes (/dev/null, a
- * terminal) may be shared. Returns 0, or the usage exit status after saying which two clash. */
-static int check_distinct_files(const tp_stream_options *options, const tp_run_outputs *outputs) {
-  endpoint ends[5];
-  size_t count = 0;
-  endpoint_identify(&ends[count++], "--input", options->input_path, STDIN_FILENO);
-  endpoint_identify(&ends[count++], "--output", options->output_path, STDOUT_FILENO);
+/* Refuses a run whose files are not all different where one is written: writing one would
+ * destroy the other (an output opened over the input or the pipeline empties it before it is
+ * read; two outputs overwrite each other). Returns 0, or the usage exit status. */
+static int check_distinct_files(const char *pipeline_path, const tp_stream_options *options,
+                                const tp_run_outputs *outputs) {
+  tp_file_guard guard = {.count = 0};
+  if (strcmp(pipeline_path, "-") != 0)
+    tp_file_guard_add(&guard, "PIPELINE", pipeline_path, -1, false);
+  tp_file_guard_add(&guard, "--input", options->input_path, STDIN_FILENO, false);
+  tp_file_guard_add(&guard, "--output", options->output_path, STDOUT_FILENO, true);
   if (outputs->report_path != NULL)
-    endpoint_identify(&ends[count++], "--report", outputs->report_path, -1);
+    tp_file_guard_add(&guard, "--report", outputs->report_path, -1, true);
   if (outputs->partial_path != NULL)
-    endpoint_identify(&ends[count++], "--partial", outputs->partial_path, -1);
+    tp_file_guard_add(&guard, "--partial", outputs->partial_path, -1, true);
   if (options->dead_letter_path != NULL)
-    endpoint_identify(&ends[count++], "--dead-letter", options->dead_letter_path, -1);
-  for (size_t a = 0; a < count; a++) {
-    for (size_t b = a + 1; b < count; b++) {
-      int same =
-          (ends[a].regular && ends[b].regular && ends[a].device == ends[b].device &&
-           ends[a].inode == ends[b].inode) ||
-          (ends[a].canonical[0] != '\0' && strcmp(ends[a].canonical, ends[b].canonical) == 0);
-      if (same) {
-        tp_log(TP_LOG_ERROR, NULL, "run: %s %s and %s %s are the same file", ends[a].option,
-               ends[a].path, ends[b].option, ends[b].path);
-        return TP_EXIT_USAGE;
-      }
-    }
-  }
-  return 0;
+    tp_file_guard_add(&guard, "--dead-letter", options->dead_letter_path, -1, true);
+  return tp_file_guard_check(&guard, "run") == 0 ? 0 : TP_EXIT_USAGE;
 }
 
 static void print_summary(const tp_stream_result *result, int quiet) {
   if (result->counts.not_written > 0)
     tp_log(TP_LOG_ERROR, NULL, "%llu records were processed but not written",
            (unsigned long long)result->counts.not_written);
+  if (result->counts.unfinished > 0)
+    tp_log(TP_LOG_WARN, NULL, "%llu records were read but not finished (stopped at once)",
+           (unsigned long long)result->counts.unfinished);
   if (quiet)
     return;
   char line[512];
@@ -223,6 +197,10 @@ int tp_run_pipeline(const tp_pipeline *pipeline, const tp_stream_options *option
     tp_stream_result_free(&result);
     return result.cannot_open ? TP_EXIT_USAGE : TP_EXIT_RUNTIME;
   }
+  if (result.exit_at_once && result.sections == NULL) { /* a stage still busy: counts only */
+    result.sections = cJSON_CreateObject();
+    result.stats = calloc(pipeline->stage_count + 1, sizeof *result.stats);
+  }
   if (result.sections == NULL || result.stats == NULL) {
     result.failed = 1; /* the stages could not finish (logged) */
   } else {
@@ -233,6 +211,8 @@ int tp_run_pipeline(const tp_pipeline *pipeline, const tp_stream_options *option
       result.failed = 1;
   }
   print_summary(&result, options->quiet);
+  if (result.exit_at_once) /* a busy stage or a stuck write: nothing can be waited for */
+    _exit(exit_status(&result));
   tp_stream_result_free(&result);
   return exit_status(&result);
 }
@@ -274,6 +254,13 @@ int tp_command_run(int argc, char **argv) {
       if (strcmp(value, "0") != 0 && parse_count(value, UINT64_C(1) << 52, &number) != 0)
         return usage_error("--line-offset", ": expected a whole number from 0 to 2^52");
       options.line_offset = number;
+      continue;
+    } else if (option_is(argument, NULL, "--stop-timeout")) {
+      const char *value = option_value(argc, argv, &i, "--stop-timeout");
+      if (value == NULL)
+        return usage_error("--stop-timeout", " needs a value");
+      if (parse_seconds(value, &options.stop_timeout) != 0)
+        return usage_error("--stop-timeout", ": expected seconds, more than 0 and at most 86400");
       continue;
     } else if (option_is(argument, NULL, "--workers") ||
                option_is(argument, NULL, "--max-record-bytes")) {
@@ -330,7 +317,7 @@ int tp_command_run(int argc, char **argv) {
     return usage_error("--report - and --dead-letter -", ": only one of them can go to stdout");
   if (outputs.partial_path == stdout_dash)
     return usage_error("--partial", ": give a file name");
-  int clash = check_distinct_files(&options, &outputs);
+  int clash = check_distinct_files(pipeline_path, &options, &outputs);
   if (clash != 0)
     return clash;
 

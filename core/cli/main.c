@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include "commands.h"
 #include "log.h"
 #include "tp_config.h"
@@ -64,8 +66,7 @@ static void occupy_closed_stdio(void) {
   }
 }
 
-int main(int argc, char **argv) {
-  occupy_closed_stdio();
+static int dispatch(int argc, char **argv) {
   if (argc < 2) {
     tp_log(TP_LOG_ERROR, NULL, "missing a command (try 'textpipe --help')");
     return TP_EXIT_USAGE;
@@ -97,4 +98,21 @@ int main(int argc, char **argv) {
   else
     tp_log(TP_LOG_ERROR, NULL, "unknown command '%s' (try 'textpipe --help')", command);
   return TP_EXIT_USAGE;
+}
+
+/* What went to stdout through stdio (help, version, check, plugins, report pages) must have
+ * been written: a full disk or a closed pipe is a failure, not exit 0. (`run` writes its
+ * records through its own writer, which reports its failures itself.) */
+static int flush_stdout(int status) {
+  if ((fflush(stdout) == 0 && !ferror(stdout)) ||
+      (status != TP_EXIT_OK && status != TP_EXIT_DEAD_LETTERS)) /* already said and failed */
+    return status;
+  tp_log(TP_LOG_ERROR, NULL, "stdout: write failed: %s",
+         uv_strerror(uv_translate_sys_error(errno)));
+  return TP_EXIT_RUNTIME;
+}
+
+int main(int argc, char **argv) {
+  occupy_closed_stdio();
+  return flush_stdout(dispatch(argc, argv));
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,18 @@ static size_t utf8_sequence(const unsigned char *s, size_t left) {
   return need;
 }
 
+/* The value of the \\uXXXX escape at text[at] (the backslash), or -1 if it is not one. */
+static long hex_unit(const scanner *scan, size_t at) {
+  long unit = 0;
+  for (size_t i = 2; i < 6; i++) {
+    if (at + i >= scan->length || !isxdigit(scan->text[at + i]))
+      return -1;
+    unsigned char digit = scan->text[at + i];
+    unit = unit * 16 + (isdigit(digit) ? digit - '0' : (tolower(digit) - 'a' + 10));
+  }
+  return unit;
+}
+
 static int scan_string(scanner *scan) {
   size_t start = scan->offset;
   scan->offset++; /* the opening quote */
@@ -113,9 +126,26 @@ static int scan_string(scanner *scan) {
         break;
       unsigned char escaped = scan->text[scan->offset + 1];
       if (escaped == 'u') {
-        for (size_t i = 2; i < 6; i++) {
-          if (scan->offset + i >= scan->length || !isxdigit(scan->text[scan->offset + i]))
-            return fail_at(scan, scan->offset, "invalid \\u escape (expected 4 hex digits)");
+        long unit = hex_unit(scan, scan->offset);
+        if (unit < 0)
+          return fail_at(scan, scan->offset, "invalid \\u escape (expected 4 hex digits)");
+        /* UTF-16 surrogates come in pairs: cJSON cannot decode one alone. */
+        if (unit >= 0xDC00 && unit <= 0xDFFF)
+          return fail_at(scan, scan->offset,
+                         "invalid \\u escape: \\u%04lX is the second half of a surrogate pair "
+                         "with no first half",
+                         unit);
+        if (unit >= 0xD800 && unit <= 0xDBFF) {
+          long low = scan->offset + 7 < scan->length && scan->text[scan->offset + 6] == '\\' &&
+                             scan->text[scan->offset + 7] == 'u'
+                         ? hex_unit(scan, scan->offset + 6)
+                         : -1;
+          if (low < 0xDC00 || low > 0xDFFF)
+            return fail_at(scan, scan->offset,
+                           "invalid \\u escape: \\u%04lX starts a surrogate pair but no "
+                           "\\uDC00-\\uDFFF follows it",
+                           unit);
+          scan->offset += 6;
         }
         scan->offset += 6;
         continue;
@@ -371,6 +401,12 @@ int tp_json_load_file_text(const char *path, cJSON **out, char **text_out, size_
     length += got;
     if (got == 0)
       break;
+    if (length > TP_JSON_FILE_MAX_BYTES) { /* /dev/zero, or the wrong file */
+      tp_format(err->message, sizeof err->message,
+                "%s: too large for a pipeline file (more than %d MiB)", path,
+                TP_JSON_FILE_MAX_BYTES >> 20);
+      goto done;
+    }
   }
   if (ferror(file)) {
     tp_format(err->message, sizeof err->message, "%s: cannot read: %s", path, strerror(errno));
@@ -466,6 +502,63 @@ static int next_segment(const char **path, const char **key, size_t *key_length,
   return 0;
 }
 
+/* The code unit of the 4 hex digits at hex[0..4) (checked by the syntax checker). */
+static unsigned long hex4(const char *hex) {
+  unsigned long unit = 0;
+  for (int i = 0; i < 4; i++) {
+    unsigned char digit = (unsigned char)hex[i];
+    unit = unit * 16 + (unsigned long)(isdigit(digit) ? digit - '0' : tolower(digit) - 'a' + 10);
+  }
+  return unit;
+}
+
+/* Whether the string body raw[0..raw_length), escapes as written in the file, decodes to
+ * key[0..key_length) (a decoded key, as paths hold them): "\u0062ogus" is the key "bogus". */
+static int key_matches(const char *raw, size_t raw_length, const char *key, size_t key_length) {
+  if (memchr(raw, '\\', raw_length) == NULL)
+    return raw_length == key_length && memcmp(raw, key, key_length) == 0;
+  size_t at = 0, matched = 0;
+  while (at < raw_length) {
+    char decoded[4];
+    size_t decoded_length = 1;
+    if (raw[at] != '\\' || at + 1 >= raw_length) {
+      decoded[0] = raw[at++];
+    } else if (raw[at + 1] != 'u' || at + 6 > raw_length) {
+      const char *from = "bfnrt", *to = "\b\f\n\r\t";
+      const char *simple = strchr(from, raw[at + 1]);
+      decoded[0] = simple != NULL && *simple != '\0' ? to[simple - from] : raw[at + 1];
+      at += 2;
+    } else {
+      unsigned long code = hex4(raw + at + 2);
+      at += 6;
+      if (code >= 0xD800 && code <= 0xDBFF && at + 6 <= raw_length && raw[at] == '\\' &&
+          raw[at + 1] == 'u') {
+        code = 0x10000 + ((code - 0xD800) << 10) + (hex4(raw + at + 2) - 0xDC00);
+        at += 6;
+      }
+      if (code < 0x80) {
+        decoded[0] = (char)code;
+      } else if (code < 0x800) {
+        decoded[0] = (char)(0xC0 | code >> 6), decoded[1] = (char)(0x80 | (code & 0x3F));
+        decoded_length = 2;
+      } else if (code < 0x10000) {
+        decoded[0] = (char)(0xE0 | code >> 12), decoded[1] = (char)(0x80 | (code >> 6 & 0x3F));
+        decoded[2] = (char)(0x80 | (code & 0x3F));
+        decoded_length = 3;
+      } else {
+        decoded[0] = (char)(0xF0 | code >> 18), decoded[1] = (char)(0x80 | (code >> 12 & 0x3F));
+        decoded[2] = (char)(0x80 | (code >> 6 & 0x3F)), decoded[3] = (char)(0x80 | (code & 0x3F));
+        decoded_length = 4;
+      }
+    }
+    if (matched + decoded_length > key_length ||
+        memcmp(key + matched, decoded, decoded_length) != 0)
+      return 0;
+    matched += decoded_length;
+  }
+  return matched == key_length;
+}
+
 size_t tp_json_locate(const char *text, size_t length, const char *path) {
   size_t at = locate_space(text, length, 0), found = 0;
   const char *key;
@@ -476,8 +569,7 @@ size_t tp_json_locate(const char *text, size_t length, const char *path) {
     if (key != NULL && text[at] == '{') {
       for (at = locate_space(text, length, at + 1); at < length && text[at] == '"';) {
         size_t key_start = at, key_end = locate_string(text, length, at);
-        int same = key_end - key_start - 2 == key_length &&
-                   memcmp(text + key_start + 1, key, key_length) == 0;
+        int same = key_matches(text + key_start + 1, key_end - key_start - 2, key, key_length);
         at = locate_space(text, length, key_end);
         at = locate_space(text, length, at + 1); /* past ':' */
         if (same) {
@@ -539,9 +631,38 @@ const char *tp_json_describe(const cJSON *value, char *buffer, size_t size) {
   return buffer;
 }
 
+static uint64_t key_hash(const char *key) {
+  uint64_t hash = 1469598103934665603u; /* FNV-1a */
+  for (; *key != '\0'; key++)
+    hash = (hash ^ (unsigned char)*key) * 1099511628211u;
+  return hash;
+}
+
 const cJSON *tp_json_duplicate_key(const cJSON *object) {
   if (!cJSON_IsObject(object))
     return NULL;
+  size_t count = 0;
+  for (const cJSON *member = object->child; member != NULL; member = member->next)
+    count++;
+  /* Members in a hash set, in order: linear, so a file of a million keys is not a hang. */
+  size_t slots = 64;
+  while (slots < 2 * count)
+    slots *= 2;
+  const cJSON **set = count > 16 ? calloc(slots, sizeof *set) : NULL;
+  if (set != NULL) {
+    const cJSON *found = NULL;
+    for (const cJSON *member = object->child; member != NULL && found == NULL;
+         member = member->next) {
+      size_t slot = (size_t)key_hash(member->string) & (slots - 1);
+      while (set[slot] != NULL && strcmp(set[slot]->string, member->string) != 0)
+        slot = (slot + 1) & (slots - 1);
+      if (set[slot] != NULL)
+        found = member;
+      set[slot] = member;
+    }
+    free(set);
+    return found;
+  }
   for (const cJSON *member = object->child; member != NULL; member = member->next) {
     for (const cJSON *earlier = object->child; earlier != member; earlier = earlier->next) {
       if (strcmp(earlier->string, member->string) == 0)

@@ -50,6 +50,10 @@ void tp_json_position(const char *text, size_t offset, size_t *line, size_t *col
  * Returns `buffer`. */
 const char *tp_json_describe(const cJSON *value, char *buffer, size_t size);
 
+/* The most tp_json_load_file and tp_json_load_file_text read: pipeline files are a few KiB, so
+ * a bigger file is a mistake (a data file, /dev/zero), refused before it fills memory. */
+#define TP_JSON_FILE_MAX_BYTES (4 * 1024 * 1024)
+
 /* The first member of `object` whose key repeats an earlier member's key, or NULL (also for
  * non-objects). cJSON keeps both; textpipe refuses the ambiguity. */
 const cJSON *tp_json_duplicate_key(const cJSON *object);

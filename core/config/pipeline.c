@@ -518,6 +518,10 @@ static int load_document(loader *load, const cJSON *root) {
   if (!cJSON_IsArray(stages))
     return fail_type(load, stages, "an array of stages");
   size_t count = (size_t)cJSON_GetArraySize(stages);
+  if (count > TP_MAX_STAGES) {
+    tp_json_path_index(&load->path, TP_MAX_STAGES);
+    return fail(load, "too many stages: %zu (a pipeline has at most %d)", count, TP_MAX_STAGES);
+  }
   if (count > 0 && (pipeline->stages = calloc(count, sizeof *pipeline->stages)) == NULL)
     return fail(load, "out of memory");
   const cJSON *spec = stages->child;

@@ -43,6 +43,10 @@ typedef enum tp_on_error {
 } tp_on_error;
 
 /* A plugin shared object, opened once per pipeline even if several stages use it. */
+/* The most stages a pipeline may have: each costs a partial per worker and a pass over every
+ * record; real pipelines have a handful (docs/pipeline-format.md). */
+#define TP_MAX_STAGES 64
+
 typedef struct tp_plugin_handle {
   char *path;              /* absolute path of the .so */
   void *dl;                /* dlopen() handle */

@@ -1,10 +1,14 @@
 /* core/config/plugin_loader.c - finding, opening and checking plugin shared objects
  * (plugin_loader.h).
  *
- * Opening a plugin is a chain of checks, each with a message naming the file: the file and its
- * folder are not writable by group or others (a plugin runs with the user's rights, so like
- * ssh we refuse files someone else could have replaced), dlopen() succeeds, the entry symbol
- * exists, the ABI version is compatible, the descriptor is complete and self-consistent.
+ * Opening a plugin is a chain of checks, each with a message naming the file: the file is
+ * opened once and the open file checked (regular, owned by root or the user, not writable by
+ * group or others), and so is every folder from its own up to "/" (a plugin runs with the
+ * user's rights, so like ssh we refuse files someone else could have replaced; sticky folders
+ * such as /tmp excepted, as the OS protects entries there); it is dlopen()ed through that
+ * descriptor (/proc/self/fd/N), so no one can swap it between check and load; dlopen() succeeds,
+ * the entry symbol exists, the ABI version is compatible, the descriptor is complete and
+ * self-consistent.
  * The descriptor and its option table are copied at this host's sizes (copy_descriptor), so a
  * plugin built against an older minor of ABI 2 reads as one whose later members are NULL.
  */
@@ -13,6 +17,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -102,51 +107,148 @@ static int find_plugin(const char *name, const tp_loader_options *options, char 
   return status;
 }
 
-/* Refuses a file (`path`, resolved) owned by another user (root aside), or a file or folder
- * that group or others may write; messages name the file as `shown` (as the user or the
- * search path gave it). Returns 0 or -1 with err. */
-static int check_permissions(const char *path, const char *shown, tp_error *err) {
-  struct stat info;
+/* Whether a file or folder owned by `uid` is trusted: ours or root's. */
+static int trusted_owner(uid_t uid) {
+  return uid == getuid() || uid == 0;
+}
+
+/* Checks the folder holding the plugin and each parent up to "/": owned by root or the user,
+ * and not writable by group or others unless sticky (like /tmp: then only an entry's owner
+ * may rename or remove it, and the next folder down or the plugin is checked to be ours).
+ * `resolved` has no symbolic link (realpath). Returns 0 or -1 with err naming the folder. */
+static int check_folders(const char *resolved, const char *shown, tp_error *err) {
   char folder[PATH_MAX];
-  if (stat(path, &info) != 0) {
+  tp_format(folder, sizeof folder, "%s", resolved);
+  for (;;) {
+    char *slash = strrchr(folder, '/');
+    if (slash == NULL)
+      return 0;
+    if (slash == folder)
+      folder[1] = '\0';
+    else
+      *slash = '\0';
+    struct stat info;
+    if (stat(folder, &info) != 0) {
+      tp_format(err->message, sizeof err->message, "%s: cannot open plugin folder %s: %s", shown,
+                folder, strerror(errno));
+      return -1;
+    }
+    if (!trusted_owner(info.st_uid)) {
+      tp_format(err->message, sizeof err->message,
+                "%s: refusing to load a plugin from folder %s, owned by another user (uid %u)",
+                shown, folder, (unsigned)info.st_uid);
+      return -1;
+    }
+    if ((info.st_mode & (S_IWGRP | S_IWOTH)) && !(info.st_mode & S_ISVTX)) {
+      tp_format(err->message, sizeof err->message,
+                "%s: refusing to load a plugin from folder %s, which group or others can write "
+                "(chmod go-w it)",
+                shown, folder);
+      return -1;
+    }
+    if (strcmp(folder, "/") == 0)
+      return 0;
+  }
+}
+
+/* Opens the plugin file once, for good: `resolved` (realpath, so O_NOFOLLOW only refuses a
+ * link swapped in since) is opened read-only, and the open file itself is checked: a regular
+ * file, owned by root or the user, not writable by group or others; then its folders
+ * (check_folders). The file is later loaded through this descriptor, so what was checked is
+ * what runs. Messages name the file as `shown`. Returns the descriptor, or -1 with err. */
+static int open_plugin_file(const char *resolved, const char *shown, tp_error *err) {
+  int fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
     tp_format(err->message, sizeof err->message, "%s: cannot open plugin: %s", shown,
               strerror(errno));
     return -1;
   }
-  if (info.st_uid != getuid() && info.st_uid != 0) {
+  struct stat info;
+  if (fstat(fd, &info) != 0) {
+    tp_format(err->message, sizeof err->message, "%s: cannot open plugin: %s", shown,
+              strerror(errno));
+  } else if (!S_ISREG(info.st_mode)) {
+    tp_format(err->message, sizeof err->message, "%s: a plugin must be a regular file", shown);
+  } else if (!trusted_owner(info.st_uid)) {
     tp_format(err->message, sizeof err->message,
               "%s: refusing to load a plugin owned by another user (uid %u)", shown,
               (unsigned)info.st_uid);
-    return -1;
-  }
-  if (info.st_mode & (S_IWGRP | S_IWOTH)) {
+  } else if (info.st_mode & (S_IWGRP | S_IWOTH)) {
     tp_format(err->message, sizeof err->message,
               "%s: refusing to load a plugin that group or others can write (chmod go-w it)",
               shown);
-    return -1;
+  } else if (check_folders(resolved, shown, err) == 0) {
+    return fd;
   }
-  tp_format(folder, sizeof folder, "%s", path);
-  char *slash = strrchr(folder, '/');
-  if (slash == NULL)
-    tp_format(folder, sizeof folder, ".");
-  else if (slash == folder)
-    folder[1] = '\0';
-  else
-    *slash = '\0';
-  if (stat(folder, &info) != 0) {
-    tp_format(err->message, sizeof err->message, "%s: cannot open plugin folder: %s", folder,
+  close(fd);
+  return -1;
+}
+
+/* Plugin files loaded through their descriptor, one entry per file (device and inode).
+ * glibc knows a loaded object by the name it was opened with, and adds each further name it is
+ * opened by: a /proc/self/fd/N name must therefore be used once per file and stay unique while
+ * the file is loaded. So each file is dlopen()ed once, through a descriptor kept open until its
+ * last handle closes, and opening it again only counts a reference. Plugins are loaded and
+ * closed on one thread (pipeline loading and freeing). */
+typedef struct loaded_file {
+  dev_t device;
+  ino_t inode;
+  int fd;
+  void *dl;
+  size_t references;
+  struct loaded_file *next;
+} loaded_file;
+
+static loaded_file *loaded_files;
+
+/* Loads the plugin file open on `fd` (taken over: kept or closed). Returns the dlopen() handle
+ * (release it with unload_plugin_file), or NULL with err naming the file as `shown`. */
+static void *load_plugin_file(int fd, const char *shown, tp_error *err) {
+  struct stat info;
+  if (fstat(fd, &info) != 0) {
+    tp_format(err->message, sizeof err->message, "%s: cannot open plugin: %s", shown,
               strerror(errno));
-    return -1;
+    close(fd);
+    return NULL;
   }
-  /* A sticky world-writable folder (/tmp) still lets only the owner replace the file. */
-  if ((info.st_mode & (S_IWGRP | S_IWOTH)) && !(info.st_mode & S_ISVTX)) {
-    tp_format(err->message, sizeof err->message,
-              "%s: refusing to load a plugin from folder %s, which group or others can write "
-              "(chmod go-w it)",
-              shown, folder);
-    return -1;
+  for (loaded_file *file = loaded_files; file != NULL; file = file->next)
+    if (file->device == info.st_dev && file->inode == info.st_ino) {
+      close(fd);
+      file->references++;
+      return file->dl;
+    }
+  loaded_file *file = calloc(1, sizeof *file);
+  char name[64];
+  tp_format(name, sizeof name, "/proc/self/fd/%d", fd);
+  void *dl = file != NULL ? dlopen(name, RTLD_NOW | RTLD_LOCAL) : NULL;
+  if (dl == NULL) {
+    if (file == NULL)
+      tp_format(err->message, sizeof err->message, "%s: out of memory", shown);
+    else
+      tp_format(err->message, sizeof err->message, "%s: cannot load plugin: %s", shown, dlerror());
+    free(file);
+    close(fd);
+    return NULL;
   }
-  return 0;
+  *file = (loaded_file){info.st_dev, info.st_ino, fd, dl, 1, loaded_files};
+  loaded_files = file;
+  return dl;
+}
+
+/* Drops one reference to a handle from load_plugin_file; the last one unloads the file. */
+static void unload_plugin_file(void *dl) {
+  for (loaded_file **link = &loaded_files; *link != NULL; link = &(*link)->next) {
+    loaded_file *file = *link;
+    if (file->dl != dl)
+      continue;
+    if (--file->references > 0)
+      return;
+    *link = file->next;
+    dlclose(file->dl);
+    close(file->fd);
+    free(file);
+    return;
+  }
 }
 
 static int key_list_ok(const char *const *keys) {
@@ -340,18 +442,14 @@ int tp_plugin_open(const char *name, const char *path, const tp_loader_options *
               strerror(errno));
     return -1;
   }
-  if (check_permissions(resolved, path, err) != 0)
-    return -1;
   file_name = name_from_file(resolved);
   if (file_name == NULL) {
     tp_format(err->message, sizeof err->message, "%s: a plugin file must be named <name>.so", path);
     return -1;
   }
-  dl = dlopen(resolved, RTLD_NOW | RTLD_LOCAL);
-  if (dl == NULL) {
-    tp_format(err->message, sizeof err->message, "%s: cannot load plugin: %s", path, dlerror());
+  int fd = open_plugin_file(resolved, path, err);
+  if (fd < 0 || (dl = load_plugin_file(fd, path, err)) == NULL)
     goto fail;
-  }
   dlerror();
   void *symbol = dlsym(dl, TP_PLUGIN_ENTRY_SYMBOL);
   if (symbol == NULL) {
@@ -389,7 +487,7 @@ fail:
   }
   free(handle);
   if (dl != NULL)
-    dlclose(dl);
+    unload_plugin_file(dl);
   free(file_name);
   return -1;
 }
@@ -398,7 +496,7 @@ void tp_plugin_close(tp_plugin_handle *handle) {
   if (handle == NULL)
     return;
   if (handle->dl != NULL)
-    dlclose(handle->dl);
+    unload_plugin_file(handle->dl);
   free(handle->path);
   free(handle->options);
   free(handle);

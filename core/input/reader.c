@@ -93,6 +93,11 @@ static int finish_line(tp_framer *framer, const char *line, size_t length, uint6
   uint64_t first_line = ++framer->line_number;
   framer->line_number += framer->record_breaks; /* CSV: a record spans lines */
   framer->record_breaks = 0;
+  if (first_line == 1 && length >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+    line += 3; /* a UTF-8 byte order mark (editors on Windows add one): not part of record 1 */
+    length -= 3;
+    full -= 3;
+  }
   if (full == length && length > 0 && line[length - 1] == '\r')
     full = --length;
   if (is_blank(line, length)) {

@@ -41,6 +41,7 @@ typedef struct tp_sink_ops {
 struct tp_sink {
   const tp_sink_ops *ops;
   char name[512]; /* for messages: "stdout", the path, "redis://host:port/stream" */
+  uint64_t dead_letters_not_written; /* dead-letters a batch had that could not be stored */
 };
 
 /* What a sink needs to open. */

@@ -33,7 +33,8 @@ static int file_write(tp_sink *base, const tp_batch *batch, tp_sink_done_fn done
           batch->dead_letters_used) {
     char message[700];
     snprintf(message, sizeof message, "%s: cannot write the dead-letters: %s",
-             sink->dead_letter_path, strerror(errno));
+             sink->dead_letter_path, uv_strerror(uv_translate_sys_error(errno)));
+    base->dead_letters_not_written += batch->dead_count;
     done(context, UV_EIO, message);
     return 0;
   }
@@ -93,5 +94,9 @@ tp_sink *tp_sink_file_open(uv_loop_t *loop, const tp_sink_config *config, char *
     free(sink);
     return NULL;
   }
+  /* Line-buffered: a dead-letter the file refuses (a full disk) fails its own batch, and what
+   * was written is on disk even when a run is abandoned and exits at once (stream.c). */
+  if (sink->dead_letters != NULL)
+    setvbuf(sink->dead_letters, NULL, _IOLBF, 0);
   return &sink->base;
 }

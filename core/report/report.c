@@ -72,6 +72,11 @@ cJSON *tp_report_build(const tp_pipeline *pipeline, const char *source, const tp
        cJSON_AddNumberToObject(count_object, "not_written", (double)counts->not_written) != NULL &&
        cJSON_AddNumberToObject(count_object, "skipped_empty", (double)counts->skipped_empty) !=
            NULL &&
+       (counts->dead_letter_not_written == 0 ||
+        cJSON_AddNumberToObject(count_object, "dead_letter_not_written",
+                                (double)counts->dead_letter_not_written) != NULL) &&
+       (counts->unfinished == 0 ||
+        cJSON_AddNumberToObject(count_object, "unfinished", (double)counts->unfinished) != NULL) &&
        cJSON_AddNumberToObject(report, "workers", (double)workers) != NULL &&
        cJSON_AddNumberToObject(report, "seconds", rounded(seconds)) != NULL;
   if (!ok || !cJSON_AddItemToObject(report, "stages", stages)) {
@@ -152,10 +157,17 @@ int tp_report_write(const cJSON *report, const char *path, tp_error *err) {
 
 void tp_report_summary(const tp_run_counts *counts, double seconds, char *line, size_t size) {
   double rate = seconds > 0 ? (double)counts->bytes / 1e6 / seconds : 0.0;
-  char not_written[64] = "";
+  char not_written[160] = "";
+  int used = 0;
+  if (counts->dead_letter_not_written > 0) /* of the dead-letters just counted */
+    used = snprintf(not_written, sizeof not_written, " (not written %llu)",
+                    (unsigned long long)counts->dead_letter_not_written);
   if (counts->not_written > 0)
-    snprintf(not_written, sizeof not_written, ", not written %llu",
-             (unsigned long long)counts->not_written);
+    used += snprintf(not_written + used, sizeof not_written - (size_t)used, ", not written %llu",
+                     (unsigned long long)counts->not_written);
+  if (counts->unfinished > 0) /* a run stopped at once (stop.h) */
+    snprintf(not_written + used, sizeof not_written - (size_t)used, ", unfinished %llu",
+             (unsigned long long)counts->unfinished);
   snprintf(line, size,
            "summary: in %llu, out %llu, dropped %llu, dead-letter %llu%s, skipped %llu; %.3f s, "
            "%.1f MB/s",

@@ -251,7 +251,9 @@ static void count_tile(tp_html *html, const cJSON *counts, const char *key, cons
   double count;
   if (!tp__report_number(counts, key, &count))
     return;
-  bool alert = (strcmp(key, "dead_letter") == 0 || strcmp(key, "not_written") == 0) && count > 0;
+  bool alert = (strcmp(key, "dead_letter") == 0 || strcmp(key, "not_written") == 0 ||
+                strcmp(key, "unfinished") == 0) &&
+               count > 0;
   tp_html_rawf(html, "<div class=\"tile%s\"><span class=\"value\">", alert ? " alert" : "");
   tp__report_count(html, count);
   tp_html_rawf(html, "</span><span class=\"name\">%s</span></div>\n", name);
@@ -269,6 +271,9 @@ static void overview(tp_html *html, const cJSON *report) {
   double not_written;
   if (tp__report_number(counts, "not_written", &not_written) && not_written > 0)
     count_tile(html, counts, "not_written", "not written (output failed)");
+  double unfinished;
+  if (tp__report_number(counts, "unfinished", &unfinished) && unfinished > 0)
+    count_tile(html, counts, "unfinished", "unfinished (stopped at once)");
   count_tile(html, counts, "skipped_empty", "skipped (empty)");
   tp_html_raw(html, "</div>\n");
   double in, dead, seconds, bytes;

@@ -127,9 +127,13 @@ static const char *json_type_name(const cJSON *item) {
   return "null";
 }
 
-cJSON *tp_record_field_at(const cJSON *object, const char *path) {
+/* Follows a dotted path ("comment.body") through nested objects. Sets *duplicate when a key of
+ * the path appears twice in its object: JSON readers disagree on which one counts (cJSON and
+ * so the stages would see the first, Python's json the last), so such a record is refused. */
+static cJSON *field_at_path(const cJSON *object, const char *path, int *duplicate) {
   cJSON *at = (cJSON *)object; /* the caller's constness is its own */
   const char *part = path;
+  *duplicate = 0;
   for (;;) {
     const char *dot = strchr(part, '.');
     size_t part_length = dot != NULL ? (size_t)(dot - part) : strlen(part);
@@ -139,8 +143,11 @@ cJSON *tp_record_field_at(const cJSON *object, const char *path) {
     for (cJSON *child = at->child; child != NULL; child = child->next) {
       if (child->string != NULL && strncmp(child->string, part, part_length) == 0 &&
           child->string[part_length] == '\0') {
+        if (found != NULL) {
+          *duplicate = 1;
+          return found;
+        }
         found = child;
-        break;
       }
     }
     if (found == NULL || dot == NULL)
@@ -148,6 +155,11 @@ cJSON *tp_record_field_at(const cJSON *object, const char *path) {
     at = found;
     part = dot + 1;
   }
+}
+
+cJSON *tp_record_field_at(const cJSON *object, const char *path) {
+  int duplicate;
+  return field_at_path(object, path, &duplicate);
 }
 
 /* Whether a record made from `line` would carry a NUL character: a raw 0 byte, or, when `json`
@@ -193,6 +205,15 @@ static char *replace_nul_characters(const char *line, size_t length, int json,
   copy[used] = '\0';
   *copy_length = used;
   return copy;
+}
+
+/* The 1-based column in `line` of byte `offset` of its replace_nul_characters() copy, where
+ * each raw NUL byte became three bytes (escapes keep their length). */
+static size_t original_column(const char *line, size_t length, size_t offset) {
+  size_t at = 0, copied = 0;
+  while (at < length && copied < offset)
+    copied += line[at++] == '\0' ? 3 : 1;
+  return at + 1;
 }
 
 static int prepare_lines_record(tp_record *record, const char *line, uint64_t line_number,
@@ -256,7 +277,18 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
     cJSON_Delete(json);
     size_t copy_length;
     char *copy = replace_nul_characters(line, length, 1, &copy_length);
-    json = copy != NULL ? cJSON_ParseWithLengthOpts(copy, copy_length + 1, NULL, 1) : NULL;
+    const char *copy_end = NULL;
+    json = copy != NULL ? cJSON_ParseWithLengthOpts(copy, copy_length + 1, &copy_end, 1) : NULL;
+    if (copy != NULL && json == NULL) {
+      /* cJSON skips a raw NUL as white space; as U+FFFD outside a string it is an error. */
+      size_t column = copy_end != NULL && copy_end >= copy
+                          ? original_column(line, length, (size_t)(copy_end - copy))
+                          : 1;
+      free(copy);
+      snprintf(reason, reason_size, "invalid JSON at column %zu (a NUL byte outside a string?)",
+               column);
+      return -1;
+    }
     if (json != NULL && tp_json_keep_number_literals(json, copy, copy_length) != 0) {
       cJSON_Delete(json);
       json = NULL;
@@ -278,7 +310,13 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
     return -1;
   }
   const char *field_path = pipeline->text_field != NULL ? pipeline->text_field : "text";
-  cJSON *text = tp_record_field_at(json, field_path);
+  int duplicate = 0;
+  cJSON *text = field_at_path(json, field_path, &duplicate);
+  if (duplicate) {
+    snprintf(reason, reason_size, "duplicate key on the text field's path \"%s\"", field_path);
+    cJSON_Delete(json);
+    return -1;
+  }
   if (text == NULL) {
     snprintf(reason, reason_size, "missing text field \"%s\"", field_path);
     cJSON_Delete(json);

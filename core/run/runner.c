@@ -26,6 +26,7 @@ typedef struct tp_worker {
   void **partials;       /* one per stage */
   tp_stage_stats *stats; /* one per stage */
   tp_record *records;    /* TP_BATCH_RECORDS reusable records */
+  int busy;              /* inside run_batch (guarded by lock) */
   /* For stages with process_batch (ABI 2.1): the live records of a batch, their item
    * indexes, results and reasons (TP_BATCH_RECORDS each; allocated on first use). */
   tp_record **batch_records;
@@ -45,6 +46,7 @@ struct tp_runner {
   size_t worker_count;
   size_t started; /* threads started */
   int stopping;
+  int abandoned;       /* hard stop: no worker takes another batch (tp_runner_abandon) */
   tp_batch *completed; /* guarded by lock; any order */
   tp_batch **ring;     /* completed batches by sequence % ring_size (loop thread) */
   size_t ring_size;
@@ -315,19 +317,21 @@ static void worker_main(void *argument) {
   tp_json_alloc_thread_start();
   uv_mutex_lock(&runner->lock);
   for (;;) {
-    while (worker->queue_head == NULL && !runner->stopping)
+    while (worker->queue_head == NULL && !runner->stopping && !runner->abandoned)
       uv_cond_wait(&worker->wake, &runner->lock);
     tp_batch *batch = worker->queue_head;
-    if (batch == NULL)
-      break; /* stopping and nothing left */
+    if (batch == NULL || runner->abandoned)
+      break; /* stopping and nothing left, or abandoned */
     worker->queue_head = batch->next;
     if (worker->queue_head == NULL)
       worker->queue_tail = NULL;
+    worker->busy = 1;
     uv_mutex_unlock(&runner->lock);
 
     run_batch(worker, batch);
 
     uv_mutex_lock(&runner->lock);
+    worker->busy = 0;
     batch->next = runner->completed;
     runner->completed = batch;
     uv_async_send(&runner->async);
@@ -519,6 +523,18 @@ size_t tp_runner_workers(const tp_runner *runner) {
   return runner->worker_count;
 }
 
+size_t tp_runner_abandon(tp_runner *runner) {
+  size_t busy = 0;
+  uv_mutex_lock(&runner->lock);
+  runner->abandoned = 1;
+  for (size_t w = 0; w < runner->worker_count; w++) {
+    busy += runner->workers[w].busy != 0;
+    uv_cond_signal(&runner->workers[w].wake);
+  }
+  uv_mutex_unlock(&runner->lock);
+  return busy;
+}
+
 int tp_runner_finish(tp_runner *runner, cJSON *sections, cJSON *exports, tp_stage_stats *stats,
                      tp_error *err) {
   stop_workers(runner);
@@ -578,6 +594,16 @@ void tp_runner_free(tp_runner *runner) {
   for (size_t w = 0; w < runner->worker_count; w++) {
     worker_cleanup(runner, &runner->workers[w]);
     uv_cond_destroy(&runner->workers[w].wake);
+    while (runner->workers[w].queue_head != NULL) { /* abandoned, never run */
+      tp_batch *next = runner->workers[w].queue_head->next;
+      batch_free(runner->workers[w].queue_head);
+      runner->workers[w].queue_head = next;
+    }
+  }
+  while (runner->completed != NULL) { /* abandoned, never delivered */
+    tp_batch *next = runner->completed->next;
+    batch_free(runner->completed);
+    runner->completed = next;
   }
   while (runner->pool != NULL) {
     tp_batch *next = runner->pool->next;

@@ -108,6 +108,11 @@ size_t tp_runner_in_flight_bytes(const tp_runner *runner);
 /* The number of workers actually running. */
 size_t tp_runner_workers(const tp_runner *runner);
 
+/* Hard stop: no worker starts another batch (queued ones are left as they are). Returns how
+ * many workers are still inside a batch: 0 means tp_runner_finish() may be called and returns
+ * promptly; otherwise the process must not wait for them (nor free the runner). */
+size_t tp_runner_abandon(tp_runner *runner);
+
 /* Stops and joins the workers (every submitted batch must have been released) and closes the
  * async handle (the loop must run once more to finish closing it). Then merges partials and
  * runs finish() per stage into `sections` (with each merged partial exported into `exports`

@@ -16,6 +16,11 @@
  * the workers, its output records when they are written. If the output fails (EPIPE, disk
  * full), records processed but never written are reported as such and left out of `in`, so
  * in = out + dropped + dead-letter holds for every run.
+ *
+ * Stopping (stop.c): the first SIGINT/SIGTERM stops reading and lets what was read finish; a
+ * second one, or the stop deadline, abandons the run at once (stop_at_once): records read but
+ * not finished are counted as `unfinished` (so the sum still holds), and when a stage is still
+ * busy or a write may never return, the caller writes the report and exits without cleanup.
  */
 #include "stream.h"
 
@@ -31,6 +36,7 @@
 #include "checkpoint.h"
 #include "runner.h"
 #include "sink.h"
+#include "stop.h"
 #include "source.h"
 
 #define TP_MAX_IN_FLIGHT_BYTES (16u * 1024 * 1024)
@@ -52,7 +58,7 @@ typedef struct tp_stream {
   tp_batch *current;                 /* being filled */
   tp_batch *queue_head, *queue_tail; /* ready, waiting for the writer */
   size_t max_batches;
-  uv_signal_t sigint, sigterm;
+  tp_stop stop; /* SIGINT/SIGTERM (stop.c) */
   uv_check_t flush;
   uv_timer_t idle;             /* pipe input: fires TP_IDLE_FLUSH_MS after the last byte read */
   uv_timer_t checkpoint_timer; /* broker sources: asks for a checkpoint every checkpoint_ms */
@@ -62,8 +68,11 @@ typedef struct tp_stream {
   int idle_flush;              /* pipe input with several workers: the idle timer is in use */
   uint64_t idle_bytes;         /* input bytes framed when the idle timer was last (re)started */
   int interactive;             /* tty input: one record per batch */
-  int input_done, stopping, output_failed, failed, signal_number, done;
-  int cut; /* on_error "stop" fired: later batches are dropped uncounted */
+  int input_done, stopping, output_failed, failed, done;
+  int cut;              /* on_error "stop" fired: later batches are dropped uncounted */
+  int abandoned;        /* hard stop: nothing more is waited for (stop_at_once) */
+  size_t busy_workers;  /* abandoned: workers still inside a batch, never joined */
+  uint64_t records_cut; /* on_error "stop": records read but dropped uncounted */
   tp_run_counts counts;
   int csv_header_set;    /* CSV input: the runner has the columns */
   uint64_t records_read; /* for the progress line */
@@ -292,6 +301,7 @@ static void cut_batch_after(tp_batch *batch, size_t stop_at) {
 static void on_ready(void *context, tp_batch *batch) {
   tp_stream *stream = context;
   if (stream->cut) { /* after an on_error "stop": read too far, never counted */
+    stream->records_cut += batch->item_count;
     tp_runner_batch_release(stream->runner, batch);
     check_done(stream);
     return;
@@ -307,6 +317,7 @@ static void on_ready(void *context, tp_batch *batch) {
     if (item->dead_stage >= 0 && stream->pipeline->on_error == TP_ON_ERROR_STOP) {
       tp_log(TP_LOG_ERROR, NULL, "%s:%llu: stopping at the first stage error (on_error: stop)",
              stream->input_name, (unsigned long long)item->line);
+      stream->records_cut += batch->item_count - (i + 1);
       cut_batch_after(batch, i);
       stream->cut = 1;
       request_stop(stream);
@@ -344,14 +355,26 @@ static void check_done(tp_stream *stream) {
   uv_stop(&stream->loop);
 }
 
-static void on_signal(uv_signal_t *handle, int signal_number) {
-  tp_stream *stream = handle->data;
-  if (stream->signal_number == 0) {
-    stream->signal_number = signal_number;
-    tp_log(TP_LOG_WARN, NULL, "%s: finishing the records in flight",
-           signal_number == SIGINT ? "interrupted" : "terminated");
-  }
-  request_stop(stream);
+/* The first SIGINT/SIGTERM (stop.c): stop reading, finish what was read. */
+static void stop_gently(void *context) {
+  request_stop(context);
+}
+
+/* A second signal or the stop deadline: the loop stops now, workers take no further batch. */
+static void stop_at_once(void *context) {
+  tp_stream *stream = context;
+  stream->abandoned = 1;
+  stream->busy_workers = tp_runner_abandon(stream->runner);
+  stream->done = 1;
+  uv_stop(&stream->loop);
+}
+
+/* After a hard stop: every record read and not yet accounted for is counted as unfinished. */
+static void count_unfinished(tp_stream *stream) {
+  uint64_t accounted = stream->counts.in + stream->records_cut;
+  stream->counts.unfinished =
+      stream->records_read > accounted ? stream->records_read - accounted : 0;
+  stream->counts.in += stream->counts.unfinished;
 }
 
 /* Pipe input went idle with a partial batch pending: send it rather than make a live stream
@@ -437,6 +460,8 @@ static int finish_run(tp_stream *stream) {
   result->stats = calloc(pipeline->stage_count + 1, sizeof *result->stats);
   if (stream->options->export_partials)
     result->partials = cJSON_CreateObject();
+  if (stream->abandoned && stream->busy_workers > 0)
+    return 0; /* a stage is still busy: its partials are in use, the report has counts only */
   if (result->sections == NULL || result->stats == NULL ||
       (stream->options->export_partials && result->partials == NULL) ||
       tp_runner_finish(stream->runner, result->sections, result->partials, result->stats, &err) !=
@@ -522,13 +547,8 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options,
     goto cleanup;
   }
   result->workers = tp_runner_workers(stream->runner);
-  uv_signal_init(&stream->loop, &stream->sigint);
-  uv_signal_init(&stream->loop, &stream->sigterm);
-  stream->sigint.data = stream->sigterm.data = stream;
-  uv_signal_start(&stream->sigint, on_signal, SIGINT);
-  uv_signal_start(&stream->sigterm, on_signal, SIGTERM);
-  uv_unref((uv_handle_t *)&stream->sigint);
-  uv_unref((uv_handle_t *)&stream->sigterm);
+  tp_stop_watch(&stream->stop, &stream->loop, options->stop_timeout, stop_gently, stop_at_once,
+                stream);
   uv_check_init(&stream->loop, &stream->flush);
   stream->flush.data = stream;
   uv_check_start(&stream->flush, on_flush_check);
@@ -558,16 +578,36 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options,
     tp_log(TP_LOG_ERROR, NULL, "the event loop ended with records in flight");
     stream->failed = 1;
   }
+  if (stream->abandoned)
+    count_unfinished(stream);
   result->seconds = (double)(uv_hrtime() - start) / 1e9;
   if (finish_run(stream) != 0)
     stream->failed = 1;
   status = 0;
 
 cleanup:
+  if (stream->sink != NULL) /* the summary says how many dead-letters were lost */
+    stream->counts.dead_letter_not_written = stream->sink->dead_letters_not_written;
   if (stream->source != NULL) {
     tp_source_counters counters = tp_source_counters_get(stream->source);
     stream->counts.skipped_empty = counters.skipped_empty;
     stream->counts.bytes = counters.bytes;
+  }
+  /* Abandoned with a stage still busy or a write that may never return (a full pipe): nothing
+   * is safe to free or wait for; the caller reports and exits (result->exit_at_once). */
+  if (stream->abandoned &&
+      (stream->busy_workers > 0 || (stream->sink != NULL && tp_sink_busy(stream->sink)))) {
+    result->counts = stream->counts;
+    result->failed = stream->failed;
+    result->output_failed = stream->output_failed;
+    result->signal_number = stream->stop.signal_number;
+    result->abandoned = result->exit_at_once = 1;
+    return status;
+  }
+  while (stream->queue_head != NULL) { /* abandoned: batches never written */
+    tp_batch *next = stream->queue_head->next;
+    tp_runner_batch_release(stream->runner, stream->queue_head);
+    stream->queue_head = next;
   }
   if (tp_sink_close(stream->sink, err.message, sizeof err.message) != 0) {
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
@@ -583,7 +623,8 @@ cleanup:
   result->counts = stream->counts;
   result->failed = stream->failed;
   result->output_failed = stream->output_failed;
-  result->signal_number = stream->signal_number;
+  result->signal_number = stream->stop.signal_number;
+  result->abandoned = stream->abandoned;
   free(stream->acknowledged);
   free(stream);
   return status;

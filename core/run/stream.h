@@ -25,6 +25,8 @@ typedef struct tp_stream_options {
   uint64_t max_record_bytes;    /* 0: the pipeline's limit */
   uint64_t line_offset;         /* number input lines from line_offset + 1 */
   int quiet;                    /* no progress line */
+  double stop_timeout;          /* seconds from a first SIGINT/SIGTERM to stopping at once;
+                                 * 0: TP_STOP_TIMEOUT_DEFAULT (stop.h) */
   int export_partials;          /* fill result->partials (for --partial) */
 } tp_stream_options;
 
@@ -38,6 +40,10 @@ typedef struct tp_stream_result {
   int failed;            /* a runtime failure (message logged) */
   int output_failed;     /* the output failed (EPIPE, disk full; message logged) */
   int signal_number;     /* SIGINT or SIGTERM stopped the run, else 0 */
+  int abandoned;         /* a second signal or the stop deadline stopped it at once; the
+                          * records read but not finished are counts.unfinished */
+  int exit_at_once;      /* abandoned with a stage still busy or a write that may never end:
+                          * the caller writes the report and summary, then _exit()s */
   cJSON *sections;       /* every stage's finish() section, by stage id (NULL on failure) */
   cJSON *partials;       /* options->export_partials: each stage's merged partial_export() */
   tp_stage_stats *stats; /* stage_count entries (NULL on failure) */

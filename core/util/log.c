@@ -3,6 +3,7 @@
 
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static tp_log_level minimum_level = TP_LOG_INFO;
@@ -34,19 +35,24 @@ void tp_logv(tp_log_level level, const char *scope, const char *fmt, va_list arg
   if (level < minimum_level)
     return;
   char line[4096];
-  int used = snprintf(line, sizeof line,
-                      "%stextpipe: %s: ", atomic_load(&progress_line_shown) ? "\r\033[K" : "",
-                      level_name(level));
+  int used = snprintf(line, sizeof line, "textpipe: %s: ", level_name(level));
   if (scope != NULL)
     used += snprintf(line + used, sizeof line - (size_t)used, "%s: ", scope);
   int body = vsnprintf(line + used, sizeof line - (size_t)used, fmt, args);
   size_t length = (size_t)used + (body > 0 ? (size_t)body : 0);
   if (length > sizeof line - 1)
     length = sizeof line - 1; /* truncated */
+  /* The progress line is erased first ("\r" and erase-to-end-of-line), written as it is: it is
+   * ours, not the message's, and escaping it would print it into the log. */
+  static const char erase[] = "\r\033[K";
+  char escaped[sizeof erase + sizeof line * 2];
+  size_t out = 0;
+  if (atomic_load(&progress_line_shown)) {
+    memcpy(escaped, erase, sizeof erase - 1);
+    out = sizeof erase - 1;
+  }
   /* Messages quote what the user's files hold (keys, values, names): control characters are
    * written escaped, so a message stays one line and cannot drive the terminal. */
-  char escaped[sizeof line * 2];
-  size_t out = 0;
   for (size_t i = 0; i < length && out < sizeof escaped - 8; i++) {
     unsigned char c = (unsigned char)line[i];
     if (c == '\n' || c == '\r' || c == '\t')

@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "progress.h"
 
 static const struct {
@@ -185,6 +186,30 @@ START_TEST(test_draws_and_erases_on_a_terminal) {
 }
 END_TEST
 
+/* A message written while the progress line shows erases it first with the raw "\r\033[K" (not
+ * escaped into the log as "\\r\\u001b[K"); control characters in the message itself are still
+ * escaped. */
+START_TEST(test_log_erases_the_line_unescaped) {
+  int pipe_fds[2];
+  ck_assert_int_eq(pipe(pipe_fds), 0);
+  int saved = dup(STDERR_FILENO);
+  ck_assert_int_ge(dup2(pipe_fds[1], STDERR_FILENO), 0);
+  tp_log_progress_line(1);
+  tp_log(TP_LOG_ERROR, NULL, "stdin:%d: bad\rvalue", 7);
+  tp_log_progress_line(0);
+  tp_log(TP_LOG_ERROR, NULL, "plain");
+  ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
+  close(saved);
+  close(pipe_fds[1]);
+  char text[512];
+  ssize_t got = read(pipe_fds[0], text, sizeof text - 1);
+  close(pipe_fds[0]);
+  ck_assert_int_gt(got, 0);
+  text[got] = '\0';
+  ck_assert_str_eq(text, "\r\033[Ktextpipe: error: stdin:7: bad\\rvalue\ntextpipe: error: plain\n");
+}
+END_TEST
+
 static Suite *progress_suite(void) {
   Suite *suite = suite_create("progress");
   TCase *format = tcase_create("format");
@@ -195,6 +220,7 @@ static Suite *progress_suite(void) {
   tcase_add_test(terminal, test_input_size);
   tcase_add_test(terminal, test_no_line_without_terminal);
   tcase_add_test(terminal, test_draws_and_erases_on_a_terminal);
+  tcase_add_test(terminal, test_log_erases_the_line_unescaped);
   suite_add_tcase(suite, terminal);
   return suite;
 }
