@@ -144,8 +144,9 @@ else:
                                ("default, 1 worker", "VADER-js (node vader-sentiment)", 100),
                                ("tokenize+sentences, 1 worker", "AFINN-165 (node sentiment)", 10)):
         value = ratio(results, peer, ours)
-        print("  %-28s %7.1fx as fast as %s (target >= %dx: %s)" %
-              (ours, value, peer, target, verdict(value, target, False)))
+        print("  %-28s %7.1fx as fast as %s (cpu: %.1fx) (target >= %dx: %s)" %
+              (ours, value, peer, ratio(results, peer, ours, 1), target,
+               verdict(value, target, False)))
 
 # 3. Peak RSS, stream piped in.
 def peak_rss(size):

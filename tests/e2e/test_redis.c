@@ -133,7 +133,26 @@ static void setup(void) {
   const char *binary = getenv("TEXTPIPE_BINARY");
   ck_assert_msg(source != NULL && binary != NULL, "TEXTPIPE_SOURCE_ROOT/BINARY not set");
   snprintf(f->binary, sizeof f->binary, "%s", binary);
-  snprintf(f->pipeline, sizeof f->pipeline, "%s/pipelines/comments.json", source);
+  /* The consumers run the default pipeline's stages behind the `slow` fixture (1 ms a record),
+   * so that on any machine, however fast, the stream is still going when the test kills one
+   * consumer and restarts the server "mid-stream". */
+  const char *build = getenv("TEXTPIPE_BUILD_ROOT");
+  ck_assert_msg(build != NULL, "TEXTPIPE_BUILD_ROOT not set");
+  snprintf(f->pipeline, sizeof f->pipeline, "%.400s/pipeline.json", f->folder);
+  FILE *pipeline = fopen(f->pipeline, "w");
+  ck_assert_ptr_nonnull(pipeline);
+  fprintf(
+      pipeline,
+      "{\"name\": \"comments-slowed\", \"input\": {\"format\": \"ndjson\", \"text_field\": "
+      "\"text\"},\n \"stages\": [\n"
+      "  {\"path\": \"%s/tests/fixtures/plugins/slow.so\", \"config\": {\"delay_ms\": 1}},\n"
+      "  {\"plugin\": \"tokenize\", \"config\": {\"language\": \"english\", \"emit\": \"none\"}},\n"
+      "  {\"plugin\": \"sentiment\", \"config\": {\"sentences\": true}},\n"
+      "  {\"plugin\": \"theme\", \"config\": {\"taxonomy\": "
+      "\"%s/plugins/theme/themes/public-policy.json\"}},\n"
+      "  {\"plugin\": \"summary\"}],\n \"on_error\": \"dead_letter\"}\n",
+      build, source);
+  ck_assert_int_eq(fclose(pipeline), 0);
   snprintf(f->passthrough, sizeof f->passthrough, "%s/bench/passthrough.json", source);
   f->port = free_port();
   start_server(f);
