@@ -2,7 +2,7 @@
 """bench/eval_themes.py - discovery quality of the theme plugin on the shared evaluation sets.
 
 usage: eval_themes.py [--sets opinosis,newsgroups] [--seeds 42,1,2] [--themes given|0|both]
-                      [--runs base,workers2,shuffle1,shuffle2] [--apply] [--build build]
+                      [--runs base,workers2,shuffle1,shuffle2] [--apply] [--oracle] [--build build]
 
 Sets (read in place from ../shared/eval, never copied into the repository):
   opinosis    every sentence of the 34 Opinosis topics, gold = its topic (k = 34)
@@ -16,6 +16,9 @@ label check: the share of discovered themes whose label has a word among the 30 
 distinctive words of the gold topic most of its members hold (distinctive: share of the topic's
 documents holding the word x log of that share over the word's share in the whole set; words
 compared lowercased with a final "s" dropped).
+--oracle: also print the ceiling the consistency rule leaves: the NMI when every online id the
+records carry (their theme_id) is mapped to the gold topic most of its records hold, the best
+any mapping of online ids to themes could do (it reads the gold labels: a measure, not a method).
 --apply: fit a model (model_out) on the first half of the shuffled records, apply it (model) to
 the second half and score that half, against scoring the same half of a run fitted on the whole.
 """
@@ -126,6 +129,17 @@ def members_from_output(output):
     return assigned
 
 
+def gold_majority(gold_items, output):
+    """Record id -> the gold topic most records of its online theme_id hold."""
+    online = members_from_output(output)
+    gold = {str(ident): topic for ident, _, topic in gold_items}
+    topics = defaultdict(Counter)
+    for ident, theme in online.items():
+        topics[theme][gold[ident]] += 1
+    majority = {theme: counts.most_common(1)[0][0] for theme, counts in topics.items()}
+    return {ident: majority[theme] for ident, theme in online.items()}
+
+
 def score(work, gold_items, assigned, tag):
     gold = os.path.join(work, "gold-%s.ndjson" % tag)
     system = os.path.join(work, "system-%s.ndjson" % tag)
@@ -188,6 +202,7 @@ def main():
     parser.add_argument("--themes", default="given", choices=["given", "0", "both"])
     parser.add_argument("--runs", default="base,workers2,shuffle1,shuffle2")
     parser.add_argument("--apply", action="store_true")
+    parser.add_argument("--oracle", action="store_true")
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--extra", default="{}", help="more theme options, JSON")
     parser.add_argument("--keep", help="keep the files in this folder")
@@ -207,15 +222,17 @@ def main():
             write_records(order, records)
             workers = 2 if run == "workers2" else 1
             for mode in modes:
-                nmis, labels, counts, chose = [], [], [], []
+                nmis, labels, counts, chose, ceilings = [], [], [], [], []
                 for seed in seeds:
                     config = dict(extra, themes=k if mode == "given" else 0, members=True,
                                   seed=seed)
                     if mode == "0":
                         config.setdefault("max_themes", 3 * k if k > 12 else 24)
                     tag = "%s-%s-%s-%d" % (name, run, mode, seed)
-                    report, _ = run_theme(args, work, records, config, workers, tag)
+                    report, output = run_theme(args, work, records, config, workers, tag)
                     section = section_of(report)
+                    if args.oracle:
+                        ceilings.append(score(work, order, gold_majority(order, output), tag))
                     nmis.append(score(work, order, members_from_report(section), tag))
                     labels.append(label_check(section, items, words_of))
                     counts.append(len(section.get("discovered", [])))
@@ -224,6 +241,12 @@ def main():
                       % (name, run, k if mode == "given" else 0, statistics.median(nmis),
                          " ".join("%.3f" % v for v in nmis), statistics.median(labels),
                          counts, "  chosen %s" % chose if mode == "0" else ""), flush=True)
+                if args.oracle:
+                    print("%-10s %-8s themes=%-5s ceiling (online ids to their gold majority) "
+                          "median %.4f (%s)" % (name, run, k if mode == "given" else 0,
+                                                statistics.median(ceilings),
+                                                " ".join("%.3f" % v for v in ceilings)),
+                          flush=True)
         if args.apply:
             apply_check(args, work, name, items, k, seeds, extra)
 

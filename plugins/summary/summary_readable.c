@@ -19,6 +19,11 @@ static const char *const finite_words[] = {
 /* Subject pronouns: followed by another word they make a clause ("I love it"). */
 static const char *const subjects[] = {"i", "you", "he", "she", "we", "they", NULL};
 
+/* Pronouns that are subjects or objects ("it locks on", "about it quickly"): a clause when the
+ * next word, or the one after an -ly adverb, has a third-person -s ("it locks", "which
+ * really helps"). */
+static const char *const singular_subjects[] = {"it", "this", "that", "which", "who", NULL};
+
 /* Common verbs in their third-person or irregular past forms. */
 static const char *const verb_forms[] = {
     "arrived", "asks",    "became", "becomes", "begins", "bought", "breaks",   "brought", "came",
@@ -36,6 +41,15 @@ static int in_list(const char *const *list, const char *word) {
     if (strcmp(list[i], word) == 0)
       return 1;
   return 0;
+}
+
+/* A verb's third-person form: three letters or more ending in "s" but not "ss", "us" or "is"
+ * ("locks", "goes", "fixes"; not "less", "bonus", "this"). */
+static int third_person(const char *word, size_t length) {
+  if (length < 3 || word[length - 1] != 's')
+    return 0;
+  char before = word[length - 2];
+  return before != 's' && before != 'u' && before != 'i' && before != '\'';
 }
 
 /* A list marker first: a dash, bullet, asterisk or ">", or digits then "." or ")". */
@@ -70,7 +84,7 @@ summary_reading summary_readable(const char *text, size_t length) {
     return SUMMARY_LIST_ITEM;
   char word[32];
   size_t word_length = 0, words = 0;
-  int previous_subject = 0;
+  int previous_subject = 0, previous_singular = 0;
   for (size_t at = 0; at <= length; at++) {
     unsigned char c = at < length ? (unsigned char)text[at] : ' ';
     int apostrophe = c == '\'';
@@ -89,8 +103,11 @@ summary_reading summary_readable(const char *text, size_t length) {
     word[word_length] = '\0';
     if (previous_subject || in_list(finite_words, word) || in_list(verb_forms, word) ||
         (words > 0 && word_length >= 5 && word[word_length - 2] == 'e' &&
-         word[word_length - 1] == 'd'))
+         word[word_length - 1] == 'd') ||
+        (previous_singular && third_person(word, word_length)))
       return SUMMARY_SENTENCE;
+    int adverb = word_length >= 4 && word[word_length - 2] == 'l' && word[word_length - 1] == 'y';
+    previous_singular = in_list(singular_subjects, word) || (previous_singular && adverb);
     previous_subject = in_list(subjects, word);
     words++;
     word_length = 0;

@@ -2,7 +2,8 @@
  * ("- Rishi trying to clear the mess up", "2) cheap"), and with a finite verb ("The room was
  * clean", "I love it", "It lasts all day") rather than a fragment ("good read, thanks").
  * English cues only, on the sentence's text: a list marker first; an auxiliary, copula or modal
- * ("is", "was", "can", "don't", "it's"); a subject pronoun followed by another word; a common
+ * ("is", "was", "can", "don't", "it's"); a subject pronoun followed by another word; "it",
+ * "this", "that", "which" or "who" followed by a third-person -s ("it locks"); a common
  * verb in its third-person or past form ("looks", "works", "got", "made"); or a word of five
  * letters or more ending in "ed" after the first word. The digest and theme sentences prefer
  * readable ones; a fragment is still quoted when nothing else competes. */

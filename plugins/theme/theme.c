@@ -67,7 +67,7 @@ static const tp_option theme_options[] = {
                  "distinct terms at most in the final clustering (document-frequency sketch size)"),
     THEME_OPTION(sample, TP_OPTION_INT, "4096", 64, 1048576,
                  "records kept for finish when members is off (at most 8192 are clustered)"),
-    THEME_OPTION(join_similarity, TP_OPTION_NUMBER, "0.25", 0, 1,
+    THEME_OPTION(join_similarity, TP_OPTION_NUMBER, "0.2", 0, 1,
                  "cosine a record needs to join an online theme rather than found one"),
     THEME_OPTION(representatives, TP_OPTION_INT, "3", 0, 20, "representative ids per theme"),
     THEME_OPTION(examples, TP_OPTION_INT, "3", 0, 20, "example ids per taxonomy theme"),

@@ -26,6 +26,10 @@ static const struct {
     {"Staff can't do enough for you", SUMMARY_SENTENCE},
     {"2.5 stars overall is what it deserves", SUMMARY_SENTENCE},
     {"Compared to others it is cheap", SUMMARY_SENTENCE},
+    {"In the car, it locks onto the satellites fast.", SUMMARY_SENTENCE},
+    {"Low noise, which really adds to the comfort.", SUMMARY_SENTENCE},
+    {"Nothing but praise for it, bus and all.", SUMMARY_FRAGMENT},
+    {"Free wifi in this lobby.", SUMMARY_FRAGMENT},
     {"", SUMMARY_FRAGMENT},
 };
 
