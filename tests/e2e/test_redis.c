@@ -127,11 +127,17 @@ static void stop_consumers(fixture *f) {
     }
 }
 
+/* No consumer left by an earlier test, and the server up (a test that failed midway may have
+ * stopped it). */
+static void consumers_stopped_server_up(fixture *f) {
+  stop_consumers(f);
+  if (f->server <= 0)
+    start_server(f);
+}
+
 static void teardown(void) {
   fixture *f = &setup_state;
-  stop_consumers(f);
-  if (f->server <= 0) /* a test that failed midway stopped it */
-    start_server(f);
+  consumers_stopped_server_up(f);
   stop_server(f);
   char command[128];
   snprintf(command, sizeof command, "rm -rf '%.63s'", f->folder);
@@ -175,6 +181,31 @@ static void setup(void) {
 
 static pid_t spawn(const fixture *f, const char *const *arguments, const char *log) {
   return e2e_spawn(f->binary, arguments, log);
+}
+
+/* One consumer's command line, kept so that a test can start it again under its name. */
+typedef struct consumer {
+  char source[256], log[700];
+  const char *arguments[12];
+} consumer;
+
+/* Fills `c`: `textpipe run` of the fixture's pipeline, one worker, quiet, reading `stream` of
+ * the fixture's server as consumer `name` of `group` (further URL parameters in `parameters`),
+ * writing to `sink`, its stderr going to FOLDER/NAME.log; `max_record_bytes` is passed as
+ * --max-record-bytes unless NULL. */
+static void consumer_prepare(const fixture *f, consumer *c, const char *stream, const char *group,
+                             const char *name, const char *parameters, const char *sink,
+                             const char *max_record_bytes) {
+  snprintf(c->source, sizeof c->source, "redis://127.0.0.1:%d/%s?group=%s&consumer=%s&%s", f->port,
+           stream, group, name, parameters);
+  snprintf(c->log, sizeof c->log, "%.63s/%s.log", f->folder, name);
+  const char *arguments[] = {"run",       f->pipeline, "-i", c->source, "-o", sink,
+                             "--workers", "1",         "-q", NULL,      NULL, NULL};
+  if (max_record_bytes != NULL) {
+    arguments[9] = "--max-record-bytes";
+    arguments[10] = max_record_bytes;
+  }
+  memcpy(c->arguments, arguments, sizeof arguments);
 }
 
 static int wait_exit(pid_t child, double seconds) {
@@ -271,18 +302,15 @@ START_TEST(consumers_survive_a_kill_and_a_restart) {
   add_bad_entries(context, bad);
   redisFree(context);
 
-  char sources[CONSUMERS][256], sink[128], logs[CONSUMERS][700];
+  consumer consumers[CONSUMERS];
+  char sink[128];
   snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/out", f->port);
   for (int c = 0; c < CONSUMERS; c++) {
-    snprintf(sources[c], sizeof sources[c],
-             "redis://127.0.0.1:%d/in?group=g&consumer=c%d&idle=1500&claim=1200&checkpoint=300"
-             "&count=64",
-             f->port, c);
-    snprintf(logs[c], sizeof logs[c], "%.63s/consumer%d.log", f->folder, c);
-    const char *arguments[] = {"run", f->pipeline, "-i", sources[c],           "-o",
-                               sink,  "--workers", "1",  "--max-record-bytes", "100000",
-                               "-q",  NULL};
-    f->consumers[c] = spawn(f, arguments, logs[c]);
+    char name[16];
+    snprintf(name, sizeof name, "c%d", c);
+    consumer_prepare(f, &consumers[c], "in", "g", name,
+                     "idle=1500&claim=1200&checkpoint=300&count=64", sink, "100000");
+    f->consumers[c] = spawn(f, consumers[c].arguments, consumers[c].log);
   }
   /* Mid-stream: once some output exists, kill consumer 0 and restart the server. */
   context = NULL;
@@ -308,21 +336,19 @@ START_TEST(consumers_survive_a_kill_and_a_restart) {
   start_server(f);
   /* Consumer 0 comes back under its name: it first finishes its own pending entries (unless
    * the others claimed them already). */
-  snprintf(logs[0], sizeof logs[0], "%.63s/consumer0-again.log", f->folder);
-  const char *again[] = {"run", f->pipeline,          "-i",     sources[0], "-o", sink, "--workers",
-                         "1",   "--max-record-bytes", "100000", "-q",       NULL};
-  f->consumers[0] = spawn(f, again, logs[0]);
+  snprintf(consumers[0].log, sizeof consumers[0].log, "%.63s/c0-again.log", f->folder);
+  f->consumers[0] = spawn(f, consumers[0].arguments, consumers[0].log);
 
   for (int c = 0; c < CONSUMERS; c++) {
     int status = wait_exit(f->consumers[c], 60);
     if (status != 0 && status != 1) { /* show what it said */
       char command[800];
-      snprintf(command, sizeof command, "cat '%s' >&2", logs[c]);
+      snprintf(command, sizeof command, "cat '%s' >&2", consumers[c].log);
       if (system(command) != 0)
-        fprintf(stderr, "cannot show %s\n", logs[c]);
+        fprintf(stderr, "cannot show %s\n", consumers[c].log);
     }
     ck_assert_msg(status == 0 || status == 1, "consumer %d exit status %d (log: %s)", c, status,
-                  logs[c]);
+                  consumers[c].log);
     f->consumers[c] = 0;
   }
 
@@ -406,23 +432,17 @@ static long long wait_for_entries(fixture *f, const char *stream, long long want
  * one: every entry's output (or dead-letter) is in the output streams exactly once. */
 START_TEST(exactly_once_output_survives_a_kill) {
   fixture *f = &setup_state;
-  stop_consumers(f);
-  if (f->server <= 0) /* a test that failed midway stopped it */
-    start_server(f);
+  consumers_stopped_server_up(f);
   publish(f, "once", ONCE_RECORDS);
-  char sources[2][256], sink[128], logs[2][700];
+  consumer consumers[2];
+  char sink[128];
   snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/once-out?exactly_once=1", f->port);
-  const char *arguments[2][12];
   for (int c = 0; c < 2; c++) {
-    snprintf(sources[c], sizeof sources[c],
-             "redis://127.0.0.1:%d/once?group=e&consumer=e%d&idle=1500&claim=1200&checkpoint=100"
-             "&count=32",
-             f->port, c);
-    snprintf(logs[c], sizeof logs[c], "%.63s/once%d.log", f->folder, c);
-    const char *list[] = {"run", f->pipeline, "-i", sources[c], "-o",
-                          sink,  "--workers", "1",  "-q",       NULL};
-    memcpy(arguments[c], list, sizeof list);
-    f->consumers[c] = spawn(f, arguments[c], logs[c]);
+    char name[16];
+    snprintf(name, sizeof name, "e%d", c);
+    consumer_prepare(f, &consumers[c], "once", "e", name,
+                     "idle=1500&claim=1200&checkpoint=100&count=32", sink, NULL);
+    f->consumers[c] = spawn(f, consumers[c].arguments, consumers[c].log);
   }
   long long out = wait_for_entries(f, "once-out", 1);
   redisContext *context = connect_server(f);
@@ -436,10 +456,10 @@ START_TEST(exactly_once_output_survives_a_kill) {
                 "output %lld, consumer e0 holding %zu: not mid-stream", out, held_by_killed);
   kill(f->consumers[0], SIGKILL);
   waitpid(f->consumers[0], NULL, 0);
-  f->consumers[0] = spawn(f, arguments[0], logs[0]); /* its own pending entries first */
+  f->consumers[0] = spawn(f, consumers[0].arguments, consumers[0].log); /* own pending first */
   for (int c = 0; c < 2; c++) {
     int status = wait_exit(f->consumers[c], 60);
-    ck_assert_msg(status == 0, "consumer %d exit status %d (log: %s)", c, status, logs[c]);
+    ck_assert_msg(status == 0, "consumer %d exit status %d (log: %s)", c, status, consumers[c].log);
     f->consumers[c] = 0;
   }
   context = connect_server(f);
@@ -470,9 +490,7 @@ END_TEST
  * it could not store counted unfinished and their entries left pending, not acknowledged. */
 START_TEST(a_stop_with_redis_down_ends_in_time) {
   fixture *f = &setup_state;
-  stop_consumers(f);
-  if (f->server <= 0) /* a test that failed midway stopped it */
-    start_server(f);
+  consumers_stopped_server_up(f);
   publish(f, "down", RECORDS);
   char source[256], sink[128], log[700];
   snprintf(source, sizeof source,
@@ -552,24 +570,18 @@ END_TEST
  * exactly once. */
 START_TEST(a_paused_consumer_is_fenced_off) {
   fixture *f = &setup_state;
-  stop_consumers(f);
-  if (f->server <= 0) /* a test that failed midway stopped it */
-    start_server(f);
+  consumers_stopped_server_up(f);
   publish(f, "pause", RECORDS);
-  char sources[2][256], sink[128], logs[2][700];
+  consumer consumers[2];
+  char sink[128];
   snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/pause-out", f->port);
-  const char *arguments[2][12];
   for (int c = 0; c < 2; c++) {
-    snprintf(sources[c], sizeof sources[c],
-             "redis://127.0.0.1:%d/pause?group=p&consumer=p%d&idle=1500&claim=600&checkpoint=300"
-             "&count=64",
-             f->port, c);
-    snprintf(logs[c], sizeof logs[c], "%.63s/pause%d.log", f->folder, c);
-    const char *list[] = {"run", f->pipeline, "-i", sources[c], "-o",
-                          sink,  "--workers", "1",  "-q",       NULL};
-    memcpy(arguments[c], list, sizeof list);
+    char name[16];
+    snprintf(name, sizeof name, "p%d", c);
+    consumer_prepare(f, &consumers[c], "pause", "p", name,
+                     "idle=1500&claim=600&checkpoint=300&count=64", sink, NULL);
   }
-  f->consumers[0] = spawn(f, arguments[0], logs[0]);
+  f->consumers[0] = spawn(f, consumers[0].arguments, consumers[0].log);
   /* Pause p0 once it holds entries (read, not checkpointed), then start p1. */
   redisContext *context = connect_server(f);
   ck_assert_ptr_nonnull(context);
@@ -584,16 +596,16 @@ START_TEST(a_paused_consumer_is_fenced_off) {
   }
   kill(f->consumers[0], SIGSTOP);
   ck_assert_uint_gt(held, 0);
-  f->consumers[1] = spawn(f, arguments[1], logs[1]);
+  f->consumers[1] = spawn(f, consumers[1].arguments, consumers[1].log);
   int status = wait_exit(f->consumers[1], 60); /* takes p0's entries over after claim ms */
-  ck_assert_msg(status == 0, "consumer p1 exit status %d (log: %s)", status, logs[1]);
+  ck_assert_msg(status == 0, "consumer p1 exit status %d (log: %s)", status, consumers[1].log);
   f->consumers[1] = 0;
   kill(f->consumers[0], SIGCONT);
   status = wait_exit(f->consumers[0], 60);
   f->consumers[0] = status < 0 ? f->consumers[0] : 0;
   ck_assert_msg(status > 0 && status < 128, "the paused consumer's exit status %d (log: %s)",
-                status, logs[0]);
-  FILE *log = fopen(logs[0], "r");
+                status, consumers[0].log);
+  FILE *log = fopen(consumers[0].log, "r");
   ck_assert_ptr_nonnull(log);
   static char said[1 << 16];
   said[fread(said, 1, sizeof said - 1, log)] = '\0';
