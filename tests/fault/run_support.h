@@ -97,6 +97,21 @@ static inline const char *support_fixture_plugins(void) {
   return dir;
 }
 
+/* Copies the echo fixture plugin to `plugin` (a file path) and gives the copy `mode`. */
+static inline void support_copy_echo(const char *plugin, mode_t mode) {
+  char from[4096];
+  snprintf(from, sizeof from, "%s/echo.so", support_fixture_plugins());
+  size_t length = 0;
+  char *bytes = support_read_file(from, &length);
+  ck_assert_ptr_nonnull(bytes);
+  FILE *file = fopen(plugin, "wb");
+  ck_assert_ptr_nonnull(file);
+  ck_assert_uint_eq(fwrite(bytes, 1, length, file), length);
+  ck_assert_int_eq(fclose(file), 0);
+  free(bytes);
+  ck_assert_int_eq(chmod(plugin, mode), 0);
+}
+
 /* Child side: stdin, stdout, stderr, limits, then exec. Never returns. */
 static inline void support_exec_child(const run_spec *spec, const run_result *result, int stdout_fd,
                                       const char *binary) {

@@ -224,18 +224,8 @@ static void copy_echo(char *dir, size_t dir_size, char *plugin, size_t plugin_si
                       mode_t file_mode) {
   snprintf(dir, dir_size, "/tmp/textpipe-plugins-XXXXXX");
   ck_assert_ptr_nonnull(mkdtemp(dir));
-  char from[4096];
-  snprintf(from, sizeof from, "%s/echo.so", support_fixture_plugins());
   snprintf(plugin, plugin_size, "%s/echo.so", dir);
-  size_t length = 0;
-  char *bytes = support_read_file(from, &length);
-  ck_assert_ptr_nonnull(bytes);
-  FILE *file = fopen(plugin, "wb");
-  ck_assert_ptr_nonnull(file);
-  ck_assert_uint_eq(fwrite(bytes, 1, length, file), length);
-  ck_assert_int_eq(fclose(file), 0);
-  free(bytes);
-  ck_assert_int_eq(chmod(plugin, file_mode), 0);
+  support_copy_echo(plugin, file_mode);
   ck_assert_int_eq(chmod(dir, dir_mode), 0);
 }
 

@@ -337,20 +337,11 @@ END_TEST
 
 /* Copies the echo fixture to dir/<sub>/echo.so (the file 0644); modes set afterwards. */
 static void place_echo(const child *run, const char *sub, char *plugin, size_t size) {
-  char from[4096], folder[512];
-  snprintf(from, sizeof from, "%s/echo.so", support_fixture_plugins());
+  char folder[512];
   snprintf(folder, sizeof folder, "%s/%s", run->dir, sub);
   ck_assert_int_eq(mkdir(folder, 0755), 0);
   snprintf(plugin, size, "%s/echo.so", folder);
-  size_t length = 0;
-  char *bytes = support_read_file(from, &length);
-  ck_assert_ptr_nonnull(bytes);
-  FILE *file = fopen(plugin, "wb");
-  ck_assert_ptr_nonnull(file);
-  ck_assert_uint_eq(fwrite(bytes, 1, length, file), length);
-  ck_assert_int_eq(fclose(file), 0);
-  free(bytes);
-  ck_assert_int_eq(chmod(plugin, 0644), 0);
+  support_copy_echo(plugin, 0644);
 }
 
 static const struct {
