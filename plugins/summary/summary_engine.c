@@ -247,11 +247,11 @@ size_t summary_pool_select(const summary_pool *pool, size_t k, double lambda, do
       best_score = pool->scores[i];
   if (best_score <= 0.0)
     best_score = 1.0;
-  /* fragments and list items give way to sentences unless nothing else competes */
+  /* list items, fragments, truncated clauses and anecdotes give way to readable sentences
+   * unless nothing else competes */
   double readable[pool->count + 1];
   for (size_t i = 0; i < pool->count; i++)
-    readable[i] =
-        summary_reading_factor(summary_readable(pool->items[i].text, strlen(pool->items[i].text)));
+    readable[i] = summary_quote_factor(pool->items[i].text, strlen(pool->items[i].text));
   size_t picked_count = 0;
   while (picked_count < k) {
     size_t best = pool->count;

@@ -1,7 +1,7 @@
 /* tests/plugins/summary/test_summary_quotes.c - which sentences the report quotes, through the
  * real loader and host (core/run/harness.h) behind the real tokenize stage: function words
  * (stopwords) give a sentence no centrality, and a readable sentence is quoted before a list
- * item, a fragment, a truncated clause or a first-person anecdote of the same centrality. The
+ * item, a fragment, a truncated clause or a first-person anecdote at least as central. The
  * rules one by one over plain strings are in test_summary_readable.c.
  */
 #include <check.h>
@@ -82,10 +82,66 @@ START_TEST(function_words_add_no_centrality) {
 }
 END_TEST
 
+/* Pairs about the same thing: the first a list item, truncated clause, fragment or anecdote,
+ * the second a readable sentence. The stream (`support`, then the pair) makes the first at
+ * least as central as the second (its score in the digest says so); the digest still quotes
+ * the second before the first. */
+static const struct {
+  const char *unreadable, *readable;
+} pairs[] = {
+    {"- The breakfast buffet was excellent", "The breakfast buffet was excellent."},
+    {", the breakfast buffet was excellent", "The breakfast buffet was excellent."},
+    {"The breakfast buffet was excellent and", "The breakfast buffet was excellent."},
+    {"Breakfast buffet excellent and fresh.", "The breakfast buffet was excellent."},
+    {"Great, the breakfast buffet here.", "Its great, the breakfast buffet."},
+    {"We tried the excellent breakfast buffet.", "We love the excellent breakfast buffet."},
+};
+
+static const char *const support[] = {
+    "The breakfast buffet was excellent and fresh.",
+    "Breakfast buffet excellent and hot.",
+    "Excellent and varied breakfast buffet.",
+    "Breakfast buffet excellent and cheap.",
+    "We tried the pool.",
+    "We love the pool.",
+};
+
+START_TEST(readable_sentences_quoted_first) {
+  enum { SUPPORT = sizeof support / sizeof *support };
+  const char *texts[SUPPORT + 2];
+  memcpy(texts, support, sizeof support);
+  texts[SUPPORT] = pairs[_i].unreadable;
+  texts[SUPPORT + 1] = pairs[_i].readable;
+  cJSON *digest = quoted("{\"digest_size\": 8, \"redundancy\": 1}", texts, SUPPORT + 2, "digest");
+  double unreadable_score = -1.0, readable_score = -1.0;
+  int unreadable_at = -1, readable_at = -1, at = 0;
+  const cJSON *entry;
+  cJSON_ArrayForEach(entry, digest) {
+    const char *text = cJSON_GetObjectItem(entry, "text")->valuestring;
+    double score = cJSON_GetObjectItem(entry, "score")->valuedouble;
+    if (strcmp(text, pairs[_i].unreadable) == 0) {
+      unreadable_score = score;
+      unreadable_at = at;
+    } else if (strcmp(text, pairs[_i].readable) == 0) {
+      readable_score = score;
+      readable_at = at;
+    }
+    at++;
+  }
+  ck_assert_msg(unreadable_score >= readable_score && readable_score > 0.0,
+                "\"%s\" (%g) is not as central as \"%s\" (%g): the case tests nothing",
+                pairs[_i].unreadable, unreadable_score, pairs[_i].readable, readable_score);
+  ck_assert_msg(readable_at < unreadable_at, "\"%s\" quoted at %d, \"%s\" at %d",
+                pairs[_i].readable, readable_at, pairs[_i].unreadable, unreadable_at);
+  cJSON_Delete(digest);
+}
+END_TEST
+
 int main(void) {
   Suite *suite = suite_create("summary_quotes");
   TCase *digest = tcase_create("digest");
   tcase_add_test(digest, function_words_add_no_centrality);
+  tcase_add_loop_test(digest, readable_sentences_quoted_first, 0, sizeof pairs / sizeof *pairs);
   suite_add_tcase(suite, digest);
   SRunner *runner = srunner_create(suite);
   srunner_run_all(runner, CK_NORMAL);
