@@ -73,8 +73,8 @@ static const char *const attitudes[] = {"liked",    "loved",       "enjoyed",   
                                         "wished",   "hoped",       "wanted",    NULL};
 
 static int in_list(const char *const *list, const char *word) {
-  for (size_t i = 0; list[i]; i++)
-    if (strcmp(list[i], word) == 0)
+  for (size_t i = 0; list[i]; i++) /* the first letters first: most words differ there */
+    if (list[i][0] == word[0] && strcmp(list[i], word) == 0)
       return 1;
   return 0;
 }
