@@ -99,9 +99,14 @@ static int third_person(const char *word, size_t length) {
   return before != 's' && before != 'u' && before != 'i' && before != '\'';
 }
 
-/* A word of five letters or more ending in "ed" (a past form or participle: "cleaned"). */
+/* A word of five letters or more ending in "ed" (a past form or participle: "cleaned"), or
+ * "used", but not one of the common words that only end like one ("speed", "hundred"). */
 static int ed_form(const char *word, size_t length) {
-  return length >= 5 && ends_with(word, length, "ed");
+  static const char *const not_past[] = {"speed",   "indeed", "exceed", "proceed", "succeed",
+                                         "hundred", "wicked", "naked",  "sacred",  NULL};
+  if (strcmp(word, "used") == 0)
+    return 1;
+  return length >= 5 && ends_with(word, length, "ed") && !in_list(not_past, word);
 }
 
 /* A word after a first "its" that makes it "it's": an its_cues word, an -ly adverb or an
@@ -174,8 +179,8 @@ static size_t skip_spaces(const char *text, size_t length, size_t at) {
   return at;
 }
 
-/* A list marker first: a dash, bullet, asterisk, "+" or ">", or digits or one letter then "."
- * or ")" (digits) or ")" (a letter), followed by a space or nothing. */
+/* A list marker first: a dash, bullet, asterisk, "+" or ">"; or digits then "." or ")", or one
+ * letter then ")", followed by a space or nothing ("2. ", "2) ", "b) "). */
 static int list_item(const char *text, size_t length) {
   size_t at = skip_spaces(text, length, 0);
   if (at == length)
@@ -281,8 +286,8 @@ summary_reading summary_readable(const char *text, size_t length) {
 /* ---- Anecdotes -------------------------------------------------------------------------- */
 
 static int past_event(const char *word, size_t length) {
-  return !in_list(attitudes, word) && (in_list(past_forms, word) || strcmp(word, "had") == 0 ||
-                                       (length >= 4 && ends_with(word, length, "ed")));
+  return !in_list(attitudes, word) &&
+         (in_list(past_forms, word) || strcmp(word, "had") == 0 || ed_form(word, length));
 }
 
 /* Words after which a clause starts ("and we booked", "when I arrived"); a clause starts also

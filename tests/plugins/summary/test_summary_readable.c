@@ -51,7 +51,8 @@ static const text_case cases[] = {
     {"\xc2\xb7 clean rooms", SUMMARY_LIST_ITEM},
     {"A) nice", SUMMARY_LIST_ITEM},
     {"A nice room.", SUMMARY_FRAGMENT},
-    {"I) am not a marker", SUMMARY_LIST_ITEM},
+    {"C) the third point", SUMMARY_LIST_ITEM},
+    {"A. Smith wrote it", SUMMARY_SENTENCE},
     /* the start cut off */
     {", The screen is easy on the eyes .", SUMMARY_TRUNCATED},
     {"; it was fine", SUMMARY_TRUNCATED},
@@ -87,6 +88,9 @@ static const text_case cases[] = {
     {"Nothing beats its a cappella choir.", SUMMARY_FRAGMENT}, /* only a first "its" */
     {"Its packaging, all cardboard.", SUMMARY_FRAGMENT},
     {"Great for its size.", SUMMARY_FRAGMENT},
+    /* words that only end like a past form */
+    {"Good speed and a hundred channels.", SUMMARY_FRAGMENT},
+    {"Great screen, cleaned daily.", SUMMARY_SENTENCE},
 };
 
 START_TEST(sentences_fragments_and_list_items) {
@@ -113,6 +117,8 @@ static const text_case stories[] = {
     {"The room was fine, we stayed only a night.", 1},
     {"I\xe2\x80\x99ve used it every day since.", 1},
     {"We had a great time.", 1},
+    {"I used it for a month.", 1},
+    {"I need a new battery.", 0},
     {"I loved this hotel.", 0}, /* an attitude, not an event */
     {"We really enjoyed the pool.", 0},
     {"The price we paid was reasonable.", 0}, /* a relative clause */
