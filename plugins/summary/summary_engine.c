@@ -4,10 +4,12 @@
  *
  * Why these choices: short opinion summaries written by people are short sentences made of the
  * words and word pairs that many other sentences of the stream also use. So a sentence's score
- * is how frequent its words and bigrams are across everything seen (document frequency from a
- * fixed-size hashed table of counters, normalized by the number of sentences, so early and late
- * scores compare), divided by the square root of its term count (a cosine against the stream's
- * centroid), times a Gaussian length prior. Redundancy is removed at selection time (MMR).
+ * is how frequent its content words and bigrams are across everything seen (document frequency
+ * from a fixed-size hashed table of counters, normalized by the number of sentences, so early
+ * and late scores compare), divided by the square root of its term count (a cosine against the
+ * stream's centroid), times a Gaussian length prior. Function words (stopwords) are left out of
+ * the counts: shared by nearly every sentence, they made the wordiest sentences look central.
+ * Redundancy is removed at selection time (MMR).
  */
 #include "summary_engine.h"
 #include "summary_readable.h"
@@ -37,21 +39,24 @@ static size_t sketch_index(const summary_sketch *sketch, uint64_t hash) {
   return (size_t)(hash >> (64 - sketch->bits)); /* the best-mixed bits of the hash */
 }
 
-/* Increments the cells of the sentence's terms (unigrams, then bigrams: contiguous) and writes
- * the sums of their new counts to sums[0] and sums[1] (exact: at most SUMMARY_MAX_TERMS counts
- * below 2^32). */
+/* Increments the cells of the sentence's counted terms (its content words and its bigrams;
+ * stopwords are left out) and writes the sums of their new counts to sums[0] (content words)
+ * and sums[1] (bigrams) (exact: at most SUMMARY_MAX_TERMS counts below 2^32). */
 static void sketch_count_in(summary_sketch *sketch, const summary_features *features,
                             uint64_t sums[2]) {
   uint32_t *cells = sketch->cells; /* locals: the stores below could alias sketch->bits */
   unsigned shift = 64 - sketch->bits;
   const uint64_t *terms = features->terms;
-  size_t unigrams = features->unigram_count, count = unigrams + features->bigram_count;
+  size_t content = features->content_count, bigrams_from = features->unigram_count;
+  size_t bigrams_end = bigrams_from + features->bigram_count;
   /* The cells are scattered over the table: ask for all of them before touching any. */
-  for (size_t i = 0; i < count; i++)
+  for (size_t i = 0; i < content; i++)
+    __builtin_prefetch(&cells[terms[i] >> shift], 1);
+  for (size_t i = bigrams_from; i < bigrams_end; i++)
     __builtin_prefetch(&cells[terms[i] >> shift], 1);
   for (int part = 0; part < 2; part++) {
     uint64_t sum = 0;
-    for (size_t i = part ? unigrams : 0; i < (part ? count : unigrams); i++) {
+    for (size_t i = part ? bigrams_from : 0; i < (part ? bigrams_end : content); i++) {
       uint32_t *cell = &cells[terms[i] >> shift]; /* the best-mixed bits of the hash */
       uint32_t value = *cell + (*cell < UINT32_MAX);
       *cell = value;
@@ -59,6 +64,16 @@ static void sketch_count_in(summary_sketch *sketch, const summary_features *feat
     }
     sums[part] = sum;
   }
+}
+
+/* A cosine against the stream's centroid: `sum` (the document frequencies of the sentence's
+ * counted terms) over the number of sentences seen, over the square root of `terms` (the size of
+ * the sentence's term set, stopwords included for unigrams: a stopword adds nothing to the
+ * overlap but still makes the sentence longer). */
+static double centroid_cosine(double sum, uint64_t sentences, size_t terms) {
+  if (terms == 0 || sentences == 0)
+    return 0.0;
+  return sum / (double)sentences / sqrt((double)terms);
 }
 
 static double length_prior(const summary_features *features, const summary_scoring *scoring) {
@@ -74,11 +89,8 @@ void summary_sketch_add(summary_sketch *sketch, const summary_features *features
 
 double summary_score_sums(const summary_sketch *sketch, const summary_features *features,
                           const uint64_t sums[2], const summary_scoring *scoring) {
-  double total = (double)sketch->sentences;
-  double unigrams =
-      features->unigram_count ? (double)sums[0] / total / sqrt(features->unigram_count) : 0.0;
-  double bigrams =
-      features->bigram_count ? (double)sums[1] / total / sqrt(features->bigram_count) : 0.0;
+  double unigrams = centroid_cosine((double)sums[0], sketch->sentences, features->unigram_count);
+  double bigrams = centroid_cosine((double)sums[1], sketch->sentences, features->bigram_count);
   return (unigrams + scoring->bigram_weight * bigrams) * length_prior(features, scoring);
 }
 
@@ -98,22 +110,22 @@ int summary_sketch_merge(summary_sketch *into, const summary_sketch *from) {
   return 0;
 }
 
-/* Sum of the document frequencies (as fractions of all sentences) of terms[0..count), over
- * sqrt(count). A sentence's own occurrence is included, as it is for every sentence. */
-static double centrality(const summary_sketch *sketch, const uint64_t *terms, size_t count) {
-  if (count == 0 || sketch->sentences == 0)
-    return 0.0;
+/* The sum of the counts of terms[0..count) (a sentence's own occurrence is included, as it is
+ * for every sentence). */
+static double sketch_sum(const summary_sketch *sketch, const uint64_t *terms, size_t count) {
   double sum = 0.0;
   for (size_t i = 0; i < count; i++)
     sum += summary_sketch_count(sketch, terms[i]);
-  return sum / (double)sketch->sentences / sqrt((double)count);
+  return sum;
 }
 
 double summary_score(const summary_sketch *sketch, const summary_features *features,
                      const summary_scoring *scoring) {
-  double unigrams = centrality(sketch, features->terms, features->unigram_count);
-  double bigrams =
-      centrality(sketch, features->terms + features->unigram_count, features->bigram_count);
+  const uint64_t *bigram_terms = features->terms + features->unigram_count;
+  double unigrams = centroid_cosine(sketch_sum(sketch, features->terms, features->content_count),
+                                    sketch->sentences, features->unigram_count);
+  double bigrams = centroid_cosine(sketch_sum(sketch, bigram_terms, features->bigram_count),
+                                   sketch->sentences, features->bigram_count);
   return (unigrams + scoring->bigram_weight * bigrams) * length_prior(features, scoring);
 }
 
@@ -235,11 +247,11 @@ size_t summary_pool_select(const summary_pool *pool, size_t k, double lambda, do
       best_score = pool->scores[i];
   if (best_score <= 0.0)
     best_score = 1.0;
-  /* fragments and list items give way to sentences unless nothing else competes */
+  /* list items, fragments, truncated clauses and anecdotes give way to readable sentences
+   * unless nothing else competes */
   double readable[pool->count + 1];
   for (size_t i = 0; i < pool->count; i++)
-    readable[i] =
-        summary_reading_factor(summary_readable(pool->items[i].text, strlen(pool->items[i].text)));
+    readable[i] = summary_quote_factor(pool->items[i].text, strlen(pool->items[i].text));
   size_t picked_count = 0;
   while (picked_count < k) {
     size_t best = pool->count;

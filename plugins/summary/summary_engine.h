@@ -4,7 +4,8 @@
  * Two pieces, over sentence features (summary_features.h: the set of word hashes, content
  * words first, then stop words, and the set of word-bigram hashes of one sentence):
  *   - a sketch: a fixed-size table of counters (one hashed row) of how many sentences contain each
- *     unigram and bigram, updated online; its memory is fixed when it is created;
+ *     content word and bigram (stopwords are not counted: function words say nothing of what a
+ *     stream is about), updated online; its memory is fixed when it is created;
  *   - a candidate pool: the best `capacity` sentences seen so far by centrality against the
  *     sketch (re-scored every time the number of sentences seen doubles), from which the
  *     digest is picked with maximal marginal relevance at the end of the stream.
@@ -54,8 +55,8 @@ typedef struct summary_scoring {
   double bigram_weight; /* weight of bigram centrality against unigram centrality */
 } summary_scoring;
 
-/* Counts every unigram and bigram of one sentence once; writes the sums of their updated
- * counts to sums[0] (unigrams) and sums[1] (bigrams). */
+/* Counts every content word and bigram of one sentence once (not its stopwords); writes the
+ * sums of their updated counts to sums[0] (content words) and sums[1] (bigrams). */
 void summary_sketch_add(summary_sketch *sketch, const summary_features *features, uint64_t sums[2]);
 
 /* The sentence's score right after summary_sketch_add() wrote `sums` (the value summary_score()
@@ -63,8 +64,11 @@ void summary_sketch_add(summary_sketch *sketch, const summary_features *features
 double summary_score_sums(const summary_sketch *sketch, const summary_features *features,
                           const uint64_t sums[2], const summary_scoring *scoring);
 
-/* Centrality of a sentence against the sketch (cosine-like: sum of the document frequencies
- * of its terms over the square root of their number) times a length prior. >= 0. */
+/* Centrality of a sentence against the sketch times a length prior, >= 0. Centrality is a
+ * cosine against the stream's centroid of content words and of bigrams: the sum of the
+ * document frequencies of the sentence's content words over the square root of its number of
+ * unigrams (stopwords included: they add no overlap but make the sentence no shorter), plus
+ * the same for its bigrams. */
 double summary_score(const summary_sketch *sketch, const summary_features *features,
                      const summary_scoring *scoring);
 
