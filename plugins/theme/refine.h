@@ -64,6 +64,8 @@ typedef struct th_model {
   uint32_t *table_index; /* column of the key */
   float *idf;            /* per column, with the bigram weight folded in */
   float *centroids;      /* themes x vocabulary */
+  float *by_column;      /* NULL, or the centroids column-major (vocabulary x themes, centroid j of
+                          * column c at [c * themes + j]): th_model_by_column */
 } th_model;
 
 /* Clusters `count` records, record i having terms[i][0..term_counts[i]-1], with document
@@ -84,6 +86,12 @@ int32_t th_model_nearest(const th_model *model, const uint32_t *hashes, const fl
  * has no term of the vocabulary. */
 int32_t th_model_assign(const th_model *model, const th_term *terms, size_t count,
                         float *similarity);
+
+/* Adds a column-major copy of the centroids, which th_model_assign then reads: a record's term
+ * meets every theme in one contiguous run instead of one strided load per theme (the sums,
+ * and so the answers, are the same floats). Call again after changing the centroids.
+ * 0, or -1 on OOM (the model is unchanged and assigns from the row-major centroids). */
+int th_model_by_column(th_model *model);
 
 /* The cosine of a record with these raw term counts to the centroid of `theme` (0 when the
  * record has no term of the vocabulary). */

@@ -439,15 +439,28 @@ static void grouped_docs(th_term docs[][4], uint32_t *counts, size_t *count, th_
   *count = n;
 }
 
-START_TEST(refine_separates_groups_deterministically) {
-  static th_term docs[3 * GROUP_DOCS + 1][4];
+/* grouped_docs' records with the term pointers th_refine takes. */
+typedef struct grouped {
+  th_term docs[3 * GROUP_DOCS + 1][4];
   uint32_t counts[3 * GROUP_DOCS + 1];
   const th_term *terms[3 * GROUP_DOCS + 1];
-  size_t count = 0;
+  size_t count;
   th_sketch sketch;
-  grouped_docs(docs, counts, &count, &sketch);
-  for (size_t i = 0; i < count; i++)
-    terms[i] = docs[i];
+} grouped;
+
+static void grouped_build(grouped *g) {
+  grouped_docs(g->docs, g->counts, &g->count, &g->sketch);
+  for (size_t i = 0; i < g->count; i++)
+    g->terms[i] = g->docs[i];
+}
+
+START_TEST(refine_separates_groups_deterministically) {
+  static grouped g;
+  grouped_build(&g);
+  const th_term *const *terms = g.terms;
+  const uint32_t *counts = g.counts;
+  size_t count = g.count;
+  th_sketch sketch = g.sketch;
   int32_t labels[2][3 * GROUP_DOCS + 1];
   float similarity[3 * GROUP_DOCS + 1];
   for (int run = 0; run < 2; run++) {
@@ -484,6 +497,56 @@ START_TEST(refine_separates_groups_deterministically) {
 }
 END_TEST
 
+/* The column-major copy (th_model_by_column) changes how the centroids are read, not what is
+ * summed: every record, and every mix of two records' terms with repeated counts, gets the
+ * same theme and the same similarity, bit for bit, as from the row-major centroids. */
+START_TEST(model_by_column_assigns_the_same) {
+  static grouped g;
+  grouped_build(&g);
+  int32_t labels[3 * GROUP_DOCS + 1];
+  float similarity[3 * GROUP_DOCS + 1];
+  th_refine_options options = th_refine_defaults(3, 5);
+  th_model model;
+  ck_assert_int_eq(
+      th_refine(g.terms, g.counts, g.count, &g.sketch, &options, &model, labels, similarity), 0);
+  ck_assert_ptr_null(model.by_column);
+  enum { MIXES = 3 * GROUP_DOCS };
+  th_term mixes[MIXES][8];
+  uint32_t mix_counts[MIXES];
+  int32_t row_major[MIXES + 3 * GROUP_DOCS];
+  float row_similarity[MIXES + 3 * GROUP_DOCS];
+  for (size_t i = 0; i < MIXES; i++) {
+    size_t other = (i * 7 + 1) % (g.count - 1), used = 0;
+    for (uint32_t t = 0; t < g.counts[i]; t++)
+      mixes[i][used++] = (th_term){g.docs[i][t].hash, 1 + (uint32_t)(i % 3)};
+    for (uint32_t t = 0; t < g.counts[other] && t < 2; t++)
+      mixes[i][used++] = g.docs[other][t];
+    mix_counts[i] = (uint32_t)used;
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1)
+      ck_assert_int_eq(th_model_by_column(&model), 0);
+    for (size_t i = 0; i < MIXES + g.count - 1; i++) {
+      const th_term *probe = i < MIXES ? mixes[i] : g.terms[i - MIXES];
+      size_t probe_count = i < MIXES ? mix_counts[i] : g.counts[i - MIXES];
+      float assigned = 0;
+      int32_t theme = th_model_assign(&model, probe, probe_count, &assigned);
+      if (pass == 0) {
+        row_major[i] = theme;
+        row_similarity[i] = assigned;
+      } else {
+        ck_assert_int_eq(theme, row_major[i]);
+        ck_assert_mem_eq(&assigned, &row_similarity[i], sizeof assigned);
+      }
+    }
+  }
+  ck_assert_ptr_nonnull(model.by_column);
+  th_model_release(&model);
+  ck_assert_ptr_null(model.by_column);
+  th_sketch_release(&g.sketch);
+}
+END_TEST
+
 static Suite *theme_engine_suite(void) {
   Suite *suite = suite_create("theme-engine");
   TCase *terms = tcase_create("terms and keyphrases");
@@ -511,6 +574,7 @@ static Suite *theme_engine_suite(void) {
   suite_add_tcase(suite, online);
   TCase *refine = tcase_create("end-of-stream clustering");
   tcase_add_test(refine, refine_separates_groups_deterministically);
+  tcase_add_test(refine, model_by_column_assigns_the_same);
   suite_add_tcase(suite, refine);
   return suite;
 }
