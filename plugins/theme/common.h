@@ -57,6 +57,17 @@ void th_select_top(th_ranked *items, size_t count, size_t top);
  * Returns 0, or -1 on OOM (the array is left as it was). */
 int th_grow(void **items, size_t *capacity, size_t needed, size_t item_size);
 
+/* Loops over contiguous float lanes (sums[j] += value * column[j]) vectorize 4 floats wide for
+ * baseline x86-64; on a CPU with AVX2 the same loops run 8 wide: target_clones builds both and
+ * picks one at load time. The arithmetic is the same (each lane is still one multiply then one
+ * add, in the same order; AVX2 does not bring FMA, so nothing is contracted), so results are
+ * bit-identical on every CPU. Only for functions with external linkage. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define TH_WIDE_LANES __attribute__((target_clones("avx2", "default")))
+#else
+#define TH_WIDE_LANES
+#endif
+
 /* FNV-1a over `length` bytes, continuing from `hash` (start with TH_HASH_START). */
 #define TH_HASH_START 2166136261u
 static inline uint32_t th_hash_bytes(uint32_t hash, const void *data, size_t length) {

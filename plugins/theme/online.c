@@ -206,6 +206,21 @@ size_t th_online_terms(const th_online *online, size_t index, uint32_t *hashes, 
   return found;
 }
 
+TH_WIDE_LANES void th_online_dots(const float *cells, size_t stride, const int64_t *rows,
+                                  const float *weights, size_t count, size_t themes,
+                                  float *restrict dots) {
+  for (size_t m = 0; m < themes; m++)
+    dots[m] = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (rows[i] < 0)
+      continue;
+    const float *restrict row = cells + (size_t)rows[i] * stride;
+    float weight = weights[i];
+    for (size_t m = 0; m < themes; m++) /* contiguous: vectorizes */
+      dots[m] += weight * row[m];
+  }
+}
+
 int th_online_assign(th_online *online, const uint32_t *hashes, const float *weights, size_t count,
                      uint64_t line, double sentiment, uint64_t *theme_id) {
   *theme_id = 0;
@@ -215,23 +230,20 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
     return -1;
   float dots[online->stride];
   size_t themes = online->count;
-  for (size_t m = 0; m < themes; m++)
-    dots[m] = 0;
   int64_t rows[count]; /* each term's row (-1: none yet), found once for both loops */
-  for (size_t i = 0; i < count; i++) {
-    int64_t row = rows[i] = find_row(online, hashes[i]);
-    if (row < 0)
-      continue;
-    const float *restrict cells = online->weights + (size_t)row * online->stride;
-    float weight = weights[i];
-    for (size_t m = 0; m < themes; m++) /* contiguous: vectorizes */
-      dots[m] += weight * cells[m];
-  }
+  for (size_t i = 0; i < count; i++)
+    rows[i] = find_row(online, hashes[i]);
+  th_online_dots(online->weights, online->stride, rows, weights, count, themes, dots);
   size_t best = themes;
   double best_similarity = -1;
   for (size_t m = 0; m < themes; m++) {
-    double norm2 = online->micros[m].norm2;
-    double similarity = norm2 > 0 ? dots[m] / sqrt(norm2) : 0;
+    th_micro *micro = &online->micros[m];
+    double norm2 = micro->norm2;
+    if (norm2 != micro->length_of) {
+      micro->length_of = norm2;
+      micro->length = sqrt(norm2);
+    }
+    double similarity = norm2 > 0 ? dots[m] / micro->length : 0;
     if (similarity > best_similarity) {
       best_similarity = similarity;
       best = m;

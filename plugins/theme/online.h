@@ -29,6 +29,10 @@ typedef struct th_micro {
   double sentiment_sum;
   uint64_t sentiment_count;
   double norm2; /* squared length of the centroid */
+  /* sqrt(length_of) (th_online_assign divides by the centroid's length for every record, and
+   * norm2 changes for one theme per record): recomputed whenever norm2 != length_of, so it
+   * needs no upkeep where norm2 changes, and a zeroed theme is consistent (sqrt(0) = 0) */
+  double length_of, length;
 } th_micro;
 
 typedef struct th_online {
@@ -69,6 +73,12 @@ int th_online_add(th_online *online, size_t index, uint32_t hash, float weight);
 
 /* Appends an online id to a theme (import). 0, or -1 on OOM. */
 int th_micro_add_id(th_micro *micro, uint64_t id);
+
+/* dots[m] = the sum, over the terms i in order whose rows[i] >= 0, of weights[i] x
+ * cells[rows[i] x stride + m], for m < themes (one multiply then one add per term, as a
+ * one-theme-at-a-time loop would; TH_WIDE_LANES: 8 lanes with AVX2, the same floats). */
+void th_online_dots(const float *cells, size_t stride, const int64_t *rows, const float *weights,
+                    size_t count, size_t themes, float *restrict dots);
 
 /* Writes theme `index`'s non-zero terms (at most `max`) into hashes/weights; returns how many.
  */
