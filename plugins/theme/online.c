@@ -151,9 +151,8 @@ static int prune(th_online *online) {
     table_insert(online, online->row_hash[out], out);
     out++;
   }
-  /* the dropped rows and the old places of moved ones are all at or after `out` now */
-  memset(online->weights + (size_t)out * stride, 0,
-         (size_t)(online->live - out) * stride * sizeof(float));
+  /* the dropped rows and the old places of moved ones are all at or after `out` now: rows at or
+   * after `live` are never read, and th_online_add zeroes each one as it takes it */
   for (size_t m = 0; m < count; m++)
     online->micros[m].norm2 = norms[m];
   online->live = out;
@@ -169,6 +168,7 @@ int th_online_add(th_online *online, size_t index, uint32_t hash, float weight) 
     if (online->live == TH_ONLINE_VOCABULARY && prune(online))
       return -1;
     row = online->live++;
+    memset(online->weights + (size_t)row * online->stride, 0, online->stride * sizeof(float));
     online->row_hash[row] = hash;
     table_insert(online, hash, (uint32_t)row);
   }
