@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The allocator every module uses. th_memory_use() is called by create() with the host's
  * functions; all three must be given. Not thread-safe: call it before any worker runs. */
@@ -87,6 +88,21 @@ static inline uint32_t th_hash_mix(uint32_t hash) {
   hash *= 0x846ca68bu;
   hash ^= hash >> 16;
   return hash;
+}
+
+/* th_hash_mix(th_hash_bytes(TH_HASH_START, ...)) of a token's norm and of its stem, in one pass
+ * over the norm when the stem is a prefix of it ("tax" of "taxes"): FNV-1a reads bytes in
+ * order, so the stem's hash is the norm's state after the stem's bytes. */
+static inline void th_hash_norm_stem(const char *norm, size_t norm_length, const char *stem,
+                                     size_t stem_length, uint32_t *norm_hash, uint32_t *stem_hash) {
+  if (stem_length <= norm_length && memcmp(stem, norm, stem_length) == 0) {
+    uint32_t prefix = th_hash_bytes(TH_HASH_START, norm, stem_length);
+    *stem_hash = th_hash_mix(prefix);
+    *norm_hash = th_hash_mix(th_hash_bytes(prefix, norm + stem_length, norm_length - stem_length));
+    return;
+  }
+  *norm_hash = th_hash_mix(th_hash_bytes(TH_HASH_START, norm, norm_length));
+  *stem_hash = th_hash_mix(th_hash_bytes(TH_HASH_START, stem, stem_length));
 }
 
 /* A table slot for an already mixed 32-bit hash (terms are): folds the high bits in, so

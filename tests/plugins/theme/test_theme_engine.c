@@ -206,6 +206,9 @@ static const match_case match_cases[] = {
     /* a keyword matches the stem of a token ("taxes" -> stem "tax" = token stem); "tax" in
      * the file has the same stem, so it is the same term and counts once */
     {"I pay tax.", "Tax:0.5:taxes"},
+    /* found through its stem alone: no term's first word has the norm's length and first
+     * letter (the taxonomy's shape filter must not pass over it) */
+    {"no taxing here", "Tax:0.5:taxes"},
     /* weights: vat counts 3 -> 3/4 */
     {"VAT again", "Tax:0.75:vat"},
     /* a phrase across tokens (weight 2); its "tax" also counts for the keyword, which so

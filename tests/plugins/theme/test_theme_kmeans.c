@@ -1,8 +1,9 @@
 /* tests/plugins/theme/test_theme_kmeans.c - th_kmeans_run (lloyd.c), which recomputes only the
  * centroids whose members changed and reuses rows' similarities to the others, against a plain
  * Lloyd reference that recomputes everything every pass: labels, similarities, objective and
- * centroids must be equal bit for bit. Likewise th_online_dots (online.c, 8 lanes wide on AVX2)
- * against one theme at a time. */
+ * centroids must be equal bit for bit. Likewise the other fast paths against their plain form:
+ * th_online_dots (online.c, 8 lanes wide on AVX2) against one theme at a time, and
+ * th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -189,6 +190,24 @@ START_TEST(online_dots_equal_one_theme_at_a_time) {
 }
 END_TEST
 
+/* th_hash_norm_stem gives each of the two strings the hash it has alone: stems that are a
+ * prefix of the norm (or all of it, or empty), stems that are not, stems longer than the norm. */
+START_TEST(norm_stem_hashes_equal_separate_hashes) {
+  static const char *const pairs[][2] = {
+      {"taxes", "tax"}, {"tax", "tax"}, {"running", "run"}, {"run", "running"},
+      {"", ""},         {"abc", ""},    {"", "abc"},        {"mice", "mous"},
+      {"ab", "abc"},    {"abd", "abc"}, {"é", "é"},         {"generously", "generous"},
+  };
+  for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+    const char *norm = pairs[i][0], *stem = pairs[i][1];
+    uint32_t norm_hash = 0, stem_hash = 0;
+    th_hash_norm_stem(norm, strlen(norm), stem, strlen(stem), &norm_hash, &stem_hash);
+    ck_assert_uint_eq(norm_hash, th_hash_mix(th_hash_bytes(TH_HASH_START, norm, strlen(norm))));
+    ck_assert_uint_eq(stem_hash, th_hash_mix(th_hash_bytes(TH_HASH_START, stem, strlen(stem))));
+  }
+}
+END_TEST
+
 static Suite *theme_kmeans_suite(void) {
   Suite *suite = suite_create("theme-kmeans");
   TCase *run = tcase_create("k-means passes");
@@ -198,6 +217,9 @@ static Suite *theme_kmeans_suite(void) {
   TCase *online = tcase_create("online dots");
   tcase_add_loop_test(online, online_dots_equal_one_theme_at_a_time, 0, 97);
   suite_add_tcase(suite, online);
+  TCase *hashes = tcase_create("hashes");
+  tcase_add_test(hashes, norm_stem_hashes_equal_separate_hashes);
+  suite_add_tcase(suite, hashes);
   return suite;
 }
 
