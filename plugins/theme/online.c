@@ -24,8 +24,7 @@ void th_online_release(th_online *online) {
   for (size_t i = 0; i < online->count; i++)
     micro_release(&online->micros[i]);
   th_free(online->micros);
-  th_free(online->keys);
-  th_free(online->rows);
+  th_free(online->slots);
   th_free(online->row_hash);
   th_free(online->weights);
   size_t limit = online->limit;
@@ -35,21 +34,20 @@ void th_online_release(th_online *online) {
 
 /* Allocates the table and theme array on first use. 0 or -1 on OOM. */
 static int ensure_tables(th_online *online) {
-  if (online->keys)
+  if (online->slots)
     return 0;
   online->table_size = 2 * TH_ONLINE_VOCABULARY;
-  online->keys = th_calloc(online->table_size, sizeof(uint32_t));
-  online->rows = th_calloc(online->table_size, sizeof(uint32_t));
+  online->slots = th_calloc(online->table_size, sizeof(uint64_t));
   online->row_hash = th_calloc(TH_ONLINE_VOCABULARY, sizeof(uint32_t));
   online->weights = th_calloc((size_t)TH_ONLINE_VOCABULARY * online->stride, sizeof(float));
   online->micros = th_calloc(online->stride, sizeof(th_micro));
-  if (!online->keys || !online->rows || !online->row_hash || !online->weights || !online->micros) {
-    th_free(online->keys);
-    th_free(online->rows);
+  if (!online->slots || !online->row_hash || !online->weights || !online->micros) {
+    th_free(online->slots);
     th_free(online->row_hash);
     th_free(online->weights);
     th_free(online->micros);
-    online->keys = online->rows = online->row_hash = NULL;
+    online->slots = NULL;
+    online->row_hash = NULL;
     online->weights = NULL;
     online->micros = NULL;
     return -1;
@@ -59,24 +57,24 @@ static int ensure_tables(th_online *online) {
 
 /* The row of `hash`, or -1. */
 static int64_t find_row(const th_online *online, uint32_t hash) {
-  if (!online->keys)
+  if (!online->slots)
     return -1;
   uint32_t key = hash + 1u, mask = online->table_size - 1;
   for (uint32_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
-    if (online->keys[slot] == 0)
+    uint64_t held = online->slots[slot];
+    if ((uint32_t)held == 0)
       return -1;
-    if (online->keys[slot] == key)
-      return online->rows[slot];
+    if ((uint32_t)held == key)
+      return (int64_t)(held >> 32);
   }
 }
 
 static void table_insert(th_online *online, uint32_t hash, uint32_t row) {
   uint32_t key = hash + 1u, mask = online->table_size - 1;
   uint32_t slot = th_hash_slot(hash) & mask;
-  while (online->keys[slot] != 0)
+  while ((uint32_t)online->slots[slot] != 0)
     slot = (slot + 1) & mask;
-  online->keys[slot] = key;
-  online->rows[slot] = row;
+  online->slots[slot] = key | (uint64_t)row << 32;
 }
 
 typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
@@ -134,7 +132,7 @@ static int prune(th_online *online) {
   for (uint32_t i = 0; i < keep; i++)
     kept[ranked[i].index] = 1;
   th_free(ranked);
-  memset(online->keys, 0, online->table_size * sizeof(uint32_t));
+  memset(online->slots, 0, online->table_size * sizeof(uint64_t));
   double norms[stride]; /* each theme's squared length, summed in row order */
   for (size_t m = 0; m < count; m++)
     norms[m] = 0;

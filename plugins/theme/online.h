@@ -40,8 +40,9 @@ typedef struct th_online {
   size_t count;
   size_t limit;
   double threshold;
-  /* the term table: keys (hash + 1, 0 = empty) and each key's row index */
-  uint32_t *keys, *rows;
+  /* the term table: per slot, the key (hash + 1, 0 = empty) in the low half and its row index
+   * in the high half, so that a probe reads one array */
+  uint64_t *slots;
   uint32_t table_size; /* 2 x TH_ONLINE_VOCABULARY, allocated on first use */
   uint32_t live;       /* rows in use */
   uint32_t *row_hash;  /* per row: its term hash */
