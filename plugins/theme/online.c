@@ -77,36 +77,37 @@ static void table_insert(th_online *online, uint32_t hash, uint32_t row) {
   online->slots[slot] = key | (uint64_t)row << 32;
 }
 
-typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
-typedef int32_t mask4 __attribute__((vector_size(4 * sizeof(int32_t))));
+typedef float lanes8 __attribute__((vector_size(8 * sizeof(float))));
+typedef int32_t mask8 __attribute__((vector_size(8 * sizeof(int32_t))));
 
-/* The largest row[m] x inverse_length[m] over the `count` themes, at least 0. A maximum is
- * the same value in any order, so four lanes at a time give what one at a time gives (up to
- * the sign of a zero, which ranking by weight does not see). */
-static float row_importance(const float *row, const float *inverse_length, size_t count) {
-  lanes4 best = {0, 0, 0, 0};
-  size_t m = 0;
-  for (; m + 4 <= count; m += 4) {
-    lanes4 values, scales;
-    memcpy(&values, row + m, sizeof values);
-    memcpy(&scales, inverse_length + m, sizeof scales);
-    values *= scales;
-    mask4 greater = values > best, value_bits, best_bits; /* best = greater ? values : best */
-    memcpy(&value_bits, &values, sizeof value_bits);
-    memcpy(&best_bits, &best, sizeof best_bits);
-    best_bits = (greater & value_bits) | (~greater & best_bits);
-    memcpy(&best, &best_bits, sizeof best);
+/* A maximum is the same value in any order, so eight lanes at a time give what one at a time
+ * gives (up to the sign of a zero, which ranking by weight does not see). */
+TH_WIDE_LANES void th_online_importance(const float *weights, size_t stride, uint32_t rows,
+                                        const float *inverse_length, size_t count,
+                                        th_ranked *ranked) {
+  for (uint32_t r = 0; r < rows; r++) {
+    const float *row = weights + (size_t)r * stride;
+    lanes8 best = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t m = 0;
+    for (; m + 8 <= count; m += 8) {
+      lanes8 values, scales;
+      memcpy(&values, row + m, sizeof values);
+      memcpy(&scales, inverse_length + m, sizeof scales);
+      values *= scales;
+      mask8 greater = values > best; /* best = greater ? values : best */
+      best = (lanes8)((greater & (mask8)values) | (~greater & (mask8)best));
+    }
+    float importance = 0;
+    for (int lane = 0; lane < 8; lane++)
+      if (best[lane] > importance)
+        importance = best[lane];
+    for (; m < count; m++) {
+      float value = row[m] * inverse_length[m];
+      if (value > importance)
+        importance = value;
+    }
+    ranked[r] = (th_ranked){r, importance};
   }
-  float importance = 0;
-  for (int lane = 0; lane < 4; lane++)
-    if (best[lane] > importance)
-      importance = best[lane];
-  for (; m < count; m++) {
-    float value = row[m] * inverse_length[m];
-    if (value > importance)
-      importance = value;
-  }
-  return importance;
 }
 
 /* Drops the three quarters of the terms that matter least to every theme (importance: the largest
@@ -124,9 +125,7 @@ static int prune(th_online *online) {
   for (size_t m = 0; m < count; m++)
     inverse_length[m] =
         online->micros[m].norm2 > 0 ? (float)(1.0 / sqrt(online->micros[m].norm2)) : 1.0f;
-  for (uint32_t r = 0; r < online->live; r++)
-    ranked[r] =
-        (th_ranked){r, row_importance(online->weights + (size_t)r * stride, inverse_length, count)};
+  th_online_importance(online->weights, stride, online->live, inverse_length, count, ranked);
   uint32_t keep = online->live / 4;
   th_select_top(ranked, online->live, keep);
   for (uint32_t i = 0; i < keep; i++)

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common.h"
+
 #define TH_ONLINE_VOCABULARY 8192
 
 typedef struct th_micro {
@@ -80,6 +82,12 @@ int th_micro_add_id(th_micro *micro, uint64_t id);
  * one-theme-at-a-time loop would; TH_WIDE_LANES: 8 lanes with AVX2, the same floats). */
 void th_online_dots(const float *cells, size_t stride, const int64_t *rows, const float *weights,
                     size_t count, size_t themes, float *restrict dots);
+
+/* ranked[r] = {r, the largest cells[r x stride + m] x inverse_length[m] over m < count, at
+ * least 0} for r < rows: how much row r matters to the theme it matters most to (prune).
+ * TH_WIDE_LANES: 8 lanes with AVX2; a maximum is the same in any order. */
+void th_online_importance(const float *cells, size_t stride, uint32_t rows,
+                          const float *inverse_length, size_t count, th_ranked *ranked);
 
 /* Writes theme `index`'s non-zero terms (at most `max`) into hashes/weights; returns how many.
  */

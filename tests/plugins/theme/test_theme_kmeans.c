@@ -2,7 +2,8 @@
  * centroids whose members changed and reuses rows' similarities to the others, against a plain
  * Lloyd reference that recomputes everything every pass: labels, similarities, objective and
  * centroids must be equal bit for bit. Likewise the other fast paths against their plain form:
- * th_online_dots (online.c, 8 lanes wide on AVX2) against one theme at a time, and
+ * th_online_dots and th_online_importance (online.c, 8 lanes wide on AVX2) against one theme at
+ * a time, and
  * th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes. */
 #include <check.h>
 #include <math.h>
@@ -190,6 +191,34 @@ START_TEST(online_dots_equal_one_theme_at_a_time) {
 }
 END_TEST
 
+/* th_online_importance against the largest product taken one theme at a time, for every
+ * theme count up to 96 (whole vectors and every remainder), with zero and negative cells. */
+START_TEST(online_importance_equals_plain_maximum) {
+  enum { ROWS = 24, STRIDE = 96 };
+  static float cells[ROWS * STRIDE];
+  float inverse_length[STRIDE];
+  uint64_t random = 7 + (uint64_t)_i;
+  for (size_t c = 0; c < ROWS * STRIDE; c++)
+    cells[c] = th_random_next(&random) % 4 == 0 ? 0.0f : (float)(th_random_unit(&random) - 0.2);
+  for (size_t m = 0; m < STRIDE; m++)
+    inverse_length[m] = (float)(0.5 + th_random_unit(&random));
+  size_t count = (size_t)_i;
+  th_ranked ranked[ROWS];
+  th_online_importance(cells, STRIDE, ROWS, inverse_length, count, ranked);
+  for (uint32_t r = 0; r < ROWS; r++) {
+    float plain = 0;
+    for (size_t m = 0; m < count; m++) {
+      float value = cells[(size_t)r * STRIDE + m] * inverse_length[m];
+      if (value > plain)
+        plain = value;
+    }
+    ck_assert_uint_eq(ranked[r].index, r);
+    ck_assert_msg(ranked[r].weight == plain, "row %u: %g, plain %g", r, (double)ranked[r].weight,
+                  (double)plain);
+  }
+}
+END_TEST
+
 /* th_hash_norm_stem gives each of the two strings the hash it has alone: stems that are a
  * prefix of the norm (or all of it, or empty), stems that are not, stems longer than the norm. */
 START_TEST(norm_stem_hashes_equal_separate_hashes) {
@@ -216,6 +245,7 @@ static Suite *theme_kmeans_suite(void) {
   suite_add_tcase(suite, run);
   TCase *online = tcase_create("online dots");
   tcase_add_loop_test(online, online_dots_equal_one_theme_at_a_time, 0, 97);
+  tcase_add_loop_test(online, online_importance_equals_plain_maximum, 0, 97);
   suite_add_tcase(suite, online);
   TCase *hashes = tcase_create("hashes");
   tcase_add_test(hashes, norm_stem_hashes_equal_separate_hashes);
