@@ -367,7 +367,7 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
   if (th_terms_count(scratch, &partial->sketch))
     goto oom;
   size_t doc_phrases = th_doc_phrases(scratch);
-  th_phrases_score(scratch,
+  th_phrases_score(scratch, text,
                    instance->keyphrases > doc_phrases ? instance->keyphrases : doc_phrases);
   record_ref ref = {.host = host, .record = record, .line = host->record_line(record)};
   double sentiment = record_sentiment(host, record);
