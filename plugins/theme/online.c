@@ -228,8 +228,18 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
   float dots[online->stride];
   size_t themes = online->count;
   int64_t rows[count]; /* each term's row (-1: none yet), found once for both loops */
+  /* the table slots and rows are scattered over a few MB: ask for all of them before they are
+   * read, so that the cache misses overlap instead of queueing one after the other */
+  uint32_t mask = online->table_size - 1;
   for (size_t i = 0; i < count; i++)
+    __builtin_prefetch(&online->slots[th_hash_slot(hashes[i]) & mask]);
+  size_t row_bytes = themes * sizeof(float);
+  for (size_t i = 0; i < count; i++) {
     rows[i] = find_row(online, hashes[i]);
+    if (rows[i] >= 0)
+      for (size_t at = 0; at < row_bytes; at += 64)
+        __builtin_prefetch((const char *)(online->weights + (size_t)rows[i] * online->stride) + at);
+  }
   th_online_dots(online->weights, online->stride, rows, weights, count, themes, dots);
   size_t best = themes;
   double best_similarity = -1;
