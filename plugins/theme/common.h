@@ -90,6 +90,18 @@ static inline uint32_t th_hash_mix(uint32_t hash) {
   return hash;
 }
 
+/* A word's shape: its length and its first, second and last bytes, mixed into 32 bits (0 for
+ * the empty word). Words of different shapes differ, so a bit set per shape of a word list
+ * proves, when clear, that a word is not in it, for much less than hashing the word. */
+static inline uint32_t th_word_shape(const char *text, size_t length) {
+  if (length == 0)
+    return th_hash_mix(0);
+  const unsigned char *bytes = (const unsigned char *)text;
+  uint32_t packed = (uint32_t)(length & 0xff) | (uint32_t)bytes[0] << 8 |
+                    (uint32_t)bytes[length > 1] << 16 | (uint32_t)bytes[length - 1] << 24;
+  return th_hash_mix(packed);
+}
+
 /* th_hash_mix(th_hash_bytes(TH_HASH_START, ...)) of a token's norm and of its stem, in one pass
  * over the norm when the stem is a prefix of it ("tax" of "taxes"): FNV-1a reads bytes in
  * order, so the stem's hash is the norm's state after the stem's bytes. */

@@ -35,6 +35,7 @@ typedef struct tax_entry {
 /* Bits of the entry filter (a power of two, 8 KiB): most tokens name no term, and one bit
  * test settles them without the binary search through `entries` (a cache miss per probe). */
 #define TAX_FILTER_BITS 65536
+#define TAX_SHAPE_BITS  65536 /* the shape filter's, 8 KiB */
 
 struct th_taxonomy {
   char **names;
@@ -45,19 +46,19 @@ struct th_taxonomy {
   tax_entry *entries; /* sorted by hash */
   size_t entry_count;
   uint64_t filter[TAX_FILTER_BITS / 64]; /* bit (hash % TAX_FILTER_BITS) set for each entry */
-  /* the shapes (length mod 64, first byte) of the first words' norms and stems: a token whose
-   * norm and stem both have another shape can start no term, and is passed over unhashed */
-  uint64_t shapes[64][256 / 64];
+  /* a bit per th_word_shape of the first words' norms and stems: a token whose norm and stem
+   * both have a clear bit can start no term, and is passed over unhashed */
+  uint64_t shapes[TAX_SHAPE_BITS / 64];
 };
 
 static inline int tax_shape_has(const th_taxonomy *taxonomy, const char *text, size_t length) {
-  unsigned char first = length ? (unsigned char)text[0] : 0;
-  return (int)(taxonomy->shapes[length % 64][first / 64] >> (first % 64)) & 1;
+  uint32_t bit = th_word_shape(text, length) & (TAX_SHAPE_BITS - 1);
+  return (int)(taxonomy->shapes[bit / 64] >> (bit % 64)) & 1;
 }
 
 static inline void tax_shape_set(th_taxonomy *taxonomy, const char *text, size_t length) {
-  unsigned char first = length ? (unsigned char)text[0] : 0;
-  taxonomy->shapes[length % 64][first / 64] |= 1ull << (first % 64);
+  uint32_t bit = th_word_shape(text, length) & (TAX_SHAPE_BITS - 1);
+  taxonomy->shapes[bit / 64] |= 1ull << (bit % 64);
 }
 
 #endif /* THEME_TAXONOMY_INDEX_H */

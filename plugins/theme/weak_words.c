@@ -142,15 +142,12 @@ const char *th_weak_word_at(size_t index) {
  * and last bytes, mixed) is set for every listed word, so a clear bit proves a word is not
  * listed and the lists are read only for the few that pass (listed words and about 3% of the
  * others). Filled at load time (a constructor, before any thread can call th_weak_word) from
- * the lists themselves, so it can never miss a word added to them. */
+ * the lists themselves, so it can never miss a word added to them. (th_word_shape: common.h.) */
 #define WEAK_FILTER_BITS 4096
 static uint64_t weak_filter[WEAK_FILTER_BITS / 64];
 
 static uint32_t weak_filter_key(const char *text, size_t length) {
-  const unsigned char *bytes = (const unsigned char *)text;
-  uint32_t packed = (uint32_t)(length & 0xff) | (uint32_t)bytes[0] << 8 |
-                    (uint32_t)bytes[length > 1] << 16 | (uint32_t)bytes[length - 1] << 24;
-  return th_hash_mix(packed) & (WEAK_FILTER_BITS - 1);
+  return th_word_shape(text, length) & (WEAK_FILTER_BITS - 1);
 }
 
 static int weak_filter_passes(const char *text, size_t length) {
