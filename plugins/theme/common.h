@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The allocator every module uses. th_memory_use() is called by create() with the host's
  * functions; all three must be given. Not thread-safe: call it before any worker runs. */
@@ -57,6 +58,17 @@ void th_select_top(th_ranked *items, size_t count, size_t top);
  * Returns 0, or -1 on OOM (the array is left as it was). */
 int th_grow(void **items, size_t *capacity, size_t needed, size_t item_size);
 
+/* Loops over contiguous float lanes (sums[j] += value * column[j]) vectorize 4 floats wide for
+ * baseline x86-64; on a CPU with AVX2 the same loops run 8 wide: target_clones builds both and
+ * picks one at load time. The arithmetic is the same (each lane is still one multiply then one
+ * add, in the same order; AVX2 does not bring FMA, so nothing is contracted), so results are
+ * bit-identical on every CPU. Only for functions with external linkage. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define TH_WIDE_LANES __attribute__((target_clones("avx2", "default")))
+#else
+#define TH_WIDE_LANES
+#endif
+
 /* FNV-1a over `length` bytes, continuing from `hash` (start with TH_HASH_START). */
 #define TH_HASH_START 2166136261u
 static inline uint32_t th_hash_bytes(uint32_t hash, const void *data, size_t length) {
@@ -76,6 +88,33 @@ static inline uint32_t th_hash_mix(uint32_t hash) {
   hash *= 0x846ca68bu;
   hash ^= hash >> 16;
   return hash;
+}
+
+/* A word's shape: its length and its first, second and last bytes, mixed into 32 bits (0 for
+ * the empty word). Words of different shapes differ, so a bit set per shape of a word list
+ * proves, when clear, that a word is not in it, for much less than hashing the word. */
+static inline uint32_t th_word_shape(const char *text, size_t length) {
+  if (length == 0)
+    return th_hash_mix(0);
+  const unsigned char *bytes = (const unsigned char *)text;
+  uint32_t packed = (uint32_t)(length & 0xff) | (uint32_t)bytes[0] << 8 |
+                    (uint32_t)bytes[length > 1] << 16 | (uint32_t)bytes[length - 1] << 24;
+  return th_hash_mix(packed);
+}
+
+/* th_hash_mix(th_hash_bytes(TH_HASH_START, ...)) of a token's norm and of its stem, in one pass
+ * over the norm when the stem is a prefix of it ("tax" of "taxes"): FNV-1a reads bytes in
+ * order, so the stem's hash is the norm's state after the stem's bytes. */
+static inline void th_hash_norm_stem(const char *norm, size_t norm_length, const char *stem,
+                                     size_t stem_length, uint32_t *norm_hash, uint32_t *stem_hash) {
+  if (stem_length <= norm_length && memcmp(stem, norm, stem_length) == 0) {
+    uint32_t prefix = th_hash_bytes(TH_HASH_START, norm, stem_length);
+    *stem_hash = th_hash_mix(prefix);
+    *norm_hash = th_hash_mix(th_hash_bytes(prefix, norm + stem_length, norm_length - stem_length));
+    return;
+  }
+  *norm_hash = th_hash_mix(th_hash_bytes(TH_HASH_START, norm, norm_length));
+  *stem_hash = th_hash_mix(th_hash_bytes(TH_HASH_START, stem, stem_length));
 }
 
 /* A table slot for an already mixed 32-bit hash (terms are): folds the high bits in, so

@@ -100,44 +100,56 @@ static int fold_phrases(th_scratch *scratch) {
   return 0;
 }
 
-/* Appends the phrase made of content tokens run[0..words-1] (fold_phrases merges repeats).
- * Returns 0 (the room was made up front). */
-static int add_phrase(th_scratch *scratch, const tp_token *const *run, const uint32_t *hashes,
-                      uint32_t words, uint32_t first) {
+/* Appends the phrase made of the `words` content tokens from token index `token` (fold_phrases
+ * merges repeats; its display text is built later, for the few phrases shown). */
+static void add_phrase(th_scratch *scratch, const tp_token *first_token, uint32_t token,
+                       const uint32_t *hashes, uint32_t words, uint32_t first) {
   uint32_t key = TH_SEED_PHRASE;
   for (uint32_t i = 0; i < words; i++)
     key = th_hash_mix(key * 31u + hashes[i]);
-  /* th_features_extract made room for every phrase and its text */
+  /* th_features_extract made room for every phrase */
   th_phrase *phrase = &scratch->phrases[scratch->phrase_count++];
   *phrase = (th_phrase){.key = key,
                         .count = 1,
                         .first = first,
-                        .sentence = run[0]->sentence,
+                        .sentence = first_token->sentence,
                         .words = words,
-                        .display = scratch->char_count};
+                        .token = token,
+                        .display = TH_NO_DISPLAY};
   for (uint32_t i = 0; i < words; i++)
     phrase->word_hashes[i] = hashes[i];
-  char *out = scratch->chars + scratch->char_count;
-  for (uint32_t i = 0; i < words; i++) {
-    if (i)
-      *out++ = ' ';
-    memcpy(out, run[i]->norm, run[i]->norm_length);
-    out += run[i]->norm_length;
-  }
-  *out++ = '\0';
-  scratch->char_count = (size_t)(out - scratch->chars);
-  return 0;
 }
 
-/* Emits the phrases of a run of content words, in pieces of at most TH_PHRASE_WORDS. */
-static int flush_run(th_scratch *scratch, const tp_token *const *run, const uint32_t *hashes,
-                     uint32_t length, uint32_t first) {
+/* Emits the phrases of a run of `length` content words starting at token index `token` (a run
+ * is consecutive tokens), in pieces of at most TH_PHRASE_WORDS. */
+static void flush_run(th_scratch *scratch, const tp_text *text, uint32_t token,
+                      const uint32_t *hashes, uint32_t length, uint32_t first) {
   for (uint32_t start = 0; start < length; start += TH_PHRASE_WORDS) {
     uint32_t words = length - start < TH_PHRASE_WORDS ? length - start : TH_PHRASE_WORDS;
-    if (add_phrase(scratch, run + start, hashes + start, words, first + start))
-      return -1;
+    add_phrase(scratch, TP_TEXT_TOKEN(text, token + start), token + start, hashes + start, words,
+               first + start);
   }
-  return 0;
+}
+
+void th_phrases_display(th_scratch *scratch, const tp_text *text, size_t count) {
+  if (count > scratch->phrase_count)
+    count = scratch->phrase_count;
+  for (size_t p = 0; p < count; p++) {
+    th_phrase *phrase = &scratch->phrases[p];
+    if (phrase->display != TH_NO_DISPLAY)
+      continue;
+    phrase->display = scratch->char_count;
+    char *out = scratch->chars + scratch->char_count;
+    for (uint32_t i = 0; i < phrase->words; i++) {
+      const tp_token *word = TP_TEXT_TOKEN(text, phrase->token + i);
+      if (i)
+        *out++ = ' ';
+      memcpy(out, word->norm, word->norm_length);
+      out += word->norm_length;
+    }
+    *out++ = '\0';
+    scratch->char_count = (size_t)(out - scratch->chars);
+  }
 }
 
 int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
@@ -156,9 +168,8 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
               sizeof(th_phrase)) ||
       th_grow((void **)&scratch->chars, &scratch->char_capacity, norm_bytes, 1))
     return -1;
-  const tp_token *run[64];
   uint32_t run_hashes[64]; /* each run word's stem hash, computed once */
-  uint32_t run_length = 0, run_first = 0;
+  uint32_t run_length = 0, run_first = 0, run_token = 0;
   const tp_token *previous = NULL; /* previous token if it was a content word */
   uint32_t previous_hash = 0;
   for (size_t i = 0; i < text->token_count; i++) {
@@ -166,8 +177,8 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
     int content = is_content_word(token);
     int same_sentence = previous && previous->sentence == token->sentence;
     if (!content || !same_sentence || run_length == 64) {
-      if (run_length && flush_run(scratch, run, run_hashes, run_length, run_first))
-        return -1;
+      if (run_length)
+        flush_run(scratch, text, run_token, run_hashes, run_length, run_first);
       run_length = 0;
     }
     if (!content) {
@@ -180,16 +191,17 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
       uint32_t bigram = th_hash_mix((previous_hash ^ TH_SEED_BIGRAM) * 31u + hash) | 1u;
       add_term(scratch, bigram);
     }
-    if (run_length == 0)
+    if (run_length == 0) {
       run_first = scratch->content_words;
-    run_hashes[run_length] = hash;
-    run[run_length++] = token;
+      run_token = (uint32_t)i;
+    }
+    run_hashes[run_length++] = hash;
     previous_hash = hash;
     scratch->content_words++;
     previous = token;
   }
-  if (run_length && flush_run(scratch, run, run_hashes, run_length, run_first))
-    return -1;
+  if (run_length)
+    flush_run(scratch, text, run_token, run_hashes, run_length, run_first);
   return fold_terms(scratch) || fold_phrases(scratch) ? -1 : 0;
 }
 
@@ -348,7 +360,7 @@ static int phrase_before(const th_phrase *a, const th_phrase *b) {
   return a->key < b->key;
 }
 
-void th_phrases_score(th_scratch *scratch, size_t best) {
+void th_phrases_score(th_scratch *scratch, const tp_text *text, size_t best) {
   double words = scratch->content_words ? scratch->content_words : 1;
   double documents = (double)scratch->documents;
   for (size_t i = 0; i < scratch->phrase_count; i++) {
@@ -371,9 +383,9 @@ void th_phrases_score(th_scratch *scratch, size_t best) {
      * neither does a vague one ("may", "way", "mean"), however rare */
     if (phrase->words == 1 && documents >= 100 && scratch->dfs[first_word] * 50.0 > documents)
       phrase->score = 0;
-    if (phrase->words == 1 && phrase->score > 0) {
-      const char *text = scratch->chars + phrase->display;
-      if (th_weak_word(text, strlen(text)))
+    if (phrase->words == 1 && phrase->score > 0) { /* the norm is NUL-terminated */
+      const char *norm = TP_TEXT_TOKEN(text, phrase->token)->norm;
+      if (th_weak_word(norm, strlen(norm)))
         phrase->score = 0;
     }
   }
@@ -407,4 +419,5 @@ void th_phrases_score(th_scratch *scratch, size_t best) {
       if (top[later] == place)
         top[later] = from;
   }
+  th_phrases_display(scratch, text, kept);
 }

@@ -8,7 +8,8 @@
  *   - phrases: keyphrase candidates, the runs of content words between stopwords,
  *     punctuation and sentence ends, cut into pieces of at most TH_PHRASE_WORDS words; each
  *     with a key (hash of its stems, so "tax cuts" and "tax cut" are one phrase), its count,
- *     the token index where it first occurs and its display text (norms joined by spaces).
+ *     the token index where it first occurs and, built only for the phrases that are shown or
+ *     kept (th_phrases_display, th_phrases_score), its display text (norms joined by spaces).
  * And a count-min sketch of document frequencies, so rarity is learned online in a fixed
  * number of counters whatever the vocabulary.
  */
@@ -29,6 +30,7 @@ typedef struct th_term {
 } th_term;
 
 #define TH_TERM_IS_BIGRAM(hash) ((hash)&1u)
+#define TH_NO_DISPLAY           SIZE_MAX
 
 typedef struct th_phrase {
   uint32_t key;      /* hash of the stems */
@@ -37,8 +39,10 @@ typedef struct th_phrase {
   uint32_t sentence; /* sentence of the first occurrence */
   uint32_t words;    /* 1..TH_PHRASE_WORDS */
   uint32_t word_hashes[TH_PHRASE_WORDS]; /* the stem term hash of each word */
-  size_t display; /* offset of its NUL-terminated display text in scratch.chars */
-  double score;   /* filled by th_phrases_score */
+  uint32_t token; /* index in the record's tp_text of its first word (the words follow it) */
+  /* offset of its NUL-terminated display text in scratch.chars, TH_NO_DISPLAY until built */
+  size_t display;
+  double score; /* filled by th_phrases_score */
 } th_phrase;
 
 typedef struct th_scratch {
@@ -96,10 +100,15 @@ double th_sketch_idf(const th_sketch *sketch, uint32_t hash);
  * scratch->idfs for each term. 0, or -1 on OOM. */
 int th_terms_count(th_scratch *scratch, th_sketch *sketch);
 
+/* Builds the display text of phrases 0..count-1 that have none yet, from `text` (the record
+ * they were extracted from). Cannot fail: th_features_extract made room for every phrase's. */
+void th_phrases_display(th_scratch *scratch, const tp_text *text, size_t count);
+
 /* Scores the phrases in `scratch` (frequency in the record, earliness, rarity of its words
  * from th_terms_count, which must have run, length; 0 for a single word in more than 2% of
  * 100+ records) and moves the `best` best to the front, best first (ties by key, so the
- * order is deterministic); the order of the rest is unspecified. */
-void th_phrases_score(th_scratch *scratch, size_t best);
+ * order is deterministic), with their display text built; the order of the rest is
+ * unspecified. `text`: the record the phrases were extracted from. */
+void th_phrases_score(th_scratch *scratch, const tp_text *text, size_t best);
 
 #endif /* THEME_EXTRACT_H */

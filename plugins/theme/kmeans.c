@@ -67,14 +67,18 @@ static int compare_entries(const void *left, const void *right) {
 int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t max_terms,
               th_matrix *out) {
   memset(out, 0, sizeof(*out));
+  if (in->rows >= UINT32_MAX) /* rows are numbered in 32 bits below */
+    return -1;
   size_t n = in->rows, nnz = in->offsets[n];
   uint32_t columns = in->columns;
   size_t *posting_start = th_calloc(columns + 1, sizeof(size_t));
   size_t *posting_fill = th_calloc(columns + 1, sizeof(size_t));
-  size_t *posting_rows = th_alloc((nnz + 1) * sizeof(size_t));
+  /* row numbers in 32 bits (refine clusters at most a few thousand rows): half the bytes to
+   * stream through in the scoring loop below */
+  uint32_t *posting_rows = th_alloc((nnz + 1) * sizeof(uint32_t));
   double *posting_values = th_alloc((nnz + 1) * sizeof(double)); /* widened once: exact */
   double *scores = th_calloc(n + 1, sizeof(double));
-  size_t *touched = th_alloc((n + 1) * sizeof(size_t));
+  uint32_t *touched = th_alloc((n + 1) * sizeof(uint32_t));
   float *dense = th_calloc(columns + 1, sizeof(float));
   uint32_t *dense_cols = th_alloc((columns + 1) * sizeof(uint32_t));
   neighbor *best = th_alloc((neighbors + 1) * sizeof(neighbor));
@@ -93,7 +97,7 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
     for (size_t e = in->offsets[r]; e < in->offsets[r + 1]; e++) {
       uint32_t c = in->cols[e];
       size_t at = posting_start[c] + posting_fill[c]++;
-      posting_rows[at] = r;
+      posting_rows[at] = (uint32_t)r;
       posting_values[at] = in->values[e];
     }
   }
@@ -109,7 +113,7 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
         if (other == r)
           continue;
         if (scores[other] == 0)
-          touched[touched_count++] = other;
+          touched[touched_count++] = (uint32_t)other;
         scores[other] += value * posting_values[p];
       }
     }

@@ -65,4 +65,10 @@ int th_weak_phrase(const char *text, size_t length);
 int th_reporting_word(const char *text, size_t length);
 int th_title_word(const char *text, size_t length);
 
+/* The lists behind th_weak_word and its filter (weak_words.c): th_weak_word_listed is
+ * th_weak_word without the filter (a scan of the three lists), th_weak_word_at the index-th
+ * listed word (vague words, then reporting verbs, then titles), NULL past the last. */
+int th_weak_word_listed(const char *text, size_t length);
+const char *th_weak_word_at(size_t index);
+
 #endif /* THEME_LABELS_H */

@@ -20,17 +20,8 @@
 #include "common.h"
 #include "kmeans.h"
 
-/* The k-means loops below run over k contiguous centroid lanes (sims[j] += value * column[j]),
- * which GCC vectorizes 4 floats wide for baseline x86-64. On a CPU with AVX2 the same loops run
- * 8 wide: target_clones builds both and picks one at load time. The arithmetic is the same (each
- * lane is still one multiply then one add, in the same order; -mavx2 does not enable FMA
- * contraction), so results are bit-identical on every CPU. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define TH_WIDE_LANES __attribute__((target_clones("avx2", "default")))
-#else
-#define TH_WIDE_LANES
-#endif
-
+/* The k-means loops below run over k contiguous centroid lanes (sims[j] += value * column[j]):
+ * TH_WIDE_LANES (common.h) runs them 8 wide on AVX2 with bit-identical results. */
 /* Similarities of row r with the centroids j .. j + VECTORS x lanes - 1, into sims[j ..]. The
  * sums stay in VECTORS registers for the whole row instead of going through memory once per
  * term, and a term's index arithmetic is shared by all of them. Each lane still adds the row's

@@ -264,6 +264,10 @@ th_saved_model *th_model_from_json(const cJSON *json, const char *source, char *
     if (load_theme(model, j++, theme, source, err, err_size))
       goto fail;
   }
+  if (th_model_by_column(&model->vectors)) {
+    snprintf(err, err_size, "out of memory");
+    goto fail;
+  }
   return model;
 fail:
   th_saved_model_free(model);

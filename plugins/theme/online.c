@@ -24,8 +24,7 @@ void th_online_release(th_online *online) {
   for (size_t i = 0; i < online->count; i++)
     micro_release(&online->micros[i]);
   th_free(online->micros);
-  th_free(online->keys);
-  th_free(online->rows);
+  th_free(online->slots);
   th_free(online->row_hash);
   th_free(online->weights);
   size_t limit = online->limit;
@@ -35,21 +34,20 @@ void th_online_release(th_online *online) {
 
 /* Allocates the table and theme array on first use. 0 or -1 on OOM. */
 static int ensure_tables(th_online *online) {
-  if (online->keys)
+  if (online->slots)
     return 0;
   online->table_size = 2 * TH_ONLINE_VOCABULARY;
-  online->keys = th_calloc(online->table_size, sizeof(uint32_t));
-  online->rows = th_calloc(online->table_size, sizeof(uint32_t));
+  online->slots = th_calloc(online->table_size, sizeof(uint64_t));
   online->row_hash = th_calloc(TH_ONLINE_VOCABULARY, sizeof(uint32_t));
   online->weights = th_calloc((size_t)TH_ONLINE_VOCABULARY * online->stride, sizeof(float));
   online->micros = th_calloc(online->stride, sizeof(th_micro));
-  if (!online->keys || !online->rows || !online->row_hash || !online->weights || !online->micros) {
-    th_free(online->keys);
-    th_free(online->rows);
+  if (!online->slots || !online->row_hash || !online->weights || !online->micros) {
+    th_free(online->slots);
     th_free(online->row_hash);
     th_free(online->weights);
     th_free(online->micros);
-    online->keys = online->rows = online->row_hash = NULL;
+    online->slots = NULL;
+    online->row_hash = NULL;
     online->weights = NULL;
     online->micros = NULL;
     return -1;
@@ -59,56 +57,57 @@ static int ensure_tables(th_online *online) {
 
 /* The row of `hash`, or -1. */
 static int64_t find_row(const th_online *online, uint32_t hash) {
-  if (!online->keys)
+  if (!online->slots)
     return -1;
   uint32_t key = hash + 1u, mask = online->table_size - 1;
   for (uint32_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
-    if (online->keys[slot] == 0)
+    uint64_t held = online->slots[slot];
+    if ((uint32_t)held == 0)
       return -1;
-    if (online->keys[slot] == key)
-      return online->rows[slot];
+    if ((uint32_t)held == key)
+      return (int64_t)(held >> 32);
   }
 }
 
 static void table_insert(th_online *online, uint32_t hash, uint32_t row) {
   uint32_t key = hash + 1u, mask = online->table_size - 1;
   uint32_t slot = th_hash_slot(hash) & mask;
-  while (online->keys[slot] != 0)
+  while ((uint32_t)online->slots[slot] != 0)
     slot = (slot + 1) & mask;
-  online->keys[slot] = key;
-  online->rows[slot] = row;
+  online->slots[slot] = key | (uint64_t)row << 32;
 }
 
-typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
-typedef int32_t mask4 __attribute__((vector_size(4 * sizeof(int32_t))));
+typedef float lanes8 __attribute__((vector_size(8 * sizeof(float))));
+typedef int32_t mask8 __attribute__((vector_size(8 * sizeof(int32_t))));
 
-/* The largest row[m] x inverse_length[m] over the `count` themes, at least 0. A maximum is
- * the same value in any order, so four lanes at a time give what one at a time gives (up to
- * the sign of a zero, which ranking by weight does not see). */
-static float row_importance(const float *row, const float *inverse_length, size_t count) {
-  lanes4 best = {0, 0, 0, 0};
-  size_t m = 0;
-  for (; m + 4 <= count; m += 4) {
-    lanes4 values, scales;
-    memcpy(&values, row + m, sizeof values);
-    memcpy(&scales, inverse_length + m, sizeof scales);
-    values *= scales;
-    mask4 greater = values > best, value_bits, best_bits; /* best = greater ? values : best */
-    memcpy(&value_bits, &values, sizeof value_bits);
-    memcpy(&best_bits, &best, sizeof best_bits);
-    best_bits = (greater & value_bits) | (~greater & best_bits);
-    memcpy(&best, &best_bits, sizeof best);
+/* A maximum is the same value in any order, so eight lanes at a time give what one at a time
+ * gives (up to the sign of a zero, which ranking by weight does not see). */
+TH_WIDE_LANES void th_online_importance(const float *weights, size_t stride, uint32_t rows,
+                                        const float *inverse_length, size_t count,
+                                        th_ranked *ranked) {
+  for (uint32_t r = 0; r < rows; r++) {
+    const float *row = weights + (size_t)r * stride;
+    lanes8 best = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t m = 0;
+    for (; m + 8 <= count; m += 8) {
+      lanes8 values, scales;
+      memcpy(&values, row + m, sizeof values);
+      memcpy(&scales, inverse_length + m, sizeof scales);
+      values *= scales;
+      mask8 greater = values > best; /* best = greater ? values : best */
+      best = (lanes8)((greater & (mask8)values) | (~greater & (mask8)best));
+    }
+    float importance = 0;
+    for (int lane = 0; lane < 8; lane++)
+      if (best[lane] > importance)
+        importance = best[lane];
+    for (; m < count; m++) {
+      float value = row[m] * inverse_length[m];
+      if (value > importance)
+        importance = value;
+    }
+    ranked[r] = (th_ranked){r, importance};
   }
-  float importance = 0;
-  for (int lane = 0; lane < 4; lane++)
-    if (best[lane] > importance)
-      importance = best[lane];
-  for (; m < count; m++) {
-    float value = row[m] * inverse_length[m];
-    if (value > importance)
-      importance = value;
-  }
-  return importance;
 }
 
 /* Drops the three quarters of the terms that matter least to every theme (importance: the largest
@@ -126,15 +125,13 @@ static int prune(th_online *online) {
   for (size_t m = 0; m < count; m++)
     inverse_length[m] =
         online->micros[m].norm2 > 0 ? (float)(1.0 / sqrt(online->micros[m].norm2)) : 1.0f;
-  for (uint32_t r = 0; r < online->live; r++)
-    ranked[r] =
-        (th_ranked){r, row_importance(online->weights + (size_t)r * stride, inverse_length, count)};
+  th_online_importance(online->weights, stride, online->live, inverse_length, count, ranked);
   uint32_t keep = online->live / 4;
   th_select_top(ranked, online->live, keep);
   for (uint32_t i = 0; i < keep; i++)
     kept[ranked[i].index] = 1;
   th_free(ranked);
-  memset(online->keys, 0, online->table_size * sizeof(uint32_t));
+  memset(online->slots, 0, online->table_size * sizeof(uint64_t));
   double norms[stride]; /* each theme's squared length, summed in row order */
   for (size_t m = 0; m < count; m++)
     norms[m] = 0;
@@ -151,9 +148,8 @@ static int prune(th_online *online) {
     table_insert(online, online->row_hash[out], out);
     out++;
   }
-  /* the dropped rows and the old places of moved ones are all at or after `out` now */
-  memset(online->weights + (size_t)out * stride, 0,
-         (size_t)(online->live - out) * stride * sizeof(float));
+  /* the dropped rows and the old places of moved ones are all at or after `out` now: rows at or
+   * after `live` are never read, and th_online_add zeroes each one as it takes it */
   for (size_t m = 0; m < count; m++)
     online->micros[m].norm2 = norms[m];
   online->live = out;
@@ -169,6 +165,7 @@ int th_online_add(th_online *online, size_t index, uint32_t hash, float weight) 
     if (online->live == TH_ONLINE_VOCABULARY && prune(online))
       return -1;
     row = online->live++;
+    memset(online->weights + (size_t)row * online->stride, 0, online->stride * sizeof(float));
     online->row_hash[row] = hash;
     table_insert(online, hash, (uint32_t)row);
   }
@@ -206,6 +203,21 @@ size_t th_online_terms(const th_online *online, size_t index, uint32_t *hashes, 
   return found;
 }
 
+TH_WIDE_LANES void th_online_dots(const float *cells, size_t stride, const int64_t *rows,
+                                  const float *weights, size_t count, size_t themes,
+                                  float *restrict dots) {
+  for (size_t m = 0; m < themes; m++)
+    dots[m] = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (rows[i] < 0)
+      continue;
+    const float *restrict row = cells + (size_t)rows[i] * stride;
+    float weight = weights[i];
+    for (size_t m = 0; m < themes; m++) /* contiguous: vectorizes */
+      dots[m] += weight * row[m];
+  }
+}
+
 int th_online_assign(th_online *online, const uint32_t *hashes, const float *weights, size_t count,
                      uint64_t line, double sentiment, uint64_t *theme_id) {
   *theme_id = 0;
@@ -215,23 +227,30 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
     return -1;
   float dots[online->stride];
   size_t themes = online->count;
-  for (size_t m = 0; m < themes; m++)
-    dots[m] = 0;
   int64_t rows[count]; /* each term's row (-1: none yet), found once for both loops */
+  /* the table slots and rows are scattered over a few MB: ask for all of them before they are
+   * read, so that the cache misses overlap instead of queueing one after the other */
+  uint32_t mask = online->table_size - 1;
+  for (size_t i = 0; i < count; i++)
+    __builtin_prefetch(&online->slots[th_hash_slot(hashes[i]) & mask]);
+  size_t row_bytes = themes * sizeof(float);
   for (size_t i = 0; i < count; i++) {
-    int64_t row = rows[i] = find_row(online, hashes[i]);
-    if (row < 0)
-      continue;
-    const float *restrict cells = online->weights + (size_t)row * online->stride;
-    float weight = weights[i];
-    for (size_t m = 0; m < themes; m++) /* contiguous: vectorizes */
-      dots[m] += weight * cells[m];
+    rows[i] = find_row(online, hashes[i]);
+    if (rows[i] >= 0)
+      for (size_t at = 0; at < row_bytes; at += 64)
+        __builtin_prefetch((const char *)(online->weights + (size_t)rows[i] * online->stride) + at);
   }
+  th_online_dots(online->weights, online->stride, rows, weights, count, themes, dots);
   size_t best = themes;
   double best_similarity = -1;
   for (size_t m = 0; m < themes; m++) {
-    double norm2 = online->micros[m].norm2;
-    double similarity = norm2 > 0 ? dots[m] / sqrt(norm2) : 0;
+    th_micro *micro = &online->micros[m];
+    double norm2 = micro->norm2;
+    if (norm2 != micro->length_of) {
+      micro->length_of = norm2;
+      micro->length = sqrt(norm2);
+    }
+    double similarity = norm2 > 0 ? dots[m] / micro->length : 0;
     if (similarity > best_similarity) {
       best_similarity = similarity;
       best = m;

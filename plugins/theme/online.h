@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common.h"
+
 #define TH_ONLINE_VOCABULARY 8192
 
 typedef struct th_micro {
@@ -29,6 +31,10 @@ typedef struct th_micro {
   double sentiment_sum;
   uint64_t sentiment_count;
   double norm2; /* squared length of the centroid */
+  /* sqrt(length_of) (th_online_assign divides by the centroid's length for every record, and
+   * norm2 changes for one theme per record): recomputed whenever norm2 != length_of, so it
+   * needs no upkeep where norm2 changes, and a zeroed theme is consistent (sqrt(0) = 0) */
+  double length_of, length;
 } th_micro;
 
 typedef struct th_online {
@@ -36,8 +42,9 @@ typedef struct th_online {
   size_t count;
   size_t limit;
   double threshold;
-  /* the term table: keys (hash + 1, 0 = empty) and each key's row index */
-  uint32_t *keys, *rows;
+  /* the term table: per slot, the key (hash + 1, 0 = empty) in the low half and its row index
+   * in the high half, so that a probe reads one array */
+  uint64_t *slots;
   uint32_t table_size; /* 2 x TH_ONLINE_VOCABULARY, allocated on first use */
   uint32_t live;       /* rows in use */
   uint32_t *row_hash;  /* per row: its term hash */
@@ -69,6 +76,18 @@ int th_online_add(th_online *online, size_t index, uint32_t hash, float weight);
 
 /* Appends an online id to a theme (import). 0, or -1 on OOM. */
 int th_micro_add_id(th_micro *micro, uint64_t id);
+
+/* dots[m] = the sum, over the terms i in order whose rows[i] >= 0, of weights[i] x
+ * cells[rows[i] x stride + m], for m < themes (one multiply then one add per term, as a
+ * one-theme-at-a-time loop would; TH_WIDE_LANES: 8 lanes with AVX2, the same floats). */
+void th_online_dots(const float *cells, size_t stride, const int64_t *rows, const float *weights,
+                    size_t count, size_t themes, float *restrict dots);
+
+/* ranked[r] = {r, the largest cells[r x stride + m] x inverse_length[m] over m < count, at
+ * least 0} for r < rows: how much row r matters to the theme it matters most to (prune).
+ * TH_WIDE_LANES: 8 lanes with AVX2; a maximum is the same in any order. */
+void th_online_importance(const float *cells, size_t stride, uint32_t rows,
+                          const float *inverse_length, size_t count, th_ranked *ranked);
 
 /* Writes theme `index`'s non-zero terms (at most `max`) into hashes/weights; returns how many.
  */

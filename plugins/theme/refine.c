@@ -43,6 +43,8 @@ void th_model_release(th_model *model) {
   th_free(model->table_index);
   th_free(model->idf);
   th_free(model->centroids);
+  th_free(model->by_column);
+  th_free(model->by_slot);
   th_free(model->quality);
   memset(model, 0, sizeof(*model));
 }
@@ -360,32 +362,6 @@ int32_t th_model_nearest(const th_model *model, const uint32_t *hashes, const fl
   if (best_similarity)
     *best_similarity = best_value;
   return best;
-}
-
-int32_t th_model_assign(const th_model *model, const th_term *terms, size_t count,
-                        float *similarity) {
-  float sums[model->themes + 1];
-  for (uint32_t j = 0; j < model->themes; j++)
-    sums[j] = 0;
-  double norm = 0;
-  for (size_t i = 0; i < count; i++) {
-    int64_t column = th_model_column(model, terms[i].hash);
-    if (column < 0)
-      continue;
-    double weight = (1.0 + log((double)terms[i].count)) * model->idf[column];
-    norm += weight * weight;
-    for (uint32_t j = 0; j < model->themes; j++)
-      sums[j] += (float)(weight * model->centroids[(size_t)j * model->vocabulary + column]);
-  }
-  *similarity = 0;
-  if (norm <= 0)
-    return -1;
-  uint32_t best = 0;
-  for (uint32_t j = 1; j < model->themes; j++)
-    if (sums[j] > sums[best])
-      best = j;
-  *similarity = (float)(sums[best] / sqrt(norm));
-  return (int32_t)best;
 }
 
 float th_model_similarity(const th_model *model, const th_term *terms, size_t count,

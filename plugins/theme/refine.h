@@ -64,6 +64,12 @@ typedef struct th_model {
   uint32_t *table_index; /* column of the key */
   float *idf;            /* per column, with the bigram weight folded in */
   float *centroids;      /* themes x vocabulary */
+  /* NULL, or the model laid out for assigning records (th_model_by_column, model_assign.c):
+   * by_slot: the table as one array, key (hash + 1, 0 = empty) in the low half of a slot and
+   * its column in the high half; by_column: per column, themes + 1 floats, its idf then its
+   * cell of each centroid. A record's term then costs two cache lines, not five. */
+  uint64_t *by_slot;
+  float *by_column;
 } th_model;
 
 /* Clusters `count` records, record i having terms[i][0..term_counts[i]-1], with document
@@ -84,6 +90,13 @@ int32_t th_model_nearest(const th_model *model, const uint32_t *hashes, const fl
  * has no term of the vocabulary. */
 int32_t th_model_assign(const th_model *model, const th_term *terms, size_t count,
                         float *similarity);
+
+/* Adds by_slot and by_column (above), which th_model_assign then reads: a record's term meets
+ * its idf and every theme in one contiguous run instead of one strided load per theme, and its
+ * table slot in one load (the sums, and so the answers, are the same floats). Call again after
+ * changing the centroids or idf. 0, or -1 on OOM (the model is unchanged and assigns from the
+ * table, idf and row-major centroids). */
+int th_model_by_column(th_model *model);
 
 /* The cosine of a record with these raw term counts to the centroid of `theme` (0 when the
  * record has no term of the vocabulary). */

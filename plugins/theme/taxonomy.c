@@ -14,43 +14,7 @@
 
 #include "common.h"
 #include "model.h"
-
-#define TH_TERM_WORDS 8
-
-typedef struct tax_word {
-  char *norm;
-  char *stem;
-  uint32_t norm_length, stem_length;
-} tax_word;
-
-typedef struct tax_term {
-  uint32_t theme;
-  float weight;
-  int exclude;
-  uint32_t word_count;
-  tax_word words[TH_TERM_WORDS];
-  char *text; /* as written */
-} tax_term;
-
-typedef struct tax_entry {
-  uint32_t hash;
-  uint32_t term;
-} tax_entry;
-
-/* Bits of the entry filter (a power of two, 8 KiB): most tokens name no term, and one bit
- * test settles them without the binary search through `entries` (a cache miss per probe). */
-#define TAX_FILTER_BITS 65536
-
-struct th_taxonomy {
-  char **names;
-  float *theme_weights;
-  size_t theme_count;
-  tax_term *terms;
-  size_t term_count, term_capacity;
-  tax_entry *entries; /* sorted by hash */
-  size_t entry_count;
-  uint64_t filter[TAX_FILTER_BITS / 64]; /* bit (hash % TAX_FILTER_BITS) set for each entry */
-};
+#include "taxonomy_index.h"
 
 static uint32_t string_hash(const char *text, size_t length) {
   return th_hash_mix(th_hash_bytes(TH_HASH_START, text, length));
@@ -236,6 +200,11 @@ static int build_index(th_taxonomy *taxonomy) {
     uint32_t bit = taxonomy->entries[e].hash % TAX_FILTER_BITS;
     taxonomy->filter[bit / 64] |= 1ull << (bit % 64);
   }
+  for (size_t i = 0; i < taxonomy->term_count; i++) {
+    const tax_word *first = &taxonomy->terms[i].words[0];
+    tax_shape_set(taxonomy, first->norm, first->norm_length);
+    tax_shape_set(taxonomy, first->stem, first->stem_length);
+  }
   return 0;
 }
 
@@ -358,143 +327,4 @@ th_taxonomy *th_taxonomy_load(const char *path, char *err, size_t err_size) {
   th_taxonomy *taxonomy = th_taxonomy_from_json(json, path, err, err_size);
   cJSON_Delete(json);
   return taxonomy;
-}
-
-static int word_matches(const tp_token *token, const tax_word *word) {
-  if (token->norm_length == word->norm_length &&
-      memcmp(token->norm, word->norm, word->norm_length) == 0)
-    return 1;
-  return token->stem_length == word->stem_length &&
-         memcmp(token->stem, word->stem, word->stem_length) == 0;
-}
-
-static int term_matches_at(const tax_term *term, const tp_text *text, size_t at) {
-  if (at + term->word_count > text->token_count)
-    return 0;
-  for (uint32_t w = 0; w < term->word_count; w++) {
-    const tp_token *token = TP_TEXT_TOKEN(text, at + w);
-    if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
-      return 0;
-    if (!word_matches(token, &term->words[w]))
-      return 0;
-  }
-  return 1;
-}
-
-/* Counts matches of the terms indexed under `hash` starting at token `at` (a term indexed
- * under both its norm and its stem counts once per position). */
-static void match_hash(const th_taxonomy *taxonomy, const tp_text *text, size_t at, uint32_t hash,
-                       th_tax_scratch *scratch) {
-  uint32_t bit = hash % TAX_FILTER_BITS;
-  if (!(taxonomy->filter[bit / 64] >> (bit % 64) & 1))
-    return; /* no entry has this hash */
-  size_t low = 0, high = taxonomy->entry_count;
-  while (low < high) {
-    size_t middle = (low + high) / 2;
-    if (taxonomy->entries[middle].hash < hash)
-      low = middle + 1;
-    else
-      high = middle;
-  }
-  for (size_t e = low; e < taxonomy->entry_count && taxonomy->entries[e].hash == hash; e++) {
-    uint32_t t = taxonomy->entries[e].term;
-    if (scratch->term_last[t] == at + 1 || !term_matches_at(&taxonomy->terms[t], text, at))
-      continue;
-    scratch->term_last[t] = at + 1;
-    if (scratch->term_counts[t] == 0)
-      scratch->term_order[scratch->order_count++] = t;
-    scratch->term_counts[t]++;
-  }
-}
-
-static int compare_hits(const void *left, const void *right) {
-  const th_tax_hit *a = left, *b = right;
-  if (a->score != b->score)
-    return a->score < b->score ? 1 : -1;
-  return (a->theme > b->theme) - (a->theme < b->theme);
-}
-
-static int ensure_scratch(const th_taxonomy *taxonomy, th_tax_scratch *scratch) {
-  if (scratch->term_capacity < taxonomy->term_count) {
-    th_free(scratch->term_counts);
-    th_free(scratch->term_order);
-    th_free(scratch->term_last);
-    scratch->term_counts = th_calloc(taxonomy->term_count, sizeof(uint32_t));
-    scratch->term_order = th_calloc(taxonomy->term_count, sizeof(uint32_t));
-    scratch->term_last = th_calloc(taxonomy->term_count, sizeof(size_t));
-    if (!scratch->term_counts || !scratch->term_order || !scratch->term_last) {
-      scratch->term_capacity = 0;
-      return -1;
-    }
-    scratch->term_capacity = taxonomy->term_count;
-  }
-  if (scratch->theme_capacity < taxonomy->theme_count) {
-    th_free(scratch->hits);
-    th_free(scratch->excluded);
-    scratch->hits = th_calloc(taxonomy->theme_count, sizeof(th_tax_hit));
-    scratch->excluded = th_calloc(taxonomy->theme_count, 1);
-    if (!scratch->hits || !scratch->excluded) {
-      scratch->theme_capacity = 0;
-      return -1;
-    }
-    scratch->theme_capacity = taxonomy->theme_count;
-  }
-  return 0;
-}
-
-int th_taxonomy_match(const th_taxonomy *taxonomy, const tp_text *text, double threshold,
-                      th_tax_scratch *scratch) {
-  if (ensure_scratch(taxonomy, scratch))
-    return -1;
-  scratch->order_count = 0;
-  for (size_t i = 0; i < text->token_count; i++) {
-    const tp_token *token = TP_TEXT_TOKEN(text, i);
-    if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
-      continue;
-    uint32_t norm = string_hash(token->norm, token->norm_length);
-    uint32_t stem = string_hash(token->stem, token->stem_length);
-    match_hash(taxonomy, text, i, norm, scratch);
-    if (stem != norm)
-      match_hash(taxonomy, text, i, stem, scratch);
-  }
-  size_t themes = taxonomy->theme_count;
-  for (size_t t = 0; t < themes; t++) {
-    scratch->hits[t] = (th_tax_hit){.theme = (uint32_t)t};
-    scratch->excluded[t] = 0;
-  }
-  for (uint32_t o = 0; o < scratch->order_count; o++) {
-    uint32_t t = scratch->term_order[o];
-    const tax_term *term = &taxonomy->terms[t];
-    th_tax_hit *hit = &scratch->hits[term->theme];
-    if (term->exclude) {
-      scratch->excluded[term->theme] = 1;
-    } else {
-      hit->score += term->weight * (1.0 + log((double)scratch->term_counts[t]));
-      if (hit->matched_count < TH_TAX_MATCHED)
-        hit->matched[hit->matched_count++] = term->text;
-    }
-    scratch->term_counts[t] = 0;
-    scratch->term_last[t] = 0;
-  }
-  size_t kept = 0;
-  for (size_t t = 0; t < themes; t++) {
-    th_tax_hit hit = scratch->hits[t];
-    if (scratch->excluded[t] || hit.score <= 0)
-      continue;
-    double raw = hit.score * taxonomy->theme_weights[t];
-    hit.score = raw / (raw + 1.0);
-    if (hit.score >= threshold)
-      scratch->hits[kept++] = hit;
-  }
-  qsort(scratch->hits, kept, sizeof(th_tax_hit), compare_hits);
-  return (int)kept;
-}
-
-void th_tax_scratch_release(th_tax_scratch *scratch) {
-  th_free(scratch->term_counts);
-  th_free(scratch->term_order);
-  th_free(scratch->term_last);
-  th_free(scratch->hits);
-  th_free(scratch->excluded);
-  memset(scratch, 0, sizeof(*scratch));
 }

@@ -302,9 +302,10 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
   double norm = 0;
   for (size_t q = 0; q < query; q++)
     norm += (double)order[q].weight * order[q].weight;
+  double length = sqrt(norm); /* once, not once per term */
   for (size_t q = 0; q < query; q++) {
     hashes[q] = scratch->terms[order[q].index].hash;
-    weights[q] = (float)(order[q].weight / sqrt(norm));
+    weights[q] = (float)(order[q].weight / length);
   }
   uint64_t online = 0;
   if (th_online_assign(&partial->online, hashes, weights, query, line, sentiment, &online))
@@ -366,7 +367,7 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
   if (th_terms_count(scratch, &partial->sketch))
     goto oom;
   size_t doc_phrases = th_doc_phrases(scratch);
-  th_phrases_score(scratch,
+  th_phrases_score(scratch, text,
                    instance->keyphrases > doc_phrases ? instance->keyphrases : doc_phrases);
   record_ref ref = {.host = host, .record = record, .line = host->record_line(record)};
   double sentiment = record_sentiment(host, record);

@@ -1,7 +1,10 @@
 /* tests/plugins/theme/test_theme_kmeans.c - th_kmeans_run (lloyd.c), which recomputes only the
  * centroids whose members changed and reuses rows' similarities to the others, against a plain
  * Lloyd reference that recomputes everything every pass: labels, similarities, objective and
- * centroids must be equal bit for bit. */
+ * centroids must be equal bit for bit. Likewise the other fast paths against their plain form:
+ * th_online_dots and th_online_importance (online.c, 8 lanes wide on AVX2) against one theme at
+ * a time, and
+ * th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -9,6 +12,7 @@
 
 #include "common.h"
 #include "kmeans.h"
+#include "online.h"
 
 /* A sparse matrix of `rows` unit rows over `columns` columns, in `groups` topics (each row
  * mostly draws columns from its topic's band, sometimes anywhere); every 17th row is empty. */
@@ -157,12 +161,95 @@ START_TEST(kmeans_run_equals_plain_lloyd) {
 }
 END_TEST
 
+/* th_online_dots against a loop over one theme at a time, bit for bit, for theme counts that
+ * fill whole 8- and 4-lane vectors and leave every remainder, with rows missing (-1) and
+ * weights of both signs. */
+START_TEST(online_dots_equal_one_theme_at_a_time) {
+  enum { ROWS = 40, STRIDE = 96, TERMS = 64 };
+  static float cells[ROWS * STRIDE];
+  uint64_t random = 99 + (uint64_t)_i;
+  for (size_t c = 0; c < ROWS * STRIDE; c++)
+    cells[c] = th_random_next(&random) % 3 == 0 ? 0.0f : (float)(th_random_unit(&random) - 0.3);
+  int64_t rows[TERMS];
+  float weights[TERMS];
+  for (size_t i = 0; i < TERMS; i++) {
+    rows[i] = th_random_next(&random) % 7 == 0 ? -1 : (int64_t)(th_random_next(&random) % ROWS);
+    weights[i] = (float)(th_random_unit(&random) * 2 - 0.5);
+  }
+  size_t themes = (size_t)_i; /* 0 .. STRIDE */
+  float dots[STRIDE + 1], plain[STRIDE + 1];
+  dots[themes] = plain[themes] = 12345.0f; /* past the last theme: untouched */
+  th_online_dots(cells, STRIDE, rows, weights, TERMS, themes, dots);
+  for (size_t m = 0; m < themes; m++) {
+    float sum = 0;
+    for (size_t i = 0; i < TERMS; i++)
+      if (rows[i] >= 0)
+        sum += weights[i] * cells[(size_t)rows[i] * STRIDE + m];
+    plain[m] = sum;
+  }
+  ck_assert_mem_eq(dots, plain, (themes + 1) * sizeof(float));
+}
+END_TEST
+
+/* th_online_importance against the largest product taken one theme at a time, for every
+ * theme count up to 96 (whole vectors and every remainder), with zero and negative cells. */
+START_TEST(online_importance_equals_plain_maximum) {
+  enum { ROWS = 24, STRIDE = 96 };
+  static float cells[ROWS * STRIDE];
+  float inverse_length[STRIDE];
+  uint64_t random = 7 + (uint64_t)_i;
+  for (size_t c = 0; c < ROWS * STRIDE; c++)
+    cells[c] = th_random_next(&random) % 4 == 0 ? 0.0f : (float)(th_random_unit(&random) - 0.2);
+  for (size_t m = 0; m < STRIDE; m++)
+    inverse_length[m] = (float)(0.5 + th_random_unit(&random));
+  size_t count = (size_t)_i;
+  th_ranked ranked[ROWS];
+  th_online_importance(cells, STRIDE, ROWS, inverse_length, count, ranked);
+  for (uint32_t r = 0; r < ROWS; r++) {
+    float plain = 0;
+    for (size_t m = 0; m < count; m++) {
+      float value = cells[(size_t)r * STRIDE + m] * inverse_length[m];
+      if (value > plain)
+        plain = value;
+    }
+    ck_assert_uint_eq(ranked[r].index, r);
+    ck_assert_msg(ranked[r].weight == plain, "row %u: %g, plain %g", r, (double)ranked[r].weight,
+                  (double)plain);
+  }
+}
+END_TEST
+
+/* th_hash_norm_stem gives each of the two strings the hash it has alone: stems that are a
+ * prefix of the norm (or all of it, or empty), stems that are not, stems longer than the norm. */
+START_TEST(norm_stem_hashes_equal_separate_hashes) {
+  static const char *const pairs[][2] = {
+      {"taxes", "tax"}, {"tax", "tax"}, {"running", "run"}, {"run", "running"},
+      {"", ""},         {"abc", ""},    {"", "abc"},        {"mice", "mous"},
+      {"ab", "abc"},    {"abd", "abc"}, {"é", "é"},         {"generously", "generous"},
+  };
+  for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+    const char *norm = pairs[i][0], *stem = pairs[i][1];
+    uint32_t norm_hash = 0, stem_hash = 0;
+    th_hash_norm_stem(norm, strlen(norm), stem, strlen(stem), &norm_hash, &stem_hash);
+    ck_assert_uint_eq(norm_hash, th_hash_mix(th_hash_bytes(TH_HASH_START, norm, strlen(norm))));
+    ck_assert_uint_eq(stem_hash, th_hash_mix(th_hash_bytes(TH_HASH_START, stem, strlen(stem))));
+  }
+}
+END_TEST
+
 static Suite *theme_kmeans_suite(void) {
   Suite *suite = suite_create("theme-kmeans");
   TCase *run = tcase_create("k-means passes");
   tcase_add_loop_test(run, kmeans_run_equals_plain_lloyd, 0,
                       (int)(sizeof run_cases / sizeof run_cases[0]));
   suite_add_tcase(suite, run);
+  TCase *online = tcase_create("online dots");
+  tcase_add_loop_test(online, online_dots_equal_one_theme_at_a_time, 0, 97);
+  tcase_add_loop_test(online, online_importance_equals_plain_maximum, 0, 97);
+  suite_add_tcase(suite, online);
+  TCase *hashes = tcase_create("hashes");
+  tcase_add_test(hashes, norm_stem_hashes_equal_separate_hashes);
+  suite_add_tcase(suite, hashes);
   return suite;
 }
 

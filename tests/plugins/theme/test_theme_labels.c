@@ -170,6 +170,46 @@ START_TEST(weak_phrases_never_label) {
 }
 END_TEST
 
+/* The filter in front of the weak-word lists never changes an answer: every listed word is
+ * weak, and every word of one to three letters, and each listed word with a letter changed,
+ * added or dropped, gets from th_weak_word what a plain scan of the lists gives. */
+START_TEST(weak_word_filter_agrees_with_lists) {
+  const char *word;
+  size_t listed = 0;
+  for (size_t i = 0; (word = th_weak_word_at(i)) != NULL; i++, listed++) {
+    size_t length = strlen(word);
+    ck_assert_msg(th_weak_word(word, length), "%s: listed but not weak", word);
+    char variant[32];
+    ck_assert_uint_lt(length + 2, sizeof variant);
+    for (size_t at = 0; at <= length; at++)
+      for (char c = 'a'; c <= 'z'; c++) {
+        memcpy(variant, word, length);
+        variant[at] = c; /* changed (or added at the end) */
+        size_t variant_length = at == length ? length + 1 : length;
+        ck_assert_int_eq(th_weak_word(variant, variant_length),
+                         th_weak_word_listed(variant, variant_length));
+      }
+    ck_assert_int_eq(th_weak_word(word, length - 1), th_weak_word_listed(word, length - 1));
+    ck_assert_int_eq(th_weak_word(word + 1, length - 1), th_weak_word_listed(word + 1, length - 1));
+  }
+  ck_assert_uint_gt(listed, 90);
+  char short_word[3];
+  size_t agreeing = 0;
+  for (int a = 'a'; a <= 'z'; a++)
+    for (int b = 'a' - 1; b <= 'z'; b++)
+      for (int c = 'a' - 1; c <= 'z'; c++) {
+        if (b < 'a' && c >= 'a')
+          continue;
+        size_t length = b < 'a' ? 1 : c < 'a' ? 2 : 3;
+        short_word[0] = (char)a, short_word[1] = (char)b, short_word[2] = (char)c;
+        ck_assert_int_eq(th_weak_word(short_word, length), th_weak_word_listed(short_word, length));
+        agreeing++;
+      }
+  ck_assert_uint_eq(agreeing, 26 + 26 * 26 + 26 * 26 * 26);
+  ck_assert(!th_weak_word("", 0));
+}
+END_TEST
+
 /* Labels from a theme's keyphrases (best first, "|" between): two to four words, no word
  * named twice (plural or not), no phrase inside another. */
 static const struct {
@@ -216,6 +256,7 @@ static Suite *theme_labels_suite(void) {
   TCase *table = tcase_create("label tables");
   tcase_add_loop_test(table, weak_phrases_never_label, 0,
                       (int)(sizeof weak_cases / sizeof weak_cases[0]));
+  tcase_add_test(table, weak_word_filter_agrees_with_lists);
   tcase_add_loop_test(table, labels_from_keyphrases, 0,
                       (int)(sizeof label_cases / sizeof label_cases[0]));
   suite_add_tcase(suite, table);

@@ -1,0 +1,118 @@
+/* plugins/theme/model_assign.c - assigning a record to the nearest theme of a model
+ * (th_model_assign, th_model_by_column; see refine.h), the per-record work of a stage applying
+ * a model file. With th_model_by_column's layout each term costs one table slot and one run of
+ * themes + 1 floats, and the slots and runs of a block of terms are asked for before they are
+ * read, so that their cache misses overlap; the sums are the ones the plain layout gives. */
+#include <math.h>
+#include <string.h>
+
+#include "common.h"
+#include "refine.h"
+
+int th_model_by_column(th_model *model) {
+  uint32_t themes = model->themes, columns = model->vocabulary, stride = themes + 1;
+  float *by_column = th_alloc((size_t)stride * columns * sizeof(float) + 1);
+  uint64_t *by_slot = th_calloc((size_t)model->table_size + 1, sizeof(uint64_t));
+  if (!by_column || !by_slot) {
+    th_free(by_column);
+    th_free(by_slot);
+    return -1;
+  }
+  for (uint32_t c = 0; c < columns; c++) {
+    by_column[(size_t)c * stride] = model->idf[c];
+    for (uint32_t j = 0; j < themes; j++)
+      by_column[(size_t)c * stride + 1 + j] = model->centroids[(size_t)j * columns + c];
+  }
+  for (uint32_t s = 0; s < model->table_size; s++)
+    if (model->table_keys[s])
+      by_slot[s] = model->table_keys[s] | (uint64_t)model->table_index[s] << 32;
+  th_free(model->by_column);
+  th_free(model->by_slot);
+  model->by_column = by_column;
+  model->by_slot = by_slot;
+  return 0;
+}
+
+/* (1 + ln count): log(1) is exactly 0, so a single occurrence needs no call. */
+static double sublinear(uint32_t count) {
+  return count == 1 ? 1.0 : 1.0 + log((double)count);
+}
+
+/* The column run of `hash` in by_column, or NULL; probes as th_model_column does. */
+static const float *column_run(const th_model *model, uint32_t hash, uint32_t slot) {
+  uint32_t key = hash + 1u, mask = model->table_size - 1;
+  for (;; slot = (slot + 1) & mask) {
+    uint64_t held = model->by_slot[slot];
+    if ((uint32_t)held == 0)
+      return NULL;
+    if ((uint32_t)held == key)
+      return model->by_column + (size_t)(held >> 32) * (model->themes + 1);
+  }
+}
+
+/* th_model_assign's sums over by_slot / by_column, in blocks of terms: their slots are
+ * prefetched, then their runs, then the terms are added in order. */
+static void sums_by_column(const th_model *model, const th_term *terms, size_t count, float *sums,
+                           double *norm_out) {
+  enum { BLOCK = 16 };
+  uint32_t themes = model->themes, mask = model->table_size - 1;
+  size_t run_bytes = (size_t)(themes + 1) * sizeof(float);
+  double norm = 0;
+  for (size_t base = 0; base < count; base += BLOCK) {
+    size_t block = count - base < BLOCK ? count - base : BLOCK;
+    uint32_t slots[BLOCK];
+    const float *runs[BLOCK];
+    for (size_t b = 0; b < block; b++) {
+      slots[b] = th_hash_slot(terms[base + b].hash) & mask;
+      __builtin_prefetch(&model->by_slot[slots[b]]);
+    }
+    for (size_t b = 0; b < block; b++) {
+      runs[b] = column_run(model, terms[base + b].hash, slots[b]);
+      if (runs[b]) {
+        __builtin_prefetch(runs[b]);
+        __builtin_prefetch((const char *)runs[b] + run_bytes - 1);
+      }
+    }
+    for (size_t b = 0; b < block; b++) {
+      const float *restrict run = runs[b];
+      if (!run)
+        continue;
+      double weight = sublinear(terms[base + b].count) * run[0];
+      norm += weight * weight;
+      for (uint32_t j = 0; j < themes; j++)
+        sums[j] += (float)(weight * run[1 + j]);
+    }
+  }
+  *norm_out = norm;
+}
+
+int32_t th_model_assign(const th_model *model, const th_term *terms, size_t count,
+                        float *similarity) {
+  uint32_t themes = model->themes;
+  float sums[themes + 1];
+  for (uint32_t j = 0; j < themes; j++)
+    sums[j] = 0;
+  double norm = 0;
+  if (model->by_column && model->table_size) {
+    sums_by_column(model, terms, count, sums, &norm);
+  } else {
+    for (size_t i = 0; i < count; i++) {
+      int64_t column = th_model_column(model, terms[i].hash);
+      if (column < 0)
+        continue;
+      double weight = sublinear(terms[i].count) * model->idf[column];
+      norm += weight * weight;
+      for (uint32_t j = 0; j < themes; j++)
+        sums[j] += (float)(weight * model->centroids[(size_t)j * model->vocabulary + column]);
+    }
+  }
+  *similarity = 0;
+  if (norm <= 0)
+    return -1;
+  uint32_t best = 0;
+  for (uint32_t j = 1; j < themes; j++)
+    if (sums[j] > sums[best])
+      best = j;
+  *similarity = (float)(sums[best] / sqrt(norm));
+  return (int32_t)best;
+}

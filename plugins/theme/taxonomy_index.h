@@ -1,0 +1,64 @@
+/* plugins/theme/taxonomy_index.h - the loaded theme file as taxonomy.c builds it and
+ * taxonomy_match.c reads it: terms with their normalized and stemmed words, the hash index of
+ * their first words, and the filters in front of it. Private to those two files. */
+#ifndef THEME_TAXONOMY_INDEX_H
+#define THEME_TAXONOMY_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "taxonomy.h"
+
+#define TH_TERM_WORDS 8
+
+typedef struct tax_word {
+  char *norm;
+  char *stem;
+  uint32_t norm_length, stem_length;
+} tax_word;
+
+typedef struct tax_term {
+  uint32_t theme;
+  float weight;
+  int exclude;
+  uint32_t word_count;
+  tax_word words[TH_TERM_WORDS];
+  char *text; /* as written */
+} tax_term;
+
+typedef struct tax_entry {
+  uint32_t hash;
+  uint32_t term;
+} tax_entry;
+
+/* Bits of the entry filter (a power of two, 8 KiB): most tokens name no term, and one bit
+ * test settles them without the binary search through `entries` (a cache miss per probe). */
+#define TAX_FILTER_BITS 65536
+#define TAX_SHAPE_BITS  65536 /* the shape filter's, 8 KiB */
+
+struct th_taxonomy {
+  char **names;
+  float *theme_weights;
+  size_t theme_count;
+  tax_term *terms;
+  size_t term_count, term_capacity;
+  tax_entry *entries; /* sorted by hash */
+  size_t entry_count;
+  uint64_t filter[TAX_FILTER_BITS / 64]; /* bit (hash % TAX_FILTER_BITS) set for each entry */
+  /* a bit per th_word_shape of the first words' norms and stems: a token whose norm and stem
+   * both have a clear bit can start no term, and is passed over unhashed */
+  uint64_t shapes[TAX_SHAPE_BITS / 64];
+};
+
+static inline int tax_shape_has(const th_taxonomy *taxonomy, const char *text, size_t length) {
+  uint32_t bit = th_word_shape(text, length) & (TAX_SHAPE_BITS - 1);
+  return (int)(taxonomy->shapes[bit / 64] >> (bit % 64)) & 1;
+}
+
+static inline void tax_shape_set(th_taxonomy *taxonomy, const char *text, size_t length) {
+  uint32_t bit = th_word_shape(text, length) & (TAX_SHAPE_BITS - 1);
+  taxonomy->shapes[bit / 64] |= 1ull << (bit % 64);
+}
+
+#endif /* THEME_TAXONOMY_INDEX_H */

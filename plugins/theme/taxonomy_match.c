@@ -1,0 +1,152 @@
+/* plugins/theme/taxonomy_match.c - matching a loaded theme file against one tokenized record
+ * (th_taxonomy_match, see taxonomy.h); loading is taxonomy.c's. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "taxonomy.h"
+#include "taxonomy_index.h"
+
+static int word_matches(const tp_token *token, const tax_word *word) {
+  if (token->norm_length == word->norm_length &&
+      memcmp(token->norm, word->norm, word->norm_length) == 0)
+    return 1;
+  return token->stem_length == word->stem_length &&
+         memcmp(token->stem, word->stem, word->stem_length) == 0;
+}
+
+static int term_matches_at(const tax_term *term, const tp_text *text, size_t at) {
+  if (at + term->word_count > text->token_count)
+    return 0;
+  for (uint32_t w = 0; w < term->word_count; w++) {
+    const tp_token *token = TP_TEXT_TOKEN(text, at + w);
+    if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
+      return 0;
+    if (!word_matches(token, &term->words[w]))
+      return 0;
+  }
+  return 1;
+}
+
+/* Counts matches of the terms indexed under `hash` starting at token `at` (a term indexed
+ * under both its norm and its stem counts once per position). */
+static void match_hash(const th_taxonomy *taxonomy, const tp_text *text, size_t at, uint32_t hash,
+                       th_tax_scratch *scratch) {
+  uint32_t bit = hash % TAX_FILTER_BITS;
+  if (!(taxonomy->filter[bit / 64] >> (bit % 64) & 1))
+    return; /* no entry has this hash */
+  size_t low = 0, high = taxonomy->entry_count;
+  while (low < high) {
+    size_t middle = (low + high) / 2;
+    if (taxonomy->entries[middle].hash < hash)
+      low = middle + 1;
+    else
+      high = middle;
+  }
+  for (size_t e = low; e < taxonomy->entry_count && taxonomy->entries[e].hash == hash; e++) {
+    uint32_t t = taxonomy->entries[e].term;
+    if (scratch->term_last[t] == at + 1 || !term_matches_at(&taxonomy->terms[t], text, at))
+      continue;
+    scratch->term_last[t] = at + 1;
+    if (scratch->term_counts[t] == 0)
+      scratch->term_order[scratch->order_count++] = t;
+    scratch->term_counts[t]++;
+  }
+}
+
+static int compare_hits(const void *left, const void *right) {
+  const th_tax_hit *a = left, *b = right;
+  if (a->score != b->score)
+    return a->score < b->score ? 1 : -1;
+  return (a->theme > b->theme) - (a->theme < b->theme);
+}
+
+static int ensure_scratch(const th_taxonomy *taxonomy, th_tax_scratch *scratch) {
+  if (scratch->term_capacity < taxonomy->term_count) {
+    th_free(scratch->term_counts);
+    th_free(scratch->term_order);
+    th_free(scratch->term_last);
+    scratch->term_counts = th_calloc(taxonomy->term_count, sizeof(uint32_t));
+    scratch->term_order = th_calloc(taxonomy->term_count, sizeof(uint32_t));
+    scratch->term_last = th_calloc(taxonomy->term_count, sizeof(size_t));
+    if (!scratch->term_counts || !scratch->term_order || !scratch->term_last) {
+      scratch->term_capacity = 0;
+      return -1;
+    }
+    scratch->term_capacity = taxonomy->term_count;
+  }
+  if (scratch->theme_capacity < taxonomy->theme_count) {
+    th_free(scratch->hits);
+    th_free(scratch->excluded);
+    scratch->hits = th_calloc(taxonomy->theme_count, sizeof(th_tax_hit));
+    scratch->excluded = th_calloc(taxonomy->theme_count, 1);
+    if (!scratch->hits || !scratch->excluded) {
+      scratch->theme_capacity = 0;
+      return -1;
+    }
+    scratch->theme_capacity = taxonomy->theme_count;
+  }
+  return 0;
+}
+
+int th_taxonomy_match(const th_taxonomy *taxonomy, const tp_text *text, double threshold,
+                      th_tax_scratch *scratch) {
+  if (ensure_scratch(taxonomy, scratch))
+    return -1;
+  scratch->order_count = 0;
+  for (size_t i = 0; i < text->token_count; i++) {
+    const tp_token *token = TP_TEXT_TOKEN(text, i);
+    if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
+      continue;
+    if (!tax_shape_has(taxonomy, token->norm, token->norm_length) &&
+        !tax_shape_has(taxonomy, token->stem, token->stem_length))
+      continue; /* starts no term: neither lookup below could count one */
+    uint32_t norm, stem;
+    th_hash_norm_stem(token->norm, token->norm_length, token->stem, token->stem_length, &norm,
+                      &stem);
+    match_hash(taxonomy, text, i, norm, scratch);
+    if (stem != norm)
+      match_hash(taxonomy, text, i, stem, scratch);
+  }
+  size_t themes = taxonomy->theme_count;
+  for (size_t t = 0; t < themes; t++) {
+    scratch->hits[t] = (th_tax_hit){.theme = (uint32_t)t};
+    scratch->excluded[t] = 0;
+  }
+  for (uint32_t o = 0; o < scratch->order_count; o++) {
+    uint32_t t = scratch->term_order[o];
+    const tax_term *term = &taxonomy->terms[t];
+    th_tax_hit *hit = &scratch->hits[term->theme];
+    if (term->exclude) {
+      scratch->excluded[term->theme] = 1;
+    } else {
+      hit->score += term->weight * (1.0 + log((double)scratch->term_counts[t]));
+      if (hit->matched_count < TH_TAX_MATCHED)
+        hit->matched[hit->matched_count++] = term->text;
+    }
+    scratch->term_counts[t] = 0;
+    scratch->term_last[t] = 0;
+  }
+  size_t kept = 0;
+  for (size_t t = 0; t < themes; t++) {
+    th_tax_hit hit = scratch->hits[t];
+    if (scratch->excluded[t] || hit.score <= 0)
+      continue;
+    double raw = hit.score * taxonomy->theme_weights[t];
+    hit.score = raw / (raw + 1.0);
+    if (hit.score >= threshold)
+      scratch->hits[kept++] = hit;
+  }
+  qsort(scratch->hits, kept, sizeof(th_tax_hit), compare_hits);
+  return (int)kept;
+}
+
+void th_tax_scratch_release(th_tax_scratch *scratch) {
+  th_free(scratch->term_counts);
+  th_free(scratch->term_order);
+  th_free(scratch->term_last);
+  th_free(scratch->hits);
+  th_free(scratch->excluded);
+  memset(scratch, 0, sizeof(*scratch));
+}

@@ -1,0 +1,228 @@
+/* tests/plugins/theme/test_theme_extract.c - what the theme plugin takes from one tokenized
+ * record (extract.c): terms and bigrams, keyphrase candidates and their display text, phrase
+ * scoring, the document-frequency sketch and th_select_top. Token arrays come from
+ * tokens_helper.c. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "extract.h"
+#include "tokens_helper.h"
+
+static tp_text *tokenize(const char *text) {
+  return theme_test_tokenize(text, strlen(text));
+}
+
+/* Phrase `index`'s display text (built first when th_phrases_score has not built it). */
+static const char *phrase_text(th_scratch *scratch, const tp_text *text, size_t index) {
+  th_phrases_display(scratch, text, index + 1);
+  ck_assert_uint_ne(scratch->phrases[index].display, TH_NO_DISPLAY);
+  return scratch->chars + scratch->phrases[index].display;
+}
+
+/* ---- terms and keyphrases ---- */
+
+START_TEST(terms_count_stems_and_bigrams) {
+  tp_text *text = tokenize("Tax cuts, tax cuts and public services.");
+  th_scratch scratch = {0};
+  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  /* stems: tax x2, cut x2, public, servic; bigrams: "tax cut" x2, "public servic" */
+  uint32_t unigrams = 0, bigrams = 0, total = 0;
+  for (size_t i = 0; i < scratch.term_count; i++) {
+    if (TH_TERM_IS_BIGRAM(scratch.terms[i].hash))
+      bigrams++;
+    else
+      unigrams++;
+    total += scratch.terms[i].count;
+    for (size_t j = 0; j < i; j++)
+      ck_assert_uint_ne(scratch.terms[j].hash, scratch.terms[i].hash);
+  }
+  ck_assert_uint_eq(unigrams, 4);
+  ck_assert_uint_eq(bigrams, 2);
+  ck_assert_uint_eq(total, 9);
+  ck_assert_uint_eq(scratch.content_words, 6);
+  ck_assert_int_eq(th_features_extract(text, 0, &scratch), 0);
+  ck_assert_uint_eq(scratch.term_count, 4);
+  th_scratch_release(&scratch);
+  theme_test_text_free(text);
+}
+END_TEST
+
+START_TEST(phrases_are_runs_between_stopwords_and_punctuation) {
+  tp_text *text = tokenize("Tax cuts, tax cuts and public services. Services matter");
+  th_scratch scratch = {0};
+  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  /* "tax cuts" twice, "public services", then a new sentence: "services matter" */
+  ck_assert_uint_eq(scratch.phrase_count, 3);
+  ck_assert_str_eq(phrase_text(&scratch, text, 0), "tax cuts");
+  ck_assert_uint_eq(scratch.phrases[0].count, 2);
+  ck_assert_str_eq(phrase_text(&scratch, text, 1), "public services");
+  ck_assert_str_eq(phrase_text(&scratch, text, 2), "services matter");
+  ck_assert_uint_eq(scratch.phrases[2].sentence, 1);
+  th_scratch_release(&scratch);
+  theme_test_text_free(text);
+}
+END_TEST
+
+START_TEST(long_runs_are_cut_at_four_words) {
+  tp_text *text = tokenize("local council budget housing policy review panel");
+  th_scratch scratch = {0};
+  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  ck_assert_uint_eq(scratch.phrase_count, 2);
+  ck_assert_str_eq(phrase_text(&scratch, text, 0), "local council budget housing");
+  ck_assert_uint_eq(scratch.phrases[0].words, 4);
+  ck_assert_str_eq(phrase_text(&scratch, text, 1), "policy review panel");
+  th_scratch_release(&scratch);
+  theme_test_text_free(text);
+}
+END_TEST
+
+START_TEST(keyphrases_rank_frequent_early_and_rare_first) {
+  th_sketch sketch;
+  ck_assert_int_eq(th_sketch_init(&sketch, 1024, 4), 0);
+  th_scratch scratch = {0};
+  /* "good service" is in every earlier record: its words are common; "ticket office" is new.
+   * With equal counts the rare phrase must win. */
+  for (int i = 0; i < 20; i++) {
+    tp_text *seen = tokenize("good service");
+    ck_assert_int_eq(th_features_extract(seen, 1, &scratch), 0);
+    ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
+    theme_test_text_free(seen);
+  }
+  tp_text *text = tokenize("Good service. The ticket office.");
+  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
+  th_phrases_score(&scratch, text, scratch.phrase_count);
+  ck_assert_str_eq(phrase_text(&scratch, text, 0), "ticket office");
+  ck_assert_str_eq(phrase_text(&scratch, text, scratch.phrase_count - 1), "good service");
+  th_scratch_release(&scratch);
+  th_sketch_release(&sketch);
+  theme_test_text_free(text);
+}
+END_TEST
+
+START_TEST(common_single_words_are_not_keyphrases) {
+  th_sketch sketch;
+  ck_assert_int_eq(th_sketch_init(&sketch, 1024, 4), 0);
+  th_scratch scratch = {0};
+  for (int i = 0; i < 200; i++) { /* "good" in 200 of 200 records; "ticket" in none */
+    tp_text *seen = tokenize("good");
+    ck_assert_int_eq(th_features_extract(seen, 1, &scratch), 0);
+    ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
+    theme_test_text_free(seen);
+  }
+  tp_text *text = tokenize("Good. Ticket!");
+  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
+  th_phrases_score(&scratch, text, 2);
+  ck_assert_str_eq(phrase_text(&scratch, text, 0), "ticket");
+  ck_assert_double_gt(scratch.phrases[0].score, 0);
+  ck_assert_str_eq(phrase_text(&scratch, text, 1), "good");
+  ck_assert_double_eq(scratch.phrases[1].score, 0);
+  th_scratch_release(&scratch);
+  th_sketch_release(&sketch);
+  theme_test_text_free(text);
+}
+END_TEST
+
+START_TEST(sketch_never_undercounts_and_merges) {
+  th_sketch a, b;
+  ck_assert_int_eq(th_sketch_init(&a, 64, 4), 0);
+  ck_assert_int_eq(th_sketch_init(&b, 64, 4), 0);
+  for (uint32_t hash = 0; hash < 500; hash++)
+    for (uint32_t times = 0; times < hash % 5; times++)
+      th_sketch_add(&a, hash * 2654435761u);
+  for (uint32_t hash = 0; hash < 500; hash++)
+    ck_assert_uint_ge(th_sketch_count(&a, hash * 2654435761u), hash % 5);
+  th_sketch_add(&b, 7);
+  a.documents = 3;
+  b.documents = 2;
+  uint32_t before = th_sketch_count(&a, 7);
+  ck_assert_int_eq(th_sketch_merge(&a, &b), 0);
+  ck_assert_uint_eq(th_sketch_count(&a, 7), before + 1);
+  ck_assert_uint_eq(a.documents, 5);
+  th_sketch c;
+  ck_assert_int_eq(th_sketch_init(&c, 128, 4), 0);
+  ck_assert_int_eq(th_sketch_merge(&a, &c), -1);
+  th_sketch_release(&a);
+  th_sketch_release(&b);
+  th_sketch_release(&c);
+}
+END_TEST
+
+static const size_t select_sizes[] = {1, 2, 7, 48, 100, 1000};
+
+START_TEST(select_top_picks_the_heaviest) {
+  size_t count = select_sizes[_i];
+  th_ranked items[1000];
+  uint64_t random = 3 + count;
+  for (size_t i = 0; i < count; i++) /* few distinct weights: ties must break by index */
+    items[i] = (th_ranked){(uint32_t)i, (float)(th_random_next(&random) % 17)};
+  for (size_t top = 0; top <= count; top += count / 3 + 1) {
+    th_ranked copy[1000];
+    memcpy(copy, items, count * sizeof(th_ranked));
+    th_select_top(copy, count, top);
+    /* every chosen item ranks before every other one */
+    for (size_t a = 0; a < top && a < count; a++)
+      for (size_t b = top; b < count; b++)
+        ck_assert(copy[a].weight > copy[b].weight ||
+                  (copy[a].weight == copy[b].weight && copy[a].index < copy[b].index));
+  }
+}
+END_TEST
+
+/* Display text is built for the phrases shown, from the record's tokens: the first
+ * occurrence's words for a phrase folded from several ("Tax cut" then "tax cuts": one key),
+ * none for the phrases th_phrases_score leaves behind. */
+START_TEST(display_is_built_for_shown_phrases_only) {
+  th_sketch sketch;
+  ck_assert_int_eq(th_sketch_init(&sketch, 1024, 4), 0);
+  th_scratch scratch = {0};
+  tp_text *text = tokenize("Tax cut, tax cuts. Ticket office queues. Parking fines");
+  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
+  ck_assert_uint_eq(scratch.phrase_count, 3);
+  for (size_t p = 0; p < scratch.phrase_count; p++)
+    ck_assert_uint_eq(scratch.phrases[p].display, TH_NO_DISPLAY);
+  th_phrases_score(&scratch, text, 1);
+  ck_assert_uint_ne(scratch.phrases[0].display, TH_NO_DISPLAY);
+  ck_assert_uint_eq(scratch.phrases[1].display, TH_NO_DISPLAY);
+  ck_assert_uint_eq(scratch.phrases[2].display, TH_NO_DISPLAY);
+  ck_assert_str_eq(scratch.chars + scratch.phrases[0].display, "tax cut"); /* counted twice */
+  ck_assert_uint_eq(scratch.phrases[0].count, 2);
+  th_phrases_display(&scratch, text, 3);
+  const char *others[2] = {scratch.chars + scratch.phrases[1].display,
+                           scratch.chars + scratch.phrases[2].display};
+  ck_assert(strcmp(others[0], "ticket office queues") == 0 ||
+            strcmp(others[1], "ticket office queues") == 0);
+  ck_assert(strcmp(others[0], "parking fines") == 0 || strcmp(others[1], "parking fines") == 0);
+  th_scratch_release(&scratch);
+  th_sketch_release(&sketch);
+  theme_test_text_free(text);
+}
+END_TEST
+
+static Suite *theme_extract_suite(void) {
+  Suite *suite = suite_create("theme-extract");
+  TCase *terms = tcase_create("terms and keyphrases");
+  tcase_add_test(terms, terms_count_stems_and_bigrams);
+  tcase_add_test(terms, phrases_are_runs_between_stopwords_and_punctuation);
+  tcase_add_test(terms, long_runs_are_cut_at_four_words);
+  tcase_add_test(terms, keyphrases_rank_frequent_early_and_rare_first);
+  tcase_add_test(terms, common_single_words_are_not_keyphrases);
+  tcase_add_test(terms, sketch_never_undercounts_and_merges);
+  tcase_add_loop_test(terms, select_top_picks_the_heaviest, 0,
+                      (int)(sizeof select_sizes / sizeof select_sizes[0]));
+  tcase_add_test(terms, display_is_built_for_shown_phrases_only);
+  suite_add_tcase(suite, terms);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(theme_extract_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
