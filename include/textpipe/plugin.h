@@ -308,8 +308,8 @@ typedef struct tp_plugin {
   /* The keys this stage writes that come from its configuration (a script's list, a config
    * option) rather than from `provides_keys`: NULL-terminated, owned by the instance, valid
    * until destroy(). The core asks once, right after create(); record_set and record_attach
-   * then take these keys as well. (`textpipe check` orders stages by `provides_keys` only,
-   * before any create().) */
+   * then take these keys as well, and `textpipe check` (which creates the stages) counts them
+   * as provided by the stage, so a later stage may require them. */
   const char *const *(*stage_keys)(void *instance);
 
   /* Processes the `count` records of one batch that reach this stage, in input order, in
