@@ -27,6 +27,7 @@ static const refusal_case refusals[] = {
     {"no-process", "invalid plugin: it has no process() callback"},
     {"no-merge", "invalid plugin: it keeps partials but has no merge() callback"},
     {"half-overlap", "invalid plugin: it has only one of batch_submit() and batch_collect()"},
+    {"overlap-alone", "invalid plugin: it has batch_submit() but no process_batch()"},
     {"bad-default", "invalid plugin: option \"limit\" has a bad default 500: expected an "
                     "integer from 1 to 100, got 500"},
 };
