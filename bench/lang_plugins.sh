@@ -10,7 +10,7 @@
 #    a file and writing its answers, alone. Target: ratio <= 1.3. Also shown: the same
 #    pipeline on two workers (two children), outside the target.
 # Runs alternate (RUNS times each, default 5); medians of wall seconds, CPU seconds (user +
-# system of the whole process tree) beside them. The requests file is written once, untimed.
+# system of the whole process tree) beside them, and the median of each round's own ratio. The requests file is written once, untimed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -52,7 +52,8 @@ median() {
   sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-declare -A wall cpu
+declare -A wall cpu round
+exec_rounds="" lua_rounds=""
 names=(none lua python exec exec2)
 for _ in $(seq "$runs"); do
   for name in "${names[@]}"; do
@@ -65,7 +66,12 @@ for _ in $(seq "$runs"); do
     esac
     wall[$name]+="${result% *} "
     cpu[$name]+="${result#* } "
+    round[$name]=${result% *}
   done
+  # This round's ratios, from runs seconds apart: steadier than ratios of medians when the
+  # machine's load changes during the bench.
+  exec_rounds+="$(awk "BEGIN { printf \"%.3f\", ${round[exec]} / ${round[python]} }") "
+  lua_rounds+="$(awk "BEGIN { printf \"%.3f\", (${round[lua]} - ${round[none]}) / ${round[none]} }") "
 done
 
 declare -A wall_median cpu_median
@@ -84,5 +90,6 @@ printf '  %-44s %7.3f %7.3f\n' "exec stage (bench/lang/exec_passthrough.json)" "
 printf '  %-44s %7.3f %7.3f\n' "exec stage, --workers 2 (two children)" "${wall_median[exec2]}" "${cpu_median[exec2]}"
 echo "lua: the stage adds $(calc "(${wall_median[lua]} - ${wall_median[none]}) / ${wall_median[none]}")x the no-stage time (target <= 1.00x)"
 echo "exec: pipeline / script alone = $(calc "${wall_median[exec]} / ${wall_median[python]}")x (target <= 1.30x); CPU $(calc "${cpu_median[exec]} / ${cpu_median[python]}")x"
+echo "per round (median of the $runs rounds' own ratios): exec / script alone $(printf '%s\n' $exec_rounds | median | xargs printf '%.2f')x, lua on top $(printf '%s\n' $lua_rounds | median | xargs printf '%.2f')x"
 echo "lua: CPU of the stage on top: $(calc "(${cpu_median[lua]} - ${cpu_median[none]}) / ${cpu_median[none]}")x"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (on $(nproc) cores; wall figures need an idle machine)"

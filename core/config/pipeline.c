@@ -384,11 +384,23 @@ static const char *option_named_by(const tp_plugin *plugin, const cJSON *config,
   return NULL;
 }
 
+/* Whether the created stage provides the top-level key `key` (its first `length` bytes):
+ * its plugin's provides_keys or the keys its instance declared (stage_keys(): a script's
+ * provides, a config option). */
+static int stage_provides_key(const tp_stage *stage, const char *key, size_t length) {
+  if (provides_key(stage->handle->plugin, key, length))
+    return 1;
+  for (size_t i = 0; stage->keys != NULL && stage->keys[i] != NULL; i++)
+    if (strncmp(stage->keys[i], key, length) == 0 && stage->keys[i][length] == '\0')
+      return 1;
+  return 0;
+}
+
 /* The index of the first stage in [from, to) that provides the top-level key of `key` (its
  * part before the first '.'), or `to`. */
 static size_t provider_in(const tp_pipeline *pipeline, const char *key, size_t from, size_t to) {
   size_t length = strcspn(key, ".");
-  while (from < to && !provides_key(pipeline->stages[from].handle->plugin, key, length))
+  while (from < to && !stage_provides_key(&pipeline->stages[from], key, length))
     from++;
   return from;
 }
@@ -539,7 +551,8 @@ static int load_document(loader *load, const cJSON *root) {
   pipeline->on_error = (tp_on_error)policy;
   if (pipeline->name == NULL && (pipeline->name = default_name(load->file)) == NULL)
     return fail(load, "out of memory");
-  if (check_order(load) != 0 || create_stages(load) != 0)
+  /* Stages are created first: the order check then knows the keys they declare. */
+  if (create_stages(load) != 0 || check_order(load) != 0)
     return -1;
   pipeline->concurrent = 1;
   for (size_t s = 0; s < pipeline->stage_count; s++) {

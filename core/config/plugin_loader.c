@@ -362,6 +362,10 @@ static int check_descriptor(const char *path, const char *expected_name, const t
     tp_format(reason, sizeof reason, "it keeps partials but has no merge() callback");
   else if ((plugin->partial_export == NULL) != (plugin->partial_import == NULL))
     tp_format(reason, sizeof reason, "it has only one of partial_export() and partial_import()");
+  else if ((plugin->batch_submit == NULL) != (plugin->batch_collect == NULL))
+    tp_format(reason, sizeof reason, "it has only one of batch_submit() and batch_collect()");
+  else if (plugin->batch_submit != NULL && plugin->process_batch == NULL)
+    tp_format(reason, sizeof reason, "it has batch_submit() but no process_batch()");
   else if (!key_list_ok(plugin->requires_keys) || !key_list_ok(plugin->provides_keys))
     tp_format(reason, sizeof reason, "it lists an empty key in requires_keys or provides_keys");
   else if (!uses_ok(plugin->uses))

@@ -15,6 +15,7 @@
 
 #include "json_alloc.h"
 #include "json_print.h"
+#include "batch_work.h"
 #include "record.h"
 
 typedef struct tp_worker {
@@ -25,14 +26,10 @@ typedef struct tp_worker {
   tp_batch *queue_head, *queue_tail;
   void **partials;       /* one per stage */
   tp_stage_stats *stats; /* one per stage */
-  tp_record *records;    /* TP_BATCH_RECORDS reusable records */
-  int busy;              /* inside run_batch (guarded by lock) */
-  /* For stages with process_batch (ABI 2.1): the live records of a batch, their item
-   * indexes, results and reasons (TP_BATCH_RECORDS each; allocated on first use). */
-  tp_record **batch_records;
-  size_t *batch_items;
-  tp_result *batch_results;
-  char *batch_reasons;
+  /* Batches in hand (batch_work.h): the second is used only when a stage overlaps (ABI 2.2),
+   * for the next batch while the first one's batch is with that stage. */
+  tp_batch_work work[2];
+  int busy; /* running batches (guarded by lock) */
 } tp_worker;
 
 struct tp_runner {
@@ -57,27 +54,6 @@ struct tp_runner {
   const tp_csv_row *csv_header; /* CSV input: the columns; NULL otherwise */
 };
 
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int ensure_capacity(char **buffer, size_t *capacity, size_t needed) {
-  if (needed <= *capacity)
-    return 0;
-  /* Double, but jump straight to `needed` for a huge record rather than overshoot it. */
-  size_t grown = *capacity ? *capacity * 2 : 4096;
-  if (grown < needed)
-    grown = needed;
-  char *bigger = realloc(*buffer, grown);
-  if (bigger == NULL)
-    return -1;
-  *buffer = bigger;
-  *capacity = grown;
-  return 0;
-}
-
 int tp_batch_add_line(tp_batch *batch, const char *line, size_t length, uint64_t line_number,
                       uint64_t full_length, uint64_t limit) {
   tp_position position = {.number = line_number};
@@ -85,8 +61,8 @@ int tp_batch_add_line(tp_batch *batch, const char *line, size_t length, uint64_t
 }
 
 int tp_batch_add_dead_letter(tp_batch *batch, const char *text, size_t length) {
-  if (ensure_capacity(&batch->dead_letters, &batch->dead_letters_capacity,
-                      batch->dead_letters_used + length + 1))
+  if (tp_buffer_reserve(&batch->dead_letters, &batch->dead_letters_capacity,
+                        batch->dead_letters_used + length + 1))
     return -1;
   memcpy(batch->dead_letters + batch->dead_letters_used, text, length);
   batch->dead_letters_used += length;
@@ -104,7 +80,7 @@ int tp_batch_add_record(tp_batch *batch, const char *line, size_t length,
       return -1;
     batch->item_capacity = TP_BATCH_RECORDS;
   }
-  if (ensure_capacity(&batch->lines, &batch->lines_capacity, batch->lines_used + length + 1))
+  if (tp_buffer_reserve(&batch->lines, &batch->lines_capacity, batch->lines_used + length + 1))
     return -1;
   tp_batch_item *item = &batch->items[batch->item_count];
   *item = (tp_batch_item){.offset = batch->lines_used,
@@ -170,145 +146,61 @@ static void batch_free(tp_batch *batch) {
   free(batch);
 }
 
-static void item_fail(tp_batch *batch, tp_batch_item *item, long stage, const char *reason) {
-  item->state = TP_ITEM_DEAD;
-  item->dead_stage = stage;
-  item->reason = strdup(reason);
-  batch->dead_count++;
+/* Finishes the batch in `work` (batch_work.h) and hands it back to the loop thread. */
+static void finish_and_deliver(tp_runner *runner, const tp_batch_stages *stages,
+                               tp_batch_work *work) {
+  tp_batch *batch = work->batch;
+  tp_batch_work_finish(stages, work);
+  uv_mutex_lock(&runner->lock);
+  batch->next = runner->completed;
+  runner->completed = batch;
+  uv_async_send(&runner->async);
+  uv_mutex_unlock(&runner->lock);
 }
 
-/* Appends the record as one NDJSON line to batch->out (json_print.c: cJSON's compact text,
- * printed faster). 0, or -1 on OOM. */
-static int print_record(tp_batch *batch, const tp_record *record) {
-  if (tp_json_print_append(record->json, &batch->out, &batch->out_used, &batch->out_capacity))
-    return -1;
-  if (ensure_capacity(&batch->out, &batch->out_capacity, batch->out_used + 1))
-    return -1;
-  batch->out[batch->out_used++] = '\n';
-  return 0;
+/* The next batch of the worker's queue, or NULL when it is empty or the runner is abandoned
+ * (called with the lock held). */
+static tp_batch *queue_take(tp_worker *worker) {
+  tp_batch *batch = worker->queue_head;
+  if (batch == NULL || worker->runner->abandoned)
+    return NULL;
+  worker->queue_head = batch->next;
+  if (worker->queue_head == NULL)
+    worker->queue_tail = NULL;
+  return batch;
 }
 
-/* The worker's arrays for process_batch, allocated once. 0, or -1 on OOM (the stage then
- * runs record by record through process()). */
-static int batch_room(tp_worker *worker) {
-  if (worker->batch_reasons != NULL)
-    return 0;
-  worker->batch_records = malloc(TP_BATCH_RECORDS * sizeof *worker->batch_records);
-  worker->batch_items = malloc(TP_BATCH_RECORDS * sizeof *worker->batch_items);
-  worker->batch_results = malloc(TP_BATCH_RECORDS * sizeof *worker->batch_results);
-  worker->batch_reasons = malloc((size_t)TP_BATCH_RECORDS * TP_REASON_SIZE);
-  if (worker->batch_records == NULL || worker->batch_items == NULL ||
-      worker->batch_results == NULL || worker->batch_reasons == NULL) {
-    free(worker->batch_records);
-    free(worker->batch_items);
-    free(worker->batch_results);
-    free(worker->batch_reasons);
-    worker->batch_records = NULL;
-    worker->batch_items = NULL;
-    worker->batch_results = NULL;
-    worker->batch_reasons = NULL;
-    return -1;
-  }
-  return 0;
-}
-
-/* Runs stage `s` on the batch's live records with one process_batch() call and settles each
- * result as the record-by-record loop does. Returns how many records left the stream. */
-static size_t run_stage_batch(tp_worker *worker, tp_batch *batch, size_t s) {
-  const tp_stage *stage = &worker->runner->pipeline->stages[s];
-  size_t count = 0, gone = 0;
-  for (size_t i = 0; i < batch->item_count; i++) {
-    if (batch->items[i].state != TP_ITEM_PENDING)
-      continue;
-    worker->batch_records[count] = &worker->records[i];
-    worker->batch_items[count++] = i;
-  }
-  tp_stage_process_batch(stage, worker->partials[s], worker->batch_records, count,
-                         &worker->stats[s], worker->batch_results, worker->batch_reasons,
-                         TP_REASON_SIZE);
-  for (size_t k = 0; k < count; k++) {
-    tp_batch_item *item = &batch->items[worker->batch_items[k]];
-    if (worker->batch_results[k] == TP_KEEP)
-      continue;
-    tp_record_reset(worker->batch_records[k]);
-    gone++;
-    if (worker->batch_results[k] == TP_DROP) {
-      item->state = TP_ITEM_DROPPED;
-      batch->dropped_count++;
+/* Runs `batch` and the ones queued behind it while the queue has any. When a stage overlaps,
+ * batch N+1 is parsed and run up to that stage while the stage works on batch N; then N is
+ * collected, N+1 submitted, and N finished (the later stages, printing) and delivered while
+ * the stage works on N+1. The last batch is collected before returning, so a waiting worker
+ * never holds one. */
+static void run_batches(tp_worker *worker, tp_batch *batch, const tp_batch_stages *stages) {
+  tp_runner *runner = worker->runner;
+  int overlap = tp_batch_work_overlaps(runner->pipeline);
+  tp_batch_work *held = NULL; /* submitted, not yet collected */
+  size_t next_area = 0;
+  while (batch != NULL) {
+    tp_batch_work *work = &worker->work[next_area];
+    tp_batch_work_start(stages, work, batch, overlap);
+    if (held != NULL)
+      tp_batch_work_collect(stages, held);
+    tp_batch_work_submit(stages, work);
+    if (held != NULL)
+      finish_and_deliver(runner, stages, held);
+    held = work;
+    if (overlap) {
+      next_area ^= 1;
     } else {
-      item_fail(batch, item, (long)s, worker->batch_reasons + k * TP_REASON_SIZE);
+      finish_and_deliver(runner, stages, held);
+      held = NULL;
     }
+    uv_mutex_lock(&runner->lock);
+    batch = queue_take(worker);
+    uv_mutex_unlock(&runner->lock);
   }
-  return gone;
-}
-
-static void run_batch(tp_worker *worker, tp_batch *batch) {
-  const tp_pipeline *pipeline = worker->runner->pipeline;
-  char reason[TP_REASON_SIZE];
-  size_t live = 0;
-  for (size_t i = 0; i < batch->item_count; i++) {
-    tp_batch_item *item = &batch->items[i];
-    if (item->state == TP_ITEM_DEAD) { /* oversize, failed while framing */
-      batch->dead_count++;
-      continue;
-    }
-    tp_record *record = &worker->records[i];
-    record->key_warned = worker->runner->key_warned;
-    const tp_csv_row *header = worker->runner->csv_header;
-    const char *line = batch->lines + item->offset;
-    if ((header != NULL ? tp_csv_record_prepare(record, header, pipeline->text_field, line,
-                                                item->length, item->line, reason, sizeof reason)
-                        : tp_record_prepare(record, pipeline, line, item->length, item->line,
-                                            reason, sizeof reason)) != 0) {
-      tp_record_reset(record);
-      item_fail(batch, item, -1, reason);
-      continue;
-    }
-    item->nul_replaced = record->nul_replaced != 0;
-    live++;
-  }
-  for (size_t s = 0; s < pipeline->stage_count && live > 0; s++) {
-    const tp_stage *stage = &pipeline->stages[s];
-    tp_stage_stats *stats = &worker->stats[s];
-    double start = now_seconds();
-    if (stage->handle->plugin->process_batch != NULL && batch_room(worker) == 0) {
-      live -= run_stage_batch(worker, batch, s);
-      stats->seconds += now_seconds() - start;
-      continue;
-    }
-    for (size_t i = 0; i < batch->item_count; i++) {
-      tp_batch_item *item = &batch->items[i];
-      if (item->state != TP_ITEM_PENDING)
-        continue;
-      tp_record *record = &worker->records[i];
-      tp_result result =
-          tp_stage_process(stage, worker->partials[s], record, stats, reason, sizeof reason);
-      if (result == TP_KEEP)
-        continue;
-      tp_record_reset(record);
-      live--;
-      if (result == TP_DROP) {
-        item->state = TP_ITEM_DROPPED;
-        batch->dropped_count++;
-      } else {
-        item_fail(batch, item, (long)s, reason);
-      }
-    }
-    stats->seconds += now_seconds() - start;
-  }
-  for (size_t i = 0; i < batch->item_count; i++) {
-    tp_batch_item *item = &batch->items[i];
-    if (item->state != TP_ITEM_PENDING)
-      continue;
-    tp_record *record = &worker->records[i];
-    if (print_record(batch, record) != 0) {
-      item_fail(batch, item, -1, "out of memory printing the record");
-    } else {
-      item->state = TP_ITEM_OUT;
-      batch->out_count++;
-    }
-    tp_record_reset(record);
-  }
+  if (held != NULL)
+    finish_and_deliver(runner, stages, held);
 }
 
 static void worker_main(void *argument) {
@@ -319,22 +211,21 @@ static void worker_main(void *argument) {
   for (;;) {
     while (worker->queue_head == NULL && !runner->stopping && !runner->abandoned)
       uv_cond_wait(&worker->wake, &runner->lock);
-    tp_batch *batch = worker->queue_head;
-    if (batch == NULL || runner->abandoned)
+    tp_batch *batch = queue_take(worker);
+    if (batch == NULL)
       break; /* stopping and nothing left, or abandoned */
-    worker->queue_head = batch->next;
-    if (worker->queue_head == NULL)
-      worker->queue_tail = NULL;
     worker->busy = 1;
+    tp_batch_stages stages = {.pipeline = runner->pipeline,
+                              .csv_header = runner->csv_header,
+                              .key_warned = runner->key_warned,
+                              .partials = worker->partials,
+                              .stats = worker->stats};
     uv_mutex_unlock(&runner->lock);
 
-    run_batch(worker, batch);
+    run_batches(worker, batch, &stages);
 
     uv_mutex_lock(&runner->lock);
     worker->busy = 0;
-    batch->next = runner->completed;
-    runner->completed = batch;
-    uv_async_send(&runner->async);
   }
   uv_mutex_unlock(&runner->lock);
   tp_json_alloc_thread_stop();
@@ -380,19 +271,8 @@ static void worker_cleanup(tp_runner *runner, tp_worker *worker) {
   worker->partials = NULL;
   free(worker->stats);
   worker->stats = NULL;
-  if (worker->records != NULL)
-    for (size_t i = 0; i < TP_BATCH_RECORDS; i++)
-      tp_record_release(&worker->records[i]);
-  free(worker->records);
-  worker->records = NULL;
-  free(worker->batch_records);
-  free(worker->batch_items);
-  free(worker->batch_results);
-  free(worker->batch_reasons);
-  worker->batch_records = NULL;
-  worker->batch_items = NULL;
-  worker->batch_results = NULL;
-  worker->batch_reasons = NULL;
+  for (size_t a = 0; a < 2; a++)
+    tp_batch_work_release(&worker->work[a]);
 }
 
 tp_runner *tp_runner_create(uv_loop_t *loop, const tp_pipeline *pipeline, size_t workers,
@@ -429,8 +309,10 @@ tp_runner *tp_runner_create(uv_loop_t *loop, const tp_pipeline *pipeline, size_t
     if (worker->partials == NULL)
       goto fail;
     worker->stats = calloc(pipeline->stage_count + 1, sizeof *worker->stats);
-    worker->records = calloc(TP_BATCH_RECORDS, sizeof *worker->records);
-    if (worker->stats == NULL || worker->records == NULL) {
+    int areas = tp_batch_work_init(&worker->work[0]);
+    if (areas == 0 && tp_batch_work_overlaps(pipeline))
+      areas = tp_batch_work_init(&worker->work[1]);
+    if (worker->stats == NULL || areas != 0) {
       snprintf(err->message, sizeof err->message, "out of memory");
       goto fail;
     }

@@ -73,20 +73,46 @@ tp_result tp_stage_process(const tp_stage *stage, void *partial, tp_record *reco
   return count_result(result, stats, reason, reason_size);
 }
 
-void tp_stage_process_batch(const tp_stage *stage, void *partial, tp_record *const *records,
-                            size_t count, tp_stage_stats *stats, tp_result *results, char *reasons,
-                            size_t reason_size) {
+/* Before a batch call: each record belongs to the stage, with an empty reason and a result
+ * that a plugin forgetting one leaves as an error. */
+static void batch_begin(const tp_stage *stage, tp_record *const *records, size_t count,
+                        tp_result *results, char *reasons, size_t reason_size) {
   for (size_t i = 0; i < count; i++) {
     records[i]->stage = stage;
     reasons[i * reason_size] = '\0';
     results[i] = TP_ERROR;
   }
-  stage->handle->plugin->process_batch(stage->instance, partial, records, count, results, reasons,
-                                       reason_size);
+}
+
+static void batch_end(tp_record *const *records, size_t count, tp_stage_stats *stats,
+                      tp_result *results, char *reasons, size_t reason_size) {
   for (size_t i = 0; i < count; i++) {
     records[i]->stage = NULL;
     results[i] = count_result(results[i], stats, reasons + i * reason_size, reason_size);
   }
+}
+
+void tp_stage_process_batch(const tp_stage *stage, void *partial, tp_record *const *records,
+                            size_t count, tp_stage_stats *stats, tp_result *results, char *reasons,
+                            size_t reason_size) {
+  batch_begin(stage, records, count, results, reasons, reason_size);
+  stage->handle->plugin->process_batch(stage->instance, partial, records, count, results, reasons,
+                                       reason_size);
+  batch_end(records, count, stats, results, reasons, reason_size);
+}
+
+void tp_stage_batch_submit(const tp_stage *stage, void *partial, tp_record *const *records,
+                           size_t count, tp_result *results, char *reasons, size_t reason_size) {
+  batch_begin(stage, records, count, results, reasons, reason_size);
+  stage->handle->plugin->batch_submit(stage->instance, partial, records, count, results, reasons,
+                                      reason_size);
+}
+
+void tp_stage_batch_collect(const tp_stage *stage, void *partial, tp_record *const *records,
+                            size_t count, tp_stage_stats *stats, tp_result *results, char *reasons,
+                            size_t reason_size) {
+  stage->handle->plugin->batch_collect(stage->instance, partial);
+  batch_end(records, count, stats, results, reasons, reason_size);
 }
 
 int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t workers, cJSON *sections,

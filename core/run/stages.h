@@ -42,6 +42,15 @@ void tp_stage_process_batch(const tp_stage *stage, void *partial, tp_record *con
                             size_t count, tp_stage_stats *stats, tp_result *results, char *reasons,
                             size_t reason_size);
 
+/* The same in two halves through batch_submit() and batch_collect() (ABI 2.2; only for a
+ * plugin that has them): submit hands the records over and returns at once; collect waits,
+ * fills results and reasons (the arrays given to submit) and counts them in `stats`. */
+void tp_stage_batch_submit(const tp_stage *stage, void *partial, tp_record *const *records,
+                           size_t count, tp_result *results, char *reasons, size_t reason_size);
+void tp_stage_batch_collect(const tp_stage *stage, void *partial, tp_record *const *records,
+                            size_t count, tp_stage_stats *stats, tp_result *results, char *reasons,
+                            size_t reason_size);
+
 /* End of stream: for each stage in pipeline order, merges partials[1..workers-1][stage] into
  * partials[0][stage] (destroying the merged ones and setting them NULL), then calls finish()
  * into a new object added to `sections` under the stage id (stages without finish() add

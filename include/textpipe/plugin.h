@@ -21,7 +21,8 @@
  *   Members are marked with the minor that added them when it is not 2.0.
  *   History: 2.0 the contract above; 2.1 options bound to the plugin's config struct
  *   (tp_option.field_offset/field_size, tp_plugin.config_size, host->stage_config) and
- *   configured keys and batches (tp_plugin.stage_keys, process_batch).
+ *   configured keys and batches (tp_plugin.stage_keys, process_batch); 2.2 overlapped batches
+ *   (tp_plugin.batch_submit, batch_collect).
  *
  * RECORD OWNERSHIP (the rule, stated once):
  *   The core owns every record and everything attached to it. A stage sees a record only
@@ -70,7 +71,7 @@ extern "C" {
 #endif
 
 #define TP_ABI_MAJOR 2
-#define TP_ABI_MINOR 1
+#define TP_ABI_MINOR 2
 
 /* The exported entry point's name, as a string for dlsym(). */
 #define TP_PLUGIN_ENTRY_SYMBOL "tp_plugin_entry"
@@ -307,8 +308,8 @@ typedef struct tp_plugin {
   /* The keys this stage writes that come from its configuration (a script's list, a config
    * option) rather than from `provides_keys`: NULL-terminated, owned by the instance, valid
    * until destroy(). The core asks once, right after create(); record_set and record_attach
-   * then take these keys as well. (`textpipe check` orders stages by `provides_keys` only,
-   * before any create().) */
+   * then take these keys as well, and `textpipe check` (which creates the stages) counts them
+   * as provided by the stage, so a later stage may require them. */
   const char *const *(*stage_keys)(void *instance);
 
   /* Processes the `count` records of one batch that reach this stage, in input order, in
@@ -318,6 +319,23 @@ typedef struct tp_plugin {
    * every record of the batch, until the call returns. */
   void (*process_batch)(void *instance, void *partial, tp_record *const *records, size_t count,
                         tp_result *results, char *errors, size_t err_size);
+
+  /* ---- 2.2 (both or neither; the loader refuses a descriptor with only one) ---- */
+
+  /* An overlapped process_batch, for a stage whose work happens elsewhere (a co-process):
+   * batch_submit() hands over the batch (same arguments and record rules as process_batch)
+   * and returns without waiting for the results; the work may go on asynchronously while the
+   * core runs other stages on other records. batch_collect() then waits for that batch and
+   * applies its results: it fills results[] and errors (the arrays given to batch_submit,
+   * which stay valid until then) and changes the records (record_set, record_attach) as
+   * process_batch would. The core calls them in strict pairs on a partial: one batch is
+   * outstanding at a time, and every submitted batch is collected, also at end of stream.
+   * Between the two calls the plugin may read the batch's records (record_json and the like)
+   * from its own code but must not change them; the core leaves those records alone.
+   * A plugin with these sets process_batch too (the core uses it where nothing can overlap). */
+  void (*batch_submit)(void *instance, void *partial, tp_record *const *records, size_t count,
+                       tp_result *results, char *errors, size_t err_size);
+  void (*batch_collect)(void *instance, void *partial);
 } tp_plugin;
 
 /* The version members every descriptor starts with, as designated initializers:

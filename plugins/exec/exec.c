@@ -9,6 +9,9 @@
  * The core hands the stage whole batches through process_batch (ABI 2.1): all of a batch's
  * requests go out, within the in-flight bound, while the answers come back, so the child
  * works on one record while the next ones wait in its input. process() is a batch of one.
+ * With batch_submit / batch_collect (ABI 2.2) the core overlaps: submit sends what the child's
+ * stdin takes at once and returns; the core runs its own work for the batches around this one;
+ * collect sends the rest and applies the answers.
  * The keys of the "provides" option reach the core through stage_keys() (ABI 2.1).
  */
 #include <stdio.h>
@@ -48,6 +51,12 @@ typedef struct exec_worker {
   cJSON **answers;
   tp_record *const *records; /* the batch in hand */
   exec_requests requests;    /* what exec_child_exchange sees of it */
+  /* Where the batch in hand's results go (batch_submit's arguments, until batch_collect). */
+  size_t count;
+  tp_result *results;
+  char *errors;
+  size_t err_size;
+  int out_of_memory; /* the batch could not be set up: every record fails */
 } exec_worker;
 
 static const tp_option options[] = {
@@ -275,25 +284,23 @@ static tp_result apply_answer(exec_stage *stage, tp_record *record, cJSON *answe
   return TP_KEEP;
 }
 
-/* The records of a batch through the child in one exchange (ABI 2.1's process_batch; also
- * process() with a batch of one). */
-static void process_batch(void *instance, void *partial, tp_record *const *records, size_t count,
-                          tp_result *results, char *errors, size_t err_size) {
+/* Takes a batch (ABI 2.2's batch_submit): numbers the requests and sends what the child's
+ * stdin takes at once, so the child works while the core goes on; batch_collect finishes. */
+static void batch_submit(void *instance, void *partial, tp_record *const *records, size_t count,
+                         tp_result *results, char *errors, size_t err_size) {
   exec_stage *stage = instance;
   exec_worker *worker = partial;
-  const tp_host *host = stage->host;
-  char reason[1024];
-  if (ensure_room(host, worker, count) != 0) {
-    for (size_t i = 0; i < count; i++) {
-      results[i] = TP_ERROR;
-      snprintf(errors + i * err_size, err_size, "out of memory for the requests");
-    }
+  worker->records = records;
+  worker->count = count;
+  worker->results = results;
+  worker->errors = errors;
+  worker->err_size = err_size;
+  worker->out_of_memory = ensure_room(stage->host, worker, count) != 0;
+  if (worker->out_of_memory)
     return;
-  }
   for (size_t i = 0; i < count; i++)
     worker->ids[i] = worker->child.next_id++;
-  worker->host = host;
-  worker->records = records;
+  worker->host = stage->host;
   worker->text.used = 0;
   worker->requests = (exec_requests){.count = count,
                                      .ids = worker->ids,
@@ -301,6 +308,26 @@ static void process_batch(void *instance, void *partial, tp_record *const *recor
                                      .ends = worker->ends,
                                      .more = print_more,
                                      .context = worker};
+  if (count > 0)
+    exec_child_send_ahead(&worker->child, &worker->requests);
+}
+
+/* Sends the rest of the submitted batch, reads every answer and applies it (ABI 2.2's
+ * batch_collect). */
+static void batch_collect(void *instance, void *partial) {
+  exec_stage *stage = instance;
+  exec_worker *worker = partial;
+  size_t count = worker->count, err_size = worker->err_size;
+  tp_result *results = worker->results;
+  char *errors = worker->errors;
+  char reason[1024];
+  if (worker->out_of_memory) {
+    for (size_t i = 0; i < count; i++) {
+      results[i] = TP_ERROR;
+      snprintf(errors + i * err_size, err_size, "out of memory for the requests");
+    }
+    return;
+  }
   /* A failure blames one record; the ones after it go to a new child, unless the child keeps
    * failing without answering anything (then they share the last reason). */
   size_t done = 0;
@@ -309,8 +336,8 @@ static void process_batch(void *instance, void *partial, tp_record *const *recor
     int status = exec_child_exchange(&worker->child, &worker->requests, &done, worker->answers,
                                      reason, sizeof reason);
     for (size_t i = first; i < done; i++) {
-      results[i] =
-          apply_answer(stage, records[i], worker->answers[i], errors + i * err_size, err_size);
+      results[i] = apply_answer(stage, worker->records[i], worker->answers[i],
+                                errors + i * err_size, err_size);
       cJSON_Delete(worker->answers[i]);
     }
     if (status == 0)
@@ -326,6 +353,15 @@ static void process_batch(void *instance, void *partial, tp_record *const *recor
       }
     }
   }
+  worker->records = NULL;
+}
+
+/* The records of a batch through the child in one exchange (ABI 2.1's process_batch; also
+ * process() with a batch of one). */
+static void process_batch(void *instance, void *partial, tp_record *const *records, size_t count,
+                          tp_result *results, char *errors, size_t err_size) {
+  batch_submit(instance, partial, records, count, results, errors, err_size);
+  batch_collect(instance, partial);
 }
 
 static tp_result process(void *instance, void *partial, tp_record *record, char *err,
@@ -356,6 +392,8 @@ static const tp_plugin descriptor = {
     .process = process,
     .stage_keys = stage_keys_of,
     .process_batch = process_batch,
+    .batch_submit = batch_submit,
+    .batch_collect = batch_collect,
 };
 
 TP_PLUGIN_DEFINE(descriptor)

@@ -418,6 +418,9 @@ int exec_child_exchange(exec_child *child, exec_requests *requests, size_t *next
     return fail(child, 0, reason, reason_size);
   double deadline = now_seconds() + settings->timeout_ms / 1000.0;
   size_t sent = start_of(requests, *next);
+  if (requests->sent > sent) /* written ahead to this child */
+    sent = requests->sent;
+  requests->sent = 0;
   int stdin_open = 1;
   for (;;) {
     if (requests->printed <= *next && requests->more(requests->context, reason, reason_size) != 0)
@@ -490,6 +493,27 @@ int exec_child_exchange(exec_child *child, exec_requests *requests, size_t *next
   return 0;
 failed:
   return fail(child, *next > first, reason, reason_size);
+}
+
+void exec_child_send_ahead(exec_child *child, exec_requests *requests) {
+  char reason[256];
+  requests->sent = 0;
+  if (child->pid == 0 &&
+      (now_seconds() < child->restart_after || start(child, reason, sizeof reason) != 0))
+    return; /* the exchange starts it (after the backoff) or reports why it cannot */
+  size_t sent = 0;
+  int stdin_open = 1;
+  while (stdin_open) {
+    if (requests->printed < requests->count &&
+        (requests->printed == 0 ||
+         sent == requests->ends[requests->printed - 1]) && /* all printed ones went out */
+        requests->more(requests->context, reason, sizeof reason) != 0)
+      break;
+    size_t before = sent;
+    if (send_requests(child, requests, 0, &sent, &stdin_open) != 0 || sent == before)
+      break; /* the socket is full, or the in-flight bound reached */
+  }
+  requests->sent = sent;
 }
 
 void exec_child_stop(exec_child *child) {

@@ -70,12 +70,14 @@ typedef struct exec_requests {
   const char *text; /* may move when more() prints */
   const size_t *ends;
   size_t printed;
+  size_t sent; /* bytes of text already written to the running child (exec_child_send_ahead) */
   /* Prints at least one more request (printed < count). 0, or -1 with the reason. */
   int (*more)(void *context, char *reason, size_t reason_size);
   void *context;
 } exec_requests;
 
-/* Sends requests [*next, count), printing them as it goes, and reads the answers in order,
+/* Sends requests [*next, count) (those past requests->sent, which send_ahead wrote to this
+ * child), printing them as it goes, and reads the answers in order,
  * starting the child first when none runs. answers[i] receives each parsed answer object (the
  * caller frees them; NULL for an answer that is only {"id": N}); *next moves past each
  * answered request. Returns 0 when all came back; otherwise -1 with the child stopped, its
@@ -84,6 +86,13 @@ typedef struct exec_requests {
  * then not among the answers). Records after it were not answered. */
 int exec_child_exchange(exec_child *child, exec_requests *requests, size_t *next, cJSON **answers,
                         char *reason, size_t reason_size);
+
+/* Before an exchange, without waiting: starts the child when none runs (unless a restart
+ * backoff is still pending), then prints and sends requests from the first while the child's
+ * stdin takes them at once and the in-flight bound allows, so the child works while the
+ * caller does something else. Nothing here fails: a problem (the child cannot start or went
+ * away) shows in the exchange that follows, which sends the rest. */
+void exec_child_send_ahead(exec_child *child, exec_requests *requests);
 
 /* Closes the child's stdin, waits for it to exit (killing it after the timeout), logs the
  * stderr it still writes, and frees the buffers. The child may be exchanged with again. */

@@ -34,6 +34,27 @@ static int needs_escape(unsigned char c) {
   return c < 0x20 || c == '"' || c == '\\';
 }
 
+/* The end of the run of bytes from `at` that need no escape (at most `end`). Eight bytes at a
+ * time: in a word, a byte is below 0x20 when subtracting 0x20 borrows into its clear high
+ * bit, and '"' or '\\' when it is zero after xor with that byte; the first flagged byte may
+ * be a false alarm only after a real one, which the byte test settles. */
+static size_t plain_run_end(const char *text, size_t at, size_t end) {
+  const uint64_t low = 0x0101010101010101u, high = 0x8080808080808080u;
+  while (end - at >= 8) {
+    uint64_t word;
+    memcpy(&word, text + at, 8);
+    uint64_t quote = word ^ (low * '"'), backslash = word ^ (low * '\\');
+    uint64_t flagged =
+        ((word - low * 0x20) & ~word) | ((quote - low) & ~quote) | ((backslash - low) & ~backslash);
+    if ((flagged & high) != 0)
+      break;
+    at += 8;
+  }
+  while (at < end && !needs_escape((unsigned char)text[at]))
+    at++;
+  return at;
+}
+
 /* A JSON string: `"`, `\` and control characters escaped, every other byte as it is (the
  * core hands valid UTF-8). Runs of plain bytes are copied whole. */
 static int append_string(exec_buffer *buffer, const tp_host *host, const char *text) {
@@ -45,9 +66,7 @@ static int append_string(exec_buffer *buffer, const tp_host *host, const char *t
   *out++ = '"';
   size_t i = 0;
   while (i < length) {
-    size_t run = i;
-    while (run < length && !needs_escape((unsigned char)text[run]))
-      run++;
+    size_t run = plain_run_end(text, i, length);
     memcpy(out, text + i, run - i);
     out += run - i;
     if (run == length)
@@ -130,10 +149,19 @@ static int append_value(exec_buffer *buffer, const tp_host *host, const cJSON *i
 
 int exec_print_request(exec_buffer *buffer, const tp_host *host, uint64_t id, const cJSON *record) {
   size_t before = buffer->used;
+  /* {"id":<digits>,"record": - digits written backwards from the end (no snprintf per record) */
+  static const char prefix[] = "{\"id\":", suffix[] = ",\"record\":";
   char head[48];
-  int length = snprintf(head, sizeof head, "{\"id\":%llu,\"record\":", (unsigned long long)id);
-  if (append(buffer, host, head, (size_t)length) != 0 || append_value(buffer, host, record) != 0 ||
-      append(buffer, host, "}\n", 2) != 0) {
+  char *at = head + sizeof head - (sizeof suffix - 1);
+  memcpy(at, suffix, sizeof suffix - 1);
+  do {
+    *--at = (char)('0' + id % 10);
+    id /= 10;
+  } while (id != 0);
+  at -= sizeof prefix - 1;
+  memcpy(at, prefix, sizeof prefix - 1);
+  if (append(buffer, host, at, (size_t)(head + sizeof head - at)) != 0 ||
+      append_value(buffer, host, record) != 0 || append(buffer, host, "}\n", 2) != 0) {
     buffer->used = before;
     return -1;
   }

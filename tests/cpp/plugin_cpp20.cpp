@@ -88,6 +88,8 @@ const tp_plugin descriptor = {
     .config_size = sizeof(words_config),
     .stage_keys = nullptr,
     .process_batch = nullptr,
+    .batch_submit = nullptr,
+    .batch_collect = nullptr,
 };
 
 } // namespace

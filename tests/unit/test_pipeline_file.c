@@ -58,13 +58,15 @@ static const error_case error_cases[] = {
      "load a file, give \"path\" instead)"},
     {"{\"stages\": [{\"plugin\": \"echo\"}, {\"plugin\": \"ecko\"}]}",
      "stages[1].plugin: unknown plugin \"ecko\" (did you mean \"echo\"?); available: "
-     "abi-major, abi-minor, bad-default, create-fails, echo, exec, flaky, frozen-2-0, lengths, lua, "
+     "abi-major, abi-minor, bad-default, create-fails, echo, exec, flaky, frozen-2-0, "
+     "half-overlap, "
+     "lengths, lua, "
      "needs-echo, needs-missing, no-entry, no-merge, no-process, *"},
     {"{\"stages\": [{\"path\": \"nothere.so\"}]}",
      "stages[0].path: DIR/nothere.so: cannot open plugin: No such file or directory"},
     {"{\"stages\": [{\"plugin\": \"abi-major\"}]}",
      "stages[0].plugin: FIXTURES/abi-major.so: plugin ABI 3.0 is incompatible with textpipe's "
-     "ABI 2.1 (the major versions differ); rebuild the plugin against this textpipe"},
+     "ABI 2.2 (the major versions differ); rebuild the plugin against this textpipe"},
     {"{\"stages\": [{\"plugin\": \"no-entry\"}]}",
      "stages[0].plugin: FIXTURES/no-entry.so: not a textpipe plugin (no tp_plugin_entry() "
      "symbol; define it with TP_PLUGIN_DEFINE)"},

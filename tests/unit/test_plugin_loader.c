@@ -18,14 +18,16 @@ typedef struct refusal_case {
 } refusal_case;
 
 static const refusal_case refusals[] = {
-    {"abi-major", "plugin ABI 3.0 is incompatible with textpipe's ABI 2.1 (the major versions "
+    {"abi-major", "plugin ABI 3.0 is incompatible with textpipe's ABI 2.2 (the major versions "
                   "differ); rebuild the plugin against this textpipe"},
-    {"abi-minor", "plugin needs ABI 2.2 but this textpipe provides ABI 2.1; upgrade textpipe or "
+    {"abi-minor", "plugin needs ABI 2.3 but this textpipe provides ABI 2.2; upgrade textpipe or "
                   "rebuild the plugin against this one"},
     {"no-entry", "not a textpipe plugin (no tp_plugin_entry() symbol; define it with "
                  "TP_PLUGIN_DEFINE)"},
     {"no-process", "invalid plugin: it has no process() callback"},
     {"no-merge", "invalid plugin: it keeps partials but has no merge() callback"},
+    {"half-overlap", "invalid plugin: it has only one of batch_submit() and batch_collect()"},
+    {"overlap-alone", "invalid plugin: it has batch_submit() but no process_batch()"},
     {"bad-default", "invalid plugin: option \"limit\" has a bad default 500: expected an "
                     "integer from 1 to 100, got 500"},
 };

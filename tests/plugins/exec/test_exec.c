@@ -235,6 +235,119 @@ START_TEST(test_missing_program) {
 }
 END_TEST
 
+/* ---- many batches: the overlapped path (ABI 2.2 batch_submit / batch_collect) ----------------
+ * With more than one batch per worker, the worker submits batch N+1 to the child while it
+ * finishes batch N. 600 records (five batches) between two stages of the process-batch
+ * fixture ("before" fails the records whose text is "fail" and drops "drop"; "after" runs
+ * once the exec stage is collected): the triggers sit mid-batch, first in a batch and right
+ * after it, and next to last in the input. Exactly they are dead-lettered by exec, each with its
+ * reason, "fail" by "before"; every other record comes out answered, through both other
+ * stages, in input order, on one worker and on two. */
+#define OVERLAP_RECORDS 600
+
+static int overlap_trigger(int line) {
+  return line == 3 || line == 129 || line == 130 || line == 385 || line == OVERLAP_RECORDS - 1;
+}
+
+static const char *overlap_text(int line, char *buffer, size_t size) {
+  if (overlap_trigger(line))
+    return "trigger";
+  if (line == 200 || line == 451)
+    return "fail";
+  if (line == 250)
+    return "drop";
+  snprintf(buffer, size, "fine %d", line);
+  return buffer;
+}
+
+typedef struct overlap_case {
+  const char *mode;
+  const char *workers;
+  const char *reason; /* every exec dead-letter's reason starts with this */
+} overlap_case;
+
+static const overlap_case overlap_cases[] = {
+    {"exit_mid", "1", "misbehave.py exited with status 4 after "},
+    {"exit_mid", "2", "misbehave.py exited with status 4 after "},
+    {"error", "1", "misbehave.py: cannot score this one"},
+    {"invalid", "2", "misbehave.py answered a line that is not a JSON object"},
+    {"reorder", "1", "misbehave.py answered id "},
+};
+
+START_TEST(test_overlap_keeps_order) {
+  const overlap_case *test = &overlap_cases[_i];
+  char pipeline[4096], word[32];
+  snprintf(pipeline, sizeof pipeline,
+           "{\"name\": \"exec-overlap\", \"stages\": ["
+           "{\"path\": \"%s/process-batch.so\", \"id\": \"before\", \"config\": {\"key\": "
+           "\"before\"}}, "
+           "{\"plugin\": \"exec\", \"config\": {\"command\": [\"python3\"], \"script\": "
+           "\"%s/tests/plugins/exec/misbehave.py\", \"args\": [\"%s\"], \"provides\": "
+           "[\"seen\"], \"timeout_ms\": 10000, \"restart_backoff_ms\": 0, \"stderr_lines\": 5}}, "
+           "{\"path\": \"%s/process-batch.so\", \"id\": \"after\", \"config\": {\"key\": "
+           "\"after\"}}]}",
+           support_fixture_plugins(), source_root(), test->mode, support_fixture_plugins());
+  char *input = malloc(OVERLAP_RECORDS * 40);
+  size_t used = 0;
+  for (int line = 1; line <= OVERLAP_RECORDS; line++)
+    used += (size_t)sprintf(input + used, "{\"id\":%d,\"text\":\"%s\"}\n", line,
+                            overlap_text(line, word, sizeof word));
+  run_spec spec = {.pipeline = pipeline, .input = input, .workers = test->workers};
+  run_result result = support_run(&spec);
+  ck_assert_msg(result.exit_status == 1, "%s: exit %d, stderr:\n%.2000s", test->mode,
+                result.exit_status, result.err);
+  ck_assert_int_eq(support_check_counts(&result), OVERLAP_RECORDS);
+  ck_assert_int_eq(support_count(&result, "dropped"), 1);
+  ck_assert_int_eq(support_count(&result, "dead_letter"), 7);
+
+  /* The output: every other record, in input order, with all three stages' keys. */
+  const char *at = result.out;
+  for (int line = 1; line <= OVERLAP_RECORDS; line++) {
+    const char *text = overlap_text(line, word, sizeof word);
+    if (strncmp(text, "fine", 4) != 0)
+      continue;
+    const char *end = strchr(at, '\n');
+    ck_assert_msg(end != NULL, "%s: output ends before record %d", test->mode, line);
+    cJSON *record = cJSON_ParseWithLength(at, (size_t)(end - at));
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(record, "id");
+    ck_assert_msg(cJSON_IsNumber(id) && id->valueint == line, "%s: expected record %d, got %.*s",
+                  test->mode, line, (int)(end - at), at);
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(record, "seen")));
+    ck_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(record, "before")));
+    ck_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(record, "after")));
+    cJSON_Delete(record);
+    at = end + 1;
+  }
+  ck_assert_msg(*at == '\0', "%s: more output than expected: %.200s", test->mode, at);
+
+  /* The dead letters: exactly the triggers (exec, with the mode's reason) and "fail"s. */
+  int dead_seen = 0;
+  for (const char *line = result.dead; *line != '\0'; dead_seen++) {
+    const char *end = strchr(line, '\n');
+    cJSON *letter = cJSON_ParseWithLength(line, (size_t)(end - line));
+    int number = cJSON_GetObjectItemCaseSensitive(letter, "line")->valueint;
+    const char *stage = cJSON_GetObjectItemCaseSensitive(letter, "stage")->valuestring;
+    const char *reason = cJSON_GetObjectItemCaseSensitive(letter, "reason")->valuestring;
+    if (overlap_trigger(number)) {
+      ck_assert_str_eq(stage, "exec");
+      ck_assert_msg(strncmp(reason, test->reason, strlen(test->reason)) == 0, "%s: line %d: %s",
+                    test->mode, number, reason);
+      if (strcmp(test->mode, "exit_mid") == 0) /* the stderr tail is in the reason */
+        ck_assert_ptr_nonnull(strstr(reason, "; stderr: about to exit"));
+    } else {
+      ck_assert_msg(number == 200 || number == 451, "%s: line %d dead-lettered: %s", test->mode,
+                    number, reason);
+      ck_assert_str_eq(stage, "before");
+    }
+    cJSON_Delete(letter);
+    line = end + 1;
+  }
+  ck_assert_int_eq(dead_seen, 7);
+  support_run_free(&result);
+  free(input);
+}
+END_TEST
+
 static Suite *exec_suite(void) {
   Suite *suite = suite_create("exec");
   TCase *children = tcase_create("misbehaving children");
@@ -244,6 +357,8 @@ static Suite *exec_suite(void) {
   tcase_add_test(children, test_missing_program);
   tcase_add_test(children, test_child_sees_records_exactly);
   tcase_add_test(children, test_in_flight_bound);
+  tcase_add_loop_test(children, test_overlap_keeps_order, 0,
+                      (int)(sizeof overlap_cases / sizeof overlap_cases[0]));
   suite_add_tcase(suite, children);
   TCase *example = tcase_create("example");
   tcase_set_timeout(example, 60);
