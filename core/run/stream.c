@@ -67,6 +67,7 @@ typedef struct tp_stream {
   uv_timer_t checkpoint_timer; /* broker sources: asks for a checkpoint every checkpoint_ms */
   int checkpoint_wanted;       /* a checkpoint waits for what is in flight to be stored */
   uint64_t unconfirmed;        /* records acknowledged since the last checkpoint */
+  int last_checkpoint_due;     /* the end: checkpoint from the merged partials (finish_run) */
   uint64_t start_time;         /* uv_hrtime() at the start */
   int idle_flush;              /* pipe input with several workers: the idle timer is in use */
   uint64_t idle_bytes;         /* input bytes framed when the idle timer was last (re)started */
@@ -91,21 +92,43 @@ static void *take_staged(tp_stream *stream) {
                                                 : NULL;
 }
 
-/* Hands the source a checkpoint of what is stored so far (nothing may be in flight). */
-static void checkpoint_now(tp_stream *stream) {
-  tp_error err = {{0}};
-  double seconds = (double)(uv_hrtime() - stream->start_time) / 1e9;
-  stream->counts.bytes = tp_source_counters_get(stream->source).bytes;
-  char *state = tp_checkpoint_build(stream->pipeline, stream->runner, stream->input_name,
-                                    &stream->counts, seconds, &err);
+/* Hands the source `state` (NULL: it could not be built, err says why) with the staged output
+ * and the acknowledgements since the last checkpoint. */
+static void checkpoint_hand(tp_stream *stream, char *state, const tp_error *err) {
   char message[TP_ERROR_SIZE];
   stream->unconfirmed = 0;
   if (state == NULL) {
-    tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
+    tp_log(TP_LOG_ERROR, NULL, "%s", err->message);
   } else if (stream->source->ops->checkpoint(stream->source, state, take_staged(stream), message,
                                              sizeof message) != 0) {
     tp_log(TP_LOG_ERROR, NULL, "%s", message);
   }
+}
+
+static double run_seconds(const tp_stream *stream) {
+  return (double)(uv_hrtime() - stream->start_time) / 1e9;
+}
+
+/* Hands the source a checkpoint of what is stored so far (nothing may be in flight): every
+ * worker's partial, as they go on. */
+static void checkpoint_now(tp_stream *stream) {
+  tp_error err = {{0}};
+  stream->counts.bytes = tp_source_counters_get(stream->source).bytes;
+  char *state = tp_checkpoint_build(stream->pipeline, stream->runner, stream->input_name,
+                                    &stream->counts, run_seconds(stream), &err);
+  checkpoint_hand(stream, state, &err);
+}
+
+/* The last checkpoint, after the run merged its workers' partials for the report: built from
+ * those (`*exports`, kept by the caller), so the report and the checkpoint come from one
+ * merge. */
+static void checkpoint_last(tp_stream *stream, cJSON **exports, const tp_stage_stats *stats) {
+  tp_error err = {{0}};
+  stream->counts.bytes = tp_source_counters_get(stream->source).bytes;
+  char *state = tp_checkpoint_build_merged(stream->pipeline, stream->input_name, &stream->counts,
+                                           tp_runner_workers(stream->runner), run_seconds(stream),
+                                           stats, exports, &err);
+  checkpoint_hand(stream, state, &err);
 }
 
 /* Whether everything read is stored: nothing in flight, queued, or being filled. */
@@ -365,7 +388,7 @@ static void check_done(tp_stream *stream) {
       (stream->current != NULL && stream->current->item_count > 0))
     return;
   if (stream->source->ops->checkpoint != NULL && !stream->cut && stream->unconfirmed > 0)
-    checkpoint_now(stream); /* the last one: everything read is stored */
+    stream->last_checkpoint_due = 1; /* everything read is stored: once merged (finish_run) */
   stream->done = 1;
   uv_stop(&stream->loop);
 }
@@ -477,23 +500,34 @@ static size_t default_workers(const tp_pipeline *pipeline, size_t requested) {
 }
 
 /* End of the run: merge and finish() per stage into the result's sections (and the merged
- * partials exported, when asked). Returns 0 or -1. */
+ * partials exported, when asked or for the last checkpoint, which is built from them).
+ * Returns 0 or -1. */
 static int finish_run(tp_stream *stream) {
   const tp_pipeline *pipeline = stream->pipeline;
   tp_stream_result *result = stream->result;
   tp_error err = {{0}};
+  int exporting = stream->options->export_partials || stream->last_checkpoint_due;
   result->sections = cJSON_CreateObject();
   result->stats = calloc(pipeline->stage_count + 1, sizeof *result->stats);
-  if (stream->options->export_partials)
+  if (exporting)
     result->partials = cJSON_CreateObject();
   if (stream->abandoned && stream->busy_workers > 0)
     return 0; /* a stage is still busy: its partials are in use, the report has counts only */
   if (result->sections == NULL || result->stats == NULL ||
-      (stream->options->export_partials && result->partials == NULL) ||
+      (exporting && result->partials == NULL) ||
       tp_runner_finish(stream->runner, result->sections, result->partials, result->stats, &err) !=
           0) {
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message[0] ? err.message : "out of memory");
+    if (stream->last_checkpoint_due)
+      tp_log(TP_LOG_ERROR, NULL, "%s: no last checkpoint: its entries stay pending",
+             stream->input_name);
     return -1;
+  }
+  if (stream->last_checkpoint_due)
+    checkpoint_last(stream, &result->partials, result->stats);
+  if (!stream->options->export_partials) {
+    cJSON_Delete(result->partials); /* only made for the checkpoint */
+    result->partials = NULL;
   }
   return 0;
 }
