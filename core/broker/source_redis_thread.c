@@ -30,8 +30,19 @@ static void end_input(redis_source *source, int status, const char *message) {
   uv_async_send(&source->wake);
 }
 
-/* Adds one entry ([id, [field, value, ...]]) to the queue. Called with the lock held. */
-static void queue_entry(redis_source *source, const redisReply *entry, int redelivered) {
+void tp__redis_entry_release(redis_entry *entry) {
+  redis_reply_hold *hold = entry->hold;
+  if (hold != NULL && --hold->left == 0) {
+    freeReplyObject(hold->reply);
+    free(hold);
+  }
+  entry->hold = NULL;
+}
+
+/* Adds one entry ([id, [field, value, ...]]) to the queue, its value left in the reply `hold`
+ * keeps. Called with the lock held. */
+static void queue_entry(redis_source *source, const redisReply *entry, int redelivered,
+                        redis_reply_hold *hold) {
   if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2 ||
       entry->element[0]->type != REDIS_REPLY_STRING)
     return;
@@ -65,27 +76,44 @@ static void queue_entry(redis_source *source, const redisReply *entry, int redel
     size_t keep = value->len;
     if (keep > source->config.max_record_bytes && keep > TP_RECORD_INPUT_PREFIX)
       keep = TP_RECORD_INPUT_PREFIX; /* only what the dead-letter shows */
-    slot->data = malloc(keep + 1);
-    if (slot->data == NULL) {
-      end_input(source, UV_ENOMEM, NULL);
-      return;
-    }
-    memcpy(slot->data, value->str, keep);
+    slot->data = value->str;
     slot->length = keep;
     slot->full_length = value->len;
     source->bytes += value->len;
   }
+  slot->hold = hold;
+  hold->left++;
   source->queue_count++;
 }
 
-/* Queues the entries of an XREADGROUP reply ([[stream, [entry...]]]) or of XAUTOCLAIM's
- * ([cursor, [entry...], ...]). Returns how many. Called with the lock held. */
-static size_t queue_entries(redis_source *source, const redisReply *entries, int redelivered) {
+/* Queues the entries of `entries`, a part of *reply: an XREADGROUP reply ([[stream,
+ * [entry...]]]) or XAUTOCLAIM's ([cursor, [entry...], ...]). When any is queued the queue
+ * keeps the reply (*reply becomes NULL; the loop frees it after the last entry) and
+ * `last_id` (when not NULL) receives the last one's id. Returns how many. Called with the
+ * lock held. */
+static size_t queue_entries(redis_source *source, redisReply **reply, const redisReply *entries,
+                            int redelivered, char *last_id) {
   size_t before = source->queue_count;
-  for (size_t e = 0; entries != NULL && entries->type == REDIS_REPLY_ARRAY &&
-                     e < entries->elements && source->queue_count < source->queue_capacity;
-       e++)
-    queue_entry(source, entries->element[e], redelivered);
+  redis_reply_hold *hold = NULL;
+  if (entries != NULL && entries->type == REDIS_REPLY_ARRAY && entries->elements > 0 &&
+      (hold = calloc(1, sizeof *hold)) == NULL) {
+    end_input(source, UV_ENOMEM, NULL);
+    return 0;
+  }
+  for (size_t e = 0; hold != NULL && e < entries->elements &&
+                     source->queue_count < source->queue_capacity && !source->ended;
+       e++) {
+    size_t was = source->queue_count;
+    queue_entry(source, entries->element[e], redelivered, hold);
+    if (last_id != NULL && source->queue_count > was)
+      snprintf(last_id, TP_POSITION_ID_SIZE, "%s", entries->element[e]->element[0]->str);
+  }
+  if (hold != NULL && hold->left == 0) {
+    free(hold);
+  } else if (hold != NULL) {
+    hold->reply = *reply;
+    *reply = NULL;
+  }
   if (source->queue_count > before)
     uv_async_send(&source->wake);
   return source->queue_count - before;
@@ -198,20 +226,36 @@ static int checkpoint_applied(tp_redis_link *link, void *context) {
 /* The checkpoint transaction, run atomically by Redis (EVAL). It first checks that this
  * consumer still owns every entry it acknowledges (each is pending under its name): one that
  * was claimed by another consumer (this one paused for longer than claim) is being counted
- * there, so nothing is written and {0, id, owner} comes back ("fenced"). Otherwise: XACK of
- * the ids (in chunks, within Lua's unpack limit), the staged commands (each ARGV run: its
- * argument count, then its arguments), HSET of the state; {1}.
- * KEYS: stream, checkpoint hash. ARGV: group, consumer, field, state, id count, ids...,
- * staged... */
+ * there, so nothing is written and {0, id, owner} comes back ("fenced"). The check is one
+ * XPENDING summary when the consumer knows every entry pending under its name (ARGV[6], the
+ * entries it holds, is not -1): entries leave its pending list only by its own XACK or by
+ * another's claim, and join it only by its own reads and claims, which it holds; so when the
+ * summary counts as many as it holds, none was taken. Otherwise (a count that differs, or a
+ * restarted consumer still finishing the pending entries of its earlier run, which it does
+ * not hold yet) each entry is looked up (XPENDING of that id). Then: XACK of the ids (in
+ * chunks, within Lua's unpack limit), the staged commands (each ARGV run: its argument count,
+ * then its arguments), HSET of the state; {1}.
+ * KEYS: stream, checkpoint hash. ARGV: group, consumer, field, state, id count, held count or
+ * -1, ids..., staged... */
 static const char checkpoint_script[] =
     "local stream, group, consumer = KEYS[1], ARGV[1], ARGV[2]\n"
-    "local last = 5 + tonumber(ARGV[5])\n"
-    "for i = 6, last do\n"
-    "  local p = redis.call('XPENDING', stream, group, ARGV[i], ARGV[i], 1)\n"
-    "  if #p == 0 then return {0, ARGV[i], ''} end\n"
-    "  if p[1][2] ~= consumer then return {0, ARGV[i], p[1][2]} end\n"
+    "local last = 6 + tonumber(ARGV[5])\n"
+    "local held, mine = tonumber(ARGV[6]), -1\n"
+    "if held >= 0 then\n"
+    "  local summary = redis.call('XPENDING', stream, group)\n"
+    "  mine = 0\n"
+    "  for _, c in ipairs(summary[4] or {}) do\n"
+    "    if c[1] == consumer then mine = tonumber(c[2]) end\n"
+    "  end\n"
     "end\n"
-    "for i = 6, last, 1000 do\n"
+    "if mine ~= held then\n"
+    "  for i = 7, last do\n"
+    "    local p = redis.call('XPENDING', stream, group, ARGV[i], ARGV[i], 1)\n"
+    "    if #p == 0 then return {0, ARGV[i], ''} end\n"
+    "    if p[1][2] ~= consumer then return {0, ARGV[i], p[1][2]} end\n"
+    "  end\n"
+    "end\n"
+    "for i = 7, last, 1000 do\n"
     "  redis.call('XACK', stream, group, unpack(ARGV, i, math.min(i + 999, last)))\n"
     "end\n"
     "local at = last + 1\n"
@@ -230,7 +274,7 @@ static int run_checkpoint_once(redis_source *source, const checkpoint_request *r
   const tp_redis_staged *staged = request->staged;
   size_t staged_commands = staged != NULL ? staged->command_count : 0;
   size_t staged_arguments = staged != NULL ? staged->argument_count : 0;
-  size_t args = 10 + request->count + staged_commands + staged_arguments;
+  size_t args = 11 + request->count + staged_commands + staged_arguments;
   const char **argv = malloc(args * sizeof *argv);
   size_t *lengths = malloc(args * sizeof *lengths);
   char *numbers = malloc((staged_commands + 1) * 16); /* argument counts as text */
@@ -243,13 +287,19 @@ static int run_checkpoint_once(redis_source *source, const checkpoint_request *r
            source->url.display);
     goto done;
   }
-  char id_count[24];
+  char id_count[24], held_count[24] = "-1";
   snprintf(id_count, sizeof id_count, "%zu", request->count);
+  if (source->own_pending_read) { /* else its earlier run's entries may be pending unread */
+    uv_mutex_lock(&source->lock);
+    snprintf(held_count, sizeof held_count, "%zu", source->held_count);
+    uv_mutex_unlock(&source->lock);
+  }
   size_t at = 0;
   argv[at++] = "EVAL", argv[at++] = checkpoint_script, argv[at++] = "2";
   argv[at++] = source->url.stream, argv[at++] = source->checkpoint_key;
   argv[at++] = source->group, argv[at++] = source->consumer;
   argv[at++] = source->checkpoint_field, argv[at++] = request->state, argv[at++] = id_count;
+  argv[at++] = held_count;
   for (size_t i = 0; i < request->count; i++)
     argv[at++] = request->ids[i];
   for (size_t i = 0; i < at; i++)
@@ -430,14 +480,13 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
     const char *argv[] = {"XREADGROUP", "GROUP",   source->group,      source->consumer, "COUNT",
                           count,        "STREAMS", source->url.stream, own_cursor};
     redisReply *reply = command(source, 9, argv);
-    const redisReply *entries = read_reply_entries(reply);
-    uv_mutex_lock(&source->lock);
-    got = queue_entries(source, entries, 1);
+    int answered = reply != NULL;
+    uv_mutex_lock(&source->lock); /* pending entries stay pending until the checkpoint: the
+                                   * cursor moves past those read */
+    got = queue_entries(source, &reply, read_reply_entries(reply), 1, own_cursor);
     uv_mutex_unlock(&source->lock);
-    if (reply != NULL && got == 0)
-      *own_pending = 0;
-    else if (got > 0) /* pending entries stay pending until the checkpoint: read on after */
-      snprintf(own_cursor, TP_POSITION_ID_SIZE, "%s", entries->element[got - 1]->element[0]->str);
+    if (answered && got == 0)
+      *own_pending = 0, source->own_pending_read = 1;
     if (reply != NULL)
       freeReplyObject(reply);
   } else if (now_ms() - *last_claim >= source->claim_ms / 4 + 1) {
@@ -446,11 +495,11 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
                           claim,        claim_cursor,       "COUNT",       count};
     redisReply *reply = command(source, 8, argv);
     if (reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2) {
-      uv_mutex_lock(&source->lock);
-      got = queue_entries(source, reply->element[1], 1);
-      uv_mutex_unlock(&source->lock);
       if (reply->element[0]->type == REDIS_REPLY_STRING)
         snprintf(claim_cursor, 48, "%s", reply->element[0]->str);
+      uv_mutex_lock(&source->lock);
+      got = queue_entries(source, &reply, reply->element[1], 1, NULL);
+      uv_mutex_unlock(&source->lock);
     }
     if (got == 0 || strcmp(claim_cursor, "0-0") == 0)
       *last_claim = now_ms(); /* a full pass done: look again in claim/4 ms */
@@ -462,7 +511,7 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
                           "BLOCK",      block,   "STREAMS",     source->url.stream, ">"};
     redisReply *reply = command(source, 11, argv);
     uv_mutex_lock(&source->lock);
-    got = queue_entries(source, read_reply_entries(reply), 0);
+    got = queue_entries(source, &reply, read_reply_entries(reply), 0, NULL);
     uv_mutex_unlock(&source->lock);
     if (reply != NULL)
       freeReplyObject(reply);
