@@ -232,7 +232,10 @@ static int checkpoint_applied(tp_redis_link *link, void *context) {
  * another's claim, and join it only by its own reads and claims, which it holds; so when the
  * summary counts as many as it holds, none was taken. Otherwise (a count that differs, or a
  * restarted consumer still finishing the pending entries of its earlier run, which it does
- * not hold yet) each entry is looked up (XPENDING of that id). Then: XACK of the ids (in
+ * not hold yet) each entry is looked up (XPENDING of that id). Then it checks that every key
+ * the staged commands (XADD) write is a stream or missing: else nothing is written and {2,
+ * key, type} comes back, for Redis does not roll a script back, and an XADD failing after the
+ * XACKs would leave entries acknowledged and counted nowhere. Then: XACK of the ids (in
  * chunks, within Lua's unpack limit), the staged commands (each ARGV run: its argument count,
  * then its arguments), HSET of the state; {1}.
  * KEYS: stream, checkpoint hash. ARGV: group, consumer, field, state, id count, held count or
@@ -255,10 +258,16 @@ static const char checkpoint_script[] =
     "    if p[1][2] ~= consumer then return {0, ARGV[i], p[1][2]} end\n"
     "  end\n"
     "end\n"
+    "local at = last + 1\n"
+    "while at <= #ARGV do\n"
+    "  local kind = redis.call('TYPE', ARGV[at + 2])['ok']\n"
+    "  if kind ~= 'stream' and kind ~= 'none' then return {2, ARGV[at + 2], kind} end\n"
+    "  at = at + tonumber(ARGV[at]) + 1\n"
+    "end\n"
     "for i = 7, last, 1000 do\n"
     "  redis.call('XACK', stream, group, unpack(ARGV, i, math.min(i + 999, last)))\n"
     "end\n"
-    "local at = last + 1\n"
+    "at = last + 1\n"
     "while at <= #ARGV do\n"
     "  local n = tonumber(ARGV[at])\n"
     "  redis.call(unpack(ARGV, at + 1, at + n))\n"
@@ -268,8 +277,9 @@ static const char checkpoint_script[] =
     "return {1}\n";
 
 /* Runs the request's checkpoint (checkpoint_script). Returns 0, 1 when fenced (logged: this
- * consumer lost an entry to another, or a script with outputs failed midway), or -1
- * (logged; the request may be sent again). */
+ * consumer lost an entry to another), 2 when it cannot be written (logged: an output key is
+ * not a stream, or a script with outputs failed midway), or -1 (logged; the request may be
+ * sent again). */
 static int run_checkpoint_once(redis_source *source, const checkpoint_request *request) {
   const tp_redis_staged *staged = request->staged;
   size_t staged_commands = staged != NULL ? staged->command_count : 0;
@@ -332,6 +342,15 @@ static int run_checkpoint_once(redis_source *source, const checkpoint_request *r
       reply->element[0]->type == REDIS_REPLY_INTEGER && reply->element[0]->integer == 1) {
     status = 0;
   } else if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
+             reply->element[0]->type == REDIS_REPLY_INTEGER && reply->element[0]->integer == 2 &&
+             reply->element[1]->type == REDIS_REPLY_STRING &&
+             reply->element[2]->type == REDIS_REPLY_STRING) {
+    tp_log(TP_LOG_ERROR, NULL,
+           "%s: the checkpoint's output key %s holds a %s, not a stream: nothing was written, "
+           "its entries stay pending; this consumer stops without checkpointing again",
+           source->url.display, reply->element[1]->str, reply->element[2]->str);
+    status = 2;
+  } else if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
              reply->element[1]->type == REDIS_REPLY_STRING &&
              reply->element[2]->type == REDIS_REPLY_STRING) {
     tp_log(TP_LOG_ERROR, NULL,
@@ -348,7 +367,7 @@ static int run_checkpoint_once(redis_source *source, const checkpoint_request *r
            staged != NULL ? "; outputs may be partly written (a script is not rolled back): "
                             "stopping without checkpointing again"
                           : "");
-    status = staged != NULL ? 1 : -1; /* sent again, outputs could repeat */
+    status = staged != NULL ? 2 : -1; /* sent again, outputs could repeat */
   }
 done:
   if (reply != NULL)
@@ -381,19 +400,21 @@ static void release_held(redis_source *source, const checkpoint_request *request
 }
 
 /* run_checkpoint_once, retried for up to a minute even when the run is stopping. Returns 0,
- * -1 (failed: carried over to the next), or 1 (fenced: dropped, as every later one). */
+ * -1 (failed: carried over to the next), or 1 or 2 (fenced, or cannot be written: dropped, as
+ * every later one). */
 static int run_checkpoint(redis_source *source, const checkpoint_request *request) {
   if (source->fenced)
     return 1; /* a later state counts what was fenced off: never written */
   source->link.cancel = &source->abandoned;
   int status = run_checkpoint_once(source, request);
   source->link.cancel = &source->cancel;
-  if (status == 1) {
+  if (status > 0) {
     source->fenced = 1;
     uv_mutex_lock(&source->lock);
     char message[600];
-    snprintf(message, sizeof message, "%.480s: stopping: this consumer's entries were taken over",
-             source->url.display);
+    snprintf(message, sizeof message, "%.480s: stopping: %s", source->url.display,
+             status == 1 ? "this consumer's entries were taken over"
+                         : "its checkpoint cannot be written");
     end_input(source, UV_EIO, message); /* the run ends, failed */
     uv_mutex_unlock(&source->lock);
   }
