@@ -79,6 +79,19 @@ typedef struct redis_source {
  * (source_redis_thread.c). */
 void tp__redis_source_thread(void *argument);
 
+/* Ends the input with `message` (NULL: normal end) and wakes the loop. Called with the lock
+ * held (source_redis_thread.c). */
+void tp__redis_end_input(redis_source *source, int status, const char *message);
+
+/* Runs a checkpoint request (source_redis_checkpoint.c), retried for up to a minute even when
+ * the run is stopping. Returns 0, -1 (failed: to be carried over to the next), or 1 or 2
+ * (fenced off, or cannot be written: dropped, as every later one; the input ends failed). */
+int tp__redis_run_checkpoint(redis_source *source, const checkpoint_request *request);
+
+/* Joins a failed request's acknowledgements to the next one (or keeps it for the next).
+ * Called with the lock held. */
+void tp__redis_carry_over(redis_source *source, checkpoint_request *failed);
+
 /* The loop is done with `entry`: its reply goes once no queued entry points into it. */
 void tp__redis_entry_release(redis_entry *entry);
 
