@@ -66,7 +66,10 @@ typedef struct redis_source {
   volatile int cancel;    /* retries stop: set at close once the requests are done */
   volatile int abandoned; /* even the checkpoints' retries stop (a stop that cannot wait) */
   int fenced; /* an entry was lost to another consumer: no checkpoint is written any more */
-  int own_pending_read; /* every entry pending under this name is held (thread only) */
+  int own_pending_read;   /* every entry pending under this name is held (thread only) */
+  int polling;            /* the last read emptied the stream: look again without BLOCK until
+                           * block ms pass (thread only) */
+  uint64_t last_entry_ms; /* when the last new entries came (thread only) */
   uint64_t bytes;
   /* loop side */
   char (*acks)[TP_POSITION_ID_SIZE];

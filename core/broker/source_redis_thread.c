@@ -10,6 +10,9 @@
 #include "record.h"
 #include "source_redis.h"
 
+/* How often a consumer that just emptied the stream looks again (read_new). */
+#define TP_REDIS_POLL_MS 10
+
 static uint64_t now_ms(void) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
@@ -227,16 +230,55 @@ static void refresh_held(redis_source *source) {
   free(ids);
 }
 
+/* Reads new entries (XREADGROUP ... >). Redis ends a BLOCK that found nothing only at its next
+ * timer tick (every 100 ms at its default hz), so a blocking read says "quiet" 100 to 200 ms
+ * after `block` ms; after a read that emptied the stream (fewer entries than asked) the
+ * thread therefore polls without BLOCK every TP_REDIS_POLL_MS until `block` ms pass with
+ * nothing new, then reports quiet (the loop checkpoints, and flushes a partial batch) and
+ * blocks again. Returns the entries queued, or 0 with *quiet: 1 quiet, 0 still within the
+ * window. Called without the lock. */
+static size_t read_new(redis_source *source, const char *count, int *quiet) {
+  *quiet = 1;
+  if (source->polling && now_ms() - source->last_entry_ms >= source->block_ms) {
+    source->polling = 0; /* the window passed with nothing new */
+    return 0;
+  }
+  if (source->polling) {
+    struct timespec pause = {0, TP_REDIS_POLL_MS * 1000000L};
+    nanosleep(&pause, NULL);
+  }
+  char block[32];
+  snprintf(block, sizeof block, "%llu", (unsigned long long)source->block_ms);
+  const char *blocking[] = {
+      "XREADGROUP", "GROUP", source->group, source->consumer,   "COUNT", count,
+      "BLOCK",      block,   "STREAMS",     source->url.stream, ">"};
+  const char *polling[] = {"XREADGROUP", "GROUP", source->group, source->consumer,
+                           "COUNT",      count,   "STREAMS",     source->url.stream,
+                           ">"};
+  redisReply *reply = source->polling ? command(source, 9, polling) : command(source, 11, blocking);
+  uv_mutex_lock(&source->lock);
+  size_t got = queue_entries(source, &reply, read_reply_entries(reply), 0, NULL);
+  uv_mutex_unlock(&source->lock);
+  if (reply != NULL)
+    freeReplyObject(reply);
+  if (got > 0) {
+    source->last_entry_ms = now_ms();
+    source->polling = got < strtoull(count, NULL, 10); /* the stream is empty for now */
+  } else if (source->polling) {
+    *quiet = 0;
+  }
+  return got;
+}
+
 /* Reads what there is to read: own pending entries first, then others' idle ones, then new
  * ones. Called without the lock. */
 static void read_entries(redis_source *source, int *own_pending, char *own_cursor,
                          uint64_t *last_claim, char *claim_cursor, uint64_t *idle_since) {
-  char count[32], block[32], claim[32];
+  char count[32], claim[32];
   uv_mutex_lock(&source->lock);
   size_t room = source->queue_capacity - source->queue_count;
   uv_mutex_unlock(&source->lock);
   snprintf(count, sizeof count, "%zu", room < source->count ? room : (size_t)source->count);
-  snprintf(block, sizeof block, "%llu", (unsigned long long)source->block_ms);
   snprintf(claim, sizeof claim, "%llu", (unsigned long long)source->claim_ms);
   size_t got = 0;
   if (*own_pending) {
@@ -269,16 +311,11 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
     if (reply != NULL)
       freeReplyObject(reply);
   }
-  if (got == 0 && !*own_pending) {
-    const char *argv[] = {"XREADGROUP", "GROUP", source->group, source->consumer,   "COUNT", count,
-                          "BLOCK",      block,   "STREAMS",     source->url.stream, ">"};
-    redisReply *reply = command(source, 11, argv);
-    uv_mutex_lock(&source->lock);
-    got = queue_entries(source, &reply, read_reply_entries(reply), 0, NULL);
-    uv_mutex_unlock(&source->lock);
-    if (reply != NULL)
-      freeReplyObject(reply);
-  }
+  int quiet = 1;
+  if (got == 0 && !*own_pending)
+    got = read_new(source, count, &quiet);
+  if (!quiet)
+    return; /* nothing new, but within the quiet window: not quiet yet */
   if (got > 0) {
     source->idle_told = 0;
     *idle_since = now_ms();
@@ -302,6 +339,12 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
       source->went_idle = 1;
       source->idle_told = 1;
       uv_async_send(&source->wake);
+      /* The loop answers with a checkpoint once what it holds is stored: wait for it here (up
+       * to block ms) rather than in a blocking read that Redis ends only at its next tick. */
+      uint64_t until = now_ms() + source->block_ms;
+      for (uint64_t now = now_ms(); source->requests == NULL && !source->closing && now < until;
+           now = now_ms())
+        uv_cond_timedwait(&source->changed, &source->lock, (until - now) * 1000000);
     }
     uv_mutex_unlock(&source->lock);
   }
