@@ -6,7 +6,8 @@
  * group: the consumer group (created at the stream's start, with the stream, when missing).
  * consumer: this consumer's name (default: host name and process id). field: the entry field
  * holding the record (NDJSON, or a line for "lines" pipelines). count: entries per
- * XREADGROUP. block: ms one XREADGROUP waits for new entries. idle: end the run after this
+ * XREADGROUP. block: ms one XREADGROUP waits for new entries, and how long the stream must
+ * stay empty to count as quiet (docs/distributed.md, "Quiet"). idle: end the run after this
  * many ms without a new entry, once no other consumer holds entries pending (0: run until
  * SIGINT/SIGTERM). claim: ms after which another consumer's pending entries are taken over
  * (XAUTOCLAIM; its process is presumed dead). checkpoint: ms between checkpoints.
