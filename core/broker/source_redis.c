@@ -67,7 +67,8 @@ static void on_wake(uv_async_t *handle) {
     redis_entry entry = source->queue[source->queue_head];
     source->queue_head = (source->queue_head + 1) % source->queue_capacity;
     source->queue_count--;
-    uv_cond_signal(&source->changed);
+    if (source->queue_capacity - source->queue_count == source->count)
+      uv_cond_signal(&source->changed); /* room for a whole read: the thread reads on */
     uv_mutex_unlock(&source->lock);
     entry.position.number = ++source->number;
     int result = source->config.record(source->config.context, entry.data ? entry.data : "",

@@ -376,7 +376,8 @@ void tp__redis_source_thread(void *argument) {
     }
     if (source->closing)
       break;
-    if (source->reading_stopped || source->queue_count >= source->queue_capacity) {
+    if (source->reading_stopped ||
+        source->queue_capacity - source->queue_count < source->count) { /* reads whole counts */
       /* waits, but wakes to keep held entries fresh while the loop works through them */
       uv_cond_timedwait(&source->changed, &source->lock, source->claim_ms / 4 * 1000000 + 1);
       if (now_ms() - last_refresh >= source->claim_ms / 4) {
