@@ -10,6 +10,7 @@
 #   read-back    the stream read by one consumer, no stages, to /dev/null: entries/s
 #   file         the default pipeline (pipelines/comments.json) on the corpus file
 #   redis-1      the same pipeline, one consumer process reading the stream; target <= 1.15x file
+#                (and the size of its checkpoint state in Redis, HSTRLEN)
 #   w1-1 / w1-2  one consumer vs two consumer processes, one worker each; target >= 1.8x
 #   sink-1       redis-1 writing its output to a stream (at-least-once sink)
 #   sink-eo      the same with exactly_once=1 (outputs written in the checkpoint transaction)
@@ -113,6 +114,7 @@ try:
         except subprocess.CalledProcessError:
             time.sleep(0.05)
     results = {}
+    checkpoint_bytes = []  # redis-1's checkpoint state, all of it (the last one replaces others)
     def note(name, wall, cpu, redis_cpu=None, entries=None):
         results.setdefault(name, []).append((wall, cpu, redis_cpu, entries))
     for r in range(runs):
@@ -140,6 +142,9 @@ try:
         wall, cpu = run(["run", "pipelines/comments.json", "-i", source("in", "p%d" % r, "a"),
                          "-o", "/dev/null"], idle=True)
         note("redis-1", wall, cpu, server_cpu() - before)
+        fields = cli("HKEYS", "in:textpipe:p%d:checkpoints" % r).split()
+        checkpoint_bytes.append(sum(int(cli("HSTRLEN", "in:textpipe:p%d:checkpoints" % r, name))
+                                    for name in fields))
         before = server_cpu()
         wall, cpu = run(["run", "pipelines/comments.json", "-i", source("in", "w%d" % r, "a"),
                          "-o", "/dev/null", "--workers", "1"], idle=True)
@@ -174,6 +179,9 @@ try:
     print("publish / xadd-ref entries/s: %.2f" % (median["xadd-ref"] / median["publish"]))
     print("read-back / xadd-ref entries/s: %.2f" % (median["xadd-ref"] / median["read-back"]))
     print("redis-1 / file wall: %.2fx (target <= 1.15)" % (median["redis-1"] / median["file"]))
+    print("redis-1 / file CPU: %.2fx" % (statistics.median(row[1] for row in results["redis-1"])
+                                          / statistics.median(row[1] for row in results["file"])))
+    print("redis-1 checkpoint state: %.1f MB" % (statistics.median(checkpoint_bytes) / 1e6))
     print("two consumers / one (1 worker each): %.2fx faster (target >= 1.8)"
           % (median["w1-1"] / median["w1-2"]))
     print("sink-eo / sink-1 wall: %.2fx (exactly_once's throughput cost)"

@@ -6,7 +6,8 @@
  * group: the consumer group (created at the stream's start, with the stream, when missing).
  * consumer: this consumer's name (default: host name and process id). field: the entry field
  * holding the record (NDJSON, or a line for "lines" pipelines). count: entries per
- * XREADGROUP. block: ms one XREADGROUP waits for new entries. idle: end the run after this
+ * XREADGROUP. block: ms one XREADGROUP waits for new entries, and how long the stream must
+ * stay empty to count as quiet (docs/distributed.md, "Quiet"). idle: end the run after this
  * many ms without a new entry, once no other consumer holds entries pending (0: run until
  * SIGINT/SIGTERM). claim: ms after which another consumer's pending entries are taken over
  * (XAUTOCLAIM; its process is presumed dead). checkpoint: ms between checkpoints.
@@ -66,12 +67,13 @@ static void on_wake(uv_async_t *handle) {
     redis_entry entry = source->queue[source->queue_head];
     source->queue_head = (source->queue_head + 1) % source->queue_capacity;
     source->queue_count--;
-    uv_cond_signal(&source->changed);
+    if (source->queue_capacity - source->queue_count == source->count)
+      uv_cond_signal(&source->changed); /* room for a whole read: the thread reads on */
     uv_mutex_unlock(&source->lock);
     entry.position.number = ++source->number;
     int result = source->config.record(source->config.context, entry.data ? entry.data : "",
                                        entry.length, &entry.position, entry.full_length);
-    free(entry.data);
+    tp__redis_entry_release(&entry);
     if (result > 0)
       source->paused = 1;
     if (result < 0) {
@@ -179,7 +181,7 @@ static int redis_close(tp_source *base) {
   }
   tp_redis_link_close(&source->link);
   for (size_t i = 0; i < source->queue_count; i++)
-    free(source->queue[(source->queue_head + i) % source->queue_capacity].data);
+    tp__redis_entry_release(&source->queue[(source->queue_head + i) % source->queue_capacity]);
   while (source->requests != NULL) {
     checkpoint_request *next = source->requests->next;
     tp__redis_request_free(source->requests);

@@ -11,10 +11,20 @@
 #include "redis_link.h"
 #include "source.h"
 
+/* A reply whose entries wait in the queue: their bytes are handed to the loop where hiredis
+ * put them (no copy), and the reply is freed once the loop has taken the last (`left` is the
+ * loop's to count down once queued). */
+typedef struct redis_reply_hold {
+  redisReply *reply;
+  size_t left;
+} redis_reply_hold;
+
 /* One entry read, on its way to the loop. */
 typedef struct redis_entry {
-  char *data; /* the field's value (a prefix for an oversize one), or NULL */
+  const char *data; /* the field's value inside hold's reply (an oversize one: its prefix), or
+                     * NULL */
   size_t length;
+  redis_reply_hold *hold; /* the reply holding data, or NULL */
   uint64_t full_length;
   tp_position position;
 } redis_entry;
@@ -56,6 +66,10 @@ typedef struct redis_source {
   volatile int cancel;    /* retries stop: set at close once the requests are done */
   volatile int abandoned; /* even the checkpoints' retries stop (a stop that cannot wait) */
   int fenced; /* an entry was lost to another consumer: no checkpoint is written any more */
+  int own_pending_read;   /* every entry pending under this name is held (thread only) */
+  int polling;            /* the last read emptied the stream: look again without BLOCK until
+                           * block ms pass (thread only) */
+  uint64_t last_entry_ms; /* when the last new entries came (thread only) */
   uint64_t bytes;
   /* loop side */
   char (*acks)[TP_POSITION_ID_SIZE];
@@ -67,6 +81,22 @@ typedef struct redis_source {
 /* The thread's body: reads, claims, refreshes and checkpoints until closing
  * (source_redis_thread.c). */
 void tp__redis_source_thread(void *argument);
+
+/* Ends the input with `message` (NULL: normal end) and wakes the loop. Called with the lock
+ * held (source_redis_thread.c). */
+void tp__redis_end_input(redis_source *source, int status, const char *message);
+
+/* Runs a checkpoint request (source_redis_checkpoint.c), retried for up to a minute even when
+ * the run is stopping. Returns 0, -1 (failed: to be carried over to the next), or 1 or 2
+ * (fenced off, or cannot be written: dropped, as every later one; the input ends failed). */
+int tp__redis_run_checkpoint(redis_source *source, const checkpoint_request *request);
+
+/* Joins a failed request's acknowledgements to the next one (or keeps it for the next).
+ * Called with the lock held. */
+void tp__redis_carry_over(redis_source *source, checkpoint_request *failed);
+
+/* The loop is done with `entry`: its reply goes once no queued entry points into it. */
+void tp__redis_entry_release(redis_entry *entry);
 
 /* Frees a checkpoint request and what it owns. */
 void tp__redis_request_free(checkpoint_request *request);

@@ -1,6 +1,6 @@
 /* core/broker/source_redis_thread.c - the Redis Streams source's thread: the blocking
- * client that reads, claims, refreshes held entries and runs checkpoints (source_redis.c says
- * how it all fits). */
+ * client that reads, claims and refreshes held entries, and runs the checkpoints
+ * (source_redis_checkpoint.c) in between; source_redis.c says how it all fits. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,9 @@
 #include "record.h"
 #include "source_redis.h"
 
+/* How often a consumer that just emptied the stream looks again (read_new). */
+#define TP_REDIS_POLL_MS 10
+
 static uint64_t now_ms(void) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
@@ -18,8 +21,7 @@ static uint64_t now_ms(void) {
 
 /* ---- The thread ----------------------------------------------------------------------- */
 
-/* Ends the input with `message` (NULL: normal end). Called with the lock held. */
-static void end_input(redis_source *source, int status, const char *message) {
+void tp__redis_end_input(redis_source *source, int status, const char *message) {
   if (source->ended)
     return;
   source->ended = 1;
@@ -30,8 +32,19 @@ static void end_input(redis_source *source, int status, const char *message) {
   uv_async_send(&source->wake);
 }
 
-/* Adds one entry ([id, [field, value, ...]]) to the queue. Called with the lock held. */
-static void queue_entry(redis_source *source, const redisReply *entry, int redelivered) {
+void tp__redis_entry_release(redis_entry *entry) {
+  redis_reply_hold *hold = entry->hold;
+  if (hold != NULL && --hold->left == 0) {
+    freeReplyObject(hold->reply);
+    free(hold);
+  }
+  entry->hold = NULL;
+}
+
+/* Adds one entry ([id, [field, value, ...]]) to the queue, its value left in the reply `hold`
+ * keeps. Called with the lock held. */
+static void queue_entry(redis_source *source, const redisReply *entry, int redelivered,
+                        redis_reply_hold *hold) {
   if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2 ||
       entry->element[0]->type != REDIS_REPLY_STRING)
     return;
@@ -39,7 +52,7 @@ static void queue_entry(redis_source *source, const redisReply *entry, int redel
     size_t capacity = source->held_capacity ? source->held_capacity * 2 : 1024;
     char(*grown)[TP_POSITION_ID_SIZE] = realloc(source->held, capacity * sizeof *grown);
     if (grown == NULL) {
-      end_input(source, UV_ENOMEM, NULL);
+      tp__redis_end_input(source, UV_ENOMEM, NULL);
       return;
     }
     source->held = grown;
@@ -65,27 +78,44 @@ static void queue_entry(redis_source *source, const redisReply *entry, int redel
     size_t keep = value->len;
     if (keep > source->config.max_record_bytes && keep > TP_RECORD_INPUT_PREFIX)
       keep = TP_RECORD_INPUT_PREFIX; /* only what the dead-letter shows */
-    slot->data = malloc(keep + 1);
-    if (slot->data == NULL) {
-      end_input(source, UV_ENOMEM, NULL);
-      return;
-    }
-    memcpy(slot->data, value->str, keep);
+    slot->data = value->str;
     slot->length = keep;
     slot->full_length = value->len;
     source->bytes += value->len;
   }
+  slot->hold = hold;
+  hold->left++;
   source->queue_count++;
 }
 
-/* Queues the entries of an XREADGROUP reply ([[stream, [entry...]]]) or of XAUTOCLAIM's
- * ([cursor, [entry...], ...]). Returns how many. Called with the lock held. */
-static size_t queue_entries(redis_source *source, const redisReply *entries, int redelivered) {
+/* Queues the entries of `entries`, a part of *reply: an XREADGROUP reply ([[stream,
+ * [entry...]]]) or XAUTOCLAIM's ([cursor, [entry...], ...]). When any is queued the queue
+ * keeps the reply (*reply becomes NULL; the loop frees it after the last entry) and
+ * `last_id` (when not NULL) receives the last one's id. Returns how many. Called with the
+ * lock held. */
+static size_t queue_entries(redis_source *source, redisReply **reply, const redisReply *entries,
+                            int redelivered, char *last_id) {
   size_t before = source->queue_count;
-  for (size_t e = 0; entries != NULL && entries->type == REDIS_REPLY_ARRAY &&
-                     e < entries->elements && source->queue_count < source->queue_capacity;
-       e++)
-    queue_entry(source, entries->element[e], redelivered);
+  redis_reply_hold *hold = NULL;
+  if (entries != NULL && entries->type == REDIS_REPLY_ARRAY && entries->elements > 0 &&
+      (hold = calloc(1, sizeof *hold)) == NULL) {
+    tp__redis_end_input(source, UV_ENOMEM, NULL);
+    return 0;
+  }
+  for (size_t e = 0; hold != NULL && e < entries->elements &&
+                     source->queue_count < source->queue_capacity && !source->ended;
+       e++) {
+    size_t was = source->queue_count;
+    queue_entry(source, entries->element[e], redelivered, hold);
+    if (last_id != NULL && source->queue_count > was)
+      snprintf(last_id, TP_POSITION_ID_SIZE, "%s", entries->element[e]->element[0]->str);
+  }
+  if (hold != NULL && hold->left == 0) {
+    free(hold);
+  } else if (hold != NULL) {
+    hold->reply = *reply;
+    *reply = NULL;
+  }
   if (source->queue_count > before)
     uv_async_send(&source->wake);
   return source->queue_count - before;
@@ -115,7 +145,7 @@ static redisReply *command(redis_source *source, int argc, const char **argv) {
   }
   if (reply == NULL && !source->cancel) {
     uv_mutex_lock(&source->lock);
-    end_input(source, UV_EIO, err);
+    tp__redis_end_input(source, UV_EIO, err);
     uv_mutex_unlock(&source->lock);
   }
   return reply;
@@ -137,7 +167,7 @@ static int create_group(redis_source *source) {
     freeReplyObject(reply);
   if (!ok && !source->cancel) {
     uv_mutex_lock(&source->lock);
-    end_input(source, UV_EIO, err);
+    tp__redis_end_input(source, UV_EIO, err);
     uv_mutex_unlock(&source->lock);
   }
   return ok ? 0 : -1;
@@ -161,198 +191,6 @@ static int others_pending(redis_source *source) {
   if (reply != NULL)
     freeReplyObject(reply);
   return others;
-}
-
-void tp__redis_request_free(checkpoint_request *request) {
-  free(request->ids);
-  free(request->state);
-  tp_redis_staged_free(request->staged);
-  free(request);
-}
-
-/* What checkpoint_applied needs: whose state, and which. */
-typedef struct checkpoint_check {
-  redis_source *source;
-  const char *state;
-} checkpoint_check;
-
-/* After a connection lost mid-checkpoint: whether the transaction ran, that is whether the
- * consumer's checkpoint field holds this very state (each state is unique: it counts time).
- * Returns 1, 0, or -1 (cannot tell: the connection failed again). */
-static int checkpoint_applied(tp_redis_link *link, void *context) {
-  const checkpoint_check *check = context;
-  const char *argv[] = {"HGET", check->source->checkpoint_key, check->source->checkpoint_field};
-  size_t lengths[] = {4, strlen(argv[1]), strlen(argv[2])};
-  redisReply *reply = redisCommandArgv(link->context, 3, argv, lengths);
-  if (reply == NULL) {
-    tp_redis_link_drop(link);
-    return -1;
-  }
-  int ran = reply->type == REDIS_REPLY_STRING && strcmp(reply->str, check->state) == 0 ? 1
-            : reply->type == REDIS_REPLY_ERROR                                         ? -1
-                                                                                       : 0;
-  freeReplyObject(reply);
-  return ran;
-}
-
-/* The checkpoint transaction, run atomically by Redis (EVAL). It first checks that this
- * consumer still owns every entry it acknowledges (each is pending under its name): one that
- * was claimed by another consumer (this one paused for longer than claim) is being counted
- * there, so nothing is written and {0, id, owner} comes back ("fenced"). Otherwise: XACK of
- * the ids (in chunks, within Lua's unpack limit), the staged commands (each ARGV run: its
- * argument count, then its arguments), HSET of the state; {1}.
- * KEYS: stream, checkpoint hash. ARGV: group, consumer, field, state, id count, ids...,
- * staged... */
-static const char checkpoint_script[] =
-    "local stream, group, consumer = KEYS[1], ARGV[1], ARGV[2]\n"
-    "local last = 5 + tonumber(ARGV[5])\n"
-    "for i = 6, last do\n"
-    "  local p = redis.call('XPENDING', stream, group, ARGV[i], ARGV[i], 1)\n"
-    "  if #p == 0 then return {0, ARGV[i], ''} end\n"
-    "  if p[1][2] ~= consumer then return {0, ARGV[i], p[1][2]} end\n"
-    "end\n"
-    "for i = 6, last, 1000 do\n"
-    "  redis.call('XACK', stream, group, unpack(ARGV, i, math.min(i + 999, last)))\n"
-    "end\n"
-    "local at = last + 1\n"
-    "while at <= #ARGV do\n"
-    "  local n = tonumber(ARGV[at])\n"
-    "  redis.call(unpack(ARGV, at + 1, at + n))\n"
-    "  at = at + n + 1\n"
-    "end\n"
-    "redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])\n"
-    "return {1}\n";
-
-/* Runs the request's checkpoint (checkpoint_script). Returns 0, 1 when fenced (logged: this
- * consumer lost an entry to another, or a script with outputs failed midway), or -1
- * (logged; the request may be sent again). */
-static int run_checkpoint_once(redis_source *source, const checkpoint_request *request) {
-  const tp_redis_staged *staged = request->staged;
-  size_t staged_commands = staged != NULL ? staged->command_count : 0;
-  size_t staged_arguments = staged != NULL ? staged->argument_count : 0;
-  size_t args = 10 + request->count + staged_commands + staged_arguments;
-  const char **argv = malloc(args * sizeof *argv);
-  size_t *lengths = malloc(args * sizeof *lengths);
-  char *numbers = malloc((staged_commands + 1) * 16); /* argument counts as text */
-  int *argcs = malloc((staged_commands + 1) * sizeof *argcs);
-  size_t *firsts = malloc((staged_commands + 1) * sizeof *firsts);
-  redisReply *reply = NULL;
-  int status = -1;
-  if (argv == NULL || lengths == NULL || numbers == NULL || argcs == NULL || firsts == NULL) {
-    tp_log(TP_LOG_ERROR, NULL, "%s: out of memory; the checkpoint's entries stay pending",
-           source->url.display);
-    goto done;
-  }
-  char id_count[24];
-  snprintf(id_count, sizeof id_count, "%zu", request->count);
-  size_t at = 0;
-  argv[at++] = "EVAL", argv[at++] = checkpoint_script, argv[at++] = "2";
-  argv[at++] = source->url.stream, argv[at++] = source->checkpoint_key;
-  argv[at++] = source->group, argv[at++] = source->consumer;
-  argv[at++] = source->checkpoint_field, argv[at++] = request->state, argv[at++] = id_count;
-  for (size_t i = 0; i < request->count; i++)
-    argv[at++] = request->ids[i];
-  for (size_t i = 0; i < at; i++)
-    lengths[i] = strlen(argv[i]);
-  if (staged != NULL) { /* laid out after the ids, then each run gets its count in front */
-    tp_redis_staged_layout(staged, argv, lengths, at + staged_commands, argcs, firsts, 0);
-    size_t from = at + staged_commands; /* shift each command down, leaving room for counts */
-    for (size_t c = 0; c < staged_commands; c++) {
-      char *number = numbers + c * 16;
-      snprintf(number, 16, "%d", argcs[c]);
-      argv[at] = number, lengths[at] = strlen(number), at++;
-      for (int i = 0; i < argcs[c]; i++, at++, from++)
-        argv[at] = argv[from], lengths[at] = lengths[from];
-    }
-  }
-  char err[600];
-  checkpoint_check check = {source, request->state};
-  int argc = (int)at;
-  size_t first = 0;
-  if (tp_redis_pipeline_once(&source->link, 1, &argc, &first, argv, lengths, &reply,
-                             checkpoint_applied, &check, 60000, err, sizeof err) != 0) {
-    tp_log(TP_LOG_ERROR, NULL, "%s; the checkpoint's entries stay pending", err);
-    goto done;
-  }
-  if (reply == NULL) { /* the transaction ran; its reply was lost with the connection */
-    status = 0;
-    goto done;
-  }
-  if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 &&
-      reply->element[0]->type == REDIS_REPLY_INTEGER && reply->element[0]->integer == 1) {
-    status = 0;
-  } else if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
-             reply->element[1]->type == REDIS_REPLY_STRING &&
-             reply->element[2]->type == REDIS_REPLY_STRING) {
-    tp_log(TP_LOG_ERROR, NULL,
-           "%s: entry %s is no longer this consumer's (%s%s): it was claimed while this one "
-           "was paused for longer than claim, and is counted there; this consumer stops "
-           "without checkpointing again (its other entries stay pending)",
-           source->url.display, reply->element[1]->str,
-           reply->element[2]->str[0] ? "now held by " : "already acknowledged",
-           reply->element[2]->str);
-    status = 1;
-  } else {
-    tp_log(TP_LOG_ERROR, NULL, "%s: checkpoint transaction failed: %s%s", source->url.display,
-           reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply",
-           staged != NULL ? "; outputs may be partly written (a script is not rolled back): "
-                            "stopping without checkpointing again"
-                          : "");
-    status = staged != NULL ? 1 : -1; /* sent again, outputs could repeat */
-  }
-done:
-  if (reply != NULL)
-    freeReplyObject(reply);
-  free(argcs);
-  free(firsts);
-  free(numbers);
-  free(argv);
-  free(lengths);
-  return status;
-}
-
-/* Forgets the held entries a checkpoint acknowledged (in the order they were read, so mostly
- * a prefix). Called with the lock held. */
-static void release_held(redis_source *source, const checkpoint_request *request) {
-  size_t kept = 0, next = 0;
-  for (size_t h = 0; h < source->held_count; h++) {
-    int acknowledged = 0;
-    if (next < request->count && strcmp(source->held[h], request->ids[next]) == 0) {
-      acknowledged = 1;
-      next++;
-    } else {
-      for (size_t a = next; a < request->count && !acknowledged; a++)
-        acknowledged = strcmp(source->held[h], request->ids[a]) == 0;
-    }
-    if (!acknowledged)
-      memmove(source->held[kept++], source->held[h], TP_POSITION_ID_SIZE);
-  }
-  source->held_count = kept;
-}
-
-/* run_checkpoint_once, retried for up to a minute even when the run is stopping. Returns 0,
- * -1 (failed: carried over to the next), or 1 (fenced: dropped, as every later one). */
-static int run_checkpoint(redis_source *source, const checkpoint_request *request) {
-  if (source->fenced)
-    return 1; /* a later state counts what was fenced off: never written */
-  source->link.cancel = &source->abandoned;
-  int status = run_checkpoint_once(source, request);
-  source->link.cancel = &source->cancel;
-  if (status == 1) {
-    source->fenced = 1;
-    uv_mutex_lock(&source->lock);
-    char message[600];
-    snprintf(message, sizeof message, "%.480s: stopping: this consumer's entries were taken over",
-             source->url.display);
-    end_input(source, UV_EIO, message); /* the run ends, failed */
-    uv_mutex_unlock(&source->lock);
-  }
-  if (status == 0) {
-    uv_mutex_lock(&source->lock);
-    release_held(source, request);
-    uv_mutex_unlock(&source->lock);
-  }
-  return status;
 }
 
 /* Keeps the held entries this consumer's: XCLAIM to itself (JUSTID) those idle for more than
@@ -392,52 +230,68 @@ static void refresh_held(redis_source *source) {
   free(ids);
 }
 
-/* Joins a failed request's acknowledgements to the next one (or keeps it for the next). */
-static void carry_over(redis_source *source, checkpoint_request *failed) {
-  checkpoint_request *next = source->requests;
-  if (next != NULL && failed->staged != NULL) { /* its outputs: retried first, as they are */
-    failed->next = next;
-    source->requests = failed;
-    return;
+/* Reads new entries (XREADGROUP ... >). Redis ends a BLOCK that found nothing only at its next
+ * timer tick (every 100 ms at its default hz), so a blocking read says "quiet" 100 to 200 ms
+ * after `block` ms; after a read that emptied the stream (fewer entries than asked) the
+ * thread therefore polls without BLOCK every TP_REDIS_POLL_MS until `block` ms pass with
+ * nothing new, then reports quiet (the loop checkpoints, and flushes a partial batch) and
+ * blocks again. Returns the entries queued, or 0 with *quiet: 1 quiet, 0 still within the
+ * window. Called without the lock. */
+static size_t read_new(redis_source *source, const char *count, int *quiet) {
+  *quiet = 1;
+  if (source->polling && now_ms() - source->last_entry_ms >= source->block_ms) {
+    source->polling = 0; /* the window passed with nothing new */
+    return 0;
   }
-  if (next == NULL) {
-    failed->next = NULL;
-    source->requests = source->requests_tail = failed;
-    return; /* retried as it is */
+  if (source->polling) {
+    struct timespec pause = {0, TP_REDIS_POLL_MS * 1000000L};
+    nanosleep(&pause, NULL);
   }
-  char(*ids)[TP_POSITION_ID_SIZE] = realloc(next->ids, (next->count + failed->count) * sizeof *ids);
-  if (ids != NULL) {
-    memcpy(ids + next->count, failed->ids, failed->count * sizeof *ids);
-    next->ids = ids;
-    next->count += failed->count;
+  char block[32];
+  snprintf(block, sizeof block, "%llu", (unsigned long long)source->block_ms);
+  const char *blocking[] = {
+      "XREADGROUP", "GROUP", source->group, source->consumer,   "COUNT", count,
+      "BLOCK",      block,   "STREAMS",     source->url.stream, ">"};
+  const char *polling[] = {"XREADGROUP", "GROUP", source->group, source->consumer,
+                           "COUNT",      count,   "STREAMS",     source->url.stream,
+                           ">"};
+  redisReply *reply = source->polling ? command(source, 9, polling) : command(source, 11, blocking);
+  uv_mutex_lock(&source->lock);
+  size_t got = queue_entries(source, &reply, read_reply_entries(reply), 0, NULL);
+  uv_mutex_unlock(&source->lock);
+  if (reply != NULL)
+    freeReplyObject(reply);
+  if (got > 0) {
+    source->last_entry_ms = now_ms();
+    source->polling = got < strtoull(count, NULL, 10); /* the stream is empty for now */
+  } else if (source->polling) {
+    *quiet = 0;
   }
-  tp__redis_request_free(failed);
+  return got;
 }
 
 /* Reads what there is to read: own pending entries first, then others' idle ones, then new
  * ones. Called without the lock. */
 static void read_entries(redis_source *source, int *own_pending, char *own_cursor,
                          uint64_t *last_claim, char *claim_cursor, uint64_t *idle_since) {
-  char count[32], block[32], claim[32];
+  char count[32], claim[32];
   uv_mutex_lock(&source->lock);
   size_t room = source->queue_capacity - source->queue_count;
   uv_mutex_unlock(&source->lock);
   snprintf(count, sizeof count, "%zu", room < source->count ? room : (size_t)source->count);
-  snprintf(block, sizeof block, "%llu", (unsigned long long)source->block_ms);
   snprintf(claim, sizeof claim, "%llu", (unsigned long long)source->claim_ms);
   size_t got = 0;
   if (*own_pending) {
     const char *argv[] = {"XREADGROUP", "GROUP",   source->group,      source->consumer, "COUNT",
                           count,        "STREAMS", source->url.stream, own_cursor};
     redisReply *reply = command(source, 9, argv);
-    const redisReply *entries = read_reply_entries(reply);
-    uv_mutex_lock(&source->lock);
-    got = queue_entries(source, entries, 1);
+    int answered = reply != NULL;
+    uv_mutex_lock(&source->lock); /* pending entries stay pending until the checkpoint: the
+                                   * cursor moves past those read */
+    got = queue_entries(source, &reply, read_reply_entries(reply), 1, own_cursor);
     uv_mutex_unlock(&source->lock);
-    if (reply != NULL && got == 0)
-      *own_pending = 0;
-    else if (got > 0) /* pending entries stay pending until the checkpoint: read on after */
-      snprintf(own_cursor, TP_POSITION_ID_SIZE, "%s", entries->element[got - 1]->element[0]->str);
+    if (answered && got == 0)
+      *own_pending = 0, source->own_pending_read = 1;
     if (reply != NULL)
       freeReplyObject(reply);
   } else if (now_ms() - *last_claim >= source->claim_ms / 4 + 1) {
@@ -446,45 +300,52 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
                           claim,        claim_cursor,       "COUNT",       count};
     redisReply *reply = command(source, 8, argv);
     if (reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2) {
-      uv_mutex_lock(&source->lock);
-      got = queue_entries(source, reply->element[1], 1);
-      uv_mutex_unlock(&source->lock);
       if (reply->element[0]->type == REDIS_REPLY_STRING)
         snprintf(claim_cursor, 48, "%s", reply->element[0]->str);
+      uv_mutex_lock(&source->lock);
+      got = queue_entries(source, &reply, reply->element[1], 1, NULL);
+      uv_mutex_unlock(&source->lock);
     }
     if (got == 0 || strcmp(claim_cursor, "0-0") == 0)
       *last_claim = now_ms(); /* a full pass done: look again in claim/4 ms */
     if (reply != NULL)
       freeReplyObject(reply);
   }
-  if (got == 0 && !*own_pending) {
-    const char *argv[] = {"XREADGROUP", "GROUP", source->group, source->consumer,   "COUNT", count,
-                          "BLOCK",      block,   "STREAMS",     source->url.stream, ">"};
-    redisReply *reply = command(source, 11, argv);
-    uv_mutex_lock(&source->lock);
-    got = queue_entries(source, read_reply_entries(reply), 0);
-    uv_mutex_unlock(&source->lock);
-    if (reply != NULL)
-      freeReplyObject(reply);
+  int quiet = 1;
+  if (got == 0 && !*own_pending)
+    got = read_new(source, count, &quiet);
+  if (!quiet)
+    return; /* nothing new, but within the quiet window: not quiet yet */
+  if (got > 0) {
+    source->idle_told = 0;
+    *idle_since = now_ms();
+    return;
   }
-  if (got == 0 && !source->idle_told) { /* once per quiet spell */
+  /* Quiet. A run that ends on idle, with no other consumer holding entries, ends idle ms from
+   * now with its last checkpoint unless entries come: no checkpoint now, which would export
+   * every worker's partial only to be replaced (the last one is built from the merged
+   * partials). Otherwise, once per quiet spell, the loop checkpoints now, so that others
+   * waiting for this consumer's entries, and exactly-once outputs, need not wait. */
+  int may_end = source->idle_ms > 0 && !*own_pending;
+  int others = may_end ? others_pending(source) : 1;
+  if (may_end && !others && now_ms() - *idle_since >= source->idle_ms) {
+    uv_mutex_lock(&source->lock);
+    if (source->queue_count == 0)
+      tp__redis_end_input(source, 0, NULL);
+    uv_mutex_unlock(&source->lock);
+  } else if (!source->idle_told && others) {
     uv_mutex_lock(&source->lock);
     if (source->held_count > 0) {
       source->went_idle = 1;
       source->idle_told = 1;
       uv_async_send(&source->wake);
+      /* The loop answers with a checkpoint once what it holds is stored: wait for it here (up
+       * to block ms) rather than in a blocking read that Redis ends only at its next tick. */
+      uint64_t until = now_ms() + source->block_ms;
+      for (uint64_t now = now_ms(); source->requests == NULL && !source->closing && now < until;
+           now = now_ms())
+        uv_cond_timedwait(&source->changed, &source->lock, (until - now) * 1000000);
     }
-    uv_mutex_unlock(&source->lock);
-  }
-  if (got > 0)
-    source->idle_told = 0;
-  if (got > 0) {
-    *idle_since = now_ms();
-  } else if (source->idle_ms > 0 && now_ms() - *idle_since >= source->idle_ms && !*own_pending &&
-             !others_pending(source)) {
-    uv_mutex_lock(&source->lock);
-    if (source->queue_count == 0)
-      end_input(source, 0, NULL);
     uv_mutex_unlock(&source->lock);
   }
 }
@@ -503,10 +364,10 @@ void tp__redis_source_thread(void *argument) {
       if (source->requests == NULL)
         source->requests_tail = NULL;
       uv_mutex_unlock(&source->lock);
-      int status = run_checkpoint(source, request);
+      int status = tp__redis_run_checkpoint(source, request);
       uv_mutex_lock(&source->lock);
       if (status < 0 && !source->closing) {
-        carry_over(source, request);
+        tp__redis_carry_over(source, request);
         uv_cond_timedwait(&source->changed, &source->lock, (uint64_t)1000 * 1000000);
       } else {
         tp__redis_request_free(request);
@@ -515,7 +376,8 @@ void tp__redis_source_thread(void *argument) {
     }
     if (source->closing)
       break;
-    if (source->reading_stopped || source->queue_count >= source->queue_capacity) {
+    if (source->reading_stopped ||
+        source->queue_capacity - source->queue_count < source->count) { /* reads whole counts */
       /* waits, but wakes to keep held entries fresh while the loop works through them */
       uv_cond_timedwait(&source->changed, &source->lock, source->claim_ms / 4 * 1000000 + 1);
       if (now_ms() - last_refresh >= source->claim_ms / 4) {

@@ -7,10 +7,8 @@
  * A partial batch goes out early only at the end of input, on a terminal, with one worker, or
  * when a pipe input has been idle for TP_IDLE_FLUSH_MS (on_idle; docs/stream.md, "Live pipes").
  *
- * Checkpoints (broker sources, checkpoint.h): every source->checkpoint_ms the stream stops
- * taking records, lets everything in flight be stored, then hands the source its state (counts
- * and every worker's partial) with the acknowledgements it covers, and reads on; once more at
- * the end. So a checkpoint never counts a record whose entry is not acknowledged with it.
+ * Checkpoints (broker sources): stream_checkpoint.c. The end of a run, gentle or hard stops,
+ * and the merge into the report: stream_end.c. The state they share: stream_state.h.
  *
  * Accounting: a batch's dropped and dead-lettered records are counted when it comes back from
  * the workers, its output records when they are written. If the output fails (EPIPE, disk
@@ -18,13 +16,12 @@
  * in = out + dropped + dead-letter holds for every run.
  *
  * Stopping (stop.c): the first SIGINT/SIGTERM stops reading and lets what was read finish; a
- * second one, or the stop deadline, abandons the run at once (stop_at_once): records read but
- * not finished are counted as `unfinished` (so the sum still holds), and when a stage is still
- * busy or a write may never return, the caller writes the report and exits without cleanup.
+ * second one, or the stop deadline, abandons the run at once (tp__stream_stop_at_once): records
+ * read but not finished are counted as `unfinished` (so the sum still holds), and when a stage is
+ * still busy or a write may never return, the caller writes the report and exits without cleanup.
  */
-#include "stream.h"
+#include "stream_state.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,114 +29,25 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "progress.h"
-#include "checkpoint.h"
-#include "runner.h"
-#include "sink.h"
-#include "stop.h"
-#include "source.h"
-
-#define TP_MAX_IN_FLIGHT_BYTES (16u * 1024 * 1024)
-
-/* An exactly-once sink holding this much staged output asks for a checkpoint at once. */
-#define TP_MAX_STAGED_BYTES (32u * 1024 * 1024)
-
-/* A pipe that brings no new byte for this long is idle: the partial batch goes out (on_idle). */
-#define TP_IDLE_FLUSH_MS 200
-
-typedef struct tp_stream {
-  uv_loop_t loop;
-  const tp_pipeline *pipeline;
-  const tp_stream_options *options;
-  const char *input_name;
-  uint64_t max_record_bytes;
-  tp_source *source;
-  tp_sink *sink;
-  tp_runner *runner;
-  tp_stream_result *result;
-  tp_position *acknowledged;         /* the positions of the batch being acknowledged */
-  tp_batch *current;                 /* being filled */
-  tp_batch *queue_head, *queue_tail; /* ready, waiting for the writer */
-  size_t max_batches;
-  tp_stop stop; /* SIGINT/SIGTERM (stop.c) */
-  uv_check_t flush;
-  uv_timer_t idle;             /* pipe input: fires TP_IDLE_FLUSH_MS after the last byte read */
-  uv_timer_t checkpoint_timer; /* broker sources: asks for a checkpoint every checkpoint_ms */
-  int checkpoint_wanted;       /* a checkpoint waits for what is in flight to be stored */
-  uint64_t unconfirmed;        /* records acknowledged since the last checkpoint */
-  uint64_t start_time;         /* uv_hrtime() at the start */
-  int idle_flush;              /* pipe input with several workers: the idle timer is in use */
-  uint64_t idle_bytes;         /* input bytes framed when the idle timer was last (re)started */
-  int interactive;             /* tty input: one record per batch */
-  int input_done, stopping, output_failed, failed, done;
-  int cut;              /* on_error "stop" fired: later batches are dropped uncounted */
-  int abandoned;        /* hard stop: nothing more is waited for (stop_at_once) */
-  size_t busy_workers;  /* abandoned: workers still inside a batch, never joined */
-  uint64_t records_cut; /* on_error "stop": records read but dropped uncounted */
-  tp_run_counts counts;
-  int csv_header_set;    /* CSV input: the runner has the columns */
-  uint64_t records_read; /* for the progress line */
-  tp_progress *progress; /* the live line on a terminal, or NULL */
-} tp_stream;
-
-static void check_done(tp_stream *stream);
-
-/* An exactly-once sink's output staged since the last checkpoint (NULL: none, or not such a
- * sink): it goes into the checkpoint's transaction. */
-static void *take_staged(tp_stream *stream) {
-  return stream->sink->ops->take_staged != NULL ? stream->sink->ops->take_staged(stream->sink)
-                                                : NULL;
-}
-
-/* Hands the source a checkpoint of what is stored so far (nothing may be in flight). */
-static void checkpoint_now(tp_stream *stream) {
-  tp_error err = {{0}};
-  double seconds = (double)(uv_hrtime() - stream->start_time) / 1e9;
-  stream->counts.bytes = tp_source_counters_get(stream->source).bytes;
-  char *state = tp_checkpoint_build(stream->pipeline, stream->runner, stream->input_name,
-                                    &stream->counts, seconds, &err);
-  char message[TP_ERROR_SIZE];
-  stream->unconfirmed = 0;
-  if (state == NULL) {
-    tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
-  } else if (stream->source->ops->checkpoint(stream->source, state, take_staged(stream), message,
-                                             sizeof message) != 0) {
-    tp_log(TP_LOG_ERROR, NULL, "%s", message);
-  }
-}
 
 /* Whether everything read is stored: nothing in flight, queued, or being filled. */
-static int all_stored(const tp_stream *stream) {
+int tp__stream_all_stored(const tp_stream *stream) {
   return tp_runner_in_flight(stream->runner) == 0 && stream->queue_head == NULL &&
          (stream->current == NULL || stream->current->item_count == 0);
 }
 
-static int at_bound(const tp_stream *stream);
-
-/* A checkpoint was asked for: take it once everything read is stored, then read on. */
-static void try_checkpoint(tp_stream *stream) {
-  if (!stream->checkpoint_wanted || !all_stored(stream) || stream->done)
-    return;
-  stream->checkpoint_wanted = 0;
-  checkpoint_now(stream);
-  if (tp_source_paused(stream->source) && !at_bound(stream))
-    tp_source_start(stream->source);
-}
-
-static int at_bound(const tp_stream *stream) {
+int tp__stream_at_bound(const tp_stream *stream) {
   size_t in_flight = tp_runner_in_flight(stream->runner);
   return in_flight >= stream->max_batches ||
          (in_flight > 0 && tp_runner_in_flight_bytes(stream->runner) >= TP_MAX_IN_FLIGHT_BYTES);
 }
 
-static void submit_current(tp_stream *stream) {
+void tp__stream_submit_current(tp_stream *stream) {
   if (stream->current == NULL || stream->current->item_count == 0)
     return;
   tp_runner_submit(stream->runner, stream->current);
   stream->current = NULL;
 }
-
-static void request_stop(tp_stream *stream);
 
 static int on_record(void *context, const char *bytes, size_t length, const tp_position *position,
                      uint64_t full_length) {
@@ -156,18 +64,8 @@ static int on_record(void *context, const char *bytes, size_t length, const tp_p
                           stream->max_record_bytes) != 0)
     return -1;
   if (stream->interactive || tp_batch_full(stream->current) || stream->checkpoint_wanted)
-    submit_current(stream);
-  return at_bound(stream) || stream->checkpoint_wanted ? 1 : 0;
-}
-
-/* Stops reading for good; what was read still runs to the end. */
-static void request_stop(tp_stream *stream) {
-  if (stream->stopping)
-    return;
-  stream->stopping = 1;
-  tp_source_stop(stream->source);
-  submit_current(stream);
-  check_done(stream);
+    tp__stream_submit_current(stream);
+  return tp__stream_at_bound(stream) || stream->checkpoint_wanted ? 1 : 0;
 }
 
 static void on_input_end(void *context, int status, const char *message) {
@@ -180,8 +78,8 @@ static void on_input_end(void *context, int status, const char *message) {
     stream->failed = 1;
   }
   stream->input_done = 1;
-  submit_current(stream);
-  check_done(stream);
+  tp__stream_submit_current(stream);
+  tp__stream_check_done(stream);
 }
 
 /* Logs a dead-letter ("input:line: ..." or "input entry ID: ...") and adds it to the batch
@@ -232,12 +130,11 @@ static void acknowledge_batch(tp_stream *stream, const tp_batch *batch) {
       0) {
     tp_log(TP_LOG_ERROR, NULL, "%s", message);
     stream->failed = 1;
-    request_stop(stream);
+    tp__stream_request_stop(stream);
   }
 }
 
 static void pump_writes(tp_stream *stream);
-static void on_checkpoint_timer(uv_timer_t *handle);
 
 static void on_written(void *context, int status, const char *message) {
   tp_stream *stream = context;
@@ -262,17 +159,19 @@ static void on_written(void *context, int status, const char *message) {
                uv_strerror(status));
     }
     stream->output_failed = 1;
-    request_stop(stream);
+    tp__stream_request_stop(stream);
   }
   tp_runner_batch_release(stream->runner, batch);
   if (stream->sink->ops->staged_bytes != NULL && !stream->checkpoint_wanted &&
       stream->sink->ops->staged_bytes(stream->sink) >= TP_MAX_STAGED_BYTES)
-    on_checkpoint_timer(&stream->checkpoint_timer); /* the staged output waits in memory */
+    tp__stream_on_checkpoint_timer(
+        &stream->checkpoint_timer); /* the staged output waits in memory */
   pump_writes(stream);
-  if (tp_source_paused(stream->source) && !at_bound(stream) && !stream->checkpoint_wanted)
+  if (tp_source_paused(stream->source) && !tp__stream_at_bound(stream) &&
+      !stream->checkpoint_wanted)
     tp_source_start(stream->source);
-  try_checkpoint(stream);
-  check_done(stream);
+  tp__stream_try_checkpoint(stream);
+  tp__stream_check_done(stream);
 }
 
 static void pump_writes(tp_stream *stream) {
@@ -318,7 +217,7 @@ static void on_ready(void *context, tp_batch *batch) {
   if (stream->cut) { /* after an on_error "stop": read too far, never counted */
     stream->records_cut += batch->item_count;
     tp_runner_batch_release(stream->runner, batch);
-    check_done(stream);
+    tp__stream_check_done(stream);
     return;
   }
   for (size_t i = 0; i < batch->item_count; i++) {
@@ -335,7 +234,7 @@ static void on_ready(void *context, tp_batch *batch) {
       stream->records_cut += batch->item_count - (i + 1);
       cut_batch_after(batch, i);
       stream->cut = 1;
-      request_stop(stream);
+      tp__stream_request_stop(stream);
       break;
     }
   }
@@ -358,51 +257,6 @@ static void progress_sample(void *context, tp_progress_sample *sample) {
   sample->dead_letters = stream->counts.dead_letter;
 }
 
-static void check_done(tp_stream *stream) {
-  if (stream->done || !(stream->input_done || stream->stopping))
-    return;
-  if (tp_runner_in_flight(stream->runner) > 0 ||
-      (stream->current != NULL && stream->current->item_count > 0))
-    return;
-  if (stream->source->ops->checkpoint != NULL && !stream->cut && stream->unconfirmed > 0)
-    checkpoint_now(stream); /* the last one: everything read is stored */
-  stream->done = 1;
-  uv_stop(&stream->loop);
-}
-
-/* A stop that cannot wait for a broker that is away: the sink gives up its write in flight
- * and the source its last checkpoint, so their entries stay pending (nothing is lost;
- * whoever reads them next processes them) and the run ends counting them not written. */
-static void abandon_endpoints(tp_stream *stream) {
-  if (stream->sink->ops->abandon != NULL)
-    stream->sink->ops->abandon(stream->sink);
-  if (stream->source->ops->abandon != NULL)
-    stream->source->ops->abandon(stream->source);
-}
-
-/* The first SIGINT/SIGTERM (stop.c): stop reading, finish what was read. */
-static void stop_gently(void *context) {
-  request_stop(context);
-}
-
-/* A second signal or the stop deadline: the loop stops now, workers take no further batch. */
-static void stop_at_once(void *context) {
-  tp_stream *stream = context;
-  stream->abandoned = 1;
-  abandon_endpoints(stream);
-  stream->busy_workers = tp_runner_abandon(stream->runner);
-  stream->done = 1;
-  uv_stop(&stream->loop);
-}
-
-/* After a hard stop: every record read and not yet accounted for is counted as unfinished. */
-static void count_unfinished(tp_stream *stream) {
-  uint64_t accounted = stream->counts.in + stream->records_cut;
-  stream->counts.unfinished =
-      stream->records_read > accounted ? stream->records_read - accounted : 0;
-  stream->counts.in += stream->counts.unfinished;
-}
-
 /* Pipe input went idle with a partial batch pending: send it rather than make a live stream
  * (`tail -f | textpipe run`) wait for a full batch. Not while reading is held back at the
  * in-flight bound (then we are the slow side, not the input, and the batch fills once reading
@@ -411,10 +265,10 @@ static void on_idle(uv_timer_t *handle) {
   tp_stream *stream = handle->data;
   if (stream->stopping || stream->input_done)
     return;
-  if (tp_source_paused(stream->source) || at_bound(stream))
+  if (tp_source_paused(stream->source) || tp__stream_at_bound(stream))
     uv_timer_start(&stream->idle, on_idle, TP_IDLE_FLUSH_MS, 0);
   else
-    submit_current(stream);
+    tp__stream_submit_current(stream);
 }
 
 /* After each loop iteration's I/O. One worker: batch boundaries cannot change results, so send
@@ -425,7 +279,7 @@ static void on_flush_check(uv_check_t *handle) {
   tp_stream *stream = handle->data;
   if (tp_runner_workers(stream->runner) == 1) {
     if (!tp_source_paused(stream->source))
-      submit_current(stream);
+      tp__stream_submit_current(stream);
     return;
   }
   if (!stream->idle_flush)
@@ -438,17 +292,6 @@ static void on_flush_check(uv_check_t *handle) {
     stream->idle_bytes = bytes;
     uv_timer_start(&stream->idle, on_idle, TP_IDLE_FLUSH_MS, 0);
   }
-}
-
-static void on_checkpoint_timer(uv_timer_t *handle) {
-  tp_stream *stream = handle->data;
-  if (stream->stopping || stream->input_done || stream->done)
-    return; /* the last checkpoint comes at the end */
-  if (stream->unconfirmed == 0 && all_stored(stream))
-    return; /* nothing new since the last one */
-  stream->checkpoint_wanted = 1;
-  submit_current(stream);
-  try_checkpoint(stream);
 }
 
 static void close_walk(uv_handle_t *handle, void *argument) {
@@ -476,35 +319,6 @@ static size_t default_workers(const tp_pipeline *pipeline, size_t requested) {
   return cores > 0 ? cores : 1;
 }
 
-/* End of the run: merge and finish() per stage into the result's sections (and the merged
- * partials exported, when asked). Returns 0 or -1. */
-static int finish_run(tp_stream *stream) {
-  const tp_pipeline *pipeline = stream->pipeline;
-  tp_stream_result *result = stream->result;
-  tp_error err = {{0}};
-  result->sections = cJSON_CreateObject();
-  result->stats = calloc(pipeline->stage_count + 1, sizeof *result->stats);
-  if (stream->options->export_partials)
-    result->partials = cJSON_CreateObject();
-  if (stream->abandoned && stream->busy_workers > 0)
-    return 0; /* a stage is still busy: its partials are in use, the report has counts only */
-  if (result->sections == NULL || result->stats == NULL ||
-      (stream->options->export_partials && result->partials == NULL) ||
-      tp_runner_finish(stream->runner, result->sections, result->partials, result->stats, &err) !=
-          0) {
-    tp_log(TP_LOG_ERROR, NULL, "%s", err.message[0] ? err.message : "out of memory");
-    return -1;
-  }
-  return 0;
-}
-
-/* The broker source has nothing new: checkpoint now what was acknowledged, if anything. */
-static void on_source_idle(void *context) {
-  tp_stream *stream = context;
-  if (stream->unconfirmed > 0 || !all_stored(stream)) /* a partial batch included */
-    on_checkpoint_timer(&stream->checkpoint_timer);
-}
-
 static int open_endpoints(tp_stream *stream, tp_error *err) {
   const tp_stream_options *options = stream->options;
   tp_source_config source = {.location = options->input_path,
@@ -513,7 +327,7 @@ static int open_endpoints(tp_stream *stream, tp_error *err) {
                              .line_offset = options->line_offset,
                              .record = on_record,
                              .end = on_input_end,
-                             .idle = on_source_idle,
+                             .idle = tp__stream_on_source_idle,
                              .context = stream};
   stream->source = tp_source_open(&stream->loop, &source, err->message, sizeof err->message);
   if (stream->source == NULL)
@@ -582,8 +396,8 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options,
     goto cleanup;
   }
   result->workers = tp_runner_workers(stream->runner);
-  tp_stop_watch(&stream->stop, &stream->loop, options->stop_timeout, stop_gently, stop_at_once,
-                stream);
+  tp_stop_watch(&stream->stop, &stream->loop, options->stop_timeout, tp__stream_stop_gently,
+                tp__stream_stop_at_once, stream);
   uv_check_init(&stream->loop, &stream->flush);
   stream->flush.data = stream;
   uv_check_start(&stream->flush, on_flush_check);
@@ -596,8 +410,8 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options,
   stream->checkpoint_timer.data = stream;
   uv_unref((uv_handle_t *)&stream->checkpoint_timer);
   if (stream->source->ops->checkpoint != NULL && stream->source->checkpoint_ms > 0)
-    uv_timer_start(&stream->checkpoint_timer, on_checkpoint_timer, stream->source->checkpoint_ms,
-                   stream->source->checkpoint_ms);
+    uv_timer_start(&stream->checkpoint_timer, tp__stream_on_checkpoint_timer,
+                   stream->source->checkpoint_ms, stream->source->checkpoint_ms);
 
   /* No progress line when the terminal also shows the input being typed or the output. */
   if (!stream->interactive && (options->output_path != NULL || !isatty(STDOUT_FILENO)))
@@ -605,7 +419,7 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options,
         tp_progress_start(&stream->loop, STDERR_FILENO, options->quiet,
                           tp_progress_input_size(options->input_path), progress_sample, stream);
   tp_source_start(stream->source);
-  check_done(stream);
+  tp__stream_check_done(stream);
   if (!stream->done)
     uv_run(&stream->loop, UV_RUN_DEFAULT);
   tp_progress_stop(stream->progress);
@@ -614,9 +428,9 @@ int tp_stream_run(const tp_pipeline *pipeline, const tp_stream_options *options,
     stream->failed = 1;
   }
   if (stream->abandoned)
-    count_unfinished(stream);
+    tp__stream_count_unfinished(stream);
   result->seconds = (double)(uv_hrtime() - start) / 1e9;
-  if (finish_run(stream) != 0)
+  if (tp__stream_finish_run(stream) != 0)
     stream->failed = 1;
   status = 0;
 

@@ -1,0 +1,87 @@
+/* core/run/stream_checkpoint.c - a run's checkpoints for a broker source (checkpoint.h): every
+ * source->checkpoint_ms, when the source goes quiet, or when an exactly-once sink holds
+ * TP_MAX_STAGED_BYTES of staged output, the stream stops taking records, lets everything in
+ * flight be stored, then hands the source its state (counts and every worker's partial) with
+ * the acknowledgements it covers and the staged output, and reads on. The last one, at the
+ * end, is built from the partials the run merged for its report (stream_end.c). So a
+ * checkpoint never counts a record whose entry is not acknowledged with it. */
+#include <stdio.h>
+
+#include "checkpoint.h"
+#include "log.h"
+#include "stream_state.h"
+
+/* An exactly-once sink's output staged since the last checkpoint (NULL: none, or not such a
+ * sink): it goes into the checkpoint's transaction. */
+static void *take_staged(tp_stream *stream) {
+  return stream->sink->ops->take_staged != NULL ? stream->sink->ops->take_staged(stream->sink)
+                                                : NULL;
+}
+
+/* Hands the source `state` (NULL: it could not be built, err says why) with the staged output
+ * and the acknowledgements since the last checkpoint. */
+static void checkpoint_hand(tp_stream *stream, char *state, const tp_error *err) {
+  char message[TP_ERROR_SIZE];
+  stream->unconfirmed = 0;
+  if (state == NULL) {
+    tp_log(TP_LOG_ERROR, NULL, "%s", err->message);
+  } else if (stream->source->ops->checkpoint(stream->source, state, take_staged(stream), message,
+                                             sizeof message) != 0) {
+    tp_log(TP_LOG_ERROR, NULL, "%s", message);
+  }
+}
+
+static double run_seconds(const tp_stream *stream) {
+  return (double)(uv_hrtime() - stream->start_time) / 1e9;
+}
+
+/* Hands the source a checkpoint of what is stored so far (nothing may be in flight): every
+ * worker's partial, as they go on. */
+static void checkpoint_now(tp_stream *stream) {
+  tp_error err = {{0}};
+  stream->counts.bytes = tp_source_counters_get(stream->source).bytes;
+  char *state = tp_checkpoint_build(stream->pipeline, stream->runner, stream->input_name,
+                                    &stream->counts, run_seconds(stream), &err);
+  checkpoint_hand(stream, state, &err);
+  stream->worker_checkpoints++;
+}
+
+/* The last checkpoint, after the run merged its workers' partials for the report: built from
+ * those (`*exports`, kept by the caller), so the report and the checkpoint come from one
+ * merge. */
+void tp__stream_checkpoint_last(tp_stream *stream, cJSON **exports, const tp_stage_stats *stats) {
+  tp_error err = {{0}};
+  stream->counts.bytes = tp_source_counters_get(stream->source).bytes;
+  char *state = tp_checkpoint_build_merged(stream->pipeline, stream->input_name, &stream->counts,
+                                           tp_runner_workers(stream->runner), run_seconds(stream),
+                                           stats, exports, &err);
+  checkpoint_hand(stream, state, &err);
+}
+
+/* A checkpoint was asked for: take it once everything read is stored, then read on. */
+void tp__stream_try_checkpoint(tp_stream *stream) {
+  if (!stream->checkpoint_wanted || !tp__stream_all_stored(stream) || stream->done)
+    return;
+  stream->checkpoint_wanted = 0;
+  checkpoint_now(stream);
+  if (tp_source_paused(stream->source) && !tp__stream_at_bound(stream))
+    tp_source_start(stream->source);
+}
+
+void tp__stream_on_checkpoint_timer(uv_timer_t *handle) {
+  tp_stream *stream = handle->data;
+  if (stream->stopping || stream->input_done || stream->done)
+    return; /* the last checkpoint comes at the end */
+  if (stream->unconfirmed == 0 && tp__stream_all_stored(stream))
+    return; /* nothing new since the last one */
+  stream->checkpoint_wanted = 1;
+  tp__stream_submit_current(stream);
+  tp__stream_try_checkpoint(stream);
+}
+
+/* The broker source has nothing new: checkpoint now what was acknowledged, if anything. */
+void tp__stream_on_source_idle(void *context) {
+  tp_stream *stream = context;
+  if (stream->unconfirmed > 0 || !tp__stream_all_stored(stream)) /* a partial batch included */
+    tp__stream_on_checkpoint_timer(&stream->checkpoint_timer);
+}
