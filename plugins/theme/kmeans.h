@@ -45,6 +45,15 @@ void th_centroids_normalize(float *centroids, uint32_t columns, uint32_t k, doub
 double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids, int32_t *labels,
                      float *similarity, uint32_t iterations);
 
+/* Runs `restarts` k-means with k clusters, each seeded by th_kmeans_seed from *random and run
+ * for at most `iterations` passes (restarts.c); keeps the result of the first restart with
+ * the best objective in centroids/labels/similarity. Up to `threads` restarts run at once on
+ * threads (fewer when their memory would be large), with the same draws and the same result
+ * as one at a time. 0, or -1 on OOM. */
+int th_best_of_restarts(const th_matrix *m, uint32_t k, uint32_t restarts, uint32_t iterations,
+                        uint32_t threads, uint64_t *random, float *centroids, int32_t *labels,
+                        float *similarity);
+
 /* Merges the clusters given by labels (0..from-1) pairwise, most similar first (average
  * similarity between members), until `to` remain; writes their normalized centroids to
  * `centroids` (columns x to, column-major). 0, or -1 on OOM. */
