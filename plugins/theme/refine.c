@@ -232,7 +232,7 @@ int th_refine(const th_term *const *terms, const uint32_t *term_counts, size_t c
   const th_matrix *m = &plain;
   if (options->neighbors) {
     if (th_smooth(&plain, options->neighbors, options->neighbor_weight, options->smoothed_terms,
-                  &smoothed))
+                  options->threads, &smoothed))
       goto done;
     m = &smoothed;
   }
