@@ -1,6 +1,6 @@
 /* plugins/theme/kmeans.h - sparse row matrices and the clustering steps of refine.c:
- * neighbour smoothing, k-means++ seeding, average-linkage merging (kmeans.c) and spherical
- * k-means passes (lloyd.c).
+ * neighbour smoothing (smooth.c), k-means++ seeding, average-linkage merging (kmeans.c),
+ * restarts (restarts.c) and spherical k-means passes (lloyd.c).
  * Centroids are dense and column-major (centroid j of column c at [c * k + j]) so that a
  * sparse row meets all k centroids in one contiguous run per term. */
 #ifndef THEME_KMEANS_H
@@ -25,10 +25,11 @@ void th_matrix_release(th_matrix *m);
 void th_normalize(float *values, size_t count);
 
 /* Builds *out with row i = in_i + weight * sum over in_i's `neighbors` most similar rows j of
- * sim(i, j) * in_j, cut to its `max_terms` heaviest terms (0: no cut), renormalized.
+ * sim(i, j) * in_j, cut to its `max_terms` heaviest terms (0: no cut), renormalized
+ * (smooth.c). Ranges of rows are smoothed on up to `threads` threads, with the same result.
  * 0, or -1 on OOM (*out then released). */
 int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t max_terms,
-              th_matrix *out);
+              uint32_t threads, th_matrix *out);
 
 /* k-means++ seeding (cosine distance) from the generator state *random: fills `centroids`
  * (columns x k, column-major) with k distinct non-empty rows. Returns the number of centroids
@@ -44,6 +45,15 @@ void th_centroids_normalize(float *centroids, uint32_t columns, uint32_t k, doub
  * (sum of similarities), or -1 on OOM. */
 double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids, int32_t *labels,
                      float *similarity, uint32_t iterations);
+
+/* Runs `restarts` k-means with k clusters, each seeded by th_kmeans_seed from *random and run
+ * for at most `iterations` passes (restarts.c); keeps the result of the first restart with
+ * the best objective in centroids/labels/similarity. Up to `threads` restarts run at once on
+ * threads (fewer when their memory would be large), with the same draws and the same result
+ * as one at a time. 0, or -1 on OOM. */
+int th_best_of_restarts(const th_matrix *m, uint32_t k, uint32_t restarts, uint32_t iterations,
+                        uint32_t threads, uint64_t *random, float *centroids, int32_t *labels,
+                        float *similarity);
 
 /* Merges the clusters given by labels (0..from-1) pairwise, most similar first (average
  * similarity between members), until `to` remain; writes their normalized centroids to

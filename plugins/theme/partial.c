@@ -14,6 +14,7 @@ th_partial *th_partial_new(const th_instance *instance) {
   th_partial *partial = th_calloc(1, sizeof(th_partial));
   if (!partial)
     return NULL;
+  partial->sources = 1;
   th_online_init(&partial->online, instance->online_limit, instance->join_similarity);
   if (th_sketch_init(&partial->sketch, instance->vocabulary, TH_SKETCH_DEPTH))
     goto fail;
@@ -181,6 +182,7 @@ int th_partial_wants(const th_instance *instance, const th_partial *partial, uin
 int th_partial_merge(const th_instance *instance, th_partial *into, th_partial *from, char *err,
                      size_t err_size) {
   into->records += from->records;
+  into->sources += from->sources;
   into->term_total += from->term_total;
   for (uint32_t j = 0; instance->saved && j <= instance->saved->vectors.themes; j++)
     into->applied[j] += from->applied[j];

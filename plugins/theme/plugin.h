@@ -81,6 +81,8 @@ typedef struct th_tax_stats {
 
 typedef struct th_partial {
   uint64_t records;
+  uint32_t sources;    /* partials merged into this one (1 + those merged): the workers or shards
+                          that fed it, and so the threads its finish may use */
   uint64_t term_total; /* distinct terms over all records (their mean sets the idf's strength) */
   th_sketch sketch;
   th_online online;

@@ -27,6 +27,7 @@ th_refine_options th_refine_defaults(uint32_t themes, uint64_t seed) {
       .smoothed_terms = 96,
       .overcluster = 3,
       .iterations = 25,
+      .threads = 1,
   };
   return options;
 }
@@ -217,42 +218,6 @@ static int build_matrix(const th_term *const *terms, const uint32_t *term_counts
   return 0;
 }
 
-/* Runs `restarts` seeded k-means with k clusters; keeps the best objective's result in
- * centroids/labels/similarity. 0 or -1 on OOM. */
-static int best_of_restarts(const th_matrix *m, uint32_t k, const th_refine_options *options,
-                            uint64_t *random, float *centroids, int32_t *labels,
-                            float *similarity) {
-  size_t cells = (size_t)m->columns * k;
-  float *trial = th_alloc((cells + 1) * sizeof(float));
-  int32_t *trial_labels = th_alloc((m->rows + 1) * sizeof(int32_t));
-  float *trial_similarity = th_alloc((m->rows + 1) * sizeof(float));
-  int status = -1;
-  if (!trial || !trial_labels || !trial_similarity)
-    goto done;
-  double best = -1;
-  for (uint32_t run = 0; run < options->restarts; run++) {
-    memset(trial, 0, cells * sizeof(float));
-    if (th_kmeans_seed(m, k, random, trial) < 0)
-      goto done;
-    double objective =
-        th_kmeans_run(m, k, trial, trial_labels, trial_similarity, options->iterations);
-    if (objective < 0 && m->rows)
-      goto done;
-    if (run == 0 || objective > best) {
-      best = objective;
-      memcpy(centroids, trial, cells * sizeof(float));
-      memcpy(labels, trial_labels, m->rows * sizeof(int32_t));
-      memcpy(similarity, trial_similarity, m->rows * sizeof(float));
-    }
-  }
-  status = 0;
-done:
-  th_free(trial);
-  th_free(trial_labels);
-  th_free(trial_similarity);
-  return status;
-}
-
 int th_refine(const th_term *const *terms, const uint32_t *term_counts, size_t count,
               const th_sketch *sketch, const th_refine_options *options, th_model *model,
               int32_t *labels, float *similarity) {
@@ -267,7 +232,7 @@ int th_refine(const th_term *const *terms, const uint32_t *term_counts, size_t c
   const th_matrix *m = &plain;
   if (options->neighbors) {
     if (th_smooth(&plain, options->neighbors, options->neighbor_weight, options->smoothed_terms,
-                  &smoothed))
+                  options->threads, &smoothed))
       goto done;
     m = &smoothed;
   }
@@ -288,7 +253,8 @@ int th_refine(const th_term *const *terms, const uint32_t *term_counts, size_t c
     model->quality = th_alloc((over + 1) * sizeof(double));
     model->quality_count = over + 1;
     if (!wide || !wide_labels || !model->quality ||
-        best_of_restarts(m, over, options, &random, wide, wide_labels, similarity) ||
+        th_best_of_restarts(m, over, options->restarts, options->iterations, options->threads,
+                            &random, wide, wide_labels, similarity) ||
         th_kmeans_merge_scored(m, wide_labels, over, 2, wide, model->quality))
       goto done;
     uint32_t best = 2;
@@ -312,14 +278,16 @@ int th_refine(const th_term *const *terms, const uint32_t *term_counts, size_t c
       wide = th_calloc((size_t)columns * over + 1, sizeof(float));
       wide_labels = th_alloc((count + 1) * sizeof(int32_t));
       if (!wide || !wide_labels ||
-          best_of_restarts(m, over, options, &random, wide, wide_labels, similarity))
+          th_best_of_restarts(m, over, options->restarts, options->iterations, options->threads,
+                              &random, wide, wide_labels, similarity))
         goto done;
     }
     if (th_kmeans_merge(m, wide_labels, over, k, centroids))
       goto done;
     if (th_kmeans_run(m, k, centroids, labels, similarity, options->iterations) < 0 && count)
       goto done;
-  } else if (best_of_restarts(m, k, options, &random, centroids, labels, similarity)) {
+  } else if (th_best_of_restarts(m, k, options->restarts, options->iterations, options->threads,
+                                 &random, centroids, labels, similarity)) {
     goto done;
   }
   /* the model keeps row-major centroids */

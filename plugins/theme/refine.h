@@ -46,6 +46,8 @@ typedef struct th_refine_options {
   uint32_t smoothed_terms; /* a smoothed vector keeps its heaviest terms, 0: all */
   uint32_t overcluster;    /* over-clustering factor, >= 1 */
   uint32_t iterations;     /* k-means passes per run */
+  uint32_t threads;        /* at most this many threads for the restarts and smoothing (the
+                              results do not depend on it); 1: the calling thread alone */
 } th_refine_options;
 
 /* Defaults for `themes` themes. */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "parallel.h"
 #include "extract.h"
 #include "labels.h"
 #include "plugin.h"
@@ -375,6 +376,9 @@ static int discovered_section(const th_instance *instance, th_partial *partial, 
   options.vocabulary = instance->vocabulary;
   options.rarity = th_rarity(partial);
   options.choose = instance->themes == 0;
+  /* the workers that fed the stream are idle now: one thread each for the restarts and the
+   * smoothing (the same result with any number) */
+  options.threads = partial->sources < TH_THREADS_MAX ? partial->sources : TH_THREADS_MAX;
   const th_term **terms = th_alloc(count * sizeof(th_term *));
   uint32_t *term_counts = th_alloc(count * sizeof(uint32_t));
   int32_t *labels = th_alloc(count * sizeof(int32_t));

@@ -1,0 +1,152 @@
+/* tests/plugins/theme/test_theme_threads.c - the threaded finish (restarts.c, smooth.c,
+ * parallel.c): th_refine with 2, 3 and 4 threads gives the same model, labels, similarities
+ * and modularity curve, bit for bit, as with 1 (the serial path); threads are really created
+ * for it; and when thread creation fails the jobs run on the calling thread with the same
+ * result. */
+#include <check.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "extract.h"
+#include "parallel.h"
+#include "refine.h"
+
+/* Enough records that smoothing splits its rows (256 a range) over 4 threads. */
+#define RECORDS 1300
+#define TOPICS  7
+#define TERMS   12
+
+/* RECORDS records drawn from TOPICS topics of 40 terms each (mostly their own, sometimes any
+ * topic's), with every 50th record empty; their document frequencies in *sketch. */
+typedef struct corpus {
+  th_term docs[RECORDS][TERMS];
+  uint32_t counts[RECORDS];
+  const th_term *terms[RECORDS];
+  th_sketch sketch;
+} corpus;
+
+static void corpus_build(corpus *c, uint64_t seed) {
+  uint64_t random = seed;
+  ck_assert_int_eq(th_sketch_init(&c->sketch, 4096, 4), 0);
+  for (size_t i = 0; i < RECORDS; i++) {
+    uint32_t topic = (uint32_t)(th_random_next(&random) % TOPICS), used = 0;
+    uint32_t wanted = i % 50 == 7 ? 0 : 3 + (uint32_t)(th_random_next(&random) % (TERMS - 3));
+    for (uint32_t attempt = 0; used < wanted && attempt < 4 * TERMS; attempt++) {
+      uint32_t from =
+          th_random_next(&random) % 6 == 0 ? (uint32_t)(th_random_next(&random) % TOPICS) : topic;
+      uint32_t hash = 1000 + from * 40 + (uint32_t)(th_random_next(&random) % 40);
+      int seen = 0;
+      for (uint32_t u = 0; u < used; u++)
+        seen |= c->docs[i][u].hash == hash;
+      if (!seen)
+        c->docs[i][used++] = (th_term){hash, 1 + (uint32_t)(th_random_next(&random) % 3)};
+    }
+    c->counts[i] = used;
+    c->terms[i] = c->docs[i];
+    for (uint32_t u = 0; u < used; u++)
+      th_sketch_add(&c->sketch, c->docs[i][u].hash);
+    c->sketch.documents++;
+  }
+}
+
+/* One th_refine result. */
+typedef struct outcome {
+  th_model model;
+  int32_t labels[RECORDS];
+  float similarity[RECORDS];
+} outcome;
+
+static void refine(const corpus *c, uint32_t themes, int choose, uint32_t threads, outcome *out) {
+  th_refine_options options = th_refine_defaults(themes, 42);
+  options.choose = choose;
+  options.restarts = 5; /* an odd count: the last batch of two threads holds one restart */
+  options.threads = threads;
+  ck_assert_int_eq(th_refine(c->terms, c->counts, RECORDS, &c->sketch, &options, &out->model,
+                             out->labels, out->similarity),
+                   0);
+}
+
+static void assert_same(const outcome *a, const outcome *b) {
+  ck_assert_uint_eq(a->model.themes, b->model.themes);
+  ck_assert_uint_eq(a->model.vocabulary, b->model.vocabulary);
+  ck_assert_mem_eq(a->labels, b->labels, sizeof a->labels);
+  ck_assert_mem_eq(a->similarity, b->similarity, sizeof a->similarity);
+  ck_assert_mem_eq(a->model.centroids, b->model.centroids,
+                   (size_t)a->model.themes * a->model.vocabulary * sizeof(float));
+  ck_assert_uint_eq(a->model.quality_count, b->model.quality_count);
+  if (a->model.quality_count) /* NAN entries compare equal as bytes */
+    ck_assert_mem_eq(a->model.quality, b->model.quality, a->model.quality_count * sizeof(double));
+}
+
+static int created;
+static int counting_create(pthread_t *thread, const pthread_attr_t *attributes,
+                           void *(*start)(void *), void *arg) {
+  __atomic_add_fetch(&created, 1, __ATOMIC_SEQ_CST);
+  return pthread_create(thread, attributes, start, arg);
+}
+static int failing_create(pthread_t *thread, const pthread_attr_t *attributes,
+                          void *(*start)(void *), void *arg) {
+  (void)thread, (void)attributes, (void)start, (void)arg;
+  __atomic_add_fetch(&created, 1, __ATOMIC_SEQ_CST);
+  return 11; /* EAGAIN */
+}
+
+/* _i: 0 given themes, 1 chosen (over-clustered, merged down measuring modularity). */
+START_TEST(threads_give_the_serial_result) {
+  static corpus c;
+  static outcome serial, threaded;
+  corpus_build(&c, 3 + (uint64_t)_i);
+  created = 0;
+  th_thread_create = counting_create;
+  refine(&c, 6, _i, 1, &serial);
+  ck_assert_int_eq(created, 0); /* one thread: no thread is created */
+  for (uint32_t threads = 2; threads <= 4; threads++) {
+    created = 0;
+    refine(&c, 6, _i, threads, &threaded);
+    /* restarts in batches of `threads`, plus threads - 1 for the smoothing's row ranges */
+    ck_assert_int_ge(created, (int)(threads - 1) * 2);
+    assert_same(&serial, &threaded);
+    th_model_release(&threaded.model);
+  }
+  th_thread_create = pthread_create;
+  th_model_release(&serial.model);
+  th_sketch_release(&c.sketch);
+}
+END_TEST
+
+START_TEST(failed_thread_creation_runs_the_jobs_serially) {
+  static corpus c;
+  static outcome serial, fallback;
+  corpus_build(&c, 9);
+  refine(&c, 5, 1, 1, &serial);
+  created = 0;
+  th_thread_create = failing_create;
+  refine(&c, 5, 1, 3, &fallback);
+  th_thread_create = pthread_create;
+  ck_assert_int_gt(created, 0); /* creation was tried, failed, and the result still came */
+  assert_same(&serial, &fallback);
+  th_model_release(&serial.model);
+  th_model_release(&fallback.model);
+  th_sketch_release(&c.sketch);
+}
+END_TEST
+
+static Suite *theme_threads_suite(void) {
+  Suite *suite = suite_create("theme-threads");
+  TCase *finish = tcase_create("threaded finish");
+  tcase_set_timeout(finish, 60);
+  tcase_add_loop_test(finish, threads_give_the_serial_result, 0, 2);
+  tcase_add_test(finish, failed_thread_creation_runs_the_jobs_serially);
+  suite_add_tcase(suite, finish);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(theme_threads_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
