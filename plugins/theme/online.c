@@ -17,6 +17,7 @@ void th_online_init(th_online *online, size_t limit, double threshold) {
 
 static void micro_release(th_micro *micro) {
   th_free(micro->ids);
+  th_free(micro->leaders);
   memset(micro, 0, sizeof(*micro));
 }
 
@@ -284,8 +285,7 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
     micro->sentiment_sum += sentiment;
     micro->sentiment_count++;
   }
-  *theme_id = micro->ids[0];
-  return 0;
+  return th_leaders_choose(micro, hashes, weights, count, line, online->threshold, theme_id);
 }
 
 /* Folds theme b into theme a (column b is zeroed, its ids appended to a's). 0 or -1. */

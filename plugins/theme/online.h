@@ -10,7 +10,9 @@
  * quarter,
  * so memory is TH_ONLINE_VOCABULARY x 2 x limit floats whatever the stream.
  * An online theme's id is the input line of the record that founded it: unique across
- * workers and processes, and what a record's "theme_id" holds. Merging two states appends the
+ * workers and processes. A theme has finer ids too (leaders.c): a record joining it takes the
+ * id of the nearest of its leaders, records far from every earlier leader that founded an id of
+ * their own; that id is what a record's "theme_id" holds. Merging two states appends the
  * themes of one to the other and folds the most similar pairs until `limit` remain; a folded
  * theme keeps every id it absorbed, so each record's theme_id can be traced to a final theme.
  */
@@ -23,6 +25,9 @@
 #include "common.h"
 
 #define TH_ONLINE_VOCABULARY 8192
+#define TH_LEADERS_MAX       8 /* leaders (ids) a record can found in one online theme */
+
+typedef struct th_leader th_leader; /* leaders.c */
 
 typedef struct th_micro {
   uint64_t *ids; /* online ids folded into this theme; ids[0] is its own */
@@ -35,6 +40,9 @@ typedef struct th_micro {
    * norm2 changes for one theme per record): recomputed whenever norm2 != length_of, so it
    * needs no upkeep where norm2 changes, and a zeroed theme is consistent (sqrt(0) = 0) */
   double length_of, length;
+  /* while streaming: the theme's leaders (leaders.c), each one of its ids; not exported */
+  th_leader *leaders;
+  uint32_t leader_count;
 } th_micro;
 
 typedef struct th_online {
@@ -62,6 +70,12 @@ void th_online_release(th_online *online);
  * joins nothing (*theme_id = 0). Returns 0, or -1 on OOM (the record is then not counted). */
 int th_online_assign(th_online *online, const uint32_t *hashes, const float *weights, size_t count,
                      uint64_t line, double sentiment, uint64_t *theme_id);
+
+/* The id, among theme `micro`'s, a record joining it takes (leaders.c): the nearest leader's,
+ * or its own `line` (added to the theme's ids) when it is below `threshold` from every leader
+ * and the theme has fewer than TH_LEADERS_MAX. 0, or -1 on OOM. */
+int th_leaders_choose(th_micro *micro, const uint32_t *hashes, const float *weights, size_t count,
+                      uint64_t line, double threshold, uint64_t *id);
 
 /* Moves every theme of `from` into `into` (leaving `from` empty), then folds the most similar
  * pairs until at most into->limit remain. Both must have the same limit. Deterministic.

@@ -123,6 +123,64 @@ static int32_t most_voted(const uint32_t *row, uint32_t themes) {
   return best;
 }
 
+typedef struct {
+  int64_t loss; /* the id's votes for its theme minus its votes for the empty theme */
+  uint32_t theme;
+  size_t pair;
+} id_move;
+
+static int compare_moves(const void *left, const void *right) {
+  const id_move *a = left, *b = right;
+  if (a->loss != b->loss)
+    return (a->loss > b->loss) - (a->loss < b->loss);
+  if (a->theme != b->theme)
+    return (a->theme > b->theme) - (a->theme < b->theme);
+  return (a->pair > b->pair) - (a->pair < b->pair);
+}
+
+/* So that the number of themes asked for is honoured: while a theme holds no online id that a
+ * retained record carries, it takes, among the ids of themes holding two or more such ids and
+ * with a vote for it, the id whose move loses least agreement with the k-means labels (its
+ * votes for its current theme minus those for the empty theme, least first over all empty
+ * themes; ties: lower theme, then lower id). Records keep their id; only its theme changes.
+ * A move's loss never changes and a move that became impossible (its theme filled, its donor
+ * down to one id) stays so, so one pass over the moves sorted by loss is that greedy. */
+static void give_every_theme_an_id(online_pair *pairs, size_t count, const uint32_t *votes,
+                                   uint32_t themes) {
+  uint32_t *held = th_calloc(themes + 1, sizeof(uint32_t));
+  size_t move_count = 0;
+  for (size_t p = 0; p < count; p++) {
+    uint32_t total = 0;
+    for (uint32_t j = 0; j < themes; j++)
+      total += votes[p * themes + j];
+    if (held)
+      held[pairs[p].theme] += total > 0;
+  }
+  for (size_t p = 0; held && p < count; p++)
+    for (uint32_t j = 0; j < themes; j++)
+      move_count += !held[j] && votes[p * themes + j] > 0;
+  id_move *moves = held && move_count ? th_alloc(move_count * sizeof(id_move)) : NULL;
+  if (moves) { /* else (none, or OOM) the majority mapping stands */
+    size_t at = 0;
+    for (size_t p = 0; p < count; p++)
+      for (uint32_t j = 0; j < themes; j++)
+        if (!held[j] && votes[p * themes + j] > 0)
+          moves[at++] =
+              (id_move){(int64_t)votes[p * themes + pairs[p].theme] - votes[p * themes + j], j, p};
+    qsort(moves, move_count, sizeof(id_move), compare_moves);
+    for (size_t m = 0; m < move_count; m++) {
+      online_pair *pair = &pairs[moves[m].pair];
+      if (held[moves[m].theme] || held[pair->theme] < 2)
+        continue;
+      held[pair->theme]--;
+      held[moves[m].theme]++;
+      pair->theme = (int32_t)moves[m].theme;
+    }
+  }
+  th_free(moves);
+  th_free(held);
+}
+
 /* Maps every online id to one discovered theme: the theme that most of its retained records
  * (those whose theme_id is that id) were assigned to; when none was retained, the theme most
  * of the retained records of the online theme now holding the id went to; else the theme of
@@ -169,6 +227,7 @@ static online_pair *map_online(const th_online *online, const th_model *model, t
     }
     pairs[p].theme = best >= 0 ? best : fallback;
   }
+  give_every_theme_an_id(pairs, at, votes, themes);
   *pair_count = at;
 done:
   th_free(votes);
