@@ -224,7 +224,10 @@ START_TEST(a_stop_with_redis_down_ends_in_time) {
   double took = now_seconds() - start;
   f->consumers[0] = status < 0 ? f->consumers[0] : 0;
   ck_assert_msg(status >= 0, "still running 10 s after SIGTERM with --stop-timeout 1");
-  ck_assert_msg(took < 2.5, "the stop took %.2f s with --stop-timeout 1", took);
+  /* 1 s of stop-timeout plus the exit (ASan's leak check on a loaded 2-core machine: 1.10 s
+   * in all measured, leaving 1.4 s under the old 2.5 s bound); the default stop-timeout is
+   * 10 s, so 4 s still tells --stop-timeout 1 apart from it not being honoured. */
+  ck_assert_msg(took < 4.0, "the stop took %.2f s with --stop-timeout 1", took);
   const char *summary = strstr(read_text(log), "summary: in ");
   ck_assert_msg(summary != NULL, "no accounting line in %s", log);
   unsigned long long in = 0, written = 0, unfinished = 0;
