@@ -51,7 +51,9 @@ static int checkpoint_applied(tp_redis_link *link, void *context) {
  * another's claim, and join it only by its own reads and claims, which it holds; so when the
  * summary counts as many as it holds, none was taken. Otherwise (a count that differs, or a
  * restarted consumer still finishing the pending entries of its earlier run, which it does
- * not hold yet) each entry is looked up (XPENDING of that id). Then it checks that every key
+ * not hold yet: held -1, tested by itself, for `mine` starts at -1 too; its summary counts
+ * those unread ones, so a claim of as many held ones would make the counts agree) each entry
+ * is looked up (XPENDING of that id). Then it checks that every key
  * the staged commands (XADD) write is a stream or missing: else nothing is written and {2,
  * key, type} comes back, for Redis does not roll a script back, and an XADD failing after the
  * XACKs would leave entries acknowledged and counted nowhere. Then: XACK of the ids (in
@@ -70,7 +72,7 @@ static const char checkpoint_script[] =
     "    if c[1] == consumer then mine = tonumber(c[2]) end\n"
     "  end\n"
     "end\n"
-    "if mine ~= held then\n"
+    "if held < 0 or mine ~= held then\n"
     "  for i = 7, last do\n"
     "    local p = redis.call('XPENDING', stream, group, ARGV[i], ARGV[i], 1)\n"
     "    if #p == 0 then return {0, ARGV[i], ''} end\n"

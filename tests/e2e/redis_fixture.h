@@ -61,6 +61,10 @@ pid_t spawn(const fixture *f, const char *const *arguments, const char *log);
 void consumer_prepare(const fixture *f, consumer *c, const char *stream, const char *group,
                       const char *name, const char *parameters, const char *sink,
                       const char *max_record_bytes);
+/* Fills consumers[0..n-1] with consumer_prepare: consumers PREFIX0, PREFIX1... of `group`. */
+void consumers_prepare(const fixture *f, consumer *consumers, int n, const char *stream,
+                       const char *group, const char *prefix, const char *parameters,
+                       const char *sink);
 int wait_exit(pid_t child, double seconds);
 long long stream_length(redisContext *context, const char *stream);
 /* Writes `records` records to a file and publishes it into `stream` with textpipe. */
@@ -78,6 +82,10 @@ void merged_counts(fixture *f, const char *stream, const char *group, long long 
 long long pending_of(redisContext *context, const char *stream, const char *group,
                      const char *consumer);
 
+/* Checks that every entry of `stream` has an output in `out` or `out`:dead and that nothing is
+ * pending in `group`; returns how many outputs and dead-letters there are (counts[0..1]). */
+void assert_none_lost(fixture *f, const char *stream, const char *group, const char *out,
+                      int records, size_t counts[2]);
 /* Checks that every entry of `stream` has exactly one output in `out` (or `out`:dead), that
  * nothing is pending in `group` and that the group's merged checkpoints count every entry
  * once, as many out and dead-lettered as the streams hold. */

@@ -165,13 +165,10 @@ START_TEST(exactly_once_output_survives_a_kill) {
   consumer consumers[2];
   char sink[128];
   snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/once-out?exactly_once=1", f->port);
-  for (int c = 0; c < 2; c++) {
-    char name[16];
-    snprintf(name, sizeof name, "e%d", c);
-    consumer_prepare(f, &consumers[c], "once", "e", name,
-                     "idle=1500&claim=1200&checkpoint=100&count=32", sink, NULL);
+  consumers_prepare(f, consumers, 2, "once", "e", "e",
+                    "idle=1500&claim=1200&checkpoint=100&count=32", sink);
+  for (int c = 0; c < 2; c++)
     f->consumers[c] = spawn(f, consumers[c].arguments, consumers[c].log);
-  }
   long long out = wait_for_entries(f, "once-out", 1);
   redisContext *context = connect_server(f);
   ck_assert_ptr_nonnull(context);
@@ -227,7 +224,10 @@ START_TEST(a_stop_with_redis_down_ends_in_time) {
   double took = now_seconds() - start;
   f->consumers[0] = status < 0 ? f->consumers[0] : 0;
   ck_assert_msg(status >= 0, "still running 10 s after SIGTERM with --stop-timeout 1");
-  ck_assert_msg(took < 2.5, "the stop took %.2f s with --stop-timeout 1", took);
+  /* 1 s of stop-timeout plus the exit (ASan's leak check on a loaded 2-core machine: 1.10 s
+   * in all measured, leaving 1.4 s under the old 2.5 s bound); the default stop-timeout is
+   * 10 s, so 4 s still tells --stop-timeout 1 apart from it not being honoured. */
+  ck_assert_msg(took < 4.0, "the stop took %.2f s with --stop-timeout 1", took);
   const char *summary = strstr(read_text(log), "summary: in ");
   ck_assert_msg(summary != NULL, "no accounting line in %s", log);
   unsigned long long in = 0, written = 0, unfinished = 0;
@@ -285,12 +285,8 @@ START_TEST(a_paused_consumer_is_fenced_off) {
   consumer consumers[2];
   char sink[128];
   snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/pause-out", f->port);
-  for (int c = 0; c < 2; c++) {
-    char name[16];
-    snprintf(name, sizeof name, "p%d", c);
-    consumer_prepare(f, &consumers[c], "pause", "p", name,
-                     "idle=1500&claim=600&checkpoint=300&count=64", sink, NULL);
-  }
+  consumers_prepare(f, consumers, 2, "pause", "p", "p",
+                    "idle=1500&claim=600&checkpoint=300&count=64", sink);
   f->consumers[0] = spawn(f, consumers[0].arguments, consumers[0].log);
   /* Pause p0 once it holds entries (read, not checkpointed), then start p1. */
   redisContext *context = connect_server(f);
