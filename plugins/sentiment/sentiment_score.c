@@ -374,20 +374,25 @@ typedef struct sx_totals {
 static void sx_sum(sx_item *items, size_t item_count, sx_totals *totals) {
   sx_repeats repeats = {.used = 0};
   float carried = 1.0f;
+  /* `carried` resets at each clause boundary; clause numbers only grow, so an item is in the
+   * clause `carried` was last set in exactly when no boundary came since. */
+  uint32_t carried_clause = item_count > 0 ? items[0].clause : 0;
   memset(totals, 0, sizeof *totals);
   for (size_t i = 0; i < item_count; i++) {
     sx_item *item = &items[i];
+    if (item->rules == 0 && item->valence == 0) {
+      /* Most items: no rule and no valence. All the steps below would leave the totals and
+       * `carried` as they are (and the item's weight is not read again), but count the item
+       * as neutral (unless consumed). */
+      totals->neutral += !(item->flags & SX_ITEM_CONSUMED);
+      continue;
+    }
     if ((item->flags & (SX_ITEM_QUESTION | SX_ITEM_EXCLAIMED)) == SX_ITEM_QUESTION) {
       item->weight *= SX_QUESTION_WEIGHT;
     }
-    if (i > 0 && item->clause != items[i - 1].clause) {
+    if (item->clause != carried_clause) {
       carried = 1.0f;
-    }
-    if (item->rules == 0 && item->valence == 0) {
-      /* Most items: no rule and no valence. All the steps below would leave the totals and
-       * `carried` as they are, but count the item as neutral (unless consumed). */
-      totals->neutral += !(item->flags & SX_ITEM_CONSUMED);
-      continue;
+      carried_clause = item->clause;
     }
     item->weight *= carried;
     carried *= sx_item_has(item, SX_TERM_CONCESSION) ? SX_CONCESSION_WEIGHT
