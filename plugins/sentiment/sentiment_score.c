@@ -109,27 +109,47 @@ static int sx_word_like(uint16_t type) {
          type == TP_TOKEN_HASHTAG;
 }
 
+/* What a byte of a punctuation or symbol token does in pass 1: it ends a clause, and it may
+ * exclaim or ask (sx_collect reads one table entry per byte rather than comparing each). */
+enum { SX_BYTE_CLAUSE = 1, SX_BYTE_EXCLAIM = 2, SX_BYTE_QUESTION = 4 };
+static const unsigned char sx_byte_marks[256] = {
+    [','] = SX_BYTE_CLAUSE,
+    [';'] = SX_BYTE_CLAUSE,
+    [':'] = SX_BYTE_CLAUSE,
+    ['.'] = SX_BYTE_CLAUSE,
+    ['('] = SX_BYTE_CLAUSE,
+    [')'] = SX_BYTE_CLAUSE,
+    ['!'] = SX_BYTE_CLAUSE | SX_BYTE_EXCLAIM,
+    ['?'] = SX_BYTE_CLAUSE | SX_BYTE_QUESTION,
+};
+
 /* Pass 1: fills items from the span's tokens and their lookups (lookups[t - first] for token
  * t, by sx_lookup_tokens), and *span (its `candidates` array has room for `count`). Returns the
- * item count. */
+ * item count. The span's counters are kept in locals and stored once at the end: stores to
+ * the items could otherwise alias them, which made every update a load and a store. */
 static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t first, size_t count,
                          sx_item *items, sx_span *span) {
   size_t item_count = 0, caps = 0, words = 0;
   uint32_t clause = 0;
   uint16_t rules_seen = 0;
+  int exclamations = 0, questions = 0, links = 0, capitalized = 0;
+  uint32_t *candidates = span->candidates;
+  size_t candidate_count = 0;
   for (size_t t = first; t < first + count; t++) {
     const tp_token *token = TP_TEXT_TOKEN(text, t);
     if (token->type == TP_TOKEN_PUNCT || token->type == TP_TOKEN_SYMBOL) {
       uint16_t mark = 0;
       for (uint32_t b = 0; b < token->norm_length; b++) {
-        char c = token->norm[b];
-        span->exclamations += c == '!';
-        span->questions += c == '?';
-        mark |= c == '?' ? SX_ITEM_QUESTION : (c == '!' ? SX_ITEM_EXCLAIMED : 0);
-        if (c == ',' || c == ';' || c == ':' || c == '.' || c == '!' || c == '?' || c == '(' ||
-            c == ')') {
-          clause += item_count > 0 && items[item_count - 1].clause == clause;
+        unsigned marks = sx_byte_marks[(unsigned char)token->norm[b]];
+        if (marks == 0) {
+          continue;
         }
+        exclamations += (marks & SX_BYTE_EXCLAIM) != 0;
+        questions += (marks & SX_BYTE_QUESTION) != 0;
+        mark |= (marks & SX_BYTE_QUESTION)  ? SX_ITEM_QUESTION
+                : (marks & SX_BYTE_EXCLAIM) ? SX_ITEM_EXCLAIMED
+                                            : 0;
+        clause += item_count > 0 && items[item_count - 1].clause == clause;
       }
       /* The sentence's words learn that it asks or exclaims (each word once per mark). */
       for (size_t k = item_count; mark && k > 0 && items[k - 1].sentence == token->sentence &&
@@ -140,7 +160,7 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
       continue;
     }
     if (!sx_word_like(token->type)) {
-      span->links += token->type == TP_TOKEN_URL;
+      links += token->type == TP_TOKEN_URL;
       continue;
     }
     const sx_lookup *lookup = &lookups[t - first];
@@ -160,19 +180,24 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
     item->valence = verb_without_subject ? 0 : lookup->valence;
     rules_seen |= item->rules;
     if (item->valence != 0 || (item->term != NULL && item->term->phrase_words >= 2)) {
-      span->candidates[span->candidate_count++] = (uint32_t)(item_count - 1);
+      candidates[candidate_count++] = (uint32_t)(item_count - 1);
     }
     if (token->type == TP_TOKEN_WORD) {
       words++;
       /* Only a Capitalized sentiment word right after a word can be inside a name. */
-      span->capitalized += (token->flags & TP_TOKEN_CAPITALIZED) && item->valence != 0 &&
-                           t > first && TP_TEXT_TOKEN(text, t - 1)->type == TP_TOKEN_WORD;
+      capitalized += (token->flags & TP_TOKEN_CAPITALIZED) && item->valence != 0 && t > first &&
+                     TP_TEXT_TOKEN(text, t - 1)->type == TP_TOKEN_WORD;
       if (token->flags & TP_TOKEN_ALL_CAPS) {
         caps++;
         item->flags |= SX_ITEM_CAPS;
       }
     }
   }
+  span->exclamations = exclamations;
+  span->questions = questions;
+  span->links = links;
+  span->capitalized = capitalized;
+  span->candidate_count = candidate_count;
   span->caps_differ = caps > 0 && caps < words;
   span->contrast = (rules_seen & SX_TERM_CONTRAST) != 0;
   return item_count;
