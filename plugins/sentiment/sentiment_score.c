@@ -68,6 +68,11 @@ void sx_scratch_release(sx_scratch *scratch) {
   }
   scratch->candidates = NULL;
   scratch->candidate_capacity = 0;
+  if (scratch->phrases != NULL) {
+    scratch->allocator.free(scratch->phrases);
+  }
+  scratch->phrases = NULL;
+  scratch->phrase_capacity = 0;
 }
 
 _Static_assert(SX_ITEM_ELONGATED == SX_LOOKUP_ELONGATED, "a lookup's flag is the item's flag");
@@ -203,40 +208,87 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
   return item_count;
 }
 
+/* What pass 1b found for one phrase head of a text (sx_scratch.phrases, by token number), kept
+ * by the text's pass for the passes over its sentences. */
+typedef struct sx_phrase_memo {
+  const sx_term *match; /* the longest phrase with a valence or booster, or NULL */
+  uint8_t words;        /* match's words */
+  uint8_t known;        /* 0: the text's pass skipped this head (consumed, or too long) */
+} sx_phrase_memo;
+
+enum { SX_MEMO_NONE, SX_MEMO_WRITE, SX_MEMO_READ };
+
+/* The longest known phrase with a valence or booster that starts at item i (a phrase head whose
+ * `used` bytes of norm are in key), or NULL; *match_words its word count. Extends word by word
+ * while the words so far are a known phrase or phrase prefix, in i's clause. */
+static const sx_term *sx_extend_phrase(const sx_lexicon *lexicon, const sx_item *items,
+                                       size_t item_count, size_t i, char key[SX_KEY_BYTES],
+                                       size_t used, size_t *match_words) {
+  const sx_term *head = items[i].term, *match = NULL;
+  size_t longest = head->phrase_words < SX_MAX_PHRASE ? head->phrase_words : SX_MAX_PHRASE;
+  *match_words = 0;
+  for (size_t words = 2; words <= longest && i + words <= item_count; words++) {
+    const tp_token *token = items[i + words - 1].token;
+    if (items[i + words - 1].clause != items[i].clause ||
+        used + 1 + token->norm_length >= SX_KEY_BYTES) {
+      break;
+    }
+    key[used++] = ' ';
+    memcpy(key + used, token->norm, token->norm_length);
+    used += token->norm_length;
+    const sx_term *found = sx_lexicon_find(lexicon, key, used);
+    if (found == NULL) {
+      break;
+    }
+    if (found->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER)) {
+      match = found;
+      *match_words = words;
+    }
+  }
+  return match;
+}
+
 /* Pass 1b: replaces the first word of each known phrase by the phrase, longest match first
- * (phrase heads are among the span's candidates). */
-static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t item_count,
-                             sx_span *span) {
+ * (phrase heads are among the span's candidates). With SX_MEMO_WRITE (a whole text) it notes
+ * each head's match in memo[token number]; with SX_MEMO_READ (one of its sentences) it reuses
+ * a noted match that the sentence holds whole. That is what the sentence's own extension would
+ * find: it reads the same words (same clauses, same lexicon) up to the sentence's end, a prefix
+ * of those the text's pass read, and the text's pass found no longer match among them; a
+ * phrase that would run past the sentence's end is extended again. */
+static void sx_match_phrases(const sx_lexicon *lexicon, const tp_text *text, sx_item *items,
+                             size_t item_count, sx_span *span, sx_phrase_memo *memo,
+                             int memo_mode) {
   char key[SX_KEY_BYTES];
   for (size_t c = 0; c < span->candidate_count; c++) {
     size_t i = span->candidates[c];
     const sx_term *head = items[i].term;
     size_t used = items[i].token->norm_length;
-    if (head == NULL || head->phrase_words < 2 || (items[i].flags & SX_ITEM_CONSUMED) ||
-        used >= sizeof key) {
+    if (head == NULL || head->phrase_words < 2) {
       continue;
     }
-    /* Extend word by word while the words so far are a known phrase or phrase prefix. */
-    const sx_term *match = NULL;
-    size_t match_words = 0;
-    size_t longest = head->phrase_words < SX_MAX_PHRASE ? head->phrase_words : SX_MAX_PHRASE;
-    memcpy(key, items[i].token->norm, used);
-    for (size_t words = 2; words <= longest && i + words <= item_count; words++) {
-      const tp_token *token = items[i + words - 1].token;
-      if (items[i + words - 1].clause != items[i].clause ||
-          used + 1 + token->norm_length >= sizeof key) {
-        break;
+    sx_phrase_memo *noted = NULL;
+    if (memo_mode != SX_MEMO_NONE) {
+      size_t token_number =
+          (size_t)((const char *)items[i].token - (const char *)text->tokens) / text->token_size;
+      noted = &memo[token_number];
+    }
+    if ((items[i].flags & SX_ITEM_CONSUMED) || used >= sizeof key) {
+      if (memo_mode == SX_MEMO_WRITE) {
+        noted->known = 0;
       }
-      key[used++] = ' ';
-      memcpy(key + used, token->norm, token->norm_length);
-      used += token->norm_length;
-      const sx_term *found = sx_lexicon_find(lexicon, key, used);
-      if (found == NULL) {
-        break;
-      }
-      if (found->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER)) {
-        match = found;
-        match_words = words;
+      continue;
+    }
+    const sx_term *match;
+    size_t match_words;
+    if (memo_mode == SX_MEMO_READ && noted->known &&
+        (noted->match == NULL || i + noted->words <= item_count)) {
+      match = noted->match;
+      match_words = noted->words;
+    } else {
+      memcpy(key, items[i].token->norm, used);
+      match = sx_extend_phrase(lexicon, items, item_count, i, key, used, &match_words);
+      if (memo_mode == SX_MEMO_WRITE) {
+        *noted = (sx_phrase_memo){.match = match, .words = (uint8_t)match_words, .known = 1};
       }
     }
     if (match == NULL) {
@@ -469,7 +521,8 @@ static double sx_punctuation_emphasis(int exclamations, int questions) {
 
 /* Scores a span; `lookups` as in sx_collect(). */
 static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
-                    const sx_lookup *lookups, sx_scratch *scratch, sx_scores *scores) {
+                    const sx_lookup *lookups, int memo_mode, sx_scratch *scratch,
+                    sx_scores *scores) {
   memset(scores, 0, sizeof *scores);
   scores->neutral = 1.0;
   if (count == 0) {
@@ -485,7 +538,7 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   sx_item *items = scratch->items;
   sx_span span = {.candidates = scratch->candidates};
   size_t item_count = sx_collect(lookups, text, first, count, items, &span);
-  sx_match_phrases(lexicon, items, item_count, &span);
+  sx_match_phrases(lexicon, text, items, item_count, &span, scratch->phrases, memo_mode);
   sx_drop_names(text, items, item_count, &span);
   int exclamations = span.exclamations, questions = span.questions;
   /* Pass 2 over the candidates, in order: every other item has no valence, which it keeps. */
@@ -554,16 +607,25 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
   if (sx_look_up(lexicon, text, first, count, scratch, scores) != 0) {
     return -1;
   }
-  return sx_score(lexicon, text, first, count, scratch->lookups, scratch, scores);
+  return sx_score(lexicon, text, first, count, scratch->lookups, SX_MEMO_NONE, scratch, scores);
 }
 
 int sx_score_text(const sx_lexicon *lexicon, const tp_text *text, sx_scratch *scratch,
                   sx_scores *scores) {
-  return sx_score_span(lexicon, text, 0, text->token_count, scratch, scores);
+  if (sx_look_up(lexicon, text, 0, text->token_count, scratch, scores) != 0) {
+    return -1;
+  }
+  if (sx_reserve(&scratch->allocator, &scratch->phrases, &scratch->phrase_capacity,
+                 text->token_count, sizeof(sx_phrase_memo)) != 0) {
+    memset(scores, 0, sizeof *scores);
+    return -1;
+  }
+  return sx_score(lexicon, text, 0, text->token_count, scratch->lookups, SX_MEMO_WRITE, scratch,
+                  scores);
 }
 
 int sx_score_sentence(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                       sx_scratch *scratch, sx_scores *scores) {
   const sx_lookup *lookups = (const sx_lookup *)scratch->lookups + first;
-  return sx_score(lexicon, text, first, count, lookups, scratch, scores);
+  return sx_score(lexicon, text, first, count, lookups, SX_MEMO_READ, scratch, scores);
 }
