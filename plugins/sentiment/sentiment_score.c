@@ -354,6 +354,9 @@ static void sx_sum(sx_item *items, size_t item_count, sx_totals *totals) {
   /* `carried` resets at each clause boundary; clause numbers only grow, so an item is in the
    * clause `carried` was last set in exactly when no boundary came since. */
   uint32_t carried_clause = item_count > 0 ? items[0].clause : 0;
+  /* The neutral items without rule or valence, counted apart: every addend of the neutral
+   * total is a small whole number, so the sum is exact in any order. */
+  size_t plain_neutral = 0;
   memset(totals, 0, sizeof *totals);
   for (size_t i = 0; i < item_count; i++) {
     sx_item *item = &items[i];
@@ -361,7 +364,7 @@ static void sx_sum(sx_item *items, size_t item_count, sx_totals *totals) {
       /* Most items: no rule and no valence. All the steps below would leave the totals and
        * `carried` as they are (and the item's weight is not read again), but count the item
        * as neutral (unless consumed). */
-      totals->neutral += !(item->flags & SX_ITEM_CONSUMED);
+      plain_neutral += !(item->flags & SX_ITEM_CONSUMED);
       continue;
     }
     if ((item->flags & (SX_ITEM_QUESTION | SX_ITEM_EXCLAIMED)) == SX_ITEM_QUESTION) {
@@ -398,6 +401,7 @@ static void sx_sum(sx_item *items, size_t item_count, sx_totals *totals) {
       totals->neutral += 1;
     }
   }
+  totals->neutral += (double)plain_neutral;
 }
 
 /* Leans: what human raters read into a text beyond its sentiment words. In opinions, negation
