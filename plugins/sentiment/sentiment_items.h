@@ -1,5 +1,6 @@
-/* sentiment_items.h - the items the scoring passes work on (internal to sentiment_score.c and
- * sentiment_names.c): one per word-like token of a span, and what pass 1 learns of the span. */
+/* sentiment_items.h - the items the scoring passes work on (internal to sentiment_score.c,
+ * sentiment_phrases.c and sentiment_names.c): one per word-like token of a span, what pass 1
+ * learns of the span, and the phrase matches a text's pass keeps for its sentences. */
 #ifndef TP_SENTIMENT_ITEMS_H
 #define TP_SENTIMENT_ITEMS_H
 
@@ -43,6 +44,22 @@ typedef struct sx_span {
   uint32_t *candidates;
   size_t candidate_count;
 } sx_span;
+
+/* What pass 1b found for one phrase head of a text (sx_scratch.phrases, by token number), kept
+ * by the text's pass for the passes over its sentences. */
+typedef struct sx_phrase_memo {
+  const sx_term *match; /* the longest phrase with a valence or booster, or NULL */
+  uint8_t words;        /* match's words */
+  uint8_t known;        /* 0: the text's pass skipped this head (consumed, or too long) */
+} sx_phrase_memo;
+
+enum { SX_MEMO_NONE, SX_MEMO_WRITE, SX_MEMO_READ };
+
+/* Pass 1b: replaces the first word of each known phrase by the phrase, longest match first;
+ * with a memo, notes (SX_MEMO_WRITE, a whole text) or reuses (SX_MEMO_READ, one of its
+ * sentences) each head's match; see sentiment_phrases.c. */
+void sx_match_phrases(const sx_lexicon *lexicon, const tp_text *text, sx_item *items,
+                      size_t item_count, sx_span *span, sx_phrase_memo *memo, int memo_mode);
 
 /* Pass 1c: drops the valence of sentiment words that are part of a proper name ("the United
  * States"); see sentiment_names.c. */

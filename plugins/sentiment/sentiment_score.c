@@ -49,8 +49,6 @@
 #define SX_REPEAT_MEMORY     16   /* sentiment terms remembered for repetition */
 #define SX_LINK_WEIGHT       0.7  /* a text that shares a link reports more than it judges */
 #define SX_ALPHA             15.0 /* VADER's normalization constant */
-#define SX_MAX_PHRASE        8
-#define SX_KEY_BYTES         256
 
 void sx_scratch_release(sx_scratch *scratch) {
   if (scratch->items != NULL) {
@@ -68,6 +66,11 @@ void sx_scratch_release(sx_scratch *scratch) {
   }
   scratch->candidates = NULL;
   scratch->candidate_capacity = 0;
+  if (scratch->phrases != NULL) {
+    scratch->allocator.free(scratch->phrases);
+  }
+  scratch->phrases = NULL;
+  scratch->phrase_capacity = 0;
 }
 
 _Static_assert(SX_ITEM_ELONGATED == SX_LOOKUP_ELONGATED, "a lookup's flag is the item's flag");
@@ -109,27 +112,47 @@ static int sx_word_like(uint16_t type) {
          type == TP_TOKEN_HASHTAG;
 }
 
+/* What a byte of a punctuation or symbol token does in pass 1: it ends a clause, and it may
+ * exclaim or ask (sx_collect reads one table entry per byte rather than comparing each). */
+enum { SX_BYTE_CLAUSE = 1, SX_BYTE_EXCLAIM = 2, SX_BYTE_QUESTION = 4 };
+static const unsigned char sx_byte_marks[256] = {
+    [','] = SX_BYTE_CLAUSE,
+    [';'] = SX_BYTE_CLAUSE,
+    [':'] = SX_BYTE_CLAUSE,
+    ['.'] = SX_BYTE_CLAUSE,
+    ['('] = SX_BYTE_CLAUSE,
+    [')'] = SX_BYTE_CLAUSE,
+    ['!'] = SX_BYTE_CLAUSE | SX_BYTE_EXCLAIM,
+    ['?'] = SX_BYTE_CLAUSE | SX_BYTE_QUESTION,
+};
+
 /* Pass 1: fills items from the span's tokens and their lookups (lookups[t - first] for token
  * t, by sx_lookup_tokens), and *span (its `candidates` array has room for `count`). Returns the
- * item count. */
+ * item count. The span's counters are kept in locals and stored once at the end: stores to
+ * the items could otherwise alias them, which made every update a load and a store. */
 static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t first, size_t count,
                          sx_item *items, sx_span *span) {
   size_t item_count = 0, caps = 0, words = 0;
   uint32_t clause = 0;
   uint16_t rules_seen = 0;
+  int exclamations = 0, questions = 0, links = 0, capitalized = 0;
+  uint32_t *candidates = span->candidates;
+  size_t candidate_count = 0;
   for (size_t t = first; t < first + count; t++) {
     const tp_token *token = TP_TEXT_TOKEN(text, t);
     if (token->type == TP_TOKEN_PUNCT || token->type == TP_TOKEN_SYMBOL) {
       uint16_t mark = 0;
       for (uint32_t b = 0; b < token->norm_length; b++) {
-        char c = token->norm[b];
-        span->exclamations += c == '!';
-        span->questions += c == '?';
-        mark |= c == '?' ? SX_ITEM_QUESTION : (c == '!' ? SX_ITEM_EXCLAIMED : 0);
-        if (c == ',' || c == ';' || c == ':' || c == '.' || c == '!' || c == '?' || c == '(' ||
-            c == ')') {
-          clause += item_count > 0 && items[item_count - 1].clause == clause;
+        unsigned marks = sx_byte_marks[(unsigned char)token->norm[b]];
+        if (marks == 0) {
+          continue;
         }
+        exclamations += (marks & SX_BYTE_EXCLAIM) != 0;
+        questions += (marks & SX_BYTE_QUESTION) != 0;
+        mark |= (marks & SX_BYTE_QUESTION)  ? SX_ITEM_QUESTION
+                : (marks & SX_BYTE_EXCLAIM) ? SX_ITEM_EXCLAIMED
+                                            : 0;
+        clause += item_count > 0 && items[item_count - 1].clause == clause;
       }
       /* The sentence's words learn that it asks or exclaims (each word once per mark). */
       for (size_t k = item_count; mark && k > 0 && items[k - 1].sentence == token->sentence &&
@@ -140,7 +163,7 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
       continue;
     }
     if (!sx_word_like(token->type)) {
-      span->links += token->type == TP_TOKEN_URL;
+      links += token->type == TP_TOKEN_URL;
       continue;
     }
     const sx_lookup *lookup = &lookups[t - first];
@@ -160,73 +183,27 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
     item->valence = verb_without_subject ? 0 : lookup->valence;
     rules_seen |= item->rules;
     if (item->valence != 0 || (item->term != NULL && item->term->phrase_words >= 2)) {
-      span->candidates[span->candidate_count++] = (uint32_t)(item_count - 1);
+      candidates[candidate_count++] = (uint32_t)(item_count - 1);
     }
     if (token->type == TP_TOKEN_WORD) {
       words++;
       /* Only a Capitalized sentiment word right after a word can be inside a name. */
-      span->capitalized += (token->flags & TP_TOKEN_CAPITALIZED) && item->valence != 0 &&
-                           t > first && TP_TEXT_TOKEN(text, t - 1)->type == TP_TOKEN_WORD;
+      capitalized += (token->flags & TP_TOKEN_CAPITALIZED) && item->valence != 0 && t > first &&
+                     TP_TEXT_TOKEN(text, t - 1)->type == TP_TOKEN_WORD;
       if (token->flags & TP_TOKEN_ALL_CAPS) {
         caps++;
         item->flags |= SX_ITEM_CAPS;
       }
     }
   }
+  span->exclamations = exclamations;
+  span->questions = questions;
+  span->links = links;
+  span->capitalized = capitalized;
+  span->candidate_count = candidate_count;
   span->caps_differ = caps > 0 && caps < words;
   span->contrast = (rules_seen & SX_TERM_CONTRAST) != 0;
   return item_count;
-}
-
-/* Pass 1b: replaces the first word of each known phrase by the phrase, longest match first
- * (phrase heads are among the span's candidates). */
-static void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t item_count,
-                             sx_span *span) {
-  char key[SX_KEY_BYTES];
-  for (size_t c = 0; c < span->candidate_count; c++) {
-    size_t i = span->candidates[c];
-    const sx_term *head = items[i].term;
-    size_t used = items[i].token->norm_length;
-    if (head == NULL || head->phrase_words < 2 || (items[i].flags & SX_ITEM_CONSUMED) ||
-        used >= sizeof key) {
-      continue;
-    }
-    /* Extend word by word while the words so far are a known phrase or phrase prefix. */
-    const sx_term *match = NULL;
-    size_t match_words = 0;
-    size_t longest = head->phrase_words < SX_MAX_PHRASE ? head->phrase_words : SX_MAX_PHRASE;
-    memcpy(key, items[i].token->norm, used);
-    for (size_t words = 2; words <= longest && i + words <= item_count; words++) {
-      const tp_token *token = items[i + words - 1].token;
-      if (items[i + words - 1].clause != items[i].clause ||
-          used + 1 + token->norm_length >= sizeof key) {
-        break;
-      }
-      key[used++] = ' ';
-      memcpy(key + used, token->norm, token->norm_length);
-      used += token->norm_length;
-      const sx_term *found = sx_lexicon_find(lexicon, key, used);
-      if (found == NULL) {
-        break;
-      }
-      if (found->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER)) {
-        match = found;
-        match_words = words;
-      }
-    }
-    if (match == NULL) {
-      continue;
-    }
-    items[i].term = match;
-    items[i].rules = match->flags;
-    span->contrast = span->contrast || (match->flags & SX_TERM_CONTRAST);
-    items[i].valence = (match->flags & SX_TERM_VALENCE) ? match->valence : 0;
-    for (size_t k = 1; k < match_words; k++) {
-      items[i + k].flags |= SX_ITEM_CONSUMED;
-      items[i + k].rules = 0;
-      items[i + k].valence = 0;
-    }
-  }
 }
 
 /* Whether the negator at item n and the sentiment word at item i are hyperbole, not negation:
@@ -374,20 +351,28 @@ typedef struct sx_totals {
 static void sx_sum(sx_item *items, size_t item_count, sx_totals *totals) {
   sx_repeats repeats = {.used = 0};
   float carried = 1.0f;
+  /* `carried` resets at each clause boundary; clause numbers only grow, so an item is in the
+   * clause `carried` was last set in exactly when no boundary came since. */
+  uint32_t carried_clause = item_count > 0 ? items[0].clause : 0;
+  /* The neutral items without rule or valence, counted apart: every addend of the neutral
+   * total is a small whole number, so the sum is exact in any order. */
+  size_t plain_neutral = 0;
   memset(totals, 0, sizeof *totals);
   for (size_t i = 0; i < item_count; i++) {
     sx_item *item = &items[i];
+    if (item->rules == 0 && item->valence == 0) {
+      /* Most items: no rule and no valence. All the steps below would leave the totals and
+       * `carried` as they are (and the item's weight is not read again), but count the item
+       * as neutral (unless consumed). */
+      plain_neutral += !(item->flags & SX_ITEM_CONSUMED);
+      continue;
+    }
     if ((item->flags & (SX_ITEM_QUESTION | SX_ITEM_EXCLAIMED)) == SX_ITEM_QUESTION) {
       item->weight *= SX_QUESTION_WEIGHT;
     }
-    if (i > 0 && item->clause != items[i - 1].clause) {
+    if (item->clause != carried_clause) {
       carried = 1.0f;
-    }
-    if (item->rules == 0 && item->valence == 0) {
-      /* Most items: no rule and no valence. All the steps below would leave the totals and
-       * `carried` as they are, but count the item as neutral (unless consumed). */
-      totals->neutral += !(item->flags & SX_ITEM_CONSUMED);
-      continue;
+      carried_clause = item->clause;
     }
     item->weight *= carried;
     carried *= sx_item_has(item, SX_TERM_CONCESSION) ? SX_CONCESSION_WEIGHT
@@ -416,6 +401,7 @@ static void sx_sum(sx_item *items, size_t item_count, sx_totals *totals) {
       totals->neutral += 1;
     }
   }
+  totals->neutral += (double)plain_neutral;
 }
 
 /* Leans: what human raters read into a text beyond its sentiment words. In opinions, negation
@@ -439,7 +425,8 @@ static double sx_punctuation_emphasis(int exclamations, int questions) {
 
 /* Scores a span; `lookups` as in sx_collect(). */
 static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
-                    const sx_lookup *lookups, sx_scratch *scratch, sx_scores *scores) {
+                    const sx_lookup *lookups, int memo_mode, sx_scratch *scratch,
+                    sx_scores *scores) {
   memset(scores, 0, sizeof *scores);
   scores->neutral = 1.0;
   if (count == 0) {
@@ -455,7 +442,7 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   sx_item *items = scratch->items;
   sx_span span = {.candidates = scratch->candidates};
   size_t item_count = sx_collect(lookups, text, first, count, items, &span);
-  sx_match_phrases(lexicon, items, item_count, &span);
+  sx_match_phrases(lexicon, text, items, item_count, &span, scratch->phrases, memo_mode);
   sx_drop_names(text, items, item_count, &span);
   int exclamations = span.exclamations, questions = span.questions;
   /* Pass 2 over the candidates, in order: every other item has no valence, which it keeps. */
@@ -524,16 +511,25 @@ int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, 
   if (sx_look_up(lexicon, text, first, count, scratch, scores) != 0) {
     return -1;
   }
-  return sx_score(lexicon, text, first, count, scratch->lookups, scratch, scores);
+  return sx_score(lexicon, text, first, count, scratch->lookups, SX_MEMO_NONE, scratch, scores);
 }
 
 int sx_score_text(const sx_lexicon *lexicon, const tp_text *text, sx_scratch *scratch,
                   sx_scores *scores) {
-  return sx_score_span(lexicon, text, 0, text->token_count, scratch, scores);
+  if (sx_look_up(lexicon, text, 0, text->token_count, scratch, scores) != 0) {
+    return -1;
+  }
+  if (sx_reserve(&scratch->allocator, &scratch->phrases, &scratch->phrase_capacity,
+                 text->token_count, sizeof(sx_phrase_memo)) != 0) {
+    memset(scores, 0, sizeof *scores);
+    return -1;
+  }
+  return sx_score(lexicon, text, 0, text->token_count, scratch->lookups, SX_MEMO_WRITE, scratch,
+                  scores);
 }
 
 int sx_score_sentence(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                       sx_scratch *scratch, sx_scores *scores) {
   const sx_lookup *lookups = (const sx_lookup *)scratch->lookups + first;
-  return sx_score(lexicon, text, first, count, lookups, scratch, scores);
+  return sx_score(lexicon, text, first, count, lookups, SX_MEMO_READ, scratch, scores);
 }

@@ -36,6 +36,8 @@ typedef struct sx_scratch {
   size_t lookup_capacity; /* entries of lookups */
   void *candidates;       /* item numbers a span's later passes visit */
   size_t candidate_capacity;
+  void *phrases;          /* each phrase head's match, kept by sx_score_text() */
+  size_t phrase_capacity; /* entries of phrases */
 } sx_scratch;
 
 /* Frees the scratch's buffers (the struct itself is the caller's). */
@@ -46,9 +48,9 @@ void sx_scratch_release(sx_scratch *scratch);
 int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                   sx_scratch *scratch, sx_scores *scores);
 
-/* Scores the whole of `text` like sx_score_span() and keeps each token's lexicon lookup in
- * the scratch, for sx_score_sentence() calls on the same text. Returns 0 and fills *scores, or
- * -1 out of memory (*scores all zero). */
+/* Scores the whole of `text` like sx_score_span() and keeps each token's lexicon lookup and
+ * each phrase head's match in the scratch, for sx_score_sentence() calls on the same text.
+ * Returns 0 and fills *scores, or -1 out of memory (*scores all zero). */
 int sx_score_text(const sx_lexicon *lexicon, const tp_text *text, sx_scratch *scratch,
                   sx_scores *scores);
 

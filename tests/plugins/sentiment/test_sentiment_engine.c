@@ -444,6 +444,48 @@ START_TEST(test_kept_lookups_score_the_same) {
 }
 END_TEST
 
+/* The phrase matches the text's pass keeps for its sentences (sx_score_text) serve a sentence
+ * only where it holds the phrase whole: sentences that end inside a phrase ("... the kiss" +
+ * "of death ...", as a tokenizer splitting at a line break may cut one) and phrases wholly
+ * inside a sentence score exactly as sx_score_span() scores the sentence on its own. */
+START_TEST(test_kept_phrases_score_the_same) {
+  tp_text *tokens = mini_text_new("I saw the kiss of death and the upper hand won");
+  ck_assert_ptr_nonnull(tokens);
+  ck_assert_uint_eq(tokens->token_count, 11);
+  /* Sentence ends without punctuation: inside "kiss of death", then around "upper hand". */
+  const tp_sentence cuts[][3] = {
+      {{.first_token = 0, .token_count = 4}, {.first_token = 4, .token_count = 7}},
+      {{.first_token = 0, .token_count = 5}, {.first_token = 5, .token_count = 6}},
+      {{.first_token = 0, .token_count = 9}, {.first_token = 9, .token_count = 2}},
+      {{.first_token = 0, .token_count = 3}, {.first_token = 3, .token_count = 8}},
+  };
+  sx_scratch kept = {.allocator = libc_allocator}, plain = {.allocator = libc_allocator};
+  int differs = 0;
+  for (size_t cut = 0; cut < sizeof cuts / sizeof cuts[0]; cut++) {
+    tp_text split = *tokens;
+    split.sentences = cuts[cut];
+    split.sentence_count = 2;
+    sx_scores with, without, whole;
+    ck_assert_int_eq(sx_score_text(lexicon, &split, &kept, &whole), 0);
+    for (size_t i = 0; i < split.sentence_count; i++) {
+      const tp_sentence *sentence = &cuts[cut][i];
+      ck_assert_int_eq(sx_score_sentence(lexicon, &split, sentence->first_token,
+                                         sentence->token_count, &kept, &with),
+                       0);
+      ck_assert_int_eq(sx_score_span(lexicon, &split, sentence->first_token, sentence->token_count,
+                                     &plain, &without),
+                       0);
+      ck_assert_mem_eq(&with, &without, sizeof with);
+      differs += memcmp(&with, &whole, sizeof with) != 0;
+    }
+  }
+  ck_assert_int_gt(differs, 0); /* the sentences were scored, not given the text's scores */
+  sx_scratch_release(&kept);
+  sx_scratch_release(&plain);
+  mini_text_free(tokens);
+}
+END_TEST
+
 static Suite *sentiment_engine_suite(void) {
   Suite *suite = suite_create("sentiment_engine");
   TCase *rules = tcase_create("rules");
@@ -453,6 +495,7 @@ static Suite *sentiment_engine_suite(void) {
   tcase_add_test(rules, test_ratios_and_range);
   tcase_add_test(rules, test_repetition_dampened);
   tcase_add_test(rules, test_kept_lookups_score_the_same);
+  tcase_add_test(rules, test_kept_phrases_score_the_same);
   suite_add_tcase(suite, rules);
   TCase *table = tcase_create("term_table");
   tcase_add_checked_fixture(table, load_default_lexicon, free_lexicon);

@@ -1,0 +1,98 @@
+/* sentiment_phrases.c - pass 1b of the scorer (sentiment_score.c): multi-word phrases of the
+ * lexicon ("kiss of death", "upper hand") matched longest first at their first word, whose item
+ * then carries the phrase and whose later words are consumed. A text's pass notes each phrase
+ * head's match so that the passes over its sentences need not look the phrase up again.
+ */
+#include <string.h>
+
+#include "sentiment_items.h"
+
+#define SX_MAX_PHRASE 8   /* words of the longest phrase tried */
+#define SX_KEY_BYTES  256 /* bytes of the longest phrase key tried */
+
+/* The longest known phrase with a valence or booster that starts at item i (a phrase head whose
+ * `used` bytes of norm are in key), or NULL; *match_words its word count. Extends word by word
+ * while the words so far are a known phrase or phrase prefix, in i's clause. */
+static const sx_term *sx_extend_phrase(const sx_lexicon *lexicon, const sx_item *items,
+                                       size_t item_count, size_t i, char key[SX_KEY_BYTES],
+                                       size_t used, size_t *match_words) {
+  const sx_term *head = items[i].term, *match = NULL;
+  size_t longest = head->phrase_words < SX_MAX_PHRASE ? head->phrase_words : SX_MAX_PHRASE;
+  *match_words = 0;
+  for (size_t words = 2; words <= longest && i + words <= item_count; words++) {
+    const tp_token *token = items[i + words - 1].token;
+    if (items[i + words - 1].clause != items[i].clause ||
+        used + 1 + token->norm_length >= SX_KEY_BYTES) {
+      break;
+    }
+    key[used++] = ' ';
+    memcpy(key + used, token->norm, token->norm_length);
+    used += token->norm_length;
+    const sx_term *found = sx_lexicon_find(lexicon, key, used);
+    if (found == NULL) {
+      break;
+    }
+    if (found->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER)) {
+      match = found;
+      *match_words = words;
+    }
+  }
+  return match;
+}
+
+/* Pass 1b: replaces the first word of each known phrase by the phrase, longest match first
+ * (phrase heads are among the span's candidates). With SX_MEMO_WRITE (a whole text) it notes
+ * each head's match in memo[token number]; with SX_MEMO_READ (one of its sentences) it reuses
+ * a noted match that the sentence holds whole. That is what the sentence's own extension would
+ * find: it reads the same words (same clauses, same lexicon) up to the sentence's end, a prefix
+ * of those the text's pass read, and the text's pass found no longer match among them; a
+ * phrase that would run past the sentence's end is extended again. */
+void sx_match_phrases(const sx_lexicon *lexicon, const tp_text *text, sx_item *items,
+                      size_t item_count, sx_span *span, sx_phrase_memo *memo, int memo_mode) {
+  char key[SX_KEY_BYTES];
+  for (size_t c = 0; c < span->candidate_count; c++) {
+    size_t i = span->candidates[c];
+    const sx_term *head = items[i].term;
+    size_t used = items[i].token->norm_length;
+    if (head == NULL || head->phrase_words < 2) {
+      continue;
+    }
+    sx_phrase_memo *noted = NULL;
+    if (memo_mode != SX_MEMO_NONE) {
+      size_t token_number =
+          (size_t)((const char *)items[i].token - (const char *)text->tokens) / text->token_size;
+      noted = &memo[token_number];
+    }
+    if ((items[i].flags & SX_ITEM_CONSUMED) || used >= sizeof key) {
+      if (memo_mode == SX_MEMO_WRITE) {
+        noted->known = 0;
+      }
+      continue;
+    }
+    const sx_term *match;
+    size_t match_words;
+    if (memo_mode == SX_MEMO_READ && noted->known &&
+        (noted->match == NULL || i + noted->words <= item_count)) {
+      match = noted->match;
+      match_words = noted->words;
+    } else {
+      memcpy(key, items[i].token->norm, used);
+      match = sx_extend_phrase(lexicon, items, item_count, i, key, used, &match_words);
+      if (memo_mode == SX_MEMO_WRITE) {
+        *noted = (sx_phrase_memo){.match = match, .words = (uint8_t)match_words, .known = 1};
+      }
+    }
+    if (match == NULL) {
+      continue;
+    }
+    items[i].term = match;
+    items[i].rules = match->flags;
+    span->contrast = span->contrast || (match->flags & SX_TERM_CONTRAST);
+    items[i].valence = (match->flags & SX_TERM_VALENCE) ? match->valence : 0;
+    for (size_t k = 1; k < match_words; k++) {
+      items[i + k].flags |= SX_ITEM_CONSUMED;
+      items[i + k].rules = 0;
+      items[i + k].valence = 0;
+    }
+  }
+}
