@@ -336,14 +336,18 @@ static int load_stage(loader *load, const cJSON *spec, size_t index) {
   return 0;
 }
 
+/* Whether the NULL-terminated list `keys` (NULL: none) holds the first `length` bytes of `key`
+ * as a whole entry. */
+static int lists_key(const char *const *keys, const char *key, size_t length) {
+  for (size_t i = 0; keys != NULL && keys[i] != NULL; i++)
+    if (strncmp(keys[i], key, length) == 0 && keys[i][length] == '\0')
+      return 1;
+  return 0;
+}
+
 /* Whether `plugin` provides the top-level key `key` (its first `length` bytes). */
 static int provides_key(const tp_plugin *plugin, const char *key, size_t length) {
-  for (size_t i = 0; plugin->provides_keys != NULL && plugin->provides_keys[i] != NULL; i++) {
-    if (strncmp(plugin->provides_keys[i], key, length) == 0 &&
-        plugin->provides_keys[i][length] == '\0')
-      return 1;
-  }
-  return 0;
+  return lists_key(plugin->provides_keys, key, length);
 }
 
 /* The name of an available plugin that provides `key`, copied into `out`; 0 if none. */
@@ -388,12 +392,7 @@ static const char *option_named_by(const tp_plugin *plugin, const cJSON *config,
  * its plugin's provides_keys or the keys its instance declared (stage_keys(): a script's
  * provides, a config option). */
 static int stage_provides_key(const tp_stage *stage, const char *key, size_t length) {
-  if (provides_key(stage->handle->plugin, key, length))
-    return 1;
-  for (size_t i = 0; stage->keys != NULL && stage->keys[i] != NULL; i++)
-    if (strncmp(stage->keys[i], key, length) == 0 && stage->keys[i][length] == '\0')
-      return 1;
-  return 0;
+  return provides_key(stage->handle->plugin, key, length) || lists_key(stage->keys, key, length);
 }
 
 /* The index of the first stage in [from, to) that provides the top-level key of `key` (its
