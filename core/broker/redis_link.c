@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
+
 #define TP_REDIS_BACKOFF_FIRST_MS   50
 #define TP_REDIS_BACKOFF_MAX_MS     2000
 #define TP_REDIS_CONNECT_TIMEOUT_MS 2000
@@ -230,12 +232,6 @@ void tp_redis_link_close(tp_redis_link *link) {
   tp_redis_link_drop(link);
 }
 
-static uint64_t now_ms(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
-}
-
 static void sleep_ms(uint64_t ms) {
   struct timespec wait = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000};
   nanosleep(&wait, NULL);
@@ -259,14 +255,14 @@ int tp_redis_pipeline_once(tp_redis_link *link, size_t count, const int *argcs,
                            const size_t *firsts, const char **argv, const size_t *lengths,
                            redisReply **replies, int (*applied)(tp_redis_link *link, void *context),
                            void *context, uint64_t give_up_ms, char *err, size_t err_size) {
-  uint64_t start = now_ms();
+  uint64_t start = tp_clock_ms();
   uint64_t backoff = TP_REDIS_BACKOFF_FIRST_MS;
   int attempts = 0;
   int unknown = 0; /* sent, and the connection failed before every reply came */
   for (;;) {
     if (attempts++ > 0) {
       if ((link->cancel != NULL && *link->cancel) ||
-          (give_up_ms > 0 && now_ms() - start >= give_up_ms))
+          (give_up_ms > 0 && tp_clock_ms() - start >= give_up_ms))
         return -1; /* err holds the last failure */
       for (uint64_t slept = 0; slept < backoff && !(link->cancel != NULL && *link->cancel);
            slept += 50) /* in steps, so a stop that cannot wait is not held up */

@@ -6,18 +6,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "record.h"
 #include "source_redis.h"
 
 /* How often a consumer that just emptied the stream looks again (read_new). */
 #define TP_REDIS_POLL_MS 10
-
-static uint64_t now_ms(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
-}
 
 /* ---- The thread ----------------------------------------------------------------------- */
 
@@ -239,7 +234,7 @@ static void refresh_held(redis_source *source) {
  * window. Called without the lock. */
 static size_t read_new(redis_source *source, const char *count, int *quiet) {
   *quiet = 1;
-  if (source->polling && now_ms() - source->last_entry_ms >= source->block_ms) {
+  if (source->polling && tp_clock_ms() - source->last_entry_ms >= source->block_ms) {
     source->polling = 0; /* the window passed with nothing new */
     return 0;
   }
@@ -262,7 +257,7 @@ static size_t read_new(redis_source *source, const char *count, int *quiet) {
   if (reply != NULL)
     freeReplyObject(reply);
   if (got > 0) {
-    source->last_entry_ms = now_ms();
+    source->last_entry_ms = tp_clock_ms();
     source->polling = got < strtoull(count, NULL, 10); /* the stream is empty for now */
   } else if (source->polling) {
     *quiet = 0;
@@ -294,7 +289,7 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
       *own_pending = 0, source->own_pending_read = 1;
     if (reply != NULL)
       freeReplyObject(reply);
-  } else if (now_ms() - *last_claim >= source->claim_ms / 4 + 1) {
+  } else if (tp_clock_ms() - *last_claim >= source->claim_ms / 4 + 1) {
     refresh_held(source);
     const char *argv[] = {"XAUTOCLAIM", source->url.stream, source->group, source->consumer,
                           claim,        claim_cursor,       "COUNT",       count};
@@ -307,7 +302,7 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
       uv_mutex_unlock(&source->lock);
     }
     if (got == 0 || strcmp(claim_cursor, "0-0") == 0)
-      *last_claim = now_ms(); /* a full pass done: look again in claim/4 ms */
+      *last_claim = tp_clock_ms(); /* a full pass done: look again in claim/4 ms */
     if (reply != NULL)
       freeReplyObject(reply);
   }
@@ -318,7 +313,7 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
     return; /* nothing new, but within the quiet window: not quiet yet */
   if (got > 0) {
     source->idle_told = 0;
-    *idle_since = now_ms();
+    *idle_since = tp_clock_ms();
     return;
   }
   /* Quiet. A run that ends on idle, with no other consumer holding entries, ends idle ms from
@@ -328,7 +323,7 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
    * waiting for this consumer's entries, and exactly-once outputs, need not wait. */
   int may_end = source->idle_ms > 0 && !*own_pending;
   int others = may_end ? others_pending(source) : 1;
-  if (may_end && !others && now_ms() - *idle_since >= source->idle_ms) {
+  if (may_end && !others && tp_clock_ms() - *idle_since >= source->idle_ms) {
     uv_mutex_lock(&source->lock);
     if (source->queue_count == 0)
       tp__redis_end_input(source, 0, NULL);
@@ -341,9 +336,9 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
       uv_async_send(&source->wake);
       /* The loop answers with a checkpoint once what it holds is stored: wait for it here (up
        * to block ms) rather than in a blocking read that Redis ends only at its next tick. */
-      uint64_t until = now_ms() + source->block_ms;
-      for (uint64_t now = now_ms(); source->requests == NULL && !source->closing && now < until;
-           now = now_ms())
+      uint64_t until = tp_clock_ms() + source->block_ms;
+      for (uint64_t now = tp_clock_ms();
+           source->requests == NULL && !source->closing && now < until; now = tp_clock_ms())
         uv_cond_timedwait(&source->changed, &source->lock, (until - now) * 1000000);
     }
     uv_mutex_unlock(&source->lock);
@@ -353,7 +348,7 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
 void tp__redis_source_thread(void *argument) {
   redis_source *source = argument;
   int own_pending = 1;
-  uint64_t last_claim = 0, idle_since = now_ms(), last_refresh = now_ms();
+  uint64_t last_claim = 0, idle_since = tp_clock_ms(), last_refresh = tp_clock_ms();
   char claim_cursor[48] = "0-0", own_cursor[TP_POSITION_ID_SIZE] = "0";
   int group_ready = 0;
   uv_mutex_lock(&source->lock);
@@ -380,10 +375,10 @@ void tp__redis_source_thread(void *argument) {
         source->queue_capacity - source->queue_count < source->count) { /* reads whole counts */
       /* waits, but wakes to keep held entries fresh while the loop works through them */
       uv_cond_timedwait(&source->changed, &source->lock, source->claim_ms / 4 * 1000000 + 1);
-      if (now_ms() - last_refresh >= source->claim_ms / 4) {
+      if (tp_clock_ms() - last_refresh >= source->claim_ms / 4) {
         uv_mutex_unlock(&source->lock);
         refresh_held(source);
-        last_refresh = now_ms();
+        last_refresh = tp_clock_ms();
         uv_mutex_lock(&source->lock);
       }
       continue;

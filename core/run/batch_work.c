@@ -5,15 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "json_print.h"
-
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 int tp_buffer_reserve(char **buffer, size_t *capacity, size_t needed) {
   if (needed <= *capacity)
@@ -127,7 +121,7 @@ static void settle_results(tp_batch_work *work, size_t s, size_t count) {
 static void run_stage(const tp_batch_stages *stages, tp_batch_work *work, size_t s) {
   const tp_stage *stage = &stages->pipeline->stages[s];
   tp_stage_stats *stats = &stages->stats[s];
-  double start = now_seconds();
+  double start = tp_clock_seconds();
   if (stage->handle->plugin->process_batch != NULL && stage_arrays(work) == 0) {
     size_t count = gather(work);
     tp_stage_process_batch(stage, stages->partials[s], work->stage_records, count, stats,
@@ -144,7 +138,7 @@ static void run_stage(const tp_batch_stages *stages, tp_batch_work *work, size_t
         settle(work, i, (long)s, result, reason);
     }
   }
-  stats->seconds += now_seconds() - start;
+  stats->seconds += tp_clock_seconds() - start;
 }
 
 /* Runs stages from work->next_stage on, stopping before the first one with batch_submit when
@@ -205,11 +199,11 @@ void tp_batch_work_submit(const tp_batch_stages *stages, tp_batch_work *work) {
     return;
   }
   const tp_stage *stage = &stages->pipeline->stages[s];
-  work->stage_start = now_seconds();
+  work->stage_start = tp_clock_seconds();
   work->submitted = gather(work);
   tp_stage_batch_submit(stage, stages->partials[s], work->stage_records, work->submitted,
                         work->results, work->reasons, TP_REASON_SIZE);
-  stages->stats[s].seconds += now_seconds() - work->stage_start;
+  stages->stats[s].seconds += tp_clock_seconds() - work->stage_start;
 }
 
 void tp_batch_work_collect(const tp_batch_stages *stages, tp_batch_work *work) {
@@ -217,12 +211,12 @@ void tp_batch_work_collect(const tp_batch_stages *stages, tp_batch_work *work) {
     return;
   size_t s = work->next_stage, count = work->submitted;
   const tp_stage *stage = &stages->pipeline->stages[s];
-  double start = now_seconds();
+  double start = tp_clock_seconds();
   tp_stage_batch_collect(stage, stages->partials[s], work->stage_records, count, &stages->stats[s],
                          work->results, work->reasons, TP_REASON_SIZE);
   work->submitted = 0;
   settle_results(work, s, count);
-  stages->stats[s].seconds += now_seconds() - start;
+  stages->stats[s].seconds += tp_clock_seconds() - start;
   work->next_stage++;
 }
 

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "host.h"
 #include "record.h"
 #include "report.h"
@@ -65,12 +65,6 @@ int tp_harness_open(const char *pipeline_path, tp_harness **out, tp_error *err) 
   return 0;
 }
 
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int dead(tp_harness *harness, uint64_t line, const char *stage_id, const char *reason,
                 tp_error *err) {
   harness->counts.in++;
@@ -85,7 +79,7 @@ static int dead(tp_harness *harness, uint64_t line, const char *stage_id, const 
 
 int tp_harness_process_line(tp_harness *harness, const char *line, char **output, tp_error *err) {
   const tp_pipeline *pipeline = harness->pipeline;
-  double start = now_seconds();
+  double start = tp_clock_seconds();
   uint64_t number = harness->counts.in + harness->counts.skipped_empty + 1;
   size_t length = strlen(line);
   harness->counts.bytes += length;
@@ -121,10 +115,10 @@ int tp_harness_process_line(tp_harness *harness, const char *line, char **output
   }
   for (size_t s = 0; s < pipeline->stage_count; s++) {
     const tp_stage *stage = &pipeline->stages[s];
-    double stage_start = now_seconds();
+    double stage_start = tp_clock_seconds();
     tp_result result = tp_stage_process(stage, harness->partials[s], record, &harness->stats[s],
                                         reason, sizeof reason);
-    harness->stats[s].seconds += now_seconds() - stage_start;
+    harness->stats[s].seconds += tp_clock_seconds() - stage_start;
     if (result == TP_DROP) {
       harness->counts.in++;
       harness->counts.dropped++;
@@ -148,7 +142,7 @@ int tp_harness_process_line(tp_harness *harness, const char *line, char **output
 done:
   tp_record_reset(record);
   free(copy);
-  harness->seconds += now_seconds() - start;
+  harness->seconds += tp_clock_seconds() - start;
   return outcome;
 }
 
