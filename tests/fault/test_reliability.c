@@ -454,6 +454,7 @@ static Suite *reliability_suite(void) {
   tcase_add_loop_test(stopping, test_stop_with_stage_busy, 0, 4);
   suite_add_tcase(suite, stopping);
   TCase *files = tcase_create("files");
+  tcase_set_timeout(files, 60); /* each child is bounded at 30 s by run_to_end() */
   tcase_add_loop_test(files, test_no_file_written_over, 0,
                       (int)(sizeof clashes / sizeof clashes[0]));
   tcase_add_loop_test(files, test_plugin_folders_checked, 0,
@@ -461,6 +462,7 @@ static Suite *reliability_suite(void) {
   tcase_add_loop_test(files, test_endless_input_refused, 0, 2);
   suite_add_tcase(suite, files);
   TCase *failures = tcase_create("failures");
+  tcase_set_timeout(failures, 60);
   tcase_add_test(failures, test_dead_letters_on_full_disk);
   tcase_add_loop_test(failures, test_help_to_full_disk, 0, 4);
   suite_add_tcase(suite, failures);
