@@ -10,7 +10,6 @@
 #include "clock.h"
 
 #define TP_REDIS_BACKOFF_FIRST_MS   50
-#define TP_REDIS_BACKOFF_MAX_MS     2000
 #define TP_REDIS_CONNECT_TIMEOUT_MS 2000
 
 int tp_redis_url_parse(const char *location, tp_redis_url *url, char *err, size_t err_size) {

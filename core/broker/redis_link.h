@@ -22,6 +22,9 @@
 
 #define TP_REDIS_NAME_SIZE 256
 
+/* The longest wait between two attempts of a command whose connection failed. */
+#define TP_REDIS_BACKOFF_MAX_MS 2000
+
 typedef struct tp_redis_url {
   char host[TP_REDIS_NAME_SIZE];
   int port;

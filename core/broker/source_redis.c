@@ -73,7 +73,7 @@ static void on_wake(uv_async_t *handle) {
     entry.position.number = ++source->number;
     int result = source->config.record(source->config.context, entry.data ? entry.data : "",
                                        entry.length, &entry.position, entry.full_length);
-    tp__redis_entry_release(&entry);
+    tp__redis_entry_release(source, &entry);
     if (result > 0)
       source->paused = 1;
     if (result < 0) {
@@ -181,7 +181,10 @@ static int redis_close(tp_source *base) {
   }
   tp_redis_link_close(&source->link);
   for (size_t i = 0; i < source->queue_count; i++)
-    tp__redis_entry_release(&source->queue[(source->queue_head + i) % source->queue_capacity]);
+    tp__redis_entry_release(NULL,
+                            &source->queue[(source->queue_head + i) % source->queue_capacity]);
+  if (source->thread_started)
+    tp__redis_free_spent(source);
   while (source->requests != NULL) {
     checkpoint_request *next = source->requests->next;
     tp__redis_request_free(source->requests);
@@ -301,6 +304,7 @@ tp_source *tp_source_redis_open(uv_loop_t *loop, const tp_source_config *config,
   uv_async_init(loop, &source->wake, on_wake);
   source->wake.data = source;
   source->reading_stopped = 0;
+  source->others_hold = 1;
   if (uv_thread_create(&source->thread, tp__redis_source_thread, source) != 0) {
     snprintf(err, err_size, "%s: cannot start the reading thread", source->url.display);
     (void)redis_close(&source->base);
