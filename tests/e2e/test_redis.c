@@ -286,11 +286,8 @@ START_TEST(a_paused_consumer_is_fenced_off) {
   consumers_stopped_server_up(f);
   publish(f, "pause", RECORDS);
   consumer consumers[2];
-  char sink[128];
-  snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/pause-out", f->port);
-  consumers_prepare(f, consumers, 2, "pause", "p", "p",
-                    "idle=1500&claim=600&checkpoint=300&count=64", sink);
-  f->consumers[0] = spawn(f, consumers[0].arguments, consumers[0].log);
+  two_consumers_first_started(f, consumers, "pause", "p", "p",
+                              "idle=1500&claim=600&checkpoint=300&count=64");
   /* Pause p0 once it holds entries (read, not checkpointed), then start p1. */
   redisContext *context = connect_server(f);
   ck_assert_ptr_nonnull(context);
@@ -338,11 +335,8 @@ START_TEST(no_entry_is_taken_over_right_after_a_restart) {
   consumers_stopped_server_up(f);
   publish(f, "back", RECORDS);
   consumer consumers[2];
-  char sink[128];
-  snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/back-out", f->port);
-  consumers_prepare(f, consumers, 2, "back", "b", "b",
-                    "idle=1500&claim=2000&checkpoint=300&count=16", sink);
-  f->consumers[0] = spawn(f, consumers[0].arguments, consumers[0].log);
+  two_consumers_first_started(f, consumers, "back", "b", "b",
+                              "idle=1500&claim=2000&checkpoint=300&count=16");
   long long out = wait_for_entries(f, "back-out", 1);
   ck_assert_msg(out >= 1 && out < RECORDS, "output %lld: not mid-stream", out);
   kill(f->consumers[0], SIGSTOP);
