@@ -73,7 +73,7 @@ static void on_wake(uv_async_t *handle) {
     entry.position.number = ++source->number;
     int result = source->config.record(source->config.context, entry.data ? entry.data : "",
                                        entry.length, &entry.position, entry.full_length);
-    tp__redis_entry_release(source, &entry);
+    tp__redis_entry_release(&entry);
     if (result > 0)
       source->paused = 1;
     if (result < 0) {
@@ -181,10 +181,7 @@ static int redis_close(tp_source *base) {
   }
   tp_redis_link_close(&source->link);
   for (size_t i = 0; i < source->queue_count; i++)
-    tp__redis_entry_release(NULL,
-                            &source->queue[(source->queue_head + i) % source->queue_capacity]);
-  if (source->thread_started)
-    tp__redis_free_spent(source);
+    tp__redis_entry_release(&source->queue[(source->queue_head + i) % source->queue_capacity]);
   while (source->requests != NULL) {
     checkpoint_request *next = source->requests->next;
     tp__redis_request_free(source->requests);

@@ -17,7 +17,6 @@
 typedef struct redis_reply_hold {
   redisReply *reply;
   size_t left;
-  struct redis_reply_hold *next; /* on the source's spent list */
 } redis_reply_hold;
 
 /* One entry read, on its way to the loop. */
@@ -56,9 +55,8 @@ typedef struct redis_source {
   redis_entry *queue; /* a ring of queue_capacity */
   size_t queue_head, queue_count, queue_capacity;
   checkpoint_request *requests, *requests_tail;
-  redis_reply_hold *spent; /* replies the loop is done with, for the thread to free */
-  int reading_stopped;     /* no more reads (stop, or the input ended) */
-  int closing;             /* the thread ends once the requests are done */
+  int reading_stopped; /* no more reads (stop, or the input ended) */
+  int closing;         /* the thread ends once the requests are done */
   int ended, end_status;
   int went_idle; /* a read found nothing while entries are held: the loop checkpoints */
   int idle_told; /* went_idle was set since the last read that found entries (thread only) */
@@ -99,15 +97,8 @@ int tp__redis_run_checkpoint(redis_source *source, const checkpoint_request *req
  * Called with the lock held. */
 void tp__redis_carry_over(redis_source *source, checkpoint_request *failed);
 
-/* The loop is done with `entry`. Once no queued entry points into its reply, the reply goes
- * on `source`'s spent list, for the thread that allocated it to free (so its allocator reuses
- * the memory: freed on the loop thread, every reply's blocks went to the loop thread's caches
- * and the reading thread took fresh ones each time); with `source` NULL it is freed at once. */
-void tp__redis_entry_release(redis_source *source, redis_entry *entry);
-
-/* Frees the replies on the spent list (the thread, before it reads; close, after it). Called
- * without the lock. */
-void tp__redis_free_spent(redis_source *source);
+/* The loop is done with `entry`: its reply goes once no queued entry points into it. */
+void tp__redis_entry_release(redis_entry *entry);
 
 /* Frees a checkpoint request and what it owns. */
 void tp__redis_request_free(checkpoint_request *request);

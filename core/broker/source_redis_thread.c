@@ -30,33 +30,13 @@ void tp__redis_end_input(redis_source *source, int status, const char *message) 
   uv_async_send(&source->wake);
 }
 
-void tp__redis_entry_release(redis_source *source, redis_entry *entry) {
+void tp__redis_entry_release(redis_entry *entry) {
   redis_reply_hold *hold = entry->hold;
+  if (hold != NULL && --hold->left == 0) {
+    freeReplyObject(hold->reply);
+    free(hold);
+  }
   entry->hold = NULL;
-  if (hold == NULL || --hold->left > 0)
-    return;
-  if (source == NULL) {
-    freeReplyObject(hold->reply);
-    free(hold);
-    return;
-  }
-  uv_mutex_lock(&source->lock);
-  hold->next = source->spent;
-  source->spent = hold;
-  uv_mutex_unlock(&source->lock);
-}
-
-void tp__redis_free_spent(redis_source *source) {
-  uv_mutex_lock(&source->lock);
-  redis_reply_hold *hold = source->spent;
-  source->spent = NULL;
-  uv_mutex_unlock(&source->lock);
-  while (hold != NULL) {
-    redis_reply_hold *next = hold->next;
-    freeReplyObject(hold->reply);
-    free(hold);
-    hold = next;
-  }
 }
 
 /* Adds one entry ([id, [field, value, ...]]) to the queue, its value left in the reply `hold`
@@ -345,7 +325,6 @@ static size_t claim_idle(redis_source *source, const char *count, char *claim_cu
 static void read_entries(redis_source *source, int *own_pending, char *own_cursor,
                          uint64_t *last_claim, char *claim_cursor, uint64_t *idle_since) {
   char count[32];
-  tp__redis_free_spent(source);
   uv_mutex_lock(&source->lock);
   size_t room = source->queue_capacity - source->queue_count;
   uv_mutex_unlock(&source->lock);
