@@ -218,6 +218,7 @@ int tp_redis_link_connect(tp_redis_link *link, char *err, size_t err_size) {
   struct timeval command_timeout = {10, 0}; /* a command answers well within this */
   redisSetTimeout(context, command_timeout);
   link->context = context;
+  link->connected_ms = tp_clock_ms();
   return 0;
 }
 

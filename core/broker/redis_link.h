@@ -56,6 +56,7 @@ typedef struct tp_redis_link {
   redisContext *context; /* NULL while disconnected */
   volatile int *cancel;  /* when set and nonzero, retries stop (the run is stopping) */
   uint64_t reconnects;   /* connections made after the first */
+  uint64_t connected_ms; /* when the current connection was made (tp_clock_ms) */
 } tp_redis_link;
 
 /* Sets up `link` for `url` (not connected yet). `cancel` may be NULL. */

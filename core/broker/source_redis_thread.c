@@ -192,22 +192,16 @@ static int others_pending(redis_source *source) {
   return others;
 }
 
-/* Whether the server has been up long enough for idle times to mean a consumer is gone: at
- * least claim ms plus the longest reconnect backoff. A restarted server gives every pending
- * entry the idle time of the outage too (delivery times are persisted), so right after it
- * comes back a live consumer's entries look as dead as a killed one's; claiming them then
- * would fence off every live consumer that reconnects after the first (INFO server's
- * uptime_in_seconds; a server that does not say is taken as up long enough). */
-static int server_settled(redis_source *source) {
-  const char *argv[] = {"INFO", "server"};
-  redisReply *reply = command(source, 2, argv);
-  const char *field = reply != NULL && reply->type == REDIS_REPLY_STRING
-                          ? strstr(reply->str, "uptime_in_seconds:")
-                          : NULL;
-  uint64_t uptime_ms = field != NULL ? strtoull(field + 18, NULL, 10) * 1000 : UINT64_MAX;
-  if (reply != NULL)
-    freeReplyObject(reply);
-  return reply != NULL && uptime_ms >= source->claim_ms + TP_REDIS_BACKOFF_MAX_MS;
+/* Whether idle times can be trusted to mean a consumer is gone (claim_idle). A server that
+ * was away (restarted, or still loading its data) keeps each pending entry's delivery time,
+ * so when it serves again every entry looks idle for the whole outage, a live consumer's as
+ * much as a dead one's; a live one reconnects within the longest backoff and then refreshes
+ * what it holds within claim/4 ms. So this consumer takes nothing over until its own
+ * connection, which cannot predate the server's coming back, is that old with claim/4 ms to
+ * spare. (The server's uptime would not do: it counts the loading too.) */
+static int connection_settled(const redis_source *source) {
+  return tp_clock_ms() - source->link.connected_ms >=
+         TP_REDIS_BACKOFF_MAX_MS + source->claim_ms / 2;
 }
 
 /* Keeps the held entries this consumer's: XCLAIM to itself (JUSTID) those idle for more than
@@ -291,12 +285,16 @@ static size_t read_new(redis_source *source, const char *count, int end_near, in
 }
 
 /* Keeps the held entries fresh, then takes over others' entries idle for claim ms
- * (XAUTOCLAIM from `claim_cursor`), unless the server came back too recently for idle times to
- * tell (server_settled). Returns the entries queued. Called without the lock. */
+ * (XAUTOCLAIM from `claim_cursor`), unless the connection is too recent for idle times to tell
+ * (connection_settled). Returns the entries queued. Called without the lock. */
 static size_t claim_idle(redis_source *source, const char *count, char *claim_cursor,
                          uint64_t *last_claim) {
   refresh_held(source);
-  if (!server_settled(source)) {
+  const char *ping[] = {"PING"}; /* a connection made now if the server was away */
+  redisReply *pong = command(source, 1, ping);
+  if (pong != NULL)
+    freeReplyObject(pong);
+  if (pong == NULL || !connection_settled(source)) {
     *last_claim = tp_clock_ms(); /* look again in claim/4 ms */
     return 0;
   }
