@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/redis.sh [BUILD_DIR] [RUNS] [CORPUS] - textpipe on Redis Streams against textpipe on a
+# bench/redis.sh [BUILD_DIR] [RUNS] [CORPUS] [REFERENCE_BUILD_DIR] - textpipe on Redis Streams against textpipe on a
 # file, and against redis-benchmark, on one machine. It starts its own redis-server on a free
 # 127.0.0.1 port in a temporary folder (no persistence: the figures are Redis' memory path),
 # and stops it at the end. Median of RUNS (default 3) runs, wall and CPU seconds side by side:
@@ -16,6 +16,8 @@
 #   sink-eo      the same with exactly_once=1 (outputs written in the checkpoint transaction)
 #   latency      one entry at a time (20, 100 ms apart) through a running consumer: ms from
 #                XADD to its output entry, median and max, at-least-once vs exactly_once
+#   file-ref / redis-1-ref   with REFERENCE_BUILD_DIR: file and redis-1 by that build, in the
+#                same runs, right after this build's (a before/after in one run)
 #
 # A consumer ends 500 ms after the stream has nothing new (idle=500); that wait is taken out
 # of its wall time. redis-server's own CPU seconds are shown beside each Redis figure: with 2
@@ -25,15 +27,17 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 runs=${2:-3}
 corpus=${3:-bench/data/comments.ndjson}
+reference=${4:-}
 [ -x "$build/core/textpipe" ] || { echo "bench/redis.sh: build first" >&2; exit 2; }
 command -v redis-server >/dev/null || { echo "bench/redis.sh: run scripts/setup" >&2; exit 2; }
 . "$(dirname "$0")/corpus.sh"
 ensure_corpus "$corpus"
 
-python3 - "$build/core/textpipe" "$corpus" "$runs" <<'PY'
+python3 - "$build/core/textpipe" "$corpus" "$runs" ${reference:+"$reference/core/textpipe"} <<'PY'
 import os, re, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 textpipe, corpus, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+reference = sys.argv[4] if len(sys.argv) > 4 else None
 folder = tempfile.mkdtemp(prefix="textpipe-redis-bench-")
 with socket.socket() as probe:
     probe.bind(("127.0.0.1", 0))
@@ -56,10 +60,11 @@ def server_cpu():
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-def run(arguments, idle=False):
+def run(arguments, idle=False, binary=None):
     """Runs textpipe; returns (wall seconds without the idle wait, CPU seconds)."""
     start = time.perf_counter()
-    child = subprocess.Popen([textpipe] + arguments + ["-q"], stdout=subprocess.DEVNULL, env=env)
+    child = subprocess.Popen([binary or textpipe] + arguments + ["-q"],
+                             stdout=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start - (IDLE if idle else 0)
     if status != 0:
@@ -142,6 +147,15 @@ try:
         wall, cpu = run(["run", "pipelines/comments.json", "-i", source("in", "p%d" % r, "a"),
                          "-o", "/dev/null"], idle=True)
         note("redis-1", wall, cpu, server_cpu() - before)
+        if reference:
+            wall, cpu = run(["run", "pipelines/comments.json", "-i", corpus, "-o", "/dev/null"],
+                            binary=reference)
+            note("file-ref", wall, cpu)
+            before = server_cpu()
+            wall, cpu = run(["run", "pipelines/comments.json", "-i",
+                             source("in", "q%d" % r, "a"), "-o", "/dev/null"], idle=True,
+                            binary=reference)
+            note("redis-1-ref", wall, cpu, server_cpu() - before)
         fields = cli("HKEYS", "in:textpipe:p%d:checkpoints" % r).split()
         checkpoint_bytes.append(sum(int(cli("HSTRLEN", "in:textpipe:p%d:checkpoints" % r, name))
                                     for name in fields))
@@ -181,6 +195,19 @@ try:
     print("redis-1 / file wall: %.2fx (target <= 1.15)" % (median["redis-1"] / median["file"]))
     print("redis-1 / file CPU: %.2fx" % (statistics.median(row[1] for row in results["redis-1"])
                                           / statistics.median(row[1] for row in results["file"])))
+    def per_run(top, bottom):
+        """top / bottom wall in each run (they ran back to back), and their median."""
+        ratios = [a[0] / b[0] for a, b in zip(results[top], results[bottom])]
+        return "%.2fx (per run: %s)" % (statistics.median(ratios),
+                                         ", ".join("%.2f" % ratio for ratio in ratios))
+    print("redis-1 / file wall, median of per-run ratios: " + per_run("redis-1", "file"))
+    if reference:
+        print("reference build, median of per-run ratios: redis-1-ref / file-ref wall "
+              + per_run("redis-1-ref", "file-ref"))
+        print("reference build: redis-1-ref / file-ref wall: %.2fx, CPU: %.2fx"
+              % (median["redis-1-ref"] / median["file-ref"],
+                 statistics.median(row[1] for row in results["redis-1-ref"])
+                 / statistics.median(row[1] for row in results["file-ref"])))
     print("redis-1 checkpoint state: %.1f MB" % (statistics.median(checkpoint_bytes) / 1e6))
     print("two consumers / one (1 worker each): %.2fx faster (target >= 1.8)"
           % (median["w1-1"] / median["w1-2"]))

@@ -10,7 +10,6 @@
 #include "clock.h"
 
 #define TP_REDIS_BACKOFF_FIRST_MS   50
-#define TP_REDIS_BACKOFF_MAX_MS     2000
 #define TP_REDIS_CONNECT_TIMEOUT_MS 2000
 
 int tp_redis_url_parse(const char *location, tp_redis_url *url, char *err, size_t err_size) {
@@ -219,6 +218,7 @@ int tp_redis_link_connect(tp_redis_link *link, char *err, size_t err_size) {
   struct timeval command_timeout = {10, 0}; /* a command answers well within this */
   redisSetTimeout(context, command_timeout);
   link->context = context;
+  link->connected_ms = tp_clock_ms();
   return 0;
 }
 

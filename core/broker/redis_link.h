@@ -22,6 +22,9 @@
 
 #define TP_REDIS_NAME_SIZE 256
 
+/* The longest wait between two attempts of a command whose connection failed. */
+#define TP_REDIS_BACKOFF_MAX_MS 2000
+
 typedef struct tp_redis_url {
   char host[TP_REDIS_NAME_SIZE];
   int port;
@@ -53,6 +56,7 @@ typedef struct tp_redis_link {
   redisContext *context; /* NULL while disconnected */
   volatile int *cancel;  /* when set and nonzero, retries stop (the run is stopping) */
   uint64_t reconnects;   /* connections made after the first */
+  uint64_t connected_ms; /* when the current connection was made (tp_clock_ms) */
 } tp_redis_link;
 
 /* Sets up `link` for `url` (not connected yet). `cancel` may be NULL. */

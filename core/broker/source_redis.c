@@ -301,6 +301,7 @@ tp_source *tp_source_redis_open(uv_loop_t *loop, const tp_source_config *config,
   uv_async_init(loop, &source->wake, on_wake);
   source->wake.data = source;
   source->reading_stopped = 0;
+  source->others_hold = 1;
   if (uv_thread_create(&source->thread, tp__redis_source_thread, source) != 0) {
     snprintf(err, err_size, "%s: cannot start the reading thread", source->url.display);
     (void)redis_close(&source->base);

@@ -70,6 +70,8 @@ typedef struct redis_source {
   int polling;            /* the last read emptied the stream: look again without BLOCK until
                            * block ms pass (thread only) */
   uint64_t last_entry_ms; /* when the last new entries came (thread only) */
+  int others_hold;        /* the last look found another consumer holding entries (thread
+                           * only; 1 until looked) */
   uint64_t bytes;
   /* loop side */
   char (*acks)[TP_POSITION_ID_SIZE];

@@ -14,6 +14,9 @@
 /* How often a consumer that just emptied the stream looks again (read_new). */
 #define TP_REDIS_POLL_MS 10
 
+/* How late Redis may end a BLOCK that found nothing: at its next timer tick (hz 10). */
+#define TP_REDIS_TICK_MS 100
+
 /* ---- The thread ----------------------------------------------------------------------- */
 
 void tp__redis_end_input(redis_source *source, int status, const char *message) {
@@ -185,7 +188,20 @@ static int others_pending(redis_source *source) {
   }
   if (reply != NULL)
     freeReplyObject(reply);
+  source->others_hold = others;
   return others;
+}
+
+/* Whether idle times can be trusted to mean a consumer is gone (claim_idle). A server that
+ * was away (restarted, or still loading its data) keeps each pending entry's delivery time,
+ * so when it serves again every entry looks idle for the whole outage, a live consumer's as
+ * much as a dead one's; a live one reconnects within the longest backoff and then refreshes
+ * what it holds within claim/4 ms. So this consumer takes nothing over until its own
+ * connection, which cannot predate the server's coming back, is that old with claim/4 ms to
+ * spare. (The server's uptime would not do: it counts the loading too.) */
+static int connection_settled(const redis_source *source) {
+  return tp_clock_ms() - source->link.connected_ms >=
+         TP_REDIS_BACKOFF_MAX_MS + source->claim_ms / 2;
 }
 
 /* Keeps the held entries this consumer's: XCLAIM to itself (JUSTID) those idle for more than
@@ -230,15 +246,18 @@ static void refresh_held(redis_source *source) {
  * after `block` ms; after a read that emptied the stream (fewer entries than asked) the
  * thread therefore polls without BLOCK every TP_REDIS_POLL_MS until `block` ms pass with
  * nothing new, then reports quiet (the loop checkpoints, and flushes a partial batch) and
- * blocks again. Returns the entries queued, or 0 with *quiet: 1 quiet, 0 still within the
+ * blocks again. When the run is about to end on idle (`end_near`: its idle deadline is closer
+ * than a blocking read may last), it polls too, so that it ends on time rather than up to a
+ * tick late. Returns the entries queued, or 0 with *quiet: 1 quiet, 0 still within the
  * window. Called without the lock. */
-static size_t read_new(redis_source *source, const char *count, int *quiet) {
+static size_t read_new(redis_source *source, const char *count, int end_near, int *quiet) {
   *quiet = 1;
   if (source->polling && tp_clock_ms() - source->last_entry_ms >= source->block_ms) {
     source->polling = 0; /* the window passed with nothing new */
     return 0;
   }
-  if (source->polling) {
+  int poll = source->polling || end_near;
+  if (poll) {
     struct timespec pause = {0, TP_REDIS_POLL_MS * 1000000L};
     nanosleep(&pause, NULL);
   }
@@ -250,7 +269,7 @@ static size_t read_new(redis_source *source, const char *count, int *quiet) {
   const char *polling[] = {"XREADGROUP", "GROUP", source->group, source->consumer,
                            "COUNT",      count,   "STREAMS",     source->url.stream,
                            ">"};
-  redisReply *reply = source->polling ? command(source, 9, polling) : command(source, 11, blocking);
+  redisReply *reply = poll ? command(source, 9, polling) : command(source, 11, blocking);
   uv_mutex_lock(&source->lock);
   size_t got = queue_entries(source, &reply, read_reply_entries(reply), 0, NULL);
   uv_mutex_unlock(&source->lock);
@@ -265,16 +284,49 @@ static size_t read_new(redis_source *source, const char *count, int *quiet) {
   return got;
 }
 
+/* Keeps the held entries fresh, then takes over others' entries idle for claim ms
+ * (XAUTOCLAIM from `claim_cursor`), unless the connection is too recent for idle times to tell
+ * (connection_settled). Returns the entries queued. Called without the lock. */
+static size_t claim_idle(redis_source *source, const char *count, char *claim_cursor,
+                         uint64_t *last_claim) {
+  refresh_held(source);
+  const char *ping[] = {"PING"}; /* a connection made now if the server was away */
+  redisReply *pong = command(source, 1, ping);
+  if (pong != NULL)
+    freeReplyObject(pong);
+  if (pong == NULL || !connection_settled(source)) {
+    *last_claim = tp_clock_ms(); /* look again in claim/4 ms */
+    return 0;
+  }
+  char claim[32];
+  snprintf(claim, sizeof claim, "%llu", (unsigned long long)source->claim_ms);
+  const char *argv[] = {"XAUTOCLAIM", source->url.stream, source->group, source->consumer,
+                        claim,        claim_cursor,       "COUNT",       count};
+  redisReply *reply = command(source, 8, argv);
+  size_t got = 0;
+  if (reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2) {
+    if (reply->element[0]->type == REDIS_REPLY_STRING)
+      snprintf(claim_cursor, 48, "%s", reply->element[0]->str);
+    uv_mutex_lock(&source->lock);
+    got = queue_entries(source, &reply, reply->element[1], 1, NULL);
+    uv_mutex_unlock(&source->lock);
+  }
+  if (got == 0 || strcmp(claim_cursor, "0-0") == 0)
+    *last_claim = tp_clock_ms(); /* a full pass done: look again in claim/4 ms */
+  if (reply != NULL)
+    freeReplyObject(reply);
+  return got;
+}
+
 /* Reads what there is to read: own pending entries first, then others' idle ones, then new
  * ones. Called without the lock. */
 static void read_entries(redis_source *source, int *own_pending, char *own_cursor,
                          uint64_t *last_claim, char *claim_cursor, uint64_t *idle_since) {
-  char count[32], claim[32];
+  char count[32];
   uv_mutex_lock(&source->lock);
   size_t room = source->queue_capacity - source->queue_count;
   uv_mutex_unlock(&source->lock);
   snprintf(count, sizeof count, "%zu", room < source->count ? room : (size_t)source->count);
-  snprintf(claim, sizeof claim, "%llu", (unsigned long long)source->claim_ms);
   size_t got = 0;
   if (*own_pending) {
     const char *argv[] = {"XREADGROUP", "GROUP",   source->group,      source->consumer, "COUNT",
@@ -290,25 +342,14 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
     if (reply != NULL)
       freeReplyObject(reply);
   } else if (tp_clock_ms() - *last_claim >= source->claim_ms / 4 + 1) {
-    refresh_held(source);
-    const char *argv[] = {"XAUTOCLAIM", source->url.stream, source->group, source->consumer,
-                          claim,        claim_cursor,       "COUNT",       count};
-    redisReply *reply = command(source, 8, argv);
-    if (reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2) {
-      if (reply->element[0]->type == REDIS_REPLY_STRING)
-        snprintf(claim_cursor, 48, "%s", reply->element[0]->str);
-      uv_mutex_lock(&source->lock);
-      got = queue_entries(source, &reply, reply->element[1], 1, NULL);
-      uv_mutex_unlock(&source->lock);
-    }
-    if (got == 0 || strcmp(claim_cursor, "0-0") == 0)
-      *last_claim = tp_clock_ms(); /* a full pass done: look again in claim/4 ms */
-    if (reply != NULL)
-      freeReplyObject(reply);
+    got = claim_idle(source, count, claim_cursor, last_claim);
   }
   int quiet = 1;
+  int end_near =
+      source->idle_ms > 0 && !*own_pending && !source->others_hold &&
+      tp_clock_ms() - *idle_since + source->block_ms + TP_REDIS_TICK_MS >= source->idle_ms;
   if (got == 0 && !*own_pending)
-    got = read_new(source, count, &quiet);
+    got = read_new(source, count, end_near, &quiet);
   if (!quiet)
     return; /* nothing new, but within the quiet window: not quiet yet */
   if (got > 0) {

@@ -161,8 +161,9 @@ void consumer_prepare(const fixture *f, consumer *c, const char *stream, const c
                       const char *max_record_bytes) {
   snprintf(c->source, sizeof c->source, "redis://127.0.0.1:%d/%s?group=%s&consumer=%s&%s", f->port,
            stream, group, name, parameters);
+  snprintf(c->sink, sizeof c->sink, "%s", sink);
   snprintf(c->log, sizeof c->log, "%.63s/%s.log", f->folder, name);
-  const char *arguments[] = {"run",       f->pipeline, "-i", c->source, "-o", sink,
+  const char *arguments[] = {"run",       f->pipeline, "-i", c->source, "-o", c->sink,
                              "--workers", "1",         "-q", NULL,      NULL, NULL};
   if (max_record_bytes != NULL) {
     arguments[9] = "--max-record-bytes";
@@ -179,6 +180,14 @@ void consumers_prepare(const fixture *f, consumer *consumers, int n, const char 
     snprintf(name, sizeof name, "%.8s%d", prefix, c);
     consumer_prepare(f, &consumers[c], stream, group, name, parameters, sink, NULL);
   }
+}
+
+void two_consumers_first_started(fixture *f, consumer consumers[2], const char *stream,
+                                 const char *group, const char *prefix, const char *parameters) {
+  char sink[160];
+  snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/%.64s-out", f->port, stream);
+  consumers_prepare(f, consumers, 2, stream, group, prefix, parameters, sink);
+  f->consumers[0] = spawn(f, consumers[0].arguments, consumers[0].log);
 }
 
 int wait_exit(pid_t child, double seconds) {

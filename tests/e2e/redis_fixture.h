@@ -32,7 +32,7 @@ extern fixture setup_state;
 
 /* One consumer's command line, kept so that a test can start it again under its name. */
 typedef struct consumer {
-  char source[256], log[700];
+  char source[256], sink[192], log[700];
   const char *arguments[12];
 } consumer;
 
@@ -65,6 +65,10 @@ void consumer_prepare(const fixture *f, consumer *c, const char *stream, const c
 void consumers_prepare(const fixture *f, consumer *consumers, int n, const char *stream,
                        const char *group, const char *prefix, const char *parameters,
                        const char *sink);
+/* Prepares two consumers PREFIX0 and PREFIX1 of `group` on `stream` (consumers_prepare),
+ * writing to the stream STREAM-out, and starts the first. */
+void two_consumers_first_started(fixture *f, consumer consumers[2], const char *stream,
+                                 const char *group, const char *prefix, const char *parameters);
 int wait_exit(pid_t child, double seconds);
 long long stream_length(redisContext *context, const char *stream);
 /* Writes `records` records to a file and publishes it into `stream` with textpipe. */

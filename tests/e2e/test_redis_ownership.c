@@ -84,11 +84,8 @@ START_TEST(a_consumer_draining_its_old_entries_is_fenced_off) {
   leave_all_pending_under_r0(context);
 
   consumer consumers[2];
-  char sink[128];
-  snprintf(sink, sizeof sink, "redis://127.0.0.1:%d/drain-out", f->port);
-  consumers_prepare(f, consumers, 2, "drain", "g", "r",
-                    "idle=1500&claim=60000&checkpoint=100&count=16", sink);
-  f->consumers[0] = spawn(f, consumers[0].arguments, consumers[0].log);
+  two_consumers_first_started(f, consumers, "drain", "g", "r",
+                              "idle=1500&claim=60000&checkpoint=100&count=16");
   /* Pause r0 once a checkpoint acknowledged some of its old entries (mid-drain) while it
    * holds read ones and older ones are still unread. An acknowledgement in flight lands
    * before the counts are taken again (the pause); else it resumes and tries again. */
