@@ -317,8 +317,13 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
     double scores[3];
     size_t length = 0;
     const char *bytes = NULL;
-    for (int t = 0; t < 3; t++) {
-      scores[t] = targets[t] ? summary_digest_count(targets[t], features, &self->scoring) : -1.0;
+    for (int t = 0; t < 3 && result == TP_KEEP; t++) {
+      scores[t] = -1.0;
+      if (targets[t] && summary_digest_count(targets[t], features, &self->scoring, &self->memory,
+                                             &scores[t]) < 0) {
+        result = TP_ERROR;
+        break;
+      }
       if (scores[t] < 0.0)
         continue;
       if (!bytes) {
