@@ -50,46 +50,70 @@ static int sketch_widen(summary_sketch *sketch, const summary_allocator *memory)
   return 0;
 }
 
-/* Increments the cells of the sentence's counted terms (its content words and its bigrams;
- * stopwords are left out) and writes the sums of their new counts to sums[0] (content words)
- * and sums[1] (bigrams) (exact: at most SUMMARY_MAX_TERMS counts below 2^32). CELL is the
- * counter type; a narrow counter is below UINT16_MAX before it is incremented (`full`). */
-#define SKETCH_COUNT_IN(CELL, cells, shift, features, sums, reached)                               \
-  do {                                                                                             \
-    const uint64_t *terms = (features)->terms;                                                     \
-    size_t content = (features)->content_count, bigrams_from = (features)->unigram_count;          \
-    size_t bigrams_end = bigrams_from + (features)->bigram_count;                                  \
-    /* The cells are scattered over the table: ask for all of them before touching any. */         \
-    for (size_t i = 0; i < content; i++)                                                           \
-      __builtin_prefetch(&(cells)[terms[i] >> (shift)], 1);                                        \
-    for (size_t i = bigrams_from; i < bigrams_end; i++)                                            \
-      __builtin_prefetch(&(cells)[terms[i] >> (shift)], 1);                                        \
-    for (int part = 0; part < 2; part++) {                                                         \
-      uint64_t sum = 0;                                                                            \
-      for (size_t i = part ? bigrams_from : 0; i < (part ? bigrams_end : content); i++) {          \
-        CELL *cell = &(cells)[terms[i] >> (shift)]; /* the best-mixed bits of the hash */          \
-        uint32_t value = (uint32_t)*cell + ((uint32_t)*cell < (CELL) ~(CELL)0);                    \
-        *cell = (CELL)value;                                                                       \
-        (reached) |= value == (CELL) ~(CELL)0;                                                     \
-        sum += value;                                                                              \
-      }                                                                                            \
-      (sums)[part] = sum;                                                                          \
-    }                                                                                              \
-  } while (0)
+/* The cells are scattered over the table: ask for those of terms[from..end) before touching
+ * any. `cells` is the table, `cell_log` the log2 of a counter's size in bytes. */
+static inline void prefetch_cells(const char *cells, unsigned cell_log, unsigned shift,
+                                  const uint64_t *terms, size_t from, size_t end) {
+  for (size_t i = from; i < end; i++)
+    __builtin_prefetch(cells + ((terms[i] >> shift) << cell_log), 1);
+}
 
+/* Increments the narrow counters of terms[from..end) (each below UINT16_MAX: `full` was not
+ * set) and returns the sum of their new counts; sets bit 16 of *reached when one reaches
+ * UINT16_MAX. The index is the top `64 - shift` bits of a term hash (the best mixed). */
+static inline uint64_t count_narrow(uint16_t *cells, unsigned shift, const uint64_t *terms,
+                                    size_t from, size_t end, uint32_t *reached) {
+  uint64_t sum = 0;
+  uint32_t next = 0; /* value + 1 is 1 << 16 only for value UINT16_MAX */
+  for (size_t i = from; i < end; i++) {
+    uint16_t *cell = &cells[terms[i] >> shift];
+    uint32_t value = (uint32_t)*cell + 1;
+    *cell = (uint16_t)value;
+    sum += value;
+    next |= value + 1;
+  }
+  *reached |= next;
+  return sum;
+}
+
+/* The same for wide counters, which stop at UINT32_MAX. */
+static inline uint64_t count_wide(uint32_t *cells, unsigned shift, const uint64_t *terms,
+                                  size_t from, size_t end) {
+  uint64_t sum = 0;
+  for (size_t i = from; i < end; i++) {
+    uint32_t *cell = &cells[terms[i] >> shift];
+    uint32_t value = *cell + (*cell < UINT32_MAX);
+    *cell = value;
+    sum += value;
+  }
+  return sum;
+}
+
+/* Counts the sentence's content words terms[0..content_count) and its bigrams (after its
+ * stopwords, which are not counted); sums[0] and sums[1] are exact (at most
+ * SUMMARY_MAX_TERMS counts below 2^32). */
 int summary_sketch_add(summary_sketch *sketch, const summary_features *features, uint64_t sums[2],
                        const summary_allocator *memory) {
   if (sketch->full && sketch_widen(sketch, memory) < 0)
     return -1;
   unsigned shift = 64 - sketch->bits;
-  int reached = 0;
+  const uint64_t *terms = features->terms;
+  size_t content = features->content_count, bigrams_from = features->unigram_count;
+  size_t bigrams_end = bigrams_from + features->bigram_count;
   if (sketch->narrow) { /* locals: the stores below could alias the sketch's members */
     uint16_t *cells = sketch->narrow;
-    SKETCH_COUNT_IN(uint16_t, cells, shift, features, sums, reached);
-    sketch->full = reached;
+    prefetch_cells((const char *)cells, 1, shift, terms, 0, content);
+    prefetch_cells((const char *)cells, 1, shift, terms, bigrams_from, bigrams_end);
+    uint32_t reached = 0;
+    sums[0] = count_narrow(cells, shift, terms, 0, content, &reached);
+    sums[1] = count_narrow(cells, shift, terms, bigrams_from, bigrams_end, &reached);
+    sketch->full = (reached >> 16) & 1;
   } else {
     uint32_t *cells = sketch->wide;
-    SKETCH_COUNT_IN(uint32_t, cells, shift, features, sums, reached);
+    prefetch_cells((const char *)cells, 2, shift, terms, 0, content);
+    prefetch_cells((const char *)cells, 2, shift, terms, bigrams_from, bigrams_end);
+    sums[0] = count_wide(cells, shift, terms, 0, content);
+    sums[1] = count_wide(cells, shift, terms, bigrams_from, bigrams_end);
   }
   sketch->sentences++;
   return 0;
