@@ -22,13 +22,21 @@
 
 int summary_pool_init(summary_pool *pool, size_t capacity, const summary_allocator *memory) {
   memset(pool, 0, sizeof *pool);
-  /* One block: candidates, then scores, then text hashes (all 8-byte aligned). */
-  char *block = memory->alloc(capacity * (sizeof *pool->items + sizeof(double) + sizeof(uint64_t)));
+  size_t slots = 2;
+  while (slots < 2 * capacity)
+    slots *= 2;
+  /* One block: candidates, scores, text hashes (8-byte aligned), heap, text slots. */
+  size_t per_candidate = sizeof *pool->items + sizeof(double) + sizeof(uint64_t) + sizeof(uint32_t);
+  char *block = memory->alloc(capacity * per_candidate + slots * sizeof(uint32_t));
   if (!block)
     return -1;
   pool->items = (summary_candidate *)block;
   pool->scores = (double *)(block + capacity * sizeof *pool->items);
   pool->text_hashes = (uint64_t *)(pool->scores + capacity);
+  pool->heap = (uint32_t *)(pool->text_hashes + capacity);
+  pool->text_slots = pool->heap + capacity;
+  memset(pool->text_slots, 0, slots * sizeof *pool->text_slots);
+  pool->text_mask = slots - 1;
   pool->capacity = capacity;
   pool->next_rescore = 64;
   return 0;
@@ -50,12 +58,86 @@ void summary_pool_free(summary_pool *pool, const summary_allocator *memory) {
   pool->count = 0;
 }
 
-static void pool_find_lowest(summary_pool *pool) {
-  size_t lowest = 0;
-  for (size_t i = 1; i < pool->count; i++)
-    if (pool->scores[i] < pool->scores[lowest])
-      lowest = i;
-  pool->lowest = lowest;
+/* ---- The heap of a full pool: the root is the lowest candidate ---- */
+
+/* 1 when candidate a sorts before b: a lower score, or the same score and a lower index (the
+ * lowest is then the first index of the lowest score, as a scan from index 0 would find). */
+static inline int ranks_below(const summary_pool *pool, uint32_t a, uint32_t b) {
+  double x = pool->scores[a], y = pool->scores[b];
+  return x < y || (x == y && a < b);
+}
+
+/* Moves heap[at] down to its place. */
+static void heap_down(summary_pool *pool, size_t at) {
+  uint32_t *heap = pool->heap;
+  size_t count = pool->count;
+  uint32_t item = heap[at];
+  for (;;) {
+    size_t child = 2 * at + 1;
+    if (child >= count)
+      break;
+    if (child + 1 < count && ranks_below(pool, heap[child + 1], heap[child]))
+      child++;
+    if (!ranks_below(pool, heap[child], item))
+      break;
+    heap[at] = heap[child];
+    at = child;
+  }
+  heap[at] = item;
+  pool->lowest = heap[0];
+}
+
+/* Builds the heap of a full pool from its scores. */
+static void heap_build(summary_pool *pool) {
+  for (size_t i = 0; i < pool->count; i++)
+    pool->heap[i] = (uint32_t)i;
+  for (size_t at = pool->count / 2; at-- > 0;)
+    heap_down(pool, at);
+  pool->lowest = pool->heap[0];
+}
+
+/* ---- The table of texts ---- */
+
+static size_t text_home(const summary_pool *pool, uint64_t text_hash) {
+  return (size_t)(text_hash >> 32) & pool->text_mask;
+}
+
+/* 1 when the pool holds `text` (`length` bytes, hash `text_hash`). */
+static int text_held(const summary_pool *pool, uint64_t text_hash, const char *text,
+                     size_t length) {
+  for (size_t slot = text_home(pool, text_hash); pool->text_slots[slot] != 0;
+       slot = (slot + 1) & pool->text_mask) {
+    size_t i = pool->text_slots[slot] - 1;
+    if (pool->text_hashes[i] == text_hash && strlen(pool->items[i].text) == length &&
+        memcmp(pool->items[i].text, text, length) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Files candidate `index` (its text hash set) in the table. */
+static void text_insert(summary_pool *pool, size_t index) {
+  size_t slot = text_home(pool, pool->text_hashes[index]);
+  while (pool->text_slots[slot] != 0)
+    slot = (slot + 1) & pool->text_mask;
+  pool->text_slots[slot] = (uint32_t)index + 1;
+}
+
+/* Takes candidate `index` out of the table, moving later entries of its run back into the hole
+ * (so that no tombstone is needed). */
+static void text_remove(summary_pool *pool, size_t index) {
+  size_t mask = pool->text_mask;
+  size_t hole = text_home(pool, pool->text_hashes[index]);
+  while (pool->text_slots[hole] != index + 1)
+    hole = (hole + 1) & mask;
+  for (size_t next = (hole + 1) & mask; pool->text_slots[next] != 0; next = (next + 1) & mask) {
+    size_t home = text_home(pool, pool->text_hashes[pool->text_slots[next] - 1]);
+    if (((next - home) & mask) >= ((next - hole) & mask)) { /* its home is not after the hole */
+      pool->text_slots[hole] = pool->text_slots[next];
+      hole = next;
+    }
+  }
+  pool->text_slots[hole] = 0;
 }
 
 /* Fills *candidate with a new block holding a copy of `features` (cut after its last term,
@@ -87,22 +169,25 @@ int summary_pool_offer(summary_pool *pool, const summary_features *features, dou
   if (full && score <= pool->scores[pool->lowest])
     return 0;
   uint64_t text_hash = summary_hash(text, length);
-  for (size_t i = 0; i < pool->count; i++)
-    if (pool->text_hashes[i] == text_hash && strlen(pool->items[i].text) == length &&
-        memcmp(pool->items[i].text, text, length) == 0)
-      return 0;
+  if (text_held(pool, text_hash, text, length))
+    return 0;
   summary_candidate made;
   if (candidate_make(&made, features, text, length, id, memory) < 0)
     return -1;
   size_t index = full ? pool->lowest : pool->count++;
   summary_candidate *slot = &pool->items[index];
-  if (full)
+  if (full) {
+    text_remove(pool, index);
     candidate_clear(slot, memory);
+  }
   *slot = made;
   pool->scores[index] = score;
   pool->text_hashes[index] = text_hash;
-  if (pool->count == pool->capacity)
-    pool_find_lowest(pool);
+  text_insert(pool, index);
+  if (full)
+    heap_down(pool, 0); /* the root's score rose */
+  else if (pool->count == pool->capacity)
+    heap_build(pool);
   return 1;
 }
 
@@ -110,8 +195,8 @@ void summary_pool_rescore(summary_pool *pool, const summary_sketch *sketch,
                           const summary_scoring *scoring) {
   for (size_t i = 0; i < pool->count; i++)
     pool->scores[i] = summary_score(sketch, pool->items[i].features, scoring);
-  if (pool->count > 0)
-    pool_find_lowest(pool);
+  if (pool->count == pool->capacity)
+    heap_build(pool);
 }
 
 void summary_pool_maybe_rescore(summary_pool *pool, const summary_sketch *sketch,

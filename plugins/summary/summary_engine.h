@@ -100,8 +100,10 @@ typedef struct summary_candidate {
   char *id;                   /* the record id as JSON text (a number or a quoted string) */
 } summary_candidate;
 
-/* Scores and text hashes sit in arrays of their own beside the candidates so that finding the
- * lowest score or an exact repeat reads a few contiguous kilobytes, not every candidate. */
+/* Scores and text hashes sit in arrays of their own beside the candidates. A full pool keeps
+ * its candidates in a binary min-heap by (score, index), so the lowest (the first index of the
+ * lowest score) is known without looking at every candidate, and a hash table of their texts
+ * finds an exact repeat in a probe or two. */
 typedef struct summary_pool {
   size_t capacity;
   size_t count;
@@ -110,6 +112,9 @@ typedef struct summary_pool {
   summary_candidate *items;
   double *scores;        /* scores[i] is items[i]'s */
   uint64_t *text_hashes; /* for dropping exact repeats */
+  uint32_t *heap;        /* candidate indices, a min-heap when count == capacity */
+  uint32_t *text_slots;  /* open addressing by text hash: candidate index + 1, 0 when free */
+  size_t text_mask;      /* slots - 1 (slots: a power of two, at least twice the capacity) */
 } summary_pool;
 
 /* Allocates room for `capacity` (>= 1) candidates. Returns 0, or -1 when out of memory. */
