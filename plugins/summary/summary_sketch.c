@@ -134,23 +134,45 @@ int summary_sketch_set(summary_sketch *sketch, size_t index, uint32_t count,
   return 0;
 }
 
+/* Eight narrow counters: GCC's and Clang's vector extension (SSE2 on x86-64, NEON on ARM). */
+typedef uint16_t narrow_lanes __attribute__((vector_size(16)));
+
+/* into[i] += from[i] for i < cells, wrapping; nonzero when some sum reached UINT16_MAX or
+ * wrapped (subtracting `from` again then restores `into` exactly). */
+static int add_narrow(uint16_t *into, const uint16_t *from, size_t cells) {
+  narrow_lanes over = {0};
+  size_t i = 0;
+  for (; i + 8 <= cells; i += 8) {
+    narrow_lanes a, b;
+    memcpy(&a, into + i, sizeof a);
+    memcpy(&b, from + i, sizeof b);
+    narrow_lanes sum = a + b;
+    over |= (narrow_lanes)((sum < a) | (sum == UINT16_MAX));
+    memcpy(into + i, &sum, sizeof sum);
+  }
+  int reached = 0;
+  for (size_t lane = 0; lane < 8; lane++)
+    reached |= over[lane] != 0;
+  for (; i < cells; i++) {
+    uint32_t sum = (uint32_t)into[i] + from[i];
+    reached |= sum >= UINT16_MAX;
+    into[i] = (uint16_t)sum;
+  }
+  return reached;
+}
+
 int summary_sketch_merge(summary_sketch *into, const summary_sketch *from,
                          const summary_allocator *memory) {
   if (into->bits != from->bits)
     return -1;
   size_t cells = (size_t)1 << into->bits;
   if (into->narrow && from->narrow) {
-    uint32_t most = 0; /* the largest sum: narrow sums stay narrow */
-    for (size_t i = 0; i < cells; i++) {
-      uint32_t sum = (uint32_t)into->narrow[i] + from->narrow[i];
-      most = sum > most ? sum : most;
-    }
-    if (most < UINT16_MAX) {
-      for (size_t i = 0; i < cells; i++)
-        into->narrow[i] = (uint16_t)(into->narrow[i] + from->narrow[i]);
+    if (!add_narrow(into->narrow, from->narrow, cells)) { /* the usual case: one pass */
       into->sentences += from->sentences;
       return 0;
     }
+    for (size_t i = 0; i < cells; i++) /* undo: the sums need wide counters */
+      into->narrow[i] = (uint16_t)(into->narrow[i] - from->narrow[i]);
   }
   if (sketch_widen(into, memory) < 0)
     return -1;
