@@ -105,6 +105,7 @@ static int summary_create(const tp_host *host, const tp_stage *stage, const cJSO
   instance->scoring.target_words = config->target_words;
   instance->scoring.length_spread = 4.0;
   instance->scoring.bigram_weight = 1.0;
+  summary_scoring_prepare(&instance->scoring);
   const char *theme_stage = config->theme_stage != NULL ? config->theme_stage : "";
   snprintf(instance->theme_stage, sizeof instance->theme_stage, "%s", theme_stage);
   if (instance->pool_size < instance->digest_size) {

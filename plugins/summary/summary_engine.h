@@ -69,7 +69,14 @@ typedef struct summary_scoring {
   double target_words;  /* centre of the length prior */
   double length_spread; /* its width (words) */
   double bigram_weight; /* weight of bigram centrality against unigram centrality */
+  /* The length prior of 0 to SUMMARY_MAX_WORDS words, once summary_scoring_prepare() filled
+   * it (priors_ready): the same values, without an exp() per score. */
+  int priors_ready;
+  double priors[SUMMARY_MAX_WORDS + 1];
 } summary_scoring;
+
+/* Fills scoring->priors from the three parameters above. */
+void summary_scoring_prepare(summary_scoring *scoring);
 
 /* Counts every content word and bigram of one sentence once (not its stopwords); writes the
  * sums of their updated counts to sums[0] (content words) and sums[1] (bigrams). Returns 0, or

@@ -196,9 +196,22 @@ static double centroid_cosine(double sum, uint64_t sentences, size_t terms) {
   return sum / (double)sentences / sqrt((double)terms);
 }
 
-static double length_prior(const summary_features *features, const summary_scoring *scoring) {
-  double offset = ((double)features->words - scoring->target_words) / scoring->length_spread;
+/* A Gaussian centred on target_words. */
+static double compute_prior(double words, const summary_scoring *scoring) {
+  double offset = (words - scoring->target_words) / scoring->length_spread;
   return exp(-0.5 * offset * offset);
+}
+
+void summary_scoring_prepare(summary_scoring *scoring) {
+  for (size_t words = 0; words <= SUMMARY_MAX_WORDS; words++)
+    scoring->priors[words] = compute_prior((double)words, scoring);
+  scoring->priors_ready = 1;
+}
+
+static double length_prior(const summary_features *features, const summary_scoring *scoring) {
+  if (scoring->priors_ready && features->words <= SUMMARY_MAX_WORDS)
+    return scoring->priors[features->words];
+  return compute_prior((double)features->words, scoring);
 }
 
 double summary_score_sums(const summary_sketch *sketch, const summary_features *features,

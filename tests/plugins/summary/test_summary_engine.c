@@ -32,7 +32,8 @@ static void counting_free(void *block) {
 }
 
 static const summary_allocator memory = {counting_alloc, counting_free};
-static const summary_scoring scoring = {8.0, 4.0, 1.0};
+static const summary_scoring scoring = {
+    .target_words = 8.0, .length_spread = 4.0, .bigram_weight = 1.0};
 static summary_ranker ranker; /* about 560 KiB: not on the stack */
 
 static const char *const stopwords[] = {"the",  "is", "a",  "and", "was", "it",

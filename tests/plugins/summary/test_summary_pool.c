@@ -69,7 +69,7 @@ static void check_same(const summary_pool *pool, const model *m) {
 START_TEST(pool_follows_the_plain_rules) {
   summary_pool pool;
   summary_sketch sketch;
-  const summary_scoring scoring = {8.0, 4.0, 1.0};
+  const summary_scoring scoring = {.target_words = 8.0, .length_spread = 4.0, .bigram_weight = 1.0};
   model m = {0};
   ck_assert_int_eq(summary_pool_init(&pool, CAPACITY, &memory), 0);
   ck_assert_int_eq(summary_sketch_init(&sketch, 10, &memory), 0);

@@ -1,7 +1,8 @@
 /* tests/plugins/summary/test_summary_sketch.c - unit tests of the summary plugin's term sketch
  * (summary_sketch.c): its 16-bit counters widen to 32 bits when one reaches UINT16_MAX, by
  * counting, merging or importing, and no count is lost or capped on the way; a sketch whose
- * counts stay small stays narrow; a widening that runs out of memory counts nothing.
+ * counts stay small stays narrow; a widening that runs out of memory counts nothing. And the
+ * scores with prepared length priors are those computed one by one.
  */
 #include <check.h>
 #include <stdint.h>
@@ -128,6 +129,30 @@ START_TEST(failed_widening_counts_nothing) {
 }
 END_TEST
 
+/* The prepared length priors are the computed ones, bit for bit, at every length. */
+START_TEST(prepared_priors_score_the_same) {
+  summary_features features;
+  room_clean(&features);
+  summary_sketch sketch;
+  uint64_t sums[2];
+  ck_assert_int_eq(summary_sketch_init(&sketch, 10, &memory), 0);
+  add_times(&sketch, &features, 3, sums);
+  summary_scoring plain = {.target_words = 7.5, .length_spread = 4.0, .bigram_weight = 1.0};
+  summary_scoring prepared = plain;
+  summary_scoring_prepare(&prepared);
+  for (unsigned words = 0; words <= 2 * SUMMARY_MAX_WORDS; words++) {
+    features.words = (uint16_t)words;
+    double a = summary_score(&sketch, &features, &plain);
+    double b = summary_score(&sketch, &features, &prepared);
+    ck_assert_mem_eq(&a, &b, sizeof a);
+    a = summary_score_sums(&sketch, &features, sums, &plain);
+    b = summary_score_sums(&sketch, &features, sums, &prepared);
+    ck_assert_mem_eq(&a, &b, sizeof a);
+  }
+  summary_sketch_free(&sketch, &memory);
+}
+END_TEST
+
 int main(void) {
   Suite *suite = suite_create("summary_sketch");
   TCase *widening = tcase_create("widening");
@@ -136,6 +161,9 @@ int main(void) {
   tcase_add_test(widening, export_import_keeps_wide_counts);
   tcase_add_test(widening, failed_widening_counts_nothing);
   suite_add_tcase(suite, widening);
+  TCase *scores = tcase_create("scores");
+  tcase_add_test(scores, prepared_priors_score_the_same);
+  suite_add_tcase(suite, scores);
   SRunner *runner = srunner_create(suite);
   srunner_run_all(runner, CK_NORMAL);
   int failed = srunner_ntests_failed(runner);
