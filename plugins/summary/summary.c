@@ -264,9 +264,20 @@ static int sentence_sentiment(summary_instance *self, summary_partial *partial,
                               const cJSON *compound, const cJSON *item, const tp_text *text,
                               size_t index, summary_digest **polarity) {
   *polarity = NULL;
-  const cJSON *start = cJSON_GetObjectItemCaseSensitive(item, "start");
+  /* Both members in one walk, each the first of its name (as
+   * cJSON_GetObjectItemCaseSensitive finds it, which also stops at a member without a name);
+   * the first byte is compared before the name. */
+  const cJSON *start = NULL, *own = NULL;
+  for (const cJSON *member = item ? item->child : NULL; member && member->string;
+       member = member->next) {
+    const char *name = member->string;
+    if (!start && name[0] == 's' && strcmp(name, "start") == 0)
+      start = member;
+    else if (!own && name[0] == 'c' && strcmp(name, "compound") == 0)
+      own = member;
+  }
   if (cJSON_IsNumber(start) && start->valuedouble == TP_TEXT_SENTENCE(text, index)->start)
-    compound = cJSON_GetObjectItemCaseSensitive(item, "compound");
+    compound = own;
   return summary_partial_polarity(self, partial, compound, polarity);
 }
 
