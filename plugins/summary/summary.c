@@ -264,11 +264,11 @@ static int sentence_sentiment(summary_instance *self, summary_partial *partial,
                               const cJSON *compound, const cJSON *item, const tp_text *text,
                               size_t index, summary_digest **polarity) {
   *polarity = NULL;
-  /* Both members in one walk, each the first of its name (as
+  /* Both members in one walk that ends when both are found, each the first of its name (as
    * cJSON_GetObjectItemCaseSensitive finds it, which also stops at a member without a name);
    * the first byte is compared before the name. */
   const cJSON *start = NULL, *own = NULL;
-  for (const cJSON *member = item ? item->child : NULL; member && member->string;
+  for (const cJSON *member = item ? item->child : NULL; member && member->string && !(start && own);
        member = member->next) {
     const char *name = member->string;
     if (!start && name[0] == 's' && strcmp(name, "start") == 0)
