@@ -105,6 +105,7 @@ static int summary_create(const tp_host *host, const tp_stage *stage, const cJSO
   instance->scoring.target_words = config->target_words;
   instance->scoring.length_spread = 4.0;
   instance->scoring.bigram_weight = 1.0;
+  summary_scoring_prepare(&instance->scoring);
   const char *theme_stage = config->theme_stage != NULL ? config->theme_stage : "";
   snprintf(instance->theme_stage, sizeof instance->theme_stage, "%s", theme_stage);
   if (instance->pool_size < instance->digest_size) {
@@ -263,9 +264,20 @@ static int sentence_sentiment(summary_instance *self, summary_partial *partial,
                               const cJSON *compound, const cJSON *item, const tp_text *text,
                               size_t index, summary_digest **polarity) {
   *polarity = NULL;
-  const cJSON *start = cJSON_GetObjectItemCaseSensitive(item, "start");
+  /* Both members in one walk that ends when both are found, each the first of its name (as
+   * cJSON_GetObjectItemCaseSensitive finds it, which also stops at a member without a name);
+   * the first byte is compared before the name. */
+  const cJSON *start = NULL, *own = NULL;
+  for (const cJSON *member = item ? item->child : NULL; member && member->string && !(start && own);
+       member = member->next) {
+    const char *name = member->string;
+    if (!start && name[0] == 's' && strcmp(name, "start") == 0)
+      start = member;
+    else if (!own && name[0] == 'c' && strcmp(name, "compound") == 0)
+      own = member;
+  }
   if (cJSON_IsNumber(start) && start->valuedouble == TP_TEXT_SENTENCE(text, index)->start)
-    compound = cJSON_GetObjectItemCaseSensitive(item, "compound");
+    compound = own;
   return summary_partial_polarity(self, partial, compound, polarity);
 }
 
@@ -317,8 +329,13 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
     double scores[3];
     size_t length = 0;
     const char *bytes = NULL;
-    for (int t = 0; t < 3; t++) {
-      scores[t] = targets[t] ? summary_digest_count(targets[t], features, &self->scoring) : -1.0;
+    for (int t = 0; t < 3 && result == TP_KEEP; t++) {
+      scores[t] = -1.0;
+      if (targets[t] && summary_digest_count(targets[t], features, &self->scoring, &self->memory,
+                                             &scores[t]) < 0) {
+        result = TP_ERROR;
+        break;
+      }
       if (scores[t] < 0.0)
         continue;
       if (!bytes) {

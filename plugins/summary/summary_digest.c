@@ -30,24 +30,29 @@ void summary_digest_free(summary_digest *digest, const summary_allocator *memory
   summary_sketch_free(&digest->sketch, memory);
 }
 
-double summary_digest_count(summary_digest *digest, const summary_features *features,
-                            const summary_scoring *scoring) {
+int summary_digest_count(summary_digest *digest, const summary_features *features,
+                         const summary_scoring *scoring, const summary_allocator *memory,
+                         double *score) {
   uint64_t sums[2];
-  summary_sketch_add(&digest->sketch, features, sums);
+  *score = -1.0;
+  if (summary_sketch_add(&digest->sketch, features, sums, memory) < 0)
+    return -1;
   summary_pool_maybe_rescore(&digest->pool, &digest->sketch, scoring);
   if (features->words < 3 || features->words > SUMMARY_MAX_WORDS || features->content_count < 2)
-    return -1.0; /* never a candidate: no score needed */
-  double score = summary_score_sums(&digest->sketch, features, sums, scoring);
+    return 0; /* never a candidate: no score needed */
+  double value = summary_score_sums(&digest->sketch, features, sums, scoring);
   const summary_pool *pool = &digest->pool;
-  if (pool->count == pool->capacity && score <= pool->scores[pool->lowest])
-    return -1.0;
-  return score;
+  if (pool->count < pool->capacity || value > pool->scores[pool->lowest])
+    *score = value;
+  return 0;
 }
 
 int summary_digest_add(summary_digest *digest, const summary_features *features, const char *text,
                        size_t length, const char *id, const summary_scoring *scoring,
                        const summary_allocator *memory) {
-  double score = summary_digest_count(digest, features, scoring);
+  double score;
+  if (summary_digest_count(digest, features, scoring, memory, &score) < 0)
+    return -1;
   if (score >= 0.0 &&
       summary_pool_offer(&digest->pool, features, score, text, length, id, memory) < 0)
     return -1;
@@ -56,7 +61,7 @@ int summary_digest_add(summary_digest *digest, const summary_features *features,
 
 int summary_digest_merge(summary_digest *into, const summary_digest *from,
                          const summary_scoring *scoring, const summary_allocator *memory) {
-  if (summary_sketch_merge(&into->sketch, &from->sketch) < 0)
+  if (summary_sketch_merge(&into->sketch, &from->sketch, memory) < 0)
     return -1;
   if (summary_pool_merge(&into->pool, &from->pool, memory) < 0)
     return -1;
@@ -106,7 +111,7 @@ cJSON *summary_digest_pick(summary_digest *digest, size_t k, double redundancy, 
 static cJSON *candidate_export(const summary_candidate *candidate, double score) {
   cJSON *entry = cJSON_CreateObject();
   cJSON *terms = cJSON_AddArrayToObject(entry, "terms");
-  const summary_features *features = &candidate->features;
+  const summary_features *features = candidate->features;
   int counts[3] = {features->content_count, features->unigram_count, features->bigram_count};
   cJSON *count_array = cJSON_CreateIntArray(counts, 3);
   if (!terms || !cJSON_AddStringToObject(entry, "id", candidate->id) ||
@@ -144,10 +149,11 @@ cJSON *summary_digest_export(const summary_digest *digest) {
   }
   size_t cell_count = (size_t)1 << digest->sketch.bits;
   for (size_t i = 0; i < cell_count; i++) {
-    if (digest->sketch.cells[i] == 0)
+    uint32_t cell = summary_sketch_cell(&digest->sketch, i);
+    if (cell == 0)
       continue;
     cJSON *index = cJSON_CreateNumber((double)i);
-    cJSON *count = cJSON_CreateNumber(digest->sketch.cells[i]);
+    cJSON *count = cJSON_CreateNumber(cell);
     if (!index || !count) {
       cJSON_Delete(index);
       cJSON_Delete(count);
@@ -244,7 +250,12 @@ int summary_digest_import(summary_digest *digest, const cJSON *data,
       summary_digest_free(digest, memory);
       return -1;
     }
-    digest->sketch.cells[(size_t)index->valuedouble] = (uint32_t)count->valuedouble;
+    if (summary_sketch_set(&digest->sketch, (size_t)index->valuedouble,
+                           (uint32_t)count->valuedouble, memory) < 0) {
+      snprintf(err, err_size, "out of memory");
+      summary_digest_free(digest, memory);
+      return -1;
+    }
   }
   const cJSON *entry;
   cJSON_ArrayForEach(entry, pool) {

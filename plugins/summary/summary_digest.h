@@ -23,12 +23,13 @@ int summary_digest_init(summary_digest *digest, uint32_t sketch_bits, size_t poo
 /* Frees what summary_digest_init() allocated. */
 void summary_digest_free(summary_digest *digest, const summary_allocator *memory);
 
-/* Counts one sentence in the sketch (re-scoring the pool when due) and returns its score when
- * it may enter the pool (3 to SUMMARY_MAX_WORDS words with at least 2 content words, and the
- * pool has room or it beats the lowest candidate), else -1. Hand a score >= 0 to
- * summary_pool_offer() with the text. */
-double summary_digest_count(summary_digest *digest, const summary_features *features,
-                            const summary_scoring *scoring);
+/* Counts one sentence in the sketch (re-scoring the pool when due) and sets *score to its score
+ * when it may enter the pool (3 to SUMMARY_MAX_WORDS words with at least 2 content words, and
+ * the pool has room or it beats the lowest candidate), else to -1. Hand a score >= 0 to
+ * summary_pool_offer() with the text. Returns 0, or -1 when out of memory (nothing counted). */
+int summary_digest_count(summary_digest *digest, const summary_features *features,
+                         const summary_scoring *scoring, const summary_allocator *memory,
+                         double *score);
 
 /* summary_digest_count() then, when it may enter, summary_pool_offer(). `id` is the record id
  * as JSON text. Returns 0, or -1 when out of memory. */

@@ -1,6 +1,6 @@
-/* plugins/summary/summary_engine.c - the bounded term sketch and the candidate pool with MMR
- * selection (see summary_engine.h; sentence features are in summary_features.c, the
- * per-record ranking in summary_rank.c).
+/* plugins/summary/summary_engine.c - the candidate pool with MMR selection (see
+ * summary_engine.h; the term sketch is in summary_sketch.c, sentence features in
+ * summary_features.c, the per-record ranking in summary_rank.c).
  *
  * Why these choices: short opinion summaries written by people are short sentences made of the
  * words and word pairs that many other sentences of the stream also use. So a sentence's score
@@ -15,139 +15,36 @@
 #include "summary_readable.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
-
-/* ---- Sketch ---------------------------------------------------------------------------- */
-
-int summary_sketch_init(summary_sketch *sketch, uint32_t bits, const summary_allocator *memory) {
-  size_t cells = (size_t)1 << bits;
-  sketch->bits = bits;
-  sketch->sentences = 0;
-  sketch->cells = memory->alloc(cells * sizeof *sketch->cells);
-  if (!sketch->cells)
-    return -1;
-  memset(sketch->cells, 0, cells * sizeof *sketch->cells);
-  return 0;
-}
-
-void summary_sketch_free(summary_sketch *sketch, const summary_allocator *memory) {
-  memory->free(sketch->cells);
-  sketch->cells = NULL;
-}
-
-static size_t sketch_index(const summary_sketch *sketch, uint64_t hash) {
-  return (size_t)(hash >> (64 - sketch->bits)); /* the best-mixed bits of the hash */
-}
-
-/* Increments the cells of the sentence's counted terms (its content words and its bigrams;
- * stopwords are left out) and writes the sums of their new counts to sums[0] (content words)
- * and sums[1] (bigrams) (exact: at most SUMMARY_MAX_TERMS counts below 2^32). */
-static void sketch_count_in(summary_sketch *sketch, const summary_features *features,
-                            uint64_t sums[2]) {
-  uint32_t *cells = sketch->cells; /* locals: the stores below could alias sketch->bits */
-  unsigned shift = 64 - sketch->bits;
-  const uint64_t *terms = features->terms;
-  size_t content = features->content_count, bigrams_from = features->unigram_count;
-  size_t bigrams_end = bigrams_from + features->bigram_count;
-  /* The cells are scattered over the table: ask for all of them before touching any. */
-  for (size_t i = 0; i < content; i++)
-    __builtin_prefetch(&cells[terms[i] >> shift], 1);
-  for (size_t i = bigrams_from; i < bigrams_end; i++)
-    __builtin_prefetch(&cells[terms[i] >> shift], 1);
-  for (int part = 0; part < 2; part++) {
-    uint64_t sum = 0;
-    for (size_t i = part ? bigrams_from : 0; i < (part ? bigrams_end : content); i++) {
-      uint32_t *cell = &cells[terms[i] >> shift]; /* the best-mixed bits of the hash */
-      uint32_t value = *cell + (*cell < UINT32_MAX);
-      *cell = value;
-      sum += value;
-    }
-    sums[part] = sum;
-  }
-}
-
-/* A cosine against the stream's centroid: `sum` (the document frequencies of the sentence's
- * counted terms) over the number of sentences seen, over the square root of `terms` (the size of
- * the sentence's term set, stopwords included for unigrams: a stopword adds nothing to the
- * overlap but still makes the sentence longer). */
-static double centroid_cosine(double sum, uint64_t sentences, size_t terms) {
-  if (terms == 0 || sentences == 0)
-    return 0.0;
-  return sum / (double)sentences / sqrt((double)terms);
-}
-
-static double length_prior(const summary_features *features, const summary_scoring *scoring) {
-  double offset = ((double)features->words - scoring->target_words) / scoring->length_spread;
-  return exp(-0.5 * offset * offset);
-}
-
-void summary_sketch_add(summary_sketch *sketch, const summary_features *features,
-                        uint64_t sums[2]) {
-  sketch_count_in(sketch, features, sums);
-  sketch->sentences++;
-}
-
-double summary_score_sums(const summary_sketch *sketch, const summary_features *features,
-                          const uint64_t sums[2], const summary_scoring *scoring) {
-  double unigrams = centroid_cosine((double)sums[0], sketch->sentences, features->unigram_count);
-  double bigrams = centroid_cosine((double)sums[1], sketch->sentences, features->bigram_count);
-  return (unigrams + scoring->bigram_weight * bigrams) * length_prior(features, scoring);
-}
-
-uint32_t summary_sketch_count(const summary_sketch *sketch, uint64_t hash) {
-  return sketch->cells[sketch_index(sketch, hash)];
-}
-
-int summary_sketch_merge(summary_sketch *into, const summary_sketch *from) {
-  if (into->bits != from->bits)
-    return -1;
-  size_t cells = (size_t)1 << into->bits;
-  for (size_t i = 0; i < cells; i++) {
-    uint64_t sum = (uint64_t)into->cells[i] + from->cells[i];
-    into->cells[i] = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
-  }
-  into->sentences += from->sentences;
-  return 0;
-}
-
-/* The sum of the counts of terms[0..count) (a sentence's own occurrence is included, as it is
- * for every sentence). */
-static double sketch_sum(const summary_sketch *sketch, const uint64_t *terms, size_t count) {
-  double sum = 0.0;
-  for (size_t i = 0; i < count; i++)
-    sum += summary_sketch_count(sketch, terms[i]);
-  return sum;
-}
-
-double summary_score(const summary_sketch *sketch, const summary_features *features,
-                     const summary_scoring *scoring) {
-  const uint64_t *bigram_terms = features->terms + features->unigram_count;
-  double unigrams = centroid_cosine(sketch_sum(sketch, features->terms, features->content_count),
-                                    sketch->sentences, features->unigram_count);
-  double bigrams = centroid_cosine(sketch_sum(sketch, bigram_terms, features->bigram_count),
-                                   sketch->sentences, features->bigram_count);
-  return (unigrams + scoring->bigram_weight * bigrams) * length_prior(features, scoring);
-}
 
 /* ---- Candidate pool -------------------------------------------------------------------- */
 
 int summary_pool_init(summary_pool *pool, size_t capacity, const summary_allocator *memory) {
   memset(pool, 0, sizeof *pool);
-  /* One block: candidates, then scores, then text hashes (all 8-byte aligned). */
-  char *block = memory->alloc(capacity * (sizeof *pool->items + sizeof(double) + sizeof(uint64_t)));
+  size_t slots = 2;
+  while (slots < 2 * capacity)
+    slots *= 2;
+  /* One block: candidates, scores, text hashes (8-byte aligned), heap, text slots. */
+  size_t per_candidate = sizeof *pool->items + sizeof(double) + sizeof(uint64_t) + sizeof(uint32_t);
+  char *block = memory->alloc(capacity * per_candidate + slots * sizeof(uint32_t));
   if (!block)
     return -1;
   pool->items = (summary_candidate *)block;
   pool->scores = (double *)(block + capacity * sizeof *pool->items);
   pool->text_hashes = (uint64_t *)(pool->scores + capacity);
+  pool->heap = (uint32_t *)(pool->text_hashes + capacity);
+  pool->text_slots = pool->heap + capacity;
+  memset(pool->text_slots, 0, slots * sizeof *pool->text_slots);
+  pool->text_mask = slots - 1;
   pool->capacity = capacity;
   pool->next_rescore = 64;
   return 0;
 }
 
 static void candidate_clear(summary_candidate *candidate, const summary_allocator *memory) {
-  memory->free(candidate->text);
-  memory->free(candidate->id);
+  memory->free(candidate->features); /* the block */
+  candidate->features = NULL;
   candidate->text = candidate->id = NULL;
 }
 
@@ -161,21 +58,108 @@ void summary_pool_free(summary_pool *pool, const summary_allocator *memory) {
   pool->count = 0;
 }
 
-static void pool_find_lowest(summary_pool *pool) {
-  size_t lowest = 0;
-  for (size_t i = 1; i < pool->count; i++)
-    if (pool->scores[i] < pool->scores[lowest])
-      lowest = i;
-  pool->lowest = lowest;
+/* ---- The heap of a full pool: the root is the lowest candidate ---- */
+
+/* 1 when candidate a sorts before b: a lower score, or the same score and a lower index (the
+ * lowest is then the first index of the lowest score, as a scan from index 0 would find). */
+static inline int ranks_below(const summary_pool *pool, uint32_t a, uint32_t b) {
+  double x = pool->scores[a], y = pool->scores[b];
+  return x < y || (x == y && a < b);
 }
 
-static char *copy_bytes(const char *bytes, size_t length, const summary_allocator *memory) {
-  char *copy = memory->alloc(length + 1);
-  if (copy) {
-    memcpy(copy, bytes, length);
-    copy[length] = '\0';
+/* Moves heap[at] down to its place. */
+static void heap_down(summary_pool *pool, size_t at) {
+  uint32_t *heap = pool->heap;
+  size_t count = pool->count;
+  uint32_t item = heap[at];
+  for (;;) {
+    size_t child = 2 * at + 1;
+    if (child >= count)
+      break;
+    if (child + 1 < count && ranks_below(pool, heap[child + 1], heap[child]))
+      child++;
+    if (!ranks_below(pool, heap[child], item))
+      break;
+    heap[at] = heap[child];
+    at = child;
   }
-  return copy;
+  heap[at] = item;
+  pool->lowest = heap[0];
+}
+
+/* Builds the heap of a full pool from its scores. */
+static void heap_build(summary_pool *pool) {
+  for (size_t i = 0; i < pool->count; i++)
+    pool->heap[i] = (uint32_t)i;
+  for (size_t at = pool->count / 2; at-- > 0;)
+    heap_down(pool, at);
+  pool->lowest = pool->heap[0];
+}
+
+/* ---- The table of texts ---- */
+
+static size_t text_home(const summary_pool *pool, uint64_t text_hash) {
+  return (size_t)(text_hash >> 32) & pool->text_mask;
+}
+
+/* 1 when the pool holds `text` (`length` bytes, hash `text_hash`). */
+static int text_held(const summary_pool *pool, uint64_t text_hash, const char *text,
+                     size_t length) {
+  for (size_t slot = text_home(pool, text_hash); pool->text_slots[slot] != 0;
+       slot = (slot + 1) & pool->text_mask) {
+    size_t i = pool->text_slots[slot] - 1;
+    if (pool->text_hashes[i] == text_hash && strlen(pool->items[i].text) == length &&
+        memcmp(pool->items[i].text, text, length) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Files candidate `index` (its text hash set) in the table. */
+static void text_insert(summary_pool *pool, size_t index) {
+  size_t slot = text_home(pool, pool->text_hashes[index]);
+  while (pool->text_slots[slot] != 0)
+    slot = (slot + 1) & pool->text_mask;
+  pool->text_slots[slot] = (uint32_t)index + 1;
+}
+
+/* Takes candidate `index` out of the table, moving later entries of its run back into the hole
+ * (so that no tombstone is needed). */
+static void text_remove(summary_pool *pool, size_t index) {
+  size_t mask = pool->text_mask;
+  size_t hole = text_home(pool, pool->text_hashes[index]);
+  while (pool->text_slots[hole] != index + 1)
+    hole = (hole + 1) & mask;
+  for (size_t next = (hole + 1) & mask; pool->text_slots[next] != 0; next = (next + 1) & mask) {
+    size_t home = text_home(pool, pool->text_hashes[pool->text_slots[next] - 1]);
+    if (((next - home) & mask) >= ((next - hole) & mask)) { /* its home is not after the hole */
+      pool->text_slots[hole] = pool->text_slots[next];
+      hole = next;
+    }
+  }
+  pool->text_slots[hole] = 0;
+}
+
+/* Fills *candidate with a new block holding a copy of `features` (cut after its last term,
+ * content words sorted), `text` (`length` bytes) and `id`. 0, or -1 when out of memory. */
+static int candidate_make(summary_candidate *candidate, const summary_features *features,
+                          const char *text, size_t length, const char *id,
+                          const summary_allocator *memory) {
+  size_t terms = (size_t)features->unigram_count + features->bigram_count;
+  size_t head = offsetof(summary_features, terms) + terms * sizeof features->terms[0];
+  size_t id_size = strlen(id) + 1;
+  char *block = memory->alloc(head + length + 1 + id_size);
+  if (!block)
+    return -1;
+  memcpy(block, features, head);
+  candidate->features = (summary_features *)block;
+  candidate->text = block + head;
+  memcpy(candidate->text, text, length);
+  candidate->text[length] = '\0';
+  candidate->id = candidate->text + length + 1;
+  memcpy(candidate->id, id, id_size);
+  summary_features_sort(candidate->features);
+  return 0;
 }
 
 int summary_pool_offer(summary_pool *pool, const summary_features *features, double score,
@@ -185,38 +169,34 @@ int summary_pool_offer(summary_pool *pool, const summary_features *features, dou
   if (full && score <= pool->scores[pool->lowest])
     return 0;
   uint64_t text_hash = summary_hash(text, length);
-  for (size_t i = 0; i < pool->count; i++)
-    if (pool->text_hashes[i] == text_hash && strlen(pool->items[i].text) == length &&
-        memcmp(pool->items[i].text, text, length) == 0)
-      return 0;
-  char *text_copy = copy_bytes(text, length, memory);
-  char *id_copy = copy_bytes(id, strlen(id), memory);
-  if (!text_copy || !id_copy) {
-    memory->free(text_copy);
-    memory->free(id_copy);
+  if (text_held(pool, text_hash, text, length))
+    return 0;
+  summary_candidate made;
+  if (candidate_make(&made, features, text, length, id, memory) < 0)
     return -1;
-  }
   size_t index = full ? pool->lowest : pool->count++;
   summary_candidate *slot = &pool->items[index];
-  if (full)
+  if (full) {
+    text_remove(pool, index);
     candidate_clear(slot, memory);
-  slot->features = *features;
-  summary_features_sort(&slot->features);
+  }
+  *slot = made;
   pool->scores[index] = score;
   pool->text_hashes[index] = text_hash;
-  slot->text = text_copy;
-  slot->id = id_copy;
-  if (pool->count == pool->capacity)
-    pool_find_lowest(pool);
+  text_insert(pool, index);
+  if (full)
+    heap_down(pool, 0); /* the root's score rose */
+  else if (pool->count == pool->capacity)
+    heap_build(pool);
   return 1;
 }
 
 void summary_pool_rescore(summary_pool *pool, const summary_sketch *sketch,
                           const summary_scoring *scoring) {
   for (size_t i = 0; i < pool->count; i++)
-    pool->scores[i] = summary_score(sketch, &pool->items[i].features, scoring);
-  if (pool->count > 0)
-    pool_find_lowest(pool);
+    pool->scores[i] = summary_score(sketch, pool->items[i].features, scoring);
+  if (pool->count == pool->capacity)
+    heap_build(pool);
 }
 
 void summary_pool_maybe_rescore(summary_pool *pool, const summary_sketch *sketch,
@@ -232,7 +212,7 @@ int summary_pool_merge(summary_pool *into, const summary_pool *from,
                        const summary_allocator *memory) {
   for (size_t i = 0; i < from->count; i++) {
     const summary_candidate *candidate = &from->items[i];
-    if (summary_pool_offer(into, &candidate->features, from->scores[i], candidate->text,
+    if (summary_pool_offer(into, candidate->features, from->scores[i], candidate->text,
                            strlen(candidate->text), candidate->id, memory) < 0)
       return -1;
   }
@@ -264,7 +244,7 @@ size_t summary_pool_select(const summary_pool *pool, size_t k, double lambda, do
         if (picked[p] == i)
           taken = 1;
         double similarity =
-            summary_similarity(&candidate->features, &pool->items[picked[p]].features);
+            summary_similarity(candidate->features, pool->items[picked[p]].features);
         if (similarity > highest)
           highest = similarity;
       }

@@ -32,32 +32,57 @@ typedef struct summary_allocator {
   void (*free)(void *ptr);
 } summary_allocator;
 
-/* ---- Sketch ---------------------------------------------------------------------------- */
+/* ---- Sketch (summary_sketch.c) --------------------------------------------------------- */
+/* The counters are 16 bits wide while every count is below UINT16_MAX (a theme's sketch
+ * nearly always; half the memory and half the cache lines of 32-bit counters), and are widened
+ * to 32 bits, once and for good, when one reaches it. Either way a count reads the same. */
 typedef struct summary_sketch {
-  uint32_t bits;      /* 2^bits counters */
-  uint32_t *cells;    /* indexed by the top `bits` bits of a term hash */
+  uint32_t bits;      /* 2^bits counters, indexed by the top `bits` bits of a term hash */
+  uint16_t *narrow;   /* the counters while all are below UINT16_MAX, else NULL */
+  uint32_t *wide;     /* the counters once one reached UINT16_MAX, else NULL */
+  int full;           /* a narrow counter is at UINT16_MAX: widen before counting again */
   uint64_t sentences; /* sentences added */
 } summary_sketch;
 
-/* Allocates the counters (4 << bits bytes). Returns 0, or -1 when out of memory. */
+/* Allocates the counters (2 << bits bytes, zero). Returns 0, or -1 when out of memory. */
 int summary_sketch_init(summary_sketch *sketch, uint32_t bits, const summary_allocator *memory);
 void summary_sketch_free(summary_sketch *sketch, const summary_allocator *memory);
 
+/* Counter `index` (below 2^bits). */
+static inline uint32_t summary_sketch_cell(const summary_sketch *sketch, size_t index) {
+  return sketch->wide ? sketch->wide[index] : sketch->narrow[index];
+}
+/* Sets counter `index` to `count` (widening the counters when it needs it). Returns 0, or -1
+ * when out of memory (the sketch is unchanged). */
+int summary_sketch_set(summary_sketch *sketch, size_t index, uint32_t count,
+                       const summary_allocator *memory);
+
 /* How many sentences contained `hash` (an over-estimate on collisions). */
 uint32_t summary_sketch_count(const summary_sketch *sketch, uint64_t hash);
-/* Adds `from`'s counts into `into`. Returns 0, or -1 when the sizes differ. */
-int summary_sketch_merge(summary_sketch *into, const summary_sketch *from);
+/* Adds `from`'s counts into `into` (counts stop at UINT32_MAX). Returns 0, or -1 when the
+ * sizes differ or out of memory (widening `into`). */
+int summary_sketch_merge(summary_sketch *into, const summary_sketch *from,
+                         const summary_allocator *memory);
 
 /* How sentences are scored against a sketch. */
 typedef struct summary_scoring {
   double target_words;  /* centre of the length prior */
   double length_spread; /* its width (words) */
   double bigram_weight; /* weight of bigram centrality against unigram centrality */
+  /* The length prior of 0 to SUMMARY_MAX_WORDS words, once summary_scoring_prepare() filled
+   * it (priors_ready): the same values, without an exp() per score. */
+  int priors_ready;
+  double priors[SUMMARY_MAX_WORDS + 1];
 } summary_scoring;
 
+/* Fills scoring->priors from the three parameters above. */
+void summary_scoring_prepare(summary_scoring *scoring);
+
 /* Counts every content word and bigram of one sentence once (not its stopwords); writes the
- * sums of their updated counts to sums[0] (content words) and sums[1] (bigrams). */
-void summary_sketch_add(summary_sketch *sketch, const summary_features *features, uint64_t sums[2]);
+ * sums of their updated counts to sums[0] (content words) and sums[1] (bigrams). Returns 0, or
+ * -1 when out of memory (widening the counters; nothing is counted then). */
+int summary_sketch_add(summary_sketch *sketch, const summary_features *features, uint64_t sums[2],
+                       const summary_allocator *memory);
 
 /* The sentence's score right after summary_sketch_add() wrote `sums` (the value summary_score()
  * would give then, without reading the cells again). */
@@ -73,14 +98,19 @@ double summary_score(const summary_sketch *sketch, const summary_features *featu
                      const summary_scoring *scoring);
 
 /* ---- Candidate pool -------------------------------------------------------------------- */
+/* A candidate is one block owned by the pool: its features cut after their last term (only
+ * terms[0..unigram_count + bigram_count) exist, a fifth of a whole summary_features for a
+ * sentence of 18 terms), then its text, then its id. */
 typedef struct summary_candidate {
-  summary_features features;
-  char *text; /* NUL-terminated, owned by the pool */
-  char *id;   /* the record id as JSON text (a number or a quoted string), owned */
+  summary_features *features; /* content words sorted; the start of the block */
+  char *text;                 /* NUL-terminated, in the block */
+  char *id;                   /* the record id as JSON text (a number or a quoted string) */
 } summary_candidate;
 
-/* Scores and text hashes sit in arrays of their own beside the candidates so that finding the
- * lowest score or an exact repeat reads a few contiguous kilobytes, not every candidate. */
+/* Scores and text hashes sit in arrays of their own beside the candidates. A full pool keeps
+ * its candidates in a binary min-heap by (score, index), so the lowest (the first index of the
+ * lowest score) is known without looking at every candidate, and a hash table of their texts
+ * finds an exact repeat in a probe or two. */
 typedef struct summary_pool {
   size_t capacity;
   size_t count;
@@ -89,6 +119,9 @@ typedef struct summary_pool {
   summary_candidate *items;
   double *scores;        /* scores[i] is items[i]'s */
   uint64_t *text_hashes; /* for dropping exact repeats */
+  uint32_t *heap;        /* candidate indices, a min-heap when count == capacity */
+  uint32_t *text_slots;  /* open addressing by text hash: candidate index + 1, 0 when free */
+  size_t text_mask;      /* slots - 1 (slots: a power of two, at least twice the capacity) */
 } summary_pool;
 
 /* Allocates room for `capacity` (>= 1) candidates. Returns 0, or -1 when out of memory. */

@@ -66,14 +66,42 @@ uint32_t summary_key_hash(const char *key) {
   return hash;
 }
 
+/* The table slot of `key` (hash `hash`): the one holding its theme, else the free one where it
+ * would go. */
+static size_t theme_probe(const summary_partial *partial, const char *key, uint32_t hash) {
+  size_t slot = hash & (SUMMARY_THEME_SLOTS - 1);
+  for (;;) {
+    unsigned held = partial->theme_slots[slot];
+    if (held == 0 || (partial->themes[held - 1].key_hash == hash &&
+                      strcmp(partial->themes[held - 1].key, key) == 0))
+      return slot;
+    slot = (slot + 1) & (SUMMARY_THEME_SLOTS - 1);
+  }
+}
+
+/* The theme whose key is `key`, or NULL. */
+static summary_theme *find_theme(summary_partial *partial, const char *key) {
+  unsigned held = partial->theme_slots[theme_probe(partial, key, summary_key_hash(key))];
+  return held ? &partial->themes[held - 1] : NULL;
+}
+
+/* Files the newest theme (themes[theme_count - 1], key and key_hash set) in the table, unless
+ * an earlier theme has its key (an imported partial can repeat one: the first is found). */
+static void theme_index(summary_partial *partial) {
+  const summary_theme *theme = &partial->themes[partial->theme_count - 1];
+  size_t slot = theme_probe(partial, theme->key, theme->key_hash);
+  if (partial->theme_slots[slot] == 0)
+    partial->theme_slots[slot] = (uint16_t)partial->theme_count;
+}
+
 /* The theme slot for `key`, created when missing and room is left; NULL otherwise (*failed is
  * set when out of memory). */
 static summary_theme *theme_slot(summary_instance *instance, summary_partial *partial,
                                  const char *key, int *failed) {
   uint32_t hash = summary_key_hash(key);
-  for (size_t i = 0; i < partial->theme_count; i++)
-    if (partial->themes[i].key_hash == hash && strcmp(partial->themes[i].key, key) == 0)
-      return &partial->themes[i];
+  unsigned held = partial->theme_slots[theme_probe(partial, key, hash)];
+  if (held)
+    return &partial->themes[held - 1];
   if (partial->theme_count == SUMMARY_MAX_THEMES)
     return NULL;
   summary_theme *theme = &partial->themes[partial->theme_count];
@@ -89,6 +117,7 @@ static summary_theme *theme_slot(summary_instance *instance, summary_partial *pa
   memcpy(theme->key, key, length + 1);
   theme->key_hash = hash;
   partial->theme_count++;
+  theme_index(partial);
   return theme;
 }
 
@@ -178,14 +207,6 @@ int summary_partial_merge(summary_instance *instance, summary_partial *into,
         return -1;
   }
   return 0;
-}
-
-/* The theme slot whose key is `key`, or NULL. */
-static summary_theme *find_theme(summary_partial *partial, const char *key) {
-  for (size_t i = 0; i < partial->theme_count; i++)
-    if (strcmp(partial->themes[i].key, key) == 0)
-      return &partial->themes[i];
-  return NULL;
 }
 
 /* Writes a theme id value (number or string) as JSON text into key[size]; 0, or -1 if it is
@@ -388,6 +409,7 @@ summary_partial *summary_partial_import(summary_instance *instance, const cJSON 
       return NULL;
     }
     partial->theme_count++;
+    theme_index(partial);
   }
   if (positive) {
     if (summary_digest_import(&partial->polarity[0], positive, &instance->memory, err, err_size) <

@@ -33,10 +33,16 @@ typedef struct summary_theme {
   summary_digest digest;
 } summary_theme;
 
+/* Slots of the theme key -> theme table (a power of two, twice SUMMARY_MAX_THEMES). */
+#define SUMMARY_THEME_SLOTS (2 * SUMMARY_MAX_THEMES)
+
 typedef struct summary_partial {
   summary_digest stream;
   summary_theme themes[SUMMARY_MAX_THEMES];
   size_t theme_count;
+  /* Open addressing by key_hash: theme index + 1, 0 when free (a record's theme is found in a
+   * probe or two, not by looking through every theme). */
+  uint16_t theme_slots[SUMMARY_THEME_SLOTS];
   summary_digest polarity[2]; /* [0] positive, [1] negative; used when has_polarity */
   int has_polarity;
   /* Scratch for one record (this worker only). */

@@ -1,0 +1,172 @@
+/* tests/plugins/summary/test_summary_sketch.c - unit tests of the summary plugin's term sketch
+ * (summary_sketch.c): its 16-bit counters widen to 32 bits when one reaches UINT16_MAX, by
+ * counting, merging or importing, and no count is lost or capped on the way; a sketch whose
+ * counts stay small stays narrow; a widening that runs out of memory counts nothing. And the
+ * scores with prepared length priors are those computed one by one.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "summary_digest.h"
+#include "summary_engine.h"
+
+static int fail_allocations; /* 1: every allocation fails */
+
+static void *test_alloc(size_t size) {
+  return fail_allocations ? NULL : malloc(size);
+}
+
+static const summary_allocator memory = {test_alloc, free};
+
+/* "room clean": two content words and their bigram. */
+static void room_clean(summary_features *features) {
+  memset(features, 0, sizeof *features);
+  features->words = 2;
+  features->content_count = features->unigram_count = 2;
+  features->bigram_count = 1;
+  features->terms[0] = summary_hash("room", 4);
+  features->terms[1] = summary_hash("clean", 5);
+  features->terms[2] = summary_bigram_hash(features->terms[0], features->terms[1]);
+  summary_features_mask(features);
+}
+
+/* Adds `features` `times` times; returns the sums of the last add. */
+static void add_times(summary_sketch *sketch, const summary_features *features, long times,
+                      uint64_t sums[2]) {
+  for (long i = 0; i < times; i++)
+    ck_assert_int_eq(summary_sketch_add(sketch, features, sums, &memory), 0);
+}
+
+START_TEST(counts_past_16_bits) {
+  summary_features features;
+  room_clean(&features);
+  summary_sketch sketch;
+  uint64_t sums[2];
+  ck_assert_int_eq(summary_sketch_init(&sketch, 10, &memory), 0);
+  add_times(&sketch, &features, 65534, sums);
+  ck_assert_ptr_nonnull(sketch.narrow); /* every count below UINT16_MAX */
+  add_times(&sketch, &features, 1, sums);
+  ck_assert_uint_eq(summary_sketch_count(&sketch, features.terms[0]), UINT16_MAX);
+  add_times(&sketch, &features, 70000 - 65535, sums);
+  ck_assert_ptr_null(sketch.narrow);
+  ck_assert_ptr_nonnull(sketch.wide);
+  ck_assert_uint_eq(summary_sketch_count(&sketch, features.terms[0]), 70000);
+  ck_assert_uint_eq(summary_sketch_count(&sketch, features.terms[2]), 70000);
+  ck_assert_uint_eq(sums[0], 2 * 70000);
+  ck_assert_uint_eq(sums[1], 70000);
+  ck_assert_uint_eq(sketch.sentences, 70000);
+  summary_sketch_free(&sketch, &memory);
+}
+END_TEST
+
+START_TEST(merge_widens_only_when_a_sum_needs_it) {
+  summary_features features;
+  room_clean(&features);
+  summary_sketch a, b, c;
+  uint64_t sums[2];
+  ck_assert_int_eq(summary_sketch_init(&a, 10, &memory), 0);
+  ck_assert_int_eq(summary_sketch_init(&b, 10, &memory), 0);
+  ck_assert_int_eq(summary_sketch_init(&c, 10, &memory), 0);
+  add_times(&a, &features, 30000, sums);
+  add_times(&b, &features, 30000, sums);
+  ck_assert_int_eq(summary_sketch_merge(&a, &b, &memory), 0);
+  ck_assert_ptr_nonnull(a.narrow); /* 60000 fits */
+  ck_assert_uint_eq(summary_sketch_count(&a, features.terms[1]), 60000);
+  ck_assert_int_eq(summary_sketch_merge(&a, &b, &memory), 0);
+  ck_assert_ptr_null(a.narrow); /* 90000 does not */
+  ck_assert_uint_eq(summary_sketch_count(&a, features.terms[1]), 90000);
+  ck_assert_uint_eq(a.sentences, 90000);
+  add_times(&c, &features, 5, sums);
+  ck_assert_int_eq(summary_sketch_merge(&c, &a, &memory), 0); /* narrow + wide */
+  ck_assert_uint_eq(summary_sketch_count(&c, features.terms[0]), 90005);
+  ck_assert_int_eq(summary_sketch_merge(&a, &b, &memory), 0); /* wide + narrow */
+  ck_assert_uint_eq(summary_sketch_count(&a, features.terms[2]), 120000);
+  summary_sketch_free(&a, &memory);
+  summary_sketch_free(&b, &memory);
+  summary_sketch_free(&c, &memory);
+}
+END_TEST
+
+START_TEST(export_import_keeps_wide_counts) {
+  summary_features features;
+  room_clean(&features);
+  summary_digest digest, copy;
+  uint64_t sums[2];
+  char err[256];
+  ck_assert_int_eq(summary_digest_init(&digest, 10, 4, &memory), 0);
+  add_times(&digest.sketch, &features, 66000, sums);
+  cJSON *data = summary_digest_export(&digest);
+  ck_assert_ptr_nonnull(data);
+  ck_assert_int_eq(summary_digest_import(&copy, data, &memory, err, sizeof err), 0);
+  ck_assert_ptr_nonnull(copy.sketch.wide);
+  ck_assert_uint_eq(summary_sketch_count(&copy.sketch, features.terms[0]), 66000);
+  ck_assert_uint_eq(summary_sketch_count(&copy.sketch, features.terms[2]), 66000);
+  ck_assert_uint_eq(summary_sketch_count(&copy.sketch, summary_hash("quiet", 5)),
+                    summary_sketch_count(&digest.sketch, summary_hash("quiet", 5)));
+  cJSON_Delete(data);
+  summary_digest_free(&digest, &memory);
+  summary_digest_free(&copy, &memory);
+}
+END_TEST
+
+START_TEST(failed_widening_counts_nothing) {
+  summary_features features;
+  room_clean(&features);
+  summary_sketch sketch;
+  uint64_t sums[2];
+  ck_assert_int_eq(summary_sketch_init(&sketch, 10, &memory), 0);
+  add_times(&sketch, &features, 65535, sums); /* a counter at UINT16_MAX: widen next time */
+  fail_allocations = 1;
+  ck_assert_int_eq(summary_sketch_add(&sketch, &features, sums, &memory), -1);
+  fail_allocations = 0;
+  ck_assert_uint_eq(sketch.sentences, 65535);
+  ck_assert_uint_eq(summary_sketch_count(&sketch, features.terms[0]), 65535);
+  ck_assert_int_eq(summary_sketch_add(&sketch, &features, sums, &memory), 0);
+  ck_assert_uint_eq(summary_sketch_count(&sketch, features.terms[0]), 65536);
+  summary_sketch_free(&sketch, &memory);
+}
+END_TEST
+
+/* The prepared length priors are the computed ones, bit for bit, at every length. */
+START_TEST(prepared_priors_score_the_same) {
+  summary_features features;
+  room_clean(&features);
+  summary_sketch sketch;
+  uint64_t sums[2];
+  ck_assert_int_eq(summary_sketch_init(&sketch, 10, &memory), 0);
+  add_times(&sketch, &features, 3, sums);
+  summary_scoring plain = {.target_words = 7.5, .length_spread = 4.0, .bigram_weight = 1.0};
+  summary_scoring prepared = plain;
+  summary_scoring_prepare(&prepared);
+  for (unsigned words = 0; words <= 2 * SUMMARY_MAX_WORDS; words++) {
+    features.words = (uint16_t)words;
+    double a = summary_score(&sketch, &features, &plain);
+    double b = summary_score(&sketch, &features, &prepared);
+    ck_assert_mem_eq(&a, &b, sizeof a);
+    a = summary_score_sums(&sketch, &features, sums, &plain);
+    b = summary_score_sums(&sketch, &features, sums, &prepared);
+    ck_assert_mem_eq(&a, &b, sizeof a);
+  }
+  summary_sketch_free(&sketch, &memory);
+}
+END_TEST
+
+int main(void) {
+  Suite *suite = suite_create("summary_sketch");
+  TCase *widening = tcase_create("widening");
+  tcase_add_test(widening, counts_past_16_bits);
+  tcase_add_test(widening, merge_widens_only_when_a_sum_needs_it);
+  tcase_add_test(widening, export_import_keeps_wide_counts);
+  tcase_add_test(widening, failed_widening_counts_nothing);
+  suite_add_tcase(suite, widening);
+  TCase *scores = tcase_create("scores");
+  tcase_add_test(scores, prepared_priors_score_the_same);
+  suite_add_tcase(suite, scores);
+  SRunner *runner = srunner_create(suite);
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
