@@ -16,6 +16,7 @@
 #include <textpipe/keys.h>
 #include <textpipe/text.h>
 
+#include "sentiment_json.h"
 #include "sentiment_lexicon.h"
 #include "sentiment_report.h"
 #include "sentiment_score.h"
@@ -256,30 +257,17 @@ static sx_label sx_label_of(const sx_instance *instance, double compound) {
 
 static const char *const sx_label_names[] = {"negative", "neutral", "positive"};
 
-static double sx_round(double value, double scale) {
-  return round(value * scale) / scale;
-}
-
 /* Returns a new {"compound", "positive", "neutral", "negative", "label"} object, or NULL. */
-/* Adds `value` under a constant key (cJSON_AddItemToObjectCS: the key is not copied, which
- * saves an allocation per field on the hot path). Returns 0, or -1 (value freed). */
-static int sx_add(cJSON *object, const char *constant_key, cJSON *value) {
-  if (value == NULL || !cJSON_AddItemToObjectCS(object, constant_key, value)) {
-    cJSON_Delete(value);
-    return -1;
-  }
-  return 0;
-}
-
 static cJSON *sx_scores_json(const sx_instance *instance, const sx_scores *scores) {
-  cJSON *object = cJSON_CreateObject();
+  cJSON *object = sx_json_node(cJSON_Object);
   double compound = sx_round(scores->compound, 10000.0);
-  if (object == NULL || sx_add(object, "compound", cJSON_CreateNumber(compound)) != 0 ||
-      sx_add(object, "positive", cJSON_CreateNumber(sx_round(scores->positive, 1000.0))) != 0 ||
-      sx_add(object, "neutral", cJSON_CreateNumber(sx_round(scores->neutral, 1000.0))) != 0 ||
-      sx_add(object, "negative", cJSON_CreateNumber(sx_round(scores->negative, 1000.0))) != 0 ||
-      sx_add(object, "label",
-             cJSON_CreateStringReference(sx_label_names[sx_label_of(instance, compound)])) != 0) {
+  if (object == NULL || sx_json_append(object, "compound", sx_json_number(compound)) != 0 ||
+      sx_json_append(object, "positive", sx_json_number(sx_round(scores->positive, 1000.0))) != 0 ||
+      sx_json_append(object, "neutral", sx_json_number(sx_round(scores->neutral, 1000.0))) != 0 ||
+      sx_json_append(object, "negative", sx_json_number(sx_round(scores->negative, 1000.0))) != 0 ||
+      sx_json_append(object, "label",
+                     sx_json_constant_string(sx_label_names[sx_label_of(instance, compound)])) !=
+          0) {
     cJSON_Delete(object);
     return NULL;
   }
@@ -291,7 +279,7 @@ static cJSON *sx_scores_json(const sx_instance *instance, const sx_scores *score
  * again would compute the same figures from the same items. */
 static cJSON *sx_sentences_json(const sx_instance *instance, const tp_text *text,
                                 sx_scratch *scratch, const sx_scores *whole) {
-  cJSON *array = cJSON_CreateArray();
+  cJSON *array = sx_json_node(cJSON_Array);
   for (size_t i = 0; array != NULL && i < text->sentence_count; i++) {
     const tp_sentence *sentence = TP_TEXT_SENTENCE(text, i);
     sx_scores scores = *whole;
@@ -300,9 +288,9 @@ static cJSON *sx_sentences_json(const sx_instance *instance, const tp_text *text
     if ((!all_tokens && sx_score_sentence(instance->lexicon, text, sentence->first_token,
                                           sentence->token_count, scratch, &scores) != 0) ||
         (item = sx_scores_json(instance, &scores)) == NULL ||
-        sx_add(item, "start", cJSON_CreateNumber(sentence->start)) != 0 ||
-        sx_add(item, "length", cJSON_CreateNumber(sentence->length)) != 0 ||
-        !cJSON_AddItemToArray(array, item)) {
+        sx_json_append(item, "start", sx_json_number(sentence->start)) != 0 ||
+        sx_json_append(item, "length", sx_json_number(sentence->length)) != 0 ||
+        sx_json_append(array, NULL, item) != 0) {
       cJSON_Delete(item);
       cJSON_Delete(array);
       return NULL;
@@ -335,8 +323,7 @@ static tp_result sx_process(void *opaque, void *partial_opaque, tp_record *recor
   cJSON *result = sx_scores_json(instance, &scores);
   if (result != NULL && instance->sentences) {
     cJSON *sentences = sx_sentences_json(instance, text, &partial->scratch, &scores);
-    if (sentences == NULL || !cJSON_AddItemToObject(result, "sentences", sentences)) {
-      cJSON_Delete(sentences);
+    if (sx_json_append(result, "sentences", sentences) != 0) {
       cJSON_Delete(result);
       result = NULL;
     }

@@ -86,6 +86,8 @@ static sx_entry *sx_table_upsert(const sx_allocator *allocator, sx_table *table,
   entry->key_length = (uint16_t)length;
   entry->tag = (uint16_t)(hash >> 52);
   entry->hash = (uint32_t)hash;
+  entry->packed[0] = packed[0];
+  entry->packed[1] = packed[1];
   memcpy(table->keys + table->key_bytes, key, length);
   table->keys[table->key_bytes + length] = '\0';
   table->key_bytes += length + 1;

@@ -8,8 +8,10 @@
  * kept at most half full: a probe reads one slot and compares keys only on a tag match. A bit
  * filter in front rejects most words that are not in the table before any slot is read.
  *
- * The hash of a key of at most 16 bytes (nearly every word) is one multiply-mix of its bytes
- * read in two or four loads; longer keys (phrases) are mixed 8 bytes at a time.
+ * The hash of a key of at most 16 bytes (nearly every word) is one 64 x 64 -> 128-bit multiply
+ * of its bytes, read in two or four loads, folded to 64 bits; the entry keeps those packed bytes,
+ * so a probe compares two integers without reading the key again. Longer keys (phrases) are
+ * mixed 8 bytes at a time. The lookup is inlined into its callers' loops.
  */
 #ifndef TP_SENTIMENT_TABLE_H
 #define TP_SENTIMENT_TABLE_H
@@ -24,6 +26,7 @@
 #define SX_MAX_ENTRIES  ((1u << 20) - 1) /* entry numbers fit the low 20 bits of a slot */
 
 typedef struct sx_entry {
+  uint64_t packed[2]; /* a key of up to 16 bytes as sx_table_pack reads it; 0 for longer keys */
   uint32_t key_offset;
   uint16_t key_length;
   uint16_t tag;  /* bits 52..63 of the key's hash, as in its slot */
@@ -53,7 +56,8 @@ struct sx_lexicon {
 
 /* Reads 0..16 bytes into two integers, one to one for a given length: overlapping loads
  * cover every byte (bytes 0, n/2 and n-1 when n < 4). */
-static inline void sx_table_pack(const char *key, size_t length, uint64_t packed[2]) {
+static inline __attribute__((always_inline)) void sx_table_pack(const char *key, size_t length,
+                                                                uint64_t packed[2]) {
   uint64_t low = 0, high = 0;
   if (length >= 8) {
     memcpy(&low, key, 8);
@@ -91,15 +95,18 @@ static inline uint64_t sx_table_hash_long(const char *key, size_t length) {
   return sx_table_mix((hash ^ packed[0]) * 0xc4ceb9fe1a85ec53ull);
 }
 
-/* The hash of `key`; for up to 16 bytes, of its packed bytes (sx_table_pack). */
-static inline uint64_t sx_table_hash(const char *key, size_t length, uint64_t packed[2]) {
-  if (length > 16) {
+/* The hash of `key`; for up to 16 bytes, of its packed bytes (sx_table_pack): their product,
+ * both halves of it, every bit of the result depending on every bit of the key. */
+static inline __attribute__((always_inline)) uint64_t sx_table_hash(const char *key, size_t length,
+                                                                    uint64_t packed[2]) {
+  if (__builtin_expect(length > 16, 0)) {
     packed[0] = packed[1] = 0; /* unused: long keys are compared byte by byte */
     return sx_table_hash_long(key, length);
   }
   sx_table_pack(key, length, packed);
-  uint64_t hash = packed[0] * 0x9e3779b97f4a7c15ull ^ (packed[1] + length) * 0xc4ceb9fe1a85ec53ull;
-  return sx_table_mix(hash);
+  unsigned __int128 product = (unsigned __int128)(packed[0] ^ 0x9e3779b97f4a7c15ull) *
+                              (packed[1] ^ (0xc4ceb9fe1a85ec53ull + length));
+  return (uint64_t)product ^ (uint64_t)(product >> 64);
 }
 
 /* The filter word of a hash and the two bits its key sets there. */
@@ -110,8 +117,9 @@ static inline uint64_t sx_table_filter(uint64_t hash, size_t *word) {
 
 /* Returns the entry for `key` (`length` bytes, `hash` from sx_table_hash with its `packed`
  * bytes), or NULL. */
-static inline const sx_entry *sx_table_find(const sx_table *table, const char *key, size_t length,
-                                            uint64_t hash, const uint64_t packed[2]) {
+static inline __attribute__((always_inline)) const sx_entry *
+sx_table_find(const sx_table *table, const char *key, size_t length, uint64_t hash,
+              const uint64_t packed[2]) {
   size_t word;
   uint64_t bits = sx_table_filter(hash, &word);
   if (table->slot_capacity == 0 || (table->filter[word] & bits) != bits) {
@@ -128,25 +136,23 @@ static inline const sx_entry *sx_table_find(const sx_table *table, const char *k
       continue; /* decided from the slot alone, without touching the entry */
     }
     const sx_entry *entry = &table->entries[(value & SX_MAX_ENTRIES) - 1];
-    if (entry->hash != (uint32_t)hash || entry->key_length != length) {
+    if (entry->key_length != length) {
       continue;
     }
-    const char *stored = table->keys + entry->key_offset;
     if (length <= 16) {
-      uint64_t other[2];
-      sx_table_pack(stored, length, other);
-      if (other[0] == packed[0] && other[1] == packed[1]) {
+      if (entry->packed[0] == packed[0] && entry->packed[1] == packed[1]) {
         return entry;
       }
-    } else if (memcmp(stored, key, length) == 0) {
+    } else if (entry->hash == (uint32_t)hash &&
+               memcmp(table->keys + entry->key_offset, key, length) == 0) {
       return entry;
     }
   }
 }
 
 /* Looks `key` up in `table`: the entry or NULL. */
-static inline const sx_entry *sx_table_lookup(const sx_table *table, const char *key,
-                                              size_t length) {
+static inline __attribute__((always_inline)) const sx_entry *
+sx_table_lookup(const sx_table *table, const char *key, size_t length) {
   uint64_t packed[2];
   uint64_t hash = sx_table_hash(key, length, packed);
   return sx_table_find(table, key, length, hash, packed);
