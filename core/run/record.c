@@ -6,6 +6,7 @@
  */
 #include "record.h"
 
+#include "json_alloc.h"
 #include "json_literals.h"
 
 #include <stdio.h>
@@ -141,8 +142,9 @@ static cJSON *field_at_path(const cJSON *object, const char *path, int *duplicat
       return NULL;
     cJSON *found = NULL;
     for (cJSON *child = at->child; child != NULL; child = child->next) {
-      if (child->string != NULL && strncmp(child->string, part, part_length) == 0 &&
-          child->string[part_length] == '\0') {
+      /* the first byte inline: most members differ there, and strncmp is a call */
+      if (child->string != NULL && child->string[0] == part[0] &&
+          strncmp(child->string, part, part_length) == 0 && child->string[part_length] == '\0') {
         if (found != NULL) {
           *duplicate = 1;
           return found;
@@ -341,7 +343,7 @@ void tp_record_reset(tp_record *record) {
       attachment->free_fn(attachment->data);
   }
   record->attachment_count = 0;
-  cJSON_Delete(record->json);
+  tp_json_delete(record->json); /* cJSON_Delete, the nodes straight into the worker's cache */
   record->json = NULL;
   record->text = NULL;
   record->text_length = 0;
