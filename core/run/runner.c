@@ -219,7 +219,8 @@ static void worker_main(void *argument) {
                               .csv_header = runner->csv_header,
                               .key_warned = runner->key_warned,
                               .partials = worker->partials,
-                              .stats = worker->stats};
+                              .stats = worker->stats,
+                              .slices = tp_batch_work_slices(runner->pipeline)};
     uv_mutex_unlock(&runner->lock);
 
     run_batches(worker, batch, &stages);
