@@ -10,6 +10,8 @@
  */
 #include "json_print.h"
 
+#include "json_bytes.h"
+
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -157,9 +159,6 @@ size_t tp_json_print_number(double value, int integer, char out[32]) {
 
 /* ---- Strings --------------------------------------------------------------------------------- */
 
-#define ONES  0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
 /* Bytes a JSON string must escape: control bytes, '"' and '\\'. */
 static const unsigned char needs_escape[256] = {
     [0x00 ... 0x1f] = 1,
@@ -208,19 +207,9 @@ static int print_string(output *out, const char *text) {
   const unsigned char *bytes = (const unsigned char *)text;
   size_t start = 0; /* the first byte not yet copied */
   for (size_t index = 0; index < length; index++) {
-    /* Skip 8 clean bytes at a time: most text has nothing to escape. A byte is below 0x20
-     * when (byte - 0x20) borrows into its high bit while its own high bit is clear; '"' and
-     * '\\' are the zero bytes of word ^ that byte repeated. The test is exact for "any". */
-    while (length - index >= 8) {
-      uint64_t word;
-      memcpy(&word, bytes + index, 8);
-      uint64_t quotes = word ^ (ONES * '"'), backslashes = word ^ (ONES * '\\');
-      uint64_t special = ((word - ONES * 0x20) & ~word) | ((quotes - ONES) & ~quotes) |
-                         ((backslashes - ONES) & ~backslashes);
-      if (special & HIGHS)
-        break;
+    /* Skip 8 clean bytes at a time: most text has nothing to escape (json_bytes.h). */
+    while (length - index >= 8 && !tp_json_word_special(bytes + index))
       index += 8;
-    }
     if (index >= length)
       break;
     if (!needs_escape[bytes[index]])
