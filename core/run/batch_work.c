@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache_lines.h"
 #include "clock.h"
 #include "json_print.h"
 
@@ -26,7 +27,7 @@ int tp_buffer_reserve(char **buffer, size_t *capacity, size_t needed) {
 
 int tp_batch_work_init(tp_batch_work *work) {
   memset(work, 0, sizeof *work);
-  work->records = calloc(TP_BATCH_RECORDS, sizeof *work->records);
+  work->records = tp_calloc_cache_lines(TP_BATCH_RECORDS, sizeof *work->records);
   return work->records != NULL ? 0 : -1;
 }
 
