@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache_lines.h"
 #include "clock.h"
 #include "json_print.h"
 
@@ -26,7 +27,7 @@ int tp_buffer_reserve(char **buffer, size_t *capacity, size_t needed) {
 
 int tp_batch_work_init(tp_batch_work *work) {
   memset(work, 0, sizeof *work);
-  work->records = calloc(TP_BATCH_RECORDS, sizeof *work->records);
+  work->records = tp_calloc_cache_lines(TP_BATCH_RECORDS, sizeof *work->records);
   return work->records != NULL ? 0 : -1;
 }
 
@@ -99,7 +100,7 @@ static void settle(tp_batch_work *work, size_t i, long s, tp_result result, cons
 /* Gathers the live records into the stage arrays; returns how many. */
 static size_t gather(tp_batch_work *work) {
   size_t count = 0;
-  for (size_t i = 0; i < work->batch->item_count; i++) {
+  for (size_t i = work->first; i < work->end; i++) {
     if (work->batch->items[i].state != TP_ITEM_PENDING)
       continue;
     work->stage_records[count] = &work->records[i];
@@ -129,7 +130,7 @@ static void run_stage(const tp_batch_stages *stages, tp_batch_work *work, size_t
     settle_results(work, s, count);
   } else {
     char reason[TP_REASON_SIZE];
-    for (size_t i = 0; i < work->batch->item_count; i++) {
+    for (size_t i = work->first; i < work->end; i++) {
       if (work->batch->items[i].state != TP_ITEM_PENDING)
         continue;
       tp_result result = tp_stage_process(stage, stages->partials[s], &work->records[i], stats,
@@ -153,11 +154,11 @@ static void run_stages(const tp_batch_stages *stages, tp_batch_work *work, int o
   work->next_stage = pipeline->stage_count;
 }
 
-/* Parses each line of the batch into its record; the failures are dead-lettered. */
+/* Parses each line of the slice into its record; the failures are dead-lettered. */
 static void prepare_records(const tp_batch_stages *stages, tp_batch_work *work) {
   tp_batch *batch = work->batch;
   char reason[TP_REASON_SIZE];
-  for (size_t i = 0; i < batch->item_count; i++) {
+  for (size_t i = work->first; i < work->end; i++) {
     tp_batch_item *item = &batch->items[i];
     if (item->state == TP_ITEM_DEAD) { /* oversize, failed while framing */
       batch->dead_count++;
@@ -180,14 +181,32 @@ static void prepare_records(const tp_batch_stages *stages, tp_batch_work *work) 
   }
 }
 
+int tp_batch_work_slices(const tp_pipeline *pipeline) {
+  for (size_t s = 0; s < pipeline->stage_count; s++)
+    if (pipeline->stages[s].handle->plugin->process_batch != NULL)
+      return 0;
+  return 1;
+}
+
+static void print_slice(tp_batch_work *work);
+
 void tp_batch_work_start(const tp_batch_stages *stages, tp_batch_work *work, tp_batch *batch,
                          int overlap) {
   work->batch = batch;
-  work->live = 0;
-  work->next_stage = 0;
   work->submitted = 0;
-  prepare_records(stages, work);
-  run_stages(stages, work, overlap);
+  size_t step = !overlap && stages->slices ? TP_BATCH_SLICE : batch->item_count;
+  work->first = 0;
+  do {
+    work->end = work->first + step < batch->item_count ? work->first + step : batch->item_count;
+    work->live = 0;
+    work->next_stage = 0;
+    prepare_records(stages, work);
+    run_stages(stages, work, overlap);
+    if (step == batch->item_count)
+      return; /* one slice: tp_batch_work_finish() prints it */
+    print_slice(work);
+    work->first = work->end;
+  } while (work->first < batch->item_count);
 }
 
 void tp_batch_work_submit(const tp_batch_stages *stages, tp_batch_work *work) {
@@ -231,13 +250,11 @@ static int print_record(tp_batch *batch, const tp_record *record) {
   return 0;
 }
 
-void tp_batch_work_finish(const tp_batch_stages *stages, tp_batch_work *work) {
+/* Prints the records of the slice that came through every stage and resets the slice's
+ * records. */
+static void print_slice(tp_batch_work *work) {
   tp_batch *batch = work->batch;
-  if (batch == NULL)
-    return;
-  tp_batch_work_collect(stages, work);
-  run_stages(stages, work, 0);
-  for (size_t i = 0; i < batch->item_count; i++) {
+  for (size_t i = work->first; i < work->end; i++) {
     tp_batch_item *item = &batch->items[i];
     if (item->state != TP_ITEM_PENDING)
       continue;
@@ -250,5 +267,13 @@ void tp_batch_work_finish(const tp_batch_stages *stages, tp_batch_work *work) {
     }
     tp_record_reset(record);
   }
+}
+
+void tp_batch_work_finish(const tp_batch_stages *stages, tp_batch_work *work) {
+  if (work->batch == NULL)
+    return;
+  tp_batch_work_collect(stages, work);
+  run_stages(stages, work, 0);
+  print_slice(work); /* nothing left when the start printed it slice by slice */
   work->batch = NULL;
 }

@@ -64,6 +64,10 @@ static const char *owned_key(tp_record *record, const char *key, const char *wha
     return NULL;
   }
   const char *const *provides = stage->handle->plugin->provides_keys;
+  /* A plugin nearly always passes its own `provides` entry: equal pointers settle it. */
+  for (size_t i = 0; provides != NULL && provides[i] != NULL; i++)
+    if (provides[i] == key)
+      return provides[i];
   for (size_t i = 0; provides != NULL && provides[i] != NULL; i++)
     if (strcmp(provides[i], key) == 0)
       return provides[i];
@@ -86,34 +90,47 @@ static int is_text_root(const tp_record *record, const char *key) {
   return strncmp(field, key, length) == 0 && key[length] == '\0';
 }
 
-/* Whether the NUL-terminated `text` is valid UTF-8. Most strings a stage writes are short ASCII
- * keys and labels, settled by one pass over at most 16 bytes; the rest take strlen and the
- * word-at-a-time check. */
-static int is_valid_utf8_string(const char *text) {
-  const unsigned char *bytes = (const unsigned char *)text;
-  for (size_t at = 0; at < 16; at++) {
-    if (bytes[at] == '\0')
-      return 1;
-    if (bytes[at] >= 0x80)
-      break;
-  }
+/* is_valid_utf8_string's slow path: strlen and the word-at-a-time check. */
+static __attribute__((noinline)) int is_valid_utf8_long(const char *text) {
   size_t length = strlen(text);
   return tp_utf8_valid_prefix(text, length) == length;
 }
 
+/* Whether the NUL-terminated `text` is valid UTF-8. Most strings a stage writes are short ASCII
+ * keys and labels, settled by one pass over at most 16 bytes; the rest take strlen and the
+ * word-at-a-time check. */
+static inline int is_valid_utf8_string(const char *text) {
+  const unsigned char *bytes = (const unsigned char *)text;
+  for (size_t at = 0; at < 16; at++) {
+    /* byte - 1 < 0x7f: 1 to 0x7f, ASCII and not the end */
+    if ((unsigned char)(bytes[at] - 1) >= 0x7f)
+      return bytes[at] == '\0' ? 1 : is_valid_utf8_long(text);
+  }
+  return is_valid_utf8_long(text);
+}
+
 /* Whether every string and member name in `value` is valid UTF-8, so that the output stays
- * valid NDJSON whatever a plugin hands over. */
+ * valid NDJSON whatever a plugin hands over. The type test is cJSON_IsString's, inline. */
 static int is_valid_utf8_tree(const cJSON *value) {
   for (; value != NULL; value = value->next) {
     if (value->string != NULL && !is_valid_utf8_string(value->string))
       return 0;
-    if (cJSON_IsString(value) && value->valuestring != NULL &&
+    if ((value->type & 0xff) == cJSON_String && value->valuestring != NULL &&
         !is_valid_utf8_string(value->valuestring))
       return 0;
     if (value->child != NULL && !is_valid_utf8_tree(value->child))
       return 0;
   }
   return 1;
+}
+
+/* cJSON_GetObjectItemCaseSensitive(object, key) != NULL, without a strcmp call per member: the
+ * first bytes are compared inline first. */
+static const cJSON *member_named(const cJSON *object, const char *key) {
+  for (const cJSON *child = object->child; child != NULL; child = child->next)
+    if (child->string != NULL && child->string[0] == key[0] && strcmp(child->string, key) == 0)
+      return child;
+  return NULL;
 }
 
 static int host_record_set(tp_record *record, const char *key, cJSON *value) {
@@ -141,7 +158,7 @@ static int host_record_set(tp_record *record, const char *key, cJSON *value) {
     cJSON_Delete(value);
     return -1;
   }
-  if (cJSON_GetObjectItemCaseSensitive(record->json, owned) != NULL) {
+  if (member_named(record->json, owned) != NULL) {
     if (!cJSON_ReplaceItemInObjectCaseSensitive(record->json, owned, value)) {
       cJSON_Delete(value);
       return -1;

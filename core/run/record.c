@@ -1,11 +1,14 @@
 /* core/run/record.c - records: preparing one from an input line, attachments, dead-letters.
  *
  * tp_record_prepare() is the one place an input line becomes a record, for `textpipe run` and
- * for the harness alike: UTF-8 check of the raw line, one cJSON parse, the object check and
+ * for the harness alike: UTF-8 check of the raw line, one parse (json_fast.h, else cJSON's),
+ * the object check and
  * the text field lookup by dotted path. It never copies the line.
  */
 #include "record.h"
 
+#include "json_alloc.h"
+#include "json_fast.h"
 #include "json_literals.h"
 
 #include <stdio.h>
@@ -141,8 +144,9 @@ static cJSON *field_at_path(const cJSON *object, const char *path, int *duplicat
       return NULL;
     cJSON *found = NULL;
     for (cJSON *child = at->child; child != NULL; child = child->next) {
-      if (child->string != NULL && strncmp(child->string, part, part_length) == 0 &&
-          child->string[part_length] == '\0') {
+      /* the first byte inline: most members differ there, and strncmp is a call */
+      if (child->string != NULL && child->string[0] == part[0] &&
+          strncmp(child->string, part, part_length) == 0 && child->string[part_length] == '\0') {
         if (found != NULL) {
           *duplicate = 1;
           return found;
@@ -263,8 +267,12 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
   }
 
   const char *end = NULL;
-  /* length + 1 covers the NUL after the line, so trailing garbage is an error. */
-  cJSON *json = cJSON_ParseWithLengthOpts(line, length + 1, &end, 1);
+  /* The plain records most lines are in one fast pass (json_fast.h); the rest, and every
+   * error, through cJSON. length + 1 covers the NUL after the line, so trailing garbage is an
+   * error. */
+  cJSON *json = tp_json_parse_plain(line, length);
+  if (json == NULL)
+    json = cJSON_ParseWithLengthOpts(line, length + 1, &end, 1);
   if (json == NULL) {
     size_t column = end != NULL && end >= line ? (size_t)(end - line) + 1 : 1;
     if (column > length)
@@ -341,7 +349,7 @@ void tp_record_reset(tp_record *record) {
       attachment->free_fn(attachment->data);
   }
   record->attachment_count = 0;
-  cJSON_Delete(record->json);
+  tp_json_delete(record->json); /* cJSON_Delete, the nodes straight into the worker's cache */
   record->json = NULL;
   record->text = NULL;
   record->text_length = 0;

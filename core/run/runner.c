@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache_lines.h"
 #include "json_alloc.h"
 #include "json_print.h"
 #include "batch_work.h"
@@ -219,7 +220,8 @@ static void worker_main(void *argument) {
                               .csv_header = runner->csv_header,
                               .key_warned = runner->key_warned,
                               .partials = worker->partials,
-                              .stats = worker->stats};
+                              .stats = worker->stats,
+                              .slices = tp_batch_work_slices(runner->pipeline)};
     uv_mutex_unlock(&runner->lock);
 
     run_batches(worker, batch, &stages);
@@ -308,7 +310,7 @@ tp_runner *tp_runner_create(uv_loop_t *loop, const tp_pipeline *pipeline, size_t
     worker->partials = tp_partials_create(pipeline, err);
     if (worker->partials == NULL)
       goto fail;
-    worker->stats = calloc(pipeline->stage_count + 1, sizeof *worker->stats);
+    worker->stats = tp_calloc_cache_lines(pipeline->stage_count + 1, sizeof *worker->stats);
     int areas = tp_batch_work_init(&worker->work[0]);
     if (areas == 0 && tp_batch_work_overlaps(pipeline))
       areas = tp_batch_work_init(&worker->work[1]);

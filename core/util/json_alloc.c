@@ -4,7 +4,9 @@
  * size is a node's (sizeof(cJSON)) or a little less, so every cached block is large enough; a
  * freed block enters the cache when malloc_usable_size() says it holds a node and at most one
  * more word (glibc's 72-byte class, or exactly 64 bytes under AddressSanitizer), so the cache
- * never keeps a bigger block than the ones it hands out.
+ * never keeps a bigger block than the ones it hands out. tp_json_delete() knows which blocks are
+ * nodes (cJSON makes every node with one allocation of sizeof(cJSON)), so it caches them without
+ * asking malloc_usable_size().
  */
 #include "json_alloc.h"
 
@@ -52,6 +54,33 @@ static void json_free(void *pointer) {
     }
   }
   free(pointer);
+}
+
+/* A node block into the cache, or back to malloc when the cache is off or full. */
+static void release_node(cJSON *node) {
+  if (cache.enabled && cache.count < TP_JSON_NODE_CACHE) {
+    cached_block *block = (cached_block *)node;
+    block->next = cache.head;
+    cache.head = block;
+    cache.count++;
+    return;
+  }
+  free(node);
+}
+
+void tp_json_delete(cJSON *item) {
+  while (item != NULL) {
+    cJSON *next = item->next;
+    if (!(item->type & cJSON_IsReference)) {
+      if (item->child != NULL)
+        tp_json_delete(item->child);
+      json_free(item->valuestring);
+    }
+    if (!(item->type & cJSON_StringIsConst))
+      json_free(item->string);
+    release_node(item);
+    item = next;
+  }
 }
 
 static uv_once_t install_once = UV_ONCE_INIT;

@@ -16,6 +16,8 @@
 #ifndef TP_CORE_JSON_ALLOC_H
 #define TP_CORE_JSON_ALLOC_H
 
+#include <cjson/cJSON.h>
+
 /* Most freed blocks a worker keeps (about 1.2 MB). */
 #define TP_JSON_NODE_CACHE 16384
 
@@ -28,5 +30,11 @@ void tp_json_alloc_thread_start(void);
 
 /* Frees the calling thread's cached blocks and stops caching (a worker, before it exits). */
 void tp_json_alloc_thread_stop(void);
+
+/* cJSON_Delete(item), item's siblings after it included, the same blocks freed: the nodes go
+ * straight to the calling thread's cache (when it caches), the strings through cJSON's hooks.
+ * Only for trees whose nodes cJSON made (every node is one sizeof(cJSON) allocation) and
+ * whose strings came from cJSON's allocator, which is every tree of a record. NULL is fine. */
+void tp_json_delete(cJSON *item);
 
 #endif /* TP_CORE_JSON_ALLOC_H */

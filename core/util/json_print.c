@@ -10,6 +10,8 @@
  */
 #include "json_print.h"
 
+#include "json_bytes.h"
+
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -89,37 +91,46 @@ static int close_enough(double a, double b) {
  * Why this equals "%1.15g": value is the double nearest to m / 10^k (m below 10^15, so at most
  * 15 significant digits), so rounding value to 15 significant digits gives back exactly
  * m / 10^k (value is within half an ulp, far less than half a unit of the 15th digit); %g
- * then drops trailing zeros, and m has none because the smallest k is taken (m / 10 / 10^(k-1)
- * would have been found first). The exponent is within [-4, 15), so %g prints it in fixed
- * notation, as here. It reads back exactly, so cJSON would keep it. */
+ * then drops trailing zeros, and m has none because the smallest k is taken. The exponent is
+ * within [-4, 15), so %g prints it in fixed notation, as here. It reads back exactly, so cJSON
+ * would keep it.
+ *
+ * One scaling finds every k <= 6 at once: |value| * 10^6 is below 10^15, so its rounding
+ * error (at most 1/16) plus value's own (half an ulp of value, times 10^6: at most 0.12)
+ * stays under 1/2, and nearbyint gives exactly m * 10^(6-k) whenever some k <= 6 exists. The
+ * division, exact operands correctly rounded, gives back value exactly then, and not for any
+ * other integer; dropping the trailing zeros of m * 10^(6-k) gives the smallest k. */
 static size_t print_short_decimal(double value, char out[32]) {
-  static const double powers[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
   double magnitude = fabs(value);
   if (!(magnitude >= 1e-4 && magnitude < 1e9))
     return 0;
-  for (int places = 1; places <= 6; places++) {
-    double scaled = nearbyint(magnitude * powers[places]);
-    /* both operands are exact, so the division is the correctly rounded m / 10^k */
-    if (scaled / powers[places] != magnitude)
-      continue;
-    char scratch[32];
-    char *end = scratch + sizeof scratch;
-    char *first = digits_before(end, (unsigned long long)scaled);
-    while (end - first <= places) /* 0.0012: pad with zeros up to the units digit */
-      *--first = '0';
-    size_t integer_digits = (size_t)(end - first) - (size_t)places;
-    char *at = out;
-    if (value < 0)
-      *at++ = '-';
-    memcpy(at, first, integer_digits);
-    at += integer_digits;
-    *at++ = '.';
-    memcpy(at, first + integer_digits, (size_t)places);
-    at += places;
-    *at = '\0';
-    return (size_t)(at - out);
+  double scaled = nearbyint(magnitude * 1e6);
+  if (scaled / 1e6 != magnitude)
+    return 0;
+  unsigned long long digits = (unsigned long long)scaled;
+  int places = 6;
+  while (places > 0 && digits % 10 == 0) {
+    digits /= 10;
+    places--;
   }
-  return 0;
+  if (places == 0) /* an integer: not this function's case */
+    return 0;
+  char scratch[32];
+  char *end = scratch + sizeof scratch;
+  char *first = digits_before(end, digits);
+  while (end - first <= places) /* 0.0012: pad with zeros up to the units digit */
+    *--first = '0';
+  size_t integer_digits = (size_t)(end - first) - (size_t)places;
+  char *at = out;
+  if (value < 0)
+    *at++ = '-';
+  memcpy(at, first, integer_digits);
+  at += integer_digits;
+  *at++ = '.';
+  memcpy(at, first + integer_digits, (size_t)places);
+  at += places;
+  *at = '\0';
+  return (size_t)(at - out);
 }
 
 size_t tp_json_print_number(double value, int integer, char out[32]) {
@@ -147,9 +158,6 @@ size_t tp_json_print_number(double value, int integer, char out[32]) {
 }
 
 /* ---- Strings --------------------------------------------------------------------------------- */
-
-#define ONES  0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
 
 /* Bytes a JSON string must escape: control bytes, '"' and '\\'. */
 static const unsigned char needs_escape[256] = {
@@ -199,19 +207,9 @@ static int print_string(output *out, const char *text) {
   const unsigned char *bytes = (const unsigned char *)text;
   size_t start = 0; /* the first byte not yet copied */
   for (size_t index = 0; index < length; index++) {
-    /* Skip 8 clean bytes at a time: most text has nothing to escape. A byte is below 0x20
-     * when (byte - 0x20) borrows into its high bit while its own high bit is clear; '"' and
-     * '\\' are the zero bytes of word ^ that byte repeated. The test is exact for "any". */
-    while (length - index >= 8) {
-      uint64_t word;
-      memcpy(&word, bytes + index, 8);
-      uint64_t quotes = word ^ (ONES * '"'), backslashes = word ^ (ONES * '\\');
-      uint64_t special = ((word - ONES * 0x20) & ~word) | ((quotes - ONES) & ~quotes) |
-                         ((backslashes - ONES) & ~backslashes);
-      if (special & HIGHS)
-        break;
+    /* Skip 8 clean bytes at a time: most text has nothing to escape (json_bytes.h). */
+    while (length - index >= 8 && !tp_json_word_special(bytes + index))
       index += 8;
-    }
     if (index >= length)
       break;
     if (!needs_escape[bytes[index]])

@@ -3,7 +3,7 @@
  * tests/fault/meson.build). The normal textpipe binary does not contain this file.
  *
  * TEXTPIPE_FAIL_ALLOC_AT=N makes the Nth allocation of the process fail (1-based; 0 or unset:
- * none fails). Counted are the core's own malloc/calloc/realloc/strdup/strndup calls (the
+ * none fails). Counted are the core's own malloc/calloc/realloc/aligned_alloc/strdup/strndup calls (the
  * link-time wrap), everything cJSON allocates (cJSON_InitHooks, so plugins' cJSON values too),
  * and the host table's alloc/realloc, which plugins use (core/run/host.c calls malloc).
  * libuv's own allocations are left alone: libuv aborts on some of them by design (e.g. in
@@ -20,9 +20,11 @@
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t count, size_t size);
 void *__real_realloc(void *pointer, size_t size);
+void *__real_aligned_alloc(size_t alignment, size_t size);
 void *__wrap_malloc(size_t size);
 void *__wrap_calloc(size_t count, size_t size);
 void *__wrap_realloc(void *pointer, size_t size);
+void *__wrap_aligned_alloc(size_t alignment, size_t size);
 char *__wrap_strdup(const char *text);
 char *__wrap_strndup(const char *text, size_t length);
 
@@ -45,6 +47,10 @@ void *__wrap_calloc(size_t count, size_t size) {
 
 void *__wrap_realloc(void *pointer, size_t size) {
   return fail_now() ? NULL : __real_realloc(pointer, size);
+}
+
+void *__wrap_aligned_alloc(size_t alignment, size_t size) {
+  return fail_now() ? NULL : __real_aligned_alloc(alignment, size);
 }
 
 char *__wrap_strdup(const char *text) {

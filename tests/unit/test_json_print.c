@@ -84,7 +84,8 @@ START_TEST(number_as_cjson) {
 }
 END_TEST
 
-/* Rounded values as stages make them (4 and 3 decimals), and raw random doubles. */
+/* Rounded values as stages make them (4 and 3 decimals, and 1 to 7 at many magnitudes), and raw
+ * random doubles. */
 START_TEST(many_numbers_as_cjson) {
   uint64_t state = 0x9e3779b97f4a7c15ull;
   for (int index = 0; index < 20000; index++) {
@@ -94,6 +95,11 @@ START_TEST(many_numbers_as_cjson) {
     assert_number_same(round(unit * 1000) / 1000);
     assert_number_same(unit);
     assert_number_same(unit * 1e6);
+    /* 1 to 7 decimals at magnitudes from 1e-4 to 1e9: the short-decimal path's every k */
+    for (int places = 1; places <= 7; places++) {
+      double scale = pow(10, places), magnitude = pow(10, index % 14 - 4);
+      assert_number_same(round(unit * magnitude * scale) / scale);
+    }
     double bits;
     uint64_t raw = state ^ (state >> 17);
     memcpy(&bits, &raw, sizeof bits);

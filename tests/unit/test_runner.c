@@ -9,8 +9,7 @@
 #include "runner.h"
 #include "test_pipeline.h"
 
-#define LINES     1000
-#define PER_BATCH 10
+#define LINES 1000
 
 typedef struct delivery {
   tp_runner *runner;
@@ -61,33 +60,37 @@ static void make_line(int n, char *line, size_t size) {
     snprintf(line, size, "{\"id\":%d,\"text\":\"keep %d\"}", n, n);
 }
 
+/* Loop index 1-4: that many workers, batches of 10 records (less than a slice); 5-8: 1-4
+ * workers, batches of 100 (several TP_BATCH_SLICE slices a batch, records dropped and
+ * dead-lettered inside them, every stage still seeing its worker's records in order). */
 START_TEST(order_and_assignment) {
-  size_t workers = (size_t)_i;
+  size_t workers = (size_t)(_i <= 4 ? _i : _i - 4);
+  const int per_batch = _i <= 4 ? 10 : 100;
   const tp_plugin *plugins[] = {&test_plugin_filter, &test_plugin_count};
   tp_pipeline *pipeline = test_pipeline_new(plugins, 2, TP_INPUT_NDJSON, NULL);
   uv_loop_t loop;
   uv_loop_init(&loop);
   test_loop = &loop;
-  delivery d = {.batches_expected = LINES / PER_BATCH};
+  delivery d = {.batches_expected = (size_t)(LINES / per_batch)};
   tp_error err = {{0}};
   tp_runner *runner = tp_runner_create(&loop, pipeline, workers, on_ready_and_stop, &d, &err);
   ck_assert_msg(runner != NULL, "%s", err.message);
   d.runner = runner;
   ck_assert_uint_eq(tp_runner_workers(runner), workers);
   char line[128];
-  for (int batch_index = 0; batch_index < LINES / PER_BATCH; batch_index++) {
+  for (int batch_index = 0; batch_index < LINES / per_batch; batch_index++) {
     tp_batch *batch = tp_runner_batch_acquire(runner);
-    for (int k = 0; k < PER_BATCH; k++) {
-      int n = batch_index * PER_BATCH + k + 1;
+    for (int k = 0; k < per_batch; k++) {
+      int n = batch_index * per_batch + k + 1;
       make_line(n, line, sizeof line);
       ck_assert_int_eq(
           tp_batch_add_line(batch, line, strlen(line), (uint64_t)n, strlen(line), 1000), 0);
     }
     tp_runner_submit(runner, batch);
   }
-  ck_assert_uint_eq(tp_runner_in_flight(runner), LINES / PER_BATCH);
+  ck_assert_uint_eq(tp_runner_in_flight(runner), LINES / per_batch);
   uv_run(&loop, UV_RUN_DEFAULT);
-  ck_assert_uint_eq(d.batches_seen, LINES / PER_BATCH);
+  ck_assert_uint_eq(d.batches_seen, LINES / per_batch);
   ck_assert_uint_eq(tp_runner_in_flight(runner), 0);
 
   /* Expected: walk the input, simulating batch k on worker k mod N. */
@@ -95,7 +98,7 @@ START_TEST(order_and_assignment) {
   long long kept = 0, dropped = 0, dead = 0, counted_lines = 0, dead_stage_sum = 0;
   char *cursor = d.output;
   for (int n = 1; n <= LINES; n++) {
-    size_t worker = (size_t)((n - 1) / PER_BATCH) % workers;
+    size_t worker = (size_t)((n - 1) / per_batch) % workers;
     if (n % 37 == 0) {
       dead++;
       dead_stage_sum += -1;
@@ -197,7 +200,7 @@ END_TEST
 static Suite *runner_suite(void) {
   Suite *suite = suite_create("runner");
   TCase *order = tcase_create("order");
-  tcase_add_loop_test(order, order_and_assignment, 1, 5);
+  tcase_add_loop_test(order, order_and_assignment, 1, 9);
   tcase_add_test(order, oversize_items_arrive_dead);
   tcase_set_timeout(order, 30);
   suite_add_tcase(suite, order);

@@ -1,0 +1,280 @@
+/* core/input/json_fast.c - the plain-record parse that builds cJSON's tree (json_fast.h).
+ *
+ * What it reproduces of cJSON 1.7's parse_value / parse_object / parse_array / parse_string /
+ * parse_number, for the subset it accepts:
+ * - every node is one cJSON_malloc(sizeof(cJSON)), zeroed; strings are cJSON_malloc'd copies;
+ * - an object's or array's children are linked by next and prev, and the first child's prev is
+ *   the last child; a member's name is its `string`, its value's type and value as for an
+ *   element; duplicate names are all kept, in order;
+ * - true has valueint 1; a number's valuedouble is strtod of its text (cJSON copies the same
+ *   characters, with the C locale's '.', and textpipe never calls setlocale) and its valueint
+ *   that double saturated to int; integers of up to 15 digits are converted here, exactly as
+ *   strtod would (they are exact doubles).
+ * The text is read up to its NUL at text[length], which stops every scan without a bounds check;
+ * only the 8-byte string scan checks that 8 bytes remain.
+ */
+#include "json_fast.h"
+
+#include "json_bytes.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Deeper records go to cJSON (its limit is 1000). */
+#define MAX_DEPTH 64
+/* Longer numbers go to cJSON (it reads at most 63 characters of one). */
+#define MAX_NUMBER 32
+
+typedef struct parser {
+  const char *at;
+  const char *end; /* text + length: the NUL */
+  int depth;
+} parser;
+
+static int parse_value(parser *p, cJSON *item);
+
+static cJSON *new_node(void) {
+  cJSON *node = cJSON_malloc(sizeof(cJSON));
+  if (node != NULL)
+    memset(node, 0, sizeof *node);
+  return node;
+}
+
+static void skip_space(parser *p) {
+  while (*p->at == ' ' || *p->at == '\t' || *p->at == '\n' || *p->at == '\r')
+    p->at++;
+}
+
+/* The byte an escape stands for, or -1 for \u (left to cJSON) and invalid escapes. */
+static int unescape(char c) {
+  switch (c) {
+  case '"':
+  case '\\':
+  case '/':
+    return c;
+  case 'b':
+    return '\b';
+  case 'f':
+    return '\f';
+  case 'n':
+    return '\n';
+  case 'r':
+    return '\r';
+  case 't':
+    return '\t';
+  default:
+    return -1;
+  }
+}
+
+/* The string at p->at (its opening quote) as a new cJSON_malloc'd copy, p->at past its closing
+ * quote; or NULL (outside the subset, invalid, or no memory). */
+static char *parse_string(parser *p) {
+  const unsigned char *start = (const unsigned char *)p->at + 1;
+  const unsigned char *scan = start;
+  const unsigned char *end = (const unsigned char *)p->end;
+  size_t escapes = 0;
+  for (;;) {
+    /* 8 plain bytes at a time (json_bytes.h) */
+    while (end - scan >= 8 && !tp_json_word_special(scan))
+      scan += 8;
+    unsigned char c = *scan;
+    if (c == '"')
+      break;
+    if (c < 0x20) /* a control byte, or the end of the text */
+      return NULL;
+    if (c == '\\') {
+      if (unescape((char)scan[1]) < 0)
+        return NULL;
+      escapes++;
+      scan += 2;
+      continue;
+    }
+    scan++;
+  }
+  size_t raw_length = (size_t)(scan - start);
+  char *copy = cJSON_malloc(raw_length - escapes + 1);
+  if (copy == NULL)
+    return NULL;
+  if (escapes == 0) {
+    memcpy(copy, start, raw_length);
+    copy[raw_length] = '\0';
+  } else {
+    char *out = copy;
+    for (const unsigned char *in = start; in < scan; in++)
+      *out++ = *in == '\\' ? (char)unescape((char)*++in) : (char)*in;
+    *out = '\0';
+  }
+  p->at = (const char *)scan + 1;
+  return copy;
+}
+
+static int is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+/* A number in JSON's grammar at p->at into `item`. 0, or -1 (outside the subset). */
+static int parse_number(parser *p, cJSON *item) {
+  const char *start = p->at, *at = start;
+  int negative = *at == '-';
+  at += negative;
+  if (*at == '0')
+    at++;
+  else if (*at >= '1' && *at <= '9')
+    while (is_digit(*at))
+      at++;
+  else
+    return -1;
+  int integer = 1;
+  if (*at == '.') {
+    at++;
+    if (!is_digit(*at))
+      return -1;
+    while (is_digit(*at))
+      at++;
+    integer = 0;
+  }
+  if (*at == 'e' || *at == 'E') {
+    at++;
+    at += *at == '+' || *at == '-';
+    if (!is_digit(*at))
+      return -1;
+    while (is_digit(*at))
+      at++;
+    integer = 0;
+  }
+  size_t length = (size_t)(at - start);
+  if (length > MAX_NUMBER)
+    return -1;
+  double number;
+  if (integer && length - (size_t)negative <= 15) {
+    uint64_t magnitude = 0;
+    for (const char *digit = start + negative; digit < at; digit++)
+      magnitude = magnitude * 10 + (uint64_t)(*digit - '0');
+    number = negative ? -(double)magnitude : (double)magnitude; /* "-0" is -0.0, as strtod */
+  } else {
+    char copy[MAX_NUMBER + 1];
+    memcpy(copy, start, length);
+    copy[length] = '\0';
+    char *after = NULL;
+    number = strtod(copy, &after);
+    if (after != copy + length)
+      return -1;
+  }
+  item->valuedouble = number;
+  if (number >= INT_MAX)
+    item->valueint = INT_MAX;
+  else if (number <= (double)INT_MIN)
+    item->valueint = INT_MIN;
+  else
+    item->valueint = (int)number;
+  item->type = cJSON_Number;
+  p->at = at;
+  return 0;
+}
+
+/* The members (`object`) or elements of the object or array at p->at (its opening bracket)
+ * into `item`. 0, or -1; the children made so far are item's either way. */
+static int parse_children(parser *p, cJSON *item, int object) {
+  char close = object ? '}' : ']';
+  item->type = object ? cJSON_Object : cJSON_Array;
+  if (++p->depth > MAX_DEPTH)
+    return -1;
+  p->at++;
+  skip_space(p);
+  if (*p->at == close) {
+    p->at++;
+    p->depth--;
+    return 0;
+  }
+  cJSON *last = NULL;
+  for (;;) {
+    cJSON *child = new_node();
+    if (child == NULL)
+      return -1;
+    if (last == NULL) {
+      item->child = child;
+    } else {
+      last->next = child;
+      child->prev = last;
+    }
+    last = child;
+    item->child->prev = last; /* kept at every step, so a failed parse leaves a sound list */
+    if (object) {
+      if (*p->at != '"' || (child->string = parse_string(p)) == NULL)
+        return -1;
+      skip_space(p);
+      if (*p->at != ':')
+        return -1;
+      p->at++;
+      skip_space(p);
+    }
+    if (parse_value(p, child) != 0)
+      return -1;
+    skip_space(p);
+    if (*p->at == ',') {
+      p->at++;
+      skip_space(p);
+      continue;
+    }
+    if (*p->at != close)
+      return -1;
+    p->at++;
+    p->depth--;
+    return 0;
+  }
+}
+
+/* The literal `word` at p->at. */
+static int take_literal(parser *p, const char *word, size_t length) {
+  if ((size_t)(p->end - p->at) < length || memcmp(p->at, word, length) != 0)
+    return 0;
+  p->at += length;
+  return 1;
+}
+
+static int parse_value(parser *p, cJSON *item) {
+  switch (*p->at) {
+  case '{':
+    return parse_children(p, item, 1);
+  case '[':
+    return parse_children(p, item, 0);
+  case '"':
+    item->type = cJSON_String;
+    return (item->valuestring = parse_string(p)) != NULL ? 0 : -1;
+  case 't':
+    item->type = cJSON_True;
+    item->valueint = 1;
+    return take_literal(p, "true", 4) ? 0 : -1;
+  case 'f':
+    item->type = cJSON_False;
+    return take_literal(p, "false", 5) ? 0 : -1;
+  case 'n':
+    item->type = cJSON_NULL;
+    return take_literal(p, "null", 4) ? 0 : -1;
+  default:
+    return parse_number(p, item);
+  }
+}
+
+cJSON *tp_json_parse_plain(const char *text, size_t length) {
+  parser p = {text, text + length, 0};
+  skip_space(&p);
+  if (*p.at != '{')
+    return NULL;
+  cJSON *root = new_node();
+  if (root == NULL)
+    return NULL;
+  if (parse_value(&p, root) != 0) {
+    cJSON_Delete(root);
+    return NULL;
+  }
+  skip_space(&p);
+  if (p.at != p.end) {
+    cJSON_Delete(root);
+    return NULL;
+  }
+  return root;
+}
