@@ -37,14 +37,18 @@ static void add_term(th_scratch *scratch, uint32_t hash) {
 }
 
 /* Folds duplicate terms into counts, keeping first occurrences in order, with a scratch
- * hash table (linear in the number of terms). -1 on OOM. */
+ * hash table (linear in the number of terms), and points each phrase word at its folded term.
+ * -1 on OOM. */
 static int fold_terms(th_scratch *scratch) {
-  size_t count = scratch->term_count; /* the table is built even for one term: see term_index */
+  size_t count = scratch->term_count;
   size_t size = 16;
   while (size < 2 * count)
     size <<= 1;
-  if (th_grow((void **)&scratch->slots, &scratch->slot_capacity, size, sizeof(uint32_t)))
+  if (th_grow((void **)&scratch->slots, &scratch->slot_capacity, size, sizeof(uint32_t)) ||
+      th_grow((void **)&scratch->term_map, &scratch->term_map_capacity, count + 1,
+              sizeof(uint32_t)))
     return -1;
+  uint32_t *map = scratch->term_map;
   memset(scratch->slots, 0, size * sizeof(uint32_t));
   size_t mask = size - 1, out = 0;
   scratch->slot_mask = mask;
@@ -54,16 +58,23 @@ static int fold_terms(th_scratch *scratch) {
       uint32_t held = scratch->slots[slot];
       if (held == 0) {
         scratch->slots[slot] = (uint32_t)(out + 1);
+        map[i] = (uint32_t)out;
         scratch->terms[out++] = term;
         break;
       }
       if (scratch->terms[held - 1].hash == term.hash) {
         scratch->terms[held - 1].count += term.count;
+        map[i] = held - 1;
         break;
       }
     }
   }
   scratch->term_count = out;
+  for (size_t p = 0; p < scratch->phrase_count; p++) { /* terms of their words as extracted */
+    th_phrase *phrase = &scratch->phrases[p];
+    for (uint32_t w = 0; w < phrase->words; w++)
+      phrase->word_terms[w] = map[phrase->word_terms[w]];
+  }
   return 0;
 }
 
@@ -100,10 +111,12 @@ static int fold_phrases(th_scratch *scratch) {
   return 0;
 }
 
-/* Appends the phrase made of the `words` content tokens from token index `token` (fold_phrases
- * merges repeats; its display text is built later, for the few phrases shown). */
+/* Appends the phrase made of the `words` content tokens from token index `token`, whose stems
+ * are the terms at `terms` (as extracted: fold_terms renumbers them; fold_phrases merges
+ * repeats; its display text is built later, for the few phrases shown). */
 static void add_phrase(th_scratch *scratch, const tp_token *first_token, uint32_t token,
-                       const uint32_t *hashes, uint32_t words, uint32_t first) {
+                       const uint32_t *hashes, const uint32_t *terms, uint32_t words,
+                       uint32_t first) {
   uint32_t key = TH_SEED_PHRASE;
   for (uint32_t i = 0; i < words; i++)
     key = th_hash_mix(key * 31u + hashes[i]);
@@ -117,17 +130,18 @@ static void add_phrase(th_scratch *scratch, const tp_token *first_token, uint32_
                         .token = token,
                         .display = TH_NO_DISPLAY};
   for (uint32_t i = 0; i < words; i++)
-    phrase->word_hashes[i] = hashes[i];
+    phrase->word_terms[i] = terms[i];
 }
 
 /* Emits the phrases of a run of `length` content words starting at token index `token` (a run
  * is consecutive tokens), in pieces of at most TH_PHRASE_WORDS. */
 static void flush_run(th_scratch *scratch, const tp_text *text, uint32_t token,
-                      const uint32_t *hashes, uint32_t length, uint32_t first) {
+                      const uint32_t *hashes, const uint32_t *terms, uint32_t length,
+                      uint32_t first) {
   for (uint32_t start = 0; start < length; start += TH_PHRASE_WORDS) {
     uint32_t words = length - start < TH_PHRASE_WORDS ? length - start : TH_PHRASE_WORDS;
-    add_phrase(scratch, TP_TEXT_TOKEN(text, token + start), token + start, hashes + start, words,
-               first + start);
+    add_phrase(scratch, TP_TEXT_TOKEN(text, token + start), token + start, hashes + start,
+               terms + start, words, first + start);
   }
 }
 
@@ -157,18 +171,17 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
   scratch->phrase_count = 0;
   scratch->char_count = 0;
   scratch->content_words = 0;
-  /* at most two terms per token (its stem and a bigram), one phrase per token and, for the
-   * phrases' text, each token's norm and a separator once: room for all of them up front */
+  /* at most two terms per token (its stem and a bigram) and one phrase per token: room for all
+   * of them up front; the phrases' text (below) needs each content word's norm and a separator
+   * once at most */
   size_t norm_bytes = 1;
-  for (size_t i = 0; i < text->token_count; i++)
-    norm_bytes += TP_TEXT_TOKEN(text, i)->norm_length + 1;
   if (th_grow((void **)&scratch->terms, &scratch->term_capacity, 2 * text->token_count + 1,
               sizeof(th_term)) ||
       th_grow((void **)&scratch->phrases, &scratch->phrase_capacity, text->token_count + 1,
-              sizeof(th_phrase)) ||
-      th_grow((void **)&scratch->chars, &scratch->char_capacity, norm_bytes, 1))
+              sizeof(th_phrase)))
     return -1;
   uint32_t run_hashes[64]; /* each run word's stem hash, computed once */
+  uint32_t run_terms[64];  /* and the index of its stem in scratch->terms */
   uint32_t run_length = 0, run_first = 0, run_token = 0;
   const tp_token *previous = NULL; /* previous token if it was a content word */
   uint32_t previous_hash = 0;
@@ -178,7 +191,7 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
     int same_sentence = previous && previous->sentence == token->sentence;
     if (!content || !same_sentence || run_length == 64) {
       if (run_length)
-        flush_run(scratch, text, run_token, run_hashes, run_length, run_first);
+        flush_run(scratch, text, run_token, run_hashes, run_terms, run_length, run_first);
       run_length = 0;
     }
     if (!content) {
@@ -186,6 +199,8 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
       continue;
     }
     uint32_t hash = stem_hash(token, TH_SEED_UNIGRAM) & ~1u;
+    norm_bytes += token->norm_length + 1;
+    run_terms[run_length] = (uint32_t)scratch->term_count;
     add_term(scratch, hash);
     if (bigrams && previous && same_sentence) {
       uint32_t bigram = th_hash_mix((previous_hash ^ TH_SEED_BIGRAM) * 31u + hash) | 1u;
@@ -201,7 +216,9 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
     previous = token;
   }
   if (run_length)
-    flush_run(scratch, text, run_token, run_hashes, run_length, run_first);
+    flush_run(scratch, text, run_token, run_hashes, run_terms, run_length, run_first);
+  if (th_grow((void **)&scratch->chars, &scratch->char_capacity, norm_bytes, 1))
+    return -1;
   return fold_terms(scratch) || fold_phrases(scratch) ? -1 : 0;
 }
 
@@ -210,6 +227,7 @@ void th_scratch_release(th_scratch *scratch) {
   th_free(scratch->phrases);
   th_free(scratch->chars);
   th_free(scratch->slots);
+  th_free(scratch->term_map);
   th_free(scratch->phrase_slots);
   th_free(scratch->dfs);
   th_free(scratch->idfs);
@@ -343,16 +361,6 @@ int th_terms_count(th_scratch *scratch, th_sketch *sketch) {
   return 0;
 }
 
-/* The index in scratch->terms of the term `hash` (present: it comes from a phrase word). */
-static size_t term_index(const th_scratch *scratch, uint32_t hash) {
-  size_t mask = scratch->slot_mask;
-  for (size_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
-    uint32_t held = scratch->slots[slot];
-    if (held == 0 || scratch->terms[held - 1].hash == hash)
-      return held ? held - 1 : 0;
-  }
-}
-
 /* Nonzero when phrase a ranks before phrase b: higher score, then lower key. */
 static int phrase_before(const th_phrase *a, const th_phrase *b) {
   if (a->score != b->score)
@@ -371,7 +379,7 @@ void th_phrases_score(th_scratch *scratch, const tp_text *text, size_t best) {
     double rarity = 0;
     size_t first_word = 0;
     for (uint32_t w = 0; w < phrase->words; w++) {
-      size_t term = term_index(scratch, phrase->word_hashes[w]);
+      size_t term = phrase->word_terms[w];
       rarity += 1.0 + scratch->idfs[term];
       if (w == 0)
         first_word = term;

@@ -38,7 +38,7 @@ typedef struct th_phrase {
   uint32_t first;    /* index of the first content word of its first occurrence */
   uint32_t sentence; /* sentence of the first occurrence */
   uint32_t words;    /* 1..TH_PHRASE_WORDS */
-  uint32_t word_hashes[TH_PHRASE_WORDS]; /* the stem term hash of each word */
+  uint32_t word_terms[TH_PHRASE_WORDS]; /* index in scratch.terms of each word's stem */
   uint32_t token; /* index in the record's tp_text of its first word (the words follow it) */
   /* offset of its NUL-terminated display text in scratch.chars, TH_NO_DISPLAY until built */
   size_t display;
@@ -54,6 +54,8 @@ typedef struct th_scratch {
   size_t char_count, char_capacity;
   uint32_t content_words; /* content words in the record */
   uint32_t *slots;        /* hash table of the terms (index + 1), valid after extraction */
+  uint32_t *term_map;     /* while extracting: each term's index once duplicates are folded */
+  size_t term_map_capacity;
   size_t slot_capacity;
   size_t slot_mask;       /* the table's size - 1 */
   uint32_t *phrase_slots; /* hash table used to fold repeated phrases */

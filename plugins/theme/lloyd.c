@@ -61,9 +61,12 @@ static inline __attribute__((always_inline)) void row_block_1(const th_matrix *m
   sims[j] = sum;
 }
 
-/* Similarity of row r with every centroid, into sims[0..k): 32 centroids at a time, then 8, 4
- * and one. Always inlined, so that it is compiled into each of th_kmeans_run's clones
- * (TH_WIDE_LANES: 8 lanes are one AVX2 register, or two SSE ones). */
+/* Similarity of row r with every centroid, into sims[0..k): 32 centroids at a time, then 8;
+ * the last 1-7 by one block of 8 or 4 that ends at centroid k - 1 (it recomputes a few
+ * similarities already written, to the same floats, rather than walk the row once per
+ * centroid left), or one at a time when k < 4. Always inlined, so that it is compiled into
+ * each of th_kmeans_run's clones (TH_WIDE_LANES: 8 lanes are one AVX2 register, or two SSE
+ * ones). */
 static inline __attribute__((always_inline)) void row_similarities(const th_matrix *m, size_t r,
                                                                    uint32_t k,
                                                                    const float *centroids,
@@ -73,10 +76,18 @@ static inline __attribute__((always_inline)) void row_similarities(const th_matr
     row_block_32(m, r, k, j, centroids, sims);
   for (; j + 8 <= k; j += 8)
     row_block_8(m, r, k, j, centroids, sims);
-  for (; j + 4 <= k; j += 4)
-    row_block_4(m, r, k, j, centroids, sims);
-  for (; j < k; j++)
-    row_block_1(m, r, k, j, centroids, sims);
+  uint32_t left = k - j; /* 0..7 */
+  if (left > 4 && k >= 8) {
+    row_block_8(m, r, k, k - 8, centroids, sims);
+  } else if (k >= 4) {
+    if (left > 4) /* k is 5..7 */
+      row_block_4(m, r, k, 0, centroids, sims);
+    if (left > 0)
+      row_block_4(m, r, k, k - 4, centroids, sims);
+  } else {
+    for (; j < k; j++)
+      row_block_1(m, r, k, j, centroids, sims);
+  }
 }
 
 /* The similarity cache (rows x k floats) and the compact centroids (columns x 3/4 k floats)
@@ -101,7 +112,10 @@ TH_WIDE_LANES void th_centroids_normalize(float *centroids, uint32_t columns, ui
 
 /* Vector operations per term that row_similarities spends on `k` centroids. */
 static uint32_t block_cost(uint32_t k) {
-  return k / 32 * 4 + k % 32 / 8 + k % 8 / 4 + k % 4;
+  uint32_t left = k % 32 % 8;
+  if (k < 4)
+    return k;
+  return k / 32 * 4 + k % 32 / 8 + (left > 4 && k < 8 ? 2 : left > 0);
 }
 
 /* Work arrays of th_kmeans_run. */

@@ -158,22 +158,33 @@ static int prune(th_online *online) {
   return 0;
 }
 
-int th_online_add(th_online *online, size_t index, uint32_t hash, float weight) {
-  if (ensure_tables(online))
+/* Takes a new row for `hash` (not in the table), pruning first when the table is full. The
+ * row's index, or -1 on OOM. */
+static int64_t new_row(th_online *online, uint32_t hash) {
+  if (online->live == TH_ONLINE_VOCABULARY && prune(online))
     return -1;
-  int64_t row = find_row(online, hash);
-  if (row < 0) {
-    if (online->live == TH_ONLINE_VOCABULARY && prune(online))
-      return -1;
-    row = online->live++;
-    memset(online->weights + (size_t)row * online->stride, 0, online->stride * sizeof(float));
-    online->row_hash[row] = hash;
-    table_insert(online, hash, (uint32_t)row);
-  }
+  int64_t row = online->live++;
+  memset(online->weights + (size_t)row * online->stride, 0, online->stride * sizeof(float));
+  online->row_hash[row] = hash;
+  table_insert(online, hash, (uint32_t)row);
+  return row;
+}
+
+/* Adds `weight` to cell `row` of theme `index`, keeping the theme's norm2. */
+static void add_to_cell(th_online *online, size_t index, int64_t row, float weight) {
   float *cell = online->weights + (size_t)row * online->stride + index;
   double old = *cell;
   *cell += weight;
   online->micros[index].norm2 += (double)*cell * *cell - old * old;
+}
+
+int th_online_add(th_online *online, size_t index, uint32_t hash, float weight) {
+  if (ensure_tables(online))
+    return -1;
+  int64_t row = find_row(online, hash);
+  if (row < 0 && (row = new_row(online, hash)) < 0)
+    return -1;
+  add_to_cell(online, index, row, weight);
   return 0;
 }
 
@@ -267,17 +278,18 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
    * which renumbers rows: from then on they are looked up again */
   int renumbered = 0;
   for (size_t i = 0; i < count; i++) {
-    if (rows[i] < 0 || renumbered) {
+    int64_t row = rows[i];
+    if (renumbered) {
+      row = find_row(online, hashes[i]);
+    } else if (row < 0) { /* not in the table when looked up above, and no prune since */
       uint32_t live = online->live;
-      if (th_online_add(online, best, hashes[i], weights[i]))
+      if ((row = new_row(online, hashes[i])) < 0)
         return -1;
-      renumbered |= online->live < live; /* only a prune shrinks the table */
-      continue;
+      renumbered = online->live <= live; /* only a prune shrinks the table */
     }
-    float *cell = online->weights + (size_t)rows[i] * online->stride + best;
-    double old = *cell;
-    *cell += weights[i];
-    online->micros[best].norm2 += (double)*cell * *cell - old * old;
+    if (row < 0 && (row = new_row(online, hashes[i])) < 0)
+      return -1;
+    add_to_cell(online, best, row, weights[i]);
   }
   th_micro *micro = &online->micros[best];
   micro->count++;

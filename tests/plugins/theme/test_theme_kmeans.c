@@ -126,9 +126,26 @@ static const struct {
   size_t rows;
   uint32_t columns, groups, iterations;
 } run_cases[] = {
-    {1, 60, 50, 2, 25},       {5, 700, 300, 5, 25},    {12, 700, 400, 8, 25},
-    {36, 900, 600, 12, 25},   {40, 900, 600, 20, 3},   {36, 30, 200, 6, 25}, /* empty clusters */
-    {13, 2000, 1500, 30, 25}, {40, 300, 80000, 10, 6}, /* too wide for lloyd.c's cache */
+    {1, 60, 50, 2, 25},
+    {5, 700, 300, 5, 25},
+    {12, 700, 400, 8, 25},
+    {36, 900, 600, 12, 25},
+    {40, 900, 600, 20, 3},
+    {36, 30, 200, 6, 25}, /* empty clusters */
+    {13, 2000, 1500, 30, 25},
+    {40, 300, 80000, 10, 6}, /* too wide for lloyd.c's cache */
+    /* every tail row_similarities handles after its blocks of 32 and 8 (1-7 centroids left,
+     * k below 4, 4 to 7, and above 8), in full passes and in the changed-centroid passes */
+    {2, 200, 100, 3, 25},
+    {3, 200, 100, 3, 25},
+    {6, 700, 300, 6, 25},
+    {7, 700, 300, 7, 25},
+    {9, 700, 400, 9, 25},
+    {10, 700, 400, 8, 25},
+    {11, 700, 400, 11, 25},
+    {15, 900, 500, 15, 25},
+    {34, 900, 600, 12, 25},
+    {39, 900, 600, 20, 25},
 };
 
 START_TEST(kmeans_run_equals_plain_lloyd) {
