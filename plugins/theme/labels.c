@@ -316,6 +316,13 @@ void th_theme_label(const th_keyphrase *mine, char *label, size_t size) {
     chosen[kept++] = &mine[p];
     words += more;
   }
+  /* two words of one keyphrase ("opera / soap" of "soap opera") are that keyphrase */
+  for (int p = 1; p < TH_THEME_KEYPHRASES && mine[p].text && kept >= 2; p++)
+    if (contains_words(&mine[p], chosen[0]) && contains_words(&mine[p], chosen[1]) &&
+        word_count(&mine[p]) <= TH_LABEL_WORDS) {
+      chosen[0] = &mine[p];
+      kept = 1;
+    }
   size_t used = 0;
   for (size_t k = 0; k < kept && used < size; k++) {
     snprintf(label + used, size - used, "%s%.*s", k ? " / " : "", (int)chosen[k]->length,

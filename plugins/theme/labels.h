@@ -49,7 +49,8 @@ int th_theme_keyphrases(const char *const *phrases, const int32_t *labels, size_
  * label[size]: the best one, then (" / " between) the next best ones that neither contain nor
  * are contained in a chosen one nor share a word with it but for a plural ending ("room" and
  * "rooms"), within TH_LABEL_WORDS words: two keyphrases, or three when two make one word
- * only; "" without keyphrases. */
+ * only; "" without keyphrases. When the first two are both words of one of its keyphrases
+ * ("opera", "soap" and "soap opera"), the label is that keyphrase. */
 void th_theme_label(const th_keyphrase *mine, char *label, size_t size);
 
 /* Whether `length` bytes at `text` are a single word too vague to name a theme or to stand as

@@ -265,6 +265,8 @@ static const struct {
     {"ab|cd ef gh|ij", "ab / cd ef gh"},
     {"front desk staff|staff|friendly", "front desk staff / friendly"},
     {"gun|guns|assault weapons|militia", "gun / assault weapons"},
+    {"opera|soap|soap opera|unsettling", "soap opera"},
+    {"life|battery|phone|battery life", "battery life"},
     {"", ""},
 };
 
