@@ -160,16 +160,18 @@ static void theme_keyphrases(candidate *list, size_t count, size_t records, size
      * word; 4: any phrase */
     int weak = is_weak(at);
     at->tier = weak ? 4 : at->uses < 2 ? 3 : at->uses < min_uses ? 2 : lift < min_lift ? 1 : 0;
-    at->phrase.score =
-        (double)at->uses * ((double)at->uses / at->total) * (1.0 + WORD_BONUS * (at->words - 1));
+    /* used by many of the theme's records x how much likelier in the theme than in the stream
+     * (1 + ln lift: uses alone when the theme is the whole stream) */
+    at->phrase.score = (double)at->uses * (1.0 + log(lift)) * (1.0 + WORD_BONUS * (at->words - 1));
   }
   qsort(list, count, sizeof(candidate), compare_candidates);
   if (pick(list, count, 0, slots) || pick(list, count, 1, slots))
     return;
   /* no phrase is used by enough records: the most used ones, not the most specific (which
-   * would be a rare phrase of two records) */
+   * would be a rare phrase of two records); among as used, the one more records of the stream
+   * use (a word people use, not a one-off or a misspelling) */
   for (size_t c = 0; c < count; c++)
-    list[c].phrase.score = list[c].uses;
+    list[c].phrase.score = list[c].uses + (double)list[c].total / (double)(all_records + 1);
   qsort(list, count, sizeof(candidate), compare_candidates);
   for (int tier = 2; tier <= 4 && pick(list, count, tier, slots) == 0; tier++)
     ;
@@ -314,6 +316,13 @@ void th_theme_label(const th_keyphrase *mine, char *label, size_t size) {
     chosen[kept++] = &mine[p];
     words += more;
   }
+  /* two words of one keyphrase ("opera / soap" of "soap opera") are that keyphrase */
+  for (int p = 1; p < TH_THEME_KEYPHRASES && mine[p].text && kept >= 2; p++)
+    if (contains_words(&mine[p], chosen[0]) && contains_words(&mine[p], chosen[1]) &&
+        word_count(&mine[p]) <= TH_LABEL_WORDS) {
+      chosen[0] = &mine[p];
+      kept = 1;
+    }
   size_t used = 0;
   for (size_t k = 0; k < kept && used < size; k++) {
     snprintf(label + used, size - used, "%s%.*s", k ? " / " : "", (int)chosen[k]->length,

@@ -9,13 +9,15 @@
  *     phrases each, so a fixed share would leave large themes nothing), and its share of the
  *     theme's records must be at least 1.5 times its share of all records (less for a theme
  *     that is most of the stream), and a single word must not be a weak one ("may", "way");
- *   - score = uses in the theme x (share of all uses that are in the theme) x (1 + 0.25 per
- *     extra word);
+ *   - score = uses in the theme x (1 + ln lift), lift being its share of the theme's records
+ *     over its share of all records (used by many of them, and distinctive of them), x (1 +
+ *     0.25 per extra word);
  *   - a longer phrase used by fewer than half the records of a shorter phrase inside it gives
  *     way to the shorter one, and a phrase inside a kept longer one is dropped when it is used
  *     barely more often (it only repeats it).
  * When no phrase passes, the lift is dropped first; then the phrases used by the most records
- * are taken (weak words last), never the rarest.
+ * are taken (weak words last), never the rarest: among as used, the one more records of the
+ * whole stream use (not a one-off word or a misspelling).
  * A record's uses count once per phrase. Deterministic: ties break on the text.
  */
 #ifndef THEME_LABELS_H
@@ -47,7 +49,8 @@ int th_theme_keyphrases(const char *const *phrases, const int32_t *labels, size_
  * label[size]: the best one, then (" / " between) the next best ones that neither contain nor
  * are contained in a chosen one nor share a word with it but for a plural ending ("room" and
  * "rooms"), within TH_LABEL_WORDS words: two keyphrases, or three when two make one word
- * only; "" without keyphrases. */
+ * only; "" without keyphrases. When the first two are both words of one of its keyphrases
+ * ("opera", "soap" and "soap opera"), the label is that keyphrase. */
 void th_theme_label(const th_keyphrase *mine, char *label, size_t size);
 
 /* Whether `length` bytes at `text` are a single word too vague to name a theme or to stand as

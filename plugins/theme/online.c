@@ -297,7 +297,7 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
     micro->sentiment_sum += sentiment;
     micro->sentiment_count++;
   }
-  return th_leaders_choose(micro, hashes, weights, count, line, online->threshold, theme_id);
+  return th_leaders_choose(micro, hashes, weights, count, line, theme_id);
 }
 
 /* Folds theme b into theme a (column b is zeroed, its ids appended to a's). 0 or -1. */

@@ -25,9 +25,13 @@
 #include "common.h"
 
 #define TH_ONLINE_VOCABULARY 8192
-#define TH_LEADERS_MAX       8 /* leaders (ids) a record can found in one online theme */
+/* Leaders (leaders.c): an id's records are near its leader, much nearer than the join
+ * similarity asks of an online theme's records, so that an id holds one topic. */
+#define TH_LEADERS_MAX       32  /* leaders (ids) records can found in one online theme */
+#define TH_LEADER_TERMS      16  /* a leader's heaviest terms, kept as a unit vector */
+#define TH_LEADER_SIMILARITY 0.5 /* cosine to a leader below which a record founds its own id */
 
-typedef struct th_leader th_leader; /* leaders.c */
+typedef struct th_leader_index th_leader_index; /* leaders.c */
 
 typedef struct th_micro {
   uint64_t *ids; /* online ids folded into this theme; ids[0] is its own */
@@ -41,7 +45,7 @@ typedef struct th_micro {
    * needs no upkeep where norm2 changes, and a zeroed theme is consistent (sqrt(0) = 0) */
   double length_of, length;
   /* while streaming: the theme's leaders (leaders.c), each one of its ids; not exported */
-  th_leader *leaders;
+  th_leader_index *leaders;
   uint32_t leader_count;
 } th_micro;
 
@@ -72,10 +76,10 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
                      uint64_t line, double sentiment, uint64_t *theme_id);
 
 /* The id, among theme `micro`'s, a record joining it takes (leaders.c): the nearest leader's,
- * or its own `line` (added to the theme's ids) when it is below `threshold` from every leader
- * and the theme has fewer than TH_LEADERS_MAX. 0, or -1 on OOM. */
+ * or its own `line` (added to the theme's ids) when it is below TH_LEADER_SIMILARITY from
+ * every leader and the theme has fewer than TH_LEADERS_MAX. 0, or -1 on OOM. */
 int th_leaders_choose(th_micro *micro, const uint32_t *hashes, const float *weights, size_t count,
-                      uint64_t line, double threshold, uint64_t *id);
+                      uint64_t line, uint64_t *id);
 
 /* Moves every theme of `from` into `into` (leaving `from` empty), then folds the most similar
  * pairs until at most into->limit remain. Both must have the same limit. Deterministic.

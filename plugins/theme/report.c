@@ -114,11 +114,13 @@ static int64_t find_online(const online_pair *pairs, size_t count, uint64_t onli
   return low < count && pairs[low].online == online ? (int64_t)low : -1;
 }
 
-/* The theme with most votes in row[0..themes-1], or -1 when none has any (ties: lower). */
-static int32_t most_voted(const uint32_t *row, uint32_t themes) {
+/* The theme with most votes in row[0..themes-1], or -1 when none has any; ties go to the one
+ * with most votes in `tie` (when not NULL), then to the lower. */
+static int32_t most_voted(const uint32_t *row, const uint32_t *tie, uint32_t themes) {
   int32_t best = -1;
   for (uint32_t j = 0; j < themes; j++)
-    if (row[j] > 0 && (best < 0 || row[j] > row[best]))
+    if (row[j] > 0 &&
+        (best < 0 || row[j] > row[best] || (row[j] == row[best] && tie && tie[j] > tie[best])))
       best = (int32_t)j;
   return best;
 }
@@ -218,9 +220,10 @@ static online_pair *map_online(const th_online *online, const th_model *model, t
   }
   for (size_t p = 0; p < at; p++) {
     size_t micro = (size_t)pairs[p].theme;
-    int32_t best = most_voted(votes + p * themes, themes);
+    /* an id split evenly between themes goes where more of its online theme went */
+    int32_t best = most_voted(votes + p * themes, micro_votes + micro * themes, themes);
     if (best < 0)
-      best = most_voted(micro_votes + micro * themes, themes);
+      best = most_voted(micro_votes + micro * themes, NULL, themes);
     if (best < 0) {
       size_t terms = th_online_terms(online, micro, hashes, weights, TH_ONLINE_VOCABULARY);
       best = th_model_nearest(model, hashes, weights, terms, NULL);

@@ -216,6 +216,65 @@ START_TEST(online_limit_forces_joining) {
 }
 END_TEST
 
+/* Leaders (leaders.c): inside one online theme, a record near a leader takes its id, one far
+ * from every leader founds its own while the theme has room, then joins the nearest; a leader
+ * is its record's TH_LEADER_TERMS heaviest terms. */
+START_TEST(online_leaders_give_finer_ids) {
+  th_online online;
+  th_online_init(&online, 1, 0.9); /* one online theme: every record joins it */
+  uint32_t a[] = {1, 2, 3, 4}, b[] = {1, 2, 3, 5}, c[] = {1, 6, 7, 8};
+  float weights[TH_LEADER_TERMS + 8];
+  uint64_t id = 0;
+  unit_vector(4, weights);
+  ck_assert_int_eq(th_online_assign(&online, a, weights, 4, 1, NAN, &id), 0);
+  ck_assert_uint_eq(id, 1);
+  ck_assert_int_eq(th_online_assign(&online, b, weights, 4, 2, NAN, &id), 0);
+  ck_assert_uint_eq(id, 1); /* cosine 0.75 to the leader of line 1 */
+  ck_assert_int_eq(th_online_assign(&online, c, weights, 4, 3, NAN, &id), 0);
+  ck_assert_uint_eq(id, 3); /* cosine 0.25: an id of its own, in the same online theme */
+  /* a long record: 8 lighter terms, then TH_LEADER_TERMS heavier ones; its leader keeps these */
+  uint32_t long_terms[TH_LEADER_TERMS + 8];
+  double norm = 0;
+  for (uint32_t i = 0; i < TH_LEADER_TERMS + 8; i++) {
+    long_terms[i] = 100 + i;
+    weights[i] = i < 8 ? 0.9f : 1.0f;
+    norm += (double)weights[i] * weights[i];
+  }
+  for (uint32_t i = 0; i < TH_LEADER_TERMS + 8; i++)
+    weights[i] = (float)(weights[i] / sqrt(norm));
+  ck_assert_int_eq(th_online_assign(&online, long_terms, weights, TH_LEADER_TERMS + 8, 4, NAN, &id),
+                   0);
+  ck_assert_uint_eq(id, 4);
+  unit_vector(TH_LEADER_TERMS, weights);
+  ck_assert_int_eq(th_online_assign(&online, long_terms + 8, weights, TH_LEADER_TERMS, 5, NAN, &id),
+                   0);
+  ck_assert_uint_eq(id, 4); /* the heavy terms: cosine 1 to the leader */
+  unit_vector(8, weights);
+  ck_assert_int_eq(th_online_assign(&online, long_terms, weights, 8, 6, NAN, &id), 0);
+  ck_assert_uint_eq(id,
+                    6); /* the lighter terms: cosine 0.54 to the whole record, 0 to its leader */
+  /* records of terms of their own found ids until the theme holds TH_LEADERS_MAX */
+  uint32_t leaders = 4;
+  for (uint32_t line = 10; leaders < TH_LEADERS_MAX; line++, leaders++) {
+    uint32_t own = 1000 + line;
+    float one = 1;
+    ck_assert_int_eq(th_online_assign(&online, &own, &one, 1, line, NAN, &id), 0);
+    ck_assert_uint_eq(id, line);
+  }
+  ck_assert_uint_eq(online.micros[0].id_count, TH_LEADERS_MAX);
+  unit_vector(4, weights);
+  ck_assert_int_eq(th_online_assign(&online, b, weights, 4, 999, NAN, &id), 0);
+  ck_assert_uint_eq(id, 1); /* full: the nearest leader's id */
+  uint32_t lone = 5000;
+  float one = 1;
+  ck_assert_int_eq(th_online_assign(&online, &lone, &one, 1, 1000, NAN, &id), 0);
+  ck_assert_uint_ne(id, 1000); /* full: no new id, even for a record far from all */
+  ck_assert_uint_eq(online.micros[0].id_count, TH_LEADERS_MAX);
+  ck_assert_uint_eq(online.count, 1);
+  th_online_release(&online);
+}
+END_TEST
+
 /* Fills `online` with three themes from lines base+1.. over disjoint term ranges. */
 static void three_themes(th_online *online, uint32_t base, uint32_t term_base) {
   th_online_init(online, 3, 0.5);
@@ -408,6 +467,7 @@ static Suite *theme_engine_suite(void) {
   TCase *online = tcase_create("online clustering");
   tcase_add_test(online, online_joins_similar_and_founds_new);
   tcase_add_test(online, online_limit_forces_joining);
+  tcase_add_test(online, online_leaders_give_finer_ids);
   tcase_add_test(online, online_merge_folds_down_to_limit);
   suite_add_tcase(suite, online);
   TCase *refine = tcase_create("end-of-stream clustering");

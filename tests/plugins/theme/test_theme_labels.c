@@ -2,7 +2,8 @@
  * (plugins/theme/labels.c) on hand-built phrase lists: a phrase of a few records does not
  * label a large theme, weak words do not label, a rare longer phrase gives way to its frequent
  * sub-phrase, a sub-phrase that only repeats a kept phrase is dropped, tiny themes still get a
- * label, and the label joins two phrases that do not contain each other. */
+ * label (the stream's more common words first), a phrase many records use beats one few use
+ * exclusively, and the label joins two phrases that do not contain each other. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,15 @@ static int has(const th_keyphrase *slots, const char *text) {
     if (slots[s].length == strlen(text) && memcmp(slots[s].text, text, slots[s].length) == 0)
       return 1;
   return 0;
+}
+
+/* Whether, over the two themes of `c`, theme `theme`'s keyphrase number `slot` is `text`. */
+static int has_at(corpus *c, int theme, int slot, const char *text) {
+  th_keyphrase best[2 * TH_THEME_KEYPHRASES];
+  ck_assert_int_eq(
+      th_theme_keyphrases((const char *const *)c->phrases, c->labels, c->count, 2, best), 0);
+  const th_keyphrase *at = &best[theme * TH_THEME_KEYPHRASES + slot];
+  return at->text && at->length == strlen(text) && memcmp(at->text, text, at->length) == 0;
 }
 
 /* Theme 0: 300 records about batteries (some about battery life), a weak word everywhere
@@ -105,6 +115,35 @@ START_TEST(sub_phrase_that_repeats_is_dropped) {
   char label[64];
   th_theme_label(best, label, sizeof label);
   ck_assert_str_eq(label, "gas mileage / parking");
+  release(&c);
+}
+END_TEST
+
+/* Used by many of the theme's records and likelier there beats used by few and nowhere else:
+ * "doctor" (20 of theme 0's 100 records, 20 elsewhere) ranks before "fantasy" (12 records, all
+ * in theme 0). */
+START_TEST(many_uses_beat_exclusive_few) {
+  corpus c;
+  memset(&c, 0, sizeof c);
+  for (int i = 0; i < 100; i++)
+    add(&c, 0, i < 20 ? "doctor" : i < 32 ? "fantasy" : "patient care");
+  for (int i = 0; i < 300; i++)
+    add(&c, 1, i < 20 ? "doctor" : "space launch");
+  ck_assert(has_at(&c, 0, 1, "doctor")); /* after "patient care" (68 records) */
+  ck_assert(has_at(&c, 0, 2, "fantasy"));
+  release(&c);
+}
+END_TEST
+
+/* A theme of one record: of its phrases (each used once), the one the stream uses more comes
+ * first, not the first in alphabetical order. */
+START_TEST(tiny_theme_prefers_common_words) {
+  corpus c;
+  memset(&c, 0, sizeof c);
+  add(&c, 0, "acquires|price");
+  for (int i = 0; i < 20; i++)
+    add(&c, 1, i < 5 ? "price|kindle" : "kindle");
+  ck_assert(has_at(&c, 0, 0, "price"));
   release(&c);
 }
 END_TEST
@@ -226,6 +265,8 @@ static const struct {
     {"ab|cd ef gh|ij", "ab / cd ef gh"},
     {"front desk staff|staff|friendly", "front desk staff / friendly"},
     {"gun|guns|assault weapons|militia", "gun / assault weapons"},
+    {"opera|soap|soap opera|unsettling", "soap opera"},
+    {"life|battery|phone|battery life", "battery life"},
     {"", ""},
 };
 
@@ -252,6 +293,8 @@ static Suite *theme_labels_suite(void) {
   tcase_add_test(choice, frequent_distinctive_phrases_label);
   tcase_add_test(choice, sub_phrase_that_repeats_is_dropped);
   tcase_add_test(choice, tiny_theme_falls_back);
+  tcase_add_test(choice, many_uses_beat_exclusive_few);
+  tcase_add_test(choice, tiny_theme_prefers_common_words);
   suite_add_tcase(suite, choice);
   TCase *table = tcase_create("label tables");
   tcase_add_loop_test(table, weak_phrases_never_label, 0,
