@@ -5,7 +5,7 @@
 # New corpus entries go to build-fuzz/corpus/TARGET (not in git). A crash, leak or sanitizer
 # report stops the run, leaves the input in build-fuzz/crashes/ and exits non-zero: copy it to
 # fuzz/regressions/TARGET/ once fixed so the test suite replays it.
-# TARGET: reader, pipeline, tokenize, default, report.  FUZZ_BUILD_DIR overrides build-fuzz.
+# TARGET: reader, json_fast, pipeline, tokenize, default, report.  FUZZ_BUILD_DIR overrides build-fuzz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 2 ]; then
