@@ -33,7 +33,8 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
 
 /* k-means++ seeding (cosine distance) from the generator state *random: fills `centroids`
  * (columns x k, column-major) with k distinct non-empty rows. Returns the number of centroids
- * seeded (less than k when there are fewer non-empty rows), or -1 on OOM. */
+ * seeded (less than k when there are fewer non-empty rows), or -1 on OOM. It draws exactly one
+ * number from *random per centroid seeded (restarts.c relies on it). */
 int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *centroids);
 
 /* Scales each of the k column-major centroids (columns x k) to unit length (all-zero ones stay
