@@ -170,10 +170,10 @@ static void theme_keyphrases(candidate *list, size_t count, size_t records, size
     ;
 }
 
-/* Puts the uses, sorted by compare_use_text and distinct under it, in order of theme, keeping their
- * order within a theme (a stable counting sort; the order is strict, so it is the one a sort by
- * theme, then compare_use_text, gives). Every use's theme is below `themes`. *table is replaced. 0,
- * or -1 on OOM. */
+/* Puts the uses, sorted by compare_use_text and distinct under it, in order of theme, keeping
+ * their order within a theme (a stable counting sort; the order is strict, so it is the one a sort
+ * by theme, then compare_use_text, gives). Every use's theme is below `themes`. *table is
+ * replaced. 0, or -1 on OOM. */
 static int order_by_theme(phrase_use **table, size_t uses, uint32_t themes) {
   size_t *next = th_calloc((size_t)themes + 1, sizeof(size_t));
   phrase_use *sorted = th_alloc((uses + 1) * sizeof(phrase_use));
