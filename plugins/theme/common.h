@@ -123,12 +123,20 @@ static inline uint32_t th_hash_slot(uint32_t hash) {
   return (hash >> 1) ^ (hash >> 17);
 }
 
-/* splitmix64: a deterministic generator for seeded choices (k-means++ seeding, sampling). */
+/* splitmix64: a deterministic generator for seeded choices (k-means++ seeding, sampling).
+ * Each draw adds TH_RANDOM_STEP to the state, so the state `draws` draws later is known
+ * without drawing them (th_random_skip). */
+#define TH_RANDOM_STEP 0x9e3779b97f4a7c15ull
 static inline uint64_t th_random_next(uint64_t *state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+  uint64_t z = (*state += TH_RANDOM_STEP);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
+}
+
+/* The state after `draws` more draws from `state`. */
+static inline uint64_t th_random_skip(uint64_t state, uint64_t draws) {
+  return state + draws * TH_RANDOM_STEP;
 }
 
 /* A uniform double in [0, 1). */

@@ -1,5 +1,5 @@
 /* plugins/theme/kmeans.h - sparse row matrices and the clustering steps of refine.c:
- * neighbour smoothing (smooth.c), k-means++ seeding, average-linkage merging (kmeans.c),
+ * neighbour smoothing (smooth.c), k-means++ seeding (kmeans.c), average-linkage merging (merge.c),
  * restarts (restarts.c) and spherical k-means passes (lloyd.c).
  * Centroids are dense and column-major (centroid j of column c at [c * k + j]) so that a
  * sparse row meets all k centroids in one contiguous run per term. */
@@ -33,7 +33,8 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
 
 /* k-means++ seeding (cosine distance) from the generator state *random: fills `centroids`
  * (columns x k, column-major) with k distinct non-empty rows. Returns the number of centroids
- * seeded (less than k when there are fewer non-empty rows), or -1 on OOM. */
+ * seeded (less than k when there are fewer non-empty rows), or -1 on OOM. It draws exactly one
+ * number from *random per centroid seeded (restarts.c relies on it). */
 int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *centroids);
 
 /* Scales each of the k column-major centroids (columns x k) to unit length (all-zero ones stay
@@ -57,15 +58,24 @@ int th_best_of_restarts(const th_matrix *m, uint32_t k, uint32_t restarts, uint3
 
 /* Merges the clusters given by labels (0..from-1) pairwise, most similar first (average
  * similarity between members), until `to` remain; writes their normalized centroids to
- * `centroids` (columns x to, column-major). 0, or -1 on OOM. */
+ * `centroids` (columns x to, column-major). The Gram matrix of cluster sums is computed on up
+ * to `threads` threads, with the same result (merge.c). 0, or -1 on OOM. */
 int th_kmeans_merge(const th_matrix *m, const int32_t *labels, uint32_t from, uint32_t to,
-                    float *centroids);
+                    uint32_t threads, float *centroids);
 
 /* As th_kmeans_merge, and when `quality` is not NULL (from + 1 entries) sets quality[c] to the
  * modularity of the grouping when c groups remain (NAN for counts never reached): the
  * records' similarity graph (edge weights x_i . x_j, from the Gram matrix of cluster sums),
- * sum over groups of (weight within - degree^2 / total weight) / total weight. */
+ * sum over groups of (weight within - degree^2 / total weight) / total weight. When `folds`
+ * is not NULL (2 x from entries) it receives the pairs folded, in order, for
+ * th_kmeans_merge_replay. */
 int th_kmeans_merge_scored(const th_matrix *m, const int32_t *labels, uint32_t from, uint32_t to,
-                           float *centroids, double *quality);
+                           uint32_t threads, float *centroids, double *quality, uint32_t *folds);
+
+/* The result of th_kmeans_merge(m, labels, from, to) from the `folds` a th_kmeans_merge_scored
+ * of the same m and labels down to `to` or fewer recorded: the same folds without computing
+ * the Gram matrix again. 0, or -1 on OOM. */
+int th_kmeans_merge_replay(const th_matrix *m, const int32_t *labels, uint32_t from, uint32_t to,
+                           const uint32_t *folds, float *centroids);
 
 #endif /* THEME_KMEANS_H */

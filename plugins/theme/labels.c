@@ -53,13 +53,6 @@ static int compare_use_text(const void *left, const void *right) {
   return (a->record > b->record) - (a->record < b->record);
 }
 
-static int compare_use_theme(const void *left, const void *right) {
-  const phrase_use *a = left, *b = right;
-  if (a->theme != b->theme)
-    return (a->theme > b->theme) - (a->theme < b->theme);
-  return compare_use_text(left, right);
-}
-
 static int compare_keyphrases(const th_keyphrase *a, const th_keyphrase *b) {
   if (a->score != b->score)
     return a->score < b->score ? 1 : -1;
@@ -177,6 +170,30 @@ static void theme_keyphrases(candidate *list, size_t count, size_t records, size
     ;
 }
 
+/* Puts the uses, sorted by compare_use_text and distinct under it, in order of theme, keeping
+ * their order within a theme (a stable counting sort; the order is strict, so it is the one a sort
+ * by theme, then compare_use_text, gives). Every use's theme is below `themes`. *table is
+ * replaced. 0, or -1 on OOM. */
+static int order_by_theme(phrase_use **table, size_t uses, uint32_t themes) {
+  size_t *next = th_calloc((size_t)themes + 1, sizeof(size_t));
+  phrase_use *sorted = th_alloc((uses + 1) * sizeof(phrase_use));
+  if (!next || !sorted) {
+    th_free(next);
+    th_free(sorted);
+    return -1;
+  }
+  for (size_t u = 0; u < uses; u++)
+    next[(*table)[u].theme + 1]++;
+  for (uint32_t t = 0; t < themes; t++)
+    next[t + 1] += next[t];
+  for (size_t u = 0; u < uses; u++)
+    sorted[next[(*table)[u].theme]++] = (*table)[u];
+  th_free(next);
+  th_free(*table);
+  *table = sorted;
+  return 0;
+}
+
 int th_theme_keyphrases(const char *const *phrases, const int32_t *labels, size_t count,
                         uint32_t themes, th_keyphrase *best) {
   for (size_t i = 0; i < (size_t)themes * TH_THEME_KEYPHRASES; i++)
@@ -224,7 +241,12 @@ int th_theme_keyphrases(const char *const *phrases, const int32_t *labels, size_
       table[u].total = (uint32_t)(end - start);
     start = end;
   }
-  qsort(table, uses, sizeof(phrase_use), compare_use_theme);
+  if (order_by_theme(&table, uses, themes)) {
+    th_free(records);
+    th_free(table);
+    th_free(list);
+    return -1;
+  }
   size_t distinct = 0, theme_start = 0;
   for (size_t start = 0; start < uses;) {
     size_t end = start + 1;

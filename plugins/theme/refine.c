@@ -225,6 +225,7 @@ int th_refine(const th_term *const *terms, const uint32_t *term_counts, size_t c
   th_matrix plain = {0}, smoothed = {0};
   float *centroids = NULL, *wide = NULL;
   int32_t *wide_labels = NULL;
+  uint32_t *folds = NULL; /* the scored merge's, replayed down to the chosen count */
   int status = -1;
   if (build_vocabulary(terms, term_counts, count, sketch, options, model) ||
       build_matrix(terms, term_counts, count, model, &plain))
@@ -252,10 +253,12 @@ int th_refine(const th_term *const *terms, const uint32_t *term_counts, size_t c
     wide_labels = th_alloc((count + 1) * sizeof(int32_t));
     model->quality = th_alloc((over + 1) * sizeof(double));
     model->quality_count = over + 1;
-    if (!wide || !wide_labels || !model->quality ||
+    folds = th_alloc(2 * (size_t)over * sizeof(uint32_t));
+    if (!wide || !wide_labels || !model->quality || !folds ||
         th_best_of_restarts(m, over, options->restarts, options->iterations, options->threads,
                             &random, wide, wide_labels, similarity) ||
-        th_kmeans_merge_scored(m, wide_labels, over, 2, wide, model->quality))
+        th_kmeans_merge_scored(m, wide_labels, over, 2, options->threads, wide, model->quality,
+                               folds))
       goto done;
     uint32_t best = 2;
     for (uint32_t c = 3; c <= k && c <= over; c++)
@@ -282,7 +285,8 @@ int th_refine(const th_term *const *terms, const uint32_t *term_counts, size_t c
                               &random, wide, wide_labels, similarity))
         goto done;
     }
-    if (th_kmeans_merge(m, wide_labels, over, k, centroids))
+    if (folds ? th_kmeans_merge_replay(m, wide_labels, over, k, folds, centroids)
+              : th_kmeans_merge(m, wide_labels, over, k, options->threads, centroids))
       goto done;
     if (th_kmeans_run(m, k, centroids, labels, similarity, options->iterations) < 0 && count)
       goto done;
@@ -305,6 +309,7 @@ done:
   th_free(centroids);
   th_free(wide);
   th_free(wide_labels);
+  th_free(folds);
   if (status)
     th_model_release(model);
   return status;

@@ -1,11 +1,16 @@
 /* plugins/theme/restarts.c - the k-means restarts of refine.c (th_best_of_restarts, see
  * kmeans.h), run side by side on threads.
  *
- * Seeding draws from the shared random state; th_kmeans_run draws nothing. So a batch of
- * restarts is seeded one after another, in restart order (the very draws of seeding and
- * running them one at a time), and then their Lloyd passes run at once, each in its own
- * buffers. The winner is picked in restart order with the serial rule (the first restart with
- * the best objective): the same floats, the same result, whatever the thread count. */
+ * Serially, restart t is seeded from the generator state its predecessors' seedings left, and
+ * th_kmeans_run draws nothing. Seeding draws one number per centroid (kmeans.h) and each draw
+ * moves the state by a constant (common.h), so a restart that seeds all k centroids leaves the
+ * state its own k draws further on: restart t of a batch starts from the batch's state skipped
+ * by t x k draws, and each thread seeds and runs its restart at once, in its own buffers. When
+ * a restart before the last of its batch seeded fewer than k (fewer distinct non-empty rows
+ * than k), that guess was wrong: the batch is seeded again one after another, in restart
+ * order (the serial draws), and run. The winner is picked in restart order with the serial
+ * rule (the first restart with the best objective): the same floats, the same result, and the
+ * same final generator state, whatever the thread count. */
 #include <string.h>
 
 #include "common.h"
@@ -16,18 +21,30 @@
  * centroids, labels, similarities and th_kmeans_run's work arrays. */
 #define TH_RESTART_EXTRA_BYTES ((size_t)16 << 20)
 
-/* One restart: its buffers and, once run, its objective. */
+/* One restart: its buffers, its generator state, whether its job seeds it, and once run its
+ * seeded count and objective. */
 typedef struct restart {
   const th_matrix *m;
   uint32_t k, iterations;
   float *centroids;
   int32_t *labels;
   float *similarity;
+  uint64_t random;
+  int seed_first; /* the job seeds from `random` before running */
+  int seeded;
   double objective;
 } restart;
 
 static void run_restart(void *arg) {
   restart *r = arg;
+  if (r->seed_first) {
+    memset(r->centroids, 0, (size_t)r->m->columns * r->k * sizeof(float));
+    r->seeded = th_kmeans_seed(r->m, r->k, &r->random, r->centroids);
+    if (r->seeded < 0) {
+      r->objective = -1;
+      return;
+    }
+  }
   r->objective = th_kmeans_run(r->m, r->k, r->centroids, r->labels, r->similarity, r->iterations);
 }
 
@@ -43,6 +60,36 @@ static uint32_t restarts_at_once(const th_matrix *m, uint32_t k, uint32_t restar
   if (at_once > TH_THREADS_MAX)
     at_once = TH_THREADS_MAX;
   return at_once > fit ? (uint32_t)fit : (at_once ? at_once : 1);
+}
+
+/* Seeds and runs a batch of `batch` restarts from the generator state *random, leaving in it
+ * the state the serial seeding would. 0, or -1 on OOM. */
+static int run_batch(restart *trials, uint32_t batch, uint64_t *random) {
+  uint32_t k = trials[0].k;
+  for (uint32_t t = 0; t < batch; t++) { /* guessed: every earlier restart seeds k centroids */
+    trials[t].random = th_random_skip(*random, (uint64_t)t * k);
+    trials[t].seed_first = 1;
+  }
+  th_parallel_run(run_restart, trials, sizeof(restart), batch);
+  int guessed = 1;
+  for (uint32_t t = 0; t < batch; t++) {
+    if (trials[t].seeded < 0)
+      return -1;
+    if (t + 1 < batch && (uint32_t)trials[t].seeded != k)
+      guessed = 0;
+  }
+  if (guessed) {
+    *random = trials[batch - 1].random;
+    return 0;
+  }
+  for (uint32_t t = 0; t < batch; t++) { /* seeded in restart order: the serial draws */
+    memset(trials[t].centroids, 0, (size_t)trials[t].m->columns * k * sizeof(float));
+    if (th_kmeans_seed(trials[t].m, k, random, trials[t].centroids) < 0)
+      return -1;
+    trials[t].seed_first = 0;
+  }
+  th_parallel_run(run_restart, trials, sizeof(restart), batch);
+  return 0;
 }
 
 int th_best_of_restarts(const th_matrix *m, uint32_t k, uint32_t restarts, uint32_t iterations,
@@ -63,12 +110,8 @@ int th_best_of_restarts(const th_matrix *m, uint32_t k, uint32_t restarts, uint3
   double best = -1;
   for (uint32_t first = 0; first < restarts; first += at_once) {
     uint32_t batch = restarts - first < at_once ? restarts - first : at_once;
-    for (uint32_t t = 0; t < batch; t++) { /* seeded in restart order: the serial draws */
-      memset(trials[t].centroids, 0, cells * sizeof(float));
-      if (th_kmeans_seed(m, k, random, trials[t].centroids) < 0)
-        goto done;
-    }
-    th_parallel_run(run_restart, trials, sizeof(restart), batch);
+    if (run_batch(trials, batch, random))
+      goto done;
     for (uint32_t t = 0; t < batch; t++) {
       const restart *trial = &trials[t];
       if (trial->objective < 0 && m->rows)

@@ -3,8 +3,9 @@
  * Lloyd reference that recomputes everything every pass: labels, similarities, objective and
  * centroids must be equal bit for bit. Likewise the other fast paths against their plain form:
  * th_online_dots and th_online_importance (online.c, 8 lanes wide on AVX2) against one theme at
- * a time, and
- * th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes. */
+ * a time; th_kmeans_merge on threads and replayed from recorded folds (merge.c) against one
+ * thread; and th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes.
+ */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -254,11 +255,49 @@ START_TEST(norm_stem_hashes_equal_separate_hashes) {
 }
 END_TEST
 
+/* th_kmeans_merge (merge.c) on several threads, and th_kmeans_merge_replay from the folds a
+ * scored merge down to 2 recorded, against th_kmeans_merge on one thread, bit for bit, for
+ * every target count. */
+START_TEST(merge_replay_and_threads_equal_one_thread) {
+  enum { FROM = 15 };
+  th_matrix m;
+  make_matrix(&m, 600, 240, 6, 5);
+  size_t cells = (size_t)m.columns * FROM;
+  float *centroids = calloc(cells, sizeof(float)), *plain = malloc(cells * sizeof(float)),
+        *other = malloc(cells * sizeof(float)), *scratch = malloc(cells * sizeof(float));
+  int32_t *labels = malloc(m.rows * sizeof(int32_t));
+  float *similarity = malloc(m.rows * sizeof(float));
+  uint64_t random = 3;
+  ck_assert_int_eq(th_kmeans_seed(&m, FROM, &random, centroids), FROM);
+  ck_assert(th_kmeans_run(&m, FROM, centroids, labels, similarity, 25) > 0);
+  double quality[FROM + 1];
+  uint32_t folds[2 * FROM];
+  ck_assert_int_eq(th_kmeans_merge_scored(&m, labels, FROM, 2, 3, scratch, quality, folds), 0);
+  for (uint32_t to = 2; to <= FROM; to++) {
+    size_t bytes = (size_t)m.columns * to * sizeof(float);
+    ck_assert_int_eq(th_kmeans_merge(&m, labels, FROM, to, 1, plain), 0);
+    ck_assert_int_eq(th_kmeans_merge(&m, labels, FROM, to, 4, other), 0);
+    ck_assert_mem_eq(plain, other, bytes);
+    memset(other, 0, bytes);
+    ck_assert_int_eq(th_kmeans_merge_replay(&m, labels, FROM, to, folds, other), 0);
+    ck_assert_mem_eq(plain, other, bytes);
+  }
+  free(centroids);
+  free(plain);
+  free(other);
+  free(scratch);
+  free(labels);
+  free(similarity);
+  th_matrix_release(&m);
+}
+END_TEST
+
 static Suite *theme_kmeans_suite(void) {
   Suite *suite = suite_create("theme-kmeans");
   TCase *run = tcase_create("k-means passes");
   tcase_add_loop_test(run, kmeans_run_equals_plain_lloyd, 0,
                       (int)(sizeof run_cases / sizeof run_cases[0]));
+  tcase_add_test(run, merge_replay_and_threads_equal_one_thread);
   suite_add_tcase(suite, run);
   TCase *online = tcase_create("online dots");
   tcase_add_loop_test(online, online_dots_equal_one_theme_at_a_time, 0, 97);

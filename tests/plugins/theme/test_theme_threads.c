@@ -11,6 +11,7 @@
 #include "common.h"
 #include "extract.h"
 #include "parallel.h"
+#include "kmeans.h"
 #include "refine.h"
 
 /* Enough records that smoothing splits its rows (256 a range) over 4 threads. */
@@ -133,12 +134,56 @@ START_TEST(failed_thread_creation_runs_the_jobs_serially) {
 }
 END_TEST
 
+/* th_best_of_restarts seeds a batch's restarts at once, guessing that each earlier one seeds
+ * all k centroids. _i: 0 a matrix of many distinct rows (the guess holds), 1 one of 3 distinct
+ * rows for k = 5 (it fails: the batch is seeded again in order). Either way the result and the
+ * generator state left are those of one thread. */
+START_TEST(restart_batches_give_the_serial_draws) {
+  enum { ROWS = 60, COLUMNS = 16, K = 5, RESTARTS = 7 };
+  static size_t offsets[ROWS + 1];
+  static uint32_t cols[ROWS * 3];
+  static float values[ROWS * 3];
+  size_t at = 0;
+  for (size_t r = 0; r < ROWS; r++) {
+    offsets[r] = at;
+    if (r % 9 == 4)
+      continue; /* an empty row */
+    uint32_t base = _i ? (uint32_t)(r % 3) * 3 : (uint32_t)(r * 7 % COLUMNS);
+    for (uint32_t t = 0; t < 3; t++) {
+      cols[at] = (base + t * (_i ? 1 : 5)) % COLUMNS;
+      values[at++] = t == 0 ? 0.8f : 0.42426407f;
+    }
+    if (!_i) /* distinct directions */
+      values[at - 1] = 0.1f + (float)(r % 11) * 0.05f;
+    th_normalize(values + offsets[r], 3);
+  }
+  offsets[ROWS] = at;
+  th_matrix m = {
+      .rows = ROWS, .columns = COLUMNS, .offsets = offsets, .cols = cols, .values = values};
+  static float centroids[2][COLUMNS * K], similarity[2][ROWS];
+  static int32_t labels[2][ROWS];
+  uint64_t random[2] = {11, 11};
+  for (uint32_t run = 0; run < 2; run++)
+    ck_assert_int_eq(th_best_of_restarts(&m, K, RESTARTS, 25, run ? 3 : 1, &random[run],
+                                         centroids[run], labels[run], similarity[run]),
+                     0);
+  ck_assert_uint_eq(random[0], random[1]);
+  ck_assert_uint_ne(random[0], 11); /* it drew */
+  if (_i) /* 3 distinct rows: fewer draws than the guess of K per restart */
+    ck_assert_uint_lt((random[0] - 11) / 0x9e3779b97f4a7c15ull, (uint64_t)K * RESTARTS);
+  ck_assert_mem_eq(centroids[0], centroids[1], sizeof centroids[0]);
+  ck_assert_mem_eq(labels[0], labels[1], sizeof labels[0]);
+  ck_assert_mem_eq(similarity[0], similarity[1], sizeof similarity[0]);
+}
+END_TEST
+
 static Suite *theme_threads_suite(void) {
   Suite *suite = suite_create("theme-threads");
   TCase *finish = tcase_create("threaded finish");
   tcase_set_timeout(finish, 60);
   tcase_add_loop_test(finish, threads_give_the_serial_result, 0, 2);
   tcase_add_test(finish, failed_thread_creation_runs_the_jobs_serially);
+  tcase_add_loop_test(finish, restart_batches_give_the_serial_draws, 0, 2);
   suite_add_tcase(suite, finish);
   return suite;
 }
