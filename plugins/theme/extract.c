@@ -166,7 +166,7 @@ void th_phrases_display(th_scratch *scratch, const tp_text *text, size_t count) 
   }
 }
 
-int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
+int th_features_extract(const tp_text *text, int bigrams, int phrases, th_scratch *scratch) {
   scratch->term_count = 0;
   scratch->phrase_count = 0;
   scratch->char_count = 0;
@@ -190,7 +190,7 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
     int content = is_content_word(token);
     int same_sentence = previous && previous->sentence == token->sentence;
     if (!content || !same_sentence || run_length == 64) {
-      if (run_length)
+      if (run_length && phrases)
         flush_run(scratch, text, run_token, run_hashes, run_terms, run_length, run_first);
       run_length = 0;
     }
@@ -215,7 +215,7 @@ int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch) {
     scratch->content_words++;
     previous = token;
   }
-  if (run_length)
+  if (run_length && phrases)
     flush_run(scratch, text, run_token, run_hashes, run_terms, run_length, run_first);
   if (th_grow((void **)&scratch->chars, &scratch->char_capacity, norm_bytes, 1))
     return -1;

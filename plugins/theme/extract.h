@@ -68,9 +68,11 @@ typedef struct th_scratch {
 } th_scratch;
 
 /* Extracts terms and phrase candidates of `text` into `scratch` (previous contents are
- * dropped). `bigrams`: nonzero to add stem bigrams. Returns 0, or -1 on OOM (scratch then
- * holds a partial result that the caller ignores). */
-int th_features_extract(const tp_text *text, int bigrams, th_scratch *scratch);
+ * dropped). `bigrams`: nonzero to add stem bigrams. `phrases`: zero to extract terms only
+ * (phrase_count stays 0; the terms are the same either way), for a stage that neither writes
+ * keyphrases nor keeps records for discovery. Returns 0, or -1 on OOM (scratch then holds a
+ * partial result that the caller ignores). */
+int th_features_extract(const tp_text *text, int bigrams, int phrases, th_scratch *scratch);
 
 /* Frees the scratch's arrays (not the struct). */
 void th_scratch_release(th_scratch *scratch);

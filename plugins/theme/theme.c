@@ -360,15 +360,21 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
     return TP_ERROR;
   }
   th_scratch *scratch = &partial->scratch;
-  if (th_features_extract(text, instance->bigrams, scratch))
+  /* Applying a model without keyphrases needs the record's terms only: its weights come from
+   * the model, so neither phrase candidates nor the stream's document frequencies are built
+   * (the exported partial's sketch then stays empty: nothing reads it in apply mode). */
+  int terms_only = instance->saved && instance->keyphrases == 0;
+  if (th_features_extract(text, instance->bigrams, !terms_only, scratch))
     goto oom;
   partial->records++;
   partial->term_total += scratch->term_count;
-  if (th_terms_count(scratch, &partial->sketch))
-    goto oom;
-  size_t doc_phrases = th_doc_phrases(scratch);
-  th_phrases_score(scratch, text,
-                   instance->keyphrases > doc_phrases ? instance->keyphrases : doc_phrases);
+  if (!terms_only) {
+    if (th_terms_count(scratch, &partial->sketch))
+      goto oom;
+    size_t doc_phrases = th_doc_phrases(scratch);
+    th_phrases_score(scratch, text,
+                     instance->keyphrases > doc_phrases ? instance->keyphrases : doc_phrases);
+  }
   record_ref ref = {.host = host, .record = record, .line = host->record_line(record)};
   double sentiment = record_sentiment(host, record);
   if ((instance->keyphrases && set_keyphrases(instance, scratch, record)) ||

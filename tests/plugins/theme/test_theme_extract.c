@@ -26,7 +26,7 @@ static const char *phrase_text(th_scratch *scratch, const tp_text *text, size_t 
 START_TEST(terms_count_stems_and_bigrams) {
   tp_text *text = tokenize("Tax cuts, tax cuts and public services.");
   th_scratch scratch = {0};
-  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  ck_assert_int_eq(th_features_extract(text, 1, 1, &scratch), 0);
   /* stems: tax x2, cut x2, public, servic; bigrams: "tax cut" x2, "public servic" */
   uint32_t unigrams = 0, bigrams = 0, total = 0;
   for (size_t i = 0; i < scratch.term_count; i++) {
@@ -42,9 +42,30 @@ START_TEST(terms_count_stems_and_bigrams) {
   ck_assert_uint_eq(bigrams, 2);
   ck_assert_uint_eq(total, 9);
   ck_assert_uint_eq(scratch.content_words, 6);
-  ck_assert_int_eq(th_features_extract(text, 0, &scratch), 0);
+  ck_assert_int_eq(th_features_extract(text, 0, 1, &scratch), 0);
   ck_assert_uint_eq(scratch.term_count, 4);
   th_scratch_release(&scratch);
+  theme_test_text_free(text);
+}
+END_TEST
+
+/* Terms only (apply mode without keyphrases): the same terms, in the same order with the same
+ * counts, and no phrase. */
+START_TEST(terms_only_extracts_the_same_terms) {
+  tp_text *text = tokenize("Tax cuts, tax cuts and public services. Services matter a lot");
+  th_scratch with_phrases = {0}, terms_only = {0};
+  ck_assert_int_eq(th_features_extract(text, 1, 1, &with_phrases), 0);
+  ck_assert_int_eq(th_features_extract(text, 1, 0, &terms_only), 0);
+  ck_assert_uint_gt(with_phrases.phrase_count, 0);
+  ck_assert_uint_eq(terms_only.phrase_count, 0);
+  ck_assert_uint_eq(terms_only.term_count, with_phrases.term_count);
+  for (size_t i = 0; i < terms_only.term_count; i++) {
+    ck_assert_uint_eq(terms_only.terms[i].hash, with_phrases.terms[i].hash);
+    ck_assert_uint_eq(terms_only.terms[i].count, with_phrases.terms[i].count);
+  }
+  ck_assert_uint_eq(terms_only.content_words, with_phrases.content_words);
+  th_scratch_release(&with_phrases);
+  th_scratch_release(&terms_only);
   theme_test_text_free(text);
 }
 END_TEST
@@ -52,7 +73,7 @@ END_TEST
 START_TEST(phrases_are_runs_between_stopwords_and_punctuation) {
   tp_text *text = tokenize("Tax cuts, tax cuts and public services. Services matter");
   th_scratch scratch = {0};
-  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  ck_assert_int_eq(th_features_extract(text, 1, 1, &scratch), 0);
   /* "tax cuts" twice, "public services", then a new sentence: "services matter" */
   ck_assert_uint_eq(scratch.phrase_count, 3);
   ck_assert_str_eq(phrase_text(&scratch, text, 0), "tax cuts");
@@ -68,7 +89,7 @@ END_TEST
 START_TEST(long_runs_are_cut_at_four_words) {
   tp_text *text = tokenize("local council budget housing policy review panel");
   th_scratch scratch = {0};
-  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  ck_assert_int_eq(th_features_extract(text, 1, 1, &scratch), 0);
   ck_assert_uint_eq(scratch.phrase_count, 2);
   ck_assert_str_eq(phrase_text(&scratch, text, 0), "local council budget housing");
   ck_assert_uint_eq(scratch.phrases[0].words, 4);
@@ -86,12 +107,12 @@ START_TEST(keyphrases_rank_frequent_early_and_rare_first) {
    * With equal counts the rare phrase must win. */
   for (int i = 0; i < 20; i++) {
     tp_text *seen = tokenize("good service");
-    ck_assert_int_eq(th_features_extract(seen, 1, &scratch), 0);
+    ck_assert_int_eq(th_features_extract(seen, 1, 1, &scratch), 0);
     ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
     theme_test_text_free(seen);
   }
   tp_text *text = tokenize("Good service. The ticket office.");
-  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  ck_assert_int_eq(th_features_extract(text, 1, 1, &scratch), 0);
   ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
   th_phrases_score(&scratch, text, scratch.phrase_count);
   ck_assert_str_eq(phrase_text(&scratch, text, 0), "ticket office");
@@ -108,12 +129,12 @@ START_TEST(common_single_words_are_not_keyphrases) {
   th_scratch scratch = {0};
   for (int i = 0; i < 200; i++) { /* "good" in 200 of 200 records; "ticket" in none */
     tp_text *seen = tokenize("good");
-    ck_assert_int_eq(th_features_extract(seen, 1, &scratch), 0);
+    ck_assert_int_eq(th_features_extract(seen, 1, 1, &scratch), 0);
     ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
     theme_test_text_free(seen);
   }
   tp_text *text = tokenize("Good. Ticket!");
-  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  ck_assert_int_eq(th_features_extract(text, 1, 1, &scratch), 0);
   ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
   th_phrases_score(&scratch, text, 2);
   ck_assert_str_eq(phrase_text(&scratch, text, 0), "ticket");
@@ -180,7 +201,7 @@ START_TEST(display_is_built_for_shown_phrases_only) {
   ck_assert_int_eq(th_sketch_init(&sketch, 1024, 4), 0);
   th_scratch scratch = {0};
   tp_text *text = tokenize("Tax cut, tax cuts. Ticket office queues. Parking fines");
-  ck_assert_int_eq(th_features_extract(text, 1, &scratch), 0);
+  ck_assert_int_eq(th_features_extract(text, 1, 1, &scratch), 0);
   ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
   ck_assert_uint_eq(scratch.phrase_count, 3);
   for (size_t p = 0; p < scratch.phrase_count; p++)
@@ -207,6 +228,7 @@ static Suite *theme_extract_suite(void) {
   Suite *suite = suite_create("theme-extract");
   TCase *terms = tcase_create("terms and keyphrases");
   tcase_add_test(terms, terms_count_stems_and_bigrams);
+  tcase_add_test(terms, terms_only_extracts_the_same_terms);
   tcase_add_test(terms, phrases_are_runs_between_stopwords_and_punctuation);
   tcase_add_test(terms, long_runs_are_cut_at_four_words);
   tcase_add_test(terms, keyphrases_rank_frequent_early_and_rare_first);
