@@ -7,6 +7,7 @@
 #   tokenize  [tokenize]
 #   theme     [tokenize, theme] with theme's defaults (discovery on, 5 keyphrases)
 #   apply     [tokenize, theme {"model": M}], M fitted (model_out) on the first 5 MB
+#   apply0    the same with {"keyphrases": 0} (terms only)
 # and prints median wall and CPU (user + system) seconds, MB/s and peak RSS of each, and the
 # theme stage's own CPU against the no-stage pipeline's: (theme - tokenize) / none, target at
 # most 2.0 in discovery and at most 0.5 in apply mode; also theme / none in wall time and the
@@ -35,6 +36,8 @@ echo "{\"name\": \"fit\", \"stages\": [{\"plugin\": \"$tokenize\"}, {\"plugin\":
 "$build/core/textpipe" run "$work/fit.json" --quiet <"$work/small.ndjson" >/dev/null
 echo "{\"name\": \"apply\", \"stages\": [{\"plugin\": \"$tokenize\"}, {\"plugin\": \"theme\", \"config\": {\"model\": \"$work/model.json\"}}]}" \
   >"$work/apply.json"
+echo "{\"name\": \"apply0\", \"stages\": [{\"plugin\": \"$tokenize\"}, {\"plugin\": \"theme\", \"config\": {\"model\": \"$work/model.json\", \"keyphrases\": 0}}]}" \
+  >"$work/apply0.json"
 
 measure() { # measure NAME INPUT -> appends "seconds rss_kb" to $work/NAME.times
   /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" \
@@ -47,7 +50,7 @@ print(" ".join("%s=%s" % (s["id"], s["seconds"]) for s in r["stages"]))' "$work/
 }
 
 for _ in $(seq "$runs"); do
-  for name in none tokenize theme apply; do
+  for name in none tokenize theme apply apply0; do
     measure "$name" "$corpus"
   done
 done
@@ -76,16 +79,17 @@ def load(name):
         return None
     return (statistics.median(float(r[0]) for r in rows), max(int(r[1]) for r in rows),
             statistics.median(float(r[2]) + float(r[3]) for r in rows))
-results = {name: load(name) for name in ("none", "tokenize", "theme", "apply", "theme-small", "theme-big")}
+results = {name: load(name) for name in ("none", "tokenize", "theme", "apply", "apply0", "theme-small", "theme-big")}
 print("corpus %.1f MB, %s runs each, medians, one worker" % (size / 1e6, runs))
-for name in ("none", "tokenize", "theme", "apply"):
+for name in ("none", "tokenize", "theme", "apply", "apply0"):
     seconds, rss, cpu = results[name]
     print("  %-9s %7.3f s wall  %7.3f s CPU  %6.1f MB/s  peak RSS %7.1f MB" % (name, seconds, cpu, size / 1e6 / seconds, rss / 1024))
 none_cpu, tokenize_cpu = results["none"][2], results["tokenize"][2]
-for name, target in (("theme", 2.0), ("apply", 0.5)):
+for name, target in (("theme", 2.0), ("apply", 0.5), ("apply0", 0.5)):
     own = (results[name][2] - tokenize_cpu) / none_cpu
+    label = {"theme": "discovery", "apply": "apply", "apply0": "apply, keyphrases 0"}[name]
     print("%s: theme's own CPU / no-stage CPU = (%.3f - %.3f) / %.3f = %.2fx (target <= %.2fx: %s)"
-          % ("discovery" if name == "theme" else "apply", results[name][2], tokenize_cpu, none_cpu,
+          % (label, results[name][2], tokenize_cpu, none_cpu,
              own, target, "meets" if own <= target else "MISSES"))
 print("tokenize+theme / none, wall: %.2fx" % (results["theme"][0] / results["none"][0]))
 stages = {}
