@@ -104,7 +104,11 @@ cJSON *summary_digest_pick(summary_digest *digest, size_t k, double redundancy, 
 }
 
 /* ---- JSON form --------------------------------------------------------------------------
- * {"bits": B, "sentences": N, "cells": [index, count, index, count, ...] (non-zero cells),
+ * {"bits": B, "sentences": N, "cells": "G:C,G:C,..." (the non-zero cells in index order, each
+ *  as lowercase hex: G the number of zero cells skipped since the previous one, C its count;
+ *  one string, not two numbers a cell: a theme's sketch has thousands of cells, and a Redis
+ *  checkpoint exports them all; the array form [index, count, ...] of earlier partials is still
+ *  read),
  *  "capacity": C, "pool": [{"id": "<JSON text>", "text", "score", "words",
  *  "counts": [content, unigram, bigram], "terms": ["16 hex digits", ...]}]} */
 
@@ -137,32 +141,58 @@ static cJSON *candidate_export(const summary_candidate *candidate, double score)
   return entry;
 }
 
+/* Writes `value` as lowercase hex at `out`; returns the end. */
+static char *put_hex(char *out, uint32_t value) {
+  static const char digits[] = "0123456789abcdef";
+  char reversed[8];
+  int length = 0;
+  do {
+    reversed[length++] = digits[value & 15];
+    value >>= 4;
+  } while (value);
+  while (length)
+    *out++ = reversed[--length];
+  return out;
+}
+
+/* The "cells" string of `sketch` (see the JSON form above), malloc'd; NULL when out of memory. */
+static char *cells_text(const summary_sketch *sketch) {
+  size_t cell_count = (size_t)1 << sketch->bits, nonzero = 0;
+  for (size_t i = 0; i < cell_count; i++)
+    nonzero += summary_sketch_cell(sketch, i) != 0;
+  /* at most 8 hex digits for a gap (bits <= 24: 6) and for a count, a ':' and a ',' */
+  char *text = cJSON_malloc(nonzero * 18 + 1), *out = text;
+  if (!text)
+    return NULL;
+  size_t previous = 0; /* index after the previous non-zero cell */
+  for (size_t i = 0; i < cell_count; i++) {
+    uint32_t cell = summary_sketch_cell(sketch, i);
+    if (cell == 0)
+      continue;
+    if (out != text)
+      *out++ = ',';
+    out = put_hex(out, (uint32_t)(i - previous));
+    *out++ = ':';
+    out = put_hex(out, cell);
+    previous = i + 1;
+  }
+  *out = '\0';
+  return text;
+}
+
 cJSON *summary_digest_export(const summary_digest *digest) {
   cJSON *data = cJSON_CreateObject();
-  cJSON *cells = cJSON_AddArrayToObject(data, "cells");
+  char *cells = cells_text(&digest->sketch);
   cJSON *pool = cJSON_AddArrayToObject(data, "pool");
-  if (!cells || !pool || !cJSON_AddNumberToObject(data, "bits", digest->sketch.bits) ||
+  if (!cells || !pool || !cJSON_AddStringToObject(data, "cells", cells) ||
+      !cJSON_AddNumberToObject(data, "bits", digest->sketch.bits) ||
       !cJSON_AddNumberToObject(data, "sentences", (double)digest->sketch.sentences) ||
       !cJSON_AddNumberToObject(data, "capacity", (double)digest->pool.capacity)) {
+    cJSON_free(cells);
     cJSON_Delete(data);
     return NULL;
   }
-  size_t cell_count = (size_t)1 << digest->sketch.bits;
-  for (size_t i = 0; i < cell_count; i++) {
-    uint32_t cell = summary_sketch_cell(&digest->sketch, i);
-    if (cell == 0)
-      continue;
-    cJSON *index = cJSON_CreateNumber((double)i);
-    cJSON *count = cJSON_CreateNumber(cell);
-    if (!index || !count) {
-      cJSON_Delete(index);
-      cJSON_Delete(count);
-      cJSON_Delete(data);
-      return NULL;
-    }
-    cJSON_AddItemToArray(cells, index);
-    cJSON_AddItemToArray(cells, count);
-  }
+  cJSON_free(cells);
   for (size_t i = 0; i < digest->pool.count; i++) {
     cJSON *entry = candidate_export(&digest->pool.items[i], digest->pool.scores[i]);
     if (!entry) {
@@ -172,6 +202,46 @@ cJSON *summary_digest_export(const summary_digest *digest) {
     cJSON_AddItemToArray(pool, entry);
   }
   return data;
+}
+
+/* Reads one lowercase hex number of 1 to 8 digits at *at, moving *at past it; -1 if none. */
+static int64_t take_hex(const char **at) {
+  const char *p = *at;
+  uint64_t value = 0;
+  int digits = 0;
+  for (;; p++, digits++) {
+    int digit = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+    if (digit < 0)
+      break;
+    if (digits == 8)
+      return -1;
+    value = value * 16 + (uint64_t)digit;
+  }
+  *at = p;
+  return digits ? (int64_t)value : -1;
+}
+
+/* Sets the cells of a "cells" string (see the JSON form). 0; -1 when malformed or out of the
+ * sketch's range; -2 when out of memory. */
+static int cells_read(summary_sketch *sketch, const char *text, size_t cell_count,
+                      const summary_allocator *memory) {
+  size_t next = 0; /* index after the previous cell */
+  const char *at = text;
+  while (*at) {
+    if (at != text && *at++ != ',')
+      return -1;
+    int64_t gap = take_hex(&at);
+    if (gap < 0 || *at++ != ':')
+      return -1;
+    int64_t count = take_hex(&at);
+    if (count <= 0 || (uint64_t)gap >= cell_count - next)
+      return -1;
+    size_t index = next + (size_t)gap;
+    if (summary_sketch_set(sketch, index, (uint32_t)count, memory) < 0)
+      return -2;
+    next = index + 1;
+  }
+  return 0;
 }
 
 static int number_member(const cJSON *data, const char *key, double min, double max, double *out,
@@ -231,8 +301,10 @@ int summary_digest_import(summary_digest *digest, const cJSON *data,
       number_member(data, "sentences", 0, 9e15, &sentences, err, err_size) < 0 ||
       number_member(data, "capacity", 1, 1 << 20, &capacity, err, err_size) < 0)
     return -1;
-  if (!cJSON_IsArray(cells) || !cJSON_IsArray(pool) || cJSON_GetArraySize(cells) % 2 != 0) {
-    snprintf(err, err_size, "partial: \"cells\" and \"pool\" must be arrays");
+  if (!(cJSON_IsString(cells) || (cJSON_IsArray(cells) && cJSON_GetArraySize(cells) % 2 == 0)) ||
+      !cJSON_IsArray(pool)) {
+    snprintf(err, err_size,
+             "partial: \"cells\" must be a string (or an array of pairs) and \"pool\" an array");
     return -1;
   }
   if (summary_digest_init(digest, (uint32_t)bits, (size_t)capacity, memory) < 0) {
@@ -241,7 +313,17 @@ int summary_digest_import(summary_digest *digest, const cJSON *data,
   }
   digest->sketch.sentences = (uint64_t)sentences;
   size_t cell_count = (size_t)1 << digest->sketch.bits;
-  for (const cJSON *index = cells->child; index; index = index->next->next) {
+  if (cJSON_IsString(cells)) {
+    int status = cells_read(&digest->sketch, cells->valuestring, cell_count, memory);
+    if (status < 0) {
+      snprintf(err, err_size,
+               status == -2 ? "out of memory" : "partial: \"cells\": bad gap or count");
+      summary_digest_free(digest, memory);
+      return -1;
+    }
+  }
+  for (const cJSON *index = cJSON_IsArray(cells) ? cells->child : NULL; index;
+       index = index->next->next) {
     const cJSON *count = index->next;
     if (!cJSON_IsNumber(index) || !cJSON_IsNumber(count) || index->valuedouble < 0 ||
         index->valuedouble >= (double)cell_count || count->valuedouble < 0 ||

@@ -487,6 +487,62 @@ START_TEST(export_import_round_trip) {
 }
 END_TEST
 
+/* "cells" is one string of hex gaps and counts; the array form of earlier partials is still
+ * read to the same sketch, and a malformed string is refused with a message, leaking nothing. */
+START_TEST(cells_string_and_array_forms) {
+  summary_digest original, copy;
+  char err[256];
+  ck_assert_int_eq(summary_digest_init(&original, 10, 8, &memory), 0);
+  for (size_t i = 0; i < sizeof stream / sizeof *stream; i++)
+    add_sentence(&original, stream[i], "\"r\"");
+  cJSON *data = summary_digest_export(&original);
+  const cJSON *cells = cJSON_GetObjectItemCaseSensitive(data, "cells");
+  ck_assert(cJSON_IsString(cells));
+  size_t cell_count = (size_t)1 << original.sketch.bits;
+  /* the string form, read back */
+  ck_assert_int_eq(summary_digest_import(&copy, data, &memory, err, sizeof err), 0);
+  for (size_t i = 0; i < cell_count; i++)
+    ck_assert_uint_eq(summary_sketch_cell(&copy.sketch, i),
+                      summary_sketch_cell(&original.sketch, i));
+  summary_digest_free(&copy, &memory);
+  /* the array form [index, count, ...] */
+  cJSON *pairs = cJSON_CreateArray();
+  size_t nonzero = 0;
+  for (size_t i = 0; i < cell_count; i++) {
+    if (summary_sketch_cell(&original.sketch, i) == 0)
+      continue;
+    nonzero++;
+    cJSON_AddItemToArray(pairs, cJSON_CreateNumber((double)i));
+    cJSON_AddItemToArray(pairs, cJSON_CreateNumber(summary_sketch_cell(&original.sketch, i)));
+  }
+  ck_assert_uint_gt(nonzero, 10);
+  cJSON_ReplaceItemInObject(data, "cells", pairs);
+  ck_assert_int_eq(summary_digest_import(&copy, data, &memory, err, sizeof err), 0);
+  for (size_t i = 0; i < cell_count; i++)
+    ck_assert_uint_eq(summary_sketch_cell(&copy.sketch, i),
+                      summary_sketch_cell(&original.sketch, i));
+  summary_digest_free(&copy, &memory);
+  /* malformed strings: a zero count, not hex, a trailing comma, past the last cell (bits 10:
+   * 1024 cells), a third field, nine digits */
+  static const char *const broken[] = {"1:0",   "zz:1",  "1:2,",       "3ff:1,0:1",
+                                       "400:1", "1:2:3", "123456789:1"};
+  for (size_t b = 0; b < sizeof broken / sizeof *broken; b++) {
+    cJSON_ReplaceItemInObject(data, "cells", cJSON_CreateString(broken[b]));
+    long blocks = live_blocks;
+    ck_assert_msg(summary_digest_import(&copy, data, &memory, err, sizeof err) == -1, "%s",
+                  broken[b]);
+    ck_assert_ptr_nonnull(strstr(err, "cells"));
+    ck_assert_int_eq(live_blocks, blocks);
+  }
+  cJSON_ReplaceItemInObject(data, "cells", cJSON_CreateString(""));
+  ck_assert_int_eq(summary_digest_import(&copy, data, &memory, err, sizeof err), 0);
+  summary_digest_free(&copy, &memory);
+  cJSON_Delete(data);
+  summary_digest_free(&original, &memory);
+  ck_assert_int_eq(live_blocks, 0);
+}
+END_TEST
+
 static Suite *summary_engine_suite(void) {
   Suite *suite = suite_create("summary_engine");
   TCase *features = tcase_create("features");
@@ -516,6 +572,7 @@ static Suite *summary_engine_suite(void) {
   tcase_add_test(merge, merge_equals_one_stream);
   tcase_add_test(merge, merge_refuses_mismatched_sketches);
   tcase_add_test(merge, export_import_round_trip);
+  tcase_add_test(merge, cells_string_and_array_forms);
   suite_add_tcase(suite, merge);
   return suite;
 }
