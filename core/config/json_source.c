@@ -376,6 +376,12 @@ int tp_json_load_file(const char *path, cJSON **out, tp_error *err) {
 
 int tp_json_load_file_text(const char *path, cJSON **out, char **text_out, size_t *length_out,
                            tp_error *err) {
+  return tp_json_load_file_capped(path, TP_JSON_FILE_MAX_BYTES, "pipeline file", out, text_out,
+                                  length_out, err);
+}
+
+int tp_json_load_file_capped(const char *path, size_t max_bytes, const char *kind, cJSON **out,
+                             char **text_out, size_t *length_out, tp_error *err) {
   FILE *file = fopen(path, "rb");
   char *text = NULL;
   size_t length = 0;
@@ -399,10 +405,9 @@ int tp_json_load_file_text(const char *path, cJSON **out, char **text_out, size_
     length += got;
     if (got == 0)
       break;
-    if (length > TP_JSON_FILE_MAX_BYTES) { /* /dev/zero, or the wrong file */
-      tp_format(err->message, sizeof err->message,
-                "%s: too large for a pipeline file (more than %d MiB)", path,
-                TP_JSON_FILE_MAX_BYTES >> 20);
+    if (length > max_bytes) { /* /dev/zero, or the wrong file */
+      tp_format(err->message, sizeof err->message, "%s: too large for a %s (more than %zu MiB)",
+                path, kind, max_bytes >> 20);
       goto done;
     }
   }

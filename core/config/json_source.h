@@ -25,6 +25,10 @@ int tp_json_load_file(const char *path, cJSON **out, tp_error *err);
  * bytes; the caller frees it) when it parsed. */
 int tp_json_load_file_text(const char *path, cJSON **out, char **text_out, size_t *length_out,
                            tp_error *err);
+/* tp_json_load_file_text() for files of another kind and size: more than `max_bytes` is
+ * refused as "PATH: too large for a KIND (more than N MiB)". */
+int tp_json_load_file_capped(const char *path, size_t max_bytes, const char *kind, cJSON **out,
+                             char **text_out, size_t *length_out, tp_error *err);
 
 /* The byte offset in `text` (a document that passed the syntax check) of what JSON path `path`
  * ("stages[2].config.max_sentences") names: the key's opening quote for an object member, the

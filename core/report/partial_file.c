@@ -99,7 +99,8 @@ cJSON *tp_partial_read(const char *path, tp_error *err) {
   cJSON *document = NULL;
   char *text = NULL;
   size_t length = 0;
-  if (tp_json_load_file_text(path, &document, &text, &length, err) != 0)
+  if (tp_json_load_file_capped(path, TP_PARTIAL_FILE_MAX_BYTES, "partial", &document, &text,
+                               &length, err) != 0)
     return NULL;
   const cJSON *version = cJSON_GetObjectItemCaseSensitive(document, "textpipe_partial");
   if (!cJSON_IsObject(document) || !cJSON_IsNumber(version)) {

@@ -26,6 +26,10 @@
 /* The version written in "textpipe_partial". */
 #define TP_PARTIAL_VERSION 1
 
+/* The most a partial file read by merge may hold: a run's state is a few MB to tens of MB (the
+ * default pipeline on 50 MB: about 13 MB), far beyond a pipeline file's cap. */
+#define TP_PARTIAL_FILE_MAX_BYTES ((size_t)256 * 1024 * 1024)
+
 /* What a merge gives: the same parts a run's report is built from. */
 typedef struct tp_partial_merged {
   tp_run_counts counts;

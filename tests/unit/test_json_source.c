@@ -1,7 +1,9 @@
 /* tests/unit/test_json_source.c - JSON syntax errors with positions, and JSON paths. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "json_source.h"
 
@@ -102,6 +104,42 @@ START_TEST(test_missing_file) {
 }
 END_TEST
 
+/* A file's cap depends on its kind: 5 MiB of valid JSON is too large for a pipeline file but
+ * loads as a partial (whose cap is 256 MiB). */
+START_TEST(test_cap_depends_on_the_kind) {
+  char path[] = "/tmp/textpipe-json-source-XXXXXX";
+  int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  FILE *file = fdopen(fd, "w");
+  ck_assert_ptr_nonnull(file);
+  fputs("{\"padding\": \"", file);
+  for (int i = 0; i < 5 * 1024; i++) {
+    char kib[1024];
+    memset(kib, 'x', sizeof kib);
+    fwrite(kib, 1, sizeof kib, file);
+  }
+  fputs("\"}", file);
+  fclose(file);
+  cJSON *root = NULL;
+  tp_error err = {{0}};
+  ck_assert_int_eq(tp_json_load_file(path, &root, &err), -1);
+  ck_assert_ptr_nonnull(strstr(err.message, "too large for a pipeline file (more than 4 MiB)"));
+  char *text = NULL;
+  size_t length = 0;
+  ck_assert_int_eq(
+      tp_json_load_file_capped(path, (size_t)256 << 20, "partial", &root, &text, &length, &err), 0);
+  ck_assert_uint_eq(strlen(cJSON_GetObjectItemCaseSensitive(root, "padding")->valuestring),
+                    5 * 1024 * 1024);
+  ck_assert_uint_eq(length, strlen(text));
+  cJSON_Delete(root);
+  free(text);
+  ck_assert_int_eq(
+      tp_json_load_file_capped(path, (size_t)1 << 20, "partial", &root, NULL, NULL, &err), -1);
+  ck_assert_ptr_nonnull(strstr(err.message, "too large for a partial (more than 1 MiB)"));
+  unlink(path);
+}
+END_TEST
+
 START_TEST(test_path_builder) {
   tp_json_path path;
   tp_json_path_init(&path);
@@ -173,6 +211,7 @@ static Suite *json_source_suite(void) {
                       (int)(sizeof valid_documents / sizeof valid_documents[0]));
   tcase_add_test(syntax, test_deep_nesting_is_an_error_not_a_crash);
   tcase_add_test(syntax, test_missing_file);
+  tcase_add_test(syntax, test_cap_depends_on_the_kind);
   suite_add_tcase(suite, syntax);
   TCase *paths = tcase_create("json paths and descriptions");
   tcase_add_test(paths, test_path_builder);
