@@ -24,6 +24,7 @@
 #include <emmintrin.h>
 
 #include "bench_corpus.h"
+#include "bench_time.h"
 #include "textpipe/text.h"
 
 /* 1 for the bytes that continue a word: ASCII letters and digits, and every non-ASCII byte. */
@@ -144,17 +145,6 @@ static size_t split_all(const corpus *corpus, tp_token **tokens, size_t *capacit
   return total;
 }
 
-static double cpu_seconds(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
-
-static int compare_doubles(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* Adds the hash of every word of the corpus (probe seed `probe`) to `table`; returns how many
  * were new. */
 static size_t vocabulary_add_words(vocabulary *table, const corpus *corpus, int probe) {
@@ -222,13 +212,13 @@ int main(int argc, char **argv) {
   for (int probes = 0; probes <= 2; probes++) {
     double times[100];
     for (int run = 0; run < runs; run++) {
-      double start = cpu_seconds();
+      double start = bench_cpu_seconds();
       token_count = split_all(&corpus, &tokens, &capacity, tables, probes);
-      times[run] = cpu_seconds() - start;
+      times[run] = bench_cpu_seconds() - start;
     }
-    qsort(times, (size_t)runs, sizeof times[0], compare_doubles);
-    printf("%-12s %.4f s CPU (median of %d), %zu words, %.1f ns/word\n", names[probes],
-           times[runs / 2], runs, token_count, times[runs / 2] * 1e9 / (double)token_count);
+    double median = bench_median(times, (size_t)runs);
+    printf("%-12s %.4f s CPU (median of %d), %zu words, %.1f ns/word\n", names[probes], median,
+           runs, token_count, median * 1e9 / (double)token_count);
   }
   return 0;
 }

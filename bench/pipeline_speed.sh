@@ -31,10 +31,7 @@ mkdir -p "$out"
 [ -x "$build/core/textpipe" ] || { echo "bench/pipeline_speed.sh: build $build first" >&2; exit 2; }
 . "$(dirname "$0")/corpus.sh"
 ensure_corpus "$corpus"
-head -c 5000000 "$corpus" | sed '$d' >"$out/first5mb.ndjson"
-printf '%s\n' '{"name": "tokenize_sentences", "input": {"format": "ndjson", "text_field": "text"},' \
-  ' "stages": [{"plugin": "tokenize"}, {"plugin": "sentiment", "config": {"sentences": true}}]}' \
-  >"$out/tokenize_sentences.json"
+write_peer_inputs "$corpus" "$out"
 
 python3 - "$build/core/textpipe" "$out" "$corpus" "$0" <<'PY'
 import os, shutil, statistics, subprocess, sys, time

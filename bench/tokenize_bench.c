@@ -17,19 +17,8 @@
 #include <libstemmer.h>
 
 #include "bench_corpus.h"
+#include "bench_time.h"
 #include "tokenizer.h"
-
-/* CPU time of this (single-threaded) process: other work on the shared machine does not count. */
-static double now(void) {
-  struct timespec time;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time);
-  return (double)time.tv_sec + (double)time.tv_nsec / 1e9;
-}
-
-static int compare_doubles(const void *left, const void *right) {
-  double a = *(const double *)left, b = *(const double *)right;
-  return (a > b) - (a < b);
-}
 
 static int tokenize_one(tk_scratch *scratch, const tk_language *language, const char *text,
                         size_t length) {
@@ -103,7 +92,7 @@ int main(int argc, char **argv) {
   size_t tokens = 0, sentences = 0;
   for (int run = 0; run < runs; run++) {
     tokens = sentences = 0;
-    double start = now();
+    double start = bench_cpu_seconds();
     for (size_t index = 0; index < corpus.count; index++) {
       if (tokenize_one(&scratch, &language, corpus.texts[index], corpus.lengths[index]) != 0) {
         fprintf(stderr, "tokenize_bench: out of memory\n");
@@ -115,9 +104,9 @@ int main(int argc, char **argv) {
       sentences += text->sentence_count;
       free(text);
     }
-    seconds[run] = now() - start;
+    seconds[run] = bench_cpu_seconds() - start;
   }
-  qsort(seconds, (size_t)runs, sizeof *seconds, compare_doubles);
+  qsort(seconds, (size_t)runs, sizeof *seconds, bench_compare_doubles);
   double median = seconds[runs / 2];
   printf("records %zu, text %.1f MB, tokens %zu, sentences %zu\n", corpus.count,
          (double)corpus.bytes / 1e6, tokens, sentences);
