@@ -1,7 +1,9 @@
-/* plugins/tokenize/normalize.c - pass 2: norm, stem and flags of every token, and the word cache.
+/* plugins/tokenize/normalize.c - pass 2: norm, stem and flags of every token, through the word
+ * cache (word_cache.h).
  *
  * Each token is first looked up in the per-worker word cache by its exact bytes and type; a hit
- * (99.9% on the bench corpus) yields norm, stem and flags with one probe and one copy. Only a
+ * (99.6% on the bench corpus) yields norm, stem and flags with one probe of one cache line and
+ * one copy; the key is hashed, and its slot prefetched, 16 tokens before the lookup. Only a
  * miss computes them: norm is NFKC + case folding, by table for ASCII tokens (which is exactly
  * NFKC + case folding for ASCII) and through utf8proc, into a reused code point buffer, for
  * tokens with a non-ASCII byte; words are stemmed with Snowball (libstemmer). Snowball and the
@@ -9,6 +11,7 @@
  * U+2019 as ' (the norm itself keeps the character).
  */
 #include "tokenizer_internal.h"
+#include "word_cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +21,6 @@
 
 /* Words longer than this are not real words: no stemming, no caching. */
 #define TK_MAX_STEMMED_BYTES 120
-
-static inline uint64_t load_word(const unsigned char *bytes, size_t count) {
-  uint64_t word = 0;
-  memcpy(&word, bytes, count);
-  return word;
-}
 
 /* What the ASCII fast path learns about a token while lower-casing it. */
 typedef struct ascii_norm {
@@ -88,13 +85,7 @@ static void lower_ascii(const unsigned char *in, size_t length, size_t readable,
   size_t index = 0;
   for (;;) {
     size_t count = length - index < 8 ? length - index : 8;
-    uint64_t word;
-    if (readable - index >= 8) { /* one load, masked: no store-forwarding stall */
-      memcpy(&word, in + index, 8);
-      word &= count == 8 ? ~0ull : (1ull << (count * 8)) - 1;
-    } else {
-      word = load_word(in + index, count);
-    }
+    uint64_t word = tk_load_masked(in + index, count, readable - index);
     uint64_t uppers = tk_bytes_between(word, 'A', 'Z');
     uint64_t lowers = tk_bytes_between(word, 'a', 'z');
     uint64_t letters = uppers | lowers;
@@ -331,156 +322,11 @@ static int normalize_token(tk_scratch *scratch, const tk_language *language, tp_
   return 0;
 }
 
-/* ---- The word cache -------------------------------------------------------------------------- */
+/* ---- Through the word cache (word_cache.h) --------------------------------------------------- */
 
-/* Tokens longer than this are not cached (URLs, runs of symbols: rarely seen twice). */
-#define TK_MAX_CACHED_BYTES 64
-/* Bytes readable past the end of the arena and of the scratch strings, for the hit path's copy
- * of 32 bytes (then 16 at a time past them). */
-#define TK_COPY_SLACK 32
-
-int tk_word_cache_init(tk_word_cache *cache, size_t capacity, const tk_memory *memory) {
-  memset(cache, 0, sizeof *cache);
-  cache->memory = memory;
-  size_t slots = 64;
-  while (slots < capacity) {
-    slots *= 2;
-  }
-  cache->slots = tk_alloc(memory, slots * sizeof *cache->slots);
-  if (cache->slots)
-    memset(cache->slots, 0, slots * sizeof *cache->slots);
-  cache->arena_capacity = slots * 24;
-  cache->arena = tk_alloc(memory, cache->arena_capacity + TK_COPY_SLACK);
-  if (!cache->slots || !cache->arena) {
-    tk_word_cache_release(cache);
-    return -1;
-  }
-  cache->capacity = slots;
-  return 0;
-}
-
-void tk_word_cache_release(tk_word_cache *cache) {
-  tk_free(cache->memory, cache->slots);
-  tk_free(cache->memory, cache->arena);
-  const tk_memory *memory = cache->memory;
-  memset(cache, 0, sizeof *cache);
-  cache->memory = memory;
-}
-
-/* The key's hash and its first 8 bytes in *head. `readable` bytes from `bytes` may be read (at
- * least `length`). */
-static inline uint64_t key_hash(const unsigned char *bytes, size_t length, size_t readable,
-                                unsigned type, uint64_t *head) {
-  uint64_t hash = 0xcbf29ce484222325ull ^ (length | (uint64_t)type << 8);
-  if (length <= 8 && readable >= 8) { /* most tokens: one masked load, no loop */
-    uint64_t word;
-    memcpy(&word, bytes, 8);
-    word &= length == 8 ? ~0ull : (1ull << (length * 8)) - 1;
-    *head = word;
-    hash = (hash ^ word) * 0x9e3779b97f4a7c15ull;
-    return hash ^ (hash >> 32);
-  }
-  size_t index = 0;
-  for (;;) {
-    size_t count = length - index < 8 ? length - index : 8;
-    uint64_t word;
-    if (readable - index >= 8) {
-      memcpy(&word, bytes + index, 8);
-      word &= count == 8 ? ~0ull : (1ull << (count * 8)) - 1;
-    } else {
-      word = load_word(bytes + index, count);
-    }
-    if (index == 0) {
-      *head = word;
-    }
-    hash = (hash ^ word) * 0x9e3779b97f4a7c15ull;
-    index += 8;
-    if (index >= length) {
-      break;
-    }
-    hash ^= hash >> 29;
-  }
-  return hash ^ (hash >> 32);
-}
-
-/* The entry tag of a key: its length and type, and hash bits the slot index does not use. */
-static inline uint32_t key_tag(uint64_t hash, size_t length, unsigned type) {
-  return (uint32_t)length | (uint32_t)type << 8 | (uint32_t)(hash >> 48) << 16;
-}
-
-/* Are the keys `left` and `right` of `length` (> 8) bytes equal past their first 8 bytes? 8 bytes
- * at a time, the last 8 overlapping: no byte loop, no read outside either key. */
-static inline int tail_equal(const unsigned char *left, const unsigned char *right, size_t length) {
-  uint64_t a, b;
-  for (size_t offset = 8; offset + 8 < length; offset += 8) {
-    memcpy(&a, left + offset, 8);
-    memcpy(&b, right + offset, 8);
-    if (a != b) {
-      return 0;
-    }
-  }
-  memcpy(&a, left + length - 8, 8);
-  memcpy(&b, right + length - 8, 8);
-  return a == b;
-}
-
-/* The slot holding the key (tag and head from key_tag() and key_hash()), or the empty slot where
- * it would go. */
-static inline __attribute__((always_inline)) tk_word_entry *
-cache_find(tk_word_entry *slots, size_t mask, const char *arena, uint64_t hash, uint32_t tag,
-           uint64_t head, const unsigned char *key, size_t length) {
-  for (size_t slot = (size_t)hash & mask;; slot = (slot + 1) & mask) {
-    tk_word_entry *entry = &slots[slot];
-    if (entry->tag == tag && entry->head == head &&
-        (length <= 8 ||
-         tail_equal((const unsigned char *)arena + entry->offset - length, key, length))) {
-      return entry;
-    }
-    if (entry->tag == 0) {
-      return entry;
-    }
-  }
-}
-
-/* Remembers what normalize_token() made of `token` (norm and stem in the scratch strings),
- * emptying the cache first when it is full. Results too long for an entry are not kept. */
-static void cache_insert(tk_word_cache *cache, const tk_scratch *scratch, const tp_token *token,
-                         uint64_t hash, uint64_t head, const unsigned char *key) {
-  size_t key_length = token->length;
-  const char *norm = tk_scratch_norm(scratch, token);
-  const char *stem = tk_scratch_stem(scratch, token);
-  int same = token->stem == token->norm;
-  if (token->norm_length > UINT8_MAX || token->stem_length > UINT8_MAX) {
-    return;
-  }
-  size_t out_length = token->norm_length + 1 + (same ? 0 : token->stem_length + 1);
-  if (cache->count * 4 >= cache->capacity * 3 ||
-      cache->arena_length + key_length + out_length > cache->arena_capacity) {
-    memset(cache->slots, 0, cache->capacity * sizeof *cache->slots);
-    cache->count = 0;
-    cache->arena_length = 0;
-  }
-  uint32_t tag = key_tag(hash, key_length, token->type);
-  tk_word_entry *entry =
-      cache_find(cache->slots, cache->capacity - 1, cache->arena, hash, tag, head, key, key_length);
-  char *out = cache->arena + cache->arena_length;
-  memcpy(out, key, key_length);
-  memcpy(out + key_length, norm, token->norm_length + 1);
-  if (!same) {
-    memcpy(out + key_length + token->norm_length + 1, stem, token->stem_length + 1);
-  }
-  entry->head = head;
-  entry->tag = tag;
-  entry->offset = (uint32_t)(cache->arena_length + key_length);
-  entry->out_length = (uint16_t)out_length;
-  entry->stem_skip = (uint16_t)(same ? 0 : token->norm_length + 1);
-  entry->norm_length = (uint8_t)token->norm_length;
-  entry->stem_length = (uint8_t)token->stem_length;
-  entry->flags = (uint8_t)(token->flags & (TP_TOKEN_STOPWORD | TP_TOKEN_ALL_CAPS |
-                                           TP_TOKEN_CAPITALIZED | TP_TOKEN_ELONGATED));
-  cache->arena_length += key_length + out_length;
-  cache->count++;
-}
+/* How many tokens ahead of its lookup a token's key is hashed and its slot prefetched: a 4 MB
+ * table misses the CPU caches on most lookups, and 16 tokens of work hide the wait. */
+#define TK_LOOKAHEAD 16
 
 /* The word cache's miss path, out of line so that the hit path keeps its registers: `token`
  * normalized from scratch and, when short enough, remembered (`hash` and `head` are its key's,
@@ -500,15 +346,32 @@ static __attribute__((noinline)) int normalize_miss(tk_scratch *scratch,
   if (length > TK_MAX_CACHED_BYTES) {
     return 0;
   }
-  if (cache_find(cache->slots, cache->capacity - 1, cache->arena, hash,
-                 key_tag(hash, length, token->type), head, bytes, length)
+  if (tk_word_cache_find(cache->slots, cache->capacity - 1, cache->arena, hash,
+                         tk_word_tag(hash, length, token->type), head, bytes, length)
           ->tag) {
     cache->hits++;
   } else {
     cache->misses++;
-    cache_insert(cache, scratch, token, hash, head, bytes);
+    tk_word_cache_remember(cache, scratch, token, hash, head, bytes);
   }
   return 0;
+}
+
+/* Hashes the key of `token` (when it is short enough to be cached) and prefetches its home slot.
+ * Until tk_normalize() comes to the token, its hash waits in token->norm and its head in
+ * token->stem, which hold nothing yet: no ring buffer of keys beside the tokens. */
+static inline __attribute__((always_inline)) void hash_ahead(tp_token *token,
+                                                             const tk_word_entry *slots,
+                                                             size_t mask, const char *text,
+                                                             size_t text_length) {
+  if (token->length <= TK_MAX_CACHED_BYTES) {
+    uint64_t head;
+    uint64_t hash = tk_word_hash((const unsigned char *)text + token->start, token->length,
+                                 text_length - token->start, token->type, &head);
+    __builtin_prefetch(&slots[hash & mask]);
+    token->norm = (const char *)(uintptr_t)hash;
+    token->stem = (const char *)(uintptr_t)head;
+  }
 }
 
 int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *text,
@@ -534,19 +397,24 @@ int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *t
   char *strings = scratch->strings;
   size_t used = scratch->string_length, capacity = scratch->string_capacity;
   size_t slow = 0; /* tokens that took the miss path */
-  for (tp_token *token = tokens, *last = tokens + count; token < last; token++) {
+  tp_token *last = tokens + count;
+  for (tp_token *token = tokens; token < last && token < tokens + TK_LOOKAHEAD; token++) {
+    hash_ahead(token, slots, mask, text, text_length);
+  }
+  for (tp_token *token = tokens; token < last; token++) {
+    if (last - token > TK_LOOKAHEAD) {
+      hash_ahead(token + TK_LOOKAHEAD, slots, mask, text, text_length);
+    }
     size_t start = token->start, length = token->length;
-    unsigned type = token->type;
     const unsigned char *bytes = (const unsigned char *)text + start;
-    uint64_t head = 0, hash = 0;
+    uint64_t hash = (uintptr_t)token->norm, head = (uintptr_t)token->stem;
     if (length <= TK_MAX_CACHED_BYTES) {
-      hash = key_hash(bytes, length, text_length - start, type, &head);
-      const tk_word_entry *entry =
-          cache_find(slots, mask, arena, hash, key_tag(hash, length, type), head, bytes, length);
+      const tk_word_entry *entry = tk_word_cache_find(
+          slots, mask, arena, hash, tk_word_tag(hash, length, token->type), head, bytes, length);
       size_t out_length = entry->out_length;
       if (entry->tag && used + out_length + TK_COPY_SLACK <= capacity) {
         /* a hit: norm and stem (NUL-terminated, one after the other) in one copy */
-        const char *from = arena + entry->offset;
+        const char *from = tk_word_entry_out(entry, arena);
         /* nearly every norm and stem fit 32 bytes: two unconditional 16-byte copies, no loop */
         memcpy(strings + used, from, 16); /* both have the slack */
         memcpy(strings + used + 16, from + 16, 16);

@@ -59,26 +59,18 @@ typedef struct tk_word_set {
 
 /* A bounded per-worker map from a token's exact bytes (case included) and type to everything
  * tk_normalize() derives from them: norm, stem, and the STOPWORD / ALL_CAPS / CAPITALIZED /
- * ELONGATED flags. A hit costs a hash, one probe and one copy; only a miss lowers, folds,
- * looks up and stems. When the table fills up it is emptied and starts again: cheap, and the
- * frequent words come straight back. */
-typedef struct tk_word_entry {
-  uint64_t head;       /* the key's first (up to) 8 bytes, zero-padded */
-  uint32_t tag;        /* key length | type << 8 | 16 bits of its hash << 16; 0 = empty slot */
-  uint32_t offset;     /* in the arena: the norm and NUL (the key just before), then the stem */
-  uint16_t out_length; /* norm and NUL, plus stem and NUL unless the stem is the norm */
-  uint16_t stem_skip;  /* where the stem starts after the norm: 0 (it is the norm) or past it */
-  uint8_t norm_length;
-  uint8_t stem_length;
-  uint8_t flags; /* the TP_TOKEN_* flags the key implies (never SPACE_BEFORE) */
-} tk_word_entry;
+ * ELONGATED flags. A hit costs a hash, one probe of one cache line and one copy; only a miss
+ * lowers, folds, looks up and stems. When the table fills up it is emptied and starts again:
+ * cheap, and the frequent words come straight back. Entries and lookup: word_cache.h. */
+typedef struct tk_word_entry tk_word_entry;
 
 typedef struct tk_word_cache {
   const tk_memory *memory;
-  tk_word_entry *slots;
-  size_t capacity; /* power of two */
+  tk_word_entry *slots; /* 64-byte aligned, inside slots_block */
+  void *slots_block;    /* the allocation holding them */
+  size_t capacity;      /* power of two */
   size_t count;
-  char *arena;
+  char *arena; /* keys and strings too long for their entry */
   size_t arena_length, arena_capacity;
   uint64_t hits, misses; /* for the bench */
 } tk_word_cache;

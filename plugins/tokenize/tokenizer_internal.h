@@ -69,6 +69,18 @@ int tk_grow(const tk_memory *memory, void **items, size_t *capacity, size_t size
 #define TK_ONES  0x0101010101010101ull
 #define TK_HIGHS 0x8080808080808080ull
 
+/* The `count` (1-8) bytes at `bytes`, zero-padded, of which `readable` may be read: one load,
+ * masked, when 8 are readable (no store-forwarding stall), else byte by byte. */
+static inline uint64_t tk_load_masked(const unsigned char *bytes, size_t count, size_t readable) {
+  uint64_t word = 0;
+  if (readable >= 8) {
+    memcpy(&word, bytes, 8);
+    return count == 8 ? word : word & ((1ull << (count * 8)) - 1);
+  }
+  memcpy(&word, bytes, count);
+  return word;
+}
+
 /* The bytes of `word` in [first, last] (ASCII), as their high bits. */
 static inline uint64_t tk_bytes_between(uint64_t word, unsigned first, unsigned last) {
   uint64_t low7 = word & ~TK_HIGHS;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tokenize_fixture.h"
+#include "word_cache.h"
 
 typedef struct tokens_case {
   const char *text;
@@ -364,35 +365,143 @@ static void normalize_with(tk_scratch *scratch, tk_word_cache *cache, const char
   ck_assert_int_eq(tk_normalize(scratch, &language, text, length), 0);
 }
 
+/* Normalizes `text` through `cache` into `cached` and checks every token against the engine
+ * without a cache. */
+static void assert_as_uncached(tk_scratch *cached, tk_word_cache *cache, const char *text) {
+  tk_scratch plain = {0};
+  normalize_with(&plain, NULL, text);
+  normalize_with(cached, cache, text);
+  ck_assert_uint_eq(cached->token_count, plain.token_count);
+  for (size_t index = 0; index < plain.token_count; index++) {
+    const tp_token *want = &plain.tokens[index], *got = &cached->tokens[index];
+    ck_assert_uint_eq(got->type, want->type);
+    ck_assert_uint_eq(got->flags, want->flags);
+    ck_assert_uint_eq(got->norm_length, want->norm_length);
+    ck_assert_uint_eq(got->stem_length, want->stem_length);
+    ck_assert_str_eq(tk_scratch_norm(cached, got), tk_scratch_norm(&plain, want));
+    ck_assert_str_eq(tk_scratch_stem(cached, got), tk_scratch_stem(&plain, want));
+  }
+  tk_scratch_release(&plain);
+}
+
 START_TEST(test_word_cache) {
   const char *text = cache_texts[_i];
-  tk_scratch plain = {0}, cached = {0};
+  tk_scratch cached = {0};
   tk_word_cache cache;
   ck_assert_int_eq(tk_word_cache_init(&cache, 64, NULL), 0);
-  normalize_with(&plain, NULL, text);
   for (int pass = 0; pass < 3; pass++) { /* cold, warm, and after the other texts */
     if (pass == 2) {
       for (size_t other = 0; other < sizeof cache_texts / sizeof cache_texts[0]; other++) {
         normalize_with(&cached, &cache, cache_texts[other]);
       }
     }
-    normalize_with(&cached, &cache, text);
-    ck_assert_uint_eq(cached.token_count, plain.token_count);
-    for (size_t index = 0; index < plain.token_count; index++) {
-      const tp_token *want = &plain.tokens[index], *got = &cached.tokens[index];
-      ck_assert_uint_eq(got->type, want->type);
-      ck_assert_uint_eq(got->flags, want->flags);
-      ck_assert_uint_eq(got->norm_length, want->norm_length);
-      ck_assert_uint_eq(got->stem_length, want->stem_length);
-      ck_assert_str_eq(tk_scratch_norm(&cached, got), tk_scratch_norm(&plain, want));
-      ck_assert_str_eq(tk_scratch_stem(&cached, got), tk_scratch_stem(&plain, want));
-    }
+    assert_as_uncached(&cached, &cache, text);
   }
   ck_assert_uint_gt(cache.hits, 0);
   ck_assert_uint_gt(cache.misses, 0);
   tk_word_cache_release(&cache);
-  tk_scratch_release(&plain);
   tk_scratch_release(&cached);
+}
+END_TEST
+
+/* Two words printed from `format` with different numbers whose key hashes agree on `bits` (64
+ * slots: 63 for the home slot; 0xffff << 48 for the tag's hash bits), found by brute force. */
+static void colliding_words(const char *format, uint64_t bits, char first[32], char second[32]) {
+  enum { TRIES = 1 << 14 };
+  static uint64_t seen[TRIES];
+  for (unsigned index = 0; index < TRIES; index++) {
+    snprintf(second, 32, format, index);
+    uint64_t head;
+    seen[index] = bits & tk_word_hash((const unsigned char *)second, strlen(second), 32,
+                                      TP_TOKEN_WORD, &head);
+    for (unsigned before = 0; before < index; before++) {
+      if (seen[before] == seen[index]) {
+        snprintf(first, 32, format, before);
+        return;
+      }
+    }
+  }
+  ck_abort_msg("no two words from %s collide", format);
+}
+
+/* The cache's own bookkeeping (word_cache.h): one 64-byte-aligned line an entry, exact hit and
+ * miss counts, what spills into the arena, keys that share a home slot, and emptying when 3/4
+ * full or when the arena is. */
+START_TEST(test_word_cache_entries) {
+  tk_scratch scratch = {0};
+  tk_word_cache cache;
+  ck_assert_int_eq(tk_word_cache_init(&cache, 64, NULL), 0);
+  ck_assert_uint_eq(cache.capacity, 64);
+  ck_assert_uint_eq((uintptr_t)cache.slots % 64, 0);
+
+  /* hits and misses: case variants are keys of their own */
+  assert_as_uncached(&scratch, &cache, "walking walking Walking walking Walking");
+  ck_assert_uint_eq(cache.misses, 2);
+  ck_assert_uint_eq(cache.hits, 3);
+  ck_assert_uint_eq(cache.count, 2);
+  ck_assert_uint_eq(cache.arena_length, 0); /* short keys and strings stay in their entry */
+
+  /* a 21-byte key spills, and so do its norm and stem (22 + 12 bytes > 32) */
+  assert_as_uncached(&scratch, &cache, "internationalizations internationalizations");
+  ck_assert_uint_eq(cache.misses, 3);
+  ck_assert_uint_eq(cache.hits, 4);
+  ck_assert_uint_eq(cache.arena_length, 21 + 22 + strlen("internation") + 1);
+  /* keys of 9-16 bytes are told apart by their last 8 bytes, longer ones by all of them */
+  assert_as_uncached(&scratch, &cache,
+                     "abcdefgh1 abcdefgh2 abcdefgh1 abcdefgh12345678 abcdefgh12345679 "
+                     "abcdefgh1middle12345678 abcdefgh2middle12345678 "
+                     "abcdefgh1middle12345678 abcdefgh12345679");
+  ck_assert_uint_eq(cache.misses, 3 + 6);
+  ck_assert_uint_eq(cache.hits, 4 + 3);
+
+  /* keys with the same home slot are both found, the second one slot further on; keys that also
+   * share the tag (its 16 hash bits) and the first 8 bytes are told apart by their last 8 bytes
+   * (up to 16 bytes long), or by all of them (longer) */
+  static const struct {
+    const char *format;
+    uint64_t bits;
+  } collisions[] = {
+      {"zq%u", 63},
+      {"abcdefgh%05u", 63 | 0xffffull << 48},
+      {"abcdefgh%04u12345678", 63 | 0xffffull << 48},
+  };
+  for (size_t kind = 0; kind < sizeof collisions / sizeof collisions[0]; kind++) {
+    char first[32], second[32];
+    colliding_words(collisions[kind].format, collisions[kind].bits, first, second);
+    char text[4 * 32];
+    snprintf(text, sizeof text, "%s %s %s %s", first, second, second, first);
+    size_t misses = cache.misses, hits = cache.hits;
+    assert_as_uncached(&scratch, &cache, text);
+    ck_assert_uint_eq(cache.misses, misses + 2);
+    ck_assert_uint_eq(cache.hits, hits + 2);
+  }
+
+  /* 3/4 full (48 entries): emptied by the next insertion, and what it held misses again */
+  size_t held = cache.count;
+  char many[1024] = "";
+  for (unsigned index = 0; index < 48 - held; index++) {
+    snprintf(many + strlen(many), sizeof many - strlen(many), "w%u ", index);
+  }
+  assert_as_uncached(&scratch, &cache, many);
+  ck_assert_uint_eq(cache.count, 48);
+  size_t misses = cache.misses;
+  assert_as_uncached(&scratch, &cache, "strolling walking");
+  ck_assert_uint_eq(cache.count, 2);
+  ck_assert_uint_eq(cache.misses, misses + 2);
+
+  /* an arena of 8 bytes a slot (512 here) is emptied when the next spill would not fit */
+  const char *long_word = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl";
+  char longs[1024] = "";
+  for (char letter = 'a'; letter <= 'e'; letter++) { /* 64-byte keys, 65-byte norms: 129 each */
+    snprintf(longs + strlen(longs), sizeof longs - strlen(longs), "%c%s ", letter, long_word + 1);
+  }
+  assert_as_uncached(&scratch, &cache, longs);
+  ck_assert_uint_eq(cache.arena_length, 2 * 129); /* three fit, the fourth emptied it */
+  ck_assert_uint_eq(cache.count, 2);
+  assert_as_uncached(&scratch, &cache, longs); /* still right after all that */
+
+  tk_word_cache_release(&cache);
+  tk_scratch_release(&scratch);
 }
 END_TEST
 
@@ -464,6 +573,7 @@ static Suite *tokenizer_suite(void) {
       {"random_mixtures", test_random_mixtures, 300},
       {"text_block", test_text_block, 1},
       {"word_cache", test_word_cache, TABLE_SIZE(cache_texts)},
+      {"word_cache_entries", test_word_cache_entries, 1},
       {"sample_comments", test_sample_comments, TABLE_SIZE(sample_cases)},
   };
   for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
