@@ -12,13 +12,16 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
                      int *space_before_io, unsigned *breaks_io) {
   tp_token *tokens = scratch->tokens;
   size_t count = scratch->token_count, capacity = scratch->token_capacity;
-  int space_before = *space_before_io;
   unsigned breaks = *breaks_io;
+  /* the flags the next token gets from what precedes it; line breaks only come in from the
+   * general path (a line break ends this loop) */
+  unsigned before = (*space_before_io ? TP_TOKEN_SPACE_BEFORE : 0) |
+                    (breaks ? TK_FLAG_LINE_BREAK : 0) | (breaks >= 2 ? TK_FLAG_BLANK_LINE : 0);
   while (offset < length) {
     unsigned char c = text[offset];
     if (c == ' ') {
       offset++;
-      space_before = 1;
+      before |= TP_TOKEN_SPACE_BEFORE;
       continue;
     }
     uint8_t class = tk_ascii[c]; /* 0 for bytes >= 0x80 */
@@ -58,18 +61,15 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
       tokens = scratch->tokens;
       capacity = scratch->token_capacity;
     }
-    flags |= (space_before ? TP_TOKEN_SPACE_BEFORE : 0) | (breaks ? TK_FLAG_LINE_BREAK : 0) |
-             (breaks >= 2 ? TK_FLAG_BLANK_LINE : 0);
     tokens[count++] = (tp_token){.start = (uint32_t)offset,
                                  .length = (uint32_t)(end - offset),
                                  .type = (uint16_t)type,
-                                 .flags = (uint16_t)flags};
+                                 .flags = (uint16_t)(flags | before)};
     offset = end;
-    space_before = 0;
-    breaks = 0;
+    before = 0;
   }
   scratch->token_count = count;
-  *space_before_io = space_before;
-  *breaks_io = breaks;
+  *space_before_io = (before & TP_TOKEN_SPACE_BEFORE) != 0;
+  *breaks_io = (before & TK_FLAG_LINE_BREAK) ? breaks : 0;
   return offset;
 }

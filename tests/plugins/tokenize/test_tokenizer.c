@@ -165,6 +165,10 @@ static const struct {
       TP_TOKEN_ELONGATED | TP_TOKEN_SPACE_BEFORE, 0}},
     {"\"Yes\" (no)",
      {TP_TOKEN_SPACE_BEFORE, TP_TOKEN_CAPITALIZED, 0, TP_TOKEN_SPACE_BEFORE, TP_TOKEN_STOPWORD, 0}},
+    /* lengths of 8 and 16: the ASCII path's last 8-byte word is a full one */
+    {"BASTARDS Absolute ABCDEFGHIJKLMNOP",
+     {TP_TOKEN_ALL_CAPS | TP_TOKEN_SPACE_BEFORE, TP_TOKEN_CAPITALIZED | TP_TOKEN_SPACE_BEFORE,
+      TP_TOKEN_ALL_CAPS | TP_TOKEN_SPACE_BEFORE}},
 };
 
 START_TEST(test_flags) {
