@@ -278,6 +278,40 @@ static int stem_word(tk_scratch *scratch, const tk_language *language, tp_token 
   return 0;
 }
 
+/* Stem and STOPWORD bit of an ASCII word with capitals (The, RUNNING) when the cache (NULL: none)
+ * holds its norm written as a word: a lower-case ASCII word is its own norm, and stem and
+ * stopword bit depend on the norm alone, so Snowball need not run again. Sets the token's stem
+ * (an offset) and STOPWORD flag as stem_word() would. Returns 1 when done, 0 when the norm is not
+ * cached, -1 on OOM. */
+static int stem_of_lower_case(tk_scratch *scratch, const tk_word_cache *cache, tp_token *token,
+                              size_t norm_offset, size_t norm_length) {
+  if (!cache) {
+    return 0;
+  }
+  const unsigned char *norm = (const unsigned char *)scratch->strings + norm_offset;
+  uint64_t head;
+  uint64_t hash =
+      tk_word_hash(norm, norm_length, scratch->string_capacity - norm_offset, TP_TOKEN_WORD, &head);
+  const tk_word_entry *entry =
+      tk_word_cache_find(cache->slots, cache->capacity - 1, cache->arena, hash,
+                         tk_word_tag(hash, norm_length, TP_TOKEN_WORD), head, norm, norm_length);
+  if (!entry->tag) {
+    return 0;
+  }
+  token->flags |= entry->flags & TP_TOKEN_STOPWORD;
+  if (entry->stem_skip == 0) { /* the stem is the norm: token->stem already says so */
+    return 1;
+  }
+  const char *stem = tk_word_entry_out(entry, cache->arena) + entry->stem_skip;
+  size_t offset = append_string(scratch, stem, entry->stem_length);
+  if (offset == (size_t)-1) {
+    return -1;
+  }
+  token->stem = (const char *)(uintptr_t)offset;
+  token->stem_length = entry->stem_length;
+  return 1;
+}
+
 /* Norm, flags, and for words stem and STOPWORD, of `token` computed from scratch (the word
  * cache's miss path). Returns 0 or -1 on OOM. */
 static int normalize_token(tk_scratch *scratch, const tk_language *language, tp_token *token,
@@ -317,7 +351,11 @@ static int normalize_token(tk_scratch *scratch, const tk_language *language, tp_
   token->stem = token->norm;
   token->stem_length = token->norm_length;
   if (type == TP_TOKEN_WORD) {
-    return stem_word(scratch, language, token, offset, norm_length);
+    int reused = !ascii.high && ascii.any_upper && norm_length <= TK_MAX_CACHED_BYTES
+                     ? stem_of_lower_case(scratch, language->cache, token, offset, norm_length)
+                     : 0;
+    return reused ? (reused < 0 ? -1 : 0)
+                  : stem_word(scratch, language, token, offset, norm_length);
   }
   return 0;
 }

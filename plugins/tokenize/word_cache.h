@@ -48,9 +48,7 @@ static inline __attribute__((always_inline)) uint64_t tk_word_hash(const unsigne
                                                                    unsigned type, uint64_t *head) {
   uint64_t hash = 0xcbf29ce484222325ull ^ (length | (uint64_t)type << 8);
   if (length <= 8 && readable >= 8) { /* most tokens: one masked load, no loop */
-    uint64_t word;
-    memcpy(&word, bytes, 8);
-    word &= length == 8 ? ~0ull : (1ull << (length * 8)) - 1;
+    uint64_t word = tk_load_masked(bytes, length, readable);
     *head = word;
     hash = (hash ^ word) * 0x9e3779b97f4a7c15ull;
     return hash ^ (hash >> 32);
