@@ -56,33 +56,52 @@ static int append(output *out, const char *bytes, size_t length) {
 
 /* ---- Numbers --------------------------------------------------------------------------------- */
 
-/* Writes the decimal digits of `magnitude` ending just before `end`; returns the first digit. */
-static char *digits_before(char *end, unsigned long long magnitude) {
-  do {
-    *--end = (char)('0' + magnitude % 10);
-    magnitude /= 10;
-  } while (magnitude);
-  return end;
+/* "00" to "99": two digits a lookup. */
+static const char digit_pairs[200] =
+    "00010203040506070809101112131415161718192021222324252627282930"
+    "31323334353637383940414243444546474849505152535455565758596061"
+    "62636465666768697071727374757677787980818283848586878889909192"
+    "93949596979899";
+
+static inline void put_pair(char *at, unsigned pair) {
+  memcpy(at, digit_pairs + 2 * pair, 2); /* a constant size: one store, no call */
 }
 
-static size_t print_integer(long long value, char out[32]) {
-  char scratch[24];
-  char *end = scratch + sizeof scratch;
-  unsigned long long magnitude =
-      value < 0 ? 0ull - (unsigned long long)value : (unsigned long long)value;
-  char *first = digits_before(end, magnitude);
-  if (value < 0)
-    *--first = '-';
-  size_t length = (size_t)(end - first);
-  memcpy(out, first, length);
-  out[length] = '\0';
+/* How many decimal digits `value` has. */
+static inline size_t decimal_length(uint64_t value) {
+  size_t length = 1;
+  for (uint64_t bound = 10; length < 20 && value >= bound; bound *= 10)
+    length++;
   return length;
 }
 
-/* cJSON's compare_double: equal within DBL_EPSILON relative to the larger magnitude. */
-static int close_enough(double a, double b) {
-  double larger = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
-  return fabs(a - b) <= larger * DBL_EPSILON;
+/* Writes the `length` decimal digits of `value` (decimal_length) to out[0..length), two at a
+ * time from the last. */
+static inline void put_digits(char *out, size_t length, uint64_t value) {
+  char *at = out + length;
+  while (value >= 100) {
+    at -= 2;
+    put_pair(at, (unsigned)(value % 100));
+    value /= 100;
+  }
+  if (value >= 10)
+    put_pair(at - 2, (unsigned)value);
+  else
+    at[-1] = (char)('0' + value);
+}
+
+/* `value` (|value| < 1e15) in decimal, NUL-terminated; returns its length. */
+static inline size_t print_integer(long long value, char *out) {
+  char *at = out;
+  uint64_t magnitude = (uint64_t)value;
+  if (value < 0) {
+    *at++ = '-';
+    magnitude = 0 - magnitude;
+  }
+  size_t length = decimal_length(magnitude);
+  put_digits(at, length, magnitude);
+  at[length] = '\0';
+  return (size_t)(at - out) + length;
 }
 
 /* The shortest decimal with at most 6 fractional digits whose nearest double is `value`, for
@@ -97,64 +116,78 @@ static int close_enough(double a, double b) {
  *
  * One scaling finds every k <= 6 at once: |value| * 10^6 is below 10^15, so its rounding
  * error (at most 1/16) plus value's own (half an ulp of value, times 10^6: at most 0.12)
- * stays under 1/2, and nearbyint gives exactly m * 10^(6-k) whenever some k <= 6 exists. The
- * division, exact operands correctly rounded, gives back value exactly then, and not for any
- * other integer; dropping the trailing zeros of m * 10^(6-k) gives the smallest k. */
-static size_t print_short_decimal(double value, char out[32]) {
+ * stays under 1/2, and rounding to the nearest integer gives exactly m * 10^(6-k) whenever
+ * some k <= 6 exists. The division, exact operands correctly rounded, gives back value
+ * exactly then, and not for any other integer; dropping the trailing zeros of m * 10^(6-k)
+ * gives the smallest k. The rounding is `+ 0.5` and truncation, no libm call: the sum is exact
+ * (scaled < 2^50 has an ulp of at most 1/8), and it differs from nearbyint() only on an exact
+ * tie, which by the bound above is never within 1/2 of a decimal that passes. */
+static inline size_t print_short_decimal(double value, char *out) {
   double magnitude = fabs(value);
   if (!(magnitude >= 1e-4 && magnitude < 1e9))
     return 0;
-  double scaled = nearbyint(magnitude * 1e6);
-  if (scaled / 1e6 != magnitude)
+  uint64_t millionths = (uint64_t)(magnitude * 1e6 + 0.5);
+  if ((double)millionths / 1e6 != magnitude)
     return 0;
-  unsigned long long digits = (unsigned long long)scaled;
-  int places = 6;
-  while (places > 0 && digits % 10 == 0) {
-    digits /= 10;
-    places--;
-  }
-  if (places == 0) /* an integer: not this function's case */
+  uint64_t whole = millionths / 1000000;
+  unsigned fraction = (unsigned)(millionths % 1000000);
+  if (fraction == 0) /* an integer: not this function's case */
     return 0;
-  char scratch[32];
-  char *end = scratch + sizeof scratch;
-  char *first = digits_before(end, digits);
-  while (end - first <= places) /* 0.0012: pad with zeros up to the units digit */
-    *--first = '0';
-  size_t integer_digits = (size_t)(end - first) - (size_t)places;
   char *at = out;
   if (value < 0)
     *at++ = '-';
-  memcpy(at, first, integer_digits);
-  at += integer_digits;
+  size_t whole_length = decimal_length(whole);
+  put_digits(at, whole_length, whole);
+  at += whole_length;
   *at++ = '.';
-  memcpy(at, first + integer_digits, (size_t)places);
-  at += places;
+  put_pair(at, fraction / 10000);
+  put_pair(at + 2, fraction / 100 % 100);
+  put_pair(at + 4, fraction % 100);
+  at += 6;
+  while (at[-1] == '0') /* fraction is not 0: stops before the point */
+    at--;
   *at = '\0';
   return (size_t)(at - out);
 }
 
-size_t tp_json_print_number(double value, int integer, char out[32]) {
-  if (isnan(value) || isinf(value)) {
-    memcpy(out, "null", 5);
-    return 4;
-  }
-  (void)integer; /* cJSON 1.7.15 prints integers with %1.15g too */
-  if (value == 0) {
-    size_t length = signbit(value) ? 2 : 1;
-    memcpy(out, signbit(value) ? "-0" : "0", length + 1);
-    return length;
-  }
-  if (value == nearbyint(value) && fabs(value) < 1e15) /* "%1.15g" prints these as integers */
-    return print_integer((long long)value, out);
-  size_t length = print_short_decimal(value, out);
-  if (length)
-    return length;
-  /* cJSON's own steps (sscanf("%lg") reads numbers as strtod does). textpipe never calls
-   * setlocale, so snprintf's decimal point is '.', the one cJSON writes whatever the locale. */
+/* cJSON's compare_double: equal within DBL_EPSILON relative to the larger magnitude. */
+static int close_enough(double a, double b) {
+  double larger = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+  return fabs(a - b) <= larger * DBL_EPSILON;
+}
+
+/* cJSON's own steps, for numbers neither fast path takes (sscanf("%lg") reads numbers as strtod
+ * does). textpipe never calls setlocale, so snprintf's decimal point is '.', the one cJSON
+ * writes whatever the locale. */
+static __attribute__((noinline)) size_t print_general(double value, char *out) {
   int printed = snprintf(out, 32, "%1.15g", value);
   if (!close_enough(strtod(out, NULL), value))
     printed = snprintf(out, 32, "%1.17g", value);
   return printed > 0 ? (size_t)printed : 0;
+}
+
+/* tp_json_print_number without its unused argument, inline in the printer's loop. */
+static inline size_t print_number(double value, char *out) {
+  if (!isfinite(value)) {
+    memcpy(out, "null", 5);
+    return 4;
+  }
+  if (value == 0) {
+    memcpy(out, signbit(value) ? "-0" : "0\0", 3);
+    return signbit(value) ? 2 : 1;
+  }
+  if (fabs(value) < 1e15) {
+    long long whole = (long long)value;
+    if ((double)whole == value) /* "%1.15g" prints these as integers */
+      return print_integer(whole, out);
+  }
+  size_t length = print_short_decimal(value, out);
+  return length ? length : print_general(value, out);
+}
+
+size_t tp_json_print_number(double value, int integer, char out[32]) {
+  (void)integer; /* cJSON 1.7.15 prints integers with %1.15g too */
+  return print_number(value, out);
 }
 
 /* ---- Strings --------------------------------------------------------------------------------- */
@@ -293,7 +326,7 @@ static int print_value(output *out, const cJSON *item) {
       return append(out, item->valuestring, strlen(item->valuestring));
     if (reserve(out, 32)) /* printed straight into the buffer */
       return -1;
-    out->used += tp_json_print_number(item->valuedouble, item->valueint, out->buffer + out->used);
+    out->used += print_number(item->valuedouble, out->buffer + out->used);
     return 0;
   }
   case cJSON_Raw:
