@@ -265,9 +265,83 @@ static int print_string(output *out, const char *text) {
   return 0;
 }
 
+/* ---- Constant strings, memoized ------------------------------------------------------------ */
+
+/* A stage's output repeats a few constant strings many times a record: member names ("compound",
+ * "start", ... once per sentence) and labels ("positive"). cJSON marks them as not the node's
+ * own (cJSON_StringIsConst on a key, cJSON_IsReference on a string value), and such a string is
+ * escaped and quoted once a print call into a slot chosen by its address, then copied as one
+ * block of CONSTANT_BYTES bytes. The memo lives for one tp_json_print_append() call, during which
+ * no string of the tree changes, so the pointer alone settles a hit. */
+
+#define CONSTANT_SLOTS 16 /* a power of two */
+#define CONSTANT_BYTES 32 /* a quoted string up to this long is memoized */
+
+typedef struct constant_memo {
+  const char *text[CONSTANT_SLOTS];     /* the string each slot holds, or NULL */
+  unsigned char length[CONSTANT_SLOTS]; /* its quoted length; 0: too long to memoize */
+  char quoted[CONSTANT_SLOTS][CONSTANT_BYTES];
+} constant_memo;
+
+static inline size_t constant_slot(const char *text) {
+  return (size_t)(((uintptr_t)text * 0x9e3779b97f4a7c15ull) >> 32) & (CONSTANT_SLOTS - 1);
+}
+
+/* Fills `slot` with `text` quoted, or marks it too long (length 0). */
+static void memoize(constant_memo *memo, size_t slot, const char *text) {
+  char *quoted = memo->quoted[slot];
+  memo->text[slot] = text;
+  memo->length[slot] = 0;
+  quoted[0] = '"';
+  size_t length = 1;
+  /* Most constants are short and plain: copied a byte at a time, room for the closing quote */
+  for (size_t index = 0; index < CONSTANT_BYTES - 2; index++) {
+    unsigned char byte = (unsigned char)text[index];
+    if (byte == '\0') {
+      quoted[length++] = '"';
+      memo->length[slot] = (unsigned char)length;
+      return;
+    }
+    if (needs_escape[byte])
+      break;
+    quoted[length++] = (char)byte;
+  }
+  /* an escape, or too long: the slow way, escape by escape */
+  length = 1;
+  for (const unsigned char *byte = (const unsigned char *)text; *byte != '\0'; byte++) {
+    char escape[7] = {(char)*byte};
+    size_t escape_length = needs_escape[*byte] ? escape_byte(*byte, escape) : 1;
+    if (length + escape_length + 1 > CONSTANT_BYTES)
+      return; /* too long: length 0 */
+    memcpy(quoted + length, escape, escape_length);
+    length += escape_length;
+  }
+  quoted[length++] = '"';
+  memo->length[slot] = (unsigned char)length;
+}
+
+/* Appends the constant `text` quoted, and `suffix` (':' after a key) unless it is '\0'.
+ * 0; 1 when `text` is too long for the memo (nothing appended); -1 on OOM. */
+static inline int print_constant(output *out, constant_memo *memo, const char *text, char suffix) {
+  size_t slot = constant_slot(text);
+  if (memo->text[slot] != text)
+    memoize(memo, slot, text);
+  size_t length = memo->length[slot];
+  if (length == 0)
+    return 1;
+  if (reserve(out, CONSTANT_BYTES + 1))
+    return -1;
+  /* the whole slot: a constant size, copied without a call */
+  memcpy(out->buffer + out->used, memo->quoted[slot], CONSTANT_BYTES);
+  out->used += length;
+  if (suffix != '\0')
+    out->buffer[out->used++] = suffix;
+  return 0;
+}
+
 /* ---- Values ---------------------------------------------------------------------------------- */
 
-static int print_value(output *out, const cJSON *item);
+static int print_value(output *out, constant_memo *memo, const cJSON *item);
 
 /* Room for a key printed in one pass (print_key): the longest key it copies, quotes and ':'. */
 #define SHORT_KEY_BYTES 24
@@ -298,14 +372,25 @@ static int print_key(output *out, const char *key) {
   return print_string(out, key) || append(out, ":", 1) ? -1 : 0;
 }
 
+/* The key of an object's member: memoized when it is a constant. */
+static inline int print_member_key(output *out, constant_memo *memo, const cJSON *member) {
+  if ((member->type & cJSON_StringIsConst) && member->string != NULL) {
+    int status = print_constant(out, memo, member->string, ':');
+    if (status <= 0)
+      return status;
+  }
+  return print_key(out, member->string);
+}
+
 /* Members of an array or object between `open` and `close`, with keys for objects. */
-static int print_children(output *out, const cJSON *item, char open, char close, int keys) {
+static int print_children(output *out, constant_memo *memo, const cJSON *item, char open,
+                          char close, int keys) {
   if (append(out, &open, 1))
     return -1;
   for (const cJSON *child = item->child; child != NULL; child = child->next) {
-    if (keys && print_key(out, child->string))
+    if (keys && print_member_key(out, memo, child))
       return -1;
-    if (print_value(out, child))
+    if (print_value(out, memo, child))
       return -1;
     if (child->next != NULL && append(out, ",", 1))
       return -1;
@@ -313,7 +398,7 @@ static int print_children(output *out, const cJSON *item, char open, char close,
   return append(out, &close, 1);
 }
 
-static int print_value(output *out, const cJSON *item) {
+static int print_value(output *out, constant_memo *memo, const cJSON *item) {
   switch (item->type & 0xff) {
   case cJSON_NULL:
     return append(out, "null", 4);
@@ -333,11 +418,16 @@ static int print_value(output *out, const cJSON *item) {
     return item->valuestring == NULL ? -1
                                      : append(out, item->valuestring, strlen(item->valuestring));
   case cJSON_String:
+    if ((item->type & cJSON_IsReference) && item->valuestring != NULL) {
+      int status = print_constant(out, memo, item->valuestring, '\0');
+      if (status <= 0)
+        return status;
+    }
     return print_string(out, item->valuestring);
   case cJSON_Array:
-    return print_children(out, item, '[', ']', 0);
+    return print_children(out, memo, item, '[', ']', 0);
   case cJSON_Object:
-    return print_children(out, item, '{', '}', 1);
+    return print_children(out, memo, item, '{', '}', 1);
   default:
     return -1;
   }
@@ -345,7 +435,9 @@ static int print_value(output *out, const cJSON *item) {
 
 int tp_json_print_append(const cJSON *item, char **buffer, size_t *used, size_t *capacity) {
   output out = {*buffer, *used, *capacity};
-  int status = item == NULL || print_value(&out, item) != 0 ? -1 : 0;
+  constant_memo memo;
+  memset(memo.text, 0, sizeof memo.text); /* the rest is written before it is read */
+  int status = item == NULL || print_value(&out, &memo, item) != 0 ? -1 : 0;
   *buffer = out.buffer; /* may have grown even on failure */
   *capacity = out.capacity;
   if (status == 0)

@@ -186,6 +186,56 @@ START_TEST(raw_and_appending) {
 }
 END_TEST
 
+/* Constant keys and string values (cJSON_AddItemToObjectCS, cJSON_CreateStringReference) are
+ * memoized by pointer for one print call: many of them, more than the memo's slots, repeated in
+ * turn, some escaped, some too long to memoize, some the same text at another address, and one
+ * string both a key and a value, print as cJSON prints them. */
+static const char *const constants[] = {"compound",
+                                        "positive",
+                                        "neutral",
+                                        "negative",
+                                        "label",
+                                        "start",
+                                        "length",
+                                        "sentences",
+                                        "tab\there",
+                                        "quote\"",
+                                        "control\x01",
+                                        "",
+                                        "caf\xc3\xa9",
+                                        "a key longer than the thirty-two bytes of a memo slot",
+                                        "exactly thirty bytes of text.."};
+
+START_TEST(constants_as_cjson) {
+  static char copies[40][16]; /* the same texts at other addresses */
+  cJSON *root = cJSON_CreateArray();
+  size_t count = sizeof constants / sizeof *constants;
+  for (int round = 0; round < 40; round++) {
+    cJSON *object = cJSON_CreateObject();
+    ck_assert_ptr_nonnull(object);
+    for (size_t k = 0; k < count; k++) {
+      const char *key = constants[(k + (size_t)round) % count];
+      const char *value = constants[(k * 7 + (size_t)round) % count];
+      cJSON_AddItemToObjectCS(object, key, cJSON_CreateStringReference(value));
+    }
+    snprintf(copies[round], sizeof copies[round], "copy %d", round % 3);
+    cJSON_AddItemToObjectCS(object, copies[round], cJSON_CreateStringReference(copies[round]));
+    cJSON_AddItemToObjectCS(object, "label", cJSON_CreateNumber(round));
+    cJSON_AddItemToArray(root, object);
+  }
+  assert_same_as_cjson(root);
+  cJSON_Delete(root);
+  /* the memo is one call's: a constant's text changed between two calls prints changed */
+  char buffer[16] = "before";
+  cJSON *one = cJSON_CreateObject();
+  cJSON_AddItemToObjectCS(one, buffer, cJSON_CreateStringReference(buffer));
+  assert_same_as_cjson(one);
+  strcpy(buffer, "after");
+  assert_same_as_cjson(one);
+  cJSON_Delete(one);
+}
+END_TEST
+
 static Suite *json_print_suite(void) {
   Suite *suite = suite_create("json_print");
   TCase *numbers_case = tcase_create("numbers");
@@ -201,6 +251,7 @@ static Suite *json_print_suite(void) {
   tcase_add_loop_test(documents_case, document_as_cjson, 0,
                       (int)(sizeof documents / sizeof *documents));
   tcase_add_test(documents_case, raw_and_appending);
+  tcase_add_test(documents_case, constants_as_cjson);
   suite_add_tcase(suite, documents_case);
   return suite;
 }
