@@ -11,6 +11,7 @@
 #include "json_print.h"
 
 #include "json_bytes.h"
+#include "pointer_slot.h"
 
 #include <float.h>
 #include <limits.h>
@@ -283,10 +284,6 @@ typedef struct constant_memo {
   char quoted[CONSTANT_SLOTS][CONSTANT_BYTES];
 } constant_memo;
 
-static inline size_t constant_slot(const char *text) {
-  return (size_t)(((uintptr_t)text * 0x9e3779b97f4a7c15ull) >> 32) & (CONSTANT_SLOTS - 1);
-}
-
 /* Fills `slot` with `text` quoted, or marks it too long (length 0). */
 static void memoize(constant_memo *memo, size_t slot, const char *text) {
   char *quoted = memo->quoted[slot];
@@ -323,7 +320,7 @@ static void memoize(constant_memo *memo, size_t slot, const char *text) {
 /* Appends the constant `text` quoted, and `suffix` (':' after a key) unless it is '\0'.
  * 0; 1 when `text` is too long for the memo (nothing appended); -1 on OOM. */
 static inline int print_constant(output *out, constant_memo *memo, const char *text, char suffix) {
-  size_t slot = constant_slot(text);
+  size_t slot = tp_pointer_slot(text, CONSTANT_SLOTS);
   if (memo->text[slot] != text)
     memoize(memo, slot, text);
   size_t length = memo->length[slot];
