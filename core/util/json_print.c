@@ -379,7 +379,9 @@ static inline int print_member_key(output *out, constant_memo *memo, const cJSON
   return print_key(out, member->string);
 }
 
-/* Members of an array or object between `open` and `close`, with keys for objects. */
+/* Members of an array or object between `open` and `close`, with keys for objects. The leaves
+ * a stage's output is mostly made of, numbers it made and constant strings, are printed here
+ * rather than through a print_value() call each. */
 static int print_children(output *out, constant_memo *memo, const cJSON *item, char open,
                           char close, int keys) {
   if (append(out, &open, 1))
@@ -387,8 +389,16 @@ static int print_children(output *out, constant_memo *memo, const cJSON *item, c
   for (const cJSON *child = item->child; child != NULL; child = child->next) {
     if (keys && print_member_key(out, memo, child))
       return -1;
-    if (print_value(out, memo, child))
-      return -1;
+    int type = child->type & (0xff | cJSON_IsReference);
+    if (type == cJSON_Number && child->valuestring == NULL) {
+      if (reserve(out, 32)) /* printed straight into the buffer */
+        return -1;
+      out->used += print_number(child->valuedouble, out->buffer + out->used);
+    } else if (type != (cJSON_String | cJSON_IsReference) || child->valuestring == NULL ||
+               print_constant(out, memo, child->valuestring, '\0') != 0) {
+      if (print_value(out, memo, child)) /* (again) when the constant was too long, or on OOM */
+        return -1;
+    }
     if (child->next != NULL && append(out, ",", 1))
       return -1;
   }

@@ -50,7 +50,18 @@ static void assert_number_same(double value) {
   cJSON *number = cJSON_CreateNumber(value);
   ck_assert_ptr_nonnull(number);
   assert_same_as_cjson(number);
-  cJSON_Delete(number);
+  /* as a member too: the members' loop prints numbers itself */
+  cJSON *object = cJSON_CreateObject();
+  cJSON_AddItemToObjectCS(object, "n", number);
+  char member[48];
+  snprintf(member, sizeof member, "{\"n\":%s}", expected);
+  char *buffer = NULL;
+  size_t used = 0, capacity = 0;
+  ck_assert_int_eq(tp_json_print_append(object, &buffer, &used, &capacity), 0);
+  ck_assert_msg(used == strlen(member) && memcmp(buffer, member, used) == 0,
+                "printed %.*s, expected %s", (int)used, buffer, member);
+  free(buffer);
+  cJSON_Delete(object);
 }
 
 static const double numbers[] = {
