@@ -271,28 +271,18 @@ static int print_string(output *out, const char *text) {
 /* A stage's output repeats a few constant strings many times a record: member names ("compound",
  * "start", ... once per sentence) and labels ("positive"). cJSON marks them as not the node's
  * own (cJSON_StringIsConst on a key, cJSON_IsReference on a string value), and such a string is
- * escaped and quoted once a print call into a slot chosen by its address, then copied as one
- * block of CONSTANT_BYTES bytes. The memo lives for one tp_json_print_append() call, during which
- * no string of the tree changes, so the pointer alone settles a hit. */
-
-#define CONSTANT_SLOTS 16 /* a power of two */
-#define CONSTANT_BYTES 32 /* a quoted string up to this long is memoized */
-
-typedef struct constant_memo {
-  const char *text[CONSTANT_SLOTS];     /* the string each slot holds, or NULL */
-  unsigned char length[CONSTANT_SLOTS]; /* its quoted length; 0: too long to memoize */
-  char quoted[CONSTANT_SLOTS][CONSTANT_BYTES];
-} constant_memo;
+ * escaped and quoted once into a slot of a tp_json_constants chosen by its address, then copied
+ * as one block of TP_JSON_CONSTANT_BYTES bytes. Why the address settles a hit: json_print.h. */
 
 /* Fills `slot` with `text` quoted, or marks it too long (length 0). */
-static void memoize(constant_memo *memo, size_t slot, const char *text) {
+static void memoize(tp_json_constants *memo, size_t slot, const char *text) {
   char *quoted = memo->quoted[slot];
   memo->text[slot] = text;
   memo->length[slot] = 0;
   quoted[0] = '"';
   size_t length = 1;
   /* Most constants are short and plain: copied a byte at a time, room for the closing quote */
-  for (size_t index = 0; index < CONSTANT_BYTES - 2; index++) {
+  for (size_t index = 0; index < TP_JSON_CONSTANT_BYTES - 2; index++) {
     unsigned char byte = (unsigned char)text[index];
     if (byte == '\0') {
       quoted[length++] = '"';
@@ -308,7 +298,7 @@ static void memoize(constant_memo *memo, size_t slot, const char *text) {
   for (const unsigned char *byte = (const unsigned char *)text; *byte != '\0'; byte++) {
     char escape[7] = {(char)*byte};
     size_t escape_length = needs_escape[*byte] ? escape_byte(*byte, escape) : 1;
-    if (length + escape_length + 1 > CONSTANT_BYTES)
+    if (length + escape_length + 1 > TP_JSON_CONSTANT_BYTES)
       return; /* too long: length 0 */
     memcpy(quoted + length, escape, escape_length);
     length += escape_length;
@@ -319,17 +309,18 @@ static void memoize(constant_memo *memo, size_t slot, const char *text) {
 
 /* Appends the constant `text` quoted, and `suffix` (':' after a key) unless it is '\0'.
  * 0; 1 when `text` is too long for the memo (nothing appended); -1 on OOM. */
-static inline int print_constant(output *out, constant_memo *memo, const char *text, char suffix) {
-  size_t slot = tp_pointer_slot(text, CONSTANT_SLOTS);
+static inline int print_constant(output *out, tp_json_constants *memo, const char *text,
+                                 char suffix) {
+  size_t slot = tp_pointer_slot(text, TP_JSON_CONSTANT_SLOTS);
   if (memo->text[slot] != text)
     memoize(memo, slot, text);
   size_t length = memo->length[slot];
   if (length == 0)
     return 1;
-  if (reserve(out, CONSTANT_BYTES + 1))
+  if (reserve(out, TP_JSON_CONSTANT_BYTES + 1))
     return -1;
   /* the whole slot: a constant size, copied without a call */
-  memcpy(out->buffer + out->used, memo->quoted[slot], CONSTANT_BYTES);
+  memcpy(out->buffer + out->used, memo->quoted[slot], TP_JSON_CONSTANT_BYTES);
   out->used += length;
   if (suffix != '\0')
     out->buffer[out->used++] = suffix;
@@ -338,7 +329,7 @@ static inline int print_constant(output *out, constant_memo *memo, const char *t
 
 /* ---- Values ---------------------------------------------------------------------------------- */
 
-static int print_value(output *out, constant_memo *memo, const cJSON *item);
+static int print_value(output *out, tp_json_constants *memo, const cJSON *item);
 
 /* Room for a key printed in one pass (print_key): the longest key it copies, quotes and ':'. */
 #define SHORT_KEY_BYTES 24
@@ -370,7 +361,7 @@ static int print_key(output *out, const char *key) {
 }
 
 /* The key of an object's member: memoized when it is a constant. */
-static inline int print_member_key(output *out, constant_memo *memo, const cJSON *member) {
+static inline int print_member_key(output *out, tp_json_constants *memo, const cJSON *member) {
   if ((member->type & cJSON_StringIsConst) && member->string != NULL) {
     int status = print_constant(out, memo, member->string, ':');
     if (status <= 0)
@@ -382,7 +373,7 @@ static inline int print_member_key(output *out, constant_memo *memo, const cJSON
 /* Members of an array or object between `open` and `close`, with keys for objects. The leaves
  * a stage's output is mostly made of, numbers it made and constant strings, are printed here
  * rather than through a print_value() call each. */
-static int print_children(output *out, constant_memo *memo, const cJSON *item, char open,
+static int print_children(output *out, tp_json_constants *memo, const cJSON *item, char open,
                           char close, int keys) {
   if (append(out, &open, 1))
     return -1;
@@ -405,7 +396,7 @@ static int print_children(output *out, constant_memo *memo, const cJSON *item, c
   return append(out, &close, 1);
 }
 
-static int print_value(output *out, constant_memo *memo, const cJSON *item) {
+static int print_value(output *out, tp_json_constants *memo, const cJSON *item) {
   switch (item->type & 0xff) {
   case cJSON_NULL:
     return append(out, "null", 4);
@@ -440,14 +431,23 @@ static int print_value(output *out, constant_memo *memo, const cJSON *item) {
   }
 }
 
-int tp_json_print_append(const cJSON *item, char **buffer, size_t *used, size_t *capacity) {
+void tp_json_constants_clear(tp_json_constants *constants) {
+  memset(constants->text, 0, sizeof constants->text); /* the rest is written before it is read */
+}
+
+int tp_json_print_append_with(const cJSON *item, tp_json_constants *constants, char **buffer,
+                              size_t *used, size_t *capacity) {
   output out = {*buffer, *used, *capacity};
-  constant_memo memo;
-  memset(memo.text, 0, sizeof memo.text); /* the rest is written before it is read */
-  int status = item == NULL || print_value(&out, &memo, item) != 0 ? -1 : 0;
+  int status = item == NULL || print_value(&out, constants, item) != 0 ? -1 : 0;
   *buffer = out.buffer; /* may have grown even on failure */
   *capacity = out.capacity;
   if (status == 0)
     *used = out.used;
   return status;
+}
+
+int tp_json_print_append(const cJSON *item, char **buffer, size_t *used, size_t *capacity) {
+  tp_json_constants constants; /* this call's alone */
+  tp_json_constants_clear(&constants);
+  return tp_json_print_append_with(item, &constants, buffer, used, capacity);
 }

@@ -247,6 +247,44 @@ START_TEST(constants_as_cjson) {
 }
 END_TEST
 
+/* One memo across the prints of many trees, all made before the first print and each freed
+ * after its own (as a batch slice prints its records): the same text as cJSON prints. */
+START_TEST(constants_across_prints) {
+  enum { TREES = 30 };
+  static char texts[TREES][16]; /* constants that differ from tree to tree */
+  size_t count = sizeof constants / sizeof *constants;
+  cJSON *trees[TREES];
+  size_t expected_length = 0;
+  char *expected = malloc(1);
+  for (int tree = 0; tree < TREES; tree++) {
+    snprintf(texts[tree], sizeof texts[tree], "own %d", tree);
+    trees[tree] = cJSON_CreateObject();
+    for (size_t k = 0; k < (size_t)tree % 7 + 3; k++)
+      cJSON_AddItemToObjectCS(trees[tree], constants[(k * 5 + (size_t)tree) % count],
+                              cJSON_CreateStringReference(constants[(k + (size_t)tree) % count]));
+    cJSON_AddItemToObjectCS(trees[tree], texts[tree], cJSON_CreateStringReference(texts[tree]));
+    char *printed = cJSON_PrintUnformatted(trees[tree]);
+    expected = realloc(expected, expected_length + strlen(printed) + 1);
+    memcpy(expected + expected_length, printed, strlen(printed));
+    expected_length += strlen(printed);
+    cJSON_free(printed);
+  }
+  tp_json_constants memo;
+  tp_json_constants_clear(&memo);
+  char *buffer = NULL;
+  size_t used = 0, capacity = 0;
+  for (int tree = 0; tree < TREES; tree++) {
+    ck_assert_int_eq(tp_json_print_append_with(trees[tree], &memo, &buffer, &used, &capacity), 0);
+    cJSON_Delete(trees[tree]);
+  }
+  ck_assert_uint_eq(used, expected_length);
+  ck_assert_msg(memcmp(buffer, expected, used) == 0, "printed %.*s\nexpected %.*s", (int)used,
+                buffer, (int)expected_length, expected);
+  free(buffer);
+  free(expected);
+}
+END_TEST
+
 static Suite *json_print_suite(void) {
   Suite *suite = suite_create("json_print");
   TCase *numbers_case = tcase_create("numbers");
@@ -263,6 +301,7 @@ static Suite *json_print_suite(void) {
                       (int)(sizeof documents / sizeof *documents));
   tcase_add_test(documents_case, raw_and_appending);
   tcase_add_test(documents_case, constants_as_cjson);
+  tcase_add_test(documents_case, constants_across_prints);
   suite_add_tcase(suite, documents_case);
   return suite;
 }
