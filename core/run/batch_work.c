@@ -240,9 +240,10 @@ void tp_batch_work_collect(const tp_batch_stages *stages, tp_batch_work *work) {
 }
 
 /* Appends the record as one NDJSON line to batch->out (json_print.c: cJSON's compact text,
- * printed faster). 0, or -1 on OOM. */
-static int print_record(tp_batch *batch, const tp_record *record) {
-  if (tp_json_print_append(record->json, &batch->out, &batch->out_used, &batch->out_capacity))
+ * printed faster), its constant strings memoized in `constants`. 0, or -1 on OOM. */
+static int print_record(tp_batch *batch, const tp_record *record, tp_json_constants *constants) {
+  if (tp_json_print_append_with(record->json, constants, &batch->out, &batch->out_used,
+                                &batch->out_capacity))
     return -1;
   if (tp_buffer_reserve(&batch->out, &batch->out_capacity, batch->out_used + 1))
     return -1;
@@ -251,15 +252,18 @@ static int print_record(tp_batch *batch, const tp_record *record) {
 }
 
 /* Prints the records of the slice that came through every stage and resets the slice's
- * records. */
+ * records. One memo of constant strings serves the slice: every record of it was made before
+ * the first is printed, and a record changes no more once its stages are done (json_print.h). */
 static void print_slice(tp_batch_work *work) {
   tp_batch *batch = work->batch;
+  tp_json_constants constants;
+  tp_json_constants_clear(&constants);
   for (size_t i = work->first; i < work->end; i++) {
     tp_batch_item *item = &batch->items[i];
     if (item->state != TP_ITEM_PENDING)
       continue;
     tp_record *record = &work->records[i];
-    if (print_record(batch, record) != 0) {
+    if (print_record(batch, record, &constants) != 0) {
       item_fail(batch, item, -1, "out of memory printing the record");
     } else {
       item->state = TP_ITEM_OUT;

@@ -17,6 +17,7 @@
 
 #include "json_print.h"
 #include "log.h"
+#include "pointer_slot.h"
 #include "record.h"
 #include "stages.h"
 
@@ -109,16 +110,41 @@ static inline int is_valid_utf8_string(const char *text) {
   return is_valid_utf8_long(text);
 }
 
+/* Constant strings found valid during one record_set call, by address. A stage's value repeats
+ * a few of them many times (member names like "compound" once per sentence, labels): cJSON marks
+ * them as not the node's own (cJSON_StringIsConst on a key, cJSON_IsReference on a string
+ * value), and each is checked once a call. Within the call no string changes, so the address
+ * settles it; nothing is kept between calls. */
+#define VALID_SLOTS 16 /* a power of two */
+
+typedef struct valid_constants {
+  const char *text[VALID_SLOTS];
+} valid_constants;
+
+/* is_valid_utf8_string for a constant string, memoized in `memo`. */
+static inline int is_valid_constant(valid_constants *memo, const char *text) {
+  size_t slot = tp_pointer_slot(text, VALID_SLOTS);
+  if (memo->text[slot] == text)
+    return 1;
+  if (!is_valid_utf8_string(text))
+    return 0;
+  memo->text[slot] = text;
+  return 1;
+}
+
 /* Whether every string and member name in `value` is valid UTF-8, so that the output stays
  * valid NDJSON whatever a plugin hands over. The type test is cJSON_IsString's, inline. */
-static int is_valid_utf8_tree(const cJSON *value) {
+static int is_valid_utf8_tree(valid_constants *memo, const cJSON *value) {
   for (; value != NULL; value = value->next) {
-    if (value->string != NULL && !is_valid_utf8_string(value->string))
+    if (value->string != NULL &&
+        !((value->type & cJSON_StringIsConst) ? is_valid_constant(memo, value->string)
+                                              : is_valid_utf8_string(value->string)))
       return 0;
     if ((value->type & 0xff) == cJSON_String && value->valuestring != NULL &&
-        !is_valid_utf8_string(value->valuestring))
+        !((value->type & cJSON_IsReference) ? is_valid_constant(memo, value->valuestring)
+                                            : is_valid_utf8_string(value->valuestring)))
       return 0;
-    if (value->child != NULL && !is_valid_utf8_tree(value->child))
+    if (value->child != NULL && !is_valid_utf8_tree(memo, value->child))
       return 0;
   }
   return 1;
@@ -142,7 +168,8 @@ static int host_record_set(tp_record *record, const char *key, cJSON *value) {
   /* Only `value` itself, not its siblings (a plugin may hand over a detached item). */
   cJSON *next = value->next;
   value->next = NULL;
-  int valid = is_valid_utf8_tree(value);
+  valid_constants memo = {{NULL}};
+  int valid = is_valid_utf8_tree(&memo, value);
   value->next = next;
   if (!valid) {
     /* Bit 2 of key_warned: logged once per stage, like a foreign key (bit 1). */

@@ -68,18 +68,48 @@ static void release_node(cJSON *node) {
   free(node);
 }
 
-void tp_json_delete(cJSON *item) {
+/* The nodes one tp_json_delete() call frees, linked through their first word in the order
+ * freed, and handed to the cache in one splice at the end: the thread-local cache is read and
+ * written once a call rather than once a node. */
+typedef struct freed_nodes {
+  cached_block *head;
+  cached_block **tail_link; /* where the next freed node is linked: &head, then a `next` */
+  size_t count;
+} freed_nodes;
+
+static void delete_into(cJSON *item, freed_nodes *freed) {
   while (item != NULL) {
     cJSON *next = item->next;
     if (!(item->type & cJSON_IsReference)) {
       if (item->child != NULL)
-        tp_json_delete(item->child);
-      json_free(item->valuestring);
+        delete_into(item->child, freed);
+      if (item->valuestring != NULL) /* numbers, arrays and objects have none */
+        json_free(item->valuestring);
     }
-    if (!(item->type & cJSON_StringIsConst))
+    if (!(item->type & cJSON_StringIsConst) && item->string != NULL)
       json_free(item->string);
-    release_node(item);
+    cached_block *block = (cached_block *)item;
+    *freed->tail_link = block;
+    freed->tail_link = &block->next;
+    freed->count++;
     item = next;
+  }
+}
+
+void tp_json_delete(cJSON *item) {
+  freed_nodes freed = {NULL, &freed.head, 0};
+  delete_into(item, &freed);
+  *freed.tail_link = NULL;
+  if (cache.enabled && cache.count + freed.count <= TP_JSON_NODE_CACHE) {
+    *freed.tail_link = cache.head;
+    cache.head = freed.head;
+    cache.count += freed.count;
+    return;
+  }
+  /* the cache is off or about full: node by node, the rest back to malloc */
+  for (cached_block *block = freed.head, *next; block != NULL; block = next) {
+    next = block->next;
+    release_node((cJSON *)block);
   }
 }
 

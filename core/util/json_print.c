@@ -11,6 +11,7 @@
 #include "json_print.h"
 
 #include "json_bytes.h"
+#include "pointer_slot.h"
 
 #include <float.h>
 #include <limits.h>
@@ -56,33 +57,52 @@ static int append(output *out, const char *bytes, size_t length) {
 
 /* ---- Numbers --------------------------------------------------------------------------------- */
 
-/* Writes the decimal digits of `magnitude` ending just before `end`; returns the first digit. */
-static char *digits_before(char *end, unsigned long long magnitude) {
-  do {
-    *--end = (char)('0' + magnitude % 10);
-    magnitude /= 10;
-  } while (magnitude);
-  return end;
+/* "00" to "99": two digits a lookup. */
+static const char digit_pairs[200] =
+    "00010203040506070809101112131415161718192021222324252627282930"
+    "31323334353637383940414243444546474849505152535455565758596061"
+    "62636465666768697071727374757677787980818283848586878889909192"
+    "93949596979899";
+
+static inline void put_pair(char *at, unsigned pair) {
+  memcpy(at, digit_pairs + 2 * pair, 2); /* a constant size: one store, no call */
 }
 
-static size_t print_integer(long long value, char out[32]) {
-  char scratch[24];
-  char *end = scratch + sizeof scratch;
-  unsigned long long magnitude =
-      value < 0 ? 0ull - (unsigned long long)value : (unsigned long long)value;
-  char *first = digits_before(end, magnitude);
-  if (value < 0)
-    *--first = '-';
-  size_t length = (size_t)(end - first);
-  memcpy(out, first, length);
-  out[length] = '\0';
+/* How many decimal digits `value` has. */
+static inline size_t decimal_length(uint64_t value) {
+  size_t length = 1;
+  for (uint64_t bound = 10; length < 20 && value >= bound; bound *= 10)
+    length++;
   return length;
 }
 
-/* cJSON's compare_double: equal within DBL_EPSILON relative to the larger magnitude. */
-static int close_enough(double a, double b) {
-  double larger = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
-  return fabs(a - b) <= larger * DBL_EPSILON;
+/* Writes the `length` decimal digits of `value` (decimal_length) to out[0..length), two at a
+ * time from the last. */
+static inline void put_digits(char *out, size_t length, uint64_t value) {
+  char *at = out + length;
+  while (value >= 100) {
+    at -= 2;
+    put_pair(at, (unsigned)(value % 100));
+    value /= 100;
+  }
+  if (value >= 10)
+    put_pair(at - 2, (unsigned)value);
+  else
+    at[-1] = (char)('0' + value);
+}
+
+/* `value` (|value| < 1e15) in decimal, NUL-terminated; returns its length. */
+static inline size_t print_integer(long long value, char *out) {
+  char *at = out;
+  uint64_t magnitude = (uint64_t)value;
+  if (value < 0) {
+    *at++ = '-';
+    magnitude = 0 - magnitude;
+  }
+  size_t length = decimal_length(magnitude);
+  put_digits(at, length, magnitude);
+  at[length] = '\0';
+  return (size_t)(at - out) + length;
 }
 
 /* The shortest decimal with at most 6 fractional digits whose nearest double is `value`, for
@@ -97,64 +117,78 @@ static int close_enough(double a, double b) {
  *
  * One scaling finds every k <= 6 at once: |value| * 10^6 is below 10^15, so its rounding
  * error (at most 1/16) plus value's own (half an ulp of value, times 10^6: at most 0.12)
- * stays under 1/2, and nearbyint gives exactly m * 10^(6-k) whenever some k <= 6 exists. The
- * division, exact operands correctly rounded, gives back value exactly then, and not for any
- * other integer; dropping the trailing zeros of m * 10^(6-k) gives the smallest k. */
-static size_t print_short_decimal(double value, char out[32]) {
+ * stays under 1/2, and rounding to the nearest integer gives exactly m * 10^(6-k) whenever
+ * some k <= 6 exists. The division, exact operands correctly rounded, gives back value
+ * exactly then, and not for any other integer; dropping the trailing zeros of m * 10^(6-k)
+ * gives the smallest k. The rounding is `+ 0.5` and truncation, no libm call: the sum is exact
+ * (scaled < 2^50 has an ulp of at most 1/8), and it differs from nearbyint() only on an exact
+ * tie, which by the bound above is never within 1/2 of a decimal that passes. */
+static inline size_t print_short_decimal(double value, char *out) {
   double magnitude = fabs(value);
   if (!(magnitude >= 1e-4 && magnitude < 1e9))
     return 0;
-  double scaled = nearbyint(magnitude * 1e6);
-  if (scaled / 1e6 != magnitude)
+  uint64_t millionths = (uint64_t)(magnitude * 1e6 + 0.5);
+  if ((double)millionths / 1e6 != magnitude)
     return 0;
-  unsigned long long digits = (unsigned long long)scaled;
-  int places = 6;
-  while (places > 0 && digits % 10 == 0) {
-    digits /= 10;
-    places--;
-  }
-  if (places == 0) /* an integer: not this function's case */
+  uint64_t whole = millionths / 1000000;
+  unsigned fraction = (unsigned)(millionths % 1000000);
+  if (fraction == 0) /* an integer: not this function's case */
     return 0;
-  char scratch[32];
-  char *end = scratch + sizeof scratch;
-  char *first = digits_before(end, digits);
-  while (end - first <= places) /* 0.0012: pad with zeros up to the units digit */
-    *--first = '0';
-  size_t integer_digits = (size_t)(end - first) - (size_t)places;
   char *at = out;
   if (value < 0)
     *at++ = '-';
-  memcpy(at, first, integer_digits);
-  at += integer_digits;
+  size_t whole_length = decimal_length(whole);
+  put_digits(at, whole_length, whole);
+  at += whole_length;
   *at++ = '.';
-  memcpy(at, first + integer_digits, (size_t)places);
-  at += places;
+  put_pair(at, fraction / 10000);
+  put_pair(at + 2, fraction / 100 % 100);
+  put_pair(at + 4, fraction % 100);
+  at += 6;
+  while (at[-1] == '0') /* fraction is not 0: stops before the point */
+    at--;
   *at = '\0';
   return (size_t)(at - out);
 }
 
-size_t tp_json_print_number(double value, int integer, char out[32]) {
-  if (isnan(value) || isinf(value)) {
-    memcpy(out, "null", 5);
-    return 4;
-  }
-  (void)integer; /* cJSON 1.7.15 prints integers with %1.15g too */
-  if (value == 0) {
-    size_t length = signbit(value) ? 2 : 1;
-    memcpy(out, signbit(value) ? "-0" : "0", length + 1);
-    return length;
-  }
-  if (value == nearbyint(value) && fabs(value) < 1e15) /* "%1.15g" prints these as integers */
-    return print_integer((long long)value, out);
-  size_t length = print_short_decimal(value, out);
-  if (length)
-    return length;
-  /* cJSON's own steps (sscanf("%lg") reads numbers as strtod does). textpipe never calls
-   * setlocale, so snprintf's decimal point is '.', the one cJSON writes whatever the locale. */
+/* cJSON's compare_double: equal within DBL_EPSILON relative to the larger magnitude. */
+static int close_enough(double a, double b) {
+  double larger = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+  return fabs(a - b) <= larger * DBL_EPSILON;
+}
+
+/* cJSON's own steps, for numbers neither fast path takes (sscanf("%lg") reads numbers as strtod
+ * does). textpipe never calls setlocale, so snprintf's decimal point is '.', the one cJSON
+ * writes whatever the locale. */
+static __attribute__((noinline)) size_t print_general(double value, char *out) {
   int printed = snprintf(out, 32, "%1.15g", value);
   if (!close_enough(strtod(out, NULL), value))
     printed = snprintf(out, 32, "%1.17g", value);
   return printed > 0 ? (size_t)printed : 0;
+}
+
+/* tp_json_print_number without its unused argument, inline in the printer's loop. */
+static inline size_t print_number(double value, char *out) {
+  if (!isfinite(value)) {
+    memcpy(out, "null", 5);
+    return 4;
+  }
+  if (value == 0) {
+    memcpy(out, signbit(value) ? "-0" : "0\0", 3);
+    return signbit(value) ? 2 : 1;
+  }
+  if (fabs(value) < 1e15) {
+    long long whole = (long long)value;
+    if ((double)whole == value) /* "%1.15g" prints these as integers */
+      return print_integer(whole, out);
+  }
+  size_t length = print_short_decimal(value, out);
+  return length ? length : print_general(value, out);
+}
+
+size_t tp_json_print_number(double value, int integer, char out[32]) {
+  (void)integer; /* cJSON 1.7.15 prints integers with %1.15g too */
+  return print_number(value, out);
 }
 
 /* ---- Strings --------------------------------------------------------------------------------- */
@@ -232,9 +266,70 @@ static int print_string(output *out, const char *text) {
   return 0;
 }
 
+/* ---- Constant strings, memoized ------------------------------------------------------------ */
+
+/* A stage's output repeats a few constant strings many times a record: member names ("compound",
+ * "start", ... once per sentence) and labels ("positive"). cJSON marks them as not the node's
+ * own (cJSON_StringIsConst on a key, cJSON_IsReference on a string value), and such a string is
+ * escaped and quoted once into a slot of a tp_json_constants chosen by its address, then copied
+ * as one block of TP_JSON_CONSTANT_BYTES bytes. Why the address settles a hit: json_print.h. */
+
+/* Fills `slot` with `text` quoted, or marks it too long (length 0). */
+static void memoize(tp_json_constants *memo, size_t slot, const char *text) {
+  char *quoted = memo->quoted[slot];
+  memo->text[slot] = text;
+  memo->length[slot] = 0;
+  quoted[0] = '"';
+  size_t length = 1;
+  /* Most constants are short and plain: copied a byte at a time, room for the closing quote */
+  for (size_t index = 0; index < TP_JSON_CONSTANT_BYTES - 2; index++) {
+    unsigned char byte = (unsigned char)text[index];
+    if (byte == '\0') {
+      quoted[length++] = '"';
+      memo->length[slot] = (unsigned char)length;
+      return;
+    }
+    if (needs_escape[byte])
+      break;
+    quoted[length++] = (char)byte;
+  }
+  /* an escape, or too long: the slow way, escape by escape */
+  length = 1;
+  for (const unsigned char *byte = (const unsigned char *)text; *byte != '\0'; byte++) {
+    char escape[7] = {(char)*byte};
+    size_t escape_length = needs_escape[*byte] ? escape_byte(*byte, escape) : 1;
+    if (length + escape_length + 1 > TP_JSON_CONSTANT_BYTES)
+      return; /* too long: length 0 */
+    memcpy(quoted + length, escape, escape_length);
+    length += escape_length;
+  }
+  quoted[length++] = '"';
+  memo->length[slot] = (unsigned char)length;
+}
+
+/* Appends the constant `text` quoted, and `suffix` (':' after a key) unless it is '\0'.
+ * 0; 1 when `text` is too long for the memo (nothing appended); -1 on OOM. */
+static inline int print_constant(output *out, tp_json_constants *memo, const char *text,
+                                 char suffix) {
+  size_t slot = tp_pointer_slot(text, TP_JSON_CONSTANT_SLOTS);
+  if (memo->text[slot] != text)
+    memoize(memo, slot, text);
+  size_t length = memo->length[slot];
+  if (length == 0)
+    return 1;
+  if (reserve(out, TP_JSON_CONSTANT_BYTES + 1))
+    return -1;
+  /* the whole slot: a constant size, copied without a call */
+  memcpy(out->buffer + out->used, memo->quoted[slot], TP_JSON_CONSTANT_BYTES);
+  out->used += length;
+  if (suffix != '\0')
+    out->buffer[out->used++] = suffix;
+  return 0;
+}
+
 /* ---- Values ---------------------------------------------------------------------------------- */
 
-static int print_value(output *out, const cJSON *item);
+static int print_value(output *out, tp_json_constants *memo, const cJSON *item);
 
 /* Room for a key printed in one pass (print_key): the longest key it copies, quotes and ':'. */
 #define SHORT_KEY_BYTES 24
@@ -265,22 +360,43 @@ static int print_key(output *out, const char *key) {
   return print_string(out, key) || append(out, ":", 1) ? -1 : 0;
 }
 
-/* Members of an array or object between `open` and `close`, with keys for objects. */
-static int print_children(output *out, const cJSON *item, char open, char close, int keys) {
+/* The key of an object's member: memoized when it is a constant. */
+static inline int print_member_key(output *out, tp_json_constants *memo, const cJSON *member) {
+  if ((member->type & cJSON_StringIsConst) && member->string != NULL) {
+    int status = print_constant(out, memo, member->string, ':');
+    if (status <= 0)
+      return status;
+  }
+  return print_key(out, member->string);
+}
+
+/* Members of an array or object between `open` and `close`, with keys for objects. The leaves
+ * a stage's output is mostly made of, numbers it made and constant strings, are printed here
+ * rather than through a print_value() call each. */
+static int print_children(output *out, tp_json_constants *memo, const cJSON *item, char open,
+                          char close, int keys) {
   if (append(out, &open, 1))
     return -1;
   for (const cJSON *child = item->child; child != NULL; child = child->next) {
-    if (keys && print_key(out, child->string))
+    if (keys && print_member_key(out, memo, child))
       return -1;
-    if (print_value(out, child))
-      return -1;
+    int type = child->type & (0xff | cJSON_IsReference);
+    if (type == cJSON_Number && child->valuestring == NULL) {
+      if (reserve(out, 32)) /* printed straight into the buffer */
+        return -1;
+      out->used += print_number(child->valuedouble, out->buffer + out->used);
+    } else if (type != (cJSON_String | cJSON_IsReference) || child->valuestring == NULL ||
+               print_constant(out, memo, child->valuestring, '\0') != 0) {
+      if (print_value(out, memo, child)) /* (again) when the constant was too long, or on OOM */
+        return -1;
+    }
     if (child->next != NULL && append(out, ",", 1))
       return -1;
   }
   return append(out, &close, 1);
 }
 
-static int print_value(output *out, const cJSON *item) {
+static int print_value(output *out, tp_json_constants *memo, const cJSON *item) {
   switch (item->type & 0xff) {
   case cJSON_NULL:
     return append(out, "null", 4);
@@ -293,29 +409,45 @@ static int print_value(output *out, const cJSON *item) {
       return append(out, item->valuestring, strlen(item->valuestring));
     if (reserve(out, 32)) /* printed straight into the buffer */
       return -1;
-    out->used += tp_json_print_number(item->valuedouble, item->valueint, out->buffer + out->used);
+    out->used += print_number(item->valuedouble, out->buffer + out->used);
     return 0;
   }
   case cJSON_Raw:
     return item->valuestring == NULL ? -1
                                      : append(out, item->valuestring, strlen(item->valuestring));
   case cJSON_String:
+    if ((item->type & cJSON_IsReference) && item->valuestring != NULL) {
+      int status = print_constant(out, memo, item->valuestring, '\0');
+      if (status <= 0)
+        return status;
+    }
     return print_string(out, item->valuestring);
   case cJSON_Array:
-    return print_children(out, item, '[', ']', 0);
+    return print_children(out, memo, item, '[', ']', 0);
   case cJSON_Object:
-    return print_children(out, item, '{', '}', 1);
+    return print_children(out, memo, item, '{', '}', 1);
   default:
     return -1;
   }
 }
 
-int tp_json_print_append(const cJSON *item, char **buffer, size_t *used, size_t *capacity) {
+void tp_json_constants_clear(tp_json_constants *constants) {
+  memset(constants->text, 0, sizeof constants->text); /* the rest is written before it is read */
+}
+
+int tp_json_print_append_with(const cJSON *item, tp_json_constants *constants, char **buffer,
+                              size_t *used, size_t *capacity) {
   output out = {*buffer, *used, *capacity};
-  int status = item == NULL || print_value(&out, item) != 0 ? -1 : 0;
+  int status = item == NULL || print_value(&out, constants, item) != 0 ? -1 : 0;
   *buffer = out.buffer; /* may have grown even on failure */
   *capacity = out.capacity;
   if (status == 0)
     *used = out.used;
   return status;
+}
+
+int tp_json_print_append(const cJSON *item, char **buffer, size_t *used, size_t *capacity) {
+  tp_json_constants constants; /* this call's alone */
+  tp_json_constants_clear(&constants);
+  return tp_json_print_append_with(item, &constants, buffer, used, capacity);
 }

@@ -21,6 +21,29 @@
  * unknown type): then *used is unchanged and *buffer may have grown. */
 int tp_json_print_append(const cJSON *item, char **buffer, size_t *used, size_t *capacity);
 
+/* The constant strings (keys marked cJSON_StringIsConst, strings marked cJSON_IsReference)
+ * printed already, quoted, by address: a stage's output repeats a few of them many times. One
+ * memo may serve several prints when every tree printed with it was made before the first of
+ * them and none changes until printed: then a constant at an address the memo holds is the one
+ * memoized, unchanged (a tree freed after its print leaves addresses in the memo, but nothing
+ * printed later can have been made there). The records of one batch slice are such trees. */
+#define TP_JSON_CONSTANT_SLOTS 16 /* a power of two */
+#define TP_JSON_CONSTANT_BYTES 32 /* a quoted constant up to this long is memoized */
+
+typedef struct tp_json_constants {
+  const char *text[TP_JSON_CONSTANT_SLOTS];     /* the constant each slot holds, or NULL */
+  unsigned char length[TP_JSON_CONSTANT_SLOTS]; /* its quoted length; 0: too long to memoize */
+  char quoted[TP_JSON_CONSTANT_SLOTS][TP_JSON_CONSTANT_BYTES];
+} tp_json_constants;
+
+/* Empties `constants` (before its first print). */
+void tp_json_constants_clear(tp_json_constants *constants);
+
+/* tp_json_print_append() with the memo `constants` (cleared once, then kept across the prints
+ * its comment allows) instead of one of its own. */
+int tp_json_print_append_with(const cJSON *item, tp_json_constants *constants, char **buffer,
+                              size_t *used, size_t *capacity);
+
 /* Writes cJSON's text for the number `value` (`integer`: its valueint, unused by cJSON 1.7.15) into
  * out[0..32) with a NUL; returns its length. Exposed for the tests. */
 size_t tp_json_print_number(double value, int integer, char out[32]);

@@ -1,6 +1,7 @@
 /* tests/unit/test_host.c - the host API table: record access, keys enforcement (a stage
  * writes only its `provides`), attachments, stage ids and report sections during finish. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,6 +140,55 @@ START_TEST(release_host_has_no_fault_switch) {
 }
 END_TEST
 
+/* record_set refuses a value holding a string that is not valid UTF-8, also when its constant
+ * strings (keys marked cJSON_StringIsConst, cJSON_IsReference values) are checked once a call
+ * by address: many valid constants repeated first, then one invalid constant (as a key, as a
+ * value) wherever it lands in the memo. */
+static char valid_texts[64][8];
+static char invalid_texts[8][8];
+
+START_TEST(constant_strings_are_checked) {
+  const tp_plugin *plugins[] = {&test_plugin_count};
+  tp_pipeline *pipeline = test_pipeline_new(plugins, 1, TP_INPUT_NDJSON, NULL);
+  const tp_host *host = tp_host_api();
+  tp_record record = {0};
+  char reason[TP_REASON_SIZE];
+  for (size_t i = 0; i < 64; i++)
+    snprintf(valid_texts[i], sizeof valid_texts[i], "k\xc3\xa9%zu", i);
+  for (size_t i = 0; i < 8; i++)
+    snprintf(invalid_texts[i], sizeof invalid_texts[i], "b\xff%zu", i);
+  for (int as_key = 0; as_key < 2; as_key++) {
+    for (size_t bad = 0; bad <= 8; bad++) { /* bad == 8: none invalid */
+      ck_assert_int_eq(
+          tp_record_prepare(&record, pipeline, line, strlen(line), 1, reason, sizeof reason), 0);
+      record.stage = &pipeline->stages[0];
+      cJSON *value = cJSON_CreateArray();
+      for (int round = 0; round < 3; round++) {
+        cJSON *object = cJSON_CreateObject();
+        for (size_t i = 0; i < 64; i++)
+          cJSON_AddItemToObjectCS(object, valid_texts[i],
+                                  cJSON_CreateStringReference(valid_texts[63 - i]));
+        cJSON_AddItemToArray(value, object);
+      }
+      if (bad < 8) {
+        cJSON *last = cJSON_CreateObject();
+        if (as_key)
+          cJSON_AddItemToObjectCS(last, invalid_texts[bad], cJSON_CreateNumber(1));
+        else
+          cJSON_AddItemToObjectCS(last, "x", cJSON_CreateStringReference(invalid_texts[bad]));
+        cJSON_AddItemToArray(value, last);
+      }
+      ck_assert_int_eq(host->record_set(&record, "count", value), bad < 8 ? -1 : 0);
+      ck_assert((cJSON_GetObjectItemCaseSensitive(record.json, "count") != NULL) == (bad == 8));
+      record.stage = NULL;
+      tp_record_reset(&record);
+    }
+  }
+  tp_record_release(&record);
+  test_pipeline_free(pipeline);
+}
+END_TEST
+
 static Suite *host_suite(void) {
   Suite *suite = suite_create("host");
   TCase *memory = tcase_create("memory");
@@ -150,6 +200,7 @@ static Suite *host_suite(void) {
   suite_add_tcase(suite, table);
   TCase *keys = tcase_create("keys");
   tcase_add_test(keys, keys_are_enforced);
+  tcase_add_test(keys, constant_strings_are_checked);
   suite_add_tcase(suite, keys);
   TCase *report = tcase_create("report_section");
   tcase_add_loop_test(report, report_sections_in_order, 0, 2);

@@ -3,7 +3,9 @@
  * zero, NaN), of strings (escapes, control bytes, UTF-8) and of whole documents, plus many
  * pseudo-random doubles. */
 #include <check.h>
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,60 +26,59 @@ static void assert_same_as_cjson(const cJSON *item) {
   cJSON_free(expected);
 }
 
+/* cJSON 1.7's rule for a number, written out: null for NaN and infinities, "%1.15g" when it
+ * reads back within DBL_EPSILON (relative), else "%1.17g". */
+static void reference_number(double value, char out[32]) {
+  if (isnan(value) || isinf(value)) {
+    strcpy(out, "null");
+    return;
+  }
+  snprintf(out, 32, "%1.15g", value);
+  double back = strtod(out, NULL);
+  double larger = fabs(back) > fabs(value) ? fabs(back) : fabs(value);
+  if (!(fabs(back - value) <= larger * DBL_EPSILON))
+    snprintf(out, 32, "%1.17g", value);
+}
+
+/* tp_json_print_number against the rule written out, and a number node against cJSON. */
 static void assert_number_same(double value) {
+  char expected[32], printed[32];
+  reference_number(value, expected);
+  size_t length = tp_json_print_number(value, 0, printed);
+  ck_assert_msg(length == strlen(expected) && strcmp(printed, expected) == 0,
+                "%a: printed %s (%zu bytes), expected %s", value, printed, length, expected);
   cJSON *number = cJSON_CreateNumber(value);
   ck_assert_ptr_nonnull(number);
   assert_same_as_cjson(number);
-  cJSON_Delete(number);
+  /* as a member too: the members' loop prints numbers itself */
+  cJSON *object = cJSON_CreateObject();
+  cJSON_AddItemToObjectCS(object, "n", number);
+  char member[48];
+  snprintf(member, sizeof member, "{\"n\":%s}", expected);
+  char *buffer = NULL;
+  size_t used = 0, capacity = 0;
+  ck_assert_int_eq(tp_json_print_append(object, &buffer, &used, &capacity), 0);
+  ck_assert_msg(used == strlen(member) && memcmp(buffer, member, used) == 0,
+                "printed %.*s, expected %s", (int)used, buffer, member);
+  free(buffer);
+  cJSON_Delete(object);
 }
 
-static const double numbers[] = {0.0,
-                                 -0.0,
-                                 1.0,
-                                 -1.0,
-                                 0.5,
-                                 0.1703,
-                                 -0.2189,
-                                 0.11,
-                                 0.839,
-                                 0.052,
-                                 0.0001,
-                                 -0.0001,
-                                 0.00012,
-                                 0.00009,
-                                 1e-5,
-                                 0.9999,
-                                 0.1,
-                                 0.2,
-                                 0.3,
-                                 1.0 / 3.0,
-                                 2.0 / 3,
-                                 3.14159,
-                                 123456.789,
-                                 2147483647.0,
-                                 -2147483648.0,
-                                 2147483648.0,
-                                 3e9,
-                                 1e15,
-                                 1e16,
-                                 1e20,
-                                 -1e300,
-                                 123456789.5,
-                                 999999999.999999,
-                                 0.000123456,
-                                 1.5e-300,
-                                 4.9e-324,
-                                 0.30000000000000004,
-                                 100.25,
-                                 -7.125,
-                                 1e9,
-                                 999999999.5,
-                                 0.07,
-                                 12.5,
-                                 NAN,
-                                 INFINITY,
-                                 -INFINITY,
-                                 5e-5};
+static const double numbers[] = {
+    0.0, -0.0, 1.0, -1.0, 0.5, 0.1703, -0.2189, 0.11, 0.839, 0.052, 0.0001, -0.0001, 0.00012,
+    0.00009, 1e-5, 0.9999, 0.1, 0.2, 0.3, 1.0 / 3.0, 2.0 / 3, 3.14159, 123456.789, 2147483647.0,
+    -2147483648.0, 2147483648.0, 3e9, 1e15, 1e16, 1e20, -1e300, 123456789.5, 999999999.999999,
+    0.000123456, 1.5e-300, 4.9e-324, 0.30000000000000004, 100.25, -7.125, 1e9, 999999999.5, 0.07,
+    12.5, NAN, -NAN, INFINITY, -INFINITY, 5e-5,
+    /* where the integer path ends and %g turns to exponents */
+    999999999999999.0, -999999999999999.0, 1e15 + 2, 1e14, 123456789012345.0, -123456789012345.0,
+    9007199254740992.0, 1e21, -1e21, 1e22,
+    /* tiny, subnormal and huge */
+    1e-7, -3e-7, 0.000099999, DBL_MIN, DBL_MIN / 2, -DBL_MIN / 3, DBL_MAX, -DBL_MAX, DBL_EPSILON,
+    /* the short-decimal path's edges: 1e-4, 1e9, 6 and 7 decimals */
+    0.000100000000000001, 0.00010000000000000002, 999999999.000001, 999999999.9999999,
+    123456.000001, 123456.0000005, 0.1234565, 0.0000015, 0.0000005, 1.0000005, 10, 99, 100, -1000,
+    4294967296.0, -9.5};
 
 START_TEST(number_as_cjson) {
   assert_number_same(numbers[_i]);
@@ -100,6 +101,13 @@ START_TEST(many_numbers_as_cjson) {
       double scale = pow(10, places), magnitude = pow(10, index % 14 - 4);
       assert_number_same(round(unit * magnitude * scale) / scale);
     }
+    /* integers, and millionths next to a tie of the rounding to millionths */
+    assert_number_same((double)(int64_t)(state >> 14) - (double)(1ll << 49));
+    assert_number_same((double)(index - 10000));
+    double millionths = (double)(state >> 34);
+    assert_number_same(millionths / 1e6);
+    assert_number_same((millionths + 0.5) / 1e6);
+    assert_number_same(-(millionths + 0.4999999) / 1e6);
     double bits;
     uint64_t raw = state ^ (state >> 17);
     memcpy(&bits, &raw, sizeof bits);
@@ -189,6 +197,94 @@ START_TEST(raw_and_appending) {
 }
 END_TEST
 
+/* Constant keys and string values (cJSON_AddItemToObjectCS, cJSON_CreateStringReference) are
+ * memoized by pointer for one print call: many of them, more than the memo's slots, repeated in
+ * turn, some escaped, some too long to memoize, some the same text at another address, and one
+ * string both a key and a value, print as cJSON prints them. */
+static const char *const constants[] = {"compound",
+                                        "positive",
+                                        "neutral",
+                                        "negative",
+                                        "label",
+                                        "start",
+                                        "length",
+                                        "sentences",
+                                        "tab\there",
+                                        "quote\"",
+                                        "control\x01",
+                                        "",
+                                        "caf\xc3\xa9",
+                                        "a key longer than the thirty-two bytes of a memo slot",
+                                        "exactly thirty bytes of text.."};
+
+START_TEST(constants_as_cjson) {
+  static char copies[40][16]; /* the same texts at other addresses */
+  cJSON *root = cJSON_CreateArray();
+  size_t count = sizeof constants / sizeof *constants;
+  for (int round = 0; round < 40; round++) {
+    cJSON *object = cJSON_CreateObject();
+    ck_assert_ptr_nonnull(object);
+    for (size_t k = 0; k < count; k++) {
+      const char *key = constants[(k + (size_t)round) % count];
+      const char *value = constants[(k * 7 + (size_t)round) % count];
+      cJSON_AddItemToObjectCS(object, key, cJSON_CreateStringReference(value));
+    }
+    snprintf(copies[round], sizeof copies[round], "copy %d", round % 3);
+    cJSON_AddItemToObjectCS(object, copies[round], cJSON_CreateStringReference(copies[round]));
+    cJSON_AddItemToObjectCS(object, "label", cJSON_CreateNumber(round));
+    cJSON_AddItemToArray(root, object);
+  }
+  assert_same_as_cjson(root);
+  cJSON_Delete(root);
+  /* the memo is one call's: a constant's text changed between two calls prints changed */
+  char buffer[16] = "before";
+  cJSON *one = cJSON_CreateObject();
+  cJSON_AddItemToObjectCS(one, buffer, cJSON_CreateStringReference(buffer));
+  assert_same_as_cjson(one);
+  strcpy(buffer, "after");
+  assert_same_as_cjson(one);
+  cJSON_Delete(one);
+}
+END_TEST
+
+/* One memo across the prints of many trees, all made before the first print and each freed
+ * after its own (as a batch slice prints its records): the same text as cJSON prints. */
+START_TEST(constants_across_prints) {
+  enum { TREES = 30 };
+  static char texts[TREES][16]; /* constants that differ from tree to tree */
+  size_t count = sizeof constants / sizeof *constants;
+  cJSON *trees[TREES];
+  size_t expected_length = 0;
+  char *expected = malloc(1);
+  for (int tree = 0; tree < TREES; tree++) {
+    snprintf(texts[tree], sizeof texts[tree], "own %d", tree);
+    trees[tree] = cJSON_CreateObject();
+    for (size_t k = 0; k < (size_t)tree % 7 + 3; k++)
+      cJSON_AddItemToObjectCS(trees[tree], constants[(k * 5 + (size_t)tree) % count],
+                              cJSON_CreateStringReference(constants[(k + (size_t)tree) % count]));
+    cJSON_AddItemToObjectCS(trees[tree], texts[tree], cJSON_CreateStringReference(texts[tree]));
+    char *printed = cJSON_PrintUnformatted(trees[tree]);
+    expected = realloc(expected, expected_length + strlen(printed) + 1);
+    memcpy(expected + expected_length, printed, strlen(printed));
+    expected_length += strlen(printed);
+    cJSON_free(printed);
+  }
+  tp_json_constants memo;
+  tp_json_constants_clear(&memo);
+  char *buffer = NULL;
+  size_t used = 0, capacity = 0;
+  for (int tree = 0; tree < TREES; tree++) {
+    ck_assert_int_eq(tp_json_print_append_with(trees[tree], &memo, &buffer, &used, &capacity), 0);
+    cJSON_Delete(trees[tree]);
+  }
+  ck_assert_uint_eq(used, expected_length);
+  ck_assert_msg(memcmp(buffer, expected, used) == 0, "printed %.*s\nexpected %.*s", (int)used,
+                buffer, (int)expected_length, expected);
+  free(buffer);
+  free(expected);
+}
+END_TEST
+
 static Suite *json_print_suite(void) {
   Suite *suite = suite_create("json_print");
   TCase *numbers_case = tcase_create("numbers");
@@ -204,6 +300,8 @@ static Suite *json_print_suite(void) {
   tcase_add_loop_test(documents_case, document_as_cjson, 0,
                       (int)(sizeof documents / sizeof *documents));
   tcase_add_test(documents_case, raw_and_appending);
+  tcase_add_test(documents_case, constants_as_cjson);
+  tcase_add_test(documents_case, constants_across_prints);
   suite_add_tcase(suite, documents_case);
   return suite;
 }

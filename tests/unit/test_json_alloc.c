@@ -1,0 +1,102 @@
+/* tests/unit/test_json_alloc.c - core/util/json_alloc.c: tp_json_delete() frees a tree as
+ * cJSON_Delete would (constant keys and referenced strings left alone, the rest freed: the
+ * sanitizer build checks both) and hands every node to the calling thread's cache, which the
+ * next nodes made come from; with the cache about full, the rest go back to malloc. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_alloc.h"
+
+static int compare_addresses(const void *a, const void *b) {
+  uintptr_t left = *(const uintptr_t *)a, right = *(const uintptr_t *)b;
+  return left < right ? -1 : left > right;
+}
+
+/* Appends the address of every node of `item` (siblings after it included) to `addresses`. */
+static void collect(const cJSON *item, uintptr_t *addresses, size_t *count) {
+  for (; item != NULL; item = item->next) {
+    addresses[(*count)++] = (uintptr_t)item;
+    collect(item->child, addresses, count);
+  }
+}
+
+/* A tree of `members` objects, each with an owned key and string, a constant key, a referenced
+ * string, a number and an empty array. */
+static cJSON *make_tree(size_t members) {
+  cJSON *root = cJSON_CreateArray();
+  for (size_t i = 0; i < members; i++) {
+    cJSON *object = cJSON_CreateObject();
+    char key[32];
+    snprintf(key, sizeof key, "key %zu", i);
+    cJSON_AddStringToObject(object, key, "an owned string");
+    cJSON_AddItemToObjectCS(object, "constant", cJSON_CreateStringReference("referenced"));
+    cJSON_AddNumberToObject(object, "number", (double)i);
+    cJSON_AddArrayToObject(object, "empty");
+    cJSON_AddItemToArray(root, object);
+  }
+  return root;
+}
+
+START_TEST(deleted_nodes_are_made_again) {
+  tp_json_alloc_install();
+  tp_json_alloc_thread_start();
+  cJSON *tree = make_tree(200);
+  size_t count = 0;
+  uintptr_t *freed = malloc(1001 * sizeof *freed);
+  collect(tree, freed, &count);
+  ck_assert_uint_eq(count, 1001);
+  tp_json_delete(tree);
+  /* the next 1001 nodes are the 1001 freed ones, each once */
+  uintptr_t *made = malloc(count * sizeof *made);
+  cJSON **nodes = malloc(count * sizeof *nodes);
+  for (size_t i = 0; i < count; i++) {
+    nodes[i] = cJSON_CreateNull();
+    made[i] = (uintptr_t)nodes[i];
+  }
+  qsort(freed, count, sizeof *freed, compare_addresses);
+  qsort(made, count, sizeof *made, compare_addresses);
+  ck_assert(memcmp(freed, made, count * sizeof *made) == 0);
+  for (size_t i = 0; i < count; i++)
+    tp_json_delete(nodes[i]);
+  free(nodes);
+  free(made);
+  free(freed);
+  tp_json_alloc_thread_stop();
+}
+END_TEST
+
+/* More nodes than the cache holds, deleted at once and again: nothing leaks or is freed twice
+ * (the sanitizer build), and the cache's nodes are the next ones made. */
+START_TEST(more_nodes_than_the_cache_holds) {
+  tp_json_alloc_install();
+  tp_json_alloc_thread_start();
+  for (int round = 0; round < 3; round++)
+    tp_json_delete(make_tree(TP_JSON_NODE_CACHE / 5 + 700));
+  cJSON *one = cJSON_CreateNull();
+  tp_json_delete(one);
+  ck_assert_ptr_eq(cJSON_CreateNull(), one); /* the last node freed is the first made */
+  tp_json_delete(one);
+  tp_json_delete(NULL);
+  tp_json_alloc_thread_stop();
+}
+END_TEST
+
+static Suite *json_alloc_suite(void) {
+  Suite *suite = suite_create("json_alloc");
+  TCase *delete_case = tcase_create("delete");
+  tcase_add_test(delete_case, deleted_nodes_are_made_again);
+  tcase_add_test(delete_case, more_nodes_than_the_cache_holds);
+  suite_add_tcase(suite, delete_case);
+  return suite;
+}
+
+int main(void) {
+  SRunner *runner = srunner_create(json_alloc_suite());
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
