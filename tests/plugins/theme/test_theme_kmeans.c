@@ -1,7 +1,8 @@
 /* tests/plugins/theme/test_theme_kmeans.c - th_kmeans_run (lloyd.c), which recomputes only the
  * centroids whose members changed and reuses rows' similarities to the others, against a plain
  * Lloyd reference that recomputes everything every pass: labels, similarities, objective and
- * centroids must be equal bit for bit. Likewise the other fast paths against their plain form:
+ * centroids must be equal bit for bit; th_kmeans_seed against a plain seeding that walks every
+ * row for every pick. Likewise the other fast paths against their plain form:
  * th_online_dots and th_online_importance (online.c, 8 lanes wide on AVX2) against one theme at
  * a time; th_kmeans_merge on threads and replayed from recorded folds (merge.c) against one
  * thread; and th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes.
@@ -179,6 +180,82 @@ START_TEST(kmeans_run_equals_plain_lloyd) {
 }
 END_TEST
 
+/* k-means++ seeding as it was first written: every row's dot product with each pick, walking
+ * all of the row's terms (the draw itself is th_kmeans_draw, shared). */
+static int reference_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *centroids) {
+  size_t n = m->rows;
+  double *closest = malloc((n + 1) * sizeof(double));
+  double *dense = calloc(m->columns + 1, sizeof(double));
+  size_t nonempty = 0;
+  for (size_t r = 0; r < n; r++) {
+    int empty = m->offsets[r] == m->offsets[r + 1];
+    closest[r] = empty ? 1.0 : -1.0;
+    nonempty += !empty;
+  }
+  uint32_t seeded = 0;
+  while (seeded < k && seeded < nonempty) {
+    size_t pick = th_kmeans_draw(closest, n, random);
+    if (pick == n)
+      break;
+    for (uint32_t c = 0; c < m->columns; c++)
+      centroids[(size_t)c * k + seeded] = 0;
+    for (size_t e = m->offsets[pick]; e < m->offsets[pick + 1]; e++) {
+      centroids[(size_t)m->cols[e] * k + seeded] = m->values[e];
+      dense[m->cols[e]] = m->values[e];
+    }
+    for (size_t r = 0; r < n; r++) {
+      if (m->offsets[r] == m->offsets[r + 1])
+        continue;
+      double similarity = 0;
+      for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
+        similarity += (double)m->values[e] * dense[m->cols[e]];
+      if (r == pick)
+        similarity = 1.0;
+      if (similarity > closest[r])
+        closest[r] = similarity;
+    }
+    for (size_t e = m->offsets[pick]; e < m->offsets[pick + 1]; e++)
+      dense[m->cols[e]] = 0;
+    seeded++;
+  }
+  free(closest);
+  free(dense);
+  return (int)seeded;
+}
+
+/* th_kmeans_seed (which adds only the entries of the columns a pick has, found through
+ * posting lists) against reference_seed, bit for bit: the centroids, the count and the
+ * generator state after, with k above the rows it can seed; on the odd cases some values are
+ * negative and some rows list a column twice. */
+START_TEST(kmeans_seed_equals_plain_seeding) {
+  uint32_t k = run_cases[_i].k;
+  th_matrix m;
+  make_matrix(&m, run_cases[_i].rows, run_cases[_i].columns, run_cases[_i].groups, 11 + _i);
+  if (_i % 2) {
+    uint64_t random = 5 + (uint64_t)_i;
+    for (size_t r = 0; r < m.rows; r++) {
+      size_t start = m.offsets[r], end = m.offsets[r + 1];
+      for (size_t e = start; e < end; e++)
+        if (th_random_next(&random) % 4 == 0)
+          m.values[e] = -m.values[e];
+      if (end - start >= 3 && r % 5 == 0)
+        m.cols[end - 1] = m.cols[start];
+    }
+  }
+  size_t cells = (size_t)m.columns * k;
+  float *mine = calloc(cells, sizeof(float)), *plain = calloc(cells, sizeof(float));
+  uint64_t random = 42 + (uint64_t)_i, plain_random = random;
+  int seeded = th_kmeans_seed(&m, k, &random, mine);
+  ck_assert_int_eq(seeded, reference_seed(&m, k, &plain_random, plain));
+  ck_assert_int_ge(seeded, 1);
+  ck_assert(random == plain_random);
+  ck_assert_mem_eq(mine, plain, cells * sizeof(float));
+  free(mine);
+  free(plain);
+  th_matrix_release(&m);
+}
+END_TEST
+
 /* th_online_dots against a loop over one theme at a time, bit for bit, for theme counts that
  * fill whole 8- and 4-lane vectors and leave every remainder, with rows missing (-1) and
  * weights of both signs. */
@@ -296,6 +373,8 @@ static Suite *theme_kmeans_suite(void) {
   Suite *suite = suite_create("theme-kmeans");
   TCase *run = tcase_create("k-means passes");
   tcase_add_loop_test(run, kmeans_run_equals_plain_lloyd, 0,
+                      (int)(sizeof run_cases / sizeof run_cases[0]));
+  tcase_add_loop_test(run, kmeans_seed_equals_plain_seeding, 0,
                       (int)(sizeof run_cases / sizeof run_cases[0]));
   tcase_add_test(run, merge_replay_and_threads_equal_one_thread);
   suite_add_tcase(suite, run);
