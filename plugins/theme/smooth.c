@@ -115,18 +115,16 @@ static void smooth_range(void *arg) {
       uint32_t c = in->cols[e];
       double value = in->values[e];
       size_t end = p->start[c + 1]; /* kept in registers: scores[] cannot alias them */
-      for (size_t q = p->start[c]; q < end; q++) {
+      for (size_t q = p->start[c]; q < end; q++) { /* row r too: skipped below */
         size_t other = p->rows[q];
-        if (other == r)
-          continue;
-        if (scores[other] == 0)
-          touched[touched_count++] = (uint32_t)other;
+        touched[touched_count] = (uint32_t)other;
+        touched_count += scores[other] == 0; /* a sum of positive terms stays above 0 */
         scores[other] += value * p->values[q];
       }
     }
     uint32_t best_count = 0;
     for (size_t t = 0; t < touched_count; t++) {
-      if (neighbors)
+      if (neighbors && touched[t] != r)
         keep_best(best, &best_count, neighbors, touched[t], (float)scores[touched[t]]);
       scores[touched[t]] = 0;
     }
