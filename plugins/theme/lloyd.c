@@ -292,10 +292,13 @@ TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centro
         continue;
       }
       const float *sims = row_all(&l, r, centroids, pass == 0);
-      uint32_t best = 0;
-      for (uint32_t j = 1; j < k; j++)
-        if (sims[j] > sims[best])
-          best = j;
+      uint32_t best = 0; /* the first most similar: selects, not branches, which mispredict */
+      float best_value = sims[0];
+      for (uint32_t j = 1; j < k; j++) {
+        int greater = sims[j] > best_value;
+        best = greater ? j : best;
+        best_value = greater ? sims[j] : best_value;
+      }
       changed += labels[r] != (int32_t)best;
       labels[r] = (int32_t)best;
       similarity[r] = (float)sims[best];
