@@ -5,7 +5,8 @@
  * row for every pick. Likewise the other fast paths against their plain form:
  * th_online_dots and th_online_importance (online.c, 8 lanes wide on AVX2) against one theme at
  * a time; th_kmeans_merge on threads and replayed from recorded folds (merge.c) against one
- * thread; and th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes.
+ * thread; th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes;
+ * th_ranked_sort and th_keyed_sort (common.c) against qsort.
  */
 #include <check.h>
 #include <math.h>
@@ -345,6 +346,62 @@ START_TEST(norm_stem_hashes_equal_separate_hashes) {
 }
 END_TEST
 
+/* Heaviest first, ties by the lower index: the order th_ranked_sort promises. */
+static int compare_ranked_plain(const void *left, const void *right) {
+  const th_ranked *a = left, *b = right;
+  if (a->weight != b->weight)
+    return a->weight < b->weight ? 1 : -1;
+  return (a->index > b->index) - (a->index < b->index);
+}
+
+/* th_ranked_sort against qsort, for every count up to 200 (below a run of 8, whole and partial
+ * runs, several merge rounds) with many equal weights and distinct indices. */
+START_TEST(ranked_sort_equals_qsort) {
+  size_t count = (size_t)_i;
+  th_ranked items[201], plain[201], scratch[201];
+  uint64_t random = 17 + (uint64_t)_i;
+  for (size_t i = 0; i < count; i++) {
+    items[i].index = (uint32_t)(th_random_next(&random) % 1000) * 256 + (uint32_t)i;
+    items[i].weight = (float)(th_random_next(&random) % 9) * 0.25f;
+  }
+  memcpy(plain, items, count * sizeof(th_ranked));
+  qsort(plain, count, sizeof(th_ranked), compare_ranked_plain);
+  th_ranked_sort(items, count, scratch);
+  ck_assert_mem_eq(items, plain, count * sizeof(th_ranked));
+}
+END_TEST
+
+static int compare_keyed_plain(const void *left, const void *right) {
+  const th_keyed *a = left, *b = right;
+  if (a->key != b->key)
+    return a->key < b->key ? -1 : 1;
+  return (a->index > b->index) - (a->index < b->index);
+}
+
+/* th_keyed_sort against qsort by key, then by original position (what a stable sort gives):
+ * keys with many repeats, keys that differ only in their low bytes, only in their high bytes,
+ * all equal (every pass skipped), and mostly small with a few large (bytes most keys share). */
+START_TEST(keyed_sort_is_a_stable_sort) {
+  enum { COUNT = 3000 };
+  static th_keyed items[COUNT], plain[COUNT], scratch[COUNT];
+  size_t count = _i == 0 ? 0 : _i == 1 ? 1 : COUNT - (size_t)_i;
+  uint64_t random = 5 + (uint64_t)_i;
+  for (size_t i = 0; i < count; i++) {
+    uint64_t value = th_random_next(&random);
+    uint64_t key = _i % 5 == 0   ? value % 37
+                   : _i % 5 == 1 ? (value % 5) << 56 | 0x1234
+                   : _i % 5 == 2 ? value
+                   : _i % 5 == 3 ? 42
+                                 : (value % 10 == 0 ? value >> 3 : value % 3);
+    items[i] = (th_keyed){key, i};
+  }
+  memcpy(plain, items, count * sizeof(th_keyed));
+  qsort(plain, count, sizeof(th_keyed), compare_keyed_plain);
+  th_keyed_sort(items, count, scratch);
+  ck_assert_mem_eq(items, plain, count * sizeof(th_keyed));
+}
+END_TEST
+
 /* th_kmeans_merge (merge.c) on several threads, and th_kmeans_merge_replay from the folds a
  * scored merge down to 2 recorded, against th_kmeans_merge on one thread, bit for bit, for
  * every target count. */
@@ -395,6 +452,10 @@ static Suite *theme_kmeans_suite(void) {
   tcase_add_loop_test(online, online_dots_equal_one_theme_at_a_time, 0, 97);
   tcase_add_loop_test(online, online_importance_equals_plain_maximum, 0, 97);
   suite_add_tcase(suite, online);
+  TCase *sorts = tcase_create("sorts");
+  tcase_add_loop_test(sorts, ranked_sort_equals_qsort, 0, 201);
+  tcase_add_loop_test(sorts, keyed_sort_is_a_stable_sort, 0, 15);
+  suite_add_tcase(suite, sorts);
   TCase *hashes = tcase_create("hashes");
   tcase_add_test(hashes, norm_stem_hashes_equal_separate_hashes);
   suite_add_tcase(suite, hashes);
