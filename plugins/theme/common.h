@@ -88,6 +88,7 @@ int th_grow(void **items, size_t *capacity, size_t needed, size_t item_size);
 #define TH_HASH_START 2166136261u
 static inline uint32_t th_hash_bytes(uint32_t hash, const void *data, size_t length) {
   const unsigned char *bytes = data;
+#pragma GCC unroll 4 /* words are short: less loop overhead per byte, the same steps */
   for (size_t i = 0; i < length; i++) {
     hash ^= bytes[i];
     hash *= 16777619u;
