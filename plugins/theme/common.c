@@ -88,3 +88,61 @@ void th_select_top(th_ranked *items, size_t count, size_t top) {
       low = store + 1;
   }
 }
+
+void th_ranked_sort(th_ranked *items, size_t count, th_ranked *scratch) {
+  enum { RUN = 8 }; /* runs of RUN sorted by insertion, then merged pairwise */
+  for (size_t start = 0; start < count; start += RUN) {
+    size_t end = count - start < RUN ? count : start + RUN;
+    for (size_t i = start + 1; i < end; i++) {
+      th_ranked item = items[i];
+      size_t at = i;
+      while (at > start && ranks_before(&item, &items[at - 1])) {
+        items[at] = items[at - 1];
+        at--;
+      }
+      items[at] = item;
+    }
+  }
+  th_ranked *from = items, *to = scratch;
+  for (size_t width = RUN; width < count; width *= 2) {
+    for (size_t left = 0; left < count; left += 2 * width) {
+      size_t middle = count - left < width ? count : left + width;
+      size_t right = count - middle < width ? count : middle + width;
+      size_t i = left, j = middle, out = left;
+      while (i < middle && j < right) /* the left one on ties: stable */
+        to[out++] = ranks_before(&from[j], &from[i]) ? from[j++] : from[i++];
+      while (i < middle)
+        to[out++] = from[i++];
+      while (j < right)
+        to[out++] = from[j++];
+    }
+    th_ranked *swap = from;
+    from = to;
+    to = swap;
+  }
+  if (from != items)
+    memcpy(items, from, count * sizeof(th_ranked));
+}
+
+void th_keyed_sort(th_keyed *items, size_t count, th_keyed *scratch) {
+  th_keyed *from = items, *to = scratch;
+  for (unsigned shift = 0; shift < 64; shift += 8) {
+    size_t start[257] = {0};
+    for (size_t i = 0; i < count; i++)
+      start[((from[i].key >> shift) & 0xff) + 1]++;
+    int shared = 0; /* every key has the same byte here: this pass would move nothing */
+    for (unsigned byte = 1; byte <= 256; byte++)
+      shared |= start[byte] == count;
+    if (shared)
+      continue;
+    for (unsigned byte = 1; byte <= 256; byte++)
+      start[byte] += start[byte - 1];
+    for (size_t i = 0; i < count; i++)
+      to[start[(from[i].key >> shift) & 0xff]++] = from[i];
+    th_keyed *swap = from;
+    from = to;
+    to = swap;
+  }
+  if (from != items)
+    memcpy(items, from, count * sizeof(th_keyed));
+}

@@ -54,6 +54,21 @@ typedef struct th_ranked {
  * expected time (quickselect with a deterministic pivot choice). */
 void th_select_top(th_ranked *items, size_t count, size_t top);
 
+/* Sorts items heaviest first, ties by the lower index (th_select_top's order), stably, with
+ * `scratch` room for `count` items (a merge sort whose comparison is inlined: for the short
+ * lists sorted once per row, where qsort's call per comparison cost more than the work). */
+void th_ranked_sort(th_ranked *items, size_t count, th_ranked *scratch);
+
+/* An item to sort by a 64-bit key: `index` says where it came from. */
+typedef struct th_keyed {
+  uint64_t key;
+  uint64_t index;
+} th_keyed;
+
+/* Sorts items by key, ascending, stably (equal keys keep their order), with `scratch` room for
+ * `count` items: a radix sort by bytes, skipping the bytes every key shares. */
+void th_keyed_sort(th_keyed *items, size_t count, th_keyed *scratch);
+
 /* Grows *items (of `item_size` bytes, *capacity of them) to hold at least `needed`.
  * Returns 0, or -1 on OOM (the array is left as it was). */
 int th_grow(void **items, size_t *capacity, size_t needed, size_t item_size);
@@ -73,6 +88,7 @@ int th_grow(void **items, size_t *capacity, size_t needed, size_t item_size);
 #define TH_HASH_START 2166136261u
 static inline uint32_t th_hash_bytes(uint32_t hash, const void *data, size_t length) {
   const unsigned char *bytes = data;
+#pragma GCC unroll 4 /* words are short: less loop overhead per byte, the same steps */
   for (size_t i = 0; i < length; i++) {
     hash ^= bytes[i];
     hash *= 16777619u;

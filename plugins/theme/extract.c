@@ -388,14 +388,9 @@ void th_phrases_score(th_scratch *scratch, const tp_text *text, size_t best) {
     double length = 1.0 + 0.25 * (phrase->words - 1);
     phrase->score = frequency * position * rarity * length;
     /* a lone word found in more than 2% of the records so far says little about this one, and
-     * neither does a vague one ("may", "way", "mean"), however rare */
+     * neither does a vague one (below) */
     if (phrase->words == 1 && documents >= 100 && scratch->dfs[first_word] * 50.0 > documents)
       phrase->score = 0;
-    if (phrase->words == 1 && phrase->score > 0) { /* the norm is NUL-terminated */
-      const char *norm = TP_TEXT_TOKEN(text, phrase->token)->norm;
-      if (th_weak_word(norm, strlen(norm)))
-        phrase->score = 0;
-    }
   }
   /* the `best` best in one pass (few are wanted, often from many candidates), kept sorted in
    * `top`; the order is total (keys are distinct), so they are the same whatever the method */
@@ -406,9 +401,19 @@ void th_phrases_score(th_scratch *scratch, const tp_text *text, size_t best) {
     return;
   size_t top[best];
   for (size_t i = 0; i < count; i++) {
-    const th_phrase *phrase = &scratch->phrases[i];
+    th_phrase *phrase = &scratch->phrases[i];
     if (kept == best && !phrase_before(phrase, &scratch->phrases[top[best - 1]]))
       continue;
+    /* a vague lone word ("may", "way", "mean") scores 0 however rare: looked up only for the
+     * words that would enter the best (0 ranks lower, so the others stay out either way) */
+    if (phrase->words == 1 && phrase->score > 0) { /* the norm is NUL-terminated */
+      const char *norm = TP_TEXT_TOKEN(text, phrase->token)->norm;
+      if (th_weak_word(norm, strlen(norm))) {
+        phrase->score = 0;
+        if (kept == best && !phrase_before(phrase, &scratch->phrases[top[best - 1]]))
+          continue;
+      }
+    }
     size_t at = kept < best ? kept++ : best - 1;
     while (at > 0 && phrase_before(phrase, &scratch->phrases[top[at - 1]])) {
       top[at] = top[at - 1];

@@ -110,9 +110,10 @@ void th_phrases_display(th_scratch *scratch, const tp_text *text, size_t count);
 
 /* Scores the phrases in `scratch` (frequency in the record, earliness, rarity of its words
  * from th_terms_count, which must have run, length; 0 for a single word in more than 2% of
- * 100+ records) and moves the `best` best to the front, best first (ties by key, so the
- * order is deterministic), with their display text built; the order of the rest is
- * unspecified. `text`: the record the phrases were extracted from. */
+ * 100+ records, and for a vague lone word) and moves the `best` best to the front, best first
+ * (ties by key, so the order is deterministic), with their display text built; the order of
+ * the rest is unspecified, and so are their scores (a vague word outside the best may keep
+ * its score). `text`: the record the phrases were extracted from. */
 void th_phrases_score(th_scratch *scratch, const tp_text *text, size_t best);
 
 #endif /* THEME_EXTRACT_H */

@@ -37,6 +37,12 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
  * number from *random per centroid seeded (restarts.c relies on it). */
 int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *centroids);
 
+/* th_kmeans_seed's draw of the next row: row r weighs (1 - closest[r])^2 (0 when closest[r]
+ * is 1 or more: empty rows and rows equal to a centroid), and the row picked is the one the
+ * draw of one number from *random lands on (the last row of weight > 0 when rounding runs
+ * past the end). n when every row weighs 0 (nothing drawn then). */
+size_t th_kmeans_draw(const double *closest, size_t n, uint64_t *random);
+
 /* Scales each of the k column-major centroids (columns x k) to unit length (all-zero ones stay
  * zero); norms: k doubles of scratch. */
 void th_centroids_normalize(float *centroids, uint32_t columns, uint32_t k, double *norms);

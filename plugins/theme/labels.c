@@ -170,6 +170,41 @@ static void theme_keyphrases(candidate *list, size_t count, size_t records, size
     ;
 }
 
+/* Sorts the uses by compare_use_text as a stable sort would: by (hash, record) with
+ * th_keyed_sort, which orders each hash's uses by record; a hash shared by different texts (a
+ * collision, rare) has its uses sorted again by the whole comparison, stably. *table is
+ * replaced. 0, or -1 on OOM. */
+static int sort_uses(phrase_use **table, size_t uses) {
+  th_keyed *keys = th_alloc((uses + 1) * sizeof(th_keyed));
+  th_keyed *scratch = th_alloc((uses + 1) * sizeof(th_keyed));
+  phrase_use *sorted = th_alloc((uses + 1) * sizeof(phrase_use));
+  if (!keys || !scratch || !sorted) {
+    th_free(keys);
+    th_free(scratch);
+    th_free(sorted);
+    return -1;
+  }
+  for (size_t u = 0; u < uses; u++)
+    keys[u] = (th_keyed){(uint64_t)(*table)[u].hash << 32 | (*table)[u].record, u};
+  th_keyed_sort(keys, uses, scratch);
+  for (size_t u = 0; u < uses; u++)
+    sorted[u] = (*table)[keys[u].index];
+  th_free(keys);
+  th_free(scratch);
+  for (size_t start = 0; start < uses;) {
+    size_t end = start + 1, texts = 1;
+    for (; end < uses && sorted[end].hash == sorted[start].hash; end++)
+      texts += compare_text(sorted[end].text, sorted[end].length, sorted[start].text,
+                            sorted[start].length) != 0;
+    if (texts > 1)
+      qsort(sorted + start, end - start, sizeof(phrase_use), compare_use_text);
+    start = end;
+  }
+  th_free(*table);
+  *table = sorted;
+  return 0;
+}
+
 /* Puts the uses, sorted by compare_use_text and distinct under it, in order of theme, keeping
  * their order within a theme (a stable counting sort; the order is strict, so it is the one a sort
  * by theme, then compare_use_text, gives). Every use's theme is below `themes`. *table is
@@ -226,7 +261,12 @@ int th_theme_keyphrases(const char *const *phrases, const int32_t *labels, size_
       at += phrase_parts(p, labels[i], (uint32_t)i, table + at);
   }
   /* one use per record and phrase; then each phrase's records over all themes */
-  qsort(table, uses, sizeof(phrase_use), compare_use_text);
+  if (sort_uses(&table, uses)) {
+    th_free(records);
+    th_free(table);
+    th_free(list);
+    return -1;
+  }
   size_t kept = 0;
   for (size_t u = 0; u < uses; u++)
     if (kept == 0 || compare_use_text(&table[u], &table[kept - 1]) != 0)

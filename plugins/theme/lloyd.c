@@ -22,71 +22,122 @@
 
 /* The k-means loops below run over k contiguous centroid lanes (sims[j] += value * column[j]):
  * TH_WIDE_LANES (common.h) runs them 8 wide on AVX2 with bit-identical results. */
-/* Similarities of row r with the centroids j .. j + VECTORS x lanes - 1, into sims[j ..]. The
- * sums stay in VECTORS registers for the whole row instead of going through memory once per
- * term, and a term's index arithmetic is shared by all of them. Each lane still adds the row's
- * terms in order, one multiply then one add, so the sums are bit-identical to summing one
- * centroid at a time. */
+/* Similarities of row r with centroids j .. j + 8 x `eights` - 1 and, after them, `tail` more:
+ * TAIL_FOUR, the 4 ending at centroid k - 1; TAIL_EIGHT, the 8 ending there; TAIL_TWO_FOURS,
+ * centroids 0-3 and the 4 ending at k - 1 (k is 5..7), all in one walk of the row, into
+ * sims[j ..]. The sums stay in registers for the whole row instead of going through memory once
+ * per term, and a term's index arithmetic is shared by all of them. Each lane still adds the
+ * row's terms in order, one multiply then one add, so the sums are bit-identical to summing one
+ * centroid at a time; a tail that overlaps centroids already summed recomputes them to the same
+ * floats (it never reads past centroid k - 1 of a column). Always called with constant
+ * `eights` and `tail`, so that each call compiles to its own unrolled loop. */
 typedef float lanes8 __attribute__((vector_size(8 * sizeof(float))));
 typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
-#define ROW_BLOCK(NAME, LANES, VECTORS)                                                            \
-  static inline __attribute__((always_inline)) void NAME(const th_matrix *m, size_t r, uint32_t k, \
-                                                         uint32_t j, const float *centroids,       \
-                                                         float *restrict sims) {                   \
-    LANES block[VECTORS] = {0};                                                                    \
-    for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {                                   \
-      const float *column = centroids + (size_t)m->cols[e] * k + j;                                \
-      float value = m->values[e];                                                                  \
-      _Pragma("GCC unroll 4") /* the VECTORS sums stay in registers */                             \
-          for (uint32_t v = 0; v < VECTORS; v++) {                                                 \
-        LANES lanes;                                                                               \
-        memcpy(&lanes, column + v * sizeof(LANES) / sizeof(float), sizeof lanes);                  \
-        block[v] += value * lanes;                                                                 \
-      }                                                                                            \
-    }                                                                                              \
-    memcpy(sims + j, block, sizeof block);                                                         \
+enum { TAIL_NONE, TAIL_FOUR, TAIL_EIGHT, TAIL_TWO_FOURS };
+static inline __attribute__((always_inline)) void row_walk(const th_matrix *m, size_t r, uint32_t k,
+                                                           uint32_t j, const float *centroids,
+                                                           float *restrict sims,
+                                                           const uint32_t eights, const int tail) {
+  lanes8 block[4] = {0};
+  lanes8 wide_tail = {0};
+  lanes4 narrow_tail = {0}, first_four = {0};
+  uint32_t tail_at = tail == TAIL_EIGHT ? k - 8 : k - 4;
+  for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {
+    const float *column = centroids + (size_t)m->cols[e] * k;
+    float value = m->values[e];
+    _Pragma("GCC unroll 4") /* the sums stay in registers */
+        for (uint32_t v = 0; v < eights; v++) {
+      lanes8 lanes;
+      memcpy(&lanes, column + j + 8 * v, sizeof lanes);
+      block[v] += value * lanes;
+    }
+    if (tail == TAIL_EIGHT) {
+      lanes8 lanes;
+      memcpy(&lanes, column + tail_at, sizeof lanes);
+      wide_tail += value * lanes;
+    } else if (tail != TAIL_NONE) {
+      lanes4 lanes;
+      memcpy(&lanes, column + tail_at, sizeof lanes);
+      narrow_tail += value * lanes;
+      if (tail == TAIL_TWO_FOURS) {
+        memcpy(&lanes, column, sizeof lanes);
+        first_four += value * lanes;
+      }
+    }
   }
-ROW_BLOCK(row_block_32, lanes8, 4)
-ROW_BLOCK(row_block_8, lanes8, 1)
-ROW_BLOCK(row_block_4, lanes4, 1)
+  memcpy(sims + j, block, eights * sizeof(lanes8));
+  if (tail == TAIL_EIGHT)
+    memcpy(sims + tail_at, &wide_tail, sizeof wide_tail);
+  if (tail == TAIL_TWO_FOURS)
+    memcpy(sims, &first_four, sizeof first_four);
+  if (tail == TAIL_FOUR || tail == TAIL_TWO_FOURS)
+    memcpy(sims + tail_at, &narrow_tail, sizeof narrow_tail);
+}
 
 /* Similarity of row r with centroid j alone, into sims[j]. */
-static inline __attribute__((always_inline)) void row_block_1(const th_matrix *m, size_t r,
-                                                              uint32_t k, uint32_t j,
-                                                              const float *centroids,
-                                                              float *restrict sims) {
+static inline __attribute__((always_inline)) void row_one(const th_matrix *m, size_t r, uint32_t k,
+                                                          uint32_t j, const float *centroids,
+                                                          float *restrict sims) {
   float sum = 0;
   for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
     sum += m->values[e] * centroids[(size_t)m->cols[e] * k + j];
   sims[j] = sum;
 }
 
-/* Similarity of row r with every centroid, into sims[0..k): 32 centroids at a time, then 8;
- * the last 1-7 by one block of 8 or 4 that ends at centroid k - 1 (it recomputes a few
- * similarities already written, to the same floats, rather than walk the row once per
- * centroid left), or one at a time when k < 4. Always inlined, so that it is compiled into
- * each of th_kmeans_run's clones (TH_WIDE_LANES: 8 lanes are one AVX2 register, or two SSE
- * ones). */
+/* The last walk of row_similarities: centroids j .. k - 1 (at most 36, k at least 8): their
+ * whole 8s and one tail block, so one walk of the row. */
+#define LAST_WALK(EIGHTS)                                                                          \
+  do {                                                                                             \
+    uint32_t left = k - j - 8 * (EIGHTS); /* 0..7 */                                               \
+    if (left == 0)                                                                                 \
+      row_walk(m, r, k, j, centroids, sims, EIGHTS, TAIL_NONE);                                    \
+    else if (left <= 4)                                                                            \
+      row_walk(m, r, k, j, centroids, sims, EIGHTS, TAIL_FOUR);                                    \
+    else                                                                                           \
+      row_walk(m, r, k, j, centroids, sims, EIGHTS, TAIL_EIGHT);                                   \
+  } while (0)
+
+/* Similarity of row r with every centroid, into sims[0..k): walks of 32 centroids while more
+ * than 36 are left, then one walk for the rest (whole 8s and a block of 4 or 8 that ends at
+ * centroid k - 1, recomputing a few similarities already summed rather than walking the row
+ * again); k of 5..7 takes two blocks of 4 in one walk, k below 4 one walk per centroid. Always
+ * inlined, so that it is compiled into each of th_kmeans_run's clones (TH_WIDE_LANES: 8 lanes
+ * are one AVX2 register, or two SSE ones). */
 static inline __attribute__((always_inline)) void row_similarities(const th_matrix *m, size_t r,
                                                                    uint32_t k,
                                                                    const float *centroids,
                                                                    float *restrict sims) {
+  if (k < 4) {
+    for (uint32_t j = 0; j < k; j++)
+      row_one(m, r, k, j, centroids, sims);
+    return;
+  }
+  if (k < 8) {
+    if (k == 4)
+      row_walk(m, r, k, 0, centroids, sims, 0, TAIL_FOUR);
+    else
+      row_walk(m, r, k, 0, centroids, sims, 0, TAIL_TWO_FOURS);
+    return;
+  }
   uint32_t j = 0;
-  for (; j + 32 <= k; j += 32)
-    row_block_32(m, r, k, j, centroids, sims);
-  for (; j + 8 <= k; j += 8)
-    row_block_8(m, r, k, j, centroids, sims);
-  uint32_t left = k - j; /* 0..7 */
-  if (left > 4 && k >= 8) {
-    row_block_8(m, r, k, k - 8, centroids, sims);
-  } else if (k >= 4) {
-    if (left > 4) /* k is 5..7 */
-      row_block_4(m, r, k, 0, centroids, sims);
-    if (left > 0)
-      row_block_4(m, r, k, k - 4, centroids, sims);
-  } else {
-    for (; j < k; j++)
-      row_block_1(m, r, k, j, centroids, sims);
+  for (; k - j > 36; j += 32)
+    row_walk(m, r, k, j, centroids, sims, 4, TAIL_NONE);
+  switch ((k - j) / 8) { /* k - j is 5..36 here (5..7 only after a walk of 32) */
+  case 0:
+    LAST_WALK(0);
+    break;
+  case 1:
+    LAST_WALK(1);
+    break;
+  case 2:
+    LAST_WALK(2);
+    break;
+  case 3:
+    LAST_WALK(3);
+    break;
+  default:
+    LAST_WALK(4);
+    break;
   }
 }
 
@@ -241,10 +292,13 @@ TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centro
         continue;
       }
       const float *sims = row_all(&l, r, centroids, pass == 0);
-      uint32_t best = 0;
-      for (uint32_t j = 1; j < k; j++)
-        if (sims[j] > sims[best])
-          best = j;
+      uint32_t best = 0; /* the first most similar: selects, not branches, which mispredict */
+      float best_value = sims[0];
+      for (uint32_t j = 1; j < k; j++) {
+        int greater = sims[j] > best_value;
+        best = greater ? j : best;
+        best_value = greater ? sims[j] : best_value;
+      }
       changed += labels[r] != (int32_t)best;
       labels[r] = (int32_t)best;
       similarity[r] = (float)sims[best];

@@ -61,15 +61,6 @@ static void keep_best(neighbor *best, uint32_t *count, uint32_t limit, size_t ro
     (*count)++;
 }
 
-/* A smoothed row's terms are th_ranked items (index: column, weight: value), heaviest first,
- * ties by column: th_select_top's order, so it picks the same heaviest ones a sort would. */
-static int compare_entries(const void *left, const void *right) {
-  const th_ranked *a = left, *b = right;
-  if (a->weight != b->weight)
-    return a->weight < b->weight ? 1 : -1;
-  return (a->index > b->index) - (a->index < b->index);
-}
-
 /* The posting lists of the input (per column, its rows and values), shared read-only. */
 typedef struct postings {
   size_t *start;  /* columns + 1: column c's postings are [start[c], start[c + 1]) */
@@ -103,10 +94,12 @@ static void smooth_range(void *arg) {
   float *dense = th_calloc(columns + 1, sizeof(float));
   uint32_t *dense_cols = th_alloc((columns + 1) * sizeof(uint32_t));
   neighbor *best = th_alloc((neighbors + 1) * sizeof(neighbor));
+  /* a smoothed row's terms (index: column, weight: value), cut to the heaviest, sorted */
   th_ranked *entries = th_alloc((columns + 1) * sizeof(th_ranked));
+  th_ranked *sort_scratch = th_alloc(((size_t)max_terms + 1) * sizeof(th_ranked));
   growing g = {0};
   job->status = -1;
-  if (!scores || !touched || !dense || !dense_cols || !best || !entries)
+  if (!scores || !touched || !dense || !dense_cols || !best || !entries || !sort_scratch)
     goto done;
   for (size_t r = job->first; r < job->end; r++) {
     job->offsets[r] = g.count;
@@ -115,18 +108,16 @@ static void smooth_range(void *arg) {
       uint32_t c = in->cols[e];
       double value = in->values[e];
       size_t end = p->start[c + 1]; /* kept in registers: scores[] cannot alias them */
-      for (size_t q = p->start[c]; q < end; q++) {
+      for (size_t q = p->start[c]; q < end; q++) { /* row r too: skipped below */
         size_t other = p->rows[q];
-        if (other == r)
-          continue;
-        if (scores[other] == 0)
-          touched[touched_count++] = (uint32_t)other;
+        touched[touched_count] = (uint32_t)other;
+        touched_count += scores[other] == 0; /* a sum of positive terms stays above 0 */
         scores[other] += value * p->values[q];
       }
     }
     uint32_t best_count = 0;
     for (size_t t = 0; t < touched_count; t++) {
-      if (neighbors)
+      if (neighbors && touched[t] != r)
         keep_best(best, &best_count, neighbors, touched[t], (float)scores[touched[t]]);
       scores[touched[t]] = 0;
     }
@@ -154,7 +145,7 @@ static void smooth_range(void *arg) {
     }
     if (max_terms && dense_count > max_terms) { /* keep the heaviest terms, sorted */
       th_select_top(entries, dense_count, max_terms);
-      qsort(entries, max_terms, sizeof(th_ranked), compare_entries);
+      th_ranked_sort(entries, max_terms, sort_scratch);
       dense_count = max_terms;
     }
     for (size_t d = 0; d < dense_count; d++)
@@ -172,6 +163,7 @@ done:
   th_free(dense_cols);
   th_free(best);
   th_free(entries);
+  th_free(sort_scratch);
 }
 
 /* Appends the ranges after the first to it (shifting their offsets): *out takes the rows.

@@ -147,6 +147,36 @@ START_TEST(common_single_words_are_not_keyphrases) {
 }
 END_TEST
 
+/* A fresh sketch, and `input` tokenized, extracted into *scratch and counted into it. */
+static tp_text *extract_counted(const char *input, th_sketch *sketch, th_scratch *scratch) {
+  ck_assert_int_eq(th_sketch_init(sketch, 1024, 4), 0);
+  tp_text *text = tokenize(input);
+  ck_assert_int_eq(th_features_extract(text, 1, 1, scratch), 0);
+  ck_assert_int_eq(th_terms_count(scratch, sketch), 0);
+  return text;
+}
+
+/* A vague lone word ("lot", "thing") scores 0 however often and early it occurs, whether the
+ * best asked for hold every phrase or fewer than there are (looked up only for those). */
+START_TEST(vague_single_words_are_not_keyphrases) {
+  th_sketch sketch;
+  th_scratch scratch = {0};
+  tp_text *text = extract_counted("Lot. Lot! Thing. The ticket office.", &sketch, &scratch);
+  size_t count = scratch.phrase_count;
+  ck_assert_uint_eq(count, 3);
+  for (size_t best = 1; best <= count; best++) {
+    th_phrases_score(&scratch, text, best);
+    ck_assert_str_eq(phrase_text(&scratch, text, 0), "ticket office");
+    ck_assert_double_gt(scratch.phrases[0].score, 0);
+    for (size_t p = 1; p < best; p++)
+      ck_assert_double_eq(scratch.phrases[p].score, 0);
+  }
+  th_scratch_release(&scratch);
+  th_sketch_release(&sketch);
+  theme_test_text_free(text);
+}
+END_TEST
+
 START_TEST(sketch_never_undercounts_and_merges) {
   th_sketch a, b;
   ck_assert_int_eq(th_sketch_init(&a, 64, 4), 0);
@@ -198,11 +228,9 @@ END_TEST
  * none for the phrases th_phrases_score leaves behind. */
 START_TEST(display_is_built_for_shown_phrases_only) {
   th_sketch sketch;
-  ck_assert_int_eq(th_sketch_init(&sketch, 1024, 4), 0);
   th_scratch scratch = {0};
-  tp_text *text = tokenize("Tax cut, tax cuts. Ticket office queues. Parking fines");
-  ck_assert_int_eq(th_features_extract(text, 1, 1, &scratch), 0);
-  ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
+  tp_text *text =
+      extract_counted("Tax cut, tax cuts. Ticket office queues. Parking fines", &sketch, &scratch);
   ck_assert_uint_eq(scratch.phrase_count, 3);
   for (size_t p = 0; p < scratch.phrase_count; p++)
     ck_assert_uint_eq(scratch.phrases[p].display, TH_NO_DISPLAY);
@@ -233,6 +261,7 @@ static Suite *theme_extract_suite(void) {
   tcase_add_test(terms, long_runs_are_cut_at_four_words);
   tcase_add_test(terms, keyphrases_rank_frequent_early_and_rare_first);
   tcase_add_test(terms, common_single_words_are_not_keyphrases);
+  tcase_add_test(terms, vague_single_words_are_not_keyphrases);
   tcase_add_test(terms, sketch_never_undercounts_and_merges);
   tcase_add_loop_test(terms, select_top_picks_the_heaviest, 0,
                       (int)(sizeof select_sizes / sizeof select_sizes[0]));

@@ -1,10 +1,12 @@
 /* tests/plugins/theme/test_theme_kmeans.c - th_kmeans_run (lloyd.c), which recomputes only the
  * centroids whose members changed and reuses rows' similarities to the others, against a plain
  * Lloyd reference that recomputes everything every pass: labels, similarities, objective and
- * centroids must be equal bit for bit. Likewise the other fast paths against their plain form:
+ * centroids must be equal bit for bit; th_kmeans_seed against a plain seeding that walks every
+ * row for every pick. Likewise the other fast paths against their plain form:
  * th_online_dots and th_online_importance (online.c, 8 lanes wide on AVX2) against one theme at
  * a time; th_kmeans_merge on threads and replayed from recorded folds (merge.c) against one
- * thread; and th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes.
+ * thread; th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes;
+ * th_ranked_sort and th_keyed_sort (common.c) against qsort.
  */
 #include <check.h>
 #include <math.h>
@@ -147,6 +149,19 @@ static const struct {
     {15, 900, 500, 15, 25},
     {34, 900, 600, 12, 25},
     {39, 900, 600, 20, 25},
+    /* one walk of the row for up to 36 centroids, walks of 32 before it above that */
+    {4, 300, 100, 4, 25},
+    {8, 700, 300, 8, 25},
+    {16, 900, 500, 16, 25},
+    {35, 900, 600, 12, 25},
+    {37, 900, 600, 12, 25},
+    {38, 900, 600, 12, 25},
+    {44, 900, 600, 12, 25},
+    {45, 900, 600, 12, 25},
+    {68, 900, 600, 12, 25},
+    {69, 900, 600, 12, 25},
+    {72, 900, 600, 12, 25},
+    {75, 900, 600, 12, 25},
 };
 
 START_TEST(kmeans_run_equals_plain_lloyd) {
@@ -175,6 +190,82 @@ START_TEST(kmeans_run_equals_plain_lloyd) {
   free(plain_labels);
   free(similarity);
   free(plain_similarity);
+  th_matrix_release(&m);
+}
+END_TEST
+
+/* k-means++ seeding as it was first written: every row's dot product with each pick, walking
+ * all of the row's terms (the draw itself is th_kmeans_draw, shared). */
+static int reference_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *centroids) {
+  size_t n = m->rows;
+  double *closest = malloc((n + 1) * sizeof(double));
+  double *dense = calloc(m->columns + 1, sizeof(double));
+  size_t nonempty = 0;
+  for (size_t r = 0; r < n; r++) {
+    int empty = m->offsets[r] == m->offsets[r + 1];
+    closest[r] = empty ? 1.0 : -1.0;
+    nonempty += !empty;
+  }
+  uint32_t seeded = 0;
+  while (seeded < k && seeded < nonempty) {
+    size_t pick = th_kmeans_draw(closest, n, random);
+    if (pick == n)
+      break;
+    for (uint32_t c = 0; c < m->columns; c++)
+      centroids[(size_t)c * k + seeded] = 0;
+    for (size_t e = m->offsets[pick]; e < m->offsets[pick + 1]; e++) {
+      centroids[(size_t)m->cols[e] * k + seeded] = m->values[e];
+      dense[m->cols[e]] = m->values[e];
+    }
+    for (size_t r = 0; r < n; r++) {
+      if (m->offsets[r] == m->offsets[r + 1])
+        continue;
+      double similarity = 0;
+      for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
+        similarity += (double)m->values[e] * dense[m->cols[e]];
+      if (r == pick)
+        similarity = 1.0;
+      if (similarity > closest[r])
+        closest[r] = similarity;
+    }
+    for (size_t e = m->offsets[pick]; e < m->offsets[pick + 1]; e++)
+      dense[m->cols[e]] = 0;
+    seeded++;
+  }
+  free(closest);
+  free(dense);
+  return (int)seeded;
+}
+
+/* th_kmeans_seed (which adds only the entries of the columns a pick has, found through
+ * posting lists) against reference_seed, bit for bit: the centroids, the count and the
+ * generator state after, with k above the rows it can seed; on the odd cases some values are
+ * negative and some rows list a column twice. */
+START_TEST(kmeans_seed_equals_plain_seeding) {
+  uint32_t k = run_cases[_i].k;
+  th_matrix m;
+  make_matrix(&m, run_cases[_i].rows, run_cases[_i].columns, run_cases[_i].groups, 11 + _i);
+  if (_i % 2) {
+    uint64_t random = 5 + (uint64_t)_i;
+    for (size_t r = 0; r < m.rows; r++) {
+      size_t start = m.offsets[r], end = m.offsets[r + 1];
+      for (size_t e = start; e < end; e++)
+        if (th_random_next(&random) % 4 == 0)
+          m.values[e] = -m.values[e];
+      if (end - start >= 3 && r % 5 == 0)
+        m.cols[end - 1] = m.cols[start];
+    }
+  }
+  size_t cells = (size_t)m.columns * k;
+  float *mine = calloc(cells, sizeof(float)), *plain = calloc(cells, sizeof(float));
+  uint64_t random = 42 + (uint64_t)_i, plain_random = random;
+  int seeded = th_kmeans_seed(&m, k, &random, mine);
+  ck_assert_int_eq(seeded, reference_seed(&m, k, &plain_random, plain));
+  ck_assert_int_ge(seeded, 1);
+  ck_assert(random == plain_random);
+  ck_assert_mem_eq(mine, plain, cells * sizeof(float));
+  free(mine);
+  free(plain);
   th_matrix_release(&m);
 }
 END_TEST
@@ -255,6 +346,62 @@ START_TEST(norm_stem_hashes_equal_separate_hashes) {
 }
 END_TEST
 
+/* Heaviest first, ties by the lower index: the order th_ranked_sort promises. */
+static int compare_ranked_plain(const void *left, const void *right) {
+  const th_ranked *a = left, *b = right;
+  if (a->weight != b->weight)
+    return a->weight < b->weight ? 1 : -1;
+  return (a->index > b->index) - (a->index < b->index);
+}
+
+/* th_ranked_sort against qsort, for every count up to 200 (below a run of 8, whole and partial
+ * runs, several merge rounds) with many equal weights and distinct indices. */
+START_TEST(ranked_sort_equals_qsort) {
+  size_t count = (size_t)_i;
+  th_ranked items[201], plain[201], scratch[201];
+  uint64_t random = 17 + (uint64_t)_i;
+  for (size_t i = 0; i < count; i++) {
+    items[i].index = (uint32_t)(th_random_next(&random) % 1000) * 256 + (uint32_t)i;
+    items[i].weight = (float)(th_random_next(&random) % 9) * 0.25f;
+  }
+  memcpy(plain, items, count * sizeof(th_ranked));
+  qsort(plain, count, sizeof(th_ranked), compare_ranked_plain);
+  th_ranked_sort(items, count, scratch);
+  ck_assert_mem_eq(items, plain, count * sizeof(th_ranked));
+}
+END_TEST
+
+static int compare_keyed_plain(const void *left, const void *right) {
+  const th_keyed *a = left, *b = right;
+  if (a->key != b->key)
+    return a->key < b->key ? -1 : 1;
+  return (a->index > b->index) - (a->index < b->index);
+}
+
+/* th_keyed_sort against qsort by key, then by original position (what a stable sort gives):
+ * keys with many repeats, keys that differ only in their low bytes, only in their high bytes,
+ * all equal (every pass skipped), and mostly small with a few large (bytes most keys share). */
+START_TEST(keyed_sort_is_a_stable_sort) {
+  enum { COUNT = 3000 };
+  static th_keyed items[COUNT], plain[COUNT], scratch[COUNT];
+  size_t count = _i == 0 ? 0 : _i == 1 ? 1 : COUNT - (size_t)_i;
+  uint64_t random = 5 + (uint64_t)_i;
+  for (size_t i = 0; i < count; i++) {
+    uint64_t value = th_random_next(&random);
+    uint64_t key = _i % 5 == 0   ? value % 37
+                   : _i % 5 == 1 ? (value % 5) << 56 | 0x1234
+                   : _i % 5 == 2 ? value
+                   : _i % 5 == 3 ? 42
+                                 : (value % 10 == 0 ? value >> 3 : value % 3);
+    items[i] = (th_keyed){key, i};
+  }
+  memcpy(plain, items, count * sizeof(th_keyed));
+  qsort(plain, count, sizeof(th_keyed), compare_keyed_plain);
+  th_keyed_sort(items, count, scratch);
+  ck_assert_mem_eq(items, plain, count * sizeof(th_keyed));
+}
+END_TEST
+
 /* th_kmeans_merge (merge.c) on several threads, and th_kmeans_merge_replay from the folds a
  * scored merge down to 2 recorded, against th_kmeans_merge on one thread, bit for bit, for
  * every target count. */
@@ -297,12 +444,18 @@ static Suite *theme_kmeans_suite(void) {
   TCase *run = tcase_create("k-means passes");
   tcase_add_loop_test(run, kmeans_run_equals_plain_lloyd, 0,
                       (int)(sizeof run_cases / sizeof run_cases[0]));
+  tcase_add_loop_test(run, kmeans_seed_equals_plain_seeding, 0,
+                      (int)(sizeof run_cases / sizeof run_cases[0]));
   tcase_add_test(run, merge_replay_and_threads_equal_one_thread);
   suite_add_tcase(suite, run);
   TCase *online = tcase_create("online dots");
   tcase_add_loop_test(online, online_dots_equal_one_theme_at_a_time, 0, 97);
   tcase_add_loop_test(online, online_importance_equals_plain_maximum, 0, 97);
   suite_add_tcase(suite, online);
+  TCase *sorts = tcase_create("sorts");
+  tcase_add_loop_test(sorts, ranked_sort_equals_qsort, 0, 201);
+  tcase_add_loop_test(sorts, keyed_sort_is_a_stable_sort, 0, 15);
+  suite_add_tcase(suite, sorts);
   TCase *hashes = tcase_create("hashes");
   tcase_add_test(hashes, norm_stem_hashes_equal_separate_hashes);
   suite_add_tcase(suite, hashes);
