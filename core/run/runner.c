@@ -421,6 +421,12 @@ size_t tp_runner_abandon(tp_runner *runner) {
 
 int tp_runner_finish(tp_runner *runner, cJSON *sections, cJSON *exports, tp_stage_stats *stats,
                      tp_error *err) {
+  if (tp_runner_merge(runner, exports, stats, err) != 0)
+    return -1;
+  return tp_runner_finish_merged(runner, sections, err);
+}
+
+int tp_runner_merge(tp_runner *runner, cJSON *exports, tp_stage_stats *stats, tp_error *err) {
   stop_workers(runner);
   uv_close((uv_handle_t *)&runner->async, NULL);
 
@@ -441,10 +447,13 @@ int tp_runner_finish(tp_runner *runner, cJSON *sections, cJSON *exports, tp_stag
   }
   for (size_t w = 0; w < runner->worker_count; w++)
     partials[w] = runner->workers[w].partials;
-  int status =
-      tp_stages_finish_exporting(pipeline, partials, runner->worker_count, sections, exports, err);
+  int status = tp_stages_merge_exporting(pipeline, partials, runner->worker_count, exports, err);
   free(partials);
   return status;
+}
+
+int tp_runner_finish_merged(tp_runner *runner, cJSON *sections, tp_error *err) {
+  return tp_stages_finish_merged(runner->pipeline, runner->workers[0].partials, sections, err);
 }
 
 int tp_runner_export_worker(tp_runner *runner, size_t worker, cJSON *exports, tp_stage_stats *stats,

@@ -121,6 +121,15 @@ size_t tp_runner_abandon(tp_runner *runner);
 int tp_runner_finish(tp_runner *runner, cJSON *sections, cJSON *exports, tp_stage_stats *stats,
                      tp_error *err);
 
+/* tp_runner_finish in two calls, so that something else can use the exports (print them, on
+ * another thread) while the stages finish: tp_runner_merge stops and joins the workers,
+ * closes the async handle, sums the stats and merges (and exports) every stage's partials
+ * (tp_stages_merge_exporting); then tp_runner_finish_merged runs finish() per stage into
+ * `sections` (tp_stages_finish_merged), touching neither `exports` nor `stats`. Each returns
+ * 0, or -1 with err filled; tp_runner_finish_merged only after tp_runner_merge returned 0. */
+int tp_runner_merge(tp_runner *runner, cJSON *exports, tp_stage_stats *stats, tp_error *err);
+int tp_runner_finish_merged(tp_runner *runner, cJSON *sections, tp_error *err);
+
 /* With nothing in flight (tp_runner_in_flight() == 0, so every worker waits): adds worker
  * `worker`'s partial of each stage, as partial_export() gives it, to `exports` under the stage
  * id, and copies its per-stage stats into `stats` (stage_count entries). The partials go on

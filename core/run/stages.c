@@ -122,8 +122,14 @@ int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t worke
 
 int tp_stages_finish_exporting(const tp_pipeline *pipeline, void ***partials, size_t workers,
                                cJSON *sections, cJSON *exports, tp_error *err) {
+  if (tp_stages_merge_exporting(pipeline, partials, workers, exports, err) != 0)
+    return -1;
+  return tp_stages_finish_merged(pipeline, partials[0], sections, err);
+}
+
+int tp_stages_merge_exporting(const tp_pipeline *pipeline, void ***partials, size_t workers,
+                              cJSON *exports, tp_error *err) {
   char reason[TP_REASON_SIZE];
-  int status = 0;
   for (size_t s = 0; s < pipeline->stage_count; s++) {
     const tp_stage *stage = &pipeline->stages[s];
     const tp_plugin *plugin = stage->handle->plugin;
@@ -141,8 +147,7 @@ int tp_stages_finish_exporting(const tp_pipeline *pipeline, void ***partials, si
       if (merged != 0) {
         snprintf(err->message, sizeof err->message, "%s: merge failed: %s", stage->id,
                  reason[0] ? reason : "no message");
-        status = -1;
-        goto done;
+        return -1;
       }
     }
     if (exports != NULL && partials[0][s] != NULL && plugin->partial_export != NULL) {
@@ -151,10 +156,20 @@ int tp_stages_finish_exporting(const tp_pipeline *pipeline, void ***partials, si
         cJSON_Delete(exported);
         snprintf(err->message, sizeof err->message, "%s: out of memory exporting the partial",
                  stage->id);
-        status = -1;
-        goto done;
+        return -1;
       }
     }
+  }
+  return 0;
+}
+
+int tp_stages_finish_merged(const tp_pipeline *pipeline, void **merged, cJSON *sections,
+                            tp_error *err) {
+  char reason[TP_REASON_SIZE];
+  int status = 0;
+  for (size_t s = 0; s < pipeline->stage_count; s++) {
+    const tp_stage *stage = &pipeline->stages[s];
+    const tp_plugin *plugin = stage->handle->plugin;
     if (plugin->finish == NULL)
       continue;
     cJSON *section = cJSON_CreateObject();
@@ -164,7 +179,7 @@ int tp_stages_finish_exporting(const tp_pipeline *pipeline, void ***partials, si
       goto done;
     }
     reason[0] = '\0';
-    if (plugin->finish(stage->instance, partials[0][s], section, reason, sizeof reason) != 0) {
+    if (plugin->finish(stage->instance, merged[s], section, reason, sizeof reason) != 0) {
       cJSON_Delete(section);
       snprintf(err->message, sizeof err->message, "%s: end of stream failed: %s", stage->id,
                reason[0] ? reason : "no message");

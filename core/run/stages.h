@@ -61,9 +61,25 @@ int tp_stages_finish(const tp_pipeline *pipeline, void ***partials, size_t worke
                      tp_error *err);
 
 /* tp_stages_finish that also adds each stage's merged partial, as partial_export() gives it,
- * to `exports` under the stage id, before that stage's finish() (stages without partials or
- * without partial_export add nothing; `exports` NULL: none). Returns 0, or -1 with err. */
+ * to `exports` under the stage id, before any finish() (stages without partials or without
+ * partial_export add nothing; `exports` NULL: none): tp_stages_merge_exporting, then
+ * tp_stages_finish_merged. Returns 0, or -1 with err. */
 int tp_stages_finish_exporting(const tp_pipeline *pipeline, void ***partials, size_t workers,
                                cJSON *sections, cJSON *exports, tp_error *err);
+
+/* The first half of tp_stages_finish_exporting: for every stage, merges
+ * partials[1..workers-1][stage] into partials[0][stage] (destroying the merged ones and
+ * setting them NULL) and exports the merged partial into `exports` (unless NULL). The exports
+ * are then a tree of their own: another thread may print them while finish() runs. Returns 0,
+ * or -1 with err naming the stage. */
+int tp_stages_merge_exporting(const tp_pipeline *pipeline, void ***partials, size_t workers,
+                              cJSON *exports, tp_error *err);
+
+/* The second half: finish() of every stage, in pipeline order, on the merged partials
+ * (`merged`: partials[0] above) into `sections`, each stage's `section` member set for
+ * host->report_section() of later stages while it runs and NULL again when it returns.
+ * Returns 0, or -1 with err naming the stage (sections keeps what was done). */
+int tp_stages_finish_merged(const tp_pipeline *pipeline, void **merged, cJSON *sections,
+                            tp_error *err);
 
 #endif /* TP_CORE_STAGES_H */

@@ -3,8 +3,9 @@
  * TP_MAX_STAGED_BYTES of staged output, the stream stops taking records, lets everything in
  * flight be stored, then hands the source its state (counts and every worker's partial) with
  * the acknowledgements it covers and the staged output, and reads on. The last one, at the
- * end, is built from the partials the run merged for its report (stream_end.c). So a
- * checkpoint never counts a record whose entry is not acknowledged with it. */
+ * end, is built from the partials the run merged for its report (stream_end.c), on a thread
+ * of its own while the stages finish. So a checkpoint never counts a record whose entry is not
+ * acknowledged with it. */
 #include <stdio.h>
 
 #include "checkpoint.h"
@@ -47,15 +48,36 @@ static void checkpoint_now(tp_stream *stream) {
 }
 
 /* The last checkpoint, after the run merged its workers' partials for the report: built from
- * those (`*exports`, kept by the caller), so the report and the checkpoint come from one
- * merge. */
-void tp__stream_checkpoint_last(tp_stream *stream, cJSON **exports, const tp_stage_stats *stats) {
+ * those exports, so the report and the checkpoint come from one merge. Runs on its own thread
+ * (checkpoint_last_main) while the stages finish: exporting was done before any finish(), and
+ * the exports are a tree of their own. */
+static void checkpoint_last(tp_stream *stream) {
   tp_error err = {{0}};
   stream->counts.bytes = tp_source_counters_get(stream->source).bytes;
-  char *state = tp_checkpoint_build_merged(stream->pipeline, stream->input_name, &stream->counts,
-                                           tp_runner_workers(stream->runner), run_seconds(stream),
-                                           stats, exports, &err);
+  char *state = tp_checkpoint_build_merged(
+      stream->pipeline, stream->input_name, &stream->counts, tp_runner_workers(stream->runner),
+      run_seconds(stream), stream->last_checkpoint_stats, stream->last_checkpoint_exports, &err);
   checkpoint_hand(stream, state, &err);
+}
+
+static void checkpoint_last_main(void *context) {
+  checkpoint_last(context);
+}
+
+void tp__stream_checkpoint_last_start(tp_stream *stream, cJSON **exports,
+                                      const tp_stage_stats *stats) {
+  stream->last_checkpoint_exports = exports;
+  stream->last_checkpoint_stats = stats;
+  stream->last_checkpoint_threaded =
+      uv_thread_create(&stream->last_checkpoint_thread, checkpoint_last_main, stream) == 0;
+  if (!stream->last_checkpoint_threaded)
+    checkpoint_last(stream); /* no thread to be had: here, before the stages finish */
+}
+
+void tp__stream_checkpoint_last_join(tp_stream *stream) {
+  if (stream->last_checkpoint_threaded)
+    uv_thread_join(&stream->last_checkpoint_thread);
+  stream->last_checkpoint_threaded = 0;
 }
 
 /* A checkpoint was asked for: take it once everything read is stored, then read on. */

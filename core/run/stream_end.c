@@ -70,7 +70,11 @@ void tp__stream_count_unfinished(tp_stream *stream) {
 }
 
 /* End of the run: merge and finish() per stage into the result's sections (and the merged
- * partials exported, when asked or for the last checkpoint, which is built from them).
+ * partials exported, when asked or for the last checkpoint, which is built from them). Every
+ * stage's partials are merged and exported before any finish(), so the last checkpoint is
+ * built, printed and handed to the source while the stages finish (the theme's clustering):
+ * it holds the merged state, which finish() does not change, and it goes out even when a
+ * finish() fails (the records were written; the report of a later run or merge counts them).
  * Returns 0 or -1. */
 int tp__stream_finish_run(tp_stream *stream) {
   const tp_pipeline *pipeline = stream->pipeline;
@@ -85,8 +89,7 @@ int tp__stream_finish_run(tp_stream *stream) {
     return 0; /* a stage is still busy: its partials are in use, the report has counts only */
   if (result->sections == NULL || result->stats == NULL ||
       (exporting && result->partials == NULL) ||
-      tp_runner_finish(stream->runner, result->sections, result->partials, result->stats, &err) !=
-          0) {
+      tp_runner_merge(stream->runner, result->partials, result->stats, &err) != 0) {
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message[0] ? err.message : "out of memory");
     if (stream->last_checkpoint_due)
       tp_log(TP_LOG_ERROR, NULL, "%s: no last checkpoint: its entries stay pending",
@@ -94,10 +97,14 @@ int tp__stream_finish_run(tp_stream *stream) {
     return -1;
   }
   if (stream->last_checkpoint_due)
-    tp__stream_checkpoint_last(stream, &result->partials, result->stats);
+    tp__stream_checkpoint_last_start(stream, &result->partials, result->stats);
+  int status = tp_runner_finish_merged(stream->runner, result->sections, &err);
+  tp__stream_checkpoint_last_join(stream);
+  if (status != 0)
+    tp_log(TP_LOG_ERROR, NULL, "%s", err.message[0] ? err.message : "out of memory");
   if (!stream->options->export_partials) {
     cJSON_Delete(result->partials); /* only made for the checkpoint */
     result->partials = NULL;
   }
-  return 0;
+  return status;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hexpairs.h"
 #include "textpipe/plugin.h"
 
 /* MMR trade-off between centrality and novelty. */
@@ -141,42 +142,21 @@ static cJSON *candidate_export(const summary_candidate *candidate, double score)
   return entry;
 }
 
-/* Writes `value` as lowercase hex at `out`; returns the end. */
-static char *put_hex(char *out, uint32_t value) {
-  static const char digits[] = "0123456789abcdef";
-  char reversed[8];
-  int length = 0;
-  do {
-    reversed[length++] = digits[value & 15];
-    value >>= 4;
-  } while (value);
-  while (length)
-    *out++ = reversed[--length];
-  return out;
-}
-
 /* The "cells" string of `sketch` (see the JSON form above), malloc'd; NULL when out of memory. */
 static char *cells_text(const summary_sketch *sketch) {
   size_t cell_count = (size_t)1 << sketch->bits, nonzero = 0;
   for (size_t i = 0; i < cell_count; i++)
     nonzero += summary_sketch_cell(sketch, i) != 0;
-  /* at most 8 hex digits for a gap (bits <= 24: 6) and for a count, a ':' and a ',' */
-  char *text = cJSON_malloc(nonzero * 18 + 1), *out = text;
+  char *text = cJSON_malloc(nonzero * HEXPAIRS_PAIR_BYTES + 1);
   if (!text)
     return NULL;
-  size_t previous = 0; /* index after the previous non-zero cell */
+  hexpairs_writer writer = {text, text, 0};
+  *text = '\0';
   for (size_t i = 0; i < cell_count; i++) {
     uint32_t cell = summary_sketch_cell(sketch, i);
-    if (cell == 0)
-      continue;
-    if (out != text)
-      *out++ = ',';
-    out = put_hex(out, (uint32_t)(i - previous));
-    *out++ = ':';
-    out = put_hex(out, cell);
-    previous = i + 1;
+    if (cell != 0)
+      hexpairs_put_cell(&writer, i, cell);
   }
-  *out = '\0';
   return text;
 }
 
@@ -204,44 +184,18 @@ cJSON *summary_digest_export(const summary_digest *digest) {
   return data;
 }
 
-/* Reads one lowercase hex number of 1 to 8 digits at *at, moving *at past it; -1 if none. */
-static int64_t take_hex(const char **at) {
-  const char *p = *at;
-  uint64_t value = 0;
-  int digits = 0;
-  for (;; p++, digits++) {
-    int digit = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
-    if (digit < 0)
-      break;
-    if (digits == 8)
-      return -1;
-    value = value * 16 + (uint64_t)digit;
-  }
-  *at = p;
-  return digits ? (int64_t)value : -1;
-}
-
 /* Sets the cells of a "cells" string (see the JSON form). 0; -1 when malformed or out of the
  * sketch's range; -2 when out of memory. */
 static int cells_read(summary_sketch *sketch, const char *text, size_t cell_count,
                       const summary_allocator *memory) {
-  size_t next = 0; /* index after the previous cell */
-  const char *at = text;
-  while (*at) {
-    if (at != text && *at++ != ',')
-      return -1;
-    int64_t gap = take_hex(&at);
-    if (gap < 0 || *at++ != ':')
-      return -1;
-    int64_t count = take_hex(&at);
-    if (count <= 0 || (uint64_t)gap >= cell_count - next)
-      return -1;
-    size_t index = next + (size_t)gap;
-    if (summary_sketch_set(sketch, index, (uint32_t)count, memory) < 0)
+  hexpairs_reader reader = {text, text, 0};
+  uint64_t index;
+  uint32_t count;
+  int status;
+  while ((status = hexpairs_take_cell(&reader, cell_count, &index, &count)) > 0)
+    if (summary_sketch_set(sketch, (size_t)index, count, memory) < 0)
       return -2;
-    next = index + 1;
-  }
-  return 0;
+  return status;
 }
 
 static int number_member(const cJSON *data, const char *key, double min, double max, double *out,

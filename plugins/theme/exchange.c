@@ -1,14 +1,20 @@
 /* plugins/theme/exchange.c - a theme partial as JSON and back (partial_export /
  * partial_import), so partials from separate processes merge through merge().
  *
- *   {"format": "textpipe-theme-partial-2", "records": N, "term_total": T,
- *    "sketch": {"width", "depth", "documents", "counters": [index, value, ...]} (non-zero only),
+ *   {"format": "textpipe-theme-partial-3", "records": N, "term_total": T,
+ *    "sketch": {"width", "depth", "documents", "counters": "G:V,G:V,..."},
  *    "online": [{"ids": [...], "count", "sentiment_sum", "sentiment_count",
- *                "terms": [hash, weight, ...]}],
- *    "docs": [{"id", "line", "online", "sentiment"?, "terms": [hash, count, ...],
+ *                "terms": "H:W,H:W,..."}],
+ *    "docs": [{"id", "line", "online", "sentiment"?, "terms": "H:C,H:C,...",
  *              "phrases": [...]}],
  *    "taxonomy": [{"count", "sentiment_sum", "sentiment_count", "examples": [{"line", "id"}]}],
  *    "applied": [records per model theme..., outliers] (a stage applying a model)}
+ * The three numeric vectors are strings of hex pairs (plugins/hexpairs): the sketch's non-zero
+ * counters as (zero counters skipped since the previous one, value); an online theme's
+ * non-zero weights as (term hash, the float's bits); a doc's terms as (hash, count). One string
+ * each instead of two cJSON numbers a pair: the vectors are most of the state a Redis
+ * checkpoint exports. Format 2 wrote them as arrays of numbers [index, value, ...],
+ * [hash, weight, ...] and [hash, count, ...]; it is still read.
  * A doc's "id" keeps its JSON type (string or number). Sampling priorities are not stored:
  * they are recomputed from the seed and line.
  */
@@ -18,9 +24,35 @@
 #include <string.h>
 
 #include "common.h"
+#include "hexpairs.h"
 #include "plugin.h"
 
-#define TH_PARTIAL_FORMAT "textpipe-theme-partial-2" /* 2: term_total */
+#define TH_PARTIAL_FORMAT   "textpipe-theme-partial-3" /* 3: vectors as hex pairs */
+#define TH_PARTIAL_FORMAT_2 "textpipe-theme-partial-2" /* 2: term_total */
+
+/* The pairs of a hex-pairs string being written: `writer` over a buffer for `pairs` pairs.
+ * -1 when out of memory. */
+static int pairs_begin(hexpairs_writer *writer, size_t pairs) {
+  char *text = th_alloc(pairs * HEXPAIRS_PAIR_BYTES + 1);
+  if (!text)
+    return -1;
+  *text = '\0';
+  *writer = (hexpairs_writer){text, text, 0};
+  return 0;
+}
+
+/* The written string as a cJSON string (NULL when out of memory); frees the buffer. */
+static cJSON *pairs_end(hexpairs_writer *writer) {
+  cJSON *string = cJSON_CreateString(writer->text);
+  th_free(writer->text);
+  return string;
+}
+
+static uint32_t float_bits(float value) {
+  uint32_t bits;
+  memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
 
 static int add_number(cJSON *parent, const char *key, double value) {
   return th_json_add(parent, key, cJSON_CreateNumber(value));
@@ -30,25 +62,24 @@ static cJSON *export_online(const th_online *online) {
   cJSON *list = cJSON_CreateArray();
   for (size_t m = 0; list && m < online->count; m++) {
     const th_micro *micro = &online->micros[m];
-    cJSON *item = cJSON_CreateObject(), *ids = cJSON_CreateArray(), *terms = cJSON_CreateArray();
-    int status = th_json_add(list, NULL, item) | th_json_add(item, "ids", ids) |
-                 th_json_add(item, "terms", terms);
-    if (status) {
-      cJSON_Delete(ids);
-      cJSON_Delete(terms);
+    cJSON *item = cJSON_CreateObject();
+    hexpairs_writer terms;
+    if (th_json_add(list, NULL, item) || pairs_begin(&terms, online->live)) {
       cJSON_Delete(list);
       return NULL;
     }
+    for (uint32_t r = 0; r < online->live; r++) {
+      float value = online->weights[(size_t)r * online->stride + m];
+      if (value != 0)
+        hexpairs_put(&terms, online->row_hash[r], float_bits(value));
+    }
+    cJSON *ids = cJSON_AddArrayToObject(item, "ids");
+    int status = th_json_add(item, "terms", pairs_end(&terms)) | (ids ? 0 : -1);
     status |= add_number(item, "count", (double)micro->count);
     status |= add_number(item, "sentiment_sum", micro->sentiment_sum);
     status |= add_number(item, "sentiment_count", (double)micro->sentiment_count);
     for (size_t i = 0; i < micro->id_count && !status; i++)
       status |= add_number(ids, NULL, (double)micro->ids[i]);
-    for (uint32_t r = 0; r < online->live && !status; r++) {
-      float value = online->weights[(size_t)r * online->stride + m];
-      if (value != 0)
-        status |= add_number(terms, NULL, online->row_hash[r]) | add_number(terms, NULL, value);
-    }
     if (status) {
       cJSON_Delete(list);
       return NULL;
@@ -58,22 +89,22 @@ static cJSON *export_online(const th_online *online) {
 }
 
 static cJSON *export_doc(const th_doc *doc) {
-  cJSON *item = cJSON_CreateObject(), *terms = cJSON_CreateArray(), *phrases = cJSON_CreateArray();
-  if (!item || !terms || !phrases) {
+  cJSON *item = cJSON_CreateObject(), *phrases = cJSON_CreateArray();
+  hexpairs_writer terms;
+  if (!item || !phrases || pairs_begin(&terms, doc->term_count)) {
     cJSON_Delete(item);
-    cJSON_Delete(terms);
     cJSON_Delete(phrases);
     return NULL;
   }
-  int status = th_json_add(item, "terms", terms) | th_json_add(item, "phrases", phrases);
+  for (uint32_t t = 0; t < doc->term_count; t++)
+    hexpairs_put(&terms, doc->terms[t].hash, doc->terms[t].count);
+  int status =
+      th_json_add(item, "terms", pairs_end(&terms)) | th_json_add(item, "phrases", phrases);
   status |= th_json_add(item, "id", th_id_json(doc->id, doc->id_is_string));
   status |= add_number(item, "line", (double)doc->line);
   status |= add_number(item, "online", (double)doc->online);
   if (!isnan(doc->sentiment))
     status |= add_number(item, "sentiment", doc->sentiment);
-  for (uint32_t t = 0; t < doc->term_count && !status; t++)
-    status |=
-        add_number(terms, NULL, doc->terms[t].hash) | add_number(terms, NULL, doc->terms[t].count);
   for (const char *p = doc->phrases; *p && !status; p += strlen(p) + 1)
     status |= th_json_add(phrases, NULL, cJSON_CreateString(p));
   if (status) {
@@ -86,17 +117,14 @@ static cJSON *export_doc(const th_doc *doc) {
 cJSON *th_partial_export(void *instance_pointer, const void *partial_pointer) {
   const th_instance *instance = instance_pointer;
   const th_partial *partial = partial_pointer;
-  cJSON *root = cJSON_CreateObject(), *sketch = cJSON_CreateObject(),
-        *counters = cJSON_CreateArray(), *docs = cJSON_CreateArray();
-  if (!root || !sketch || !counters || !docs) {
+  cJSON *root = cJSON_CreateObject(), *sketch = cJSON_CreateObject(), *docs = cJSON_CreateArray();
+  if (!root || !sketch || !docs) {
     cJSON_Delete(root);
     cJSON_Delete(sketch);
-    cJSON_Delete(counters);
     cJSON_Delete(docs);
     return NULL;
   }
-  int status = th_json_add(root, "sketch", sketch) | th_json_add(sketch, "counters", counters) |
-               th_json_add(root, "docs", docs);
+  int status = th_json_add(root, "sketch", sketch) | th_json_add(root, "docs", docs);
   status |= th_json_add(root, "format", cJSON_CreateString(TH_PARTIAL_FORMAT));
   status |= add_number(root, "records", (double)partial->records);
   status |= add_number(root, "term_total", (double)partial->term_total);
@@ -109,11 +137,17 @@ cJSON *th_partial_export(void *instance_pointer, const void *partial_pointer) {
   status |= add_number(sketch, "width", partial->sketch.width);
   status |= add_number(sketch, "depth", partial->sketch.depth);
   status |= add_number(sketch, "documents", (double)partial->sketch.documents);
-  size_t cells = (size_t)partial->sketch.width * partial->sketch.depth;
-  for (size_t i = 0; i < cells && !status; i++)
-    if (partial->sketch.counters[i])
-      status |= add_number(counters, NULL, (double)i) |
-                add_number(counters, NULL, partial->sketch.counters[i]);
+  size_t cells = (size_t)partial->sketch.width * partial->sketch.depth, nonzero = 0;
+  for (size_t i = 0; i < cells; i++)
+    nonzero += partial->sketch.counters[i] != 0;
+  hexpairs_writer counters;
+  if (!status && pairs_begin(&counters, nonzero) == 0) {
+    for (size_t i = 0; i < cells; i++)
+      if (partial->sketch.counters[i])
+        hexpairs_put_cell(&counters, i, partial->sketch.counters[i]);
+    status |= th_json_add(sketch, "counters", pairs_end(&counters));
+  } else
+    status = -1;
   status |= th_json_add(root, "online", export_online(&partial->online));
   for (size_t i = 0; i < partial->doc_count && !status; i++)
     status |= th_json_add(docs, NULL, export_doc(partial->docs[i]));
@@ -181,23 +215,43 @@ static const cJSON *member_pairs(const cJSON *object, const char *key, int strid
   return item;
 }
 
-static int import_sketch(th_partial *partial, const cJSON *data, char *err, size_t err_size) {
-  const cJSON *sketch = cJSON_GetObjectItemCaseSensitive(data, "sketch");
-  double width = member_number(sketch, "width", "sketch", err, err_size);
-  double depth = member_number(sketch, "depth", "sketch", err, err_size);
-  double documents = member_number(sketch, "documents", "sketch", err, err_size);
-  const cJSON *counters = member_pairs(sketch, "counters", 2, "sketch", err, err_size);
-  if (width < 0 || depth < 0 || documents < 0 || !counters)
-    return -1;
-  if ((uint32_t)width != partial->sketch.width || (uint32_t)depth != partial->sketch.depth) {
-    snprintf(err, err_size,
-             "partial: sketch: %gx%g does not match this stage's %ux%u (a "
-             "different \"vocabulary\")",
-             depth, width, partial->sketch.depth, partial->sketch.width);
-    return -1;
+/* A hex-pairs string member (format 3), or NULL with err. */
+static const char *member_hexpairs(const cJSON *object, const char *key, const char *where,
+                                   const char *shape, char *err, size_t err_size) {
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
+  if (!cJSON_IsString(item)) {
+    snprintf(err, err_size, "partial: %s.%s: expected a string of hex pairs \"%s,...\"", where, key,
+             shape);
+    return NULL;
   }
-  partial->sketch.documents = (uint64_t)documents;
-  size_t cells = (size_t)partial->sketch.width * partial->sketch.depth;
+  return item->valuestring;
+}
+
+/* The error for a malformed hex-pairs string: where it stops being one. */
+static void hexpairs_refused(const hexpairs_reader *reader, const char *where, const char *key,
+                             const char *shape, char *err, size_t err_size) {
+  snprintf(err, err_size,
+           "partial: %s.%s: not a string of hex pairs \"%s,...\" (at character %zu: \"%.12s\")",
+           where, key, shape, (size_t)(reader->at - reader->text), reader->at);
+}
+
+/* Sets the sketch's counters from format 3's string of (gap, value) pairs. */
+static int import_counters_text(th_partial *partial, const char *text, size_t cells, char *err,
+                                size_t err_size) {
+  hexpairs_reader reader = {text, text, 0};
+  uint64_t index;
+  uint32_t value;
+  int status;
+  while ((status = hexpairs_take_cell(&reader, cells, &index, &value)) > 0)
+    partial->sketch.counters[index] = value;
+  if (status < 0)
+    hexpairs_refused(&reader, "sketch", "counters", "gap:value", err, err_size);
+  return status;
+}
+
+/* Sets the sketch's counters from format 2's array [index, value, ...]. */
+static int import_counters_array(th_partial *partial, const cJSON *counters, size_t cells,
+                                 char *err, size_t err_size) {
   for (const cJSON *at = counters->child; at; at = at->next->next) {
     double index = at->valuedouble, value = at->next->valuedouble;
     if (index < 0 || index >= (double)cells || value < 0 || value > UINT32_MAX) {
@@ -210,7 +264,61 @@ static int import_sketch(th_partial *partial, const cJSON *data, char *err, size
   return 0;
 }
 
-static int import_online(th_partial *partial, const cJSON *data, char *err, size_t err_size) {
+static int import_sketch(th_partial *partial, const cJSON *data, int format, char *err,
+                         size_t err_size) {
+  const cJSON *sketch = cJSON_GetObjectItemCaseSensitive(data, "sketch");
+  double width = member_number(sketch, "width", "sketch", err, err_size);
+  double depth = member_number(sketch, "depth", "sketch", err, err_size);
+  double documents = member_number(sketch, "documents", "sketch", err, err_size);
+  if (width < 0 || depth < 0 || documents < 0)
+    return -1;
+  const cJSON *counters = NULL;
+  const char *counters_text = NULL;
+  if (format == 2)
+    counters = member_pairs(sketch, "counters", 2, "sketch", err, err_size);
+  else
+    counters_text = member_hexpairs(sketch, "counters", "sketch", "gap:value", err, err_size);
+  if (!counters && !counters_text)
+    return -1;
+  if ((uint32_t)width != partial->sketch.width || (uint32_t)depth != partial->sketch.depth) {
+    snprintf(err, err_size,
+             "partial: sketch: %gx%g does not match this stage's %ux%u (a "
+             "different \"vocabulary\")",
+             depth, width, partial->sketch.depth, partial->sketch.width);
+    return -1;
+  }
+  partial->sketch.documents = (uint64_t)documents;
+  size_t cells = (size_t)partial->sketch.width * partial->sketch.depth;
+  return counters_text ? import_counters_text(partial, counters_text, cells, err, err_size)
+                       : import_counters_array(partial, counters, cells, err, err_size);
+}
+
+/* Adds an online theme's weights from format 3's string of (hash, float bits) pairs. */
+static int import_weights_text(th_partial *partial, int micro_index, const char *text,
+                               const char *where, char *err, size_t err_size) {
+  hexpairs_reader reader = {text, text, 0};
+  uint32_t hash, bits;
+  int status;
+  while ((status = hexpairs_take(&reader, &hash, &bits)) > 0) {
+    float weight;
+    memcpy(&weight, &bits, sizeof weight);
+    if (!isfinite(weight)) {
+      snprintf(err, err_size, "partial: %s.terms: weight %08x of term %u is not a finite float",
+               where, bits, hash);
+      return -1;
+    }
+    if (th_online_add(&partial->online, (size_t)micro_index, hash, weight)) {
+      snprintf(err, err_size, "out of memory");
+      return -1;
+    }
+  }
+  if (status < 0)
+    hexpairs_refused(&reader, where, "terms", "hash:weight bits", err, err_size);
+  return status;
+}
+
+static int import_online(th_partial *partial, const cJSON *data, int format, char *err,
+                         size_t err_size) {
   const cJSON *online = cJSON_GetObjectItemCaseSensitive(data, "online");
   if (!cJSON_IsArray(online)) {
     snprintf(err, err_size, "partial: online: expected an array");
@@ -225,8 +333,13 @@ static int import_online(th_partial *partial, const cJSON *data, char *err, size
     double sentiment_count = member_number(item, "sentiment_count", where, err, err_size);
     const cJSON *sum = cJSON_GetObjectItemCaseSensitive(item, "sentiment_sum");
     const cJSON *ids = member_pairs(item, "ids", 1, where, err, err_size);
-    const cJSON *terms = ids ? member_pairs(item, "terms", 2, where, err, err_size) : NULL;
-    if (count < 0 || sentiment_count < 0 || !terms)
+    const cJSON *terms = NULL;
+    const char *terms_text = NULL;
+    if (ids && format == 2)
+      terms = member_pairs(item, "terms", 2, where, err, err_size);
+    else if (ids)
+      terms_text = member_hexpairs(item, "terms", where, "hash:weight bits", err, err_size);
+    if (count < 0 || sentiment_count < 0 || (!terms && !terms_text))
       return -1;
     if (!cJSON_IsNumber(sum) || cJSON_GetArraySize(ids) == 0) {
       snprintf(err, err_size, "partial: %s: expected sentiment_sum and at least one id", where);
@@ -244,7 +357,9 @@ static int import_online(th_partial *partial, const cJSON *data, char *err, size
     for (const cJSON *id = ids->child; id; id = id->next)
       if (th_micro_add_id(micro, (uint64_t)id->valuedouble))
         goto oom;
-    for (const cJSON *at = terms->child; at; at = at->next->next)
+    if (terms_text && import_weights_text(partial, micro_index, terms_text, where, err, err_size))
+      return -1;
+    for (const cJSON *at = terms ? terms->child : NULL; at; at = at->next->next)
       if (th_online_add(&partial->online, (size_t)micro_index, (uint32_t)at->valuedouble,
                         (float)at->next->valuedouble))
         goto oom;
@@ -255,15 +370,38 @@ oom:
   return -1;
 }
 
+/* Reads a doc's terms from format 3's string of (hash, count) pairs into doc->terms (sized by
+ * hexpairs_count). */
+static int import_terms_text(th_doc *doc, const char *text, const char *where, char *err,
+                             size_t err_size) {
+  hexpairs_reader reader = {text, text, 0};
+  uint32_t t = 0, hash, count;
+  int status;
+  while (t < doc->term_count && (status = hexpairs_take(&reader, &hash, &count)) > 0)
+    doc->terms[t++] = (th_term){hash, count};
+  if (t < doc->term_count || *reader.at != '\0') {
+    hexpairs_refused(&reader, where, "terms", "hash:count", err, err_size);
+    return -1;
+  }
+  return 0;
+}
+
 static int import_doc(const th_instance *instance, th_partial *partial, const cJSON *item,
-                      const char *where, char *err, size_t err_size) {
+                      int format, const char *where, char *err, size_t err_size) {
   const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
   const cJSON *phrases = cJSON_GetObjectItemCaseSensitive(item, "phrases");
   const cJSON *sentiment = cJSON_GetObjectItemCaseSensitive(item, "sentiment");
   double line = member_number(item, "line", where, err, err_size);
   double online = member_number(item, "online", where, err, err_size);
-  const cJSON *terms = member_pairs(item, "terms", 2, where, err, err_size);
-  if (line < 0 || online < 0 || !terms)
+  if (line < 0 || online < 0)
+    return -1;
+  const cJSON *terms = NULL;
+  const char *terms_text = NULL;
+  if (format == 2)
+    terms = member_pairs(item, "terms", 2, where, err, err_size);
+  else
+    terms_text = member_hexpairs(item, "terms", where, "hash:count", err, err_size);
+  if (!terms && !terms_text)
     return -1;
   if ((!cJSON_IsString(id) && !cJSON_IsNumber(id)) || !cJSON_IsArray(phrases) ||
       (sentiment && !cJSON_IsNumber(sentiment))) {
@@ -290,7 +428,8 @@ static int import_doc(const th_instance *instance, th_partial *partial, const cJ
     }
     phrase_bytes += strlen(phrase->valuestring) + 1;
   }
-  uint32_t term_count = (uint32_t)(cJSON_GetArraySize(terms) / 2);
+  uint32_t term_count =
+      terms_text ? (uint32_t)hexpairs_count(terms_text) : (uint32_t)(cJSON_GetArraySize(terms) / 2);
   size_t id_length = strlen(id_text);
   th_doc *doc = th_doc_new(term_count, id_length, phrase_bytes);
   if (!doc)
@@ -301,8 +440,12 @@ static int import_doc(const th_instance *instance, th_partial *partial, const cJ
   doc->sentiment = sentiment ? sentiment->valuedouble : NAN;
   doc->id_is_string = cJSON_IsString(id);
   memcpy(doc->id, id_text, id_length + 1);
+  if (terms_text && import_terms_text(doc, terms_text, where, err, err_size)) {
+    th_free(doc);
+    return -1;
+  }
   uint32_t t = 0;
-  for (const cJSON *at = terms->child; at; at = at->next->next)
+  for (const cJSON *at = terms ? terms->child : NULL; at; at = at->next->next)
     doc->terms[t++] = (th_term){(uint32_t)at->valuedouble, (uint32_t)at->next->valuedouble};
   char *out = doc->phrases;
   cJSON_ArrayForEach(phrase, phrases) {
@@ -394,9 +537,14 @@ static int import_taxonomy(const th_instance *instance, th_partial *partial, con
 
 void *th_partial_import(void *instance_pointer, const cJSON *data, char *err, size_t err_size) {
   const th_instance *instance = instance_pointer;
-  const cJSON *format = cJSON_GetObjectItemCaseSensitive(data, "format");
-  if (!cJSON_IsString(format) || strcmp(format->valuestring, TH_PARTIAL_FORMAT) != 0) {
-    snprintf(err, err_size, "partial: format: expected \"%s\"", TH_PARTIAL_FORMAT);
+  const cJSON *format_name = cJSON_GetObjectItemCaseSensitive(data, "format");
+  int format = !cJSON_IsString(format_name)                                 ? 0
+               : strcmp(format_name->valuestring, TH_PARTIAL_FORMAT) == 0   ? 3
+               : strcmp(format_name->valuestring, TH_PARTIAL_FORMAT_2) == 0 ? 2
+                                                                            : 0;
+  if (format == 0) {
+    snprintf(err, err_size, "partial: format: expected \"%s\" (or \"%s\")", TH_PARTIAL_FORMAT,
+             TH_PARTIAL_FORMAT_2);
     return NULL;
   }
   double records = member_number(data, "records", NULL, err, err_size);
@@ -410,7 +558,8 @@ void *th_partial_import(void *instance_pointer, const cJSON *data, char *err, si
   }
   partial->records = (uint64_t)records;
   partial->term_total = (uint64_t)term_total;
-  if (import_sketch(partial, data, err, err_size) || import_online(partial, data, err, err_size))
+  if (import_sketch(partial, data, format, err, err_size) ||
+      import_online(partial, data, format, err, err_size))
     goto fail;
   const cJSON *docs = cJSON_GetObjectItemCaseSensitive(data, "docs");
   if (!cJSON_IsArray(docs)) {
@@ -422,7 +571,7 @@ void *th_partial_import(void *instance_pointer, const cJSON *data, char *err, si
   cJSON_ArrayForEach(item, docs) {
     char where[64];
     snprintf(where, sizeof(where), "docs[%d]", index++);
-    if (import_doc(instance, partial, item, where, err, err_size))
+    if (import_doc(instance, partial, item, format, where, err, err_size))
       goto fail;
   }
   if (instance->taxonomy && import_taxonomy(instance, partial, data, err, err_size))

@@ -4,6 +4,7 @@
  * means, and configuration errors. Pipelines and theme files are written to a temporary
  * folder. */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,8 +76,56 @@ typedef struct run_result {
   cJSON *sections; /* the report's sections */
 } run_result;
 
-/* Runs `count` lines through the pipeline on `workers` partial sets; when `exchange` is set,
- * every worker's theme partial but the first goes through export + import before finish. */
+/* A hex-pairs string ("K:V,K:V,...") as the array [K, V, ...] of format 2; a V that is a
+ * float's bits (`float_values`) as that float. */
+static cJSON *pairs_array(const char *text, int float_values) {
+  cJSON *array = cJSON_CreateArray();
+  for (const char *at = text; *at;) {
+    char *end;
+    unsigned long key = strtoul(at, &end, 16);
+    ck_assert_int_eq(*end, ':');
+    unsigned long value = strtoul(end + 1, &end, 16);
+    uint32_t bits = (uint32_t)value;
+    float weight;
+    memcpy(&weight, &bits, sizeof weight);
+    cJSON_AddItemToArray(array, cJSON_CreateNumber((double)key));
+    cJSON_AddItemToArray(array, cJSON_CreateNumber(float_values ? (double)weight : (double)value));
+    at = *end == ',' ? end + 1 : end;
+  }
+  return array;
+}
+
+/* The sketch's (gap, value) string as format 2's [index, value, ...]. */
+static cJSON *cells_array(const char *text) {
+  cJSON *pairs = pairs_array(text, 0), *array = cJSON_CreateArray();
+  double next = 0;
+  for (const cJSON *at = pairs->child; at; at = at->next->next) {
+    cJSON_AddItemToArray(array, cJSON_CreateNumber(next + at->valuedouble));
+    cJSON_AddItemToArray(array, cJSON_CreateNumber(at->next->valuedouble));
+    next += at->valuedouble + 1;
+  }
+  cJSON_Delete(pairs);
+  return array;
+}
+
+/* Rewrites an exported theme partial (format 3) in format 2, as earlier builds wrote it. */
+static void to_format_2(cJSON *data) {
+  cJSON_ReplaceItemInObject(data, "format", cJSON_CreateString("textpipe-theme-partial-2"));
+  cJSON *sketch = cJSON_GetObjectItem(data, "sketch");
+  cJSON_ReplaceItemInObject(sketch, "counters",
+                            cells_array(cJSON_GetObjectItem(sketch, "counters")->valuestring));
+  cJSON *item;
+  cJSON_ArrayForEach(item, cJSON_GetObjectItem(data, "online")) cJSON_ReplaceItemInObject(
+      item, "terms", pairs_array(cJSON_GetObjectItem(item, "terms")->valuestring, 1));
+  cJSON_ArrayForEach(item, cJSON_GetObjectItem(data, "docs")) cJSON_ReplaceItemInObject(
+      item, "terms", pairs_array(cJSON_GetObjectItem(item, "terms")->valuestring, 0));
+}
+
+enum { DIRECT, EXCHANGED, EXCHANGED_AS_FORMAT_2 };
+
+/* Runs `count` lines through the pipeline on `workers` partial sets; unless `exchange` is
+ * DIRECT, every worker's theme partial but the first goes through export + import before
+ * finish (rewritten in format 2 on the way with EXCHANGED_AS_FORMAT_2). */
 static run_result run(const char *config, const char *const *lines, size_t count, size_t workers,
                       int exchange) {
   tp_pipeline *pipeline = NULL;
@@ -111,6 +160,10 @@ static run_result run(const char *config, const char *const *lines, size_t count
     for (size_t w = 1; w < workers; w++) {
       cJSON *data = plugin->partial_export(instance, partials[w][1]);
       ck_assert_ptr_nonnull(data);
+      ck_assert_str_eq(cJSON_GetObjectItem(data, "format")->valuestring,
+                       "textpipe-theme-partial-3");
+      if (exchange == EXCHANGED_AS_FORMAT_2)
+        to_format_2(data);
       char *text = cJSON_PrintUnformatted(data); /* through text, as between processes */
       cJSON_Delete(data);
       data = cJSON_Parse(text);
@@ -280,13 +333,17 @@ START_TEST(workers_merge_to_the_same_themes) {
 }
 END_TEST
 
+/* Both partial formats (3, the hex-pairs strings written now; 2, the arrays of numbers of
+ * earlier builds) give the state the partial had. */
+static const int exchange_forms[] = {EXCHANGED, EXCHANGED_AS_FORMAT_2};
+
 START_TEST(partials_survive_export_and_import) {
   char lines[3 * TOPIC_RECORDS][256];
   const char *pointers[3 * TOPIC_RECORDS];
   size_t count = corpus(lines, pointers, 1);
   const char *config = "{\"taxonomy\": \"policy.json\", \"themes\": 3, \"members\": true}";
-  run_result direct = run(config, pointers, count, 3, 0);
-  run_result exchanged = run(config, pointers, count, 3, 1);
+  run_result direct = run(config, pointers, count, 3, DIRECT);
+  run_result exchanged = run(config, pointers, count, 3, exchange_forms[_i]);
   char *expected = cJSON_PrintUnformatted(direct.sections);
   char *got = cJSON_PrintUnformatted(exchanged.sections);
   ck_assert_str_eq(got, expected);
@@ -375,7 +432,8 @@ typedef struct import_error {
 } import_error;
 
 static const import_error import_errors[] = {
-    {"{}", "partial: format: expected \"textpipe-theme-partial-2\""},
+    {"{}", "partial: format: expected \"textpipe-theme-partial-3\" (or "
+           "\"textpipe-theme-partial-2\")"},
     {"{\"format\": \"textpipe-theme-partial-2\"}",
      "partial: records: expected a non-negative number"},
     {"{\"format\": \"textpipe-theme-partial-2\", \"records\": 1}",
@@ -398,6 +456,42 @@ static const import_error import_errors[] = {
      "[{\"id\": [], \"line\": 1, \"online\": 0, \"terms\": [], \"phrases\": []}]}",
      "partial: docs[0]: expected id (string or number), phrases (array) and an optional "
      "numeric sentiment"},
+    /* format 3: the vectors are strings of hex pairs, refused when malformed */
+    {"{\"format\": \"textpipe-theme-partial-3\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 32768, \"depth\": 4, \"documents\": 1, \"counters\": [0, 1]}}",
+     "partial: sketch.counters: expected a string of hex pairs \"gap:value,...\""},
+    {"{\"format\": \"textpipe-theme-partial-3\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 32768, \"depth\": 4, \"documents\": 1, \"counters\": \"0:1,2:X\"}}",
+     "partial: sketch.counters: not a string of hex pairs \"gap:value,...\" (at character 3: "
+     "\",2:X\")"},
+    {"{\"format\": \"textpipe-theme-partial-3\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 32768, \"depth\": 4, \"documents\": 1, \"counters\": \"5:0\"}}",
+     "partial: sketch.counters: not a string of hex pairs \"gap:value,...\" (at character 0: "
+     "\"5:0\")"},
+    {"{\"format\": \"textpipe-theme-partial-3\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 32768, \"depth\": 4, \"documents\": 1, \"counters\": \"1ffff:1,0:2\"}}",
+     "partial: sketch.counters: not a string of hex pairs \"gap:value,...\" (at character 7: "
+     "\",0:2\")"},
+    {"{\"format\": \"textpipe-theme-partial-3\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 32768, \"depth\": 4, \"documents\": 1, \"counters\": \"\"}, \"online\": "
+     "[{\"ids\": [1], \"count\": 1, \"sentiment_sum\": 0, \"sentiment_count\": 0, "
+     "\"terms\": \"a:7f800000\"}]}",
+     "partial: online[0].terms: weight 7f800000 of term 10 is not a finite float"},
+    {"{\"format\": \"textpipe-theme-partial-3\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 32768, \"depth\": 4, \"documents\": 1, \"counters\": \"\"}, \"online\": "
+     "[{\"ids\": [1], \"count\": 1, \"sentiment_sum\": 0, \"sentiment_count\": 0, "
+     "\"terms\": \"a:3f800000;\"}]}",
+     "partial: online[0].terms: not a string of hex pairs \"hash:weight bits,...\" (at "
+     "character 10: \";\")"},
+    {"{\"format\": \"textpipe-theme-partial-3\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 32768, \"depth\": 4, \"documents\": 1, \"counters\": \"\"}, \"online\": [], "
+     "\"docs\": [{\"id\": 1, \"line\": 1, \"online\": 0, \"terms\": \"ab:1,123456789:2\", "
+     "\"phrases\": []}]}",
+     "partial: docs[0].terms: not a string of hex pairs \"hash:count,...\" (at character 4: "
+     "\",123456789:2\")"},
+    {"{\"format\": \"textpipe-theme-partial-2\", \"records\": 1, \"term_total\": 5, \"sketch\": "
+     "{\"width\": 32768, \"depth\": 4, \"documents\": 1, \"counters\": \"0:1\"}}",
+     "partial: sketch.counters: expected an array of 2-number groups"},
 };
 
 START_TEST(partial_import_errors_name_the_member) {
@@ -546,7 +640,8 @@ static Suite *theme_plugin_suite(void) {
   tcase_add_test(stream, discovered_themes_recover_the_topics);
   tcase_add_loop_test(stream, workers_merge_to_the_same_themes, 0,
                       (int)(sizeof worker_counts / sizeof worker_counts[0]));
-  tcase_add_test(stream, partials_survive_export_and_import);
+  tcase_add_loop_test(stream, partials_survive_export_and_import, 0,
+                      (int)(sizeof exchange_forms / sizeof exchange_forms[0]));
   tcase_add_test(stream, sampling_bounds_the_retained_records);
   tcase_add_test(stream, report_counts_taxonomy_and_sentiment);
   tcase_add_test(stream, members_beyond_the_clustering_limit_are_assigned);
