@@ -239,12 +239,13 @@ static int reference_seed(const th_matrix *m, uint32_t k, uint64_t *random, floa
  * posting lists) against reference_seed, bit for bit: the centroids, the count and the
  * generator state after, with k above the rows it can seed; on the odd cases some values are
  * negative and some rows list a column twice. */
-START_TEST(kmeans_seed_equals_plain_seeding) {
-  uint32_t k = run_cases[_i].k;
+/* One case of kmeans_seed_equals_plain_seeding: run_cases[i]'s shape. */
+static void check_seeding(size_t i) {
+  uint32_t k = run_cases[i].k;
   th_matrix m;
-  make_matrix(&m, run_cases[_i].rows, run_cases[_i].columns, run_cases[_i].groups, 11 + _i);
-  if (_i % 2) {
-    uint64_t random = 5 + (uint64_t)_i;
+  make_matrix(&m, run_cases[i].rows, run_cases[i].columns, run_cases[i].groups, 11 + i);
+  if (i % 2) {
+    uint64_t random = 5 + (uint64_t)i;
     for (size_t r = 0; r < m.rows; r++) {
       size_t start = m.offsets[r], end = m.offsets[r + 1];
       for (size_t e = start; e < end; e++)
@@ -256,7 +257,7 @@ START_TEST(kmeans_seed_equals_plain_seeding) {
   }
   size_t cells = (size_t)m.columns * k;
   float *mine = calloc(cells, sizeof(float)), *plain = calloc(cells, sizeof(float));
-  uint64_t random = 42 + (uint64_t)_i, plain_random = random;
+  uint64_t random = 42 + (uint64_t)i, plain_random = random;
   int seeded = th_kmeans_seed(&m, k, &random, mine);
   ck_assert_int_eq(seeded, reference_seed(&m, k, &plain_random, plain));
   ck_assert_int_ge(seeded, 1);
@@ -265,6 +266,11 @@ START_TEST(kmeans_seed_equals_plain_seeding) {
   free(mine);
   free(plain);
   th_matrix_release(&m);
+}
+
+START_TEST(kmeans_seed_equals_plain_seeding) {
+  for (size_t i = 0; i < sizeof run_cases / sizeof run_cases[0]; i++)
+    check_seeding(i);
 }
 END_TEST
 
@@ -445,8 +451,7 @@ static Suite *theme_kmeans_suite(void) {
   TCase *run = tcase_create("k-means passes");
   tcase_add_loop_test(run, kmeans_run_equals_plain_lloyd, 0,
                       (int)(sizeof run_cases / sizeof run_cases[0]));
-  tcase_add_loop_test(run, kmeans_seed_equals_plain_seeding, 0,
-                      (int)(sizeof run_cases / sizeof run_cases[0]));
+  tcase_add_test(run, kmeans_seed_equals_plain_seeding);
   tcase_add_test(run, merge_replay_and_threads_equal_one_thread);
   suite_add_tcase(suite, run);
   TCase *online = tcase_create("online dots");
