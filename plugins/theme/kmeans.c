@@ -64,8 +64,8 @@ static int entry_postings_build(const th_matrix *m, entry_postings *p) {
  * entry), and the marked entries are read back in ascending order, which is row after row,
  * each row in its own order. The same doubles as walking every row, for the entries of the
  * shared columns only. `marks` is zero before and after. */
-static void pick_dots(const th_matrix *m, const entry_postings *p, const double *wide,
-                      const double *dense, size_t pick, uint64_t *marks, double *sums) {
+static void pick_dots(const th_matrix *m, const entry_postings *p, const double *dense, size_t pick,
+                      uint64_t *marks, double *sums) {
   for (size_t e = m->offsets[pick]; e < m->offsets[pick + 1]; e++) {
     uint32_t c = m->cols[e]; /* a column listed twice in the pick sets the same bits twice */
     for (size_t q = p->start[c]; q < p->start[c + 1]; q++)
@@ -79,7 +79,7 @@ static void pick_dots(const th_matrix *m, const entry_postings *p, const double 
     marks[w] = 0;
     do {
       size_t e = w * 64 + (size_t)__builtin_ctzll(bits);
-      sums[p->row_of[e]] += wide[e] * dense[m->cols[e]];
+      sums[p->row_of[e]] += (double)m->values[e] * dense[m->cols[e]];
       bits &= bits - 1;
     } while (bits);
   }
@@ -114,21 +114,17 @@ int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *cent
   int built = entry_postings_build(m, &postings) == 0;
   double *closest = th_alloc((n + 1) * sizeof(double));
   double *dense = th_calloc(m->columns + 1, sizeof(double));
-  double *wide = th_alloc((nnz + 1) * sizeof(double));
   double *sums = th_calloc(n + 1, sizeof(double));
   uint64_t *marks = th_calloc(nnz / 64 + 1, sizeof(uint64_t));
-  if (!built || !closest || !dense || !wide || !sums || !marks) {
+  if (!built || !closest || !dense || !sums || !marks) {
     if (built)
       entry_postings_release(&postings);
     th_free(closest);
     th_free(dense);
-    th_free(wide);
     th_free(sums);
     th_free(marks);
     return -1;
   }
-  for (size_t e = 0; e < nnz; e++)
-    wide[e] = m->values[e];
   size_t nonempty = 0;
   for (size_t r = 0; r < n; r++) {
     int empty = m->offsets[r] == m->offsets[r + 1];
@@ -143,7 +139,7 @@ int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *cent
     set_centroid_from_row(m, pick, k, seeded, centroids);
     for (size_t e = m->offsets[pick]; e < m->offsets[pick + 1]; e++)
       dense[m->cols[e]] = m->values[e];
-    pick_dots(m, &postings, wide, dense, pick, marks, sums);
+    pick_dots(m, &postings, dense, pick, marks, sums);
     for (size_t r = 0; r < n; r++) {
       if (m->offsets[r] == m->offsets[r + 1])
         continue;
@@ -159,7 +155,6 @@ int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *cent
   entry_postings_release(&postings);
   th_free(closest);
   th_free(dense);
-  th_free(wide);
   th_free(sums);
   th_free(marks);
   return (int)seeded;
