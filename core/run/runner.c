@@ -423,7 +423,7 @@ int tp_runner_finish(tp_runner *runner, cJSON *sections, cJSON *exports, tp_stag
                      tp_error *err) {
   if (tp_runner_merge(runner, exports, stats, err) != 0)
     return -1;
-  return tp_runner_finish_merged(runner, sections, err);
+  return tp_runner_finish_merged(runner, sections, NULL, err);
 }
 
 int tp_runner_merge(tp_runner *runner, cJSON *exports, tp_stage_stats *stats, tp_error *err) {
@@ -452,8 +452,14 @@ int tp_runner_merge(tp_runner *runner, cJSON *exports, tp_stage_stats *stats, tp
   return status;
 }
 
-int tp_runner_finish_merged(tp_runner *runner, cJSON *sections, tp_error *err) {
-  return tp_stages_finish_merged(runner->pipeline, runner->workers[0].partials, sections, err);
+int tp_runner_finish_merged(tp_runner *runner, cJSON *sections, const tp_finish_gate *gate,
+                            tp_error *err) {
+  return tp_stages_finish_merged(runner->pipeline, runner->workers[0].partials, sections, gate,
+                                 err);
+}
+
+void **tp_runner_merged(tp_runner *runner) {
+  return runner->workers[0].partials;
 }
 
 int tp_runner_export_worker(tp_runner *runner, size_t worker, cJSON *exports, tp_stage_stats *stats,
@@ -461,18 +467,10 @@ int tp_runner_export_worker(tp_runner *runner, size_t worker, cJSON *exports, tp
   const tp_pipeline *pipeline = runner->pipeline;
   uv_mutex_lock(&runner->lock); /* orders this read after the worker's last batch */
   for (size_t s = 0; s < pipeline->stage_count; s++) {
-    const tp_stage *stage = &pipeline->stages[s];
-    const tp_plugin *plugin = stage->handle->plugin;
-    void *partial = runner->workers[worker].partials[s];
     stats[s] = runner->workers[worker].stats[s];
-    if (partial == NULL || plugin->partial_export == NULL)
-      continue;
-    cJSON *exported = plugin->partial_export(stage->instance, partial);
-    if (exported == NULL || !cJSON_AddItemToObject(exports, stage->id, exported)) {
-      cJSON_Delete(exported);
+    if (tp_stage_export(&pipeline->stages[s], runner->workers[worker].partials[s], exports, err) !=
+        0) {
       uv_mutex_unlock(&runner->lock);
-      snprintf(err->message, sizeof err->message, "%s: out of memory exporting the partial",
-               stage->id);
       return -1;
     }
   }

@@ -121,14 +121,21 @@ size_t tp_runner_abandon(tp_runner *runner);
 int tp_runner_finish(tp_runner *runner, cJSON *sections, cJSON *exports, tp_stage_stats *stats,
                      tp_error *err);
 
-/* tp_runner_finish in two calls, so that something else can use the exports (print them, on
- * another thread) while the stages finish: tp_runner_merge stops and joins the workers,
- * closes the async handle, sums the stats and merges (and exports) every stage's partials
- * (tp_stages_merge_exporting); then tp_runner_finish_merged runs finish() per stage into
- * `sections` (tp_stages_finish_merged), touching neither `exports` nor `stats`. Each returns
- * 0, or -1 with err filled; tp_runner_finish_merged only after tp_runner_merge returned 0. */
+/* tp_runner_finish in two calls, so that something else can use the merged partials (export
+ * and print them, on another thread) while the stages finish: tp_runner_merge stops and joins
+ * the workers, closes the async handle, sums the stats and merges (and exports, unless
+ * `exports` is NULL) every stage's partials (tp_stages_merge_exporting); then
+ * tp_runner_finish_merged runs finish() per stage into `sections` (tp_stages_finish_merged,
+ * `gate` called before each), touching neither `exports` nor `stats`. Each returns 0, or -1
+ * with err filled; tp_runner_finish_merged only after tp_runner_merge returned 0. */
 int tp_runner_merge(tp_runner *runner, cJSON *exports, tp_stage_stats *stats, tp_error *err);
-int tp_runner_finish_merged(tp_runner *runner, cJSON *sections, tp_error *err);
+int tp_runner_finish_merged(tp_runner *runner, cJSON *sections, const tp_finish_gate *gate,
+                            tp_error *err);
+
+/* After tp_runner_merge: the merged partials, one per stage (NULL where a stage keeps none),
+ * owned by the runner; another thread may export them (tp_stage_export) as long as `gate`
+ * holds each stage's finish() until its export is done. */
+void **tp_runner_merged(tp_runner *runner);
 
 /* With nothing in flight (tp_runner_in_flight() == 0, so every worker waits): adds worker
  * `worker`'s partial of each stage, as partial_export() gives it, to `exports` under the stage

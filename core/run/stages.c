@@ -124,7 +124,7 @@ int tp_stages_finish_exporting(const tp_pipeline *pipeline, void ***partials, si
                                cJSON *sections, cJSON *exports, tp_error *err) {
   if (tp_stages_merge_exporting(pipeline, partials, workers, exports, err) != 0)
     return -1;
-  return tp_stages_finish_merged(pipeline, partials[0], sections, err);
+  return tp_stages_finish_merged(pipeline, partials[0], sections, NULL, err);
 }
 
 int tp_stages_merge_exporting(const tp_pipeline *pipeline, void ***partials, size_t workers,
@@ -150,21 +150,28 @@ int tp_stages_merge_exporting(const tp_pipeline *pipeline, void ***partials, siz
         return -1;
       }
     }
-    if (exports != NULL && partials[0][s] != NULL && plugin->partial_export != NULL) {
-      cJSON *exported = plugin->partial_export(stage->instance, partials[0][s]);
-      if (exported == NULL || !cJSON_AddItemToObject(exports, stage->id, exported)) {
-        cJSON_Delete(exported);
-        snprintf(err->message, sizeof err->message, "%s: out of memory exporting the partial",
-                 stage->id);
-        return -1;
-      }
-    }
+    if (exports != NULL && tp_stage_export(stage, partials[0][s], exports, err) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+int tp_stage_export(const tp_stage *stage, void *partial, cJSON *exports, tp_error *err) {
+  const tp_plugin *plugin = stage->handle->plugin;
+  if (partial == NULL || plugin->partial_export == NULL)
+    return 0;
+  cJSON *exported = plugin->partial_export(stage->instance, partial);
+  if (exported == NULL || !cJSON_AddItemToObject(exports, stage->id, exported)) {
+    cJSON_Delete(exported);
+    snprintf(err->message, sizeof err->message, "%s: out of memory exporting the partial",
+             stage->id);
+    return -1;
   }
   return 0;
 }
 
 int tp_stages_finish_merged(const tp_pipeline *pipeline, void **merged, cJSON *sections,
-                            tp_error *err) {
+                            const tp_finish_gate *gate, tp_error *err) {
   char reason[TP_REASON_SIZE];
   int status = 0;
   for (size_t s = 0; s < pipeline->stage_count; s++) {
@@ -178,6 +185,8 @@ int tp_stages_finish_merged(const tp_pipeline *pipeline, void **merged, cJSON *s
       status = -1;
       goto done;
     }
+    if (gate != NULL)
+      gate->before_finish(gate->context, s);
     reason[0] = '\0';
     if (plugin->finish(stage->instance, merged[s], section, reason, sizeof reason) != 0) {
       cJSON_Delete(section);

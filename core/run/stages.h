@@ -75,11 +75,25 @@ int tp_stages_finish_exporting(const tp_pipeline *pipeline, void ***partials, si
 int tp_stages_merge_exporting(const tp_pipeline *pipeline, void ***partials, size_t workers,
                               cJSON *exports, tp_error *err);
 
+/* Adds `stage`'s partial, as partial_export() gives it, to `exports` under the stage id
+ * (nothing when `partial` is NULL or the plugin has no partial_export). Returns 0, or -1 with
+ * err (out of memory). */
+int tp_stage_export(const tp_stage *stage, void *partial, cJSON *exports, tp_error *err);
+
+/* What tp_stages_finish_merged calls before each stage's finish() (which may change the
+ * partial): with the stage's index, so that another thread exporting the merged partials
+ * can be waited for, stage by stage. */
+typedef struct tp_finish_gate {
+  void (*before_finish)(void *context, size_t stage);
+  void *context;
+} tp_finish_gate;
+
 /* The second half: finish() of every stage, in pipeline order, on the merged partials
  * (`merged`: partials[0] above) into `sections`, each stage's `section` member set for
- * host->report_section() of later stages while it runs and NULL again when it returns.
- * Returns 0, or -1 with err naming the stage (sections keeps what was done). */
+ * host->report_section() of later stages while it runs and NULL again when it returns; `gate`
+ * (NULL: none) is passed each stage before its finish(). Returns 0, or -1 with err naming the
+ * stage (sections keeps what was done). */
 int tp_stages_finish_merged(const tp_pipeline *pipeline, void **merged, cJSON *sections,
-                            tp_error *err);
+                            const tp_finish_gate *gate, tp_error *err);
 
 #endif /* TP_CORE_STAGES_H */

@@ -48,11 +48,29 @@ static void checkpoint_now(tp_stream *stream) {
 }
 
 /* The last checkpoint, after the run merged its workers' partials for the report: built from
- * those exports, so the report and the checkpoint come from one merge. Runs on its own thread
- * (checkpoint_last_main) while the stages finish: exporting was done before any finish(), and
- * the exports are a tree of their own. */
+ * those, so the report and the checkpoint come from one merge. Runs on its own thread
+ * (checkpoint_last_main) while the stages finish: it exports the merged partials in stage
+ * order, telling the loop thread after each (wait_exported holds a stage's finish(), which
+ * may change its partial, until then), and the exports are then a tree of their own. */
 static void checkpoint_last(tp_stream *stream) {
   tp_error err = {{0}};
+  const tp_pipeline *pipeline = stream->pipeline;
+  void **merged = tp_runner_merged(stream->runner);
+  for (size_t s = 0; s < pipeline->stage_count; s++) {
+    int failed = tp_stage_export(&pipeline->stages[s], merged[s], *stream->last_checkpoint_exports,
+                                 &err) != 0;
+    uv_mutex_lock(&stream->exported_lock);
+    stream->exported_stages = failed ? pipeline->stage_count : s + 1;
+    stream->export_failed = failed;
+    uv_cond_signal(&stream->exported_changed);
+    uv_mutex_unlock(&stream->exported_lock);
+    if (failed) {
+      tp_log(TP_LOG_ERROR, NULL, "%s", err.message);
+      tp_log(TP_LOG_ERROR, NULL, "%s: no last checkpoint: its entries stay pending",
+             stream->input_name);
+      return;
+    }
+  }
   stream->counts.bytes = tp_source_counters_get(stream->source).bytes;
   char *state = tp_checkpoint_build_merged(
       stream->pipeline, stream->input_name, &stream->counts, tp_runner_workers(stream->runner),
@@ -68,16 +86,48 @@ void tp__stream_checkpoint_last_start(tp_stream *stream, cJSON **exports,
                                       const tp_stage_stats *stats) {
   stream->last_checkpoint_exports = exports;
   stream->last_checkpoint_stats = stats;
-  stream->last_checkpoint_threaded =
-      uv_thread_create(&stream->last_checkpoint_thread, checkpoint_last_main, stream) == 0;
-  if (!stream->last_checkpoint_threaded)
-    checkpoint_last(stream); /* no thread to be had: here, before the stages finish */
+  stream->exported_stages = 0;
+  stream->export_failed = 0;
+  stream->last_checkpoint_threaded = 0;
+  if (uv_mutex_init(&stream->exported_lock) != 0) {
+    checkpoint_last(stream); /* no lock to be had: here, before the stages finish */
+    return;
+  }
+  if (uv_cond_init(&stream->exported_changed) == 0) {
+    stream->last_checkpoint_threaded =
+        uv_thread_create(&stream->last_checkpoint_thread, checkpoint_last_main, stream) == 0;
+    if (!stream->last_checkpoint_threaded)
+      uv_cond_destroy(&stream->exported_changed);
+  }
+  if (!stream->last_checkpoint_threaded) {
+    uv_mutex_destroy(&stream->exported_lock);
+    checkpoint_last(stream);
+  }
 }
 
-void tp__stream_checkpoint_last_join(tp_stream *stream) {
-  if (stream->last_checkpoint_threaded)
+/* Holds stage `stage`'s finish() until the last checkpoint's thread has exported its partial. */
+static void wait_exported(void *context, size_t stage) {
+  tp_stream *stream = context;
+  if (!stream->last_checkpoint_threaded)
+    return; /* exported before the stages finish, or nothing to wait for */
+  uv_mutex_lock(&stream->exported_lock);
+  while (stream->exported_stages <= stage)
+    uv_cond_wait(&stream->exported_changed, &stream->exported_lock);
+  uv_mutex_unlock(&stream->exported_lock);
+}
+
+tp_finish_gate tp__stream_export_gate(tp_stream *stream) {
+  return (tp_finish_gate){wait_exported, stream};
+}
+
+int tp__stream_checkpoint_last_join(tp_stream *stream) {
+  if (stream->last_checkpoint_threaded) {
     uv_thread_join(&stream->last_checkpoint_thread);
+    uv_cond_destroy(&stream->exported_changed);
+    uv_mutex_destroy(&stream->exported_lock);
+  }
   stream->last_checkpoint_threaded = 0;
+  return stream->export_failed ? -1 : 0;
 }
 
 /* A checkpoint was asked for: take it once everything read is stored, then read on. */

@@ -71,11 +71,12 @@ void tp__stream_count_unfinished(tp_stream *stream) {
 
 /* End of the run: merge and finish() per stage into the result's sections (and the merged
  * partials exported, when asked or for the last checkpoint, which is built from them). Every
- * stage's partials are merged and exported before any finish(), so the last checkpoint is
- * built, printed and handed to the source while the stages finish (the theme's clustering):
- * it holds the merged state, which finish() does not change, and it goes out even when a
- * finish() fails (the records were written; the report of a later run or merge counts them).
- * Returns 0 or -1. */
+ * stage's partials are merged before any finish(); with a last checkpoint due, its thread
+ * exports them stage by stage (each stage's finish() waits for its own export only), builds,
+ * prints and hands the checkpoint to the source while the stages finish (the theme's
+ * clustering). It holds the merged state as it was before finish(), and it goes out even
+ * when a finish() fails (the records were written; the report of a later run or merge counts
+ * them). Returns 0 or -1. */
 int tp__stream_finish_run(tp_stream *stream) {
   const tp_pipeline *pipeline = stream->pipeline;
   tp_stream_result *result = stream->result;
@@ -89,19 +90,23 @@ int tp__stream_finish_run(tp_stream *stream) {
     return 0; /* a stage is still busy: its partials are in use, the report has counts only */
   if (result->sections == NULL || result->stats == NULL ||
       (exporting && result->partials == NULL) ||
-      tp_runner_merge(stream->runner, result->partials, result->stats, &err) != 0) {
+      tp_runner_merge(stream->runner, stream->last_checkpoint_due ? NULL : result->partials,
+                      result->stats, &err) != 0) {
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message[0] ? err.message : "out of memory");
     if (stream->last_checkpoint_due)
       tp_log(TP_LOG_ERROR, NULL, "%s: no last checkpoint: its entries stay pending",
              stream->input_name);
     return -1;
   }
+  tp_finish_gate gate = tp__stream_export_gate(stream);
   if (stream->last_checkpoint_due)
     tp__stream_checkpoint_last_start(stream, &result->partials, result->stats);
-  int status = tp_runner_finish_merged(stream->runner, result->sections, &err);
-  tp__stream_checkpoint_last_join(stream);
+  int status = tp_runner_finish_merged(stream->runner, result->sections,
+                                       stream->last_checkpoint_due ? &gate : NULL, &err);
   if (status != 0)
     tp_log(TP_LOG_ERROR, NULL, "%s", err.message[0] ? err.message : "out of memory");
+  if (stream->last_checkpoint_due && tp__stream_checkpoint_last_join(stream) != 0)
+    status = -1;
   if (!stream->options->export_partials) {
     cJSON_Delete(result->partials); /* only made for the checkpoint */
     result->partials = NULL;

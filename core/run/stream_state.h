@@ -46,10 +46,14 @@ typedef struct tp_stream {
   int checkpoint_wanted;       /* a checkpoint waits for what is in flight to be stored */
   uint64_t unconfirmed;        /* records acknowledged since the last checkpoint */
   int last_checkpoint_due;     /* the end: checkpoint from the merged partials (finish_run) */
-  uv_thread_t last_checkpoint_thread; /* builds and hands it while the stages finish */
+  uv_thread_t last_checkpoint_thread; /* exports, builds and hands it as the stages finish */
   int last_checkpoint_threaded;       /* that thread was started (joined in finish_run) */
   cJSON **last_checkpoint_exports;    /* what it is built from, lent to that thread */
   const tp_stage_stats *last_checkpoint_stats;
+  uv_mutex_t exported_lock;    /* guards exported_stages */
+  uv_cond_t exported_changed;  /* signalled as exported_stages grows */
+  size_t exported_stages;      /* merged partials exported so far, in stage order */
+  int export_failed;           /* one could not be: no last checkpoint, the run fails */
   uint64_t worker_checkpoints; /* checkpoints made of every worker's partial (mid-run ones) */
   uint64_t start_time;         /* uv_hrtime() at the start */
   int idle_flush;              /* pipe input with several workers: the idle timer is in use */
@@ -81,16 +85,22 @@ void tp__stream_try_checkpoint(tp_stream *stream);
 void tp__stream_on_checkpoint_timer(uv_timer_t *handle);
 /* The broker source has nothing new: checkpoints now what was acknowledged, if anything. */
 void tp__stream_on_source_idle(void *context);
-/* The last checkpoint, from the merged partials the report is made of (`*exports`, kept by
- * the caller) and their summed stats, built, printed and handed to the source on a thread of
- * its own while the stages finish (on this thread when none can be started). Until
+/* The last checkpoint, from the merged partials the report is made of (after
+ * tp_runner_merge, unexported): on a thread of its own, each stage's partial is exported into
+ * `*exports` (kept by the caller) in stage order, then the checkpoint is built with the
+ * summed `stats`, printed and handed to the source, while this thread runs the stages'
+ * finish() through tp__stream_export_gate, which holds each stage until its partial is
+ * exported (all of it on this thread when no thread can be started). Until
  * tp__stream_checkpoint_last_join returns, the caller touches neither *exports, nor stats,
  * nor the source, the sink or the counts. */
 void tp__stream_checkpoint_last_start(tp_stream *stream, cJSON **exports,
                                       const tp_stage_stats *stats);
+/* The gate for tp_runner_finish_merged: context is the stream. */
+tp_finish_gate tp__stream_export_gate(tp_stream *stream);
 /* Waits for the last checkpoint to be handed to the source (not for Redis to store it: the
- * source's own thread sends it, and closing the source waits for that). */
-void tp__stream_checkpoint_last_join(tp_stream *stream);
+ * source's own thread sends it, and closing the source waits for that). Returns 0, or -1 when
+ * a partial could not be exported (logged; no checkpoint was made). */
+int tp__stream_checkpoint_last_join(tp_stream *stream);
 
 /* stream_end.c */
 /* Stops reading for good; what was read still runs to the end. */

@@ -61,6 +61,22 @@ static void make_line(int n, char *line, size_t size) {
     snprintf(line, size, "{\"id\":%d,\"text\":\"keep %d\"}", n, n);
 }
 
+/* What a finish gate saw: the stages it was called for, and whether the stage's section was
+ * already there (it must not be: the gate comes before finish()). */
+typedef struct gate_calls {
+  cJSON *sections;
+  size_t count;
+  size_t stages[4];
+  int section_there[4];
+} gate_calls;
+
+static void record_gate_call(void *context, size_t stage) {
+  gate_calls *calls = context;
+  ck_assert_uint_lt(calls->count, 4);
+  calls->section_there[calls->count] = cJSON_GetObjectItem(calls->sections, "count1") != NULL;
+  calls->stages[calls->count++] = stage;
+}
+
 /* Loop index 1-4: that many workers, batches of 10 records (less than a slice); 5-8: 1-4
  * workers, batches of 100 (several TP_BATCH_SLICE slices a batch, records dropped and
  * dead-lettered inside them, every stage still seeing its worker's records in order). */
@@ -137,7 +153,13 @@ START_TEST(order_and_assignment) {
   } else { /* in two steps, as a run's end with its last checkpoint: the same report */
     ck_assert_int_eq(tp_runner_merge(runner, NULL, stats, &err), 0);
     ck_assert_uint_eq(stats[1].records, (uint64_t)kept); /* summed by the merge */
-    ck_assert_int_eq(tp_runner_finish_merged(runner, sections, &err), 0);
+    gate_calls calls = {sections, 0, {0}, {0}};
+    tp_finish_gate gate = {record_gate_call, &calls};
+    ck_assert_int_eq(tp_runner_finish_merged(runner, sections, &gate, &err), 0);
+    /* the gate held the one stage with a finish() ("count1", stage 1) before it ran */
+    ck_assert_uint_eq(calls.count, 1);
+    ck_assert_uint_eq(calls.stages[0], 1);
+    ck_assert(!calls.section_there[0]);
   }
   uv_run(&loop, UV_RUN_DEFAULT); /* closes the async handle */
   const cJSON *count = cJSON_GetObjectItem(sections, "count1");
