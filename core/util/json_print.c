@@ -331,6 +331,21 @@ static inline int print_constant(output *out, tp_json_constants *memo, const cha
 
 static int print_value(output *out, tp_json_constants *memo, const cJSON *item);
 
+/* A number a stage made (no input text kept), printed straight into the buffer. */
+static inline int print_made_number(output *out, double value) {
+  if (reserve(out, 32))
+    return -1;
+  out->used += print_number(value, out->buffer + out->used);
+  return 0;
+}
+
+/* A string value that is not the node's own (cJSON_IsReference): from the memo, or escaped the
+ * usual way when it is too long for it. */
+static inline int print_reference_string(output *out, tp_json_constants *memo, const char *text) {
+  int status = print_constant(out, memo, text, '\0');
+  return status <= 0 ? status : print_string(out, text);
+}
+
 /* Room for a key printed in one pass (print_key): the longest key it copies, quotes and ':'. */
 #define SHORT_KEY_BYTES 24
 
@@ -381,15 +396,15 @@ static int print_children(output *out, tp_json_constants *memo, const cJSON *ite
     if (keys && print_member_key(out, memo, child))
       return -1;
     int type = child->type & (0xff | cJSON_IsReference);
-    if (type == cJSON_Number && child->valuestring == NULL) {
-      if (reserve(out, 32)) /* printed straight into the buffer */
-        return -1;
-      out->used += print_number(child->valuedouble, out->buffer + out->used);
-    } else if (type != (cJSON_String | cJSON_IsReference) || child->valuestring == NULL ||
-               print_constant(out, memo, child->valuestring, '\0') != 0) {
-      if (print_value(out, memo, child)) /* (again) when the constant was too long, or on OOM */
-        return -1;
-    }
+    int status;
+    if (type == cJSON_Number && child->valuestring == NULL)
+      status = print_made_number(out, child->valuedouble);
+    else if (type == (cJSON_String | cJSON_IsReference) && child->valuestring != NULL)
+      status = print_reference_string(out, memo, child->valuestring);
+    else
+      status = print_value(out, memo, child);
+    if (status)
+      return -1;
     if (child->next != NULL && append(out, ",", 1))
       return -1;
   }
@@ -407,20 +422,14 @@ static int print_value(output *out, tp_json_constants *memo, const cJSON *item) 
   case cJSON_Number: {
     if (item->valuestring != NULL) /* an input number kept as written (json_literals.h) */
       return append(out, item->valuestring, strlen(item->valuestring));
-    if (reserve(out, 32)) /* printed straight into the buffer */
-      return -1;
-    out->used += print_number(item->valuedouble, out->buffer + out->used);
-    return 0;
+    return print_made_number(out, item->valuedouble);
   }
   case cJSON_Raw:
     return item->valuestring == NULL ? -1
                                      : append(out, item->valuestring, strlen(item->valuestring));
   case cJSON_String:
-    if ((item->type & cJSON_IsReference) && item->valuestring != NULL) {
-      int status = print_constant(out, memo, item->valuestring, '\0');
-      if (status <= 0)
-        return status;
-    }
+    if ((item->type & cJSON_IsReference) && item->valuestring != NULL)
+      return print_reference_string(out, memo, item->valuestring);
     return print_string(out, item->valuestring);
   case cJSON_Array:
     return print_children(out, memo, item, '[', ']', 0);
