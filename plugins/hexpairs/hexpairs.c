@@ -20,6 +20,11 @@ static char *put_hex(char *out, uint32_t value) {
   return out;
 }
 
+void hexpairs_begin(hexpairs_writer *writer, char *buffer) {
+  *buffer = '\0';
+  *writer = (hexpairs_writer){buffer, buffer, 0};
+}
+
 void hexpairs_put(hexpairs_writer *writer, uint32_t key, uint32_t value) {
   char *out = writer->out;
   if (out != writer->text)

@@ -19,8 +19,8 @@
 #define HEXPAIRS_PAIR_BYTES 18
 
 /* Writing: `text` is the caller's buffer, `out` where the next pair goes, `next_cell` the cell
- * index after the last cell written (sparse cells only). Start with
- * {text, text, 0}; the string is NUL-terminated after every call. */
+ * index after the last cell written (sparse cells only). Start with hexpairs_begin(); the
+ * string is NUL-terminated after every call. */
 typedef struct hexpairs_writer {
   char *text;
   char *out;
@@ -34,6 +34,14 @@ typedef struct hexpairs_reader {
   const char *at;
   uint64_t next_cell;
 } hexpairs_reader;
+
+/* The buffer size for at most `pairs` pairs, terminating NUL included. */
+static inline size_t hexpairs_bytes(size_t pairs) {
+  return pairs * HEXPAIRS_PAIR_BYTES + 1;
+}
+
+/* Starts `writer` on `buffer` (hexpairs_bytes(n) bytes for n pairs) as the empty string. */
+void hexpairs_begin(hexpairs_writer *writer, char *buffer);
 
 /* Appends the pair (key, value). */
 void hexpairs_put(hexpairs_writer *writer, uint32_t key, uint32_t value);

@@ -147,11 +147,11 @@ static char *cells_text(const summary_sketch *sketch) {
   size_t cell_count = (size_t)1 << sketch->bits, nonzero = 0;
   for (size_t i = 0; i < cell_count; i++)
     nonzero += summary_sketch_cell(sketch, i) != 0;
-  char *text = cJSON_malloc(nonzero * HEXPAIRS_PAIR_BYTES + 1);
+  char *text = cJSON_malloc(hexpairs_bytes(nonzero));
   if (!text)
     return NULL;
-  hexpairs_writer writer = {text, text, 0};
-  *text = '\0';
+  hexpairs_writer writer;
+  hexpairs_begin(&writer, text);
   for (size_t i = 0; i < cell_count; i++) {
     uint32_t cell = summary_sketch_cell(sketch, i);
     if (cell != 0)

@@ -33,11 +33,10 @@
 /* The pairs of a hex-pairs string being written: `writer` over a buffer for `pairs` pairs.
  * -1 when out of memory. */
 static int pairs_begin(hexpairs_writer *writer, size_t pairs) {
-  char *text = th_alloc(pairs * HEXPAIRS_PAIR_BYTES + 1);
+  char *text = th_alloc(hexpairs_bytes(pairs));
   if (!text)
     return -1;
-  *text = '\0';
-  *writer = (hexpairs_writer){text, text, 0};
+  hexpairs_begin(writer, text);
   return 0;
 }
 
