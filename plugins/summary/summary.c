@@ -257,6 +257,12 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
   return self->host->record_set(record, TP_KEY_SUMMARY, value);
 }
 
+/* Whether the member name `name` is `literal`; the first byte is compared inline first, as
+ * nearly every other name differs there. */
+static inline int name_is(const char *name, const char *literal) {
+  return name != NULL && name[0] == literal[0] && strcmp(name, literal) == 0;
+}
+
 /* The polarity digest for sentence `index`: the sentiment stage's per-sentence score `item`
  * (the index-th member of TP_KEY_SENTIMENT_SENTENCES, NULL if none) when its start offset is
  * the sentence's, else the record's TP_KEY_SENTIMENT_COMPOUND (`compound`: NULL when absent). */
@@ -265,20 +271,61 @@ static int sentence_sentiment(summary_instance *self, summary_partial *partial,
                               size_t index, summary_digest **polarity) {
   *polarity = NULL;
   /* Both members in one walk that ends when both are found, each the first of its name (as
-   * cJSON_GetObjectItemCaseSensitive finds it, which also stops at a member without a name);
-   * the first byte is compared before the name. */
+   * cJSON_GetObjectItemCaseSensitive finds it, which also stops at a member without a name). */
   const cJSON *start = NULL, *own = NULL;
   for (const cJSON *member = item ? item->child : NULL; member && member->string && !(start && own);
        member = member->next) {
-    const char *name = member->string;
-    if (!start && name[0] == 's' && strcmp(name, "start") == 0)
+    if (!start && name_is(member->string, "start"))
       start = member;
-    else if (!own && name[0] == 'c' && strcmp(name, "compound") == 0)
+    else if (!own && name_is(member->string, "compound"))
       own = member;
   }
   if (cJSON_IsNumber(start) && start->valuedouble == TP_TEXT_SENTENCE(text, index)->start)
     compound = own;
   return summary_partial_polarity(self, partial, compound, polarity);
+}
+
+/* The members of a record the summary reads besides its tokens, each found as the lookups it
+ * replaces find it: `theme_id` as cJSON_GetObjectItemCaseSensitive (the first member of that
+ * name; a member without a name ends the search), `compound` and `sentences` as
+ * host->record_field finds TP_KEY_SENTIMENT_COMPOUND and TP_KEY_SENTIMENT_SENTENCES (the first
+ * "sentiment" member, when it is an object, and its first member of each name). NULL when
+ * missing. */
+typedef struct record_inputs {
+  const cJSON *theme_id, *compound, *sentences;
+} record_inputs;
+
+/* Fills *inputs in one walk over the record's members and one over its "sentiment" object,
+ * instead of a walk (and a strcmp per member) for each of the three. */
+static void find_record_inputs(const cJSON *json, record_inputs *inputs) {
+  const cJSON *sentiment = NULL;
+  inputs->theme_id = inputs->compound = inputs->sentences = NULL;
+  int theme_search = 1; /* cleared at a member without a name or once theme_id is found */
+  for (const cJSON *member = json ? json->child : NULL; member && (theme_search || !sentiment);
+       member = member->next) {
+    if (member->string == NULL) {
+      theme_search = 0;
+      continue;
+    }
+    if (theme_search && name_is(member->string, TP_KEY_THEME_ID)) {
+      inputs->theme_id = member;
+      theme_search = 0;
+    } else if (!sentiment && name_is(member->string, TP_KEY_SENTIMENT)) {
+      sentiment = member;
+    }
+  }
+  if (!cJSON_IsObject(sentiment))
+    return;
+  /* the member names after "sentiment." in the two keys */
+  const char *compound_name = TP_KEY_SENTIMENT_COMPOUND + sizeof TP_KEY_SENTIMENT;
+  const char *sentences_name = TP_KEY_SENTIMENT_SENTENCES + sizeof TP_KEY_SENTIMENT;
+  for (const cJSON *member = sentiment->child; member && !(inputs->compound && inputs->sentences);
+       member = member->next) {
+    if (!inputs->compound && name_is(member->string, compound_name))
+      inputs->compound = member;
+    else if (!inputs->sentences && name_is(member->string, sentences_name))
+      inputs->sentences = member;
+  }
 }
 
 static tp_result summary_process(void *instance, void *partial_ptr, tp_record *record, char *err,
@@ -291,17 +338,17 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
              TP_TEXT_KEY);
     return TP_ERROR;
   }
-  const cJSON *json = self->host->record_json(record);
+  record_inputs inputs;
+  find_record_inputs(self->host->record_json(record), &inputs);
   summary_digest *theme = NULL, *polarity = NULL;
-  if (summary_partial_route(self, partial, json, &theme) < 0) {
+  if (summary_partial_route(self, partial, inputs.theme_id, &theme) < 0) {
     snprintf(err, err_size, "out of memory");
     return TP_ERROR;
   }
   /* The per-sentence scores are walked in step with the sentences (fetching the index-th
    * member would walk the array from its start for each sentence). */
-  const cJSON *compound = self->host->record_field(record, TP_KEY_SENTIMENT_COMPOUND);
-  const cJSON *sentences = self->host->record_field(record, TP_KEY_SENTIMENT_SENTENCES);
-  const cJSON *sentence_score = cJSON_IsArray(sentences) ? sentences->child : NULL;
+  const cJSON *compound = inputs.compound;
+  const cJSON *sentence_score = cJSON_IsArray(inputs.sentences) ? inputs.sentences->child : NULL;
   char id_buffer[96];
   char *id_allocated = NULL;
   const char *id = NULL;

@@ -154,10 +154,9 @@ static int theme_key(const cJSON *theme_id, char *key, size_t size) {
   return cJSON_PrintPreallocated((cJSON *)theme_id, key, (int)size - 5, 0);
 }
 
-int summary_partial_route(summary_instance *instance, summary_partial *partial, const cJSON *record,
-                          summary_digest **theme) {
+int summary_partial_route(summary_instance *instance, summary_partial *partial,
+                          const cJSON *theme_id, summary_digest **theme) {
   *theme = NULL;
-  const cJSON *theme_id = cJSON_GetObjectItemCaseSensitive(record, TP_KEY_THEME_ID);
   if (cJSON_IsNumber(theme_id) || cJSON_IsString(theme_id)) {
     char key[128];
     int failed = 0;

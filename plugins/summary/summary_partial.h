@@ -64,10 +64,11 @@ void summary_partial_destroy(summary_instance *instance, summary_partial *partia
 int summary_partial_reserve_text(summary_instance *instance, summary_partial *partial,
                                  size_t bytes);
 
-/* Finds (creating it if needed) the theme digest for the record's "theme_id"; *theme is NULL
- * when the record has none or the theme limit is reached. Returns 0, or -1 when out of memory. */
-int summary_partial_route(summary_instance *instance, summary_partial *partial, const cJSON *record,
-                          summary_digest **theme);
+/* Finds (creating it if needed) the theme digest for a record's "theme_id" member `theme_id`
+ * (NULL when the record has none); *theme is NULL when there is no usable id or the theme
+ * limit is reached. Returns 0, or -1 when out of memory. */
+int summary_partial_route(summary_instance *instance, summary_partial *partial,
+                          const cJSON *theme_id, summary_digest **theme);
 
 /* The positive or negative digest for a sentiment "compound" value (NULL when it is not a
  * number or is neutral). Returns 0, or -1 when out of memory. */

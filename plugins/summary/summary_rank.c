@@ -82,9 +82,12 @@ static void fill_bits(summary_ranker *ranker, const summary_features *sentences,
   }
 }
 
-/* The content-word cosine of sentences i and j: exactly summary_similarity() of the two. */
-static double similarity(const summary_ranker *ranker, const summary_features *sentences,
-                         size_t stride, size_t i, size_t j) {
+/* The content-word cosine of sentences i and j: exactly summary_similarity() of the two.
+ * Always inline, as build_graph is: in summary_rank_scores's POPCNT copy (RANK_POPCNT) a
+ * popcount is then one instruction, not a libgcc call. */
+static inline __attribute__((always_inline)) double similarity(const summary_ranker *ranker,
+                                                               const summary_features *sentences,
+                                                               size_t stride, size_t i, size_t j) {
   size_t low = ranker->low[i] > ranker->low[j] ? ranker->low[i] : ranker->low[j];
   size_t high = ranker->high[i] < ranker->high[j] ? ranker->high[i] : ranker->high[j];
   const uint64_t *a = &ranker->bits[i * stride], *b = &ranker->bits[j * stride];
@@ -98,9 +101,11 @@ static double similarity(const summary_ranker *ranker, const summary_features *s
 }
 
 /* The non-zero edges of the similarity graph as adjacency lists (ascending neighbours) and each
- * sentence's degree, summed in ascending neighbour order as a dense row sum would. */
-static void build_graph(summary_ranker *ranker, const summary_features *sentences, size_t count,
-                        size_t stride) {
+ * sentence's degree, summed in ascending neighbour order as a dense row sum would. Always
+ * inline in summary_rank_scores (see similarity). */
+static inline __attribute__((always_inline)) void build_graph(summary_ranker *ranker,
+                                                              const summary_features *sentences,
+                                                              size_t count, size_t stride) {
   memset(ranker->edges, 0, count * sizeof *ranker->edges);
   /* Pairs in (i, j > i) order: row i receives its neighbours below i while the rows before it
    * are visited (ascending), then those above it, so every row comes out sorted. */
@@ -164,6 +169,17 @@ static double record_prior(const summary_features *sentence, size_t position) {
   return position_prior * length_prior;
 }
 
+/* The popcounts of the graph's similarities are a call into libgcc each on baseline x86-64
+ * (__popcountdi2); on a CPU with POPCNT, target_clones builds a copy that uses the instruction
+ * and the loader picks it. Only the integer count is done differently, so every rank is the
+ * same bit for bit. GCC only (as the theme plugin's TH_WIDE_LANES). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RANK_POPCNT __attribute__((target_clones("popcnt", "default")))
+#else
+#define RANK_POPCNT
+#endif
+
+RANK_POPCNT
 void summary_rank_scores(summary_ranker *ranker, const summary_features *sentences, size_t count) {
   size_t stride = (assign_ids(ranker, sentences, count) + 63) / 64;
   ranker->stride = stride;

@@ -189,6 +189,33 @@ START_TEST(constant_strings_are_checked) {
 }
 END_TEST
 
+/* The key that holds the text field is the field's first part: with "comment.body", "comment"
+ * is refused; keys that only share its first bytes, or extend it, are not. */
+START_TEST(text_root_is_refused) {
+  static const char nested[] = "{\"comment\": {\"body\": \"hello\"}}";
+  static const char *const keys[] = {"comment", "comm", "commentx", "c", "body", NULL};
+  static const int refused[] = {1, 0, 0, 0, 0};
+  const tp_plugin *plugins[] = {&test_plugin_count};
+  tp_pipeline *pipeline = test_pipeline_new(plugins, 1, TP_INPUT_NDJSON, "comment.body");
+  pipeline->stages[0].keys = keys;
+  const tp_host *host = tp_host_api();
+  tp_record record = {0};
+  char reason[TP_REASON_SIZE];
+  for (size_t k = 0; keys[k] != NULL; k++) {
+    ck_assert_int_eq(
+        tp_record_prepare(&record, pipeline, nested, strlen(nested), 1, reason, sizeof reason), 0);
+    record.stage = &pipeline->stages[0];
+    ck_assert_int_eq(host->record_set(&record, keys[k], cJSON_CreateTrue()), refused[k] ? -1 : 0);
+    ck_assert_str_eq(host->record_text(&record, NULL), "hello");
+    record.stage = NULL;
+    tp_record_reset(&record);
+  }
+  pipeline->stages[0].keys = NULL;
+  tp_record_release(&record);
+  test_pipeline_free(pipeline);
+}
+END_TEST
+
 static Suite *host_suite(void) {
   Suite *suite = suite_create("host");
   TCase *memory = tcase_create("memory");
@@ -201,6 +228,7 @@ static Suite *host_suite(void) {
   TCase *keys = tcase_create("keys");
   tcase_add_test(keys, keys_are_enforced);
   tcase_add_test(keys, constant_strings_are_checked);
+  tcase_add_test(keys, text_root_is_refused);
   suite_add_tcase(suite, keys);
   TCase *report = tcase_create("report_section");
   tcase_add_loop_test(report, report_sections_in_order, 0, 2);
