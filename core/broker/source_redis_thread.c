@@ -39,6 +39,14 @@ void tp__redis_entry_release(redis_entry *entry) {
   entry->hold = NULL;
 }
 
+/* Copies an entry id (a string reply) into `id`, cut as snprintf would cut it (ids are far
+ * shorter). A copy rather than snprintf: it runs twice for every entry read. */
+static void copy_id(char id[TP_POSITION_ID_SIZE], const redisReply *reply) {
+  size_t length = reply->len < TP_POSITION_ID_SIZE ? reply->len : TP_POSITION_ID_SIZE - 1;
+  memcpy(id, reply->str, length);
+  id[length] = '\0';
+}
+
 /* Adds one entry ([id, [field, value, ...]]) to the queue, its value left in the reply `hold`
  * keeps. Called with the lock held. */
 static void queue_entry(redis_source *source, const redisReply *entry, int redelivered,
@@ -56,11 +64,11 @@ static void queue_entry(redis_source *source, const redisReply *entry, int redel
     source->held = grown;
     source->held_capacity = capacity;
   }
-  snprintf(source->held[source->held_count++], TP_POSITION_ID_SIZE, "%s", entry->element[0]->str);
+  copy_id(source->held[source->held_count++], entry->element[0]);
   redis_entry *slot =
       &source->queue[(source->queue_head + source->queue_count) % source->queue_capacity];
   memset(slot, 0, sizeof *slot);
-  snprintf(slot->position.id, sizeof slot->position.id, "%s", entry->element[0]->str);
+  copy_id(slot->position.id, entry->element[0]);
   slot->position.redelivered = redelivered;
   const redisReply *fields = entry->element[1];
   const redisReply *value = NULL;
@@ -106,7 +114,7 @@ static size_t queue_entries(redis_source *source, redisReply **reply, const redi
     size_t was = source->queue_count;
     queue_entry(source, entries->element[e], redelivered, hold);
     if (last_id != NULL && source->queue_count > was)
-      snprintf(last_id, TP_POSITION_ID_SIZE, "%s", entries->element[e]->element[0]->str);
+      copy_id(last_id, entries->element[e]->element[0]);
   }
   if (hold != NULL && hold->left == 0) {
     free(hold);

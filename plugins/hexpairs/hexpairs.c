@@ -20,6 +20,13 @@ static char *put_hex(char *out, uint32_t value) {
   return out;
 }
 
+void hexpairs_put_u64(char *out, uint64_t value) {
+  static const char digits[] = "0123456789abcdef";
+  for (int i = 15; i >= 0; i--, value >>= 4)
+    out[i] = digits[value & 15];
+  out[16] = '\0';
+}
+
 void hexpairs_put(hexpairs_writer *writer, uint32_t key, uint32_t value) {
   char *out = writer->out;
   if (out != writer->text)

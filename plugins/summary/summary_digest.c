@@ -130,8 +130,8 @@ static cJSON *candidate_export(const summary_candidate *candidate, double score)
   }
   size_t term_count = (size_t)features->unigram_count + features->bigram_count;
   for (size_t i = 0; i < term_count; i++) {
-    char hex[17];
-    snprintf(hex, sizeof hex, "%016" PRIx64, features->terms[i]);
+    char hex[HEXPAIRS_U64_BYTES];
+    hexpairs_put_u64(hex, features->terms[i]);
     cJSON *term = cJSON_CreateString(hex);
     if (!term) {
       cJSON_Delete(entry);

@@ -5,11 +5,13 @@
  * export/import round trip.
  */
 #include <check.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexpairs.h"
 #include "summary_digest.h"
 #include "summary_engine.h"
 #include "summary_rank.h"
@@ -543,6 +545,25 @@ START_TEST(cells_string_and_array_forms) {
 }
 END_TEST
 
+/* A pool entry's terms are written by hexpairs_put_u64: exactly what "%016" PRIx64 writes
+ * (the partial's text is unchanged from when it was printf's), for zero, single digits in
+ * every position, the top bit, all ones, and a spread of hash-like values. */
+START_TEST(term_hex_matches_printf) {
+  uint64_t values[64 + 4] = {0, UINT64_MAX, 0x0123456789abcdefull, 0xfedcba9876543210ull};
+  for (int bit = 0; bit < 64; bit++)
+    values[4 + bit] = ((uint64_t)0x9e3779b97f4a7c15ull * (uint64_t)(bit + 1)) >> (bit % 61);
+  values[4] = (uint64_t)1 << 63;
+  for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+    char expected[32], written[HEXPAIRS_U64_BYTES + 1];
+    memset(written, 'x', sizeof written);
+    snprintf(expected, sizeof expected, "%016" PRIx64, values[i]);
+    hexpairs_put_u64(written, values[i]);
+    ck_assert_str_eq(written, expected);
+    ck_assert_int_eq(written[HEXPAIRS_U64_BYTES], 'x'); /* nothing past the NUL */
+  }
+}
+END_TEST
+
 static Suite *summary_engine_suite(void) {
   Suite *suite = suite_create("summary_engine");
   TCase *features = tcase_create("features");
@@ -573,6 +594,7 @@ static Suite *summary_engine_suite(void) {
   tcase_add_test(merge, merge_refuses_mismatched_sketches);
   tcase_add_test(merge, export_import_round_trip);
   tcase_add_test(merge, cells_string_and_array_forms);
+  tcase_add_test(merge, term_hex_matches_printf);
   suite_add_tcase(suite, merge);
   return suite;
 }
