@@ -60,6 +60,20 @@ static int64_t take_hex(const char **at) {
   return digits ? (int64_t)value : -1;
 }
 
+int hexpairs_take_u64(const char **at, uint64_t *value) {
+  const char *p = *at;
+  uint64_t read = 0;
+  for (int i = 0; i < 16; i++, p++) {
+    int digit = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+    if (digit < 0)
+      return -1;
+    read = read << 4 | (uint64_t)digit;
+  }
+  *value = read;
+  *at = p;
+  return 0;
+}
+
 int hexpairs_take(hexpairs_reader *reader, uint32_t *key, uint32_t *value) {
   const char *at = reader->at;
   if (*at == '\0')
