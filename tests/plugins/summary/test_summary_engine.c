@@ -649,6 +649,22 @@ START_TEST(term_hex_matches_printf) {
 }
 END_TEST
 
+/* hexpairs_put writes each number as printf's "%x" does (no leading zeros, "0" for zero):
+ * every power of two and the number below it, up to all ones, as keys and as values. */
+START_TEST(pair_hex_matches_printf) {
+  char expected[4096] = "", written[4096];
+  hexpairs_writer writer = {written, written, 0};
+  size_t used = 0;
+  for (int bit = 0; bit <= 32; bit++) {
+    uint32_t power = bit < 32 ? (uint32_t)1 << bit : 0, below = power - 1;
+    hexpairs_put(&writer, power, below);
+    used += (size_t)snprintf(expected + used, sizeof expected - used, "%s%x:%x",
+                             used ? "," : "", power, below);
+  }
+  ck_assert_str_eq(written, expected);
+}
+END_TEST
+
 static Suite *summary_engine_suite(void) {
   Suite *suite = suite_create("summary_engine");
   TCase *features = tcase_create("features");
@@ -681,6 +697,7 @@ static Suite *summary_engine_suite(void) {
   tcase_add_test(merge, cells_string_and_array_forms);
   tcase_add_test(merge, term_hex_matches_printf);
   tcase_add_test(merge, terms_string_and_array_forms);
+  tcase_add_test(merge, pair_hex_matches_printf);
   suite_add_tcase(suite, merge);
   return suite;
 }
