@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FIRST_BLOCK_BYTES 1024
+#define FIRST_BLOCK_BYTES   1024
 #define LARGEST_BLOCK_BYTES (64 * 1024)
 
 typedef struct arena_block {

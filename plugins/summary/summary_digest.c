@@ -227,7 +227,8 @@ static int terms_read(summary_features *features, const cJSON *terms, int count)
   int i = 0;
   const cJSON *term;
   cJSON_ArrayForEach(term, terms) {
-    if (!cJSON_IsString(term) || sscanf(term->valuestring, "%16" SCNx64, &features->terms[i++]) != 1)
+    if (!cJSON_IsString(term) ||
+        sscanf(term->valuestring, "%16" SCNx64, &features->terms[i++]) != 1)
       return -1;
   }
   return 0;

@@ -461,13 +461,18 @@ START_TEST(merge_refuses_mismatched_sketches) {
 }
 END_TEST
 
+/* Makes `original` (bits 10, 8 candidates) from the sentences of `stream` and exports it. */
+static cJSON *export_stream_digest(summary_digest *original) {
+  ck_assert_int_eq(summary_digest_init(original, 10, 8, &memory), 0);
+  for (size_t i = 0; i < sizeof stream / sizeof *stream; i++)
+    add_sentence(original, stream[i], "\"r\"");
+  return summary_digest_export(original);
+}
+
 START_TEST(export_import_round_trip) {
   summary_digest original, copy;
   char err[256];
-  ck_assert_int_eq(summary_digest_init(&original, 10, 8, &memory), 0);
-  for (size_t i = 0; i < sizeof stream / sizeof *stream; i++)
-    add_sentence(&original, stream[i], "\"r\"");
-  cJSON *data = summary_digest_export(&original);
+  cJSON *data = export_stream_digest(&original);
   ck_assert_ptr_nonnull(data);
   ck_assert_int_eq(summary_digest_import(&copy, data, &memory, err, sizeof err), 0);
   char before[1024], after[1024];
@@ -494,10 +499,7 @@ END_TEST
 START_TEST(cells_string_and_array_forms) {
   summary_digest original, copy;
   char err[256];
-  ck_assert_int_eq(summary_digest_init(&original, 10, 8, &memory), 0);
-  for (size_t i = 0; i < sizeof stream / sizeof *stream; i++)
-    add_sentence(&original, stream[i], "\"r\"");
-  cJSON *data = summary_digest_export(&original);
+  cJSON *data = export_stream_digest(&original);
   const cJSON *cells = cJSON_GetObjectItemCaseSensitive(data, "cells");
   ck_assert(cJSON_IsString(cells));
   size_t cell_count = (size_t)1 << original.sketch.bits;
@@ -568,10 +570,7 @@ static void assert_same_candidates(const summary_digest *original, const summary
 START_TEST(terms_string_and_array_forms) {
   summary_digest original, copy;
   char err[256];
-  ck_assert_int_eq(summary_digest_init(&original, 10, 8, &memory), 0);
-  for (size_t i = 0; i < sizeof stream / sizeof *stream; i++)
-    add_sentence(&original, stream[i], "\"r\"");
-  cJSON *data = summary_digest_export(&original);
+  cJSON *data = export_stream_digest(&original);
   cJSON *pool = cJSON_GetObjectItemCaseSensitive(data, "pool");
   ck_assert_int_gt(cJSON_GetArraySize(pool), 2);
   /* the string form, read back */
@@ -601,8 +600,7 @@ START_TEST(terms_string_and_array_forms) {
   data = summary_digest_export(&original);
   entry = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(data, "pool"), 0);
   char good[4096];
-  snprintf(good, sizeof good, "%s",
-           cJSON_GetObjectItemCaseSensitive(entry, "terms")->valuestring);
+  snprintf(good, sizeof good, "%s", cJSON_GetObjectItemCaseSensitive(entry, "terms")->valuestring);
   size_t length = strlen(good);
   ck_assert_uint_ge(length, 33); /* at least two terms */
   char broken[6][4096];
@@ -658,8 +656,8 @@ START_TEST(pair_hex_matches_printf) {
   for (int bit = 0; bit <= 32; bit++) {
     uint32_t power = bit < 32 ? (uint32_t)1 << bit : 0, below = power - 1;
     hexpairs_put(&writer, power, below);
-    used += (size_t)snprintf(expected + used, sizeof expected - used, "%s%x:%x",
-                             used ? "," : "", power, below);
+    used += (size_t)snprintf(expected + used, sizeof expected - used, "%s%x:%x", used ? "," : "",
+                             power, below);
   }
   ck_assert_str_eq(written, expected);
 }
