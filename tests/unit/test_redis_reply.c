@@ -26,13 +26,13 @@ static void append_bulk(char **text, size_t *used, const char *bytes, size_t len
   append(text, used, "\r\n", 2);
 }
 
-/* An XREADGROUP-shaped reply of `entries` entries (every 50th value 100 kB, larger than any
- * block; every 7th entry deleted: a nil field list), then the other reply kinds: a status, an
+/* An XREADGROUP-shaped reply of `entries` entries (every 100th value 40 kB, more than half
+ * the largest block: a block of its own; every 7th entry deleted: a nil field list), then the other reply kinds: a status, an
  * error, an integer, a nil, an empty array and a nil array. */
 static char *sample_replies(size_t entries, size_t *length) {
   char *text = NULL, line[64];
   size_t used = 0;
-  size_t big_length = 100 * 1000;
+  size_t big_length = 40 * 1000;
   char *big = malloc(big_length);
   ck_assert_ptr_nonnull(big);
   for (size_t i = 0; i < big_length; i++)
@@ -50,7 +50,7 @@ static char *sample_replies(size_t entries, size_t *length) {
     }
     append(&text, &used, "*4\r\n", 4);
     append_bulk(&text, &used, "record", 6);
-    if (e % 50 == 10) {
+    if (e % 100 == 10) {
       append_bulk(&text, &used, big, big_length);
     } else {
       int value_length = snprintf(value, sizeof value, "{\"id\": %zu, \"text\": \"x\"}", e);
@@ -102,7 +102,7 @@ static const size_t steps[] = {1 << 20, 1, 4093};
 
 START_TEST(same_tree_as_hiredis) {
   size_t length = 0;
-  char *text = sample_replies(300, &length);
+  char *text = sample_replies(150, &length);
   redisReader *plain = redisReaderCreate();
   redisReader *arena = redisReaderCreate();
   tp_redis_reply_use_arena(arena);
