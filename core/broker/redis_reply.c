@@ -30,7 +30,8 @@ typedef struct reply_arena {
   arena_block *blocks; /* the block being filled first */
   size_t next_size;    /* bytes of the next block */
   size_t inline_used;  /* of inline_bytes */
-  _Alignas(8) char inline_bytes[INLINE_BYTES]; /* a small reply's string: no block at all */
+  /* a small reply's strings and vectors, taken before any block: no block at all */
+  _Alignas(8) char inline_bytes[INLINE_BYTES];
 } reply_arena;
 
 /* `bytes` (rounded up to keep objects aligned) from `arena`; NULL when out of memory. */
