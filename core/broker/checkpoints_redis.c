@@ -93,7 +93,7 @@ int tp_redis_checkpoints_read(const char *location, cJSON ***documents, char ***
   status = 0;
 done:
   if (reply != NULL)
-    freeReplyObject(reply);
+    tp_redis_reply_free(reply);
   tp_redis_link_close(&link);
   return status;
 }

@@ -195,6 +195,7 @@ int tp_redis_link_connect(tp_redis_link *link, char *err, size_t err_size) {
       redisFree(context);
     return -1;
   }
+  tp_redis_reply_use_arena(context->reader); /* every reply on a link, AUTH's included */
   char password[512];
   if (read_password(password, sizeof password, err, err_size) != 0) {
     redisFree(context);
@@ -209,11 +210,11 @@ int tp_redis_link_connect(tp_redis_link *link, char *err, size_t err_size) {
       snprintf(err, err_size, "%s: authentication failed: %s", link->url.display,
                reply != NULL ? reply->str : context->errstr);
       if (reply != NULL)
-        freeReplyObject(reply);
+        tp_redis_reply_free(reply);
       redisFree(context);
       return -1;
     }
-    freeReplyObject(reply);
+    tp_redis_reply_free(reply);
   }
   struct timeval command_timeout = {10, 0}; /* a command answers well within this */
   redisSetTimeout(context, command_timeout);
@@ -299,7 +300,7 @@ int tp_redis_pipeline_once(tp_redis_link *link, size_t count, const int *argcs,
     if (received == count && !server_busy(replies, count))
       return 0;
     for (size_t i = 0; i < received; i++)
-      freeReplyObject(replies[i]);
+      tp_redis_reply_free(replies[i]);
     if (received == count) { /* connected, but the server cannot serve yet: wait and resend */
       snprintf(err, err_size, "%s: the server is loading its data or busy", link->url.display);
       continue;

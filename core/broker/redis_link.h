@@ -20,6 +20,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include "redis_reply.h"
+
 #define TP_REDIS_NAME_SIZE 256
 
 /* The longest wait between two attempts of a command whose connection failed. */
@@ -65,7 +67,8 @@ void tp_redis_link_init(tp_redis_link *link, const tp_redis_url *url, volatile i
 /* Connects (and authenticates) unless connected. Returns 0, or -1 with err. */
 int tp_redis_link_connect(tp_redis_link *link, char *err, size_t err_size);
 
-/* Sends `argc` arguments and returns the reply (the caller frees it with freeReplyObject),
+/* Sends `argc` arguments and returns the reply (the caller frees it with tp_redis_reply_free:
+ * a link's replies are built in arenas, redis_reply.h),
  * reconnecting and resending with backoff while the connection fails, for at most
  * `give_up_ms` (0: until cancelled). Returns NULL with err when it gave up. */
 redisReply *tp_redis_command(tp_redis_link *link, int argc, const char **argv,
@@ -73,7 +76,8 @@ redisReply *tp_redis_command(tp_redis_link *link, int argc, const char **argv,
                              size_t err_size);
 
 /* Sends `count` commands at once (pipelined; command i has argcs[i] arguments starting at
- * argv[firsts[i]]) and stores the replies in replies[0..count-1] (freed by the caller). On a
+ * argv[firsts[i]]) and stores the replies in replies[0..count-1] (freed by the caller with
+ * tp_redis_reply_free). On a
  * connection failure everything is resent after reconnecting, as tp_redis_command does.
  * Returns 0, or -1 with err (no replies kept). */
 int tp_redis_pipeline(tp_redis_link *link, size_t count, const int *argcs, const size_t *firsts,

@@ -145,7 +145,7 @@ static int write_batch(redis_sink *sink, const tp_batch *batch) {
                replies[i]->str);
       status = UV_EIO;
     }
-    freeReplyObject(replies[i]);
+    tp_redis_reply_free(replies[i]);
   }
   free(replies), free(argv), free(lengths), free(argcs), free(firsts), free(numbers);
   return status;

@@ -38,7 +38,7 @@ static int checkpoint_applied(tp_redis_link *link, void *context) {
   int ran = reply->type == REDIS_REPLY_STRING && strcmp(reply->str, check->state) == 0 ? 1
             : reply->type == REDIS_REPLY_ERROR                                         ? -1
                                                                                        : 0;
-  freeReplyObject(reply);
+  tp_redis_reply_free(reply);
   return ran;
 }
 
@@ -192,7 +192,7 @@ static int run_checkpoint_once(redis_source *source, const checkpoint_request *r
   }
 done:
   if (reply != NULL)
-    freeReplyObject(reply);
+    tp_redis_reply_free(reply);
   free(argcs);
   free(firsts);
   free(numbers);

@@ -33,10 +33,18 @@ void tp__redis_end_input(redis_source *source, int status, const char *message) 
 void tp__redis_entry_release(redis_entry *entry) {
   redis_reply_hold *hold = entry->hold;
   if (hold != NULL && --hold->left == 0) {
-    freeReplyObject(hold->reply);
+    tp_redis_reply_free(hold->reply);
     free(hold);
   }
   entry->hold = NULL;
+}
+
+/* Copies an entry id (a string reply) into `id`, cut as snprintf would cut it (ids are far
+ * shorter). A copy rather than snprintf: it runs twice for every entry read. */
+static void copy_id(char id[TP_POSITION_ID_SIZE], const redisReply *reply) {
+  size_t length = reply->len < TP_POSITION_ID_SIZE ? reply->len : TP_POSITION_ID_SIZE - 1;
+  memcpy(id, reply->str, length);
+  id[length] = '\0';
 }
 
 /* Adds one entry ([id, [field, value, ...]]) to the queue, its value left in the reply `hold`
@@ -56,11 +64,11 @@ static void queue_entry(redis_source *source, const redisReply *entry, int redel
     source->held = grown;
     source->held_capacity = capacity;
   }
-  snprintf(source->held[source->held_count++], TP_POSITION_ID_SIZE, "%s", entry->element[0]->str);
+  copy_id(source->held[source->held_count++], entry->element[0]);
   redis_entry *slot =
       &source->queue[(source->queue_head + source->queue_count) % source->queue_capacity];
   memset(slot, 0, sizeof *slot);
-  snprintf(slot->position.id, sizeof slot->position.id, "%s", entry->element[0]->str);
+  copy_id(slot->position.id, entry->element[0]);
   slot->position.redelivered = redelivered;
   const redisReply *fields = entry->element[1];
   const redisReply *value = NULL;
@@ -106,7 +114,7 @@ static size_t queue_entries(redis_source *source, redisReply **reply, const redi
     size_t was = source->queue_count;
     queue_entry(source, entries->element[e], redelivered, hold);
     if (last_id != NULL && source->queue_count > was)
-      snprintf(last_id, TP_POSITION_ID_SIZE, "%s", entries->element[e]->element[0]->str);
+      copy_id(last_id, entries->element[e]->element[0]);
   }
   if (hold != NULL && hold->left == 0) {
     free(hold);
@@ -138,7 +146,7 @@ static redisReply *command(redis_source *source, int argc, const char **argv) {
   redisReply *reply = tp_redis_command(&source->link, argc, argv, lengths, 0, err, sizeof err);
   if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
     snprintf(err, sizeof err, "%s: %s: %s", source->url.display, argv[0], reply->str);
-    freeReplyObject(reply);
+    tp_redis_reply_free(reply);
     reply = NULL;
   }
   if (reply == NULL && !source->cancel) {
@@ -162,7 +170,7 @@ static int create_group(redis_source *source) {
   if (reply != NULL && !ok)
     snprintf(err, sizeof err, "%s: XGROUP CREATE: %s", source->url.display, reply->str);
   if (reply != NULL)
-    freeReplyObject(reply);
+    tp_redis_reply_free(reply);
   if (!ok && !source->cancel) {
     uv_mutex_lock(&source->lock);
     tp__redis_end_input(source, UV_EIO, err);
@@ -187,7 +195,7 @@ static int others_pending(redis_source *source) {
     }
   }
   if (reply != NULL)
-    freeReplyObject(reply);
+    tp_redis_reply_free(reply);
   source->others_hold = others;
   return others;
 }
@@ -234,7 +242,7 @@ static void refresh_held(redis_source *source) {
     char err[600];
     redisReply *reply = tp_redis_command(&source->link, (int)at, argv, lengths, 0, err, sizeof err);
     if (reply != NULL)
-      freeReplyObject(reply); /* a failure is retried at the next refresh */
+      tp_redis_reply_free(reply); /* a failure is retried at the next refresh */
   }
   free(lengths);
   free(argv);
@@ -274,7 +282,7 @@ static size_t read_new(redis_source *source, const char *count, int end_near, in
   size_t got = queue_entries(source, &reply, read_reply_entries(reply), 0, NULL);
   uv_mutex_unlock(&source->lock);
   if (reply != NULL)
-    freeReplyObject(reply);
+    tp_redis_reply_free(reply);
   if (got > 0) {
     source->last_entry_ms = tp_clock_ms();
     source->polling = got < strtoull(count, NULL, 10); /* the stream is empty for now */
@@ -293,7 +301,7 @@ static size_t claim_idle(redis_source *source, const char *count, char *claim_cu
   const char *ping[] = {"PING"}; /* a connection made now if the server was away */
   redisReply *pong = command(source, 1, ping);
   if (pong != NULL)
-    freeReplyObject(pong);
+    tp_redis_reply_free(pong);
   if (pong == NULL || !connection_settled(source)) {
     *last_claim = tp_clock_ms(); /* look again in claim/4 ms */
     return 0;
@@ -314,7 +322,7 @@ static size_t claim_idle(redis_source *source, const char *count, char *claim_cu
   if (got == 0 || strcmp(claim_cursor, "0-0") == 0)
     *last_claim = tp_clock_ms(); /* a full pass done: look again in claim/4 ms */
   if (reply != NULL)
-    freeReplyObject(reply);
+    tp_redis_reply_free(reply);
   return got;
 }
 
@@ -340,7 +348,7 @@ static void read_entries(redis_source *source, int *own_pending, char *own_curso
     if (answered && got == 0)
       *own_pending = 0, source->own_pending_read = 1;
     if (reply != NULL)
-      freeReplyObject(reply);
+      tp_redis_reply_free(reply);
   } else if (tp_clock_ms() - *last_claim >= source->claim_ms / 4 + 1) {
     got = claim_idle(source, count, claim_cursor, last_claim);
   }

@@ -76,6 +76,12 @@ static void checkpoint_last(tp_stream *stream) {
       stream->pipeline, stream->input_name, &stream->counts, tp_runner_workers(stream->runner),
       run_seconds(stream), stream->last_checkpoint_stats, stream->last_checkpoint_exports, &err);
   checkpoint_hand(stream, state, &err);
+  if (!stream->options->export_partials) {
+    /* made only for this checkpoint: freed here, while the stages finish, rather than on the
+     * loop thread after them (tens of thousands of nodes) */
+    cJSON_Delete(*stream->last_checkpoint_exports);
+    *stream->last_checkpoint_exports = NULL;
+  }
 }
 
 static void checkpoint_last_main(void *context) {

@@ -108,7 +108,7 @@ int tp__stream_finish_run(tp_stream *stream) {
   if (stream->last_checkpoint_due && tp__stream_checkpoint_last_join(stream) != 0)
     status = -1;
   if (!stream->options->export_partials) {
-    cJSON_Delete(result->partials); /* only made for the checkpoint */
+    cJSON_Delete(result->partials); /* only made for the checkpoint (its thread freed them) */
     result->partials = NULL;
   }
   return status;

@@ -25,6 +25,13 @@ void hexpairs_begin(hexpairs_writer *writer, char *buffer) {
   *writer = (hexpairs_writer){buffer, buffer, 0};
 }
 
+void hexpairs_put_u64(char *out, uint64_t value) {
+  static const char digits[] = "0123456789abcdef";
+  for (int i = 15; i >= 0; i--, value >>= 4)
+    out[i] = digits[value & 15];
+  out[16] = '\0';
+}
+
 void hexpairs_put(hexpairs_writer *writer, uint32_t key, uint32_t value) {
   char *out = writer->out;
   if (out != writer->text)
@@ -56,6 +63,20 @@ static int64_t take_hex(const char **at) {
   }
   *at = p;
   return digits ? (int64_t)value : -1;
+}
+
+int hexpairs_take_u64(const char **at, uint64_t *value) {
+  const char *p = *at;
+  uint64_t read = 0;
+  for (int i = 0; i < 16; i++, p++) {
+    int digit = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+    if (digit < 0)
+      return -1;
+    read = read << 4 | (uint64_t)digit;
+  }
+  *value = read;
+  *at = p;
+  return 0;
 }
 
 int hexpairs_take(hexpairs_reader *reader, uint32_t *key, uint32_t *value) {

@@ -59,6 +59,18 @@ int hexpairs_take(hexpairs_reader *reader, uint32_t *key, uint32_t *value);
 int hexpairs_take_cell(hexpairs_reader *reader, uint64_t cell_count, uint64_t *index,
                        uint32_t *value);
 
+/* The bytes hexpairs_put_u64 writes: 16 hex digits and the terminating NUL. */
+#define HEXPAIRS_U64_BYTES 17
+
+/* Writes `value` at `out` as exactly 16 lowercase hex digits (leading zeros kept) and a NUL,
+ * HEXPAIRS_U64_BYTES bytes in all: what printf's "%016" PRIx64 writes, without its cost (a
+ * summary partial writes one per term of every retained sentence). */
+void hexpairs_put_u64(char *out, uint64_t value);
+
+/* Reads exactly 16 lowercase hex digits at *at into *value and moves *at past them. Returns 0,
+ * or -1 (nothing moved) when there are fewer or a character is not one. */
+int hexpairs_take_u64(const char **at, uint64_t *value);
+
 /* How many pairs `text` holds if well formed (the number of ':' in it), to size a reader's
  * destination before reading. */
 size_t hexpairs_count(const char *text);

@@ -110,16 +110,30 @@ cJSON *summary_digest_pick(summary_digest *digest, size_t k, double redundancy, 
  *  one string, not two numbers a cell: a theme's sketch has thousands of cells, and a Redis
  *  checkpoint exports them all; the array form [index, count, ...] of earlier partials is still
  *  read),
- *  "capacity": C, "pool": [{"id": "<JSON text>", "text", "score", "words",
- *  "counts": [content, unigram, bigram], "terms": ["16 hex digits", ...]}]} */
+ *  "capacity": C, "pool": [{"terms": "T,T,..." (each term hash as 16 lowercase hex digits; one
+ *  string rather than a JSON string a term, for the same reason: the array form of earlier
+ *  partials is still read), "id": "<JSON text>", "text", "score", "words",
+ *  "counts": [content, unigram, bigram]}]} */
+
+/* The bytes of a pool entry's "terms" string at most: 16 digits and a separator a term. */
+#define TERMS_TEXT_BYTES (SUMMARY_MAX_TERMS * HEXPAIRS_U64_BYTES)
 
 static cJSON *candidate_export(const summary_candidate *candidate, double score) {
-  cJSON *entry = cJSON_CreateObject();
-  cJSON *terms = cJSON_AddArrayToObject(entry, "terms");
   const summary_features *features = candidate->features;
+  size_t term_count = (size_t)features->unigram_count + features->bigram_count;
+  char terms[TERMS_TEXT_BYTES];
+  terms[0] = '\0';
+  for (size_t i = 0; i < term_count; i++) {
+    char *out = terms + i * HEXPAIRS_U64_BYTES; /* each one's NUL becomes the next comma */
+    if (i > 0)
+      out[-1] = ',';
+    hexpairs_put_u64(out, features->terms[i]);
+  }
+  cJSON *entry = cJSON_CreateObject();
   int counts[3] = {features->content_count, features->unigram_count, features->bigram_count};
   cJSON *count_array = cJSON_CreateIntArray(counts, 3);
-  if (!terms || !cJSON_AddStringToObject(entry, "id", candidate->id) ||
+  if (!entry || !cJSON_AddStringToObject(entry, "terms", terms) ||
+      !cJSON_AddStringToObject(entry, "id", candidate->id) ||
       !cJSON_AddStringToObject(entry, "text", candidate->text) ||
       !cJSON_AddNumberToObject(entry, "score", score) ||
       !cJSON_AddNumberToObject(entry, "words", features->words) || !count_array ||
@@ -127,17 +141,6 @@ static cJSON *candidate_export(const summary_candidate *candidate, double score)
     cJSON_Delete(count_array); /* not attached on any failure path */
     cJSON_Delete(entry);
     return NULL;
-  }
-  size_t term_count = (size_t)features->unigram_count + features->bigram_count;
-  for (size_t i = 0; i < term_count; i++) {
-    char hex[17];
-    snprintf(hex, sizeof hex, "%016" PRIx64, features->terms[i]);
-    cJSON *term = cJSON_CreateString(hex);
-    if (!term) {
-      cJSON_Delete(entry);
-      return NULL;
-    }
-    cJSON_AddItemToArray(terms, term);
   }
   return entry;
 }
@@ -209,6 +212,28 @@ static int number_member(const cJSON *data, const char *key, double min, double 
   return 0;
 }
 
+/* Reads `terms` (the string form, or the array of one string a term of earlier partials)
+ * into features->terms[0..count-1]. 0, or -1 when malformed or not `count` terms. */
+static int terms_read(summary_features *features, const cJSON *terms, int count) {
+  if (cJSON_IsString(terms)) {
+    const char *at = terms->valuestring;
+    for (int i = 0; i < count; i++)
+      if ((i > 0 && *at++ != ',') || hexpairs_take_u64(&at, &features->terms[i]) != 0)
+        return -1;
+    return *at == '\0' ? 0 : -1;
+  }
+  if (cJSON_GetArraySize(terms) != count)
+    return -1;
+  int i = 0;
+  const cJSON *term;
+  cJSON_ArrayForEach(term, terms) {
+    if (!cJSON_IsString(term) ||
+        sscanf(term->valuestring, "%16" SCNx64, &features->terms[i++]) != 1)
+      return -1;
+  }
+  return 0;
+}
+
 static int candidate_import(summary_features *features, const cJSON *entry, char *err,
                             size_t err_size) {
   const cJSON *counts = cJSON_GetObjectItemCaseSensitive(entry, "counts");
@@ -216,32 +241,28 @@ static int candidate_import(summary_features *features, const cJSON *entry, char
   double words;
   if (number_member(entry, "words", 0, UINT16_MAX, &words, err, err_size) < 0)
     return -1;
-  if (!cJSON_IsArray(counts) || cJSON_GetArraySize(counts) != 3 || !cJSON_IsArray(terms)) {
+  if (!cJSON_IsArray(counts) || cJSON_GetArraySize(counts) != 3 ||
+      !(cJSON_IsArray(terms) || cJSON_IsString(terms))) {
     snprintf(err, err_size, "partial: pool entry: \"counts\" or \"terms\" malformed");
     return -1;
   }
   int content = cJSON_GetArrayItem(counts, 0)->valueint;
   int unigrams = cJSON_GetArrayItem(counts, 1)->valueint;
   int bigrams = cJSON_GetArrayItem(counts, 2)->valueint;
-  if (content < 0 || unigrams < content || bigrams < 0 || unigrams + bigrams > SUMMARY_MAX_TERMS ||
-      cJSON_GetArraySize(terms) != unigrams + bigrams) {
+  if (content < 0 || unigrams < content || bigrams < 0 || unigrams + bigrams > SUMMARY_MAX_TERMS) {
     snprintf(err, err_size, "partial: pool entry: term counts do not match \"terms\"");
+    return -1;
+  }
+  if (terms_read(features, terms, unigrams + bigrams) != 0) {
+    snprintf(err, err_size,
+             "partial: pool entry: \"terms\" is not %d terms of 16 hex digits (the counts)",
+             unigrams + bigrams);
     return -1;
   }
   features->words = (uint16_t)words;
   features->content_count = (uint16_t)content;
   features->unigram_count = (uint16_t)unigrams;
   features->bigram_count = (uint16_t)bigrams;
-  int i = 0;
-  const cJSON *term;
-  cJSON_ArrayForEach(term, terms) {
-    uint64_t value;
-    if (!cJSON_IsString(term) || sscanf(term->valuestring, "%16" SCNx64, &value) != 1) {
-      snprintf(err, err_size, "partial: pool entry: a term is not 16 hex digits");
-      return -1;
-    }
-    features->terms[i++] = value;
-  }
   summary_features_mask(features);
   return 0;
 }

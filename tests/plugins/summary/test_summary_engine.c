@@ -5,11 +5,13 @@
  * export/import round trip.
  */
 #include <check.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexpairs.h"
 #include "summary_digest.h"
 #include "summary_engine.h"
 #include "summary_rank.h"
@@ -459,13 +461,18 @@ START_TEST(merge_refuses_mismatched_sketches) {
 }
 END_TEST
 
+/* Makes `original` (bits 10, 8 candidates) from the sentences of `stream` and exports it. */
+static cJSON *export_stream_digest(summary_digest *original) {
+  ck_assert_int_eq(summary_digest_init(original, 10, 8, &memory), 0);
+  for (size_t i = 0; i < sizeof stream / sizeof *stream; i++)
+    add_sentence(original, stream[i], "\"r\"");
+  return summary_digest_export(original);
+}
+
 START_TEST(export_import_round_trip) {
   summary_digest original, copy;
   char err[256];
-  ck_assert_int_eq(summary_digest_init(&original, 10, 8, &memory), 0);
-  for (size_t i = 0; i < sizeof stream / sizeof *stream; i++)
-    add_sentence(&original, stream[i], "\"r\"");
-  cJSON *data = summary_digest_export(&original);
+  cJSON *data = export_stream_digest(&original);
   ck_assert_ptr_nonnull(data);
   ck_assert_int_eq(summary_digest_import(&copy, data, &memory, err, sizeof err), 0);
   char before[1024], after[1024];
@@ -492,10 +499,7 @@ END_TEST
 START_TEST(cells_string_and_array_forms) {
   summary_digest original, copy;
   char err[256];
-  ck_assert_int_eq(summary_digest_init(&original, 10, 8, &memory), 0);
-  for (size_t i = 0; i < sizeof stream / sizeof *stream; i++)
-    add_sentence(&original, stream[i], "\"r\"");
-  cJSON *data = summary_digest_export(&original);
+  cJSON *data = export_stream_digest(&original);
   const cJSON *cells = cJSON_GetObjectItemCaseSensitive(data, "cells");
   ck_assert(cJSON_IsString(cells));
   size_t cell_count = (size_t)1 << original.sketch.bits;
@@ -543,6 +547,122 @@ START_TEST(cells_string_and_array_forms) {
 }
 END_TEST
 
+/* Every candidate of `copy` has the features of the candidate of `original` with its text. */
+static void assert_same_candidates(const summary_digest *original, const summary_digest *copy) {
+  ck_assert_uint_eq(copy->pool.count, original->pool.count);
+  for (size_t c = 0; c < copy->pool.count; c++) {
+    const summary_candidate *mine = &copy->pool.items[c], *theirs = NULL;
+    for (size_t o = 0; o < original->pool.count && theirs == NULL; o++)
+      if (strcmp(original->pool.items[o].text, mine->text) == 0)
+        theirs = &original->pool.items[o];
+    ck_assert_ptr_nonnull(theirs);
+    const summary_features *a = mine->features, *b = theirs->features;
+    ck_assert_uint_eq(a->content_count, b->content_count);
+    ck_assert_uint_eq(a->unigram_count, b->unigram_count);
+    ck_assert_uint_eq(a->bigram_count, b->bigram_count);
+    ck_assert_mem_eq(a->terms, b->terms, (a->unigram_count + a->bigram_count) * sizeof *a->terms);
+  }
+}
+
+/* A pool entry's "terms" is one string of 16-digit hex hashes; the array form of earlier
+ * partials (one string a term) is still read to the same features, and a malformed string is
+ * refused with a message, leaking nothing. */
+START_TEST(terms_string_and_array_forms) {
+  summary_digest original, copy;
+  char err[256];
+  cJSON *data = export_stream_digest(&original);
+  cJSON *pool = cJSON_GetObjectItemCaseSensitive(data, "pool");
+  ck_assert_int_gt(cJSON_GetArraySize(pool), 2);
+  /* the string form, read back */
+  ck_assert_int_eq(summary_digest_import(&copy, data, &memory, err, sizeof err), 0);
+  assert_same_candidates(&original, &copy);
+  summary_digest_free(&copy, &memory);
+  /* the array form */
+  cJSON *entry;
+  cJSON_ArrayForEach(entry, pool) {
+    const cJSON *terms = cJSON_GetObjectItemCaseSensitive(entry, "terms");
+    ck_assert(cJSON_IsString(terms));
+    cJSON *array = cJSON_CreateArray();
+    for (const char *at = terms->valuestring; *at != '\0'; at += *at == ',') {
+      char term[HEXPAIRS_U64_BYTES] = {0};
+      memcpy(term, at, 16);
+      cJSON_AddItemToArray(array, cJSON_CreateString(term));
+      at += 16;
+    }
+    cJSON_ReplaceItemInObject(entry, "terms", array);
+  }
+  ck_assert_int_eq(summary_digest_import(&copy, data, &memory, err, sizeof err), 0);
+  assert_same_candidates(&original, &copy);
+  summary_digest_free(&copy, &memory);
+  /* malformed strings in the first entry (its counts say how many terms): one term short, one
+   * too many, a trailing comma, upper case, 15 digits, another separator */
+  cJSON_Delete(data);
+  data = summary_digest_export(&original);
+  entry = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(data, "pool"), 0);
+  char good[4096];
+  snprintf(good, sizeof good, "%s", cJSON_GetObjectItemCaseSensitive(entry, "terms")->valuestring);
+  size_t length = strlen(good);
+  ck_assert_uint_ge(length, 33); /* at least two terms */
+  char broken[6][4096];
+  snprintf(broken[0], sizeof broken[0], "%.*s", (int)(length - 17), good);
+  snprintf(broken[1], sizeof broken[1], "%s,%.16s", good, good);
+  snprintf(broken[2], sizeof broken[2], "%s,", good);
+  snprintf(broken[3], sizeof broken[3], "%s", good);
+  for (char *c = broken[3]; *c; c++)
+    *c = (char)(*c >= 'a' && *c <= 'f' ? *c - 'a' + 'A' : *c);
+  ck_assert_str_ne(broken[3], good); /* some hash has a letter */
+  snprintf(broken[4], sizeof broken[4], "%.15s%s", good, good + 16);
+  snprintf(broken[5], sizeof broken[5], "%s", good);
+  broken[5][16] = ';';
+  for (size_t b = 0; b < 6; b++) {
+    cJSON_ReplaceItemInObject(entry, "terms", cJSON_CreateString(broken[b]));
+    long blocks = live_blocks;
+    ck_assert_msg(summary_digest_import(&copy, data, &memory, err, sizeof err) == -1, "%s",
+                  broken[b]);
+    ck_assert_ptr_nonnull(strstr(err, "terms"));
+    ck_assert_int_eq(live_blocks, blocks);
+  }
+  cJSON_Delete(data);
+  summary_digest_free(&original, &memory);
+  ck_assert_int_eq(live_blocks, 0);
+}
+END_TEST
+
+/* A pool entry's terms are written by hexpairs_put_u64: exactly what "%016" PRIx64 writes
+ * (the partial's text is unchanged from when it was printf's), for zero, single digits in
+ * every position, the top bit, all ones, and a spread of hash-like values. */
+START_TEST(term_hex_matches_printf) {
+  uint64_t values[64 + 4] = {0, UINT64_MAX, 0x0123456789abcdefull, 0xfedcba9876543210ull};
+  for (int bit = 0; bit < 64; bit++)
+    values[4 + bit] = ((uint64_t)0x9e3779b97f4a7c15ull * (uint64_t)(bit + 1)) >> (bit % 61);
+  values[4] = (uint64_t)1 << 63;
+  for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+    char expected[32], written[HEXPAIRS_U64_BYTES + 1];
+    memset(written, 'x', sizeof written);
+    snprintf(expected, sizeof expected, "%016" PRIx64, values[i]);
+    hexpairs_put_u64(written, values[i]);
+    ck_assert_str_eq(written, expected);
+    ck_assert_int_eq(written[HEXPAIRS_U64_BYTES], 'x'); /* nothing past the NUL */
+  }
+}
+END_TEST
+
+/* hexpairs_put writes each number as printf's "%x" does (no leading zeros, "0" for zero):
+ * every power of two and the number below it, up to all ones, as keys and as values. */
+START_TEST(pair_hex_matches_printf) {
+  char expected[4096] = "", written[4096];
+  hexpairs_writer writer = {written, written, 0};
+  size_t used = 0;
+  for (int bit = 0; bit <= 32; bit++) {
+    uint32_t power = bit < 32 ? (uint32_t)1 << bit : 0, below = power - 1;
+    hexpairs_put(&writer, power, below);
+    used += (size_t)snprintf(expected + used, sizeof expected - used, "%s%x:%x", used ? "," : "",
+                             power, below);
+  }
+  ck_assert_str_eq(written, expected);
+}
+END_TEST
+
 static Suite *summary_engine_suite(void) {
   Suite *suite = suite_create("summary_engine");
   TCase *features = tcase_create("features");
@@ -573,6 +693,9 @@ static Suite *summary_engine_suite(void) {
   tcase_add_test(merge, merge_refuses_mismatched_sketches);
   tcase_add_test(merge, export_import_round_trip);
   tcase_add_test(merge, cells_string_and_array_forms);
+  tcase_add_test(merge, term_hex_matches_printf);
+  tcase_add_test(merge, terms_string_and_array_forms);
+  tcase_add_test(merge, pair_hex_matches_printf);
   suite_add_tcase(suite, merge);
   return suite;
 }
