@@ -21,3 +21,17 @@ write_peer_inputs() {
     ' "stages": [{"plugin": "tokenize"}, {"plugin": "sentiment", "config": {"sentences": true}}]}' \
     >"$2/tokenize_sentences.json"
 }
+
+# write_halves CORPUS FOLDER: FOLDER/half1.ndjson and FOLDER/half2.ndjson, the corpus in two
+# files of whole lines, the first ending with the line that crosses the middle byte. The
+# machine's ceiling for two workers or two consumers is measured on them: two one-worker runs
+# started together, one on each half, sharing nothing (bench/pipeline_speed.sh, bench/redis.sh).
+write_halves() {
+  local size middle cut
+  size=$(stat -c %s "$1")
+  middle=$((size / 2))
+  # head stops reading after one line: tail's SIGPIPE is expected, so no pipefail here.
+  cut=$((middle + $(set +o pipefail; tail -c +$((middle + 1)) "$1" | head -n 1 | wc -c)))
+  head -c "$cut" "$1" >"$2/half1.ndjson"
+  tail -c +$((cut + 1)) "$1" >"$2/half2.ndjson"
+}

@@ -37,6 +37,7 @@ mkdir -p "$out"
 . "$(dirname "$0")/corpus.sh"
 ensure_corpus "$corpus"
 write_peer_inputs "$corpus" "$out"
+write_halves "$corpus" "$out"
 
 python3 - "$build/core/textpipe" "$out" "$corpus" "$0" <<'PY'
 import os, shutil, statistics, subprocess, sys, time
@@ -103,25 +104,6 @@ def rounds(commands, path):
             results[name].append((wall, cpu, waited))
     return results
 
-def write_halves(path):
-    """The corpus in two files of whole lines, the first ending at the line that crosses half
-    its bytes: [first, second]. Copied in chunks: holding the corpus in this process would be
-    counted in the peak RSS of every later child (it starts as a copy of this process)."""
-    halves = [os.path.join(out, "half%d.ndjson" % i) for i in (1, 2)]
-    with open(path, "rb") as source:
-        source.seek(os.path.getsize(path) // 2)
-        source.readline()
-        cut = source.tell()
-        source.seek(0)
-        with open(halves[0], "wb") as first:
-            remaining = cut
-            while remaining:
-                chunk = source.read(min(remaining, 1 << 20))
-                first.write(chunk)
-                remaining -= len(chunk)
-        with open(halves[1], "wb") as second:
-            shutil.copyfileobj(source, second, 1 << 20)
-    return halves
 
 def median_of(results, name, index):
     return statistics.median(sample[index] for sample in results[name])
@@ -148,7 +130,8 @@ results = rounds([("no stage, 1 worker", textpipe_command("bench/passthrough.jso
                   ("tokenize+sentences, 1 worker",
                    textpipe_command(os.path.join(out, "tokenize_sentences.json"), 1)),
                   ("default, 1 worker x2, halves",
-                   (textpipe_command("pipelines/comments.json", 1), write_halves(corpus)))],
+                   (textpipe_command("pipelines/comments.json", 1),
+                    [os.path.join(out, "half1.ndjson"), os.path.join(out, "half2.ndjson")]))],
                  corpus)
 print("1. %s (%.1f MB), medians of %d interleaved rounds" % (corpus, size_mb, runs))
 table(results, size_mb)

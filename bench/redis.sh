@@ -12,6 +12,9 @@
 #   redis-1      the same pipeline, one consumer process reading the stream; target <= 1.15x file
 #                (and the size of its checkpoint state in Redis, HSTRLEN)
 #   w1-1 / w1-2  one consumer vs two consumer processes, one worker each; target >= 1.8x
+#   f1-1 / f1-2  the machine's ceiling for w1-2 / w1-1 without Redis: the same pipeline on the
+#                corpus file, one worker, against two one-worker runs started together on its
+#                two halves (bench/corpus.sh write_halves), sharing nothing
 #   sink-1       redis-1 writing its output to a stream (at-least-once sink)
 #   sink-eo      the same with exactly_once=1 (outputs written in the checkpoint transaction)
 #   latency      one entry at a time (20, 100 ms apart) through a running consumer: ms from
@@ -32,12 +35,15 @@ reference=${4:-}
 command -v redis-server >/dev/null || { echo "bench/redis.sh: run scripts/setup" >&2; exit 2; }
 . "$(dirname "$0")/corpus.sh"
 ensure_corpus "$corpus"
+halves=$(mktemp -d /tmp/textpipe-redis-halves.XXXXXX)
+trap 'rm -rf "$halves"' EXIT
+write_halves "$corpus" "$halves"
 
-python3 - "$build/core/textpipe" "$corpus" "$runs" ${reference:+"$reference/core/textpipe"} <<'PY'
+python3 - "$build/core/textpipe" "$corpus" "$runs" "$halves" ${reference:+"$reference/core/textpipe"} <<'PY'
 import os, re, shutil, socket, statistics, subprocess, sys, tempfile, time
 
-textpipe, corpus, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-reference = sys.argv[4] if len(sys.argv) > 4 else None
+textpipe, corpus, runs, halves = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+reference = sys.argv[5] if len(sys.argv) > 5 else None
 folder = tempfile.mkdtemp(prefix="textpipe-redis-bench-")
 with socket.socket() as probe:
     probe.bind(("127.0.0.1", 0))
@@ -71,7 +77,7 @@ def run(arguments, idle=False, binary=None):
         sys.exit("bench/redis.sh: textpipe %s exited with %d" % (" ".join(arguments), status))
     return wall, usage.ru_utime + usage.ru_stime
 
-def parallel(argument_lists):
+def parallel(argument_lists, idle=True):
     start = time.perf_counter()
     children = [subprocess.Popen([textpipe] + a + ["-q"], stdout=subprocess.DEVNULL, env=env)
                 for a in argument_lists]
@@ -81,7 +87,7 @@ def parallel(argument_lists):
         if status != 0:
             sys.exit("bench/redis.sh: a consumer exited with %d" % status)
         cpu += usage.ru_utime + usage.ru_stime
-    return time.perf_counter() - start - IDLE, cpu
+    return time.perf_counter() - start - (IDLE if idle else 0), cpu
 
 def source(stream, group, consumer):
     return "%s/%s?group=%s&consumer=%s&idle=%d" % (base, stream, group, consumer, IDLE * 1000)
@@ -168,6 +174,13 @@ try:
                                source("in", "v%d" % r, name), "-o", "/dev/null", "--workers",
                                "1"] for name in ("a", "b")])
         note("w1-2", wall, cpu, server_cpu() - before)
+        wall, cpu = run(["run", "pipelines/comments.json", "-i", corpus, "-o", "/dev/null",
+                         "--workers", "1"])
+        note("f1-1", wall, cpu)
+        wall, cpu = parallel([["run", "pipelines/comments.json", "-i",
+                               os.path.join(halves, "half%d.ndjson" % half), "-o", "/dev/null",
+                               "--workers", "1"] for half in (1, 2)], idle=False)
+        note("f1-2", wall, cpu)
         for name, query in (("sink-1", ""), ("sink-eo", "?exactly_once=1")):
             before = server_cpu()
             wall, cpu = run(["run", "pipelines/comments.json", "-i",
@@ -209,8 +222,11 @@ try:
                  statistics.median(row[1] for row in results["redis-1-ref"])
                  / statistics.median(row[1] for row in results["file-ref"])))
     print("redis-1 checkpoint state: %.1f MB" % (statistics.median(checkpoint_bytes) / 1e6))
-    print("two consumers / one (1 worker each): %.2fx faster (target >= 1.8)"
-          % (median["w1-1"] / median["w1-2"]))
+    print("two consumers / one (1 worker each): %.2fx faster (target >= 1.8); median of "
+          "per-run ratios %s" % (median["w1-1"] / median["w1-2"], per_run("w1-1", "w1-2")))
+    print("the machine's ceiling without Redis, two file runs on the halves / one on the whole "
+          "(1 worker each): %.2fx; median of per-run ratios %s"
+          % (median["f1-1"] / median["f1-2"], per_run("f1-1", "f1-2")))
     print("sink-eo / sink-1 wall: %.2fx (exactly_once's throughput cost)"
           % (median["sink-eo"] / median["sink-1"]))
     for name, (middle, worst) in latency.items():
