@@ -146,8 +146,13 @@ static void free_object(void *reply) {
   tp_redis_reply_free(reply);
 }
 
+/* Named members: hiredis 1.x adds members (doubles, booleans) between these. */
 static redisReplyObjectFunctions arena_functions = {
-    create_string, create_array, create_integer, create_nil, free_object,
+    .createString = create_string,
+    .createArray = create_array,
+    .createInteger = create_integer,
+    .createNil = create_nil,
+    .freeObject = free_object,
 };
 
 void tp_redis_reply_use_arena(redisReader *reader) {
