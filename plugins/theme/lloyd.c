@@ -147,8 +147,93 @@ static inline __attribute__((always_inline)) void row_similarities(const th_matr
  * centroid, as without them (the same results). */
 #define TH_CACHE_CELLS ((size_t)1 << 21)
 
+/* th_centroids_normalize for 4 <= k <= 4 x `blocks` (blocks = k / 4 rounded up, at most
+ * NORMALIZE_BLOCKS): one walk over the columns keeps every centroid's sum of squares in
+ * registers, four doubles a block, the last block the 4 centroids ending at k - 1 (overlapping
+ * the one before when k is not a multiple of 4: those lanes sum the same squares in the same
+ * order, so they agree), and a second walk scales each column, all its blocks read before any
+ * is written. Each lane is what the plain loops compute: the squares of its floats, widened,
+ * summed in column order, then each float times the double scale, rounded back. */
+#define NORMALIZE_BLOCKS 10
+typedef double doubles4 __attribute__((vector_size(4 * sizeof(double))));
+/* Four floats widened to doubles, lane by lane (which compiles to one conversion, where
+ * __builtin_convertvector went through halves and the stack); a macro, not a function that
+ * returns a 32-byte vector, whose ABI differs between the clones. */
+#define WIDEN(values) ((doubles4){(values)[0], (values)[1], (values)[2], (values)[3]})
+static inline __attribute__((always_inline)) void normalize_blocks(float *centroids,
+                                                                   uint32_t columns, uint32_t k,
+                                                                   double *norms,
+                                                                   const uint32_t blocks) {
+  doubles4 sums[NORMALIZE_BLOCKS] = {0}, scales[NORMALIZE_BLOCKS];
+  uint32_t last = k - 4;
+  for (size_t c = 0; c < columns; c++) {
+    const float *column = centroids + c * k;
+    _Pragma("GCC unroll 10") for (uint32_t b = 0; b < blocks; b++) {
+      lanes4 values;
+      memcpy(&values, column + (b + 1 < blocks ? 4 * b : last), sizeof values);
+      doubles4 wide = WIDEN(values);
+      sums[b] += wide * wide;
+    }
+  }
+  for (uint32_t b = 0; b < blocks; b++)
+    for (uint32_t lane = 0; lane < 4; lane++)
+      norms[(b + 1 < blocks ? 4 * b : last) + lane] = sums[b][lane];
+  for (uint32_t j = 0; j < k; j++)
+    norms[j] = norms[j] > 0 ? 1.0 / sqrt(norms[j]) : 0;
+  for (uint32_t b = 0; b < blocks; b++)
+    for (uint32_t lane = 0; lane < 4; lane++)
+      scales[b][lane] = norms[(b + 1 < blocks ? 4 * b : last) + lane];
+  for (size_t c = 0; c < columns; c++) {
+    float *column = centroids + c * k;
+    lanes4 scaled[NORMALIZE_BLOCKS];
+    _Pragma("GCC unroll 10") for (uint32_t b = 0; b < blocks; b++) {
+      lanes4 values;
+      memcpy(&values, column + (b + 1 < blocks ? 4 * b : last), sizeof values);
+      doubles4 product = WIDEN(values) * scales[b];
+      scaled[b] = (lanes4){(float)product[0], (float)product[1], (float)product[2],
+                           (float)product[3]};
+    }
+    _Pragma("GCC unroll 10") for (uint32_t b = 0; b < blocks; b++)
+      memcpy(column + (b + 1 < blocks ? 4 * b : last), &scaled[b], sizeof scaled[b]);
+  }
+}
+
 TH_WIDE_LANES void th_centroids_normalize(float *centroids, uint32_t columns, uint32_t k,
                                           double *norms) {
+  switch (k >= 4 ? (k + 3) / 4 : 0) { /* constant block counts: each its own unrolled walk */
+  case 1:
+    normalize_blocks(centroids, columns, k, norms, 1);
+    return;
+  case 2:
+    normalize_blocks(centroids, columns, k, norms, 2);
+    return;
+  case 3:
+    normalize_blocks(centroids, columns, k, norms, 3);
+    return;
+  case 4:
+    normalize_blocks(centroids, columns, k, norms, 4);
+    return;
+  case 5:
+    normalize_blocks(centroids, columns, k, norms, 5);
+    return;
+  case 6:
+    normalize_blocks(centroids, columns, k, norms, 6);
+    return;
+  case 7:
+    normalize_blocks(centroids, columns, k, norms, 7);
+    return;
+  case 8:
+    normalize_blocks(centroids, columns, k, norms, 8);
+    return;
+  case 9:
+    normalize_blocks(centroids, columns, k, norms, 9);
+    return;
+  case 10:
+    normalize_blocks(centroids, columns, k, norms, 10);
+    return;
+  default: /* fewer than 4 or more than 40 centroids: lane by lane */
+    break;
+  }
   for (uint32_t j = 0; j < k; j++)
     norms[j] = 0;
   for (size_t c = 0; c < columns; c++)
