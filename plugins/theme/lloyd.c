@@ -84,7 +84,7 @@ static inline __attribute__((always_inline)) void row_one(const th_matrix *m, si
   sims[j] = sum;
 }
 
-/* The last walk of row_similarities: centroids j .. k - 1 (at most 36, k at least 8): their
+/* The last walk of th_row_similarities: centroids j .. k - 1 (at most 36, k at least 8): their
  * whole 8s and one tail block, so one walk of the row. */
 #define LAST_WALK(EIGHTS)                                                                          \
   do {                                                                                             \
@@ -100,13 +100,18 @@ static inline __attribute__((always_inline)) void row_one(const th_matrix *m, si
 /* Similarity of row r with every centroid, into sims[0..k): walks of 32 centroids while more
  * than 36 are left, then one walk for the rest (whole 8s and a block of 4 or 8 that ends at
  * centroid k - 1, recomputing a few similarities already summed rather than walking the row
- * again); k of 5..7 takes two blocks of 4 in one walk, k below 4 one walk per centroid. Always
- * inlined, so that it is compiled into each of th_kmeans_run's clones (TH_WIDE_LANES: 8 lanes
- * are one AVX2 register, or two SSE ones). */
-static inline __attribute__((always_inline)) void row_similarities(const th_matrix *m, size_t r,
-                                                                   uint32_t k,
-                                                                   const float *centroids,
-                                                                   float *restrict sims) {
+ * again); k of 5..7 takes two blocks of 4 in one walk, k below 4 one walk per centroid. A
+ * function of its own, not inlined into th_kmeans_run, whose loop invariants would take the
+ * registers the walks need (they were spilled and reloaded on every term); TH_WIDE_LANES: 8
+ * lanes are one AVX2 register, or two SSE ones. */
+TH_WIDE_LANES __attribute__((noinline)) void th_row_similarities(const th_matrix *m, size_t r,
+                                                                 uint32_t k,
+                                                                 const float *centroids,
+                                                                 float *restrict sims);
+TH_WIDE_LANES __attribute__((noinline)) void th_row_similarities(const th_matrix *m, size_t r,
+                                                                 uint32_t k,
+                                                                 const float *centroids,
+                                                                 float *restrict sims) {
   if (k < 4) {
     for (uint32_t j = 0; j < k; j++)
       row_one(m, r, k, j, centroids, sims);
@@ -246,7 +251,7 @@ TH_WIDE_LANES void th_centroids_normalize(float *centroids, uint32_t columns, ui
       centroids[c * k + j] = (float)(centroids[c * k + j] * norms[j]);
 }
 
-/* Vector operations per term that row_similarities spends on `k` centroids. */
+/* Vector operations per term that th_row_similarities spends on `k` centroids. */
 static uint32_t block_cost(uint32_t k) {
   uint32_t left = k % 32 % 8;
   if (k < 4)
@@ -277,9 +282,9 @@ static inline __attribute__((always_inline)) const float *
 row_all(lloyd *l, size_t r, const float *centroids, int first) {
   float *row = l->cache ? l->cache + r * l->k : l->sims;
   if (first || !l->cache || !l->compact) {
-    row_similarities(l->m, r, l->k, centroids, row);
+    th_row_similarities(l->m, r, l->k, centroids, row);
   } else {
-    row_similarities(l->m, r, l->changed_count, l->compact, l->compact_sims);
+    th_row_similarities(l->m, r, l->changed_count, l->compact, l->compact_sims);
     for (uint32_t i = 0; i < l->changed_count; i++)
       row[l->changed[i]] = l->compact_sims[i];
   }
