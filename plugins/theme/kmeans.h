@@ -32,10 +32,29 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
               uint32_t threads, th_matrix *out);
 
 /* k-means++ seeding (cosine distance) from the generator state *random: fills `centroids`
- * (columns x k, column-major) with k distinct non-empty rows. Returns the number of centroids
- * seeded (less than k when there are fewer non-empty rows), or -1 on OOM. It draws exactly one
- * number from *random per centroid seeded (restarts.c relies on it). */
+ * (columns x k, column-major, all zero on entry) with k distinct non-empty rows. Returns the
+ * number of centroids seeded (less than k when there are fewer non-empty rows), or -1 on OOM.
+ * It draws exactly one number from *random per centroid seeded (restarts.c relies on it). */
 int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *centroids);
+
+/* Which entries of a matrix hold each column (column c's are entries[start[c] .. start[c + 1]),
+ * ascending) and the row of every entry, so that a seeding pick meets only the rows sharing a
+ * column with it. Read-only once built: the restarts of a batch share one (restarts.c).
+ * Entry numbers are 32-bit (the sample holds a few hundred thousand). */
+typedef struct th_seed_postings {
+  size_t *start;
+  uint32_t *entries;
+  uint32_t *row_of;
+} th_seed_postings;
+
+/* 0, or -1 on OOM or when the matrix has too many entries for 32-bit numbers (p released). */
+int th_seed_postings_build(const th_matrix *m, th_seed_postings *p);
+/* Frees the lists and empties p. */
+void th_seed_postings_release(th_seed_postings *p);
+
+/* th_kmeans_seed with the matrix's postings already built (th_kmeans_seed builds its own). */
+int th_kmeans_seed_from(const th_matrix *m, const th_seed_postings *postings, uint32_t k,
+                        uint64_t *random, float *centroids);
 
 /* th_kmeans_seed's draw of the next row: row r weighs (1 - closest[r])^2 (0 when closest[r]
  * is 1 or more: empty rows and rows equal to a centroid), and the row picked is the one the
