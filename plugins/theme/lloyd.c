@@ -251,6 +251,36 @@ TH_WIDE_LANES void th_centroids_normalize(float *centroids, uint32_t columns, ui
       centroids[c * k + j] = (float)(centroids[c * k + j] * norms[j]);
 }
 
+/* The first of k similarities (k >= 1, none NaN) that none exceeds: the largest value first,
+ * 8 lanes at a time for 8 or more (a maximum is the same in any order; the last block ends at
+ * k - 1, overlapping the one before), then the first entry equal to it (+0 and -0 compare
+ * equal, as they do for a one-by-one scan keeping the first greater). */
+typedef int32_t mask8 __attribute__((vector_size(8 * sizeof(int32_t))));
+static inline __attribute__((always_inline)) uint32_t first_most_similar(const float *sims,
+                                                                         uint32_t k) {
+  float best_value = sims[0];
+  if (k >= 8) {
+    lanes8 top;
+    memcpy(&top, sims, sizeof top);
+    for (uint32_t j = 8; j < k; j += 8) {
+      lanes8 next;
+      memcpy(&next, sims + (j + 8 <= k ? j : k - 8), sizeof next);
+      mask8 greater = next > top; /* top = greater ? next : top */
+      top = (lanes8)((greater & (mask8)next) | (~greater & (mask8)top));
+    }
+    best_value = top[0];
+    for (int lane = 1; lane < 8; lane++)
+      best_value = top[lane] > best_value ? top[lane] : best_value;
+  } else {
+    for (uint32_t j = 1; j < k; j++)
+      best_value = sims[j] > best_value ? sims[j] : best_value;
+  }
+  uint32_t best = 0;
+  while (sims[best] != best_value)
+    best++;
+  return best;
+}
+
 /* Vector operations per term that th_row_similarities spends on `k` centroids. */
 static uint32_t block_cost(uint32_t k) {
   uint32_t left = k % 32 % 8;
@@ -382,13 +412,7 @@ TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centro
         continue;
       }
       const float *sims = row_all(&l, r, centroids, pass == 0);
-      uint32_t best = 0; /* the first most similar: selects, not branches, which mispredict */
-      float best_value = sims[0];
-      for (uint32_t j = 1; j < k; j++) {
-        int greater = sims[j] > best_value;
-        best = greater ? j : best;
-        best_value = greater ? sims[j] : best_value;
-      }
+      uint32_t best = first_most_similar(sims, k);
       changed += labels[r] != (int32_t)best;
       labels[r] = (int32_t)best;
       similarity[r] = (float)sims[best];
