@@ -114,8 +114,7 @@ static int is_weak(const candidate *c) {
  * tier is at most `tier`, in order: the first `sorted` are sorted best first (sort_best).
  * Returns how many, or -1 when it needs a candidate after the sorted ones (slots then hold
  * the first picks of the full order). */
-static int pick(const candidate *list, size_t count, size_t sorted, int tier,
-                th_keyphrase *slots) {
+static int pick(const candidate *list, size_t count, size_t sorted, int tier, th_keyphrase *slots) {
   int kept = 0;
   const candidate *chosen[TH_THEME_KEYPHRASES];
   for (size_t c = 0; c < count && kept < TH_THEME_KEYPHRASES; c++) {

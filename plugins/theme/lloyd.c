@@ -105,12 +105,10 @@ static inline __attribute__((always_inline)) void row_one(const th_matrix *m, si
  * registers the walks need (they were spilled and reloaded on every term); TH_WIDE_LANES: 8
  * lanes are one AVX2 register, or two SSE ones. */
 TH_WIDE_LANES __attribute__((noinline)) void th_row_similarities(const th_matrix *m, size_t r,
-                                                                 uint32_t k,
-                                                                 const float *centroids,
+                                                                 uint32_t k, const float *centroids,
                                                                  float *restrict sims);
 TH_WIDE_LANES __attribute__((noinline)) void th_row_similarities(const th_matrix *m, size_t r,
-                                                                 uint32_t k,
-                                                                 const float *centroids,
+                                                                 uint32_t k, const float *centroids,
                                                                  float *restrict sims) {
   if (k < 4) {
     for (uint32_t j = 0; j < k; j++)
@@ -195,50 +193,35 @@ static inline __attribute__((always_inline)) void normalize_blocks(float *centro
       lanes4 values;
       memcpy(&values, column + (b + 1 < blocks ? 4 * b : last), sizeof values);
       doubles4 product = WIDEN(values) * scales[b];
-      scaled[b] = (lanes4){(float)product[0], (float)product[1], (float)product[2],
-                           (float)product[3]};
+      scaled[b] =
+          (lanes4){(float)product[0], (float)product[1], (float)product[2], (float)product[3]};
     }
     _Pragma("GCC unroll 10") for (uint32_t b = 0; b < blocks; b++)
-      memcpy(column + (b + 1 < blocks ? 4 * b : last), &scaled[b], sizeof scaled[b]);
+        memcpy(column + (b + 1 < blocks ? 4 * b : last), &scaled[b], sizeof scaled[b]);
   }
 }
 
 TH_WIDE_LANES void th_centroids_normalize(float *centroids, uint32_t columns, uint32_t k,
                                           double *norms) {
+#define NORMALIZE_CASE(BLOCKS)                                                                     \
+  case BLOCKS:                                                                                     \
+    normalize_blocks(centroids, columns, k, norms, BLOCKS);                                        \
+    return
   switch (k >= 4 ? (k + 3) / 4 : 0) { /* constant block counts: each its own unrolled walk */
-  case 1:
-    normalize_blocks(centroids, columns, k, norms, 1);
-    return;
-  case 2:
-    normalize_blocks(centroids, columns, k, norms, 2);
-    return;
-  case 3:
-    normalize_blocks(centroids, columns, k, norms, 3);
-    return;
-  case 4:
-    normalize_blocks(centroids, columns, k, norms, 4);
-    return;
-  case 5:
-    normalize_blocks(centroids, columns, k, norms, 5);
-    return;
-  case 6:
-    normalize_blocks(centroids, columns, k, norms, 6);
-    return;
-  case 7:
-    normalize_blocks(centroids, columns, k, norms, 7);
-    return;
-  case 8:
-    normalize_blocks(centroids, columns, k, norms, 8);
-    return;
-  case 9:
-    normalize_blocks(centroids, columns, k, norms, 9);
-    return;
-  case 10:
-    normalize_blocks(centroids, columns, k, norms, 10);
-    return;
+    NORMALIZE_CASE(1);
+    NORMALIZE_CASE(2);
+    NORMALIZE_CASE(3);
+    NORMALIZE_CASE(4);
+    NORMALIZE_CASE(5);
+    NORMALIZE_CASE(6);
+    NORMALIZE_CASE(7);
+    NORMALIZE_CASE(8);
+    NORMALIZE_CASE(9);
+    NORMALIZE_CASE(10);
   default: /* fewer than 4 or more than 40 centroids: lane by lane */
     break;
   }
+#undef NORMALIZE_CASE
   for (uint32_t j = 0; j < k; j++)
     norms[j] = 0;
   for (size_t c = 0; c < columns; c++)

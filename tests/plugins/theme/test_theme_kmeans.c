@@ -465,8 +465,8 @@ static int compare_neighbors_plain(const void *left, const void *right) {
  * sorted (most similar first, ties: the lower row), the first `neighbors` added to row i
  * (weight x similarity times their values, new terms in order of appearance), cut to the
  * `max_terms` heaviest (th_select_top then th_ranked_sort), normalized. */
-static void smooth_plain(const th_matrix *in, uint32_t neighbors, double weight,
-                         uint32_t max_terms, th_matrix *out) {
+static void smooth_plain(const th_matrix *in, uint32_t neighbors, double weight, uint32_t max_terms,
+                         th_matrix *out) {
   size_t n = in->rows;
   double *other = calloc(in->columns, sizeof(double));
   float *dense = calloc(in->columns, sizeof(float));
