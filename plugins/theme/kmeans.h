@@ -9,6 +9,55 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Lanes for the vector loops of lloyd.c and merge.c (GCC vector extensions: one AVX2 register,
+ * or two SSE ones, in the TH_WIDE_LANES clones). WIDEN: four floats widened to doubles, lane by
+ * lane (which compiles to one conversion, where __builtin_convertvector went through halves
+ * and the stack); a macro, not a function that returns a 32-byte vector, whose ABI differs
+ * between the clones. */
+typedef float lanes8 __attribute__((vector_size(8 * sizeof(float))));
+typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
+typedef double doubles4 __attribute__((vector_size(4 * sizeof(double))));
+#define WIDEN(values) ((doubles4){(values)[0], (values)[1], (values)[2], (values)[3]})
+
+/* Runs CALL(blocks) for the number of blocks of 4 that cover `lanes` lanes, 1 to 10 (4 to 40
+ * lanes), each with a constant count (each its own unrolled loop), and returns; does nothing
+ * for fewer than 4 or more than 40 lanes. */
+#define TH_BLOCKS_OF_FOUR(lanes, CALL)                                                             \
+  switch ((lanes) >= 4 ? ((lanes) + 3) / 4 : 0) {                                                  \
+  case 1:                                                                                          \
+    CALL(1);                                                                                       \
+    return;                                                                                        \
+  case 2:                                                                                          \
+    CALL(2);                                                                                       \
+    return;                                                                                        \
+  case 3:                                                                                          \
+    CALL(3);                                                                                       \
+    return;                                                                                        \
+  case 4:                                                                                          \
+    CALL(4);                                                                                       \
+    return;                                                                                        \
+  case 5:                                                                                          \
+    CALL(5);                                                                                       \
+    return;                                                                                        \
+  case 6:                                                                                          \
+    CALL(6);                                                                                       \
+    return;                                                                                        \
+  case 7:                                                                                          \
+    CALL(7);                                                                                       \
+    return;                                                                                        \
+  case 8:                                                                                          \
+    CALL(8);                                                                                       \
+    return;                                                                                        \
+  case 9:                                                                                          \
+    CALL(9);                                                                                       \
+    return;                                                                                        \
+  case 10:                                                                                         \
+    CALL(10);                                                                                      \
+    return;                                                                                        \
+  default:                                                                                         \
+    break;                                                                                         \
+  }
+
 /* Sparse rows: row i is cols/values[offsets[i] .. offsets[i+1]), L2-normalized or empty. */
 typedef struct th_matrix {
   size_t rows;

@@ -31,8 +31,6 @@
  * centroid at a time; a tail that overlaps centroids already summed recomputes them to the same
  * floats (it never reads past centroid k - 1 of a column). Always called with constant
  * `eights` and `tail`, so that each call compiles to its own unrolled loop. */
-typedef float lanes8 __attribute__((vector_size(8 * sizeof(float))));
-typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
 enum { TAIL_NONE, TAIL_FOUR, TAIL_EIGHT, TAIL_TWO_FOURS };
 static inline __attribute__((always_inline)) void row_walk(const th_matrix *m, size_t r, uint32_t k,
                                                            uint32_t j, const float *centroids,
@@ -158,11 +156,6 @@ TH_WIDE_LANES __attribute__((noinline)) void th_row_similarities(const th_matrix
  * is written. Each lane is what the plain loops compute: the squares of its floats, widened,
  * summed in column order, then each float times the double scale, rounded back. */
 #define NORMALIZE_BLOCKS 10
-typedef double doubles4 __attribute__((vector_size(4 * sizeof(double))));
-/* Four floats widened to doubles, lane by lane (which compiles to one conversion, where
- * __builtin_convertvector went through halves and the stack); a macro, not a function that
- * returns a 32-byte vector, whose ABI differs between the clones. */
-#define WIDEN(values) ((doubles4){(values)[0], (values)[1], (values)[2], (values)[3]})
 static inline __attribute__((always_inline)) void normalize_blocks(float *centroids,
                                                                    uint32_t columns, uint32_t k,
                                                                    double *norms,
@@ -203,25 +196,10 @@ static inline __attribute__((always_inline)) void normalize_blocks(float *centro
 
 TH_WIDE_LANES void th_centroids_normalize(float *centroids, uint32_t columns, uint32_t k,
                                           double *norms) {
-#define NORMALIZE_CASE(BLOCKS)                                                                     \
-  case BLOCKS:                                                                                     \
-    normalize_blocks(centroids, columns, k, norms, BLOCKS);                                        \
-    return
-  switch (k >= 4 ? (k + 3) / 4 : 0) { /* constant block counts: each its own unrolled walk */
-    NORMALIZE_CASE(1);
-    NORMALIZE_CASE(2);
-    NORMALIZE_CASE(3);
-    NORMALIZE_CASE(4);
-    NORMALIZE_CASE(5);
-    NORMALIZE_CASE(6);
-    NORMALIZE_CASE(7);
-    NORMALIZE_CASE(8);
-    NORMALIZE_CASE(9);
-    NORMALIZE_CASE(10);
-  default: /* fewer than 4 or more than 40 centroids: lane by lane */
-    break;
-  }
-#undef NORMALIZE_CASE
+#define NORMALIZE_BLOCKS_OF(BLOCKS) normalize_blocks(centroids, columns, k, norms, BLOCKS)
+  TH_BLOCKS_OF_FOUR(k, NORMALIZE_BLOCKS_OF);
+#undef NORMALIZE_BLOCKS_OF
+  /* fewer than 4 or more than 40 centroids: lane by lane */
   for (uint32_t j = 0; j < k; j++)
     norms[j] = 0;
   for (size_t c = 0; c < columns; c++)

@@ -5,7 +5,8 @@
  * row for every pick. Likewise the other fast paths against their plain form:
  * th_online_dots and th_online_importance (online.c, 8 lanes wide on AVX2) against one theme at
  * a time; th_kmeans_merge on threads and replayed from recorded folds (merge.c) against one
- * thread; th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes;
+ * thread, and its Gram matrix (through the modularity it gives) against a plain one;
+ * th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes;
  * th_ranked_sort and th_keyed_sort (common.c) against qsort; th_smooth (smooth.c) against a
  * plain smoothing that compares every pair of rows.
  */
@@ -593,6 +594,65 @@ START_TEST(smooth_equals_plain_smoothing) {
 }
 END_TEST
 
+/* th_kmeans_merge_scored's modularity of the clusters as given (no fold yet: to == from)
+ * against the same figure from a Gram matrix summed plainly (each record's terms times its
+ * cluster sums' columns, one entry at a time, in row order), bit for bit, for cluster counts
+ * that fill 1 to 10 blocks of 4 (merge.c keeps a record's Gram row in registers), leave every
+ * remainder, and fall back below 4 and above 40; on 1 and 3 threads. */
+START_TEST(merge_gram_equals_plain_gram) {
+  uint32_t from = 2 + (uint32_t)_i; /* 2 .. 45 */
+  th_matrix m;
+  make_matrix(&m, 500, 300, 7, 21 + _i);
+  int32_t *labels = malloc(m.rows * sizeof(int32_t));
+  for (size_t r = 0; r < m.rows; r++)
+    labels[r] = m.offsets[r] == m.offsets[r + 1] ? -1 : (int32_t)((r * 7 + r / 3) % from);
+  size_t columns = m.columns;
+  float *sums = calloc(columns * from, sizeof(float));
+  double *gram = calloc((size_t)from * from, sizeof(double)), *sizes = calloc(from, sizeof(double));
+  for (size_t r = 0; r < m.rows; r++) {
+    if (labels[r] < 0)
+      continue;
+    sizes[labels[r]] += 1;
+    for (size_t e = m.offsets[r]; e < m.offsets[r + 1]; e++)
+      sums[(size_t)m.cols[e] * from + (uint32_t)labels[r]] += m.values[e];
+  }
+  for (size_t r = 0; r < m.rows; r++)
+    for (size_t e = m.offsets[r]; labels[r] >= 0 && e < m.offsets[r + 1]; e++)
+      for (uint32_t b = 0; b < from; b++)
+        gram[(size_t)labels[r] * from + b] +=
+            (double)m.values[e] * sums[(size_t)m.cols[e] * from + b];
+  double total = 0, value = 0;
+  for (uint32_t a = 0; a < from; a++)
+    for (uint32_t b = 0; b < from; b++)
+      total += gram[(size_t)a * from + b];
+  for (uint32_t a = 0; a < from; a++) {
+    double degree = 0;
+    for (uint32_t b = 0; b < from; b++)
+      degree += gram[(size_t)a * from + b];
+    value += gram[(size_t)a * from + a] - degree * degree / total;
+  }
+  double expected = value / total;
+  float *centroids = malloc(columns * from * sizeof(float));
+  double *quality = malloc((from + 1) * sizeof(double));
+  uint32_t active = 0; /* the groups with records: the count the first figure is for */
+  for (uint32_t a = 0; a < from; a++)
+    active += sizes[a] > 0;
+  for (uint32_t threads = 1; threads <= 3; threads += 2) {
+    ck_assert_int_eq(
+        th_kmeans_merge_scored(&m, labels, from, from, threads, centroids, quality, NULL), 0);
+    ck_assert_msg(quality[active] == expected, "from %u: %.17g, plain %.17g", from, quality[active],
+                  expected);
+  }
+  free(labels);
+  free(sums);
+  free(gram);
+  free(sizes);
+  free(centroids);
+  free(quality);
+  th_matrix_release(&m);
+}
+END_TEST
+
 static Suite *theme_kmeans_suite(void) {
   Suite *suite = suite_create("theme-kmeans");
   TCase *run = tcase_create("k-means passes");
@@ -600,6 +660,7 @@ static Suite *theme_kmeans_suite(void) {
                       (int)(sizeof run_cases / sizeof run_cases[0]));
   tcase_add_test(run, kmeans_seed_equals_plain_seeding);
   tcase_add_test(run, merge_replay_and_threads_equal_one_thread);
+  tcase_add_loop_test(run, merge_gram_equals_plain_gram, 0, 44);
   tcase_add_loop_test(run, smooth_equals_plain_smoothing, 0, 6);
   suite_add_tcase(suite, run);
   TCase *online = tcase_create("online dots");
