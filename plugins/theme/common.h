@@ -106,16 +106,25 @@ static inline uint32_t th_hash_mix(uint32_t hash) {
   return hash;
 }
 
-/* A word's shape: its length and its first, second and last bytes, mixed into 32 bits (0 for
- * the empty word). Words of different shapes differ, so a bit set per shape of a word list
- * proves, when clear, that a word is not in it, for much less than hashing the word. */
-static inline uint32_t th_word_shape(const char *text, size_t length) {
+/* A word's shape: its length and its first, second and last bytes, packed into 32 bits (the
+ * empty word packs to 0). Words of different shapes differ, so a bit set per shape of a word
+ * list proves, when clear, that a word is not in it, for much less than hashing the word. */
+static inline uint32_t th_word_packed(const char *text, size_t length) {
   if (length == 0)
-    return th_hash_mix(0);
+    return 0;
   const unsigned char *bytes = (const unsigned char *)text;
-  uint32_t packed = (uint32_t)(length & 0xff) | (uint32_t)bytes[0] << 8 |
-                    (uint32_t)bytes[length > 1] << 16 | (uint32_t)bytes[length - 1] << 24;
-  return th_hash_mix(packed);
+  return (uint32_t)(length & 0xff) | (uint32_t)bytes[0] << 8 | (uint32_t)bytes[length > 1] << 16 |
+         (uint32_t)bytes[length - 1] << 24;
+}
+
+/* A packed shape spread over 32 bits, so that its low bits pick a filter bit: the high half of
+ * a 64-bit product (a multiply and a shift; a filter needs no better mix). */
+static inline uint32_t th_shape_mix(uint32_t packed) {
+  return (uint32_t)(((uint64_t)packed * 0x9e3779b97f4a7c15ull) >> 32);
+}
+
+static inline uint32_t th_word_shape(const char *text, size_t length) {
+  return th_shape_mix(th_word_packed(text, length));
 }
 
 /* th_hash_mix(th_hash_bytes(TH_HASH_START, ...)) of a token's norm and of its stem, in one pass

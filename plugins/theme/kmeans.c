@@ -9,37 +9,27 @@
 
 #include "common.h"
 
+/* Sets centroid j (all zero before) to row r's values. */
 static void set_centroid_from_row(const th_matrix *m, size_t r, uint32_t k, uint32_t j,
                                   float *centroids) {
-  for (uint32_t c = 0; c < m->columns; c++)
-    centroids[(size_t)c * k + j] = 0;
   for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
     centroids[(size_t)m->cols[e] * k + j] = m->values[e];
 }
 
-/* Which entries hold each column (column c's are entries[start[c] .. start[c + 1]), ascending)
- * and the row of every entry: built once per seeding, so that a pick meets only the rows that
- * share a column with it. Entry numbers are 32-bit (the sample holds a few hundred thousand). */
-typedef struct entry_postings {
-  size_t *start;
-  uint32_t *entries;
-  uint32_t *row_of;
-} entry_postings;
-
-static void entry_postings_release(entry_postings *p) {
+void th_seed_postings_release(th_seed_postings *p) {
   th_free(p->start);
   th_free(p->entries);
   th_free(p->row_of);
+  memset(p, 0, sizeof(*p));
 }
 
-/* 0, or -1 on OOM or when the matrix has too many entries for 32-bit numbers (p released). */
-static int entry_postings_build(const th_matrix *m, entry_postings *p) {
+int th_seed_postings_build(const th_matrix *m, th_seed_postings *p) {
   size_t n = m->rows, nnz = m->offsets[n];
   p->start = th_calloc((size_t)m->columns + 2, sizeof(size_t));
   p->entries = th_alloc((nnz + 1) * sizeof(uint32_t));
   p->row_of = th_alloc((nnz + 1) * sizeof(uint32_t));
   if (nnz >= UINT32_MAX || n >= UINT32_MAX || !p->start || !p->entries || !p->row_of) {
-    entry_postings_release(p);
+    th_seed_postings_release(p);
     return -1;
   }
   for (size_t e = 0; e < nnz; e++)
@@ -64,8 +54,8 @@ static int entry_postings_build(const th_matrix *m, entry_postings *p) {
  * entry), and the marked entries are read back in ascending order, which is row after row,
  * each row in its own order. The same doubles as walking every row, for the entries of the
  * shared columns only. `marks` is zero before and after. */
-static void pick_dots(const th_matrix *m, const entry_postings *p, const double *dense, size_t pick,
-                      uint64_t *marks, double *sums) {
+static void pick_dots(const th_matrix *m, const th_seed_postings *p, const double *dense,
+                      size_t pick, uint64_t *marks, double *sums) {
   for (size_t e = m->offsets[pick]; e < m->offsets[pick + 1]; e++) {
     uint32_t c = m->cols[e]; /* a column listed twice in the pick sets the same bits twice */
     for (size_t q = p->start[c]; q < p->start[c + 1]; q++)
@@ -108,17 +98,14 @@ size_t th_kmeans_draw(const double *closest, size_t n, uint64_t *random) {
   return pick;
 }
 
-int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *centroids) {
+int th_kmeans_seed_from(const th_matrix *m, const th_seed_postings *postings, uint32_t k,
+                        uint64_t *random, float *centroids) {
   size_t n = m->rows, nnz = m->offsets[n];
-  entry_postings postings = {0};
-  int built = entry_postings_build(m, &postings) == 0;
   double *closest = th_alloc((n + 1) * sizeof(double));
   double *dense = th_calloc(m->columns + 1, sizeof(double));
   double *sums = th_calloc(n + 1, sizeof(double));
   uint64_t *marks = th_calloc(nnz / 64 + 1, sizeof(uint64_t));
-  if (!built || !closest || !dense || !sums || !marks) {
-    if (built)
-      entry_postings_release(&postings);
+  if (!closest || !dense || !sums || !marks) {
     th_free(closest);
     th_free(dense);
     th_free(sums);
@@ -139,7 +126,7 @@ int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *cent
     set_centroid_from_row(m, pick, k, seeded, centroids);
     for (size_t e = m->offsets[pick]; e < m->offsets[pick + 1]; e++)
       dense[m->cols[e]] = m->values[e];
-    pick_dots(m, &postings, dense, pick, marks, sums);
+    pick_dots(m, postings, dense, pick, marks, sums);
     for (size_t r = 0; r < n; r++) {
       if (m->offsets[r] == m->offsets[r + 1])
         continue;
@@ -152,10 +139,18 @@ int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *cent
       dense[m->cols[e]] = 0;
     seeded++;
   }
-  entry_postings_release(&postings);
   th_free(closest);
   th_free(dense);
   th_free(sums);
   th_free(marks);
   return (int)seeded;
+}
+
+int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *centroids) {
+  th_seed_postings postings = {0};
+  if (th_seed_postings_build(m, &postings))
+    return -1;
+  int seeded = th_kmeans_seed_from(m, &postings, k, random, centroids);
+  th_seed_postings_release(&postings);
+  return seeded;
 }

@@ -9,6 +9,55 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Lanes for the vector loops of lloyd.c and merge.c (GCC vector extensions: one AVX2 register,
+ * or two SSE ones, in the TH_WIDE_LANES clones). WIDEN: four floats widened to doubles, lane by
+ * lane (which compiles to one conversion, where __builtin_convertvector went through halves
+ * and the stack); a macro, not a function that returns a 32-byte vector, whose ABI differs
+ * between the clones. */
+typedef float lanes8 __attribute__((vector_size(8 * sizeof(float))));
+typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
+typedef double doubles4 __attribute__((vector_size(4 * sizeof(double))));
+#define WIDEN(values) ((doubles4){(values)[0], (values)[1], (values)[2], (values)[3]})
+
+/* Runs CALL(blocks) for the number of blocks of 4 that cover `lanes` lanes, 1 to 10 (4 to 40
+ * lanes), each with a constant count (each its own unrolled loop), and returns; does nothing
+ * for fewer than 4 or more than 40 lanes. */
+#define TH_BLOCKS_OF_FOUR(lanes, CALL)                                                             \
+  switch ((lanes) >= 4 ? ((lanes) + 3) / 4 : 0) {                                                  \
+  case 1:                                                                                          \
+    CALL(1);                                                                                       \
+    return;                                                                                        \
+  case 2:                                                                                          \
+    CALL(2);                                                                                       \
+    return;                                                                                        \
+  case 3:                                                                                          \
+    CALL(3);                                                                                       \
+    return;                                                                                        \
+  case 4:                                                                                          \
+    CALL(4);                                                                                       \
+    return;                                                                                        \
+  case 5:                                                                                          \
+    CALL(5);                                                                                       \
+    return;                                                                                        \
+  case 6:                                                                                          \
+    CALL(6);                                                                                       \
+    return;                                                                                        \
+  case 7:                                                                                          \
+    CALL(7);                                                                                       \
+    return;                                                                                        \
+  case 8:                                                                                          \
+    CALL(8);                                                                                       \
+    return;                                                                                        \
+  case 9:                                                                                          \
+    CALL(9);                                                                                       \
+    return;                                                                                        \
+  case 10:                                                                                         \
+    CALL(10);                                                                                      \
+    return;                                                                                        \
+  default:                                                                                         \
+    break;                                                                                         \
+  }
+
 /* Sparse rows: row i is cols/values[offsets[i] .. offsets[i+1]), L2-normalized or empty. */
 typedef struct th_matrix {
   size_t rows;
@@ -32,10 +81,29 @@ int th_smooth(const th_matrix *in, uint32_t neighbors, double weight, uint32_t m
               uint32_t threads, th_matrix *out);
 
 /* k-means++ seeding (cosine distance) from the generator state *random: fills `centroids`
- * (columns x k, column-major) with k distinct non-empty rows. Returns the number of centroids
- * seeded (less than k when there are fewer non-empty rows), or -1 on OOM. It draws exactly one
- * number from *random per centroid seeded (restarts.c relies on it). */
+ * (columns x k, column-major, all zero on entry) with k distinct non-empty rows. Returns the
+ * number of centroids seeded (less than k when there are fewer non-empty rows), or -1 on OOM.
+ * It draws exactly one number from *random per centroid seeded (restarts.c relies on it). */
 int th_kmeans_seed(const th_matrix *m, uint32_t k, uint64_t *random, float *centroids);
+
+/* Which entries of a matrix hold each column (column c's are entries[start[c] .. start[c + 1]),
+ * ascending) and the row of every entry, so that a seeding pick meets only the rows sharing a
+ * column with it. Read-only once built: the restarts of a batch share one (restarts.c).
+ * Entry numbers are 32-bit (the sample holds a few hundred thousand). */
+typedef struct th_seed_postings {
+  size_t *start;
+  uint32_t *entries;
+  uint32_t *row_of;
+} th_seed_postings;
+
+/* 0, or -1 on OOM or when the matrix has too many entries for 32-bit numbers (p released). */
+int th_seed_postings_build(const th_matrix *m, th_seed_postings *p);
+/* Frees the lists and empties p. */
+void th_seed_postings_release(th_seed_postings *p);
+
+/* th_kmeans_seed with the matrix's postings already built (th_kmeans_seed builds its own). */
+int th_kmeans_seed_from(const th_matrix *m, const th_seed_postings *postings, uint32_t k,
+                        uint64_t *random, float *centroids);
 
 /* th_kmeans_seed's draw of the next row: row r weighs (1 - closest[r])^2 (0 when closest[r]
  * is 1 or more: empty rows and rows equal to a centroid), and the row picked is the one the

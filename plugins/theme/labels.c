@@ -110,12 +110,16 @@ static int is_weak(const candidate *c) {
   return th_weak_phrase(c->phrase.text, c->phrase.length);
 }
 
-/* Picks up to TH_THEME_KEYPHRASES of the theme's candidates (sorted best first) into slots,
- * among those whose tier is at most `tier`. Returns how many. */
-static int pick(const candidate *list, size_t count, int tier, th_keyphrase *slots) {
+/* Picks up to TH_THEME_KEYPHRASES of the theme's candidates into slots, among those whose
+ * tier is at most `tier`, in order: the first `sorted` are sorted best first (sort_best).
+ * Returns how many, or -1 when it needs a candidate after the sorted ones (slots then hold
+ * the first picks of the full order). */
+static int pick(const candidate *list, size_t count, size_t sorted, int tier, th_keyphrase *slots) {
   int kept = 0;
   const candidate *chosen[TH_THEME_KEYPHRASES];
   for (size_t c = 0; c < count && kept < TH_THEME_KEYPHRASES; c++) {
+    if (c == sorted)
+      return -1;
     const candidate *at = &list[c];
     if (at->tier > tier)
       continue;
@@ -132,6 +136,57 @@ static int pick(const candidate *list, size_t count, int tier, th_keyphrase *slo
     slots[kept++] = at->phrase;
   }
   return kept;
+}
+
+/* Candidates sort_best sorts at first: picks seldom look further (they need 5 of them). */
+#define SORTED_FIRST 64
+
+/* Moves the `top` best candidates (compare_candidates, a total order: a theme's candidates have
+ * distinct texts) to the front of the list, sorted, the others after them in no particular
+ * order; all of them when there are few. Returns how many are sorted. One pass keeps the best
+ * `top` in an insertion-sorted index (most candidates lose one comparison to the last of them):
+ * qsort of a theme's thousands of candidates was most of the labels' cost, for the few that
+ * pick reads. */
+static size_t sort_best(candidate *list, size_t count, size_t top) {
+  if (count <= 2 * top) {
+    qsort(list, count, sizeof(candidate), compare_candidates);
+    return count;
+  }
+  size_t best[SORTED_FIRST], kept = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (kept == top && compare_candidates(&list[i], &list[best[top - 1]]) >= 0)
+      continue;
+    size_t at = kept < top ? kept++ : top - 1;
+    while (at > 0 && compare_candidates(&list[i], &list[best[at - 1]]) < 0) {
+      best[at] = best[at - 1];
+      at--;
+    }
+    best[at] = i;
+  }
+  /* swap them to the front in order; a swap moves the candidate at `place` to best[place], so a
+   * later entry naming `place` follows it there */
+  for (size_t place = 0; place < kept; place++) {
+    size_t from = best[place];
+    candidate swap = list[place];
+    list[place] = list[from];
+    list[from] = swap;
+    for (size_t later = place + 1; later < kept; later++)
+      if (best[later] == place)
+        best[later] = from;
+  }
+  return kept;
+}
+
+/* pick from the list sort_best left (`*sorted` sorted), sorting the whole list and picking
+ * again when pick needs more: the same picks as from a list sorted whole. */
+static int pick_sorted(candidate *list, size_t count, size_t *sorted, int tier,
+                       th_keyphrase *slots) {
+  int kept = pick(list, count, *sorted, tier, slots);
+  if (kept >= 0)
+    return kept;
+  qsort(list, count, sizeof(candidate), compare_candidates);
+  *sorted = count;
+  return pick(list, count, count, tier, slots);
 }
 
 /* Scores the candidates of one theme (`records` of its records take part, `all_records`
@@ -157,16 +212,16 @@ static void theme_keyphrases(candidate *list, size_t count, size_t records, size
      * (1 + ln lift: uses alone when the theme is the whole stream) */
     at->phrase.score = (double)at->uses * (1.0 + log(lift)) * (1.0 + WORD_BONUS * (at->words - 1));
   }
-  qsort(list, count, sizeof(candidate), compare_candidates);
-  if (pick(list, count, 0, slots) || pick(list, count, 1, slots))
+  size_t sorted = sort_best(list, count, SORTED_FIRST);
+  if (pick_sorted(list, count, &sorted, 0, slots) || pick_sorted(list, count, &sorted, 1, slots))
     return;
   /* no phrase is used by enough records: the most used ones, not the most specific (which
    * would be a rare phrase of two records); among as used, the one more records of the stream
    * use (a word people use, not a one-off or a misspelling) */
   for (size_t c = 0; c < count; c++)
     list[c].phrase.score = list[c].uses + (double)list[c].total / (double)(all_records + 1);
-  qsort(list, count, sizeof(candidate), compare_candidates);
-  for (int tier = 2; tier <= 4 && pick(list, count, tier, slots) == 0; tier++)
+  sorted = sort_best(list, count, SORTED_FIRST);
+  for (int tier = 2; tier <= 4 && pick_sorted(list, count, &sorted, tier, slots) == 0; tier++)
     ;
 }
 

@@ -31,8 +31,6 @@
  * centroid at a time; a tail that overlaps centroids already summed recomputes them to the same
  * floats (it never reads past centroid k - 1 of a column). Always called with constant
  * `eights` and `tail`, so that each call compiles to its own unrolled loop. */
-typedef float lanes8 __attribute__((vector_size(8 * sizeof(float))));
-typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
 enum { TAIL_NONE, TAIL_FOUR, TAIL_EIGHT, TAIL_TWO_FOURS };
 static inline __attribute__((always_inline)) void row_walk(const th_matrix *m, size_t r, uint32_t k,
                                                            uint32_t j, const float *centroids,
@@ -84,7 +82,7 @@ static inline __attribute__((always_inline)) void row_one(const th_matrix *m, si
   sims[j] = sum;
 }
 
-/* The last walk of row_similarities: centroids j .. k - 1 (at most 36, k at least 8): their
+/* The last walk of th_row_similarities: centroids j .. k - 1 (at most 36, k at least 8): their
  * whole 8s and one tail block, so one walk of the row. */
 #define LAST_WALK(EIGHTS)                                                                          \
   do {                                                                                             \
@@ -100,13 +98,16 @@ static inline __attribute__((always_inline)) void row_one(const th_matrix *m, si
 /* Similarity of row r with every centroid, into sims[0..k): walks of 32 centroids while more
  * than 36 are left, then one walk for the rest (whole 8s and a block of 4 or 8 that ends at
  * centroid k - 1, recomputing a few similarities already summed rather than walking the row
- * again); k of 5..7 takes two blocks of 4 in one walk, k below 4 one walk per centroid. Always
- * inlined, so that it is compiled into each of th_kmeans_run's clones (TH_WIDE_LANES: 8 lanes
- * are one AVX2 register, or two SSE ones). */
-static inline __attribute__((always_inline)) void row_similarities(const th_matrix *m, size_t r,
-                                                                   uint32_t k,
-                                                                   const float *centroids,
-                                                                   float *restrict sims) {
+ * again); k of 5..7 takes two blocks of 4 in one walk, k below 4 one walk per centroid. A
+ * function of its own, not inlined into th_kmeans_run, whose loop invariants would take the
+ * registers the walks need (they were spilled and reloaded on every term); TH_WIDE_LANES: 8
+ * lanes are one AVX2 register, or two SSE ones. */
+TH_WIDE_LANES __attribute__((noinline)) void th_row_similarities(const th_matrix *m, size_t r,
+                                                                 uint32_t k, const float *centroids,
+                                                                 float *restrict sims);
+TH_WIDE_LANES __attribute__((noinline)) void th_row_similarities(const th_matrix *m, size_t r,
+                                                                 uint32_t k, const float *centroids,
+                                                                 float *restrict sims) {
   if (k < 4) {
     for (uint32_t j = 0; j < k; j++)
       row_one(m, r, k, j, centroids, sims);
@@ -147,8 +148,58 @@ static inline __attribute__((always_inline)) void row_similarities(const th_matr
  * centroid, as without them (the same results). */
 #define TH_CACHE_CELLS ((size_t)1 << 21)
 
+/* th_centroids_normalize for 4 <= k <= 4 x `blocks` (blocks = k / 4 rounded up, at most
+ * NORMALIZE_BLOCKS): one walk over the columns keeps every centroid's sum of squares in
+ * registers, four doubles a block, the last block the 4 centroids ending at k - 1 (overlapping
+ * the one before when k is not a multiple of 4: those lanes sum the same squares in the same
+ * order, so they agree), and a second walk scales each column, all its blocks read before any
+ * is written. Each lane is what the plain loops compute: the squares of its floats, widened,
+ * summed in column order, then each float times the double scale, rounded back. */
+#define NORMALIZE_BLOCKS 10
+static inline __attribute__((always_inline)) void normalize_blocks(float *centroids,
+                                                                   uint32_t columns, uint32_t k,
+                                                                   double *norms,
+                                                                   const uint32_t blocks) {
+  doubles4 sums[NORMALIZE_BLOCKS] = {0}, scales[NORMALIZE_BLOCKS];
+  uint32_t last = k - 4;
+  for (size_t c = 0; c < columns; c++) {
+    const float *column = centroids + c * k;
+    _Pragma("GCC unroll 10") for (uint32_t b = 0; b < blocks; b++) {
+      lanes4 values;
+      memcpy(&values, column + (b + 1 < blocks ? 4 * b : last), sizeof values);
+      doubles4 wide = WIDEN(values);
+      sums[b] += wide * wide;
+    }
+  }
+  for (uint32_t b = 0; b < blocks; b++)
+    for (uint32_t lane = 0; lane < 4; lane++)
+      norms[(b + 1 < blocks ? 4 * b : last) + lane] = sums[b][lane];
+  for (uint32_t j = 0; j < k; j++)
+    norms[j] = norms[j] > 0 ? 1.0 / sqrt(norms[j]) : 0;
+  for (uint32_t b = 0; b < blocks; b++)
+    for (uint32_t lane = 0; lane < 4; lane++)
+      scales[b][lane] = norms[(b + 1 < blocks ? 4 * b : last) + lane];
+  for (size_t c = 0; c < columns; c++) {
+    float *column = centroids + c * k;
+    lanes4 scaled[NORMALIZE_BLOCKS];
+    _Pragma("GCC unroll 10") for (uint32_t b = 0; b < blocks; b++) {
+      lanes4 values;
+      memcpy(&values, column + (b + 1 < blocks ? 4 * b : last), sizeof values);
+      doubles4 product = WIDEN(values) * scales[b];
+      scaled[b] =
+          (lanes4){(float)product[0], (float)product[1], (float)product[2], (float)product[3]};
+    }
+    _Pragma("GCC unroll 10") for (uint32_t b = 0; b < blocks; b++)
+        memcpy(column + (b + 1 < blocks ? 4 * b : last), &scaled[b], sizeof scaled[b]);
+  }
+}
+
 TH_WIDE_LANES void th_centroids_normalize(float *centroids, uint32_t columns, uint32_t k,
                                           double *norms) {
+#define NORMALIZE_BLOCKS_OF(BLOCKS) normalize_blocks(centroids, columns, k, norms, BLOCKS)
+  TH_BLOCKS_OF_FOUR(k, NORMALIZE_BLOCKS_OF);
+#undef NORMALIZE_BLOCKS_OF
+  /* fewer than 4 or more than 40 centroids: lane by lane */
   for (uint32_t j = 0; j < k; j++)
     norms[j] = 0;
   for (size_t c = 0; c < columns; c++)
@@ -161,7 +212,37 @@ TH_WIDE_LANES void th_centroids_normalize(float *centroids, uint32_t columns, ui
       centroids[c * k + j] = (float)(centroids[c * k + j] * norms[j]);
 }
 
-/* Vector operations per term that row_similarities spends on `k` centroids. */
+/* The first of k similarities (k >= 1, none NaN) that none exceeds: the largest value first,
+ * 8 lanes at a time for 8 or more (a maximum is the same in any order; the last block ends at
+ * k - 1, overlapping the one before), then the first entry equal to it (+0 and -0 compare
+ * equal, as they do for a one-by-one scan keeping the first greater). */
+typedef int32_t mask8 __attribute__((vector_size(8 * sizeof(int32_t))));
+static inline __attribute__((always_inline)) uint32_t first_most_similar(const float *sims,
+                                                                         uint32_t k) {
+  float best_value = sims[0];
+  if (k >= 8) {
+    lanes8 top;
+    memcpy(&top, sims, sizeof top);
+    for (uint32_t j = 8; j < k; j += 8) {
+      lanes8 next;
+      memcpy(&next, sims + (j + 8 <= k ? j : k - 8), sizeof next);
+      mask8 greater = next > top; /* top = greater ? next : top */
+      top = (lanes8)((greater & (mask8)next) | (~greater & (mask8)top));
+    }
+    best_value = top[0];
+    for (int lane = 1; lane < 8; lane++)
+      best_value = top[lane] > best_value ? top[lane] : best_value;
+  } else {
+    for (uint32_t j = 1; j < k; j++)
+      best_value = sims[j] > best_value ? sims[j] : best_value;
+  }
+  uint32_t best = 0;
+  while (sims[best] != best_value)
+    best++;
+  return best;
+}
+
+/* Vector operations per term that th_row_similarities spends on `k` centroids. */
 static uint32_t block_cost(uint32_t k) {
   uint32_t left = k % 32 % 8;
   if (k < 4)
@@ -192,9 +273,9 @@ static inline __attribute__((always_inline)) const float *
 row_all(lloyd *l, size_t r, const float *centroids, int first) {
   float *row = l->cache ? l->cache + r * l->k : l->sims;
   if (first || !l->cache || !l->compact) {
-    row_similarities(l->m, r, l->k, centroids, row);
+    th_row_similarities(l->m, r, l->k, centroids, row);
   } else {
-    row_similarities(l->m, r, l->changed_count, l->compact, l->compact_sims);
+    th_row_similarities(l->m, r, l->changed_count, l->compact, l->compact_sims);
     for (uint32_t i = 0; i < l->changed_count; i++)
       row[l->changed[i]] = l->compact_sims[i];
   }
@@ -292,13 +373,7 @@ TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centro
         continue;
       }
       const float *sims = row_all(&l, r, centroids, pass == 0);
-      uint32_t best = 0; /* the first most similar: selects, not branches, which mispredict */
-      float best_value = sims[0];
-      for (uint32_t j = 1; j < k; j++) {
-        int greater = sims[j] > best_value;
-        best = greater ? j : best;
-        best_value = greater ? sims[j] : best_value;
-      }
+      uint32_t best = first_most_similar(sims, k);
       changed += labels[r] != (int32_t)best;
       labels[r] = (int32_t)best;
       similarity[r] = (float)sims[best];

@@ -64,12 +64,49 @@ typedef struct gram_job {
   double *gram;
 } gram_job;
 
-/* External linkage for TH_WIDE_LANES (the sum over b runs 4 doubles wide on AVX2: still one
+/* Gram rows for 4 <= from <= 4 x `blocks` (blocks = from / 4 rounded up, at most
+ * GRAM_BLOCKS): while a record is added, its cluster's Gram row stays in registers, four
+ * doubles a block, the last block the 4 entries ending at from - 1 (overlapping the one before
+ * when from is not a multiple of 4: both copies of those entries start from the same value
+ * and add the same products in the same order, so they agree when stored). Each entry is
+ * still the same sum in the same order: one multiply then one add per term. */
+#define GRAM_BLOCKS 10
+static inline __attribute__((always_inline)) void gram_rows_blocks(gram_job *job,
+                                                                   const uint32_t blocks) {
+  const th_matrix *m = job->m;
+  uint32_t from = job->from, last = from - 4;
+  for (size_t r = 0; r < m->rows; r++) {
+    int32_t label = job->labels[r];
+    if (label < 0 || (uint32_t)label % job->stride != job->share)
+      continue;
+    double *row = job->gram + (size_t)label * from;
+    doubles4 sums[GRAM_BLOCKS];
+    _Pragma("GCC unroll 10") for (uint32_t b = 0; b < blocks; b++)
+        memcpy(&sums[b], row + (b + 1 < blocks ? 4 * b : last), sizeof sums[b]);
+    for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {
+      const float *column = job->sums + (size_t)m->cols[e] * from;
+      double value = m->values[e];
+      _Pragma("GCC unroll 10") for (uint32_t b = 0; b < blocks; b++) {
+        lanes4 cells;
+        memcpy(&cells, column + (b + 1 < blocks ? 4 * b : last), sizeof cells);
+        sums[b] += value * WIDEN(cells);
+      }
+    }
+    _Pragma("GCC unroll 10") for (uint32_t b = 0; b < blocks; b++)
+        memcpy(row + (b + 1 < blocks ? 4 * b : last), &sums[b], sizeof sums[b]);
+  }
+}
+
+/* External linkage for TH_WIDE_LANES (the sums over b run 4 doubles wide on AVX2: still one
  * multiply then one add per entry). */
 TH_WIDE_LANES void th_merge_gram_rows(gram_job *job);
 TH_WIDE_LANES void th_merge_gram_rows(gram_job *job) {
-  const th_matrix *m = job->m;
   uint32_t from = job->from;
+#define GRAM_BLOCKS_OF(BLOCKS) gram_rows_blocks(job, BLOCKS)
+  TH_BLOCKS_OF_FOUR(from, GRAM_BLOCKS_OF);
+#undef GRAM_BLOCKS_OF
+  /* fewer than 4 or more than 40 clusters: entry by entry, the row in memory */
+  const th_matrix *m = job->m;
   for (size_t r = 0; r < m->rows; r++) {
     int32_t label = job->labels[r];
     if (label < 0 || (uint32_t)label % job->stride != job->share)

@@ -25,6 +25,7 @@
  * seeded count and objective. */
 typedef struct restart {
   const th_matrix *m;
+  const th_seed_postings *postings; /* the matrix's, built once for every restart */
   uint32_t k, iterations;
   float *centroids;
   int32_t *labels;
@@ -39,7 +40,7 @@ static void run_restart(void *arg) {
   restart *r = arg;
   if (r->seed_first) {
     memset(r->centroids, 0, (size_t)r->m->columns * r->k * sizeof(float));
-    r->seeded = th_kmeans_seed(r->m, r->k, &r->random, r->centroids);
+    r->seeded = th_kmeans_seed_from(r->m, r->postings, r->k, &r->random, r->centroids);
     if (r->seeded < 0) {
       r->objective = -1;
       return;
@@ -84,7 +85,7 @@ static int run_batch(restart *trials, uint32_t batch, uint64_t *random) {
   }
   for (uint32_t t = 0; t < batch; t++) { /* seeded in restart order: the serial draws */
     memset(trials[t].centroids, 0, (size_t)trials[t].m->columns * k * sizeof(float));
-    if (th_kmeans_seed(trials[t].m, k, random, trials[t].centroids) < 0)
+    if (th_kmeans_seed_from(trials[t].m, trials[t].postings, k, random, trials[t].centroids) < 0)
       return -1;
     trials[t].seed_first = 0;
   }
@@ -98,9 +99,12 @@ int th_best_of_restarts(const th_matrix *m, uint32_t k, uint32_t restarts, uint3
   size_t cells = (size_t)m->columns * k;
   uint32_t at_once = restarts_at_once(m, k, restarts, threads);
   restart trials[TH_THREADS_MAX] = {0};
+  th_seed_postings postings = {0};
   int status = -1;
+  if (th_seed_postings_build(m, &postings))
+    return -1;
   for (uint32_t t = 0; t < at_once; t++) {
-    trials[t] = (restart){.m = m, .k = k, .iterations = iterations};
+    trials[t] = (restart){.m = m, .postings = &postings, .k = k, .iterations = iterations};
     trials[t].centroids = th_alloc((cells + 1) * sizeof(float));
     trials[t].labels = th_alloc((m->rows + 1) * sizeof(int32_t));
     trials[t].similarity = th_alloc((m->rows + 1) * sizeof(float));
@@ -126,6 +130,7 @@ int th_best_of_restarts(const th_matrix *m, uint32_t k, uint32_t restarts, uint3
   }
   status = 0;
 done:
+  th_seed_postings_release(&postings);
   for (uint32_t t = 0; t < at_once; t++) {
     th_free(trials[t].centroids);
     th_free(trials[t].labels);

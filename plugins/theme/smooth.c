@@ -110,16 +110,26 @@ static void smooth_range(void *arg) {
       size_t end = p->start[c + 1]; /* kept in registers: scores[] cannot alias them */
       for (size_t q = p->start[c]; q < end; q++) { /* row r too: skipped below */
         size_t other = p->rows[q];
+        double score = scores[other];
+        /* untouched: +0.0, the only double of all-zero bits (a sum from +0.0 is never -0.0,
+         * so this is `score == 0` in one integer test; positive terms keep it above 0) */
+        uint64_t bits;
+        memcpy(&bits, &score, sizeof bits);
         touched[touched_count] = (uint32_t)other;
-        touched_count += scores[other] == 0; /* a sum of positive terms stays above 0 */
-        scores[other] += value * p->values[q];
+        touched_count += bits == 0;
+        scores[other] = score + value * p->values[q];
       }
     }
     uint32_t best_count = 0;
+    float floor = -1; /* once `neighbors` are kept, the least of them: a row below it stays out */
     for (size_t t = 0; t < touched_count; t++) {
-      if (neighbors && touched[t] != r)
-        keep_best(best, &best_count, neighbors, touched[t], (float)scores[touched[t]]);
+      float similarity = (float)scores[touched[t]];
       scores[touched[t]] = 0;
+      if (similarity < floor || !neighbors || touched[t] == r)
+        continue;
+      keep_best(best, &best_count, neighbors, touched[t], similarity);
+      if (best_count == neighbors)
+        floor = best[neighbors - 1].similarity;
     }
     size_t dense_count = 0;
     for (size_t e = in->offsets[r]; e < in->offsets[r + 1]; e++) {

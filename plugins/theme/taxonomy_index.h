@@ -51,8 +51,9 @@ struct th_taxonomy {
   uint64_t shapes[TAX_SHAPE_BITS / 64];
 };
 
-static inline int tax_shape_has(const th_taxonomy *taxonomy, const char *text, size_t length) {
-  uint32_t bit = th_word_shape(text, length) & (TAX_SHAPE_BITS - 1);
+/* Whether a word of this packed shape (th_word_packed) may start a term. */
+static inline int tax_shape_has(const th_taxonomy *taxonomy, uint32_t packed) {
+  uint32_t bit = th_shape_mix(packed) & (TAX_SHAPE_BITS - 1);
   return (int)(taxonomy->shapes[bit / 64] >> (bit % 64)) & 1;
 }
 

@@ -5,8 +5,10 @@
  * row for every pick. Likewise the other fast paths against their plain form:
  * th_online_dots and th_online_importance (online.c, 8 lanes wide on AVX2) against one theme at
  * a time; th_kmeans_merge on threads and replayed from recorded folds (merge.c) against one
- * thread; th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes;
- * th_ranked_sort and th_keyed_sort (common.c) against qsort.
+ * thread, and its Gram matrix (through the modularity it gives) against a plain one;
+ * th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes;
+ * th_ranked_sort and th_keyed_sort (common.c) against qsort; th_smooth (smooth.c) against a
+ * plain smoothing that compares every pair of rows.
  */
 #include <check.h>
 #include <math.h>
@@ -446,6 +448,211 @@ START_TEST(merge_replay_and_threads_equal_one_thread) {
 }
 END_TEST
 
+/* A candidate neighbour of the plain smoothing: a row and its similarity as a float. */
+typedef struct plain_neighbor {
+  size_t row;
+  float similarity;
+} plain_neighbor;
+
+static int compare_neighbors_plain(const void *left, const void *right) {
+  const plain_neighbor *a = left, *b = right;
+  if (a->similarity != b->similarity)
+    return a->similarity > b->similarity ? -1 : 1;
+  return (a->row > b->row) - (a->row < b->row);
+}
+
+/* th_smooth as specified, without posting lists: row i's similarity to every row sharing a
+ * term with it (the products summed in double in the order of row i's terms), all of them
+ * sorted (most similar first, ties: the lower row), the first `neighbors` added to row i
+ * (weight x similarity times their values, new terms in order of appearance), cut to the
+ * `max_terms` heaviest (th_select_top then th_ranked_sort), normalized. */
+static void smooth_plain(const th_matrix *in, uint32_t neighbors, double weight, uint32_t max_terms,
+                         th_matrix *out) {
+  size_t n = in->rows;
+  double *other = calloc(in->columns, sizeof(double));
+  float *dense = calloc(in->columns, sizeof(float));
+  uint32_t *order = malloc(in->columns * sizeof(uint32_t));
+  th_ranked *entries = malloc(in->columns * sizeof(th_ranked));
+  th_ranked *scratch = malloc(in->columns * sizeof(th_ranked));
+  plain_neighbor *candidates = malloc(n * sizeof(plain_neighbor));
+  out->rows = n;
+  out->columns = in->columns;
+  out->offsets = malloc((n + 1) * sizeof(size_t));
+  out->cols = malloc((n * in->columns + 1) * sizeof(uint32_t));
+  out->values = malloc((n * in->columns + 1) * sizeof(float));
+  size_t at = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t count = 0;
+    for (size_t j = 0; j < n; j++) {
+      if (j == i)
+        continue;
+      for (size_t e = in->offsets[j]; e < in->offsets[j + 1]; e++)
+        other[in->cols[e]] = in->values[e];
+      double sum = 0;
+      int shared = 0;
+      for (size_t e = in->offsets[i]; e < in->offsets[i + 1]; e++)
+        if (other[in->cols[e]] != 0) {
+          sum += (double)in->values[e] * other[in->cols[e]];
+          shared = 1;
+        }
+      for (size_t e = in->offsets[j]; e < in->offsets[j + 1]; e++)
+        other[in->cols[e]] = 0;
+      if (shared)
+        candidates[count++] = (plain_neighbor){j, (float)sum};
+    }
+    qsort(candidates, count, sizeof(plain_neighbor), compare_neighbors_plain);
+    size_t terms = 0;
+    for (size_t e = in->offsets[i]; e < in->offsets[i + 1]; e++) {
+      order[terms++] = in->cols[e];
+      dense[in->cols[e]] = in->values[e];
+    }
+    for (size_t b = 0; b < count && b < neighbors; b++) {
+      float scale = (float)(weight * candidates[b].similarity);
+      for (size_t e = in->offsets[candidates[b].row]; e < in->offsets[candidates[b].row + 1]; e++) {
+        uint32_t c = in->cols[e];
+        if (dense[c] == 0)
+          order[terms++] = c;
+        dense[c] += scale * in->values[e];
+        if (dense[c] == 0)
+          dense[c] = 1e-30f;
+      }
+    }
+    for (size_t t = 0; t < terms; t++) {
+      entries[t] = (th_ranked){order[t], dense[order[t]]};
+      dense[order[t]] = 0;
+    }
+    if (max_terms && terms > max_terms) {
+      th_select_top(entries, terms, max_terms);
+      th_ranked_sort(entries, max_terms, scratch);
+      terms = max_terms;
+    }
+    out->offsets[i] = at;
+    for (size_t t = 0; t < terms; t++) {
+      out->cols[at] = entries[t].index;
+      out->values[at++] = entries[t].weight;
+    }
+    th_normalize(out->values + out->offsets[i], terms);
+  }
+  out->offsets[n] = at;
+  free(other);
+  free(dense);
+  free(order);
+  free(entries);
+  free(scratch);
+  free(candidates);
+}
+
+/* th_smooth (smooth.c: posting lists, a list of the rows each row touches, the least kept
+ * neighbour as a floor) against the plain smoothing, bit for bit, on 1 and 3 threads, with
+ * rows repeated, or rows of two columns out of 12, so that many similarities tie (ties go to
+ * the lower row wherever in the posting lists the tied rows turn up). */
+START_TEST(smooth_equals_plain_smoothing) {
+  th_matrix base, m = {0};
+  make_matrix(&base, 300, 300, 6, 11 + _i);
+  m.rows = 900; /* rows 300.. repeat rows of the first 300 */
+  m.columns = base.columns;
+  m.offsets = malloc((m.rows + 1) * sizeof(size_t));
+  m.cols = malloc((3 * base.offsets[base.rows] + 2 * m.rows + 1) * sizeof(uint32_t));
+  m.values = malloc((3 * base.offsets[base.rows] + 2 * m.rows + 1) * sizeof(float));
+  size_t at = 0;
+  uint64_t random = 5 + (uint64_t)_i;
+  for (size_t r = 0; r < m.rows; r++) {
+    if (_i % 2) { /* two of 12 columns, equal values: a row's neighbours tie in many ways */
+      uint32_t a = (uint32_t)(th_random_next(&random) % 12),
+               b = (a + 1 + (uint32_t)(th_random_next(&random) % 11)) % 12;
+      m.offsets[r] = at;
+      m.cols[at] = a;
+      m.values[at++] = 0.70710677f;
+      m.cols[at] = b;
+      m.values[at++] = 0.70710677f;
+      continue;
+    }
+    size_t from = r < 300 ? r : (r * 7 + (size_t)_i) % 300;
+    size_t length = base.offsets[from + 1] - base.offsets[from];
+    m.offsets[r] = at;
+    memcpy(m.cols + at, base.cols + base.offsets[from], length * sizeof(uint32_t));
+    memcpy(m.values + at, base.values + base.offsets[from], length * sizeof(float));
+    at += length;
+  }
+  m.offsets[m.rows] = at;
+  th_matrix_release(&base);
+  uint32_t neighbors = 1 + (uint32_t)_i % 6, max_terms = _i % 3 == 0 ? 0 : 24;
+  th_matrix plain = {0};
+  smooth_plain(&m, neighbors, 0.25, max_terms, &plain);
+  for (uint32_t threads = 1; threads <= 3; threads += 2) {
+    th_matrix mine;
+    ck_assert_int_eq(th_smooth(&m, neighbors, 0.25, max_terms, threads, &mine), 0);
+    ck_assert_mem_eq(mine.offsets, plain.offsets, (m.rows + 1) * sizeof(size_t));
+    ck_assert_mem_eq(mine.cols, plain.cols, plain.offsets[m.rows] * sizeof(uint32_t));
+    ck_assert_mem_eq(mine.values, plain.values, plain.offsets[m.rows] * sizeof(float));
+    th_matrix_release(&mine);
+  }
+  free(plain.offsets);
+  free(plain.cols);
+  free(plain.values);
+  th_matrix_release(&m);
+}
+END_TEST
+
+/* th_kmeans_merge_scored's modularity of the clusters as given (no fold yet: to == from)
+ * against the same figure from a Gram matrix summed plainly (each record's terms times its
+ * cluster sums' columns, one entry at a time, in row order), bit for bit, for cluster counts
+ * that fill 1 to 10 blocks of 4 (merge.c keeps a record's Gram row in registers), leave every
+ * remainder, and fall back below 4 and above 40; on 1 and 3 threads. */
+START_TEST(merge_gram_equals_plain_gram) {
+  uint32_t from = 2 + (uint32_t)_i; /* 2 .. 45 */
+  th_matrix m;
+  make_matrix(&m, 500, 300, 7, 21 + _i);
+  int32_t *labels = malloc(m.rows * sizeof(int32_t));
+  for (size_t r = 0; r < m.rows; r++)
+    labels[r] = m.offsets[r] == m.offsets[r + 1] ? -1 : (int32_t)((r * 7 + r / 3) % from);
+  size_t columns = m.columns;
+  float *sums = calloc(columns * from, sizeof(float));
+  double *gram = calloc((size_t)from * from, sizeof(double)), *sizes = calloc(from, sizeof(double));
+  for (size_t r = 0; r < m.rows; r++) {
+    if (labels[r] < 0)
+      continue;
+    sizes[labels[r]] += 1;
+    for (size_t e = m.offsets[r]; e < m.offsets[r + 1]; e++)
+      sums[(size_t)m.cols[e] * from + (uint32_t)labels[r]] += m.values[e];
+  }
+  for (size_t r = 0; r < m.rows; r++)
+    for (size_t e = m.offsets[r]; labels[r] >= 0 && e < m.offsets[r + 1]; e++)
+      for (uint32_t b = 0; b < from; b++)
+        gram[(size_t)labels[r] * from + b] +=
+            (double)m.values[e] * sums[(size_t)m.cols[e] * from + b];
+  double total = 0, value = 0;
+  for (uint32_t a = 0; a < from; a++)
+    for (uint32_t b = 0; b < from; b++)
+      total += gram[(size_t)a * from + b];
+  for (uint32_t a = 0; a < from; a++) {
+    double degree = 0;
+    for (uint32_t b = 0; b < from; b++)
+      degree += gram[(size_t)a * from + b];
+    value += gram[(size_t)a * from + a] - degree * degree / total;
+  }
+  double expected = value / total;
+  float *centroids = malloc(columns * from * sizeof(float));
+  double *quality = malloc((from + 1) * sizeof(double));
+  uint32_t active = 0; /* the groups with records: the count the first figure is for */
+  for (uint32_t a = 0; a < from; a++)
+    active += sizes[a] > 0;
+  for (uint32_t threads = 1; threads <= 3; threads += 2) {
+    ck_assert_int_eq(
+        th_kmeans_merge_scored(&m, labels, from, from, threads, centroids, quality, NULL), 0);
+    ck_assert_msg(quality[active] == expected, "from %u: %.17g, plain %.17g", from, quality[active],
+                  expected);
+  }
+  free(labels);
+  free(sums);
+  free(gram);
+  free(sizes);
+  free(centroids);
+  free(quality);
+  th_matrix_release(&m);
+}
+END_TEST
+
 static Suite *theme_kmeans_suite(void) {
   Suite *suite = suite_create("theme-kmeans");
   TCase *run = tcase_create("k-means passes");
@@ -453,6 +660,8 @@ static Suite *theme_kmeans_suite(void) {
                       (int)(sizeof run_cases / sizeof run_cases[0]));
   tcase_add_test(run, kmeans_seed_equals_plain_seeding);
   tcase_add_test(run, merge_replay_and_threads_equal_one_thread);
+  tcase_add_loop_test(run, merge_gram_equals_plain_gram, 0, 44);
+  tcase_add_loop_test(run, smooth_equals_plain_smoothing, 0, 6);
   suite_add_tcase(suite, run);
   TCase *online = tcase_create("online dots");
   tcase_add_loop_test(online, online_dots_equal_one_theme_at_a_time, 0, 97);

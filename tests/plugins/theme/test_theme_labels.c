@@ -135,6 +135,34 @@ START_TEST(many_uses_beat_exclusive_few) {
 }
 END_TEST
 
+/* The one phrase that passes every rule is found however many rank before it: theme 0 (390
+ * records) has 140 words in 20 of its records each and in all 10 records of theme 1 (too
+ * common elsewhere, lift 0.68, each scoring 20 x (1 + ln 0.68) = 12.4) and "target" in 10
+ * records of its own (lift 1.03, 10.3): the 140 sort first, more than labels.c sorts at first
+ * (it sorts only the best 64 of more than 128 candidates until a pick needs more), and
+ * "target" is still its first keyphrase. */
+START_TEST(passing_phrase_found_after_many_better_scored) {
+  static corpus c; /* 400 records of up to 140 words */
+  memset(&c, 0, sizeof c);
+  char list[140 * 8 + 16];
+  for (int i = 0; i < 390; i++) {
+    size_t at = (size_t)sprintf(list, "%s", i < 10 ? "target" : "");
+    for (int p = 0; p < 140; p++)
+      if ((i * 7 + p) % 390 < 20) /* 7 and 390 are coprime: each word in 20 records */
+        at += (size_t)sprintf(list + at, "%szq%03d", at ? "|" : "", p);
+    add(&c, 0, list);
+  }
+  for (int i = 0; i < 10; i++) {
+    size_t at = 0;
+    for (int p = 0; p < 140; p++)
+      at += (size_t)sprintf(list + at, "%szq%03d", at ? "|" : "", p);
+    add(&c, 1, list);
+  }
+  ck_assert(has_at(&c, 0, 0, "target"));
+  release(&c);
+}
+END_TEST
+
 /* A theme of one record: of its phrases (each used once), the one the stream uses more comes
  * first, not the first in alphabetical order. */
 START_TEST(tiny_theme_prefers_common_words) {
@@ -295,6 +323,7 @@ static Suite *theme_labels_suite(void) {
   tcase_add_test(choice, tiny_theme_falls_back);
   tcase_add_test(choice, many_uses_beat_exclusive_few);
   tcase_add_test(choice, tiny_theme_prefers_common_words);
+  tcase_add_test(choice, passing_phrase_found_after_many_better_scored);
   suite_add_tcase(suite, choice);
   TCase *table = tcase_create("label tables");
   tcase_add_loop_test(table, weak_phrases_never_label, 0,
