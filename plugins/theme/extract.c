@@ -336,26 +336,27 @@ int th_terms_count(th_scratch *scratch, th_sketch *sketch) {
       scratch->log_counts[df] = log(1.0 + df);
   }
   sketch->documents++;
-  double documents = (double)sketch->documents;
-  double log_documents = log(1.0 + documents);
+  uint64_t documents = sketch->documents;
+  double log_documents = log(1.0 + (double)documents);
   int depth4 = sketch->depth == 4; /* the plugin's depth (TH_SKETCH_DEPTH) */
   /* the terms' counter lines are scattered over the sketch: locate a block of them and ask for
    * their lines before counting, so that the cache misses overlap */
   enum { BLOCK = 16 };
   sketch_place places[BLOCK];
-  for (size_t i = 0; i < count; i++) {
-    if (i % BLOCK == 0)
-      for (size_t b = 0; b < BLOCK && i + b < count; b++) {
-        places[b] = sketch_locate(sketch, scratch->terms[i + b].hash);
-        __builtin_prefetch(places[b].line, 1);
-      }
-    sketch_place place = places[i % BLOCK];
-    uint32_t df = depth4 ? sketch_bump(place, 4) : sketch_bump(place, sketch->depth);
-    if (df > documents)
-      df = (uint32_t)documents;
-    scratch->dfs[i] = df;
-    double log_count = df < TH_LOG_COUNTS ? scratch->log_counts[df] : log(1.0 + df);
-    scratch->idfs[i] = (float)(log_documents - log_count);
+  for (size_t base = 0; base < count; base += BLOCK) {
+    size_t block = count - base < BLOCK ? count - base : BLOCK;
+    for (size_t b = 0; b < block; b++) {
+      places[b] = sketch_locate(sketch, scratch->terms[base + b].hash);
+      __builtin_prefetch(places[b].line, 1);
+    }
+    for (size_t b = 0; b < block; b++) {
+      uint32_t df = depth4 ? sketch_bump(places[b], 4) : sketch_bump(places[b], sketch->depth);
+      if (df > documents) /* an integer compare: df and N are whole numbers */
+        df = (uint32_t)documents;
+      scratch->dfs[base + b] = df;
+      double log_count = df < TH_LOG_COUNTS ? scratch->log_counts[df] : log(1.0 + df);
+      scratch->idfs[base + b] = (float)(log_documents - log_count);
+    }
   }
   scratch->documents = sketch->documents;
   return 0;

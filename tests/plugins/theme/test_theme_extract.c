@@ -3,6 +3,7 @@
  * scoring, the document-frequency sketch and th_select_top. Token arrays come from
  * tokens_helper.c. */
 #include <check.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,6 +178,35 @@ START_TEST(vague_single_words_are_not_keyphrases) {
 }
 END_TEST
 
+/* th_terms_count counts its terms in blocks (their sketch lines fetched ahead): every term of
+ * a record with more terms than a block, the last block partial, gets its own frequency and
+ * idf, the ones the sketch holds for its hash. */
+START_TEST(terms_count_fills_every_term_across_blocks) {
+  th_sketch sketch;
+  ck_assert_int_eq(th_sketch_init(&sketch, 1 << 16, 4), 0);
+  th_scratch scratch = {0};
+  const char *input = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima "
+                      "mike november oscar papa quebec romeo sierra tango";
+  for (int seen = 1; seen <= 3; seen++) {
+    tp_text *text = tokenize(input);
+    ck_assert_int_eq(th_features_extract(text, 1, 1, &scratch), 0);
+    ck_assert_int_eq(th_terms_count(&scratch, &sketch), 0);
+    ck_assert_uint_gt(scratch.term_count, 32); /* 20 stems and 19 bigrams: three blocks */
+    ck_assert_uint_ne(scratch.term_count % 16, 0);
+    for (size_t i = 0; i < scratch.term_count; i++) {
+      uint32_t df = th_sketch_count(&sketch, scratch.terms[i].hash);
+      ck_assert_uint_eq(scratch.dfs[i], df);
+      ck_assert_uint_ge(df, (uint32_t)seen);
+      float idf = (float)(log(1.0 + (double)seen) - log(1.0 + df));
+      ck_assert_float_eq(scratch.idfs[i], idf);
+    }
+    theme_test_text_free(text);
+  }
+  th_scratch_release(&scratch);
+  th_sketch_release(&sketch);
+}
+END_TEST
+
 START_TEST(sketch_never_undercounts_and_merges) {
   th_sketch a, b;
   ck_assert_int_eq(th_sketch_init(&a, 64, 4), 0);
@@ -263,6 +293,7 @@ static Suite *theme_extract_suite(void) {
   tcase_add_test(terms, common_single_words_are_not_keyphrases);
   tcase_add_test(terms, vague_single_words_are_not_keyphrases);
   tcase_add_test(terms, sketch_never_undercounts_and_merges);
+  tcase_add_test(terms, terms_count_fills_every_term_across_blocks);
   tcase_add_loop_test(terms, select_top_picks_the_heaviest, 0,
                       (int)(sizeof select_sizes / sizeof select_sizes[0]));
   tcase_add_test(terms, display_is_built_for_shown_phrases_only);
