@@ -274,8 +274,8 @@ static inline __attribute__((always_inline)) uint32_t sketch_bump(sketch_place p
   for (uint32_t row = 0; row < depth; row++) {
     uint32_t *counter = &place.line[(place.positions >> (4 * row)) & 15];
     uint32_t value = *counter;
-    value += value < UINT32_MAX;
-    *counter = value;
+    if (value != UINT32_MAX) /* saturates; almost never taken, so a branch beats a carry */
+      *counter = ++value;
     least = value < least ? value : least;
   }
   return least;

@@ -207,6 +207,19 @@ START_TEST(terms_count_fills_every_term_across_blocks) {
 }
 END_TEST
 
+/* A counter at its maximum stays there: th_sketch_add saturates instead of wrapping to 0. */
+START_TEST(sketch_counters_saturate) {
+  th_sketch sketch;
+  ck_assert_int_eq(th_sketch_init(&sketch, 64, 4), 0);
+  for (size_t i = 0; i < (size_t)sketch.width * sketch.depth; i++)
+    sketch.counters[i] = UINT32_MAX - 1;
+  ck_assert_uint_eq(th_sketch_add(&sketch, 7u), UINT32_MAX);
+  ck_assert_uint_eq(th_sketch_add(&sketch, 7u), UINT32_MAX);
+  ck_assert_uint_eq(th_sketch_count(&sketch, 7u), UINT32_MAX);
+  th_sketch_release(&sketch);
+}
+END_TEST
+
 START_TEST(sketch_never_undercounts_and_merges) {
   th_sketch a, b;
   ck_assert_int_eq(th_sketch_init(&a, 64, 4), 0);
@@ -294,6 +307,7 @@ static Suite *theme_extract_suite(void) {
   tcase_add_test(terms, vague_single_words_are_not_keyphrases);
   tcase_add_test(terms, sketch_never_undercounts_and_merges);
   tcase_add_test(terms, terms_count_fills_every_term_across_blocks);
+  tcase_add_test(terms, sketch_counters_saturate);
   tcase_add_loop_test(terms, select_top_picks_the_heaviest, 0,
                       (int)(sizeof select_sizes / sizeof select_sizes[0]));
   tcase_add_test(terms, display_is_built_for_shown_phrases_only);
