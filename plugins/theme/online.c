@@ -111,6 +111,13 @@ TH_WIDE_LANES void th_online_importance(const float *weights, size_t stride, uin
   }
 }
 
+/* Each lane is its own theme's sum, taken row after row as before: the same doubles 4 lanes
+ * wide as one at a time (a multiply then an add, no FMA). */
+TH_WIDE_LANES void th_online_add_squares(const float *row, size_t count, double *restrict norms) {
+  for (size_t m = 0; m < count; m++)
+    norms[m] += (double)row[m] * row[m];
+}
+
 /* Drops the three quarters of the terms that matter least to every theme (importance: the largest
  * weight / theme length over the themes), compacting rows in their old order. 0 or -1. */
 static int prune(th_online *online) {
@@ -143,8 +150,7 @@ static int prune(th_online *online) {
     float *target = online->weights + (size_t)out * stride;
     if (out != r)
       memcpy(target, online->weights + (size_t)r * stride, stride * sizeof(float));
-    for (size_t m = 0; m < count; m++)
-      norms[m] += (double)target[m] * target[m];
+    th_online_add_squares(target, count, norms);
     online->row_hash[out] = online->row_hash[r];
     table_insert(online, online->row_hash[out], out);
     out++;

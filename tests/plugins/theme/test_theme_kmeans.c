@@ -3,12 +3,12 @@
  * Lloyd reference that recomputes everything every pass: labels, similarities, objective and
  * centroids must be equal bit for bit; th_kmeans_seed against a plain seeding that walks every
  * row for every pick. Likewise the other fast paths against their plain form:
- * th_online_dots and th_online_importance (online.c, 8 lanes wide on AVX2) against one theme at
- * a time; th_kmeans_merge on threads and replayed from recorded folds (merge.c) against one
- * thread, and its Gram matrix (through the modularity it gives) against a plain one;
- * th_hash_norm_stem (common.h, one pass when the stem is a prefix) against two hashes;
- * th_ranked_sort and th_keyed_sort (common.c) against qsort; th_smooth (smooth.c) against a
- * plain smoothing that compares every pair of rows.
+ * th_online_dots and th_online_importance (online.c, 8 lanes wide on AVX2) and
+ * th_online_add_squares (4 lanes) against one theme at a time; th_kmeans_merge on threads and
+ * replayed from recorded folds (merge.c) against one thread, and its Gram matrix (through the
+ * modularity it gives) against a plain one; th_hash_norm_stem (common.h, one pass when the stem is
+ * a prefix) against two hashes; th_ranked_sort and th_keyed_sort (common.c) against qsort;
+ * th_smooth (smooth.c) against a plain smoothing that compares every pair of rows.
  */
 #include <check.h>
 #include <math.h>
@@ -331,6 +331,29 @@ START_TEST(online_importance_equals_plain_maximum) {
     ck_assert_msg(ranked[r].weight == plain, "row %u: %g, plain %g", r, (double)ranked[r].weight,
                   (double)plain);
   }
+}
+END_TEST
+
+/* th_online_add_squares against one theme at a time, bit for bit, over several rows added in
+ * turn, for every theme count up to 96 (whole vectors and every remainder). */
+START_TEST(online_squares_equal_one_theme_at_a_time) {
+  enum { ROWS = 24, STRIDE = 96 };
+  static float cells[ROWS * STRIDE];
+  uint64_t random = 31 + (uint64_t)_i;
+  for (size_t c = 0; c < ROWS * STRIDE; c++)
+    cells[c] = th_random_next(&random) % 4 == 0 ? 0.0f : (float)(th_random_unit(&random) - 0.4);
+  size_t count = (size_t)_i;
+  double norms[STRIDE + 1], plain[STRIDE + 1];
+  for (size_t m = 0; m <= STRIDE; m++)
+    norms[m] = plain[m] = 0.25 * (double)m;
+  for (size_t r = 0; r < ROWS; r++) {
+    th_online_add_squares(cells + r * STRIDE, count, norms);
+    for (size_t m = 0; m < count; m++) {
+      double value = cells[r * STRIDE + m];
+      plain[m] += value * value;
+    }
+  }
+  ck_assert_mem_eq(norms, plain, sizeof norms); /* past `count`: untouched */
 }
 END_TEST
 
@@ -666,6 +689,7 @@ static Suite *theme_kmeans_suite(void) {
   TCase *online = tcase_create("online dots");
   tcase_add_loop_test(online, online_dots_equal_one_theme_at_a_time, 0, 97);
   tcase_add_loop_test(online, online_importance_equals_plain_maximum, 0, 97);
+  tcase_add_loop_test(online, online_squares_equal_one_theme_at_a_time, 0, 97);
   suite_add_tcase(suite, online);
   TCase *sorts = tcase_create("sorts");
   tcase_add_test(sorts, ranked_sort_equals_qsort);
