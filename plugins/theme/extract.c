@@ -93,16 +93,18 @@ static int fold_phrases(th_scratch *scratch) {
   memset(scratch->phrase_slots, 0, size * sizeof(uint32_t));
   size_t mask = size - 1, out = 0;
   for (size_t i = 0; i < count; i++) {
-    th_phrase phrase = scratch->phrases[i];
-    for (size_t slot = th_hash_slot(phrase.key) & mask;; slot = (slot + 1) & mask) {
+    uint32_t key = scratch->phrases[i].key;
+    for (size_t slot = th_hash_slot(key) & mask;; slot = (slot + 1) & mask) {
       uint32_t held = scratch->phrase_slots[slot];
       if (held == 0) {
         scratch->phrase_slots[slot] = (uint32_t)(out + 1);
-        scratch->phrases[out++] = phrase;
+        if (out != i) /* until the first repeat, every phrase is already in its place */
+          scratch->phrases[out] = scratch->phrases[i];
+        out++;
         break;
       }
-      if (scratch->phrases[held - 1].key == phrase.key) {
-        scratch->phrases[held - 1].count += phrase.count;
+      if (scratch->phrases[held - 1].key == key) {
+        scratch->phrases[held - 1].count += scratch->phrases[i].count;
         break;
       }
     }
