@@ -93,6 +93,12 @@ int32_t th_model_nearest(const th_model *model, const uint32_t *hashes, const fl
 int32_t th_model_assign(const th_model *model, const th_term *terms, size_t count,
                         float *similarity);
 
+/* sums[j] += (float)(w x centroid j's cell) over the terms found in by_column, w = (1 + ln count)
+ * x idf, and *norm_out = the sum of w x w: th_model_assign's sums, from by_slot and by_column
+ * (which must be built), for j < model->themes. */
+void th_model_sums_by_column(const th_model *model, const th_term *terms, size_t count, float *sums,
+                             double *norm_out);
+
 /* Adds by_slot and by_column (above), which th_model_assign then reads: a record's term meets
  * its idf and every theme in one contiguous run instead of one strided load per theme, and its
  * table slot in one load (the sums, and so the answers, are the same floats). Call again after

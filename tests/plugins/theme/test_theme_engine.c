@@ -454,6 +454,58 @@ START_TEST(model_by_column_assigns_the_same) {
 }
 END_TEST
 
+/* th_model_sums_by_column (8 lanes wide on AVX2) against one theme at a time from the
+ * row-major centroids, bit for bit: theme counts that fill whole vectors and leave every
+ * remainder, terms outside the vocabulary, repeated counts, more terms than a block of 16. */
+START_TEST(model_sums_equal_one_theme_at_a_time) {
+  enum { COLUMNS = 40, TERMS = 37 };
+  uint32_t themes = 1 + (uint32_t)_i;
+  uint64_t random = 17 + (uint64_t)_i;
+  th_model model = {.themes = themes, .vocabulary = COLUMNS, .table_size = 128};
+  model.table_keys = th_calloc(model.table_size, sizeof(uint32_t));
+  model.table_index = th_calloc(model.table_size, sizeof(uint32_t));
+  model.idf = th_alloc(COLUMNS * sizeof(float));
+  model.centroids = th_alloc((size_t)themes * COLUMNS * sizeof(float));
+  ck_assert_ptr_nonnull(model.centroids);
+  uint32_t hashes[2 * COLUMNS]; /* the first COLUMNS are the vocabulary's, the rest unknown */
+  for (uint32_t c = 0; c < 2 * COLUMNS; c++)
+    hashes[c] = th_hash_mix(1000 + c);
+  for (uint32_t c = 0; c < COLUMNS; c++) {
+    uint32_t slot = th_hash_slot(hashes[c]) & (model.table_size - 1);
+    while (model.table_keys[slot])
+      slot = (slot + 1) & (model.table_size - 1);
+    model.table_keys[slot] = hashes[c] + 1;
+    model.table_index[slot] = c;
+    model.idf[c] = (float)(1 + 3 * th_random_unit(&random));
+  }
+  for (size_t cell = 0; cell < (size_t)themes * COLUMNS; cell++)
+    model.centroids[cell] = (float)(th_random_unit(&random) - 0.3);
+  ck_assert_int_eq(th_model_by_column(&model), 0);
+  th_term terms[TERMS];
+  for (size_t i = 0; i < TERMS; i++)
+    terms[i] = (th_term){hashes[th_random_next(&random) % (2 * COLUMNS)],
+                         1 + (uint32_t)(th_random_next(&random) % 3)};
+  float sums[themes + 1], plain[themes + 1];
+  for (uint32_t j = 0; j <= themes; j++)
+    sums[j] = plain[j] = 0.5f * (float)j; /* the sums are added to; past the last: untouched */
+  double norm = 0, plain_norm = 0;
+  th_model_sums_by_column(&model, terms, TERMS, sums, &norm);
+  for (size_t i = 0; i < TERMS; i++) {
+    int64_t column = th_model_column(&model, terms[i].hash);
+    if (column < 0)
+      continue;
+    double weight =
+        (terms[i].count == 1 ? 1.0 : 1.0 + log((double)terms[i].count)) * model.idf[column];
+    plain_norm += weight * weight;
+    for (uint32_t j = 0; j < themes; j++)
+      plain[j] += (float)(weight * model.centroids[(size_t)j * COLUMNS + (size_t)column]);
+  }
+  ck_assert_mem_eq(sums, plain, (themes + 1) * sizeof(float));
+  ck_assert_mem_eq(&norm, &plain_norm, sizeof norm);
+  th_model_release(&model);
+}
+END_TEST
+
 static Suite *theme_engine_suite(void) {
   Suite *suite = suite_create("theme-engine");
   TCase *taxonomy = tcase_create("taxonomy");
@@ -473,6 +525,7 @@ static Suite *theme_engine_suite(void) {
   TCase *refine = tcase_create("end-of-stream clustering");
   tcase_add_test(refine, refine_separates_groups_deterministically);
   tcase_add_test(refine, model_by_column_assigns_the_same);
+  tcase_add_loop_test(refine, model_sums_equal_one_theme_at_a_time, 0, 24);
   suite_add_tcase(suite, refine);
   return suite;
 }
