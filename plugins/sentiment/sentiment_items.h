@@ -18,6 +18,7 @@ enum {
   SX_ITEM_QUESTION = 1u << 4,  /* in a sentence that asks: its sentiment is not asserted */
   SX_ITEM_EXCLAIMED = 1u << 5, /* in a sentence with '!' */
   SX_ITEM_EMPHATIC = 1u << 6,  /* a negator in "can't X enough": emphasis, not negation */
+  SX_ITEM_CANDIDATE = 1u << 7, /* had a valence or a phrase's first word when looked up */
 };
 
 typedef struct sx_item {
@@ -37,10 +38,11 @@ typedef struct sx_span {
   int caps_differ;             /* ALL-CAPS words among words that are not */
   int links;                   /* URL tokens */
   int contrast;                /* an item was a contrast word before phrases were matched */
-  int capitalized;             /* Capitalized words with a valence right after a word */
+  int capitalized;             /* Capitalized candidates right after a word (0: no name to drop) */
   /* The items that may carry valence after phrases: those with a valence, and the first words
    * of known phrases; in order. The other items keep no valence, so passes 1b and 2 skip them
-   * (they would leave them as they are). */
+   * (they would leave them as they are). Also verbs whose valence pass 1 dropped (no subject
+   * before them): with no valence and no phrase, passes 1b, 1c and 2 skip them in turn. */
   uint32_t *candidates;
   size_t candidate_count;
 } sx_span;

@@ -171,5 +171,8 @@ void sx_lookup_tokens(const sx_lexicon *lexicon, const tp_text *text, size_t fir
         !single_letter) {
       lookup->valence = term->valence * stem_weight;
     }
+    if (lookup->valence != 0 || (term != NULL && term->phrase_words >= 2)) {
+      lookup->flags |= SX_LOOKUP_CANDIDATE;
+    }
   }
 }

@@ -20,6 +20,7 @@
 
 #define SX_STEM_WEIGHT      0.5f      /* a stem match is a guess: half weight */
 #define SX_LOOKUP_ELONGATED (1u << 2) /* the scorer's SX_ITEM_ELONGATED */
+#define SX_LOOKUP_CANDIDATE (1u << 7) /* the scorer's SX_ITEM_CANDIDATE */
 
 /* What a token's lookup gives the scorer. */
 typedef struct sx_lookup {
@@ -27,7 +28,8 @@ typedef struct sx_lookup {
   float valence;       /* the term's valence (x SX_STEM_WEIGHT for a stem match) when it counts:
                           a valence not marked neutral, not of a single letter; else 0 */
   uint16_t rules;      /* the term's SX_TERM_* flags, plus SX_TERM_NEGATOR for any n't word */
-  uint16_t flags;      /* SX_LOOKUP_ELONGATED when found de-elongated */
+  uint16_t flags;      /* SX_LOOKUP_ELONGATED when found de-elongated; SX_LOOKUP_CANDIDATE with
+                          a valence or a term that starts a phrase of two words or more */
 } sx_lookup;
 
 /* Fills lookups[i] for each word, emoticon, emoji and hashtag among the text's tokens
