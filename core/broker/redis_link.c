@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "redis_id.h"
 
 #define TP_REDIS_BACKOFF_FIRST_MS   50
 #define TP_REDIS_CONNECT_TIMEOUT_MS 2000
@@ -289,7 +290,10 @@ int tp_redis_write_command(int fd, int argc, const char **argv, const size_t *le
       status = send_parts(fd, &part, 1);
       used = 0;
     }
-    used += (size_t)snprintf(buffer + used, HEADER, "$%zu\r\n", lengths[i]);
+    buffer[used++] = '$';
+    used += tp_redis_put_decimal(lengths[i], buffer + used);
+    memcpy(buffer + used, "\r\n", 2);
+    used += 2;
     if (used + lengths[i] + 2 <= BUFFER) {
       memcpy(buffer + used, argv[i], lengths[i]);
       used += lengths[i];
