@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "redis_id.h"
 
 static void round_trip(const char *text, uint64_t ms, uint64_t seq) {
@@ -78,15 +79,7 @@ START_TEST(argv_points_at_each_text) {
 END_TEST
 
 int main(void) {
-  Suite *suite = suite_create("redis_id");
-  TCase *tcase = tcase_create("core");
-  tcase_add_test(tcase, ids_read_back_to_their_text);
-  tcase_add_test(tcase, other_text_is_refused);
-  tcase_add_test(tcase, argv_points_at_each_text);
-  suite_add_tcase(suite, tcase);
-  SRunner *runner = srunner_create(suite);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  const TTest *const tests[] = {ids_read_back_to_their_text, other_text_is_refused,
+                                argv_points_at_each_text};
+  return tp_check_main("redis_id", tests, sizeof tests / sizeof *tests);
 }

@@ -11,6 +11,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "check_main.h"
 #include "redis_link.h"
 
 /* The reading end of the pair, drained into a growing buffer until the other end closes. */
@@ -92,14 +93,6 @@ START_TEST(a_closed_connection_fails) {
 END_TEST
 
 int main(void) {
-  Suite *suite = suite_create("redis_link");
-  TCase *tcase = tcase_create("core");
-  tcase_add_test(tcase, written_as_hiredis_formats_it);
-  tcase_add_test(tcase, a_closed_connection_fails);
-  suite_add_tcase(suite, tcase);
-  SRunner *runner = srunner_create(suite);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  const TTest *const tests[] = {written_as_hiredis_formats_it, a_closed_connection_fails};
+  return tp_check_main("redis_link", tests, sizeof tests / sizeof *tests);
 }
