@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include "clock.h"
+#include "redis_id.h"
 
 #define TP_REDIS_BACKOFF_FIRST_MS   50
 #define TP_REDIS_CONNECT_TIMEOUT_MS 2000
@@ -252,6 +255,89 @@ static int server_busy(redisReply **replies, size_t count) {
   return 0;
 }
 
+/* Sends everything in `parts`, resuming after partial writes (MSG_NOSIGNAL: a closed
+ * connection is an error, not a signal). Returns 0, or -1 with errno. */
+static int send_parts(int fd, struct iovec *parts, int count) {
+  while (count > 0) {
+    struct msghdr message = {.msg_iov = parts, .msg_iovlen = (size_t)count};
+    ssize_t sent = sendmsg(fd, &message, MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR)
+      continue;
+    if (sent < 0)
+      return -1; /* EAGAIN included: the send timeout passed */
+    while (count > 0 && (size_t)sent >= parts->iov_len)
+      sent -= (ssize_t)parts->iov_len, parts++, count--;
+    if (count > 0) {
+      parts->iov_base = (char *)parts->iov_base + sent;
+      parts->iov_len -= (size_t)sent;
+    }
+  }
+  return 0;
+}
+
+int tp_redis_write_command(int fd, int argc, const char **argv, const size_t *lengths) {
+  enum { BUFFER = 64 * 1024, HEADER = 32 };
+  char *buffer = malloc(BUFFER);
+  if (buffer == NULL) {
+    errno = ENOMEM;
+    return -1;
+  }
+  size_t used = (size_t)snprintf(buffer, HEADER, "*%d\r\n", argc);
+  int status = 0;
+  for (int i = 0; i < argc && status == 0; i++) {
+    if (used + HEADER > BUFFER) {
+      struct iovec part = {buffer, used};
+      status = send_parts(fd, &part, 1);
+      used = 0;
+    }
+    buffer[used++] = '$';
+    used += tp_redis_put_decimal(lengths[i], buffer + used);
+    memcpy(buffer + used, "\r\n", 2);
+    used += 2;
+    if (used + lengths[i] + 2 <= BUFFER) {
+      memcpy(buffer + used, argv[i], lengths[i]);
+      used += lengths[i];
+    } else { /* a large argument goes from where it is, after what is buffered */
+      struct iovec parts[] = {{buffer, used}, {(void *)argv[i], lengths[i]}};
+      status = status == 0 ? send_parts(fd, parts, 2) : status;
+      used = 0;
+    }
+    memcpy(buffer + used, "\r\n", 2);
+    used += 2;
+  }
+  if (status == 0) {
+    struct iovec part = {buffer, used};
+    status = send_parts(fd, &part, 1);
+  }
+  int saved = errno;
+  free(buffer);
+  errno = saved;
+  return status;
+}
+
+/* Hands one command to the connection. One over TP_REDIS_DIRECT_BYTES (the checkpoint's EVAL,
+ * with every id and the state) is written from its arguments once hiredis' buffer is out
+ * (tp_redis_write_command), rather than formatted whole and then copied into that buffer:
+ * two buffers of its size, all pages touched, each time. Returns REDIS_OK or REDIS_ERR (the
+ * context's error set). */
+static int append_command(redisContext *context, int argc, const char **argv,
+                          const size_t *lengths) {
+  size_t bytes = 16;
+  for (int i = 0; i < argc && bytes <= TP_REDIS_DIRECT_BYTES; i++)
+    bytes += lengths[i] + 24;
+  if (bytes <= TP_REDIS_DIRECT_BYTES)
+    return redisAppendCommandArgv(context, argc, argv, lengths);
+  for (int done = 0; !done;)
+    if (redisBufferWrite(context, &done) != REDIS_OK)
+      return REDIS_ERR;
+  if (tp_redis_write_command(context->fd, argc, argv, lengths) != 0) {
+    context->err = REDIS_ERR_IO;
+    snprintf(context->errstr, sizeof context->errstr, "%s", strerror(errno));
+    return REDIS_ERR;
+  }
+  return REDIS_OK;
+}
+
 int tp_redis_pipeline_once(tp_redis_link *link, size_t count, const int *argcs,
                            const size_t *firsts, const char **argv, const size_t *lengths,
                            redisReply **replies, int (*applied)(tp_redis_link *link, void *context),
@@ -288,8 +374,8 @@ int tp_redis_pipeline_once(tp_redis_link *link, size_t count, const int *argcs,
     }
     size_t sent = 0;
     for (; sent < count; sent++)
-      if (redisAppendCommandArgv(link->context, argcs[sent], argv + firsts[sent],
-                                 lengths + firsts[sent]) != REDIS_OK)
+      if (append_command(link->context, argcs[sent], argv + firsts[sent], lengths + firsts[sent]) !=
+          REDIS_OK)
         break;
     size_t received = 0;
     if (sent == count) {

@@ -75,6 +75,14 @@ redisReply *tp_redis_command(tp_redis_link *link, int argc, const char **argv,
                              const size_t *lengths, uint64_t give_up_ms, char *err,
                              size_t err_size);
 
+/* Commands larger than this are written by tp_redis_write_command (tp_redis_pipeline_once). */
+#define TP_REDIS_DIRECT_BYTES (1024 * 1024)
+
+/* Writes one command (RESP: an array of bulk strings) to the blocking socket `fd` in pieces of
+ * at most 64 KB, large arguments straight from where they are: never the whole command in
+ * one buffer. Returns 0, or -1 with errno (the connection is then unusable). */
+int tp_redis_write_command(int fd, int argc, const char **argv, const size_t *lengths);
+
 /* Sends `count` commands at once (pipelined; command i has argcs[i] arguments starting at
  * argv[firsts[i]]) and stores the replies in replies[0..count-1] (freed by the caller with
  * tp_redis_reply_free). On a

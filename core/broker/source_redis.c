@@ -111,7 +111,7 @@ static int redis_acknowledge(tp_source *base, const tp_position *positions, size
     size_t capacity = source->ack_capacity ? source->ack_capacity * 2 : 1024;
     while (capacity < source->ack_count + count)
       capacity *= 2;
-    char(*grown)[TP_POSITION_ID_SIZE] = realloc(source->acks, capacity * sizeof *grown);
+    tp_redis_id *grown = realloc(source->acks, capacity * sizeof *grown);
     if (grown == NULL) {
       snprintf(err, err_size, "out of memory keeping acknowledgements");
       return -1;
@@ -119,8 +119,15 @@ static int redis_acknowledge(tp_source *base, const tp_position *positions, size
     source->acks = grown;
     source->ack_capacity = capacity;
   }
-  for (size_t i = 0; i < count; i++)
-    memcpy(source->acks[source->ack_count++], positions[i].id, TP_POSITION_ID_SIZE);
+  for (size_t i = 0; i < count; i++) {
+    if (tp_redis_id_parse(positions[i].id, strlen(positions[i].id),
+                          &source->acks[source->ack_count]) != 0) {
+      snprintf(err, err_size, "%s: cannot acknowledge \"%s\": not a stream entry id",
+               source->url.display, positions[i].id);
+      return -1;
+    }
+    source->ack_count++;
+  }
   return 0;
 }
 

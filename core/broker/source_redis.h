@@ -8,6 +8,7 @@
 
 #include <uv.h>
 
+#include "redis_id.h"
 #include "redis_link.h"
 #include "source.h"
 
@@ -31,7 +32,7 @@ typedef struct redis_entry {
 
 /* A checkpoint for the thread: acknowledgements and the state they go with. */
 typedef struct checkpoint_request {
-  char (*ids)[TP_POSITION_ID_SIZE];
+  tp_redis_id *ids; /* the entries acknowledged, `count` of them */
   size_t count;
   char *state;
   tp_redis_staged *staged; /* an exactly-once sink's XADDs for these entries, or NULL */
@@ -61,7 +62,7 @@ typedef struct redis_source {
   int went_idle; /* a read found nothing while entries are held: the loop checkpoints */
   int idle_told; /* went_idle was set since the last read that found entries (thread only) */
   char end_message[600];
-  char (*held)[TP_POSITION_ID_SIZE]; /* entries read and not acknowledged yet, in order */
+  tp_redis_id *held; /* entries read and not acknowledged yet, in order */
   size_t held_count, held_capacity;
   volatile int cancel;    /* retries stop: set at close once the requests are done */
   volatile int abandoned; /* even the checkpoints' retries stop (a stop that cannot wait) */
@@ -74,7 +75,7 @@ typedef struct redis_source {
                            * only; 1 until looked) */
   uint64_t bytes;
   /* loop side */
-  char (*acks)[TP_POSITION_ID_SIZE];
+  tp_redis_id *acks; /* entries acknowledged since the last checkpoint */
   size_t ack_count, ack_capacity;
   uint64_t number; /* entries handed out */
   int paused, stopped, end_reported;

@@ -111,6 +111,7 @@ static int run_checkpoint_once(redis_source *source, const checkpoint_request *r
   char *numbers = malloc((staged_commands + 1) * 16); /* argument counts as text */
   int *argcs = malloc((staged_commands + 1) * sizeof *argcs);
   size_t *firsts = malloc((staged_commands + 1) * sizeof *firsts);
+  char *ids = NULL; /* the ids' texts */
   redisReply *reply = NULL;
   int status = -1;
   if (argv == NULL || lengths == NULL || numbers == NULL || argcs == NULL || firsts == NULL) {
@@ -131,10 +132,15 @@ static int run_checkpoint_once(redis_source *source, const checkpoint_request *r
   argv[at++] = source->group, argv[at++] = source->consumer;
   argv[at++] = source->checkpoint_field, argv[at++] = request->state, argv[at++] = id_count;
   argv[at++] = held_count;
-  for (size_t i = 0; i < request->count; i++)
-    argv[at++] = request->ids[i];
   for (size_t i = 0; i < at; i++)
     lengths[i] = strlen(argv[i]);
+  if (request->count > 0 &&
+      (ids = tp_redis_ids_to_argv(request->ids, request->count, argv + at, lengths + at)) == NULL) {
+    tp_log(TP_LOG_ERROR, NULL, "%s: out of memory; the checkpoint's entries stay pending",
+           source->url.display);
+    goto done;
+  }
+  at += request->count;
   if (staged != NULL) { /* laid out after the ids, then each run gets its count in front */
     tp_redis_staged_layout(staged, argv, lengths, at + staged_commands, argcs, firsts, 0);
     size_t from = at + staged_commands; /* shift each command down, leaving room for counts */
@@ -193,6 +199,7 @@ static int run_checkpoint_once(redis_source *source, const checkpoint_request *r
 done:
   if (reply != NULL)
     tp_redis_reply_free(reply);
+  free(ids);
   free(argcs);
   free(firsts);
   free(numbers);
@@ -207,15 +214,15 @@ static void release_held(redis_source *source, const checkpoint_request *request
   size_t kept = 0, next = 0;
   for (size_t h = 0; h < source->held_count; h++) {
     int acknowledged = 0;
-    if (next < request->count && strcmp(source->held[h], request->ids[next]) == 0) {
+    if (next < request->count && tp_redis_id_equal(source->held[h], request->ids[next])) {
       acknowledged = 1;
       next++;
     } else {
       for (size_t a = next; a < request->count && !acknowledged; a++)
-        acknowledged = strcmp(source->held[h], request->ids[a]) == 0;
+        acknowledged = tp_redis_id_equal(source->held[h], request->ids[a]);
     }
     if (!acknowledged)
-      memmove(source->held[kept++], source->held[h], TP_POSITION_ID_SIZE);
+      source->held[kept++] = source->held[h];
   }
   source->held_count = kept;
 }
@@ -260,7 +267,7 @@ void tp__redis_carry_over(redis_source *source, checkpoint_request *failed) {
     source->requests = source->requests_tail = failed;
     return; /* retried as it is */
   }
-  char(*ids)[TP_POSITION_ID_SIZE] = realloc(next->ids, (next->count + failed->count) * sizeof *ids);
+  tp_redis_id *ids = realloc(next->ids, (next->count + failed->count) * sizeof *ids);
   if (ids != NULL) {
     memcpy(ids + next->count, failed->ids, failed->count * sizeof *ids);
     next->ids = ids;

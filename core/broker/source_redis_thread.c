@@ -56,7 +56,7 @@ static void queue_entry(redis_source *source, const redisReply *entry, int redel
     return;
   if (source->held_count == source->held_capacity) {
     size_t capacity = source->held_capacity ? source->held_capacity * 2 : 1024;
-    char(*grown)[TP_POSITION_ID_SIZE] = realloc(source->held, capacity * sizeof *grown);
+    tp_redis_id *grown = realloc(source->held, capacity * sizeof *grown);
     if (grown == NULL) {
       tp__redis_end_input(source, UV_ENOMEM, NULL);
       return;
@@ -64,7 +64,15 @@ static void queue_entry(redis_source *source, const redisReply *entry, int redel
     source->held = grown;
     source->held_capacity = capacity;
   }
-  copy_id(source->held[source->held_count++], entry->element[0]);
+  if (tp_redis_id_parse(entry->element[0]->str, entry->element[0]->len,
+                        &source->held[source->held_count]) != 0) {
+    char message[200];
+    snprintf(message, sizeof message, "%.120s: the server sent an entry id that is not MS-SEQ",
+             source->url.display);
+    tp__redis_end_input(source, UV_EPROTO, message);
+    return;
+  }
+  source->held_count++;
   redis_entry *slot =
       &source->queue[(source->queue_head + source->queue_count) % source->queue_capacity];
   memset(slot, 0, sizeof *slot);
@@ -218,35 +226,28 @@ static void refresh_held(redis_source *source) {
   uv_mutex_lock(&source->lock);
   size_t count = source->held_count;
   const char **argv = count > 0 ? malloc((count + 6) * sizeof *argv) : NULL;
-  char(*ids)[TP_POSITION_ID_SIZE] = count > 0 ? malloc(count * sizeof *ids) : NULL;
-  if (argv == NULL || ids == NULL) {
-    uv_mutex_unlock(&source->lock);
-    free(argv);
-    free(ids);
-    return;
-  }
-  memcpy(ids, source->held, count * sizeof *ids);
+  size_t *lengths = count > 0 ? malloc((count + 6) * sizeof *lengths) : NULL;
+  char *ids = argv != NULL && lengths != NULL
+                  ? tp_redis_ids_to_argv(source->held, count, argv + 5, lengths + 5)
+                  : NULL;
   uv_mutex_unlock(&source->lock);
-  char idle[32];
-  snprintf(idle, sizeof idle, "%llu", (unsigned long long)source->claim_ms / 2);
-  size_t at = 0;
-  argv[at++] = "XCLAIM", argv[at++] = source->url.stream, argv[at++] = source->group;
-  argv[at++] = source->consumer, argv[at++] = idle;
-  for (size_t i = 0; i < count; i++)
-    argv[at++] = ids[i];
-  argv[at++] = "JUSTID";
-  size_t *lengths = malloc(at * sizeof *lengths);
-  if (lengths != NULL) {
-    for (size_t i = 0; i < at; i++)
+  if (ids != NULL) {
+    char idle[32];
+    snprintf(idle, sizeof idle, "%llu", (unsigned long long)source->claim_ms / 2);
+    argv[0] = "XCLAIM", argv[1] = source->url.stream, argv[2] = source->group;
+    argv[3] = source->consumer, argv[4] = idle, argv[count + 5] = "JUSTID";
+    for (size_t i = 0; i < 5; i++)
       lengths[i] = strlen(argv[i]);
+    lengths[count + 5] = strlen(argv[count + 5]);
     char err[600];
-    redisReply *reply = tp_redis_command(&source->link, (int)at, argv, lengths, 0, err, sizeof err);
+    redisReply *reply =
+        tp_redis_command(&source->link, (int)count + 6, argv, lengths, 0, err, sizeof err);
     if (reply != NULL)
       tp_redis_reply_free(reply); /* a failure is retried at the next refresh */
   }
+  free(ids);
   free(lengths);
   free(argv);
-  free(ids);
 }
 
 /* Reads new entries (XREADGROUP ... >). Redis ends a BLOCK that found nothing only at its next

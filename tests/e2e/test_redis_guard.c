@@ -31,7 +31,8 @@
 
 static fixture server;
 static uv_loop_t loop;
-static char ids[ENTRIES][TP_POSITION_ID_SIZE];
+static char ids[ENTRIES][TP_REDIS_ID_TEXT_SIZE]; /* as the server wrote them */
+static tp_redis_id numbers[ENTRIES];             /* the same, as the source keeps them */
 
 static redisReply *must(redisContext *context, const char *format, ...) {
   va_list arguments;
@@ -53,6 +54,7 @@ static void every_entry_pending_under_mine(redisContext *context) {
   for (int e = 0; e < ENTRIES; e++) {
     redisReply *reply = must(context, "XADD s * record {}");
     snprintf(ids[e], sizeof ids[e], "%s", reply->str);
+    ck_assert_int_eq(tp_redis_id_parse(reply->str, reply->len, &numbers[e]), 0);
     freeReplyObject(reply);
   }
   freeReplyObject(must(context, "XGROUP CREATE s g 0"));
@@ -79,7 +81,7 @@ static redis_source *source_holding(size_t held, int own_pending_read) {
   ck_assert_ptr_nonnull(source->held);
   source->held_capacity = ENTRIES;
   for (size_t h = 0; h < held; h++)
-    memcpy(source->held[source->held_count++], ids[h], TP_POSITION_ID_SIZE);
+    source->held[source->held_count++] = numbers[h];
   source->own_pending_read = own_pending_read;
   return source;
 }
@@ -101,7 +103,7 @@ static checkpoint_request *request_for(size_t from, size_t to, const char *state
   request->ids = calloc(to - from, sizeof *request->ids);
   ck_assert_ptr_nonnull(request->ids);
   for (size_t i = from; i < to; i++)
-    memcpy(request->ids[request->count++], ids[i], TP_POSITION_ID_SIZE);
+    request->ids[request->count++] = numbers[i];
   request->state = strdup(state);
   return request;
 }
@@ -154,7 +156,7 @@ START_TEST(a_checkpoint_of_owned_entries_is_written) {
   ck_assert_str_eq(stored_state(context), "{\"state\":1}");
   ck_assert_int_eq(pending_of(context, "s", "g", "mine"), ENTRIES - 2);
   ck_assert_uint_eq(source->held_count, ENTRIES - 2);
-  ck_assert_str_eq(source->held[0], ids[2]);
+  ck_assert(tp_redis_id_equal(source->held[0], numbers[2]));
   tp__redis_request_free(request);
   source_free(source);
   redisFree(context);
