@@ -2,6 +2,8 @@
  * By hand rather than strtoull/snprintf: both run for every entry read. */
 #include "redis_id.h"
 
+#include "decimal.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,29 +34,10 @@ int tp_redis_id_parse(const char *text, size_t length, tp_redis_id *id) {
   return 0;
 }
 
-/* "00" to "99", for two digits at a time. */
-static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
-                                  "31323334353637383940414243444546474849505152535455565758596061"
-                                  "62636465666768697071727374757677787980818283848586878889909192"
-                                  "93949596979899";
-
-size_t tp_redis_put_decimal(uint64_t value, char *text) {
-  char reversed[20]; /* filled from its end */
-  size_t at = sizeof reversed;
-  for (; value >= 100; value /= 100)
-    at -= 2, memcpy(reversed + at, digit_pairs + value % 100 * 2, 2);
-  if (value >= 10)
-    at -= 2, memcpy(reversed + at, digit_pairs + value * 2, 2);
-  else
-    reversed[--at] = (char)('0' + value);
-  memcpy(text, reversed + at, sizeof reversed - at);
-  return sizeof reversed - at;
-}
-
 size_t tp_redis_id_format(tp_redis_id id, char text[TP_REDIS_ID_TEXT_SIZE]) {
-  size_t length = tp_redis_put_decimal(id.ms, text);
+  size_t length = tp_put_decimal(id.ms, text);
   text[length++] = '-';
-  length += tp_redis_put_decimal(id.seq, text + length);
+  length += tp_put_decimal(id.seq, text + length);
   text[length] = '\0';
   return length;
 }

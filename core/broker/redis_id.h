@@ -23,10 +23,6 @@ int tp_redis_id_parse(const char *text, size_t length, tp_redis_id *id);
 /* Writes the id's text and a NUL into `text`. Returns its length (without the NUL). */
 size_t tp_redis_id_format(tp_redis_id id, char text[TP_REDIS_ID_TEXT_SIZE]);
 
-/* Writes `value` in decimal at `text` (no NUL; at most 20 digits). Returns the digits
- * written. By hand: ids and command headers are written for every entry. */
-size_t tp_redis_put_decimal(uint64_t value, char *text);
-
 /* The ids' texts as command arguments: argv[i] and lengths[i] for ids[i], pointing into one
  * block returned (the caller frees it after the command; written tightly, so only about 22
  * bytes an id are touched). Returns NULL when out of memory (or count is 0). */

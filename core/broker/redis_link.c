@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "clock.h"
-#include "redis_id.h"
+#include "decimal.h"
 
 #define TP_REDIS_BACKOFF_FIRST_MS   50
 #define TP_REDIS_CONNECT_TIMEOUT_MS 2000
@@ -291,7 +291,7 @@ int tp_redis_write_command(int fd, int argc, const char **argv, const size_t *le
       used = 0;
     }
     buffer[used++] = '$';
-    used += tp_redis_put_decimal(lengths[i], buffer + used);
+    used += tp_put_decimal(lengths[i], buffer + used);
     memcpy(buffer + used, "\r\n", 2);
     used += 2;
     if (used + lengths[i] + 2 <= BUFFER) {

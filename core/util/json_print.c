@@ -10,6 +10,7 @@
  */
 #include "json_print.h"
 
+#include "decimal.h"
 #include "json_bytes.h"
 #include "pointer_slot.h"
 
@@ -57,40 +58,6 @@ static int append(output *out, const char *bytes, size_t length) {
 
 /* ---- Numbers --------------------------------------------------------------------------------- */
 
-/* "00" to "99": two digits a lookup. */
-static const char digit_pairs[200] =
-    "00010203040506070809101112131415161718192021222324252627282930"
-    "31323334353637383940414243444546474849505152535455565758596061"
-    "62636465666768697071727374757677787980818283848586878889909192"
-    "93949596979899";
-
-static inline void put_pair(char *at, unsigned pair) {
-  memcpy(at, digit_pairs + 2 * pair, 2); /* a constant size: one store, no call */
-}
-
-/* How many decimal digits `value` has. */
-static inline size_t decimal_length(uint64_t value) {
-  size_t length = 1;
-  for (uint64_t bound = 10; length < 20 && value >= bound; bound *= 10)
-    length++;
-  return length;
-}
-
-/* Writes the `length` decimal digits of `value` (decimal_length) to out[0..length), two at a
- * time from the last. */
-static inline void put_digits(char *out, size_t length, uint64_t value) {
-  char *at = out + length;
-  while (value >= 100) {
-    at -= 2;
-    put_pair(at, (unsigned)(value % 100));
-    value /= 100;
-  }
-  if (value >= 10)
-    put_pair(at - 2, (unsigned)value);
-  else
-    at[-1] = (char)('0' + value);
-}
-
 /* `value` (|value| < 1e15) in decimal, NUL-terminated; returns its length. */
 static inline size_t print_integer(long long value, char *out) {
   char *at = out;
@@ -99,8 +66,7 @@ static inline size_t print_integer(long long value, char *out) {
     *at++ = '-';
     magnitude = 0 - magnitude;
   }
-  size_t length = decimal_length(magnitude);
-  put_digits(at, length, magnitude);
+  size_t length = tp_put_decimal(magnitude, at);
   at[length] = '\0';
   return (size_t)(at - out) + length;
 }
@@ -137,13 +103,11 @@ static inline size_t print_short_decimal(double value, char *out) {
   char *at = out;
   if (value < 0)
     *at++ = '-';
-  size_t whole_length = decimal_length(whole);
-  put_digits(at, whole_length, whole);
-  at += whole_length;
+  at += tp_put_decimal(whole, at);
   *at++ = '.';
-  put_pair(at, fraction / 10000);
-  put_pair(at + 2, fraction / 100 % 100);
-  put_pair(at + 4, fraction % 100);
+  tp_put_digit_pair(at, fraction / 10000);
+  tp_put_digit_pair(at + 2, fraction / 100 % 100);
+  tp_put_digit_pair(at + 4, fraction % 100);
   at += 6;
   while (at[-1] == '0') /* fraction is not 0: stops before the point */
     at--;
