@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "json_alloc.h"
 
 static int compare_addresses(const void *a, const void *b) {
@@ -84,19 +85,7 @@ START_TEST(more_nodes_than_the_cache_holds) {
 }
 END_TEST
 
-static Suite *json_alloc_suite(void) {
-  Suite *suite = suite_create("json_alloc");
-  TCase *delete_case = tcase_create("delete");
-  tcase_add_test(delete_case, deleted_nodes_are_made_again);
-  tcase_add_test(delete_case, more_nodes_than_the_cache_holds);
-  suite_add_tcase(suite, delete_case);
-  return suite;
-}
-
 int main(void) {
-  SRunner *runner = srunner_create(json_alloc_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  const TTest *const tests[] = {deleted_nodes_are_made_again, more_nodes_than_the_cache_holds};
+  return tp_check_main("json_alloc", tests, sizeof tests / sizeof *tests);
 }

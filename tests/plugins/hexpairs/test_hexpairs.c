@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "hexpairs.h"
 
 START_TEST(pairs_written_exactly) {
@@ -148,18 +149,13 @@ START_TEST(malformed_cells_refused_at_the_pair) {
 END_TEST
 
 int main(void) {
-  Suite *suite = suite_create("hexpairs");
-  TCase *tc = tcase_create("core");
-  tcase_add_test(tc, pairs_written_exactly);
-  tcase_add_test(tc, widest_pairs_fit_the_bound);
-  tcase_add_test(tc, pairs_round_trip);
-  tcase_add_test(tc, cells_round_trip_as_gaps);
-  tcase_add_test(tc, malformed_pairs_refused_where_they_fail);
-  tcase_add_test(tc, malformed_cells_refused_at_the_pair);
-  suite_add_tcase(suite, tc);
-  SRunner *runner = srunner_create(suite);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  const TTest *const tests[] = {
+      pairs_written_exactly,
+      widest_pairs_fit_the_bound,
+      pairs_round_trip,
+      cells_round_trip_as_gaps,
+      malformed_pairs_refused_where_they_fail,
+      malformed_cells_refused_at_the_pair,
+  };
+  return tp_check_main("hexpairs", tests, sizeof tests / sizeof *tests);
 }
