@@ -234,6 +234,8 @@ void tp_redis_link_drop(tp_redis_link *link) {
 
 void tp_redis_link_close(tp_redis_link *link) {
   tp_redis_link_drop(link);
+  free(link->read_buffer);
+  link->read_buffer = NULL;
 }
 
 static void sleep_ms(uint64_t ms) {
@@ -315,6 +317,50 @@ int tp_redis_write_command(int fd, int argc, const char **argv, const size_t *le
   return status;
 }
 
+/* Sets the connection's error as hiredis does. */
+static void set_error(redisContext *context, int type, const char *message) {
+  context->err = type;
+  snprintf(context->errstr, sizeof context->errstr, "%s", message);
+}
+
+/* redisGetReply, reading TP_REDIS_READ_BYTES at a time into the link's buffer where hiredis
+ * reads 16 KB: the next reply once what is queued is written. Returns REDIS_OK with *reply,
+ * or REDIS_ERR with the connection's error set (as hiredis: the text of errno, or "Server
+ * closed the connection"). */
+static int get_reply(tp_redis_link *link, redisReply **reply) {
+  redisContext *context = link->context;
+  void *parsed = NULL;
+  if (redisReaderGetReply(context->reader, &parsed) != REDIS_OK) {
+    set_error(context, context->reader->err, context->reader->errstr);
+    return REDIS_ERR;
+  }
+  for (int done = parsed != NULL; !done;)
+    if (redisBufferWrite(context, &done) != REDIS_OK)
+      return REDIS_ERR;
+  if (parsed == NULL && link->read_buffer == NULL &&
+      (link->read_buffer = malloc(TP_REDIS_READ_BYTES)) == NULL) {
+    set_error(context, REDIS_ERR_OOM, "Out of memory");
+    return REDIS_ERR;
+  }
+  while (parsed == NULL) {
+    ssize_t got = recv(context->fd, link->read_buffer, TP_REDIS_READ_BYTES, 0);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0) { /* EAGAIN included: the receive timeout passed */
+      set_error(context, got == 0 ? REDIS_ERR_EOF : REDIS_ERR_IO,
+                got == 0 ? "Server closed the connection" : strerror(errno));
+      return REDIS_ERR;
+    }
+    if (redisReaderFeed(context->reader, link->read_buffer, (size_t)got) != REDIS_OK ||
+        redisReaderGetReply(context->reader, &parsed) != REDIS_OK) {
+      set_error(context, context->reader->err, context->reader->errstr);
+      return REDIS_ERR;
+    }
+  }
+  *reply = parsed;
+  return REDIS_OK;
+}
+
 /* Hands one command to the connection. One over TP_REDIS_DIRECT_BYTES (the checkpoint's EVAL,
  * with every id and the state) is written from its arguments once hiredis' buffer is out
  * (tp_redis_write_command), rather than formatted whole and then copied into that buffer:
@@ -380,7 +426,7 @@ int tp_redis_pipeline_once(tp_redis_link *link, size_t count, const int *argcs,
     size_t received = 0;
     if (sent == count) {
       for (; received < count; received++)
-        if (redisGetReply(link->context, (void **)&replies[received]) != REDIS_OK)
+        if (get_reply(link, &replies[received]) != REDIS_OK)
           break;
     }
     if (received == count && !server_busy(replies, count))

@@ -59,6 +59,8 @@ typedef struct tp_redis_link {
   volatile int *cancel;  /* when set and nonzero, retries stop (the run is stopping) */
   uint64_t reconnects;   /* connections made after the first */
   uint64_t connected_ms; /* when the current connection was made (tp_clock_ms) */
+  char *read_buffer;     /* TP_REDIS_READ_BYTES for replies (made on first use, freed at
+                          * close) */
 } tp_redis_link;
 
 /* Sets up `link` for `url` (not connected yet). `cancel` may be NULL. */
@@ -74,6 +76,10 @@ int tp_redis_link_connect(tp_redis_link *link, char *err, size_t err_size);
 redisReply *tp_redis_command(tp_redis_link *link, int argc, const char **argv,
                              const size_t *lengths, uint64_t give_up_ms, char *err,
                              size_t err_size);
+
+/* Bytes a link reads from its socket at once for replies: hiredis' own reads take 16 KB, so
+ * an XREADGROUP reply of 256 entries (about 100 KB) took seven reads. */
+#define TP_REDIS_READ_BYTES (256 * 1024)
 
 /* Commands larger than this are written by tp_redis_write_command (tp_redis_pipeline_once). */
 #define TP_REDIS_DIRECT_BYTES (1024 * 1024)
