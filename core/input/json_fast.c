@@ -8,8 +8,9 @@
  *   element; duplicate names are all kept, in order;
  * - true has valueint 1; a number's valuedouble is strtod of its text (cJSON copies the same
  *   characters, with the C locale's '.', and textpipe never calls setlocale) and its valueint
- *   that double saturated to int; integers of up to 15 digits are converted here, exactly as
- *   strtod would (they are exact doubles).
+ *   that double saturated to int; numbers whose digits and exponent make one exact operation
+ *   (exact_decimal: up to 2^53 with a decimal exponent within 22) are converted here, to the
+ *   very double strtod gives.
  * The text is read up to its NUL at text[length], which stops every scan without a bounds check;
  * only the 8-byte string scan checks that 8 bytes remain.
  */
@@ -115,6 +116,50 @@ static int is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
+/* The powers of ten that are exact doubles (5^22 < 2^53; 10^23 is not). */
+static const double exact_tens[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* strtod's double for the JSON number from `start` to `end` (already checked against the
+ * grammar), when it can be had with one exact operation: its digits make an integer m of at
+ * most 2^53 (an exact double) and its decimal exponent e is within 22 of zero (10^|e| is an
+ * exact double), so m x 10^e or m / 10^-e is a single IEEE operation on exact operands, which
+ * rounds the true quotient or product to nearest as strtod does. 1 with *number set, or 0 (the
+ * caller asks strtod): more than 19 digits, an exponent beyond that, or m above 2^53. */
+static int exact_decimal(const char *start, const char *end, double *number) {
+  const char *at = start;
+  int negative = *at == '-';
+  at += negative;
+  uint64_t mantissa = 0;
+  int digits = 0, exponent = 0;
+  for (; at < end && is_digit(*at); at++, digits++)
+    mantissa = mantissa * 10 + (uint64_t)(*at - '0');
+  if (at < end && *at == '.')
+    for (at++; at < end && is_digit(*at); at++, digits++, exponent--)
+      mantissa = mantissa * 10 + (uint64_t)(*at - '0');
+  if (digits > 19) /* 19 digits stay below 2^64 */
+    return 0;
+  if (at < end) { /* 'e' or 'E', a sign, digits */
+    at++;
+    int minus = *at == '-';
+    at += *at == '+' || *at == '-';
+    int written = 0;
+    for (; at < end; at++) {
+      if (written > 1000)
+        return 0;
+      written = written * 10 + (*at - '0');
+    }
+    exponent += minus ? -written : written;
+  }
+  if (mantissa > (1ull << 53) || exponent < -22 || exponent > 22)
+    return 0;
+  double value = (double)mantissa;
+  value = exponent < 0 ? value / exact_tens[-exponent] : value * exact_tens[exponent];
+  *number = negative ? -value : value; /* "-0" is -0.0, as strtod */
+  return 1;
+}
+
 /* A number in JSON's grammar at p->at into `item`. 0, or -1 (outside the subset). */
 static int parse_number(parser *p, cJSON *item) {
   const char *start = p->at, *at = start;
@@ -127,14 +172,12 @@ static int parse_number(parser *p, cJSON *item) {
       at++;
   else
     return -1;
-  int integer = 1;
   if (*at == '.') {
     at++;
     if (!is_digit(*at))
       return -1;
     while (is_digit(*at))
       at++;
-    integer = 0;
   }
   if (*at == 'e' || *at == 'E') {
     at++;
@@ -143,18 +186,12 @@ static int parse_number(parser *p, cJSON *item) {
       return -1;
     while (is_digit(*at))
       at++;
-    integer = 0;
   }
   size_t length = (size_t)(at - start);
   if (length > MAX_NUMBER)
     return -1;
   double number;
-  if (integer && length - (size_t)negative <= 15) {
-    uint64_t magnitude = 0;
-    for (const char *digit = start + negative; digit < at; digit++)
-      magnitude = magnitude * 10 + (uint64_t)(*digit - '0');
-    number = negative ? -(double)magnitude : (double)magnitude; /* "-0" is -0.0, as strtod */
-  } else {
+  if (!exact_decimal(start, at, &number)) {
     char copy[MAX_NUMBER + 1];
     memcpy(copy, start, length);
     copy[length] = '\0';
