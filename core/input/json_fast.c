@@ -9,7 +9,7 @@
  * - true has valueint 1; a number's valuedouble is strtod of its text (cJSON copies the same
  *   characters, with the C locale's '.', and textpipe never calls setlocale) and its valueint
  *   that double saturated to int; numbers whose digits and exponent make one exact operation
- *   (exact_decimal: up to 2^53 with a decimal exponent within 22) are converted here, to the
+ *   (tp_json_exact_number: up to 2^53 with a decimal exponent within 22) are converted here, to the
  *   very double strtod gives.
  * The text is read up to its NUL at text[length], which stops every scan without a bounds check;
  * only the 8-byte string scan checks that 8 bytes remain.
@@ -121,30 +121,31 @@ static const double exact_tens[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e
                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-/* strtod's double for the JSON number from `start` to `end` (already checked against the
- * grammar), when it can be had with one exact operation: its digits make an integer m of at
- * most 2^53 (an exact double) and its decimal exponent e is within 22 of zero (10^|e| is an
- * exact double), so m x 10^e or m / 10^-e is a single IEEE operation on exact operands, which
- * rounds the true quotient or product to nearest as strtod does. 1 with *number set, or 0 (the
- * caller asks strtod): more than 19 digits, an exponent beyond that, or m above 2^53. */
-static int exact_decimal(const char *start, const char *end, double *number) {
-  const char *at = start;
-  int negative = *at == '-';
-  at += negative;
+/* Its digits make an integer m of at most 2^53 (an exact double) and its decimal exponent e is
+ * within 22 of zero (10^|e| is an exact double), so m x 10^e or m / 10^-e is a single IEEE
+ * operation on exact operands, which rounds the true product or quotient to nearest as strtod
+ * does. Not taken: more than 19 digits, an exponent beyond that, or m above 2^53. */
+int tp_json_exact_number(const char *start, const char *end, double *number) {
+  int negative = *start == '-';
+  const char *at = start + negative, *integer = at;
   uint64_t mantissa = 0;
-  int digits = 0, exponent = 0;
-  for (; at < end && is_digit(*at); at++, digits++)
+  for (; at < end && is_digit(*at); at++)
     mantissa = mantissa * 10 + (uint64_t)(*at - '0');
-  if (at < end && *at == '.')
-    for (at++; at < end && is_digit(*at); at++, digits++, exponent--)
+  long digits = at - integer, exponent = 0;
+  if (at < end && *at == '.') {
+    const char *fraction = ++at;
+    for (; at < end && is_digit(*at); at++)
       mantissa = mantissa * 10 + (uint64_t)(*at - '0');
+    digits += at - fraction;
+    exponent = -(at - fraction);
+  }
   if (digits > 19) /* 19 digits stay below 2^64 */
     return 0;
   if (at < end) { /* 'e' or 'E', a sign, digits */
     at++;
     int minus = *at == '-';
     at += *at == '+' || *at == '-';
-    int written = 0;
+    long written = 0;
     for (; at < end; at++) {
       if (written > 1000)
         return 0;
@@ -191,7 +192,7 @@ static int parse_number(parser *p, cJSON *item) {
   if (length > MAX_NUMBER)
     return -1;
   double number;
-  if (!exact_decimal(start, at, &number)) {
+  if (!tp_json_exact_number(start, at, &number)) {
     char copy[MAX_NUMBER + 1];
     memcpy(copy, start, length);
     copy[length] = '\0';

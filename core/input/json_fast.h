@@ -24,4 +24,9 @@
  * then asks cJSON). Caller owns the tree (cJSON_Delete). */
 cJSON *tp_json_parse_plain(const char *text, size_t length);
 
+/* strtod's double for the number from `start` to `end`, which must be in JSON's grammar, when
+ * one exact operation gives it (most numbers of up to 16 digits): 1 with *number set, else 0
+ * (then ask strtod). */
+int tp_json_exact_number(const char *start, const char *end, double *number);
+
 #endif /* TP_CORE_JSON_FAST_H */
