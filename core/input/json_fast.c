@@ -161,22 +161,20 @@ int tp_json_exact_number(const char *start, const char *end, double *number) {
   return 1;
 }
 
-/* A number in JSON's grammar at p->at into `item`. 0, or -1 (outside the subset). */
-static int parse_number(parser *p, cJSON *item) {
-  const char *start = p->at, *at = start;
-  int negative = *at == '-';
-  at += negative;
+const char *tp_json_read_number(const char *at, double *number) {
+  const char *start = at;
+  at += *at == '-';
   if (*at == '0')
     at++;
   else if (*at >= '1' && *at <= '9')
     while (is_digit(*at))
       at++;
   else
-    return -1;
+    return NULL;
   if (*at == '.') {
     at++;
     if (!is_digit(*at))
-      return -1;
+      return NULL;
     while (is_digit(*at))
       at++;
   }
@@ -184,23 +182,31 @@ static int parse_number(parser *p, cJSON *item) {
     at++;
     at += *at == '+' || *at == '-';
     if (!is_digit(*at))
-      return -1;
+      return NULL;
     while (is_digit(*at))
       at++;
   }
   size_t length = (size_t)(at - start);
   if (length > MAX_NUMBER)
-    return -1;
-  double number;
-  if (!tp_json_exact_number(start, at, &number)) {
+    return NULL;
+  if (!tp_json_exact_number(start, at, number)) {
     char copy[MAX_NUMBER + 1];
     memcpy(copy, start, length);
     copy[length] = '\0';
     char *after = NULL;
-    number = strtod(copy, &after);
+    *number = strtod(copy, &after);
     if (after != copy + length)
-      return -1;
+      return NULL;
   }
+  return at;
+}
+
+/* A number in JSON's grammar at p->at into `item`. 0, or -1 (outside the subset). */
+static int parse_number(parser *p, cJSON *item) {
+  double number;
+  const char *at = tp_json_read_number(p->at, &number);
+  if (!at)
+    return -1;
   item->valuedouble = number;
   if (number >= INT_MAX)
     item->valueint = INT_MAX;

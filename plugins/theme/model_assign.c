@@ -107,22 +107,20 @@ TH_WIDE_LANES void th_model_sums_by_column(const th_model *model, const th_term 
         __builtin_prefetch((const char *)runs[b] + run_bytes - 1);
       }
     }
-    switch (lanes) { /* up to 16 themes: the lanes a constant, the loop unrolled */
-    case 4:
-      add_runs(terms + base, runs, block, padded, 4, &norm);
-      break;
-    case 8:
-      add_runs(terms + base, runs, block, padded, 8, &norm);
-      break;
-    case 12:
-      add_runs(terms + base, runs, block, padded, 12, &norm);
-      break;
-    case 16:
-      add_runs(terms + base, runs, block, padded, 16, &norm);
-      break;
+    /* up to 16 themes: the lane count a constant, the loop over lanes unrolled */
+#define TH_ADD_RUNS_OF(constant_lanes)                                                             \
+  case constant_lanes:                                                                             \
+    add_runs(terms + base, runs, block, padded, constant_lanes, &norm);                            \
+    break;
+    switch (lanes) {
+      TH_ADD_RUNS_OF(4)
+      TH_ADD_RUNS_OF(8)
+      TH_ADD_RUNS_OF(12)
+      TH_ADD_RUNS_OF(16)
     default:
       add_runs(terms + base, runs, block, padded, lanes, &norm);
     }
+#undef TH_ADD_RUNS_OF
   }
   memcpy(sums, padded, themes * sizeof(float));
   *norm_out = norm;

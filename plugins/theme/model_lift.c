@@ -9,42 +9,9 @@
 #include "common.h"
 #include "json_fast.h"
 
-#define TH_LIFT_NUMBER 32 /* longest number lifted, as tp_json_parse_plain takes */
-
-static int is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
 static const char *skip_space(const char *at) {
   while (*at == ' ' || *at == '\t' || *at == '\n' || *at == '\r')
     at++;
-  return at;
-}
-
-/* The end of the number in JSON's grammar that starts at `at`, or NULL. */
-static const char *number_end(const char *at) {
-  at += *at == '-';
-  if (*at == '0')
-    at++;
-  else if (*at >= '1' && *at <= '9')
-    while (is_digit(*at))
-      at++;
-  else
-    return NULL;
-  if (*at == '.') {
-    if (!is_digit(*++at))
-      return NULL;
-    while (is_digit(*at))
-      at++;
-  }
-  if (*at == 'e' || *at == 'E') {
-    at++;
-    at += *at == '+' || *at == '-';
-    if (!is_digit(*at))
-      return NULL;
-    while (is_digit(*at))
-      at++;
-  }
   return at;
 }
 
@@ -55,16 +22,10 @@ static const char *read_numbers(const char *open, double **values, size_t *count
                                 int *oom) {
   const char *at = skip_space(open + 1);
   for (;;) {
-    const char *end = number_end(at);
-    if (!end || end - at > TH_LIFT_NUMBER)
-      return NULL;
     double value;
-    if (!tp_json_exact_number(at, end, &value)) {
-      char copy[TH_LIFT_NUMBER + 1];
-      memcpy(copy, at, (size_t)(end - at));
-      copy[end - at] = '\0';
-      value = strtod(copy, NULL);
-    }
+    const char *end = tp_json_read_number(at, &value);
+    if (!end)
+      return NULL;
     if (*count == *capacity &&
         th_grow((void **)values, capacity, 2 * *capacity + 64, sizeof(double))) {
       *oom = 1;
