@@ -9,24 +9,21 @@
  * - true has valueint 1; a number's valuedouble is strtod of its text (cJSON copies the same
  *   characters, with the C locale's '.', and textpipe never calls setlocale) and its valueint
  *   that double saturated to int; numbers whose digits and exponent make one exact operation
- *   (tp_json_exact_number: up to 2^53 with a decimal exponent within 22) are converted here, to the
- *   very double strtod gives.
+ *   (lib/jsonnum: up to 2^53 with a decimal exponent within 22) are converted there, to the very
+ *   double strtod gives; numbers longer than 32 characters go to cJSON.
  * The text is read up to its NUL at text[length], which stops every scan without a bounds check;
  * only the 8-byte string scan checks that 8 bytes remain.
  */
 #include "json_fast.h"
 
 #include "json_bytes.h"
+#include "jsonnum.h"
 
 #include <limits.h>
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Deeper records go to cJSON (its limit is 1000). */
 #define MAX_DEPTH 64
-/* Longer numbers go to cJSON (it reads at most 63 characters of one). */
-#define MAX_NUMBER 32
 
 typedef struct parser {
   const char *at;
@@ -112,99 +109,10 @@ static char *parse_string(parser *p) {
   return copy;
 }
 
-static int is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-/* The powers of ten that are exact doubles (5^22 < 2^53; 10^23 is not). */
-static const double exact_tens[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-/* Its digits make an integer m of at most 2^53 (an exact double) and its decimal exponent e is
- * within 22 of zero (10^|e| is an exact double), so m x 10^e or m / 10^-e is a single IEEE
- * operation on exact operands, which rounds the true product or quotient to nearest as strtod
- * does. Not taken: more than 19 digits, an exponent beyond that, or m above 2^53. */
-int tp_json_exact_number(const char *start, const char *end, double *number) {
-  int negative = *start == '-';
-  const char *at = start + negative, *integer = at;
-  uint64_t mantissa = 0;
-  for (; at < end && is_digit(*at); at++)
-    mantissa = mantissa * 10 + (uint64_t)(*at - '0');
-  long digits = at - integer, exponent = 0;
-  if (at < end && *at == '.') {
-    const char *fraction = ++at;
-    for (; at < end && is_digit(*at); at++)
-      mantissa = mantissa * 10 + (uint64_t)(*at - '0');
-    digits += at - fraction;
-    exponent = -(at - fraction);
-  }
-  if (digits > 19) /* 19 digits stay below 2^64 */
-    return 0;
-  if (at < end) { /* 'e' or 'E', a sign, digits */
-    at++;
-    int minus = *at == '-';
-    at += *at == '+' || *at == '-';
-    long written = 0;
-    for (; at < end; at++) {
-      if (written > 1000)
-        return 0;
-      written = written * 10 + (*at - '0');
-    }
-    exponent += minus ? -written : written;
-  }
-  if (mantissa > (1ull << 53) || exponent < -22 || exponent > 22)
-    return 0;
-  double value = (double)mantissa;
-  value = exponent < 0 ? value / exact_tens[-exponent] : value * exact_tens[exponent];
-  *number = negative ? -value : value; /* "-0" is -0.0, as strtod */
-  return 1;
-}
-
-const char *tp_json_read_number(const char *at, double *number) {
-  const char *start = at;
-  at += *at == '-';
-  if (*at == '0')
-    at++;
-  else if (*at >= '1' && *at <= '9')
-    while (is_digit(*at))
-      at++;
-  else
-    return NULL;
-  if (*at == '.') {
-    at++;
-    if (!is_digit(*at))
-      return NULL;
-    while (is_digit(*at))
-      at++;
-  }
-  if (*at == 'e' || *at == 'E') {
-    at++;
-    at += *at == '+' || *at == '-';
-    if (!is_digit(*at))
-      return NULL;
-    while (is_digit(*at))
-      at++;
-  }
-  size_t length = (size_t)(at - start);
-  if (length > MAX_NUMBER)
-    return NULL;
-  if (!tp_json_exact_number(start, at, number)) {
-    char copy[MAX_NUMBER + 1];
-    memcpy(copy, start, length);
-    copy[length] = '\0';
-    char *after = NULL;
-    *number = strtod(copy, &after);
-    if (after != copy + length)
-      return NULL;
-  }
-  return at;
-}
-
 /* A number in JSON's grammar at p->at into `item`. 0, or -1 (outside the subset). */
 static int parse_number(parser *p, cJSON *item) {
   double number;
-  const char *at = tp_json_read_number(p->at, &number);
+  const char *at = jsonnum_read(p->at, &number);
   if (!at)
     return -1;
   item->valuedouble = number;

@@ -24,14 +24,4 @@
  * then asks cJSON). Caller owns the tree (cJSON_Delete). */
 cJSON *tp_json_parse_plain(const char *text, size_t length);
 
-/* The number in JSON's grammar of at most 32 characters that starts at `at` (the text
- * NUL-terminated): its double into *number, as tp_json_parse_plain reads it (strtod's, the
- * exact operation below when it gives it), and its end; NULL when there is none. */
-const char *tp_json_read_number(const char *at, double *number);
-
-/* strtod's double for the number from `start` to `end`, which must be in JSON's grammar, when
- * one exact operation gives it (most numbers of up to 16 digits): 1 with *number set, else 0
- * (then ask strtod). */
-int tp_json_exact_number(const char *start, const char *end, double *number);
-
 #endif /* TP_CORE_JSON_FAST_H */

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "common.h"
-#include "json_fast.h"
 #include "model_lift.h"
 
 /* The whole file at `path`, NUL-terminated, its length in *length; NULL with err. */
@@ -43,12 +42,7 @@ static char *read_text(const char *path, size_t *length, char *err, size_t err_s
 static cJSON *parse_text(const char *text, size_t length, const char *path, char *err,
                          size_t err_size) {
   const char *end = NULL;
-  /* the core's one-pass parse gives cJSON's very tree (numbers included, converted to the same
-   * doubles without strtod) at a fraction of the cost; anything it does not take, errors
-   * included, goes to cJSON as before */
-  cJSON *json = tp_json_parse_plain(text, length);
-  if (!json)
-    json = cJSON_ParseWithLengthOpts(text, length, &end, 0);
+  cJSON *json = cJSON_ParseWithLengthOpts(text, length, &end, 0);
   if (!json && err) {
     size_t offset = end ? (size_t)(end - text) : 0, line = 1, column = 1;
     for (size_t i = 0; i < offset && i < length; i++) {

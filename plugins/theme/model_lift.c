@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "common.h"
-#include "json_fast.h"
+#include "jsonnum.h"
 
 static const char *skip_space(const char *at) {
   while (*at == ' ' || *at == '\t' || *at == '\n' || *at == '\r')
@@ -23,7 +23,7 @@ static const char *read_numbers(const char *open, double **values, size_t *count
   const char *at = skip_space(open + 1);
   for (;;) {
     double value;
-    const char *end = tp_json_read_number(at, &value);
+    const char *end = jsonnum_read(at, &value);
     if (!end)
       return NULL;
     if (*count == *capacity &&

@@ -7,8 +7,9 @@
  * its contents, so that the parse of the copy has an empty array there; th_lifted_bind then
  * pairs each lifted array with its node (arrays are numbered by the position of their '[' in
  * the text, which is the order a walk of the tree meets them). The doubles are the ones the
- * tree would hold: the same text converted as tp_json_parse_plain converts it, numbers in
- * JSON's grammar of at most 32 characters (an array with another is left to the tree).
+ * tree would hold: each number converted by lib/jsonnum (jsonnum.h: strtod's double, as cJSON
+ * converts it), numbers in JSON's grammar of at most 32 characters (an array with another is
+ * left to the tree).
  */
 #ifndef THEME_MODEL_LIFT_H
 #define THEME_MODEL_LIFT_H

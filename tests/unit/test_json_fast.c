@@ -1,8 +1,7 @@
 /* tests/unit/test_json_fast.c - tp_json_parse_plain() builds cJSON's very tree, node by node
  * (types, names, strings, valueint, the bits of valuedouble, next/prev links), for a table of
  * records and for pseudo-random ones; it leaves everything outside its subset (and every
- * error) to cJSON by answering NULL; and the plain records it is for do not fall back. Numbers
- * come out as strtod's doubles, bit for bit, for 200,000 pseudo-random ones. */
+ * error) to cJSON by answering NULL; and the plain records it is for do not fall back. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -158,47 +157,11 @@ START_TEST(random_records_match_cjson) {
 }
 END_TEST
 
-/* Appends a pseudo-random JSON number: 1 to 21 digits, a fraction or not, an exponent or
- * not (-40 to 40), so that both the exact conversion and strtod's are taken. */
-static void random_number(char *out, size_t size) {
-  size_t used = 0;
-  if (next_random(2))
-    out[used++] = '-';
-  unsigned digits = 1 + next_random(21), point = next_random(2) ? next_random(digits) : 0;
-  for (unsigned d = 0; d < digits && used + 8 < size; d++) {
-    if (point && d == point)
-      out[used++] = '.';
-    unsigned digit = next_random(10);
-    if (d == 0 && digit == 0 && point != 1)
-      digit = 1 + next_random(9); /* JSON: no leading zero before more integer digits */
-    out[used++] = (char)('0' + digit);
-  }
-  if (next_random(3) == 0)
-    used += (size_t)snprintf(out + used, size - used, "e%d", (int)next_random(81) - 40);
-  out[used] = '\0';
-}
-
-START_TEST(random_numbers_are_strtods_doubles) {
-  for (int round = 0; round < 200000; round++) {
-    char number[64], text[96];
-    random_number(number, sizeof number);
-    snprintf(text, sizeof text, "{\"n\":%s}", number);
-    cJSON *fast = tp_json_parse_plain(text, strlen(text));
-    ck_assert_msg(fast != NULL, "fell back to cJSON: %s", text);
-    double expected = strtod(number, NULL), got = fast->child->valuedouble;
-    ck_assert_msg(memcmp(&expected, &got, sizeof got) == 0, "%s: %.17g, strtod %.17g", number, got,
-                  expected);
-    cJSON_Delete(fast);
-  }
-}
-END_TEST
-
 static Suite *json_fast_suite(void) {
   Suite *suite = suite_create("json_fast");
   TCase *same = tcase_create("same tree as cJSON");
   tcase_add_loop_test(same, plain_records_match_cjson, 0, (int)(sizeof plain / sizeof *plain));
   tcase_add_test(same, random_records_match_cjson);
-  tcase_add_test(same, random_numbers_are_strtods_doubles);
   suite_add_tcase(suite, same);
   TCase *other = tcase_create("left to cJSON");
   tcase_add_loop_test(other, other_input_is_left_to_cjson, 0,
