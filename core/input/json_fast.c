@@ -8,24 +8,22 @@
  *   element; duplicate names are all kept, in order;
  * - true has valueint 1; a number's valuedouble is strtod of its text (cJSON copies the same
  *   characters, with the C locale's '.', and textpipe never calls setlocale) and its valueint
- *   that double saturated to int; integers of up to 15 digits are converted here, exactly as
- *   strtod would (they are exact doubles).
+ *   that double saturated to int; numbers whose digits and exponent make one exact operation
+ *   (lib/jsonnum: up to 2^53 with a decimal exponent within 22) are converted there, to the very
+ *   double strtod gives; numbers longer than 32 characters go to cJSON.
  * The text is read up to its NUL at text[length], which stops every scan without a bounds check;
  * only the 8-byte string scan checks that 8 bytes remain.
  */
 #include "json_fast.h"
 
 #include "json_bytes.h"
+#include "jsonnum.h"
 
 #include <limits.h>
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Deeper records go to cJSON (its limit is 1000). */
 #define MAX_DEPTH 64
-/* Longer numbers go to cJSON (it reads at most 63 characters of one). */
-#define MAX_NUMBER 32
 
 typedef struct parser {
   const char *at;
@@ -111,58 +109,12 @@ static char *parse_string(parser *p) {
   return copy;
 }
 
-static int is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
 /* A number in JSON's grammar at p->at into `item`. 0, or -1 (outside the subset). */
 static int parse_number(parser *p, cJSON *item) {
-  const char *start = p->at, *at = start;
-  int negative = *at == '-';
-  at += negative;
-  if (*at == '0')
-    at++;
-  else if (*at >= '1' && *at <= '9')
-    while (is_digit(*at))
-      at++;
-  else
-    return -1;
-  int integer = 1;
-  if (*at == '.') {
-    at++;
-    if (!is_digit(*at))
-      return -1;
-    while (is_digit(*at))
-      at++;
-    integer = 0;
-  }
-  if (*at == 'e' || *at == 'E') {
-    at++;
-    at += *at == '+' || *at == '-';
-    if (!is_digit(*at))
-      return -1;
-    while (is_digit(*at))
-      at++;
-    integer = 0;
-  }
-  size_t length = (size_t)(at - start);
-  if (length > MAX_NUMBER)
-    return -1;
   double number;
-  if (integer && length - (size_t)negative <= 15) {
-    uint64_t magnitude = 0;
-    for (const char *digit = start + negative; digit < at; digit++)
-      magnitude = magnitude * 10 + (uint64_t)(*digit - '0');
-    number = negative ? -(double)magnitude : (double)magnitude; /* "-0" is -0.0, as strtod */
-  } else {
-    char copy[MAX_NUMBER + 1];
-    memcpy(copy, start, length);
-    copy[length] = '\0';
-    char *after = NULL;
-    number = strtod(copy, &after);
-    if (after != copy + length)
-      return -1;
-  }
+  const char *at = jsonnum_read(p->at, &number);
+  if (!at)
+    return -1;
   item->valuedouble = number;
   if (number >= INT_MAX)
     item->valueint = INT_MAX;

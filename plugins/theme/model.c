@@ -9,32 +9,41 @@
 #include <string.h>
 
 #include "common.h"
+#include "model_lift.h"
 
-cJSON *th_json_load(const char *path, char *err, size_t err_size) {
+/* The whole file at `path`, NUL-terminated, its length in *length; NULL with err. */
+static char *read_text(const char *path, size_t *length, char *err, size_t err_size) {
   FILE *file = fopen(path, "rb");
   if (!file) {
     snprintf(err, err_size, "%s: cannot open: %s", path, strerror(errno));
     return NULL;
   }
   char *text = NULL;
-  size_t length = 0, capacity = 0;
+  size_t used = 0, capacity = 0;
   for (;;) {
-    if (th_grow((void **)&text, &capacity, length + 4097, 1)) {
+    if (th_grow((void **)&text, &capacity, used + 4097, 1)) {
       fclose(file);
       th_free(text);
       snprintf(err, err_size, "out of memory");
       return NULL;
     }
-    size_t got = fread(text + length, 1, 4096, file);
-    length += got;
+    size_t got = fread(text + used, 1, 4096, file);
+    used += got;
     if (got < 4096)
       break;
   }
   fclose(file);
-  text[length] = '\0';
+  text[used] = '\0';
+  *length = used;
+  return text;
+}
+
+/* The tree of `text`; NULL, with "<path>:line:col: invalid JSON" in err when err is not NULL. */
+static cJSON *parse_text(const char *text, size_t length, const char *path, char *err,
+                         size_t err_size) {
   const char *end = NULL;
   cJSON *json = cJSON_ParseWithLengthOpts(text, length, &end, 0);
-  if (!json) {
+  if (!json && err) {
     size_t offset = end ? (size_t)(end - text) : 0, line = 1, column = 1;
     for (size_t i = 0; i < offset && i < length; i++) {
       if (text[i] == '\n') {
@@ -46,6 +55,15 @@ cJSON *th_json_load(const char *path, char *err, size_t err_size) {
     }
     snprintf(err, err_size, "%s:%zu:%zu: invalid JSON", path, line, column);
   }
+  return json;
+}
+
+cJSON *th_json_load(const char *path, char *err, size_t err_size) {
+  size_t length = 0;
+  char *text = read_text(path, &length, err, err_size);
+  if (!text)
+    return NULL;
+  cJSON *json = parse_text(text, length, path, err, err_size);
   th_free(text);
   return json;
 }
@@ -94,39 +112,74 @@ static double integer_member(const cJSON *object, const char *key, double limit,
   return item->valuedouble;
 }
 
+/* The elements of a JSON array as doubles: its lifted numbers (model_lift.h), else the values
+ * of its elements, `numbers` of them leading (the element at `numbers`, if any, is not a
+ * number). */
+typedef struct number_list {
+  const double *values;
+  size_t count, numbers;
+  double *owned;
+} number_list;
+
+/* `array`'s number_list; 0, or -1 on OOM. */
+static int number_list_of(const cJSON *array, const th_lifted *lifted, number_list *list) {
+  const th_lifted_array *numbers = th_lifted_find(lifted, array);
+  if (numbers) {
+    *list = (number_list){numbers->values, numbers->count, numbers->count, NULL};
+    return 0;
+  }
+  size_t count = (size_t)cJSON_GetArraySize(array), at = 0;
+  *list = (number_list){NULL, count, count, th_alloc((count + 1) * sizeof(double))};
+  if (!list->owned)
+    return -1;
+  for (const cJSON *item = array->child; item; item = item->next, at++) {
+    if (!cJSON_IsNumber(item) && list->numbers == count)
+      list->numbers = at;
+    list->owned[at] = cJSON_IsNumber(item) ? item->valuedouble : 0;
+  }
+  list->values = list->owned;
+  return 0;
+}
+
 /* The vocabulary pairs into vectors (table and weights). 0, or -1 with err. */
-static int load_vocabulary(th_saved_model *model, const cJSON *json, const char *source, char *err,
-                           size_t err_size) {
+static int load_vocabulary(th_saved_model *model, const cJSON *json, const th_lifted *lifted,
+                           const char *source, char *err, size_t err_size) {
   const cJSON *vocabulary = cJSON_GetObjectItemCaseSensitive(json, "vocabulary");
-  int size = cJSON_IsArray(vocabulary) ? cJSON_GetArraySize(vocabulary) : -1;
-  if (size < 0 || size % 2) {
+  number_list list = {0};
+  if (cJSON_IsArray(vocabulary) && number_list_of(vocabulary, lifted, &list)) {
+    snprintf(err, err_size, "out of memory");
+    return -1;
+  }
+  if (!cJSON_IsArray(vocabulary) || list.count % 2) {
+    th_free(list.owned);
     snprintf(err, err_size, "%s: vocabulary: expected an array of [hash, weight] number pairs",
              source);
     return -1;
   }
-  uint32_t count = (uint32_t)(size / 2);
+  uint32_t count = (uint32_t)(list.count / 2);
   uint32_t *hashes = th_alloc((count + 1) * sizeof(uint32_t));
   model->vectors.idf = th_alloc((count + 1) * sizeof(float));
   if (!hashes || !model->vectors.idf) {
     th_free(hashes);
+    th_free(list.owned);
     snprintf(err, err_size, "out of memory");
     return -1;
   }
-  const cJSON *item = vocabulary ? vocabulary->child : NULL;
-  for (uint32_t c = 0; c < count; c++, item = item->next->next) {
-    const cJSON *weight = item->next;
-    if (!cJSON_IsNumber(item) || item->valuedouble < 0 || item->valuedouble > 4294967295.0 ||
-        item->valuedouble != floor(item->valuedouble) || !cJSON_IsNumber(weight) ||
-        !isfinite(weight->valuedouble) || weight->valuedouble <= 0) {
+  for (uint32_t c = 0; c < count; c++) {
+    double hash = list.values[2 * (size_t)c], weight = list.values[2 * (size_t)c + 1];
+    if (2 * (size_t)c + 1 >= list.numbers || hash < 0 || hash > 4294967295.0 ||
+        hash != floor(hash) || !isfinite(weight) || weight <= 0) {
       snprintf(err, err_size,
                "%s: vocabulary[%u]: expected a 32-bit hash and a positive weight after it", source,
                2 * c);
       th_free(hashes);
+      th_free(list.owned);
       return -1;
     }
-    hashes[c] = (uint32_t)item->valuedouble;
-    model->vectors.idf[c] = (float)weight->valuedouble;
+    hashes[c] = (uint32_t)hash;
+    model->vectors.idf[c] = (float)weight;
   }
+  th_free(list.owned);
   int64_t duplicate = th_model_index(&model->vectors, hashes, count);
   th_free(hashes);
   if (duplicate == -2) {
@@ -142,8 +195,8 @@ static int load_vocabulary(th_saved_model *model, const cJSON *json, const char 
 }
 
 /* Theme `j` of the file into the model. 0, or -1 with err. */
-static int load_theme(th_saved_model *model, uint32_t j, const cJSON *theme, const char *source,
-                      char *err, size_t err_size) {
+static int load_theme(th_saved_model *model, uint32_t j, const cJSON *theme,
+                      const th_lifted *lifted, const char *source, char *err, size_t err_size) {
   char where[32];
   snprintf(where, sizeof where, "themes[%u]", j);
   double id = integer_member(theme, "id", 1e15, source, where, err, err_size);
@@ -161,51 +214,60 @@ static int load_theme(th_saved_model *model, uint32_t j, const cJSON *theme, con
   const cJSON *size = cJSON_GetObjectItemCaseSensitive(theme, "size");
   const cJSON *floor_item = cJSON_GetObjectItemCaseSensitive(theme, "floor");
   const cJSON *terms = cJSON_GetObjectItemCaseSensitive(theme, "terms");
+  number_list list = {0};
+  if (cJSON_IsArray(terms) && number_list_of(terms, lifted, &list)) {
+    snprintf(err, err_size, "out of memory");
+    return -1;
+  }
   const char *problem = !cJSON_IsString(label)       ? "label: expected a string"
                         : !cJSON_IsArray(keyphrases) ? "keyphrases: expected an array"
                         : !cJSON_IsNumber(size) || size->valuedouble < 0 ? "size: expected a count"
                         : !cJSON_IsNumber(floor_item) || fabs(floor_item->valuedouble) > 1
                             ? "floor: expected a cosine from -1 to 1"
-                        : !cJSON_IsArray(terms) || cJSON_GetArraySize(terms) % 2
+                        : !cJSON_IsArray(terms) || list.count % 2
                             ? "terms: expected an array of [index, weight] number pairs"
                             : NULL;
   if (problem) {
     snprintf(err, err_size, "%s: %s.%s", source, where, problem);
+    th_free(list.owned);
     return -1;
   }
   const cJSON *phrase;
   cJSON_ArrayForEach(phrase, keyphrases) if (!cJSON_IsString(phrase)) {
     snprintf(err, err_size, "%s: %s.keyphrases: expected strings", source, where);
+    th_free(list.owned);
     return -1;
   }
   model->labels[j] = th_strndup(label->valuestring, strlen(label->valuestring));
   model->keyphrases[j] = cJSON_Duplicate(keyphrases, 1);
   if (!model->labels[j] || !model->keyphrases[j]) {
     snprintf(err, err_size, "out of memory");
+    th_free(list.owned);
     return -1;
   }
   model->sizes[j] = size->valuedouble;
   model->floors[j] = (float)floor_item->valuedouble;
   uint32_t columns = model->vectors.vocabulary;
   float *centroid = model->vectors.centroids + (size_t)j * columns;
-  int index = 0;
-  for (const cJSON *item = terms->child; item; item = item->next->next, index += 2) {
-    const cJSON *weight = item->next;
-    if (!cJSON_IsNumber(item) || item->valuedouble < 0 || item->valuedouble >= columns ||
-        item->valuedouble != floor(item->valuedouble) || !cJSON_IsNumber(weight) ||
-        !isfinite(weight->valuedouble)) {
+  for (size_t index = 0; index < list.count; index += 2) {
+    double column = list.values[index], weight = list.values[index + 1];
+    if (index + 1 >= list.numbers || column < 0 || column >= columns || column != floor(column) ||
+        !isfinite(weight)) {
       snprintf(err, err_size,
-               "%s: %s.terms[%d]: expected a vocabulary index below %u and a weight after it",
+               "%s: %s.terms[%zu]: expected a vocabulary index below %u and a weight after it",
                source, where, index, columns);
+      th_free(list.owned);
       return -1;
     }
-    centroid[(size_t)item->valuedouble] = (float)weight->valuedouble;
+    centroid[(size_t)column] = (float)weight;
   }
+  th_free(list.owned);
   return 0;
 }
 
-th_saved_model *th_model_from_json(const cJSON *json, const char *source, char *err,
-                                   size_t err_size) {
+/* th_model_from_json, with the number arrays `lifted` out of the tree (or NULL). */
+static th_saved_model *model_from_json(const cJSON *json, const th_lifted *lifted,
+                                       const char *source, char *err, size_t err_size) {
   const cJSON *format = cJSON_GetObjectItemCaseSensitive(json, "format");
   if (!cJSON_IsString(format) || strcmp(format->valuestring, TH_MODEL_FORMAT) != 0) {
     snprintf(err, err_size, "%s: format: expected \"%s\" (not a theme model file)", source,
@@ -242,7 +304,7 @@ th_saved_model *th_model_from_json(const cJSON *json, const char *source, char *
   }
   model->records = (uint64_t)records;
   model->bigrams = cJSON_IsTrue(bigrams);
-  if (load_vocabulary(model, json, source, err, err_size))
+  if (load_vocabulary(model, json, lifted, source, err, err_size))
     goto fail;
   uint32_t count = (uint32_t)cJSON_GetArraySize(themes);
   model->ids = th_calloc(count, sizeof(uint64_t));
@@ -261,7 +323,7 @@ th_saved_model *th_model_from_json(const cJSON *json, const char *source, char *
   uint32_t j = 0;
   const cJSON *theme;
   cJSON_ArrayForEach(theme, themes) {
-    if (load_theme(model, j++, theme, source, err, err_size))
+    if (load_theme(model, j++, theme, lifted, source, err, err_size))
       goto fail;
   }
   if (th_model_by_column(&model->vectors)) {
@@ -274,12 +336,38 @@ fail:
   return NULL;
 }
 
+th_saved_model *th_model_from_json(const cJSON *json, const char *source, char *err,
+                                   size_t err_size) {
+  return model_from_json(json, NULL, source, err, err_size);
+}
+
 th_saved_model *th_model_load(const char *path, char *err, size_t err_size) {
-  cJSON *json = th_json_load(path, err, err_size);
-  if (!json)
+  size_t length = 0;
+  char *text = read_text(path, &length, err, err_size);
+  if (!text)
     return NULL;
-  th_saved_model *model = th_model_from_json(json, path, err, err_size);
+  /* the number arrays read from the text, which is parsed without their contents; when that
+   * tree does not hold the arrays the text showed, or memory runs short, the text as it was is
+   * parsed instead (and its errors are the ones reported) */
+  th_lifted lifted = {0};
+  cJSON *json = NULL;
+  char *rest = th_alloc(length + 1);
+  size_t rest_length = 0;
+  if (rest && th_lift_number_arrays(text, length, rest, &rest_length, &lifted) == 0 &&
+      (json = parse_text(rest, rest_length, path, NULL, 0)) != NULL &&
+      th_lifted_bind(&lifted, json) != 0) {
+    cJSON_Delete(json);
+    json = NULL;
+  }
+  th_free(rest);
+  if (!json) {
+    th_lifted_release(&lifted);
+    json = parse_text(text, length, path, err, err_size);
+  }
+  th_free(text);
+  th_saved_model *model = json ? model_from_json(json, &lifted, path, err, err_size) : NULL;
   cJSON_Delete(json);
+  th_lifted_release(&lifted);
   return model;
 }
 

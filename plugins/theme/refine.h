@@ -68,8 +68,9 @@ typedef struct th_model {
   float *centroids;      /* themes x vocabulary */
   /* NULL, or the model laid out for assigning records (th_model_by_column, model_assign.c):
    * by_slot: the table as one array, key (hash + 1, 0 = empty) in the low half of a slot and
-   * its column in the high half; by_column: per column, themes + 1 floats, its idf then its
-   * cell of each centroid. A record's term then costs two cache lines, not five. */
+   * its column in the high half; by_column: per column, its idf then its cell of each
+   * centroid, zeros up to a multiple of 4 cells. A record's term then costs two cache lines,
+   * not five. */
   uint64_t *by_slot;
   float *by_column;
 } th_model;
