@@ -261,8 +261,13 @@ typedef struct lloyd {
   uint32_t *changed; /* the changed centroids' indices */
   uint32_t *slot;    /* per changed centroid: its place in `changed` */
   uint32_t changed_count;
-  char *dirty;   /* per centroid: its member set changed */
-  int32_t *used; /* per row: the label the current centroids were computed with */
+  /* the changed centroids are in `compact` alone, not yet copied into the dense centroids: a
+   * pass that reads them from compact does not need them there, and when they change again
+   * before a pass reads the dense ones, the copy is never made */
+  int pending;
+  uint32_t *stale; /* k: scratch of flush_pending, the pending centroids' places in compact */
+  char *dirty;     /* per centroid: its member set changed */
+  int32_t *used;   /* per row: the label the current centroids were computed with */
   double *norms;
   size_t *sizes;
 } lloyd;
@@ -282,11 +287,31 @@ row_all(lloyd *l, size_t r, const float *centroids, int first) {
   return row;
 }
 
+/* Copies the pending centroids (l->changed, side by side in l->compact) into the dense
+ * `centroids`, all of them, or with `skip_dirty` only those l->dirty does not mark (the others
+ * are about to be computed again). */
+static void flush_pending(lloyd *l, float *centroids, int skip_dirty) {
+  if (!l->pending)
+    return;
+  l->pending = 0;
+  uint32_t k = l->k, d = l->changed_count, count = 0;
+  for (uint32_t i = 0; i < d; i++)
+    if (!skip_dirty || !l->dirty[l->changed[i]])
+      l->stale[count++] = i;
+  if (!count)
+    return;
+  const float *compact = l->compact;
+  for (size_t c = 0; c < l->m->columns; c++)
+    for (uint32_t f = 0; f < count; f++)
+      centroids[c * k + l->changed[l->stale[f]]] = compact[c * d + l->stale[f]];
+}
+
 /* Recomputes the centroids whose member set changed since they were computed (all of them
  * after the first pass) and lists them in l->changed. When at most 3/4 of them changed (the
  * room of compact_memory), they are summed and normalized side by side in compact_memory
- * (the same sums in the same order, so the same floats) and copied into `centroids`; l->compact
- * then points there if computing the rows' similarities to them alone pays, else is NULL. */
+ * (the same sums in the same order, so the same floats); l->compact then points there if
+ * computing the rows' similarities to them alone pays, and they are left pending there (see
+ * lloyd.pending), else they are copied into `centroids` and l->compact is NULL. */
 static void update_centroids(lloyd *l, const int32_t *labels, float *centroids, int first,
                              float *compact_memory) {
   const th_matrix *m = l->m;
@@ -303,6 +328,13 @@ static void update_centroids(lloyd *l, const int32_t *labels, float *centroids, 
       l->dirty[labels[r]] = 1;
     l->used[r] = labels[r];
   }
+  uint32_t dirty_count = 0;
+  for (uint32_t j = 0; j < k; j++)
+    dirty_count += l->dirty[j] != 0;
+  if (!compact_memory || dirty_count > k - k / 4)
+    l->pending = 0; /* every centroid is computed again below */
+  else
+    flush_pending(l, centroids, 1); /* before compact_memory is overwritten */
   uint32_t d = 0;
   for (uint32_t j = 0; j < k; j++)
     if (l->dirty[j]) {
@@ -331,11 +363,12 @@ static void update_centroids(lloyd *l, const int32_t *labels, float *centroids, 
       compact_memory[(size_t)m->cols[e] * d + i] += m->values[e];
   }
   th_centroids_normalize(compact_memory, columns, d, l->norms);
-  for (size_t c = 0; c < columns; c++)
-    for (uint32_t i = 0; i < d; i++)
-      centroids[c * k + l->changed[i]] = compact_memory[c * d + i];
-  if (block_cost(d) + 1 < block_cost(k))
-    l->compact = compact_memory;
+  l->compact = compact_memory;
+  l->pending = 1;
+  if (block_cost(d) + 1 >= block_cost(k)) { /* the next pass reads the dense centroids */
+    flush_pending(l, centroids, 0);
+    l->compact = NULL;
+  }
 }
 
 TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids,
@@ -351,13 +384,14 @@ TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centro
   l.compact_sims = th_alloc((k + 1) * sizeof(float));
   l.changed = th_alloc((k + 1) * sizeof(uint32_t));
   l.slot = th_alloc((k + 1) * sizeof(uint32_t));
+  l.stale = th_alloc((k + 1) * sizeof(uint32_t));
   l.dirty = th_alloc(k + 1);
   l.used = th_alloc((n + 1) * sizeof(int32_t));
   l.norms = th_alloc((k + 1) * sizeof(double));
   l.sizes = th_alloc((k + 1) * sizeof(size_t));
   double objective = -1;
   if ((cached && (!l.cache || !compact_memory)) || !l.sims || !l.compact_sims || !l.changed ||
-      !l.slot || !l.dirty || !l.used || !l.norms || !l.sizes)
+      !l.slot || !l.stale || !l.dirty || !l.used || !l.norms || !l.sizes)
     goto done;
   for (size_t r = 0; r < n; r++)
     labels[r] = -2;
@@ -401,6 +435,7 @@ TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centro
     }
     update_centroids(&l, labels, centroids, pass == 0, compact_memory);
   }
+  flush_pending(&l, centroids, 0);
 done:
   th_free(l.cache);
   th_free(compact_memory);
@@ -408,6 +443,7 @@ done:
   th_free(l.compact_sims);
   th_free(l.changed);
   th_free(l.slot);
+  th_free(l.stale);
   th_free(l.dirty);
   th_free(l.used);
   th_free(l.norms);
