@@ -215,7 +215,8 @@ TH_WIDE_LANES void th_centroids_normalize(float *centroids, uint32_t columns, ui
 /* The first of k similarities (k >= 1, none NaN) that none exceeds: the largest value first,
  * 8 lanes at a time for 8 or more (a maximum is the same in any order; the last block ends at
  * k - 1, overlapping the one before), then the first entry equal to it (+0 and -0 compare
- * equal, as they do for a one-by-one scan keeping the first greater). */
+ * equal, as they do for a one-by-one scan keeping the first greater), found by skipping the
+ * blocks of 8 that hold none (the first block that does holds it: earlier ones held none). */
 typedef int32_t mask8 __attribute__((vector_size(8 * sizeof(int32_t))));
 static inline __attribute__((always_inline)) uint32_t first_most_similar(const float *sims,
                                                                          uint32_t k) {
@@ -237,6 +238,20 @@ static inline __attribute__((always_inline)) uint32_t first_most_similar(const f
       best_value = sims[j] > best_value ? sims[j] : best_value;
   }
   uint32_t best = 0;
+  if (k >= 8) { /* whole blocks of 8 until one holds it (the last block ends at k - 1) */
+    lanes8 wanted = (lanes8){0} + best_value;
+    for (;; best += 8) {
+      if (best + 8 > k)
+        best = k - 8;
+      lanes8 block;
+      memcpy(&block, sims + best, sizeof block);
+      mask8 equal = block == wanted;
+      uint64_t words[4];
+      memcpy(words, &equal, sizeof words);
+      if (words[0] | words[1] | words[2] | words[3])
+        break;
+    }
+  }
   while (sims[best] != best_value)
     best++;
   return best;
