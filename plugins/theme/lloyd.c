@@ -40,25 +40,33 @@ static inline __attribute__((always_inline)) void row_walk(const th_matrix *m, s
   lanes8 wide_tail = {0};
   lanes4 narrow_tail = {0}, first_four = {0};
   uint32_t tail_at = tail == TAIL_EIGHT ? k - 8 : k - 4;
-  for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {
-    const float *column = centroids + (size_t)m->cols[e] * k;
+  /* every block of a term is read at a fixed distance from `at`, its first (the tail's a
+   * loop-invariant one), so that a term's blocks cost one address computation (cols[e] x k)
+   * and no arithmetic of their own; two terms a loop iteration (each lane still adds them in
+   * order) */
+  const float *blocks_at = centroids + j;
+  __asm__("" : "+r"(blocks_at)); /* one register: GCC would add j to every term's index again */
+  ptrdiff_t tail_delta = (ptrdiff_t)tail_at - (ptrdiff_t)j; /* below 0 after a walk of 32 */
+  _Pragma("GCC unroll 2") for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {
+    size_t column = (size_t)m->cols[e] * k;
+    const float *at = blocks_at + column;
     float value = m->values[e];
     _Pragma("GCC unroll 4") /* the sums stay in registers */
         for (uint32_t v = 0; v < eights; v++) {
       lanes8 lanes;
-      memcpy(&lanes, column + j + 8 * v, sizeof lanes);
+      memcpy(&lanes, at + 8 * v, sizeof lanes);
       block[v] += value * lanes;
     }
     if (tail == TAIL_EIGHT) {
       lanes8 lanes;
-      memcpy(&lanes, column + tail_at, sizeof lanes);
+      memcpy(&lanes, at + tail_delta, sizeof lanes);
       wide_tail += value * lanes;
     } else if (tail != TAIL_NONE) {
       lanes4 lanes;
-      memcpy(&lanes, column + tail_at, sizeof lanes);
+      memcpy(&lanes, at + tail_delta, sizeof lanes);
       narrow_tail += value * lanes;
       if (tail == TAIL_TWO_FOURS) {
-        memcpy(&lanes, column, sizeof lanes);
+        memcpy(&lanes, at, sizeof lanes); /* j is 0 here */
         first_four += value * lanes;
       }
     }
