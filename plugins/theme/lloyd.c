@@ -288,7 +288,8 @@ typedef struct lloyd {
    * pass that reads them from compact does not need them there, and when they change again
    * before a pass reads the dense ones, the copy is never made */
   int pending;
-  uint32_t *stale; /* k: scratch of flush_pending, the pending centroids' places in compact */
+  uint32_t *stale; /* 2 x k: scratch of flush_pending, the pending centroids' places in compact,
+                      then their indices */
   char *dirty;     /* per centroid: its member set changed */
   int32_t *used;   /* per row: the label the current centroids were computed with */
   double *norms;
@@ -310,6 +311,15 @@ row_all(lloyd *l, size_t r, const float *centroids, int first) {
   return row;
 }
 
+/* Adds row r's values into the centroid whose cell of column c is lane[c x stride] (one of
+ * stride centroids side by side), two terms a loop iteration. */
+static inline __attribute__((always_inline)) void add_row(const th_matrix *m, size_t r, float *lane,
+                                                          size_t stride) {
+  __asm__("" : "+r"(lane)); /* one register: GCC would add the lane to every term's index */
+  _Pragma("GCC unroll 2") for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
+      lane[m->cols[e] * stride] += m->values[e];
+}
+
 /* Copies the pending centroids (l->changed, side by side in l->compact) into the dense
  * `centroids`, all of them, or with `skip_dirty` only those l->dirty does not mark (the others
  * are about to be computed again). */
@@ -318,15 +328,20 @@ static void flush_pending(lloyd *l, float *centroids, int skip_dirty) {
     return;
   l->pending = 0;
   uint32_t k = l->k, d = l->changed_count, count = 0;
+  uint32_t *from = l->stale, *to = l->stale + k;
   for (uint32_t i = 0; i < d; i++)
-    if (!skip_dirty || !l->dirty[l->changed[i]])
-      l->stale[count++] = i;
+    if (!skip_dirty || !l->dirty[l->changed[i]]) {
+      from[count] = i;
+      to[count++] = l->changed[i];
+    }
   if (!count)
     return;
   const float *compact = l->compact;
-  for (size_t c = 0; c < l->m->columns; c++)
-    for (uint32_t f = 0; f < count; f++)
-      centroids[c * k + l->changed[l->stale[f]]] = compact[c * d + l->stale[f]];
+  for (size_t c = 0; c < l->m->columns; c++) {
+    const float *column = compact + c * d;
+    float *dense = centroids + c * k;
+    _Pragma("GCC unroll 2") for (uint32_t f = 0; f < count; f++) dense[to[f]] = column[from[f]];
+  }
 }
 
 /* Recomputes the centroids whose member set changed since they were computed (all of them
@@ -368,12 +383,9 @@ static void update_centroids(lloyd *l, const int32_t *labels, float *centroids, 
   l->compact = NULL;
   if (!compact_memory || d > k - k / 4) { /* one dense sweep, as for the first pass */
     memset(centroids, 0, (size_t)columns * k * sizeof(float));
-    for (size_t r = 0; r < m->rows; r++) {
-      if (labels[r] < 0)
-        continue;
-      for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
-        centroids[(size_t)m->cols[e] * k + (uint32_t)labels[r]] += m->values[e];
-    }
+    for (size_t r = 0; r < m->rows; r++)
+      if (labels[r] >= 0)
+        add_row(m, r, centroids + labels[r], k);
     th_centroids_normalize(centroids, columns, k, l->norms);
     return;
   }
@@ -381,9 +393,7 @@ static void update_centroids(lloyd *l, const int32_t *labels, float *centroids, 
   for (size_t r = 0; r < m->rows; r++) {
     if (labels[r] < 0 || !l->dirty[labels[r]])
       continue;
-    uint32_t i = l->slot[labels[r]];
-    for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
-      compact_memory[(size_t)m->cols[e] * d + i] += m->values[e];
+    add_row(m, r, compact_memory + l->slot[labels[r]], d);
   }
   th_centroids_normalize(compact_memory, columns, d, l->norms);
   l->compact = compact_memory;
@@ -407,7 +417,7 @@ TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centro
   l.compact_sims = th_alloc((k + 1) * sizeof(float));
   l.changed = th_alloc((k + 1) * sizeof(uint32_t));
   l.slot = th_alloc((k + 1) * sizeof(uint32_t));
-  l.stale = th_alloc((k + 1) * sizeof(uint32_t));
+  l.stale = th_alloc((2 * (size_t)k + 1) * sizeof(uint32_t));
   l.dirty = th_alloc(k + 1);
   l.used = th_alloc((n + 1) * sizeof(int32_t));
   l.norms = th_alloc((k + 1) * sizeof(double));
