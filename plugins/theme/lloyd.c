@@ -398,7 +398,10 @@ static void update_centroids(lloyd *l, const int32_t *labels, float *centroids, 
   th_centroids_normalize(compact_memory, columns, d, l->norms);
   l->compact = compact_memory;
   l->pending = 1;
-  if (block_cost(d) + 1 >= block_cost(k)) { /* the next pass reads the dense centroids */
+  /* the rows' walks over the changed centroids alone pay when they take fewer vector
+   * operations a term (one fewer outweighs copying a row's d similarities into the cache: a
+   * row has tens of terms); else the next pass reads the dense centroids */
+  if (block_cost(d) >= block_cost(k)) {
     flush_pending(l, centroids, 0);
     l->compact = NULL;
   }
