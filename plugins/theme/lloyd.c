@@ -40,25 +40,33 @@ static inline __attribute__((always_inline)) void row_walk(const th_matrix *m, s
   lanes8 wide_tail = {0};
   lanes4 narrow_tail = {0}, first_four = {0};
   uint32_t tail_at = tail == TAIL_EIGHT ? k - 8 : k - 4;
-  for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {
-    const float *column = centroids + (size_t)m->cols[e] * k;
+  /* every block of a term is read at a fixed distance from `at`, its first (the tail's a
+   * loop-invariant one), so that a term's blocks cost one address computation (cols[e] x k)
+   * and no arithmetic of their own; two terms a loop iteration (each lane still adds them in
+   * order) */
+  const float *blocks_at = centroids + j;
+  __asm__("" : "+r"(blocks_at)); /* one register: GCC would add j to every term's index again */
+  ptrdiff_t tail_delta = (ptrdiff_t)tail_at - (ptrdiff_t)j; /* below 0 after a walk of 32 */
+  _Pragma("GCC unroll 2") for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++) {
+    size_t column = (size_t)m->cols[e] * k;
+    const float *at = blocks_at + column;
     float value = m->values[e];
     _Pragma("GCC unroll 4") /* the sums stay in registers */
         for (uint32_t v = 0; v < eights; v++) {
       lanes8 lanes;
-      memcpy(&lanes, column + j + 8 * v, sizeof lanes);
+      memcpy(&lanes, at + 8 * v, sizeof lanes);
       block[v] += value * lanes;
     }
     if (tail == TAIL_EIGHT) {
       lanes8 lanes;
-      memcpy(&lanes, column + tail_at, sizeof lanes);
+      memcpy(&lanes, at + tail_delta, sizeof lanes);
       wide_tail += value * lanes;
     } else if (tail != TAIL_NONE) {
       lanes4 lanes;
-      memcpy(&lanes, column + tail_at, sizeof lanes);
+      memcpy(&lanes, at + tail_delta, sizeof lanes);
       narrow_tail += value * lanes;
       if (tail == TAIL_TWO_FOURS) {
-        memcpy(&lanes, column, sizeof lanes);
+        memcpy(&lanes, at, sizeof lanes); /* j is 0 here */
         first_four += value * lanes;
       }
     }
@@ -215,7 +223,8 @@ TH_WIDE_LANES void th_centroids_normalize(float *centroids, uint32_t columns, ui
 /* The first of k similarities (k >= 1, none NaN) that none exceeds: the largest value first,
  * 8 lanes at a time for 8 or more (a maximum is the same in any order; the last block ends at
  * k - 1, overlapping the one before), then the first entry equal to it (+0 and -0 compare
- * equal, as they do for a one-by-one scan keeping the first greater). */
+ * equal, as they do for a one-by-one scan keeping the first greater), found by skipping the
+ * blocks of 8 that hold none (the first block that does holds it: earlier ones held none). */
 typedef int32_t mask8 __attribute__((vector_size(8 * sizeof(int32_t))));
 static inline __attribute__((always_inline)) uint32_t first_most_similar(const float *sims,
                                                                          uint32_t k) {
@@ -237,6 +246,20 @@ static inline __attribute__((always_inline)) uint32_t first_most_similar(const f
       best_value = sims[j] > best_value ? sims[j] : best_value;
   }
   uint32_t best = 0;
+  if (k >= 8) { /* whole blocks of 8 until one holds it (the last block ends at k - 1) */
+    lanes8 wanted = (lanes8){0} + best_value;
+    for (;; best += 8) {
+      if (best + 8 > k)
+        best = k - 8;
+      lanes8 block;
+      memcpy(&block, sims + best, sizeof block);
+      mask8 equal = block == wanted;
+      uint64_t words[4];
+      memcpy(words, &equal, sizeof words);
+      if (words[0] | words[1] | words[2] | words[3])
+        break;
+    }
+  }
   while (sims[best] != best_value)
     best++;
   return best;
@@ -261,8 +284,14 @@ typedef struct lloyd {
   uint32_t *changed; /* the changed centroids' indices */
   uint32_t *slot;    /* per changed centroid: its place in `changed` */
   uint32_t changed_count;
-  char *dirty;   /* per centroid: its member set changed */
-  int32_t *used; /* per row: the label the current centroids were computed with */
+  /* the changed centroids are in `compact` alone, not yet copied into the dense centroids: a
+   * pass that reads them from compact does not need them there, and when they change again
+   * before a pass reads the dense ones, the copy is never made */
+  int pending;
+  uint32_t *stale; /* 2 x k: scratch of flush_pending, the pending centroids' places in compact,
+                      then their indices */
+  char *dirty;     /* per centroid: its member set changed */
+  int32_t *used;   /* per row: the label the current centroids were computed with */
   double *norms;
   size_t *sizes;
 } lloyd;
@@ -282,11 +311,45 @@ row_all(lloyd *l, size_t r, const float *centroids, int first) {
   return row;
 }
 
+/* Adds row r's values into the centroid whose cell of column c is lane[c x stride] (one of
+ * stride centroids side by side), two terms a loop iteration. */
+static inline __attribute__((always_inline)) void add_row(const th_matrix *m, size_t r, float *lane,
+                                                          size_t stride) {
+  __asm__("" : "+r"(lane)); /* one register: GCC would add the lane to every term's index */
+  _Pragma("GCC unroll 2") for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
+      lane[m->cols[e] * stride] += m->values[e];
+}
+
+/* Copies the pending centroids (l->changed, side by side in l->compact) into the dense
+ * `centroids`, all of them, or with `skip_dirty` only those l->dirty does not mark (the others
+ * are about to be computed again). */
+static void flush_pending(lloyd *l, float *centroids, int skip_dirty) {
+  if (!l->pending)
+    return;
+  l->pending = 0;
+  uint32_t k = l->k, d = l->changed_count, count = 0;
+  uint32_t *from = l->stale, *to = l->stale + k;
+  for (uint32_t i = 0; i < d; i++)
+    if (!skip_dirty || !l->dirty[l->changed[i]]) {
+      from[count] = i;
+      to[count++] = l->changed[i];
+    }
+  if (!count)
+    return;
+  const float *compact = l->compact;
+  for (size_t c = 0; c < l->m->columns; c++) {
+    const float *column = compact + c * d;
+    float *dense = centroids + c * k;
+    _Pragma("GCC unroll 2") for (uint32_t f = 0; f < count; f++) dense[to[f]] = column[from[f]];
+  }
+}
+
 /* Recomputes the centroids whose member set changed since they were computed (all of them
  * after the first pass) and lists them in l->changed. When at most 3/4 of them changed (the
  * room of compact_memory), they are summed and normalized side by side in compact_memory
- * (the same sums in the same order, so the same floats) and copied into `centroids`; l->compact
- * then points there if computing the rows' similarities to them alone pays, else is NULL. */
+ * (the same sums in the same order, so the same floats); l->compact then points there if
+ * computing the rows' similarities to them alone pays, and they are left pending there (see
+ * lloyd.pending), else they are copied into `centroids` and l->compact is NULL. */
 static void update_centroids(lloyd *l, const int32_t *labels, float *centroids, int first,
                              float *compact_memory) {
   const th_matrix *m = l->m;
@@ -303,6 +366,13 @@ static void update_centroids(lloyd *l, const int32_t *labels, float *centroids, 
       l->dirty[labels[r]] = 1;
     l->used[r] = labels[r];
   }
+  uint32_t dirty_count = 0;
+  for (uint32_t j = 0; j < k; j++)
+    dirty_count += l->dirty[j] != 0;
+  if (!compact_memory || dirty_count > k - k / 4)
+    l->pending = 0; /* every centroid is computed again below */
+  else
+    flush_pending(l, centroids, 1); /* before compact_memory is overwritten */
   uint32_t d = 0;
   for (uint32_t j = 0; j < k; j++)
     if (l->dirty[j]) {
@@ -313,12 +383,9 @@ static void update_centroids(lloyd *l, const int32_t *labels, float *centroids, 
   l->compact = NULL;
   if (!compact_memory || d > k - k / 4) { /* one dense sweep, as for the first pass */
     memset(centroids, 0, (size_t)columns * k * sizeof(float));
-    for (size_t r = 0; r < m->rows; r++) {
-      if (labels[r] < 0)
-        continue;
-      for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
-        centroids[(size_t)m->cols[e] * k + (uint32_t)labels[r]] += m->values[e];
-    }
+    for (size_t r = 0; r < m->rows; r++)
+      if (labels[r] >= 0)
+        add_row(m, r, centroids + labels[r], k);
     th_centroids_normalize(centroids, columns, k, l->norms);
     return;
   }
@@ -326,16 +393,18 @@ static void update_centroids(lloyd *l, const int32_t *labels, float *centroids, 
   for (size_t r = 0; r < m->rows; r++) {
     if (labels[r] < 0 || !l->dirty[labels[r]])
       continue;
-    uint32_t i = l->slot[labels[r]];
-    for (size_t e = m->offsets[r]; e < m->offsets[r + 1]; e++)
-      compact_memory[(size_t)m->cols[e] * d + i] += m->values[e];
+    add_row(m, r, compact_memory + l->slot[labels[r]], d);
   }
   th_centroids_normalize(compact_memory, columns, d, l->norms);
-  for (size_t c = 0; c < columns; c++)
-    for (uint32_t i = 0; i < d; i++)
-      centroids[c * k + l->changed[i]] = compact_memory[c * d + i];
-  if (block_cost(d) + 1 < block_cost(k))
-    l->compact = compact_memory;
+  l->compact = compact_memory;
+  l->pending = 1;
+  /* the rows' walks over the changed centroids alone pay when they take fewer vector
+   * operations a term (one fewer outweighs copying a row's d similarities into the cache: a
+   * row has tens of terms); else the next pass reads the dense centroids */
+  if (block_cost(d) >= block_cost(k)) {
+    flush_pending(l, centroids, 0);
+    l->compact = NULL;
+  }
 }
 
 TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids,
@@ -351,13 +420,14 @@ TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centro
   l.compact_sims = th_alloc((k + 1) * sizeof(float));
   l.changed = th_alloc((k + 1) * sizeof(uint32_t));
   l.slot = th_alloc((k + 1) * sizeof(uint32_t));
+  l.stale = th_alloc((2 * (size_t)k + 1) * sizeof(uint32_t));
   l.dirty = th_alloc(k + 1);
   l.used = th_alloc((n + 1) * sizeof(int32_t));
   l.norms = th_alloc((k + 1) * sizeof(double));
   l.sizes = th_alloc((k + 1) * sizeof(size_t));
   double objective = -1;
   if ((cached && (!l.cache || !compact_memory)) || !l.sims || !l.compact_sims || !l.changed ||
-      !l.slot || !l.dirty || !l.used || !l.norms || !l.sizes)
+      !l.slot || !l.stale || !l.dirty || !l.used || !l.norms || !l.sizes)
     goto done;
   for (size_t r = 0; r < n; r++)
     labels[r] = -2;
@@ -401,6 +471,7 @@ TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centro
     }
     update_centroids(&l, labels, centroids, pass == 0, compact_memory);
   }
+  flush_pending(&l, centroids, 0);
 done:
   th_free(l.cache);
   th_free(compact_memory);
@@ -408,6 +479,7 @@ done:
   th_free(l.compact_sims);
   th_free(l.changed);
   th_free(l.slot);
+  th_free(l.stale);
   th_free(l.dirty);
   th_free(l.used);
   th_free(l.norms);

@@ -108,7 +108,8 @@ static void smooth_range(void *arg) {
       uint32_t c = in->cols[e];
       double value = in->values[e];
       size_t end = p->start[c + 1]; /* kept in registers: scores[] cannot alias them */
-      for (size_t q = p->start[c]; q < end; q++) { /* row r too: skipped below */
+      /* two postings a loop iteration; row r too: skipped below */
+      _Pragma("GCC unroll 2") for (size_t q = p->start[c]; q < end; q++) {
         size_t other = p->rows[q];
         double score = scores[other];
         /* untouched: +0.0, the only double of all-zero bits (a sum from +0.0 is never -0.0,
