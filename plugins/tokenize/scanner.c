@@ -194,9 +194,7 @@ static inline __attribute__((always_inline)) unsigned scan_word(tk_scan_state *s
     /* A full stop that ends the text or comes before a byte that can continue neither an
      * e-mail's local part nor a domain ("word. ", "word.\n") leaves no e-mail or domain to
      * look for (the look-aheads would stop right there, at no cost to later tokens). */
-    int final_stop =
-        next == '.' && (stop + 1 >= state->length ||
-                        (!(tk_ascii[text[stop + 1]] & TK_LOCAL) && text[stop + 1] != '@'));
+    int final_stop = next == '.' && tk_is_final_stop(text, stop, state->length);
     if ((next == '@' || next == '.' || next == '+' || next == '%' || next == '_') && !final_stop) {
       size_t email = tk_email_end(state, offset);
       if (email) {

@@ -34,6 +34,8 @@ enum {
   TK_EMOTICON_SECOND = 1u << 1, /* second byte of a letter-led emoticon (XD X-D T_T o.O) */
   TK_NUMBER_JOIN = 1u << 2,     /* joins digits inside a number (, . : - /) */
   TK_WORD_END = 1u << 3, /* ends an ASCII word with nothing more to check (not ' - @ . + % _) */
+  TK_LINK_OR_EMOTICON_LEAD = 1u << 4, /* a letter that may start an emoticon (XD T_T o.O) or a
+                                         URL (http ftp www): the plain path looks closer */
 };
 extern uint8_t tk_ascii_extra[256];
 
@@ -123,6 +125,13 @@ tk_ascii_alnum_end(const unsigned char *text, size_t offset, size_t length) {
     offset++;
   }
   return offset;
+}
+
+/* Whether the full stop at `stop` (text[stop] == '.') ends the text or comes before a byte that
+ * can continue neither an e-mail's local part nor a domain ("word. ", "word.\n"): a word before
+ * it is no e-mail or bare domain, and no initialism continues past it. */
+static inline int tk_is_final_stop(const unsigned char *text, size_t stop, size_t length) {
+  return stop + 1 >= length || (!(tk_ascii[text[stop + 1]] & TK_LOCAL) && text[stop + 1] != '@');
 }
 
 /* ---- The scanner's state, shared by scanner.c, scanner_plain.c and scanner_links.c ---- */

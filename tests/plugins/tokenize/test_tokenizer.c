@@ -33,6 +33,27 @@ static const tokens_case word_cases[] = {
     {"中文字 ok", "word:中 word:文 word:字 word:ok"},
 };
 
+/* Words that the scanner's plain path (scanner_plain.c) ends itself, beside the ones it hands
+ * to the general path (scan_word() in scanner.c): joined by ' or - between ASCII letters and
+ * digits, before a final full stop, and their near misses (an abbreviation before the stop, a
+ * joiner before a non-ASCII letter or at the end, a stop that an e-mail or a domain continues). */
+static const tokens_case plain_word_cases[] = {
+    {"don't. well-known, x-ray; abc-123) it's",
+     "word:don't punct:. word:well-known punct:, word:x-ray punct:; word:abc-123 punct:) "
+     "word:it's"},
+    {"No. 5 but no. way; etc. And Inc. We e.g. this",
+     "word:No. number:5 word:but word:no punct:. word:way punct:; word:etc. word:And word:Inc. "
+     "word:We word:e.g. word:this"},
+    {"end.\nnext.) last.", "word:end punct:. word:next punct:. punct:) word:last punct:."},
+    {"ab-é don'é rock'n' o'-x",
+     "word:ab-é word:don'é word:rock'n punct:' word:o punct:' punct:- word:x"},
+    {"word.com word.. a-.b word.@x word._x",
+     "url:word.com word:word punct:.. word:a punct:- punct:. word:b word:word punct:. mention:@x "
+     "word:word punct:. punct:_ word:x"},
+    {"Fine. Then. U.S. army I. am",
+     "word:Fine punct:. word:Then punct:. word:U.S. word:army word:I punct:. word:am"},
+};
+
 static const tokens_case number_cases[] = {
     {"1,000.50 3rd 50% 12:30", "number:1,000.50 number:3rd number:50% number:12:30"},
     {"21st 2nd 4TH 3.14 2024-01-05 1/2", "number:21st number:2nd number:4TH number:3.14 "
@@ -88,6 +109,11 @@ static void check_tokens(const tokens_case *cases, int index) {
 
 START_TEST(test_words) {
   check_tokens(word_cases, _i);
+}
+END_TEST
+
+START_TEST(test_plain_words) {
+  check_tokens(plain_word_cases, _i);
 }
 END_TEST
 
@@ -563,6 +589,7 @@ static Suite *tokenizer_suite(void) {
     int count;
   } cases[] = {
       {"words", test_words, TABLE_SIZE(word_cases)},
+      {"plain_words", test_plain_words, TABLE_SIZE(plain_word_cases)},
       {"numbers", test_numbers, TABLE_SIZE(number_cases)},
       {"urls_emails_handles", test_urls_emails_handles, TABLE_SIZE(url_cases)},
       {"emoticons", test_emoticons, TABLE_SIZE(emoticon_cases)},
