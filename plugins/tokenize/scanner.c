@@ -433,9 +433,23 @@ static unsigned scan_unicode(tk_scan_state *state, size_t offset, size_t *end) {
   return TP_TOKEN_SYMBOL;
 }
 
+int tk_note_cue(tk_scratch *scratch, size_t index) {
+  if (scratch->cue_count && scratch->cues[scratch->cue_count - 1] == index) {
+    return 0;
+  }
+  if (scratch->cue_count == scratch->cue_capacity &&
+      tk_grow(scratch->memory, (void **)&scratch->cues, &scratch->cue_capacity,
+              sizeof *scratch->cues) != 0) {
+    return -1;
+  }
+  scratch->cues[scratch->cue_count++] = (uint32_t)index;
+  return 0;
+}
+
 void tk_scratch_release(tk_scratch *scratch) {
   const tk_memory *memory = scratch->memory;
   tk_free(memory, scratch->tokens);
+  tk_free(memory, scratch->cues);
   tk_free(memory, scratch->sentences);
   tk_free(memory, scratch->strings);
   tk_free(memory, scratch->codepoints);
@@ -446,6 +460,7 @@ void tk_scratch_release(tk_scratch *scratch) {
 
 int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
   scratch->token_count = 0;
+  scratch->cue_count = 0;
   scratch->sentence_count = 0;
   scratch->string_length = 0;
   tk_scan_state state = {(const unsigned char *)text, length, 0, 0};
@@ -466,7 +481,13 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
     if (c < 0x80) {
       uint8_t class = tk_ascii[c];
       if (class & TK_SPACE) {
-        breaks += c == '\n' || (c == '\r' && (offset + 1 >= length || text[offset + 1] != '\n'));
+        unsigned line_break =
+            c == '\n' || (c == '\r' && (offset + 1 >= length || text[offset + 1] != '\n'));
+        if (line_break && scratch->token_count &&
+            tk_note_cue(scratch, scratch->token_count - 1) != 0) {
+          return -1;
+        }
+        breaks += line_break;
         offset++;
         space_before = 1;
         continue;
@@ -493,6 +514,9 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
         if (c == 0xe2 && offset + 2 < length && state.text[offset + 1] == 0x80 &&
             (state.text[offset + 2] == 0xa8 || state.text[offset + 2] == 0xa9)) {
           breaks += state.text[offset + 2] == 0xa9 ? 2 : 1; /* line / paragraph separator */
+          if (scratch->token_count && tk_note_cue(scratch, scratch->token_count - 1) != 0) {
+            return -1;
+          }
         }
         offset = end;
         continue;
@@ -506,7 +530,8 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
     } else if (type == TP_TOKEN_WORD && state.text[end - 1] == '.') {
       flags |= TK_FLAG_MARK;
     }
-    if (push_token(scratch, type, offset, end, flags) != 0) {
+    if (push_token(scratch, type, offset, end, flags) != 0 ||
+        ((flags & TK_FLAG_MARK) && tk_note_cue(scratch, scratch->token_count - 1) != 0)) {
       return -1;
     }
     offset = end;

@@ -78,7 +78,13 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
       }
       end = offset + 1;
       type = (class & TK_SYMBOL) ? TP_TOKEN_SYMBOL : TP_TOKEN_PUNCT;
-      flags = terminal ? TK_FLAG_MARK : 0;
+      if (terminal) { /* a lone . ! or ?: a cue for tk_sentences() */
+        flags = TK_FLAG_MARK;
+        if (tk_note_cue(scratch, count) != 0) {
+          scratch->token_count = count;
+          return (size_t)-1;
+        }
+      }
     } else {
       break;
     }

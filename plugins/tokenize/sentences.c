@@ -194,14 +194,20 @@ int tk_sentences(tk_scratch *scratch, const char *text_chars, size_t length) {
   const tp_token *tokens = scratch->tokens;
   size_t count = scratch->token_count;
   scratch->sentence_count = 0;
+  const uint32_t *cues = scratch->cues;
+  size_t cue_count = scratch->cue_count, cue = 0;
   size_t first = 0;
   size_t index = 0;
   while (index < count) {
-    /* Most tokens neither are a mark nor come before a line break: nothing to decide there. */
-    while (index + 1 < count && !(tokens[index].flags & TK_FLAG_MARK) &&
-           !(tokens[index + 1].flags & TK_FLAG_LINE_BREAK)) {
-      index++;
+    /* Most tokens neither are a mark nor come before a line break: nothing to decide there. The
+     * scanner noted every token that is (its cues), so the next one at or after `index` is the
+     * next to look at, or the last token when there is none. (A cue with nothing after it, the
+     * last token before a final line break, passes through the loop and changes nothing.) */
+    while (cue < cue_count && cues[cue] < index) {
+      cue++;
     }
+    size_t next_cue = cue < cue_count ? cues[cue] : count - 1;
+    index = next_cue > index ? next_cue : index;
     const tp_token *token = &tokens[index];
     if ((token->flags & TK_FLAG_MARK) && (mark_kind(text, token) != MARK_NONE ||
                                           abbreviation_class(text, token) != TK_ABBREV_NONE)) {

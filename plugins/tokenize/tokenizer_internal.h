@@ -169,6 +169,10 @@ size_t tk_email_end(tk_scan_state *state, size_t offset);
 size_t tk_bare_domain_end(tk_scan_state *state, size_t offset);
 size_t tk_scheme_url_end(const tk_scan_state *state, size_t offset);
 
+/* Notes token `index` as a cue for tk_sentences() (tk_scratch.cues), unless it is the last one
+ * noted. Returns 0, or -1 when memory runs out (scanner.c). */
+int tk_note_cue(tk_scratch *scratch, size_t index);
+
 /* The common tokens from `offset` on (scanner_plain.c): single spaces, plain ASCII words and
  * lone ASCII marks, pushed exactly as tk_scan()'s general path would push them. *space_before
  * and *breaks carry the scanner's state in and out. Returns the offset of the first byte left to
