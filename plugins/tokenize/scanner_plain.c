@@ -42,8 +42,9 @@ static __attribute__((noinline)) size_t joined_word_end(const unsigned char *tex
  * no run continues (", " ". "). The loop keeps its state in registers. */
 size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offset, size_t length,
                      int *space_before_io, unsigned *breaks_io) {
-  tp_token *tokens = scratch->tokens;
-  size_t count = scratch->token_count, capacity = scratch->token_capacity;
+  /* the next token goes to `out`; the array ends at `out_end` */
+  tp_token *out = scratch->tokens + scratch->token_count;
+  tp_token *out_end = scratch->tokens + scratch->token_capacity;
   unsigned breaks = *breaks_io;
   /* the flags the next token gets from what precedes it; line breaks only come in from the
    * general path (a line break ends this loop) */
@@ -80,31 +81,31 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
       type = (class & TK_SYMBOL) ? TP_TOKEN_SYMBOL : TP_TOKEN_PUNCT;
       if (terminal) { /* a lone . ! or ?: a cue for tk_sentences() */
         flags = TK_FLAG_MARK;
-        if (tk_note_cue(scratch, count) != 0) {
-          scratch->token_count = count;
+        if (tk_note_cue(scratch, (size_t)(out - scratch->tokens)) != 0) {
+          scratch->token_count = (size_t)(out - scratch->tokens);
           return (size_t)-1;
         }
       }
     } else {
       break;
     }
-    if (count == capacity) {
-      scratch->token_count = count;
+    if (out == out_end) {
+      scratch->token_count = (size_t)(out - scratch->tokens);
       if (tk_grow(scratch->memory, (void **)&scratch->tokens, &scratch->token_capacity,
                   sizeof(tp_token)) != 0) {
         return (size_t)-1;
       }
-      tokens = scratch->tokens;
-      capacity = scratch->token_capacity;
+      out = scratch->tokens + scratch->token_count;
+      out_end = scratch->tokens + scratch->token_capacity;
     }
-    tokens[count++] = (tp_token){.start = (uint32_t)offset,
-                                 .length = (uint32_t)(end - offset),
-                                 .type = (uint16_t)type,
-                                 .flags = (uint16_t)(flags | before)};
+    *out++ = (tp_token){.start = (uint32_t)offset,
+                        .length = (uint32_t)(end - offset),
+                        .type = (uint16_t)type,
+                        .flags = (uint16_t)(flags | before)};
     offset = end;
     before = 0;
   }
-  scratch->token_count = count;
+  scratch->token_count = (size_t)(out - scratch->tokens);
   *space_before_io = (before & TP_TOKEN_SPACE_BEFORE) != 0;
   *breaks_io = (before & TK_FLAG_LINE_BREAK) ? breaks : 0;
   return offset;
