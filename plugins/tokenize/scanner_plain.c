@@ -45,11 +45,11 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
   /* the next token goes to `out`; the array ends at `out_end` */
   tp_token *out = scratch->tokens + scratch->token_count;
   tp_token *out_end = scratch->tokens + scratch->token_capacity;
-  unsigned breaks = *breaks_io;
   /* the flags the next token gets from what precedes it; line breaks only come in from the
    * general path (a line break ends this loop) */
   unsigned before = (*space_before_io ? TP_TOKEN_SPACE_BEFORE : 0) |
-                    (breaks ? TK_FLAG_LINE_BREAK : 0) | (breaks >= 2 ? TK_FLAG_BLANK_LINE : 0);
+                    (*breaks_io ? TK_FLAG_LINE_BREAK : 0) |
+                    (*breaks_io >= 2 ? TK_FLAG_BLANK_LINE : 0);
   while (offset < length) {
     unsigned char c = text[offset];
     if (c == ' ') {
@@ -64,9 +64,12 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
       end = tk_ascii_alnum_end(text, offset + 1, length);
       if (end < length && !(tk_ascii_extra[text[end]] & TK_WORD_END)) {
         end = joined_word_end(text, offset, end, length);
+        if (!end) {
+          break;
+        }
       }
-      if (!end || ((tk_ascii_extra[c] & TK_LINK_OR_EMOTICON_LEAD) &&
-                   starts_emoticon_or_link(c, text[offset + 1]))) {
+      if ((tk_ascii_extra[c] & TK_LINK_OR_EMOTICON_LEAD) &&
+          starts_emoticon_or_link(c, text[offset + 1])) {
         break;
       }
       type = TP_TOKEN_WORD;
@@ -107,6 +110,8 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
   }
   scratch->token_count = (size_t)(out - scratch->tokens);
   *space_before_io = (before & TP_TOKEN_SPACE_BEFORE) != 0;
-  *breaks_io = (before & TK_FLAG_LINE_BREAK) ? breaks : 0;
+  if (!(before & TK_FLAG_LINE_BREAK)) { /* else no token took the line breaks: they still wait */
+    *breaks_io = 0;
+  }
   return offset;
 }
