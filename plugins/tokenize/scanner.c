@@ -241,6 +241,24 @@ static const char *const emoticons[] = {
     "=(",  "=D",  "=P",   "=/",  "</3", "<3",  "XD",  "xD",  "X-D", "^_^", "^.^",
     "^^",  "-_-", "T_T",  ";_;", "o_O", "O_o", "o.O", ">:(", ">:)"};
 
+#define EMOTICON_COUNT (sizeof emoticons / sizeof emoticons[0])
+#define EMOTICON_NONE  UINT8_MAX
+
+/* The emoticons by first byte, in the list's order (which decides between ":-)" and ":)"): the
+ * first with each byte, and after each the next with the same first byte (EMOTICON_NONE: no
+ * more). A candidate at a byte is then one of a few, not one of the whole list. */
+static uint8_t emoticon_first[256], emoticon_next[EMOTICON_COUNT];
+
+__attribute__((constructor)) static void emoticon_chains_init(void) {
+  _Static_assert(EMOTICON_COUNT < EMOTICON_NONE, "emoticon indices fit a byte");
+  memset(emoticon_first, EMOTICON_NONE, sizeof emoticon_first);
+  for (size_t index = EMOTICON_COUNT; index-- > 0;) { /* backwards: each chain keeps the order */
+    unsigned char first = (unsigned char)emoticons[index][0];
+    emoticon_next[index] = emoticon_first[first];
+    emoticon_first[first] = (uint8_t)index;
+  }
+}
+
 /* The length of the emoticon at `offset` (with repeats: ":)))", "<333"), or 0. */
 static size_t emoticon_length(const tk_scan_state *state, size_t offset) {
   const unsigned char *text = state->text;
@@ -248,11 +266,9 @@ static size_t emoticon_length(const tk_scan_state *state, size_t offset) {
   if (available < 2) {
     return 0;
   }
-  for (size_t index = 0; index < sizeof emoticons / sizeof emoticons[0]; index++) {
+  for (size_t index = emoticon_first[text[offset]]; index != EMOTICON_NONE;
+       index = emoticon_next[index]) {
     const char *candidate = emoticons[index];
-    if ((unsigned char)candidate[0] != text[offset]) {
-      continue;
-    }
     if (candidate[1] != (char)text[offset + 1]) { /* every emoticon has two bytes or more */
       continue;
     }
