@@ -439,8 +439,10 @@ int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *t
   for (tp_token *token = tokens; token < last && token < tokens + TK_LOOKAHEAD; token++) {
     hash_ahead(token, slots, mask, text, text_length);
   }
+  /* each token before this one hashes the token TK_LOOKAHEAD places on */
+  tp_token *ahead_last = count > TK_LOOKAHEAD ? last - TK_LOOKAHEAD : tokens;
   for (tp_token *token = tokens; token < last; token++) {
-    if (last - token > TK_LOOKAHEAD) {
+    if (token < ahead_last) {
       hash_ahead(token + TK_LOOKAHEAD, slots, mask, text, text_length);
     }
     size_t start = token->start, length = token->length;
@@ -451,13 +453,16 @@ int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *t
           slots, mask, arena, hash, tk_word_tag(hash, length, token->type), head, bytes, length);
       size_t out_length = entry->out_length;
       if (entry->tag && used + out_length + TK_COPY_SLACK <= capacity) {
-        /* a hit: norm and stem (NUL-terminated, one after the other) in one copy */
-        const char *from = tk_word_entry_out(entry, arena);
-        /* nearly every norm and stem fit 32 bytes: two unconditional 16-byte copies, no loop */
-        memcpy(strings + used, from, 16); /* both have the slack */
-        memcpy(strings + used + 16, from + 16, 16);
-        for (size_t copied = 32; copied < out_length; copied += 16) {
-          memcpy(strings + used + copied, from + copied, 16);
+        /* a hit: norm and stem (NUL-terminated, one after the other) in one copy; nearly every
+         * norm and stem fit the entry's 32 bytes: two 16-byte copies, no loop */
+        if (out_length <= TK_INLINE_OUT_BYTES) {
+          memcpy(strings + used, entry->out, 16); /* the strings have the slack */
+          memcpy(strings + used + 16, entry->out + 16, 16);
+        } else {
+          const char *from = arena + entry->spill; /* the arena has the slack */
+          for (size_t copied = 0; copied < out_length; copied += 16) {
+            memcpy(strings + used + copied, from + copied, 16);
+          }
         }
         token->flags |= entry->flags;
         token->norm = (const char *)(uintptr_t)used;

@@ -194,9 +194,7 @@ static inline __attribute__((always_inline)) unsigned scan_word(tk_scan_state *s
     /* A full stop that ends the text or comes before a byte that can continue neither an
      * e-mail's local part nor a domain ("word. ", "word.\n") leaves no e-mail or domain to
      * look for (the look-aheads would stop right there, at no cost to later tokens). */
-    int final_stop =
-        next == '.' && (stop + 1 >= state->length ||
-                        (!(tk_ascii[text[stop + 1]] & TK_LOCAL) && text[stop + 1] != '@'));
+    int final_stop = next == '.' && tk_is_final_stop(text, stop, state->length);
     if ((next == '@' || next == '.' || next == '+' || next == '%' || next == '_') && !final_stop) {
       size_t email = tk_email_end(state, offset);
       if (email) {
@@ -243,6 +241,24 @@ static const char *const emoticons[] = {
     "=(",  "=D",  "=P",   "=/",  "</3", "<3",  "XD",  "xD",  "X-D", "^_^", "^.^",
     "^^",  "-_-", "T_T",  ";_;", "o_O", "O_o", "o.O", ">:(", ">:)"};
 
+#define EMOTICON_COUNT (sizeof emoticons / sizeof emoticons[0])
+#define EMOTICON_NONE  UINT8_MAX
+
+/* The emoticons by first byte, in the list's order (which decides between ":-)" and ":)"): the
+ * first with each byte, and after each the next with the same first byte (EMOTICON_NONE: no
+ * more). A candidate at a byte is then one of a few, not one of the whole list. */
+static uint8_t emoticon_first[256], emoticon_next[EMOTICON_COUNT];
+
+__attribute__((constructor)) static void emoticon_chains_init(void) {
+  _Static_assert(EMOTICON_COUNT < EMOTICON_NONE, "emoticon indices fit a byte");
+  memset(emoticon_first, EMOTICON_NONE, sizeof emoticon_first);
+  for (size_t index = EMOTICON_COUNT; index-- > 0;) { /* backwards: each chain keeps the order */
+    unsigned char first = (unsigned char)emoticons[index][0];
+    emoticon_next[index] = emoticon_first[first];
+    emoticon_first[first] = (uint8_t)index;
+  }
+}
+
 /* The length of the emoticon at `offset` (with repeats: ":)))", "<333"), or 0. */
 static size_t emoticon_length(const tk_scan_state *state, size_t offset) {
   const unsigned char *text = state->text;
@@ -250,11 +266,9 @@ static size_t emoticon_length(const tk_scan_state *state, size_t offset) {
   if (available < 2) {
     return 0;
   }
-  for (size_t index = 0; index < sizeof emoticons / sizeof emoticons[0]; index++) {
+  for (size_t index = emoticon_first[text[offset]]; index != EMOTICON_NONE;
+       index = emoticon_next[index]) {
     const char *candidate = emoticons[index];
-    if ((unsigned char)candidate[0] != text[offset]) {
-      continue;
-    }
     if (candidate[1] != (char)text[offset + 1]) { /* every emoticon has two bytes or more */
       continue;
     }
@@ -435,9 +449,23 @@ static unsigned scan_unicode(tk_scan_state *state, size_t offset, size_t *end) {
   return TP_TOKEN_SYMBOL;
 }
 
+int tk_note_cue(tk_scratch *scratch, size_t index) {
+  if (scratch->cue_count && scratch->cues[scratch->cue_count - 1] == index) {
+    return 0;
+  }
+  if (scratch->cue_count == scratch->cue_capacity &&
+      tk_grow(scratch->memory, (void **)&scratch->cues, &scratch->cue_capacity,
+              sizeof *scratch->cues) != 0) {
+    return -1;
+  }
+  scratch->cues[scratch->cue_count++] = (uint32_t)index;
+  return 0;
+}
+
 void tk_scratch_release(tk_scratch *scratch) {
   const tk_memory *memory = scratch->memory;
   tk_free(memory, scratch->tokens);
+  tk_free(memory, scratch->cues);
   tk_free(memory, scratch->sentences);
   tk_free(memory, scratch->strings);
   tk_free(memory, scratch->codepoints);
@@ -448,6 +476,7 @@ void tk_scratch_release(tk_scratch *scratch) {
 
 int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
   scratch->token_count = 0;
+  scratch->cue_count = 0;
   scratch->sentence_count = 0;
   scratch->string_length = 0;
   tk_scan_state state = {(const unsigned char *)text, length, 0, 0};
@@ -468,7 +497,13 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
     if (c < 0x80) {
       uint8_t class = tk_ascii[c];
       if (class & TK_SPACE) {
-        breaks += c == '\n' || (c == '\r' && (offset + 1 >= length || text[offset + 1] != '\n'));
+        unsigned line_break =
+            c == '\n' || (c == '\r' && (offset + 1 >= length || text[offset + 1] != '\n'));
+        if (line_break && scratch->token_count &&
+            tk_note_cue(scratch, scratch->token_count - 1) != 0) {
+          return -1;
+        }
+        breaks += line_break;
         offset++;
         space_before = 1;
         continue;
@@ -495,6 +530,9 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
         if (c == 0xe2 && offset + 2 < length && state.text[offset + 1] == 0x80 &&
             (state.text[offset + 2] == 0xa8 || state.text[offset + 2] == 0xa9)) {
           breaks += state.text[offset + 2] == 0xa9 ? 2 : 1; /* line / paragraph separator */
+          if (scratch->token_count && tk_note_cue(scratch, scratch->token_count - 1) != 0) {
+            return -1;
+          }
         }
         offset = end;
         continue;
@@ -508,7 +546,8 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length) {
     } else if (type == TP_TOKEN_WORD && state.text[end - 1] == '.') {
       flags |= TK_FLAG_MARK;
     }
-    if (push_token(scratch, type, offset, end, flags) != 0) {
+    if (push_token(scratch, type, offset, end, flags) != 0 ||
+        ((flags & TK_FLAG_MARK) && tk_note_cue(scratch, scratch->token_count - 1) != 0)) {
       return -1;
     }
     offset = end;

@@ -4,19 +4,52 @@
  */
 #include "tokenizer_internal.h"
 
-/* See tokenizer_internal.h. Plain words are letters and digits ending at a byte that cannot
- * continue or change the token (TK_WORD_END), not starting an emoticon (XD) or a URL (http,
- * www, ftp); lone marks are ASCII punctuation or symbols that start no emoticon, handle or
- * keycap and that no run continues (", " ". "). The loop keeps its state in registers. */
+/* Whether a word starting with the letters `first` and `second` may be an emoticon (XD, T_T,
+ * o.O) or a URL (http, www, ftp), which only the general path decides. */
+static inline int starts_emoticon_or_link(unsigned char first, unsigned char second) {
+  unsigned first_two = (unsigned)(first | 0x20) | (unsigned)(second | 0x20) << 8;
+  return ((tk_ascii_extra[first] & TK_EMOTICON_START) &&
+          (tk_ascii_extra[second] & TK_EMOTICON_SECOND)) ||
+         first_two == ('h' | 't' << 8) || first_two == ('w' | 'w' << 8) ||
+         first_two == ('f' | 't' << 8);
+}
+
+/* Where a plain word ends when its first run of letters and digits (from `start`) stopped at
+ * `end` on a byte that is not TK_WORD_END; 0 when the general path must decide. It goes on over
+ * a ' or - that has an ASCII letter or digit after it (don't, well-known, COVID-19), as
+ * scan_word() does, and the word is plain when it then stops at the text's end, at a TK_WORD_END
+ * byte, or at a final full stop (tk_is_final_stop(): "word. ") after a word that is not an
+ * abbreviation keeping its stop (Mr., etc.). An initialism (U.S.) never ends that way: it needs
+ * a letter right after a stop. Out of line, so that the plain loop keeps its registers. */
+static __attribute__((noinline)) size_t joined_word_end(const unsigned char *text, size_t start,
+                                                        size_t end, size_t length) {
+  while (end + 1 < length && (text[end] == '\'' || text[end] == '-') &&
+         (tk_ascii[text[end + 1]] & TK_ALNUM)) {
+    end = tk_ascii_alnum_end(text, end + 2, length);
+  }
+  if (end >= length || (tk_ascii_extra[text[end]] & TK_WORD_END) ||
+      (text[end] == '.' && tk_is_final_stop(text, end, length) &&
+       tk_abbreviation_class((const char *)text + start, end - start) == TK_ABBREV_NONE)) {
+    return end;
+  }
+  return 0;
+}
+
+/* See tokenizer_internal.h. Plain words are ASCII letters and digits, joined by ' or - between
+ * them, ending at a byte that cannot continue or change the token (TK_WORD_END) or at a final
+ * full stop after no abbreviation, not starting an emoticon (XD) or a URL (http, www, ftp);
+ * lone marks are ASCII punctuation or symbols that start no emoticon, handle or keycap and that
+ * no run continues (", " ". "). The loop keeps its state in registers. */
 size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offset, size_t length,
                      int *space_before_io, unsigned *breaks_io) {
-  tp_token *tokens = scratch->tokens;
-  size_t count = scratch->token_count, capacity = scratch->token_capacity;
-  unsigned breaks = *breaks_io;
+  /* the next token goes to `out`; the array ends at `out_end` */
+  tp_token *out = scratch->tokens + scratch->token_count;
+  tp_token *out_end = scratch->tokens + scratch->token_capacity;
   /* the flags the next token gets from what precedes it; line breaks only come in from the
    * general path (a line break ends this loop) */
   unsigned before = (*space_before_io ? TP_TOKEN_SPACE_BEFORE : 0) |
-                    (breaks ? TK_FLAG_LINE_BREAK : 0) | (breaks >= 2 ? TK_FLAG_BLANK_LINE : 0);
+                    (*breaks_io ? TK_FLAG_LINE_BREAK : 0) |
+                    (*breaks_io >= 2 ? TK_FLAG_BLANK_LINE : 0);
   while (offset < length) {
     unsigned char c = text[offset];
     if (c == ' ') {
@@ -28,14 +61,15 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
     size_t end;
     unsigned type, flags = 0;
     if ((class & TK_LETTER) && offset + 1 < length) {
-      unsigned char second = text[offset + 1];
       end = tk_ascii_alnum_end(text, offset + 1, length);
-      unsigned first_two = (unsigned)(c | 0x20) | (unsigned)(second | 0x20) << 8;
-      if ((end < length && !(tk_ascii_extra[text[end]] & TK_WORD_END)) ||
-          ((tk_ascii_extra[c] & TK_EMOTICON_START) &&
-           (tk_ascii_extra[second] & TK_EMOTICON_SECOND)) ||
-          first_two == ('h' | 't' << 8) || first_two == ('w' | 'w' << 8) ||
-          first_two == ('f' | 't' << 8)) {
+      if (end < length && !(tk_ascii_extra[text[end]] & TK_WORD_END)) {
+        end = joined_word_end(text, offset, end, length);
+        if (!end) {
+          break;
+        }
+      }
+      if ((tk_ascii_extra[c] & TK_LINK_OR_EMOTICON_LEAD) &&
+          starts_emoticon_or_link(c, text[offset + 1])) {
         break;
       }
       type = TP_TOKEN_WORD;
@@ -48,28 +82,36 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
       }
       end = offset + 1;
       type = (class & TK_SYMBOL) ? TP_TOKEN_SYMBOL : TP_TOKEN_PUNCT;
-      flags = terminal ? TK_FLAG_MARK : 0;
+      if (terminal) { /* a lone . ! or ?: a cue for tk_sentences() */
+        flags = TK_FLAG_MARK;
+        if (tk_note_cue(scratch, (size_t)(out - scratch->tokens)) != 0) {
+          scratch->token_count = (size_t)(out - scratch->tokens);
+          return (size_t)-1;
+        }
+      }
     } else {
       break;
     }
-    if (count == capacity) {
-      scratch->token_count = count;
+    if (out == out_end) {
+      scratch->token_count = (size_t)(out - scratch->tokens);
       if (tk_grow(scratch->memory, (void **)&scratch->tokens, &scratch->token_capacity,
                   sizeof(tp_token)) != 0) {
         return (size_t)-1;
       }
-      tokens = scratch->tokens;
-      capacity = scratch->token_capacity;
+      out = scratch->tokens + scratch->token_count;
+      out_end = scratch->tokens + scratch->token_capacity;
     }
-    tokens[count++] = (tp_token){.start = (uint32_t)offset,
-                                 .length = (uint32_t)(end - offset),
-                                 .type = (uint16_t)type,
-                                 .flags = (uint16_t)(flags | before)};
+    *out++ = (tp_token){.start = (uint32_t)offset,
+                        .length = (uint32_t)(end - offset),
+                        .type = (uint16_t)type,
+                        .flags = (uint16_t)(flags | before)};
     offset = end;
     before = 0;
   }
-  scratch->token_count = count;
+  scratch->token_count = (size_t)(out - scratch->tokens);
   *space_before_io = (before & TP_TOKEN_SPACE_BEFORE) != 0;
-  *breaks_io = (before & TK_FLAG_LINE_BREAK) ? breaks : 0;
+  if (!(before & TK_FLAG_LINE_BREAK)) { /* else no token took the line breaks: they still wait */
+    *breaks_io = 0;
+  }
   return offset;
 }

@@ -39,6 +39,11 @@ typedef struct tk_scratch {
   const tk_memory *memory; /* set before first use; NULL: the C library */
   tp_token *tokens;
   size_t token_count, token_capacity;
+  /* The tokens where tk_sentences() has something to decide, ascending and without repeats: each
+   * sentence mark (TK_FLAG_MARK) and each token right before a line break. tk_scan() notes them
+   * as it goes, so that tk_sentences() need not look at every token. */
+  uint32_t *cues;
+  size_t cue_count, cue_capacity;
   tp_sentence *sentences;
   size_t sentence_count, sentence_capacity;
   char *strings;
@@ -94,9 +99,10 @@ int tk_scan(tk_scratch *scratch, const char *text, size_t length);
  * token scanned from `text` (`length` bytes). Returns 0, or -1 when memory runs out. */
 int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *text, size_t length);
 
-/* Groups the tokens into sentences (scratch->sentences, token.sentence). Needs normalized
- * tokens; clears the scanner's internal flag bits, leaving only text.h's TP_TOKEN_* flags, so
- * it must run before the tokens are read. Returns 0, or -1 when memory runs out. */
+/* Groups the tokens into sentences (scratch->sentences, token.sentence). Needs the tokens of
+ * tk_scan() (and its cues), normalized; clears the scanner's internal flag bits, leaving only
+ * text.h's TP_TOKEN_* flags, so it must run before the tokens are read. Returns 0, or -1 when
+ * memory runs out. */
 int tk_sentences(tk_scratch *scratch, const char *text, size_t length);
 
 /* Copies the scratch into one block allocated with `alloc`: the tp_text followed by its tokens,

@@ -34,6 +34,8 @@ enum {
   TK_EMOTICON_SECOND = 1u << 1, /* second byte of a letter-led emoticon (XD X-D T_T o.O) */
   TK_NUMBER_JOIN = 1u << 2,     /* joins digits inside a number (, . : - /) */
   TK_WORD_END = 1u << 3, /* ends an ASCII word with nothing more to check (not ' - @ . + % _) */
+  TK_LINK_OR_EMOTICON_LEAD = 1u << 4, /* a letter that may start an emoticon (XD T_T o.O) or a
+                                         URL (http ftp www): the plain path looks closer */
 };
 extern uint8_t tk_ascii_extra[256];
 
@@ -125,6 +127,13 @@ tk_ascii_alnum_end(const unsigned char *text, size_t offset, size_t length) {
   return offset;
 }
 
+/* Whether the full stop at `stop` (text[stop] == '.') ends the text or comes before a byte that
+ * can continue neither an e-mail's local part nor a domain ("word. ", "word.\n"): a word before
+ * it is no e-mail or bare domain, and no initialism continues past it. */
+static inline int tk_is_final_stop(const unsigned char *text, size_t stop, size_t length) {
+  return stop + 1 >= length || (!(tk_ascii[text[stop + 1]] & TK_LOCAL) && text[stop + 1] != '@');
+}
+
 /* ---- The scanner's state, shared by scanner.c, scanner_plain.c and scanner_links.c ---- */
 typedef struct tk_scan_state {
   const unsigned char *text;
@@ -159,6 +168,10 @@ static inline size_t tk_alnum_at(const tk_scan_state *state, size_t offset) {
 size_t tk_email_end(tk_scan_state *state, size_t offset);
 size_t tk_bare_domain_end(tk_scan_state *state, size_t offset);
 size_t tk_scheme_url_end(const tk_scan_state *state, size_t offset);
+
+/* Notes token `index` as a cue for tk_sentences() (tk_scratch.cues), unless it is the last one
+ * noted. Returns 0, or -1 when memory runs out (scanner.c). */
+int tk_note_cue(tk_scratch *scratch, size_t index);
 
 /* The common tokens from `offset` on (scanner_plain.c): single spaces, plain ASCII words and
  * lone ASCII marks, pushed exactly as tk_scan()'s general path would push them. *space_before

@@ -37,7 +37,8 @@ __attribute__((constructor)) static void ascii_table_init(void) {
     tk_ascii_extra[c] = (strchr(":;=<>^-xXToO", c) && c ? TK_EMOTICON_START : 0) |
                         (strchr("D-_.", c) && c ? TK_EMOTICON_SECOND : 0) |
                         (strchr(",.:-/", c) && c ? TK_NUMBER_JOIN : 0) |
-                        (strchr("'-@.+%_", c) && c ? 0 : TK_WORD_END);
+                        (strchr("'-@.+%_", c) && c ? 0 : TK_WORD_END) |
+                        (strchr("xXToOhHfFwW", c) && c ? TK_LINK_OR_EMOTICON_LEAD : 0);
   }
 }
 
@@ -277,9 +278,14 @@ void tk_word_set_release(tk_word_set *set) {
 }
 
 size_t tk_apostrophes_to_ascii(char *bytes, size_t *length) {
-  /* U+2019 (E2 80 99) becomes ' in place; returns how many were replaced. */
-  size_t out = 0, replaced = 0;
-  for (size_t in = 0; in < *length; in++) {
+  /* U+2019 (E2 80 99) becomes ' in place; returns how many were replaced. Most words have no
+   * E2 byte at all: one memchr() and nothing is copied. */
+  const char *lead = memchr(bytes, 0xe2, *length);
+  if (!lead) {
+    return 0;
+  }
+  size_t out = (size_t)(lead - bytes), replaced = 0;
+  for (size_t in = out; in < *length; in++) {
     if ((unsigned char)bytes[in] == 0xe2 && in + 2 < *length &&
         (unsigned char)bytes[in + 1] == 0x80 && (unsigned char)bytes[in + 2] == 0x99) {
       bytes[out++] = '\'';

@@ -47,8 +47,10 @@ static inline __attribute__((always_inline)) uint64_t tk_word_hash(const unsigne
                                                                    size_t length, size_t readable,
                                                                    unsigned type, uint64_t *head) {
   uint64_t hash = 0xcbf29ce484222325ull ^ (length | (uint64_t)type << 8);
-  if (length <= 8 && readable >= 8) { /* most tokens: one masked load, no loop */
-    uint64_t word = tk_load_masked(bytes, length, readable);
+  if (length - 1 < 8 && readable >= 8) { /* most tokens (1-8 bytes): one masked load, no loop */
+    uint64_t word;
+    memcpy(&word, bytes, 8);
+    word &= ~0ull >> ((64 - length * 8) & 63); /* 8 bytes: shifted by 0, all kept */
     *head = word;
     hash = (hash ^ word) * 0x9e3779b97f4a7c15ull;
     return hash ^ (hash >> 32);
@@ -83,9 +85,11 @@ static inline uint64_t tk_word_last(const unsigned char *bytes, size_t length) {
 }
 
 /* Are the `length` (> 16) bytes at `left` and `right` equal past their first 8? 8 bytes at a
- * time, the last 8 overlapping: no byte loop, no read outside either. */
-static inline int tk_key_tail_equal(const unsigned char *left, const unsigned char *right,
-                                    size_t length) {
+ * time, the last 8 overlapping: no byte loop, no read outside either. Out of line: inlined, its
+ * loop made tk_normalize()'s hit path spill three registers on every token (5 M instructions on
+ * 5 MB of comments) for the few keys this long. */
+static __attribute__((noinline)) int tk_key_tail_equal(const unsigned char *left,
+                                                       const unsigned char *right, size_t length) {
   uint64_t a, b;
   for (size_t offset = 8; offset + 8 < length; offset += 8) {
     memcpy(&a, left + offset, 8);

@@ -15,6 +15,8 @@
 #include "tokenize_fixture.h"
 #include "word_cache.h"
 
+#define TABLE_SIZE(table) ((int)(sizeof(table) / sizeof((table)[0])))
+
 typedef struct tokens_case {
   const char *text;
   const char *tokens; /* "type:text ..." */
@@ -31,6 +33,27 @@ static const tokens_case word_cases[] = {
     {"I said no. No. 5 it is",
      "word:I word:said word:no punct:. word:No. number:5 word:it word:is"},
     {"中文字 ok", "word:中 word:文 word:字 word:ok"},
+};
+
+/* Words that the scanner's plain path (scanner_plain.c) ends itself, beside the ones it hands
+ * to the general path (scan_word() in scanner.c): joined by ' or - between ASCII letters and
+ * digits, before a final full stop, and their near misses (an abbreviation before the stop, a
+ * joiner before a non-ASCII letter or at the end, a stop that an e-mail or a domain continues). */
+static const tokens_case plain_word_cases[] = {
+    {"don't. well-known, x-ray; abc-123) it's",
+     "word:don't punct:. word:well-known punct:, word:x-ray punct:; word:abc-123 punct:) "
+     "word:it's"},
+    {"No. 5 but no. way; etc. And Inc. We e.g. this",
+     "word:No. number:5 word:but word:no punct:. word:way punct:; word:etc. word:And word:Inc. "
+     "word:We word:e.g. word:this"},
+    {"end.\nnext.) last.", "word:end punct:. word:next punct:. punct:) word:last punct:."},
+    {"ab-é don'é rock'n' o'-x",
+     "word:ab-é word:don'é word:rock'n punct:' word:o punct:' punct:- word:x"},
+    {"word.com word.. a-.b word.@x word._x",
+     "url:word.com word:word punct:.. word:a punct:- punct:. word:b word:word punct:. mention:@x "
+     "word:word punct:. punct:_ word:x"},
+    {"Fine. Then. U.S. army I. am",
+     "word:Fine punct:. word:Then punct:. word:U.S. word:army word:I punct:. word:am"},
 };
 
 static const tokens_case number_cases[] = {
@@ -88,6 +111,11 @@ static void check_tokens(const tokens_case *cases, int index) {
 
 START_TEST(test_words) {
   check_tokens(word_cases, _i);
+}
+END_TEST
+
+START_TEST(test_plain_words) {
+  check_tokens(plain_word_cases, _i);
 }
 END_TEST
 
@@ -222,6 +250,48 @@ static const struct {
     {"   \n\n  ", ""},
 };
 
+/* Checks the cues tk_scan() notes for tk_sentences() on `text`: ascending, without repeats,
+ * and including every token that is a sentence mark or comes right before a line break (the
+ * tokens tk_sentences() would otherwise have looked at one by one). */
+static void assert_cues_complete(const char *text, size_t length) {
+  tk_scratch scratch = {0};
+  ck_assert_int_eq(tk_scan(&scratch, text, length), 0);
+  size_t cue = 0;
+  for (size_t index = 0; index < scratch.token_count; index++) {
+    while (cue < scratch.cue_count && scratch.cues[cue] < index) {
+      cue++;
+    }
+    int noted = cue < scratch.cue_count && scratch.cues[cue] == index;
+    int mark = (scratch.tokens[index].flags & TK_FLAG_MARK) != 0;
+    int before_break =
+        index + 1 < scratch.token_count && (scratch.tokens[index + 1].flags & TK_FLAG_LINE_BREAK);
+    ck_assert_msg(noted || !(mark || before_break), "token %zu of \"%.*s\" is not a cue", index,
+                  (int)length, text);
+  }
+  for (size_t index = 1; index < scratch.cue_count; index++) {
+    ck_assert_uint_lt(scratch.cues[index - 1], scratch.cues[index]);
+  }
+  ck_assert(scratch.cue_count == 0 || scratch.cues[scratch.cue_count - 1] < scratch.token_count);
+  tk_scratch_release(&scratch);
+}
+
+/* Line breaks of every kind the scanner counts, next to marks and at both ends. */
+static const char *const cue_texts[] = {
+    "one\ntwo\r\nthree\rfour\n\nfive.",
+    "a.\nb!\r\n\r\nc?",
+    "line\xe2\x80\xa8sep\xe2\x80\xa9para. end",
+    "\nstarts with a break",
+    "ends with a break.\n",
+    "Mr. Smith.\n\n U.S.\n(yes!)\n:)\n",
+};
+
+START_TEST(test_sentence_cues) {
+  const char *text =
+      _i < TABLE_SIZE(cue_texts) ? cue_texts[_i] : sentence_cases[_i - TABLE_SIZE(cue_texts)].text;
+  assert_cues_complete(text, strlen(text));
+}
+END_TEST
+
 START_TEST(test_sentences) {
   const char *text = sentence_cases[_i].text;
   ck_assert_int_eq(fixture_tokenize(text, strlen(text)), 0);
@@ -309,6 +379,7 @@ START_TEST(test_random_mixtures) {
   ck_assert_int_eq(fixture_tokenize(text, length), 0);
   const char *problem = fixture_check_invariants();
   ck_assert_msg(problem == NULL, "mixture %d: %s", _i, problem);
+  assert_cues_complete(text, length);
   free(text);
 }
 END_TEST
@@ -553,8 +624,6 @@ START_TEST(test_sample_comments) {
 }
 END_TEST
 
-#define TABLE_SIZE(table) ((int)(sizeof(table) / sizeof((table)[0])))
-
 static Suite *tokenizer_suite(void) {
   Suite *suite = suite_create("tokenizer");
   struct {
@@ -563,6 +632,7 @@ static Suite *tokenizer_suite(void) {
     int count;
   } cases[] = {
       {"words", test_words, TABLE_SIZE(word_cases)},
+      {"plain_words", test_plain_words, TABLE_SIZE(plain_word_cases)},
       {"numbers", test_numbers, TABLE_SIZE(number_cases)},
       {"urls_emails_handles", test_urls_emails_handles, TABLE_SIZE(url_cases)},
       {"emoticons", test_emoticons, TABLE_SIZE(emoticon_cases)},
@@ -572,6 +642,7 @@ static Suite *tokenizer_suite(void) {
       {"norm_of_other_types", test_norm_of_other_types, 1},
       {"flags", test_flags, TABLE_SIZE(flag_cases)},
       {"sentences", test_sentences, TABLE_SIZE(sentence_cases)},
+      {"sentence_cues", test_sentence_cues, TABLE_SIZE(cue_texts) + TABLE_SIZE(sentence_cases)},
       {"nul_and_control_bytes", test_nul_and_control_bytes, 1},
       {"megabyte_without_space", test_megabyte_without_space, TABLE_SIZE(megabyte_units)},
       {"random_mixtures", test_random_mixtures, 300},
