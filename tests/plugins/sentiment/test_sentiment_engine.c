@@ -415,6 +415,19 @@ START_TEST(test_report_median_and_ids) {
 }
 END_TEST
 
+/* Scores `sentence` of `text` from what the last sx_score_text() kept in `kept` (*with) and on
+ * its own with `plain` (*without); both must succeed. */
+static void score_sentence_both_ways(const tp_text *text, const tp_sentence *sentence,
+                                     sx_scratch *kept, sx_scratch *plain, sx_scores *with,
+                                     sx_scores *without) {
+  ck_assert_int_eq(
+      sx_score_sentence(lexicon, text, sentence->first_token, sentence->token_count, kept, with),
+      0);
+  ck_assert_int_eq(
+      sx_score_span(lexicon, text, sentence->first_token, sentence->token_count, plain, without),
+      0);
+}
+
 /* sx_score_text() + sx_score_sentence() (one lookup per token, reused) score the text and each
  * sentence exactly as sx_score_span() does on its own: elongations, emoticons, stems, phrases,
  * negation and contrast across several sentences. */
@@ -430,12 +443,7 @@ START_TEST(test_kept_lookups_score_the_same) {
   ck_assert_mem_eq(&with, &without, sizeof with);
   for (size_t i = 0; i < tokens->sentence_count; i++) {
     const tp_sentence *sentence = &tokens->sentences[i];
-    ck_assert_int_eq(sx_score_sentence(lexicon, tokens, sentence->first_token,
-                                       sentence->token_count, &kept, &with),
-                     0);
-    ck_assert_int_eq(sx_score_span(lexicon, tokens, sentence->first_token, sentence->token_count,
-                                   &plain, &without),
-                     0);
+    score_sentence_both_ways(tokens, sentence, &kept, &plain, &with, &without);
     ck_assert_mem_eq(&with, &without, sizeof with);
   }
   sx_scratch_release(&kept);
@@ -469,12 +477,7 @@ START_TEST(test_kept_phrases_score_the_same) {
     ck_assert_int_eq(sx_score_text(lexicon, &split, &kept, &whole), 0);
     for (size_t i = 0; i < split.sentence_count; i++) {
       const tp_sentence *sentence = &cuts[cut][i];
-      ck_assert_int_eq(sx_score_sentence(lexicon, &split, sentence->first_token,
-                                         sentence->token_count, &kept, &with),
-                       0);
-      ck_assert_int_eq(sx_score_span(lexicon, &split, sentence->first_token, sentence->token_count,
-                                     &plain, &without),
-                       0);
+      score_sentence_both_ways(&split, sentence, &kept, &plain, &with, &without);
       ck_assert_mem_eq(&with, &without, sizeof with);
       differs += memcmp(&with, &whole, sizeof with) != 0;
     }
@@ -546,12 +549,7 @@ START_TEST(test_sentences_from_kept_items) {
     ck_assert_int_eq(sx_score_text(lexicon, &text, &kept, &with), 0);
     for (size_t i = 0; i < text.sentence_count; i++) {
       const tp_sentence *sentence = TP_TEXT_SENTENCE(&text, i);
-      ck_assert_int_eq(sx_score_sentence(lexicon, &text, sentence->first_token,
-                                         sentence->token_count, &kept, &with),
-                       0);
-      ck_assert_int_eq(sx_score_span(lexicon, &text, sentence->first_token, sentence->token_count,
-                                     &plain, &without),
-                       0);
+      score_sentence_both_ways(&text, sentence, &kept, &plain, &with, &without);
       ck_assert_msg(memcmp(&with, &without, sizeof with) == 0,
                     "text %zu sentence %zu: kept %.4f, alone %.4f", variant, i, with.compound,
                     without.compound);
