@@ -47,7 +47,8 @@ typedef struct sx_span {
   int caps_differ;             /* ALL-CAPS words among words that are not */
   int links;                   /* URL tokens */
   int contrast;                /* an item was a contrast word before phrases were matched */
-  int capitalized;             /* Capitalized candidates right after a word (0: no name to drop) */
+  int capitalized; /* Capitalized candidates right after a word (0: no name to drop; 1 for
+                      some, from a sentence's pass over its text's items) */
   /* The items that may carry valence after phrases: those with a valence, and the first words
    * of known phrases; in order. The other items keep no valence, so passes 1b and 2 skip them
    * (they would leave them as they are). Also verbs whose valence pass 1 dropped (no subject

@@ -303,9 +303,8 @@ static size_t sx_collect_sentence(sx_scratch *scratch, const tp_text *text, size
   size_t end = sx_first_item_from(text_items, begin, total, TP_TEXT_TOKEN(text, first + count));
   size_t item_count = end - begin;
   sx_item *items = text_items + begin;
-  size_t candidate_count = 0, caps = 0;
-  int capitalized = 0;
-  uint16_t rules_seen = 0;
+  size_t candidate_count = 0;
+  uint16_t rules_seen = 0, flags_seen = 0;
   uint32_t *candidates = span->candidates;
   for (size_t k = 0; k < item_count; k++) {
     const sx_item *item = &items[k];
@@ -313,8 +312,7 @@ static size_t sx_collect_sentence(sx_scratch *scratch, const tp_text *text, size
     candidates[candidate_count] = (uint32_t)k; /* as in sx_collect: no branch */
     candidate_count += (item->flags & SX_ITEM_CANDIDATE) != 0;
     rules_seen |= item->rules;
-    caps += (item->flags & SX_ITEM_CAPS) != 0;
-    capitalized += (item->flags & SX_ITEM_AFTER_WORD) != 0;
+    flags_seen |= item->flags;
   }
   if (other_sentences != 0) {
     return SIZE_MAX; /* a producer whose tokens and sentences disagree */
@@ -328,18 +326,23 @@ static size_t sx_collect_sentence(sx_scratch *scratch, const tp_text *text, size
     }
     if (items[0].token == first_token && (items[0].flags & SX_ITEM_AFTER_WORD)) {
       items[0].flags &= (uint16_t)~SX_ITEM_AFTER_WORD; /* the word before is not the sentence's */
-      capitalized--;
+      flags_seen = items[0].flags;
+      for (size_t k = 1; k < item_count; k++) { /* rare: seen again without it */
+        flags_seen |= items[k].flags;
+      }
     }
   }
   span->exclamations = marks->exclamations;
   span->questions = marks->questions;
   span->links = marks->links;
-  span->capitalized = capitalized;
+  /* Whether there is one, not how many: all sx_drop_names asks (0: no name to drop). */
+  span->capitalized = (flags_seen & SX_ITEM_AFTER_WORD) != 0;
   span->candidate_count = candidate_count;
   span->caps_differ = 0;
-  if (caps > 0) { /* rare: the words are counted only then */
-    size_t words = 0;
+  if (flags_seen & SX_ITEM_CAPS) { /* rare: counted only then */
+    size_t caps = 0, words = 0;
     for (size_t k = 0; k < item_count; k++) {
+      caps += (items[k].flags & SX_ITEM_CAPS) != 0;
       words += items[k].token->type == TP_TOKEN_WORD;
     }
     span->caps_differ = caps < words;
