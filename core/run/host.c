@@ -119,7 +119,7 @@ static inline int is_valid_utf8_string(const char *text) {
  * them as not the node's own (cJSON_StringIsConst on a key, cJSON_IsReference on a string
  * value), and each is checked once a call. Within the call no string changes, so the address
  * settles it; nothing is kept between calls. */
-#define VALID_SLOTS 16 /* a power of two */
+#define VALID_SLOTS 64 /* a power of two */
 
 typedef struct valid_constants {
   const char *text[VALID_SLOTS];
@@ -127,8 +127,9 @@ typedef struct valid_constants {
 
 /* is_valid_utf8_string for a constant string, memoized in `memo`. */
 static inline int is_valid_constant(valid_constants *memo, const char *text) {
-  size_t slot = tp_pointer_slot(text, VALID_SLOTS);
-  if (memo->text[slot] == text)
+  int found;
+  size_t slot = tp_pointer_probe(memo->text, VALID_SLOTS, text, &found);
+  if (found)
     return 1;
   if (!is_valid_utf8_string(text))
     return 0;

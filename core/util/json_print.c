@@ -275,8 +275,9 @@ static void memoize(tp_json_constants *memo, size_t slot, const char *text) {
  * 0; 1 when `text` is too long for the memo (nothing appended); -1 on OOM. */
 static inline int print_constant(output *out, tp_json_constants *memo, const char *text,
                                  char suffix) {
-  size_t slot = tp_pointer_slot(text, TP_JSON_CONSTANT_SLOTS);
-  if (memo->text[slot] != text)
+  int found;
+  size_t slot = tp_pointer_probe(memo->text, TP_JSON_CONSTANT_SLOTS, text, &found);
+  if (!found)
     memoize(memo, slot, text);
   size_t length = memo->length[slot];
   if (length == 0)

@@ -27,7 +27,7 @@ int tp_json_print_append(const cJSON *item, char **buffer, size_t *used, size_t 
  * them and none changes until printed: then a constant at an address the memo holds is the one
  * memoized, unchanged (a tree freed after its print leaves addresses in the memo, but nothing
  * printed later can have been made there). The records of one batch slice are such trees. */
-#define TP_JSON_CONSTANT_SLOTS 16 /* a power of two */
+#define TP_JSON_CONSTANT_SLOTS 64 /* a power of two; filled by tp_pointer_probe */
 #define TP_JSON_CONSTANT_BYTES 32 /* a quoted constant up to this long is memoized */
 
 typedef struct tp_json_constants {

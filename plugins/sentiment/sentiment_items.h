@@ -19,6 +19,8 @@ enum {
   SX_ITEM_EXCLAIMED = 1u << 5, /* in a sentence with '!' */
   SX_ITEM_EMPHATIC = 1u << 6,  /* a negator in "can't X enough": emphasis, not negation */
   SX_ITEM_CANDIDATE = 1u << 7, /* had a valence or a phrase's first word when looked up */
+  /* Noted by pass 1 for the passes over a text's sentences, which start from its items: */
+  SX_ITEM_AFTER_WORD = 1u << 8, /* counted in sx_span.capitalized */
 };
 
 typedef struct sx_item {
@@ -32,19 +34,34 @@ typedef struct sx_item {
   uint16_t rules;      /* the term's SX_TERM_* flags; 0 without a term or once consumed */
 } sx_item;
 
+/* The marks and links of one sentence, counted by a text's pass 1 (sx_span.sentence_marks);
+ * `scored` once a pass over the sentence has used (and changed) the text's items of it. */
+typedef struct sx_sentence_marks {
+  int exclamations, questions, links;
+  int scored;
+} sx_sentence_marks;
+
 /* What pass 1 learns about a span besides its items. */
 typedef struct sx_span {
   int exclamations, questions; /* '!' and '?' marks */
   int caps_differ;             /* ALL-CAPS words among words that are not */
   int links;                   /* URL tokens */
   int contrast;                /* an item was a contrast word before phrases were matched */
-  int capitalized;             /* Capitalized candidates right after a word (0: no name to drop) */
+  int capitalized; /* Capitalized candidates right after a word (0: no name to drop; 1 for
+                      some, from a sentence's pass over its text's items) */
   /* The items that may carry valence after phrases: those with a valence, and the first words
    * of known phrases; in order. The other items keep no valence, so passes 1b and 2 skip them
    * (they would leave them as they are). Also verbs whose valence pass 1 dropped (no subject
    * before them): with no valence and no phrase, passes 1b, 1c and 2 skip them in turn. */
   uint32_t *candidates;
   size_t candidate_count;
+  /* A text's pass 1 also counts the exclamations, questions and links of each sentence here
+   * (by the tokens' `sentence`), when this is not NULL: sentence_count entries, zeroed; and
+   * notes a marks' token outside the sentence its number names (in `spare_marks`). */
+  sx_sentence_marks *sentence_marks;
+  size_t sentence_count;
+  int sentences_disagree;
+  sx_sentence_marks spare_marks;
 } sx_span;
 
 /* What pass 1b found for one phrase head of a text (sx_scratch.phrases, by token number), kept

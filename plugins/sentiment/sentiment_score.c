@@ -71,6 +71,16 @@ void sx_scratch_release(sx_scratch *scratch) {
   }
   scratch->phrases = NULL;
   scratch->phrase_capacity = 0;
+  if (scratch->text_items != NULL) {
+    scratch->allocator.free(scratch->text_items);
+  }
+  scratch->text_items = NULL;
+  scratch->text_item_count = scratch->text_item_capacity = 0;
+  if (scratch->sentence_marks != NULL) {
+    scratch->allocator.free(scratch->sentence_marks);
+  }
+  scratch->sentence_marks = NULL;
+  scratch->marked_sentences = scratch->sentence_mark_capacity = 0;
 }
 
 _Static_assert(SX_ITEM_ELONGATED == SX_LOOKUP_ELONGATED, "a lookup's flag is the item's flag");
@@ -127,10 +137,26 @@ static const unsigned char sx_byte_marks[256] = {
     ['?'] = SX_BYTE_CLAUSE | SX_BYTE_QUESTION,
 };
 
+/* The marks of token t's sentence in span->sentence_marks, when that sentence holds t; else
+ * (a producer whose tokens and sentences disagree) it notes so and gives a spare entry. */
+static sx_sentence_marks *sx_marks_of(const tp_text *text, size_t t, const tp_token *token,
+                                      sx_span *span) {
+  uint32_t number = token->sentence;
+  if (number < span->sentence_count) {
+    const tp_sentence *sentence = TP_TEXT_SENTENCE(text, number);
+    if (t - sentence->first_token < sentence->token_count) { /* t >= first_token too */
+      return &span->sentence_marks[number];
+    }
+  }
+  span->sentences_disagree = 1;
+  return &span->spare_marks;
+}
+
 /* Pass 1: fills items from the span's tokens and their lookups (lookups[t - first] for token
- * t, by sx_lookup_tokens), and *span (its `candidates` array has room for `count`). Returns the
- * item count. The span's counters are kept in locals and stored once at the end: stores to
- * the items could otherwise alias them, which made every update a load and a store. */
+ * t, by sx_lookup_tokens), and *span (its `candidates` array has room for `count`; its
+ * `sentence_marks`, when not NULL, zeroed, one for each `sentence` of a token). Returns the item
+ * count. The span's counters are kept in locals and stored once at the end: stores to the items
+ * could otherwise alias them, which made every update a load and a store. */
 static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t first, size_t count,
                          sx_item *items, sx_span *span) {
   size_t item_count = 0, caps = 0, words = 0;
@@ -139,6 +165,7 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
   int exclamations = 0, questions = 0, links = 0, capitalized = 0;
   uint32_t *candidates = span->candidates;
   size_t candidate_count = 0;
+  sx_sentence_marks *sentence_marks = span->sentence_marks;
   for (size_t t = first; t < first + count; t++) {
     const tp_token *token = TP_TEXT_TOKEN(text, t);
     if (token->type == TP_TOKEN_PUNCT || token->type == TP_TOKEN_SYMBOL) {
@@ -148,8 +175,14 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
         if (marks == 0) {
           continue;
         }
-        exclamations += (marks & SX_BYTE_EXCLAIM) != 0;
-        questions += (marks & SX_BYTE_QUESTION) != 0;
+        int exclaims = (marks & SX_BYTE_EXCLAIM) != 0, asks = (marks & SX_BYTE_QUESTION) != 0;
+        exclamations += exclaims;
+        questions += asks;
+        if (sentence_marks != NULL) {
+          sx_sentence_marks *marked = sx_marks_of(text, t, token, span);
+          marked->exclamations += exclaims;
+          marked->questions += asks;
+        }
         mark |= (marks & SX_BYTE_QUESTION)  ? SX_ITEM_QUESTION
                 : (marks & SX_BYTE_EXCLAIM) ? SX_ITEM_EXCLAIMED
                                             : 0;
@@ -164,7 +197,12 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
       continue;
     }
     if (!sx_word_like(token->type)) {
-      links += token->type == TP_TOKEN_URL;
+      if (token->type == TP_TOKEN_URL) {
+        links++;
+        if (sentence_marks != NULL) {
+          sx_marks_of(text, t, token, span)->links++;
+        }
+      }
       continue;
     }
     const sx_lookup *lookup = &lookups[t - first];
@@ -174,7 +212,7 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
     item->weight = 1.0f;
     item->clause = clause;
     item->sentence = token->sentence;
-    item->flags = lookup->flags;
+    uint16_t flags = lookup->flags; /* stored once, at the end */
     item->rules = lookup->rules;
     /* A verb ("like") counts only right after a subject or a negator ("I like", "don't like"). */
     int verb_without_subject =
@@ -187,19 +225,22 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
      * predictor learns (cachegrind's simulated one missed it on over half of the items). The
      * slot past the last candidate is free: there are no more candidates than items. */
     candidates[candidate_count] = (uint32_t)(item_count - 1);
-    candidate_count += (item->flags & SX_ITEM_CANDIDATE) != 0;
+    candidate_count += (flags & SX_ITEM_CANDIDATE) != 0;
     if (token->type == TP_TOKEN_WORD) {
       words++;
       /* Only a Capitalized sentiment word right after a word can be inside a name (counted
        * among candidates, a test of integer flags, rather than on the valence). */
-      if ((token->flags & TP_TOKEN_CAPITALIZED) && (item->flags & SX_ITEM_CANDIDATE)) {
-        capitalized += t > first && TP_TEXT_TOKEN(text, t - 1)->type == TP_TOKEN_WORD;
+      if ((token->flags & TP_TOKEN_CAPITALIZED) && (flags & SX_ITEM_CANDIDATE) && t > first &&
+          TP_TEXT_TOKEN(text, t - 1)->type == TP_TOKEN_WORD) {
+        capitalized++;
+        flags |= SX_ITEM_AFTER_WORD;
       }
       if (token->flags & TP_TOKEN_ALL_CAPS) {
         caps++;
-        item->flags |= SX_ITEM_CAPS;
+        flags |= SX_ITEM_CAPS;
       }
     }
+    item->flags = flags;
   }
   span->exclamations = exclamations;
   span->questions = questions;
@@ -207,6 +248,105 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
   span->capitalized = capitalized;
   span->candidate_count = candidate_count;
   span->caps_differ = caps > 0 && caps < words;
+  span->contrast = (rules_seen & SX_TERM_CONTRAST) != 0;
+  return item_count;
+}
+
+/* The number of the first of the text's `count` items (in token order) whose token is
+ * `token` or a later one, known to be `low` or more. */
+static size_t sx_first_item_from(const sx_item *items, size_t low, size_t count,
+                                 const tp_token *token) {
+  size_t high = count;
+  while (low < high) {
+    size_t middle = low + (high - low) / 2;
+    if (items[middle].token < token) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  return low;
+}
+
+/* Pass 1 of tokens [first, first + count), one sentence of the text whose items and marks the
+ * last sx_score_text() call kept, from those instead of the tokens: sx_collect() would make the
+ * same items, but for what the sentence's start changes (no word before its first one: a verb
+ * there has no subject, a Capitalized word follows no word), and the same *span from the
+ * items and the sentence's marks. (Clause numbers differ by a constant, which no pass reads.)
+ * The sentence's items are the kept ones themselves, in place (*items points at them): the
+ * later passes change them, so each sentence is done this way once. Returns the item count, or
+ * SIZE_MAX when that is not possible (nothing kept, not one of the text's sentences, or done
+ * already): then sx_collect() it is, into *items as it was. */
+static size_t sx_collect_sentence(sx_scratch *scratch, const tp_text *text, size_t first,
+                                  size_t count, sx_item **items_out, sx_span *span) {
+  sx_item *text_items = scratch->text_items;
+  if (count == 0) {
+    return SIZE_MAX;
+  }
+  const tp_token *first_token = TP_TEXT_TOKEN(text, first);
+  uint32_t sentence = first_token->sentence, other_sentences = 0;
+  if (sentence >= scratch->marked_sentences ||
+      TP_TEXT_SENTENCE(text, sentence)->first_token != first ||
+      TP_TEXT_SENTENCE(text, sentence)->token_count != count) {
+    return SIZE_MAX; /* not one of the text's sentences */
+  }
+  sx_sentence_marks *marks = (sx_sentence_marks *)scratch->sentence_marks + sentence;
+  if (marks->scored) {
+    return SIZE_MAX;
+  }
+  /* Sentences come in order: this one's items start where the last one's ended, if at all. */
+  size_t begin = scratch->text_item_cursor, total = scratch->text_item_count;
+  if (!(begin <= total && (begin == total || text_items[begin].token >= first_token) &&
+        (begin == 0 || text_items[begin - 1].token < first_token))) {
+    begin = sx_first_item_from(text_items, 0, total, first_token);
+  }
+  size_t end = sx_first_item_from(text_items, begin, total, TP_TEXT_TOKEN(text, first + count));
+  size_t item_count = end - begin;
+  sx_item *items = text_items + begin;
+  size_t candidate_count = 0;
+  uint16_t rules_seen = 0, flags_seen = 0;
+  uint32_t *candidates = span->candidates;
+  for (size_t k = 0; k < item_count; k++) {
+    const sx_item *item = &items[k];
+    other_sentences |= item->sentence ^ sentence;
+    candidates[candidate_count] = (uint32_t)k; /* as in sx_collect: no branch */
+    candidate_count += (item->flags & SX_ITEM_CANDIDATE) != 0;
+    rules_seen |= item->rules;
+    flags_seen |= item->flags;
+  }
+  if (other_sentences != 0) {
+    return SIZE_MAX; /* a producer whose tokens and sentences disagree */
+  }
+  marks->scored = 1;
+  scratch->text_item_cursor = end;
+  *items_out = items;
+  if (item_count > 0) {
+    if ((items[0].rules & SX_TERM_VERB) && items[0].term != NULL) {
+      items[0].valence = 0; /* no subject before it in the sentence */
+    }
+    if (items[0].token == first_token && (items[0].flags & SX_ITEM_AFTER_WORD)) {
+      items[0].flags &= (uint16_t)~SX_ITEM_AFTER_WORD; /* the word before is not the sentence's */
+      flags_seen = items[0].flags;
+      for (size_t k = 1; k < item_count; k++) { /* rare: seen again without it */
+        flags_seen |= items[k].flags;
+      }
+    }
+  }
+  span->exclamations = marks->exclamations;
+  span->questions = marks->questions;
+  span->links = marks->links;
+  /* Whether there is one, not how many: all sx_drop_names asks (0: no name to drop). */
+  span->capitalized = (flags_seen & SX_ITEM_AFTER_WORD) != 0;
+  span->candidate_count = candidate_count;
+  span->caps_differ = 0;
+  if (flags_seen & SX_ITEM_CAPS) { /* rare: counted only then */
+    size_t caps = 0, words = 0;
+    for (size_t k = 0; k < item_count; k++) {
+      caps += (items[k].flags & SX_ITEM_CAPS) != 0;
+      words += items[k].token->type == TP_TOKEN_WORD;
+    }
+    span->caps_differ = caps < words;
+  }
   span->contrast = (rules_seen & SX_TERM_CONTRAST) != 0;
   return item_count;
 }
@@ -450,7 +590,25 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   }
   sx_item *items = scratch->items;
   sx_span span = {.candidates = scratch->candidates};
-  size_t item_count = sx_collect(lookups, text, first, count, items, &span);
+  size_t item_count = SIZE_MAX;
+  if (memo_mode == SX_MEMO_READ) {
+    item_count = sx_collect_sentence(scratch, text, first, count, &items, &span);
+  }
+  if (item_count == SIZE_MAX) {
+    if (memo_mode == SX_MEMO_WRITE) {
+      span.sentence_marks = scratch->sentence_marks;
+      span.sentence_count = scratch->marked_sentences;
+    }
+    item_count = sx_collect(lookups, text, first, count, items, &span);
+    if (span.sentences_disagree) {
+      scratch->marked_sentences = 0;
+    }
+    if (memo_mode == SX_MEMO_WRITE && scratch->marked_sentences > 0) {
+      memcpy(scratch->text_items, items, item_count * sizeof *items); /* for its sentences */
+      scratch->text_item_count = item_count;
+      scratch->text_item_cursor = 0;
+    }
+  }
   sx_match_phrases(lexicon, text, items, item_count, &span, scratch->phrases, memo_mode);
   sx_drop_names(text, items, item_count, &span);
   int exclamations = span.exclamations, questions = span.questions;
@@ -502,6 +660,21 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   return 0;
 }
 
+/* Whether the sentences of `text` tile its tokens in order (no token in two of them): what
+ * sx_collect_sentence() relies on, with the tokens' `sentence` numbers checked where read (the
+ * marks' tokens by pass 1, sx_marks_of; the items' by sx_collect_sentence). */
+static int sx_sentences_tile(const tp_text *text) {
+  size_t next = 0;
+  for (size_t s = 0; s < text->sentence_count; s++) {
+    const tp_sentence *sentence = TP_TEXT_SENTENCE(text, s);
+    if (sentence->first_token != next || sentence->token_count > text->token_count - next) {
+      return 0;
+    }
+    next += sentence->token_count;
+  }
+  return next == text->token_count;
+}
+
 /* Looks tokens [first, first + count) up into the scratch's lookups. Returns 0, or -1 out of
  * memory (*scores all zero). */
 static int sx_look_up(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
@@ -517,6 +690,7 @@ static int sx_look_up(const sx_lexicon *lexicon, const tp_text *text, size_t fir
 
 int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                   sx_scratch *scratch, sx_scores *scores) {
+  scratch->marked_sentences = 0; /* what a text's pass kept is no longer this text's */
   if (sx_look_up(lexicon, text, first, count, scratch, scores) != 0) {
     return -1;
   }
@@ -528,10 +702,22 @@ int sx_score_text(const sx_lexicon *lexicon, const tp_text *text, sx_scratch *sc
   if (sx_look_up(lexicon, text, 0, text->token_count, scratch, scores) != 0) {
     return -1;
   }
+  scratch->marked_sentences = 0;
   if (sx_reserve(&scratch->allocator, &scratch->phrases, &scratch->phrase_capacity,
-                 text->token_count, sizeof(sx_phrase_memo)) != 0) {
+                 text->token_count, sizeof(sx_phrase_memo)) != 0 ||
+      sx_reserve(&scratch->allocator, &scratch->text_items, &scratch->text_item_capacity,
+                 text->token_count, sizeof(sx_item)) != 0 ||
+      sx_reserve(&scratch->allocator, &scratch->sentence_marks, &scratch->sentence_mark_capacity,
+                 text->sentence_count, sizeof(sx_sentence_marks)) != 0) {
     memset(scores, 0, sizeof *scores);
     return -1;
+  }
+  /* A text of one sentence has its scores (sx_score_sentence is not called for it): nothing
+   * is kept, the rare call still served by pass 1 afresh; so for a text whose tokens and
+   * sentences disagree. */
+  if (text->sentence_count > 1 && sx_sentences_tile(text)) {
+    memset(scratch->sentence_marks, 0, text->sentence_count * sizeof(sx_sentence_marks));
+    scratch->marked_sentences = text->sentence_count;
   }
   return sx_score(lexicon, text, 0, text->token_count, scratch->lookups, SX_MEMO_WRITE, scratch,
                   scores);

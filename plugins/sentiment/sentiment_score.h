@@ -38,6 +38,11 @@ typedef struct sx_scratch {
   size_t candidate_capacity;
   void *phrases;          /* each phrase head's match, kept by sx_score_text() */
   size_t phrase_capacity; /* entries of phrases */
+  void *text_items;       /* the text's items as pass 1 made them, kept by sx_score_text() */
+  size_t text_item_count, text_item_capacity;
+  size_t text_item_cursor; /* where the items of the next sentence start, likely */
+  void *sentence_marks;    /* each sentence's marks and links, kept by sx_score_text() */
+  size_t marked_sentences, sentence_mark_capacity; /* 0 marked: nothing kept */
 } sx_scratch;
 
 /* Frees the scratch's buffers (the struct itself is the caller's). */

@@ -1,7 +1,7 @@
 /* tests/unit/test_json_print.c - core/util/json_print.c prints exactly what cJSON_PrintUnformatted
  * prints: tables of numbers (short decimals, rounded scores, integers, huge, tiny, negative
  * zero, NaN), of strings (escapes, control bytes, UTF-8) and of whole documents, plus many
- * pseudo-random doubles. */
+ * pseudo-random doubles; and constants whose addresses share a memo slot stay memoized. */
 #include <check.h>
 #include <float.h>
 #include <math.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "json_print.h"
+#include "pointer_slot.h"
 
 /* Prints `item` both ways and compares. */
 static void assert_same_as_cjson(const cJSON *item) {
@@ -301,6 +302,87 @@ START_TEST(constants_across_prints) {
 }
 END_TEST
 
+/* `wanted` addresses in `area` (`size` bytes, 16 apart) whose own slot among `slots` is the
+ * same, into found[]; fails the test if there are not that many. */
+static void same_slot_addresses(char *area, size_t size, size_t slots, char **found,
+                                size_t wanted) {
+  for (size_t first = 0; first + 16 <= size; first += 16) {
+    size_t count = 0;
+    size_t home = tp_pointer_slot(area + first, slots);
+    for (size_t at = first; at + 16 <= size && count < wanted; at += 16)
+      if (tp_pointer_slot(area + at, slots) == home)
+        found[count++] = area + at;
+    if (count == wanted)
+      return;
+  }
+  ck_abort_msg("no %zu addresses share a slot", wanted);
+}
+
+/* Pointers that share their own slot are all kept, each found again where it was put; a full
+ * set gives a newcomer its own slot to replace. */
+START_TEST(pointer_probe_keeps_sharing_pointers) {
+  enum { SLOTS = 8 };
+  static char area[16 * 4096];
+  char *sharing[3];
+  same_slot_addresses(area, sizeof area, SLOTS, sharing, 3);
+  const char *set[SLOTS] = {NULL};
+  size_t put[3];
+  int found;
+  for (size_t k = 0; k < 3; k++) {
+    put[k] = tp_pointer_probe(set, SLOTS, sharing[k], &found);
+    ck_assert_int_eq(found, 0);
+    set[put[k]] = sharing[k];
+  }
+  ck_assert_uint_ne(put[0], put[1]);
+  ck_assert_uint_ne(put[1], put[2]);
+  ck_assert_uint_ne(put[0], put[2]);
+  for (size_t k = 0; k < 3; k++) {
+    ck_assert_uint_eq(tp_pointer_probe(set, SLOTS, sharing[k], &found), put[k]);
+    ck_assert_int_eq(found, 1);
+  }
+  for (size_t k = 0, slot; k < SLOTS; k++) { /* fill the rest */
+    slot = tp_pointer_probe(set, SLOTS, area + 16 * (100 + k), &found);
+    if (set[slot] == NULL)
+      set[slot] = area + 16 * (100 + k);
+  }
+  char *newcomer = area + 16 * 2000;
+  ck_assert_uint_eq(tp_pointer_probe(set, SLOTS, newcomer, &found),
+                    tp_pointer_slot(newcomer, SLOTS));
+  ck_assert_int_eq(found, 0);
+}
+END_TEST
+
+/* Two constant keys whose addresses share a memo slot, used in turn (like every sentence's
+ * "compound" and "label"): both stay memoized, and the print is cJSON's. */
+START_TEST(constants_sharing_a_slot_stay_memoized) {
+  static char area[16 * 4096];
+  char *sharing[2];
+  same_slot_addresses(area, sizeof area, TP_JSON_CONSTANT_SLOTS, sharing, 2);
+  strcpy(sharing[0], "compound");
+  strcpy(sharing[1], "label");
+  cJSON *list = cJSON_CreateArray();
+  for (int k = 0; k < 4; k++) {
+    cJSON *member = cJSON_CreateObject();
+    cJSON_AddItemToObjectCS(member, sharing[0], cJSON_CreateNumber(k));
+    cJSON_AddItemToObjectCS(member, sharing[1], cJSON_CreateStringReference(sharing[0]));
+    cJSON_AddItemToArray(list, member);
+  }
+  assert_same_as_cjson(list);
+  tp_json_constants memo;
+  tp_json_constants_clear(&memo);
+  char *buffer = NULL;
+  size_t used = 0, capacity = 0;
+  ck_assert_int_eq(tp_json_print_append_with(list, &memo, &buffer, &used, &capacity), 0);
+  int held[2] = {0, 0};
+  for (size_t slot = 0; slot < TP_JSON_CONSTANT_SLOTS; slot++)
+    for (int k = 0; k < 2; k++)
+      held[k] |= memo.text[slot] == sharing[k];
+  ck_assert_msg(held[0] && held[1], "memoized: compound %d, label %d", held[0], held[1]);
+  free(buffer);
+  cJSON_Delete(list);
+}
+END_TEST
+
 static Suite *json_print_suite(void) {
   Suite *suite = suite_create("json_print");
   TCase *numbers_case = tcase_create("numbers");
@@ -318,6 +400,8 @@ static Suite *json_print_suite(void) {
   tcase_add_test(documents_case, raw_and_appending);
   tcase_add_test(documents_case, constants_as_cjson);
   tcase_add_test(documents_case, constants_across_prints);
+  tcase_add_test(documents_case, pointer_probe_keeps_sharing_pointers);
+  tcase_add_test(documents_case, constants_sharing_a_slot_stay_memoized);
   suite_add_tcase(suite, documents_case);
   return suite;
 }

@@ -415,6 +415,19 @@ START_TEST(test_report_median_and_ids) {
 }
 END_TEST
 
+/* Scores `sentence` of `text` from what the last sx_score_text() kept in `kept` (*with) and on
+ * its own with `plain` (*without); both must succeed. */
+static void score_sentence_both_ways(const tp_text *text, const tp_sentence *sentence,
+                                     sx_scratch *kept, sx_scratch *plain, sx_scores *with,
+                                     sx_scores *without) {
+  ck_assert_int_eq(
+      sx_score_sentence(lexicon, text, sentence->first_token, sentence->token_count, kept, with),
+      0);
+  ck_assert_int_eq(
+      sx_score_span(lexicon, text, sentence->first_token, sentence->token_count, plain, without),
+      0);
+}
+
 /* sx_score_text() + sx_score_sentence() (one lookup per token, reused) score the text and each
  * sentence exactly as sx_score_span() does on its own: elongations, emoticons, stems, phrases,
  * negation and contrast across several sentences. */
@@ -430,12 +443,7 @@ START_TEST(test_kept_lookups_score_the_same) {
   ck_assert_mem_eq(&with, &without, sizeof with);
   for (size_t i = 0; i < tokens->sentence_count; i++) {
     const tp_sentence *sentence = &tokens->sentences[i];
-    ck_assert_int_eq(sx_score_sentence(lexicon, tokens, sentence->first_token,
-                                       sentence->token_count, &kept, &with),
-                     0);
-    ck_assert_int_eq(sx_score_span(lexicon, tokens, sentence->first_token, sentence->token_count,
-                                   &plain, &without),
-                     0);
+    score_sentence_both_ways(tokens, sentence, &kept, &plain, &with, &without);
     ck_assert_mem_eq(&with, &without, sizeof with);
   }
   sx_scratch_release(&kept);
@@ -469,12 +477,7 @@ START_TEST(test_kept_phrases_score_the_same) {
     ck_assert_int_eq(sx_score_text(lexicon, &split, &kept, &whole), 0);
     for (size_t i = 0; i < split.sentence_count; i++) {
       const tp_sentence *sentence = &cuts[cut][i];
-      ck_assert_int_eq(sx_score_sentence(lexicon, &split, sentence->first_token,
-                                         sentence->token_count, &kept, &with),
-                       0);
-      ck_assert_int_eq(sx_score_span(lexicon, &split, sentence->first_token, sentence->token_count,
-                                     &plain, &without),
-                       0);
+      score_sentence_both_ways(&split, sentence, &kept, &plain, &with, &without);
       ck_assert_mem_eq(&with, &without, sizeof with);
       differs += memcmp(&with, &whole, sizeof with) != 0;
     }
@@ -483,6 +486,82 @@ START_TEST(test_kept_phrases_score_the_same) {
   sx_scratch_release(&kept);
   sx_scratch_release(&plain);
   mini_text_free(tokens);
+}
+END_TEST
+
+/* Each sentence scored from the items the text's pass kept (sx_score_text, then
+ * sx_score_sentence once per sentence, in order) scores exactly as sx_score_span() scores it on
+ * its own, and so does a second call for a sentence (pass 1 done afresh): a verb that follows a
+ * subject only across the sentence break ("I. Like it"), marks and a link counted per sentence,
+ * sentences cut without punctuation, whose negation, boosters and names would otherwise reach
+ * across the cut ("It is not" + "good", "very" + "bad", "saw" + "Great"), and a producer whose
+ * "!!" token names the next sentence (not the one holding it). */
+START_TEST(test_sentences_from_kept_items) {
+  static const char *const texts[] = {
+      "I. Like it!! Not bad? Great job http://a.example/b but the staff disappoints.",
+      "It is not good at all but I saw Great Britain and very bad weather",
+  };
+  /* for the second text, cuts inside its one sentence, with the tokens' numbers to match */
+  static const uint32_t cut_after[][3] = {{3, 0, 0}, {3, 7, 9}, {8, 9, 11}};
+  sx_scratch kept = {.allocator = libc_allocator}, plain = {.allocator = libc_allocator};
+  size_t cut_count = sizeof cut_after / sizeof cut_after[0];
+  for (size_t variant = 0; variant < 2 + cut_count; variant++) {
+    int disagrees = variant == 1 + cut_count;
+    tp_text *tokens = mini_text_new(texts[variant == 0 || disagrees ? 0 : 1]);
+    ck_assert_ptr_nonnull(tokens);
+    tp_text text = *tokens;
+    tp_token own_tokens[32];
+    tp_sentence cuts[4];
+    if (disagrees) {
+      ck_assert_uint_le(tokens->token_count, 32);
+      memcpy(own_tokens, tokens->tokens, tokens->token_count * sizeof *own_tokens);
+      size_t t = 0;
+      while (t < tokens->token_count && strcmp(own_tokens[t].norm, "!!") != 0) {
+        t++;
+      }
+      ck_assert_uint_lt(t, tokens->token_count);
+      own_tokens[t].sentence++;
+      text.tokens = own_tokens;
+    } else if (variant > 0) { /* the same tokens, renumbered into the cuts' sentences */
+      ck_assert_uint_le(tokens->token_count, 32);
+      memcpy(own_tokens, tokens->tokens, tokens->token_count * sizeof *own_tokens);
+      size_t count = 0, first = 0;
+      for (size_t c = 0; c <= 3; c++) {
+        size_t end = c < 3 && cut_after[variant - 1][c] != 0 ? cut_after[variant - 1][c]
+                                                             : tokens->token_count;
+        cuts[count] =
+            (tp_sentence){.first_token = (uint32_t)first, .token_count = (uint32_t)(end - first)};
+        for (size_t t = first; t < end; t++) {
+          own_tokens[t].sentence = (uint32_t)count;
+        }
+        count++;
+        first = end;
+        if (end == tokens->token_count) {
+          break;
+        }
+      }
+      text.tokens = own_tokens;
+      text.sentences = cuts;
+      text.sentence_count = count;
+    }
+    ck_assert_uint_ge(text.sentence_count, 2);
+    sx_scores with, without, again;
+    ck_assert_int_eq(sx_score_text(lexicon, &text, &kept, &with), 0);
+    for (size_t i = 0; i < text.sentence_count; i++) {
+      const tp_sentence *sentence = TP_TEXT_SENTENCE(&text, i);
+      score_sentence_both_ways(&text, sentence, &kept, &plain, &with, &without);
+      ck_assert_msg(memcmp(&with, &without, sizeof with) == 0,
+                    "text %zu sentence %zu: kept %.4f, alone %.4f", variant, i, with.compound,
+                    without.compound);
+      ck_assert_int_eq(sx_score_sentence(lexicon, &text, sentence->first_token,
+                                         sentence->token_count, &kept, &again),
+                       0);
+      ck_assert_mem_eq(&again, &without, sizeof again);
+    }
+    mini_text_free(tokens);
+  }
+  sx_scratch_release(&kept);
+  sx_scratch_release(&plain);
 }
 END_TEST
 
@@ -496,6 +575,7 @@ static Suite *sentiment_engine_suite(void) {
   tcase_add_test(rules, test_repetition_dampened);
   tcase_add_test(rules, test_kept_lookups_score_the_same);
   tcase_add_test(rules, test_kept_phrases_score_the_same);
+  tcase_add_test(rules, test_sentences_from_kept_items);
   suite_add_tcase(suite, rules);
   TCase *table = tcase_create("term_table");
   tcase_add_checked_fixture(table, load_default_lexicon, free_lexicon);
