@@ -40,7 +40,8 @@ static int ensure_tables(th_online *online) {
   online->table_size = 2 * TH_ONLINE_VOCABULARY;
   online->slots = th_calloc(online->table_size, sizeof(uint64_t));
   online->row_hash = th_calloc(TH_ONLINE_VOCABULARY, sizeof(uint32_t));
-  online->weights = th_calloc((size_t)TH_ONLINE_VOCABULARY * online->stride, sizeof(float));
+  /* no row is live yet: new_row and th_online_append zero the cells before they are read */
+  online->weights = th_alloc((size_t)TH_ONLINE_VOCABULARY * online->stride * sizeof(float));
   online->micros = th_calloc(online->stride, sizeof(th_micro));
   if (!online->slots || !online->row_hash || !online->weights || !online->micros) {
     th_free(online->slots);
@@ -80,6 +81,8 @@ static void table_insert(th_online *online, uint32_t hash, uint32_t row) {
 
 typedef float lanes8 __attribute__((vector_size(8 * sizeof(float))));
 typedef int32_t mask8 __attribute__((vector_size(8 * sizeof(int32_t))));
+typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
+typedef int32_t mask4 __attribute__((vector_size(4 * sizeof(int32_t))));
 
 /* A maximum is the same value in any order, so eight lanes at a time give what one at a time
  * gives (up to the sign of a zero, which ranking by weight does not see). */
@@ -98,10 +101,13 @@ TH_WIDE_LANES void th_online_importance(const float *weights, size_t stride, uin
       mask8 greater = values > best; /* best = greater ? values : best */
       best = (lanes8)((greater & (mask8)values) | (~greater & (mask8)best));
     }
-    float importance = 0;
-    for (int lane = 0; lane < 8; lane++)
-      if (best[lane] > importance)
-        importance = best[lane];
+    /* the lanes' maximum in three halvings: they start at +0 and only take larger values, so
+     * they hold no -0 or NaN and any order of comparing gives the same */
+    lanes4 low = {best[0], best[1], best[2], best[3]}, high = {best[4], best[5], best[6], best[7]};
+    mask4 higher = high > low;
+    low = (lanes4)((higher & (mask4)high) | (~higher & (mask4)low));
+    float pair0 = low[0] > low[2] ? low[0] : low[2], pair1 = low[1] > low[3] ? low[1] : low[3];
+    float importance = pair0 > pair1 ? pair0 : pair1;
     for (; m < count; m++) {
       float value = row[m] * inverse_length[m];
       if (value > importance)
@@ -148,8 +154,8 @@ static int prune(th_online *online) {
     if (!kept[r])
       continue;
     float *target = online->weights + (size_t)out * stride;
-    if (out != r)
-      memcpy(target, online->weights + (size_t)r * stride, stride * sizeof(float));
+    if (out != r) /* the columns of themes in use: the others are unused (see new_row) */
+      memcpy(target, online->weights + (size_t)r * stride, count * sizeof(float));
     th_online_add_squares(target, count, norms);
     online->row_hash[out] = online->row_hash[r];
     table_insert(online, online->row_hash[out], out);
@@ -165,12 +171,14 @@ static int prune(th_online *online) {
 }
 
 /* Takes a new row for `hash` (not in the table), pruning first when the table is full. The
- * row's index, or -1 on OOM. */
+ * row's index, or -1 on OOM. Only the cells of the themes in use are zeroed (and kept by
+ * prune): a live row's cells at or after `count` are unused until th_online_append zeroes
+ * the column of the theme it adds. */
 static int64_t new_row(th_online *online, uint32_t hash) {
   if (online->live == TH_ONLINE_VOCABULARY && prune(online))
     return -1;
   int64_t row = online->live++;
-  memset(online->weights + (size_t)row * online->stride, 0, online->stride * sizeof(float));
+  memset(online->weights + (size_t)row * online->stride, 0, online->count * sizeof(float));
   online->row_hash[row] = hash;
   table_insert(online, hash, (uint32_t)row);
   return row;
@@ -205,6 +213,8 @@ int th_online_append(th_online *online) {
   if (ensure_tables(online) || online->count >= online->stride)
     return -1;
   memset(&online->micros[online->count], 0, sizeof(th_micro));
+  for (uint32_t r = 0; r < online->live; r++) /* the new column (new_row zeroes only those in use) */
+    online->weights[(size_t)r * online->stride + online->count] = 0;
   return (int)online->count++;
 }
 
