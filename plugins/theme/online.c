@@ -57,18 +57,24 @@ static int ensure_tables(th_online *online) {
   return 0;
 }
 
-/* The row of `hash`, or -1. */
-static int64_t find_row(const th_online *online, uint32_t hash) {
-  if (!online->slots)
-    return -1;
+/* The row of `hash`, or -1, probing from `slot` (its home slot, th_hash_slot(hash) & mask:
+ * th_online_assign has it already). */
+static int64_t find_row_from(const th_online *online, uint32_t hash, uint32_t slot) {
   uint32_t key = hash + 1u, mask = online->table_size - 1;
-  for (uint32_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
+  for (;; slot = (slot + 1) & mask) {
     uint64_t held = online->slots[slot];
     if ((uint32_t)held == 0)
       return -1;
     if ((uint32_t)held == key)
       return (int64_t)(held >> 32);
   }
+}
+
+/* The row of `hash`, or -1. */
+static int64_t find_row(const th_online *online, uint32_t hash) {
+  if (!online->slots)
+    return -1;
+  return find_row_from(online, hash, th_hash_slot(hash) & (online->table_size - 1));
 }
 
 static void table_insert(th_online *online, uint32_t hash, uint32_t row) {
@@ -124,6 +130,49 @@ TH_WIDE_LANES void th_online_add_squares(const float *row, size_t count, double 
     norms[m] += (double)row[m] * row[m];
 }
 
+/* A weight's bucket: bits 30..19 of the float (8 exponent and 4 mantissa bits). For floats
+ * that are not negative (nor NaN) the bits order as the values do, so a heavier weight is never
+ * in a lower bucket. */
+#define TOP_BUCKETS 4096u
+static uint32_t top_bucket(float weight) {
+  uint32_t bits;
+  memcpy(&bits, &weight, sizeof bits);
+  return (bits >> 19) & (TOP_BUCKETS - 1);
+}
+
+int th_online_mark_top(const th_ranked *ranked, uint32_t count, uint32_t top, char *kept) {
+  if (top >= count) {
+    for (uint32_t i = 0; i < count; i++)
+      kept[ranked[i].index] = 1;
+    return 0;
+  }
+  if (top == 0)
+    return 0;
+  uint32_t histogram[TOP_BUCKETS] = {0};
+  for (uint32_t i = 0; i < count; i++)
+    histogram[top_bucket(ranked[i].weight)]++;
+  /* the bucket the boundary falls in; the `above` entries of higher buckets are all kept */
+  uint32_t boundary = TOP_BUCKETS - 1, above = 0;
+  while (above + histogram[boundary] < top)
+    above += histogram[boundary--];
+  th_ranked *tied = th_alloc((histogram[boundary] + 1) * sizeof(th_ranked));
+  if (!tied)
+    return -1;
+  uint32_t ties = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    uint32_t bucket = top_bucket(ranked[i].weight);
+    if (bucket > boundary)
+      kept[ranked[i].index] = 1;
+    else if (bucket == boundary)
+      tied[ties++] = ranked[i];
+  }
+  th_select_top(tied, ties, top - above); /* the same order: weight, then index */
+  for (uint32_t k = 0; k < top - above; k++)
+    kept[tied[k].index] = 1;
+  th_free(tied);
+  return 0;
+}
+
 /* Drops the three quarters of the terms that matter least to every theme (importance: the largest
  * weight / theme length over the themes), compacting rows in their old order. 0 or -1. */
 static int prune(th_online *online) {
@@ -140,11 +189,12 @@ static int prune(th_online *online) {
     inverse_length[m] =
         online->micros[m].norm2 > 0 ? (float)(1.0 / sqrt(online->micros[m].norm2)) : 1.0f;
   th_online_importance(online->weights, stride, online->live, inverse_length, count, ranked);
-  uint32_t keep = online->live / 4;
-  th_select_top(ranked, online->live, keep);
-  for (uint32_t i = 0; i < keep; i++)
-    kept[ranked[i].index] = 1;
+  int marked = th_online_mark_top(ranked, online->live, online->live / 4, kept);
   th_free(ranked);
+  if (marked) {
+    th_free(kept);
+    return -1;
+  }
   memset(online->slots, 0, online->table_size * sizeof(uint64_t));
   double norms[stride]; /* each theme's squared length, summed in row order */
   for (size_t m = 0; m < count; m++)
@@ -259,11 +309,14 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
   /* the table slots and rows are scattered over a few MB: ask for all of them before they are
    * read, so that the cache misses overlap instead of queueing one after the other */
   uint32_t mask = online->table_size - 1;
-  for (size_t i = 0; i < count; i++)
-    __builtin_prefetch(&online->slots[th_hash_slot(hashes[i]) & mask]);
+  uint32_t homes[count]; /* each term's home slot */
+  for (size_t i = 0; i < count; i++) {
+    homes[i] = th_hash_slot(hashes[i]) & mask;
+    __builtin_prefetch(&online->slots[homes[i]]);
+  }
   size_t row_bytes = themes * sizeof(float);
   for (size_t i = 0; i < count; i++) {
-    rows[i] = find_row(online, hashes[i]);
+    rows[i] = find_row_from(online, hashes[i], homes[i]);
     if (rows[i] >= 0)
       for (size_t at = 0; at < row_bytes; at += 64)
         __builtin_prefetch((const char *)(online->weights + (size_t)rows[i] * online->stride) + at);

@@ -111,6 +111,13 @@ void th_online_add_squares(const float *row, size_t count, double *restrict norm
 void th_online_importance(const float *cells, size_t stride, uint32_t rows,
                           const float *inverse_length, size_t count, th_ranked *ranked);
 
+/* Sets kept[ranked[i].index] = 1 for the `top` entries th_select_top(ranked, count, top) would
+ * put first (the heaviest, ties: the lower index), leaving the others as they are (prune: the
+ * rows kept). The weights must not be negative or NaN (importances are not): the entries are
+ * bucketed by their float's high bits, which then order as the weights do, and only the bucket
+ * the boundary falls in is ranked. 0, or -1 on OOM. */
+int th_online_mark_top(const th_ranked *ranked, uint32_t count, uint32_t top, char *kept);
+
 /* Writes theme `index`'s non-zero terms (at most `max`) into hashes/weights; returns how many.
  */
 size_t th_online_terms(const th_online *online, size_t index, uint32_t *hashes, float *weights,
