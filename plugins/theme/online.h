@@ -97,7 +97,8 @@ int th_micro_add_id(th_micro *micro, uint64_t id);
 
 /* dots[m] = the sum, over the terms i in order whose rows[i] >= 0, of weights[i] x
  * cells[rows[i] x stride + m], for m < themes (one multiply then one add per term, as a
- * one-theme-at-a-time loop would; TH_WIDE_LANES: 8 lanes with AVX2, the same floats). */
+ * one-theme-at-a-time loop would; TH_WIDE_LANES: blocks of 32, 16 and 8 themes whose sums stay
+ * in registers over the terms, 8 lanes wide with AVX2, the same floats). */
 void th_online_dots(const float *cells, size_t stride, const int64_t *rows, const float *weights,
                     size_t count, size_t themes, float *restrict dots);
 
