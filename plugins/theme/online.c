@@ -123,11 +123,43 @@ TH_WIDE_LANES void th_online_importance(const float *weights, size_t stride, uin
   }
 }
 
-/* Each lane is its own theme's sum, taken row after row as before: the same doubles 4 lanes
- * wide as one at a time (a multiply then an add, no FMA). */
-TH_WIDE_LANES void th_online_add_squares(const float *row, size_t count, double *restrict norms) {
-  for (size_t m = 0; m < count; m++)
-    norms[m] += (double)row[m] * row[m];
+typedef double doubles4 __attribute__((vector_size(4 * sizeof(double))));
+
+/* Adds the rows' squares to `lanes` consecutive groups of 4 themes from `m`, the sums held in
+ * registers across the rows. */
+static inline __attribute__((always_inline)) void squares_block(const float *cells, size_t stride,
+                                                                uint32_t rows, size_t m, int lanes,
+                                                                double *norms) {
+  doubles4 sum[4];
+  for (int l = 0; l < lanes; l++)
+    memcpy(&sum[l], norms + m + 4 * l, sizeof sum[l]);
+  for (uint32_t r = 0; r < rows; r++) {
+    const float *row = cells + (size_t)r * stride + m;
+    for (int l = 0; l < lanes; l++) {
+      lanes4 values;
+      memcpy(&values, row + 4 * l, sizeof values);
+      doubles4 wide = __builtin_convertvector(values, doubles4);
+      sum[l] += wide * wide;
+    }
+  }
+  for (int l = 0; l < lanes; l++)
+    memcpy(norms + m + 4 * l, &sum[l], sizeof sum[l]);
+}
+
+/* Each theme's sum takes the rows in order, a multiply then an add (no FMA): the same doubles
+ * in blocks of 16 and 4 themes as one theme at a time. */
+TH_WIDE_LANES void th_online_add_squares(const float *cells, size_t stride, uint32_t rows,
+                                         size_t count, double *restrict norms) {
+  size_t m = 0;
+  for (; m + 16 <= count; m += 16)
+    squares_block(cells, stride, rows, m, 4, norms);
+  for (; m + 4 <= count; m += 4)
+    squares_block(cells, stride, rows, m, 1, norms);
+  for (; m < count; m++)
+    for (uint32_t r = 0; r < rows; r++) {
+      double value = cells[(size_t)r * stride + m];
+      norms[m] += value * value;
+    }
 }
 
 /* A weight's bucket: bits 30..19 of the float (8 exponent and 4 mantissa bits). For floats
@@ -206,11 +238,11 @@ static int prune(th_online *online) {
     float *target = online->weights + (size_t)out * stride;
     if (out != r) /* the columns of themes in use: the others are unused (see new_row) */
       memcpy(target, online->weights + (size_t)r * stride, count * sizeof(float));
-    th_online_add_squares(target, count, norms);
     online->row_hash[out] = online->row_hash[r];
     table_insert(online, online->row_hash[out], out);
     out++;
   }
+  th_online_add_squares(online->weights, stride, out, count, norms); /* the kept rows, in order */
   /* the dropped rows and the old places of moved ones are all at or after `out` now: rows at or
    * after `live` are never read, and th_online_add zeroes each one as it takes it */
   for (size_t m = 0; m < count; m++)

@@ -102,9 +102,11 @@ int th_micro_add_id(th_micro *micro, uint64_t id);
 void th_online_dots(const float *cells, size_t stride, const int64_t *rows, const float *weights,
                     size_t count, size_t themes, float *restrict dots);
 
-/* norms[m] += row[m] x row[m] in double, for m < count (prune's theme lengths, row by row).
- * TH_WIDE_LANES: 4 lanes with AVX2, each the sum one theme at a time gives. */
-void th_online_add_squares(const float *row, size_t count, double *restrict norms);
+/* norms[m] += cells[r x stride + m] squared in double, for every row r < rows in order, for
+ * m < count (prune's theme lengths over the kept rows). TH_WIDE_LANES: blocks of 16 and 4
+ * themes whose sums stay in registers over the rows, each the sum one theme at a time gives. */
+void th_online_add_squares(const float *cells, size_t stride, uint32_t rows, size_t count,
+                           double *restrict norms);
 
 /* ranked[r] = {r, the largest cells[r x stride + m] x inverse_length[m] over m < count, at
  * least 0} for r < rows: how much row r matters to the theme it matters most to (prune).

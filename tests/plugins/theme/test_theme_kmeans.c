@@ -379,8 +379,8 @@ START_TEST(online_squares_equal_one_theme_at_a_time) {
   double norms[STRIDE + 1], plain[STRIDE + 1];
   for (size_t m = 0; m <= STRIDE; m++)
     norms[m] = plain[m] = 0.25 * (double)m;
+  th_online_add_squares(cells, STRIDE, ROWS, count, norms);
   for (size_t r = 0; r < ROWS; r++) {
-    th_online_add_squares(cells + r * STRIDE, count, norms);
     for (size_t m = 0; m < count; m++) {
       double value = cells[r * STRIDE + m];
       plain[m] += value * value;
