@@ -40,7 +40,8 @@ static int ensure_tables(th_online *online) {
   online->table_size = 2 * TH_ONLINE_VOCABULARY;
   online->slots = th_calloc(online->table_size, sizeof(uint64_t));
   online->row_hash = th_calloc(TH_ONLINE_VOCABULARY, sizeof(uint32_t));
-  online->weights = th_calloc((size_t)TH_ONLINE_VOCABULARY * online->stride, sizeof(float));
+  /* no row is live yet: new_row and th_online_append zero the cells before they are read */
+  online->weights = th_alloc((size_t)TH_ONLINE_VOCABULARY * online->stride * sizeof(float));
   online->micros = th_calloc(online->stride, sizeof(th_micro));
   if (!online->slots || !online->row_hash || !online->weights || !online->micros) {
     th_free(online->slots);
@@ -56,18 +57,24 @@ static int ensure_tables(th_online *online) {
   return 0;
 }
 
-/* The row of `hash`, or -1. */
-static int64_t find_row(const th_online *online, uint32_t hash) {
-  if (!online->slots)
-    return -1;
+/* The row of `hash`, or -1, probing from `slot` (its home slot, th_hash_slot(hash) & mask:
+ * th_online_assign has it already). */
+static int64_t find_row_from(const th_online *online, uint32_t hash, uint32_t slot) {
   uint32_t key = hash + 1u, mask = online->table_size - 1;
-  for (uint32_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
+  for (;; slot = (slot + 1) & mask) {
     uint64_t held = online->slots[slot];
     if ((uint32_t)held == 0)
       return -1;
     if ((uint32_t)held == key)
       return (int64_t)(held >> 32);
   }
+}
+
+/* The row of `hash`, or -1. */
+static int64_t find_row(const th_online *online, uint32_t hash) {
+  if (!online->slots)
+    return -1;
+  return find_row_from(online, hash, th_hash_slot(hash) & (online->table_size - 1));
 }
 
 static void table_insert(th_online *online, uint32_t hash, uint32_t row) {
@@ -80,6 +87,8 @@ static void table_insert(th_online *online, uint32_t hash, uint32_t row) {
 
 typedef float lanes8 __attribute__((vector_size(8 * sizeof(float))));
 typedef int32_t mask8 __attribute__((vector_size(8 * sizeof(int32_t))));
+typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
+typedef int32_t mask4 __attribute__((vector_size(4 * sizeof(int32_t))));
 
 /* A maximum is the same value in any order, so eight lanes at a time give what one at a time
  * gives (up to the sign of a zero, which ranking by weight does not see). */
@@ -98,10 +107,13 @@ TH_WIDE_LANES void th_online_importance(const float *weights, size_t stride, uin
       mask8 greater = values > best; /* best = greater ? values : best */
       best = (lanes8)((greater & (mask8)values) | (~greater & (mask8)best));
     }
-    float importance = 0;
-    for (int lane = 0; lane < 8; lane++)
-      if (best[lane] > importance)
-        importance = best[lane];
+    /* the lanes' maximum in three halvings: they start at +0 and only take larger values, so
+     * they hold no -0 or NaN and any order of comparing gives the same */
+    lanes4 low = {best[0], best[1], best[2], best[3]}, high = {best[4], best[5], best[6], best[7]};
+    mask4 higher = high > low;
+    low = (lanes4)((higher & (mask4)high) | (~higher & (mask4)low));
+    float pair0 = low[0] > low[2] ? low[0] : low[2], pair1 = low[1] > low[3] ? low[1] : low[3];
+    float importance = pair0 > pair1 ? pair0 : pair1;
     for (; m < count; m++) {
       float value = row[m] * inverse_length[m];
       if (value > importance)
@@ -111,11 +123,86 @@ TH_WIDE_LANES void th_online_importance(const float *weights, size_t stride, uin
   }
 }
 
-/* Each lane is its own theme's sum, taken row after row as before: the same doubles 4 lanes
- * wide as one at a time (a multiply then an add, no FMA). */
-TH_WIDE_LANES void th_online_add_squares(const float *row, size_t count, double *restrict norms) {
-  for (size_t m = 0; m < count; m++)
-    norms[m] += (double)row[m] * row[m];
+typedef double doubles4 __attribute__((vector_size(4 * sizeof(double))));
+
+/* Adds the rows' squares to `lanes` consecutive groups of 4 themes from `m`, the sums held in
+ * registers across the rows. */
+static inline __attribute__((always_inline)) void squares_block(const float *cells, size_t stride,
+                                                                uint32_t rows, size_t m, int lanes,
+                                                                double *norms) {
+  doubles4 sum[4];
+  for (int l = 0; l < lanes; l++)
+    memcpy(&sum[l], norms + m + 4 * l, sizeof sum[l]);
+  for (uint32_t r = 0; r < rows; r++) {
+    const float *row = cells + (size_t)r * stride + m;
+    for (int l = 0; l < lanes; l++) {
+      lanes4 values;
+      memcpy(&values, row + 4 * l, sizeof values);
+      doubles4 wide = __builtin_convertvector(values, doubles4);
+      sum[l] += wide * wide;
+    }
+  }
+  for (int l = 0; l < lanes; l++)
+    memcpy(norms + m + 4 * l, &sum[l], sizeof sum[l]);
+}
+
+/* Each theme's sum takes the rows in order, a multiply then an add (no FMA): the same doubles
+ * in blocks of 16 and 4 themes as one theme at a time. */
+TH_WIDE_LANES void th_online_add_squares(const float *cells, size_t stride, uint32_t rows,
+                                         size_t count, double *restrict norms) {
+  size_t m = 0;
+  for (; m + 16 <= count; m += 16)
+    squares_block(cells, stride, rows, m, 4, norms);
+  for (; m + 4 <= count; m += 4)
+    squares_block(cells, stride, rows, m, 1, norms);
+  for (; m < count; m++)
+    for (uint32_t r = 0; r < rows; r++) {
+      double value = cells[(size_t)r * stride + m];
+      norms[m] += value * value;
+    }
+}
+
+/* A weight's bucket: bits 30..19 of the float (8 exponent and 4 mantissa bits). For floats
+ * that are not negative (nor NaN) the bits order as the values do, so a heavier weight is never
+ * in a lower bucket. */
+#define TOP_BUCKETS 4096u
+static uint32_t top_bucket(float weight) {
+  uint32_t bits;
+  memcpy(&bits, &weight, sizeof bits);
+  return (bits >> 19) & (TOP_BUCKETS - 1);
+}
+
+int th_online_mark_top(const th_ranked *ranked, uint32_t count, uint32_t top, char *kept) {
+  if (top >= count) {
+    for (uint32_t i = 0; i < count; i++)
+      kept[ranked[i].index] = 1;
+    return 0;
+  }
+  if (top == 0)
+    return 0;
+  uint32_t histogram[TOP_BUCKETS] = {0};
+  for (uint32_t i = 0; i < count; i++)
+    histogram[top_bucket(ranked[i].weight)]++;
+  /* the bucket the boundary falls in; the `above` entries of higher buckets are all kept */
+  uint32_t boundary = TOP_BUCKETS - 1, above = 0;
+  while (above + histogram[boundary] < top)
+    above += histogram[boundary--];
+  th_ranked *tied = th_alloc((histogram[boundary] + 1) * sizeof(th_ranked));
+  if (!tied)
+    return -1;
+  uint32_t ties = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    uint32_t bucket = top_bucket(ranked[i].weight);
+    if (bucket > boundary)
+      kept[ranked[i].index] = 1;
+    else if (bucket == boundary)
+      tied[ties++] = ranked[i];
+  }
+  th_select_top(tied, ties, top - above); /* the same order: weight, then index */
+  for (uint32_t k = 0; k < top - above; k++)
+    kept[tied[k].index] = 1;
+  th_free(tied);
+  return 0;
 }
 
 /* Drops the three quarters of the terms that matter least to every theme (importance: the largest
@@ -134,11 +221,12 @@ static int prune(th_online *online) {
     inverse_length[m] =
         online->micros[m].norm2 > 0 ? (float)(1.0 / sqrt(online->micros[m].norm2)) : 1.0f;
   th_online_importance(online->weights, stride, online->live, inverse_length, count, ranked);
-  uint32_t keep = online->live / 4;
-  th_select_top(ranked, online->live, keep);
-  for (uint32_t i = 0; i < keep; i++)
-    kept[ranked[i].index] = 1;
+  int marked = th_online_mark_top(ranked, online->live, online->live / 4, kept);
   th_free(ranked);
+  if (marked) {
+    th_free(kept);
+    return -1;
+  }
   memset(online->slots, 0, online->table_size * sizeof(uint64_t));
   double norms[stride]; /* each theme's squared length, summed in row order */
   for (size_t m = 0; m < count; m++)
@@ -148,13 +236,13 @@ static int prune(th_online *online) {
     if (!kept[r])
       continue;
     float *target = online->weights + (size_t)out * stride;
-    if (out != r)
-      memcpy(target, online->weights + (size_t)r * stride, stride * sizeof(float));
-    th_online_add_squares(target, count, norms);
+    if (out != r) /* the columns of themes in use: the others are unused (see new_row) */
+      memcpy(target, online->weights + (size_t)r * stride, count * sizeof(float));
     online->row_hash[out] = online->row_hash[r];
     table_insert(online, online->row_hash[out], out);
     out++;
   }
+  th_online_add_squares(online->weights, stride, out, count, norms); /* the kept rows, in order */
   /* the dropped rows and the old places of moved ones are all at or after `out` now: rows at or
    * after `live` are never read, and th_online_add zeroes each one as it takes it */
   for (size_t m = 0; m < count; m++)
@@ -165,12 +253,14 @@ static int prune(th_online *online) {
 }
 
 /* Takes a new row for `hash` (not in the table), pruning first when the table is full. The
- * row's index, or -1 on OOM. */
+ * row's index, or -1 on OOM. Only the cells of the themes in use are zeroed (and kept by
+ * prune): a live row's cells at or after `count` are unused until th_online_append zeroes
+ * the column of the theme it adds. */
 static int64_t new_row(th_online *online, uint32_t hash) {
   if (online->live == TH_ONLINE_VOCABULARY && prune(online))
     return -1;
   int64_t row = online->live++;
-  memset(online->weights + (size_t)row * online->stride, 0, online->stride * sizeof(float));
+  memset(online->weights + (size_t)row * online->stride, 0, online->count * sizeof(float));
   online->row_hash[row] = hash;
   table_insert(online, hash, (uint32_t)row);
   return row;
@@ -205,6 +295,8 @@ int th_online_append(th_online *online) {
   if (ensure_tables(online) || online->count >= online->stride)
     return -1;
   memset(&online->micros[online->count], 0, sizeof(th_micro));
+  for (uint32_t r = 0; r < online->live; r++) /* the new column (new_row zeroes only those in use) */
+    online->weights[(size_t)r * online->stride + online->count] = 0;
   return (int)online->count++;
 }
 
@@ -221,18 +313,48 @@ size_t th_online_terms(const th_online *online, size_t index, uint32_t *hashes, 
   return found;
 }
 
-TH_WIDE_LANES void th_online_dots(const float *cells, size_t stride, const int64_t *rows,
-                                  const float *weights, size_t count, size_t themes,
-                                  float *restrict dots) {
-  for (size_t m = 0; m < themes; m++)
-    dots[m] = 0;
+/* Adds the terms' products to `lanes` consecutive groups of 8 themes from `m`, the sums held in
+ * registers across the terms instead of being loaded and stored for every term. */
+static inline __attribute__((always_inline)) void dots_block(const float *cells, size_t stride,
+                                                             const int64_t *rows,
+                                                             const float *weights, size_t count,
+                                                             size_t m, int lanes, float *dots) {
+  lanes8 sum[4] = {{0}};
   for (size_t i = 0; i < count; i++) {
     if (rows[i] < 0)
       continue;
-    const float *restrict row = cells + (size_t)rows[i] * stride;
+    const float *row = cells + (size_t)rows[i] * stride + m;
     float weight = weights[i];
-    for (size_t m = 0; m < themes; m++) /* contiguous: vectorizes */
-      dots[m] += weight * row[m];
+    for (int l = 0; l < lanes; l++) {
+      lanes8 values;
+      memcpy(&values, row + 8 * l, sizeof values);
+      sum[l] += weight * values;
+    }
+  }
+  for (int l = 0; l < lanes; l++)
+    memcpy(dots + m + 8 * l, &sum[l], sizeof sum[l]);
+}
+
+/* Themes in blocks of 32, then 16, then 8, then one at a time; in each, every theme's sum takes the
+ * terms in order, one multiply then one add each, as a one-theme-at-a-time loop does. */
+TH_WIDE_LANES void th_online_dots(const float *cells, size_t stride, const int64_t *rows,
+                                  const float *weights, size_t count, size_t themes,
+                                  float *restrict dots) {
+  size_t m = 0;
+  for (; m + 32 <= themes; m += 32)
+    dots_block(cells, stride, rows, weights, count, m, 4, dots);
+  if (m + 16 <= themes) {
+    dots_block(cells, stride, rows, weights, count, m, 2, dots);
+    m += 16;
+  }
+  for (; m + 8 <= themes; m += 8)
+    dots_block(cells, stride, rows, weights, count, m, 1, dots);
+  for (; m < themes; m++) {
+    float sum = 0;
+    for (size_t i = 0; i < count; i++)
+      if (rows[i] >= 0)
+        sum += weights[i] * cells[(size_t)rows[i] * stride + m];
+    dots[m] = sum;
   }
 }
 
@@ -249,11 +371,14 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
   /* the table slots and rows are scattered over a few MB: ask for all of them before they are
    * read, so that the cache misses overlap instead of queueing one after the other */
   uint32_t mask = online->table_size - 1;
-  for (size_t i = 0; i < count; i++)
-    __builtin_prefetch(&online->slots[th_hash_slot(hashes[i]) & mask]);
+  uint32_t homes[count]; /* each term's home slot */
+  for (size_t i = 0; i < count; i++) {
+    homes[i] = th_hash_slot(hashes[i]) & mask;
+    __builtin_prefetch(&online->slots[homes[i]]);
+  }
   size_t row_bytes = themes * sizeof(float);
   for (size_t i = 0; i < count; i++) {
-    rows[i] = find_row(online, hashes[i]);
+    rows[i] = find_row_from(online, hashes[i], homes[i]);
     if (rows[i] >= 0)
       for (size_t at = 0; at < row_bytes; at += 64)
         __builtin_prefetch((const char *)(online->weights + (size_t)rows[i] * online->stride) + at);

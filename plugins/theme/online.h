@@ -97,19 +97,29 @@ int th_micro_add_id(th_micro *micro, uint64_t id);
 
 /* dots[m] = the sum, over the terms i in order whose rows[i] >= 0, of weights[i] x
  * cells[rows[i] x stride + m], for m < themes (one multiply then one add per term, as a
- * one-theme-at-a-time loop would; TH_WIDE_LANES: 8 lanes with AVX2, the same floats). */
+ * one-theme-at-a-time loop would; TH_WIDE_LANES: blocks of 32, 16 and 8 themes whose sums stay
+ * in registers over the terms, 8 lanes wide with AVX2, the same floats). */
 void th_online_dots(const float *cells, size_t stride, const int64_t *rows, const float *weights,
                     size_t count, size_t themes, float *restrict dots);
 
-/* norms[m] += row[m] x row[m] in double, for m < count (prune's theme lengths, row by row).
- * TH_WIDE_LANES: 4 lanes with AVX2, each the sum one theme at a time gives. */
-void th_online_add_squares(const float *row, size_t count, double *restrict norms);
+/* norms[m] += cells[r x stride + m] squared in double, for every row r < rows in order, for
+ * m < count (prune's theme lengths over the kept rows). TH_WIDE_LANES: blocks of 16 and 4
+ * themes whose sums stay in registers over the rows, each the sum one theme at a time gives. */
+void th_online_add_squares(const float *cells, size_t stride, uint32_t rows, size_t count,
+                           double *restrict norms);
 
 /* ranked[r] = {r, the largest cells[r x stride + m] x inverse_length[m] over m < count, at
  * least 0} for r < rows: how much row r matters to the theme it matters most to (prune).
  * TH_WIDE_LANES: 8 lanes with AVX2; a maximum is the same in any order. */
 void th_online_importance(const float *cells, size_t stride, uint32_t rows,
                           const float *inverse_length, size_t count, th_ranked *ranked);
+
+/* Sets kept[ranked[i].index] = 1 for the `top` entries th_select_top(ranked, count, top) would
+ * put first (the heaviest, ties: the lower index), leaving the others as they are (prune: the
+ * rows kept). The weights must not be negative or NaN (importances are not): the entries are
+ * bucketed by their float's high bits, which then order as the weights do, and only the bucket
+ * the boundary falls in is ranked. 0, or -1 on OOM. */
+int th_online_mark_top(const th_ranked *ranked, uint32_t count, uint32_t top, char *kept);
 
 /* Writes theme `index`'s non-zero terms (at most `max`) into hashes/weights; returns how many.
  */

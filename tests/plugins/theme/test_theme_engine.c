@@ -216,6 +216,51 @@ START_TEST(online_limit_forces_joining) {
 }
 END_TEST
 
+/* The online table is allocated without clearing it and a new row clears only the columns of
+ * the themes in use (online.c): over memory full of non-zero bytes, a theme founded after some
+ * rows exist, and rows taken again after a prune, still hold only the weights added to them. */
+static void *dirty_alloc(size_t size) {
+  void *memory = malloc(size);
+  if (memory)
+    memset(memory, 0xa5, size); /* each float reads about -2.9e-16: not zero */
+  return memory;
+}
+
+static void expect_only_unit_weights(const th_online *online, size_t theme, size_t expected) {
+  static uint32_t hashes[TH_ONLINE_VOCABULARY];
+  static float weights[TH_ONLINE_VOCABULARY];
+  size_t found = th_online_terms(online, theme, hashes, weights, TH_ONLINE_VOCABULARY);
+  ck_assert_uint_eq(found, expected);
+  for (size_t i = 0; i < found; i++)
+    ck_assert_float_eq(weights[i], 1.0f);
+}
+
+START_TEST(online_cells_start_empty_over_dirty_memory) {
+  th_memory_use(dirty_alloc, realloc, free);
+  th_online online;
+  th_online_init(&online, 2, 0.9);
+  float one = 1;
+  uint64_t id = 0;
+  uint32_t first = 1, second = 2;
+  ck_assert_int_eq(th_online_assign(&online, &first, &one, 1, 1, NAN, &id), 0);
+  ck_assert_int_eq(th_online_assign(&online, &second, &one, 1, 2, NAN, &id), 0);
+  ck_assert_uint_eq(online.count, 2);
+  expect_only_unit_weights(&online, 0, 1); /* theme 1's column was added after row 0 existed */
+  expect_only_unit_weights(&online, 1, 1);
+  /* every later record (one new term, cosine 0 to both) joins theme 0; past
+   * TH_ONLINE_VOCABULARY terms the table is pruned to a quarter and rows are taken again */
+  uint32_t terms = TH_ONLINE_VOCABULARY + 100;
+  for (uint32_t term = 3; term <= terms; term++)
+    ck_assert_int_eq(th_online_assign(&online, &term, &one, 1, term, NAN, &id), 0);
+  ck_assert_uint_eq(online.live, TH_ONLINE_VOCABULARY / 4 + 100);
+  size_t theme_1 = th_online_terms(&online, 1, (uint32_t[1]){0}, (float[1]){0}, 1);
+  expect_only_unit_weights(&online, 0, online.live - theme_1);
+  expect_only_unit_weights(&online, 1, theme_1);
+  th_online_release(&online);
+  th_memory_use(malloc, realloc, free);
+}
+END_TEST
+
 /* Leaders (leaders.c): inside one online theme, a record near a leader takes its id, one far
  * from every leader founds its own while the theme has room, then joins the nearest; a leader
  * is its record's TH_LEADER_TERMS heaviest terms. */
@@ -519,6 +564,7 @@ static Suite *theme_engine_suite(void) {
   TCase *online = tcase_create("online clustering");
   tcase_add_test(online, online_joins_similar_and_founds_new);
   tcase_add_test(online, online_limit_forces_joining);
+  tcase_add_test(online, online_cells_start_empty_over_dirty_memory);
   tcase_add_test(online, online_leaders_give_finer_ids);
   tcase_add_test(online, online_merge_folds_down_to_limit);
   suite_add_tcase(suite, online);

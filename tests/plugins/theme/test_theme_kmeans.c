@@ -4,7 +4,8 @@
  * centroids must be equal bit for bit; th_kmeans_seed against a plain seeding that walks every
  * row for every pick. Likewise the other fast paths against their plain form:
  * th_online_dots and th_online_importance (online.c, 8 lanes wide on AVX2) and
- * th_online_add_squares (4 lanes) against one theme at a time; th_kmeans_merge on threads and
+ * th_online_add_squares (4 lanes) against one theme at a time; th_online_mark_top (prune's
+ * kept rows, by float buckets) against th_select_top; th_kmeans_merge on threads and
  * replayed from recorded folds (merge.c) against one thread, and its Gram matrix (through the
  * modularity it gives) against a plain one; th_hash_norm_stem (common.h, one pass when the stem is
  * a prefix) against two hashes; th_ranked_sort and th_keyed_sort (common.c) against qsort;
@@ -334,6 +335,38 @@ START_TEST(online_importance_equals_plain_maximum) {
 }
 END_TEST
 
+/* th_online_mark_top (prune's kept rows, by buckets of the floats' high bits) marks the same
+ * entries th_select_top puts first, for every `top` from 0 past the count: weights spread over
+ * many exponents, with zeros, repeated values (ties broken by index) and values one bucket apart,
+ * entries in shuffled index order. */
+START_TEST(online_mark_top_equals_select_top) {
+  enum { COUNT = 600 };
+  static th_ranked ranked[COUNT], selected[COUNT];
+  static char kept[COUNT];
+  uint64_t random = 11 + (uint64_t)_i;
+  for (uint32_t i = 0; i < COUNT; i++) {
+    uint64_t kind = th_random_next(&random) % 5;
+    float weight = kind == 0   ? 0.0f
+                   : kind == 1 ? 0.25f /* many equal weights */
+                   : kind == 2 ? (float)ldexp(th_random_unit(&random), -(int)(i % 40))
+                               : (float)th_random_unit(&random);
+    ranked[i] = (th_ranked){(uint32_t)((i * 7919u) % COUNT), weight}; /* shuffled indices */
+  }
+  for (uint32_t top = 0; top <= COUNT + 1; top += 1 + top / 8) {
+    memcpy(selected, ranked, sizeof ranked);
+    th_select_top(selected, COUNT, top);
+    memset(kept, 0, sizeof kept);
+    ck_assert_int_eq(th_online_mark_top(ranked, COUNT, top, kept), 0);
+    uint32_t marked = 0;
+    for (uint32_t i = 0; i < COUNT; i++)
+      marked += kept[i];
+    ck_assert_uint_eq(marked, (top < COUNT ? top : COUNT));
+    for (uint32_t k = 0; k < top && k < COUNT; k++)
+      ck_assert_msg(kept[selected[k].index], "top %u: index %u not marked", top, selected[k].index);
+  }
+}
+END_TEST
+
 /* th_online_add_squares against one theme at a time, bit for bit, over several rows added in
  * turn, for every theme count up to 96 (whole vectors and every remainder). */
 START_TEST(online_squares_equal_one_theme_at_a_time) {
@@ -346,8 +379,8 @@ START_TEST(online_squares_equal_one_theme_at_a_time) {
   double norms[STRIDE + 1], plain[STRIDE + 1];
   for (size_t m = 0; m <= STRIDE; m++)
     norms[m] = plain[m] = 0.25 * (double)m;
+  th_online_add_squares(cells, STRIDE, ROWS, count, norms);
   for (size_t r = 0; r < ROWS; r++) {
-    th_online_add_squares(cells + r * STRIDE, count, norms);
     for (size_t m = 0; m < count; m++) {
       double value = cells[r * STRIDE + m];
       plain[m] += value * value;
@@ -689,6 +722,7 @@ static Suite *theme_kmeans_suite(void) {
   TCase *online = tcase_create("online dots");
   tcase_add_loop_test(online, online_dots_equal_one_theme_at_a_time, 0, 97);
   tcase_add_loop_test(online, online_importance_equals_plain_maximum, 0, 97);
+  tcase_add_loop_test(online, online_mark_top_equals_select_top, 0, 8);
   tcase_add_loop_test(online, online_squares_equal_one_theme_at_a_time, 0, 97);
   suite_add_tcase(suite, online);
   TCase *sorts = tcase_create("sorts");
