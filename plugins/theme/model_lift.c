@@ -109,7 +109,8 @@ int th_lifted_bind(th_lifted *lifted, const cJSON *json) {
   if (bind_walk(lifted, json, &ordinal, &next) || next != lifted->count ||
       ordinal != lifted->ordinals)
     return -1;
-  qsort(lifted->arrays, lifted->count, sizeof(th_lifted_array), compare_nodes);
+  if (lifted->count > 1) /* none lifted: arrays is NULL, which qsort may not be given */
+    qsort(lifted->arrays, lifted->count, sizeof(th_lifted_array), compare_nodes);
   return 0;
 }
 
