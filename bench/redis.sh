@@ -15,6 +15,8 @@
 #   f1-1 / f1-2  the machine's ceiling for w1-2 / w1-1 without Redis: the same pipeline on the
 #                corpus file, one worker, against two one-worker runs started together on its
 #                two halves (bench/corpus.sh write_halves), sharing nothing
+#   w1-1 / f1-1  redis-1 against file with one worker each: on 2 cores, the Redis path's cost
+#                with a core left for redis-server (redis-1 / file shares both cores with it)
 #   sink-1       redis-1 writing its output to a stream (at-least-once sink)
 #   sink-eo      the same with exactly_once=1 (outputs written in the checkpoint transaction)
 #   latency      one entry at a time (20, 100 ms apart) through a running consumer: ms from
@@ -221,6 +223,11 @@ try:
               % (median["redis-1-ref"] / median["file-ref"],
                  statistics.median(row[1] for row in results["redis-1-ref"])
                  / statistics.median(row[1] for row in results["file-ref"])))
+    print("one consumer with a core left for redis-server (1 worker each): w1-1 / f1-1 wall "
+          "%.2fx, CPU %.2fx; median of per-run ratios %s"
+          % (median["w1-1"] / median["f1-1"],
+             statistics.median(row[1] for row in results["w1-1"])
+             / statistics.median(row[1] for row in results["f1-1"]), per_run("w1-1", "f1-1")))
     print("redis-1 checkpoint state: %.1f MB" % (statistics.median(checkpoint_bytes) / 1e6))
     print("two consumers / one (1 worker each): %.2fx faster (target >= 1.8); median of "
           "per-run ratios %s" % (median["w1-1"] / median["w1-2"], per_run("w1-1", "w1-2")))
