@@ -42,7 +42,12 @@ static __attribute__((noinline)) size_t joined_word_end(const unsigned char *tex
  * no run continues (", " ". "). The loop keeps its state in registers. */
 size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offset, size_t length,
                      int *space_before_io, unsigned *breaks_io) {
-  /* the next token goes to `out`; the array ends at `out_end` */
+  /* the next token goes to `out`; the array ends at `out_end` (made first, so that neither is
+   * an offset from a null pointer) */
+  if (!scratch->tokens && tk_grow(scratch->memory, (void **)&scratch->tokens,
+                                  &scratch->token_capacity, sizeof(tp_token)) != 0) {
+    return (size_t)-1;
+  }
   tp_token *out = scratch->tokens + scratch->token_count;
   tp_token *out_end = scratch->tokens + scratch->token_capacity;
   /* the flags the next token gets from what precedes it; line breaks only come in from the
