@@ -15,6 +15,12 @@
 #                 pipeline, so 2 probes is an under-estimate there).
 # A floor near or above a budget means the target cannot be met by any amount of tuning of the
 # analysis itself: only by printing less or skipping the stages' work.
+#
+# Issue 12 asks theme's own CPU in apply mode (tokenize + theme given a model, minus tokenize)
+# to be at most 0.5x the no-stage pipeline's. Its floor here: printing what theme adds to a
+# record (apply's output against tokenize's alone) plus one probe a word (a model vocabulary
+# lookup: bench/floor's split+probe minus its split, the words being tokenize's work), against
+# the budget 0.5 x no-stage. The model is fitted on the same 5 MB (model_out).
 # Peers as in bench/pipeline_speed.sh (PEERS_DIR, skipped when absent). RUNS (default 5) rounds,
 # medians.
 set -euo pipefail
@@ -31,13 +37,30 @@ ensure_corpus "$corpus"
 write_peer_inputs "$corpus" "$out"
 
 python3 - "$build" "$out" <<'PY'
-import os, resource, statistics, subprocess, sys
+import json, os, resource, statistics, subprocess, sys
 build, out = sys.argv[1], sys.argv[2]
 runs, peers = int(os.environ["RUNS"]), os.environ["PEERS_DIR"]
 textpipe = os.path.join(build, "core", "textpipe")
 first5mb = os.path.join(out, "first5mb.ndjson")
 pipelines = {"tokenize + sentiment": os.path.join(out, "tokenize_sentences.json"),
              "default": "pipelines/comments.json"}
+
+# issue 12's apply mode: a model fitted on the same input, then applied (default keyphrases)
+model = os.path.abspath(os.path.join(out, "model.json"))
+def write_pipeline(name, stages):
+    path = os.path.join(out, name + ".json")
+    with open(path, "w") as handle:
+        json.dump({"name": name, "stages": stages}, handle)
+    return path
+fit = write_pipeline("fit", [{"plugin": "tokenize"},
+                             {"plugin": "theme", "config": {"model_out": model}}])
+with open(first5mb, "rb") as stdin:
+    subprocess.run([textpipe, "run", fit, "--quiet", "--workers", "1"], stdin=stdin,
+                   stdout=subprocess.DEVNULL, check=True)
+theme_pipelines = {"tokenize": write_pipeline("tokenize", [{"plugin": "tokenize"}]),
+                   "tokenize + theme (apply)": write_pipeline(
+                       "apply", [{"plugin": "tokenize"},
+                                 {"plugin": "theme", "config": {"model": model}}])}
 
 def cpu_of(command, stdin_path, stdout):
     """Runs `command` (stdin from stdin_path): its CPU seconds (user + system)."""
@@ -51,13 +74,14 @@ def textpipe_run(pipeline):
     return [textpipe, "run", pipeline, "--quiet", "--workers", "1"]
 
 outputs = {}
-for name, pipeline in pipelines.items():
+for name, pipeline in list(pipelines.items()) + list(theme_pipelines.items()):
     outputs[name] = os.path.join(out, name.replace(" + ", "_") + ".out.ndjson")
     with open(outputs[name], "wb") as stdout:
         cpu_of(textpipe_run(pipeline), first5mb, stdout)
 
 commands = [("no-stage", textpipe_run("bench/passthrough.json"))]
 commands += [(name, textpipe_run(pipeline)) for name, pipeline in pipelines.items()]
+commands += [(name, textpipe_run(pipeline)) for name, pipeline in theme_pipelines.items()]
 have_peers = bool(peers) and os.path.isdir(os.path.join(peers, "node_modules")) and \
     subprocess.run(["node", "--version"], capture_output=True).returncode == 0
 if have_peers:
@@ -84,6 +108,7 @@ def tool_seconds(tool, path, pattern_word):
 printing = {name: tool_seconds("print_floor", path, "print") for name, path in outputs.items()}
 printing_input = tool_seconds("print_floor", first5mb, "print")
 probes = tool_seconds("floor", first5mb, "2 probes")
+one_probe = tool_seconds("floor", first5mb, "split+probe") - tool_seconds("floor", first5mb, "split")
 
 print("first 5 MB of the corpus, CPU seconds, median of %d (one worker)" % runs)
 for name, seconds in cpu.items():
@@ -91,6 +116,7 @@ for name, seconds in cpu.items():
 print("  %-22s %.4f s (input), %s" % ("printing", printing_input,
       ", ".join("%.4f s (%s output)" % (printing[n], n) for n in printing)))
 print("  %-22s %.4f s" % ("2 word probes", probes))
+print("  %-22s %.4f s (split+probe minus split)" % ("1 probe a word", one_probe))
 targets = [("tokenize + sentiment", "afinn", 10), ("default", "afinn", 3), ("default", "vader", 100)]
 for name, peer, factor in targets:
     floor = cpu["no-stage"] + (printing[name] - printing_input) + probes
@@ -101,4 +127,12 @@ for name, peer, factor in targets:
           "probes %.4f) = %3.0f%% of it; textpipe %.4f s = %.1fx %s"
           % (name, factor, peer, budget, floor, cpu["no-stage"], printing[name] - printing_input,
              probes, 100 * floor / budget, cpu[name], cpu[peer] / cpu[name], peer))
+theme_own = cpu["tokenize + theme (apply)"] - cpu["tokenize"]
+theme_printing = printing["tokenize + theme (apply)"] - printing["tokenize"]
+budget = 0.5 * cpu["no-stage"]
+floor = theme_printing + one_probe
+print("theme's own, apply   <= 0.5x no-stage: budget %.4f s; floor %.4f s (printing %.4f + "
+      "1 probe a word %.4f) = %3.0f%% of it; textpipe %.4f s = %.2fx no-stage"
+      % (budget, floor, theme_printing, one_probe, 100 * floor / budget, theme_own,
+         theme_own / cpu["no-stage"]))
 PY
