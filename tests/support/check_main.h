@@ -1,10 +1,21 @@
-/* tests/support/check_main.h - a test program's main for one Check suite of plain tests:
- * runs them and returns the exit status (EXIT_FAILURE when any test failed). */
+/* tests/support/check_main.h - a test program's main for one Check suite: runs it and returns
+ * the exit status (EXIT_FAILURE when any test failed). tp_check_main builds the suite from plain
+ * tests; a suite with more (loop tests, fixtures, several cases) is built by its file and run
+ * by tp_check_run. */
 #ifndef TP_TESTS_CHECK_MAIN_H
 #define TP_TESTS_CHECK_MAIN_H
 
 #include <check.h>
 #include <stdlib.h>
+
+/* Runs `suite` (the runner takes it and frees it). */
+static inline int tp_check_run(Suite *suite) {
+  SRunner *runner = srunner_create(suite);
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
 
 /* Runs `tests` (count of them, as START_TEST names them) as the suite `name`. */
 static inline int tp_check_main(const char *name, const TTest *const *tests, size_t count) {
@@ -13,11 +24,7 @@ static inline int tp_check_main(const char *name, const TTest *const *tests, siz
   for (size_t i = 0; i < count; i++)
     tcase_add_test(tcase, tests[i]);
   suite_add_tcase(suite, tcase);
-  SRunner *runner = srunner_create(suite);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(suite);
 }
 
 #endif /* TP_TESTS_CHECK_MAIN_H */

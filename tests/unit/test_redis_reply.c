@@ -8,6 +8,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "check_main.h"
 #include "redis_reply.h"
 
 /* Appends to the growing buffer *text. */
@@ -153,9 +154,5 @@ static Suite *redis_reply_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(redis_reply_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(redis_reply_suite());
 }
