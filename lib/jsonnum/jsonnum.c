@@ -15,11 +15,13 @@ static const double exact_tens[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e
                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-/* Its digits make an integer m of at most 2^53 (an exact double) and its decimal exponent e is
- * within 22 of zero (10^|e| is an exact double), so m x 10^e or m / 10^-e is a single IEEE
- * operation on exact operands, which rounds the true product or quotient to nearest as strtod
- * does. Not taken: more than 19 digits, an exponent beyond that, or m above 2^53. */
-int jsonnum_exact(const char *start, const char *end, double *number) {
+/* strtod's double for the number from `start` to `end` (in JSON's grammar) when one exact
+ * operation gives it: 1 with *number set, else 0 (then ask strtod). Its digits make an integer m
+ * of at most 2^53 (an exact double) and its decimal exponent e is within 22 of zero (10^|e| is
+ * an exact double), so m x 10^e or m / 10^-e is a single IEEE operation on exact operands, which
+ * rounds the true product or quotient to nearest as strtod does. Not taken: more than 19
+ * digits, an exponent beyond that, or m above 2^53. */
+static int exact_decimal(const char *start, const char *end, double *number) {
   int negative = *start == '-';
   const char *at = start + negative, *integer = at;
   uint64_t mantissa = 0;
@@ -83,7 +85,7 @@ const char *jsonnum_read(const char *at, double *number) {
   size_t length = (size_t)(at - start);
   if (length > JSONNUM_MAX_LENGTH)
     return NULL;
-  if (!jsonnum_exact(start, at, number)) {
+  if (!exact_decimal(start, at, number)) {
     char copy[JSONNUM_MAX_LENGTH + 1];
     memcpy(copy, start, length);
     copy[length] = '\0';

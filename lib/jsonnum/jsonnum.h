@@ -15,15 +15,10 @@
 #define JSONNUM_MAX_LENGTH 32
 
 /* The number in JSON's grammar of at most JSONNUM_MAX_LENGTH characters that starts at `at`
- * (the text NUL-terminated, which stops the scan): its double into *number (strtod's, by the
- * exact operation of jsonnum_exact when that gives it) and where it ends; NULL when no such
- * number starts there. */
+ * (the text NUL-terminated, which stops the scan): its double into *number and where it ends;
+ * NULL when no such number starts there. The double is strtod's, by one exact operation when
+ * that gives it (digits making an integer up to 2^53, a decimal exponent within 22 of zero: most
+ * numbers of up to 16 digits), else by strtod itself. */
 const char *jsonnum_read(const char *at, double *number);
-
-/* strtod's double for the number from `start` to `end`, which must be in JSON's grammar, when
- * one exact operation gives it (digits making an integer up to 2^53, a decimal exponent within
- * 22 of zero: most numbers of up to 16 digits): 1 with *number set, else 0 (then ask
- * strtod). */
-int jsonnum_exact(const char *start, const char *end, double *number);
 
 #endif /* JSONNUM_H */
