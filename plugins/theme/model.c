@@ -151,19 +151,17 @@ static int load_vocabulary(th_saved_model *model, const cJSON *json, const th_li
     return -1;
   }
   if (!cJSON_IsArray(vocabulary) || list.count % 2) {
-    th_free(list.owned);
     snprintf(err, err_size, "%s: vocabulary: expected an array of [hash, weight] number pairs",
              source);
-    return -1;
+    goto fail;
   }
   uint32_t count = (uint32_t)(list.count / 2);
   uint32_t *hashes = th_alloc((count + 1) * sizeof(uint32_t));
   model->vectors.idf = th_alloc((count + 1) * sizeof(float));
   if (!hashes || !model->vectors.idf) {
     th_free(hashes);
-    th_free(list.owned);
     snprintf(err, err_size, "out of memory");
-    return -1;
+    goto fail;
   }
   for (uint32_t c = 0; c < count; c++) {
     double hash = list.values[2 * (size_t)c], weight = list.values[2 * (size_t)c + 1];
@@ -173,8 +171,7 @@ static int load_vocabulary(th_saved_model *model, const cJSON *json, const th_li
                "%s: vocabulary[%u]: expected a 32-bit hash and a positive weight after it", source,
                2 * c);
       th_free(hashes);
-      th_free(list.owned);
-      return -1;
+      goto fail;
     }
     hashes[c] = (uint32_t)hash;
     model->vectors.idf[c] = (float)weight;
@@ -192,6 +189,9 @@ static int load_vocabulary(th_saved_model *model, const cJSON *json, const th_li
     return -1;
   }
   return 0;
+fail:
+  th_free(list.owned);
+  return -1;
 }
 
 /* Theme `j` of the file into the model. 0, or -1 with err. */
@@ -229,21 +229,18 @@ static int load_theme(th_saved_model *model, uint32_t j, const cJSON *theme,
                             : NULL;
   if (problem) {
     snprintf(err, err_size, "%s: %s.%s", source, where, problem);
-    th_free(list.owned);
-    return -1;
+    goto fail;
   }
   const cJSON *phrase;
   cJSON_ArrayForEach(phrase, keyphrases) if (!cJSON_IsString(phrase)) {
     snprintf(err, err_size, "%s: %s.keyphrases: expected strings", source, where);
-    th_free(list.owned);
-    return -1;
+    goto fail;
   }
   model->labels[j] = th_strndup(label->valuestring, strlen(label->valuestring));
   model->keyphrases[j] = cJSON_Duplicate(keyphrases, 1);
   if (!model->labels[j] || !model->keyphrases[j]) {
     snprintf(err, err_size, "out of memory");
-    th_free(list.owned);
-    return -1;
+    goto fail;
   }
   model->sizes[j] = size->valuedouble;
   model->floors[j] = (float)floor_item->valuedouble;
@@ -256,13 +253,15 @@ static int load_theme(th_saved_model *model, uint32_t j, const cJSON *theme,
       snprintf(err, err_size,
                "%s: %s.terms[%zu]: expected a vocabulary index below %u and a weight after it",
                source, where, index, columns);
-      th_free(list.owned);
-      return -1;
+      goto fail;
     }
     centroid[(size_t)column] = (float)weight;
   }
   th_free(list.owned);
   return 0;
+fail:
+  th_free(list.owned);
+  return -1;
 }
 
 /* th_model_from_json, with the number arrays `lifted` out of the tree (or NULL). */
