@@ -295,7 +295,8 @@ int th_online_append(th_online *online) {
   if (ensure_tables(online) || online->count >= online->stride)
     return -1;
   memset(&online->micros[online->count], 0, sizeof(th_micro));
-  for (uint32_t r = 0; r < online->live; r++) /* the new column (new_row zeroes only those in use) */
+  /* the new column (new_row zeroes only those in use) */
+  for (uint32_t r = 0; r < online->live; r++)
     online->weights[(size_t)r * online->stride + online->count] = 0;
   return (int)online->count++;
 }

@@ -28,8 +28,8 @@ static void append_bulk(char **text, size_t *used, const char *bytes, size_t len
 }
 
 /* An XREADGROUP-shaped reply of `entries` entries (every 100th value 40 kB, more than half
- * the largest block: a block of its own; every 7th entry deleted: a nil field list), then the other reply kinds: a status, an
- * error, an integer, a nil, an empty array and a nil array. */
+ * the largest block: a block of its own; every 7th entry deleted: a nil field list), then the other
+ * reply kinds: a status, an error, an integer, a nil, an empty array and a nil array. */
 static char *sample_replies(size_t entries, size_t *length) {
   char *text = NULL, line[64];
   size_t used = 0;
