@@ -99,7 +99,8 @@ static sx_entry *sx_table_upsert(const sx_allocator *allocator, sx_table *table,
   }
   table->slots[slot] = (uint32_t)entry->tag << 20 | (uint32_t)table->entry_count;
   size_t word;
-  table->filter[word] |= sx_table_filter(hash, &word);
+  uint64_t bits = sx_table_filter(hash, &word); /* sets `word`: before it is read */
+  table->filter[word] |= bits;
   return entry;
 }
 

@@ -96,6 +96,32 @@ static const sx_term *sx_lookup_variant(const sx_lexicon *lexicon, const tp_toke
   return NULL;
 }
 
+/* The stem table's term (with a valence) for a word's stem, or NULL; none when the stem is the
+ * word itself, which says nothing new (and would let "hat" reach "hate"). `packed` holds the
+ * word's `norm` as sx_table_hash packed it: a stem of up to 16 bytes is packed once, compared
+ * with it and hashed from it, all inline (sx_same and sx_lexicon_find_stem would pack it twice
+ * more, and the norm again, behind a call). */
+static inline __attribute__((always_inline)) const sx_term *
+sx_lookup_stem(const sx_lexicon *lexicon, const tp_token *token, const char *norm, size_t length,
+               const uint64_t packed[2]) {
+  const char *stem = token->stem;
+  size_t stem_length = token->stem_length;
+  if (stem_length > 16 || length > 16) {
+    if (stem_length == length && sx_same(stem, norm, length)) {
+      return NULL;
+    }
+    return sx_lexicon_find_stem(lexicon, stem, stem_length);
+  }
+  uint64_t stem_packed[2];
+  sx_table_pack(stem, stem_length, stem_packed);
+  if (stem_length == length && stem_packed[0] == packed[0] && stem_packed[1] == packed[1]) {
+    return NULL; /* packing is one to one for a given length */
+  }
+  uint64_t hash = sx_table_hash_packed(stem_packed, stem_length);
+  const sx_entry *entry = sx_table_find(&lexicon->stems, stem, stem_length, hash, stem_packed);
+  return (entry && (entry->term.flags & SX_TERM_VALENCE)) ? &entry->term : NULL;
+}
+
 /* The term of a word-like token, or NULL; sets *stem_weight and *flags. */
 static inline const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_token *token,
                                             float *stem_weight, uint16_t *flags) {
@@ -105,7 +131,9 @@ static inline const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_
     norm++; /* #fail, #love */
     length--;
   }
-  const sx_entry *entry = sx_table_lookup(&lexicon->words, norm, length);
+  uint64_t packed[2]; /* the norm's bytes as the table packs them: the stem is compared to them */
+  uint64_t hash = sx_table_hash(norm, length, packed);
+  const sx_entry *entry = sx_table_find(&lexicon->words, norm, length, hash, packed);
   const sx_term *term = entry ? &entry->term : NULL;
   *stem_weight = 1.0f;
   if (term != NULL && (term->flags & (SX_TERM_VALENCE | SX_TERM_BOOSTER | SX_TERM_NEGATOR))) {
@@ -121,11 +149,9 @@ static inline const sx_term *sx_lookup_word(const sx_lexicon *lexicon, const tp_
       return variant;
     }
   }
-  /* A stem equal to the word itself says nothing new (and would let "hat" reach "hate"). */
   if (term == NULL && token->type == TP_TOKEN_WORD && !(token->flags & TP_TOKEN_STOPWORD) &&
-      token->stem != NULL && token->stem_length > 2 &&
-      !(token->stem_length == length && sx_same(token->stem, norm, length))) {
-    const sx_term *stemmed = sx_lexicon_find_stem(lexicon, token->stem, token->stem_length);
+      token->stem != NULL && token->stem_length > 2) {
+    const sx_term *stemmed = sx_lookup_stem(lexicon, token, norm, length, packed);
     if (stemmed != NULL) {
       *stem_weight = SX_STEM_WEIGHT;
       return stemmed;

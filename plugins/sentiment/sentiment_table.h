@@ -95,8 +95,16 @@ static inline uint64_t sx_table_hash_long(const char *key, size_t length) {
   return sx_table_mix((hash ^ packed[0]) * 0xc4ceb9fe1a85ec53ull);
 }
 
-/* The hash of `key`; for up to 16 bytes, of its packed bytes (sx_table_pack): their product,
+/* The hash of a key of at most 16 bytes from its packed bytes (sx_table_pack): their product,
  * both halves of it, every bit of the result depending on every bit of the key. */
+static inline __attribute__((always_inline)) uint64_t sx_table_hash_packed(const uint64_t packed[2],
+                                                                           size_t length) {
+  unsigned __int128 product = (unsigned __int128)(packed[0] ^ 0x9e3779b97f4a7c15ull) *
+                              (packed[1] ^ (0xc4ceb9fe1a85ec53ull + length));
+  return (uint64_t)product ^ (uint64_t)(product >> 64);
+}
+
+/* The hash of `key`, filling `packed` (sx_table_pack; zeros for a key of more than 16 bytes). */
 static inline __attribute__((always_inline)) uint64_t sx_table_hash(const char *key, size_t length,
                                                                     uint64_t packed[2]) {
   if (__builtin_expect(length > 16, 0)) {
@@ -104,9 +112,7 @@ static inline __attribute__((always_inline)) uint64_t sx_table_hash(const char *
     return sx_table_hash_long(key, length);
   }
   sx_table_pack(key, length, packed);
-  unsigned __int128 product = (unsigned __int128)(packed[0] ^ 0x9e3779b97f4a7c15ull) *
-                              (packed[1] ^ (0xc4ceb9fe1a85ec53ull + length));
-  return (uint64_t)product ^ (uint64_t)(product >> 64);
+  return sx_table_hash_packed(packed, length);
 }
 
 /* The filter word of a hash and the two bits its key sets there. */
@@ -122,7 +128,8 @@ sx_table_find(const sx_table *table, const char *key, size_t length, uint64_t ha
               const uint64_t packed[2]) {
   size_t word;
   uint64_t bits = sx_table_filter(hash, &word);
-  if (table->slot_capacity == 0 || (table->filter[word] & bits) != bits) {
+  /* An empty table (no slots yet) has an all-zero filter, which rejects every key. */
+  if ((table->filter[word] & bits) != bits) {
     return NULL;
   }
   uint32_t tag = (uint32_t)(hash >> 52);

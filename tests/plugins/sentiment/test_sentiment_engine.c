@@ -285,6 +285,25 @@ START_TEST(test_stems_and_unknown_language) {
 }
 END_TEST
 
+/* A token's stem fallback (sentiment_lookup.c, sx_lookup_stem): a word missing from the list
+ * takes its stem's base form at half weight, the stem packed and compared with the word's own
+ * packing (up to 16 bytes) or byte by byte (longer); a stem equal to the word adds nothing. */
+static const struct {
+  const char *word; /* none of them in the built-in list */
+  int sign;
+} stem_cases[] = {
+    {"frustratings", -1},      /* stem "frustrat" (frustrate, frustrating...) */
+    {"frustrat", 0},           /* its own stem, that of "frustrate": no fallback */
+    {"misunderstandings", -1}, /* 17 bytes: stem "misunderstand" */
+};
+
+START_TEST(test_stem_fallback) {
+  double compound = compound_of(stem_cases[_i].word);
+  int sign = compound > 0 ? 1 : compound < 0 ? -1 : 0;
+  ck_assert_msg(sign == stem_cases[_i].sign, "\"%s\": compound %g", stem_cases[_i].word, compound);
+}
+END_TEST
+
 /* ---- Report statistics --------------------------------------------------------------------- */
 static void add_records(sx_report *report, uint64_t first_line, uint64_t last_line) {
   for (uint64_t line = first_line; line <= last_line; line++) {
@@ -583,6 +602,7 @@ static Suite *sentiment_engine_suite(void) {
   tcase_add_loop_test(table, test_load_errors, 0,
                       sizeof load_error_cases / sizeof load_error_cases[0]);
   tcase_add_test(table, test_stems_and_unknown_language);
+  tcase_add_loop_test(table, test_stem_fallback, 0, sizeof stem_cases / sizeof stem_cases[0]);
   suite_add_tcase(suite, table);
   TCase *report = tcase_create("report");
   tcase_add_test(report, test_report_merge);
