@@ -49,6 +49,9 @@
 #define SX_REPEAT_MEMORY     16   /* sentiment terms remembered for repetition */
 #define SX_LINK_WEIGHT       0.7  /* a text that shares a link reports more than it judges */
 #define SX_ALPHA             15.0 /* VADER's normalization constant */
+/* The rules pass 4 reads of an item with no valence: the negation and hedge leans, and the
+ * weight carried to the rest of a concession or hedged clause. */
+#define SX_SUM_RULES (SX_TERM_NEGATOR | SX_TERM_HEDGE | SX_TERM_CONCESSION)
 
 void sx_scratch_release(sx_scratch *scratch) {
   if (scratch->items != NULL) {
@@ -499,15 +502,17 @@ static void sx_sum(sx_item *items, size_t item_count, uint32_t *active, sx_total
   /* `carried` resets at each clause boundary; clause numbers only grow, so an item is in the
    * clause `carried` was last set in exactly when no boundary came since. */
   uint32_t carried_clause = item_count > 0 ? items[0].clause : 0;
-  /* Most items have no rule and no valence: the loop below would leave the totals and
-   * `carried` as they are (and the item's weight is not read again), but count the item as
-   * neutral (unless consumed). So they are only counted, apart (every addend of the neutral
-   * total is a small whole number, so the sum is exact in any order), and the loop visits the
-   * others, in order. The list is made without a branch: which items have a rule or valence
+  /* Most items have no valence and none of the rules this pass reads (SX_SUM_RULES; a subject,
+   * booster or contrast word is plain here too): the loop below would leave the totals and
+   * `carried` as they are (a clause boundary at such an item resets `carried` no differently
+   * from the next item the loop visits, and the item's weight is not read again), but count
+   * the item as neutral (unless consumed). So they are only counted, apart (every addend of the
+   * neutral total is a small whole number, so the sum is exact in any order), and the loop
+   * visits the others, in order. The list is made without a branch: which items are plain
    * follows no pattern a branch predictor learns (cachegrind's simulated one missed a third). */
   size_t plain_neutral = 0, active_count = 0;
   for (size_t i = 0; i < item_count; i++) {
-    unsigned plain = (items[i].rules == 0) & (items[i].valence == 0);
+    unsigned plain = ((items[i].rules & SX_SUM_RULES) == 0) & (items[i].valence == 0);
     active[active_count] = (uint32_t)i;
     active_count += !plain;
     plain_neutral += plain & !(items[i].flags & SX_ITEM_CONSUMED);
