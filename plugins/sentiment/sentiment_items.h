@@ -10,6 +10,10 @@
 #include "sentiment_lexicon.h"
 #include "textpipe/text.h"
 
+/* The rules pass 4 reads of an item with no valence: the negation and hedge leans, and the
+ * weight carried to the rest of a concession or hedged clause. */
+#define SX_SUM_RULES (SX_TERM_NEGATOR | SX_TERM_HEDGE | SX_TERM_CONCESSION)
+
 enum {
   SX_ITEM_CONSUMED = 1u << 0, /* a later word of a phrase */
   SX_ITEM_CAPS = 1u << 1,
@@ -52,9 +56,12 @@ typedef struct sx_span {
   /* The items that may carry valence after phrases: those with a valence, and the first words
    * of known phrases; in order. The other items keep no valence, so passes 1b and 2 skip them
    * (they would leave them as they are). Also verbs whose valence pass 1 dropped (no subject
-   * before them): with no valence and no phrase, passes 1b, 1c and 2 skip them in turn. */
+   * before them): with no valence and no phrase, passes 1b, 1c and 2 skip them in turn. And
+   * the items with a rule pass 4 reads of an item with no valence (SX_SUM_RULES: negators,
+   * hedges, concessions), which passes 1b, 1c and 2 skip likewise: pass 4 visits the list. */
   uint32_t *candidates;
   size_t candidate_count;
+  size_t consumed; /* items consumed by phrases (pass 1b), each once */
   /* A text's pass 1 also counts the exclamations, questions and links of each sentence here
    * (by the tokens' `sentence`), when this is not NULL: sentence_count entries, zeroed; and
    * notes a marks' token outside the sentence its number names (in `spare_marks`). */

@@ -89,6 +89,7 @@ void sx_match_phrases(const sx_lexicon *lexicon, const tp_text *text, sx_item *i
     items[i].rules = match->flags;
     span->contrast = span->contrast || (match->flags & SX_TERM_CONTRAST);
     items[i].valence = (match->flags & SX_TERM_VALENCE) ? match->valence : 0;
+    span->consumed += match_words - 1;
     for (size_t k = 1; k < match_words; k++) {
       items[i + k].flags |= SX_ITEM_CONSUMED;
       items[i + k].rules = 0;

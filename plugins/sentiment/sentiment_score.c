@@ -49,9 +49,6 @@
 #define SX_REPEAT_MEMORY     16   /* sentiment terms remembered for repetition */
 #define SX_LINK_WEIGHT       0.7  /* a text that shares a link reports more than it judges */
 #define SX_ALPHA             15.0 /* VADER's normalization constant */
-/* The rules pass 4 reads of an item with no valence: the negation and hedge leans, and the
- * weight carried to the rest of a concession or hedged clause. */
-#define SX_SUM_RULES (SX_TERM_NEGATOR | SX_TERM_HEDGE | SX_TERM_CONCESSION)
 
 void sx_scratch_release(sx_scratch *scratch) {
   if (scratch->items != NULL) {
@@ -228,7 +225,7 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
      * predictor learns (cachegrind's simulated one missed it on over half of the items). The
      * slot past the last candidate is free: there are no more candidates than items. */
     candidates[candidate_count] = (uint32_t)(item_count - 1);
-    candidate_count += (flags & SX_ITEM_CANDIDATE) != 0;
+    candidate_count += ((flags & SX_ITEM_CANDIDATE) | (item->rules & SX_SUM_RULES)) != 0;
     if (token->type == TP_TOKEN_WORD) {
       words++;
       /* Only a Capitalized sentiment word right after a word can be inside a name (counted
@@ -313,7 +310,7 @@ static size_t sx_collect_sentence(sx_scratch *scratch, const tp_text *text, size
     const sx_item *item = &items[k];
     other_sentences |= item->sentence ^ sentence;
     candidates[candidate_count] = (uint32_t)k; /* as in sx_collect: no branch */
-    candidate_count += (item->flags & SX_ITEM_CANDIDATE) != 0;
+    candidate_count += ((item->flags & SX_ITEM_CANDIDATE) | (item->rules & SX_SUM_RULES)) != 0;
     rules_seen |= item->rules;
     flags_seen |= item->flags;
   }
@@ -495,31 +492,26 @@ typedef struct sx_totals {
 
 /* Pass 4: the weights of questions ("?!" exclaims rather than asks), of concession and hedged
  * clauses (the weight carried along resets at each clause boundary) and of repeats; then the
- * sums, and whether the span negates or hedges. `active` has room for item_count numbers. */
-static void sx_sum(sx_item *items, size_t item_count, uint32_t *active, sx_totals *totals) {
+ * sums, and whether the span negates or hedges. It visits the span's candidates (`listed`, in
+ * order), `consumed` of its items having been consumed by phrases. The other items have no
+ * valence and none of the rules this pass reads (SX_SUM_RULES; a subject, booster or contrast
+ * word has none), nor get any after pass 1 (only candidates do, and consumed items lose
+ * theirs): visited, they would leave the totals and `carried` as they are (a clause boundary
+ * at such an item resets `carried` no differently from the next item visited, and the item's
+ * weight is not read again), and count as neutral unless consumed. So every item not consumed
+ * counts as neutral, but those that add a valence (the sum of whole numbers is exact in any
+ * order), and only the candidates are visited. */
+static void sx_sum(sx_item *items, size_t item_count, const uint32_t *listed, size_t listed_count,
+                   size_t consumed, sx_totals *totals) {
   sx_repeats repeats = {.used = 0};
   float carried = 1.0f;
   /* `carried` resets at each clause boundary; clause numbers only grow, so an item is in the
    * clause `carried` was last set in exactly when no boundary came since. */
   uint32_t carried_clause = item_count > 0 ? items[0].clause : 0;
-  /* Most items have no valence and none of the rules this pass reads (SX_SUM_RULES; a subject,
-   * booster or contrast word is plain here too): the loop below would leave the totals and
-   * `carried` as they are (a clause boundary at such an item resets `carried` no differently
-   * from the next item the loop visits, and the item's weight is not read again), but count
-   * the item as neutral (unless consumed). So they are only counted, apart (every addend of the
-   * neutral total is a small whole number, so the sum is exact in any order), and the loop
-   * visits the others, in order. The list is made without a branch: which items are plain
-   * follows no pattern a branch predictor learns (cachegrind's simulated one missed a third). */
-  size_t plain_neutral = 0, active_count = 0;
-  for (size_t i = 0; i < item_count; i++) {
-    unsigned plain = ((items[i].rules & SX_SUM_RULES) == 0) & (items[i].valence == 0);
-    active[active_count] = (uint32_t)i;
-    active_count += !plain;
-    plain_neutral += plain & !(items[i].flags & SX_ITEM_CONSUMED);
-  }
+  size_t valued = 0; /* items not consumed that add a valence */
   memset(totals, 0, sizeof *totals);
-  for (size_t a = 0; a < active_count; a++) {
-    size_t i = active[a];
+  for (size_t a = 0; a < listed_count; a++) {
+    size_t i = listed[a];
     sx_item *item = &items[i];
     if ((item->flags & (SX_ITEM_QUESTION | SX_ITEM_EXCLAIMED)) == SX_ITEM_QUESTION) {
       item->weight *= SX_QUESTION_WEIGHT;
@@ -549,13 +541,13 @@ static void sx_sum(sx_item *items, size_t item_count, uint32_t *active, sx_total
     totals->sum += valence;
     if (valence > 0) {
       totals->positive += valence;
+      valued++;
     } else if (valence < 0) {
       totals->negative += valence;
-    } else {
-      totals->neutral += 1;
+      valued++;
     }
   }
-  totals->neutral += (double)plain_neutral;
+  totals->neutral = (double)(item_count - consumed - valued);
 }
 
 /* Leans: what human raters read into a text beyond its sentiment words. In opinions, negation
@@ -636,7 +628,7 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
     sx_apply_contrast(items, item_count);
   }
   sx_totals totals;
-  sx_sum(items, item_count, span.candidates, &totals); /* the candidates are read by now */
+  sx_sum(items, item_count, span.candidates, span.candidate_count, span.consumed, &totals);
   double sum = totals.sum + sx_lean(&totals, questions, exclamations);
   double positive = totals.positive, negative = totals.negative, neutral = totals.neutral;
   double emphasis = sum != 0 ? sx_punctuation_emphasis(exclamations, questions) : 0;

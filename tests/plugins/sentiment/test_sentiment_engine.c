@@ -211,6 +211,24 @@ START_TEST(test_repetition_dampened) {
 }
 END_TEST
 
+/* The later words of a matched phrase are part of it, not neutral words beside it: in "A waste
+ * of money." the phrase's valence v stands against one neutral word ("a"), so the negative
+ * and neutral shares are v : 1 (no emphasis, no lean, no other weight). */
+START_TEST(test_phrase_words_not_neutral) {
+  tp_text *tokens = mini_text_new("A waste of money.");
+  sx_scratch scratch = {.allocator = libc_allocator};
+  sx_scores scores;
+  const sx_term *phrase = sx_lexicon_find(lexicon, "waste of money", 14);
+  ck_assert_ptr_nonnull(phrase);
+  ck_assert_int_eq(sx_score_span(lexicon, tokens, 0, tokens->token_count, &scratch, &scores), 0);
+  ck_assert_double_gt(scores.negative, 0);
+  double neutral_words = fabs(phrase->valence) * scores.neutral / scores.negative;
+  ck_assert_double_eq_tol(neutral_words, 1.0, 1e-6);
+  sx_scratch_release(&scratch);
+  mini_text_free(tokens);
+}
+END_TEST
+
 START_TEST(test_ratios_and_range) {
   tp_text *tokens = mini_text_new("Great food, awful service, and the room was fine!!");
   sx_scratch scratch = {.allocator = libc_allocator};
@@ -453,7 +471,8 @@ static void score_sentence_both_ways(const tp_text *text, const tp_sentence *sen
  * negation and contrast across several sentences. */
 START_TEST(test_kept_lookups_score_the_same) {
   tp_text *tokens = mini_text_new("The room was sooo goood :) But the staff disappoints. "
-                                  "Not bad at all, a waste of money? I LOVE it!!");
+                                  "Not bad at all, a waste of money? We would call them. "
+                                  "I LOVE it!!");
   sx_scratch kept = {.allocator = libc_allocator}, plain = {.allocator = libc_allocator};
   sx_scores with, without;
   ck_assert_ptr_nonnull(tokens);
@@ -592,6 +611,7 @@ static Suite *sentiment_engine_suite(void) {
   tcase_add_loop_test(rules, test_sign, 0, sizeof sign_cases / sizeof sign_cases[0]);
   tcase_add_loop_test(rules, test_order, 0, sizeof order_cases / sizeof order_cases[0]);
   tcase_add_test(rules, test_ratios_and_range);
+  tcase_add_test(rules, test_phrase_words_not_neutral);
   tcase_add_test(rules, test_repetition_dampened);
   tcase_add_test(rules, test_kept_lookups_score_the_same);
   tcase_add_test(rules, test_kept_phrases_score_the_same);
