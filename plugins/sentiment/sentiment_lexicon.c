@@ -177,6 +177,12 @@ static sx_entry *sx_lexicon_add(sx_lexicon *lexicon, const char *term, size_t le
     if (first->term.phrase_words < words) {
       first->term.phrase_words = (uint8_t)words;
     }
+    const char *second = space + 1,
+               *second_end = memchr(second, ' ', key_length - 1 - (size_t)(space - key));
+    if (second_end == NULL) {
+      second_end = key + key_length;
+    }
+    first->term.next_words |= sx_word_shape(second, (size_t)(second_end - second));
     while ((space = memchr(space + 1, ' ', key_length - (size_t)(space + 1 - key))) != NULL) {
       if (sx_table_upsert(&lexicon->allocator, &lexicon->words, key, (size_t)(space - key)) ==
           NULL) {

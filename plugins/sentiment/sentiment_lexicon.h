@@ -47,7 +47,16 @@ typedef struct sx_term {
   float booster;        /* > 0 intensifier, < 0 dampener; when SX_TERM_BOOSTER is set */
   uint16_t flags;       /* SX_TERM_* */
   uint8_t phrase_words; /* 0, or the word count of the longest phrase starting with this term */
+  uint32_t next_words;  /* for a phrase's first word: the sx_word_shape() bit of the second word
+                           of each phrase it starts (a filter: a word whose bit is not set
+                           follows it in none) */
 } sx_term;
+
+/* One bit of 32 for the shape of a word (its first byte and length), for sx_term.next_words.
+ * `word` has a readable first byte even when `length` is 0 (a NUL-terminated norm). */
+static inline uint32_t sx_word_shape(const char *word, size_t length) {
+  return 1u << (((unsigned)(unsigned char)word[0] * 7u + (unsigned)length) & 31u);
+}
 
 typedef struct sx_lexicon sx_lexicon;
 

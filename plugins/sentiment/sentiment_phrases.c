@@ -40,6 +40,23 @@ static const sx_term *sx_extend_phrase(const sx_lexicon *lexicon, const sx_item 
   return match;
 }
 
+/* Whether no phrase can start at item i, a phrase head, as its next item's shape is not that
+ * of a second word of the phrases its term starts (sx_term.next_words): then sx_extend_phrase()
+ * would find no key for the first two words. Most heads ("the", "a", "no", "not") are followed
+ * by no phrase, and this spares them building the key and looking it up. The term's phrases
+ * are those of the head's norm, on which the keys are built, unless the term is another's: a
+ * hashtag's is looked up without its '#', an elongated word's may be found de-elongated
+ * (stems, emoticon and laughter variants are looked up only when the norm is no term, so
+ * starts no phrase either); for these, the key is looked up. */
+static int sx_no_phrase_follows(const sx_item *items, size_t item_count, size_t i) {
+  if (i + 1 >= item_count || (items[i].flags & SX_ITEM_ELONGATED) ||
+      items[i].token->type == TP_TOKEN_HASHTAG) {
+    return 0;
+  }
+  const tp_token *next = items[i + 1].token;
+  return (items[i].term->next_words & sx_word_shape(next->norm, next->norm_length)) == 0;
+}
+
 /* Pass 1b: replaces the first word of each known phrase by the phrase, longest match first
  * (phrase heads are among the span's candidates). With SX_MEMO_WRITE (a whole text) it notes
  * each head's match in memo[token number]; with SX_MEMO_READ (one of its sentences) it reuses
@@ -69,15 +86,17 @@ void sx_match_phrases(const sx_lexicon *lexicon, const tp_text *text, sx_item *i
       }
       continue;
     }
-    const sx_term *match;
-    size_t match_words;
+    const sx_term *match = NULL;
+    size_t match_words = 0;
     if (memo_mode == SX_MEMO_READ && noted->known &&
         (noted->match == NULL || i + noted->words <= item_count)) {
       match = noted->match;
       match_words = noted->words;
     } else {
-      memcpy(key, items[i].token->norm, used);
-      match = sx_extend_phrase(lexicon, items, item_count, i, key, used, &match_words);
+      if (!sx_no_phrase_follows(items, item_count, i)) {
+        memcpy(key, items[i].token->norm, used);
+        match = sx_extend_phrase(lexicon, items, item_count, i, key, used, &match_words);
+      }
       if (memo_mode == SX_MEMO_WRITE) {
         *noted = (sx_phrase_memo){.match = match, .words = (uint8_t)match_words, .known = 1};
       }

@@ -323,6 +323,34 @@ START_TEST(test_stem_fallback) {
 }
 END_TEST
 
+/* Phrases are matched past the filter on their second word (sx_term.next_words): one added
+ * later is found; and so is one whose first word is a hashtag's or an elongated word's norm,
+ * whose term ("fail", "so") starts other phrases than the norm ("#fail", "sooo") does. */
+static const struct {
+  const char *text;
+  int sign; /* the phrase's; its first word alone has the other */
+} phrase_filter_cases[] = {
+    {"a dead cat bounce", 1},
+    {"#fail whale", 1},
+    {"sooo bad", 1},
+};
+
+START_TEST(test_phrase_filter) {
+  ck_assert_int_eq(sx_lexicon_set_valence(lexicon, "dead cat bounce", 2.0), 0);
+  ck_assert_int_eq(sx_lexicon_set_valence(lexicon, "fail safe", 1.0), 0);
+  ck_assert_int_eq(sx_lexicon_set_valence(lexicon, "#fail whale", 3.0), 0);
+  ck_assert_int_eq(sx_lexicon_set_valence(lexicon, "so what", -1.0), 0);
+  ck_assert_int_eq(sx_lexicon_set_valence(lexicon, "sooo bad", 2.0), 0);
+  const sx_term *dead = sx_lexicon_find(lexicon, "dead", 4);
+  ck_assert_ptr_nonnull(dead);
+  ck_assert_uint_ne(dead->next_words & sx_word_shape("cat", 3), 0);
+  double compound = compound_of(phrase_filter_cases[_i].text);
+  int sign = compound > 0 ? 1 : compound < 0 ? -1 : 0;
+  ck_assert_msg(sign == phrase_filter_cases[_i].sign, "\"%s\": compound %g",
+                phrase_filter_cases[_i].text, compound);
+}
+END_TEST
+
 /* ---- Report statistics --------------------------------------------------------------------- */
 static void add_records(sx_report *report, uint64_t first_line, uint64_t last_line) {
   for (uint64_t line = first_line; line <= last_line; line++) {
@@ -624,6 +652,8 @@ static Suite *sentiment_engine_suite(void) {
                       sizeof load_error_cases / sizeof load_error_cases[0]);
   tcase_add_test(table, test_stems_and_unknown_language);
   tcase_add_loop_test(table, test_stem_fallback, 0, sizeof stem_cases / sizeof stem_cases[0]);
+  tcase_add_loop_test(table, test_phrase_filter, 0,
+                      sizeof phrase_filter_cases / sizeof phrase_filter_cases[0]);
   suite_add_tcase(suite, table);
   TCase *report = tcase_create("report");
   tcase_add_test(report, test_report_merge);
