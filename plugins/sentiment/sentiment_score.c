@@ -500,7 +500,8 @@ typedef struct sx_totals {
  * at such an item resets `carried` no differently from the next item visited, and the item's
  * weight is not read again), and count as neutral unless consumed. So every item not consumed
  * counts as neutral, but those that add a valence (the sum of whole numbers is exact in any
- * order), and only the candidates are visited. */
+ * order), and only the candidates are visited; and of those, only the ones that are not plain
+ * by then: a phrase head that matched none ("the", "a"), a name word that lost its valence. */
 static void sx_sum(sx_item *items, size_t item_count, const uint32_t *listed, size_t listed_count,
                    size_t consumed, sx_totals *totals) {
   sx_repeats repeats = {.used = 0};
@@ -513,6 +514,9 @@ static void sx_sum(sx_item *items, size_t item_count, const uint32_t *listed, si
   for (size_t a = 0; a < listed_count; a++) {
     size_t i = listed[a];
     sx_item *item = &items[i];
+    if (item->valence == 0 && !(item->rules & SX_SUM_RULES)) {
+      continue; /* plain after all */
+    }
     if ((item->flags & (SX_ITEM_QUESTION | SX_ITEM_EXCLAIMED)) == SX_ITEM_QUESTION) {
       item->weight *= SX_QUESTION_WEIGHT;
     }
