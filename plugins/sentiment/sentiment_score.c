@@ -300,13 +300,17 @@ static size_t sx_collect_sentence(sx_scratch *scratch, const tp_text *text, size
         (begin == 0 || text_items[begin - 1].token < first_token))) {
     begin = sx_first_item_from(text_items, 0, total, first_token);
   }
-  size_t end = sx_first_item_from(text_items, begin, total, TP_TEXT_TOKEN(text, first + count));
-  size_t item_count = end - begin;
+  /* Its items run up to the first whose token is past it: found by the loop over them (in token
+   * order, as a binary search would find it, which cost more than it saved in sentences of a
+   * few items, and mispredicted its branches). */
+  const tp_token *end_token = TP_TEXT_TOKEN(text, first + count);
   sx_item *items = text_items + begin;
-  size_t candidate_count = 0;
+  size_t candidate_count = 0, item_count = 0;
   uint16_t rules_seen = 0, flags_seen = 0;
   uint32_t *candidates = span->candidates;
-  for (size_t k = 0; k < item_count; k++) {
+  for (size_t left = total - begin; item_count < left && items[item_count].token < end_token;
+       item_count++) {
+    size_t k = item_count;
     const sx_item *item = &items[k];
     other_sentences |= item->sentence ^ sentence;
     candidates[candidate_count] = (uint32_t)k; /* as in sx_collect: no branch */
@@ -318,7 +322,7 @@ static size_t sx_collect_sentence(sx_scratch *scratch, const tp_text *text, size
     return SIZE_MAX; /* a producer whose tokens and sentences disagree */
   }
   marks->scored = 1;
-  scratch->text_item_cursor = end;
+  scratch->text_item_cursor = begin + item_count;
   *items_out = items;
   if (item_count > 0) {
     if ((items[0].rules & SX_TERM_VERB) && items[0].term != NULL) {
