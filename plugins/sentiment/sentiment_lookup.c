@@ -174,8 +174,12 @@ static int sx_ends_in_nt(const char *text, size_t length) {
 
 void sx_lookup_tokens(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                       sx_lookup *lookups) {
-  for (size_t t = 0; t < count; t++) {
-    const tp_token *token = TP_TEXT_TOKEN(text, first + t);
+  /* Token t is at `at`, stepped by the producer's size (TP_TEXT_TOKEN would multiply by it
+   * for every token). */
+  const char *at = (const char *)TP_TEXT_TOKEN(text, first);
+  size_t token_size = text->token_size;
+  for (size_t t = 0; t < count; t++, at += token_size) {
+    const tp_token *token = (const tp_token *)(const void *)at;
     uint16_t type = token->type;
     if (type != TP_TOKEN_WORD && type != TP_TOKEN_EMOTICON && type != TP_TOKEN_EMOJI &&
         type != TP_TOKEN_HASHTAG) {

@@ -166,8 +166,10 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
   uint32_t *candidates = span->candidates;
   size_t candidate_count = 0;
   sx_sentence_marks *sentence_marks = span->sentence_marks;
-  for (size_t t = first; t < first + count; t++) {
-    const tp_token *token = TP_TEXT_TOKEN(text, t);
+  const char *at = (const char *)TP_TEXT_TOKEN(text, first); /* token t, as in sx_lookup_tokens */
+  size_t token_size = text->token_size;
+  for (size_t t = first; t < first + count; t++, at += token_size) {
+    const tp_token *token = (const tp_token *)(const void *)at;
     if (token->type == TP_TOKEN_PUNCT || token->type == TP_TOKEN_SYMBOL) {
       uint16_t mark = 0;
       for (uint32_t b = 0; b < token->norm_length; b++) {
@@ -231,7 +233,7 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
       /* Only a Capitalized sentiment word right after a word can be inside a name (counted
        * among candidates, a test of integer flags, rather than on the valence). */
       if ((token->flags & TP_TOKEN_CAPITALIZED) && (flags & SX_ITEM_CANDIDATE) && t > first &&
-          TP_TEXT_TOKEN(text, t - 1)->type == TP_TOKEN_WORD) {
+          ((const tp_token *)(const void *)(at - token_size))->type == TP_TOKEN_WORD) {
         capitalized++;
         flags |= SX_ITEM_AFTER_WORD;
       }

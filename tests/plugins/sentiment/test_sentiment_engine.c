@@ -519,6 +519,46 @@ START_TEST(test_kept_lookups_score_the_same) {
 }
 END_TEST
 
+/* A producer built with a larger tp_token (a later ABI minor appends members) is read by its
+ * own token_size: the same text with 24 bytes of garbage after each token scores the same,
+ * whole and per sentence (the lookups and pass 1 step through the tokens by that size). */
+START_TEST(test_token_stride) {
+  tp_text *tokens = mini_text_new("The staff was not helpful. But the room, oh my, was GREAT!! "
+                                  "Sooo good :) #love it");
+  ck_assert_ptr_nonnull(tokens);
+  size_t stride = sizeof(tp_token) + 24;
+  char *padded = malloc(tokens->token_count * stride);
+  ck_assert_ptr_nonnull(padded);
+  memset(padded, 0xa5, tokens->token_count * stride);
+  for (size_t i = 0; i < tokens->token_count; i++) {
+    memcpy(padded + i * stride, &tokens->tokens[i], sizeof(tp_token));
+  }
+  tp_text wide = *tokens;
+  wide.tokens = (const tp_token *)(const void *)padded;
+  wide.token_size = (uint32_t)stride;
+  sx_scratch kept = {.allocator = libc_allocator}, other = {.allocator = libc_allocator};
+  sx_scores narrow_scores, wide_scores;
+  ck_assert_int_eq(sx_score_text(lexicon, tokens, &kept, &narrow_scores), 0);
+  ck_assert_int_eq(sx_score_text(lexicon, &wide, &other, &wide_scores), 0);
+  ck_assert_mem_eq(&narrow_scores, &wide_scores, sizeof narrow_scores);
+  ck_assert_uint_ge(tokens->sentence_count, 3);
+  for (size_t i = 0; i < tokens->sentence_count; i++) {
+    const tp_sentence *sentence = &tokens->sentences[i];
+    ck_assert_int_eq(sx_score_sentence(lexicon, tokens, sentence->first_token,
+                                       sentence->token_count, &kept, &narrow_scores),
+                     0);
+    ck_assert_int_eq(sx_score_sentence(lexicon, &wide, sentence->first_token, sentence->token_count,
+                                       &other, &wide_scores),
+                     0);
+    ck_assert_mem_eq(&narrow_scores, &wide_scores, sizeof narrow_scores);
+  }
+  sx_scratch_release(&kept);
+  sx_scratch_release(&other);
+  free(padded);
+  mini_text_free(tokens);
+}
+END_TEST
+
 /* The phrase matches the text's pass keeps for its sentences (sx_score_text) serve a sentence
  * only where it holds the phrase whole: sentences that end inside a phrase ("... the kiss" +
  * "of death ...", as a tokenizer splitting at a line break may cut one) and phrases wholly
@@ -642,6 +682,7 @@ static Suite *sentiment_engine_suite(void) {
   tcase_add_test(rules, test_phrase_words_not_neutral);
   tcase_add_test(rules, test_repetition_dampened);
   tcase_add_test(rules, test_kept_lookups_score_the_same);
+  tcase_add_test(rules, test_token_stride);
   tcase_add_test(rules, test_kept_phrases_score_the_same);
   tcase_add_test(rules, test_sentences_from_kept_items);
   suite_add_tcase(suite, rules);
