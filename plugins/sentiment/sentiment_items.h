@@ -34,6 +34,8 @@ typedef struct sx_item {
   float weight;        /* contrast/concession/hedge weight */
   uint32_t clause;     /* clause number inside the span (punctuation separates clauses) */
   uint32_t sentence;   /* the token's sentence (copied: the passes read it often) */
+  uint32_t number;     /* the token's index in the text (kept: finding it from `token` takes a
+                          division by the token size) */
   uint16_t flags;      /* SX_ITEM_* */
   uint16_t rules;      /* the term's SX_TERM_* flags; 0 without a term or once consumed */
 } sx_item;
@@ -84,8 +86,8 @@ enum { SX_MEMO_NONE, SX_MEMO_WRITE, SX_MEMO_READ };
 /* Pass 1b: replaces the first word of each known phrase by the phrase, longest match first;
  * with a memo, notes (SX_MEMO_WRITE, a whole text) or reuses (SX_MEMO_READ, one of its
  * sentences) each head's match; see sentiment_phrases.c. */
-void sx_match_phrases(const sx_lexicon *lexicon, const tp_text *text, sx_item *items,
-                      size_t item_count, sx_span *span, sx_phrase_memo *memo, int memo_mode);
+void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t item_count, sx_span *span,
+                      sx_phrase_memo *memo, int memo_mode);
 
 /* Pass 1c: drops the valence of sentiment words that are part of a proper name ("the United
  * States"); see sentiment_names.c. */

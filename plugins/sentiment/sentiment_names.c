@@ -17,8 +17,7 @@ static int sx_opens_clause(const sx_item *items, size_t i) {
 /* Whether item i may continue a name: a word right after another word of its clause (not
  * after a mark, a mention or a quote, where capitals start something new). */
 static int sx_continues(const tp_text *text, const sx_item *items, size_t i) {
-  size_t index =
-      (size_t)((const char *)items[i].token - (const char *)text->tokens) / text->token_size;
+  size_t index = items[i].number;
   return !sx_opens_clause(items, i) && index > 0 &&
          TP_TEXT_TOKEN(text, index - 1)->type == TP_TOKEN_WORD;
 }

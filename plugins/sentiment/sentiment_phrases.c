@@ -64,8 +64,8 @@ static int sx_no_phrase_follows(const sx_item *items, size_t item_count, size_t 
  * find: it reads the same words (same clauses, same lexicon) up to the sentence's end, a prefix
  * of those the text's pass read, and the text's pass found no longer match among them; a
  * phrase that would run past the sentence's end is extended again. */
-void sx_match_phrases(const sx_lexicon *lexicon, const tp_text *text, sx_item *items,
-                      size_t item_count, sx_span *span, sx_phrase_memo *memo, int memo_mode) {
+void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t item_count, sx_span *span,
+                      sx_phrase_memo *memo, int memo_mode) {
   char key[SX_KEY_BYTES];
   for (size_t c = 0; c < span->candidate_count; c++) {
     size_t i = span->candidates[c];
@@ -76,9 +76,7 @@ void sx_match_phrases(const sx_lexicon *lexicon, const tp_text *text, sx_item *i
     }
     sx_phrase_memo *noted = NULL;
     if (memo_mode != SX_MEMO_NONE) {
-      size_t token_number =
-          (size_t)((const char *)items[i].token - (const char *)text->tokens) / text->token_size;
-      noted = &memo[token_number];
+      noted = &memo[items[i].number];
     }
     if ((items[i].flags & SX_ITEM_CONSUMED) || used >= sizeof key) {
       if (memo_mode == SX_MEMO_WRITE) {

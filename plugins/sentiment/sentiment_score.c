@@ -214,6 +214,7 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
     item->weight = 1.0f;
     item->clause = clause;
     item->sentence = token->sentence;
+    item->number = (uint32_t)t;
     uint16_t flags = lookup->flags; /* stored once, at the end */
     item->rules = lookup->rules;
     /* A verb ("like") counts only right after a subject or a negator ("I like", "don't like"). */
@@ -616,7 +617,7 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
       scratch->text_item_cursor = 0;
     }
   }
-  sx_match_phrases(lexicon, text, items, item_count, &span, scratch->phrases, memo_mode);
+  sx_match_phrases(lexicon, items, item_count, &span, scratch->phrases, memo_mode);
   sx_drop_names(text, items, item_count, &span);
   int exclamations = span.exclamations, questions = span.questions;
   /* Pass 2 over the candidates, in order: every other item has no valence, which it keeps. */

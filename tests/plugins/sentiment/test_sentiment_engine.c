@@ -91,6 +91,7 @@ static const struct {
     {"A waste of money.", -1},
     {"Neither of them will charge.", -1},
     {"We would call them.", -1}, /* a hedge and no sentiment word: the hedge lean alone */
+    {"They said \"Great Love\" today.", 1}, /* a quote before a name-like pair: no name */
     {"Why was this film made?", -1},
     {"The table is brown.", 0},
     {"I really like it.", 1},
