@@ -28,12 +28,18 @@ static inline cJSON *sx_json_node(int type) {
   return node;
 }
 
-/* A number node as cJSON_CreateNumber makes it (valueint saturated), or NULL. */
+/* A number node as cJSON_CreateNumber makes it (valueint saturated), or NULL. Most numbers
+ * here are scores in -1..1 (or byte counts), whose valueint is their integer part: tested
+ * first, in one comparison. */
 static inline cJSON *sx_json_number(double value) {
   cJSON *node = sx_json_node(cJSON_Number);
   if (node != NULL) {
     node->valuedouble = value;
-    node->valueint = value >= INT_MAX ? INT_MAX : value <= (double)INT_MIN ? INT_MIN : (int)value;
+    if (__builtin_expect(fabs(value) <= 1.0, 1)) {
+      node->valueint = (int)value;
+    } else {
+      node->valueint = value >= INT_MAX ? INT_MAX : value <= (double)INT_MIN ? INT_MIN : (int)value;
+    }
   }
   return node;
 }
