@@ -511,7 +511,8 @@ typedef struct sx_totals {
  * by then: a phrase head that matched none ("the", "a"), a name word that lost its valence. */
 static void sx_sum(sx_item *items, size_t item_count, const uint32_t *listed, size_t listed_count,
                    size_t consumed, sx_totals *totals) {
-  sx_repeats repeats = {.used = 0};
+  sx_repeats repeats;
+  repeats.used = repeats.next = 0; /* seen and counts are read only below `used` */
   float carried = 1.0f;
   /* `carried` resets at each clause boundary; clause numbers only grow, so an item is in the
    * clause `carried` was last set in exactly when no boundary came since. */
