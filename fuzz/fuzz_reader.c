@@ -44,7 +44,8 @@ static int on_line(void *context, const char *line, size_t length, uint64_t numb
                (unsigned long long)number);
   }
   if (reason[0] != '\0') {
-    cJSON *letter = tp_dead_letter_create(&(tp_position){.number = number}, NULL, reason, copy, length);
+    cJSON *letter =
+        tp_dead_letter_create(&(tp_position){.number = number}, NULL, reason, copy, length);
     char *printed = letter != NULL ? cJSON_PrintUnformatted(letter) : NULL;
     if (printed != NULL)
       fuzz_check_json_object(printed, "the dead-letter");

@@ -1,4 +1,5 @@
-/* core/config/config_schema.c - validating stage configs against tp_option tables (config_schema.h).
+/* core/config/config_schema.c - validating stage configs against tp_option tables
+ * (config_schema.h).
  *
  * Every problem is reported with the JSON path of the offending key and what was expected,
  * in the words `textpipe plugins NAME` uses, so the message and the documentation agree.

@@ -1,4 +1,5 @@
-/* core/input/json_literals.c - numbers of an input record that would not print back keep their text.
+/* core/input/json_literals.c - numbers of an input record that would not print back
+ * keep their text.
  *
  * cJSON parses every number into a double, so a 64-bit id such as 1460323737035677698 (tweet
  * and database ids) would come out as 1.4603237370356777e+18, 9007199254740991 as

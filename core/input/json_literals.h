@@ -1,4 +1,5 @@
-/* core/input/json_literals.h - keeping the text of input numbers that would not print back (64-bit ids).
+/* core/input/json_literals.h - keeping the text of input numbers that would not print back
+ * (64-bit ids).
  */
 #ifndef TP_CORE_JSON_LITERALS_H
 #define TP_CORE_JSON_LITERALS_H

@@ -17,9 +17,9 @@ typedef struct tp_run_counts {
   uint64_t in, out, dropped, dead_letter, skipped_empty;
   uint64_t not_written; /* processed, but lost to an output failure (the run then exits 3) */
   uint64_t dead_letter_not_written; /* dead-letters the --dead-letter file did not take */
-  uint64_t unfinished;  /* read, but not finished when a second signal or the stop deadline
-                         * stopped the run at once */
-  uint64_t bytes;       /* input bytes read */
+  uint64_t unfinished; /* read, but not finished when a second signal or the stop deadline
+                        * stopped the run at once */
+  uint64_t bytes;      /* input bytes read */
 } tp_run_counts;
 
 /* Builds the report. `source` is "stdin" or the input path; `stats` has stage_count entries;

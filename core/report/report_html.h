@@ -3,9 +3,9 @@
  * The page is rendered from the report's JSON object (docs/report-format.md): counts and
  * dead-letters, then each stage's section drawn from its "blocks" (tiles, histogram,
  * timeline, quotes, bars, table) or shown as data when it has none, then per-stage timings.
- * Every part is optional: what the report lacks is left out. The page carries its own CSS and SVG and a Content-Security-Policy that forbids
- * loading anything, so it opens offline and runs no script. All text from the report is
- * escaped.
+ * Every part is optional: what the report lacks is left out. The page carries its own CSS and SVG
+ * and a Content-Security-Policy that forbids loading anything, so it opens offline and runs no
+ * script. All text from the report is escaped.
  */
 #ifndef TP_CORE_REPORT_HTML_H
 #define TP_CORE_REPORT_HTML_H

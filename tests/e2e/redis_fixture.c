@@ -15,6 +15,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "check_main.h"
+
 fixture setup_state;
 
 double now_seconds(void) {
@@ -286,12 +288,8 @@ int run_suite(const char *name, const TTest *const *tests, size_t count) {
   for (size_t t = 0; t < count; t++)
     tcase_add_test(group, tests[t]);
   suite_add_tcase(suite, group);
-  SRunner *runner = srunner_create(suite);
-  srunner_set_fork_status(runner, CK_NOFORK); /* the fixture's processes are ours to stop */
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  /* In this process: the fixture's processes are ours to stop. */
+  return tp_check_run_fork_status(suite, CK_NOFORK);
 }
 
 /* Merges the checkpoints of `group` on `stream` into a report and reads its counts "in",

@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "check_main.h"
 #include "e2e_process.h"
 
 #define RECORDS 3000
@@ -272,9 +273,5 @@ static Suite *merge_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(merge_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(merge_suite());
 }

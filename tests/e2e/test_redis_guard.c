@@ -24,6 +24,7 @@
 #include <hiredis/hiredis.h>
 #include <uv.h>
 
+#include "check_main.h"
 #include "redis_fixture.h"
 #include "source_redis.h"
 
@@ -239,10 +240,6 @@ int main(void) {
   tcase_add_test(group, a_fenced_source_writes_no_later_checkpoint);
   tcase_add_test(group, a_draining_source_is_checked_entry_by_entry);
   suite_add_tcase(suite, group);
-  SRunner *runner = srunner_create(suite);
-  srunner_set_fork_status(runner, CK_NOFORK); /* the server is ours to stop */
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  /* In this process: the server is ours to stop. */
+  return tp_check_run_fork_status(suite, CK_NOFORK);
 }

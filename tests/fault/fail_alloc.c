@@ -3,8 +3,8 @@
  * tests/fault/meson.build). The normal textpipe binary does not contain this file.
  *
  * TEXTPIPE_FAIL_ALLOC_AT=N makes the Nth allocation of the process fail (1-based; 0 or unset:
- * none fails). Counted are the core's own malloc/calloc/realloc/aligned_alloc/strdup/strndup calls (the
- * link-time wrap), everything cJSON allocates (cJSON_InitHooks, so plugins' cJSON values too),
+ * none fails). Counted are the core's own malloc/calloc/realloc/aligned_alloc/strdup/strndup calls
+ * (the link-time wrap), everything cJSON allocates (cJSON_InitHooks, so plugins' cJSON values too),
  * and the host table's alloc/realloc, which plugins use (core/run/host.c calls malloc).
  * libuv's own allocations are left alone: libuv aborts on some of them by design (e.g. in
  * uv_loop_init), which says nothing about textpipe. With TEXTPIPE_ALLOC_COUNT=1 the process

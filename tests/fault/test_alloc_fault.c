@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "run_support.h"
 
 static const char pipeline[] =
@@ -159,9 +160,5 @@ int main(void) {
   tcase_add_loop_test(sweep, test_every_allocation_fails_once, 0,
                       (int)(sizeof sweeps / sizeof sweeps[0]));
   suite_add_tcase(suite, sweep);
-  SRunner *runner = srunner_create(suite);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(suite);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "run_support.h"
 
 #define PIPELINE(stages)                                                                           \
@@ -355,9 +356,5 @@ static Suite *fault_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(fault_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(fault_suite());
 }

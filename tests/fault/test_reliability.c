@@ -23,6 +23,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "check_main.h"
 #include "run_support.h"
 
 #define PIPELINE(stages)                                                                           \
@@ -470,9 +471,5 @@ static Suite *reliability_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(reliability_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(reliability_suite());
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "config_bind.h"
 
 typedef struct bound {
@@ -133,9 +134,5 @@ static Suite *config_bind_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(config_bind_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(config_bind_suite());
 }

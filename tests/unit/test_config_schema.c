@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "config_schema.h"
 #include "config_support.h"
 
@@ -298,9 +299,5 @@ static Suite *config_schema_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(config_schema_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(config_schema_suite());
 }

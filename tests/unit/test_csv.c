@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "csv.h"
 #include "reader.h"
 #include "record.h"
@@ -322,9 +323,5 @@ static Suite *csv_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(csv_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(csv_suite());
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "harness.h"
 #include "test_pipeline.h"
 
@@ -140,9 +141,5 @@ static Suite *harness_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(harness_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(harness_suite());
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "host.h"
 #include "record.h"
 #include "stages.h"
@@ -237,9 +238,5 @@ static Suite *host_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(host_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(host_suite());
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "json_fast.h"
 #include "json_tree_compare.h"
 
@@ -172,9 +173,5 @@ static Suite *json_fast_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(json_fast_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(json_fast_suite());
 }

@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "check_main.h"
 #include "json_literals.h"
 #include "json_print.h"
 
@@ -66,9 +67,5 @@ static Suite *literals_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(literals_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(literals_suite());
 }

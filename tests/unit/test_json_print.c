@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "json_print.h"
 #include "pointer_slot.h"
 
@@ -407,9 +408,5 @@ static Suite *json_print_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(json_print_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(json_print_suite());
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "json_source.h"
 
 typedef struct syntax_case {
@@ -223,9 +224,5 @@ static Suite *json_source_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(json_source_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(json_source_suite());
 }

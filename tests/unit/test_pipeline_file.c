@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "config_support.h"
 #include "pipeline.h"
 
@@ -316,9 +317,5 @@ static Suite *pipeline_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(pipeline_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(pipeline_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "check_main.h"
 #include "config_support.h"
 #include "plugin_loader.h"
 
@@ -265,9 +266,5 @@ static Suite *plugin_loader_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(plugin_loader_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(plugin_loader_suite());
 }

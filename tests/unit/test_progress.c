@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "log.h"
 #include "progress.h"
 
@@ -226,9 +227,5 @@ static Suite *progress_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(progress_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(progress_suite());
 }

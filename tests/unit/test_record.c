@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "record.h"
 #include "test_pipeline.h"
 
@@ -248,9 +249,5 @@ static Suite *record_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(record_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(record_suite());
 }

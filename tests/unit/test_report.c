@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "report.h"
 #include "test_pipeline.h"
 #include "tp_config.h"
@@ -96,9 +97,5 @@ static Suite *report_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(report_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(report_suite());
 }

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "harness.h"
 #include "html.h"
 #include "report_charts.h"
@@ -755,9 +756,5 @@ static Suite *report_html_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(report_html_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(report_html_suite());
 }

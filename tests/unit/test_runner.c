@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "runner.h"
 #include "test_pipeline.h"
 
@@ -240,9 +241,5 @@ static Suite *runner_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(runner_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(runner_suite());
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "commands.h"
 #include "stream.h"
 #include "test_pipeline.h"
@@ -282,9 +283,5 @@ static Suite *stream_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(stream_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(stream_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "writer.h"
 
 typedef struct outcome {
@@ -101,9 +102,5 @@ static Suite *writer_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(writer_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(writer_suite());
 }

@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "check_main.h"
 #include "run_support.h"
 
 #define RECORDS 6 /* the trigger is record 3 */
@@ -368,9 +369,5 @@ static Suite *exec_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(exec_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(exec_suite());
 }

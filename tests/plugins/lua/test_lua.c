@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "check_main.h"
 #include "run_support.h"
 
 #define RECORDS 300 /* more than two batches, so two workers both get records */
@@ -271,9 +272,5 @@ static Suite *lua_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(lua_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(lua_suite());
 }

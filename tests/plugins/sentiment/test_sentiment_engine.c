@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "mini_text.h"
 #include "sentiment_lexicon.h"
 #include "sentiment_report.h"
@@ -707,9 +708,5 @@ static Suite *sentiment_engine_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(sentiment_engine_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(sentiment_engine_suite());
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "harness.h"
 
 static void pipeline_path(const char *name, char *path, size_t size) {
@@ -179,9 +180,5 @@ static Suite *sentiment_harness_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(sentiment_harness_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(sentiment_harness_suite());
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "sentiment_json.h"
 
 /* Bit equality (so that -0.0 and 0.0 differ). */
@@ -109,9 +110,5 @@ static Suite *json_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(json_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(json_suite());
 }

@@ -12,6 +12,7 @@
 #include <textpipe/plugin.h>
 #include <textpipe/text.h>
 
+#include "check_main.h"
 #include "config_bind.h"
 #include "host.h"
 #include "mini_text.h"
@@ -199,9 +200,5 @@ static Suite *sentiment_plugin_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(sentiment_plugin_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(sentiment_plugin_suite());
 }

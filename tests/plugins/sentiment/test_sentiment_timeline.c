@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "sentiment_timeline.h"
 
 typedef struct parse_case {
@@ -197,9 +198,5 @@ static Suite *timeline_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(timeline_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(timeline_suite());
 }

@@ -13,6 +13,7 @@
 #include <textpipe/plugin.h>
 #include <textpipe/text.h>
 
+#include "check_main.h"
 #include "plugin_under_test.h"
 
 static put_plugin put;
@@ -520,9 +521,5 @@ static Suite *summary_callbacks_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(summary_callbacks_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(summary_callbacks_suite());
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "hexpairs.h"
 #include "summary_digest.h"
 #include "summary_engine.h"
@@ -701,9 +702,5 @@ static Suite *summary_engine_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(summary_engine_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(summary_engine_suite());
 }

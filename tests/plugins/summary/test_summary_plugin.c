@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "harness.h"
 
 /* Writes a pipeline [tokenize, summary with `config`] (or just [summary] when `tokenize` is 0)
@@ -261,9 +262,5 @@ static Suite *summary_plugin_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(summary_plugin_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(summary_plugin_suite());
 }

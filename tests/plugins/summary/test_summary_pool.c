@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "summary_engine.h"
 
 static const summary_allocator memory = {malloc, free};
@@ -109,9 +110,5 @@ int main(void) {
   TCase *rules = tcase_create("rules");
   tcase_add_test(rules, pool_follows_the_plain_rules);
   suite_add_tcase(suite, rules);
-  SRunner *runner = srunner_create(suite);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(suite);
 }

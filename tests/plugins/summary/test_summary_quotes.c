@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "harness.h"
 
 /* Runs `count` texts as records {"id": "q<i>", "text"} through [tokenize, summary with
@@ -143,9 +144,5 @@ int main(void) {
   tcase_add_test(digest, function_words_add_no_centrality);
   tcase_add_loop_test(digest, readable_sentences_quoted_first, 0, sizeof pairs / sizeof *pairs);
   suite_add_tcase(suite, digest);
-  SRunner *runner = srunner_create(suite);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(suite);
 }

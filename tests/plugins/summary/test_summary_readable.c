@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "summary_readable.h"
 
 /* A text and what a classifier should say of it. */
@@ -165,9 +166,5 @@ int main(void) {
   tcase_add_loop_test(table, first_person_anecdotes, 0, (int)(sizeof stories / sizeof stories[0]));
   tcase_add_test(table, quote_factor_combines_reading_and_anecdote);
   suite_add_tcase(suite, table);
-  SRunner *runner = srunner_create(suite);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tp_check_run(suite);
 }

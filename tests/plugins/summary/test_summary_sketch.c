@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "summary_digest.h"
 #include "summary_engine.h"
 
@@ -164,9 +165,5 @@ int main(void) {
   TCase *scores = tcase_create("scores");
   tcase_add_test(scores, prepared_priors_score_the_same);
   suite_add_tcase(suite, scores);
-  SRunner *runner = srunner_create(suite);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(suite);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "harness.h"
 
 #define MAX_RECORDS 2000
@@ -264,9 +265,5 @@ static Suite *theme_consistency_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(theme_consistency_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tp_check_run(theme_consistency_suite());
 }

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "check_main.h"
 #include "common.h"
 #include "extract.h"
 #include "online.h"
@@ -577,9 +578,5 @@ static Suite *theme_engine_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(theme_engine_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tp_check_run(theme_engine_suite());
 }

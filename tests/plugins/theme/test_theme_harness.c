@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "harness.h"
 
 static const char *source_path(const char *relative) {
@@ -102,9 +103,5 @@ static Suite *theme_harness_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(theme_harness_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tp_check_run(theme_harness_suite());
 }

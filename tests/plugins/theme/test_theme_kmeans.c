@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "common.h"
 #include "kmeans.h"
 #include "online.h"
@@ -736,9 +737,5 @@ static Suite *theme_kmeans_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(theme_kmeans_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tp_check_run(theme_kmeans_suite());
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "labels.h"
 
 #define RECORDS 400
@@ -336,9 +337,5 @@ static Suite *theme_labels_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(theme_labels_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tp_check_run(theme_labels_suite());
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "host.h"
 #include "pipeline.h"
 #include "record.h"
@@ -661,9 +662,5 @@ static Suite *theme_plugin_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(theme_plugin_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tp_check_run(theme_plugin_suite());
 }

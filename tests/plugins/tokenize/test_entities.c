@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "entities.h"
 
 typedef struct decode_case {
@@ -121,9 +122,5 @@ static Suite *entities_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(entities_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(entities_suite());
 }

@@ -18,6 +18,7 @@
 #include "textpipe/plugin.h"
 #include "textpipe/text.h"
 
+#include "check_main.h"
 #include "plugin_under_test.h"
 
 static put_plugin put;
@@ -230,9 +231,5 @@ static Suite *plugin_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(plugin_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(plugin_suite());
 }

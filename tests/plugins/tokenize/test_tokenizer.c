@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "tokenize_fixture.h"
 #include "word_cache.h"
 
@@ -661,9 +662,5 @@ static Suite *tokenizer_suite(void) {
 }
 
 int main(void) {
-  SRunner *runner = srunner_create(tokenizer_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tp_check_run(tokenizer_suite());
 }
