@@ -204,14 +204,11 @@ static int print_string(output *out, const char *text) {
   out->buffer[out->used++] = '"';
   const unsigned char *bytes = (const unsigned char *)text;
   size_t start = 0; /* the first byte not yet copied */
-  for (size_t index = 0; index < length; index++) {
-    /* Skip 8 clean bytes at a time: most text has nothing to escape (json_bytes.h). */
-    while (length - index >= 8 && !tp_json_word_special(bytes + index))
-      index += 8;
+  for (size_t index = 0;; index++) {
+    /* to the next byte to escape: most text has none (json_bytes.h) */
+    index += tp_json_plain_length(bytes + index, length - index);
     if (index >= length)
       break;
-    if (!needs_escape[bytes[index]])
-      continue;
     char escape[7];
     size_t escape_length = escape_byte(bytes[index], escape);
     /* the clean run, the escape, and room for the rest of the text unescaped + the quote */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_bytes.h"
 #include "json_print.h"
 #include "pointer_slot.h"
 
@@ -188,6 +189,51 @@ START_TEST(long_escaped_string_as_cjson) {
   assert_same_as_cjson(string);
   cJSON_Delete(string);
   free(text);
+}
+END_TEST
+
+/* tp_json_plain_length stops at the first byte to escape whatever its place: within the
+ * 16-byte steps, the 8-byte words or the single bytes of the tail; the bytes just outside the
+ * special ranges (0x20, 0x7f, 0x80, 0xff: SSE2's signed compare would take 0x80 and up) are
+ * carried as they are. */
+START_TEST(plain_length_finds_every_special_byte) {
+  static const unsigned char special[] = {0x00, 0x01, 0x1f, '"', '\\'};
+  static const unsigned char plain[] = {'a', 0x20, 0x7f, 0x80, 0x9f, 0xe9, 0xff};
+  unsigned char bytes[48];
+  for (size_t length = 0; length <= sizeof bytes; length++) {
+    for (size_t p = 0; p < sizeof plain; p++) {
+      memset(bytes, plain[p], sizeof bytes);
+      ck_assert_uint_eq(tp_json_plain_length(bytes, length), length);
+    }
+    for (size_t at = 0; at < length; at++)
+      for (size_t s = 0; s < sizeof special; s++) {
+        memset(bytes, 0x80, sizeof bytes);
+        bytes[at] = special[s];
+        if (at + 1 < length)
+          bytes[at + 1] = '"'; /* a later special byte does not move the answer */
+        ck_assert_msg(tp_json_plain_length(bytes, length) == at,
+                      "length %zu, byte 0x%02x at %zu: %zu", length, special[s], at,
+                      tp_json_plain_length(bytes, length));
+      }
+  }
+}
+END_TEST
+
+/* A string with one byte to escape at each place from 0 to 40 prints as cJSON prints it. */
+START_TEST(escape_at_every_place_as_cjson) {
+  static const char special[] = {'\x01', '\n', '\x1f', '"', '\\'};
+  char text[42];
+  for (size_t length = 1; length < sizeof text; length++)
+    for (size_t at = 0; at < length; at++)
+      for (size_t s = 0; s < sizeof special; s++) {
+        memset(text, 'x', length);
+        text[length] = '\0';
+        text[at] = special[s];
+        cJSON *string = cJSON_CreateString(text);
+        ck_assert_ptr_nonnull(string);
+        assert_same_as_cjson(string);
+        cJSON_Delete(string);
+      }
 }
 END_TEST
 
@@ -393,6 +439,8 @@ static Suite *json_print_suite(void) {
   TCase *strings_case = tcase_create("strings");
   tcase_add_loop_test(strings_case, string_as_cjson, 0, (int)(sizeof strings / sizeof *strings));
   tcase_add_test(strings_case, long_escaped_string_as_cjson);
+  tcase_add_test(strings_case, plain_length_finds_every_special_byte);
+  tcase_add_test(strings_case, escape_at_every_place_as_cjson);
   suite_add_tcase(suite, strings_case);
   TCase *documents_case = tcase_create("documents");
   tcase_add_loop_test(documents_case, document_as_cjson, 0,
