@@ -131,23 +131,27 @@ static __attribute__((noinline)) size_t print_general(double value, char *out) {
   return printed > 0 ? (size_t)printed : 0;
 }
 
-/* tp_json_print_number without its unused argument, inline in the printer's loop. */
+/* tp_json_print_number without its unused argument, inline in the printer's loop. One test of
+ * the magnitude leads to the common cases, integers (0 and -0 among them) and short decimals;
+ * NaN fails it as the infinities do, and only then is the value tested for being finite. */
 static inline size_t print_number(double value, char *out) {
-  if (!isfinite(value)) {
+  if (fabs(value) < 1e15) {
+    long long whole = (long long)value;
+    if ((double)whole == value) { /* "%1.15g" prints these as integers, -0.0 as -0 */
+      if (whole == 0 && signbit(value)) {
+        memcpy(out, "-0", 3);
+        return 2;
+      }
+      return print_integer(whole, out);
+    }
+    size_t length = print_short_decimal(value, out);
+    if (length)
+      return length;
+  } else if (!isfinite(value)) {
     memcpy(out, "null", 5);
     return 4;
   }
-  if (value == 0) {
-    memcpy(out, signbit(value) ? "-0" : "0\0", 3);
-    return signbit(value) ? 2 : 1;
-  }
-  if (fabs(value) < 1e15) {
-    long long whole = (long long)value;
-    if ((double)whole == value) /* "%1.15g" prints these as integers */
-      return print_integer(whole, out);
-  }
-  size_t length = print_short_decimal(value, out);
-  return length ? length : print_general(value, out);
+  return print_general(value, out);
 }
 
 size_t tp_json_print_number(double value, int integer, char out[32]) {
