@@ -99,9 +99,17 @@ static char *parse_string(parser *p) {
     memcpy(copy, start, raw_length);
     copy[raw_length] = '\0';
   } else {
+    /* the plain runs copied whole, each escape (the one special byte left) as its character */
     char *out = copy;
-    for (const unsigned char *in = start; in < scan; in++)
-      *out++ = *in == '\\' ? (char)unescape((char)*++in) : (char)*in;
+    for (const unsigned char *in = start; in < scan; in += 2) {
+      size_t run = tp_json_plain_length(in, (size_t)(scan - in));
+      memcpy(out, in, run);
+      out += run;
+      in += run;
+      if (in == scan)
+        break;
+      *out++ = (char)unescape((char)in[1]);
+    }
     *out = '\0';
   }
   p->at = (const char *)scan + 1;
