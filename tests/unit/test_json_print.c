@@ -237,6 +237,49 @@ START_TEST(escape_at_every_place_as_cjson) {
 }
 END_TEST
 
+/* The members' loop writes a member's ',', memoized key and number or constant string into one
+ * reservation: printed into a buffer that starts at every capacity from 1 byte up, members with
+ * the longest of each (a 30-byte key and label, quoted to the memo's 32 bytes, a
+ * 24-character number), too-long and escaped ones, in objects and arrays, come out as cJSON's
+ * text (and AddressSanitizer sees no write past the buffer). */
+START_TEST(members_at_every_capacity) {
+  static const char longest_key[] = "k12345678901234567890123456789"; /* 30 bytes */
+  static const char too_long_key[] = "k123456789012345678901234567890";
+  static const char escaped_key[] = "tab\tkey";
+  static const char longest_label[] = "l12345678901234567890123456789"; /* 30 bytes */
+  static const char too_long_label[] = "l123456789012345678901234567890123";
+  static const double numbers[] = {-1.2345678901234567e-300, 0.1703, -0.0, DBL_MAX, 12};
+  cJSON *root = cJSON_CreateObject();
+  cJSON *list = cJSON_CreateArray();
+  for (size_t i = 0; i < sizeof numbers / sizeof *numbers; i++) {
+    cJSON_AddItemToObjectCS(root, longest_key, cJSON_CreateNumber(numbers[i]));
+    cJSON_AddItemToObjectCS(root, too_long_key, cJSON_CreateNumber(numbers[i]));
+    cJSON_AddItemToObjectCS(root, escaped_key, cJSON_CreateStringReference(longest_label));
+    cJSON_AddItemToObjectCS(root, longest_key, cJSON_CreateStringReference(too_long_label));
+    cJSON_AddItemToObject(root, too_long_key, cJSON_CreateStringReference(longest_label));
+    cJSON_AddItemToArray(list, cJSON_CreateNumber(numbers[i]));
+    cJSON_AddItemToArray(list, cJSON_CreateStringReference(longest_label));
+  }
+  cJSON_AddItemToObjectCS(root, longest_key, list);
+  char *expected = cJSON_PrintUnformatted(root);
+  ck_assert_ptr_nonnull(expected);
+  size_t length = strlen(expected);
+  for (size_t capacity = 1; capacity <= length + 1; capacity++) {
+    tp_json_constants constants;
+    tp_json_constants_clear(&constants);
+    char *buffer = malloc(capacity);
+    ck_assert_ptr_nonnull(buffer);
+    size_t used = 0, room = capacity;
+    ck_assert_int_eq(tp_json_print_append_with(root, &constants, &buffer, &used, &room), 0);
+    ck_assert_msg(used == length && memcmp(buffer, expected, length) == 0,
+                  "capacity %zu: printed %.*s", capacity, (int)used, buffer);
+    free(buffer);
+  }
+  cJSON_free(expected);
+  cJSON_Delete(root);
+}
+END_TEST
+
 START_TEST(raw_and_appending) {
   cJSON *object = cJSON_CreateObject();
   cJSON_AddRawToObject(object, "raw", "[1, 2]");
@@ -446,6 +489,7 @@ static Suite *json_print_suite(void) {
   tcase_add_loop_test(documents_case, document_as_cjson, 0,
                       (int)(sizeof documents / sizeof *documents));
   tcase_add_test(documents_case, raw_and_appending);
+  tcase_add_test(documents_case, members_at_every_capacity);
   tcase_add_test(documents_case, constants_as_cjson);
   tcase_add_test(documents_case, constants_across_prints);
   tcase_add_test(documents_case, pointer_probe_keeps_sharing_pointers);
