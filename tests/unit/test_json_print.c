@@ -251,6 +251,7 @@ START_TEST(members_at_every_capacity) {
   static const double numbers[] = {-1.2345678901234567e-300, 0.1703, -0.0, DBL_MAX, 12};
   cJSON *root = cJSON_CreateObject();
   cJSON *list = cJSON_CreateArray();
+  cJSON_AddItemToObjectCS(root, "first", cJSON_CreateNumber(1)); /* then each has a ',' */
   for (size_t i = 0; i < sizeof numbers / sizeof *numbers; i++) {
     cJSON_AddItemToObjectCS(root, longest_key, cJSON_CreateNumber(numbers[i]));
     cJSON_AddItemToObjectCS(root, too_long_key, cJSON_CreateNumber(numbers[i]));
