@@ -12,7 +12,7 @@
  *   (lib/jsonnum: up to 2^53 with a decimal exponent within 22) are converted there, to the very
  *   double strtod gives; numbers longer than 32 characters go to cJSON.
  * The text is read up to its NUL at text[length], which stops every scan without a bounds check;
- * only the 8-byte string scan checks that 8 bytes remain.
+ * only the string scan (tp_json_plain_length) is bounded by the length.
  */
 #include "json_fast.h"
 
@@ -75,9 +75,8 @@ static char *parse_string(parser *p) {
   const unsigned char *end = (const unsigned char *)p->end;
   size_t escapes = 0;
   for (;;) {
-    /* 8 plain bytes at a time (json_bytes.h) */
-    while (end - scan >= 8 && !tp_json_word_special(scan))
-      scan += 8;
+    /* to the next quote, backslash or control byte (json_bytes.h) */
+    scan += tp_json_plain_length(scan, (size_t)(end - scan));
     unsigned char c = *scan;
     if (c == '"')
       break;
@@ -100,9 +99,17 @@ static char *parse_string(parser *p) {
     memcpy(copy, start, raw_length);
     copy[raw_length] = '\0';
   } else {
+    /* the plain runs copied whole, each escape (the one special byte left) as its character */
     char *out = copy;
-    for (const unsigned char *in = start; in < scan; in++)
-      *out++ = *in == '\\' ? (char)unescape((char)*++in) : (char)*in;
+    for (const unsigned char *in = start; in < scan; in += 2) {
+      size_t run = tp_json_plain_length(in, (size_t)(scan - in));
+      memcpy(out, in, run);
+      out += run;
+      in += run;
+      if (in == scan)
+        break;
+      *out++ = (char)unescape((char)in[1]);
+    }
     *out = '\0';
   }
   p->at = (const char *)scan + 1;

@@ -9,6 +9,9 @@
  * the same tree or its own error (and error position) as before. The subset: an object at the
  * top; whitespace of space, tab, CR and LF; strings without \u escapes and without control
  * bytes; numbers in JSON's grammar of at most 32 characters; nesting up to 64 levels.
+ * So a text it takes holds no NUL character, neither a 0 byte (a control byte in a string is
+ * outside the subset, and anywhere else no JSON) nor \u0000: tp_record_prepare() looks for
+ * NULs to replace only in the lines it leaves to cJSON.
  * tests/unit/test_json_fast.c compares its trees with cJSON's, node by node.
  */
 #ifndef TP_CORE_JSON_FAST_H

@@ -15,11 +15,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 size_t tp_utf8_valid_prefix(const char *text, size_t length) {
   const unsigned char *bytes = (const unsigned char *)text;
   size_t at = 0;
   while (at < length) {
-    /* ASCII fast path, eight bytes at a time. */
+    /* ASCII fast path: 16 bytes a step with SSE2 (every x86-64; the movemask gathers the high
+     * bits, its lowest set bit is the first non-ASCII byte), then eight at a time. */
+#ifdef __SSE2__
+    while (length - at >= 16) {
+      unsigned high =
+          (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(bytes + at)));
+      if (high != 0) {
+        at += (size_t)__builtin_ctz(high);
+        break;
+      }
+      at += 16;
+    }
+#endif
     while (at + 8 <= length) {
       uint64_t word;
       memcpy(&word, bytes + at, sizeof word);
@@ -271,6 +287,7 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
    * error, through cJSON. length + 1 covers the NUL after the line, so trailing garbage is an
    * error. */
   cJSON *json = tp_json_parse_plain(line, length);
+  int may_hold_nul = json == NULL; /* a line the fast parse takes holds none (json_fast.h) */
   if (json == NULL)
     json = cJSON_ParseWithLengthOpts(line, length + 1, &end, 1);
   if (json == NULL) {
@@ -281,7 +298,7 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
       snprintf(reason, reason_size, "invalid JSON at column %zu", column);
     return -1;
   }
-  if (has_nul_character(line, length, 1)) { /* rare: parse again without the NULs */
+  if (may_hold_nul && has_nul_character(line, length, 1)) { /* rare: parse again without them */
     cJSON_Delete(json);
     size_t copy_length;
     char *copy = replace_nul_characters(line, length, 1, &copy_length);

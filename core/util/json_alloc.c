@@ -1,4 +1,5 @@
-/* core/util/json_alloc.c - cJSON's allocator with a per-worker node cache (json_alloc.h).
+/* core/util/json_alloc.c - cJSON's allocator with per-worker caches of nodes and short strings
+ * (json_alloc.h).
  *
  * A cached block is linked through its first word. A request is served from the cache when its
  * size is a node's (sizeof(cJSON)) or a little less, so every cached block is large enough; a
@@ -7,6 +8,13 @@
  * never keeps a bigger block than the ones it hands out. tp_json_delete() knows which blocks are
  * nodes (cJSON makes every node with one allocation of sizeof(cJSON)), so it caches them without
  * asking malloc_usable_size().
+ *
+ * Short strings (the keys and values cJSON_strdup copies: phrases, labels, an input's member
+ * names) are cached the same way in three classes by glibc's small block sizes: a request of 1
+ * to 24, 25 to 40 or 41 to 56 bytes is served from the class whose blocks hold 24, 40 or 56
+ * (malloc_usable_size() from that bound to 8 more, so never a bigger block than the class
+ * hands out); strings of a record are freed a slice at a time, more than glibc's per-thread
+ * cache keeps of a size, and its slower paths cost about a hundred instructions a string.
  */
 #include "json_alloc.h"
 
@@ -24,13 +32,28 @@ typedef struct cached_block {
   struct cached_block *next;
 } cached_block;
 
+/* The string classes: the bytes a block of each holds at least. */
+#define STRING_CLASSES 3
+static const size_t string_class_bytes[STRING_CLASSES] = {24, 40, 56};
+
+typedef struct block_list {
+  size_t count;
+  cached_block *head;
+} block_list;
+
 typedef struct node_cache {
   bool enabled;
   size_t count;
   cached_block *head;
+  block_list strings[STRING_CLASSES];
 } node_cache;
 
 static _Thread_local node_cache cache;
+
+/* The string class serving a request of `size` bytes (1 to 56). */
+static inline size_t string_class_of_request(size_t size) {
+  return size <= 24 ? 0 : size <= 40 ? 1 : 2;
+}
 
 static void *json_malloc(size_t size) {
   if (cache.head != NULL && size <= sizeof(cJSON) && size >= SMALLEST_SERVED) {
@@ -39,18 +62,48 @@ static void *json_malloc(size_t size) {
     cache.count--;
     return block;
   }
+  if (size != 0 && size <= string_class_bytes[STRING_CLASSES - 1]) {
+    block_list *list = &cache.strings[string_class_of_request(size)];
+    if (list->head != NULL) {
+      cached_block *block = list->head;
+      list->head = block->next;
+      list->count--;
+      return block;
+    }
+  }
   return malloc(size);
 }
 
+/* Keeps a freed block in `list` unless it holds TP_JSON_STRING_CACHE already. */
+static inline bool keep(block_list *list, void *pointer) {
+  if (list->count >= TP_JSON_STRING_CACHE)
+    return false;
+  cached_block *block = pointer;
+  block->next = list->head;
+  list->head = block;
+  list->count++;
+  return true;
+}
+
 static void json_free(void *pointer) {
-  if (pointer != NULL && cache.enabled && cache.count < TP_JSON_NODE_CACHE) {
+  if (pointer != NULL && cache.enabled) {
     size_t usable = malloc_usable_size(pointer);
     if (usable >= sizeof(cJSON) && usable <= sizeof(cJSON) + sizeof(void *)) {
-      cached_block *block = pointer;
-      block->next = cache.head;
-      cache.head = block;
-      cache.count++;
-      return;
+      if (cache.count < TP_JSON_NODE_CACHE) {
+        cached_block *block = pointer;
+        block->next = cache.head;
+        cache.head = block;
+        cache.count++;
+        return;
+      }
+    } else {
+      /* the largest class the block holds, when it holds at most a word more */
+      for (size_t k = STRING_CLASSES; k-- > 0;)
+        if (usable >= string_class_bytes[k]) {
+          if (usable <= string_class_bytes[k] + sizeof(void *) && keep(&cache.strings[k], pointer))
+            return;
+          break;
+        }
     }
   }
   free(pointer);
@@ -128,12 +181,21 @@ void tp_json_alloc_thread_start(void) {
   cache.enabled = true;
 }
 
-void tp_json_alloc_thread_stop(void) {
-  cache.enabled = false;
-  while (cache.head != NULL) {
-    cached_block *block = cache.head;
-    cache.head = block->next;
+/* Frees every block of the list `head` and empties it. */
+static void free_all(cached_block **head) {
+  while (*head != NULL) {
+    cached_block *block = *head;
+    *head = block->next;
     free(block);
   }
+}
+
+void tp_json_alloc_thread_stop(void) {
+  cache.enabled = false;
+  free_all(&cache.head);
   cache.count = 0;
+  for (size_t k = 0; k < STRING_CLASSES; k++) {
+    free_all(&cache.strings[k].head);
+    cache.strings[k].count = 0;
+  }
 }

@@ -1,4 +1,5 @@
-/* core/util/json_alloc.h - cJSON's allocator: a per-worker cache of node-sized blocks.
+/* core/util/json_alloc.h - cJSON's allocator: a per-worker cache of node-sized blocks and of
+ * short strings' blocks (json_alloc.c: three size classes up to 56 bytes).
  *
  * Every record's tree is built from cJSON nodes (64 bytes each): the parse makes some, each
  * stage's output more (per-sentence scores, for one, about 30 a record), and the whole tree is
@@ -6,7 +7,8 @@
  * (tcache); the rest go to its fastbins, which the next large allocation consolidates, so a
  * batch's ~9,000 nodes went through malloc's slow paths twice (a tenth of the default
  * pipeline's time). Here a worker keeps up to TP_JSON_NODE_CACHE freed node-sized blocks in a
- * thread-local list and hands them back to the next node it makes.
+ * thread-local list and hands them back to the next node it makes; short strings (keys,
+ * labels, phrases) likewise, up to TP_JSON_STRING_CACHE a class.
  *
  * Nothing changes about ownership or lifetimes: every block comes from malloc and can be freed
  * by free() on any thread, so a node made on one thread and deleted on another (a plugin's
@@ -20,6 +22,10 @@
 
 /* Most freed blocks a worker keeps (about 1.2 MB). */
 #define TP_JSON_NODE_CACHE 16384
+
+/* Most freed short strings a worker keeps of each class (json_alloc.c: at most 64 bytes a
+ * block, 0.6 MB for the three). */
+#define TP_JSON_STRING_CACHE 4096
 
 /* Installs the allocator as cJSON's hooks (process-wide, for plugins too). Idempotent and
  * thread-safe; call before the workers start. */

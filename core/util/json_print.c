@@ -93,9 +93,11 @@ static inline size_t print_short_decimal(double value, char *out) {
   double magnitude = fabs(value);
   if (!(magnitude >= 1e-4 && magnitude < 1e9))
     return 0;
-  uint64_t millionths = (uint64_t)(magnitude * 1e6 + 0.5);
-  if ((double)millionths / 1e6 != magnitude)
+  /* below 1e15: the signed conversions (one instruction each way on x86-64) are exact */
+  int64_t scaled = (int64_t)(magnitude * 1e6 + 0.5);
+  if ((double)scaled / 1e6 != magnitude)
     return 0;
+  uint64_t millionths = (uint64_t)scaled;
   uint64_t whole = millionths / 1000000;
   unsigned fraction = (unsigned)(millionths % 1000000);
   if (fraction == 0) /* an integer: not this function's case */
@@ -131,23 +133,27 @@ static __attribute__((noinline)) size_t print_general(double value, char *out) {
   return printed > 0 ? (size_t)printed : 0;
 }
 
-/* tp_json_print_number without its unused argument, inline in the printer's loop. */
+/* tp_json_print_number without its unused argument, inline in the printer's loop. One test of
+ * the magnitude leads to the common cases, integers (0 and -0 among them) and short decimals;
+ * NaN fails it as the infinities do, and only then is the value tested for being finite. */
 static inline size_t print_number(double value, char *out) {
-  if (!isfinite(value)) {
+  if (fabs(value) < 1e15) {
+    long long whole = (long long)value;
+    if ((double)whole == value) { /* "%1.15g" prints these as integers, -0.0 as -0 */
+      if (whole == 0 && signbit(value)) {
+        memcpy(out, "-0", 3);
+        return 2;
+      }
+      return print_integer(whole, out);
+    }
+    size_t length = print_short_decimal(value, out);
+    if (length)
+      return length;
+  } else if (!isfinite(value)) {
     memcpy(out, "null", 5);
     return 4;
   }
-  if (value == 0) {
-    memcpy(out, signbit(value) ? "-0" : "0\0", 3);
-    return signbit(value) ? 2 : 1;
-  }
-  if (fabs(value) < 1e15) {
-    long long whole = (long long)value;
-    if ((double)whole == value) /* "%1.15g" prints these as integers */
-      return print_integer(whole, out);
-  }
-  size_t length = print_short_decimal(value, out);
-  return length ? length : print_general(value, out);
+  return print_general(value, out);
 }
 
 size_t tp_json_print_number(double value, int integer, char out[32]) {
@@ -204,14 +210,11 @@ static int print_string(output *out, const char *text) {
   out->buffer[out->used++] = '"';
   const unsigned char *bytes = (const unsigned char *)text;
   size_t start = 0; /* the first byte not yet copied */
-  for (size_t index = 0; index < length; index++) {
-    /* Skip 8 clean bytes at a time: most text has nothing to escape (json_bytes.h). */
-    while (length - index >= 8 && !tp_json_word_special(bytes + index))
-      index += 8;
+  for (size_t index = 0;; index++) {
+    /* to the next byte to escape: most text has none (json_bytes.h) */
+    index += tp_json_plain_length(bytes + index, length - index);
     if (index >= length)
       break;
-    if (!needs_escape[bytes[index]])
-      continue;
     char escape[7];
     size_t escape_length = escape_byte(bytes[index], escape);
     /* the clean run, the escape, and room for the rest of the text unescaped + the quote */
@@ -271,24 +274,37 @@ static void memoize(tp_json_constants *memo, size_t slot, const char *text) {
   memo->length[slot] = (unsigned char)length;
 }
 
-/* Appends the constant `text` quoted, and `suffix` (':' after a key) unless it is '\0'.
- * 0; 1 when `text` is too long for the memo (nothing appended); -1 on OOM. */
-static inline int print_constant(output *out, tp_json_constants *memo, const char *text,
-                                 char suffix) {
+/* The memo slot holding the constant `text` quoted, memoized now when new; the slot's length
+ * is 0 when `text` is too long for the memo. */
+static inline size_t constant_slot(tp_json_constants *memo, const char *text) {
   int found;
   size_t slot = tp_pointer_probe(memo->text, TP_JSON_CONSTANT_SLOTS, text, &found);
   if (!found)
     memoize(memo, slot, text);
-  size_t length = memo->length[slot];
-  if (length == 0)
+  return slot;
+}
+
+/* Appends the quoted constant of `slot` (a length not 0) and `suffix` (':' after a key) unless
+ * it is '\0', into room reserved for TP_JSON_CONSTANT_BYTES + 1 bytes: the whole slot is
+ * copied, a constant size without a call. */
+static inline void put_constant(output *out, const tp_json_constants *memo, size_t slot,
+                                char suffix) {
+  memcpy(out->buffer + out->used, memo->quoted[slot], TP_JSON_CONSTANT_BYTES);
+  out->used += memo->length[slot];
+  if (suffix != '\0')
+    out->buffer[out->used++] = suffix;
+}
+
+/* Appends the constant `text` quoted, and `suffix` as put_constant() does.
+ * 0; 1 when `text` is too long for the memo (nothing appended); -1 on OOM. */
+static inline int print_constant(output *out, tp_json_constants *memo, const char *text,
+                                 char suffix) {
+  size_t slot = constant_slot(memo, text);
+  if (memo->length[slot] == 0)
     return 1;
   if (reserve(out, TP_JSON_CONSTANT_BYTES + 1))
     return -1;
-  /* the whole slot: a constant size, copied without a call */
-  memcpy(out->buffer + out->used, memo->quoted[slot], TP_JSON_CONSTANT_BYTES);
-  out->used += length;
-  if (suffix != '\0')
-    out->buffer[out->used++] = suffix;
+  put_constant(out, memo, slot, suffix);
   return 0;
 }
 
@@ -296,9 +312,12 @@ static inline int print_constant(output *out, tp_json_constants *memo, const cha
 
 static int print_value(output *out, tp_json_constants *memo, const cJSON *item);
 
+/* The most a number takes in the buffer (print_number: its text and a NUL). */
+#define NUMBER_ROOM 32
+
 /* A number a stage made (no input text kept), printed straight into the buffer. */
 static inline int print_made_number(output *out, double value) {
-  if (reserve(out, 32))
+  if (reserve(out, NUMBER_ROOM))
     return -1;
   out->used += print_number(value, out->buffer + out->used);
   return 0;
@@ -340,37 +359,46 @@ static int print_key(output *out, const char *key) {
   return print_string(out, key) || append(out, ":", 1) ? -1 : 0;
 }
 
-/* The key of an object's member: memoized when it is a constant. */
-static inline int print_member_key(output *out, tp_json_constants *memo, const cJSON *member) {
-  if ((member->type & cJSON_StringIsConst) && member->string != NULL) {
-    int status = print_constant(out, memo, member->string, ':');
-    if (status <= 0)
-      return status;
-  }
-  return print_key(out, member->string);
-}
+/* Room print_children reserves once a member for what it then writes unchecked: the ',' before
+ * the member, a memoized key and its ':', and a number a stage made or a memoized constant
+ * string. A member printed any other way reserves its own room. */
+#define MEMBER_ROOM (1 + TP_JSON_CONSTANT_BYTES + 1 + NUMBER_ROOM)
 
-/* Members of an array or object between `open` and `close`, with keys for objects. The leaves
- * a stage's output is mostly made of, numbers it made and constant strings, are printed here
- * rather than through a print_value() call each. */
+/* Members of an array or object between `open` and `close`, with keys for objects. The parts
+ * a stage's output is mostly made of, constant keys (cJSON_StringIsConst), numbers it made and
+ * constant strings (cJSON_IsReference), are written here into one reservation a member rather
+ * than through a print_value() call and a reservation each. */
 static int print_children(output *out, tp_json_constants *memo, const cJSON *item, char open,
                           char close, int keys) {
   if (append(out, &open, 1))
     return -1;
   for (const cJSON *child = item->child; child != NULL; child = child->next) {
-    if (keys && print_member_key(out, memo, child))
+    if (reserve(out, MEMBER_ROOM))
       return -1;
+    if (child != item->child)
+      out->buffer[out->used++] = ',';
+    if (keys) {
+      size_t slot;
+      if ((child->type & cJSON_StringIsConst) && child->string != NULL &&
+          memo->length[slot = constant_slot(memo, child->string)] != 0)
+        put_constant(out, memo, slot, ':');
+      else if (print_key(out, child->string) || reserve(out, NUMBER_ROOM))
+        return -1; /* else the room for the value is back */
+    }
     int type = child->type & (0xff | cJSON_IsReference);
-    int status;
-    if (type == cJSON_Number && child->valuestring == NULL)
-      status = print_made_number(out, child->valuedouble);
-    else if (type == (cJSON_String | cJSON_IsReference) && child->valuestring != NULL)
-      status = print_reference_string(out, memo, child->valuestring);
-    else
-      status = print_value(out, memo, child);
-    if (status)
-      return -1;
-    if (child->next != NULL && append(out, ",", 1))
+    if (type == cJSON_Number && child->valuestring == NULL) {
+      out->used += print_number(child->valuedouble, out->buffer + out->used);
+      continue;
+    }
+    if (type == (cJSON_String | cJSON_IsReference) && child->valuestring != NULL) {
+      size_t slot = constant_slot(memo, child->valuestring);
+      if (memo->length[slot] != 0)
+        put_constant(out, memo, slot, '\0');
+      else if (print_string(out, child->valuestring))
+        return -1;
+      continue;
+    }
+    if (print_value(out, memo, child))
       return -1;
   }
   return append(out, &close, 1);

@@ -1,7 +1,8 @@
 /* tests/unit/test_json_alloc.c - core/util/json_alloc.c: tp_json_delete() frees a tree as
  * cJSON_Delete would (constant keys and referenced strings left alone, the rest freed: the
  * sanitizer build checks both) and hands every node to the calling thread's cache, which the
- * next nodes made come from; with the cache about full, the rest go back to malloc. */
+ * next nodes made come from; with the cache about full, the rest go back to malloc. Short
+ * strings are cached by size class the same way. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -85,7 +86,56 @@ START_TEST(more_nodes_than_the_cache_holds) {
 }
 END_TEST
 
+/* A short string freed on a caching thread is the block the next request of its class gets
+ * (24, 40 and 56 bytes: blocks of exactly a class's size, which malloc_usable_size() reports as
+ * such in the sanitizer build too), never a request of a larger class or of a node's size; a
+ * block larger than every class is not kept. What is cached when the thread stops is freed
+ * (the sanitizer build's leak check). */
+START_TEST(short_strings_are_made_again) {
+  static const size_t class_bytes[] = {24, 40, 56};
+  static const size_t same_class[] = {1, 25, 41};   /* the smallest request of each class */
+  static const size_t next_class[] = {25, 41, 100}; /* the smallest one too large for it */
+  tp_json_alloc_install();
+  tp_json_alloc_thread_start();
+  for (size_t k = 0; k < 3; k++) {
+    void *block = cJSON_malloc(class_bytes[k]);
+    ck_assert_ptr_nonnull(block);
+    cJSON_free(block);
+    void *larger = cJSON_malloc(next_class[k]);
+    ck_assert_ptr_ne(larger, block);
+    void *again = cJSON_malloc(same_class[k]);
+    ck_assert_ptr_eq(again, block);
+    cJSON_free(larger);
+    cJSON_free(again); /* cached again, freed by thread_stop */
+  }
+  void *big = cJSON_malloc(200);
+  cJSON_free(big);
+  void *small = cJSON_malloc(24);
+  ck_assert_ptr_ne(small, big);
+  cJSON_free(small);
+  tp_json_alloc_thread_stop();
+}
+END_TEST
+
+/* More short strings than a class keeps, freed at once: the rest go back to malloc, nothing
+ * leaks or is freed twice (the sanitizer build). */
+START_TEST(more_strings_than_a_class_keeps) {
+  tp_json_alloc_install();
+  tp_json_alloc_thread_start();
+  size_t count = TP_JSON_STRING_CACHE + 100;
+  void **blocks = malloc(count * sizeof *blocks);
+  ck_assert_ptr_nonnull(blocks);
+  for (size_t i = 0; i < count; i++)
+    ck_assert_ptr_nonnull(blocks[i] = cJSON_malloc(40));
+  for (size_t i = 0; i < count; i++)
+    cJSON_free(blocks[i]);
+  free(blocks);
+  tp_json_alloc_thread_stop();
+}
+END_TEST
+
 int main(void) {
-  const TTest *const tests[] = {deleted_nodes_are_made_again, more_nodes_than_the_cache_holds};
+  const TTest *const tests[] = {deleted_nodes_are_made_again, more_nodes_than_the_cache_holds,
+                                short_strings_are_made_again, more_strings_than_a_class_keeps};
   return tp_check_main("json_alloc", tests, sizeof tests / sizeof *tests);
 }

@@ -92,6 +92,28 @@ START_TEST(nesting_beyond_the_limit_is_left_to_cjson) {
 }
 END_TEST
 
+/* No text holding a NUL character is taken, wherever it is: a 0 byte at each place of a plain
+ * record (in a name, a string, a number, between tokens), or \u0000 in a string. The record
+ * preparation relies on it to skip its NUL search (json_fast.h). */
+START_TEST(no_nul_character_is_taken) {
+  static const char record[] =
+      "{\"id\": 12, \"text\": \"Smart science\\n fiction.\", \"x\": [true]}";
+  size_t length = sizeof record - 1;
+  char text[sizeof record];
+  cJSON *whole = tp_json_parse_plain(record, length);
+  ck_assert_ptr_nonnull(whole); /* taken without the 0 byte */
+  cJSON_Delete(whole);
+  for (size_t at = 0; at < length; at++) {
+    memcpy(text, record, sizeof record);
+    text[at] = '\0';
+    cJSON *json = tp_json_parse_plain(text, length);
+    ck_assert_msg(json == NULL, "took a 0 byte at %zu", at);
+  }
+  static const char escaped[] = "{\"t\":\"a\\u0000b\"}";
+  ck_assert_ptr_null(tp_json_parse_plain(escaped, sizeof escaped - 1));
+}
+END_TEST
+
 static uint64_t state = 0x2545f4914f6cdd1dull;
 
 static unsigned next_random(unsigned bound) {
@@ -168,6 +190,7 @@ static Suite *json_fast_suite(void) {
   tcase_add_loop_test(other, other_input_is_left_to_cjson, 0,
                       (int)(sizeof left_to_cjson / sizeof *left_to_cjson));
   tcase_add_test(other, nesting_beyond_the_limit_is_left_to_cjson);
+  tcase_add_test(other, no_nul_character_is_taken);
   suite_add_tcase(suite, other);
   return suite;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "json_bytes.h"
 #include "json_print.h"
 #include "pointer_slot.h"
 
@@ -189,6 +190,95 @@ START_TEST(long_escaped_string_as_cjson) {
   assert_same_as_cjson(string);
   cJSON_Delete(string);
   free(text);
+}
+END_TEST
+
+/* tp_json_plain_length stops at the first byte to escape whatever its place: within the
+ * 16-byte steps, the 8-byte words or the single bytes of the tail; the bytes just outside the
+ * special ranges (0x20, 0x7f, 0x80, 0xff: SSE2's signed compare would take 0x80 and up) are
+ * carried as they are. */
+START_TEST(plain_length_finds_every_special_byte) {
+  static const unsigned char special[] = {0x00, 0x01, 0x1f, '"', '\\'};
+  static const unsigned char plain[] = {'a', 0x20, 0x7f, 0x80, 0x9f, 0xe9, 0xff};
+  unsigned char bytes[48];
+  for (size_t length = 0; length <= sizeof bytes; length++) {
+    for (size_t p = 0; p < sizeof plain; p++) {
+      memset(bytes, plain[p], sizeof bytes);
+      ck_assert_uint_eq(tp_json_plain_length(bytes, length), length);
+    }
+    for (size_t at = 0; at < length; at++)
+      for (size_t s = 0; s < sizeof special; s++) {
+        memset(bytes, 0x80, sizeof bytes);
+        bytes[at] = special[s];
+        if (at + 1 < length)
+          bytes[at + 1] = '"'; /* a later special byte does not move the answer */
+        ck_assert_msg(tp_json_plain_length(bytes, length) == at,
+                      "length %zu, byte 0x%02x at %zu: %zu", length, special[s], at,
+                      tp_json_plain_length(bytes, length));
+      }
+  }
+}
+END_TEST
+
+/* A string with one byte to escape at each place from 0 to 40 prints as cJSON prints it. */
+START_TEST(escape_at_every_place_as_cjson) {
+  static const char special[] = {'\x01', '\n', '\x1f', '"', '\\'};
+  char text[42];
+  for (size_t length = 1; length < sizeof text; length++)
+    for (size_t at = 0; at < length; at++)
+      for (size_t s = 0; s < sizeof special; s++) {
+        memset(text, 'x', length);
+        text[length] = '\0';
+        text[at] = special[s];
+        cJSON *string = cJSON_CreateString(text);
+        ck_assert_ptr_nonnull(string);
+        assert_same_as_cjson(string);
+        cJSON_Delete(string);
+      }
+}
+END_TEST
+
+/* The members' loop writes a member's ',', memoized key and number or constant string into one
+ * reservation: printed into a buffer that starts at every capacity from 1 byte up, members with
+ * the longest of each (a 30-byte key and label, quoted to the memo's 32 bytes, a
+ * 24-character number), too-long and escaped ones, in objects and arrays, come out as cJSON's
+ * text (and AddressSanitizer sees no write past the buffer). */
+START_TEST(members_at_every_capacity) {
+  static const char longest_key[] = "k12345678901234567890123456789"; /* 30 bytes */
+  static const char too_long_key[] = "k123456789012345678901234567890";
+  static const char escaped_key[] = "tab\tkey";
+  static const char longest_label[] = "l12345678901234567890123456789"; /* 30 bytes */
+  static const char too_long_label[] = "l123456789012345678901234567890123";
+  static const double numbers[] = {-1.2345678901234567e-300, 0.1703, -0.0, DBL_MAX, 12};
+  cJSON *root = cJSON_CreateObject();
+  cJSON *list = cJSON_CreateArray();
+  cJSON_AddItemToObjectCS(root, "first", cJSON_CreateNumber(1)); /* then each has a ',' */
+  for (size_t i = 0; i < sizeof numbers / sizeof *numbers; i++) {
+    cJSON_AddItemToObjectCS(root, longest_key, cJSON_CreateNumber(numbers[i]));
+    cJSON_AddItemToObjectCS(root, too_long_key, cJSON_CreateNumber(numbers[i]));
+    cJSON_AddItemToObjectCS(root, escaped_key, cJSON_CreateStringReference(longest_label));
+    cJSON_AddItemToObjectCS(root, longest_key, cJSON_CreateStringReference(too_long_label));
+    cJSON_AddItemToObject(root, too_long_key, cJSON_CreateStringReference(longest_label));
+    cJSON_AddItemToArray(list, cJSON_CreateNumber(numbers[i]));
+    cJSON_AddItemToArray(list, cJSON_CreateStringReference(longest_label));
+  }
+  cJSON_AddItemToObjectCS(root, longest_key, list);
+  char *expected = cJSON_PrintUnformatted(root);
+  ck_assert_ptr_nonnull(expected);
+  size_t length = strlen(expected);
+  for (size_t capacity = 1; capacity <= length + 1; capacity++) {
+    tp_json_constants constants;
+    tp_json_constants_clear(&constants);
+    char *buffer = malloc(capacity);
+    ck_assert_ptr_nonnull(buffer);
+    size_t used = 0, room = capacity;
+    ck_assert_int_eq(tp_json_print_append_with(root, &constants, &buffer, &used, &room), 0);
+    ck_assert_msg(used == length && memcmp(buffer, expected, length) == 0,
+                  "capacity %zu: printed %.*s", capacity, (int)used, buffer);
+    free(buffer);
+  }
+  cJSON_free(expected);
+  cJSON_Delete(root);
 }
 END_TEST
 
@@ -394,11 +484,14 @@ static Suite *json_print_suite(void) {
   TCase *strings_case = tcase_create("strings");
   tcase_add_loop_test(strings_case, string_as_cjson, 0, (int)(sizeof strings / sizeof *strings));
   tcase_add_test(strings_case, long_escaped_string_as_cjson);
+  tcase_add_test(strings_case, plain_length_finds_every_special_byte);
+  tcase_add_test(strings_case, escape_at_every_place_as_cjson);
   suite_add_tcase(suite, strings_case);
   TCase *documents_case = tcase_create("documents");
   tcase_add_loop_test(documents_case, document_as_cjson, 0,
                       (int)(sizeof documents / sizeof *documents));
   tcase_add_test(documents_case, raw_and_appending);
+  tcase_add_test(documents_case, members_at_every_capacity);
   tcase_add_test(documents_case, constants_as_cjson);
   tcase_add_test(documents_case, constants_across_prints);
   tcase_add_test(documents_case, pointer_probe_keeps_sharing_pointers);

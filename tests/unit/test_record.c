@@ -30,6 +30,35 @@ static const utf8_case utf8_cases[] = {
     {"", 0, 0},
 };
 
+/* One sequence at each place of ASCII text, across the 16- and 8-byte fast paths and the
+ * bytes after them: a valid one ("\xC3\xA9"), an invalid byte, a truncated sequence and an
+ * overlong one; the valid prefix ends just before a bad one. */
+START_TEST(utf8_sequence_at_every_place) {
+  static const struct {
+    const char *bytes;
+    size_t valid; /* of the sequence's own bytes */
+  } sequences[] = {{"\xC3\xA9", 2},
+                   {"\xFF", 0},
+                   {"\xC3"
+                    "a",
+                    0},
+                   {"\xE0\x80\xAF", 0}};
+  char text[56];
+  for (size_t s = 0; s < sizeof sequences / sizeof *sequences; s++) {
+    size_t size = strlen(sequences[s].bytes);
+    for (size_t length = size; length <= sizeof text; length++)
+      for (size_t at = 0; at + size <= length; at++) {
+        memset(text, 'a', sizeof text);
+        memcpy(text + at, sequences[s].bytes, size);
+        size_t expected = sequences[s].valid == size ? length : at;
+        ck_assert_msg(tp_utf8_valid_prefix(text, length) == expected,
+                      "sequence %zu at %zu of %zu: %zu", s, at, length,
+                      tp_utf8_valid_prefix(text, length));
+      }
+  }
+}
+END_TEST
+
 START_TEST(utf8_valid_prefix_table) {
   const utf8_case *c = &utf8_cases[_i];
   ck_assert_uint_eq(tp_utf8_valid_prefix(c->bytes, c->length), c->valid);
@@ -229,6 +258,7 @@ static Suite *record_suite(void) {
   TCase *utf8 = tcase_create("utf8");
   tcase_add_loop_test(utf8, utf8_valid_prefix_table, 0,
                       (int)(sizeof utf8_cases / sizeof utf8_cases[0]));
+  tcase_add_test(utf8, utf8_sequence_at_every_place);
   tcase_add_test(utf8, lossy_string_keeps_valid_text);
   suite_add_tcase(suite, utf8);
   TCase *prepare = tcase_create("prepare");
