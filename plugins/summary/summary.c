@@ -263,24 +263,46 @@ static inline int name_is(const char *name, const char *literal) {
   return name != NULL && name[0] == literal[0] && strcmp(name, literal) == 0;
 }
 
+/* The member names of the sentiment stage's per-sentence objects already found to be "start"
+ * and "compound" in the record being processed (NULL until then). The sentiment stage names
+ * every sentence's members with the same constant strings, so after the first sentence a
+ * name is recognized by its pointer, without a strcmp; a name at another address is still
+ * compared by its bytes. Valid within one process() call only: the record's nodes, and so the
+ * names they point to, do not change while it runs, but may be freed and the memory reused
+ * after it. */
+typedef struct sentence_names {
+  const char *start, *compound;
+} sentence_names;
+
+/* Whether `name` (not NULL) is `literal`, `*known` being NULL or a name already found equal to
+ * it; notes `name` in *known when it is. */
+static inline int name_matches(const char *name, const char *literal, const char **known) {
+  if (name == *known)
+    return 1;
+  if (!name_is(name, literal))
+    return 0;
+  *known = name;
+  return 1;
+}
+
 /* The polarity digest for sentence `index`: the sentiment stage's per-sentence score `item`
  * (the index-th member of TP_KEY_SENTIMENT_SENTENCES, NULL if none) when its start offset is
  * the sentence's, else the record's TP_KEY_SENTIMENT_COMPOUND (`compound`: NULL when absent). */
 static int sentence_sentiment(summary_instance *self, summary_partial *partial,
-                              const cJSON *compound, const cJSON *item, const tp_text *text,
-                              size_t index, summary_digest **polarity) {
+                              const cJSON *compound, const cJSON *item, sentence_names *names,
+                              const tp_text *text, size_t index, summary_digest **polarity) {
   *polarity = NULL;
   /* Both members in one walk that ends when both are found, each the first of its name (as
    * cJSON_GetObjectItemCaseSensitive finds it, which also stops at a member without a name). */
   const cJSON *start = NULL, *own = NULL;
   for (const cJSON *member = item ? item->child : NULL; member && member->string && !(start && own);
        member = member->next) {
-    if (!start && name_is(member->string, "start"))
+    if (!start && name_matches(member->string, "start", &names->start))
       start = member;
-    else if (!own && name_is(member->string, "compound"))
+    else if (!own && name_matches(member->string, "compound", &names->compound))
       own = member;
   }
-  if (cJSON_IsNumber(start) && start->valuedouble == TP_TEXT_SENTENCE(text, index)->start)
+  if (summary_json_is_number(start) && start->valuedouble == TP_TEXT_SENTENCE(text, index)->start)
     compound = own;
   return summary_partial_polarity(self, partial, compound, polarity);
 }
@@ -349,6 +371,7 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
    * member would walk the array from its start for each sentence). */
   const cJSON *compound = inputs.compound;
   const cJSON *sentence_score = cJSON_IsArray(inputs.sentences) ? inputs.sentences->child : NULL;
+  sentence_names names = {NULL, NULL};
   char id_buffer[96];
   char *id_allocated = NULL;
   const char *id = NULL;
@@ -366,7 +389,7 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
     sentence_features(partial, text, sentence, features);
     const cJSON *item = sentence_score;
     sentence_score = sentence_score != NULL ? sentence_score->next : NULL;
-    if (sentence_sentiment(self, partial, compound, item, text, s, &polarity) < 0) {
+    if (sentence_sentiment(self, partial, compound, item, &names, text, s, &polarity) < 0) {
       result = TP_ERROR;
       break;
     }

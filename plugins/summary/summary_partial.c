@@ -142,7 +142,8 @@ static int polarity_init(summary_instance *instance, summary_partial *partial) {
  * key fits `size` bytes. */
 static int theme_key(const cJSON *theme_id, char *key, size_t size) {
   double value = theme_id->valuedouble;
-  if (cJSON_IsNumber(theme_id) && value >= 1 && value < 1e15 && value == (double)(int64_t)value) {
+  if (summary_json_is_number(theme_id) && value >= 1 && value < 1e15 &&
+      value == (double)(int64_t)value) {
     char digits[24];
     char *first = digits + sizeof digits;
     *--first = '\0';
@@ -157,7 +158,7 @@ static int theme_key(const cJSON *theme_id, char *key, size_t size) {
 int summary_partial_route(summary_instance *instance, summary_partial *partial,
                           const cJSON *theme_id, summary_digest **theme) {
   *theme = NULL;
-  if (cJSON_IsNumber(theme_id) || cJSON_IsString(theme_id)) {
+  if (summary_json_is_number(theme_id) || cJSON_IsString(theme_id)) {
     char key[128];
     int failed = 0;
     if (theme_key(theme_id, key, sizeof key)) {
@@ -174,7 +175,7 @@ int summary_partial_route(summary_instance *instance, summary_partial *partial,
 int summary_partial_polarity(summary_instance *instance, summary_partial *partial,
                              const cJSON *compound, summary_digest **polarity) {
   *polarity = NULL;
-  if (!cJSON_IsNumber(compound) ||
+  if (!summary_json_is_number(compound) ||
       (compound->valuedouble < POSITIVE_FROM && compound->valuedouble > NEGATIVE_TO))
     return 0;
   if (polarity_init(instance, partial) < 0)

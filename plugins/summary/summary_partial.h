@@ -53,6 +53,12 @@ typedef struct summary_partial {
   summary_ranker ranker;
 } summary_partial;
 
+/* cJSON_IsNumber(item), inline: the library's is a call through the PLT, made for every
+ * sentence. */
+static inline int summary_json_is_number(const cJSON *item) {
+  return item != NULL && (item->type & 0xFF) == cJSON_Number;
+}
+
 /* The hash of a theme key that summary_theme.key_hash holds. */
 uint32_t summary_key_hash(const char *key);
 
