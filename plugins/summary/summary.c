@@ -20,6 +20,7 @@
 
 #include "summary_digest.h"
 #include "summary_partial.h"
+#include "summary_text.h"
 
 /* The stage's options, written by the host from summary_options (host->stage_config). */
 typedef struct summary_config {
@@ -143,67 +144,10 @@ static const char *record_id(const summary_instance *self, const tp_record *reco
   return *allocated;
 }
 
-static int is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-#define BYTES_ONES  0x0101010101010101ull
-#define BYTES_HIGHS 0x8080808080808080ull
-
-/* 1 when bytes[0..length) has no byte below 0x20 (tabs, line breaks, other controls), no two
- * spaces in a row and no space at either end, i.e. sentence_copy() would copy it unchanged
- * (most sentences). Eight bytes a step. */
-static int is_plain(const char *bytes, size_t length) {
-  if (length > 0 && (bytes[0] == ' ' || bytes[length - 1] == ' '))
-    return 0;
-  uint64_t carry = 0; /* 0x80 when the last byte looked at was a space */
-  size_t i = 0;
-  for (; i + 8 <= length; i += 8) {
-    uint64_t word;
-    memcpy(&word, bytes + i, 8);
-    /* The high bit of each byte below 0x20 (exact for the lowest one, enough for "any"). */
-    uint64_t controls = (word - BYTES_ONES * 0x20) & ~word & BYTES_HIGHS;
-    /* The high bit of each byte that is a space (exact: no carry crosses bytes). */
-    uint64_t other = word ^ (BYTES_ONES * ' ');
-    uint64_t spaces = ~(((other & ~BYTES_HIGHS) + ~BYTES_HIGHS) | other | ~BYTES_HIGHS);
-    if (controls | (spaces & (spaces << 8 | carry)))
-      return 0;
-    carry = spaces >> 56;
-  }
-  int previous_space = carry != 0;
-  for (; i < length; i++) {
-    unsigned char c = (unsigned char)bytes[i];
-    if (c < 0x20 || (c == ' ' && previous_space))
-      return 0;
-    previous_space = c == ' ';
-  }
-  return 1;
-}
-
-/* Copies a sentence's bytes to `out` (room for sentence->length + 1) without the white space
- * around it and with each inner run of ASCII white space (line breaks too) made one space.
- * Returns the length written (`out` is NUL-terminated). */
+/* Copies sentence `sentence` of `text` to `out` (room for its length + 1) with its white space
+ * normalized (summary_text_copy). Returns the length written. */
 static size_t sentence_copy(const tp_text *text, const tp_sentence *sentence, char *out) {
-  const char *bytes = text->text + sentence->start;
-  if (is_plain(bytes, sentence->length)) {
-    memcpy(out, bytes, sentence->length);
-    out[sentence->length] = '\0';
-    return sentence->length;
-  }
-  size_t length = 0;
-  int pending_space = 0;
-  for (uint32_t i = 0; i < sentence->length; i++) {
-    if (is_space(bytes[i])) {
-      pending_space = length > 0;
-      continue;
-    }
-    if (pending_space)
-      out[length++] = ' ';
-    pending_space = 0;
-    out[length++] = bytes[i];
-  }
-  out[length] = '\0';
-  return length;
+  return summary_text_copy(text->text + sentence->start, sentence->length, out);
 }
 
 /* Builds one sentence's features from the tokenize stage's tokens: each word's stem hashed and
