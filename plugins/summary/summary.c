@@ -144,12 +144,6 @@ static const char *record_id(const summary_instance *self, const tp_record *reco
   return *allocated;
 }
 
-/* Copies sentence `sentence` of `text` to `out` (room for its length + 1) with its white space
- * normalized (summary_text_copy). Returns the length written. */
-static size_t sentence_copy(const tp_text *text, const tp_sentence *sentence, char *out) {
-  return summary_text_copy(text->text + sentence->start, sentence->length, out);
-}
-
 /* Builds one sentence's features from the tokenize stage's tokens: each word's stem hashed and
  * filed as it is read. */
 static void sentence_features(summary_partial *partial, const tp_text *text,
@@ -189,7 +183,8 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
   for (size_t c = 0; c < chosen_count; c++) {
     if (used > 0)
       joined[used++] = ' ';
-    used += sentence_copy(text, TP_TEXT_SENTENCE(text, chosen[c]), joined + used);
+    const tp_sentence *sentence = TP_TEXT_SENTENCE(text, chosen[c]);
+    used += summary_text_copy(text->text + sentence->start, sentence->length, joined + used);
   }
   joined[used] = '\0';
   cJSON *value = cJSON_CreateStringReference(joined);
@@ -352,10 +347,9 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
       }
       if (scores[t] < 0.0)
         continue;
-      if (!bytes) {
-        length = sentence_copy(text, sentence, partial->sentence_text);
-        bytes = partial->sentence_text;
-      }
+      if (!bytes) /* the pool copies it: a plain sentence is handed over where it is */
+        bytes = summary_text_quote(text->text + sentence->start, sentence->length,
+                                   partial->sentence_text, &length);
       if (!id && !(id = record_id(self, record, id_buffer, sizeof id_buffer, &id_allocated))) {
         result = TP_ERROR;
         break;

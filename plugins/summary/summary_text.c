@@ -55,12 +55,8 @@ int summary_text_is_plain(const char *bytes, size_t length) {
   return 1;
 }
 
-size_t summary_text_copy(const char *bytes, size_t length, char *out) {
-  if (summary_text_is_plain(bytes, length)) {
-    memcpy(out, bytes, length);
-    out[length] = '\0';
-    return length;
-  }
+/* The copy of a text that is not plain. */
+static size_t normalize(const char *bytes, size_t length, char *out) {
   size_t written = 0;
   int pending_space = 0;
   for (size_t i = 0; i < length; i++) {
@@ -76,4 +72,22 @@ size_t summary_text_copy(const char *bytes, size_t length, char *out) {
   }
   out[written] = '\0';
   return written;
+}
+
+size_t summary_text_copy(const char *bytes, size_t length, char *out) {
+  if (!summary_text_is_plain(bytes, length))
+    return normalize(bytes, length, out);
+  memcpy(out, bytes, length);
+  out[length] = '\0';
+  return length;
+}
+
+const char *summary_text_quote(const char *bytes, size_t length, char *scratch,
+                               size_t *quoted_length) {
+  if (summary_text_is_plain(bytes, length)) {
+    *quoted_length = length;
+    return bytes;
+  }
+  *quoted_length = normalize(bytes, length, scratch);
+  return scratch;
 }

@@ -16,4 +16,10 @@ int summary_text_is_plain(const char *bytes, size_t length);
  * the text is plain. Returns the length written (`out` is NUL-terminated). */
 size_t summary_text_copy(const char *bytes, size_t length, char *out);
 
+/* The text normalized as above without copying it when it is plain: `bytes` itself (not
+ * NUL-terminated) then, else `scratch` (room for length + 1) with the normalized copy. Sets
+ * *quoted_length to its length. */
+const char *summary_text_quote(const char *bytes, size_t length, char *scratch,
+                               size_t *quoted_length);
+
 #endif /* TEXTPIPE_SUMMARY_TEXT_H */

@@ -1,7 +1,8 @@
 /* tests/plugins/summary/test_summary_text.c - a sentence's text as the summary quotes it
- * (plugins/summary/summary_text.c): summary_text_is_plain and summary_text_copy against a plain
- * byte-by-byte model, for every position of one irregular byte in texts of 0 to 70 bytes (both
- * sides of the 16- and 8-byte steps) and for random texts. */
+ * (plugins/summary/summary_text.c): summary_text_is_plain, summary_text_copy and
+ * summary_text_quote against a plain byte-by-byte model, for every position of one irregular
+ * byte in texts of 0 to 70 bytes (both sides of the 16- and 8-byte steps) and for random
+ * texts. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -60,6 +61,12 @@ static void check_text(const char *bytes, size_t length) {
   ck_assert_uint_eq(written, expected_length);
   ck_assert_msg(memcmp(got, expected, expected_length + 1) == 0, "copy of \"%.*s\": \"%s\"",
                 (int)length, own, got);
+  /* quoted: the text itself when plain, else the copy in the scratch buffer */
+  size_t quoted_length = SIZE_MAX;
+  const char *quoted = summary_text_quote(own, length, got, &quoted_length);
+  ck_assert_ptr_eq(quoted, plain ? own : got);
+  ck_assert_uint_eq(quoted_length, expected_length);
+  ck_assert_int_eq(memcmp(quoted, expected, expected_length), 0);
   free(own);
 }
 
