@@ -387,6 +387,52 @@ START_TEST(themes_and_polarity) {
 }
 END_TEST
 
+/* More online theme ids than a partial follows (256): each id's records, also when it comes
+ * back (found in the route cache), go to its own theme; ids past the limit get none. */
+START_TEST(themes_past_the_limit) {
+  void *partial = plugin->partial_create(instance);
+  char json[512];
+  for (int id = 1; id <= 300; id++) {
+    snprintf(json, sizeof json,
+             "{\"id\": %d, \"text\": \"the room number %d was clean .\", \"theme_id\": %d}", id, id,
+             id);
+    cJSON_Delete(process_record(partial, json, (uint64_t)id));
+  }
+  static const struct {
+    int theme_id;
+    const char *text;
+  } returns[] = {{7, "the pool was warm and lovely ."},
+                 {256, "the lift was broken all week ."},
+                 {290, "the garden was full of roses ."}};
+  for (size_t r = 0; r < sizeof returns / sizeof *returns; r++) {
+    snprintf(json, sizeof json, "{\"id\": %zu, \"text\": \"%s\", \"theme_id\": %d}", 400 + r,
+             returns[r].text, returns[r].theme_id);
+    cJSON_Delete(process_record(partial, json, 400 + r));
+  }
+  cJSON *section = finish(partial);
+  const cJSON *theme_list = cJSON_GetObjectItem(section, "themes");
+  ck_assert_int_eq(cJSON_GetArraySize(theme_list), 256);
+  int found = 0;
+  const cJSON *theme;
+  cJSON_ArrayForEach(theme, theme_list) {
+    int id = cJSON_GetObjectItem(theme, "theme_id")->valueint;
+    ck_assert_int_le(id, 256);
+    const cJSON *sentence;
+    cJSON_ArrayForEach(sentence, cJSON_GetObjectItem(theme, "sentences")) {
+      const char *text = cJSON_GetObjectItem(sentence, "text")->valuestring;
+      for (size_t r = 0; r < sizeof returns / sizeof *returns; r++)
+        if (strcmp(text, returns[r].text) == 0) {
+          ck_assert_int_eq(id, returns[r].theme_id);
+          found++;
+        }
+    }
+  }
+  ck_assert_int_eq(found, 2); /* 7's and 256's; 290 has no theme */
+  cJSON_Delete(section);
+  plugin->partial_destroy(instance, partial);
+}
+END_TEST
+
 START_TEST(themes_follow_online_ids) {
   /* Records carry online theme ids (101..103); the theme stage folded 101 and 103 into its
    * discovered theme 1 and 102 into theme 2. */
@@ -567,6 +613,7 @@ static Suite *summary_callbacks_suite(void) {
   TCase *sections = tcase_for(suite, "sections");
   tcase_add_test(sections, themes_and_polarity);
   tcase_add_test(sections, themes_follow_online_ids);
+  tcase_add_test(sections, themes_past_the_limit);
   tcase_add_test(sections, per_sentence_sentiment_wins);
   tcase_add_test(sections, per_sentence_names_by_pointer_and_bytes);
   tcase_add_test(sections, no_theme_or_sentiment_keys_without_those_stages);
