@@ -64,15 +64,15 @@ static inline void prefetch_cells(const char *cells, unsigned cell_log, unsigned
 static inline uint64_t count_narrow(uint16_t *cells, unsigned shift, const uint64_t *terms,
                                     size_t from, size_t end, uint32_t *reached) {
   uint64_t sum = 0;
-  uint32_t next = 0; /* value + 1 is 1 << 16 only for value UINT16_MAX */
+  uint64_t next = 0; /* value + 1 is 1 << 16 only for value UINT16_MAX */
   for (size_t i = from; i < end; i++) {
     uint16_t *cell = &cells[terms[i] >> shift];
-    uint32_t value = (uint32_t)*cell + 1;
+    uint64_t value = (uint64_t)*cell + 1; /* 64 bits: one register for the store and the sum */
     *cell = (uint16_t)value;
     sum += value;
     next |= value + 1;
   }
-  *reached |= next;
+  *reached |= (uint32_t)next;
   return sum;
 }
 
