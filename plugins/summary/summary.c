@@ -20,6 +20,7 @@
 
 #include "summary_digest.h"
 #include "summary_partial.h"
+#include "summary_text.h"
 
 /* The stage's options, written by the host from summary_options (host->stage_config). */
 typedef struct summary_config {
@@ -143,69 +144,6 @@ static const char *record_id(const summary_instance *self, const tp_record *reco
   return *allocated;
 }
 
-static int is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-#define BYTES_ONES  0x0101010101010101ull
-#define BYTES_HIGHS 0x8080808080808080ull
-
-/* 1 when bytes[0..length) has no byte below 0x20 (tabs, line breaks, other controls), no two
- * spaces in a row and no space at either end, i.e. sentence_copy() would copy it unchanged
- * (most sentences). Eight bytes a step. */
-static int is_plain(const char *bytes, size_t length) {
-  if (length > 0 && (bytes[0] == ' ' || bytes[length - 1] == ' '))
-    return 0;
-  uint64_t carry = 0; /* 0x80 when the last byte looked at was a space */
-  size_t i = 0;
-  for (; i + 8 <= length; i += 8) {
-    uint64_t word;
-    memcpy(&word, bytes + i, 8);
-    /* The high bit of each byte below 0x20 (exact for the lowest one, enough for "any"). */
-    uint64_t controls = (word - BYTES_ONES * 0x20) & ~word & BYTES_HIGHS;
-    /* The high bit of each byte that is a space (exact: no carry crosses bytes). */
-    uint64_t other = word ^ (BYTES_ONES * ' ');
-    uint64_t spaces = ~(((other & ~BYTES_HIGHS) + ~BYTES_HIGHS) | other | ~BYTES_HIGHS);
-    if (controls | (spaces & (spaces << 8 | carry)))
-      return 0;
-    carry = spaces >> 56;
-  }
-  int previous_space = carry != 0;
-  for (; i < length; i++) {
-    unsigned char c = (unsigned char)bytes[i];
-    if (c < 0x20 || (c == ' ' && previous_space))
-      return 0;
-    previous_space = c == ' ';
-  }
-  return 1;
-}
-
-/* Copies a sentence's bytes to `out` (room for sentence->length + 1) without the white space
- * around it and with each inner run of ASCII white space (line breaks too) made one space.
- * Returns the length written (`out` is NUL-terminated). */
-static size_t sentence_copy(const tp_text *text, const tp_sentence *sentence, char *out) {
-  const char *bytes = text->text + sentence->start;
-  if (is_plain(bytes, sentence->length)) {
-    memcpy(out, bytes, sentence->length);
-    out[sentence->length] = '\0';
-    return sentence->length;
-  }
-  size_t length = 0;
-  int pending_space = 0;
-  for (uint32_t i = 0; i < sentence->length; i++) {
-    if (is_space(bytes[i])) {
-      pending_space = length > 0;
-      continue;
-    }
-    if (pending_space)
-      out[length++] = ' ';
-    pending_space = 0;
-    out[length++] = bytes[i];
-  }
-  out[length] = '\0';
-  return length;
-}
-
 /* Builds one sentence's features from the tokenize stage's tokens: each word's stem hashed and
  * filed as it is read. */
 static void sentence_features(summary_partial *partial, const tp_text *text,
@@ -245,7 +183,8 @@ static int write_summary(const summary_instance *self, tp_record *record, const 
   for (size_t c = 0; c < chosen_count; c++) {
     if (used > 0)
       joined[used++] = ' ';
-    used += sentence_copy(text, TP_TEXT_SENTENCE(text, chosen[c]), joined + used);
+    const tp_sentence *sentence = TP_TEXT_SENTENCE(text, chosen[c]);
+    used += summary_text_copy(text->text + sentence->start, sentence->length, joined + used);
   }
   joined[used] = '\0';
   cJSON *value = cJSON_CreateStringReference(joined);
@@ -263,24 +202,46 @@ static inline int name_is(const char *name, const char *literal) {
   return name != NULL && name[0] == literal[0] && strcmp(name, literal) == 0;
 }
 
+/* The member names of the sentiment stage's per-sentence objects already found to be "start"
+ * and "compound" in the record being processed (NULL until then). The sentiment stage names
+ * every sentence's members with the same constant strings, so after the first sentence a
+ * name is recognized by its pointer, without a strcmp; a name at another address is still
+ * compared by its bytes. Valid within one process() call only: the record's nodes, and so the
+ * names they point to, do not change while it runs, but may be freed and the memory reused
+ * after it. */
+typedef struct sentence_names {
+  const char *start, *compound;
+} sentence_names;
+
+/* Whether `name` (not NULL) is `literal`, `*known` being NULL or a name already found equal to
+ * it; notes `name` in *known when it is. */
+static inline int name_matches(const char *name, const char *literal, const char **known) {
+  if (name == *known)
+    return 1;
+  if (!name_is(name, literal))
+    return 0;
+  *known = name;
+  return 1;
+}
+
 /* The polarity digest for sentence `index`: the sentiment stage's per-sentence score `item`
  * (the index-th member of TP_KEY_SENTIMENT_SENTENCES, NULL if none) when its start offset is
  * the sentence's, else the record's TP_KEY_SENTIMENT_COMPOUND (`compound`: NULL when absent). */
 static int sentence_sentiment(summary_instance *self, summary_partial *partial,
-                              const cJSON *compound, const cJSON *item, const tp_text *text,
-                              size_t index, summary_digest **polarity) {
+                              const cJSON *compound, const cJSON *item, sentence_names *names,
+                              const tp_text *text, size_t index, summary_digest **polarity) {
   *polarity = NULL;
   /* Both members in one walk that ends when both are found, each the first of its name (as
    * cJSON_GetObjectItemCaseSensitive finds it, which also stops at a member without a name). */
   const cJSON *start = NULL, *own = NULL;
   for (const cJSON *member = item ? item->child : NULL; member && member->string && !(start && own);
        member = member->next) {
-    if (!start && name_is(member->string, "start"))
+    if (!start && name_matches(member->string, "start", &names->start))
       start = member;
-    else if (!own && name_is(member->string, "compound"))
+    else if (!own && name_matches(member->string, "compound", &names->compound))
       own = member;
   }
-  if (cJSON_IsNumber(start) && start->valuedouble == TP_TEXT_SENTENCE(text, index)->start)
+  if (summary_json_is_number(start) && start->valuedouble == TP_TEXT_SENTENCE(text, index)->start)
     compound = own;
   return summary_partial_polarity(self, partial, compound, polarity);
 }
@@ -349,6 +310,7 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
    * member would walk the array from its start for each sentence). */
   const cJSON *compound = inputs.compound;
   const cJSON *sentence_score = cJSON_IsArray(inputs.sentences) ? inputs.sentences->child : NULL;
+  sentence_names names = {NULL, NULL};
   char id_buffer[96];
   char *id_allocated = NULL;
   const char *id = NULL;
@@ -366,7 +328,7 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
     sentence_features(partial, text, sentence, features);
     const cJSON *item = sentence_score;
     sentence_score = sentence_score != NULL ? sentence_score->next : NULL;
-    if (sentence_sentiment(self, partial, compound, item, text, s, &polarity) < 0) {
+    if (sentence_sentiment(self, partial, compound, item, &names, text, s, &polarity) < 0) {
       result = TP_ERROR;
       break;
     }
@@ -385,10 +347,9 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
       }
       if (scores[t] < 0.0)
         continue;
-      if (!bytes) {
-        length = sentence_copy(text, sentence, partial->sentence_text);
-        bytes = partial->sentence_text;
-      }
+      if (!bytes) /* the pool copies it: a plain sentence is handed over where it is */
+        bytes = summary_text_quote(text->text + sentence->start, sentence->length,
+                                   partial->sentence_text, &length);
       if (!id && !(id = record_id(self, record, id_buffer, sizeof id_buffer, &id_allocated))) {
         result = TP_ERROR;
         break;

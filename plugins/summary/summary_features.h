@@ -98,12 +98,19 @@ typedef struct summary_seen {
   uint64_t hashes[3][SUMMARY_SEEN_SLOTS];
   uint32_t stamps[3][SUMMARY_SEEN_SLOTS];
   uint32_t stamp;
+  /* The sentence's stopword and bigram hashes until summary_builder_finish() puts them after
+   * its content words. */
+  uint64_t stop[SUMMARY_MAX_WORDS], bigrams[SUMMARY_MAX_WORDS];
 } summary_seen;
 
+/* The state of one sentence being built: scalars and pointers only, so that once the inline
+ * functions below are inlined into a loop the compiler can keep it all in registers (lists in
+ * the builder itself made it live in memory, each count and flag stored and read back for
+ * every word). */
 typedef struct summary_builder {
   summary_features *out; /* content words go straight to out->terms */
   summary_seen *seen;
-  uint64_t stop[SUMMARY_MAX_WORDS], bigrams[SUMMARY_MAX_WORDS];
+  uint32_t stamp; /* seen->stamp */
   size_t content_count, stop_count, bigram_count;
   uint64_t content_mask;
   uint64_t previous; /* the previous word's hash */
@@ -119,6 +126,7 @@ static inline void summary_builder_start(summary_builder *builder, summary_seen 
   }
   builder->out = out;
   builder->seen = seen;
+  builder->stamp = seen->stamp;
   builder->content_count = builder->stop_count = builder->bigram_count = 0;
   builder->content_mask = 0;
   builder->previous = 0;
@@ -127,10 +135,10 @@ static inline void summary_builder_start(summary_builder *builder, summary_seen 
 
 /* 1 if `hash` is not yet in list[0..count) (the list `which` of the sentence), and notes it;
  * 0 if it is. */
-static inline int summary_seen_first(summary_seen *seen, int which, const uint64_t *list,
-                                     size_t count, uint64_t hash) {
+static inline int summary_seen_first(summary_seen *seen, uint32_t stamp, int which,
+                                     const uint64_t *list, size_t count, uint64_t hash) {
   size_t slot = (size_t)(hash >> 56);
-  if (seen->stamps[which][slot] == seen->stamp) {
+  if (seen->stamps[which][slot] == stamp) {
     if (seen->hashes[which][slot] == hash)
       return 0;
     for (size_t i = 0; i < count; i++) /* the slot holds another term: look through the list */
@@ -138,7 +146,7 @@ static inline int summary_seen_first(summary_seen *seen, int which, const uint64
         return 0;
     return 1;
   }
-  seen->stamps[which][slot] = seen->stamp;
+  seen->stamps[which][slot] = stamp;
   seen->hashes[which][slot] = hash;
   return 1;
 }
@@ -147,19 +155,20 @@ static inline int summary_seen_first(summary_seen *seen, int which, const uint64
  * out and does not break a bigram: "clean , comfortable"). */
 static inline void summary_builder_add(summary_builder *builder, uint64_t hash, int is_stop) {
   summary_seen *seen = builder->seen;
+  uint32_t stamp = builder->stamp;
   if (is_stop) {
-    if (summary_seen_first(seen, SUMMARY_SEEN_STOP, builder->stop, builder->stop_count, hash))
-      builder->stop[builder->stop_count++] = hash;
-  } else if (summary_seen_first(seen, SUMMARY_SEEN_CONTENT, builder->out->terms,
+    if (summary_seen_first(seen, stamp, SUMMARY_SEEN_STOP, seen->stop, builder->stop_count, hash))
+      seen->stop[builder->stop_count++] = hash;
+  } else if (summary_seen_first(seen, stamp, SUMMARY_SEEN_CONTENT, builder->out->terms,
                                 builder->content_count, hash)) {
     builder->out->terms[builder->content_count++] = hash;
     builder->content_mask |= (uint64_t)1 << (hash & 63);
   }
   if (builder->previous_stop >= 0 && !(builder->previous_stop && is_stop)) {
     uint64_t bigram = summary_bigram_hash(builder->previous, hash);
-    if (summary_seen_first(seen, SUMMARY_SEEN_BIGRAM, builder->bigrams, builder->bigram_count,
+    if (summary_seen_first(seen, stamp, SUMMARY_SEEN_BIGRAM, seen->bigrams, builder->bigram_count,
                            bigram))
-      builder->bigrams[builder->bigram_count++] = bigram;
+      seen->bigrams[builder->bigram_count++] = bigram;
   }
   builder->previous = hash;
   builder->previous_stop = is_stop;
@@ -173,10 +182,10 @@ static inline void summary_builder_finish(summary_builder *builder, size_t words
   out->unigram_count = (uint16_t)(builder->content_count + builder->stop_count);
   out->bigram_count = (uint16_t)builder->bigram_count;
   out->content_mask = builder->content_mask;
-  memcpy(out->terms + builder->content_count, builder->stop,
-         builder->stop_count * sizeof *builder->stop);
-  memcpy(out->terms + out->unigram_count, builder->bigrams,
-         builder->bigram_count * sizeof *builder->bigrams);
+  const summary_seen *seen = builder->seen;
+  memcpy(out->terms + builder->content_count, seen->stop, builder->stop_count * sizeof *seen->stop);
+  memcpy(out->terms + out->unigram_count, seen->bigrams,
+         builder->bigram_count * sizeof *seen->bigrams);
 }
 
 /* Fills *out from the `count` tokens of one sentence (a builder over the first

@@ -136,13 +136,18 @@ static int polarity_init(summary_instance *instance, summary_partial *partial) {
   return 0;
 }
 
-/* The theme's key: the theme id as cJSON prints it. A whole number below 10^15 (theme ids are
- * input line numbers) prints as its digits ("%1.15g"), written here without cJSON's
- * snprintf-and-read-back; anything else goes through cJSON_PrintPreallocated. Nonzero when the
- * key fits `size` bytes. */
+/* Whether a numeric theme id is a whole number below 10^15, which prints as its digits (theme
+ * ids are input line numbers). */
+static int is_line_number(double value) {
+  return value >= 1 && value < 1e15 && value == (double)(int64_t)value;
+}
+
+/* The theme's key: the theme id as cJSON prints it. A line number prints as its digits
+ * ("%1.15g"), written here without cJSON's snprintf-and-read-back; anything else goes through
+ * cJSON_PrintPreallocated. Nonzero when the key fits `size` bytes. */
 static int theme_key(const cJSON *theme_id, char *key, size_t size) {
   double value = theme_id->valuedouble;
-  if (cJSON_IsNumber(theme_id) && value >= 1 && value < 1e15 && value == (double)(int64_t)value) {
+  if (summary_json_is_number(theme_id) && is_line_number(value)) {
     char digits[24];
     char *first = digits + sizeof digits;
     *--first = '\0';
@@ -154,10 +159,26 @@ static int theme_key(const cJSON *theme_id, char *key, size_t size) {
   return cJSON_PrintPreallocated((cJSON *)theme_id, key, (int)size - 5, 0);
 }
 
+/* The slot of the route cache for a line number whose double has the bits `bits`. */
+static size_t route_slot(uint64_t bits) {
+  return (size_t)(summary_mix(bits) >> 54) & (SUMMARY_ROUTE_SLOTS - 1);
+}
+
 int summary_partial_route(summary_instance *instance, summary_partial *partial,
                           const cJSON *theme_id, summary_digest **theme) {
   *theme = NULL;
-  if (cJSON_IsNumber(theme_id) || cJSON_IsString(theme_id)) {
+  /* A line number seen before: one probe of the route cache. */
+  uint64_t bits = 0; /* the id's bits when it is a line number, else 0 (no such id) */
+  if (summary_json_is_number(theme_id) && is_line_number(theme_id->valuedouble))
+    memcpy(&bits, &theme_id->valuedouble, sizeof bits);
+  size_t route = route_slot(bits);
+  if (bits != 0 && partial->route_ids[route] == bits) {
+    unsigned held = partial->route_themes[route];
+    if (held != SUMMARY_ROUTE_NONE)
+      *theme = &partial->themes[held - 1].digest;
+    return 0;
+  }
+  if (summary_json_is_number(theme_id) || cJSON_IsString(theme_id)) {
     char key[128];
     int failed = 0;
     if (theme_key(theme_id, key, sizeof key)) {
@@ -166,6 +187,13 @@ int summary_partial_route(summary_instance *instance, summary_partial *partial,
         return -1;
       if (slot)
         *theme = &slot->digest;
+      /* Cached when final: a theme is never removed or moved, and a full table never takes
+       * another one. */
+      if (bits != 0 && (slot || partial->theme_count == SUMMARY_MAX_THEMES)) {
+        partial->route_ids[route] = bits;
+        partial->route_themes[route] =
+            slot ? (uint16_t)(slot - partial->themes + 1) : SUMMARY_ROUTE_NONE;
+      }
     }
   }
   return 0;
@@ -174,7 +202,7 @@ int summary_partial_route(summary_instance *instance, summary_partial *partial,
 int summary_partial_polarity(summary_instance *instance, summary_partial *partial,
                              const cJSON *compound, summary_digest **polarity) {
   *polarity = NULL;
-  if (!cJSON_IsNumber(compound) ||
+  if (!summary_json_is_number(compound) ||
       (compound->valuedouble < POSITIVE_FROM && compound->valuedouble > NEGATIVE_TO))
     return 0;
   if (polarity_init(instance, partial) < 0)

@@ -36,6 +36,11 @@ typedef struct summary_theme {
 /* Slots of the theme key -> theme table (a power of two, twice SUMMARY_MAX_THEMES). */
 #define SUMMARY_THEME_SLOTS (2 * SUMMARY_MAX_THEMES)
 
+/* Slots of the route cache (a power of two, at most 1024: route_slot() takes 10 bits). */
+#define SUMMARY_ROUTE_SLOTS 1024
+/* A route cache entry for a theme id that has no theme (the table was full). */
+#define SUMMARY_ROUTE_NONE 0xFFFF
+
 typedef struct summary_partial {
   summary_digest stream;
   summary_theme themes[SUMMARY_MAX_THEMES];
@@ -43,6 +48,12 @@ typedef struct summary_partial {
   /* Open addressing by key_hash: theme index + 1, 0 when free (a record's theme is found in a
    * probe or two, not by looking through every theme). */
   uint16_t theme_slots[SUMMARY_THEME_SLOTS];
+  /* Route cache: theme ids that are line numbers (as records carry them), by the bits of their
+   * double (0: a free slot; no line number has those bits), and each one's theme index + 1 or
+   * SUMMARY_ROUTE_NONE. A record's theme is then found in one probe instead of printing its id,
+   * hashing the digits and looking them up. Direct-mapped: an id replaces the one in its slot. */
+  uint64_t route_ids[SUMMARY_ROUTE_SLOTS];
+  uint16_t route_themes[SUMMARY_ROUTE_SLOTS];
   summary_digest polarity[2]; /* [0] positive, [1] negative; used when has_polarity */
   int has_polarity;
   /* Scratch for one record (this worker only). */
@@ -52,6 +63,12 @@ typedef struct summary_partial {
   summary_features features[SUMMARY_RECORD_SENTENCES + 1];
   summary_ranker ranker;
 } summary_partial;
+
+/* cJSON_IsNumber(item), inline: the library's is a call through the PLT, made for every
+ * sentence. */
+static inline int summary_json_is_number(const cJSON *item) {
+  return item != NULL && (item->type & 0xFF) == cJSON_Number;
+}
 
 /* The hash of a theme key that summary_theme.key_hash holds. */
 uint32_t summary_key_hash(const char *key);

@@ -348,6 +348,13 @@ END_TEST
 
 /* ---- Theme and sentiment sections --------------------------------------------------------- */
 
+/* Asserts that the section's "negative" points are `text` alone. */
+static void check_one_negative(const cJSON *section, const char *text) {
+  const cJSON *negative = cJSON_GetObjectItem(section, "negative");
+  ck_assert_int_eq(cJSON_GetArraySize(negative), 1);
+  ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(negative, 0), "text")->valuestring, text);
+}
+
 START_TEST(themes_and_polarity) {
   cJSON *themes = cJSON_Parse("{\"discovered\": [{\"id\": 1, \"label\": \"room clean\"},"
                               " {\"id\": 2, \"label\": \"staff friendly\"}]}");
@@ -377,13 +384,56 @@ START_TEST(themes_and_polarity) {
       ck_assert_int_eq(staff, id == 2);
     }
   }
-  const cJSON *negative = cJSON_GetObjectItem(section, "negative");
-  ck_assert_int_eq(cJSON_GetArraySize(negative), 1);
-  ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(negative, 0), "text")->valuestring,
-                   "the breakfast was cold .");
+  check_one_negative(section, "the breakfast was cold .");
   ck_assert_int_ge(cJSON_GetArraySize(cJSON_GetObjectItem(section, "positive")), 1);
   cJSON_Delete(section);
   cJSON_Delete(themes);
+  plugin->partial_destroy(instance, partial);
+}
+END_TEST
+
+/* The "theme_id" of the entry of the section's "themes" that quotes `text`, or 0 if none. */
+static int theme_quoting(const cJSON *section, const char *text) {
+  const cJSON *theme, *sentence;
+  cJSON_ArrayForEach(theme, cJSON_GetObjectItem(section, "themes")) {
+    cJSON_ArrayForEach(sentence, cJSON_GetObjectItem(theme, "sentences")) {
+      if (strcmp(cJSON_GetObjectItem(sentence, "text")->valuestring, text) == 0)
+        return cJSON_GetObjectItem(theme, "theme_id")->valueint;
+    }
+  }
+  return 0;
+}
+
+/* More online theme ids than a partial follows (256): each id's records, also when it comes
+ * back (found in the route cache), go to its own theme; ids past the limit get none. */
+START_TEST(themes_past_the_limit) {
+  void *partial = plugin->partial_create(instance);
+  char json[512];
+  for (int id = 1; id <= 300; id++) {
+    snprintf(json, sizeof json,
+             "{\"id\": %d, \"text\": \"the room number %d was clean .\", \"theme_id\": %d}", id, id,
+             id);
+    cJSON_Delete(process_record(partial, json, (uint64_t)id));
+  }
+  static const struct {
+    int theme_id;
+    const char *text;
+  } returns[] = {{7, "the pool was warm and lovely ."},
+                 {256, "the lift was broken all week ."},
+                 {290, "the garden was full of roses ."}};
+  for (size_t r = 0; r < sizeof returns / sizeof *returns; r++) {
+    snprintf(json, sizeof json, "{\"id\": %zu, \"text\": \"%s\", \"theme_id\": %d}", 400 + r,
+             returns[r].text, returns[r].theme_id);
+    cJSON_Delete(process_record(partial, json, 400 + r));
+  }
+  cJSON *section = finish(partial);
+  const cJSON *themes = cJSON_GetObjectItem(section, "themes");
+  ck_assert_int_eq(cJSON_GetArraySize(themes), 256);
+  ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(themes, 255), "theme_id")->valueint, 256);
+  ck_assert_int_eq(theme_quoting(section, returns[0].text), 7);
+  ck_assert_int_eq(theme_quoting(section, returns[1].text), 256);
+  ck_assert_int_eq(theme_quoting(section, returns[2].text), 0); /* 290 has no theme */
+  cJSON_Delete(section);
   plugin->partial_destroy(instance, partial);
 }
 END_TEST
@@ -457,6 +507,58 @@ START_TEST(per_sentence_sentiment_wins) {
 }
 END_TEST
 
+/* Member names as the sentiment stage writes them: constant strings, the same pointer in every
+ * sentence's object (cJSON_StringIsConst), which the plugin recognizes by pointer after the
+ * first sentence. */
+static const char name_start[] = "start", name_compound[] = "compound", name_stark[] = "stark";
+
+/* Appends {name: value} to `object` under the constant `name`. */
+static void add_constant_member(cJSON *object, const char *name, double value) {
+  ck_assert(cJSON_AddItemToObjectCS(object, name, cJSON_CreateNumber(value)));
+}
+
+START_TEST(per_sentence_names_by_pointer_and_bytes) {
+  void *partial = plugin->partial_create(instance);
+  /* Sentences start at 0, 31 and 62; the record is positive overall (0.4). */
+  tp_record *record = put_record(&put,
+                                 "{\"text\": \"the pool was lovely and warm . the lift was broken "
+                                 "all week . the staff fixed it fast .\", "
+                                 "\"sentiment\": {\"compound\": 0.4}}",
+                                 1);
+  ck_assert_int_eq(tp_record_attach(record, TP_TEXT_KEY, text_build(record->text), text_free), 0);
+  cJSON *sentences =
+      cJSON_AddArrayToObject(cJSON_GetObjectItem(record->json, "sentiment"), "sentences");
+  cJSON *first = cJSON_CreateObject(), *second = cJSON_CreateObject(),
+        *third = cJSON_CreateObject();
+  /* positive, its names the constant ones */
+  add_constant_member(first, name_compound, 0.8);
+  add_constant_member(first, name_start, 0);
+  /* negative: "stark" (a constant name, not "start") is not its start; its "compound" is a
+   * name of its own (another pointer, the same bytes) */
+  add_constant_member(second, name_stark, 5);
+  cJSON_AddNumberToObject(second, "compound", -0.6);
+  add_constant_member(second, name_start, 31);
+  /* its first "start" is not the sentence's (a second one is not looked at), nor is a name
+   * seen twice that is not "start": the record's compound, positive */
+  add_constant_member(third, name_stark, 62);
+  add_constant_member(third, name_stark, 62);
+  add_constant_member(third, name_start, 999);
+  add_constant_member(third, name_compound, -0.7);
+  cJSON_AddNumberToObject(third, "start", 62);
+  cJSON_AddItemToArray(sentences, first);
+  cJSON_AddItemToArray(sentences, second);
+  cJSON_AddItemToArray(sentences, third);
+  char err[256] = "";
+  ck_assert_int_eq(put_process(&put, instance, partial, record, err, sizeof err), TP_KEEP);
+  put_record_free(record);
+  cJSON *section = finish(partial);
+  check_one_negative(section, "the lift was broken all week .");
+  ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(section, "positive")), 2);
+  cJSON_Delete(section);
+  plugin->partial_destroy(instance, partial);
+}
+END_TEST
+
 START_TEST(no_theme_or_sentiment_keys_without_those_stages) {
   void *partial = plugin->partial_create(instance);
   feed(partial, stream, STREAM_COUNT, 0);
@@ -513,7 +615,9 @@ static Suite *summary_callbacks_suite(void) {
   TCase *sections = tcase_for(suite, "sections");
   tcase_add_test(sections, themes_and_polarity);
   tcase_add_test(sections, themes_follow_online_ids);
+  tcase_add_test(sections, themes_past_the_limit);
   tcase_add_test(sections, per_sentence_sentiment_wins);
+  tcase_add_test(sections, per_sentence_names_by_pointer_and_bytes);
   tcase_add_test(sections, no_theme_or_sentiment_keys_without_those_stages);
   TCase *config = tcase_for(suite, "config_errors");
   tcase_add_loop_test(config, config_errors, 0, sizeof config_cases / sizeof *config_cases);

@@ -2,9 +2,11 @@
  * (summary_sketch.c): its 16-bit counters widen to 32 bits when one reaches UINT16_MAX, by
  * counting, merging or importing, and no count is lost or capped on the way; a sketch whose
  * counts stay small stays narrow; a widening that runs out of memory counts nothing. And the
- * scores with prepared length priors are those computed one by one.
+ * scores with prepared length priors are those computed one by one, and scores of counts past 32
+ * bits are the formula's.
  */
 #include <check.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +156,32 @@ START_TEST(prepared_priors_score_the_same) {
 }
 END_TEST
 
+/* A score is the formula computed with plain conversions, bit for bit, also for counts past 32
+ * bits (sentences seen and summed counts of a long stream). */
+START_TEST(scores_of_large_counts) {
+  summary_features features;
+  room_clean(&features);
+  features.words = 8;
+  summary_sketch sketch;
+  ck_assert_int_eq(summary_sketch_init(&sketch, 10, &memory), 0);
+  static const uint64_t sentence_counts[] = {1, 3, 4294967297ull, 123456789012345ull};
+  static const uint64_t sums[][2] = {{1, 1}, {7, 2}, {8589934597ull, 4294967301ull}};
+  summary_scoring scoring = {.target_words = 8, .length_spread = 4.0, .bigram_weight = 1.0};
+  summary_scoring_prepare(&scoring);
+  for (size_t n = 0; n < sizeof sentence_counts / sizeof *sentence_counts; n++)
+    for (size_t k = 0; k < sizeof sums / sizeof *sums; k++) {
+      sketch.sentences = sentence_counts[n];
+      double seen = (double)sentence_counts[n];
+      double expected = ((double)sums[k][0] / seen / sqrt((double)features.unigram_count) +
+                         (double)sums[k][1] / seen / sqrt((double)features.bigram_count)) *
+                        scoring.priors[features.words];
+      double got = summary_score_sums(&sketch, &features, sums[k], &scoring);
+      ck_assert_mem_eq(&got, &expected, sizeof got);
+    }
+  summary_sketch_free(&sketch, &memory);
+}
+END_TEST
+
 int main(void) {
   Suite *suite = suite_create("summary_sketch");
   TCase *widening = tcase_create("widening");
@@ -164,6 +192,7 @@ int main(void) {
   suite_add_tcase(suite, widening);
   TCase *scores = tcase_create("scores");
   tcase_add_test(scores, prepared_priors_score_the_same);
+  tcase_add_test(scores, scores_of_large_counts);
   suite_add_tcase(suite, scores);
   return tp_check_run(suite);
 }
