@@ -31,99 +31,80 @@ static uint32_t stem_hash(const tp_token *token, uint32_t seed) {
   return th_hash_mix(hash);
 }
 
-/* Appends a term; th_features_extract has made room for two per token. */
-static void add_term(th_scratch *scratch, uint32_t hash) {
-  scratch->terms[scratch->term_count++] = (th_term){hash, 1};
-}
+/* The hash tables that fold repeated terms and phrases while a record is extracted, as they
+ * are produced (one pass, no second walk over the terms): a slot holds the record's stamp in
+ * its high half and the index of the term (or phrase) in its low half, and a slot stamped by
+ * an earlier record is empty, so nothing is cleared between records. */
+#define SLOT_STAMP(slot) ((uint32_t)((slot) >> 32))
 
-/* Folds duplicate terms into counts, keeping first occurrences in order, with a scratch
- * hash table (linear in the number of terms), and points each phrase word at its folded term.
+/* Makes `slots` hold at least `size` slots (a power of two), all empty for the next stamp.
  * -1 on OOM. */
-static int fold_terms(th_scratch *scratch) {
-  size_t count = scratch->term_count;
-  size_t size = 16;
-  while (size < 2 * count)
-    size <<= 1;
-  if (th_grow((void **)&scratch->slots, &scratch->slot_capacity, size, sizeof(uint32_t)) ||
-      th_grow((void **)&scratch->term_map, &scratch->term_map_capacity, count + 1,
-              sizeof(uint32_t)))
+static int stamped_table(uint64_t **slots, size_t *capacity, size_t size) {
+  size_t before = *capacity;
+  if (th_grow((void **)slots, capacity, size, sizeof(uint64_t)))
     return -1;
-  uint32_t *map = scratch->term_map;
-  memset(scratch->slots, 0, size * sizeof(uint32_t));
-  size_t mask = size - 1, out = 0;
-  scratch->slot_mask = mask;
-  for (size_t i = 0; i < count; i++) {
-    th_term term = scratch->terms[i];
-    for (size_t slot = th_hash_slot(term.hash) & mask;; slot = (slot + 1) & mask) {
-      uint32_t held = scratch->slots[slot];
-      if (held == 0) {
-        scratch->slots[slot] = (uint32_t)(out + 1);
-        map[i] = (uint32_t)out;
-        scratch->terms[out++] = term;
-        break;
-      }
-      if (scratch->terms[held - 1].hash == term.hash) {
-        scratch->terms[held - 1].count += term.count;
-        map[i] = held - 1;
-        break;
-      }
-    }
-  }
-  scratch->term_count = out;
-  for (size_t p = 0; p < scratch->phrase_count; p++) { /* terms of their words as extracted */
-    th_phrase *phrase = &scratch->phrases[p];
-    for (uint32_t w = 0; w < phrase->words; w++)
-      phrase->word_terms[w] = map[phrase->word_terms[w]];
-  }
+  if (*capacity != before) /* the new room holds anything: no stamp is 0 */
+    memset(*slots, 0, *capacity * sizeof(uint64_t));
   return 0;
 }
 
-/* Folds repeated phrases (equal keys) into the first occurrence's count, linear in the number
- * of phrases like fold_terms. -1 on OOM. */
-static int fold_phrases(th_scratch *scratch) {
-  size_t count = scratch->phrase_count;
-  if (count < 2)
-    return 0;
+/* The smallest power of two, at least 16, that is at least twice `items`: tables at most half
+ * full. */
+static size_t table_size(size_t items) {
   size_t size = 16;
-  while (size < 2 * count)
+  while (size < 2 * items)
     size <<= 1;
-  if (th_grow((void **)&scratch->phrase_slots, &scratch->phrase_slot_capacity, size,
-              sizeof(uint32_t)))
-    return -1;
-  memset(scratch->phrase_slots, 0, size * sizeof(uint32_t));
-  size_t mask = size - 1, out = 0;
-  for (size_t i = 0; i < count; i++) {
-    uint32_t key = scratch->phrases[i].key;
-    for (size_t slot = th_hash_slot(key) & mask;; slot = (slot + 1) & mask) {
-      uint32_t held = scratch->phrase_slots[slot];
-      if (held == 0) {
-        scratch->phrase_slots[slot] = (uint32_t)(out + 1);
-        if (out != i) /* until the first repeat, every phrase is already in its place */
-          scratch->phrases[out] = scratch->phrases[i];
-        out++;
-        break;
-      }
-      if (scratch->phrases[held - 1].key == key) {
-        scratch->phrases[held - 1].count += scratch->phrases[i].count;
-        break;
-      }
+  return size;
+}
+
+/* Counts one occurrence of `hash` and returns its index in scratch->terms: the index of its
+ * first occurrence, or a new term appended (th_features_extract has made room for two per
+ * token). Terms so stay distinct, in order of first occurrence. */
+static inline __attribute__((always_inline)) uint32_t add_term(th_scratch *scratch, uint32_t hash) {
+  uint64_t stamp = (uint64_t)scratch->stamp << 32;
+  size_t mask = scratch->slot_mask;
+  for (size_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
+    uint64_t held = scratch->slots[slot];
+    if (SLOT_STAMP(held) != scratch->stamp) {
+      uint32_t index = (uint32_t)scratch->term_count++;
+      scratch->terms[index] = (th_term){hash, 1};
+      scratch->slots[slot] = stamp | index;
+      return index;
+    }
+    th_term *term = &scratch->terms[(uint32_t)held];
+    if (term->hash == hash) {
+      term->count++;
+      return (uint32_t)held;
     }
   }
-  scratch->phrase_count = out;
-  return 0;
 }
 
 /* Appends the phrase made of the `words` content tokens from token index `token`, whose stems
- * are the terms at `terms` (as extracted: fold_terms renumbers them; fold_phrases merges
- * repeats; its display text is built later, for the few phrases shown). */
+ * are the terms at `terms`, or, when a phrase of the same key came earlier in the record,
+ * counts one more occurrence of that one (its display text is built later, for the few phrases
+ * shown). */
 static void add_phrase(th_scratch *scratch, const tp_token *first_token, uint32_t token,
                        const uint32_t *hashes, const uint32_t *terms, uint32_t words,
                        uint32_t first) {
   uint32_t key = TH_SEED_PHRASE;
   for (uint32_t i = 0; i < words; i++)
     key = th_hash_mix(key * 31u + hashes[i]);
+  uint64_t stamp = (uint64_t)scratch->stamp << 32;
+  size_t mask = scratch->phrase_slot_mask, slot = th_hash_slot(key) & mask;
+  for (;; slot = (slot + 1) & mask) {
+    uint64_t held = scratch->phrase_slots[slot];
+    if (SLOT_STAMP(held) != scratch->stamp)
+      break;
+    th_phrase *earlier = &scratch->phrases[(uint32_t)held];
+    if (earlier->key == key) {
+      earlier->count++;
+      return;
+    }
+  }
   /* th_features_extract made room for every phrase */
-  th_phrase *phrase = &scratch->phrases[scratch->phrase_count++];
+  uint32_t index = (uint32_t)scratch->phrase_count++;
+  scratch->phrase_slots[slot] = stamp | index;
+  th_phrase *phrase = &scratch->phrases[index];
   *phrase = (th_phrase){.key = key,
                         .count = 1,
                         .first = first,
@@ -182,6 +163,20 @@ int th_features_extract(const tp_text *text, int bigrams, int phrases, th_scratc
       th_grow((void **)&scratch->phrases, &scratch->phrase_capacity, text->token_count + 1,
               sizeof(th_phrase)))
     return -1;
+  size_t term_slots = table_size(2 * text->token_count),
+         phrase_slots = table_size(text->token_count);
+  if (stamped_table(&scratch->slots, &scratch->slot_capacity, term_slots) ||
+      (phrases &&
+       stamped_table(&scratch->phrase_slots, &scratch->phrase_slot_capacity, phrase_slots)))
+    return -1;
+  if (++scratch->stamp == 0) { /* every 2^32 records: the old stamps come round again */
+    memset(scratch->slots, 0, scratch->slot_capacity * sizeof(uint64_t));
+    if (scratch->phrase_slots)
+      memset(scratch->phrase_slots, 0, scratch->phrase_slot_capacity * sizeof(uint64_t));
+    scratch->stamp = 1;
+  }
+  scratch->slot_mask = term_slots - 1;
+  scratch->phrase_slot_mask = phrase_slots - 1;
   uint32_t run_hashes[64]; /* each run word's stem hash, computed once */
   uint32_t run_terms[64];  /* and the index of its stem in scratch->terms */
   uint32_t run_length = 0, run_first = 0, run_token = 0;
@@ -202,8 +197,7 @@ int th_features_extract(const tp_text *text, int bigrams, int phrases, th_scratc
     }
     uint32_t hash = stem_hash(token, TH_SEED_UNIGRAM) & ~1u;
     norm_bytes += token->norm_length + 1;
-    run_terms[run_length] = (uint32_t)scratch->term_count;
-    add_term(scratch, hash);
+    run_terms[run_length] = add_term(scratch, hash);
     if (bigrams && previous && same_sentence) {
       uint32_t bigram = th_hash_mix((previous_hash ^ TH_SEED_BIGRAM) * 31u + hash) | 1u;
       add_term(scratch, bigram);
@@ -219,9 +213,7 @@ int th_features_extract(const tp_text *text, int bigrams, int phrases, th_scratc
   }
   if (run_length && phrases)
     flush_run(scratch, text, run_token, run_hashes, run_terms, run_length, run_first);
-  if (th_grow((void **)&scratch->chars, &scratch->char_capacity, norm_bytes, 1))
-    return -1;
-  return fold_terms(scratch) || fold_phrases(scratch) ? -1 : 0;
+  return th_grow((void **)&scratch->chars, &scratch->char_capacity, norm_bytes, 1);
 }
 
 void th_scratch_release(th_scratch *scratch) {
@@ -229,7 +221,6 @@ void th_scratch_release(th_scratch *scratch) {
   th_free(scratch->phrases);
   th_free(scratch->chars);
   th_free(scratch->slots);
-  th_free(scratch->term_map);
   th_free(scratch->phrase_slots);
   th_free(scratch->dfs);
   th_free(scratch->idfs);
