@@ -57,21 +57,31 @@ static size_t table_size(size_t items) {
   return size;
 }
 
-/* Counts one occurrence of `hash` and returns its index in scratch->terms: the index of its
- * first occurrence, or a new term appended (th_features_extract has made room for two per
- * token). Terms so stay distinct, in order of first occurrence. */
-static inline __attribute__((always_inline)) uint32_t add_term(th_scratch *scratch, uint32_t hash) {
-  uint64_t stamp = (uint64_t)scratch->stamp << 32;
-  size_t mask = scratch->slot_mask;
-  for (size_t slot = th_hash_slot(hash) & mask;; slot = (slot + 1) & mask) {
-    uint64_t held = scratch->slots[slot];
-    if (SLOT_STAMP(held) != scratch->stamp) {
-      uint32_t index = (uint32_t)scratch->term_count++;
-      scratch->terms[index] = (th_term){hash, 1};
-      scratch->slots[slot] = stamp | index;
+/* What th_features_extract writes while it walks a record, held apart from the scratch so
+ * that it stays in registers (a store to a term could otherwise be the scratch's counts, and
+ * they would be read again after each one); written back when the walk ends. */
+typedef struct extraction {
+  th_term *terms;
+  th_phrase *phrases;
+  uint64_t *term_slots, *phrase_slots;
+  size_t term_mask, phrase_mask;
+  uint32_t term_count, phrase_count;
+  uint32_t stamp;
+} extraction;
+
+/* Counts one occurrence of `hash` and returns its index in the terms: the index of its first
+ * occurrence, or a new term appended (th_features_extract has made room for two per token).
+ * Terms so stay distinct, in order of first occurrence. */
+static inline __attribute__((always_inline)) uint32_t add_term(extraction *at, uint32_t hash) {
+  for (size_t slot = th_hash_slot(hash) & at->term_mask;; slot = (slot + 1) & at->term_mask) {
+    uint64_t held = at->term_slots[slot];
+    if (SLOT_STAMP(held) != at->stamp) {
+      uint32_t index = at->term_count++;
+      at->terms[index] = (th_term){hash, 1};
+      at->term_slots[slot] = (uint64_t)at->stamp << 32 | index;
       return index;
     }
-    th_term *term = &scratch->terms[(uint32_t)held];
+    th_term *term = &at->terms[(uint32_t)held];
     if (term->hash == hash) {
       term->count++;
       return (uint32_t)held;
@@ -83,28 +93,27 @@ static inline __attribute__((always_inline)) uint32_t add_term(th_scratch *scrat
  * are the terms at `terms`, or, when a phrase of the same key came earlier in the record,
  * counts one more occurrence of that one (its display text is built later, for the few phrases
  * shown). */
-static void add_phrase(th_scratch *scratch, const tp_token *first_token, uint32_t token,
-                       const uint32_t *hashes, const uint32_t *terms, uint32_t words,
-                       uint32_t first) {
+static inline __attribute__((always_inline)) void
+add_phrase(extraction *at, const tp_token *first_token, uint32_t token, const uint32_t *hashes,
+           const uint32_t *terms, uint32_t words, uint32_t first) {
   uint32_t key = TH_SEED_PHRASE;
   for (uint32_t i = 0; i < words; i++)
     key = th_hash_mix(key * 31u + hashes[i]);
-  uint64_t stamp = (uint64_t)scratch->stamp << 32;
-  size_t mask = scratch->phrase_slot_mask, slot = th_hash_slot(key) & mask;
-  for (;; slot = (slot + 1) & mask) {
-    uint64_t held = scratch->phrase_slots[slot];
-    if (SLOT_STAMP(held) != scratch->stamp)
+  size_t slot = th_hash_slot(key) & at->phrase_mask;
+  for (;; slot = (slot + 1) & at->phrase_mask) {
+    uint64_t held = at->phrase_slots[slot];
+    if (SLOT_STAMP(held) != at->stamp)
       break;
-    th_phrase *earlier = &scratch->phrases[(uint32_t)held];
+    th_phrase *earlier = &at->phrases[(uint32_t)held];
     if (earlier->key == key) {
       earlier->count++;
       return;
     }
   }
   /* th_features_extract made room for every phrase */
-  uint32_t index = (uint32_t)scratch->phrase_count++;
-  scratch->phrase_slots[slot] = stamp | index;
-  th_phrase *phrase = &scratch->phrases[index];
+  uint32_t index = at->phrase_count++;
+  at->phrase_slots[slot] = (uint64_t)at->stamp << 32 | index;
+  th_phrase *phrase = &at->phrases[index];
   *phrase = (th_phrase){.key = key,
                         .count = 1,
                         .first = first,
@@ -118,13 +127,14 @@ static void add_phrase(th_scratch *scratch, const tp_token *first_token, uint32_
 
 /* Emits the phrases of a run of `length` content words starting at token index `token` (a run
  * is consecutive tokens), in pieces of at most TH_PHRASE_WORDS. */
-static void flush_run(th_scratch *scratch, const tp_text *text, uint32_t token,
-                      const uint32_t *hashes, const uint32_t *terms, uint32_t length,
-                      uint32_t first) {
+static inline __attribute__((always_inline)) void flush_run(extraction *at, const tp_text *text,
+                                                            uint32_t token, const uint32_t *hashes,
+                                                            const uint32_t *terms, uint32_t length,
+                                                            uint32_t first) {
   for (uint32_t start = 0; start < length; start += TH_PHRASE_WORDS) {
     uint32_t words = length - start < TH_PHRASE_WORDS ? length - start : TH_PHRASE_WORDS;
-    add_phrase(scratch, TP_TEXT_TOKEN(text, token + start), token + start, hashes + start,
-               terms + start, words, first + start);
+    add_phrase(at, TP_TEXT_TOKEN(text, token + start), token + start, hashes + start, terms + start,
+               words, first + start);
   }
 }
 
@@ -149,15 +159,62 @@ void th_phrases_display(th_scratch *scratch, const tp_text *text, size_t count) 
   }
 }
 
+/* Walks the record's tokens into `at`: th_features_extract's loop, inlined twice so that
+ * `phrases` is a constant in each copy (terms only, in apply mode without keyphrases, carries
+ * no phrase bookkeeping). Returns the bytes the phrases' display text may need; sets the
+ * record's content words. */
+static inline __attribute__((always_inline)) size_t walk_record(extraction *at, const tp_text *text,
+                                                                int bigrams, int phrases,
+                                                                uint32_t *content_word_count) {
+  size_t norm_bytes = 1;
+  uint32_t run_hashes[64]; /* each run word's stem hash, computed once */
+  uint32_t run_terms[64];  /* and the index of its stem in the terms */
+  uint32_t run_length = 0, run_first = 0, run_token = 0, content_words = 0;
+  const tp_token *previous = NULL; /* previous token if it was a content word */
+  uint32_t previous_hash = 0;
+  for (size_t i = 0; i < text->token_count; i++) {
+    const tp_token *token = TP_TEXT_TOKEN(text, i);
+    int content = is_content_word(token);
+    int same_sentence = previous && previous->sentence == token->sentence;
+    if (!content || !same_sentence || run_length == 64) {
+      if (run_length && phrases)
+        flush_run(at, text, run_token, run_hashes, run_terms, run_length, run_first);
+      run_length = 0;
+    }
+    if (!content) {
+      previous = NULL;
+      continue;
+    }
+    uint32_t hash = stem_hash(token, TH_SEED_UNIGRAM) & ~1u;
+    norm_bytes += token->norm_length + 1;
+    run_terms[run_length] = add_term(at, hash);
+    if (bigrams && previous && same_sentence) {
+      uint32_t bigram = th_hash_mix((previous_hash ^ TH_SEED_BIGRAM) * 31u + hash) | 1u;
+      add_term(at, bigram);
+    }
+    if (run_length == 0) {
+      run_first = content_words;
+      run_token = (uint32_t)i;
+    }
+    run_hashes[run_length++] = hash;
+    previous_hash = hash;
+    content_words++;
+    previous = token;
+  }
+  if (run_length && phrases)
+    flush_run(at, text, run_token, run_hashes, run_terms, run_length, run_first);
+  *content_word_count = content_words;
+  return norm_bytes;
+}
+
 int th_features_extract(const tp_text *text, int bigrams, int phrases, th_scratch *scratch) {
   scratch->term_count = 0;
   scratch->phrase_count = 0;
   scratch->char_count = 0;
   scratch->content_words = 0;
   /* at most two terms per token (its stem and a bigram) and one phrase per token: room for all
-   * of them up front; the phrases' text (below) needs each content word's norm and a separator
-   * once at most */
-  size_t norm_bytes = 1;
+   * of them up front (the phrases' text needs each content word's norm and a separator once
+   * at most: walk_record sums them) */
   if (th_grow((void **)&scratch->terms, &scratch->term_capacity, 2 * text->token_count + 1,
               sizeof(th_term)) ||
       th_grow((void **)&scratch->phrases, &scratch->phrase_capacity, text->token_count + 1,
@@ -175,44 +232,19 @@ int th_features_extract(const tp_text *text, int bigrams, int phrases, th_scratc
       memset(scratch->phrase_slots, 0, scratch->phrase_slot_capacity * sizeof(uint64_t));
     scratch->stamp = 1;
   }
-  scratch->slot_mask = term_slots - 1;
-  scratch->phrase_slot_mask = phrase_slots - 1;
-  uint32_t run_hashes[64]; /* each run word's stem hash, computed once */
-  uint32_t run_terms[64];  /* and the index of its stem in scratch->terms */
-  uint32_t run_length = 0, run_first = 0, run_token = 0;
-  const tp_token *previous = NULL; /* previous token if it was a content word */
-  uint32_t previous_hash = 0;
-  for (size_t i = 0; i < text->token_count; i++) {
-    const tp_token *token = TP_TEXT_TOKEN(text, i);
-    int content = is_content_word(token);
-    int same_sentence = previous && previous->sentence == token->sentence;
-    if (!content || !same_sentence || run_length == 64) {
-      if (run_length && phrases)
-        flush_run(scratch, text, run_token, run_hashes, run_terms, run_length, run_first);
-      run_length = 0;
-    }
-    if (!content) {
-      previous = NULL;
-      continue;
-    }
-    uint32_t hash = stem_hash(token, TH_SEED_UNIGRAM) & ~1u;
-    norm_bytes += token->norm_length + 1;
-    run_terms[run_length] = add_term(scratch, hash);
-    if (bigrams && previous && same_sentence) {
-      uint32_t bigram = th_hash_mix((previous_hash ^ TH_SEED_BIGRAM) * 31u + hash) | 1u;
-      add_term(scratch, bigram);
-    }
-    if (run_length == 0) {
-      run_first = scratch->content_words;
-      run_token = (uint32_t)i;
-    }
-    run_hashes[run_length++] = hash;
-    previous_hash = hash;
-    scratch->content_words++;
-    previous = token;
-  }
-  if (run_length && phrases)
-    flush_run(scratch, text, run_token, run_hashes, run_terms, run_length, run_first);
+  extraction at = {.terms = scratch->terms,
+                   .phrases = scratch->phrases,
+                   .term_slots = scratch->slots,
+                   .phrase_slots = scratch->phrase_slots,
+                   .term_mask = term_slots - 1,
+                   .phrase_mask = phrase_slots - 1,
+                   .stamp = scratch->stamp};
+  uint32_t content_words = 0;
+  size_t norm_bytes = phrases ? walk_record(&at, text, bigrams, 1, &content_words)
+                              : walk_record(&at, text, bigrams, 0, &content_words);
+  scratch->term_count = at.term_count;
+  scratch->phrase_count = at.phrase_count;
+  scratch->content_words = content_words;
   return th_grow((void **)&scratch->chars, &scratch->char_capacity, norm_bytes, 1);
 }
 

@@ -57,9 +57,8 @@ typedef struct th_scratch {
    * (stamp << 32 | index) slots, those of another stamp empty */
   uint64_t *slots;
   size_t slot_capacity;
-  size_t slot_mask; /* the record's part of the table: its size - 1 */
   uint64_t *phrase_slots;
-  size_t phrase_slot_capacity, phrase_slot_mask;
+  size_t phrase_slot_capacity;
   uint32_t stamp; /* the record's stamp: one more each extraction, never 0 */
   uint32_t *dfs;  /* th_terms_count: per term, its document frequency so far */
   float *idfs;    /* per term, log((1 + N) / (1 + df)) */
