@@ -13,6 +13,11 @@
 #define TH_SEED_BIGRAM  0xb16u
 #define TH_SEED_PHRASE  0x9b7u
 
+/* A run of content words is cut after this many (a multiple of TH_PHRASE_WORDS: the same
+ * pieces as without the cut) */
+#define RUN_WORDS 64
+_Static_assert(RUN_WORDS % TH_PHRASE_WORDS == 0, "a run's pieces are whole");
+
 static int is_content_word(const tp_token *token) {
   if (token->type != TP_TOKEN_WORD || (token->flags & TP_TOKEN_STOPWORD))
     return 0;
@@ -89,12 +94,13 @@ static inline __attribute__((always_inline)) uint32_t add_term(extraction *at, u
   }
 }
 
-/* Appends the phrase made of the `words` content tokens from token index `token`, whose stems
- * are the terms at `terms`, or, when a phrase of the same key came earlier in the record,
- * counts one more occurrence of that one (its display text is built later, for the few phrases
- * shown). */
+/* Appends the phrase made of the `words` content tokens from token index `token` (in sentence
+ * `sentence`), whose stems are the terms at `terms`, or, when a phrase of the same key came
+ * earlier in the record, counts one more occurrence of that one (its display text is built
+ * later, for the few phrases shown). `terms` has TH_PHRASE_WORDS entries however many words
+ * the phrase has: all are copied, those past its words unread. */
 static inline __attribute__((always_inline)) void
-add_phrase(extraction *at, const tp_token *first_token, uint32_t token, const uint32_t *hashes,
+add_phrase(extraction *at, uint32_t token, uint32_t sentence, const uint32_t *hashes,
            const uint32_t *terms, uint32_t words, uint32_t first) {
   uint32_t key = TH_SEED_PHRASE;
   for (uint32_t i = 0; i < words; i++)
@@ -117,24 +123,22 @@ add_phrase(extraction *at, const tp_token *first_token, uint32_t token, const ui
   *phrase = (th_phrase){.key = key,
                         .count = 1,
                         .first = first,
-                        .sentence = first_token->sentence,
+                        .sentence = sentence,
                         .words = words,
                         .token = token,
                         .display = TH_NO_DISPLAY};
-  for (uint32_t i = 0; i < words; i++)
-    phrase->word_terms[i] = terms[i];
+  memcpy(phrase->word_terms, terms, sizeof phrase->word_terms);
 }
 
 /* Emits the phrases of a run of `length` content words starting at token index `token` (a run
- * is consecutive tokens), in pieces of at most TH_PHRASE_WORDS. */
-static inline __attribute__((always_inline)) void flush_run(extraction *at, const tp_text *text,
-                                                            uint32_t token, const uint32_t *hashes,
-                                                            const uint32_t *terms, uint32_t length,
-                                                            uint32_t first) {
+ * is consecutive tokens of one sentence), in pieces of at most TH_PHRASE_WORDS; `terms` has
+ * room for whole pieces (a multiple of TH_PHRASE_WORDS entries). */
+static inline __attribute__((always_inline)) void
+flush_run(extraction *at, uint32_t token, uint32_t sentence, const uint32_t *hashes,
+          const uint32_t *terms, uint32_t length, uint32_t first) {
   for (uint32_t start = 0; start < length; start += TH_PHRASE_WORDS) {
     uint32_t words = length - start < TH_PHRASE_WORDS ? length - start : TH_PHRASE_WORDS;
-    add_phrase(at, TP_TEXT_TOKEN(text, token + start), token + start, hashes + start, terms + start,
-               words, first + start);
+    add_phrase(at, token + start, sentence, hashes + start, terms + start, words, first + start);
   }
 }
 
@@ -167,42 +171,49 @@ static inline __attribute__((always_inline)) size_t walk_record(extraction *at, 
                                                                 int bigrams, int phrases,
                                                                 uint32_t *content_word_count) {
   size_t norm_bytes = 1;
-  uint32_t run_hashes[64]; /* each run word's stem hash, computed once */
-  uint32_t run_terms[64];  /* and the index of its stem in the terms */
-  uint32_t run_length = 0, run_first = 0, run_token = 0, content_words = 0;
-  const tp_token *previous = NULL; /* previous token if it was a content word */
-  uint32_t previous_hash = 0;
+  uint32_t run_hashes[RUN_WORDS]; /* each run word's stem hash, computed once */
+  /* and the index of its stem in the terms (zeroed: a phrase copies whole pieces of it) */
+  uint32_t run_terms[RUN_WORDS] = {0};
+  uint32_t run_length = 0, run_first = 0, run_token = 0, run_sentence = 0, content_words = 0;
+  /* the previous token's stem hash and sentence, when it was a content word */
+  int previous_content = 0;
+  uint32_t previous_hash = 0, previous_sentence = 0;
   for (size_t i = 0; i < text->token_count; i++) {
     const tp_token *token = TP_TEXT_TOKEN(text, i);
-    int content = is_content_word(token);
-    int same_sentence = previous && previous->sentence == token->sentence;
-    if (!content || !same_sentence || run_length == 64) {
+    if (!is_content_word(token)) {
       if (run_length && phrases)
-        flush_run(at, text, run_token, run_hashes, run_terms, run_length, run_first);
+        flush_run(at, run_token, run_sentence, run_hashes, run_terms, run_length, run_first);
       run_length = 0;
-    }
-    if (!content) {
-      previous = NULL;
+      previous_content = 0;
       continue;
+    }
+    uint32_t sentence = token->sentence;
+    int follows = previous_content && previous_sentence == sentence; /* in the same sentence */
+    if (!follows || run_length == RUN_WORDS) {
+      if (run_length && phrases)
+        flush_run(at, run_token, run_sentence, run_hashes, run_terms, run_length, run_first);
+      run_length = 0;
     }
     uint32_t hash = stem_hash(token, TH_SEED_UNIGRAM) & ~1u;
     norm_bytes += token->norm_length + 1;
     run_terms[run_length] = add_term(at, hash);
-    if (bigrams && previous && same_sentence) {
+    if (bigrams && follows) {
       uint32_t bigram = th_hash_mix((previous_hash ^ TH_SEED_BIGRAM) * 31u + hash) | 1u;
       add_term(at, bigram);
     }
     if (run_length == 0) {
       run_first = content_words;
       run_token = (uint32_t)i;
+      run_sentence = sentence;
     }
     run_hashes[run_length++] = hash;
     previous_hash = hash;
+    previous_sentence = sentence;
+    previous_content = 1;
     content_words++;
-    previous = token;
   }
   if (run_length && phrases)
-    flush_run(at, text, run_token, run_hashes, run_terms, run_length, run_first);
+    flush_run(at, run_token, run_sentence, run_hashes, run_terms, run_length, run_first);
   *content_word_count = content_words;
   return norm_bytes;
 }
