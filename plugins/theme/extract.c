@@ -178,8 +178,11 @@ static inline __attribute__((always_inline)) size_t walk_record(extraction *at, 
   /* the previous token's stem hash and sentence, when it was a content word */
   int previous_content = 0;
   uint32_t previous_hash = 0, previous_sentence = 0;
-  for (size_t i = 0; i < text->token_count; i++) {
-    const tp_token *token = TP_TEXT_TOKEN(text, i);
+  /* a copy of the text's header: stores to the terms could be its token count or stride
+   * otherwise, and both would be read again for every token */
+  const tp_text record = *text;
+  for (size_t i = 0; i < record.token_count; i++) {
+    const tp_token *token = TP_TEXT_TOKEN(&record, i);
     if (!is_content_word(token)) {
       if (run_length && phrases)
         flush_run(at, run_token, run_sentence, run_hashes, run_terms, run_length, run_first);
