@@ -132,7 +132,7 @@ static inline uint32_t th_word_shape(const char *text, size_t length) {
  * order, so the stem's hash is the norm's state after the stem's bytes. */
 static inline void th_hash_norm_stem(const char *norm, size_t norm_length, const char *stem,
                                      size_t stem_length, uint32_t *norm_hash, uint32_t *stem_hash) {
-  if (stem_length <= norm_length && memcmp(stem, norm, stem_length) == 0) {
+  if (stem_length <= norm_length && (stem == norm || memcmp(stem, norm, stem_length) == 0)) {
     uint32_t prefix = th_hash_bytes(TH_HASH_START, norm, stem_length);
     *stem_hash = th_hash_mix(prefix);
     *norm_hash = th_hash_mix(th_hash_bytes(prefix, norm + stem_length, norm_length - stem_length));

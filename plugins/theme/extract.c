@@ -13,6 +13,11 @@
 #define TH_SEED_BIGRAM  0xb16u
 #define TH_SEED_PHRASE  0x9b7u
 
+/* A run of content words is cut after this many (a multiple of TH_PHRASE_WORDS: the same
+ * pieces as without the cut) */
+#define RUN_WORDS 64
+_Static_assert(RUN_WORDS % TH_PHRASE_WORDS == 0, "a run's pieces are whole");
+
 static int is_content_word(const tp_token *token) {
   if (token->type != TP_TOKEN_WORD || (token->flags & TP_TOKEN_STOPWORD))
     return 0;
@@ -31,119 +36,109 @@ static uint32_t stem_hash(const tp_token *token, uint32_t seed) {
   return th_hash_mix(hash);
 }
 
-/* Appends a term; th_features_extract has made room for two per token. */
-static void add_term(th_scratch *scratch, uint32_t hash) {
-  scratch->terms[scratch->term_count++] = (th_term){hash, 1};
-}
+/* The hash tables that fold repeated terms and phrases while a record is extracted, as they
+ * are produced (one pass, no second walk over the terms): a slot holds the record's stamp in
+ * its high half and the index of the term (or phrase) in its low half, and a slot stamped by
+ * an earlier record is empty, so nothing is cleared between records. */
+#define SLOT_STAMP(slot) ((uint32_t)((slot) >> 32))
 
-/* Folds duplicate terms into counts, keeping first occurrences in order, with a scratch
- * hash table (linear in the number of terms), and points each phrase word at its folded term.
+/* Makes `slots` hold at least `size` slots (a power of two), all empty for the next stamp.
  * -1 on OOM. */
-static int fold_terms(th_scratch *scratch) {
-  size_t count = scratch->term_count;
-  size_t size = 16;
-  while (size < 2 * count)
-    size <<= 1;
-  if (th_grow((void **)&scratch->slots, &scratch->slot_capacity, size, sizeof(uint32_t)) ||
-      th_grow((void **)&scratch->term_map, &scratch->term_map_capacity, count + 1,
-              sizeof(uint32_t)))
+static int stamped_table(uint64_t **slots, size_t *capacity, size_t size) {
+  size_t before = *capacity;
+  if (th_grow((void **)slots, capacity, size, sizeof(uint64_t)))
     return -1;
-  uint32_t *map = scratch->term_map;
-  memset(scratch->slots, 0, size * sizeof(uint32_t));
-  size_t mask = size - 1, out = 0;
-  scratch->slot_mask = mask;
-  for (size_t i = 0; i < count; i++) {
-    th_term term = scratch->terms[i];
-    for (size_t slot = th_hash_slot(term.hash) & mask;; slot = (slot + 1) & mask) {
-      uint32_t held = scratch->slots[slot];
-      if (held == 0) {
-        scratch->slots[slot] = (uint32_t)(out + 1);
-        map[i] = (uint32_t)out;
-        scratch->terms[out++] = term;
-        break;
-      }
-      if (scratch->terms[held - 1].hash == term.hash) {
-        scratch->terms[held - 1].count += term.count;
-        map[i] = held - 1;
-        break;
-      }
-    }
-  }
-  scratch->term_count = out;
-  for (size_t p = 0; p < scratch->phrase_count; p++) { /* terms of their words as extracted */
-    th_phrase *phrase = &scratch->phrases[p];
-    for (uint32_t w = 0; w < phrase->words; w++)
-      phrase->word_terms[w] = map[phrase->word_terms[w]];
-  }
+  if (*capacity != before) /* the new room holds anything: no stamp is 0 */
+    memset(*slots, 0, *capacity * sizeof(uint64_t));
   return 0;
 }
 
-/* Folds repeated phrases (equal keys) into the first occurrence's count, linear in the number
- * of phrases like fold_terms. -1 on OOM. */
-static int fold_phrases(th_scratch *scratch) {
-  size_t count = scratch->phrase_count;
-  if (count < 2)
-    return 0;
+/* The smallest power of two, at least 16, that is at least twice `items`: tables at most half
+ * full. */
+static size_t table_size(size_t items) {
   size_t size = 16;
-  while (size < 2 * count)
+  while (size < 2 * items)
     size <<= 1;
-  if (th_grow((void **)&scratch->phrase_slots, &scratch->phrase_slot_capacity, size,
-              sizeof(uint32_t)))
-    return -1;
-  memset(scratch->phrase_slots, 0, size * sizeof(uint32_t));
-  size_t mask = size - 1, out = 0;
-  for (size_t i = 0; i < count; i++) {
-    uint32_t key = scratch->phrases[i].key;
-    for (size_t slot = th_hash_slot(key) & mask;; slot = (slot + 1) & mask) {
-      uint32_t held = scratch->phrase_slots[slot];
-      if (held == 0) {
-        scratch->phrase_slots[slot] = (uint32_t)(out + 1);
-        if (out != i) /* until the first repeat, every phrase is already in its place */
-          scratch->phrases[out] = scratch->phrases[i];
-        out++;
-        break;
-      }
-      if (scratch->phrases[held - 1].key == key) {
-        scratch->phrases[held - 1].count += scratch->phrases[i].count;
-        break;
-      }
-    }
-  }
-  scratch->phrase_count = out;
-  return 0;
+  return size;
 }
 
-/* Appends the phrase made of the `words` content tokens from token index `token`, whose stems
- * are the terms at `terms` (as extracted: fold_terms renumbers them; fold_phrases merges
- * repeats; its display text is built later, for the few phrases shown). */
-static void add_phrase(th_scratch *scratch, const tp_token *first_token, uint32_t token,
-                       const uint32_t *hashes, const uint32_t *terms, uint32_t words,
-                       uint32_t first) {
+/* What th_features_extract writes while it walks a record, held apart from the scratch so
+ * that it stays in registers (a store to a term could otherwise be the scratch's counts, and
+ * they would be read again after each one); written back when the walk ends. */
+typedef struct extraction {
+  th_term *terms;
+  th_phrase *phrases;
+  uint64_t *term_slots, *phrase_slots;
+  size_t term_mask, phrase_mask;
+  uint32_t term_count, phrase_count;
+  uint32_t stamp;
+} extraction;
+
+/* Counts one occurrence of `hash` and returns its index in the terms: the index of its first
+ * occurrence, or a new term appended (th_features_extract has made room for two per token).
+ * Terms so stay distinct, in order of first occurrence. */
+static inline __attribute__((always_inline)) uint32_t add_term(extraction *at, uint32_t hash) {
+  for (size_t slot = th_hash_slot(hash) & at->term_mask;; slot = (slot + 1) & at->term_mask) {
+    uint64_t held = at->term_slots[slot];
+    if (SLOT_STAMP(held) != at->stamp) {
+      uint32_t index = at->term_count++;
+      at->terms[index] = (th_term){hash, 1};
+      at->term_slots[slot] = (uint64_t)at->stamp << 32 | index;
+      return index;
+    }
+    th_term *term = &at->terms[(uint32_t)held];
+    if (term->hash == hash) {
+      term->count++;
+      return (uint32_t)held;
+    }
+  }
+}
+
+/* Appends the phrase made of the `words` content tokens from token index `token` (in sentence
+ * `sentence`), whose stems are the terms at `terms`, or, when a phrase of the same key came
+ * earlier in the record, counts one more occurrence of that one (its display text is built
+ * later, for the few phrases shown). `terms` has TH_PHRASE_WORDS entries however many words
+ * the phrase has: all are copied, those past its words unread. */
+static inline __attribute__((always_inline)) void
+add_phrase(extraction *at, uint32_t token, uint32_t sentence, const uint32_t *hashes,
+           const uint32_t *terms, uint32_t words, uint32_t first) {
   uint32_t key = TH_SEED_PHRASE;
   for (uint32_t i = 0; i < words; i++)
     key = th_hash_mix(key * 31u + hashes[i]);
+  size_t slot = th_hash_slot(key) & at->phrase_mask;
+  for (;; slot = (slot + 1) & at->phrase_mask) {
+    uint64_t held = at->phrase_slots[slot];
+    if (SLOT_STAMP(held) != at->stamp)
+      break;
+    th_phrase *earlier = &at->phrases[(uint32_t)held];
+    if (earlier->key == key) {
+      earlier->count++;
+      return;
+    }
+  }
   /* th_features_extract made room for every phrase */
-  th_phrase *phrase = &scratch->phrases[scratch->phrase_count++];
+  uint32_t index = at->phrase_count++;
+  at->phrase_slots[slot] = (uint64_t)at->stamp << 32 | index;
+  th_phrase *phrase = &at->phrases[index];
   *phrase = (th_phrase){.key = key,
                         .count = 1,
                         .first = first,
-                        .sentence = first_token->sentence,
+                        .sentence = sentence,
                         .words = words,
                         .token = token,
                         .display = TH_NO_DISPLAY};
-  for (uint32_t i = 0; i < words; i++)
-    phrase->word_terms[i] = terms[i];
+  memcpy(phrase->word_terms, terms, sizeof phrase->word_terms);
 }
 
 /* Emits the phrases of a run of `length` content words starting at token index `token` (a run
- * is consecutive tokens), in pieces of at most TH_PHRASE_WORDS. */
-static void flush_run(th_scratch *scratch, const tp_text *text, uint32_t token,
-                      const uint32_t *hashes, const uint32_t *terms, uint32_t length,
-                      uint32_t first) {
+ * is consecutive tokens of one sentence), in pieces of at most TH_PHRASE_WORDS; `terms` has
+ * room for whole pieces (a multiple of TH_PHRASE_WORDS entries). */
+static inline __attribute__((always_inline)) void
+flush_run(extraction *at, uint32_t token, uint32_t sentence, const uint32_t *hashes,
+          const uint32_t *terms, uint32_t length, uint32_t first) {
   for (uint32_t start = 0; start < length; start += TH_PHRASE_WORDS) {
     uint32_t words = length - start < TH_PHRASE_WORDS ? length - start : TH_PHRASE_WORDS;
-    add_phrase(scratch, TP_TEXT_TOKEN(text, token + start), token + start, hashes + start,
-               terms + start, words, first + start);
+    add_phrase(at, token + start, sentence, hashes + start, terms + start, words, first + start);
   }
 }
 
@@ -168,60 +163,103 @@ void th_phrases_display(th_scratch *scratch, const tp_text *text, size_t count) 
   }
 }
 
+/* Walks the record's tokens into `at`: th_features_extract's loop, inlined twice so that
+ * `phrases` is a constant in each copy (terms only, in apply mode without keyphrases, carries
+ * no phrase bookkeeping). Returns the bytes the phrases' display text may need; sets the
+ * record's content words. */
+static inline __attribute__((always_inline)) size_t walk_record(extraction *at, const tp_text *text,
+                                                                int bigrams, int phrases,
+                                                                uint32_t *content_word_count) {
+  size_t norm_bytes = 1;
+  uint32_t run_hashes[RUN_WORDS]; /* each run word's stem hash, computed once */
+  /* and the index of its stem in the terms (zeroed: a phrase copies whole pieces of it) */
+  uint32_t run_terms[RUN_WORDS] = {0};
+  uint32_t run_length = 0, run_first = 0, run_token = 0, run_sentence = 0, content_words = 0;
+  /* the previous token's stem hash and sentence, when it was a content word */
+  int previous_content = 0;
+  uint32_t previous_hash = 0, previous_sentence = 0;
+  /* a copy of the text's header: stores to the terms could be its token count or stride
+   * otherwise, and both would be read again for every token */
+  const tp_text record = *text;
+  for (size_t i = 0; i < record.token_count; i++) {
+    const tp_token *token = TP_TEXT_TOKEN(&record, i);
+    if (!is_content_word(token)) {
+      if (run_length && phrases)
+        flush_run(at, run_token, run_sentence, run_hashes, run_terms, run_length, run_first);
+      run_length = 0;
+      previous_content = 0;
+      continue;
+    }
+    uint32_t sentence = token->sentence;
+    int follows = previous_content && previous_sentence == sentence; /* in the same sentence */
+    if (!follows || run_length == RUN_WORDS) {
+      if (run_length && phrases)
+        flush_run(at, run_token, run_sentence, run_hashes, run_terms, run_length, run_first);
+      run_length = 0;
+    }
+    uint32_t hash = stem_hash(token, TH_SEED_UNIGRAM) & ~1u;
+    norm_bytes += token->norm_length + 1;
+    run_terms[run_length] = add_term(at, hash);
+    if (bigrams && follows) {
+      uint32_t bigram = th_hash_mix((previous_hash ^ TH_SEED_BIGRAM) * 31u + hash) | 1u;
+      add_term(at, bigram);
+    }
+    if (run_length == 0) {
+      run_first = content_words;
+      run_token = (uint32_t)i;
+      run_sentence = sentence;
+    }
+    run_hashes[run_length++] = hash;
+    previous_hash = hash;
+    previous_sentence = sentence;
+    previous_content = 1;
+    content_words++;
+  }
+  if (run_length && phrases)
+    flush_run(at, run_token, run_sentence, run_hashes, run_terms, run_length, run_first);
+  *content_word_count = content_words;
+  return norm_bytes;
+}
+
 int th_features_extract(const tp_text *text, int bigrams, int phrases, th_scratch *scratch) {
   scratch->term_count = 0;
   scratch->phrase_count = 0;
   scratch->char_count = 0;
   scratch->content_words = 0;
   /* at most two terms per token (its stem and a bigram) and one phrase per token: room for all
-   * of them up front; the phrases' text (below) needs each content word's norm and a separator
-   * once at most */
-  size_t norm_bytes = 1;
+   * of them up front (the phrases' text needs each content word's norm and a separator once
+   * at most: walk_record sums them) */
   if (th_grow((void **)&scratch->terms, &scratch->term_capacity, 2 * text->token_count + 1,
               sizeof(th_term)) ||
       th_grow((void **)&scratch->phrases, &scratch->phrase_capacity, text->token_count + 1,
               sizeof(th_phrase)))
     return -1;
-  uint32_t run_hashes[64]; /* each run word's stem hash, computed once */
-  uint32_t run_terms[64];  /* and the index of its stem in scratch->terms */
-  uint32_t run_length = 0, run_first = 0, run_token = 0;
-  const tp_token *previous = NULL; /* previous token if it was a content word */
-  uint32_t previous_hash = 0;
-  for (size_t i = 0; i < text->token_count; i++) {
-    const tp_token *token = TP_TEXT_TOKEN(text, i);
-    int content = is_content_word(token);
-    int same_sentence = previous && previous->sentence == token->sentence;
-    if (!content || !same_sentence || run_length == 64) {
-      if (run_length && phrases)
-        flush_run(scratch, text, run_token, run_hashes, run_terms, run_length, run_first);
-      run_length = 0;
-    }
-    if (!content) {
-      previous = NULL;
-      continue;
-    }
-    uint32_t hash = stem_hash(token, TH_SEED_UNIGRAM) & ~1u;
-    norm_bytes += token->norm_length + 1;
-    run_terms[run_length] = (uint32_t)scratch->term_count;
-    add_term(scratch, hash);
-    if (bigrams && previous && same_sentence) {
-      uint32_t bigram = th_hash_mix((previous_hash ^ TH_SEED_BIGRAM) * 31u + hash) | 1u;
-      add_term(scratch, bigram);
-    }
-    if (run_length == 0) {
-      run_first = scratch->content_words;
-      run_token = (uint32_t)i;
-    }
-    run_hashes[run_length++] = hash;
-    previous_hash = hash;
-    scratch->content_words++;
-    previous = token;
-  }
-  if (run_length && phrases)
-    flush_run(scratch, text, run_token, run_hashes, run_terms, run_length, run_first);
-  if (th_grow((void **)&scratch->chars, &scratch->char_capacity, norm_bytes, 1))
+  size_t term_slots = table_size(2 * text->token_count),
+         phrase_slots = table_size(text->token_count);
+  if (stamped_table(&scratch->slots, &scratch->slot_capacity, term_slots) ||
+      (phrases &&
+       stamped_table(&scratch->phrase_slots, &scratch->phrase_slot_capacity, phrase_slots)))
     return -1;
-  return fold_terms(scratch) || fold_phrases(scratch) ? -1 : 0;
+  if (++scratch->stamp == 0) { /* every 2^32 records: the old stamps come round again */
+    memset(scratch->slots, 0, scratch->slot_capacity * sizeof(uint64_t));
+    if (scratch->phrase_slots)
+      memset(scratch->phrase_slots, 0, scratch->phrase_slot_capacity * sizeof(uint64_t));
+    scratch->stamp = 1;
+  }
+  extraction at = {.terms = scratch->terms,
+                   .phrases = scratch->phrases,
+                   .term_slots = scratch->slots,
+                   .phrase_slots = scratch->phrase_slots,
+                   .term_mask = term_slots - 1,
+                   .phrase_mask = phrase_slots - 1,
+                   .stamp = scratch->stamp};
+  uint32_t content_words = 0;
+  size_t norm_bytes = phrases ? walk_record(&at, text, bigrams, 1, &content_words)
+                              : walk_record(&at, text, bigrams, 0, &content_words);
+  scratch->term_count = at.term_count;
+  scratch->phrase_count = at.phrase_count;
+  scratch->content_words = content_words;
+  return th_grow((void **)&scratch->chars, &scratch->char_capacity, norm_bytes, 1);
 }
 
 void th_scratch_release(th_scratch *scratch) {
@@ -229,7 +267,6 @@ void th_scratch_release(th_scratch *scratch) {
   th_free(scratch->phrases);
   th_free(scratch->chars);
   th_free(scratch->slots);
-  th_free(scratch->term_map);
   th_free(scratch->phrase_slots);
   th_free(scratch->dfs);
   th_free(scratch->idfs);

@@ -53,15 +53,15 @@ typedef struct th_scratch {
   char *chars;
   size_t char_count, char_capacity;
   uint32_t content_words; /* content words in the record */
-  uint32_t *slots;        /* hash table of the terms (index + 1), valid after extraction */
-  uint32_t *term_map;     /* while extracting: each term's index once duplicates are folded */
-  size_t term_map_capacity;
+  /* the hash tables that fold repeated terms and phrases as they are extracted (extract.c):
+   * (stamp << 32 | index) slots, those of another stamp empty */
+  uint64_t *slots;
   size_t slot_capacity;
-  size_t slot_mask;       /* the table's size - 1 */
-  uint32_t *phrase_slots; /* hash table used to fold repeated phrases */
+  uint64_t *phrase_slots;
   size_t phrase_slot_capacity;
-  uint32_t *dfs; /* th_terms_count: per term, its document frequency so far */
-  float *idfs;   /* per term, log((1 + N) / (1 + df)) */
+  uint32_t stamp; /* the record's stamp: one more each extraction, never 0 */
+  uint32_t *dfs;  /* th_terms_count: per term, its document frequency so far */
+  float *idfs;    /* per term, log((1 + N) / (1 + df)) */
   size_t weight_capacity;
   double *log_counts; /* log(1 + df) for df < TH_LOG_COUNTS, filled on first use */
   uint64_t documents; /* N when th_terms_count ran */

@@ -99,11 +99,17 @@ int th_taxonomy_match(const th_taxonomy *taxonomy, const tp_text *text, double t
     const tp_token *token = TP_TEXT_TOKEN(text, i);
     if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
       continue;
+    /* a word whose norm and stem both have a shape no term starts with starts no term:
+     * neither lookup below could count one. Most words are their own stem (tokenize points
+     * the stem at the norm then), and their stem's shape is not worked out again. */
     uint32_t norm_shape = th_word_packed(token->norm, token->norm_length);
-    uint32_t stem_shape = th_word_packed(token->stem, token->stem_length);
-    if (!tax_shape_has(taxonomy, norm_shape) &&
-        (stem_shape == norm_shape || !tax_shape_has(taxonomy, stem_shape)))
-      continue; /* starts no term: neither lookup below could count one */
+    if (!tax_shape_has(taxonomy, norm_shape)) {
+      if (token->stem == token->norm && token->stem_length == token->norm_length)
+        continue;
+      uint32_t stem_shape = th_word_packed(token->stem, token->stem_length);
+      if (stem_shape == norm_shape || !tax_shape_has(taxonomy, stem_shape))
+        continue;
+    }
     uint32_t norm, stem;
     th_hash_norm_stem(token->norm, token->norm_length, token->stem, token->stem_length, &norm,
                       &stem);

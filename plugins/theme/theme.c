@@ -376,12 +376,13 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
                      instance->keyphrases > doc_phrases ? instance->keyphrases : doc_phrases);
   }
   record_ref ref = {.host = host, .record = record, .line = host->record_line(record)};
-  double sentiment = record_sentiment(host, record);
+  /* the taxonomy's and the online themes' mean sentiment: applying a model keeps none */
+  int discovers = !instance->saved && instance->discover;
+  double sentiment = instance->taxonomy || discovers ? record_sentiment(host, record) : (double)NAN;
   if ((instance->keyphrases && set_keyphrases(instance, scratch, record)) ||
       (instance->taxonomy && match_taxonomy(instance, partial, text, record, &ref, sentiment)) ||
       (instance->saved && th_apply_record(instance, partial, record)) ||
-      (!instance->saved && instance->discover &&
-       discover_record(instance, partial, record, &ref, sentiment))) {
+      (discovers && discover_record(instance, partial, record, &ref, sentiment))) {
     th_free(ref.allocated);
     goto oom;
   }

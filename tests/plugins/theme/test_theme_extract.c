@@ -72,6 +72,54 @@ START_TEST(terms_only_extracts_the_same_terms) {
 }
 END_TEST
 
+/* Nonzero when two scratches hold the same terms and phrases (keys, counts, places, words). */
+static int same_extraction(const th_scratch *a, const th_scratch *b) {
+  if (a->term_count != b->term_count || a->phrase_count != b->phrase_count ||
+      a->content_words != b->content_words)
+    return 0;
+  for (size_t i = 0; i < a->term_count; i++)
+    if (a->terms[i].hash != b->terms[i].hash || a->terms[i].count != b->terms[i].count)
+      return 0;
+  for (size_t p = 0; p < a->phrase_count; p++) {
+    const th_phrase *x = &a->phrases[p], *y = &b->phrases[p];
+    if (x->key != y->key || x->count != y->count || x->first != y->first || x->token != y->token ||
+        x->words != y->words)
+      return 0;
+    for (uint32_t w = 0; w < x->words; w++)
+      if (x->word_terms[w] != y->word_terms[w])
+        return 0;
+  }
+  return 1;
+}
+
+/* Repeats fold as they are extracted, in tables that are not cleared between records: what an
+ * earlier record left in them must not count in the next, also when the record's stamp comes
+ * round again after 2^32 records. */
+START_TEST(a_reused_scratch_extracts_what_a_fresh_one_does) {
+  /* the same words in another order, as many tokens: the same tables, where each word's
+   * slot names another index */
+  tp_text *before = tokenize("Tax cuts and public services. Again, tax cuts");
+  tp_text *text = tokenize("Public services and tax cuts. Tax cuts, again");
+  th_scratch fresh = {0}, reused = {0};
+  ck_assert_int_eq(th_features_extract(text, 1, 1, &fresh), 0);
+  ck_assert_uint_eq(fresh.phrases[1].count, 2); /* "tax cuts" */
+  ck_assert_int_eq(th_features_extract(before, 1, 1, &reused), 0);
+  ck_assert_int_eq(th_features_extract(text, 1, 1, &reused), 0);
+  ck_assert(same_extraction(&fresh, &reused));
+  th_scratch wrapped = {0}; /* the first record's stamp, 1, comes round again */
+  ck_assert_int_eq(th_features_extract(before, 1, 1, &wrapped), 0);
+  wrapped.stamp = UINT32_MAX;
+  ck_assert_int_eq(th_features_extract(text, 1, 1, &wrapped), 0);
+  ck_assert_uint_eq(wrapped.stamp, 1);
+  ck_assert(same_extraction(&fresh, &wrapped));
+  th_scratch_release(&fresh);
+  th_scratch_release(&reused);
+  th_scratch_release(&wrapped);
+  theme_test_text_free(before);
+  theme_test_text_free(text);
+}
+END_TEST
+
 START_TEST(phrases_are_runs_between_stopwords_and_punctuation) {
   tp_text *text = tokenize("Tax cuts, tax cuts and public services. Services matter");
   th_scratch scratch = {0};
@@ -303,6 +351,7 @@ static Suite *theme_extract_suite(void) {
   tcase_add_test(terms, terms_only_extracts_the_same_terms);
   tcase_add_test(terms, phrases_are_runs_between_stopwords_and_punctuation);
   tcase_add_test(terms, long_runs_are_cut_at_four_words);
+  tcase_add_test(terms, a_reused_scratch_extracts_what_a_fresh_one_does);
   tcase_add_test(terms, keyphrases_rank_frequent_early_and_rare_first);
   tcase_add_test(terms, common_single_words_are_not_keyphrases);
   tcase_add_test(terms, vague_single_words_are_not_keyphrases);
