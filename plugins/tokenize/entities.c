@@ -265,6 +265,19 @@ static int decoded_reserve(tk_decoded *decoded, size_t length) {
   return 0;
 }
 
+/* Copies the original's bytes [from, to) unchanged to the decoded text at `written`, each one's
+ * source its own offset, and returns the new `written`. One memcpy() and a loop that only
+ * stores (so the compiler can vectorize it), not a byte loop writing both arrays. */
+static size_t copy_plain(tk_decoded *decoded, size_t written, const char *text, size_t from,
+                         size_t to) {
+  size_t count = to - from;
+  memcpy(decoded->text + written, text + from, count);
+  uint32_t *source = decoded->source + written;
+  for (size_t index = 0; index < count; index++)
+    source[index] = (uint32_t)(from + index);
+  return written + count;
+}
+
 int tk_entities_decode(tk_decoded *decoded, const char *text, size_t length) {
   const char *ampersand = memchr(text, '&', length);
   if (ampersand == NULL)
@@ -287,10 +300,7 @@ int tk_entities_decode(tk_decoded *decoded, const char *text, size_t length) {
       read = 0;
     }
     /* the plain bytes before the reference, then its decoded bytes */
-    for (; read < at; read++, written++) {
-      decoded->text[written] = text[read];
-      decoded->source[written] = (uint32_t)read;
-    }
+    written = copy_plain(decoded, written, text, read, at);
     for (size_t k = 0; k < count; k++, written++) {
       decoded->text[written] = bytes[k];
       decoded->source[written] = (uint32_t)at;
@@ -300,10 +310,7 @@ int tk_entities_decode(tk_decoded *decoded, const char *text, size_t length) {
   }
   if (!found)
     return 0;
-  for (; read < length; read++, written++) {
-    decoded->text[written] = text[read];
-    decoded->source[written] = (uint32_t)read;
-  }
+  written = copy_plain(decoded, written, text, read, length);
   decoded->text[written] = '\0';
   decoded->source[written] = (uint32_t)length;
   decoded->length = written;

@@ -91,6 +91,7 @@ typedef struct worker {
   tk_decoded decoded; /* the text with its character references decoded, when it has any */
   tk_word_cache cache;
   struct sb_stemmer *stemmer;
+  struct sb_stemmer *ascii_stemmer; /* NULL: `stemmer` stems ASCII words too */
   uint64_t records, tokens, sentences;
 } worker;
 
@@ -169,6 +170,7 @@ static void *partial_create(void *self_pointer) {
   partial->scratch.memory = &self->memory;
   partial->decoded.memory = &self->memory;
   partial->stemmer = sb_stemmer_new(self->language, NULL);
+  partial->ascii_stemmer = tk_ascii_stemmer_new(self->language); /* NULL is fine */
   /* 65536 slots (one 64-byte line each, and a 512 KB arena for what spills: 4.5 MB per worker,
    * 3 MB before entries were a cache line each; no more flushes on the corpus): the cache
    * empties itself when 3/4 full, and the 50 MB bench corpus has ~33k distinct tokens (case
@@ -177,6 +179,7 @@ static void *partial_create(void *self_pointer) {
    * the corpus, and 131072 was no faster. */
   if (!partial->stemmer || tk_word_cache_init(&partial->cache, 65536, &self->memory) != 0) {
     sb_stemmer_delete(partial->stemmer);
+    sb_stemmer_delete(partial->ascii_stemmer);
     self->host->free(partial);
     return NULL;
   }
@@ -191,6 +194,7 @@ static void partial_destroy(void *self_pointer, void *partial_pointer) {
     tk_decoded_release(&partial->decoded);
     tk_word_cache_release(&partial->cache);
     sb_stemmer_delete(partial->stemmer);
+    sb_stemmer_delete(partial->ascii_stemmer);
     self->host->free(partial);
   }
 }
@@ -277,7 +281,7 @@ static tp_result process(void *self_pointer, void *partial_pointer, tp_record *r
     return TP_ERROR;
   }
   tk_language language = {partial->stemmer, &partial->cache,
-                          self->stopwords.count ? &self->stopwords : NULL};
+                          self->stopwords.count ? &self->stopwords : NULL, partial->ascii_stemmer};
   /* With character references, the passes read the decoded text and the spans are mapped back
    * to the original before the block is built (entities.h). */
   int decoded = self->html_entities ? tk_entities_decode(&partial->decoded, text, length) : 0;

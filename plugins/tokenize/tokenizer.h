@@ -80,12 +80,23 @@ typedef struct tk_word_cache {
   uint64_t hits, misses; /* for the bench */
 } tk_word_cache;
 
-/* What tk_normalize() needs: the (per-worker) stemmer, word cache and the (shared) stopword set. */
+/* What tk_normalize() needs: the (per-worker) stemmers, word cache and the (shared) stopword
+ * set. */
 typedef struct tk_language {
   struct sb_stemmer *stemmer;   /* NULL: stem = norm */
   tk_word_cache *cache;         /* NULL: no caching */
   const tk_word_set *stopwords; /* NULL: no STOPWORD flags */
+  /* The same algorithm for all-ASCII norms, from tk_ascii_stemmer_new(); NULL: `stemmer` stems
+   * every word. */
+  struct sb_stemmer *ascii_stemmer;
 } tk_language;
+
+/* A stemmer giving `language`'s stems of all-ASCII words with less work than the UTF-8 one:
+ * libstemmer's ISO-8859-1 build of the same algorithm, which steps over bytes instead of
+ * decoding characters. Only for algorithms whose Snowball source has no character past ASCII
+ * (english, porter): an ASCII word then takes the same steps in both encodings. NULL for the
+ * others, or when libstemmer has none or memory runs out. Freed with sb_stemmer_delete(). */
+struct sb_stemmer *tk_ascii_stemmer_new(const char *language);
 
 /* Frees the scratch's buffers (not the struct itself). */
 void tk_scratch_release(tk_scratch *scratch);

@@ -99,6 +99,45 @@ START_TEST(buffers_reused) {
 }
 END_TEST
 
+/* Every plain byte maps to its own offset in the original, in runs of every length from 0 to 70
+ * before, between and after references (the copy of plain runs works in blocks). */
+START_TEST(plain_runs_map_exactly) {
+  int run = _i;
+  char text[3 * 70 + 16];
+  size_t length = 0;
+  for (int part = 0; part < 3; part++) {
+    for (int k = 0; k < run; k++)
+      text[length++] = (char)('a' + (k + part) % 26);
+    if (part < 2) {
+      memcpy(text + length, part == 0 ? "&lt;" : "&#233;", part == 0 ? 4 : 6);
+      length += part == 0 ? 4 : 6;
+    }
+  }
+  text[length] = '\0';
+  tk_decoded decoded = {0};
+  ck_assert_int_eq(tk_entities_decode(&decoded, text, length), 1);
+  ck_assert_uint_eq(decoded.length, (size_t)(3 * run + 1 + 2));
+  size_t at = 0; /* in the original */
+  for (size_t i = 0; i < decoded.length; i++) {
+    if (text[at] == '&') {
+      size_t end = strchr(text + at, ';') - text + 1;
+      size_t bytes = text[at + 1] == 'l' ? 1 : 2; /* "<" or "\xC3\xA9" */
+      for (size_t k = 0; k < bytes; k++, i++)
+        ck_assert_uint_eq(tk_decoded_source(&decoded, i), at);
+      i--;
+      at = end;
+      continue;
+    }
+    ck_assert_uint_eq(tk_decoded_source(&decoded, i), at);
+    ck_assert_int_eq(decoded.text[i], text[at]);
+    at++;
+  }
+  ck_assert_uint_eq(at, length);
+  ck_assert_uint_eq(tk_decoded_source(&decoded, decoded.length), length);
+  tk_decoded_release(&decoded);
+}
+END_TEST
+
 START_TEST(named_table) {
   ck_assert_int_eq(tk_entities_table_check(), -1);
   ck_assert_str_eq(tk_entities_named("amp", 3), "&");
@@ -116,6 +155,7 @@ static Suite *entities_suite(void) {
   tcase_add_loop_test(decode, decode_table, 0, (int)(sizeof decode_cases / sizeof decode_cases[0]));
   tcase_add_test(decode, spans_map_back);
   tcase_add_test(decode, buffers_reused);
+  tcase_add_loop_test(decode, plain_runs_map_exactly, 0, 71);
   tcase_add_test(decode, named_table);
   suite_add_tcase(suite, decode);
   return suite;

@@ -435,7 +435,7 @@ static void normalize_with(tk_scratch *scratch, tk_word_cache *cache, const char
     ck_assert_int_eq(tk_word_set_build(&stopwords, words, count, NULL), 0);
     stemmer = sb_stemmer_new("english", NULL);
   }
-  tk_language language = {stemmer, cache, &stopwords};
+  tk_language language = {.stemmer = stemmer, .cache = cache, .stopwords = &stopwords};
   size_t length = strlen(text);
   ck_assert_int_eq(tk_scan(scratch, text, length), 0);
   ck_assert_int_eq(tk_normalize(scratch, &language, text, length), 0);
@@ -459,6 +459,67 @@ static void assert_as_uncached(tk_scratch *cached, tk_word_cache *cache, const c
   }
   tk_scratch_release(&plain);
 }
+
+/* Words whose stems the ASCII stemmer must not change: plain English, and short non-ASCII
+ * words that the single-byte stemmer would cut differently (it counts "ñ" as two letters). */
+static const char *const ascii_stemmer_texts[] = {
+    "Running cats generalization happily skies dying news agreed hopefully troubled conditional "
+    "relational rational valency hesitancy digitizer conformably radically differently vilely "
+    "analogously vietnamization predication operator feudalism decisiveness hopefulness "
+    "callousness formality sensitivity sensibility triplicate formative formalize electriciti "
+    "electrical hopeful goodness revival allowance inference airliner gyroscopic adjustable "
+    "defensible irritant replacement adjustment dependent adoption homologou communism activate "
+    "angulariti homologous effective bowdlerize probate rate cease controll roll don't it's 3rd",
+    "añes aéed aïes Añes AÉED ñs naïvely café’s résumés",
+};
+
+/* tk_normalize() with the ASCII stemmer gives every token the stem of the UTF-8 stemmer alone,
+ * with and without the word cache. */
+START_TEST(test_ascii_stemmer) {
+  tk_word_cache cache;
+  ck_assert_int_eq(tk_word_cache_init(&cache, 1024, NULL), 0);
+  const char *text = ascii_stemmer_texts[_i % TABLE_SIZE(ascii_stemmer_texts)];
+  const char *name = _i < (int)TABLE_SIZE(ascii_stemmer_texts) ? "english" : "porter";
+  size_t length = strlen(text);
+  tk_language utf8_only = {.stemmer = sb_stemmer_new(name, NULL)};
+  tk_language with_ascii = {.stemmer = utf8_only.stemmer,
+                            .ascii_stemmer = tk_ascii_stemmer_new(name)};
+  ck_assert_ptr_nonnull(with_ascii.ascii_stemmer);
+  tk_scratch want = {0}, got = {0};
+  ck_assert_int_eq(tk_scan(&want, text, length), 0);
+  ck_assert_int_eq(tk_normalize(&want, &utf8_only, text, length), 0);
+  for (int cached = 0; cached < 2; cached++) {
+    with_ascii.cache = cached ? &cache : NULL;
+    ck_assert_int_eq(tk_scan(&got, text, length), 0);
+    ck_assert_int_eq(tk_normalize(&got, &with_ascii, text, length), 0);
+    ck_assert_uint_eq(got.token_count, want.token_count);
+    for (size_t index = 0; index < want.token_count; index++) {
+      ck_assert_str_eq(tk_scratch_stem(&got, &got.tokens[index]),
+                       tk_scratch_stem(&want, &want.tokens[index]));
+    }
+  }
+  tk_scratch_release(&want);
+  tk_scratch_release(&got);
+  tk_word_cache_release(&cache);
+  sb_stemmer_delete(utf8_only.stemmer);
+  sb_stemmer_delete(with_ascii.ascii_stemmer);
+}
+END_TEST
+
+/* Only the languages whose Snowball source is all ASCII get an ASCII stemmer. */
+START_TEST(test_ascii_stemmer_languages) {
+  const char *const *names = sb_stemmer_list();
+  size_t given = 0;
+  for (size_t index = 0; names[index]; index++) {
+    struct sb_stemmer *stemmer = tk_ascii_stemmer_new(names[index]);
+    int expected = strcmp(names[index], "english") == 0 || strcmp(names[index], "porter") == 0;
+    ck_assert_msg((stemmer != NULL) == expected, "%s", names[index]);
+    given += stemmer != NULL;
+    sb_stemmer_delete(stemmer);
+  }
+  ck_assert_uint_eq(given, 2);
+}
+END_TEST
 
 START_TEST(test_word_cache) {
   const char *text = cache_texts[_i];
@@ -648,6 +709,8 @@ static Suite *tokenizer_suite(void) {
       {"megabyte_without_space", test_megabyte_without_space, TABLE_SIZE(megabyte_units)},
       {"random_mixtures", test_random_mixtures, 300},
       {"text_block", test_text_block, 1},
+      {"ascii_stemmer", test_ascii_stemmer, 2 * TABLE_SIZE(ascii_stemmer_texts)},
+      {"ascii_stemmer_languages", test_ascii_stemmer_languages, 1},
       {"word_cache", test_word_cache, TABLE_SIZE(cache_texts)},
       {"word_cache_entries", test_word_cache_entries, 1},
       {"sample_comments", test_sample_comments, TABLE_SIZE(sample_cases)},

@@ -26,6 +26,7 @@ static void fixture_setup(void) {
     abort();
   }
   language.stemmer = sb_stemmer_new("english", NULL);
+  language.ascii_stemmer = tk_ascii_stemmer_new("english"); /* as the plugin does */
   language.cache = &cache;
   language.stopwords = &stopwords;
 }
