@@ -68,7 +68,9 @@ int main(int argc, char **argv) {
   const char *const *stopword_list = tk_stopwords_for(language_name, &stopword_count);
   tk_word_set stopwords;
   tk_word_cache cache;
-  tk_language language = {sb_stemmer_new(language_name, NULL), &cache, &stopwords};
+  /* the plugin's stemmers: ASCII words by the single-byte build where it gives the same stems */
+  tk_language language = {sb_stemmer_new(language_name, NULL), &cache, &stopwords,
+                          tk_ascii_stemmer_new(language_name)};
   if (!language.stemmer ||
       tk_word_set_build(&stopwords, stopword_list, stopword_count, NULL) != 0 ||
       tk_word_cache_init(&cache, cache_slots, NULL) != 0) {
