@@ -100,6 +100,12 @@ int th_sketch_merge(th_sketch *into, const th_sketch *from);
 /* Smoothed inverse document frequency, log((1 + N) / (1 + df)) + 1. */
 double th_sketch_idf(const th_sketch *sketch, uint32_t hash);
 
+/* lines[i] and positions[i] for terms[i], i < count: the line of 16 counters that holds the
+ * term's counters (its index in the sketch's lines) and the bits that place its row r's
+ * counter in the line, (positions[i] >> (4 x r)) & 15; as th_sketch_add finds them. */
+void th_sketch_locate_terms(const th_sketch *sketch, const th_term *terms, size_t count,
+                            uint32_t *restrict lines, uint32_t *restrict positions);
+
 /* Counts the record's terms into `sketch` (one more document) and fills scratch->dfs and
  * scratch->idfs for each term. 0, or -1 on OOM. */
 int th_terms_count(th_scratch *scratch, th_sketch *sketch);

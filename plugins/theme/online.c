@@ -57,29 +57,40 @@ static int ensure_tables(th_online *online) {
   return 0;
 }
 
-/* The row of `hash`, or -1, probing from `slot` (its home slot, th_hash_slot(hash) & mask:
- * th_online_assign has it already). */
-static int64_t find_row_from(const th_online *online, uint32_t hash, uint32_t slot) {
+/* The row of `hash`, or -1, probing from *slot (its home slot, th_hash_slot(hash) & mask:
+ * th_online_assign has it already). When `hash` is not in the table, *slot is left at the
+ * empty slot the probe stopped at: every slot from the home one to it is taken, and stays
+ * taken until a prune clears the table, so an insertion of `hash` may probe from there. */
+static int64_t find_row_from(const th_online *online, uint32_t hash, uint32_t *slot) {
   uint32_t key = hash + 1u, mask = online->table_size - 1;
-  for (;; slot = (slot + 1) & mask) {
-    uint64_t held = online->slots[slot];
-    if ((uint32_t)held == 0)
+  for (uint32_t at = *slot;; at = (at + 1) & mask) {
+    uint64_t held = online->slots[at];
+    if ((uint32_t)held == 0) {
+      *slot = at;
       return -1;
+    }
     if ((uint32_t)held == key)
       return (int64_t)(held >> 32);
   }
 }
 
-/* The row of `hash`, or -1. */
-static int64_t find_row(const th_online *online, uint32_t hash) {
-  if (!online->slots)
-    return -1;
-  return find_row_from(online, hash, th_hash_slot(hash) & (online->table_size - 1));
+static uint32_t home_slot(const th_online *online, uint32_t hash) {
+  return th_hash_slot(hash) & (online->table_size - 1);
 }
 
-static void table_insert(th_online *online, uint32_t hash, uint32_t row) {
+/* The row of `hash`, or -1; *slot as find_row_from leaves it. */
+static int64_t find_row(const th_online *online, uint32_t hash, uint32_t *slot) {
+  *slot = 0;
+  if (!online->slots)
+    return -1;
+  *slot = home_slot(online, hash);
+  return find_row_from(online, hash, slot);
+}
+
+/* Puts `hash` (not in the table) in the first empty slot from `slot`, which is its home slot
+ * or a slot its probe from there reached with every slot before it taken. */
+static void table_insert(th_online *online, uint32_t hash, uint32_t row, uint32_t slot) {
   uint32_t key = hash + 1u, mask = online->table_size - 1;
-  uint32_t slot = th_hash_slot(hash) & mask;
   while ((uint32_t)online->slots[slot] != 0)
     slot = (slot + 1) & mask;
   online->slots[slot] = key | (uint64_t)row << 32;
@@ -239,7 +250,7 @@ static int prune(th_online *online) {
     if (out != r) /* the columns of themes in use: the others are unused (see new_row) */
       memcpy(target, online->weights + (size_t)r * stride, count * sizeof(float));
     online->row_hash[out] = online->row_hash[r];
-    table_insert(online, online->row_hash[out], out);
+    table_insert(online, online->row_hash[out], out, home_slot(online, online->row_hash[out]));
     out++;
   }
   th_online_add_squares(online->weights, stride, out, count, norms); /* the kept rows, in order */
@@ -252,17 +263,21 @@ static int prune(th_online *online) {
   return 0;
 }
 
-/* Takes a new row for `hash` (not in the table), pruning first when the table is full. The
- * row's index, or -1 on OOM. Only the cells of the themes in use are zeroed (and kept by
- * prune): a live row's cells at or after `count` are unused until th_online_append zeroes
- * the column of the theme it adds. */
-static int64_t new_row(th_online *online, uint32_t hash) {
-  if (online->live == TH_ONLINE_VOCABULARY && prune(online))
-    return -1;
+/* Takes a new row for `hash` (not in the table), pruning first when the table is full; `slot`
+ * is where find_row_from's probe for it stopped (a prune empties the table: then it probes
+ * from the home slot again). The row's index, or -1 on OOM. Only the cells of the themes in
+ * use are zeroed (and kept by prune): a live row's cells at or after `count` are unused until
+ * th_online_append zeroes the column of the theme it adds. */
+static int64_t new_row(th_online *online, uint32_t hash, uint32_t slot) {
+  if (online->live == TH_ONLINE_VOCABULARY) {
+    if (prune(online))
+      return -1;
+    slot = home_slot(online, hash);
+  }
   int64_t row = online->live++;
   memset(online->weights + (size_t)row * online->stride, 0, online->count * sizeof(float));
   online->row_hash[row] = hash;
-  table_insert(online, hash, (uint32_t)row);
+  table_insert(online, hash, (uint32_t)row, slot);
   return row;
 }
 
@@ -277,8 +292,9 @@ static void add_to_cell(th_online *online, size_t index, int64_t row, float weig
 int th_online_add(th_online *online, size_t index, uint32_t hash, float weight) {
   if (ensure_tables(online))
     return -1;
-  int64_t row = find_row(online, hash);
-  if (row < 0 && (row = new_row(online, hash)) < 0)
+  uint32_t slot;
+  int64_t row = find_row(online, hash, &slot);
+  if (row < 0 && (row = new_row(online, hash, slot)) < 0)
     return -1;
   add_to_cell(online, index, row, weight);
   return 0;
@@ -372,14 +388,15 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
   /* the table slots and rows are scattered over a few MB: ask for all of them before they are
    * read, so that the cache misses overlap instead of queueing one after the other */
   uint32_t mask = online->table_size - 1;
-  uint32_t homes[count]; /* each term's home slot */
+  /* each term's home slot, then, for a term not in the table, where its probe stopped */
+  uint32_t slots[count];
   for (size_t i = 0; i < count; i++) {
-    homes[i] = th_hash_slot(hashes[i]) & mask;
-    __builtin_prefetch(&online->slots[homes[i]]);
+    slots[i] = th_hash_slot(hashes[i]) & mask;
+    __builtin_prefetch(&online->slots[slots[i]]);
   }
   size_t row_bytes = themes * sizeof(float);
   for (size_t i = 0; i < count; i++) {
-    rows[i] = find_row_from(online, hashes[i], homes[i]);
+    rows[i] = find_row_from(online, hashes[i], &slots[i]);
     if (rows[i] >= 0)
       for (size_t at = 0; at < row_bytes; at += 64)
         __builtin_prefetch((const char *)(online->weights + (size_t)rows[i] * online->stride) + at);
@@ -406,20 +423,26 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
       return -1;
     best = (size_t)index;
   }
-  /* as th_online_add, reusing the rows found above; a new term's row may prune the table,
-   * which renumbers rows: from then on they are looked up again */
-  int renumbered = 0;
-  for (size_t i = 0; i < count; i++) {
+  /* as th_online_add, reusing the rows and slots found above until a new term's row prunes
+   * the table, which renumbers rows and empties slots: from then on they are looked up again */
+  size_t i = 0;
+  while (i < count) {
     int64_t row = rows[i];
-    if (renumbered) {
-      row = find_row(online, hashes[i]);
-    } else if (row < 0) { /* not in the table when looked up above, and no prune since */
+    if (row < 0) { /* not in the table when looked up above, and no prune since */
       uint32_t live = online->live;
-      if ((row = new_row(online, hashes[i])) < 0)
+      if ((row = new_row(online, hashes[i], slots[i])) < 0)
         return -1;
-      renumbered = online->live <= live; /* only a prune shrinks the table */
+      if (online->live <= live) { /* only a prune shrinks the table */
+        add_to_cell(online, best, row, weights[i++]);
+        break;
+      }
     }
-    if (row < 0 && (row = new_row(online, hashes[i])) < 0)
+    add_to_cell(online, best, row, weights[i++]);
+  }
+  for (; i < count; i++) {
+    uint32_t slot;
+    int64_t row = find_row(online, hashes[i], &slot);
+    if (row < 0 && (row = new_row(online, hashes[i], slot)) < 0)
       return -1;
     add_to_cell(online, best, row, weights[i]);
   }

@@ -286,6 +286,67 @@ START_TEST(online_cells_start_empty_over_dirty_memory) {
 }
 END_TEST
 
+/* Every live row of the term table is found by probing from its hash's home slot, and only
+ * live rows are in the table. */
+static void expect_table_finds_every_row(const th_online *online) {
+  uint32_t mask = online->table_size - 1, filled = 0;
+  for (uint32_t slot = 0; slot < online->table_size; slot++)
+    filled += (uint32_t)online->slots[slot] != 0;
+  ck_assert_uint_eq(filled, online->live);
+  for (uint32_t row = 0; row < online->live; row++) {
+    uint32_t hash = online->row_hash[row], slot = th_hash_slot(hash) & mask;
+    while ((uint32_t)online->slots[slot] != hash + 1u) {
+      ck_assert_uint_ne((uint32_t)online->slots[slot], 0); /* an empty slot ends the probe */
+      slot = (slot + 1) & mask;
+    }
+    ck_assert_uint_eq(online->slots[slot] >> 32, row);
+  }
+}
+
+/* th_online_assign inserts a record's new terms from where their lookup's probe stopped, and
+ * probes from the home slot again once a prune (in the middle of a record here: 40 terms a
+ * record, a quarter of them seen a little earlier, over 3 x TH_ONLINE_VOCABULARY distinct
+ * terms) emptied the table. The terms' home slots are all among the table's first 1024, so
+ * their probes run long and stop far from home. */
+START_TEST(online_table_finds_every_row_across_prunes) {
+  th_online online;
+  th_online_init(&online, 4, 0.2);
+  enum { RECENT = 512 };
+  uint32_t hashes[40], recent[RECENT], state = 7u, random = 11u, fresh = 0;
+  float weights[40];
+  uint64_t id = 0;
+  int prunes = 0;
+  for (uint64_t line = 1; fresh < 2 * TH_ONLINE_VOCABULARY; line++) {
+    for (size_t i = 0; i < 40; i++) {
+      random = random * 1103515245u + 12345u;
+      if ((random >> 30) == 0 && fresh > RECENT) {
+        hashes[i] = recent[(random >> 16) % RECENT];
+      } else {
+        do /* the next hash (distinct: the generator's period is 2^32) with a low home slot */
+          state = state * 1664525u + 1013904223u;
+        while ((th_hash_slot(state) & (2 * TH_ONLINE_VOCABULARY - 1)) >= 4096);
+        hashes[i] = recent[fresh++ % RECENT] = state;
+      }
+      for (size_t j = 0; j < i; j++) /* a record's terms are distinct */
+        if (hashes[j] == hashes[i]) {
+          hashes[i--] = 0;
+          break;
+        }
+      weights[i] = 1.0f / (1.0f + (float)i);
+    }
+    uint32_t live = online.live;
+    ck_assert_int_eq(th_online_assign(&online, hashes, weights, 40, line, NAN, &id), 0);
+    if (online.live < live) { /* pruned (checking every record would take minutes) */
+      prunes++;
+      expect_table_finds_every_row(&online);
+    }
+  }
+  expect_table_finds_every_row(&online);
+  ck_assert_int_ge(prunes, 2);
+  th_online_release(&online);
+}
+END_TEST
+
 /* Leaders (leaders.c): inside one online theme, a record near a leader takes its id, one far
  * from every leader founds its own while the theme has room, then joins the nearest; a leader
  * is its record's TH_LEADER_TERMS heaviest terms. */
@@ -592,6 +653,7 @@ static Suite *theme_engine_suite(void) {
   tcase_add_test(online, online_joins_similar_and_founds_new);
   tcase_add_test(online, online_limit_forces_joining);
   tcase_add_test(online, online_cells_start_empty_over_dirty_memory);
+  tcase_add_test(online, online_table_finds_every_row_across_prunes);
   tcase_add_test(online, online_leaders_give_finer_ids);
   tcase_add_test(online, online_merge_folds_down_to_limit);
   suite_add_tcase(suite, online);

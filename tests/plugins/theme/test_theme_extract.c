@@ -256,6 +256,41 @@ START_TEST(terms_count_fills_every_term_across_blocks) {
 }
 END_TEST
 
+/* th_sketch_locate_terms (8 terms a lane on AVX2, then one at a time) names the counters
+ * th_sketch_add bumps: for every count from 1 to 40 terms, each term added alone to an empty
+ * sketch leaves its `depth` bumps in the line and at the positions it reported. */
+START_TEST(sketch_locate_terms_names_the_counters_add_bumps) {
+  th_sketch sketch;
+  ck_assert_int_eq(th_sketch_init(&sketch, 4096, 4), 0);
+  size_t cells = (size_t)sketch.width * sketch.depth;
+  th_term terms[40];
+  uint32_t lines[40], positions[40];
+  uint32_t seed = 12345u;
+  for (size_t count = 1; count <= 40; count++) {
+    for (size_t i = 0; i < count; i++) {
+      seed = seed * 1664525u + 1013904223u;
+      terms[i] = (th_term){seed, 1};
+    }
+    th_sketch_locate_terms(&sketch, terms, count, lines, positions);
+    for (size_t i = 0; i < count; i++) {
+      memset(sketch.counters, 0, cells * sizeof(uint32_t));
+      th_sketch_add(&sketch, terms[i].hash);
+      ck_assert_uint_lt(lines[i], cells / 16);
+      const uint32_t *line = sketch.counters + (size_t)lines[i] * 16;
+      uint32_t expected[16] = {0}, in_line = 0;
+      for (uint32_t row = 0; row < sketch.depth; row++)
+        expected[(positions[i] >> (4 * row)) & 15]++;
+      for (int k = 0; k < 16; k++) {
+        ck_assert_uint_eq(line[k], expected[k]);
+        in_line += line[k];
+      }
+      ck_assert_uint_eq(in_line, sketch.depth); /* nothing bumped outside the line */
+    }
+  }
+  th_sketch_release(&sketch);
+}
+END_TEST
+
 /* A counter at its maximum stays there: th_sketch_add saturates instead of wrapping to 0. */
 START_TEST(sketch_counters_saturate) {
   th_sketch sketch;
@@ -358,6 +393,7 @@ static Suite *theme_extract_suite(void) {
   tcase_add_test(terms, sketch_never_undercounts_and_merges);
   tcase_add_test(terms, terms_count_fills_every_term_across_blocks);
   tcase_add_test(terms, sketch_counters_saturate);
+  tcase_add_test(terms, sketch_locate_terms_names_the_counters_add_bumps);
   tcase_add_loop_test(terms, select_top_picks_the_heaviest, 0,
                       (int)(sizeof select_sizes / sizeof select_sizes[0]));
   tcase_add_test(terms, display_is_built_for_shown_phrases_only);
