@@ -163,14 +163,8 @@ size_t tp_json_print_number(double value, int integer, char out[32]) {
 
 /* ---- Strings --------------------------------------------------------------------------------- */
 
-/* Bytes a JSON string must escape: control bytes, '"' and '\\'. */
-static const unsigned char needs_escape[256] = {
-    [0x00 ... 0x1f] = 1,
-    ['"'] = 1,
-    ['\\'] = 1,
-};
-
-/* The escape sequence of a byte that needs one (needs_escape), into out; returns its length. */
+/* The escape sequence of a byte that needs one (tp_json_byte_special, json_bytes.h), into out;
+ * returns its length. */
 static size_t escape_byte(unsigned char c, char out[7]) {
   out[0] = '\\';
   switch (c) {
@@ -256,7 +250,7 @@ static void memoize(tp_json_constants *memo, size_t slot, const char *text) {
       memo->length[slot] = (unsigned char)length;
       return;
     }
-    if (needs_escape[byte])
+    if (tp_json_byte_special(byte))
       break;
     quoted[length++] = (char)byte;
   }
@@ -264,7 +258,7 @@ static void memoize(tp_json_constants *memo, size_t slot, const char *text) {
   length = 1;
   for (const unsigned char *byte = (const unsigned char *)text; *byte != '\0'; byte++) {
     char escape[7] = {(char)*byte};
-    size_t escape_length = needs_escape[*byte] ? escape_byte(*byte, escape) : 1;
+    size_t escape_length = tp_json_byte_special(*byte) ? escape_byte(*byte, escape) : 1;
     if (length + escape_length + 1 > TP_JSON_CONSTANT_BYTES)
       return; /* too long: length 0 */
     memcpy(quoted + length, escape, escape_length);
@@ -350,7 +344,7 @@ static int print_key(output *out, const char *key) {
         out->used += (size_t)(at - start);
         return 0;
       }
-      if (needs_escape[byte])
+      if (tp_json_byte_special(byte))
         break;
       *at++ = (char)byte;
     }
