@@ -298,25 +298,32 @@ typedef struct sketch_place {
   uint32_t positions; /* row r's counter is line[(positions >> (4 * r)) & 15] */
 } sketch_place;
 
-#define SKETCH_POSITION_SEED 0x5bd1e995u
-
-static inline sketch_place sketch_locate(const th_sketch *sketch, uint32_t hash) {
-  uint32_t lines = sketch->width * sketch->depth / 16;
-  uint32_t line = th_hash_mix(hash) & (lines - 1);
-  return (sketch_place){sketch->counters + (size_t)line * 16,
-                        th_hash_mix(hash ^ SKETCH_POSITION_SEED)};
+/* Where a hash's counters are, in integer arithmetic only (so that th_sketch_locate_terms'
+ * lanes give exactly what sketch_locate gives one hash at a time): the index of its line of 16
+ * counters among the sketch's lines, and the bits that place each row's counter in the line. */
+static inline uint32_t sketch_line_mask(const th_sketch *sketch) {
+  return sketch->width * sketch->depth / 16 - 1;
+}
+static inline uint32_t sketch_line_of(uint32_t hash, uint32_t line_mask) {
+  return th_hash_mix(hash) & line_mask;
+}
+static inline uint32_t sketch_positions_of(uint32_t hash) {
+  return th_hash_mix(hash ^ 0x5bd1e995u);
 }
 
-/* Integer arithmetic only, so the lanes give exactly what sketch_locate gives one at a time;
- * GCC runs the loop 8 terms a lane-wide multiply on AVX2. */
+static inline sketch_place sketch_locate(const th_sketch *sketch, uint32_t hash) {
+  uint32_t line = sketch_line_of(hash, sketch_line_mask(sketch));
+  return (sketch_place){sketch->counters + (size_t)line * 16, sketch_positions_of(hash)};
+}
+
+/* GCC runs the loop 8 terms a lane-wide multiply on AVX2. */
 TH_WIDE_LANES void th_sketch_locate_terms(const th_sketch *sketch, const th_term *terms,
                                           size_t count, uint32_t *restrict lines,
                                           uint32_t *restrict positions) {
-  uint32_t line_mask = sketch->width * sketch->depth / 16 - 1;
+  uint32_t line_mask = sketch_line_mask(sketch);
   for (size_t i = 0; i < count; i++) {
-    uint32_t hash = terms[i].hash;
-    lines[i] = th_hash_mix(hash) & line_mask;
-    positions[i] = th_hash_mix(hash ^ SKETCH_POSITION_SEED);
+    lines[i] = sketch_line_of(terms[i].hash, line_mask);
+    positions[i] = sketch_positions_of(terms[i].hash);
   }
 }
 
