@@ -11,12 +11,13 @@
 #
 # Pipelines: no stage (bench/passthrough.json), tokenize, tokenize + sentiment with
 # per-sentence scores, tokenize + theme (discovery), tokenize + theme applying a model fitted
-# on the same input (model_out, then model; with and without keyphrases), and
-# pipelines/comments.json. Prints each count and its ratio to the no-stage one, and theme's own
-# share ((tokenize + theme - tokenize) / no stage) as bench/speed_themes.sh computes it from CPU
-# seconds. On a small input the themes' end-of-stream clustering weighs far more than on the
-# whole corpus; pass a larger BYTES for figures nearer the 50 MB ones (about 1.5 minutes of
-# callgrind per MB and pipeline).
+# on the same input (model_out, then model; with and without keyphrases), tokenize + theme with
+# the default pipeline's taxonomy, tokenize + summary, and pipelines/comments.json; and the
+# default pipeline against the sum of its stages run alone. Prints each count and its ratio to
+# the no-stage one, and theme's own share ((tokenize + theme - tokenize) / no stage) as
+# bench/speed_themes.sh computes it from CPU seconds. On a small input the themes' end-of-stream
+# clustering weighs far more than on the whole corpus; pass a larger BYTES for figures nearer
+# the 50 MB ones (about 1.5 minutes of callgrind per MB and pipeline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -38,6 +39,9 @@ pipeline() { # pipeline NAME STAGES_JSON: writes $work/NAME.json
 pipeline tokenize '[{"plugin": "tokenize"}]'
 pipeline sentences '[{"plugin": "tokenize"}, {"plugin": "sentiment", "config": {"sentences": true}}]'
 pipeline theme '[{"plugin": "tokenize"}, {"plugin": "theme"}]'
+# the default pipeline's theme and summary stages alone after tokenize, configured as it does
+pipeline taxonomy "[{\"plugin\": \"tokenize\"}, {\"plugin\": \"theme\", \"config\": {\"taxonomy\": \"$PWD/plugins/theme/themes/public-policy.json\"}}]"
+pipeline summary '[{"plugin": "tokenize"}, {"plugin": "summary"}]'
 pipeline fit "[{\"plugin\": \"tokenize\"}, {\"plugin\": \"theme\", \"config\": {\"model_out\": \"$work/model.json\"}}]"
 pipeline apply "[{\"plugin\": \"tokenize\"}, {\"plugin\": \"theme\", \"config\": {\"model\": \"$work/model.json\"}}]"
 pipeline apply0 "[{\"plugin\": \"tokenize\"}, {\"plugin\": \"theme\", \"config\": {\"model\": \"$work/model.json\", \"keyphrases\": 0}}]"
@@ -52,7 +56,7 @@ count() { # count PIPELINE_FILE: the instructions of a run of it on the input an
 }
 
 echo "none $(count bench/passthrough.json)" >"$work/counts"
-for name in tokenize sentences theme apply apply0; do
+for name in tokenize sentences theme apply apply0 taxonomy summary; do
   echo "$name $(count "$work/$name.json")" >>"$work/counts"
 done
 echo "default $(count pipelines/comments.json)" >>"$work/counts"
@@ -66,7 +70,9 @@ print("first %.1f MB of the corpus, one worker, instructions (callgrind); ratios
       "pipeline, whole runs and beyond start-up" % (int(sys.argv[2]) / 1e6))
 labels = {"none": "no stage", "tokenize": "tokenize", "sentences": "tokenize + sentiment (sentences)",
           "theme": "tokenize + theme (discovery)", "apply": "tokenize + theme (apply a model)",
-          "apply0": "the same, keyphrases 0", "default": "pipelines/comments.json"}
+          "apply0": "the same, keyphrases 0",
+          "taxonomy": "tokenize + theme (taxonomy)", "summary": "tokenize + summary",
+          "default": "pipelines/comments.json"}
 def ratio(name, minus=None, beyond=False):
     value = lambda n: runs[n][0] - (runs[n][1] if beyond else 0)
     return (value(name) - (value(minus) if minus else 0)) / value("none")
@@ -74,6 +80,13 @@ for name, label in labels.items():
     whole, one = runs[name]
     print("  %-34s %15s  start-up %13s  %6.2fx  %6.2fx beyond start-up" %
           (label, format(whole, ","), format(one, ","), ratio(name), ratio(name, beyond=True)))
+# The default pipeline against the sum of its stages run alone (each beyond tokenize, whole runs):
+# what the stages cost together beyond what each costs by itself (issue 13's first question).
+alone = (runs["none"][0] + (runs["tokenize"][0] - runs["none"][0]) +
+         sum(runs[n][0] - runs["tokenize"][0] for n in ("sentences", "taxonomy", "summary")))
+print("  %-34s %15s  the default pipeline is %+.1f%% of it" %
+      ("sum of the default's stages alone", format(alone, ","),
+       100.0 * (runs["default"][0] - alone) / alone))
 for label, name, minus, target in (
         ("issue 13: default / no stage", "default", None, 10),
         ("issue 13: tokenize + sentiment / no stage", "sentences", None, 5),
