@@ -16,10 +16,13 @@ static int word_matches(const tp_token *token, const tax_word *word) {
          memcmp(token->stem, word->stem, word->stem_length) == 0;
 }
 
+/* Whether every word of `term` matches the tokens from `at` on. The words are compared last
+ * first: the first word was found through its hash, and a phrase whose first word is common
+ * ("the state", "in charge") mostly fails on a later one. */
 static int term_matches_at(const tax_term *term, const tp_text *text, size_t at) {
   if (at + term->word_count > text->token_count)
     return 0;
-  for (uint32_t w = 0; w < term->word_count; w++) {
+  for (uint32_t w = term->word_count; w-- > 0;) {
     const tp_token *token = TP_TEXT_TOKEN(text, at + w);
     if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
       return 0;
