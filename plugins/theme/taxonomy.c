@@ -51,6 +51,7 @@ void th_taxonomy_free(th_taxonomy *taxonomy) {
     free_term(&taxonomy->terms[i]);
   th_free(taxonomy->terms);
   th_free(taxonomy->entries);
+  th_free(taxonomy->slots);
   th_free(taxonomy);
 }
 
@@ -196,9 +197,23 @@ static int build_index(th_taxonomy *taxonomy) {
       taxonomy->entries[taxonomy->entry_count++] = (tax_entry){stem, (uint32_t)i};
   }
   qsort(taxonomy->entries, taxonomy->entry_count, sizeof(tax_entry), compare_entries);
+  size_t slots = 64;
+  while (slots < 4 * taxonomy->entry_count)
+    slots <<= 1;
+  taxonomy->slots = th_alloc(slots * sizeof(tax_slot));
+  if (!taxonomy->slots)
+    return -1;
+  taxonomy->slot_mask = (uint32_t)(slots - 1);
+  for (size_t s = 0; s < slots; s++)
+    taxonomy->slots[s] = (tax_slot){0, TAX_SLOT_EMPTY};
   for (size_t e = 0; e < taxonomy->entry_count; e++) {
-    uint32_t bit = taxonomy->entries[e].hash % TAX_FILTER_BITS;
-    taxonomy->filter[bit / 64] |= 1ull << (bit % 64);
+    uint32_t hash = taxonomy->entries[e].hash;
+    if (e > 0 && taxonomy->entries[e - 1].hash == hash)
+      continue; /* the run's first entry has its slot */
+    size_t s = hash & taxonomy->slot_mask;
+    while (taxonomy->slots[s].first != TAX_SLOT_EMPTY)
+      s = (s + 1) & taxonomy->slot_mask;
+    taxonomy->slots[s] = (tax_slot){hash, (uint32_t)e};
   }
   for (size_t i = 0; i < taxonomy->term_count; i++) {
     const tax_word *first = &taxonomy->terms[i].words[0];

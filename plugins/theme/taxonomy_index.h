@@ -32,10 +32,15 @@ typedef struct tax_entry {
   uint32_t term;
 } tax_entry;
 
-/* Bits of the entry filter (a power of two, 8 KiB): most tokens name no term, and one bit
- * test settles them without the binary search through `entries` (a cache miss per probe). */
-#define TAX_FILTER_BITS 65536
-#define TAX_SHAPE_BITS  65536 /* the shape filter's, 8 KiB */
+/* A slot of the hash index in front of `entries`: a first word's hash and where its entries
+ * start (they run on while the hash is the same); `first` is TAX_SLOT_EMPTY in an empty slot. */
+typedef struct tax_slot {
+  uint32_t hash;
+  uint32_t first;
+} tax_slot;
+#define TAX_SLOT_EMPTY UINT32_MAX
+
+#define TAX_SHAPE_BITS 65536 /* the shape filter's, 8 KiB */
 
 struct th_taxonomy {
   char **names;
@@ -43,9 +48,12 @@ struct th_taxonomy {
   size_t theme_count;
   tax_term *terms;
   size_t term_count, term_capacity;
-  tax_entry *entries; /* sorted by hash */
+  tax_entry *entries; /* sorted by hash, then term */
   size_t entry_count;
-  uint64_t filter[TAX_FILTER_BITS / 64]; /* bit (hash % TAX_FILTER_BITS) set for each entry */
+  /* the distinct hashes of `entries`, open addressing from slot (hash & slot_mask), at most a
+   * quarter full: a hash no term starts with mostly finds its first slot empty */
+  tax_slot *slots;
+  uint32_t slot_mask;
   /* a bit per th_word_shape of the first words' norms and stems: a token whose norm and stem
    * both have a clear bit can start no term, and is passed over unhashed */
   uint64_t shapes[TAX_SHAPE_BITS / 64];

@@ -16,10 +16,13 @@ static int word_matches(const tp_token *token, const tax_word *word) {
          memcmp(token->stem, word->stem, word->stem_length) == 0;
 }
 
+/* Whether every word of `term` matches the tokens from `at` on. The words are compared last
+ * first: the first word was found through its hash, and a phrase whose first word is common
+ * ("the state", "in charge") mostly fails on a later one. */
 static int term_matches_at(const tax_term *term, const tp_text *text, size_t at) {
   if (at + term->word_count > text->token_count)
     return 0;
-  for (uint32_t w = 0; w < term->word_count; w++) {
+  for (uint32_t w = term->word_count; w-- > 0;) {
     const tp_token *token = TP_TEXT_TOKEN(text, at + w);
     if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
       return 0;
@@ -29,22 +32,21 @@ static int term_matches_at(const tax_term *term, const tp_text *text, size_t at)
   return 1;
 }
 
-/* Counts matches of the terms indexed under `hash` starting at token `at` (a term indexed
- * under both its norm and its stem counts once per position). */
-static void match_hash(const th_taxonomy *taxonomy, const tp_text *text, size_t at, uint32_t hash,
-                       th_tax_scratch *scratch) {
-  uint32_t bit = hash % TAX_FILTER_BITS;
-  if (!(taxonomy->filter[bit / 64] >> (bit % 64) & 1))
-    return; /* no entry has this hash */
-  size_t low = 0, high = taxonomy->entry_count;
-  while (low < high) {
-    size_t middle = (low + high) / 2;
-    if (taxonomy->entries[middle].hash < hash)
-      low = middle + 1;
-    else
-      high = middle;
+/* The index in `entries` of the first entry of `hash`, or TAX_SLOT_EMPTY when no term's first
+ * word has it (most words: their first slot is empty). */
+static inline uint32_t first_entry(const th_taxonomy *taxonomy, uint32_t hash) {
+  for (uint32_t slot = hash & taxonomy->slot_mask;; slot = (slot + 1) & taxonomy->slot_mask) {
+    tax_slot held = taxonomy->slots[slot];
+    if (held.first == TAX_SLOT_EMPTY || held.hash == hash)
+      return held.first;
   }
-  for (size_t e = low; e < taxonomy->entry_count && taxonomy->entries[e].hash == hash; e++) {
+}
+
+/* Counts matches of the terms indexed under `hash`, from entry `first` on, starting at token
+ * `at` (a term indexed under both its norm and its stem counts once per position). */
+static void match_entries(const th_taxonomy *taxonomy, const tp_text *text, size_t at,
+                          uint32_t hash, uint32_t first, th_tax_scratch *scratch) {
+  for (size_t e = first; e < taxonomy->entry_count && taxonomy->entries[e].hash == hash; e++) {
     uint32_t t = taxonomy->entries[e].term;
     if (scratch->term_last[t] == at + 1 || !term_matches_at(&taxonomy->terms[t], text, at))
       continue;
@@ -113,10 +115,14 @@ int th_taxonomy_match(const th_taxonomy *taxonomy, const tp_text *text, double t
     uint32_t norm, stem;
     th_hash_norm_stem(token->norm, token->norm_length, token->stem, token->stem_length, &norm,
                       &stem);
-    match_hash(taxonomy, text, i, norm, scratch);
-    if (stem != norm)
-      match_hash(taxonomy, text, i, stem, scratch);
+    uint32_t first = first_entry(taxonomy, norm);
+    if (first != TAX_SLOT_EMPTY)
+      match_entries(taxonomy, text, i, norm, first, scratch);
+    if (stem != norm && (first = first_entry(taxonomy, stem)) != TAX_SLOT_EMPTY)
+      match_entries(taxonomy, text, i, stem, first, scratch);
   }
+  if (scratch->order_count == 0)
+    return 0; /* most records: no term, no theme */
   size_t themes = taxonomy->theme_count;
   for (size_t t = 0; t < themes; t++) {
     scratch->hits[t] = (th_tax_hit){.theme = (uint32_t)t};
@@ -138,15 +144,19 @@ int th_taxonomy_match(const th_taxonomy *taxonomy, const tp_text *text, double t
   }
   size_t kept = 0;
   for (size_t t = 0; t < themes; t++) {
-    th_tax_hit hit = scratch->hits[t];
-    if (scratch->excluded[t] || hit.score <= 0)
+    th_tax_hit *hit = &scratch->hits[t];
+    if (scratch->excluded[t] || hit->score <= 0)
       continue;
-    double raw = hit.score * taxonomy->theme_weights[t];
-    hit.score = raw / (raw + 1.0);
-    if (hit.score >= threshold)
-      scratch->hits[kept++] = hit;
+    double raw = hit->score * taxonomy->theme_weights[t];
+    hit->score = raw / (raw + 1.0);
+    if (hit->score >= threshold) {
+      if (kept != t) /* kept <= t: moves a hit down over one already passed */
+        scratch->hits[kept] = *hit;
+      kept++;
+    }
   }
-  qsort(scratch->hits, kept, sizeof(th_tax_hit), compare_hits);
+  if (kept > 1)
+    qsort(scratch->hits, kept, sizeof(th_tax_hit), compare_hits);
   return (int)kept;
 }
 

@@ -137,6 +137,52 @@ START_TEST(taxonomy_ranks_by_score) {
 }
 END_TEST
 
+/* A theme file of 300 terms: their first words' hashes share slots of the taxonomy's hash
+ * index (open addressing, a quarter full), and three phrases share the first word
+ * "council". Every term must be found, whatever slot its first word landed in. */
+START_TEST(taxonomy_index_finds_every_term) {
+  enum { WORDS = 300 };
+  char word[WORDS][8];
+  size_t size = 64 + WORDS * 16, used = 0;
+  char *json_text = malloc(size);
+  ck_assert_ptr_nonnull(json_text);
+  used += (size_t)snprintf(json_text, size,
+                           "{\"themes\": [{\"name\": \"Council\", \"phrases\": [\"council tax\", "
+                           "\"council housing\", \"council budget\"]}, {\"name\": \"Words\", "
+                           "\"keywords\": [");
+  for (int w = 0; w < WORDS; w++) { /* "zqaam", "zqabm", ...: distinct, letters only */
+    snprintf(word[w], sizeof word[w], "zq%c%cm", 'a' + w / 26, 'a' + w % 26);
+    used += (size_t)snprintf(json_text + used, size - used, "%s\"%s\"", w ? ", " : "", word[w]);
+  }
+  snprintf(json_text + used, size - used, "]}]}");
+  th_taxonomy *taxonomy = load_taxonomy(json_text);
+  free(json_text);
+  th_tax_scratch scratch = {0};
+  char got[512], expected[64];
+  for (int w = 0; w < WORDS; w++) {
+    tp_text *text = tokenize(word[w]);
+    describe_matches(taxonomy, text, &scratch, got, sizeof got);
+    snprintf(expected, sizeof expected, "Words:0.5:%s", word[w]);
+    ck_assert_str_eq(got, expected);
+    theme_test_text_free(text);
+  }
+  const char *const council[] = {"council tax", "council housing", "council budget"};
+  for (int c = 0; c < 3; c++) {
+    tp_text *text = tokenize(council[c]);
+    describe_matches(taxonomy, text, &scratch, got, sizeof got);
+    snprintf(expected, sizeof expected, "Council:0.6667:%s", council[c]);
+    ck_assert_str_eq(got, expected);
+    theme_test_text_free(text);
+  }
+  tp_text *text = tokenize("zqzz council meeting"); /* no term starts with either */
+  describe_matches(taxonomy, text, &scratch, got, sizeof got);
+  ck_assert_str_eq(got, "");
+  theme_test_text_free(text);
+  th_tax_scratch_release(&scratch);
+  th_taxonomy_free(taxonomy);
+}
+END_TEST
+
 typedef struct error_case {
   const char *json;
   const char *message;
@@ -645,6 +691,7 @@ static Suite *theme_engine_suite(void) {
   tcase_add_loop_test(taxonomy, taxonomy_matches_stems_inside_norms, 0,
                       sizeof match_cases / sizeof match_cases[0]);
   tcase_add_test(taxonomy, taxonomy_ranks_by_score);
+  tcase_add_test(taxonomy, taxonomy_index_finds_every_term);
   tcase_add_loop_test(taxonomy, taxonomy_errors_name_the_path, 0,
                       (int)(sizeof error_cases / sizeof error_cases[0]));
   tcase_add_test(taxonomy, taxonomy_file_syntax_error_has_line_and_column);
