@@ -21,12 +21,39 @@ static inline void tp_put_digit_pair(char *at, unsigned pair) {
   memcpy(at, tp_digit_pairs + 2 * pair, 2); /* a constant size: one store, no call */
 }
 
-/* How many decimal digits `value` has (1 to 20). */
+/* 10^0 to 10^19: where each decimal length begins (tp_decimal_length). */
+static const uint64_t tp_powers_of_ten[20] = {
+    1ull,
+    10ull,
+    100ull,
+    1000ull,
+    10000ull,
+    100000ull,
+    1000000ull,
+    10000000ull,
+    100000000ull,
+    1000000000ull,
+    10000000000ull,
+    100000000000ull,
+    1000000000000ull,
+    10000000000000ull,
+    100000000000000ull,
+    1000000000000000ull,
+    10000000000000000ull,
+    100000000000000000ull,
+    1000000000000000000ull,
+    10000000000000000000ull,
+};
+
+/* How many decimal digits `value` has (1 to 20), without a loop: a number of `bits` binary
+ * digits has floor(bits * log10(2)) or one more decimal digits ((bits * 1233) >> 12 is that
+ * floor for bits up to 64, 1233 / 4096 being log10(2) rounded up), and one compare with the
+ * power of ten settles which. 0 is counted as 1, as a 1 would be. */
 static inline size_t tp_decimal_length(uint64_t value) {
-  size_t length = 1;
-  for (uint64_t bound = 10; length < 20 && value >= bound; bound *= 10)
-    length++;
-  return length;
+  uint64_t nonzero = value | 1;
+  unsigned bits = 64u - (unsigned)__builtin_clzll(nonzero);
+  size_t fewer = (bits * 1233u) >> 12; /* 0 to 19 */
+  return fewer + (nonzero >= tp_powers_of_ten[fewer]);
 }
 
 /* Writes the `length` (tp_decimal_length) decimal digits of `value` to out[0..length), two at

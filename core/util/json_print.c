@@ -99,20 +99,25 @@ static inline size_t print_short_decimal(double value, char *out) {
     return 0;
   uint64_t millionths = (uint64_t)scaled;
   uint64_t whole = millionths / 1000000;
-  unsigned fraction = (unsigned)(millionths % 1000000);
+  unsigned fraction = (unsigned)(millionths - whole * 1000000);
   if (fraction == 0) /* an integer: not this function's case */
     return 0;
   char *at = out;
   if (value < 0)
     *at++ = '-';
-  at += tp_put_decimal(whole, at);
+  if (whole < 10) /* scores and shares: one digit, most often 0 */
+    *at++ = (char)('0' + whole);
+  else
+    at += tp_put_decimal(whole, at);
   *at++ = '.';
-  tp_put_digit_pair(at, fraction / 10000);
-  tp_put_digit_pair(at + 2, fraction / 100 % 100);
-  tp_put_digit_pair(at + 4, fraction % 100);
-  at += 6;
-  while (at[-1] == '0') /* fraction is not 0: stops before the point */
-    at--;
+  /* the six digits, two by two; the last pair that is not 00 (fraction is not 0) ends them,
+   * and its second digit too unless it is 0 */
+  unsigned first = fraction / 10000, second = fraction / 100 % 100, third = fraction % 100;
+  tp_put_digit_pair(at, first);
+  tp_put_digit_pair(at + 2, second);
+  tp_put_digit_pair(at + 4, third);
+  unsigned last = third != 0 ? third : second != 0 ? second : first;
+  at += (third != 0 ? 6 : second != 0 ? 4 : 2) - (last % 10 == 0);
   *at = '\0';
   return (size_t)(at - out);
 }
@@ -232,22 +237,25 @@ static int print_string(output *out, const char *text) {
 /* A stage's output repeats a few constant strings many times a record: member names ("compound",
  * "start", ... once per sentence) and labels ("positive"). cJSON marks them as not the node's
  * own (cJSON_StringIsConst on a key, cJSON_IsReference on a string value), and such a string is
- * escaped and quoted once into a slot of a tp_json_constants chosen by its address, then copied
- * as one block of TP_JSON_CONSTANT_BYTES bytes. Why the address settles a hit: json_print.h. */
+ * escaped and quoted once into a slot of a tp_json_constants chosen by its address, with a ':'
+ * after the closing quote, then copied as one block of TP_JSON_CONSTANT_BYTES bytes: a value
+ * counts the quoted bytes, a key one more, its ':'. Why the address settles a hit:
+ * json_print.h. */
 
-/* Fills `slot` with `text` quoted, or marks it too long (length 0). */
+/* Fills `slot` with `text` quoted and a ':', or marks it too long (length 0). */
 static void memoize(tp_json_constants *memo, size_t slot, const char *text) {
   char *quoted = memo->quoted[slot];
   memo->text[slot] = text;
   memo->length[slot] = 0;
   quoted[0] = '"';
   size_t length = 1;
-  /* Most constants are short and plain: copied a byte at a time, room for the closing quote */
-  for (size_t index = 0; index < TP_JSON_CONSTANT_BYTES - 2; index++) {
+  /* Most constants are short and plain: copied a byte at a time, room for the quote and ':' */
+  for (size_t index = 0; index < TP_JSON_CONSTANT_BYTES - 3; index++) {
     unsigned char byte = (unsigned char)text[index];
     if (byte == '\0') {
-      quoted[length++] = '"';
-      memo->length[slot] = (unsigned char)length;
+      quoted[length] = '"';
+      quoted[length + 1] = ':';
+      memo->length[slot] = (unsigned char)(length + 1);
       return;
     }
     if (tp_json_byte_special(byte))
@@ -259,13 +267,14 @@ static void memoize(tp_json_constants *memo, size_t slot, const char *text) {
   for (const unsigned char *byte = (const unsigned char *)text; *byte != '\0'; byte++) {
     char escape[7] = {(char)*byte};
     size_t escape_length = tp_json_byte_special(*byte) ? escape_byte(*byte, escape) : 1;
-    if (length + escape_length + 1 > TP_JSON_CONSTANT_BYTES)
+    if (length + escape_length + 2 > TP_JSON_CONSTANT_BYTES)
       return; /* too long: length 0 */
     memcpy(quoted + length, escape, escape_length);
     length += escape_length;
   }
-  quoted[length++] = '"';
-  memo->length[slot] = (unsigned char)length;
+  quoted[length] = '"';
+  quoted[length + 1] = ':';
+  memo->length[slot] = (unsigned char)(length + 1);
 }
 
 /* The memo slot holding the constant `text` quoted, memoized now when new; the slot's length
@@ -278,27 +287,23 @@ static inline size_t constant_slot(tp_json_constants *memo, const char *text) {
   return slot;
 }
 
-/* Appends the quoted constant of `slot` (a length not 0) and `suffix` (':' after a key) unless
- * it is '\0', into room reserved for TP_JSON_CONSTANT_BYTES + 1 bytes: the whole slot is
- * copied, a constant size without a call. */
-static inline void put_constant(output *out, const tp_json_constants *memo, size_t slot,
-                                char suffix) {
-  memcpy(out->buffer + out->used, memo->quoted[slot], TP_JSON_CONSTANT_BYTES);
-  out->used += memo->length[slot];
-  if (suffix != '\0')
-    out->buffer[out->used++] = suffix;
+/* Writes the quoted constant of `slot` (a length not 0), and its ':' when `key` is 1, at `at`,
+ * into room reserved for TP_JSON_CONSTANT_BYTES bytes: the whole slot is copied, a constant
+ * size without a call. Returns the end of what counts. */
+static inline char *put_constant(char *at, const tp_json_constants *memo, size_t slot, int key) {
+  memcpy(at, memo->quoted[slot], TP_JSON_CONSTANT_BYTES);
+  return at + memo->length[slot] + key;
 }
 
-/* Appends the constant `text` quoted, and `suffix` as put_constant() does.
+/* Appends the constant string value `text` quoted.
  * 0; 1 when `text` is too long for the memo (nothing appended); -1 on OOM. */
-static inline int print_constant(output *out, tp_json_constants *memo, const char *text,
-                                 char suffix) {
+static inline int print_constant(output *out, tp_json_constants *memo, const char *text) {
   size_t slot = constant_slot(memo, text);
   if (memo->length[slot] == 0)
     return 1;
-  if (reserve(out, TP_JSON_CONSTANT_BYTES + 1))
+  if (reserve(out, TP_JSON_CONSTANT_BYTES))
     return -1;
-  put_constant(out, memo, slot, suffix);
+  out->used = (size_t)(put_constant(out->buffer + out->used, memo, slot, 0) - out->buffer);
   return 0;
 }
 
@@ -320,7 +325,7 @@ static inline int print_made_number(output *out, double value) {
 /* A string value that is not the node's own (cJSON_IsReference): from the memo, or escaped the
  * usual way when it is too long for it. */
 static inline int print_reference_string(output *out, tp_json_constants *memo, const char *text) {
-  int status = print_constant(out, memo, text, '\0');
+  int status = print_constant(out, memo, text);
   return status <= 0 ? status : print_string(out, text);
 }
 
@@ -356,12 +361,14 @@ static int print_key(output *out, const char *key) {
 /* Room print_children reserves once a member for what it then writes unchecked: the ',' before
  * the member, a memoized key and its ':', and a number a stage made or a memoized constant
  * string. A member printed any other way reserves its own room. */
-#define MEMBER_ROOM (1 + TP_JSON_CONSTANT_BYTES + 1 + NUMBER_ROOM)
+#define MEMBER_ROOM (1 + TP_JSON_CONSTANT_BYTES + NUMBER_ROOM)
 
 /* Members of an array or object between `open` and `close`, with keys for objects. The parts
  * a stage's output is mostly made of, constant keys (cJSON_StringIsConst), numbers it made and
  * constant strings (cJSON_IsReference), are written here into one reservation a member rather
- * than through a print_value() call and a reservation each. */
+ * than through a print_value() call and a reservation each, through a local cursor `at`: the
+ * bytes written are chars, which may alias anything, so writing through out->buffer + out->used
+ * made the compiler reload and store out->used around every byte. */
 static int print_children(output *out, tp_json_constants *memo, const cJSON *item, char open,
                           char close, int keys) {
   if (append(out, &open, 1))
@@ -369,30 +376,54 @@ static int print_children(output *out, tp_json_constants *memo, const cJSON *ite
   for (const cJSON *child = item->child; child != NULL; child = child->next) {
     if (reserve(out, MEMBER_ROOM))
       return -1;
+    /* the member's fields, read before the first byte is written */
+    int type = child->type;
+    const char *key = child->string, *text = child->valuestring;
+    char *at = out->buffer + out->used;
     if (child != item->child)
-      out->buffer[out->used++] = ',';
+      *at++ = ',';
     if (keys) {
       size_t slot;
-      if ((child->type & cJSON_StringIsConst) && child->string != NULL &&
-          memo->length[slot = constant_slot(memo, child->string)] != 0)
-        put_constant(out, memo, slot, ':');
-      else if (print_key(out, child->string) || reserve(out, NUMBER_ROOM))
-        return -1; /* else the room for the value is back */
+      if ((type & cJSON_StringIsConst) && key != NULL &&
+          memo->length[slot = constant_slot(memo, key)] != 0) {
+        at = put_constant(at, memo, slot, 1);
+      } else {
+        out->used = (size_t)(at - out->buffer);
+        if (print_key(out, key) || reserve(out, NUMBER_ROOM))
+          return -1; /* else the room for the value is back */
+        at = out->buffer + out->used;
+      }
     }
-    int type = child->type & (0xff | cJSON_IsReference);
-    if (type == cJSON_Number && child->valuestring == NULL) {
-      out->used += print_number(child->valuedouble, out->buffer + out->used);
+    type &= 0xff | cJSON_IsReference;
+    if (type == cJSON_Number && text == NULL) {
+      out->used = (size_t)(at + print_number(child->valuedouble, at) - out->buffer);
       continue;
     }
-    if (type == (cJSON_String | cJSON_IsReference) && child->valuestring != NULL) {
-      size_t slot = constant_slot(memo, child->valuestring);
-      if (memo->length[slot] != 0)
-        put_constant(out, memo, slot, '\0');
-      else if (print_string(out, child->valuestring))
-        return -1;
-      continue;
+    if (type == (cJSON_String | cJSON_IsReference) && text != NULL) {
+      size_t slot = constant_slot(memo, text);
+      if (memo->length[slot] != 0) {
+        out->used = (size_t)(put_constant(at, memo, slot, 0) - out->buffer);
+        continue;
+      }
     }
-    if (print_value(out, memo, child))
+    out->used = (size_t)(at - out->buffer);
+    /* strings (the text, phrases; constants too long for the memo) and containers without
+     * print_value()'s call in between */
+    int failed;
+    switch (type & 0xff) {
+    case cJSON_String:
+      failed = print_string(out, text);
+      break;
+    case cJSON_Array:
+      failed = print_children(out, memo, child, '[', ']', 0);
+      break;
+    case cJSON_Object:
+      failed = print_children(out, memo, child, '{', '}', 1);
+      break;
+    default:
+      failed = print_value(out, memo, child);
+    }
+    if (failed)
       return -1;
   }
   return append(out, &close, 1);

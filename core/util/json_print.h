@@ -28,12 +28,12 @@ int tp_json_print_append(const cJSON *item, char **buffer, size_t *used, size_t 
  * memoized, unchanged (a tree freed after its print leaves addresses in the memo, but nothing
  * printed later can have been made there). The records of one batch slice are such trees. */
 #define TP_JSON_CONSTANT_SLOTS 64 /* a power of two; filled by tp_pointer_probe */
-#define TP_JSON_CONSTANT_BYTES 32 /* a quoted constant up to this long is memoized */
+#define TP_JSON_CONSTANT_BYTES 32 /* a quoted constant and a ':' up to this long are memoized */
 
 typedef struct tp_json_constants {
   const char *text[TP_JSON_CONSTANT_SLOTS];     /* the constant each slot holds, or NULL */
   unsigned char length[TP_JSON_CONSTANT_SLOTS]; /* its quoted length; 0: too long to memoize */
-  char quoted[TP_JSON_CONSTANT_SLOTS][TP_JSON_CONSTANT_BYTES];
+  char quoted[TP_JSON_CONSTANT_SLOTS][TP_JSON_CONSTANT_BYTES]; /* quoted, then ':' (for keys) */
 } tp_json_constants;
 
 /* Empties `constants` (before its first print). */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "decimal.h"
 #include "json_bytes.h"
 #include "json_print.h"
 #include "pointer_slot.h"
@@ -135,6 +136,62 @@ START_TEST(many_numbers_as_cjson) {
 }
 END_TEST
 
+/* The sweeps below take a tenth of their values under AddressSanitizer (a debug build, where
+ * the whole numbers case took over two minutes of a loaded machine with the full sweeps, past
+ * the test's limit); the optimized build runs them whole. */
+#ifdef __SANITIZE_ADDRESS__
+#define SWEEP_SHARE 10
+#else
+#define SWEEP_SHARE 1
+#endif
+
+/* The short-decimal path (1e-4 <= |value| < 1e9, not an integer) bit for bit against the rule,
+ * on two million values: decimals m / 10^k with 1 to 7 places (7 is past the path: it must hand
+ * those to the general one) and whole parts of every length, and raw doubles of that range. */
+START_TEST(two_million_short_decimals_as_rule) {
+  uint64_t state = 0x2545f4914f6cdd1dull;
+  char expected[32];
+  for (int index = 0; index < 1000000 / SWEEP_SHARE; index++) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    int places = 1 + (int)(state >> 61) % 7, whole_digits = (int)(state >> 40) % 10;
+    double scale = pow(10, places);
+    /* up to whole_digits digits before the point and `places` after */
+    double steps = (double)((state >> 3) % (uint64_t)(pow(10, whole_digits) * scale));
+    double decimal = (index & 1 ? -steps : steps) / scale;
+    assert_number_text(decimal, expected);
+    double unit = (double)(state >> 11) / 9007199254740992.0;
+    assert_number_text((index & 2 ? -unit : unit) * pow(10, index % 13 - 4), expected);
+  }
+}
+END_TEST
+
+/* tp_put_decimal's digits and tp_decimal_length against snprintf: next to every power of ten
+ * (where a length begins) and on a million values of every bit length. */
+START_TEST(decimals_as_snprintf) {
+  uint64_t values[3 * 20 + 2] = {0, UINT64_MAX};
+  size_t count = 2;
+  for (uint64_t power = 1, k = 0; k < 20; k++, power *= 10) {
+    values[count++] = power - 1;
+    values[count++] = power;
+    values[count++] = power + 1;
+  }
+  uint64_t state = 0x853c49e6748fea9bull;
+  for (int index = 0; index < 1000000 / SWEEP_SHARE + (int)count; index++) {
+    uint64_t value = (size_t)index < count ? values[index] : 0;
+    if ((size_t)index >= count) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      value = state >> (index % 64); /* every bit length */
+    }
+    char expected[24], printed[24];
+    int length = snprintf(expected, sizeof expected, "%llu", (unsigned long long)value);
+    ck_assert_uint_eq(tp_decimal_length(value), (size_t)length);
+    ck_assert_uint_eq(tp_put_decimal(value, printed), (size_t)length);
+    ck_assert_msg(memcmp(printed, expected, (size_t)length) == 0, "%s printed %.*s", expected,
+                  length, printed);
+  }
+}
+END_TEST
+
 static const char *const strings[] = {
     "",
     "plain",
@@ -240,15 +297,15 @@ END_TEST
 
 /* The members' loop writes a member's ',', memoized key and number or constant string into one
  * reservation: printed into a buffer that starts at every capacity from 1 byte up, members with
- * the longest of each (a 30-byte key and label, quoted to the memo's 32 bytes, a
- * 24-character number), too-long and escaped ones, in objects and arrays, come out as cJSON's
- * text (and AddressSanitizer sees no write past the buffer). */
+ * the longest of each (a 29-byte key and label, quoted with the ':' to the memo's 32 bytes, a
+ * 24-character number), ones a byte too long, escaped ones, in objects and arrays, come out as
+ * cJSON's text (and AddressSanitizer sees no write past the buffer). */
 START_TEST(members_at_every_capacity) {
-  static const char longest_key[] = "k12345678901234567890123456789"; /* 30 bytes */
-  static const char too_long_key[] = "k123456789012345678901234567890";
+  static const char longest_key[] = "k1234567890123456789012345678"; /* 29 bytes */
+  static const char too_long_key[] = "k12345678901234567890123456789";
   static const char escaped_key[] = "tab\tkey";
-  static const char longest_label[] = "l12345678901234567890123456789"; /* 30 bytes */
-  static const char too_long_label[] = "l123456789012345678901234567890123";
+  static const char longest_label[] = "l1234567890123456789012345678"; /* 29 bytes */
+  static const char too_long_label[] = "l12345678901234567890123456789";
   static const double numbers[] = {-1.2345678901234567e-300, 0.1703, -0.0, DBL_MAX, 12};
   cJSON *root = cJSON_CreateObject();
   cJSON *list = cJSON_CreateArray();
@@ -323,7 +380,8 @@ static const char *const constants[] = {"compound",
                                         "",
                                         "caf\xc3\xa9",
                                         "a key longer than the thirty-two bytes of a memo slot",
-                                        "exactly thirty bytes of text.."};
+                                        "exactly thirty bytes of text..",
+                                        "twenty-nine bytes of text...."};
 
 START_TEST(constants_as_cjson) {
   static char copies[40][16]; /* the same texts at other addresses */
@@ -479,6 +537,8 @@ static Suite *json_print_suite(void) {
   TCase *numbers_case = tcase_create("numbers");
   tcase_add_loop_test(numbers_case, number_as_cjson, 0, (int)(sizeof numbers / sizeof *numbers));
   tcase_add_test(numbers_case, many_numbers_as_cjson);
+  tcase_add_test(numbers_case, two_million_short_decimals_as_rule);
+  tcase_add_test(numbers_case, decimals_as_snprintf);
   tcase_set_timeout(numbers_case, 60);
   suite_add_tcase(suite, numbers_case);
   TCase *strings_case = tcase_create("strings");
