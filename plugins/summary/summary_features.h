@@ -103,6 +103,10 @@ typedef struct summary_seen {
   uint64_t stop[SUMMARY_MAX_WORDS], bigrams[SUMMARY_MAX_WORDS];
 } summary_seen;
 
+/* Word kinds, as bits: a bigram joins two adjacent words unless both are stopwords. */
+#define SUMMARY_KIND_STOP    1u
+#define SUMMARY_KIND_CONTENT 2u
+
 /* The state of one sentence being built: scalars and pointers only, so that once the inline
  * functions below are inlined into a loop the compiler can keep it all in registers (lists in
  * the builder itself made it live in memory, each count and flag stored and read back for
@@ -114,7 +118,10 @@ typedef struct summary_builder {
   size_t content_count, stop_count, bigram_count;
   uint64_t content_mask;
   uint64_t previous; /* the previous word's hash */
-  int previous_stop; /* the previous word's stop flag, -1 before the first word */
+  /* The kinds of word (SUMMARY_KIND_* bits) that make no bigram with the previous word: both
+   * before the first word, stopwords after a stopword, none after a content word. One test a
+   * word (a flag with -1 for "no word yet" took two, and a register more). */
+  unsigned previous_blocks;
 } summary_builder;
 
 /* Starts the features of a new sentence in *out. */
@@ -130,7 +137,7 @@ static inline void summary_builder_start(summary_builder *builder, summary_seen 
   builder->content_count = builder->stop_count = builder->bigram_count = 0;
   builder->content_mask = 0;
   builder->previous = 0;
-  builder->previous_stop = -1;
+  builder->previous_blocks = SUMMARY_KIND_STOP | SUMMARY_KIND_CONTENT; /* no word before */
 }
 
 /* 1 if `hash` is not yet in list[0..count) (the list `which` of the sentence), and notes it;
@@ -164,14 +171,15 @@ static inline void summary_builder_add(summary_builder *builder, uint64_t hash, 
     builder->out->terms[builder->content_count++] = hash;
     builder->content_mask |= (uint64_t)1 << (hash & 63);
   }
-  if (builder->previous_stop >= 0 && !(builder->previous_stop && is_stop)) {
+  unsigned kind = is_stop ? SUMMARY_KIND_STOP : SUMMARY_KIND_CONTENT;
+  if ((builder->previous_blocks & kind) == 0) {
     uint64_t bigram = summary_bigram_hash(builder->previous, hash);
     if (summary_seen_first(seen, stamp, SUMMARY_SEEN_BIGRAM, seen->bigrams, builder->bigram_count,
                            bigram))
       seen->bigrams[builder->bigram_count++] = bigram;
   }
   builder->previous = hash;
-  builder->previous_stop = is_stop;
+  builder->previous_blocks = is_stop ? SUMMARY_KIND_STOP : 0; /* two stopwords make no bigram */
 }
 
 /* Completes *out; `words` is the sentence's whole word count (also words not added). */

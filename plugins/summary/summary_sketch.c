@@ -51,29 +51,60 @@ static int sketch_widen(summary_sketch *sketch, const summary_allocator *memory)
 }
 
 /* The cells are scattered over the table: ask for those of terms[from..end) before touching
- * any. `cells` is the table, `cell_log` the log2 of a counter's size in bytes. */
+ * any. `cells` is the table, `cell_log` the log2 of a counter's size in bytes. Four terms a
+ * step: the loop's own test and branch cost as much as a prefetch. */
 static inline void prefetch_cells(const char *cells, unsigned cell_log, unsigned shift,
                                   const uint64_t *terms, size_t from, size_t end) {
-  for (size_t i = from; i < end; i++)
+  size_t i = from;
+  for (; i + 4 <= end; i += 4) {
+    __builtin_prefetch(cells + ((terms[i] >> shift) << cell_log), 1);
+    __builtin_prefetch(cells + ((terms[i + 1] >> shift) << cell_log), 1);
+    __builtin_prefetch(cells + ((terms[i + 2] >> shift) << cell_log), 1);
+    __builtin_prefetch(cells + ((terms[i + 3] >> shift) << cell_log), 1);
+  }
+  for (; i < end; i++)
     __builtin_prefetch(cells + ((terms[i] >> shift) << cell_log), 1);
 }
 
 /* Increments the narrow counters of terms[from..end) (each below UINT16_MAX: `full` was not
- * set) and returns the sum of their new counts; sets bit 16 of *reached when one reaches
- * UINT16_MAX. The index is the top `64 - shift` bits of a term hash (the best mixed). */
+ * set) and returns the sum of their counts before (the sum of the new counts is that plus
+ * end - from, also when two terms share a counter); ORs those counts into *before. The index is
+ * the top `64 - shift` bits of a term hash (the best mixed). */
 static inline uint64_t count_narrow(uint16_t *cells, unsigned shift, const uint64_t *terms,
-                                    size_t from, size_t end, uint32_t *reached) {
-  uint64_t sum = 0;
-  uint64_t next = 0; /* value + 1 is 1 << 16 only for value UINT16_MAX */
+                                    size_t from, size_t end, uint64_t *before) {
+  uint64_t sum = 0, seen = 0;
+#pragma GCC unroll 2
   for (size_t i = from; i < end; i++) {
     uint16_t *cell = &cells[terms[i] >> shift];
-    uint64_t value = (uint64_t)*cell + 1; /* 64 bits: one register for the store and the sum */
-    *cell = (uint16_t)value;
+    uint64_t value = *cell; /* 64 bits: the sum adds the loaded register as it is */
+    *cell = (uint16_t)(value + 1);
     sum += value;
-    next |= value + 1;
+    seen |= value;
   }
-  *reached |= (uint32_t)next;
+  *before |= seen;
   return sum;
+}
+
+/* Takes back count_narrow() of terms[from..end), last term first (a counter two terms share
+ * goes back through the same values). */
+static void uncount_narrow(uint16_t *cells, unsigned shift, const uint64_t *terms, size_t from,
+                           size_t end) {
+  for (size_t i = end; i-- > from;) {
+    uint16_t *cell = &cells[terms[i] >> shift];
+    *cell = (uint16_t)(*cell - 1);
+  }
+}
+
+/* count_narrow() that also tells whether a counter reached UINT16_MAX (1 if so). */
+static int count_narrow_reaching(uint16_t *cells, unsigned shift, const uint64_t *terms,
+                                 size_t from, size_t end) {
+  int reached = 0;
+  for (size_t i = from; i < end; i++) {
+    uint16_t *cell = &cells[terms[i] >> shift];
+    reached |= *cell + 1 >= UINT16_MAX;
+    *cell = (uint16_t)(*cell + 1);
+  }
+  return reached;
 }
 
 /* The same for wide counters, which stop at UINT32_MAX. */
@@ -104,10 +135,20 @@ int summary_sketch_add(summary_sketch *sketch, const summary_features *features,
     uint16_t *cells = sketch->narrow;
     prefetch_cells((const char *)cells, 1, shift, terms, 0, content);
     prefetch_cells((const char *)cells, 1, shift, terms, bigrams_from, bigrams_end);
-    uint32_t reached = 0;
-    sums[0] = count_narrow(cells, shift, terms, 0, content, &reached);
-    sums[1] = count_narrow(cells, shift, terms, bigrams_from, bigrams_end, &reached);
-    sketch->full = (reached >> 16) & 1;
+    uint64_t before = 0;
+    uint64_t content_sum = count_narrow(cells, shift, terms, 0, content, &before);
+    uint64_t bigram_sum = count_narrow(cells, shift, terms, bigrams_from, bigrams_end, &before);
+    /* A counter reached UINT16_MAX only if one was UINT16_MAX - 1 (or UINT16_MAX, after
+     * another term of this sentence put it there) before its increment, and then the OR of the
+     * counts before has those bits. Rarely so: then count again, telling exactly. */
+    if (before >= UINT16_MAX - 1) {
+      uncount_narrow(cells, shift, terms, bigrams_from, bigrams_end);
+      uncount_narrow(cells, shift, terms, 0, content);
+      sketch->full = count_narrow_reaching(cells, shift, terms, 0, content);
+      sketch->full |= count_narrow_reaching(cells, shift, terms, bigrams_from, bigrams_end);
+    }
+    sums[0] = content_sum + content;
+    sums[1] = bigram_sum + (bigrams_end - bigrams_from);
   } else {
     uint32_t *cells = sketch->wide;
     prefetch_cells((const char *)cells, 2, shift, terms, 0, content);

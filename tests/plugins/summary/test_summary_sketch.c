@@ -1,7 +1,8 @@
 /* tests/plugins/summary/test_summary_sketch.c - unit tests of the summary plugin's term sketch
  * (summary_sketch.c): its 16-bit counters widen to 32 bits when one reaches UINT16_MAX, by
  * counting, merging or importing, and no count is lost or capped on the way; a sketch whose
- * counts stay small stays narrow; a widening that runs out of memory counts nothing. And the
+ * counts stay small stays narrow; a widening that runs out of memory counts nothing; counters
+ * that may have reached the limit are counted once, and widen only when one did. And the
  * scores with prepared length priors are those computed one by one, and scores of counts past 32
  * bits are the formula's.
  */
@@ -132,6 +133,58 @@ START_TEST(failed_widening_counts_nothing) {
 }
 END_TEST
 
+/* Two content words with the given hashes and no bigram. */
+static void two_terms(summary_features *features, uint64_t first, uint64_t second) {
+  memset(features, 0, sizeof *features);
+  features->words = 2;
+  features->content_count = features->unigram_count = 2;
+  features->terms[0] = first;
+  features->terms[1] = second;
+  summary_features_mask(features);
+}
+
+/* Counters whose counts OR to UINT16_MAX without one of them reaching it (the sketch counts
+ * them again to be sure): the counts are each one higher, once, and the sketch stays narrow. */
+START_TEST(high_counts_below_the_limit_stay_narrow) {
+  summary_sketch sketch;
+  uint64_t sums[2];
+  ck_assert_int_eq(summary_sketch_init(&sketch, 10, &memory), 0);
+  summary_features features; /* cells 5 and 9 of 1024 */
+  two_terms(&features, (uint64_t)5 << 54, (uint64_t)9 << 54);
+  ck_assert_int_eq(summary_sketch_set(&sketch, 5, 0x8000, &memory), 0);
+  ck_assert_int_eq(summary_sketch_set(&sketch, 9, 0x7FFF, &memory), 0);
+  add_times(&sketch, &features, 1, sums);
+  ck_assert_uint_eq(summary_sketch_cell(&sketch, 5), 0x8001);
+  ck_assert_uint_eq(summary_sketch_cell(&sketch, 9), 0x8000);
+  ck_assert_uint_eq(sums[0], 0x8001 + 0x8000);
+  ck_assert_uint_eq(sums[1], 0);
+  add_times(&sketch, &features, 1, sums);
+  ck_assert_ptr_nonnull(sketch.narrow);
+  ck_assert_uint_eq(sums[0], 0x8002 + 0x8001);
+  summary_sketch_free(&sketch, &memory);
+}
+END_TEST
+
+/* Two terms of one sentence sharing a counter take it from UINT16_MAX - 2 to UINT16_MAX: the
+ * sum counts both steps and the next sentence widens the counters. */
+START_TEST(shared_counter_reaching_the_limit_widens) {
+  summary_sketch sketch;
+  uint64_t sums[2];
+  ck_assert_int_eq(summary_sketch_init(&sketch, 10, &memory), 0);
+  summary_features features; /* both in cell 5 */
+  two_terms(&features, (uint64_t)5 << 54, ((uint64_t)5 << 54) | 1);
+  ck_assert_int_eq(summary_sketch_set(&sketch, 5, UINT16_MAX - 2, &memory), 0);
+  add_times(&sketch, &features, 1, sums);
+  ck_assert_uint_eq(summary_sketch_cell(&sketch, 5), UINT16_MAX);
+  ck_assert_uint_eq(sums[0], (UINT16_MAX - 1) + UINT16_MAX);
+  add_times(&sketch, &features, 1, sums);
+  ck_assert_ptr_null(sketch.narrow);
+  ck_assert_uint_eq(summary_sketch_cell(&sketch, 5), UINT16_MAX + 2);
+  ck_assert_uint_eq(sums[0], (UINT16_MAX + 1) + (UINT16_MAX + 2));
+  summary_sketch_free(&sketch, &memory);
+}
+END_TEST
+
 /* The prepared length priors are the computed ones, bit for bit, at every length. */
 START_TEST(prepared_priors_score_the_same) {
   summary_features features;
@@ -189,6 +242,8 @@ int main(void) {
   tcase_add_test(widening, merge_widens_only_when_a_sum_needs_it);
   tcase_add_test(widening, export_import_keeps_wide_counts);
   tcase_add_test(widening, failed_widening_counts_nothing);
+  tcase_add_test(widening, high_counts_below_the_limit_stay_narrow);
+  tcase_add_test(widening, shared_counter_reaching_the_limit_widens);
   suite_add_tcase(suite, widening);
   TCase *scores = tcase_create("scores");
   tcase_add_test(scores, prepared_priors_score_the_same);
