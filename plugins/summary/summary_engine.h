@@ -35,12 +35,11 @@ typedef struct summary_allocator {
 /* ---- Sketch (summary_sketch.c) --------------------------------------------------------- */
 /* The counters are 16 bits wide while every count is below UINT16_MAX (a theme's sketch
  * nearly always; half the memory and half the cache lines of 32-bit counters), and are widened
- * to 32 bits, once and for good, when one reaches it. Either way a count reads the same. */
+ * to 32 bits, once and for good, before one reaches it. Either way a count reads the same. */
 typedef struct summary_sketch {
   uint32_t bits;      /* 2^bits counters, indexed by the top `bits` bits of a term hash */
   uint16_t *narrow;   /* the counters while all are below UINT16_MAX, else NULL */
-  uint32_t *wide;     /* the counters once one reached UINT16_MAX, else NULL */
-  int full;           /* a narrow counter is at UINT16_MAX: widen before counting again */
+  uint32_t *wide;     /* the counters once one would reach UINT16_MAX, else NULL */
   uint64_t sentences; /* sentences added */
 } summary_sketch;
 

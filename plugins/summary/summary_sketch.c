@@ -4,9 +4,9 @@
  *
  * The counters start 16 bits wide. A theme's sketch (4096 counters) rarely sees a term in
  * 65535 of its sentences, so it keeps 8 KiB instead of 16; the stream's sketch widens when a
- * common word reaches that many sentences. A counter may hold UINT16_MAX while narrow
- * (`full` is set then): the counters are widened before the next sentence is counted, so no
- * count is ever lost or capped below UINT32_MAX.
+ * common word reaches that many sentences. A narrow counter always holds less than UINT16_MAX:
+ * a sentence (or a merge, or a set) that would take one there is counted on wide counters
+ * instead, so no count is ever lost or capped below UINT32_MAX.
  */
 #include "summary_engine.h"
 
@@ -17,7 +17,6 @@ int summary_sketch_init(summary_sketch *sketch, uint32_t bits, const summary_all
   size_t cells = (size_t)1 << bits;
   sketch->bits = bits;
   sketch->sentences = 0;
-  sketch->full = 0;
   sketch->wide = NULL;
   sketch->narrow = memory->alloc(cells * sizeof *sketch->narrow);
   if (!sketch->narrow)
@@ -46,7 +45,6 @@ static int sketch_widen(summary_sketch *sketch, const summary_allocator *memory)
   memory->free(sketch->narrow);
   sketch->narrow = NULL;
   sketch->wide = wide;
-  sketch->full = 0;
   return 0;
 }
 
@@ -66,10 +64,10 @@ static inline void prefetch_cells(const char *cells, unsigned cell_log, unsigned
     __builtin_prefetch(cells + ((terms[i] >> shift) << cell_log), 1);
 }
 
-/* Increments the narrow counters of terms[from..end) (each below UINT16_MAX: `full` was not
- * set) and returns the sum of their counts before (the sum of the new counts is that plus
- * end - from, also when two terms share a counter); ORs those counts into *before. The index is
- * the top `64 - shift` bits of a term hash (the best mixed). */
+/* Increments the narrow counters of terms[from..end) (each below UINT16_MAX) and returns the
+ * sum of their counts before (the sum of the new counts is that plus end - from, also when two
+ * terms share a counter); ORs those counts into *before. The index is the top `64 - shift` bits
+ * of a term hash (the best mixed). */
 static inline uint64_t count_narrow(uint16_t *cells, unsigned shift, const uint64_t *terms,
                                     size_t from, size_t end, uint64_t *before) {
   uint64_t sum = 0, seen = 0;
@@ -95,7 +93,7 @@ static void uncount_narrow(uint16_t *cells, unsigned shift, const uint64_t *term
   }
 }
 
-/* count_narrow() that also tells whether a counter reached UINT16_MAX (1 if so). */
+/* count_narrow() that also tells whether a counter reached UINT16_MAX on the way (1 if so). */
 static int count_narrow_reaching(uint16_t *cells, unsigned shift, const uint64_t *terms,
                                  size_t from, size_t end) {
   int reached = 0;
@@ -125,8 +123,6 @@ static inline uint64_t count_wide(uint32_t *cells, unsigned shift, const uint64_
  * SUMMARY_MAX_TERMS counts below 2^32). */
 int summary_sketch_add(summary_sketch *sketch, const summary_features *features, uint64_t sums[2],
                        const summary_allocator *memory) {
-  if (sketch->full && sketch_widen(sketch, memory) < 0)
-    return -1;
   unsigned shift = 64 - sketch->bits;
   const uint64_t *terms = features->terms;
   size_t content = features->content_count, bigrams_from = features->unigram_count;
@@ -138,24 +134,33 @@ int summary_sketch_add(summary_sketch *sketch, const summary_features *features,
     uint64_t before = 0;
     uint64_t content_sum = count_narrow(cells, shift, terms, 0, content, &before);
     uint64_t bigram_sum = count_narrow(cells, shift, terms, bigrams_from, bigrams_end, &before);
-    /* A counter reached UINT16_MAX only if one was UINT16_MAX - 1 (or UINT16_MAX, after
-     * another term of this sentence put it there) before its increment, and then the OR of the
-     * counts before has those bits. Rarely so: then count again, telling exactly. */
+    /* A counter reached UINT16_MAX (or wrapped, two terms of the sentence sharing it) only if
+     * one was UINT16_MAX - 1 or more before an increment, and then the OR of the counts before
+     * has those bits. Rarely so: then the sentence is taken back and counted again, telling
+     * exactly; if a counter does reach it, taken back once more and counted on wide counters. */
+    int reached = 0;
     if (before >= UINT16_MAX - 1) {
       uncount_narrow(cells, shift, terms, bigrams_from, bigrams_end);
       uncount_narrow(cells, shift, terms, 0, content);
-      sketch->full = count_narrow_reaching(cells, shift, terms, 0, content);
-      sketch->full |= count_narrow_reaching(cells, shift, terms, bigrams_from, bigrams_end);
+      reached = count_narrow_reaching(cells, shift, terms, 0, content);
+      reached |= count_narrow_reaching(cells, shift, terms, bigrams_from, bigrams_end);
     }
-    sums[0] = content_sum + content;
-    sums[1] = bigram_sum + (bigrams_end - bigrams_from);
-  } else {
-    uint32_t *cells = sketch->wide;
-    prefetch_cells((const char *)cells, 2, shift, terms, 0, content);
-    prefetch_cells((const char *)cells, 2, shift, terms, bigrams_from, bigrams_end);
-    sums[0] = count_wide(cells, shift, terms, 0, content);
-    sums[1] = count_wide(cells, shift, terms, bigrams_from, bigrams_end);
+    if (!reached) {
+      sums[0] = content_sum + content;
+      sums[1] = bigram_sum + (bigrams_end - bigrams_from);
+      sketch->sentences++;
+      return 0;
+    }
+    uncount_narrow(cells, shift, terms, bigrams_from, bigrams_end);
+    uncount_narrow(cells, shift, terms, 0, content);
+    if (sketch_widen(sketch, memory) < 0)
+      return -1;
   }
+  uint32_t *wide = sketch->wide;
+  prefetch_cells((const char *)wide, 2, shift, terms, 0, content);
+  prefetch_cells((const char *)wide, 2, shift, terms, bigrams_from, bigrams_end);
+  sums[0] = count_wide(wide, shift, terms, 0, content);
+  sums[1] = count_wide(wide, shift, terms, bigrams_from, bigrams_end);
   sketch->sentences++;
   return 0;
 }

@@ -1,5 +1,5 @@
 /* tests/plugins/summary/test_summary_sketch.c - unit tests of the summary plugin's term sketch
- * (summary_sketch.c): its 16-bit counters widen to 32 bits when one reaches UINT16_MAX, by
+ * (summary_sketch.c): its 16-bit counters widen to 32 bits before one reaches UINT16_MAX, by
  * counting, merging or importing, and no count is lost or capped on the way; a sketch whose
  * counts stay small stays narrow; a widening that runs out of memory counts nothing; counters
  * that may have reached the limit are counted once, and widen only when one did. And the
@@ -121,14 +121,19 @@ START_TEST(failed_widening_counts_nothing) {
   summary_sketch sketch;
   uint64_t sums[2];
   ck_assert_int_eq(summary_sketch_init(&sketch, 10, &memory), 0);
-  add_times(&sketch, &features, 65535, sums); /* a counter at UINT16_MAX: widen next time */
+  add_times(&sketch, &features, 65534, sums); /* the next sentence needs wide counters */
+  ck_assert_ptr_nonnull(sketch.narrow);
   fail_allocations = 1;
   ck_assert_int_eq(summary_sketch_add(&sketch, &features, sums, &memory), -1);
   fail_allocations = 0;
-  ck_assert_uint_eq(sketch.sentences, 65535);
-  ck_assert_uint_eq(summary_sketch_count(&sketch, features.terms[0]), 65535);
+  ck_assert_ptr_nonnull(sketch.narrow);
+  ck_assert_uint_eq(sketch.sentences, 65534);
+  ck_assert_uint_eq(summary_sketch_count(&sketch, features.terms[0]), 65534);
+  ck_assert_uint_eq(summary_sketch_count(&sketch, features.terms[2]), 65534);
   ck_assert_int_eq(summary_sketch_add(&sketch, &features, sums, &memory), 0);
-  ck_assert_uint_eq(summary_sketch_count(&sketch, features.terms[0]), 65536);
+  ck_assert_ptr_null(sketch.narrow);
+  ck_assert_uint_eq(summary_sketch_count(&sketch, features.terms[0]), 65535);
+  ck_assert_uint_eq(sums[0], 2 * 65535);
   summary_sketch_free(&sketch, &memory);
 }
 END_TEST
@@ -166,7 +171,7 @@ START_TEST(high_counts_below_the_limit_stay_narrow) {
 END_TEST
 
 /* Two terms of one sentence sharing a counter take it from UINT16_MAX - 2 to UINT16_MAX: the
- * sum counts both steps and the next sentence widens the counters. */
+ * sentence is counted on wide counters, and the sum counts both steps. */
 START_TEST(shared_counter_reaching_the_limit_widens) {
   summary_sketch sketch;
   uint64_t sums[2];
@@ -175,12 +180,32 @@ START_TEST(shared_counter_reaching_the_limit_widens) {
   two_terms(&features, (uint64_t)5 << 54, ((uint64_t)5 << 54) | 1);
   ck_assert_int_eq(summary_sketch_set(&sketch, 5, UINT16_MAX - 2, &memory), 0);
   add_times(&sketch, &features, 1, sums);
+  ck_assert_ptr_null(sketch.narrow);
   ck_assert_uint_eq(summary_sketch_cell(&sketch, 5), UINT16_MAX);
   ck_assert_uint_eq(sums[0], (UINT16_MAX - 1) + UINT16_MAX);
   add_times(&sketch, &features, 1, sums);
   ck_assert_ptr_null(sketch.narrow);
   ck_assert_uint_eq(summary_sketch_cell(&sketch, 5), UINT16_MAX + 2);
   ck_assert_uint_eq(sums[0], (UINT16_MAX + 1) + (UINT16_MAX + 2));
+  summary_sketch_free(&sketch, &memory);
+}
+END_TEST
+
+/* Two terms of one sentence sharing a counter at UINT16_MAX - 1 would take it past UINT16_MAX
+ * on 16 bits (to 0): the sentence is counted on wide counters, and no count is lost. */
+START_TEST(shared_counter_passing_the_limit_loses_nothing) {
+  summary_sketch sketch;
+  uint64_t sums[2];
+  ck_assert_int_eq(summary_sketch_init(&sketch, 10, &memory), 0);
+  summary_features features; /* both in cell 5 */
+  two_terms(&features, (uint64_t)5 << 54, ((uint64_t)5 << 54) | 1);
+  ck_assert_int_eq(summary_sketch_set(&sketch, 5, UINT16_MAX - 1, &memory), 0);
+  ck_assert_ptr_nonnull(sketch.narrow);
+  add_times(&sketch, &features, 1, sums);
+  ck_assert_ptr_null(sketch.narrow);
+  ck_assert_uint_eq(summary_sketch_cell(&sketch, 5), UINT16_MAX + 1);
+  ck_assert_uint_eq(sums[0], (uint64_t)UINT16_MAX + (UINT16_MAX + 1));
+  ck_assert_uint_eq(sketch.sentences, 1);
   summary_sketch_free(&sketch, &memory);
 }
 END_TEST
@@ -244,6 +269,7 @@ int main(void) {
   tcase_add_test(widening, failed_widening_counts_nothing);
   tcase_add_test(widening, high_counts_below_the_limit_stay_narrow);
   tcase_add_test(widening, shared_counter_reaching_the_limit_widens);
+  tcase_add_test(widening, shared_counter_passing_the_limit_loses_nothing);
   suite_add_tcase(suite, widening);
   TCase *scores = tcase_create("scores");
   tcase_add_test(scores, prepared_priors_score_the_same);
