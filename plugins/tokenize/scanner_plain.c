@@ -106,10 +106,13 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
       out = scratch->tokens + scratch->token_count;
       out_end = scratch->tokens + scratch->token_capacity;
     }
-    *out++ = (tp_token){.start = (uint32_t)offset,
-                        .length = (uint32_t)(end - offset),
-                        .type = (uint16_t)type,
-                        .flags = (uint16_t)(flags | before)};
+    /* the span, type and flags only: tk_normalize() writes every token's norm and stem and
+     * their lengths, tk_sentences() its sentence (zeroing them here cost 3 stores a token) */
+    out->start = (uint32_t)offset;
+    out->length = (uint32_t)(end - offset);
+    out->type = (uint16_t)type;
+    out->flags = (uint16_t)(flags | before);
+    out++;
     offset = end;
     before = 0;
   }
