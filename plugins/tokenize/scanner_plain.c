@@ -115,6 +115,10 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
     out++;
     offset = end;
     before = 0;
+    if (offset < length && text[offset] == ' ') { /* the single space after most tokens */
+      offset++;
+      before = TP_TOKEN_SPACE_BEFORE;
+    }
   }
   scratch->token_count = (size_t)(out - scratch->tokens);
   *space_before_io = (before & TP_TOKEN_SPACE_BEFORE) != 0;
