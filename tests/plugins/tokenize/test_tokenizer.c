@@ -578,6 +578,13 @@ START_TEST(test_word_cache_entries) {
   ck_assert_uint_eq(cache.count, 2);
   ck_assert_uint_eq(cache.arena_length, 0); /* short keys and strings stay in their entry */
 
+  /* lone ASCII marks, digits and symbols are their own norm and stem, written with no lookup:
+   * neither kept nor counted */
+  assert_as_uncached(&scratch, &cache, ", 5 ! $ ( . ,");
+  ck_assert_uint_eq(cache.misses, 2);
+  ck_assert_uint_eq(cache.hits, 3);
+  ck_assert_uint_eq(cache.count, 2);
+
   /* a 21-byte key spills, and so do its norm and stem (22 + 12 bytes > 32) */
   assert_as_uncached(&scratch, &cache, "internationalizations internationalizations");
   ck_assert_uint_eq(cache.misses, 3);
