@@ -89,8 +89,12 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
       type = (class & TK_SYMBOL) ? TP_TOKEN_SYMBOL : TP_TOKEN_PUNCT;
       if (terminal) { /* a lone . ! or ?: a cue for tk_sentences() */
         flags = TK_FLAG_MARK;
-        if (tk_note_cue(scratch, (size_t)(out - scratch->tokens)) != 0) {
-          scratch->token_count = (size_t)(out - scratch->tokens);
+        size_t index = (size_t)(out - scratch->tokens);
+        if (scratch->cue_count < scratch->cue_capacity) {
+          /* tk_note_cue() inline: the token is new, so no cue noted yet can be it */
+          scratch->cues[scratch->cue_count++] = (uint32_t)index;
+        } else if (tk_note_cue(scratch, index) != 0) {
+          scratch->token_count = index;
           return (size_t)-1;
         }
       }

@@ -568,12 +568,11 @@ START_TEST(test_word_hash_paths) {
   const char *text = "abcdefghijklmnopqrstuvwxyz0123456789-abcdefghijklmnopqrstuvwxyz0123456789";
   for (size_t length = 1; length <= TK_MAX_CACHED_BYTES; length++) {
     uint64_t head_wide, head_exact;
-    uint64_t wide = tk_word_hash((const unsigned char *)text, length, strlen(text), TP_TOKEN_WORD,
-                                 &head_wide);
+    uint64_t wide =
+        tk_word_hash((const unsigned char *)text, length, strlen(text), TP_TOKEN_WORD, &head_wide);
     uint64_t exact =
         tk_word_hash((const unsigned char *)text, length, length, TP_TOKEN_WORD, &head_exact);
-    ck_assert_msg(wide == exact && head_wide == head_exact, "%zu-byte key hashed two ways",
-                  length);
+    ck_assert_msg(wide == exact && head_wide == head_exact, "%zu-byte key hashed two ways", length);
   }
 }
 END_TEST
