@@ -89,8 +89,12 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
       type = (class & TK_SYMBOL) ? TP_TOKEN_SYMBOL : TP_TOKEN_PUNCT;
       if (terminal) { /* a lone . ! or ?: a cue for tk_sentences() */
         flags = TK_FLAG_MARK;
-        if (tk_note_cue(scratch, (size_t)(out - scratch->tokens)) != 0) {
-          scratch->token_count = (size_t)(out - scratch->tokens);
+        size_t index = (size_t)(out - scratch->tokens);
+        if (scratch->cue_count < scratch->cue_capacity) {
+          /* tk_note_cue() inline: the token is new, so no cue noted yet can be it */
+          scratch->cues[scratch->cue_count++] = (uint32_t)index;
+        } else if (tk_note_cue(scratch, index) != 0) {
+          scratch->token_count = index;
           return (size_t)-1;
         }
       }
@@ -106,12 +110,19 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
       out = scratch->tokens + scratch->token_count;
       out_end = scratch->tokens + scratch->token_capacity;
     }
-    *out++ = (tp_token){.start = (uint32_t)offset,
-                        .length = (uint32_t)(end - offset),
-                        .type = (uint16_t)type,
-                        .flags = (uint16_t)(flags | before)};
+    /* the span, type and flags only: tk_normalize() writes every token's norm and stem and
+     * their lengths, tk_sentences() its sentence (zeroing them here cost 3 stores a token) */
+    out->start = (uint32_t)offset;
+    out->length = (uint32_t)(end - offset);
+    out->type = (uint16_t)type;
+    out->flags = (uint16_t)(flags | before);
+    out++;
     offset = end;
     before = 0;
+    if (offset < length && text[offset] == ' ') { /* the single space after most tokens */
+      offset++;
+      before = TP_TOKEN_SPACE_BEFORE;
+    }
   }
   scratch->token_count = (size_t)(out - scratch->tokens);
   *space_before_io = (before & TP_TOKEN_SPACE_BEFORE) != 0;

@@ -98,11 +98,14 @@ tk_ascii_alnum_end(const unsigned char *text, size_t offset, size_t length) {
 #ifdef __SSE2__
   while (length - offset >= 16) {
     __m128i bytes = _mm_loadu_si128((const __m128i *)(text + offset));
-    /* letter: (byte | 0x20) - 'a' <= 25, digit: byte - '0' <= 9, both unsigned (wrapping) */
+    /* letter: (byte | 0x20) - 'a' <= 25, digit: byte - '0' <= 9, both unsigned (wrapping);
+     * tested as max(x, 25) == 25, which overwrites x and not the constant (min(x, 25) == x
+     * needed a fresh copy of the constant and of x every step) */
     __m128i letter = _mm_sub_epi8(_mm_or_si128(bytes, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
     __m128i digit = _mm_sub_epi8(bytes, _mm_set1_epi8('0'));
-    __m128i alnum = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter),
-                                 _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit));
+    __m128i alnum = _mm_or_si128(
+        _mm_cmpeq_epi8(_mm_max_epu8(letter, _mm_set1_epi8(25)), _mm_set1_epi8(25)),
+        _mm_cmpeq_epi8(_mm_max_epu8(digit, _mm_set1_epi8(9)), _mm_set1_epi8(9)));
     unsigned other = ~(unsigned)_mm_movemask_epi8(alnum) & 0xffff;
     if (other) {
       return offset + (size_t)__builtin_ctz(other);

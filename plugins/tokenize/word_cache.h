@@ -40,19 +40,45 @@ struct tk_word_entry {
 };
 _Static_assert(sizeof(tk_word_entry) == 64, "a word cache entry is one cache line");
 
+/* The mask keeping the first `n` (0-8) bytes of a little-endian 64-bit load: one AND with a
+ * table entry, where a computed shift took five instructions on every token. */
+static const uint64_t tk_key_byte_masks[9] = {
+    0,
+    0xffull,
+    0xffffull,
+    0xffffffull,
+    0xffffffffull,
+    0xffffffffffull,
+    0xffffffffffffull,
+    0xffffffffffffffull,
+    ~0ull,
+};
+
 /* The hash of the `length` bytes (<= TK_MAX_CACHED_BYTES) at `bytes` of token type `type`, and
  * in *head their first (up to) 8 bytes, zero-padded; `readable` bytes from `bytes` may be read
  * (at least `length`). */
 static inline __attribute__((always_inline)) uint64_t tk_word_hash(const unsigned char *bytes,
                                                                    size_t length, size_t readable,
                                                                    unsigned type, uint64_t *head) {
-  uint64_t hash = 0xcbf29ce484222325ull ^ (length | (uint64_t)type << 8);
+  /* no seed: xor-ing a constant in would move every key's slot and part no two keys */
+  uint64_t hash = length | (uint64_t)type << 8;
   if (length - 1 < 8 && readable >= 8) { /* most tokens (1-8 bytes): one masked load, no loop */
     uint64_t word;
     memcpy(&word, bytes, 8);
-    word &= ~0ull >> ((64 - length * 8) & 63); /* 8 bytes: shifted by 0, all kept */
+    word &= tk_key_byte_masks[length];
     *head = word;
     hash = (hash ^ word) * 0x9e3779b97f4a7c15ull;
+    return hash ^ (hash >> 32);
+  }
+  if (length - 9 < 8 && readable >= 16) { /* 9-16 bytes: the loop's two steps, unrolled */
+    uint64_t first, second;
+    memcpy(&first, bytes, 8);
+    memcpy(&second, bytes + 8, 8);
+    second &= tk_key_byte_masks[length - 8];
+    *head = first;
+    hash = (hash ^ first) * 0x9e3779b97f4a7c15ull;
+    hash ^= hash >> 29;
+    hash = (hash ^ second) * 0x9e3779b97f4a7c15ull;
     return hash ^ (hash >> 32);
   }
   for (size_t index = 0;;) {
