@@ -94,8 +94,10 @@ sx_lookup_word(const sx_lexicon *lexicon, const tp_token *token, float *stem_wei
       return variant;
     }
   }
+  /* A stem that is the norm itself (tokenize then points `stem` at `norm`) is not looked up. */
   if (term == NULL && token->type == TP_TOKEN_WORD && !(token->flags & TP_TOKEN_STOPWORD) &&
-      token->stem != NULL && token->stem_length > 2) {
+      token->stem != NULL && token->stem_length > 2 &&
+      !(token->stem == token->norm && token->stem_length == token->norm_length)) {
     const sx_term *stemmed = sx_lookup_stem(lexicon, token, norm, length, packed);
     if (stemmed != NULL) {
       *stem_weight = SX_STEM_WEIGHT;

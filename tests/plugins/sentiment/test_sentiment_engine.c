@@ -325,6 +325,34 @@ START_TEST(test_stem_fallback) {
 }
 END_TEST
 
+/* A stem that points at the norm's own bytes (as tokenize writes a stem equal to its norm) is
+ * the word itself only when it is as long: "frustratings" with a stem of its first 8 bytes
+ * ("frustrat") still takes the fallback, and with all 12 bytes takes none. */
+START_TEST(test_stem_sharing_norm) {
+  static const struct {
+    uint32_t stem_length;
+    int sign;
+  } cases[] = {{8, -1}, {12, 0}};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    tp_text *tokens = mini_text_new("frustratings");
+    ck_assert_ptr_nonnull(tokens);
+    ck_assert_uint_eq(tokens->token_count, 1);
+    tp_token *token = (tp_token *)(uintptr_t)tokens->tokens;
+    ck_assert_uint_eq(token->norm_length, 12);
+    token->stem = token->norm;
+    token->stem_length = cases[c].stem_length;
+    sx_scratch scratch = {.allocator = libc_allocator};
+    sx_scores scores;
+    ck_assert_int_eq(sx_score_span(lexicon, tokens, 0, 1, &scratch, &scores), 0);
+    int sign = scores.compound > 0 ? 1 : scores.compound < 0 ? -1 : 0;
+    ck_assert_msg(sign == cases[c].sign, "stem of %u bytes: compound %g",
+                  (unsigned)cases[c].stem_length, scores.compound);
+    sx_scratch_release(&scratch);
+    mini_text_free(tokens);
+  }
+}
+END_TEST
+
 /* Phrases are matched past the filter on their second word (sx_term.next_words): one added
  * later is found; and so is one whose first word is a hashtag's or an elongated word's norm,
  * whose term ("fail", "so") starts other phrases than the norm ("#fail", "sooo") does. */
@@ -695,6 +723,7 @@ static Suite *sentiment_engine_suite(void) {
                       sizeof load_error_cases / sizeof load_error_cases[0]);
   tcase_add_test(table, test_stems_and_unknown_language);
   tcase_add_loop_test(table, test_stem_fallback, 0, sizeof stem_cases / sizeof stem_cases[0]);
+  tcase_add_test(table, test_stem_sharing_norm);
   tcase_add_loop_test(table, test_phrase_filter, 0,
                       sizeof phrase_filter_cases / sizeof phrase_filter_cases[0]);
   suite_add_tcase(suite, table);
