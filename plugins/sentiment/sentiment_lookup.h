@@ -132,19 +132,21 @@ sx_lookup_token(const sx_lexicon *lexicon, const tp_token *token, sx_lookup *loo
   float stem_weight = 1.0f;
   uint16_t flags = 0;
   const sx_term *term = sx_lookup_word(lexicon, token, &stem_weight, &flags);
+  uint16_t negator =
+      type == TP_TOKEN_WORD && sx_ends_in_nt(token->norm, token->norm_length) ? SX_TERM_NEGATOR : 0;
   lookup->term = term;
   lookup->flags = flags;
-  lookup->rules = term != NULL ? term->flags : 0;
   lookup->valence = 0;
-  if (type == TP_TOKEN_WORD && sx_ends_in_nt(token->norm, token->norm_length)) {
-    lookup->rules |= SX_TERM_NEGATOR;
+  if (term == NULL) { /* most words: no valence, no phrase */
+    lookup->rules = negator;
+    return;
   }
+  lookup->rules = term->flags | negator;
   int single_letter = type == TP_TOKEN_WORD && token->norm_length < 2;
-  if (term != NULL && (term->flags & SX_TERM_VALENCE) && !(term->flags & SX_TERM_NEUTRAL) &&
-      !single_letter) {
+  if ((term->flags & SX_TERM_VALENCE) && !(term->flags & SX_TERM_NEUTRAL) && !single_letter) {
     lookup->valence = term->valence * stem_weight;
   }
-  if (lookup->valence != 0 || (term != NULL && term->phrase_words >= 2)) {
+  if (lookup->valence != 0 || term->phrase_words >= 2) {
     lookup->flags |= SX_LOOKUP_CANDIDATE;
   }
 }

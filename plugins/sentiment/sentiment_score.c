@@ -162,7 +162,8 @@ static __attribute__((noinline)) size_t sx_collect(const sx_lexicon *lexicon, co
    * every token). */
   const char *at = (const char *)TP_TEXT_TOKEN(text, first);
   size_t token_size = text->token_size;
-  for (size_t t = first; t < first + count; t++, at += token_size) {
+  const char *end = at + count * token_size;
+  for (size_t t = first; at != end; t++, at += token_size) {
     const tp_token *token = (const tp_token *)(const void *)at;
     if (token->type == TP_TOKEN_PUNCT || token->type == TP_TOKEN_SYMBOL) {
       uint16_t mark = 0;
