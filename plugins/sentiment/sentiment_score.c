@@ -302,14 +302,14 @@ static size_t sx_collect_sentence(sx_scratch *scratch, const tp_text *text, size
   }
   /* Its items run up to the first whose token is past it: found by the loop over them (in token
    * order, as a binary search would find it, which cost more than it saved in sentences of a
-   * few items, and mispredicted its branches). */
-  const tp_token *end_token = TP_TEXT_TOKEN(text, first + count);
+   * few items, and mispredicted its branches). The item after the text's last one has the
+   * number UINT32_MAX (sx_score), past every sentence: the loop tests no count. */
+  uint32_t end_number = (uint32_t)(first + count);
   sx_item *items = text_items + begin;
   size_t candidate_count = 0, item_count = 0;
   uint16_t rules_seen = 0, flags_seen = 0;
   uint32_t *candidates = span->candidates;
-  for (size_t left = total - begin; item_count < left && items[item_count].token < end_token;
-       item_count++) {
+  for (; items[item_count].number < end_number; item_count++) {
     size_t k = item_count;
     const sx_item *item = &items[k];
     other_sentences |= item->sentence ^ sentence;
@@ -609,7 +609,8 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
       scratch->marked_sentences = 0;
     }
     if (memo_mode == SX_MEMO_WRITE && scratch->marked_sentences > 0) {
-      memcpy(scratch->text_items, items, item_count * sizeof *items); /* for its sentences */
+      memcpy(scratch->text_items, items, item_count * sizeof *items);   /* for its sentences */
+      ((sx_item *)scratch->text_items)[item_count].number = UINT32_MAX; /* sx_collect_sentence */
       scratch->text_item_count = item_count;
       scratch->text_item_cursor = 0;
     }
@@ -692,7 +693,7 @@ int sx_score_text(const sx_lexicon *lexicon, const tp_text *text, sx_scratch *sc
   if (sx_reserve(&scratch->allocator, &scratch->phrases, &scratch->phrase_capacity,
                  text->token_count, sizeof(sx_phrase_memo)) != 0 ||
       sx_reserve(&scratch->allocator, &scratch->text_items, &scratch->text_item_capacity,
-                 text->token_count, sizeof(sx_item)) != 0 ||
+                 text->token_count + 1, sizeof(sx_item)) != 0 || /* + 1: an end mark */
       sx_reserve(&scratch->allocator, &scratch->sentence_marks, &scratch->sentence_mark_capacity,
                  text->sentence_count, sizeof(sx_sentence_marks)) != 0) {
     memset(scores, 0, sizeof *scores);

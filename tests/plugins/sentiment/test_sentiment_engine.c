@@ -702,6 +702,32 @@ START_TEST(test_sentences_from_kept_items) {
 }
 END_TEST
 
+/* A text's last sentence ends at the text's last item, not at the items a longer text scored
+ * before it left in the same scratch: here the longer text's fourth item ("good", token 4 of its
+ * sentence 1) would pass for one of the last sentence of the shorter ("Very bad!!", tokens 2 to
+ * 4 of its sentence 1, three items in all). */
+START_TEST(test_sentences_after_a_longer_text) {
+  sx_scratch kept = {.allocator = libc_allocator}, plain = {.allocator = libc_allocator};
+  tp_text *longer = mini_text_new("good. good good good good.");
+  tp_text *text = mini_text_new("Nice. Very bad!!");
+  ck_assert_ptr_nonnull(longer);
+  ck_assert_ptr_nonnull(text);
+  sx_scores with, without;
+  ck_assert_int_eq(sx_score_text(lexicon, longer, &kept, &with), 0);
+  ck_assert_int_eq(sx_score_text(lexicon, text, &kept, &with), 0);
+  ck_assert_uint_eq(text->sentence_count, 2);
+  for (size_t i = 0; i < text->sentence_count; i++) {
+    score_sentence_both_ways(text, TP_TEXT_SENTENCE(text, i), &kept, &plain, &with, &without);
+    ck_assert_msg(memcmp(&with, &without, sizeof with) == 0, "sentence %zu: kept %.4f, alone %.4f",
+                  i, with.compound, without.compound);
+  }
+  mini_text_free(longer);
+  mini_text_free(text);
+  sx_scratch_release(&kept);
+  sx_scratch_release(&plain);
+}
+END_TEST
+
 static Suite *sentiment_engine_suite(void) {
   Suite *suite = suite_create("sentiment_engine");
   TCase *rules = tcase_create("rules");
@@ -715,6 +741,7 @@ static Suite *sentiment_engine_suite(void) {
   tcase_add_test(rules, test_token_stride);
   tcase_add_test(rules, test_kept_phrases_score_the_same);
   tcase_add_test(rules, test_sentences_from_kept_items);
+  tcase_add_test(rules, test_sentences_after_a_longer_text);
   suite_add_tcase(suite, rules);
   TCase *table = tcase_create("term_table");
   tcase_add_checked_fixture(table, load_default_lexicon, free_lexicon);
