@@ -311,7 +311,7 @@ static tp_result sx_process(void *opaque, void *partial_opaque, tp_record *recor
     return TP_ERROR;
   }
   sx_scores scores;
-  /* With sentences, the whole text's lookups are kept: one lookup per token serves both. */
+  /* With sentences, what the whole text's pass found is kept: one lookup per token serves both. */
   int failed = instance->sentences
                    ? sx_score_text(instance->lexicon, text, &partial->scratch, &scores)
                    : sx_score_span(instance->lexicon, text, 0, text->token_count, &partial->scratch,

@@ -3,7 +3,8 @@
  * A span is scored in four passes over its word-like tokens ("items"):
  *   1. lookup: each item's term (exact; de-elongated; emoticon variants; hashtag without '#';
  *      laughter by its unit; then the stem's base form), looked up once per token of a text
- *      by sentiment_lookup.c and read here for the text and each of its sentences, with
+ *      (sentiment_lookup.h, inline in this pass's loop; a text's sentences start from the
+ *      items its pass made), with
  *      multi-word phrases matched longest first and their later words consumed, and words
  *      of proper names ("the United States") dropped (sentiment_names.c);
  *   2. valence: each sentiment word's valence after ALL-CAPS and elongation emphasis, the
@@ -54,13 +55,8 @@ void sx_scratch_release(sx_scratch *scratch) {
   if (scratch->items != NULL) {
     scratch->allocator.free(scratch->items);
   }
-  if (scratch->lookups != NULL) {
-    scratch->allocator.free(scratch->lookups);
-  }
   scratch->items = NULL;
   scratch->capacity = 0;
-  scratch->lookups = NULL;
-  scratch->lookup_capacity = 0;
   if (scratch->candidates != NULL) {
     scratch->allocator.free(scratch->candidates);
   }
@@ -117,12 +113,6 @@ static int sx_item_has(const sx_item *item, uint16_t flag) {
   return (item->rules & flag) != 0; /* cleared when consumed */
 }
 
-/* Whether pass 1 makes an item of a token of this type. */
-static int sx_word_like(uint16_t type) {
-  return type == TP_TOKEN_WORD || type == TP_TOKEN_EMOTICON || type == TP_TOKEN_EMOJI ||
-         type == TP_TOKEN_HASHTAG;
-}
-
 /* What a byte of a punctuation or symbol token does in pass 1: it ends a clause, and it may
  * exclaim or ask (sx_collect reads one table entry per byte rather than comparing each). */
 enum { SX_BYTE_CLAUSE = 1, SX_BYTE_EXCLAIM = 2, SX_BYTE_QUESTION = 4 };
@@ -152,13 +142,15 @@ static sx_sentence_marks *sx_marks_of(const tp_text *text, size_t t, const tp_to
   return &span->spare_marks;
 }
 
-/* Pass 1: fills items from the span's tokens and their lookups (lookups[t - first] for token
- * t, by sx_lookup_tokens), and *span (its `candidates` array has room for `count`; its
+/* Pass 1: fills items from the span's tokens, each word-like one looked up here (in the same
+ * loop: the token is read once), and *span (its `candidates` array has room for `count`; its
  * `sentence_marks`, when not NULL, zeroed, one for each `sentence` of a token). Returns the item
  * count. The span's counters are kept in locals and stored once at the end: stores to the items
- * could otherwise alias them, which made every update a load and a store. */
-static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t first, size_t count,
-                         sx_item *items, sx_span *span) {
+ * could otherwise alias them, which made every update a load and a store. Not inlined: inside
+ * sx_score the loop kept more of its counters on the stack (callgrind: 2 M more on 5 MB). */
+static __attribute__((noinline)) size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text,
+                                                   size_t first, size_t count, sx_item *items,
+                                                   sx_span *span) {
   size_t item_count = 0, caps = 0, words = 0;
   uint32_t clause = 0;
   uint16_t rules_seen = 0;
@@ -166,9 +158,12 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
   uint32_t *candidates = span->candidates;
   size_t candidate_count = 0;
   sx_sentence_marks *sentence_marks = span->sentence_marks;
-  const char *at = (const char *)TP_TEXT_TOKEN(text, first); /* token t, as in sx_lookup_tokens */
+  /* Token t is at `at`, stepped by the producer's size (TP_TEXT_TOKEN would multiply by it for
+   * every token). */
+  const char *at = (const char *)TP_TEXT_TOKEN(text, first);
   size_t token_size = text->token_size;
-  for (size_t t = first; t < first + count; t++, at += token_size) {
+  const char *end = at + count * token_size;
+  for (size_t t = first; at != end; t++, at += token_size) {
     const tp_token *token = (const tp_token *)(const void *)at;
     if (token->type == TP_TOKEN_PUNCT || token->type == TP_TOKEN_SYMBOL) {
       uint16_t mark = 0;
@@ -207,7 +202,9 @@ static size_t sx_collect(const sx_lookup *lookups, const tp_text *text, size_t f
       }
       continue;
     }
-    const sx_lookup *lookup = &lookups[t - first];
+    sx_lookup looked_up;
+    sx_lookup_token(lexicon, token, &looked_up);
+    const sx_lookup *lookup = &looked_up;
     sx_item *item = &items[item_count++];
     item->token = token;
     item->term = lookup->term;
@@ -305,14 +302,14 @@ static size_t sx_collect_sentence(sx_scratch *scratch, const tp_text *text, size
   }
   /* Its items run up to the first whose token is past it: found by the loop over them (in token
    * order, as a binary search would find it, which cost more than it saved in sentences of a
-   * few items, and mispredicted its branches). */
-  const tp_token *end_token = TP_TEXT_TOKEN(text, first + count);
+   * few items, and mispredicted its branches). The item after the text's last one has the
+   * number UINT32_MAX (sx_score), past every sentence: the loop tests no count. */
+  uint32_t end_number = (uint32_t)(first + count);
   sx_item *items = text_items + begin;
   size_t candidate_count = 0, item_count = 0;
   uint16_t rules_seen = 0, flags_seen = 0;
   uint32_t *candidates = span->candidates;
-  for (size_t left = total - begin; item_count < left && items[item_count].token < end_token;
-       item_count++) {
+  for (; items[item_count].number < end_number; item_count++) {
     size_t k = item_count;
     const sx_item *item = &items[k];
     other_sentences |= item->sentence ^ sentence;
@@ -581,10 +578,9 @@ static double sx_punctuation_emphasis(int exclamations, int questions) {
   return emphasis;
 }
 
-/* Scores a span; `lookups` as in sx_collect(). */
+/* Scores a span. */
 static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
-                    const sx_lookup *lookups, int memo_mode, sx_scratch *scratch,
-                    sx_scores *scores) {
+                    int memo_mode, sx_scratch *scratch, sx_scores *scores) {
   memset(scores, 0, sizeof *scores);
   scores->neutral = 1.0;
   if (count == 0) {
@@ -608,12 +604,13 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
       span.sentence_marks = scratch->sentence_marks;
       span.sentence_count = scratch->marked_sentences;
     }
-    item_count = sx_collect(lookups, text, first, count, items, &span);
+    item_count = sx_collect(lexicon, text, first, count, items, &span);
     if (span.sentences_disagree) {
       scratch->marked_sentences = 0;
     }
     if (memo_mode == SX_MEMO_WRITE && scratch->marked_sentences > 0) {
-      memcpy(scratch->text_items, items, item_count * sizeof *items); /* for its sentences */
+      memcpy(scratch->text_items, items, item_count * sizeof *items);   /* for its sentences */
+      ((sx_item *)scratch->text_items)[item_count].number = UINT32_MAX; /* sx_collect_sentence */
       scratch->text_item_count = item_count;
       scratch->text_item_cursor = 0;
     }
@@ -684,38 +681,19 @@ static int sx_sentences_tile(const tp_text *text) {
   return next == text->token_count;
 }
 
-/* Looks tokens [first, first + count) up into the scratch's lookups. Returns 0, or -1 out of
- * memory (*scores all zero). */
-static int sx_look_up(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
-                      sx_scratch *scratch, sx_scores *scores) {
-  if (sx_reserve(&scratch->allocator, &scratch->lookups, &scratch->lookup_capacity, count,
-                 sizeof(sx_lookup)) != 0) {
-    memset(scores, 0, sizeof *scores);
-    return -1;
-  }
-  sx_lookup_tokens(lexicon, text, first, count, scratch->lookups);
-  return 0;
-}
-
 int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                   sx_scratch *scratch, sx_scores *scores) {
   scratch->marked_sentences = 0; /* what a text's pass kept is no longer this text's */
-  if (sx_look_up(lexicon, text, first, count, scratch, scores) != 0) {
-    return -1;
-  }
-  return sx_score(lexicon, text, first, count, scratch->lookups, SX_MEMO_NONE, scratch, scores);
+  return sx_score(lexicon, text, first, count, SX_MEMO_NONE, scratch, scores);
 }
 
 int sx_score_text(const sx_lexicon *lexicon, const tp_text *text, sx_scratch *scratch,
                   sx_scores *scores) {
-  if (sx_look_up(lexicon, text, 0, text->token_count, scratch, scores) != 0) {
-    return -1;
-  }
   scratch->marked_sentences = 0;
   if (sx_reserve(&scratch->allocator, &scratch->phrases, &scratch->phrase_capacity,
                  text->token_count, sizeof(sx_phrase_memo)) != 0 ||
       sx_reserve(&scratch->allocator, &scratch->text_items, &scratch->text_item_capacity,
-                 text->token_count, sizeof(sx_item)) != 0 ||
+                 text->token_count + 1, sizeof(sx_item)) != 0 || /* + 1: an end mark */
       sx_reserve(&scratch->allocator, &scratch->sentence_marks, &scratch->sentence_mark_capacity,
                  text->sentence_count, sizeof(sx_sentence_marks)) != 0) {
     memset(scores, 0, sizeof *scores);
@@ -728,12 +706,10 @@ int sx_score_text(const sx_lexicon *lexicon, const tp_text *text, sx_scratch *sc
     memset(scratch->sentence_marks, 0, text->sentence_count * sizeof(sx_sentence_marks));
     scratch->marked_sentences = text->sentence_count;
   }
-  return sx_score(lexicon, text, 0, text->token_count, scratch->lookups, SX_MEMO_WRITE, scratch,
-                  scores);
+  return sx_score(lexicon, text, 0, text->token_count, SX_MEMO_WRITE, scratch, scores);
 }
 
 int sx_score_sentence(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                       sx_scratch *scratch, sx_scores *scores) {
-  const sx_lookup *lookups = (const sx_lookup *)scratch->lookups + first;
-  return sx_score(lexicon, text, first, count, lookups, SX_MEMO_READ, scratch, scores);
+  return sx_score(lexicon, text, first, count, SX_MEMO_READ, scratch, scores);
 }

@@ -32,9 +32,7 @@ typedef struct sx_scratch {
   sx_allocator allocator;
   void *items;
   size_t capacity;
-  void *lookups;          /* each token's lexicon lookup, kept by sx_score_text() */
-  size_t lookup_capacity; /* entries of lookups */
-  void *candidates;       /* item numbers a span's later passes visit */
+  void *candidates; /* item numbers a span's later passes visit */
   size_t candidate_capacity;
   void *phrases;          /* each phrase head's match, kept by sx_score_text() */
   size_t phrase_capacity; /* entries of phrases */
@@ -53,14 +51,15 @@ void sx_scratch_release(sx_scratch *scratch);
 int sx_score_span(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                   sx_scratch *scratch, sx_scores *scores);
 
-/* Scores the whole of `text` like sx_score_span() and keeps each token's lexicon lookup and
- * each phrase head's match in the scratch, for sx_score_sentence() calls on the same text.
- * Returns 0 and fills *scores, or -1 out of memory (*scores all zero). */
+/* Scores the whole of `text` like sx_score_span() and keeps its items (each token's lexicon
+ * lookup among them), each sentence's marks and each phrase head's match in the scratch, for
+ * sx_score_sentence() calls on the same text. Returns 0 and fills *scores, or -1 out of memory
+ * (*scores all zero). */
 int sx_score_text(const sx_lexicon *lexicon, const tp_text *text, sx_scratch *scratch,
                   sx_scores *scores);
 
-/* Scores tokens [first, first + count) of `text` like sx_score_span(), reusing the lookups that
- * the last sx_score_text() call on this scratch kept: valid only for the text of that call,
+/* Scores tokens [first, first + count) of `text` like sx_score_span(), reusing what the last
+ * sx_score_text() call on this scratch kept: valid only for the text of that call,
  * until the scratch is given to sx_score_text() or sx_score_span() again. Returns 0 and fills
  * *scores, or -1 out of memory (*scores all zero). */
 int sx_score_sentence(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,

@@ -325,6 +325,34 @@ START_TEST(test_stem_fallback) {
 }
 END_TEST
 
+/* A stem that points at the norm's own bytes (as tokenize writes a stem equal to its norm) is
+ * the word itself only when it is as long: "frustratings" with a stem of its first 8 bytes
+ * ("frustrat") still takes the fallback, and with all 12 bytes takes none. */
+START_TEST(test_stem_sharing_norm) {
+  static const struct {
+    uint32_t stem_length;
+    int sign;
+  } cases[] = {{8, -1}, {12, 0}};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    tp_text *tokens = mini_text_new("frustratings");
+    ck_assert_ptr_nonnull(tokens);
+    ck_assert_uint_eq(tokens->token_count, 1);
+    tp_token *token = (tp_token *)(uintptr_t)tokens->tokens;
+    ck_assert_uint_eq(token->norm_length, 12);
+    token->stem = token->norm;
+    token->stem_length = cases[c].stem_length;
+    sx_scratch scratch = {.allocator = libc_allocator};
+    sx_scores scores;
+    ck_assert_int_eq(sx_score_span(lexicon, tokens, 0, 1, &scratch, &scores), 0);
+    int sign = scores.compound > 0 ? 1 : scores.compound < 0 ? -1 : 0;
+    ck_assert_msg(sign == cases[c].sign, "stem of %u bytes: compound %g",
+                  (unsigned)cases[c].stem_length, scores.compound);
+    sx_scratch_release(&scratch);
+    mini_text_free(tokens);
+  }
+}
+END_TEST
+
 /* Phrases are matched past the filter on their second word (sx_term.next_words): one added
  * later is found; and so is one whose first word is a hashtag's or an elongated word's norm,
  * whose term ("fail", "so") starts other phrases than the norm ("#fail", "sooo") does. */
@@ -674,6 +702,32 @@ START_TEST(test_sentences_from_kept_items) {
 }
 END_TEST
 
+/* A text's last sentence ends at the text's last item, not at the items a longer text scored
+ * before it left in the same scratch: here the longer text's fourth item ("good", token 4 of its
+ * sentence 1) would pass for one of the last sentence of the shorter ("Very bad!!", tokens 2 to
+ * 4 of its sentence 1, three items in all). */
+START_TEST(test_sentences_after_a_longer_text) {
+  sx_scratch kept = {.allocator = libc_allocator}, plain = {.allocator = libc_allocator};
+  tp_text *longer = mini_text_new("good. good good good good.");
+  tp_text *text = mini_text_new("Nice. Very bad!!");
+  ck_assert_ptr_nonnull(longer);
+  ck_assert_ptr_nonnull(text);
+  sx_scores with, without;
+  ck_assert_int_eq(sx_score_text(lexicon, longer, &kept, &with), 0);
+  ck_assert_int_eq(sx_score_text(lexicon, text, &kept, &with), 0);
+  ck_assert_uint_eq(text->sentence_count, 2);
+  for (size_t i = 0; i < text->sentence_count; i++) {
+    score_sentence_both_ways(text, TP_TEXT_SENTENCE(text, i), &kept, &plain, &with, &without);
+    ck_assert_msg(memcmp(&with, &without, sizeof with) == 0, "sentence %zu: kept %.4f, alone %.4f",
+                  i, with.compound, without.compound);
+  }
+  mini_text_free(longer);
+  mini_text_free(text);
+  sx_scratch_release(&kept);
+  sx_scratch_release(&plain);
+}
+END_TEST
+
 static Suite *sentiment_engine_suite(void) {
   Suite *suite = suite_create("sentiment_engine");
   TCase *rules = tcase_create("rules");
@@ -687,6 +741,7 @@ static Suite *sentiment_engine_suite(void) {
   tcase_add_test(rules, test_token_stride);
   tcase_add_test(rules, test_kept_phrases_score_the_same);
   tcase_add_test(rules, test_sentences_from_kept_items);
+  tcase_add_test(rules, test_sentences_after_a_longer_text);
   suite_add_tcase(suite, rules);
   TCase *table = tcase_create("term_table");
   tcase_add_checked_fixture(table, load_default_lexicon, free_lexicon);
@@ -695,6 +750,7 @@ static Suite *sentiment_engine_suite(void) {
                       sizeof load_error_cases / sizeof load_error_cases[0]);
   tcase_add_test(table, test_stems_and_unknown_language);
   tcase_add_loop_test(table, test_stem_fallback, 0, sizeof stem_cases / sizeof stem_cases[0]);
+  tcase_add_test(table, test_stem_sharing_norm);
   tcase_add_loop_test(table, test_phrase_filter, 0,
                       sizeof phrase_filter_cases / sizeof phrase_filter_cases[0]);
   suite_add_tcase(suite, table);
