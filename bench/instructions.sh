@@ -18,6 +18,9 @@
 # bench/speed_themes.sh computes it from CPU seconds. On a small input the themes' end-of-stream
 # clustering weighs far more than on the whole corpus; pass a larger BYTES for figures nearer
 # the 50 MB ones (about 1.5 minutes of callgrind per MB and pipeline).
+# Every counted run writes its report (--report): without it the stages skip their
+# report-only work (plugin.h host->report_wanted), the theme's clustering above all, and the
+# counts would no longer be those of the runs the targets time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -51,7 +54,7 @@ count() { # count PIPELINE_FILE: the instructions of a run of it on the input an
   local run
   for input in input one; do
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$build/core/textpipe" run "$1" \
-      -i "$work/$input.ndjson" -o /dev/null --workers 1 -q 2>&1 | awk '/Collected :/ { print $4 }'
+      -i "$work/$input.ndjson" -o /dev/null --workers 1 -q --report "$work/report.json" 2>&1 | awk '/Collected :/ { print $4 }'
   done | paste -sd ' '
 }
 

@@ -26,6 +26,9 @@
 # the budget 0.5 x no-stage. The model is fitted on the same 5 MB (model_out).
 # Peers as in bench/pipeline_speed.sh (PEERS_DIR, skipped when absent). RUNS (default 5) rounds,
 # medians.
+# Every textpipe run writes its report (--report, bench/out/output_floor/report.json): without
+# it the stages skip their report-only work (plugin.h host->report_wanted), and the figures
+# would no longer measure what the targets measure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -74,7 +77,9 @@ def cpu_of(command, stdin_path, stdout):
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 def textpipe_run(pipeline):
-    return [textpipe, "run", pipeline, "--quiet", "--workers", "1"]
+    """A timed run; it writes its report, so that the stages do their report work too."""
+    return [textpipe, "run", pipeline, "--quiet", "--workers", "1",
+            "--report", os.path.join(out, "report.json")]
 
 outputs = {}
 for name, pipeline in list(pipelines.items()) + list(theme_pipelines.items()):

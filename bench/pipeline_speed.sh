@@ -15,16 +15,23 @@
 #    allocator, no queue, no merge); the whole corpus on one worker / the later of the two to
 #    finish. Two workers of one process cannot beat it by more than noise, so it shows how much
 #    of the 1.8x target this machine (its cores' shared caches, memory and host) allows.
+#    Also, for information only (no target), "default, 1 worker, no report": the same run
+#    without --report, in which the stages skip their report-only work (the theme stage's
+#    end-of-stream re-clustering; plugin.h host->report_wanted).
 # 2. Peers, first 5 MB of the corpus (whole lines), one process each: AFINN-165 (npm
 #    `sentiment`) and VADER's JavaScript port (npm `vader-sentiment`) through bench/peers.js,
 #    against the default pipeline and tokenize + sentiment on one worker. Targets: default
-#    >= 3x AFINN and >= 100x VADER-js, tokenize + sentiment >= 10x AFINN. The peers are never
+#    >= 3x AFINN and >= 100x VADER-js, tokenize + sentiment >= 10x AFINN, and the informational
+#    "default, 1 worker, no report" row as in part 1. The peers are never
 #    installed in the repository: set PEERS_DIR to a folder holding them, made with
 #      mkdir -p /tmp/peers && (cd /tmp/peers && npm install sentiment vader-sentiment)
 #    Without PEERS_DIR (or node) the part is skipped and says so.
 # 3. Peak RSS of the default pipeline (default workers) reading a generated stream piped in
 #    (bench/stream_gen.py, never stored): 5 MB and BIG_BYTES (default 10^9). Target: flat and
 #    under 64 MiB. BIG_BYTES=0 skips the big run.
+# Every textpipe run but the "no report" rows writes its report (--report, to a temporary
+# folder removed at exit): since `run` without --report skips the report-only work, this keeps
+# the targets measuring the work they always measured (records and report).
 # The corpus bench/data/comments.ndjson is generated when missing; outputs go to bench/out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,13 +47,21 @@ write_peer_inputs "$corpus" "$out"
 write_halves "$corpus" "$out"
 
 python3 - "$build/core/textpipe" "$out" "$corpus" "$0" <<'PY'
-import os, shutil, statistics, subprocess, sys, time
+import atexit, itertools, os, shutil, statistics, subprocess, sys, tempfile, time
 textpipe, out, corpus, script = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 runs, big_bytes, peers_dir = int(os.environ["RUNS"]), int(os.environ["BIG_BYTES"]), os.environ["PEERS_DIR"]
 first5mb = os.path.join(out, "first5mb.ndjson")
 
-def textpipe_command(pipeline, workers):
-    return [textpipe, "run", pipeline, "--quiet"] + (["--workers", str(workers)] if workers else [])
+reports = tempfile.mkdtemp(prefix="pipeline_speed-reports-")  # written by the runs, never read
+atexit.register(shutil.rmtree, reports, True)
+report_numbers = itertools.count(1)
+
+def textpipe_command(pipeline, workers, report=True):
+    """The run command; with `report` it writes the report to a file of its own in `reports`."""
+    command = [textpipe, "run", pipeline, "--quiet"] + (["--workers", str(workers)] if workers else [])
+    if report:
+        command += ["--report", os.path.join(reports, "%d.json" % next(report_numbers))]
+    return command
 
 def run_queue_wait(pid, waits):
     """Records each thread's run-queue wait so far (ns, /proc/PID/task/*/schedstat) in `waits`."""
@@ -75,25 +90,25 @@ def run(command, path):
         sys.exit("bench/pipeline_speed.sh: %s exited with status %d" % (" ".join(command), status))
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, sum(waits.values()) / 1e9
 
-def run_together(command, paths):
-    """Starts `command` once per path at the same moment (stdin from each path): (wall s until
-    the last one exits, CPU s of all, 0: no waiting figure for a pair)."""
+def run_together(commands, paths):
+    """Starts commands[i] with stdin from paths[i], all at the same moment: (wall s until the
+    last one exits, CPU s of all, 0: no waiting figure for a pair)."""
     children, start = [], time.perf_counter()
     with open(os.devnull, "wb") as stdout:
-        for path in paths:
+        for command, path in zip(commands, paths):
             with open(path, "rb") as stdin:
                 children.append(subprocess.Popen(command, stdin=stdin, stdout=stdout))
         cpu = 0.0
         for child in children:
             _, status, usage = os.wait4(child.pid, 0)
             if status != 0:
-                sys.exit("bench/pipeline_speed.sh: %s exited with status %d" % (" ".join(command), status))
+                sys.exit("bench/pipeline_speed.sh: %s exited with status %d" % (" ".join(child.args), status))
             cpu += usage.ru_utime + usage.ru_stime
     return time.perf_counter() - start, cpu, 0.0
 
 def rounds(commands, path):
     """Runs every command once per round, RUNS rounds: {name: [(wall, cpu), ...]}. A command
-    given as (command, [paths]) runs once per path, all at once (run_together)."""
+    given as ([commands], [paths]) runs each command on its path, all at once (run_together)."""
     results = {name: [] for name, _ in commands}
     for _ in range(runs):
         for name, command in commands:
@@ -130,8 +145,10 @@ results = rounds([("no stage, 1 worker", textpipe_command("bench/passthrough.jso
                   ("tokenize+sentences, 1 worker",
                    textpipe_command(os.path.join(out, "tokenize_sentences.json"), 1)),
                   ("default, 1 worker x2, halves",
-                   (textpipe_command("pipelines/comments.json", 1),
-                    [os.path.join(out, "half1.ndjson"), os.path.join(out, "half2.ndjson")]))],
+                   ([textpipe_command("pipelines/comments.json", 1) for _ in range(2)],
+                    [os.path.join(out, "half1.ndjson"), os.path.join(out, "half2.ndjson")])),
+                  ("default, 1 worker, no report",
+                   textpipe_command("pipelines/comments.json", 1, report=False))],
                  corpus)
 print("1. %s (%.1f MB), medians of %d interleaved rounds" % (corpus, size_mb, runs))
 table(results, size_mb)
@@ -152,6 +169,9 @@ print("  two 1-worker processes on the halves vs 1: %5.2fx faster (wall), cpu %.
       "ceiling for 2 workers; 2 workers reach %.0f%% of it" %
       (ceiling, ratio(results, "default, 1 worker x2, halves", "default, 1 worker", 1),
        100 * speedup / ceiling))
+print("  (information, no target) default, 1 worker, no report / with: %5.2fx wall, %5.2fx cpu" %
+      (ratio(results, "default, 1 worker, no report", "default, 1 worker"),
+       ratio(results, "default, 1 worker, no report", "default, 1 worker", 1)))
 
 # 2. Peers on the first 5 MB.
 size_mb = os.path.getsize(first5mb) / 1e6
@@ -165,6 +185,8 @@ if node is None or missing:
 else:
     peers_js = os.path.join(os.getcwd(), "bench", "peers.js")
     results = rounds([("default, 1 worker", textpipe_command("pipelines/comments.json", 1)),
+                      ("default, 1 worker, no report",
+                       textpipe_command("pipelines/comments.json", 1, report=False)),
                       ("tokenize+sentences, 1 worker",
                        textpipe_command(os.path.join(out, "tokenize_sentences.json"), 1)),
                       ("AFINN-165 (node sentiment)", [node, peers_js, "afinn", peers_dir, first5mb]),
@@ -180,6 +202,8 @@ else:
         print("  %-28s %7.1fx as fast as %s (cpu: %.1fx) (target >= %dx: %s)" %
               (ours, value, peer, ratio(results, peer, ours, 1), target,
                verdict(value, target, False)))
+    print("  (information, no target) default, 1 worker, no report: %.1fx as fast as AFINN-165" %
+          ratio(results, "AFINN-165 (node sentiment)", "default, 1 worker, no report"))
 
 # 3. Peak RSS, stream piped in.
 def peak_rss(size):

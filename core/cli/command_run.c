@@ -339,6 +339,8 @@ int tp_command_run(int argc, char **argv) {
     }
   }
   options.export_partials = outputs.partial_path != NULL;
+  /* tp_run_write_outputs drops the sections without --report: stages may skip filling them. */
+  pipeline->sections_discarded = outputs.report_path == NULL;
   if (!input_given && pipeline->source_url != NULL)
     options.input_path = pipeline->source_url; /* the pipeline's "source" */
   if (!output_given && pipeline->sink_url != NULL)

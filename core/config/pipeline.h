@@ -84,6 +84,9 @@ typedef struct tp_pipeline {
   tp_plugin_handle **handles;
   size_t handle_count;
   int concurrent; /* nonzero when every stage's plugin is TP_PLUGIN_CONCURRENT */
+  /* Set by `run` without --report, which throws the finish() sections away; 0 (the sections
+   * are read) for every other caller. Plugins see it as host->report_wanted (ABI 2.3). */
+  int sections_discarded;
 } tp_pipeline;
 
 /* Where plugins are searched for, in order: each directory of `env_path` (colon-separated,

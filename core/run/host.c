@@ -278,6 +278,11 @@ static const void *host_stage_config(const tp_stage *stage) {
   return stage != NULL ? stage->bound_config : NULL;
 }
 
+/* 1 unless the run throws the sections away (tp_pipeline.sections_discarded). */
+static int host_report_wanted(const tp_stage *stage) {
+  return stage == NULL || stage->pipeline == NULL || !stage->pipeline->sections_discarded;
+}
+
 static const tp_host host_api = {
     .abi_major = TP_ABI_MAJOR,
     .abi_minor = TP_ABI_MINOR,
@@ -297,6 +302,7 @@ static const tp_host host_api = {
     .record_id = host_record_id,
     .record_field = host_record_field,
     .stage_config = host_stage_config,
+    .report_wanted = host_report_wanted,
 };
 
 const tp_host *tp_host_api(void) {

@@ -22,7 +22,8 @@
  *   History: 2.0 the contract above; 2.1 options bound to the plugin's config struct
  *   (tp_option.field_offset/field_size, tp_plugin.config_size, host->stage_config) and
  *   configured keys and batches (tp_plugin.stage_keys, process_batch); 2.2 overlapped batches
- *   (tp_plugin.batch_submit, batch_collect).
+ *   (tp_plugin.batch_submit, batch_collect); 2.3 host->report_wanted (finish() may skip work
+ *   that only fills a section nobody reads).
  *
  * RECORD OWNERSHIP (the rule, stated once):
  *   The core owns every record and everything attached to it. A stage sees a record only
@@ -71,7 +72,7 @@ extern "C" {
 #endif
 
 #define TP_ABI_MAJOR 2
-#define TP_ABI_MINOR 2
+#define TP_ABI_MINOR 3
 
 /* The exported entry point's name, as a string for dlsym(). */
 #define TP_PLUGIN_ENTRY_SYMBOL "tp_plugin_entry"
@@ -226,6 +227,16 @@ typedef struct tp_host {
    * with TP_OPTION_FIELD written from the validated config, defaults included), or NULL when
    * the plugin binds none. Owned by the core; valid from create() until destroy(). */
   const void *(*stage_config)(const tp_stage *stage);
+
+  /* 2.3: whether the section this stage's finish() fills will be read: 1 for a run with
+   * --report, `textpipe merge`, the test harness and any other caller by default; 0 when the
+   * run throws the sections away (`textpipe run` without --report). finish() is called either
+   * way: with 0 a stage may skip work that only fills its section, but it still does what it
+   * is configured to do beyond the report (such as writing a file) and still reports errors.
+   * Partials (--partial, a broker's checkpoint) are exported before finish() and do not
+   * depend on it. A plugin that also loads in 2.2 hosts checks TP_HOST_HAS(host,
+   * report_wanted) and takes "wanted" when it is absent. */
+  int (*report_wanted)(const tp_stage *stage);
 } tp_host;
 
 /* Whether the host table has `member`. A plugin that sets a lower abi_minor than its header's

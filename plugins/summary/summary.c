@@ -9,7 +9,8 @@
  *
  * Stream: every sentence updates a fixed-size term sketch and is offered to a fixed-size
  * candidate pool (summary_digest.h), so memory does not grow with the stream. Each worker has
- * its own partial; merge() folds them; finish() picks the digest by MMR.
+ * its own partial; merge() folds them; finish() picks the digest by MMR (skipped, leaving the
+ * section empty, when nobody reads the report: host->report_wanted).
  */
 #include <stdio.h>
 #include <string.h>
@@ -388,9 +389,14 @@ static int summary_merge(void *instance, void *into, void *from, char *err, size
   return 0;
 }
 
-static int summary_finish(void *instance, void *partial, cJSON *section, char *err,
+/* The digest, the per-theme and per-polarity sentences and the blocks only fill the section:
+ * when nobody reads it (`run` without --report, host->report_wanted) finish leaves it empty. */
+static int summary_finish(void *instance_pointer, void *partial, cJSON *section, char *err,
                           size_t err_size) {
-  if (summary_partial_report(instance, partial, section) < 0 ||
+  const summary_instance *instance = instance_pointer;
+  if (!instance->host->report_wanted(instance->stage))
+    return 0;
+  if (summary_partial_report(instance_pointer, partial, section) < 0 ||
       summary_report_blocks(section) < 0) {
     snprintf(err, err_size, "out of memory while writing the report");
     return -1;

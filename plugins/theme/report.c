@@ -10,6 +10,8 @@
  * that a record's theme_id, the themes' online_ids and members agree. Themes are numbered
  * 1.. by size; when only a sample was retained, sizes are the sample's shares scaled to the
  * stream. Keyphrases and labels: labels.h.
+ * When the run discards the section (host->report_wanted is 0) only "records" is written,
+ * and discovery still runs when model_out asks for the model file.
  */
 #include <math.h>
 #include <stdio.h>
@@ -547,13 +549,18 @@ int th_report(void *instance_pointer, void *partial_pointer, cJSON *section, cha
   if (err_size)
     err[0] = '\0';
   int status = th_json_add(section, "records", cJSON_CreateNumber((double)partial->records));
-  if (status == 0 && instance->taxonomy)
+  /* Nobody reads the section (`run` without --report, host->report_wanted): only "records"
+   * is written, and the clustering runs only when model_out needs its model. */
+  int wanted = instance->host->report_wanted(instance->stage);
+  if (status == 0 && wanted && instance->taxonomy)
     status = taxonomy_section(instance, partial, section);
-  if (status == 0 && instance->saved)
-    status = th_apply_section(instance, partial, section);
-  else if (status == 0 && instance->discover)
+  if (instance->saved) {
+    if (status == 0 && wanted)
+      status = th_apply_section(instance, partial, section);
+  } else if (status == 0 && instance->discover && (wanted || instance->model_out)) {
     status = discovered_section(instance, partial, section, err, err_size);
-  if (status == 0)
+  }
+  if (status == 0 && wanted)
     status = th_report_blocks(section);
   if (status && !err[0])
     snprintf(err, err_size, "out of memory while writing the report");

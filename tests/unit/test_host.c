@@ -1,5 +1,6 @@
 /* tests/unit/test_host.c - the host API table: record access, keys enforcement (a stage
- * writes only its `provides`), attachments, stage ids and report sections during finish. */
+ * writes only its `provides`), attachments, stage ids, report sections during finish and
+ * whether those sections are wanted (report_wanted, ABI 2.3). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,23 @@ START_TEST(report_sections_in_order) {
 }
 END_TEST
 
+/* Sections are wanted unless the run throws them away (`run` without --report sets
+ * sections_discarded); a stage outside any pipeline is answered "wanted" too. */
+START_TEST(report_wanted_follows_the_run) {
+  const tp_plugin *plugins[1] = {&test_plugin_count};
+  tp_pipeline *pipeline = test_pipeline_new(plugins, 1, TP_INPUT_NDJSON, NULL);
+  const tp_host *host = tp_host_api();
+  ck_assert(TP_HOST_HAS(host, report_wanted));
+  ck_assert_int_eq(host->report_wanted(&pipeline->stages[0]), 1);
+  pipeline->sections_discarded = 1;
+  ck_assert_int_eq(host->report_wanted(&pipeline->stages[0]), 0);
+  pipeline->sections_discarded = 0;
+  ck_assert_int_eq(host->report_wanted(&pipeline->stages[0]), 1);
+  ck_assert_int_eq(host->report_wanted(NULL), 1);
+  test_pipeline_free(pipeline);
+}
+END_TEST
+
 /* The release host has no fault switch: the old TEXTPIPE_FAIL_ALLOC=N of 1.x fails nothing
  * (allocation faults live in the test-only textpipe-fault binary, tests/fault). */
 START_TEST(release_host_has_no_fault_switch) {
@@ -233,6 +251,7 @@ static Suite *host_suite(void) {
   suite_add_tcase(suite, keys);
   TCase *report = tcase_create("report_section");
   tcase_add_loop_test(report, report_sections_in_order, 0, 2);
+  tcase_add_test(report, report_wanted_follows_the_run);
   suite_add_tcase(suite, report);
   return suite;
 }

@@ -1,7 +1,7 @@
 /* tests/plugins/summary/test_summary_plugin.c - the summary plugin through the real loader and
  * host (core/run/harness.h) behind the real tokenize stage: per-record summaries (limits, white
- * space made single spaces) and short comments, the digest in the report, and configuration
- * errors as the user sees them.
+ * space made single spaces) and short comments, the digest in the report, an empty section
+ * when nobody reads the report, and configuration errors as the user sees them.
  */
 #include <check.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 
 #include "check_main.h"
 #include "harness.h"
+#include "host.h"
 
 /* Writes a pipeline [tokenize, summary with `config`] (or just [summary] when `tokenize` is 0)
  * to a temporary file; returns its path (caller frees and unlinks). */
@@ -215,6 +216,36 @@ START_TEST(report_has_diverse_digest_with_ids) {
 }
 END_TEST
 
+/* When the run throws the sections away (`run` without --report: host->report_wanted 0),
+ * finish leaves the section empty; the records are those of a run whose report is read. */
+START_TEST(unread_report_leaves_the_section_empty) {
+  char *unread_path = write_pipeline("{\"min_sentences\": 1}", 1), *path;
+  tp_loader_options loader = {getenv("TEXTPIPE_PLUGIN_PATH"), tp_host_api()};
+  tp_pipeline *pipeline = NULL;
+  tp_error err;
+  ck_assert_msg(tp_pipeline_load(unread_path, &loader, &pipeline, &err) == 0, "%s", err.message);
+  unlink(unread_path);
+  free(unread_path);
+  pipeline->sections_discarded = 1;
+  tp_harness *unread = NULL, *read = open_pipeline("{\"min_sentences\": 1}", &path);
+  ck_assert_msg(tp_harness_open_pipeline(pipeline, &unread, &err) == 0, "%s", err.message);
+  cJSON *record = run_line(unread, long_comment), *expected = run_line(read, long_comment);
+  ck_assert(cJSON_Compare(record, expected, 1));
+  cJSON_Delete(record);
+  cJSON_Delete(expected);
+  cJSON *report = tp_harness_finish(unread, &err);
+  ck_assert_ptr_nonnull(report);
+  char *printed = cJSON_PrintUnformatted(
+      cJSON_GetObjectItem(cJSON_GetObjectItem(report, "sections"), "summary"));
+  ck_assert_str_eq(printed, "{}");
+  free(printed);
+  cJSON_Delete(report);
+  tp_harness_close(unread);
+  tp_pipeline_free(pipeline);
+  close_pipeline(read, path);
+}
+END_TEST
+
 typedef struct config_case {
   const char *config;
   int tokenize;
@@ -253,6 +284,7 @@ static Suite *summary_plugin_suite(void) {
   suite_add_tcase(suite, record);
   TCase *report = tcase_create("report");
   tcase_add_test(report, report_has_diverse_digest_with_ids);
+  tcase_add_test(report, unread_report_leaves_the_section_empty);
   suite_add_tcase(suite, report);
   TCase *config = tcase_create("config_errors");
   tcase_add_loop_test(config, config_errors_name_the_key, 0,

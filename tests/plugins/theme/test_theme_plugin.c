@@ -126,12 +126,14 @@ enum { DIRECT, EXCHANGED, EXCHANGED_AS_FORMAT_2 };
 
 /* Runs `count` lines through the pipeline on `workers` partial sets; unless `exchange` is
  * DIRECT, every worker's theme partial but the first goes through export + import before
- * finish (rewritten in format 2 on the way with EXCHANGED_AS_FORMAT_2). */
-static run_result run(const char *config, const char *const *lines, size_t count, size_t workers,
-                      int exchange) {
+ * finish (rewritten in format 2 on the way with EXCHANGED_AS_FORMAT_2). Without
+ * `sections_wanted` the stages finish as in `textpipe run` without --report. */
+static run_result run_finishing(const char *config, const char *const *lines, size_t count,
+                                size_t workers, int exchange, int sections_wanted) {
   tp_pipeline *pipeline = NULL;
   tp_error err;
   ck_assert_msg(load(config, &pipeline, &err) == 0, "%s", err.message);
+  pipeline->sections_discarded = !sections_wanted;
   void **partials[4];
   for (size_t w = 0; w < workers; w++) {
     partials[w] = tp_partials_create(pipeline, &err);
@@ -183,6 +185,11 @@ static run_result run(const char *config, const char *const *lines, size_t count
     tp_partials_destroy(pipeline, partials[w]);
   tp_pipeline_free(pipeline);
   return result;
+}
+
+static run_result run(const char *config, const char *const *lines, size_t count, size_t workers,
+                      int exchange) {
+  return run_finishing(config, lines, count, workers, exchange, 1);
 }
 
 static void run_free(run_result *result, size_t count) {
@@ -558,6 +565,52 @@ START_TEST(a_fitted_model_applies_with_the_same_ids) {
 }
 END_TEST
 
+static char *read_folder_file(const char *name) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", folder, name);
+  FILE *file = fopen(path, "rb");
+  ck_assert_msg(file != NULL, "%s was not written", path);
+  static char text[1 << 16];
+  size_t length = fread(text, 1, sizeof text - 1, file);
+  ck_assert_int_lt(length, sizeof text - 1);
+  text[length] = '\0';
+  fclose(file);
+  return strdup(text);
+}
+
+/* When nobody reads the report (host->report_wanted 0), finish writes only "records": no
+ * clustering, no blocks; with model_out it still fits and writes the same model file as a
+ * run whose report is read. The records are the same either way. */
+START_TEST(an_unread_section_skips_the_clustering_but_not_model_out) {
+  char lines[3 * TOPIC_RECORDS][256];
+  const char *pointers[3 * TOPIC_RECORDS];
+  size_t count = corpus(lines, pointers, 0);
+  char config[1024];
+  snprintf(config, sizeof config, "{\"themes\": 3, \"model_out\": \"%s/read.json\"}", folder);
+  run_result read = run(config, pointers, count, 1, 0);
+  ck_assert_ptr_nonnull(cJSON_GetObjectItem(section(&read), "discovered"));
+
+  run_result unread = run_finishing("{\"themes\": 3}", pointers, count, 1, 0, 0);
+  char *printed = cJSON_PrintUnformatted(section(&unread));
+  ck_assert_str_eq(printed, "{\"records\":36}");
+  free(printed);
+
+  snprintf(config, sizeof config, "{\"themes\": 3, \"model_out\": \"%s/unread.json\"}", folder);
+  run_result fitted = run_finishing(config, pointers, count, 1, 0, 0);
+  char *model_read = read_folder_file("read.json"), *model_unread = read_folder_file("unread.json");
+  ck_assert_str_eq(model_unread, model_read);
+  for (size_t r = 0; r < count; r++) {
+    ck_assert_str_eq(unread.outputs[r], read.outputs[r]);
+    ck_assert_str_eq(fitted.outputs[r], read.outputs[r]);
+  }
+  free(model_read);
+  free(model_unread);
+  run_free(&read, count);
+  run_free(&unread, count);
+  run_free(&fitted, count);
+}
+END_TEST
+
 /* A record that shares no word with the model is an outlier: theme_id null. */
 START_TEST(a_record_far_from_every_theme_is_an_outlier) {
   char lines[3 * TOPIC_RECORDS][256];
@@ -649,6 +702,7 @@ static Suite *theme_plugin_suite(void) {
   tcase_add_loop_test(stream, a_fitted_model_applies_with_the_same_ids, 0,
                       (int)(sizeof apply_workers / sizeof apply_workers[0]));
   tcase_add_test(stream, a_record_far_from_every_theme_is_an_outlier);
+  tcase_add_test(stream, an_unread_section_skips_the_clustering_but_not_model_out);
   tcase_add_loop_test(stream, partial_import_errors_name_the_member, 0,
                       (int)(sizeof import_errors / sizeof import_errors[0]));
   suite_add_tcase(suite, stream);
