@@ -170,21 +170,28 @@ START_TEST(high_counts_below_the_limit_stay_narrow) {
 }
 END_TEST
 
+/* Starts `sketch` with its cell 5 at `start` (narrow), and counts one sentence of two terms
+ * that share that cell. */
+static void count_two_sharing_cell(summary_sketch *sketch, summary_features *features,
+                                   uint32_t start, uint64_t sums[2]) {
+  ck_assert_int_eq(summary_sketch_init(sketch, 10, &memory), 0);
+  two_terms(features, (uint64_t)5 << 54, ((uint64_t)5 << 54) | 1);
+  ck_assert_int_eq(summary_sketch_set(sketch, 5, start, &memory), 0);
+  ck_assert_ptr_nonnull(sketch->narrow);
+  add_times(sketch, features, 1, sums);
+}
+
 /* Two terms of one sentence sharing a counter take it from UINT16_MAX - 2 to UINT16_MAX: the
  * sentence is counted on wide counters, and the sum counts both steps. */
 START_TEST(shared_counter_reaching_the_limit_widens) {
   summary_sketch sketch;
+  summary_features features;
   uint64_t sums[2];
-  ck_assert_int_eq(summary_sketch_init(&sketch, 10, &memory), 0);
-  summary_features features; /* both in cell 5 */
-  two_terms(&features, (uint64_t)5 << 54, ((uint64_t)5 << 54) | 1);
-  ck_assert_int_eq(summary_sketch_set(&sketch, 5, UINT16_MAX - 2, &memory), 0);
-  add_times(&sketch, &features, 1, sums);
+  count_two_sharing_cell(&sketch, &features, UINT16_MAX - 2, sums);
   ck_assert_ptr_null(sketch.narrow);
   ck_assert_uint_eq(summary_sketch_cell(&sketch, 5), UINT16_MAX);
   ck_assert_uint_eq(sums[0], (UINT16_MAX - 1) + UINT16_MAX);
   add_times(&sketch, &features, 1, sums);
-  ck_assert_ptr_null(sketch.narrow);
   ck_assert_uint_eq(summary_sketch_cell(&sketch, 5), UINT16_MAX + 2);
   ck_assert_uint_eq(sums[0], (UINT16_MAX + 1) + (UINT16_MAX + 2));
   summary_sketch_free(&sketch, &memory);
@@ -195,13 +202,9 @@ END_TEST
  * on 16 bits (to 0): the sentence is counted on wide counters, and no count is lost. */
 START_TEST(shared_counter_passing_the_limit_loses_nothing) {
   summary_sketch sketch;
+  summary_features features;
   uint64_t sums[2];
-  ck_assert_int_eq(summary_sketch_init(&sketch, 10, &memory), 0);
-  summary_features features; /* both in cell 5 */
-  two_terms(&features, (uint64_t)5 << 54, ((uint64_t)5 << 54) | 1);
-  ck_assert_int_eq(summary_sketch_set(&sketch, 5, UINT16_MAX - 1, &memory), 0);
-  ck_assert_ptr_nonnull(sketch.narrow);
-  add_times(&sketch, &features, 1, sums);
+  count_two_sharing_cell(&sketch, &features, UINT16_MAX - 1, sums);
   ck_assert_ptr_null(sketch.narrow);
   ck_assert_uint_eq(summary_sketch_cell(&sketch, 5), UINT16_MAX + 1);
   ck_assert_uint_eq(sums[0], (uint64_t)UINT16_MAX + (UINT16_MAX + 1));
