@@ -43,17 +43,6 @@ static int sx_periodic(const char *text, size_t length, size_t period) {
   return 1;
 }
 
-/* Whether two byte strings of `length` bytes are equal (short ones without a library call). */
-static int sx_same(const char *a, const char *b, size_t length) {
-  if (a == b || length > 16) {
-    return a == b || memcmp(a, b, length) == 0;
-  }
-  uint64_t left[2], right[2];
-  sx_table_pack(a, length, left);
-  sx_table_pack(b, length, right);
-  return left[0] == right[0] && left[1] == right[1];
-}
-
 const sx_term *sx_lookup_variant(const sx_lexicon *lexicon, const tp_token *token, const char *norm,
                                  size_t length, const sx_term *term, uint16_t *flags) {
   if (token->flags & TP_TOKEN_ELONGATED) {
@@ -93,7 +82,8 @@ const sx_term *sx_lookup_variant(const sx_lexicon *lexicon, const tp_token *toke
 
 const sx_term *sx_lookup_stem_unpacked(const sx_lexicon *lexicon, const tp_token *token,
                                        const char *norm, size_t length) {
-  if (token->stem_length == length && sx_same(token->stem, norm, length)) {
+  /* equal lengths here are over 16 bytes (sx_lookup_stem compares shorter ones packed) */
+  if (token->stem_length == length && memcmp(token->stem, norm, length) == 0) {
     return NULL;
   }
   return sx_lexicon_find_stem(lexicon, token->stem, token->stem_length);
