@@ -82,14 +82,11 @@ static char *parse_string(parser *p) {
       break;
     if (c < 0x20) /* a control byte, or the end of the text */
       return NULL;
-    if (c == '\\') {
-      if (unescape((char)scan[1]) < 0)
-        return NULL;
-      escapes++;
-      scan += 2;
-      continue;
-    }
-    scan++;
+    /* a backslash: tp_json_plain_length stops at nothing else */
+    if (unescape((char)scan[1]) < 0)
+      return NULL;
+    escapes++;
+    scan += 2;
   }
   size_t raw_length = (size_t)(scan - start);
   char *copy = cJSON_malloc(raw_length - escapes + 1);
