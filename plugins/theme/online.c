@@ -78,11 +78,8 @@ static uint32_t home_slot(const th_online *online, uint32_t hash) {
   return th_hash_slot(hash) & (online->table_size - 1);
 }
 
-/* The row of `hash`, or -1; *slot as find_row_from leaves it. */
+/* The row of `hash`, or -1; *slot as find_row_from leaves it. The tables exist (ensure_tables). */
 static int64_t find_row(const th_online *online, uint32_t hash, uint32_t *slot) {
-  *slot = 0;
-  if (!online->slots)
-    return -1;
   *slot = home_slot(online, hash);
   return find_row_from(online, hash, slot);
 }
@@ -387,11 +384,10 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
   int64_t rows[count]; /* each term's row (-1: none yet), found once for both loops */
   /* the table slots and rows are scattered over a few MB: ask for all of them before they are
    * read, so that the cache misses overlap instead of queueing one after the other */
-  uint32_t mask = online->table_size - 1;
   /* each term's home slot, then, for a term not in the table, where its probe stopped */
   uint32_t slots[count];
   for (size_t i = 0; i < count; i++) {
-    slots[i] = th_hash_slot(hashes[i]) & mask;
+    slots[i] = home_slot(online, hashes[i]);
     __builtin_prefetch(&online->slots[slots[i]]);
   }
   size_t row_bytes = themes * sizeof(float);
@@ -439,13 +435,9 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
     }
     add_to_cell(online, best, row, weights[i++]);
   }
-  for (; i < count; i++) {
-    uint32_t slot;
-    int64_t row = find_row(online, hashes[i], &slot);
-    if (row < 0 && (row = new_row(online, hashes[i], slot)) < 0)
+  for (; i < count; i++)
+    if (th_online_add(online, best, hashes[i], weights[i]))
       return -1;
-    add_to_cell(online, best, row, weights[i]);
-  }
   th_micro *micro = &online->micros[best];
   micro->count++;
   if (!isnan(sentiment)) {
