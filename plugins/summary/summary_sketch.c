@@ -93,6 +93,13 @@ static void uncount_narrow(uint16_t *cells, unsigned shift, const uint64_t *term
   }
 }
 
+/* Takes back a whole sentence's count_narrow(): its bigrams, then its content words. */
+static void uncount_sentence(uint16_t *cells, unsigned shift, const uint64_t *terms, size_t content,
+                             size_t bigrams_from, size_t bigrams_end) {
+  uncount_narrow(cells, shift, terms, bigrams_from, bigrams_end);
+  uncount_narrow(cells, shift, terms, 0, content);
+}
+
 /* count_narrow() that also tells whether a counter reached UINT16_MAX on the way (1 if so). */
 static int count_narrow_reaching(uint16_t *cells, unsigned shift, const uint64_t *terms,
                                  size_t from, size_t end) {
@@ -140,8 +147,7 @@ int summary_sketch_add(summary_sketch *sketch, const summary_features *features,
      * exactly; if a counter does reach it, taken back once more and counted on wide counters. */
     int reached = 0;
     if (before >= UINT16_MAX - 1) {
-      uncount_narrow(cells, shift, terms, bigrams_from, bigrams_end);
-      uncount_narrow(cells, shift, terms, 0, content);
+      uncount_sentence(cells, shift, terms, content, bigrams_from, bigrams_end);
       reached = count_narrow_reaching(cells, shift, terms, 0, content);
       reached |= count_narrow_reaching(cells, shift, terms, bigrams_from, bigrams_end);
     }
@@ -151,8 +157,7 @@ int summary_sketch_add(summary_sketch *sketch, const summary_features *features,
       sketch->sentences++;
       return 0;
     }
-    uncount_narrow(cells, shift, terms, bigrams_from, bigrams_end);
-    uncount_narrow(cells, shift, terms, 0, content);
+    uncount_sentence(cells, shift, terms, content, bigrams_from, bigrams_end);
     if (sketch_widen(sketch, memory) < 0)
       return -1;
   }
