@@ -85,8 +85,8 @@ for name, label in labels.items():
           (label, format(whole, ","), format(one, ","), ratio(name), ratio(name, beyond=True)))
 # The default pipeline against the sum of its stages run alone (each beyond tokenize, whole runs):
 # what the stages cost together beyond what each costs by itself (issue 13's first question).
-alone = (runs["none"][0] + (runs["tokenize"][0] - runs["none"][0]) +
-         sum(runs[n][0] - runs["tokenize"][0] for n in ("sentences", "taxonomy", "summary")))
+alone = runs["tokenize"][0] + sum(runs[n][0] - runs["tokenize"][0]
+                                  for n in ("sentences", "taxonomy", "summary"))
 print("  %-34s %15s  the default pipeline is %+.1f%% of it" %
       ("sum of the default's stages alone", format(alone, ","),
        100.0 * (runs["default"][0] - alone) / alone))

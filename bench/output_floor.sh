@@ -125,9 +125,11 @@ print("  %-22s %.4f s (input), %s" % ("printing", printing_input,
       ", ".join("%.4f s (%s output)" % (printing[n], n) for n in printing)))
 print("  %-22s %.4f s" % ("2 word probes", probes))
 print("  %-22s %.4f s (split+probe minus split)" % ("1 probe a word", one_probe))
+# the least each pipeline with that output can cost: no-stage + printing the extra + probes
+floors = {name: cpu["no-stage"] + (printing[name] - printing_input) + probes for name in pipelines}
 targets = [("tokenize + sentiment", "afinn", 10), ("default", "afinn", 3), ("default", "vader", 100)]
 for name, peer, factor in targets:
-    floor = cpu["no-stage"] + (printing[name] - printing_input) + probes
+    floor = floors[name]
     if peer not in cpu:
         continue
     budget = cpu[peer] / factor
@@ -138,7 +140,7 @@ for name, peer, factor in targets:
 # issue 13's own ratios (measured on 50 MB by bench/pipeline_speed.sh; the same shares here):
 # each pipeline at most FACTOR x the no-stage run, so the budget is FACTOR x no-stage.
 for name, factor in [("tokenize + sentiment", 5), ("default", 10)]:
-    floor = cpu["no-stage"] + (printing[name] - printing_input) + probes
+    floor = floors[name]
     budget = factor * cpu["no-stage"]
     print("%-21s <= %3dx no-stage: budget %.4f s; floor %.4f s (no-stage %.4f + printing %.4f + "
           "probes %.4f) = %3.0f%% of it; textpipe %.4f s = %.1fx no-stage"
