@@ -33,9 +33,14 @@ typedef struct cached_block {
 } cached_block;
 
 /* The string classes: the bytes a block of each holds at least. */
-#define STRING_CLASSES 3
-static const size_t string_class_bytes[STRING_CLASSES] = {24, 40, 56};
+#define STRING_CLASSES       3
+#define STRING_CLASS_0_BYTES 24
+#define STRING_CLASS_1_BYTES 40
+#define STRING_CLASS_2_BYTES 56
+static const size_t string_class_bytes[STRING_CLASSES] = {
+    STRING_CLASS_0_BYTES, STRING_CLASS_1_BYTES, STRING_CLASS_2_BYTES};
 
+/* Cached blocks of one size: a stack linked through the blocks' first word. */
 typedef struct block_list {
   size_t count;
   cached_block *head;
@@ -43,8 +48,7 @@ typedef struct block_list {
 
 typedef struct node_cache {
   bool enabled;
-  size_t count;
-  cached_block *head;
+  block_list nodes;
   block_list strings[STRING_CLASSES];
 } node_cache;
 
@@ -52,31 +56,20 @@ static _Thread_local node_cache cache;
 
 /* The string class serving a request of `size` bytes (1 to 56). */
 static inline size_t string_class_of_request(size_t size) {
-  return size <= 24 ? 0 : size <= 40 ? 1 : 2;
+  return size <= STRING_CLASS_0_BYTES ? 0 : size <= STRING_CLASS_1_BYTES ? 1 : 2;
 }
 
-static void *json_malloc(size_t size) {
-  if (cache.head != NULL && size <= sizeof(cJSON) && size >= SMALLEST_SERVED) {
-    cached_block *block = cache.head;
-    cache.head = block->next;
-    cache.count--;
-    return block;
-  }
-  if (size != 0 && size <= string_class_bytes[STRING_CLASSES - 1]) {
-    block_list *list = &cache.strings[string_class_of_request(size)];
-    if (list->head != NULL) {
-      cached_block *block = list->head;
-      list->head = block->next;
-      list->count--;
-      return block;
-    }
-  }
-  return malloc(size);
+/* The top block of `list` (not empty). */
+static inline void *take(block_list *list) {
+  cached_block *block = list->head;
+  list->head = block->next;
+  list->count--;
+  return block;
 }
 
-/* Keeps a freed block in `list` unless it holds TP_JSON_STRING_CACHE already. */
-static inline bool keep(block_list *list, void *pointer) {
-  if (list->count >= TP_JSON_STRING_CACHE)
+/* Keeps a freed block in `list` unless it holds `limit` already. */
+static inline bool keep(block_list *list, void *pointer, size_t limit) {
+  if (list->count >= limit)
     return false;
   cached_block *block = pointer;
   block->next = list->head;
@@ -85,22 +78,29 @@ static inline bool keep(block_list *list, void *pointer) {
   return true;
 }
 
+static void *json_malloc(size_t size) {
+  if (cache.nodes.head != NULL && size <= sizeof(cJSON) && size >= SMALLEST_SERVED)
+    return take(&cache.nodes);
+  if (size != 0 && size <= string_class_bytes[STRING_CLASSES - 1]) {
+    block_list *list = &cache.strings[string_class_of_request(size)];
+    if (list->head != NULL)
+      return take(list);
+  }
+  return malloc(size);
+}
+
 static void json_free(void *pointer) {
   if (pointer != NULL && cache.enabled) {
     size_t usable = malloc_usable_size(pointer);
     if (usable >= sizeof(cJSON) && usable <= sizeof(cJSON) + sizeof(void *)) {
-      if (cache.count < TP_JSON_NODE_CACHE) {
-        cached_block *block = pointer;
-        block->next = cache.head;
-        cache.head = block;
-        cache.count++;
+      if (keep(&cache.nodes, pointer, TP_JSON_NODE_CACHE))
         return;
-      }
     } else {
       /* the largest class the block holds, when it holds at most a word more */
       for (size_t k = STRING_CLASSES; k-- > 0;)
         if (usable >= string_class_bytes[k]) {
-          if (usable <= string_class_bytes[k] + sizeof(void *) && keep(&cache.strings[k], pointer))
+          if (usable <= string_class_bytes[k] + sizeof(void *) &&
+              keep(&cache.strings[k], pointer, TP_JSON_STRING_CACHE))
             return;
           break;
         }
@@ -111,14 +111,8 @@ static void json_free(void *pointer) {
 
 /* A node block into the cache, or back to malloc when the cache is off or full. */
 static void release_node(cJSON *node) {
-  if (cache.enabled && cache.count < TP_JSON_NODE_CACHE) {
-    cached_block *block = (cached_block *)node;
-    block->next = cache.head;
-    cache.head = block;
-    cache.count++;
-    return;
-  }
-  free(node);
+  if (!cache.enabled || !keep(&cache.nodes, node, TP_JSON_NODE_CACHE))
+    free(node);
 }
 
 /* The nodes one tp_json_delete() call frees, linked through their first word in the order
@@ -153,10 +147,10 @@ void tp_json_delete(cJSON *item) {
   freed_nodes freed = {NULL, &freed.head, 0};
   delete_into(item, &freed);
   *freed.tail_link = NULL;
-  if (cache.enabled && cache.count + freed.count <= TP_JSON_NODE_CACHE) {
-    *freed.tail_link = cache.head;
-    cache.head = freed.head;
-    cache.count += freed.count;
+  if (cache.enabled && cache.nodes.count + freed.count <= TP_JSON_NODE_CACHE) {
+    *freed.tail_link = cache.nodes.head;
+    cache.nodes.head = freed.head;
+    cache.nodes.count += freed.count;
     return;
   }
   /* the cache is off or about full: node by node, the rest back to malloc */
@@ -181,21 +175,15 @@ void tp_json_alloc_thread_start(void) {
   cache.enabled = true;
 }
 
-/* Frees every block of the list `head` and empties it. */
-static void free_all(cached_block **head) {
-  while (*head != NULL) {
-    cached_block *block = *head;
-    *head = block->next;
-    free(block);
-  }
+/* Frees every block of `list` and empties it. */
+static void free_all(block_list *list) {
+  while (list->head != NULL)
+    free(take(list));
 }
 
 void tp_json_alloc_thread_stop(void) {
   cache.enabled = false;
-  free_all(&cache.head);
-  cache.count = 0;
-  for (size_t k = 0; k < STRING_CLASSES; k++) {
-    free_all(&cache.strings[k].head);
-    cache.strings[k].count = 0;
-  }
+  free_all(&cache.nodes);
+  for (size_t k = 0; k < STRING_CLASSES; k++)
+    free_all(&cache.strings[k]);
 }
