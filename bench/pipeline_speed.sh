@@ -29,9 +29,9 @@
 # 3. Peak RSS of the default pipeline (default workers) reading a generated stream piped in
 #    (bench/stream_gen.py, never stored): 5 MB and BIG_BYTES (default 10^9). Target: flat and
 #    under 64 MiB. BIG_BYTES=0 skips the big run.
-# Every textpipe run but the "no report" rows writes its report (--report, to a temporary
-# folder removed at exit): since `run` without --report skips the report-only work, this keeps
-# the targets measuring the work they always measured (records and report).
+# Every textpipe run but the "no report" rows writes its report (--report /dev/null: built and
+# printed, not kept): since `run` without --report skips the report-only work, this keeps the
+# targets measuring the work they always measured (records and report).
 # The corpus bench/data/comments.ndjson is generated when missing; outputs go to bench/out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,21 +47,15 @@ write_peer_inputs "$corpus" "$out"
 write_halves "$corpus" "$out"
 
 python3 - "$build/core/textpipe" "$out" "$corpus" "$0" <<'PY'
-import atexit, itertools, os, shutil, statistics, subprocess, sys, tempfile, time
+import os, shutil, statistics, subprocess, sys, time
 textpipe, out, corpus, script = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 runs, big_bytes, peers_dir = int(os.environ["RUNS"]), int(os.environ["BIG_BYTES"]), os.environ["PEERS_DIR"]
 first5mb = os.path.join(out, "first5mb.ndjson")
 
-reports = tempfile.mkdtemp(prefix="pipeline_speed-reports-")  # written by the runs, never read
-atexit.register(shutil.rmtree, reports, True)
-report_numbers = itertools.count(1)
-
 def textpipe_command(pipeline, workers, report=True):
-    """The run command; with `report` it writes the report to a file of its own in `reports`."""
+    """The run command; with `report` it builds and prints the report (to /dev/null)."""
     command = [textpipe, "run", pipeline, "--quiet"] + (["--workers", str(workers)] if workers else [])
-    if report:
-        command += ["--report", os.path.join(reports, "%d.json" % next(report_numbers))]
-    return command
+    return command + (["--report", os.devnull] if report else [])
 
 def run_queue_wait(pid, waits):
     """Records each thread's run-queue wait so far (ns, /proc/PID/task/*/schedstat) in `waits`."""
@@ -90,25 +84,25 @@ def run(command, path):
         sys.exit("bench/pipeline_speed.sh: %s exited with status %d" % (" ".join(command), status))
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, sum(waits.values()) / 1e9
 
-def run_together(commands, paths):
-    """Starts commands[i] with stdin from paths[i], all at the same moment: (wall s until the
-    last one exits, CPU s of all, 0: no waiting figure for a pair)."""
+def run_together(command, paths):
+    """Starts `command` once per path at the same moment (stdin from each path): (wall s until
+    the last one exits, CPU s of all, 0: no waiting figure for a pair)."""
     children, start = [], time.perf_counter()
     with open(os.devnull, "wb") as stdout:
-        for command, path in zip(commands, paths):
+        for path in paths:
             with open(path, "rb") as stdin:
                 children.append(subprocess.Popen(command, stdin=stdin, stdout=stdout))
         cpu = 0.0
         for child in children:
             _, status, usage = os.wait4(child.pid, 0)
             if status != 0:
-                sys.exit("bench/pipeline_speed.sh: %s exited with status %d" % (" ".join(child.args), status))
+                sys.exit("bench/pipeline_speed.sh: %s exited with status %d" % (" ".join(command), status))
             cpu += usage.ru_utime + usage.ru_stime
     return time.perf_counter() - start, cpu, 0.0
 
 def rounds(commands, path):
     """Runs every command once per round, RUNS rounds: {name: [(wall, cpu), ...]}. A command
-    given as ([commands], [paths]) runs each command on its path, all at once (run_together)."""
+    given as (command, [paths]) runs once per path, all at once (run_together)."""
     results = {name: [] for name, _ in commands}
     for _ in range(runs):
         for name, command in commands:
@@ -145,7 +139,7 @@ results = rounds([("no stage, 1 worker", textpipe_command("bench/passthrough.jso
                   ("tokenize+sentences, 1 worker",
                    textpipe_command(os.path.join(out, "tokenize_sentences.json"), 1)),
                   ("default, 1 worker x2, halves",
-                   ([textpipe_command("pipelines/comments.json", 1) for _ in range(2)],
+                   (textpipe_command("pipelines/comments.json", 1),
                     [os.path.join(out, "half1.ndjson"), os.path.join(out, "half2.ndjson")])),
                   ("default, 1 worker, no report",
                    textpipe_command("pipelines/comments.json", 1, report=False))],
