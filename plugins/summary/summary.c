@@ -322,10 +322,6 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
     summary_features *features =
         s < ranked ? &partial->features[s] : &partial->features[SUMMARY_RECORD_SENTENCES];
     const tp_sentence *sentence = TP_TEXT_SENTENCE(text, s);
-    if (summary_partial_reserve_text(self, partial, sentence->length + 1) < 0) {
-      result = TP_ERROR;
-      break;
-    }
     sentence_features(partial, text, sentence, features);
     const cJSON *item = sentence_score;
     sentence_score = sentence_score != NULL ? sentence_score->next : NULL;
@@ -348,9 +344,14 @@ static tp_result summary_process(void *instance, void *partial_ptr, tp_record *r
       }
       if (scores[t] < 0.0)
         continue;
-      if (!bytes) /* the pool copies it: a plain sentence is handed over where it is */
+      if (!bytes) { /* the pool copies it: a plain sentence is handed over where it is */
+        if (summary_partial_reserve_text(self, partial, sentence->length + 1) < 0) {
+          result = TP_ERROR;
+          break;
+        }
         bytes = summary_text_quote(text->text + sentence->start, sentence->length,
                                    partial->sentence_text, &length);
+      }
       if (!id && !(id = record_id(self, record, id_buffer, sizeof id_buffer, &id_allocated))) {
         result = TP_ERROR;
         break;
