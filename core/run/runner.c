@@ -155,8 +155,12 @@ static void finish_and_deliver(tp_runner *runner, const tp_batch_stages *stages,
   uv_mutex_lock(&runner->lock);
   batch->next = runner->completed;
   runner->completed = batch;
-  uv_async_send(&runner->async);
   uv_mutex_unlock(&runner->lock);
+  /* After the unlock: the loop thread, woken, takes the lock at once (on_async) and would
+   * otherwise sleep on it again until we let go. Safe: the runner outlives a worker's last send
+   * (stop_workers joins before the handle is closed; abandon counts the worker busy until
+   * run_batches returns). */
+  uv_async_send(&runner->async);
 }
 
 /* The next batch of the worker's queue, or NULL when it is empty or the runner is abandoned
@@ -380,8 +384,11 @@ void tp_runner_submit(tp_runner *runner, tp_batch *batch) {
   else
     worker->queue_head = batch;
   worker->queue_tail = batch;
-  uv_cond_signal(&worker->wake);
   uv_mutex_unlock(&runner->lock);
+  /* After the unlock, so that the woken worker does not block on the lock we still hold (a
+   * second sleep and wake-up per batch). No wake-up is lost: the worker tests its queue under
+   * the lock before it waits. */
+  uv_cond_signal(&worker->wake);
 }
 
 void tp_runner_batch_release(tp_runner *runner, tp_batch *batch) {
