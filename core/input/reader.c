@@ -1,12 +1,17 @@
 /* core/input/reader.c - line framing and libuv input (reader.h).
  *
- * Pipes and terminals are read with uv_read_start into one reused buffer; regular files (and
- * anything else, e.g. /dev/null) with uv_fs_read, one request at a time. Pausing is just not
- * asking for more: uv_read_stop, or no next uv_fs_read; the unframed rest of the buffer waits
+ * Pipes and terminals are read with uv_read_start into one reused buffer. Regular files (and
+ * block devices) are read on the loop thread itself, one read() a loop turn from an idle handle:
+ * such a read never waits for another process, and going through libuv's thread pool cost two
+ * thread hand-offs a read (a wake-up of a pool thread, and of the loop when it is done).
+ * Anything else (character devices such as /dev/null, sockets) is read with uv_fs_read on the
+ * pool, one request at a time, because a read there may block. Pausing is just not asking for
+ * more: uv_read_stop, uv_idle_stop, or no next uv_fs_read; the unframed rest of the buffer waits
  * in place until tp_reader_start.
  */
 #include "reader.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,8 +185,10 @@ struct tp_reader {
     uv_stream_t stream;
     uv_pipe_t pipe;
     uv_tty_t tty;
+    uv_idle_t idle; /* direct: reads while active */
   } io;
   int has_handle;
+  int direct; /* a regular file, read on the loop thread (on_idle_read) */
   uv_fs_t request;
   int request_pending;
   int fd, own_fd;
@@ -254,6 +261,24 @@ static void on_stream_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *b
   uv_read_stop(stream);
   reader->reading = 0;
   finish_input(reader, nread == UV_EOF ? 0 : (int)nread);
+}
+
+/* A direct reader's turn: one read() into the buffer, framed at once. Reading goes on next
+ * turn unless the sink paused, the input ended or failed; the idle handle is stopped then (an
+ * active one keeps the loop from waiting in poll). */
+static void on_idle_read(uv_idle_t *idle) {
+  tp_reader *reader = idle->data;
+  ssize_t result;
+  do
+    result = read(reader->fd, reader->buffer, TP_READ_BUFFER);
+  while (result < 0 && errno == EINTR);
+  int status = result < 0 ? uv_translate_sys_error(errno) : 0;
+  if (result > 0 && feed(reader, 0, (size_t)result) == 0)
+    return;
+  uv_idle_stop(idle);
+  reader->reading = 0;
+  if (result <= 0)
+    finish_input(reader, status);
 }
 
 static void request_file_read(tp_reader *reader);
@@ -338,6 +363,12 @@ tp_reader *tp_reader_open(uv_loop_t *loop, const char *path, uint64_t max_bytes,
     }
   } else {
     reader->kind = UV_FILE; /* regular files, character devices, anything else */
+    struct stat info;
+    if (fstat(reader->fd, &info) == 0 && (S_ISREG(info.st_mode) || S_ISBLK(info.st_mode)) &&
+        uv_idle_init(loop, &reader->io.idle) == 0) {
+      reader->has_handle = reader->direct = 1;
+      reader->io.handle.data = reader;
+    }
   }
   if (status != 0) {
     snprintf(err, err_size, "%s: cannot read: %s", path != NULL ? path : "stdin",
@@ -359,6 +390,13 @@ void tp_reader_start(tp_reader *reader) {
   if (reader->leftover_length > 0 &&
       feed(reader, reader->leftover_at, reader->leftover_length) != 0)
     return;
+  if (reader->direct) {
+    if (!reader->reading) {
+      uv_idle_start(&reader->io.idle, on_idle_read);
+      reader->reading = 1;
+    }
+    return;
+  }
   if (reader->kind == UV_FILE) {
     if (!reader->request_pending)
       request_file_read(reader);
@@ -375,7 +413,9 @@ void tp_reader_start(tp_reader *reader) {
 }
 
 void tp_reader_stop(tp_reader *reader) {
-  if (reader->reading)
+  if (reader->reading && reader->direct)
+    uv_idle_stop(&reader->io.idle);
+  else if (reader->reading)
     uv_read_stop(&reader->io.stream);
   reader->reading = 0;
   reader->stopped = 1;

@@ -7,9 +7,14 @@
  * Pipes are written with uv_fs_write (a blocking write on the thread pool) rather than a
  * uv_pipe_t: uv_pipe_open would switch the shared pipe to non-blocking mode, which stays so
  * for the other processes writing to it (a shell's next command, or our own stderr under
- * 2>&1, whose lines would then be lost on EAGAIN). One write per batch makes the hop cheap. */
+ * 2>&1, whose lines would then be lost on EAGAIN). One write per batch makes the hop cheap.
+ *
+ * Regular files, block devices and /dev/null are written on the loop thread itself, the
+ * buffer whole before tp_writer_write returns: a write there never waits for another process,
+ * and the thread pool's hop cost two thread wake-ups a batch. */
 #include "writer.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +36,7 @@ struct tp_writer {
   uv_write_t write_request;
   uv_fs_t fs_request;
   int busy;
+  int direct;       /* written on the loop thread (write_directly) */
   const char *data; /* what is left to write (files may take partial writes) */
   size_t length;
   int regular;     /* a regular file: a failed write is cut back to `committed` */
@@ -67,31 +73,61 @@ static void on_stream_written(uv_write_t *request, int status) {
 
 static void start_file_write(tp_writer *writer);
 
-static void on_file_written(uv_fs_t *request) {
-  tp_writer *writer = request->data;
-  ssize_t result = request->result;
-  uv_fs_req_cleanup(request);
+/* Counts one write's `result` (bytes written, or a libuv error). Returns 1 when the buffer is
+ * done (write_finished called: all written, or failed), 0 when bytes remain to write. */
+static int account_write(tp_writer *writer, ssize_t result) {
   if (result < 0) {
     write_finished(writer, (int)result);
-    return;
+    return 1;
   }
   writer->data += result;
   writer->length -= (size_t)result;
   if (writer->length == 0) {
     write_finished(writer, 0);
-    return;
+    return 1;
   }
   if (result == 0) {
     write_finished(writer, UV_EIO);
-    return;
+    return 1;
   }
-  start_file_write(writer);
+  return 0;
+}
+
+/* The size of the next write: at most 1 GiB, which every kernel takes in one call. */
+static size_t next_write_size(const tp_writer *writer) {
+  return writer->length > (size_t)1 << 30 ? (size_t)1 << 30 : writer->length;
+}
+
+static void on_file_written(uv_fs_t *request) {
+  tp_writer *writer = request->data;
+  ssize_t result = request->result;
+  uv_fs_req_cleanup(request);
+  if (!account_write(writer, result))
+    start_file_write(writer);
+}
+
+/* A direct writer's buffer, written whole (or failed) on the calling thread. */
+static void write_directly(tp_writer *writer) {
+  for (;;) {
+    ssize_t result = write(writer->fd, writer->data, next_write_size(writer));
+    if (result < 0 && errno == EINTR)
+      continue;
+    if (account_write(writer, result < 0 ? uv_translate_sys_error(errno) : result))
+      return;
+  }
+}
+
+/* Whether `info` is a file written without waiting on another process (see the top). */
+static int writes_directly(const struct stat *info) {
+  struct stat null_device;
+  if (S_ISREG(info->st_mode) || S_ISBLK(info->st_mode))
+    return 1;
+  return S_ISCHR(info->st_mode) && stat("/dev/null", &null_device) == 0 &&
+         S_ISCHR(null_device.st_mode) && info->st_rdev == null_device.st_rdev;
 }
 
 static void start_file_write(tp_writer *writer) {
-  uv_buf_t buf = uv_buf_init((char *)writer->data, (unsigned int)writer->length);
-  if (writer->length > (size_t)1 << 30)
-    buf.len = (size_t)1 << 30;
+  uv_buf_t buf = uv_buf_init((char *)writer->data, (unsigned int)next_write_size(writer));
   writer->fs_request.data = writer;
   int status =
       uv_fs_write(writer->loop, &writer->fs_request, writer->fd, &buf, 1, -1, on_file_written);
@@ -129,7 +165,9 @@ tp_writer *tp_writer_open(uv_loop_t *loop, const char *path, char *err, size_t e
   } else {
     writer->kind = UV_FILE;
     struct stat info;
-    writer->regular = fstat(writer->fd, &info) == 0 && S_ISREG(info.st_mode);
+    int known = fstat(writer->fd, &info) == 0;
+    writer->regular = known && S_ISREG(info.st_mode);
+    writer->direct = known && writes_directly(&info);
     /* Appending (">>"): others may append too, so never cut the file. */
     int flags = fcntl(writer->fd, F_GETFL);
     writer->committed =
@@ -155,6 +193,10 @@ int tp_writer_write(tp_writer *writer, const char *data, size_t length, tp_write
   writer->length = length;
   writer->total = length;
   writer->busy = 1;
+  if (writer->direct) {
+    write_directly(writer); /* `done` has been called */
+    return 0;
+  }
   if (writer->kind == UV_FILE) {
     start_file_write(writer);
     return 0;

@@ -1,7 +1,8 @@
 /* core/run/runner.c - batches of records through the stages on worker threads (runner.h).
  *
  * Threads: the loop thread fills and submits batches and receives them back through one
- * uv_async_t; each worker has its own queue, because batch k must run on worker k mod N.
+ * uv_async_t, and wakes a worker at most once a loop turn (a uv_prepare_t); each worker has its
+ * own queue, because batch k must run on worker k mod N.
  * One mutex guards all queues and the completed list: it is taken twice per batch (~128
  * records), so it never shows up next to the JSON work. Completed batches are put back in
  * order in a ring indexed by sequence (the in-flight bound is the stream's job).
@@ -30,12 +31,14 @@ typedef struct tp_worker {
   /* Batches in hand (batch_work.h): the second is used only when a stage overlaps (ABI 2.2),
    * for the next batch while the first one's batch is with that stage. */
   tp_batch_work work[2];
-  int busy; /* running batches (guarded by lock) */
+  int busy;        /* running batches (guarded by lock) */
+  int wake_wanted; /* batches queued this loop turn: signal `wake` before the loop waits */
 } tp_worker;
 
 struct tp_runner {
   uv_loop_t *loop;
   uv_async_t async;
+  uv_prepare_t wake; /* wakes the workers given batches this loop turn (on_wake) */
   const tp_pipeline *pipeline;
   tp_batch_ready_fn ready;
   void *context;
@@ -155,8 +158,12 @@ static void finish_and_deliver(tp_runner *runner, const tp_batch_stages *stages,
   uv_mutex_lock(&runner->lock);
   batch->next = runner->completed;
   runner->completed = batch;
-  uv_async_send(&runner->async);
   uv_mutex_unlock(&runner->lock);
+  /* After the unlock: the loop thread, woken, takes the lock at once (on_async) and would
+   * otherwise sleep on it again until we let go. Safe: the runner outlives a worker's last send
+   * (stop_workers joins before the handle is closed; abandon counts the worker busy until
+   * run_batches returns). */
+  uv_async_send(&runner->async);
 }
 
 /* The next batch of the worker's queue, or NULL when it is empty or the runner is abandoned
@@ -256,6 +263,24 @@ static void on_async(uv_async_t *async) {
   }
 }
 
+/* Before the loop waits for events: wakes each worker given batches since the last time, once.
+ * A loop turn frames a whole read buffer (two or three batches for one worker): a wake-up per
+ * batch woke the worker, which ran one batch and slept again, a thread switch each way per
+ * batch on a busy machine. The prepare phase comes before every wait of the loop, so no batch
+ * waits for a later turn. */
+static void on_wake(uv_prepare_t *prepare) {
+  tp_runner *runner = prepare->data;
+  uv_prepare_stop(prepare);
+  for (size_t w = 0; w < runner->worker_count; w++) {
+    tp_worker *worker = &runner->workers[w];
+    if (worker->wake_wanted) {
+      worker->wake_wanted = 0;
+      /* No wake-up is lost outside the lock: the worker tests its queue under it first. */
+      uv_cond_signal(&worker->wake);
+    }
+  }
+}
+
 /* Wakes every worker to finish its queue and exit, and joins the started ones. */
 static void stop_workers(tp_runner *runner) {
   uv_mutex_lock(&runner->lock);
@@ -332,6 +357,8 @@ tp_runner *tp_runner_create(uv_loop_t *loop, const tp_pipeline *pipeline, size_t
     goto fail;
   }
   runner->async.data = runner;
+  uv_prepare_init(loop, &runner->wake); /* cannot fail */
+  runner->wake.data = runner;
   return runner;
 
 fail:
@@ -380,8 +407,11 @@ void tp_runner_submit(tp_runner *runner, tp_batch *batch) {
   else
     worker->queue_head = batch;
   worker->queue_tail = batch;
-  uv_cond_signal(&worker->wake);
   uv_mutex_unlock(&runner->lock);
+  /* Woken once at the end of the loop turn (on_wake), after the unlock so that it does not
+   * block on the lock we hold. */
+  worker->wake_wanted = 1;
+  uv_prepare_start(&runner->wake, on_wake);
 }
 
 void tp_runner_batch_release(tp_runner *runner, tp_batch *batch) {
@@ -429,6 +459,7 @@ int tp_runner_finish(tp_runner *runner, cJSON *sections, cJSON *exports, tp_stag
 int tp_runner_merge(tp_runner *runner, cJSON *exports, tp_stage_stats *stats, tp_error *err) {
   stop_workers(runner);
   uv_close((uv_handle_t *)&runner->async, NULL);
+  uv_close((uv_handle_t *)&runner->wake, NULL);
 
   const tp_pipeline *pipeline = runner->pipeline;
   for (size_t s = 0; s < pipeline->stage_count; s++) {

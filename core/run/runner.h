@@ -95,7 +95,9 @@ int tp_batch_full(const tp_batch *batch);
  * valid while the runner runs; set it before submitting the first batch of rows. */
 void tp_runner_set_csv_header(tp_runner *runner, const tp_csv_row *header);
 
-/* Queues `batch` on worker (sequence mod workers). The runner owns it until `ready`. */
+/* Queues `batch` on worker (sequence mod workers). The runner owns it until `ready`. The worker
+ * is woken once for all the batches it was given in a loop turn, before the loop next waits
+ * (a uv_prepare_t), so the loop must run for the batch to start. */
 void tp_runner_submit(tp_runner *runner, tp_batch *batch);
 
 /* Returns a batch to the pool: one handed to `ready`, or one acquired and never submitted. */

@@ -1,6 +1,8 @@
 /* tests/unit/test_reader.c - line framing across read boundaries, limits, blank lines and
- * pausing; the libuv reader on a regular file and on a pipe. */
+ * pausing; the libuv reader on a regular file and on a pipe, and a regular file read without
+ * libuv's thread pool. */
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +238,31 @@ START_TEST(reader_reads_file_and_pipe) {
 }
 END_TEST
 
+/* The threads of this process (the entries of /proc/self/task). */
+static size_t thread_count(void) {
+  DIR *tasks = opendir("/proc/self/task");
+  ck_assert_ptr_nonnull(tasks);
+  size_t count = 0;
+  for (struct dirent *entry; (entry = readdir(tasks)) != NULL;)
+    count += entry->d_name[0] != '.';
+  closedir(tasks);
+  return count;
+}
+
+/* A regular file is read on the loop thread (reader.c): reading one, paused and resumed at
+ * every line, starts no thread (libuv starts its thread pool at the first request for it). */
+START_TEST(regular_file_read_on_loop_thread) {
+  size_t threads = thread_count();
+  collected out = {.pause_every = 1};
+  read_through_reader("first\nsecond\n", 0, &out);
+  ck_assert_int_eq(out.end_status, 0);
+  ck_assert_uint_eq(out.count, 2);
+  ck_assert_str_eq(out.lines[1], "second");
+  ck_assert_uint_eq(thread_count(), threads);
+  collected_free(&out);
+}
+END_TEST
+
 START_TEST(reader_reports_missing_file) {
   uv_loop_t loop;
   uv_loop_init(&loop);
@@ -266,6 +293,7 @@ static Suite *reader_suite(void) {
   TCase *input = tcase_create("libuv_input");
   tcase_add_loop_test(input, reader_reads_file_and_pipe, 0, 2);
   tcase_add_test(input, reader_reports_missing_file);
+  tcase_add_test(input, regular_file_read_on_loop_thread);
   suite_add_tcase(suite, input);
   return suite;
 }
