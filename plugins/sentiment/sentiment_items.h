@@ -24,7 +24,8 @@ enum {
   SX_ITEM_EMPHATIC = 1u << 6,  /* a negator in "can't X enough": emphasis, not negation */
   SX_ITEM_CANDIDATE = 1u << 7, /* had a valence or a phrase's first word when looked up */
   /* Noted by pass 1 for the passes over a text's sentences, which start from its items: */
-  SX_ITEM_AFTER_WORD = 1u << 8, /* counted in sx_span.capitalized */
+  SX_ITEM_AFTER_WORD = 1u << 8,  /* counted in sx_span.capitalized */
+  SX_ITEM_PHRASE_HEAD = 1u << 9, /* its term starts a phrase of two words or more */
 };
 
 typedef struct sx_item {
@@ -63,6 +64,11 @@ typedef struct sx_span {
    * hedges, concessions), which passes 1b, 1c and 2 skip likewise: pass 4 visits the list. */
   uint32_t *candidates;
   size_t candidate_count;
+  /* Those of them whose term starts a phrase (SX_ITEM_PHRASE_HEAD), the only ones pass 1b
+   * visits: listed without a branch by pass 1, as the candidates are, where pass 1b's test of
+   * each candidate's term followed no pattern the branch predictor learns. */
+  uint32_t *heads;
+  size_t head_count;
   size_t consumed; /* items consumed by phrases (pass 1b), each once */
   /* A text's pass 1 also counts the exclamations, questions and links of each sentence here
    * (by the tokens' `sentence`), when this is not NULL: sentence_count entries, zeroed; and

@@ -20,9 +20,10 @@
 #include "sentiment_lexicon.h"
 #include "sentiment_table.h"
 
-#define SX_STEM_WEIGHT      0.5f      /* a stem match is a guess: half weight */
-#define SX_LOOKUP_ELONGATED (1u << 2) /* the scorer's SX_ITEM_ELONGATED */
-#define SX_LOOKUP_CANDIDATE (1u << 7) /* the scorer's SX_ITEM_CANDIDATE */
+#define SX_STEM_WEIGHT        0.5f      /* a stem match is a guess: half weight */
+#define SX_LOOKUP_ELONGATED   (1u << 2) /* the scorer's SX_ITEM_ELONGATED */
+#define SX_LOOKUP_CANDIDATE   (1u << 7) /* the scorer's SX_ITEM_CANDIDATE */
+#define SX_LOOKUP_PHRASE_HEAD (1u << 9) /* the scorer's SX_ITEM_PHRASE_HEAD */
 
 /* What a token's lookup gives the scorer. */
 typedef struct sx_lookup {
@@ -31,7 +32,8 @@ typedef struct sx_lookup {
                           a valence not marked neutral, not of a single letter; else 0 */
   uint16_t rules;      /* the term's SX_TERM_* flags, plus SX_TERM_NEGATOR for any n't word */
   uint16_t flags;      /* SX_LOOKUP_ELONGATED when found de-elongated; SX_LOOKUP_CANDIDATE with
-                          a valence or a term that starts a phrase of two words or more */
+                          a valence or a term that starts a phrase of two words or more, and
+                          SX_LOOKUP_PHRASE_HEAD with the latter */
 } sx_lookup;
 
 /* The de-elongated, emoticon and laughter variants of a word not found as it is (or found
@@ -146,7 +148,9 @@ sx_lookup_token(const sx_lexicon *lexicon, const tp_token *token, sx_lookup *loo
   if ((term->flags & SX_TERM_VALENCE) && !(term->flags & SX_TERM_NEUTRAL) && !single_letter) {
     lookup->valence = term->valence * stem_weight;
   }
-  if (lookup->valence != 0 || term->phrase_words >= 2) {
+  if (term->phrase_words >= 2) {
+    lookup->flags |= SX_LOOKUP_CANDIDATE | SX_LOOKUP_PHRASE_HEAD;
+  } else if (lookup->valence != 0) {
     lookup->flags |= SX_LOOKUP_CANDIDATE;
   }
 }

@@ -58,7 +58,7 @@ static int sx_no_phrase_follows(const sx_item *items, size_t item_count, size_t 
 }
 
 /* Pass 1b: replaces the first word of each known phrase by the phrase, longest match first
- * (phrase heads are among the span's candidates). With SX_MEMO_WRITE (a whole text) it notes
+ * (the phrase heads pass 1 listed, sx_span.heads). With SX_MEMO_WRITE (a whole text) it notes
  * each head's match in memo[token number]; with SX_MEMO_READ (one of its sentences) it reuses
  * a noted match that the sentence holds whole. That is what the sentence's own extension would
  * find: it reads the same words (same clauses, same lexicon) up to the sentence's end, a prefix
@@ -67,13 +67,9 @@ static int sx_no_phrase_follows(const sx_item *items, size_t item_count, size_t 
 void sx_match_phrases(const sx_lexicon *lexicon, sx_item *items, size_t item_count, sx_span *span,
                       sx_phrase_memo *memo, int memo_mode) {
   char key[SX_KEY_BYTES];
-  for (size_t c = 0; c < span->candidate_count; c++) {
-    size_t i = span->candidates[c];
-    const sx_term *head = items[i].term;
+  for (size_t h = 0; h < span->head_count; h++) {
+    size_t i = span->heads[h];
     size_t used = items[i].token->norm_length;
-    if (head == NULL || head->phrase_words < 2) {
-      continue;
-    }
     sx_phrase_memo *noted = NULL;
     if (memo_mode != SX_MEMO_NONE) {
       noted = &memo[items[i].number];

@@ -81,6 +81,7 @@ void sx_scratch_release(sx_scratch *scratch) {
 
 _Static_assert(SX_ITEM_ELONGATED == SX_LOOKUP_ELONGATED, "a lookup's flag is the item's flag");
 _Static_assert(SX_ITEM_CANDIDATE == SX_LOOKUP_CANDIDATE, "a lookup's flag is the item's flag");
+_Static_assert(SX_ITEM_PHRASE_HEAD == SX_LOOKUP_PHRASE_HEAD, "a lookup's flag is the item's flag");
 
 /* Grows *buffer to hold `count` elements of `size` bytes (doubling from 64). Returns 0 or -1. */
 static int sx_reserve(const sx_allocator *allocator, void **buffer, size_t *capacity, size_t count,
@@ -155,8 +156,8 @@ static __attribute__((noinline)) size_t sx_collect(const sx_lexicon *lexicon, co
   uint32_t clause = 0;
   uint16_t rules_seen = 0;
   int exclamations = 0, questions = 0, links = 0, capitalized = 0;
-  uint32_t *candidates = span->candidates;
-  size_t candidate_count = 0;
+  uint32_t *candidates = span->candidates, *heads = span->heads;
+  size_t candidate_count = 0, head_count = 0;
   sx_sentence_marks *sentence_marks = span->sentence_marks;
   /* Token t is at `at`, stepped by the producer's size (TP_TEXT_TOKEN would multiply by it for
    * every token). */
@@ -226,6 +227,8 @@ static __attribute__((noinline)) size_t sx_collect(const sx_lexicon *lexicon, co
      * slot past the last candidate is free: there are no more candidates than items. */
     candidates[candidate_count] = (uint32_t)(item_count - 1);
     candidate_count += ((flags & SX_ITEM_CANDIDATE) | (item->rules & SX_SUM_RULES)) != 0;
+    heads[head_count] = (uint32_t)(item_count - 1);
+    head_count += (flags & SX_ITEM_PHRASE_HEAD) != 0;
     if (token->type == TP_TOKEN_WORD) {
       words++;
       /* Only a Capitalized sentiment word right after a word can be inside a name (counted
@@ -247,6 +250,7 @@ static __attribute__((noinline)) size_t sx_collect(const sx_lexicon *lexicon, co
   span->links = links;
   span->capitalized = capitalized;
   span->candidate_count = candidate_count;
+  span->head_count = head_count;
   span->caps_differ = caps > 0 && caps < words;
   span->contrast = (rules_seen & SX_TERM_CONTRAST) != 0;
   return item_count;
@@ -306,15 +310,17 @@ static size_t sx_collect_sentence(sx_scratch *scratch, const tp_text *text, size
    * number UINT32_MAX (sx_score), past every sentence: the loop tests no count. */
   uint32_t end_number = (uint32_t)(first + count);
   sx_item *items = text_items + begin;
-  size_t candidate_count = 0, item_count = 0;
+  size_t candidate_count = 0, head_count = 0, item_count = 0;
   uint16_t rules_seen = 0, flags_seen = 0;
-  uint32_t *candidates = span->candidates;
+  uint32_t *candidates = span->candidates, *heads = span->heads;
   for (; items[item_count].number < end_number; item_count++) {
     size_t k = item_count;
     const sx_item *item = &items[k];
     other_sentences |= item->sentence ^ sentence;
     candidates[candidate_count] = (uint32_t)k; /* as in sx_collect: no branch */
     candidate_count += ((item->flags & SX_ITEM_CANDIDATE) | (item->rules & SX_SUM_RULES)) != 0;
+    heads[head_count] = (uint32_t)k;
+    head_count += (item->flags & SX_ITEM_PHRASE_HEAD) != 0;
     rules_seen |= item->rules;
     flags_seen |= item->flags;
   }
@@ -342,6 +348,7 @@ static size_t sx_collect_sentence(sx_scratch *scratch, const tp_text *text, size
   /* Whether there is one, not how many: all sx_drop_names asks (0: no name to drop). */
   span->capitalized = (flags_seen & SX_ITEM_AFTER_WORD) != 0;
   span->candidate_count = candidate_count;
+  span->head_count = head_count;
   span->caps_differ = 0;
   if (flags_seen & SX_ITEM_CAPS) { /* rare: counted only then */
     size_t caps = 0, words = 0;
@@ -588,13 +595,15 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   }
   if (sx_reserve(&scratch->allocator, &scratch->items, &scratch->capacity, count,
                  sizeof(sx_item)) != 0 ||
-      sx_reserve(&scratch->allocator, &scratch->candidates, &scratch->candidate_capacity, count,
+      sx_reserve(&scratch->allocator, &scratch->candidates, &scratch->candidate_capacity, 2 * count,
                  sizeof(uint32_t)) != 0) {
     scores->neutral = 0;
     return -1;
   }
   sx_item *items = scratch->items;
-  sx_span span = {.candidates = scratch->candidates};
+  /* the candidates' list, then the phrase heads' (each has room for one per token) */
+  sx_span span = {.candidates = scratch->candidates,
+                  .heads = (uint32_t *)scratch->candidates + count};
   size_t item_count = SIZE_MAX;
   if (memo_mode == SX_MEMO_READ) {
     item_count = sx_collect_sentence(scratch, text, first, count, &items, &span);

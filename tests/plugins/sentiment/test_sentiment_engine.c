@@ -381,6 +381,35 @@ START_TEST(test_phrase_filter) {
 }
 END_TEST
 
+/* Pass 1 lists the items whose term starts a phrase (sx_span.heads) and pass 1b visits only
+ * those: a head with a valence of its own ("dead") and one without ("cat"), in a text and in
+ * each of its sentences scored from the text's kept items, all match their phrase, whose sign
+ * differs from that of the words alone. */
+START_TEST(test_phrase_heads_listed) {
+  ck_assert_int_eq(sx_lexicon_set_valence(lexicon, "dead cat bounce", 2.0), 0);
+  ck_assert_int_eq(sx_lexicon_set_valence(lexicon, "cat nap", 2.0), 0);
+  const sx_term *cat = sx_lexicon_find(lexicon, "cat", 3);
+  ck_assert_ptr_nonnull(cat);
+  ck_assert_uint_eq(cat->flags & SX_TERM_VALENCE, 0); /* a head only by its phrase */
+  tp_text *tokens = mini_text_new("a cat nap. the dead cat bounce.");
+  ck_assert_ptr_nonnull(tokens);
+  ck_assert_uint_eq(tokens->sentence_count, 2);
+  sx_scratch scratch = {.allocator = libc_allocator};
+  sx_scores scores;
+  ck_assert_int_eq(sx_score_text(lexicon, tokens, &scratch, &scores), 0);
+  ck_assert_msg(scores.compound > 0, "text: compound %g", scores.compound);
+  for (size_t i = 0; i < tokens->sentence_count; i++) {
+    const tp_sentence *sentence = TP_TEXT_SENTENCE(tokens, i);
+    ck_assert_int_eq(sx_score_sentence(lexicon, tokens, sentence->first_token,
+                                       sentence->token_count, &scratch, &scores),
+                     0);
+    ck_assert_msg(scores.compound > 0, "sentence %zu: compound %g", i, scores.compound);
+  }
+  sx_scratch_release(&scratch);
+  mini_text_free(tokens);
+}
+END_TEST
+
 /* ---- Report statistics --------------------------------------------------------------------- */
 static void add_records(sx_report *report, uint64_t first_line, uint64_t last_line) {
   for (uint64_t line = first_line; line <= last_line; line++) {
@@ -753,6 +782,7 @@ static Suite *sentiment_engine_suite(void) {
   tcase_add_test(table, test_stem_sharing_norm);
   tcase_add_loop_test(table, test_phrase_filter, 0,
                       sizeof phrase_filter_cases / sizeof phrase_filter_cases[0]);
+  tcase_add_test(table, test_phrase_heads_listed);
   suite_add_tcase(suite, table);
   TCase *report = tcase_create("report");
   tcase_add_test(report, test_report_merge);
