@@ -419,6 +419,8 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
       return -1;
     best = (size_t)index;
   }
+  /* the theme's leader index is cold: its lines load while the record's terms are added */
+  th_leaders_prefetch(&online->micros[best], hashes, count);
   /* as th_online_add, reusing the rows and slots found above until a new term's row prunes
    * the table, which renumbers rows and empties slots: from then on they are looked up again */
   size_t i = 0;

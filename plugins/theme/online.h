@@ -81,6 +81,11 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
 int th_leaders_choose(th_micro *micro, const uint32_t *hashes, const float *weights, size_t count,
                       uint64_t line, uint64_t *id);
 
+/* Asks for the cache lines th_leaders_choose(micro, hashes, ..., count) will probe first (the
+ * index's slots of the record's terms), so that th_online_assign's work in between hides their
+ * misses. Reads nothing. */
+void th_leaders_prefetch(const th_micro *micro, const uint32_t *hashes, size_t count);
+
 /* Moves every theme of `from` into `into` (leaving `from` empty), then folds the most similar
  * pairs until at most into->limit remain. Both must have the same limit. Deterministic.
  * 0, or -1 on OOM. */
