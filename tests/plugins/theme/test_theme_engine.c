@@ -535,6 +535,47 @@ START_TEST(online_leaders_match_plain_cosines) {
 }
 END_TEST
 
+/* A record joining a theme adds its weights to the theme's cells: a new term's row starts at
+ * its weight (online.c writes it without reading the cell back), a known term's cell grows by
+ * it, and the theme's squared length follows each change; the cells start on a cache line. */
+START_TEST(online_cells_sum_the_weights_added) {
+  th_online online;
+  th_online_init(&online, 1, 0.9); /* one online theme: every record joins it */
+  enum { VOCABULARY = 500 };
+  static float expected[VOCABULARY + 1];
+  double norm2 = 0;
+  uint64_t random = 11;
+  for (uint64_t line = 1; line <= 400; line++) {
+    uint32_t count = 1 + (uint32_t)(th_random_next(&random) % 40), hashes[40];
+    float weights[40];
+    uint32_t start = 1 + (uint32_t)(th_random_next(&random) % (VOCABULARY - 40));
+    for (uint32_t i = 0; i < count; i++) { /* distinct: consecutive from a random start */
+      hashes[i] = start + i;
+      weights[i] = (float)th_random_unit(&random);
+    }
+    for (uint32_t i = 0; i < count; i++) {
+      double old = expected[hashes[i]];
+      expected[hashes[i]] += weights[i];
+      norm2 += (double)expected[hashes[i]] * expected[hashes[i]] - old * old;
+    }
+    uint64_t id = 0;
+    ck_assert_int_eq(th_online_assign(&online, hashes, weights, count, line, NAN, &id), 0);
+  }
+  ck_assert_uint_eq((uintptr_t)online.weights % TH_CACHE_LINE, 0);
+  static uint32_t hashes[VOCABULARY];
+  static float weights[VOCABULARY];
+  size_t found = th_online_terms(&online, 0, hashes, weights, VOCABULARY);
+  size_t nonzero = 0;
+  for (uint32_t hash = 1; hash <= VOCABULARY; hash++)
+    nonzero += expected[hash] != 0;
+  ck_assert_uint_eq(found, nonzero);
+  for (size_t i = 0; i < found; i++)
+    ck_assert_float_eq(weights[i], expected[hashes[i]]);
+  ck_assert_double_eq(online.micros[0].norm2, norm2);
+  th_online_release(&online);
+}
+END_TEST
+
 /* Fills `online` with three themes from lines base+1.. over disjoint term ranges. */
 static void three_themes(th_online *online, uint32_t base, uint32_t term_base) {
   th_online_init(online, 3, 0.5);
@@ -786,6 +827,7 @@ static Suite *theme_engine_suite(void) {
   tcase_add_test(online, online_table_finds_every_row_across_prunes);
   tcase_add_test(online, online_leaders_give_finer_ids);
   tcase_add_test(online, online_leaders_match_plain_cosines);
+  tcase_add_test(online, online_cells_sum_the_weights_added);
   tcase_add_test(online, online_merge_folds_down_to_limit);
   suite_add_tcase(suite, online);
   TCase *refine = tcase_create("end-of-stream clustering");
