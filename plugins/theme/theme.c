@@ -364,6 +364,7 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
    * the model, so neither phrase candidates nor the stream's document frequencies are built
    * (the exported partial's sketch then stays empty: nothing reads it in apply mode). */
   int terms_only = instance->saved && instance->keyphrases == 0;
+  scratch->sketch = terms_only ? NULL : &partial->sketch;
   if (th_features_extract(text, instance->bigrams, !terms_only, scratch))
     goto oom;
   partial->records++;
