@@ -62,6 +62,9 @@ static size_t table_size(size_t items) {
   return size;
 }
 
+static inline uint32_t sketch_line_of(uint32_t hash, uint32_t line_mask);
+static inline uint32_t sketch_line_mask(const th_sketch *sketch);
+
 /* What th_features_extract writes while it walks a record, held apart from the scratch so
  * that it stays in registers (a store to a term could otherwise be the scratch's counts, and
  * they would be read again after each one); written back when the walk ends. */
@@ -72,6 +75,9 @@ typedef struct extraction {
   size_t term_mask, phrase_mask;
   uint32_t term_count, phrase_count;
   uint32_t stamp;
+  /* th_scratch's sketch: the counters of each new term are asked for (NULL: none) */
+  const uint32_t *sketch_counters;
+  uint32_t sketch_line_mask;
 } extraction;
 
 /* Counts one occurrence of `hash` and returns its index in the terms: the index of its first
@@ -83,6 +89,9 @@ static inline __attribute__((always_inline)) uint32_t add_term(extraction *at, u
     if (SLOT_STAMP(held) != at->stamp) {
       uint32_t index = at->term_count++;
       at->terms[index] = (th_term){hash, 1};
+      if (at->sketch_counters)
+        __builtin_prefetch(at->sketch_counters +
+                           (size_t)sketch_line_of(hash, at->sketch_line_mask) * 16);
       at->term_slots[slot] = (uint64_t)at->stamp << 32 | index;
       return index;
     }
@@ -252,7 +261,9 @@ int th_features_extract(const tp_text *text, int bigrams, int phrases, th_scratc
                    .phrase_slots = scratch->phrase_slots,
                    .term_mask = term_slots - 1,
                    .phrase_mask = phrase_slots - 1,
-                   .stamp = scratch->stamp};
+                   .stamp = scratch->stamp,
+                   .sketch_counters = scratch->sketch ? scratch->sketch->counters : NULL,
+                   .sketch_line_mask = scratch->sketch ? sketch_line_mask(scratch->sketch) : 0};
   uint32_t content_words = 0;
   size_t norm_bytes = phrases ? walk_record(&at, text, bigrams, 1, &content_words)
                               : walk_record(&at, text, bigrams, 0, &content_words);

@@ -65,6 +65,10 @@ typedef struct th_scratch {
   size_t weight_capacity;
   double *log_counts; /* log(1 + df) for df < TH_LOG_COUNTS, filled on first use */
   uint64_t documents; /* N when th_terms_count ran */
+  /* the sketch th_terms_count will count the terms into, or NULL: th_features_extract asks for
+   * each new term's counters as it finds the term, so that they are on their way long before
+   * they are counted (the sketch is half a MB, rarely in cache). Set by the owner; not freed. */
+  const struct th_sketch *sketch;
 } th_scratch;
 
 /* Extracts terms and phrase candidates of `text` into `scratch` (previous contents are

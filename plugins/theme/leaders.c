@@ -8,10 +8,13 @@
  * leaders: only the ids are finer, so that the final mapping of ids to discovered themes can
  * follow a mixed online theme's parts.
  *
- * The leaders are kept inverted: a table from term hash to the list of (leader, weight) of the
- * leaders holding that term, so that a record's cosines to all of them cost one probe per
+ * The leaders are kept inverted: a table from term hash to the (leader, weight) postings of
+ * the leaders holding that term, so that a record's cosines to all of them cost one probe per
  * record term plus one multiply-add per shared term, however many leaders there are (a short
- * comment shares its few terms with few leaders). */
+ * comment shares its few terms with few leaders). A term's postings are contiguous (the index
+ * is rebuilt from the leaders' own terms when a leader is added, at most TH_LEADERS_MAX times a
+ * theme, while it is read for every record that joins the theme): reading them is one or two
+ * cache lines found from the slot, not a chain of dependent loads. */
 #include <math.h>
 #include <string.h>
 
@@ -19,28 +22,36 @@
 #include "online.h"
 #include "plugin.h"
 
-#define INDEX_SLOTS (2 * TH_LEADERS_MAX * TH_LEADER_TERMS)
-#define NO_ENTRY    UINT16_MAX
+#define INDEX_SLOTS  (2 * TH_LEADERS_MAX * TH_LEADER_TERMS)
+#define MAX_POSTINGS (TH_LEADERS_MAX * TH_LEADER_TERMS)
 _Static_assert(INDEX_SLOTS == 1024, "slot_of takes the top 10 bits of the hash");
-_Static_assert(TH_LEADERS_MAX *TH_LEADER_TERMS < NO_ENTRY, "postings are numbered in 16 bits");
-_Static_assert(TH_LEADERS_MAX <= 256, "a posting names its leader in 8 bits");
+_Static_assert(MAX_POSTINGS <= UINT16_MAX, "postings are numbered in 16 bits");
+_Static_assert(TH_LEADER_TERMS <= UINT8_MAX, "a leader counts its terms in 8 bits");
 
 typedef struct {
   uint32_t hash;
-  uint16_t first; /* the term's first posting, NO_ENTRY: an empty slot */
+  uint16_t first; /* the term's first posting */
+  uint16_t count; /* its postings, 0: an empty slot */
 } index_slot;
 
 typedef struct {
-  float weight;   /* the term's weight in the leader's unit vector */
-  uint8_t leader; /* index into ids */
-  uint16_t next;  /* the term's next posting, NO_ENTRY at the end */
+  float weight;    /* the term's weight in the leader's unit vector */
+  uint32_t leader; /* index into ids */
 } posting;
+
+typedef struct {
+  uint32_t hash;
+  float weight;
+} leader_term;
 
 struct th_leader_index {
   uint64_t id[TH_LEADERS_MAX]; /* each leader's id: the input line of its record */
-  uint32_t postings;
   index_slot slot[INDEX_SLOTS];
-  posting posting[TH_LEADERS_MAX * TH_LEADER_TERMS];
+  /* term by term (slot->first .. + count), each term's postings in leader order */
+  posting posting[MAX_POSTINGS];
+  /* what the postings are rebuilt from: leader l's terms, term_count[l] from l x TH_LEADER_TERMS */
+  leader_term term[MAX_POSTINGS];
+  uint8_t term_count[TH_LEADERS_MAX];
 };
 
 static uint32_t slot_of(uint32_t hash) {
@@ -50,9 +61,27 @@ static uint32_t slot_of(uint32_t hash) {
 /* The slot of `hash`: where it is, or the empty slot where it would go. */
 static uint32_t find_slot(const th_leader_index *index, uint32_t hash) {
   uint32_t s = slot_of(hash);
-  while (index->slot[s].first != NO_ENTRY && index->slot[s].hash != hash)
+  while (index->slot[s].count != 0 && index->slot[s].hash != hash)
     s = (s + 1) & (INDEX_SLOTS - 1);
   return s;
+}
+
+/* Lays the postings out again, term after term in slot order, each term's in leader order,
+ * from the leaders' terms (whose slots hold the right counts). */
+static void index_rebuild(th_leader_index *index, uint32_t leaders) {
+  uint16_t fill[INDEX_SLOTS]; /* per slot, where its next posting goes */
+  uint32_t next = 0;
+  for (uint32_t s = 0; s < INDEX_SLOTS; s++) {
+    index->slot[s].first = (uint16_t)next;
+    fill[s] = (uint16_t)next;
+    next += index->slot[s].count;
+  }
+  /* leader after leader: each term's postings come in leader order */
+  for (uint32_t l = 0; l < leaders; l++)
+    for (uint32_t k = 0; k < index->term_count[l]; k++) {
+      const leader_term *term = &index->term[l * TH_LEADER_TERMS + k];
+      index->posting[fill[find_slot(index, term->hash)]++] = (posting){term->weight, l};
+    }
 }
 
 /* Adds leader number `leader` (id `line`): the unit vector of the record's TH_LEADER_TERMS
@@ -69,23 +98,34 @@ static void leader_add(th_leader_index *index, uint32_t leader, uint64_t line,
     norm += (double)order[k].weight * order[k].weight;
   double length = sqrt(norm);
   index->id[leader] = line;
+  index->term_count[leader] = 0;
   for (uint32_t k = 0; k < kept && length > 0; k++) {
-    uint32_t s = find_slot(index, hashes[order[k].index]);
-    uint16_t at = (uint16_t)index->postings++;
-    index->posting[at] =
-        (posting){(float)(order[k].weight / length), (uint8_t)leader, index->slot[s].first};
-    index->slot[s] = (index_slot){hashes[order[k].index], at};
+    uint32_t hash = hashes[order[k].index];
+    index_slot *slot = &index->slot[find_slot(index, hash)];
+    slot->hash = hash;
+    slot->count++;
+    index->term[leader * TH_LEADER_TERMS + index->term_count[leader]++] =
+        (leader_term){hash, (float)(order[k].weight / length)};
   }
+  index_rebuild(index, leader + 1);
 }
 
 static th_leader_index *index_create(void) {
   th_leader_index *index = th_alloc(sizeof(th_leader_index));
   if (!index)
     return NULL;
-  index->postings = 0;
   for (uint32_t s = 0; s < INDEX_SLOTS; s++)
-    index->slot[s] = (index_slot){0, NO_ENTRY};
+    index->slot[s] = (index_slot){0, 0, 0};
   return index;
+}
+
+void th_leaders_prefetch(const th_micro *micro, const uint32_t *hashes, size_t count) {
+  const th_leader_index *index = micro->leaders;
+  if (!index || micro->leader_count == 0)
+    return;
+  uint32_t terms = count < TH_ONLINE_QUERY ? (uint32_t)count : TH_ONLINE_QUERY;
+  for (uint32_t i = 0; i < terms; i++)
+    __builtin_prefetch(&index->slot[slot_of(hashes[i])]);
 }
 
 int th_leaders_choose(th_micro *micro, const uint32_t *hashes, const float *weights, size_t count,
@@ -98,8 +138,9 @@ int th_leaders_choose(th_micro *micro, const uint32_t *hashes, const float *weig
     double similarity[TH_LEADERS_MAX] = {0};
     for (uint32_t i = 0; i < terms; i++) {
       const index_slot *slot = &index->slot[find_slot(index, hashes[i])];
-      for (uint16_t at = slot->first; at != NO_ENTRY; at = index->posting[at].next)
-        similarity[index->posting[at].leader] += (double)weights[i] * index->posting[at].weight;
+      const posting *postings = index->posting + slot->first;
+      for (uint32_t p = 0; p < slot->count; p++)
+        similarity[postings[p].leader] += (double)weights[i] * postings[p].weight;
     }
     uint32_t best = 0;
     for (uint32_t l = 1; l < leaders; l++)

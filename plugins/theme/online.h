@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "common.h"
+#include "extract.h"
 
 #define TH_ONLINE_VOCABULARY 8192
 /* Leaders (leaders.c): an id's records are near its leader, much nearer than the join
@@ -60,9 +61,12 @@ typedef struct th_online {
   uint32_t table_size; /* 2 x TH_ONLINE_VOCABULARY, allocated on first use */
   uint32_t live;       /* rows in use */
   uint32_t *row_hash;  /* per row: its term hash */
-  float *weights;      /* rows x stride */
+  float *weights;      /* rows x stride, starting on a cache line (in weights_block) */
+  void *weights_block; /* the allocation weights lies in (th_free) */
   size_t stride;       /* 2 x limit */
 } th_online;
+
+#define TH_CACHE_LINE 64 /* bytes: where th_online's weights start */
 
 /* An empty state (allocates nothing yet). */
 void th_online_init(th_online *online, size_t limit, double threshold);
@@ -80,6 +84,16 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
  * every leader and the theme has fewer than TH_LEADERS_MAX. 0, or -1 on OOM. */
 int th_leaders_choose(th_micro *micro, const uint32_t *hashes, const float *weights, size_t count,
                       uint64_t line, uint64_t *id);
+
+/* Asks for the term table slots th_online_assign will probe first for these terms (the home
+ * slot of each), so that the misses overlap with whatever the caller does before assigning the
+ * record. Reads nothing; does nothing before the tables exist. */
+void th_online_prefetch(const th_online *online, const th_term *terms, size_t count);
+
+/* Asks for the cache lines th_leaders_choose(micro, hashes, ..., count) will probe first (the
+ * index's slots of the record's terms), so that th_online_assign's work in between hides their
+ * misses. Reads nothing. */
+void th_leaders_prefetch(const th_micro *micro, const uint32_t *hashes, size_t count);
 
 /* Moves every theme of `from` into `into` (leaving `from` empty), then folds the most similar
  * pairs until at most into->limit remain. Both must have the same limit. Deterministic.

@@ -364,10 +364,16 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
    * the model, so neither phrase candidates nor the stream's document frequencies are built
    * (the exported partial's sketch then stays empty: nothing reads it in apply mode). */
   int terms_only = instance->saved && instance->keyphrases == 0;
+  scratch->sketch = terms_only ? NULL : &partial->sketch;
   if (th_features_extract(text, instance->bigrams, !terms_only, scratch))
     goto oom;
   partial->records++;
   partial->term_total += scratch->term_count;
+  /* the online term table (128 KB of slots) is seldom in cache when a record comes: its lines
+   * for this record's terms load while the sketch, the phrases and the taxonomy are worked out */
+  int discovers = !instance->saved && instance->discover;
+  if (discovers)
+    th_online_prefetch(&partial->online, scratch->terms, scratch->term_count);
   if (!terms_only) {
     if (th_terms_count(scratch, &partial->sketch))
       goto oom;
@@ -377,7 +383,6 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
   }
   record_ref ref = {.host = host, .record = record, .line = host->record_line(record)};
   /* the taxonomy's and the online themes' mean sentiment: applying a model keeps none */
-  int discovers = !instance->saved && instance->discover;
   double sentiment = instance->taxonomy || discovers ? record_sentiment(host, record) : (double)NAN;
   if ((instance->keyphrases && set_keyphrases(instance, scratch, record)) ||
       (instance->taxonomy && match_taxonomy(instance, partial, text, record, &ref, sentiment)) ||

@@ -452,6 +452,130 @@ START_TEST(online_leaders_give_finer_ids) {
 }
 END_TEST
 
+/* The leader index (leaders.c) keeps each term's postings contiguous and lays them out again
+ * whenever a leader is added: over records drawn from a small vocabulary (so that many leaders
+ * share terms and a term's postings move at every rebuild), each record's id is the one a plain
+ * cosine to every leader gives: the nearest leader's when it reaches TH_LEADER_SIMILARITY or
+ * the theme is full, else the record's own line, which makes it a leader. */
+typedef struct plain_leader {
+  uint64_t id;
+  uint32_t count;
+  uint32_t hashes[TH_LEADER_TERMS];
+  float weights[TH_LEADER_TERMS];
+} plain_leader;
+
+static uint64_t plain_leader_choose(plain_leader *leaders, uint32_t *leader_count,
+                                    const uint32_t *hashes, const float *weights, uint32_t count,
+                                    uint64_t line) {
+  uint32_t best = 0;
+  double best_similarity = 0;
+  for (uint32_t l = 0; l < *leader_count; l++) {
+    double similarity = 0; /* the record's terms in order, as leaders.c sums them */
+    for (uint32_t i = 0; i < count; i++)
+      for (uint32_t k = 0; k < leaders[l].count; k++)
+        if (leaders[l].hashes[k] == hashes[i])
+          similarity += (double)weights[i] * leaders[l].weights[k];
+    if (l == 0 || similarity > best_similarity) {
+      best = l;
+      best_similarity = similarity;
+    }
+  }
+  if (*leader_count && (best_similarity >= TH_LEADER_SIMILARITY || *leader_count >= TH_LEADERS_MAX))
+    return leaders[best].id;
+  plain_leader *leader = &leaders[(*leader_count)++];
+  th_ranked order[64]; /* the tests' records have fewer terms */
+  for (uint32_t i = 0; i < count; i++)
+    order[i] = (th_ranked){i, weights[i]};
+  th_select_top(order, count, TH_LEADER_TERMS);
+  leader->id = line;
+  leader->count = count < TH_LEADER_TERMS ? count : TH_LEADER_TERMS;
+  double norm = 0;
+  for (uint32_t k = 0; k < leader->count; k++)
+    norm += (double)order[k].weight * order[k].weight;
+  for (uint32_t k = 0; k < leader->count; k++) {
+    leader->hashes[k] = hashes[order[k].index];
+    leader->weights[k] = (float)(order[k].weight / sqrt(norm));
+  }
+  return line;
+}
+
+START_TEST(online_leaders_match_plain_cosines) {
+  th_online online;
+  th_online_init(&online, 1, 0.9); /* one online theme: every record joins it */
+  plain_leader leaders[TH_LEADERS_MAX];
+  uint32_t leader_count = 0, founded = 0;
+  uint64_t random = 7;
+  for (uint64_t line = 1; line <= 3000; line++) {
+    uint32_t count = 1 + (uint32_t)(th_random_next(&random) % 24), hashes[24];
+    float weights[24];
+    double norm = 0;
+    for (uint32_t i = 0; i < count; i++) {
+      uint32_t hash;
+      int repeated;
+      do { /* distinct terms from a vocabulary of 60 */
+        hash = 1 + (uint32_t)(th_random_next(&random) % 60);
+        repeated = 0;
+        for (uint32_t j = 0; j < i; j++)
+          repeated |= hashes[j] == hash;
+      } while (repeated);
+      hashes[i] = hash;
+      weights[i] = (float)(0.1 + th_random_unit(&random));
+      norm += (double)weights[i] * weights[i];
+    }
+    for (uint32_t i = 0; i < count; i++)
+      weights[i] = (float)(weights[i] / sqrt(norm));
+    uint64_t id = 0;
+    uint64_t expected = plain_leader_choose(leaders, &leader_count, hashes, weights, count, line);
+    ck_assert_int_eq(th_online_assign(&online, hashes, weights, count, line, NAN, &id), 0);
+    ck_assert_uint_eq(id, expected);
+    founded += expected == line;
+  }
+  ck_assert_uint_eq(founded, TH_LEADERS_MAX); /* the theme filled up: every rebuild was used */
+  th_online_release(&online);
+}
+END_TEST
+
+/* A record joining a theme adds its weights to the theme's cells: a new term's row starts at
+ * its weight (online.c writes it without reading the cell back), a known term's cell grows by
+ * it, and the theme's squared length follows each change; the cells start on a cache line. */
+START_TEST(online_cells_sum_the_weights_added) {
+  th_online online;
+  th_online_init(&online, 1, 0.9); /* one online theme: every record joins it */
+  enum { VOCABULARY = 500 };
+  static float expected[VOCABULARY + 1];
+  double norm2 = 0;
+  uint64_t random = 11;
+  for (uint64_t line = 1; line <= 400; line++) {
+    uint32_t count = 1 + (uint32_t)(th_random_next(&random) % 40), hashes[40];
+    float weights[40];
+    uint32_t start = 1 + (uint32_t)(th_random_next(&random) % (VOCABULARY - 40));
+    for (uint32_t i = 0; i < count; i++) { /* distinct: consecutive from a random start */
+      hashes[i] = start + i;
+      weights[i] = (float)th_random_unit(&random);
+    }
+    for (uint32_t i = 0; i < count; i++) {
+      double old = expected[hashes[i]];
+      expected[hashes[i]] += weights[i];
+      norm2 += (double)expected[hashes[i]] * expected[hashes[i]] - old * old;
+    }
+    uint64_t id = 0;
+    ck_assert_int_eq(th_online_assign(&online, hashes, weights, count, line, NAN, &id), 0);
+  }
+  ck_assert_uint_eq((uintptr_t)online.weights % TH_CACHE_LINE, 0);
+  static uint32_t hashes[VOCABULARY];
+  static float weights[VOCABULARY];
+  size_t found = th_online_terms(&online, 0, hashes, weights, VOCABULARY);
+  size_t nonzero = 0;
+  for (uint32_t hash = 1; hash <= VOCABULARY; hash++)
+    nonzero += expected[hash] != 0;
+  ck_assert_uint_eq(found, nonzero);
+  for (size_t i = 0; i < found; i++)
+    ck_assert_float_eq(weights[i], expected[hashes[i]]);
+  ck_assert_double_eq(online.micros[0].norm2, norm2);
+  th_online_release(&online);
+}
+END_TEST
+
 /* Fills `online` with three themes from lines base+1.. over disjoint term ranges. */
 static void three_themes(th_online *online, uint32_t base, uint32_t term_base) {
   th_online_init(online, 3, 0.5);
@@ -702,6 +826,8 @@ static Suite *theme_engine_suite(void) {
   tcase_add_test(online, online_cells_start_empty_over_dirty_memory);
   tcase_add_test(online, online_table_finds_every_row_across_prunes);
   tcase_add_test(online, online_leaders_give_finer_ids);
+  tcase_add_test(online, online_leaders_match_plain_cosines);
+  tcase_add_test(online, online_cells_sum_the_weights_added);
   tcase_add_test(online, online_merge_folds_down_to_limit);
   suite_add_tcase(suite, online);
   TCase *refine = tcase_create("end-of-stream clustering");

@@ -92,6 +92,32 @@ static int same_extraction(const th_scratch *a, const th_scratch *b) {
   return 1;
 }
 
+/* A scratch given the sketch its terms will be counted into (th_scratch.sketch) asks for their
+ * counters while extracting: it extracts the same, leaves the sketch as it was, and releasing
+ * the scratch leaves the sketch to its owner. */
+START_TEST(a_scratch_with_a_sketch_extracts_the_same) {
+  tp_text *text = tokenize("Tax cuts, tax cuts and public services. Services matter a lot");
+  th_sketch sketch;
+  ck_assert_int_eq(th_sketch_init(&sketch, 64, 4), 0);
+  th_scratch plain = {0}, warming = {.sketch = &sketch};
+  ck_assert_int_eq(th_features_extract(text, 1, 1, &plain), 0);
+  ck_assert_int_eq(th_features_extract(text, 1, 1, &warming), 0);
+  ck_assert(same_extraction(&plain, &warming));
+  ck_assert_ptr_eq(warming.sketch, &sketch);
+  for (size_t i = 0; i < (size_t)sketch.width * sketch.depth; i++)
+    ck_assert_uint_eq(sketch.counters[i], 0);
+  ck_assert_int_eq(th_terms_count(&warming, &sketch), 0);
+  ck_assert_int_eq(th_terms_count(&plain, &sketch), 0);
+  for (size_t i = 0; i < plain.term_count; i++) /* the second count sees the first */
+    ck_assert_uint_eq(plain.dfs[i], warming.dfs[i] + 1);
+  th_scratch_release(&plain);
+  th_scratch_release(&warming);
+  ck_assert_ptr_nonnull(sketch.counters);
+  th_sketch_release(&sketch);
+  theme_test_text_free(text);
+}
+END_TEST
+
 /* Repeats fold as they are extracted, in tables that are not cleared between records: what an
  * earlier record left in them must not count in the next, also when the record's stamp comes
  * round again after 2^32 records. */
@@ -387,6 +413,7 @@ static Suite *theme_extract_suite(void) {
   tcase_add_test(terms, phrases_are_runs_between_stopwords_and_punctuation);
   tcase_add_test(terms, long_runs_are_cut_at_four_words);
   tcase_add_test(terms, a_reused_scratch_extracts_what_a_fresh_one_does);
+  tcase_add_test(terms, a_scratch_with_a_sketch_extracts_the_same);
   tcase_add_test(terms, keyphrases_rank_frequent_early_and_rare_first);
   tcase_add_test(terms, common_single_words_are_not_keyphrases);
   tcase_add_test(terms, vague_single_words_are_not_keyphrases);
