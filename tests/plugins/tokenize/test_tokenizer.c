@@ -662,6 +662,11 @@ START_TEST(test_word_cache_entries) {
 
   tk_word_cache_release(&cache);
   tk_scratch_release(&scratch);
+
+  /* a table of 2 MB and more (the plugin's 65536 slots) starts on a huge-page boundary */
+  ck_assert_int_eq(tk_word_cache_init(&cache, 32768, NULL), 0);
+  ck_assert_uint_eq((uintptr_t)cache.slots % ((size_t)2 << 20), 0);
+  tk_word_cache_release(&cache);
 }
 END_TEST
 
