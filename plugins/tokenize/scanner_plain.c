@@ -52,6 +52,7 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
   tp_token *out_end = scratch->tokens + scratch->token_capacity;
   /* the flags the next token gets from what precedes it; line breaks only come in from the
    * general path (a line break ends this loop) */
+  tk_alnum_window window = tk_alnum_window_empty();
   unsigned before = (*space_before_io ? TP_TOKEN_SPACE_BEFORE : 0) |
                     (*breaks_io ? TK_FLAG_LINE_BREAK : 0) |
                     (*breaks_io >= 2 ? TK_FLAG_BLANK_LINE : 0);
@@ -66,7 +67,7 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
     size_t end;
     unsigned type, flags = 0;
     if ((class & TK_LETTER) && offset + 1 < length) {
-      end = tk_ascii_alnum_end(text, offset + 1, length);
+      end = tk_alnum_window_end(&window, text, offset + 1, length);
       if (end < length && !(tk_ascii_extra[text[end]] & TK_WORD_END)) {
         end = joined_word_end(text, offset, end, length);
         if (!end) {
