@@ -34,8 +34,6 @@ enum {
   TK_EMOTICON_SECOND = 1u << 1, /* second byte of a letter-led emoticon (XD X-D T_T o.O) */
   TK_NUMBER_JOIN = 1u << 2,     /* joins digits inside a number (, . : - /) */
   TK_WORD_END = 1u << 3, /* ends an ASCII word with nothing more to check (not ' - @ . + % _) */
-  TK_LINK_OR_EMOTICON_LEAD = 1u << 4, /* a letter that may start an emoticon (XD T_T o.O) or a
-                                         URL (http ftp www): the plain path looks closer */
 };
 extern uint8_t tk_ascii_extra[256];
 

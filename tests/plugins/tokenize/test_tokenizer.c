@@ -67,6 +67,7 @@ static const tokens_case number_cases[] = {
 static const tokens_case url_cases[] = {
     {"see https://example.com/a?b=1, ok", "word:see url:https://example.com/a?b=1 punct:, word:ok"},
     {"(http://x.org/wiki/Foo_(bar))", "punct:( url:http://x.org/wiki/Foo_(bar) punct:)"},
+    {"get ftp://files.example.org/a now", "word:get url:ftp://files.example.org/a word:now"},
     {"www.test.com. Amazon.com/x is", "url:www.test.com punct:. url:Amazon.com/x word:is"},
     {"it failed.Then node.js", "word:it word:failed punct:. word:Then word:node punct:. word:js"},
     {"mail john.smith+tag@example.co.uk.", "word:mail email:john.smith+tag@example.co.uk punct:."},
