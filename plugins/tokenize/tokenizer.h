@@ -71,7 +71,7 @@ typedef struct tk_word_entry tk_word_entry;
 
 typedef struct tk_word_cache {
   const tk_memory *memory;
-  tk_word_entry *slots; /* 64-byte aligned, inside slots_block */
+  tk_word_entry *slots; /* 64-byte (2 MB from 2 MB on) aligned, inside slots_block */
   void *slots_block;    /* the allocation holding them */
   size_t capacity;      /* power of two */
   size_t count;

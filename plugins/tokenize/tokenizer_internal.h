@@ -34,8 +34,6 @@ enum {
   TK_EMOTICON_SECOND = 1u << 1, /* second byte of a letter-led emoticon (XD X-D T_T o.O) */
   TK_NUMBER_JOIN = 1u << 2,     /* joins digits inside a number (, . : - /) */
   TK_WORD_END = 1u << 3, /* ends an ASCII word with nothing more to check (not ' - @ . + % _) */
-  TK_LINK_OR_EMOTICON_LEAD = 1u << 4, /* a letter that may start an emoticon (XD T_T o.O) or a
-                                         URL (http ftp www): the plain path looks closer */
 };
 extern uint8_t tk_ascii_extra[256];
 
@@ -91,22 +89,29 @@ static inline uint64_t tk_bytes_between(uint64_t word, unsigned first, unsigned 
   return at_least_first & ~above_last & ~word & TK_HIGHS;
 }
 
+#ifdef __SSE2__
+/* Bit i set when byte i of the 16 at `bytes` is an ASCII letter or digit. */
+static inline __attribute__((always_inline)) unsigned tk_alnum_bits16(const unsigned char *bytes) {
+  __m128i chunk = _mm_loadu_si128((const __m128i *)bytes);
+  /* letter: (byte | 0x20) - 'a' <= 25, digit: byte - '0' <= 9, both unsigned (wrapping);
+   * tested as max(x, 25) == 25, which overwrites x and not the constant (min(x, 25) == x
+   * needed a fresh copy of the constant and of x every step) */
+  __m128i letter = _mm_sub_epi8(_mm_or_si128(chunk, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+  __m128i digit = _mm_sub_epi8(chunk, _mm_set1_epi8('0'));
+  __m128i alnum =
+      _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(letter, _mm_set1_epi8(25)), _mm_set1_epi8(25)),
+                   _mm_cmpeq_epi8(_mm_max_epu8(digit, _mm_set1_epi8(9)), _mm_set1_epi8(9)));
+  return (unsigned)_mm_movemask_epi8(alnum);
+}
+#endif
+
 /* The end of the ASCII letters and digits from `offset`: 16 bytes at a time with SSE2 (every
  * x86-64) while 16 are left, then 8 at a time in a 64-bit word. */
 static inline __attribute__((always_inline)) size_t
 tk_ascii_alnum_end(const unsigned char *text, size_t offset, size_t length) {
 #ifdef __SSE2__
   while (length - offset >= 16) {
-    __m128i bytes = _mm_loadu_si128((const __m128i *)(text + offset));
-    /* letter: (byte | 0x20) - 'a' <= 25, digit: byte - '0' <= 9, both unsigned (wrapping);
-     * tested as max(x, 25) == 25, which overwrites x and not the constant (min(x, 25) == x
-     * needed a fresh copy of the constant and of x every step) */
-    __m128i letter = _mm_sub_epi8(_mm_or_si128(bytes, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-    __m128i digit = _mm_sub_epi8(bytes, _mm_set1_epi8('0'));
-    __m128i alnum = _mm_or_si128(
-        _mm_cmpeq_epi8(_mm_max_epu8(letter, _mm_set1_epi8(25)), _mm_set1_epi8(25)),
-        _mm_cmpeq_epi8(_mm_max_epu8(digit, _mm_set1_epi8(9)), _mm_set1_epi8(9)));
-    unsigned other = ~(unsigned)_mm_movemask_epi8(alnum) & 0xffff;
+    unsigned other = ~tk_alnum_bits16(text + offset) & 0xffff;
     if (other) {
       return offset + (size_t)__builtin_ctz(other);
     }
@@ -126,6 +131,61 @@ tk_ascii_alnum_end(const unsigned char *text, size_t offset, size_t length) {
   }
   while (offset < length && (tk_ascii[text[offset]] & TK_ALNUM)) {
     offset++;
+  }
+  return offset;
+}
+
+/* 64 bytes of a text classified at once, for tk_alnum_window_end(): where a word ends is then a
+ * shift and a count of trailing zeros of a register, where tk_ascii_alnum_end() loads and
+ * classifies 16 bytes at the word's start, a chain of about 15 cycles from one token's start to
+ * the next one's that the scanner's loop would otherwise wait for on every word. */
+typedef struct tk_alnum_window {
+  size_t base;    /* the text offset of bit 0; the window never reaches past the text's end */
+  uint64_t other; /* bit i: the byte at base + i is not an ASCII letter or digit */
+} tk_alnum_window;
+
+/* A window holding nothing yet: the first tk_alnum_window_end() fills it. */
+static inline tk_alnum_window tk_alnum_window_empty(void) {
+  return (tk_alnum_window){(size_t)0 - 64, 0}; /* offset - base >= 64 for every offset */
+}
+
+/* Bit i set when byte i of the 64 at `bytes` is not an ASCII letter or digit. */
+static inline uint64_t tk_not_alnum_bits64(const unsigned char *bytes) {
+#ifdef __SSE2__
+  return ~((uint64_t)tk_alnum_bits16(bytes) | (uint64_t)tk_alnum_bits16(bytes + 16) << 16 |
+           (uint64_t)tk_alnum_bits16(bytes + 32) << 32 |
+           (uint64_t)tk_alnum_bits16(bytes + 48) << 48);
+#else
+  uint64_t other = 0;
+  for (unsigned index = 0; index < 64; index++) {
+    other |= (uint64_t) !(tk_ascii[bytes[index]] & TK_ALNUM) << index;
+  }
+  return other;
+#endif
+}
+
+/* tk_ascii_alnum_end() through `window` (of this text; refilled as needed, at `offset` or, near
+ * the end, with the text's last 64 bytes): the same answer. A text under 64 bytes goes the
+ * direct way. */
+static inline __attribute__((always_inline)) size_t tk_alnum_window_end(tk_alnum_window *window,
+                                                                        const unsigned char *text,
+                                                                        size_t offset,
+                                                                        size_t length) {
+  while (offset < length) {
+    size_t within = offset - window->base;
+    if (within < 64) {
+      uint64_t rest = window->other >> within;
+      if (rest) {
+        return offset + (size_t)__builtin_ctzll(rest);
+      }
+      offset = window->base + 64; /* the run goes on past the window */
+      continue;
+    }
+    if (length < 64) {
+      return tk_ascii_alnum_end(text, offset, length);
+    }
+    window->base = length - offset >= 64 ? offset : length - 64;
+    window->other = tk_not_alnum_bits64(text + window->base);
   }
   return offset;
 }

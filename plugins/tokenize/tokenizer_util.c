@@ -37,8 +37,7 @@ __attribute__((constructor)) static void ascii_table_init(void) {
     tk_ascii_extra[c] = (strchr(":;=<>^-xXToO", c) && c ? TK_EMOTICON_START : 0) |
                         (strchr("D-_.", c) && c ? TK_EMOTICON_SECOND : 0) |
                         (strchr(",.:-/", c) && c ? TK_NUMBER_JOIN : 0) |
-                        (strchr("'-@.+%_", c) && c ? 0 : TK_WORD_END) |
-                        (strchr("xXToOhHfFwW", c) && c ? TK_LINK_OR_EMOTICON_LEAD : 0);
+                        (strchr("'-@.+%_", c) && c ? 0 : TK_WORD_END);
   }
 }
 

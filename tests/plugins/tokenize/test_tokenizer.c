@@ -67,6 +67,7 @@ static const tokens_case number_cases[] = {
 static const tokens_case url_cases[] = {
     {"see https://example.com/a?b=1, ok", "word:see url:https://example.com/a?b=1 punct:, word:ok"},
     {"(http://x.org/wiki/Foo_(bar))", "punct:( url:http://x.org/wiki/Foo_(bar) punct:)"},
+    {"get ftp://files.example.org/a now", "word:get url:ftp://files.example.org/a word:now"},
     {"www.test.com. Amazon.com/x is", "url:www.test.com punct:. url:Amazon.com/x word:is"},
     {"it failed.Then node.js", "word:it word:failed punct:. word:Then word:node punct:. word:js"},
     {"mail john.smith+tag@example.co.uk.", "word:mail email:john.smith+tag@example.co.uk punct:."},
@@ -385,6 +386,43 @@ START_TEST(test_random_mixtures) {
 }
 END_TEST
 
+/* tk_alnum_window_end() gives tk_ascii_alnum_end()'s answer from every offset, whether the
+ * offsets go up one by one, jump ahead as the scanner's do (past a word and the byte after it)
+ * or go back: texts of 0-299 bytes, so that windows start at an offset, at the text's last 64
+ * bytes, or not at all (under 64), with runs of letters and digits of up to 150 bytes. */
+START_TEST(test_alnum_window) {
+  static const char bytes[] = "aZ09 .'_-\xc3\xa9\n";
+  uint64_t state = 0x9e3779b97f4a7c15ull * (uint64_t)(_i + 1);
+  size_t length = (size_t)_i;
+  unsigned char text[300];
+  for (size_t index = 0; index < length;) {
+    state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+    size_t run = state % 5 == 0 ? (size_t)(state >> 8) % 150 : 1 + (size_t)(state >> 8) % 8;
+    for (size_t letter = 0; letter < run && index < length; letter++) {
+      text[index++] = (unsigned char)"abcXYZ0189"[(state >> 20) % 10];
+    }
+    if (index < length) {
+      text[index++] = (unsigned char)bytes[(state >> 32) % (sizeof bytes - 1)];
+    }
+  }
+  tk_alnum_window window = tk_alnum_window_empty();
+  for (size_t offset = 0; offset <= length; offset++) {
+    ck_assert_uint_eq(tk_alnum_window_end(&window, text, offset, length),
+                      tk_ascii_alnum_end(text, offset, length));
+  }
+  window = tk_alnum_window_empty();
+  for (size_t offset = 0; offset < length;) {
+    size_t end = tk_alnum_window_end(&window, text, offset, length);
+    ck_assert_uint_eq(end, tk_ascii_alnum_end(text, offset, length));
+    offset = end + 1 + (size_t)(state++ % 3);
+  }
+  for (size_t offset = length; offset-- > 0;) {
+    ck_assert_uint_eq(tk_alnum_window_end(&window, text, offset, length),
+                      tk_ascii_alnum_end(text, offset, length));
+  }
+}
+END_TEST
+
 START_TEST(test_text_block) {
   const char *text = "Two words. And more!";
   ck_assert_int_eq(fixture_tokenize(text, strlen(text)), 0);
@@ -662,6 +700,11 @@ START_TEST(test_word_cache_entries) {
 
   tk_word_cache_release(&cache);
   tk_scratch_release(&scratch);
+
+  /* a table of 2 MB and more (the plugin's 65536 slots) starts on a huge-page boundary */
+  ck_assert_int_eq(tk_word_cache_init(&cache, 32768, NULL), 0);
+  ck_assert_uint_eq((uintptr_t)cache.slots % ((size_t)2 << 20), 0);
+  tk_word_cache_release(&cache);
 }
 END_TEST
 
@@ -732,6 +775,7 @@ static Suite *tokenizer_suite(void) {
       {"megabyte_without_space", test_megabyte_without_space, TABLE_SIZE(megabyte_units)},
       {"random_mixtures", test_random_mixtures, 300},
       {"text_block", test_text_block, 1},
+      {"alnum_window", test_alnum_window, 300},
       {"ascii_stemmer", test_ascii_stemmer, 2 * TABLE_SIZE(ascii_stemmer_texts)},
       {"ascii_stemmer_languages", test_ascii_stemmer_languages, 1},
       {"word_cache", test_word_cache, TABLE_SIZE(cache_texts)},
