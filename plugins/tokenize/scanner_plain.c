@@ -15,30 +15,24 @@ static inline int starts_emoticon_or_link(unsigned char first, unsigned char sec
          (first_two == ('f' | 't' << 8));
 }
 
-/* Where a plain word ends when its first run of letters and digits (from `start`) stopped at
- * `end` on a byte that is not TK_WORD_END; 0 when the general path must decide. It goes on over
- * a ' or - that has an ASCII letter or digit after it (don't, well-known, COVID-19), as
- * scan_word() does, and the word is plain when it then stops at the text's end, at a TK_WORD_END
- * byte, or at a final full stop (tk_is_final_stop(): "word. ") after a word that is not an
- * abbreviation keeping its stop (Mr., etc.). An initialism (U.S.) never ends that way: it needs
- * a letter right after a stop. Out of line, so that the plain loop keeps its registers. */
-static __attribute__((noinline)) size_t joined_word_end(const unsigned char *text, size_t start,
-                                                        size_t end, size_t length) {
-  while (end + 1 < length && (text[end] == '\'' || text[end] == '-') &&
-         (tk_ascii[text[end + 1]] & TK_ALNUM)) {
-    end = tk_ascii_alnum_end(text, end + 2, length);
-  }
-  if (end >= length || (tk_ascii_extra[text[end]] & TK_WORD_END) ||
-      (text[end] == '.' && tk_is_final_stop(text, end, length) &&
-       tk_abbreviation_class((const char *)text + start, end - start) == TK_ABBREV_NONE)) {
-    return end;
-  }
-  return 0;
+/* Whether the word [start, end), whose end byte (text[end]) may continue or change it, is plain:
+ * before a ' or - that joins nothing and an ASCII byte (dogs' x, well- x), or before a final full
+ * stop (tk_is_final_stop(): "word. ") when it is no abbreviation keeping its stop (Mr., etc.). An
+ * initialism (U.S.) never ends that way: it needs a letter right after a stop. Everything else
+ * (a word before @ + % _ or a non-ASCII byte, a stop that is not final, a ' or - before a
+ * non-ASCII byte) is the general path's. Out of line: the plain loop keeps its registers. */
+static __attribute__((noinline)) int plain_word_end(const unsigned char *text, size_t start,
+                                                    size_t end, size_t length) {
+  unsigned after = end + 1 < length ? tk_word_follow[text[end + 1]] >> 4 : TK_FOLLOW_ALL;
+  return (tk_word_follow[text[end]] & after) &&
+         (text[end] != '.' ||
+          tk_abbreviation_class((const char *)text + start, end - start) == TK_ABBREV_NONE);
 }
 
 /* See tokenizer_internal.h. Plain words are ASCII letters and digits, joined by ' or - between
- * them, ending at a byte that cannot continue or change the token (TK_WORD_END) or at a final
- * full stop after no abbreviation, not starting an emoticon (XD) or a URL (http, www, ftp);
+ * them, ending at a byte that cannot continue or change the token (tk_word_follow), at a ' or -
+ * before an ASCII byte or at a final full stop after no abbreviation, not starting an emoticon
+ * (XD) or a URL (http, www, ftp);
  * lone marks are ASCII punctuation or symbols that start no emoticon, handle or keycap and that
  * no run continues (", " ". "). The loop keeps its state in registers. */
 size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offset, size_t length,
@@ -53,7 +47,7 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
   tp_token *out_end = scratch->tokens + scratch->token_capacity;
   /* the flags the next token gets from what precedes it; line breaks only come in from the
    * general path (a line break ends this loop) */
-  tk_alnum_window window = tk_alnum_window_empty();
+  tk_word_window window = tk_word_window_empty();
   unsigned before = (*space_before_io ? TP_TOKEN_SPACE_BEFORE : 0) |
                     (*breaks_io ? TK_FLAG_LINE_BREAK : 0) |
                     (*breaks_io >= 2 ? TK_FLAG_BLANK_LINE : 0);
@@ -68,12 +62,10 @@ size_t tk_scan_plain(tk_scratch *scratch, const unsigned char *text, size_t offs
     size_t end;
     unsigned type, flags = 0;
     if ((class & TK_LETTER) && offset + 1 < length) {
-      end = tk_alnum_window_end(&window, text, offset + 1, length);
-      if (end < length && !(tk_ascii_extra[text[end]] & TK_WORD_END)) {
-        end = joined_word_end(text, offset, end, length);
-        if (!end) {
-          break;
-        }
+      end = tk_word_window_end(&window, text, offset + 1, length);
+      if (end < length && !(tk_word_follow[text[end]] & TK_FOLLOW_ANY) &&
+          !plain_word_end(text, offset, end, length)) {
+        break;
       }
       if (starts_emoticon_or_link(c, text[offset + 1])) {
         break;

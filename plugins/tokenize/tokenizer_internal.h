@@ -33,9 +33,22 @@ enum {
   TK_EMOTICON_START = 1u << 0,  /* an emoticon may start with it (: ; = < > ^ - x X T o O) */
   TK_EMOTICON_SECOND = 1u << 1, /* second byte of a letter-led emoticon (XD X-D T_T o.O) */
   TK_NUMBER_JOIN = 1u << 2,     /* joins digits inside a number (, . : - /) */
-  TK_WORD_END = 1u << 3, /* ends an ASCII word with nothing more to check (not ' - @ . + % _) */
 };
 extern uint8_t tk_ascii_extra[256];
+
+/* tk_word_follow[c]: whether a plain ASCII word whose letters and digits (and joined ' and -) stop
+ * at the byte c (its end byte) ends there with nothing left to decide, by what follows c. The low
+ * bits say with which bytes after it c ends a word; the same bits shifted by 4 say what c is as a
+ * byte after an end byte (TK_FOLLOW_ALL for the text's end). */
+enum {
+  TK_FOLLOW_ANY = 1u << 0, /* any byte: c cannot continue or change the word (not ' - @ . + % _) */
+  TK_FOLLOW_NOT_ALNUM = 1u << 1, /* an ASCII byte that is no letter or digit: ' or - before it
+                                  * joins nothing (dogs' x, well- x) */
+  TK_FOLLOW_FINAL = 1u << 2,     /* a byte that continues neither an e-mail's local part nor a
+                                  * domain: a full stop before it is final (tk_is_final_stop()) */
+  TK_FOLLOW_ALL = TK_FOLLOW_ANY | TK_FOLLOW_NOT_ALNUM | TK_FOLLOW_FINAL,
+};
+extern uint8_t tk_word_follow[256];
 
 /* Token flags that only live between tk_scan() and tk_sentences() (which clears them): what the
  * scanner saw that the sentence splitter needs, so it never looks at the text between tokens. */
@@ -135,42 +148,64 @@ tk_ascii_alnum_end(const unsigned char *text, size_t offset, size_t length) {
   return offset;
 }
 
-/* 64 bytes of a text classified at once, for tk_alnum_window_end(): where a word ends is then a
- * shift and a count of trailing zeros of a register, where tk_ascii_alnum_end() loads and
- * classifies 16 bytes at the word's start, a chain of about 15 cycles from one token's start to
- * the next one's that the scanner's loop would otherwise wait for on every word. */
-typedef struct tk_alnum_window {
-  size_t base;    /* the text offset of bit 0; the window never reaches past the text's end */
-  uint64_t other; /* bit i: the byte at base + i is not an ASCII letter or digit */
-} tk_alnum_window;
-
-/* A window holding nothing yet: the first tk_alnum_window_end() fills it. */
-static inline tk_alnum_window tk_alnum_window_empty(void) {
-  return (tk_alnum_window){(size_t)0 - 64, 0}; /* offset - base >= 64 for every offset */
+/* tk_ascii_alnum_end() that also goes on over a ' or - with an ASCII letter or digit after it
+ * (don't, well-known, COVID-19), as the general path's word_end() does for ASCII bytes: where a
+ * plain word's letters and digits end. */
+static inline size_t tk_ascii_joined_end(const unsigned char *text, size_t offset, size_t length) {
+  offset = tk_ascii_alnum_end(text, offset, length);
+  while (offset + 1 < length && (text[offset] == '\'' || text[offset] == '-') &&
+         (tk_ascii[text[offset + 1]] & TK_ALNUM)) {
+    offset = tk_ascii_alnum_end(text, offset + 2, length);
+  }
+  return offset;
 }
 
-/* Bit i set when byte i of the 64 at `bytes` is not an ASCII letter or digit. */
-static inline uint64_t tk_not_alnum_bits64(const unsigned char *bytes) {
+/* 64 bytes of a text classified at once, for tk_word_window_end(): where a plain word ends is then
+ * a shift and a count of trailing zeros of a register, where tk_ascii_joined_end() loads and
+ * classifies 16 bytes at the word's start, a chain of about 15 cycles from one token's start to
+ * the next one's that the scanner's loop would otherwise wait for on every word. */
+typedef struct tk_word_window {
+  size_t base;    /* the text offset of bit 0; the window never reaches past the text's end */
+  uint64_t other; /* bit i: the byte at base + i is neither an ASCII letter or digit nor a ' or -
+                   * with one after it (it ends a word's run) */
+} tk_word_window;
+
+/* A window holding nothing yet: the first tk_word_window_end() fills it. */
+static inline tk_word_window tk_word_window_empty(void) {
+  return (tk_word_window){(size_t)0 - 64, 0}; /* offset - base >= 64 for every offset */
+}
+
+/* Bit i set when byte i of the 64 at `bytes` is an ASCII letter or digit (*joiners: a ' or -). */
+static inline uint64_t tk_alnum_bits64(const unsigned char *bytes, uint64_t *joiners) {
 #ifdef __SSE2__
-  return ~((uint64_t)tk_alnum_bits16(bytes) | (uint64_t)tk_alnum_bits16(bytes + 16) << 16 |
-           (uint64_t)tk_alnum_bits16(bytes + 32) << 32 |
-           (uint64_t)tk_alnum_bits16(bytes + 48) << 48);
-#else
-  uint64_t other = 0;
-  for (unsigned index = 0; index < 64; index++) {
-    other |= (uint64_t) !(tk_ascii[bytes[index]] & TK_ALNUM) << index;
+  uint64_t alnum = 0, joiner = 0;
+  for (unsigned part = 0; part < 64; part += 16) {
+    __m128i chunk = _mm_loadu_si128((const __m128i *)(bytes + part));
+    __m128i mark = _mm_or_si128(_mm_cmpeq_epi8(chunk, _mm_set1_epi8('\'')),
+                                _mm_cmpeq_epi8(chunk, _mm_set1_epi8('-')));
+    alnum |= (uint64_t)tk_alnum_bits16(bytes + part) << part;
+    joiner |= (uint64_t)(unsigned)_mm_movemask_epi8(mark) << part;
   }
-  return other;
+  *joiners = joiner;
+  return alnum;
+#else
+  uint64_t alnum = 0, joiner = 0;
+  for (unsigned index = 0; index < 64; index++) {
+    alnum |= (uint64_t)((tk_ascii[bytes[index]] & TK_ALNUM) != 0) << index;
+    joiner |= (uint64_t)(bytes[index] == '\'' || bytes[index] == '-') << index;
+  }
+  *joiners = joiner;
+  return alnum;
 #endif
 }
 
-/* tk_ascii_alnum_end() through `window` (of this text; refilled as needed, at `offset` or, near
+/* tk_ascii_joined_end() through `window` (of this text; refilled as needed, at `offset` or, near
  * the end, with the text's last 64 bytes): the same answer. A text under 64 bytes goes the
  * direct way. */
-static inline __attribute__((always_inline)) size_t tk_alnum_window_end(tk_alnum_window *window,
-                                                                        const unsigned char *text,
-                                                                        size_t offset,
-                                                                        size_t length) {
+static inline __attribute__((always_inline)) size_t tk_word_window_end(tk_word_window *window,
+                                                                       const unsigned char *text,
+                                                                       size_t offset,
+                                                                       size_t length) {
   while (offset < length) {
     size_t within = offset - window->base;
     if (within < 64) {
@@ -182,10 +217,18 @@ static inline __attribute__((always_inline)) size_t tk_alnum_window_end(tk_alnum
       continue;
     }
     if (length < 64) {
-      return tk_ascii_alnum_end(text, offset, length);
+      return tk_ascii_joined_end(text, offset, length);
     }
-    window->base = length - offset >= 64 ? offset : length - 64;
-    window->other = tk_not_alnum_bits64(text + window->base);
+    size_t base = length - offset >= 64 ? offset : length - 64;
+    uint64_t joiners;
+    uint64_t alnum = tk_alnum_bits64(text + base, &joiners);
+    /* a ' or - joins when a letter or digit follows it; for the last byte, the one past the
+     * window tells (nothing past the text's end) */
+    uint64_t alnum_after =
+        alnum >> 1 | (uint64_t)(base + 64 < length && (tk_ascii[text[base + 64]] & TK_ALNUM) != 0)
+                         << 63;
+    window->base = base;
+    window->other = ~alnum & ~(joiners & alnum_after);
   }
   return offset;
 }

@@ -10,6 +10,7 @@
 
 uint8_t tk_ascii[256];
 uint8_t tk_ascii_extra[256];
+uint8_t tk_word_follow[256];
 
 /* Fills tk_ascii once when the plugin (or a test) is loaded. */
 __attribute__((constructor)) static void ascii_table_init(void) {
@@ -36,8 +37,22 @@ __attribute__((constructor)) static void ascii_table_init(void) {
     tk_ascii[c] = class;
     tk_ascii_extra[c] = (strchr(":;=<>^-xXToO", c) && c ? TK_EMOTICON_START : 0) |
                         (strchr("D-_.", c) && c ? TK_EMOTICON_SECOND : 0) |
-                        (strchr(",.:-/", c) && c ? TK_NUMBER_JOIN : 0) |
-                        (strchr("'-@.+%_", c) && c ? 0 : TK_WORD_END);
+                        (strchr(",.:-/", c) && c ? TK_NUMBER_JOIN : 0);
+  }
+  for (int c = 0; c < 256; c++) {
+    /* c as a word's end byte: any ASCII byte but ' - @ . + % _ ends it; ' or - (which joined
+     * nothing) ends it before an ASCII byte, a full stop when final; a non-ASCII byte (a letter
+     * may continue the word) and @ + % _ (an e-mail) leave it to the general path */
+    unsigned ends = c >= 0x80                ? 0
+                    : c == '\'' || c == '-'  ? TK_FOLLOW_NOT_ALNUM
+                    : c == '.'               ? TK_FOLLOW_FINAL
+                    : c && strchr("@+%_", c) ? 0
+                                             : TK_FOLLOW_ANY;
+    /* c after the end byte */
+    unsigned is = TK_FOLLOW_ANY |
+                  (c < 0x80 && !(tk_ascii[c] & TK_ALNUM) ? TK_FOLLOW_NOT_ALNUM : 0) |
+                  (!(tk_ascii[c] & TK_LOCAL) && c != '@' ? TK_FOLLOW_FINAL : 0);
+    tk_word_follow[c] = (uint8_t)(ends | is << 4);
   }
 }
 

@@ -55,6 +55,15 @@ static const tokens_case plain_word_cases[] = {
      "word:word punct:. punct:_ word:x"},
     {"Fine. Then. U.S. army I. am",
      "word:Fine punct:. word:Then punct:. word:U.S. word:army word:I punct:. word:am"},
+    /* ' and - that join nothing end a plain word before an ASCII byte, not before a non-ASCII one
+     */
+    {"dogs' x well- y it'\" z-é a'", "word:dogs punct:' word:x word:well punct:- word:y word:it "
+                                     "punct:' punct:\" word:z-é word:a punct:'"},
+    /* a ' or - on the last byte of a 64-byte window, joined by the byte after it or not */
+    {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'b "
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa- b",
+     "word:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'b "
+     "word:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa punct:- word:b"},
 };
 
 static const tokens_case number_cases[] = {
@@ -386,12 +395,13 @@ START_TEST(test_random_mixtures) {
 }
 END_TEST
 
-/* tk_alnum_window_end() gives tk_ascii_alnum_end()'s answer from every offset, whether the
+/* tk_word_window_end() gives tk_ascii_joined_end()'s answer from every offset, whether the
  * offsets go up one by one, jump ahead as the scanner's do (past a word and the byte after it)
  * or go back: texts of 0-299 bytes, so that windows start at an offset, at the text's last 64
- * bytes, or not at all (under 64), with runs of letters and digits of up to 150 bytes. */
-START_TEST(test_alnum_window) {
-  static const char bytes[] = "aZ09 .'_-\xc3\xa9\n";
+ * bytes, or not at all (under 64), with runs of letters and digits of up to 150 bytes and ' and -
+ * between them or before other bytes (so also on a window's last byte). */
+START_TEST(test_word_window) {
+  static const char bytes[] = "aZ09 .'_-\xc3\xa9\n'-'-";
   uint64_t state = 0x9e3779b97f4a7c15ull * (uint64_t)(_i + 1);
   size_t length = (size_t)_i;
   unsigned char text[300];
@@ -405,20 +415,41 @@ START_TEST(test_alnum_window) {
       text[index++] = (unsigned char)bytes[(state >> 32) % (sizeof bytes - 1)];
     }
   }
-  tk_alnum_window window = tk_alnum_window_empty();
+  tk_word_window window = tk_word_window_empty();
   for (size_t offset = 0; offset <= length; offset++) {
-    ck_assert_uint_eq(tk_alnum_window_end(&window, text, offset, length),
-                      tk_ascii_alnum_end(text, offset, length));
+    ck_assert_uint_eq(tk_word_window_end(&window, text, offset, length),
+                      tk_ascii_joined_end(text, offset, length));
   }
-  window = tk_alnum_window_empty();
+  window = tk_word_window_empty();
   for (size_t offset = 0; offset < length;) {
-    size_t end = tk_alnum_window_end(&window, text, offset, length);
-    ck_assert_uint_eq(end, tk_ascii_alnum_end(text, offset, length));
+    size_t end = tk_word_window_end(&window, text, offset, length);
+    ck_assert_uint_eq(end, tk_ascii_joined_end(text, offset, length));
     offset = end + 1 + (size_t)(state++ % 3);
   }
   for (size_t offset = length; offset-- > 0;) {
-    ck_assert_uint_eq(tk_alnum_window_end(&window, text, offset, length),
-                      tk_ascii_alnum_end(text, offset, length));
+    ck_assert_uint_eq(tk_word_window_end(&window, text, offset, length),
+                      tk_ascii_joined_end(text, offset, length));
+  }
+}
+END_TEST
+
+/* tk_ascii_joined_end() on its own: what it joins and what it does not. */
+START_TEST(test_ascii_joined_end) {
+  static const struct {
+    const char *text;
+    size_t offset, end;
+  } cases[] = {
+      {"don't x", 0, 5}, {"well-known-19,", 0, 13},
+      {"dogs' x", 0, 4}, {"well- x", 0, 4},
+      {"a'-b", 0, 1},    {"ab-\xc3\xa9", 0, 2},
+      {"rock'n'", 0, 6}, {"x'", 0, 1},
+      {"o'clock", 1, 7}, {"'tis", 1, 4},
+      {"", 0, 0},        {"a--b", 0, 1},
+  };
+  for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
+    const unsigned char *text = (const unsigned char *)cases[index].text;
+    ck_assert_uint_eq(tk_ascii_joined_end(text, cases[index].offset, strlen(cases[index].text)),
+                      cases[index].end);
   }
 }
 END_TEST
@@ -775,7 +806,8 @@ static Suite *tokenizer_suite(void) {
       {"megabyte_without_space", test_megabyte_without_space, TABLE_SIZE(megabyte_units)},
       {"random_mixtures", test_random_mixtures, 300},
       {"text_block", test_text_block, 1},
-      {"alnum_window", test_alnum_window, 300},
+      {"word_window", test_word_window, 300},
+      {"ascii_joined_end", test_ascii_joined_end, 1},
       {"ascii_stemmer", test_ascii_stemmer, 2 * TABLE_SIZE(ascii_stemmer_texts)},
       {"ascii_stemmer_languages", test_ascii_stemmer_languages, 1},
       {"word_cache", test_word_cache, TABLE_SIZE(cache_texts)},
