@@ -4,6 +4,7 @@
  * tokens_helper.c. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,32 @@ START_TEST(terms_count_stems_and_bigrams) {
   ck_assert_uint_eq(scratch.content_words, 6);
   ck_assert_int_eq(th_features_extract(text, 0, 1, &scratch), 0);
   ck_assert_uint_eq(scratch.term_count, 4);
+  th_scratch_release(&scratch);
+  theme_test_text_free(text);
+}
+END_TEST
+
+/* Many distinct stems, each twice (the second time in reverse order, after a full stop): every
+ * one is its own term counted twice, so terms that share a home slot in the record's table are
+ * told apart (300 terms in a table of 4096 slots: dozens of shared home slots). */
+START_TEST(terms_sharing_a_slot_stay_apart) {
+  enum { WORDS = 300 };
+  static char input[WORDS * 2 * 6 + 8];
+  char *out = input;
+  for (int pass = 0; pass < 2; pass++) {
+    for (int w = 0; w < WORDS; w++) {
+      int n = pass ? WORDS - 1 - w : w; /* four consonants: no stop word, nothing to stem */
+      out += sprintf(out, "%c%c%c%c ", 'b' + n / 100, "bcdfghjklm"[n / 10 % 10],
+                     "bcdfghjklm"[n % 10], 'z');
+    }
+    out += sprintf(out, ". ");
+  }
+  tp_text *text = tokenize(input);
+  th_scratch scratch = {0};
+  ck_assert_int_eq(th_features_extract(text, 0, 0, &scratch), 0);
+  ck_assert_uint_eq(scratch.term_count, WORDS);
+  for (size_t i = 0; i < scratch.term_count; i++)
+    ck_assert_uint_eq(scratch.terms[i].count, 2);
   th_scratch_release(&scratch);
   theme_test_text_free(text);
 }
@@ -441,6 +468,7 @@ static Suite *theme_extract_suite(void) {
   TCase *terms = tcase_create("terms and keyphrases");
   tcase_add_test(terms, terms_count_stems_and_bigrams);
   tcase_add_test(terms, terms_only_extracts_the_same_terms);
+  tcase_add_test(terms, terms_sharing_a_slot_stay_apart);
   tcase_add_test(terms, phrases_are_runs_between_stopwords_and_punctuation);
   tcase_add_test(terms, long_runs_are_cut_at_four_words);
   tcase_add_test(terms, a_reused_scratch_extracts_what_a_fresh_one_does);
