@@ -70,13 +70,23 @@ void th_select_top(th_ranked *items, size_t count, size_t top) {
     items[last] = swap;
     th_ranked pivot = items[last];
     size_t store = low;
+    /* Whether an item goes before the pivot is a coin toss the CPU mispredicts, so the
+     * partition does not branch on it: the test is bitwise (ranks_before's order) and both
+     * slots are written with a masked blend of the two items, the same exchange as
+     * `if (before) swap`, so the same order results. */
     for (size_t i = low; i < last; i++) {
-      if (ranks_before(&items[i], &pivot)) {
-        swap = items[i];
-        items[i] = items[store];
-        items[store] = swap;
-        store++;
-      }
+      th_ranked item = items[i], held = items[store];
+      unsigned before = (unsigned)(item.weight > pivot.weight) |
+                        ((unsigned)(item.weight == pivot.weight) & (item.index < pivot.index));
+      uint64_t bits_item, bits_held, mask = 0 - (uint64_t)before;
+      memcpy(&bits_item, &item, sizeof bits_item);
+      memcpy(&bits_held, &held, sizeof bits_held);
+      uint64_t differ = (bits_item ^ bits_held) & mask;
+      bits_held ^= differ; /* the item when it goes before, else the held one */
+      bits_item ^= differ;
+      memcpy(&items[store], &bits_held, sizeof bits_held);
+      memcpy(&items[i], &bits_item, sizeof bits_item);
+      store += before;
     }
     items[last] = items[store];
     items[store] = pivot;

@@ -4,6 +4,7 @@
  * tokens_helper.c. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,32 @@ START_TEST(terms_count_stems_and_bigrams) {
   ck_assert_uint_eq(scratch.content_words, 6);
   ck_assert_int_eq(th_features_extract(text, 0, 1, &scratch), 0);
   ck_assert_uint_eq(scratch.term_count, 4);
+  th_scratch_release(&scratch);
+  theme_test_text_free(text);
+}
+END_TEST
+
+/* Many distinct stems, each twice (the second time in reverse order, after a full stop): every
+ * one is its own term counted twice, so terms that share a home slot in the record's table are
+ * told apart (300 terms in a table of 4096 slots: dozens of shared home slots). */
+START_TEST(terms_sharing_a_slot_stay_apart) {
+  enum { WORDS = 300 };
+  static char input[WORDS * 2 * 6 + 8];
+  char *out = input;
+  for (int pass = 0; pass < 2; pass++) {
+    for (int w = 0; w < WORDS; w++) {
+      int n = pass ? WORDS - 1 - w : w; /* four consonants: no stop word, nothing to stem */
+      out += sprintf(out, "%c%c%c%c ", 'b' + n / 100, "bcdfghjklm"[n / 10 % 10],
+                     "bcdfghjklm"[n % 10], 'z');
+    }
+    out += sprintf(out, ". ");
+  }
+  tp_text *text = tokenize(input);
+  th_scratch scratch = {0};
+  ck_assert_int_eq(th_features_extract(text, 0, 0, &scratch), 0);
+  ck_assert_uint_eq(scratch.term_count, WORDS);
+  for (size_t i = 0; i < scratch.term_count; i++)
+    ck_assert_uint_eq(scratch.terms[i].count, 2);
   th_scratch_release(&scratch);
   theme_test_text_free(text);
 }
@@ -376,6 +403,37 @@ START_TEST(select_top_picks_the_heaviest) {
 }
 END_TEST
 
+/* A hash of the order th_select_top left the items in, over every `top` tried, as the
+ * partition that branched on each item left them (before it became branchless): callers that
+ * read the chosen items unsorted, and so the records, depend on the whole order, not only on
+ * the chosen set. Ties, zeros, NaN (ranks before nothing, nothing before it), shuffled indices. */
+static const uint32_t select_order_hashes[] = {0x117697cdu, 0x7e3599e5u, 0xaec99059u,
+                                               0x57ca48d8u, 0xf5714af0u, 0x61cf9757u};
+
+START_TEST(select_top_keeps_the_branching_order) {
+  size_t count = select_sizes[_i];
+  th_ranked items[1000];
+  uint64_t random = 5 + count;
+  uint32_t order_hash = 2166136261u;
+  for (size_t i = 0; i < count; i++) {
+    uint64_t kind = th_random_next(&random) % 8;
+    float weight = kind == 0   ? 0.0f
+                   : kind == 1 ? NAN
+                   : kind < 5  ? (float)(th_random_next(&random) % 5) /* ties */
+                               : (float)th_random_unit(&random);
+    items[i] = (th_ranked){(uint32_t)((i * 7919u) % 1009u), weight};
+  }
+  for (size_t top = 0; top <= count; top += count / 5 + 1) {
+    th_ranked selected[1000];
+    memcpy(selected, items, count * sizeof(th_ranked));
+    th_select_top(selected, count, top);
+    for (size_t i = 0; i < count; i++)
+      order_hash = (order_hash ^ selected[i].index) * 16777619u;
+  }
+  ck_assert_uint_eq(order_hash, select_order_hashes[_i]);
+}
+END_TEST
+
 /* Display text is built for the phrases shown, from the record's tokens: the first
  * occurrence's words for a phrase folded from several ("Tax cut" then "tax cuts": one key),
  * none for the phrases th_phrases_score leaves behind. */
@@ -410,6 +468,7 @@ static Suite *theme_extract_suite(void) {
   TCase *terms = tcase_create("terms and keyphrases");
   tcase_add_test(terms, terms_count_stems_and_bigrams);
   tcase_add_test(terms, terms_only_extracts_the_same_terms);
+  tcase_add_test(terms, terms_sharing_a_slot_stay_apart);
   tcase_add_test(terms, phrases_are_runs_between_stopwords_and_punctuation);
   tcase_add_test(terms, long_runs_are_cut_at_four_words);
   tcase_add_test(terms, a_reused_scratch_extracts_what_a_fresh_one_does);
@@ -422,6 +481,8 @@ static Suite *theme_extract_suite(void) {
   tcase_add_test(terms, sketch_counters_saturate);
   tcase_add_test(terms, sketch_locate_terms_names_the_counters_add_bumps);
   tcase_add_loop_test(terms, select_top_picks_the_heaviest, 0,
+                      (int)(sizeof select_sizes / sizeof select_sizes[0]));
+  tcase_add_loop_test(terms, select_top_keeps_the_branching_order, 0,
                       (int)(sizeof select_sizes / sizeof select_sizes[0]));
   tcase_add_test(terms, display_is_built_for_shown_phrases_only);
   suite_add_tcase(suite, terms);
