@@ -9,7 +9,7 @@
 #   apply     [tokenize, theme {"model": M}], M fitted (model_out) on the first 5 MB
 #   apply0    the same with {"keyphrases": 0} (terms only)
 # and prints median wall and CPU (user + system) seconds, MB/s and peak RSS of each (timed to
-# the microsecond by bench/timed.py: GNU time's 0.01 s CPU was a sixth of a no-stage run), and
+# the microsecond by bench/timed.c: GNU time's 0.01 s CPU was a sixth of a no-stage run), and
 # the theme stage's own CPU against the no-stage pipeline's: (theme - tokenize) / none, target at
 # most 2.0 in discovery and at most 0.5 in apply mode; also theme / none in wall time and the
 # stages' own process() seconds from the report. Memory: peak RSS of the theme pipeline on the
@@ -44,7 +44,7 @@ echo "{\"name\": \"apply0\", \"stages\": [{\"plugin\": \"$tokenize\"}, {\"plugin
   >"$work/apply0.json"
 
 measure() { # measure NAME INPUT -> appends "seconds rss_kb" to $work/NAME.times
-  python3 bench/timed.py "$work/time.txt" \
+  "$build/bench/timed" "$work/time.txt" \
     "$build/core/textpipe" run "$work/$1.json" --workers 1 --quiet --report "$work/$1.report" \
     <"$2" >/dev/null
   cat "$work/time.txt" >>"$work/$1.times"
@@ -69,7 +69,7 @@ mv "$work/theme-full.times" "$work/theme.times"
 mv "$work/theme-full.stages" "$work/theme.stages"
 : >"$work/theme-big.times"
 if [ -n "${BIG:-}" ]; then
-  python3 bench/timed.py "$work/theme-big.times" \
+  "$build/bench/timed" "$work/theme-big.times" \
     "$build/core/textpipe" run "$work/theme.json" --workers 1 --quiet --report "$work/big.report" \
     < <(for _ in $(seq 20); do cat "$corpus"; done) >/dev/null
 fi
