@@ -457,11 +457,9 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
       uint32_t live = online->live;
       if ((row = new_row(online, hashes[i], slots[i])) < 0)
         return -1;
-      if (online->live <= live) { /* only a prune shrinks the table */
-        start_cell(online, best, row, weights[i++]);
-        break;
-      }
       start_cell(online, best, row, weights[i++]);
+      if (online->live <= live) /* only a prune shrinks the table */
+        break;
       continue;
     }
     add_to_cell(online, best, row, weights[i++]);
