@@ -177,8 +177,8 @@ static inline tk_word_window tk_word_window_empty(void) {
 
 /* Bit i set when byte i of the 64 at `bytes` is an ASCII letter or digit (*joiners: a ' or -). */
 static inline uint64_t tk_alnum_bits64(const unsigned char *bytes, uint64_t *joiners) {
-#ifdef __SSE2__
   uint64_t alnum = 0, joiner = 0;
+#ifdef __SSE2__
   for (unsigned part = 0; part < 64; part += 16) {
     __m128i chunk = _mm_loadu_si128((const __m128i *)(bytes + part));
     __m128i mark = _mm_or_si128(_mm_cmpeq_epi8(chunk, _mm_set1_epi8('\'')),
@@ -186,17 +186,14 @@ static inline uint64_t tk_alnum_bits64(const unsigned char *bytes, uint64_t *joi
     alnum |= (uint64_t)tk_alnum_bits16(bytes + part) << part;
     joiner |= (uint64_t)(unsigned)_mm_movemask_epi8(mark) << part;
   }
-  *joiners = joiner;
-  return alnum;
 #else
-  uint64_t alnum = 0, joiner = 0;
   for (unsigned index = 0; index < 64; index++) {
     alnum |= (uint64_t)((tk_ascii[bytes[index]] & TK_ALNUM) != 0) << index;
     joiner |= (uint64_t)(bytes[index] == '\'' || bytes[index] == '-') << index;
   }
+#endif
   *joiners = joiner;
   return alnum;
-#endif
 }
 
 /* tk_ascii_joined_end() through `window` (of this text; refilled as needed, at `offset` or, near
