@@ -1,5 +1,5 @@
-/* bench/bench_time.h - CPU time and medians for the C benchmarks (floor.c, print_floor.c,
- * tokenize_bench.c). Header-only: each bench is one program. */
+/* bench/bench_time.h - CPU and wall time and medians for the C benchmarks (floor.c,
+ * print_floor.c, tokenize_bench.c, timed.c). Header-only: each bench is one program. */
 #ifndef TP_BENCH_TIME_H
 #define TP_BENCH_TIME_H
 
@@ -10,6 +10,13 @@
 static inline double bench_cpu_seconds(void) {
   struct timespec now;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* Wall-clock seconds from an arbitrary start (monotonic): for intervals only. */
+static inline double bench_wall_seconds(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
   return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 

@@ -15,8 +15,9 @@
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench_time.h"
 
 static double seconds_of(struct timeval t) {
   return (double)t.tv_sec + (double)t.tv_usec / 1e6;
@@ -27,8 +28,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: timed OUT COMMAND [ARG...]\n");
     return 2;
   }
-  struct timespec start, end;
-  clock_gettime(CLOCK_MONOTONIC, &start);
+  double start = bench_wall_seconds();
   pid_t pid = fork();
   if (pid < 0) {
     perror("timed: fork");
@@ -47,8 +47,7 @@ int main(int argc, char **argv) {
       return 127;
     }
   }
-  clock_gettime(CLOCK_MONOTONIC, &end);
-  double wall = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+  double wall = bench_wall_seconds() - start;
   FILE *out = fopen(argv[1], "w");
   if (out == NULL) {
     fprintf(stderr, "timed: %s: %s\n", argv[1], strerror(errno));
