@@ -499,7 +499,12 @@ static uint64_t plain_leader_choose(plain_leader *leaders, uint32_t *leader_coun
   return line;
 }
 
+/* Vocabularies: a small one, where the leaders hold most terms, and a large one, where most of
+ * a record's terms are in no leader (leaders.c's filter passes them over). */
+static const uint32_t leader_vocabularies[] = {60, 5000};
+
 START_TEST(online_leaders_match_plain_cosines) {
+  uint32_t vocabulary = leader_vocabularies[_i];
   th_online online;
   th_online_init(&online, 1, 0.9); /* one online theme: every record joins it */
   plain_leader leaders[TH_LEADERS_MAX];
@@ -512,8 +517,8 @@ START_TEST(online_leaders_match_plain_cosines) {
     for (uint32_t i = 0; i < count; i++) {
       uint32_t hash;
       int repeated;
-      do { /* distinct terms from a vocabulary of 60 */
-        hash = 1 + (uint32_t)(th_random_next(&random) % 60);
+      do { /* distinct terms from the vocabulary */
+        hash = 1 + (uint32_t)(th_random_next(&random) % vocabulary);
         repeated = 0;
         for (uint32_t j = 0; j < i; j++)
           repeated |= hashes[j] == hash;
@@ -826,7 +831,8 @@ static Suite *theme_engine_suite(void) {
   tcase_add_test(online, online_cells_start_empty_over_dirty_memory);
   tcase_add_test(online, online_table_finds_every_row_across_prunes);
   tcase_add_test(online, online_leaders_give_finer_ids);
-  tcase_add_test(online, online_leaders_match_plain_cosines);
+  tcase_add_loop_test(online, online_leaders_match_plain_cosines, 0,
+                      sizeof leader_vocabularies / sizeof leader_vocabularies[0]);
   tcase_add_test(online, online_cells_sum_the_weights_added);
   tcase_add_test(online, online_merge_folds_down_to_limit);
   suite_add_tcase(suite, online);
