@@ -42,6 +42,7 @@ void th_partial_free(const th_instance *instance, th_partial *partial) {
   for (size_t i = 0; i < partial->doc_count; i++)
     th_free(partial->docs[i]);
   th_free(partial->docs);
+  th_free(partial->keys);
   if (partial->tax) {
     for (size_t t = 0; t < th_taxonomy_theme_count(instance->taxonomy); t++) {
       for (uint32_t e = 0; e < partial->tax[t].example_count; e++)
@@ -91,52 +92,64 @@ cJSON *th_id_json(const char *id, int id_is_string) {
 }
 
 /* Max-heap order on (priority, line). */
-static int doc_above(const th_doc *a, const th_doc *b) {
-  if (a->priority != b->priority)
-    return a->priority > b->priority;
-  return a->line > b->line;
+static int key_above(th_doc_key a, th_doc_key b) {
+  if (a.priority != b.priority)
+    return a.priority > b.priority;
+  return a.line > b.line;
 }
 
-static void heap_down(th_doc **heap, size_t count, size_t at) {
+static void heap_swap(th_partial *partial, size_t a, size_t b) {
+  th_doc *doc = partial->docs[a];
+  partial->docs[a] = partial->docs[b];
+  partial->docs[b] = doc;
+  th_doc_key key = partial->keys[a];
+  partial->keys[a] = partial->keys[b];
+  partial->keys[b] = key;
+}
+
+static void heap_down(th_partial *partial, size_t at) {
+  const th_doc_key *keys = partial->keys;
+  size_t count = partial->doc_count;
   for (;;) {
     size_t largest = at, left = 2 * at + 1, right = left + 1;
-    if (left < count && doc_above(heap[left], heap[largest]))
+    if (left < count && key_above(keys[left], keys[largest]))
       largest = left;
-    if (right < count && doc_above(heap[right], heap[largest]))
+    if (right < count && key_above(keys[right], keys[largest]))
       largest = right;
     if (largest == at)
       return;
-    th_doc *swap = heap[at];
-    heap[at] = heap[largest];
-    heap[largest] = swap;
+    heap_swap(partial, at, largest);
     at = largest;
   }
 }
 
 int th_partial_keep(const th_instance *instance, th_partial *partial, th_doc *doc) {
+  th_doc_key key = {doc->priority, doc->line};
   if (!instance->members && partial->doc_count >= instance->sample) {
     /* bottom-k sample by priority: keep the doc only if it beats the heap's top */
-    if (!doc_above(partial->docs[0], doc)) {
+    if (!key_above(partial->keys[0], key)) {
       th_free(doc);
       return 0;
     }
     th_free(partial->docs[0]);
     partial->docs[0] = doc;
-    heap_down(partial->docs, partial->doc_count, 0);
+    partial->keys[0] = key;
+    heap_down(partial, 0);
     return 0;
   }
   if (th_grow((void **)&partial->docs, &partial->doc_capacity, partial->doc_count + 1,
-              sizeof(th_doc *))) {
+              sizeof(th_doc *)) ||
+      (!instance->members && th_grow((void **)&partial->keys, &partial->key_capacity,
+                                     partial->doc_count + 1, sizeof(th_doc_key)))) {
     th_free(doc);
     return -1;
   }
   size_t at = partial->doc_count++;
   partial->docs[at] = doc;
   if (!instance->members) { /* sift up */
-    while (at > 0 && doc_above(partial->docs[at], partial->docs[(at - 1) / 2])) {
-      th_doc *swap = partial->docs[at];
-      partial->docs[at] = partial->docs[(at - 1) / 2];
-      partial->docs[(at - 1) / 2] = swap;
+    partial->keys[at] = key;
+    while (at > 0 && key_above(partial->keys[at], partial->keys[(at - 1) / 2])) {
+      heap_swap(partial, at, (at - 1) / 2);
       at = (at - 1) / 2;
     }
   }
@@ -175,8 +188,7 @@ int th_partial_wants(const th_instance *instance, const th_partial *partial, uin
                      uint64_t line) {
   if (instance->members || partial->doc_count < instance->sample)
     return 1;
-  th_doc probe = {.priority = priority, .line = line};
-  return doc_above(partial->docs[0], &probe);
+  return key_above(partial->keys[0], (th_doc_key){priority, line});
 }
 
 int th_partial_merge(const th_instance *instance, th_partial *into, th_partial *from, char *err,

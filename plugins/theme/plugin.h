@@ -64,6 +64,12 @@ typedef struct th_doc {
   char *phrases; /* NUL-terminated strings, then an empty one */
 } th_doc;
 
+/* A sampled doc's place in the heap (th_partial's keys). */
+typedef struct th_doc_key {
+  uint64_t priority;
+  uint64_t line;
+} th_doc_key;
+
 /* A taxonomy example: the record id of one of the first matching records. */
 typedef struct th_example {
   uint64_t line;
@@ -89,6 +95,10 @@ typedef struct th_partial {
   th_doc **docs; /* all records (members) or a bounded sample; a max-heap on priority
                     while sampling */
   size_t doc_count, doc_capacity;
+  /* while sampling, docs[i]'s priority and line (the heap's order) at keys[i]: a sift reads
+   * one array instead of a cold doc at every level */
+  th_doc_key *keys;
+  size_t key_capacity;
   th_tax_stats *tax; /* per taxonomy theme */
   uint64_t *applied; /* with a model: records per model theme, then outliers */
   /* per-record scratch, not part of the state */

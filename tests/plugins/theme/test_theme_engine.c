@@ -15,6 +15,7 @@
 #include "common.h"
 #include "extract.h"
 #include "online.h"
+#include "plugin.h"
 #include "refine.h"
 #include "taxonomy.h"
 #include "tokens_helper.h"
@@ -499,7 +500,12 @@ static uint64_t plain_leader_choose(plain_leader *leaders, uint32_t *leader_coun
   return line;
 }
 
+/* Vocabularies: a small one, where the leaders hold most terms, and a large one, where most of
+ * a record's terms are in no leader (leaders.c's filter passes them over). */
+static const uint32_t leader_vocabularies[] = {60, 5000};
+
 START_TEST(online_leaders_match_plain_cosines) {
+  uint32_t vocabulary = leader_vocabularies[_i];
   th_online online;
   th_online_init(&online, 1, 0.9); /* one online theme: every record joins it */
   plain_leader leaders[TH_LEADERS_MAX];
@@ -512,8 +518,8 @@ START_TEST(online_leaders_match_plain_cosines) {
     for (uint32_t i = 0; i < count; i++) {
       uint32_t hash;
       int repeated;
-      do { /* distinct terms from a vocabulary of 60 */
-        hash = 1 + (uint32_t)(th_random_next(&random) % 60);
+      do { /* distinct terms from the vocabulary */
+        hash = 1 + (uint32_t)(th_random_next(&random) % vocabulary);
         repeated = 0;
         for (uint32_t j = 0; j < i; j++)
           repeated |= hashes[j] == hash;
@@ -807,6 +813,50 @@ START_TEST(model_sums_equal_one_theme_at_a_time) {
 }
 END_TEST
 
+/* ---- the retained sample ---- */
+
+/* Without `members`, a partial keeps the `sample` records of lowest priority (a hash of the
+ * seed and the input line; ties: the lower line), whatever order they come in: a max-heap whose
+ * keys (partial.c) must move with its docs. */
+START_TEST(sample_keeps_the_lowest_priorities) {
+  enum { SAMPLE = 37, LINES = 3000 };
+  th_instance instance = {.seed = 5, .vocabulary = 1024, .sample = SAMPLE, .online_limit = 4};
+  th_partial *partial = th_partial_new(&instance);
+  ck_assert_ptr_nonnull(partial);
+  static uint64_t priorities[LINES];
+  for (uint64_t line = 1; line <= LINES; line++) {
+    uint64_t priority = th_doc_priority(instance.seed, line);
+    priorities[line - 1] = priority;
+    if (!th_partial_wants(&instance, partial, priority, line))
+      continue;
+    th_doc *doc = th_doc_new(0, 0, 0);
+    ck_assert_ptr_nonnull(doc);
+    doc->line = line;
+    doc->priority = priority;
+    ck_assert_int_eq(th_partial_keep(&instance, partial, doc), 0);
+  }
+  ck_assert_uint_eq(partial->doc_count, SAMPLE);
+  /* the SAMPLE-th lowest priority: every kept doc is at or below it, and none repeats */
+  uint64_t sorted[LINES];
+  memcpy(sorted, priorities, sizeof sorted);
+  for (size_t i = 1; i < LINES; i++) /* insertion sort: a test, a few thousand items */
+    for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+      uint64_t swap = sorted[j];
+      sorted[j] = sorted[j - 1];
+      sorted[j - 1] = swap;
+    }
+  ck_assert_uint_lt(sorted[SAMPLE - 1], sorted[SAMPLE]); /* no tie at the boundary */
+  for (size_t i = 0; i < SAMPLE; i++) {
+    const th_doc *doc = partial->docs[i];
+    ck_assert_uint_eq(doc->priority, priorities[doc->line - 1]);
+    ck_assert_uint_le(doc->priority, sorted[SAMPLE - 1]);
+    for (size_t j = 0; j < i; j++)
+      ck_assert_uint_ne(partial->docs[j]->line, doc->line);
+  }
+  th_partial_free(&instance, partial);
+}
+END_TEST
+
 static Suite *theme_engine_suite(void) {
   Suite *suite = suite_create("theme-engine");
   TCase *taxonomy = tcase_create("taxonomy");
@@ -826,7 +876,8 @@ static Suite *theme_engine_suite(void) {
   tcase_add_test(online, online_cells_start_empty_over_dirty_memory);
   tcase_add_test(online, online_table_finds_every_row_across_prunes);
   tcase_add_test(online, online_leaders_give_finer_ids);
-  tcase_add_test(online, online_leaders_match_plain_cosines);
+  tcase_add_loop_test(online, online_leaders_match_plain_cosines, 0,
+                      sizeof leader_vocabularies / sizeof leader_vocabularies[0]);
   tcase_add_test(online, online_cells_sum_the_weights_added);
   tcase_add_test(online, online_merge_folds_down_to_limit);
   suite_add_tcase(suite, online);
@@ -835,6 +886,9 @@ static Suite *theme_engine_suite(void) {
   tcase_add_test(refine, model_by_column_assigns_the_same);
   tcase_add_loop_test(refine, model_sums_equal_one_theme_at_a_time, 0, 24);
   suite_add_tcase(suite, refine);
+  TCase *sample = tcase_create("retained sample");
+  tcase_add_test(sample, sample_keeps_the_lowest_priorities);
+  suite_add_tcase(suite, sample);
   return suite;
 }
 
