@@ -23,7 +23,8 @@
  *   (tp_option.field_offset/field_size, tp_plugin.config_size, host->stage_config) and
  *   configured keys and batches (tp_plugin.stage_keys, process_batch); 2.2 overlapped batches
  *   (tp_plugin.batch_submit, batch_collect); 2.3 host->report_wanted (finish() may skip work
- *   that only fills a section nobody reads).
+ *   that only fills a section nobody reads); 2.4 tp_token.word_id (text.h: a later stage may
+ *   keep its lookup of a word under the word's id).
  *
  * RECORD OWNERSHIP (the rule, stated once):
  *   The core owns every record and everything attached to it. A stage sees a record only
@@ -72,7 +73,7 @@ extern "C" {
 #endif
 
 #define TP_ABI_MAJOR 2
-#define TP_ABI_MINOR 3
+#define TP_ABI_MINOR 4
 
 /* The exported entry point's name, as a string for dlsym(). */
 #define TP_PLUGIN_ENTRY_SYMBOL "tp_plugin_entry"

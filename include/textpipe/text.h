@@ -60,7 +60,21 @@ typedef struct tp_token {
   uint32_t sentence; /* index into tp_text.sentences */
   uint16_t type;     /* tp_token_type */
   uint16_t flags;    /* TP_TOKEN_* */
+  uint64_t word_id;  /* 2.4: the word's identity, 0 = none (below); check TP_TOKEN_HAS first */
 } tp_token;
+
+/* tp_token.word_id (2.4) lets a later stage keep what it derives from a word, once, instead of
+ * looking the word up again on every token: tokenize gives a token the number of the word cache
+ * entry it was normalized through, and 0 when it was not (a lone mark, a token too long to
+ * cache). The rule, stated once: two tokens with the same non-zero word_id, anywhere in the
+ * process (whichever worker, tokenize partial or record they came from), have the same type,
+ * the same norm and stem bytes, the stem pointing at the norm in both or in neither, and the
+ * same flags but for TP_TOKEN_SPACE_BEFORE. So whatever a reader computes from those alone it
+ * may keep under the id, for as long as the process runs: ids are never reused (an emptied
+ * cache numbers its entries anew; they mean nothing in another process). Ids made at the same time
+ * differ in their low bits: a direct-mapped table indexed by them, each slot valid iff its stored
+ * id equals the token's, has few collisions. A reader falls back to its own lookup when word_id is
+ * 0 or absent (a producer built before 2.4), and a producer that cannot keep the rule writes 0. */
 
 typedef struct tp_sentence {
   uint32_t start;       /* byte offset in tp_text.text */

@@ -41,6 +41,8 @@ typedef struct sx_scratch {
   size_t text_item_cursor; /* where the items of the next sentence start, likely */
   void *sentence_marks;    /* each sentence's marks and links, kept by sx_score_text() */
   size_t marked_sentences, sentence_mark_capacity; /* 0 marked: nothing kept */
+  void *word_memo;                                 /* lookups by word id (sentiment_score.c) */
+  const void *word_memo_lexicon;                   /* the lexicon they were looked up in */
 } sx_scratch;
 
 /* Frees the scratch's buffers (the struct itself is the caller's). */

@@ -335,6 +335,7 @@ static int stem_of_lower_case(tk_scratch *scratch, const tk_word_cache *cache, t
 static int normalize_token(tk_scratch *scratch, const tk_language *language, tp_token *token,
                            const unsigned char *bytes, size_t readable) {
   size_t length = token->length;
+  token->word_id = 0; /* normalize_miss() sets it when the cache keeps the result */
   if (reserve_strings(scratch, length + 9) != 0) {
     return -1;
   }
@@ -408,7 +409,7 @@ static __attribute__((noinline)) int normalize_miss(tk_scratch *scratch,
     cache->hits++;
   } else {
     cache->misses++;
-    tk_word_cache_remember(cache, scratch, token, hash, head, bytes);
+    token->word_id = tk_word_cache_remember(cache, scratch, token, hash, head, bytes);
   }
   return 0;
 }
@@ -450,6 +451,7 @@ int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *t
   tk_word_entry *slots = cache->slots;
   size_t mask = cache->capacity - 1;
   const char *arena = cache->arena;
+  uint64_t id_base = cache->id_base;
   char *strings = scratch->strings;
   size_t used = scratch->string_length, capacity = scratch->string_capacity;
   size_t slow = 0;   /* tokens that took the miss path */
@@ -478,6 +480,7 @@ int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *t
         strings[used + 1] = '\0';
         token->norm = token->stem = (const char *)(uintptr_t)used;
         token->norm_length = token->stem_length = 1;
+        token->word_id = 0; /* no entry, no id: later stages look these up themselves */
         used += 2;
         direct++;
         continue;
@@ -505,6 +508,7 @@ int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *t
         token->norm_length = entry->norm_length;
         token->stem = (const char *)(uintptr_t)(used + entry->stem_skip);
         token->stem_length = entry->stem_length;
+        token->word_id = id_base | (uint64_t)(entry - slots); /* tk_word_id(), from locals */
         used += out_length;
         continue;
       }
@@ -518,6 +522,7 @@ int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *t
     strings = scratch->strings;
     used = scratch->string_length;
     capacity = scratch->string_capacity;
+    id_base = cache->id_base; /* a new fill if the miss emptied the cache */
   }
   scratch->string_length = used;
   cache->hits += count - slow - direct;

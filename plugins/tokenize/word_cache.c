@@ -4,6 +4,7 @@
  */
 #include "word_cache.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,6 +19,19 @@
  * the CPU holds. The 2 MB of alignment slack are address space only: pages never touched are
  * never backed. Smaller tables (the tests') only need their entries on cache lines. */
 #define TK_HUGE_PAGE_BYTES ((size_t)2 << 20)
+
+/* Fills of word caches numbered so far, in the whole process: each fill of each cache (from its
+ * init or from its emptying) takes the next number, so that the word ids it hands out
+ * (tp_token.word_id, text.h: the fill's number above the entry's slot) are never handed out by
+ * another fill, another cache or another worker. 2^32 fills of 3/4 of a 64-slot cache would be
+ * 2^37 distinct words before a number came round again. */
+static _Atomic uint64_t tk_word_cache_fills;
+
+/* Starts a new fill of `cache`: ids from here on are not those of anything it held before. */
+static void tk_word_cache_new_fill(tk_word_cache *cache) {
+  cache->id_base = (atomic_fetch_add_explicit(&tk_word_cache_fills, 1, memory_order_relaxed) + 1)
+                   << 32;
+}
 
 int tk_word_cache_init(tk_word_cache *cache, size_t capacity, const tk_memory *memory) {
   memset(cache, 0, sizeof *cache);
@@ -44,7 +58,8 @@ int tk_word_cache_init(tk_word_cache *cache, size_t capacity, const tk_memory *m
 #endif
   memset(cache->slots, 0, slots_bytes);
   memset(cache->arena, 0, cache->arena_capacity + TK_COPY_SLACK);
-  cache->capacity = slots;
+  cache->capacity = slots; /* <= 2^32 (256 GB of entries): a slot fits an id's low 32 bits */
+  tk_word_cache_new_fill(cache);
   return 0;
 }
 
@@ -56,12 +71,13 @@ void tk_word_cache_release(tk_word_cache *cache) {
   cache->memory = memory;
 }
 
-void tk_word_cache_remember(tk_word_cache *cache, const tk_scratch *scratch, const tp_token *token,
-                            uint64_t hash, uint64_t head, const unsigned char *bytes) {
+uint64_t tk_word_cache_remember(tk_word_cache *cache, const tk_scratch *scratch,
+                                const tp_token *token, uint64_t hash, uint64_t head,
+                                const unsigned char *bytes) {
   size_t key_length = token->length;
   size_t norm_length = token->norm_length, stem_length = token->stem_length;
   if (key_length > TK_MAX_CACHED_BYTES || norm_length >= UINT8_MAX || stem_length > UINT8_MAX) {
-    return;
+    return 0;
   }
   int same = token->stem == token->norm;
   size_t out_length = norm_length + 1 + (same ? 0 : stem_length + 1);
@@ -72,6 +88,7 @@ void tk_word_cache_remember(tk_word_cache *cache, const tk_scratch *scratch, con
     memset(cache->slots, 0, cache->capacity * sizeof *cache->slots);
     cache->count = 0;
     cache->arena_length = 0;
+    tk_word_cache_new_fill(cache);
   }
   uint32_t tag = tk_word_tag(hash, key_length, token->type);
   tk_word_entry *entry = tk_word_cache_find(cache->slots, cache->capacity - 1, cache->arena, hash,
@@ -95,4 +112,5 @@ void tk_word_cache_remember(tk_word_cache *cache, const tk_scratch *scratch, con
                                            TP_TOKEN_CAPITALIZED | TP_TOKEN_ELONGATED));
   cache->arena_length += key_spill + out_spill;
   cache->count++;
+  return tk_word_id(cache, entry);
 }

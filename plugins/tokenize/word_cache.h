@@ -6,6 +6,9 @@
  * whose strings fit touches that one line and nothing else. Longer keys (compared in full) and
  * longer strings spill into the cache's arena around the entry's spill offset: the key just
  * before it when longer than 16 bytes, the strings from it when longer than 32.
+ *
+ * A token normalized through an entry gets the entry's word id (tk_word_id), which later stages
+ * use to keep their own lookups of the word (tp_token.word_id, text.h).
  */
 #ifndef TP_PLUGIN_WORD_CACHE_H
 #define TP_PLUGIN_WORD_CACHE_H
@@ -149,6 +152,13 @@ tk_word_cache_find(tk_word_entry *slots, size_t mask, const char *arena, uint64_
   }
 }
 
+/* The word id (tp_token.word_id, text.h) of `entry`, a slot of `cache`: the cache's fill number
+ * above the slot. An entry is written once per fill (the cache only ever empties whole), so the
+ * id names one key, and so one norm, stem and flags. */
+static inline uint64_t tk_word_id(const tk_word_cache *cache, const tk_word_entry *entry) {
+  return cache->id_base | (uint64_t)(entry - cache->slots);
+}
+
 /* Where a hit's "norm\0stem\0" (entry->out_length bytes, readable 32 bytes and more in steps of
  * 16 up to out_length) is. */
 static inline const char *tk_word_entry_out(const tk_word_entry *entry, const char *arena) {
@@ -157,8 +167,10 @@ static inline const char *tk_word_entry_out(const tk_word_entry *entry, const ch
 
 /* Remembers the norm, stem and flags that tk_normalize() computed for `token` (the scratch's
  * strings hold them) under its key (the token's bytes at `bytes`, their `hash` and `head`),
- * emptying the cache first when it is full. Results too long to keep are skipped. */
-void tk_word_cache_remember(tk_word_cache *cache, const tk_scratch *scratch, const tp_token *token,
-                            uint64_t hash, uint64_t head, const unsigned char *bytes);
+ * emptying the cache first when it is full (a new fill: tk_word_id). Returns the word id of the
+ * new entry, or 0 when the results are too long to keep (skipped). */
+uint64_t tk_word_cache_remember(tk_word_cache *cache, const tk_scratch *scratch,
+                                const tp_token *token, uint64_t hash, uint64_t head,
+                                const unsigned char *bytes);
 
 #endif /* TP_PLUGIN_WORD_CACHE_H */

@@ -67,7 +67,7 @@ static const error_case error_cases[] = {
      "stages[0].path: DIR/nothere.so: cannot open plugin: No such file or directory"},
     {"{\"stages\": [{\"plugin\": \"abi-major\"}]}",
      "stages[0].plugin: FIXTURES/abi-major.so: plugin ABI 3.0 is incompatible with textpipe's "
-     "ABI 2.3 (the major versions differ); rebuild the plugin against this textpipe"},
+     "ABI 2.4 (the major versions differ); rebuild the plugin against this textpipe"},
     {"{\"stages\": [{\"plugin\": \"no-entry\"}]}",
      "stages[0].plugin: FIXTURES/no-entry.so: not a textpipe plugin (no tp_plugin_entry() "
      "symbol; define it with TP_PLUGIN_DEFINE)"},

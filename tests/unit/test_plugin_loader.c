@@ -19,9 +19,9 @@ typedef struct refusal_case {
 } refusal_case;
 
 static const refusal_case refusals[] = {
-    {"abi-major", "plugin ABI 3.0 is incompatible with textpipe's ABI 2.3 (the major versions "
+    {"abi-major", "plugin ABI 3.0 is incompatible with textpipe's ABI 2.4 (the major versions "
                   "differ); rebuild the plugin against this textpipe"},
-    {"abi-minor", "plugin needs ABI 2.4 but this textpipe provides ABI 2.3; upgrade textpipe or "
+    {"abi-minor", "plugin needs ABI 2.5 but this textpipe provides ABI 2.4; upgrade textpipe or "
                   "rebuild the plugin against this one"},
     {"no-entry", "not a textpipe plugin (no tp_plugin_entry() symbol; define it with "
                  "TP_PLUGIN_DEFINE)"},

@@ -618,6 +618,141 @@ START_TEST(test_token_stride) {
 }
 END_TEST
 
+/* ---- Word ids (tp_token.word_id, ABI 2.4): the word memo of pass 1 ------------------------ */
+
+/* The words given ids so far, as "type flags same norm|stem" (flags without SPACE_BEFORE, same:
+ * the stem points at the norm): what text.h says two tokens with one id share. */
+static char id_words[512][160];
+static size_t id_word_count;
+
+/* Gives each token of `text` the id of its word, as tokenize would: the same id for the same
+ * word in every text, a new one for a word not seen before; but where tokenize's ids differ in
+ * their low bits, these share 8 values of them, so that the memo's slots change hands often
+ * (each valid only for the id it holds). */
+static void give_word_ids(tp_text *text) {
+  for (size_t i = 0; i < text->token_count; i++) {
+    tp_token *token = (tp_token *)(uintptr_t)&text->tokens[i];
+    char key[160];
+    snprintf(key, sizeof key, "%u %u %d %.*s|%.*s", (unsigned)token->type,
+             (unsigned)(token->flags & ~TP_TOKEN_SPACE_BEFORE), token->stem == token->norm,
+             (int)token->norm_length, token->norm, (int)token->stem_length, token->stem);
+    size_t k = 0;
+    while (k < id_word_count && strcmp(id_words[k], key) != 0) {
+      k++;
+    }
+    if (k == id_word_count) {
+      ck_assert_uint_lt(id_word_count, sizeof id_words / sizeof id_words[0]);
+      strcpy(id_words[id_word_count++], key);
+    }
+    token->word_id = (uint64_t)(k + 1) << 32 | (k & 7);
+  }
+}
+
+/* Scores `text` whole and sentence by sentence with `scratch`, into scores[0..] (room for
+ * 1 + its sentences). */
+static void score_text_and_sentences(const tp_text *text, sx_scratch *scratch, sx_scores *scores) {
+  ck_assert_int_eq(sx_score_text(lexicon, text, scratch, &scores[0]), 0);
+  for (size_t i = 0; i < text->sentence_count; i++) {
+    const tp_sentence *sentence = &text->sentences[i];
+    ck_assert_int_eq(sx_score_sentence(lexicon, text, sentence->first_token, sentence->token_count,
+                                       scratch, &scores[1 + i]),
+                     0);
+  }
+}
+
+/* Tokens with word ids score exactly as the same tokens without (each word looked up every
+ * time): every text of the sign and order tables, whole and per sentence, with one scratch
+ * whose memo sees the words of all of them, twice (the second time every word from the memo). */
+START_TEST(test_word_ids_score_the_same) {
+  sx_scratch memoized = {.allocator = libc_allocator};
+  const char *texts[sizeof sign_cases / sizeof sign_cases[0] +
+                    2 * (sizeof order_cases / sizeof order_cases[0])];
+  size_t text_count = 0;
+  for (size_t i = 0; i < sizeof sign_cases / sizeof sign_cases[0]; i++) {
+    texts[text_count++] = sign_cases[i].text;
+  }
+  for (size_t i = 0; i < sizeof order_cases / sizeof order_cases[0]; i++) {
+    texts[text_count++] = order_cases[i].lower;
+    texts[text_count++] = order_cases[i].higher;
+  }
+  for (int round = 0; round < 2; round++) {
+    for (size_t i = 0; i < text_count; i++) {
+      tp_text *tokens = mini_text_new(texts[i]);
+      ck_assert_ptr_nonnull(tokens);
+      sx_scratch plain = {.allocator = libc_allocator};
+      sx_scores with[64], without[64];
+      ck_assert_uint_lt(tokens->sentence_count, 64);
+      score_text_and_sentences(tokens, &plain, without);
+      give_word_ids(tokens);
+      score_text_and_sentences(tokens, &memoized, with);
+      for (size_t k = 0; k <= tokens->sentence_count; k++) {
+        ck_assert_msg(memcmp(&with[k], &without[k], sizeof with[k]) == 0,
+                      "\"%s\" (span %zu): compound %g with ids, %g without", texts[i], k,
+                      with[k].compound, without[k].compound);
+      }
+      sx_scratch_release(&plain);
+      mini_text_free(tokens);
+    }
+  }
+  ck_assert_uint_gt(id_word_count, 100);
+  sx_scratch_release(&memoized);
+}
+END_TEST
+
+/* The memo is used, and trusts the ids: a word given the id of another scores as that one (a
+ * producer breaking text.h's rule would be believed), with the same scratch; without ids, or
+ * with a fresh scratch, it is looked up. */
+START_TEST(test_word_ids_are_trusted) {
+  sx_scratch scratch = {.allocator = libc_allocator}, fresh = {.allocator = libc_allocator};
+  sx_scores scores;
+  tp_text *good = mini_text_new("good"), *bad = mini_text_new("bad");
+  ck_assert_ptr_nonnull(good);
+  ck_assert_ptr_nonnull(bad);
+  ck_assert_int_eq(sx_score_span(lexicon, bad, 0, 1, &scratch, &scores), 0);
+  ck_assert_double_lt(scores.compound, 0); /* no id yet: looked up */
+  ((tp_token *)(uintptr_t)good->tokens)->word_id = (uint64_t)9 << 32 | 3;
+  ((tp_token *)(uintptr_t)bad->tokens)->word_id = (uint64_t)9 << 32 | 3;
+  ck_assert_int_eq(sx_score_span(lexicon, good, 0, 1, &scratch, &scores), 0);
+  ck_assert_double_gt(scores.compound, 0);
+  ck_assert_int_eq(sx_score_span(lexicon, bad, 0, 1, &scratch, &scores), 0);
+  ck_assert_double_gt(scores.compound, 0); /* "good"'s lookup, by its id */
+  ck_assert_int_eq(sx_score_span(lexicon, bad, 0, 1, &fresh, &scores), 0);
+  ck_assert_double_lt(scores.compound, 0);
+  sx_scratch_release(&scratch);
+  sx_scratch_release(&fresh);
+  mini_text_free(good);
+  mini_text_free(bad);
+}
+END_TEST
+
+/* A scratch given another lexicon forgets its lookups (they point into the first one): the same
+ * word with the same id takes each lexicon's valence. */
+START_TEST(test_word_memo_follows_the_lexicon) {
+  char err[256];
+  sx_lexicon *liking = sx_lexicon_create(&libc_allocator);
+  sx_lexicon *hating = sx_lexicon_create(&libc_allocator);
+  const char *plus = "soup\t2\n", *minus = "soup\t-2\n";
+  ck_assert_int_eq(sx_lexicon_load_words(liking, plus, strlen(plus), "plus", err, sizeof err), 0);
+  ck_assert_int_eq(sx_lexicon_load_words(hating, minus, strlen(minus), "minus", err, sizeof err),
+                   0);
+  tp_text *soup = mini_text_new("soup");
+  ck_assert_ptr_nonnull(soup);
+  ((tp_token *)(uintptr_t)soup->tokens)->word_id = (uint64_t)11 << 32 | 5;
+  sx_scratch scratch = {.allocator = libc_allocator};
+  sx_scores scores;
+  ck_assert_int_eq(sx_score_span(liking, soup, 0, 1, &scratch, &scores), 0);
+  ck_assert_double_gt(scores.compound, 0);
+  ck_assert_int_eq(sx_score_span(hating, soup, 0, 1, &scratch, &scores), 0);
+  ck_assert_double_lt(scores.compound, 0);
+  ck_assert_int_eq(sx_score_span(liking, soup, 0, 1, &scratch, &scores), 0);
+  ck_assert_double_gt(scores.compound, 0);
+  sx_scratch_release(&scratch);
+  mini_text_free(soup);
+  sx_lexicon_destroy(liking);
+  sx_lexicon_destroy(hating);
+}
+END_TEST
+
 /* The phrase matches the text's pass keeps for its sentences (sx_score_text) serve a sentence
  * only where it holds the phrase whole: sentences that end inside a phrase ("... the kiss" +
  * "of death ...", as a tokenizer splitting at a line break may cut one) and phrases wholly
@@ -771,6 +906,9 @@ static Suite *sentiment_engine_suite(void) {
   tcase_add_test(rules, test_kept_phrases_score_the_same);
   tcase_add_test(rules, test_sentences_from_kept_items);
   tcase_add_test(rules, test_sentences_after_a_longer_text);
+  tcase_add_test(rules, test_word_ids_score_the_same);
+  tcase_add_test(rules, test_word_ids_are_trusted);
+  tcase_add_test(rules, test_word_memo_follows_the_lexicon);
   suite_add_tcase(suite, rules);
   TCase *table = tcase_create("term_table");
   tcase_add_checked_fixture(table, load_default_lexicon, free_lexicon);

@@ -739,6 +739,86 @@ START_TEST(test_word_cache_entries) {
 }
 END_TEST
 
+/* What a word id promises (tp_token.word_id, text.h), kept for each id seen: the token's type,
+ * flags but SPACE_BEFORE, whether its stem is its norm (the same offset), its norm and stem. */
+typedef struct seen_word {
+  uint64_t id;
+  char what[400];
+} seen_word;
+
+/* Tokens with the same non-zero id are the same word (text.h's rule): over every cache text,
+ * three times, through two 64-slot caches that each empty themselves more than once on them
+ * (ids that outlived a fill would name two words); and a word keeps its id while its entry
+ * lasts, the first time (a miss) as after (a hit), and gets a new one when the cache has been
+ * emptied since. Lone marks and tokens normalized without a cache have none. */
+START_TEST(test_word_ids) {
+  tk_scratch scratch = {0};
+  tk_word_cache caches[2];
+  ck_assert_int_eq(tk_word_cache_init(&caches[0], 64, NULL), 0);
+  ck_assert_int_eq(tk_word_cache_init(&caches[1], 64, NULL), 0);
+  size_t capacity = 4096, seen_count = 0, with_id = 0;
+  seen_word *seen = calloc(capacity, sizeof *seen);
+  ck_assert_ptr_nonnull(seen);
+  for (int round = 0; round < 3; round++) {
+    for (size_t text = 0; text < sizeof cache_texts / sizeof cache_texts[0]; text++) {
+      for (int which = 0; which < 2; which++) {
+        normalize_with(&scratch, &caches[which], cache_texts[text]);
+        for (size_t index = 0; index < scratch.token_count; index++) {
+          const tp_token *token = &scratch.tokens[index];
+          if (token->word_id == 0) {
+            continue;
+          }
+          with_id++;
+          char what[400];
+          snprintf(what, sizeof what, "%u %u %d %s|%s", (unsigned)token->type,
+                   (unsigned)(token->flags & ~TP_TOKEN_SPACE_BEFORE), token->stem == token->norm,
+                   tk_scratch_norm(&scratch, token), tk_scratch_stem(&scratch, token));
+          size_t k = 0;
+          while (k < seen_count && seen[k].id != token->word_id) {
+            k++;
+          }
+          if (k == seen_count) {
+            ck_assert_uint_lt(seen_count, capacity);
+            seen[seen_count].id = token->word_id;
+            snprintf(seen[seen_count++].what, sizeof seen[0].what, "%s", what);
+          } else {
+            ck_assert_str_eq(what, seen[k].what);
+          }
+        }
+      }
+    }
+  }
+  ck_assert_uint_gt(with_id, 200);
+  ck_assert_uint_gt(caches[0].misses, 3 * 48); /* each cache emptied itself more than once */
+  free(seen);
+
+  tk_word_cache *cache = &caches[0];
+  normalize_with(&scratch, cache, "walking , walking");
+  uint64_t walking = scratch.tokens[0].word_id;
+  ck_assert_uint_ne(walking, 0);
+  ck_assert_uint_eq(scratch.tokens[1].word_id, 0); /* a lone mark: no entry */
+  ck_assert_uint_eq(scratch.tokens[2].word_id, walking);
+  normalize_with(&scratch, cache, "walking");
+  ck_assert_uint_eq(scratch.tokens[0].word_id, walking);
+  char many[1024] = "";
+  for (int word = 0; word < 64; word++) {
+    snprintf(many + strlen(many), sizeof many - strlen(many), "w%c%c ", 'a' + word / 26,
+             'a' + word % 26);
+  }
+  normalize_with(&scratch, cache, many); /* 64 new words: the cache empties itself */
+  normalize_with(&scratch, cache, "walking");
+  ck_assert_uint_ne(scratch.tokens[0].word_id, 0);
+  ck_assert_uint_ne(scratch.tokens[0].word_id, walking);
+  normalize_with(&scratch, NULL, "walking walking");
+  ck_assert_uint_eq(scratch.tokens[0].word_id, 0);
+  ck_assert_uint_eq(scratch.tokens[1].word_id, 0);
+
+  tk_word_cache_release(&caches[0]);
+  tk_word_cache_release(&caches[1]);
+  tk_scratch_release(&scratch);
+}
+END_TEST
+
 #include <cjson/cJSON.h>
 
 #include "sample_cases.h"
@@ -812,6 +892,7 @@ static Suite *tokenizer_suite(void) {
       {"ascii_stemmer_languages", test_ascii_stemmer_languages, 1},
       {"word_cache", test_word_cache, TABLE_SIZE(cache_texts)},
       {"word_cache_entries", test_word_cache_entries, 1},
+      {"word_ids", test_word_ids, 1},
       {"word_hash_paths", test_word_hash_paths, 1},
       {"sample_comments", test_sample_comments, TABLE_SIZE(sample_cases)},
   };
