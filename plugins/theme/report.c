@@ -427,6 +427,8 @@ static int discovered_section(const th_instance *instance, th_partial *partial, 
     return -1;
   size_t count = partial->doc_count, nonempty = 0;
   th_doc **docs = partial->docs;
+  /* in place: finish() is the partial's last use, so the sample's heap order (and its keys,
+   * th_partial.keys) need not survive it */
   if (count)
     qsort(docs, count, sizeof(th_doc *), compare_doc_lines);
   for (size_t i = 0; i < count; i++)
