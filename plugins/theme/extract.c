@@ -177,10 +177,11 @@ void th_phrases_display(th_scratch *scratch, const tp_text *text, size_t count) 
   }
 }
 
-/* Walks the record's tokens into `at`: th_features_extract's loop, inlined twice so that
- * `phrases` is a constant in each copy (terms only, in apply mode without keyphrases, carries
- * no phrase bookkeeping). Returns the bytes the phrases' display text may need; sets the
- * record's content words. */
+/* Walks the record's tokens into `at`: th_features_extract's loop, inlined four times so that
+ * `phrases` and `taxonomy` are constants in each copy (terms only, in apply mode without
+ * keyphrases, carries no phrase bookkeeping; without a taxonomy, no token is tested for it, and
+ * with one the test costs no load of at->tax_shapes' nullness per token). Returns the bytes the
+ * phrases' display text may need; sets the record's content words. */
 static inline __attribute__((always_inline)) size_t walk_record(extraction *at, const tp_text *text,
                                                                 int bigrams, int phrases,
                                                                 int taxonomy,
