@@ -8,6 +8,7 @@
 
 #include "common.h"
 #include "labels.h"
+#include "taxonomy.h"
 
 #define TH_SEED_UNIGRAM 0x9u
 #define TH_SEED_BIGRAM  0xb16u
@@ -18,7 +19,7 @@
 #define RUN_WORDS 64
 _Static_assert(RUN_WORDS % TH_PHRASE_WORDS == 0, "a run's pieces are whole");
 
-static int is_content_word(const tp_token *token) {
+static inline __attribute__((always_inline)) int is_content_word(const tp_token *token) {
   if (token->type != TP_TOKEN_WORD || (token->flags & TP_TOKEN_STOPWORD))
     return 0;
   if (token->norm_length < 2)
@@ -78,6 +79,10 @@ typedef struct extraction {
   /* th_scratch's sketch: the counters of each new term are asked for (NULL: none) */
   const uint32_t *sketch_counters;
   uint32_t sketch_line_mask;
+  /* th_scratch's taxonomy filter (NULL: none) and the tokens it passed */
+  const uint64_t *tax_shapes;
+  uint32_t *tax_starts;
+  uint32_t tax_start_count;
 } extraction;
 
 /* Counts one occurrence of `hash` and returns its index in the terms: the index of its first
@@ -172,12 +177,14 @@ void th_phrases_display(th_scratch *scratch, const tp_text *text, size_t count) 
   }
 }
 
-/* Walks the record's tokens into `at`: th_features_extract's loop, inlined twice so that
- * `phrases` is a constant in each copy (terms only, in apply mode without keyphrases, carries
- * no phrase bookkeeping). Returns the bytes the phrases' display text may need; sets the
- * record's content words. */
+/* Walks the record's tokens into `at`: th_features_extract's loop, inlined four times so that
+ * `phrases` and `taxonomy` are constants in each copy (terms only, in apply mode without
+ * keyphrases, carries no phrase bookkeeping; without a taxonomy, no token is tested for it, and
+ * with one the test costs no load of at->tax_shapes' nullness per token). Returns the bytes the
+ * phrases' display text may need; sets the record's content words. */
 static inline __attribute__((always_inline)) size_t walk_record(extraction *at, const tp_text *text,
                                                                 int bigrams, int phrases,
+                                                                int taxonomy,
                                                                 uint32_t *content_word_count) {
   size_t norm_bytes = 1;
   uint32_t run_hashes[RUN_WORDS]; /* each run word's stem hash, computed once */
@@ -192,6 +199,9 @@ static inline __attribute__((always_inline)) size_t walk_record(extraction *at, 
   const tp_text record = *text;
   for (size_t i = 0; i < record.token_count; i++) {
     const tp_token *token = TP_TEXT_TOKEN(&record, i);
+    /* the taxonomy's first test of every token, here where the token is loaded anyway */
+    if (taxonomy && th_tax_may_start(at->tax_shapes, token))
+      at->tax_starts[at->tax_start_count++] = (uint32_t)i;
     if (!is_content_word(token)) {
       if (run_length && phrases)
         flush_run(at, run_token, run_sentence, run_hashes, run_terms, run_length, run_first);
@@ -235,13 +245,16 @@ int th_features_extract(const tp_text *text, int bigrams, int phrases, th_scratc
   scratch->phrase_count = 0;
   scratch->char_count = 0;
   scratch->content_words = 0;
+  scratch->tax_start_count = 0;
   /* at most two terms per token (its stem and a bigram) and one phrase per token: room for all
    * of them up front (the phrases' text needs each content word's norm and a separator once
    * at most: walk_record sums them) */
   if (th_grow((void **)&scratch->terms, &scratch->term_capacity, 2 * text->token_count + 1,
               sizeof(th_term)) ||
       th_grow((void **)&scratch->phrases, &scratch->phrase_capacity, text->token_count + 1,
-              sizeof(th_phrase)))
+              sizeof(th_phrase)) ||
+      (scratch->tax_shapes && th_grow((void **)&scratch->tax_starts, &scratch->tax_start_capacity,
+                                      text->token_count + 1, sizeof(uint32_t))))
     return -1;
   size_t term_slots = table_size(2 * text->token_count),
          phrase_slots = table_size(text->token_count);
@@ -263,13 +276,21 @@ int th_features_extract(const tp_text *text, int bigrams, int phrases, th_scratc
                    .phrase_mask = phrase_slots - 1,
                    .stamp = scratch->stamp,
                    .sketch_counters = scratch->sketch ? scratch->sketch->counters : NULL,
-                   .sketch_line_mask = scratch->sketch ? sketch_line_mask(scratch->sketch) : 0};
+                   .sketch_line_mask = scratch->sketch ? sketch_line_mask(scratch->sketch) : 0,
+                   .tax_shapes = scratch->tax_shapes,
+                   .tax_starts = scratch->tax_starts};
   uint32_t content_words = 0;
-  size_t norm_bytes = phrases ? walk_record(&at, text, bigrams, 1, &content_words)
-                              : walk_record(&at, text, bigrams, 0, &content_words);
+  size_t norm_bytes;
+  if (at.tax_shapes)
+    norm_bytes = phrases ? walk_record(&at, text, bigrams, 1, 1, &content_words)
+                         : walk_record(&at, text, bigrams, 0, 1, &content_words);
+  else
+    norm_bytes = phrases ? walk_record(&at, text, bigrams, 1, 0, &content_words)
+                         : walk_record(&at, text, bigrams, 0, 0, &content_words);
   scratch->term_count = at.term_count;
   scratch->phrase_count = at.phrase_count;
   scratch->content_words = content_words;
+  scratch->tax_start_count = at.tax_start_count;
   return th_grow((void **)&scratch->chars, &scratch->char_capacity, norm_bytes, 1);
 }
 
@@ -279,6 +300,7 @@ void th_scratch_release(th_scratch *scratch) {
   th_free(scratch->chars);
   th_free(scratch->slots);
   th_free(scratch->phrase_slots);
+  th_free(scratch->tax_starts);
   th_free(scratch->dfs);
   th_free(scratch->idfs);
   th_free(scratch->log_counts);

@@ -69,6 +69,12 @@ typedef struct th_scratch {
    * each new term's counters as it finds the term, so that they are on their way long before
    * they are counted (the sketch is half a MB, rarely in cache). Set by the owner; not freed. */
   const struct th_sketch *sketch;
+  /* a taxonomy's shape filter (th_taxonomy_shapes), or NULL: th_features_extract then lists in
+   * tax_starts the tokens th_tax_may_start passes, in order, for th_taxonomy_match_at, so that
+   * the matcher need not walk the record again. Set by the owner; not freed. */
+  const uint64_t *tax_shapes;
+  uint32_t *tax_starts;
+  size_t tax_start_count, tax_start_capacity;
 } th_scratch;
 
 /* Extracts terms and phrase candidates of `text` into `scratch` (previous contents are

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common.h"
 #include "textpipe/text.h"
 
 typedef struct th_taxonomy th_taxonomy;
@@ -63,9 +64,44 @@ size_t th_taxonomy_theme_count(const th_taxonomy *taxonomy);
 const char *th_taxonomy_theme_name(const th_taxonomy *taxonomy, size_t theme);
 
 /* Matches `text`; fills hits (themes with score >= threshold, best first, ties by file
- * order) into scratch->hits and returns their number, or -1 on OOM. */
+ * order) into scratch->hits and returns their number, or -1 on OOM. Walks every token itself;
+ * the plugin calls th_taxonomy_match_at with the tokens extraction listed instead. */
 int th_taxonomy_match(const th_taxonomy *taxonomy, const tp_text *text, double threshold,
                       th_tax_scratch *scratch);
+
+/* The taxonomy's shape filter: a bit per th_word_shape of the terms' first words' norms and
+ * stems (TH_TAX_SHAPE_BITS bits, 8 KiB). Owned by the taxonomy. */
+#define TH_TAX_SHAPE_BITS 65536
+const uint64_t *th_taxonomy_shapes(const th_taxonomy *taxonomy);
+
+static inline int th_tax_shape_has(const uint64_t *shapes, uint32_t packed) {
+  uint32_t bit = th_shape_mix(packed) & (TH_TAX_SHAPE_BITS - 1);
+  return (int)(shapes[bit / 64] >> (bit % 64)) & 1;
+}
+
+/* Whether `token` may start a term of the taxonomy whose filter is `shapes`: a word or number
+ * whose norm or stem has a shape some first word has. A token it turns away starts no term, so
+ * the matcher need visit only those it passes (th_taxonomy_match_at). Inline, so that
+ * extraction can test each token in its own walk (extract.c) rather than the matcher walking
+ * the record a second time. Most words are their own stem (tokenize points the stem at the
+ * norm then), and their stem's shape is not worked out again. */
+static inline int th_tax_may_start(const uint64_t *shapes, const tp_token *token) {
+  if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
+    return 0;
+  uint32_t norm_shape = th_word_packed(token->norm, token->norm_length);
+  if (th_tax_shape_has(shapes, norm_shape))
+    return 1;
+  if (token->stem == token->norm && token->stem_length == token->norm_length)
+    return 0;
+  uint32_t stem_shape = th_word_packed(token->stem, token->stem_length);
+  return stem_shape != norm_shape && th_tax_shape_has(shapes, stem_shape);
+}
+
+/* th_taxonomy_match for the tokens at `starts` (`count` ascending token indices) alone: the
+ * same hits when they are the tokens th_tax_may_start passes (any others are looked up in
+ * vain), as th_features_extract lists them when given the filter. */
+int th_taxonomy_match_at(const th_taxonomy *taxonomy, const tp_text *text, const uint32_t *starts,
+                         size_t count, double threshold, th_tax_scratch *scratch);
 
 /* Frees the scratch's arrays (not the struct). */
 void th_tax_scratch_release(th_tax_scratch *scratch);

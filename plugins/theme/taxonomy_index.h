@@ -40,8 +40,6 @@ typedef struct tax_slot {
 } tax_slot;
 #define TAX_SLOT_EMPTY UINT32_MAX
 
-#define TAX_SHAPE_BITS 65536 /* the shape filter's, 8 KiB */
-
 struct th_taxonomy {
   char **names;
   float *theme_weights;
@@ -56,17 +54,11 @@ struct th_taxonomy {
   uint32_t slot_mask;
   /* a bit per th_word_shape of the first words' norms and stems: a token whose norm and stem
    * both have a clear bit can start no term, and is passed over unhashed */
-  uint64_t shapes[TAX_SHAPE_BITS / 64];
+  uint64_t shapes[TH_TAX_SHAPE_BITS / 64];
 };
 
-/* Whether a word of this packed shape (th_word_packed) may start a term. */
-static inline int tax_shape_has(const th_taxonomy *taxonomy, uint32_t packed) {
-  uint32_t bit = th_shape_mix(packed) & (TAX_SHAPE_BITS - 1);
-  return (int)(taxonomy->shapes[bit / 64] >> (bit % 64)) & 1;
-}
-
 static inline void tax_shape_set(th_taxonomy *taxonomy, const char *text, size_t length) {
-  uint32_t bit = th_word_shape(text, length) & (TAX_SHAPE_BITS - 1);
+  uint32_t bit = th_word_shape(text, length) & (TH_TAX_SHAPE_BITS - 1);
   taxonomy->shapes[bit / 64] |= 1ull << (bit % 64);
 }
 

@@ -92,35 +92,22 @@ static int ensure_scratch(const th_taxonomy *taxonomy, th_tax_scratch *scratch) 
   return 0;
 }
 
-int th_taxonomy_match(const th_taxonomy *taxonomy, const tp_text *text, double threshold,
-                      th_tax_scratch *scratch) {
-  if (ensure_scratch(taxonomy, scratch))
-    return -1;
-  scratch->order_count = 0;
-  for (size_t i = 0; i < text->token_count; i++) {
-    const tp_token *token = TP_TEXT_TOKEN(text, i);
-    if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
-      continue;
-    /* a word whose norm and stem both have a shape no term starts with starts no term:
-     * neither lookup below could count one. Most words are their own stem (tokenize points
-     * the stem at the norm then), and their stem's shape is not worked out again. */
-    uint32_t norm_shape = th_word_packed(token->norm, token->norm_length);
-    if (!tax_shape_has(taxonomy, norm_shape)) {
-      if (token->stem == token->norm && token->stem_length == token->norm_length)
-        continue;
-      uint32_t stem_shape = th_word_packed(token->stem, token->stem_length);
-      if (stem_shape == norm_shape || !tax_shape_has(taxonomy, stem_shape))
-        continue;
-    }
-    uint32_t norm, stem;
-    th_hash_norm_stem(token->norm, token->norm_length, token->stem, token->stem_length, &norm,
-                      &stem);
-    uint32_t first = first_entry(taxonomy, norm);
-    if (first != TAX_SLOT_EMPTY)
-      match_entries(taxonomy, text, i, norm, first, scratch);
-    if (stem != norm && (first = first_entry(taxonomy, stem)) != TAX_SLOT_EMPTY)
-      match_entries(taxonomy, text, i, stem, first, scratch);
-  }
+/* Counts the terms that start at token `at` (one th_tax_may_start passed). */
+static inline void match_start(const th_taxonomy *taxonomy, const tp_text *text, size_t at,
+                               th_tax_scratch *scratch) {
+  const tp_token *token = TP_TEXT_TOKEN(text, at);
+  uint32_t norm, stem;
+  th_hash_norm_stem(token->norm, token->norm_length, token->stem, token->stem_length, &norm, &stem);
+  uint32_t first = first_entry(taxonomy, norm);
+  if (first != TAX_SLOT_EMPTY)
+    match_entries(taxonomy, text, at, norm, first, scratch);
+  if (stem != norm && (first = first_entry(taxonomy, stem)) != TAX_SLOT_EMPTY)
+    match_entries(taxonomy, text, at, stem, first, scratch);
+}
+
+/* The themes of the terms counted in `scratch` (whose counts it resets): see
+ * th_taxonomy_match. */
+static int score_hits(const th_taxonomy *taxonomy, double threshold, th_tax_scratch *scratch) {
   if (scratch->order_count == 0)
     return 0; /* most records: no term, no theme */
   size_t themes = taxonomy->theme_count;
@@ -158,6 +145,31 @@ int th_taxonomy_match(const th_taxonomy *taxonomy, const tp_text *text, double t
   if (kept > 1)
     qsort(scratch->hits, kept, sizeof(th_tax_hit), compare_hits);
   return (int)kept;
+}
+
+int th_taxonomy_match(const th_taxonomy *taxonomy, const tp_text *text, double threshold,
+                      th_tax_scratch *scratch) {
+  if (ensure_scratch(taxonomy, scratch))
+    return -1;
+  scratch->order_count = 0;
+  for (size_t i = 0; i < text->token_count; i++)
+    if (th_tax_may_start(taxonomy->shapes, TP_TEXT_TOKEN(text, i)))
+      match_start(taxonomy, text, i, scratch);
+  return score_hits(taxonomy, threshold, scratch);
+}
+
+int th_taxonomy_match_at(const th_taxonomy *taxonomy, const tp_text *text, const uint32_t *starts,
+                         size_t count, double threshold, th_tax_scratch *scratch) {
+  if (ensure_scratch(taxonomy, scratch))
+    return -1;
+  scratch->order_count = 0;
+  for (size_t s = 0; s < count; s++)
+    match_start(taxonomy, text, starts[s], scratch);
+  return score_hits(taxonomy, threshold, scratch);
+}
+
+const uint64_t *th_taxonomy_shapes(const th_taxonomy *taxonomy) {
+  return taxonomy->shapes;
 }
 
 void th_tax_scratch_release(th_tax_scratch *scratch) {

@@ -241,8 +241,10 @@ static int set_keyphrases(const th_instance *instance, const th_scratch *scratch
 
 static int match_taxonomy(const th_instance *instance, th_partial *partial, const tp_text *text,
                           tp_record *record, record_ref *ref, double sentiment) {
-  int hits =
-      th_taxonomy_match(instance->taxonomy, text, instance->threshold, &partial->tax_scratch);
+  /* the tokens that may start a term, as extraction listed them */
+  int hits = th_taxonomy_match_at(instance->taxonomy, text, partial->scratch.tax_starts,
+                                  partial->scratch.tax_start_count, instance->threshold,
+                                  &partial->tax_scratch);
   cJSON *array = hits < 0 ? NULL : cJSON_CreateArray();
   if (!array)
     return -1;
@@ -365,6 +367,7 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
    * (the exported partial's sketch then stays empty: nothing reads it in apply mode). */
   int terms_only = instance->saved && instance->keyphrases == 0;
   scratch->sketch = terms_only ? NULL : &partial->sketch;
+  scratch->tax_shapes = instance->taxonomy ? th_taxonomy_shapes(instance->taxonomy) : NULL;
   if (th_features_extract(text, instance->bigrams, !terms_only, scratch))
     goto oom;
   partial->records++;

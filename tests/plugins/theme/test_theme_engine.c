@@ -32,7 +32,8 @@ static const char taxonomy_json[] =
     "  \"phrases\": [\"council tax\"], \"exclude\": [\"taxi\"]},"
     " {\"name\": \"Civil service\", \"keywords\": [\"whitehall\"],"
     "  \"phrases\": [\"civil service\", \"speed of delivery\"]},"
-    " {\"name\": \"Elections\", \"weight\": 0.5, \"keywords\": [\"vote\", \"election\"]}]}";
+    " {\"name\": \"Elections\", \"weight\": 0.5, \"keywords\": [\"vote\", \"election\"]},"
+    " {\"name\": \"Power\", \"keywords\": [\"2024\"], \"phrases\": [\"in charge\", \"a lot\"]}]}";
 
 static th_taxonomy *load_taxonomy(const char *json_text) {
   cJSON *json = cJSON_Parse(json_text);
@@ -74,12 +75,31 @@ static const match_case match_cases[] = {
     /* ranking: higher score first */
     {"whitehall and the civil service, the election", "Civil service:0.75:whitehall|civil "
                                                       "service"},
+    /* terms whose first word is no content word for extraction (a stopword, a number, a
+     * word of one letter): the tokens it lists for the matcher must include them (a keyword
+     * and a phrase: raw 1 + 2 = 3 -> 0.75) */
+    {"Who is in charge?", "Power:0.6667:in charge"},
+    {"since 2024 and a lot", "Power:0.75:2024|a lot"},
 };
 
-/* The themes `text` matches at threshold 0.5, as match_case.expected writes them. */
+/* How a test reaches the matcher: th_taxonomy_match's own walk over the tokens, or the tokens
+ * th_features_extract lists for th_taxonomy_match_at (the plugin's way), which must give the
+ * same hits. */
+enum { WALKED, EXTRACTED };
+
+/* The themes `text` matches at threshold 0.5, as match_case.expected writes them, found `how`. */
 static void describe_matches(const th_taxonomy *taxonomy, const tp_text *text,
-                             th_tax_scratch *scratch, char *got, size_t size) {
-  int hits = th_taxonomy_match(taxonomy, text, 0.5, scratch);
+                             th_tax_scratch *scratch, int how, char *got, size_t size) {
+  int hits;
+  if (how == EXTRACTED) {
+    th_scratch features = {.tax_shapes = th_taxonomy_shapes(taxonomy)};
+    ck_assert_int_eq(th_features_extract(text, 1, 1, &features), 0);
+    hits = th_taxonomy_match_at(taxonomy, text, features.tax_starts, features.tax_start_count, 0.5,
+                                scratch);
+    th_scratch_release(&features);
+  } else {
+    hits = th_taxonomy_match(taxonomy, text, 0.5, scratch);
+  }
   got[0] = '\0';
   for (int h = 0; h < hits; h++) {
     const th_tax_hit *hit = &scratch->hits[h];
@@ -93,10 +113,11 @@ static void describe_matches(const th_taxonomy *taxonomy, const tp_text *text,
   }
 }
 
-/* Runs match case `c`; with `stems_in_norms`, the tokens' stems point into their norms
- * wherever the stem is the norm or a prefix of it, as tokenize stores them ("tax" of
- * "taxing"), which the taxonomy's shape filter must not mistake for the norm itself. */
-static void check_match_case(const match_case *c, int stems_in_norms) {
+/* Runs match case `c`, reaching the matcher `how`; with `stems_in_norms`, the tokens' stems
+ * point into their norms wherever the stem is the norm or a prefix of it, as tokenize stores
+ * them ("tax" of "taxing"), which the taxonomy's shape filter must not mistake for the norm
+ * itself. */
+static void check_match_case(const match_case *c, int stems_in_norms, int how) {
   th_taxonomy *taxonomy = load_taxonomy(taxonomy_json);
   th_tax_scratch scratch = {0};
   tp_text *text = tokenize(c->text);
@@ -107,7 +128,7 @@ static void check_match_case(const match_case *c, int stems_in_norms) {
       token->stem = token->norm;
   }
   char got[512];
-  describe_matches(taxonomy, text, &scratch, got, sizeof got);
+  describe_matches(taxonomy, text, &scratch, how, got, sizeof got);
   ck_assert_str_eq(got, c->expected);
   theme_test_text_free(text);
   th_tax_scratch_release(&scratch);
@@ -115,12 +136,18 @@ static void check_match_case(const match_case *c, int stems_in_norms) {
 }
 
 START_TEST(taxonomy_matches) {
-  check_match_case(&match_cases[_i], 0);
+  check_match_case(&match_cases[_i], 0, WALKED);
 }
 END_TEST
 
 START_TEST(taxonomy_matches_stems_inside_norms) {
-  check_match_case(&match_cases[_i], 1);
+  check_match_case(&match_cases[_i], 1, WALKED);
+}
+END_TEST
+
+/* The same cases through the tokens extraction lists for the matcher (theme.c's way). */
+START_TEST(taxonomy_matches_extracted_starts) {
+  check_match_case(&match_cases[_i / 2], _i % 2, EXTRACTED);
 }
 END_TEST
 
@@ -162,22 +189,28 @@ START_TEST(taxonomy_index_finds_every_term) {
   char got[512], expected[64];
   for (int w = 0; w < WORDS; w++) {
     tp_text *text = tokenize(word[w]);
-    describe_matches(taxonomy, text, &scratch, got, sizeof got);
     snprintf(expected, sizeof expected, "Words:0.5:%s", word[w]);
-    ck_assert_str_eq(got, expected);
+    for (int how = WALKED; how <= EXTRACTED; how++) {
+      describe_matches(taxonomy, text, &scratch, how, got, sizeof got);
+      ck_assert_str_eq(got, expected);
+    }
     theme_test_text_free(text);
   }
   const char *const council[] = {"council tax", "council housing", "council budget"};
   for (int c = 0; c < 3; c++) {
     tp_text *text = tokenize(council[c]);
-    describe_matches(taxonomy, text, &scratch, got, sizeof got);
     snprintf(expected, sizeof expected, "Council:0.6667:%s", council[c]);
-    ck_assert_str_eq(got, expected);
+    for (int how = WALKED; how <= EXTRACTED; how++) {
+      describe_matches(taxonomy, text, &scratch, how, got, sizeof got);
+      ck_assert_str_eq(got, expected);
+    }
     theme_test_text_free(text);
   }
   tp_text *text = tokenize("zqzz council meeting"); /* no term starts with either */
-  describe_matches(taxonomy, text, &scratch, got, sizeof got);
-  ck_assert_str_eq(got, "");
+  for (int how = WALKED; how <= EXTRACTED; how++) {
+    describe_matches(taxonomy, text, &scratch, how, got, sizeof got);
+    ck_assert_str_eq(got, "");
+  }
   theme_test_text_free(text);
   th_tax_scratch_release(&scratch);
   th_taxonomy_free(taxonomy);
@@ -864,6 +897,8 @@ static Suite *theme_engine_suite(void) {
                       (int)(sizeof match_cases / sizeof match_cases[0]));
   tcase_add_loop_test(taxonomy, taxonomy_matches_stems_inside_norms, 0,
                       sizeof match_cases / sizeof match_cases[0]);
+  tcase_add_loop_test(taxonomy, taxonomy_matches_extracted_starts, 0,
+                      (int)(2 * sizeof match_cases / sizeof match_cases[0]));
   tcase_add_test(taxonomy, taxonomy_ranks_by_score);
   tcase_add_test(taxonomy, taxonomy_index_finds_every_term);
   tcase_add_loop_test(taxonomy, taxonomy_errors_name_the_path, 0,
