@@ -47,11 +47,12 @@ int th_grow(void **items, size_t *capacity, size_t needed, size_t item_size) {
   return 0;
 }
 
-/* Nonzero when a ranks before b: heavier, or as heavy with a lower index. */
-static int ranks_before(const th_ranked *a, const th_ranked *b) {
-  if (a->weight != b->weight)
-    return a->weight > b->weight;
-  return a->index < b->index;
+/* 1 when a ranks before b: heavier, or as heavy with a lower index. Bitwise, without a branch:
+ * th_select_top's partition uses it on every item, where whether an item goes first is a coin
+ * toss the CPU mispredicts (a NaN ranks before nothing, as in `a != b ? a > b : ...`). */
+static inline unsigned ranks_before(const th_ranked *a, const th_ranked *b) {
+  return (unsigned)(a->weight > b->weight) |
+         ((unsigned)(a->weight == b->weight) & (unsigned)(a->index < b->index));
 }
 
 void th_select_top(th_ranked *items, size_t count, size_t top) {
@@ -70,14 +71,12 @@ void th_select_top(th_ranked *items, size_t count, size_t top) {
     items[last] = swap;
     th_ranked pivot = items[last];
     size_t store = low;
-    /* Whether an item goes before the pivot is a coin toss the CPU mispredicts, so the
-     * partition does not branch on it: the test is bitwise (ranks_before's order) and both
-     * slots are written with a masked blend of the two items, the same exchange as
-     * `if (before) swap`, so the same order results. */
+    /* The partition does not branch on whether an item goes before the pivot: ranks_before
+     * is bitwise, and both slots are written with a masked blend of the two items, the same
+     * exchange as `if (before) swap`, so the same order results. */
     for (size_t i = low; i < last; i++) {
       th_ranked item = items[i], held = items[store];
-      unsigned before = (unsigned)(item.weight > pivot.weight) |
-                        ((unsigned)(item.weight == pivot.weight) & (item.index < pivot.index));
+      unsigned before = ranks_before(&item, &pivot);
       uint64_t bits_item, bits_held, mask = 0 - (uint64_t)before;
       memcpy(&bits_item, &item, sizeof bits_item);
       memcpy(&bits_held, &held, sizeof bits_held);
