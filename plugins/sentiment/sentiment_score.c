@@ -606,8 +606,9 @@ typedef struct sx_totals {
 
 /* Pass 4: the weights of questions ("?!" exclaims rather than asks), of concession and hedged
  * clauses (the weight carried along resets at each clause boundary) and of repeats; then the
- * sums, and whether the span negates or hedges. It visits the span's candidates (`listed`, in
- * order), `consumed` of its items having been consumed by phrases. The other items have no
+ * sums, and whether the span negates or hedges. It visits the span's candidates that have a
+ * valence or one of its rules by then (`listed`, in order, as sx_score lists them), `consumed`
+ * of its items having been consumed by phrases. The other items have no
  * valence and none of the rules this pass reads (SX_SUM_RULES; a subject, booster or contrast
  * word has none), nor get any after pass 1 (only candidates do, and consumed items lose
  * theirs): visited, they would leave the totals and `carried` as they are (a clause boundary
@@ -615,7 +616,8 @@ typedef struct sx_totals {
  * weight is not read again), and count as neutral unless consumed. So every item not consumed
  * counts as neutral, but those that add a valence (the sum of whole numbers is exact in any
  * order), and only the candidates are visited; and of those, only the ones that are not plain
- * by then: a phrase head that matched none ("the", "a"), a name word that lost its valence. */
+ * by then (not a phrase head that matched none, "the", "a", nor a name word that lost its
+ * valence): their visit would change nothing either. */
 static void sx_sum(sx_item *items, size_t item_count, const uint32_t *listed, size_t listed_count,
                    size_t consumed, sx_totals *totals) {
   sx_repeats repeats;
@@ -629,9 +631,6 @@ static void sx_sum(sx_item *items, size_t item_count, const uint32_t *listed, si
   for (size_t a = 0; a < listed_count; a++) {
     size_t i = listed[a];
     sx_item *item = &items[i];
-    if (item->valence == 0 && !(item->rules & SX_SUM_RULES)) {
-      continue; /* plain after all */
-    }
     if ((item->flags & (SX_ITEM_QUESTION | SX_ITEM_EXCLAIMED)) == SX_ITEM_QUESTION) {
       item->weight *= SX_QUESTION_WEIGHT;
     }
@@ -731,12 +730,22 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   sx_match_phrases(lexicon, items, item_count, &span, scratch->phrases, memo_mode);
   sx_drop_names(text, items, item_count, &span);
   int exclamations = span.exclamations, questions = span.questions;
-  /* Pass 2 over the candidates, in order: every other item has no valence, which it keeps. */
+  /* Passes 2 and 4 visit the candidates that still have a valence (and, for pass 4, a rule it
+   * reads), listed first without a branch into the phrase heads' array (free after pass 1b):
+   * among the candidates, phrase heads that matched no phrase ("the", "a"), negators and verbs
+   * with no subject have none, in no pattern the branch predictor learns, and each pass's test
+   * of it was a third of its time. */
+  uint32_t *listed = span.heads;
+  size_t listed_count = 0;
   for (size_t c = 0; c < span.candidate_count; c++) {
     size_t i = span.candidates[c];
-    if (items[i].valence == 0) {
-      continue; /* consumed by a phrase */
-    }
+    listed[listed_count] = (uint32_t)i;
+    listed_count += items[i].valence != 0;
+  }
+  /* Pass 2 over them, in order: every other item has no valence, which it keeps (an item's
+   * valence changes only at its own visit, so the list holds those the visits would find). */
+  for (size_t c = 0; c < listed_count; c++) {
+    size_t i = listed[c];
     /* A word that is both a booster and a sentiment word ("pretty", "super") boosts the
      * sentiment word right after it and has no valence of its own there ("pretty good"). */
     if (i + 1 < item_count && sx_item_has(&items[i], SX_TERM_BOOSTER) &&
@@ -749,8 +758,14 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   if (span.contrast) {
     sx_apply_contrast(items, item_count);
   }
+  listed_count = 0;
+  for (size_t c = 0; c < span.candidate_count; c++) {
+    size_t i = span.candidates[c];
+    listed[listed_count] = (uint32_t)i;
+    listed_count += (items[i].valence != 0) | ((items[i].rules & SX_SUM_RULES) != 0); /* no || */
+  }
   sx_totals totals;
-  sx_sum(items, item_count, span.candidates, span.candidate_count, span.consumed, &totals);
+  sx_sum(items, item_count, listed, listed_count, span.consumed, &totals);
   double sum = totals.sum + sx_lean(&totals, questions, exclamations);
   double positive = totals.positive, negative = totals.negative, neutral = totals.neutral;
   double emphasis = sum != 0 ? sx_punctuation_emphasis(exclamations, questions) : 0;
