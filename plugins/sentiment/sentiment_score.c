@@ -86,36 +86,86 @@ void sx_scratch_release(sx_scratch *scratch) {
 
 /* The word memo: the lookups of words by their word ids (tp_token.word_id, text.h), so that a
  * word seen before costs one load, not the hash and the table's three dependent loads (filter
- * word, slot, entry: over a third of pass 1's time). Direct-mapped on the id's low bits, a slot
- * valid iff its id is the token's (0: empty). That one load missed the caches in turn (half of
- * pass 1's samples on it), so pass 1 prefetches the slot of the token SX_MEMO_AHEAD on, whose id
- * is right there in the token array: 8 ahead timed better than 4 (+2.1% median) and 16 (+0.7%).
- * With the prefetch, 65536 slots (the word cache's own size, 1.5 MB) timed better than 16384
- * (-1.3% to -2.9% by median on tokenize + sentiment); without it 16384 had been the better. */
-#define SX_WORD_MEMO_SLOTS 65536u
-#define SX_MEMO_AHEAD      8
+ * word, slot, entry: over a third of pass 1's time). Direct-mapped on the id's low
+ * SX_WORD_MEMO_BITS bits; a slot is valid iff its tag is the rest of the token's id (plus one: 0
+ * is an empty slot), and ids too large for a 32-bit tag (at or above 2^48, which tokenize's are
+ * not) are looked up every time. That one load missed the caches in turn (half of pass 1's
+ * samples on it), so pass 1 prefetches the slot of the token SX_MEMO_AHEAD on, whose id is
+ * right there in the token array: 8 ahead timed better than 4 (+2.1% median) and 16 (+0.7%).
+ *
+ * A slot is 8 bytes: the tag, and the number of its lookup in `lookups`, where number 0 is the
+ * lookup of every word with no term and no rule (three words in five of the stream, and most of
+ * the rare ones whose slots miss the caches). The memo had held each 16-byte lookup in its slot
+ * beside the 8-byte id, 1.5 MB for 65536 slots, more than the 1 MB second-level cache; the
+ * slots are now 512 KB, and the lookups of words with a term (a few thousand: the lexicon's
+ * words met in the stream) sit together in a small, hot array. The `lookups` array is appended
+ * to on each such word's miss; when full, the memo is emptied (a bound for a long stream, whose
+ * tokenize numbers its words anew each time its cache fills). */
+#define SX_MEMO_AHEAD 8
 
-typedef struct sx_memo_entry {
-  uint64_t id;
-  sx_lookup lookup;
-} sx_memo_entry;
+typedef struct sx_memo_slot {
+  uint32_t tag;    /* (id >> SX_WORD_MEMO_BITS) + 1; 0: empty */
+  uint32_t lookup; /* its lookup's number in sx_word_memo.lookups; 0: no term, no rule */
+} sx_memo_slot;
+
+typedef struct sx_word_memo {
+  sx_memo_slot slots[SX_WORD_MEMO_SLOTS];
+  uint32_t lookup_count; /* lookups in use; lookups[0], all zero, always */
+  /* Touched only as far as used: the pages beyond are never written (nor read). */
+  sx_lookup lookups[SX_WORD_MEMO_SLOTS];
+} sx_word_memo;
+
+/* The tag of `id` in its slot: a 64-bit value that fits no slot's 32 bits when the id is too
+ * large to memoize, so no slot matches it. Id 0 gives tag 1 in slot 0, which no id ever gets
+ * (sx_memo_keep keeps no id 0): a token without an id never matches either. */
+static inline uint64_t sx_memo_tag(uint64_t id) {
+  return (id >> SX_WORD_MEMO_BITS) + 1;
+}
+
+/* Empties `memo`: no slot holds a word, and only the no-term lookup is in use. */
+static void sx_memo_clear(sx_word_memo *memo) {
+  memset(memo->slots, 0, sizeof memo->slots);
+  memset(&memo->lookups[0], 0, sizeof memo->lookups[0]);
+  memo->lookup_count = 1;
+}
 
 /* The scratch's word memo for `lexicon` (made on first use, emptied when the scratch is given
  * another lexicon: its lookups point into the lexicon), or NULL out of memory: then pass 1 looks
  * every word up. */
-static sx_memo_entry *sx_word_memo(sx_scratch *scratch, const sx_lexicon *lexicon) {
+static sx_word_memo *sx_word_memo_for(sx_scratch *scratch, const sx_lexicon *lexicon) {
   if (scratch->word_memo == NULL) {
-    scratch->word_memo = scratch->allocator.alloc(SX_WORD_MEMO_SLOTS * sizeof(sx_memo_entry));
+    scratch->word_memo = scratch->allocator.alloc(sizeof(sx_word_memo));
     if (scratch->word_memo == NULL) {
       return NULL;
     }
     scratch->word_memo_lexicon = NULL;
   }
   if (scratch->word_memo_lexicon != lexicon) {
-    memset(scratch->word_memo, 0, SX_WORD_MEMO_SLOTS * sizeof(sx_memo_entry));
+    sx_memo_clear(scratch->word_memo);
     scratch->word_memo_lexicon = lexicon;
   }
   return scratch->word_memo;
+}
+
+/* Keeps `found`, the lookup of the word whose id is `id` (not 0), in its slot of `memo`, unless
+ * the id is too large; returns the kept copy, or `found` itself when not kept. */
+static const sx_lookup *sx_memo_keep(sx_word_memo *memo, uint64_t id, const sx_lookup *found) {
+  uint64_t tag = sx_memo_tag(id);
+  if (tag > UINT32_MAX) {
+    return found;
+  }
+  uint32_t number = 0;
+  if (found->term != NULL || found->rules != 0 || found->flags != 0 || found->valence != 0) {
+    if (memo->lookup_count == SX_WORD_MEMO_SLOTS) {
+      sx_memo_clear(memo);
+    }
+    number = memo->lookup_count++;
+    memo->lookups[number] = *found;
+  }
+  sx_memo_slot *slot = &memo->slots[id & (SX_WORD_MEMO_SLOTS - 1)];
+  slot->tag = (uint32_t)tag;
+  slot->lookup = number;
+  return &memo->lookups[number];
 }
 
 _Static_assert(SX_ITEM_ELONGATED == SX_LOOKUP_ELONGATED, "a lookup's flag is the item's flag");
@@ -191,9 +241,9 @@ static sx_sentence_marks *sx_marks_of(const tp_text *text, size_t t, const tp_to
  * (callgrind: 2 M more on 5 MB). */
 static __attribute__((noinline)) size_t sx_collect(const sx_lexicon *lexicon, const tp_text *text,
                                                    size_t first, size_t count, sx_item *items,
-                                                   sx_span *span, sx_memo_entry *memo) {
+                                                   sx_span *span, sx_word_memo *memo) {
   int ids = memo != NULL && TP_TOKEN_HAS(text, word_id); /* absent before ABI 2.4 */
-  sx_memo_entry spare = {0};                             /* the lookup of a token without an id */
+  sx_lookup spare; /* the lookup of a token the memo does not hold */
   size_t item_count = 0, caps = 0, words = 0;
   uint32_t clause = 0;
   uint16_t rules_seen = 0;
@@ -210,7 +260,7 @@ static __attribute__((noinline)) size_t sx_collect(const sx_lexicon *lexicon, co
     const tp_token *token = (const tp_token *)(const void *)at;
     if (ids && t + SX_MEMO_AHEAD < first + count) { /* a mark's id (0) prefetches slot 0 */
       uint64_t ahead = ((const tp_token *)(const void *)(at + SX_MEMO_AHEAD * token_size))->word_id;
-      __builtin_prefetch(&memo[ahead & (SX_WORD_MEMO_SLOTS - 1)]);
+      __builtin_prefetch(&memo->slots[ahead & (SX_WORD_MEMO_SLOTS - 1)]);
     }
     if (token->type == TP_TOKEN_PUNCT || token->type == TP_TOKEN_SYMBOL) {
       uint16_t mark = 0;
@@ -250,13 +300,15 @@ static __attribute__((noinline)) size_t sx_collect(const sx_lexicon *lexicon, co
       continue;
     }
     /* The lookup reads only what equal ids share (type, norm, stem, flags): kept by id. */
+    const sx_lookup *lookup;
     uint64_t id = ids ? token->word_id : 0;
-    sx_memo_entry *memoized = id ? &memo[id & (SX_WORD_MEMO_SLOTS - 1)] : &spare;
-    if (id == 0 || memoized->id != id) {
-      sx_lookup_token(lexicon, token, &memoized->lookup);
-      memoized->id = id;
+    const sx_memo_slot *slot = ids ? &memo->slots[id & (SX_WORD_MEMO_SLOTS - 1)] : NULL;
+    if (ids && slot->tag == sx_memo_tag(id)) {
+      lookup = &memo->lookups[slot->lookup];
+    } else {
+      sx_lookup_token(lexicon, token, &spare);
+      lookup = id != 0 ? sx_memo_keep(memo, id, &spare) : &spare;
     }
-    const sx_lookup *lookup = &memoized->lookup;
     sx_item *item = &items[item_count++];
     item->token = token;
     item->term = lookup->term;
@@ -554,8 +606,9 @@ typedef struct sx_totals {
 
 /* Pass 4: the weights of questions ("?!" exclaims rather than asks), of concession and hedged
  * clauses (the weight carried along resets at each clause boundary) and of repeats; then the
- * sums, and whether the span negates or hedges. It visits the span's candidates (`listed`, in
- * order), `consumed` of its items having been consumed by phrases. The other items have no
+ * sums, and whether the span negates or hedges. It visits the span's candidates that have a
+ * valence or one of its rules by then (`listed`, in order, as sx_score lists them), `consumed`
+ * of its items having been consumed by phrases. The other items have no
  * valence and none of the rules this pass reads (SX_SUM_RULES; a subject, booster or contrast
  * word has none), nor get any after pass 1 (only candidates do, and consumed items lose
  * theirs): visited, they would leave the totals and `carried` as they are (a clause boundary
@@ -563,7 +616,8 @@ typedef struct sx_totals {
  * weight is not read again), and count as neutral unless consumed. So every item not consumed
  * counts as neutral, but those that add a valence (the sum of whole numbers is exact in any
  * order), and only the candidates are visited; and of those, only the ones that are not plain
- * by then: a phrase head that matched none ("the", "a"), a name word that lost its valence. */
+ * by then (not a phrase head that matched none, "the", "a", nor a name word that lost its
+ * valence): their visit would change nothing either. */
 static void sx_sum(sx_item *items, size_t item_count, const uint32_t *listed, size_t listed_count,
                    size_t consumed, sx_totals *totals) {
   sx_repeats repeats;
@@ -577,9 +631,6 @@ static void sx_sum(sx_item *items, size_t item_count, const uint32_t *listed, si
   for (size_t a = 0; a < listed_count; a++) {
     size_t i = listed[a];
     sx_item *item = &items[i];
-    if (item->valence == 0 && !(item->rules & SX_SUM_RULES)) {
-      continue; /* plain after all */
-    }
     if ((item->flags & (SX_ITEM_QUESTION | SX_ITEM_EXCLAIMED)) == SX_ITEM_QUESTION) {
       item->weight *= SX_QUESTION_WEIGHT;
     }
@@ -665,7 +716,7 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
       span.sentence_count = scratch->marked_sentences;
     }
     item_count =
-        sx_collect(lexicon, text, first, count, items, &span, sx_word_memo(scratch, lexicon));
+        sx_collect(lexicon, text, first, count, items, &span, sx_word_memo_for(scratch, lexicon));
     if (span.sentences_disagree) {
       scratch->marked_sentences = 0;
     }
@@ -679,12 +730,22 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   sx_match_phrases(lexicon, items, item_count, &span, scratch->phrases, memo_mode);
   sx_drop_names(text, items, item_count, &span);
   int exclamations = span.exclamations, questions = span.questions;
-  /* Pass 2 over the candidates, in order: every other item has no valence, which it keeps. */
+  /* Passes 2 and 4 visit the candidates that still have a valence (and, for pass 4, a rule it
+   * reads), listed first without a branch into the phrase heads' array (free after pass 1b):
+   * among the candidates, phrase heads that matched no phrase ("the", "a"), negators and verbs
+   * with no subject have none, in no pattern the branch predictor learns, and each pass's test
+   * of it was a third of its time. */
+  uint32_t *listed = span.heads;
+  size_t listed_count = 0;
   for (size_t c = 0; c < span.candidate_count; c++) {
     size_t i = span.candidates[c];
-    if (items[i].valence == 0) {
-      continue; /* consumed by a phrase */
-    }
+    listed[listed_count] = (uint32_t)i;
+    listed_count += items[i].valence != 0;
+  }
+  /* Pass 2 over them, in order: every other item has no valence, which it keeps (an item's
+   * valence changes only at its own visit, so the list holds those the visits would find). */
+  for (size_t c = 0; c < listed_count; c++) {
+    size_t i = listed[c];
     /* A word that is both a booster and a sentiment word ("pretty", "super") boosts the
      * sentiment word right after it and has no valence of its own there ("pretty good"). */
     if (i + 1 < item_count && sx_item_has(&items[i], SX_TERM_BOOSTER) &&
@@ -697,8 +758,14 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   if (span.contrast) {
     sx_apply_contrast(items, item_count);
   }
+  listed_count = 0;
+  for (size_t c = 0; c < span.candidate_count; c++) {
+    size_t i = span.candidates[c];
+    listed[listed_count] = (uint32_t)i;
+    listed_count += (items[i].valence != 0) | ((items[i].rules & SX_SUM_RULES) != 0); /* no || */
+  }
   sx_totals totals;
-  sx_sum(items, item_count, span.candidates, span.candidate_count, span.consumed, &totals);
+  sx_sum(items, item_count, listed, listed_count, span.consumed, &totals);
   double sum = totals.sum + sx_lean(&totals, questions, exclamations);
   double positive = totals.positive, negative = totals.negative, neutral = totals.neutral;
   double emphasis = sum != 0 ? sx_punctuation_emphasis(exclamations, questions) : 0;

@@ -26,6 +26,11 @@ typedef struct sx_scores {
   double sum; /* the raw valence sum before normalization */
 } sx_scores;
 
+/* The word memo's slots (sentiment_score.c), direct-mapped on the low SX_WORD_MEMO_BITS bits of
+ * a word id; it keeps at most as many lookups of words with a term or rule before it empties. */
+#define SX_WORD_MEMO_BITS  16
+#define SX_WORD_MEMO_SLOTS (1u << SX_WORD_MEMO_BITS)
+
 /* Per-thread working memory, reused from call to call. Zero-initialize it, set `allocator`,
  * and free it with sx_scratch_release(). */
 typedef struct sx_scratch {

@@ -725,6 +725,77 @@ START_TEST(test_word_ids_are_trusted) {
 }
 END_TEST
 
+/* Sets the word id of `text`'s only token. */
+static void set_word_id(tp_text *text, uint64_t id) {
+  ((tp_token *)(uintptr_t)text->tokens)->word_id = id;
+}
+
+static double compound_with(tp_text *text, sx_scratch *scratch) {
+  sx_scores scores;
+  ck_assert_int_eq(sx_score_span(lexicon, text, 0, text->token_count, scratch, &scores), 0);
+  return scores.compound;
+}
+
+/* A slot tags its word with the id's bits above the slot number in 32 bits: ids that differ only
+ * beyond them (at or above 2^48) are never taken for one another; such ids are looked up every
+ * time. Words with no term or rule share one lookup, still trusted by id. */
+START_TEST(test_word_ids_beyond_the_tag) {
+  sx_scratch scratch = {.allocator = libc_allocator};
+  tp_text *good = mini_text_new("good"), *bad = mini_text_new("bad"),
+          *plain = mini_text_new("soup");
+  ck_assert_ptr_nonnull(good);
+  ck_assert_ptr_nonnull(bad);
+  ck_assert_ptr_nonnull(plain);
+  uint64_t low = (uint64_t)1 << 16 | 3, high = (uint64_t)1 << 48 | low;
+  set_word_id(good, high);
+  ck_assert_double_gt(compound_with(good, &scratch), 0);
+  set_word_id(bad, low); /* same slot, and the same tag but for bit 48 */
+  ck_assert_double_lt(compound_with(bad, &scratch), 0);
+  set_word_id(good, high);
+  ck_assert_double_gt(compound_with(good, &scratch), 0);
+  set_word_id(bad, high); /* not memoized: looked up */
+  ck_assert_double_lt(compound_with(bad, &scratch), 0);
+  set_word_id(good, UINT64_MAX);
+  ck_assert_double_gt(compound_with(good, &scratch), 0);
+  set_word_id(plain, (uint64_t)5 << 32 | 9);
+  ck_assert_double_eq(compound_with(plain, &scratch), 0);
+  set_word_id(good, (uint64_t)5 << 32 | 9); /* "soup"'s id: its lookup, no term */
+  ck_assert_double_eq(compound_with(good, &scratch), 0);
+  sx_scratch_release(&scratch);
+  mini_text_free(good);
+  mini_text_free(bad);
+  mini_text_free(plain);
+}
+END_TEST
+
+/* The memo keeps at most SX_WORD_MEMO_SLOTS lookups of words with a term (each miss of one adds
+ * a lookup, whatever the slot); the next one empties it. Seen through a word trusted by its id
+ * ("bad" given the id "good" was kept under) until then, and looked up afresh after. */
+START_TEST(test_word_memo_empties_when_full) {
+  sx_scratch scratch = {.allocator = libc_allocator};
+  tp_text *good = mini_text_new("good"), *bad = mini_text_new("bad");
+  ck_assert_ptr_nonnull(good);
+  ck_assert_ptr_nonnull(bad);
+  uint64_t kept = (uint64_t)1 << 32 | 7;
+  set_word_id(good, kept);
+  ck_assert_double_gt(compound_with(good, &scratch), 0); /* lookup 1 (0: no term) */
+  /* New ids in every slot but 7, for lookups 2 .. SX_WORD_MEMO_SLOTS - 1: the memo is full. */
+  for (uint64_t k = 2; k < SX_WORD_MEMO_SLOTS; k++) {
+    set_word_id(good, k << 24 | (8 + k % (SX_WORD_MEMO_SLOTS - 8)));
+    ck_assert_double_gt(compound_with(good, &scratch), 0);
+  }
+  set_word_id(bad, kept);
+  ck_assert_double_gt(compound_with(bad, &scratch), 0); /* still "good"'s lookup */
+  set_word_id(good, (uint64_t)1 << 40 | 8);
+  ck_assert_double_gt(compound_with(good, &scratch), 0); /* one more: emptied first */
+  set_word_id(bad, kept);
+  ck_assert_double_lt(compound_with(bad, &scratch), 0);
+  sx_scratch_release(&scratch);
+  mini_text_free(good);
+  mini_text_free(bad);
+}
+END_TEST
+
 /* A scratch given another lexicon forgets its lookups (they point into the first one): the same
  * word with the same id takes each lexicon's valence. */
 START_TEST(test_word_memo_follows_the_lexicon) {
@@ -909,6 +980,8 @@ static Suite *sentiment_engine_suite(void) {
   tcase_add_test(rules, test_word_ids_score_the_same);
   tcase_add_test(rules, test_word_ids_are_trusted);
   tcase_add_test(rules, test_word_memo_follows_the_lexicon);
+  tcase_add_test(rules, test_word_ids_beyond_the_tag);
+  tcase_add_test(rules, test_word_memo_empties_when_full);
   suite_add_tcase(suite, rules);
   TCase *table = tcase_create("term_table");
   tcase_add_checked_fixture(table, load_default_lexicon, free_lexicon);
