@@ -91,7 +91,10 @@ void sx_scratch_release(sx_scratch *scratch) {
  * pass 1's samples on it), so pass 1 prefetches the slot of the token SX_MEMO_AHEAD on, whose id
  * is right there in the token array: 8 ahead timed better than 4 (+2.1% median) and 16 (+0.7%).
  * With the prefetch, 65536 slots (the word cache's own size, 1.5 MB) timed better than 16384
- * (-1.3% to -2.9% by median on tokenize + sentiment); without it 16384 had been the better. */
+ * (-1.3% to -2.9% by median on tokenize + sentiment); without it 16384 had been the better.
+ * Tokenize numbers a fill's words in the order they come (word_cache.h), so the memo holds every
+ * word of a fill (at most 49152) in a slot of its own, and the common words, which come early,
+ * in the first lines of the table. */
 #define SX_WORD_MEMO_SLOTS 65536u
 #define SX_MEMO_AHEAD      8
 
