@@ -100,7 +100,9 @@ void sx_scratch_release(sx_scratch *scratch) {
  * slots are now 512 KB, and the lookups of words with a term (a few thousand: the lexicon's
  * words met in the stream) sit together in a small, hot array. The `lookups` array is appended
  * to on each such word's miss; when full, the memo is emptied (a bound for a long stream, whose
- * tokenize numbers its words anew each time its cache fills). */
+ * tokenize numbers its words anew each time its cache fills). Tokenize numbers a fill's words in
+ * the order they come (word_cache.h), so the memo holds every word of a fill (at most 49152) in
+ * a slot of its own, and the common words, which come early, in the first lines of the table. */
 #define SX_MEMO_AHEAD 8
 
 typedef struct sx_memo_slot {

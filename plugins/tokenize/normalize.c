@@ -508,7 +508,7 @@ int tk_normalize(tk_scratch *scratch, const tk_language *language, const char *t
         token->norm_length = entry->norm_length;
         token->stem = (const char *)(uintptr_t)(used + entry->stem_skip);
         token->stem_length = entry->stem_length;
-        token->word_id = id_base | (uint64_t)(entry - slots); /* tk_word_id(), from locals */
+        token->word_id = id_base | entry->number; /* tk_word_id(), from a local */
         used += out_length;
         continue;
       }

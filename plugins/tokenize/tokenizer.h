@@ -78,7 +78,7 @@ typedef struct tk_word_cache {
   char *arena; /* keys and strings too long for their entry */
   size_t arena_length, arena_capacity;
   uint64_t hits, misses; /* for the bench */
-  uint64_t id_base;      /* this fill's number << 32 (word_cache.c): ids are id_base | slot */
+  uint64_t id_base;      /* this fill's number << 32 (word_cache.c): ids are id_base | number */
 } tk_word_cache;
 
 /* What tk_normalize() needs: the (per-worker) stemmers, word cache and the (shared) stopword

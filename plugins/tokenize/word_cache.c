@@ -22,7 +22,7 @@
 
 /* Fills of word caches numbered so far, in the whole process: each fill of each cache (from its
  * init or from its emptying) takes the next number, so that the word ids it hands out
- * (tp_token.word_id, text.h: the fill's number above the entry's slot) are never handed out by
+ * (tp_token.word_id, text.h: the fill's number above the entry's number) are never handed out by
  * another fill, another cache or another worker. 2^32 fills of 3/4 of a 64-slot cache would be
  * 2^37 distinct words before a number came round again. */
 static _Atomic uint64_t tk_word_cache_fills;
@@ -37,7 +37,7 @@ int tk_word_cache_init(tk_word_cache *cache, size_t capacity, const tk_memory *m
   memset(cache, 0, sizeof *cache);
   cache->memory = memory;
   size_t slots = 64;
-  while (slots < capacity) {
+  while (slots < capacity && slots < TK_WORD_CACHE_MAX_SLOTS) {
     slots *= 2;
   }
   size_t slots_bytes = slots * sizeof(tk_word_entry);
@@ -58,7 +58,7 @@ int tk_word_cache_init(tk_word_cache *cache, size_t capacity, const tk_memory *m
 #endif
   memset(cache->slots, 0, slots_bytes);
   memset(cache->arena, 0, cache->arena_capacity + TK_COPY_SLACK);
-  cache->capacity = slots; /* <= 2^32 (256 GB of entries): a slot fits an id's low 32 bits */
+  cache->capacity = slots;
   tk_word_cache_new_fill(cache);
   return 0;
 }
@@ -110,6 +110,7 @@ uint64_t tk_word_cache_remember(tk_word_cache *cache, const tk_scratch *scratch,
   entry->stem_skip = (uint8_t)(same ? 0 : norm_length + 1);
   entry->flags = (uint8_t)(token->flags & (TP_TOKEN_STOPWORD | TP_TOKEN_ALL_CAPS |
                                            TP_TOKEN_CAPITALIZED | TP_TOKEN_ELONGATED));
+  entry->number = (uint16_t)cache->count; /* below 3/4 of the slots (the test above) */
   cache->arena_length += key_spill + out_spill;
   cache->count++;
   return tk_word_id(cache, entry);

@@ -8,7 +8,11 @@
  * before it when longer than 16 bytes, the strings from it when longer than 32.
  *
  * A token normalized through an entry gets the entry's word id (tk_word_id), which later stages
- * use to keep their own lookups of the word (tp_token.word_id, text.h).
+ * use to keep their own lookups of the word (tp_token.word_id, text.h). The id's low bits are
+ * the entry's number in its fill (0, 1, 2, ... in the order the words came), not its slot: a
+ * stage's table indexed by them then holds the words it keeps in as few cache lines as there
+ * are words, the commonest (which come first) together, where slots spread them over the whole
+ * table (see TK_WORD_CACHE_MAX_SLOTS).
  */
 #ifndef TP_PLUGIN_WORD_CACHE_H
 #define TP_PLUGIN_WORD_CACHE_H
@@ -24,6 +28,9 @@
 #define TK_INLINE_KEY_BYTES 16
 /* "norm\0stem\0" up to this long is kept in the entry. */
 #define TK_INLINE_OUT_BYTES 32
+/* The most slots a cache has (tk_word_cache_init asks no more): an entry's number, below the 3/4
+ * of them a fill takes, then fits its 16 bits. */
+#define TK_WORD_CACHE_MAX_SLOTS 65536
 /* Bytes readable past the end of the arena and of the scratch strings, for the hit path's copy
  * of 32 bytes (then 16 at a time past them). */
 #define TK_COPY_SLACK 32
@@ -38,10 +45,11 @@ struct tk_word_entry {
   uint8_t stem_length;
   uint8_t stem_skip; /* where the stem starts in the strings: 0 (it is the norm) or past the norm */
   uint8_t flags;     /* the TP_TOKEN_* flags the key implies (never SPACE_BEFORE) */
-  uint8_t unused[2];
+  uint16_t number;   /* the entry's number in its fill: the low bits of its word id */
   _Alignas(16) char out[TK_INLINE_OUT_BYTES]; /* "norm\0stem\0" when out_length <= 32 */
 };
 _Static_assert(sizeof(tk_word_entry) == 64, "a word cache entry is one cache line");
+_Static_assert(TK_WORD_CACHE_MAX_SLOTS / 4 * 3 <= UINT16_MAX + 1, "an entry's number fits 16 bits");
 
 /* The mask keeping the first `n` (0-8) bytes of a little-endian 64-bit load: one AND with a
  * table entry, where a computed shift took five instructions on every token. */
@@ -152,11 +160,11 @@ tk_word_cache_find(tk_word_entry *slots, size_t mask, const char *arena, uint64_
   }
 }
 
-/* The word id (tp_token.word_id, text.h) of `entry`, a slot of `cache`: the cache's fill number
- * above the slot. An entry is written once per fill (the cache only ever empties whole), so the
- * id names one key, and so one norm, stem and flags. */
+/* The word id (tp_token.word_id, text.h) of `entry`, an entry of `cache`: the cache's fill
+ * number above the entry's number in the fill. An entry is written once per fill (the cache only
+ * ever empties whole), so the id names one key, and so one norm, stem and flags. */
 static inline uint64_t tk_word_id(const tk_word_cache *cache, const tk_word_entry *entry) {
-  return cache->id_base | (uint64_t)(entry - cache->slots);
+  return cache->id_base | entry->number;
 }
 
 /* Where a hit's "norm\0stem\0" (entry->out_length bytes, readable 32 bytes and more in steps of

@@ -819,6 +819,49 @@ START_TEST(test_word_ids) {
 }
 END_TEST
 
+/* Word ids number a fill's words in the order they came (word_cache.h), so that a stage's table
+ * indexed by their low bits holds the words it keeps close together: the first distinct word of
+ * a fill is 0, the next 1, and so on, whatever slots the words hash to; a repeat keeps its
+ * number, and an emptied cache numbers anew from 0 under another fill. A capacity over
+ * TK_WORD_CACHE_MAX_SLOTS gets that many slots, whose numbers fit an entry's 16 bits. */
+START_TEST(test_word_id_numbers) {
+  tk_scratch scratch = {0};
+  tk_word_cache cache;
+  ck_assert_int_eq(tk_word_cache_init(&cache, 64, NULL), 0);
+  normalize_with(&scratch, &cache, "delta alpha , delta charlie alpha bravo");
+  const uint64_t numbers[] = {0, 1, UINT64_MAX, 0, 2, 1, 3}; /* UINT64_MAX: the mark, no id */
+  ck_assert_uint_eq(scratch.token_count, sizeof numbers / sizeof numbers[0]);
+  uint64_t fill = scratch.tokens[0].word_id >> 32;
+  for (size_t index = 0; index < scratch.token_count; index++) {
+    uint64_t id = scratch.tokens[index].word_id;
+    if (numbers[index] == UINT64_MAX) {
+      ck_assert_uint_eq(id, 0);
+      continue;
+    }
+    ck_assert_uint_eq(id >> 32, fill);
+    ck_assert_uint_eq(id & 0xffffffffu, numbers[index]);
+  }
+  char many[1024] = "";
+  for (int word = 0; word < 64; word++) {
+    snprintf(many + strlen(many), sizeof many - strlen(many), "w%c%c ", 'a' + word / 26,
+             'a' + word % 26);
+  }
+  normalize_with(&scratch, &cache, many); /* 64 new words: the cache empties itself */
+  normalize_with(&scratch, &cache, "echo echo delta");
+  uint64_t echo = scratch.tokens[0].word_id, delta = scratch.tokens[2].word_id;
+  ck_assert_uint_ne(echo >> 32, fill);
+  ck_assert_uint_eq(scratch.tokens[1].word_id, echo);
+  ck_assert_uint_eq(delta >> 32, echo >> 32);
+  ck_assert_uint_eq(delta & 0xffffffffu, (echo & 0xffffffffu) + 1);
+  tk_word_cache_release(&cache);
+
+  ck_assert_int_eq(tk_word_cache_init(&cache, 4 * TK_WORD_CACHE_MAX_SLOTS, NULL), 0);
+  ck_assert_uint_eq(cache.capacity, TK_WORD_CACHE_MAX_SLOTS);
+  tk_word_cache_release(&cache);
+  tk_scratch_release(&scratch);
+}
+END_TEST
+
 #include <cjson/cJSON.h>
 
 #include "sample_cases.h"
@@ -893,6 +936,7 @@ static Suite *tokenizer_suite(void) {
       {"word_cache", test_word_cache, TABLE_SIZE(cache_texts)},
       {"word_cache_entries", test_word_cache_entries, 1},
       {"word_ids", test_word_ids, 1},
+      {"word_id_numbers", test_word_id_numbers, 1},
       {"word_hash_paths", test_word_hash_paths, 1},
       {"sample_comments", test_sample_comments, TABLE_SIZE(sample_cases)},
   };
