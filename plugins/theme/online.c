@@ -110,21 +110,13 @@ typedef int32_t mask8 __attribute__((vector_size(8 * sizeof(int32_t))));
 typedef float lanes4 __attribute__((vector_size(4 * sizeof(float))));
 typedef int32_t mask4 __attribute__((vector_size(4 * sizeof(int32_t))));
 
-#define IMPORTANCE_AHEAD 8 /* rows th_online_importance asks for ahead of the one it reads */
-
 /* A maximum is the same value in any order, so eight lanes at a time give what one at a time
  * gives (up to the sign of a zero, which ranking by weight does not see). */
 TH_WIDE_LANES void th_online_importance(const float *weights, size_t stride, uint32_t rows,
                                         const float *inverse_length, size_t count,
                                         th_ranked *ranked) {
-  size_t row_bytes = count * sizeof(float);
   for (uint32_t r = 0; r < rows; r++) {
     const float *row = weights + (size_t)r * stride;
-    /* the table (MBs, mostly out of cache) is read row after row, the used part of each row
-     * followed by as much unused: ask for the rows a few ahead, line by line */
-    if (r + IMPORTANCE_AHEAD < rows)
-      for (size_t at = 0; at < row_bytes; at += TH_CACHE_LINE)
-        __builtin_prefetch((const char *)(row + IMPORTANCE_AHEAD * stride) + at);
     lanes8 best = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t m = 0;
     for (; m + 8 <= count; m += 8) {

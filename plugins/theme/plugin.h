@@ -124,10 +124,7 @@ static inline double th_rarity(const th_partial *partial) {
  * is log((1 + N) / (1 + df)); stem bigrams weigh half. */
 static inline double th_online_weight(uint32_t count, double idf, uint32_t hash, double rarity) {
   double weight = (count == 1 ? 1.0 : 1.0 + log((double)count)) * (1.0 + rarity * idf);
-  /* x 1 is exact: the same doubles as a branch on the flag, which stems and bigrams, mixed in
-   * a record's terms, would mispredict */
-  static const double scale[2] = {1.0, 0.5};
-  return weight * scale[TH_TERM_IS_BIGRAM(hash)];
+  return TH_TERM_IS_BIGRAM(hash) ? weight * 0.5 : weight;
 }
 
 /* The keyphrases a retained record keeps for theme labels: a sentence's 3 best say what it is

@@ -305,11 +305,10 @@ static int discover_record(const th_instance *instance, th_partial *partial, tp_
   for (size_t q = 0; q < query; q++)
     norm += (double)order[q].weight * order[q].weight;
   double length = sqrt(norm); /* once, not once per term */
-  /* apart, so that the divides run several a vector instruction (the same quotients) */
-  for (size_t q = 0; q < query; q++)
-    weights[q] = (float)(order[q].weight / length);
-  for (size_t q = 0; q < query; q++)
+  for (size_t q = 0; q < query; q++) {
     hashes[q] = scratch->terms[order[q].index].hash;
+    weights[q] = (float)(order[q].weight / length);
+  }
   uint64_t online = 0;
   if (th_online_assign(&partial->online, hashes, weights, query, line, sentiment, &online))
     return -1;

@@ -284,20 +284,6 @@ static void unit_vector(size_t count, float *weights) {
     weights[i] = (float)(1.0 / sqrt((double)count));
 }
 
-/* A record term's online weight (plugin.h): (1 + ln count) x (1 + rarity x idf), halved for a
- * stem bigram (odd hash) by a multiply the stem's weight goes through as x 1, exactly. */
-START_TEST(online_weight_halves_bigrams_only) {
-  const uint32_t counts[] = {1, 2, 7};
-  const double idfs[] = {0.0, 0.37, 4.25};
-  for (size_t c = 0; c < 3; c++)
-    for (size_t i = 0; i < 3; i++) {
-      double plain = (counts[c] == 1 ? 1.0 : 1.0 + log((double)counts[c])) * (1.0 + 0.6 * idfs[i]);
-      ck_assert(th_online_weight(counts[c], idfs[i], 0x1234u, 0.6) == plain);
-      ck_assert(th_online_weight(counts[c], idfs[i], 0x1235u, 0.6) == plain * 0.5);
-    }
-}
-END_TEST
-
 START_TEST(online_joins_similar_and_founds_new) {
   th_online online;
   th_online_init(&online, 8, 0.3);
@@ -920,7 +906,6 @@ static Suite *theme_engine_suite(void) {
   tcase_add_test(taxonomy, taxonomy_file_syntax_error_has_line_and_column);
   suite_add_tcase(suite, taxonomy);
   TCase *online = tcase_create("online clustering");
-  tcase_add_test(online, online_weight_halves_bigrams_only);
   tcase_add_test(online, online_joins_similar_and_founds_new);
   tcase_add_test(online, online_limit_forces_joining);
   tcase_add_test(online, online_cells_start_empty_over_dirty_memory);
