@@ -199,9 +199,13 @@ static inline __attribute__((always_inline)) size_t walk_record(extraction *at, 
   const tp_text record = *text;
   for (size_t i = 0; i < record.token_count; i++) {
     const tp_token *token = TP_TEXT_TOKEN(&record, i);
-    /* the taxonomy's first test of every token, here where the token is loaded anyway */
-    if (taxonomy && th_tax_may_start(at->tax_shapes, token))
-      at->tax_starts[at->tax_start_count++] = (uint32_t)i;
+    /* the taxonomy's first test of every token, here where the token is loaded anyway; the
+     * index is stored whether or not it passes (the next one overwrites it if not), so that
+     * no branch depends on the test */
+    if (taxonomy) {
+      at->tax_starts[at->tax_start_count] = (uint32_t)i;
+      at->tax_start_count += (uint32_t)th_tax_may_start(at->tax_shapes, token);
+    }
     if (!is_content_word(token)) {
       if (run_length && phrases)
         flush_run(at, run_token, run_sentence, run_hashes, run_terms, run_length, run_first);

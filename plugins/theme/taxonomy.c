@@ -219,6 +219,20 @@ static int build_index(th_taxonomy *taxonomy) {
     const tax_word *first = &taxonomy->terms[i].words[0];
     tax_shape_set(taxonomy, first->norm, first->norm_length);
     tax_shape_set(taxonomy, first->stem, first->stem_length);
+    uint32_t norm = th_word_packed(first->norm, first->norm_length),
+             stem = th_word_packed(first->stem, first->stem_length);
+    if (taxonomy->terms[i].word_count == 1) {
+      tax_bit_set(taxonomy->lone_shapes, tax_lone_bit(norm));
+      tax_bit_set(taxonomy->lone_shapes, tax_lone_bit(stem));
+      continue;
+    }
+    const tax_word *second = &taxonomy->terms[i].words[1];
+    uint32_t next_norm = th_word_packed(second->norm, second->norm_length),
+             next_stem = th_word_packed(second->stem, second->stem_length);
+    tax_bit_set(taxonomy->pair_shapes, tax_pair_bit(norm, next_norm));
+    tax_bit_set(taxonomy->pair_shapes, tax_pair_bit(norm, next_stem));
+    tax_bit_set(taxonomy->pair_shapes, tax_pair_bit(stem, next_norm));
+    tax_bit_set(taxonomy->pair_shapes, tax_pair_bit(stem, next_stem));
   }
   return 0;
 }

@@ -83,18 +83,14 @@ static inline int th_tax_shape_has(const uint64_t *shapes, uint32_t packed) {
  * whose norm or stem has a shape some first word has. A token it turns away starts no term, so
  * the matcher need visit only those it passes (th_taxonomy_match_at). Inline, so that
  * extraction can test each token in its own walk (extract.c) rather than the matcher walking
- * the record a second time. Most words are their own stem (tokenize points the stem at the
- * norm then), and their stem's shape is not worked out again. */
+ * the record a second time. Without a branch: extraction asks it of every token, and which
+ * tokens pass ("the", "in", "local"...) follows the text, so branches on it were mispredicted
+ * often; the stem's bit is tested even when the stem is the norm (the same bit then). */
 static inline int th_tax_may_start(const uint64_t *shapes, const tp_token *token) {
-  if (token->type != TP_TOKEN_WORD && token->type != TP_TOKEN_NUMBER)
-    return 0;
-  uint32_t norm_shape = th_word_packed(token->norm, token->norm_length);
-  if (th_tax_shape_has(shapes, norm_shape))
-    return 1;
-  if (token->stem == token->norm && token->stem_length == token->norm_length)
-    return 0;
-  uint32_t stem_shape = th_word_packed(token->stem, token->stem_length);
-  return stem_shape != norm_shape && th_tax_shape_has(shapes, stem_shape);
+  int word = token->type == TP_TOKEN_WORD || token->type == TP_TOKEN_NUMBER;
+  uint32_t norm_shape = th_word_packed(token->norm, token->norm_length),
+           stem_shape = th_word_packed(token->stem, token->stem_length);
+  return word & (th_tax_shape_has(shapes, norm_shape) | th_tax_shape_has(shapes, stem_shape));
 }
 
 /* th_taxonomy_match for the tokens at `starts` (`count` ascending token indices) alone: the

@@ -11,6 +11,8 @@
 #include "taxonomy.h"
 
 #define TH_TERM_WORDS 8
+#define TAX_LONE_BITS 16384 /* the lone-word filter's bits (2 KiB) */
+#define TAX_PAIR_BITS 4096  /* the pair filter's (512 bytes) */
 
 typedef struct tax_word {
   char *norm;
@@ -55,7 +57,32 @@ struct th_taxonomy {
   /* a bit per th_word_shape of the first words' norms and stems: a token whose norm and stem
    * both have a clear bit can start no term, and is passed over unhashed */
   uint64_t shapes[TH_TAX_SHAPE_BITS / 64];
+  /* Behind that filter, which a word passes when it has the shape of any term's first word
+   * ("the" of "the state", "in" of "in charge": common words), two finer ones that the matcher
+   * asks before it hashes the word (tax_may_match_at): a bit per shape of the one-word terms'
+   * norms and stems, and a bit per pair of shapes of the longer terms' first and second words
+   * (norm or stem of each). A word with neither its own bit nor a bit for it and the word after
+   * it starts no term. */
+  uint64_t lone_shapes[TAX_LONE_BITS / 64];
+  uint64_t pair_shapes[TAX_PAIR_BITS / 64];
 };
+
+/* The bit of a packed shape in the lone-word filter, and of a pair of packed shapes (a term's
+ * first word's, its second word's) in the pair filter. */
+static inline uint32_t tax_lone_bit(uint32_t packed) {
+  return th_shape_mix(packed) & (TAX_LONE_BITS - 1);
+}
+static inline uint32_t tax_pair_bit(uint32_t first, uint32_t second) {
+  return (uint32_t)((((uint64_t)first << 32) | second) * 0x9e3779b97f4a7c15ull >> 52) &
+         (TAX_PAIR_BITS - 1);
+}
+static inline int tax_bit_has(const uint64_t *bits, uint32_t bit) {
+  return (int)(bits[bit / 64] >> (bit % 64)) & 1;
+}
+
+static inline void tax_bit_set(uint64_t *bits, uint32_t bit) {
+  bits[bit / 64] |= 1ull << (bit % 64);
+}
 
 static inline void tax_shape_set(th_taxonomy *taxonomy, const char *text, size_t length) {
   uint32_t bit = th_word_shape(text, length) & (TH_TAX_SHAPE_BITS - 1);

@@ -80,6 +80,13 @@ static const match_case match_cases[] = {
      * and a phrase: raw 1 + 2 = 3 -> 0.75) */
     {"Who is in charge?", "Power:0.6667:in charge"},
     {"since 2024 and a lot", "Power:0.75:2024|a lot"},
+    /* the matcher's pair filter (a phrase's first two words' shapes) must let through a
+     * phrase whose second word matches by its stem alone ("taxes": stem "tax")... */
+    {"council taxes rise", "Tax:0.75:council tax|taxes"},
+    /* ...and one whose first word does ("speeds": stem "speed") */
+    {"speeds of delivery", "Civil service:0.6667:speed of delivery"},
+    /* a phrase's first word at the end of the record starts nothing */
+    {"the civil", ""},
 };
 
 /* How a test reaches the matcher: th_taxonomy_match's own walk over the tokens, or the tokens
