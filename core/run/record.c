@@ -286,7 +286,8 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
   /* The plain records most lines are in one fast pass (json_fast.h); the rest, and every
    * error, through cJSON. length + 1 covers the NUL after the line, so trailing garbage is an
    * error. */
-  cJSON *json = tp_json_parse_plain(line, length);
+  tp_json_string longest;
+  cJSON *json = tp_json_parse_plain_longest(line, length, &longest);
   int may_hold_nul = json == NULL; /* a line the fast parse takes holds none (json_fast.h) */
   if (json == NULL)
     json = cJSON_ParseWithLengthOpts(line, length + 1, &end, 1);
@@ -355,7 +356,9 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
   }
   record->json = json;
   record->text = text->valuestring;
-  record->text_length = strlen(text->valuestring);
+  /* the text is nearly always the longest string the fast parse copied: its length is known */
+  record->text_length =
+      text->valuestring == longest.text ? longest.length : strlen(text->valuestring);
   return 0;
 }
 
