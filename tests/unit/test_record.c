@@ -83,6 +83,12 @@ static const prepare_case prepare_cases[] = {
     {"{\"text\": \"short\", \"a longer member name\": 1}", TP_INPUT_NDJSON, "text", NULL, "short"},
     {"{\"text\": \"tie\", \"and\": \"two\"}", TP_INPUT_NDJSON, "text", NULL, "tie"},
     {"{\"comment\": {\"body\": \"deep\"}}", TP_INPUT_NDJSON, "comment.body", NULL, "deep"},
+    /* names that start as a part of the path does, longer or shorter, are other members */
+    {"{\"textual\": \"no\", \"tex\": \"no\", \"text\": \"yes\"}", TP_INPUT_NDJSON, "text", NULL,
+     "yes"},
+    {"{\"commentary\": {\"body\": \"no\"}, \"comment\": {\"bod\": 1, \"bodywork\": 2, "
+     "\"body\": \"deep\"}}",
+     TP_INPUT_NDJSON, "comment.body", NULL, "deep"},
     {"{\"comment\": {\"body\": 3}}", TP_INPUT_NDJSON, "comment.body",
      "text field \"comment.body\" is a number, expected a string", NULL},
     {"{\"comment\": \"flat\"}", TP_INPUT_NDJSON, "comment.body",
