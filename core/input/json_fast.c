@@ -29,6 +29,7 @@ typedef struct parser {
   const char *at;
   const char *end; /* text + length: the NUL */
   int depth;
+  tp_json_string longest; /* the longest string copied so far (json_fast.h) */
 } parser;
 
 static int parse_value(parser *p, cJSON *item);
@@ -110,6 +111,8 @@ static char *parse_string(parser *p) {
     *out = '\0';
   }
   p->at = (const char *)scan + 1;
+  if (raw_length - escapes >= p->longest.length)
+    p->longest = (tp_json_string){copy, raw_length - escapes};
   return copy;
 }
 
@@ -215,8 +218,9 @@ static int parse_value(parser *p, cJSON *item) {
   }
 }
 
-cJSON *tp_json_parse_plain(const char *text, size_t length) {
-  parser p = {text, text + length, 0};
+cJSON *tp_json_parse_plain_longest(const char *text, size_t length, tp_json_string *longest) {
+  parser p = {text, text + length, 0, {NULL, 0}};
+  *longest = (tp_json_string){NULL, 0};
   skip_space(&p);
   if (*p.at != '{')
     return NULL;
@@ -232,5 +236,11 @@ cJSON *tp_json_parse_plain(const char *text, size_t length) {
     cJSON_Delete(root);
     return NULL;
   }
+  *longest = p.longest;
   return root;
+}
+
+cJSON *tp_json_parse_plain(const char *text, size_t length) {
+  tp_json_string longest;
+  return tp_json_parse_plain_longest(text, length, &longest);
 }

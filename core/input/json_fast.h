@@ -27,4 +27,16 @@
  * then asks cJSON). Caller owns the tree (cJSON_Delete). */
 cJSON *tp_json_parse_plain(const char *text, size_t length);
 
+/* A string of a parsed tree and its length in bytes (to its NUL). */
+typedef struct tp_json_string {
+  const char *text;
+  size_t length;
+} tp_json_string;
+
+/* tp_json_parse_plain, also giving in *longest the longest string of the tree (a value or a
+ * member name; of equal lengths the last): the record's text nearly always is, and the caller
+ * that compares its node's valuestring with longest->text has its length without a strlen.
+ * *longest is {NULL, 0} when the answer is NULL. */
+cJSON *tp_json_parse_plain_longest(const char *text, size_t length, tp_json_string *longest);
+
 #endif /* TP_CORE_JSON_FAST_H */

@@ -149,20 +149,30 @@ static const char *json_type_name(const cJSON *item) {
 /* Follows a dotted path ("comment.body") through nested objects. Sets *duplicate when a key of
  * the path appears twice in its object: JSON readers disagree on which one counts (cJSON and
  * so the stages would see the first, Python's json the last), so such a record is refused. */
+/* Whether the member name `name` is the `length` bytes at `part` (none of them NUL). Inline
+ * rather than strncmp: names and path parts are a few bytes, and this runs for each member of
+ * each record. */
+static inline int name_is(const char *name, const char *part, size_t length) {
+  for (size_t at = 0; at < length; at++)
+    if (name[at] != part[at]) /* also where `name` ends first */
+      return 0;
+  return name[length] == '\0';
+}
+
 static cJSON *field_at_path(const cJSON *object, const char *path, int *duplicate) {
   cJSON *at = (cJSON *)object; /* the caller's constness is its own */
   const char *part = path;
   *duplicate = 0;
   for (;;) {
-    const char *dot = strchr(part, '.');
-    size_t part_length = dot != NULL ? (size_t)(dot - part) : strlen(part);
-    if (!cJSON_IsObject(at))
+    size_t part_length = 0; /* to the next '.' or the end: one pass, no strchr and strlen */
+    while (part[part_length] != '\0' && part[part_length] != '.')
+      part_length++;
+    const char *dot = part[part_length] == '.' ? part + part_length : NULL;
+    if (at == NULL || (at->type & 0xff) != cJSON_Object) /* cJSON_IsObject, without its call */
       return NULL;
     cJSON *found = NULL;
     for (cJSON *child = at->child; child != NULL; child = child->next) {
-      /* the first byte inline: most members differ there, and strncmp is a call */
-      if (child->string != NULL && child->string[0] == part[0] &&
-          strncmp(child->string, part, part_length) == 0 && child->string[part_length] == '\0') {
+      if (child->string != NULL && name_is(child->string, part, part_length)) {
         if (found != NULL) {
           *duplicate = 1;
           return found;
@@ -286,7 +296,8 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
   /* The plain records most lines are in one fast pass (json_fast.h); the rest, and every
    * error, through cJSON. length + 1 covers the NUL after the line, so trailing garbage is an
    * error. */
-  cJSON *json = tp_json_parse_plain(line, length);
+  tp_json_string longest;
+  cJSON *json = tp_json_parse_plain_longest(line, length, &longest);
   int may_hold_nul = json == NULL; /* a line the fast parse takes holds none (json_fast.h) */
   if (json == NULL)
     json = cJSON_ParseWithLengthOpts(line, length + 1, &end, 1);
@@ -355,7 +366,9 @@ int tp_record_prepare(tp_record *record, const tp_pipeline *pipeline, const char
   }
   record->json = json;
   record->text = text->valuestring;
-  record->text_length = strlen(text->valuestring);
+  /* the text is nearly always the longest string the fast parse copied: its length is known */
+  record->text_length =
+      text->valuestring == longest.text ? longest.length : strlen(text->valuestring);
   return 0;
 }
 

@@ -167,6 +167,46 @@ static void random_value(char *out, size_t size, int depth) {
   }
 }
 
+/* The longest string of `item`'s members and elements in the order the parse copies them (a
+ * member's name before its value), the last of equal lengths, into *longest. */
+static void find_longest(const cJSON *item, tp_json_string *longest) {
+  for (const cJSON *child = item->child; child != NULL; child = child->next) {
+    if (child->string != NULL && strlen(child->string) >= longest->length)
+      *longest = (tp_json_string){child->string, strlen(child->string)};
+    if (cJSON_IsString(child) && strlen(child->valuestring) >= longest->length)
+      *longest = (tp_json_string){child->valuestring, strlen(child->valuestring)};
+    find_longest(child, longest);
+  }
+}
+
+/* tp_json_parse_plain_longest names the tree's longest string, the very copy in the tree, and
+ * its length without escapes; none when the text is left to cJSON. */
+static void assert_longest(const char *text) {
+  tp_json_string longest;
+  cJSON *json = tp_json_parse_plain_longest(text, strlen(text), &longest);
+  if (json == NULL) {
+    ck_assert_ptr_null(longest.text);
+    ck_assert_uint_eq(longest.length, 0);
+    return;
+  }
+  tp_json_string expected = {NULL, 0};
+  find_longest(json, &expected);
+  ck_assert_msg(longest.text == expected.text && longest.length == expected.length,
+                "%s: longest %zu bytes at %p, expected %zu at %p", text, longest.length,
+                (const void *)longest.text, expected.length, (const void *)expected.text);
+  cJSON_Delete(json);
+}
+
+START_TEST(longest_string_is_named) {
+  assert_longest("{\"id\": 1, \"text\": \"a\\n\\\"b\\\\c\"}"); /* text: 6 bytes */
+  assert_longest("{\"a long member name\": \"short\", \"t\": \"\"}");
+  assert_longest("{\"ab\": \"cd\", \"ef\": [\"gh\", {\"ij\": \"kl\"}]}"); /* ties: the last */
+  assert_longest("{}");
+  assert_longest("{\"a\": 1, \"b\": [true, null]}"); /* names only */
+  assert_longest("{\"t\": \"\\u00e9\"}");            /* left to cJSON */
+}
+END_TEST
+
 START_TEST(random_records_match_cjson) {
   char text[8192];
   for (int round = 0; round < 3000; round++) {
@@ -176,6 +216,7 @@ START_TEST(random_records_match_cjson) {
     random_value(text, sizeof text, 1);
     strncat(text, "}", sizeof text - strlen(text) - 1);
     ck_assert_msg(check_document(text), "fell back to cJSON: %s", text);
+    assert_longest(text);
   }
 }
 END_TEST
@@ -185,6 +226,7 @@ static Suite *json_fast_suite(void) {
   TCase *same = tcase_create("same tree as cJSON");
   tcase_add_loop_test(same, plain_records_match_cjson, 0, (int)(sizeof plain / sizeof *plain));
   tcase_add_test(same, random_records_match_cjson);
+  tcase_add_test(same, longest_string_is_named);
   suite_add_tcase(suite, same);
   TCase *other = tcase_create("left to cJSON");
   tcase_add_loop_test(other, other_input_is_left_to_cjson, 0,

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "check_main.h"
 #include "decimal.h"
@@ -274,6 +276,51 @@ START_TEST(plain_length_finds_every_special_byte) {
                       tp_json_plain_length(bytes, length));
       }
   }
+}
+END_TEST
+
+/* tp_json_plain_run, on NUL-terminated strings starting at each of the 16 alignments: it stops
+ * at the first special byte before the NUL, else at the NUL, whatever bytes follow the NUL in
+ * its aligned block (specials there are not counted). */
+START_TEST(plain_run_finds_every_special_byte) {
+  static const unsigned char special[] = {0x01, 0x1f, '"', '\\'};
+  _Alignas(16) unsigned char area[96];
+  for (size_t offset = 0; offset < 16; offset++) {
+    unsigned char *text = area + offset;
+    for (size_t length = 0; length <= 48; length++) {
+      memset(area, '"', sizeof area); /* special bytes before and after the string */
+      memset(text, 0x80, length);
+      text[length] = '\0';
+      ck_assert_msg(tp_json_plain_run(text) == length, "offset %zu, length %zu: %zu", offset,
+                    length, tp_json_plain_run(text));
+      for (size_t at = 0; at < length; at++)
+        for (size_t k = 0; k < sizeof special; k++) {
+          memset(text, 0xff, length);
+          text[at] = special[k];
+          ck_assert_msg(tp_json_plain_run(text) == at, "offset %zu, byte 0x%02x at %zu of %zu",
+                        offset, special[k], at, length);
+        }
+    }
+  }
+}
+END_TEST
+
+/* A string ending on the last byte of a page followed by an unreadable page, at every length up
+ * to 40 bytes: the aligned blocks tp_json_plain_run reads stay on the readable page (a fault
+ * would end the test). */
+START_TEST(plain_run_stays_on_the_page) {
+  long page = sysconf(_SC_PAGESIZE);
+  unsigned char *pages =
+      mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ck_assert_ptr_ne(pages, MAP_FAILED);
+  ck_assert_int_eq(mprotect(pages + page, (size_t)page, PROT_NONE), 0);
+  for (size_t length = 0; length <= 40; length++) {
+    unsigned char *text = pages + page - 1 - length;
+    memset(text, 'a', length);
+    text[length] = '\0';
+    ck_assert_uint_eq(tp_json_plain_run(text), length);
+  }
+  munmap(pages, (size_t)page * 2);
 }
 END_TEST
 
@@ -545,6 +592,8 @@ static Suite *json_print_suite(void) {
   tcase_add_loop_test(strings_case, string_as_cjson, 0, (int)(sizeof strings / sizeof *strings));
   tcase_add_test(strings_case, long_escaped_string_as_cjson);
   tcase_add_test(strings_case, plain_length_finds_every_special_byte);
+  tcase_add_test(strings_case, plain_run_finds_every_special_byte);
+  tcase_add_test(strings_case, plain_run_stays_on_the_page);
   tcase_add_test(strings_case, escape_at_every_place_as_cjson);
   suite_add_tcase(suite, strings_case);
   TCase *documents_case = tcase_create("documents");

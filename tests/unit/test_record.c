@@ -75,7 +75,20 @@ typedef struct prepare_case {
 
 static const prepare_case prepare_cases[] = {
     {"{\"id\": 1, \"text\": \"hello\"}", TP_INPUT_NDJSON, "text", NULL, "hello"},
+    /* the text's length: from the fast parse when it is the longest string (escapes counted
+     * unescaped), else measured: a longer member after it, a longer name, one as long */
+    {"{\"text\": \"a\\tb\\\"c\\\\\"}", TP_INPUT_NDJSON, "text", NULL, "a\tb\"c\\"},
+    {"{\"text\": \"short\", \"title\": \"a longer string\"}", TP_INPUT_NDJSON, "text", NULL,
+     "short"},
+    {"{\"text\": \"short\", \"a longer member name\": 1}", TP_INPUT_NDJSON, "text", NULL, "short"},
+    {"{\"text\": \"tie\", \"and\": \"two\"}", TP_INPUT_NDJSON, "text", NULL, "tie"},
     {"{\"comment\": {\"body\": \"deep\"}}", TP_INPUT_NDJSON, "comment.body", NULL, "deep"},
+    /* names that start as a part of the path does, longer or shorter, are other members */
+    {"{\"textual\": \"no\", \"tex\": \"no\", \"text\": \"yes\"}", TP_INPUT_NDJSON, "text", NULL,
+     "yes"},
+    {"{\"commentary\": {\"body\": \"no\"}, \"comment\": {\"bod\": 1, \"bodywork\": 2, "
+     "\"body\": \"deep\"}}",
+     TP_INPUT_NDJSON, "comment.body", NULL, "deep"},
     {"{\"comment\": {\"body\": 3}}", TP_INPUT_NDJSON, "comment.body",
      "text field \"comment.body\" is a number, expected a string", NULL},
     {"{\"comment\": \"flat\"}", TP_INPUT_NDJSON, "comment.body",
