@@ -146,9 +146,6 @@ static const char *json_type_name(const cJSON *item) {
   return "null";
 }
 
-/* Follows a dotted path ("comment.body") through nested objects. Sets *duplicate when a key of
- * the path appears twice in its object: JSON readers disagree on which one counts (cJSON and
- * so the stages would see the first, Python's json the last), so such a record is refused. */
 /* Whether the member name `name` is the `length` bytes at `part` (none of them NUL). Inline
  * rather than strncmp: names and path parts are a few bytes, and this runs for each member of
  * each record. */
@@ -159,6 +156,9 @@ static inline int name_is(const char *name, const char *part, size_t length) {
   return name[length] == '\0';
 }
 
+/* Follows a dotted path ("comment.body") through nested objects. Sets *duplicate when a key of
+ * the path appears twice in its object: JSON readers disagree on which one counts (cJSON and
+ * so the stages would see the first, Python's json the last), so such a record is refused. */
 static cJSON *field_at_path(const cJSON *object, const char *path, int *duplicate) {
   cJSON *at = (cJSON *)object; /* the caller's constness is its own */
   const char *part = path;
