@@ -689,6 +689,20 @@ static double sx_punctuation_emphasis(int exclamations, int questions) {
   return emphasis;
 }
 
+/* Lists into `listed`, in order, the span's candidates that have a valence or one of `rules`,
+ * and returns how many: the items passes 2 (rules 0) and 4 (SX_SUM_RULES) visit. Every
+ * candidate is stored and the count advances by the test, without a branch (sx_score: why). */
+static inline size_t sx_list_live(const sx_item *items, const sx_span *span, uint16_t rules,
+                                  uint32_t *listed) {
+  size_t count = 0;
+  for (size_t c = 0; c < span->candidate_count; c++) {
+    uint32_t i = span->candidates[c];
+    listed[count] = i;
+    count += (items[i].valence != 0) | ((items[i].rules & rules) != 0); /* no || */
+  }
+  return count;
+}
+
 /* Scores a span. */
 static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first, size_t count,
                     int memo_mode, sx_scratch *scratch, sx_scores *scores) {
@@ -738,12 +752,7 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
    * with no subject have none, in no pattern the branch predictor learns, and each pass's test
    * of it was a third of its time. */
   uint32_t *listed = span.heads;
-  size_t listed_count = 0;
-  for (size_t c = 0; c < span.candidate_count; c++) {
-    size_t i = span.candidates[c];
-    listed[listed_count] = (uint32_t)i;
-    listed_count += items[i].valence != 0;
-  }
+  size_t listed_count = sx_list_live(items, &span, 0, listed);
   /* Pass 2 over them, in order: every other item has no valence, which it keeps (an item's
    * valence changes only at its own visit, so the list holds those the visits would find). */
   for (size_t c = 0; c < listed_count; c++) {
@@ -760,12 +769,7 @@ static int sx_score(const sx_lexicon *lexicon, const tp_text *text, size_t first
   if (span.contrast) {
     sx_apply_contrast(items, item_count);
   }
-  listed_count = 0;
-  for (size_t c = 0; c < span.candidate_count; c++) {
-    size_t i = span.candidates[c];
-    listed[listed_count] = (uint32_t)i;
-    listed_count += (items[i].valence != 0) | ((items[i].rules & SX_SUM_RULES) != 0); /* no || */
-  }
+  listed_count = sx_list_live(items, &span, SX_SUM_RULES, listed);
   sx_totals totals;
   sx_sum(items, item_count, listed, listed_count, span.consumed, &totals);
   double sum = totals.sum + sx_lean(&totals, questions, exclamations);
