@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "commands.h"
+#include "huge_pages.h"
 #include "log.h"
 #include "tp_config.h"
 
@@ -113,6 +114,7 @@ static int flush_stdout(int status) {
 }
 
 int main(int argc, char **argv) {
+  tp_huge_pages_main();
   occupy_closed_stdio();
   return flush_stdout(dispatch(argc, argv));
 }
