@@ -74,9 +74,13 @@ int th_taxonomy_match(const th_taxonomy *taxonomy, const tp_text *text, double t
 #define TH_TAX_SHAPE_BITS 65536
 const uint64_t *th_taxonomy_shapes(const th_taxonomy *taxonomy);
 
+/* Bit `bit` of the bit set `bits` (the taxonomy's filters are such sets), 0 or 1. */
+static inline int th_tax_bit_has(const uint64_t *bits, uint32_t bit) {
+  return (int)(bits[bit / 64] >> (bit % 64)) & 1;
+}
+
 static inline int th_tax_shape_has(const uint64_t *shapes, uint32_t packed) {
-  uint32_t bit = th_shape_mix(packed) & (TH_TAX_SHAPE_BITS - 1);
-  return (int)(shapes[bit / 64] >> (bit % 64)) & 1;
+  return th_tax_bit_has(shapes, th_shape_mix(packed) & (TH_TAX_SHAPE_BITS - 1));
 }
 
 /* Whether `token` may start a term of the taxonomy whose filter is `shapes`: a word or number

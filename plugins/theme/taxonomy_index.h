@@ -76,17 +76,12 @@ static inline uint32_t tax_pair_bit(uint32_t first, uint32_t second) {
   return (uint32_t)((((uint64_t)first << 32) | second) * 0x9e3779b97f4a7c15ull >> 52) &
          (TAX_PAIR_BITS - 1);
 }
-static inline int tax_bit_has(const uint64_t *bits, uint32_t bit) {
-  return (int)(bits[bit / 64] >> (bit % 64)) & 1;
-}
-
 static inline void tax_bit_set(uint64_t *bits, uint32_t bit) {
   bits[bit / 64] |= 1ull << (bit % 64);
 }
 
 static inline void tax_shape_set(th_taxonomy *taxonomy, const char *text, size_t length) {
-  uint32_t bit = th_word_shape(text, length) & (TH_TAX_SHAPE_BITS - 1);
-  taxonomy->shapes[bit / 64] |= 1ull << (bit % 64);
+  tax_bit_set(taxonomy->shapes, th_word_shape(text, length) & (TH_TAX_SHAPE_BITS - 1));
 }
 
 #endif /* THEME_TAXONOMY_INDEX_H */

@@ -103,8 +103,8 @@ static inline int may_match_at(const th_taxonomy *taxonomy, const tp_text *text,
                                const tp_token *token) {
   uint32_t norm = th_word_packed(token->norm, token->norm_length),
            stem = th_word_packed(token->stem, token->stem_length);
-  if (tax_bit_has(taxonomy->lone_shapes, tax_lone_bit(norm)) |
-      tax_bit_has(taxonomy->lone_shapes, tax_lone_bit(stem)))
+  if (th_tax_bit_has(taxonomy->lone_shapes, tax_lone_bit(norm)) |
+      th_tax_bit_has(taxonomy->lone_shapes, tax_lone_bit(stem)))
     return 1;
   if (at + 1 >= text->token_count)
     return 0;
@@ -112,10 +112,10 @@ static inline int may_match_at(const th_taxonomy *taxonomy, const tp_text *text,
   uint32_t next_norm = th_word_packed(next->norm, next->norm_length),
            next_stem = th_word_packed(next->stem, next->stem_length);
   const uint64_t *pairs = taxonomy->pair_shapes;
-  return tax_bit_has(pairs, tax_pair_bit(norm, next_norm)) |
-         tax_bit_has(pairs, tax_pair_bit(norm, next_stem)) |
-         tax_bit_has(pairs, tax_pair_bit(stem, next_norm)) |
-         tax_bit_has(pairs, tax_pair_bit(stem, next_stem));
+  return th_tax_bit_has(pairs, tax_pair_bit(norm, next_norm)) |
+         th_tax_bit_has(pairs, tax_pair_bit(norm, next_stem)) |
+         th_tax_bit_has(pairs, tax_pair_bit(stem, next_norm)) |
+         th_tax_bit_has(pairs, tax_pair_bit(stem, next_stem));
 }
 
 /* Counts the terms that start at token `at` (one th_tax_may_start passed). */
