@@ -1,14 +1,11 @@
 /* core/util/huge_pages.c - marks the main malloc heap for transparent huge pages (see
- * huge_pages.h for why and what). glibc and Linux only; elsewhere it does nothing. */
+ * huge_pages.h for why and what; TP_HUGE_PAGES_MARKS for where). */
 #include "huge_pages.h"
 
-#include <stdint.h>
-#include <stdlib.h> /* also defines __GLIBC__ under glibc */
-#include <string.h>
-
-#if defined(__GLIBC__) && defined(__linux__) && !defined(__SANITIZE_ADDRESS__) &&                  \
-    !defined(__SANITIZE_THREAD__)
+#if TP_HUGE_PAGES_MARKS
 #include <malloc.h>
+#include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 

@@ -29,6 +29,17 @@
 #ifndef TP_CORE_HUGE_PAGES_H
 #define TP_CORE_HUGE_PAGES_H
 
+#include <stdlib.h> /* defines __GLIBC__ under glibc */
+
+/* 1 where tp_huge_pages_main() marks the heap: glibc's malloc on Linux, not a sanitizer's
+ * allocator. Elsewhere it does nothing. */
+#if defined(__GLIBC__) && defined(__linux__) && !defined(__SANITIZE_ADDRESS__) &&                  \
+    !defined(__SANITIZE_THREAD__)
+#define TP_HUGE_PAGES_MARKS 1
+#else
+#define TP_HUGE_PAGES_MARKS 0
+#endif
+
 /* Address space the main heap is grown to at start: two blocks just under the 32 MiB mmap
  * threshold. */
 #define TP_HUGE_PAGES_MAIN_RESERVE ((size_t)62 << 20)

@@ -3,8 +3,8 @@
  * in /proc/self/smaps), and TEXTPIPE_HUGE_PAGES=0 leaves malloc as it was. Each test runs in
  * its own forked process (Check's default), so each starts from malloc's defaults.
  *
- * Builds with a sanitizer (its own allocator: tp_huge_pages_main() does nothing) and machines
- * without transparent huge pages check only that memory still works. */
+ * Where tp_huge_pages_main() marks nothing (TP_HUGE_PAGES_MARKS 0: a sanitizer's allocator) and
+ * on machines without transparent huge pages the tests check only that memory still works. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,12 +14,6 @@
 
 #include "check_main.h"
 #include "huge_pages.h"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define ALLOCATOR_IS_GLIBC 0
-#else
-#define ALLOCATOR_IS_GLIBC 1
-#endif
 
 /* 1 when the kernel gives huge pages to marked memory ("always" or "madvise" selected). */
 static int huge_pages_available(void) {
@@ -57,7 +51,7 @@ static int mapping_flags(const void *address, char *flags, size_t size) {
 }
 
 static int marked(const void *address) {
-  char flags[256];
+  char flags[512]; /* as long as a line of smaps read */
   ck_assert_int_eq(mapping_flags(address, flags, sizeof flags), 0);
   return strstr(flags, " hg") != NULL;
 }
@@ -83,7 +77,7 @@ START_TEST(large_blocks_come_from_the_marked_heap) {
   unsetenv("TEXTPIPE_HUGE_PAGES");
   tp_huge_pages_main();
   check_blocks((size_t)3 << 20, 8); /* 24 MiB in all: within the reserve */
-  if (!ALLOCATOR_IS_GLIBC || !huge_pages_available())
+  if (!TP_HUGE_PAGES_MARKS || !huge_pages_available())
     return;
   /* A block glibc would otherwise map on its own (over 128 KiB). The heap's first 2 MiB past
    * where it ended at the call are not marked (the mark starts at a huge page's boundary), so
@@ -102,7 +96,7 @@ START_TEST(zero_in_the_environment_turns_it_off) {
   check_blocks((size_t)3 << 20, 4);
   void *large = malloc((size_t)8 << 20); /* over glibc's default threshold: mapped alone */
   ck_assert_ptr_nonnull(large);
-  if (ALLOCATOR_IS_GLIBC)
+  if (TP_HUGE_PAGES_MARKS)
     ck_assert_msg(!marked(large), "marked although TEXTPIPE_HUGE_PAGES=0");
   free(large);
 }
