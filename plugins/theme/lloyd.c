@@ -408,7 +408,8 @@ static void update_centroids(lloyd *l, const int32_t *labels, float *centroids, 
 }
 
 TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centroids,
-                                   int32_t *labels, float *similarity, uint32_t iterations) {
+                                   int32_t *labels, float *similarity, uint32_t iterations,
+                                   int *converged) {
   size_t n = m->rows;
   lloyd l = {.m = m, .k = k};
   int cached =
@@ -426,6 +427,8 @@ TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centro
   l.norms = th_alloc((k + 1) * sizeof(double));
   l.sizes = th_alloc((k + 1) * sizeof(size_t));
   double objective = -1;
+  if (converged)
+    *converged = 0;
   if ((cached && (!l.cache || !compact_memory)) || !l.sims || !l.compact_sims || !l.changed ||
       !l.slot || !l.stale || !l.dirty || !l.used || !l.norms || !l.sizes)
     goto done;
@@ -451,8 +454,11 @@ TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centro
       l.sizes[best]++;
     }
     /* converged: at most one row in a thousand moved */
-    if (changed * 1000 <= n || pass == iterations)
+    if (changed * 1000 <= n || pass == iterations) {
+      if (converged)
+        *converged = changed * 1000 <= n;
       break;
+    }
     /* an empty cluster takes the row least similar to its own centroid */
     for (uint32_t j = 0; j < k; j++) {
       if (l.sizes[j])

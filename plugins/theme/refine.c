@@ -288,7 +288,7 @@ int th_refine(const th_term *const *terms, const uint32_t *term_counts, size_t c
     if (folds ? th_kmeans_merge_replay(m, wide_labels, over, k, folds, centroids)
               : th_kmeans_merge(m, wide_labels, over, k, options->threads, centroids))
       goto done;
-    if (th_kmeans_run(m, k, centroids, labels, similarity, options->iterations) < 0 && count)
+    if (th_kmeans_run(m, k, centroids, labels, similarity, options->iterations, NULL) < 0 && count)
       goto done;
   } else if (th_best_of_restarts(m, k, options->restarts, options->iterations, options->threads,
                                  &random, centroids, labels, similarity)) {

@@ -10,7 +10,9 @@
  * than k), that guess was wrong: the batch is seeded again one after another, in restart
  * order (the serial draws), and run. The winner is picked in restart order with the serial
  * rule (the first restart with the best objective): the same floats, the same result, and the
- * same final generator state, whatever the thread count. */
+ * same final generator state, whatever the thread count. Each restart runs only until the
+ * restarts are compared (TH_RESTART_COMPARE_PASSES); the winner then goes on alone, on the
+ * calling thread. */
 #include <string.h>
 
 #include "common.h"
@@ -34,6 +36,7 @@ typedef struct restart {
   int seed_first; /* the job seeds from `random` before running */
   int seeded;
   double objective;
+  int converged; /* it stopped because its rows stopped moving, not at its last pass */
 } restart;
 
 static void run_restart(void *arg) {
@@ -46,7 +49,8 @@ static void run_restart(void *arg) {
       return;
     }
   }
-  r->objective = th_kmeans_run(r->m, r->k, r->centroids, r->labels, r->similarity, r->iterations);
+  r->objective = th_kmeans_run(r->m, r->k, r->centroids, r->labels, r->similarity, r->iterations,
+                               &r->converged);
 }
 
 /* How many restarts run at once: at most `threads` and `restarts`, and as many as fit
@@ -101,10 +105,12 @@ int th_best_of_restarts(const th_matrix *m, uint32_t k, uint32_t restarts, uint3
   restart trials[TH_THREADS_MAX] = {0};
   th_seed_postings postings = {0};
   int status = -1;
+  uint32_t compared_after =
+      iterations < TH_RESTART_COMPARE_PASSES ? iterations : TH_RESTART_COMPARE_PASSES;
   if (th_seed_postings_build(m, &postings))
     return -1;
   for (uint32_t t = 0; t < at_once; t++) {
-    trials[t] = (restart){.m = m, .postings = &postings, .k = k, .iterations = iterations};
+    trials[t] = (restart){.m = m, .postings = &postings, .k = k, .iterations = compared_after};
     trials[t].centroids = th_alloc((cells + 1) * sizeof(float));
     trials[t].labels = th_alloc((m->rows + 1) * sizeof(int32_t));
     trials[t].similarity = th_alloc((m->rows + 1) * sizeof(float));
@@ -112,6 +118,7 @@ int th_best_of_restarts(const th_matrix *m, uint32_t k, uint32_t restarts, uint3
       goto done;
   }
   double best = -1;
+  int best_converged = 0;
   for (uint32_t first = 0; first < restarts; first += at_once) {
     uint32_t batch = restarts - first < at_once ? restarts - first : at_once;
     if (run_batch(trials, batch, random))
@@ -122,12 +129,20 @@ int th_best_of_restarts(const th_matrix *m, uint32_t k, uint32_t restarts, uint3
         goto done;
       if (first + t == 0 || trial->objective > best) {
         best = trial->objective;
+        best_converged = trial->converged;
         memcpy(centroids, trial->centroids, cells * sizeof(float));
         memcpy(labels, trial->labels, m->rows * sizeof(int32_t));
         memcpy(similarity, trial->similarity, m->rows * sizeof(float));
       }
     }
   }
+  /* the best goes on unless it converged: its first pass assigns every row as its last
+   * compared pass did (the same centroids), so it ends where the restart run whole would have,
+   * to the same floats */
+  if (!best_converged && iterations > compared_after &&
+      th_kmeans_run(m, k, centroids, labels, similarity, iterations - compared_after, NULL) < 0 &&
+      m->rows)
+    goto done;
   status = 0;
 done:
   th_seed_postings_release(&postings);

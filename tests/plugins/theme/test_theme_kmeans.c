@@ -179,7 +179,7 @@ START_TEST(kmeans_run_equals_plain_lloyd) {
   ck_assert_int_ge(th_kmeans_seed(&m, k, &random, seeded), 1);
   memcpy(mine, seeded, cells * sizeof(float));
   memcpy(plain, seeded, cells * sizeof(float));
-  double objective = th_kmeans_run(&m, k, mine, labels, similarity, iterations);
+  double objective = th_kmeans_run(&m, k, mine, labels, similarity, iterations, NULL);
   double expected = reference_run(&m, k, plain, plain_labels, plain_similarity, iterations);
   ck_assert(objective == expected);
   ck_assert_mem_eq(labels, plain_labels, n * sizeof(int32_t));
@@ -188,6 +188,53 @@ START_TEST(kmeans_run_equals_plain_lloyd) {
   free(seeded);
   free(mine);
   free(plain);
+  free(labels);
+  free(plain_labels);
+  free(similarity);
+  free(plain_similarity);
+  th_matrix_release(&m);
+}
+END_TEST
+
+/* th_best_of_restarts against the rule it keeps, computed plainly: each restart seeded in turn
+ * and run TH_RESTART_COMPARE_PASSES passes, the first with the best objective then run whole
+ * from its seed. Bit for bit, so the winner's going on ends where one run whole does. _i picks
+ * the matrix: in case 0 the winner has converged by the comparison (it must not go on), in
+ * cases 1, 3, 4 and 5 it has not (it must). */
+START_TEST(restarts_compare_early_and_the_best_goes_on) {
+  enum { K = 24, RESTARTS = 4, ITERATIONS = 25 };
+  th_matrix m;
+  make_matrix(&m, 1500 + 300 * (size_t)_i, 900, 3 + (uint32_t)_i, 21 + _i);
+  size_t n = m.rows, cells = (size_t)m.columns * K;
+  float *seeds = calloc(RESTARTS * cells, sizeof(float)), *plain = malloc(cells * sizeof(float)),
+        *centroids = malloc(cells * sizeof(float));
+  int32_t *labels = malloc(n * sizeof(int32_t)), *plain_labels = malloc(n * sizeof(int32_t));
+  float *similarity = malloc(n * sizeof(float)), *plain_similarity = malloc(n * sizeof(float));
+  uint64_t random = 42 + _i, drawn = random;
+  uint32_t winner = 0;
+  double best = -1;
+  for (uint32_t t = 0; t < RESTARTS; t++) {
+    ck_assert_int_eq(th_kmeans_seed(&m, K, &drawn, seeds + t * cells), K);
+    memcpy(plain, seeds + t * cells, cells * sizeof(float));
+    double objective =
+        reference_run(&m, K, plain, plain_labels, plain_similarity, TH_RESTART_COMPARE_PASSES);
+    if (t == 0 || objective > best) {
+      best = objective;
+      winner = t;
+    }
+  }
+  memcpy(plain, seeds + winner * cells, cells * sizeof(float));
+  reference_run(&m, K, plain, plain_labels, plain_similarity, ITERATIONS);
+  ck_assert_int_eq(th_best_of_restarts(&m, K, RESTARTS, ITERATIONS, 1 + (uint32_t)_i % 2, &random,
+                                       centroids, labels, similarity),
+                   0);
+  ck_assert_uint_eq(random, drawn);
+  ck_assert_mem_eq(centroids, plain, cells * sizeof(float));
+  ck_assert_mem_eq(labels, plain_labels, n * sizeof(int32_t));
+  ck_assert_mem_eq(similarity, plain_similarity, n * sizeof(float));
+  free(seeds);
+  free(plain);
+  free(centroids);
   free(labels);
   free(plain_labels);
   free(similarity);
@@ -482,7 +529,7 @@ START_TEST(merge_replay_and_threads_equal_one_thread) {
   float *similarity = malloc(m.rows * sizeof(float));
   uint64_t random = 3;
   ck_assert_int_eq(th_kmeans_seed(&m, FROM, &random, centroids), FROM);
-  ck_assert(th_kmeans_run(&m, FROM, centroids, labels, similarity, 25) > 0);
+  ck_assert(th_kmeans_run(&m, FROM, centroids, labels, similarity, 25, NULL) > 0);
   double quality[FROM + 1];
   uint32_t folds[2 * FROM];
   ck_assert_int_eq(th_kmeans_merge_scored(&m, labels, FROM, 2, 3, scratch, quality, folds), 0);
@@ -716,6 +763,7 @@ static Suite *theme_kmeans_suite(void) {
   tcase_add_loop_test(run, kmeans_run_equals_plain_lloyd, 0,
                       (int)(sizeof run_cases / sizeof run_cases[0]));
   tcase_add_test(run, kmeans_seed_equals_plain_seeding);
+  tcase_add_loop_test(run, restarts_compare_early_and_the_best_goes_on, 0, 6);
   tcase_add_test(run, merge_replay_and_threads_equal_one_thread);
   tcase_add_loop_test(run, merge_gram_equals_plain_gram, 0, 44);
   tcase_add_loop_test(run, smooth_equals_plain_smoothing, 0, 6);
