@@ -38,7 +38,7 @@ static float *cache_line_after(void *block) {
   return (float *)(((uintptr_t)block + TH_CACHE_LINE - 1) & ~(uintptr_t)(TH_CACHE_LINE - 1));
 }
 
-/* Allocates the table and theme array on first use. 0 or -1 on OOM. */
+/* Allocates the table and theme array on first use (or th_online_reserve). 0 or -1 on OOM. */
 static int ensure_tables(th_online *online) {
   if (online->slots)
     return 0;
@@ -67,6 +67,10 @@ static int ensure_tables(th_online *online) {
     return -1;
   }
   return 0;
+}
+
+int th_online_reserve(th_online *online) {
+  return ensure_tables(online);
 }
 
 /* The row of `hash`, or -1, probing from *slot (its home slot, th_hash_slot(hash) & mask:

@@ -58,7 +58,7 @@ typedef struct th_online {
   /* the term table: per slot, the key (hash + 1, 0 = empty) in the low half and its row index
    * in the high half, so that a probe reads one array */
   uint64_t *slots;
-  uint32_t table_size; /* 2 x TH_ONLINE_VOCABULARY, allocated on first use */
+  uint32_t table_size; /* 2 x TH_ONLINE_VOCABULARY (th_online_reserve, or at first use) */
   uint32_t live;       /* rows in use */
   uint32_t *row_hash;  /* per row: its term hash */
   float *weights;      /* rows x stride, starting on a cache line (in weights_block) */
@@ -70,6 +70,12 @@ typedef struct th_online {
 
 /* An empty state (allocates nothing yet). */
 void th_online_init(th_online *online, size_t limit, double threshold);
+/* Allocates the term table and the weights now rather than at the first record that needs them
+ * (about 3.5 MB; the weights' cells are still written before they are read). The partial does
+ * it as it is made: a stream's partials are made before the stream, on the thread that starts
+ * it, where the core's main heap is on huge pages (core/util/huge_pages.c), while the first
+ * record runs on a worker, whose arena is not. 0, or -1 on OOM. */
+int th_online_reserve(th_online *online);
 /* Frees everything the state holds and leaves it empty (same limit and threshold). */
 void th_online_release(th_online *online);
 
