@@ -16,6 +16,7 @@
 
 #include "cache_lines.h"
 #include "json_alloc.h"
+#include "huge_pages.h"
 #include "json_print.h"
 #include "batch_work.h"
 #include "record.h"
@@ -214,6 +215,7 @@ static void run_batches(tp_worker *worker, tp_batch *batch, const tp_batch_stage
 static void worker_main(void *argument) {
   tp_worker *worker = argument;
   tp_runner *runner = worker->runner;
+  tp_huge_pages_thread(); /* before the worker's first allocation */
   tp_json_alloc_thread_start();
   uv_mutex_lock(&runner->lock);
   for (;;) {

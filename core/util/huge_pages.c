@@ -11,6 +11,14 @@
 
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
+/* The alignment and size of glibc's heaps for arenas other than the main one (HEAP_MAX_SIZE:
+ * twice the largest mmap threshold on 64-bit systems). */
+#define THREAD_HEAP ((uintptr_t)64 << 20)
+
+/* Where the main heap started, and whether tp_huge_pages_main() marked it. */
+static uintptr_t main_heap_start;
+static int main_heap_marked;
+
 /* Keeps the compiler from dropping a malloc/free pair whose block is never used. */
 static void keep(void *block) {
   __asm__ volatile("" : : "r"(block) : "memory");
@@ -34,12 +42,33 @@ void tp_huge_pages_main(void) {
   if (before == (uintptr_t)-1 || after == (uintptr_t)-1)
     return;
   uintptr_t start = (before + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-  if (after > start + HUGE_PAGE) /* else the blocks did not come from the brk heap */
-    madvise((void *)start, after - start, MADV_HUGEPAGE);
+  if (after > start + HUGE_PAGE && /* else the blocks did not come from the brk heap */
+      madvise((void *)start, after - start, MADV_HUGEPAGE) == 0) {
+    main_heap_start = before;
+    main_heap_marked = 1;
+  }
+}
+
+void tp_huge_pages_thread(void) {
+  if (!main_heap_marked)
+    return;
+  void *block = malloc(TP_HUGE_PAGES_THREAD_RESERVE);
+  keep(block);
+  if (block == NULL)
+    return;
+  uintptr_t at = (uintptr_t)block, heap = at & ~(THREAD_HEAP - 1);
+  free(block);
+  /* the main heap's, or a block some way into a heap another thread has used */
+  if ((at >= main_heap_start && at < (uintptr_t)sbrk(0)) || at - heap > HUGE_PAGE)
+    return;
+  /* the whole reservation: glibc makes the part past the arena's end readable as it grows, and
+   * that part keeps the mark */
+  madvise((void *)heap, THREAD_HEAP, MADV_HUGEPAGE);
 }
 
 #else
 
 void tp_huge_pages_main(void) {}
+void tp_huge_pages_thread(void) {}
 
 #endif

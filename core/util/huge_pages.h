@@ -17,10 +17,14 @@
  *   (M_TRIM_THRESHOLD: a heap that shrank and grew again would grow unmarked).
  *
  * The main heap holds what the loop thread, the plugins' create() and finish() and the
- * partials allocate; the workers' per-record memory is in their own malloc arenas, left as
- * they are: marking those too saved a few percent more but cost 4-8 MiB of resident memory
- * (a huge page is resident whole, and the arenas' blocks are scattered), which the 64 MiB
- * bound of issue 13 has no room for.
+ * partials allocate; each worker's per-record memory is in its own malloc arena, which
+ * tp_huge_pages_thread() marks the same way on a smaller scale: the arena is grown once to
+ * TP_HUGE_PAGES_THREAD_RESERVE and its 64 MiB reservation marked. A worker first touches about
+ * 9 MB of its arena (scratch buffers, records' trees); beyond the reserve the arena grows in
+ * small steps that seldom cover a whole huge page, so that memory stays on 4 KiB pages. The
+ * reserve is small because a huge page is resident whole and an arena's blocks are scattered:
+ * each worker's arena costs up to about 2 MiB more resident memory than on 4 KiB pages, and
+ * issue 13 bounds the whole process at 64 MiB.
  *
  * A mark changes only how memory is backed, never what the program sees, so this is best
  * effort: a failed call, or another allocator (sanitizers, valgrind), leaves the defaults.
@@ -44,8 +48,18 @@
  * threshold. */
 #define TP_HUGE_PAGES_MAIN_RESERVE ((size_t)62 << 20)
 
+/* Address space a worker's malloc arena is grown to when the worker starts. */
+#define TP_HUGE_PAGES_THREAD_RESERVE ((size_t)8 << 20)
+
 /* Sets malloc's thresholds and marks the main heap. Call first thing in main(), before any
  * thread starts. */
 void tp_huge_pages_main(void);
+
+/* Grows the calling thread's malloc arena to TP_HUGE_PAGES_THREAD_RESERVE and marks it. Call
+ * first thing in a worker thread, before it allocates, after tp_huge_pages_main() (which it
+ * follows: nothing when that marked nothing). Glibc gives a thread its own arena at its first
+ * allocation, in a heap aligned to 64 MiB; when the thread's first block is not at the start
+ * of such a heap (glibc's arena limit reached, the arena shared), nothing is marked. */
+void tp_huge_pages_thread(void);
 
 #endif

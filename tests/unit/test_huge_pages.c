@@ -1,11 +1,13 @@
 /* tests/unit/test_huge_pages.c - core/util/huge_pages.c: after tp_huge_pages_main() the main
  * heap's blocks (up to 32 MiB) lie in a range marked for transparent huge pages (VmFlags "hg"
- * in /proc/self/smaps), and TEXTPIPE_HUGE_PAGES=0 leaves malloc as it was. Each test runs in
+ * in /proc/self/smaps), after tp_huge_pages_thread() a thread's arena too, and
+ * TEXTPIPE_HUGE_PAGES=0 leaves malloc as it was. Each test runs in
  * its own forked process (Check's default), so each starts from malloc's defaults.
  *
  * Where tp_huge_pages_main() marks nothing (TP_HUGE_PAGES_MARKS 0: a sanitizer's allocator) and
  * on machines without transparent huge pages the tests check only that memory still works. */
 #include <check.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,8 +104,47 @@ START_TEST(zero_in_the_environment_turns_it_off) {
 }
 END_TEST
 
+/* A worker thread: marks its arena, then takes a 4 MiB block (within the arena's reserve) and
+ * says whether the block's middle is marked. */
+static void *worker_block_marked(void *unused) {
+  (void)unused;
+  tp_huge_pages_thread();
+  void *block = malloc((size_t)4 << 20);
+  ck_assert_ptr_nonnull(block);
+  memset(block, 1, (size_t)4 << 20);
+  intptr_t result = marked((char *)block + ((size_t)2 << 20));
+  free(block);
+  check_blocks((size_t)1 << 20, 12); /* past the reserve too */
+  return (void *)result;
+}
+
+static int thread_block_marked(void) {
+  pthread_t thread;
+  void *result = NULL;
+  ck_assert_int_eq(pthread_create(&thread, NULL, worker_block_marked, NULL), 0);
+  ck_assert_int_eq(pthread_join(thread, &result), 0);
+  return result != NULL;
+}
+
+START_TEST(a_worker_arena_is_marked_too) {
+  unsetenv("TEXTPIPE_HUGE_PAGES");
+  tp_huge_pages_main();
+  int thread_marked = thread_block_marked();
+  if (TP_HUGE_PAGES_MARKS && huge_pages_available())
+    ck_assert_msg(thread_marked, "a worker's arena is not marked for huge pages");
+}
+END_TEST
+
+START_TEST(zero_in_the_environment_leaves_worker_arenas_alone) {
+  setenv("TEXTPIPE_HUGE_PAGES", "0", 1);
+  tp_huge_pages_main();
+  ck_assert_msg(!thread_block_marked(), "a worker's arena marked although TEXTPIPE_HUGE_PAGES=0");
+}
+END_TEST
+
 int main(void) {
   const TTest *const tests[] = {large_blocks_come_from_the_marked_heap,
-                                zero_in_the_environment_turns_it_off};
+                                zero_in_the_environment_turns_it_off, a_worker_arena_is_marked_too,
+                                zero_in_the_environment_leaves_worker_arenas_alone};
   return tp_check_main("huge_pages", tests, sizeof tests / sizeof *tests);
 }
