@@ -166,32 +166,54 @@ static const struct {
     {75, 300, 400, 12, 4},
 };
 
+/* What a k-means run fills: its centroids (columns x k), and per row a label and a similarity. */
+typedef struct run_outputs {
+  float *centroids;
+  int32_t *labels;
+  float *similarity;
+} run_outputs;
+
+static run_outputs run_outputs_new(const th_matrix *m, uint32_t k) {
+  run_outputs out = {malloc((size_t)m->columns * k * sizeof(float)),
+                     malloc(m->rows * sizeof(int32_t)), malloc(m->rows * sizeof(float))};
+  ck_assert(out.centroids && out.labels && out.similarity);
+  return out;
+}
+
+static void run_outputs_free(run_outputs *out) {
+  free(out->centroids);
+  free(out->labels);
+  free(out->similarity);
+}
+
+/* Bit for bit. */
+static void assert_same_outputs(const run_outputs *mine, const run_outputs *plain,
+                                const th_matrix *m, uint32_t k) {
+  ck_assert_mem_eq(mine->labels, plain->labels, m->rows * sizeof(int32_t));
+  ck_assert_mem_eq(mine->similarity, plain->similarity, m->rows * sizeof(float));
+  ck_assert_mem_eq(mine->centroids, plain->centroids, (size_t)m->columns * k * sizeof(float));
+}
+
 START_TEST(kmeans_run_equals_plain_lloyd) {
   uint32_t k = run_cases[_i].k, iterations = run_cases[_i].iterations;
   th_matrix m;
   make_matrix(&m, run_cases[_i].rows, run_cases[_i].columns, run_cases[_i].groups, 7 + _i);
-  size_t n = m.rows, cells = (size_t)m.columns * k;
-  float *seeded = calloc(cells, sizeof(float)), *mine = malloc(cells * sizeof(float)),
-        *plain = malloc(cells * sizeof(float));
-  int32_t *labels = malloc(n * sizeof(int32_t)), *plain_labels = malloc(n * sizeof(int32_t));
-  float *similarity = malloc(n * sizeof(float)), *plain_similarity = malloc(n * sizeof(float));
+  size_t cells = (size_t)m.columns * k;
+  float *seeded = calloc(cells, sizeof(float));
+  run_outputs mine = run_outputs_new(&m, k), plain = run_outputs_new(&m, k);
   uint64_t random = 42;
   ck_assert_int_ge(th_kmeans_seed(&m, k, &random, seeded), 1);
-  memcpy(mine, seeded, cells * sizeof(float));
-  memcpy(plain, seeded, cells * sizeof(float));
-  double objective = th_kmeans_run(&m, k, mine, labels, similarity, iterations, NULL);
-  double expected = reference_run(&m, k, plain, plain_labels, plain_similarity, iterations);
+  memcpy(mine.centroids, seeded, cells * sizeof(float));
+  memcpy(plain.centroids, seeded, cells * sizeof(float));
+  double objective =
+      th_kmeans_run(&m, k, mine.centroids, mine.labels, mine.similarity, iterations, NULL);
+  double expected =
+      reference_run(&m, k, plain.centroids, plain.labels, plain.similarity, iterations);
   ck_assert(objective == expected);
-  ck_assert_mem_eq(labels, plain_labels, n * sizeof(int32_t));
-  ck_assert_mem_eq(similarity, plain_similarity, n * sizeof(float));
-  ck_assert_mem_eq(mine, plain, cells * sizeof(float));
+  assert_same_outputs(&mine, &plain, &m, k);
   free(seeded);
-  free(mine);
-  free(plain);
-  free(labels);
-  free(plain_labels);
-  free(similarity);
-  free(plain_similarity);
+  run_outputs_free(&mine);
+  run_outputs_free(&plain);
   th_matrix_release(&m);
 }
 END_TEST
@@ -205,40 +227,32 @@ START_TEST(restarts_compare_early_and_the_best_goes_on) {
   enum { K = 24, RESTARTS = 4, ITERATIONS = 25 };
   th_matrix m;
   make_matrix(&m, 1500 + 300 * (size_t)_i, 900, 3 + (uint32_t)_i, 21 + _i);
-  size_t n = m.rows, cells = (size_t)m.columns * K;
-  float *seeds = calloc(RESTARTS * cells, sizeof(float)), *plain = malloc(cells * sizeof(float)),
-        *centroids = malloc(cells * sizeof(float));
-  int32_t *labels = malloc(n * sizeof(int32_t)), *plain_labels = malloc(n * sizeof(int32_t));
-  float *similarity = malloc(n * sizeof(float)), *plain_similarity = malloc(n * sizeof(float));
+  size_t cells = (size_t)m.columns * K;
+  float *seeds = calloc(RESTARTS * cells, sizeof(float));
+  run_outputs mine = run_outputs_new(&m, K), plain = run_outputs_new(&m, K);
   uint64_t random = 42 + _i, drawn = random;
   uint32_t winner = 0;
   double best = -1;
   for (uint32_t t = 0; t < RESTARTS; t++) {
     ck_assert_int_eq(th_kmeans_seed(&m, K, &drawn, seeds + t * cells), K);
-    memcpy(plain, seeds + t * cells, cells * sizeof(float));
-    double objective =
-        reference_run(&m, K, plain, plain_labels, plain_similarity, TH_RESTART_COMPARE_PASSES);
+    memcpy(plain.centroids, seeds + t * cells, cells * sizeof(float));
+    double objective = reference_run(&m, K, plain.centroids, plain.labels, plain.similarity,
+                                     TH_RESTART_COMPARE_PASSES);
     if (t == 0 || objective > best) {
       best = objective;
       winner = t;
     }
   }
-  memcpy(plain, seeds + winner * cells, cells * sizeof(float));
-  reference_run(&m, K, plain, plain_labels, plain_similarity, ITERATIONS);
+  memcpy(plain.centroids, seeds + winner * cells, cells * sizeof(float));
+  reference_run(&m, K, plain.centroids, plain.labels, plain.similarity, ITERATIONS);
   ck_assert_int_eq(th_best_of_restarts(&m, K, RESTARTS, ITERATIONS, 1 + (uint32_t)_i % 2, &random,
-                                       centroids, labels, similarity),
+                                       mine.centroids, mine.labels, mine.similarity),
                    0);
   ck_assert_uint_eq(random, drawn);
-  ck_assert_mem_eq(centroids, plain, cells * sizeof(float));
-  ck_assert_mem_eq(labels, plain_labels, n * sizeof(int32_t));
-  ck_assert_mem_eq(similarity, plain_similarity, n * sizeof(float));
+  assert_same_outputs(&mine, &plain, &m, K);
   free(seeds);
-  free(plain);
-  free(centroids);
-  free(labels);
-  free(plain_labels);
-  free(similarity);
-  free(plain_similarity);
+  run_outputs_free(&mine);
+  run_outputs_free(&plain);
   th_matrix_release(&m);
 }
 END_TEST
