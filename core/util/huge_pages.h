@@ -19,9 +19,9 @@
  * The main heap holds what the loop thread, the plugins' create() and finish() and the
  * partials allocate; each worker's per-record memory is in its own malloc arena, which
  * tp_huge_pages_thread() marks the same way on a smaller scale: the arena is grown once to
- * TP_HUGE_PAGES_THREAD_RESERVE and its 64 MiB reservation marked. A worker first touches about
- * 9 MB of its arena (scratch buffers, records' trees); beyond the reserve the arena grows in
- * small steps that seldom cover a whole huge page, so that memory stays on 4 KiB pages. The
+ * TP_HUGE_PAGES_THREAD_RESERVE and its 64 MiB reservation marked (a worker's arena holds its
+ * stages' scratch buffers and the records' trees); beyond the reserve the arena grows in small
+ * steps that seldom cover a whole huge page, so that memory stays on 4 KiB pages. The
  * reserve is small because a huge page is resident whole and an arena's blocks are scattered:
  * each worker's arena costs up to about 2 MiB more resident memory than on 4 KiB pages, and
  * issue 13 bounds the whole process at 64 MiB.
