@@ -38,8 +38,8 @@ static float *cache_line_after(void *block) {
   return (float *)(((uintptr_t)block + TH_CACHE_LINE - 1) & ~(uintptr_t)(TH_CACHE_LINE - 1));
 }
 
-/* Allocates the table and theme array on first use (or th_online_reserve). 0 or -1 on OOM. */
-static int ensure_tables(th_online *online) {
+/* Allocates the tables unless they exist (online.h). 0 or -1 on OOM. */
+int th_online_reserve(th_online *online) {
   if (online->slots)
     return 0;
   online->table_size = 2 * TH_ONLINE_VOCABULARY;
@@ -69,10 +69,6 @@ static int ensure_tables(th_online *online) {
   return 0;
 }
 
-int th_online_reserve(th_online *online) {
-  return ensure_tables(online);
-}
-
 /* The row of `hash`, or -1, probing from *slot (its home slot, th_hash_slot(hash) & mask:
  * th_online_assign has it already). When `hash` is not in the table, *slot is left at the
  * empty slot the probe stopped at: every slot from the home one to it is taken, and stays
@@ -94,7 +90,8 @@ static uint32_t home_slot(const th_online *online, uint32_t hash) {
   return th_hash_slot(hash) & (online->table_size - 1);
 }
 
-/* The row of `hash`, or -1; *slot as find_row_from leaves it. The tables exist (ensure_tables). */
+/* The row of `hash`, or -1; *slot as find_row_from leaves it. The tables exist
+ * (th_online_reserve). */
 static int64_t find_row(const th_online *online, uint32_t hash, uint32_t *slot) {
   *slot = home_slot(online, hash);
   return find_row_from(online, hash, slot);
@@ -318,7 +315,7 @@ void th_online_prefetch(const th_online *online, const th_term *terms, size_t co
 }
 
 int th_online_add(th_online *online, size_t index, uint32_t hash, float weight) {
-  if (ensure_tables(online))
+  if (th_online_reserve(online))
     return -1;
   uint32_t slot;
   int64_t row = find_row(online, hash, &slot);
@@ -336,7 +333,7 @@ int th_micro_add_id(th_micro *micro, uint64_t id) {
 }
 
 int th_online_append(th_online *online) {
-  if (ensure_tables(online) || online->count >= online->stride)
+  if (th_online_reserve(online) || online->count >= online->stride)
     return -1;
   memset(&online->micros[online->count], 0, sizeof(th_micro));
   /* the new column (new_row zeroes only those in use) */
@@ -408,7 +405,7 @@ int th_online_assign(th_online *online, const uint32_t *hashes, const float *wei
   *theme_id = 0;
   if (count == 0)
     return 0;
-  if (ensure_tables(online))
+  if (th_online_reserve(online))
     return -1;
   float dots[online->stride];
   size_t themes = online->count;
@@ -513,7 +510,7 @@ static void move_theme(th_online *online, size_t from, size_t to) {
 
 int th_online_merge(th_online *into, th_online *from) {
   int status = 0;
-  if (from->count && ensure_tables(into))
+  if (from->count && th_online_reserve(into))
     return -1;
   size_t base = into->count;
   for (size_t j = 0; j < from->count && status == 0; j++) {

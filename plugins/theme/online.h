@@ -70,11 +70,11 @@ typedef struct th_online {
 
 /* An empty state (allocates nothing yet). */
 void th_online_init(th_online *online, size_t limit, double threshold);
-/* Allocates the term table and the weights now rather than at the first record that needs them
- * (about 3.5 MB; the weights' cells are still written before they are read). The partial does
- * it as it is made, before the stream: made at the first record, on a worker's thread, they
- * took a third of a 5 MB run's page faults (plugins/theme/README.md, Figures). 0, or -1 on
- * OOM. */
+/* Allocates the term table and the weights unless they exist (about 3.5 MB; the weights' cells
+ * are still written before they are read); every function that needs them calls it first. The
+ * partial calls it as it is made, before the stream: made at the first record, on a worker's
+ * thread, they took a third of a 5 MB run's page faults (plugins/theme/README.md, Figures).
+ * 0, or -1 on OOM. */
 int th_online_reserve(th_online *online);
 /* Frees everything the state holds and leaves it empty (same limit and threshold). */
 void th_online_release(th_online *online);
