@@ -18,7 +18,7 @@ th_partial *th_partial_new(const th_instance *instance) {
   th_online_init(&partial->online, instance->online_limit, instance->join_similarity);
   if (th_sketch_init(&partial->sketch, instance->vocabulary, TH_SKETCH_DEPTH))
     goto fail;
-  if (instance->discover && !instance->saved && th_online_reserve(&partial->online))
+  if (th_discovers(instance) && th_online_reserve(&partial->online))
     goto fail;
   if (instance->taxonomy) {
     partial->tax = th_calloc(th_taxonomy_theme_count(instance->taxonomy), sizeof(th_tax_stats));

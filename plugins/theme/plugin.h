@@ -50,6 +50,12 @@ typedef struct th_instance {
   char *model_out;       /* "model_out": where discovery writes its model, or NULL */
 } th_instance;
 
+/* Whether the stage discovers themes in the stream (online per record, clustering at the end):
+ * `discover` is on and no model is applied instead. */
+static inline int th_discovers(const th_instance *instance) {
+  return instance->discover && !instance->saved;
+}
+
 /* A record kept for the end-of-stream clustering: one allocation holding the struct, its
  * terms, its id text and its keyphrases. */
 typedef struct th_doc {

@@ -374,7 +374,7 @@ static tp_result theme_process(void *instance_pointer, void *partial_pointer, tp
   partial->term_total += scratch->term_count;
   /* the online term table (128 KB of slots) is seldom in cache when a record comes: its lines
    * for this record's terms load while the sketch, the phrases and the taxonomy are worked out */
-  int discovers = !instance->saved && instance->discover;
+  int discovers = th_discovers(instance);
   if (discovers)
     th_online_prefetch(&partial->online, scratch->terms, scratch->term_count);
   if (!terms_only) {
