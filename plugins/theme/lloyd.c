@@ -453,10 +453,10 @@ TH_WIDE_LANES double th_kmeans_run(const th_matrix *m, uint32_t k, float *centro
       objective += sims[best];
       l.sizes[best]++;
     }
-    /* converged: at most one row in a thousand moved */
-    if (changed * 1000 <= n || pass == iterations) {
+    int settled = changed * 1000 <= n; /* converged: at most one row in a thousand moved */
+    if (settled || pass == iterations) {
       if (converged)
-        *converged = changed * 1000 <= n;
+        *converged = settled;
       break;
     }
     /* an empty cluster takes the row least similar to its own centroid */
