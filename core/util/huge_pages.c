@@ -15,9 +15,8 @@
  * twice the largest mmap threshold on 64-bit systems). */
 #define THREAD_HEAP ((uintptr_t)64 << 20)
 
-/* Where the main heap started, and whether tp_huge_pages_main() marked it. */
+/* Where the main heap started when tp_huge_pages_main() marked it; 0 when it marked nothing. */
 static uintptr_t main_heap_start;
-static int main_heap_marked;
 
 /* Keeps the compiler from dropping a malloc/free pair whose block is never used. */
 static void keep(void *block) {
@@ -43,14 +42,12 @@ void tp_huge_pages_main(void) {
     return;
   uintptr_t start = (before + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
   if (after > start + HUGE_PAGE && /* else the blocks did not come from the brk heap */
-      madvise((void *)start, after - start, MADV_HUGEPAGE) == 0) {
+      madvise((void *)start, after - start, MADV_HUGEPAGE) == 0)
     main_heap_start = before;
-    main_heap_marked = 1;
-  }
 }
 
 void tp_huge_pages_thread(void) {
-  if (!main_heap_marked)
+  if (main_heap_start == 0)
     return;
   void *block = malloc(TP_HUGE_PAGES_THREAD_RESERVE);
   keep(block);
